@@ -2,7 +2,8 @@
 //!
 //! The stages, each a module: [`load`] (YAML/JSON into memory), [`lower`]
 //! (resolve `$ref`s, validate, build the [`ir`]), [`emit`] (tokens with quote,
-//! text with minijinja) and [`render`] (prettyplease). The library only
+//! text with minijinja), [`print`] (tokens laid out as source) and [`render`]
+//! (banners). The library only
 //! computes: [`generate`] returns every output file in memory and `xtask`
 //! writes them.
 //!
@@ -22,6 +23,7 @@ pub mod load;
 pub mod lower;
 pub mod names;
 mod position;
+pub mod print;
 pub mod refs;
 pub mod render;
 pub mod sync;
@@ -56,7 +58,7 @@ pub struct Timings {
     pub lower: Duration,
     /// Emitting tokens and text (summed over worker threads).
     pub emit: Duration,
-    /// Formatting with prettyplease (summed over worker threads).
+    /// Laying tokens out as source text (summed over worker threads).
     pub format: Duration,
 }
 

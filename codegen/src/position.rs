@@ -13,44 +13,86 @@ pub struct PositionIndex {
     positions: HashMap<String, (usize, usize)>,
 }
 
+/// One open mapping or sequence. The segments are kept unjoined: most runs
+/// only look for duplicate keys and never need a pointer string.
 enum Frame {
-    Map { pointer: String, key: Option<String>, seen: std::collections::HashSet<String> },
-    Seq { pointer: String, index: usize },
+    Map { segment: String, key: Option<String>, seen: std::collections::HashSet<String> },
+    Seq { segment: String, index: usize },
 }
 
 struct Builder {
     stack: Vec<Frame>,
+    /// Whether to index every node (for diagnostics) or only find duplicates.
+    record: bool,
     positions: HashMap<String, (usize, usize)>,
     /// Keys met twice in one mapping: (pointer, line, col) of the later one.
     duplicates: Vec<(String, usize, usize)>,
 }
 
+impl Frame {
+    fn segment(&self) -> &str {
+        match self {
+            Frame::Map { segment, .. } | Frame::Seq { segment, .. } => segment,
+        }
+    }
+}
+
 impl Builder {
-    /// The pointer of the node that starts now, advancing the parent's state.
-    fn next_pointer(&mut self, is_scalar: bool, value: Option<&str>, mark: Marker) -> Option<String> {
+    /// The JSON pointer of the open frames plus `last`.
+    fn pointer(&self, last: &str) -> String {
+        let mut p = String::new();
+        for frame in self.stack.iter().skip(1) {
+            p.push('/');
+            p.push_str(frame.segment());
+        }
+        if !self.stack.is_empty() {
+            p.push('/');
+            p.push_str(last);
+        }
+        p
+    }
+
+    /// The pointer segment of the node that starts now, advancing the parent's
+    /// state; `None` when the node is a mapping key.
+    fn next_segment(&mut self, is_scalar: bool, value: Option<&str>, mark: Marker) -> Option<String> {
         match self.stack.last_mut() {
             None => Some(String::new()),
-            Some(Frame::Seq { pointer, index }) => {
-                let p = format!("{pointer}/{index}");
+            Some(Frame::Seq { index, .. }) => {
+                let segment = index.to_string();
                 *index += 1;
-                Some(p)
+                Some(segment)
             }
-            Some(Frame::Map { pointer, key, seen }) => match key.take() {
-                Some(k) => Some(format!("{pointer}/{}", crate::diag::escape_segment(&k))),
+            Some(Frame::Map { key, seen, .. }) => match key.take() {
+                Some(k) => Some(crate::diag::escape_segment(&k)),
                 None => {
                     // This node is a key: remember it, and point at the key itself.
                     if is_scalar {
                         let k = value.unwrap_or_default().to_owned();
-                        let p = format!("{pointer}/{}", crate::diag::escape_segment(&k));
-                        if !seen.insert(k.clone()) {
-                            self.duplicates.push((p.clone(), mark.line(), mark.col() + 1));
+                        let fresh = seen.insert(k.clone());
+                        let segment = crate::diag::escape_segment(&k);
+                        let position = (mark.line(), mark.col() + 1);
+                        if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
+                            *key = Some(k);
                         }
-                        self.positions.entry(p).or_insert((mark.line(), mark.col() + 1));
-                        *key = Some(k);
+                        if !fresh {
+                            let p = self.pointer(&segment);
+                            self.duplicates.push((p, position.0, position.1));
+                        }
+                        if self.record {
+                            let p = self.pointer(&segment);
+                            self.positions.entry(p).or_insert(position);
+                        }
                     }
                     None
                 }
             },
+        }
+    }
+
+    fn record(&mut self, segment: &str, mark: Marker) {
+        if self.record {
+            let p = self.pointer(segment);
+            self.positions.entry(p).or_insert((mark.line(), mark.col() + 1));
         }
     }
 }
@@ -59,19 +101,19 @@ impl MarkedEventReceiver for Builder {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         match ev {
             Event::Scalar(value, ..) => {
-                if let Some(p) = self.next_pointer(true, Some(&value), mark) {
-                    self.positions.entry(p).or_insert((mark.line(), mark.col() + 1));
+                if let Some(segment) = self.next_segment(true, Some(&value), mark) {
+                    self.record(&segment, mark);
                 }
             }
             Event::SequenceStart(..) => {
-                let p = self.next_pointer(false, None, mark).unwrap_or_default();
-                self.positions.entry(p.clone()).or_insert((mark.line(), mark.col() + 1));
-                self.stack.push(Frame::Seq { pointer: p, index: 0 });
+                let segment = self.next_segment(false, None, mark).unwrap_or_default();
+                self.record(&segment, mark);
+                self.stack.push(Frame::Seq { segment, index: 0 });
             }
             Event::MappingStart(..) => {
-                let p = self.next_pointer(false, None, mark).unwrap_or_default();
-                self.positions.entry(p.clone()).or_insert((mark.line(), mark.col() + 1));
-                self.stack.push(Frame::Map { pointer: p, key: None, seen: Default::default() });
+                let segment = self.next_segment(false, None, mark).unwrap_or_default();
+                self.record(&segment, mark);
+                self.stack.push(Frame::Map { segment, key: None, seen: Default::default() });
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 self.stack.pop();
@@ -81,8 +123,8 @@ impl MarkedEventReceiver for Builder {
     }
 }
 
-fn scan(text: &str) -> Builder {
-    let mut builder = Builder { stack: Vec::new(), positions: HashMap::new(), duplicates: Vec::new() };
+fn scan(text: &str, record: bool) -> Builder {
+    let mut builder = Builder { stack: Vec::new(), record, positions: HashMap::new(), duplicates: Vec::new() };
     let mut parser = Parser::new_from_str(text);
     // A syntax error was already reported by the loader; keep what was indexed.
     let _ = parser.load(&mut builder, false);
@@ -92,13 +134,13 @@ fn scan(text: &str) -> Builder {
 /// Keys that occur twice in one mapping (JSON parsers keep only the last
 /// one): the later occurrence's pointer, line and column.
 pub fn duplicate_keys(text: &str) -> Vec<(String, usize, usize)> {
-    scan(text).duplicates
+    scan(text, false).duplicates
 }
 
 impl PositionIndex {
     /// Indexes `text`. A text that does not parse yields an empty index.
     pub fn build(text: &str) -> Self {
-        PositionIndex { positions: scan(text).positions }
+        PositionIndex { positions: scan(text, true).positions }
     }
 
     /// Position of `pointer`, or of its nearest indexed ancestor.

@@ -2,54 +2,14 @@
 
 use proc_macro2::TokenStream;
 
-/// Formats `tokens` with prettyplease and prepends the banner.
+/// Lays `tokens` out as source text (see [`crate::print`]) and prepends the
+/// banner. Infallible today; the `Result` keeps room for a check of the output.
 pub fn rust_file(tokens: TokenStream, source: &str, command: &str) -> Result<String, String> {
-    let file: syn::File =
-        syn::parse2(tokens).map_err(|e| format!("generated code does not parse (a generator bug): {e}"))?;
-    let body = space_items(&prettyplease::unparse(&file));
-    Ok(format!("{}{body}", banner(source, command, "//")))
-}
-
-/// prettyplease keeps items back to back; a blank line between two items at
-/// the same depth (and after a block of inner docs) makes the files readable.
-/// Line-based, so the output depends only on the formatted text.
-fn space_items(text: &str) -> String {
-    const STARTS: &[&str] = &[
-        "///",
-        "#[",
-        "pub ",
-        "pub(",
-        "impl ",
-        "impl<",
-        "fn ",
-        "async fn ",
-        "struct ",
-        "enum ",
-        "mod ",
-        "type ",
-        "const ",
-        "static ",
-        "trait ",
-    ];
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    let mut prev: Option<&str> = None;
-    for line in text.lines() {
-        let body = line.trim_start();
-        if let Some(p) = prev {
-            let p_body = p.trim_start();
-            let same_depth = line.len() - body.len() == p.len() - p_body.len();
-            let after_item = p_body.ends_with('}') || p_body.ends_with(';') || p_body.ends_with(',');
-            let after_inner_docs = p_body.starts_with("//!") && !body.starts_with("//!");
-            let starts_item = STARTS.iter().any(|s| body.starts_with(s));
-            if !p_body.is_empty() && !body.is_empty() && same_depth && starts_item && (after_item || after_inner_docs) {
-                out.push('\n');
-            }
-        }
-        out.push_str(line);
-        out.push('\n');
-        prev = Some(line);
+    let mut body = crate::print::file(tokens);
+    if !body.ends_with('\n') {
+        body.push('\n');
     }
-    out
+    Ok(format!("{}{body}", banner(source, command, "//")))
 }
 
 /// What marks a file as written by the generator (its first line has it).

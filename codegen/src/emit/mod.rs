@@ -74,7 +74,7 @@ pub fn clean_doc(text: &str) -> String {
     out.join("\n").trim().to_owned()
 }
 
-/// One `#[doc = " line"]` per line of a generated sentence: prettyplease
+/// One `#[doc = " line"]` per line of a generated sentence: the printer
 /// prints `#[doc = "x"]` as `///x`, so the space `///` readers expect is
 /// part of the string.
 pub fn doc_lines(text: &str) -> TokenStream {

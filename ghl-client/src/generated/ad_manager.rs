@@ -125,7 +125,7 @@ pub const MODULE: &str = "ad_manager";
 /// Operations of the Ad Manager module. Get one with `client.ad_manager()`.
 #[derive(Clone, Debug)]
 pub struct AdManager {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "ad_manager")]
@@ -141,7 +141,7 @@ impl AdManager {
     pub fn add_facebook_custom_audience_member(
         &self,
         audience_id: impl Into<String>,
-        body: FacebookCustomAudienceMemberRequest,
+        body: FacebookCustomAudienceMemberRequest
     ) -> AddFacebookCustomAudienceMember {
         AddFacebookCustomAudienceMember {
             client: self.client.clone(),
@@ -156,7 +156,7 @@ impl AdManager {
     pub fn batch_update_facebook_custom_audience_members(
         &self,
         audience_id: impl Into<String>,
-        body: BatchUpdateFacebookCustomAudienceRequest,
+        body: BatchUpdateFacebookCustomAudienceRequest
     ) -> BatchUpdateFacebookCustomAudienceMembers {
         BatchUpdateFacebookCustomAudienceMembers {
             client: self.client.clone(),
@@ -170,12 +170,9 @@ impl AdManager {
     /// `POST /ad-publishing/facebook/conversation-forms` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn create_facebook_conversation_form(
         &self,
-        body: CreateFacebookConversationFormRequest,
+        body: CreateFacebookConversationFormRequest
     ) -> CreateFacebookConversationForm {
-        CreateFacebookConversationForm {
-            client: self.client.clone(),
-            body,
-        }
+        CreateFacebookConversationForm { client: self.client.clone(), body, }
     }
 
     /// Connect a Facebook page and ad account to a location.
@@ -183,12 +180,9 @@ impl AdManager {
     /// `POST /ad-publishing/facebook/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn create_facebook_integration(
         &self,
-        body: CreateFacebookIntegrationRequest,
+        body: CreateFacebookIntegrationRequest
     ) -> CreateFacebookIntegration {
-        CreateFacebookIntegration {
-            client: self.client.clone(),
-            body,
-        }
+        CreateFacebookIntegration { client: self.client.clone(), body, }
     }
 
     /// Create a lead form on a Facebook page.
@@ -197,13 +191,9 @@ impl AdManager {
     pub fn create_facebook_page_lead_form(
         &self,
         page_id: impl Into<String>,
-        body: CreateFacebookLeadFormRequest,
+        body: CreateFacebookLeadFormRequest
     ) -> CreateFacebookPageLeadForm {
-        CreateFacebookPageLeadForm {
-            client: self.client.clone(),
-            page_id: page_id.into(),
-            body,
-        }
+        CreateFacebookPageLeadForm { client: self.client.clone(), page_id: page_id.into(), body, }
     }
 
     /// Connect a Google Ads account to a location.
@@ -211,12 +201,9 @@ impl AdManager {
     /// `POST /ad-publishing/google/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn create_google_integration(
         &self,
-        body: CreateGoogleIntegrationRequest,
+        body: CreateGoogleIntegrationRequest
     ) -> CreateGoogleIntegration {
-        CreateGoogleIntegration {
-            client: self.client.clone(),
-            body,
-        }
+        CreateGoogleIntegration { client: self.client.clone(), body, }
     }
 
     /// Start uploading contacts to a Google customer match list.
@@ -224,12 +211,9 @@ impl AdManager {
     /// `POST /ad-publishing/google/segments/offline-user-list-job` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn create_google_offline_user_list_job(
         &self,
-        body: CreateGoogleOfflineUserListJobRequest,
+        body: CreateGoogleOfflineUserListJobRequest
     ) -> CreateGoogleOfflineUserListJob {
-        CreateGoogleOfflineUserListJob {
-            client: self.client.clone(),
-            body,
-        }
+        CreateGoogleOfflineUserListJob { client: self.client.clone(), body, }
     }
 
     /// Connect a LinkedIn ad account to a location.
@@ -237,12 +221,9 @@ impl AdManager {
     /// `POST /ad-publishing/linkedin/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn create_linkedin_integration(
         &self,
-        body: CreateLinkedinIntegrationRequest,
+        body: CreateLinkedinIntegrationRequest
     ) -> CreateLinkedinIntegration {
-        CreateLinkedinIntegration {
-            client: self.client.clone(),
-            body,
-        }
+        CreateLinkedinIntegration { client: self.client.clone(), body, }
     }
 
     /// Create a lead form in a LinkedIn ad account.
@@ -251,7 +232,7 @@ impl AdManager {
     pub fn create_linkedin_lead_form(
         &self,
         account_id: impl Into<String>,
-        body: CreateLinkedinLeadFormRequest,
+        body: CreateLinkedinLeadFormRequest
     ) -> CreateLinkedinLeadForm {
         CreateLinkedinLeadForm {
             client: self.client.clone(),
@@ -267,13 +248,9 @@ impl AdManager {
     pub fn delete_facebook_ad(
         &self,
         ad_id: impl Into<String>,
-        body: LocationIdRequest,
+        body: LocationIdRequest
     ) -> DeleteFacebookAd {
-        DeleteFacebookAd {
-            client: self.client.clone(),
-            ad_id: ad_id.into(),
-            body,
-        }
+        DeleteFacebookAd { client: self.client.clone(), ad_id: ad_id.into(), body, }
     }
 
     /// Disconnect a Facebook ad account from a location.
@@ -282,7 +259,7 @@ impl AdManager {
     pub fn delete_facebook_ad_account(
         &self,
         ad_account_id: impl Into<String>,
-        body: LocationIdRequest,
+        body: LocationIdRequest
     ) -> DeleteFacebookAdAccount {
         DeleteFacebookAdAccount {
             client: self.client.clone(),
@@ -297,13 +274,9 @@ impl AdManager {
     pub fn delete_facebook_adset(
         &self,
         adset_id: impl Into<String>,
-        body: LocationIdRequest,
+        body: LocationIdRequest
     ) -> DeleteFacebookAdset {
-        DeleteFacebookAdset {
-            client: self.client.clone(),
-            adset_id: adset_id.into(),
-            body,
-        }
+        DeleteFacebookAdset { client: self.client.clone(), adset_id: adset_id.into(), body, }
     }
 
     /// Delete a Facebook campaign.
@@ -312,7 +285,7 @@ impl AdManager {
     pub fn delete_facebook_campaign(
         &self,
         campaign_id: impl Into<String>,
-        body: LocationIdRequest,
+        body: LocationIdRequest
     ) -> DeleteFacebookCampaign {
         DeleteFacebookCampaign {
             client: self.client.clone(),
@@ -326,7 +299,7 @@ impl AdManager {
     /// `DELETE /ad-publishing/facebook/custom-audience/{audienceId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn delete_facebook_custom_audience(
         &self,
-        audience_id: impl Into<String>,
+        audience_id: impl Into<String>
     ) -> DeleteFacebookCustomAudience {
         DeleteFacebookCustomAudience {
             client: self.client.clone(),
@@ -338,23 +311,14 @@ impl AdManager {
     /// Remove a location's Facebook ads integration.
     ///
     /// `DELETE /ad-publishing/facebook/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    pub fn delete_facebook_integration(
-        &self,
-        body: LocationIdRequest,
-    ) -> DeleteFacebookIntegration {
-        DeleteFacebookIntegration {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn delete_facebook_integration(&self, body: LocationIdRequest) -> DeleteFacebookIntegration {
+        DeleteFacebookIntegration { client: self.client.clone(), body, }
     }
 
     /// Disconnect a Facebook page from a location.
     ///
     /// `DELETE /ad-publishing/facebook/page` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    pub fn delete_facebook_page(
-        &self,
-        page_id: impl Into<String>,
-    ) -> DeleteFacebookPage {
+    pub fn delete_facebook_page(&self, page_id: impl Into<String>) -> DeleteFacebookPage {
         DeleteFacebookPage {
             client: self.client.clone(),
             location_id: None,
@@ -368,7 +332,7 @@ impl AdManager {
     pub fn delete_google_ad_account(
         &self,
         ad_account_id: impl Into<String>,
-        body: LocationIdRequest,
+        body: LocationIdRequest
     ) -> DeleteGoogleAdAccount {
         DeleteGoogleAdAccount {
             client: self.client.clone(),
@@ -382,7 +346,7 @@ impl AdManager {
     /// `DELETE /ad-publishing/google/conversions/{conversionId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn delete_google_conversion(
         &self,
-        conversion_id: impl Into<String>,
+        conversion_id: impl Into<String>
     ) -> DeleteGoogleConversion {
         DeleteGoogleConversion {
             client: self.client.clone(),
@@ -397,7 +361,7 @@ impl AdManager {
     pub fn delete_google_segment(
         &self,
         segment_id: impl Into<String>,
-        type_: impl Into<GoogleSegmentKind>,
+        type_: impl Into<GoogleSegmentKind>
     ) -> DeleteGoogleSegment {
         DeleteGoogleSegment {
             client: self.client.clone(),
@@ -412,7 +376,7 @@ impl AdManager {
     /// `DELETE /ad-publishing/linkedin/ad-account` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn delete_linkedin_ad_account(
         &self,
-        ad_account_id: impl Into<String>,
+        ad_account_id: impl Into<String>
     ) -> DeleteLinkedinAdAccount {
         DeleteLinkedinAdAccount {
             client: self.client.clone(),
@@ -424,27 +388,15 @@ impl AdManager {
     /// Copy a Facebook ad.
     ///
     /// `POST /ad-publishing/facebook/ads/{adId}/duplicate` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    pub fn duplicate_facebook_ad(
-        &self,
-        ad_id: impl Into<String>,
-    ) -> DuplicateFacebookAd {
-        DuplicateFacebookAd {
-            client: self.client.clone(),
-            ad_id: ad_id.into(),
-        }
+    pub fn duplicate_facebook_ad(&self, ad_id: impl Into<String>) -> DuplicateFacebookAd {
+        DuplicateFacebookAd { client: self.client.clone(), ad_id: ad_id.into(), }
     }
 
     /// Copy a Facebook ad set.
     ///
     /// `POST /ad-publishing/facebook/adsets/{adsetId}/duplicate` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    pub fn duplicate_facebook_adset(
-        &self,
-        adset_id: impl Into<String>,
-    ) -> DuplicateFacebookAdset {
-        DuplicateFacebookAdset {
-            client: self.client.clone(),
-            adset_id: adset_id.into(),
-        }
+    pub fn duplicate_facebook_adset(&self, adset_id: impl Into<String>) -> DuplicateFacebookAdset {
+        DuplicateFacebookAdset { client: self.client.clone(), adset_id: adset_id.into(), }
     }
 
     /// Copy a Facebook campaign.
@@ -453,7 +405,7 @@ impl AdManager {
     pub fn duplicate_facebook_campaign(
         &self,
         campaign_id: impl Into<String>,
-        body: LocationIdRequest,
+        body: LocationIdRequest
     ) -> DuplicateFacebookCampaign {
         DuplicateFacebookCampaign {
             client: self.client.clone(),
@@ -465,10 +417,7 @@ impl AdManager {
     /// Fetch one Facebook ad account.
     ///
     /// `GET /ad-publishing/facebook/ad-accounts/{adAccountId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_facebook_ad_account(
-        &self,
-        ad_account_id: impl Into<String>,
-    ) -> GetFacebookAdAccount {
+    pub fn get_facebook_ad_account(&self, ad_account_id: impl Into<String>) -> GetFacebookAdAccount {
         GetFacebookAdAccount {
             client: self.client.clone(),
             ad_account_id: ad_account_id.into(),
@@ -479,10 +428,7 @@ impl AdManager {
     /// Fetch a Facebook campaign with its ad sets and ads.
     ///
     /// `GET /ad-publishing/facebook/campaign/{campaignId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_facebook_campaign(
-        &self,
-        campaign_id: impl Into<String>,
-    ) -> GetFacebookCampaign {
+    pub fn get_facebook_campaign(&self, campaign_id: impl Into<String>) -> GetFacebookCampaign {
         GetFacebookCampaign {
             client: self.client.clone(),
             campaign_id: campaign_id.into(),
@@ -499,7 +445,7 @@ impl AdManager {
         &self,
         campaign_id: impl Into<String>,
         start_date: impl Into<String>,
-        end_date: impl Into<String>,
+        end_date: impl Into<String>
     ) -> GetFacebookCampaignReport {
         GetFacebookCampaignReport {
             client: self.client.clone(),
@@ -515,7 +461,7 @@ impl AdManager {
     /// `GET /ad-publishing/facebook/custom-audience/{audienceId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
     pub fn get_facebook_custom_audience(
         &self,
-        audience_id: impl Into<String>,
+        audience_id: impl Into<String>
     ) -> GetFacebookCustomAudience {
         GetFacebookCustomAudience {
             client: self.client.clone(),
@@ -527,20 +473,14 @@ impl AdManager {
     /// Fetch a location's Facebook ads integration.
     ///
     /// `GET /ad-publishing/facebook/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_facebook_integration(&self) -> GetFacebookIntegration {
-        GetFacebookIntegration {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn get_facebook_integration(&self,) -> GetFacebookIntegration {
+        GetFacebookIntegration { client: self.client.clone(), location_id: None, }
     }
 
     /// Fetch one Facebook lead form.
     ///
     /// `GET /ad-publishing/facebook/lead-form/{leadFormId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_facebook_lead_form(
-        &self,
-        lead_form_id: impl Into<String>,
-    ) -> GetFacebookLeadForm {
+    pub fn get_facebook_lead_form(&self, lead_form_id: impl Into<String>) -> GetFacebookLeadForm {
         GetFacebookLeadForm {
             client: self.client.clone(),
             lead_form_id: lead_form_id.into(),
@@ -557,7 +497,7 @@ impl AdManager {
         start_date: impl Into<String>,
         end_date: impl Into<String>,
         type_: impl Into<AdSourceType>,
-        fields: impl Into<Vec<GetFacebookReportFieldsItem>>,
+        fields: impl Into<Vec<GetFacebookReportFieldsItem>>
     ) -> GetFacebookReport {
         GetFacebookReport {
             client: self.client.clone(),
@@ -578,7 +518,7 @@ impl AdManager {
         list_type: impl Into<String>,
         start_date: impl Into<String>,
         end_date: impl Into<String>,
-        type_: impl Into<AdSourceType>,
+        type_: impl Into<AdSourceType>
     ) -> GetFacebookReportList {
         GetFacebookReportList {
             client: self.client.clone(),
@@ -594,20 +534,14 @@ impl AdManager {
     /// Fetch the Facebook user connected to a location.
     ///
     /// `GET /ad-publishing/facebook/me` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_facebook_user(&self) -> GetFacebookUser {
-        GetFacebookUser {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn get_facebook_user(&self,) -> GetFacebookUser {
+        GetFacebookUser { client: self.client.clone(), location_id: None, }
     }
 
     /// Fetch one Google Ads account.
     ///
     /// `GET /ad-publishing/google/ad-accounts/{adAccountId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_google_ad_account(
-        &self,
-        ad_account_id: impl Into<String>,
-    ) -> GetGoogleAdAccount {
+    pub fn get_google_ad_account(&self, ad_account_id: impl Into<String>) -> GetGoogleAdAccount {
         GetGoogleAdAccount {
             client: self.client.clone(),
             ad_account_id: ad_account_id.into(),
@@ -618,10 +552,7 @@ impl AdManager {
     /// Fetch one Google Ads combined audience.
     ///
     /// `GET /ad-publishing/google/audiences/{audienceId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_google_audience(
-        &self,
-        audience_id: impl Into<String>,
-    ) -> GetGoogleAudience {
+    pub fn get_google_audience(&self, audience_id: impl Into<String>) -> GetGoogleAudience {
         GetGoogleAudience {
             client: self.client.clone(),
             audience_id: audience_id.into(),
@@ -633,11 +564,7 @@ impl AdManager {
     ///
     /// `GET /ad-publishing/google/ads/{adId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
     pub fn get_google_campaign(&self, ad_id: impl Into<String>) -> GetGoogleCampaign {
-        GetGoogleCampaign {
-            client: self.client.clone(),
-            ad_id: ad_id.into(),
-            location_id: None,
-        }
+        GetGoogleCampaign { client: self.client.clone(), ad_id: ad_id.into(), location_id: None, }
     }
 
     /// Fetch the metrics of one Google campaign over a date range.
@@ -647,7 +574,7 @@ impl AdManager {
         &self,
         campaign_id: impl Into<String>,
         start_date: impl Into<String>,
-        end_date: impl Into<String>,
+        end_date: impl Into<String>
     ) -> GetGoogleCampaignReport {
         GetGoogleCampaignReport {
             client: self.client.clone(),
@@ -661,10 +588,7 @@ impl AdManager {
     /// Fetch one Google Ads conversion action.
     ///
     /// `GET /ad-publishing/google/conversions/{conversionId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_google_conversion(
-        &self,
-        conversion_id: impl Into<String>,
-    ) -> GetGoogleConversion {
+    pub fn get_google_conversion(&self, conversion_id: impl Into<String>) -> GetGoogleConversion {
         GetGoogleConversion {
             client: self.client.clone(),
             conversion_id: conversion_id.into(),
@@ -675,11 +599,8 @@ impl AdManager {
     /// Fetch a location's Google Ads integration.
     ///
     /// `GET /ad-publishing/google/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_google_integration(&self) -> GetGoogleIntegration {
-        GetGoogleIntegration {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn get_google_integration(&self,) -> GetGoogleIntegration {
+        GetGoogleIntegration { client: self.client.clone(), location_id: None, }
     }
 
     /// Suggest keywords for a site or seed keywords.
@@ -687,13 +608,9 @@ impl AdManager {
     /// `POST /ad-publishing/google/keyword-ideas` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
     pub fn get_google_keyword_ideas(
         &self,
-        body: GoogleKeywordIdeasRequest,
+        body: GoogleKeywordIdeasRequest
     ) -> GetGoogleKeywordIdeas {
-        GetGoogleKeywordIdeas {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        GetGoogleKeywordIdeas { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Fetch Google Ads metrics for a location, grouped by date, week or month.
@@ -704,7 +621,7 @@ impl AdManager {
         start_date: impl Into<String>,
         end_date: impl Into<String>,
         type_: impl Into<AdSourceType>,
-        fields: impl Into<Vec<GetGoogleReportFieldsItem>>,
+        fields: impl Into<Vec<GetGoogleReportFieldsItem>>
     ) -> GetGoogleReport {
         GetGoogleReport {
             client: self.client.clone(),
@@ -725,7 +642,7 @@ impl AdManager {
         list_type: impl Into<String>,
         start_date: impl Into<String>,
         end_date: impl Into<String>,
-        type_: impl Into<AdSourceType>,
+        type_: impl Into<AdSourceType>
     ) -> GetGoogleReportList {
         GetGoogleReportList {
             client: self.client.clone(),
@@ -744,7 +661,7 @@ impl AdManager {
     pub fn get_google_segment(
         &self,
         segment_id: impl Into<String>,
-        type_: impl Into<GoogleSegmentKind>,
+        type_: impl Into<GoogleSegmentKind>
     ) -> GetGoogleSegment {
         GetGoogleSegment {
             client: self.client.clone(),
@@ -757,20 +674,14 @@ impl AdManager {
     /// Fetch the Google user connected to a location.
     ///
     /// `GET /ad-publishing/google/me` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_google_user(&self) -> GetGoogleUser {
-        GetGoogleUser {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn get_google_user(&self,) -> GetGoogleUser {
+        GetGoogleUser { client: self.client.clone(), location_id: None, }
     }
 
     /// Fetch one LinkedIn ad account.
     ///
     /// `GET /ad-publishing/linkedin/ad-account` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_linkedin_ad_account(
-        &self,
-        ad_account_id: impl Into<String>,
-    ) -> GetLinkedinAdAccount {
+    pub fn get_linkedin_ad_account(&self, ad_account_id: impl Into<String>) -> GetLinkedinAdAccount {
         GetLinkedinAdAccount {
             client: self.client.clone(),
             location_id: None,
@@ -781,10 +692,7 @@ impl AdManager {
     /// Fetch one LinkedIn campaign group draft.
     ///
     /// `GET /ad-publishing/linkedin/ads/{adId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_linkedin_campaign_group(
-        &self,
-        ad_id: impl Into<String>,
-    ) -> GetLinkedinCampaignGroup {
+    pub fn get_linkedin_campaign_group(&self, ad_id: impl Into<String>) -> GetLinkedinCampaignGroup {
         GetLinkedinCampaignGroup {
             client: self.client.clone(),
             ad_id: ad_id.into(),
@@ -799,7 +707,7 @@ impl AdManager {
         &self,
         campaign_group_id: impl Into<String>,
         start_date: impl Into<String>,
-        end_date: impl Into<String>,
+        end_date: impl Into<String>
     ) -> GetLinkedinCampaignGroupReport {
         GetLinkedinCampaignGroupReport {
             client: self.client.clone(),
@@ -814,11 +722,8 @@ impl AdManager {
     /// Fetch a location's LinkedIn ads integration.
     ///
     /// `GET /ad-publishing/linkedin/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_linkedin_integration(&self) -> GetLinkedinIntegration {
-        GetLinkedinIntegration {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn get_linkedin_integration(&self,) -> GetLinkedinIntegration {
+        GetLinkedinIntegration { client: self.client.clone(), location_id: None, }
     }
 
     /// Fetch LinkedIn ad metrics, pivoted by account, campaign group, campaign or creative.
@@ -827,7 +732,7 @@ impl AdManager {
     pub fn get_linkedin_report(
         &self,
         start_date: impl Into<String>,
-        end_date: impl Into<String>,
+        end_date: impl Into<String>
     ) -> GetLinkedinReport {
         GetLinkedinReport {
             client: self.client.clone(),
@@ -850,7 +755,7 @@ impl AdManager {
         campaign_id: impl Into<String>,
         campaign_group_id: impl Into<String>,
         start_date: impl Into<String>,
-        end_date: impl Into<String>,
+        end_date: impl Into<String>
     ) -> GetLinkedinReportList {
         GetLinkedinReportList {
             client: self.client.clone(),
@@ -867,17 +772,14 @@ impl AdManager {
     /// Fetch the LinkedIn user connected to a location.
     ///
     /// `GET /ad-publishing/linkedin/me` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_linkedin_user(&self) -> GetLinkedinUser {
-        GetLinkedinUser {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn get_linkedin_user(&self,) -> GetLinkedinUser {
+        GetLinkedinUser { client: self.client.clone(), location_id: None, }
     }
 
     /// List the Facebook ad accounts the connected user can use.
     ///
     /// `GET /ad-publishing/facebook/ad-accounts` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_facebook_ad_accounts(&self) -> ListFacebookAdAccounts {
+    pub fn list_facebook_ad_accounts(&self,) -> ListFacebookAdAccounts {
         ListFacebookAdAccounts {
             client: self.client.clone(),
             location_id: None,
@@ -891,11 +793,8 @@ impl AdManager {
     /// List a location's Facebook conversation (welcome message) forms.
     ///
     /// `GET /ad-publishing/facebook/conversation-forms` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_facebook_conversation_forms(&self) -> ListFacebookConversationForms {
-        ListFacebookConversationForms {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn list_facebook_conversation_forms(&self,) -> ListFacebookConversationForms {
+        ListFacebookConversationForms { client: self.client.clone(), location_id: None, }
     }
 
     /// List the custom or lookalike audiences of a Facebook ad account.
@@ -904,7 +803,7 @@ impl AdManager {
     pub fn list_facebook_custom_audiences(
         &self,
         type_: impl Into<ListFacebookCustomAudiencesType>,
-        ad_account_id: impl Into<String>,
+        ad_account_id: impl Into<String>
     ) -> ListFacebookCustomAudiences {
         ListFacebookCustomAudiences {
             client: self.client.clone(),
@@ -921,7 +820,7 @@ impl AdManager {
     pub fn list_facebook_entities(
         &self,
         type_: impl Into<AdSourceType>,
-        entity_type: impl Into<ListFacebookEntitiesEntityType>,
+        entity_type: impl Into<ListFacebookEntitiesEntityType>
     ) -> ListFacebookEntities {
         ListFacebookEntities {
             client: self.client.clone(),
@@ -942,7 +841,7 @@ impl AdManager {
     /// `GET /ad-publishing/facebook/page/{pageId}/instagram` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
     pub fn list_facebook_page_instagram_accounts(
         &self,
-        page_id: impl Into<String>,
+        page_id: impl Into<String>
     ) -> ListFacebookPageInstagramAccounts {
         ListFacebookPageInstagramAccounts {
             client: self.client.clone(),
@@ -957,7 +856,7 @@ impl AdManager {
     /// `GET /ad-publishing/facebook/page/{pageId}/forms` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
     pub fn list_facebook_page_lead_forms(
         &self,
-        page_id: impl Into<String>,
+        page_id: impl Into<String>
     ) -> ListFacebookPageLeadForms {
         ListFacebookPageLeadForms {
             client: self.client.clone(),
@@ -969,18 +868,14 @@ impl AdManager {
     /// List the Facebook pages of the connected account.
     ///
     /// `GET /ad-publishing/facebook/pages` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_facebook_pages(&self) -> ListFacebookPages {
-        ListFacebookPages {
-            client: self.client.clone(),
-            location_id: None,
-            fetch_existing: None,
-        }
+    pub fn list_facebook_pages(&self,) -> ListFacebookPages {
+        ListFacebookPages { client: self.client.clone(), location_id: None, fetch_existing: None, }
     }
 
     /// List a location's Facebook conversion pixels.
     ///
     /// `GET /ad-publishing/facebook/pixels` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_facebook_pixels(&self) -> ListFacebookPixels {
+    pub fn list_facebook_pixels(&self,) -> ListFacebookPixels {
         ListFacebookPixels {
             client: self.client.clone(),
             location_id: None,
@@ -993,21 +888,14 @@ impl AdManager {
     /// List the Google Ads accounts the connected user can use.
     ///
     /// `GET /ad-publishing/google/ad-accounts` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_google_ad_accounts(&self) -> ListGoogleAdAccounts {
-        ListGoogleAdAccounts {
-            client: self.client.clone(),
-            location_id: None,
-            type_: None,
-        }
+    pub fn list_google_ad_accounts(&self,) -> ListGoogleAdAccounts {
+        ListGoogleAdAccounts { client: self.client.clone(), location_id: None, type_: None, }
     }
 
     /// List a location's Google Ads assets of one kind.
     ///
     /// `GET /ad-publishing/google/assets` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_google_assets(
-        &self,
-        type_: impl Into<ListGoogleAssetsType>,
-    ) -> ListGoogleAssets {
+    pub fn list_google_assets(&self, type_: impl Into<ListGoogleAssetsType>) -> ListGoogleAssets {
         ListGoogleAssets {
             client: self.client.clone(),
             location_id: None,
@@ -1020,27 +908,21 @@ impl AdManager {
     /// List a location's Google Ads combined audiences.
     ///
     /// `GET /ad-publishing/google/audiences` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_google_audiences(&self) -> ListGoogleAudiences {
-        ListGoogleAudiences {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn list_google_audiences(&self,) -> ListGoogleAudiences {
+        ListGoogleAudiences { client: self.client.clone(), location_id: None, }
     }
 
     /// List a location's Google Ads conversion goals.
     ///
     /// `GET /ad-publishing/google/conversion-goals` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_google_conversion_goals(&self) -> ListGoogleConversionGoals {
-        ListGoogleConversionGoals {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn list_google_conversion_goals(&self,) -> ListGoogleConversionGoals {
+        ListGoogleConversionGoals { client: self.client.clone(), location_id: None, }
     }
 
     /// List a location's Google Ads conversion actions.
     ///
     /// `GET /ad-publishing/google/conversions` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_google_conversions(&self) -> ListGoogleConversions {
+    pub fn list_google_conversions(&self,) -> ListGoogleConversions {
         ListGoogleConversions {
             client: self.client.clone(),
             location_id: None,
@@ -1058,7 +940,7 @@ impl AdManager {
     pub fn list_google_entities(
         &self,
         type_: impl Into<AdSourceType>,
-        entity_type: impl Into<ListGoogleEntitiesEntityType>,
+        entity_type: impl Into<ListGoogleEntitiesEntityType>
     ) -> ListGoogleEntities {
         ListGoogleEntities {
             client: self.client.clone(),
@@ -1077,12 +959,8 @@ impl AdManager {
     /// List a location's Google Ads audience segments.
     ///
     /// `GET /ad-publishing/google/segments` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_google_segments(&self) -> ListGoogleSegments {
-        ListGoogleSegments {
-            client: self.client.clone(),
-            location_id: None,
-            type_: None,
-        }
+    pub fn list_google_segments(&self,) -> ListGoogleSegments {
+        ListGoogleSegments { client: self.client.clone(), location_id: None, type_: None, }
     }
 
     /// List affinity or in-market audiences available for targeting.
@@ -1091,7 +969,7 @@ impl AdManager {
     pub fn list_google_target_interests(
         &self,
         type_: impl Into<ListGoogleTargetInterestsType>,
-        advertising_channel_type: impl Into<String>,
+        advertising_channel_type: impl Into<String>
     ) -> ListGoogleTargetInterests {
         ListGoogleTargetInterests {
             client: self.client.clone(),
@@ -1104,20 +982,14 @@ impl AdManager {
     /// List the LinkedIn ad accounts the connected user can use.
     ///
     /// `GET /ad-publishing/linkedin/ad-accounts` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_linkedin_ad_accounts(&self) -> ListLinkedinAdAccounts {
-        ListLinkedinAdAccounts {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn list_linkedin_ad_accounts(&self,) -> ListLinkedinAdAccounts {
+        ListLinkedinAdAccounts { client: self.client.clone(), location_id: None, }
     }
 
     /// List the lead forms of a LinkedIn ad account.
     ///
     /// `GET /ad-publishing/linkedin/{accountId}/forms` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_linkedin_lead_forms(
-        &self,
-        account_id: impl Into<String>,
-    ) -> ListLinkedinLeadForms {
+    pub fn list_linkedin_lead_forms(&self, account_id: impl Into<String>) -> ListLinkedinLeadForms {
         ListLinkedinLeadForms {
             client: self.client.clone(),
             account_id: account_id.into(),
@@ -1131,13 +1003,9 @@ impl AdManager {
     pub fn pause_facebook_ad(
         &self,
         ad_id: impl Into<String>,
-        body: LocationIdRequest,
+        body: LocationIdRequest
     ) -> PauseFacebookAd {
-        PauseFacebookAd {
-            client: self.client.clone(),
-            ad_id: ad_id.into(),
-            body,
-        }
+        PauseFacebookAd { client: self.client.clone(), ad_id: ad_id.into(), body, }
     }
 
     /// Pause a running Facebook ad set.
@@ -1146,13 +1014,9 @@ impl AdManager {
     pub fn pause_facebook_adset(
         &self,
         adset_id: impl Into<String>,
-        body: LocationIdRequest,
+        body: LocationIdRequest
     ) -> PauseFacebookAdset {
-        PauseFacebookAdset {
-            client: self.client.clone(),
-            adset_id: adset_id.into(),
-            body,
-        }
+        PauseFacebookAdset { client: self.client.clone(), adset_id: adset_id.into(), body, }
     }
 
     /// Pause a running Facebook campaign.
@@ -1161,7 +1025,7 @@ impl AdManager {
     pub fn pause_facebook_campaign(
         &self,
         campaign_id: impl Into<String>,
-        body: LocationIdRequest,
+        body: LocationIdRequest
     ) -> PauseFacebookCampaign {
         PauseFacebookCampaign {
             client: self.client.clone(),
@@ -1176,7 +1040,7 @@ impl AdManager {
     pub fn publish_facebook_campaign(
         &self,
         campaign_id: impl Into<String>,
-        body: LocationIdRequest,
+        body: LocationIdRequest
     ) -> PublishFacebookCampaign {
         PublishFacebookCampaign {
             client: self.client.clone(),
@@ -1189,10 +1053,7 @@ impl AdManager {
     ///
     /// `POST /ad-publishing/google/ads/{adId}/publish` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn publish_google_ad(&self, ad_id: impl Into<String>) -> PublishGoogleAd {
-        PublishGoogleAd {
-            client: self.client.clone(),
-            ad_id: ad_id.into(),
-        }
+        PublishGoogleAd { client: self.client.clone(), ad_id: ad_id.into(), }
     }
 
     /// Publish a LinkedIn campaign group draft to LinkedIn.
@@ -1201,13 +1062,9 @@ impl AdManager {
     pub fn publish_linkedin_campaign_group(
         &self,
         ad_id: impl Into<String>,
-        body: LocationIdRequest,
+        body: LocationIdRequest
     ) -> PublishLinkedinCampaignGroup {
-        PublishLinkedinCampaignGroup {
-            client: self.client.clone(),
-            ad_id: ad_id.into(),
-            body,
-        }
+        PublishLinkedinCampaignGroup { client: self.client.clone(), ad_id: ad_id.into(), body, }
     }
 
     /// Remove a contact from a Facebook custom audience.
@@ -1216,7 +1073,7 @@ impl AdManager {
     pub fn remove_facebook_custom_audience_member(
         &self,
         audience_id: impl Into<String>,
-        body: FacebookCustomAudienceMemberRequest,
+        body: FacebookCustomAudienceMemberRequest
     ) -> RemoveFacebookCustomAudienceMember {
         RemoveFacebookCustomAudienceMember {
             client: self.client.clone(),
@@ -1231,13 +1088,9 @@ impl AdManager {
     pub fn resume_facebook_ad(
         &self,
         ad_id: impl Into<String>,
-        body: LocationIdRequest,
+        body: LocationIdRequest
     ) -> ResumeFacebookAd {
-        ResumeFacebookAd {
-            client: self.client.clone(),
-            ad_id: ad_id.into(),
-            body,
-        }
+        ResumeFacebookAd { client: self.client.clone(), ad_id: ad_id.into(), body, }
     }
 
     /// Resume a paused Facebook ad set.
@@ -1246,13 +1099,9 @@ impl AdManager {
     pub fn resume_facebook_adset(
         &self,
         adset_id: impl Into<String>,
-        body: LocationIdRequest,
+        body: LocationIdRequest
     ) -> ResumeFacebookAdset {
-        ResumeFacebookAdset {
-            client: self.client.clone(),
-            adset_id: adset_id.into(),
-            body,
-        }
+        ResumeFacebookAdset { client: self.client.clone(), adset_id: adset_id.into(), body, }
     }
 
     /// Resume a paused Facebook campaign.
@@ -1261,7 +1110,7 @@ impl AdManager {
     pub fn resume_facebook_campaign(
         &self,
         campaign_id: impl Into<String>,
-        body: LocationIdRequest,
+        body: LocationIdRequest
     ) -> ResumeFacebookCampaign {
         ResumeFacebookCampaign {
             client: self.client.clone(),
@@ -1276,7 +1125,7 @@ impl AdManager {
     pub fn search_facebook_targeting(
         &self,
         type_: impl Into<String>,
-        query: impl Into<String>,
+        query: impl Into<String>
     ) -> SearchFacebookTargeting {
         SearchFacebookTargeting {
             client: self.client.clone(),
@@ -1289,10 +1138,7 @@ impl AdManager {
     /// Search Google places to target.
     ///
     /// `GET /ad-publishing/google/targeting/search` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn search_google_targeting(
-        &self,
-        type_: impl Into<String>,
-    ) -> SearchGoogleTargeting {
+    pub fn search_google_targeting(&self, type_: impl Into<String>) -> SearchGoogleTargeting {
         SearchGoogleTargeting {
             client: self.client.clone(),
             type_: type_.into(),
@@ -1304,10 +1150,7 @@ impl AdManager {
     /// Search LinkedIn targeting values (places, industries, job titles...) of one facet.
     ///
     /// `GET /ad-publishing/linkedin/targeting/search` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn search_linkedin_targeting(
-        &self,
-        facet: impl Into<String>,
-    ) -> SearchLinkedinTargeting {
+    pub fn search_linkedin_targeting(&self, facet: impl Into<String>) -> SearchLinkedinTargeting {
         SearchLinkedinTargeting {
             client: self.client.clone(),
             location_id: None,
@@ -1322,13 +1165,9 @@ impl AdManager {
     /// `PUT /ad-publishing/facebook/page/default` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn set_facebook_default_page(
         &self,
-        body: SetFacebookDefaultPageRequest,
+        body: SetFacebookDefaultPageRequest
     ) -> SetFacebookDefaultPage {
-        SetFacebookDefaultPage {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        SetFacebookDefaultPage { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Rename a Facebook custom audience or change its description.
@@ -1337,7 +1176,7 @@ impl AdManager {
     pub fn update_facebook_custom_audience(
         &self,
         audience_id: impl Into<String>,
-        body: UpdateFacebookCustomAudienceRequest,
+        body: UpdateFacebookCustomAudienceRequest
     ) -> UpdateFacebookCustomAudience {
         UpdateFacebookCustomAudience {
             client: self.client.clone(),
@@ -1352,7 +1191,7 @@ impl AdManager {
     pub fn update_linkedin_ad_status(
         &self,
         ad_id: impl Into<String>,
-        body: UpdateLinkedinAdStatusRequest,
+        body: UpdateLinkedinAdStatusRequest
     ) -> UpdateLinkedinAdStatus {
         UpdateLinkedinAdStatus {
             client: self.client.clone(),
@@ -1366,23 +1205,14 @@ impl AdManager {
     ///
     /// `PUT /ad-publishing/facebook/ads-v2` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn upsert_facebook_ad(&self, body: UpsertFacebookAdRequest) -> UpsertFacebookAd {
-        UpsertFacebookAd {
-            client: self.client.clone(),
-            body,
-        }
+        UpsertFacebookAd { client: self.client.clone(), body, }
     }
 
     /// Create or update a Facebook ad set draft.
     ///
     /// `PUT /ad-publishing/facebook/adsets` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    pub fn upsert_facebook_adset(
-        &self,
-        body: UpsertFacebookAdsetRequest,
-    ) -> UpsertFacebookAdset {
-        UpsertFacebookAdset {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn upsert_facebook_adset(&self, body: UpsertFacebookAdsetRequest) -> UpsertFacebookAdset {
+        UpsertFacebookAdset { client: self.client.clone(), body, }
     }
 
     /// Create or update a Facebook campaign draft.
@@ -1390,61 +1220,37 @@ impl AdManager {
     /// `PUT /ad-publishing/facebook/campaigns` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn upsert_facebook_campaign(
         &self,
-        body: UpsertFacebookCampaignRequest,
+        body: UpsertFacebookCampaignRequest
     ) -> UpsertFacebookCampaign {
-        UpsertFacebookCampaign {
-            client: self.client.clone(),
-            body,
-        }
+        UpsertFacebookCampaign { client: self.client.clone(), body, }
     }
 
     /// Create or update a Facebook conversion pixel configuration.
     ///
     /// `PUT /ad-publishing/facebook/pixels` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    pub fn upsert_facebook_pixel(
-        &self,
-        body: UpsertFacebookPixelRequest,
-    ) -> UpsertFacebookPixel {
-        UpsertFacebookPixel {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn upsert_facebook_pixel(&self, body: UpsertFacebookPixelRequest) -> UpsertFacebookPixel {
+        UpsertFacebookPixel { client: self.client.clone(), body, }
     }
 
     /// Create or update a Google Ads call, sitelink or lead form asset.
     ///
     /// `POST /ad-publishing/google/assets` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    pub fn upsert_google_asset(
-        &self,
-        body: UpsertGoogleAssetRequest,
-    ) -> UpsertGoogleAsset {
-        UpsertGoogleAsset {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn upsert_google_asset(&self, body: UpsertGoogleAssetRequest) -> UpsertGoogleAsset {
+        UpsertGoogleAsset { client: self.client.clone(), body, }
     }
 
     /// Create or update a Google Ads combined audience.
     ///
     /// `PUT /ad-publishing/google/audiences` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    pub fn upsert_google_audience(
-        &self,
-        body: UpsertGoogleAudienceRequest,
-    ) -> UpsertGoogleAudience {
-        UpsertGoogleAudience {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn upsert_google_audience(&self, body: UpsertGoogleAudienceRequest) -> UpsertGoogleAudience {
+        UpsertGoogleAudience { client: self.client.clone(), body, }
     }
 
     /// Create or update a whole Google campaign draft with its ad groups and ads.
     ///
     /// `PUT /ad-publishing/google/ads` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn upsert_google_campaign(&self, body: GoogleCampaign) -> UpsertGoogleCampaign {
-        UpsertGoogleCampaign {
-            client: self.client.clone(),
-            body,
-        }
+        UpsertGoogleCampaign { client: self.client.clone(), body, }
     }
 
     /// Create or update a Google Ads conversion action.
@@ -1452,12 +1258,9 @@ impl AdManager {
     /// `PUT /ad-publishing/google/conversions` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn upsert_google_conversion(
         &self,
-        body: UpsertGoogleConversionRequest,
+        body: UpsertGoogleConversionRequest
     ) -> UpsertGoogleConversion {
-        UpsertGoogleConversion {
-            client: self.client.clone(),
-            body,
-        }
+        UpsertGoogleConversion { client: self.client.clone(), body, }
     }
 
     /// Create or update a Google Ads audience segment or user list.
@@ -1466,7 +1269,7 @@ impl AdManager {
     pub fn upsert_google_segment(
         &self,
         type_: impl Into<UpsertGoogleSegmentType>,
-        body: UpsertGoogleSegmentRequest,
+        body: UpsertGoogleSegmentRequest
     ) -> UpsertGoogleSegment {
         UpsertGoogleSegment {
             client: self.client.clone(),
@@ -1481,12 +1284,9 @@ impl AdManager {
     /// `PUT /ad-publishing/linkedin/ads` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn upsert_linkedin_campaign_group(
         &self,
-        body: LinkedinCampaignGroup,
+        body: LinkedinCampaignGroup
     ) -> UpsertLinkedinCampaignGroup {
-        UpsertLinkedinCampaignGroup {
-            client: self.client.clone(),
-            body,
-        }
+        UpsertLinkedinCampaignGroup { client: self.client.clone(), body, }
     }
 }
 
@@ -1496,1098 +1296,935 @@ impl AdManager {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = AdManager::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "addFacebookCustomAudienceMember",
-            Box::pin({
-                let call = handle
-                    .add_facebook_custom_audience_member(
-                        "sample-audienceId",
-                        FacebookCustomAudienceMemberRequest::new(
+    calls.push((
+        "addFacebookCustomAudienceMember",
+        Box::pin({
+            let call = handle.add_facebook_custom_audience_member(
+                "sample-audienceId",
+                FacebookCustomAudienceMemberRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "batchUpdateFacebookCustomAudienceMembers",
+        Box::pin({
+            let call = handle.batch_update_facebook_custom_audience_members(
+                "sample-audienceId",
+                BatchUpdateFacebookCustomAudienceRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createFacebookConversationForm",
+        Box::pin({
+            let call = handle.create_facebook_conversation_form(
+                CreateFacebookConversationFormRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    vec![FacebookConversationFormQuestion::new("sample".to_owned())]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createFacebookIntegration",
+        Box::pin({
+            let call = handle.create_facebook_integration(
+                CreateFacebookIntegrationRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createFacebookPageLeadForm",
+        Box::pin({
+            let call = handle.create_facebook_page_lead_form(
+                "sample-pageId",
+                CreateFacebookLeadFormRequest::new(
+                    FacebookLeadFormType::MoreVolume,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    vec![
+                        FacebookLeadFormQuestion::new(
                             "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "batchUpdateFacebookCustomAudienceMembers",
-            Box::pin({
-                let call = handle
-                    .batch_update_facebook_custom_audience_members(
-                        "sample-audienceId",
-                        BatchUpdateFacebookCustomAudienceRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createFacebookConversationForm",
-            Box::pin({
-                let call = handle
-                    .create_facebook_conversation_form(
-                        CreateFacebookConversationFormRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            vec![
-                                FacebookConversationFormQuestion::new("sample".to_owned())
-                            ],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createFacebookIntegration",
-            Box::pin({
-                let call = handle
-                    .create_facebook_integration(
-                        CreateFacebookIntegrationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createFacebookPageLeadForm",
-            Box::pin({
-                let call = handle
-                    .create_facebook_page_lead_form(
-                        "sample-pageId",
-                        CreateFacebookLeadFormRequest::new(
-                            FacebookLeadFormType::MoreVolume,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            vec![
-                                FacebookLeadFormQuestion::new("sample".to_owned(),
-                                FacebookLeadFormQuestionType::Custom)
-                            ],
-                            "sample".to_owned(),
-                            FacebookLeadFormThankYouPage::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createGoogleIntegration",
-            Box::pin({
-                let call = handle
-                    .create_google_integration(
-                        CreateGoogleIntegrationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createGoogleOfflineUserListJob",
-            Box::pin({
-                let call = handle
-                    .create_google_offline_user_list_job(
-                        CreateGoogleOfflineUserListJobRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createLinkedinIntegration",
-            Box::pin({
-                let call = handle
-                    .create_linkedin_integration(
-                        CreateLinkedinIntegrationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createLinkedinLeadForm",
-            Box::pin({
-                let call = handle
-                    .create_linkedin_lead_form(
-                        "sample-accountId",
-                        CreateLinkedinLeadFormRequest::new(
-                            LinkedinLeadFormOwner::new("sample".to_owned()),
-                            LinkedinLocale::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            ),
-                            "sample".to_owned(),
-                            CreateLinkedinLeadFormRequestState::Published,
-                            LinkedinLeadFormContent::new(
-                                vec![
-                                    LinkedinLeadFormQuestion::new(LinkedinLocalizedText::new(std::collections::BTreeMap::from([("key"
-                                    .to_owned(), "sample".to_owned())])), "sample".to_owned(),
-                                    LinkedinQuestionDetails::new())
-                                ],
+                            FacebookLeadFormQuestionType::Custom
+                        )
+                    ],
+                    "sample".to_owned(),
+                    FacebookLeadFormThankYouPage::new(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned()
+                    )
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createGoogleIntegration",
+        Box::pin({
+            let call = handle.create_google_integration(
+                CreateGoogleIntegrationRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createGoogleOfflineUserListJob",
+        Box::pin({
+            let call = handle.create_google_offline_user_list_job(
+                CreateGoogleOfflineUserListJobRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createLinkedinIntegration",
+        Box::pin({
+            let call = handle.create_linkedin_integration(
+                CreateLinkedinIntegrationRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createLinkedinLeadForm",
+        Box::pin({
+            let call = handle.create_linkedin_lead_form(
+                "sample-accountId",
+                CreateLinkedinLeadFormRequest::new(
+                    LinkedinLeadFormOwner::new("sample".to_owned()),
+                    LinkedinLocale::new("sample".to_owned(), "sample".to_owned()),
+                    "sample".to_owned(),
+                    CreateLinkedinLeadFormRequestState::Published,
+                    LinkedinLeadFormContent::new(
+                        vec![
+                            LinkedinLeadFormQuestion::new(
                                 LinkedinLocalizedText::new(
-                                    std::collections::BTreeMap::from([
-                                        ("key".to_owned(), "sample".to_owned()),
-                                    ]),
+                                    std::collections::BTreeMap::from([(
+                                        "key".to_owned(),
+                                        "sample".to_owned()
+                                    )])
                                 ),
-                                LinkedinPostSubmitInfo::new(
-                                    LinkedinLocalizedText::new(
-                                        std::collections::BTreeMap::from([
-                                            ("key".to_owned(), "sample".to_owned()),
-                                        ]),
-                                    ),
-                                    LinkedinPostSubmitCallToAction::new(
-                                        LinkedinCallToActionTarget::new("sample".to_owned()),
-                                        LinkedinPostSubmitCallToActionCallToActionLabel::VisitCompanyWebsite,
-                                    ),
-                                ),
-                                LinkedinLegalInfo::new(
-                                    vec![
-                                        LinkedinConsent::new(true, 1i64,
-                                        LinkedinLocalizedText::new(std::collections::BTreeMap::from([("key"
-                                        .to_owned(), "sample".to_owned())])))
-                                    ],
-                                    "sample".to_owned(),
-                                ),
-                            ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteFacebookAd",
-            Box::pin({
-                let call = handle
-                    .delete_facebook_ad(
-                        "sample-adId",
-                        LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteFacebookAdAccount",
-            Box::pin({
-                let call = handle
-                    .delete_facebook_ad_account(
-                        "sample-adAccountId",
-                        LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteFacebookAdset",
-            Box::pin({
-                let call = handle
-                    .delete_facebook_adset(
-                        "sample-adsetId",
-                        LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteFacebookCampaign",
-            Box::pin({
-                let call = handle
-                    .delete_facebook_campaign(
-                        "sample-campaignId",
-                        LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteFacebookCustomAudience",
-            Box::pin({
-                let call = handle.delete_facebook_custom_audience("sample-audienceId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteFacebookIntegration",
-            Box::pin({
-                let call = handle
-                    .delete_facebook_integration(
-                        LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteFacebookPage",
-            Box::pin({
-                let call = handle.delete_facebook_page("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteGoogleAdAccount",
-            Box::pin({
-                let call = handle
-                    .delete_google_ad_account(
-                        "sample-adAccountId",
-                        LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteGoogleConversion",
-            Box::pin({
-                let call = handle.delete_google_conversion("sample-conversionId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteGoogleSegment",
-            Box::pin({
-                let call = handle
-                    .delete_google_segment(
-                        "sample-segmentId",
-                        GoogleSegmentKind::CustomSegments,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteLinkedinAdAccount",
-            Box::pin({
-                let call = handle.delete_linkedin_ad_account("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "duplicateFacebookAd",
-            Box::pin({
-                let call = handle.duplicate_facebook_ad("sample-adId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "duplicateFacebookAdset",
-            Box::pin({
-                let call = handle.duplicate_facebook_adset("sample-adsetId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "duplicateFacebookCampaign",
-            Box::pin({
-                let call = handle
-                    .duplicate_facebook_campaign(
-                        "sample-campaignId",
-                        LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookAdAccount",
-            Box::pin({
-                let call = handle.get_facebook_ad_account("sample-adAccountId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookCampaign",
-            Box::pin({
-                let call = handle.get_facebook_campaign("sample-campaignId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookCampaignReport",
-            Box::pin({
-                let call = handle
-                    .get_facebook_campaign_report(
-                        "sample-campaignId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookCustomAudience",
-            Box::pin({
-                let call = handle.get_facebook_custom_audience("sample-audienceId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookIntegration",
-            Box::pin({
-                let call = handle.get_facebook_integration();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookLeadForm",
-            Box::pin({
-                let call = handle.get_facebook_lead_form("sample-leadFormId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookReport",
-            Box::pin({
-                let call = handle
-                    .get_facebook_report(
-                        GetFacebookReportGroupBy::Day,
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        AdSourceType::AdManager,
-                        vec![GetFacebookReportFieldsItem::Impressions],
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookReportList",
-            Box::pin({
-                let call = handle
-                    .get_facebook_report_list(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        AdSourceType::AdManager,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookUser",
-            Box::pin({
-                let call = handle.get_facebook_user();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleAdAccount",
-            Box::pin({
-                let call = handle.get_google_ad_account("sample-adAccountId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleAudience",
-            Box::pin({
-                let call = handle.get_google_audience("sample-audienceId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleCampaign",
-            Box::pin({
-                let call = handle.get_google_campaign("sample-adId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleCampaignReport",
-            Box::pin({
-                let call = handle
-                    .get_google_campaign_report(
-                        "sample-campaignId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleConversion",
-            Box::pin({
-                let call = handle.get_google_conversion("sample-conversionId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleIntegration",
-            Box::pin({
-                let call = handle.get_google_integration();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleKeywordIdeas",
-            Box::pin({
-                let call = handle
-                    .get_google_keyword_ideas(
-                        GoogleKeywordIdeasRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleReport",
-            Box::pin({
-                let call = handle
-                    .get_google_report(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        AdSourceType::AdManager,
-                        vec![GetGoogleReportFieldsItem::Impressions],
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleReportList",
-            Box::pin({
-                let call = handle
-                    .get_google_report_list(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        AdSourceType::AdManager,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleSegment",
-            Box::pin({
-                let call = handle
-                    .get_google_segment(
-                        "sample-segmentId",
-                        GoogleSegmentKind::CustomSegments,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleUser",
-            Box::pin({
-                let call = handle.get_google_user();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLinkedinAdAccount",
-            Box::pin({
-                let call = handle.get_linkedin_ad_account("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLinkedinCampaignGroup",
-            Box::pin({
-                let call = handle.get_linkedin_campaign_group("sample-adId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLinkedinCampaignGroupReport",
-            Box::pin({
-                let call = handle
-                    .get_linkedin_campaign_group_report(
-                        "sample-campaignGroupId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLinkedinIntegration",
-            Box::pin({
-                let call = handle.get_linkedin_integration();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLinkedinReport",
-            Box::pin({
-                let call = handle
-                    .get_linkedin_report("sample".to_owned(), "sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLinkedinReportList",
-            Box::pin({
-                let call = handle
-                    .get_linkedin_report_list(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLinkedinUser",
-            Box::pin({
-                let call = handle.get_linkedin_user();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFacebookAdAccounts",
-            Box::pin({
-                let call = handle.list_facebook_ad_accounts();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFacebookConversationForms",
-            Box::pin({
-                let call = handle.list_facebook_conversation_forms();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFacebookCustomAudiences",
-            Box::pin({
-                let call = handle
-                    .list_facebook_custom_audiences(
-                        ListFacebookCustomAudiencesType::Lookalike,
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFacebookEntities",
-            Box::pin({
-                let call = handle
-                    .list_facebook_entities(
-                        AdSourceType::AdManager,
-                        ListFacebookEntitiesEntityType::Campaign,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFacebookPageInstagramAccounts",
-            Box::pin({
-                let call = handle.list_facebook_page_instagram_accounts("sample-pageId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFacebookPageLeadForms",
-            Box::pin({
-                let call = handle.list_facebook_page_lead_forms("sample-pageId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFacebookPages",
-            Box::pin({
-                let call = handle.list_facebook_pages();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFacebookPixels",
-            Box::pin({
-                let call = handle.list_facebook_pixels();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listGoogleAdAccounts",
-            Box::pin({
-                let call = handle.list_google_ad_accounts();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listGoogleAssets",
-            Box::pin({
-                let call = handle.list_google_assets(ListGoogleAssetsType::Call);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listGoogleAudiences",
-            Box::pin({
-                let call = handle.list_google_audiences();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listGoogleConversionGoals",
-            Box::pin({
-                let call = handle.list_google_conversion_goals();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listGoogleConversions",
-            Box::pin({
-                let call = handle.list_google_conversions();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listGoogleEntities",
-            Box::pin({
-                let call = handle
-                    .list_google_entities(
-                        AdSourceType::AdManager,
-                        ListGoogleEntitiesEntityType::Campaign,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listGoogleSegments",
-            Box::pin({
-                let call = handle.list_google_segments();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listGoogleTargetInterests",
-            Box::pin({
-                let call = handle
-                    .list_google_target_interests(
-                        ListGoogleTargetInterestsType::Affinity,
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listLinkedinAdAccounts",
-            Box::pin({
-                let call = handle.list_linkedin_ad_accounts();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listLinkedinLeadForms",
-            Box::pin({
-                let call = handle.list_linkedin_lead_forms("sample-accountId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "pauseFacebookAd",
-            Box::pin({
-                let call = handle
-                    .pause_facebook_ad(
-                        "sample-adId",
-                        LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "pauseFacebookAdset",
-            Box::pin({
-                let call = handle
-                    .pause_facebook_adset(
-                        "sample-adsetId",
-                        LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "pauseFacebookCampaign",
-            Box::pin({
-                let call = handle
-                    .pause_facebook_campaign(
-                        "sample-campaignId",
-                        LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "publishFacebookCampaign",
-            Box::pin({
-                let call = handle
-                    .publish_facebook_campaign(
-                        "sample-campaignId",
-                        LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "publishGoogleAd",
-            Box::pin({
-                let call = handle.publish_google_ad("sample-adId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "publishLinkedinCampaignGroup",
-            Box::pin({
-                let call = handle
-                    .publish_linkedin_campaign_group(
-                        "sample-adId",
-                        LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "removeFacebookCustomAudienceMember",
-            Box::pin({
-                let call = handle
-                    .remove_facebook_custom_audience_member(
-                        "sample-audienceId",
-                        FacebookCustomAudienceMemberRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "resumeFacebookAd",
-            Box::pin({
-                let call = handle
-                    .resume_facebook_ad(
-                        "sample-adId",
-                        LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "resumeFacebookAdset",
-            Box::pin({
-                let call = handle
-                    .resume_facebook_adset(
-                        "sample-adsetId",
-                        LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "resumeFacebookCampaign",
-            Box::pin({
-                let call = handle
-                    .resume_facebook_campaign(
-                        "sample-campaignId",
-                        LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchFacebookTargeting",
-            Box::pin({
-                let call = handle
-                    .search_facebook_targeting("sample".to_owned(), "sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchGoogleTargeting",
-            Box::pin({
-                let call = handle.search_google_targeting("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchLinkedinTargeting",
-            Box::pin({
-                let call = handle.search_linkedin_targeting("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "setFacebookDefaultPage",
-            Box::pin({
-                let call = handle
-                    .set_facebook_default_page(
-                        SetFacebookDefaultPageRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateFacebookCustomAudience",
-            Box::pin({
-                let call = handle
-                    .update_facebook_custom_audience(
-                        "sample-audienceId",
-                        UpdateFacebookCustomAudienceRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateLinkedinAdStatus",
-            Box::pin({
-                let call = handle
-                    .update_linkedin_ad_status(
-                        "sample-adId",
-                        UpdateLinkedinAdStatusRequest::new(
-                            UpdateLinkedinAdStatusRequestOperationType::Paused,
-                            UpdateLinkedinAdStatusRequestType::AdGroup,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertFacebookAd",
-            Box::pin({
-                let call = handle
-                    .upsert_facebook_ad(
-                        UpsertFacebookAdRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertFacebookAdset",
-            Box::pin({
-                let call = handle
-                    .upsert_facebook_adset(
-                        UpsertFacebookAdsetRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertFacebookCampaign",
-            Box::pin({
-                let call = handle
-                    .upsert_facebook_campaign(
-                        UpsertFacebookCampaignRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertFacebookPixel",
-            Box::pin({
-                let call = handle
-                    .upsert_facebook_pixel(
-                        UpsertFacebookPixelRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertGoogleAsset",
-            Box::pin({
-                let call = handle
-                    .upsert_google_asset(
-                        UpsertGoogleAssetRequest::new(
-                            "sample".to_owned(),
-                            GoogleAssetType::Call,
-                            serde_json::Value::Object(Default::default()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertGoogleAudience",
-            Box::pin({
-                let call = handle
-                    .upsert_google_audience(
-                        UpsertGoogleAudienceRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertGoogleCampaign",
-            Box::pin({
-                let call = handle
-                    .upsert_google_campaign(
-                        GoogleCampaign::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            GoogleAdvertisingChannelType::Search,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertGoogleConversion",
-            Box::pin({
-                let call = handle
-                    .upsert_google_conversion(
-                        UpsertGoogleConversionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            GoogleConversionType::UploadClicks,
-                            "sample".to_owned(),
-                            GoogleConversionValueSettings::new(
-                                1.0f64,
                                 "sample".to_owned(),
-                                true,
-                            ),
-                            UpsertGoogleConversionRequestCountingType::OnePerClick,
-                            UpsertGoogleConversionRequestAttributionModel::GoogleSearchAttributionDataDriven,
-                            1i64,
+                                LinkedinQuestionDetails::new()
+                            )
+                        ],
+                        LinkedinLocalizedText::new(
+                            std::collections::BTreeMap::from([(
+                                "key".to_owned(),
+                                "sample".to_owned()
+                            )])
                         ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertGoogleSegment",
-            Box::pin({
-                let call = handle
-                    .upsert_google_segment(
-                        UpsertGoogleSegmentType::CustomSegments,
-                        UpsertGoogleSegmentRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertLinkedinCampaignGroup",
-            Box::pin({
-                let call = handle
-                    .upsert_linkedin_campaign_group(
-                        LinkedinCampaignGroup::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                        LinkedinPostSubmitInfo::new(
+                            LinkedinLocalizedText::new(
+                                std::collections::BTreeMap::from([(
+                                    "key".to_owned(),
+                                    "sample".to_owned()
+                                )])
+                            ),
+                            LinkedinPostSubmitCallToAction::new(
+                                LinkedinCallToActionTarget::new("sample".to_owned()),
+                                LinkedinPostSubmitCallToActionCallToActionLabel::VisitCompanyWebsite
+                            )
+                        ),
+                        LinkedinLegalInfo::new(
+                            vec![
+                                LinkedinConsent::new(
+                                    true,
+                                    1i64,
+                                    LinkedinLocalizedText::new(
+                                        std::collections::BTreeMap::from([(
+                                            "key".to_owned(),
+                                            "sample".to_owned()
+                                        )])
+                                    )
+                                )
+                            ],
+                            "sample".to_owned()
+                        )
+                    )
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteFacebookAd",
+        Box::pin({
+            let call = handle.delete_facebook_ad(
+                "sample-adId",
+                LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteFacebookAdAccount",
+        Box::pin({
+            let call = handle.delete_facebook_ad_account(
+                "sample-adAccountId",
+                LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteFacebookAdset",
+        Box::pin({
+            let call = handle.delete_facebook_adset(
+                "sample-adsetId",
+                LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteFacebookCampaign",
+        Box::pin({
+            let call = handle.delete_facebook_campaign(
+                "sample-campaignId",
+                LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteFacebookCustomAudience",
+        Box::pin({
+            let call = handle.delete_facebook_custom_audience("sample-audienceId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteFacebookIntegration",
+        Box::pin({
+            let call = handle.delete_facebook_integration(
+                LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteFacebookPage",
+        Box::pin({
+            let call = handle.delete_facebook_page("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteGoogleAdAccount",
+        Box::pin({
+            let call = handle.delete_google_ad_account(
+                "sample-adAccountId",
+                LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteGoogleConversion",
+        Box::pin({
+            let call = handle.delete_google_conversion("sample-conversionId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteGoogleSegment",
+        Box::pin({
+            let call = handle.delete_google_segment(
+                "sample-segmentId",
+                GoogleSegmentKind::CustomSegments
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteLinkedinAdAccount",
+        Box::pin({
+            let call = handle.delete_linkedin_ad_account("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "duplicateFacebookAd",
+        Box::pin({
+            let call = handle.duplicate_facebook_ad("sample-adId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "duplicateFacebookAdset",
+        Box::pin({
+            let call = handle.duplicate_facebook_adset("sample-adsetId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "duplicateFacebookCampaign",
+        Box::pin({
+            let call = handle.duplicate_facebook_campaign(
+                "sample-campaignId",
+                LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookAdAccount",
+        Box::pin({
+            let call = handle.get_facebook_ad_account("sample-adAccountId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookCampaign",
+        Box::pin({
+            let call = handle.get_facebook_campaign("sample-campaignId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookCampaignReport",
+        Box::pin({
+            let call = handle.get_facebook_campaign_report(
+                "sample-campaignId",
+                "sample".to_owned(),
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookCustomAudience",
+        Box::pin({
+            let call = handle.get_facebook_custom_audience("sample-audienceId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookIntegration",
+        Box::pin({
+            let call = handle.get_facebook_integration();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookLeadForm",
+        Box::pin({
+            let call = handle.get_facebook_lead_form("sample-leadFormId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookReport",
+        Box::pin({
+            let call = handle.get_facebook_report(
+                GetFacebookReportGroupBy::Day,
+                "sample".to_owned(),
+                "sample".to_owned(),
+                AdSourceType::AdManager,
+                vec![GetFacebookReportFieldsItem::Impressions]
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookReportList",
+        Box::pin({
+            let call = handle.get_facebook_report_list(
+                "sample".to_owned(),
+                "sample".to_owned(),
+                "sample".to_owned(),
+                AdSourceType::AdManager
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookUser",
+        Box::pin({
+            let call = handle.get_facebook_user();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleAdAccount",
+        Box::pin({
+            let call = handle.get_google_ad_account("sample-adAccountId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleAudience",
+        Box::pin({
+            let call = handle.get_google_audience("sample-audienceId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleCampaign",
+        Box::pin({
+            let call = handle.get_google_campaign("sample-adId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleCampaignReport",
+        Box::pin({
+            let call = handle.get_google_campaign_report(
+                "sample-campaignId",
+                "sample".to_owned(),
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleConversion",
+        Box::pin({
+            let call = handle.get_google_conversion("sample-conversionId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleIntegration",
+        Box::pin({
+            let call = handle.get_google_integration();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleKeywordIdeas",
+        Box::pin({
+            let call = handle.get_google_keyword_ideas(
+                GoogleKeywordIdeasRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleReport",
+        Box::pin({
+            let call = handle.get_google_report(
+                "sample".to_owned(),
+                "sample".to_owned(),
+                AdSourceType::AdManager,
+                vec![GetGoogleReportFieldsItem::Impressions]
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleReportList",
+        Box::pin({
+            let call = handle.get_google_report_list(
+                "sample".to_owned(),
+                "sample".to_owned(),
+                "sample".to_owned(),
+                AdSourceType::AdManager
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleSegment",
+        Box::pin({
+            let call = handle.get_google_segment(
+                "sample-segmentId",
+                GoogleSegmentKind::CustomSegments
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleUser",
+        Box::pin({
+            let call = handle.get_google_user();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLinkedinAdAccount",
+        Box::pin({
+            let call = handle.get_linkedin_ad_account("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLinkedinCampaignGroup",
+        Box::pin({
+            let call = handle.get_linkedin_campaign_group("sample-adId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLinkedinCampaignGroupReport",
+        Box::pin({
+            let call = handle.get_linkedin_campaign_group_report(
+                "sample-campaignGroupId",
+                "sample".to_owned(),
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLinkedinIntegration",
+        Box::pin({
+            let call = handle.get_linkedin_integration();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLinkedinReport",
+        Box::pin({
+            let call = handle.get_linkedin_report("sample".to_owned(), "sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLinkedinReportList",
+        Box::pin({
+            let call = handle.get_linkedin_report_list(
+                "sample".to_owned(),
+                "sample".to_owned(),
+                "sample".to_owned(),
+                "sample".to_owned(),
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLinkedinUser",
+        Box::pin({
+            let call = handle.get_linkedin_user();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFacebookAdAccounts",
+        Box::pin({
+            let call = handle.list_facebook_ad_accounts();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFacebookConversationForms",
+        Box::pin({
+            let call = handle.list_facebook_conversation_forms();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFacebookCustomAudiences",
+        Box::pin({
+            let call = handle.list_facebook_custom_audiences(
+                ListFacebookCustomAudiencesType::Lookalike,
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFacebookEntities",
+        Box::pin({
+            let call = handle.list_facebook_entities(
+                AdSourceType::AdManager,
+                ListFacebookEntitiesEntityType::Campaign
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFacebookPageInstagramAccounts",
+        Box::pin({
+            let call = handle.list_facebook_page_instagram_accounts("sample-pageId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFacebookPageLeadForms",
+        Box::pin({
+            let call = handle.list_facebook_page_lead_forms("sample-pageId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFacebookPages",
+        Box::pin({
+            let call = handle.list_facebook_pages();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFacebookPixels",
+        Box::pin({
+            let call = handle.list_facebook_pixels();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listGoogleAdAccounts",
+        Box::pin({
+            let call = handle.list_google_ad_accounts();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listGoogleAssets",
+        Box::pin({
+            let call = handle.list_google_assets(ListGoogleAssetsType::Call);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listGoogleAudiences",
+        Box::pin({
+            let call = handle.list_google_audiences();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listGoogleConversionGoals",
+        Box::pin({
+            let call = handle.list_google_conversion_goals();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listGoogleConversions",
+        Box::pin({
+            let call = handle.list_google_conversions();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listGoogleEntities",
+        Box::pin({
+            let call = handle.list_google_entities(
+                AdSourceType::AdManager,
+                ListGoogleEntitiesEntityType::Campaign
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listGoogleSegments",
+        Box::pin({
+            let call = handle.list_google_segments();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listGoogleTargetInterests",
+        Box::pin({
+            let call = handle.list_google_target_interests(
+                ListGoogleTargetInterestsType::Affinity,
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listLinkedinAdAccounts",
+        Box::pin({
+            let call = handle.list_linkedin_ad_accounts();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listLinkedinLeadForms",
+        Box::pin({
+            let call = handle.list_linkedin_lead_forms("sample-accountId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "pauseFacebookAd",
+        Box::pin({
+            let call = handle.pause_facebook_ad(
+                "sample-adId",
+                LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "pauseFacebookAdset",
+        Box::pin({
+            let call = handle.pause_facebook_adset(
+                "sample-adsetId",
+                LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "pauseFacebookCampaign",
+        Box::pin({
+            let call = handle.pause_facebook_campaign(
+                "sample-campaignId",
+                LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "publishFacebookCampaign",
+        Box::pin({
+            let call = handle.publish_facebook_campaign(
+                "sample-campaignId",
+                LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "publishGoogleAd",
+        Box::pin({
+            let call = handle.publish_google_ad("sample-adId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "publishLinkedinCampaignGroup",
+        Box::pin({
+            let call = handle.publish_linkedin_campaign_group(
+                "sample-adId",
+                LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "removeFacebookCustomAudienceMember",
+        Box::pin({
+            let call = handle.remove_facebook_custom_audience_member(
+                "sample-audienceId",
+                FacebookCustomAudienceMemberRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "resumeFacebookAd",
+        Box::pin({
+            let call = handle.resume_facebook_ad(
+                "sample-adId",
+                LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "resumeFacebookAdset",
+        Box::pin({
+            let call = handle.resume_facebook_adset(
+                "sample-adsetId",
+                LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "resumeFacebookCampaign",
+        Box::pin({
+            let call = handle.resume_facebook_campaign(
+                "sample-campaignId",
+                LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchFacebookTargeting",
+        Box::pin({
+            let call = handle.search_facebook_targeting("sample".to_owned(), "sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchGoogleTargeting",
+        Box::pin({
+            let call = handle.search_google_targeting("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchLinkedinTargeting",
+        Box::pin({
+            let call = handle.search_linkedin_targeting("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "setFacebookDefaultPage",
+        Box::pin({
+            let call = handle.set_facebook_default_page(
+                SetFacebookDefaultPageRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateFacebookCustomAudience",
+        Box::pin({
+            let call = handle.update_facebook_custom_audience(
+                "sample-audienceId",
+                UpdateFacebookCustomAudienceRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateLinkedinAdStatus",
+        Box::pin({
+            let call = handle.update_linkedin_ad_status(
+                "sample-adId",
+                UpdateLinkedinAdStatusRequest::new(
+                    UpdateLinkedinAdStatusRequestOperationType::Paused,
+                    UpdateLinkedinAdStatusRequestType::AdGroup
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertFacebookAd",
+        Box::pin({
+            let call = handle.upsert_facebook_ad(
+                UpsertFacebookAdRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertFacebookAdset",
+        Box::pin({
+            let call = handle.upsert_facebook_adset(
+                UpsertFacebookAdsetRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertFacebookCampaign",
+        Box::pin({
+            let call = handle.upsert_facebook_campaign(
+                UpsertFacebookCampaignRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertFacebookPixel",
+        Box::pin({
+            let call = handle.upsert_facebook_pixel(
+                UpsertFacebookPixelRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertGoogleAsset",
+        Box::pin({
+            let call = handle.upsert_google_asset(
+                UpsertGoogleAssetRequest::new(
+                    "sample".to_owned(),
+                    GoogleAssetType::Call,
+                    serde_json::Value::Object(Default::default())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertGoogleAudience",
+        Box::pin({
+            let call = handle.upsert_google_audience(
+                UpsertGoogleAudienceRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertGoogleCampaign",
+        Box::pin({
+            let call = handle.upsert_google_campaign(
+                GoogleCampaign::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    GoogleAdvertisingChannelType::Search
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertGoogleConversion",
+        Box::pin({
+            let call = handle.upsert_google_conversion(
+                UpsertGoogleConversionRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    GoogleConversionType::UploadClicks,
+                    "sample".to_owned(),
+                    GoogleConversionValueSettings::new(1.0f64, "sample".to_owned(), true),
+                    UpsertGoogleConversionRequestCountingType::OnePerClick,
+                    UpsertGoogleConversionRequestAttributionModel::GoogleSearchAttributionDataDriven,
+                    1i64
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertGoogleSegment",
+        Box::pin({
+            let call = handle.upsert_google_segment(
+                UpsertGoogleSegmentType::CustomSegments,
+                UpsertGoogleSegmentRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertLinkedinCampaignGroup",
+        Box::pin({
+            let call = handle.upsert_linkedin_campaign_group(
+                LinkedinCampaignGroup::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -2597,1540 +2234,1459 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = AdManager::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "addFacebookCustomAudienceMember",
-            Box::pin({
-                let call = handle
-                    .add_facebook_custom_audience_member(
-                        "sample-audienceId",
-                        FacebookCustomAudienceMemberRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+    calls.push((
+        "addFacebookCustomAudienceMember",
+        Box::pin({
+            let call = handle.add_facebook_custom_audience_member(
+                "sample-audienceId",
+                FacebookCustomAudienceMemberRequest::new("sample".to_owned(), "sample".to_owned())
+                    .fb_ad_account_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "batchUpdateFacebookCustomAudienceMembers",
+        Box::pin({
+            let call = handle.batch_update_facebook_custom_audience_members(
+                "sample-audienceId",
+                BatchUpdateFacebookCustomAudienceRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .csv_path("sample".to_owned())
+                    .smartlist_ids(vec!["sample".to_owned()])
+                    .dynamic_audience("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createFacebookConversationForm",
+        Box::pin({
+            let call = handle.create_facebook_conversation_form(
+                CreateFacebookConversationFormRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    vec![
+                        FacebookConversationFormQuestion::new("sample".to_owned())
+                            .response("sample".to_owned())
+                    ]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createFacebookIntegration",
+        Box::pin({
+            let call = handle.create_facebook_integration(
+                CreateFacebookIntegrationRequest::new("sample".to_owned(), "sample".to_owned())
+                    .ad_account_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createFacebookPageLeadForm",
+        Box::pin({
+            let call = handle.create_facebook_page_lead_form(
+                "sample-pageId",
+                CreateFacebookLeadFormRequest::new(
+                    FacebookLeadFormType::MoreVolume,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    vec![
+                        FacebookLeadFormQuestion::new(
+                            "sample".to_owned(),
+                            FacebookLeadFormQuestionType::Custom
+                        )
+                            .label("sample".to_owned())
+                            .options(
+                                vec![
+                                    FacebookLeadFormQuestionOption::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned()
+                                    )
+                                ]
                             )
-                            .fb_ad_account_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "batchUpdateFacebookCustomAudienceMembers",
-            Box::pin({
-                let call = handle
-                    .batch_update_facebook_custom_audience_members(
-                        "sample-audienceId",
-                        BatchUpdateFacebookCustomAudienceRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                    ],
+                    "sample".to_owned(),
+                    FacebookLeadFormThankYouPage::new(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned()
+                    )
+                        .button_link("sample".to_owned())
+                        .business_phone("sample".to_owned())
+                        .country_code("sample".to_owned())
+                )
+                    .greeting_card(
+                        FacebookLeadFormGreetingCard::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            vec!["sample".to_owned()]
+                        )
+                    )
+                    .question_page_headline("sample".to_owned())
+                    .privacy_policy_text("sample".to_owned())
+                    .custom_disclaimer(
+                        FacebookLeadFormDisclaimer::new("sample".to_owned(), "sample".to_owned())
+                            .checkboxes(
+                                vec![
+                                    FacebookLeadFormCheckbox::new(
+                                        true,
+                                        "sample".to_owned(),
+                                        "sample".to_owned()
+                                    )
+                                ]
                             )
-                            .csv_path("sample".to_owned())
-                            .smartlist_ids(vec!["sample".to_owned()])
-                            .dynamic_audience("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createFacebookConversationForm",
-            Box::pin({
-                let call = handle
-                    .create_facebook_conversation_form(
-                        CreateFacebookConversationFormRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createGoogleIntegration",
+        Box::pin({
+            let call = handle.create_google_integration(
+                CreateGoogleIntegrationRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createGoogleOfflineUserListJob",
+        Box::pin({
+            let call = handle.create_google_offline_user_list_job(
+                CreateGoogleOfflineUserListJobRequest::new("sample".to_owned())
+                    .smart_list_ids(vec!["sample".to_owned()])
+                    .csv_path("sample".to_owned())
+                    .user_list_id("sample".to_owned())
+                    .is_dynamic(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createLinkedinIntegration",
+        Box::pin({
+            let call = handle.create_linkedin_integration(
+                CreateLinkedinIntegrationRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createLinkedinLeadForm",
+        Box::pin({
+            let call = handle.create_linkedin_lead_form(
+                "sample-accountId",
+                CreateLinkedinLeadFormRequest::new(
+                    LinkedinLeadFormOwner::new("sample".to_owned()),
+                    LinkedinLocale::new("sample".to_owned(), "sample".to_owned()),
+                    "sample".to_owned(),
+                    CreateLinkedinLeadFormRequestState::Published,
+                    LinkedinLeadFormContent::new(
+                        vec![
+                            LinkedinLeadFormQuestion::new(
+                                LinkedinLocalizedText::new(
+                                    std::collections::BTreeMap::from([(
+                                        "key".to_owned(),
+                                        "sample".to_owned()
+                                    )])
+                                ),
+                                "sample".to_owned(),
+                                LinkedinQuestionDetails::new()
+                            )
+                                .predefined_field("sample".to_owned())
+                        ],
+                        LinkedinLocalizedText::new(
+                            std::collections::BTreeMap::from([(
+                                "key".to_owned(),
+                                "sample".to_owned()
+                            )])
+                        ),
+                        LinkedinPostSubmitInfo::new(
+                            LinkedinLocalizedText::new(
+                                std::collections::BTreeMap::from([(
+                                    "key".to_owned(),
+                                    "sample".to_owned()
+                                )])
+                            ),
+                            LinkedinPostSubmitCallToAction::new(
+                                LinkedinCallToActionTarget::new("sample".to_owned()),
+                                LinkedinPostSubmitCallToActionCallToActionLabel::VisitCompanyWebsite
+                            )
+                        ),
+                        LinkedinLegalInfo::new(
                             vec![
-                                FacebookConversationFormQuestion::new("sample".to_owned())
-                                .response("sample".to_owned())
-                            ],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createFacebookIntegration",
-            Box::pin({
-                let call = handle
-                    .create_facebook_integration(
-                        CreateFacebookIntegrationRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .ad_account_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createFacebookPageLeadForm",
-            Box::pin({
-                let call = handle
-                    .create_facebook_page_lead_form(
-                        "sample-pageId",
-                        CreateFacebookLeadFormRequest::new(
-                                FacebookLeadFormType::MoreVolume,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                vec![
-                                    FacebookLeadFormQuestion::new("sample".to_owned(),
-                                    FacebookLeadFormQuestionType::Custom).label("sample"
-                                    .to_owned())
-                                    .options(vec![FacebookLeadFormQuestionOption::new("sample"
-                                    .to_owned(), "sample".to_owned())])
-                                ],
-                                "sample".to_owned(),
-                                FacebookLeadFormThankYouPage::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    )
-                                    .button_link("sample".to_owned())
-                                    .business_phone("sample".to_owned())
-                                    .country_code("sample".to_owned()),
-                            )
-                            .greeting_card(
-                                FacebookLeadFormGreetingCard::new(
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                    vec!["sample".to_owned()],
-                                ),
-                            )
-                            .question_page_headline("sample".to_owned())
-                            .privacy_policy_text("sample".to_owned())
-                            .custom_disclaimer(
-                                FacebookLeadFormDisclaimer::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    )
-                                    .checkboxes(
-                                        vec![
-                                            FacebookLeadFormCheckbox::new(true, "sample".to_owned(),
-                                            "sample".to_owned())
-                                        ],
-                                    ),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createGoogleIntegration",
-            Box::pin({
-                let call = handle
-                    .create_google_integration(
-                        CreateGoogleIntegrationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createGoogleOfflineUserListJob",
-            Box::pin({
-                let call = handle
-                    .create_google_offline_user_list_job(
-                        CreateGoogleOfflineUserListJobRequest::new("sample".to_owned())
-                            .smart_list_ids(vec!["sample".to_owned()])
-                            .csv_path("sample".to_owned())
-                            .user_list_id("sample".to_owned())
-                            .is_dynamic(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createLinkedinIntegration",
-            Box::pin({
-                let call = handle
-                    .create_linkedin_integration(
-                        CreateLinkedinIntegrationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createLinkedinLeadForm",
-            Box::pin({
-                let call = handle
-                    .create_linkedin_lead_form(
-                        "sample-accountId",
-                        CreateLinkedinLeadFormRequest::new(
-                                LinkedinLeadFormOwner::new("sample".to_owned()),
-                                LinkedinLocale::new(
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                ),
-                                "sample".to_owned(),
-                                CreateLinkedinLeadFormRequestState::Published,
-                                LinkedinLeadFormContent::new(
-                                        vec![
-                                            LinkedinLeadFormQuestion::new(LinkedinLocalizedText::new(std::collections::BTreeMap::from([("key"
-                                            .to_owned(), "sample".to_owned())])), "sample".to_owned(),
-                                            LinkedinQuestionDetails::new()).predefined_field("sample"
-                                            .to_owned())
-                                        ],
-                                        LinkedinLocalizedText::new(
-                                            std::collections::BTreeMap::from([
-                                                ("key".to_owned(), "sample".to_owned()),
-                                            ]),
-                                        ),
-                                        LinkedinPostSubmitInfo::new(
-                                            LinkedinLocalizedText::new(
-                                                std::collections::BTreeMap::from([
-                                                    ("key".to_owned(), "sample".to_owned()),
-                                                ]),
-                                            ),
-                                            LinkedinPostSubmitCallToAction::new(
-                                                LinkedinCallToActionTarget::new("sample".to_owned()),
-                                                LinkedinPostSubmitCallToActionCallToActionLabel::VisitCompanyWebsite,
-                                            ),
-                                        ),
-                                        LinkedinLegalInfo::new(
-                                                vec![
-                                                    LinkedinConsent::new(true, 1i64,
-                                                    LinkedinLocalizedText::new(std::collections::BTreeMap::from([("key"
-                                                    .to_owned(), "sample".to_owned())])))
-                                                ],
-                                                "sample".to_owned(),
-                                            )
-                                            .legal_disclaimer(
-                                                LinkedinLocalizedText::new(
-                                                    std::collections::BTreeMap::from([
-                                                        ("key".to_owned(), "sample".to_owned()),
-                                                    ]),
-                                                ),
-                                            ),
-                                    )
-                                    .description(
-                                        LinkedinLocalizedText::new(
-                                            std::collections::BTreeMap::from([
-                                                ("key".to_owned(), "sample".to_owned()),
-                                            ]),
-                                        ),
-                                    ),
-                            )
-                            .hidden_fields(
-                                vec![
-                                    LinkedinHiddenField::new("sample".to_owned(), "sample"
-                                    .to_owned())
-                                ],
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteFacebookAd",
-            Box::pin({
-                let call = handle
-                    .delete_facebook_ad(
-                        "sample-adId",
-                        LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteFacebookAdAccount",
-            Box::pin({
-                let call = handle
-                    .delete_facebook_ad_account(
-                        "sample-adAccountId",
-                        LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteFacebookAdset",
-            Box::pin({
-                let call = handle
-                    .delete_facebook_adset(
-                        "sample-adsetId",
-                        LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteFacebookCampaign",
-            Box::pin({
-                let call = handle
-                    .delete_facebook_campaign(
-                        "sample-campaignId",
-                        LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteFacebookCustomAudience",
-            Box::pin({
-                let call = handle.delete_facebook_custom_audience("sample-audienceId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteFacebookIntegration",
-            Box::pin({
-                let call = handle
-                    .delete_facebook_integration(
-                        LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteFacebookPage",
-            Box::pin({
-                let call = handle.delete_facebook_page("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteGoogleAdAccount",
-            Box::pin({
-                let call = handle
-                    .delete_google_ad_account(
-                        "sample-adAccountId",
-                        LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteGoogleConversion",
-            Box::pin({
-                let call = handle.delete_google_conversion("sample-conversionId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteGoogleSegment",
-            Box::pin({
-                let call = handle
-                    .delete_google_segment(
-                        "sample-segmentId",
-                        GoogleSegmentKind::CustomSegments,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteLinkedinAdAccount",
-            Box::pin({
-                let call = handle.delete_linkedin_ad_account("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "duplicateFacebookAd",
-            Box::pin({
-                let call = handle.duplicate_facebook_ad("sample-adId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "duplicateFacebookAdset",
-            Box::pin({
-                let call = handle.duplicate_facebook_adset("sample-adsetId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "duplicateFacebookCampaign",
-            Box::pin({
-                let call = handle
-                    .duplicate_facebook_campaign(
-                        "sample-campaignId",
-                        LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookAdAccount",
-            Box::pin({
-                let call = handle.get_facebook_ad_account("sample-adAccountId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookCampaign",
-            Box::pin({
-                let call = handle
-                    .get_facebook_campaign("sample-campaignId")
-                    .fields("sample".to_owned())
-                    .source("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookCampaignReport",
-            Box::pin({
-                let call = handle
-                    .get_facebook_campaign_report(
-                        "sample-campaignId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookCustomAudience",
-            Box::pin({
-                let call = handle.get_facebook_custom_audience("sample-audienceId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookIntegration",
-            Box::pin({
-                let call = handle.get_facebook_integration();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookLeadForm",
-            Box::pin({
-                let call = handle.get_facebook_lead_form("sample-leadFormId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookReport",
-            Box::pin({
-                let call = handle
-                    .get_facebook_report(
-                        GetFacebookReportGroupBy::Day,
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        AdSourceType::AdManager,
-                        vec![GetFacebookReportFieldsItem::Impressions],
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookReportList",
-            Box::pin({
-                let call = handle
-                    .get_facebook_report_list(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        AdSourceType::AdManager,
-                    )
-                    .campaign_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookUser",
-            Box::pin({
-                let call = handle.get_facebook_user();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleAdAccount",
-            Box::pin({
-                let call = handle.get_google_ad_account("sample-adAccountId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleAudience",
-            Box::pin({
-                let call = handle.get_google_audience("sample-audienceId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleCampaign",
-            Box::pin({
-                let call = handle.get_google_campaign("sample-adId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleCampaignReport",
-            Box::pin({
-                let call = handle
-                    .get_google_campaign_report(
-                        "sample-campaignId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleConversion",
-            Box::pin({
-                let call = handle.get_google_conversion("sample-conversionId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleIntegration",
-            Box::pin({
-                let call = handle.get_google_integration();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleKeywordIdeas",
-            Box::pin({
-                let call = handle
-                    .get_google_keyword_ideas(
-                        GoogleKeywordIdeasRequest::new("sample".to_owned())
-                            .language_code("sample".to_owned())
-                            .locations(vec!["sample".to_owned()])
-                            .keywords(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleReport",
-            Box::pin({
-                let call = handle
-                    .get_google_report(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        AdSourceType::AdManager,
-                        vec![GetGoogleReportFieldsItem::Impressions],
-                    )
-                    .group_by(GetGoogleReportGroupBy::Date);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleReportList",
-            Box::pin({
-                let call = handle
-                    .get_google_report_list(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        AdSourceType::AdManager,
-                    )
-                    .campaign_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleSegment",
-            Box::pin({
-                let call = handle
-                    .get_google_segment(
-                        "sample-segmentId",
-                        GoogleSegmentKind::CustomSegments,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleUser",
-            Box::pin({
-                let call = handle.get_google_user();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLinkedinAdAccount",
-            Box::pin({
-                let call = handle.get_linkedin_ad_account("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLinkedinCampaignGroup",
-            Box::pin({
-                let call = handle.get_linkedin_campaign_group("sample-adId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLinkedinCampaignGroupReport",
-            Box::pin({
-                let call = handle
-                    .get_linkedin_campaign_group_report(
-                        "sample-campaignGroupId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                    )
-                    .fields(vec!["sample".to_owned()]);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLinkedinIntegration",
-            Box::pin({
-                let call = handle.get_linkedin_integration();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLinkedinReport",
-            Box::pin({
-                let call = handle
-                    .get_linkedin_report("sample".to_owned(), "sample".to_owned())
-                    .pivot(GetLinkedinReportPivot::Account)
-                    .group_by(GetLinkedinReportGroupBy::Day)
-                    .entity_urns("sample".to_owned())
-                    .fields(vec!["sample".to_owned()]);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLinkedinReportList",
-            Box::pin({
-                let call = handle
-                    .get_linkedin_report_list(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                    )
-                    .fields(vec!["sample".to_owned()]);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLinkedinUser",
-            Box::pin({
-                let call = handle.get_linkedin_user();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFacebookAdAccounts",
-            Box::pin({
-                let call = handle
-                    .list_facebook_ad_accounts()
-                    .type_("sample".to_owned())
-                    .next("sample".to_owned())
-                    .fetch_all(true)
-                    .limit(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFacebookConversationForms",
-            Box::pin({
-                let call = handle.list_facebook_conversation_forms();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFacebookCustomAudiences",
-            Box::pin({
-                let call = handle
-                    .list_facebook_custom_audiences(
-                        ListFacebookCustomAudiencesType::Lookalike,
-                        "sample".to_owned(),
-                    )
-                    .source(ListFacebookCustomAudiencesSource::AdManager);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFacebookEntities",
-            Box::pin({
-                let call = handle
-                    .list_facebook_entities(
-                        AdSourceType::AdManager,
-                        ListFacebookEntitiesEntityType::Campaign,
-                    )
-                    .next("sample".to_owned())
-                    .fetch_all(true)
-                    .campaign_id("sample".to_owned())
-                    .ad_set_id("sample".to_owned())
-                    .search_id("sample".to_owned())
-                    .selected_ad_account_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFacebookPageInstagramAccounts",
-            Box::pin({
-                let call = handle
-                    .list_facebook_page_instagram_accounts("sample-pageId")
-                    .type_(AdSourceType::AdManager);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFacebookPageLeadForms",
-            Box::pin({
-                let call = handle.list_facebook_page_lead_forms("sample-pageId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFacebookPages",
-            Box::pin({
-                let call = handle.list_facebook_pages().fetch_existing(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFacebookPixels",
-            Box::pin({
-                let call = handle
-                    .list_facebook_pixels()
-                    .channel("sample".to_owned())
-                    .page_id("sample".to_owned())
-                    .ig_user_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listGoogleAdAccounts",
-            Box::pin({
-                let call = handle
-                    .list_google_ad_accounts()
-                    .type_(AdSourceType::AdManager);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listGoogleAssets",
-            Box::pin({
-                let call = handle
-                    .list_google_assets(ListGoogleAssetsType::Call)
-                    .id("sample".to_owned())
-                    .advertiser_only(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listGoogleAudiences",
-            Box::pin({
-                let call = handle.list_google_audiences();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listGoogleConversionGoals",
-            Box::pin({
-                let call = handle.list_google_conversion_goals();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listGoogleConversions",
-            Box::pin({
-                let call = handle
-                    .list_google_conversions()
-                    .type_(ListGoogleConversionsType::AdManager)
-                    .conversion_type("sample".to_owned())
-                    .category("sample".to_owned())
-                    .start_date("sample".to_owned())
-                    .end_date("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listGoogleEntities",
-            Box::pin({
-                let call = handle
-                    .list_google_entities(
-                        AdSourceType::AdManager,
-                        ListGoogleEntitiesEntityType::Campaign,
-                    )
-                    .campaign_id("sample".to_owned())
-                    .ad_group_id("sample".to_owned())
-                    .search_id("sample".to_owned())
-                    .start_date("sample".to_owned())
-                    .end_date("sample".to_owned())
-                    .selected_ad_account_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listGoogleSegments",
-            Box::pin({
-                let call = handle.list_google_segments().type_("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listGoogleTargetInterests",
-            Box::pin({
-                let call = handle
-                    .list_google_target_interests(
-                        ListGoogleTargetInterestsType::Affinity,
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listLinkedinAdAccounts",
-            Box::pin({
-                let call = handle.list_linkedin_ad_accounts();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listLinkedinLeadForms",
-            Box::pin({
-                let call = handle.list_linkedin_lead_forms("sample-accountId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "pauseFacebookAd",
-            Box::pin({
-                let call = handle
-                    .pause_facebook_ad(
-                        "sample-adId",
-                        LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "pauseFacebookAdset",
-            Box::pin({
-                let call = handle
-                    .pause_facebook_adset(
-                        "sample-adsetId",
-                        LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "pauseFacebookCampaign",
-            Box::pin({
-                let call = handle
-                    .pause_facebook_campaign(
-                        "sample-campaignId",
-                        LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "publishFacebookCampaign",
-            Box::pin({
-                let call = handle
-                    .publish_facebook_campaign(
-                        "sample-campaignId",
-                        LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "publishGoogleAd",
-            Box::pin({
-                let call = handle.publish_google_ad("sample-adId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "publishLinkedinCampaignGroup",
-            Box::pin({
-                let call = handle
-                    .publish_linkedin_campaign_group(
-                        "sample-adId",
-                        LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "removeFacebookCustomAudienceMember",
-            Box::pin({
-                let call = handle
-                    .remove_facebook_custom_audience_member(
-                        "sample-audienceId",
-                        FacebookCustomAudienceMemberRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .fb_ad_account_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "resumeFacebookAd",
-            Box::pin({
-                let call = handle
-                    .resume_facebook_ad(
-                        "sample-adId",
-                        LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "resumeFacebookAdset",
-            Box::pin({
-                let call = handle
-                    .resume_facebook_adset(
-                        "sample-adsetId",
-                        LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "resumeFacebookCampaign",
-            Box::pin({
-                let call = handle
-                    .resume_facebook_campaign(
-                        "sample-campaignId",
-                        LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchFacebookTargeting",
-            Box::pin({
-                let call = handle
-                    .search_facebook_targeting("sample".to_owned(), "sample".to_owned())
-                    .search_type("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchGoogleTargeting",
-            Box::pin({
-                let call = handle
-                    .search_google_targeting("sample".to_owned())
-                    .query("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchLinkedinTargeting",
-            Box::pin({
-                let call = handle
-                    .search_linkedin_targeting("sample".to_owned())
-                    .query("sample".to_owned())
-                    .q("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "setFacebookDefaultPage",
-            Box::pin({
-                let call = handle
-                    .set_facebook_default_page(
-                        SetFacebookDefaultPageRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateFacebookCustomAudience",
-            Box::pin({
-                let call = handle
-                    .update_facebook_custom_audience(
-                        "sample-audienceId",
-                        UpdateFacebookCustomAudienceRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .description("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateLinkedinAdStatus",
-            Box::pin({
-                let call = handle
-                    .update_linkedin_ad_status(
-                        "sample-adId",
-                        UpdateLinkedinAdStatusRequest::new(
-                            UpdateLinkedinAdStatusRequestOperationType::Paused,
-                            UpdateLinkedinAdStatusRequestType::AdGroup,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertFacebookAd",
-            Box::pin({
-                let call = handle
-                    .upsert_facebook_ad(
-                        UpsertFacebookAdRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .id("sample".to_owned())
-                            .name("sample".to_owned())
-                            .primary_text("sample".to_owned())
-                            .headline("sample".to_owned())
-                            .description("sample".to_owned())
-                            .image_url("sample".to_owned())
-                            .media_type(FacebookAdMediaType::Single)
-                            .media(
-                                vec![
-                                    FacebookAdMedia::new("sample".to_owned(),
-                                    AdMediaKind::Image).thumbnail_url("sample".to_owned())
-                                    .selected_poster(1i64).name("sample".to_owned())
-                                    .headline("sample".to_owned()).description("sample"
-                                    .to_owned()).link("sample".to_owned())
-                                ],
-                            )
-                            .multi_advertiser_ads(true)
-                            .cta("sample".to_owned())
-                            .conversation_form_id("sample".to_owned())
-                            .destination_link("sample".to_owned())
-                            .destination_form_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertFacebookAdset",
-            Box::pin({
-                let call = handle
-                    .upsert_facebook_adset(
-                        UpsertFacebookAdsetRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .id("sample".to_owned())
-                            .name("sample".to_owned())
-                            .page_id("sample".to_owned())
-                            .instagram_actor_id("sample".to_owned())
-                            .messaging_platforms(FacebookMessagingPlatform::Whatsapp)
-                            .whatsapp_number("sample".to_owned())
-                            .audience(
-                                FacebookAudience::new(
-                                        vec![
-                                            FacebookGeoLocation::new("sample".to_owned(), "sample"
-                                            .to_owned(), FacebookGeoLocationType::Country,
-                                            SelectionType::Include).radius(1.0f64)
-                                            .radius_unit(DistanceUnit::Km)
-                                            .geometry(FacebookGeoGeometry::new(GeoLatLng::new(),
-                                            "sample".to_owned()))
-                                        ],
-                                    )
-                                    .locales(
-                                        vec![FacebookLocale::new("sample".to_owned(), 1i64)],
-                                    )
-                                    .placements(
-                                        FacebookPlacements::new()
-                                            .facebook(vec!["sample".to_owned()])
-                                            .instagram(vec!["sample".to_owned()])
-                                            .messenger(vec!["sample".to_owned()]),
-                                    )
-                                    .placement_type(FacebookPlacementType::Auto)
-                                    .lookalike(
-                                        vec![
-                                            FacebookAudienceRef::new("sample".to_owned(), "sample"
-                                            .to_owned())
-                                        ],
-                                    )
-                                    .retargeting(
-                                        vec![
-                                            FacebookAudienceRef::new("sample".to_owned(), "sample"
-                                            .to_owned())
-                                        ],
-                                    )
-                                    .interests(
-                                        vec![
-                                            FacebookInterest::new("sample".to_owned(), "sample"
-                                            .to_owned()).type_("sample".to_owned())
-                                        ],
-                                    )
-                                    .age_min(1i64)
-                                    .age_max(1i64)
-                                    .genders(vec![1i64]),
-                            )
-                            .budget(
-                                FacebookBudget::new(BudgetType::Daily, 1.0f64)
-                                    .schedule_start_date("sample".to_owned())
-                                    .schedule_end_date("sample".to_owned()),
-                            )
-                            .conversion_location("sample".to_owned())
-                            .custom_event_type("sample".to_owned())
-                            .pixel_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertFacebookCampaign",
-            Box::pin({
-                let call = handle
-                    .upsert_facebook_campaign(
-                        UpsertFacebookCampaignRequest::new("sample".to_owned())
-                            .id("sample".to_owned())
-                            .name("sample".to_owned())
-                            .objective(FacebookCampaignObjective::OutcomeLeads)
-                            .special_ad_categories(FacebookSpecialAdCategory::Employment)
-                            .source("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertFacebookPixel",
-            Box::pin({
-                let call = handle
-                    .upsert_facebook_pixel(
-                        UpsertFacebookPixelRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .conversion_pixel_id("sample".to_owned())
-                            .name("sample".to_owned())
-                            .ig_user_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertGoogleAsset",
-            Box::pin({
-                let call = handle
-                    .upsert_google_asset(
-                        UpsertGoogleAssetRequest::new(
-                            "sample".to_owned(),
-                            GoogleAssetType::Call,
-                            serde_json::Value::Object(Default::default()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertGoogleAudience",
-            Box::pin({
-                let call = handle
-                    .upsert_google_audience(
-                        UpsertGoogleAudienceRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .resource_name("sample".to_owned())
-                            .dimensions(
-                                GoogleAudienceDimension::new()
-                                    .is_age_unknown(true)
-                                    .age_ranges(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    )
-                                    .genders(vec!["sample".to_owned()])
-                                    .parental_statuses(vec!["sample".to_owned()])
-                                    .audience_segments(
-                                        GoogleAudienceSegments::new()
-                                            .custom_audiences(vec!["sample".to_owned()])
-                                            .user_lists(vec!["sample".to_owned()])
-                                            .user_interests(vec!["sample".to_owned()]),
-                                    ),
-                            )
-                            .exclusion_dimension(
-                                GoogleAudienceDimension::new()
-                                    .is_age_unknown(true)
-                                    .age_ranges(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    )
-                                    .genders(vec!["sample".to_owned()])
-                                    .parental_statuses(vec!["sample".to_owned()])
-                                    .audience_segments(
-                                        GoogleAudienceSegments::new()
-                                            .custom_audiences(vec!["sample".to_owned()])
-                                            .user_lists(vec!["sample".to_owned()])
-                                            .user_interests(vec!["sample".to_owned()]),
-                                    ),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertGoogleCampaign",
-            Box::pin({
-                let call = handle
-                    .upsert_google_campaign(
-                        GoogleCampaign::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                GoogleAdvertisingChannelType::Search,
-                            )
-                            .id("sample".to_owned())
-                            .advertising_channel_sub_type(
-                                GoogleCampaignAdvertisingChannelSubType::DemandGen,
-                            )
-                            .goal_type(GoogleCampaignGoalType::WebsiteTraffic)
-                            .budget(
-                                AdBudget::new()
-                                    .budget_type(BudgetType::Daily)
-                                    .amount(1.0f64)
-                                    .schedule_start_date("sample".to_owned())
-                                    .schedule_end_date("sample".to_owned()),
-                            )
-                            .audience(
-                                GoogleCampaignAudience::new()
-                                    .geo_locations(
-                                        vec![
-                                            GoogleGeoLocation::new().key("sample".to_owned())
-                                            .id("sample".to_owned()).name("sample".to_owned())
-                                            .country_name("sample".to_owned()).type_("sample"
-                                            .to_owned()).radius(1.0f64).radius_unit(DistanceUnit::Km)
-                                            .selection_type(SelectionType::Include)
-                                            .resource_name("sample".to_owned()).place_id("sample"
-                                            .to_owned()).formatted_address("sample".to_owned())
-                                            .geometry(GeoGeometry::new())
-                                            .address_components(vec![GeoAddressComponent::new()])
-                                        ],
-                                    )
-                                    .locales(
-                                        vec![
-                                            GoogleLocale::new().name("sample".to_owned()).key("sample"
-                                            .to_owned()).id("sample".to_owned()).resource_name("sample"
-                                            .to_owned())
-                                        ],
-                                    )
-                                    .gender(
-                                        vec![
-                                            GoogleDemographicTarget::new("sample".to_owned(), true)
-                                        ],
-                                    )
-                                    .age_range(
-                                        vec![
-                                            GoogleDemographicTarget::new("sample".to_owned(), true)
-                                        ],
-                                    )
-                                    .segments(
-                                        vec![
-                                            GoogleSegmentTarget::new("sample".to_owned(), "sample"
-                                            .to_owned())
-                                        ],
-                                    )
-                                    .target_interests(
-                                        GoogleTargetInterests::new()
-                                            .affinity(vec!["sample".to_owned()])
-                                            .in_market(vec!["sample".to_owned()]),
-                                    ),
-                            )
-                            .network_settings(GoogleNetworkSettings::new(true, true))
-                            .bidding_strategy(
-                                GoogleBiddingStrategy::new()
-                                    .type_("sample".to_owned())
-                                    .value(1.0f64),
-                            )
-                            .assets(
-                                GoogleCampaignAssets::new()
-                                    .calls(vec!["sample".to_owned()])
-                                    .sitelinks(vec!["sample".to_owned()])
-                                    .lead_form("sample".to_owned())
-                                    .images(
-                                        vec![
-                                            GoogleAssetImage::new("sample".to_owned())
-                                            .resource_name("sample".to_owned()).name("sample"
-                                            .to_owned()).error("sample".to_owned())
-                                        ],
-                                    )
-                                    .business_logo(
-                                        GoogleAssetImage::new("sample".to_owned())
-                                            .resource_name("sample".to_owned())
-                                            .name("sample".to_owned())
-                                            .error("sample".to_owned()),
-                                    ),
-                            )
-                            .is_eu_political_ads(true)
-                            .ad_groups(
-                                vec![
-                                    GoogleAdGroup::new().id("sample".to_owned())
-                                    .ad_group_id("sample".to_owned()).name("sample".to_owned())
-                                    .ad_campaign_id("sample".to_owned())
-                                    .ad_content(vec![GoogleAd::new()])
-                                    .keywords(GoogleKeywords::new()
-                                    .positives(vec![GoogleKeyword::new("sample".to_owned(),
-                                    "sample".to_owned())])
-                                    .negatives(vec![GoogleKeyword::new("sample".to_owned(),
-                                    "sample".to_owned())]))
-                                    .publishing_status(PublishingStatus::Draft)
-                                    .ad_group_error("sample".to_owned())
-                                    .google_ad_group_id("sample".to_owned())
-                                    .custom_channels(true)
-                                    .selected_channels(vec![GoogleChannel::Gmail])
-                                    .google_audience_id("sample".to_owned())
-                                    .audience(GoogleAdGroupAudience::new()
-                                    .geo_locations(vec![GoogleGeoLocation::new()])
-                                    .locales(vec![GoogleLocale::new()]))
-                                ],
-                            )
-                            .campaign_goal(
-                                GoogleCampaignGoal::new(
-                                        GoogleCampaignGoalType2::Conversions,
-                                    )
-                                    .value("sample".to_owned())
-                                    .is_custom_conversion_goal(true),
-                            )
-                            .ad_schedule(
-                                vec![
-                                    GoogleAdSchedule::new(GoogleScheduleDay::Friday, "sample"
-                                    .to_owned(), "sample".to_owned())
-                                ],
-                            )
-                            .publishing_status(PublishingStatus::Draft)
-                            .google_ad_account_id("sample".to_owned())
-                            .unpublished_changes(true)
-                            .maximum_cpc(1.0f64)
-                            .google_campaign_id("sample".to_owned())
-                            .source("sample".to_owned())
-                            .advanced_options(
-                                serde_json::Value::Object(Default::default()),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertGoogleConversion",
-            Box::pin({
-                let call = handle
-                    .upsert_google_conversion(
-                        UpsertGoogleConversionRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                GoogleConversionType::UploadClicks,
-                                "sample".to_owned(),
-                                GoogleConversionValueSettings::new(
-                                    1.0f64,
-                                    "sample".to_owned(),
+                                LinkedinConsent::new(
                                     true,
-                                ),
-                                UpsertGoogleConversionRequestCountingType::OnePerClick,
-                                UpsertGoogleConversionRequestAttributionModel::GoogleSearchAttributionDataDriven,
-                                1i64,
-                            )
-                            .conversion_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertGoogleSegment",
-            Box::pin({
-                let call = handle
-                    .upsert_google_segment(
-                        UpsertGoogleSegmentType::CustomSegments,
-                        UpsertGoogleSegmentRequest::new("sample".to_owned())
-                            .description("sample".to_owned())
-                            .members(
-                                vec![
-                                    GoogleSegmentMember::new(GoogleSegmentMemberMemberType::Keyword)
-                                    .keyword("sample".to_owned()).url("sample".to_owned())
-                                    .app("sample".to_owned())
-                                ],
-                            )
-                            .status("sample".to_owned())
-                            .type_("sample".to_owned())
-                            .id("sample".to_owned())
-                            .membership_status("sample".to_owned())
-                            .rule_based_user_list(
-                                GoogleRuleBasedUserList::new(
-                                        GoogleFlexibleRuleUserList::new(
-                                                vec![
-                                                    GoogleRuleOperand::new(1i64,
-                                                    GoogleRule::new(vec![GoogleRuleItemGroup::new(vec![GoogleRuleItem::new(GoogleRuleItemName::Url,
-                                                    GoogleStringRule::new("sample".to_owned(), "sample"
-                                                    .to_owned()))])]))
-                                                ],
-                                                vec![
-                                                    GoogleRuleOperand::new(1i64,
-                                                    GoogleRule::new(vec![GoogleRuleItemGroup::new(vec![GoogleRuleItem::new(GoogleRuleItemName::Url,
-                                                    GoogleStringRule::new("sample".to_owned(), "sample"
-                                                    .to_owned()))])]))
-                                                ],
-                                            )
-                                            .inclusive_rule_operator("sample".to_owned()),
+                                    1i64,
+                                    LinkedinLocalizedText::new(
+                                        std::collections::BTreeMap::from([(
+                                            "key".to_owned(),
+                                            "sample".to_owned()
+                                        )])
                                     )
-                                    .prepopulation_status(
-                                        GoogleRuleBasedUserListPrepopulationStatus::Requested,
-                                    ),
+                                )
+                            ],
+                            "sample".to_owned()
+                        )
+                            .legal_disclaimer(
+                                LinkedinLocalizedText::new(
+                                    std::collections::BTreeMap::from([(
+                                        "key".to_owned(),
+                                        "sample".to_owned()
+                                    )])
+                                )
                             )
-                            .membership_life_span(1i64)
-                            .seed_user_list_ids(vec!["sample".to_owned()])
-                            .country_codes(vec!["sample".to_owned()])
-                            .expansion_level(
-                                UpsertGoogleSegmentRequestExpansionLevel::Balanced,
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertLinkedinCampaignGroup",
-            Box::pin({
-                let call = handle
-                    .upsert_linkedin_campaign_group(
-                        LinkedinCampaignGroup::new("sample".to_owned())
-                            .id("sample".to_owned())
-                            .budget(
-                                AdBudget::new()
-                                    .budget_type(BudgetType::Daily)
-                                    .amount(1.0f64)
-                                    .schedule_start_date("sample".to_owned())
-                                    .schedule_end_date("sample".to_owned()),
+                    )
+                        .description(
+                            LinkedinLocalizedText::new(
+                                std::collections::BTreeMap::from([(
+                                    "key".to_owned(),
+                                    "sample".to_owned()
+                                )])
                             )
-                            .ad_campaigns(
+                        )
+                )
+                    .hidden_fields(
+                        vec![LinkedinHiddenField::new("sample".to_owned(), "sample".to_owned())]
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteFacebookAd",
+        Box::pin({
+            let call = handle.delete_facebook_ad(
+                "sample-adId",
+                LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteFacebookAdAccount",
+        Box::pin({
+            let call = handle.delete_facebook_ad_account(
+                "sample-adAccountId",
+                LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteFacebookAdset",
+        Box::pin({
+            let call = handle.delete_facebook_adset(
+                "sample-adsetId",
+                LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteFacebookCampaign",
+        Box::pin({
+            let call = handle.delete_facebook_campaign(
+                "sample-campaignId",
+                LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteFacebookCustomAudience",
+        Box::pin({
+            let call = handle.delete_facebook_custom_audience("sample-audienceId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteFacebookIntegration",
+        Box::pin({
+            let call = handle.delete_facebook_integration(
+                LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteFacebookPage",
+        Box::pin({
+            let call = handle.delete_facebook_page("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteGoogleAdAccount",
+        Box::pin({
+            let call = handle.delete_google_ad_account(
+                "sample-adAccountId",
+                LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteGoogleConversion",
+        Box::pin({
+            let call = handle.delete_google_conversion("sample-conversionId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteGoogleSegment",
+        Box::pin({
+            let call = handle.delete_google_segment(
+                "sample-segmentId",
+                GoogleSegmentKind::CustomSegments
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteLinkedinAdAccount",
+        Box::pin({
+            let call = handle.delete_linkedin_ad_account("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "duplicateFacebookAd",
+        Box::pin({
+            let call = handle.duplicate_facebook_ad("sample-adId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "duplicateFacebookAdset",
+        Box::pin({
+            let call = handle.duplicate_facebook_adset("sample-adsetId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "duplicateFacebookCampaign",
+        Box::pin({
+            let call = handle.duplicate_facebook_campaign(
+                "sample-campaignId",
+                LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookAdAccount",
+        Box::pin({
+            let call = handle.get_facebook_ad_account("sample-adAccountId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookCampaign",
+        Box::pin({
+            let call = handle
+                .get_facebook_campaign("sample-campaignId")
+                .fields("sample".to_owned())
+                .source("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookCampaignReport",
+        Box::pin({
+            let call = handle.get_facebook_campaign_report(
+                "sample-campaignId",
+                "sample".to_owned(),
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookCustomAudience",
+        Box::pin({
+            let call = handle.get_facebook_custom_audience("sample-audienceId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookIntegration",
+        Box::pin({
+            let call = handle.get_facebook_integration();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookLeadForm",
+        Box::pin({
+            let call = handle.get_facebook_lead_form("sample-leadFormId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookReport",
+        Box::pin({
+            let call = handle.get_facebook_report(
+                GetFacebookReportGroupBy::Day,
+                "sample".to_owned(),
+                "sample".to_owned(),
+                AdSourceType::AdManager,
+                vec![GetFacebookReportFieldsItem::Impressions]
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookReportList",
+        Box::pin({
+            let call = handle
+                .get_facebook_report_list(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    AdSourceType::AdManager
+                )
+                .campaign_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookUser",
+        Box::pin({
+            let call = handle.get_facebook_user();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleAdAccount",
+        Box::pin({
+            let call = handle.get_google_ad_account("sample-adAccountId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleAudience",
+        Box::pin({
+            let call = handle.get_google_audience("sample-audienceId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleCampaign",
+        Box::pin({
+            let call = handle.get_google_campaign("sample-adId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleCampaignReport",
+        Box::pin({
+            let call = handle.get_google_campaign_report(
+                "sample-campaignId",
+                "sample".to_owned(),
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleConversion",
+        Box::pin({
+            let call = handle.get_google_conversion("sample-conversionId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleIntegration",
+        Box::pin({
+            let call = handle.get_google_integration();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleKeywordIdeas",
+        Box::pin({
+            let call = handle.get_google_keyword_ideas(
+                GoogleKeywordIdeasRequest::new("sample".to_owned())
+                    .language_code("sample".to_owned())
+                    .locations(vec!["sample".to_owned()])
+                    .keywords(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleReport",
+        Box::pin({
+            let call = handle
+                .get_google_report(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    AdSourceType::AdManager,
+                    vec![GetGoogleReportFieldsItem::Impressions]
+                )
+                .group_by(GetGoogleReportGroupBy::Date);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleReportList",
+        Box::pin({
+            let call = handle
+                .get_google_report_list(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    AdSourceType::AdManager
+                )
+                .campaign_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleSegment",
+        Box::pin({
+            let call = handle.get_google_segment(
+                "sample-segmentId",
+                GoogleSegmentKind::CustomSegments
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleUser",
+        Box::pin({
+            let call = handle.get_google_user();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLinkedinAdAccount",
+        Box::pin({
+            let call = handle.get_linkedin_ad_account("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLinkedinCampaignGroup",
+        Box::pin({
+            let call = handle.get_linkedin_campaign_group("sample-adId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLinkedinCampaignGroupReport",
+        Box::pin({
+            let call = handle
+                .get_linkedin_campaign_group_report(
+                    "sample-campaignGroupId",
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                .fields(vec!["sample".to_owned()]);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLinkedinIntegration",
+        Box::pin({
+            let call = handle.get_linkedin_integration();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLinkedinReport",
+        Box::pin({
+            let call = handle
+                .get_linkedin_report("sample".to_owned(), "sample".to_owned())
+                .pivot(GetLinkedinReportPivot::Account)
+                .group_by(GetLinkedinReportGroupBy::Day)
+                .entity_urns("sample".to_owned())
+                .fields(vec!["sample".to_owned()]);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLinkedinReportList",
+        Box::pin({
+            let call = handle
+                .get_linkedin_report_list(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                .fields(vec!["sample".to_owned()]);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLinkedinUser",
+        Box::pin({
+            let call = handle.get_linkedin_user();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFacebookAdAccounts",
+        Box::pin({
+            let call = handle
+                .list_facebook_ad_accounts()
+                .type_("sample".to_owned())
+                .next("sample".to_owned())
+                .fetch_all(true)
+                .limit(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFacebookConversationForms",
+        Box::pin({
+            let call = handle.list_facebook_conversation_forms();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFacebookCustomAudiences",
+        Box::pin({
+            let call = handle
+                .list_facebook_custom_audiences(
+                    ListFacebookCustomAudiencesType::Lookalike,
+                    "sample".to_owned()
+                )
+                .source(ListFacebookCustomAudiencesSource::AdManager);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFacebookEntities",
+        Box::pin({
+            let call = handle
+                .list_facebook_entities(
+                    AdSourceType::AdManager,
+                    ListFacebookEntitiesEntityType::Campaign
+                )
+                .next("sample".to_owned())
+                .fetch_all(true)
+                .campaign_id("sample".to_owned())
+                .ad_set_id("sample".to_owned())
+                .search_id("sample".to_owned())
+                .selected_ad_account_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFacebookPageInstagramAccounts",
+        Box::pin({
+            let call = handle
+                .list_facebook_page_instagram_accounts("sample-pageId")
+                .type_(AdSourceType::AdManager);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFacebookPageLeadForms",
+        Box::pin({
+            let call = handle.list_facebook_page_lead_forms("sample-pageId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFacebookPages",
+        Box::pin({
+            let call = handle.list_facebook_pages().fetch_existing(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFacebookPixels",
+        Box::pin({
+            let call = handle
+                .list_facebook_pixels()
+                .channel("sample".to_owned())
+                .page_id("sample".to_owned())
+                .ig_user_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listGoogleAdAccounts",
+        Box::pin({
+            let call = handle.list_google_ad_accounts().type_(AdSourceType::AdManager);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listGoogleAssets",
+        Box::pin({
+            let call = handle
+                .list_google_assets(ListGoogleAssetsType::Call)
+                .id("sample".to_owned())
+                .advertiser_only(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listGoogleAudiences",
+        Box::pin({
+            let call = handle.list_google_audiences();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listGoogleConversionGoals",
+        Box::pin({
+            let call = handle.list_google_conversion_goals();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listGoogleConversions",
+        Box::pin({
+            let call = handle
+                .list_google_conversions()
+                .type_(ListGoogleConversionsType::AdManager)
+                .conversion_type("sample".to_owned())
+                .category("sample".to_owned())
+                .start_date("sample".to_owned())
+                .end_date("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listGoogleEntities",
+        Box::pin({
+            let call = handle
+                .list_google_entities(
+                    AdSourceType::AdManager,
+                    ListGoogleEntitiesEntityType::Campaign
+                )
+                .campaign_id("sample".to_owned())
+                .ad_group_id("sample".to_owned())
+                .search_id("sample".to_owned())
+                .start_date("sample".to_owned())
+                .end_date("sample".to_owned())
+                .selected_ad_account_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listGoogleSegments",
+        Box::pin({
+            let call = handle.list_google_segments().type_("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listGoogleTargetInterests",
+        Box::pin({
+            let call = handle.list_google_target_interests(
+                ListGoogleTargetInterestsType::Affinity,
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listLinkedinAdAccounts",
+        Box::pin({
+            let call = handle.list_linkedin_ad_accounts();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listLinkedinLeadForms",
+        Box::pin({
+            let call = handle.list_linkedin_lead_forms("sample-accountId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "pauseFacebookAd",
+        Box::pin({
+            let call = handle.pause_facebook_ad(
+                "sample-adId",
+                LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "pauseFacebookAdset",
+        Box::pin({
+            let call = handle.pause_facebook_adset(
+                "sample-adsetId",
+                LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "pauseFacebookCampaign",
+        Box::pin({
+            let call = handle.pause_facebook_campaign(
+                "sample-campaignId",
+                LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "publishFacebookCampaign",
+        Box::pin({
+            let call = handle.publish_facebook_campaign(
+                "sample-campaignId",
+                LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "publishGoogleAd",
+        Box::pin({
+            let call = handle.publish_google_ad("sample-adId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "publishLinkedinCampaignGroup",
+        Box::pin({
+            let call = handle.publish_linkedin_campaign_group(
+                "sample-adId",
+                LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "removeFacebookCustomAudienceMember",
+        Box::pin({
+            let call = handle.remove_facebook_custom_audience_member(
+                "sample-audienceId",
+                FacebookCustomAudienceMemberRequest::new("sample".to_owned(), "sample".to_owned())
+                    .fb_ad_account_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "resumeFacebookAd",
+        Box::pin({
+            let call = handle.resume_facebook_ad(
+                "sample-adId",
+                LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "resumeFacebookAdset",
+        Box::pin({
+            let call = handle.resume_facebook_adset(
+                "sample-adsetId",
+                LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "resumeFacebookCampaign",
+        Box::pin({
+            let call = handle.resume_facebook_campaign(
+                "sample-campaignId",
+                LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchFacebookTargeting",
+        Box::pin({
+            let call = handle
+                .search_facebook_targeting("sample".to_owned(), "sample".to_owned())
+                .search_type("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchGoogleTargeting",
+        Box::pin({
+            let call = handle
+                .search_google_targeting("sample".to_owned())
+                .query("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchLinkedinTargeting",
+        Box::pin({
+            let call = handle
+                .search_linkedin_targeting("sample".to_owned())
+                .query("sample".to_owned())
+                .q("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "setFacebookDefaultPage",
+        Box::pin({
+            let call = handle.set_facebook_default_page(
+                SetFacebookDefaultPageRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateFacebookCustomAudience",
+        Box::pin({
+            let call = handle.update_facebook_custom_audience(
+                "sample-audienceId",
+                UpdateFacebookCustomAudienceRequest::new("sample".to_owned(), "sample".to_owned())
+                    .description("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateLinkedinAdStatus",
+        Box::pin({
+            let call = handle.update_linkedin_ad_status(
+                "sample-adId",
+                UpdateLinkedinAdStatusRequest::new(
+                    UpdateLinkedinAdStatusRequestOperationType::Paused,
+                    UpdateLinkedinAdStatusRequestType::AdGroup
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertFacebookAd",
+        Box::pin({
+            let call = handle.upsert_facebook_ad(
+                UpsertFacebookAdRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .id("sample".to_owned())
+                    .name("sample".to_owned())
+                    .primary_text("sample".to_owned())
+                    .headline("sample".to_owned())
+                    .description("sample".to_owned())
+                    .image_url("sample".to_owned())
+                    .media_type(FacebookAdMediaType::Single)
+                    .media(
+                        vec![
+                            FacebookAdMedia::new("sample".to_owned(), AdMediaKind::Image)
+                                .thumbnail_url("sample".to_owned())
+                                .selected_poster(1i64)
+                                .name("sample".to_owned())
+                                .headline("sample".to_owned())
+                                .description("sample".to_owned())
+                                .link("sample".to_owned())
+                        ]
+                    )
+                    .multi_advertiser_ads(true)
+                    .cta("sample".to_owned())
+                    .conversation_form_id("sample".to_owned())
+                    .destination_link("sample".to_owned())
+                    .destination_form_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertFacebookAdset",
+        Box::pin({
+            let call = handle.upsert_facebook_adset(
+                UpsertFacebookAdsetRequest::new("sample".to_owned(), "sample".to_owned())
+                    .id("sample".to_owned())
+                    .name("sample".to_owned())
+                    .page_id("sample".to_owned())
+                    .instagram_actor_id("sample".to_owned())
+                    .messaging_platforms(FacebookMessagingPlatform::Whatsapp)
+                    .whatsapp_number("sample".to_owned())
+                    .audience(
+                        FacebookAudience::new(
+                            vec![
+                                FacebookGeoLocation::new(
+                                    "sample".to_owned(),
+                                    "sample".to_owned(),
+                                    FacebookGeoLocationType::Country,
+                                    SelectionType::Include
+                                )
+                                    .radius(1.0f64)
+                                    .radius_unit(DistanceUnit::Km)
+                                    .geometry(
+                                        FacebookGeoGeometry::new(
+                                            GeoLatLng::new(),
+                                            "sample".to_owned()
+                                        )
+                                    )
+                            ]
+                        )
+                            .locales(vec![FacebookLocale::new("sample".to_owned(), 1i64)])
+                            .placements(
+                                FacebookPlacements::new()
+                                    .facebook(vec!["sample".to_owned()])
+                                    .instagram(vec!["sample".to_owned()])
+                                    .messenger(vec!["sample".to_owned()])
+                            )
+                            .placement_type(FacebookPlacementType::Auto)
+                            .lookalike(
                                 vec![
-                                    LinkedinCampaign::new().id("sample".to_owned())
-                                    .locale(LinkedinLocale::new("sample".to_owned(), "sample"
-                                    .to_owned())).name("sample".to_owned())
-                                    .publishing_status(PublishingStatus::Draft)
-                                    .media_type(LinkedinCampaignMediaType::StandardUpdate)
-                                    .audience(LinkedinAudience::new()
-                                    .geo_locations(vec![LinkedinGeoLocation::new("sample"
-                                    .to_owned(), "sample".to_owned(), "sample".to_owned(),
-                                    SelectionType::Include)])
-                                    .target_audience(LinkedinTargetAudience::new()))
-                                    .unit_cost(LinkedinUnitCost::new(1.0f64))
-                                    .campaign_type("sample".to_owned())
-                                    .ad_campaign_group_id("sample".to_owned())
-                                    .ad_campaign_id("sample".to_owned())
-                                    .ads(vec![LinkedinAd::new()]).linked_in_error("sample"
-                                    .to_owned())
-                                    .meta(serde_json::Value::Object(Default::default()))
+                                    FacebookAudienceRef::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned()
+                                    )
+                                ]
+                            )
+                            .retargeting(
+                                vec![
+                                    FacebookAudienceRef::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned()
+                                    )
+                                ]
+                            )
+                            .interests(
+                                vec![
+                                    FacebookInterest::new("sample".to_owned(), "sample".to_owned())
+                                        .type_("sample".to_owned())
+                                ]
+                            )
+                            .age_min(1i64)
+                            .age_max(1i64)
+                            .genders(vec![1i64])
+                    )
+                    .budget(
+                        FacebookBudget::new(BudgetType::Daily, 1.0f64)
+                            .schedule_start_date("sample".to_owned())
+                            .schedule_end_date("sample".to_owned())
+                    )
+                    .conversion_location("sample".to_owned())
+                    .custom_event_type("sample".to_owned())
+                    .pixel_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertFacebookCampaign",
+        Box::pin({
+            let call = handle.upsert_facebook_campaign(
+                UpsertFacebookCampaignRequest::new("sample".to_owned())
+                    .id("sample".to_owned())
+                    .name("sample".to_owned())
+                    .objective(FacebookCampaignObjective::OutcomeLeads)
+                    .special_ad_categories(FacebookSpecialAdCategory::Employment)
+                    .source("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertFacebookPixel",
+        Box::pin({
+            let call = handle.upsert_facebook_pixel(
+                UpsertFacebookPixelRequest::new("sample".to_owned(), "sample".to_owned())
+                    .conversion_pixel_id("sample".to_owned())
+                    .name("sample".to_owned())
+                    .ig_user_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertGoogleAsset",
+        Box::pin({
+            let call = handle.upsert_google_asset(
+                UpsertGoogleAssetRequest::new(
+                    "sample".to_owned(),
+                    GoogleAssetType::Call,
+                    serde_json::Value::Object(Default::default())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertGoogleAudience",
+        Box::pin({
+            let call = handle.upsert_google_audience(
+                UpsertGoogleAudienceRequest::new("sample".to_owned(), "sample".to_owned())
+                    .resource_name("sample".to_owned())
+                    .dimensions(
+                        GoogleAudienceDimension::new()
+                            .is_age_unknown(true)
+                            .age_ranges(vec![serde_json::Value::Object(Default::default())])
+                            .genders(vec!["sample".to_owned()])
+                            .parental_statuses(vec!["sample".to_owned()])
+                            .audience_segments(
+                                GoogleAudienceSegments::new()
+                                    .custom_audiences(vec!["sample".to_owned()])
+                                    .user_lists(vec!["sample".to_owned()])
+                                    .user_interests(vec!["sample".to_owned()])
+                            )
+                    )
+                    .exclusion_dimension(
+                        GoogleAudienceDimension::new()
+                            .is_age_unknown(true)
+                            .age_ranges(vec![serde_json::Value::Object(Default::default())])
+                            .genders(vec!["sample".to_owned()])
+                            .parental_statuses(vec!["sample".to_owned()])
+                            .audience_segments(
+                                GoogleAudienceSegments::new()
+                                    .custom_audiences(vec!["sample".to_owned()])
+                                    .user_lists(vec!["sample".to_owned()])
+                                    .user_interests(vec!["sample".to_owned()])
+                            )
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertGoogleCampaign",
+        Box::pin({
+            let call = handle.upsert_google_campaign(
+                GoogleCampaign::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    GoogleAdvertisingChannelType::Search
+                )
+                    .id("sample".to_owned())
+                    .advertising_channel_sub_type(
+                        GoogleCampaignAdvertisingChannelSubType::DemandGen
+                    )
+                    .goal_type(GoogleCampaignGoalType::WebsiteTraffic)
+                    .budget(
+                        AdBudget::new()
+                            .budget_type(BudgetType::Daily)
+                            .amount(1.0f64)
+                            .schedule_start_date("sample".to_owned())
+                            .schedule_end_date("sample".to_owned())
+                    )
+                    .audience(
+                        GoogleCampaignAudience::new()
+                            .geo_locations(
+                                vec![
+                                    GoogleGeoLocation::new()
+                                        .key("sample".to_owned())
+                                        .id("sample".to_owned())
+                                        .name("sample".to_owned())
+                                        .country_name("sample".to_owned())
+                                        .type_("sample".to_owned())
+                                        .radius(1.0f64)
+                                        .radius_unit(DistanceUnit::Km)
+                                        .selection_type(SelectionType::Include)
+                                        .resource_name("sample".to_owned())
+                                        .place_id("sample".to_owned())
+                                        .formatted_address("sample".to_owned())
+                                        .geometry(GeoGeometry::new())
+                                        .address_components(vec![GeoAddressComponent::new()])
+                                ]
+                            )
+                            .locales(
+                                vec![
+                                    GoogleLocale::new()
+                                        .name("sample".to_owned())
+                                        .key("sample".to_owned())
+                                        .id("sample".to_owned())
+                                        .resource_name("sample".to_owned())
+                                ]
+                            )
+                            .gender(vec![GoogleDemographicTarget::new("sample".to_owned(), true)])
+                            .age_range(
+                                vec![GoogleDemographicTarget::new("sample".to_owned(), true)]
+                            )
+                            .segments(
+                                vec![
+                                    GoogleSegmentTarget::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned()
+                                    )
+                                ]
+                            )
+                            .target_interests(
+                                GoogleTargetInterests::new()
+                                    .affinity(vec!["sample".to_owned()])
+                                    .in_market(vec!["sample".to_owned()])
+                            )
+                    )
+                    .network_settings(GoogleNetworkSettings::new(true, true))
+                    .bidding_strategy(
+                        GoogleBiddingStrategy::new().type_("sample".to_owned()).value(1.0f64)
+                    )
+                    .assets(
+                        GoogleCampaignAssets::new()
+                            .calls(vec!["sample".to_owned()])
+                            .sitelinks(vec!["sample".to_owned()])
+                            .lead_form("sample".to_owned())
+                            .images(
+                                vec![
+                                    GoogleAssetImage::new("sample".to_owned())
+                                        .resource_name("sample".to_owned())
+                                        .name("sample".to_owned())
+                                        .error("sample".to_owned())
+                                ]
+                            )
+                            .business_logo(
+                                GoogleAssetImage::new("sample".to_owned())
+                                    .resource_name("sample".to_owned())
+                                    .name("sample".to_owned())
+                                    .error("sample".to_owned())
+                            )
+                    )
+                    .is_eu_political_ads(true)
+                    .ad_groups(
+                        vec![
+                            GoogleAdGroup::new()
+                                .id("sample".to_owned())
+                                .ad_group_id("sample".to_owned())
+                                .name("sample".to_owned())
+                                .ad_campaign_id("sample".to_owned())
+                                .ad_content(vec![GoogleAd::new()])
+                                .keywords(
+                                    GoogleKeywords::new()
+                                        .positives(
+                                            vec![
+                                                GoogleKeyword::new(
+                                                    "sample".to_owned(),
+                                                    "sample".to_owned()
+                                                )
+                                            ]
+                                        )
+                                        .negatives(
+                                            vec![
+                                                GoogleKeyword::new(
+                                                    "sample".to_owned(),
+                                                    "sample".to_owned()
+                                                )
+                                            ]
+                                        )
+                                )
+                                .publishing_status(PublishingStatus::Draft)
+                                .ad_group_error("sample".to_owned())
+                                .google_ad_group_id("sample".to_owned())
+                                .custom_channels(true)
+                                .selected_channels(vec![GoogleChannel::Gmail])
+                                .google_audience_id("sample".to_owned())
+                                .audience(
+                                    GoogleAdGroupAudience::new()
+                                        .geo_locations(vec![GoogleGeoLocation::new()])
+                                        .locales(vec![GoogleLocale::new()])
+                                )
+                        ]
+                    )
+                    .campaign_goal(
+                        GoogleCampaignGoal::new(GoogleCampaignGoalType2::Conversions)
+                            .value("sample".to_owned())
+                            .is_custom_conversion_goal(true)
+                    )
+                    .ad_schedule(
+                        vec![
+                            GoogleAdSchedule::new(
+                                GoogleScheduleDay::Friday,
+                                "sample".to_owned(),
+                                "sample".to_owned()
+                            )
+                        ]
+                    )
+                    .publishing_status(PublishingStatus::Draft)
+                    .google_ad_account_id("sample".to_owned())
+                    .unpublished_changes(true)
+                    .maximum_cpc(1.0f64)
+                    .google_campaign_id("sample".to_owned())
+                    .source("sample".to_owned())
+                    .advanced_options(serde_json::Value::Object(Default::default()))
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertGoogleConversion",
+        Box::pin({
+            let call = handle.upsert_google_conversion(
+                UpsertGoogleConversionRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    GoogleConversionType::UploadClicks,
+                    "sample".to_owned(),
+                    GoogleConversionValueSettings::new(1.0f64, "sample".to_owned(), true),
+                    UpsertGoogleConversionRequestCountingType::OnePerClick,
+                    UpsertGoogleConversionRequestAttributionModel::GoogleSearchAttributionDataDriven,
+                    1i64
+                )
+                    .conversion_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertGoogleSegment",
+        Box::pin({
+            let call = handle.upsert_google_segment(
+                UpsertGoogleSegmentType::CustomSegments,
+                UpsertGoogleSegmentRequest::new("sample".to_owned())
+                    .description("sample".to_owned())
+                    .members(
+                        vec![
+                            GoogleSegmentMember::new(GoogleSegmentMemberMemberType::Keyword)
+                                .keyword("sample".to_owned())
+                                .url("sample".to_owned())
+                                .app("sample".to_owned())
+                        ]
+                    )
+                    .status("sample".to_owned())
+                    .type_("sample".to_owned())
+                    .id("sample".to_owned())
+                    .membership_status("sample".to_owned())
+                    .rule_based_user_list(
+                        GoogleRuleBasedUserList::new(
+                            GoogleFlexibleRuleUserList::new(
+                                vec![
+                                    GoogleRuleOperand::new(
+                                        1i64,
+                                        GoogleRule::new(
+                                            vec![
+                                                GoogleRuleItemGroup::new(
+                                                    vec![
+                                                        GoogleRuleItem::new(
+                                                            GoogleRuleItemName::Url,
+                                                            GoogleStringRule::new(
+                                                                "sample".to_owned(),
+                                                                "sample".to_owned()
+                                                            )
+                                                        )
+                                                    ]
+                                                )
+                                            ]
+                                        )
+                                    )
                                 ],
+                                vec![
+                                    GoogleRuleOperand::new(
+                                        1i64,
+                                        GoogleRule::new(
+                                            vec![
+                                                GoogleRuleItemGroup::new(
+                                                    vec![
+                                                        GoogleRuleItem::new(
+                                                            GoogleRuleItemName::Url,
+                                                            GoogleStringRule::new(
+                                                                "sample".to_owned(),
+                                                                "sample".to_owned()
+                                                            )
+                                                        )
+                                                    ]
+                                                )
+                                            ]
+                                        )
+                                    )
+                                ]
                             )
-                            .ad_budget_optimization(
-                                LinkedinCampaignGroupAdBudgetOptimization::MaximumDelivery,
+                                .inclusive_rule_operator("sample".to_owned())
+                        )
+                            .prepopulation_status(
+                                GoogleRuleBasedUserListPrepopulationStatus::Requested
                             )
-                            .objective_type(
-                                LinkedinCampaignGroupObjectiveType::LeadGeneration,
-                            )
-                            .name("sample".to_owned())
-                            .ad_campaign_group_id("sample".to_owned())
-                            .publishing_status(PublishingStatus::Draft)
-                            .linked_in_ad_account_id("sample".to_owned())
-                            .unpublished_changes(true)
-                            .meta(serde_json::Value::Object(Default::default()))
-                            .linked_in_error("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                    )
+                    .membership_life_span(1i64)
+                    .seed_user_list_ids(vec!["sample".to_owned()])
+                    .country_codes(vec!["sample".to_owned()])
+                    .expansion_level(UpsertGoogleSegmentRequestExpansionLevel::Balanced)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertLinkedinCampaignGroup",
+        Box::pin({
+            let call = handle.upsert_linkedin_campaign_group(
+                LinkedinCampaignGroup::new("sample".to_owned())
+                    .id("sample".to_owned())
+                    .budget(
+                        AdBudget::new()
+                            .budget_type(BudgetType::Daily)
+                            .amount(1.0f64)
+                            .schedule_start_date("sample".to_owned())
+                            .schedule_end_date("sample".to_owned())
+                    )
+                    .ad_campaigns(
+                        vec![
+                            LinkedinCampaign::new()
+                                .id("sample".to_owned())
+                                .locale(
+                                    LinkedinLocale::new("sample".to_owned(), "sample".to_owned())
+                                )
+                                .name("sample".to_owned())
+                                .publishing_status(PublishingStatus::Draft)
+                                .media_type(LinkedinCampaignMediaType::StandardUpdate)
+                                .audience(
+                                    LinkedinAudience::new()
+                                        .geo_locations(
+                                            vec![
+                                                LinkedinGeoLocation::new(
+                                                    "sample".to_owned(),
+                                                    "sample".to_owned(),
+                                                    "sample".to_owned(),
+                                                    SelectionType::Include
+                                                )
+                                            ]
+                                        )
+                                        .target_audience(LinkedinTargetAudience::new())
+                                )
+                                .unit_cost(LinkedinUnitCost::new(1.0f64))
+                                .campaign_type("sample".to_owned())
+                                .ad_campaign_group_id("sample".to_owned())
+                                .ad_campaign_id("sample".to_owned())
+                                .ads(vec![LinkedinAd::new()])
+                                .linked_in_error("sample".to_owned())
+                                .meta(serde_json::Value::Object(Default::default()))
+                        ]
+                    )
+                    .ad_budget_optimization(
+                        LinkedinCampaignGroupAdBudgetOptimization::MaximumDelivery
+                    )
+                    .objective_type(LinkedinCampaignGroupObjectiveType::LeadGeneration)
+                    .name("sample".to_owned())
+                    .ad_campaign_group_id("sample".to_owned())
+                    .publishing_status(PublishingStatus::Draft)
+                    .linked_in_ad_account_id("sample".to_owned())
+                    .unpublished_changes(true)
+                    .meta(serde_json::Value::Object(Default::default()))
+                    .linked_in_error("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -4165,9 +3721,9 @@ impl AddFacebookCustomAudienceMember {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/custom-audience/{}/member", crate
-                ::runtime::request::path_segment(& self.audience_id)
-            ),
+                "/ad-publishing/facebook/custom-audience/{}/member",
+                crate::runtime::request::path_segment(&self.audience_id)
+            )
         );
         {
             let value = &self.body;
@@ -4183,7 +3739,7 @@ impl AddFacebookCustomAudienceMember {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4221,9 +3777,9 @@ impl BatchUpdateFacebookCustomAudienceMembers {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/custom-audience/{}/member/batch", crate
-                ::runtime::request::path_segment(& self.audience_id)
-            ),
+                "/ad-publishing/facebook/custom-audience/{}/member/batch",
+                crate::runtime::request::path_segment(&self.audience_id)
+            )
         );
         {
             let value = &self.body;
@@ -4239,7 +3795,7 @@ impl BatchUpdateFacebookCustomAudienceMembers {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4275,7 +3831,7 @@ impl CreateFacebookConversationForm {
         };
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/facebook/conversation-forms".to_owned(),
+            "/ad-publishing/facebook/conversation-forms".to_owned()
         );
         {
             let value = &self.body;
@@ -4291,7 +3847,7 @@ impl CreateFacebookConversationForm {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4327,7 +3883,7 @@ impl CreateFacebookIntegration {
         };
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/facebook/integration".to_owned(),
+            "/ad-publishing/facebook/integration".to_owned()
         );
         {
             let value = &self.body;
@@ -4343,7 +3899,7 @@ impl CreateFacebookIntegration {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4381,9 +3937,9 @@ impl CreateFacebookPageLeadForm {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/page/{}/forms", crate
-                ::runtime::request::path_segment(& self.page_id)
-            ),
+                "/ad-publishing/facebook/page/{}/forms",
+                crate::runtime::request::path_segment(&self.page_id)
+            )
         );
         {
             let value = &self.body;
@@ -4399,7 +3955,7 @@ impl CreateFacebookPageLeadForm {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4435,7 +3991,7 @@ impl CreateGoogleIntegration {
         };
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/google/integration".to_owned(),
+            "/ad-publishing/google/integration".to_owned()
         );
         {
             let value = &self.body;
@@ -4451,7 +4007,7 @@ impl CreateGoogleIntegration {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4487,7 +4043,7 @@ impl CreateGoogleOfflineUserListJob {
         };
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/google/segments/offline-user-list-job".to_owned(),
+            "/ad-publishing/google/segments/offline-user-list-job".to_owned()
         );
         {
             let value = &self.body;
@@ -4503,7 +4059,7 @@ impl CreateGoogleOfflineUserListJob {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4539,7 +4095,7 @@ impl CreateLinkedinIntegration {
         };
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/linkedin/integration".to_owned(),
+            "/ad-publishing/linkedin/integration".to_owned()
         );
         {
             let value = &self.body;
@@ -4555,7 +4111,7 @@ impl CreateLinkedinIntegration {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4599,15 +4155,16 @@ impl CreateLinkedinLeadForm {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("createLinkedinLeadForm", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "createLinkedinLeadForm",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/linkedin/{}/form", crate
-                ::runtime::request::path_segment(& self.account_id)
-            ),
+                "/ad-publishing/linkedin/{}/form",
+                crate::runtime::request::path_segment(&self.account_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -4625,7 +4182,7 @@ impl CreateLinkedinLeadForm {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4663,9 +4220,9 @@ impl DeleteFacebookAd {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/ads/{}", crate
-                ::runtime::request::path_segment(& self.ad_id)
-            ),
+                "/ad-publishing/facebook/ads/{}",
+                crate::runtime::request::path_segment(&self.ad_id)
+            )
         );
         {
             let value = &self.body;
@@ -4681,7 +4238,7 @@ impl DeleteFacebookAd {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4719,9 +4276,9 @@ impl DeleteFacebookAdAccount {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/ad-accounts/{}", crate
-                ::runtime::request::path_segment(& self.ad_account_id)
-            ),
+                "/ad-publishing/facebook/ad-accounts/{}",
+                crate::runtime::request::path_segment(&self.ad_account_id)
+            )
         );
         {
             let value = &self.body;
@@ -4737,7 +4294,7 @@ impl DeleteFacebookAdAccount {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4775,9 +4332,9 @@ impl DeleteFacebookAdset {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/adsets/{}", crate
-                ::runtime::request::path_segment(& self.adset_id)
-            ),
+                "/ad-publishing/facebook/adsets/{}",
+                crate::runtime::request::path_segment(&self.adset_id)
+            )
         );
         {
             let value = &self.body;
@@ -4793,7 +4350,7 @@ impl DeleteFacebookAdset {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4831,9 +4388,9 @@ impl DeleteFacebookCampaign {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/campaigns/{}", crate
-                ::runtime::request::path_segment(& self.campaign_id)
-            ),
+                "/ad-publishing/facebook/campaigns/{}",
+                crate::runtime::request::path_segment(&self.campaign_id)
+            )
         );
         {
             let value = &self.body;
@@ -4849,7 +4406,7 @@ impl DeleteFacebookCampaign {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4892,18 +4449,16 @@ impl DeleteFacebookCustomAudience {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "deleteFacebookCustomAudience",
-                self.location_id.as_deref(),
-            )?;
+        let location_id = self.client.resolve_location(
+            "deleteFacebookCustomAudience",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/custom-audience/{}", crate
-                ::runtime::request::path_segment(& self.audience_id)
-            ),
+                "/ad-publishing/facebook/custom-audience/{}",
+                crate::runtime::request::path_segment(&self.audience_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -4917,7 +4472,7 @@ impl DeleteFacebookCustomAudience {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4953,7 +4508,7 @@ impl DeleteFacebookIntegration {
         };
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/facebook/integration".to_owned(),
+            "/ad-publishing/facebook/integration".to_owned()
         );
         {
             let value = &self.body;
@@ -4969,7 +4524,7 @@ impl DeleteFacebookIntegration {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5012,13 +4567,11 @@ impl DeleteFacebookPage {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteFacebookPage", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/page".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "deleteFacebookPage",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/ad-publishing/facebook/page".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("pageId", &self.page_id);
@@ -5032,7 +4585,7 @@ impl DeleteFacebookPage {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5070,9 +4623,9 @@ impl DeleteGoogleAdAccount {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/google/ad-accounts/{}", crate
-                ::runtime::request::path_segment(& self.ad_account_id)
-            ),
+                "/ad-publishing/google/ad-accounts/{}",
+                crate::runtime::request::path_segment(&self.ad_account_id)
+            )
         );
         {
             let value = &self.body;
@@ -5088,7 +4641,7 @@ impl DeleteGoogleAdAccount {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5131,15 +4684,16 @@ impl DeleteGoogleConversion {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteGoogleConversion", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteGoogleConversion",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/google/conversions/{}", crate
-                ::runtime::request::path_segment(& self.conversion_id)
-            ),
+                "/ad-publishing/google/conversions/{}",
+                crate::runtime::request::path_segment(&self.conversion_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -5153,7 +4707,7 @@ impl DeleteGoogleConversion {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5197,15 +4751,16 @@ impl DeleteGoogleSegment {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteGoogleSegment", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteGoogleSegment",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/google/segments/{}", crate
-                ::runtime::request::path_segment(& self.segment_id)
-            ),
+                "/ad-publishing/google/segments/{}",
+                crate::runtime::request::path_segment(&self.segment_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -5220,7 +4775,7 @@ impl DeleteGoogleSegment {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5263,12 +4818,13 @@ impl DeleteLinkedinAdAccount {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteLinkedinAdAccount", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteLinkedinAdAccount",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/linkedin/ad-account".to_owned(),
+            "/ad-publishing/linkedin/ad-account".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -5283,7 +4839,7 @@ impl DeleteLinkedinAdAccount {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5320,9 +4876,9 @@ impl DuplicateFacebookAd {
         let request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/ads/{}/duplicate", crate
-                ::runtime::request::path_segment(& self.ad_id)
-            ),
+                "/ad-publishing/facebook/ads/{}/duplicate",
+                crate::runtime::request::path_segment(&self.ad_id)
+            )
         );
         Ok(request)
     }
@@ -5334,7 +4890,7 @@ impl DuplicateFacebookAd {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5371,9 +4927,9 @@ impl DuplicateFacebookAdset {
         let request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/adsets/{}/duplicate", crate
-                ::runtime::request::path_segment(& self.adset_id)
-            ),
+                "/ad-publishing/facebook/adsets/{}/duplicate",
+                crate::runtime::request::path_segment(&self.adset_id)
+            )
         );
         Ok(request)
     }
@@ -5385,7 +4941,7 @@ impl DuplicateFacebookAdset {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5423,9 +4979,9 @@ impl DuplicateFacebookCampaign {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/campaigns/{}/duplicate", crate
-                ::runtime::request::path_segment(& self.campaign_id)
-            ),
+                "/ad-publishing/facebook/campaigns/{}/duplicate",
+                crate::runtime::request::path_segment(&self.campaign_id)
+            )
         );
         {
             let value = &self.body;
@@ -5441,7 +4997,7 @@ impl DuplicateFacebookCampaign {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5484,15 +5040,16 @@ impl GetFacebookAdAccount {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getFacebookAdAccount", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getFacebookAdAccount",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/ad-accounts/{}", crate
-                ::runtime::request::path_segment(& self.ad_account_id)
-            ),
+                "/ad-publishing/facebook/ad-accounts/{}",
+                crate::runtime::request::path_segment(&self.ad_account_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -5506,7 +5063,7 @@ impl GetFacebookAdAccount {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5563,15 +5120,16 @@ impl GetFacebookCampaign {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getFacebookCampaign", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getFacebookCampaign",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/campaign/{}", crate
-                ::runtime::request::path_segment(& self.campaign_id)
-            ),
+                "/ad-publishing/facebook/campaign/{}",
+                crate::runtime::request::path_segment(&self.campaign_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -5591,7 +5149,7 @@ impl GetFacebookCampaign {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5636,15 +5194,16 @@ impl GetFacebookCampaignReport {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getFacebookCampaignReport", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getFacebookCampaignReport",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/reporting/campaign/{}", crate
-                ::runtime::request::path_segment(& self.campaign_id)
-            ),
+                "/ad-publishing/facebook/reporting/campaign/{}",
+                crate::runtime::request::path_segment(&self.campaign_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -5660,7 +5219,7 @@ impl GetFacebookCampaignReport {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5703,15 +5262,16 @@ impl GetFacebookCustomAudience {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getFacebookCustomAudience", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getFacebookCustomAudience",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/custom-audience/{}", crate
-                ::runtime::request::path_segment(& self.audience_id)
-            ),
+                "/ad-publishing/facebook/custom-audience/{}",
+                crate::runtime::request::path_segment(&self.audience_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -5725,7 +5285,7 @@ impl GetFacebookCustomAudience {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5767,12 +5327,13 @@ impl GetFacebookIntegration {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getFacebookIntegration", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getFacebookIntegration",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/facebook/integration".to_owned(),
+            "/ad-publishing/facebook/integration".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -5786,7 +5347,7 @@ impl GetFacebookIntegration {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5829,15 +5390,16 @@ impl GetFacebookLeadForm {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getFacebookLeadForm", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getFacebookLeadForm",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/lead-form/{}", crate
-                ::runtime::request::path_segment(& self.lead_form_id)
-            ),
+                "/ad-publishing/facebook/lead-form/{}",
+                crate::runtime::request::path_segment(&self.lead_form_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -5851,7 +5413,7 @@ impl GetFacebookLeadForm {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5898,12 +5460,13 @@ impl GetFacebookReport {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getFacebookReport", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getFacebookReport",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/facebook/reporting".to_owned(),
+            "/ad-publishing/facebook/reporting".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -5922,7 +5485,7 @@ impl GetFacebookReport {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5975,12 +5538,13 @@ impl GetFacebookReportList {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getFacebookReportList", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getFacebookReportList",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/facebook/reporting/list".to_owned(),
+            "/ad-publishing/facebook/reporting/list".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -6001,7 +5565,7 @@ impl GetFacebookReportList {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6043,13 +5607,11 @@ impl GetFacebookUser {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getFacebookUser", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/me".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "getFacebookUser",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/ad-publishing/facebook/me".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -6062,7 +5624,7 @@ impl GetFacebookUser {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6105,15 +5667,16 @@ impl GetGoogleAdAccount {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getGoogleAdAccount", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getGoogleAdAccount",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/google/ad-accounts/{}", crate
-                ::runtime::request::path_segment(& self.ad_account_id)
-            ),
+                "/ad-publishing/google/ad-accounts/{}",
+                crate::runtime::request::path_segment(&self.ad_account_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -6127,7 +5690,7 @@ impl GetGoogleAdAccount {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6170,15 +5733,16 @@ impl GetGoogleAudience {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getGoogleAudience", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getGoogleAudience",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/google/audiences/{}", crate
-                ::runtime::request::path_segment(& self.audience_id)
-            ),
+                "/ad-publishing/google/audiences/{}",
+                crate::runtime::request::path_segment(&self.audience_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -6192,7 +5756,7 @@ impl GetGoogleAudience {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6235,15 +5799,16 @@ impl GetGoogleCampaign {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getGoogleCampaign", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getGoogleCampaign",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/google/ads/{}", crate ::runtime::request::path_segment(&
-                self.ad_id)
-            ),
+                "/ad-publishing/google/ads/{}",
+                crate::runtime::request::path_segment(&self.ad_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -6257,7 +5822,7 @@ impl GetGoogleCampaign {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6302,15 +5867,16 @@ impl GetGoogleCampaignReport {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getGoogleCampaignReport", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getGoogleCampaignReport",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/google/reporting/campaign/{}", crate
-                ::runtime::request::path_segment(& self.campaign_id)
-            ),
+                "/ad-publishing/google/reporting/campaign/{}",
+                crate::runtime::request::path_segment(&self.campaign_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -6326,7 +5892,7 @@ impl GetGoogleCampaignReport {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6369,15 +5935,16 @@ impl GetGoogleConversion {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getGoogleConversion", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getGoogleConversion",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/google/conversions/{}", crate
-                ::runtime::request::path_segment(& self.conversion_id)
-            ),
+                "/ad-publishing/google/conversions/{}",
+                crate::runtime::request::path_segment(&self.conversion_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -6391,7 +5958,7 @@ impl GetGoogleConversion {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6433,12 +6000,13 @@ impl GetGoogleIntegration {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getGoogleIntegration", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getGoogleIntegration",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/google/integration".to_owned(),
+            "/ad-publishing/google/integration".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -6452,7 +6020,7 @@ impl GetGoogleIntegration {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6495,12 +6063,13 @@ impl GetGoogleKeywordIdeas {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getGoogleKeywordIdeas", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getGoogleKeywordIdeas",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/google/keyword-ideas".to_owned(),
+            "/ad-publishing/google/keyword-ideas".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -6518,7 +6087,7 @@ impl GetGoogleKeywordIdeas {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6571,13 +6140,11 @@ impl GetGoogleReport {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getGoogleReport", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/reporting".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "getGoogleReport",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/ad-publishing/google/reporting".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.group_by {
@@ -6597,7 +6164,7 @@ impl GetGoogleReport {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6650,12 +6217,13 @@ impl GetGoogleReportList {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getGoogleReportList", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getGoogleReportList",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/google/reporting/list".to_owned(),
+            "/ad-publishing/google/reporting/list".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -6676,7 +6244,7 @@ impl GetGoogleReportList {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6720,15 +6288,16 @@ impl GetGoogleSegment {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getGoogleSegment", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getGoogleSegment",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/google/segments/{}", crate
-                ::runtime::request::path_segment(& self.segment_id)
-            ),
+                "/ad-publishing/google/segments/{}",
+                crate::runtime::request::path_segment(&self.segment_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -6743,7 +6312,7 @@ impl GetGoogleSegment {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6785,13 +6354,11 @@ impl GetGoogleUser {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getGoogleUser", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/me".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "getGoogleUser",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/ad-publishing/google/me".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -6804,7 +6371,7 @@ impl GetGoogleUser {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6847,12 +6414,13 @@ impl GetLinkedinAdAccount {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getLinkedinAdAccount", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getLinkedinAdAccount",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/linkedin/ad-account".to_owned(),
+            "/ad-publishing/linkedin/ad-account".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -6867,7 +6435,7 @@ impl GetLinkedinAdAccount {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6910,15 +6478,16 @@ impl GetLinkedinCampaignGroup {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getLinkedinCampaignGroup", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getLinkedinCampaignGroup",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/linkedin/ads/{}", crate
-                ::runtime::request::path_segment(& self.ad_id)
-            ),
+                "/ad-publishing/linkedin/ads/{}",
+                crate::runtime::request::path_segment(&self.ad_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -6932,7 +6501,7 @@ impl GetLinkedinCampaignGroup {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6984,18 +6553,16 @@ impl GetLinkedinCampaignGroupReport {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "getLinkedinCampaignGroupReport",
-                self.location_id.as_deref(),
-            )?;
+        let location_id = self.client.resolve_location(
+            "getLinkedinCampaignGroupReport",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/linkedin/reporting/campaign-group/{}", crate
-                ::runtime::request::path_segment(& self.campaign_group_id)
-            ),
+                "/ad-publishing/linkedin/reporting/campaign-group/{}",
+                crate::runtime::request::path_segment(&self.campaign_group_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -7014,7 +6581,7 @@ impl GetLinkedinCampaignGroupReport {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -7056,12 +6623,13 @@ impl GetLinkedinIntegration {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getLinkedinIntegration", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getLinkedinIntegration",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/linkedin/integration".to_owned(),
+            "/ad-publishing/linkedin/integration".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -7075,7 +6643,7 @@ impl GetLinkedinIntegration {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -7147,12 +6715,13 @@ impl GetLinkedinReport {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getLinkedinReport", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getLinkedinReport",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/linkedin/reporting".to_owned(),
+            "/ad-publishing/linkedin/reporting".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -7180,7 +6749,7 @@ impl GetLinkedinReport {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -7234,12 +6803,13 @@ impl GetLinkedinReportList {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getLinkedinReportList", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getLinkedinReportList",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/linkedin/reporting/list".to_owned(),
+            "/ad-publishing/linkedin/reporting/list".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -7261,7 +6831,7 @@ impl GetLinkedinReportList {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -7303,13 +6873,11 @@ impl GetLinkedinUser {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getLinkedinUser", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/linkedin/me".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "getLinkedinUser",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/ad-publishing/linkedin/me".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -7322,7 +6890,7 @@ impl GetLinkedinUser {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -7392,12 +6960,13 @@ impl ListFacebookAdAccounts {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listFacebookAdAccounts", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listFacebookAdAccounts",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/facebook/ad-accounts".to_owned(),
+            "/ad-publishing/facebook/ad-accounts".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -7423,7 +6992,7 @@ impl ListFacebookAdAccounts {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -7465,15 +7034,13 @@ impl ListFacebookConversationForms {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "listFacebookConversationForms",
-                self.location_id.as_deref(),
-            )?;
+        let location_id = self.client.resolve_location(
+            "listFacebookConversationForms",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/facebook/conversation-forms".to_owned(),
+            "/ad-publishing/facebook/conversation-forms".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -7487,7 +7054,7 @@ impl ListFacebookConversationForms {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -7523,10 +7090,7 @@ impl ListFacebookCustomAudiences {
     }
 
     /// Ad Manager or integration data.
-    pub fn source(
-        mut self,
-        value: impl Into<ListFacebookCustomAudiencesSource>,
-    ) -> Self {
+    pub fn source(mut self, value: impl Into<ListFacebookCustomAudiencesSource>) -> Self {
         self.source = Some(value.into());
         self
     }
@@ -7541,15 +7105,13 @@ impl ListFacebookCustomAudiences {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "listFacebookCustomAudiences",
-                self.location_id.as_deref(),
-            )?;
+        let location_id = self.client.resolve_location(
+            "listFacebookCustomAudiences",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/facebook/custom-audience".to_owned(),
+            "/ad-publishing/facebook/custom-audience".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -7568,7 +7130,7 @@ impl ListFacebookCustomAudiences {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -7654,13 +7216,11 @@ impl ListFacebookEntities {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listFacebookEntities", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/entity".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "listFacebookEntities",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/ad-publishing/facebook/entity".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("type", &self.type_);
@@ -7693,7 +7253,7 @@ impl ListFacebookEntities {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -7743,18 +7303,16 @@ impl ListFacebookPageInstagramAccounts {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "listFacebookPageInstagramAccounts",
-                self.location_id.as_deref(),
-            )?;
+        let location_id = self.client.resolve_location(
+            "listFacebookPageInstagramAccounts",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/page/{}/instagram", crate
-                ::runtime::request::path_segment(& self.page_id)
-            ),
+                "/ad-publishing/facebook/page/{}/instagram",
+                crate::runtime::request::path_segment(&self.page_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -7771,7 +7329,7 @@ impl ListFacebookPageInstagramAccounts {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -7814,15 +7372,16 @@ impl ListFacebookPageLeadForms {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listFacebookPageLeadForms", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listFacebookPageLeadForms",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/page/{}/forms", crate
-                ::runtime::request::path_segment(& self.page_id)
-            ),
+                "/ad-publishing/facebook/page/{}/forms",
+                crate::runtime::request::path_segment(&self.page_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -7836,7 +7395,7 @@ impl ListFacebookPageLeadForms {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -7885,13 +7444,11 @@ impl ListFacebookPages {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listFacebookPages", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/pages".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "listFacebookPages",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/ad-publishing/facebook/pages".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.fetch_existing {
@@ -7907,7 +7464,7 @@ impl ListFacebookPages {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -7970,13 +7527,11 @@ impl ListFacebookPixels {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listFacebookPixels", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/pixels".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "listFacebookPixels",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/ad-publishing/facebook/pixels".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.channel {
@@ -7998,7 +7553,7 @@ impl ListFacebookPixels {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -8047,12 +7602,13 @@ impl ListGoogleAdAccounts {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listGoogleAdAccounts", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listGoogleAdAccounts",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/google/ad-accounts".to_owned(),
+            "/ad-publishing/google/ad-accounts".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -8069,7 +7625,7 @@ impl ListGoogleAdAccounts {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -8126,13 +7682,11 @@ impl ListGoogleAssets {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listGoogleAssets", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/assets".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "listGoogleAssets",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/ad-publishing/google/assets".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("type", &self.type_);
@@ -8152,7 +7706,7 @@ impl ListGoogleAssets {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -8194,13 +7748,11 @@ impl ListGoogleAudiences {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listGoogleAudiences", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/audiences".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "listGoogleAudiences",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/ad-publishing/google/audiences".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -8213,7 +7765,7 @@ impl ListGoogleAudiences {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -8255,12 +7807,13 @@ impl ListGoogleConversionGoals {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listGoogleConversionGoals", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listGoogleConversionGoals",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/google/conversion-goals".to_owned(),
+            "/ad-publishing/google/conversion-goals".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -8274,7 +7827,7 @@ impl ListGoogleConversionGoals {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -8351,12 +7904,13 @@ impl ListGoogleConversions {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listGoogleConversions", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listGoogleConversions",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/google/conversions".to_owned(),
+            "/ad-publishing/google/conversions".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -8385,7 +7939,7 @@ impl ListGoogleConversions {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -8471,13 +8025,11 @@ impl ListGoogleEntities {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listGoogleEntities", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/entity".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "listGoogleEntities",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/ad-publishing/google/entity".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("type", &self.type_);
@@ -8510,7 +8062,7 @@ impl ListGoogleEntities {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -8559,13 +8111,11 @@ impl ListGoogleSegments {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listGoogleSegments", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/segments".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "listGoogleSegments",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/ad-publishing/google/segments".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.type_ {
@@ -8581,7 +8131,7 @@ impl ListGoogleSegments {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -8625,12 +8175,13 @@ impl ListGoogleTargetInterests {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listGoogleTargetInterests", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listGoogleTargetInterests",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/google/target-interests".to_owned(),
+            "/ad-publishing/google/target-interests".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -8646,7 +8197,7 @@ impl ListGoogleTargetInterests {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -8688,12 +8239,13 @@ impl ListLinkedinAdAccounts {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listLinkedinAdAccounts", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listLinkedinAdAccounts",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/linkedin/ad-accounts".to_owned(),
+            "/ad-publishing/linkedin/ad-accounts".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -8707,7 +8259,7 @@ impl ListLinkedinAdAccounts {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -8750,15 +8302,16 @@ impl ListLinkedinLeadForms {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listLinkedinLeadForms", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listLinkedinLeadForms",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/linkedin/{}/forms", crate
-                ::runtime::request::path_segment(& self.account_id)
-            ),
+                "/ad-publishing/linkedin/{}/forms",
+                crate::runtime::request::path_segment(&self.account_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -8772,7 +8325,7 @@ impl ListLinkedinLeadForms {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -8810,9 +8363,9 @@ impl PauseFacebookAd {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/ads/{}/pause", crate
-                ::runtime::request::path_segment(& self.ad_id)
-            ),
+                "/ad-publishing/facebook/ads/{}/pause",
+                crate::runtime::request::path_segment(&self.ad_id)
+            )
         );
         {
             let value = &self.body;
@@ -8828,7 +8381,7 @@ impl PauseFacebookAd {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -8866,9 +8419,9 @@ impl PauseFacebookAdset {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/adsets/{}/pause", crate
-                ::runtime::request::path_segment(& self.adset_id)
-            ),
+                "/ad-publishing/facebook/adsets/{}/pause",
+                crate::runtime::request::path_segment(&self.adset_id)
+            )
         );
         {
             let value = &self.body;
@@ -8884,7 +8437,7 @@ impl PauseFacebookAdset {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -8922,9 +8475,9 @@ impl PauseFacebookCampaign {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/campaigns/{}/pause", crate
-                ::runtime::request::path_segment(& self.campaign_id)
-            ),
+                "/ad-publishing/facebook/campaigns/{}/pause",
+                crate::runtime::request::path_segment(&self.campaign_id)
+            )
         );
         {
             let value = &self.body;
@@ -8940,7 +8493,7 @@ impl PauseFacebookCampaign {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -8978,9 +8531,9 @@ impl PublishFacebookCampaign {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/campaigns/{}/publish", crate
-                ::runtime::request::path_segment(& self.campaign_id)
-            ),
+                "/ad-publishing/facebook/campaigns/{}/publish",
+                crate::runtime::request::path_segment(&self.campaign_id)
+            )
         );
         {
             let value = &self.body;
@@ -8996,7 +8549,7 @@ impl PublishFacebookCampaign {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9033,9 +8586,9 @@ impl PublishGoogleAd {
         let request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/google/ads/{}/publish", crate
-                ::runtime::request::path_segment(& self.ad_id)
-            ),
+                "/ad-publishing/google/ads/{}/publish",
+                crate::runtime::request::path_segment(&self.ad_id)
+            )
         );
         Ok(request)
     }
@@ -9047,7 +8600,7 @@ impl PublishGoogleAd {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9085,9 +8638,9 @@ impl PublishLinkedinCampaignGroup {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/linkedin/ads/{}/publish", crate
-                ::runtime::request::path_segment(& self.ad_id)
-            ),
+                "/ad-publishing/linkedin/ads/{}/publish",
+                crate::runtime::request::path_segment(&self.ad_id)
+            )
         );
         {
             let value = &self.body;
@@ -9103,7 +8656,7 @@ impl PublishLinkedinCampaignGroup {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9141,9 +8694,9 @@ impl RemoveFacebookCustomAudienceMember {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/custom-audience/{}/member", crate
-                ::runtime::request::path_segment(& self.audience_id)
-            ),
+                "/ad-publishing/facebook/custom-audience/{}/member",
+                crate::runtime::request::path_segment(&self.audience_id)
+            )
         );
         {
             let value = &self.body;
@@ -9159,7 +8712,7 @@ impl RemoveFacebookCustomAudienceMember {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9197,9 +8750,9 @@ impl ResumeFacebookAd {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/ads/{}/resume", crate
-                ::runtime::request::path_segment(& self.ad_id)
-            ),
+                "/ad-publishing/facebook/ads/{}/resume",
+                crate::runtime::request::path_segment(&self.ad_id)
+            )
         );
         {
             let value = &self.body;
@@ -9215,7 +8768,7 @@ impl ResumeFacebookAd {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9253,9 +8806,9 @@ impl ResumeFacebookAdset {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/adsets/{}/resume", crate
-                ::runtime::request::path_segment(& self.adset_id)
-            ),
+                "/ad-publishing/facebook/adsets/{}/resume",
+                crate::runtime::request::path_segment(&self.adset_id)
+            )
         );
         {
             let value = &self.body;
@@ -9271,7 +8824,7 @@ impl ResumeFacebookAdset {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9309,9 +8862,9 @@ impl ResumeFacebookCampaign {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/campaigns/{}/resume", crate
-                ::runtime::request::path_segment(& self.campaign_id)
-            ),
+                "/ad-publishing/facebook/campaigns/{}/resume",
+                crate::runtime::request::path_segment(&self.campaign_id)
+            )
         );
         {
             let value = &self.body;
@@ -9327,7 +8880,7 @@ impl ResumeFacebookCampaign {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9371,7 +8924,7 @@ impl SearchFacebookTargeting {
         };
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/facebook/targeting/search".to_owned(),
+            "/ad-publishing/facebook/targeting/search".to_owned()
         );
         request.query("type", &self.type_);
         request.query("query", &self.query);
@@ -9388,7 +8941,7 @@ impl SearchFacebookTargeting {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9438,12 +8991,13 @@ impl SearchGoogleTargeting {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("searchGoogleTargeting", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "searchGoogleTargeting",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/google/targeting/search".to_owned(),
+            "/ad-publishing/google/targeting/search".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("type", &self.type_);
@@ -9461,7 +9015,7 @@ impl SearchGoogleTargeting {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9518,12 +9072,13 @@ impl SearchLinkedinTargeting {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("searchLinkedinTargeting", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "searchLinkedinTargeting",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/linkedin/targeting/search".to_owned(),
+            "/ad-publishing/linkedin/targeting/search".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -9544,7 +9099,7 @@ impl SearchLinkedinTargeting {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9587,12 +9142,13 @@ impl SetFacebookDefaultPage {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("setFacebookDefaultPage", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "setFacebookDefaultPage",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/facebook/page/default".to_owned(),
+            "/ad-publishing/facebook/page/default".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -9610,7 +9166,7 @@ impl SetFacebookDefaultPage {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9648,9 +9204,9 @@ impl UpdateFacebookCustomAudience {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/custom-audience/{}", crate
-                ::runtime::request::path_segment(& self.audience_id)
-            ),
+                "/ad-publishing/facebook/custom-audience/{}",
+                crate::runtime::request::path_segment(&self.audience_id)
+            )
         );
         {
             let value = &self.body;
@@ -9666,7 +9222,7 @@ impl UpdateFacebookCustomAudience {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9710,15 +9266,16 @@ impl UpdateLinkedinAdStatus {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("updateLinkedinAdStatus", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "updateLinkedinAdStatus",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/linkedin/{}/status", crate
-                ::runtime::request::path_segment(& self.ad_id)
-            ),
+                "/ad-publishing/linkedin/{}/status",
+                crate::runtime::request::path_segment(&self.ad_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -9736,7 +9293,7 @@ impl UpdateLinkedinAdStatus {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9770,10 +9327,7 @@ impl UpsertFacebookAd {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/ads-v2".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/ad-publishing/facebook/ads-v2".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -9788,7 +9342,7 @@ impl UpsertFacebookAd {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9822,10 +9376,7 @@ impl UpsertFacebookAdset {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/adsets".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/ad-publishing/facebook/adsets".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -9840,7 +9391,7 @@ impl UpsertFacebookAdset {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9876,7 +9427,7 @@ impl UpsertFacebookCampaign {
         };
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/facebook/campaigns".to_owned(),
+            "/ad-publishing/facebook/campaigns".to_owned()
         );
         {
             let value = &self.body;
@@ -9892,7 +9443,7 @@ impl UpsertFacebookCampaign {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9926,10 +9477,7 @@ impl UpsertFacebookPixel {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/pixels".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/ad-publishing/facebook/pixels".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -9944,7 +9492,7 @@ impl UpsertFacebookPixel {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9978,10 +9526,7 @@ impl UpsertGoogleAsset {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/assets".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/ad-publishing/google/assets".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -9996,7 +9541,7 @@ impl UpsertGoogleAsset {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -10030,10 +9575,7 @@ impl UpsertGoogleAudience {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/audiences".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/ad-publishing/google/audiences".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -10048,7 +9590,7 @@ impl UpsertGoogleAudience {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -10082,10 +9624,7 @@ impl UpsertGoogleCampaign {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/ads".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/ad-publishing/google/ads".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -10100,7 +9639,7 @@ impl UpsertGoogleCampaign {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -10136,7 +9675,7 @@ impl UpsertGoogleConversion {
         };
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/google/conversions".to_owned(),
+            "/ad-publishing/google/conversions".to_owned()
         );
         {
             let value = &self.body;
@@ -10152,7 +9691,7 @@ impl UpsertGoogleConversion {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -10196,13 +9735,11 @@ impl UpsertGoogleSegment {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("upsertGoogleSegment", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/segments".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "upsertGoogleSegment",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/ad-publishing/google/segments".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("type", &self.type_);
@@ -10220,7 +9757,7 @@ impl UpsertGoogleSegment {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -10254,10 +9791,7 @@ impl UpsertLinkedinCampaignGroup {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/linkedin/ads".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/ad-publishing/linkedin/ads".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -10272,7 +9806,7 @@ impl UpsertLinkedinCampaignGroup {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -10294,19 +9828,11 @@ pub struct AdBudget {
     pub amount: Option<f64>,
 
     /// `scheduleStartDate`: a date (`YYYY-MM-DD`). Example: `2024-01-01`.
-    #[serde(
-        rename = "scheduleStartDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "scheduleStartDate", default, skip_serializing_if = "Option::is_none")]
     pub schedule_start_date: Option<String>,
 
     /// `scheduleEndDate`: a date (`YYYY-MM-DD`). Example: `2024-12-31`.
-    #[serde(
-        rename = "scheduleEndDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "scheduleEndDate", default, skip_serializing_if = "Option::is_none")]
     pub schedule_end_date: Option<String>,
 }
 
@@ -10373,7 +9899,7 @@ impl AdMediaKind {
         match self {
             Self::Image => "image",
             Self::Video => "video",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -10385,7 +9911,7 @@ impl From<&str> for AdMediaKind {
         match value {
             "image" => Self::Image,
             "video" => Self::Video,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -10417,7 +9943,7 @@ impl AdSourceType {
         match self {
             Self::AdManager => "AD_MANAGER",
             Self::Integration => "INTEGRATION",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -10429,7 +9955,7 @@ impl From<&str> for AdSourceType {
         match value {
             "AD_MANAGER" => Self::AdManager,
             "INTEGRATION" => Self::Integration,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -10444,7 +9970,7 @@ crate::runtime::enums::string_enum!(AdSourceType);
 #[non_exhaustive]
 pub struct BatchUpdateFacebookCustomAudienceRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Path of an uploaded CSV file of contacts.
@@ -10452,7 +9978,7 @@ pub struct BatchUpdateFacebookCustomAudienceRequest {
     pub csv_path: Option<String>,
 
     /// Whether to add or remove the members.
-    #[serde(rename = "operationType")]
+    #[serde(rename = "operationType",)]
     pub operation_type: String,
 
     /// Smart lists whose contacts are used.
@@ -10460,11 +9986,7 @@ pub struct BatchUpdateFacebookCustomAudienceRequest {
     pub smartlist_ids: Option<Vec<String>>,
 
     /// `true` to keep the audience in step with the smart lists.
-    #[serde(
-        rename = "dynamicAudience",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "dynamicAudience", default, skip_serializing_if = "Option::is_none")]
     pub dynamic_audience: Option<String>,
 }
 
@@ -10473,10 +9995,7 @@ pub struct BatchUpdateFacebookCustomAudienceRequest {
 impl BatchUpdateFacebookCustomAudienceRequest {
     /// A value with the required fields (`locationId`, `operationType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        location_id: impl Into<String>,
-        operation_type: impl Into<String>,
-    ) -> Self {
+    pub fn new(location_id: impl Into<String>, operation_type: impl Into<String>) -> Self {
         Self {
             location_id: location_id.into(),
             csv_path: None,
@@ -10529,7 +10048,7 @@ impl BudgetType {
         match self {
             Self::Daily => "DAILY",
             Self::Lifetime => "LIFETIME",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -10541,7 +10060,7 @@ impl From<&str> for BudgetType {
         match value {
             "DAILY" => Self::Daily,
             "LIFETIME" => Self::Lifetime,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -10556,7 +10075,7 @@ crate::runtime::enums::string_enum!(BudgetType);
 #[non_exhaustive]
 pub struct CreateFacebookConversationFormRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string.
@@ -10578,7 +10097,7 @@ impl CreateFacebookConversationFormRequest {
         location_id: impl Into<String>,
         name: impl Into<String>,
         text: impl Into<String>,
-        questions: impl Into<Vec<FacebookConversationFormQuestion>>,
+        questions: impl Into<Vec<FacebookConversationFormQuestion>>
     ) -> Self {
         Self {
             location_id: location_id.into(),
@@ -10596,11 +10115,11 @@ impl CreateFacebookConversationFormRequest {
 #[non_exhaustive]
 pub struct CreateFacebookIntegrationRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Facebook page to connect.
-    #[serde(rename = "pageId")]
+    #[serde(rename = "pageId",)]
     pub page_id: String,
 
     /// Facebook ad account to connect.
@@ -10614,11 +10133,7 @@ impl CreateFacebookIntegrationRequest {
     /// A value with the required fields (`locationId`, `pageId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>, page_id: impl Into<String>) -> Self {
-        Self {
-            location_id: location_id.into(),
-            page_id: page_id.into(),
-            ad_account_id: None,
-        }
+        Self { location_id: location_id.into(), page_id: page_id.into(), ad_account_id: None, }
     }
 
     /// Sets `adAccountId`.
@@ -10635,14 +10150,14 @@ impl CreateFacebookIntegrationRequest {
 #[non_exhaustive]
 pub struct CreateFacebookLeadFormRequest {
     /// `type`: a [`FacebookLeadFormType`](crate::ad_manager::FacebookLeadFormType).
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: FacebookLeadFormType,
 
     /// `name`: a string.
     pub name: String,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `greetingCard`: a [`FacebookLeadFormGreetingCard`](crate::ad_manager::FacebookLeadFormGreetingCard).
@@ -10653,35 +10168,23 @@ pub struct CreateFacebookLeadFormRequest {
     pub questions: Vec<FacebookLeadFormQuestion>,
 
     /// `questionPageHeadline`: a string.
-    #[serde(
-        rename = "questionPageHeadline",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "questionPageHeadline", default, skip_serializing_if = "Option::is_none")]
     pub question_page_headline: Option<String>,
 
     /// `privacyPolicyLink`: a URL.
-    #[serde(rename = "privacyPolicyLink")]
+    #[serde(rename = "privacyPolicyLink",)]
     pub privacy_policy_link: String,
 
     /// `privacyPolicyText`: a string.
-    #[serde(
-        rename = "privacyPolicyText",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "privacyPolicyText", default, skip_serializing_if = "Option::is_none")]
     pub privacy_policy_text: Option<String>,
 
     /// `customDisclaimer`: a [`FacebookLeadFormDisclaimer`](crate::ad_manager::FacebookLeadFormDisclaimer).
-    #[serde(
-        rename = "customDisclaimer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "customDisclaimer", default, skip_serializing_if = "Option::is_none")]
     pub custom_disclaimer: Option<FacebookLeadFormDisclaimer>,
 
     /// `thankYouPage`: a [`FacebookLeadFormThankYouPage`](crate::ad_manager::FacebookLeadFormThankYouPage).
-    #[serde(rename = "thankYouPage")]
+    #[serde(rename = "thankYouPage",)]
     pub thank_you_page: FacebookLeadFormThankYouPage,
 }
 
@@ -10696,7 +10199,7 @@ impl CreateFacebookLeadFormRequest {
         location_id: impl Into<String>,
         questions: impl Into<Vec<FacebookLeadFormQuestion>>,
         privacy_policy_link: impl Into<String>,
-        thank_you_page: impl Into<FacebookLeadFormThankYouPage>,
+        thank_you_page: impl Into<FacebookLeadFormThankYouPage>
     ) -> Self {
         Self {
             type_: type_.into(),
@@ -10713,10 +10216,7 @@ impl CreateFacebookLeadFormRequest {
     }
 
     /// Sets `greetingCard`.
-    pub fn greeting_card(
-        mut self,
-        value: impl Into<FacebookLeadFormGreetingCard>,
-    ) -> Self {
+    pub fn greeting_card(mut self, value: impl Into<FacebookLeadFormGreetingCard>) -> Self {
         self.greeting_card = Some(value.into());
         self
     }
@@ -10734,10 +10234,7 @@ impl CreateFacebookLeadFormRequest {
     }
 
     /// Sets `customDisclaimer`.
-    pub fn custom_disclaimer(
-        mut self,
-        value: impl Into<FacebookLeadFormDisclaimer>,
-    ) -> Self {
+    pub fn custom_disclaimer(mut self, value: impl Into<FacebookLeadFormDisclaimer>) -> Self {
         self.custom_disclaimer = Some(value.into());
         self
     }
@@ -10750,15 +10247,15 @@ impl CreateFacebookLeadFormRequest {
 #[non_exhaustive]
 pub struct CreateGoogleIntegrationRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Google Ads customer id.
-    #[serde(rename = "adAccountId")]
+    #[serde(rename = "adAccountId",)]
     pub ad_account_id: String,
 
     /// Manager (MCC) account id.
-    #[serde(rename = "mccId")]
+    #[serde(rename = "mccId",)]
     pub mcc_id: String,
 }
 
@@ -10770,7 +10267,7 @@ impl CreateGoogleIntegrationRequest {
     pub fn new(
         location_id: impl Into<String>,
         ad_account_id: impl Into<String>,
-        mcc_id: impl Into<String>,
+        mcc_id: impl Into<String>
     ) -> Self {
         Self {
             location_id: location_id.into(),
@@ -10787,7 +10284,7 @@ impl CreateGoogleIntegrationRequest {
 #[non_exhaustive]
 pub struct CreateGoogleOfflineUserListJobRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `smartListIds`: a list of strings.
@@ -10854,23 +10351,23 @@ impl CreateGoogleOfflineUserListJobRequest {
 #[non_exhaustive]
 pub struct CreateLinkedinIntegrationRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `adAccountId`: a string. Example: `12345678`.
-    #[serde(rename = "adAccountId")]
+    #[serde(rename = "adAccountId",)]
     pub ad_account_id: String,
 
     /// `adAccountName`: a string.
-    #[serde(rename = "adAccountName")]
+    #[serde(rename = "adAccountName",)]
     pub ad_account_name: String,
 
     /// `currencyCode`: a string. Example: `USD`.
-    #[serde(rename = "currencyCode")]
+    #[serde(rename = "currencyCode",)]
     pub currency_code: String,
 
     /// LinkedIn company page the ads run for.
-    #[serde(rename = "organizationId")]
+    #[serde(rename = "organizationId",)]
     pub organization_id: String,
 }
 
@@ -10884,7 +10381,7 @@ impl CreateLinkedinIntegrationRequest {
         ad_account_id: impl Into<String>,
         ad_account_name: impl Into<String>,
         currency_code: impl Into<String>,
-        organization_id: impl Into<String>,
+        organization_id: impl Into<String>
     ) -> Self {
         Self {
             location_id: location_id.into(),
@@ -10906,7 +10403,7 @@ pub struct CreateLinkedinLeadFormRequest {
     pub owner: LinkedinLeadFormOwner,
 
     /// `creationLocale`: a [`LinkedinLocale`](crate::ad_manager::LinkedinLocale).
-    #[serde(rename = "creationLocale")]
+    #[serde(rename = "creationLocale",)]
     pub creation_locale: LinkedinLocale,
 
     /// `name`: a string.
@@ -10933,7 +10430,7 @@ impl CreateLinkedinLeadFormRequest {
         creation_locale: impl Into<LinkedinLocale>,
         name: impl Into<String>,
         state: impl Into<CreateLinkedinLeadFormRequestState>,
-        content: impl Into<LinkedinLeadFormContent>,
+        content: impl Into<LinkedinLeadFormContent>
     ) -> Self {
         Self {
             owner: owner.into(),
@@ -10972,7 +10469,7 @@ impl CreateLinkedinLeadFormRequestState {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Published => "PUBLISHED",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -10983,7 +10480,7 @@ impl From<&str> for CreateLinkedinLeadFormRequestState {
     fn from(value: &str) -> Self {
         match value {
             "PUBLISHED" => Self::Published,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -11035,7 +10532,7 @@ impl DayOfWeek {
             Self::Friday => "FRIDAY",
             Self::Saturday => "SATURDAY",
             Self::Sunday => "SUNDAY",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -11052,7 +10549,7 @@ impl From<&str> for DayOfWeek {
             "FRIDAY" => Self::Friday,
             "SATURDAY" => Self::Saturday,
             "SUNDAY" => Self::Sunday,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -11084,7 +10581,7 @@ impl DistanceUnit {
         match self {
             Self::Km => "km",
             Self::Mi => "mi",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -11096,7 +10593,7 @@ impl From<&str> for DistanceUnit {
         match value {
             "km" => Self::Km,
             "mi" => Self::Mi,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -11122,7 +10619,7 @@ pub struct FacebookAdMedia {
     pub selected_poster: Option<i64>,
 
     /// `type`: a [`AdMediaKind`](crate::ad_manager::AdMediaKind).
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: AdMediaKind,
 
     /// `name`: a string.
@@ -11221,7 +10718,7 @@ impl FacebookAdMediaType {
         match self {
             Self::Single => "SINGLE",
             Self::Carousel => "CAROUSEL",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -11233,7 +10730,7 @@ impl From<&str> for FacebookAdMediaType {
         match value {
             "SINGLE" => Self::Single,
             "CAROUSEL" => Self::Carousel,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -11381,10 +10878,7 @@ impl FacebookAudienceRef {
     /// A value with the required fields (`id`, `name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
-        Self {
-            id: id.into(),
-            name: name.into(),
-        }
+        Self { id: id.into(), name: name.into(), }
     }
 }
 
@@ -11395,26 +10889,18 @@ impl FacebookAudienceRef {
 #[non_exhaustive]
 pub struct FacebookBudget {
     /// `budgetType`: a [`BudgetType`](crate::ad_manager::BudgetType).
-    #[serde(rename = "budgetType")]
+    #[serde(rename = "budgetType",)]
     pub budget_type: BudgetType,
 
     /// `amount`: a number. Example: `1000`.
     pub amount: f64,
 
     /// `scheduleStartDate`: a date (`YYYY-MM-DD`). Example: `2024-01-01`.
-    #[serde(
-        rename = "scheduleStartDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "scheduleStartDate", default, skip_serializing_if = "Option::is_none")]
     pub schedule_start_date: Option<String>,
 
     /// `scheduleEndDate`: a date (`YYYY-MM-DD`). Example: `2024-01-31`.
-    #[serde(
-        rename = "scheduleEndDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "scheduleEndDate", default, skip_serializing_if = "Option::is_none")]
     pub schedule_end_date: Option<String>,
 }
 
@@ -11477,7 +10963,7 @@ impl FacebookCampaignObjective {
             Self::OutcomeTraffic => "OUTCOME_TRAFFIC",
             Self::OutcomeEngagement => "OUTCOME_ENGAGEMENT",
             Self::OutcomeSales => "OUTCOME_SALES",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -11491,7 +10977,7 @@ impl From<&str> for FacebookCampaignObjective {
             "OUTCOME_TRAFFIC" => Self::OutcomeTraffic,
             "OUTCOME_ENGAGEMENT" => Self::OutcomeEngagement,
             "OUTCOME_SALES" => Self::OutcomeSales,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -11519,10 +11005,7 @@ impl FacebookConversationFormQuestion {
     /// A value with the required fields (`question`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(question: impl Into<String>) -> Self {
-        Self {
-            question: question.into(),
-            response: None,
-        }
+        Self { question: question.into(), response: None, }
     }
 
     /// Sets `response`.
@@ -11539,11 +11022,11 @@ impl FacebookConversationFormQuestion {
 #[non_exhaustive]
 pub struct FacebookCustomAudienceMemberRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `contactId`: a string.
-    #[serde(rename = "contactId")]
+    #[serde(rename = "contactId",)]
     pub contact_id: String,
 
     /// `fbAdAccountId`: a string. Example: `act_123456789`.
@@ -11589,14 +11072,8 @@ pub struct FacebookGeoGeometry {
 impl FacebookGeoGeometry {
     /// A value with the required fields (`location`, `location_type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        location: impl Into<GeoLatLng>,
-        location_type: impl Into<String>,
-    ) -> Self {
-        Self {
-            location: location.into(),
-            location_type: location_type.into(),
-        }
+    pub fn new(location: impl Into<GeoLatLng>, location_type: impl Into<String>) -> Self {
+        Self { location: location.into(), location_type: location_type.into(), }
     }
 }
 
@@ -11613,11 +11090,11 @@ pub struct FacebookGeoLocation {
     pub name: String,
 
     /// `type`: a [`FacebookGeoLocationType`](crate::ad_manager::FacebookGeoLocationType).
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: FacebookGeoLocationType,
 
     /// `selectionType`: a [`SelectionType`](crate::ad_manager::SelectionType).
-    #[serde(rename = "selectionType")]
+    #[serde(rename = "selectionType",)]
     pub selection_type: SelectionType,
 
     /// Radius around a city or address.
@@ -11642,7 +11119,7 @@ impl FacebookGeoLocation {
         key: impl Into<String>,
         name: impl Into<String>,
         type_: impl Into<FacebookGeoLocationType>,
-        selection_type: impl Into<SelectionType>,
+        selection_type: impl Into<SelectionType>
     ) -> Self {
         Self {
             key: key.into(),
@@ -11738,7 +11215,7 @@ impl FacebookGeoLocationType {
             Self::Neighborhood => "neighborhood",
             Self::Zip => "zip",
             Self::Address => "address",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -11760,7 +11237,7 @@ impl From<&str> for FacebookGeoLocationType {
             "neighborhood" => Self::Neighborhood,
             "zip" => Self::Zip,
             "address" => Self::Address,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -11791,11 +11268,7 @@ impl FacebookInterest {
     /// A value with the required fields (`id`, `name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
-        Self {
-            id: id.into(),
-            name: name.into(),
-            type_: None,
-        }
+        Self { id: id.into(), name: name.into(), type_: None, }
     }
 
     /// Sets `type`.
@@ -11829,13 +11302,9 @@ impl FacebookLeadFormCheckbox {
     pub fn new(
         is_required: impl Into<bool>,
         text: impl Into<String>,
-        key: impl Into<String>,
+        key: impl Into<String>
     ) -> Self {
-        Self {
-            is_required: is_required.into(),
-            text: text.into(),
-            key: key.into(),
-        }
+        Self { is_required: is_required.into(), text: text.into(), key: key.into(), }
     }
 }
 
@@ -11862,18 +11331,11 @@ impl FacebookLeadFormDisclaimer {
     /// A value with the required fields (`title`, `body`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(title: impl Into<String>, body: impl Into<String>) -> Self {
-        Self {
-            title: title.into(),
-            body: body.into(),
-            checkboxes: None,
-        }
+        Self { title: title.into(), body: body.into(), checkboxes: None, }
     }
 
     /// Sets `checkboxes`.
-    pub fn checkboxes(
-        mut self,
-        value: impl Into<Vec<FacebookLeadFormCheckbox>>,
-    ) -> Self {
+    pub fn checkboxes(mut self, value: impl Into<Vec<FacebookLeadFormCheckbox>>) -> Self {
         self.checkboxes = Some(value.into());
         self
     }
@@ -11903,13 +11365,9 @@ impl FacebookLeadFormGreetingCard {
     pub fn new(
         title: impl Into<String>,
         style: impl Into<String>,
-        content: impl Into<Vec<String>>,
+        content: impl Into<Vec<String>>
     ) -> Self {
-        Self {
-            title: title.into(),
-            style: style.into(),
-            content: content.into(),
-        }
+        Self { title: title.into(), style: style.into(), content: content.into(), }
     }
 }
 
@@ -11927,7 +11385,7 @@ pub struct FacebookLeadFormQuestion {
     pub key: String,
 
     /// `type`: a [`FacebookLeadFormQuestionType`](crate::ad_manager::FacebookLeadFormQuestionType).
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: FacebookLeadFormQuestionType,
 
     /// Answer choices; only for CUSTOM questions.
@@ -11940,16 +11398,8 @@ pub struct FacebookLeadFormQuestion {
 impl FacebookLeadFormQuestion {
     /// A value with the required fields (`key`, `type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        key: impl Into<String>,
-        type_: impl Into<FacebookLeadFormQuestionType>,
-    ) -> Self {
-        Self {
-            label: None,
-            key: key.into(),
-            type_: type_.into(),
-            options: None,
-        }
+    pub fn new(key: impl Into<String>, type_: impl Into<FacebookLeadFormQuestionType>) -> Self {
+        Self { label: None, key: key.into(), type_: type_.into(), options: None, }
     }
 
     /// Sets `label`.
@@ -11959,10 +11409,7 @@ impl FacebookLeadFormQuestion {
     }
 
     /// Sets `options`.
-    pub fn options(
-        mut self,
-        value: impl Into<Vec<FacebookLeadFormQuestionOption>>,
-    ) -> Self {
+    pub fn options(mut self, value: impl Into<Vec<FacebookLeadFormQuestionOption>>) -> Self {
         self.options = Some(value.into());
         self
     }
@@ -11987,10 +11434,7 @@ impl FacebookLeadFormQuestionOption {
     /// A value with the required fields (`key`, `value`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
-        Self {
-            key: key.into(),
-            value: value.into(),
-        }
+        Self { key: key.into(), value: value.into(), }
     }
 }
 
@@ -12098,7 +11542,7 @@ impl FacebookLeadFormQuestionType {
             Self::WorkPhoneNumber => "WORK_PHONE_NUMBER",
             Self::Zip => "ZIP",
             Self::ShortAnswer => "SHORT_ANSWER",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -12130,7 +11574,7 @@ impl From<&str> for FacebookLeadFormQuestionType {
             "WORK_PHONE_NUMBER" => Self::WorkPhoneNumber,
             "ZIP" => Self::Zip,
             "SHORT_ANSWER" => Self::ShortAnswer,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -12151,11 +11595,11 @@ pub struct FacebookLeadFormThankYouPage {
     pub body: String,
 
     /// `buttonText`: a string.
-    #[serde(rename = "buttonText")]
+    #[serde(rename = "buttonText",)]
     pub button_text: String,
 
     /// What the button does.
-    #[serde(rename = "buttonType")]
+    #[serde(rename = "buttonType",)]
     pub button_type: String,
 
     /// Where the button leads, for a link button.
@@ -12180,7 +11624,7 @@ impl FacebookLeadFormThankYouPage {
         title: impl Into<String>,
         body: impl Into<String>,
         button_text: impl Into<String>,
-        button_type: impl Into<String>,
+        button_type: impl Into<String>
     ) -> Self {
         Self {
             title: title.into(),
@@ -12236,7 +11680,7 @@ impl FacebookLeadFormType {
         match self {
             Self::MoreVolume => "MORE_VOLUME",
             Self::HigherIntent => "HIGHER_INTENT",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -12248,7 +11692,7 @@ impl From<&str> for FacebookLeadFormType {
         match value {
             "MORE_VOLUME" => Self::MoreVolume,
             "HIGHER_INTENT" => Self::HigherIntent,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -12275,10 +11719,7 @@ impl FacebookLocale {
     /// A value with the required fields (`name`, `key`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, key: impl Into<i64>) -> Self {
-        Self {
-            name: name.into(),
-            key: key.into(),
-        }
+        Self { name: name.into(), key: key.into(), }
     }
 }
 
@@ -12310,7 +11751,7 @@ impl FacebookMessagingPlatform {
             Self::Whatsapp => "WHATSAPP",
             Self::Messenger => "MESSENGER",
             Self::InstagramDirect => "INSTAGRAM_DIRECT",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -12323,7 +11764,7 @@ impl From<&str> for FacebookMessagingPlatform {
             "WHATSAPP" => Self::Whatsapp,
             "MESSENGER" => Self::Messenger,
             "INSTAGRAM_DIRECT" => Self::InstagramDirect,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -12355,7 +11796,7 @@ impl FacebookPlacementType {
         match self {
             Self::Auto => "auto",
             Self::Manual => "manual",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -12367,7 +11808,7 @@ impl From<&str> for FacebookPlacementType {
         match value {
             "auto" => Self::Auto,
             "manual" => Self::Manual,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -12400,11 +11841,7 @@ impl FacebookPlacements {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            facebook: None,
-            instagram: None,
-            messenger: None,
-        }
+        Self { facebook: None, instagram: None, messenger: None, }
     }
 
     /// Sets `facebook`.
@@ -12470,7 +11907,7 @@ impl FacebookSpecialAdCategory {
             Self::IssuesElectionsPolitics => "ISSUES_ELECTIONS_POLITICS",
             Self::OnlineGamblingAndGaming => "ONLINE_GAMBLING_AND_GAMING",
             Self::None => "NONE",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -12487,7 +11924,7 @@ impl From<&str> for FacebookSpecialAdCategory {
             "ISSUES_ELECTIONS_POLITICS" => Self::IssuesElectionsPolitics,
             "ONLINE_GAMBLING_AND_GAMING" => Self::OnlineGamblingAndGaming,
             "NONE" => Self::None,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -12520,11 +11957,7 @@ impl GeoAddressComponent {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            long_name: None,
-            short_name: None,
-            types: None,
-        }
+        Self { long_name: None, short_name: None, types: None, }
     }
 
     /// Sets `long_name`.
@@ -12571,11 +12004,7 @@ impl GeoGeometry {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            location: None,
-            location_type: None,
-            viewport: None,
-        }
+        Self { location: None, location_type: None, viewport: None, }
     }
 
     /// Sets `location`.
@@ -12618,7 +12047,7 @@ impl GeoLatLng {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self { lat: None, lng: None }
+        Self { lat: None, lng: None, }
     }
 
     /// Sets `lat`.
@@ -12655,10 +12084,7 @@ impl GeoViewport {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            northeast: None,
-            southwest: None,
-        }
+        Self { northeast: None, southwest: None, }
     }
 
     /// Sets `northeast`.
@@ -12726,7 +12152,7 @@ impl GetFacebookReportFieldsItem {
             Self::Cpm => "cpm",
             Self::Reach => "reach",
             Self::Frequency => "frequency",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -12745,7 +12171,7 @@ impl From<&str> for GetFacebookReportFieldsItem {
             "cpm" => Self::Cpm,
             "reach" => Self::Reach,
             "frequency" => Self::Frequency,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -12781,7 +12207,7 @@ impl GetFacebookReportGroupBy {
             Self::Day => "day",
             Self::Week => "week",
             Self::Month => "month",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -12794,7 +12220,7 @@ impl From<&str> for GetFacebookReportGroupBy {
             "day" => Self::Day,
             "week" => Self::Week,
             "month" => Self::Month,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -12850,7 +12276,7 @@ impl GetGoogleReportFieldsItem {
             Self::AverageCpm => "average_cpm",
             Self::CostPerConversion => "cost_per_conversion",
             Self::Ctr => "ctr",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -12868,7 +12294,7 @@ impl From<&str> for GetGoogleReportFieldsItem {
             "average_cpm" => Self::AverageCpm,
             "cost_per_conversion" => Self::CostPerConversion,
             "ctr" => Self::Ctr,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -12904,7 +12330,7 @@ impl GetGoogleReportGroupBy {
             Self::Date => "date",
             Self::Week => "week",
             Self::Month => "month",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -12917,7 +12343,7 @@ impl From<&str> for GetGoogleReportGroupBy {
             "date" => Self::Date,
             "week" => Self::Week,
             "month" => Self::Month,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -12953,7 +12379,7 @@ impl GetLinkedinReportGroupBy {
             Self::Day => "day",
             Self::Month => "month",
             Self::Year => "year",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -12966,7 +12392,7 @@ impl From<&str> for GetLinkedinReportGroupBy {
             "day" => Self::Day,
             "month" => Self::Month,
             "year" => Self::Year,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -13006,7 +12432,7 @@ impl GetLinkedinReportPivot {
             Self::Campaign => "CAMPAIGN",
             Self::CampaignGroup => "CAMPAIGN_GROUP",
             Self::Creative => "CREATIVE",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -13020,7 +12446,7 @@ impl From<&str> for GetLinkedinReportPivot {
             "CAMPAIGN" => Self::Campaign,
             "CAMPAIGN_GROUP" => Self::CampaignGroup,
             "CREATIVE" => Self::Creative,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -13079,11 +12505,7 @@ pub struct GoogleAd {
     pub ad_error: Option<String>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(
-        rename = "publishingStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "publishingStatus", default, skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<PublishingStatus>,
 
     /// `adId`: a string.
@@ -13107,11 +12529,7 @@ pub struct GoogleAd {
     pub media: Option<Vec<GoogleAdMedia>>,
 
     /// `callToActionLabel`: a [`GoogleAdCallToAction`](crate::ad_manager::GoogleAdCallToAction).
-    #[serde(
-        rename = "callToActionLabel",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "callToActionLabel", default, skip_serializing_if = "Option::is_none")]
     pub call_to_action_label: Option<GoogleAdCallToAction>,
 
     /// `businessName`: a string.
@@ -13119,11 +12537,7 @@ pub struct GoogleAd {
     pub business_name: Option<String>,
 
     /// `youtubeVideoLinks`: a list of [`GoogleYouTubeVideo`](crate::ad_manager::GoogleYouTubeVideo) values.
-    #[serde(
-        rename = "youtubeVideoLinks",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "youtubeVideoLinks", default, skip_serializing_if = "Option::is_none")]
     pub youtube_video_links: Option<Vec<GoogleYouTubeVideo>>,
 
     /// `carouselCards`: a list of [`GoogleCarouselCard`](crate::ad_manager::GoogleCarouselCard) values.
@@ -13275,10 +12689,7 @@ impl GoogleAd {
     }
 
     /// Sets `callToActionLabel`.
-    pub fn call_to_action_label(
-        mut self,
-        value: impl Into<GoogleAdCallToAction>,
-    ) -> Self {
+    pub fn call_to_action_label(mut self, value: impl Into<GoogleAdCallToAction>) -> Self {
         self.call_to_action_label = Some(value.into());
         self
     }
@@ -13290,10 +12701,7 @@ impl GoogleAd {
     }
 
     /// Sets `youtubeVideoLinks`.
-    pub fn youtube_video_links(
-        mut self,
-        value: impl Into<Vec<GoogleYouTubeVideo>>,
-    ) -> Self {
+    pub fn youtube_video_links(mut self, value: impl Into<Vec<GoogleYouTubeVideo>>) -> Self {
         self.youtube_video_links = Some(value.into());
         self
     }
@@ -13393,7 +12801,7 @@ impl GoogleAdCallToAction {
             Self::OrderNow => "ORDER_NOW",
             Self::PlayNow => "PLAY_NOW",
             Self::SeeMore => "SEE_MORE",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -13418,7 +12826,7 @@ impl From<&str> for GoogleAdCallToAction {
             "ORDER_NOW" => Self::OrderNow,
             "PLAY_NOW" => Self::PlayNow,
             "SEE_MORE" => Self::SeeMore,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -13457,11 +12865,7 @@ pub struct GoogleAdGroup {
     pub keywords: Option<GoogleKeywords>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(
-        rename = "publishingStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "publishingStatus", default, skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<PublishingStatus>,
 
     /// Error Google reported for the ad group.
@@ -13469,11 +12873,7 @@ pub struct GoogleAdGroup {
     pub ad_group_error: Option<String>,
 
     /// The ad group's id at Google.
-    #[serde(
-        rename = "googleAdGroupId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "googleAdGroupId", default, skip_serializing_if = "Option::is_none")]
     pub google_ad_group_id: Option<String>,
 
     /// `customChannels`: `true` or `false`.
@@ -13481,19 +12881,11 @@ pub struct GoogleAdGroup {
     pub custom_channels: Option<bool>,
 
     /// `selectedChannels`: a list of [`GoogleChannel`](crate::ad_manager::GoogleChannel) values.
-    #[serde(
-        rename = "selectedChannels",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "selectedChannels", default, skip_serializing_if = "Option::is_none")]
     pub selected_channels: Option<Vec<GoogleChannel>>,
 
     /// `googleAudienceId`: a string.
-    #[serde(
-        rename = "googleAudienceId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "googleAudienceId", default, skip_serializing_if = "Option::is_none")]
     pub google_audience_id: Option<String>,
 
     /// `audience`: a [`GoogleAdGroupAudience`](crate::ad_manager::GoogleAdGroupAudience).
@@ -13624,10 +13016,7 @@ impl GoogleAdGroupAudience {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            geo_locations: None,
-            locales: None,
-        }
+        Self { geo_locations: None, locales: None, }
     }
 
     /// Sets `geo_locations`.
@@ -13680,14 +13069,7 @@ impl GoogleAdMedia {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            type_: None,
-            src: None,
-            is_logo: None,
-            error: None,
-            url: None,
-            image_type: None,
-        }
+        Self { type_: None, src: None, is_logo: None, error: None, url: None, image_type: None, }
     }
 
     /// Sets `type`.
@@ -13755,7 +13137,7 @@ impl GoogleAdMediaType {
             Self::Image => "IMAGE",
             Self::Video => "VIDEO",
             Self::Carousel => "CAROUSEL",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -13768,7 +13150,7 @@ impl From<&str> for GoogleAdMediaType {
             "IMAGE" => Self::Image,
             "VIDEO" => Self::Video,
             "CAROUSEL" => Self::Carousel,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -13796,7 +13178,7 @@ impl GoogleAdMediaType2 {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Image => "IMAGE",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -13807,7 +13189,7 @@ impl From<&str> for GoogleAdMediaType2 {
     fn from(value: &str) -> Self {
         match value {
             "IMAGE" => Self::Image,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -13822,7 +13204,7 @@ crate::runtime::enums::string_enum!(GoogleAdMediaType2);
 #[non_exhaustive]
 pub struct GoogleAdSchedule {
     /// `dayOfWeek`: a [`GoogleScheduleDay`](crate::ad_manager::GoogleScheduleDay).
-    #[serde(rename = "dayOfWeek")]
+    #[serde(rename = "dayOfWeek",)]
     pub day_of_week: GoogleScheduleDay,
 
     /// Start time, HH:MM.
@@ -13840,13 +13222,9 @@ impl GoogleAdSchedule {
     pub fn new(
         day_of_week: impl Into<GoogleScheduleDay>,
         from: impl Into<String>,
-        to: impl Into<String>,
+        to: impl Into<String>
     ) -> Self {
-        Self {
-            day_of_week: day_of_week.into(),
-            from: from.into(),
-            to: to.into(),
-        }
+        Self { day_of_week: day_of_week.into(), from: from.into(), to: to.into(), }
     }
 }
 
@@ -13925,7 +13303,7 @@ impl GoogleAdvertisingChannelType {
             Self::MultiChannel => "MULTI_CHANNEL",
             Self::PerformanceMax => "PERFORMANCE_MAX",
             Self::DemandGen => "DEMAND_GEN",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -13943,7 +13321,7 @@ impl From<&str> for GoogleAdvertisingChannelType {
             "MULTI_CHANNEL" => Self::MultiChannel,
             "PERFORMANCE_MAX" => Self::PerformanceMax,
             "DEMAND_GEN" => Self::DemandGen,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -13979,12 +13357,7 @@ impl GoogleAssetImage {
     /// A value with the required fields (`url`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(url: impl Into<String>) -> Self {
-        Self {
-            url: url.into(),
-            resource_name: None,
-            name: None,
-            error: None,
-        }
+        Self { url: url.into(), resource_name: None, name: None, error: None, }
     }
 
     /// Sets `resourceName`.
@@ -14034,7 +13407,7 @@ impl GoogleAssetType {
             Self::Call => "CALL",
             Self::Sitelink => "SITELINK",
             Self::LeadForm => "LEAD_FORM",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -14047,7 +13420,7 @@ impl From<&str> for GoogleAssetType {
             "CALL" => Self::Call,
             "SITELINK" => Self::Sitelink,
             "LEAD_FORM" => Self::LeadForm,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -14074,19 +13447,11 @@ pub struct GoogleAudienceDimension {
     pub genders: Option<Vec<String>>,
 
     /// `parentalStatuses`: a list of strings.
-    #[serde(
-        rename = "parentalStatuses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "parentalStatuses", default, skip_serializing_if = "Option::is_none")]
     pub parental_statuses: Option<Vec<String>>,
 
     /// `audienceSegments`: a [`GoogleAudienceSegments`](crate::ad_manager::GoogleAudienceSegments).
-    #[serde(
-        rename = "audienceSegments",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "audienceSegments", default, skip_serializing_if = "Option::is_none")]
     pub audience_segments: Option<GoogleAudienceSegments>,
 }
 
@@ -14130,10 +13495,7 @@ impl GoogleAudienceDimension {
     }
 
     /// Sets `audienceSegments`.
-    pub fn audience_segments(
-        mut self,
-        value: impl Into<GoogleAudienceSegments>,
-    ) -> Self {
+    pub fn audience_segments(mut self, value: impl Into<GoogleAudienceSegments>) -> Self {
         self.audience_segments = Some(value.into());
         self
     }
@@ -14146,11 +13508,7 @@ impl GoogleAudienceDimension {
 #[non_exhaustive]
 pub struct GoogleAudienceSegments {
     /// `customAudiences`: a list of strings.
-    #[serde(
-        rename = "customAudiences",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "customAudiences", default, skip_serializing_if = "Option::is_none")]
     pub custom_audiences: Option<Vec<String>>,
 
     /// `userLists`: a list of strings.
@@ -14168,11 +13526,7 @@ impl GoogleAudienceSegments {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            custom_audiences: None,
-            user_lists: None,
-            user_interests: None,
-        }
+        Self { custom_audiences: None, user_lists: None, user_interests: None, }
     }
 
     /// Sets `customAudiences`.
@@ -14215,7 +13569,7 @@ impl GoogleBiddingStrategy {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self { type_: None, value: None }
+        Self { type_: None, value: None, }
     }
 
     /// Sets `type`.
@@ -14246,19 +13600,11 @@ pub struct GoogleCallAsset {
     pub country_code: Option<String>,
 
     /// Resource name of the conversion action calls count towards.
-    #[serde(
-        rename = "callConversionAction",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "callConversionAction", default, skip_serializing_if = "Option::is_none")]
     pub call_conversion_action: Option<String>,
 
     /// `adScheduleTargets`: a list of [`GoogleAdScheduleTarget`](crate::ad_manager::GoogleAdScheduleTarget) values.
-    #[serde(
-        rename = "adScheduleTargets",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "adScheduleTargets", default, skip_serializing_if = "Option::is_none")]
     pub ad_schedule_targets: Option<Vec<GoogleAdScheduleTarget>>,
 
     /// Existing asset to update; absent to create one.
@@ -14280,19 +13626,15 @@ pub struct GoogleCampaign {
     pub name: String,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `advertisingChannelType`: a [`GoogleAdvertisingChannelType`](crate::ad_manager::GoogleAdvertisingChannelType).
-    #[serde(rename = "advertisingChannelType")]
+    #[serde(rename = "advertisingChannelType",)]
     pub advertising_channel_type: GoogleAdvertisingChannelType,
 
     /// `advertisingChannelSubType`: a [`GoogleCampaignAdvertisingChannelSubType`](crate::ad_manager::GoogleCampaignAdvertisingChannelSubType), one of `DEMAND_GEN`.
-    #[serde(
-        rename = "advertisingChannelSubType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "advertisingChannelSubType", default, skip_serializing_if = "Option::is_none")]
     pub advertising_channel_sub_type: Option<GoogleCampaignAdvertisingChannelSubType>,
 
     /// `goalType`: a [`GoogleCampaignGoalType`](crate::ad_manager::GoogleCampaignGoalType), one of `WEBSITE_TRAFFIC`, `LEAD`.
@@ -14308,19 +13650,11 @@ pub struct GoogleCampaign {
     pub audience: Option<GoogleCampaignAudience>,
 
     /// `networkSettings`: a [`GoogleNetworkSettings`](crate::ad_manager::GoogleNetworkSettings).
-    #[serde(
-        rename = "networkSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "networkSettings", default, skip_serializing_if = "Option::is_none")]
     pub network_settings: Option<GoogleNetworkSettings>,
 
     /// `biddingStrategy`: a [`GoogleBiddingStrategy`](crate::ad_manager::GoogleBiddingStrategy).
-    #[serde(
-        rename = "biddingStrategy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "biddingStrategy", default, skip_serializing_if = "Option::is_none")]
     pub bidding_strategy: Option<GoogleBiddingStrategy>,
 
     /// `assets`: a [`GoogleCampaignAssets`](crate::ad_manager::GoogleCampaignAssets).
@@ -14328,11 +13662,7 @@ pub struct GoogleCampaign {
     pub assets: Option<GoogleCampaignAssets>,
 
     /// `isEuPoliticalAds`: `true` or `false`.
-    #[serde(
-        rename = "isEuPoliticalAds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isEuPoliticalAds", default, skip_serializing_if = "Option::is_none")]
     pub is_eu_political_ads: Option<bool>,
 
     /// `adGroups`: a list of [`GoogleAdGroup`](crate::ad_manager::GoogleAdGroup) values.
@@ -14348,27 +13678,15 @@ pub struct GoogleCampaign {
     pub ad_schedule: Option<Vec<GoogleAdSchedule>>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(
-        rename = "publishingStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "publishingStatus", default, skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<PublishingStatus>,
 
     /// `googleAdAccountId`: a string.
-    #[serde(
-        rename = "googleAdAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "googleAdAccountId", default, skip_serializing_if = "Option::is_none")]
     pub google_ad_account_id: Option<String>,
 
     /// `unpublishedChanges`: `true` or `false`.
-    #[serde(
-        rename = "unpublishedChanges",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "unpublishedChanges", default, skip_serializing_if = "Option::is_none")]
     pub unpublished_changes: Option<bool>,
 
     /// `maximumCpc`: a number.
@@ -14376,11 +13694,7 @@ pub struct GoogleCampaign {
     pub maximum_cpc: Option<f64>,
 
     /// The campaign's id at Google.
-    #[serde(
-        rename = "googleCampaignId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "googleCampaignId", default, skip_serializing_if = "Option::is_none")]
     pub google_campaign_id: Option<String>,
 
     /// `source`: a string. Example: `WEBSITE`.
@@ -14388,11 +13702,7 @@ pub struct GoogleCampaign {
     pub source: Option<String>,
 
     /// Further settings, free-form.
-    #[serde(
-        rename = "advancedOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "advancedOptions", default, skip_serializing_if = "Option::is_none")]
     pub advanced_options: Option<serde_json::Value>,
 }
 
@@ -14404,7 +13714,7 @@ impl GoogleCampaign {
     pub fn new(
         name: impl Into<String>,
         location_id: impl Into<String>,
-        advertising_channel_type: impl Into<GoogleAdvertisingChannelType>,
+        advertising_channel_type: impl Into<GoogleAdvertisingChannelType>
     ) -> Self {
         Self {
             id: None,
@@ -14441,7 +13751,7 @@ impl GoogleCampaign {
     /// Sets `advertisingChannelSubType`.
     pub fn advertising_channel_sub_type(
         mut self,
-        value: impl Into<GoogleCampaignAdvertisingChannelSubType>,
+        value: impl Into<GoogleCampaignAdvertisingChannelSubType>
     ) -> Self {
         self.advertising_channel_sub_type = Some(value.into());
         self
@@ -14570,7 +13880,7 @@ impl GoogleCampaignAdvertisingChannelSubType {
     pub fn as_str(&self) -> &str {
         match self {
             Self::DemandGen => "DEMAND_GEN",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -14581,7 +13891,7 @@ impl From<&str> for GoogleCampaignAdvertisingChannelSubType {
     fn from(value: &str) -> Self {
         match value {
             "DEMAND_GEN" => Self::DemandGen,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -14622,13 +13932,7 @@ impl GoogleCampaignAssets {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            calls: None,
-            sitelinks: None,
-            lead_form: None,
-            images: None,
-            business_logo: None,
-        }
+        Self { calls: None, sitelinks: None, lead_form: None, images: None, business_logo: None, }
     }
 
     /// Sets `calls`.
@@ -14689,11 +13993,7 @@ pub struct GoogleCampaignAudience {
     pub segments: Option<Vec<GoogleSegmentTarget>>,
 
     /// `targetInterests`: a [`GoogleTargetInterests`](crate::ad_manager::GoogleTargetInterests).
-    #[serde(
-        rename = "targetInterests",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "targetInterests", default, skip_serializing_if = "Option::is_none")]
     pub target_interests: Option<GoogleTargetInterests>,
 }
 
@@ -14757,7 +14057,7 @@ impl GoogleCampaignAudience {
 #[non_exhaustive]
 pub struct GoogleCampaignGoal {
     /// `type`: a [`GoogleCampaignGoalType2`](crate::ad_manager::GoogleCampaignGoalType2), one of `CONVERSIONS`, `CLICK`, `YOUTUBE_ENGAGEMENT`.
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: GoogleCampaignGoalType2,
 
     /// `value`: a string.
@@ -14765,11 +14065,7 @@ pub struct GoogleCampaignGoal {
     pub value: Option<String>,
 
     /// `isCustomConversionGoal`: `true` or `false`.
-    #[serde(
-        rename = "isCustomConversionGoal",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isCustomConversionGoal", default, skip_serializing_if = "Option::is_none")]
     pub is_custom_conversion_goal: Option<bool>,
 }
 
@@ -14779,11 +14075,7 @@ impl GoogleCampaignGoal {
     /// A value with the required fields (`type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(type_: impl Into<GoogleCampaignGoalType2>) -> Self {
-        Self {
-            type_: type_.into(),
-            value: None,
-            is_custom_conversion_goal: None,
-        }
+        Self { type_: type_.into(), value: None, is_custom_conversion_goal: None, }
     }
 
     /// Sets `value`.
@@ -14823,7 +14115,7 @@ impl GoogleCampaignGoalType {
         match self {
             Self::WebsiteTraffic => "WEBSITE_TRAFFIC",
             Self::Lead => "LEAD",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -14835,7 +14127,7 @@ impl From<&str> for GoogleCampaignGoalType {
         match value {
             "WEBSITE_TRAFFIC" => Self::WebsiteTraffic,
             "LEAD" => Self::Lead,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -14871,7 +14163,7 @@ impl GoogleCampaignGoalType2 {
             Self::Conversions => "CONVERSIONS",
             Self::Click => "CLICK",
             Self::YoutubeEngagement => "YOUTUBE_ENGAGEMENT",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -14884,7 +14176,7 @@ impl From<&str> for GoogleCampaignGoalType2 {
             "CONVERSIONS" => Self::Conversions,
             "CLICK" => Self::Click,
             "YOUTUBE_ENGAGEMENT" => Self::YoutubeEngagement,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -14907,11 +14199,7 @@ pub struct GoogleCarouselCard {
     pub final_url: Option<String>,
 
     /// `callToActionLabel`: a string.
-    #[serde(
-        rename = "callToActionLabel",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "callToActionLabel", default, skip_serializing_if = "Option::is_none")]
     pub call_to_action_label: Option<String>,
 
     /// `media`: a list of [`GoogleAdMedia`](crate::ad_manager::GoogleAdMedia) values.
@@ -14925,12 +14213,7 @@ impl GoogleCarouselCard {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            headline: None,
-            final_url: None,
-            call_to_action_label: None,
-            media: None,
-        }
+        Self { headline: None, final_url: None, call_to_action_label: None, media: None, }
     }
 
     /// Sets `headline`.
@@ -14998,7 +14281,7 @@ impl GoogleChannel {
             Self::YoutubeInFeed => "YOUTUBE_IN_FEED",
             Self::Discover => "DISCOVER",
             Self::Display => "DISPLAY",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -15014,7 +14297,7 @@ impl From<&str> for GoogleChannel {
             "YOUTUBE_IN_FEED" => Self::YoutubeInFeed,
             "DISCOVER" => Self::Discover,
             "DISPLAY" => Self::Display,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -15054,7 +14337,7 @@ impl GoogleConversionType {
             Self::UploadCalls => "UPLOAD_CALLS",
             Self::Webpage => "WEBPAGE",
             Self::LeadFormSubmit => "LEAD_FORM_SUBMIT",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -15068,7 +14351,7 @@ impl From<&str> for GoogleConversionType {
             "UPLOAD_CALLS" => Self::UploadCalls,
             "WEBPAGE" => Self::Webpage,
             "LEAD_FORM_SUBMIT" => Self::LeadFormSubmit,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -15083,15 +14366,15 @@ crate::runtime::enums::string_enum!(GoogleConversionType);
 #[non_exhaustive]
 pub struct GoogleConversionValueSettings {
     /// Value given to each conversion.
-    #[serde(rename = "defaultValue")]
+    #[serde(rename = "defaultValue",)]
     pub default_value: f64,
 
     /// `defaultCurrencyCode`: a string. Example: `USD`.
-    #[serde(rename = "defaultCurrencyCode")]
+    #[serde(rename = "defaultCurrencyCode",)]
     pub default_currency_code: String,
 
     /// Use the default even when the conversion reports its own value.
-    #[serde(rename = "alwaysUseDefaultValue")]
+    #[serde(rename = "alwaysUseDefaultValue",)]
     pub always_use_default_value: bool,
 }
 
@@ -15103,7 +14386,7 @@ impl GoogleConversionValueSettings {
     pub fn new(
         default_value: impl Into<f64>,
         default_currency_code: impl Into<String>,
-        always_use_default_value: impl Into<bool>,
+        always_use_default_value: impl Into<bool>
     ) -> Self {
         Self {
             default_value: default_value.into(),
@@ -15120,7 +14403,7 @@ impl GoogleConversionValueSettings {
 #[non_exhaustive]
 pub struct GoogleDemographicTarget {
     /// Google's value for the gender or age range.
-    #[serde(rename = "enum")]
+    #[serde(rename = "enum",)]
     pub enum_: String,
 
     /// True to exclude it.
@@ -15133,10 +14416,7 @@ impl GoogleDemographicTarget {
     /// A value with the required fields (`enum`, `negative`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(enum_: impl Into<String>, negative: impl Into<bool>) -> Self {
-        Self {
-            enum_: enum_.into(),
-            negative: negative.into(),
-        }
+        Self { enum_: enum_.into(), negative: negative.into(), }
     }
 }
 
@@ -15147,19 +14427,15 @@ impl GoogleDemographicTarget {
 #[non_exhaustive]
 pub struct GoogleFlexibleRuleUserList {
     /// `inclusiveRuleOperator`: a string. Example: `AND`.
-    #[serde(
-        rename = "inclusiveRuleOperator",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "inclusiveRuleOperator", default, skip_serializing_if = "Option::is_none")]
     pub inclusive_rule_operator: Option<String>,
 
     /// `inclusiveOperands`: a list of [`GoogleRuleOperand`](crate::ad_manager::GoogleRuleOperand) values.
-    #[serde(rename = "inclusiveOperands")]
+    #[serde(rename = "inclusiveOperands",)]
     pub inclusive_operands: Vec<GoogleRuleOperand>,
 
     /// `exclusiveOperands`: a list of [`GoogleRuleOperand`](crate::ad_manager::GoogleRuleOperand) values.
-    #[serde(rename = "exclusiveOperands")]
+    #[serde(rename = "exclusiveOperands",)]
     pub exclusive_operands: Vec<GoogleRuleOperand>,
 }
 
@@ -15170,7 +14446,7 @@ impl GoogleFlexibleRuleUserList {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         inclusive_operands: impl Into<Vec<GoogleRuleOperand>>,
-        exclusive_operands: impl Into<Vec<GoogleRuleOperand>>,
+        exclusive_operands: impl Into<Vec<GoogleRuleOperand>>
     ) -> Self {
         Self {
             inclusive_rule_operator: None,
@@ -15341,10 +14617,7 @@ impl GoogleGeoLocation {
     }
 
     /// Sets `address_components`.
-    pub fn address_components(
-        mut self,
-        value: impl Into<Vec<GeoAddressComponent>>,
-    ) -> Self {
+    pub fn address_components(mut self, value: impl Into<Vec<GeoAddressComponent>>) -> Self {
         self.address_components = Some(value.into());
         self
     }
@@ -15360,7 +14633,7 @@ pub struct GoogleKeyword {
     pub keyword: String,
 
     /// `matchType`: a string. Example: `PHRASE`.
-    #[serde(rename = "matchType")]
+    #[serde(rename = "matchType",)]
     pub match_type: String,
 }
 
@@ -15370,10 +14643,7 @@ impl GoogleKeyword {
     /// A value with the required fields (`keyword`, `matchType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(keyword: impl Into<String>, match_type: impl Into<String>) -> Self {
-        Self {
-            keyword: keyword.into(),
-            match_type: match_type.into(),
-        }
+        Self { keyword: keyword.into(), match_type: match_type.into(), }
     }
 }
 
@@ -15405,12 +14675,7 @@ impl GoogleKeywordIdeasRequest {
     /// A value with the required fields (`url`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(url: impl Into<String>) -> Self {
-        Self {
-            url: url.into(),
-            language_code: None,
-            locations: None,
-            keywords: None,
-        }
+        Self { url: url.into(), language_code: None, locations: None, keywords: None, }
     }
 
     /// Sets `languageCode`.
@@ -15453,10 +14718,7 @@ impl GoogleKeywords {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            positives: None,
-            negatives: None,
-        }
+        Self { positives: None, negatives: None, }
     }
 
     /// Sets `positives`.
@@ -15495,11 +14757,7 @@ pub struct GoogleLeadFormAsset {
     pub business_name: Option<String>,
 
     /// `privacyPolicyUrl`: a string.
-    #[serde(
-        rename = "privacyPolicyUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "privacyPolicyUrl", default, skip_serializing_if = "Option::is_none")]
     pub privacy_policy_url: Option<String>,
 
     /// `fields`: a list of [`GoogleLeadFormField`](crate::ad_manager::GoogleLeadFormField) values.
@@ -15507,27 +14765,15 @@ pub struct GoogleLeadFormAsset {
     pub fields: Option<Vec<GoogleLeadFormField>>,
 
     /// `callToActionType`: a [`GoogleLeadFormCallToAction`](crate::ad_manager::GoogleLeadFormCallToAction).
-    #[serde(
-        rename = "callToActionType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "callToActionType", default, skip_serializing_if = "Option::is_none")]
     pub call_to_action_type: Option<GoogleLeadFormCallToAction>,
 
     /// `callToActionDescription`: a string.
-    #[serde(
-        rename = "callToActionDescription",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "callToActionDescription", default, skip_serializing_if = "Option::is_none")]
     pub call_to_action_description: Option<String>,
 
     /// Resource name of an image asset.
-    #[serde(
-        rename = "backgroundImageAsset",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "backgroundImageAsset", default, skip_serializing_if = "Option::is_none")]
     pub background_image_asset: Option<String>,
 
     /// `desiredIntent`: a [`GoogleLeadFormAssetDesiredIntent`](crate::ad_manager::GoogleLeadFormAssetDesiredIntent), one of `LOW_INTENT`, `HIGH_INTENT`.
@@ -15535,38 +14781,26 @@ pub struct GoogleLeadFormAsset {
     pub desired_intent: Option<GoogleLeadFormAssetDesiredIntent>,
 
     /// `customQuestionFields`: a list of [`GoogleLeadFormQuestion`](crate::ad_manager::GoogleLeadFormQuestion) values.
-    #[serde(
-        rename = "customQuestionFields",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "customQuestionFields", default, skip_serializing_if = "Option::is_none")]
     pub custom_question_fields: Option<Vec<GoogleLeadFormQuestion>>,
 
     /// `postSubmitHeadline`: a string.
-    #[serde(
-        rename = "postSubmitHeadline",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "postSubmitHeadline", default, skip_serializing_if = "Option::is_none")]
     pub post_submit_headline: Option<String>,
 
     /// `postSubmitDescription`: a string.
-    #[serde(
-        rename = "postSubmitDescription",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "postSubmitDescription", default, skip_serializing_if = "Option::is_none")]
     pub post_submit_description: Option<String>,
 
     /// `postSubmitCallToActionType`: a [`GoogleLeadFormAssetPostSubmitCallToActionType`](crate::ad_manager::GoogleLeadFormAssetPostSubmitCallToActionType), one of `VISIT_SITE`, `DOWNLOAD`, `LEARN_MORE`, `SHOP_NOW`.
-    #[serde(
-        rename = "postSubmitCallToActionType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub post_submit_call_to_action_type: Option<
-        GoogleLeadFormAssetPostSubmitCallToActionType,
-    >,
+    #[
+        serde(
+            rename = "postSubmitCallToActionType",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
+    pub post_submit_call_to_action_type: Option<GoogleLeadFormAssetPostSubmitCallToActionType>,
 
     /// URL offered after submission.
     #[serde(rename = "finalUrls", default, skip_serializing_if = "Option::is_none")]
@@ -15597,7 +14831,7 @@ impl GoogleLeadFormAssetDesiredIntent {
         match self {
             Self::LowIntent => "LOW_INTENT",
             Self::HighIntent => "HIGH_INTENT",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -15609,7 +14843,7 @@ impl From<&str> for GoogleLeadFormAssetDesiredIntent {
         match value {
             "LOW_INTENT" => Self::LowIntent,
             "HIGH_INTENT" => Self::HighIntent,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -15649,7 +14883,7 @@ impl GoogleLeadFormAssetPostSubmitCallToActionType {
             Self::Download => "DOWNLOAD",
             Self::LearnMore => "LEARN_MORE",
             Self::ShopNow => "SHOP_NOW",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -15663,7 +14897,7 @@ impl From<&str> for GoogleLeadFormAssetPostSubmitCallToActionType {
             "DOWNLOAD" => Self::Download,
             "LEARN_MORE" => Self::LearnMore,
             "SHOP_NOW" => Self::ShopNow,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -15747,7 +14981,7 @@ impl GoogleLeadFormCallToAction {
             Self::JoinNow => "JOIN_NOW",
             Self::GetStarted => "GET_STARTED",
             Self::VisitSite => "VISIT_SITE",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -15772,7 +15006,7 @@ impl From<&str> for GoogleLeadFormCallToAction {
             "JOIN_NOW" => Self::JoinNow,
             "GET_STARTED" => Self::GetStarted,
             "VISIT_SITE" => Self::VisitSite,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -15791,11 +15025,7 @@ pub struct GoogleLeadFormField {
     pub input_type: Option<String>,
 
     /// `singleChoiceAnswers`: a list of JSON values.
-    #[serde(
-        rename = "singleChoiceAnswers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "singleChoiceAnswers", default, skip_serializing_if = "Option::is_none")]
     pub single_choice_answers: Option<Vec<serde_json::Value>>,
 }
 
@@ -15806,19 +15036,11 @@ pub struct GoogleLeadFormField {
 #[non_exhaustive]
 pub struct GoogleLeadFormQuestion {
     /// `customQuestionText`: a string.
-    #[serde(
-        rename = "customQuestionText",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "customQuestionText", default, skip_serializing_if = "Option::is_none")]
     pub custom_question_text: Option<String>,
 
     /// `singleChoiceAnswers`: a list of JSON values.
-    #[serde(
-        rename = "singleChoiceAnswers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "singleChoiceAnswers", default, skip_serializing_if = "Option::is_none")]
     pub single_choice_answers: Option<Vec<serde_json::Value>>,
 }
 
@@ -15851,12 +15073,7 @@ impl GoogleLocale {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            name: None,
-            key: None,
-            id: None,
-            resource_name: None,
-        }
+        Self { name: None, key: None, id: None, resource_name: None, }
     }
 
     /// Sets `name`.
@@ -15891,11 +15108,11 @@ impl GoogleLocale {
 #[non_exhaustive]
 pub struct GoogleNetworkSettings {
     /// Show on the Search Network.
-    #[serde(rename = "targetSearchNetwork")]
+    #[serde(rename = "targetSearchNetwork",)]
     pub target_search_network: bool,
 
     /// Show on the Display Network.
-    #[serde(rename = "targetContentNetwork")]
+    #[serde(rename = "targetContentNetwork",)]
     pub target_content_network: bool,
 }
 
@@ -15906,7 +15123,7 @@ impl GoogleNetworkSettings {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         target_search_network: impl Into<bool>,
-        target_content_network: impl Into<bool>,
+        target_content_network: impl Into<bool>
     ) -> Self {
         Self {
             target_search_network: target_search_network.into(),
@@ -15922,7 +15139,7 @@ impl GoogleNetworkSettings {
 #[non_exhaustive]
 pub struct GoogleRule {
     /// `ruleItemGroups`: a list of [`GoogleRuleItemGroup`](crate::ad_manager::GoogleRuleItemGroup) values.
-    #[serde(rename = "ruleItemGroups")]
+    #[serde(rename = "ruleItemGroups",)]
     pub rule_item_groups: Vec<GoogleRuleItemGroup>,
 }
 
@@ -15932,9 +15149,7 @@ impl GoogleRule {
     /// A value with the required fields (`ruleItemGroups`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(rule_item_groups: impl Into<Vec<GoogleRuleItemGroup>>) -> Self {
-        Self {
-            rule_item_groups: rule_item_groups.into(),
-        }
+        Self { rule_item_groups: rule_item_groups.into(), }
     }
 }
 
@@ -15945,15 +15160,11 @@ impl GoogleRule {
 #[non_exhaustive]
 pub struct GoogleRuleBasedUserList {
     /// `prepopulationStatus`: a [`GoogleRuleBasedUserListPrepopulationStatus`](crate::ad_manager::GoogleRuleBasedUserListPrepopulationStatus), one of `REQUESTED`.
-    #[serde(
-        rename = "prepopulationStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "prepopulationStatus", default, skip_serializing_if = "Option::is_none")]
     pub prepopulation_status: Option<GoogleRuleBasedUserListPrepopulationStatus>,
 
     /// `flexibleRuleUserList`: a [`GoogleFlexibleRuleUserList`](crate::ad_manager::GoogleFlexibleRuleUserList).
-    #[serde(rename = "flexibleRuleUserList")]
+    #[serde(rename = "flexibleRuleUserList",)]
     pub flexible_rule_user_list: GoogleFlexibleRuleUserList,
 }
 
@@ -15972,7 +15183,7 @@ impl GoogleRuleBasedUserList {
     /// Sets `prepopulationStatus`.
     pub fn prepopulation_status(
         mut self,
-        value: impl Into<GoogleRuleBasedUserListPrepopulationStatus>,
+        value: impl Into<GoogleRuleBasedUserListPrepopulationStatus>
     ) -> Self {
         self.prepopulation_status = Some(value.into());
         self
@@ -15999,7 +15210,7 @@ impl GoogleRuleBasedUserListPrepopulationStatus {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Requested => "REQUESTED",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -16010,7 +15221,7 @@ impl From<&str> for GoogleRuleBasedUserListPrepopulationStatus {
     fn from(value: &str) -> Self {
         match value {
             "REQUESTED" => Self::Requested,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -16028,7 +15239,7 @@ pub struct GoogleRuleItem {
     pub name: GoogleRuleItemName,
 
     /// `stringRuleItem`: a [`GoogleStringRule`](crate::ad_manager::GoogleStringRule).
-    #[serde(rename = "stringRuleItem")]
+    #[serde(rename = "stringRuleItem",)]
     pub string_rule_item: GoogleStringRule,
 }
 
@@ -16039,12 +15250,9 @@ impl GoogleRuleItem {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<GoogleRuleItemName>,
-        string_rule_item: impl Into<GoogleStringRule>,
+        string_rule_item: impl Into<GoogleStringRule>
     ) -> Self {
-        Self {
-            name: name.into(),
-            string_rule_item: string_rule_item.into(),
-        }
+        Self { name: name.into(), string_rule_item: string_rule_item.into(), }
     }
 }
 
@@ -16055,7 +15263,7 @@ impl GoogleRuleItem {
 #[non_exhaustive]
 pub struct GoogleRuleItemGroup {
     /// `ruleItems`: a list of [`GoogleRuleItem`](crate::ad_manager::GoogleRuleItem) values.
-    #[serde(rename = "ruleItems")]
+    #[serde(rename = "ruleItems",)]
     pub rule_items: Vec<GoogleRuleItem>,
 }
 
@@ -16065,9 +15273,7 @@ impl GoogleRuleItemGroup {
     /// A value with the required fields (`ruleItems`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(rule_items: impl Into<Vec<GoogleRuleItem>>) -> Self {
-        Self {
-            rule_items: rule_items.into(),
-        }
+        Self { rule_items: rule_items.into(), }
     }
 }
 
@@ -16095,7 +15301,7 @@ impl GoogleRuleItemName {
         match self {
             Self::Url => "url__",
             Self::Referrer => "referrer__",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -16107,7 +15313,7 @@ impl From<&str> for GoogleRuleItemName {
         match value {
             "url__" => Self::Url,
             "referrer__" => Self::Referrer,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -16122,7 +15328,7 @@ crate::runtime::enums::string_enum!(GoogleRuleItemName);
 #[non_exhaustive]
 pub struct GoogleRuleOperand {
     /// `lookbackWindowDays`: a whole number. Example: `30`.
-    #[serde(rename = "lookbackWindowDays")]
+    #[serde(rename = "lookbackWindowDays",)]
     pub lookback_window_days: i64,
 
     /// `rule`: a [`GoogleRule`](crate::ad_manager::GoogleRule).
@@ -16134,14 +15340,8 @@ pub struct GoogleRuleOperand {
 impl GoogleRuleOperand {
     /// A value with the required fields (`lookbackWindowDays`, `rule`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        lookback_window_days: impl Into<i64>,
-        rule: impl Into<GoogleRule>,
-    ) -> Self {
-        Self {
-            lookback_window_days: lookback_window_days.into(),
-            rule: rule.into(),
-        }
+    pub fn new(lookback_window_days: impl Into<i64>, rule: impl Into<GoogleRule>) -> Self {
+        Self { lookback_window_days: lookback_window_days.into(), rule: rule.into(), }
     }
 }
 
@@ -16209,7 +15409,7 @@ impl GoogleScheduleDay {
             Self::AllDays => "ALL_DAYS",
             Self::MondayToFriday => "MONDAY_TO_FRIDAY",
             Self::SaturdayAndSunday => "SATURDAY_AND_SUNDAY",
-            Self::Other(other) => other,
+            Self::Other(other) => other
         }
     }
 }
@@ -16231,7 +15431,7 @@ impl From<&str> for GoogleScheduleDay {
             "ALL_DAYS" => Self::AllDays,
             "MONDAY_TO_FRIDAY" => Self::MondayToFriday,
             "SATURDAY_AND_SUNDAY" => Self::SaturdayAndSunday,
-            other => Self::Other(other.to_owned()),
+            other => Self::Other(other.to_owned())
         }
     }
 }
@@ -16271,7 +15471,7 @@ impl GoogleScheduleMinute {
             Self::Fifteen => "FIFTEEN",
             Self::Thirty => "THIRTY",
             Self::FortyFive => "FORTY_FIVE",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -16285,7 +15485,7 @@ impl From<&str> for GoogleScheduleMinute {
             "FIFTEEN" => Self::Fifteen,
             "THIRTY" => Self::Thirty,
             "FORTY_FIVE" => Self::FortyFive,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -16317,7 +15517,7 @@ impl GoogleSegmentKind {
         match self {
             Self::CustomSegments => "CUSTOM_SEGMENTS",
             Self::DataSegments => "DATA_SEGMENTS",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -16329,7 +15529,7 @@ impl From<&str> for GoogleSegmentKind {
         match value {
             "CUSTOM_SEGMENTS" => Self::CustomSegments,
             "DATA_SEGMENTS" => Self::DataSegments,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -16344,7 +15544,7 @@ crate::runtime::enums::string_enum!(GoogleSegmentKind);
 #[non_exhaustive]
 pub struct GoogleSegmentMember {
     /// `memberType`: a [`GoogleSegmentMemberMemberType`](crate::ad_manager::GoogleSegmentMemberMemberType), one of `KEYWORD`, `URL`, `APP`.
-    #[serde(rename = "memberType")]
+    #[serde(rename = "memberType",)]
     pub member_type: GoogleSegmentMemberMemberType,
 
     /// `keyword`: a string.
@@ -16366,12 +15566,7 @@ impl GoogleSegmentMember {
     /// A value with the required fields (`memberType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(member_type: impl Into<GoogleSegmentMemberMemberType>) -> Self {
-        Self {
-            member_type: member_type.into(),
-            keyword: None,
-            url: None,
-            app: None,
-        }
+        Self { member_type: member_type.into(), keyword: None, url: None, app: None, }
     }
 
     /// Sets `keyword`.
@@ -16421,7 +15616,7 @@ impl GoogleSegmentMemberMemberType {
             Self::Keyword => "KEYWORD",
             Self::Url => "URL",
             Self::App => "APP",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -16434,7 +15629,7 @@ impl From<&str> for GoogleSegmentMemberMemberType {
             "KEYWORD" => Self::Keyword,
             "URL" => Self::Url,
             "APP" => Self::App,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -16449,7 +15644,7 @@ crate::runtime::enums::string_enum!(GoogleSegmentMemberMemberType);
 #[non_exhaustive]
 pub struct GoogleSegmentTarget {
     /// `type`: a string.
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: String,
 
     /// `id`: a string.
@@ -16462,10 +15657,7 @@ impl GoogleSegmentTarget {
     /// A value with the required fields (`type`, `id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(type_: impl Into<String>, id: impl Into<String>) -> Self {
-        Self {
-            type_: type_.into(),
-            id: id.into(),
-        }
+        Self { type_: type_.into(), id: id.into(), }
     }
 }
 
@@ -16504,11 +15696,7 @@ pub struct GoogleSitelinkAsset {
     pub end_date: Option<String>,
 
     /// `adScheduleTargets`: a list of [`GoogleAdScheduleTarget`](crate::ad_manager::GoogleAdScheduleTarget) values.
-    #[serde(
-        rename = "adScheduleTargets",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "adScheduleTargets", default, skip_serializing_if = "Option::is_none")]
     pub ad_schedule_targets: Option<Vec<GoogleAdScheduleTarget>>,
 }
 
@@ -16531,10 +15719,7 @@ impl GoogleStringRule {
     /// A value with the required fields (`operator`, `value`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(operator: impl Into<String>, value: impl Into<String>) -> Self {
-        Self {
-            operator: operator.into(),
-            value: value.into(),
-        }
+        Self { operator: operator.into(), value: value.into(), }
     }
 }
 
@@ -16559,10 +15744,7 @@ impl GoogleTargetInterests {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            affinity: None,
-            in_market: None,
-        }
+        Self { affinity: None, in_market: None, }
     }
 
     /// Sets `affinity`.
@@ -16585,7 +15767,7 @@ impl GoogleTargetInterests {
 #[non_exhaustive]
 pub struct GoogleYouTubeVideo {
     /// `youtubeVideoId`: a string.
-    #[serde(rename = "youtubeVideoId")]
+    #[serde(rename = "youtubeVideoId",)]
     pub youtube_video_id: String,
 }
 
@@ -16595,9 +15777,7 @@ impl GoogleYouTubeVideo {
     /// A value with the required fields (`youtubeVideoId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(youtube_video_id: impl Into<String>) -> Self {
-        Self {
-            youtube_video_id: youtube_video_id.into(),
-        }
+        Self { youtube_video_id: youtube_video_id.into(), }
     }
 }
 
@@ -16616,11 +15796,7 @@ pub struct LinkedinAd {
     pub name: Option<String>,
 
     /// `introductoryText`: a string.
-    #[serde(
-        rename = "introductoryText",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "introductoryText", default, skip_serializing_if = "Option::is_none")]
     pub introductory_text: Option<String>,
 
     /// `destinationUrl`: a string.
@@ -16628,27 +15804,15 @@ pub struct LinkedinAd {
     pub destination_url: Option<String>,
 
     /// `callToActionLabel`: a string.
-    #[serde(
-        rename = "callToActionLabel",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "callToActionLabel", default, skip_serializing_if = "Option::is_none")]
     pub call_to_action_label: Option<String>,
 
     /// `destinationFormId`: a string.
-    #[serde(
-        rename = "destinationFormId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "destinationFormId", default, skip_serializing_if = "Option::is_none")]
     pub destination_form_id: Option<String>,
 
     /// `contentReferenceString`: a string.
-    #[serde(
-        rename = "contentReferenceString",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "contentReferenceString", default, skip_serializing_if = "Option::is_none")]
     pub content_reference_string: Option<String>,
 
     /// `media`: a list of [`LinkedinAdMedia`](crate::ad_manager::LinkedinAdMedia) values.
@@ -16668,19 +15832,11 @@ pub struct LinkedinAd {
     pub headline: Option<String>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(
-        rename = "publishingStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "publishingStatus", default, skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<PublishingStatus>,
 
     /// `adCampaignGroupId`: a string.
-    #[serde(
-        rename = "adCampaignGroupId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "adCampaignGroupId", default, skip_serializing_if = "Option::is_none")]
     pub ad_campaign_group_id: Option<String>,
 
     /// `description`: a string.
@@ -16957,10 +16113,7 @@ impl LinkedinAudience {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            geo_locations: None,
-            target_audience: None,
-        }
+        Self { geo_locations: None, target_audience: None, }
     }
 
     /// Sets `geo_locations`.
@@ -16983,7 +16136,7 @@ impl LinkedinAudience {
 #[non_exhaustive]
 pub struct LinkedinCallToActionTarget {
     /// `landingPageUrl`: a string.
-    #[serde(rename = "landingPageUrl")]
+    #[serde(rename = "landingPageUrl",)]
     pub landing_page_url: String,
 }
 
@@ -16993,9 +16146,7 @@ impl LinkedinCallToActionTarget {
     /// A value with the required fields (`landingPageUrl`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(landing_page_url: impl Into<String>) -> Self {
-        Self {
-            landing_page_url: landing_page_url.into(),
-        }
+        Self { landing_page_url: landing_page_url.into(), }
     }
 }
 
@@ -17018,11 +16169,7 @@ pub struct LinkedinCampaign {
     pub name: Option<String>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(
-        rename = "publishingStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "publishingStatus", default, skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<PublishingStatus>,
 
     /// `mediaType`: a [`LinkedinCampaignMediaType`](crate::ad_manager::LinkedinCampaignMediaType), one of `STANDARD_UPDATE`, `SINGLE_VIDEO`, `CAROUSEL`.
@@ -17042,11 +16189,7 @@ pub struct LinkedinCampaign {
     pub campaign_type: Option<String>,
 
     /// `adCampaignGroupId`: a string.
-    #[serde(
-        rename = "adCampaignGroupId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "adCampaignGroupId", default, skip_serializing_if = "Option::is_none")]
     pub ad_campaign_group_id: Option<String>,
 
     /// `adCampaignId`: a string.
@@ -17179,7 +16322,7 @@ pub struct LinkedinCampaignGroup {
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `budget`: a [`AdBudget`](crate::ad_manager::AdBudget).
@@ -17191,11 +16334,7 @@ pub struct LinkedinCampaignGroup {
     pub ad_campaigns: Option<Vec<LinkedinCampaign>>,
 
     /// `adBudgetOptimization`: a [`LinkedinCampaignGroupAdBudgetOptimization`](crate::ad_manager::LinkedinCampaignGroupAdBudgetOptimization), one of `MAXIMUM_DELIVERY`, `COST_CAP`.
-    #[serde(
-        rename = "adBudgetOptimization",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "adBudgetOptimization", default, skip_serializing_if = "Option::is_none")]
     pub ad_budget_optimization: Option<LinkedinCampaignGroupAdBudgetOptimization>,
 
     /// `objectiveType`: a [`LinkedinCampaignGroupObjectiveType`](crate::ad_manager::LinkedinCampaignGroupObjectiveType), one of `LEAD_GENERATION`, `WEBSITE_VISIT`.
@@ -17207,35 +16346,19 @@ pub struct LinkedinCampaignGroup {
     pub name: Option<String>,
 
     /// `adCampaignGroupId`: a string.
-    #[serde(
-        rename = "adCampaignGroupId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "adCampaignGroupId", default, skip_serializing_if = "Option::is_none")]
     pub ad_campaign_group_id: Option<String>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(
-        rename = "publishingStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "publishingStatus", default, skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<PublishingStatus>,
 
     /// `linkedInAdAccountId`: a string.
-    #[serde(
-        rename = "linkedInAdAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "linkedInAdAccountId", default, skip_serializing_if = "Option::is_none")]
     pub linked_in_ad_account_id: Option<String>,
 
     /// `unpublishedChanges`: `true` or `false`.
-    #[serde(
-        rename = "unpublishedChanges",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "unpublishedChanges", default, skip_serializing_if = "Option::is_none")]
     pub unpublished_changes: Option<bool>,
 
     /// Free-form extra data.
@@ -17291,17 +16414,14 @@ impl LinkedinCampaignGroup {
     /// Sets `adBudgetOptimization`.
     pub fn ad_budget_optimization(
         mut self,
-        value: impl Into<LinkedinCampaignGroupAdBudgetOptimization>,
+        value: impl Into<LinkedinCampaignGroupAdBudgetOptimization>
     ) -> Self {
         self.ad_budget_optimization = Some(value.into());
         self
     }
 
     /// Sets `objectiveType`.
-    pub fn objective_type(
-        mut self,
-        value: impl Into<LinkedinCampaignGroupObjectiveType>,
-    ) -> Self {
+    pub fn objective_type(mut self, value: impl Into<LinkedinCampaignGroupObjectiveType>) -> Self {
         self.objective_type = Some(value.into());
         self
     }
@@ -17373,7 +16493,7 @@ impl LinkedinCampaignGroupAdBudgetOptimization {
         match self {
             Self::MaximumDelivery => "MAXIMUM_DELIVERY",
             Self::CostCap => "COST_CAP",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -17385,7 +16505,7 @@ impl From<&str> for LinkedinCampaignGroupAdBudgetOptimization {
         match value {
             "MAXIMUM_DELIVERY" => Self::MaximumDelivery,
             "COST_CAP" => Self::CostCap,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -17417,7 +16537,7 @@ impl LinkedinCampaignGroupObjectiveType {
         match self {
             Self::LeadGeneration => "LEAD_GENERATION",
             Self::WebsiteVisit => "WEBSITE_VISIT",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -17429,7 +16549,7 @@ impl From<&str> for LinkedinCampaignGroupObjectiveType {
         match value {
             "LEAD_GENERATION" => Self::LeadGeneration,
             "WEBSITE_VISIT" => Self::WebsiteVisit,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -17465,7 +16585,7 @@ impl LinkedinCampaignMediaType {
             Self::StandardUpdate => "STANDARD_UPDATE",
             Self::SingleVideo => "SINGLE_VIDEO",
             Self::Carousel => "CAROUSEL",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -17478,7 +16598,7 @@ impl From<&str> for LinkedinCampaignMediaType {
             "STANDARD_UPDATE" => Self::StandardUpdate,
             "SINGLE_VIDEO" => Self::SingleVideo,
             "CAROUSEL" => Self::Carousel,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -17505,10 +16625,7 @@ impl LinkedinChoiceOption {
     /// A value with the required fields (`id`, `text`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<i64>, text: impl Into<LinkedinLocalizedText>) -> Self {
-        Self {
-            id: id.into(),
-            text: text.into(),
-        }
+        Self { id: id.into(), text: text.into(), }
     }
 }
 
@@ -17519,7 +16636,7 @@ impl LinkedinChoiceOption {
 #[non_exhaustive]
 pub struct LinkedinConsent {
     /// The lead must tick it to submit.
-    #[serde(rename = "checkRequired")]
+    #[serde(rename = "checkRequired",)]
     pub check_required: bool,
 
     /// `id`: a whole number. Example: `1`.
@@ -17537,13 +16654,9 @@ impl LinkedinConsent {
     pub fn new(
         check_required: impl Into<bool>,
         id: impl Into<i64>,
-        consent: impl Into<LinkedinLocalizedText>,
+        consent: impl Into<LinkedinLocalizedText>
     ) -> Self {
-        Self {
-            check_required: check_required.into(),
-            id: id.into(),
-            consent: consent.into(),
-        }
+        Self { check_required: check_required.into(), id: id.into(), consent: consent.into(), }
     }
 }
 
@@ -17560,11 +16673,11 @@ pub struct LinkedinGeoLocation {
     pub urn: String,
 
     /// `facetUrn`: a string. Example: `urn:li:adTargetingFacet:locations`.
-    #[serde(rename = "facetUrn")]
+    #[serde(rename = "facetUrn",)]
     pub facet_urn: String,
 
     /// `selectionType`: a [`SelectionType`](crate::ad_manager::SelectionType).
-    #[serde(rename = "selectionType")]
+    #[serde(rename = "selectionType",)]
     pub selection_type: SelectionType,
 }
 
@@ -17577,7 +16690,7 @@ impl LinkedinGeoLocation {
         name: impl Into<String>,
         urn: impl Into<String>,
         facet_urn: impl Into<String>,
-        selection_type: impl Into<SelectionType>,
+        selection_type: impl Into<SelectionType>
     ) -> Self {
         Self {
             name: name.into(),
@@ -17607,10 +16720,7 @@ impl LinkedinHiddenField {
     /// A value with the required fields (`name`, `value`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            value: value.into(),
-        }
+        Self { name: name.into(), value: value.into(), }
     }
 }
 
@@ -17631,11 +16741,11 @@ pub struct LinkedinLeadFormContent {
     pub headline: LinkedinLocalizedText,
 
     /// `postSubmissionInfo`: a [`LinkedinPostSubmitInfo`](crate::ad_manager::LinkedinPostSubmitInfo).
-    #[serde(rename = "postSubmissionInfo")]
+    #[serde(rename = "postSubmissionInfo",)]
     pub post_submission_info: LinkedinPostSubmitInfo,
 
     /// `legalInfo`: a [`LinkedinLegalInfo`](crate::ad_manager::LinkedinLegalInfo).
-    #[serde(rename = "legalInfo")]
+    #[serde(rename = "legalInfo",)]
     pub legal_info: LinkedinLegalInfo,
 }
 
@@ -17648,7 +16758,7 @@ impl LinkedinLeadFormContent {
         questions: impl Into<Vec<LinkedinLeadFormQuestion>>,
         headline: impl Into<LinkedinLocalizedText>,
         post_submission_info: impl Into<LinkedinPostSubmitInfo>,
-        legal_info: impl Into<LinkedinLegalInfo>,
+        legal_info: impl Into<LinkedinLegalInfo>
     ) -> Self {
         Self {
             questions: questions.into(),
@@ -17673,7 +16783,7 @@ impl LinkedinLeadFormContent {
 #[non_exhaustive]
 pub struct LinkedinLeadFormOwner {
     /// URN of the ad account owning the form.
-    #[serde(rename = "sponsoredAccount")]
+    #[serde(rename = "sponsoredAccount",)]
     pub sponsored_account: String,
 }
 
@@ -17683,9 +16793,7 @@ impl LinkedinLeadFormOwner {
     /// A value with the required fields (`sponsoredAccount`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(sponsored_account: impl Into<String>) -> Self {
-        Self {
-            sponsored_account: sponsored_account.into(),
-        }
+        Self { sponsored_account: sponsored_account.into(), }
     }
 }
 
@@ -17702,15 +16810,11 @@ pub struct LinkedinLeadFormQuestion {
     pub name: String,
 
     /// `questionDetails`: a [`LinkedinQuestionDetails`](crate::ad_manager::LinkedinQuestionDetails).
-    #[serde(rename = "questionDetails")]
+    #[serde(rename = "questionDetails",)]
     pub question_details: LinkedinQuestionDetails,
 
     /// LinkedIn profile field that prefills the answer.
-    #[serde(
-        rename = "predefinedField",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "predefinedField", default, skip_serializing_if = "Option::is_none")]
     pub predefined_field: Option<String>,
 }
 
@@ -17722,7 +16826,7 @@ impl LinkedinLeadFormQuestion {
     pub fn new(
         question: impl Into<LinkedinLocalizedText>,
         name: impl Into<String>,
-        question_details: impl Into<LinkedinQuestionDetails>,
+        question_details: impl Into<LinkedinQuestionDetails>
     ) -> Self {
         Self {
             question: question.into(),
@@ -17749,15 +16853,11 @@ pub struct LinkedinLegalInfo {
     pub consents: Vec<LinkedinConsent>,
 
     /// `privacyPolicyUrl`: a string.
-    #[serde(rename = "privacyPolicyUrl")]
+    #[serde(rename = "privacyPolicyUrl",)]
     pub privacy_policy_url: String,
 
     /// `legalDisclaimer`: a [`LinkedinLocalizedText`](crate::ad_manager::LinkedinLocalizedText).
-    #[serde(
-        rename = "legalDisclaimer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "legalDisclaimer", default, skip_serializing_if = "Option::is_none")]
     pub legal_disclaimer: Option<LinkedinLocalizedText>,
 }
 
@@ -17768,7 +16868,7 @@ impl LinkedinLegalInfo {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         consents: impl Into<Vec<LinkedinConsent>>,
-        privacy_policy_url: impl Into<String>,
+        privacy_policy_url: impl Into<String>
     ) -> Self {
         Self {
             consents: consents.into(),
@@ -17803,10 +16903,7 @@ impl LinkedinLocale {
     /// A value with the required fields (`country`, `language`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(country: impl Into<String>, language: impl Into<String>) -> Self {
-        Self {
-            country: country.into(),
-            language: language.into(),
-        }
+        Self { country: country.into(), language: language.into(), }
     }
 }
 
@@ -17817,7 +16914,9 @@ impl LinkedinLocale {
 #[non_exhaustive]
 pub struct LinkedinLocalizedText {
     /// Locale (e.g. en_US) to text.
-    pub localized: std::collections::BTreeMap<String, String>,
+    pub localized: std::collections::BTreeMap<String,
+
+    String>,
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -17825,12 +16924,8 @@ pub struct LinkedinLocalizedText {
 impl LinkedinLocalizedText {
     /// A value with the required fields (`localized`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        localized: impl Into<std::collections::BTreeMap<String, String>>,
-    ) -> Self {
-        Self {
-            localized: localized.into(),
-        }
+    pub fn new(localized: impl Into<std::collections::BTreeMap<String, String>>) -> Self {
+        Self { localized: localized.into(), }
     }
 }
 
@@ -17850,7 +16945,7 @@ impl LinkedinMultipleChoiceDetails {
     /// A value with the required fields (`options`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(options: impl Into<Vec<LinkedinChoiceOption>>) -> Self {
-        Self { options: options.into() }
+        Self { options: options.into(), }
     }
 }
 
@@ -17861,11 +16956,11 @@ impl LinkedinMultipleChoiceDetails {
 #[non_exhaustive]
 pub struct LinkedinPostSubmitCallToAction {
     /// `callToActionTarget`: a [`LinkedinCallToActionTarget`](crate::ad_manager::LinkedinCallToActionTarget).
-    #[serde(rename = "callToActionTarget")]
+    #[serde(rename = "callToActionTarget",)]
     pub call_to_action_target: LinkedinCallToActionTarget,
 
     /// `callToActionLabel`: a [`LinkedinPostSubmitCallToActionCallToActionLabel`](crate::ad_manager::LinkedinPostSubmitCallToActionCallToActionLabel), one of `VISIT_COMPANY_WEBSITE`, `DOWNLOAD_NOW`, `TRY_NOW`, `VIEW_NOW`, `LEARN_MORE`.
-    #[serde(rename = "callToActionLabel")]
+    #[serde(rename = "callToActionLabel",)]
     pub call_to_action_label: LinkedinPostSubmitCallToActionCallToActionLabel,
 }
 
@@ -17876,7 +16971,7 @@ impl LinkedinPostSubmitCallToAction {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         call_to_action_target: impl Into<LinkedinCallToActionTarget>,
-        call_to_action_label: impl Into<LinkedinPostSubmitCallToActionCallToActionLabel>,
+        call_to_action_label: impl Into<LinkedinPostSubmitCallToActionCallToActionLabel>
     ) -> Self {
         Self {
             call_to_action_target: call_to_action_target.into(),
@@ -17921,7 +17016,7 @@ impl LinkedinPostSubmitCallToActionCallToActionLabel {
             Self::TryNow => "TRY_NOW",
             Self::ViewNow => "VIEW_NOW",
             Self::LearnMore => "LEARN_MORE",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -17936,7 +17031,7 @@ impl From<&str> for LinkedinPostSubmitCallToActionCallToActionLabel {
             "TRY_NOW" => Self::TryNow,
             "VIEW_NOW" => Self::ViewNow,
             "LEARN_MORE" => Self::LearnMore,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -17954,7 +17049,7 @@ pub struct LinkedinPostSubmitInfo {
     pub message: LinkedinLocalizedText,
 
     /// `callToAction`: a [`LinkedinPostSubmitCallToAction`](crate::ad_manager::LinkedinPostSubmitCallToAction).
-    #[serde(rename = "callToAction")]
+    #[serde(rename = "callToAction",)]
     pub call_to_action: LinkedinPostSubmitCallToAction,
 }
 
@@ -17965,12 +17060,9 @@ impl LinkedinPostSubmitInfo {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         message: impl Into<LinkedinLocalizedText>,
-        call_to_action: impl Into<LinkedinPostSubmitCallToAction>,
+        call_to_action: impl Into<LinkedinPostSubmitCallToAction>
     ) -> Self {
-        Self {
-            message: message.into(),
-            call_to_action: call_to_action.into(),
-        }
+        Self { message: message.into(), call_to_action: call_to_action.into(), }
     }
 }
 
@@ -17981,19 +17073,17 @@ impl LinkedinPostSubmitInfo {
 #[non_exhaustive]
 pub struct LinkedinQuestionDetails {
     /// Settings of a free-text question, free-form.
-    #[serde(
-        rename = "textQuestionDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "textQuestionDetails", default, skip_serializing_if = "Option::is_none")]
     pub text_question_details: Option<serde_json::Value>,
 
     /// `multipleChoiceQuestionDetails`: a [`LinkedinMultipleChoiceDetails`](crate::ad_manager::LinkedinMultipleChoiceDetails).
-    #[serde(
-        rename = "multipleChoiceQuestionDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "multipleChoiceQuestionDetails",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub multiple_choice_question_details: Option<LinkedinMultipleChoiceDetails>,
 }
 
@@ -18003,10 +17093,7 @@ impl LinkedinQuestionDetails {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            text_question_details: None,
-            multiple_choice_question_details: None,
-        }
+        Self { text_question_details: None, multiple_choice_question_details: None, }
     }
 
     /// Sets `textQuestionDetails`.
@@ -18018,7 +17105,7 @@ impl LinkedinQuestionDetails {
     /// Sets `multipleChoiceQuestionDetails`.
     pub fn multiple_choice_question_details(
         mut self,
-        value: impl Into<LinkedinMultipleChoiceDetails>,
+        value: impl Into<LinkedinMultipleChoiceDetails>
     ) -> Self {
         self.multiple_choice_question_details = Some(value.into());
         self
@@ -18046,26 +17133,17 @@ impl LinkedinTargetAudience {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            include: None,
-            exclude: None,
-        }
+        Self { include: None, exclude: None, }
     }
 
     /// Sets `include`.
-    pub fn include(
-        mut self,
-        value: impl Into<Vec<Vec<LinkedinTargetingAttribute>>>,
-    ) -> Self {
+    pub fn include(mut self, value: impl Into<Vec<Vec<LinkedinTargetingAttribute>>>) -> Self {
         self.include = Some(value.into());
         self
     }
 
     /// Sets `exclude`.
-    pub fn exclude(
-        mut self,
-        value: impl Into<Vec<Vec<LinkedinTargetingAttribute>>>,
-    ) -> Self {
+    pub fn exclude(mut self, value: impl Into<Vec<Vec<LinkedinTargetingAttribute>>>) -> Self {
         self.exclude = Some(value.into());
         self
     }
@@ -18084,7 +17162,7 @@ pub struct LinkedinTargetingAttribute {
     pub name: String,
 
     /// `categoryName`: a string.
-    #[serde(rename = "categoryName")]
+    #[serde(rename = "categoryName",)]
     pub category_name: String,
 
     /// `facet`: a string.
@@ -18100,7 +17178,7 @@ impl LinkedinTargetingAttribute {
         urn: impl Into<String>,
         name: impl Into<String>,
         category_name: impl Into<String>,
-        facet: impl Into<String>,
+        facet: impl Into<String>
     ) -> Self {
         Self {
             urn: urn.into(),
@@ -18127,7 +17205,7 @@ impl LinkedinUnitCost {
     /// A value with the required fields (`amount`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(amount: impl Into<f64>) -> Self {
-        Self { amount: amount.into() }
+        Self { amount: amount.into(), }
     }
 }
 
@@ -18155,7 +17233,7 @@ impl ListFacebookCustomAudiencesSource {
         match self {
             Self::AdManager => "ad_manager",
             Self::Integration => "integration",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -18167,7 +17245,7 @@ impl From<&str> for ListFacebookCustomAudiencesSource {
         match value {
             "ad_manager" => Self::AdManager,
             "integration" => Self::Integration,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -18203,7 +17281,7 @@ impl ListFacebookCustomAudiencesType {
             Self::Lookalike => "lookalike",
             Self::Custom => "custom",
             Self::All => "all",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -18216,7 +17294,7 @@ impl From<&str> for ListFacebookCustomAudiencesType {
             "lookalike" => Self::Lookalike,
             "custom" => Self::Custom,
             "all" => Self::All,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -18252,7 +17330,7 @@ impl ListFacebookEntitiesEntityType {
             Self::Campaign => "CAMPAIGN",
             Self::Adset => "ADSET",
             Self::Ad => "AD",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -18265,7 +17343,7 @@ impl From<&str> for ListFacebookEntitiesEntityType {
             "CAMPAIGN" => Self::Campaign,
             "ADSET" => Self::Adset,
             "AD" => Self::Ad,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -18309,7 +17387,7 @@ impl ListGoogleAssetsType {
             Self::LeadForm => "LEAD_FORM",
             Self::Image => "IMAGE",
             Self::Text => "TEXT",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -18324,7 +17402,7 @@ impl From<&str> for ListGoogleAssetsType {
             "LEAD_FORM" => Self::LeadForm,
             "IMAGE" => Self::Image,
             "TEXT" => Self::Text,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -18356,7 +17434,7 @@ impl ListGoogleConversionsType {
         match self {
             Self::AdManager => "AD_MANAGER",
             Self::AdWords => "AD_WORDS",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -18368,7 +17446,7 @@ impl From<&str> for ListGoogleConversionsType {
         match value {
             "AD_MANAGER" => Self::AdManager,
             "AD_WORDS" => Self::AdWords,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -18404,7 +17482,7 @@ impl ListGoogleEntitiesEntityType {
             Self::Campaign => "CAMPAIGN",
             Self::Adgroup => "ADGROUP",
             Self::Ad => "AD",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -18417,7 +17495,7 @@ impl From<&str> for ListGoogleEntitiesEntityType {
             "CAMPAIGN" => Self::Campaign,
             "ADGROUP" => Self::Adgroup,
             "AD" => Self::Ad,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -18449,7 +17527,7 @@ impl ListGoogleTargetInterestsType {
         match self {
             Self::Affinity => "AFFINITY",
             Self::InMarket => "IN_MARKET",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -18461,7 +17539,7 @@ impl From<&str> for ListGoogleTargetInterestsType {
         match value {
             "AFFINITY" => Self::Affinity,
             "IN_MARKET" => Self::InMarket,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -18476,7 +17554,7 @@ crate::runtime::enums::string_enum!(ListGoogleTargetInterestsType);
 #[non_exhaustive]
 pub struct LocationIdRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 }
 
@@ -18486,9 +17564,7 @@ impl LocationIdRequest {
     /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
-        Self {
-            location_id: location_id.into(),
-        }
+        Self { location_id: location_id.into(), }
     }
 }
 
@@ -18548,7 +17624,7 @@ impl PublishingStatus {
             Self::Archived => "ARCHIVED",
             Self::WithIssues => "WITH_ISSUES",
             Self::Rejected => "REJECTED",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -18568,7 +17644,7 @@ impl From<&str> for PublishingStatus {
             "ARCHIVED" => Self::Archived,
             "WITH_ISSUES" => Self::WithIssues,
             "REJECTED" => Self::Rejected,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -18600,7 +17676,7 @@ impl SelectionType {
         match self {
             Self::Include => "include",
             Self::Exclude => "exclude",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -18612,7 +17688,7 @@ impl From<&str> for SelectionType {
         match value {
             "include" => Self::Include,
             "exclude" => Self::Exclude,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -18627,7 +17703,7 @@ crate::runtime::enums::string_enum!(SelectionType);
 #[non_exhaustive]
 pub struct SetFacebookDefaultPageRequest {
     /// `pageId`: a string. Example: `103456789012345`.
-    #[serde(rename = "pageId")]
+    #[serde(rename = "pageId",)]
     pub page_id: String,
 }
 
@@ -18637,7 +17713,7 @@ impl SetFacebookDefaultPageRequest {
     /// A value with the required fields (`pageId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(page_id: impl Into<String>) -> Self {
-        Self { page_id: page_id.into() }
+        Self { page_id: page_id.into(), }
     }
 }
 
@@ -18648,7 +17724,7 @@ impl SetFacebookDefaultPageRequest {
 #[non_exhaustive]
 pub struct UpdateFacebookCustomAudienceRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string.
@@ -18665,11 +17741,7 @@ impl UpdateFacebookCustomAudienceRequest {
     /// A value with the required fields (`locationId`, `name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>, name: impl Into<String>) -> Self {
-        Self {
-            location_id: location_id.into(),
-            name: name.into(),
-            description: None,
-        }
+        Self { location_id: location_id.into(), name: name.into(), description: None, }
     }
 
     /// Sets `description`.
@@ -18686,11 +17758,11 @@ impl UpdateFacebookCustomAudienceRequest {
 #[non_exhaustive]
 pub struct UpdateLinkedinAdStatusRequest {
     /// What to do with the entity.
-    #[serde(rename = "operationType")]
+    #[serde(rename = "operationType",)]
     pub operation_type: UpdateLinkedinAdStatusRequestOperationType,
 
     /// Which kind of entity the path id names.
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: UpdateLinkedinAdStatusRequestType,
 }
 
@@ -18701,12 +17773,9 @@ impl UpdateLinkedinAdStatusRequest {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         operation_type: impl Into<UpdateLinkedinAdStatusRequestOperationType>,
-        type_: impl Into<UpdateLinkedinAdStatusRequestType>,
+        type_: impl Into<UpdateLinkedinAdStatusRequestType>
     ) -> Self {
-        Self {
-            operation_type: operation_type.into(),
-            type_: type_.into(),
-        }
+        Self { operation_type: operation_type.into(), type_: type_.into(), }
     }
 }
 
@@ -18738,7 +17807,7 @@ impl UpdateLinkedinAdStatusRequestOperationType {
             Self::Paused => "PAUSED",
             Self::Archived => "ARCHIVED",
             Self::Resume => "RESUME",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -18751,7 +17820,7 @@ impl From<&str> for UpdateLinkedinAdStatusRequestOperationType {
             "PAUSED" => Self::Paused,
             "ARCHIVED" => Self::Archived,
             "RESUME" => Self::Resume,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -18787,7 +17856,7 @@ impl UpdateLinkedinAdStatusRequestType {
             Self::AdGroup => "adGroup",
             Self::AdCampaign => "adCampaign",
             Self::Ad => "ad",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -18800,7 +17869,7 @@ impl From<&str> for UpdateLinkedinAdStatusRequestType {
             "adGroup" => Self::AdGroup,
             "adCampaign" => Self::AdCampaign,
             "ad" => Self::Ad,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -18819,7 +17888,7 @@ pub struct UpsertFacebookAdRequest {
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string.
@@ -18851,19 +17920,15 @@ pub struct UpsertFacebookAdRequest {
     pub media: Option<Vec<FacebookAdMedia>>,
 
     /// `multiAdvertiserAds`: `true` or `false`.
-    #[serde(
-        rename = "multiAdvertiserAds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "multiAdvertiserAds", default, skip_serializing_if = "Option::is_none")]
     pub multi_advertiser_ads: Option<bool>,
 
     /// `campaignId`: a string.
-    #[serde(rename = "campaignId")]
+    #[serde(rename = "campaignId",)]
     pub campaign_id: String,
 
     /// `adsetId`: a string.
-    #[serde(rename = "adsetId")]
+    #[serde(rename = "adsetId",)]
     pub adset_id: String,
 
     /// Call-to-action button.
@@ -18871,27 +17936,15 @@ pub struct UpsertFacebookAdRequest {
     pub cta: Option<String>,
 
     /// `conversationFormId`: a string.
-    #[serde(
-        rename = "conversationFormId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "conversationFormId", default, skip_serializing_if = "Option::is_none")]
     pub conversation_form_id: Option<String>,
 
     /// `destinationLink`: a string.
-    #[serde(
-        rename = "destinationLink",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "destinationLink", default, skip_serializing_if = "Option::is_none")]
     pub destination_link: Option<String>,
 
     /// `destinationFormId`: a string.
-    #[serde(
-        rename = "destinationFormId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "destinationFormId", default, skip_serializing_if = "Option::is_none")]
     pub destination_form_id: Option<String>,
 }
 
@@ -18903,7 +17956,7 @@ impl UpsertFacebookAdRequest {
     pub fn new(
         location_id: impl Into<String>,
         campaign_id: impl Into<String>,
-        adset_id: impl Into<String>,
+        adset_id: impl Into<String>
     ) -> Self {
         Self {
             id: None,
@@ -19015,7 +18068,7 @@ pub struct UpsertFacebookAdsetRequest {
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string.
@@ -19027,19 +18080,11 @@ pub struct UpsertFacebookAdsetRequest {
     pub page_id: Option<String>,
 
     /// `instagramActorId`: a string.
-    #[serde(
-        rename = "instagramActorId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "instagramActorId", default, skip_serializing_if = "Option::is_none")]
     pub instagram_actor_id: Option<String>,
 
     /// One platform, despite the plural name.
-    #[serde(
-        rename = "messagingPlatforms",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "messagingPlatforms", default, skip_serializing_if = "Option::is_none")]
     pub messaging_platforms: Option<FacebookMessagingPlatform>,
 
     /// `whatsappNumber`: a string.
@@ -19055,19 +18100,11 @@ pub struct UpsertFacebookAdsetRequest {
     pub budget: Option<FacebookBudget>,
 
     /// `conversionLocation`: a string. Example: `website`.
-    #[serde(
-        rename = "conversionLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "conversionLocation", default, skip_serializing_if = "Option::is_none")]
     pub conversion_location: Option<String>,
 
     /// `customEventType`: a string. Example: `Purchase`.
-    #[serde(
-        rename = "customEventType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "customEventType", default, skip_serializing_if = "Option::is_none")]
     pub custom_event_type: Option<String>,
 
     /// `pixelId`: a string.
@@ -19075,7 +18112,7 @@ pub struct UpsertFacebookAdsetRequest {
     pub pixel_id: Option<String>,
 
     /// Campaign the ad set belongs to.
-    #[serde(rename = "campaignId")]
+    #[serde(rename = "campaignId",)]
     pub campaign_id: String,
 }
 
@@ -19127,10 +18164,7 @@ impl UpsertFacebookAdsetRequest {
     }
 
     /// Sets `messagingPlatforms`.
-    pub fn messaging_platforms(
-        mut self,
-        value: impl Into<FacebookMessagingPlatform>,
-    ) -> Self {
+    pub fn messaging_platforms(mut self, value: impl Into<FacebookMessagingPlatform>) -> Self {
         self.messaging_platforms = Some(value.into());
         self
     }
@@ -19183,7 +18217,7 @@ pub struct UpsertFacebookCampaignRequest {
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string.
@@ -19195,11 +18229,7 @@ pub struct UpsertFacebookCampaignRequest {
     pub objective: Option<FacebookCampaignObjective>,
 
     /// One category, despite the plural name.
-    #[serde(
-        rename = "specialAdCategories",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "specialAdCategories", default, skip_serializing_if = "Option::is_none")]
     pub special_ad_categories: Option<FacebookSpecialAdCategory>,
 
     /// `source`: a string. Example: `facebook`.
@@ -19242,10 +18272,7 @@ impl UpsertFacebookCampaignRequest {
     }
 
     /// Sets `specialAdCategories`.
-    pub fn special_ad_categories(
-        mut self,
-        value: impl Into<FacebookSpecialAdCategory>,
-    ) -> Self {
+    pub fn special_ad_categories(mut self, value: impl Into<FacebookSpecialAdCategory>) -> Self {
         self.special_ad_categories = Some(value.into());
         self
     }
@@ -19264,15 +18291,11 @@ impl UpsertFacebookCampaignRequest {
 #[non_exhaustive]
 pub struct UpsertFacebookPixelRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Pixel to update; absent to create one.
-    #[serde(
-        rename = "conversionPixelId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "conversionPixelId", default, skip_serializing_if = "Option::is_none")]
     pub conversion_pixel_id: Option<String>,
 
     /// `name`: a string.
@@ -19284,7 +18307,7 @@ pub struct UpsertFacebookPixelRequest {
     pub ig_user_id: Option<String>,
 
     /// Event type the pixel reports.
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: String,
 }
 
@@ -19329,11 +18352,11 @@ impl UpsertFacebookPixelRequest {
 #[non_exhaustive]
 pub struct UpsertGoogleAssetRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `type`: a [`GoogleAssetType`](crate::ad_manager::GoogleAssetType).
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: GoogleAssetType,
 
     /// The asset; its shape follows `type`.
@@ -19350,13 +18373,9 @@ impl UpsertGoogleAssetRequest {
     pub fn new(
         location_id: impl Into<String>,
         type_: impl Into<GoogleAssetType>,
-        payload: impl Into<serde_json::Value>,
+        payload: impl Into<serde_json::Value>
     ) -> Self {
-        Self {
-            location_id: location_id.into(),
-            type_: type_.into(),
-            payload: payload.into(),
-        }
+        Self { location_id: location_id.into(), type_: type_.into(), payload: payload.into(), }
     }
 }
 
@@ -19367,7 +18386,7 @@ impl UpsertGoogleAssetRequest {
 #[non_exhaustive]
 pub struct UpsertGoogleAudienceRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Audience to update; absent to create one.
@@ -19382,11 +18401,7 @@ pub struct UpsertGoogleAudienceRequest {
     pub dimensions: Option<GoogleAudienceDimension>,
 
     /// `exclusionDimension`: a [`GoogleAudienceDimension`](crate::ad_manager::GoogleAudienceDimension).
-    #[serde(
-        rename = "exclusionDimension",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "exclusionDimension", default, skip_serializing_if = "Option::is_none")]
     pub exclusion_dimension: Option<GoogleAudienceDimension>,
 }
 
@@ -19418,10 +18433,7 @@ impl UpsertGoogleAudienceRequest {
     }
 
     /// Sets `exclusionDimension`.
-    pub fn exclusion_dimension(
-        mut self,
-        value: impl Into<GoogleAudienceDimension>,
-    ) -> Self {
+    pub fn exclusion_dimension(mut self, value: impl Into<GoogleAudienceDimension>) -> Self {
         self.exclusion_dimension = Some(value.into());
         self
     }
@@ -19434,7 +18446,7 @@ impl UpsertGoogleAudienceRequest {
 #[non_exhaustive]
 pub struct UpsertGoogleConversionRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Conversion action to update; absent to create one.
@@ -19445,26 +18457,26 @@ pub struct UpsertGoogleConversionRequest {
     pub name: String,
 
     /// `type`: a [`GoogleConversionType`](crate::ad_manager::GoogleConversionType).
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: GoogleConversionType,
 
     /// `category`: a string. Example: `PURCHASE`.
     pub category: String,
 
     /// `valueSettings`: a [`GoogleConversionValueSettings`](crate::ad_manager::GoogleConversionValueSettings).
-    #[serde(rename = "valueSettings")]
+    #[serde(rename = "valueSettings",)]
     pub value_settings: GoogleConversionValueSettings,
 
     /// `countingType`: a [`UpsertGoogleConversionRequestCountingType`](crate::ad_manager::UpsertGoogleConversionRequestCountingType), one of `ONE_PER_CLICK`, `MANY_PER_CLICK`.
-    #[serde(rename = "countingType")]
+    #[serde(rename = "countingType",)]
     pub counting_type: UpsertGoogleConversionRequestCountingType,
 
     /// `attributionModel`: a [`UpsertGoogleConversionRequestAttributionModel`](crate::ad_manager::UpsertGoogleConversionRequestAttributionModel), one of `GOOGLE_SEARCH_ATTRIBUTION_DATA_DRIVEN`, `GOOGLE_ADS_LAST_CLICK`.
-    #[serde(rename = "attributionModel")]
+    #[serde(rename = "attributionModel",)]
     pub attribution_model: UpsertGoogleConversionRequestAttributionModel,
 
     /// Conversion window after a click, in days.
-    #[serde(rename = "clickThroughWindow")]
+    #[serde(rename = "clickThroughWindow",)]
     pub click_through_window: i64,
 }
 
@@ -19481,7 +18493,7 @@ impl UpsertGoogleConversionRequest {
         value_settings: impl Into<GoogleConversionValueSettings>,
         counting_type: impl Into<UpsertGoogleConversionRequestCountingType>,
         attribution_model: impl Into<UpsertGoogleConversionRequestAttributionModel>,
-        click_through_window: impl Into<i64>,
+        click_through_window: impl Into<i64>
     ) -> Self {
         Self {
             location_id: location_id.into(),
@@ -19525,11 +18537,9 @@ impl UpsertGoogleConversionRequestAttributionModel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::GoogleSearchAttributionDataDriven => {
-                "GOOGLE_SEARCH_ATTRIBUTION_DATA_DRIVEN"
-            }
+            Self::GoogleSearchAttributionDataDriven => "GOOGLE_SEARCH_ATTRIBUTION_DATA_DRIVEN",
             Self::GoogleAdsLastClick => "GOOGLE_ADS_LAST_CLICK",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -19539,11 +18549,9 @@ impl UpsertGoogleConversionRequestAttributionModel {
 impl From<&str> for UpsertGoogleConversionRequestAttributionModel {
     fn from(value: &str) -> Self {
         match value {
-            "GOOGLE_SEARCH_ATTRIBUTION_DATA_DRIVEN" => {
-                Self::GoogleSearchAttributionDataDriven
-            }
+            "GOOGLE_SEARCH_ATTRIBUTION_DATA_DRIVEN" => Self::GoogleSearchAttributionDataDriven,
             "GOOGLE_ADS_LAST_CLICK" => Self::GoogleAdsLastClick,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -19575,7 +18583,7 @@ impl UpsertGoogleConversionRequestCountingType {
         match self {
             Self::OnePerClick => "ONE_PER_CLICK",
             Self::ManyPerClick => "MANY_PER_CLICK",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -19587,7 +18595,7 @@ impl From<&str> for UpsertGoogleConversionRequestCountingType {
         match value {
             "ONE_PER_CLICK" => Self::OnePerClick,
             "MANY_PER_CLICK" => Self::ManyPerClick,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -19625,35 +18633,19 @@ pub struct UpsertGoogleSegmentRequest {
     pub id: Option<String>,
 
     /// `membershipStatus`: a string. Example: `OPEN`.
-    #[serde(
-        rename = "membershipStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "membershipStatus", default, skip_serializing_if = "Option::is_none")]
     pub membership_status: Option<String>,
 
     /// `ruleBasedUserList`: a [`GoogleRuleBasedUserList`](crate::ad_manager::GoogleRuleBasedUserList).
-    #[serde(
-        rename = "ruleBasedUserList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ruleBasedUserList", default, skip_serializing_if = "Option::is_none")]
     pub rule_based_user_list: Option<GoogleRuleBasedUserList>,
 
     /// Days a user stays in the list.
-    #[serde(
-        rename = "membershipLifeSpan",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "membershipLifeSpan", default, skip_serializing_if = "Option::is_none")]
     pub membership_life_span: Option<i64>,
 
     /// Lists a lookalike segment starts from.
-    #[serde(
-        rename = "seedUserListIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "seedUserListIds", default, skip_serializing_if = "Option::is_none")]
     pub seed_user_list_ids: Option<Vec<String>>,
 
     /// `countryCodes`: a list of strings.
@@ -19724,10 +18716,7 @@ impl UpsertGoogleSegmentRequest {
     }
 
     /// Sets `ruleBasedUserList`.
-    pub fn rule_based_user_list(
-        mut self,
-        value: impl Into<GoogleRuleBasedUserList>,
-    ) -> Self {
+    pub fn rule_based_user_list(mut self, value: impl Into<GoogleRuleBasedUserList>) -> Self {
         self.rule_based_user_list = Some(value.into());
         self
     }
@@ -19753,7 +18742,7 @@ impl UpsertGoogleSegmentRequest {
     /// Sets `expansionLevel`.
     pub fn expansion_level(
         mut self,
-        value: impl Into<UpsertGoogleSegmentRequestExpansionLevel>,
+        value: impl Into<UpsertGoogleSegmentRequestExpansionLevel>
     ) -> Self {
         self.expansion_level = Some(value.into());
         self
@@ -19788,7 +18777,7 @@ impl UpsertGoogleSegmentRequestExpansionLevel {
             Self::Balanced => "BALANCED",
             Self::Broad => "BROAD",
             Self::Narrow => "NARROW",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -19801,7 +18790,7 @@ impl From<&str> for UpsertGoogleSegmentRequestExpansionLevel {
             "BALANCED" => Self::Balanced,
             "BROAD" => Self::Broad,
             "NARROW" => Self::Narrow,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -19841,7 +18830,7 @@ impl UpsertGoogleSegmentType {
             Self::WebsiteVisitor => "WEBSITE_VISITOR",
             Self::CustomerMatch => "CUSTOMER_MATCH",
             Self::Lookalike => "LOOKALIKE",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -19855,7 +18844,7 @@ impl From<&str> for UpsertGoogleSegmentType {
             "WEBSITE_VISITOR" => Self::WebsiteVisitor,
             "CUSTOMER_MATCH" => Self::CustomerMatch,
             "LOOKALIKE" => Self::Lookalike,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }

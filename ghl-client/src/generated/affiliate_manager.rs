@@ -35,7 +35,7 @@ pub const MODULE: &str = "affiliate_manager";
 /// Operations of the Affiliate Manager module. Get one with `client.affiliate_manager()`.
 #[derive(Clone, Debug)]
 pub struct AffiliateManager {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "affiliate_manager")]
@@ -59,7 +59,7 @@ impl AffiliateManager {
     /// List the commissions earned by affiliates of a location.
     ///
     /// `GET /affiliate-manager/{locationId}/commissions` · Version `2021-07-28` · location token · scopes: `affiliate-manager.readonly`
-    pub fn list_affiliate_commissions(&self) -> ListAffiliateCommissions {
+    pub fn list_affiliate_commissions(&self,) -> ListAffiliateCommissions {
         ListAffiliateCommissions {
             client: self.client.clone(),
             location_id: None,
@@ -77,7 +77,7 @@ impl AffiliateManager {
     /// List the payouts made to affiliates of a location.
     ///
     /// `GET /affiliate-manager/{locationId}/payouts` · Version `2021-07-28` · location token · scopes: `affiliate-manager.readonly`
-    pub fn list_affiliate_payouts(&self) -> ListAffiliatePayouts {
+    pub fn list_affiliate_payouts(&self,) -> ListAffiliatePayouts {
         ListAffiliatePayouts {
             client: self.client.clone(),
             location_id: None,
@@ -95,7 +95,7 @@ impl AffiliateManager {
     /// List a location's affiliates, with filters.
     ///
     /// `GET /affiliate-manager/{locationId}/affiliates` · Version `2021-07-28` · location token · scopes: `affiliate-manager.readonly`
-    pub fn list_affiliates(&self) -> ListAffiliates {
+    pub fn list_affiliates(&self,) -> ListAffiliates {
         ListAffiliates {
             client: self.client.clone(),
             location_id: None,
@@ -116,43 +116,37 @@ impl AffiliateManager {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = AffiliateManager::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "getAffiliate",
-            Box::pin({
-                let call = handle.get_affiliate("sample-affiliateId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAffiliateCommissions",
-            Box::pin({
-                let call = handle.list_affiliate_commissions();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAffiliatePayouts",
-            Box::pin({
-                let call = handle.list_affiliate_payouts();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAffiliates",
-            Box::pin({
-                let call = handle.list_affiliates();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "getAffiliate",
+        Box::pin({
+            let call = handle.get_affiliate("sample-affiliateId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAffiliateCommissions",
+        Box::pin({
+            let call = handle.list_affiliate_commissions();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAffiliatePayouts",
+        Box::pin({
+            let call = handle.list_affiliate_payouts();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAffiliates",
+        Box::pin({
+            let call = handle.list_affiliates();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -162,69 +156,66 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = AffiliateManager::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "getAffiliate",
-            Box::pin({
-                let call = handle.get_affiliate("sample-affiliateId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAffiliateCommissions",
-            Box::pin({
-                let call = handle
-                    .list_affiliate_commissions()
-                    .campaign_id("sample".to_owned())
-                    .affiliate_id("sample".to_owned())
-                    .status("sample".to_owned())
-                    .query("sample".to_owned())
-                    .skip(1i64)
-                    .limit(1i64)
-                    .from_date("sample".to_owned())
-                    .to_date("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAffiliatePayouts",
-            Box::pin({
-                let call = handle
-                    .list_affiliate_payouts()
-                    .status("sample".to_owned())
-                    .query("sample".to_owned())
-                    .affiliate_id("sample".to_owned())
-                    .campaign_id("sample".to_owned())
-                    .skip(1i64)
-                    .limit(1i64)
-                    .start("sample".to_owned())
-                    .end("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAffiliates",
-            Box::pin({
-                let call = handle
-                    .list_affiliates()
-                    .query("sample".to_owned())
-                    .active(true)
-                    .campaign_id("sample".to_owned())
-                    .skip(1i64)
-                    .limit(1i64)
-                    .from_date("sample".to_owned())
-                    .to_date("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "getAffiliate",
+        Box::pin({
+            let call = handle.get_affiliate("sample-affiliateId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAffiliateCommissions",
+        Box::pin({
+            let call = handle
+                .list_affiliate_commissions()
+                .campaign_id("sample".to_owned())
+                .affiliate_id("sample".to_owned())
+                .status("sample".to_owned())
+                .query("sample".to_owned())
+                .skip(1i64)
+                .limit(1i64)
+                .from_date("sample".to_owned())
+                .to_date("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAffiliatePayouts",
+        Box::pin({
+            let call = handle
+                .list_affiliate_payouts()
+                .status("sample".to_owned())
+                .query("sample".to_owned())
+                .affiliate_id("sample".to_owned())
+                .campaign_id("sample".to_owned())
+                .skip(1i64)
+                .limit(1i64)
+                .start("sample".to_owned())
+                .end("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAffiliates",
+        Box::pin({
+            let call = handle
+                .list_affiliates()
+                .query("sample".to_owned())
+                .active(true)
+                .campaign_id("sample".to_owned())
+                .skip(1i64)
+                .limit(1i64)
+                .from_date("sample".to_owned())
+                .to_date("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -264,16 +255,17 @@ impl GetAffiliate {
             token: crate::TokenKind::Location,
             scopes: &["affiliate-manager.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getAffiliate", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getAffiliate",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/affiliate-manager/{}/affiliates/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.affiliate_id)
-            ),
+                "/affiliate-manager/{}/affiliates/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.affiliate_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -285,9 +277,7 @@ impl GetAffiliate {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Affiliate>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Affiliate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -384,15 +374,16 @@ impl ListAffiliateCommissions {
             token: crate::TokenKind::Location,
             scopes: &["affiliate-manager.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listAffiliateCommissions", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listAffiliateCommissions",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/affiliate-manager/{}/commissions", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/affiliate-manager/{}/commissions",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.campaign_id {
@@ -429,7 +420,7 @@ impl ListAffiliateCommissions {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListCommissionsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -463,7 +454,7 @@ impl crate::Paginated for ListAffiliateCommissions {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -479,7 +470,7 @@ impl crate::Paginated for ListAffiliateCommissions {
 impl ListAffiliateCommissions {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
+        self
     ) -> impl futures::Stream<Item = Result<Commission, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -576,15 +567,16 @@ impl ListAffiliatePayouts {
             token: crate::TokenKind::Location,
             scopes: &["affiliate-manager.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listAffiliatePayouts", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listAffiliatePayouts",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/affiliate-manager/{}/payouts", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+                "/affiliate-manager/{}/payouts",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.status {
@@ -621,7 +613,7 @@ impl ListAffiliatePayouts {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListPayoutsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -655,7 +647,7 @@ impl crate::Paginated for ListAffiliatePayouts {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -671,7 +663,7 @@ impl crate::Paginated for ListAffiliatePayouts {
 impl ListAffiliatePayouts {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
+        self
     ) -> impl futures::Stream<Item = Result<Payout, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -761,15 +753,16 @@ impl ListAffiliates {
             token: crate::TokenKind::Location,
             scopes: &["affiliate-manager.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listAffiliates", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listAffiliates",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/affiliate-manager/{}/affiliates", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/affiliate-manager/{}/affiliates",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.query {
@@ -803,7 +796,7 @@ impl ListAffiliates {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListAffiliatesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -837,7 +830,7 @@ impl crate::Paginated for ListAffiliates {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -853,17 +846,14 @@ impl crate::Paginated for ListAffiliates {
 impl ListAffiliates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
+        self
     ) -> impl futures::Stream<Item = Result<Affiliate, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
 /// A person who refers customers to the location, with running totals of what they brought in.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -981,11 +971,7 @@ pub struct Affiliate {
     pub lead: Option<i64>,
 
     /// Referred customers who later dropped.
-    #[serde(
-        rename = "droppedCustomer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "droppedCustomer", default, skip_serializing_if = "Option::is_none")]
     pub dropped_customer: Option<i64>,
 
     /// Clicks on the affiliate links.
@@ -1006,10 +992,7 @@ pub struct Affiliate {
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
 /// What an affiliate earned on one sale.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1031,19 +1014,11 @@ pub struct Commission {
     pub qty: Option<i64>,
 
     /// Commission on the product.
-    #[serde(
-        rename = "productCommission",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "productCommission", default, skip_serializing_if = "Option::is_none")]
     pub product_commission: Option<f64>,
 
     /// Amount earned.
-    #[serde(
-        rename = "commissionAmount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "commissionAmount", default, skip_serializing_if = "Option::is_none")]
     pub commission_amount: Option<f64>,
 
     /// Sale amount the commission is computed on.
@@ -1128,10 +1103,7 @@ pub struct Commission {
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
 /// The affiliate who earned a commission.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1150,10 +1122,7 @@ pub struct CommissionAffiliate {
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
 /// The affiliate campaign a commission belongs to.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1172,10 +1141,7 @@ pub struct CommissionCampaign {
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
 /// The customer whose purchase earned a commission.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1202,10 +1168,7 @@ pub struct CommissionCustomer {
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
 /// The `ListAffiliatesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1220,10 +1183,7 @@ pub struct ListAffiliatesResponse {
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
 /// The `ListCommissionsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1238,10 +1198,7 @@ pub struct ListCommissionsResponse {
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
 /// Paging information of a listing.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1252,10 +1209,7 @@ pub struct ListCountMeta {
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
 /// The `ListPayoutsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1270,10 +1224,7 @@ pub struct ListPayoutsResponse {
 }
 
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
 /// A payment of earned commissions to an affiliate.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

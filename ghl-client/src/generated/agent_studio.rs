@@ -42,7 +42,7 @@ pub const MODULE: &str = "agent_studio";
 /// Operations of the Agent Studio module. Get one with `client.agent_studio()`.
 #[derive(Clone, Debug)]
 pub struct AgentStudio {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "agent_studio")]
@@ -57,22 +57,15 @@ impl AgentStudio {
     /// `POST /agent-studio/agent` · Version `2021-04-15` · location token · scopes: `agent-studio.write`
     pub fn create_agent_studio_agent(
         &self,
-        body: CreateAgentStudioAgentRequest,
+        body: CreateAgentStudioAgentRequest
     ) -> CreateAgentStudioAgent {
-        CreateAgentStudioAgent {
-            client: self.client.clone(),
-            source: None,
-            body,
-        }
+        CreateAgentStudioAgent { client: self.client.clone(), source: None, body, }
     }
 
     /// Remove an agent together with every version of it.
     ///
     /// `DELETE /agent-studio/agent/{agentId}` · Version `2021-04-15` · location token · scopes: `agent-studio.write`
-    pub fn delete_agent_studio_agent(
-        &self,
-        agent_id: impl Into<String>,
-    ) -> DeleteAgentStudioAgent {
+    pub fn delete_agent_studio_agent(&self, agent_id: impl Into<String>) -> DeleteAgentStudioAgent {
         DeleteAgentStudioAgent {
             client: self.client.clone(),
             agent_id: agent_id.into(),
@@ -87,7 +80,7 @@ impl AgentStudio {
     pub fn execute_agent_studio_agent(
         &self,
         agent_id: impl Into<String>,
-        body: ExecuteAgentStudioAgentRequest,
+        body: ExecuteAgentStudioAgentRequest
     ) -> ExecuteAgentStudioAgent {
         ExecuteAgentStudioAgent {
             client: self.client.clone(),
@@ -104,7 +97,7 @@ impl AgentStudio {
     pub fn execute_published_agent_studio_agent(
         &self,
         agent_id: impl Into<String>,
-        body: ExecuteAgentStudioAgentRequest,
+        body: ExecuteAgentStudioAgentRequest
     ) -> ExecutePublishedAgentStudioAgent {
         ExecutePublishedAgentStudioAgent {
             client: self.client.clone(),
@@ -117,10 +110,7 @@ impl AgentStudio {
     /// Fetch one agent with all its versions.
     ///
     /// `GET /agent-studio/agent/{agentId}` · Version `2021-04-15` · location token · scopes: `agent-studio.readonly`
-    pub fn get_agent_studio_agent(
-        &self,
-        agent_id: impl Into<String>,
-    ) -> GetAgentStudioAgent {
+    pub fn get_agent_studio_agent(&self, agent_id: impl Into<String>) -> GetAgentStudioAgent {
         GetAgentStudioAgent {
             client: self.client.clone(),
             agent_id: agent_id.into(),
@@ -135,7 +125,7 @@ impl AgentStudio {
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn get_published_agent_studio_agent(
         &self,
-        agent_id: impl Into<String>,
+        agent_id: impl Into<String>
     ) -> GetPublishedAgentStudioAgent {
         GetPublishedAgentStudioAgent {
             client: self.client.clone(),
@@ -151,7 +141,7 @@ impl AgentStudio {
     pub fn list_agent_studio_agents(
         &self,
         limit: impl Into<i64>,
-        offset: impl Into<i64>,
+        offset: impl Into<i64>
     ) -> ListAgentStudioAgents {
         ListAgentStudioAgents {
             client: self.client.clone(),
@@ -170,7 +160,7 @@ impl AgentStudio {
     pub fn list_published_agent_studio_agents(
         &self,
         limit: impl Into<i64>,
-        offset: impl Into<i64>,
+        offset: impl Into<i64>
     ) -> ListPublishedAgentStudioAgents {
         ListPublishedAgentStudioAgents {
             client: self.client.clone(),
@@ -187,7 +177,7 @@ impl AgentStudio {
     pub fn publish_agent_studio_version(
         &self,
         version_id: impl Into<String>,
-        body: PublishAgentStudioVersionRequest,
+        body: PublishAgentStudioVersionRequest
     ) -> PublishAgentStudioVersion {
         PublishAgentStudioVersion {
             client: self.client.clone(),
@@ -203,7 +193,7 @@ impl AgentStudio {
     pub fn update_agent_studio_agent(
         &self,
         agent_id: impl Into<String>,
-        body: UpdateAgentStudioAgentRequest,
+        body: UpdateAgentStudioAgentRequest
     ) -> UpdateAgentStudioAgent {
         UpdateAgentStudioAgent {
             client: self.client.clone(),
@@ -219,7 +209,7 @@ impl AgentStudio {
     pub fn update_agent_studio_version(
         &self,
         version_id: impl Into<String>,
-        body: UpdateAgentStudioVersionRequest,
+        body: UpdateAgentStudioVersionRequest
     ) -> UpdateAgentStudioVersion {
         UpdateAgentStudioVersion {
             client: self.client.clone(),
@@ -236,137 +226,110 @@ impl AgentStudio {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = AgentStudio::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createAgentStudioAgent",
-            Box::pin({
-                let call = handle
-                    .create_agent_studio_agent(
-                        CreateAgentStudioAgentRequest::new(
-                            "sample".to_owned(),
-                            AgentStudioAgentStatus::Active,
-                            std::collections::BTreeMap::from([
-                                (
-                                    "key".to_owned(),
-                                    serde_json::Value::Object(Default::default()),
-                                ),
-                            ]),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteAgentStudioAgent",
-            Box::pin({
-                let call = handle.delete_agent_studio_agent("sample-agentId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "executeAgentStudioAgent",
-            Box::pin({
-                let call = handle
-                    .execute_agent_studio_agent(
-                        "sample-agentId",
-                        ExecuteAgentStudioAgentRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "executePublishedAgentStudioAgent",
-            Box::pin({
-                let call = handle
-                    .execute_published_agent_studio_agent(
-                        "sample-agentId",
-                        ExecuteAgentStudioAgentRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getAgentStudioAgent",
-            Box::pin({
-                let call = handle.get_agent_studio_agent("sample-agentId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getPublishedAgentStudioAgent",
-            Box::pin({
-                let call = handle.get_published_agent_studio_agent("sample-agentId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAgentStudioAgents",
-            Box::pin({
-                let call = handle.list_agent_studio_agents(1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listPublishedAgentStudioAgents",
-            Box::pin({
-                let call = handle.list_published_agent_studio_agents(1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "publishAgentStudioVersion",
-            Box::pin({
-                let call = handle
-                    .publish_agent_studio_version(
-                        "sample-versionId",
-                        PublishAgentStudioVersionRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateAgentStudioAgent",
-            Box::pin({
-                let call = handle
-                    .update_agent_studio_agent(
-                        "sample-agentId",
-                        UpdateAgentStudioAgentRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateAgentStudioVersion",
-            Box::pin({
-                let call = handle
-                    .update_agent_studio_version(
-                        "sample-versionId",
-                        UpdateAgentStudioVersionRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createAgentStudioAgent",
+        Box::pin({
+            let call = handle.create_agent_studio_agent(
+                CreateAgentStudioAgentRequest::new(
+                    "sample".to_owned(),
+                    AgentStudioAgentStatus::Active,
+                    std::collections::BTreeMap::from([(
+                        "key".to_owned(),
+                        serde_json::Value::Object(Default::default())
+                    )])
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteAgentStudioAgent",
+        Box::pin({
+            let call = handle.delete_agent_studio_agent("sample-agentId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "executeAgentStudioAgent",
+        Box::pin({
+            let call = handle.execute_agent_studio_agent(
+                "sample-agentId",
+                ExecuteAgentStudioAgentRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "executePublishedAgentStudioAgent",
+        Box::pin({
+            let call = handle.execute_published_agent_studio_agent(
+                "sample-agentId",
+                ExecuteAgentStudioAgentRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getAgentStudioAgent",
+        Box::pin({
+            let call = handle.get_agent_studio_agent("sample-agentId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getPublishedAgentStudioAgent",
+        Box::pin({
+            let call = handle.get_published_agent_studio_agent("sample-agentId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAgentStudioAgents",
+        Box::pin({
+            let call = handle.list_agent_studio_agents(1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listPublishedAgentStudioAgents",
+        Box::pin({
+            let call = handle.list_published_agent_studio_agents(1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "publishAgentStudioVersion",
+        Box::pin({
+            let call = handle.publish_agent_studio_version(
+                "sample-versionId",
+                PublishAgentStudioVersionRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateAgentStudioAgent",
+        Box::pin({
+            let call = handle.update_agent_studio_agent(
+                "sample-agentId",
+                UpdateAgentStudioAgentRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateAgentStudioVersion",
+        Box::pin({
+            let call = handle.update_agent_studio_version(
+                "sample-versionId",
+                UpdateAgentStudioVersionRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -376,225 +339,187 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = AgentStudio::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createAgentStudioAgent",
-            Box::pin({
-                let call = handle
-                    .create_agent_studio_agent(
-                        CreateAgentStudioAgentRequest::new(
-                                "sample".to_owned(),
-                                AgentStudioAgentStatus::Active,
-                                std::collections::BTreeMap::from([
-                                    (
-                                        "key".to_owned(),
-                                        serde_json::Value::Object(Default::default()),
-                                    ),
-                                ]),
-                            )
-                            .name("sample".to_owned())
-                            .description("sample".to_owned())
-                            .agency_id("sample".to_owned())
-                            .author_id("sample".to_owned())
-                            .author_name("sample".to_owned())
-                            .author_email("sample".to_owned())
-                            .nodes(vec!["sample".to_owned()])
-                            .edges(vec!["sample".to_owned()]),
+    calls.push((
+        "createAgentStudioAgent",
+        Box::pin({
+            let call = handle
+                .create_agent_studio_agent(
+                    CreateAgentStudioAgentRequest::new(
+                        "sample".to_owned(),
+                        AgentStudioAgentStatus::Active,
+                        std::collections::BTreeMap::from([(
+                            "key".to_owned(),
+                            serde_json::Value::Object(Default::default())
+                        )])
                     )
-                    .source("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteAgentStudioAgent",
-            Box::pin({
-                let call = handle
-                    .delete_agent_studio_agent("sample-agentId")
-                    .source("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "executeAgentStudioAgent",
-            Box::pin({
-                let call = handle
-                    .execute_agent_studio_agent(
-                        "sample-agentId",
-                        ExecuteAgentStudioAgentRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .execution_id("sample".to_owned())
-                            .input_variables(
-                                std::collections::BTreeMap::from([
-                                    (
-                                        "key".to_owned(),
-                                        serde_json::Value::Object(Default::default()),
-                                    ),
-                                ]),
-                            )
-                            .version_id("sample".to_owned())
-                            .attachments(
-                                vec![
-                                    AgentAttachment::new("sample".to_owned(), "sample"
-                                    .to_owned())
-                                ],
-                            )
-                            .contact_id("sample".to_owned()),
-                    )
-                    .source("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "executePublishedAgentStudioAgent",
-            Box::pin({
-                let call = handle
-                    .execute_published_agent_studio_agent(
-                        "sample-agentId",
-                        ExecuteAgentStudioAgentRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .execution_id("sample".to_owned())
-                            .input_variables(
-                                std::collections::BTreeMap::from([
-                                    (
-                                        "key".to_owned(),
-                                        serde_json::Value::Object(Default::default()),
-                                    ),
-                                ]),
-                            )
-                            .version_id("sample".to_owned())
-                            .attachments(
-                                vec![
-                                    AgentAttachment::new("sample".to_owned(), "sample"
-                                    .to_owned())
-                                ],
-                            )
-                            .contact_id("sample".to_owned()),
-                    )
-                    .source("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getAgentStudioAgent",
-            Box::pin({
-                let call = handle
-                    .get_agent_studio_agent("sample-agentId")
-                    .source("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getPublishedAgentStudioAgent",
-            Box::pin({
-                let call = handle
-                    .get_published_agent_studio_agent("sample-agentId")
-                    .source("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAgentStudioAgents",
-            Box::pin({
-                let call = handle
-                    .list_agent_studio_agents(1i64, 1i64)
-                    .is_published(true)
-                    .source("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listPublishedAgentStudioAgents",
-            Box::pin({
-                let call = handle
-                    .list_published_agent_studio_agents(1i64, 1i64)
-                    .source("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "publishAgentStudioVersion",
-            Box::pin({
-                let call = handle
-                    .publish_agent_studio_version(
-                        "sample-versionId",
-                        PublishAgentStudioVersionRequest::new("sample".to_owned())
-                            .user_id("sample".to_owned())
-                            .user_name("sample".to_owned())
-                            .user_email("sample".to_owned()),
-                    )
-                    .source("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateAgentStudioAgent",
-            Box::pin({
-                let call = handle
-                    .update_agent_studio_agent(
-                        "sample-agentId",
-                        UpdateAgentStudioAgentRequest::new("sample".to_owned())
-                            .name("sample".to_owned())
-                            .description("sample".to_owned())
-                            .status(AgentStudioAgentStatus::Active),
-                    )
-                    .source("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateAgentStudioVersion",
-            Box::pin({
-                let call = handle
-                    .update_agent_studio_version(
-                        "sample-versionId",
-                        UpdateAgentStudioVersionRequest::new("sample".to_owned())
-                            .version_name("sample".to_owned())
-                            .description("sample".to_owned())
-                            .nodes(vec![serde_json::Value::Object(Default::default())])
-                            .edges(vec![serde_json::Value::Object(Default::default())])
-                            .global_variables(
-                                vec![serde_json::Value::Object(Default::default())],
-                            )
-                            .input_variables(
-                                vec![serde_json::Value::Object(Default::default())],
-                            )
-                            .runtime_variables(
-                                vec![serde_json::Value::Object(Default::default())],
-                            )
-                            .global_config(
-                                std::collections::BTreeMap::from([
-                                    (
-                                        "key".to_owned(),
-                                        serde_json::Value::Object(Default::default()),
-                                    ),
-                                ]),
-                            )
-                            .user_id("sample".to_owned())
-                            .user_name("sample".to_owned()),
-                    )
-                    .source("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                        .name("sample".to_owned())
+                        .description("sample".to_owned())
+                        .agency_id("sample".to_owned())
+                        .author_id("sample".to_owned())
+                        .author_name("sample".to_owned())
+                        .author_email("sample".to_owned())
+                        .nodes(vec!["sample".to_owned()])
+                        .edges(vec!["sample".to_owned()])
+                )
+                .source("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteAgentStudioAgent",
+        Box::pin({
+            let call = handle
+                .delete_agent_studio_agent("sample-agentId")
+                .source("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "executeAgentStudioAgent",
+        Box::pin({
+            let call = handle
+                .execute_agent_studio_agent(
+                    "sample-agentId",
+                    ExecuteAgentStudioAgentRequest::new("sample".to_owned(), "sample".to_owned())
+                        .execution_id("sample".to_owned())
+                        .input_variables(
+                            std::collections::BTreeMap::from([(
+                                "key".to_owned(),
+                                serde_json::Value::Object(Default::default())
+                            )])
+                        )
+                        .version_id("sample".to_owned())
+                        .attachments(
+                            vec![AgentAttachment::new("sample".to_owned(), "sample".to_owned())]
+                        )
+                        .contact_id("sample".to_owned())
+                )
+                .source("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "executePublishedAgentStudioAgent",
+        Box::pin({
+            let call = handle
+                .execute_published_agent_studio_agent(
+                    "sample-agentId",
+                    ExecuteAgentStudioAgentRequest::new("sample".to_owned(), "sample".to_owned())
+                        .execution_id("sample".to_owned())
+                        .input_variables(
+                            std::collections::BTreeMap::from([(
+                                "key".to_owned(),
+                                serde_json::Value::Object(Default::default())
+                            )])
+                        )
+                        .version_id("sample".to_owned())
+                        .attachments(
+                            vec![AgentAttachment::new("sample".to_owned(), "sample".to_owned())]
+                        )
+                        .contact_id("sample".to_owned())
+                )
+                .source("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getAgentStudioAgent",
+        Box::pin({
+            let call = handle.get_agent_studio_agent("sample-agentId").source("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getPublishedAgentStudioAgent",
+        Box::pin({
+            let call = handle
+                .get_published_agent_studio_agent("sample-agentId")
+                .source("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAgentStudioAgents",
+        Box::pin({
+            let call = handle
+                .list_agent_studio_agents(1i64, 1i64)
+                .is_published(true)
+                .source("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listPublishedAgentStudioAgents",
+        Box::pin({
+            let call = handle
+                .list_published_agent_studio_agents(1i64, 1i64)
+                .source("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "publishAgentStudioVersion",
+        Box::pin({
+            let call = handle
+                .publish_agent_studio_version(
+                    "sample-versionId",
+                    PublishAgentStudioVersionRequest::new("sample".to_owned())
+                        .user_id("sample".to_owned())
+                        .user_name("sample".to_owned())
+                        .user_email("sample".to_owned())
+                )
+                .source("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateAgentStudioAgent",
+        Box::pin({
+            let call = handle
+                .update_agent_studio_agent(
+                    "sample-agentId",
+                    UpdateAgentStudioAgentRequest::new("sample".to_owned())
+                        .name("sample".to_owned())
+                        .description("sample".to_owned())
+                        .status(AgentStudioAgentStatus::Active)
+                )
+                .source("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateAgentStudioVersion",
+        Box::pin({
+            let call = handle
+                .update_agent_studio_version(
+                    "sample-versionId",
+                    UpdateAgentStudioVersionRequest::new("sample".to_owned())
+                        .version_name("sample".to_owned())
+                        .description("sample".to_owned())
+                        .nodes(vec![serde_json::Value::Object(Default::default())])
+                        .edges(vec![serde_json::Value::Object(Default::default())])
+                        .global_variables(vec![serde_json::Value::Object(Default::default())])
+                        .input_variables(vec![serde_json::Value::Object(Default::default())])
+                        .runtime_variables(vec![serde_json::Value::Object(Default::default())])
+                        .global_config(
+                            std::collections::BTreeMap::from([(
+                                "key".to_owned(),
+                                serde_json::Value::Object(Default::default())
+                            )])
+                        )
+                        .user_id("sample".to_owned())
+                        .user_name("sample".to_owned())
+                )
+                .source("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -650,7 +575,7 @@ impl CreateAgentStudioAgent {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<CreateAgentStudioAgentResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -700,15 +625,13 @@ impl DeleteAgentStudioAgent {
             token: crate::TokenKind::Location,
             scopes: &["agent-studio.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteAgentStudioAgent", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteAgentStudioAgent",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/agent-studio/agent/{}", crate ::runtime::request::path_segment(& self
-                .agent_id)
-            ),
+            format!("/agent-studio/agent/{}", crate::runtime::request::path_segment(&self.agent_id))
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -725,7 +648,7 @@ impl DeleteAgentStudioAgent {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<DeleteAgentStudioAgentResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -770,9 +693,9 @@ impl ExecuteAgentStudioAgent {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/agent-studio/agent/{}/execute", crate
-                ::runtime::request::path_segment(& self.agent_id)
-            ),
+                "/agent-studio/agent/{}/execute",
+                crate::runtime::request::path_segment(&self.agent_id)
+            )
         );
         if let Some(value) = &self.source {
             request.query("source", value);
@@ -791,7 +714,7 @@ impl ExecuteAgentStudioAgent {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ExecuteAgentStudioAgentResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -836,9 +759,9 @@ impl ExecutePublishedAgentStudioAgent {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/agent-studio/public-api/agents/{}/execute", crate
-                ::runtime::request::path_segment(& self.agent_id)
-            ),
+                "/agent-studio/public-api/agents/{}/execute",
+                crate::runtime::request::path_segment(&self.agent_id)
+            )
         );
         if let Some(value) = &self.source {
             request.query("source", value);
@@ -857,7 +780,7 @@ impl ExecutePublishedAgentStudioAgent {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ExecuteAgentStudioAgentResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -907,15 +830,13 @@ impl GetAgentStudioAgent {
             token: crate::TokenKind::Location,
             scopes: &["agent-studio.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getAgentStudioAgent", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getAgentStudioAgent",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/agent-studio/agent/{}", crate ::runtime::request::path_segment(& self
-                .agent_id)
-            ),
+            format!("/agent-studio/agent/{}", crate::runtime::request::path_segment(&self.agent_id))
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -932,7 +853,7 @@ impl GetAgentStudioAgent {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<AgentStudioAgentResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -982,18 +903,16 @@ impl GetPublishedAgentStudioAgent {
             token: crate::TokenKind::Location,
             scopes: &["agent-studio.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "getPublishedAgentStudioAgent",
-                self.location_id.as_deref(),
-            )?;
+        let location_id = self.client.resolve_location(
+            "getPublishedAgentStudioAgent",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/agent-studio/public-api/agents/{}", crate
-                ::runtime::request::path_segment(& self.agent_id)
-            ),
+                "/agent-studio/public-api/agents/{}",
+                crate::runtime::request::path_segment(&self.agent_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -1010,7 +929,7 @@ impl GetPublishedAgentStudioAgent {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<AgentStudioAgentResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1068,9 +987,10 @@ impl ListAgentStudioAgents {
             token: crate::TokenKind::Location,
             scopes: &["agent-studio.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listAgentStudioAgents", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listAgentStudioAgents",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/agent-studio/agent".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -1092,7 +1012,7 @@ impl ListAgentStudioAgents {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListAgentStudioAgentsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1126,7 +1046,7 @@ impl crate::Paginated for ListAgentStudioAgents {
             Some(&self.offset).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = next;
         true
@@ -1142,10 +1062,8 @@ impl crate::Paginated for ListAgentStudioAgents {
 impl ListAgentStudioAgents {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<AgentStudioAgent, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<AgentStudioAgent, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -1194,16 +1112,11 @@ impl ListPublishedAgentStudioAgents {
             token: crate::TokenKind::Location,
             scopes: &["agent-studio.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "listPublishedAgentStudioAgents",
-                self.location_id.as_deref(),
-            )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/agent-studio/public-api/agents".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "listPublishedAgentStudioAgents",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/agent-studio/public-api/agents".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("limit", self.limit);
@@ -1221,7 +1134,7 @@ impl ListPublishedAgentStudioAgents {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListAgentStudioAgentsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1255,7 +1168,7 @@ impl crate::Paginated for ListPublishedAgentStudioAgents {
             Some(&self.offset).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = next;
         true
@@ -1271,10 +1184,8 @@ impl crate::Paginated for ListPublishedAgentStudioAgents {
 impl ListPublishedAgentStudioAgents {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<AgentStudioAgent, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<AgentStudioAgent, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -1317,9 +1228,9 @@ impl PublishAgentStudioVersion {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/agent-studio/agent/versions/{}/publish", crate
-                ::runtime::request::path_segment(& self.version_id)
-            ),
+                "/agent-studio/agent/versions/{}/publish",
+                crate::runtime::request::path_segment(&self.version_id)
+            )
         );
         if let Some(value) = &self.source {
             request.query("source", value);
@@ -1338,7 +1249,7 @@ impl PublishAgentStudioVersion {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<PublishAgentStudioVersionResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1382,10 +1293,7 @@ impl UpdateAgentStudioAgent {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/agent-studio/agent/{}", crate ::runtime::request::path_segment(& self
-                .agent_id)
-            ),
+            format!("/agent-studio/agent/{}", crate::runtime::request::path_segment(&self.agent_id))
         );
         if let Some(value) = &self.source {
             request.query("source", value);
@@ -1404,7 +1312,7 @@ impl UpdateAgentStudioAgent {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<AgentStudioUpdateResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1449,9 +1357,9 @@ impl UpdateAgentStudioVersion {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/agent-studio/agent/versions/{}", crate
-                ::runtime::request::path_segment(& self.version_id)
-            ),
+                "/agent-studio/agent/versions/{}",
+                crate::runtime::request::path_segment(&self.version_id)
+            )
         );
         if let Some(value) = &self.source {
             request.query("source", value);
@@ -1470,7 +1378,7 @@ impl UpdateAgentStudioVersion {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<AgentStudioUpdateResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1484,11 +1392,11 @@ impl UpdateAgentStudioVersion {
 #[non_exhaustive]
 pub struct AgentAttachment {
     /// Kind of attachment, e.g. image.
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: String,
 
     /// Address of the image.
-    #[serde(rename = "imageUrl")]
+    #[serde(rename = "imageUrl",)]
     pub image_url: String,
 }
 
@@ -1498,10 +1406,7 @@ impl AgentAttachment {
     /// A value with the required fields (`type`, `imageUrl`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(type_: impl Into<String>, image_url: impl Into<String>) -> Self {
-        Self {
-            type_: type_.into(),
-            image_url: image_url.into(),
-        }
+        Self { type_: type_.into(), image_url: image_url.into(), }
     }
 }
 
@@ -1572,11 +1477,7 @@ pub struct AgentStudioAgent {
     pub updated_at: Option<String>,
 
     /// `productionVersion`: a [`ProductionVersionSummary`](crate::agent_studio::ProductionVersionSummary).
-    #[serde(
-        rename = "productionVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "productionVersion", default, skip_serializing_if = "Option::is_none")]
     pub production_version: Option<ProductionVersionSummary>,
 
     /// Every non-deleted version (when fetched by id).
@@ -1635,7 +1536,7 @@ impl AgentStudioAgentStatus {
             Self::Active => "active",
             Self::Inactive => "inactive",
             Self::Archived => "archived",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1648,7 +1549,7 @@ impl From<&str> for AgentStudioAgentStatus {
             "active" => Self::Active,
             "inactive" => Self::Inactive,
             "archived" => Self::Archived,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1796,11 +1697,7 @@ pub struct AgentStudioVersion {
     pub ui_edges: Option<Vec<serde_json::Value>>,
 
     /// `globalVariables`: a list of JSON values.
-    #[serde(
-        rename = "globalVariables",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "globalVariables", default, skip_serializing_if = "Option::is_none")]
     pub global_variables: Option<Vec<serde_json::Value>>,
 
     /// `inputVariables`: a list of JSON values.
@@ -1808,11 +1705,7 @@ pub struct AgentStudioVersion {
     pub input_variables: Option<Vec<serde_json::Value>>,
 
     /// `runtimeVariables`: a list of JSON values.
-    #[serde(
-        rename = "runtimeVariables",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "runtimeVariables", default, skip_serializing_if = "Option::is_none")]
     pub runtime_variables: Option<Vec<serde_json::Value>>,
 
     /// Editor canvas position.
@@ -1821,7 +1714,9 @@ pub struct AgentStudioVersion {
 
     /// `globalConfig`: a map from names to JSON values.
     #[serde(rename = "globalConfig", default, skip_serializing_if = "Option::is_none")]
-    pub global_config: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub global_config: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// `createdAt`: a string.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
@@ -1852,19 +1747,11 @@ pub struct AgentStudioVersion {
     pub published_by: Option<String>,
 
     /// `publishedByName`: a string.
-    #[serde(
-        rename = "publishedByName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "publishedByName", default, skip_serializing_if = "Option::is_none")]
     pub published_by_name: Option<String>,
 
     /// `publishedByEmail`: a string.
-    #[serde(
-        rename = "publishedByEmail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "publishedByEmail", default, skip_serializing_if = "Option::is_none")]
     pub published_by_email: Option<String>,
 }
 
@@ -1915,7 +1802,7 @@ impl AgentVersionState {
             Self::Draft => "draft",
             Self::Staging => "staging",
             Self::Prod => "prod",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1928,7 +1815,7 @@ impl From<&str> for AgentVersionState {
             "draft" => Self::Draft,
             "staging" => Self::Staging,
             "prod" => Self::Prod,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1943,7 +1830,7 @@ crate::runtime::enums::string_enum!(AgentVersionState);
 #[non_exhaustive]
 pub struct CreateAgentStudioAgentRequest {
     /// `locationId`: a string. Example: `C2QujeCh8ZnC7al2InWR`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string. Example: `Customer Support Agent`.
@@ -1974,7 +1861,9 @@ pub struct CreateAgentStudioAgentRequest {
     pub status: AgentStudioAgentStatus,
 
     /// The first version.
-    pub version: std::collections::BTreeMap<String, serde_json::Value>,
+    pub version: std::collections::BTreeMap<String,
+
+    serde_json::Value>,
 
     /// Deprecated; use version.nodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1993,7 +1882,8 @@ impl CreateAgentStudioAgentRequest {
     pub fn new(
         location_id: impl Into<String>,
         status: impl Into<AgentStudioAgentStatus>,
-        version: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+        version: impl Into<std::collections::BTreeMap<String,
+        serde_json::Value>>
     ) -> Self {
         Self {
             location_id: location_id.into(),
@@ -2116,7 +2006,9 @@ pub struct ExecuteAgentStudioAgentRequest {
 
     /// Values of the version's input variables.
     #[serde(rename = "inputVariables", default, skip_serializing_if = "Option::is_none")]
-    pub input_variables: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub input_variables: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// Published version to run; the production version when absent.
     #[serde(rename = "versionId", default, skip_serializing_if = "Option::is_none")]
@@ -2127,7 +2019,7 @@ pub struct ExecuteAgentStudioAgentRequest {
     pub attachments: Option<Vec<AgentAttachment>>,
 
     /// `locationId`: a string. Example: `C2QujeCh8ZnC7al2InWR`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Contact whose data the agent may use.
@@ -2161,7 +2053,8 @@ impl ExecuteAgentStudioAgentRequest {
     /// Sets `inputVariables`.
     pub fn input_variables(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+        value: impl Into<std::collections::BTreeMap<String,
+        serde_json::Value>>
     ) -> Self {
         self.input_variables = Some(value.into());
         self
@@ -2213,11 +2106,7 @@ pub struct ExecuteAgentStudioAgentResponse {
     pub type_: Option<String>,
 
     /// Kind of input the agent expects next.
-    #[serde(
-        rename = "nextExpectedInput",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "nextExpectedInput", default, skip_serializing_if = "Option::is_none")]
     pub next_expected_input: Option<String>,
 
     /// The run reached an end node.
@@ -2225,11 +2114,7 @@ pub struct ExecuteAgentStudioAgentResponse {
     pub goal_completion: Option<bool>,
 
     /// State of the run, e.g. completed.
-    #[serde(
-        rename = "executionStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "executionStatus", default, skip_serializing_if = "Option::is_none")]
     pub execution_status: Option<String>,
 
     /// The run switched to another flow.
@@ -2241,11 +2126,7 @@ pub struct ExecuteAgentStudioAgentResponse {
     pub attachments: Option<Vec<serde_json::Value>>,
 
     /// `generativeOutputs`: a list of JSON values.
-    #[serde(
-        rename = "generativeOutputs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "generativeOutputs", default, skip_serializing_if = "Option::is_none")]
     pub generative_outputs: Option<Vec<serde_json::Value>>,
 }
 
@@ -2306,7 +2187,7 @@ pub struct ProductionVersionSummary {
 #[non_exhaustive]
 pub struct PublishAgentStudioVersionRequest {
     /// The location, for authorisation.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// User publishing.
@@ -2328,12 +2209,7 @@ impl PublishAgentStudioVersionRequest {
     /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
-        Self {
-            location_id: location_id.into(),
-            user_id: None,
-            user_name: None,
-            user_email: None,
-        }
+        Self { location_id: location_id.into(), user_id: None, user_name: None, user_email: None, }
     }
 
     /// Sets `userId`.
@@ -2381,19 +2257,11 @@ pub struct PublishAgentStudioVersionResponse {
 #[non_exhaustive]
 pub struct PublishedVersions {
     /// The version now in production.
-    #[serde(
-        rename = "productionVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "productionVersion", default, skip_serializing_if = "Option::is_none")]
     pub production_version: Option<AgentStudioVersion>,
 
     /// The fresh draft created after it.
-    #[serde(
-        rename = "newDraftVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "newDraftVersion", default, skip_serializing_if = "Option::is_none")]
     pub new_draft_version: Option<AgentStudioVersion>,
 }
 
@@ -2404,7 +2272,7 @@ pub struct PublishedVersions {
 #[non_exhaustive]
 pub struct UpdateAgentStudioAgentRequest {
     /// The location, for authorisation; it cannot be changed.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string. Example: `Updated Customer Support Agent`.
@@ -2426,12 +2294,7 @@ impl UpdateAgentStudioAgentRequest {
     /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
-        Self {
-            location_id: location_id.into(),
-            name: None,
-            description: None,
-            status: None,
-        }
+        Self { location_id: location_id.into(), name: None, description: None, status: None, }
     }
 
     /// Sets `name`.
@@ -2460,7 +2323,7 @@ impl UpdateAgentStudioAgentRequest {
 #[non_exhaustive]
 pub struct UpdateAgentStudioVersionRequest {
     /// The location, for authorisation.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `versionName`: a string. Example: `Customer Support Agent v2`.
@@ -2480,11 +2343,7 @@ pub struct UpdateAgentStudioVersionRequest {
     pub edges: Option<Vec<serde_json::Value>>,
 
     /// Variables visible in the whole graph.
-    #[serde(
-        rename = "globalVariables",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "globalVariables", default, skip_serializing_if = "Option::is_none")]
     pub global_variables: Option<Vec<serde_json::Value>>,
 
     /// Inputs expected at execution.
@@ -2492,16 +2351,14 @@ pub struct UpdateAgentStudioVersionRequest {
     pub input_variables: Option<Vec<serde_json::Value>>,
 
     /// Variables produced while running.
-    #[serde(
-        rename = "runtimeVariables",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "runtimeVariables", default, skip_serializing_if = "Option::is_none")]
     pub runtime_variables: Option<Vec<serde_json::Value>>,
 
     /// Global prompt and settings.
     #[serde(rename = "globalConfig", default, skip_serializing_if = "Option::is_none")]
-    pub global_config: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub global_config: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// User making the change.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
@@ -2570,10 +2427,7 @@ impl UpdateAgentStudioVersionRequest {
     }
 
     /// Sets `runtimeVariables`.
-    pub fn runtime_variables(
-        mut self,
-        value: impl Into<Vec<serde_json::Value>>,
-    ) -> Self {
+    pub fn runtime_variables(mut self, value: impl Into<Vec<serde_json::Value>>) -> Self {
         self.runtime_variables = Some(value.into());
         self
     }
@@ -2581,7 +2435,8 @@ impl UpdateAgentStudioVersionRequest {
     /// Sets `globalConfig`.
     pub fn global_config(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+        value: impl Into<std::collections::BTreeMap<String,
+        serde_json::Value>>
     ) -> Self {
         self.global_config = Some(value.into());
         self

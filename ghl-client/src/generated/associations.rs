@@ -41,7 +41,7 @@ pub const MODULE: &str = "associations";
 /// Operations of the Associations module. Get one with `client.associations()`.
 #[derive(Clone, Debug)]
 pub struct Associations {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "associations")]
@@ -56,37 +56,22 @@ impl Associations {
     /// Supported pairs are contact to contact, contact to custom object and custom object to custom object.
     ///
     /// `POST /associations/` · Version `2021-07-28` · location token · scopes: `associations.write`
-    pub fn create_association(
-        &self,
-        body: CreateAssociationRequest,
-    ) -> CreateAssociation {
-        CreateAssociation {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn create_association(&self, body: CreateAssociationRequest) -> CreateAssociation {
+        CreateAssociation { client: self.client.clone(), body, }
     }
 
     /// Link two records through an existing association.
     ///
     /// `POST /associations/relations` · Version `2021-07-28` · location token · scopes: `associations/relation.write`
     pub fn create_relation(&self, body: CreateRelationRequest) -> CreateRelation {
-        CreateRelation {
-            client: self.client.clone(),
-            body,
-        }
+        CreateRelation { client: self.client.clone(), body, }
     }
 
     /// Delete a user-defined association together with all its relations.
     ///
     /// `DELETE /associations/{associationId}` · Version `2021-07-28` · location token · scopes: `associations.write`
-    pub fn delete_association(
-        &self,
-        association_id: impl Into<String>,
-    ) -> DeleteAssociation {
-        DeleteAssociation {
-            client: self.client.clone(),
-            association_id: association_id.into(),
-        }
+    pub fn delete_association(&self, association_id: impl Into<String>) -> DeleteAssociation {
+        DeleteAssociation { client: self.client.clone(), association_id: association_id.into(), }
     }
 
     /// Remove one relation between two records.
@@ -104,19 +89,13 @@ impl Associations {
     ///
     /// `GET /associations/{associationId}` · Version `2021-07-28` · location token · scopes: `associations.readonly`
     pub fn get_association(&self, association_id: impl Into<String>) -> GetAssociation {
-        GetAssociation {
-            client: self.client.clone(),
-            association_id: association_id.into(),
-        }
+        GetAssociation { client: self.client.clone(), association_id: association_id.into(), }
     }
 
     /// Fetch an association (system or user defined) by its key.
     ///
     /// `GET /associations/key/{key_name}` · Version `2021-07-28` · location token · scopes: `associations.readonly`
-    pub fn get_association_by_key(
-        &self,
-        key_name: impl Into<String>,
-    ) -> GetAssociationByKey {
+    pub fn get_association_by_key(&self, key_name: impl Into<String>) -> GetAssociationByKey {
         GetAssociationByKey {
             client: self.client.clone(),
             key_name: key_name.into(),
@@ -130,7 +109,7 @@ impl Associations {
     pub fn list_associations(
         &self,
         skip: impl Into<i64>,
-        limit: impl Into<i64>,
+        limit: impl Into<i64>
     ) -> ListAssociations {
         ListAssociations {
             client: self.client.clone(),
@@ -145,7 +124,7 @@ impl Associations {
     /// `GET /associations/objectKey/{objectKey}` · Version `2021-07-28` · location token · scopes: `associations.readonly`
     pub fn list_associations_by_object_key(
         &self,
-        object_key: impl Into<String>,
+        object_key: impl Into<String>
     ) -> ListAssociationsByObjectKey {
         ListAssociationsByObjectKey {
             client: self.client.clone(),
@@ -161,7 +140,7 @@ impl Associations {
         &self,
         record_id: impl Into<String>,
         skip: impl Into<i64>,
-        limit: impl Into<i64>,
+        limit: impl Into<i64>
     ) -> ListRelationsByRecord {
         ListRelationsByRecord {
             client: self.client.clone(),
@@ -179,7 +158,7 @@ impl Associations {
     pub fn update_association(
         &self,
         association_id: impl Into<String>,
-        body: UpdateAssociationRequest,
+        body: UpdateAssociationRequest
     ) -> UpdateAssociation {
         UpdateAssociation {
             client: self.client.clone(),
@@ -195,117 +174,98 @@ impl Associations {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Associations::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createAssociation",
-            Box::pin({
-                let call = handle
-                    .create_association(
-                        CreateAssociationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createRelation",
-            Box::pin({
-                let call = handle
-                    .create_relation(
-                        CreateRelationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteAssociation",
-            Box::pin({
-                let call = handle.delete_association("sample-associationId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteRelation",
-            Box::pin({
-                let call = handle.delete_relation("sample-relationId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getAssociation",
-            Box::pin({
-                let call = handle.get_association("sample-associationId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getAssociationByKey",
-            Box::pin({
-                let call = handle.get_association_by_key("sample-key_name");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAssociations",
-            Box::pin({
-                let call = handle.list_associations(1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAssociationsByObjectKey",
-            Box::pin({
-                let call = handle.list_associations_by_object_key("sample-objectKey");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listRelationsByRecord",
-            Box::pin({
-                let call = handle
-                    .list_relations_by_record("sample-recordId", 1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateAssociation",
-            Box::pin({
-                let call = handle
-                    .update_association(
-                        "sample-associationId",
-                        UpdateAssociationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createAssociation",
+        Box::pin({
+            let call = handle.create_association(
+                CreateAssociationRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createRelation",
+        Box::pin({
+            let call = handle.create_relation(
+                CreateRelationRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteAssociation",
+        Box::pin({
+            let call = handle.delete_association("sample-associationId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteRelation",
+        Box::pin({
+            let call = handle.delete_relation("sample-relationId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getAssociation",
+        Box::pin({
+            let call = handle.get_association("sample-associationId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getAssociationByKey",
+        Box::pin({
+            let call = handle.get_association_by_key("sample-key_name");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAssociations",
+        Box::pin({
+            let call = handle.list_associations(1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAssociationsByObjectKey",
+        Box::pin({
+            let call = handle.list_associations_by_object_key("sample-objectKey");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listRelationsByRecord",
+        Box::pin({
+            let call = handle.list_relations_by_record("sample-recordId", 1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateAssociation",
+        Box::pin({
+            let call = handle.update_association(
+                "sample-associationId",
+                UpdateAssociationRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -315,120 +275,105 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Associations::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createAssociation",
-            Box::pin({
-                let call = handle
-                    .create_association(
-                        CreateAssociationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createRelation",
-            Box::pin({
-                let call = handle
-                    .create_relation(
-                        CreateRelationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteAssociation",
-            Box::pin({
-                let call = handle.delete_association("sample-associationId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteRelation",
-            Box::pin({
-                let call = handle.delete_relation("sample-relationId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getAssociation",
-            Box::pin({
-                let call = handle.get_association("sample-associationId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getAssociationByKey",
-            Box::pin({
-                let call = handle.get_association_by_key("sample-key_name");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAssociations",
-            Box::pin({
-                let call = handle.list_associations(1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAssociationsByObjectKey",
-            Box::pin({
-                let call = handle
-                    .list_associations_by_object_key("sample-objectKey")
-                    .location_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listRelationsByRecord",
-            Box::pin({
-                let call = handle
-                    .list_relations_by_record("sample-recordId", 1i64, 1i64)
-                    .association_ids(vec!["sample".to_owned()]);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateAssociation",
-            Box::pin({
-                let call = handle
-                    .update_association(
-                        "sample-associationId",
-                        UpdateAssociationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createAssociation",
+        Box::pin({
+            let call = handle.create_association(
+                CreateAssociationRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createRelation",
+        Box::pin({
+            let call = handle.create_relation(
+                CreateRelationRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteAssociation",
+        Box::pin({
+            let call = handle.delete_association("sample-associationId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteRelation",
+        Box::pin({
+            let call = handle.delete_relation("sample-relationId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getAssociation",
+        Box::pin({
+            let call = handle.get_association("sample-associationId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getAssociationByKey",
+        Box::pin({
+            let call = handle.get_association_by_key("sample-key_name");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAssociations",
+        Box::pin({
+            let call = handle.list_associations(1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAssociationsByObjectKey",
+        Box::pin({
+            let call = handle
+                .list_associations_by_object_key("sample-objectKey")
+                .location_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listRelationsByRecord",
+        Box::pin({
+            let call = handle
+                .list_relations_by_record("sample-recordId", 1i64, 1i64)
+                .association_ids(vec!["sample".to_owned()]);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateAssociation",
+        Box::pin({
+            let call = handle.update_association(
+                "sample-associationId",
+                UpdateAssociationRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -475,9 +420,7 @@ impl CreateAssociation {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Association>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Association>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -510,10 +453,7 @@ impl CreateRelation {
             token: crate::TokenKind::Location,
             scopes: &["associations/relation.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/associations/relations".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/associations/relations".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -527,9 +467,7 @@ impl CreateRelation {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Relation>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Relation>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -564,10 +502,7 @@ impl DeleteAssociation {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/associations/{}", crate ::runtime::request::path_segment(& self
-                .association_id)
-            ),
+            format!("/associations/{}", crate::runtime::request::path_segment(&self.association_id))
         );
         Ok(request)
     }
@@ -579,7 +514,7 @@ impl DeleteAssociation {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<DeleteAssociationResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -622,15 +557,16 @@ impl DeleteRelation {
             token: crate::TokenKind::Location,
             scopes: &["associations/relation.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteRelation", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteRelation",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/associations/relations/{}", crate ::runtime::request::path_segment(&
-                self.relation_id)
-            ),
+                "/associations/relations/{}",
+                crate::runtime::request::path_segment(&self.relation_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -644,7 +580,7 @@ impl DeleteRelation {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -680,10 +616,7 @@ impl GetAssociation {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/associations/{}", crate ::runtime::request::path_segment(& self
-                .association_id)
-            ),
+            format!("/associations/{}", crate::runtime::request::path_segment(&self.association_id))
         );
         Ok(request)
     }
@@ -694,9 +627,7 @@ impl GetAssociation {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Association>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Association>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -738,15 +669,13 @@ impl GetAssociationByKey {
             token: crate::TokenKind::Location,
             scopes: &["associations.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getAssociationByKey", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getAssociationByKey",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/associations/key/{}", crate ::runtime::request::path_segment(& self
-                .key_name)
-            ),
+            format!("/associations/key/{}", crate::runtime::request::path_segment(&self.key_name))
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -759,9 +688,7 @@ impl GetAssociationByKey {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Association>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Association>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -804,9 +731,10 @@ impl ListAssociations {
             token: crate::TokenKind::Location,
             scopes: &["associations.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listAssociations", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listAssociations",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/associations/".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -822,7 +750,7 @@ impl ListAssociations {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListAssociationsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -853,7 +781,7 @@ impl crate::Paginated for ListAssociations {
             Some(&self.skip).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = next;
         true
@@ -869,10 +797,8 @@ impl crate::Paginated for ListAssociations {
 impl ListAssociations {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<Association, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<Association, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -914,9 +840,9 @@ impl ListAssociationsByObjectKey {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/associations/objectKey/{}", crate ::runtime::request::path_segment(&
-                self.object_key)
-            ),
+                "/associations/objectKey/{}",
+                crate::runtime::request::path_segment(&self.object_key)
+            )
         );
         if let Some(value) = &self.location_id {
             request.query("locationId", value);
@@ -931,7 +857,7 @@ impl ListAssociationsByObjectKey {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListAssociationsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -983,15 +909,16 @@ impl ListRelationsByRecord {
             token: crate::TokenKind::Location,
             scopes: &["associations/relation.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listRelationsByRecord", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listRelationsByRecord",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/associations/relations/{}", crate ::runtime::request::path_segment(&
-                self.record_id)
-            ),
+                "/associations/relations/{}",
+                crate::runtime::request::path_segment(&self.record_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -1010,7 +937,7 @@ impl ListRelationsByRecord {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListRelationsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1041,7 +968,7 @@ impl crate::Paginated for ListRelationsByRecord {
             Some(&self.skip).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = next;
         true
@@ -1057,7 +984,7 @@ impl crate::Paginated for ListRelationsByRecord {
 impl ListRelationsByRecord {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
+        self
     ) -> impl futures::Stream<Item = Result<Relation, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -1093,10 +1020,7 @@ impl UpdateAssociation {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/associations/{}", crate ::runtime::request::path_segment(& self
-                .association_id)
-            ),
+            format!("/associations/{}", crate::runtime::request::path_segment(&self.association_id))
         );
         {
             let value = &self.body;
@@ -1111,9 +1035,7 @@ impl UpdateAssociation {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Association>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Association>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1142,35 +1064,19 @@ pub struct Association {
     pub first_object_key: Option<String>,
 
     /// How the first side is labelled.
-    #[serde(
-        rename = "firstObjectLabel",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "firstObjectLabel", default, skip_serializing_if = "Option::is_none")]
     pub first_object_label: Option<String>,
 
     /// Object key of the second side.
-    #[serde(
-        rename = "secondObjectKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "secondObjectKey", default, skip_serializing_if = "Option::is_none")]
     pub second_object_key: Option<String>,
 
     /// How the second side is labelled.
-    #[serde(
-        rename = "secondObjectLabel",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "secondObjectLabel", default, skip_serializing_if = "Option::is_none")]
     pub second_object_label: Option<String>,
 
     /// `associationType`: a [`AssociationType`](crate::associations::AssociationType).
-    #[serde(
-        rename = "associationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "associationType", default, skip_serializing_if = "Option::is_none")]
     pub association_type: Option<AssociationType>,
 }
 
@@ -1198,7 +1104,7 @@ impl AssociationType {
         match self {
             Self::UserDefined => "USER_DEFINED",
             Self::SystemDefined => "SYSTEM_DEFINED",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1210,7 +1116,7 @@ impl From<&str> for AssociationType {
         match value {
             "USER_DEFINED" => Self::UserDefined,
             "SYSTEM_DEFINED" => Self::SystemDefined,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1225,26 +1131,26 @@ crate::runtime::enums::string_enum!(AssociationType);
 #[non_exhaustive]
 pub struct CreateAssociationRequest {
     /// `locationId`: a string. Example: `eHy2cOSZxMQzQ6Yyvl8P`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Unique key for the new association.
     pub key: String,
 
     /// `firstObjectLabel`: a string. Example: `student`.
-    #[serde(rename = "firstObjectLabel")]
+    #[serde(rename = "firstObjectLabel",)]
     pub first_object_label: String,
 
     /// `firstObjectKey`: a string. Example: `custom_objects.children`.
-    #[serde(rename = "firstObjectKey")]
+    #[serde(rename = "firstObjectKey",)]
     pub first_object_key: String,
 
     /// `secondObjectLabel`: a string. Example: `Teacher`.
-    #[serde(rename = "secondObjectLabel")]
+    #[serde(rename = "secondObjectLabel",)]
     pub second_object_label: String,
 
     /// `secondObjectKey`: a string. Example: `contact`.
-    #[serde(rename = "secondObjectKey")]
+    #[serde(rename = "secondObjectKey",)]
     pub second_object_key: String,
 }
 
@@ -1259,7 +1165,7 @@ impl CreateAssociationRequest {
         first_object_label: impl Into<String>,
         first_object_key: impl Into<String>,
         second_object_label: impl Into<String>,
-        second_object_key: impl Into<String>,
+        second_object_key: impl Into<String>
     ) -> Self {
         Self {
             location_id: location_id.into(),
@@ -1279,19 +1185,19 @@ impl CreateAssociationRequest {
 #[non_exhaustive]
 pub struct CreateRelationRequest {
     /// `locationId`: a string. Example: `clF1LD04GTUKN3b3XuOj`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// The association the two records are linked through.
-    #[serde(rename = "associationId")]
+    #[serde(rename = "associationId",)]
     pub association_id: String,
 
     /// Record on the association's first side (e.g. the contact id when the contact is the first object).
-    #[serde(rename = "firstRecordId")]
+    #[serde(rename = "firstRecordId",)]
     pub first_record_id: String,
 
     /// Record on the association's second side.
-    #[serde(rename = "secondRecordId")]
+    #[serde(rename = "secondRecordId",)]
     pub second_record_id: String,
 }
 
@@ -1304,7 +1210,7 @@ impl CreateRelationRequest {
         location_id: impl Into<String>,
         association_id: impl Into<String>,
         first_record_id: impl Into<String>,
-        second_record_id: impl Into<String>,
+        second_record_id: impl Into<String>
     ) -> Self {
         Self {
             location_id: location_id.into(),
@@ -1379,11 +1285,7 @@ pub struct Relation {
     pub first_record_id: Option<String>,
 
     /// `secondObjectKey`: a string. Example: `contact`.
-    #[serde(
-        rename = "secondObjectKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "secondObjectKey", default, skip_serializing_if = "Option::is_none")]
     pub second_object_key: Option<String>,
 
     /// `secondRecordId`: a string. Example: `emqfhnG3g9D9chy9inTz`.
@@ -1402,11 +1304,11 @@ pub struct Relation {
 #[non_exhaustive]
 pub struct UpdateAssociationRequest {
     /// `firstObjectLabel`: a string. Example: `student`.
-    #[serde(rename = "firstObjectLabel")]
+    #[serde(rename = "firstObjectLabel",)]
     pub first_object_label: String,
 
     /// `secondObjectLabel`: a string. Example: `tutor`.
-    #[serde(rename = "secondObjectLabel")]
+    #[serde(rename = "secondObjectLabel",)]
     pub second_object_label: String,
 }
 
@@ -1417,7 +1319,7 @@ impl UpdateAssociationRequest {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         first_object_label: impl Into<String>,
-        second_object_label: impl Into<String>,
+        second_object_label: impl Into<String>
     ) -> Self {
         Self {
             first_object_label: first_object_label.into(),

@@ -38,7 +38,7 @@ pub const MODULE: &str = "blogs";
 /// Operations of the Blogs module. Get one with `client.blogs()`.
 #[derive(Clone, Debug)]
 pub struct Blogs {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "blogs")]
@@ -51,10 +51,7 @@ impl Blogs {
     /// Check whether a URL slug is already used by a post.
     ///
     /// `GET /blogs/posts/url-slug-exists` · Version `2021-07-28` · location token · scopes: `blogs/check-slug.readonly`
-    pub fn check_blog_url_slug_exists(
-        &self,
-        url_slug: impl Into<String>,
-    ) -> CheckBlogUrlSlugExists {
+    pub fn check_blog_url_slug_exists(&self, url_slug: impl Into<String>) -> CheckBlogUrlSlugExists {
         CheckBlogUrlSlugExists {
             client: self.client.clone(),
             url_slug: url_slug.into(),
@@ -71,20 +68,14 @@ impl Blogs {
     #[cfg(feature = "undocumented")]
     #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn create_blog_category(&self, body: serde_json::Value) -> CreateBlogCategory {
-        CreateBlogCategory {
-            client: self.client.clone(),
-            body,
-        }
+        CreateBlogCategory { client: self.client.clone(), body, }
     }
 
     /// Create a blog post.
     ///
     /// `POST /blogs/posts` · Version `2021-07-28` · location token · scopes: `blogs/post.write`
     pub fn create_blog_post(&self, body: CreateBlogPostRequest) -> CreateBlogPost {
-        CreateBlogPost {
-            client: self.client.clone(),
-            body,
-        }
+        CreateBlogPost { client: self.client.clone(), body, }
     }
 
     /// Delete a blog post.
@@ -95,10 +86,7 @@ impl Blogs {
     #[cfg(feature = "undocumented")]
     #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn delete_blog_post(&self, post_id: impl Into<String>) -> DeleteBlogPost {
-        DeleteBlogPost {
-            client: self.client.clone(),
-            post_id: post_id.into(),
-        }
+        DeleteBlogPost { client: self.client.clone(), post_id: post_id.into(), }
     }
 
     /// Fetch one blog post.
@@ -109,10 +97,7 @@ impl Blogs {
     #[cfg(feature = "undocumented")]
     #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn get_blog_post(&self, post_id: impl Into<String>) -> GetBlogPost {
-        GetBlogPost {
-            client: self.client.clone(),
-            post_id: post_id.into(),
-        }
+        GetBlogPost { client: self.client.clone(), post_id: post_id.into(), }
     }
 
     /// List the blog authors of a location.
@@ -121,7 +106,7 @@ impl Blogs {
     pub fn list_blog_authors(
         &self,
         limit: impl Into<i64>,
-        offset: impl Into<i64>,
+        offset: impl Into<i64>
     ) -> ListBlogAuthors {
         ListBlogAuthors {
             client: self.client.clone(),
@@ -137,7 +122,7 @@ impl Blogs {
     pub fn list_blog_categories(
         &self,
         limit: impl Into<i64>,
-        offset: impl Into<i64>,
+        offset: impl Into<i64>
     ) -> ListBlogCategories {
         ListBlogCategories {
             client: self.client.clone(),
@@ -154,7 +139,7 @@ impl Blogs {
         &self,
         blog_id: impl Into<String>,
         limit: impl Into<i64>,
-        offset: impl Into<i64>,
+        offset: impl Into<i64>
     ) -> ListBlogPosts {
         ListBlogPosts {
             client: self.client.clone(),
@@ -186,13 +171,9 @@ impl Blogs {
     pub fn update_blog_post(
         &self,
         post_id: impl Into<String>,
-        body: UpdateBlogPostRequest,
+        body: UpdateBlogPostRequest
     ) -> UpdateBlogPost {
-        UpdateBlogPost {
-            client: self.client.clone(),
-            post_id: post_id.into(),
-            body,
-        }
+        UpdateBlogPost { client: self.client.clone(), post_id: post_id.into(), body, }
     }
 }
 
@@ -202,128 +183,113 @@ impl Blogs {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Blogs::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "checkBlogUrlSlugExists",
-            Box::pin({
-                let call = handle.check_blog_url_slug_exists("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "checkBlogUrlSlugExists",
+        Box::pin({
+            let call = handle.check_blog_url_slug_exists("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "createBlogCategory",
-            Box::pin({
-                let call = handle
-                    .create_blog_category(serde_json::Value::Object(Default::default()));
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createBlogPost",
-            Box::pin({
-                let call = handle
-                    .create_blog_post(
-                        CreateBlogPostRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            BlogPostStatus::Draft,
-                            "sample".to_owned(),
-                            vec!["sample".to_owned()],
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createBlogCategory",
+        Box::pin({
+            let call = handle.create_blog_category(serde_json::Value::Object(Default::default()));
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createBlogPost",
+        Box::pin({
+            let call = handle.create_blog_post(
+                CreateBlogPostRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    BlogPostStatus::Draft,
+                    "sample".to_owned(),
+                    vec!["sample".to_owned()],
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "deleteBlogPost",
-            Box::pin({
-                let call = handle.delete_blog_post("sample-postId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "deleteBlogPost",
+        Box::pin({
+            let call = handle.delete_blog_post("sample-postId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "getBlogPost",
-            Box::pin({
-                let call = handle.get_blog_post("sample-postId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listBlogAuthors",
-            Box::pin({
-                let call = handle.list_blog_authors(1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listBlogCategories",
-            Box::pin({
-                let call = handle.list_blog_categories(1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listBlogPosts",
-            Box::pin({
-                let call = handle.list_blog_posts("sample".to_owned(), 1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listBlogs",
-            Box::pin({
-                let call = handle.list_blogs(1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateBlogPost",
-            Box::pin({
-                let call = handle
-                    .update_blog_post(
-                        "sample-postId",
-                        UpdateBlogPostRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            BlogPostStatus::Draft,
-                            "sample".to_owned(),
-                            vec!["sample".to_owned()],
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "getBlogPost",
+        Box::pin({
+            let call = handle.get_blog_post("sample-postId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listBlogAuthors",
+        Box::pin({
+            let call = handle.list_blog_authors(1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listBlogCategories",
+        Box::pin({
+            let call = handle.list_blog_categories(1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listBlogPosts",
+        Box::pin({
+            let call = handle.list_blog_posts("sample".to_owned(), 1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listBlogs",
+        Box::pin({
+            let call = handle.list_blogs(1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateBlogPost",
+        Box::pin({
+            let call = handle.update_blog_post(
+                "sample-postId",
+                UpdateBlogPostRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    BlogPostStatus::Draft,
+                    "sample".to_owned(),
+                    vec!["sample".to_owned()],
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -333,139 +299,125 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Blogs::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "checkBlogUrlSlugExists",
-            Box::pin({
-                let call = handle
-                    .check_blog_url_slug_exists("sample".to_owned())
-                    .post_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "checkBlogUrlSlugExists",
+        Box::pin({
+            let call = handle
+                .check_blog_url_slug_exists("sample".to_owned())
+                .post_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "createBlogCategory",
-            Box::pin({
-                let call = handle
-                    .create_blog_category(serde_json::Value::Object(Default::default()));
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createBlogPost",
-            Box::pin({
-                let call = handle
-                    .create_blog_post(
-                        CreateBlogPostRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                BlogPostStatus::Draft,
-                                "sample".to_owned(),
-                                vec!["sample".to_owned()],
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .tags(vec!["sample".to_owned()])
-                            .canonical_link("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createBlogCategory",
+        Box::pin({
+            let call = handle.create_blog_category(serde_json::Value::Object(Default::default()));
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createBlogPost",
+        Box::pin({
+            let call = handle.create_blog_post(
+                CreateBlogPostRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    BlogPostStatus::Draft,
+                    "sample".to_owned(),
+                    vec!["sample".to_owned()],
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .tags(vec!["sample".to_owned()])
+                    .canonical_link("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "deleteBlogPost",
-            Box::pin({
-                let call = handle.delete_blog_post("sample-postId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "deleteBlogPost",
+        Box::pin({
+            let call = handle.delete_blog_post("sample-postId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "getBlogPost",
-            Box::pin({
-                let call = handle.get_blog_post("sample-postId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listBlogAuthors",
-            Box::pin({
-                let call = handle.list_blog_authors(1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listBlogCategories",
-            Box::pin({
-                let call = handle.list_blog_categories(1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listBlogPosts",
-            Box::pin({
-                let call = handle
-                    .list_blog_posts("sample".to_owned(), 1i64, 1i64)
-                    .search_term("sample".to_owned())
-                    .status(BlogPostStatus::Draft);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listBlogs",
-            Box::pin({
-                let call = handle
-                    .list_blogs(1i64, 1i64)
-                    .search_term("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateBlogPost",
-            Box::pin({
-                let call = handle
-                    .update_blog_post(
-                        "sample-postId",
-                        UpdateBlogPostRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                BlogPostStatus::Draft,
-                                "sample".to_owned(),
-                                vec!["sample".to_owned()],
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .tags(vec!["sample".to_owned()])
-                            .canonical_link("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "getBlogPost",
+        Box::pin({
+            let call = handle.get_blog_post("sample-postId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listBlogAuthors",
+        Box::pin({
+            let call = handle.list_blog_authors(1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listBlogCategories",
+        Box::pin({
+            let call = handle.list_blog_categories(1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listBlogPosts",
+        Box::pin({
+            let call = handle
+                .list_blog_posts("sample".to_owned(), 1i64, 1i64)
+                .search_term("sample".to_owned())
+                .status(BlogPostStatus::Draft);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listBlogs",
+        Box::pin({
+            let call = handle.list_blogs(1i64, 1i64).search_term("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateBlogPost",
+        Box::pin({
+            let call = handle.update_blog_post(
+                "sample-postId",
+                UpdateBlogPostRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    BlogPostStatus::Draft,
+                    "sample".to_owned(),
+                    vec!["sample".to_owned()],
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .tags(vec!["sample".to_owned()])
+                    .canonical_link("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -512,13 +464,11 @@ impl CheckBlogUrlSlugExists {
             token: crate::TokenKind::Location,
             scopes: &["blogs/check-slug.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("checkBlogUrlSlugExists", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/blogs/posts/url-slug-exists".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "checkBlogUrlSlugExists",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/blogs/posts/url-slug-exists".to_owned());
         request.scope_key(location_id.clone());
         request.query("urlSlug", &self.url_slug);
         request.query("locationId", &location_id);
@@ -535,7 +485,7 @@ impl CheckBlogUrlSlugExists {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<UrlSlugCheckResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -590,7 +540,7 @@ impl CreateBlogCategory {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -639,7 +589,7 @@ impl CreateBlogPost {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<CreateBlogPostResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -681,7 +631,7 @@ impl DeleteBlogPost {
         };
         let request = crate::Request::new(
             &META,
-            format!("/blogs/{}", crate ::runtime::request::path_segment(& self.post_id)),
+            format!("/blogs/{}", crate::runtime::request::path_segment(&self.post_id))
         );
         Ok(request)
     }
@@ -693,7 +643,7 @@ impl DeleteBlogPost {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -735,7 +685,7 @@ impl GetBlogPost {
         };
         let request = crate::Request::new(
             &META,
-            format!("/blogs/{}", crate ::runtime::request::path_segment(& self.post_id)),
+            format!("/blogs/{}", crate::runtime::request::path_segment(&self.post_id))
         );
         Ok(request)
     }
@@ -747,7 +697,7 @@ impl GetBlogPost {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -791,9 +741,10 @@ impl ListBlogAuthors {
             token: crate::TokenKind::Location,
             scopes: &["blogs/author.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listBlogAuthors", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listBlogAuthors",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/blogs/authors".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -809,7 +760,7 @@ impl ListBlogAuthors {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListBlogAuthorsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -840,7 +791,7 @@ impl crate::Paginated for ListBlogAuthors {
             Some(&self.offset).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = next;
         true
@@ -856,7 +807,7 @@ impl crate::Paginated for ListBlogAuthors {
 impl ListBlogAuthors {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
+        self
     ) -> impl futures::Stream<Item = Result<BlogAuthor, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -899,9 +850,10 @@ impl ListBlogCategories {
             token: crate::TokenKind::Location,
             scopes: &["blogs/category.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listBlogCategories", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listBlogCategories",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/blogs/categories".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -917,7 +869,7 @@ impl ListBlogCategories {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListBlogCategoriesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -948,7 +900,7 @@ impl crate::Paginated for ListBlogCategories {
             Some(&self.offset).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = next;
         true
@@ -964,10 +916,8 @@ impl crate::Paginated for ListBlogCategories {
 impl ListBlogCategories {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<BlogCategory, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<BlogCategory, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -1024,9 +974,10 @@ impl ListBlogPosts {
             token: crate::TokenKind::Location,
             scopes: &["blogs/posts.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listBlogPosts", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listBlogPosts",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/blogs/posts/all".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -1049,7 +1000,7 @@ impl ListBlogPosts {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListBlogPostsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1080,7 +1031,7 @@ impl crate::Paginated for ListBlogPosts {
             Some(&self.offset).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = next;
         true
@@ -1096,7 +1047,7 @@ impl crate::Paginated for ListBlogPosts {
 impl ListBlogPosts {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
+        self
     ) -> impl futures::Stream<Item = Result<BlogPost, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -1146,9 +1097,7 @@ impl ListBlogs {
             token: crate::TokenKind::Location,
             scopes: &["blogs/list.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listBlogs", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location("listBlogs", self.location_id.as_deref())?;
         let mut request = crate::Request::new(&META, "/blogs/site/all".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -1167,7 +1116,7 @@ impl ListBlogs {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListBlogsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1198,7 +1147,7 @@ impl crate::Paginated for ListBlogs {
             Some(&self.skip).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = next;
         true
@@ -1213,9 +1162,7 @@ impl crate::Paginated for ListBlogs {
 #[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl ListBlogs {
     /// Every item of every page, fetched lazily one page at a time.
-    pub fn stream(
-        self,
-    ) -> impl futures::Stream<Item = Result<Blog, crate::Error>> + Send + 'static {
+    pub fn stream(self) -> impl futures::Stream<Item = Result<Blog, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -1250,9 +1197,7 @@ impl UpdateBlogPost {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/blogs/posts/{}", crate ::runtime::request::path_segment(& self.post_id)
-            ),
+            format!("/blogs/posts/{}", crate::runtime::request::path_segment(&self.post_id))
         );
         {
             let value = &self.body;
@@ -1268,7 +1213,7 @@ impl UpdateBlogPost {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<UpdateBlogPostResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1443,7 +1388,7 @@ impl BlogPostStatus {
             Self::Published => "PUBLISHED",
             Self::Scheduled => "SCHEDULED",
             Self::Archived => "ARCHIVED",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1457,7 +1402,7 @@ impl From<&str> for BlogPostStatus {
             "PUBLISHED" => Self::Published,
             "SCHEDULED" => Self::Scheduled,
             "ARCHIVED" => Self::Archived,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1475,29 +1420,29 @@ pub struct CreateBlogPostRequest {
     pub title: String,
 
     /// Id of the location.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Id of the blog the post belongs to.
-    #[serde(rename = "blogId")]
+    #[serde(rename = "blogId",)]
     pub blog_id: String,
 
     /// Address of the cover image.
-    #[serde(rename = "imageUrl")]
+    #[serde(rename = "imageUrl",)]
     pub image_url: String,
 
     /// Short summary of the post.
     pub description: String,
 
     /// Body of the post, as HTML.
-    #[serde(rename = "rawHTML")]
+    #[serde(rename = "rawHTML",)]
     pub raw_html: String,
 
     /// `status`: a [`BlogPostStatus`](crate::blogs::BlogPostStatus).
     pub status: BlogPostStatus,
 
     /// Alternative text of the cover image.
-    #[serde(rename = "imageAltText")]
+    #[serde(rename = "imageAltText",)]
     pub image_alt_text: String,
 
     /// Ids of categories (see listBlogCategories).
@@ -1511,7 +1456,7 @@ pub struct CreateBlogPostRequest {
     pub author: String,
 
     /// Last path segment of the post's address.
-    #[serde(rename = "urlSlug")]
+    #[serde(rename = "urlSlug",)]
     pub url_slug: String,
 
     /// Canonical address of the post.
@@ -1519,7 +1464,7 @@ pub struct CreateBlogPostRequest {
     pub canonical_link: Option<String>,
 
     /// Publication time, ISO 8601.
-    #[serde(rename = "publishedAt")]
+    #[serde(rename = "publishedAt",)]
     pub published_at: String,
 }
 
@@ -1540,7 +1485,7 @@ impl CreateBlogPostRequest {
         categories: impl Into<Vec<String>>,
         author: impl Into<String>,
         url_slug: impl Into<String>,
-        published_at: impl Into<String>,
+        published_at: impl Into<String>
     ) -> Self {
         Self {
             title: title.into(),
@@ -1638,29 +1583,29 @@ pub struct UpdateBlogPostRequest {
     pub title: String,
 
     /// Id of the location.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Id of the blog the post belongs to.
-    #[serde(rename = "blogId")]
+    #[serde(rename = "blogId",)]
     pub blog_id: String,
 
     /// Address of the cover image.
-    #[serde(rename = "imageUrl")]
+    #[serde(rename = "imageUrl",)]
     pub image_url: String,
 
     /// Short summary of the post.
     pub description: String,
 
     /// Body of the post, as HTML.
-    #[serde(rename = "rawHTML")]
+    #[serde(rename = "rawHTML",)]
     pub raw_html: String,
 
     /// `status`: a [`BlogPostStatus`](crate::blogs::BlogPostStatus).
     pub status: BlogPostStatus,
 
     /// Alternative text of the cover image.
-    #[serde(rename = "imageAltText")]
+    #[serde(rename = "imageAltText",)]
     pub image_alt_text: String,
 
     /// Ids of categories (see listBlogCategories).
@@ -1674,7 +1619,7 @@ pub struct UpdateBlogPostRequest {
     pub author: String,
 
     /// Last path segment of the post's address.
-    #[serde(rename = "urlSlug")]
+    #[serde(rename = "urlSlug",)]
     pub url_slug: String,
 
     /// Canonical address of the post.
@@ -1682,7 +1627,7 @@ pub struct UpdateBlogPostRequest {
     pub canonical_link: Option<String>,
 
     /// Publication time, ISO 8601.
-    #[serde(rename = "publishedAt")]
+    #[serde(rename = "publishedAt",)]
     pub published_at: String,
 }
 
@@ -1703,7 +1648,7 @@ impl UpdateBlogPostRequest {
         categories: impl Into<Vec<String>>,
         author: impl Into<String>,
         url_slug: impl Into<String>,
-        published_at: impl Into<String>,
+        published_at: impl Into<String>
     ) -> Self {
         Self {
             title: title.into(),
@@ -1743,11 +1688,7 @@ impl UpdateBlogPostRequest {
 #[non_exhaustive]
 pub struct UpdateBlogPostResponse {
     /// `updatedBlogPost`: a [`BlogPost`](crate::blogs::BlogPost).
-    #[serde(
-        rename = "updatedBlogPost",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "updatedBlogPost", default, skip_serializing_if = "Option::is_none")]
     pub updated_blog_post: Option<BlogPost>,
 }
 

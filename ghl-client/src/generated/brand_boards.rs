@@ -32,7 +32,7 @@ pub const MODULE: &str = "brand_boards";
 /// Operations of the Brand Boards module. Get one with `client.brand_boards()`.
 #[derive(Clone, Debug)]
 pub struct BrandBoards {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl BrandBoards {
@@ -44,38 +44,27 @@ impl BrandBoards {
     ///
     /// `POST /brand-boards/` · Version `2021-07-28` · location token · scopes: `brand-boards/design-kit.write`
     pub fn create_brand_board(&self, body: CreateBrandBoardRequest) -> CreateBrandBoard {
-        CreateBrandBoard {
-            client: self.client.clone(),
-            body,
-        }
+        CreateBrandBoard { client: self.client.clone(), body, }
     }
 
     /// Delete a brand board by id.
     ///
     /// `DELETE /brand-boards/{locationId}/{id}` · Version `2021-07-28` · location token · scopes: `brand-boards/design-kit.write`
     pub fn delete_brand_board(&self, id: impl Into<String>) -> DeleteBrandBoard {
-        DeleteBrandBoard {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-        }
+        DeleteBrandBoard { client: self.client.clone(), location_id: None, id: id.into(), }
     }
 
     /// Fetch one brand board by id.
     ///
     /// `GET /brand-boards/{locationId}/{id}` · Version `2021-07-28` · location token · scopes: `brand-boards/design-kit.readonly`
     pub fn get_brand_board(&self, id: impl Into<String>) -> GetBrandBoard {
-        GetBrandBoard {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-        }
+        GetBrandBoard { client: self.client.clone(), location_id: None, id: id.into(), }
     }
 
     /// List the brand boards of a location.
     ///
     /// `GET /brand-boards/{locationId}` · Version `2021-07-28` · location token · scopes: `brand-boards/design-kit.readonly`
-    pub fn list_brand_boards(&self) -> ListBrandBoards {
+    pub fn list_brand_boards(&self,) -> ListBrandBoards {
         ListBrandBoards {
             client: self.client.clone(),
             location_id: None,
@@ -92,14 +81,9 @@ impl BrandBoards {
     pub fn update_brand_board(
         &self,
         id: impl Into<String>,
-        body: UpdateBrandBoardRequest,
+        body: UpdateBrandBoardRequest
     ) -> UpdateBrandBoard {
-        UpdateBrandBoard {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-            body,
-        }
+        UpdateBrandBoard { client: self.client.clone(), location_id: None, id: id.into(), body, }
     }
 }
 
@@ -107,58 +91,46 @@ impl BrandBoards {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = BrandBoards::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createBrandBoard",
-            Box::pin({
-                let call = handle
-                    .create_brand_board(
-                        CreateBrandBoardRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteBrandBoard",
-            Box::pin({
-                let call = handle.delete_brand_board("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getBrandBoard",
-            Box::pin({
-                let call = handle.get_brand_board("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listBrandBoards",
-            Box::pin({
-                let call = handle.list_brand_boards();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateBrandBoard",
-            Box::pin({
-                let call = handle
-                    .update_brand_board("sample-id", UpdateBrandBoardRequest::new());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createBrandBoard",
+        Box::pin({
+            let call = handle.create_brand_board(
+                CreateBrandBoardRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteBrandBoard",
+        Box::pin({
+            let call = handle.delete_brand_board("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getBrandBoard",
+        Box::pin({
+            let call = handle.get_brand_board("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listBrandBoards",
+        Box::pin({
+            let call = handle.list_brand_boards();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateBrandBoard",
+        Box::pin({
+            let call = handle.update_brand_board("sample-id", UpdateBrandBoardRequest::new());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -166,111 +138,128 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = BrandBoards::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createBrandBoard",
-            Box::pin({
-                let call = handle
-                    .create_brand_board(
-                        CreateBrandBoardRequest::new(
+    calls.push((
+        "createBrandBoard",
+        Box::pin({
+            let call = handle.create_brand_board(
+                CreateBrandBoardRequest::new("sample".to_owned(), "sample".to_owned())
+                    .logos(
+                        vec![
+                            BrandLogo::new(
                                 "sample".to_owned(),
                                 "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned()
                             )
-                            .logos(
-                                vec![
-                                    BrandLogo::new("sample".to_owned(), "sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned())
-                                ],
+                        ]
+                    )
+                    .colors(
+                        vec![
+                            BrandColor::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned()
                             )
-                            .colors(
-                                vec![
-                                    BrandColor::new("sample".to_owned(), "sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), "sample"
-                                    .to_owned(), "sample".to_owned())
-                                ],
+                        ]
+                    )
+                    .fonts(
+                        vec![
+                            BrandFont::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned()
                             )
-                            .fonts(
-                                vec![
-                                    BrandFont::new("sample".to_owned(), "sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned())
-                                ],
+                        ]
+                    )
+                    .default(true)
+                    .brand_board_id("sample".to_owned())
+                    .parent_id("sample".to_owned())
+                    .type_(BrandBoardSourceType::Template)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteBrandBoard",
+        Box::pin({
+            let call = handle.delete_brand_board("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getBrandBoard",
+        Box::pin({
+            let call = handle.get_brand_board("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listBrandBoards",
+        Box::pin({
+            let call = handle
+                .list_brand_boards()
+                .limit(1i64)
+                .offset(1i64)
+                .search("sample".to_owned())
+                .deleted(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateBrandBoard",
+        Box::pin({
+            let call = handle.update_brand_board(
+                "sample-id",
+                UpdateBrandBoardRequest::new()
+                    .name("sample".to_owned())
+                    .logos(
+                        vec![
+                            BrandLogo::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned()
                             )
-                            .default(true)
-                            .brand_board_id("sample".to_owned())
-                            .parent_id("sample".to_owned())
-                            .type_(BrandBoardSourceType::Template),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteBrandBoard",
-            Box::pin({
-                let call = handle.delete_brand_board("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getBrandBoard",
-            Box::pin({
-                let call = handle.get_brand_board("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listBrandBoards",
-            Box::pin({
-                let call = handle
-                    .list_brand_boards()
-                    .limit(1i64)
-                    .offset(1i64)
-                    .search("sample".to_owned())
-                    .deleted(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateBrandBoard",
-            Box::pin({
-                let call = handle
-                    .update_brand_board(
-                        "sample-id",
-                        UpdateBrandBoardRequest::new()
-                            .name("sample".to_owned())
-                            .logos(
-                                vec![
-                                    BrandLogo::new("sample".to_owned(), "sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned())
-                                ],
+                        ]
+                    )
+                    .colors(
+                        vec![
+                            BrandColor::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned()
                             )
-                            .colors(
-                                vec![
-                                    BrandColor::new("sample".to_owned(), "sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), "sample"
-                                    .to_owned(), "sample".to_owned())
-                                ],
+                        ]
+                    )
+                    .fonts(
+                        vec![
+                            BrandFont::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned()
                             )
-                            .fonts(
-                                vec![
-                                    BrandFont::new("sample".to_owned(), "sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned())
-                                ],
-                            )
-                            .default(true)
-                            .parent_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                        ]
+                    )
+                    .default(true)
+                    .parent_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -311,9 +300,7 @@ impl CreateBrandBoard {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -351,15 +338,17 @@ impl DeleteBrandBoard {
             token: crate::TokenKind::Location,
             scopes: &["brand-boards/design-kit.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteBrandBoard", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteBrandBoard",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/brand-boards/{}/{}", crate ::runtime::request::path_segment(&
-                location_id), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/brand-boards/{}/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -371,9 +360,7 @@ impl DeleteBrandBoard {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -411,15 +398,17 @@ impl GetBrandBoard {
             token: crate::TokenKind::Location,
             scopes: &["brand-boards/design-kit.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getBrandBoard", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getBrandBoard",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/brand-boards/{}/{}", crate ::runtime::request::path_segment(&
-                location_id), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/brand-boards/{}/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -431,9 +420,7 @@ impl GetBrandBoard {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -498,14 +485,13 @@ impl ListBrandBoards {
             token: crate::TokenKind::Location,
             scopes: &["brand-boards/design-kit.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listBrandBoards", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listBrandBoards",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/brand-boards/{}", crate ::runtime::request::path_segment(& location_id)
-            ),
+            format!("/brand-boards/{}", crate::runtime::request::path_segment(&location_id))
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.limit {
@@ -530,7 +516,7 @@ impl ListBrandBoards {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListBrandBoardsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -553,15 +539,13 @@ impl crate::Paginated for ListBrandBoards {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.brand_boards.as_ref()).map_or(0, Vec::len);
-        let total: Option<i64> = Some(page)
-            .and_then(|v| v.total_count.as_ref())
-            .copied();
+        let total: Option<i64> = Some(page).and_then(|v| v.total_count.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -575,10 +559,8 @@ impl crate::Paginated for ListBrandBoards {
 impl ListBrandBoards {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<BrandBoardSummary, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<BrandBoardSummary, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -616,15 +598,17 @@ impl UpdateBrandBoard {
             token: crate::TokenKind::Location,
             scopes: &["brand-boards/design-kit.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("updateBrandBoard", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "updateBrandBoard",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/brand-boards/{}/{}", crate ::runtime::request::path_segment(&
-                location_id), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/brand-boards/{}/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -640,9 +624,7 @@ impl UpdateBrandBoard {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -754,7 +736,7 @@ impl BrandBoardSourceType {
             Self::Template => "template",
             Self::Blank => "blank",
             Self::Snapshot => "snapshot",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -765,10 +747,11 @@ impl From<&str> for BrandBoardSourceType {
             "template" => Self::Template,
             "blank" => Self::Blank,
             "snapshot" => Self::Snapshot,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(BrandBoardSourceType);
 
 /// The listing form of a brand board.
@@ -834,7 +817,7 @@ impl BrandColor {
         rgba: impl Into<String>,
         hex: impl Into<String>,
         rgb: impl Into<String>,
-        label: impl Into<String>,
+        label: impl Into<String>
     ) -> Self {
         Self {
             id: Some(id.into()),
@@ -911,7 +894,7 @@ impl BrandFont {
         id: impl Into<String>,
         font: impl Into<String>,
         fallback: impl Into<String>,
-        label: impl Into<String>,
+        label: impl Into<String>
     ) -> Self {
         Self {
             id: Some(id.into()),
@@ -974,7 +957,7 @@ impl BrandLogo {
         id: impl Into<String>,
         url: impl Into<String>,
         label: impl Into<String>,
-        path: impl Into<String>,
+        path: impl Into<String>
     ) -> Self {
         Self {
             id: Some(id.into()),
@@ -1014,7 +997,7 @@ impl BrandLogo {
 #[non_exhaustive]
 pub struct CreateBrandBoardRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string. Example: `My Brand Board`.
@@ -1155,14 +1138,7 @@ impl UpdateBrandBoardRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            name: None,
-            logos: None,
-            colors: None,
-            fonts: None,
-            default: None,
-            parent_id: None,
-        }
+        Self { name: None, logos: None, colors: None, fonts: None, default: None, parent_id: None, }
     }
 
     /// Sets `name`.

@@ -36,7 +36,7 @@ pub const MODULE: &str = "businesses";
 /// Operations of the Businesses module. Get one with `client.businesses()`.
 #[derive(Clone, Debug)]
 pub struct Businesses {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "businesses")]
@@ -50,42 +50,28 @@ impl Businesses {
     ///
     /// `POST /businesses/` · Version `2021-07-28` · location token · scopes: `businesses.write`
     pub fn create_business(&self, body: CreateBusinessRequest) -> CreateBusiness {
-        CreateBusiness {
-            client: self.client.clone(),
-            body,
-        }
+        CreateBusiness { client: self.client.clone(), body, }
     }
 
     /// Delete a business by its id.
     ///
     /// `DELETE /businesses/{businessId}` · Version `2021-07-28` · location token · scopes: `businesses.write`
     pub fn delete_business(&self, business_id: impl Into<String>) -> DeleteBusiness {
-        DeleteBusiness {
-            client: self.client.clone(),
-            business_id: business_id.into(),
-        }
+        DeleteBusiness { client: self.client.clone(), business_id: business_id.into(), }
     }
 
     /// Fetch one business by its id.
     ///
     /// `GET /businesses/{businessId}` · Version `2021-07-28` · location token · scopes: `businesses.readonly`
     pub fn get_business(&self, business_id: impl Into<String>) -> GetBusiness {
-        GetBusiness {
-            client: self.client.clone(),
-            business_id: business_id.into(),
-        }
+        GetBusiness { client: self.client.clone(), business_id: business_id.into(), }
     }
 
     /// List the businesses of a location.
     ///
     /// `GET /businesses/` · Version `2021-07-28` · location token · scopes: `businesses.readonly`
-    pub fn list_businesses(&self) -> ListBusinesses {
-        ListBusinesses {
-            client: self.client.clone(),
-            location_id: None,
-            limit: None,
-            skip: None,
-        }
+    pub fn list_businesses(&self,) -> ListBusinesses {
+        ListBusinesses { client: self.client.clone(), location_id: None, limit: None, skip: None, }
     }
 
     /// Change a business.
@@ -94,13 +80,9 @@ impl Businesses {
     pub fn update_business(
         &self,
         business_id: impl Into<String>,
-        body: UpdateBusinessRequest,
+        body: UpdateBusinessRequest
     ) -> UpdateBusiness {
-        UpdateBusiness {
-            client: self.client.clone(),
-            business_id: business_id.into(),
-            body,
-        }
+        UpdateBusiness { client: self.client.clone(), business_id: business_id.into(), body, }
     }
 }
 
@@ -110,58 +92,46 @@ impl Businesses {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Businesses::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createBusiness",
-            Box::pin({
-                let call = handle
-                    .create_business(
-                        CreateBusinessRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteBusiness",
-            Box::pin({
-                let call = handle.delete_business("sample-businessId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getBusiness",
-            Box::pin({
-                let call = handle.get_business("sample-businessId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listBusinesses",
-            Box::pin({
-                let call = handle.list_businesses();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateBusiness",
-            Box::pin({
-                let call = handle
-                    .update_business("sample-businessId", UpdateBusinessRequest::new());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createBusiness",
+        Box::pin({
+            let call = handle.create_business(
+                CreateBusinessRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteBusiness",
+        Box::pin({
+            let call = handle.delete_business("sample-businessId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getBusiness",
+        Box::pin({
+            let call = handle.get_business("sample-businessId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listBusinesses",
+        Box::pin({
+            let call = handle.list_businesses();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateBusiness",
+        Box::pin({
+            let call = handle.update_business("sample-businessId", UpdateBusinessRequest::new());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -171,80 +141,71 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Businesses::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createBusiness",
-            Box::pin({
-                let call = handle
-                    .create_business(
-                        CreateBusinessRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .phone("sample".to_owned())
-                            .email("sample".to_owned())
-                            .website("sample".to_owned())
-                            .address("sample".to_owned())
-                            .city("sample".to_owned())
-                            .postal_code("sample".to_owned())
-                            .state("sample".to_owned())
-                            .country("sample".to_owned())
-                            .description("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteBusiness",
-            Box::pin({
-                let call = handle.delete_business("sample-businessId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getBusiness",
-            Box::pin({
-                let call = handle.get_business("sample-businessId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listBusinesses",
-            Box::pin({
-                let call = handle.list_businesses().limit(1i64).skip(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateBusiness",
-            Box::pin({
-                let call = handle
-                    .update_business(
-                        "sample-businessId",
-                        UpdateBusinessRequest::new()
-                            .name("sample".to_owned())
-                            .phone("sample".to_owned())
-                            .email("sample".to_owned())
-                            .postal_code("sample".to_owned())
-                            .website("sample".to_owned())
-                            .address("sample".to_owned())
-                            .state("sample".to_owned())
-                            .city("sample".to_owned())
-                            .country("sample".to_owned())
-                            .description("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createBusiness",
+        Box::pin({
+            let call = handle.create_business(
+                CreateBusinessRequest::new("sample".to_owned(), "sample".to_owned())
+                    .phone("sample".to_owned())
+                    .email("sample".to_owned())
+                    .website("sample".to_owned())
+                    .address("sample".to_owned())
+                    .city("sample".to_owned())
+                    .postal_code("sample".to_owned())
+                    .state("sample".to_owned())
+                    .country("sample".to_owned())
+                    .description("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteBusiness",
+        Box::pin({
+            let call = handle.delete_business("sample-businessId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getBusiness",
+        Box::pin({
+            let call = handle.get_business("sample-businessId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listBusinesses",
+        Box::pin({
+            let call = handle.list_businesses().limit(1i64).skip(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateBusiness",
+        Box::pin({
+            let call = handle.update_business(
+                "sample-businessId",
+                UpdateBusinessRequest::new()
+                    .name("sample".to_owned())
+                    .phone("sample".to_owned())
+                    .email("sample".to_owned())
+                    .postal_code("sample".to_owned())
+                    .website("sample".to_owned())
+                    .address("sample".to_owned())
+                    .state("sample".to_owned())
+                    .city("sample".to_owned())
+                    .country("sample".to_owned())
+                    .description("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -290,7 +251,7 @@ impl CreateBusiness {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<BusinessWriteResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -326,10 +287,7 @@ impl DeleteBusiness {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/businesses/{}", crate ::runtime::request::path_segment(& self
-                .business_id)
-            ),
+            format!("/businesses/{}", crate::runtime::request::path_segment(&self.business_id))
         );
         Ok(request)
     }
@@ -341,7 +299,7 @@ impl DeleteBusiness {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -377,10 +335,7 @@ impl GetBusiness {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/businesses/{}", crate ::runtime::request::path_segment(& self
-                .business_id)
-            ),
+            format!("/businesses/{}", crate::runtime::request::path_segment(&self.business_id))
         );
         Ok(request)
     }
@@ -391,9 +346,7 @@ impl GetBusiness {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<BusinessResponse>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BusinessResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -448,9 +401,10 @@ impl ListBusinesses {
             token: crate::TokenKind::Location,
             scopes: &["businesses.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listBusinesses", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listBusinesses",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/businesses/".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -469,9 +423,7 @@ impl ListBusinesses {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<BusinessList>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BusinessList>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -501,7 +453,7 @@ impl crate::Paginated for ListBusinesses {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -517,7 +469,7 @@ impl crate::Paginated for ListBusinesses {
 impl ListBusinesses {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
+        self
     ) -> impl futures::Stream<Item = Result<Business, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -553,10 +505,7 @@ impl UpdateBusiness {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/businesses/{}", crate ::runtime::request::path_segment(& self
-                .business_id)
-            ),
+            format!("/businesses/{}", crate::runtime::request::path_segment(&self.business_id))
         );
         {
             let value = &self.body;
@@ -572,7 +521,7 @@ impl UpdateBusiness {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<BusinessWriteResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -697,7 +646,7 @@ pub struct CreateBusinessRequest {
     pub name: String,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `phone`: a string. Example: `+1234567890`.

@@ -72,7 +72,7 @@ pub const MODULE: &str = "calendars";
 /// Operations of the Calendars module. Get one with `client.calendars()`.
 #[derive(Clone, Debug)]
 pub struct Calendars {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "calendars")]
@@ -88,7 +88,7 @@ impl Calendars {
     pub fn add_calendar_to_schedule(
         &self,
         id: impl Into<String>,
-        calendar_id: impl Into<String>,
+        calendar_id: impl Into<String>
     ) -> AddCalendarToSchedule {
         AddCalendarToSchedule {
             client: self.client.clone(),
@@ -100,14 +100,8 @@ impl Calendars {
     /// Book an appointment for a contact in a calendar.
     ///
     /// `POST /calendars/events/appointments` · Version `2021-04-15` · location token · scopes: `calendars/events.write`
-    pub fn create_appointment(
-        &self,
-        body: CreateAppointmentRequest,
-    ) -> CreateAppointment {
-        CreateAppointment {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn create_appointment(&self, body: CreateAppointmentRequest) -> CreateAppointment {
+        CreateAppointment { client: self.client.clone(), body, }
     }
 
     /// Add a note to an appointment.
@@ -116,7 +110,7 @@ impl Calendars {
     pub fn create_appointment_note(
         &self,
         appointment_id: impl Into<String>,
-        body: AppointmentNoteRequest,
+        body: AppointmentNoteRequest
     ) -> CreateAppointmentNote {
         CreateAppointmentNote {
             client: self.client.clone(),
@@ -130,45 +124,30 @@ impl Calendars {
     /// `POST /calendars/schedules` · Version `2021-04-15` · location token · scopes: `calendars.write`
     pub fn create_availability_schedule(
         &self,
-        body: CreateAvailabilityScheduleRequest,
+        body: CreateAvailabilityScheduleRequest
     ) -> CreateAvailabilitySchedule {
-        CreateAvailabilitySchedule {
-            client: self.client.clone(),
-            body,
-        }
+        CreateAvailabilitySchedule { client: self.client.clone(), body, }
     }
 
     /// Block time in a calendar or for a user.
     ///
     /// `POST /calendars/events/block-slots` · Version `2021-04-15` · location token · scopes: `calendars/events.write`
     pub fn create_block_slot(&self, body: BlockSlotRequest) -> CreateBlockSlot {
-        CreateBlockSlot {
-            client: self.client.clone(),
-            body,
-        }
+        CreateBlockSlot { client: self.client.clone(), body, }
     }
 
     /// Create a calendar in a location.
     ///
     /// `POST /calendars/` · Version `2021-04-15` · location token · scopes: `calendars.write`
     pub fn create_calendar(&self, body: CreateCalendarRequest) -> CreateCalendar {
-        CreateCalendar {
-            client: self.client.clone(),
-            body,
-        }
+        CreateCalendar { client: self.client.clone(), body, }
     }
 
     /// Create a calendar group.
     ///
     /// `POST /calendars/groups` · Version `2021-04-15` · location token · scopes: `calendars/groups.write`
-    pub fn create_calendar_group(
-        &self,
-        body: CreateCalendarGroupRequest,
-    ) -> CreateCalendarGroup {
-        CreateCalendarGroup {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn create_calendar_group(&self, body: CreateCalendarGroupRequest) -> CreateCalendarGroup {
+        CreateCalendarGroup { client: self.client.clone(), body, }
     }
 
     /// Add one or more notification settings to a calendar.
@@ -177,7 +156,7 @@ impl Calendars {
     pub fn create_calendar_notifications(
         &self,
         calendar_id: impl Into<String>,
-        body: Vec<CreateCalendarNotificationRequest>,
+        body: Vec<CreateCalendarNotificationRequest>
     ) -> CreateCalendarNotifications {
         CreateCalendarNotifications {
             client: self.client.clone(),
@@ -192,7 +171,7 @@ impl Calendars {
     pub fn create_calendar_resource(
         &self,
         resource_type: impl Into<CalendarResourceType>,
-        body: CreateCalendarResourceRequest,
+        body: CreateCalendarResourceRequest
     ) -> CreateCalendarResource {
         CreateCalendarResource {
             client: self.client.clone(),
@@ -207,7 +186,7 @@ impl Calendars {
     pub fn delete_appointment_note(
         &self,
         appointment_id: impl Into<String>,
-        note_id: impl Into<String>,
+        note_id: impl Into<String>
     ) -> DeleteAppointmentNote {
         DeleteAppointmentNote {
             client: self.client.clone(),
@@ -219,24 +198,15 @@ impl Calendars {
     /// Delete an availability schedule and its rules for good.
     ///
     /// `DELETE /calendars/schedules/{id}` · Version `2021-04-15` · location token · scopes: `calendars.write`
-    pub fn delete_availability_schedule(
-        &self,
-        id: impl Into<String>,
-    ) -> DeleteAvailabilitySchedule {
-        DeleteAvailabilitySchedule {
-            client: self.client.clone(),
-            id: id.into(),
-        }
+    pub fn delete_availability_schedule(&self, id: impl Into<String>) -> DeleteAvailabilitySchedule {
+        DeleteAvailabilitySchedule { client: self.client.clone(), id: id.into(), }
     }
 
     /// Delete a calendar.
     ///
     /// `DELETE /calendars/{calendarId}` · Version `2021-04-15` · location token · scopes: `calendars.write`
     pub fn delete_calendar(&self, calendar_id: impl Into<String>) -> DeleteCalendar {
-        DeleteCalendar {
-            client: self.client.clone(),
-            calendar_id: calendar_id.into(),
-        }
+        DeleteCalendar { client: self.client.clone(), calendar_id: calendar_id.into(), }
     }
 
     /// Delete an appointment or blocked slot.
@@ -245,26 +215,16 @@ impl Calendars {
     pub fn delete_calendar_event(
         &self,
         event_id: impl Into<String>,
-        body: DeleteCalendarEventRequest,
+        body: DeleteCalendarEventRequest
     ) -> DeleteCalendarEvent {
-        DeleteCalendarEvent {
-            client: self.client.clone(),
-            event_id: event_id.into(),
-            body,
-        }
+        DeleteCalendarEvent { client: self.client.clone(), event_id: event_id.into(), body, }
     }
 
     /// Delete a calendar group.
     ///
     /// `DELETE /calendars/groups/{groupId}` · Version `2021-04-15` · location token · scopes: `calendars/groups.write`
-    pub fn delete_calendar_group(
-        &self,
-        group_id: impl Into<String>,
-    ) -> DeleteCalendarGroup {
-        DeleteCalendarGroup {
-            client: self.client.clone(),
-            group_id: group_id.into(),
-        }
+    pub fn delete_calendar_group(&self, group_id: impl Into<String>) -> DeleteCalendarGroup {
+        DeleteCalendarGroup { client: self.client.clone(), group_id: group_id.into(), }
     }
 
     /// Delete a notification setting of a calendar.
@@ -273,7 +233,7 @@ impl Calendars {
     pub fn delete_calendar_notification(
         &self,
         calendar_id: impl Into<String>,
-        notification_id: impl Into<String>,
+        notification_id: impl Into<String>
     ) -> DeleteCalendarNotification {
         DeleteCalendarNotification {
             client: self.client.clone(),
@@ -288,7 +248,7 @@ impl Calendars {
     pub fn delete_calendar_resource(
         &self,
         resource_type: impl Into<CalendarResourceType>,
-        id: impl Into<String>,
+        id: impl Into<String>
     ) -> DeleteCalendarResource {
         DeleteCalendarResource {
             client: self.client.clone(),
@@ -301,33 +261,21 @@ impl Calendars {
     ///
     /// `GET /calendars/events/appointments/{eventId}` · Version `2021-04-15` · location token · scopes: `calendars/events.readonly`
     pub fn get_appointment(&self, event_id: impl Into<String>) -> GetAppointment {
-        GetAppointment {
-            client: self.client.clone(),
-            event_id: event_id.into(),
-        }
+        GetAppointment { client: self.client.clone(), event_id: event_id.into(), }
     }
 
     /// Fetch one availability schedule by its id.
     ///
     /// `GET /calendars/schedules/{id}` · Version `2021-04-15` · location token · scopes: `calendars.readonly`
-    pub fn get_availability_schedule(
-        &self,
-        id: impl Into<String>,
-    ) -> GetAvailabilitySchedule {
-        GetAvailabilitySchedule {
-            client: self.client.clone(),
-            id: id.into(),
-        }
+    pub fn get_availability_schedule(&self, id: impl Into<String>) -> GetAvailabilitySchedule {
+        GetAvailabilitySchedule { client: self.client.clone(), id: id.into(), }
     }
 
     /// Fetch one calendar by its id.
     ///
     /// `GET /calendars/{calendarId}` · Version `2021-04-15` · location token · scopes: `calendars.readonly`
     pub fn get_calendar(&self, calendar_id: impl Into<String>) -> GetCalendar {
-        GetCalendar {
-            client: self.client.clone(),
-            calendar_id: calendar_id.into(),
-        }
+        GetCalendar { client: self.client.clone(), calendar_id: calendar_id.into(), }
     }
 
     /// Fetch one calendar group by its id.
@@ -338,10 +286,7 @@ impl Calendars {
     #[cfg(feature = "undocumented")]
     #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn get_calendar_group(&self, group_id: impl Into<String>) -> GetCalendarGroup {
-        GetCalendarGroup {
-            client: self.client.clone(),
-            group_id: group_id.into(),
-        }
+        GetCalendarGroup { client: self.client.clone(), group_id: group_id.into(), }
     }
 
     /// Fetch one notification setting of a calendar.
@@ -350,7 +295,7 @@ impl Calendars {
     pub fn get_calendar_notification(
         &self,
         calendar_id: impl Into<String>,
-        notification_id: impl Into<String>,
+        notification_id: impl Into<String>
     ) -> GetCalendarNotification {
         GetCalendarNotification {
             client: self.client.clone(),
@@ -365,7 +310,7 @@ impl Calendars {
     pub fn get_calendar_resource(
         &self,
         resource_type: impl Into<CalendarResourceType>,
-        id: impl Into<String>,
+        id: impl Into<String>
     ) -> GetCalendarResource {
         GetCalendarResource {
             client: self.client.clone(),
@@ -383,7 +328,7 @@ impl Calendars {
         &self,
         calendar_id: impl Into<String>,
         start_date: impl Into<i64>,
-        end_date: impl Into<i64>,
+        end_date: impl Into<i64>
     ) -> GetFreeSlots {
         GetFreeSlots {
             client: self.client.clone(),
@@ -403,7 +348,7 @@ impl Calendars {
         &self,
         appointment_id: impl Into<String>,
         limit: impl Into<i64>,
-        offset: impl Into<i64>,
+        offset: impl Into<i64>
     ) -> ListAppointmentNotes {
         ListAppointmentNotes {
             client: self.client.clone(),
@@ -421,7 +366,7 @@ impl Calendars {
     pub fn list_blocked_slots(
         &self,
         start_time: impl Into<i64>,
-        end_time: impl Into<i64>,
+        end_time: impl Into<i64>
     ) -> ListBlockedSlots {
         ListBlockedSlots {
             client: self.client.clone(),
@@ -442,7 +387,7 @@ impl Calendars {
     pub fn list_calendar_events(
         &self,
         start_time: impl Into<i64>,
-        end_time: impl Into<i64>,
+        end_time: impl Into<i64>
     ) -> ListCalendarEvents {
         ListCalendarEvents {
             client: self.client.clone(),
@@ -458,11 +403,8 @@ impl Calendars {
     /// List the calendar groups of a location.
     ///
     /// `GET /calendars/groups` · Version `2021-04-15` · location token · scopes: `calendars/groups.readonly`
-    pub fn list_calendar_groups(&self) -> ListCalendarGroups {
-        ListCalendarGroups {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn list_calendar_groups(&self,) -> ListCalendarGroups {
+        ListCalendarGroups { client: self.client.clone(), location_id: None, }
     }
 
     /// List the notification settings of a calendar.
@@ -470,7 +412,7 @@ impl Calendars {
     /// `GET /calendars/{calendarId}/notifications` · Version `2021-04-15` · location token · scopes: `calendars/events.readonly`
     pub fn list_calendar_notifications(
         &self,
-        calendar_id: impl Into<String>,
+        calendar_id: impl Into<String>
     ) -> ListCalendarNotifications {
         ListCalendarNotifications {
             client: self.client.clone(),
@@ -489,7 +431,7 @@ impl Calendars {
         &self,
         resource_type: impl Into<CalendarResourceType>,
         limit: impl Into<i64>,
-        skip: impl Into<i64>,
+        skip: impl Into<i64>
     ) -> ListCalendarResources {
         ListCalendarResources {
             client: self.client.clone(),
@@ -503,7 +445,7 @@ impl Calendars {
     /// List the calendars of a location.
     ///
     /// `GET /calendars/` · Version `2021-04-15` · location token · scopes: `calendars.readonly`
-    pub fn list_calendars(&self) -> ListCalendars {
+    pub fn list_calendars(&self,) -> ListCalendars {
         ListCalendars {
             client: self.client.clone(),
             location_id: None,
@@ -518,7 +460,7 @@ impl Calendars {
     pub fn remove_calendar_from_schedule(
         &self,
         id: impl Into<String>,
-        calendar_id: impl Into<String>,
+        calendar_id: impl Into<String>
     ) -> RemoveCalendarFromSchedule {
         RemoveCalendarFromSchedule {
             client: self.client.clone(),
@@ -532,7 +474,7 @@ impl Calendars {
     /// `GET /calendars/schedules/search` · Version `2021-04-15` · location token · scopes: `calendars.readonly`
     pub fn search_availability_schedules(
         &self,
-        user_id: impl Into<String>,
+        user_id: impl Into<String>
     ) -> SearchAvailabilitySchedules {
         SearchAvailabilitySchedules {
             client: self.client.clone(),
@@ -550,13 +492,9 @@ impl Calendars {
     pub fn set_calendar_group_status(
         &self,
         group_id: impl Into<String>,
-        body: SetCalendarGroupStatusRequest,
+        body: SetCalendarGroupStatusRequest
     ) -> SetCalendarGroupStatus {
-        SetCalendarGroupStatus {
-            client: self.client.clone(),
-            group_id: group_id.into(),
-            body,
-        }
+        SetCalendarGroupStatus { client: self.client.clone(), group_id: group_id.into(), body, }
     }
 
     /// Change an appointment (time, status, owner, location...).
@@ -565,13 +503,9 @@ impl Calendars {
     pub fn update_appointment(
         &self,
         event_id: impl Into<String>,
-        body: UpdateAppointmentRequest,
+        body: UpdateAppointmentRequest
     ) -> UpdateAppointment {
-        UpdateAppointment {
-            client: self.client.clone(),
-            event_id: event_id.into(),
-            body,
-        }
+        UpdateAppointment { client: self.client.clone(), event_id: event_id.into(), body, }
     }
 
     /// Change the text or author of an appointment note.
@@ -581,7 +515,7 @@ impl Calendars {
         &self,
         appointment_id: impl Into<String>,
         note_id: impl Into<String>,
-        body: AppointmentNoteRequest,
+        body: AppointmentNoteRequest
     ) -> UpdateAppointmentNote {
         UpdateAppointmentNote {
             client: self.client.clone(),
@@ -599,13 +533,9 @@ impl Calendars {
     pub fn update_availability_schedule(
         &self,
         id: impl Into<String>,
-        body: UpdateAvailabilityScheduleRequest,
+        body: UpdateAvailabilityScheduleRequest
     ) -> UpdateAvailabilitySchedule {
-        UpdateAvailabilitySchedule {
-            client: self.client.clone(),
-            id: id.into(),
-            body,
-        }
+        UpdateAvailabilitySchedule { client: self.client.clone(), id: id.into(), body, }
     }
 
     /// Change a blocked slot.
@@ -614,13 +544,9 @@ impl Calendars {
     pub fn update_block_slot(
         &self,
         event_id: impl Into<String>,
-        body: BlockSlotRequest,
+        body: BlockSlotRequest
     ) -> UpdateBlockSlot {
-        UpdateBlockSlot {
-            client: self.client.clone(),
-            event_id: event_id.into(),
-            body,
-        }
+        UpdateBlockSlot { client: self.client.clone(), event_id: event_id.into(), body, }
     }
 
     /// Change the settings of a calendar.
@@ -629,13 +555,9 @@ impl Calendars {
     pub fn update_calendar(
         &self,
         calendar_id: impl Into<String>,
-        body: UpdateCalendarRequest,
+        body: UpdateCalendarRequest
     ) -> UpdateCalendar {
-        UpdateCalendar {
-            client: self.client.clone(),
-            calendar_id: calendar_id.into(),
-            body,
-        }
+        UpdateCalendar { client: self.client.clone(), calendar_id: calendar_id.into(), body, }
     }
 
     /// Change the name, description or slug of a calendar group.
@@ -644,13 +566,9 @@ impl Calendars {
     pub fn update_calendar_group(
         &self,
         group_id: impl Into<String>,
-        body: UpdateCalendarGroupRequest,
+        body: UpdateCalendarGroupRequest
     ) -> UpdateCalendarGroup {
-        UpdateCalendarGroup {
-            client: self.client.clone(),
-            group_id: group_id.into(),
-            body,
-        }
+        UpdateCalendarGroup { client: self.client.clone(), group_id: group_id.into(), body, }
     }
 
     /// Change a notification setting of a calendar.
@@ -660,7 +578,7 @@ impl Calendars {
         &self,
         calendar_id: impl Into<String>,
         notification_id: impl Into<String>,
-        body: UpdateCalendarNotificationRequest,
+        body: UpdateCalendarNotificationRequest
     ) -> UpdateCalendarNotification {
         UpdateCalendarNotification {
             client: self.client.clone(),
@@ -677,7 +595,7 @@ impl Calendars {
         &self,
         resource_type: impl Into<CalendarResourceType>,
         id: impl Into<String>,
-        body: UpdateCalendarResourceRequest,
+        body: UpdateCalendarResourceRequest
     ) -> UpdateCalendarResource {
         UpdateCalendarResource {
             client: self.client.clone(),
@@ -692,12 +610,9 @@ impl Calendars {
     /// `POST /calendars/groups/validate-slug` · Version `2021-04-15` · location token · scopes: `calendars/groups.write`
     pub fn validate_calendar_group_slug(
         &self,
-        body: ValidateCalendarGroupSlugRequest,
+        body: ValidateCalendarGroupSlugRequest
     ) -> ValidateCalendarGroupSlug {
-        ValidateCalendarGroupSlug {
-            client: self.client.clone(),
-            body,
-        }
+        ValidateCalendarGroupSlug { client: self.client.clone(), body, }
     }
 }
 
@@ -707,479 +622,394 @@ impl Calendars {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Calendars::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "addCalendarToSchedule",
-            Box::pin({
-                let call = handle
-                    .add_calendar_to_schedule("sample-id", "sample-calendarId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createAppointment",
-            Box::pin({
-                let call = handle
-                    .create_appointment(
-                        CreateAppointmentRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createAppointmentNote",
-            Box::pin({
-                let call = handle
-                    .create_appointment_note(
-                        "sample-appointmentId",
-                        AppointmentNoteRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createAvailabilitySchedule",
-            Box::pin({
-                let call = handle
-                    .create_availability_schedule(
-                        CreateAvailabilityScheduleRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createBlockSlot",
-            Box::pin({
-                let call = handle
-                    .create_block_slot(
-                        BlockSlotRequest::new("sample".to_owned(), "sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createCalendar",
-            Box::pin({
-                let call = handle
-                    .create_calendar(
-                        CreateCalendarRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createCalendarGroup",
-            Box::pin({
-                let call = handle
-                    .create_calendar_group(
-                        CreateCalendarGroupRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createCalendarNotifications",
-            Box::pin({
-                let call = handle
-                    .create_calendar_notifications(
-                        "sample-calendarId",
-                        vec![
-                            CreateCalendarNotificationRequest::new(NotificationReceiverType::Contact,
-                            NotificationChannel::Email, NotificationEvent::Booked)
-                        ],
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createCalendarResource",
-            Box::pin({
-                let call = handle
-                    .create_calendar_resource(
-                        CalendarResourceType::Equipments,
-                        CreateCalendarResourceRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1i64,
-                            1i64,
-                            1i64,
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteAppointmentNote",
-            Box::pin({
-                let call = handle
-                    .delete_appointment_note("sample-appointmentId", "sample-noteId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteAvailabilitySchedule",
-            Box::pin({
-                let call = handle.delete_availability_schedule("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCalendar",
-            Box::pin({
-                let call = handle.delete_calendar("sample-calendarId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCalendarEvent",
-            Box::pin({
-                let call = handle
-                    .delete_calendar_event(
-                        "sample-eventId",
-                        DeleteCalendarEventRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCalendarGroup",
-            Box::pin({
-                let call = handle.delete_calendar_group("sample-groupId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCalendarNotification",
-            Box::pin({
-                let call = handle
-                    .delete_calendar_notification(
-                        "sample-calendarId",
-                        "sample-notificationId",
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCalendarResource",
-            Box::pin({
-                let call = handle
-                    .delete_calendar_resource(
-                        CalendarResourceType::Equipments,
-                        "sample-id",
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getAppointment",
-            Box::pin({
-                let call = handle.get_appointment("sample-eventId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getAvailabilitySchedule",
-            Box::pin({
-                let call = handle.get_availability_schedule("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCalendar",
-            Box::pin({
-                let call = handle.get_calendar("sample-calendarId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "addCalendarToSchedule",
+        Box::pin({
+            let call = handle.add_calendar_to_schedule("sample-id", "sample-calendarId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createAppointment",
+        Box::pin({
+            let call = handle.create_appointment(
+                CreateAppointmentRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createAppointmentNote",
+        Box::pin({
+            let call = handle.create_appointment_note(
+                "sample-appointmentId",
+                AppointmentNoteRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createAvailabilitySchedule",
+        Box::pin({
+            let call = handle.create_availability_schedule(
+                CreateAvailabilityScheduleRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createBlockSlot",
+        Box::pin({
+            let call = handle.create_block_slot(
+                BlockSlotRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createCalendar",
+        Box::pin({
+            let call = handle.create_calendar(
+                CreateCalendarRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createCalendarGroup",
+        Box::pin({
+            let call = handle.create_calendar_group(
+                CreateCalendarGroupRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createCalendarNotifications",
+        Box::pin({
+            let call = handle.create_calendar_notifications(
+                "sample-calendarId",
+                vec![
+                    CreateCalendarNotificationRequest::new(
+                        NotificationReceiverType::Contact,
+                        NotificationChannel::Email,
+                        NotificationEvent::Booked
+                    )
+                ]
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createCalendarResource",
+        Box::pin({
+            let call = handle.create_calendar_resource(
+                CalendarResourceType::Equipments,
+                CreateCalendarResourceRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    1i64,
+                    1i64,
+                    1i64,
+                    vec!["sample".to_owned()]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteAppointmentNote",
+        Box::pin({
+            let call = handle.delete_appointment_note("sample-appointmentId", "sample-noteId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteAvailabilitySchedule",
+        Box::pin({
+            let call = handle.delete_availability_schedule("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCalendar",
+        Box::pin({
+            let call = handle.delete_calendar("sample-calendarId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCalendarEvent",
+        Box::pin({
+            let call = handle.delete_calendar_event(
+                "sample-eventId",
+                DeleteCalendarEventRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCalendarGroup",
+        Box::pin({
+            let call = handle.delete_calendar_group("sample-groupId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCalendarNotification",
+        Box::pin({
+            let call = handle.delete_calendar_notification(
+                "sample-calendarId",
+                "sample-notificationId"
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCalendarResource",
+        Box::pin({
+            let call = handle.delete_calendar_resource(
+                CalendarResourceType::Equipments,
+                "sample-id"
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getAppointment",
+        Box::pin({
+            let call = handle.get_appointment("sample-eventId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getAvailabilitySchedule",
+        Box::pin({
+            let call = handle.get_availability_schedule("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCalendar",
+        Box::pin({
+            let call = handle.get_calendar("sample-calendarId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "getCalendarGroup",
-            Box::pin({
-                let call = handle.get_calendar_group("sample-groupId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCalendarNotification",
-            Box::pin({
-                let call = handle
-                    .get_calendar_notification(
-                        "sample-calendarId",
-                        "sample-notificationId",
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCalendarResource",
-            Box::pin({
-                let call = handle
-                    .get_calendar_resource(
-                        CalendarResourceType::Equipments,
-                        "sample-id",
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFreeSlots",
-            Box::pin({
-                let call = handle.get_free_slots("sample-calendarId", 1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAppointmentNotes",
-            Box::pin({
-                let call = handle
-                    .list_appointment_notes("sample-appointmentId", 1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listBlockedSlots",
-            Box::pin({
-                let call = handle.list_blocked_slots(1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCalendarEvents",
-            Box::pin({
-                let call = handle.list_calendar_events(1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCalendarGroups",
-            Box::pin({
-                let call = handle.list_calendar_groups();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCalendarNotifications",
-            Box::pin({
-                let call = handle.list_calendar_notifications("sample-calendarId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCalendarResources",
-            Box::pin({
-                let call = handle
-                    .list_calendar_resources(
-                        CalendarResourceType::Equipments,
-                        1i64,
-                        1i64,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCalendars",
-            Box::pin({
-                let call = handle.list_calendars();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "removeCalendarFromSchedule",
-            Box::pin({
-                let call = handle
-                    .remove_calendar_from_schedule("sample-id", "sample-calendarId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchAvailabilitySchedules",
-            Box::pin({
-                let call = handle.search_availability_schedules("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "setCalendarGroupStatus",
-            Box::pin({
-                let call = handle
-                    .set_calendar_group_status(
-                        "sample-groupId",
-                        SetCalendarGroupStatusRequest::new(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateAppointment",
-            Box::pin({
-                let call = handle
-                    .update_appointment(
-                        "sample-eventId",
-                        UpdateAppointmentRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateAppointmentNote",
-            Box::pin({
-                let call = handle
-                    .update_appointment_note(
-                        "sample-appointmentId",
-                        "sample-noteId",
-                        AppointmentNoteRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateAvailabilitySchedule",
-            Box::pin({
-                let call = handle
-                    .update_availability_schedule(
-                        "sample-id",
-                        UpdateAvailabilityScheduleRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateBlockSlot",
-            Box::pin({
-                let call = handle
-                    .update_block_slot(
-                        "sample-eventId",
-                        BlockSlotRequest::new("sample".to_owned(), "sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCalendar",
-            Box::pin({
-                let call = handle
-                    .update_calendar("sample-calendarId", UpdateCalendarRequest::new());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCalendarGroup",
-            Box::pin({
-                let call = handle
-                    .update_calendar_group(
-                        "sample-groupId",
-                        UpdateCalendarGroupRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCalendarNotification",
-            Box::pin({
-                let call = handle
-                    .update_calendar_notification(
-                        "sample-calendarId",
-                        "sample-notificationId",
-                        UpdateCalendarNotificationRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCalendarResource",
-            Box::pin({
-                let call = handle
-                    .update_calendar_resource(
-                        CalendarResourceType::Equipments,
-                        "sample-id",
-                        UpdateCalendarResourceRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "validateCalendarGroupSlug",
-            Box::pin({
-                let call = handle
-                    .validate_calendar_group_slug(
-                        ValidateCalendarGroupSlugRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "getCalendarGroup",
+        Box::pin({
+            let call = handle.get_calendar_group("sample-groupId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCalendarNotification",
+        Box::pin({
+            let call = handle.get_calendar_notification(
+                "sample-calendarId",
+                "sample-notificationId"
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCalendarResource",
+        Box::pin({
+            let call = handle.get_calendar_resource(CalendarResourceType::Equipments, "sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFreeSlots",
+        Box::pin({
+            let call = handle.get_free_slots("sample-calendarId", 1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAppointmentNotes",
+        Box::pin({
+            let call = handle.list_appointment_notes("sample-appointmentId", 1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listBlockedSlots",
+        Box::pin({
+            let call = handle.list_blocked_slots(1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCalendarEvents",
+        Box::pin({
+            let call = handle.list_calendar_events(1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCalendarGroups",
+        Box::pin({
+            let call = handle.list_calendar_groups();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCalendarNotifications",
+        Box::pin({
+            let call = handle.list_calendar_notifications("sample-calendarId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCalendarResources",
+        Box::pin({
+            let call = handle.list_calendar_resources(CalendarResourceType::Equipments, 1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCalendars",
+        Box::pin({
+            let call = handle.list_calendars();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "removeCalendarFromSchedule",
+        Box::pin({
+            let call = handle.remove_calendar_from_schedule("sample-id", "sample-calendarId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchAvailabilitySchedules",
+        Box::pin({
+            let call = handle.search_availability_schedules("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "setCalendarGroupStatus",
+        Box::pin({
+            let call = handle.set_calendar_group_status(
+                "sample-groupId",
+                SetCalendarGroupStatusRequest::new(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateAppointment",
+        Box::pin({
+            let call = handle.update_appointment("sample-eventId", UpdateAppointmentRequest::new());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateAppointmentNote",
+        Box::pin({
+            let call = handle.update_appointment_note(
+                "sample-appointmentId",
+                "sample-noteId",
+                AppointmentNoteRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateAvailabilitySchedule",
+        Box::pin({
+            let call = handle.update_availability_schedule(
+                "sample-id",
+                UpdateAvailabilityScheduleRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateBlockSlot",
+        Box::pin({
+            let call = handle.update_block_slot(
+                "sample-eventId",
+                BlockSlotRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCalendar",
+        Box::pin({
+            let call = handle.update_calendar("sample-calendarId", UpdateCalendarRequest::new());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCalendarGroup",
+        Box::pin({
+            let call = handle.update_calendar_group(
+                "sample-groupId",
+                UpdateCalendarGroupRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCalendarNotification",
+        Box::pin({
+            let call = handle.update_calendar_notification(
+                "sample-calendarId",
+                "sample-notificationId",
+                UpdateCalendarNotificationRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCalendarResource",
+        Box::pin({
+            let call = handle.update_calendar_resource(
+                CalendarResourceType::Equipments,
+                "sample-id",
+                UpdateCalendarResourceRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "validateCalendarGroupSlug",
+        Box::pin({
+            let call = handle.validate_calendar_group_slug(
+                ValidateCalendarGroupSlugRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -1189,791 +1019,744 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Calendars::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "addCalendarToSchedule",
-            Box::pin({
-                let call = handle
-                    .add_calendar_to_schedule("sample-id", "sample-calendarId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createAppointment",
-            Box::pin({
-                let call = handle
-                    .create_appointment(
-                        CreateAppointmentRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .title("sample".to_owned())
-                            .meeting_location_type(AppointmentMeetingType::Custom)
-                            .meeting_location_id("sample".to_owned())
-                            .override_location_config(true)
-                            .appointment_status(AppointmentStatus::New)
-                            .assigned_user_id("sample".to_owned())
-                            .description("sample".to_owned())
-                            .address("sample".to_owned())
-                            .ignore_date_range(true)
-                            .to_notify(true)
-                            .ignore_free_slot_validation(true)
-                            .rrule("sample".to_owned())
-                            .end_time("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createAppointmentNote",
-            Box::pin({
-                let call = handle
-                    .create_appointment_note(
-                        "sample-appointmentId",
-                        AppointmentNoteRequest::new("sample".to_owned())
-                            .user_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createAvailabilitySchedule",
-            Box::pin({
-                let call = handle
-                    .create_availability_schedule(
-                        CreateAvailabilityScheduleRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .rules(
-                                vec![
-                                    ScheduleRule::new(ScheduleRuleType::Wday,
-                                    vec![ScheduleInterval::new("sample".to_owned(), "sample"
-                                    .to_owned())]).date("sample".to_owned())
-                                    .day(Weekday::Sunday)
-                                ],
-                            )
-                            .calendar_ids(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createBlockSlot",
-            Box::pin({
-                let call = handle
-                    .create_block_slot(
-                        BlockSlotRequest::new("sample".to_owned(), "sample".to_owned())
-                            .title("sample".to_owned())
-                            .assigned_user_id("sample".to_owned())
-                            .start_time("sample".to_owned())
-                            .end_time("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createCalendar",
-            Box::pin({
-                let call = handle
-                    .create_calendar(
-                        CreateCalendarRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .is_active(true)
-                            .notifications(
-                                vec![
-                                    CalendarNotificationSetting::new(true, true, true, true,
-                                    "sample".to_owned())
-                                    .type_(CalendarNotificationSettingType::Email)
-                                ],
-                            )
-                            .group_id("sample".to_owned())
-                            .team_members(
-                                vec![
-                                    TeamMember::new("sample".to_owned()).priority(1.0f64)
-                                    .meeting_location_type(LegacyMeetingLocationType::Custom)
-                                    .meeting_location("sample".to_owned()).is_primary(true)
-                                    .location_configurations(vec![MeetingLocation::new(MeetingLocationKind::Custom)])
-                                ],
-                            )
-                            .event_type(
-                                RoundRobinMode::RoundRobinOptimizeForAvailability,
-                            )
-                            .description("sample".to_owned())
-                            .slug("sample".to_owned())
-                            .widget_slug("sample".to_owned())
-                            .calendar_type(CalendarType::RoundRobin)
-                            .widget_type(WidgetType::Default)
-                            .event_title("sample".to_owned())
-                            .event_color("sample".to_owned())
-                            .meeting_location("sample".to_owned())
-                            .location_configurations(
-                                vec![
-                                    MeetingLocation::new(MeetingLocationKind::Custom)
-                                    .location("sample".to_owned())
-                                ],
-                            )
-                            .slot_duration(1.0f64)
-                            .slot_duration_unit(SlotTimeUnit::Mins)
-                            .slot_interval(1.0f64)
-                            .slot_interval_unit(SlotTimeUnit::Mins)
-                            .slot_buffer(1.0f64)
-                            .slot_buffer_unit(SlotTimeUnit::Mins)
-                            .pre_buffer(1.0f64)
-                            .pre_buffer_unit(SlotTimeUnit::Mins)
-                            .appoinment_per_slot(1i64)
-                            .appoinment_per_day(1i64)
-                            .allow_booking_after(1.0f64)
-                            .allow_booking_after_unit(BookingNoticeUnit::Hours)
-                            .allow_booking_for(1.0f64)
-                            .allow_booking_for_unit(BookingWindowUnit::Days)
-                            .open_hours(
-                                vec![
-                                    OpenHours::new(vec![1i64], vec![HourRange::new(1i64, 1i64,
-                                    1i64, 1i64)])
-                                ],
-                            )
-                            .enable_recurring(true)
-                            .recurring(
-                                RecurringSettings::new()
-                                    .freq(RecurringSettingsFreq::Daily)
-                                    .count(1i64)
-                                    .booking_option(RecurringSettingsBookingOption::Skip)
-                                    .booking_overlap_default_status(
-                                        RecurringSettingsBookingOverlapDefaultStatus::Confirmed,
-                                    ),
-                            )
-                            .form_id("sample".to_owned())
-                            .sticky_contact(true)
-                            .is_live_payment_mode(true)
-                            .auto_confirm(true)
-                            .should_send_alert_emails_to_assigned_member(true)
-                            .alert_email("sample".to_owned())
-                            .google_invitation_emails(true)
-                            .allow_reschedule(true)
-                            .allow_cancellation(true)
-                            .should_assign_contact_to_team_member(true)
-                            .should_skip_assigning_contact_for_existing(true)
-                            .notes("sample".to_owned())
-                            .pixel_id("sample".to_owned())
-                            .form_submit_type(FormSubmitType::RedirectUrl)
-                            .form_submit_redirect_url("sample".to_owned())
-                            .form_submit_thanks_message("sample".to_owned())
-                            .availability_type(1i64)
-                            .availabilities(
-                                vec![
-                                    CustomAvailability::new("sample".to_owned(),
-                                    vec![HourRange::new(1i64, 1i64, 1i64, 1i64)]).deleted(true)
-                                ],
-                            )
-                            .guest_type(GuestType::CountOnly)
-                            .consent_label("sample".to_owned())
-                            .calendar_cover_image("sample".to_owned())
-                            .look_busy_config(LookBusyConfig::new(true, 1.0f64)),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createCalendarGroup",
-            Box::pin({
-                let call = handle
-                    .create_calendar_group(
-                        CreateCalendarGroupRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .is_active(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createCalendarNotifications",
-            Box::pin({
-                let call = handle
-                    .create_calendar_notifications(
-                        "sample-calendarId",
+    calls.push((
+        "addCalendarToSchedule",
+        Box::pin({
+            let call = handle.add_calendar_to_schedule("sample-id", "sample-calendarId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createAppointment",
+        Box::pin({
+            let call = handle.create_appointment(
+                CreateAppointmentRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .title("sample".to_owned())
+                    .meeting_location_type(AppointmentMeetingType::Custom)
+                    .meeting_location_id("sample".to_owned())
+                    .override_location_config(true)
+                    .appointment_status(AppointmentStatus::New)
+                    .assigned_user_id("sample".to_owned())
+                    .description("sample".to_owned())
+                    .address("sample".to_owned())
+                    .ignore_date_range(true)
+                    .to_notify(true)
+                    .ignore_free_slot_validation(true)
+                    .rrule("sample".to_owned())
+                    .end_time("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createAppointmentNote",
+        Box::pin({
+            let call = handle.create_appointment_note(
+                "sample-appointmentId",
+                AppointmentNoteRequest::new("sample".to_owned()).user_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createAvailabilitySchedule",
+        Box::pin({
+            let call = handle.create_availability_schedule(
+                CreateAvailabilityScheduleRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .rules(
                         vec![
-                            CreateCalendarNotificationRequest::new(NotificationReceiverType::Contact,
-                            NotificationChannel::Email, NotificationEvent::Booked)
-                            .is_active(true).template_id("sample".to_owned())
-                            .body("sample".to_owned()).subject("sample".to_owned())
-                            .after_time(vec![NotificationOffset::new()
-                            .time_offset(1.0f64).unit("sample".to_owned())])
-                            .before_time(vec![NotificationOffset::new()
-                            .time_offset(1.0f64).unit("sample".to_owned())])
-                            .additional_email_ids(vec!["sample".to_owned()])
-                            .additional_phone_numbers(vec!["sample".to_owned()])
-                            .selected_users(vec!["sample".to_owned()])
-                            .from_address("sample".to_owned()).from_name("sample"
-                            .to_owned()).from_number("sample".to_owned())
-                        ],
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createCalendarResource",
-            Box::pin({
-                let call = handle
-                    .create_calendar_resource(
-                        CalendarResourceType::Equipments,
-                        CreateCalendarResourceRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1i64,
-                            1i64,
-                            1i64,
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteAppointmentNote",
-            Box::pin({
-                let call = handle
-                    .delete_appointment_note("sample-appointmentId", "sample-noteId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteAvailabilitySchedule",
-            Box::pin({
-                let call = handle.delete_availability_schedule("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCalendar",
-            Box::pin({
-                let call = handle.delete_calendar("sample-calendarId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCalendarEvent",
-            Box::pin({
-                let call = handle
-                    .delete_calendar_event(
-                        "sample-eventId",
-                        DeleteCalendarEventRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCalendarGroup",
-            Box::pin({
-                let call = handle.delete_calendar_group("sample-groupId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCalendarNotification",
-            Box::pin({
-                let call = handle
-                    .delete_calendar_notification(
-                        "sample-calendarId",
-                        "sample-notificationId",
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCalendarResource",
-            Box::pin({
-                let call = handle
-                    .delete_calendar_resource(
-                        CalendarResourceType::Equipments,
-                        "sample-id",
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getAppointment",
-            Box::pin({
-                let call = handle.get_appointment("sample-eventId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getAvailabilitySchedule",
-            Box::pin({
-                let call = handle.get_availability_schedule("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCalendar",
-            Box::pin({
-                let call = handle.get_calendar("sample-calendarId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                            ScheduleRule::new(
+                                ScheduleRuleType::Wday,
+                                vec![
+                                    ScheduleInterval::new("sample".to_owned(), "sample".to_owned())
+                                ]
+                            )
+                                .date("sample".to_owned())
+                                .day(Weekday::Sunday)
+                        ]
+                    )
+                    .calendar_ids(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createBlockSlot",
+        Box::pin({
+            let call = handle.create_block_slot(
+                BlockSlotRequest::new("sample".to_owned(), "sample".to_owned())
+                    .title("sample".to_owned())
+                    .assigned_user_id("sample".to_owned())
+                    .start_time("sample".to_owned())
+                    .end_time("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createCalendar",
+        Box::pin({
+            let call = handle.create_calendar(
+                CreateCalendarRequest::new("sample".to_owned(), "sample".to_owned())
+                    .is_active(true)
+                    .notifications(
+                        vec![
+                            CalendarNotificationSetting::new(
+                                true,
+                                true,
+                                true,
+                                true,
+                                "sample".to_owned()
+                            )
+                                .type_(CalendarNotificationSettingType::Email)
+                        ]
+                    )
+                    .group_id("sample".to_owned())
+                    .team_members(
+                        vec![
+                            TeamMember::new("sample".to_owned())
+                                .priority(1.0f64)
+                                .meeting_location_type(LegacyMeetingLocationType::Custom)
+                                .meeting_location("sample".to_owned())
+                                .is_primary(true)
+                                .location_configurations(
+                                    vec![MeetingLocation::new(MeetingLocationKind::Custom)]
+                                )
+                        ]
+                    )
+                    .event_type(RoundRobinMode::RoundRobinOptimizeForAvailability)
+                    .description("sample".to_owned())
+                    .slug("sample".to_owned())
+                    .widget_slug("sample".to_owned())
+                    .calendar_type(CalendarType::RoundRobin)
+                    .widget_type(WidgetType::Default)
+                    .event_title("sample".to_owned())
+                    .event_color("sample".to_owned())
+                    .meeting_location("sample".to_owned())
+                    .location_configurations(
+                        vec![
+                            MeetingLocation::new(MeetingLocationKind::Custom)
+                                .location("sample".to_owned())
+                        ]
+                    )
+                    .slot_duration(1.0f64)
+                    .slot_duration_unit(SlotTimeUnit::Mins)
+                    .slot_interval(1.0f64)
+                    .slot_interval_unit(SlotTimeUnit::Mins)
+                    .slot_buffer(1.0f64)
+                    .slot_buffer_unit(SlotTimeUnit::Mins)
+                    .pre_buffer(1.0f64)
+                    .pre_buffer_unit(SlotTimeUnit::Mins)
+                    .appoinment_per_slot(1i64)
+                    .appoinment_per_day(1i64)
+                    .allow_booking_after(1.0f64)
+                    .allow_booking_after_unit(BookingNoticeUnit::Hours)
+                    .allow_booking_for(1.0f64)
+                    .allow_booking_for_unit(BookingWindowUnit::Days)
+                    .open_hours(
+                        vec![
+                            OpenHours::new(vec![1i64], vec![HourRange::new(1i64, 1i64, 1i64, 1i64)])
+                        ]
+                    )
+                    .enable_recurring(true)
+                    .recurring(
+                        RecurringSettings::new()
+                            .freq(RecurringSettingsFreq::Daily)
+                            .count(1i64)
+                            .booking_option(RecurringSettingsBookingOption::Skip)
+                            .booking_overlap_default_status(
+                                RecurringSettingsBookingOverlapDefaultStatus::Confirmed
+                            )
+                    )
+                    .form_id("sample".to_owned())
+                    .sticky_contact(true)
+                    .is_live_payment_mode(true)
+                    .auto_confirm(true)
+                    .should_send_alert_emails_to_assigned_member(true)
+                    .alert_email("sample".to_owned())
+                    .google_invitation_emails(true)
+                    .allow_reschedule(true)
+                    .allow_cancellation(true)
+                    .should_assign_contact_to_team_member(true)
+                    .should_skip_assigning_contact_for_existing(true)
+                    .notes("sample".to_owned())
+                    .pixel_id("sample".to_owned())
+                    .form_submit_type(FormSubmitType::RedirectUrl)
+                    .form_submit_redirect_url("sample".to_owned())
+                    .form_submit_thanks_message("sample".to_owned())
+                    .availability_type(1i64)
+                    .availabilities(
+                        vec![
+                            CustomAvailability::new(
+                                "sample".to_owned(),
+                                vec![HourRange::new(1i64, 1i64, 1i64, 1i64)]
+                            )
+                                .deleted(true)
+                        ]
+                    )
+                    .guest_type(GuestType::CountOnly)
+                    .consent_label("sample".to_owned())
+                    .calendar_cover_image("sample".to_owned())
+                    .look_busy_config(LookBusyConfig::new(true, 1.0f64))
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createCalendarGroup",
+        Box::pin({
+            let call = handle.create_calendar_group(
+                CreateCalendarGroupRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .is_active(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createCalendarNotifications",
+        Box::pin({
+            let call = handle.create_calendar_notifications(
+                "sample-calendarId",
+                vec![
+                    CreateCalendarNotificationRequest::new(
+                        NotificationReceiverType::Contact,
+                        NotificationChannel::Email,
+                        NotificationEvent::Booked
+                    )
+                        .is_active(true)
+                        .template_id("sample".to_owned())
+                        .body("sample".to_owned())
+                        .subject("sample".to_owned())
+                        .after_time(
+                            vec![
+                                NotificationOffset::new()
+                                    .time_offset(1.0f64)
+                                    .unit("sample".to_owned())
+                            ]
+                        )
+                        .before_time(
+                            vec![
+                                NotificationOffset::new()
+                                    .time_offset(1.0f64)
+                                    .unit("sample".to_owned())
+                            ]
+                        )
+                        .additional_email_ids(vec!["sample".to_owned()])
+                        .additional_phone_numbers(vec!["sample".to_owned()])
+                        .selected_users(vec!["sample".to_owned()])
+                        .from_address("sample".to_owned())
+                        .from_name("sample".to_owned())
+                        .from_number("sample".to_owned())
+                ]
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createCalendarResource",
+        Box::pin({
+            let call = handle.create_calendar_resource(
+                CalendarResourceType::Equipments,
+                CreateCalendarResourceRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    1i64,
+                    1i64,
+                    1i64,
+                    vec!["sample".to_owned()]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteAppointmentNote",
+        Box::pin({
+            let call = handle.delete_appointment_note("sample-appointmentId", "sample-noteId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteAvailabilitySchedule",
+        Box::pin({
+            let call = handle.delete_availability_schedule("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCalendar",
+        Box::pin({
+            let call = handle.delete_calendar("sample-calendarId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCalendarEvent",
+        Box::pin({
+            let call = handle.delete_calendar_event(
+                "sample-eventId",
+                DeleteCalendarEventRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCalendarGroup",
+        Box::pin({
+            let call = handle.delete_calendar_group("sample-groupId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCalendarNotification",
+        Box::pin({
+            let call = handle.delete_calendar_notification(
+                "sample-calendarId",
+                "sample-notificationId"
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCalendarResource",
+        Box::pin({
+            let call = handle.delete_calendar_resource(
+                CalendarResourceType::Equipments,
+                "sample-id"
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getAppointment",
+        Box::pin({
+            let call = handle.get_appointment("sample-eventId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getAvailabilitySchedule",
+        Box::pin({
+            let call = handle.get_availability_schedule("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCalendar",
+        Box::pin({
+            let call = handle.get_calendar("sample-calendarId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "getCalendarGroup",
-            Box::pin({
-                let call = handle.get_calendar_group("sample-groupId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCalendarNotification",
-            Box::pin({
-                let call = handle
-                    .get_calendar_notification(
-                        "sample-calendarId",
-                        "sample-notificationId",
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCalendarResource",
-            Box::pin({
-                let call = handle
-                    .get_calendar_resource(
-                        CalendarResourceType::Equipments,
-                        "sample-id",
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFreeSlots",
-            Box::pin({
-                let call = handle
-                    .get_free_slots("sample-calendarId", 1i64, 1i64)
+    calls.push((
+        "getCalendarGroup",
+        Box::pin({
+            let call = handle.get_calendar_group("sample-groupId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCalendarNotification",
+        Box::pin({
+            let call = handle.get_calendar_notification(
+                "sample-calendarId",
+                "sample-notificationId"
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCalendarResource",
+        Box::pin({
+            let call = handle.get_calendar_resource(CalendarResourceType::Equipments, "sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFreeSlots",
+        Box::pin({
+            let call = handle
+                .get_free_slots("sample-calendarId", 1i64, 1i64)
+                .timezone("sample".to_owned())
+                .user_id("sample".to_owned())
+                .user_ids(vec!["sample".to_owned()]);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAppointmentNotes",
+        Box::pin({
+            let call = handle.list_appointment_notes("sample-appointmentId", 1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listBlockedSlots",
+        Box::pin({
+            let call = handle
+                .list_blocked_slots(1i64, 1i64)
+                .user_id("sample".to_owned())
+                .calendar_id("sample".to_owned())
+                .group_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCalendarEvents",
+        Box::pin({
+            let call = handle
+                .list_calendar_events(1i64, 1i64)
+                .user_id("sample".to_owned())
+                .calendar_id("sample".to_owned())
+                .group_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCalendarGroups",
+        Box::pin({
+            let call = handle.list_calendar_groups();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCalendarNotifications",
+        Box::pin({
+            let call = handle
+                .list_calendar_notifications("sample-calendarId")
+                .is_active(true)
+                .deleted(true)
+                .limit(1i64)
+                .skip(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCalendarResources",
+        Box::pin({
+            let call = handle.list_calendar_resources(CalendarResourceType::Equipments, 1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCalendars",
+        Box::pin({
+            let call = handle.list_calendars().group_id("sample".to_owned()).show_drafted(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "removeCalendarFromSchedule",
+        Box::pin({
+            let call = handle.remove_calendar_from_schedule("sample-id", "sample-calendarId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchAvailabilitySchedules",
+        Box::pin({
+            let call = handle
+                .search_availability_schedules("sample".to_owned())
+                .calendar_id("sample".to_owned())
+                .skip(1i64)
+                .limit(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "setCalendarGroupStatus",
+        Box::pin({
+            let call = handle.set_calendar_group_status(
+                "sample-groupId",
+                SetCalendarGroupStatusRequest::new(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateAppointment",
+        Box::pin({
+            let call = handle.update_appointment(
+                "sample-eventId",
+                UpdateAppointmentRequest::new()
+                    .title("sample".to_owned())
+                    .meeting_location_type(AppointmentMeetingType::Custom)
+                    .meeting_location_id("sample".to_owned())
+                    .override_location_config(true)
+                    .appointment_status(AppointmentStatus::New)
+                    .assigned_user_id("sample".to_owned())
+                    .description("sample".to_owned())
+                    .address("sample".to_owned())
+                    .ignore_date_range(true)
+                    .to_notify(true)
+                    .ignore_free_slot_validation(true)
+                    .rrule("sample".to_owned())
+                    .calendar_id("sample".to_owned())
+                    .start_time("sample".to_owned())
+                    .end_time("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateAppointmentNote",
+        Box::pin({
+            let call = handle.update_appointment_note(
+                "sample-appointmentId",
+                "sample-noteId",
+                AppointmentNoteRequest::new("sample".to_owned()).user_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateAvailabilitySchedule",
+        Box::pin({
+            let call = handle.update_availability_schedule(
+                "sample-id",
+                UpdateAvailabilityScheduleRequest::new()
+                    .name("sample".to_owned())
+                    .rules(
+                        vec![
+                            ScheduleRule::new(
+                                ScheduleRuleType::Wday,
+                                vec![
+                                    ScheduleInterval::new("sample".to_owned(), "sample".to_owned())
+                                ]
+                            )
+                                .date("sample".to_owned())
+                                .day(Weekday::Sunday)
+                        ]
+                    )
                     .timezone("sample".to_owned())
-                    .user_id("sample".to_owned())
-                    .user_ids(vec!["sample".to_owned()]);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAppointmentNotes",
-            Box::pin({
-                let call = handle
-                    .list_appointment_notes("sample-appointmentId", 1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listBlockedSlots",
-            Box::pin({
-                let call = handle
-                    .list_blocked_slots(1i64, 1i64)
-                    .user_id("sample".to_owned())
-                    .calendar_id("sample".to_owned())
-                    .group_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCalendarEvents",
-            Box::pin({
-                let call = handle
-                    .list_calendar_events(1i64, 1i64)
-                    .user_id("sample".to_owned())
-                    .calendar_id("sample".to_owned())
-                    .group_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCalendarGroups",
-            Box::pin({
-                let call = handle.list_calendar_groups();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCalendarNotifications",
-            Box::pin({
-                let call = handle
-                    .list_calendar_notifications("sample-calendarId")
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateBlockSlot",
+        Box::pin({
+            let call = handle.update_block_slot(
+                "sample-eventId",
+                BlockSlotRequest::new("sample".to_owned(), "sample".to_owned())
+                    .title("sample".to_owned())
+                    .assigned_user_id("sample".to_owned())
+                    .start_time("sample".to_owned())
+                    .end_time("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCalendar",
+        Box::pin({
+            let call = handle.update_calendar(
+                "sample-calendarId",
+                UpdateCalendarRequest::new()
+                    .is_active(true)
+                    .notifications(
+                        vec![
+                            CalendarNotificationSetting::new(
+                                true,
+                                true,
+                                true,
+                                true,
+                                "sample".to_owned()
+                            )
+                                .type_(CalendarNotificationSettingType::Email)
+                        ]
+                    )
+                    .group_id("sample".to_owned())
+                    .team_members(
+                        vec![
+                            TeamMember::new("sample".to_owned())
+                                .priority(1.0f64)
+                                .meeting_location_type(LegacyMeetingLocationType::Custom)
+                                .meeting_location("sample".to_owned())
+                                .is_primary(true)
+                                .location_configurations(
+                                    vec![MeetingLocation::new(MeetingLocationKind::Custom)]
+                                )
+                        ]
+                    )
+                    .event_type(RoundRobinMode::RoundRobinOptimizeForAvailability)
+                    .name("sample".to_owned())
+                    .description("sample".to_owned())
+                    .slug("sample".to_owned())
+                    .widget_slug("sample".to_owned())
+                    .widget_type(WidgetType::Default)
+                    .event_title("sample".to_owned())
+                    .event_color("sample".to_owned())
+                    .meeting_location("sample".to_owned())
+                    .location_configurations(
+                        vec![
+                            MeetingLocation::new(MeetingLocationKind::Custom)
+                                .location("sample".to_owned())
+                        ]
+                    )
+                    .slot_duration(1.0f64)
+                    .slot_duration_unit(SlotTimeUnit::Mins)
+                    .slot_interval(1.0f64)
+                    .slot_interval_unit(SlotTimeUnit::Mins)
+                    .slot_buffer(1.0f64)
+                    .pre_buffer(1.0f64)
+                    .pre_buffer_unit(SlotTimeUnit::Mins)
+                    .appoinment_per_slot(1i64)
+                    .appoinment_per_day(1i64)
+                    .allow_booking_after(1.0f64)
+                    .allow_booking_after_unit(BookingNoticeUnit::Hours)
+                    .allow_booking_for(1.0f64)
+                    .allow_booking_for_unit(BookingWindowUnit::Days)
+                    .open_hours(
+                        vec![
+                            OpenHours::new(vec![1i64], vec![HourRange::new(1i64, 1i64, 1i64, 1i64)])
+                        ]
+                    )
+                    .enable_recurring(true)
+                    .recurring(
+                        RecurringSettings::new()
+                            .freq(RecurringSettingsFreq::Daily)
+                            .count(1i64)
+                            .booking_option(RecurringSettingsBookingOption::Skip)
+                            .booking_overlap_default_status(
+                                RecurringSettingsBookingOverlapDefaultStatus::Confirmed
+                            )
+                    )
+                    .form_id("sample".to_owned())
+                    .sticky_contact(true)
+                    .is_live_payment_mode(true)
+                    .auto_confirm(true)
+                    .should_send_alert_emails_to_assigned_member(true)
+                    .alert_email("sample".to_owned())
+                    .google_invitation_emails(true)
+                    .allow_reschedule(true)
+                    .allow_cancellation(true)
+                    .should_assign_contact_to_team_member(true)
+                    .should_skip_assigning_contact_for_existing(true)
+                    .notes("sample".to_owned())
+                    .pixel_id("sample".to_owned())
+                    .form_submit_type(FormSubmitType::RedirectUrl)
+                    .form_submit_redirect_url("sample".to_owned())
+                    .form_submit_thanks_message("sample".to_owned())
+                    .availability_type(1i64)
+                    .availabilities(
+                        vec![
+                            CustomAvailabilityUpdate::new(
+                                "sample".to_owned(),
+                                vec![HourRange::new(1i64, 1i64, 1i64, 1i64)]
+                            )
+                                .deleted(true)
+                                .id("sample".to_owned())
+                        ]
+                    )
+                    .guest_type(GuestType::CountOnly)
+                    .consent_label("sample".to_owned())
+                    .calendar_cover_image("sample".to_owned())
+                    .look_busy_config(LookBusyConfig::new(true, 1.0f64))
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCalendarGroup",
+        Box::pin({
+            let call = handle.update_calendar_group(
+                "sample-groupId",
+                UpdateCalendarGroupRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCalendarNotification",
+        Box::pin({
+            let call = handle.update_calendar_notification(
+                "sample-calendarId",
+                "sample-notificationId",
+                UpdateCalendarNotificationRequest::new()
+                    .receiver_type(NotificationReceiverType::Contact)
+                    .additional_email_ids(vec!["sample".to_owned()])
+                    .additional_phone_numbers(vec!["sample".to_owned()])
+                    .selected_users(vec!["sample".to_owned()])
+                    .channel(NotificationChannel::Email)
+                    .notification_type(NotificationEvent::Booked)
                     .is_active(true)
                     .deleted(true)
-                    .limit(1i64)
-                    .skip(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCalendarResources",
-            Box::pin({
-                let call = handle
-                    .list_calendar_resources(
-                        CalendarResourceType::Equipments,
-                        1i64,
-                        1i64,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCalendars",
-            Box::pin({
-                let call = handle
-                    .list_calendars()
-                    .group_id("sample".to_owned())
-                    .show_drafted(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "removeCalendarFromSchedule",
-            Box::pin({
-                let call = handle
-                    .remove_calendar_from_schedule("sample-id", "sample-calendarId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchAvailabilitySchedules",
-            Box::pin({
-                let call = handle
-                    .search_availability_schedules("sample".to_owned())
-                    .calendar_id("sample".to_owned())
-                    .skip(1i64)
-                    .limit(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "setCalendarGroupStatus",
-            Box::pin({
-                let call = handle
-                    .set_calendar_group_status(
-                        "sample-groupId",
-                        SetCalendarGroupStatusRequest::new(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateAppointment",
-            Box::pin({
-                let call = handle
-                    .update_appointment(
-                        "sample-eventId",
-                        UpdateAppointmentRequest::new()
-                            .title("sample".to_owned())
-                            .meeting_location_type(AppointmentMeetingType::Custom)
-                            .meeting_location_id("sample".to_owned())
-                            .override_location_config(true)
-                            .appointment_status(AppointmentStatus::New)
-                            .assigned_user_id("sample".to_owned())
-                            .description("sample".to_owned())
-                            .address("sample".to_owned())
-                            .ignore_date_range(true)
-                            .to_notify(true)
-                            .ignore_free_slot_validation(true)
-                            .rrule("sample".to_owned())
-                            .calendar_id("sample".to_owned())
-                            .start_time("sample".to_owned())
-                            .end_time("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateAppointmentNote",
-            Box::pin({
-                let call = handle
-                    .update_appointment_note(
-                        "sample-appointmentId",
-                        "sample-noteId",
-                        AppointmentNoteRequest::new("sample".to_owned())
-                            .user_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateAvailabilitySchedule",
-            Box::pin({
-                let call = handle
-                    .update_availability_schedule(
-                        "sample-id",
-                        UpdateAvailabilityScheduleRequest::new()
-                            .name("sample".to_owned())
-                            .rules(
-                                vec![
-                                    ScheduleRule::new(ScheduleRuleType::Wday,
-                                    vec![ScheduleInterval::new("sample".to_owned(), "sample"
-                                    .to_owned())]).date("sample".to_owned())
-                                    .day(Weekday::Sunday)
-                                ],
-                            )
-                            .timezone("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateBlockSlot",
-            Box::pin({
-                let call = handle
-                    .update_block_slot(
-                        "sample-eventId",
-                        BlockSlotRequest::new("sample".to_owned(), "sample".to_owned())
-                            .title("sample".to_owned())
-                            .assigned_user_id("sample".to_owned())
-                            .start_time("sample".to_owned())
-                            .end_time("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCalendar",
-            Box::pin({
-                let call = handle
-                    .update_calendar(
-                        "sample-calendarId",
-                        UpdateCalendarRequest::new()
-                            .is_active(true)
-                            .notifications(
-                                vec![
-                                    CalendarNotificationSetting::new(true, true, true, true,
-                                    "sample".to_owned())
-                                    .type_(CalendarNotificationSettingType::Email)
-                                ],
-                            )
-                            .group_id("sample".to_owned())
-                            .team_members(
-                                vec![
-                                    TeamMember::new("sample".to_owned()).priority(1.0f64)
-                                    .meeting_location_type(LegacyMeetingLocationType::Custom)
-                                    .meeting_location("sample".to_owned()).is_primary(true)
-                                    .location_configurations(vec![MeetingLocation::new(MeetingLocationKind::Custom)])
-                                ],
-                            )
-                            .event_type(
-                                RoundRobinMode::RoundRobinOptimizeForAvailability,
-                            )
-                            .name("sample".to_owned())
-                            .description("sample".to_owned())
-                            .slug("sample".to_owned())
-                            .widget_slug("sample".to_owned())
-                            .widget_type(WidgetType::Default)
-                            .event_title("sample".to_owned())
-                            .event_color("sample".to_owned())
-                            .meeting_location("sample".to_owned())
-                            .location_configurations(
-                                vec![
-                                    MeetingLocation::new(MeetingLocationKind::Custom)
-                                    .location("sample".to_owned())
-                                ],
-                            )
-                            .slot_duration(1.0f64)
-                            .slot_duration_unit(SlotTimeUnit::Mins)
-                            .slot_interval(1.0f64)
-                            .slot_interval_unit(SlotTimeUnit::Mins)
-                            .slot_buffer(1.0f64)
-                            .pre_buffer(1.0f64)
-                            .pre_buffer_unit(SlotTimeUnit::Mins)
-                            .appoinment_per_slot(1i64)
-                            .appoinment_per_day(1i64)
-                            .allow_booking_after(1.0f64)
-                            .allow_booking_after_unit(BookingNoticeUnit::Hours)
-                            .allow_booking_for(1.0f64)
-                            .allow_booking_for_unit(BookingWindowUnit::Days)
-                            .open_hours(
-                                vec![
-                                    OpenHours::new(vec![1i64], vec![HourRange::new(1i64, 1i64,
-                                    1i64, 1i64)])
-                                ],
-                            )
-                            .enable_recurring(true)
-                            .recurring(
-                                RecurringSettings::new()
-                                    .freq(RecurringSettingsFreq::Daily)
-                                    .count(1i64)
-                                    .booking_option(RecurringSettingsBookingOption::Skip)
-                                    .booking_overlap_default_status(
-                                        RecurringSettingsBookingOverlapDefaultStatus::Confirmed,
-                                    ),
-                            )
-                            .form_id("sample".to_owned())
-                            .sticky_contact(true)
-                            .is_live_payment_mode(true)
-                            .auto_confirm(true)
-                            .should_send_alert_emails_to_assigned_member(true)
-                            .alert_email("sample".to_owned())
-                            .google_invitation_emails(true)
-                            .allow_reschedule(true)
-                            .allow_cancellation(true)
-                            .should_assign_contact_to_team_member(true)
-                            .should_skip_assigning_contact_for_existing(true)
-                            .notes("sample".to_owned())
-                            .pixel_id("sample".to_owned())
-                            .form_submit_type(FormSubmitType::RedirectUrl)
-                            .form_submit_redirect_url("sample".to_owned())
-                            .form_submit_thanks_message("sample".to_owned())
-                            .availability_type(1i64)
-                            .availabilities(
-                                vec![
-                                    CustomAvailabilityUpdate::new("sample".to_owned(),
-                                    vec![HourRange::new(1i64, 1i64, 1i64, 1i64)]).deleted(true)
-                                    .id("sample".to_owned())
-                                ],
-                            )
-                            .guest_type(GuestType::CountOnly)
-                            .consent_label("sample".to_owned())
-                            .calendar_cover_image("sample".to_owned())
-                            .look_busy_config(LookBusyConfig::new(true, 1.0f64)),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCalendarGroup",
-            Box::pin({
-                let call = handle
-                    .update_calendar_group(
-                        "sample-groupId",
-                        UpdateCalendarGroupRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCalendarNotification",
-            Box::pin({
-                let call = handle
-                    .update_calendar_notification(
-                        "sample-calendarId",
-                        "sample-notificationId",
-                        UpdateCalendarNotificationRequest::new()
-                            .receiver_type(NotificationReceiverType::Contact)
-                            .additional_email_ids(vec!["sample".to_owned()])
-                            .additional_phone_numbers(vec!["sample".to_owned()])
-                            .selected_users(vec!["sample".to_owned()])
-                            .channel(NotificationChannel::Email)
-                            .notification_type(NotificationEvent::Booked)
-                            .is_active(true)
-                            .deleted(true)
-                            .template_id("sample".to_owned())
-                            .body("sample".to_owned())
-                            .subject("sample".to_owned())
-                            .after_time(
-                                vec![
-                                    NotificationOffset::new().time_offset(1.0f64).unit("sample"
-                                    .to_owned())
-                                ],
-                            )
-                            .before_time(
-                                vec![
-                                    NotificationOffset::new().time_offset(1.0f64).unit("sample"
-                                    .to_owned())
-                                ],
-                            )
-                            .from_address("sample".to_owned())
-                            .from_number("sample".to_owned())
-                            .from_name("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCalendarResource",
-            Box::pin({
-                let call = handle
-                    .update_calendar_resource(
-                        CalendarResourceType::Equipments,
-                        "sample-id",
-                        UpdateCalendarResourceRequest::new()
-                            .location_id("sample".to_owned())
-                            .name("sample".to_owned())
-                            .description("sample".to_owned())
-                            .quantity(1i64)
-                            .out_of_service(1i64)
-                            .capacity(1i64)
-                            .calendar_ids(vec!["sample".to_owned()])
-                            .is_active(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "validateCalendarGroupSlug",
-            Box::pin({
-                let call = handle
-                    .validate_calendar_group_slug(
-                        ValidateCalendarGroupSlugRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                    .template_id("sample".to_owned())
+                    .body("sample".to_owned())
+                    .subject("sample".to_owned())
+                    .after_time(
+                        vec![
+                            NotificationOffset::new().time_offset(1.0f64).unit("sample".to_owned())
+                        ]
+                    )
+                    .before_time(
+                        vec![
+                            NotificationOffset::new().time_offset(1.0f64).unit("sample".to_owned())
+                        ]
+                    )
+                    .from_address("sample".to_owned())
+                    .from_number("sample".to_owned())
+                    .from_name("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCalendarResource",
+        Box::pin({
+            let call = handle.update_calendar_resource(
+                CalendarResourceType::Equipments,
+                "sample-id",
+                UpdateCalendarResourceRequest::new()
+                    .location_id("sample".to_owned())
+                    .name("sample".to_owned())
+                    .description("sample".to_owned())
+                    .quantity(1i64)
+                    .out_of_service(1i64)
+                    .capacity(1i64)
+                    .calendar_ids(vec!["sample".to_owned()])
+                    .is_active(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "validateCalendarGroupSlug",
+        Box::pin({
+            let call = handle.validate_calendar_group_slug(
+                ValidateCalendarGroupSlugRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -2008,10 +1791,10 @@ impl AddCalendarToSchedule {
         let request = crate::Request::new(
             &META,
             format!(
-                "/calendars/schedules/{}/associations/{}", crate
-                ::runtime::request::path_segment(& self.id), crate
-                ::runtime::request::path_segment(& self.calendar_id)
-            ),
+                "/calendars/schedules/{}/associations/{}",
+                crate::runtime::request::path_segment(&self.id),
+                crate::runtime::request::path_segment(&self.calendar_id)
+            )
         );
         Ok(request)
     }
@@ -2023,7 +1806,7 @@ impl AddCalendarToSchedule {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2057,10 +1840,7 @@ impl CreateAppointment {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/calendars/events/appointments".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/calendars/events/appointments".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -2074,9 +1854,7 @@ impl CreateAppointment {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Appointment>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Appointment>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2113,9 +1891,9 @@ impl CreateAppointmentNote {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/appointments/{}/notes", crate
-                ::runtime::request::path_segment(& self.appointment_id)
-            ),
+                "/calendars/appointments/{}/notes",
+                crate::runtime::request::path_segment(&self.appointment_id)
+            )
         );
         {
             let value = &self.body;
@@ -2131,7 +1909,7 @@ impl CreateAppointmentNote {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<AppointmentNoteResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2180,7 +1958,7 @@ impl CreateAvailabilitySchedule {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<AvailabilityScheduleResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2214,10 +1992,7 @@ impl CreateBlockSlot {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/calendars/events/block-slots".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/calendars/events/block-slots".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -2231,9 +2006,7 @@ impl CreateBlockSlot {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<BlockedSlot>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BlockedSlot>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2280,9 +2053,7 @@ impl CreateCalendar {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<CalendarResponse>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<CalendarResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2330,7 +2101,7 @@ impl CreateCalendarGroup {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<CalendarGroupResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2368,9 +2139,9 @@ impl CreateCalendarNotifications {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/{}/notifications", crate ::runtime::request::path_segment(&
-                self.calendar_id)
-            ),
+                "/calendars/{}/notifications",
+                crate::runtime::request::path_segment(&self.calendar_id)
+            )
         );
         {
             let value = &self.body;
@@ -2386,7 +2157,7 @@ impl CreateCalendarNotifications {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<Vec<CalendarNotification>>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2424,9 +2195,9 @@ impl CreateCalendarResource {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/resources/{}", crate ::runtime::request::path_segment(self
-                .resource_type.as_str())
-            ),
+                "/calendars/resources/{}",
+                crate::runtime::request::path_segment(self.resource_type.as_str())
+            )
         );
         {
             let value = &self.body;
@@ -2441,9 +2212,7 @@ impl CreateCalendarResource {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<CalendarResource>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<CalendarResource>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2480,10 +2249,10 @@ impl DeleteAppointmentNote {
         let request = crate::Request::new(
             &META,
             format!(
-                "/calendars/appointments/{}/notes/{}", crate
-                ::runtime::request::path_segment(& self.appointment_id), crate
-                ::runtime::request::path_segment(& self.note_id)
-            ),
+                "/calendars/appointments/{}/notes/{}",
+                crate::runtime::request::path_segment(&self.appointment_id),
+                crate::runtime::request::path_segment(&self.note_id)
+            )
         );
         Ok(request)
     }
@@ -2495,7 +2264,7 @@ impl DeleteAppointmentNote {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2531,10 +2300,7 @@ impl DeleteAvailabilitySchedule {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/calendars/schedules/{}", crate ::runtime::request::path_segment(& self
-                .id)
-            ),
+            format!("/calendars/schedules/{}", crate::runtime::request::path_segment(&self.id))
         );
         Ok(request)
     }
@@ -2546,7 +2312,7 @@ impl DeleteAvailabilitySchedule {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2582,10 +2348,7 @@ impl DeleteCalendar {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/calendars/{}", crate ::runtime::request::path_segment(& self
-                .calendar_id)
-            ),
+            format!("/calendars/{}", crate::runtime::request::path_segment(&self.calendar_id))
         );
         Ok(request)
     }
@@ -2597,7 +2360,7 @@ impl DeleteCalendar {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2634,10 +2397,7 @@ impl DeleteCalendarEvent {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/calendars/events/{}", crate ::runtime::request::path_segment(& self
-                .event_id)
-            ),
+            format!("/calendars/events/{}", crate::runtime::request::path_segment(&self.event_id))
         );
         {
             let value = &self.body;
@@ -2653,7 +2413,7 @@ impl DeleteCalendarEvent {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<DeleteCalendarEventResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2689,10 +2449,7 @@ impl DeleteCalendarGroup {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/calendars/groups/{}", crate ::runtime::request::path_segment(& self
-                .group_id)
-            ),
+            format!("/calendars/groups/{}", crate::runtime::request::path_segment(&self.group_id))
         );
         Ok(request)
     }
@@ -2704,7 +2461,7 @@ impl DeleteCalendarGroup {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2742,10 +2499,10 @@ impl DeleteCalendarNotification {
         let request = crate::Request::new(
             &META,
             format!(
-                "/calendars/{}/notifications/{}", crate
-                ::runtime::request::path_segment(& self.calendar_id), crate
-                ::runtime::request::path_segment(& self.notification_id)
-            ),
+                "/calendars/{}/notifications/{}",
+                crate::runtime::request::path_segment(&self.calendar_id),
+                crate::runtime::request::path_segment(&self.notification_id)
+            )
         );
         Ok(request)
     }
@@ -2757,7 +2514,7 @@ impl DeleteCalendarNotification {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<CalendarNotificationResult>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2795,10 +2552,10 @@ impl DeleteCalendarResource {
         let request = crate::Request::new(
             &META,
             format!(
-                "/calendars/resources/{}/{}", crate ::runtime::request::path_segment(self
-                .resource_type.as_str()), crate ::runtime::request::path_segment(& self
-                .id)
-            ),
+                "/calendars/resources/{}/{}",
+                crate::runtime::request::path_segment(self.resource_type.as_str()),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         Ok(request)
     }
@@ -2810,7 +2567,7 @@ impl DeleteCalendarResource {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2847,9 +2604,9 @@ impl GetAppointment {
         let request = crate::Request::new(
             &META,
             format!(
-                "/calendars/events/appointments/{}", crate
-                ::runtime::request::path_segment(& self.event_id)
-            ),
+                "/calendars/events/appointments/{}",
+                crate::runtime::request::path_segment(&self.event_id)
+            )
         );
         Ok(request)
     }
@@ -2861,7 +2618,7 @@ impl GetAppointment {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<GetAppointmentResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2897,10 +2654,7 @@ impl GetAvailabilitySchedule {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/calendars/schedules/{}", crate ::runtime::request::path_segment(& self
-                .id)
-            ),
+            format!("/calendars/schedules/{}", crate::runtime::request::path_segment(&self.id))
         );
         Ok(request)
     }
@@ -2912,7 +2666,7 @@ impl GetAvailabilitySchedule {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<AvailabilityScheduleResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2948,10 +2702,7 @@ impl GetCalendar {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/calendars/{}", crate ::runtime::request::path_segment(& self
-                .calendar_id)
-            ),
+            format!("/calendars/{}", crate::runtime::request::path_segment(&self.calendar_id))
         );
         Ok(request)
     }
@@ -2962,9 +2713,7 @@ impl GetCalendar {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<CalendarResponse>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<CalendarResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3005,10 +2754,7 @@ impl GetCalendarGroup {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/calendars/groups/{}", crate ::runtime::request::path_segment(& self
-                .group_id)
-            ),
+            format!("/calendars/groups/{}", crate::runtime::request::path_segment(&self.group_id))
         );
         Ok(request)
     }
@@ -3020,7 +2766,7 @@ impl GetCalendarGroup {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3058,10 +2804,10 @@ impl GetCalendarNotification {
         let request = crate::Request::new(
             &META,
             format!(
-                "/calendars/{}/notifications/{}", crate
-                ::runtime::request::path_segment(& self.calendar_id), crate
-                ::runtime::request::path_segment(& self.notification_id)
-            ),
+                "/calendars/{}/notifications/{}",
+                crate::runtime::request::path_segment(&self.calendar_id),
+                crate::runtime::request::path_segment(&self.notification_id)
+            )
         );
         Ok(request)
     }
@@ -3073,7 +2819,7 @@ impl GetCalendarNotification {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<CalendarNotification>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3111,10 +2857,10 @@ impl GetCalendarResource {
         let request = crate::Request::new(
             &META,
             format!(
-                "/calendars/resources/{}/{}", crate ::runtime::request::path_segment(self
-                .resource_type.as_str()), crate ::runtime::request::path_segment(& self
-                .id)
-            ),
+                "/calendars/resources/{}/{}",
+                crate::runtime::request::path_segment(self.resource_type.as_str()),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         Ok(request)
     }
@@ -3125,9 +2871,7 @@ impl GetCalendarResource {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<CalendarResource>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<CalendarResource>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3188,9 +2932,9 @@ impl GetFreeSlots {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/{}/free-slots", crate ::runtime::request::path_segment(& self
-                .calendar_id)
-            ),
+                "/calendars/{}/free-slots",
+                crate::runtime::request::path_segment(&self.calendar_id)
+            )
         );
         request.query("startDate", self.start_date);
         request.query("endDate", self.end_date);
@@ -3213,7 +2957,7 @@ impl GetFreeSlots {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<FreeSlotsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3252,9 +2996,9 @@ impl ListAppointmentNotes {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/appointments/{}/notes", crate
-                ::runtime::request::path_segment(& self.appointment_id)
-            ),
+                "/calendars/appointments/{}/notes",
+                crate::runtime::request::path_segment(&self.appointment_id)
+            )
         );
         request.query("limit", self.limit);
         request.query("offset", self.offset);
@@ -3268,7 +3012,7 @@ impl ListAppointmentNotes {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListAppointmentNotesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3299,7 +3043,7 @@ impl crate::Paginated for ListAppointmentNotes {
             Some(&self.offset).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = next;
         true
@@ -3315,10 +3059,8 @@ impl crate::Paginated for ListAppointmentNotes {
 impl ListAppointmentNotes {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<AppointmentNote, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<AppointmentNote, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -3383,13 +3125,11 @@ impl ListBlockedSlots {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listBlockedSlots", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/calendars/blocked-slots".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "listBlockedSlots",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/calendars/blocked-slots".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.user_id {
@@ -3413,7 +3153,7 @@ impl ListBlockedSlots {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListCalendarEventsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3480,9 +3220,10 @@ impl ListCalendarEvents {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listCalendarEvents", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listCalendarEvents",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/calendars/events".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -3507,7 +3248,7 @@ impl ListCalendarEvents {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListCalendarEventsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3549,9 +3290,10 @@ impl ListCalendarGroups {
             token: crate::TokenKind::Location,
             scopes: &["calendars/groups.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listCalendarGroups", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listCalendarGroups",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/calendars/groups".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -3565,7 +3307,7 @@ impl ListCalendarGroups {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListCalendarGroupsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3630,9 +3372,9 @@ impl ListCalendarNotifications {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/{}/notifications", crate ::runtime::request::path_segment(&
-                self.calendar_id)
-            ),
+                "/calendars/{}/notifications",
+                crate::runtime::request::path_segment(&self.calendar_id)
+            )
         );
         if let Some(value) = &self.is_active {
             request.query("isActive", value);
@@ -3656,7 +3398,7 @@ impl ListCalendarNotifications {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<Vec<CalendarNotification>>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3701,15 +3443,16 @@ impl ListCalendarResources {
             token: crate::TokenKind::Location,
             scopes: &["calendars/resources.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listCalendarResources", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listCalendarResources",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/resources/{}", crate ::runtime::request::path_segment(self
-                .resource_type.as_str())
-            ),
+                "/calendars/resources/{}",
+                crate::runtime::request::path_segment(self.resource_type.as_str())
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -3725,7 +3468,7 @@ impl ListCalendarResources {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<Vec<CalendarResource>>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3781,9 +3524,10 @@ impl ListCalendars {
             token: crate::TokenKind::Location,
             scopes: &["calendars.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listCalendars", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listCalendars",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/calendars/".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -3803,7 +3547,7 @@ impl ListCalendars {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListCalendarsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3841,10 +3585,10 @@ impl RemoveCalendarFromSchedule {
         let request = crate::Request::new(
             &META,
             format!(
-                "/calendars/schedules/{}/associations/{}", crate
-                ::runtime::request::path_segment(& self.id), crate
-                ::runtime::request::path_segment(& self.calendar_id)
-            ),
+                "/calendars/schedules/{}/associations/{}",
+                crate::runtime::request::path_segment(&self.id),
+                crate::runtime::request::path_segment(&self.calendar_id)
+            )
         );
         Ok(request)
     }
@@ -3856,7 +3600,7 @@ impl RemoveCalendarFromSchedule {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3920,16 +3664,11 @@ impl SearchAvailabilitySchedules {
             token: crate::TokenKind::Location,
             scopes: &["calendars.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "searchAvailabilitySchedules",
-                self.location_id.as_deref(),
-            )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/calendars/schedules/search".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "searchAvailabilitySchedules",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/calendars/schedules/search".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("userId", &self.user_id);
@@ -3952,7 +3691,7 @@ impl SearchAvailabilitySchedules {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListAvailabilitySchedulesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3983,7 +3722,7 @@ impl crate::Paginated for SearchAvailabilitySchedules {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -3999,10 +3738,8 @@ impl crate::Paginated for SearchAvailabilitySchedules {
 impl SearchAvailabilitySchedules {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<AvailabilitySchedule, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<AvailabilitySchedule, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -4038,9 +3775,9 @@ impl SetCalendarGroupStatus {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/groups/{}/status", crate ::runtime::request::path_segment(&
-                self.group_id)
-            ),
+                "/calendars/groups/{}/status",
+                crate::runtime::request::path_segment(&self.group_id)
+            )
         );
         {
             let value = &self.body;
@@ -4056,7 +3793,7 @@ impl SetCalendarGroupStatus {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4094,9 +3831,9 @@ impl UpdateAppointment {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/events/appointments/{}", crate
-                ::runtime::request::path_segment(& self.event_id)
-            ),
+                "/calendars/events/appointments/{}",
+                crate::runtime::request::path_segment(&self.event_id)
+            )
         );
         {
             let value = &self.body;
@@ -4111,9 +3848,7 @@ impl UpdateAppointment {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Appointment>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Appointment>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -4151,10 +3886,10 @@ impl UpdateAppointmentNote {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/appointments/{}/notes/{}", crate
-                ::runtime::request::path_segment(& self.appointment_id), crate
-                ::runtime::request::path_segment(& self.note_id)
-            ),
+                "/calendars/appointments/{}/notes/{}",
+                crate::runtime::request::path_segment(&self.appointment_id),
+                crate::runtime::request::path_segment(&self.note_id)
+            )
         );
         {
             let value = &self.body;
@@ -4170,7 +3905,7 @@ impl UpdateAppointmentNote {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<AppointmentNoteResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4209,10 +3944,7 @@ impl UpdateAvailabilitySchedule {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/calendars/schedules/{}", crate ::runtime::request::path_segment(& self
-                .id)
-            ),
+            format!("/calendars/schedules/{}", crate::runtime::request::path_segment(&self.id))
         );
         {
             let value = &self.body;
@@ -4228,7 +3960,7 @@ impl UpdateAvailabilitySchedule {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<AvailabilityScheduleResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4266,9 +3998,9 @@ impl UpdateBlockSlot {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/events/block-slots/{}", crate
-                ::runtime::request::path_segment(& self.event_id)
-            ),
+                "/calendars/events/block-slots/{}",
+                crate::runtime::request::path_segment(&self.event_id)
+            )
         );
         {
             let value = &self.body;
@@ -4283,9 +4015,7 @@ impl UpdateBlockSlot {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<BlockedSlot>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BlockedSlot>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -4321,10 +4051,7 @@ impl UpdateCalendar {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/calendars/{}", crate ::runtime::request::path_segment(& self
-                .calendar_id)
-            ),
+            format!("/calendars/{}", crate::runtime::request::path_segment(&self.calendar_id))
         );
         {
             let value = &self.body;
@@ -4339,9 +4066,7 @@ impl UpdateCalendar {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<CalendarResponse>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<CalendarResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -4377,10 +4102,7 @@ impl UpdateCalendarGroup {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/calendars/groups/{}", crate ::runtime::request::path_segment(& self
-                .group_id)
-            ),
+            format!("/calendars/groups/{}", crate::runtime::request::path_segment(&self.group_id))
         );
         {
             let value = &self.body;
@@ -4396,7 +4118,7 @@ impl UpdateCalendarGroup {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<CalendarGroupResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4435,10 +4157,10 @@ impl UpdateCalendarNotification {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/{}/notifications/{}", crate
-                ::runtime::request::path_segment(& self.calendar_id), crate
-                ::runtime::request::path_segment(& self.notification_id)
-            ),
+                "/calendars/{}/notifications/{}",
+                crate::runtime::request::path_segment(&self.calendar_id),
+                crate::runtime::request::path_segment(&self.notification_id)
+            )
         );
         {
             let value = &self.body;
@@ -4454,7 +4176,7 @@ impl UpdateCalendarNotification {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<CalendarNotificationResult>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4493,10 +4215,10 @@ impl UpdateCalendarResource {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/resources/{}/{}", crate ::runtime::request::path_segment(self
-                .resource_type.as_str()), crate ::runtime::request::path_segment(& self
-                .id)
-            ),
+                "/calendars/resources/{}/{}",
+                crate::runtime::request::path_segment(self.resource_type.as_str()),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         {
             let value = &self.body;
@@ -4511,9 +4233,7 @@ impl UpdateCalendarResource {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<CalendarResource>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<CalendarResource>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -4546,10 +4266,7 @@ impl ValidateCalendarGroupSlug {
             token: crate::TokenKind::Location,
             scopes: &["calendars/groups.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/calendars/groups/validate-slug".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/calendars/groups/validate-slug".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -4564,7 +4281,7 @@ impl ValidateCalendarGroupSlug {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ValidateCalendarGroupSlugResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4606,19 +4323,11 @@ pub struct Appointment {
     pub title: Option<String>,
 
     /// `meetingLocationType`: a string. Example: `custom`.
-    #[serde(
-        rename = "meetingLocationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "meetingLocationType", default, skip_serializing_if = "Option::is_none")]
     pub meeting_location_type: Option<String>,
 
     /// `appointmentStatus`: a [`AppointmentStatus`](crate::calendars::AppointmentStatus).
-    #[serde(
-        rename = "appointmentStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "appointmentStatus", default, skip_serializing_if = "Option::is_none")]
     pub appointment_status: Option<AppointmentStatus>,
 
     /// `assignedUserId`: a string.
@@ -4682,7 +4391,7 @@ impl AppointmentMeetingType {
             Self::Address => "address",
             Self::MsTeams => "ms_teams",
             Self::Google => "google",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -4699,7 +4408,7 @@ impl From<&str> for AppointmentMeetingType {
             "address" => Self::Address,
             "ms_teams" => Self::MsTeams,
             "google" => Self::Google,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -4758,10 +4467,7 @@ impl AppointmentNoteRequest {
     /// A value with the required fields (`body`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(body: impl Into<String>) -> Self {
-        Self {
-            user_id: None,
-            body: body.into(),
-        }
+        Self { user_id: None, body: body.into(), }
     }
 
     /// Sets `userId`.
@@ -4830,7 +4536,7 @@ impl AppointmentStatus {
             Self::Invalid => "invalid",
             Self::Active => "active",
             Self::Completed => "completed",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -4848,7 +4554,7 @@ impl From<&str> for AppointmentStatus {
             "invalid" => Self::Invalid,
             "active" => Self::Active,
             "completed" => Self::Completed,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -4925,7 +4631,7 @@ pub struct BlockSlotRequest {
     pub title: Option<String>,
 
     /// `calendarId`: a string. Example: `CVokAlI8fgw4WYWoCtQz`.
-    #[serde(rename = "calendarId")]
+    #[serde(rename = "calendarId",)]
     pub calendar_id: String,
 
     /// `assignedUserId`: a string.
@@ -4933,7 +4639,7 @@ pub struct BlockSlotRequest {
     pub assigned_user_id: Option<String>,
 
     /// `locationId`: a string. Example: `C2QujeCh8ZnC7al2InWR`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// ISO date-time with offset.
@@ -5053,7 +4759,7 @@ impl BookingNoticeUnit {
             Self::Days => "days",
             Self::Weeks => "weeks",
             Self::Months => "months",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -5067,7 +4773,7 @@ impl From<&str> for BookingNoticeUnit {
             "days" => Self::Days,
             "weeks" => Self::Weeks,
             "months" => Self::Months,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -5103,7 +4809,7 @@ impl BookingWindowUnit {
             Self::Days => "days",
             Self::Weeks => "weeks",
             Self::Months => "months",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -5116,7 +4822,7 @@ impl From<&str> for BookingWindowUnit {
             "days" => Self::Days,
             "weeks" => Self::Weeks,
             "months" => Self::Months,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -5187,19 +4893,11 @@ pub struct Calendar {
     pub event_color: Option<String>,
 
     /// Replaced by `locationConfigurations`.
-    #[serde(
-        rename = "meetingLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "meetingLocation", default, skip_serializing_if = "Option::is_none")]
     pub meeting_location: Option<String>,
 
     /// Where meetings of this calendar take place.
-    #[serde(
-        rename = "locationConfigurations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "locationConfigurations", default, skip_serializing_if = "Option::is_none")]
     pub location_configurations: Option<Vec<ConfiguredMeetingLocation>>,
 
     /// Length of a meeting, in `slotDurationUnit`.
@@ -5207,11 +4905,7 @@ pub struct Calendar {
     pub slot_duration: Option<f64>,
 
     /// `slotDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(
-        rename = "slotDurationUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "slotDurationUnit", default, skip_serializing_if = "Option::is_none")]
     pub slot_duration_unit: Option<SlotTimeUnit>,
 
     /// Spacing between offered start times.
@@ -5219,11 +4913,7 @@ pub struct Calendar {
     pub slot_interval: Option<f64>,
 
     /// `slotIntervalUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(
-        rename = "slotIntervalUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "slotIntervalUnit", default, skip_serializing_if = "Option::is_none")]
     pub slot_interval_unit: Option<SlotTimeUnit>,
 
     /// Free time kept after each meeting.
@@ -5243,51 +4933,27 @@ pub struct Calendar {
     pub pre_buffer_unit: Option<SlotTimeUnit>,
 
     /// Bookings allowed per slot and user (seats per slot for class booking). HighLevel's spelling.
-    #[serde(
-        rename = "appoinmentPerSlot",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "appoinmentPerSlot", default, skip_serializing_if = "Option::is_none")]
     pub appoinment_per_slot: Option<i64>,
 
     /// Bookings allowed per day. HighLevel's spelling.
-    #[serde(
-        rename = "appoinmentPerDay",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "appoinmentPerDay", default, skip_serializing_if = "Option::is_none")]
     pub appoinment_per_day: Option<i64>,
 
     /// Minimum notice before a booking, in `allowBookingAfterUnit`.
-    #[serde(
-        rename = "allowBookingAfter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowBookingAfter", default, skip_serializing_if = "Option::is_none")]
     pub allow_booking_after: Option<f64>,
 
     /// `allowBookingAfterUnit`: a [`BookingNoticeUnit`](crate::calendars::BookingNoticeUnit).
-    #[serde(
-        rename = "allowBookingAfterUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowBookingAfterUnit", default, skip_serializing_if = "Option::is_none")]
     pub allow_booking_after_unit: Option<BookingNoticeUnit>,
 
     /// How far ahead bookings are allowed, in `allowBookingForUnit`.
-    #[serde(
-        rename = "allowBookingFor",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowBookingFor", default, skip_serializing_if = "Option::is_none")]
     pub allow_booking_for: Option<f64>,
 
     /// `allowBookingForUnit`: a [`BookingWindowUnit`](crate::calendars::BookingWindowUnit).
-    #[serde(
-        rename = "allowBookingForUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowBookingForUnit", default, skip_serializing_if = "Option::is_none")]
     pub allow_booking_for_unit: Option<BookingWindowUnit>,
 
     /// Standard weekly availability (custom dates go in `availabilities`).
@@ -5295,11 +4961,7 @@ pub struct Calendar {
     pub open_hours: Option<Vec<OpenHours>>,
 
     /// Allow recurring bookings; the calendar must have a single member.
-    #[serde(
-        rename = "enableRecurring",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "enableRecurring", default, skip_serializing_if = "Option::is_none")]
     pub enable_recurring: Option<bool>,
 
     /// `recurring`: a [`RecurringSettings`](crate::calendars::RecurringSettings).
@@ -5315,11 +4977,7 @@ pub struct Calendar {
     pub sticky_contact: Option<bool>,
 
     /// `isLivePaymentMode`: `true` or `false`.
-    #[serde(
-        rename = "isLivePaymentMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isLivePaymentMode", default, skip_serializing_if = "Option::is_none")]
     pub is_live_payment_mode: Option<bool>,
 
     /// `autoConfirm`: `true` or `false`.
@@ -5327,11 +4985,13 @@ pub struct Calendar {
     pub auto_confirm: Option<bool>,
 
     /// `shouldSendAlertEmailsToAssignedMember`: `true` or `false`.
-    #[serde(
-        rename = "shouldSendAlertEmailsToAssignedMember",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "shouldSendAlertEmailsToAssignedMember",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub should_send_alert_emails_to_assigned_member: Option<bool>,
 
     /// `alertEmail`: a string.
@@ -5339,43 +4999,35 @@ pub struct Calendar {
     pub alert_email: Option<String>,
 
     /// `googleInvitationEmails`: `true` or `false`.
-    #[serde(
-        rename = "googleInvitationEmails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "googleInvitationEmails", default, skip_serializing_if = "Option::is_none")]
     pub google_invitation_emails: Option<bool>,
 
     /// `allowReschedule`: `true` or `false`.
-    #[serde(
-        rename = "allowReschedule",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowReschedule", default, skip_serializing_if = "Option::is_none")]
     pub allow_reschedule: Option<bool>,
 
     /// `allowCancellation`: `true` or `false`.
-    #[serde(
-        rename = "allowCancellation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowCancellation", default, skip_serializing_if = "Option::is_none")]
     pub allow_cancellation: Option<bool>,
 
     /// `shouldAssignContactToTeamMember`: `true` or `false`.
-    #[serde(
-        rename = "shouldAssignContactToTeamMember",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "shouldAssignContactToTeamMember",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub should_assign_contact_to_team_member: Option<bool>,
 
     /// `shouldSkipAssigningContactForExisting`: `true` or `false`.
-    #[serde(
-        rename = "shouldSkipAssigningContactForExisting",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "shouldSkipAssigningContactForExisting",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub should_skip_assigning_contact_for_existing: Option<bool>,
 
     /// `notes`: a string.
@@ -5391,27 +5043,15 @@ pub struct Calendar {
     pub form_submit_type: Option<FormSubmitType>,
 
     /// `formSubmitRedirectURL`: a string.
-    #[serde(
-        rename = "formSubmitRedirectURL",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "formSubmitRedirectURL", default, skip_serializing_if = "Option::is_none")]
     pub form_submit_redirect_url: Option<String>,
 
     /// `formSubmitThanksMessage`: a string.
-    #[serde(
-        rename = "formSubmitThanksMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "formSubmitThanksMessage", default, skip_serializing_if = "Option::is_none")]
     pub form_submit_thanks_message: Option<String>,
 
     /// Which availability applies: 0 open hours only, 1 custom availabilities only, null both.
-    #[serde(
-        rename = "availabilityType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "availabilityType", default, skip_serializing_if = "Option::is_none")]
     pub availability_type: Option<i64>,
 
     /// `availabilities`: a list of [`CustomAvailability`](crate::calendars::CustomAvailability) values.
@@ -5427,11 +5067,7 @@ pub struct Calendar {
     pub consent_label: Option<String>,
 
     /// `calendarCoverImage`: a string. Example: `https://path-to-image.com`.
-    #[serde(
-        rename = "calendarCoverImage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "calendarCoverImage", default, skip_serializing_if = "Option::is_none")]
     pub calendar_cover_image: Option<String>,
 
     /// `lookBusyConfig`: a [`LookBusyConfig`](crate::calendars::LookBusyConfig).
@@ -5478,11 +5114,7 @@ pub struct CalendarEvent {
     pub group_id: Option<String>,
 
     /// `appointmentStatus`: a [`AppointmentStatus`](crate::calendars::AppointmentStatus).
-    #[serde(
-        rename = "appointmentStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "appointmentStatus", default, skip_serializing_if = "Option::is_none")]
     pub appointment_status: Option<AppointmentStatus>,
 
     /// The primary owner.
@@ -5526,11 +5158,7 @@ pub struct CalendarEvent {
     pub date_updated: Option<String>,
 
     /// Ids of the rooms and equipment used.
-    #[serde(
-        rename = "assignedResources",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "assignedResources", default, skip_serializing_if = "Option::is_none")]
     pub assigned_resources: Option<Vec<String>>,
 
     /// `createdBy`: a [`EventCreator`](crate::calendars::EventCreator).
@@ -5599,19 +5227,11 @@ pub struct CalendarNotification {
     pub receiver_type: Option<NotificationReceiverType>,
 
     /// `additionalEmailIds`: a list of strings.
-    #[serde(
-        rename = "additionalEmailIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "additionalEmailIds", default, skip_serializing_if = "Option::is_none")]
     pub additional_email_ids: Option<Vec<String>>,
 
     /// `additionalPhoneNumbers`: a list of strings.
-    #[serde(
-        rename = "additionalPhoneNumbers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "additionalPhoneNumbers", default, skip_serializing_if = "Option::is_none")]
     pub additional_phone_numbers: Option<Vec<String>>,
 
     /// `channel`: a [`NotificationChannel`](crate::calendars::NotificationChannel).
@@ -5619,11 +5239,7 @@ pub struct CalendarNotification {
     pub channel: Option<NotificationChannel>,
 
     /// `notificationType`: a [`NotificationEvent`](crate::calendars::NotificationEvent).
-    #[serde(
-        rename = "notificationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "notificationType", default, skip_serializing_if = "Option::is_none")]
     pub notification_type: Option<NotificationEvent>,
 
     /// `isActive`: `true` or `false`.
@@ -5631,11 +5247,7 @@ pub struct CalendarNotification {
     pub is_active: Option<bool>,
 
     /// `additionalWhatsappNumbers`: a list of strings.
-    #[serde(
-        rename = "additionalWhatsappNumbers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "additionalWhatsappNumbers", default, skip_serializing_if = "Option::is_none")]
     pub additional_whatsapp_numbers: Option<Vec<String>>,
 
     /// `templateId`: a string.
@@ -5689,35 +5301,19 @@ pub struct CalendarNotificationSetting {
     pub type_: Option<CalendarNotificationSettingType>,
 
     /// `shouldSendToContact`: `true` or `false`.
-    #[serde(
-        rename = "shouldSendToContact",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "shouldSendToContact", default, skip_serializing_if = "Option::is_none")]
     pub should_send_to_contact: Option<bool>,
 
     /// `shouldSendToGuest`: `true` or `false`.
-    #[serde(
-        rename = "shouldSendToGuest",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "shouldSendToGuest", default, skip_serializing_if = "Option::is_none")]
     pub should_send_to_guest: Option<bool>,
 
     /// `shouldSendToUser`: `true` or `false`.
-    #[serde(
-        rename = "shouldSendToUser",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "shouldSendToUser", default, skip_serializing_if = "Option::is_none")]
     pub should_send_to_user: Option<bool>,
 
     /// `shouldSendToSelectedUsers`: `true` or `false`.
-    #[serde(
-        rename = "shouldSendToSelectedUsers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "shouldSendToSelectedUsers", default, skip_serializing_if = "Option::is_none")]
     pub should_send_to_selected_users: Option<bool>,
 
     /// Comma-separated email addresses.
@@ -5735,7 +5331,7 @@ impl CalendarNotificationSetting {
         should_send_to_guest: impl Into<bool>,
         should_send_to_user: impl Into<bool>,
         should_send_to_selected_users: impl Into<bool>,
-        selected_users: impl Into<String>,
+        selected_users: impl Into<String>
     ) -> Self {
         Self {
             type_: None,
@@ -5804,7 +5400,7 @@ impl CalendarNotificationSettingType {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Email => "email",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -5815,7 +5411,7 @@ impl From<&str> for CalendarNotificationSettingType {
     fn from(value: &str) -> Self {
         match value {
             "email" => Self::Email,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -5890,7 +5486,7 @@ impl CalendarResourceType {
         match self {
             Self::Equipments => "equipments",
             Self::Rooms => "rooms",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -5902,7 +5498,7 @@ impl From<&str> for CalendarResourceType {
         match value {
             "equipments" => Self::Equipments,
             "rooms" => Self::Rooms,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -5961,7 +5557,7 @@ impl CalendarType {
             Self::Collective => "collective",
             Self::ServiceBooking => "service_booking",
             Self::Personal => "personal",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -5977,7 +5573,7 @@ impl From<&str> for CalendarType {
             "collective" => Self::Collective,
             "service_booking" => Self::ServiceBooking,
             "personal" => Self::Personal,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -6015,35 +5611,19 @@ pub struct CreateAppointmentRequest {
     pub title: Option<String>,
 
     /// `meetingLocationType`: a [`AppointmentMeetingType`](crate::calendars::AppointmentMeetingType).
-    #[serde(
-        rename = "meetingLocationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "meetingLocationType", default, skip_serializing_if = "Option::is_none")]
     pub meeting_location_type: Option<AppointmentMeetingType>,
 
     /// One of the calendar's configured locations (`meetingId` in its `locationConfigurations`).
-    #[serde(
-        rename = "meetingLocationId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "meetingLocationId", default, skip_serializing_if = "Option::is_none")]
     pub meeting_location_id: Option<String>,
 
     /// True when only `meetingLocationType` is given, false when only `meetingLocationId` is.
-    #[serde(
-        rename = "overrideLocationConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "overrideLocationConfig", default, skip_serializing_if = "Option::is_none")]
     pub override_location_config: Option<bool>,
 
     /// `appointmentStatus`: a [`AppointmentStatus`](crate::calendars::AppointmentStatus).
-    #[serde(
-        rename = "appointmentStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "appointmentStatus", default, skip_serializing_if = "Option::is_none")]
     pub appointment_status: Option<AppointmentStatus>,
 
     /// The team member who owns the appointment.
@@ -6059,11 +5639,7 @@ pub struct CreateAppointmentRequest {
     pub address: Option<String>,
 
     /// Skip the minimum notice and booking window checks.
-    #[serde(
-        rename = "ignoreDateRange",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ignoreDateRange", default, skip_serializing_if = "Option::is_none")]
     pub ignore_date_range: Option<bool>,
 
     /// Run automations for the booking; false skips them.
@@ -6071,11 +5647,7 @@ pub struct CreateAppointmentRequest {
     pub to_notify: Option<bool>,
 
     /// Book even if the slot is not free (also skips the date range checks).
-    #[serde(
-        rename = "ignoreFreeSlotValidation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ignoreFreeSlotValidation", default, skip_serializing_if = "Option::is_none")]
     pub ignore_free_slot_validation: Option<bool>,
 
     /// Recurrence rule (RFC 5545) without DTSTART; instance ids derive from `startTime`. Applied only with `ignoreFreeSlotValidation`.
@@ -6083,19 +5655,19 @@ pub struct CreateAppointmentRequest {
     pub rrule: Option<String>,
 
     /// `calendarId`: a string. Example: `CVokAlI8fgw4WYWoCtQz`.
-    #[serde(rename = "calendarId")]
+    #[serde(rename = "calendarId",)]
     pub calendar_id: String,
 
     /// `locationId`: a string. Example: `C2QujeCh8ZnC7al2InWR`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `contactId`: a string. Example: `0007BWpSzSwfiuSl0tR2`.
-    #[serde(rename = "contactId")]
+    #[serde(rename = "contactId",)]
     pub contact_id: String,
 
     /// ISO date-time with offset.
-    #[serde(rename = "startTime")]
+    #[serde(rename = "startTime",)]
     pub start_time: String,
 
     /// ISO date-time with offset.
@@ -6112,7 +5684,7 @@ impl CreateAppointmentRequest {
         calendar_id: impl Into<String>,
         location_id: impl Into<String>,
         contact_id: impl Into<String>,
-        start_time: impl Into<String>,
+        start_time: impl Into<String>
     ) -> Self {
         Self {
             title: None,
@@ -6142,10 +5714,7 @@ impl CreateAppointmentRequest {
     }
 
     /// Sets `meetingLocationType`.
-    pub fn meeting_location_type(
-        mut self,
-        value: impl Into<AppointmentMeetingType>,
-    ) -> Self {
+    pub fn meeting_location_type(mut self, value: impl Into<AppointmentMeetingType>) -> Self {
         self.meeting_location_type = Some(value.into());
         self
     }
@@ -6231,14 +5800,14 @@ pub struct CreateAvailabilityScheduleRequest {
     pub timezone: String,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string. Example: `Business Hours Schedule`.
     pub name: String,
 
     /// `userId`: a string.
-    #[serde(rename = "userId")]
+    #[serde(rename = "userId",)]
     pub user_id: String,
 
     /// Calendars to apply the schedule to.
@@ -6255,7 +5824,7 @@ impl CreateAvailabilityScheduleRequest {
         timezone: impl Into<String>,
         location_id: impl Into<String>,
         name: impl Into<String>,
-        user_id: impl Into<String>,
+        user_id: impl Into<String>
     ) -> Self {
         Self {
             rules: None,
@@ -6287,7 +5856,7 @@ impl CreateAvailabilityScheduleRequest {
 #[non_exhaustive]
 pub struct CreateCalendarGroupRequest {
     /// `locationId`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string. Example: `group a`.
@@ -6313,7 +5882,7 @@ impl CreateCalendarGroupRequest {
         location_id: impl Into<String>,
         name: impl Into<String>,
         description: impl Into<String>,
-        slug: impl Into<String>,
+        slug: impl Into<String>
     ) -> Self {
         Self {
             location_id: location_id.into(),
@@ -6338,14 +5907,14 @@ impl CreateCalendarGroupRequest {
 #[non_exhaustive]
 pub struct CreateCalendarNotificationRequest {
     /// `receiverType`: a [`NotificationReceiverType`](crate::calendars::NotificationReceiverType).
-    #[serde(rename = "receiverType")]
+    #[serde(rename = "receiverType",)]
     pub receiver_type: NotificationReceiverType,
 
     /// `channel`: a [`NotificationChannel`](crate::calendars::NotificationChannel).
     pub channel: NotificationChannel,
 
     /// `notificationType`: a [`NotificationEvent`](crate::calendars::NotificationEvent).
-    #[serde(rename = "notificationType")]
+    #[serde(rename = "notificationType",)]
     pub notification_type: NotificationEvent,
 
     /// `isActive`: `true` or `false`.
@@ -6373,19 +5942,11 @@ pub struct CreateCalendarNotificationRequest {
     pub before_time: Option<Vec<NotificationOffset>>,
 
     /// `additionalEmailIds`: a list of strings.
-    #[serde(
-        rename = "additionalEmailIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "additionalEmailIds", default, skip_serializing_if = "Option::is_none")]
     pub additional_email_ids: Option<Vec<String>>,
 
     /// `additionalPhoneNumbers`: a list of strings.
-    #[serde(
-        rename = "additionalPhoneNumbers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "additionalPhoneNumbers", default, skip_serializing_if = "Option::is_none")]
     pub additional_phone_numbers: Option<Vec<String>>,
 
     /// User ids (or special values such as `sub_account_admin`) for in-app and business email notifications.
@@ -6413,7 +5974,7 @@ impl CreateCalendarNotificationRequest {
     pub fn new(
         receiver_type: impl Into<NotificationReceiverType>,
         channel: impl Into<NotificationChannel>,
-        notification_type: impl Into<NotificationEvent>,
+        notification_type: impl Into<NotificationEvent>
     ) -> Self {
         Self {
             receiver_type: receiver_type.into(),
@@ -6522,7 +6083,7 @@ pub struct CreateCalendarRequest {
     pub notifications: Option<Vec<CalendarNotificationSetting>>,
 
     /// `locationId`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// The calendar group the calendar belongs to.
@@ -6569,19 +6130,11 @@ pub struct CreateCalendarRequest {
     pub event_color: Option<String>,
 
     /// Replaced by `locationConfigurations`.
-    #[serde(
-        rename = "meetingLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "meetingLocation", default, skip_serializing_if = "Option::is_none")]
     pub meeting_location: Option<String>,
 
     /// Where meetings of this calendar take place.
-    #[serde(
-        rename = "locationConfigurations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "locationConfigurations", default, skip_serializing_if = "Option::is_none")]
     pub location_configurations: Option<Vec<MeetingLocation>>,
 
     /// Length of a meeting, in `slotDurationUnit`.
@@ -6589,11 +6142,7 @@ pub struct CreateCalendarRequest {
     pub slot_duration: Option<f64>,
 
     /// `slotDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(
-        rename = "slotDurationUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "slotDurationUnit", default, skip_serializing_if = "Option::is_none")]
     pub slot_duration_unit: Option<SlotTimeUnit>,
 
     /// Spacing between offered start times.
@@ -6601,11 +6150,7 @@ pub struct CreateCalendarRequest {
     pub slot_interval: Option<f64>,
 
     /// `slotIntervalUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(
-        rename = "slotIntervalUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "slotIntervalUnit", default, skip_serializing_if = "Option::is_none")]
     pub slot_interval_unit: Option<SlotTimeUnit>,
 
     /// Free time kept after each meeting.
@@ -6625,51 +6170,27 @@ pub struct CreateCalendarRequest {
     pub pre_buffer_unit: Option<SlotTimeUnit>,
 
     /// Bookings allowed per slot and user (seats per slot for class booking). HighLevel's spelling.
-    #[serde(
-        rename = "appoinmentPerSlot",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "appoinmentPerSlot", default, skip_serializing_if = "Option::is_none")]
     pub appoinment_per_slot: Option<i64>,
 
     /// Bookings allowed per day. HighLevel's spelling.
-    #[serde(
-        rename = "appoinmentPerDay",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "appoinmentPerDay", default, skip_serializing_if = "Option::is_none")]
     pub appoinment_per_day: Option<i64>,
 
     /// Minimum notice before a booking, in `allowBookingAfterUnit`.
-    #[serde(
-        rename = "allowBookingAfter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowBookingAfter", default, skip_serializing_if = "Option::is_none")]
     pub allow_booking_after: Option<f64>,
 
     /// `allowBookingAfterUnit`: a [`BookingNoticeUnit`](crate::calendars::BookingNoticeUnit).
-    #[serde(
-        rename = "allowBookingAfterUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowBookingAfterUnit", default, skip_serializing_if = "Option::is_none")]
     pub allow_booking_after_unit: Option<BookingNoticeUnit>,
 
     /// How far ahead bookings are allowed, in `allowBookingForUnit`.
-    #[serde(
-        rename = "allowBookingFor",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowBookingFor", default, skip_serializing_if = "Option::is_none")]
     pub allow_booking_for: Option<f64>,
 
     /// `allowBookingForUnit`: a [`BookingWindowUnit`](crate::calendars::BookingWindowUnit).
-    #[serde(
-        rename = "allowBookingForUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowBookingForUnit", default, skip_serializing_if = "Option::is_none")]
     pub allow_booking_for_unit: Option<BookingWindowUnit>,
 
     /// Standard weekly availability (custom dates go in `availabilities`).
@@ -6677,11 +6198,7 @@ pub struct CreateCalendarRequest {
     pub open_hours: Option<Vec<OpenHours>>,
 
     /// Allow recurring bookings; the calendar must have a single member.
-    #[serde(
-        rename = "enableRecurring",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "enableRecurring", default, skip_serializing_if = "Option::is_none")]
     pub enable_recurring: Option<bool>,
 
     /// `recurring`: a [`RecurringSettings`](crate::calendars::RecurringSettings).
@@ -6697,11 +6214,7 @@ pub struct CreateCalendarRequest {
     pub sticky_contact: Option<bool>,
 
     /// `isLivePaymentMode`: `true` or `false`.
-    #[serde(
-        rename = "isLivePaymentMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isLivePaymentMode", default, skip_serializing_if = "Option::is_none")]
     pub is_live_payment_mode: Option<bool>,
 
     /// `autoConfirm`: `true` or `false`.
@@ -6709,11 +6222,13 @@ pub struct CreateCalendarRequest {
     pub auto_confirm: Option<bool>,
 
     /// `shouldSendAlertEmailsToAssignedMember`: `true` or `false`.
-    #[serde(
-        rename = "shouldSendAlertEmailsToAssignedMember",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "shouldSendAlertEmailsToAssignedMember",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub should_send_alert_emails_to_assigned_member: Option<bool>,
 
     /// `alertEmail`: a string.
@@ -6721,43 +6236,35 @@ pub struct CreateCalendarRequest {
     pub alert_email: Option<String>,
 
     /// `googleInvitationEmails`: `true` or `false`.
-    #[serde(
-        rename = "googleInvitationEmails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "googleInvitationEmails", default, skip_serializing_if = "Option::is_none")]
     pub google_invitation_emails: Option<bool>,
 
     /// `allowReschedule`: `true` or `false`.
-    #[serde(
-        rename = "allowReschedule",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowReschedule", default, skip_serializing_if = "Option::is_none")]
     pub allow_reschedule: Option<bool>,
 
     /// `allowCancellation`: `true` or `false`.
-    #[serde(
-        rename = "allowCancellation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowCancellation", default, skip_serializing_if = "Option::is_none")]
     pub allow_cancellation: Option<bool>,
 
     /// `shouldAssignContactToTeamMember`: `true` or `false`.
-    #[serde(
-        rename = "shouldAssignContactToTeamMember",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "shouldAssignContactToTeamMember",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub should_assign_contact_to_team_member: Option<bool>,
 
     /// `shouldSkipAssigningContactForExisting`: `true` or `false`.
-    #[serde(
-        rename = "shouldSkipAssigningContactForExisting",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "shouldSkipAssigningContactForExisting",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub should_skip_assigning_contact_for_existing: Option<bool>,
 
     /// `notes`: a string.
@@ -6773,27 +6280,21 @@ pub struct CreateCalendarRequest {
     pub form_submit_type: Option<FormSubmitType>,
 
     /// `formSubmitRedirectURL`: a string.
-    #[serde(
-        rename = "formSubmitRedirectURL",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "formSubmitRedirectURL", default, skip_serializing_if = "Option::is_none")]
     pub form_submit_redirect_url: Option<String>,
 
     /// `formSubmitThanksMessage`: a string.
-    #[serde(
-        rename = "formSubmitThanksMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "formSubmitThanksMessage", default, skip_serializing_if = "Option::is_none")]
     pub form_submit_thanks_message: Option<String>,
 
     /// Which availability applies: 0 open hours only, 1 custom availabilities only, null both.
-    #[serde(
-        rename = "availabilityType",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[
+        serde(
+            rename = "availabilityType",
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
+        )
+    ]
     pub availability_type: crate::Nullable<i64>,
 
     /// Custom availability for given dates (weekly hours go in `openHours`).
@@ -6809,11 +6310,7 @@ pub struct CreateCalendarRequest {
     pub consent_label: Option<String>,
 
     /// `calendarCoverImage`: a string. Example: `https://path-to-image.com`.
-    #[serde(
-        rename = "calendarCoverImage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "calendarCoverImage", default, skip_serializing_if = "Option::is_none")]
     pub calendar_cover_image: Option<String>,
 
     /// `lookBusyConfig`: a [`LookBusyConfig`](crate::calendars::LookBusyConfig).
@@ -6893,10 +6390,7 @@ impl CreateCalendarRequest {
     }
 
     /// Sets `notifications`.
-    pub fn notifications(
-        mut self,
-        value: impl Into<Vec<CalendarNotificationSetting>>,
-    ) -> Self {
+    pub fn notifications(mut self, value: impl Into<Vec<CalendarNotificationSetting>>) -> Self {
         self.notifications = Some(value.into());
         self
     }
@@ -6968,10 +6462,7 @@ impl CreateCalendarRequest {
     }
 
     /// Sets `locationConfigurations`.
-    pub fn location_configurations(
-        mut self,
-        value: impl Into<Vec<MeetingLocation>>,
-    ) -> Self {
+    pub fn location_configurations(mut self, value: impl Into<Vec<MeetingLocation>>) -> Self {
         self.location_configurations = Some(value.into());
         self
     }
@@ -7043,10 +6534,7 @@ impl CreateCalendarRequest {
     }
 
     /// Sets `allowBookingAfterUnit`.
-    pub fn allow_booking_after_unit(
-        mut self,
-        value: impl Into<BookingNoticeUnit>,
-    ) -> Self {
+    pub fn allow_booking_after_unit(mut self, value: impl Into<BookingNoticeUnit>) -> Self {
         self.allow_booking_after_unit = Some(value.into());
         self
     }
@@ -7058,10 +6546,7 @@ impl CreateCalendarRequest {
     }
 
     /// Sets `allowBookingForUnit`.
-    pub fn allow_booking_for_unit(
-        mut self,
-        value: impl Into<BookingWindowUnit>,
-    ) -> Self {
+    pub fn allow_booking_for_unit(mut self, value: impl Into<BookingWindowUnit>) -> Self {
         self.allow_booking_for_unit = Some(value.into());
         self
     }
@@ -7109,10 +6594,7 @@ impl CreateCalendarRequest {
     }
 
     /// Sets `shouldSendAlertEmailsToAssignedMember`.
-    pub fn should_send_alert_emails_to_assigned_member(
-        mut self,
-        value: impl Into<bool>,
-    ) -> Self {
+    pub fn should_send_alert_emails_to_assigned_member(mut self, value: impl Into<bool>) -> Self {
         self.should_send_alert_emails_to_assigned_member = Some(value.into());
         self
     }
@@ -7142,19 +6624,13 @@ impl CreateCalendarRequest {
     }
 
     /// Sets `shouldAssignContactToTeamMember`.
-    pub fn should_assign_contact_to_team_member(
-        mut self,
-        value: impl Into<bool>,
-    ) -> Self {
+    pub fn should_assign_contact_to_team_member(mut self, value: impl Into<bool>) -> Self {
         self.should_assign_contact_to_team_member = Some(value.into());
         self
     }
 
     /// Sets `shouldSkipAssigningContactForExisting`.
-    pub fn should_skip_assigning_contact_for_existing(
-        mut self,
-        value: impl Into<bool>,
-    ) -> Self {
+    pub fn should_skip_assigning_contact_for_existing(mut self, value: impl Into<bool>) -> Self {
         self.should_skip_assigning_contact_for_existing = Some(value.into());
         self
     }
@@ -7239,7 +6715,7 @@ impl CreateCalendarRequest {
 #[non_exhaustive]
 pub struct CreateCalendarResourceRequest {
     /// `locationId`: a string.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string.
@@ -7252,14 +6728,14 @@ pub struct CreateCalendarResourceRequest {
     pub quantity: i64,
 
     /// Units out of service.
-    #[serde(rename = "outOfService")]
+    #[serde(rename = "outOfService",)]
     pub out_of_service: i64,
 
     /// People a room holds.
     pub capacity: i64,
 
     /// Service calendars to link (at most 100); a piece of equipment links to one calendar, a room to several.
-    #[serde(rename = "calendarIds")]
+    #[serde(rename = "calendarIds",)]
     pub calendar_ids: Vec<String>,
 }
 
@@ -7275,7 +6751,7 @@ impl CreateCalendarResourceRequest {
         quantity: impl Into<i64>,
         out_of_service: impl Into<i64>,
         capacity: impl Into<i64>,
-        calendar_ids: impl Into<Vec<String>>,
+        calendar_ids: impl Into<Vec<String>>
     ) -> Self {
         Self {
             location_id: location_id.into(),
@@ -7314,11 +6790,7 @@ impl CustomAvailability {
     /// A value with the required fields (`date`, `hours`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(date: impl Into<String>, hours: impl Into<Vec<HourRange>>) -> Self {
-        Self {
-            date: Some(date.into()),
-            hours: Some(hours.into()),
-            deleted: None,
-        }
+        Self { date: Some(date.into()), hours: Some(hours.into()), deleted: None, }
     }
 
     /// Sets `date`.
@@ -7367,12 +6839,7 @@ impl CustomAvailabilityUpdate {
     /// A value with the required fields (`date`, `hours`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(date: impl Into<String>, hours: impl Into<Vec<HourRange>>) -> Self {
-        Self {
-            date: date.into(),
-            hours: hours.into(),
-            deleted: None,
-            id: None,
-        }
+        Self { date: date.into(), hours: hours.into(), deleted: None, id: None, }
     }
 
     /// Sets `deleted`.
@@ -7466,7 +6933,7 @@ impl FormSubmitType {
         match self {
             Self::RedirectUrl => "RedirectURL",
             Self::ThankYouMessage => "ThankYouMessage",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -7478,7 +6945,7 @@ impl From<&str> for FormSubmitType {
         match value {
             "RedirectURL" => Self::RedirectUrl,
             "ThankYouMessage" => Self::ThankYouMessage,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -7526,7 +6993,7 @@ impl GuestType {
         match self {
             Self::CountOnly => "count_only",
             Self::CollectDetail => "collect_detail",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -7538,7 +7005,7 @@ impl From<&str> for GuestType {
         match value {
             "count_only" => Self::CountOnly,
             "collect_detail" => Self::CollectDetail,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -7578,7 +7045,7 @@ impl HourRange {
         open_hour: impl Into<i64>,
         open_minute: impl Into<i64>,
         close_hour: impl Into<i64>,
-        close_minute: impl Into<i64>,
+        close_minute: impl Into<i64>
     ) -> Self {
         Self {
             open_hour: Some(open_hour.into()),
@@ -7657,7 +7124,7 @@ impl LegacyMeetingLocationType {
             Self::Address => "address",
             Self::Teams => "teams",
             Self::Booker => "booker",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -7674,7 +7141,7 @@ impl From<&str> for LegacyMeetingLocationType {
             "address" => Self::Address,
             "teams" => Self::Teams,
             "booker" => Self::Booker,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -7752,11 +7219,7 @@ pub struct LookBusyConfig {
     pub enabled: Option<bool>,
 
     /// Share of slots to hide, in percent.
-    #[serde(
-        rename = "LookBusyPercentage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "LookBusyPercentage", default, skip_serializing_if = "Option::is_none")]
     pub look_busy_percentage: Option<f64>,
 }
 
@@ -7805,10 +7268,7 @@ impl MeetingLocation {
     /// A value with the required fields (`kind`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(kind: impl Into<MeetingLocationKind>) -> Self {
-        Self {
-            kind: kind.into(),
-            location: None,
-        }
+        Self { kind: kind.into(), location: None, }
     }
 
     /// Sets `location`.
@@ -7866,7 +7326,7 @@ impl MeetingLocationKind {
             Self::Physical => "physical",
             Self::Booker => "booker",
             Self::MsTeamsConference => "ms_teams_conference",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -7884,7 +7344,7 @@ impl From<&str> for MeetingLocationKind {
             "physical" => Self::Physical,
             "booker" => Self::Booker,
             "ms_teams_conference" => Self::MsTeamsConference,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -7939,7 +7399,7 @@ impl NotificationChannel {
             Self::InApp => "inApp",
             Self::Sms => "sms",
             Self::Whatsapp => "whatsapp",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -7953,7 +7413,7 @@ impl From<&str> for NotificationChannel {
             "inApp" => Self::InApp,
             "sms" => Self::Sms,
             "whatsapp" => Self::Whatsapp,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -8001,7 +7461,7 @@ impl NotificationEvent {
             Self::Reminder => "reminder",
             Self::Followup => "followup",
             Self::Reschedule => "reschedule",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -8017,7 +7477,7 @@ impl From<&str> for NotificationEvent {
             "reminder" => Self::Reminder,
             "followup" => Self::Followup,
             "reschedule" => Self::Reschedule,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -8046,10 +7506,7 @@ impl NotificationOffset {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            time_offset: None,
-            unit: None,
-        }
+        Self { time_offset: None, unit: None, }
     }
 
     /// Sets `timeOffset`.
@@ -8105,7 +7562,7 @@ impl NotificationReceiverType {
             Self::Emails => "emails",
             Self::PhoneNumbers => "phoneNumbers",
             Self::Business => "business",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -8121,7 +7578,7 @@ impl From<&str> for NotificationReceiverType {
             "emails" => Self::Emails,
             "phoneNumbers" => Self::PhoneNumbers,
             "business" => Self::Business,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -8149,14 +7606,8 @@ pub struct OpenHours {
 impl OpenHours {
     /// A value with the required fields (`daysOfTheWeek`, `hours`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        days_of_the_week: impl Into<Vec<i64>>,
-        hours: impl Into<Vec<HourRange>>,
-    ) -> Self {
-        Self {
-            days_of_the_week: Some(days_of_the_week.into()),
-            hours: Some(hours.into()),
-        }
+    pub fn new(days_of_the_week: impl Into<Vec<i64>>, hours: impl Into<Vec<HourRange>>) -> Self {
+        Self { days_of_the_week: Some(days_of_the_week.into()), hours: Some(hours.into()), }
     }
 
     /// Sets `daysOfTheWeek`.
@@ -8191,14 +7642,14 @@ pub struct RecurringSettings {
     pub booking_option: Option<RecurringSettingsBookingOption>,
 
     /// Status given to occurrences that overlap other bookings.
-    #[serde(
-        rename = "bookingOverlapDefaultStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub booking_overlap_default_status: Option<
-        RecurringSettingsBookingOverlapDefaultStatus,
-    >,
+    #[
+        serde(
+            rename = "bookingOverlapDefaultStatus",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
+    pub booking_overlap_default_status: Option<RecurringSettingsBookingOverlapDefaultStatus>,
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -8228,10 +7679,7 @@ impl RecurringSettings {
     }
 
     /// Sets `bookingOption`.
-    pub fn booking_option(
-        mut self,
-        value: impl Into<RecurringSettingsBookingOption>,
-    ) -> Self {
+    pub fn booking_option(mut self, value: impl Into<RecurringSettingsBookingOption>) -> Self {
         self.booking_option = Some(value.into());
         self
     }
@@ -8239,7 +7687,7 @@ impl RecurringSettings {
     /// Sets `bookingOverlapDefaultStatus`.
     pub fn booking_overlap_default_status(
         mut self,
-        value: impl Into<RecurringSettingsBookingOverlapDefaultStatus>,
+        value: impl Into<RecurringSettingsBookingOverlapDefaultStatus>
     ) -> Self {
         self.booking_overlap_default_status = Some(value.into());
         self
@@ -8274,7 +7722,7 @@ impl RecurringSettingsBookingOption {
             Self::Skip => "skip",
             Self::Continue => "continue",
             Self::BookNext => "book_next",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -8287,7 +7735,7 @@ impl From<&str> for RecurringSettingsBookingOption {
             "skip" => Self::Skip,
             "continue" => Self::Continue,
             "book_next" => Self::BookNext,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -8319,7 +7767,7 @@ impl RecurringSettingsBookingOverlapDefaultStatus {
         match self {
             Self::Confirmed => "confirmed",
             Self::New => "new",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -8331,7 +7779,7 @@ impl From<&str> for RecurringSettingsBookingOverlapDefaultStatus {
         match value {
             "confirmed" => Self::Confirmed,
             "new" => Self::New,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -8367,7 +7815,7 @@ impl RecurringSettingsFreq {
             Self::Daily => "DAILY",
             Self::Weekly => "WEEKLY",
             Self::Monthly => "MONTHLY",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -8380,7 +7828,7 @@ impl From<&str> for RecurringSettingsFreq {
             "DAILY" => Self::Daily,
             "WEEKLY" => Self::Weekly,
             "MONTHLY" => Self::Monthly,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -8410,13 +7858,9 @@ impl RoundRobinMode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::RoundRobinOptimizeForAvailability => {
-                "RoundRobin_OptimizeForAvailability"
-            }
-            Self::RoundRobinOptimizeForEqualDistribution => {
-                "RoundRobin_OptimizeForEqualDistribution"
-            }
-            Self::Unknown(other) => other,
+            Self::RoundRobinOptimizeForAvailability => "RoundRobin_OptimizeForAvailability",
+            Self::RoundRobinOptimizeForEqualDistribution => "RoundRobin_OptimizeForEqualDistribution",
+            Self::Unknown(other) => other
         }
     }
 }
@@ -8426,13 +7870,9 @@ impl RoundRobinMode {
 impl From<&str> for RoundRobinMode {
     fn from(value: &str) -> Self {
         match value {
-            "RoundRobin_OptimizeForAvailability" => {
-                Self::RoundRobinOptimizeForAvailability
-            }
-            "RoundRobin_OptimizeForEqualDistribution" => {
-                Self::RoundRobinOptimizeForEqualDistribution
-            }
-            other => Self::Unknown(other.to_owned()),
+            "RoundRobin_OptimizeForAvailability" => Self::RoundRobinOptimizeForAvailability,
+            "RoundRobin_OptimizeForEqualDistribution" => Self::RoundRobinOptimizeForEqualDistribution,
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -8461,10 +7901,7 @@ impl ScheduleInterval {
     /// A value with the required fields (`from`, `to`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(from: impl Into<String>, to: impl Into<String>) -> Self {
-        Self {
-            from: Some(from.into()),
-            to: Some(to.into()),
-        }
+        Self { from: Some(from.into()), to: Some(to.into()), }
     }
 
     /// Sets `from`.
@@ -8510,7 +7947,7 @@ impl ScheduleRule {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         type_: impl Into<ScheduleRuleType>,
-        intervals: impl Into<Vec<ScheduleInterval>>,
+        intervals: impl Into<Vec<ScheduleInterval>>
     ) -> Self {
         Self {
             type_: Some(type_.into()),
@@ -8569,7 +8006,7 @@ impl ScheduleRuleType {
         match self {
             Self::Wday => "wday",
             Self::Date => "date",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -8581,7 +8018,7 @@ impl From<&str> for ScheduleRuleType {
         match value {
             "wday" => Self::Wday,
             "date" => Self::Date,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -8596,7 +8033,7 @@ crate::runtime::enums::string_enum!(ScheduleRuleType);
 #[non_exhaustive]
 pub struct SetCalendarGroupStatusRequest {
     /// True to enable the group, false to disable it.
-    #[serde(rename = "isActive")]
+    #[serde(rename = "isActive",)]
     pub is_active: bool,
 }
 
@@ -8606,9 +8043,7 @@ impl SetCalendarGroupStatusRequest {
     /// A value with the required fields (`isActive`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(is_active: impl Into<bool>) -> Self {
-        Self {
-            is_active: is_active.into(),
-        }
+        Self { is_active: is_active.into(), }
     }
 }
 
@@ -8636,7 +8071,7 @@ impl SlotTimeUnit {
         match self {
             Self::Mins => "mins",
             Self::Hours => "hours",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -8648,7 +8083,7 @@ impl From<&str> for SlotTimeUnit {
         match value {
             "mins" => Self::Mins,
             "hours" => Self::Hours,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -8663,7 +8098,7 @@ crate::runtime::enums::string_enum!(SlotTimeUnit);
 #[non_exhaustive]
 pub struct TeamMember {
     /// `userId`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
-    #[serde(rename = "userId")]
+    #[serde(rename = "userId",)]
     pub user_id: String,
 
     /// Round robin weight: 0, 0.5 (default) or 1.
@@ -8671,19 +8106,11 @@ pub struct TeamMember {
     pub priority: Option<f64>,
 
     /// `meetingLocationType`: a [`LegacyMeetingLocationType`](crate::calendars::LegacyMeetingLocationType).
-    #[serde(
-        rename = "meetingLocationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "meetingLocationType", default, skip_serializing_if = "Option::is_none")]
     pub meeting_location_type: Option<LegacyMeetingLocationType>,
 
     /// Replaced by `locationConfigurations`.
-    #[serde(
-        rename = "meetingLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "meetingLocation", default, skip_serializing_if = "Option::is_none")]
     pub meeting_location: Option<String>,
 
     /// The primary member; needed on collective calendars, one member at most.
@@ -8691,11 +8118,7 @@ pub struct TeamMember {
     pub is_primary: Option<bool>,
 
     /// This member's meeting locations; several only when the calendar has one member, one on class booking and collective calendars.
-    #[serde(
-        rename = "locationConfigurations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "locationConfigurations", default, skip_serializing_if = "Option::is_none")]
     pub location_configurations: Option<Vec<MeetingLocation>>,
 }
 
@@ -8722,10 +8145,7 @@ impl TeamMember {
     }
 
     /// Sets `meetingLocationType`.
-    pub fn meeting_location_type(
-        mut self,
-        value: impl Into<LegacyMeetingLocationType>,
-    ) -> Self {
+    pub fn meeting_location_type(mut self, value: impl Into<LegacyMeetingLocationType>) -> Self {
         self.meeting_location_type = Some(value.into());
         self
     }
@@ -8743,10 +8163,7 @@ impl TeamMember {
     }
 
     /// Sets `locationConfigurations`.
-    pub fn location_configurations(
-        mut self,
-        value: impl Into<Vec<MeetingLocation>>,
-    ) -> Self {
+    pub fn location_configurations(mut self, value: impl Into<Vec<MeetingLocation>>) -> Self {
         self.location_configurations = Some(value.into());
         self
     }
@@ -8767,19 +8184,11 @@ pub struct TeamMemberInfo {
     pub priority: Option<f64>,
 
     /// `meetingLocationType`: a [`LegacyMeetingLocationType`](crate::calendars::LegacyMeetingLocationType).
-    #[serde(
-        rename = "meetingLocationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "meetingLocationType", default, skip_serializing_if = "Option::is_none")]
     pub meeting_location_type: Option<LegacyMeetingLocationType>,
 
     /// `meetingLocation`: a string.
-    #[serde(
-        rename = "meetingLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "meetingLocation", default, skip_serializing_if = "Option::is_none")]
     pub meeting_location: Option<String>,
 
     /// `isPrimary`: `true` or `false`.
@@ -8787,11 +8196,7 @@ pub struct TeamMemberInfo {
     pub is_primary: Option<bool>,
 
     /// `locationConfigurations`: a list of [`ConfiguredMeetingLocation`](crate::calendars::ConfiguredMeetingLocation) values.
-    #[serde(
-        rename = "locationConfigurations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "locationConfigurations", default, skip_serializing_if = "Option::is_none")]
     pub location_configurations: Option<Vec<ConfiguredMeetingLocation>>,
 }
 
@@ -8806,35 +8211,19 @@ pub struct UpdateAppointmentRequest {
     pub title: Option<String>,
 
     /// `meetingLocationType`: a [`AppointmentMeetingType`](crate::calendars::AppointmentMeetingType).
-    #[serde(
-        rename = "meetingLocationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "meetingLocationType", default, skip_serializing_if = "Option::is_none")]
     pub meeting_location_type: Option<AppointmentMeetingType>,
 
     /// One of the calendar's configured locations (`meetingId` in its `locationConfigurations`).
-    #[serde(
-        rename = "meetingLocationId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "meetingLocationId", default, skip_serializing_if = "Option::is_none")]
     pub meeting_location_id: Option<String>,
 
     /// True when only `meetingLocationType` is given, false when only `meetingLocationId` is.
-    #[serde(
-        rename = "overrideLocationConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "overrideLocationConfig", default, skip_serializing_if = "Option::is_none")]
     pub override_location_config: Option<bool>,
 
     /// `appointmentStatus`: a [`AppointmentStatus`](crate::calendars::AppointmentStatus).
-    #[serde(
-        rename = "appointmentStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "appointmentStatus", default, skip_serializing_if = "Option::is_none")]
     pub appointment_status: Option<AppointmentStatus>,
 
     /// `assignedUserId`: a string.
@@ -8850,11 +8239,7 @@ pub struct UpdateAppointmentRequest {
     pub address: Option<String>,
 
     /// Skip the minimum notice and booking window checks.
-    #[serde(
-        rename = "ignoreDateRange",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ignoreDateRange", default, skip_serializing_if = "Option::is_none")]
     pub ignore_date_range: Option<bool>,
 
     /// Run automations for the change; false skips them.
@@ -8862,11 +8247,7 @@ pub struct UpdateAppointmentRequest {
     pub to_notify: Option<bool>,
 
     /// Accept the time even if the slot is not free.
-    #[serde(
-        rename = "ignoreFreeSlotValidation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ignoreFreeSlotValidation", default, skip_serializing_if = "Option::is_none")]
     pub ignore_free_slot_validation: Option<bool>,
 
     /// Recurrence rule (RFC 5545) without DTSTART.
@@ -8918,10 +8299,7 @@ impl UpdateAppointmentRequest {
     }
 
     /// Sets `meetingLocationType`.
-    pub fn meeting_location_type(
-        mut self,
-        value: impl Into<AppointmentMeetingType>,
-    ) -> Self {
+    pub fn meeting_location_type(mut self, value: impl Into<AppointmentMeetingType>) -> Self {
         self.meeting_location_type = Some(value.into());
         self
     }
@@ -9030,11 +8408,7 @@ impl UpdateAvailabilityScheduleRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            name: None,
-            rules: None,
-            timezone: None,
-        }
+        Self { name: None, rules: None, timezone: None, }
     }
 
     /// Sets `name`.
@@ -9080,13 +8454,9 @@ impl UpdateCalendarGroupRequest {
     pub fn new(
         name: impl Into<String>,
         description: impl Into<String>,
-        slug: impl Into<String>,
+        slug: impl Into<String>
     ) -> Self {
-        Self {
-            name: name.into(),
-            description: description.into(),
-            slug: slug.into(),
-        }
+        Self { name: name.into(), description: description.into(), slug: slug.into(), }
     }
 }
 
@@ -9101,19 +8471,11 @@ pub struct UpdateCalendarNotificationRequest {
     pub receiver_type: Option<NotificationReceiverType>,
 
     /// `additionalEmailIds`: a list of strings.
-    #[serde(
-        rename = "additionalEmailIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "additionalEmailIds", default, skip_serializing_if = "Option::is_none")]
     pub additional_email_ids: Option<Vec<String>>,
 
     /// `additionalPhoneNumbers`: a list of strings.
-    #[serde(
-        rename = "additionalPhoneNumbers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "additionalPhoneNumbers", default, skip_serializing_if = "Option::is_none")]
     pub additional_phone_numbers: Option<Vec<String>>,
 
     /// `selectedUsers`: a list of strings.
@@ -9125,11 +8487,7 @@ pub struct UpdateCalendarNotificationRequest {
     pub channel: Option<NotificationChannel>,
 
     /// `notificationType`: a [`NotificationEvent`](crate::calendars::NotificationEvent).
-    #[serde(
-        rename = "notificationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "notificationType", default, skip_serializing_if = "Option::is_none")]
     pub notification_type: Option<NotificationEvent>,
 
     /// `isActive`: `true` or `false`.
@@ -9351,19 +8709,11 @@ pub struct UpdateCalendarRequest {
     pub event_color: Option<String>,
 
     /// Replaced by `locationConfigurations`.
-    #[serde(
-        rename = "meetingLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "meetingLocation", default, skip_serializing_if = "Option::is_none")]
     pub meeting_location: Option<String>,
 
     /// Where meetings of this calendar take place.
-    #[serde(
-        rename = "locationConfigurations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "locationConfigurations", default, skip_serializing_if = "Option::is_none")]
     pub location_configurations: Option<Vec<MeetingLocation>>,
 
     /// Length of a meeting, in `slotDurationUnit`.
@@ -9371,11 +8721,7 @@ pub struct UpdateCalendarRequest {
     pub slot_duration: Option<f64>,
 
     /// `slotDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(
-        rename = "slotDurationUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "slotDurationUnit", default, skip_serializing_if = "Option::is_none")]
     pub slot_duration_unit: Option<SlotTimeUnit>,
 
     /// Spacing between offered start times.
@@ -9383,11 +8729,7 @@ pub struct UpdateCalendarRequest {
     pub slot_interval: Option<f64>,
 
     /// `slotIntervalUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(
-        rename = "slotIntervalUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "slotIntervalUnit", default, skip_serializing_if = "Option::is_none")]
     pub slot_interval_unit: Option<SlotTimeUnit>,
 
     /// Free time kept after each meeting.
@@ -9403,51 +8745,27 @@ pub struct UpdateCalendarRequest {
     pub pre_buffer_unit: Option<SlotTimeUnit>,
 
     /// Bookings allowed per slot and user (seats per slot for class booking). HighLevel's spelling.
-    #[serde(
-        rename = "appoinmentPerSlot",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "appoinmentPerSlot", default, skip_serializing_if = "Option::is_none")]
     pub appoinment_per_slot: Option<i64>,
 
     /// Bookings allowed per day. HighLevel's spelling.
-    #[serde(
-        rename = "appoinmentPerDay",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "appoinmentPerDay", default, skip_serializing_if = "Option::is_none")]
     pub appoinment_per_day: Option<i64>,
 
     /// Minimum notice before a booking, in `allowBookingAfterUnit`.
-    #[serde(
-        rename = "allowBookingAfter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowBookingAfter", default, skip_serializing_if = "Option::is_none")]
     pub allow_booking_after: Option<f64>,
 
     /// `allowBookingAfterUnit`: a [`BookingNoticeUnit`](crate::calendars::BookingNoticeUnit).
-    #[serde(
-        rename = "allowBookingAfterUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowBookingAfterUnit", default, skip_serializing_if = "Option::is_none")]
     pub allow_booking_after_unit: Option<BookingNoticeUnit>,
 
     /// How far ahead bookings are allowed, in `allowBookingForUnit`.
-    #[serde(
-        rename = "allowBookingFor",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowBookingFor", default, skip_serializing_if = "Option::is_none")]
     pub allow_booking_for: Option<f64>,
 
     /// `allowBookingForUnit`: a [`BookingWindowUnit`](crate::calendars::BookingWindowUnit).
-    #[serde(
-        rename = "allowBookingForUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowBookingForUnit", default, skip_serializing_if = "Option::is_none")]
     pub allow_booking_for_unit: Option<BookingWindowUnit>,
 
     /// Standard weekly availability (custom dates go in `availabilities`).
@@ -9455,11 +8773,7 @@ pub struct UpdateCalendarRequest {
     pub open_hours: Option<Vec<OpenHours>>,
 
     /// Allow recurring bookings; the calendar must have a single member.
-    #[serde(
-        rename = "enableRecurring",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "enableRecurring", default, skip_serializing_if = "Option::is_none")]
     pub enable_recurring: Option<bool>,
 
     /// `recurring`: a [`RecurringSettings`](crate::calendars::RecurringSettings).
@@ -9475,11 +8789,7 @@ pub struct UpdateCalendarRequest {
     pub sticky_contact: Option<bool>,
 
     /// `isLivePaymentMode`: `true` or `false`.
-    #[serde(
-        rename = "isLivePaymentMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isLivePaymentMode", default, skip_serializing_if = "Option::is_none")]
     pub is_live_payment_mode: Option<bool>,
 
     /// `autoConfirm`: `true` or `false`.
@@ -9487,11 +8797,13 @@ pub struct UpdateCalendarRequest {
     pub auto_confirm: Option<bool>,
 
     /// `shouldSendAlertEmailsToAssignedMember`: `true` or `false`.
-    #[serde(
-        rename = "shouldSendAlertEmailsToAssignedMember",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "shouldSendAlertEmailsToAssignedMember",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub should_send_alert_emails_to_assigned_member: Option<bool>,
 
     /// `alertEmail`: a string.
@@ -9499,43 +8811,35 @@ pub struct UpdateCalendarRequest {
     pub alert_email: Option<String>,
 
     /// `googleInvitationEmails`: `true` or `false`.
-    #[serde(
-        rename = "googleInvitationEmails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "googleInvitationEmails", default, skip_serializing_if = "Option::is_none")]
     pub google_invitation_emails: Option<bool>,
 
     /// `allowReschedule`: `true` or `false`.
-    #[serde(
-        rename = "allowReschedule",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowReschedule", default, skip_serializing_if = "Option::is_none")]
     pub allow_reschedule: Option<bool>,
 
     /// `allowCancellation`: `true` or `false`.
-    #[serde(
-        rename = "allowCancellation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowCancellation", default, skip_serializing_if = "Option::is_none")]
     pub allow_cancellation: Option<bool>,
 
     /// `shouldAssignContactToTeamMember`: `true` or `false`.
-    #[serde(
-        rename = "shouldAssignContactToTeamMember",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "shouldAssignContactToTeamMember",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub should_assign_contact_to_team_member: Option<bool>,
 
     /// `shouldSkipAssigningContactForExisting`: `true` or `false`.
-    #[serde(
-        rename = "shouldSkipAssigningContactForExisting",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "shouldSkipAssigningContactForExisting",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub should_skip_assigning_contact_for_existing: Option<bool>,
 
     /// `notes`: a string.
@@ -9551,27 +8855,21 @@ pub struct UpdateCalendarRequest {
     pub form_submit_type: Option<FormSubmitType>,
 
     /// `formSubmitRedirectURL`: a string.
-    #[serde(
-        rename = "formSubmitRedirectURL",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "formSubmitRedirectURL", default, skip_serializing_if = "Option::is_none")]
     pub form_submit_redirect_url: Option<String>,
 
     /// `formSubmitThanksMessage`: a string.
-    #[serde(
-        rename = "formSubmitThanksMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "formSubmitThanksMessage", default, skip_serializing_if = "Option::is_none")]
     pub form_submit_thanks_message: Option<String>,
 
     /// Which availability applies: 0 open hours only, 1 custom availabilities only, null both.
-    #[serde(
-        rename = "availabilityType",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[
+        serde(
+            rename = "availabilityType",
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
+        )
+    ]
     pub availability_type: crate::Nullable<i64>,
 
     /// Custom availability for given dates; entries with an `id` change or delete existing ones.
@@ -9587,11 +8885,7 @@ pub struct UpdateCalendarRequest {
     pub consent_label: Option<String>,
 
     /// `calendarCoverImage`: a string. Example: `https://path-to-image.com`.
-    #[serde(
-        rename = "calendarCoverImage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "calendarCoverImage", default, skip_serializing_if = "Option::is_none")]
     pub calendar_cover_image: Option<String>,
 
     /// `lookBusyConfig`: a [`LookBusyConfig`](crate::calendars::LookBusyConfig).
@@ -9668,10 +8962,7 @@ impl UpdateCalendarRequest {
     }
 
     /// Sets `notifications`.
-    pub fn notifications(
-        mut self,
-        value: impl Into<Vec<CalendarNotificationSetting>>,
-    ) -> Self {
+    pub fn notifications(mut self, value: impl Into<Vec<CalendarNotificationSetting>>) -> Self {
         self.notifications = Some(value.into());
         self
     }
@@ -9743,10 +9034,7 @@ impl UpdateCalendarRequest {
     }
 
     /// Sets `locationConfigurations`.
-    pub fn location_configurations(
-        mut self,
-        value: impl Into<Vec<MeetingLocation>>,
-    ) -> Self {
+    pub fn location_configurations(mut self, value: impl Into<Vec<MeetingLocation>>) -> Self {
         self.location_configurations = Some(value.into());
         self
     }
@@ -9812,10 +9100,7 @@ impl UpdateCalendarRequest {
     }
 
     /// Sets `allowBookingAfterUnit`.
-    pub fn allow_booking_after_unit(
-        mut self,
-        value: impl Into<BookingNoticeUnit>,
-    ) -> Self {
+    pub fn allow_booking_after_unit(mut self, value: impl Into<BookingNoticeUnit>) -> Self {
         self.allow_booking_after_unit = Some(value.into());
         self
     }
@@ -9827,10 +9112,7 @@ impl UpdateCalendarRequest {
     }
 
     /// Sets `allowBookingForUnit`.
-    pub fn allow_booking_for_unit(
-        mut self,
-        value: impl Into<BookingWindowUnit>,
-    ) -> Self {
+    pub fn allow_booking_for_unit(mut self, value: impl Into<BookingWindowUnit>) -> Self {
         self.allow_booking_for_unit = Some(value.into());
         self
     }
@@ -9878,10 +9160,7 @@ impl UpdateCalendarRequest {
     }
 
     /// Sets `shouldSendAlertEmailsToAssignedMember`.
-    pub fn should_send_alert_emails_to_assigned_member(
-        mut self,
-        value: impl Into<bool>,
-    ) -> Self {
+    pub fn should_send_alert_emails_to_assigned_member(mut self, value: impl Into<bool>) -> Self {
         self.should_send_alert_emails_to_assigned_member = Some(value.into());
         self
     }
@@ -9911,19 +9190,13 @@ impl UpdateCalendarRequest {
     }
 
     /// Sets `shouldAssignContactToTeamMember`.
-    pub fn should_assign_contact_to_team_member(
-        mut self,
-        value: impl Into<bool>,
-    ) -> Self {
+    pub fn should_assign_contact_to_team_member(mut self, value: impl Into<bool>) -> Self {
         self.should_assign_contact_to_team_member = Some(value.into());
         self
     }
 
     /// Sets `shouldSkipAssigningContactForExisting`.
-    pub fn should_skip_assigning_contact_for_existing(
-        mut self,
-        value: impl Into<bool>,
-    ) -> Self {
+    pub fn should_skip_assigning_contact_for_existing(mut self, value: impl Into<bool>) -> Self {
         self.should_skip_assigning_contact_for_existing = Some(value.into());
         self
     }
@@ -9971,10 +9244,7 @@ impl UpdateCalendarRequest {
     }
 
     /// Sets `availabilities`.
-    pub fn availabilities(
-        mut self,
-        value: impl Into<Vec<CustomAvailabilityUpdate>>,
-    ) -> Self {
+    pub fn availabilities(mut self, value: impl Into<Vec<CustomAvailabilityUpdate>>) -> Self {
         self.availabilities = Some(value.into());
         self
     }
@@ -10117,7 +9387,7 @@ impl UpdateCalendarResourceRequest {
 #[non_exhaustive]
 pub struct ValidateCalendarGroupSlugRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `slug`: a string. Example: `calendar-1`.
@@ -10130,10 +9400,7 @@ impl ValidateCalendarGroupSlugRequest {
     /// A value with the required fields (`locationId`, `slug`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>, slug: impl Into<String>) -> Self {
-        Self {
-            location_id: location_id.into(),
-            slug: slug.into(),
-        }
+        Self { location_id: location_id.into(), slug: slug.into(), }
     }
 }
 
@@ -10192,7 +9459,7 @@ impl Weekday {
             Self::Thursday => "thursday",
             Self::Friday => "friday",
             Self::Saturday => "saturday",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -10209,7 +9476,7 @@ impl From<&str> for Weekday {
             "thursday" => Self::Thursday,
             "friday" => Self::Friday,
             "saturday" => Self::Saturday,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -10241,7 +9508,7 @@ impl WidgetType {
         match self {
             Self::Default => "default",
             Self::Classic => "classic",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -10253,7 +9520,7 @@ impl From<&str> for WidgetType {
         match value {
             "default" => Self::Default,
             "classic" => Self::Classic,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }

@@ -32,7 +32,7 @@ pub const MODULE: &str = "companies";
 /// Operations of the Companies module. Get one with `client.companies()`.
 #[derive(Clone, Debug)]
 pub struct Companies {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "companies")]
@@ -46,10 +46,7 @@ impl Companies {
     ///
     /// `GET /companies/{companyId}` · Version `2021-07-28` · agency token · scopes: `companies.readonly`
     pub fn get_company(&self, company_id: impl Into<String>) -> GetCompany {
-        GetCompany {
-            client: self.client.clone(),
-            company_id: company_id.into(),
-        }
+        GetCompany { client: self.client.clone(), company_id: company_id.into(), }
     }
 }
 
@@ -59,19 +56,16 @@ impl Companies {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Companies::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "getCompany",
-            Box::pin({
-                let call = handle.get_company("sample-companyId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "getCompany",
+        Box::pin({
+            let call = handle.get_company("sample-companyId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -81,19 +75,19 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Companies::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "getCompany",
-            Box::pin({
-                let call = handle.get_company("sample-companyId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "getCompany",
+        Box::pin({
+            let call = handle.get_company("sample-companyId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -126,10 +120,7 @@ impl GetCompany {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/companies/{}", crate ::runtime::request::path_segment(& self
-                .company_id)
-            ),
+            format!("/companies/{}", crate::runtime::request::path_segment(&self.company_id))
         );
         Ok(request)
     }
@@ -140,9 +131,7 @@ impl GetCompany {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<CompanyResponse>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<CompanyResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -191,11 +180,7 @@ pub struct Company {
     pub privacy_policy: Option<String>,
 
     /// `termsConditions`: a string.
-    #[serde(
-        rename = "termsConditions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "termsConditions", default, skip_serializing_if = "Option::is_none")]
     pub terms_conditions: Option<String>,
 
     /// `address`: a string.
@@ -223,11 +208,7 @@ pub struct Company {
     pub timezone: Option<String>,
 
     /// `relationshipNumber`: a string.
-    #[serde(
-        rename = "relationshipNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "relationshipNumber", default, skip_serializing_if = "Option::is_none")]
     pub relationship_number: Option<String>,
 
     /// `subdomain`: a string.
@@ -247,91 +228,59 @@ pub struct Company {
     pub customer_type: Option<String>,
 
     /// `termsOfServiceVersion`: a string.
-    #[serde(
-        rename = "termsOfServiceVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "termsOfServiceVersion", default, skip_serializing_if = "Option::is_none")]
     pub terms_of_service_version: Option<String>,
 
     /// `termsOfServiceAcceptedBy`: a string.
-    #[serde(
-        rename = "termsOfServiceAcceptedBy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "termsOfServiceAcceptedBy", default, skip_serializing_if = "Option::is_none")]
     pub terms_of_service_accepted_by: Option<String>,
 
     /// `termsOfServiceAcceptedDate`: a string.
-    #[serde(
-        rename = "termsOfServiceAcceptedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "termsOfServiceAcceptedDate",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub terms_of_service_accepted_date: Option<String>,
 
     /// `twilioTrialMode`: `true` or `false`.
-    #[serde(
-        rename = "twilioTrialMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "twilioTrialMode", default, skip_serializing_if = "Option::is_none")]
     pub twilio_trial_mode: Option<bool>,
 
     /// `twilioFreeCredits`: a number.
-    #[serde(
-        rename = "twilioFreeCredits",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "twilioFreeCredits", default, skip_serializing_if = "Option::is_none")]
     pub twilio_free_credits: Option<f64>,
 
     /// `privacyPolicyVersion`: a string.
-    #[serde(
-        rename = "privacyPolicyVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "privacyPolicyVersion", default, skip_serializing_if = "Option::is_none")]
     pub privacy_policy_version: Option<String>,
 
     /// `privacyPolicyAcceptedBy`: a string.
-    #[serde(
-        rename = "privacyPolicyAcceptedBy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "privacyPolicyAcceptedBy", default, skip_serializing_if = "Option::is_none")]
     pub privacy_policy_accepted_by: Option<String>,
 
     /// `privacyPolicyAcceptedDate`: a string.
-    #[serde(
-        rename = "privacyPolicyAcceptedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "privacyPolicyAcceptedDate", default, skip_serializing_if = "Option::is_none")]
     pub privacy_policy_accepted_date: Option<String>,
 
     /// `affiliatePolicyVersion`: a string.
-    #[serde(
-        rename = "affiliatePolicyVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "affiliatePolicyVersion", default, skip_serializing_if = "Option::is_none")]
     pub affiliate_policy_version: Option<String>,
 
     /// `affiliatePolicyAcceptedBy`: a string.
-    #[serde(
-        rename = "affiliatePolicyAcceptedBy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "affiliatePolicyAcceptedBy", default, skip_serializing_if = "Option::is_none")]
     pub affiliate_policy_accepted_by: Option<String>,
 
     /// `affiliatePolicyAcceptedDate`: a string.
-    #[serde(
-        rename = "affiliatePolicyAcceptedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "affiliatePolicyAcceptedDate",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub affiliate_policy_accepted_date: Option<String>,
 
     /// `isReselling`: `true` or `false`.
@@ -343,27 +292,15 @@ pub struct Company {
     pub onboarding_info: Option<CompanyOnboarding>,
 
     /// Sub-accounts may upgrade their plan.
-    #[serde(
-        rename = "upgradeEnabledForClients",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "upgradeEnabledForClients", default, skip_serializing_if = "Option::is_none")]
     pub upgrade_enabled_for_clients: Option<bool>,
 
     /// Sub-accounts may cancel their plan.
-    #[serde(
-        rename = "cancelEnabledForClients",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "cancelEnabledForClients", default, skip_serializing_if = "Option::is_none")]
     pub cancel_enabled_for_clients: Option<bool>,
 
     /// `autoSuspendEnabled`: `true` or `false`.
-    #[serde(
-        rename = "autoSuspendEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "autoSuspendEnabled", default, skip_serializing_if = "Option::is_none")]
     pub auto_suspend_enabled: Option<bool>,
 
     /// `saasSettings`: a [`CompanySaasSettings`](crate::companies::CompanySaasSettings).
@@ -371,27 +308,15 @@ pub struct Company {
     pub saas_settings: Option<CompanySaasSettings>,
 
     /// `stripeConnectId`: a string.
-    #[serde(
-        rename = "stripeConnectId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "stripeConnectId", default, skip_serializing_if = "Option::is_none")]
     pub stripe_connect_id: Option<String>,
 
     /// `enableDepreciatedFeatures`: `true` or `false`.
-    #[serde(
-        rename = "enableDepreciatedFeatures",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "enableDepreciatedFeatures", default, skip_serializing_if = "Option::is_none")]
     pub enable_depreciated_features: Option<bool>,
 
     /// Priority support is on.
-    #[serde(
-        rename = "premiumUpgraded",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "premiumUpgraded", default, skip_serializing_if = "Option::is_none")]
     pub premium_upgraded: Option<bool>,
 
     /// `status`: a string. Example: `active-trial`.
@@ -403,11 +328,7 @@ pub struct Company {
     pub location_count: Option<i64>,
 
     /// `disableEmailService`: `true` or `false`.
-    #[serde(
-        rename = "disableEmailService",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "disableEmailService", default, skip_serializing_if = "Option::is_none")]
     pub disable_email_service: Option<bool>,
 
     /// `referralId`: a string.
@@ -415,11 +336,7 @@ pub struct Company {
     pub referral_id: Option<String>,
 
     /// `isEnterpriseAccount`: `true` or `false`.
-    #[serde(
-        rename = "isEnterpriseAccount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isEnterpriseAccount", default, skip_serializing_if = "Option::is_none")]
     pub is_enterprise_account: Option<bool>,
 
     /// `businessNiche`: a string.
@@ -427,35 +344,25 @@ pub struct Company {
     pub business_niche: Option<String>,
 
     /// `businessCategory`: a string.
-    #[serde(
-        rename = "businessCategory",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "businessCategory", default, skip_serializing_if = "Option::is_none")]
     pub business_category: Option<String>,
 
     /// `businessAffinityGroup`: a string.
-    #[serde(
-        rename = "businessAffinityGroup",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "businessAffinityGroup", default, skip_serializing_if = "Option::is_none")]
     pub business_affinity_group: Option<String>,
 
     /// `isSandboxAccount`: `true` or `false`.
-    #[serde(
-        rename = "isSandboxAccount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isSandboxAccount", default, skip_serializing_if = "Option::is_none")]
     pub is_sandbox_account: Option<bool>,
 
     /// `enableNewSubAccountDefaultData`: `true` or `false`.
-    #[serde(
-        rename = "enableNewSubAccountDefaultData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "enableNewSubAccountDefaultData",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub enable_new_sub_account_default_data: Option<bool>,
 }
 
@@ -494,11 +401,7 @@ pub struct CompanyOnboarding {
     pub location: Option<bool>,
 
     /// `conversationDemo`: `true` or `false`.
-    #[serde(
-        rename = "conversationDemo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "conversationDemo", default, skip_serializing_if = "Option::is_none")]
     pub conversation_demo: Option<bool>,
 
     /// `locationId`: a string.
@@ -514,35 +417,25 @@ pub struct CompanyOnboarding {
     pub plan_id: Option<String>,
 
     /// `affiliateSignup`: `true` or `false`.
-    #[serde(
-        rename = "affiliateSignup",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "affiliateSignup", default, skip_serializing_if = "Option::is_none")]
     pub affiliate_signup: Option<bool>,
 
     /// `hasJoinedKickoffCall`: `true` or `false`.
-    #[serde(
-        rename = "hasJoinedKickoffCall",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "hasJoinedKickoffCall", default, skip_serializing_if = "Option::is_none")]
     pub has_joined_kickoff_call: Option<bool>,
 
     /// `kickoffActionTaken`: `true` or `false`.
-    #[serde(
-        rename = "kickoffActionTaken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "kickoffActionTaken", default, skip_serializing_if = "Option::is_none")]
     pub kickoff_action_taken: Option<bool>,
 
     /// `hasJoinedImplementationCall`: `true` or `false`.
-    #[serde(
-        rename = "hasJoinedImplementationCall",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "hasJoinedImplementationCall",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub has_joined_implementation_call: Option<bool>,
 
     /// `version`: a string.
@@ -572,18 +465,10 @@ pub struct CompanyResponse {
 #[non_exhaustive]
 pub struct CompanySaasSettings {
     /// `agencyDashboardVisibleTo`: a string.
-    #[serde(
-        rename = "agencyDashboardVisibleTo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "agencyDashboardVisibleTo", default, skip_serializing_if = "Option::is_none")]
     pub agency_dashboard_visible_to: Option<String>,
 
     /// `stripeConnectInitiatedBy`: a string.
-    #[serde(
-        rename = "stripeConnectInitiatedBy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "stripeConnectInitiatedBy", default, skip_serializing_if = "Option::is_none")]
     pub stripe_connect_initiated_by: Option<String>,
 }

@@ -63,7 +63,7 @@ pub const MODULE: &str = "contacts";
 /// Operations of the Contacts module. Get one with `client.contacts()`.
 #[derive(Clone, Debug)]
 pub struct Contacts {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "contacts")]
@@ -79,13 +79,9 @@ impl Contacts {
     pub fn add_contact_followers(
         &self,
         contact_id: impl Into<String>,
-        body: ContactFollowersRequest,
+        body: ContactFollowersRequest
     ) -> AddContactFollowers {
-        AddContactFollowers {
-            client: self.client.clone(),
-            contact_id: contact_id.into(),
-            body,
-        }
+        AddContactFollowers { client: self.client.clone(), contact_id: contact_id.into(), body, }
     }
 
     /// Attach one or more tags to a contact.
@@ -94,13 +90,9 @@ impl Contacts {
     pub fn add_contact_tags(
         &self,
         contact_id: impl Into<String>,
-        body: ContactTagsRequest,
+        body: ContactTagsRequest
     ) -> AddContactTags {
-        AddContactTags {
-            client: self.client.clone(),
-            contact_id: contact_id.into(),
-            body,
-        }
+        AddContactTags { client: self.client.clone(), contact_id: contact_id.into(), body, }
     }
 
     /// Enrol a contact in a campaign.
@@ -110,7 +102,7 @@ impl Contacts {
         &self,
         contact_id: impl Into<String>,
         campaign_id: impl Into<String>,
-        body: AddContactToCampaignRequest,
+        body: AddContactToCampaignRequest
     ) -> AddContactToCampaign {
         AddContactToCampaign {
             client: self.client.clone(),
@@ -127,7 +119,7 @@ impl Contacts {
         &self,
         contact_id: impl Into<String>,
         workflow_id: impl Into<String>,
-        body: ContactWorkflowRequest,
+        body: ContactWorkflowRequest
     ) -> AddContactToWorkflow {
         AddContactToWorkflow {
             client: self.client.clone(),
@@ -142,12 +134,9 @@ impl Contacts {
     /// `POST /contacts/bulk/business` · Version `2021-07-28` · location token · scopes: `contacts.write`
     pub fn bulk_set_contacts_business(
         &self,
-        body: BulkSetContactsBusinessRequest,
+        body: BulkSetContactsBusinessRequest
     ) -> BulkSetContactsBusiness {
-        BulkSetContactsBusiness {
-            client: self.client.clone(),
-            body,
-        }
+        BulkSetContactsBusiness { client: self.client.clone(), body, }
     }
 
     /// Add or remove tags on many contacts at once.
@@ -156,23 +145,16 @@ impl Contacts {
     pub fn bulk_update_contact_tags(
         &self,
         type_: impl Into<BulkTagAction>,
-        body: BulkUpdateContactTagsRequest,
+        body: BulkUpdateContactTagsRequest
     ) -> BulkUpdateContactTags {
-        BulkUpdateContactTags {
-            client: self.client.clone(),
-            type_: type_.into(),
-            body,
-        }
+        BulkUpdateContactTags { client: self.client.clone(), type_: type_.into(), body, }
     }
 
     /// Create a contact in a location.
     ///
     /// `POST /contacts/` · Version `2021-07-28` · location token · scopes: `contacts.write`
     pub fn create_contact(&self, body: CreateContactRequest) -> CreateContact {
-        CreateContact {
-            client: self.client.clone(),
-            body,
-        }
+        CreateContact { client: self.client.clone(), body, }
     }
 
     /// Add a note to a contact.
@@ -181,13 +163,9 @@ impl Contacts {
     pub fn create_contact_note(
         &self,
         contact_id: impl Into<String>,
-        body: CreateContactNoteRequest,
+        body: CreateContactNoteRequest
     ) -> CreateContactNote {
-        CreateContactNote {
-            client: self.client.clone(),
-            contact_id: contact_id.into(),
-            body,
-        }
+        CreateContactNote { client: self.client.clone(), contact_id: contact_id.into(), body, }
     }
 
     /// Create a task on a contact.
@@ -196,23 +174,16 @@ impl Contacts {
     pub fn create_contact_task(
         &self,
         contact_id: impl Into<String>,
-        body: CreateContactTaskRequest,
+        body: CreateContactTaskRequest
     ) -> CreateContactTask {
-        CreateContactTask {
-            client: self.client.clone(),
-            contact_id: contact_id.into(),
-            body,
-        }
+        CreateContactTask { client: self.client.clone(), contact_id: contact_id.into(), body, }
     }
 
     /// Delete a contact by its id.
     ///
     /// `DELETE /contacts/{contactId}` · Version `2021-07-28` · location token · scopes: `contacts.write`
     pub fn delete_contact(&self, contact_id: impl Into<String>) -> DeleteContact {
-        DeleteContact {
-            client: self.client.clone(),
-            contact_id: contact_id.into(),
-        }
+        DeleteContact { client: self.client.clone(), contact_id: contact_id.into(), }
     }
 
     /// Delete a note of a contact.
@@ -221,7 +192,7 @@ impl Contacts {
     pub fn delete_contact_note(
         &self,
         contact_id: impl Into<String>,
-        id: impl Into<String>,
+        id: impl Into<String>
     ) -> DeleteContactNote {
         DeleteContactNote {
             client: self.client.clone(),
@@ -236,7 +207,7 @@ impl Contacts {
     pub fn delete_contact_task(
         &self,
         contact_id: impl Into<String>,
-        task_id: impl Into<String>,
+        task_id: impl Into<String>
     ) -> DeleteContactTask {
         DeleteContactTask {
             client: self.client.clone(),
@@ -249,10 +220,7 @@ impl Contacts {
     ///
     /// `GET /contacts/{contactId}` · Version `2021-07-28` · location token · scopes: `contacts.readonly`
     pub fn get_contact(&self, contact_id: impl Into<String>) -> GetContact {
-        GetContact {
-            client: self.client.clone(),
-            contact_id: contact_id.into(),
-        }
+        GetContact { client: self.client.clone(), contact_id: contact_id.into(), }
     }
 
     /// Fetch one note of a contact.
@@ -261,7 +229,7 @@ impl Contacts {
     pub fn get_contact_note(
         &self,
         contact_id: impl Into<String>,
-        id: impl Into<String>,
+        id: impl Into<String>
     ) -> GetContactNote {
         GetContactNote {
             client: self.client.clone(),
@@ -276,7 +244,7 @@ impl Contacts {
     pub fn get_contact_task(
         &self,
         contact_id: impl Into<String>,
-        task_id: impl Into<String>,
+        task_id: impl Into<String>
     ) -> GetContactTask {
         GetContactTask {
             client: self.client.clone(),
@@ -290,7 +258,7 @@ impl Contacts {
     /// Looks a contact up by email or phone the way the location's duplicate-contact setting does. Encode `+` and `@` in the values.
     ///
     /// `GET /contacts/search/duplicate` · Version `2021-07-28` · location token · scopes: `contacts.readonly`
-    pub fn get_duplicate_contact(&self) -> GetDuplicateContact {
+    pub fn get_duplicate_contact(&self,) -> GetDuplicateContact {
         GetDuplicateContact {
             client: self.client.clone(),
             location_id: None,
@@ -304,12 +272,9 @@ impl Contacts {
     /// `GET /contacts/{contactId}/appointments` · Version `2021-07-28` · location token · scopes: `contacts.readonly`
     pub fn list_contact_appointments(
         &self,
-        contact_id: impl Into<String>,
+        contact_id: impl Into<String>
     ) -> ListContactAppointments {
-        ListContactAppointments {
-            client: self.client.clone(),
-            contact_id: contact_id.into(),
-        }
+        ListContactAppointments { client: self.client.clone(), contact_id: contact_id.into(), }
     }
 
     /// List the campaigns a contact is in.
@@ -319,34 +284,22 @@ impl Contacts {
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
     #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
-    pub fn list_contact_campaigns(
-        &self,
-        contact_id: impl Into<String>,
-    ) -> ListContactCampaigns {
-        ListContactCampaigns {
-            client: self.client.clone(),
-            contact_id: contact_id.into(),
-        }
+    pub fn list_contact_campaigns(&self, contact_id: impl Into<String>) -> ListContactCampaigns {
+        ListContactCampaigns { client: self.client.clone(), contact_id: contact_id.into(), }
     }
 
     /// List the notes of a contact.
     ///
     /// `GET /contacts/{contactId}/notes` · Version `2021-07-28` · location token · scopes: `contacts.readonly`
     pub fn list_contact_notes(&self, contact_id: impl Into<String>) -> ListContactNotes {
-        ListContactNotes {
-            client: self.client.clone(),
-            contact_id: contact_id.into(),
-        }
+        ListContactNotes { client: self.client.clone(), contact_id: contact_id.into(), }
     }
 
     /// List the tasks of a contact.
     ///
     /// `GET /contacts/{contactId}/tasks` · Version `2021-07-28` · location token · scopes: `contacts.readonly`
     pub fn list_contact_tasks(&self, contact_id: impl Into<String>) -> ListContactTasks {
-        ListContactTasks {
-            client: self.client.clone(),
-            contact_id: contact_id.into(),
-        }
+        ListContactTasks { client: self.client.clone(), contact_id: contact_id.into(), }
     }
 
     /// List the contacts of a location, optionally matching a text query.
@@ -355,7 +308,7 @@ impl Contacts {
     ///
     /// `GET /contacts/` · Version `2021-07-28` · location token · scopes: `contacts.readonly`
     #[deprecated(note = "HighLevel marks this operation deprecated")]
-    pub fn list_contacts(&self) -> ListContacts {
+    pub fn list_contacts(&self,) -> ListContacts {
         ListContacts {
             client: self.client.clone(),
             location_id: None,
@@ -371,7 +324,7 @@ impl Contacts {
     /// `GET /contacts/business/{businessId}` · Version `2021-07-28` · location token · scopes: `contacts.readonly`
     pub fn list_contacts_by_business(
         &self,
-        business_id: impl Into<String>,
+        business_id: impl Into<String>
     ) -> ListContactsByBusiness {
         ListContactsByBusiness {
             client: self.client.clone(),
@@ -389,13 +342,9 @@ impl Contacts {
     pub fn remove_contact_followers(
         &self,
         contact_id: impl Into<String>,
-        body: ContactFollowersRequest,
+        body: ContactFollowersRequest
     ) -> RemoveContactFollowers {
-        RemoveContactFollowers {
-            client: self.client.clone(),
-            contact_id: contact_id.into(),
-            body,
-        }
+        RemoveContactFollowers { client: self.client.clone(), contact_id: contact_id.into(), body, }
     }
 
     /// Take a contact out of every campaign.
@@ -403,7 +352,7 @@ impl Contacts {
     /// `DELETE /contacts/{contactId}/campaigns/removeAll` · Version `2021-07-28` · location token · scopes: `contacts.write`
     pub fn remove_contact_from_all_campaigns(
         &self,
-        contact_id: impl Into<String>,
+        contact_id: impl Into<String>
     ) -> RemoveContactFromAllCampaigns {
         RemoveContactFromAllCampaigns {
             client: self.client.clone(),
@@ -417,7 +366,7 @@ impl Contacts {
     pub fn remove_contact_from_campaign(
         &self,
         contact_id: impl Into<String>,
-        campaign_id: impl Into<String>,
+        campaign_id: impl Into<String>
     ) -> RemoveContactFromCampaign {
         RemoveContactFromCampaign {
             client: self.client.clone(),
@@ -433,7 +382,7 @@ impl Contacts {
         &self,
         contact_id: impl Into<String>,
         workflow_id: impl Into<String>,
-        body: ContactWorkflowRequest,
+        body: ContactWorkflowRequest
     ) -> RemoveContactFromWorkflow {
         RemoveContactFromWorkflow {
             client: self.client.clone(),
@@ -449,23 +398,16 @@ impl Contacts {
     pub fn remove_contact_tags(
         &self,
         contact_id: impl Into<String>,
-        body: ContactTagsRequest,
+        body: ContactTagsRequest
     ) -> RemoveContactTags {
-        RemoveContactTags {
-            client: self.client.clone(),
-            contact_id: contact_id.into(),
-            body,
-        }
+        RemoveContactTags { client: self.client.clone(), contact_id: contact_id.into(), body, }
     }
 
     /// Search the contacts of a location with filters.
     ///
     /// `POST /contacts/search` · Version `2021-07-28` · location token · scopes: `contacts.readonly`
     pub fn search_contacts(&self, body: SearchContactsRequest) -> SearchContacts {
-        SearchContacts {
-            client: self.client.clone(),
-            body,
-        }
+        SearchContacts { client: self.client.clone(), body, }
     }
 
     /// Mark a task of a contact as done or not done.
@@ -475,7 +417,7 @@ impl Contacts {
         &self,
         contact_id: impl Into<String>,
         task_id: impl Into<String>,
-        body: SetTaskCompletedRequest,
+        body: SetTaskCompletedRequest
     ) -> SetContactTaskCompleted {
         SetContactTaskCompleted {
             client: self.client.clone(),
@@ -491,13 +433,9 @@ impl Contacts {
     pub fn update_contact(
         &self,
         contact_id: impl Into<String>,
-        body: UpdateContactRequest,
+        body: UpdateContactRequest
     ) -> UpdateContact {
-        UpdateContact {
-            client: self.client.clone(),
-            contact_id: contact_id.into(),
-            body,
-        }
+        UpdateContact { client: self.client.clone(), contact_id: contact_id.into(), body, }
     }
 
     /// Change a note of a contact.
@@ -507,7 +445,7 @@ impl Contacts {
         &self,
         contact_id: impl Into<String>,
         id: impl Into<String>,
-        body: UpdateContactNoteRequest,
+        body: UpdateContactNoteRequest
     ) -> UpdateContactNote {
         UpdateContactNote {
             client: self.client.clone(),
@@ -524,7 +462,7 @@ impl Contacts {
         &self,
         contact_id: impl Into<String>,
         task_id: impl Into<String>,
-        body: UpdateContactTaskRequest,
+        body: UpdateContactTaskRequest
     ) -> UpdateContactTask {
         UpdateContactTask {
             client: self.client.clone(),
@@ -538,10 +476,7 @@ impl Contacts {
     ///
     /// `POST /contacts/upsert` · Version `2021-07-28` · location token · scopes: `contacts.write`
     pub fn upsert_contact(&self, body: UpsertContactRequest) -> UpsertContact {
-        UpsertContact {
-            client: self.client.clone(),
-            body,
-        }
+        UpsertContact { client: self.client.clone(), body, }
     }
 }
 
@@ -551,357 +486,292 @@ impl Contacts {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Contacts::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "addContactFollowers",
-            Box::pin({
-                let call = handle
-                    .add_contact_followers(
-                        "sample-contactId",
-                        ContactFollowersRequest::new(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "addContactTags",
-            Box::pin({
-                let call = handle
-                    .add_contact_tags(
-                        "sample-contactId",
-                        ContactTagsRequest::new(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "addContactToCampaign",
-            Box::pin({
-                let call = handle
-                    .add_contact_to_campaign(
-                        "sample-contactId",
-                        "sample-campaignId",
-                        AddContactToCampaignRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "addContactToWorkflow",
-            Box::pin({
-                let call = handle
-                    .add_contact_to_workflow(
-                        "sample-contactId",
-                        "sample-workflowId",
-                        ContactWorkflowRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkSetContactsBusiness",
-            Box::pin({
-                let call = handle
-                    .bulk_set_contacts_business(
-                        BulkSetContactsBusinessRequest::new(
-                            "sample".to_owned(),
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkUpdateContactTags",
-            Box::pin({
-                let call = handle
-                    .bulk_update_contact_tags(
-                        BulkTagAction::Add,
-                        BulkUpdateContactTagsRequest::new(
-                            vec!["sample".to_owned()],
-                            vec!["sample".to_owned()],
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createContact",
-            Box::pin({
-                let call = handle
-                    .create_contact(CreateContactRequest::new("sample".to_owned()));
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createContactNote",
-            Box::pin({
-                let call = handle
-                    .create_contact_note(
-                        "sample-contactId",
-                        CreateContactNoteRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createContactTask",
-            Box::pin({
-                let call = handle
-                    .create_contact_task(
-                        "sample-contactId",
-                        CreateContactTaskRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            true,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteContact",
-            Box::pin({
-                let call = handle.delete_contact("sample-contactId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteContactNote",
-            Box::pin({
-                let call = handle.delete_contact_note("sample-contactId", "sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteContactTask",
-            Box::pin({
-                let call = handle
-                    .delete_contact_task("sample-contactId", "sample-taskId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getContact",
-            Box::pin({
-                let call = handle.get_contact("sample-contactId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getContactNote",
-            Box::pin({
-                let call = handle.get_contact_note("sample-contactId", "sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getContactTask",
-            Box::pin({
-                let call = handle.get_contact_task("sample-contactId", "sample-taskId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getDuplicateContact",
-            Box::pin({
-                let call = handle.get_duplicate_contact();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listContactAppointments",
-            Box::pin({
-                let call = handle.list_contact_appointments("sample-contactId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "addContactFollowers",
+        Box::pin({
+            let call = handle.add_contact_followers(
+                "sample-contactId",
+                ContactFollowersRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "addContactTags",
+        Box::pin({
+            let call = handle.add_contact_tags(
+                "sample-contactId",
+                ContactTagsRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "addContactToCampaign",
+        Box::pin({
+            let call = handle.add_contact_to_campaign(
+                "sample-contactId",
+                "sample-campaignId",
+                AddContactToCampaignRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "addContactToWorkflow",
+        Box::pin({
+            let call = handle.add_contact_to_workflow(
+                "sample-contactId",
+                "sample-workflowId",
+                ContactWorkflowRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkSetContactsBusiness",
+        Box::pin({
+            let call = handle.bulk_set_contacts_business(
+                BulkSetContactsBusinessRequest::new("sample".to_owned(), vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkUpdateContactTags",
+        Box::pin({
+            let call = handle.bulk_update_contact_tags(
+                BulkTagAction::Add,
+                BulkUpdateContactTagsRequest::new(
+                    vec!["sample".to_owned()],
+                    vec!["sample".to_owned()],
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createContact",
+        Box::pin({
+            let call = handle.create_contact(CreateContactRequest::new("sample".to_owned()));
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createContactNote",
+        Box::pin({
+            let call = handle.create_contact_note(
+                "sample-contactId",
+                CreateContactNoteRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createContactTask",
+        Box::pin({
+            let call = handle.create_contact_task(
+                "sample-contactId",
+                CreateContactTaskRequest::new("sample".to_owned(), "sample".to_owned(), true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteContact",
+        Box::pin({
+            let call = handle.delete_contact("sample-contactId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteContactNote",
+        Box::pin({
+            let call = handle.delete_contact_note("sample-contactId", "sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteContactTask",
+        Box::pin({
+            let call = handle.delete_contact_task("sample-contactId", "sample-taskId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getContact",
+        Box::pin({
+            let call = handle.get_contact("sample-contactId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getContactNote",
+        Box::pin({
+            let call = handle.get_contact_note("sample-contactId", "sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getContactTask",
+        Box::pin({
+            let call = handle.get_contact_task("sample-contactId", "sample-taskId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getDuplicateContact",
+        Box::pin({
+            let call = handle.get_duplicate_contact();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listContactAppointments",
+        Box::pin({
+            let call = handle.list_contact_appointments("sample-contactId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "listContactCampaigns",
-            Box::pin({
-                let call = handle.list_contact_campaigns("sample-contactId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listContactNotes",
-            Box::pin({
-                let call = handle.list_contact_notes("sample-contactId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listContactTasks",
-            Box::pin({
-                let call = handle.list_contact_tasks("sample-contactId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listContacts",
-            Box::pin({
-                let call = handle.list_contacts();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listContactsByBusiness",
-            Box::pin({
-                let call = handle.list_contacts_by_business("sample-businessId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "removeContactFollowers",
-            Box::pin({
-                let call = handle
-                    .remove_contact_followers(
-                        "sample-contactId",
-                        ContactFollowersRequest::new(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "removeContactFromAllCampaigns",
-            Box::pin({
-                let call = handle.remove_contact_from_all_campaigns("sample-contactId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "removeContactFromCampaign",
-            Box::pin({
-                let call = handle
-                    .remove_contact_from_campaign(
-                        "sample-contactId",
-                        "sample-campaignId",
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "removeContactFromWorkflow",
-            Box::pin({
-                let call = handle
-                    .remove_contact_from_workflow(
-                        "sample-contactId",
-                        "sample-workflowId",
-                        ContactWorkflowRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "removeContactTags",
-            Box::pin({
-                let call = handle
-                    .remove_contact_tags(
-                        "sample-contactId",
-                        ContactTagsRequest::new(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchContacts",
-            Box::pin({
-                let call = handle
-                    .search_contacts(SearchContactsRequest::new("sample".to_owned()));
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "setContactTaskCompleted",
-            Box::pin({
-                let call = handle
-                    .set_contact_task_completed(
-                        "sample-contactId",
-                        "sample-taskId",
-                        SetTaskCompletedRequest::new(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateContact",
-            Box::pin({
-                let call = handle
-                    .update_contact("sample-contactId", UpdateContactRequest::new());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateContactNote",
-            Box::pin({
-                let call = handle
-                    .update_contact_note(
-                        "sample-contactId",
-                        "sample-id",
-                        UpdateContactNoteRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateContactTask",
-            Box::pin({
-                let call = handle
-                    .update_contact_task(
-                        "sample-contactId",
-                        "sample-taskId",
-                        UpdateContactTaskRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertContact",
-            Box::pin({
-                let call = handle
-                    .upsert_contact(UpsertContactRequest::new("sample".to_owned()));
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "listContactCampaigns",
+        Box::pin({
+            let call = handle.list_contact_campaigns("sample-contactId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listContactNotes",
+        Box::pin({
+            let call = handle.list_contact_notes("sample-contactId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listContactTasks",
+        Box::pin({
+            let call = handle.list_contact_tasks("sample-contactId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listContacts",
+        Box::pin({
+            let call = handle.list_contacts();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listContactsByBusiness",
+        Box::pin({
+            let call = handle.list_contacts_by_business("sample-businessId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "removeContactFollowers",
+        Box::pin({
+            let call = handle.remove_contact_followers(
+                "sample-contactId",
+                ContactFollowersRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "removeContactFromAllCampaigns",
+        Box::pin({
+            let call = handle.remove_contact_from_all_campaigns("sample-contactId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "removeContactFromCampaign",
+        Box::pin({
+            let call = handle.remove_contact_from_campaign("sample-contactId", "sample-campaignId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "removeContactFromWorkflow",
+        Box::pin({
+            let call = handle.remove_contact_from_workflow(
+                "sample-contactId",
+                "sample-workflowId",
+                ContactWorkflowRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "removeContactTags",
+        Box::pin({
+            let call = handle.remove_contact_tags(
+                "sample-contactId",
+                ContactTagsRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchContacts",
+        Box::pin({
+            let call = handle.search_contacts(SearchContactsRequest::new("sample".to_owned()));
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "setContactTaskCompleted",
+        Box::pin({
+            let call = handle.set_contact_task_completed(
+                "sample-contactId",
+                "sample-taskId",
+                SetTaskCompletedRequest::new(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateContact",
+        Box::pin({
+            let call = handle.update_contact("sample-contactId", UpdateContactRequest::new());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateContactNote",
+        Box::pin({
+            let call = handle.update_contact_note(
+                "sample-contactId",
+                "sample-id",
+                UpdateContactNoteRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateContactTask",
+        Box::pin({
+            let call = handle.update_contact_task(
+                "sample-contactId",
+                "sample-taskId",
+                UpdateContactTaskRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertContact",
+        Box::pin({
+            let call = handle.upsert_contact(UpsertContactRequest::new("sample".to_owned()));
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -911,598 +781,534 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Contacts::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "addContactFollowers",
-            Box::pin({
-                let call = handle
-                    .add_contact_followers(
-                        "sample-contactId",
-                        ContactFollowersRequest::new(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "addContactTags",
-            Box::pin({
-                let call = handle
-                    .add_contact_tags(
-                        "sample-contactId",
-                        ContactTagsRequest::new(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "addContactToCampaign",
-            Box::pin({
-                let call = handle
-                    .add_contact_to_campaign(
-                        "sample-contactId",
-                        "sample-campaignId",
-                        AddContactToCampaignRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "addContactToWorkflow",
-            Box::pin({
-                let call = handle
-                    .add_contact_to_workflow(
-                        "sample-contactId",
-                        "sample-workflowId",
-                        ContactWorkflowRequest::new()
-                            .event_start_time("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkSetContactsBusiness",
-            Box::pin({
-                let call = handle
-                    .bulk_set_contacts_business(
-                        BulkSetContactsBusinessRequest::new(
-                                "sample".to_owned(),
-                                vec!["sample".to_owned()],
+    calls.push((
+        "addContactFollowers",
+        Box::pin({
+            let call = handle.add_contact_followers(
+                "sample-contactId",
+                ContactFollowersRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "addContactTags",
+        Box::pin({
+            let call = handle.add_contact_tags(
+                "sample-contactId",
+                ContactTagsRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "addContactToCampaign",
+        Box::pin({
+            let call = handle.add_contact_to_campaign(
+                "sample-contactId",
+                "sample-campaignId",
+                AddContactToCampaignRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "addContactToWorkflow",
+        Box::pin({
+            let call = handle.add_contact_to_workflow(
+                "sample-contactId",
+                "sample-workflowId",
+                ContactWorkflowRequest::new().event_start_time("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkSetContactsBusiness",
+        Box::pin({
+            let call = handle.bulk_set_contacts_business(
+                BulkSetContactsBusinessRequest::new("sample".to_owned(), vec!["sample".to_owned()])
+                    .business_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkUpdateContactTags",
+        Box::pin({
+            let call = handle.bulk_update_contact_tags(
+                BulkTagAction::Add,
+                BulkUpdateContactTagsRequest::new(
+                    vec!["sample".to_owned()],
+                    vec!["sample".to_owned()],
+                    "sample".to_owned()
+                )
+                    .remove_all_tags(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createContact",
+        Box::pin({
+            let call = handle.create_contact(
+                CreateContactRequest::new("sample".to_owned())
+                    .first_name("sample".to_owned())
+                    .last_name("sample".to_owned())
+                    .name("sample".to_owned())
+                    .email("sample".to_owned())
+                    .gender("sample".to_owned())
+                    .phone("sample".to_owned())
+                    .address1("sample".to_owned())
+                    .city("sample".to_owned())
+                    .state("sample".to_owned())
+                    .postal_code("sample".to_owned())
+                    .website("sample".to_owned())
+                    .timezone("sample".to_owned())
+                    .dnd(true)
+                    .dnd_settings(
+                        DndSettings::new()
+                            .call(
+                                DndSetting::new(DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
                             )
-                            .business_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkUpdateContactTags",
-            Box::pin({
-                let call = handle
-                    .bulk_update_contact_tags(
-                        BulkTagAction::Add,
-                        BulkUpdateContactTagsRequest::new(
-                                vec!["sample".to_owned()],
-                                vec!["sample".to_owned()],
-                                "sample".to_owned(),
+                            .email(
+                                DndSetting::new(DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
                             )
-                            .remove_all_tags(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createContact",
-            Box::pin({
-                let call = handle
-                    .create_contact(
-                        CreateContactRequest::new("sample".to_owned())
-                            .first_name("sample".to_owned())
-                            .last_name("sample".to_owned())
-                            .name("sample".to_owned())
-                            .email("sample".to_owned())
-                            .gender("sample".to_owned())
-                            .phone("sample".to_owned())
-                            .address1("sample".to_owned())
-                            .city("sample".to_owned())
-                            .state("sample".to_owned())
-                            .postal_code("sample".to_owned())
-                            .website("sample".to_owned())
-                            .timezone("sample".to_owned())
-                            .dnd(true)
-                            .dnd_settings(
-                                DndSettings::new()
-                                    .call(
-                                        DndSetting::new(DndStatus::Active)
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    )
-                                    .email(
-                                        DndSetting::new(DndStatus::Active)
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    )
-                                    .sms(
-                                        DndSetting::new(DndStatus::Active)
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    )
-                                    .whats_app(
-                                        DndSetting::new(DndStatus::Active)
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    )
-                                    .gmb(
-                                        DndSetting::new(DndStatus::Active)
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    )
-                                    .fb(
-                                        DndSetting::new(DndStatus::Active)
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    ),
+                            .sms(
+                                DndSetting::new(DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
                             )
-                            .inbound_dnd_settings(
-                                InboundDndSettings::new()
-                                    .all(
-                                        InboundDndSetting::new(InboundDndSettingStatus::Active)
-                                            .message("sample".to_owned()),
-                                    ),
+                            .whats_app(
+                                DndSetting::new(DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
                             )
-                            .tags(vec!["sample".to_owned()])
-                            .custom_fields(
-                                vec![
-                                    CustomFieldInput::new("sample".to_owned()).key("sample"
-                                    .to_owned())
-                                    .field_value(serde_json::Value::Object(Default::default()))
-                                    .value(serde_json::Value::Object(Default::default()))
-                                ],
+                            .gmb(
+                                DndSetting::new(DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
                             )
-                            .source("sample".to_owned())
-                            .date_of_birth("sample".to_owned())
-                            .country("sample".to_owned())
-                            .company_name("sample".to_owned())
-                            .assigned_to("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createContactNote",
-            Box::pin({
-                let call = handle
-                    .create_contact_note(
-                        "sample-contactId",
-                        CreateContactNoteRequest::new("sample".to_owned())
-                            .user_id("sample".to_owned())
-                            .title("sample".to_owned())
-                            .color("sample".to_owned())
-                            .pinned(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createContactTask",
-            Box::pin({
-                let call = handle
-                    .create_contact_task(
-                        "sample-contactId",
-                        CreateContactTaskRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                true,
+                            .fb(
+                                DndSetting::new(DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
                             )
-                            .body("sample".to_owned())
-                            .assigned_to("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteContact",
-            Box::pin({
-                let call = handle.delete_contact("sample-contactId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteContactNote",
-            Box::pin({
-                let call = handle.delete_contact_note("sample-contactId", "sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteContactTask",
-            Box::pin({
-                let call = handle
-                    .delete_contact_task("sample-contactId", "sample-taskId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getContact",
-            Box::pin({
-                let call = handle.get_contact("sample-contactId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getContactNote",
-            Box::pin({
-                let call = handle.get_contact_note("sample-contactId", "sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getContactTask",
-            Box::pin({
-                let call = handle.get_contact_task("sample-contactId", "sample-taskId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getDuplicateContact",
-            Box::pin({
-                let call = handle
-                    .get_duplicate_contact()
-                    .number("sample".to_owned())
-                    .email("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listContactAppointments",
-            Box::pin({
-                let call = handle.list_contact_appointments("sample-contactId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                    )
+                    .inbound_dnd_settings(
+                        InboundDndSettings::new()
+                            .all(
+                                InboundDndSetting::new(InboundDndSettingStatus::Active)
+                                    .message("sample".to_owned())
+                            )
+                    )
+                    .tags(vec!["sample".to_owned()])
+                    .custom_fields(
+                        vec![
+                            CustomFieldInput::new("sample".to_owned())
+                                .key("sample".to_owned())
+                                .field_value(serde_json::Value::Object(Default::default()))
+                                .value(serde_json::Value::Object(Default::default()))
+                        ]
+                    )
+                    .source("sample".to_owned())
+                    .date_of_birth("sample".to_owned())
+                    .country("sample".to_owned())
+                    .company_name("sample".to_owned())
+                    .assigned_to("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createContactNote",
+        Box::pin({
+            let call = handle.create_contact_note(
+                "sample-contactId",
+                CreateContactNoteRequest::new("sample".to_owned())
+                    .user_id("sample".to_owned())
+                    .title("sample".to_owned())
+                    .color("sample".to_owned())
+                    .pinned(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createContactTask",
+        Box::pin({
+            let call = handle.create_contact_task(
+                "sample-contactId",
+                CreateContactTaskRequest::new("sample".to_owned(), "sample".to_owned(), true)
+                    .body("sample".to_owned())
+                    .assigned_to("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteContact",
+        Box::pin({
+            let call = handle.delete_contact("sample-contactId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteContactNote",
+        Box::pin({
+            let call = handle.delete_contact_note("sample-contactId", "sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteContactTask",
+        Box::pin({
+            let call = handle.delete_contact_task("sample-contactId", "sample-taskId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getContact",
+        Box::pin({
+            let call = handle.get_contact("sample-contactId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getContactNote",
+        Box::pin({
+            let call = handle.get_contact_note("sample-contactId", "sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getContactTask",
+        Box::pin({
+            let call = handle.get_contact_task("sample-contactId", "sample-taskId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getDuplicateContact",
+        Box::pin({
+            let call = handle
+                .get_duplicate_contact()
+                .number("sample".to_owned())
+                .email("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listContactAppointments",
+        Box::pin({
+            let call = handle.list_contact_appointments("sample-contactId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "listContactCampaigns",
-            Box::pin({
-                let call = handle.list_contact_campaigns("sample-contactId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listContactNotes",
-            Box::pin({
-                let call = handle.list_contact_notes("sample-contactId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listContactTasks",
-            Box::pin({
-                let call = handle.list_contact_tasks("sample-contactId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listContacts",
-            Box::pin({
-                let call = handle
-                    .list_contacts()
-                    .start_after_id("sample".to_owned())
-                    .start_after(1i64)
-                    .query("sample".to_owned())
-                    .limit(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listContactsByBusiness",
-            Box::pin({
-                let call = handle
-                    .list_contacts_by_business("sample-businessId")
-                    .limit(1i64)
-                    .skip(1i64)
-                    .query("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "removeContactFollowers",
-            Box::pin({
-                let call = handle
-                    .remove_contact_followers(
-                        "sample-contactId",
-                        ContactFollowersRequest::new(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "removeContactFromAllCampaigns",
-            Box::pin({
-                let call = handle.remove_contact_from_all_campaigns("sample-contactId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "removeContactFromCampaign",
-            Box::pin({
-                let call = handle
-                    .remove_contact_from_campaign(
-                        "sample-contactId",
-                        "sample-campaignId",
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "removeContactFromWorkflow",
-            Box::pin({
-                let call = handle
-                    .remove_contact_from_workflow(
-                        "sample-contactId",
-                        "sample-workflowId",
-                        ContactWorkflowRequest::new()
-                            .event_start_time("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "removeContactTags",
-            Box::pin({
-                let call = handle
-                    .remove_contact_tags(
-                        "sample-contactId",
-                        ContactTagsRequest::new(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchContacts",
-            Box::pin({
-                let call = handle
-                    .search_contacts(
-                        SearchContactsRequest::new("sample".to_owned()).page_limit(1i64),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "setContactTaskCompleted",
-            Box::pin({
-                let call = handle
-                    .set_contact_task_completed(
-                        "sample-contactId",
-                        "sample-taskId",
-                        SetTaskCompletedRequest::new(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateContact",
-            Box::pin({
-                let call = handle
-                    .update_contact(
-                        "sample-contactId",
-                        UpdateContactRequest::new()
-                            .first_name("sample".to_owned())
-                            .last_name("sample".to_owned())
-                            .name("sample".to_owned())
-                            .email("sample".to_owned())
-                            .phone("sample".to_owned())
-                            .address1("sample".to_owned())
-                            .city("sample".to_owned())
-                            .state("sample".to_owned())
-                            .postal_code("sample".to_owned())
-                            .website("sample".to_owned())
-                            .timezone("sample".to_owned())
-                            .dnd(true)
-                            .dnd_settings(
-                                DndSettings::new()
-                                    .call(
-                                        DndSetting::new(DndStatus::Active)
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    )
-                                    .email(
-                                        DndSetting::new(DndStatus::Active)
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    )
-                                    .sms(
-                                        DndSetting::new(DndStatus::Active)
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    )
-                                    .whats_app(
-                                        DndSetting::new(DndStatus::Active)
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    )
-                                    .gmb(
-                                        DndSetting::new(DndStatus::Active)
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    )
-                                    .fb(
-                                        DndSetting::new(DndStatus::Active)
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    ),
+    calls.push((
+        "listContactCampaigns",
+        Box::pin({
+            let call = handle.list_contact_campaigns("sample-contactId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listContactNotes",
+        Box::pin({
+            let call = handle.list_contact_notes("sample-contactId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listContactTasks",
+        Box::pin({
+            let call = handle.list_contact_tasks("sample-contactId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listContacts",
+        Box::pin({
+            let call = handle
+                .list_contacts()
+                .start_after_id("sample".to_owned())
+                .start_after(1i64)
+                .query("sample".to_owned())
+                .limit(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listContactsByBusiness",
+        Box::pin({
+            let call = handle
+                .list_contacts_by_business("sample-businessId")
+                .limit(1i64)
+                .skip(1i64)
+                .query("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "removeContactFollowers",
+        Box::pin({
+            let call = handle.remove_contact_followers(
+                "sample-contactId",
+                ContactFollowersRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "removeContactFromAllCampaigns",
+        Box::pin({
+            let call = handle.remove_contact_from_all_campaigns("sample-contactId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "removeContactFromCampaign",
+        Box::pin({
+            let call = handle.remove_contact_from_campaign("sample-contactId", "sample-campaignId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "removeContactFromWorkflow",
+        Box::pin({
+            let call = handle.remove_contact_from_workflow(
+                "sample-contactId",
+                "sample-workflowId",
+                ContactWorkflowRequest::new().event_start_time("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "removeContactTags",
+        Box::pin({
+            let call = handle.remove_contact_tags(
+                "sample-contactId",
+                ContactTagsRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchContacts",
+        Box::pin({
+            let call = handle.search_contacts(
+                SearchContactsRequest::new("sample".to_owned()).page_limit(1i64)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "setContactTaskCompleted",
+        Box::pin({
+            let call = handle.set_contact_task_completed(
+                "sample-contactId",
+                "sample-taskId",
+                SetTaskCompletedRequest::new(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateContact",
+        Box::pin({
+            let call = handle.update_contact(
+                "sample-contactId",
+                UpdateContactRequest::new()
+                    .first_name("sample".to_owned())
+                    .last_name("sample".to_owned())
+                    .name("sample".to_owned())
+                    .email("sample".to_owned())
+                    .phone("sample".to_owned())
+                    .address1("sample".to_owned())
+                    .city("sample".to_owned())
+                    .state("sample".to_owned())
+                    .postal_code("sample".to_owned())
+                    .website("sample".to_owned())
+                    .timezone("sample".to_owned())
+                    .dnd(true)
+                    .dnd_settings(
+                        DndSettings::new()
+                            .call(
+                                DndSetting::new(DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
                             )
-                            .inbound_dnd_settings(
-                                InboundDndSettings::new()
-                                    .all(
-                                        InboundDndSetting::new(InboundDndSettingStatus::Active)
-                                            .message("sample".to_owned()),
-                                    ),
+                            .email(
+                                DndSetting::new(DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
                             )
-                            .tags(vec!["sample".to_owned()])
-                            .custom_fields(
-                                vec![
-                                    CustomFieldInput::new("sample".to_owned()).key("sample"
-                                    .to_owned())
-                                    .field_value(serde_json::Value::Object(Default::default()))
-                                    .value(serde_json::Value::Object(Default::default()))
-                                ],
+                            .sms(
+                                DndSetting::new(DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
                             )
-                            .source("sample".to_owned())
-                            .date_of_birth("sample".to_owned())
-                            .country("sample".to_owned())
-                            .assigned_to("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateContactNote",
-            Box::pin({
-                let call = handle
-                    .update_contact_note(
-                        "sample-contactId",
-                        "sample-id",
-                        UpdateContactNoteRequest::new()
-                            .user_id("sample".to_owned())
-                            .body("sample".to_owned())
-                            .title("sample".to_owned())
-                            .color("sample".to_owned())
-                            .pinned(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateContactTask",
-            Box::pin({
-                let call = handle
-                    .update_contact_task(
-                        "sample-contactId",
-                        "sample-taskId",
-                        UpdateContactTaskRequest::new()
-                            .title("sample".to_owned())
-                            .body("sample".to_owned())
-                            .due_date("sample".to_owned())
-                            .completed(true)
-                            .assigned_to("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertContact",
-            Box::pin({
-                let call = handle
-                    .upsert_contact(
-                        UpsertContactRequest::new("sample".to_owned())
-                            .first_name("sample".to_owned())
-                            .last_name("sample".to_owned())
-                            .name("sample".to_owned())
-                            .email("sample".to_owned())
-                            .gender("sample".to_owned())
-                            .phone("sample".to_owned())
-                            .address1("sample".to_owned())
-                            .city("sample".to_owned())
-                            .state("sample".to_owned())
-                            .postal_code("sample".to_owned())
-                            .website("sample".to_owned())
-                            .timezone("sample".to_owned())
-                            .dnd(true)
-                            .dnd_settings(
-                                DndSettings::new()
-                                    .call(
-                                        DndSetting::new(DndStatus::Active)
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    )
-                                    .email(
-                                        DndSetting::new(DndStatus::Active)
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    )
-                                    .sms(
-                                        DndSetting::new(DndStatus::Active)
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    )
-                                    .whats_app(
-                                        DndSetting::new(DndStatus::Active)
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    )
-                                    .gmb(
-                                        DndSetting::new(DndStatus::Active)
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    )
-                                    .fb(
-                                        DndSetting::new(DndStatus::Active)
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    ),
+                            .whats_app(
+                                DndSetting::new(DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
                             )
-                            .inbound_dnd_settings(
-                                InboundDndSettings::new()
-                                    .all(
-                                        InboundDndSetting::new(InboundDndSettingStatus::Active)
-                                            .message("sample".to_owned()),
-                                    ),
+                            .gmb(
+                                DndSetting::new(DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
                             )
-                            .tags(vec!["sample".to_owned()])
-                            .custom_fields(
-                                vec![
-                                    CustomFieldInput::new("sample".to_owned()).key("sample"
-                                    .to_owned())
-                                    .field_value(serde_json::Value::Object(Default::default()))
-                                    .value(serde_json::Value::Object(Default::default()))
-                                ],
+                            .fb(
+                                DndSetting::new(DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
                             )
-                            .source("sample".to_owned())
-                            .date_of_birth("sample".to_owned())
-                            .country("sample".to_owned())
-                            .company_name("sample".to_owned())
-                            .assigned_to("sample".to_owned())
-                            .create_new_if_duplicate_allowed(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                    )
+                    .inbound_dnd_settings(
+                        InboundDndSettings::new()
+                            .all(
+                                InboundDndSetting::new(InboundDndSettingStatus::Active)
+                                    .message("sample".to_owned())
+                            )
+                    )
+                    .tags(vec!["sample".to_owned()])
+                    .custom_fields(
+                        vec![
+                            CustomFieldInput::new("sample".to_owned())
+                                .key("sample".to_owned())
+                                .field_value(serde_json::Value::Object(Default::default()))
+                                .value(serde_json::Value::Object(Default::default()))
+                        ]
+                    )
+                    .source("sample".to_owned())
+                    .date_of_birth("sample".to_owned())
+                    .country("sample".to_owned())
+                    .assigned_to("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateContactNote",
+        Box::pin({
+            let call = handle.update_contact_note(
+                "sample-contactId",
+                "sample-id",
+                UpdateContactNoteRequest::new()
+                    .user_id("sample".to_owned())
+                    .body("sample".to_owned())
+                    .title("sample".to_owned())
+                    .color("sample".to_owned())
+                    .pinned(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateContactTask",
+        Box::pin({
+            let call = handle.update_contact_task(
+                "sample-contactId",
+                "sample-taskId",
+                UpdateContactTaskRequest::new()
+                    .title("sample".to_owned())
+                    .body("sample".to_owned())
+                    .due_date("sample".to_owned())
+                    .completed(true)
+                    .assigned_to("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertContact",
+        Box::pin({
+            let call = handle.upsert_contact(
+                UpsertContactRequest::new("sample".to_owned())
+                    .first_name("sample".to_owned())
+                    .last_name("sample".to_owned())
+                    .name("sample".to_owned())
+                    .email("sample".to_owned())
+                    .gender("sample".to_owned())
+                    .phone("sample".to_owned())
+                    .address1("sample".to_owned())
+                    .city("sample".to_owned())
+                    .state("sample".to_owned())
+                    .postal_code("sample".to_owned())
+                    .website("sample".to_owned())
+                    .timezone("sample".to_owned())
+                    .dnd(true)
+                    .dnd_settings(
+                        DndSettings::new()
+                            .call(
+                                DndSetting::new(DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
+                            )
+                            .email(
+                                DndSetting::new(DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
+                            )
+                            .sms(
+                                DndSetting::new(DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
+                            )
+                            .whats_app(
+                                DndSetting::new(DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
+                            )
+                            .gmb(
+                                DndSetting::new(DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
+                            )
+                            .fb(
+                                DndSetting::new(DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
+                            )
+                    )
+                    .inbound_dnd_settings(
+                        InboundDndSettings::new()
+                            .all(
+                                InboundDndSetting::new(InboundDndSettingStatus::Active)
+                                    .message("sample".to_owned())
+                            )
+                    )
+                    .tags(vec!["sample".to_owned()])
+                    .custom_fields(
+                        vec![
+                            CustomFieldInput::new("sample".to_owned())
+                                .key("sample".to_owned())
+                                .field_value(serde_json::Value::Object(Default::default()))
+                                .value(serde_json::Value::Object(Default::default()))
+                        ]
+                    )
+                    .source("sample".to_owned())
+                    .date_of_birth("sample".to_owned())
+                    .country("sample".to_owned())
+                    .company_name("sample".to_owned())
+                    .assigned_to("sample".to_owned())
+                    .create_new_if_duplicate_allowed(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -1537,9 +1343,9 @@ impl AddContactFollowers {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/contacts/{}/followers", crate ::runtime::request::path_segment(& self
-                .contact_id)
-            ),
+                "/contacts/{}/followers",
+                crate::runtime::request::path_segment(&self.contact_id)
+            )
         );
         {
             let value = &self.body;
@@ -1555,7 +1361,7 @@ impl AddContactFollowers {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<AddContactFollowersResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1592,10 +1398,7 @@ impl AddContactTags {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/contacts/{}/tags", crate ::runtime::request::path_segment(& self
-                .contact_id)
-            ),
+            format!("/contacts/{}/tags", crate::runtime::request::path_segment(&self.contact_id))
         );
         {
             let value = &self.body;
@@ -1611,7 +1414,7 @@ impl AddContactTags {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ContactTagsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1650,10 +1453,10 @@ impl AddContactToCampaign {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/contacts/{}/campaigns/{}", crate ::runtime::request::path_segment(&
-                self.contact_id), crate ::runtime::request::path_segment(& self
-                .campaign_id)
-            ),
+                "/contacts/{}/campaigns/{}",
+                crate::runtime::request::path_segment(&self.contact_id),
+                crate::runtime::request::path_segment(&self.campaign_id)
+            )
         );
         {
             let value = &self.body;
@@ -1668,9 +1471,7 @@ impl AddContactToCampaign {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1708,9 +1509,10 @@ impl AddContactToWorkflow {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/contacts/{}/workflow/{}", crate ::runtime::request::path_segment(& self
-                .contact_id), crate ::runtime::request::path_segment(& self.workflow_id)
-            ),
+                "/contacts/{}/workflow/{}",
+                crate::runtime::request::path_segment(&self.contact_id),
+                crate::runtime::request::path_segment(&self.workflow_id)
+            )
         );
         {
             let value = &self.body;
@@ -1725,9 +1527,7 @@ impl AddContactToWorkflow {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1760,10 +1560,7 @@ impl BulkSetContactsBusiness {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/contacts/bulk/business".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/contacts/bulk/business".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -1778,7 +1575,7 @@ impl BulkSetContactsBusiness {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<BulkSetContactsBusinessResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1816,9 +1613,9 @@ impl BulkUpdateContactTags {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/contacts/bulk/tags/update/{}", crate
-                ::runtime::request::path_segment(self.type_.as_str())
-            ),
+                "/contacts/bulk/tags/update/{}",
+                crate::runtime::request::path_segment(self.type_.as_str())
+            )
         );
         {
             let value = &self.body;
@@ -1834,7 +1631,7 @@ impl BulkUpdateContactTags {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<BulkUpdateContactTagsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1882,9 +1679,7 @@ impl CreateContact {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<ContactResponse>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<ContactResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1920,10 +1715,7 @@ impl CreateContactNote {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/contacts/{}/notes", crate ::runtime::request::path_segment(& self
-                .contact_id)
-            ),
+            format!("/contacts/{}/notes", crate::runtime::request::path_segment(&self.contact_id))
         );
         {
             let value = &self.body;
@@ -1939,7 +1731,7 @@ impl CreateContactNote {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ContactNoteResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1976,10 +1768,7 @@ impl CreateContactTask {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/contacts/{}/tasks", crate ::runtime::request::path_segment(& self
-                .contact_id)
-            ),
+            format!("/contacts/{}/tasks", crate::runtime::request::path_segment(&self.contact_id))
         );
         {
             let value = &self.body;
@@ -1995,7 +1784,7 @@ impl CreateContactTask {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ContactTaskResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2031,9 +1820,7 @@ impl DeleteContact {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/contacts/{}", crate ::runtime::request::path_segment(& self.contact_id)
-            ),
+            format!("/contacts/{}", crate::runtime::request::path_segment(&self.contact_id))
         );
         Ok(request)
     }
@@ -2045,7 +1832,7 @@ impl DeleteContact {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::DeleteSuccess>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2083,9 +1870,10 @@ impl DeleteContactNote {
         let request = crate::Request::new(
             &META,
             format!(
-                "/contacts/{}/notes/{}", crate ::runtime::request::path_segment(& self
-                .contact_id), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/contacts/{}/notes/{}",
+                crate::runtime::request::path_segment(&self.contact_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         Ok(request)
     }
@@ -2097,7 +1885,7 @@ impl DeleteContactNote {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::DeleteSuccess>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2135,9 +1923,10 @@ impl DeleteContactTask {
         let request = crate::Request::new(
             &META,
             format!(
-                "/contacts/{}/tasks/{}", crate ::runtime::request::path_segment(& self
-                .contact_id), crate ::runtime::request::path_segment(& self.task_id)
-            ),
+                "/contacts/{}/tasks/{}",
+                crate::runtime::request::path_segment(&self.contact_id),
+                crate::runtime::request::path_segment(&self.task_id)
+            )
         );
         Ok(request)
     }
@@ -2149,7 +1938,7 @@ impl DeleteContactTask {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::DeleteSuccess>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2185,9 +1974,7 @@ impl GetContact {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/contacts/{}", crate ::runtime::request::path_segment(& self.contact_id)
-            ),
+            format!("/contacts/{}", crate::runtime::request::path_segment(&self.contact_id))
         );
         Ok(request)
     }
@@ -2198,9 +1985,7 @@ impl GetContact {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<ContactResponse>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<ContactResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2237,9 +2022,10 @@ impl GetContactNote {
         let request = crate::Request::new(
             &META,
             format!(
-                "/contacts/{}/notes/{}", crate ::runtime::request::path_segment(& self
-                .contact_id), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/contacts/{}/notes/{}",
+                crate::runtime::request::path_segment(&self.contact_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         Ok(request)
     }
@@ -2251,7 +2037,7 @@ impl GetContactNote {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ContactNoteResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2289,9 +2075,10 @@ impl GetContactTask {
         let request = crate::Request::new(
             &META,
             format!(
-                "/contacts/{}/tasks/{}", crate ::runtime::request::path_segment(& self
-                .contact_id), crate ::runtime::request::path_segment(& self.task_id)
-            ),
+                "/contacts/{}/tasks/{}",
+                crate::runtime::request::path_segment(&self.contact_id),
+                crate::runtime::request::path_segment(&self.task_id)
+            )
         );
         Ok(request)
     }
@@ -2303,7 +2090,7 @@ impl GetContactTask {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ContactTaskResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2361,13 +2148,11 @@ impl GetDuplicateContact {
             token: crate::TokenKind::Location,
             scopes: &["contacts.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getDuplicateContact", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/contacts/search/duplicate".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "getDuplicateContact",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/contacts/search/duplicate".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.number {
@@ -2386,7 +2171,7 @@ impl GetDuplicateContact {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2423,9 +2208,9 @@ impl ListContactAppointments {
         let request = crate::Request::new(
             &META,
             format!(
-                "/contacts/{}/appointments", crate ::runtime::request::path_segment(&
-                self.contact_id)
-            ),
+                "/contacts/{}/appointments",
+                crate::runtime::request::path_segment(&self.contact_id)
+            )
         );
         Ok(request)
     }
@@ -2437,7 +2222,7 @@ impl ListContactAppointments {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ContactAppointmentList>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2480,9 +2265,9 @@ impl ListContactCampaigns {
         let request = crate::Request::new(
             &META,
             format!(
-                "/contacts/{}/campaigns", crate ::runtime::request::path_segment(& self
-                .contact_id)
-            ),
+                "/contacts/{}/campaigns",
+                crate::runtime::request::path_segment(&self.contact_id)
+            )
         );
         Ok(request)
     }
@@ -2494,7 +2279,7 @@ impl ListContactCampaigns {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2530,10 +2315,7 @@ impl ListContactNotes {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/contacts/{}/notes", crate ::runtime::request::path_segment(& self
-                .contact_id)
-            ),
+            format!("/contacts/{}/notes", crate::runtime::request::path_segment(&self.contact_id))
         );
         Ok(request)
     }
@@ -2544,9 +2326,7 @@ impl ListContactNotes {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<ContactNoteList>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<ContactNoteList>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2581,10 +2361,7 @@ impl ListContactTasks {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/contacts/{}/tasks", crate ::runtime::request::path_segment(& self
-                .contact_id)
-            ),
+            format!("/contacts/{}/tasks", crate::runtime::request::path_segment(&self.contact_id))
         );
         Ok(request)
     }
@@ -2595,9 +2372,7 @@ impl ListContactTasks {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<ContactTaskList>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<ContactTaskList>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2668,9 +2443,10 @@ impl ListContacts {
             token: crate::TokenKind::Location,
             scopes: &["contacts.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listContacts", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listContacts",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/contacts/".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -2695,9 +2471,7 @@ impl ListContacts {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<ContactList>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<ContactList>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2722,10 +2496,9 @@ impl crate::Paginated for ListContacts {
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
             .and_then(|v| v.contacts.as_ref())
-            .is_none_or(|items| items.is_empty())
-        {
-            return false;
-        }
+            .is_none_or(|items| items.is_empty()) {
+                return false;
+            }
         let next_0: Option<i64> = Some(page)
             .and_then(|v| v.meta.as_ref())
             .and_then(|v| v.start_after.as_ref())
@@ -2734,15 +2507,15 @@ impl crate::Paginated for ListContacts {
             .and_then(|v| v.meta.as_ref())
             .and_then(|v| v.start_after_id.as_ref())
             .cloned();
-        if !(crate::runtime::pagination::cursor_moved(
-            self.start_after.as_ref(),
-            next_0.as_ref(),
-        )
-            || crate::runtime::pagination::cursor_moved(
+        if !(
+            crate::runtime::pagination::cursor_moved(
+                self.start_after.as_ref(),
+                next_0.as_ref()
+            ) || crate::runtime::pagination::cursor_moved(
                 self.start_after_id.as_ref(),
-                next_1.as_ref(),
-            ))
-        {
+                next_1.as_ref()
+            )
+        ) {
             return false;
         }
         if next_0.is_some() {
@@ -2764,7 +2537,7 @@ impl crate::Paginated for ListContacts {
 impl ListContacts {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
+        self
     ) -> impl futures::Stream<Item = Result<Contact, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -2827,15 +2600,16 @@ impl ListContactsByBusiness {
             token: crate::TokenKind::Location,
             scopes: &["contacts.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listContactsByBusiness", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listContactsByBusiness",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/contacts/business/{}", crate ::runtime::request::path_segment(& self
-                .business_id)
-            ),
+                "/contacts/business/{}",
+                crate::runtime::request::path_segment(&self.business_id)
+            )
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.limit {
@@ -2857,9 +2631,7 @@ impl ListContactsByBusiness {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<ContactList>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<ContactList>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2889,7 +2661,7 @@ impl crate::Paginated for ListContactsByBusiness {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -2905,7 +2677,7 @@ impl crate::Paginated for ListContactsByBusiness {
 impl ListContactsByBusiness {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
+        self
     ) -> impl futures::Stream<Item = Result<Contact, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -2942,9 +2714,9 @@ impl RemoveContactFollowers {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/contacts/{}/followers", crate ::runtime::request::path_segment(& self
-                .contact_id)
-            ),
+                "/contacts/{}/followers",
+                crate::runtime::request::path_segment(&self.contact_id)
+            )
         );
         {
             let value = &self.body;
@@ -2960,7 +2732,7 @@ impl RemoveContactFollowers {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<RemoveContactFollowersResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2997,9 +2769,9 @@ impl RemoveContactFromAllCampaigns {
         let request = crate::Request::new(
             &META,
             format!(
-                "/contacts/{}/campaigns/removeAll", crate
-                ::runtime::request::path_segment(& self.contact_id)
-            ),
+                "/contacts/{}/campaigns/removeAll",
+                crate::runtime::request::path_segment(&self.contact_id)
+            )
         );
         Ok(request)
     }
@@ -3010,9 +2782,7 @@ impl RemoveContactFromAllCampaigns {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3049,10 +2819,10 @@ impl RemoveContactFromCampaign {
         let request = crate::Request::new(
             &META,
             format!(
-                "/contacts/{}/campaigns/{}", crate ::runtime::request::path_segment(&
-                self.contact_id), crate ::runtime::request::path_segment(& self
-                .campaign_id)
-            ),
+                "/contacts/{}/campaigns/{}",
+                crate::runtime::request::path_segment(&self.contact_id),
+                crate::runtime::request::path_segment(&self.campaign_id)
+            )
         );
         Ok(request)
     }
@@ -3063,9 +2833,7 @@ impl RemoveContactFromCampaign {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3103,9 +2871,10 @@ impl RemoveContactFromWorkflow {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/contacts/{}/workflow/{}", crate ::runtime::request::path_segment(& self
-                .contact_id), crate ::runtime::request::path_segment(& self.workflow_id)
-            ),
+                "/contacts/{}/workflow/{}",
+                crate::runtime::request::path_segment(&self.contact_id),
+                crate::runtime::request::path_segment(&self.workflow_id)
+            )
         );
         {
             let value = &self.body;
@@ -3120,9 +2889,7 @@ impl RemoveContactFromWorkflow {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3158,10 +2925,7 @@ impl RemoveContactTags {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/contacts/{}/tags", crate ::runtime::request::path_segment(& self
-                .contact_id)
-            ),
+            format!("/contacts/{}/tags", crate::runtime::request::path_segment(&self.contact_id))
         );
         {
             let value = &self.body;
@@ -3177,7 +2941,7 @@ impl RemoveContactTags {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ContactTagsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3226,7 +2990,7 @@ impl SearchContacts {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3265,10 +3029,10 @@ impl SetContactTaskCompleted {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/contacts/{}/tasks/{}/completed", crate
-                ::runtime::request::path_segment(& self.contact_id), crate
-                ::runtime::request::path_segment(& self.task_id)
-            ),
+                "/contacts/{}/tasks/{}/completed",
+                crate::runtime::request::path_segment(&self.contact_id),
+                crate::runtime::request::path_segment(&self.task_id)
+            )
         );
         {
             let value = &self.body;
@@ -3284,7 +3048,7 @@ impl SetContactTaskCompleted {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ContactTaskResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3321,9 +3085,7 @@ impl UpdateContact {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/contacts/{}", crate ::runtime::request::path_segment(& self.contact_id)
-            ),
+            format!("/contacts/{}", crate::runtime::request::path_segment(&self.contact_id))
         );
         {
             let value = &self.body;
@@ -3339,7 +3101,7 @@ impl UpdateContact {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<UpdateContactResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3378,9 +3140,10 @@ impl UpdateContactNote {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/contacts/{}/notes/{}", crate ::runtime::request::path_segment(& self
-                .contact_id), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/contacts/{}/notes/{}",
+                crate::runtime::request::path_segment(&self.contact_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         {
             let value = &self.body;
@@ -3396,7 +3159,7 @@ impl UpdateContactNote {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ContactNoteResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3435,9 +3198,10 @@ impl UpdateContactTask {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/contacts/{}/tasks/{}", crate ::runtime::request::path_segment(& self
-                .contact_id), crate ::runtime::request::path_segment(& self.task_id)
-            ),
+                "/contacts/{}/tasks/{}",
+                crate::runtime::request::path_segment(&self.contact_id),
+                crate::runtime::request::path_segment(&self.task_id)
+            )
         );
         {
             let value = &self.body;
@@ -3453,7 +3217,7 @@ impl UpdateContactTask {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ContactTaskResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3502,7 +3266,7 @@ impl UpsertContact {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<UpsertContactResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3627,7 +3391,7 @@ pub struct AttributionSource {
 #[non_exhaustive]
 pub struct BulkSetContactsBusinessRequest {
     /// `locationId`: a string.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Ids of the contacts to change.
@@ -3644,11 +3408,7 @@ impl BulkSetContactsBusinessRequest {
     /// A value with the required fields (`locationId`, `ids`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>, ids: impl Into<Vec<String>>) -> Self {
-        Self {
-            location_id: location_id.into(),
-            ids: ids.into(),
-            business_id: None,
-        }
+        Self { location_id: location_id.into(), ids: ids.into(), business_id: None, }
     }
 
     /// Sets `businessId`.
@@ -3697,7 +3457,7 @@ impl BulkTagAction {
         match self {
             Self::Add => "add",
             Self::Remove => "remove",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3709,7 +3469,7 @@ impl From<&str> for BulkTagAction {
         match value {
             "add" => Self::Add,
             "remove" => Self::Remove,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -3772,7 +3532,7 @@ impl BulkTagResultType {
         match self {
             Self::Success => "success",
             Self::Error => "error",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3784,7 +3544,7 @@ impl From<&str> for BulkTagResultType {
         match value {
             "success" => Self::Success,
             "error" => Self::Error,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -3805,7 +3565,7 @@ pub struct BulkUpdateContactTagsRequest {
     pub tags: Vec<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// With the remove action, strip every tag from the contacts.
@@ -3821,7 +3581,7 @@ impl BulkUpdateContactTagsRequest {
     pub fn new(
         contacts: impl Into<Vec<String>>,
         tags: impl Into<Vec<String>>,
-        location_id: impl Into<String>,
+        location_id: impl Into<String>
     ) -> Self {
         Self {
             contacts: contacts.into(),
@@ -3884,27 +3644,15 @@ pub struct Contact {
     pub last_name: Option<String>,
 
     /// `firstNameLowerCase`: a string.
-    #[serde(
-        rename = "firstNameLowerCase",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "firstNameLowerCase", default, skip_serializing_if = "Option::is_none")]
     pub first_name_lower_case: Option<String>,
 
     /// `lastNameLowerCase`: a string.
-    #[serde(
-        rename = "lastNameLowerCase",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastNameLowerCase", default, skip_serializing_if = "Option::is_none")]
     pub last_name_lower_case: Option<String>,
 
     /// `fullNameLowerCase`: a string.
-    #[serde(
-        rename = "fullNameLowerCase",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "fullNameLowerCase", default, skip_serializing_if = "Option::is_none")]
     pub full_name_lower_case: Option<String>,
 
     /// `email`: a string. Example: `john@deo.com`.
@@ -3920,11 +3668,7 @@ pub struct Contact {
     pub bounce_email: Option<bool>,
 
     /// True when the contact unsubscribed from email.
-    #[serde(
-        rename = "unsubscribeEmail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "unsubscribeEmail", default, skip_serializing_if = "Option::is_none")]
     pub unsubscribe_email: Option<bool>,
 
     /// `phone`: a string. Example: `+18832327657`.
@@ -4028,11 +3772,7 @@ pub struct Contact {
     pub last_activity: Option<String>,
 
     /// `lastSessionActivityAt`: a date and time (RFC 3339 string).
-    #[serde(
-        rename = "lastSessionActivityAt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastSessionActivityAt", default, skip_serializing_if = "Option::is_none")]
     pub last_session_activity_at: Option<String>,
 
     /// `offers`: a list of strings.
@@ -4052,19 +3792,11 @@ pub struct Contact {
     pub business_id: Option<String>,
 
     /// `attributionSource`: a [`AttributionSource`](crate::contacts::AttributionSource).
-    #[serde(
-        rename = "attributionSource",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "attributionSource", default, skip_serializing_if = "Option::is_none")]
     pub attribution_source: Option<AttributionSource>,
 
     /// `lastAttributionSource`: a [`AttributionSource`](crate::contacts::AttributionSource).
-    #[serde(
-        rename = "lastAttributionSource",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastAttributionSource", default, skip_serializing_if = "Option::is_none")]
     pub last_attribution_source: Option<AttributionSource>,
 
     /// `attributions`: a list of [`AttributionSource`](crate::contacts::AttributionSource) values.
@@ -4135,11 +3867,7 @@ pub struct ContactAppointment {
     pub group_id: Option<String>,
 
     /// `appointmentStatus`: a string. Example: `booked`.
-    #[serde(
-        rename = "appointmentStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "appointmentStatus", default, skip_serializing_if = "Option::is_none")]
     pub appointment_status: Option<String>,
 
     /// `users`: a list of strings.
@@ -4155,11 +3883,7 @@ pub struct ContactAppointment {
     pub date_updated: Option<String>,
 
     /// `assignedResources`: a list of strings.
-    #[serde(
-        rename = "assignedResources",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "assignedResources", default, skip_serializing_if = "Option::is_none")]
     pub assigned_resources: Option<Vec<String>>,
 }
 
@@ -4205,9 +3929,7 @@ impl ContactFollowersRequest {
     /// A value with the required fields (`followers`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(followers: impl Into<Vec<String>>) -> Self {
-        Self {
-            followers: followers.into(),
-        }
+        Self { followers: followers.into(), }
     }
 }
 
@@ -4318,7 +4040,7 @@ impl ContactTagsRequest {
     /// A value with the required fields (`tags`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(tags: impl Into<Vec<String>>) -> Self {
-        Self { tags: tags.into() }
+        Self { tags: tags.into(), }
     }
 }
 
@@ -4407,7 +4129,7 @@ impl ContactWorkflowRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self { event_start_time: None }
+        Self { event_start_time: None, }
     }
 
     /// Sets `eventStartTime`.
@@ -4484,13 +4206,7 @@ impl CreateContactNoteRequest {
     /// A value with the required fields (`body`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(body: impl Into<String>) -> Self {
-        Self {
-            user_id: None,
-            body: body.into(),
-            title: None,
-            color: None,
-            pinned: None,
-        }
+        Self { user_id: None, body: body.into(), title: None, color: None, pinned: None, }
     }
 
     /// Sets `userId`.
@@ -4525,19 +4241,11 @@ impl CreateContactNoteRequest {
 #[non_exhaustive]
 pub struct CreateContactRequest {
     /// `firstName`: a string. Example: `John`.
-    #[serde(
-        rename = "firstName",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "firstName", default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub first_name: crate::Nullable<String>,
 
     /// `lastName`: a string. Example: `Doe`.
-    #[serde(
-        rename = "lastName",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "lastName", default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub last_name: crate::Nullable<String>,
 
     /// `name`: a string.
@@ -4549,7 +4257,7 @@ pub struct CreateContactRequest {
     pub email: crate::Nullable<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `gender`: a string. Example: `male`.
@@ -4593,11 +4301,7 @@ pub struct CreateContactRequest {
     pub dnd_settings: Option<DndSettings>,
 
     /// `inboundDndSettings`: a [`InboundDndSettings`](crate::contacts::InboundDndSettings).
-    #[serde(
-        rename = "inboundDndSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "inboundDndSettings", default, skip_serializing_if = "Option::is_none")]
     pub inbound_dnd_settings: Option<InboundDndSettings>,
 
     /// `tags`: a list of strings.
@@ -4613,11 +4317,7 @@ pub struct CreateContactRequest {
     pub source: Option<String>,
 
     /// Birth date, e.g. 1990-09-25 (several date layouts are accepted).
-    #[serde(
-        rename = "dateOfBirth",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "dateOfBirth", default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub date_of_birth: crate::Nullable<String>,
 
     /// `country`: a string. Example: `US`.
@@ -4625,11 +4325,7 @@ pub struct CreateContactRequest {
     pub country: Option<String>,
 
     /// `companyName`: a string.
-    #[serde(
-        rename = "companyName",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "companyName", default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub company_name: crate::Nullable<String>,
 
     /// Id of a user.
@@ -4889,7 +4585,7 @@ pub struct CreateContactTaskRequest {
     pub body: Option<String>,
 
     /// `dueDate`: a date and time (RFC 3339 string). Example: `2020-10-25T11:00:00Z`.
-    #[serde(rename = "dueDate")]
+    #[serde(rename = "dueDate",)]
     pub due_date: String,
 
     /// `completed`: `true` or `false`. Example: `false`.
@@ -4908,7 +4604,7 @@ impl CreateContactTaskRequest {
     pub fn new(
         title: impl Into<String>,
         due_date: impl Into<String>,
-        completed: impl Into<bool>,
+        completed: impl Into<bool>
     ) -> Self {
         Self {
             title: title.into(),
@@ -4960,12 +4656,7 @@ impl CustomFieldInput {
     /// A value with the required fields (`id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
-        Self {
-            id: id.into(),
-            key: None,
-            field_value: None,
-            value: None,
-        }
+        Self { id: id.into(), key: None, field_value: None, value: None, }
     }
 
     /// Sets `key`.
@@ -5012,11 +4703,7 @@ impl DndSetting {
     /// A value with the required fields (`status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(status: impl Into<DndStatus>) -> Self {
-        Self {
-            status: Some(status.into()),
-            message: None,
-            code: None,
-        }
+        Self { status: Some(status.into()), message: None, code: None, }
     }
 
     /// Sets `status`.
@@ -5075,14 +4762,7 @@ impl DndSettings {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            call: None,
-            email: None,
-            sms: None,
-            whats_app: None,
-            gmb: None,
-            fb: None,
-        }
+        Self { call: None, email: None, sms: None, whats_app: None, gmb: None, fb: None, }
     }
 
     /// Sets `Call`.
@@ -5150,7 +4830,7 @@ impl DndStatus {
             Self::Active => "active",
             Self::Inactive => "inactive",
             Self::Permanent => "permanent",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -5163,7 +4843,7 @@ impl From<&str> for DndStatus {
             "active" => Self::Active,
             "inactive" => Self::Inactive,
             "permanent" => Self::Permanent,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -5191,10 +4871,7 @@ impl InboundDndSetting {
     /// A value with the required fields (`status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(status: impl Into<InboundDndSettingStatus>) -> Self {
-        Self {
-            status: status.into(),
-            message: None,
-        }
+        Self { status: status.into(), message: None, }
     }
 
     /// Sets `message`.
@@ -5228,7 +4905,7 @@ impl InboundDndSettingStatus {
         match self {
             Self::Active => "active",
             Self::Inactive => "inactive",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -5240,7 +4917,7 @@ impl From<&str> for InboundDndSettingStatus {
         match value {
             "active" => Self::Active,
             "inactive" => Self::Inactive,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -5265,7 +4942,7 @@ impl InboundDndSettings {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self { all: None }
+        Self { all: None, }
     }
 
     /// Sets `all`.
@@ -5286,11 +4963,7 @@ pub struct RemoveContactFollowersResponse {
     pub followers: Option<Vec<String>>,
 
     /// `followersRemoved`: a list of strings.
-    #[serde(
-        rename = "followersRemoved",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "followersRemoved", default, skip_serializing_if = "Option::is_none")]
     pub followers_removed: Option<Vec<String>>,
 }
 
@@ -5301,7 +4974,7 @@ pub struct RemoveContactFollowersResponse {
 #[non_exhaustive]
 pub struct SearchContactsRequest {
     /// `locationId`: a string.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Page size.
@@ -5315,10 +4988,7 @@ impl SearchContactsRequest {
     /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
-        Self {
-            location_id: location_id.into(),
-            page_limit: None,
-        }
+        Self { location_id: location_id.into(), page_limit: None, }
     }
 
     /// Sets `pageLimit`.
@@ -5344,9 +5014,7 @@ impl SetTaskCompletedRequest {
     /// A value with the required fields (`completed`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(completed: impl Into<bool>) -> Self {
-        Self {
-            completed: completed.into(),
-        }
+        Self { completed: completed.into(), }
     }
 }
 
@@ -5394,13 +5062,7 @@ impl UpdateContactNoteRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            user_id: None,
-            body: None,
-            title: None,
-            color: None,
-            pinned: None,
-        }
+        Self { user_id: None, body: None, title: None, color: None, pinned: None, }
     }
 
     /// Sets `userId`.
@@ -5441,19 +5103,11 @@ impl UpdateContactNoteRequest {
 #[non_exhaustive]
 pub struct UpdateContactRequest {
     /// `firstName`: a string.
-    #[serde(
-        rename = "firstName",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "firstName", default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub first_name: crate::Nullable<String>,
 
     /// `lastName`: a string.
-    #[serde(
-        rename = "lastName",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "lastName", default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub last_name: crate::Nullable<String>,
 
     /// `name`: a string.
@@ -5501,11 +5155,7 @@ pub struct UpdateContactRequest {
     pub dnd_settings: Option<DndSettings>,
 
     /// `inboundDndSettings`: a [`InboundDndSettings`](crate::contacts::InboundDndSettings).
-    #[serde(
-        rename = "inboundDndSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "inboundDndSettings", default, skip_serializing_if = "Option::is_none")]
     pub inbound_dnd_settings: Option<InboundDndSettings>,
 
     /// Replaces every tag of the contact; use addContactTags/removeContactTags to change some.
@@ -5521,11 +5171,7 @@ pub struct UpdateContactRequest {
     pub source: crate::Nullable<String>,
 
     /// `dateOfBirth`: a string.
-    #[serde(
-        rename = "dateOfBirth",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "dateOfBirth", default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub date_of_birth: crate::Nullable<String>,
 
     /// `country`: a string.
@@ -5533,11 +5179,7 @@ pub struct UpdateContactRequest {
     pub country: Option<String>,
 
     /// `assignedTo`: a string.
-    #[serde(
-        rename = "assignedTo",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "assignedTo", default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub assigned_to: crate::Nullable<String>,
 }
 
@@ -5818,13 +5460,7 @@ impl UpdateContactTaskRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            title: None,
-            body: None,
-            due_date: None,
-            completed: None,
-            assigned_to: None,
-        }
+        Self { title: None, body: None, due_date: None, completed: None, assigned_to: None, }
     }
 
     /// Sets `title`.
@@ -5865,19 +5501,11 @@ impl UpdateContactTaskRequest {
 #[non_exhaustive]
 pub struct UpsertContactRequest {
     /// `firstName`: a string.
-    #[serde(
-        rename = "firstName",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "firstName", default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub first_name: crate::Nullable<String>,
 
     /// `lastName`: a string.
-    #[serde(
-        rename = "lastName",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "lastName", default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub last_name: crate::Nullable<String>,
 
     /// `name`: a string.
@@ -5889,7 +5517,7 @@ pub struct UpsertContactRequest {
     pub email: crate::Nullable<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `gender`: a string.
@@ -5933,11 +5561,7 @@ pub struct UpsertContactRequest {
     pub dnd_settings: Option<DndSettings>,
 
     /// `inboundDndSettings`: a [`InboundDndSettings`](crate::contacts::InboundDndSettings).
-    #[serde(
-        rename = "inboundDndSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "inboundDndSettings", default, skip_serializing_if = "Option::is_none")]
     pub inbound_dnd_settings: Option<InboundDndSettings>,
 
     /// Replaces every tag of the contact.
@@ -5953,11 +5577,7 @@ pub struct UpsertContactRequest {
     pub source: Option<String>,
 
     /// `dateOfBirth`: a string.
-    #[serde(
-        rename = "dateOfBirth",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "dateOfBirth", default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub date_of_birth: crate::Nullable<String>,
 
     /// `country`: a string.
@@ -5965,11 +5585,7 @@ pub struct UpsertContactRequest {
     pub country: Option<String>,
 
     /// `companyName`: a string.
-    #[serde(
-        rename = "companyName",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "companyName", default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub company_name: crate::Nullable<String>,
 
     /// `assignedTo`: a string.
@@ -5977,11 +5593,13 @@ pub struct UpsertContactRequest {
     pub assigned_to: Option<String>,
 
     /// When true and the location allows duplicates, always create a new contact instead of updating the match.
-    #[serde(
-        rename = "createNewIfDuplicateAllowed",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "createNewIfDuplicateAllowed",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub create_new_if_duplicate_allowed: Option<bool>,
 }
 

@@ -43,7 +43,7 @@ pub const MODULE: &str = "conversation_ai";
 /// Operations of the Conversation AI module. Get one with `client.conversation_ai()`.
 #[derive(Clone, Debug)]
 pub struct ConversationAi {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "conversation_ai")]
@@ -59,13 +59,9 @@ impl ConversationAi {
     pub fn create_conversation_ai_action(
         &self,
         agent_id: impl Into<String>,
-        body: ConversationAiActionRequest,
+        body: ConversationAiActionRequest
     ) -> CreateConversationAiAction {
-        CreateConversationAiAction {
-            client: self.client.clone(),
-            agent_id: agent_id.into(),
-            body,
-        }
+        CreateConversationAiAction { client: self.client.clone(), agent_id: agent_id.into(), body, }
     }
 
     /// Create a Conversation AI agent.
@@ -73,12 +69,9 @@ impl ConversationAi {
     /// `POST /conversation-ai/agents` · Version `2021-04-15` · location token · scopes: `conversation-ai.write`
     pub fn create_conversation_ai_agent(
         &self,
-        body: CreateConversationAiAgentRequest,
+        body: CreateConversationAiAgentRequest
     ) -> CreateConversationAiAgent {
-        CreateConversationAiAgent {
-            client: self.client.clone(),
-            body,
-        }
+        CreateConversationAiAgent { client: self.client.clone(), body, }
     }
 
     /// Detach and delete an action of an agent.
@@ -87,7 +80,7 @@ impl ConversationAi {
     pub fn delete_conversation_ai_action(
         &self,
         agent_id: impl Into<String>,
-        action_id: impl Into<String>,
+        action_id: impl Into<String>
     ) -> DeleteConversationAiAction {
         DeleteConversationAiAction {
             client: self.client.clone(),
@@ -101,12 +94,9 @@ impl ConversationAi {
     /// `DELETE /conversation-ai/agents/{agentId}` · Version `2021-04-15` · location token · scopes: `conversation-ai.write`
     pub fn delete_conversation_ai_agent(
         &self,
-        agent_id: impl Into<String>,
+        agent_id: impl Into<String>
     ) -> DeleteConversationAiAgent {
-        DeleteConversationAiAgent {
-            client: self.client.clone(),
-            agent_id: agent_id.into(),
-        }
+        DeleteConversationAiAgent { client: self.client.clone(), agent_id: agent_id.into(), }
     }
 
     /// Fetch one action of an agent.
@@ -115,7 +105,7 @@ impl ConversationAi {
     pub fn get_conversation_ai_action(
         &self,
         agent_id: impl Into<String>,
-        action_id: impl Into<String>,
+        action_id: impl Into<String>
     ) -> GetConversationAiAction {
         GetConversationAiAction {
             client: self.client.clone(),
@@ -127,14 +117,8 @@ impl ConversationAi {
     /// Fetch one Conversation AI agent.
     ///
     /// `GET /conversation-ai/agents/{agentId}` · Version `2021-04-15` · location token · scopes: `conversation-ai.readonly`
-    pub fn get_conversation_ai_agent(
-        &self,
-        agent_id: impl Into<String>,
-    ) -> GetConversationAiAgent {
-        GetConversationAiAgent {
-            client: self.client.clone(),
-            agent_id: agent_id.into(),
-        }
+    pub fn get_conversation_ai_agent(&self, agent_id: impl Into<String>) -> GetConversationAiAgent {
+        GetConversationAiAgent { client: self.client.clone(), agent_id: agent_id.into(), }
     }
 
     /// Fetch how an AI reply was produced: prompt, history, knowledge used and actions taken.
@@ -143,7 +127,7 @@ impl ConversationAi {
     pub fn get_conversation_ai_generation(
         &self,
         message_id: impl Into<String>,
-        source: impl Into<GetConversationAiGenerationSource>,
+        source: impl Into<GetConversationAiGenerationSource>
     ) -> GetConversationAiGeneration {
         GetConversationAiGeneration {
             client: self.client.clone(),
@@ -157,18 +141,15 @@ impl ConversationAi {
     /// `GET /conversation-ai/agents/{agentId}/actions/list` · Version `2021-04-15` · location token · scopes: `conversation-ai.readonly`
     pub fn list_conversation_ai_actions(
         &self,
-        agent_id: impl Into<String>,
+        agent_id: impl Into<String>
     ) -> ListConversationAiActions {
-        ListConversationAiActions {
-            client: self.client.clone(),
-            agent_id: agent_id.into(),
-        }
+        ListConversationAiActions { client: self.client.clone(), agent_id: agent_id.into(), }
     }
 
     /// Search the Conversation AI agents of a location by name.
     ///
     /// `GET /conversation-ai/agents/search` · Version `2021-04-15` · location token · scopes: `conversation-ai.readonly`
-    pub fn search_conversation_ai_agents(&self) -> SearchConversationAiAgents {
+    pub fn search_conversation_ai_agents(&self,) -> SearchConversationAiAgents {
         SearchConversationAiAgents {
             client: self.client.clone(),
             start_after: None,
@@ -184,7 +165,7 @@ impl ConversationAi {
         &self,
         agent_id: impl Into<String>,
         action_id: impl Into<String>,
-        body: ConversationAiActionRequest,
+        body: ConversationAiActionRequest
     ) -> UpdateConversationAiAction {
         UpdateConversationAiAction {
             client: self.client.clone(),
@@ -200,13 +181,9 @@ impl ConversationAi {
     pub fn update_conversation_ai_agent(
         &self,
         agent_id: impl Into<String>,
-        body: UpdateConversationAiAgentRequest,
+        body: UpdateConversationAiAgentRequest
     ) -> UpdateConversationAiAgent {
-        UpdateConversationAiAgent {
-            client: self.client.clone(),
-            agent_id: agent_id.into(),
-            body,
-        }
+        UpdateConversationAiAgent { client: self.client.clone(), agent_id: agent_id.into(), body, }
     }
 
     /// Set the follow-up settings of some actions of an agent.
@@ -215,7 +192,7 @@ impl ConversationAi {
     pub fn update_conversation_ai_followup_settings(
         &self,
         agent_id: impl Into<String>,
-        body: UpdateFollowupSettingsRequest,
+        body: UpdateFollowupSettingsRequest
     ) -> UpdateConversationAiFollowupSettings {
         UpdateConversationAiFollowupSettings {
             client: self.client.clone(),
@@ -231,149 +208,127 @@ impl ConversationAi {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = ConversationAi::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createConversationAiAction",
-            Box::pin({
-                let call = handle
-                    .create_conversation_ai_action(
-                        "sample-agentId",
-                        ConversationAiActionRequest::new(
-                            ConversationAiActionType::TriggerWorkflow,
-                            "sample".to_owned(),
-                            serde_json::Value::Object(Default::default()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createConversationAiAgent",
-            Box::pin({
-                let call = handle
-                    .create_conversation_ai_agent(
-                        CreateConversationAiAgentRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteConversationAiAction",
-            Box::pin({
-                let call = handle
-                    .delete_conversation_ai_action("sample-agentId", "sample-actionId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteConversationAiAgent",
-            Box::pin({
-                let call = handle.delete_conversation_ai_agent("sample-agentId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getConversationAiAction",
-            Box::pin({
-                let call = handle
-                    .get_conversation_ai_action("sample-agentId", "sample-actionId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getConversationAiAgent",
-            Box::pin({
-                let call = handle.get_conversation_ai_agent("sample-agentId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getConversationAiGeneration",
-            Box::pin({
-                let call = handle
-                    .get_conversation_ai_generation(
-                        "sample".to_owned(),
-                        GetConversationAiGenerationSource::Conversation,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listConversationAiActions",
-            Box::pin({
-                let call = handle.list_conversation_ai_actions("sample-agentId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchConversationAiAgents",
-            Box::pin({
-                let call = handle.search_conversation_ai_agents();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateConversationAiAction",
-            Box::pin({
-                let call = handle
-                    .update_conversation_ai_action(
-                        "sample-agentId",
-                        "sample-actionId",
-                        ConversationAiActionRequest::new(
-                            ConversationAiActionType::TriggerWorkflow,
-                            "sample".to_owned(),
-                            serde_json::Value::Object(Default::default()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateConversationAiAgent",
-            Box::pin({
-                let call = handle
-                    .update_conversation_ai_agent(
-                        "sample-agentId",
-                        UpdateConversationAiAgentRequest::new(1i64),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateConversationAiFollowupSettings",
-            Box::pin({
-                let call = handle
-                    .update_conversation_ai_followup_settings(
-                        "sample-agentId",
-                        UpdateFollowupSettingsRequest::new(
-                            vec!["sample".to_owned()],
-                            FollowupSettings::new(true),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createConversationAiAction",
+        Box::pin({
+            let call = handle.create_conversation_ai_action(
+                "sample-agentId",
+                ConversationAiActionRequest::new(
+                    ConversationAiActionType::TriggerWorkflow,
+                    "sample".to_owned(),
+                    serde_json::Value::Object(Default::default())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createConversationAiAgent",
+        Box::pin({
+            let call = handle.create_conversation_ai_agent(
+                CreateConversationAiAgentRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteConversationAiAction",
+        Box::pin({
+            let call = handle.delete_conversation_ai_action("sample-agentId", "sample-actionId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteConversationAiAgent",
+        Box::pin({
+            let call = handle.delete_conversation_ai_agent("sample-agentId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getConversationAiAction",
+        Box::pin({
+            let call = handle.get_conversation_ai_action("sample-agentId", "sample-actionId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getConversationAiAgent",
+        Box::pin({
+            let call = handle.get_conversation_ai_agent("sample-agentId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getConversationAiGeneration",
+        Box::pin({
+            let call = handle.get_conversation_ai_generation(
+                "sample".to_owned(),
+                GetConversationAiGenerationSource::Conversation
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listConversationAiActions",
+        Box::pin({
+            let call = handle.list_conversation_ai_actions("sample-agentId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchConversationAiAgents",
+        Box::pin({
+            let call = handle.search_conversation_ai_agents();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateConversationAiAction",
+        Box::pin({
+            let call = handle.update_conversation_ai_action(
+                "sample-agentId",
+                "sample-actionId",
+                ConversationAiActionRequest::new(
+                    ConversationAiActionType::TriggerWorkflow,
+                    "sample".to_owned(),
+                    serde_json::Value::Object(Default::default())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateConversationAiAgent",
+        Box::pin({
+            let call = handle.update_conversation_ai_agent(
+                "sample-agentId",
+                UpdateConversationAiAgentRequest::new(1i64)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateConversationAiFollowupSettings",
+        Box::pin({
+            let call = handle.update_conversation_ai_followup_settings(
+                "sample-agentId",
+                UpdateFollowupSettingsRequest::new(
+                    vec!["sample".to_owned()],
+                    FollowupSettings::new(true)
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -383,195 +338,175 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = ConversationAi::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createConversationAiAction",
-            Box::pin({
-                let call = handle
-                    .create_conversation_ai_action(
-                        "sample-agentId",
-                        ConversationAiActionRequest::new(
-                            ConversationAiActionType::TriggerWorkflow,
-                            "sample".to_owned(),
-                            serde_json::Value::Object(Default::default()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createConversationAiAgent",
-            Box::pin({
-                let call = handle
-                    .create_conversation_ai_agent(
-                        CreateConversationAiAgentRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .business_name("sample".to_owned())
-                            .mode(AgentMode::Off)
-                            .channels(vec![AgentChannel::Ig])
-                            .is_primary(true)
-                            .wait_time(1i64)
-                            .wait_time_unit(WaitTimeUnit::Minutes)
-                            .sleep_enabled(true)
-                            .sleep_time(1i64)
-                            .sleep_time_unit(AgentSleepUnit::Hours)
-                            .auto_pilot_max_messages(1i64)
-                            .knowledge_base_ids(vec!["sample".to_owned()])
-                            .respond_to_images(true)
-                            .respond_to_audio(true)
-                            .sleep_on_manual_message(true)
-                            .sleep_on_workflow_message(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteConversationAiAction",
-            Box::pin({
-                let call = handle
-                    .delete_conversation_ai_action("sample-agentId", "sample-actionId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteConversationAiAgent",
-            Box::pin({
-                let call = handle.delete_conversation_ai_agent("sample-agentId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getConversationAiAction",
-            Box::pin({
-                let call = handle
-                    .get_conversation_ai_action("sample-agentId", "sample-actionId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getConversationAiAgent",
-            Box::pin({
-                let call = handle.get_conversation_ai_agent("sample-agentId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getConversationAiGeneration",
-            Box::pin({
-                let call = handle
-                    .get_conversation_ai_generation(
-                        "sample".to_owned(),
-                        GetConversationAiGenerationSource::Conversation,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listConversationAiActions",
-            Box::pin({
-                let call = handle.list_conversation_ai_actions("sample-agentId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchConversationAiAgents",
-            Box::pin({
-                let call = handle
-                    .search_conversation_ai_agents()
-                    .start_after("sample".to_owned())
-                    .limit(1i64)
-                    .query("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateConversationAiAction",
-            Box::pin({
-                let call = handle
-                    .update_conversation_ai_action(
-                        "sample-agentId",
-                        "sample-actionId",
-                        ConversationAiActionRequest::new(
-                            ConversationAiActionType::TriggerWorkflow,
-                            "sample".to_owned(),
-                            serde_json::Value::Object(Default::default()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateConversationAiAgent",
-            Box::pin({
-                let call = handle
-                    .update_conversation_ai_agent(
-                        "sample-agentId",
-                        UpdateConversationAiAgentRequest::new(1i64)
-                            .name("sample".to_owned())
-                            .business_name("sample".to_owned())
-                            .mode(AgentMode::Off)
-                            .channels(vec![AgentChannel::Ig])
-                            .is_primary(true)
-                            .wait_time(1i64)
-                            .wait_time_unit(WaitTimeUnit::Minutes)
-                            .sleep_enabled(true)
-                            .sleep_time(1i64)
-                            .sleep_time_unit(AgentSleepUnit::Hours)
-                            .personality("sample".to_owned())
-                            .goal("sample".to_owned())
-                            .instructions("sample".to_owned())
-                            .knowledge_base_ids(vec!["sample".to_owned()])
-                            .respond_to_images(true)
-                            .respond_to_audio(true)
-                            .sleep_on_manual_message(true)
-                            .sleep_on_workflow_message(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateConversationAiFollowupSettings",
-            Box::pin({
-                let call = handle
-                    .update_conversation_ai_followup_settings(
-                        "sample-agentId",
-                        UpdateFollowupSettingsRequest::new(
-                            vec!["sample".to_owned()],
-                            FollowupSettings::new(true)
-                                .follow_up_hours(true)
-                                .working_hours(
-                                    vec![
-                                        WorkingDay::new(1i64)
-                                        .intervals(vec![WorkingInterval::new(1i64, 1i64, 1i64,
-                                        1i64)])
-                                    ],
-                                )
-                                .timezone_to_use(FollowupSettingsTimezoneToUse::Contact),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createConversationAiAction",
+        Box::pin({
+            let call = handle.create_conversation_ai_action(
+                "sample-agentId",
+                ConversationAiActionRequest::new(
+                    ConversationAiActionType::TriggerWorkflow,
+                    "sample".to_owned(),
+                    serde_json::Value::Object(Default::default())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createConversationAiAgent",
+        Box::pin({
+            let call = handle.create_conversation_ai_agent(
+                CreateConversationAiAgentRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .business_name("sample".to_owned())
+                    .mode(AgentMode::Off)
+                    .channels(vec![AgentChannel::Ig])
+                    .is_primary(true)
+                    .wait_time(1i64)
+                    .wait_time_unit(WaitTimeUnit::Minutes)
+                    .sleep_enabled(true)
+                    .sleep_time(1i64)
+                    .sleep_time_unit(AgentSleepUnit::Hours)
+                    .auto_pilot_max_messages(1i64)
+                    .knowledge_base_ids(vec!["sample".to_owned()])
+                    .respond_to_images(true)
+                    .respond_to_audio(true)
+                    .sleep_on_manual_message(true)
+                    .sleep_on_workflow_message(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteConversationAiAction",
+        Box::pin({
+            let call = handle.delete_conversation_ai_action("sample-agentId", "sample-actionId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteConversationAiAgent",
+        Box::pin({
+            let call = handle.delete_conversation_ai_agent("sample-agentId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getConversationAiAction",
+        Box::pin({
+            let call = handle.get_conversation_ai_action("sample-agentId", "sample-actionId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getConversationAiAgent",
+        Box::pin({
+            let call = handle.get_conversation_ai_agent("sample-agentId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getConversationAiGeneration",
+        Box::pin({
+            let call = handle.get_conversation_ai_generation(
+                "sample".to_owned(),
+                GetConversationAiGenerationSource::Conversation
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listConversationAiActions",
+        Box::pin({
+            let call = handle.list_conversation_ai_actions("sample-agentId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchConversationAiAgents",
+        Box::pin({
+            let call = handle
+                .search_conversation_ai_agents()
+                .start_after("sample".to_owned())
+                .limit(1i64)
+                .query("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateConversationAiAction",
+        Box::pin({
+            let call = handle.update_conversation_ai_action(
+                "sample-agentId",
+                "sample-actionId",
+                ConversationAiActionRequest::new(
+                    ConversationAiActionType::TriggerWorkflow,
+                    "sample".to_owned(),
+                    serde_json::Value::Object(Default::default())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateConversationAiAgent",
+        Box::pin({
+            let call = handle.update_conversation_ai_agent(
+                "sample-agentId",
+                UpdateConversationAiAgentRequest::new(1i64)
+                    .name("sample".to_owned())
+                    .business_name("sample".to_owned())
+                    .mode(AgentMode::Off)
+                    .channels(vec![AgentChannel::Ig])
+                    .is_primary(true)
+                    .wait_time(1i64)
+                    .wait_time_unit(WaitTimeUnit::Minutes)
+                    .sleep_enabled(true)
+                    .sleep_time(1i64)
+                    .sleep_time_unit(AgentSleepUnit::Hours)
+                    .personality("sample".to_owned())
+                    .goal("sample".to_owned())
+                    .instructions("sample".to_owned())
+                    .knowledge_base_ids(vec!["sample".to_owned()])
+                    .respond_to_images(true)
+                    .respond_to_audio(true)
+                    .sleep_on_manual_message(true)
+                    .sleep_on_workflow_message(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateConversationAiFollowupSettings",
+        Box::pin({
+            let call = handle.update_conversation_ai_followup_settings(
+                "sample-agentId",
+                UpdateFollowupSettingsRequest::new(
+                    vec!["sample".to_owned()],
+                    FollowupSettings::new(true)
+                        .follow_up_hours(true)
+                        .working_hours(
+                            vec![
+                                WorkingDay::new(1i64)
+                                    .intervals(vec![WorkingInterval::new(1i64, 1i64, 1i64, 1i64)])
+                            ]
+                        )
+                        .timezone_to_use(FollowupSettingsTimezoneToUse::Contact)
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -606,9 +541,9 @@ impl CreateConversationAiAction {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/conversation-ai/agents/{}/actions", crate
-                ::runtime::request::path_segment(& self.agent_id)
-            ),
+                "/conversation-ai/agents/{}/actions",
+                crate::runtime::request::path_segment(&self.agent_id)
+            )
         );
         {
             let value = &self.body;
@@ -624,7 +559,7 @@ impl CreateConversationAiAction {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ConversationAiActionResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -658,10 +593,7 @@ impl CreateConversationAiAgent {
             token: crate::TokenKind::Location,
             scopes: &["conversation-ai.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/conversation-ai/agents".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/conversation-ai/agents".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -676,7 +608,7 @@ impl CreateConversationAiAgent {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ConversationAiAgent>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -714,10 +646,10 @@ impl DeleteConversationAiAction {
         let request = crate::Request::new(
             &META,
             format!(
-                "/conversation-ai/agents/{}/actions/{}", crate
-                ::runtime::request::path_segment(& self.agent_id), crate
-                ::runtime::request::path_segment(& self.action_id)
-            ),
+                "/conversation-ai/agents/{}/actions/{}",
+                crate::runtime::request::path_segment(&self.agent_id),
+                crate::runtime::request::path_segment(&self.action_id)
+            )
         );
         Ok(request)
     }
@@ -729,7 +661,7 @@ impl DeleteConversationAiAction {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<DeleteConversationAiActionResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -766,9 +698,9 @@ impl DeleteConversationAiAgent {
         let request = crate::Request::new(
             &META,
             format!(
-                "/conversation-ai/agents/{}", crate ::runtime::request::path_segment(&
-                self.agent_id)
-            ),
+                "/conversation-ai/agents/{}",
+                crate::runtime::request::path_segment(&self.agent_id)
+            )
         );
         Ok(request)
     }
@@ -780,7 +712,7 @@ impl DeleteConversationAiAgent {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<DeleteConversationAiAgentResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -818,10 +750,10 @@ impl GetConversationAiAction {
         let request = crate::Request::new(
             &META,
             format!(
-                "/conversation-ai/agents/{}/actions/{}", crate
-                ::runtime::request::path_segment(& self.agent_id), crate
-                ::runtime::request::path_segment(& self.action_id)
-            ),
+                "/conversation-ai/agents/{}/actions/{}",
+                crate::runtime::request::path_segment(&self.agent_id),
+                crate::runtime::request::path_segment(&self.action_id)
+            )
         );
         Ok(request)
     }
@@ -833,7 +765,7 @@ impl GetConversationAiAction {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ConversationAiActionResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -870,9 +802,9 @@ impl GetConversationAiAgent {
         let request = crate::Request::new(
             &META,
             format!(
-                "/conversation-ai/agents/{}", crate ::runtime::request::path_segment(&
-                self.agent_id)
-            ),
+                "/conversation-ai/agents/{}",
+                crate::runtime::request::path_segment(&self.agent_id)
+            )
         );
         Ok(request)
     }
@@ -884,7 +816,7 @@ impl GetConversationAiAgent {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ConversationAiAgent>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -919,10 +851,7 @@ impl GetConversationAiGeneration {
             token: crate::TokenKind::Location,
             scopes: &["conversation-ai.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/conversation-ai/generations".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/conversation-ai/generations".to_owned());
         request.query("messageId", &self.message_id);
         request.query("source", &self.source);
         Ok(request)
@@ -935,7 +864,7 @@ impl GetConversationAiGeneration {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ConversationAiGeneration>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -972,9 +901,9 @@ impl ListConversationAiActions {
         let request = crate::Request::new(
             &META,
             format!(
-                "/conversation-ai/agents/{}/actions/list", crate
-                ::runtime::request::path_segment(& self.agent_id)
-            ),
+                "/conversation-ai/agents/{}/actions/list",
+                crate::runtime::request::path_segment(&self.agent_id)
+            )
         );
         Ok(request)
     }
@@ -986,7 +915,7 @@ impl ListConversationAiActions {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListConversationAiActionsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1040,10 +969,7 @@ impl SearchConversationAiAgents {
             token: crate::TokenKind::Location,
             scopes: &["conversation-ai.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/conversation-ai/agents/search".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/conversation-ai/agents/search".to_owned());
         if let Some(value) = &self.start_after {
             request.query("startAfter", value);
         }
@@ -1063,7 +989,7 @@ impl SearchConversationAiAgents {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SearchConversationAiAgentsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1089,19 +1015,15 @@ impl crate::Paginated for SearchConversationAiAgents {
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
             .and_then(|v| v.agents.as_ref())
-            .is_none_or(|items| items.is_empty())
-        {
-            return false;
-        }
+            .is_none_or(|items| items.is_empty()) {
+                return false;
+            }
         let next_0: Option<String> = Some(page)
             .and_then(|v| v.agents.as_ref())
             .and_then(|items| items.last())
             .and_then(|v| v.id.as_ref())
             .cloned();
-        if !(crate::runtime::pagination::cursor_moved(
-            self.start_after.as_ref(),
-            next_0.as_ref(),
-        )) {
+        if !(crate::runtime::pagination::cursor_moved(self.start_after.as_ref(), next_0.as_ref())) {
             return false;
         }
         if next_0.is_some() {
@@ -1120,10 +1042,8 @@ impl crate::Paginated for SearchConversationAiAgents {
 impl SearchConversationAiAgents {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<ConversationAiAgentListItem, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<ConversationAiAgentListItem, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -1160,10 +1080,10 @@ impl UpdateConversationAiAction {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/conversation-ai/agents/{}/actions/{}", crate
-                ::runtime::request::path_segment(& self.agent_id), crate
-                ::runtime::request::path_segment(& self.action_id)
-            ),
+                "/conversation-ai/agents/{}/actions/{}",
+                crate::runtime::request::path_segment(&self.agent_id),
+                crate::runtime::request::path_segment(&self.action_id)
+            )
         );
         {
             let value = &self.body;
@@ -1179,7 +1099,7 @@ impl UpdateConversationAiAction {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ConversationAiActionResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1217,9 +1137,9 @@ impl UpdateConversationAiAgent {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/conversation-ai/agents/{}", crate ::runtime::request::path_segment(&
-                self.agent_id)
-            ),
+                "/conversation-ai/agents/{}",
+                crate::runtime::request::path_segment(&self.agent_id)
+            )
         );
         {
             let value = &self.body;
@@ -1235,7 +1155,7 @@ impl UpdateConversationAiAgent {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ConversationAiAgent>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1273,9 +1193,9 @@ impl UpdateConversationAiFollowupSettings {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/conversation-ai/agents/{}/followup-settings", crate
-                ::runtime::request::path_segment(& self.agent_id)
-            ),
+                "/conversation-ai/agents/{}/followup-settings",
+                crate::runtime::request::path_segment(&self.agent_id)
+            )
         );
         {
             let value = &self.body;
@@ -1291,7 +1211,7 @@ impl UpdateConversationAiFollowupSettings {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ConversationAiActionResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1313,19 +1233,11 @@ pub struct AdvancedFollowupDetails {
     pub scenario_id: Option<AdvancedFollowupDetailsScenarioId>,
 
     /// The follow-up steps.
-    #[serde(
-        rename = "followupSequence",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "followupSequence", default, skip_serializing_if = "Option::is_none")]
     pub followup_sequence: Option<Vec<FollowupStep>>,
 
     /// `followupSettings`: a [`FollowupSettings`](crate::conversation_ai::FollowupSettings).
-    #[serde(
-        rename = "followupSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "followupSettings", default, skip_serializing_if = "Option::is_none")]
     pub followup_settings: Option<FollowupSettings>,
 }
 
@@ -1357,7 +1269,7 @@ impl AdvancedFollowupDetailsScenarioId {
             Self::ContactStoppedReplying => "contactStoppedReplying",
             Self::ContactIsBusy => "contactIsBusy",
             Self::ContactRequested => "contactRequested",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1370,7 +1282,7 @@ impl From<&str> for AdvancedFollowupDetailsScenarioId {
             "contactStoppedReplying" => Self::ContactStoppedReplying,
             "contactIsBusy" => Self::ContactIsBusy,
             "contactRequested" => Self::ContactRequested,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1379,10 +1291,7 @@ impl From<&str> for AdvancedFollowupDetailsScenarioId {
 crate::runtime::enums::string_enum!(AdvancedFollowupDetailsScenarioId);
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// An action attached to an agent.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1397,10 +1306,7 @@ pub struct AgentActionRef {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// A conversation channel an agent works on.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1428,10 +1334,7 @@ pub enum AgentChannel {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl AgentChannel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1442,16 +1345,13 @@ impl AgentChannel {
             Self::WebChat => "WebChat",
             Self::WhatsApp => "WhatsApp",
             Self::LiveChat => "Live_Chat",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<&str> for AgentChannel {
     fn from(value: &str) -> Self {
         match value {
@@ -1461,7 +1361,7 @@ impl From<&str> for AgentChannel {
             "WebChat" => Self::WebChat,
             "WhatsApp" => Self::WhatsApp,
             "Live_Chat" => Self::LiveChat,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1470,10 +1370,7 @@ impl From<&str> for AgentChannel {
 crate::runtime::enums::string_enum!(AgentChannel);
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// How an agent replies: not at all, as suggestions for a human, or on its own.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1492,10 +1389,7 @@ pub enum AgentMode {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl AgentMode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1503,23 +1397,20 @@ impl AgentMode {
             Self::Off => "off",
             Self::Suggestive => "suggestive",
             Self::AutoPilot => "auto-pilot",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<&str> for AgentMode {
     fn from(value: &str) -> Self {
         match value {
             "off" => Self::Off,
             "suggestive" => Self::Suggestive,
             "auto-pilot" => Self::AutoPilot,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1528,10 +1419,7 @@ impl From<&str> for AgentMode {
 crate::runtime::enums::string_enum!(AgentMode);
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Unit of an agent sleep period.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1550,10 +1438,7 @@ pub enum AgentSleepUnit {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl AgentSleepUnit {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1561,23 +1446,20 @@ impl AgentSleepUnit {
             Self::Hours => "hours",
             Self::Minutes => "minutes",
             Self::Seconds => "seconds",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<&str> for AgentSleepUnit {
     fn from(value: &str) -> Self {
         match value {
             "hours" => Self::Hours,
             "minutes" => Self::Minutes,
             "seconds" => Self::Seconds,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1604,11 +1486,7 @@ pub struct AppointmentBookingDetails {
     pub only_send_link: Option<bool>,
 
     /// Start workflows after booking.
-    #[serde(
-        rename = "triggerWorkflow",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "triggerWorkflow", default, skip_serializing_if = "Option::is_none")]
     pub trigger_workflow: Option<bool>,
 
     /// Workflows to start after booking.
@@ -1616,11 +1494,7 @@ pub struct AppointmentBookingDetails {
     pub workflow_ids: Option<Vec<String>>,
 
     /// Pause the agent after booking.
-    #[serde(
-        rename = "sleepAfterBooking",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "sleepAfterBooking", default, skip_serializing_if = "Option::is_none")]
     pub sleep_after_booking: Option<bool>,
 
     /// `sleepTimeUnit`: a [`DelayUnit`](crate::conversation_ai::DelayUnit).
@@ -1640,11 +1514,7 @@ pub struct AppointmentBookingDetails {
     pub transfer_agent: Option<String>,
 
     /// The agent may reschedule.
-    #[serde(
-        rename = "rescheduleEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "rescheduleEnabled", default, skip_serializing_if = "Option::is_none")]
     pub reschedule_enabled: Option<bool>,
 
     /// The agent may cancel.
@@ -1653,10 +1523,7 @@ pub struct AppointmentBookingDetails {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// One message of the conversation history.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1671,10 +1538,7 @@ pub struct ChatTurn {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// An action an agent may take.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1703,16 +1567,13 @@ pub struct ConversationAiAction {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// An action to attach or its new settings.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationAiActionRequest {
     /// `type`: a [`ConversationAiActionType`](crate::conversation_ai::ConversationAiActionType).
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: ConversationAiActionType,
 
     /// `name`: a string. Example: `Trigger a Workflow`.
@@ -1725,31 +1586,21 @@ pub struct ConversationAiActionRequest {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl ConversationAiActionRequest {
     /// A value with the required fields (`type`, `name`, `details`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         type_: impl Into<ConversationAiActionType>,
         name: impl Into<String>,
-        details: impl Into<serde_json::Value>,
+        details: impl Into<serde_json::Value>
     ) -> Self {
-        Self {
-            type_: type_.into(),
-            name: name.into(),
-            details: details.into(),
-        }
+        Self { type_: type_.into(), name: name.into(), details: details.into(), }
     }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// One action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1764,10 +1615,7 @@ pub struct ConversationAiActionResponse {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// What an action does.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1798,10 +1646,7 @@ pub enum ConversationAiActionType {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl ConversationAiActionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1813,16 +1658,13 @@ impl ConversationAiActionType {
             Self::HumanHandOver => "humanHandOver",
             Self::AdvancedFollowup => "advancedFollowup",
             Self::TransferBot => "transferBot",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<&str> for ConversationAiActionType {
     fn from(value: &str) -> Self {
         match value {
@@ -1833,7 +1675,7 @@ impl From<&str> for ConversationAiActionType {
             "humanHandOver" => Self::HumanHandOver,
             "advancedFollowup" => Self::AdvancedFollowup,
             "transferBot" => Self::TransferBot,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1842,10 +1684,7 @@ impl From<&str> for ConversationAiActionType {
 crate::runtime::enums::string_enum!(ConversationAiActionType);
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// A Conversation AI agent.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1899,11 +1738,7 @@ pub struct ConversationAiAgent {
     pub is_primary: Option<bool>,
 
     /// Messages sent on auto-pilot before a human must step in.
-    #[serde(
-        rename = "autoPilotMaxMessages",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "autoPilotMaxMessages", default, skip_serializing_if = "Option::is_none")]
     pub auto_pilot_max_messages: Option<i64>,
 
     /// `goal`: a string.
@@ -1919,35 +1754,20 @@ pub struct ConversationAiAgent {
     pub instructions: Option<String>,
 
     /// Knowledge bases the agent answers from.
-    #[serde(
-        rename = "knowledgeBaseIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "knowledgeBaseIds", default, skip_serializing_if = "Option::is_none")]
     pub knowledge_base_ids: Option<Vec<String>>,
 
     /// Pause when a user sends a message by hand.
-    #[serde(
-        rename = "sleepOnManualMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "sleepOnManualMessage", default, skip_serializing_if = "Option::is_none")]
     pub sleep_on_manual_message: Option<bool>,
 
     /// Pause when a workflow sends a message.
-    #[serde(
-        rename = "sleepOnWorkflowMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "sleepOnWorkflowMessage", default, skip_serializing_if = "Option::is_none")]
     pub sleep_on_workflow_message: Option<bool>,
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// An agent as search results show it.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2001,11 +1821,7 @@ pub struct ConversationAiAgentListItem {
     pub is_primary: Option<bool>,
 
     /// `autoPilotMaxMessages`: a whole number. Example: `25`.
-    #[serde(
-        rename = "autoPilotMaxMessages",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "autoPilotMaxMessages", default, skip_serializing_if = "Option::is_none")]
     pub auto_pilot_max_messages: Option<i64>,
 
     /// `goal`: a [`ConversationAiAgentListItemGoal`](crate::conversation_ai::ConversationAiAgentListItemGoal).
@@ -2013,11 +1829,7 @@ pub struct ConversationAiAgentListItem {
     pub goal: Option<ConversationAiAgentListItemGoal>,
 
     /// `knowledgeBaseIds`: a list of strings.
-    #[serde(
-        rename = "knowledgeBaseIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "knowledgeBaseIds", default, skip_serializing_if = "Option::is_none")]
     pub knowledge_base_ids: Option<Vec<String>>,
 
     /// `createdAt`: a string. Example: `2024-01-01T00:00:00Z`.
@@ -2029,27 +1841,16 @@ pub struct ConversationAiAgentListItem {
     pub updated_at: Option<String>,
 
     /// `sleepOnManualMessage`: `true` or `false`. Example: `false`.
-    #[serde(
-        rename = "sleepOnManualMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "sleepOnManualMessage", default, skip_serializing_if = "Option::is_none")]
     pub sleep_on_manual_message: Option<bool>,
 
     /// `sleepOnWorkflowMessage`: `true` or `false`. Example: `false`.
-    #[serde(
-        rename = "sleepOnWorkflowMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "sleepOnWorkflowMessage", default, skip_serializing_if = "Option::is_none")]
     pub sleep_on_workflow_message: Option<bool>,
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// The `ConversationAiAgentListItemGoal` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2068,10 +1869,7 @@ pub struct ConversationAiAgentListItemGoal {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// How one AI reply was produced.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2085,11 +1883,7 @@ pub struct ConversationAiGeneration {
     pub intent: Option<String>,
 
     /// The generated reply.
-    #[serde(
-        rename = "responseMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "responseMessage", default, skip_serializing_if = "Option::is_none")]
     pub response_message: Option<String>,
 
     /// FAQ chunks used.
@@ -2110,7 +1904,9 @@ pub struct ConversationAiGeneration {
 
     /// Actions taken.
     #[serde(rename = "actionLogs", default, skip_serializing_if = "Option::is_none")]
-    pub action_logs: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
+    pub action_logs: Option<Vec<std::collections::BTreeMap<String,
+
+    serde_json::Value>>>,
 
     /// Conversation before the reply.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2122,10 +1918,7 @@ pub struct ConversationAiGeneration {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// A new agent.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2179,27 +1972,15 @@ pub struct CreateConversationAiAgentRequest {
     pub instructions: String,
 
     /// Messages sent on auto-pilot before a human must step in.
-    #[serde(
-        rename = "autoPilotMaxMessages",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "autoPilotMaxMessages", default, skip_serializing_if = "Option::is_none")]
     pub auto_pilot_max_messages: Option<i64>,
 
     /// `knowledgeBaseIds`: a list of strings.
-    #[serde(
-        rename = "knowledgeBaseIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "knowledgeBaseIds", default, skip_serializing_if = "Option::is_none")]
     pub knowledge_base_ids: Option<Vec<String>>,
 
     /// Reply to images.
-    #[serde(
-        rename = "respondToImages",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "respondToImages", default, skip_serializing_if = "Option::is_none")]
     pub respond_to_images: Option<bool>,
 
     /// Reply to audio.
@@ -2207,27 +1988,16 @@ pub struct CreateConversationAiAgentRequest {
     pub respond_to_audio: Option<bool>,
 
     /// `sleepOnManualMessage`: `true` or `false`. Example: `false`.
-    #[serde(
-        rename = "sleepOnManualMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "sleepOnManualMessage", default, skip_serializing_if = "Option::is_none")]
     pub sleep_on_manual_message: Option<bool>,
 
     /// `sleepOnWorkflowMessage`: `true` or `false`. Example: `false`.
-    #[serde(
-        rename = "sleepOnWorkflowMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "sleepOnWorkflowMessage", default, skip_serializing_if = "Option::is_none")]
     pub sleep_on_workflow_message: Option<bool>,
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl CreateConversationAiAgentRequest {
     /// A value with the required fields (`name`, `personality`, `goal`, `instructions`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2235,7 +2005,7 @@ impl CreateConversationAiAgentRequest {
         name: impl Into<String>,
         personality: impl Into<String>,
         goal: impl Into<String>,
-        instructions: impl Into<String>,
+        instructions: impl Into<String>
     ) -> Self {
         Self {
             name: name.into(),
@@ -2379,7 +2149,7 @@ impl DelayUnit {
             Self::Days => "days",
             Self::Hours => "hours",
             Self::Minutes => "minutes",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -2392,7 +2162,7 @@ impl From<&str> for DelayUnit {
             "days" => Self::Days,
             "hours" => Self::Hours,
             "minutes" => Self::Minutes,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -2401,10 +2171,7 @@ impl From<&str> for DelayUnit {
 crate::runtime::enums::string_enum!(DelayUnit);
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// The `DeleteConversationAiActionResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2419,10 +2186,7 @@ pub struct DeleteConversationAiActionResponse {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// The `DeleteConversationAiAgentResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2437,10 +2201,7 @@ pub struct DeleteConversationAiAgentResponse {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// The `DeletedAction` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2451,16 +2212,13 @@ pub struct DeletedAction {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// When and how follow-ups are sent.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FollowupSettings {
     /// Follow-ups may switch channel.
-    #[serde(rename = "dynamicChannelSwitching")]
+    #[serde(rename = "dynamicChannelSwitching",)]
     pub dynamic_channel_switching: bool,
 
     /// Send only in working hours.
@@ -2477,10 +2235,7 @@ pub struct FollowupSettings {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl FollowupSettings {
     /// A value with the required fields (`dynamicChannelSwitching`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2506,20 +2261,14 @@ impl FollowupSettings {
     }
 
     /// Sets `timezoneToUse`.
-    pub fn timezone_to_use(
-        mut self,
-        value: impl Into<FollowupSettingsTimezoneToUse>,
-    ) -> Self {
+    pub fn timezone_to_use(mut self, value: impl Into<FollowupSettingsTimezoneToUse>) -> Self {
         self.timezone_to_use = Some(value.into());
         self
     }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Use the contact's or the business's time zone.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2535,32 +2284,26 @@ pub enum FollowupSettingsTimezoneToUse {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl FollowupSettingsTimezoneToUse {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Contact => "contact",
             Self::Business => "business",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<&str> for FollowupSettingsTimezoneToUse {
     fn from(value: &str) -> Self {
         match value {
             "contact" => Self::Contact,
             "business" => Self::Business,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -2579,11 +2322,7 @@ pub struct FollowupStep {
     pub id: Option<i64>,
 
     /// `followupTimeUnit`: a [`DelayUnit`](crate::conversation_ai::DelayUnit).
-    #[serde(
-        rename = "followupTimeUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "followupTimeUnit", default, skip_serializing_if = "Option::is_none")]
     pub followup_time_unit: Option<DelayUnit>,
 
     /// Delay before the step (at most 60 minutes, 24 hours or 180 days).
@@ -2591,19 +2330,11 @@ pub struct FollowupStep {
     pub followup_time: Option<i64>,
 
     /// The AI writes the message.
-    #[serde(
-        rename = "aiEnabledMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "aiEnabledMessage", default, skip_serializing_if = "Option::is_none")]
     pub ai_enabled_message: Option<bool>,
 
     /// Start a workflow at this step.
-    #[serde(
-        rename = "triggerWorkflow",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "triggerWorkflow", default, skip_serializing_if = "Option::is_none")]
     pub trigger_workflow: Option<bool>,
 
     /// Message to send when the AI does not write it.
@@ -2615,11 +2346,7 @@ pub struct FollowupStep {
     pub workflow_id: Option<String>,
 
     /// The contact asked for this follow-up.
-    #[serde(
-        rename = "contactRequested",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "contactRequested", default, skip_serializing_if = "Option::is_none")]
     pub contact_requested: Option<bool>,
 }
 
@@ -2647,7 +2374,7 @@ impl GetConversationAiGenerationSource {
         match self {
             Self::Conversation => "conversation",
             Self::Workflow => "workflow",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -2659,7 +2386,7 @@ impl From<&str> for GetConversationAiGenerationSource {
         match value {
             "conversation" => Self::Conversation,
             "workflow" => Self::Workflow,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -2678,11 +2405,7 @@ pub struct HumanHandoverDetails {
     pub enabled: Option<bool>,
 
     /// When to hand over.
-    #[serde(
-        rename = "triggerCondition",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "triggerCondition", default, skip_serializing_if = "Option::is_none")]
     pub trigger_condition: Option<String>,
 
     /// Phrases that ask for a human.
@@ -2694,11 +2417,7 @@ pub struct HumanHandoverDetails {
     pub assign_to_user_id: Option<String>,
 
     /// Do not assign a user.
-    #[serde(
-        rename = "skipAssignToUser",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "skipAssignToUser", default, skip_serializing_if = "Option::is_none")]
     pub skip_assign_to_user: Option<bool>,
 
     /// Create a task on handover.
@@ -2706,11 +2425,7 @@ pub struct HumanHandoverDetails {
     pub create_task: Option<bool>,
 
     /// The agent may resume later.
-    #[serde(
-        rename = "reactivateEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "reactivateEnabled", default, skip_serializing_if = "Option::is_none")]
     pub reactivate_enabled: Option<bool>,
 
     /// `sleepTimeUnit`: a [`DelayUnit`](crate::conversation_ai::DelayUnit).
@@ -2766,7 +2481,7 @@ impl HumanHandoverDetailsHandoverType {
             Self::LackOfInformation => "lackOfInformation",
             Self::FailedToResolveIssue => "failedToResolveIssue",
             Self::Custom => "custom",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -2780,7 +2495,7 @@ impl From<&str> for HumanHandoverDetailsHandoverType {
             "lackOfInformation" => Self::LackOfInformation,
             "failedToResolveIssue" => Self::FailedToResolveIssue,
             "custom" => Self::Custom,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -2789,10 +2504,7 @@ impl From<&str> for HumanHandoverDetailsHandoverType {
 crate::runtime::enums::string_enum!(HumanHandoverDetailsHandoverType);
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// A piece of knowledge-base content used for a reply.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2815,10 +2527,7 @@ pub struct KnowledgeChunk {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// An agent's actions.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2833,10 +2542,7 @@ pub struct ListConversationAiActionsResponse {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// The `SearchConversationAiAgentsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2861,27 +2567,15 @@ pub struct SearchConversationAiAgentsResponse {
 #[non_exhaustive]
 pub struct StopBotDetails {
     /// Goodbye detection or a custom condition.
-    #[serde(
-        rename = "stopBotDetectionType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "stopBotDetectionType", default, skip_serializing_if = "Option::is_none")]
     pub stop_bot_detection_type: Option<StopBotDetailsStopBotDetectionType>,
 
     /// When to stop.
-    #[serde(
-        rename = "stopBotTriggerCondition",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "stopBotTriggerCondition", default, skip_serializing_if = "Option::is_none")]
     pub stop_bot_trigger_condition: Option<String>,
 
     /// The agent may resume later.
-    #[serde(
-        rename = "reactivateEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "reactivateEnabled", default, skip_serializing_if = "Option::is_none")]
     pub reactivate_enabled: Option<bool>,
 
     /// `sleepTimeUnit`: a [`DelayUnit`](crate::conversation_ai::DelayUnit).
@@ -2897,11 +2591,7 @@ pub struct StopBotDetails {
     pub enabled: Option<bool>,
 
     /// Phrases that mean stop (at least 2).
-    #[serde(
-        rename = "stopBotExamples",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "stopBotExamples", default, skip_serializing_if = "Option::is_none")]
     pub stop_bot_examples: Option<Vec<String>>,
 
     /// Last message before stopping.
@@ -2937,7 +2627,7 @@ impl StopBotDetailsStopBotDetectionType {
         match self {
             Self::Goodbye => "Goodbye",
             Self::Custom => "Custom",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -2949,7 +2639,7 @@ impl From<&str> for StopBotDetailsStopBotDetectionType {
         match value {
             "Goodbye" => Self::Goodbye,
             "Custom" => Self::Custom,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -2964,11 +2654,7 @@ crate::runtime::enums::string_enum!(StopBotDetailsStopBotDetectionType);
 #[non_exhaustive]
 pub struct TransferBotDetails {
     /// Default or custom trigger.
-    #[serde(
-        rename = "transferBotType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "transferBotType", default, skip_serializing_if = "Option::is_none")]
     pub transfer_bot_type: Option<TransferBotDetailsTransferBotType>,
 
     /// The agent to transfer to.
@@ -2980,19 +2666,17 @@ pub struct TransferBotDetails {
     pub enabled: Option<bool>,
 
     /// When to transfer (custom type).
-    #[serde(
-        rename = "transferBotTriggerCondition",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "transferBotTriggerCondition",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub transfer_bot_trigger_condition: Option<String>,
 
     /// Phrases that trigger it (custom type, at least 2).
-    #[serde(
-        rename = "transferBotExamples",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "transferBotExamples", default, skip_serializing_if = "Option::is_none")]
     pub transfer_bot_examples: Option<Vec<String>>,
 }
 
@@ -3020,7 +2704,7 @@ impl TransferBotDetailsTransferBotType {
         match self {
             Self::Default => "Default",
             Self::Custom => "Custom",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3032,7 +2716,7 @@ impl From<&str> for TransferBotDetailsTransferBotType {
         match value {
             "Default" => Self::Default,
             "Custom" => Self::Custom,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -3051,11 +2735,7 @@ pub struct TriggerWorkflowDetails {
     pub workflow_ids: Option<Vec<String>>,
 
     /// When the agent should start them.
-    #[serde(
-        rename = "triggerCondition",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "triggerCondition", default, skip_serializing_if = "Option::is_none")]
     pub trigger_condition: Option<String>,
 
     /// Message sent when they start.
@@ -3078,19 +2758,12 @@ pub struct UpdateContactFieldDetails {
     pub description: Option<String>,
 
     /// Example values (not needed for standard fields).
-    #[serde(
-        rename = "contactUpdateExamples",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "contactUpdateExamples", default, skip_serializing_if = "Option::is_none")]
     pub contact_update_examples: Option<Vec<String>>,
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// The full new configuration of an agent.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3148,23 +2821,15 @@ pub struct UpdateConversationAiAgentRequest {
     pub instructions: Option<String>,
 
     /// Messages sent on auto-pilot before a human must step in.
-    #[serde(rename = "autoPilotMaxMessages")]
+    #[serde(rename = "autoPilotMaxMessages",)]
     pub auto_pilot_max_messages: i64,
 
     /// `knowledgeBaseIds`: a list of strings.
-    #[serde(
-        rename = "knowledgeBaseIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "knowledgeBaseIds", default, skip_serializing_if = "Option::is_none")]
     pub knowledge_base_ids: Option<Vec<String>>,
 
     /// `respondToImages`: `true` or `false`. Example: `true`.
-    #[serde(
-        rename = "respondToImages",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "respondToImages", default, skip_serializing_if = "Option::is_none")]
     pub respond_to_images: Option<bool>,
 
     /// `respondToAudio`: `true` or `false`. Example: `true`.
@@ -3172,27 +2837,16 @@ pub struct UpdateConversationAiAgentRequest {
     pub respond_to_audio: Option<bool>,
 
     /// `sleepOnManualMessage`: `true` or `false`. Example: `false`.
-    #[serde(
-        rename = "sleepOnManualMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "sleepOnManualMessage", default, skip_serializing_if = "Option::is_none")]
     pub sleep_on_manual_message: Option<bool>,
 
     /// `sleepOnWorkflowMessage`: `true` or `false`. Example: `false`.
-    #[serde(
-        rename = "sleepOnWorkflowMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "sleepOnWorkflowMessage", default, skip_serializing_if = "Option::is_none")]
     pub sleep_on_workflow_message: Option<bool>,
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl UpdateConversationAiAgentRequest {
     /// A value with the required fields (`autoPilotMaxMessages`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3330,47 +2984,35 @@ impl UpdateConversationAiAgentRequest {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Follow-up settings for some actions.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateFollowupSettingsRequest {
     /// Actions to update.
-    #[serde(rename = "actionIds")]
+    #[serde(rename = "actionIds",)]
     pub action_ids: Vec<String>,
 
     /// `followupSettings`: a [`FollowupSettings`](crate::conversation_ai::FollowupSettings).
-    #[serde(rename = "followupSettings")]
+    #[serde(rename = "followupSettings",)]
     pub followup_settings: FollowupSettings,
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl UpdateFollowupSettingsRequest {
     /// A value with the required fields (`actionIds`, `followupSettings`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         action_ids: impl Into<Vec<String>>,
-        followup_settings: impl Into<FollowupSettings>,
+        followup_settings: impl Into<FollowupSettings>
     ) -> Self {
-        Self {
-            action_ids: action_ids.into(),
-            followup_settings: followup_settings.into(),
-        }
+        Self { action_ids: action_ids.into(), followup_settings: followup_settings.into(), }
     }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Unit of an agent reply delay.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3386,32 +3028,26 @@ pub enum WaitTimeUnit {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl WaitTimeUnit {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Minutes => "minutes",
             Self::Seconds => "seconds",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<&str> for WaitTimeUnit {
     fn from(value: &str) -> Self {
         match value {
             "minutes" => Self::Minutes,
             "seconds" => Self::Seconds,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -3420,16 +3056,13 @@ impl From<&str> for WaitTimeUnit {
 crate::runtime::enums::string_enum!(WaitTimeUnit);
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Working hours of one week day.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkingDay {
     /// Week day, 0 for Sunday.
-    #[serde(rename = "dayOfTheWeek")]
+    #[serde(rename = "dayOfTheWeek",)]
     pub day_of_the_week: i64,
 
     /// `intervals`: a list of [`WorkingInterval`](crate::conversation_ai::WorkingInterval) values.
@@ -3438,18 +3071,12 @@ pub struct WorkingDay {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl WorkingDay {
     /// A value with the required fields (`dayOfTheWeek`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(day_of_the_week: impl Into<i64>) -> Self {
-        Self {
-            day_of_the_week: day_of_the_week.into(),
-            intervals: None,
-        }
+        Self { day_of_the_week: day_of_the_week.into(), intervals: None, }
     }
 
     /// Sets `intervals`.
@@ -3460,36 +3087,30 @@ impl WorkingDay {
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// A span of working time in a day.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkingInterval {
     /// `startHour`: a whole number. Example: `9`.
-    #[serde(rename = "startHour")]
+    #[serde(rename = "startHour",)]
     pub start_hour: i64,
 
     /// `startMinute`: a whole number. Example: `0`.
-    #[serde(rename = "startMinute")]
+    #[serde(rename = "startMinute",)]
     pub start_minute: i64,
 
     /// `endHour`: a whole number. Example: `17`.
-    #[serde(rename = "endHour")]
+    #[serde(rename = "endHour",)]
     pub end_hour: i64,
 
     /// `endMinute`: a whole number. Example: `30`.
-    #[serde(rename = "endMinute")]
+    #[serde(rename = "endMinute",)]
     pub end_minute: i64,
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl WorkingInterval {
     /// A value with the required fields (`startHour`, `startMinute`, `endHour`, `endMinute`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3497,7 +3118,7 @@ impl WorkingInterval {
         start_hour: impl Into<i64>,
         start_minute: impl Into<i64>,
         end_hour: impl Into<i64>,
-        end_minute: impl Into<i64>,
+        end_minute: impl Into<i64>
     ) -> Self {
         Self {
             start_hour: start_hour.into(),

@@ -60,7 +60,7 @@ pub const MODULE: &str = "conversations";
 /// Operations of the Conversations module. Get one with `client.conversations()`.
 #[derive(Clone, Debug)]
 pub struct Conversations {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "conversations")]
@@ -74,20 +74,14 @@ impl Conversations {
     ///
     /// `POST /conversations/messages/inbound` · Version `2021-04-15` · location token · scopes: `conversations/message.write`
     pub fn add_inbound_message(&self, body: InboundMessageRequest) -> AddInboundMessage {
-        AddInboundMessage {
-            client: self.client.clone(),
-            body,
-        }
+        AddInboundMessage { client: self.client.clone(), body, }
     }
 
     /// Record an outbound call made through a custom conversation provider.
     ///
     /// `POST /conversations/messages/outbound` · Version `2021-04-15` · location token · scopes: `conversations/message.write`
     pub fn add_outbound_call(&self, body: OutboundCallRequest) -> AddOutboundCall {
-        AddOutboundCall {
-            client: self.client.clone(),
-            body,
-        }
+        AddOutboundCall { client: self.client.clone(), body, }
     }
 
     /// Cancel an email message that is scheduled and not yet sent.
@@ -95,7 +89,7 @@ impl Conversations {
     /// `DELETE /conversations/messages/email/{emailMessageId}/schedule` · Version `2021-07-28` · location token · scopes: `conversations/message.write`
     pub fn cancel_scheduled_email(
         &self,
-        email_message_id: impl Into<String>,
+        email_message_id: impl Into<String>
     ) -> CancelScheduledEmail {
         CancelScheduledEmail {
             client: self.client.clone(),
@@ -106,14 +100,8 @@ impl Conversations {
     /// Cancel a message that is scheduled and not yet sent.
     ///
     /// `DELETE /conversations/messages/{messageId}/schedule` · Version `2021-04-15` · location token · scopes: `conversations/message.write`
-    pub fn cancel_scheduled_message(
-        &self,
-        message_id: impl Into<String>,
-    ) -> CancelScheduledMessage {
-        CancelScheduledMessage {
-            client: self.client.clone(),
-            message_id: message_id.into(),
-        }
+    pub fn cancel_scheduled_message(&self, message_id: impl Into<String>) -> CancelScheduledMessage {
+        CancelScheduledMessage { client: self.client.clone(), message_id: message_id.into(), }
     }
 
     /// Record a subscription change made by a user on behalf of a contact.
@@ -123,12 +111,9 @@ impl Conversations {
     /// `POST /conversations/preferences/unsubscriptions/user-change` · Version `2021-04-15` · location token · scopes: none stated
     pub fn change_contact_subscription(
         &self,
-        body: SubscriptionChangeRequest,
+        body: SubscriptionChangeRequest
     ) -> ChangeContactSubscription {
-        ChangeContactSubscription {
-            client: self.client.clone(),
-            body,
-        }
+        ChangeContactSubscription { client: self.client.clone(), body, }
     }
 
     /// Confirm a direct upload and get the attachment's public URL.
@@ -136,25 +121,16 @@ impl Conversations {
     /// `POST /conversations/messages/upload/complete` · Version `2021-04-15` · location token · scopes: `conversations/message.write`
     pub fn complete_attachment_upload(
         &self,
-        body: CompleteAttachmentUploadRequest,
+        body: CompleteAttachmentUploadRequest
     ) -> CompleteAttachmentUpload {
-        CompleteAttachmentUpload {
-            client: self.client.clone(),
-            body,
-        }
+        CompleteAttachmentUpload { client: self.client.clone(), body, }
     }
 
     /// Open a conversation with a contact.
     ///
     /// `POST /conversations/` · Version `2021-04-15` · location token · scopes: `conversations.write`
-    pub fn create_conversation(
-        &self,
-        body: CreateConversationRequest,
-    ) -> CreateConversation {
-        CreateConversation {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn create_conversation(&self, body: CreateConversationRequest) -> CreateConversation {
+        CreateConversation { client: self.client.clone(), body, }
     }
 
     /// Create a custom subscription subtype for a location.
@@ -162,28 +138,15 @@ impl Conversations {
     /// Needs an agency or account admin user behind the token.
     ///
     /// `POST /conversations/preferences/custom-subtypes` · Version `2021-04-15` · location token · scopes: none stated
-    pub fn create_custom_subtype(
-        &self,
-        body: CreateCustomSubtypeRequest,
-    ) -> CreateCustomSubtype {
-        CreateCustomSubtype {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+    pub fn create_custom_subtype(&self, body: CreateCustomSubtypeRequest) -> CreateCustomSubtype {
+        CreateCustomSubtype { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Delete a conversation.
     ///
     /// `DELETE /conversations/{conversationId}` · Version `2021-04-15` · location token · scopes: `conversations.write`
-    pub fn delete_conversation(
-        &self,
-        conversation_id: impl Into<String>,
-    ) -> DeleteConversation {
-        DeleteConversation {
-            client: self.client.clone(),
-            conversation_id: conversation_id.into(),
-        }
+    pub fn delete_conversation(&self, conversation_id: impl Into<String>) -> DeleteConversation {
+        DeleteConversation { client: self.client.clone(), conversation_id: conversation_id.into(), }
     }
 
     /// Download the transcript of a call recording as a text file.
@@ -191,7 +154,7 @@ impl Conversations {
     /// `GET /conversations/locations/{locationId}/messages/{messageId}/transcription/download` · Version `2021-04-15` · location token · scopes: `conversations/message.readonly`
     pub fn download_message_transcription(
         &self,
-        message_id: impl Into<String>,
+        message_id: impl Into<String>
     ) -> DownloadMessageTranscription {
         DownloadMessageTranscription {
             client: self.client.clone(),
@@ -205,7 +168,7 @@ impl Conversations {
     /// Without `channel`, every message type except email is returned, activity entries included.
     ///
     /// `GET /conversations/messages/export` · Version `2021-04-15` · location token · scopes: `conversations/message.readonly`
-    pub fn export_messages(&self) -> ExportMessages {
+    pub fn export_messages(&self,) -> ExportMessages {
         ExportMessages {
             client: self.client.clone(),
             location_id: None,
@@ -226,7 +189,7 @@ impl Conversations {
     /// `GET /conversations/preferences/unsubscriptions/status` · Version `2021-04-15` · location token · scopes: none stated
     pub fn get_contact_subscription_status(
         &self,
-        contact_id: impl Into<String>,
+        contact_id: impl Into<String>
     ) -> GetContactSubscriptionStatus {
         GetContactSubscriptionStatus {
             client: self.client.clone(),
@@ -239,43 +202,28 @@ impl Conversations {
     /// Fetch one conversation by its id.
     ///
     /// `GET /conversations/{conversationId}` · Version `2021-04-15` · location token · scopes: `conversations.readonly`
-    pub fn get_conversation(
-        &self,
-        conversation_id: impl Into<String>,
-    ) -> GetConversation {
-        GetConversation {
-            client: self.client.clone(),
-            conversation_id: conversation_id.into(),
-        }
+    pub fn get_conversation(&self, conversation_id: impl Into<String>) -> GetConversation {
+        GetConversation { client: self.client.clone(), conversation_id: conversation_id.into(), }
     }
 
     /// Fetch one email message, with its body and recipients.
     ///
     /// `GET /conversations/messages/email/{id}` · Version `2021-07-28` · location token · scopes: none stated
     pub fn get_email_message(&self, id: impl Into<String>) -> GetEmailMessage {
-        GetEmailMessage {
-            client: self.client.clone(),
-            id: id.into(),
-        }
+        GetEmailMessage { client: self.client.clone(), id: id.into(), }
     }
 
     /// Fetch one message by its id.
     ///
     /// `GET /conversations/messages/{id}` · Version `2021-04-15` · location token · scopes: `conversations/message.readonly`
     pub fn get_message(&self, id: impl Into<String>) -> GetMessage {
-        GetMessage {
-            client: self.client.clone(),
-            id: id.into(),
-        }
+        GetMessage { client: self.client.clone(), id: id.into(), }
     }
 
     /// Download the audio recording of a call message (WAV).
     ///
     /// `GET /conversations/messages/{messageId}/locations/{locationId}/recording` · Version `2021-04-15` · location token · scopes: `conversations/message.readonly`
-    pub fn get_message_recording(
-        &self,
-        message_id: impl Into<String>,
-    ) -> GetMessageRecording {
+    pub fn get_message_recording(&self, message_id: impl Into<String>) -> GetMessageRecording {
         GetMessageRecording {
             client: self.client.clone(),
             message_id: message_id.into(),
@@ -288,7 +236,7 @@ impl Conversations {
     /// `GET /conversations/locations/{locationId}/messages/{messageId}/transcription` · Version `2021-04-15` · location token · scopes: `conversations/message.readonly`
     pub fn get_message_transcription(
         &self,
-        message_id: impl Into<String>,
+        message_id: impl Into<String>
     ) -> GetMessageTranscription {
         GetMessageTranscription {
             client: self.client.clone(),
@@ -304,12 +252,9 @@ impl Conversations {
     /// `POST /conversations/messages/upload/initiate` · Version `2021-04-15` · location token · scopes: `conversations/message.write`
     pub fn initiate_attachment_upload(
         &self,
-        body: InitiateAttachmentUploadRequest,
+        body: InitiateAttachmentUploadRequest
     ) -> InitiateAttachmentUpload {
-        InitiateAttachmentUpload {
-            client: self.client.clone(),
-            body,
-        }
+        InitiateAttachmentUpload { client: self.client.clone(), body, }
     }
 
     /// List the messages of a conversation, newest first, page by page.
@@ -317,7 +262,7 @@ impl Conversations {
     /// `GET /conversations/{conversationId}/messages` · Version `2021-04-15` · location token · scopes: `conversations/message.readonly`
     pub fn list_conversation_messages(
         &self,
-        conversation_id: impl Into<String>,
+        conversation_id: impl Into<String>
     ) -> ListConversationMessages {
         ListConversationMessages {
             client: self.client.clone(),
@@ -333,17 +278,14 @@ impl Conversations {
     /// Custom subtypes are the extra email/SMS subscription categories a contact can opt in or out of.
     ///
     /// `GET /conversations/preferences/custom-subtypes` · Version `2021-04-15` · location token · scopes: none stated
-    pub fn list_custom_subtypes(&self) -> ListCustomSubtypes {
-        ListCustomSubtypes {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn list_custom_subtypes(&self,) -> ListCustomSubtypes {
+        ListCustomSubtypes { client: self.client.clone(), location_id: None, }
     }
 
     /// Search the conversations of a location with filters and sorting.
     ///
     /// `GET /conversations/search` · Version `2021-04-15` · location token · scopes: `conversations.readonly`
-    pub fn search_conversations(&self) -> SearchConversations {
+    pub fn search_conversations(&self,) -> SearchConversations {
         SearchConversations {
             client: self.client.clone(),
             location_id: None,
@@ -376,10 +318,7 @@ impl Conversations {
     ///
     /// `POST /conversations/messages` · Version `2021-04-15` · location token · scopes: `conversations/message.write`
     pub fn send_message(&self, body: SendMessageRequest) -> SendMessage {
-        SendMessage {
-            client: self.client.clone(),
-            body,
-        }
+        SendMessage { client: self.client.clone(), body, }
     }
 
     /// Publish a reply to a Google Business Profile review.
@@ -388,23 +327,14 @@ impl Conversations {
     ///
     /// `POST /conversations/messages/review-reply` · Version `2021-04-15` · location token · scopes: `conversations/message.write`
     pub fn send_review_reply(&self, body: ReviewReplyRequest) -> SendReviewReply {
-        SendReviewReply {
-            client: self.client.clone(),
-            body,
-        }
+        SendReviewReply { client: self.client.clone(), body, }
     }
 
     /// Show or hide the typing indicator of an agent or bot in a live chat.
     ///
     /// `POST /conversations/providers/live-chat/typing` · Version `2021-04-15` · location token · scopes: `conversations/livechat.write`
-    pub fn set_live_chat_typing(
-        &self,
-        body: LiveChatTypingRequest,
-    ) -> SetLiveChatTyping {
-        SetLiveChatTyping {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn set_live_chat_typing(&self, body: LiveChatTypingRequest) -> SetLiveChatTyping {
+        SetLiveChatTyping { client: self.client.clone(), body, }
     }
 
     /// Replace the attachments of a call message (at most 5 URLs).
@@ -415,13 +345,9 @@ impl Conversations {
     pub fn set_message_attachments(
         &self,
         message_id: impl Into<String>,
-        body: SetMessageAttachmentsRequest,
+        body: SetMessageAttachmentsRequest
     ) -> SetMessageAttachments {
-        SetMessageAttachments {
-            client: self.client.clone(),
-            message_id: message_id.into(),
-            body,
-        }
+        SetMessageAttachments { client: self.client.clone(), message_id: message_id.into(), body, }
     }
 
     /// Change the unread count, star or feedback of a conversation.
@@ -430,7 +356,7 @@ impl Conversations {
     pub fn update_conversation(
         &self,
         conversation_id: impl Into<String>,
-        body: UpdateConversationRequest,
+        body: UpdateConversationRequest
     ) -> UpdateConversation {
         UpdateConversation {
             client: self.client.clone(),
@@ -447,14 +373,9 @@ impl Conversations {
     pub fn update_custom_subtype(
         &self,
         id: impl Into<String>,
-        body: UpdateCustomSubtypeRequest,
+        body: UpdateCustomSubtypeRequest
     ) -> UpdateCustomSubtype {
-        UpdateCustomSubtype {
-            client: self.client.clone(),
-            id: id.into(),
-            location_id: None,
-            body,
-        }
+        UpdateCustomSubtype { client: self.client.clone(), id: id.into(), location_id: None, body, }
     }
 
     /// Report the delivery status of a message sent through a custom provider.
@@ -463,13 +384,9 @@ impl Conversations {
     pub fn update_message_status(
         &self,
         message_id: impl Into<String>,
-        body: UpdateMessageStatusRequest,
+        body: UpdateMessageStatusRequest
     ) -> UpdateMessageStatus {
-        UpdateMessageStatus {
-            client: self.client.clone(),
-            message_id: message_id.into(),
-            body,
-        }
+        UpdateMessageStatus { client: self.client.clone(), message_id: message_id.into(), body, }
     }
 
     /// Upload files to attach to messages of a conversation.
@@ -479,12 +396,9 @@ impl Conversations {
     /// `POST /conversations/messages/upload` · Version `2021-04-15` · location token · scopes: `conversations/message.write`
     pub fn upload_message_attachments(
         &self,
-        body: UploadMessageAttachmentsRequest,
+        body: UploadMessageAttachmentsRequest
     ) -> UploadMessageAttachments {
-        UploadMessageAttachments {
-            client: self.client.clone(),
-            body,
-        }
+        UploadMessageAttachments { client: self.client.clone(), body, }
     }
 }
 
@@ -494,345 +408,290 @@ impl Conversations {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Conversations::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "addInboundMessage",
-            Box::pin({
-                let call = handle
-                    .add_inbound_message(
-                        InboundMessageRequest::new(
-                            InboundMessageRequestType::Sms,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "addOutboundCall",
-            Box::pin({
-                let call = handle
-                    .add_outbound_call(
-                        OutboundCallRequest::new(
-                            OutboundCallRequestType::Call,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "cancelScheduledEmail",
-            Box::pin({
-                let call = handle.cancel_scheduled_email("sample-emailMessageId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "cancelScheduledMessage",
-            Box::pin({
-                let call = handle.cancel_scheduled_message("sample-messageId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "changeContactSubscription",
-            Box::pin({
-                let call = handle
-                    .change_contact_subscription(
-                        SubscriptionChangeRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            SubscriptionAction::new(
-                                SubscriptionActionType::Default,
-                                SubscriptionActionSubtypeStatus::Subscribed,
-                            ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "completeAttachmentUpload",
-            Box::pin({
-                let call = handle
-                    .complete_attachment_upload(
-                        CompleteAttachmentUploadRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createConversation",
-            Box::pin({
-                let call = handle
-                    .create_conversation(
-                        CreateConversationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createCustomSubtype",
-            Box::pin({
-                let call = handle
-                    .create_custom_subtype(
-                        CreateCustomSubtypeRequest::new(
-                            "sample".to_owned(),
-                            CustomSubtypeChannel::Email,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteConversation",
-            Box::pin({
-                let call = handle.delete_conversation("sample-conversationId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "downloadMessageTranscription",
-            Box::pin({
-                let call = handle.download_message_transcription("sample-messageId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "exportMessages",
-            Box::pin({
-                let call = handle.export_messages();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getContactSubscriptionStatus",
-            Box::pin({
-                let call = handle.get_contact_subscription_status("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getConversation",
-            Box::pin({
-                let call = handle.get_conversation("sample-conversationId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getEmailMessage",
-            Box::pin({
-                let call = handle.get_email_message("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getMessage",
-            Box::pin({
-                let call = handle.get_message("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getMessageRecording",
-            Box::pin({
-                let call = handle.get_message_recording("sample-messageId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getMessageTranscription",
-            Box::pin({
-                let call = handle.get_message_transcription("sample-messageId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "initiateAttachmentUpload",
-            Box::pin({
-                let call = handle
-                    .initiate_attachment_upload(
-                        InitiateAttachmentUploadRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listConversationMessages",
-            Box::pin({
-                let call = handle.list_conversation_messages("sample-conversationId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCustomSubtypes",
-            Box::pin({
-                let call = handle.list_custom_subtypes();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchConversations",
-            Box::pin({
-                let call = handle.search_conversations();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "sendMessage",
-            Box::pin({
-                let call = handle
-                    .send_message(
-                        SendMessageRequest::new(
-                            SendMessageType::Sms,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "sendReviewReply",
-            Box::pin({
-                let call = handle
-                    .send_review_reply(
-                        ReviewReplyRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "setLiveChatTyping",
-            Box::pin({
-                let call = handle
-                    .set_live_chat_typing(
-                        LiveChatTypingRequest::new(
-                            "sample".to_owned(),
-                            true,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "setMessageAttachments",
-            Box::pin({
-                let call = handle
-                    .set_message_attachments(
-                        "sample-messageId",
-                        SetMessageAttachmentsRequest::new(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateConversation",
-            Box::pin({
-                let call = handle
-                    .update_conversation(
-                        "sample-conversationId",
-                        UpdateConversationRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCustomSubtype",
-            Box::pin({
-                let call = handle
-                    .update_custom_subtype(
-                        "sample-id",
-                        UpdateCustomSubtypeRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateMessageStatus",
-            Box::pin({
-                let call = handle
-                    .update_message_status(
-                        "sample-messageId",
-                        UpdateMessageStatusRequest::new(MessageDeliveryStatus::Delivered),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "uploadMessageAttachments",
-            Box::pin({
-                let call = handle
-                    .upload_message_attachments(
-                        UploadMessageAttachmentsRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "addInboundMessage",
+        Box::pin({
+            let call = handle.add_inbound_message(
+                InboundMessageRequest::new(
+                    InboundMessageRequestType::Sms,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "addOutboundCall",
+        Box::pin({
+            let call = handle.add_outbound_call(
+                OutboundCallRequest::new(
+                    OutboundCallRequestType::Call,
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "cancelScheduledEmail",
+        Box::pin({
+            let call = handle.cancel_scheduled_email("sample-emailMessageId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "cancelScheduledMessage",
+        Box::pin({
+            let call = handle.cancel_scheduled_message("sample-messageId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "changeContactSubscription",
+        Box::pin({
+            let call = handle.change_contact_subscription(
+                SubscriptionChangeRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    SubscriptionAction::new(
+                        SubscriptionActionType::Default,
+                        SubscriptionActionSubtypeStatus::Subscribed
+                    )
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "completeAttachmentUpload",
+        Box::pin({
+            let call = handle.complete_attachment_upload(
+                CompleteAttachmentUploadRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createConversation",
+        Box::pin({
+            let call = handle.create_conversation(
+                CreateConversationRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createCustomSubtype",
+        Box::pin({
+            let call = handle.create_custom_subtype(
+                CreateCustomSubtypeRequest::new(
+                    "sample".to_owned(),
+                    CustomSubtypeChannel::Email,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteConversation",
+        Box::pin({
+            let call = handle.delete_conversation("sample-conversationId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "downloadMessageTranscription",
+        Box::pin({
+            let call = handle.download_message_transcription("sample-messageId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "exportMessages",
+        Box::pin({
+            let call = handle.export_messages();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getContactSubscriptionStatus",
+        Box::pin({
+            let call = handle.get_contact_subscription_status("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getConversation",
+        Box::pin({
+            let call = handle.get_conversation("sample-conversationId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getEmailMessage",
+        Box::pin({
+            let call = handle.get_email_message("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getMessage",
+        Box::pin({
+            let call = handle.get_message("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getMessageRecording",
+        Box::pin({
+            let call = handle.get_message_recording("sample-messageId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getMessageTranscription",
+        Box::pin({
+            let call = handle.get_message_transcription("sample-messageId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "initiateAttachmentUpload",
+        Box::pin({
+            let call = handle.initiate_attachment_upload(
+                InitiateAttachmentUploadRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listConversationMessages",
+        Box::pin({
+            let call = handle.list_conversation_messages("sample-conversationId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCustomSubtypes",
+        Box::pin({
+            let call = handle.list_custom_subtypes();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchConversations",
+        Box::pin({
+            let call = handle.search_conversations();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "sendMessage",
+        Box::pin({
+            let call = handle.send_message(
+                SendMessageRequest::new(SendMessageType::Sms, "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "sendReviewReply",
+        Box::pin({
+            let call = handle.send_review_reply(
+                ReviewReplyRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "setLiveChatTyping",
+        Box::pin({
+            let call = handle.set_live_chat_typing(
+                LiveChatTypingRequest::new(
+                    "sample".to_owned(),
+                    true,
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "setMessageAttachments",
+        Box::pin({
+            let call = handle.set_message_attachments(
+                "sample-messageId",
+                SetMessageAttachmentsRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateConversation",
+        Box::pin({
+            let call = handle.update_conversation(
+                "sample-conversationId",
+                UpdateConversationRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCustomSubtype",
+        Box::pin({
+            let call = handle.update_custom_subtype("sample-id", UpdateCustomSubtypeRequest::new());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateMessageStatus",
+        Box::pin({
+            let call = handle.update_message_status(
+                "sample-messageId",
+                UpdateMessageStatusRequest::new(MessageDeliveryStatus::Delivered)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "uploadMessageAttachments",
+        Box::pin({
+            let call = handle.upload_message_attachments(
+                UploadMessageAttachmentsRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    vec!["sample".to_owned()]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -842,478 +701,423 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Conversations::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "addInboundMessage",
-            Box::pin({
-                let call = handle
-                    .add_inbound_message(
-                        InboundMessageRequest::new(
-                                InboundMessageRequestType::Sms,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .attachments(vec!["sample".to_owned()])
-                            .message("sample".to_owned())
-                            .html("sample".to_owned())
-                            .subject("sample".to_owned())
-                            .email_from("sample".to_owned())
-                            .email_to("sample".to_owned())
-                            .email_cc(vec!["sample".to_owned()])
-                            .email_bcc(vec!["sample".to_owned()])
+    calls.push((
+        "addInboundMessage",
+        Box::pin({
+            let call = handle.add_inbound_message(
+                InboundMessageRequest::new(
+                    InboundMessageRequestType::Sms,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .attachments(vec!["sample".to_owned()])
+                    .message("sample".to_owned())
+                    .html("sample".to_owned())
+                    .subject("sample".to_owned())
+                    .email_from("sample".to_owned())
+                    .email_to("sample".to_owned())
+                    .email_cc(vec!["sample".to_owned()])
+                    .email_bcc(vec!["sample".to_owned()])
+                    .email_message_id("sample".to_owned())
+                    .alt_id("sample".to_owned())
+                    .direction(MessageDirection::Inbound)
+                    .date("sample".to_owned())
+                    .call(
+                        CallDetails::new()
+                            .to("sample".to_owned())
+                            .from("sample".to_owned())
+                            .status(CallStatus::Pending)
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "addOutboundCall",
+        Box::pin({
+            let call = handle.add_outbound_call(
+                OutboundCallRequest::new(
+                    OutboundCallRequestType::Call,
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .attachments(vec!["sample".to_owned()])
+                    .alt_id("sample".to_owned())
+                    .date("sample".to_owned())
+                    .call(
+                        CallDetails::new()
+                            .to("sample".to_owned())
+                            .from("sample".to_owned())
+                            .status(CallStatus::Pending)
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "cancelScheduledEmail",
+        Box::pin({
+            let call = handle.cancel_scheduled_email("sample-emailMessageId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "cancelScheduledMessage",
+        Box::pin({
+            let call = handle.cancel_scheduled_message("sample-messageId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "changeContactSubscription",
+        Box::pin({
+            let call = handle.change_contact_subscription(
+                SubscriptionChangeRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    SubscriptionAction::new(
+                        SubscriptionActionType::Default,
+                        SubscriptionActionSubtypeStatus::Subscribed
+                    )
+                        .subtype_name(SubscriptionActionSubtypeName::OneOnOne)
+                        .subtype_id("sample".to_owned())
+                )
+                    .legal_reason("sample".to_owned())
+                    .legal_description("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "completeAttachmentUpload",
+        Box::pin({
+            let call = handle.complete_attachment_upload(
+                CompleteAttachmentUploadRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createConversation",
+        Box::pin({
+            let call = handle.create_conversation(
+                CreateConversationRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createCustomSubtype",
+        Box::pin({
+            let call = handle.create_custom_subtype(
+                CreateCustomSubtypeRequest::new(
+                    "sample".to_owned(),
+                    CustomSubtypeChannel::Email,
+                    "sample".to_owned()
+                )
+                    .description("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteConversation",
+        Box::pin({
+            let call = handle.delete_conversation("sample-conversationId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "downloadMessageTranscription",
+        Box::pin({
+            let call = handle.download_message_transcription("sample-messageId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "exportMessages",
+        Box::pin({
+            let call = handle
+                .export_messages()
+                .limit(1i64)
+                .cursor("sample".to_owned())
+                .sort_by(ExportMessagesSortBy::CreatedAt)
+                .sort_order(SortDirection::Asc)
+                .conversation_id("sample".to_owned())
+                .contact_id("sample".to_owned())
+                .channel(ExportMessagesChannel::Call)
+                .start_date("sample".to_owned())
+                .end_date("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getContactSubscriptionStatus",
+        Box::pin({
+            let call = handle
+                .get_contact_subscription_status("sample".to_owned())
+                .email("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getConversation",
+        Box::pin({
+            let call = handle.get_conversation("sample-conversationId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getEmailMessage",
+        Box::pin({
+            let call = handle.get_email_message("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getMessage",
+        Box::pin({
+            let call = handle.get_message("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getMessageRecording",
+        Box::pin({
+            let call = handle.get_message_recording("sample-messageId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getMessageTranscription",
+        Box::pin({
+            let call = handle.get_message_transcription("sample-messageId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "initiateAttachmentUpload",
+        Box::pin({
+            let call = handle.initiate_attachment_upload(
+                InitiateAttachmentUploadRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .file_size(1i64)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listConversationMessages",
+        Box::pin({
+            let call = handle
+                .list_conversation_messages("sample-conversationId")
+                .last_message_id("sample".to_owned())
+                .limit(1i64)
+                .type_(ListConversationMessagesType::TypeCall);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCustomSubtypes",
+        Box::pin({
+            let call = handle.list_custom_subtypes();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchConversations",
+        Box::pin({
+            let call = handle
+                .search_conversations()
+                .contact_id("sample".to_owned())
+                .assigned_to("sample".to_owned())
+                .followers("sample".to_owned())
+                .mentions("sample".to_owned())
+                .query("sample".to_owned())
+                .sort(SortDirection::Asc)
+                .start_after_date(1i64)
+                .id("sample".to_owned())
+                .limit(1i64)
+                .last_message_type(MessageType::TypeCall)
+                .last_message_action(SearchConversationsLastMessageAction::Automated)
+                .last_message_direction(MessageDirection::Inbound)
+                .status(SearchConversationsStatus::All)
+                .sort_by(SearchConversationsSortBy::LastManualMessageDate)
+                .sort_score_profile("sample".to_owned())
+                .score_profile("sample".to_owned())
+                .score_profile_min(1.0f64)
+                .score_profile_max(1.0f64)
+                .start_date(1i64)
+                .end_date(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "sendMessage",
+        Box::pin({
+            let call = handle.send_message(
+                SendMessageRequest::new(SendMessageType::Sms, "sample".to_owned())
+                    .sub_type("sample".to_owned())
+                    .appointment_id("sample".to_owned())
+                    .attachments(vec!["sample".to_owned()])
+                    .email_from("sample".to_owned())
+                    .email_cc(vec!["sample".to_owned()])
+                    .email_bcc(vec!["sample".to_owned()])
+                    .html("sample".to_owned())
+                    .message("sample".to_owned())
+                    .subject("sample".to_owned())
+                    .reply_message_id("sample".to_owned())
+                    .template_id("sample".to_owned())
+                    .thread_id("sample".to_owned())
+                    .scheduled_timestamp(1i64)
+                    .conversation_provider_id("sample".to_owned())
+                    .email_to("sample".to_owned())
+                    .custom_subtype_id("sample".to_owned())
+                    .email_reply_mode(SendMessageRequestEmailReplyMode::Reply)
+                    .from_number("sample".to_owned())
+                    .to_number("sample".to_owned())
+                    .forward(
+                        EmailForward::new(true)
+                            .forward_whole_thread(true)
+                            .message_id("sample".to_owned())
                             .email_message_id("sample".to_owned())
-                            .alt_id("sample".to_owned())
-                            .direction(MessageDirection::Inbound)
-                            .date("sample".to_owned())
-                            .call(
-                                CallDetails::new()
-                                    .to("sample".to_owned())
-                                    .from("sample".to_owned())
-                                    .status(CallStatus::Pending),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "addOutboundCall",
-            Box::pin({
-                let call = handle
-                    .add_outbound_call(
-                        OutboundCallRequest::new(
-                                OutboundCallRequestType::Call,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .attachments(vec!["sample".to_owned()])
-                            .alt_id("sample".to_owned())
-                            .date("sample".to_owned())
-                            .call(
-                                CallDetails::new()
-                                    .to("sample".to_owned())
-                                    .from("sample".to_owned())
-                                    .status(CallStatus::Pending),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "cancelScheduledEmail",
-            Box::pin({
-                let call = handle.cancel_scheduled_email("sample-emailMessageId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "cancelScheduledMessage",
-            Box::pin({
-                let call = handle.cancel_scheduled_message("sample-messageId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "changeContactSubscription",
-            Box::pin({
-                let call = handle
-                    .change_contact_subscription(
-                        SubscriptionChangeRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                SubscriptionAction::new(
-                                        SubscriptionActionType::Default,
-                                        SubscriptionActionSubtypeStatus::Subscribed,
-                                    )
-                                    .subtype_name(SubscriptionActionSubtypeName::OneOnOne)
-                                    .subtype_id("sample".to_owned()),
-                            )
-                            .legal_reason("sample".to_owned())
-                            .legal_description("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "completeAttachmentUpload",
-            Box::pin({
-                let call = handle
-                    .complete_attachment_upload(
-                        CompleteAttachmentUploadRequest::new(
+                            .source_contact_id("sample".to_owned())
+                            .source_conversation_id("sample".to_owned())
+                            .to_email("sample".to_owned())
+                            .recipient_contact_id("sample".to_owned())
+                            .recipient_conversation_id("sample".to_owned())
+                    )
+                    .status(MessageDeliveryStatus::Delivered)
+                    .uses_native_scheduling_ai(true)
+                    .optimization_period(SendMessageRequestOptimizationPeriod::V24h)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "sendReviewReply",
+        Box::pin({
+            let call = handle.send_review_reply(
+                ReviewReplyRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "setLiveChatTyping",
+        Box::pin({
+            let call = handle.set_live_chat_typing(
+                LiveChatTypingRequest::new(
+                    "sample".to_owned(),
+                    true,
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "setMessageAttachments",
+        Box::pin({
+            let call = handle.set_message_attachments(
+                "sample-messageId",
+                SetMessageAttachmentsRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateConversation",
+        Box::pin({
+            let call = handle.update_conversation(
+                "sample-conversationId",
+                UpdateConversationRequest::new("sample".to_owned())
+                    .unread_count(1i64)
+                    .starred(true)
+                    .feedback(
+                        std::collections::BTreeMap::from([(
+                            "key".to_owned(),
+                            serde_json::Value::Object(Default::default())
+                        )])
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCustomSubtype",
+        Box::pin({
+            let call = handle.update_custom_subtype(
+                "sample-id",
+                UpdateCustomSubtypeRequest::new()
+                    .name("sample".to_owned())
+                    .description("sample".to_owned())
+                    .archived(true)
+                    .resubscription_legal_form_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateMessageStatus",
+        Box::pin({
+            let call = handle.update_message_status(
+                "sample-messageId",
+                UpdateMessageStatusRequest::new(MessageDeliveryStatus::Delivered)
+                    .error(
+                        ProviderError::new(
                             "sample".to_owned(),
                             "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createConversation",
-            Box::pin({
-                let call = handle
-                    .create_conversation(
-                        CreateConversationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createCustomSubtype",
-            Box::pin({
-                let call = handle
-                    .create_custom_subtype(
-                        CreateCustomSubtypeRequest::new(
-                                "sample".to_owned(),
-                                CustomSubtypeChannel::Email,
-                                "sample".to_owned(),
-                            )
-                            .description("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteConversation",
-            Box::pin({
-                let call = handle.delete_conversation("sample-conversationId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "downloadMessageTranscription",
-            Box::pin({
-                let call = handle.download_message_transcription("sample-messageId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "exportMessages",
-            Box::pin({
-                let call = handle
-                    .export_messages()
-                    .limit(1i64)
-                    .cursor("sample".to_owned())
-                    .sort_by(ExportMessagesSortBy::CreatedAt)
-                    .sort_order(SortDirection::Asc)
-                    .conversation_id("sample".to_owned())
-                    .contact_id("sample".to_owned())
-                    .channel(ExportMessagesChannel::Call)
-                    .start_date("sample".to_owned())
-                    .end_date("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getContactSubscriptionStatus",
-            Box::pin({
-                let call = handle
-                    .get_contact_subscription_status("sample".to_owned())
-                    .email("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getConversation",
-            Box::pin({
-                let call = handle.get_conversation("sample-conversationId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getEmailMessage",
-            Box::pin({
-                let call = handle.get_email_message("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getMessage",
-            Box::pin({
-                let call = handle.get_message("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getMessageRecording",
-            Box::pin({
-                let call = handle.get_message_recording("sample-messageId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getMessageTranscription",
-            Box::pin({
-                let call = handle.get_message_transcription("sample-messageId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "initiateAttachmentUpload",
-            Box::pin({
-                let call = handle
-                    .initiate_attachment_upload(
-                        InitiateAttachmentUploadRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .file_size(1i64),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listConversationMessages",
-            Box::pin({
-                let call = handle
-                    .list_conversation_messages("sample-conversationId")
-                    .last_message_id("sample".to_owned())
-                    .limit(1i64)
-                    .type_(ListConversationMessagesType::TypeCall);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCustomSubtypes",
-            Box::pin({
-                let call = handle.list_custom_subtypes();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchConversations",
-            Box::pin({
-                let call = handle
-                    .search_conversations()
-                    .contact_id("sample".to_owned())
-                    .assigned_to("sample".to_owned())
-                    .followers("sample".to_owned())
-                    .mentions("sample".to_owned())
-                    .query("sample".to_owned())
-                    .sort(SortDirection::Asc)
-                    .start_after_date(1i64)
-                    .id("sample".to_owned())
-                    .limit(1i64)
-                    .last_message_type(MessageType::TypeCall)
-                    .last_message_action(SearchConversationsLastMessageAction::Automated)
-                    .last_message_direction(MessageDirection::Inbound)
-                    .status(SearchConversationsStatus::All)
-                    .sort_by(SearchConversationsSortBy::LastManualMessageDate)
-                    .sort_score_profile("sample".to_owned())
-                    .score_profile("sample".to_owned())
-                    .score_profile_min(1.0f64)
-                    .score_profile_max(1.0f64)
-                    .start_date(1i64)
-                    .end_date(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "sendMessage",
-            Box::pin({
-                let call = handle
-                    .send_message(
-                        SendMessageRequest::new(
-                                SendMessageType::Sms,
-                                "sample".to_owned(),
-                            )
-                            .sub_type("sample".to_owned())
-                            .appointment_id("sample".to_owned())
-                            .attachments(vec!["sample".to_owned()])
-                            .email_from("sample".to_owned())
-                            .email_cc(vec!["sample".to_owned()])
-                            .email_bcc(vec!["sample".to_owned()])
-                            .html("sample".to_owned())
-                            .message("sample".to_owned())
-                            .subject("sample".to_owned())
-                            .reply_message_id("sample".to_owned())
-                            .template_id("sample".to_owned())
-                            .thread_id("sample".to_owned())
-                            .scheduled_timestamp(1i64)
-                            .conversation_provider_id("sample".to_owned())
-                            .email_to("sample".to_owned())
-                            .custom_subtype_id("sample".to_owned())
-                            .email_reply_mode(SendMessageRequestEmailReplyMode::Reply)
-                            .from_number("sample".to_owned())
-                            .to_number("sample".to_owned())
-                            .forward(
-                                EmailForward::new(true)
-                                    .forward_whole_thread(true)
-                                    .message_id("sample".to_owned())
-                                    .email_message_id("sample".to_owned())
-                                    .source_contact_id("sample".to_owned())
-                                    .source_conversation_id("sample".to_owned())
-                                    .to_email("sample".to_owned())
-                                    .recipient_contact_id("sample".to_owned())
-                                    .recipient_conversation_id("sample".to_owned()),
-                            )
-                            .status(MessageDeliveryStatus::Delivered)
-                            .uses_native_scheduling_ai(true)
-                            .optimization_period(
-                                SendMessageRequestOptimizationPeriod::V24h,
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "sendReviewReply",
-            Box::pin({
-                let call = handle
-                    .send_review_reply(
-                        ReviewReplyRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "setLiveChatTyping",
-            Box::pin({
-                let call = handle
-                    .set_live_chat_typing(
-                        LiveChatTypingRequest::new(
-                            "sample".to_owned(),
-                            true,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "setMessageAttachments",
-            Box::pin({
-                let call = handle
-                    .set_message_attachments(
-                        "sample-messageId",
-                        SetMessageAttachmentsRequest::new(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateConversation",
-            Box::pin({
-                let call = handle
-                    .update_conversation(
-                        "sample-conversationId",
-                        UpdateConversationRequest::new("sample".to_owned())
-                            .unread_count(1i64)
-                            .starred(true)
-                            .feedback(
-                                std::collections::BTreeMap::from([
-                                    (
-                                        "key".to_owned(),
-                                        serde_json::Value::Object(Default::default()),
-                                    ),
-                                ]),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCustomSubtype",
-            Box::pin({
-                let call = handle
-                    .update_custom_subtype(
-                        "sample-id",
-                        UpdateCustomSubtypeRequest::new()
-                            .name("sample".to_owned())
-                            .description("sample".to_owned())
-                            .archived(true)
-                            .resubscription_legal_form_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateMessageStatus",
-            Box::pin({
-                let call = handle
-                    .update_message_status(
-                        "sample-messageId",
-                        UpdateMessageStatusRequest::new(MessageDeliveryStatus::Delivered)
-                            .error(
-                                ProviderError::new(
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                ),
-                            )
-                            .email_message_id("sample".to_owned())
-                            .recipients(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "uploadMessageAttachments",
-            Box::pin({
-                let call = handle
-                    .upload_message_attachments(
-                        UploadMessageAttachmentsRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                vec!["sample".to_owned()],
-                            )
-                            .file_attachment(
-                                crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
-                            )
-                            .chat_service_sid("sample".to_owned())
-                            .is_group_sms(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                            "sample".to_owned()
+                        )
+                    )
+                    .email_message_id("sample".to_owned())
+                    .recipients(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "uploadMessageAttachments",
+        Box::pin({
+            let call = handle.upload_message_attachments(
+                UploadMessageAttachmentsRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    vec!["sample".to_owned()]
+                )
+                    .file_attachment(crate::Upload::from_bytes("sample.txt", b"sample".to_vec()))
+                    .chat_service_sid("sample".to_owned())
+                    .is_group_sms(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -1344,10 +1148,7 @@ impl AddInboundMessage {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/conversations/messages/inbound".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/conversations/messages/inbound".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -1362,7 +1163,7 @@ impl AddInboundMessage {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<AddedMessageResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1396,10 +1197,7 @@ impl AddOutboundCall {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/conversations/messages/outbound".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/conversations/messages/outbound".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -1414,7 +1212,7 @@ impl AddOutboundCall {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<AddedMessageResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1451,9 +1249,9 @@ impl CancelScheduledEmail {
         let request = crate::Request::new(
             &META,
             format!(
-                "/conversations/messages/email/{}/schedule", crate
-                ::runtime::request::path_segment(& self.email_message_id)
-            ),
+                "/conversations/messages/email/{}/schedule",
+                crate::runtime::request::path_segment(&self.email_message_id)
+            )
         );
         Ok(request)
     }
@@ -1465,7 +1263,7 @@ impl CancelScheduledEmail {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<CancelScheduledResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1502,9 +1300,9 @@ impl CancelScheduledMessage {
         let request = crate::Request::new(
             &META,
             format!(
-                "/conversations/messages/{}/schedule", crate
-                ::runtime::request::path_segment(& self.message_id)
-            ),
+                "/conversations/messages/{}/schedule",
+                crate::runtime::request::path_segment(&self.message_id)
+            )
         );
         Ok(request)
     }
@@ -1516,7 +1314,7 @@ impl CancelScheduledMessage {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<CancelScheduledResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1554,7 +1352,7 @@ impl ChangeContactSubscription {
         };
         let mut request = crate::Request::new(
             &META,
-            "/conversations/preferences/unsubscriptions/user-change".to_owned(),
+            "/conversations/preferences/unsubscriptions/user-change".to_owned()
         );
         {
             let value = &self.body;
@@ -1570,7 +1368,7 @@ impl ChangeContactSubscription {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1606,7 +1404,7 @@ impl CompleteAttachmentUpload {
         };
         let mut request = crate::Request::new(
             &META,
-            "/conversations/messages/upload/complete".to_owned(),
+            "/conversations/messages/upload/complete".to_owned()
         );
         {
             let value = &self.body;
@@ -1622,7 +1420,7 @@ impl CompleteAttachmentUpload {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<CompleteAttachmentUploadResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1671,7 +1469,7 @@ impl CreateConversation {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ConversationResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1716,12 +1514,13 @@ impl CreateCustomSubtype {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("createCustomSubtype", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "createCustomSubtype",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/conversations/preferences/custom-subtypes".to_owned(),
+            "/conversations/preferences/custom-subtypes".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -1739,7 +1538,7 @@ impl CreateCustomSubtype {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1776,9 +1575,9 @@ impl DeleteConversation {
         let request = crate::Request::new(
             &META,
             format!(
-                "/conversations/{}", crate ::runtime::request::path_segment(& self
-                .conversation_id)
-            ),
+                "/conversations/{}",
+                crate::runtime::request::path_segment(&self.conversation_id)
+            )
         );
         Ok(request)
     }
@@ -1790,7 +1589,7 @@ impl DeleteConversation {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1833,19 +1632,17 @@ impl DownloadMessageTranscription {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "downloadMessageTranscription",
-                self.location_id.as_deref(),
-            )?;
+        let location_id = self.client.resolve_location(
+            "downloadMessageTranscription",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/conversations/locations/{}/messages/{}/transcription/download", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.message_id)
-            ),
+                "/conversations/locations/{}/messages/{}/transcription/download",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.message_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -1857,9 +1654,7 @@ impl DownloadMessageTranscription {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<bytes::Bytes>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<bytes::Bytes>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute_bytes(request).await
     }
@@ -1965,13 +1760,11 @@ impl ExportMessages {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("exportMessages", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/conversations/messages/export".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "exportMessages",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/conversations/messages/export".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.limit {
@@ -2011,7 +1804,7 @@ impl ExportMessages {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ExportMessagesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2037,17 +1830,11 @@ impl crate::Paginated for ExportMessages {
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
             .and_then(|v| v.messages.as_ref())
-            .is_none_or(|items| items.is_empty())
-        {
-            return false;
-        }
-        let next_0: Option<String> = Some(page)
-            .and_then(|v| v.next_cursor.as_ref())
-            .cloned();
-        if !(crate::runtime::pagination::cursor_moved(
-            self.cursor.as_ref(),
-            next_0.as_ref(),
-        )) {
+            .is_none_or(|items| items.is_empty()) {
+                return false;
+            }
+        let next_0: Option<String> = Some(page).and_then(|v| v.next_cursor.as_ref()).cloned();
+        if !(crate::runtime::pagination::cursor_moved(self.cursor.as_ref(), next_0.as_ref())) {
             return false;
         }
         if next_0.is_some() {
@@ -2066,7 +1853,7 @@ impl crate::Paginated for ExportMessages {
 impl ExportMessages {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
+        self
     ) -> impl futures::Stream<Item = Result<Message, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -2115,15 +1902,13 @@ impl GetContactSubscriptionStatus {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "getContactSubscriptionStatus",
-                self.location_id.as_deref(),
-            )?;
+        let location_id = self.client.resolve_location(
+            "getContactSubscriptionStatus",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/conversations/preferences/unsubscriptions/status".to_owned(),
+            "/conversations/preferences/unsubscriptions/status".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -2141,7 +1926,7 @@ impl GetContactSubscriptionStatus {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2178,9 +1963,9 @@ impl GetConversation {
         let request = crate::Request::new(
             &META,
             format!(
-                "/conversations/{}", crate ::runtime::request::path_segment(& self
-                .conversation_id)
-            ),
+                "/conversations/{}",
+                crate::runtime::request::path_segment(&self.conversation_id)
+            )
         );
         Ok(request)
     }
@@ -2191,9 +1976,7 @@ impl GetConversation {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Conversation>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Conversation>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2229,9 +2012,9 @@ impl GetEmailMessage {
         let request = crate::Request::new(
             &META,
             format!(
-                "/conversations/messages/email/{}", crate
-                ::runtime::request::path_segment(& self.id)
-            ),
+                "/conversations/messages/email/{}",
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         Ok(request)
     }
@@ -2242,9 +2025,7 @@ impl GetEmailMessage {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<EmailMessage>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<EmailMessage>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2279,10 +2060,7 @@ impl GetMessage {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/conversations/messages/{}", crate ::runtime::request::path_segment(&
-                self.id)
-            ),
+            format!("/conversations/messages/{}", crate::runtime::request::path_segment(&self.id))
         );
         Ok(request)
     }
@@ -2293,9 +2071,7 @@ impl GetMessage {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Message>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Message>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2337,16 +2113,17 @@ impl GetMessageRecording {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getMessageRecording", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getMessageRecording",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/conversations/messages/{}/locations/{}/recording", crate
-                ::runtime::request::path_segment(& self.message_id), crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/conversations/messages/{}/locations/{}/recording",
+                crate::runtime::request::path_segment(&self.message_id),
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -2358,9 +2135,7 @@ impl GetMessageRecording {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<bytes::Bytes>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<bytes::Bytes>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute_bytes(request).await
     }
@@ -2402,16 +2177,17 @@ impl GetMessageTranscription {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getMessageTranscription", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getMessageTranscription",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/conversations/locations/{}/messages/{}/transcription", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.message_id)
-            ),
+                "/conversations/locations/{}/messages/{}/transcription",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.message_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -2424,7 +2200,7 @@ impl GetMessageTranscription {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<MessageTranscription>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2462,7 +2238,7 @@ impl InitiateAttachmentUpload {
         };
         let mut request = crate::Request::new(
             &META,
-            "/conversations/messages/upload/initiate".to_owned(),
+            "/conversations/messages/upload/initiate".to_owned()
         );
         {
             let value = &self.body;
@@ -2478,7 +2254,7 @@ impl InitiateAttachmentUpload {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<InitiateAttachmentUploadResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2536,9 +2312,9 @@ impl ListConversationMessages {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/conversations/{}/messages", crate ::runtime::request::path_segment(&
-                self.conversation_id)
-            ),
+                "/conversations/{}/messages",
+                crate::runtime::request::path_segment(&self.conversation_id)
+            )
         );
         if let Some(value) = &self.last_message_id {
             request.query("lastMessageId", value);
@@ -2559,7 +2335,7 @@ impl ListConversationMessages {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListConversationMessagesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2586,18 +2362,16 @@ impl crate::Paginated for ListConversationMessages {
         if Some(page)
             .and_then(|v| v.messages.as_ref())
             .and_then(|v| v.messages.as_ref())
-            .is_none_or(|items| items.is_empty())
-        {
-            return false;
-        }
+            .is_none_or(|items| items.is_empty()) {
+                return false;
+            }
         let next_0: Option<String> = Some(page)
             .and_then(|v| v.messages.as_ref())
             .and_then(|v| v.last_message_id.as_ref())
             .cloned();
-        if !(crate::runtime::pagination::cursor_moved(
-            self.last_message_id.as_ref(),
-            next_0.as_ref(),
-        )) {
+        if !(
+            crate::runtime::pagination::cursor_moved(self.last_message_id.as_ref(), next_0.as_ref())
+        ) {
             return false;
         }
         if next_0.is_some() {
@@ -2616,7 +2390,7 @@ impl crate::Paginated for ListConversationMessages {
 impl ListConversationMessages {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
+        self
     ) -> impl futures::Stream<Item = Result<Message, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -2659,12 +2433,13 @@ impl ListCustomSubtypes {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("listCustomSubtypes", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listCustomSubtypes",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/conversations/preferences/custom-subtypes".to_owned(),
+            "/conversations/preferences/custom-subtypes".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -2678,7 +2453,7 @@ impl ListCustomSubtypes {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2793,7 +2568,7 @@ impl SearchConversations {
     /// Whether the latest outbound message was sent by automation or by hand.
     pub fn last_message_action(
         mut self,
-        value: impl Into<SearchConversationsLastMessageAction>,
+        value: impl Into<SearchConversationsLastMessageAction>
     ) -> Self {
         self.last_message_action = Some(value.into());
         self
@@ -2863,9 +2638,10 @@ impl SearchConversations {
             token: crate::TokenKind::Location,
             scopes: &["conversations.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("searchConversations", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "searchConversations",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/conversations/search".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -2939,7 +2715,7 @@ impl SearchConversations {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SearchConversationsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2975,10 +2751,7 @@ impl SendMessage {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/conversations/messages".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/conversations/messages".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -2993,7 +2766,7 @@ impl SendMessage {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SendMessageResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3031,7 +2804,7 @@ impl SendReviewReply {
         };
         let mut request = crate::Request::new(
             &META,
-            "/conversations/messages/review-reply".to_owned(),
+            "/conversations/messages/review-reply".to_owned()
         );
         {
             let value = &self.body;
@@ -3047,7 +2820,7 @@ impl SendReviewReply {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SendMessageResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3083,7 +2856,7 @@ impl SetLiveChatTyping {
         };
         let mut request = crate::Request::new(
             &META,
-            "/conversations/providers/live-chat/typing".to_owned(),
+            "/conversations/providers/live-chat/typing".to_owned()
         );
         {
             let value = &self.body;
@@ -3099,7 +2872,7 @@ impl SetLiveChatTyping {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3139,9 +2912,9 @@ impl SetMessageAttachments {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/conversations/messages/{}/attachments", crate
-                ::runtime::request::path_segment(& self.message_id)
-            ),
+                "/conversations/messages/{}/attachments",
+                crate::runtime::request::path_segment(&self.message_id)
+            )
         );
         {
             let value = &self.body;
@@ -3157,7 +2930,7 @@ impl SetMessageAttachments {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3195,9 +2968,9 @@ impl UpdateConversation {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/conversations/{}", crate ::runtime::request::path_segment(& self
-                .conversation_id)
-            ),
+                "/conversations/{}",
+                crate::runtime::request::path_segment(&self.conversation_id)
+            )
         );
         {
             let value = &self.body;
@@ -3213,7 +2986,7 @@ impl UpdateConversation {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ConversationResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3259,15 +3032,16 @@ impl UpdateCustomSubtype {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("updateCustomSubtype", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "updateCustomSubtype",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/conversations/preferences/custom-subtypes/{}", crate
-                ::runtime::request::path_segment(& self.id)
-            ),
+                "/conversations/preferences/custom-subtypes/{}",
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -3285,7 +3059,7 @@ impl UpdateCustomSubtype {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3323,9 +3097,9 @@ impl UpdateMessageStatus {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/conversations/messages/{}/status", crate
-                ::runtime::request::path_segment(& self.message_id)
-            ),
+                "/conversations/messages/{}/status",
+                crate::runtime::request::path_segment(&self.message_id)
+            )
         );
         {
             let value = &self.body;
@@ -3341,7 +3115,7 @@ impl UpdateMessageStatus {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SendMessageResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3377,10 +3151,7 @@ impl UploadMessageAttachments {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/conversations/messages/upload".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/conversations/messages/upload".to_owned());
         {
             let value = &self.body;
             request.multipart(value.clone().into_parts());
@@ -3395,7 +3166,7 @@ impl UploadMessageAttachments {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<UploadMessageAttachmentsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3403,10 +3174,7 @@ impl UploadMessageAttachments {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `AddedMessageResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3441,10 +3209,7 @@ pub struct AddedMessageResponse {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The numbers and outcome of a call.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3463,19 +3228,12 @@ pub struct CallDetails {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl CallDetails {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            to: None,
-            from: None,
-            status: None,
-        }
+        Self { to: None, from: None, status: None, }
     }
 
     /// Sets `to`.
@@ -3498,10 +3256,7 @@ impl CallDetails {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// Values of `CallStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3535,10 +3290,7 @@ pub enum CallStatus {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl CallStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3551,16 +3303,13 @@ impl CallStatus {
             Self::Failed => "failed",
             Self::Canceled => "canceled",
             Self::Voicemail => "voicemail",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for CallStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -3572,7 +3321,7 @@ impl From<&str> for CallStatus {
             "failed" => Self::Failed,
             "canceled" => Self::Canceled,
             "voicemail" => Self::Voicemail,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -3581,10 +3330,7 @@ impl From<&str> for CallStatus {
 crate::runtime::enums::string_enum!(CallStatus);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `CancelScheduledResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3599,28 +3345,25 @@ pub struct CancelScheduledResponse {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `CompleteAttachmentUploadRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CompleteAttachmentUploadRequest {
     /// `uploadId`: a string.
-    #[serde(rename = "uploadId")]
+    #[serde(rename = "uploadId",)]
     pub upload_id: String,
 
     /// `filePath`: a string.
-    #[serde(rename = "filePath")]
+    #[serde(rename = "filePath",)]
     pub file_path: String,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `conversationId`: a string.
-    #[serde(rename = "conversationId")]
+    #[serde(rename = "conversationId",)]
     pub conversation_id: String,
 
     /// `filename`: a string.
@@ -3628,10 +3371,7 @@ pub struct CompleteAttachmentUploadRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl CompleteAttachmentUploadRequest {
     /// A value with the required fields (`uploadId`, `filePath`, `locationId`, `conversationId`, `filename`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -3640,7 +3380,7 @@ impl CompleteAttachmentUploadRequest {
         file_path: impl Into<String>,
         location_id: impl Into<String>,
         conversation_id: impl Into<String>,
-        filename: impl Into<String>,
+        filename: impl Into<String>
     ) -> Self {
         Self {
             upload_id: upload_id.into(),
@@ -3653,17 +3393,16 @@ impl CompleteAttachmentUploadRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `CompleteAttachmentUploadResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CompleteAttachmentUploadResponse {
     /// File name to public URL.
     #[serde(rename = "uploadedFiles", default, skip_serializing_if = "Option::is_none")]
-    pub uploaded_files: Option<std::collections::BTreeMap<String, String>>,
+    pub uploaded_files: Option<std::collections::BTreeMap<String,
+
+    String>>,
 
     /// `metadata`: a [`UploadedFileMetadata`](crate::conversations::UploadedFileMetadata).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3671,10 +3410,7 @@ pub struct CompleteAttachmentUploadResponse {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// A conversation thread between a location and a contact.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3704,27 +3440,15 @@ pub struct Conversation {
     pub type_: Option<i64>,
 
     /// `lastMessageBody`: a string.
-    #[serde(
-        rename = "lastMessageBody",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastMessageBody", default, skip_serializing_if = "Option::is_none")]
     pub last_message_body: Option<String>,
 
     /// When the latest message was added (HighLevel shows both ISO dates and millisecond texts).
-    #[serde(
-        rename = "lastMessageDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastMessageDate", default, skip_serializing_if = "Option::is_none")]
     pub last_message_date: Option<String>,
 
     /// `lastMessageType`: a [`MessageType`](crate::conversations::MessageType).
-    #[serde(
-        rename = "lastMessageType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastMessageType", default, skip_serializing_if = "Option::is_none")]
     pub last_message_type: Option<MessageType>,
 
     /// `unreadCount`: a whole number. Example: `1`.
@@ -3753,10 +3477,7 @@ pub struct Conversation {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `ConversationMessagesPage` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3775,10 +3496,7 @@ pub struct ConversationMessagesPage {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `ConversationResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3793,10 +3511,7 @@ pub struct ConversationResponse {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// A conversation as a search result, with the contact's details.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3814,19 +3529,11 @@ pub struct ConversationSummary {
     pub location_id: Option<String>,
 
     /// Text of the latest message.
-    #[serde(
-        rename = "lastMessageBody",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastMessageBody", default, skip_serializing_if = "Option::is_none")]
     pub last_message_body: Option<String>,
 
     /// `lastMessageType`: a [`MessageType`](crate::conversations::MessageType).
-    #[serde(
-        rename = "lastMessageType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastMessageType", default, skip_serializing_if = "Option::is_none")]
     pub last_message_type: Option<MessageType>,
 
     /// `type`: a [`ConversationType`](crate::conversations::ConversationType).
@@ -3855,10 +3562,7 @@ pub struct ConversationSummary {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The main channel of a conversation.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -3883,10 +3587,7 @@ pub enum ConversationType {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl ConversationType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3896,16 +3597,13 @@ impl ConversationType {
             Self::TypeFbMessenger => "TYPE_FB_MESSENGER",
             Self::TypeReview => "TYPE_REVIEW",
             Self::TypeGroupSms => "TYPE_GROUP_SMS",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for ConversationType {
     fn from(value: &str) -> Self {
         match value {
@@ -3914,7 +3612,7 @@ impl From<&str> for ConversationType {
             "TYPE_FB_MESSENGER" => Self::TypeFbMessenger,
             "TYPE_REVIEW" => Self::TypeReview,
             "TYPE_GROUP_SMS" => Self::TypeGroupSms,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -3923,36 +3621,27 @@ impl From<&str> for ConversationType {
 crate::runtime::enums::string_enum!(ConversationType);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `CreateConversationRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateConversationRequest {
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `contactId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
-    #[serde(rename = "contactId")]
+    #[serde(rename = "contactId",)]
     pub contact_id: String,
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl CreateConversationRequest {
     /// A value with the required fields (`locationId`, `contactId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>, contact_id: impl Into<String>) -> Self {
-        Self {
-            location_id: location_id.into(),
-            contact_id: contact_id.into(),
-        }
+        Self { location_id: location_id.into(), contact_id: contact_id.into(), }
     }
 }
 
@@ -3984,7 +3673,7 @@ impl CreateCustomSubtypeRequest {
     pub fn new(
         name: impl Into<String>,
         channel: impl Into<CustomSubtypeChannel>,
-        language: impl Into<String>,
+        language: impl Into<String>
     ) -> Self {
         Self {
             name: name.into(),
@@ -4025,7 +3714,7 @@ impl CustomSubtypeChannel {
         match self {
             Self::Email => "email",
             Self::Sms => "sms",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -4037,7 +3726,7 @@ impl From<&str> for CustomSubtypeChannel {
         match value {
             "email" => Self::Email,
             "sms" => Self::Sms,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -4046,24 +3735,17 @@ impl From<&str> for CustomSubtypeChannel {
 crate::runtime::enums::string_enum!(CustomSubtypeChannel);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// How to forward an existing email.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailForward {
     /// `isForwarded`: `true` or `false`.
-    #[serde(rename = "isForwarded")]
+    #[serde(rename = "isForwarded",)]
     pub is_forwarded: bool,
 
     /// Forward the whole thread instead of one email.
-    #[serde(
-        rename = "forwardWholeThread",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "forwardWholeThread", default, skip_serializing_if = "Option::is_none")]
     pub forward_whole_thread: Option<bool>,
 
     /// The thread (message) being forwarded; needed to forward.
@@ -4075,19 +3757,11 @@ pub struct EmailForward {
     pub email_message_id: Option<String>,
 
     /// `sourceContactId`: a string.
-    #[serde(
-        rename = "sourceContactId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "sourceContactId", default, skip_serializing_if = "Option::is_none")]
     pub source_contact_id: Option<String>,
 
     /// `sourceConversationId`: a string.
-    #[serde(
-        rename = "sourceConversationId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "sourceConversationId", default, skip_serializing_if = "Option::is_none")]
     pub source_conversation_id: Option<String>,
 
     /// The address to forward to.
@@ -4095,27 +3769,16 @@ pub struct EmailForward {
     pub to_email: Option<String>,
 
     /// `recipientContactId`: a string.
-    #[serde(
-        rename = "recipientContactId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "recipientContactId", default, skip_serializing_if = "Option::is_none")]
     pub recipient_contact_id: Option<String>,
 
     /// `recipientConversationId`: a string.
-    #[serde(
-        rename = "recipientConversationId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "recipientConversationId", default, skip_serializing_if = "Option::is_none")]
     pub recipient_conversation_id: Option<String>,
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl EmailForward {
     /// A value with the required fields (`isForwarded`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4183,10 +3846,7 @@ impl EmailForward {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// One email of a conversation.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4264,11 +3924,7 @@ pub struct EmailMessage {
     pub bcc: Option<Vec<String>>,
 
     /// The email this one replies to.
-    #[serde(
-        rename = "replyToMessageId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "replyToMessageId", default, skip_serializing_if = "Option::is_none")]
     pub reply_to_message_id: Option<String>,
 
     /// `source`: a [`MessageSource`](crate::conversations::MessageSource).
@@ -4276,19 +3932,12 @@ pub struct EmailMessage {
     pub source: Option<MessageSource>,
 
     /// `conversationProviderId`: a string.
-    #[serde(
-        rename = "conversationProviderId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "conversationProviderId", default, skip_serializing_if = "Option::is_none")]
     pub conversation_provider_id: Option<String>,
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// Values of `EmailMessageStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4325,10 +3974,7 @@ pub enum EmailMessageStatus {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl EmailMessageStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4342,16 +3988,13 @@ impl EmailMessageStatus {
             Self::Connected => "connected",
             Self::Failed => "failed",
             Self::Opened => "opened",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for EmailMessageStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -4364,7 +4007,7 @@ impl From<&str> for EmailMessageStatus {
             "connected" => Self::Connected,
             "failed" => Self::Failed,
             "opened" => Self::Opened,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -4412,7 +4055,7 @@ impl ExportMessagesChannel {
             Self::WhatsApp => "WhatsApp",
             Self::Instagram => "Instagram",
             Self::Facebook => "Facebook",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -4428,7 +4071,7 @@ impl From<&str> for ExportMessagesChannel {
             "WhatsApp" => Self::WhatsApp,
             "Instagram" => Self::Instagram,
             "Facebook" => Self::Facebook,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -4437,10 +4080,7 @@ impl From<&str> for ExportMessagesChannel {
 crate::runtime::enums::string_enum!(ExportMessagesChannel);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `ExportMessagesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4482,7 +4122,7 @@ impl ExportMessagesSortBy {
         match self {
             Self::CreatedAt => "createdAt",
             Self::UpdatedAt => "updatedAt",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -4494,7 +4134,7 @@ impl From<&str> for ExportMessagesSortBy {
         match value {
             "createdAt" => Self::CreatedAt,
             "updatedAt" => Self::UpdatedAt,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -4503,20 +4143,13 @@ impl From<&str> for ExportMessagesSortBy {
 crate::runtime::enums::string_enum!(ExportMessagesSortBy);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `ForwardResult` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ForwardResult {
     /// `forwardWholeThread`: `true` or `false`.
-    #[serde(
-        rename = "forwardWholeThread",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "forwardWholeThread", default, skip_serializing_if = "Option::is_none")]
     pub forward_whole_thread: Option<bool>,
 
     /// `messageId`: a string.
@@ -4528,19 +4161,11 @@ pub struct ForwardResult {
     pub email_message_id: Option<String>,
 
     /// `sourceContactId`: a string.
-    #[serde(
-        rename = "sourceContactId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "sourceContactId", default, skip_serializing_if = "Option::is_none")]
     pub source_contact_id: Option<String>,
 
     /// `sourceConversationId`: a string.
-    #[serde(
-        rename = "sourceConversationId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "sourceConversationId", default, skip_serializing_if = "Option::is_none")]
     pub source_conversation_id: Option<String>,
 
     /// `forwardToEmail`: a string.
@@ -4548,33 +4173,22 @@ pub struct ForwardResult {
     pub forward_to_email: Option<String>,
 
     /// `recipientContactId`: a string.
-    #[serde(
-        rename = "recipientContactId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "recipientContactId", default, skip_serializing_if = "Option::is_none")]
     pub recipient_contact_id: Option<String>,
 
     /// `recipientConversationId`: a string.
-    #[serde(
-        rename = "recipientConversationId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "recipientConversationId", default, skip_serializing_if = "Option::is_none")]
     pub recipient_conversation_id: Option<String>,
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `InboundMessageRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InboundMessageRequest {
     /// `type`: a [`InboundMessageRequestType`](crate::conversations::InboundMessageRequestType).
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: InboundMessageRequestType,
 
     /// `attachments`: a list of strings.
@@ -4586,15 +4200,15 @@ pub struct InboundMessageRequest {
     pub message: Option<String>,
 
     /// `conversationId`: a string.
-    #[serde(rename = "conversationId")]
+    #[serde(rename = "conversationId",)]
     pub conversation_id: String,
 
     /// `contactId`: a string.
-    #[serde(rename = "contactId")]
+    #[serde(rename = "contactId",)]
     pub contact_id: String,
 
     /// `conversationProviderId`: a string.
-    #[serde(rename = "conversationProviderId")]
+    #[serde(rename = "conversationProviderId",)]
     pub conversation_provider_id: String,
 
     /// `html`: a string.
@@ -4643,10 +4257,7 @@ pub struct InboundMessageRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl InboundMessageRequest {
     /// A value with the required fields (`type`, `conversationId`, `contactId`, `conversationProviderId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4654,7 +4265,7 @@ impl InboundMessageRequest {
         type_: impl Into<InboundMessageRequestType>,
         conversation_id: impl Into<String>,
         contact_id: impl Into<String>,
-        conversation_provider_id: impl Into<String>,
+        conversation_provider_id: impl Into<String>
     ) -> Self {
         Self {
             type_: type_.into(),
@@ -4757,10 +4368,7 @@ impl InboundMessageRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// Values of `InboundMessageRequestType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4821,10 +4429,7 @@ pub enum InboundMessageRequestType {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl InboundMessageRequestType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4846,16 +4451,13 @@ impl InboundMessageRequestType {
             Self::Tiktok => "TIKTOK",
             Self::AllInOneChat => "ALL_IN_ONE_CHAT",
             Self::FormSubmission => "FORM_SUBMISSION",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for InboundMessageRequestType {
     fn from(value: &str) -> Self {
         match value {
@@ -4876,7 +4478,7 @@ impl From<&str> for InboundMessageRequestType {
             "TIKTOK" => Self::Tiktok,
             "ALL_IN_ONE_CHAT" => Self::AllInOneChat,
             "FORM_SUBMISSION" => Self::FormSubmission,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -4885,27 +4487,24 @@ impl From<&str> for InboundMessageRequestType {
 crate::runtime::enums::string_enum!(InboundMessageRequestType);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `InitiateAttachmentUploadRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InitiateAttachmentUploadRequest {
     /// `locationId`: a string.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `conversationId`: a string.
-    #[serde(rename = "conversationId")]
+    #[serde(rename = "conversationId",)]
     pub conversation_id: String,
 
     /// `filename`: a string. Example: `video.mp4`.
     pub filename: String,
 
     /// MIME type of the file.
-    #[serde(rename = "contentType")]
+    #[serde(rename = "contentType",)]
     pub content_type: String,
 
     /// Size in bytes, checked before upload.
@@ -4917,10 +4516,7 @@ pub struct InitiateAttachmentUploadRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl InitiateAttachmentUploadRequest {
     /// A value with the required fields (`locationId`, `conversationId`, `filename`, `contentType`, `channel`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -4929,7 +4525,7 @@ impl InitiateAttachmentUploadRequest {
         conversation_id: impl Into<String>,
         filename: impl Into<String>,
         content_type: impl Into<String>,
-        channel: impl Into<String>,
+        channel: impl Into<String>
     ) -> Self {
         Self {
             location_id: location_id.into(),
@@ -4949,10 +4545,7 @@ impl InitiateAttachmentUploadRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `InitiateAttachmentUploadResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4979,10 +4572,7 @@ pub struct InitiateAttachmentUploadResponse {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `ListConversationMessagesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5084,7 +4674,7 @@ impl ListConversationMessagesType {
             Self::TypeTiktok => "TYPE_TIKTOK",
             Self::TypeActivityWhatsapp => "TYPE_ACTIVITY_WHATSAPP",
             Self::TypeFormSubmission => "TYPE_FORM_SUBMISSION",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -5113,7 +4703,7 @@ impl From<&str> for ListConversationMessagesType {
             "TYPE_TIKTOK" => Self::TypeTiktok,
             "TYPE_ACTIVITY_WHATSAPP" => Self::TypeActivityWhatsapp,
             "TYPE_FORM_SUBMISSION" => Self::TypeFormSubmission,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -5122,36 +4712,30 @@ impl From<&str> for ListConversationMessagesType {
 crate::runtime::enums::string_enum!(ListConversationMessagesType);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `LiveChatTypingRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LiveChatTypingRequest {
     /// `locationId`: a string.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `isTyping`: `true` or `false`.
-    #[serde(rename = "isTyping")]
+    #[serde(rename = "isTyping",)]
     pub is_typing: bool,
 
     /// The live chat visitor's id.
-    #[serde(rename = "visitorId")]
+    #[serde(rename = "visitorId",)]
     pub visitor_id: String,
 
     /// `conversationId`: a string.
-    #[serde(rename = "conversationId")]
+    #[serde(rename = "conversationId",)]
     pub conversation_id: String,
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl LiveChatTypingRequest {
     /// A value with the required fields (`locationId`, `isTyping`, `visitorId`, `conversationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -5159,7 +4743,7 @@ impl LiveChatTypingRequest {
         location_id: impl Into<String>,
         is_typing: impl Into<bool>,
         visitor_id: impl Into<String>,
-        conversation_id: impl Into<String>,
+        conversation_id: impl Into<String>
     ) -> Self {
         Self {
             location_id: location_id.into(),
@@ -5171,10 +4755,7 @@ impl LiveChatTypingRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// A message of a conversation, on any channel.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5240,11 +4821,7 @@ pub struct Message {
     pub user_id: Option<String>,
 
     /// `conversationProviderId`: a string.
-    #[serde(
-        rename = "conversationProviderId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "conversationProviderId", default, skip_serializing_if = "Option::is_none")]
     pub conversation_provider_id: Option<String>,
 
     /// `chatWidgetId`: a string.
@@ -5257,10 +4834,7 @@ pub struct Message {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The statuses a sender or custom provider reports for a message.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5282,10 +4856,7 @@ pub enum MessageDeliveryStatus {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl MessageDeliveryStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5294,16 +4865,13 @@ impl MessageDeliveryStatus {
             Self::Failed => "failed",
             Self::Pending => "pending",
             Self::Read => "read",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for MessageDeliveryStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -5311,7 +4879,7 @@ impl From<&str> for MessageDeliveryStatus {
             "failed" => Self::Failed,
             "pending" => Self::Pending,
             "read" => Self::Read,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -5320,10 +4888,7 @@ impl From<&str> for MessageDeliveryStatus {
 crate::runtime::enums::string_enum!(MessageDeliveryStatus);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// Values of `MessageDirection`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5339,32 +4904,26 @@ pub enum MessageDirection {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl MessageDirection {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Inbound => "inbound",
             Self::Outbound => "outbound",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for MessageDirection {
     fn from(value: &str) -> Self {
         match value {
             "inbound" => Self::Inbound,
             "outbound" => Self::Outbound,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -5373,10 +4932,7 @@ impl From<&str> for MessageDirection {
 crate::runtime::enums::string_enum!(MessageDirection);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `MessageEmailMeta` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5387,10 +4943,7 @@ pub struct MessageEmailMeta {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// Channel-specific details of a message.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5409,10 +4962,7 @@ pub struct MessageMeta {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// What produced a message.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5437,10 +4987,7 @@ pub enum MessageSource {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl MessageSource {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5450,16 +4997,13 @@ impl MessageSource {
             Self::Campaign => "campaign",
             Self::Api => "api",
             Self::App => "app",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for MessageSource {
     fn from(value: &str) -> Self {
         match value {
@@ -5468,7 +5012,7 @@ impl From<&str> for MessageSource {
             "campaign" => Self::Campaign,
             "api" => Self::Api,
             "app" => Self::App,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -5477,10 +5021,7 @@ impl From<&str> for MessageSource {
 crate::runtime::enums::string_enum!(MessageSource);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// Where a message stands in its delivery.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5532,10 +5073,7 @@ pub enum MessageStatus {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl MessageStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5554,16 +5092,13 @@ impl MessageStatus {
             Self::Queued => "queued",
             Self::Completed => "completed",
             Self::Voicemail => "voicemail",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for MessageStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -5581,7 +5116,7 @@ impl From<&str> for MessageStatus {
             "queued" => Self::Queued,
             "completed" => Self::Completed,
             "voicemail" => Self::Voicemail,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -5590,18 +5125,12 @@ impl From<&str> for MessageStatus {
 crate::runtime::enums::string_enum!(MessageStatus);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The sentences of a call transcript.
 pub type MessageTranscription = serde_json::Value;
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The kind of a message, as HighLevel names it in conversations and messages.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5737,10 +5266,7 @@ pub enum MessageType {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl MessageType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5787,16 +5313,13 @@ impl MessageType {
             Self::TypeActivityWhatsapp => "TYPE_ACTIVITY_WHATSAPP",
             Self::TypeFormSubmission => "TYPE_FORM_SUBMISSION",
             Self::TypeSmsReaction => "TYPE_SMS_REACTION",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for MessageType {
     fn from(value: &str) -> Self {
         match value {
@@ -5842,7 +5365,7 @@ impl From<&str> for MessageType {
             "TYPE_ACTIVITY_WHATSAPP" => Self::TypeActivityWhatsapp,
             "TYPE_FORM_SUBMISSION" => Self::TypeFormSubmission,
             "TYPE_SMS_REACTION" => Self::TypeSmsReaction,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -5851,16 +5374,13 @@ impl From<&str> for MessageType {
 crate::runtime::enums::string_enum!(MessageType);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `OutboundCallRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutboundCallRequest {
     /// `type`: a [`OutboundCallRequestType`](crate::conversations::OutboundCallRequestType), one of `Call`.
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: OutboundCallRequestType,
 
     /// `attachments`: a list of strings.
@@ -5868,11 +5388,11 @@ pub struct OutboundCallRequest {
     pub attachments: Option<Vec<String>>,
 
     /// `conversationId`: a string.
-    #[serde(rename = "conversationId")]
+    #[serde(rename = "conversationId",)]
     pub conversation_id: String,
 
     /// `conversationProviderId`: a string.
-    #[serde(rename = "conversationProviderId")]
+    #[serde(rename = "conversationProviderId",)]
     pub conversation_provider_id: String,
 
     /// The call id at the external provider.
@@ -5889,17 +5409,14 @@ pub struct OutboundCallRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl OutboundCallRequest {
     /// A value with the required fields (`type`, `conversationId`, `conversationProviderId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         type_: impl Into<OutboundCallRequestType>,
         conversation_id: impl Into<String>,
-        conversation_provider_id: impl Into<String>,
+        conversation_provider_id: impl Into<String>
     ) -> Self {
         Self {
             type_: type_.into(),
@@ -5938,10 +5455,7 @@ impl OutboundCallRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// Values of `OutboundCallRequestType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -5954,30 +5468,24 @@ pub enum OutboundCallRequestType {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl OutboundCallRequestType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Call => "Call",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for OutboundCallRequestType {
     fn from(value: &str) -> Self {
         match value {
             "Call" => Self::Call,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -5986,10 +5494,7 @@ impl From<&str> for OutboundCallRequestType {
 crate::runtime::enums::string_enum!(OutboundCallRequestType);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `ProviderError` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5998,7 +5503,7 @@ pub struct ProviderError {
     pub code: String,
 
     /// `type`: a string. Example: `saas`.
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: String,
 
     /// `message`: a string.
@@ -6006,41 +5511,31 @@ pub struct ProviderError {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl ProviderError {
     /// A value with the required fields (`code`, `type`, `message`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         code: impl Into<String>,
         type_: impl Into<String>,
-        message: impl Into<String>,
+        message: impl Into<String>
     ) -> Self {
-        Self {
-            code: code.into(),
-            type_: type_.into(),
-            message: message.into(),
-        }
+        Self { code: code.into(), type_: type_.into(), message: message.into(), }
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `ReviewReplyRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReviewReplyRequest {
     /// The conversation created for the review.
-    #[serde(rename = "conversationId")]
+    #[serde(rename = "conversationId",)]
     pub conversation_id: String,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Text of the reply.
@@ -6048,17 +5543,14 @@ pub struct ReviewReplyRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl ReviewReplyRequest {
     /// A value with the required fields (`conversationId`, `locationId`, `message`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         conversation_id: impl Into<String>,
         location_id: impl Into<String>,
-        message: impl Into<String>,
+        message: impl Into<String>
     ) -> Self {
         Self {
             conversation_id: conversation_id.into(),
@@ -6092,7 +5584,7 @@ impl SearchConversationsLastMessageAction {
         match self {
             Self::Automated => "automated",
             Self::Manual => "manual",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -6104,7 +5596,7 @@ impl From<&str> for SearchConversationsLastMessageAction {
         match value {
             "automated" => Self::Automated,
             "manual" => Self::Manual,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -6113,10 +5605,7 @@ impl From<&str> for SearchConversationsLastMessageAction {
 crate::runtime::enums::string_enum!(SearchConversationsLastMessageAction);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `SearchConversationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6166,7 +5655,7 @@ impl SearchConversationsSortBy {
             Self::ScoreProfile => "score_profile",
             Self::OverdueAt => "overdue_at",
             Self::DueAt => "due_at",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -6181,7 +5670,7 @@ impl From<&str> for SearchConversationsSortBy {
             "score_profile" => Self::ScoreProfile,
             "overdue_at" => Self::OverdueAt,
             "due_at" => Self::DueAt,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -6225,7 +5714,7 @@ impl SearchConversationsStatus {
             Self::Unread => "unread",
             Self::Starred => "starred",
             Self::Recents => "recents",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -6240,7 +5729,7 @@ impl From<&str> for SearchConversationsStatus {
             "unread" => Self::Unread,
             "starred" => Self::Starred,
             "recents" => Self::Recents,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -6249,16 +5738,13 @@ impl From<&str> for SearchConversationsStatus {
 crate::runtime::enums::string_enum!(SearchConversationsStatus);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `SendMessageRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendMessageRequest {
     /// `type`: a [`SendMessageType`](crate::conversations::SendMessageType).
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: SendMessageType,
 
     /// `subType`: a string. Example: `Email`.
@@ -6266,7 +5752,7 @@ pub struct SendMessageRequest {
     pub sub_type: Option<String>,
 
     /// `contactId`: a string. Example: `abc123def456`.
-    #[serde(rename = "contactId")]
+    #[serde(rename = "contactId",)]
     pub contact_id: String,
 
     /// `appointmentId`: a string.
@@ -6314,19 +5800,11 @@ pub struct SendMessageRequest {
     pub thread_id: Option<String>,
 
     /// When to send, in Unix seconds (UTC).
-    #[serde(
-        rename = "scheduledTimestamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "scheduledTimestamp", default, skip_serializing_if = "Option::is_none")]
     pub scheduled_timestamp: Option<i64>,
 
     /// `conversationProviderId`: a string.
-    #[serde(
-        rename = "conversationProviderId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "conversationProviderId", default, skip_serializing_if = "Option::is_none")]
     pub conversation_provider_id: Option<String>,
 
     /// One of the contact's addresses to use instead of the primary one.
@@ -6334,11 +5812,7 @@ pub struct SendMessageRequest {
     pub email_to: Option<String>,
 
     /// Custom subscription subtype the email belongs to.
-    #[serde(
-        rename = "customSubtypeId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "customSubtypeId", default, skip_serializing_if = "Option::is_none")]
     pub custom_subtype_id: Option<String>,
 
     /// `emailReplyMode`: a [`SendMessageRequestEmailReplyMode`](crate::conversations::SendMessageRequestEmailReplyMode), one of `reply`, `reply_all`.
@@ -6362,34 +5836,20 @@ pub struct SendMessageRequest {
     pub status: Option<MessageDeliveryStatus>,
 
     /// Let HighLevel's AI pick the send time of a scheduled email.
-    #[serde(
-        rename = "usesNativeSchedulingAi",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "usesNativeSchedulingAi", default, skip_serializing_if = "Option::is_none")]
     pub uses_native_scheduling_ai: Option<bool>,
 
     /// Window the AI may pick a send time in.
-    #[serde(
-        rename = "optimizationPeriod",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "optimizationPeriod", default, skip_serializing_if = "Option::is_none")]
     pub optimization_period: Option<SendMessageRequestOptimizationPeriod>,
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl SendMessageRequest {
     /// A value with the required fields (`type`, `contactId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        type_: impl Into<SendMessageType>,
-        contact_id: impl Into<String>,
-    ) -> Self {
+    pub fn new(type_: impl Into<SendMessageType>, contact_id: impl Into<String>) -> Self {
         Self {
             type_: type_.into(),
             sub_type: None,
@@ -6516,10 +5976,7 @@ impl SendMessageRequest {
     }
 
     /// Sets `emailReplyMode`.
-    pub fn email_reply_mode(
-        mut self,
-        value: impl Into<SendMessageRequestEmailReplyMode>,
-    ) -> Self {
+    pub fn email_reply_mode(mut self, value: impl Into<SendMessageRequestEmailReplyMode>) -> Self {
         self.email_reply_mode = Some(value.into());
         self
     }
@@ -6557,7 +6014,7 @@ impl SendMessageRequest {
     /// Sets `optimizationPeriod`.
     pub fn optimization_period(
         mut self,
-        value: impl Into<SendMessageRequestOptimizationPeriod>,
+        value: impl Into<SendMessageRequestOptimizationPeriod>
     ) -> Self {
         self.optimization_period = Some(value.into());
         self
@@ -6565,10 +6022,7 @@ impl SendMessageRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// Values of `SendMessageRequestEmailReplyMode`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6584,32 +6038,26 @@ pub enum SendMessageRequestEmailReplyMode {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl SendMessageRequestEmailReplyMode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Reply => "reply",
             Self::ReplyAll => "reply_all",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for SendMessageRequestEmailReplyMode {
     fn from(value: &str) -> Self {
         match value {
             "reply" => Self::Reply,
             "reply_all" => Self::ReplyAll,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -6618,10 +6066,7 @@ impl From<&str> for SendMessageRequestEmailReplyMode {
 crate::runtime::enums::string_enum!(SendMessageRequestEmailReplyMode);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// Window the AI may pick a send time in.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6640,10 +6085,7 @@ pub enum SendMessageRequestOptimizationPeriod {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl SendMessageRequestOptimizationPeriod {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6651,23 +6093,20 @@ impl SendMessageRequestOptimizationPeriod {
             Self::V24h => "24h",
             Self::V48h => "48h",
             Self::V72h => "72h",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for SendMessageRequestOptimizationPeriod {
     fn from(value: &str) -> Self {
         match value {
             "24h" => Self::V24h,
             "48h" => Self::V48h,
             "72h" => Self::V72h,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -6676,10 +6115,7 @@ impl From<&str> for SendMessageRequestOptimizationPeriod {
 crate::runtime::enums::string_enum!(SendMessageRequestOptimizationPeriod);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `SendMessageResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6714,10 +6150,7 @@ pub struct SendMessageResponse {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The channel to send on.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6757,10 +6190,7 @@ pub enum SendMessageType {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl SendMessageType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6775,16 +6205,13 @@ impl SendMessageType {
             Self::Custom => "Custom",
             Self::LiveChat => "Live_Chat",
             Self::Tiktok => "TIKTOK",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for SendMessageType {
     fn from(value: &str) -> Self {
         match value {
@@ -6798,7 +6225,7 @@ impl From<&str> for SendMessageType {
             "Custom" => Self::Custom,
             "Live_Chat" => Self::LiveChat,
             "TIKTOK" => Self::Tiktok,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -6807,10 +6234,7 @@ impl From<&str> for SendMessageType {
 crate::runtime::enums::string_enum!(SendMessageType);
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `SetMessageAttachmentsRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6820,25 +6244,17 @@ pub struct SetMessageAttachmentsRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl SetMessageAttachmentsRequest {
     /// A value with the required fields (`attachments`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(attachments: impl Into<Vec<String>>) -> Self {
-        Self {
-            attachments: attachments.into(),
-        }
+        Self { attachments: attachments.into(), }
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// Values of `SortDirection`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6854,32 +6270,26 @@ pub enum SortDirection {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl SortDirection {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "asc",
             Self::Desc => "desc",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl From<&str> for SortDirection {
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
             "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -6894,7 +6304,7 @@ crate::runtime::enums::string_enum!(SortDirection);
 #[non_exhaustive]
 pub struct SubscriptionAction {
     /// A default subtype, a custom subtype, or resubscription to everything.
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: SubscriptionActionType,
 
     /// The default subtype; needed when `type` is `default`.
@@ -6916,7 +6326,7 @@ impl SubscriptionAction {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         type_: impl Into<SubscriptionActionType>,
-        subtype_status: impl Into<SubscriptionActionSubtypeStatus>,
+        subtype_status: impl Into<SubscriptionActionSubtypeStatus>
     ) -> Self {
         Self {
             type_: type_.into(),
@@ -6927,10 +6337,7 @@ impl SubscriptionAction {
     }
 
     /// Sets `subtype_name`.
-    pub fn subtype_name(
-        mut self,
-        value: impl Into<SubscriptionActionSubtypeName>,
-    ) -> Self {
+    pub fn subtype_name(mut self, value: impl Into<SubscriptionActionSubtypeName>) -> Self {
         self.subtype_name = Some(value.into());
         self
     }
@@ -6962,7 +6369,7 @@ impl SubscriptionActionSubtypeName {
     pub fn as_str(&self) -> &str {
         match self {
             Self::OneOnOne => "One on One",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -6973,7 +6380,7 @@ impl From<&str> for SubscriptionActionSubtypeName {
     fn from(value: &str) -> Self {
         match value {
             "One on One" => Self::OneOnOne,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -7005,7 +6412,7 @@ impl SubscriptionActionSubtypeStatus {
         match self {
             Self::Subscribed => "subscribed",
             Self::Unsubscribed => "unsubscribed",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -7017,7 +6424,7 @@ impl From<&str> for SubscriptionActionSubtypeStatus {
         match value {
             "subscribed" => Self::Subscribed,
             "unsubscribed" => Self::Unsubscribed,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -7053,7 +6460,7 @@ impl SubscriptionActionType {
             Self::Default => "default",
             Self::Custom => "custom",
             Self::ResubAll => "resub_all",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -7066,7 +6473,7 @@ impl From<&str> for SubscriptionActionType {
             "default" => Self::Default,
             "custom" => Self::Custom,
             "resub_all" => Self::ResubAll,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -7081,11 +6488,11 @@ crate::runtime::enums::string_enum!(SubscriptionActionType);
 #[non_exhaustive]
 pub struct SubscriptionChangeRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `contactId`: a string. Example: `OP7z4LCyPACyH5fcEIZa`.
-    #[serde(rename = "contactId")]
+    #[serde(rename = "contactId",)]
     pub contact_id: String,
 
     /// `email`: a string. Example: `user@example.com`.
@@ -7112,7 +6519,7 @@ impl SubscriptionChangeRequest {
         location_id: impl Into<String>,
         contact_id: impl Into<String>,
         email: impl Into<String>,
-        subscription_action: impl Into<SubscriptionAction>,
+        subscription_action: impl Into<SubscriptionAction>
     ) -> Self {
         Self {
             location_id: location_id.into(),
@@ -7175,7 +6582,7 @@ pub struct TranscriptionSentence {
 #[non_exhaustive]
 pub struct UpdateConversationRequest {
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `unreadCount`: a whole number. Example: `1`.
@@ -7188,7 +6595,9 @@ pub struct UpdateConversationRequest {
 
     /// Free-form feedback attached to the conversation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub feedback: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub feedback: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 }
 
 #[cfg(feature = "conversations")]
@@ -7197,12 +6606,7 @@ impl UpdateConversationRequest {
     /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
-        Self {
-            location_id: location_id.into(),
-            unread_count: None,
-            starred: None,
-            feedback: None,
-        }
+        Self { location_id: location_id.into(), unread_count: None, starred: None, feedback: None, }
     }
 
     /// Sets `unreadCount`.
@@ -7220,7 +6624,8 @@ impl UpdateConversationRequest {
     /// Sets `feedback`.
     pub fn feedback(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+        value: impl Into<std::collections::BTreeMap<String,
+        serde_json::Value>>
     ) -> Self {
         self.feedback = Some(value.into());
         self
@@ -7256,12 +6661,7 @@ impl UpdateCustomSubtypeRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            name: None,
-            description: None,
-            archived: None,
-            resubscription_legal_form_id: None,
-        }
+        Self { name: None, description: None, archived: None, resubscription_legal_form_id: None, }
     }
 
     /// Sets `name`.
@@ -7290,10 +6690,7 @@ impl UpdateCustomSubtypeRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `UpdateMessageStatusRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7315,20 +6712,12 @@ pub struct UpdateMessageStatusRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl UpdateMessageStatusRequest {
     /// A value with the required fields (`status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(status: impl Into<MessageDeliveryStatus>) -> Self {
-        Self {
-            status: status.into(),
-            error: None,
-            email_message_id: None,
-            recipients: None,
-        }
+        Self { status: status.into(), error: None, email_message_id: None, recipients: None, }
     }
 
     /// Sets `error`.
@@ -7351,10 +6740,7 @@ impl UpdateMessageStatusRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `UploadMessageAttachmentsRequest` object.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -7382,10 +6768,7 @@ pub struct UploadMessageAttachmentsRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl UploadMessageAttachmentsRequest {
     /// A value with the required fields (`conversationId`, `contactId`, `locationId`, `attachmentUrls`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -7393,7 +6776,7 @@ impl UploadMessageAttachmentsRequest {
         conversation_id: impl Into<String>,
         contact_id: impl Into<String>,
         location_id: impl Into<String>,
-        attachment_urls: impl Into<Vec<String>>,
+        attachment_urls: impl Into<Vec<String>>
     ) -> Self {
         Self {
             file_attachment: None,
@@ -7426,101 +6809,65 @@ impl UploadMessageAttachmentsRequest {
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 impl UploadMessageAttachmentsRequest {
     /// The multipart parts of this body, in field order.
     pub fn into_parts(self) -> Vec<crate::Part> {
         let mut parts = Vec::new();
         if let Some(values) = self.file_attachment {
-            parts
-                .push(crate::Part::File {
-                    name: "fileAttachment".into(),
-                    upload: values,
-                    max_bytes: None,
-                });
+            parts.push(crate::Part::File {
+                name: "fileAttachment".into(),
+                upload: values,
+                max_bytes: None
+            });
         }
         {
             let values = self.conversation_id;
-            parts
-                .push(crate::Part::Text {
-                    name: "conversationId".into(),
-                    value: values,
-                });
+            parts.push(crate::Part::Text { name: "conversationId".into(), value: values });
         }
         {
             let values = self.contact_id;
-            parts
-                .push(crate::Part::Text {
-                    name: "contactId".into(),
-                    value: values,
-                });
+            parts.push(crate::Part::Text { name: "contactId".into(), value: values });
         }
         {
             let values = self.location_id;
-            parts
-                .push(crate::Part::Text {
-                    name: "locationId".into(),
-                    value: values,
-                });
+            parts.push(crate::Part::Text { name: "locationId".into(), value: values });
         }
         {
             let values = self.attachment_urls;
             for item in values {
-                parts
-                    .push(crate::Part::Text {
-                        name: "attachmentUrls".into(),
-                        value: item,
-                    });
+                parts.push(crate::Part::Text { name: "attachmentUrls".into(), value: item });
             }
         }
         if let Some(values) = self.chat_service_sid {
-            parts
-                .push(crate::Part::Text {
-                    name: "chatServiceSid".into(),
-                    value: values,
-                });
+            parts.push(crate::Part::Text { name: "chatServiceSid".into(), value: values });
         }
         if let Some(values) = self.is_group_sms {
-            parts
-                .push(crate::Part::Text {
-                    name: "isGroupSms".into(),
-                    value: values.to_string(),
-                });
+            parts.push(crate::Part::Text { name: "isGroupSms".into(), value: values.to_string() });
         }
         parts
     }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `UploadMessageAttachmentsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UploadMessageAttachmentsResponse {
     /// File name to hosted URL.
     #[serde(rename = "uploadedFiles", default, skip_serializing_if = "Option::is_none")]
-    pub uploaded_files: Option<std::collections::BTreeMap<String, String>>,
+    pub uploaded_files: Option<std::collections::BTreeMap<String,
+
+    String>>,
 
     /// Twilio media SIDs, for group SMS.
-    #[serde(
-        rename = "twilioMediaSids",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "twilioMediaSids", default, skip_serializing_if = "Option::is_none")]
     pub twilio_media_sids: Option<Vec<String>>,
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `UploadedFileMetadata` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

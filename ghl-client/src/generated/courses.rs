@@ -34,7 +34,7 @@ pub const MODULE: &str = "courses";
 /// Operations of the Courses module. Get one with `client.courses()`.
 #[derive(Clone, Debug)]
 pub struct Courses {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "courses")]
@@ -54,7 +54,7 @@ impl Courses {
     pub fn complete_course_lesson(
         &self,
         course_id: impl Into<String>,
-        lesson_id: impl Into<String>,
+        lesson_id: impl Into<String>
     ) -> CompleteCourseLesson {
         CompleteCourseLesson {
             client: self.client.clone(),
@@ -71,10 +71,7 @@ impl Courses {
     #[cfg(feature = "undocumented")]
     #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn create_course(&self, body: serde_json::Value) -> CreateCourse {
-        CreateCourse {
-            client: self.client.clone(),
-            body,
-        }
+        CreateCourse { client: self.client.clone(), body, }
     }
 
     /// Delete a course (undocumented).
@@ -85,10 +82,7 @@ impl Courses {
     #[cfg(feature = "undocumented")]
     #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn delete_course(&self, course_id: impl Into<String>) -> DeleteCourse {
-        DeleteCourse {
-            client: self.client.clone(),
-            course_id: course_id.into(),
-        }
+        DeleteCourse { client: self.client.clone(), course_id: course_id.into(), }
     }
 
     /// Remove an enrollment from a course (undocumented).
@@ -101,7 +95,7 @@ impl Courses {
     pub fn delete_course_enrollment(
         &self,
         course_id: impl Into<String>,
-        enrollment_id: impl Into<String>,
+        enrollment_id: impl Into<String>
     ) -> DeleteCourseEnrollment {
         DeleteCourseEnrollment {
             client: self.client.clone(),
@@ -120,13 +114,9 @@ impl Courses {
     pub fn enroll_course_contact(
         &self,
         course_id: impl Into<String>,
-        body: serde_json::Value,
+        body: serde_json::Value
     ) -> EnrollCourseContact {
-        EnrollCourseContact {
-            client: self.client.clone(),
-            course_id: course_id.into(),
-            body,
-        }
+        EnrollCourseContact { client: self.client.clone(), course_id: course_id.into(), body, }
     }
 
     /// Fetch one course (undocumented).
@@ -137,20 +127,14 @@ impl Courses {
     #[cfg(feature = "undocumented")]
     #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn get_course(&self, course_id: impl Into<String>) -> GetCourse {
-        GetCourse {
-            client: self.client.clone(),
-            course_id: course_id.into(),
-        }
+        GetCourse { client: self.client.clone(), course_id: course_id.into(), }
     }
 
     /// Import whole courses (categories, lessons and materials) into a location.
     ///
     /// `POST /courses/courses-exporter/public/import` · Version `2021-07-28` · location token · scopes: none stated
     pub fn import_courses(&self, body: ImportCoursesRequest) -> ImportCourses {
-        ImportCourses {
-            client: self.client.clone(),
-            body,
-        }
+        ImportCourses { client: self.client.clone(), body, }
     }
 
     /// List the certificates of a course (undocumented).
@@ -160,14 +144,8 @@ impl Courses {
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
     #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
-    pub fn list_course_certificates(
-        &self,
-        course_id: impl Into<String>,
-    ) -> ListCourseCertificates {
-        ListCourseCertificates {
-            client: self.client.clone(),
-            course_id: course_id.into(),
-        }
+    pub fn list_course_certificates(&self, course_id: impl Into<String>) -> ListCourseCertificates {
+        ListCourseCertificates { client: self.client.clone(), course_id: course_id.into(), }
     }
 
     /// List the enrollments of a course (undocumented).
@@ -177,14 +155,8 @@ impl Courses {
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
     #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
-    pub fn list_course_enrollments(
-        &self,
-        course_id: impl Into<String>,
-    ) -> ListCourseEnrollments {
-        ListCourseEnrollments {
-            client: self.client.clone(),
-            course_id: course_id.into(),
-        }
+    pub fn list_course_enrollments(&self, course_id: impl Into<String>) -> ListCourseEnrollments {
+        ListCourseEnrollments { client: self.client.clone(), course_id: course_id.into(), }
     }
 
     /// List the lessons of a course (undocumented).
@@ -194,14 +166,8 @@ impl Courses {
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
     #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
-    pub fn list_course_lessons(
-        &self,
-        course_id: impl Into<String>,
-    ) -> ListCourseLessons {
-        ListCourseLessons {
-            client: self.client.clone(),
-            course_id: course_id.into(),
-        }
+    pub fn list_course_lessons(&self, course_id: impl Into<String>) -> ListCourseLessons {
+        ListCourseLessons { client: self.client.clone(), course_id: course_id.into(), }
     }
 
     /// List the courses of a location (undocumented).
@@ -211,10 +177,8 @@ impl Courses {
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
     #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
-    pub fn list_courses(&self) -> ListCourses {
-        ListCourses {
-            client: self.client.clone(),
-        }
+    pub fn list_courses(&self,) -> ListCourses {
+        ListCourses { client: self.client.clone(), }
     }
 
     /// Update a course (undocumented).
@@ -227,13 +191,9 @@ impl Courses {
     pub fn update_course(
         &self,
         course_id: impl Into<String>,
-        body: serde_json::Value,
+        body: serde_json::Value
     ) -> UpdateCourse {
-        UpdateCourse {
-            client: self.client.clone(),
-            course_id: course_id.into(),
-            body,
-        }
+        UpdateCourse { client: self.client.clone(), course_id: course_id.into(), body, }
     }
 }
 
@@ -243,140 +203,126 @@ impl Courses {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Courses::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "completeCourseLesson",
-            Box::pin({
-                let call = handle
-                    .complete_course_lesson("sample-courseId", "sample-lessonId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "completeCourseLesson",
+        Box::pin({
+            let call = handle.complete_course_lesson("sample-courseId", "sample-lessonId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "createCourse",
-            Box::pin({
-                let call = handle
-                    .create_course(serde_json::Value::Object(Default::default()));
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createCourse",
+        Box::pin({
+            let call = handle.create_course(serde_json::Value::Object(Default::default()));
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "deleteCourse",
-            Box::pin({
-                let call = handle.delete_course("sample-courseId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "deleteCourse",
+        Box::pin({
+            let call = handle.delete_course("sample-courseId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "deleteCourseEnrollment",
-            Box::pin({
-                let call = handle
-                    .delete_course_enrollment("sample-courseId", "sample-enrollmentId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "deleteCourseEnrollment",
+        Box::pin({
+            let call = handle.delete_course_enrollment("sample-courseId", "sample-enrollmentId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "enrollCourseContact",
-            Box::pin({
-                let call = handle
-                    .enroll_course_contact(
-                        "sample-courseId",
-                        serde_json::Value::Object(Default::default()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "enrollCourseContact",
+        Box::pin({
+            let call = handle.enroll_course_contact(
+                "sample-courseId",
+                serde_json::Value::Object(Default::default())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "getCourse",
-            Box::pin({
-                let call = handle.get_course("sample-courseId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "importCourses",
-            Box::pin({
-                let call = handle
-                    .import_courses(
-                        ImportCoursesRequest::new(
+    calls.push((
+        "getCourse",
+        Box::pin({
+            let call = handle.get_course("sample-courseId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "importCourses",
+        Box::pin({
+            let call = handle.import_courses(
+                ImportCoursesRequest::new(
+                    "sample".to_owned(),
+                    vec![
+                        CourseImport::new(
+                            "sample".to_owned(),
                             "sample".to_owned(),
                             vec![
-                                CourseImport::new("sample".to_owned(), "sample".to_owned(),
-                                vec![CategoryImport::new("sample".to_owned(),
-                                CourseVisibility::Published)])
-                            ],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                                CategoryImport::new(
+                                    "sample".to_owned(),
+                                    CourseVisibility::Published
+                                )
+                            ]
+                        )
+                    ]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "listCourseCertificates",
-            Box::pin({
-                let call = handle.list_course_certificates("sample-courseId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "listCourseCertificates",
+        Box::pin({
+            let call = handle.list_course_certificates("sample-courseId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "listCourseEnrollments",
-            Box::pin({
-                let call = handle.list_course_enrollments("sample-courseId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "listCourseEnrollments",
+        Box::pin({
+            let call = handle.list_course_enrollments("sample-courseId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "listCourseLessons",
-            Box::pin({
-                let call = handle.list_course_lessons("sample-courseId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "listCourseLessons",
+        Box::pin({
+            let call = handle.list_course_lessons("sample-courseId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "listCourses",
-            Box::pin({
-                let call = handle.list_courses();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "listCourses",
+        Box::pin({
+            let call = handle.list_courses();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "updateCourse",
-            Box::pin({
-                let call = handle
-                    .update_course(
-                        "sample-courseId",
-                        serde_json::Value::Object(Default::default()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "updateCourse",
+        Box::pin({
+            let call = handle.update_course(
+                "sample-courseId",
+                serde_json::Value::Object(Default::default())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -386,143 +332,134 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Courses::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "completeCourseLesson",
-            Box::pin({
-                let call = handle
-                    .complete_course_lesson("sample-courseId", "sample-lessonId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "completeCourseLesson",
+        Box::pin({
+            let call = handle.complete_course_lesson("sample-courseId", "sample-lessonId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "createCourse",
-            Box::pin({
-                let call = handle
-                    .create_course(serde_json::Value::Object(Default::default()));
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createCourse",
+        Box::pin({
+            let call = handle.create_course(serde_json::Value::Object(Default::default()));
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "deleteCourse",
-            Box::pin({
-                let call = handle.delete_course("sample-courseId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "deleteCourse",
+        Box::pin({
+            let call = handle.delete_course("sample-courseId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "deleteCourseEnrollment",
-            Box::pin({
-                let call = handle
-                    .delete_course_enrollment("sample-courseId", "sample-enrollmentId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "deleteCourseEnrollment",
+        Box::pin({
+            let call = handle.delete_course_enrollment("sample-courseId", "sample-enrollmentId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "enrollCourseContact",
-            Box::pin({
-                let call = handle
-                    .enroll_course_contact(
-                        "sample-courseId",
-                        serde_json::Value::Object(Default::default()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "enrollCourseContact",
+        Box::pin({
+            let call = handle.enroll_course_contact(
+                "sample-courseId",
+                serde_json::Value::Object(Default::default())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "getCourse",
-            Box::pin({
-                let call = handle.get_course("sample-courseId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "importCourses",
-            Box::pin({
-                let call = handle
-                    .import_courses(
-                        ImportCoursesRequest::new(
-                                "sample".to_owned(),
-                                vec![
-                                    CourseImport::new("sample".to_owned(), "sample".to_owned(),
-                                    vec![CategoryImport::new("sample".to_owned(),
-                                    CourseVisibility::Published)]).image_url("sample"
-                                    .to_owned()).instructor_details(Instructor::new("sample"
-                                    .to_owned(), "sample".to_owned()))
-                                ],
+    calls.push((
+        "getCourse",
+        Box::pin({
+            let call = handle.get_course("sample-courseId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "importCourses",
+        Box::pin({
+            let call = handle.import_courses(
+                ImportCoursesRequest::new(
+                    "sample".to_owned(),
+                    vec![
+                        CourseImport::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            vec![
+                                CategoryImport::new(
+                                    "sample".to_owned(),
+                                    CourseVisibility::Published
+                                )
+                            ]
+                        )
+                            .image_url("sample".to_owned())
+                            .instructor_details(
+                                Instructor::new("sample".to_owned(), "sample".to_owned())
                             )
-                            .user_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                    ]
+                )
+                    .user_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "listCourseCertificates",
-            Box::pin({
-                let call = handle.list_course_certificates("sample-courseId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "listCourseCertificates",
+        Box::pin({
+            let call = handle.list_course_certificates("sample-courseId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "listCourseEnrollments",
-            Box::pin({
-                let call = handle.list_course_enrollments("sample-courseId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "listCourseEnrollments",
+        Box::pin({
+            let call = handle.list_course_enrollments("sample-courseId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "listCourseLessons",
-            Box::pin({
-                let call = handle.list_course_lessons("sample-courseId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "listCourseLessons",
+        Box::pin({
+            let call = handle.list_course_lessons("sample-courseId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "listCourses",
-            Box::pin({
-                let call = handle.list_courses();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "listCourses",
+        Box::pin({
+            let call = handle.list_courses();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "updateCourse",
-            Box::pin({
-                let call = handle
-                    .update_course(
-                        "sample-courseId",
-                        serde_json::Value::Object(Default::default()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "updateCourse",
+        Box::pin({
+            let call = handle.update_course(
+                "sample-courseId",
+                serde_json::Value::Object(Default::default())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -563,10 +500,10 @@ impl CompleteCourseLesson {
         let request = crate::Request::new(
             &META,
             format!(
-                "/courses/{}/lessons/{}/complete", crate
-                ::runtime::request::path_segment(& self.course_id), crate
-                ::runtime::request::path_segment(& self.lesson_id)
-            ),
+                "/courses/{}/lessons/{}/complete",
+                crate::runtime::request::path_segment(&self.course_id),
+                crate::runtime::request::path_segment(&self.lesson_id)
+            )
         );
         Ok(request)
     }
@@ -578,7 +515,7 @@ impl CompleteCourseLesson {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -633,7 +570,7 @@ impl CreateCourse {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -675,9 +612,7 @@ impl DeleteCourse {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/courses/{}", crate ::runtime::request::path_segment(& self.course_id)
-            ),
+            format!("/courses/{}", crate::runtime::request::path_segment(&self.course_id))
         );
         Ok(request)
     }
@@ -689,7 +624,7 @@ impl DeleteCourse {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -733,10 +668,10 @@ impl DeleteCourseEnrollment {
         let request = crate::Request::new(
             &META,
             format!(
-                "/courses/{}/enrollments/{}", crate ::runtime::request::path_segment(&
-                self.course_id), crate ::runtime::request::path_segment(& self
-                .enrollment_id)
-            ),
+                "/courses/{}/enrollments/{}",
+                crate::runtime::request::path_segment(&self.course_id),
+                crate::runtime::request::path_segment(&self.enrollment_id)
+            )
         );
         Ok(request)
     }
@@ -748,7 +683,7 @@ impl DeleteCourseEnrollment {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -792,9 +727,9 @@ impl EnrollCourseContact {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/courses/{}/enrollments", crate ::runtime::request::path_segment(& self
-                .course_id)
-            ),
+                "/courses/{}/enrollments",
+                crate::runtime::request::path_segment(&self.course_id)
+            )
         );
         {
             let value = &self.body;
@@ -810,7 +745,7 @@ impl EnrollCourseContact {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -852,9 +787,7 @@ impl GetCourse {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/courses/{}", crate ::runtime::request::path_segment(& self.course_id)
-            ),
+            format!("/courses/{}", crate::runtime::request::path_segment(&self.course_id))
         );
         Ok(request)
     }
@@ -866,7 +799,7 @@ impl GetCourse {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -902,7 +835,7 @@ impl ImportCourses {
         };
         let mut request = crate::Request::new(
             &META,
-            "/courses/courses-exporter/public/import".to_owned(),
+            "/courses/courses-exporter/public/import".to_owned()
         );
         {
             let value = &self.body;
@@ -918,7 +851,7 @@ impl ImportCourses {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -961,9 +894,9 @@ impl ListCourseCertificates {
         let request = crate::Request::new(
             &META,
             format!(
-                "/courses/{}/certificates", crate ::runtime::request::path_segment(& self
-                .course_id)
-            ),
+                "/courses/{}/certificates",
+                crate::runtime::request::path_segment(&self.course_id)
+            )
         );
         Ok(request)
     }
@@ -975,7 +908,7 @@ impl ListCourseCertificates {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1018,9 +951,9 @@ impl ListCourseEnrollments {
         let request = crate::Request::new(
             &META,
             format!(
-                "/courses/{}/enrollments", crate ::runtime::request::path_segment(& self
-                .course_id)
-            ),
+                "/courses/{}/enrollments",
+                crate::runtime::request::path_segment(&self.course_id)
+            )
         );
         Ok(request)
     }
@@ -1032,7 +965,7 @@ impl ListCourseEnrollments {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1074,10 +1007,7 @@ impl ListCourseLessons {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/courses/{}/lessons", crate ::runtime::request::path_segment(& self
-                .course_id)
-            ),
+            format!("/courses/{}/lessons", crate::runtime::request::path_segment(&self.course_id))
         );
         Ok(request)
     }
@@ -1089,7 +1019,7 @@ impl ListCourseLessons {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1139,7 +1069,7 @@ impl ListCourses {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1182,9 +1112,7 @@ impl UpdateCourse {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/courses/{}", crate ::runtime::request::path_segment(& self.course_id)
-            ),
+            format!("/courses/{}", crate::runtime::request::path_segment(&self.course_id))
         );
         {
             let value = &self.body;
@@ -1200,7 +1128,7 @@ impl UpdateCourse {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1237,10 +1165,7 @@ pub struct CategoryImport {
 impl CategoryImport {
     /// A value with the required fields (`title`, `visibility`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        title: impl Into<String>,
-        visibility: impl Into<CourseVisibility>,
-    ) -> Self {
+    pub fn new(title: impl Into<String>, visibility: impl Into<CourseVisibility>) -> Self {
         Self {
             title: title.into(),
             visibility: visibility.into(),
@@ -1289,11 +1214,7 @@ pub struct CourseImport {
     pub categories: Vec<CategoryImport>,
 
     /// `instructorDetails`: a [`Instructor`](crate::courses::Instructor).
-    #[serde(
-        rename = "instructorDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "instructorDetails", default, skip_serializing_if = "Option::is_none")]
     pub instructor_details: Option<Instructor>,
 }
 
@@ -1305,7 +1226,7 @@ impl CourseImport {
     pub fn new(
         title: impl Into<String>,
         description: impl Into<String>,
-        categories: impl Into<Vec<CategoryImport>>,
+        categories: impl Into<Vec<CategoryImport>>
     ) -> Self {
         Self {
             title: title.into(),
@@ -1353,7 +1274,7 @@ impl CourseVisibility {
         match self {
             Self::Published => "published",
             Self::Draft => "draft",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1365,7 +1286,7 @@ impl From<&str> for CourseVisibility {
         match value {
             "published" => Self::Published,
             "draft" => Self::Draft,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1380,7 +1301,7 @@ crate::runtime::enums::string_enum!(CourseVisibility);
 #[non_exhaustive]
 pub struct ImportCoursesRequest {
     /// `locationId`: a string. Example: `3SwdhCsvxI8Au3KsPJt6`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `userId`: a string.
@@ -1396,15 +1317,8 @@ pub struct ImportCoursesRequest {
 impl ImportCoursesRequest {
     /// A value with the required fields (`locationId`, `products`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        location_id: impl Into<String>,
-        products: impl Into<Vec<CourseImport>>,
-    ) -> Self {
-        Self {
-            location_id: location_id.into(),
-            user_id: None,
-            products: products.into(),
-        }
+    pub fn new(location_id: impl Into<String>, products: impl Into<Vec<CourseImport>>) -> Self {
+        Self { location_id: location_id.into(), user_id: None, products: products.into(), }
     }
 
     /// Sets `userId`.
@@ -1433,10 +1347,7 @@ impl Instructor {
     /// A value with the required fields (`name`, `description`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, description: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            description: description.into(),
-        }
+        Self { name: name.into(), description: description.into(), }
     }
 }
 
@@ -1468,7 +1379,7 @@ impl LessonContentType {
             Self::Video => "video",
             Self::Assignment => "assignment",
             Self::Quiz => "quiz",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1481,7 +1392,7 @@ impl From<&str> for LessonContentType {
             "video" => Self::Video,
             "assignment" => Self::Assignment,
             "quiz" => Self::Quiz,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1506,7 +1417,7 @@ pub struct LessonImport {
     pub thumbnail_url: Option<String>,
 
     /// `contentType`: a [`LessonContentType`](crate::courses::LessonContentType).
-    #[serde(rename = "contentType")]
+    #[serde(rename = "contentType",)]
     pub content_type: LessonContentType,
 
     /// `description`: a string.
@@ -1530,7 +1441,7 @@ impl LessonImport {
         title: impl Into<String>,
         visibility: impl Into<CourseVisibility>,
         content_type: impl Into<LessonContentType>,
-        description: impl Into<String>,
+        description: impl Into<String>
     ) -> Self {
         Self {
             title: title.into(),
@@ -1572,7 +1483,7 @@ pub struct LessonMaterial {
     pub title: String,
 
     /// `type`: a [`MaterialFileType`](crate::courses::MaterialFileType).
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: MaterialFileType,
 
     /// `url`: a string.
@@ -1587,13 +1498,9 @@ impl LessonMaterial {
     pub fn new(
         title: impl Into<String>,
         type_: impl Into<MaterialFileType>,
-        url: impl Into<String>,
+        url: impl Into<String>
     ) -> Self {
-        Self {
-            title: title.into(),
-            type_: type_.into(),
-            url: url.into(),
-        }
+        Self { title: title.into(), type_: type_.into(), url: url.into(), }
     }
 }
 
@@ -1825,7 +1732,7 @@ impl MaterialFileType {
             Self::Stl => "stl",
             Self::Woff => "woff",
             Self::Ttf => "ttf",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1888,7 +1795,7 @@ impl From<&str> for MaterialFileType {
             "stl" => Self::Stl,
             "woff" => Self::Woff,
             "ttf" => Self::Ttf,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1922,10 +1829,7 @@ pub struct SubCategoryImport {
 impl SubCategoryImport {
     /// A value with the required fields (`title`, `visibility`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        title: impl Into<String>,
-        visibility: impl Into<CourseVisibility>,
-    ) -> Self {
+    pub fn new(title: impl Into<String>, visibility: impl Into<CourseVisibility>) -> Self {
         Self {
             title: title.into(),
             visibility: visibility.into(),

@@ -39,7 +39,7 @@ pub const MODULE: &str = "custom_fields";
 /// Operations of the Custom Fields module. Get one with `client.custom_fields()`.
 #[derive(Clone, Debug)]
 pub struct CustomFields {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "custom_fields")]
@@ -52,14 +52,8 @@ impl CustomFields {
     /// Create a custom field on a custom object or on companies.
     ///
     /// `POST /custom-fields/` · Version `2021-07-28` · location token · scopes: `locations/customFields.write`
-    pub fn create_custom_field(
-        &self,
-        body: CreateCustomFieldRequest,
-    ) -> CreateCustomField {
-        CreateCustomField {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn create_custom_field(&self, body: CreateCustomFieldRequest) -> CreateCustomField {
+        CreateCustomField { client: self.client.clone(), body, }
     }
 
     /// Create a folder for the custom fields of an object.
@@ -67,46 +61,30 @@ impl CustomFields {
     /// `POST /custom-fields/folder` · Version `2021-07-28` · location token · scopes: `locations/customFields.write`
     pub fn create_custom_field_folder(
         &self,
-        body: CreateCustomFieldFolderRequest,
+        body: CreateCustomFieldFolderRequest
     ) -> CreateCustomFieldFolder {
-        CreateCustomFieldFolder {
-            client: self.client.clone(),
-            body,
-        }
+        CreateCustomFieldFolder { client: self.client.clone(), body, }
     }
 
     /// Delete a custom field by its id.
     ///
     /// `DELETE /custom-fields/{id}` · Version `2021-07-28` · location token · scopes: `locations/customFields.write`
     pub fn delete_custom_field(&self, id: impl Into<String>) -> DeleteCustomField {
-        DeleteCustomField {
-            client: self.client.clone(),
-            id: id.into(),
-        }
+        DeleteCustomField { client: self.client.clone(), id: id.into(), }
     }
 
     /// Delete a custom field folder.
     ///
     /// `DELETE /custom-fields/folder/{id}` · Version `2021-07-28` · location token · scopes: `locations/customFields.write`
-    pub fn delete_custom_field_folder(
-        &self,
-        id: impl Into<String>,
-    ) -> DeleteCustomFieldFolder {
-        DeleteCustomFieldFolder {
-            client: self.client.clone(),
-            id: id.into(),
-            location_id: None,
-        }
+    pub fn delete_custom_field_folder(&self, id: impl Into<String>) -> DeleteCustomFieldFolder {
+        DeleteCustomFieldFolder { client: self.client.clone(), id: id.into(), location_id: None, }
     }
 
     /// Fetch one custom field or folder by its id.
     ///
     /// `GET /custom-fields/{id}` · Version `2021-07-28` · location token · scopes: `locations/customFields.readonly`
     pub fn get_custom_field(&self, id: impl Into<String>) -> GetCustomField {
-        GetCustomField {
-            client: self.client.clone(),
-            id: id.into(),
-        }
+        GetCustomField { client: self.client.clone(), id: id.into(), }
     }
 
     /// List the custom fields and folders of one object.
@@ -114,7 +92,7 @@ impl CustomFields {
     /// `GET /custom-fields/object-key/{objectKey}` · Version `2021-07-28` · location token · scopes: `locations/customFields.readonly`
     pub fn get_custom_fields_by_object_key(
         &self,
-        object_key: impl Into<String>,
+        object_key: impl Into<String>
     ) -> GetCustomFieldsByObjectKey {
         GetCustomFieldsByObjectKey {
             client: self.client.clone(),
@@ -129,13 +107,9 @@ impl CustomFields {
     pub fn update_custom_field(
         &self,
         id: impl Into<String>,
-        body: UpdateCustomFieldRequest,
+        body: UpdateCustomFieldRequest
     ) -> UpdateCustomField {
-        UpdateCustomField {
-            client: self.client.clone(),
-            id: id.into(),
-            body,
-        }
+        UpdateCustomField { client: self.client.clone(), id: id.into(), body, }
     }
 
     /// Rename a custom field folder.
@@ -144,13 +118,9 @@ impl CustomFields {
     pub fn update_custom_field_folder(
         &self,
         id: impl Into<String>,
-        body: UpdateCustomFieldFolderRequest,
+        body: UpdateCustomFieldFolderRequest
     ) -> UpdateCustomFieldFolder {
-        UpdateCustomFieldFolder {
-            client: self.client.clone(),
-            id: id.into(),
-            body,
-        }
+        UpdateCustomFieldFolder { client: self.client.clone(), id: id.into(), body, }
     }
 }
 
@@ -160,103 +130,86 @@ impl CustomFields {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = CustomFields::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createCustomField",
-            Box::pin({
-                let call = handle
-                    .create_custom_field(
-                        CreateCustomFieldRequest::new(
-                            "sample".to_owned(),
-                            true,
-                            CustomFieldDataType::Text,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createCustomFieldFolder",
-            Box::pin({
-                let call = handle
-                    .create_custom_field_folder(
-                        CreateCustomFieldFolderRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCustomField",
-            Box::pin({
-                let call = handle.delete_custom_field("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCustomFieldFolder",
-            Box::pin({
-                let call = handle.delete_custom_field_folder("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCustomField",
-            Box::pin({
-                let call = handle.get_custom_field("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCustomFieldsByObjectKey",
-            Box::pin({
-                let call = handle.get_custom_fields_by_object_key("sample-objectKey");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCustomField",
-            Box::pin({
-                let call = handle
-                    .update_custom_field(
-                        "sample-id",
-                        UpdateCustomFieldRequest::new("sample".to_owned(), true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCustomFieldFolder",
-            Box::pin({
-                let call = handle
-                    .update_custom_field_folder(
-                        "sample-id",
-                        UpdateCustomFieldFolderRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createCustomField",
+        Box::pin({
+            let call = handle.create_custom_field(
+                CreateCustomFieldRequest::new(
+                    "sample".to_owned(),
+                    true,
+                    CustomFieldDataType::Text,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createCustomFieldFolder",
+        Box::pin({
+            let call = handle.create_custom_field_folder(
+                CreateCustomFieldFolderRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCustomField",
+        Box::pin({
+            let call = handle.delete_custom_field("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCustomFieldFolder",
+        Box::pin({
+            let call = handle.delete_custom_field_folder("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCustomField",
+        Box::pin({
+            let call = handle.get_custom_field("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCustomFieldsByObjectKey",
+        Box::pin({
+            let call = handle.get_custom_fields_by_object_key("sample-objectKey");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCustomField",
+        Box::pin({
+            let call = handle.update_custom_field(
+                "sample-id",
+                UpdateCustomFieldRequest::new("sample".to_owned(), true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCustomFieldFolder",
+        Box::pin({
+            let call = handle.update_custom_field_folder(
+                "sample-id",
+                UpdateCustomFieldFolderRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -266,126 +219,112 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = CustomFields::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createCustomField",
-            Box::pin({
-                let call = handle
-                    .create_custom_field(
-                        CreateCustomFieldRequest::new(
-                                "sample".to_owned(),
-                                true,
-                                CustomFieldDataType::Text,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .name("sample".to_owned())
-                            .description("sample".to_owned())
-                            .placeholder("sample".to_owned())
-                            .options(
-                                vec![
-                                    CustomFieldOption::new("sample".to_owned(), "sample"
-                                    .to_owned()).url("sample".to_owned())
-                                ],
-                            )
-                            .accepted_formats(AcceptedFileFormat::Pdf)
-                            .max_file_limit(1i64)
-                            .allow_custom_option(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createCustomFieldFolder",
-            Box::pin({
-                let call = handle
-                    .create_custom_field_folder(
-                        CreateCustomFieldFolderRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCustomField",
-            Box::pin({
-                let call = handle.delete_custom_field("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCustomFieldFolder",
-            Box::pin({
-                let call = handle.delete_custom_field_folder("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCustomField",
-            Box::pin({
-                let call = handle.get_custom_field("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCustomFieldsByObjectKey",
-            Box::pin({
-                let call = handle.get_custom_fields_by_object_key("sample-objectKey");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCustomField",
-            Box::pin({
-                let call = handle
-                    .update_custom_field(
-                        "sample-id",
-                        UpdateCustomFieldRequest::new("sample".to_owned(), true)
-                            .name("sample".to_owned())
-                            .description("sample".to_owned())
-                            .placeholder("sample".to_owned())
-                            .options(
-                                vec![
-                                    UpdateCustomFieldOption::new("sample".to_owned())
-                                    .url("sample".to_owned())
-                                ],
-                            )
-                            .accepted_formats(AcceptedFileFormat::Pdf)
-                            .max_file_limit(1i64),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCustomFieldFolder",
-            Box::pin({
-                let call = handle
-                    .update_custom_field_folder(
-                        "sample-id",
-                        UpdateCustomFieldFolderRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createCustomField",
+        Box::pin({
+            let call = handle.create_custom_field(
+                CreateCustomFieldRequest::new(
+                    "sample".to_owned(),
+                    true,
+                    CustomFieldDataType::Text,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .name("sample".to_owned())
+                    .description("sample".to_owned())
+                    .placeholder("sample".to_owned())
+                    .options(
+                        vec![
+                            CustomFieldOption::new("sample".to_owned(), "sample".to_owned())
+                                .url("sample".to_owned())
+                        ]
+                    )
+                    .accepted_formats(AcceptedFileFormat::Pdf)
+                    .max_file_limit(1i64)
+                    .allow_custom_option(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createCustomFieldFolder",
+        Box::pin({
+            let call = handle.create_custom_field_folder(
+                CreateCustomFieldFolderRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCustomField",
+        Box::pin({
+            let call = handle.delete_custom_field("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCustomFieldFolder",
+        Box::pin({
+            let call = handle.delete_custom_field_folder("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCustomField",
+        Box::pin({
+            let call = handle.get_custom_field("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCustomFieldsByObjectKey",
+        Box::pin({
+            let call = handle.get_custom_fields_by_object_key("sample-objectKey");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCustomField",
+        Box::pin({
+            let call = handle.update_custom_field(
+                "sample-id",
+                UpdateCustomFieldRequest::new("sample".to_owned(), true)
+                    .name("sample".to_owned())
+                    .description("sample".to_owned())
+                    .placeholder("sample".to_owned())
+                    .options(
+                        vec![
+                            UpdateCustomFieldOption::new("sample".to_owned())
+                                .url("sample".to_owned())
+                        ]
+                    )
+                    .accepted_formats(AcceptedFileFormat::Pdf)
+                    .max_file_limit(1i64)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCustomFieldFolder",
+        Box::pin({
+            let call = handle.update_custom_field_folder(
+                "sample-id",
+                UpdateCustomFieldFolderRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -431,7 +370,7 @@ impl CreateCustomField {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<CustomFieldResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -480,7 +419,7 @@ impl CreateCustomFieldFolder {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<CustomFieldFolder>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -516,9 +455,7 @@ impl DeleteCustomField {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/custom-fields/{}", crate ::runtime::request::path_segment(& self.id)
-            ),
+            format!("/custom-fields/{}", crate::runtime::request::path_segment(&self.id))
         );
         Ok(request)
     }
@@ -530,7 +467,7 @@ impl DeleteCustomField {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<CustomFieldDeleteResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -573,15 +510,13 @@ impl DeleteCustomFieldFolder {
             token: crate::TokenKind::Location,
             scopes: &["locations/customFields.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteCustomFieldFolder", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteCustomFieldFolder",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/custom-fields/folder/{}", crate ::runtime::request::path_segment(& self
-                .id)
-            ),
+            format!("/custom-fields/folder/{}", crate::runtime::request::path_segment(&self.id))
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -595,7 +530,7 @@ impl DeleteCustomFieldFolder {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<CustomFieldDeleteResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -631,9 +566,7 @@ impl GetCustomField {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/custom-fields/{}", crate ::runtime::request::path_segment(& self.id)
-            ),
+            format!("/custom-fields/{}", crate::runtime::request::path_segment(&self.id))
         );
         Ok(request)
     }
@@ -645,7 +578,7 @@ impl GetCustomField {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<CustomFieldResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -688,18 +621,16 @@ impl GetCustomFieldsByObjectKey {
             token: crate::TokenKind::Location,
             scopes: &["locations/customFields.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "getCustomFieldsByObjectKey",
-                self.location_id.as_deref(),
-            )?;
+        let location_id = self.client.resolve_location(
+            "getCustomFieldsByObjectKey",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/custom-fields/object-key/{}", crate ::runtime::request::path_segment(&
-                self.object_key)
-            ),
+                "/custom-fields/object-key/{}",
+                crate::runtime::request::path_segment(&self.object_key)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -712,9 +643,7 @@ impl GetCustomFieldsByObjectKey {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<CustomFieldList>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<CustomFieldList>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -750,9 +679,7 @@ impl UpdateCustomField {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/custom-fields/{}", crate ::runtime::request::path_segment(& self.id)
-            ),
+            format!("/custom-fields/{}", crate::runtime::request::path_segment(&self.id))
         );
         {
             let value = &self.body;
@@ -768,7 +695,7 @@ impl UpdateCustomField {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<CustomFieldResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -805,10 +732,7 @@ impl UpdateCustomFieldFolder {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/custom-fields/folder/{}", crate ::runtime::request::path_segment(& self
-                .id)
-            ),
+            format!("/custom-fields/folder/{}", crate::runtime::request::path_segment(&self.id))
         );
         {
             let value = &self.body;
@@ -824,7 +748,7 @@ impl UpdateCustomFieldFolder {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<CustomFieldFolder>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -832,10 +756,7 @@ impl UpdateCustomFieldFolder {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// A file type that a file-upload field accepts.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -878,10 +799,7 @@ pub enum AcceptedFileFormat {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 impl AcceptedFileFormat {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -897,16 +815,13 @@ impl AcceptedFileFormat {
             Self::Xlsx => ".xlsx",
             Self::Xls => ".xls",
             Self::All => "all",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 impl From<&str> for AcceptedFileFormat {
     fn from(value: &str) -> Self {
         match value {
@@ -921,7 +836,7 @@ impl From<&str> for AcceptedFileFormat {
             ".xlsx" => Self::Xlsx,
             ".xls" => Self::Xls,
             "all" => Self::All,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -930,58 +845,45 @@ impl From<&str> for AcceptedFileFormat {
 crate::runtime::enums::string_enum!(AcceptedFileFormat);
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// The `CreateCustomFieldFolderRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateCustomFieldFolderRequest {
     /// `objectKey`: a string. Example: `custom_object.pet`.
-    #[serde(rename = "objectKey")]
+    #[serde(rename = "objectKey",)]
     pub object_key: String,
 
     /// `name`: a string.
     pub name: String,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 impl CreateCustomFieldFolderRequest {
     /// A value with the required fields (`objectKey`, `name`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         object_key: impl Into<String>,
         name: impl Into<String>,
-        location_id: impl Into<String>,
+        location_id: impl Into<String>
     ) -> Self {
-        Self {
-            object_key: object_key.into(),
-            name: name.into(),
-            location_id: location_id.into(),
-        }
+        Self { object_key: object_key.into(), name: name.into(), location_id: location_id.into(), }
     }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// The `CreateCustomFieldRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateCustomFieldRequest {
     /// `locationId`: a string.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string. Example: `Name`.
@@ -997,7 +899,7 @@ pub struct CreateCustomFieldRequest {
     pub placeholder: Option<String>,
 
     /// `showInForms`: `true` or `false`.
-    #[serde(rename = "showInForms")]
+    #[serde(rename = "showInForms",)]
     pub show_in_forms: bool,
 
     /// `options`: a list of [`CustomFieldOption`](crate::custom_fields::CustomFieldOption) values.
@@ -1005,23 +907,19 @@ pub struct CreateCustomFieldRequest {
     pub options: Option<Vec<CustomFieldOption>>,
 
     /// `acceptedFormats`: a [`AcceptedFileFormat`](crate::custom_fields::AcceptedFileFormat).
-    #[serde(
-        rename = "acceptedFormats",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "acceptedFormats", default, skip_serializing_if = "Option::is_none")]
     pub accepted_formats: Option<AcceptedFileFormat>,
 
     /// `dataType`: a [`CustomFieldDataType`](crate::custom_fields::CustomFieldDataType).
-    #[serde(rename = "dataType")]
+    #[serde(rename = "dataType",)]
     pub data_type: CustomFieldDataType,
 
     /// `fieldKey`: a string. Example: `custom_object.pet.name`.
-    #[serde(rename = "fieldKey")]
+    #[serde(rename = "fieldKey",)]
     pub field_key: String,
 
     /// `objectKey`: a string. Example: `custom_object.pet`.
-    #[serde(rename = "objectKey")]
+    #[serde(rename = "objectKey",)]
     pub object_key: String,
 
     /// `maxFileLimit`: a whole number.
@@ -1029,23 +927,16 @@ pub struct CreateCustomFieldRequest {
     pub max_file_limit: Option<i64>,
 
     /// `allowCustomOption`: `true` or `false`.
-    #[serde(
-        rename = "allowCustomOption",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowCustomOption", default, skip_serializing_if = "Option::is_none")]
     pub allow_custom_option: Option<bool>,
 
     /// Id of the folder to put the field in.
-    #[serde(rename = "parentId")]
+    #[serde(rename = "parentId",)]
     pub parent_id: String,
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 impl CreateCustomFieldRequest {
     /// A value with the required fields (`locationId`, `showInForms`, `dataType`, `fieldKey`, `objectKey`, `parentId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -1055,7 +946,7 @@ impl CreateCustomFieldRequest {
         data_type: impl Into<CustomFieldDataType>,
         field_key: impl Into<String>,
         object_key: impl Into<String>,
-        parent_id: impl Into<String>,
+        parent_id: impl Into<String>
     ) -> Self {
         Self {
             location_id: location_id.into(),
@@ -1118,10 +1009,7 @@ impl CreateCustomFieldRequest {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// A custom field of an object; folders come back in the same shape.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1155,11 +1043,7 @@ pub struct CustomField {
     pub options: Option<Vec<CustomFieldOption>>,
 
     /// `acceptedFormats`: a [`AcceptedFileFormat`](crate::custom_fields::AcceptedFileFormat).
-    #[serde(
-        rename = "acceptedFormats",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "acceptedFormats", default, skip_serializing_if = "Option::is_none")]
     pub accepted_formats: Option<AcceptedFileFormat>,
 
     /// `objectKey`: a string. Example: `custom_object.pet`.
@@ -1179,11 +1063,7 @@ pub struct CustomField {
     pub field_key: Option<String>,
 
     /// `allowCustomOption`: `true` or `false`.
-    #[serde(
-        rename = "allowCustomOption",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowCustomOption", default, skip_serializing_if = "Option::is_none")]
     pub allow_custom_option: Option<bool>,
 
     /// `maxFileLimit`: a whole number.
@@ -1200,10 +1080,7 @@ pub struct CustomField {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// The kind of value a custom field holds.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1252,10 +1129,7 @@ pub enum CustomFieldDataType {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 impl CustomFieldDataType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1273,16 +1147,13 @@ impl CustomFieldDataType {
             Self::FileUpload => "FILE_UPLOAD",
             Self::Radio => "RADIO",
             Self::Email => "EMAIL",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 impl From<&str> for CustomFieldDataType {
     fn from(value: &str) -> Self {
         match value {
@@ -1299,7 +1170,7 @@ impl From<&str> for CustomFieldDataType {
             "FILE_UPLOAD" => Self::FileUpload,
             "RADIO" => Self::Radio,
             "EMAIL" => Self::Email,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1308,10 +1179,7 @@ impl From<&str> for CustomFieldDataType {
 crate::runtime::enums::string_enum!(CustomFieldDataType);
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// The `CustomFieldDeleteResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1330,10 +1198,7 @@ pub struct CustomFieldDeleteResponse {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// A folder grouping the custom fields of an object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1356,10 +1221,7 @@ pub struct CustomFieldFolder {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// The `CustomFieldList` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1374,10 +1236,7 @@ pub struct CustomFieldList {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// One choice of an option field.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1396,19 +1255,12 @@ pub struct CustomFieldOption {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 impl CustomFieldOption {
     /// A value with the required fields (`key`, `label`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(key: impl Into<String>, label: impl Into<String>) -> Self {
-        Self {
-            key: Some(key.into()),
-            label: Some(label.into()),
-            url: None,
-        }
+        Self { key: Some(key.into()), label: Some(label.into()), url: None, }
     }
 
     /// Sets `key`.
@@ -1431,10 +1283,7 @@ impl CustomFieldOption {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// The `CustomFieldResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1445,10 +1294,7 @@ pub struct CustomFieldResponse {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// The `UpdateCustomFieldFolderRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1457,31 +1303,22 @@ pub struct UpdateCustomFieldFolderRequest {
     pub name: String,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 impl UpdateCustomFieldFolderRequest {
     /// A value with the required fields (`name`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, location_id: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            location_id: location_id.into(),
-        }
+        Self { name: name.into(), location_id: location_id.into(), }
     }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// One choice of an option field, as sent on update.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1495,18 +1332,12 @@ pub struct UpdateCustomFieldOption {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 impl UpdateCustomFieldOption {
     /// A value with the required fields (`label`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(label: impl Into<String>) -> Self {
-        Self {
-            label: label.into(),
-            url: None,
-        }
+        Self { label: label.into(), url: None, }
     }
 
     /// Sets `url`.
@@ -1517,16 +1348,13 @@ impl UpdateCustomFieldOption {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 /// The `UpdateCustomFieldRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateCustomFieldRequest {
     /// `locationId`: a string.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string.
@@ -1542,7 +1370,7 @@ pub struct UpdateCustomFieldRequest {
     pub placeholder: Option<String>,
 
     /// `showInForms`: `true` or `false`.
-    #[serde(rename = "showInForms")]
+    #[serde(rename = "showInForms",)]
     pub show_in_forms: bool,
 
     /// `options`: a list of [`UpdateCustomFieldOption`](crate::custom_fields::UpdateCustomFieldOption) values.
@@ -1550,11 +1378,7 @@ pub struct UpdateCustomFieldRequest {
     pub options: Option<Vec<UpdateCustomFieldOption>>,
 
     /// `acceptedFormats`: a [`AcceptedFileFormat`](crate::custom_fields::AcceptedFileFormat).
-    #[serde(
-        rename = "acceptedFormats",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "acceptedFormats", default, skip_serializing_if = "Option::is_none")]
     pub accepted_formats: Option<AcceptedFileFormat>,
 
     /// `maxFileLimit`: a whole number.
@@ -1563,10 +1387,7 @@ pub struct UpdateCustomFieldRequest {
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 impl UpdateCustomFieldRequest {
     /// A value with the required fields (`locationId`, `showInForms`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]

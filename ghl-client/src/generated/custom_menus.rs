@@ -36,7 +36,7 @@ pub const MODULE: &str = "custom_menus";
 /// Operations of the Custom Menus module. Get one with `client.custom_menus()`.
 #[derive(Clone, Debug)]
 pub struct CustomMenus {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "custom_menus")]
@@ -50,39 +50,27 @@ impl CustomMenus {
     ///
     /// `POST /custom-menus/` · Version `2021-07-28` · agency token · scopes: `custom-menu-link.write`
     pub fn create_custom_menu(&self, body: CreateCustomMenuRequest) -> CreateCustomMenu {
-        CreateCustomMenu {
-            client: self.client.clone(),
-            body,
-        }
+        CreateCustomMenu { client: self.client.clone(), body, }
     }
 
     /// Delete a custom menu link.
     ///
     /// `DELETE /custom-menus/{customMenuId}` · Version `2021-07-28` · agency token · scopes: `custom-menu-link.write`
-    pub fn delete_custom_menu(
-        &self,
-        custom_menu_id: impl Into<String>,
-    ) -> DeleteCustomMenu {
-        DeleteCustomMenu {
-            client: self.client.clone(),
-            custom_menu_id: custom_menu_id.into(),
-        }
+    pub fn delete_custom_menu(&self, custom_menu_id: impl Into<String>) -> DeleteCustomMenu {
+        DeleteCustomMenu { client: self.client.clone(), custom_menu_id: custom_menu_id.into(), }
     }
 
     /// Fetch one custom menu link by id.
     ///
     /// `GET /custom-menus/{customMenuId}` · Version `2021-07-28` · agency token · scopes: `custom-menu-link.readonly`
     pub fn get_custom_menu(&self, custom_menu_id: impl Into<String>) -> GetCustomMenu {
-        GetCustomMenu {
-            client: self.client.clone(),
-            custom_menu_id: custom_menu_id.into(),
-        }
+        GetCustomMenu { client: self.client.clone(), custom_menu_id: custom_menu_id.into(), }
     }
 
     /// List the custom menu links of the agency.
     ///
     /// `GET /custom-menus/` · Version `2021-07-28` · agency token · scopes: `custom-menu-link.readonly`
-    pub fn list_custom_menus(&self) -> ListCustomMenus {
+    pub fn list_custom_menus(&self,) -> ListCustomMenus {
         ListCustomMenus {
             client: self.client.clone(),
             location_id: None,
@@ -99,7 +87,7 @@ impl CustomMenus {
     pub fn update_custom_menu(
         &self,
         custom_menu_id: impl Into<String>,
-        body: UpdateCustomMenuRequest,
+        body: UpdateCustomMenuRequest
     ) -> UpdateCustomMenu {
         UpdateCustomMenu {
             client: self.client.clone(),
@@ -115,71 +103,59 @@ impl CustomMenus {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = CustomMenus::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createCustomMenu",
-            Box::pin({
-                let call = handle
-                    .create_custom_menu(
-                        CreateCustomMenuRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            NewCustomMenuIcon::new(
-                                "sample".to_owned(),
-                                IconFontFamily::Fab,
-                            ),
-                            true,
-                            true,
-                            true,
-                            CustomMenuOpenMode::Iframe,
-                            vec!["sample".to_owned()],
-                            CustomMenuUserRole::All,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCustomMenu",
-            Box::pin({
-                let call = handle.delete_custom_menu("sample-customMenuId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCustomMenu",
-            Box::pin({
-                let call = handle.get_custom_menu("sample-customMenuId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCustomMenus",
-            Box::pin({
-                let call = handle.list_custom_menus();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCustomMenu",
-            Box::pin({
-                let call = handle
-                    .update_custom_menu(
-                        "sample-customMenuId",
-                        UpdateCustomMenuRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createCustomMenu",
+        Box::pin({
+            let call = handle.create_custom_menu(
+                CreateCustomMenuRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    NewCustomMenuIcon::new("sample".to_owned(), IconFontFamily::Fab),
+                    true,
+                    true,
+                    true,
+                    CustomMenuOpenMode::Iframe,
+                    vec!["sample".to_owned()],
+                    CustomMenuUserRole::All
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCustomMenu",
+        Box::pin({
+            let call = handle.delete_custom_menu("sample-customMenuId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCustomMenu",
+        Box::pin({
+            let call = handle.get_custom_menu("sample-customMenuId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCustomMenus",
+        Box::pin({
+            let call = handle.list_custom_menus();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCustomMenu",
+        Box::pin({
+            let call = handle.update_custom_menu(
+                "sample-customMenuId",
+                UpdateCustomMenuRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -189,94 +165,85 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = CustomMenus::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createCustomMenu",
-            Box::pin({
-                let call = handle
-                    .create_custom_menu(
-                        CreateCustomMenuRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                NewCustomMenuIcon::new(
-                                    "sample".to_owned(),
-                                    IconFontFamily::Fab,
-                                ),
-                                true,
-                                true,
-                                true,
-                                CustomMenuOpenMode::Iframe,
-                                vec!["sample".to_owned()],
-                                CustomMenuUserRole::All,
-                            )
-                            .allow_camera(true)
-                            .allow_microphone(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCustomMenu",
-            Box::pin({
-                let call = handle.delete_custom_menu("sample-customMenuId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCustomMenu",
-            Box::pin({
-                let call = handle.get_custom_menu("sample-customMenuId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCustomMenus",
-            Box::pin({
-                let call = handle
-                    .list_custom_menus()
-                    .location_id("sample".to_owned())
-                    .skip(1i64)
-                    .limit(1i64)
-                    .query("sample".to_owned())
-                    .show_on_company(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCustomMenu",
-            Box::pin({
-                let call = handle
-                    .update_custom_menu(
-                        "sample-customMenuId",
-                        UpdateCustomMenuRequest::new()
-                            .title("sample".to_owned())
-                            .url("sample".to_owned())
-                            .icon(
-                                CustomMenuIcon::new()
-                                    .name("sample".to_owned())
-                                    .font_family(IconFontFamily::Fab),
-                            )
-                            .show_on_company(true)
-                            .show_on_location(true)
-                            .show_to_all_locations(true)
-                            .open_mode(CustomMenuOpenMode::Iframe)
-                            .locations(vec!["sample".to_owned()])
-                            .user_role(CustomMenuUserRole::All)
-                            .allow_camera(true)
-                            .allow_microphone(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createCustomMenu",
+        Box::pin({
+            let call = handle.create_custom_menu(
+                CreateCustomMenuRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    NewCustomMenuIcon::new("sample".to_owned(), IconFontFamily::Fab),
+                    true,
+                    true,
+                    true,
+                    CustomMenuOpenMode::Iframe,
+                    vec!["sample".to_owned()],
+                    CustomMenuUserRole::All
+                )
+                    .allow_camera(true)
+                    .allow_microphone(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCustomMenu",
+        Box::pin({
+            let call = handle.delete_custom_menu("sample-customMenuId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCustomMenu",
+        Box::pin({
+            let call = handle.get_custom_menu("sample-customMenuId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCustomMenus",
+        Box::pin({
+            let call = handle
+                .list_custom_menus()
+                .location_id("sample".to_owned())
+                .skip(1i64)
+                .limit(1i64)
+                .query("sample".to_owned())
+                .show_on_company(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCustomMenu",
+        Box::pin({
+            let call = handle.update_custom_menu(
+                "sample-customMenuId",
+                UpdateCustomMenuRequest::new()
+                    .title("sample".to_owned())
+                    .url("sample".to_owned())
+                    .icon(
+                        CustomMenuIcon::new()
+                            .name("sample".to_owned())
+                            .font_family(IconFontFamily::Fab)
+                    )
+                    .show_on_company(true)
+                    .show_on_location(true)
+                    .show_to_all_locations(true)
+                    .open_mode(CustomMenuOpenMode::Iframe)
+                    .locations(vec!["sample".to_owned()])
+                    .user_role(CustomMenuUserRole::All)
+                    .allow_camera(true)
+                    .allow_microphone(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -322,7 +289,7 @@ impl CreateCustomMenu {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<CustomMenuResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -358,10 +325,7 @@ impl DeleteCustomMenu {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/custom-menus/{}", crate ::runtime::request::path_segment(& self
-                .custom_menu_id)
-            ),
+            format!("/custom-menus/{}", crate::runtime::request::path_segment(&self.custom_menu_id))
         );
         Ok(request)
     }
@@ -373,7 +337,7 @@ impl DeleteCustomMenu {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<DeleteCustomMenuResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -409,10 +373,7 @@ impl GetCustomMenu {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/custom-menus/{}", crate ::runtime::request::path_segment(& self
-                .custom_menu_id)
-            ),
+            format!("/custom-menus/{}", crate::runtime::request::path_segment(&self.custom_menu_id))
         );
         Ok(request)
     }
@@ -424,7 +385,7 @@ impl GetCustomMenu {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<CustomMenuResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -518,7 +479,7 @@ impl ListCustomMenus {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListCustomMenusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -543,15 +504,13 @@ impl crate::Paginated for ListCustomMenus {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.custom_menus.as_ref()).map_or(0, Vec::len);
-        let total: Option<i64> = Some(page)
-            .and_then(|v| v.total_links.as_ref())
-            .copied();
+        let total: Option<i64> = Some(page).and_then(|v| v.total_links.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -567,7 +526,7 @@ impl crate::Paginated for ListCustomMenus {
 impl ListCustomMenus {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
+        self
     ) -> impl futures::Stream<Item = Result<CustomMenu, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -603,10 +562,7 @@ impl UpdateCustomMenu {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/custom-menus/{}", crate ::runtime::request::path_segment(& self
-                .custom_menu_id)
-            ),
+            format!("/custom-menus/{}", crate::runtime::request::path_segment(&self.custom_menu_id))
         );
         {
             let value = &self.body;
@@ -622,7 +578,7 @@ impl UpdateCustomMenu {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<UpdateCustomMenuResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -645,26 +601,26 @@ pub struct CreateCustomMenuRequest {
     pub icon: NewCustomMenuIcon,
 
     /// Show it in the agency view.
-    #[serde(rename = "showOnCompany")]
+    #[serde(rename = "showOnCompany",)]
     pub show_on_company: bool,
 
     /// Show it in sub-accounts.
-    #[serde(rename = "showOnLocation")]
+    #[serde(rename = "showOnLocation",)]
     pub show_on_location: bool,
 
     /// Show it in every sub-account.
-    #[serde(rename = "showToAllLocations")]
+    #[serde(rename = "showToAllLocations",)]
     pub show_to_all_locations: bool,
 
     /// `openMode`: a [`CustomMenuOpenMode`](crate::custom_menus::CustomMenuOpenMode).
-    #[serde(rename = "openMode")]
+    #[serde(rename = "openMode",)]
     pub open_mode: CustomMenuOpenMode,
 
     /// Sub-accounts to show it in when not shown to all.
     pub locations: Vec<String>,
 
     /// `userRole`: a [`CustomMenuUserRole`](crate::custom_menus::CustomMenuUserRole).
-    #[serde(rename = "userRole")]
+    #[serde(rename = "userRole",)]
     pub user_role: CustomMenuUserRole,
 
     /// Let the embedded page use the camera (iframe mode).
@@ -672,11 +628,7 @@ pub struct CreateCustomMenuRequest {
     pub allow_camera: Option<bool>,
 
     /// Let the embedded page use the microphone (iframe mode).
-    #[serde(
-        rename = "allowMicrophone",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowMicrophone", default, skip_serializing_if = "Option::is_none")]
     pub allow_microphone: Option<bool>,
 }
 
@@ -694,7 +646,7 @@ impl CreateCustomMenuRequest {
         show_to_all_locations: impl Into<bool>,
         open_mode: impl Into<CustomMenuOpenMode>,
         locations: impl Into<Vec<String>>,
-        user_role: impl Into<CustomMenuUserRole>,
+        user_role: impl Into<CustomMenuUserRole>
     ) -> Self {
         Self {
             title: title.into(),
@@ -759,11 +711,7 @@ pub struct CustomMenu {
     pub show_on_location: Option<bool>,
 
     /// Shown in every sub-account rather than those in `locations`.
-    #[serde(
-        rename = "showToAllLocations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "showToAllLocations", default, skip_serializing_if = "Option::is_none")]
     pub show_to_all_locations: Option<bool>,
 
     /// Sub-accounts that show the link when it is not shown to all.
@@ -783,11 +731,7 @@ pub struct CustomMenu {
     pub allow_camera: Option<bool>,
 
     /// The embedded page may use the microphone (iframe mode).
-    #[serde(
-        rename = "allowMicrophone",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowMicrophone", default, skip_serializing_if = "Option::is_none")]
     pub allow_microphone: Option<bool>,
 }
 
@@ -812,10 +756,7 @@ impl CustomMenuIcon {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            name: None,
-            font_family: None,
-        }
+        Self { name: None, font_family: None, }
     }
 
     /// Sets `name`.
@@ -859,7 +800,7 @@ impl CustomMenuOpenMode {
             Self::Iframe => "iframe",
             Self::NewTab => "new_tab",
             Self::CurrentTab => "current_tab",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -872,7 +813,7 @@ impl From<&str> for CustomMenuOpenMode {
             "iframe" => Self::Iframe,
             "new_tab" => Self::NewTab,
             "current_tab" => Self::CurrentTab,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -919,7 +860,7 @@ impl CustomMenuUserRole {
             Self::All => "all",
             Self::Admin => "admin",
             Self::User => "user",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -932,7 +873,7 @@ impl From<&str> for CustomMenuUserRole {
             "all" => Self::All,
             "admin" => Self::Admin,
             "user" => Self::User,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -991,7 +932,7 @@ impl IconFontFamily {
             Self::Fab => "fab",
             Self::Fas => "fas",
             Self::Far => "far",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1004,7 +945,7 @@ impl From<&str> for IconFontFamily {
             "fab" => Self::Fab,
             "fas" => Self::Fas,
             "far" => Self::Far,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1037,7 +978,7 @@ pub struct NewCustomMenuIcon {
     pub name: String,
 
     /// `fontFamily`: a [`IconFontFamily`](crate::custom_menus::IconFontFamily).
-    #[serde(rename = "fontFamily")]
+    #[serde(rename = "fontFamily",)]
     pub font_family: IconFontFamily,
 }
 
@@ -1047,10 +988,7 @@ impl NewCustomMenuIcon {
     /// A value with the required fields (`name`, `fontFamily`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, font_family: impl Into<IconFontFamily>) -> Self {
-        Self {
-            name: name.into(),
-            font_family: font_family.into(),
-        }
+        Self { name: name.into(), font_family: font_family.into(), }
     }
 }
 
@@ -1081,11 +1019,7 @@ pub struct UpdateCustomMenuRequest {
     pub show_on_location: Option<bool>,
 
     /// `showToAllLocations`: `true` or `false`. Example: `true`.
-    #[serde(
-        rename = "showToAllLocations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "showToAllLocations", default, skip_serializing_if = "Option::is_none")]
     pub show_to_all_locations: Option<bool>,
 
     /// `openMode`: a [`CustomMenuOpenMode`](crate::custom_menus::CustomMenuOpenMode).
@@ -1105,11 +1039,7 @@ pub struct UpdateCustomMenuRequest {
     pub allow_camera: Option<bool>,
 
     /// `allowMicrophone`: `true` or `false`. Example: `false`.
-    #[serde(
-        rename = "allowMicrophone",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowMicrophone", default, skip_serializing_if = "Option::is_none")]
     pub allow_microphone: Option<bool>,
 }
 

@@ -34,7 +34,7 @@ pub const MODULE: &str = "email_isv";
 /// Operations of the Email Verification module. Get one with `client.email_isv()`.
 #[derive(Clone, Debug)]
 pub struct EmailIsv {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "email_isv")]
@@ -48,11 +48,7 @@ impl EmailIsv {
     ///
     /// `POST /email/verify` · Version `2021-07-28` · location token · scopes: none stated
     pub fn verify_email(&self, body: VerifyEmailRequest) -> VerifyEmail {
-        VerifyEmail {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        VerifyEmail { client: self.client.clone(), location_id: None, body, }
     }
 }
 
@@ -62,25 +58,18 @@ impl EmailIsv {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = EmailIsv::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "verifyEmail",
-            Box::pin({
-                let call = handle
-                    .verify_email(
-                        VerifyEmailRequest::new(
-                            EmailVerificationType::Email,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "verifyEmail",
+        Box::pin({
+            let call = handle.verify_email(
+                VerifyEmailRequest::new(EmailVerificationType::Email, "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -90,25 +79,21 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = EmailIsv::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "verifyEmail",
-            Box::pin({
-                let call = handle
-                    .verify_email(
-                        VerifyEmailRequest::new(
-                            EmailVerificationType::Email,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "verifyEmail",
+        Box::pin({
+            let call = handle.verify_email(
+                VerifyEmailRequest::new(EmailVerificationType::Email, "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -148,9 +133,7 @@ impl VerifyEmail {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("verifyEmail", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location("verifyEmail", self.location_id.as_deref())?;
         let mut request = crate::Request::new(&META, "/email/verify".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -168,7 +151,7 @@ impl VerifyEmail {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<EmailVerificationResult>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -207,7 +190,7 @@ impl EmailBounceRisk {
             Self::Low => "low",
             Self::Medium => "medium",
             Self::Unknown => "unknown",
-            Self::Other(other) => other,
+            Self::Other(other) => other
         }
     }
 }
@@ -221,7 +204,7 @@ impl From<&str> for EmailBounceRisk {
             "low" => Self::Low,
             "medium" => Self::Medium,
             "unknown" => Self::Unknown,
-            other => Self::Other(other.to_owned()),
+            other => Self::Other(other.to_owned())
         }
     }
 }
@@ -265,7 +248,7 @@ impl EmailDeliverability {
             Self::DoNotSend => "do_not_send",
             Self::Unknown => "unknown",
             Self::CatchAll => "catch_all",
-            Self::Other(other) => other,
+            Self::Other(other) => other
         }
     }
 }
@@ -280,7 +263,7 @@ impl From<&str> for EmailDeliverability {
             "do_not_send" => Self::DoNotSend,
             "unknown" => Self::Unknown,
             "catch_all" => Self::CatchAll,
-            other => Self::Other(other.to_owned()),
+            other => Self::Other(other.to_owned())
         }
     }
 }
@@ -319,11 +302,13 @@ pub struct EmailVerificationResult {
     pub reason: Option<Vec<String>>,
 
     /// `leadconnectorRecomendation`: a [`LeadConnectorRecommendation`](crate::email_isv::LeadConnectorRecommendation).
-    #[serde(
-        rename = "leadconnectorRecomendation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "leadconnectorRecomendation",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub leadconnector_recomendation: Option<LeadConnectorRecommendation>,
 }
 
@@ -351,7 +336,7 @@ impl EmailVerificationType {
         match self {
             Self::Email => "email",
             Self::Contact => "contact",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -363,7 +348,7 @@ impl From<&str> for EmailVerificationType {
         match value {
             "email" => Self::Email,
             "contact" => Self::Contact,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -389,7 +374,7 @@ pub struct LeadConnectorRecommendation {
 #[non_exhaustive]
 pub struct VerifyEmailRequest {
     /// Whether `verify` holds an address or a contact id.
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: EmailVerificationType,
 
     /// The email address, or the id of the contact whose email is checked.
@@ -401,13 +386,7 @@ pub struct VerifyEmailRequest {
 impl VerifyEmailRequest {
     /// A value with the required fields (`type`, `verify`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        type_: impl Into<EmailVerificationType>,
-        verify: impl Into<String>,
-    ) -> Self {
-        Self {
-            type_: type_.into(),
-            verify: verify.into(),
-        }
+    pub fn new(type_: impl Into<EmailVerificationType>, verify: impl Into<String>) -> Self {
+        Self { type_: type_.into(), verify: verify.into(), }
     }
 }

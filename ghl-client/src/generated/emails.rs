@@ -32,7 +32,7 @@ pub const MODULE: &str = "emails";
 /// Operations of the Emails module. Get one with `client.emails()`.
 #[derive(Clone, Debug)]
 pub struct Emails {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl Emails {
@@ -43,23 +43,14 @@ impl Emails {
     /// Create an email template or template folder.
     ///
     /// `POST /emails/builder` · Version `2021-07-28` · location token · scopes: `emails/builder.write`
-    pub fn create_email_template(
-        &self,
-        body: CreateEmailTemplateRequest,
-    ) -> CreateEmailTemplate {
-        CreateEmailTemplate {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn create_email_template(&self, body: CreateEmailTemplateRequest) -> CreateEmailTemplate {
+        CreateEmailTemplate { client: self.client.clone(), body, }
     }
 
     /// Delete an email template.
     ///
     /// `DELETE /emails/builder/{locationId}/{templateId}` · Version `2021-07-28` · location token · scopes: none stated
-    pub fn delete_email_template(
-        &self,
-        template_id: impl Into<String>,
-    ) -> DeleteEmailTemplate {
+    pub fn delete_email_template(&self, template_id: impl Into<String>) -> DeleteEmailTemplate {
         DeleteEmailTemplate {
             client: self.client.clone(),
             location_id: None,
@@ -70,7 +61,7 @@ impl Emails {
     /// List the scheduled email campaigns of a location.
     ///
     /// `GET /emails/schedule` · Version `2021-07-28` · location token · scopes: `emails/schedule.readonly`
-    pub fn list_email_campaigns(&self) -> ListEmailCampaigns {
+    pub fn list_email_campaigns(&self,) -> ListEmailCampaigns {
         ListEmailCampaigns {
             client: self.client.clone(),
             location_id: None,
@@ -90,7 +81,7 @@ impl Emails {
     /// List the email templates of a location.
     ///
     /// `GET /emails/builder` · Version `2021-07-28` · location token · scopes: `emails/builder.readonly`
-    pub fn list_email_templates(&self) -> ListEmailTemplates {
+    pub fn list_email_templates(&self,) -> ListEmailTemplates {
         ListEmailTemplates {
             client: self.client.clone(),
             location_id: None,
@@ -110,14 +101,8 @@ impl Emails {
     /// Save new content into an email template.
     ///
     /// `POST /emails/builder/data` · Version `2021-07-28` · location token · scopes: `emails/builder.write`
-    pub fn update_email_template(
-        &self,
-        body: UpdateEmailTemplateRequest,
-    ) -> UpdateEmailTemplate {
-        UpdateEmailTemplate {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn update_email_template(&self, body: UpdateEmailTemplateRequest) -> UpdateEmailTemplate {
+        UpdateEmailTemplate { client: self.client.clone(), body, }
     }
 }
 
@@ -125,72 +110,63 @@ impl Emails {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Emails::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createEmailTemplate",
-            Box::pin({
-                let call = handle
-                    .create_email_template(
-                        CreateEmailTemplateRequest::new(
-                            "sample".to_owned(),
-                            CreateEmailTemplateRequestType::Html,
-                            CreateEmailTemplateRequestImportProvider::Mailchimp,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteEmailTemplate",
-            Box::pin({
-                let call = handle.delete_email_template("sample-templateId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listEmailCampaigns",
-            Box::pin({
-                let call = handle.list_email_campaigns();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listEmailTemplates",
-            Box::pin({
-                let call = handle.list_email_templates();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateEmailTemplate",
-            Box::pin({
-                let call = handle
-                    .update_email_template(
-                        UpdateEmailTemplateRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            EmailBuilderContent::new(
-                                vec!["sample".to_owned()],
-                                serde_json::Value::Object(Default::default()),
-                                serde_json::Value::Object(Default::default()),
-                            ),
-                            "sample".to_owned(),
-                            UpdateEmailTemplateRequestEditorType::Html,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createEmailTemplate",
+        Box::pin({
+            let call = handle.create_email_template(
+                CreateEmailTemplateRequest::new(
+                    "sample".to_owned(),
+                    CreateEmailTemplateRequestType::Html,
+                    CreateEmailTemplateRequestImportProvider::Mailchimp
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteEmailTemplate",
+        Box::pin({
+            let call = handle.delete_email_template("sample-templateId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listEmailCampaigns",
+        Box::pin({
+            let call = handle.list_email_campaigns();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listEmailTemplates",
+        Box::pin({
+            let call = handle.list_email_templates();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateEmailTemplate",
+        Box::pin({
+            let call = handle.update_email_template(
+                UpdateEmailTemplateRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    EmailBuilderContent::new(
+                        vec!["sample".to_owned()],
+                        serde_json::Value::Object(Default::default()),
+                        serde_json::Value::Object(Default::default())
+                    ),
+                    "sample".to_owned(),
+                    UpdateEmailTemplateRequestEditorType::Html
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -198,107 +174,99 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Emails::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createEmailTemplate",
-            Box::pin({
-                let call = handle
-                    .create_email_template(
-                        CreateEmailTemplateRequest::new(
-                                "sample".to_owned(),
-                                CreateEmailTemplateRequestType::Html,
-                                CreateEmailTemplateRequestImportProvider::Mailchimp,
-                            )
-                            .title("sample".to_owned())
-                            .updated_by("sample".to_owned())
-                            .builder_version(
-                                CreateEmailTemplateRequestBuilderVersion::V1,
-                            )
-                            .name("sample".to_owned())
-                            .parent_id("sample".to_owned())
-                            .template_data_url("sample".to_owned())
-                            .import_url("sample".to_owned())
-                            .template_source("sample".to_owned())
-                            .is_plain_text(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteEmailTemplate",
-            Box::pin({
-                let call = handle.delete_email_template("sample-templateId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listEmailCampaigns",
-            Box::pin({
-                let call = handle
-                    .list_email_campaigns()
-                    .limit(1i64)
-                    .offset(1i64)
-                    .status(ListEmailCampaignsStatus::Active)
-                    .email_status(ListEmailCampaignsEmailStatus::All)
+    calls.push((
+        "createEmailTemplate",
+        Box::pin({
+            let call = handle.create_email_template(
+                CreateEmailTemplateRequest::new(
+                    "sample".to_owned(),
+                    CreateEmailTemplateRequestType::Html,
+                    CreateEmailTemplateRequestImportProvider::Mailchimp
+                )
+                    .title("sample".to_owned())
+                    .updated_by("sample".to_owned())
+                    .builder_version(CreateEmailTemplateRequestBuilderVersion::V1)
                     .name("sample".to_owned())
                     .parent_id("sample".to_owned())
-                    .limited_fields(true)
-                    .archived(true)
-                    .campaigns_only(true)
-                    .show_stats(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listEmailTemplates",
-            Box::pin({
-                let call = handle
-                    .list_email_templates()
-                    .limit(1i64)
-                    .offset(1i64)
-                    .search("sample".to_owned())
-                    .sort_by_date("sample".to_owned())
-                    .archived(true)
-                    .builder_version(ListEmailTemplatesBuilderVersion::V1)
-                    .name("sample".to_owned())
-                    .parent_id("sample".to_owned())
-                    .origin_id("sample".to_owned())
-                    .templates_only(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateEmailTemplate",
-            Box::pin({
-                let call = handle
-                    .update_email_template(
-                        UpdateEmailTemplateRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                EmailBuilderContent::new(
-                                    vec!["sample".to_owned()],
-                                    serde_json::Value::Object(Default::default()),
-                                    serde_json::Value::Object(Default::default()),
-                                ),
-                                "sample".to_owned(),
-                                UpdateEmailTemplateRequestEditorType::Html,
-                            )
-                            .preview_text("sample".to_owned())
-                            .is_plain_text(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                    .template_data_url("sample".to_owned())
+                    .import_url("sample".to_owned())
+                    .template_source("sample".to_owned())
+                    .is_plain_text(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteEmailTemplate",
+        Box::pin({
+            let call = handle.delete_email_template("sample-templateId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listEmailCampaigns",
+        Box::pin({
+            let call = handle
+                .list_email_campaigns()
+                .limit(1i64)
+                .offset(1i64)
+                .status(ListEmailCampaignsStatus::Active)
+                .email_status(ListEmailCampaignsEmailStatus::All)
+                .name("sample".to_owned())
+                .parent_id("sample".to_owned())
+                .limited_fields(true)
+                .archived(true)
+                .campaigns_only(true)
+                .show_stats(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listEmailTemplates",
+        Box::pin({
+            let call = handle
+                .list_email_templates()
+                .limit(1i64)
+                .offset(1i64)
+                .search("sample".to_owned())
+                .sort_by_date("sample".to_owned())
+                .archived(true)
+                .builder_version(ListEmailTemplatesBuilderVersion::V1)
+                .name("sample".to_owned())
+                .parent_id("sample".to_owned())
+                .origin_id("sample".to_owned())
+                .templates_only(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateEmailTemplate",
+        Box::pin({
+            let call = handle.update_email_template(
+                UpdateEmailTemplateRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    EmailBuilderContent::new(
+                        vec!["sample".to_owned()],
+                        serde_json::Value::Object(Default::default()),
+                        serde_json::Value::Object(Default::default())
+                    ),
+                    "sample".to_owned(),
+                    UpdateEmailTemplateRequestEditorType::Html
+                )
+                    .preview_text("sample".to_owned())
+                    .is_plain_text(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -340,7 +308,7 @@ impl CreateEmailTemplate {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<CreateEmailTemplateResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -379,15 +347,17 @@ impl DeleteEmailTemplate {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteEmailTemplate", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteEmailTemplate",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/emails/builder/{}/{}", crate ::runtime::request::path_segment(&
-                location_id), crate ::runtime::request::path_segment(& self.template_id)
-            ),
+                "/emails/builder/{}/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.template_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -400,7 +370,7 @@ impl DeleteEmailTemplate {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<DeleteEmailTemplateResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -457,10 +427,7 @@ impl ListEmailCampaigns {
     }
 
     /// Only campaigns with this delivery status.
-    pub fn email_status(
-        mut self,
-        value: impl Into<ListEmailCampaignsEmailStatus>,
-    ) -> Self {
+    pub fn email_status(mut self, value: impl Into<ListEmailCampaignsEmailStatus>) -> Self {
         self.email_status = Some(value.into());
         self
     }
@@ -511,9 +478,10 @@ impl ListEmailCampaigns {
             token: crate::TokenKind::Location,
             scopes: &["emails/schedule.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listEmailCampaigns", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listEmailCampaigns",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/emails/schedule".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -557,7 +525,7 @@ impl ListEmailCampaigns {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListEmailCampaignsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -586,7 +554,7 @@ impl crate::Paginated for ListEmailCampaigns {
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -600,10 +568,8 @@ impl crate::Paginated for ListEmailCampaigns {
 impl ListEmailCampaigns {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<EmailCampaign, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<EmailCampaign, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -670,10 +636,7 @@ impl ListEmailTemplates {
     }
 
     /// Editor generation of the templates.
-    pub fn builder_version(
-        mut self,
-        value: impl Into<ListEmailTemplatesBuilderVersion>,
-    ) -> Self {
+    pub fn builder_version(mut self, value: impl Into<ListEmailTemplatesBuilderVersion>) -> Self {
         self.builder_version = Some(value.into());
         self
     }
@@ -712,9 +675,10 @@ impl ListEmailTemplates {
             token: crate::TokenKind::Location,
             scopes: &["emails/builder.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listEmailTemplates", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listEmailTemplates",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/emails/builder".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -757,9 +721,7 @@ impl ListEmailTemplates {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<EmailTemplate>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<EmailTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -803,7 +765,7 @@ impl UpdateEmailTemplate {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<UpdateEmailTemplateResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -815,7 +777,7 @@ impl UpdateEmailTemplate {
 #[non_exhaustive]
 pub struct CreateEmailTemplateRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `title`: a string. Example: `template title`.
@@ -823,7 +785,7 @@ pub struct CreateEmailTemplateRequest {
     pub title: Option<String>,
 
     /// What to create.
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: CreateEmailTemplateRequestType,
 
     /// User making the change.
@@ -843,15 +805,11 @@ pub struct CreateEmailTemplateRequest {
     pub parent_id: Option<String>,
 
     /// Address of existing content to start from.
-    #[serde(
-        rename = "templateDataUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "templateDataUrl", default, skip_serializing_if = "Option::is_none")]
     pub template_data_url: Option<String>,
 
     /// Service an imported template comes from.
-    #[serde(rename = "importProvider")]
+    #[serde(rename = "importProvider",)]
     pub import_provider: CreateEmailTemplateRequestImportProvider,
 
     /// Share link of the template to import.
@@ -873,7 +831,7 @@ impl CreateEmailTemplateRequest {
     pub fn new(
         location_id: impl Into<String>,
         type_: impl Into<CreateEmailTemplateRequestType>,
-        import_provider: impl Into<CreateEmailTemplateRequestImportProvider>,
+        import_provider: impl Into<CreateEmailTemplateRequestImportProvider>
     ) -> Self {
         Self {
             location_id: location_id.into(),
@@ -906,7 +864,7 @@ impl CreateEmailTemplateRequest {
     /// Sets `builderVersion`.
     pub fn builder_version(
         mut self,
-        value: impl Into<CreateEmailTemplateRequestBuilderVersion>,
+        value: impl Into<CreateEmailTemplateRequestBuilderVersion>
     ) -> Self {
         self.builder_version = Some(value.into());
         self
@@ -969,7 +927,7 @@ impl CreateEmailTemplateRequestBuilderVersion {
         match self {
             Self::V1 => "1",
             Self::V2 => "2",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -979,10 +937,11 @@ impl From<&str> for CreateEmailTemplateRequestBuilderVersion {
         match value {
             "1" => Self::V1,
             "2" => Self::V2,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(CreateEmailTemplateRequestBuilderVersion);
 
 /// Service an imported template comes from.
@@ -1009,7 +968,7 @@ impl CreateEmailTemplateRequestImportProvider {
             Self::Mailchimp => "mailchimp",
             Self::ActiveCampaign => "active_campaign",
             Self::Kajabi => "kajabi",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1020,10 +979,11 @@ impl From<&str> for CreateEmailTemplateRequestImportProvider {
             "mailchimp" => Self::Mailchimp,
             "active_campaign" => Self::ActiveCampaign,
             "kajabi" => Self::Kajabi,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(CreateEmailTemplateRequestImportProvider);
 
 /// What to create.
@@ -1058,7 +1018,7 @@ impl CreateEmailTemplateRequestType {
             Self::Import => "import",
             Self::Builder => "builder",
             Self::Blank => "blank",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1071,10 +1031,11 @@ impl From<&str> for CreateEmailTemplateRequestType {
             "import" => Self::Import,
             "builder" => Self::Builder,
             "blank" => Self::Blank,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(CreateEmailTemplateRequestType);
 
 /// The `CreateEmailTemplateResponse` object.
@@ -1114,7 +1075,7 @@ pub struct EmailBuilderContent {
     pub attrs: serde_json::Value,
 
     /// Document-wide settings.
-    #[serde(rename = "templateSettings")]
+    #[serde(rename = "templateSettings",)]
     pub template_settings: serde_json::Value,
 }
 
@@ -1124,7 +1085,7 @@ impl EmailBuilderContent {
     pub fn new(
         elements: impl Into<Vec<String>>,
         attrs: impl Into<serde_json::Value>,
-        template_settings: impl Into<serde_json::Value>,
+        template_settings: impl Into<serde_json::Value>
     ) -> Self {
         Self {
             elements: elements.into(),
@@ -1163,11 +1124,7 @@ pub struct EmailCampaign {
     pub campaign_type: Option<String>,
 
     /// `bulkActionVersion`: a string.
-    #[serde(
-        rename = "bulkActionVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "bulkActionVersion", default, skip_serializing_if = "Option::is_none")]
     pub bulk_action_version: Option<String>,
 
     /// `_id`: a string.
@@ -1207,11 +1164,7 @@ pub struct EmailCampaign {
     pub has_utm_tracking: Option<bool>,
 
     /// A resend goes to contacts who did not open.
-    #[serde(
-        rename = "enableResendToUnopened",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "enableResendToUnopened", default, skip_serializing_if = "Option::is_none")]
     pub enable_resend_to_unopened: Option<bool>,
 
     /// `locationId`: a string.
@@ -1247,11 +1200,7 @@ pub struct EmailCampaign {
     pub download_url: Option<String>,
 
     /// Address of the template's content.
-    #[serde(
-        rename = "templateDataDownloadUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "templateDataDownloadUrl", default, skip_serializing_if = "Option::is_none")]
     pub template_data_download_url: Option<String>,
 
     /// Ids of the items inside, for a folder.
@@ -1372,7 +1321,7 @@ impl ListEmailCampaignsEmailStatus {
             Self::Queueing => "queueing",
             Self::Reading => "reading",
             Self::Scheduled => "scheduled",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1395,10 +1344,11 @@ impl From<&str> for ListEmailCampaignsEmailStatus {
             "queueing" => Self::Queueing,
             "reading" => Self::Reading,
             "scheduled" => Self::Scheduled,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ListEmailCampaignsEmailStatus);
 
 /// The `ListEmailCampaignsResponse` object.
@@ -1458,7 +1408,7 @@ impl ListEmailCampaignsStatus {
             Self::Retry => "retry",
             Self::Draft => "draft",
             Self::ResendScheduled => "resend-scheduled",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1473,10 +1423,11 @@ impl From<&str> for ListEmailCampaignsStatus {
             "retry" => Self::Retry,
             "draft" => Self::Draft,
             "resend-scheduled" => Self::ResendScheduled,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ListEmailCampaignsStatus);
 
 /// Values of `ListEmailTemplatesBuilderVersion`.
@@ -1499,7 +1450,7 @@ impl ListEmailTemplatesBuilderVersion {
         match self {
             Self::V1 => "1",
             Self::V2 => "2",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1509,10 +1460,11 @@ impl From<&str> for ListEmailTemplatesBuilderVersion {
         match value {
             "1" => Self::V1,
             "2" => Self::V2,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ListEmailTemplatesBuilderVersion);
 
 /// The new content of a template.
@@ -1520,15 +1472,15 @@ crate::runtime::enums::string_enum!(ListEmailTemplatesBuilderVersion);
 #[non_exhaustive]
 pub struct UpdateEmailTemplateRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `templateId`: a string. Example: `zYy3YOUuHxgomU1uYJty`.
-    #[serde(rename = "templateId")]
+    #[serde(rename = "templateId",)]
     pub template_id: String,
 
     /// User making the change.
-    #[serde(rename = "updatedBy")]
+    #[serde(rename = "updatedBy",)]
     pub updated_by: String,
 
     /// Editor document.
@@ -1538,7 +1490,7 @@ pub struct UpdateEmailTemplateRequest {
     pub html: String,
 
     /// Which editor produced the content.
-    #[serde(rename = "editorType")]
+    #[serde(rename = "editorType",)]
     pub editor_type: UpdateEmailTemplateRequestEditorType,
 
     /// Inbox preview line.
@@ -1559,7 +1511,7 @@ impl UpdateEmailTemplateRequest {
         updated_by: impl Into<String>,
         dnd: impl Into<EmailBuilderContent>,
         html: impl Into<String>,
-        editor_type: impl Into<UpdateEmailTemplateRequestEditorType>,
+        editor_type: impl Into<UpdateEmailTemplateRequestEditorType>
     ) -> Self {
         Self {
             location_id: location_id.into(),
@@ -1606,7 +1558,7 @@ impl UpdateEmailTemplateRequestEditorType {
         match self {
             Self::Html => "html",
             Self::Builder => "builder",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1616,10 +1568,11 @@ impl From<&str> for UpdateEmailTemplateRequestEditorType {
         match value {
             "html" => Self::Html,
             "builder" => Self::Builder,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(UpdateEmailTemplateRequestEditorType);
 
 /// The `UpdateEmailTemplateResponse` object.
@@ -1639,10 +1592,6 @@ pub struct UpdateEmailTemplateResponse {
     pub preview_url: Option<String>,
 
     /// Address of the saved content.
-    #[serde(
-        rename = "templateDownloadUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "templateDownloadUrl", default, skip_serializing_if = "Option::is_none")]
     pub template_download_url: Option<String>,
 }

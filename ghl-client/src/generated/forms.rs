@@ -34,7 +34,7 @@ pub const MODULE: &str = "forms";
 /// Operations of the Forms module. Get one with `client.forms()`.
 #[derive(Clone, Debug)]
 pub struct Forms {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "forms")]
@@ -49,7 +49,7 @@ impl Forms {
     /// Without `startAt`/`endAt` the window runs from the same day of the previous month to today.
     ///
     /// `GET /forms/submissions` · Version `2021-07-28` · location token · scopes: `forms.readonly`
-    pub fn list_form_submissions(&self) -> ListFormSubmissions {
+    pub fn list_form_submissions(&self,) -> ListFormSubmissions {
         ListFormSubmissions {
             client: self.client.clone(),
             location_id: None,
@@ -65,7 +65,7 @@ impl Forms {
     /// List the forms of a location.
     ///
     /// `GET /forms/` · Version `2021-07-28` · location token · scopes: `forms.readonly`
-    pub fn list_forms(&self) -> ListForms {
+    pub fn list_forms(&self,) -> ListForms {
         ListForms {
             client: self.client.clone(),
             location_id: None,
@@ -83,7 +83,8 @@ impl Forms {
     pub fn upload_form_custom_files(
         &self,
         contact_id: impl Into<String>,
-        body: std::collections::BTreeMap<String, crate::Upload>,
+        body: std::collections::BTreeMap<String,
+        crate::Upload>
     ) -> UploadFormCustomFiles {
         UploadFormCustomFiles {
             client: self.client.clone(),
@@ -100,44 +101,36 @@ impl Forms {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Forms::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "listFormSubmissions",
-            Box::pin({
-                let call = handle.list_form_submissions();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listForms",
-            Box::pin({
-                let call = handle.list_forms();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "uploadFormCustomFiles",
-            Box::pin({
-                let call = handle
-                    .upload_form_custom_files(
-                        "sample".to_owned(),
-                        std::collections::BTreeMap::from([
-                            (
-                                "key".to_owned(),
-                                crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
-                            ),
-                        ]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "listFormSubmissions",
+        Box::pin({
+            let call = handle.list_form_submissions();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listForms",
+        Box::pin({
+            let call = handle.list_forms();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "uploadFormCustomFiles",
+        Box::pin({
+            let call = handle.upload_form_custom_files(
+                "sample".to_owned(),
+                std::collections::BTreeMap::from([(
+                    "key".to_owned(),
+                    crate::Upload::from_bytes("sample.txt", b"sample".to_vec())
+                )])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -147,55 +140,46 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Forms::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "listFormSubmissions",
-            Box::pin({
-                let call = handle
-                    .list_form_submissions()
-                    .page(1i64)
-                    .limit(1i64)
-                    .form_id("sample".to_owned())
-                    .q("sample".to_owned())
-                    .start_at("sample".to_owned())
-                    .end_at("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listForms",
-            Box::pin({
-                let call = handle
-                    .list_forms()
-                    .skip(1i64)
-                    .limit(1i64)
-                    .type_("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "uploadFormCustomFiles",
-            Box::pin({
-                let call = handle
-                    .upload_form_custom_files(
-                        "sample".to_owned(),
-                        std::collections::BTreeMap::from([
-                            (
-                                "key".to_owned(),
-                                crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
-                            ),
-                        ]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "listFormSubmissions",
+        Box::pin({
+            let call = handle
+                .list_form_submissions()
+                .page(1i64)
+                .limit(1i64)
+                .form_id("sample".to_owned())
+                .q("sample".to_owned())
+                .start_at("sample".to_owned())
+                .end_at("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listForms",
+        Box::pin({
+            let call = handle.list_forms().skip(1i64).limit(1i64).type_("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "uploadFormCustomFiles",
+        Box::pin({
+            let call = handle.upload_form_custom_files(
+                "sample".to_owned(),
+                std::collections::BTreeMap::from([(
+                    "key".to_owned(),
+                    crate::Upload::from_bytes("sample.txt", b"sample".to_vec())
+                )])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -278,9 +262,10 @@ impl ListFormSubmissions {
             token: crate::TokenKind::Location,
             scopes: &["forms.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listFormSubmissions", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listFormSubmissions",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/forms/submissions".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -312,7 +297,7 @@ impl ListFormSubmissions {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListFormSubmissionsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -346,7 +331,7 @@ impl crate::Paginated for ListFormSubmissions {
             self.page.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.page = Some(next);
         true
@@ -362,10 +347,8 @@ impl crate::Paginated for ListFormSubmissions {
 impl ListFormSubmissions {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<FormSubmission, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<FormSubmission, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -426,9 +409,7 @@ impl ListForms {
             token: crate::TokenKind::Location,
             scopes: &["forms.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listForms", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location("listForms", self.location_id.as_deref())?;
         let mut request = crate::Request::new(&META, "/forms/".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -451,7 +432,7 @@ impl ListForms {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListFormsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -482,7 +463,7 @@ impl crate::Paginated for ListForms {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -497,9 +478,7 @@ impl crate::Paginated for ListForms {
 #[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 impl ListForms {
     /// Every item of every page, fetched lazily one page at a time.
-    pub fn stream(
-        self,
-    ) -> impl futures::Stream<Item = Result<Form, crate::Error>> + Send + 'static {
+    pub fn stream(self) -> impl futures::Stream<Item = Result<Form, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -519,7 +498,8 @@ pub struct UploadFormCustomFiles {
     client: crate::Client,
     contact_id: String,
     location_id: Option<String>,
-    body: std::collections::BTreeMap<String, crate::Upload>,
+    body: std::collections::BTreeMap<String,
+    crate::Upload>,
 }
 
 #[cfg(feature = "forms")]
@@ -543,29 +523,27 @@ impl UploadFormCustomFiles {
             token: crate::TokenKind::Location,
             scopes: &["forms.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("uploadFormCustomFiles", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/forms/upload-custom-files".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "uploadFormCustomFiles",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/forms/upload-custom-files".to_owned());
         request.scope_key(location_id.clone());
         request.query("contactId", &self.contact_id);
         request.query("locationId", &location_id);
         {
             let value = &self.body;
-            request
-                .multipart(
-                    value
-                        .iter()
-                        .map(|(name, upload)| crate::Part::File {
-                            name: name.clone().into(),
-                            upload: upload.clone(),
-                            max_bytes: Some(52428800u64),
-                        })
-                        .collect(),
-                );
+            request.multipart(
+                value
+                    .iter()
+                    .map(|(name, upload)| crate::Part::File {
+                        name: name
+                            .clone()
+                            .into(), upload: upload
+                            .clone(), max_bytes: Some(52428800u64),
+                    })
+                    .collect()
+            );
         }
         Ok(request)
     }
@@ -577,7 +555,7 @@ impl UploadFormCustomFiles {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -694,11 +672,7 @@ pub struct FormEventData {
     pub page_visit_type: Option<String>,
 
     /// `contactSessionIds`: a [`FormContactSessionIds`](crate::forms::FormContactSessionIds).
-    #[serde(
-        rename = "contactSessionIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "contactSessionIds", default, skip_serializing_if = "Option::is_none")]
     pub contact_session_ids: Option<FormContactSessionIds>,
 }
 

@@ -38,7 +38,7 @@ pub const MODULE: &str = "funnels";
 /// Operations of the Funnels module. Get one with `client.funnels()`.
 #[derive(Clone, Debug)]
 pub struct Funnels {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "funnels")]
@@ -63,25 +63,15 @@ impl Funnels {
     /// Create a URL redirect on one of the location's domains.
     ///
     /// `POST /funnels/lookup/redirect` · Version `2021-07-28` · location token · scopes: `funnels/redirect.write`
-    pub fn create_funnel_redirect(
-        &self,
-        body: CreateRedirectRequest,
-    ) -> CreateFunnelRedirect {
-        CreateFunnelRedirect {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn create_funnel_redirect(&self, body: CreateRedirectRequest) -> CreateFunnelRedirect {
+        CreateFunnelRedirect { client: self.client.clone(), body, }
     }
 
     /// Delete a URL redirect.
     ///
     /// `DELETE /funnels/lookup/redirect/{id}` · Version `2021-07-28` · location token · scopes: `funnels/redirect.write`
     pub fn delete_funnel_redirect(&self, id: impl Into<String>) -> DeleteFunnelRedirect {
-        DeleteFunnelRedirect {
-            client: self.client.clone(),
-            id: id.into(),
-            location_id: None,
-        }
+        DeleteFunnelRedirect { client: self.client.clone(), id: id.into(), location_id: None, }
     }
 
     /// Fetch one funnel by its id.
@@ -92,10 +82,7 @@ impl Funnels {
     #[cfg(feature = "undocumented")]
     #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn get_funnel(&self, funnel_id: impl Into<String>) -> GetFunnel {
-        GetFunnel {
-            client: self.client.clone(),
-            funnel_id: funnel_id.into(),
-        }
+        GetFunnel { client: self.client.clone(), funnel_id: funnel_id.into(), }
     }
 
     /// List the pages of one funnel.
@@ -105,7 +92,7 @@ impl Funnels {
         &self,
         funnel_id: impl Into<String>,
         limit: impl Into<i64>,
-        offset: impl Into<i64>,
+        offset: impl Into<i64>
     ) -> ListFunnelPages {
         ListFunnelPages {
             client: self.client.clone(),
@@ -123,7 +110,7 @@ impl Funnels {
     pub fn list_funnel_redirects(
         &self,
         limit: impl Into<i64>,
-        offset: impl Into<i64>,
+        offset: impl Into<i64>
     ) -> ListFunnelRedirects {
         ListFunnelRedirects {
             client: self.client.clone(),
@@ -137,7 +124,7 @@ impl Funnels {
     /// List the funnels and websites of a location.
     ///
     /// `GET /funnels/funnel/list` · Version `2021-07-28` · location token · scopes: `funnels/funnel.readonly`
-    pub fn list_funnels(&self) -> ListFunnels {
+    pub fn list_funnels(&self,) -> ListFunnels {
         ListFunnels {
             client: self.client.clone(),
             location_id: None,
@@ -156,13 +143,9 @@ impl Funnels {
     pub fn update_funnel_redirect(
         &self,
         id: impl Into<String>,
-        body: UpdateRedirectRequest,
+        body: UpdateRedirectRequest
     ) -> UpdateFunnelRedirect {
-        UpdateFunnelRedirect {
-            client: self.client.clone(),
-            id: id.into(),
-            body,
-        }
+        UpdateFunnelRedirect { client: self.client.clone(), id: id.into(), body, }
     }
 }
 
@@ -172,93 +155,81 @@ impl Funnels {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Funnels::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "countFunnelPages",
-            Box::pin({
-                let call = handle.count_funnel_pages("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createFunnelRedirect",
-            Box::pin({
-                let call = handle
-                    .create_funnel_redirect(
-                        CreateRedirectRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            RedirectAction::Funnel,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteFunnelRedirect",
-            Box::pin({
-                let call = handle.delete_funnel_redirect("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "countFunnelPages",
+        Box::pin({
+            let call = handle.count_funnel_pages("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createFunnelRedirect",
+        Box::pin({
+            let call = handle.create_funnel_redirect(
+                CreateRedirectRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    RedirectAction::Funnel
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteFunnelRedirect",
+        Box::pin({
+            let call = handle.delete_funnel_redirect("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "getFunnel",
-            Box::pin({
-                let call = handle.get_funnel("sample-funnelId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFunnelPages",
-            Box::pin({
-                let call = handle.list_funnel_pages("sample".to_owned(), 1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFunnelRedirects",
-            Box::pin({
-                let call = handle.list_funnel_redirects(1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFunnels",
-            Box::pin({
-                let call = handle.list_funnels();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateFunnelRedirect",
-            Box::pin({
-                let call = handle
-                    .update_funnel_redirect(
-                        "sample-id",
-                        UpdateRedirectRequest::new(
-                            "sample".to_owned(),
-                            RedirectAction::Funnel,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "getFunnel",
+        Box::pin({
+            let call = handle.get_funnel("sample-funnelId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFunnelPages",
+        Box::pin({
+            let call = handle.list_funnel_pages("sample".to_owned(), 1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFunnelRedirects",
+        Box::pin({
+            let call = handle.list_funnel_redirects(1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFunnels",
+        Box::pin({
+            let call = handle.list_funnels();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateFunnelRedirect",
+        Box::pin({
+            let call = handle.update_funnel_redirect(
+                "sample-id",
+                UpdateRedirectRequest::new(
+                    "sample".to_owned(),
+                    RedirectAction::Funnel,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -268,106 +239,93 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Funnels::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "countFunnelPages",
-            Box::pin({
-                let call = handle
-                    .count_funnel_pages("sample".to_owned())
-                    .name("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createFunnelRedirect",
-            Box::pin({
-                let call = handle
-                    .create_funnel_redirect(
-                        CreateRedirectRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            RedirectAction::Funnel,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteFunnelRedirect",
-            Box::pin({
-                let call = handle.delete_funnel_redirect("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "countFunnelPages",
+        Box::pin({
+            let call = handle.count_funnel_pages("sample".to_owned()).name("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createFunnelRedirect",
+        Box::pin({
+            let call = handle.create_funnel_redirect(
+                CreateRedirectRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    RedirectAction::Funnel
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteFunnelRedirect",
+        Box::pin({
+            let call = handle.delete_funnel_redirect("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "getFunnel",
-            Box::pin({
-                let call = handle.get_funnel("sample-funnelId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFunnelPages",
-            Box::pin({
-                let call = handle
-                    .list_funnel_pages("sample".to_owned(), 1i64, 1i64)
-                    .name("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFunnelRedirects",
-            Box::pin({
-                let call = handle
-                    .list_funnel_redirects(1i64, 1i64)
-                    .search("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFunnels",
-            Box::pin({
-                let call = handle
-                    .list_funnels()
-                    .type_("sample".to_owned())
-                    .category("sample".to_owned())
-                    .offset(1i64)
-                    .limit(1i64)
-                    .parent_id("sample".to_owned())
-                    .name("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateFunnelRedirect",
-            Box::pin({
-                let call = handle
-                    .update_funnel_redirect(
-                        "sample-id",
-                        UpdateRedirectRequest::new(
-                            "sample".to_owned(),
-                            RedirectAction::Funnel,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "getFunnel",
+        Box::pin({
+            let call = handle.get_funnel("sample-funnelId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFunnelPages",
+        Box::pin({
+            let call = handle
+                .list_funnel_pages("sample".to_owned(), 1i64, 1i64)
+                .name("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFunnelRedirects",
+        Box::pin({
+            let call = handle.list_funnel_redirects(1i64, 1i64).search("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFunnels",
+        Box::pin({
+            let call = handle
+                .list_funnels()
+                .type_("sample".to_owned())
+                .category("sample".to_owned())
+                .offset(1i64)
+                .limit(1i64)
+                .parent_id("sample".to_owned())
+                .name("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateFunnelRedirect",
+        Box::pin({
+            let call = handle.update_funnel_redirect(
+                "sample-id",
+                UpdateRedirectRequest::new(
+                    "sample".to_owned(),
+                    RedirectAction::Funnel,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -414,9 +372,10 @@ impl CountFunnelPages {
             token: crate::TokenKind::Location,
             scopes: &["funnels/pagecount.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("countFunnelPages", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "countFunnelPages",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/funnels/page/count".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -434,7 +393,7 @@ impl CountFunnelPages {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<CountFunnelPagesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -468,10 +427,7 @@ impl CreateFunnelRedirect {
             token: crate::TokenKind::Location,
             scopes: &["funnels/redirect.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/funnels/lookup/redirect".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/funnels/lookup/redirect".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -485,9 +441,7 @@ impl CreateFunnelRedirect {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<RedirectResponse>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<RedirectResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -529,15 +483,13 @@ impl DeleteFunnelRedirect {
             token: crate::TokenKind::Location,
             scopes: &["funnels/redirect.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteFunnelRedirect", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteFunnelRedirect",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/funnels/lookup/redirect/{}", crate ::runtime::request::path_segment(&
-                self.id)
-            ),
+            format!("/funnels/lookup/redirect/{}", crate::runtime::request::path_segment(&self.id))
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -551,7 +503,7 @@ impl DeleteFunnelRedirect {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<DeleteRedirectResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -593,9 +545,7 @@ impl GetFunnel {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/funnels/{}", crate ::runtime::request::path_segment(& self.funnel_id)
-            ),
+            format!("/funnels/{}", crate::runtime::request::path_segment(&self.funnel_id))
         );
         Ok(request)
     }
@@ -607,7 +557,7 @@ impl GetFunnel {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -659,9 +609,10 @@ impl ListFunnelPages {
             token: crate::TokenKind::Location,
             scopes: &["funnels/page.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listFunnelPages", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listFunnelPages",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/funnels/page".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -681,7 +632,7 @@ impl ListFunnelPages {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -732,13 +683,11 @@ impl ListFunnelRedirects {
             token: crate::TokenKind::Location,
             scopes: &["funnels/redirect.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listFunnelRedirects", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/funnels/lookup/redirect/list".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "listFunnelRedirects",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/funnels/lookup/redirect/list".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("limit", self.limit);
@@ -756,7 +705,7 @@ impl ListFunnelRedirects {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListRedirectsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -793,7 +742,7 @@ impl crate::Paginated for ListFunnelRedirects {
             Some(&self.offset).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = next;
         true
@@ -809,7 +758,7 @@ impl crate::Paginated for ListFunnelRedirects {
 impl ListFunnelRedirects {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
+        self
     ) -> impl futures::Stream<Item = Result<Redirect, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -892,9 +841,7 @@ impl ListFunnels {
             token: crate::TokenKind::Location,
             scopes: &["funnels/funnel.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listFunnels", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location("listFunnels", self.location_id.as_deref())?;
         let mut request = crate::Request::new(&META, "/funnels/funnel/list".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -926,7 +873,7 @@ impl ListFunnels {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListFunnelsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -957,7 +904,7 @@ impl crate::Paginated for ListFunnels {
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -973,7 +920,7 @@ impl crate::Paginated for ListFunnels {
 impl ListFunnels {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
+        self
     ) -> impl futures::Stream<Item = Result<Funnel, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -1009,10 +956,7 @@ impl UpdateFunnelRedirect {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/funnels/lookup/redirect/{}", crate ::runtime::request::path_segment(&
-                self.id)
-            ),
+            format!("/funnels/lookup/redirect/{}", crate::runtime::request::path_segment(&self.id))
         );
         {
             let value = &self.body;
@@ -1027,9 +971,7 @@ impl UpdateFunnelRedirect {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<RedirectResponse>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<RedirectResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1053,7 +995,7 @@ pub struct CountFunnelPagesResponse {
 #[non_exhaustive]
 pub struct CreateRedirectRequest {
     /// `locationId`: a string. Example: `6p2RxpgtMKQwO3E6IUaT`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Domain the redirect applies to.
@@ -1079,7 +1021,7 @@ impl CreateRedirectRequest {
         domain: impl Into<String>,
         path: impl Into<String>,
         target: impl Into<String>,
-        action: impl Into<RedirectAction>,
+        action: impl Into<RedirectAction>
     ) -> Self {
         Self {
             location_id: location_id.into(),
@@ -1160,11 +1102,7 @@ pub struct Funnel {
     pub is_store_active: Option<bool>,
 
     /// `orderFormVersion`: a whole number. Example: `2`.
-    #[serde(
-        rename = "orderFormVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "orderFormVersion", default, skip_serializing_if = "Option::is_none")]
     pub order_form_version: Option<i64>,
 
     /// `faviconUrl`: a string.
@@ -1172,43 +1110,23 @@ pub struct Funnel {
     pub favicon_url: Option<String>,
 
     /// Code injected into every page's head.
-    #[serde(
-        rename = "trackingCodeHead",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "trackingCodeHead", default, skip_serializing_if = "Option::is_none")]
     pub tracking_code_head: Option<String>,
 
     /// Code injected into every page's body.
-    #[serde(
-        rename = "trackingCodeBody",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "trackingCodeBody", default, skip_serializing_if = "Option::is_none")]
     pub tracking_code_body: Option<String>,
 
     /// `globalSectionVersion`: a whole number. Example: `1`.
-    #[serde(
-        rename = "globalSectionVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "globalSectionVersion", default, skip_serializing_if = "Option::is_none")]
     pub global_section_version: Option<i64>,
 
     /// `globalSectionsPath`: a string.
-    #[serde(
-        rename = "globalSectionsPath",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "globalSectionsPath", default, skip_serializing_if = "Option::is_none")]
     pub global_sections_path: Option<String>,
 
     /// `globalSectionsUrl`: a string.
-    #[serde(
-        rename = "globalSectionsUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "globalSectionsUrl", default, skip_serializing_if = "Option::is_none")]
     pub global_sections_url: Option<String>,
 
     /// ISO 8601 timestamp.
@@ -1399,7 +1317,7 @@ impl RedirectAction {
             Self::Website => "website",
             Self::Url => "url",
             Self::All => "all",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1413,7 +1331,7 @@ impl From<&str> for RedirectAction {
             "website" => Self::Website,
             "url" => Self::Url,
             "all" => Self::All,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1460,7 +1378,7 @@ pub struct UpdateRedirectRequest {
     pub action: RedirectAction,
 
     /// `locationId`: a string. Example: `6p2RxpgtMKQwO3E6IUaT`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 }
 
@@ -1472,12 +1390,8 @@ impl UpdateRedirectRequest {
     pub fn new(
         target: impl Into<String>,
         action: impl Into<RedirectAction>,
-        location_id: impl Into<String>,
+        location_id: impl Into<String>
     ) -> Self {
-        Self {
-            target: target.into(),
-            action: action.into(),
-            location_id: location_id.into(),
-        }
+        Self { target: target.into(), action: action.into(), location_id: location_id.into(), }
     }
 }

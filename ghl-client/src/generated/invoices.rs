@@ -77,7 +77,7 @@ pub const MODULE: &str = "invoices";
 /// Operations of the Invoices module. Get one with `client.invoices()`.
 #[derive(Clone, Debug)]
 pub struct Invoices {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "invoices")]
@@ -93,7 +93,7 @@ impl Invoices {
     pub fn cancel_invoice_schedule(
         &self,
         schedule_id: impl Into<String>,
-        body: AltContext,
+        body: AltContext
     ) -> CancelInvoiceSchedule {
         CancelInvoiceSchedule {
             client: self.client.clone(),
@@ -106,33 +106,21 @@ impl Invoices {
     ///
     /// `POST /invoices/estimate` · Version `2021-07-28` · location or agency token · scopes: `invoices/estimate.write`
     pub fn create_estimate(&self, body: CreateEstimateRequest) -> CreateEstimate {
-        CreateEstimate {
-            client: self.client.clone(),
-            body,
-        }
+        CreateEstimate { client: self.client.clone(), body, }
     }
 
     /// Create an estimate template.
     ///
     /// `POST /invoices/estimate/template` · Version `2021-07-28` · location or agency token · scopes: `invoices/estimate.write`
-    pub fn create_estimate_template(
-        &self,
-        body: EstimateTemplateRequest,
-    ) -> CreateEstimateTemplate {
-        CreateEstimateTemplate {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn create_estimate_template(&self, body: EstimateTemplateRequest) -> CreateEstimateTemplate {
+        CreateEstimateTemplate { client: self.client.clone(), body, }
     }
 
     /// Create an invoice.
     ///
     /// `POST /invoices/` · Version `2021-07-28` · location or agency token · scopes: `invoices.write`
     pub fn create_invoice(&self, body: CreateInvoiceRequest) -> CreateInvoice {
-        CreateInvoice {
-            client: self.client.clone(),
-            body,
-        }
+        CreateInvoice { client: self.client.clone(), body, }
     }
 
     /// Create an invoice from an estimate.
@@ -141,7 +129,7 @@ impl Invoices {
     pub fn create_invoice_from_estimate(
         &self,
         estimate_id: impl Into<String>,
-        body: CreateInvoiceFromEstimateRequest,
+        body: CreateInvoiceFromEstimateRequest
     ) -> CreateInvoiceFromEstimate {
         CreateInvoiceFromEstimate {
             client: self.client.clone(),
@@ -155,12 +143,9 @@ impl Invoices {
     /// `POST /invoices/schedule` · Version `2021-07-28` · location or agency token · scopes: `invoices/schedule.write`
     pub fn create_invoice_schedule(
         &self,
-        body: CreateInvoiceScheduleRequest,
+        body: CreateInvoiceScheduleRequest
     ) -> CreateInvoiceSchedule {
-        CreateInvoiceSchedule {
-            client: self.client.clone(),
-            body,
-        }
+        CreateInvoiceSchedule { client: self.client.clone(), body, }
     }
 
     /// Create an invoice template.
@@ -168,25 +153,16 @@ impl Invoices {
     /// `POST /invoices/template` · Version `2021-07-28` · location or agency token · scopes: `invoices/template.write`
     pub fn create_invoice_template(
         &self,
-        body: CreateInvoiceTemplateRequest,
+        body: CreateInvoiceTemplateRequest
     ) -> CreateInvoiceTemplate {
-        CreateInvoiceTemplate {
-            client: self.client.clone(),
-            body,
-        }
+        CreateInvoiceTemplate { client: self.client.clone(), body, }
     }
 
     /// Create an invoice and send its payment link by text message.
     ///
     /// `POST /invoices/text2pay` · Version `2021-07-28` · location token · scopes: `invoices.write`
-    pub fn create_text2_pay_invoice(
-        &self,
-        body: Text2PayRequest,
-    ) -> CreateText2PayInvoice {
-        CreateText2PayInvoice {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn create_text2_pay_invoice(&self, body: Text2PayRequest) -> CreateText2PayInvoice {
+        CreateText2PayInvoice { client: self.client.clone(), body, }
     }
 
     /// Delete an estimate.
@@ -195,13 +171,9 @@ impl Invoices {
     pub fn delete_estimate(
         &self,
         estimate_id: impl Into<String>,
-        body: AltContext,
+        body: AltContext
     ) -> DeleteEstimate {
-        DeleteEstimate {
-            client: self.client.clone(),
-            estimate_id: estimate_id.into(),
-            body,
-        }
+        DeleteEstimate { client: self.client.clone(), estimate_id: estimate_id.into(), body, }
     }
 
     /// Delete an estimate template.
@@ -210,7 +182,7 @@ impl Invoices {
     pub fn delete_estimate_template(
         &self,
         template_id: impl Into<String>,
-        body: AltContext,
+        body: AltContext
     ) -> DeleteEstimateTemplate {
         DeleteEstimateTemplate {
             client: self.client.clone(),
@@ -226,7 +198,7 @@ impl Invoices {
         &self,
         invoice_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<AltType>,
+        alt_type: impl Into<AltType>
     ) -> DeleteInvoice {
         DeleteInvoice {
             client: self.client.clone(),
@@ -243,7 +215,7 @@ impl Invoices {
         &self,
         schedule_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<AltType>,
+        alt_type: impl Into<AltType>
     ) -> DeleteInvoiceSchedule {
         DeleteInvoiceSchedule {
             client: self.client.clone(),
@@ -260,7 +232,7 @@ impl Invoices {
         &self,
         template_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<AltType>,
+        alt_type: impl Into<AltType>
     ) -> DeleteInvoiceTemplate {
         DeleteInvoiceTemplate {
             client: self.client.clone(),
@@ -276,7 +248,7 @@ impl Invoices {
     pub fn generate_estimate_number(
         &self,
         alt_id: impl Into<String>,
-        alt_type: impl Into<AltType>,
+        alt_type: impl Into<AltType>
     ) -> GenerateEstimateNumber {
         GenerateEstimateNumber {
             client: self.client.clone(),
@@ -291,7 +263,7 @@ impl Invoices {
     pub fn generate_invoice_number(
         &self,
         alt_id: impl Into<String>,
-        alt_type: impl Into<AltType>,
+        alt_type: impl Into<AltType>
     ) -> GenerateInvoiceNumber {
         GenerateInvoiceNumber {
             client: self.client.clone(),
@@ -308,10 +280,7 @@ impl Invoices {
     #[cfg(feature = "undocumented")]
     #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn get_estimate(&self, estimate_id: impl Into<String>) -> GetEstimate {
-        GetEstimate {
-            client: self.client.clone(),
-            estimate_id: estimate_id.into(),
-        }
+        GetEstimate { client: self.client.clone(), estimate_id: estimate_id.into(), }
     }
 
     /// Fetch one invoice.
@@ -321,7 +290,7 @@ impl Invoices {
         &self,
         invoice_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<AltType>,
+        alt_type: impl Into<AltType>
     ) -> GetInvoice {
         GetInvoice {
             client: self.client.clone(),
@@ -338,7 +307,7 @@ impl Invoices {
         &self,
         schedule_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<AltType>,
+        alt_type: impl Into<AltType>
     ) -> GetInvoiceSchedule {
         GetInvoiceSchedule {
             client: self.client.clone(),
@@ -354,7 +323,7 @@ impl Invoices {
     pub fn get_invoice_settings(
         &self,
         alt_id: impl Into<String>,
-        alt_type: impl Into<AltType>,
+        alt_type: impl Into<AltType>
     ) -> GetInvoiceSettings {
         GetInvoiceSettings {
             client: self.client.clone(),
@@ -370,7 +339,7 @@ impl Invoices {
         &self,
         template_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<AltType>,
+        alt_type: impl Into<AltType>
     ) -> GetInvoiceTemplate {
         GetInvoiceTemplate {
             client: self.client.clone(),
@@ -388,7 +357,7 @@ impl Invoices {
         alt_id: impl Into<String>,
         alt_type: impl Into<AltType>,
         limit: impl Into<i64>,
-        offset: impl Into<i64>,
+        offset: impl Into<i64>
     ) -> ListEstimateTemplates {
         ListEstimateTemplates {
             client: self.client.clone(),
@@ -408,7 +377,7 @@ impl Invoices {
         alt_id: impl Into<String>,
         alt_type: impl Into<AltType>,
         limit: impl Into<i64>,
-        offset: impl Into<i64>,
+        offset: impl Into<i64>
     ) -> ListEstimates {
         ListEstimates {
             client: self.client.clone(),
@@ -432,7 +401,7 @@ impl Invoices {
         alt_id: impl Into<String>,
         alt_type: impl Into<AltType>,
         limit: impl Into<i64>,
-        offset: impl Into<i64>,
+        offset: impl Into<i64>
     ) -> ListInvoiceSchedules {
         ListInvoiceSchedules {
             client: self.client.clone(),
@@ -456,7 +425,7 @@ impl Invoices {
         alt_id: impl Into<String>,
         alt_type: impl Into<AltType>,
         limit: impl Into<i64>,
-        offset: impl Into<i64>,
+        offset: impl Into<i64>
     ) -> ListInvoiceTemplates {
         ListInvoiceTemplates {
             client: self.client.clone(),
@@ -480,7 +449,7 @@ impl Invoices {
         alt_id: impl Into<String>,
         alt_type: impl Into<AltType>,
         limit: impl Into<i64>,
-        offset: impl Into<i64>,
+        offset: impl Into<i64>
     ) -> ListInvoices {
         ListInvoices {
             client: self.client.clone(),
@@ -506,7 +475,7 @@ impl Invoices {
         &self,
         alt_id: impl Into<String>,
         alt_type: impl Into<AltType>,
-        template_id: impl Into<String>,
+        template_id: impl Into<String>
     ) -> PreviewEstimateTemplate {
         PreviewEstimateTemplate {
             client: self.client.clone(),
@@ -522,13 +491,9 @@ impl Invoices {
     pub fn record_invoice_payment(
         &self,
         invoice_id: impl Into<String>,
-        body: RecordPaymentRequest,
+        body: RecordPaymentRequest
     ) -> RecordInvoicePayment {
-        RecordInvoicePayment {
-            client: self.client.clone(),
-            invoice_id: invoice_id.into(),
-            body,
-        }
+        RecordInvoicePayment { client: self.client.clone(), invoice_id: invoice_id.into(), body, }
     }
 
     /// Start an invoice schedule.
@@ -537,7 +502,7 @@ impl Invoices {
     pub fn schedule_invoice_schedule(
         &self,
         schedule_id: impl Into<String>,
-        body: ScheduleInvoiceScheduleRequest,
+        body: ScheduleInvoiceScheduleRequest
     ) -> ScheduleInvoiceSchedule {
         ScheduleInvoiceSchedule {
             client: self.client.clone(),
@@ -552,13 +517,9 @@ impl Invoices {
     pub fn send_estimate(
         &self,
         estimate_id: impl Into<String>,
-        body: SendEstimateRequest,
+        body: SendEstimateRequest
     ) -> SendEstimate {
-        SendEstimate {
-            client: self.client.clone(),
-            estimate_id: estimate_id.into(),
-            body,
-        }
+        SendEstimate { client: self.client.clone(), estimate_id: estimate_id.into(), body, }
     }
 
     /// Send an invoice to its customer.
@@ -567,13 +528,9 @@ impl Invoices {
     pub fn send_invoice(
         &self,
         invoice_id: impl Into<String>,
-        body: SendInvoiceRequest,
+        body: SendInvoiceRequest
     ) -> SendInvoice {
-        SendInvoice {
-            client: self.client.clone(),
-            invoice_id: invoice_id.into(),
-            body,
-        }
+        SendInvoice { client: self.client.clone(), invoice_id: invoice_id.into(), body, }
     }
 
     /// Turn automatic payment of a schedule on or off.
@@ -582,7 +539,7 @@ impl Invoices {
     pub fn set_invoice_schedule_auto_payment(
         &self,
         schedule_id: impl Into<String>,
-        body: ScheduleAutoPaymentRequest,
+        body: ScheduleAutoPaymentRequest
     ) -> SetInvoiceScheduleAutoPayment {
         SetInvoiceScheduleAutoPayment {
             client: self.client.clone(),
@@ -596,7 +553,7 @@ impl Invoices {
     /// `POST /invoices/schedule/{scheduleId}/updateAndSchedule` · Version `2021-07-28` · location or agency token · scopes: `invoices/schedule.write`
     pub fn update_and_schedule_invoice_schedule(
         &self,
-        schedule_id: impl Into<String>,
+        schedule_id: impl Into<String>
     ) -> UpdateAndScheduleInvoiceSchedule {
         UpdateAndScheduleInvoiceSchedule {
             client: self.client.clone(),
@@ -610,13 +567,9 @@ impl Invoices {
     pub fn update_estimate(
         &self,
         estimate_id: impl Into<String>,
-        body: UpdateEstimateRequest,
+        body: UpdateEstimateRequest
     ) -> UpdateEstimate {
-        UpdateEstimate {
-            client: self.client.clone(),
-            estimate_id: estimate_id.into(),
-            body,
-        }
+        UpdateEstimate { client: self.client.clone(), estimate_id: estimate_id.into(), body, }
     }
 
     /// Mark an estimate as just viewed.
@@ -624,12 +577,9 @@ impl Invoices {
     /// `PATCH /invoices/estimate/stats/last-visited-at` · Version `2021-07-28` · location or agency token · scopes: none stated
     pub fn update_estimate_last_visited_at(
         &self,
-        body: EstimateViewedRequest,
+        body: EstimateViewedRequest
     ) -> UpdateEstimateLastVisitedAt {
-        UpdateEstimateLastVisitedAt {
-            client: self.client.clone(),
-            body,
-        }
+        UpdateEstimateLastVisitedAt { client: self.client.clone(), body, }
     }
 
     /// Replace the content of an estimate template.
@@ -638,7 +588,7 @@ impl Invoices {
     pub fn update_estimate_template(
         &self,
         template_id: impl Into<String>,
-        body: EstimateTemplateRequest,
+        body: EstimateTemplateRequest
     ) -> UpdateEstimateTemplate {
         UpdateEstimateTemplate {
             client: self.client.clone(),
@@ -653,13 +603,9 @@ impl Invoices {
     pub fn update_invoice(
         &self,
         invoice_id: impl Into<String>,
-        body: UpdateInvoiceRequest,
+        body: UpdateInvoiceRequest
     ) -> UpdateInvoice {
-        UpdateInvoice {
-            client: self.client.clone(),
-            invoice_id: invoice_id.into(),
-            body,
-        }
+        UpdateInvoice { client: self.client.clone(), invoice_id: invoice_id.into(), body, }
     }
 
     /// Mark an invoice as just viewed.
@@ -667,12 +613,9 @@ impl Invoices {
     /// `PATCH /invoices/stats/last-visited-at` · Version `2021-07-28` · location or agency token · scopes: none stated
     pub fn update_invoice_last_visited_at(
         &self,
-        body: InvoiceViewedRequest,
+        body: InvoiceViewedRequest
     ) -> UpdateInvoiceLastVisitedAt {
-        UpdateInvoiceLastVisitedAt {
-            client: self.client.clone(),
-            body,
-        }
+        UpdateInvoiceLastVisitedAt { client: self.client.clone(), body, }
     }
 
     /// Change the late fee rules of an invoice.
@@ -681,13 +624,9 @@ impl Invoices {
     pub fn update_invoice_late_fees(
         &self,
         invoice_id: impl Into<String>,
-        body: UpdateLateFeesRequest,
+        body: UpdateLateFeesRequest
     ) -> UpdateInvoiceLateFees {
-        UpdateInvoiceLateFees {
-            client: self.client.clone(),
-            invoice_id: invoice_id.into(),
-            body,
-        }
+        UpdateInvoiceLateFees { client: self.client.clone(), invoice_id: invoice_id.into(), body, }
     }
 
     /// Replace the content of an invoice schedule.
@@ -696,7 +635,7 @@ impl Invoices {
     pub fn update_invoice_schedule(
         &self,
         schedule_id: impl Into<String>,
-        body: UpdateInvoiceScheduleRequest,
+        body: UpdateInvoiceScheduleRequest
     ) -> UpdateInvoiceSchedule {
         UpdateInvoiceSchedule {
             client: self.client.clone(),
@@ -711,7 +650,7 @@ impl Invoices {
     pub fn update_invoice_template(
         &self,
         template_id: impl Into<String>,
-        body: UpdateInvoiceTemplateRequest,
+        body: UpdateInvoiceTemplateRequest
     ) -> UpdateInvoiceTemplate {
         UpdateInvoiceTemplate {
             client: self.client.clone(),
@@ -726,7 +665,7 @@ impl Invoices {
     pub fn update_invoice_template_late_fees(
         &self,
         template_id: impl Into<String>,
-        body: UpdateLateFeesRequest,
+        body: UpdateLateFeesRequest
     ) -> UpdateInvoiceTemplateLateFees {
         UpdateInvoiceTemplateLateFees {
             client: self.client.clone(),
@@ -741,7 +680,7 @@ impl Invoices {
     pub fn update_invoice_template_payment_methods(
         &self,
         template_id: impl Into<String>,
-        body: UpdatePaymentMethodsRequest,
+        body: UpdatePaymentMethodsRequest
     ) -> UpdateInvoiceTemplatePaymentMethods {
         UpdateInvoiceTemplatePaymentMethods {
             client: self.client.clone(),
@@ -753,16 +692,8 @@ impl Invoices {
     /// Void an invoice.
     ///
     /// `POST /invoices/{invoiceId}/void` · Version `2021-07-28` · location or agency token · scopes: `invoices.write`
-    pub fn void_invoice(
-        &self,
-        invoice_id: impl Into<String>,
-        body: AltContext,
-    ) -> VoidInvoice {
-        VoidInvoice {
-            client: self.client.clone(),
-            invoice_id: invoice_id.into(),
-            body,
-        }
+    pub fn void_invoice(&self, invoice_id: impl Into<String>, body: AltContext) -> VoidInvoice {
+        VoidInvoice { client: self.client.clone(), invoice_id: invoice_id.into(), body, }
     }
 }
 
@@ -772,737 +703,618 @@ impl Invoices {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Invoices::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "cancelInvoiceSchedule",
-            Box::pin({
-                let call = handle
-                    .cancel_invoice_schedule(
-                        "sample-scheduleId",
-                        AltContext::new("sample".to_owned(), AltType::Location),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createEstimate",
-            Box::pin({
-                let call = handle
-                    .create_estimate(
-                        CreateEstimateRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            "sample".to_owned(),
-                            BusinessDetails::new(),
-                            "sample".to_owned(),
-                            vec![
-                                EstimateItem::new("sample".to_owned(), "sample".to_owned(),
-                                1.0f64, 1.0f64)
-                            ],
-                            Discount::new(AmountType::Fixed),
-                            ContactDetails::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            ),
-                            FrequencySettings::new(true, ScheduleOptions::new()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createEstimateTemplate",
-            Box::pin({
-                let call = handle
-                    .create_estimate_template(
-                        EstimateTemplateRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            "sample".to_owned(),
-                            BusinessDetails::new(),
-                            "sample".to_owned(),
-                            vec![
-                                EstimateItem::new("sample".to_owned(), "sample".to_owned(),
-                                1.0f64, 1.0f64)
-                            ],
-                            Discount::new(AmountType::Fixed),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createInvoice",
-            Box::pin({
-                let call = handle
-                    .create_invoice(
-                        CreateInvoiceRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            "sample".to_owned(),
-                            BusinessDetails::new(),
-                            "sample".to_owned(),
-                            vec![
-                                InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
-                                1.0f64, 1.0f64)
-                            ],
-                            Discount::new(AmountType::Fixed),
-                            ContactDetails::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            ),
-                            "sample".to_owned(),
-                            SentTo::new(vec!["sample".to_owned()]),
-                            true,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createInvoiceFromEstimate",
-            Box::pin({
-                let call = handle
-                    .create_invoice_from_estimate(
-                        "sample-estimateId",
-                        CreateInvoiceFromEstimateRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            true,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createInvoiceSchedule",
-            Box::pin({
-                let call = handle
-                    .create_invoice_schedule(
-                        CreateInvoiceScheduleRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            "sample".to_owned(),
-                            ContactDetails::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            ),
-                            ScheduleOptions::new(),
-                            true,
-                            BusinessDetails::new(),
-                            "sample".to_owned(),
-                            vec![
-                                InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
-                                1.0f64, 1.0f64)
-                            ],
-                            Discount::new(AmountType::Fixed),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createInvoiceTemplate",
-            Box::pin({
-                let call = handle
-                    .create_invoice_template(
-                        CreateInvoiceTemplateRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            "sample".to_owned(),
-                            BusinessDetails::new(),
-                            "sample".to_owned(),
-                            vec![
-                                InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
-                                1.0f64, 1.0f64)
-                            ],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createText2PayInvoice",
-            Box::pin({
-                let call = handle
-                    .create_text2_pay_invoice(
-                        Text2PayRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            vec![
-                                InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
-                                1.0f64, 1.0f64)
-                            ],
-                            ContactDetails::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            ),
-                            "sample".to_owned(),
-                            SentTo::new(vec!["sample".to_owned()]),
-                            true,
-                            Text2PayRequestAction::Draft,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteEstimate",
-            Box::pin({
-                let call = handle
-                    .delete_estimate(
-                        "sample-estimateId",
-                        AltContext::new("sample".to_owned(), AltType::Location),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteEstimateTemplate",
-            Box::pin({
-                let call = handle
-                    .delete_estimate_template(
-                        "sample-templateId",
-                        AltContext::new("sample".to_owned(), AltType::Location),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteInvoice",
-            Box::pin({
-                let call = handle
-                    .delete_invoice(
-                        "sample-invoiceId",
+    calls.push((
+        "cancelInvoiceSchedule",
+        Box::pin({
+            let call = handle.cancel_invoice_schedule(
+                "sample-scheduleId",
+                AltContext::new("sample".to_owned(), AltType::Location)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createEstimate",
+        Box::pin({
+            let call = handle.create_estimate(
+                CreateEstimateRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    BusinessDetails::new(),
+                    "sample".to_owned(),
+                    vec![
+                        EstimateItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
+                    ],
+                    Discount::new(AmountType::Fixed),
+                    ContactDetails::new(
                         "sample".to_owned(),
-                        AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteInvoiceSchedule",
-            Box::pin({
-                let call = handle
-                    .delete_invoice_schedule(
-                        "sample-scheduleId",
                         "sample".to_owned(),
-                        AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteInvoiceTemplate",
-            Box::pin({
-                let call = handle
-                    .delete_invoice_template(
-                        "sample-templateId",
                         "sample".to_owned(),
-                        AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "generateEstimateNumber",
-            Box::pin({
-                let call = handle
-                    .generate_estimate_number("sample".to_owned(), AltType::Location);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "generateInvoiceNumber",
-            Box::pin({
-                let call = handle
-                    .generate_invoice_number("sample".to_owned(), AltType::Location);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                        "sample".to_owned()
+                    ),
+                    FrequencySettings::new(true, ScheduleOptions::new())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createEstimateTemplate",
+        Box::pin({
+            let call = handle.create_estimate_template(
+                EstimateTemplateRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    BusinessDetails::new(),
+                    "sample".to_owned(),
+                    vec![
+                        EstimateItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
+                    ],
+                    Discount::new(AmountType::Fixed)
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createInvoice",
+        Box::pin({
+            let call = handle.create_invoice(
+                CreateInvoiceRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    BusinessDetails::new(),
+                    "sample".to_owned(),
+                    vec![
+                        InvoiceItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
+                    ],
+                    Discount::new(AmountType::Fixed),
+                    ContactDetails::new(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned()
+                    ),
+                    "sample".to_owned(),
+                    SentTo::new(vec!["sample".to_owned()]),
+                    true
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createInvoiceFromEstimate",
+        Box::pin({
+            let call = handle.create_invoice_from_estimate(
+                "sample-estimateId",
+                CreateInvoiceFromEstimateRequest::new("sample".to_owned(), AltType::Location, true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createInvoiceSchedule",
+        Box::pin({
+            let call = handle.create_invoice_schedule(
+                CreateInvoiceScheduleRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    ContactDetails::new(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned()
+                    ),
+                    ScheduleOptions::new(),
+                    true,
+                    BusinessDetails::new(),
+                    "sample".to_owned(),
+                    vec![
+                        InvoiceItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
+                    ],
+                    Discount::new(AmountType::Fixed)
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createInvoiceTemplate",
+        Box::pin({
+            let call = handle.create_invoice_template(
+                CreateInvoiceTemplateRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    BusinessDetails::new(),
+                    "sample".to_owned(),
+                    vec![InvoiceItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createText2PayInvoice",
+        Box::pin({
+            let call = handle.create_text2_pay_invoice(
+                Text2PayRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    vec![
+                        InvoiceItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
+                    ],
+                    ContactDetails::new(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned()
+                    ),
+                    "sample".to_owned(),
+                    SentTo::new(vec!["sample".to_owned()]),
+                    true,
+                    Text2PayRequestAction::Draft,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteEstimate",
+        Box::pin({
+            let call = handle.delete_estimate(
+                "sample-estimateId",
+                AltContext::new("sample".to_owned(), AltType::Location)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteEstimateTemplate",
+        Box::pin({
+            let call = handle.delete_estimate_template(
+                "sample-templateId",
+                AltContext::new("sample".to_owned(), AltType::Location)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteInvoice",
+        Box::pin({
+            let call = handle.delete_invoice(
+                "sample-invoiceId",
+                "sample".to_owned(),
+                AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteInvoiceSchedule",
+        Box::pin({
+            let call = handle.delete_invoice_schedule(
+                "sample-scheduleId",
+                "sample".to_owned(),
+                AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteInvoiceTemplate",
+        Box::pin({
+            let call = handle.delete_invoice_template(
+                "sample-templateId",
+                "sample".to_owned(),
+                AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "generateEstimateNumber",
+        Box::pin({
+            let call = handle.generate_estimate_number("sample".to_owned(), AltType::Location);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "generateInvoiceNumber",
+        Box::pin({
+            let call = handle.generate_invoice_number("sample".to_owned(), AltType::Location);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "getEstimate",
-            Box::pin({
-                let call = handle.get_estimate("sample-estimateId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getInvoice",
-            Box::pin({
-                let call = handle
-                    .get_invoice(
-                        "sample-invoiceId",
+    calls.push((
+        "getEstimate",
+        Box::pin({
+            let call = handle.get_estimate("sample-estimateId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getInvoice",
+        Box::pin({
+            let call = handle.get_invoice(
+                "sample-invoiceId",
+                "sample".to_owned(),
+                AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getInvoiceSchedule",
+        Box::pin({
+            let call = handle.get_invoice_schedule(
+                "sample-scheduleId",
+                "sample".to_owned(),
+                AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getInvoiceSettings",
+        Box::pin({
+            let call = handle.get_invoice_settings("sample".to_owned(), AltType::Location);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getInvoiceTemplate",
+        Box::pin({
+            let call = handle.get_invoice_template(
+                "sample-templateId",
+                "sample".to_owned(),
+                AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listEstimateTemplates",
+        Box::pin({
+            let call = handle.list_estimate_templates(
+                "sample".to_owned(),
+                AltType::Location,
+                1i64,
+                1i64
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listEstimates",
+        Box::pin({
+            let call = handle.list_estimates("sample".to_owned(), AltType::Location, 1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listInvoiceSchedules",
+        Box::pin({
+            let call = handle.list_invoice_schedules(
+                "sample".to_owned(),
+                AltType::Location,
+                1i64,
+                1i64
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listInvoiceTemplates",
+        Box::pin({
+            let call = handle.list_invoice_templates(
+                "sample".to_owned(),
+                AltType::Location,
+                1i64,
+                1i64
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listInvoices",
+        Box::pin({
+            let call = handle.list_invoices("sample".to_owned(), AltType::Location, 1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "previewEstimateTemplate",
+        Box::pin({
+            let call = handle.preview_estimate_template(
+                "sample".to_owned(),
+                AltType::Location,
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "recordInvoicePayment",
+        Box::pin({
+            let call = handle.record_invoice_payment(
+                "sample-invoiceId",
+                RecordPaymentRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    ManualPaymentMode::Cash,
+                    Card::new("sample".to_owned(), "sample".to_owned()),
+                    Cheque::new("sample".to_owned()),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "scheduleInvoiceSchedule",
+        Box::pin({
+            let call = handle.schedule_invoice_schedule(
+                "sample-scheduleId",
+                ScheduleInvoiceScheduleRequest::new("sample".to_owned(), AltType::Location, true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "sendEstimate",
+        Box::pin({
+            let call = handle.send_estimate(
+                "sample-estimateId",
+                SendEstimateRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    SendAction::SmsAndEmail,
+                    true,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "sendInvoice",
+        Box::pin({
+            let call = handle.send_invoice(
+                "sample-invoiceId",
+                SendInvoiceRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    SendAction::SmsAndEmail,
+                    true
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "setInvoiceScheduleAutoPayment",
+        Box::pin({
+            let call = handle.set_invoice_schedule_auto_payment(
+                "sample-scheduleId",
+                ScheduleAutoPaymentRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    AutoPaymentDetails::new(true)
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateAndScheduleInvoiceSchedule",
+        Box::pin({
+            let call = handle.update_and_schedule_invoice_schedule("sample-scheduleId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateEstimate",
+        Box::pin({
+            let call = handle.update_estimate(
+                "sample-estimateId",
+                UpdateEstimateRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    BusinessDetails::new(),
+                    "sample".to_owned(),
+                    vec![
+                        EstimateItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
+                    ],
+                    Discount::new(AmountType::Fixed),
+                    ContactDetails::new(
                         "sample".to_owned(),
-                        AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getInvoiceSchedule",
-            Box::pin({
-                let call = handle
-                    .get_invoice_schedule(
-                        "sample-scheduleId",
                         "sample".to_owned(),
-                        AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getInvoiceSettings",
-            Box::pin({
-                let call = handle
-                    .get_invoice_settings("sample".to_owned(), AltType::Location);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getInvoiceTemplate",
-            Box::pin({
-                let call = handle
-                    .get_invoice_template(
-                        "sample-templateId",
                         "sample".to_owned(),
-                        AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listEstimateTemplates",
-            Box::pin({
-                let call = handle
-                    .list_estimate_templates(
+                        "sample".to_owned()
+                    ),
+                    FrequencySettings::new(true, ScheduleOptions::new())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateEstimateLastVisitedAt",
+        Box::pin({
+            let call = handle.update_estimate_last_visited_at(
+                EstimateViewedRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateEstimateTemplate",
+        Box::pin({
+            let call = handle.update_estimate_template(
+                "sample-templateId",
+                EstimateTemplateRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    BusinessDetails::new(),
+                    "sample".to_owned(),
+                    vec![
+                        EstimateItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
+                    ],
+                    Discount::new(AmountType::Fixed)
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateInvoice",
+        Box::pin({
+            let call = handle.update_invoice(
+                "sample-invoiceId",
+                UpdateInvoiceRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    vec![
+                        InvoiceItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
+                    ],
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateInvoiceLastVisitedAt",
+        Box::pin({
+            let call = handle.update_invoice_last_visited_at(
+                InvoiceViewedRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateInvoiceLateFees",
+        Box::pin({
+            let call = handle.update_invoice_late_fees(
+                "sample-invoiceId",
+                UpdateLateFeesRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    LateFeesConfiguration::new(
+                        true,
+                        1.0f64,
+                        AmountType::Fixed,
+                        LateFeesFrequency::new(1i64, LateFeesFrequencyInterval::Minute)
+                    )
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateInvoiceSchedule",
+        Box::pin({
+            let call = handle.update_invoice_schedule(
+                "sample-scheduleId",
+                UpdateInvoiceScheduleRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    ContactDetails::new(
                         "sample".to_owned(),
-                        AltType::Location,
-                        1i64,
-                        1i64,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listEstimates",
-            Box::pin({
-                let call = handle
-                    .list_estimates("sample".to_owned(), AltType::Location, 1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listInvoiceSchedules",
-            Box::pin({
-                let call = handle
-                    .list_invoice_schedules(
                         "sample".to_owned(),
-                        AltType::Location,
-                        1i64,
-                        1i64,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listInvoiceTemplates",
-            Box::pin({
-                let call = handle
-                    .list_invoice_templates(
                         "sample".to_owned(),
-                        AltType::Location,
-                        1i64,
-                        1i64,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listInvoices",
-            Box::pin({
-                let call = handle
-                    .list_invoices("sample".to_owned(), AltType::Location, 1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "previewEstimateTemplate",
-            Box::pin({
-                let call = handle
-                    .preview_estimate_template(
-                        "sample".to_owned(),
-                        AltType::Location,
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "recordInvoicePayment",
-            Box::pin({
-                let call = handle
-                    .record_invoice_payment(
-                        "sample-invoiceId",
-                        RecordPaymentRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            ManualPaymentMode::Cash,
-                            Card::new("sample".to_owned(), "sample".to_owned()),
-                            Cheque::new("sample".to_owned()),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "scheduleInvoiceSchedule",
-            Box::pin({
-                let call = handle
-                    .schedule_invoice_schedule(
-                        "sample-scheduleId",
-                        ScheduleInvoiceScheduleRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            true,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "sendEstimate",
-            Box::pin({
-                let call = handle
-                    .send_estimate(
-                        "sample-estimateId",
-                        SendEstimateRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            SendAction::SmsAndEmail,
-                            true,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "sendInvoice",
-            Box::pin({
-                let call = handle
-                    .send_invoice(
-                        "sample-invoiceId",
-                        SendInvoiceRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            "sample".to_owned(),
-                            SendAction::SmsAndEmail,
-                            true,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "setInvoiceScheduleAutoPayment",
-            Box::pin({
-                let call = handle
-                    .set_invoice_schedule_auto_payment(
-                        "sample-scheduleId",
-                        ScheduleAutoPaymentRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            "sample".to_owned(),
-                            AutoPaymentDetails::new(true),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateAndScheduleInvoiceSchedule",
-            Box::pin({
-                let call = handle
-                    .update_and_schedule_invoice_schedule("sample-scheduleId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateEstimate",
-            Box::pin({
-                let call = handle
-                    .update_estimate(
-                        "sample-estimateId",
-                        UpdateEstimateRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            "sample".to_owned(),
-                            BusinessDetails::new(),
-                            "sample".to_owned(),
-                            vec![
-                                EstimateItem::new("sample".to_owned(), "sample".to_owned(),
-                                1.0f64, 1.0f64)
-                            ],
-                            Discount::new(AmountType::Fixed),
-                            ContactDetails::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            ),
-                            FrequencySettings::new(true, ScheduleOptions::new()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateEstimateLastVisitedAt",
-            Box::pin({
-                let call = handle
-                    .update_estimate_last_visited_at(
-                        EstimateViewedRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateEstimateTemplate",
-            Box::pin({
-                let call = handle
-                    .update_estimate_template(
-                        "sample-templateId",
-                        EstimateTemplateRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            "sample".to_owned(),
-                            BusinessDetails::new(),
-                            "sample".to_owned(),
-                            vec![
-                                EstimateItem::new("sample".to_owned(), "sample".to_owned(),
-                                1.0f64, 1.0f64)
-                            ],
-                            Discount::new(AmountType::Fixed),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateInvoice",
-            Box::pin({
-                let call = handle
-                    .update_invoice(
-                        "sample-invoiceId",
-                        UpdateInvoiceRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            vec![
-                                InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
-                                1.0f64, 1.0f64)
-                            ],
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateInvoiceLastVisitedAt",
-            Box::pin({
-                let call = handle
-                    .update_invoice_last_visited_at(
-                        InvoiceViewedRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateInvoiceLateFees",
-            Box::pin({
-                let call = handle
-                    .update_invoice_late_fees(
-                        "sample-invoiceId",
-                        UpdateLateFeesRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            LateFeesConfiguration::new(
-                                true,
-                                1.0f64,
-                                AmountType::Fixed,
-                                LateFeesFrequency::new(
-                                    1i64,
-                                    LateFeesFrequencyInterval::Minute,
-                                ),
-                            ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateInvoiceSchedule",
-            Box::pin({
-                let call = handle
-                    .update_invoice_schedule(
-                        "sample-scheduleId",
-                        UpdateInvoiceScheduleRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            "sample".to_owned(),
-                            ContactDetails::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            ),
-                            ScheduleOptions::new(),
-                            true,
-                            BusinessDetails::new(),
-                            "sample".to_owned(),
-                            vec![
-                                InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
-                                1.0f64, 1.0f64)
-                            ],
-                            Discount::new(AmountType::Fixed),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateInvoiceTemplate",
-            Box::pin({
-                let call = handle
-                    .update_invoice_template(
-                        "sample-templateId",
-                        UpdateInvoiceTemplateRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            "sample".to_owned(),
-                            BusinessDetails::new(),
-                            "sample".to_owned(),
-                            vec![
-                                InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
-                                1.0f64, 1.0f64)
-                            ],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateInvoiceTemplateLateFees",
-            Box::pin({
-                let call = handle
-                    .update_invoice_template_late_fees(
-                        "sample-templateId",
-                        UpdateLateFeesRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            LateFeesConfiguration::new(
-                                true,
-                                1.0f64,
-                                AmountType::Fixed,
-                                LateFeesFrequency::new(
-                                    1i64,
-                                    LateFeesFrequencyInterval::Minute,
-                                ),
-                            ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateInvoiceTemplatePaymentMethods",
-            Box::pin({
-                let call = handle
-                    .update_invoice_template_payment_methods(
-                        "sample-templateId",
-                        UpdatePaymentMethodsRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "voidInvoice",
-            Box::pin({
-                let call = handle
-                    .void_invoice(
-                        "sample-invoiceId",
-                        AltContext::new("sample".to_owned(), AltType::Location),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                        "sample".to_owned()
+                    ),
+                    ScheduleOptions::new(),
+                    true,
+                    BusinessDetails::new(),
+                    "sample".to_owned(),
+                    vec![
+                        InvoiceItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
+                    ],
+                    Discount::new(AmountType::Fixed)
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateInvoiceTemplate",
+        Box::pin({
+            let call = handle.update_invoice_template(
+                "sample-templateId",
+                UpdateInvoiceTemplateRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    BusinessDetails::new(),
+                    "sample".to_owned(),
+                    vec![InvoiceItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateInvoiceTemplateLateFees",
+        Box::pin({
+            let call = handle.update_invoice_template_late_fees(
+                "sample-templateId",
+                UpdateLateFeesRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    LateFeesConfiguration::new(
+                        true,
+                        1.0f64,
+                        AmountType::Fixed,
+                        LateFeesFrequency::new(1i64, LateFeesFrequencyInterval::Minute)
+                    )
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateInvoiceTemplatePaymentMethods",
+        Box::pin({
+            let call = handle.update_invoice_template_payment_methods(
+                "sample-templateId",
+                UpdatePaymentMethodsRequest::new("sample".to_owned(), AltType::Location)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "voidInvoice",
+        Box::pin({
+            let call = handle.void_invoice(
+                "sample-invoiceId",
+                AltContext::new("sample".to_owned(), AltType::Location)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -1512,1898 +1324,1779 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Invoices::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "cancelInvoiceSchedule",
-            Box::pin({
-                let call = handle
-                    .cancel_invoice_schedule(
-                        "sample-scheduleId",
-                        AltContext::new("sample".to_owned(), AltType::Location),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createEstimate",
-            Box::pin({
-                let call = handle
-                    .create_estimate(
-                        CreateEstimateRequest::new(
-                                "sample".to_owned(),
-                                AltType::Location,
-                                "sample".to_owned(),
-                                BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
-                                    .address(
-                                        BusinessDetailsAddress::Address(
-                                            Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
-                                        ),
-                                    )
-                                    .website("sample".to_owned())
-                                    .custom_values(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    ),
-                                "sample".to_owned(),
-                                vec![
-                                    EstimateItem::new("sample".to_owned(), "sample".to_owned(),
-                                    1.0f64, 1.0f64).description("sample".to_owned())
-                                    .product_id("sample".to_owned()).price_id("sample"
-                                    .to_owned()).taxes(vec![ItemTax::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64)])
-                                    .automatic_tax_category_id("sample".to_owned())
-                                    .is_setup_fee_item(true).type_(ItemType::OneTime)
-                                    .tax_inclusive(true).attachments(vec!["sample".to_owned()])
-                                ],
-                                Discount::new(AmountType::Fixed)
-                                    .value(1.0f64)
-                                    .valid_on_product_ids(vec!["sample".to_owned()]),
-                                ContactDetails::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    )
-                                    .additional_emails(
-                                        vec![AdditionalEmail::new("sample".to_owned())],
-                                    )
-                                    .company_name("sample".to_owned())
-                                    .address(
-                                        Address::new()
-                                            .address_line1("sample".to_owned())
-                                            .address_line2("sample".to_owned())
-                                            .city("sample".to_owned())
-                                            .state("sample".to_owned())
-                                            .country_code("sample".to_owned())
-                                            .postal_code("sample".to_owned()),
-                                    )
-                                    .custom_fields(vec!["sample".to_owned()]),
-                                FrequencySettings::new(
-                                    true,
-                                    ScheduleOptions::new()
-                                        .execute_at("sample".to_owned())
-                                        .rrule(
-                                            RecurrenceRule::new(
-                                                    IntervalType::Yearly,
-                                                    1i64,
-                                                    "sample".to_owned(),
-                                                )
-                                                .start_time("sample".to_owned())
-                                                .end_date("sample".to_owned())
-                                                .end_time("sample".to_owned())
-                                                .day_of_month(1i64)
-                                                .day_of_week(RecurrenceRuleDayOfWeek::Mo)
-                                                .num_of_week(1i64)
-                                                .month_of_year(RecurrenceRuleMonthOfYear::Jan)
-                                                .count(1i64)
-                                                .days_before(1i64)
-                                                .use_start_as_primary_user_accepted(true)
-                                                .end_type("sample".to_owned()),
-                                        ),
-                                ),
+    calls.push((
+        "cancelInvoiceSchedule",
+        Box::pin({
+            let call = handle.cancel_invoice_schedule(
+                "sample-scheduleId",
+                AltContext::new("sample".to_owned(), AltType::Location)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createEstimate",
+        Box::pin({
+            let call = handle.create_estimate(
+                CreateEstimateRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    BusinessDetails::new()
+                        .logo_url("sample".to_owned())
+                        .name("sample".to_owned())
+                        .phone_no("sample".to_owned())
+                        .address(
+                            BusinessDetailsAddress::Address(
+                                Address::new()
+                                    .address_line1("sample".to_owned())
+                                    .address_line2("sample".to_owned())
+                                    .city("sample".to_owned())
+                                    .state("sample".to_owned())
+                                    .country_code("sample".to_owned())
+                                    .postal_code("sample".to_owned())
                             )
-                            .live_mode(true)
-                            .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
-                            .estimate_number(1i64)
-                            .issue_date("sample".to_owned())
-                            .expiry_date("sample".to_owned())
-                            .sent_to(
-                                SentTo::new(vec!["sample".to_owned()])
-                                    .email_cc(vec!["sample".to_owned()])
-                                    .email_bcc(vec!["sample".to_owned()])
-                                    .phone_no(vec!["sample".to_owned()]),
-                            )
-                            .automatic_taxes_enabled(true)
-                            .meta(
-                                std::collections::BTreeMap::from([
-                                    (
-                                        "key".to_owned(),
-                                        serde_json::Value::Object(Default::default()),
-                                    ),
-                                ]),
-                            )
-                            .send_estimate_details(
-                                SendEstimateRequest::new(
-                                        "sample".to_owned(),
-                                        AltType::Location,
-                                        SendAction::SmsAndEmail,
-                                        true,
-                                        "sample".to_owned(),
-                                    )
-                                    .sent_from(
-                                        SenderConfiguration::new()
-                                            .from_name("sample".to_owned())
-                                            .from_email("sample".to_owned()),
-                                    )
-                                    .estimate_name("sample".to_owned()),
-                            )
-                            .estimate_number_prefix("sample".to_owned())
-                            .user_id("sample".to_owned())
-                            .attachments(
-                                vec![
-                                    Attachment::new("sample".to_owned(), "sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), 1i64)
-                                ],
-                            )
-                            .auto_invoice(AutoInvoicing::new(true).direct_payments(true))
-                            .miscellaneous_charges(
-                                MiscellaneousCharges::new(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    )
-                                    .collected_miscellaneous_charges(1.0f64)
-                                    .paid_charges(
-                                        vec![
-                                            PaidCharge::new("sample".to_owned(), 1.0f64, 1.0f64,
-                                            "sample".to_owned())
-                                        ],
-                                    ),
-                            )
-                            .payment_schedule_config(
-                                PaymentScheduleConfig::new(
-                                    AmountType::Fixed,
-                                    PaymentScheduleDateConfig::new(
-                                        PaymentScheduleDateConfigDepositDateType::EstimateAccepted,
-                                        PaymentScheduleDateConfigScheduleDateType::RegularInterval,
-                                    ),
-                                    vec![serde_json::Value::Object(Default::default())],
-                                ),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createEstimateTemplate",
-            Box::pin({
-                let call = handle
-                    .create_estimate_template(
-                        EstimateTemplateRequest::new(
-                                "sample".to_owned(),
-                                AltType::Location,
-                                "sample".to_owned(),
-                                BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
-                                    .address(
-                                        BusinessDetailsAddress::Address(
-                                            Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
-                                        ),
-                                    )
-                                    .website("sample".to_owned())
-                                    .custom_values(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    ),
-                                "sample".to_owned(),
-                                vec![
-                                    EstimateItem::new("sample".to_owned(), "sample".to_owned(),
-                                    1.0f64, 1.0f64).description("sample".to_owned())
-                                    .product_id("sample".to_owned()).price_id("sample"
-                                    .to_owned()).taxes(vec![ItemTax::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64)])
-                                    .automatic_tax_category_id("sample".to_owned())
-                                    .is_setup_fee_item(true).type_(ItemType::OneTime)
-                                    .tax_inclusive(true).attachments(vec!["sample".to_owned()])
-                                ],
-                                Discount::new(AmountType::Fixed)
-                                    .value(1.0f64)
-                                    .valid_on_product_ids(vec!["sample".to_owned()]),
-                            )
-                            .live_mode(true)
-                            .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
-                            .automatic_taxes_enabled(true)
-                            .meta(
-                                std::collections::BTreeMap::from([
-                                    (
-                                        "key".to_owned(),
-                                        serde_json::Value::Object(Default::default()),
-                                    ),
-                                ]),
-                            )
-                            .send_estimate_details(
-                                SendEstimateRequest::new(
-                                        "sample".to_owned(),
-                                        AltType::Location,
-                                        SendAction::SmsAndEmail,
-                                        true,
-                                        "sample".to_owned(),
-                                    )
-                                    .sent_from(
-                                        SenderConfiguration::new()
-                                            .from_name("sample".to_owned())
-                                            .from_email("sample".to_owned()),
-                                    )
-                                    .estimate_name("sample".to_owned()),
-                            )
-                            .estimate_number_prefix("sample".to_owned())
-                            .attachments(
-                                vec![
-                                    Attachment::new("sample".to_owned(), "sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), 1i64)
-                                ],
-                            )
-                            .miscellaneous_charges(
-                                MiscellaneousCharges::new(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    )
-                                    .collected_miscellaneous_charges(1.0f64)
-                                    .paid_charges(
-                                        vec![
-                                            PaidCharge::new("sample".to_owned(), 1.0f64, 1.0f64,
-                                            "sample".to_owned())
-                                        ],
-                                    ),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createInvoice",
-            Box::pin({
-                let call = handle
-                    .create_invoice(
-                        CreateInvoiceRequest::new(
-                                "sample".to_owned(),
-                                AltType::Location,
-                                "sample".to_owned(),
-                                BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
-                                    .address(
-                                        BusinessDetailsAddress::Address(
-                                            Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
-                                        ),
-                                    )
-                                    .website("sample".to_owned())
-                                    .custom_values(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    ),
-                                "sample".to_owned(),
-                                vec![
-                                    InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
-                                    1.0f64, 1.0f64).description("sample".to_owned())
-                                    .product_id("sample".to_owned()).price_id("sample"
-                                    .to_owned()).taxes(vec![ItemTax::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64)])
-                                    .automatic_tax_category_id("sample".to_owned())
-                                    .is_setup_fee_item(true).type_(ItemType::OneTime)
-                                    .tax_inclusive(true)
-                                ],
-                                Discount::new(AmountType::Fixed)
-                                    .value(1.0f64)
-                                    .valid_on_product_ids(vec!["sample".to_owned()]),
-                                ContactDetails::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    )
-                                    .additional_emails(
-                                        vec![AdditionalEmail::new("sample".to_owned())],
-                                    )
-                                    .company_name("sample".to_owned())
-                                    .address(
-                                        Address::new()
-                                            .address_line1("sample".to_owned())
-                                            .address_line2("sample".to_owned())
-                                            .city("sample".to_owned())
-                                            .state("sample".to_owned())
-                                            .country_code("sample".to_owned())
-                                            .postal_code("sample".to_owned()),
-                                    )
-                                    .custom_fields(vec!["sample".to_owned()]),
-                                "sample".to_owned(),
-                                SentTo::new(vec!["sample".to_owned()])
-                                    .email_cc(vec!["sample".to_owned()])
-                                    .email_bcc(vec!["sample".to_owned()])
-                                    .phone_no(vec!["sample".to_owned()]),
-                                true,
-                            )
-                            .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
-                            .invoice_number("sample".to_owned())
-                            .due_date("sample".to_owned())
-                            .automatic_taxes_enabled(true)
-                            .payment_schedule(
-                                PaymentSchedule::new(
-                                    AmountType::Fixed,
-                                    vec![serde_json::Value::Object(Default::default())],
-                                ),
-                            )
-                            .late_fees_configuration(
-                                LateFeesConfiguration::new(
-                                        true,
-                                        1.0f64,
-                                        AmountType::Fixed,
-                                        LateFeesFrequency::new(
-                                            1i64,
-                                            LateFeesFrequencyInterval::Minute,
-                                        ),
-                                    )
-                                    .grace(LateFeesGrace::new(1i64, LateFeesGraceInterval::Day))
-                                    .max_late_fees(
-                                        LateFeesCap::new(LateFeesCapType::Fixed, 1.0f64),
-                                    ),
-                            )
-                            .tips_configuration(
-                                TipsConfiguration::new(vec![1.0f64], true),
-                            )
-                            .invoice_number_prefix("sample".to_owned())
-                            .payment_methods(
-                                PaymentMethods::new(StripePaymentMethod::new(true)),
-                            )
-                            .attachments(
-                                vec![
-                                    Attachment::new("sample".to_owned(), "sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), 1i64)
-                                ],
-                            )
-                            .miscellaneous_charges(
-                                MiscellaneousCharges::new(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    )
-                                    .collected_miscellaneous_charges(1.0f64)
-                                    .paid_charges(
-                                        vec![
-                                            PaidCharge::new("sample".to_owned(), 1.0f64, 1.0f64,
-                                            "sample".to_owned())
-                                        ],
-                                    ),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createInvoiceFromEstimate",
-            Box::pin({
-                let call = handle
-                    .create_invoice_from_estimate(
-                        "sample-estimateId",
-                        CreateInvoiceFromEstimateRequest::new(
-                                "sample".to_owned(),
-                                AltType::Location,
-                                true,
-                            )
-                            .version(CreateInvoiceFromEstimateRequestVersion::V1),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createInvoiceSchedule",
-            Box::pin({
-                let call = handle
-                    .create_invoice_schedule(
-                        CreateInvoiceScheduleRequest::new(
-                                "sample".to_owned(),
-                                AltType::Location,
-                                "sample".to_owned(),
-                                ContactDetails::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    )
-                                    .additional_emails(
-                                        vec![AdditionalEmail::new("sample".to_owned())],
-                                    )
-                                    .company_name("sample".to_owned())
-                                    .address(
-                                        Address::new()
-                                            .address_line1("sample".to_owned())
-                                            .address_line2("sample".to_owned())
-                                            .city("sample".to_owned())
-                                            .state("sample".to_owned())
-                                            .country_code("sample".to_owned())
-                                            .postal_code("sample".to_owned()),
-                                    )
-                                    .custom_fields(vec!["sample".to_owned()]),
-                                ScheduleOptions::new()
-                                    .execute_at("sample".to_owned())
-                                    .rrule(
-                                        RecurrenceRule::new(
-                                                IntervalType::Yearly,
-                                                1i64,
-                                                "sample".to_owned(),
-                                            )
-                                            .start_time("sample".to_owned())
-                                            .end_date("sample".to_owned())
-                                            .end_time("sample".to_owned())
-                                            .day_of_month(1i64)
-                                            .day_of_week(RecurrenceRuleDayOfWeek::Mo)
-                                            .num_of_week(1i64)
-                                            .month_of_year(RecurrenceRuleMonthOfYear::Jan)
-                                            .count(1i64)
-                                            .days_before(1i64)
-                                            .use_start_as_primary_user_accepted(true)
-                                            .end_type("sample".to_owned()),
-                                    ),
-                                true,
-                                BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
-                                    .address(
-                                        BusinessDetailsAddress::Address(
-                                            Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
-                                        ),
-                                    )
-                                    .website("sample".to_owned())
-                                    .custom_values(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    ),
-                                "sample".to_owned(),
-                                vec![
-                                    InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
-                                    1.0f64, 1.0f64).description("sample".to_owned())
-                                    .product_id("sample".to_owned()).price_id("sample"
-                                    .to_owned()).taxes(vec![ItemTax::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64)])
-                                    .automatic_tax_category_id("sample".to_owned())
-                                    .is_setup_fee_item(true).type_(ItemType::OneTime)
-                                    .tax_inclusive(true)
-                                ],
-                                Discount::new(AmountType::Fixed)
-                                    .value(1.0f64)
-                                    .valid_on_product_ids(vec!["sample".to_owned()]),
-                            )
-                            .automatic_taxes_enabled(true)
-                            .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
-                            .tips_configuration(
-                                TipsConfiguration::new(vec![1.0f64], true),
-                            )
-                            .late_fees_configuration(
-                                LateFeesConfiguration::new(
-                                        true,
-                                        1.0f64,
-                                        AmountType::Fixed,
-                                        LateFeesFrequency::new(
-                                            1i64,
-                                            LateFeesFrequencyInterval::Minute,
-                                        ),
-                                    )
-                                    .grace(LateFeesGrace::new(1i64, LateFeesGraceInterval::Day))
-                                    .max_late_fees(
-                                        LateFeesCap::new(LateFeesCapType::Fixed, 1.0f64),
-                                    ),
-                            )
-                            .invoice_number_prefix("sample".to_owned())
-                            .payment_methods(
-                                PaymentMethods::new(StripePaymentMethod::new(true)),
-                            )
-                            .attachments(
-                                vec![
-                                    Attachment::new("sample".to_owned(), "sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), 1i64)
-                                ],
-                            )
-                            .miscellaneous_charges(
-                                MiscellaneousCharges::new(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    )
-                                    .collected_miscellaneous_charges(1.0f64)
-                                    .paid_charges(
-                                        vec![
-                                            PaidCharge::new("sample".to_owned(), 1.0f64, 1.0f64,
-                                            "sample".to_owned())
-                                        ],
-                                    ),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createInvoiceTemplate",
-            Box::pin({
-                let call = handle
-                    .create_invoice_template(
-                        CreateInvoiceTemplateRequest::new(
-                                "sample".to_owned(),
-                                AltType::Location,
-                                "sample".to_owned(),
-                                BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
-                                    .address(
-                                        BusinessDetailsAddress::Address(
-                                            Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
-                                        ),
-                                    )
-                                    .website("sample".to_owned())
-                                    .custom_values(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    ),
-                                "sample".to_owned(),
-                                vec![
-                                    InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
-                                    1.0f64, 1.0f64).description("sample".to_owned())
-                                    .product_id("sample".to_owned()).price_id("sample"
-                                    .to_owned()).taxes(vec![ItemTax::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64)])
-                                    .automatic_tax_category_id("sample".to_owned())
-                                    .is_setup_fee_item(true).type_(ItemType::OneTime)
-                                    .tax_inclusive(true)
-                                ],
-                            )
-                            .internal(true)
-                            .automatic_taxes_enabled(true)
-                            .discount(
-                                Discount::new(AmountType::Fixed)
-                                    .value(1.0f64)
-                                    .valid_on_product_ids(vec!["sample".to_owned()]),
-                            )
-                            .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
-                            .tips_configuration(
-                                TipsConfiguration::new(vec![1.0f64], true),
-                            )
-                            .late_fees_configuration(
-                                LateFeesConfiguration::new(
-                                        true,
-                                        1.0f64,
-                                        AmountType::Fixed,
-                                        LateFeesFrequency::new(
-                                            1i64,
-                                            LateFeesFrequencyInterval::Minute,
-                                        ),
-                                    )
-                                    .grace(LateFeesGrace::new(1i64, LateFeesGraceInterval::Day))
-                                    .max_late_fees(
-                                        LateFeesCap::new(LateFeesCapType::Fixed, 1.0f64),
-                                    ),
-                            )
-                            .invoice_number_prefix("sample".to_owned())
-                            .payment_methods(
-                                PaymentMethods::new(StripePaymentMethod::new(true)),
-                            )
-                            .attachments(vec!["sample".to_owned()])
-                            .miscellaneous_charges(
-                                MiscellaneousCharges::new(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    )
-                                    .collected_miscellaneous_charges(1.0f64)
-                                    .paid_charges(
-                                        vec![
-                                            PaidCharge::new("sample".to_owned(), 1.0f64, 1.0f64,
-                                            "sample".to_owned())
-                                        ],
-                                    ),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createText2PayInvoice",
-            Box::pin({
-                let call = handle
-                    .create_text2_pay_invoice(
-                        Text2PayRequest::new(
-                                "sample".to_owned(),
-                                AltType::Location,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                vec![
-                                    InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
-                                    1.0f64, 1.0f64).description("sample".to_owned())
-                                    .product_id("sample".to_owned()).price_id("sample"
-                                    .to_owned()).taxes(vec![ItemTax::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64)])
-                                    .automatic_tax_category_id("sample".to_owned())
-                                    .is_setup_fee_item(true).type_(ItemType::OneTime)
-                                    .tax_inclusive(true)
-                                ],
-                                ContactDetails::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    )
-                                    .additional_emails(
-                                        vec![AdditionalEmail::new("sample".to_owned())],
-                                    )
-                                    .company_name("sample".to_owned())
-                                    .address(
-                                        Address::new()
-                                            .address_line1("sample".to_owned())
-                                            .address_line2("sample".to_owned())
-                                            .city("sample".to_owned())
-                                            .state("sample".to_owned())
-                                            .country_code("sample".to_owned())
-                                            .postal_code("sample".to_owned()),
-                                    )
-                                    .custom_fields(vec!["sample".to_owned()]),
-                                "sample".to_owned(),
-                                SentTo::new(vec!["sample".to_owned()])
-                                    .email_cc(vec!["sample".to_owned()])
-                                    .email_bcc(vec!["sample".to_owned()])
-                                    .phone_no(vec!["sample".to_owned()]),
-                                true,
-                                Text2PayRequestAction::Draft,
-                                "sample".to_owned(),
-                            )
-                            .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
-                            .invoice_number("sample".to_owned())
-                            .due_date("sample".to_owned())
-                            .automatic_taxes_enabled(true)
-                            .payment_schedule(
-                                PaymentSchedule::new(
-                                    AmountType::Fixed,
-                                    vec![serde_json::Value::Object(Default::default())],
-                                ),
-                            )
-                            .late_fees_configuration(
-                                LateFeesConfiguration::new(
-                                        true,
-                                        1.0f64,
-                                        AmountType::Fixed,
-                                        LateFeesFrequency::new(
-                                            1i64,
-                                            LateFeesFrequencyInterval::Minute,
-                                        ),
-                                    )
-                                    .grace(LateFeesGrace::new(1i64, LateFeesGraceInterval::Day))
-                                    .max_late_fees(
-                                        LateFeesCap::new(LateFeesCapType::Fixed, 1.0f64),
-                                    ),
-                            )
-                            .tips_configuration(
-                                TipsConfiguration::new(vec![1.0f64], true),
-                            )
-                            .invoice_number_prefix("sample".to_owned())
-                            .payment_methods(
-                                PaymentMethods::new(StripePaymentMethod::new(true)),
-                            )
-                            .attachments(
-                                vec![
-                                    Attachment::new("sample".to_owned(), "sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), 1i64)
-                                ],
-                            )
-                            .miscellaneous_charges(
-                                MiscellaneousCharges::new(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    )
-                                    .collected_miscellaneous_charges(1.0f64)
-                                    .paid_charges(
-                                        vec![
-                                            PaidCharge::new("sample".to_owned(), 1.0f64, 1.0f64,
-                                            "sample".to_owned())
-                                        ],
-                                    ),
-                            )
-                            .id("sample".to_owned())
-                            .include_terms_note(true)
-                            .discount(
-                                Discount::new(AmountType::Fixed)
-                                    .value(1.0f64)
-                                    .valid_on_product_ids(vec!["sample".to_owned()]),
-                            )
-                            .business_details(
-                                BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
-                                    .address(
-                                        BusinessDetailsAddress::Address(
-                                            Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
-                                        ),
-                                    )
-                                    .website("sample".to_owned())
-                                    .custom_values(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    ),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteEstimate",
-            Box::pin({
-                let call = handle
-                    .delete_estimate(
-                        "sample-estimateId",
-                        AltContext::new("sample".to_owned(), AltType::Location),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteEstimateTemplate",
-            Box::pin({
-                let call = handle
-                    .delete_estimate_template(
-                        "sample-templateId",
-                        AltContext::new("sample".to_owned(), AltType::Location),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteInvoice",
-            Box::pin({
-                let call = handle
-                    .delete_invoice(
-                        "sample-invoiceId",
-                        "sample".to_owned(),
-                        AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteInvoiceSchedule",
-            Box::pin({
-                let call = handle
-                    .delete_invoice_schedule(
-                        "sample-scheduleId",
-                        "sample".to_owned(),
-                        AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteInvoiceTemplate",
-            Box::pin({
-                let call = handle
-                    .delete_invoice_template(
-                        "sample-templateId",
-                        "sample".to_owned(),
-                        AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "generateEstimateNumber",
-            Box::pin({
-                let call = handle
-                    .generate_estimate_number("sample".to_owned(), AltType::Location);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "generateInvoiceNumber",
-            Box::pin({
-                let call = handle
-                    .generate_invoice_number("sample".to_owned(), AltType::Location);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "getEstimate",
-            Box::pin({
-                let call = handle.get_estimate("sample-estimateId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getInvoice",
-            Box::pin({
-                let call = handle
-                    .get_invoice(
-                        "sample-invoiceId",
-                        "sample".to_owned(),
-                        AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getInvoiceSchedule",
-            Box::pin({
-                let call = handle
-                    .get_invoice_schedule(
-                        "sample-scheduleId",
-                        "sample".to_owned(),
-                        AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getInvoiceSettings",
-            Box::pin({
-                let call = handle
-                    .get_invoice_settings("sample".to_owned(), AltType::Location);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getInvoiceTemplate",
-            Box::pin({
-                let call = handle
-                    .get_invoice_template(
-                        "sample-templateId",
-                        "sample".to_owned(),
-                        AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listEstimateTemplates",
-            Box::pin({
-                let call = handle
-                    .list_estimate_templates(
-                        "sample".to_owned(),
-                        AltType::Location,
-                        1i64,
-                        1i64,
-                    )
-                    .search("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listEstimates",
-            Box::pin({
-                let call = handle
-                    .list_estimates("sample".to_owned(), AltType::Location, 1i64, 1i64)
-                    .start_at("sample".to_owned())
-                    .end_at("sample".to_owned())
-                    .search("sample".to_owned())
-                    .status(EstimateStatus::All)
-                    .contact_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listInvoiceSchedules",
-            Box::pin({
-                let call = handle
-                    .list_invoice_schedules(
-                        "sample".to_owned(),
-                        AltType::Location,
-                        1i64,
-                        1i64,
-                    )
-                    .status("sample".to_owned())
-                    .start_at("sample".to_owned())
-                    .end_at("sample".to_owned())
-                    .search("sample".to_owned())
-                    .payment_mode(PaymentMode::Default);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listInvoiceTemplates",
-            Box::pin({
-                let call = handle
-                    .list_invoice_templates(
-                        "sample".to_owned(),
-                        AltType::Location,
-                        1i64,
-                        1i64,
-                    )
-                    .status("sample".to_owned())
-                    .start_at("sample".to_owned())
-                    .end_at("sample".to_owned())
-                    .search("sample".to_owned())
-                    .payment_mode(PaymentMode::Default);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listInvoices",
-            Box::pin({
-                let call = handle
-                    .list_invoices("sample".to_owned(), AltType::Location, 1i64, 1i64)
-                    .status("sample".to_owned())
-                    .start_at("sample".to_owned())
-                    .end_at("sample".to_owned())
-                    .search("sample".to_owned())
-                    .payment_mode(PaymentMode::Default)
-                    .contact_id("sample".to_owned())
-                    .sort_field(ListInvoicesSortField::IssueDate)
-                    .sort_order(SortOrder::Ascend);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "previewEstimateTemplate",
-            Box::pin({
-                let call = handle
-                    .preview_estimate_template(
-                        "sample".to_owned(),
-                        AltType::Location,
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "recordInvoicePayment",
-            Box::pin({
-                let call = handle
-                    .record_invoice_payment(
-                        "sample-invoiceId",
-                        RecordPaymentRequest::new(
-                                "sample".to_owned(),
-                                AltType::Location,
-                                ManualPaymentMode::Cash,
-                                Card::new("sample".to_owned(), "sample".to_owned()),
-                                Cheque::new("sample".to_owned()),
-                                "sample".to_owned(),
-                            )
-                            .amount(1.0f64)
-                            .meta(
-                                std::collections::BTreeMap::from([
-                                    (
-                                        "key".to_owned(),
-                                        serde_json::Value::Object(Default::default()),
-                                    ),
-                                ]),
-                            )
-                            .payment_schedule_ids(vec!["sample".to_owned()])
-                            .fulfilled_at("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "scheduleInvoiceSchedule",
-            Box::pin({
-                let call = handle
-                    .schedule_invoice_schedule(
-                        "sample-scheduleId",
-                        ScheduleInvoiceScheduleRequest::new(
-                                "sample".to_owned(),
-                                AltType::Location,
-                                true,
-                            )
-                            .auto_payment(
-                                AutoPaymentDetails::new(true)
-                                    .type_("sample".to_owned())
-                                    .payment_method_id("sample".to_owned())
-                                    .customer_id("sample".to_owned())
-                                    .card(Card::new("sample".to_owned(), "sample".to_owned()))
-                                    .us_bank_account(
-                                        UsBankAccount::new("sample".to_owned(), "sample".to_owned()),
-                                    )
-                                    .sepa_direct_debit(
-                                        SepaDirectDebit::new(
-                                            "sample".to_owned(),
-                                            "sample".to_owned(),
-                                            "sample".to_owned(),
-                                        ),
-                                    )
-                                    .bacs_direct_debit(
-                                        BacsDirectDebit::new(
-                                            "sample".to_owned(),
-                                            "sample".to_owned(),
-                                        ),
-                                    )
-                                    .becs_direct_debit(
-                                        BecsDirectDebit::new(
-                                            "sample".to_owned(),
-                                            "sample".to_owned(),
-                                        ),
-                                    )
-                                    .card_id("sample".to_owned())
-                                    .provider(
-                                        std::collections::BTreeMap::from([
-                                            (
-                                                "key".to_owned(),
-                                                serde_json::Value::Object(Default::default()),
-                                            ),
-                                        ]),
-                                    ),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "sendEstimate",
-            Box::pin({
-                let call = handle
-                    .send_estimate(
-                        "sample-estimateId",
-                        SendEstimateRequest::new(
-                                "sample".to_owned(),
-                                AltType::Location,
-                                SendAction::SmsAndEmail,
-                                true,
-                                "sample".to_owned(),
-                            )
-                            .sent_from(
-                                SenderConfiguration::new()
-                                    .from_name("sample".to_owned())
-                                    .from_email("sample".to_owned()),
-                            )
-                            .estimate_name("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "sendInvoice",
-            Box::pin({
-                let call = handle
-                    .send_invoice(
-                        "sample-invoiceId",
-                        SendInvoiceRequest::new(
-                                "sample".to_owned(),
-                                AltType::Location,
-                                "sample".to_owned(),
-                                SendAction::SmsAndEmail,
-                                true,
-                            )
-                            .sent_from(
-                                SenderConfiguration::new()
-                                    .from_name("sample".to_owned())
-                                    .from_email("sample".to_owned()),
-                            )
-                            .auto_payment(
-                                AutoPaymentDetails::new(true)
-                                    .type_("sample".to_owned())
-                                    .payment_method_id("sample".to_owned())
-                                    .customer_id("sample".to_owned())
-                                    .card(Card::new("sample".to_owned(), "sample".to_owned()))
-                                    .us_bank_account(
-                                        UsBankAccount::new("sample".to_owned(), "sample".to_owned()),
-                                    )
-                                    .sepa_direct_debit(
-                                        SepaDirectDebit::new(
-                                            "sample".to_owned(),
-                                            "sample".to_owned(),
-                                            "sample".to_owned(),
-                                        ),
-                                    )
-                                    .bacs_direct_debit(
-                                        BacsDirectDebit::new(
-                                            "sample".to_owned(),
-                                            "sample".to_owned(),
-                                        ),
-                                    )
-                                    .becs_direct_debit(
-                                        BecsDirectDebit::new(
-                                            "sample".to_owned(),
-                                            "sample".to_owned(),
-                                        ),
-                                    )
-                                    .card_id("sample".to_owned())
-                                    .provider(
-                                        std::collections::BTreeMap::from([
-                                            (
-                                                "key".to_owned(),
-                                                serde_json::Value::Object(Default::default()),
-                                            ),
-                                        ]),
-                                    ),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "setInvoiceScheduleAutoPayment",
-            Box::pin({
-                let call = handle
-                    .set_invoice_schedule_auto_payment(
-                        "sample-scheduleId",
-                        ScheduleAutoPaymentRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            "sample".to_owned(),
-                            AutoPaymentDetails::new(true)
-                                .type_("sample".to_owned())
-                                .payment_method_id("sample".to_owned())
-                                .customer_id("sample".to_owned())
-                                .card(Card::new("sample".to_owned(), "sample".to_owned()))
-                                .us_bank_account(
-                                    UsBankAccount::new("sample".to_owned(), "sample".to_owned()),
-                                )
-                                .sepa_direct_debit(
-                                    SepaDirectDebit::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    ),
-                                )
-                                .bacs_direct_debit(
-                                    BacsDirectDebit::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    ),
-                                )
-                                .becs_direct_debit(
-                                    BecsDirectDebit::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    ),
-                                )
-                                .card_id("sample".to_owned())
-                                .provider(
-                                    std::collections::BTreeMap::from([
-                                        (
-                                            "key".to_owned(),
-                                            serde_json::Value::Object(Default::default()),
-                                        ),
-                                    ]),
-                                ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateAndScheduleInvoiceSchedule",
-            Box::pin({
-                let call = handle
-                    .update_and_schedule_invoice_schedule("sample-scheduleId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateEstimate",
-            Box::pin({
-                let call = handle
-                    .update_estimate(
-                        "sample-estimateId",
-                        UpdateEstimateRequest::new(
-                                "sample".to_owned(),
-                                AltType::Location,
-                                "sample".to_owned(),
-                                BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
-                                    .address(
-                                        BusinessDetailsAddress::Address(
-                                            Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
-                                        ),
-                                    )
-                                    .website("sample".to_owned())
-                                    .custom_values(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    ),
-                                "sample".to_owned(),
-                                vec![
-                                    EstimateItem::new("sample".to_owned(), "sample".to_owned(),
-                                    1.0f64, 1.0f64).description("sample".to_owned())
-                                    .product_id("sample".to_owned()).price_id("sample"
-                                    .to_owned()).taxes(vec![ItemTax::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64)])
-                                    .automatic_tax_category_id("sample".to_owned())
-                                    .is_setup_fee_item(true).type_(ItemType::OneTime)
-                                    .tax_inclusive(true).attachments(vec!["sample".to_owned()])
-                                ],
-                                Discount::new(AmountType::Fixed)
-                                    .value(1.0f64)
-                                    .valid_on_product_ids(vec!["sample".to_owned()]),
-                                ContactDetails::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    )
-                                    .additional_emails(
-                                        vec![AdditionalEmail::new("sample".to_owned())],
-                                    )
-                                    .company_name("sample".to_owned())
-                                    .address(
-                                        Address::new()
-                                            .address_line1("sample".to_owned())
-                                            .address_line2("sample".to_owned())
-                                            .city("sample".to_owned())
-                                            .state("sample".to_owned())
-                                            .country_code("sample".to_owned())
-                                            .postal_code("sample".to_owned()),
-                                    )
-                                    .custom_fields(vec!["sample".to_owned()]),
-                                FrequencySettings::new(
-                                    true,
-                                    ScheduleOptions::new()
-                                        .execute_at("sample".to_owned())
-                                        .rrule(
-                                            RecurrenceRule::new(
-                                                    IntervalType::Yearly,
-                                                    1i64,
-                                                    "sample".to_owned(),
-                                                )
-                                                .start_time("sample".to_owned())
-                                                .end_date("sample".to_owned())
-                                                .end_time("sample".to_owned())
-                                                .day_of_month(1i64)
-                                                .day_of_week(RecurrenceRuleDayOfWeek::Mo)
-                                                .num_of_week(1i64)
-                                                .month_of_year(RecurrenceRuleMonthOfYear::Jan)
-                                                .count(1i64)
-                                                .days_before(1i64)
-                                                .use_start_as_primary_user_accepted(true)
-                                                .end_type("sample".to_owned()),
-                                        ),
-                                ),
-                            )
-                            .live_mode(true)
-                            .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
-                            .estimate_number(1i64)
-                            .issue_date("sample".to_owned())
-                            .expiry_date("sample".to_owned())
-                            .sent_to(
-                                SentTo::new(vec!["sample".to_owned()])
-                                    .email_cc(vec!["sample".to_owned()])
-                                    .email_bcc(vec!["sample".to_owned()])
-                                    .phone_no(vec!["sample".to_owned()]),
-                            )
-                            .automatic_taxes_enabled(true)
-                            .meta(
-                                std::collections::BTreeMap::from([
-                                    (
-                                        "key".to_owned(),
-                                        serde_json::Value::Object(Default::default()),
-                                    ),
-                                ]),
-                            )
-                            .send_estimate_details(
-                                SendEstimateRequest::new(
-                                        "sample".to_owned(),
-                                        AltType::Location,
-                                        SendAction::SmsAndEmail,
-                                        true,
-                                        "sample".to_owned(),
-                                    )
-                                    .sent_from(
-                                        SenderConfiguration::new()
-                                            .from_name("sample".to_owned())
-                                            .from_email("sample".to_owned()),
-                                    )
-                                    .estimate_name("sample".to_owned()),
-                            )
-                            .estimate_number_prefix("sample".to_owned())
-                            .user_id("sample".to_owned())
-                            .attachments(
-                                vec![
-                                    Attachment::new("sample".to_owned(), "sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), 1i64)
-                                ],
-                            )
-                            .auto_invoice(AutoInvoicing::new(true).direct_payments(true))
-                            .miscellaneous_charges(
-                                MiscellaneousCharges::new(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    )
-                                    .collected_miscellaneous_charges(1.0f64)
-                                    .paid_charges(
-                                        vec![
-                                            PaidCharge::new("sample".to_owned(), 1.0f64, 1.0f64,
-                                            "sample".to_owned())
-                                        ],
-                                    ),
-                            )
-                            .payment_schedule_config(
-                                PaymentScheduleConfig::new(
-                                    AmountType::Fixed,
-                                    PaymentScheduleDateConfig::new(
-                                        PaymentScheduleDateConfigDepositDateType::EstimateAccepted,
-                                        PaymentScheduleDateConfigScheduleDateType::RegularInterval,
-                                    ),
-                                    vec![serde_json::Value::Object(Default::default())],
-                                ),
-                            )
-                            .estimate_status(EstimateStatus::All),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateEstimateLastVisitedAt",
-            Box::pin({
-                let call = handle
-                    .update_estimate_last_visited_at(
-                        EstimateViewedRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateEstimateTemplate",
-            Box::pin({
-                let call = handle
-                    .update_estimate_template(
-                        "sample-templateId",
-                        EstimateTemplateRequest::new(
-                                "sample".to_owned(),
-                                AltType::Location,
-                                "sample".to_owned(),
-                                BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
-                                    .address(
-                                        BusinessDetailsAddress::Address(
-                                            Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
-                                        ),
-                                    )
-                                    .website("sample".to_owned())
-                                    .custom_values(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    ),
-                                "sample".to_owned(),
-                                vec![
-                                    EstimateItem::new("sample".to_owned(), "sample".to_owned(),
-                                    1.0f64, 1.0f64).description("sample".to_owned())
-                                    .product_id("sample".to_owned()).price_id("sample"
-                                    .to_owned()).taxes(vec![ItemTax::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64)])
-                                    .automatic_tax_category_id("sample".to_owned())
-                                    .is_setup_fee_item(true).type_(ItemType::OneTime)
-                                    .tax_inclusive(true).attachments(vec!["sample".to_owned()])
-                                ],
-                                Discount::new(AmountType::Fixed)
-                                    .value(1.0f64)
-                                    .valid_on_product_ids(vec!["sample".to_owned()]),
-                            )
-                            .live_mode(true)
-                            .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
-                            .automatic_taxes_enabled(true)
-                            .meta(
-                                std::collections::BTreeMap::from([
-                                    (
-                                        "key".to_owned(),
-                                        serde_json::Value::Object(Default::default()),
-                                    ),
-                                ]),
-                            )
-                            .send_estimate_details(
-                                SendEstimateRequest::new(
-                                        "sample".to_owned(),
-                                        AltType::Location,
-                                        SendAction::SmsAndEmail,
-                                        true,
-                                        "sample".to_owned(),
-                                    )
-                                    .sent_from(
-                                        SenderConfiguration::new()
-                                            .from_name("sample".to_owned())
-                                            .from_email("sample".to_owned()),
-                                    )
-                                    .estimate_name("sample".to_owned()),
-                            )
-                            .estimate_number_prefix("sample".to_owned())
-                            .attachments(
-                                vec![
-                                    Attachment::new("sample".to_owned(), "sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), 1i64)
-                                ],
-                            )
-                            .miscellaneous_charges(
-                                MiscellaneousCharges::new(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    )
-                                    .collected_miscellaneous_charges(1.0f64)
-                                    .paid_charges(
-                                        vec![
-                                            PaidCharge::new("sample".to_owned(), 1.0f64, 1.0f64,
-                                            "sample".to_owned())
-                                        ],
-                                    ),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateInvoice",
-            Box::pin({
-                let call = handle
-                    .update_invoice(
-                        "sample-invoiceId",
-                        UpdateInvoiceRequest::new(
-                                "sample".to_owned(),
-                                AltType::Location,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                vec![
-                                    InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
-                                    1.0f64, 1.0f64).description("sample".to_owned())
-                                    .product_id("sample".to_owned()).price_id("sample"
-                                    .to_owned()).taxes(vec![ItemTax::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64)])
-                                    .automatic_tax_category_id("sample".to_owned())
-                                    .is_setup_fee_item(true).type_(ItemType::OneTime)
-                                    .tax_inclusive(true)
-                                ],
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .title("sample".to_owned())
+                        )
+                        .website("sample".to_owned())
+                        .custom_values(vec![serde_json::Value::Object(Default::default())]),
+                    "sample".to_owned(),
+                    vec![
+                        EstimateItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
                             .description("sample".to_owned())
-                            .business_details(
-                                BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
-                                    .address(
-                                        BusinessDetailsAddress::Address(
-                                            Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
-                                        ),
-                                    )
-                                    .website("sample".to_owned())
-                                    .custom_values(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    ),
+                            .product_id("sample".to_owned())
+                            .price_id("sample".to_owned())
+                            .taxes(
+                                vec![ItemTax::new("sample".to_owned(), "sample".to_owned(), 1.0f64)]
                             )
-                            .invoice_number("sample".to_owned())
-                            .contact_id("sample".to_owned())
-                            .contact_details(
-                                ContactDetails::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    )
-                                    .additional_emails(
-                                        vec![AdditionalEmail::new("sample".to_owned())],
-                                    )
-                                    .company_name("sample".to_owned())
-                                    .address(
-                                        Address::new()
-                                            .address_line1("sample".to_owned())
-                                            .address_line2("sample".to_owned())
-                                            .city("sample".to_owned())
-                                            .state("sample".to_owned())
-                                            .country_code("sample".to_owned())
-                                            .postal_code("sample".to_owned()),
-                                    )
-                                    .custom_fields(vec!["sample".to_owned()]),
+                            .automatic_tax_category_id("sample".to_owned())
+                            .is_setup_fee_item(true)
+                            .type_(ItemType::OneTime)
+                            .tax_inclusive(true)
+                            .attachments(vec!["sample".to_owned()])
+                    ],
+                    Discount::new(AmountType::Fixed)
+                        .value(1.0f64)
+                        .valid_on_product_ids(vec!["sample".to_owned()]),
+                    ContactDetails::new(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned()
+                    )
+                        .additional_emails(vec![AdditionalEmail::new("sample".to_owned())])
+                        .company_name("sample".to_owned())
+                        .address(
+                            Address::new()
+                                .address_line1("sample".to_owned())
+                                .address_line2("sample".to_owned())
+                                .city("sample".to_owned())
+                                .state("sample".to_owned())
+                                .country_code("sample".to_owned())
+                                .postal_code("sample".to_owned())
+                        )
+                        .custom_fields(vec!["sample".to_owned()]),
+                    FrequencySettings::new(
+                        true,
+                        ScheduleOptions::new()
+                            .execute_at("sample".to_owned())
+                            .rrule(
+                                RecurrenceRule::new(IntervalType::Yearly, 1i64, "sample".to_owned())
+                                    .start_time("sample".to_owned())
+                                    .end_date("sample".to_owned())
+                                    .end_time("sample".to_owned())
+                                    .day_of_month(1i64)
+                                    .day_of_week(RecurrenceRuleDayOfWeek::Mo)
+                                    .num_of_week(1i64)
+                                    .month_of_year(RecurrenceRuleMonthOfYear::Jan)
+                                    .count(1i64)
+                                    .days_before(1i64)
+                                    .use_start_as_primary_user_accepted(true)
+                                    .end_type("sample".to_owned())
                             )
-                            .terms_notes("sample".to_owned())
-                            .discount(
-                                Discount::new(AmountType::Fixed)
-                                    .value(1.0f64)
-                                    .valid_on_product_ids(vec!["sample".to_owned()]),
-                            )
-                            .automatic_taxes_enabled(true)
-                            .live_mode(true)
-                            .payment_schedule(
-                                PaymentSchedule::new(
-                                    AmountType::Fixed,
-                                    vec![serde_json::Value::Object(Default::default())],
-                                ),
-                            )
-                            .tips_configuration(
-                                TipsConfiguration::new(vec![1.0f64], true),
-                            )
-                            .xero_details(
-                                std::collections::BTreeMap::from([
-                                    (
-                                        "key".to_owned(),
-                                        serde_json::Value::Object(Default::default()),
-                                    ),
-                                ]),
-                            )
-                            .invoice_number_prefix("sample".to_owned())
-                            .payment_methods(
-                                PaymentMethods::new(StripePaymentMethod::new(true)),
-                            )
-                            .attachments(
-                                vec![
-                                    Attachment::new("sample".to_owned(), "sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), 1i64)
-                                ],
-                            )
-                            .miscellaneous_charges(
-                                MiscellaneousCharges::new(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    )
-                                    .collected_miscellaneous_charges(1.0f64)
-                                    .paid_charges(
-                                        vec![
-                                            PaidCharge::new("sample".to_owned(), 1.0f64, 1.0f64,
-                                            "sample".to_owned())
-                                        ],
-                                    ),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateInvoiceLastVisitedAt",
-            Box::pin({
-                let call = handle
-                    .update_invoice_last_visited_at(
-                        InvoiceViewedRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateInvoiceLateFees",
-            Box::pin({
-                let call = handle
-                    .update_invoice_late_fees(
-                        "sample-invoiceId",
-                        UpdateLateFeesRequest::new(
+                    )
+                )
+                    .live_mode(true)
+                    .terms_notes("sample".to_owned())
+                    .title("sample".to_owned())
+                    .estimate_number(1i64)
+                    .issue_date("sample".to_owned())
+                    .expiry_date("sample".to_owned())
+                    .sent_to(
+                        SentTo::new(vec!["sample".to_owned()])
+                            .email_cc(vec!["sample".to_owned()])
+                            .email_bcc(vec!["sample".to_owned()])
+                            .phone_no(vec!["sample".to_owned()])
+                    )
+                    .automatic_taxes_enabled(true)
+                    .meta(
+                        std::collections::BTreeMap::from([(
+                            "key".to_owned(),
+                            serde_json::Value::Object(Default::default())
+                        )])
+                    )
+                    .send_estimate_details(
+                        SendEstimateRequest::new(
                             "sample".to_owned(),
                             AltType::Location,
-                            LateFeesConfiguration::new(
-                                    true,
-                                    1.0f64,
-                                    AmountType::Fixed,
-                                    LateFeesFrequency::new(
-                                        1i64,
-                                        LateFeesFrequencyInterval::Minute,
-                                    ),
-                                )
-                                .grace(LateFeesGrace::new(1i64, LateFeesGraceInterval::Day))
-                                .max_late_fees(
-                                    LateFeesCap::new(LateFeesCapType::Fixed, 1.0f64),
-                                ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateInvoiceSchedule",
-            Box::pin({
-                let call = handle
-                    .update_invoice_schedule(
-                        "sample-scheduleId",
-                        UpdateInvoiceScheduleRequest::new(
-                                "sample".to_owned(),
-                                AltType::Location,
-                                "sample".to_owned(),
-                                ContactDetails::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    )
-                                    .additional_emails(
-                                        vec![AdditionalEmail::new("sample".to_owned())],
-                                    )
-                                    .company_name("sample".to_owned())
-                                    .address(
-                                        Address::new()
-                                            .address_line1("sample".to_owned())
-                                            .address_line2("sample".to_owned())
-                                            .city("sample".to_owned())
-                                            .state("sample".to_owned())
-                                            .country_code("sample".to_owned())
-                                            .postal_code("sample".to_owned()),
-                                    )
-                                    .custom_fields(vec!["sample".to_owned()]),
-                                ScheduleOptions::new()
-                                    .execute_at("sample".to_owned())
-                                    .rrule(
-                                        RecurrenceRule::new(
-                                                IntervalType::Yearly,
-                                                1i64,
-                                                "sample".to_owned(),
-                                            )
-                                            .start_time("sample".to_owned())
-                                            .end_date("sample".to_owned())
-                                            .end_time("sample".to_owned())
-                                            .day_of_month(1i64)
-                                            .day_of_week(RecurrenceRuleDayOfWeek::Mo)
-                                            .num_of_week(1i64)
-                                            .month_of_year(RecurrenceRuleMonthOfYear::Jan)
-                                            .count(1i64)
-                                            .days_before(1i64)
-                                            .use_start_as_primary_user_accepted(true)
-                                            .end_type("sample".to_owned()),
-                                    ),
-                                true,
-                                BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
-                                    .address(
-                                        BusinessDetailsAddress::Address(
-                                            Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
-                                        ),
-                                    )
-                                    .website("sample".to_owned())
-                                    .custom_values(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    ),
-                                "sample".to_owned(),
-                                vec![
-                                    InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
-                                    1.0f64, 1.0f64).description("sample".to_owned())
-                                    .product_id("sample".to_owned()).price_id("sample"
-                                    .to_owned()).taxes(vec![ItemTax::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64)])
-                                    .automatic_tax_category_id("sample".to_owned())
-                                    .is_setup_fee_item(true).type_(ItemType::OneTime)
-                                    .tax_inclusive(true)
-                                ],
-                                Discount::new(AmountType::Fixed)
-                                    .value(1.0f64)
-                                    .valid_on_product_ids(vec!["sample".to_owned()]),
+                            SendAction::SmsAndEmail,
+                            true,
+                            "sample".to_owned()
+                        )
+                            .sent_from(
+                                SenderConfiguration::new()
+                                    .from_name("sample".to_owned())
+                                    .from_email("sample".to_owned())
                             )
-                            .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
-                            .attachments(
-                                vec![
-                                    Attachment::new("sample".to_owned(), "sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), 1i64)
-                                ],
+                            .estimate_name("sample".to_owned())
+                    )
+                    .estimate_number_prefix("sample".to_owned())
+                    .user_id("sample".to_owned())
+                    .attachments(
+                        vec![
+                            Attachment::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                1i64
                             )
-                            .miscellaneous_charges(
-                                MiscellaneousCharges::new(
-                                        vec![serde_json::Value::Object(Default::default())],
+                        ]
+                    )
+                    .auto_invoice(AutoInvoicing::new(true).direct_payments(true))
+                    .miscellaneous_charges(
+                        MiscellaneousCharges::new(
+                            vec![serde_json::Value::Object(Default::default())]
+                        )
+                            .collected_miscellaneous_charges(1.0f64)
+                            .paid_charges(
+                                vec![
+                                    PaidCharge::new(
+                                        "sample".to_owned(),
+                                        1.0f64,
+                                        1.0f64,
+                                        "sample".to_owned()
                                     )
-                                    .collected_miscellaneous_charges(1.0f64)
-                                    .paid_charges(
-                                        vec![
-                                            PaidCharge::new("sample".to_owned(), 1.0f64, 1.0f64,
-                                            "sample".to_owned())
-                                        ],
-                                    ),
+                                ]
+                            )
+                    )
+                    .payment_schedule_config(
+                        PaymentScheduleConfig::new(
+                            AmountType::Fixed,
+                            PaymentScheduleDateConfig::new(
+                                PaymentScheduleDateConfigDepositDateType::EstimateAccepted,
+                                PaymentScheduleDateConfigScheduleDateType::RegularInterval
                             ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateInvoiceTemplate",
-            Box::pin({
-                let call = handle
-                    .update_invoice_template(
-                        "sample-templateId",
-                        UpdateInvoiceTemplateRequest::new(
-                                "sample".to_owned(),
-                                AltType::Location,
-                                "sample".to_owned(),
-                                BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
-                                    .address(
-                                        BusinessDetailsAddress::Address(
-                                            Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
-                                        ),
-                                    )
-                                    .website("sample".to_owned())
-                                    .custom_values(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    ),
-                                "sample".to_owned(),
-                                vec![
-                                    InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
-                                    1.0f64, 1.0f64).description("sample".to_owned())
-                                    .product_id("sample".to_owned()).price_id("sample"
-                                    .to_owned()).taxes(vec![ItemTax::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64)])
-                                    .automatic_tax_category_id("sample".to_owned())
-                                    .is_setup_fee_item(true).type_(ItemType::OneTime)
-                                    .tax_inclusive(true)
-                                ],
+                            vec![serde_json::Value::Object(Default::default())]
+                        )
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createEstimateTemplate",
+        Box::pin({
+            let call = handle.create_estimate_template(
+                EstimateTemplateRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    BusinessDetails::new()
+                        .logo_url("sample".to_owned())
+                        .name("sample".to_owned())
+                        .phone_no("sample".to_owned())
+                        .address(
+                            BusinessDetailsAddress::Address(
+                                Address::new()
+                                    .address_line1("sample".to_owned())
+                                    .address_line2("sample".to_owned())
+                                    .city("sample".to_owned())
+                                    .state("sample".to_owned())
+                                    .country_code("sample".to_owned())
+                                    .postal_code("sample".to_owned())
                             )
-                            .internal(true)
-                            .discount(
-                                Discount::new(AmountType::Fixed)
-                                    .value(1.0f64)
-                                    .valid_on_product_ids(vec!["sample".to_owned()]),
+                        )
+                        .website("sample".to_owned())
+                        .custom_values(vec![serde_json::Value::Object(Default::default())]),
+                    "sample".to_owned(),
+                    vec![
+                        EstimateItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
+                            .description("sample".to_owned())
+                            .product_id("sample".to_owned())
+                            .price_id("sample".to_owned())
+                            .taxes(
+                                vec![ItemTax::new("sample".to_owned(), "sample".to_owned(), 1.0f64)]
                             )
-                            .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
-                            .miscellaneous_charges(
-                                MiscellaneousCharges::new(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    )
-                                    .collected_miscellaneous_charges(1.0f64)
-                                    .paid_charges(
-                                        vec![
-                                            PaidCharge::new("sample".to_owned(), 1.0f64, 1.0f64,
-                                            "sample".to_owned())
-                                        ],
-                                    ),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateInvoiceTemplateLateFees",
-            Box::pin({
-                let call = handle
-                    .update_invoice_template_late_fees(
-                        "sample-templateId",
-                        UpdateLateFeesRequest::new(
+                            .automatic_tax_category_id("sample".to_owned())
+                            .is_setup_fee_item(true)
+                            .type_(ItemType::OneTime)
+                            .tax_inclusive(true)
+                            .attachments(vec!["sample".to_owned()])
+                    ],
+                    Discount::new(AmountType::Fixed)
+                        .value(1.0f64)
+                        .valid_on_product_ids(vec!["sample".to_owned()])
+                )
+                    .live_mode(true)
+                    .terms_notes("sample".to_owned())
+                    .title("sample".to_owned())
+                    .automatic_taxes_enabled(true)
+                    .meta(
+                        std::collections::BTreeMap::from([(
+                            "key".to_owned(),
+                            serde_json::Value::Object(Default::default())
+                        )])
+                    )
+                    .send_estimate_details(
+                        SendEstimateRequest::new(
                             "sample".to_owned(),
                             AltType::Location,
-                            LateFeesConfiguration::new(
-                                    true,
-                                    1.0f64,
-                                    AmountType::Fixed,
-                                    LateFeesFrequency::new(
-                                        1i64,
-                                        LateFeesFrequencyInterval::Minute,
-                                    ),
-                                )
-                                .grace(LateFeesGrace::new(1i64, LateFeesGraceInterval::Day))
-                                .max_late_fees(
-                                    LateFeesCap::new(LateFeesCapType::Fixed, 1.0f64),
-                                ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateInvoiceTemplatePaymentMethods",
-            Box::pin({
-                let call = handle
-                    .update_invoice_template_payment_methods(
-                        "sample-templateId",
-                        UpdatePaymentMethodsRequest::new(
-                                "sample".to_owned(),
-                                AltType::Location,
+                            SendAction::SmsAndEmail,
+                            true,
+                            "sample".to_owned()
+                        )
+                            .sent_from(
+                                SenderConfiguration::new()
+                                    .from_name("sample".to_owned())
+                                    .from_email("sample".to_owned())
                             )
-                            .payment_methods(
-                                PaymentMethods::new(StripePaymentMethod::new(true)),
+                            .estimate_name("sample".to_owned())
+                    )
+                    .estimate_number_prefix("sample".to_owned())
+                    .attachments(
+                        vec![
+                            Attachment::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                1i64
+                            )
+                        ]
+                    )
+                    .miscellaneous_charges(
+                        MiscellaneousCharges::new(
+                            vec![serde_json::Value::Object(Default::default())]
+                        )
+                            .collected_miscellaneous_charges(1.0f64)
+                            .paid_charges(
+                                vec![
+                                    PaidCharge::new(
+                                        "sample".to_owned(),
+                                        1.0f64,
+                                        1.0f64,
+                                        "sample".to_owned()
+                                    )
+                                ]
+                            )
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createInvoice",
+        Box::pin({
+            let call = handle.create_invoice(
+                CreateInvoiceRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    BusinessDetails::new()
+                        .logo_url("sample".to_owned())
+                        .name("sample".to_owned())
+                        .phone_no("sample".to_owned())
+                        .address(
+                            BusinessDetailsAddress::Address(
+                                Address::new()
+                                    .address_line1("sample".to_owned())
+                                    .address_line2("sample".to_owned())
+                                    .city("sample".to_owned())
+                                    .state("sample".to_owned())
+                                    .country_code("sample".to_owned())
+                                    .postal_code("sample".to_owned())
+                            )
+                        )
+                        .website("sample".to_owned())
+                        .custom_values(vec![serde_json::Value::Object(Default::default())]),
+                    "sample".to_owned(),
+                    vec![
+                        InvoiceItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
+                            .description("sample".to_owned())
+                            .product_id("sample".to_owned())
+                            .price_id("sample".to_owned())
+                            .taxes(
+                                vec![ItemTax::new("sample".to_owned(), "sample".to_owned(), 1.0f64)]
+                            )
+                            .automatic_tax_category_id("sample".to_owned())
+                            .is_setup_fee_item(true)
+                            .type_(ItemType::OneTime)
+                            .tax_inclusive(true)
+                    ],
+                    Discount::new(AmountType::Fixed)
+                        .value(1.0f64)
+                        .valid_on_product_ids(vec!["sample".to_owned()]),
+                    ContactDetails::new(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned()
+                    )
+                        .additional_emails(vec![AdditionalEmail::new("sample".to_owned())])
+                        .company_name("sample".to_owned())
+                        .address(
+                            Address::new()
+                                .address_line1("sample".to_owned())
+                                .address_line2("sample".to_owned())
+                                .city("sample".to_owned())
+                                .state("sample".to_owned())
+                                .country_code("sample".to_owned())
+                                .postal_code("sample".to_owned())
+                        )
+                        .custom_fields(vec!["sample".to_owned()]),
+                    "sample".to_owned(),
+                    SentTo::new(vec!["sample".to_owned()])
+                        .email_cc(vec!["sample".to_owned()])
+                        .email_bcc(vec!["sample".to_owned()])
+                        .phone_no(vec!["sample".to_owned()]),
+                    true
+                )
+                    .terms_notes("sample".to_owned())
+                    .title("sample".to_owned())
+                    .invoice_number("sample".to_owned())
+                    .due_date("sample".to_owned())
+                    .automatic_taxes_enabled(true)
+                    .payment_schedule(
+                        PaymentSchedule::new(
+                            AmountType::Fixed,
+                            vec![serde_json::Value::Object(Default::default())]
+                        )
+                    )
+                    .late_fees_configuration(
+                        LateFeesConfiguration::new(
+                            true,
+                            1.0f64,
+                            AmountType::Fixed,
+                            LateFeesFrequency::new(1i64, LateFeesFrequencyInterval::Minute)
+                        )
+                            .grace(LateFeesGrace::new(1i64, LateFeesGraceInterval::Day))
+                            .max_late_fees(LateFeesCap::new(LateFeesCapType::Fixed, 1.0f64))
+                    )
+                    .tips_configuration(TipsConfiguration::new(vec![1.0f64], true))
+                    .invoice_number_prefix("sample".to_owned())
+                    .payment_methods(PaymentMethods::new(StripePaymentMethod::new(true)))
+                    .attachments(
+                        vec![
+                            Attachment::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                1i64
+                            )
+                        ]
+                    )
+                    .miscellaneous_charges(
+                        MiscellaneousCharges::new(
+                            vec![serde_json::Value::Object(Default::default())]
+                        )
+                            .collected_miscellaneous_charges(1.0f64)
+                            .paid_charges(
+                                vec![
+                                    PaidCharge::new(
+                                        "sample".to_owned(),
+                                        1.0f64,
+                                        1.0f64,
+                                        "sample".to_owned()
+                                    )
+                                ]
+                            )
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createInvoiceFromEstimate",
+        Box::pin({
+            let call = handle.create_invoice_from_estimate(
+                "sample-estimateId",
+                CreateInvoiceFromEstimateRequest::new("sample".to_owned(), AltType::Location, true)
+                    .version(CreateInvoiceFromEstimateRequestVersion::V1)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createInvoiceSchedule",
+        Box::pin({
+            let call = handle.create_invoice_schedule(
+                CreateInvoiceScheduleRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    ContactDetails::new(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned()
+                    )
+                        .additional_emails(vec![AdditionalEmail::new("sample".to_owned())])
+                        .company_name("sample".to_owned())
+                        .address(
+                            Address::new()
+                                .address_line1("sample".to_owned())
+                                .address_line2("sample".to_owned())
+                                .city("sample".to_owned())
+                                .state("sample".to_owned())
+                                .country_code("sample".to_owned())
+                                .postal_code("sample".to_owned())
+                        )
+                        .custom_fields(vec!["sample".to_owned()]),
+                    ScheduleOptions::new()
+                        .execute_at("sample".to_owned())
+                        .rrule(
+                            RecurrenceRule::new(IntervalType::Yearly, 1i64, "sample".to_owned())
+                                .start_time("sample".to_owned())
+                                .end_date("sample".to_owned())
+                                .end_time("sample".to_owned())
+                                .day_of_month(1i64)
+                                .day_of_week(RecurrenceRuleDayOfWeek::Mo)
+                                .num_of_week(1i64)
+                                .month_of_year(RecurrenceRuleMonthOfYear::Jan)
+                                .count(1i64)
+                                .days_before(1i64)
+                                .use_start_as_primary_user_accepted(true)
+                                .end_type("sample".to_owned())
+                        ),
+                    true,
+                    BusinessDetails::new()
+                        .logo_url("sample".to_owned())
+                        .name("sample".to_owned())
+                        .phone_no("sample".to_owned())
+                        .address(
+                            BusinessDetailsAddress::Address(
+                                Address::new()
+                                    .address_line1("sample".to_owned())
+                                    .address_line2("sample".to_owned())
+                                    .city("sample".to_owned())
+                                    .state("sample".to_owned())
+                                    .country_code("sample".to_owned())
+                                    .postal_code("sample".to_owned())
+                            )
+                        )
+                        .website("sample".to_owned())
+                        .custom_values(vec![serde_json::Value::Object(Default::default())]),
+                    "sample".to_owned(),
+                    vec![
+                        InvoiceItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
+                            .description("sample".to_owned())
+                            .product_id("sample".to_owned())
+                            .price_id("sample".to_owned())
+                            .taxes(
+                                vec![ItemTax::new("sample".to_owned(), "sample".to_owned(), 1.0f64)]
+                            )
+                            .automatic_tax_category_id("sample".to_owned())
+                            .is_setup_fee_item(true)
+                            .type_(ItemType::OneTime)
+                            .tax_inclusive(true)
+                    ],
+                    Discount::new(AmountType::Fixed)
+                        .value(1.0f64)
+                        .valid_on_product_ids(vec!["sample".to_owned()])
+                )
+                    .automatic_taxes_enabled(true)
+                    .terms_notes("sample".to_owned())
+                    .title("sample".to_owned())
+                    .tips_configuration(TipsConfiguration::new(vec![1.0f64], true))
+                    .late_fees_configuration(
+                        LateFeesConfiguration::new(
+                            true,
+                            1.0f64,
+                            AmountType::Fixed,
+                            LateFeesFrequency::new(1i64, LateFeesFrequencyInterval::Minute)
+                        )
+                            .grace(LateFeesGrace::new(1i64, LateFeesGraceInterval::Day))
+                            .max_late_fees(LateFeesCap::new(LateFeesCapType::Fixed, 1.0f64))
+                    )
+                    .invoice_number_prefix("sample".to_owned())
+                    .payment_methods(PaymentMethods::new(StripePaymentMethod::new(true)))
+                    .attachments(
+                        vec![
+                            Attachment::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                1i64
+                            )
+                        ]
+                    )
+                    .miscellaneous_charges(
+                        MiscellaneousCharges::new(
+                            vec![serde_json::Value::Object(Default::default())]
+                        )
+                            .collected_miscellaneous_charges(1.0f64)
+                            .paid_charges(
+                                vec![
+                                    PaidCharge::new(
+                                        "sample".to_owned(),
+                                        1.0f64,
+                                        1.0f64,
+                                        "sample".to_owned()
+                                    )
+                                ]
+                            )
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createInvoiceTemplate",
+        Box::pin({
+            let call = handle.create_invoice_template(
+                CreateInvoiceTemplateRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    BusinessDetails::new()
+                        .logo_url("sample".to_owned())
+                        .name("sample".to_owned())
+                        .phone_no("sample".to_owned())
+                        .address(
+                            BusinessDetailsAddress::Address(
+                                Address::new()
+                                    .address_line1("sample".to_owned())
+                                    .address_line2("sample".to_owned())
+                                    .city("sample".to_owned())
+                                    .state("sample".to_owned())
+                                    .country_code("sample".to_owned())
+                                    .postal_code("sample".to_owned())
+                            )
+                        )
+                        .website("sample".to_owned())
+                        .custom_values(vec![serde_json::Value::Object(Default::default())]),
+                    "sample".to_owned(),
+                    vec![
+                        InvoiceItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
+                            .description("sample".to_owned())
+                            .product_id("sample".to_owned())
+                            .price_id("sample".to_owned())
+                            .taxes(
+                                vec![ItemTax::new("sample".to_owned(), "sample".to_owned(), 1.0f64)]
+                            )
+                            .automatic_tax_category_id("sample".to_owned())
+                            .is_setup_fee_item(true)
+                            .type_(ItemType::OneTime)
+                            .tax_inclusive(true)
+                    ]
+                )
+                    .internal(true)
+                    .automatic_taxes_enabled(true)
+                    .discount(
+                        Discount::new(AmountType::Fixed)
+                            .value(1.0f64)
+                            .valid_on_product_ids(vec!["sample".to_owned()])
+                    )
+                    .terms_notes("sample".to_owned())
+                    .title("sample".to_owned())
+                    .tips_configuration(TipsConfiguration::new(vec![1.0f64], true))
+                    .late_fees_configuration(
+                        LateFeesConfiguration::new(
+                            true,
+                            1.0f64,
+                            AmountType::Fixed,
+                            LateFeesFrequency::new(1i64, LateFeesFrequencyInterval::Minute)
+                        )
+                            .grace(LateFeesGrace::new(1i64, LateFeesGraceInterval::Day))
+                            .max_late_fees(LateFeesCap::new(LateFeesCapType::Fixed, 1.0f64))
+                    )
+                    .invoice_number_prefix("sample".to_owned())
+                    .payment_methods(PaymentMethods::new(StripePaymentMethod::new(true)))
+                    .attachments(vec!["sample".to_owned()])
+                    .miscellaneous_charges(
+                        MiscellaneousCharges::new(
+                            vec![serde_json::Value::Object(Default::default())]
+                        )
+                            .collected_miscellaneous_charges(1.0f64)
+                            .paid_charges(
+                                vec![
+                                    PaidCharge::new(
+                                        "sample".to_owned(),
+                                        1.0f64,
+                                        1.0f64,
+                                        "sample".to_owned()
+                                    )
+                                ]
+                            )
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createText2PayInvoice",
+        Box::pin({
+            let call = handle.create_text2_pay_invoice(
+                Text2PayRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    vec![
+                        InvoiceItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
+                            .description("sample".to_owned())
+                            .product_id("sample".to_owned())
+                            .price_id("sample".to_owned())
+                            .taxes(
+                                vec![ItemTax::new("sample".to_owned(), "sample".to_owned(), 1.0f64)]
+                            )
+                            .automatic_tax_category_id("sample".to_owned())
+                            .is_setup_fee_item(true)
+                            .type_(ItemType::OneTime)
+                            .tax_inclusive(true)
+                    ],
+                    ContactDetails::new(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned()
+                    )
+                        .additional_emails(vec![AdditionalEmail::new("sample".to_owned())])
+                        .company_name("sample".to_owned())
+                        .address(
+                            Address::new()
+                                .address_line1("sample".to_owned())
+                                .address_line2("sample".to_owned())
+                                .city("sample".to_owned())
+                                .state("sample".to_owned())
+                                .country_code("sample".to_owned())
+                                .postal_code("sample".to_owned())
+                        )
+                        .custom_fields(vec!["sample".to_owned()]),
+                    "sample".to_owned(),
+                    SentTo::new(vec!["sample".to_owned()])
+                        .email_cc(vec!["sample".to_owned()])
+                        .email_bcc(vec!["sample".to_owned()])
+                        .phone_no(vec!["sample".to_owned()]),
+                    true,
+                    Text2PayRequestAction::Draft,
+                    "sample".to_owned()
+                )
+                    .terms_notes("sample".to_owned())
+                    .title("sample".to_owned())
+                    .invoice_number("sample".to_owned())
+                    .due_date("sample".to_owned())
+                    .automatic_taxes_enabled(true)
+                    .payment_schedule(
+                        PaymentSchedule::new(
+                            AmountType::Fixed,
+                            vec![serde_json::Value::Object(Default::default())]
+                        )
+                    )
+                    .late_fees_configuration(
+                        LateFeesConfiguration::new(
+                            true,
+                            1.0f64,
+                            AmountType::Fixed,
+                            LateFeesFrequency::new(1i64, LateFeesFrequencyInterval::Minute)
+                        )
+                            .grace(LateFeesGrace::new(1i64, LateFeesGraceInterval::Day))
+                            .max_late_fees(LateFeesCap::new(LateFeesCapType::Fixed, 1.0f64))
+                    )
+                    .tips_configuration(TipsConfiguration::new(vec![1.0f64], true))
+                    .invoice_number_prefix("sample".to_owned())
+                    .payment_methods(PaymentMethods::new(StripePaymentMethod::new(true)))
+                    .attachments(
+                        vec![
+                            Attachment::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                1i64
+                            )
+                        ]
+                    )
+                    .miscellaneous_charges(
+                        MiscellaneousCharges::new(
+                            vec![serde_json::Value::Object(Default::default())]
+                        )
+                            .collected_miscellaneous_charges(1.0f64)
+                            .paid_charges(
+                                vec![
+                                    PaidCharge::new(
+                                        "sample".to_owned(),
+                                        1.0f64,
+                                        1.0f64,
+                                        "sample".to_owned()
+                                    )
+                                ]
+                            )
+                    )
+                    .id("sample".to_owned())
+                    .include_terms_note(true)
+                    .discount(
+                        Discount::new(AmountType::Fixed)
+                            .value(1.0f64)
+                            .valid_on_product_ids(vec!["sample".to_owned()])
+                    )
+                    .business_details(
+                        BusinessDetails::new()
+                            .logo_url("sample".to_owned())
+                            .name("sample".to_owned())
+                            .phone_no("sample".to_owned())
+                            .address(
+                                BusinessDetailsAddress::Address(
+                                    Address::new()
+                                        .address_line1("sample".to_owned())
+                                        .address_line2("sample".to_owned())
+                                        .city("sample".to_owned())
+                                        .state("sample".to_owned())
+                                        .country_code("sample".to_owned())
+                                        .postal_code("sample".to_owned())
+                                )
+                            )
+                            .website("sample".to_owned())
+                            .custom_values(vec![serde_json::Value::Object(Default::default())])
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteEstimate",
+        Box::pin({
+            let call = handle.delete_estimate(
+                "sample-estimateId",
+                AltContext::new("sample".to_owned(), AltType::Location)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteEstimateTemplate",
+        Box::pin({
+            let call = handle.delete_estimate_template(
+                "sample-templateId",
+                AltContext::new("sample".to_owned(), AltType::Location)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteInvoice",
+        Box::pin({
+            let call = handle.delete_invoice(
+                "sample-invoiceId",
+                "sample".to_owned(),
+                AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteInvoiceSchedule",
+        Box::pin({
+            let call = handle.delete_invoice_schedule(
+                "sample-scheduleId",
+                "sample".to_owned(),
+                AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteInvoiceTemplate",
+        Box::pin({
+            let call = handle.delete_invoice_template(
+                "sample-templateId",
+                "sample".to_owned(),
+                AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "generateEstimateNumber",
+        Box::pin({
+            let call = handle.generate_estimate_number("sample".to_owned(), AltType::Location);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "generateInvoiceNumber",
+        Box::pin({
+            let call = handle.generate_invoice_number("sample".to_owned(), AltType::Location);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    #[cfg(feature = "undocumented")]
+    calls.push((
+        "getEstimate",
+        Box::pin({
+            let call = handle.get_estimate("sample-estimateId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getInvoice",
+        Box::pin({
+            let call = handle.get_invoice(
+                "sample-invoiceId",
+                "sample".to_owned(),
+                AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getInvoiceSchedule",
+        Box::pin({
+            let call = handle.get_invoice_schedule(
+                "sample-scheduleId",
+                "sample".to_owned(),
+                AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getInvoiceSettings",
+        Box::pin({
+            let call = handle.get_invoice_settings("sample".to_owned(), AltType::Location);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getInvoiceTemplate",
+        Box::pin({
+            let call = handle.get_invoice_template(
+                "sample-templateId",
+                "sample".to_owned(),
+                AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listEstimateTemplates",
+        Box::pin({
+            let call = handle
+                .list_estimate_templates("sample".to_owned(), AltType::Location, 1i64, 1i64)
+                .search("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listEstimates",
+        Box::pin({
+            let call = handle
+                .list_estimates("sample".to_owned(), AltType::Location, 1i64, 1i64)
+                .start_at("sample".to_owned())
+                .end_at("sample".to_owned())
+                .search("sample".to_owned())
+                .status(EstimateStatus::All)
+                .contact_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listInvoiceSchedules",
+        Box::pin({
+            let call = handle
+                .list_invoice_schedules("sample".to_owned(), AltType::Location, 1i64, 1i64)
+                .status("sample".to_owned())
+                .start_at("sample".to_owned())
+                .end_at("sample".to_owned())
+                .search("sample".to_owned())
+                .payment_mode(PaymentMode::Default);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listInvoiceTemplates",
+        Box::pin({
+            let call = handle
+                .list_invoice_templates("sample".to_owned(), AltType::Location, 1i64, 1i64)
+                .status("sample".to_owned())
+                .start_at("sample".to_owned())
+                .end_at("sample".to_owned())
+                .search("sample".to_owned())
+                .payment_mode(PaymentMode::Default);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listInvoices",
+        Box::pin({
+            let call = handle
+                .list_invoices("sample".to_owned(), AltType::Location, 1i64, 1i64)
+                .status("sample".to_owned())
+                .start_at("sample".to_owned())
+                .end_at("sample".to_owned())
+                .search("sample".to_owned())
+                .payment_mode(PaymentMode::Default)
+                .contact_id("sample".to_owned())
+                .sort_field(ListInvoicesSortField::IssueDate)
+                .sort_order(SortOrder::Ascend);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "previewEstimateTemplate",
+        Box::pin({
+            let call = handle.preview_estimate_template(
+                "sample".to_owned(),
+                AltType::Location,
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "recordInvoicePayment",
+        Box::pin({
+            let call = handle.record_invoice_payment(
+                "sample-invoiceId",
+                RecordPaymentRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    ManualPaymentMode::Cash,
+                    Card::new("sample".to_owned(), "sample".to_owned()),
+                    Cheque::new("sample".to_owned()),
+                    "sample".to_owned()
+                )
+                    .amount(1.0f64)
+                    .meta(
+                        std::collections::BTreeMap::from([(
+                            "key".to_owned(),
+                            serde_json::Value::Object(Default::default())
+                        )])
+                    )
+                    .payment_schedule_ids(vec!["sample".to_owned()])
+                    .fulfilled_at("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "scheduleInvoiceSchedule",
+        Box::pin({
+            let call = handle.schedule_invoice_schedule(
+                "sample-scheduleId",
+                ScheduleInvoiceScheduleRequest::new("sample".to_owned(), AltType::Location, true)
+                    .auto_payment(
+                        AutoPaymentDetails::new(true)
+                            .type_("sample".to_owned())
+                            .payment_method_id("sample".to_owned())
+                            .customer_id("sample".to_owned())
+                            .card(Card::new("sample".to_owned(), "sample".to_owned()))
+                            .us_bank_account(
+                                UsBankAccount::new("sample".to_owned(), "sample".to_owned())
+                            )
+                            .sepa_direct_debit(
+                                SepaDirectDebit::new(
+                                    "sample".to_owned(),
+                                    "sample".to_owned(),
+                                    "sample".to_owned()
+                                )
+                            )
+                            .bacs_direct_debit(
+                                BacsDirectDebit::new("sample".to_owned(), "sample".to_owned())
+                            )
+                            .becs_direct_debit(
+                                BecsDirectDebit::new("sample".to_owned(), "sample".to_owned())
+                            )
+                            .card_id("sample".to_owned())
+                            .provider(
+                                std::collections::BTreeMap::from([(
+                                    "key".to_owned(),
+                                    serde_json::Value::Object(Default::default())
+                                )])
+                            )
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "sendEstimate",
+        Box::pin({
+            let call = handle.send_estimate(
+                "sample-estimateId",
+                SendEstimateRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    SendAction::SmsAndEmail,
+                    true,
+                    "sample".to_owned()
+                )
+                    .sent_from(
+                        SenderConfiguration::new()
+                            .from_name("sample".to_owned())
+                            .from_email("sample".to_owned())
+                    )
+                    .estimate_name("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "sendInvoice",
+        Box::pin({
+            let call = handle.send_invoice(
+                "sample-invoiceId",
+                SendInvoiceRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    SendAction::SmsAndEmail,
+                    true
+                )
+                    .sent_from(
+                        SenderConfiguration::new()
+                            .from_name("sample".to_owned())
+                            .from_email("sample".to_owned())
+                    )
+                    .auto_payment(
+                        AutoPaymentDetails::new(true)
+                            .type_("sample".to_owned())
+                            .payment_method_id("sample".to_owned())
+                            .customer_id("sample".to_owned())
+                            .card(Card::new("sample".to_owned(), "sample".to_owned()))
+                            .us_bank_account(
+                                UsBankAccount::new("sample".to_owned(), "sample".to_owned())
+                            )
+                            .sepa_direct_debit(
+                                SepaDirectDebit::new(
+                                    "sample".to_owned(),
+                                    "sample".to_owned(),
+                                    "sample".to_owned()
+                                )
+                            )
+                            .bacs_direct_debit(
+                                BacsDirectDebit::new("sample".to_owned(), "sample".to_owned())
+                            )
+                            .becs_direct_debit(
+                                BecsDirectDebit::new("sample".to_owned(), "sample".to_owned())
+                            )
+                            .card_id("sample".to_owned())
+                            .provider(
+                                std::collections::BTreeMap::from([(
+                                    "key".to_owned(),
+                                    serde_json::Value::Object(Default::default())
+                                )])
+                            )
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "setInvoiceScheduleAutoPayment",
+        Box::pin({
+            let call = handle.set_invoice_schedule_auto_payment(
+                "sample-scheduleId",
+                ScheduleAutoPaymentRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    AutoPaymentDetails::new(true)
+                        .type_("sample".to_owned())
+                        .payment_method_id("sample".to_owned())
+                        .customer_id("sample".to_owned())
+                        .card(Card::new("sample".to_owned(), "sample".to_owned()))
+                        .us_bank_account(
+                            UsBankAccount::new("sample".to_owned(), "sample".to_owned())
+                        )
+                        .sepa_direct_debit(
+                            SepaDirectDebit::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned()
+                            )
+                        )
+                        .bacs_direct_debit(
+                            BacsDirectDebit::new("sample".to_owned(), "sample".to_owned())
+                        )
+                        .becs_direct_debit(
+                            BecsDirectDebit::new("sample".to_owned(), "sample".to_owned())
+                        )
+                        .card_id("sample".to_owned())
+                        .provider(
+                            std::collections::BTreeMap::from([(
+                                "key".to_owned(),
+                                serde_json::Value::Object(Default::default())
+                            )])
+                        )
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateAndScheduleInvoiceSchedule",
+        Box::pin({
+            let call = handle.update_and_schedule_invoice_schedule("sample-scheduleId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateEstimate",
+        Box::pin({
+            let call = handle.update_estimate(
+                "sample-estimateId",
+                UpdateEstimateRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    BusinessDetails::new()
+                        .logo_url("sample".to_owned())
+                        .name("sample".to_owned())
+                        .phone_no("sample".to_owned())
+                        .address(
+                            BusinessDetailsAddress::Address(
+                                Address::new()
+                                    .address_line1("sample".to_owned())
+                                    .address_line2("sample".to_owned())
+                                    .city("sample".to_owned())
+                                    .state("sample".to_owned())
+                                    .country_code("sample".to_owned())
+                                    .postal_code("sample".to_owned())
+                            )
+                        )
+                        .website("sample".to_owned())
+                        .custom_values(vec![serde_json::Value::Object(Default::default())]),
+                    "sample".to_owned(),
+                    vec![
+                        EstimateItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
+                            .description("sample".to_owned())
+                            .product_id("sample".to_owned())
+                            .price_id("sample".to_owned())
+                            .taxes(
+                                vec![ItemTax::new("sample".to_owned(), "sample".to_owned(), 1.0f64)]
+                            )
+                            .automatic_tax_category_id("sample".to_owned())
+                            .is_setup_fee_item(true)
+                            .type_(ItemType::OneTime)
+                            .tax_inclusive(true)
+                            .attachments(vec!["sample".to_owned()])
+                    ],
+                    Discount::new(AmountType::Fixed)
+                        .value(1.0f64)
+                        .valid_on_product_ids(vec!["sample".to_owned()]),
+                    ContactDetails::new(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned()
+                    )
+                        .additional_emails(vec![AdditionalEmail::new("sample".to_owned())])
+                        .company_name("sample".to_owned())
+                        .address(
+                            Address::new()
+                                .address_line1("sample".to_owned())
+                                .address_line2("sample".to_owned())
+                                .city("sample".to_owned())
+                                .state("sample".to_owned())
+                                .country_code("sample".to_owned())
+                                .postal_code("sample".to_owned())
+                        )
+                        .custom_fields(vec!["sample".to_owned()]),
+                    FrequencySettings::new(
+                        true,
+                        ScheduleOptions::new()
+                            .execute_at("sample".to_owned())
+                            .rrule(
+                                RecurrenceRule::new(IntervalType::Yearly, 1i64, "sample".to_owned())
+                                    .start_time("sample".to_owned())
+                                    .end_date("sample".to_owned())
+                                    .end_time("sample".to_owned())
+                                    .day_of_month(1i64)
+                                    .day_of_week(RecurrenceRuleDayOfWeek::Mo)
+                                    .num_of_week(1i64)
+                                    .month_of_year(RecurrenceRuleMonthOfYear::Jan)
+                                    .count(1i64)
+                                    .days_before(1i64)
+                                    .use_start_as_primary_user_accepted(true)
+                                    .end_type("sample".to_owned())
+                            )
+                    )
+                )
+                    .live_mode(true)
+                    .terms_notes("sample".to_owned())
+                    .title("sample".to_owned())
+                    .estimate_number(1i64)
+                    .issue_date("sample".to_owned())
+                    .expiry_date("sample".to_owned())
+                    .sent_to(
+                        SentTo::new(vec!["sample".to_owned()])
+                            .email_cc(vec!["sample".to_owned()])
+                            .email_bcc(vec!["sample".to_owned()])
+                            .phone_no(vec!["sample".to_owned()])
+                    )
+                    .automatic_taxes_enabled(true)
+                    .meta(
+                        std::collections::BTreeMap::from([(
+                            "key".to_owned(),
+                            serde_json::Value::Object(Default::default())
+                        )])
+                    )
+                    .send_estimate_details(
+                        SendEstimateRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            SendAction::SmsAndEmail,
+                            true,
+                            "sample".to_owned()
+                        )
+                            .sent_from(
+                                SenderConfiguration::new()
+                                    .from_name("sample".to_owned())
+                                    .from_email("sample".to_owned())
+                            )
+                            .estimate_name("sample".to_owned())
+                    )
+                    .estimate_number_prefix("sample".to_owned())
+                    .user_id("sample".to_owned())
+                    .attachments(
+                        vec![
+                            Attachment::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                1i64
+                            )
+                        ]
+                    )
+                    .auto_invoice(AutoInvoicing::new(true).direct_payments(true))
+                    .miscellaneous_charges(
+                        MiscellaneousCharges::new(
+                            vec![serde_json::Value::Object(Default::default())]
+                        )
+                            .collected_miscellaneous_charges(1.0f64)
+                            .paid_charges(
+                                vec![
+                                    PaidCharge::new(
+                                        "sample".to_owned(),
+                                        1.0f64,
+                                        1.0f64,
+                                        "sample".to_owned()
+                                    )
+                                ]
+                            )
+                    )
+                    .payment_schedule_config(
+                        PaymentScheduleConfig::new(
+                            AmountType::Fixed,
+                            PaymentScheduleDateConfig::new(
+                                PaymentScheduleDateConfigDepositDateType::EstimateAccepted,
+                                PaymentScheduleDateConfigScheduleDateType::RegularInterval
                             ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "voidInvoice",
-            Box::pin({
-                let call = handle
-                    .void_invoice(
-                        "sample-invoiceId",
-                        AltContext::new("sample".to_owned(), AltType::Location),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                            vec![serde_json::Value::Object(Default::default())]
+                        )
+                    )
+                    .estimate_status(EstimateStatus::All)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateEstimateLastVisitedAt",
+        Box::pin({
+            let call = handle.update_estimate_last_visited_at(
+                EstimateViewedRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateEstimateTemplate",
+        Box::pin({
+            let call = handle.update_estimate_template(
+                "sample-templateId",
+                EstimateTemplateRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    BusinessDetails::new()
+                        .logo_url("sample".to_owned())
+                        .name("sample".to_owned())
+                        .phone_no("sample".to_owned())
+                        .address(
+                            BusinessDetailsAddress::Address(
+                                Address::new()
+                                    .address_line1("sample".to_owned())
+                                    .address_line2("sample".to_owned())
+                                    .city("sample".to_owned())
+                                    .state("sample".to_owned())
+                                    .country_code("sample".to_owned())
+                                    .postal_code("sample".to_owned())
+                            )
+                        )
+                        .website("sample".to_owned())
+                        .custom_values(vec![serde_json::Value::Object(Default::default())]),
+                    "sample".to_owned(),
+                    vec![
+                        EstimateItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
+                            .description("sample".to_owned())
+                            .product_id("sample".to_owned())
+                            .price_id("sample".to_owned())
+                            .taxes(
+                                vec![ItemTax::new("sample".to_owned(), "sample".to_owned(), 1.0f64)]
+                            )
+                            .automatic_tax_category_id("sample".to_owned())
+                            .is_setup_fee_item(true)
+                            .type_(ItemType::OneTime)
+                            .tax_inclusive(true)
+                            .attachments(vec!["sample".to_owned()])
+                    ],
+                    Discount::new(AmountType::Fixed)
+                        .value(1.0f64)
+                        .valid_on_product_ids(vec!["sample".to_owned()])
+                )
+                    .live_mode(true)
+                    .terms_notes("sample".to_owned())
+                    .title("sample".to_owned())
+                    .automatic_taxes_enabled(true)
+                    .meta(
+                        std::collections::BTreeMap::from([(
+                            "key".to_owned(),
+                            serde_json::Value::Object(Default::default())
+                        )])
+                    )
+                    .send_estimate_details(
+                        SendEstimateRequest::new(
+                            "sample".to_owned(),
+                            AltType::Location,
+                            SendAction::SmsAndEmail,
+                            true,
+                            "sample".to_owned()
+                        )
+                            .sent_from(
+                                SenderConfiguration::new()
+                                    .from_name("sample".to_owned())
+                                    .from_email("sample".to_owned())
+                            )
+                            .estimate_name("sample".to_owned())
+                    )
+                    .estimate_number_prefix("sample".to_owned())
+                    .attachments(
+                        vec![
+                            Attachment::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                1i64
+                            )
+                        ]
+                    )
+                    .miscellaneous_charges(
+                        MiscellaneousCharges::new(
+                            vec![serde_json::Value::Object(Default::default())]
+                        )
+                            .collected_miscellaneous_charges(1.0f64)
+                            .paid_charges(
+                                vec![
+                                    PaidCharge::new(
+                                        "sample".to_owned(),
+                                        1.0f64,
+                                        1.0f64,
+                                        "sample".to_owned()
+                                    )
+                                ]
+                            )
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateInvoice",
+        Box::pin({
+            let call = handle.update_invoice(
+                "sample-invoiceId",
+                UpdateInvoiceRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    vec![
+                        InvoiceItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
+                            .description("sample".to_owned())
+                            .product_id("sample".to_owned())
+                            .price_id("sample".to_owned())
+                            .taxes(
+                                vec![ItemTax::new("sample".to_owned(), "sample".to_owned(), 1.0f64)]
+                            )
+                            .automatic_tax_category_id("sample".to_owned())
+                            .is_setup_fee_item(true)
+                            .type_(ItemType::OneTime)
+                            .tax_inclusive(true)
+                    ],
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .title("sample".to_owned())
+                    .description("sample".to_owned())
+                    .business_details(
+                        BusinessDetails::new()
+                            .logo_url("sample".to_owned())
+                            .name("sample".to_owned())
+                            .phone_no("sample".to_owned())
+                            .address(
+                                BusinessDetailsAddress::Address(
+                                    Address::new()
+                                        .address_line1("sample".to_owned())
+                                        .address_line2("sample".to_owned())
+                                        .city("sample".to_owned())
+                                        .state("sample".to_owned())
+                                        .country_code("sample".to_owned())
+                                        .postal_code("sample".to_owned())
+                                )
+                            )
+                            .website("sample".to_owned())
+                            .custom_values(vec![serde_json::Value::Object(Default::default())])
+                    )
+                    .invoice_number("sample".to_owned())
+                    .contact_id("sample".to_owned())
+                    .contact_details(
+                        ContactDetails::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned()
+                        )
+                            .additional_emails(vec![AdditionalEmail::new("sample".to_owned())])
+                            .company_name("sample".to_owned())
+                            .address(
+                                Address::new()
+                                    .address_line1("sample".to_owned())
+                                    .address_line2("sample".to_owned())
+                                    .city("sample".to_owned())
+                                    .state("sample".to_owned())
+                                    .country_code("sample".to_owned())
+                                    .postal_code("sample".to_owned())
+                            )
+                            .custom_fields(vec!["sample".to_owned()])
+                    )
+                    .terms_notes("sample".to_owned())
+                    .discount(
+                        Discount::new(AmountType::Fixed)
+                            .value(1.0f64)
+                            .valid_on_product_ids(vec!["sample".to_owned()])
+                    )
+                    .automatic_taxes_enabled(true)
+                    .live_mode(true)
+                    .payment_schedule(
+                        PaymentSchedule::new(
+                            AmountType::Fixed,
+                            vec![serde_json::Value::Object(Default::default())]
+                        )
+                    )
+                    .tips_configuration(TipsConfiguration::new(vec![1.0f64], true))
+                    .xero_details(
+                        std::collections::BTreeMap::from([(
+                            "key".to_owned(),
+                            serde_json::Value::Object(Default::default())
+                        )])
+                    )
+                    .invoice_number_prefix("sample".to_owned())
+                    .payment_methods(PaymentMethods::new(StripePaymentMethod::new(true)))
+                    .attachments(
+                        vec![
+                            Attachment::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                1i64
+                            )
+                        ]
+                    )
+                    .miscellaneous_charges(
+                        MiscellaneousCharges::new(
+                            vec![serde_json::Value::Object(Default::default())]
+                        )
+                            .collected_miscellaneous_charges(1.0f64)
+                            .paid_charges(
+                                vec![
+                                    PaidCharge::new(
+                                        "sample".to_owned(),
+                                        1.0f64,
+                                        1.0f64,
+                                        "sample".to_owned()
+                                    )
+                                ]
+                            )
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateInvoiceLastVisitedAt",
+        Box::pin({
+            let call = handle.update_invoice_last_visited_at(
+                InvoiceViewedRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateInvoiceLateFees",
+        Box::pin({
+            let call = handle.update_invoice_late_fees(
+                "sample-invoiceId",
+                UpdateLateFeesRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    LateFeesConfiguration::new(
+                        true,
+                        1.0f64,
+                        AmountType::Fixed,
+                        LateFeesFrequency::new(1i64, LateFeesFrequencyInterval::Minute)
+                    )
+                        .grace(LateFeesGrace::new(1i64, LateFeesGraceInterval::Day))
+                        .max_late_fees(LateFeesCap::new(LateFeesCapType::Fixed, 1.0f64))
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateInvoiceSchedule",
+        Box::pin({
+            let call = handle.update_invoice_schedule(
+                "sample-scheduleId",
+                UpdateInvoiceScheduleRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    ContactDetails::new(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned()
+                    )
+                        .additional_emails(vec![AdditionalEmail::new("sample".to_owned())])
+                        .company_name("sample".to_owned())
+                        .address(
+                            Address::new()
+                                .address_line1("sample".to_owned())
+                                .address_line2("sample".to_owned())
+                                .city("sample".to_owned())
+                                .state("sample".to_owned())
+                                .country_code("sample".to_owned())
+                                .postal_code("sample".to_owned())
+                        )
+                        .custom_fields(vec!["sample".to_owned()]),
+                    ScheduleOptions::new()
+                        .execute_at("sample".to_owned())
+                        .rrule(
+                            RecurrenceRule::new(IntervalType::Yearly, 1i64, "sample".to_owned())
+                                .start_time("sample".to_owned())
+                                .end_date("sample".to_owned())
+                                .end_time("sample".to_owned())
+                                .day_of_month(1i64)
+                                .day_of_week(RecurrenceRuleDayOfWeek::Mo)
+                                .num_of_week(1i64)
+                                .month_of_year(RecurrenceRuleMonthOfYear::Jan)
+                                .count(1i64)
+                                .days_before(1i64)
+                                .use_start_as_primary_user_accepted(true)
+                                .end_type("sample".to_owned())
+                        ),
+                    true,
+                    BusinessDetails::new()
+                        .logo_url("sample".to_owned())
+                        .name("sample".to_owned())
+                        .phone_no("sample".to_owned())
+                        .address(
+                            BusinessDetailsAddress::Address(
+                                Address::new()
+                                    .address_line1("sample".to_owned())
+                                    .address_line2("sample".to_owned())
+                                    .city("sample".to_owned())
+                                    .state("sample".to_owned())
+                                    .country_code("sample".to_owned())
+                                    .postal_code("sample".to_owned())
+                            )
+                        )
+                        .website("sample".to_owned())
+                        .custom_values(vec![serde_json::Value::Object(Default::default())]),
+                    "sample".to_owned(),
+                    vec![
+                        InvoiceItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
+                            .description("sample".to_owned())
+                            .product_id("sample".to_owned())
+                            .price_id("sample".to_owned())
+                            .taxes(
+                                vec![ItemTax::new("sample".to_owned(), "sample".to_owned(), 1.0f64)]
+                            )
+                            .automatic_tax_category_id("sample".to_owned())
+                            .is_setup_fee_item(true)
+                            .type_(ItemType::OneTime)
+                            .tax_inclusive(true)
+                    ],
+                    Discount::new(AmountType::Fixed)
+                        .value(1.0f64)
+                        .valid_on_product_ids(vec!["sample".to_owned()])
+                )
+                    .terms_notes("sample".to_owned())
+                    .title("sample".to_owned())
+                    .attachments(
+                        vec![
+                            Attachment::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                1i64
+                            )
+                        ]
+                    )
+                    .miscellaneous_charges(
+                        MiscellaneousCharges::new(
+                            vec![serde_json::Value::Object(Default::default())]
+                        )
+                            .collected_miscellaneous_charges(1.0f64)
+                            .paid_charges(
+                                vec![
+                                    PaidCharge::new(
+                                        "sample".to_owned(),
+                                        1.0f64,
+                                        1.0f64,
+                                        "sample".to_owned()
+                                    )
+                                ]
+                            )
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateInvoiceTemplate",
+        Box::pin({
+            let call = handle.update_invoice_template(
+                "sample-templateId",
+                UpdateInvoiceTemplateRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    BusinessDetails::new()
+                        .logo_url("sample".to_owned())
+                        .name("sample".to_owned())
+                        .phone_no("sample".to_owned())
+                        .address(
+                            BusinessDetailsAddress::Address(
+                                Address::new()
+                                    .address_line1("sample".to_owned())
+                                    .address_line2("sample".to_owned())
+                                    .city("sample".to_owned())
+                                    .state("sample".to_owned())
+                                    .country_code("sample".to_owned())
+                                    .postal_code("sample".to_owned())
+                            )
+                        )
+                        .website("sample".to_owned())
+                        .custom_values(vec![serde_json::Value::Object(Default::default())]),
+                    "sample".to_owned(),
+                    vec![
+                        InvoiceItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
+                            .description("sample".to_owned())
+                            .product_id("sample".to_owned())
+                            .price_id("sample".to_owned())
+                            .taxes(
+                                vec![ItemTax::new("sample".to_owned(), "sample".to_owned(), 1.0f64)]
+                            )
+                            .automatic_tax_category_id("sample".to_owned())
+                            .is_setup_fee_item(true)
+                            .type_(ItemType::OneTime)
+                            .tax_inclusive(true)
+                    ]
+                )
+                    .internal(true)
+                    .discount(
+                        Discount::new(AmountType::Fixed)
+                            .value(1.0f64)
+                            .valid_on_product_ids(vec!["sample".to_owned()])
+                    )
+                    .terms_notes("sample".to_owned())
+                    .title("sample".to_owned())
+                    .miscellaneous_charges(
+                        MiscellaneousCharges::new(
+                            vec![serde_json::Value::Object(Default::default())]
+                        )
+                            .collected_miscellaneous_charges(1.0f64)
+                            .paid_charges(
+                                vec![
+                                    PaidCharge::new(
+                                        "sample".to_owned(),
+                                        1.0f64,
+                                        1.0f64,
+                                        "sample".to_owned()
+                                    )
+                                ]
+                            )
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateInvoiceTemplateLateFees",
+        Box::pin({
+            let call = handle.update_invoice_template_late_fees(
+                "sample-templateId",
+                UpdateLateFeesRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    LateFeesConfiguration::new(
+                        true,
+                        1.0f64,
+                        AmountType::Fixed,
+                        LateFeesFrequency::new(1i64, LateFeesFrequencyInterval::Minute)
+                    )
+                        .grace(LateFeesGrace::new(1i64, LateFeesGraceInterval::Day))
+                        .max_late_fees(LateFeesCap::new(LateFeesCapType::Fixed, 1.0f64))
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateInvoiceTemplatePaymentMethods",
+        Box::pin({
+            let call = handle.update_invoice_template_payment_methods(
+                "sample-templateId",
+                UpdatePaymentMethodsRequest::new("sample".to_owned(), AltType::Location)
+                    .payment_methods(PaymentMethods::new(StripePaymentMethod::new(true)))
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "voidInvoice",
+        Box::pin({
+            let call = handle.void_invoice(
+                "sample-invoiceId",
+                AltContext::new("sample".to_owned(), AltType::Location)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -3438,9 +3131,9 @@ impl CancelInvoiceSchedule {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/schedule/{}/cancel", crate ::runtime::request::path_segment(&
-                self.schedule_id)
-            ),
+                "/invoices/schedule/{}/cancel",
+                crate::runtime::request::path_segment(&self.schedule_id)
+            )
         );
         {
             let value = &self.body;
@@ -3455,9 +3148,7 @@ impl CancelInvoiceSchedule {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3504,9 +3195,7 @@ impl CreateEstimate {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Estimate>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Estimate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3539,10 +3228,7 @@ impl CreateEstimateTemplate {
             token: crate::TokenKind::Either,
             scopes: &["invoices/estimate.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/invoices/estimate/template".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/invoices/estimate/template".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -3556,9 +3242,7 @@ impl CreateEstimateTemplate {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<EstimateTemplate>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<EstimateTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3605,9 +3289,7 @@ impl CreateInvoice {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Invoice>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Invoice>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3644,9 +3326,9 @@ impl CreateInvoiceFromEstimate {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/estimate/{}/invoice", crate ::runtime::request::path_segment(&
-                self.estimate_id)
-            ),
+                "/invoices/estimate/{}/invoice",
+                crate::runtime::request::path_segment(&self.estimate_id)
+            )
         );
         {
             let value = &self.body;
@@ -3662,7 +3344,7 @@ impl CreateInvoiceFromEstimate {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<InvoiceFromEstimateResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3710,9 +3392,7 @@ impl CreateInvoiceSchedule {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3759,9 +3439,7 @@ impl CreateInvoiceTemplate {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<InvoiceTemplate>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3808,9 +3486,7 @@ impl CreateText2PayInvoice {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Text2PayResponse>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Text2PayResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3847,9 +3523,9 @@ impl DeleteEstimate {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/estimate/{}", crate ::runtime::request::path_segment(& self
-                .estimate_id)
-            ),
+                "/invoices/estimate/{}",
+                crate::runtime::request::path_segment(&self.estimate_id)
+            )
         );
         {
             let value = &self.body;
@@ -3864,9 +3540,7 @@ impl DeleteEstimate {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Estimate>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Estimate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3903,9 +3577,9 @@ impl DeleteEstimateTemplate {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/estimate/template/{}", crate
-                ::runtime::request::path_segment(& self.template_id)
-            ),
+                "/invoices/estimate/template/{}",
+                crate::runtime::request::path_segment(&self.template_id)
+            )
         );
         {
             let value = &self.body;
@@ -3920,9 +3594,7 @@ impl DeleteEstimateTemplate {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<EstimateTemplate>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<EstimateTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3959,9 +3631,7 @@ impl DeleteInvoice {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/invoices/{}", crate ::runtime::request::path_segment(& self.invoice_id)
-            ),
+            format!("/invoices/{}", crate::runtime::request::path_segment(&self.invoice_id))
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -3974,9 +3644,7 @@ impl DeleteInvoice {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Invoice>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Invoice>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -4014,9 +3682,9 @@ impl DeleteInvoiceSchedule {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/schedule/{}", crate ::runtime::request::path_segment(& self
-                .schedule_id)
-            ),
+                "/invoices/schedule/{}",
+                crate::runtime::request::path_segment(&self.schedule_id)
+            )
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -4030,7 +3698,7 @@ impl DeleteInvoiceSchedule {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4069,9 +3737,9 @@ impl DeleteInvoiceTemplate {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/template/{}", crate ::runtime::request::path_segment(& self
-                .template_id)
-            ),
+                "/invoices/template/{}",
+                crate::runtime::request::path_segment(&self.template_id)
+            )
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -4085,7 +3753,7 @@ impl DeleteInvoiceTemplate {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4122,7 +3790,7 @@ impl GenerateEstimateNumber {
         };
         let mut request = crate::Request::new(
             &META,
-            "/invoices/estimate/number/generate".to_owned(),
+            "/invoices/estimate/number/generate".to_owned()
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -4136,7 +3804,7 @@ impl GenerateEstimateNumber {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<GenerateEstimateNumberResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4173,7 +3841,7 @@ impl GenerateInvoiceNumber {
         };
         let mut request = crate::Request::new(
             &META,
-            "/invoices/generate-invoice-number".to_owned(),
+            "/invoices/generate-invoice-number".to_owned()
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -4187,7 +3855,7 @@ impl GenerateInvoiceNumber {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<GenerateInvoiceNumberResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4230,9 +3898,9 @@ impl GetEstimate {
         let request = crate::Request::new(
             &META,
             format!(
-                "/invoices/estimate/{}", crate ::runtime::request::path_segment(& self
-                .estimate_id)
-            ),
+                "/invoices/estimate/{}",
+                crate::runtime::request::path_segment(&self.estimate_id)
+            )
         );
         Ok(request)
     }
@@ -4244,7 +3912,7 @@ impl GetEstimate {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4282,9 +3950,7 @@ impl GetInvoice {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/invoices/{}", crate ::runtime::request::path_segment(& self.invoice_id)
-            ),
+            format!("/invoices/{}", crate::runtime::request::path_segment(&self.invoice_id))
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -4297,9 +3963,7 @@ impl GetInvoice {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Invoice>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Invoice>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -4337,9 +4001,9 @@ impl GetInvoiceSchedule {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/schedule/{}", crate ::runtime::request::path_segment(& self
-                .schedule_id)
-            ),
+                "/invoices/schedule/{}",
+                crate::runtime::request::path_segment(&self.schedule_id)
+            )
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -4352,9 +4016,7 @@ impl GetInvoiceSchedule {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -4400,9 +4062,7 @@ impl GetInvoiceSettings {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<InvoiceSettings>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceSettings>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -4440,9 +4100,9 @@ impl GetInvoiceTemplate {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/template/{}", crate ::runtime::request::path_segment(& self
-                .template_id)
-            ),
+                "/invoices/template/{}",
+                crate::runtime::request::path_segment(&self.template_id)
+            )
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -4455,9 +4115,7 @@ impl GetInvoiceTemplate {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<InvoiceTemplate>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -4500,10 +4158,7 @@ impl ListEstimateTemplates {
             token: crate::TokenKind::Either,
             scopes: &["invoices/estimate.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/invoices/estimate/template".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/invoices/estimate/template".to_owned());
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.search {
@@ -4521,7 +4176,7 @@ impl ListEstimateTemplates {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListEstimateTemplatesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4546,15 +4201,13 @@ impl crate::Paginated for ListEstimateTemplates {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
-        let total: Option<i64> = Some(page)
-            .and_then(|v| v.total_count.as_ref())
-            .copied();
+        let total: Option<i64> = Some(page).and_then(|v| v.total_count.as_ref()).copied();
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             Some(&self.offset).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = next;
         true
@@ -4570,10 +4223,8 @@ impl crate::Paginated for ListEstimateTemplates {
 impl ListEstimateTemplates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<EstimateTemplate, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<EstimateTemplate, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -4643,10 +4294,7 @@ impl ListEstimates {
             token: crate::TokenKind::Either,
             scopes: &["invoices/estimate.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/invoices/estimate/list".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/invoices/estimate/list".to_owned());
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.start_at {
@@ -4676,7 +4324,7 @@ impl ListEstimates {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListEstimatesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4707,7 +4355,7 @@ impl crate::Paginated for ListEstimates {
             Some(&self.offset).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = next;
         true
@@ -4723,7 +4371,7 @@ impl crate::Paginated for ListEstimates {
 impl ListEstimates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
+        self
     ) -> impl futures::Stream<Item = Result<Estimate, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -4824,7 +4472,7 @@ impl ListInvoiceSchedules {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListInvoiceSchedulesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4855,7 +4503,7 @@ impl crate::Paginated for ListInvoiceSchedules {
             Some(&self.offset).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = next;
         true
@@ -4871,10 +4519,8 @@ impl crate::Paginated for ListInvoiceSchedules {
 impl ListInvoiceSchedules {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<InvoiceSchedule, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<InvoiceSchedule, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -4974,7 +4620,7 @@ impl ListInvoiceTemplates {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListInvoiceTemplatesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4999,15 +4645,13 @@ impl crate::Paginated for ListInvoiceTemplates {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
-        let total: Option<i64> = Some(page)
-            .and_then(|v| v.total_count.as_ref())
-            .copied();
+        let total: Option<i64> = Some(page).and_then(|v| v.total_count.as_ref()).copied();
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             Some(&self.offset).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = next;
         true
@@ -5023,10 +4667,8 @@ impl crate::Paginated for ListInvoiceTemplates {
 impl ListInvoiceTemplates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<InvoiceTemplate, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<InvoiceTemplate, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -5156,7 +4798,7 @@ impl ListInvoices {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListInvoicesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5187,7 +4829,7 @@ impl crate::Paginated for ListInvoices {
             Some(&self.offset).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = next;
         true
@@ -5203,7 +4845,7 @@ impl crate::Paginated for ListInvoices {
 impl ListInvoices {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
+        self
     ) -> impl futures::Stream<Item = Result<Invoice, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -5240,7 +4882,7 @@ impl PreviewEstimateTemplate {
         };
         let mut request = crate::Request::new(
             &META,
-            "/invoices/estimate/template/preview".to_owned(),
+            "/invoices/estimate/template/preview".to_owned()
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -5254,9 +4896,7 @@ impl PreviewEstimateTemplate {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<EstimateTemplate>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<EstimateTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -5293,9 +4933,9 @@ impl RecordInvoicePayment {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/{}/record-payment", crate ::runtime::request::path_segment(&
-                self.invoice_id)
-            ),
+                "/invoices/{}/record-payment",
+                crate::runtime::request::path_segment(&self.invoice_id)
+            )
         );
         {
             let value = &self.body;
@@ -5311,7 +4951,7 @@ impl RecordInvoicePayment {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<RecordPaymentResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5349,9 +4989,9 @@ impl ScheduleInvoiceSchedule {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/schedule/{}/schedule", crate
-                ::runtime::request::path_segment(& self.schedule_id)
-            ),
+                "/invoices/schedule/{}/schedule",
+                crate::runtime::request::path_segment(&self.schedule_id)
+            )
         );
         {
             let value = &self.body;
@@ -5366,9 +5006,7 @@ impl ScheduleInvoiceSchedule {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -5405,9 +5043,9 @@ impl SendEstimate {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/estimate/{}/send", crate ::runtime::request::path_segment(&
-                self.estimate_id)
-            ),
+                "/invoices/estimate/{}/send",
+                crate::runtime::request::path_segment(&self.estimate_id)
+            )
         );
         {
             let value = &self.body;
@@ -5422,9 +5060,7 @@ impl SendEstimate {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Estimate>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Estimate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -5460,10 +5096,7 @@ impl SendInvoice {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/invoices/{}/send", crate ::runtime::request::path_segment(& self
-                .invoice_id)
-            ),
+            format!("/invoices/{}/send", crate::runtime::request::path_segment(&self.invoice_id))
         );
         {
             let value = &self.body;
@@ -5479,7 +5112,7 @@ impl SendInvoice {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SendInvoiceResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5517,9 +5150,9 @@ impl SetInvoiceScheduleAutoPayment {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/schedule/{}/auto-payment", crate
-                ::runtime::request::path_segment(& self.schedule_id)
-            ),
+                "/invoices/schedule/{}/auto-payment",
+                crate::runtime::request::path_segment(&self.schedule_id)
+            )
         );
         {
             let value = &self.body;
@@ -5534,9 +5167,7 @@ impl SetInvoiceScheduleAutoPayment {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -5572,9 +5203,9 @@ impl UpdateAndScheduleInvoiceSchedule {
         let request = crate::Request::new(
             &META,
             format!(
-                "/invoices/schedule/{}/updateAndSchedule", crate
-                ::runtime::request::path_segment(& self.schedule_id)
-            ),
+                "/invoices/schedule/{}/updateAndSchedule",
+                crate::runtime::request::path_segment(&self.schedule_id)
+            )
         );
         Ok(request)
     }
@@ -5585,9 +5216,7 @@ impl UpdateAndScheduleInvoiceSchedule {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -5624,9 +5253,9 @@ impl UpdateEstimate {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/estimate/{}", crate ::runtime::request::path_segment(& self
-                .estimate_id)
-            ),
+                "/invoices/estimate/{}",
+                crate::runtime::request::path_segment(&self.estimate_id)
+            )
         );
         {
             let value = &self.body;
@@ -5641,9 +5270,7 @@ impl UpdateEstimate {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Estimate>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Estimate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -5678,7 +5305,7 @@ impl UpdateEstimateLastVisitedAt {
         };
         let mut request = crate::Request::new(
             &META,
-            "/invoices/estimate/stats/last-visited-at".to_owned(),
+            "/invoices/estimate/stats/last-visited-at".to_owned()
         );
         {
             let value = &self.body;
@@ -5694,7 +5321,7 @@ impl UpdateEstimateLastVisitedAt {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5732,9 +5359,9 @@ impl UpdateEstimateTemplate {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/estimate/template/{}", crate
-                ::runtime::request::path_segment(& self.template_id)
-            ),
+                "/invoices/estimate/template/{}",
+                crate::runtime::request::path_segment(&self.template_id)
+            )
         );
         {
             let value = &self.body;
@@ -5749,9 +5376,7 @@ impl UpdateEstimateTemplate {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<EstimateTemplate>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<EstimateTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -5787,9 +5412,7 @@ impl UpdateInvoice {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/invoices/{}", crate ::runtime::request::path_segment(& self.invoice_id)
-            ),
+            format!("/invoices/{}", crate::runtime::request::path_segment(&self.invoice_id))
         );
         {
             let value = &self.body;
@@ -5804,9 +5427,7 @@ impl UpdateInvoice {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Invoice>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Invoice>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -5839,10 +5460,7 @@ impl UpdateInvoiceLastVisitedAt {
             token: crate::TokenKind::Either,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/invoices/stats/last-visited-at".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/invoices/stats/last-visited-at".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -5857,7 +5475,7 @@ impl UpdateInvoiceLastVisitedAt {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5895,9 +5513,9 @@ impl UpdateInvoiceLateFees {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/{}/late-fees-configuration", crate
-                ::runtime::request::path_segment(& self.invoice_id)
-            ),
+                "/invoices/{}/late-fees-configuration",
+                crate::runtime::request::path_segment(&self.invoice_id)
+            )
         );
         {
             let value = &self.body;
@@ -5912,9 +5530,7 @@ impl UpdateInvoiceLateFees {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Invoice>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Invoice>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -5951,9 +5567,9 @@ impl UpdateInvoiceSchedule {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/schedule/{}", crate ::runtime::request::path_segment(& self
-                .schedule_id)
-            ),
+                "/invoices/schedule/{}",
+                crate::runtime::request::path_segment(&self.schedule_id)
+            )
         );
         {
             let value = &self.body;
@@ -5968,9 +5584,7 @@ impl UpdateInvoiceSchedule {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceSchedule>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -6007,9 +5621,9 @@ impl UpdateInvoiceTemplate {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/template/{}", crate ::runtime::request::path_segment(& self
-                .template_id)
-            ),
+                "/invoices/template/{}",
+                crate::runtime::request::path_segment(&self.template_id)
+            )
         );
         {
             let value = &self.body;
@@ -6024,9 +5638,7 @@ impl UpdateInvoiceTemplate {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<InvoiceTemplate>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -6063,9 +5675,9 @@ impl UpdateInvoiceTemplateLateFees {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/template/{}/late-fees-configuration", crate
-                ::runtime::request::path_segment(& self.template_id)
-            ),
+                "/invoices/template/{}/late-fees-configuration",
+                crate::runtime::request::path_segment(&self.template_id)
+            )
         );
         {
             let value = &self.body;
@@ -6080,9 +5692,7 @@ impl UpdateInvoiceTemplateLateFees {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<InvoiceTemplate>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -6119,9 +5729,9 @@ impl UpdateInvoiceTemplatePaymentMethods {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/template/{}/payment-methods-configuration", crate
-                ::runtime::request::path_segment(& self.template_id)
-            ),
+                "/invoices/template/{}/payment-methods-configuration",
+                crate::runtime::request::path_segment(&self.template_id)
+            )
         );
         {
             let value = &self.body;
@@ -6136,9 +5746,7 @@ impl UpdateInvoiceTemplatePaymentMethods {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<InvoiceTemplate>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<InvoiceTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -6174,10 +5782,7 @@ impl VoidInvoice {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/invoices/{}/void", crate ::runtime::request::path_segment(& self
-                .invoice_id)
-            ),
+            format!("/invoices/{}/void", crate::runtime::request::path_segment(&self.invoice_id))
         );
         {
             let value = &self.body;
@@ -6192,9 +5797,7 @@ impl VoidInvoice {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Invoice>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Invoice>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -6217,7 +5820,7 @@ impl AdditionalEmail {
     /// A value with the required fields (`email`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(email: impl Into<String>) -> Self {
-        Self { email: Some(email.into()) }
+        Self { email: Some(email.into()), }
     }
 
     /// Sets `email`.
@@ -6318,11 +5921,11 @@ impl Address {
 #[non_exhaustive]
 pub struct AltContext {
     /// Id of the location.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 }
 
@@ -6332,10 +5935,7 @@ impl AltContext {
     /// A value with the required fields (`altId`, `altType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(alt_id: impl Into<String>, alt_type: impl Into<AltType>) -> Self {
-        Self {
-            alt_id: alt_id.into(),
-            alt_type: alt_type.into(),
-        }
+        Self { alt_id: alt_id.into(), alt_type: alt_type.into(), }
     }
 }
 
@@ -6359,7 +5959,7 @@ impl AltType {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Location => "location",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -6370,7 +5970,7 @@ impl From<&str> for AltType {
     fn from(value: &str) -> Self {
         match value {
             "location" => Self::Location,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -6402,7 +6002,7 @@ impl AmountType {
         match self {
             Self::Fixed => "fixed",
             Self::Percentage => "percentage",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -6414,7 +6014,7 @@ impl From<&str> for AmountType {
         match value {
             "fixed" => Self::Fixed,
             "percentage" => Self::Percentage,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -6459,7 +6059,7 @@ impl Attachment {
         name: impl Into<String>,
         url: impl Into<String>,
         type_: impl Into<String>,
-        size: impl Into<i64>,
+        size: impl Into<i64>
     ) -> Self {
         Self {
             id: Some(id.into()),
@@ -6522,10 +6122,7 @@ impl AutoInvoicing {
     /// A value with the required fields (`enabled`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(enabled: impl Into<bool>) -> Self {
-        Self {
-            enabled: Some(enabled.into()),
-            direct_payments: None,
-        }
+        Self { enabled: Some(enabled.into()), direct_payments: None, }
     }
 
     /// Sets `enabled`.
@@ -6555,11 +6152,7 @@ pub struct AutoPaymentDetails {
     pub type_: Option<String>,
 
     /// `paymentMethodId`: a string.
-    #[serde(
-        rename = "paymentMethodId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "paymentMethodId", default, skip_serializing_if = "Option::is_none")]
     pub payment_method_id: Option<String>,
 
     /// `customerId`: a string.
@@ -6575,27 +6168,15 @@ pub struct AutoPaymentDetails {
     pub us_bank_account: Option<UsBankAccount>,
 
     /// `sepaDirectDebit`: a [`SepaDirectDebit`](crate::invoices::SepaDirectDebit).
-    #[serde(
-        rename = "sepaDirectDebit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "sepaDirectDebit", default, skip_serializing_if = "Option::is_none")]
     pub sepa_direct_debit: Option<SepaDirectDebit>,
 
     /// `bacsDirectDebit`: a [`BacsDirectDebit`](crate::invoices::BacsDirectDebit).
-    #[serde(
-        rename = "bacsDirectDebit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "bacsDirectDebit", default, skip_serializing_if = "Option::is_none")]
     pub bacs_direct_debit: Option<BacsDirectDebit>,
 
     /// `becsDirectDebit`: a [`BecsDirectDebit`](crate::invoices::BecsDirectDebit).
-    #[serde(
-        rename = "becsDirectDebit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "becsDirectDebit", default, skip_serializing_if = "Option::is_none")]
     pub becs_direct_debit: Option<BecsDirectDebit>,
 
     /// `cardId`: a string.
@@ -6604,7 +6185,9 @@ pub struct AutoPaymentDetails {
 
     /// Payment provider details.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provider: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub provider: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -6685,7 +6268,8 @@ impl AutoPaymentDetails {
     /// Sets `provider`.
     pub fn provider(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+        value: impl Into<std::collections::BTreeMap<String,
+        serde_json::Value>>
     ) -> Self {
         self.provider = Some(value.into());
         self
@@ -6711,10 +6295,7 @@ impl BacsDirectDebit {
     /// A value with the required fields (`sort_code`, `last4`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(sort_code: impl Into<String>, last4: impl Into<String>) -> Self {
-        Self {
-            sort_code: sort_code.into(),
-            last4: last4.into(),
-        }
+        Self { sort_code: sort_code.into(), last4: last4.into(), }
     }
 }
 
@@ -6737,10 +6318,7 @@ impl BecsDirectDebit {
     /// A value with the required fields (`bsb_number`, `last4`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(bsb_number: impl Into<String>, last4: impl Into<String>) -> Self {
-        Self {
-            bsb_number: bsb_number.into(),
-            last4: last4.into(),
-        }
+        Self { bsb_number: bsb_number.into(), last4: last4.into(), }
     }
 }
 
@@ -6861,10 +6439,7 @@ impl Card {
     /// A value with the required fields (`brand`, `last4`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(brand: impl Into<String>, last4: impl Into<String>) -> Self {
-        Self {
-            brand: brand.into(),
-            last4: last4.into(),
-        }
+        Self { brand: brand.into(), last4: last4.into(), }
     }
 }
 
@@ -6884,7 +6459,7 @@ impl Cheque {
     /// A value with the required fields (`number`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(number: impl Into<String>) -> Self {
-        Self { number: number.into() }
+        Self { number: number.into(), }
     }
 }
 
@@ -6911,11 +6486,7 @@ pub struct ContactDetails {
     pub email: Option<String>,
 
     /// `additionalEmails`: a list of [`AdditionalEmail`](crate::invoices::AdditionalEmail) values.
-    #[serde(
-        rename = "additionalEmails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "additionalEmails", default, skip_serializing_if = "Option::is_none")]
     pub additional_emails: Option<Vec<AdditionalEmail>>,
 
     /// `companyName`: a string. Example: `ABC Corp.`.
@@ -6940,7 +6511,7 @@ impl ContactDetails {
         id: impl Into<String>,
         name: impl Into<String>,
         phone_no: impl Into<String>,
-        email: impl Into<String>,
+        email: impl Into<String>
     ) -> Self {
         Self {
             id: Some(id.into()),
@@ -7010,18 +6581,18 @@ impl ContactDetails {
 #[non_exhaustive]
 pub struct CreateEstimateRequest {
     /// Id of the location.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `name`: a string. Example: `Home Service Estimate`.
     pub name: String,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(rename = "businessDetails")]
+    #[serde(rename = "businessDetails",)]
     pub business_details: BusinessDetails,
 
     /// `currency`: a string. Example: `USD`.
@@ -7046,7 +6617,7 @@ pub struct CreateEstimateRequest {
     pub title: Option<String>,
 
     /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
-    #[serde(rename = "contactDetails")]
+    #[serde(rename = "contactDetails",)]
     pub contact_details: ContactDetails,
 
     /// Estimate number; generated when absent.
@@ -7066,35 +6637,25 @@ pub struct CreateEstimateRequest {
     pub sent_to: Option<SentTo>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(
-        rename = "automaticTaxesEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "automaticTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// Caller-defined data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub meta: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// `sendEstimateDetails`: a [`SendEstimateRequest`](crate::invoices::SendEstimateRequest).
-    #[serde(
-        rename = "sendEstimateDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "sendEstimateDetails", default, skip_serializing_if = "Option::is_none")]
     pub send_estimate_details: Option<SendEstimateRequest>,
 
     /// `frequencySettings`: a [`FrequencySettings`](crate::invoices::FrequencySettings).
-    #[serde(rename = "frequencySettings")]
+    #[serde(rename = "frequencySettings",)]
     pub frequency_settings: FrequencySettings,
 
     /// `estimateNumberPrefix`: a string.
-    #[serde(
-        rename = "estimateNumberPrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "estimateNumberPrefix", default, skip_serializing_if = "Option::is_none")]
     pub estimate_number_prefix: Option<String>,
 
     /// Id of the user creating it.
@@ -7110,19 +6671,11 @@ pub struct CreateEstimateRequest {
     pub auto_invoice: Option<AutoInvoicing>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(
-        rename = "miscellaneousCharges",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "miscellaneousCharges", default, skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 
     /// `paymentScheduleConfig`: a [`PaymentScheduleConfig`](crate::invoices::PaymentScheduleConfig).
-    #[serde(
-        rename = "paymentScheduleConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "paymentScheduleConfig", default, skip_serializing_if = "Option::is_none")]
     pub payment_schedule_config: Option<PaymentScheduleConfig>,
 }
 
@@ -7140,7 +6693,7 @@ impl CreateEstimateRequest {
         items: impl Into<Vec<EstimateItem>>,
         discount: impl Into<Discount>,
         contact_details: impl Into<ContactDetails>,
-        frequency_settings: impl Into<FrequencySettings>,
+        frequency_settings: impl Into<FrequencySettings>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -7222,17 +6775,15 @@ impl CreateEstimateRequest {
     /// Sets `meta`.
     pub fn meta(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+        value: impl Into<std::collections::BTreeMap<String,
+        serde_json::Value>>
     ) -> Self {
         self.meta = Some(value.into());
         self
     }
 
     /// Sets `sendEstimateDetails`.
-    pub fn send_estimate_details(
-        mut self,
-        value: impl Into<SendEstimateRequest>,
-    ) -> Self {
+    pub fn send_estimate_details(mut self, value: impl Into<SendEstimateRequest>) -> Self {
         self.send_estimate_details = Some(value.into());
         self
     }
@@ -7262,19 +6813,13 @@ impl CreateEstimateRequest {
     }
 
     /// Sets `miscellaneousCharges`.
-    pub fn miscellaneous_charges(
-        mut self,
-        value: impl Into<MiscellaneousCharges>,
-    ) -> Self {
+    pub fn miscellaneous_charges(mut self, value: impl Into<MiscellaneousCharges>) -> Self {
         self.miscellaneous_charges = Some(value.into());
         self
     }
 
     /// Sets `paymentScheduleConfig`.
-    pub fn payment_schedule_config(
-        mut self,
-        value: impl Into<PaymentScheduleConfig>,
-    ) -> Self {
+    pub fn payment_schedule_config(mut self, value: impl Into<PaymentScheduleConfig>) -> Self {
         self.payment_schedule_config = Some(value.into());
         self
     }
@@ -7287,15 +6832,15 @@ impl CreateEstimateRequest {
 #[non_exhaustive]
 pub struct CreateInvoiceFromEstimateRequest {
     /// Id of the location.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// Also mark the estimate as invoiced.
-    #[serde(rename = "markAsInvoiced")]
+    #[serde(rename = "markAsInvoiced",)]
     pub mark_as_invoiced: bool,
 
     /// `version`: a [`CreateInvoiceFromEstimateRequestVersion`](crate::invoices::CreateInvoiceFromEstimateRequestVersion), one of `v1`, `v2`. Example: `v2`.
@@ -7311,7 +6856,7 @@ impl CreateInvoiceFromEstimateRequest {
     pub fn new(
         alt_id: impl Into<String>,
         alt_type: impl Into<AltType>,
-        mark_as_invoiced: impl Into<bool>,
+        mark_as_invoiced: impl Into<bool>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -7322,10 +6867,7 @@ impl CreateInvoiceFromEstimateRequest {
     }
 
     /// Sets `version`.
-    pub fn version(
-        mut self,
-        value: impl Into<CreateInvoiceFromEstimateRequestVersion>,
-    ) -> Self {
+    pub fn version(mut self, value: impl Into<CreateInvoiceFromEstimateRequestVersion>) -> Self {
         self.version = Some(value.into());
         self
     }
@@ -7355,7 +6897,7 @@ impl CreateInvoiceFromEstimateRequestVersion {
         match self {
             Self::V1 => "v1",
             Self::V2 => "v2",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -7367,7 +6909,7 @@ impl From<&str> for CreateInvoiceFromEstimateRequestVersion {
         match value {
             "v1" => Self::V1,
             "v2" => Self::V2,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -7382,18 +6924,18 @@ crate::runtime::enums::string_enum!(CreateInvoiceFromEstimateRequestVersion);
 #[non_exhaustive]
 pub struct CreateInvoiceRequest {
     /// Id of the location.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `name`: a string. Example: `New Invoice`.
     pub name: String,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(rename = "businessDetails")]
+    #[serde(rename = "businessDetails",)]
     pub business_details: BusinessDetails,
 
     /// `currency`: a string. Example: `USD`.
@@ -7414,7 +6956,7 @@ pub struct CreateInvoiceRequest {
     pub title: Option<String>,
 
     /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
-    #[serde(rename = "contactDetails")]
+    #[serde(rename = "contactDetails",)]
     pub contact_details: ContactDetails,
 
     /// Invoice number; generated when absent.
@@ -7422,7 +6964,7 @@ pub struct CreateInvoiceRequest {
     pub invoice_number: Option<String>,
 
     /// `issueDate`: a string. Example: `2023-01-01`.
-    #[serde(rename = "issueDate")]
+    #[serde(rename = "issueDate",)]
     pub issue_date: String,
 
     /// `dueDate`: a string. Example: `2023-01-14`.
@@ -7430,51 +6972,31 @@ pub struct CreateInvoiceRequest {
     pub due_date: Option<String>,
 
     /// `sentTo`: a [`SentTo`](crate::invoices::SentTo).
-    #[serde(rename = "sentTo")]
+    #[serde(rename = "sentTo",)]
     pub sent_to: SentTo,
 
     /// `liveMode`: `true` or `false`.
-    #[serde(rename = "liveMode")]
+    #[serde(rename = "liveMode",)]
     pub live_mode: bool,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(
-        rename = "automaticTaxesEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "automaticTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// `paymentSchedule`: a [`PaymentSchedule`](crate::invoices::PaymentSchedule).
-    #[serde(
-        rename = "paymentSchedule",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "paymentSchedule", default, skip_serializing_if = "Option::is_none")]
     pub payment_schedule: Option<PaymentSchedule>,
 
     /// `lateFeesConfiguration`: a [`LateFeesConfiguration`](crate::invoices::LateFeesConfiguration).
-    #[serde(
-        rename = "lateFeesConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lateFeesConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub late_fees_configuration: Option<LateFeesConfiguration>,
 
     /// `tipsConfiguration`: a [`TipsConfiguration`](crate::invoices::TipsConfiguration).
-    #[serde(
-        rename = "tipsConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "tipsConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub tips_configuration: Option<TipsConfiguration>,
 
     /// `invoiceNumberPrefix`: a string. Example: `INV-`.
-    #[serde(
-        rename = "invoiceNumberPrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "invoiceNumberPrefix", default, skip_serializing_if = "Option::is_none")]
     pub invoice_number_prefix: Option<String>,
 
     /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
@@ -7486,11 +7008,7 @@ pub struct CreateInvoiceRequest {
     pub attachments: Option<Vec<Attachment>>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(
-        rename = "miscellaneousCharges",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "miscellaneousCharges", default, skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 }
 
@@ -7510,7 +7028,7 @@ impl CreateInvoiceRequest {
         contact_details: impl Into<ContactDetails>,
         issue_date: impl Into<String>,
         sent_to: impl Into<SentTo>,
-        live_mode: impl Into<bool>,
+        live_mode: impl Into<bool>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -7576,10 +7094,7 @@ impl CreateInvoiceRequest {
     }
 
     /// Sets `lateFeesConfiguration`.
-    pub fn late_fees_configuration(
-        mut self,
-        value: impl Into<LateFeesConfiguration>,
-    ) -> Self {
+    pub fn late_fees_configuration(mut self, value: impl Into<LateFeesConfiguration>) -> Self {
         self.late_fees_configuration = Some(value.into());
         self
     }
@@ -7609,10 +7124,7 @@ impl CreateInvoiceRequest {
     }
 
     /// Sets `miscellaneousCharges`.
-    pub fn miscellaneous_charges(
-        mut self,
-        value: impl Into<MiscellaneousCharges>,
-    ) -> Self {
+    pub fn miscellaneous_charges(mut self, value: impl Into<MiscellaneousCharges>) -> Self {
         self.miscellaneous_charges = Some(value.into());
         self
     }
@@ -7625,29 +7137,29 @@ impl CreateInvoiceRequest {
 #[non_exhaustive]
 pub struct CreateInvoiceScheduleRequest {
     /// Id of the location.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `name`: a string. Example: `Monthly retainer`.
     pub name: String,
 
     /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
-    #[serde(rename = "contactDetails")]
+    #[serde(rename = "contactDetails",)]
     pub contact_details: ContactDetails,
 
     /// `schedule`: a [`ScheduleOptions`](crate::invoices::ScheduleOptions).
     pub schedule: ScheduleOptions,
 
     /// `liveMode`: `true` or `false`.
-    #[serde(rename = "liveMode")]
+    #[serde(rename = "liveMode",)]
     pub live_mode: bool,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(rename = "businessDetails")]
+    #[serde(rename = "businessDetails",)]
     pub business_details: BusinessDetails,
 
     /// `currency`: a string. Example: `USD`.
@@ -7657,11 +7169,7 @@ pub struct CreateInvoiceScheduleRequest {
     pub items: Vec<InvoiceItem>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(
-        rename = "automaticTaxesEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "automaticTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
@@ -7676,27 +7184,15 @@ pub struct CreateInvoiceScheduleRequest {
     pub title: Option<String>,
 
     /// `tipsConfiguration`: a [`TipsConfiguration`](crate::invoices::TipsConfiguration).
-    #[serde(
-        rename = "tipsConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "tipsConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub tips_configuration: Option<TipsConfiguration>,
 
     /// `lateFeesConfiguration`: a [`LateFeesConfiguration`](crate::invoices::LateFeesConfiguration).
-    #[serde(
-        rename = "lateFeesConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lateFeesConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub late_fees_configuration: Option<LateFeesConfiguration>,
 
     /// `invoiceNumberPrefix`: a string. Example: `INV-`.
-    #[serde(
-        rename = "invoiceNumberPrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "invoiceNumberPrefix", default, skip_serializing_if = "Option::is_none")]
     pub invoice_number_prefix: Option<String>,
 
     /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
@@ -7708,11 +7204,7 @@ pub struct CreateInvoiceScheduleRequest {
     pub attachments: Option<Vec<Attachment>>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(
-        rename = "miscellaneousCharges",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "miscellaneousCharges", default, skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 }
 
@@ -7731,7 +7223,7 @@ impl CreateInvoiceScheduleRequest {
         business_details: impl Into<BusinessDetails>,
         currency: impl Into<String>,
         items: impl Into<Vec<InvoiceItem>>,
-        discount: impl Into<Discount>,
+        discount: impl Into<Discount>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -7781,10 +7273,7 @@ impl CreateInvoiceScheduleRequest {
     }
 
     /// Sets `lateFeesConfiguration`.
-    pub fn late_fees_configuration(
-        mut self,
-        value: impl Into<LateFeesConfiguration>,
-    ) -> Self {
+    pub fn late_fees_configuration(mut self, value: impl Into<LateFeesConfiguration>) -> Self {
         self.late_fees_configuration = Some(value.into());
         self
     }
@@ -7808,10 +7297,7 @@ impl CreateInvoiceScheduleRequest {
     }
 
     /// Sets `miscellaneousCharges`.
-    pub fn miscellaneous_charges(
-        mut self,
-        value: impl Into<MiscellaneousCharges>,
-    ) -> Self {
+    pub fn miscellaneous_charges(mut self, value: impl Into<MiscellaneousCharges>) -> Self {
         self.miscellaneous_charges = Some(value.into());
         self
     }
@@ -7824,11 +7310,11 @@ impl CreateInvoiceScheduleRequest {
 #[non_exhaustive]
 pub struct CreateInvoiceTemplateRequest {
     /// Id of the location.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// Template used internally by HighLevel.
@@ -7839,7 +7325,7 @@ pub struct CreateInvoiceTemplateRequest {
     pub name: String,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(rename = "businessDetails")]
+    #[serde(rename = "businessDetails",)]
     pub business_details: BusinessDetails,
 
     /// `currency`: a string. Example: `USD`.
@@ -7849,11 +7335,7 @@ pub struct CreateInvoiceTemplateRequest {
     pub items: Vec<InvoiceItem>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(
-        rename = "automaticTaxesEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "automaticTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
@@ -7869,27 +7351,15 @@ pub struct CreateInvoiceTemplateRequest {
     pub title: Option<String>,
 
     /// `tipsConfiguration`: a [`TipsConfiguration`](crate::invoices::TipsConfiguration).
-    #[serde(
-        rename = "tipsConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "tipsConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub tips_configuration: Option<TipsConfiguration>,
 
     /// `lateFeesConfiguration`: a [`LateFeesConfiguration`](crate::invoices::LateFeesConfiguration).
-    #[serde(
-        rename = "lateFeesConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lateFeesConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub late_fees_configuration: Option<LateFeesConfiguration>,
 
     /// `invoiceNumberPrefix`: a string. Example: `INV-`.
-    #[serde(
-        rename = "invoiceNumberPrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "invoiceNumberPrefix", default, skip_serializing_if = "Option::is_none")]
     pub invoice_number_prefix: Option<String>,
 
     /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
@@ -7901,11 +7371,7 @@ pub struct CreateInvoiceTemplateRequest {
     pub attachments: Option<Vec<String>>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(
-        rename = "miscellaneousCharges",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "miscellaneousCharges", default, skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 }
 
@@ -7920,7 +7386,7 @@ impl CreateInvoiceTemplateRequest {
         name: impl Into<String>,
         business_details: impl Into<BusinessDetails>,
         currency: impl Into<String>,
-        items: impl Into<Vec<InvoiceItem>>,
+        items: impl Into<Vec<InvoiceItem>>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -7980,10 +7446,7 @@ impl CreateInvoiceTemplateRequest {
     }
 
     /// Sets `lateFeesConfiguration`.
-    pub fn late_fees_configuration(
-        mut self,
-        value: impl Into<LateFeesConfiguration>,
-    ) -> Self {
+    pub fn late_fees_configuration(mut self, value: impl Into<LateFeesConfiguration>) -> Self {
         self.late_fees_configuration = Some(value.into());
         self
     }
@@ -8007,10 +7470,7 @@ impl CreateInvoiceTemplateRequest {
     }
 
     /// Sets `miscellaneousCharges`.
-    pub fn miscellaneous_charges(
-        mut self,
-        value: impl Into<MiscellaneousCharges>,
-    ) -> Self {
+    pub fn miscellaneous_charges(mut self, value: impl Into<MiscellaneousCharges>) -> Self {
         self.miscellaneous_charges = Some(value.into());
         self
     }
@@ -8023,131 +7483,91 @@ impl CreateInvoiceTemplateRequest {
 #[non_exhaustive]
 pub struct CustomNotifications {
     /// `customerSendInvoice`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[serde(
-        rename = "customerSendInvoice",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "customerSendInvoice", default, skip_serializing_if = "Option::is_none")]
     pub customer_send_invoice: Option<NotificationTemplate>,
 
     /// `teamPaymentSuccess`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[serde(
-        rename = "teamPaymentSuccess",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "teamPaymentSuccess", default, skip_serializing_if = "Option::is_none")]
     pub team_payment_success: Option<NotificationTemplate>,
 
     /// `customerPaymentSuccess`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[serde(
-        rename = "customerPaymentSuccess",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "customerPaymentSuccess", default, skip_serializing_if = "Option::is_none")]
     pub customer_payment_success: Option<NotificationTemplate>,
 
     /// `teamAutoPaymentSuccess`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[serde(
-        rename = "teamAutoPaymentSuccess",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "teamAutoPaymentSuccess", default, skip_serializing_if = "Option::is_none")]
     pub team_auto_payment_success: Option<NotificationTemplate>,
 
     /// `customerAutoPaymentSuccess`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[serde(
-        rename = "customerAutoPaymentSuccess",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "customerAutoPaymentSuccess",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub customer_auto_payment_success: Option<NotificationTemplate>,
 
     /// `teamPaymentFailure`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[serde(
-        rename = "teamPaymentFailure",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "teamPaymentFailure", default, skip_serializing_if = "Option::is_none")]
     pub team_payment_failure: Option<NotificationTemplate>,
 
     /// `customerPaymentFailure`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[serde(
-        rename = "customerPaymentFailure",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "customerPaymentFailure", default, skip_serializing_if = "Option::is_none")]
     pub customer_payment_failure: Option<NotificationTemplate>,
 
     /// `teamAutoPaymentFailure`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[serde(
-        rename = "teamAutoPaymentFailure",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "teamAutoPaymentFailure", default, skip_serializing_if = "Option::is_none")]
     pub team_auto_payment_failure: Option<NotificationTemplate>,
 
     /// `customerAutoPaymentFailure`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[serde(
-        rename = "customerAutoPaymentFailure",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "customerAutoPaymentFailure",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub customer_auto_payment_failure: Option<NotificationTemplate>,
 
     /// `customerAutoPaymentInfo`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[serde(
-        rename = "customerAutoPaymentInfo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "customerAutoPaymentInfo", default, skip_serializing_if = "Option::is_none")]
     pub customer_auto_payment_info: Option<NotificationTemplate>,
 
     /// `customerAutoPaymentAmountChanged`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[serde(
-        rename = "customerAutoPaymentAmountChanged",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "customerAutoPaymentAmountChanged",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub customer_auto_payment_amount_changed: Option<NotificationTemplate>,
 
     /// `teamAutoPaymentSkip`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[serde(
-        rename = "teamAutoPaymentSkip",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "teamAutoPaymentSkip", default, skip_serializing_if = "Option::is_none")]
     pub team_auto_payment_skip: Option<NotificationTemplate>,
 
     /// `teamRecurringSendInvoiceFailed`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[serde(
-        rename = "teamRecurringSendInvoiceFailed",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "teamRecurringSendInvoiceFailed",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub team_recurring_send_invoice_failed: Option<NotificationTemplate>,
 
     /// `customerSendEstimate`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[serde(
-        rename = "customerSendEstimate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "customerSendEstimate", default, skip_serializing_if = "Option::is_none")]
     pub customer_send_estimate: Option<NotificationTemplate>,
 
     /// `teamEstimateAccepted`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[serde(
-        rename = "teamEstimateAccepted",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "teamEstimateAccepted", default, skip_serializing_if = "Option::is_none")]
     pub team_estimate_accepted: Option<NotificationTemplate>,
 
     /// `teamEstimateDeclined`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
-    #[serde(
-        rename = "teamEstimateDeclined",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "teamEstimateDeclined", default, skip_serializing_if = "Option::is_none")]
     pub team_estimate_declined: Option<NotificationTemplate>,
 }
 
@@ -8166,11 +7586,7 @@ pub struct Discount {
     pub type_: Option<AmountType>,
 
     /// Products the discount is limited to.
-    #[serde(
-        rename = "validOnProductIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "validOnProductIds", default, skip_serializing_if = "Option::is_none")]
     pub valid_on_product_ids: Option<Vec<String>>,
 }
 
@@ -8180,11 +7596,7 @@ impl Discount {
     /// A value with the required fields (`type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(type_: impl Into<AmountType>) -> Self {
-        Self {
-            value: None,
-            type_: Some(type_.into()),
-            valid_on_product_ids: None,
-        }
+        Self { value: None, type_: Some(type_.into()), valid_on_product_ids: None, }
     }
 
     /// Sets `value`.
@@ -8241,11 +7653,7 @@ pub struct Estimate {
     pub currency: Option<String>,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(
-        rename = "businessDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "businessDetails", default, skip_serializing_if = "Option::is_none")]
     pub business_details: Option<BusinessDetails>,
 
     /// `items`: a list of [`LineItem`](crate::invoices::LineItem) values.
@@ -8261,11 +7669,7 @@ pub struct Estimate {
     pub title: Option<String>,
 
     /// `estimateNumberPrefix`: a string. Example: `EST-`.
-    #[serde(
-        rename = "estimateNumberPrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "estimateNumberPrefix", default, skip_serializing_if = "Option::is_none")]
     pub estimate_number_prefix: Option<String>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
@@ -8293,11 +7697,7 @@ pub struct Estimate {
     pub v: Option<i64>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(
-        rename = "automaticTaxesEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "automaticTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// `termsNotes`: a string.
@@ -8325,23 +7725,17 @@ pub struct Estimate {
     pub sent_by: Option<String>,
 
     /// `automaticTaxesCalculated`: `true` or `false`.
-    #[serde(
-        rename = "automaticTaxesCalculated",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "automaticTaxesCalculated", default, skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_calculated: Option<bool>,
 
     /// Caller-defined data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub meta: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// `estimateActionHistory`: a list of [`EstimateAction`](crate::invoices::EstimateAction) values.
-    #[serde(
-        rename = "estimateActionHistory",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "estimateActionHistory", default, skip_serializing_if = "Option::is_none")]
     pub estimate_action_history: Option<Vec<EstimateAction>>,
 
     /// `sentTo`: a [`SentTo`](crate::invoices::SentTo).
@@ -8349,11 +7743,7 @@ pub struct Estimate {
     pub sent_to: Option<SentTo>,
 
     /// `frequencySettings`: a [`FrequencySettings`](crate::invoices::FrequencySettings).
-    #[serde(
-        rename = "frequencySettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "frequencySettings", default, skip_serializing_if = "Option::is_none")]
     pub frequency_settings: Option<FrequencySettings>,
 
     /// `lastVisitedAt`: a date and time (RFC 3339 string).
@@ -8361,11 +7751,7 @@ pub struct Estimate {
     pub last_visited_at: Option<String>,
 
     /// Total converted to US dollars.
-    #[serde(
-        rename = "totalamountInUSD",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "totalamountInUSD", default, skip_serializing_if = "Option::is_none")]
     pub totalamount_in_usd: Option<f64>,
 
     /// `autoInvoice`: a [`AutoInvoicing`](crate::invoices::AutoInvoicing).
@@ -8427,11 +7813,7 @@ pub struct EstimateItem {
     pub taxes: Option<Vec<ItemTax>>,
 
     /// Tax category used when taxes are computed automatically.
-    #[serde(
-        rename = "automaticTaxCategoryId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "automaticTaxCategoryId", default, skip_serializing_if = "Option::is_none")]
     pub automatic_tax_category_id: Option<String>,
 
     /// True for a one-time setup fee.
@@ -8460,7 +7842,7 @@ impl EstimateItem {
         name: impl Into<String>,
         currency: impl Into<String>,
         amount: impl Into<f64>,
-        qty: impl Into<f64>,
+        qty: impl Into<f64>
     ) -> Self {
         Self {
             name: name.into(),
@@ -8578,7 +7960,7 @@ impl EstimateStatus {
             Self::Declined => "declined",
             Self::Invoiced => "invoiced",
             Self::Viewed => "viewed",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -8595,7 +7977,7 @@ impl From<&str> for EstimateStatus {
             "declined" => Self::Declined,
             "invoiced" => Self::Invoiced,
             "viewed" => Self::Viewed,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -8638,11 +8020,7 @@ pub struct EstimateTemplate {
     pub currency: Option<String>,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(
-        rename = "businessDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "businessDetails", default, skip_serializing_if = "Option::is_none")]
     pub business_details: Option<BusinessDetails>,
 
     /// `items`: a list of [`LineItem`](crate::invoices::LineItem) values.
@@ -8658,11 +8036,7 @@ pub struct EstimateTemplate {
     pub title: Option<String>,
 
     /// `estimateNumberPrefix`: a string. Example: `EST-`.
-    #[serde(
-        rename = "estimateNumberPrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "estimateNumberPrefix", default, skip_serializing_if = "Option::is_none")]
     pub estimate_number_prefix: Option<String>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
@@ -8690,11 +8064,7 @@ pub struct EstimateTemplate {
     pub v: Option<i64>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(
-        rename = "automaticTaxesEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "automaticTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// `termsNotes`: a string.
@@ -8709,18 +8079,18 @@ pub struct EstimateTemplate {
 #[non_exhaustive]
 pub struct EstimateTemplateRequest {
     /// Id of the location.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `name`: a string. Example: `Home Service Estimate Template`.
     pub name: String,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(rename = "businessDetails")]
+    #[serde(rename = "businessDetails",)]
     pub business_details: BusinessDetails,
 
     /// `currency`: a string. Example: `USD`.
@@ -8745,31 +8115,21 @@ pub struct EstimateTemplateRequest {
     pub title: Option<String>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(
-        rename = "automaticTaxesEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "automaticTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// Caller-defined data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub meta: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// `sendEstimateDetails`: a [`SendEstimateRequest`](crate::invoices::SendEstimateRequest).
-    #[serde(
-        rename = "sendEstimateDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "sendEstimateDetails", default, skip_serializing_if = "Option::is_none")]
     pub send_estimate_details: Option<SendEstimateRequest>,
 
     /// `estimateNumberPrefix`: a string.
-    #[serde(
-        rename = "estimateNumberPrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "estimateNumberPrefix", default, skip_serializing_if = "Option::is_none")]
     pub estimate_number_prefix: Option<String>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
@@ -8777,11 +8137,7 @@ pub struct EstimateTemplateRequest {
     pub attachments: Option<Vec<Attachment>>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(
-        rename = "miscellaneousCharges",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "miscellaneousCharges", default, skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 }
 
@@ -8797,7 +8153,7 @@ impl EstimateTemplateRequest {
         business_details: impl Into<BusinessDetails>,
         currency: impl Into<String>,
         items: impl Into<Vec<EstimateItem>>,
-        discount: impl Into<Discount>,
+        discount: impl Into<Discount>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -8846,17 +8202,15 @@ impl EstimateTemplateRequest {
     /// Sets `meta`.
     pub fn meta(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+        value: impl Into<std::collections::BTreeMap<String,
+        serde_json::Value>>
     ) -> Self {
         self.meta = Some(value.into());
         self
     }
 
     /// Sets `sendEstimateDetails`.
-    pub fn send_estimate_details(
-        mut self,
-        value: impl Into<SendEstimateRequest>,
-    ) -> Self {
+    pub fn send_estimate_details(mut self, value: impl Into<SendEstimateRequest>) -> Self {
         self.send_estimate_details = Some(value.into());
         self
     }
@@ -8874,10 +8228,7 @@ impl EstimateTemplateRequest {
     }
 
     /// Sets `miscellaneousCharges`.
-    pub fn miscellaneous_charges(
-        mut self,
-        value: impl Into<MiscellaneousCharges>,
-    ) -> Self {
+    pub fn miscellaneous_charges(mut self, value: impl Into<MiscellaneousCharges>) -> Self {
         self.miscellaneous_charges = Some(value.into());
         self
     }
@@ -8890,7 +8241,7 @@ impl EstimateTemplateRequest {
 #[non_exhaustive]
 pub struct EstimateViewedRequest {
     /// `estimateId`: a string. Example: `5f9d6d8b1b2d2c001f2d9e4b`.
-    #[serde(rename = "estimateId")]
+    #[serde(rename = "estimateId",)]
     pub estimate_id: String,
 }
 
@@ -8900,9 +8251,7 @@ impl EstimateViewedRequest {
     /// A value with the required fields (`estimateId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(estimate_id: impl Into<String>) -> Self {
-        Self {
-            estimate_id: estimate_id.into(),
-        }
+        Self { estimate_id: estimate_id.into(), }
     }
 }
 
@@ -8927,10 +8276,7 @@ impl FrequencySettings {
     /// A value with the required fields (`enabled`, `schedule`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(enabled: impl Into<bool>, schedule: impl Into<ScheduleOptions>) -> Self {
-        Self {
-            enabled: Some(enabled.into()),
-            schedule: Some(schedule.into()),
-        }
+        Self { enabled: Some(enabled.into()), schedule: Some(schedule.into()), }
     }
 
     /// Sets `enabled`.
@@ -9030,7 +8376,7 @@ impl IntervalType {
             Self::Hourly => "hourly",
             Self::Minutely => "minutely",
             Self::Secondly => "secondly",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -9047,7 +8393,7 @@ impl From<&str> for IntervalType {
             "hourly" => Self::Hourly,
             "minutely" => Self::Minutely,
             "secondly" => Self::Secondly,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -9090,11 +8436,7 @@ pub struct Invoice {
     pub name: Option<String>,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(
-        rename = "businessDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "businessDetails", default, skip_serializing_if = "Option::is_none")]
     pub business_details: Option<BusinessDetails>,
 
     /// Invoice number, without prefix.
@@ -9146,27 +8488,15 @@ pub struct Invoice {
     pub updated_at: Option<String>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(
-        rename = "automaticTaxesEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "automaticTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// `automaticTaxesCalculated`: `true` or `false`.
-    #[serde(
-        rename = "automaticTaxesCalculated",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "automaticTaxesCalculated", default, skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_calculated: Option<bool>,
 
     /// Instalment plan, if any.
-    #[serde(
-        rename = "paymentSchedule",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "paymentSchedule", default, skip_serializing_if = "Option::is_none")]
     pub payment_schedule: Option<serde_json::Value>,
 
     /// `totalSummary`: a [`TotalSummary`](crate::invoices::TotalSummary).
@@ -9174,11 +8504,7 @@ pub struct Invoice {
     pub total_summary: Option<TotalSummary>,
 
     /// `remindersConfiguration`: a [`RemindersConfiguration`](crate::invoices::RemindersConfiguration).
-    #[serde(
-        rename = "remindersConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "remindersConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub reminders_configuration: Option<RemindersConfiguration>,
 }
 
@@ -9232,11 +8558,7 @@ pub struct InvoiceItem {
     pub taxes: Option<Vec<ItemTax>>,
 
     /// Tax category used when taxes are computed automatically.
-    #[serde(
-        rename = "automaticTaxCategoryId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "automaticTaxCategoryId", default, skip_serializing_if = "Option::is_none")]
     pub automatic_tax_category_id: Option<String>,
 
     /// True for a one-time setup fee.
@@ -9261,7 +8583,7 @@ impl InvoiceItem {
         name: impl Into<String>,
         currency: impl Into<String>,
         amount: impl Into<f64>,
-        qty: impl Into<f64>,
+        qty: impl Into<f64>
     ) -> Self {
         Self {
             name: name.into(),
@@ -9367,11 +8689,7 @@ pub struct InvoiceSchedule {
     pub invoices: Option<Vec<Invoice>>,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(
-        rename = "businessDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "businessDetails", default, skip_serializing_if = "Option::is_none")]
     pub business_details: Option<BusinessDetails>,
 
     /// `currency`: a string. Example: `USD`.
@@ -9403,11 +8721,7 @@ pub struct InvoiceSchedule {
     pub terms_notes: Option<String>,
 
     /// Terms with placeholders filled in.
-    #[serde(
-        rename = "compiledTermsNotes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "compiledTermsNotes", default, skip_serializing_if = "Option::is_none")]
     pub compiled_terms_notes: Option<String>,
 
     /// `createdAt`: a date and time (RFC 3339 string). Example: `2023-12-12T09:27:42.355Z`.
@@ -9438,11 +8752,7 @@ pub struct InvoiceSettings {
     pub terms_note: Option<String>,
 
     /// Default terms of estimates.
-    #[serde(
-        rename = "estimatesTermsNote",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "estimatesTermsNote", default, skip_serializing_if = "Option::is_none")]
     pub estimates_terms_note: Option<String>,
 
     /// `title`: a string. Example: `INVOICE`.
@@ -9454,19 +8764,11 @@ pub struct InvoiceSettings {
     pub estimates_title: Option<String>,
 
     /// `invoiceNumberPrefix`: a string. Example: `INV-`.
-    #[serde(
-        rename = "invoiceNumberPrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "invoiceNumberPrefix", default, skip_serializing_if = "Option::is_none")]
     pub invoice_number_prefix: Option<String>,
 
     /// `estimateNumberPrefix`: a string. Example: `EST-`.
-    #[serde(
-        rename = "estimateNumberPrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "estimateNumberPrefix", default, skip_serializing_if = "Option::is_none")]
     pub estimate_number_prefix: Option<String>,
 
     /// Default days until an invoice is due.
@@ -9474,19 +8776,17 @@ pub struct InvoiceSettings {
     pub due_after_x_days: Option<i64>,
 
     /// Default days until an estimate expires.
-    #[serde(
-        rename = "estimatesExpireAfterXDays",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "estimatesExpireAfterXDays", default, skip_serializing_if = "Option::is_none")]
     pub estimates_expire_after_x_days: Option<i64>,
 
     /// Smallest partial payment allowed, in percent.
-    #[serde(
-        rename = "minimumPercentagePartialPayment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "minimumPercentagePartialPayment",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub minimum_percentage_partial_payment: Option<f64>,
 
     /// Ids of custom fields shown on documents.
@@ -9494,59 +8794,31 @@ pub struct InvoiceSettings {
     pub custom_fields: Option<Vec<String>>,
 
     /// `customNotification`: a [`CustomNotifications`](crate::invoices::CustomNotifications).
-    #[serde(
-        rename = "customNotification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "customNotification", default, skip_serializing_if = "Option::is_none")]
     pub custom_notification: Option<CustomNotifications>,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(
-        rename = "businessDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "businessDetails", default, skip_serializing_if = "Option::is_none")]
     pub business_details: Option<BusinessDetails>,
 
     /// `senderConfiguration`: a [`SenderConfiguration`](crate::invoices::SenderConfiguration).
-    #[serde(
-        rename = "senderConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "senderConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub sender_configuration: Option<SenderConfiguration>,
 
     /// `productSettings`: a [`ProductSettings`](crate::invoices::ProductSettings).
-    #[serde(
-        rename = "productSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "productSettings", default, skip_serializing_if = "Option::is_none")]
     pub product_settings: Option<ProductSettings>,
 
     /// `reminderSettings`: a [`ReminderSettings`](crate::invoices::ReminderSettings).
-    #[serde(
-        rename = "reminderSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "reminderSettings", default, skip_serializing_if = "Option::is_none")]
     pub reminder_settings: Option<ReminderSettings>,
 
     /// `lateFeesConfiguration`: a [`LateFeesConfiguration`](crate::invoices::LateFeesConfiguration).
-    #[serde(
-        rename = "lateFeesConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lateFeesConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub late_fees_configuration: Option<LateFeesConfiguration>,
 
     /// `tipsConfiguration`: a [`TipsConfiguration`](crate::invoices::TipsConfiguration).
-    #[serde(
-        rename = "tipsConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "tipsConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub tips_configuration: Option<TipsConfiguration>,
 
     /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
@@ -9594,7 +8866,7 @@ impl InvoiceStatus {
             Self::Paid => "paid",
             Self::Void => "void",
             Self::PartiallyPaid => "partially_paid",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -9610,7 +8882,7 @@ impl From<&str> for InvoiceStatus {
             "paid" => Self::Paid,
             "void" => Self::Void,
             "partially_paid" => Self::PartiallyPaid,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -9641,11 +8913,7 @@ pub struct InvoiceTemplate {
     pub name: Option<String>,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(
-        rename = "businessDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "businessDetails", default, skip_serializing_if = "Option::is_none")]
     pub business_details: Option<BusinessDetails>,
 
     /// `currency`: a string. Example: `USD`.
@@ -9661,11 +8929,7 @@ pub struct InvoiceTemplate {
     pub items: Option<Vec<LineItem>>,
 
     /// `invoiceNumberPrefix`: a string. Example: `INV-`.
-    #[serde(
-        rename = "invoiceNumberPrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "invoiceNumberPrefix", default, skip_serializing_if = "Option::is_none")]
     pub invoice_number_prefix: Option<String>,
 
     /// `total`: a number. Example: `999`.
@@ -9688,7 +8952,7 @@ pub struct InvoiceTemplate {
 #[non_exhaustive]
 pub struct InvoiceViewedRequest {
     /// `invoiceId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[serde(rename = "invoiceId")]
+    #[serde(rename = "invoiceId",)]
     pub invoice_id: String,
 }
 
@@ -9698,9 +8962,7 @@ impl InvoiceViewedRequest {
     /// A value with the required fields (`invoiceId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(invoice_id: impl Into<String>) -> Self {
-        Self {
-            invoice_id: invoice_id.into(),
-        }
+        Self { invoice_id: invoice_id.into(), }
     }
 }
 
@@ -9740,11 +9002,7 @@ pub struct ItemTax {
 impl ItemTax {
     /// A value with the required fields (`_id`, `name`, `rate`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        id: impl Into<String>,
-        name: impl Into<String>,
-        rate: impl Into<f64>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, name: impl Into<String>, rate: impl Into<f64>) -> Self {
         Self {
             id: Some(id.into()),
             name: Some(name.into()),
@@ -9812,7 +9070,7 @@ impl ItemTaxCalculation {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Exclusive => "exclusive",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -9823,7 +9081,7 @@ impl From<&str> for ItemTaxCalculation {
     fn from(value: &str) -> Self {
         match value {
             "exclusive" => Self::Exclusive,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -9855,7 +9113,7 @@ impl ItemType {
         match self {
             Self::OneTime => "one_time",
             Self::Recurring => "recurring",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -9867,7 +9125,7 @@ impl From<&str> for ItemType {
         match value {
             "one_time" => Self::OneTime,
             "recurring" => Self::Recurring,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -9896,10 +9154,7 @@ impl LateFeesCap {
     /// A value with the required fields (`type`, `value`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(type_: impl Into<LateFeesCapType>, value: impl Into<f64>) -> Self {
-        Self {
-            type_: Some(type_.into()),
-            value: Some(value.into()),
-        }
+        Self { type_: Some(type_.into()), value: Some(value.into()), }
     }
 
     /// Sets `type`.
@@ -9935,7 +9190,7 @@ impl LateFeesCapType {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Fixed => "fixed",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -9946,7 +9201,7 @@ impl From<&str> for LateFeesCapType {
     fn from(value: &str) -> Self {
         match value {
             "fixed" => Self::Fixed,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -9994,7 +9249,7 @@ impl LateFeesConfiguration {
         enable: impl Into<bool>,
         value: impl Into<f64>,
         type_: impl Into<AmountType>,
-        frequency: impl Into<LateFeesFrequency>,
+        frequency: impl Into<LateFeesFrequency>
     ) -> Self {
         Self {
             enable: Some(enable.into()),
@@ -10065,12 +9320,9 @@ impl LateFeesFrequency {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         interval_count: impl Into<i64>,
-        interval: impl Into<LateFeesFrequencyInterval>,
+        interval: impl Into<LateFeesFrequencyInterval>
     ) -> Self {
-        Self {
-            interval_count: Some(interval_count.into()),
-            interval: Some(interval.into()),
-        }
+        Self { interval_count: Some(interval_count.into()), interval: Some(interval.into()), }
     }
 
     /// Sets `intervalCount`.
@@ -10126,7 +9378,7 @@ impl LateFeesFrequencyInterval {
             Self::Week => "week",
             Self::Month => "month",
             Self::OneTime => "one_time",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -10142,7 +9394,7 @@ impl From<&str> for LateFeesFrequencyInterval {
             "week" => Self::Week,
             "month" => Self::Month,
             "one_time" => Self::OneTime,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -10170,14 +9422,8 @@ pub struct LateFeesGrace {
 impl LateFeesGrace {
     /// A value with the required fields (`intervalCount`, `interval`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        interval_count: impl Into<i64>,
-        interval: impl Into<LateFeesGraceInterval>,
-    ) -> Self {
-        Self {
-            interval_count: Some(interval_count.into()),
-            interval: Some(interval.into()),
-        }
+    pub fn new(interval_count: impl Into<i64>, interval: impl Into<LateFeesGraceInterval>) -> Self {
+        Self { interval_count: Some(interval_count.into()), interval: Some(interval.into()), }
     }
 
     /// Sets `intervalCount`.
@@ -10213,7 +9459,7 @@ impl LateFeesGraceInterval {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Day => "day",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -10224,7 +9470,7 @@ impl From<&str> for LateFeesGraceInterval {
     fn from(value: &str) -> Self {
         match value {
             "day" => Self::Day,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -10275,11 +9521,7 @@ pub struct LineItem {
     pub taxes: Option<Vec<ItemTax>>,
 
     /// Tax category used when taxes are computed automatically.
-    #[serde(
-        rename = "automaticTaxCategoryId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "automaticTaxCategoryId", default, skip_serializing_if = "Option::is_none")]
     pub automatic_tax_category_id: Option<String>,
 
     /// True for a one-time setup fee.
@@ -10398,7 +9640,7 @@ impl ListInvoicesSortField {
     pub fn as_str(&self) -> &str {
         match self {
             Self::IssueDate => "issueDate",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -10409,7 +9651,7 @@ impl From<&str> for ListInvoicesSortField {
     fn from(value: &str) -> Self {
         match value {
             "issueDate" => Self::IssueDate,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -10453,7 +9695,7 @@ impl ManualPaymentMode {
             Self::Cheque => "cheque",
             Self::BankTransfer => "bank_transfer",
             Self::Other => "other",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -10468,7 +9710,7 @@ impl From<&str> for ManualPaymentMode {
             "cheque" => Self::Cheque,
             "bank_transfer" => Self::BankTransfer,
             "other" => Self::Other,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -10486,11 +9728,13 @@ pub struct MiscellaneousCharges {
     pub charges: Vec<serde_json::Value>,
 
     /// Total of the charges collected.
-    #[serde(
-        rename = "collectedMiscellaneousCharges",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "collectedMiscellaneousCharges",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub collected_miscellaneous_charges: Option<f64>,
 
     /// `paidCharges`: a list of [`PaidCharge`](crate::invoices::PaidCharge) values.
@@ -10504,11 +9748,7 @@ impl MiscellaneousCharges {
     /// A value with the required fields (`charges`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(charges: impl Into<Vec<serde_json::Value>>) -> Self {
-        Self {
-            charges: charges.into(),
-            collected_miscellaneous_charges: None,
-            paid_charges: None,
-        }
+        Self { charges: charges.into(), collected_miscellaneous_charges: None, paid_charges: None, }
     }
 
     /// Sets `collectedMiscellaneousCharges`.
@@ -10555,11 +9795,7 @@ pub struct NotificationTemplate {
     pub email_subject: Option<String>,
 
     /// `defaultEmailTemplateId`: a string.
-    #[serde(
-        rename = "defaultEmailTemplateId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "defaultEmailTemplateId", default, skip_serializing_if = "Option::is_none")]
     pub default_email_template_id: Option<String>,
 }
 
@@ -10579,7 +9815,7 @@ pub struct PaidCharge {
     pub amount: f64,
 
     /// `_id`: a string. Example: `673d01d7d547648a8dab6211`.
-    #[serde(rename = "_id")]
+    #[serde(rename = "_id",)]
     pub id: String,
 }
 
@@ -10592,14 +9828,9 @@ impl PaidCharge {
         name: impl Into<String>,
         charge: impl Into<f64>,
         amount: impl Into<f64>,
-        id: impl Into<String>,
+        id: impl Into<String>
     ) -> Self {
-        Self {
-            name: name.into(),
-            charge: charge.into(),
-            amount: amount.into(),
-            id: id.into(),
-        }
+        Self { name: name.into(), charge: charge.into(), amount: amount.into(), id: id.into(), }
     }
 }
 
@@ -10620,9 +9851,7 @@ impl PaymentMethods {
     /// A value with the required fields (`stripe`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(stripe: impl Into<StripePaymentMethod>) -> Self {
-        Self {
-            stripe: Some(stripe.into()),
-        }
+        Self { stripe: Some(stripe.into()), }
     }
 
     /// Sets `stripe`.
@@ -10660,7 +9889,7 @@ impl PaymentMode {
             Self::Default => "default",
             Self::Live => "live",
             Self::Test => "test",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -10673,7 +9902,7 @@ impl From<&str> for PaymentMode {
             "default" => Self::Default,
             "live" => Self::Live,
             "test" => Self::Test,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -10688,7 +9917,7 @@ crate::runtime::enums::string_enum!(PaymentMode);
 #[non_exhaustive]
 pub struct PaymentSchedule {
     /// `type`: a [`AmountType`](crate::invoices::AmountType).
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: AmountType,
 
     /// The instalments.
@@ -10700,14 +9929,8 @@ pub struct PaymentSchedule {
 impl PaymentSchedule {
     /// A value with the required fields (`type`, `schedules`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        type_: impl Into<AmountType>,
-        schedules: impl Into<Vec<serde_json::Value>>,
-    ) -> Self {
-        Self {
-            type_: type_.into(),
-            schedules: schedules.into(),
-        }
+    pub fn new(type_: impl Into<AmountType>, schedules: impl Into<Vec<serde_json::Value>>) -> Self {
+        Self { type_: type_.into(), schedules: schedules.into(), }
     }
 }
 
@@ -10718,11 +9941,11 @@ impl PaymentSchedule {
 #[non_exhaustive]
 pub struct PaymentScheduleConfig {
     /// `type`: a [`AmountType`](crate::invoices::AmountType).
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: AmountType,
 
     /// `dateConfig`: a [`PaymentScheduleDateConfig`](crate::invoices::PaymentScheduleDateConfig).
-    #[serde(rename = "dateConfig")]
+    #[serde(rename = "dateConfig",)]
     pub date_config: PaymentScheduleDateConfig,
 
     /// The instalments.
@@ -10737,13 +9960,9 @@ impl PaymentScheduleConfig {
     pub fn new(
         type_: impl Into<AmountType>,
         date_config: impl Into<PaymentScheduleDateConfig>,
-        schedules: impl Into<Vec<serde_json::Value>>,
+        schedules: impl Into<Vec<serde_json::Value>>
     ) -> Self {
-        Self {
-            type_: type_.into(),
-            date_config: date_config.into(),
-            schedules: schedules.into(),
-        }
+        Self { type_: type_.into(), date_config: date_config.into(), schedules: schedules.into(), }
     }
 }
 
@@ -10754,11 +9973,11 @@ impl PaymentScheduleConfig {
 #[non_exhaustive]
 pub struct PaymentScheduleDateConfig {
     /// `depositDateType`: a [`PaymentScheduleDateConfigDepositDateType`](crate::invoices::PaymentScheduleDateConfigDepositDateType), one of `estimate_accepted`, `custom`. Example: `estimate_accepted`.
-    #[serde(rename = "depositDateType")]
+    #[serde(rename = "depositDateType",)]
     pub deposit_date_type: PaymentScheduleDateConfigDepositDateType,
 
     /// `scheduleDateType`: a [`PaymentScheduleDateConfigScheduleDateType`](crate::invoices::PaymentScheduleDateConfigScheduleDateType), one of `regular_interval`, `custom`. Example: `regular_interval`.
-    #[serde(rename = "scheduleDateType")]
+    #[serde(rename = "scheduleDateType",)]
     pub schedule_date_type: PaymentScheduleDateConfigScheduleDateType,
 }
 
@@ -10769,7 +9988,7 @@ impl PaymentScheduleDateConfig {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         deposit_date_type: impl Into<PaymentScheduleDateConfigDepositDateType>,
-        schedule_date_type: impl Into<PaymentScheduleDateConfigScheduleDateType>,
+        schedule_date_type: impl Into<PaymentScheduleDateConfigScheduleDateType>
     ) -> Self {
         Self {
             deposit_date_type: deposit_date_type.into(),
@@ -10802,7 +10021,7 @@ impl PaymentScheduleDateConfigDepositDateType {
         match self {
             Self::EstimateAccepted => "estimate_accepted",
             Self::Custom => "custom",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -10814,7 +10033,7 @@ impl From<&str> for PaymentScheduleDateConfigDepositDateType {
         match value {
             "estimate_accepted" => Self::EstimateAccepted,
             "custom" => Self::Custom,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -10846,7 +10065,7 @@ impl PaymentScheduleDateConfigScheduleDateType {
         match self {
             Self::RegularInterval => "regular_interval",
             Self::Custom => "custom",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -10858,7 +10077,7 @@ impl From<&str> for PaymentScheduleDateConfigScheduleDateType {
         match value {
             "regular_interval" => Self::RegularInterval,
             "custom" => Self::Custom,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -10873,19 +10092,17 @@ crate::runtime::enums::string_enum!(PaymentScheduleDateConfigScheduleDateType);
 #[non_exhaustive]
 pub struct ProductSettings {
     /// `enableImportProductDescription`: `true` or `false`.
-    #[serde(
-        rename = "enableImportProductDescription",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "enableImportProductDescription",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub enable_import_product_description: Option<bool>,
 
     /// `descriptionOptional`: `true` or `false`.
-    #[serde(
-        rename = "descriptionOptional",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "descriptionOptional", default, skip_serializing_if = "Option::is_none")]
     pub description_optional: Option<bool>,
 }
 
@@ -10896,11 +10113,11 @@ pub struct ProductSettings {
 #[non_exhaustive]
 pub struct RecordPaymentRequest {
     /// Id of the location.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `mode`: a [`ManualPaymentMode`](crate::invoices::ManualPaymentMode).
@@ -10921,14 +10138,12 @@ pub struct RecordPaymentRequest {
 
     /// Caller-defined data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub meta: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// Instalments this payment settles.
-    #[serde(
-        rename = "paymentScheduleIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "paymentScheduleIds", default, skip_serializing_if = "Option::is_none")]
     pub payment_schedule_ids: Option<Vec<String>>,
 
     /// When the payment was made.
@@ -10947,7 +10162,7 @@ impl RecordPaymentRequest {
         mode: impl Into<ManualPaymentMode>,
         card: impl Into<Card>,
         cheque: impl Into<Cheque>,
-        notes: impl Into<String>,
+        notes: impl Into<String>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -10972,7 +10187,8 @@ impl RecordPaymentRequest {
     /// Sets `meta`.
     pub fn meta(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+        value: impl Into<std::collections::BTreeMap<String,
+        serde_json::Value>>
     ) -> Self {
         self.meta = Some(value.into());
         self
@@ -11061,11 +10277,13 @@ pub struct RecurrenceRule {
     pub days_before: Option<i64>,
 
     /// `useStartAsPrimaryUserAccepted`: `true` or `false`. Example: `true`.
-    #[serde(
-        rename = "useStartAsPrimaryUserAccepted",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "useStartAsPrimaryUserAccepted",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub use_start_as_primary_user_accepted: Option<bool>,
 
     /// `endType`: a string. Example: `by`.
@@ -11081,7 +10299,7 @@ impl RecurrenceRule {
     pub fn new(
         interval_type: impl Into<IntervalType>,
         interval: impl Into<i64>,
-        start_date: impl Into<String>,
+        start_date: impl Into<String>
     ) -> Self {
         Self {
             interval_type: Some(interval_type.into()),
@@ -11230,7 +10448,7 @@ impl RecurrenceRuleDayOfWeek {
             Self::Fr => "fr",
             Self::Sa => "sa",
             Self::Su => "su",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -11247,7 +10465,7 @@ impl From<&str> for RecurrenceRuleDayOfWeek {
             "fr" => Self::Fr,
             "sa" => Self::Sa,
             "su" => Self::Su,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -11319,7 +10537,7 @@ impl RecurrenceRuleMonthOfYear {
             Self::Oct => "oct",
             Self::Nov => "nov",
             Self::Dec => "dec",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -11341,7 +10559,7 @@ impl From<&str> for RecurrenceRuleMonthOfYear {
             "oct" => Self::Oct,
             "nov" => Self::Nov,
             "dec" => Self::Dec,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -11392,11 +10610,7 @@ pub struct Reminder {
     pub max_reminders: Option<i64>,
 
     /// The event the reminder is timed from.
-    #[serde(
-        rename = "reminderInvoiceCondition",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "reminderInvoiceCondition", default, skip_serializing_if = "Option::is_none")]
     pub reminder_invoice_condition: Option<ReminderReminderInvoiceCondition>,
 
     /// `reminderNumber`: a whole number. Example: `1`.
@@ -11440,7 +10654,7 @@ impl ReminderReminderInvoiceCondition {
         match self {
             Self::InvoiceSent => "invoice_sent",
             Self::InvoiceOverdue => "invoice_overdue",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -11452,7 +10666,7 @@ impl From<&str> for ReminderReminderInvoiceCondition {
         match value {
             "invoice_sent" => Self::InvoiceSent,
             "invoice_overdue" => Self::InvoiceOverdue,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -11484,7 +10698,7 @@ impl ReminderReminderTime {
         match self {
             Self::Before => "before",
             Self::After => "after",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -11496,7 +10710,7 @@ impl From<&str> for ReminderReminderTime {
         match value {
             "before" => Self::Before,
             "after" => Self::After,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -11511,11 +10725,7 @@ crate::runtime::enums::string_enum!(ReminderReminderTime);
 #[non_exhaustive]
 pub struct ReminderSettings {
     /// `defaultEmailTemplateId`: a string.
-    #[serde(
-        rename = "defaultEmailTemplateId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "defaultEmailTemplateId", default, skip_serializing_if = "Option::is_none")]
     pub default_email_template_id: Option<String>,
 
     /// `reminders`: a list of [`Reminder`](crate::invoices::Reminder) values.
@@ -11530,19 +10740,17 @@ pub struct ReminderSettings {
 #[non_exhaustive]
 pub struct RemindersConfiguration {
     /// Reminders already sent.
-    #[serde(
-        rename = "reminderExecutionDetailsList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "reminderExecutionDetailsList",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub reminder_execution_details_list: Option<serde_json::Value>,
 
     /// `reminderSettings`: a [`ReminderSettings`](crate::invoices::ReminderSettings).
-    #[serde(
-        rename = "reminderSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "reminderSettings", default, skip_serializing_if = "Option::is_none")]
     pub reminder_settings: Option<ReminderSettings>,
 }
 
@@ -11553,18 +10761,18 @@ pub struct RemindersConfiguration {
 #[non_exhaustive]
 pub struct ScheduleAutoPaymentRequest {
     /// Id of the location.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// Id of the schedule.
     pub id: String,
 
     /// `autoPayment`: a [`AutoPaymentDetails`](crate::invoices::AutoPaymentDetails).
-    #[serde(rename = "autoPayment")]
+    #[serde(rename = "autoPayment",)]
     pub auto_payment: AutoPaymentDetails,
 }
 
@@ -11577,7 +10785,7 @@ impl ScheduleAutoPaymentRequest {
         alt_id: impl Into<String>,
         alt_type: impl Into<AltType>,
         id: impl Into<String>,
-        auto_payment: impl Into<AutoPaymentDetails>,
+        auto_payment: impl Into<AutoPaymentDetails>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -11595,15 +10803,15 @@ impl ScheduleAutoPaymentRequest {
 #[non_exhaustive]
 pub struct ScheduleInvoiceScheduleRequest {
     /// Id of the location.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `liveMode`: `true` or `false`.
-    #[serde(rename = "liveMode")]
+    #[serde(rename = "liveMode",)]
     pub live_mode: bool,
 
     /// `autoPayment`: a [`AutoPaymentDetails`](crate::invoices::AutoPaymentDetails).
@@ -11619,7 +10827,7 @@ impl ScheduleInvoiceScheduleRequest {
     pub fn new(
         alt_id: impl Into<String>,
         alt_type: impl Into<AltType>,
-        live_mode: impl Into<bool>,
+        live_mode: impl Into<bool>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -11657,10 +10865,7 @@ impl ScheduleOptions {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            execute_at: None,
-            rrule: None,
-        }
+        Self { execute_at: None, rrule: None, }
     }
 
     /// Sets `executeAt`.
@@ -11708,7 +10913,7 @@ impl SendAction {
             Self::SendManually => "send_manually",
             Self::Email => "email",
             Self::Sms => "sms",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -11722,7 +10927,7 @@ impl From<&str> for SendAction {
             "send_manually" => Self::SendManually,
             "email" => Self::Email,
             "sms" => Self::Sms,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -11737,22 +10942,22 @@ crate::runtime::enums::string_enum!(SendAction);
 #[non_exhaustive]
 pub struct SendEstimateRequest {
     /// Id of the location.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `action`: a [`SendAction`](crate::invoices::SendAction).
     pub action: SendAction,
 
     /// `liveMode`: `true` or `false`. Example: `true`.
-    #[serde(rename = "liveMode")]
+    #[serde(rename = "liveMode",)]
     pub live_mode: bool,
 
     /// Id of the user sending it.
-    #[serde(rename = "userId")]
+    #[serde(rename = "userId",)]
     pub user_id: String,
 
     /// `sentFrom`: a [`SenderConfiguration`](crate::invoices::SenderConfiguration).
@@ -11774,7 +10979,7 @@ impl SendEstimateRequest {
         alt_type: impl Into<AltType>,
         action: impl Into<SendAction>,
         live_mode: impl Into<bool>,
-        user_id: impl Into<String>,
+        user_id: impl Into<String>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -11807,22 +11012,22 @@ impl SendEstimateRequest {
 #[non_exhaustive]
 pub struct SendInvoiceRequest {
     /// Id of the location.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// Id of the user sending it.
-    #[serde(rename = "userId")]
+    #[serde(rename = "userId",)]
     pub user_id: String,
 
     /// `action`: a [`SendAction`](crate::invoices::SendAction).
     pub action: SendAction,
 
     /// `liveMode`: `true` or `false`.
-    #[serde(rename = "liveMode")]
+    #[serde(rename = "liveMode",)]
     pub live_mode: bool,
 
     /// `sentFrom`: a [`SenderConfiguration`](crate::invoices::SenderConfiguration).
@@ -11844,7 +11049,7 @@ impl SendInvoiceRequest {
         alt_type: impl Into<AltType>,
         user_id: impl Into<String>,
         action: impl Into<SendAction>,
-        live_mode: impl Into<bool>,
+        live_mode: impl Into<bool>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -11910,10 +11115,7 @@ impl SenderConfiguration {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            from_name: None,
-            from_email: None,
-        }
+        Self { from_name: None, from_email: None, }
     }
 
     /// Sets `fromName`.
@@ -11958,12 +11160,7 @@ impl SentTo {
     /// A value with the required fields (`email`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(email: impl Into<Vec<String>>) -> Self {
-        Self {
-            email: Some(email.into()),
-            email_cc: None,
-            email_bcc: None,
-            phone_no: None,
-        }
+        Self { email: Some(email.into()), email_cc: None, email_bcc: None, phone_no: None, }
     }
 
     /// Sets `email`.
@@ -12015,13 +11212,9 @@ impl SepaDirectDebit {
     pub fn new(
         bank_code: impl Into<String>,
         last4: impl Into<String>,
-        branch_code: impl Into<String>,
+        branch_code: impl Into<String>
     ) -> Self {
-        Self {
-            bank_code: bank_code.into(),
-            last4: last4.into(),
-            branch_code: branch_code.into(),
-        }
+        Self { bank_code: bank_code.into(), last4: last4.into(), branch_code: branch_code.into(), }
     }
 }
 
@@ -12049,7 +11242,7 @@ impl SortOrder {
         match self {
             Self::Ascend => "ascend",
             Self::Descend => "descend",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -12061,7 +11254,7 @@ impl From<&str> for SortOrder {
         match value {
             "ascend" => Self::Ascend,
             "descend" => Self::Descend,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -12076,11 +11269,7 @@ crate::runtime::enums::string_enum!(SortOrder);
 #[non_exhaustive]
 pub struct StripePaymentMethod {
     /// Only accept bank debits through Stripe.
-    #[serde(
-        rename = "enableBankDebitOnly",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "enableBankDebitOnly", default, skip_serializing_if = "Option::is_none")]
     pub enable_bank_debit_only: Option<bool>,
 }
 
@@ -12090,9 +11279,7 @@ impl StripePaymentMethod {
     /// A value with the required fields (`enableBankDebitOnly`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(enable_bank_debit_only: impl Into<bool>) -> Self {
-        Self {
-            enable_bank_debit_only: Some(enable_bank_debit_only.into()),
-        }
+        Self { enable_bank_debit_only: Some(enable_bank_debit_only.into()), }
     }
 
     /// Sets `enableBankDebitOnly`.
@@ -12109,11 +11296,11 @@ impl StripePaymentMethod {
 #[non_exhaustive]
 pub struct Text2PayRequest {
     /// Id of the location.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `name`: a string. Example: `New Invoice`.
@@ -12134,7 +11321,7 @@ pub struct Text2PayRequest {
     pub title: Option<String>,
 
     /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
-    #[serde(rename = "contactDetails")]
+    #[serde(rename = "contactDetails",)]
     pub contact_details: ContactDetails,
 
     /// Invoice number; generated when absent.
@@ -12142,7 +11329,7 @@ pub struct Text2PayRequest {
     pub invoice_number: Option<String>,
 
     /// `issueDate`: a string. Example: `2023-01-01`.
-    #[serde(rename = "issueDate")]
+    #[serde(rename = "issueDate",)]
     pub issue_date: String,
 
     /// `dueDate`: a string. Example: `2023-01-14`.
@@ -12150,51 +11337,31 @@ pub struct Text2PayRequest {
     pub due_date: Option<String>,
 
     /// `sentTo`: a [`SentTo`](crate::invoices::SentTo).
-    #[serde(rename = "sentTo")]
+    #[serde(rename = "sentTo",)]
     pub sent_to: SentTo,
 
     /// `liveMode`: `true` or `false`.
-    #[serde(rename = "liveMode")]
+    #[serde(rename = "liveMode",)]
     pub live_mode: bool,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(
-        rename = "automaticTaxesEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "automaticTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// `paymentSchedule`: a [`PaymentSchedule`](crate::invoices::PaymentSchedule).
-    #[serde(
-        rename = "paymentSchedule",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "paymentSchedule", default, skip_serializing_if = "Option::is_none")]
     pub payment_schedule: Option<PaymentSchedule>,
 
     /// `lateFeesConfiguration`: a [`LateFeesConfiguration`](crate::invoices::LateFeesConfiguration).
-    #[serde(
-        rename = "lateFeesConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lateFeesConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub late_fees_configuration: Option<LateFeesConfiguration>,
 
     /// `tipsConfiguration`: a [`TipsConfiguration`](crate::invoices::TipsConfiguration).
-    #[serde(
-        rename = "tipsConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "tipsConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub tips_configuration: Option<TipsConfiguration>,
 
     /// `invoiceNumberPrefix`: a string. Example: `INV-`.
-    #[serde(
-        rename = "invoiceNumberPrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "invoiceNumberPrefix", default, skip_serializing_if = "Option::is_none")]
     pub invoice_number_prefix: Option<String>,
 
     /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
@@ -12206,11 +11373,7 @@ pub struct Text2PayRequest {
     pub attachments: Option<Vec<Attachment>>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(
-        rename = "miscellaneousCharges",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "miscellaneousCharges", default, skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 
     /// Id of an existing draft invoice to send instead of creating one.
@@ -12218,18 +11381,14 @@ pub struct Text2PayRequest {
     pub id: Option<String>,
 
     /// `includeTermsNote`: `true` or `false`. Example: `true`.
-    #[serde(
-        rename = "includeTermsNote",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "includeTermsNote", default, skip_serializing_if = "Option::is_none")]
     pub include_terms_note: Option<bool>,
 
     /// Keep the invoice as a draft or send it now.
     pub action: Text2PayRequestAction,
 
     /// Id of the user sending the invoice.
-    #[serde(rename = "userId")]
+    #[serde(rename = "userId",)]
     pub user_id: String,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
@@ -12237,11 +11396,7 @@ pub struct Text2PayRequest {
     pub discount: Option<Discount>,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(
-        rename = "businessDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "businessDetails", default, skip_serializing_if = "Option::is_none")]
     pub business_details: Option<BusinessDetails>,
 }
 
@@ -12261,7 +11416,7 @@ impl Text2PayRequest {
         sent_to: impl Into<SentTo>,
         live_mode: impl Into<bool>,
         action: impl Into<Text2PayRequestAction>,
-        user_id: impl Into<String>,
+        user_id: impl Into<String>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -12331,10 +11486,7 @@ impl Text2PayRequest {
     }
 
     /// Sets `lateFeesConfiguration`.
-    pub fn late_fees_configuration(
-        mut self,
-        value: impl Into<LateFeesConfiguration>,
-    ) -> Self {
+    pub fn late_fees_configuration(mut self, value: impl Into<LateFeesConfiguration>) -> Self {
         self.late_fees_configuration = Some(value.into());
         self
     }
@@ -12364,10 +11516,7 @@ impl Text2PayRequest {
     }
 
     /// Sets `miscellaneousCharges`.
-    pub fn miscellaneous_charges(
-        mut self,
-        value: impl Into<MiscellaneousCharges>,
-    ) -> Self {
+    pub fn miscellaneous_charges(mut self, value: impl Into<MiscellaneousCharges>) -> Self {
         self.miscellaneous_charges = Some(value.into());
         self
     }
@@ -12421,7 +11570,7 @@ impl Text2PayRequestAction {
         match self {
             Self::Draft => "draft",
             Self::Send => "send",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -12433,7 +11582,7 @@ impl From<&str> for Text2PayRequestAction {
         match value {
             "draft" => Self::Draft,
             "send" => Self::Send,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -12476,10 +11625,7 @@ pub struct TipsConfiguration {
 impl TipsConfiguration {
     /// A value with the required fields (`tipsPercentage`, `tipsEnabled`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        tips_percentage: impl Into<Vec<f64>>,
-        tips_enabled: impl Into<bool>,
-    ) -> Self {
+    pub fn new(tips_percentage: impl Into<Vec<f64>>, tips_enabled: impl Into<bool>) -> Self {
         Self {
             tips_percentage: Some(tips_percentage.into()),
             tips_enabled: Some(tips_enabled.into()),
@@ -12525,18 +11671,18 @@ pub struct TotalSummary {
 #[non_exhaustive]
 pub struct UpdateEstimateRequest {
     /// Id of the location.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `name`: a string. Example: `Home Service Estimate`.
     pub name: String,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(rename = "businessDetails")]
+    #[serde(rename = "businessDetails",)]
     pub business_details: BusinessDetails,
 
     /// `currency`: a string. Example: `USD`.
@@ -12561,7 +11707,7 @@ pub struct UpdateEstimateRequest {
     pub title: Option<String>,
 
     /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
-    #[serde(rename = "contactDetails")]
+    #[serde(rename = "contactDetails",)]
     pub contact_details: ContactDetails,
 
     /// Estimate number; generated when absent.
@@ -12581,35 +11727,25 @@ pub struct UpdateEstimateRequest {
     pub sent_to: Option<SentTo>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(
-        rename = "automaticTaxesEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "automaticTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// Caller-defined data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub meta: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// `sendEstimateDetails`: a [`SendEstimateRequest`](crate::invoices::SendEstimateRequest).
-    #[serde(
-        rename = "sendEstimateDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "sendEstimateDetails", default, skip_serializing_if = "Option::is_none")]
     pub send_estimate_details: Option<SendEstimateRequest>,
 
     /// `frequencySettings`: a [`FrequencySettings`](crate::invoices::FrequencySettings).
-    #[serde(rename = "frequencySettings")]
+    #[serde(rename = "frequencySettings",)]
     pub frequency_settings: FrequencySettings,
 
     /// `estimateNumberPrefix`: a string.
-    #[serde(
-        rename = "estimateNumberPrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "estimateNumberPrefix", default, skip_serializing_if = "Option::is_none")]
     pub estimate_number_prefix: Option<String>,
 
     /// Id of the user creating it.
@@ -12625,19 +11761,11 @@ pub struct UpdateEstimateRequest {
     pub auto_invoice: Option<AutoInvoicing>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(
-        rename = "miscellaneousCharges",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "miscellaneousCharges", default, skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 
     /// `paymentScheduleConfig`: a [`PaymentScheduleConfig`](crate::invoices::PaymentScheduleConfig).
-    #[serde(
-        rename = "paymentScheduleConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "paymentScheduleConfig", default, skip_serializing_if = "Option::is_none")]
     pub payment_schedule_config: Option<PaymentScheduleConfig>,
 
     /// `estimateStatus`: a [`EstimateStatus`](crate::invoices::EstimateStatus).
@@ -12659,7 +11787,7 @@ impl UpdateEstimateRequest {
         items: impl Into<Vec<EstimateItem>>,
         discount: impl Into<Discount>,
         contact_details: impl Into<ContactDetails>,
-        frequency_settings: impl Into<FrequencySettings>,
+        frequency_settings: impl Into<FrequencySettings>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -12742,17 +11870,15 @@ impl UpdateEstimateRequest {
     /// Sets `meta`.
     pub fn meta(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+        value: impl Into<std::collections::BTreeMap<String,
+        serde_json::Value>>
     ) -> Self {
         self.meta = Some(value.into());
         self
     }
 
     /// Sets `sendEstimateDetails`.
-    pub fn send_estimate_details(
-        mut self,
-        value: impl Into<SendEstimateRequest>,
-    ) -> Self {
+    pub fn send_estimate_details(mut self, value: impl Into<SendEstimateRequest>) -> Self {
         self.send_estimate_details = Some(value.into());
         self
     }
@@ -12782,19 +11908,13 @@ impl UpdateEstimateRequest {
     }
 
     /// Sets `miscellaneousCharges`.
-    pub fn miscellaneous_charges(
-        mut self,
-        value: impl Into<MiscellaneousCharges>,
-    ) -> Self {
+    pub fn miscellaneous_charges(mut self, value: impl Into<MiscellaneousCharges>) -> Self {
         self.miscellaneous_charges = Some(value.into());
         self
     }
 
     /// Sets `paymentScheduleConfig`.
-    pub fn payment_schedule_config(
-        mut self,
-        value: impl Into<PaymentScheduleConfig>,
-    ) -> Self {
+    pub fn payment_schedule_config(mut self, value: impl Into<PaymentScheduleConfig>) -> Self {
         self.payment_schedule_config = Some(value.into());
         self
     }
@@ -12813,11 +11933,11 @@ impl UpdateEstimateRequest {
 #[non_exhaustive]
 pub struct UpdateInvoiceRequest {
     /// Id of the location.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `name`: a string. Example: `New Invoice`.
@@ -12835,11 +11955,7 @@ pub struct UpdateInvoiceRequest {
     pub description: Option<String>,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(
-        rename = "businessDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "businessDetails", default, skip_serializing_if = "Option::is_none")]
     pub business_details: Option<BusinessDetails>,
 
     /// `invoiceNumber`: a string. Example: `1001`.
@@ -12863,15 +11979,11 @@ pub struct UpdateInvoiceRequest {
     pub discount: Option<Discount>,
 
     /// `invoiceItems`: a list of [`InvoiceItem`](crate::invoices::InvoiceItem) values.
-    #[serde(rename = "invoiceItems")]
+    #[serde(rename = "invoiceItems",)]
     pub invoice_items: Vec<InvoiceItem>,
 
     /// `automaticTaxesEnabled`: `true` or `false`.
-    #[serde(
-        rename = "automaticTaxesEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "automaticTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_enabled: Option<bool>,
 
     /// `liveMode`: `true` or `false`.
@@ -12879,39 +11991,29 @@ pub struct UpdateInvoiceRequest {
     pub live_mode: Option<bool>,
 
     /// `issueDate`: a string. Example: `2023-01-01`.
-    #[serde(rename = "issueDate")]
+    #[serde(rename = "issueDate",)]
     pub issue_date: String,
 
     /// `dueDate`: a string. Example: `2023-01-14`.
-    #[serde(rename = "dueDate")]
+    #[serde(rename = "dueDate",)]
     pub due_date: String,
 
     /// `paymentSchedule`: a [`PaymentSchedule`](crate::invoices::PaymentSchedule).
-    #[serde(
-        rename = "paymentSchedule",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "paymentSchedule", default, skip_serializing_if = "Option::is_none")]
     pub payment_schedule: Option<PaymentSchedule>,
 
     /// `tipsConfiguration`: a [`TipsConfiguration`](crate::invoices::TipsConfiguration).
-    #[serde(
-        rename = "tipsConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "tipsConfiguration", default, skip_serializing_if = "Option::is_none")]
     pub tips_configuration: Option<TipsConfiguration>,
 
     /// Xero accounting link details.
     #[serde(rename = "xeroDetails", default, skip_serializing_if = "Option::is_none")]
-    pub xero_details: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub xero_details: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// `invoiceNumberPrefix`: a string. Example: `INV-`.
-    #[serde(
-        rename = "invoiceNumberPrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "invoiceNumberPrefix", default, skip_serializing_if = "Option::is_none")]
     pub invoice_number_prefix: Option<String>,
 
     /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
@@ -12923,11 +12025,7 @@ pub struct UpdateInvoiceRequest {
     pub attachments: Option<Vec<Attachment>>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(
-        rename = "miscellaneousCharges",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "miscellaneousCharges", default, skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 }
 
@@ -12943,7 +12041,7 @@ impl UpdateInvoiceRequest {
         currency: impl Into<String>,
         invoice_items: impl Into<Vec<InvoiceItem>>,
         issue_date: impl Into<String>,
-        due_date: impl Into<String>,
+        due_date: impl Into<String>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -13048,7 +12146,8 @@ impl UpdateInvoiceRequest {
     /// Sets `xeroDetails`.
     pub fn xero_details(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+        value: impl Into<std::collections::BTreeMap<String,
+        serde_json::Value>>
     ) -> Self {
         self.xero_details = Some(value.into());
         self
@@ -13073,10 +12172,7 @@ impl UpdateInvoiceRequest {
     }
 
     /// Sets `miscellaneousCharges`.
-    pub fn miscellaneous_charges(
-        mut self,
-        value: impl Into<MiscellaneousCharges>,
-    ) -> Self {
+    pub fn miscellaneous_charges(mut self, value: impl Into<MiscellaneousCharges>) -> Self {
         self.miscellaneous_charges = Some(value.into());
         self
     }
@@ -13089,29 +12185,29 @@ impl UpdateInvoiceRequest {
 #[non_exhaustive]
 pub struct UpdateInvoiceScheduleRequest {
     /// Id of the location.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `name`: a string. Example: `Monthly retainer`.
     pub name: String,
 
     /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
-    #[serde(rename = "contactDetails")]
+    #[serde(rename = "contactDetails",)]
     pub contact_details: ContactDetails,
 
     /// `schedule`: a [`ScheduleOptions`](crate::invoices::ScheduleOptions).
     pub schedule: ScheduleOptions,
 
     /// `liveMode`: `true` or `false`.
-    #[serde(rename = "liveMode")]
+    #[serde(rename = "liveMode",)]
     pub live_mode: bool,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(rename = "businessDetails")]
+    #[serde(rename = "businessDetails",)]
     pub business_details: BusinessDetails,
 
     /// `currency`: a string. Example: `USD`.
@@ -13136,11 +12232,7 @@ pub struct UpdateInvoiceScheduleRequest {
     pub attachments: Option<Vec<Attachment>>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(
-        rename = "miscellaneousCharges",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "miscellaneousCharges", default, skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 }
 
@@ -13159,7 +12251,7 @@ impl UpdateInvoiceScheduleRequest {
         business_details: impl Into<BusinessDetails>,
         currency: impl Into<String>,
         items: impl Into<Vec<InvoiceItem>>,
-        discount: impl Into<Discount>,
+        discount: impl Into<Discount>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -13198,10 +12290,7 @@ impl UpdateInvoiceScheduleRequest {
     }
 
     /// Sets `miscellaneousCharges`.
-    pub fn miscellaneous_charges(
-        mut self,
-        value: impl Into<MiscellaneousCharges>,
-    ) -> Self {
+    pub fn miscellaneous_charges(mut self, value: impl Into<MiscellaneousCharges>) -> Self {
         self.miscellaneous_charges = Some(value.into());
         self
     }
@@ -13214,11 +12303,11 @@ impl UpdateInvoiceScheduleRequest {
 #[non_exhaustive]
 pub struct UpdateInvoiceTemplateRequest {
     /// Id of the location.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// Template used internally by HighLevel.
@@ -13229,7 +12318,7 @@ pub struct UpdateInvoiceTemplateRequest {
     pub name: String,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
-    #[serde(rename = "businessDetails")]
+    #[serde(rename = "businessDetails",)]
     pub business_details: BusinessDetails,
 
     /// `currency`: a string. Example: `USD`.
@@ -13251,11 +12340,7 @@ pub struct UpdateInvoiceTemplateRequest {
     pub title: Option<String>,
 
     /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
-    #[serde(
-        rename = "miscellaneousCharges",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "miscellaneousCharges", default, skip_serializing_if = "Option::is_none")]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 }
 
@@ -13270,7 +12355,7 @@ impl UpdateInvoiceTemplateRequest {
         name: impl Into<String>,
         business_details: impl Into<BusinessDetails>,
         currency: impl Into<String>,
-        items: impl Into<Vec<InvoiceItem>>,
+        items: impl Into<Vec<InvoiceItem>>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -13312,10 +12397,7 @@ impl UpdateInvoiceTemplateRequest {
     }
 
     /// Sets `miscellaneousCharges`.
-    pub fn miscellaneous_charges(
-        mut self,
-        value: impl Into<MiscellaneousCharges>,
-    ) -> Self {
+    pub fn miscellaneous_charges(mut self, value: impl Into<MiscellaneousCharges>) -> Self {
         self.miscellaneous_charges = Some(value.into());
         self
     }
@@ -13328,15 +12410,15 @@ impl UpdateInvoiceTemplateRequest {
 #[non_exhaustive]
 pub struct UpdateLateFeesRequest {
     /// Id of the location.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `lateFeesConfiguration`: a [`LateFeesConfiguration`](crate::invoices::LateFeesConfiguration).
-    #[serde(rename = "lateFeesConfiguration")]
+    #[serde(rename = "lateFeesConfiguration",)]
     pub late_fees_configuration: LateFeesConfiguration,
 }
 
@@ -13348,7 +12430,7 @@ impl UpdateLateFeesRequest {
     pub fn new(
         alt_id: impl Into<String>,
         alt_type: impl Into<AltType>,
-        late_fees_configuration: impl Into<LateFeesConfiguration>,
+        late_fees_configuration: impl Into<LateFeesConfiguration>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -13365,11 +12447,11 @@ impl UpdateLateFeesRequest {
 #[non_exhaustive]
 pub struct UpdatePaymentMethodsRequest {
     /// Id of the location.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::invoices::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
@@ -13383,11 +12465,7 @@ impl UpdatePaymentMethodsRequest {
     /// A value with the required fields (`altId`, `altType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(alt_id: impl Into<String>, alt_type: impl Into<AltType>) -> Self {
-        Self {
-            alt_id: alt_id.into(),
-            alt_type: alt_type.into(),
-            payment_methods: None,
-        }
+        Self { alt_id: alt_id.into(), alt_type: alt_type.into(), payment_methods: None, }
     }
 
     /// Sets `paymentMethods`.
@@ -13416,9 +12494,6 @@ impl UsBankAccount {
     /// A value with the required fields (`bank_name`, `last4`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(bank_name: impl Into<String>, last4: impl Into<String>) -> Self {
-        Self {
-            bank_name: bank_name.into(),
-            last4: last4.into(),
-        }
+        Self { bank_name: bank_name.into(), last4: last4.into(), }
     }
 }

@@ -45,7 +45,7 @@ pub const MODULE: &str = "knowledge_base";
 /// Operations of the Knowledge Base module. Get one with `client.knowledge_base()`.
 #[derive(Clone, Debug)]
 pub struct KnowledgeBase {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "knowledge_base")]
@@ -58,14 +58,8 @@ impl KnowledgeBase {
     /// Create a knowledge base (a location may have at most 15).
     ///
     /// `POST /knowledge-bases/` · Version `2021-04-15` · location token · scopes: none stated
-    pub fn create_knowledge_base(
-        &self,
-        body: CreateKnowledgeBaseRequest,
-    ) -> CreateKnowledgeBase {
-        CreateKnowledgeBase {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn create_knowledge_base(&self, body: CreateKnowledgeBaseRequest) -> CreateKnowledgeBase {
+        CreateKnowledgeBase { client: self.client.clone(), body, }
     }
 
     /// Add a question and answer to a knowledge base.
@@ -73,12 +67,9 @@ impl KnowledgeBase {
     /// `POST /knowledge-bases/faqs` · Version `2021-04-15` · location token · scopes: none stated
     pub fn create_knowledge_base_faq(
         &self,
-        body: CreateKnowledgeBaseFaqRequest,
+        body: CreateKnowledgeBaseFaqRequest
     ) -> CreateKnowledgeBaseFaq {
-        CreateKnowledgeBaseFaq {
-            client: self.client.clone(),
-            body,
-        }
+        CreateKnowledgeBaseFaq { client: self.client.clone(), body, }
     }
 
     /// Delete a knowledge base by id.
@@ -86,7 +77,7 @@ impl KnowledgeBase {
     /// `DELETE /knowledge-bases/{knowledgeBaseId}` · Version `2021-04-15` · location token · scopes: none stated
     pub fn delete_knowledge_base(
         &self,
-        knowledge_base_id: impl Into<String>,
+        knowledge_base_id: impl Into<String>
     ) -> DeleteKnowledgeBase {
         DeleteKnowledgeBase {
             client: self.client.clone(),
@@ -97,14 +88,8 @@ impl KnowledgeBase {
     /// Delete an FAQ entry.
     ///
     /// `DELETE /knowledge-bases/faqs/{id}` · Version `2021-04-15` · location token · scopes: none stated
-    pub fn delete_knowledge_base_faq(
-        &self,
-        id: impl Into<String>,
-    ) -> DeleteKnowledgeBaseFaq {
-        DeleteKnowledgeBaseFaq {
-            client: self.client.clone(),
-            id: id.into(),
-        }
+    pub fn delete_knowledge_base_faq(&self, id: impl Into<String>) -> DeleteKnowledgeBaseFaq {
+        DeleteKnowledgeBaseFaq { client: self.client.clone(), id: id.into(), }
     }
 
     /// Remove trained web pages from a knowledge base.
@@ -112,12 +97,9 @@ impl KnowledgeBase {
     /// `DELETE /knowledge-bases/crawler` · Version `2021-04-15` · location token · scopes: none stated
     pub fn delete_knowledge_base_trained_urls(
         &self,
-        body: DeleteTrainedUrlsRequest,
+        body: DeleteTrainedUrlsRequest
     ) -> DeleteKnowledgeBaseTrainedUrls {
-        DeleteKnowledgeBaseTrainedUrls {
-            client: self.client.clone(),
-            body,
-        }
+        DeleteKnowledgeBaseTrainedUrls { client: self.client.clone(), body, }
     }
 
     /// Start crawling a website to find pages to train on.
@@ -125,21 +107,15 @@ impl KnowledgeBase {
     /// `POST /knowledge-bases/crawler` · Version `2021-04-15` · location token · scopes: none stated
     pub fn discover_knowledge_base_website(
         &self,
-        body: DiscoverWebsiteRequest,
+        body: DiscoverWebsiteRequest
     ) -> DiscoverKnowledgeBaseWebsite {
-        DiscoverKnowledgeBaseWebsite {
-            client: self.client.clone(),
-            body,
-        }
+        DiscoverKnowledgeBaseWebsite { client: self.client.clone(), body, }
     }
 
     /// Fetch one knowledge base with its content counts.
     ///
     /// `GET /knowledge-bases/{knowledgeBaseId}` · Version `2021-04-15` · location token · scopes: none stated
-    pub fn get_knowledge_base(
-        &self,
-        knowledge_base_id: impl Into<String>,
-    ) -> GetKnowledgeBase {
+    pub fn get_knowledge_base(&self, knowledge_base_id: impl Into<String>) -> GetKnowledgeBase {
         GetKnowledgeBase {
             client: self.client.clone(),
             knowledge_base_id: knowledge_base_id.into(),
@@ -152,7 +128,7 @@ impl KnowledgeBase {
     pub fn get_knowledge_base_crawl_status(
         &self,
         operation_id: impl Into<String>,
-        knowledge_base_id: impl Into<String>,
+        knowledge_base_id: impl Into<String>
     ) -> GetKnowledgeBaseCrawlStatus {
         GetKnowledgeBaseCrawlStatus {
             client: self.client.clone(),
@@ -167,7 +143,7 @@ impl KnowledgeBase {
     /// `GET /knowledge-bases/faqs` · Version `2021-04-15` · location token · scopes: none stated
     pub fn list_knowledge_base_faqs(
         &self,
-        knowledge_base_id: impl Into<String>,
+        knowledge_base_id: impl Into<String>
     ) -> ListKnowledgeBaseFaqs {
         ListKnowledgeBaseFaqs {
             client: self.client.clone(),
@@ -183,7 +159,7 @@ impl KnowledgeBase {
     /// `GET /knowledge-bases/crawler` · Version `2021-04-15` · location token · scopes: none stated
     pub fn list_knowledge_base_trained_urls(
         &self,
-        knowledge_base_id: impl Into<String>,
+        knowledge_base_id: impl Into<String>
     ) -> ListKnowledgeBaseTrainedUrls {
         ListKnowledgeBaseTrainedUrls {
             client: self.client.clone(),
@@ -198,7 +174,7 @@ impl KnowledgeBase {
     /// List the knowledge bases of a location.
     ///
     /// `GET /knowledge-bases/` · Version `2021-04-15` · location token · scopes: none stated
-    pub fn list_knowledge_bases(&self) -> ListKnowledgeBases {
+    pub fn list_knowledge_bases(&self,) -> ListKnowledgeBases {
         ListKnowledgeBases {
             client: self.client.clone(),
             location_id: None,
@@ -211,14 +187,8 @@ impl KnowledgeBase {
     /// Train discovered pages into a knowledge base.
     ///
     /// `POST /knowledge-bases/crawler/train` · Version `2021-04-15` · location token · scopes: none stated
-    pub fn train_knowledge_base_urls(
-        &self,
-        body: TrainUrlsRequest,
-    ) -> TrainKnowledgeBaseUrls {
-        TrainKnowledgeBaseUrls {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn train_knowledge_base_urls(&self, body: TrainUrlsRequest) -> TrainKnowledgeBaseUrls {
+        TrainKnowledgeBaseUrls { client: self.client.clone(), body, }
     }
 
     /// Rename a knowledge base or change its description.
@@ -227,7 +197,7 @@ impl KnowledgeBase {
     pub fn update_knowledge_base(
         &self,
         knowledge_base_id: impl Into<String>,
-        body: UpdateKnowledgeBaseRequest,
+        body: UpdateKnowledgeBaseRequest
     ) -> UpdateKnowledgeBase {
         UpdateKnowledgeBase {
             client: self.client.clone(),
@@ -242,13 +212,9 @@ impl KnowledgeBase {
     pub fn update_knowledge_base_faq(
         &self,
         id: impl Into<String>,
-        body: UpdateKnowledgeBaseFaqRequest,
+        body: UpdateKnowledgeBaseFaqRequest
     ) -> UpdateKnowledgeBaseFaq {
-        UpdateKnowledgeBaseFaq {
-            client: self.client.clone(),
-            id: id.into(),
-            body,
-        }
+        UpdateKnowledgeBaseFaq { client: self.client.clone(), id: id.into(), body, }
     }
 }
 
@@ -258,175 +224,145 @@ impl KnowledgeBase {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = KnowledgeBase::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createKnowledgeBase",
-            Box::pin({
-                let call = handle
-                    .create_knowledge_base(
-                        CreateKnowledgeBaseRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createKnowledgeBaseFaq",
-            Box::pin({
-                let call = handle
-                    .create_knowledge_base_faq(
-                        CreateKnowledgeBaseFaqRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteKnowledgeBase",
-            Box::pin({
-                let call = handle.delete_knowledge_base("sample-knowledgeBaseId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteKnowledgeBaseFaq",
-            Box::pin({
-                let call = handle.delete_knowledge_base_faq("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteKnowledgeBaseTrainedUrls",
-            Box::pin({
-                let call = handle
-                    .delete_knowledge_base_trained_urls(
-                        DeleteTrainedUrlsRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "discoverKnowledgeBaseWebsite",
-            Box::pin({
-                let call = handle
-                    .discover_knowledge_base_website(
-                        DiscoverWebsiteRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            CrawlMode::Exact,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getKnowledgeBase",
-            Box::pin({
-                let call = handle.get_knowledge_base("sample-knowledgeBaseId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getKnowledgeBaseCrawlStatus",
-            Box::pin({
-                let call = handle
-                    .get_knowledge_base_crawl_status(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listKnowledgeBaseFaqs",
-            Box::pin({
-                let call = handle.list_knowledge_base_faqs("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listKnowledgeBaseTrainedUrls",
-            Box::pin({
-                let call = handle.list_knowledge_base_trained_urls("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listKnowledgeBases",
-            Box::pin({
-                let call = handle.list_knowledge_bases();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "trainKnowledgeBaseUrls",
-            Box::pin({
-                let call = handle
-                    .train_knowledge_base_urls(
-                        TrainUrlsRequest::new(
-                            "sample".to_owned(),
-                            vec!["sample".to_owned()],
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateKnowledgeBase",
-            Box::pin({
-                let call = handle
-                    .update_knowledge_base(
-                        "sample-knowledgeBaseId",
-                        UpdateKnowledgeBaseRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateKnowledgeBaseFaq",
-            Box::pin({
-                let call = handle
-                    .update_knowledge_base_faq(
-                        "sample-id",
-                        UpdateKnowledgeBaseFaqRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createKnowledgeBase",
+        Box::pin({
+            let call = handle.create_knowledge_base(
+                CreateKnowledgeBaseRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createKnowledgeBaseFaq",
+        Box::pin({
+            let call = handle.create_knowledge_base_faq(
+                CreateKnowledgeBaseFaqRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteKnowledgeBase",
+        Box::pin({
+            let call = handle.delete_knowledge_base("sample-knowledgeBaseId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteKnowledgeBaseFaq",
+        Box::pin({
+            let call = handle.delete_knowledge_base_faq("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteKnowledgeBaseTrainedUrls",
+        Box::pin({
+            let call = handle.delete_knowledge_base_trained_urls(
+                DeleteTrainedUrlsRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    vec!["sample".to_owned()]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "discoverKnowledgeBaseWebsite",
+        Box::pin({
+            let call = handle.discover_knowledge_base_website(
+                DiscoverWebsiteRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    CrawlMode::Exact,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getKnowledgeBase",
+        Box::pin({
+            let call = handle.get_knowledge_base("sample-knowledgeBaseId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getKnowledgeBaseCrawlStatus",
+        Box::pin({
+            let call = handle.get_knowledge_base_crawl_status(
+                "sample".to_owned(),
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listKnowledgeBaseFaqs",
+        Box::pin({
+            let call = handle.list_knowledge_base_faqs("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listKnowledgeBaseTrainedUrls",
+        Box::pin({
+            let call = handle.list_knowledge_base_trained_urls("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listKnowledgeBases",
+        Box::pin({
+            let call = handle.list_knowledge_bases();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "trainKnowledgeBaseUrls",
+        Box::pin({
+            let call = handle.train_knowledge_base_urls(
+                TrainUrlsRequest::new(
+                    "sample".to_owned(),
+                    vec!["sample".to_owned()],
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateKnowledgeBase",
+        Box::pin({
+            let call = handle.update_knowledge_base(
+                "sample-knowledgeBaseId",
+                UpdateKnowledgeBaseRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateKnowledgeBaseFaq",
+        Box::pin({
+            let call = handle.update_knowledge_base_faq(
+                "sample-id",
+                UpdateKnowledgeBaseFaqRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -436,189 +372,162 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = KnowledgeBase::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createKnowledgeBase",
-            Box::pin({
-                let call = handle
-                    .create_knowledge_base(
-                        CreateKnowledgeBaseRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .description("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createKnowledgeBaseFaq",
-            Box::pin({
-                let call = handle
-                    .create_knowledge_base_faq(
-                        CreateKnowledgeBaseFaqRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteKnowledgeBase",
-            Box::pin({
-                let call = handle.delete_knowledge_base("sample-knowledgeBaseId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteKnowledgeBaseFaq",
-            Box::pin({
-                let call = handle.delete_knowledge_base_faq("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteKnowledgeBaseTrainedUrls",
-            Box::pin({
-                let call = handle
-                    .delete_knowledge_base_trained_urls(
-                        DeleteTrainedUrlsRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "discoverKnowledgeBaseWebsite",
-            Box::pin({
-                let call = handle
-                    .discover_knowledge_base_website(
-                        DiscoverWebsiteRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            CrawlMode::Exact,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getKnowledgeBase",
-            Box::pin({
-                let call = handle.get_knowledge_base("sample-knowledgeBaseId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getKnowledgeBaseCrawlStatus",
-            Box::pin({
-                let call = handle
-                    .get_knowledge_base_crawl_status(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listKnowledgeBaseFaqs",
-            Box::pin({
-                let call = handle
-                    .list_knowledge_base_faqs("sample".to_owned())
-                    .limit(1i64)
-                    .last_faq_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listKnowledgeBaseTrainedUrls",
-            Box::pin({
-                let call = handle
-                    .list_knowledge_base_trained_urls("sample".to_owned())
-                    .page(1i64)
-                    .page_length(1i64)
-                    .query("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listKnowledgeBases",
-            Box::pin({
-                let call = handle
-                    .list_knowledge_bases()
-                    .query("sample".to_owned())
-                    .limit(1i64)
-                    .last_knowledge_base_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "trainKnowledgeBaseUrls",
-            Box::pin({
-                let call = handle
-                    .train_knowledge_base_urls(
-                        TrainUrlsRequest::new(
-                            "sample".to_owned(),
-                            vec!["sample".to_owned()],
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateKnowledgeBase",
-            Box::pin({
-                let call = handle
-                    .update_knowledge_base(
-                        "sample-knowledgeBaseId",
-                        UpdateKnowledgeBaseRequest::new()
-                            .name("sample".to_owned())
-                            .description("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateKnowledgeBaseFaq",
-            Box::pin({
-                let call = handle
-                    .update_knowledge_base_faq(
-                        "sample-id",
-                        UpdateKnowledgeBaseFaqRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createKnowledgeBase",
+        Box::pin({
+            let call = handle.create_knowledge_base(
+                CreateKnowledgeBaseRequest::new("sample".to_owned(), "sample".to_owned())
+                    .description("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createKnowledgeBaseFaq",
+        Box::pin({
+            let call = handle.create_knowledge_base_faq(
+                CreateKnowledgeBaseFaqRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteKnowledgeBase",
+        Box::pin({
+            let call = handle.delete_knowledge_base("sample-knowledgeBaseId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteKnowledgeBaseFaq",
+        Box::pin({
+            let call = handle.delete_knowledge_base_faq("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteKnowledgeBaseTrainedUrls",
+        Box::pin({
+            let call = handle.delete_knowledge_base_trained_urls(
+                DeleteTrainedUrlsRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    vec!["sample".to_owned()]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "discoverKnowledgeBaseWebsite",
+        Box::pin({
+            let call = handle.discover_knowledge_base_website(
+                DiscoverWebsiteRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    CrawlMode::Exact,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getKnowledgeBase",
+        Box::pin({
+            let call = handle.get_knowledge_base("sample-knowledgeBaseId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getKnowledgeBaseCrawlStatus",
+        Box::pin({
+            let call = handle.get_knowledge_base_crawl_status(
+                "sample".to_owned(),
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listKnowledgeBaseFaqs",
+        Box::pin({
+            let call = handle
+                .list_knowledge_base_faqs("sample".to_owned())
+                .limit(1i64)
+                .last_faq_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listKnowledgeBaseTrainedUrls",
+        Box::pin({
+            let call = handle
+                .list_knowledge_base_trained_urls("sample".to_owned())
+                .page(1i64)
+                .page_length(1i64)
+                .query("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listKnowledgeBases",
+        Box::pin({
+            let call = handle
+                .list_knowledge_bases()
+                .query("sample".to_owned())
+                .limit(1i64)
+                .last_knowledge_base_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "trainKnowledgeBaseUrls",
+        Box::pin({
+            let call = handle.train_knowledge_base_urls(
+                TrainUrlsRequest::new(
+                    "sample".to_owned(),
+                    vec!["sample".to_owned()],
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateKnowledgeBase",
+        Box::pin({
+            let call = handle.update_knowledge_base(
+                "sample-knowledgeBaseId",
+                UpdateKnowledgeBaseRequest::new()
+                    .name("sample".to_owned())
+                    .description("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateKnowledgeBaseFaq",
+        Box::pin({
+            let call = handle.update_knowledge_base_faq(
+                "sample-id",
+                UpdateKnowledgeBaseFaqRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -664,7 +573,7 @@ impl CreateKnowledgeBase {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<KnowledgeBaseResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -713,7 +622,7 @@ impl CreateKnowledgeBaseFaq {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<CreateKnowledgeBaseFaqResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -750,9 +659,9 @@ impl DeleteKnowledgeBase {
         let request = crate::Request::new(
             &META,
             format!(
-                "/knowledge-bases/{}", crate ::runtime::request::path_segment(& self
-                .knowledge_base_id)
-            ),
+                "/knowledge-bases/{}",
+                crate::runtime::request::path_segment(&self.knowledge_base_id)
+            )
         );
         Ok(request)
     }
@@ -764,7 +673,7 @@ impl DeleteKnowledgeBase {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -800,10 +709,7 @@ impl DeleteKnowledgeBaseFaq {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/knowledge-bases/faqs/{}", crate ::runtime::request::path_segment(& self
-                .id)
-            ),
+            format!("/knowledge-bases/faqs/{}", crate::runtime::request::path_segment(&self.id))
         );
         Ok(request)
     }
@@ -815,7 +721,7 @@ impl DeleteKnowledgeBaseFaq {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -849,10 +755,7 @@ impl DeleteKnowledgeBaseTrainedUrls {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/knowledge-bases/crawler".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/knowledge-bases/crawler".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -867,7 +770,7 @@ impl DeleteKnowledgeBaseTrainedUrls {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -901,10 +804,7 @@ impl DiscoverKnowledgeBaseWebsite {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/knowledge-bases/crawler".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/knowledge-bases/crawler".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -919,7 +819,7 @@ impl DiscoverKnowledgeBaseWebsite {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<DiscoverWebsiteResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -956,9 +856,9 @@ impl GetKnowledgeBase {
         let request = crate::Request::new(
             &META,
             format!(
-                "/knowledge-bases/{}", crate ::runtime::request::path_segment(& self
-                .knowledge_base_id)
-            ),
+                "/knowledge-bases/{}",
+                crate::runtime::request::path_segment(&self.knowledge_base_id)
+            )
         );
         Ok(request)
     }
@@ -970,7 +870,7 @@ impl GetKnowledgeBase {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<KnowledgeBaseResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1014,16 +914,11 @@ impl GetKnowledgeBaseCrawlStatus {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "getKnowledgeBaseCrawlStatus",
-                self.location_id.as_deref(),
-            )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/knowledge-bases/crawler/status".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "getKnowledgeBaseCrawlStatus",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/knowledge-bases/crawler/status".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("operationId", &self.operation_id);
@@ -1038,7 +933,7 @@ impl GetKnowledgeBaseCrawlStatus {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<CrawlStatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1095,9 +990,10 @@ impl ListKnowledgeBaseFaqs {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("listKnowledgeBaseFaqs", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listKnowledgeBaseFaqs",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/knowledge-bases/faqs".to_owned());
         request.scope_key(location_id.clone());
         request.query("knowledgeBaseId", &self.knowledge_base_id);
@@ -1118,7 +1014,7 @@ impl ListKnowledgeBaseFaqs {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListKnowledgeBaseFaqsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1142,17 +1038,13 @@ impl crate::Paginated for ListKnowledgeBaseFaqs {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        if Some(page).and_then(|v| v.faqs.as_ref()).is_none_or(|items| items.is_empty())
-        {
-            return false;
-        }
-        let next_0: Option<String> = Some(page)
-            .and_then(|v| v.last_faq_id.as_ref())
-            .cloned();
-        if !(crate::runtime::pagination::cursor_moved(
-            self.last_faq_id.as_ref(),
-            next_0.as_ref(),
-        )) {
+        if Some(page)
+            .and_then(|v| v.faqs.as_ref())
+            .is_none_or(|items| items.is_empty()) {
+                return false;
+            }
+        let next_0: Option<String> = Some(page).and_then(|v| v.last_faq_id.as_ref()).cloned();
+        if !(crate::runtime::pagination::cursor_moved(self.last_faq_id.as_ref(), next_0.as_ref())) {
             return false;
         }
         if next_0.is_some() {
@@ -1171,10 +1063,8 @@ impl crate::Paginated for ListKnowledgeBaseFaqs {
 impl ListKnowledgeBaseFaqs {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<KnowledgeBaseFaq, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<KnowledgeBaseFaq, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -1236,16 +1126,11 @@ impl ListKnowledgeBaseTrainedUrls {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "listKnowledgeBaseTrainedUrls",
-                self.location_id.as_deref(),
-            )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/knowledge-bases/crawler".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "listKnowledgeBaseTrainedUrls",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/knowledge-bases/crawler".to_owned());
         request.scope_key(location_id.clone());
         request.query("knowledgeBaseId", &self.knowledge_base_id);
         request.query("locationId", &location_id);
@@ -1268,7 +1153,7 @@ impl ListKnowledgeBaseTrainedUrls {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListTrainedUrlsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1299,7 +1184,7 @@ impl crate::Paginated for ListKnowledgeBaseTrainedUrls {
             self.page.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.page = Some(next);
         true
@@ -1315,7 +1200,7 @@ impl crate::Paginated for ListKnowledgeBaseTrainedUrls {
 impl ListKnowledgeBaseTrainedUrls {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
+        self
     ) -> impl futures::Stream<Item = Result<TrainedUrl, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -1377,9 +1262,10 @@ impl ListKnowledgeBases {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("listKnowledgeBases", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listKnowledgeBases",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/knowledge-bases/".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -1402,7 +1288,7 @@ impl ListKnowledgeBases {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListKnowledgeBasesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1429,18 +1315,19 @@ impl crate::Paginated for ListKnowledgeBases {
         if Some(page)
             .and_then(|v| v.data.as_ref())
             .and_then(|v| v.knowledge_bases.as_ref())
-            .is_none_or(|items| items.is_empty())
-        {
-            return false;
-        }
+            .is_none_or(|items| items.is_empty()) {
+                return false;
+            }
         let next_0: Option<String> = Some(page)
             .and_then(|v| v.data.as_ref())
             .and_then(|v| v.last_knowledge_base_id.as_ref())
             .cloned();
-        if !(crate::runtime::pagination::cursor_moved(
-            self.last_knowledge_base_id.as_ref(),
-            next_0.as_ref(),
-        )) {
+        if !(
+            crate::runtime::pagination::cursor_moved(
+                self.last_knowledge_base_id.as_ref(),
+                next_0.as_ref()
+            )
+        ) {
             return false;
         }
         if next_0.is_some() {
@@ -1450,10 +1337,7 @@ impl crate::Paginated for ListKnowledgeBases {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page)
-            .and_then(|v| v.data)
-            .and_then(|v| v.knowledge_bases)
-            .unwrap_or_default()
+        Some(page).and_then(|v| v.data).and_then(|v| v.knowledge_bases).unwrap_or_default()
     }
 }
 
@@ -1462,10 +1346,8 @@ impl crate::Paginated for ListKnowledgeBases {
 impl ListKnowledgeBases {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<KnowledgeBaseSummary, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<KnowledgeBaseSummary, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -1497,10 +1379,7 @@ impl TrainKnowledgeBaseUrls {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/knowledge-bases/crawler/train".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/knowledge-bases/crawler/train".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -1515,7 +1394,7 @@ impl TrainKnowledgeBaseUrls {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1553,9 +1432,9 @@ impl UpdateKnowledgeBase {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/knowledge-bases/{}", crate ::runtime::request::path_segment(& self
-                .knowledge_base_id)
-            ),
+                "/knowledge-bases/{}",
+                crate::runtime::request::path_segment(&self.knowledge_base_id)
+            )
         );
         {
             let value = &self.body;
@@ -1571,7 +1450,7 @@ impl UpdateKnowledgeBase {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1608,10 +1487,7 @@ impl UpdateKnowledgeBaseFaq {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/knowledge-bases/faqs/{}", crate ::runtime::request::path_segment(& self
-                .id)
-            ),
+            format!("/knowledge-bases/faqs/{}", crate::runtime::request::path_segment(&self.id))
         );
         {
             let value = &self.body;
@@ -1627,7 +1503,7 @@ impl UpdateKnowledgeBaseFaq {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1635,10 +1511,7 @@ impl UpdateKnowledgeBaseFaq {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// Why a page could not be crawled.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1669,10 +1542,7 @@ pub struct CrawlError {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// How far a crawl follows links: the exact page, pages under its path, or the whole domain.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1691,10 +1561,7 @@ pub enum CrawlMode {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 impl CrawlMode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1702,23 +1569,20 @@ impl CrawlMode {
             Self::Exact => "Exact",
             Self::Path => "Path",
             Self::Domain => "Domain",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 impl From<&str> for CrawlMode {
     fn from(value: &str) -> Self {
         match value {
             "Exact" => Self::Exact,
             "Path" => Self::Path,
             "Domain" => Self::Domain,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1727,28 +1591,17 @@ impl From<&str> for CrawlMode {
 crate::runtime::enums::string_enum!(CrawlMode);
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// A crawl operation.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CrawlOperation {
     /// `discoveredUrlsCount`: a whole number. Example: `66`.
-    #[serde(
-        rename = "discoveredUrlsCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "discoveredUrlsCount", default, skip_serializing_if = "Option::is_none")]
     pub discovered_urls_count: Option<i64>,
 
     /// `trainedUrlsCount`: a whole number. Example: `0`.
-    #[serde(
-        rename = "trainedUrlsCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "trainedUrlsCount", default, skip_serializing_if = "Option::is_none")]
     pub trained_urls_count: Option<i64>,
 
     /// `_id`: a string. Example: `688e410c8a18870ecf4d13bb`.
@@ -1772,11 +1625,7 @@ pub struct CrawlOperation {
     pub mode: Option<CrawlMode>,
 
     /// `knowledgeBaseId`: a string. Example: `CCNPhKqSCkTOG8O7dtbq`.
-    #[serde(
-        rename = "knowledgeBaseId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "knowledgeBaseId", default, skip_serializing_if = "Option::is_none")]
     pub knowledge_base_id: Option<String>,
 
     /// `createdAt`: a string. Example: `2025-08-02T16:47:08.182Z`.
@@ -1797,10 +1646,7 @@ pub struct CrawlOperation {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// One page found by a crawl.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1823,10 +1669,7 @@ pub struct CrawlRecord {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// A crawl operation that was started.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1845,10 +1688,7 @@ pub struct CrawlStarted {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// State of a crawl operation or of one crawled page.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1885,10 +1725,7 @@ pub enum CrawlState {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 impl CrawlState {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1902,16 +1739,13 @@ impl CrawlState {
             Self::Cancelled => "Cancelled",
             Self::Aborted => "Aborted",
             Self::Training => "Training",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 impl From<&str> for CrawlState {
     fn from(value: &str) -> Self {
         match value {
@@ -1924,7 +1758,7 @@ impl From<&str> for CrawlState {
             "Cancelled" => Self::Cancelled,
             "Aborted" => Self::Aborted,
             "Training" => Self::Training,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1933,10 +1767,7 @@ impl From<&str> for CrawlState {
 crate::runtime::enums::string_enum!(CrawlState);
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// A crawl operation and its pages.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1946,19 +1777,12 @@ pub struct CrawlStatus {
     pub aggregate: Option<Vec<CrawlStatusGroup>>,
 
     /// `operationDetails`: a [`CrawlOperation`](crate::knowledge_base::CrawlOperation).
-    #[serde(
-        rename = "operationDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "operationDetails", default, skip_serializing_if = "Option::is_none")]
     pub operation_details: Option<CrawlOperation>,
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The pages of a crawl in one state.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1973,10 +1797,7 @@ pub struct CrawlStatusGroup {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The `CrawlStatusResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1991,16 +1812,13 @@ pub struct CrawlStatusResponse {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// A new FAQ entry.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateKnowledgeBaseFaqRequest {
     /// `locationId`: a string. Example: `HqDZpF8GH3qvgJTmKCoL`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `question`: a string.
@@ -2010,15 +1828,12 @@ pub struct CreateKnowledgeBaseFaqRequest {
     pub answer: String,
 
     /// `knowledgeBaseId`: a string. Example: `710KoEzy793Fxubft0bc`.
-    #[serde(rename = "knowledgeBaseId")]
+    #[serde(rename = "knowledgeBaseId",)]
     pub knowledge_base_id: String,
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 impl CreateKnowledgeBaseFaqRequest {
     /// A value with the required fields (`locationId`, `question`, `answer`, `knowledgeBaseId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2026,7 +1841,7 @@ impl CreateKnowledgeBaseFaqRequest {
         location_id: impl Into<String>,
         question: impl Into<String>,
         answer: impl Into<String>,
-        knowledge_base_id: impl Into<String>,
+        knowledge_base_id: impl Into<String>
     ) -> Self {
         Self {
             location_id: location_id.into(),
@@ -2038,10 +1853,7 @@ impl CreateKnowledgeBaseFaqRequest {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The `CreateKnowledgeBaseFaqResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2056,10 +1868,7 @@ pub struct CreateKnowledgeBaseFaqResponse {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// A new knowledge base.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2072,24 +1881,17 @@ pub struct CreateKnowledgeBaseRequest {
     pub description: Option<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 impl CreateKnowledgeBaseRequest {
     /// A value with the required fields (`name`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, location_id: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            description: None,
-            location_id: location_id.into(),
-        }
+        Self { name: name.into(), description: None, location_id: location_id.into(), }
     }
 
     /// Sets `description`.
@@ -2100,39 +1902,33 @@ impl CreateKnowledgeBaseRequest {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// Trained pages to remove.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteTrainedUrlsRequest {
     /// `knowledgeBaseId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
-    #[serde(rename = "knowledgeBaseId")]
+    #[serde(rename = "knowledgeBaseId",)]
     pub knowledge_base_id: String,
 
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Ids of trained pages, from the trained-page listing.
-    #[serde(rename = "urlIds")]
+    #[serde(rename = "urlIds",)]
     pub url_ids: Vec<String>,
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 impl DeleteTrainedUrlsRequest {
     /// A value with the required fields (`knowledgeBaseId`, `locationId`, `urlIds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         knowledge_base_id: impl Into<String>,
         location_id: impl Into<String>,
-        url_ids: impl Into<Vec<String>>,
+        url_ids: impl Into<Vec<String>>
     ) -> Self {
         Self {
             knowledge_base_id: knowledge_base_id.into(),
@@ -2143,16 +1939,13 @@ impl DeleteTrainedUrlsRequest {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The site to crawl and how far.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DiscoverWebsiteRequest {
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Where the crawl starts.
@@ -2162,15 +1955,12 @@ pub struct DiscoverWebsiteRequest {
     pub option: CrawlMode,
 
     /// `knowledgeBaseId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
-    #[serde(rename = "knowledgeBaseId")]
+    #[serde(rename = "knowledgeBaseId",)]
     pub knowledge_base_id: String,
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 impl DiscoverWebsiteRequest {
     /// A value with the required fields (`locationId`, `url`, `option`, `knowledgeBaseId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2178,7 +1968,7 @@ impl DiscoverWebsiteRequest {
         location_id: impl Into<String>,
         url: impl Into<String>,
         option: impl Into<CrawlMode>,
-        knowledge_base_id: impl Into<String>,
+        knowledge_base_id: impl Into<String>
     ) -> Self {
         Self {
             location_id: location_id.into(),
@@ -2190,10 +1980,7 @@ impl DiscoverWebsiteRequest {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The `DiscoverWebsiteResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2208,10 +1995,7 @@ pub struct DiscoverWebsiteResponse {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// A knowledge base.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2254,10 +2038,7 @@ pub struct KnowledgeBase2 {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// How many items of each kind a knowledge base holds.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2288,10 +2069,7 @@ pub struct KnowledgeBaseContentCounts {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// A question and its answer.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2305,11 +2083,7 @@ pub struct KnowledgeBaseFaq {
     pub question: Option<String>,
 
     /// The question in lower case.
-    #[serde(
-        rename = "questionLowerCase",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "questionLowerCase", default, skip_serializing_if = "Option::is_none")]
     pub question_lower_case: Option<String>,
 
     /// `answer`: a string.
@@ -2317,11 +2091,7 @@ pub struct KnowledgeBaseFaq {
     pub answer: Option<String>,
 
     /// `knowledgeBaseId`: a string. Example: `I1rITlYLJofFosIqC4Np`.
-    #[serde(
-        rename = "knowledgeBaseId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "knowledgeBaseId", default, skip_serializing_if = "Option::is_none")]
     pub knowledge_base_id: Option<String>,
 
     /// `locationId`: a string. Example: `qIyivCmsuEOSnyoFYEej`.
@@ -2346,10 +2116,7 @@ pub struct KnowledgeBaseFaq {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// One page of knowledge bases.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2367,19 +2134,12 @@ pub struct KnowledgeBasePage {
     pub has_more: Option<bool>,
 
     /// Pass as lastKnowledgeBaseId to get the next page.
-    #[serde(
-        rename = "lastKnowledgeBaseId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastKnowledgeBaseId", default, skip_serializing_if = "Option::is_none")]
     pub last_knowledge_base_id: Option<String>,
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// One knowledge base.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2394,10 +2154,7 @@ pub struct KnowledgeBaseResponse {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The listing form of a knowledge base.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2416,10 +2173,7 @@ pub struct KnowledgeBaseSummary {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The `ListKnowledgeBaseFaqsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2442,10 +2196,7 @@ pub struct ListKnowledgeBaseFaqsResponse {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The `ListKnowledgeBasesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2460,10 +2211,7 @@ pub struct ListKnowledgeBasesResponse {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The `ListTrainedUrlsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2478,36 +2226,30 @@ pub struct ListTrainedUrlsResponse {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// Discovered pages to train on.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TrainUrlsRequest {
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Ids of the discovered pages to train.
-    #[serde(rename = "urlIds")]
+    #[serde(rename = "urlIds",)]
     pub url_ids: Vec<String>,
 
     /// `knowledgeBaseId`: a string. Example: `jjkkxftgvbhjmn,`.
-    #[serde(rename = "knowledgeBaseId")]
+    #[serde(rename = "knowledgeBaseId",)]
     pub knowledge_base_id: String,
 
     /// The crawl operation that found them.
-    #[serde(rename = "operationId")]
+    #[serde(rename = "operationId",)]
     pub operation_id: String,
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 impl TrainUrlsRequest {
     /// A value with the required fields (`locationId`, `urlIds`, `knowledgeBaseId`, `operationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2515,7 +2257,7 @@ impl TrainUrlsRequest {
         location_id: impl Into<String>,
         url_ids: impl Into<Vec<String>>,
         knowledge_base_id: impl Into<String>,
-        operation_id: impl Into<String>,
+        operation_id: impl Into<String>
     ) -> Self {
         Self {
             location_id: location_id.into(),
@@ -2527,10 +2269,7 @@ impl TrainUrlsRequest {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// A web page crawled into a knowledge base.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2556,11 +2295,7 @@ pub struct TrainedUrl {
     pub location_id: Option<String>,
 
     /// `knowledgeBaseId`: a string. Example: `Arc9QRauPKkSuMJO8D0m`.
-    #[serde(
-        rename = "knowledgeBaseId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "knowledgeBaseId", default, skip_serializing_if = "Option::is_none")]
     pub knowledge_base_id: Option<String>,
 
     /// Address of the stored page content.
@@ -2568,11 +2303,7 @@ pub struct TrainedUrl {
     pub content: Option<String>,
 
     /// The stored content was edited by hand.
-    #[serde(
-        rename = "contentEditedByUser",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "contentEditedByUser", default, skip_serializing_if = "Option::is_none")]
     pub content_edited_by_user: Option<bool>,
 
     /// `updatedAt`: a string. Example: `2025-08-01T07:58:29.858Z`.
@@ -2581,10 +2312,7 @@ pub struct TrainedUrl {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The new question and answer.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2597,26 +2325,17 @@ pub struct UpdateKnowledgeBaseFaqRequest {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 impl UpdateKnowledgeBaseFaqRequest {
     /// A value with the required fields (`question`, `answer`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(question: impl Into<String>, answer: impl Into<String>) -> Self {
-        Self {
-            question: question.into(),
-            answer: answer.into(),
-        }
+        Self { question: question.into(), answer: answer.into(), }
     }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The fields to change.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2631,18 +2350,12 @@ pub struct UpdateKnowledgeBaseRequest {
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 impl UpdateKnowledgeBaseRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            name: None,
-            description: None,
-        }
+        Self { name: None, description: None, }
     }
 
     /// Sets `name`.

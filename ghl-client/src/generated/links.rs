@@ -37,7 +37,7 @@ pub const MODULE: &str = "links";
 /// Operations of the Links module. Get one with `client.links()`.
 #[derive(Clone, Debug)]
 pub struct Links {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "links")]
@@ -51,47 +51,34 @@ impl Links {
     ///
     /// `POST /links/` · Version `2021-07-28` · location token · scopes: `links.write`
     pub fn create_link(&self, body: CreateLinkRequest) -> CreateLink {
-        CreateLink {
-            client: self.client.clone(),
-            body,
-        }
+        CreateLink { client: self.client.clone(), body, }
     }
 
     /// Delete a trigger link.
     ///
     /// `DELETE /links/{linkId}` · Version `2021-07-28` · location token · scopes: `links.write`
     pub fn delete_link(&self, link_id: impl Into<String>) -> DeleteLink {
-        DeleteLink {
-            client: self.client.clone(),
-            link_id: link_id.into(),
-        }
+        DeleteLink { client: self.client.clone(), link_id: link_id.into(), }
     }
 
     /// Fetch one trigger link by its id.
     ///
     /// `GET /links/id/{linkId}` · Version `2021-07-28` · location token · scopes: `links.readonly`
     pub fn get_link(&self, link_id: impl Into<String>) -> GetLink {
-        GetLink {
-            client: self.client.clone(),
-            link_id: link_id.into(),
-            location_id: None,
-        }
+        GetLink { client: self.client.clone(), link_id: link_id.into(), location_id: None, }
     }
 
     /// List every trigger link of a location.
     ///
     /// `GET /links/` · Version `2021-07-28` · location token · scopes: `links.readonly`
-    pub fn list_links(&self) -> ListLinks {
-        ListLinks {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn list_links(&self,) -> ListLinks {
+        ListLinks { client: self.client.clone(), location_id: None, }
     }
 
     /// Search a location's trigger links by text.
     ///
     /// `GET /links/search` · Version `2021-04-15` · location token · scopes: `links.readonly`
-    pub fn search_links(&self) -> SearchLinks {
+    pub fn search_links(&self,) -> SearchLinks {
         SearchLinks {
             client: self.client.clone(),
             location_id: None,
@@ -104,16 +91,8 @@ impl Links {
     /// Rename a trigger link or change where it leads.
     ///
     /// `PUT /links/{linkId}` · Version `2021-07-28` · location token · scopes: `links.write`
-    pub fn update_link(
-        &self,
-        link_id: impl Into<String>,
-        body: UpdateLinkRequest,
-    ) -> UpdateLink {
-        UpdateLink {
-            client: self.client.clone(),
-            link_id: link_id.into(),
-            body,
-        }
+    pub fn update_link(&self, link_id: impl Into<String>, body: UpdateLinkRequest) -> UpdateLink {
+        UpdateLink { client: self.client.clone(), link_id: link_id.into(), body, }
     }
 }
 
@@ -123,70 +102,60 @@ impl Links {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Links::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createLink",
-            Box::pin({
-                let call = handle
-                    .create_link(
-                        CreateLinkRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteLink",
-            Box::pin({
-                let call = handle.delete_link("sample-linkId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLink",
-            Box::pin({
-                let call = handle.get_link("sample-linkId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listLinks",
-            Box::pin({
-                let call = handle.list_links();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchLinks",
-            Box::pin({
-                let call = handle.search_links();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateLink",
-            Box::pin({
-                let call = handle
-                    .update_link(
-                        "sample-linkId",
-                        UpdateLinkRequest::new("sample".to_owned(), "sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createLink",
+        Box::pin({
+            let call = handle.create_link(
+                CreateLinkRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteLink",
+        Box::pin({
+            let call = handle.delete_link("sample-linkId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLink",
+        Box::pin({
+            let call = handle.get_link("sample-linkId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listLinks",
+        Box::pin({
+            let call = handle.list_links();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchLinks",
+        Box::pin({
+            let call = handle.search_links();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateLink",
+        Box::pin({
+            let call = handle.update_link(
+                "sample-linkId",
+                UpdateLinkRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -196,74 +165,63 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Links::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createLink",
-            Box::pin({
-                let call = handle
-                    .create_link(
-                        CreateLinkRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteLink",
-            Box::pin({
-                let call = handle.delete_link("sample-linkId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLink",
-            Box::pin({
-                let call = handle.get_link("sample-linkId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listLinks",
-            Box::pin({
-                let call = handle.list_links();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchLinks",
-            Box::pin({
-                let call = handle
-                    .search_links()
-                    .query("sample".to_owned())
-                    .skip(1i64)
-                    .limit(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateLink",
-            Box::pin({
-                let call = handle
-                    .update_link(
-                        "sample-linkId",
-                        UpdateLinkRequest::new("sample".to_owned(), "sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createLink",
+        Box::pin({
+            let call = handle.create_link(
+                CreateLinkRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteLink",
+        Box::pin({
+            let call = handle.delete_link("sample-linkId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLink",
+        Box::pin({
+            let call = handle.get_link("sample-linkId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listLinks",
+        Box::pin({
+            let call = handle.list_links();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchLinks",
+        Box::pin({
+            let call = handle.search_links().query("sample".to_owned()).skip(1i64).limit(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateLink",
+        Box::pin({
+            let call = handle.update_link(
+                "sample-linkId",
+                UpdateLinkRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -308,9 +266,7 @@ impl CreateLink {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<LinkResponse>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<LinkResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -345,7 +301,7 @@ impl DeleteLink {
         };
         let request = crate::Request::new(
             &META,
-            format!("/links/{}", crate ::runtime::request::path_segment(& self.link_id)),
+            format!("/links/{}", crate::runtime::request::path_segment(&self.link_id))
         );
         Ok(request)
     }
@@ -357,7 +313,7 @@ impl DeleteLink {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::DeleteSuccess>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -400,14 +356,10 @@ impl GetLink {
             token: crate::TokenKind::Location,
             scopes: &["links.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getLink", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location("getLink", self.location_id.as_deref())?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/links/id/{}", crate ::runtime::request::path_segment(& self.link_id)
-            ),
+            format!("/links/id/{}", crate::runtime::request::path_segment(&self.link_id))
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -420,9 +372,7 @@ impl GetLink {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<LinkResponse>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<LinkResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -463,9 +413,7 @@ impl ListLinks {
             token: crate::TokenKind::Location,
             scopes: &["links.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listLinks", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location("listLinks", self.location_id.as_deref())?;
         let mut request = crate::Request::new(&META, "/links/".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -479,7 +427,7 @@ impl ListLinks {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListLinksResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -542,9 +490,7 @@ impl SearchLinks {
             token: crate::TokenKind::Location,
             scopes: &["links.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("searchLinks", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location("searchLinks", self.location_id.as_deref())?;
         let mut request = crate::Request::new(&META, "/links/search".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -567,7 +513,7 @@ impl SearchLinks {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListLinksResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -598,7 +544,7 @@ impl crate::Paginated for SearchLinks {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -613,9 +559,7 @@ impl crate::Paginated for SearchLinks {
 #[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 impl SearchLinks {
     /// Every item of every page, fetched lazily one page at a time.
-    pub fn stream(
-        self,
-    ) -> impl futures::Stream<Item = Result<Link, crate::Error>> + Send + 'static {
+    pub fn stream(self) -> impl futures::Stream<Item = Result<Link, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -650,7 +594,7 @@ impl UpdateLink {
         };
         let mut request = crate::Request::new(
             &META,
-            format!("/links/{}", crate ::runtime::request::path_segment(& self.link_id)),
+            format!("/links/{}", crate::runtime::request::path_segment(&self.link_id))
         );
         {
             let value = &self.body;
@@ -665,9 +609,7 @@ impl UpdateLink {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<LinkResponse>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<LinkResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -680,14 +622,14 @@ impl UpdateLink {
 #[non_exhaustive]
 pub struct CreateLinkRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string. Example: `first tag`.
     pub name: String,
 
     /// Where a click is sent.
-    #[serde(rename = "redirectTo")]
+    #[serde(rename = "redirectTo",)]
     pub redirect_to: String,
 }
 
@@ -699,7 +641,7 @@ impl CreateLinkRequest {
     pub fn new(
         location_id: impl Into<String>,
         name: impl Into<String>,
-        redirect_to: impl Into<String>,
+        redirect_to: impl Into<String>
     ) -> Self {
         Self {
             location_id: location_id.into(),
@@ -768,7 +710,7 @@ pub struct UpdateLinkRequest {
     pub name: String,
 
     /// Where a click is sent.
-    #[serde(rename = "redirectTo")]
+    #[serde(rename = "redirectTo",)]
     pub redirect_to: String,
 }
 
@@ -778,9 +720,6 @@ impl UpdateLinkRequest {
     /// A value with the required fields (`name`, `redirectTo`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, redirect_to: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            redirect_to: redirect_to.into(),
-        }
+        Self { name: name.into(), redirect_to: redirect_to.into(), }
     }
 }

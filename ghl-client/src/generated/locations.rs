@@ -60,7 +60,7 @@ pub const MODULE: &str = "locations";
 /// Operations of the Locations module. Get one with `client.locations()`.
 #[derive(Clone, Debug)]
 pub struct Locations {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "locations")]
@@ -74,21 +74,14 @@ impl Locations {
     ///
     /// `POST /locations/{locationId}/customValues` · Version `2021-07-28` · location token · scopes: `locations/customValues.write`
     pub fn create_custom_value(&self, body: CustomValueRequest) -> CreateCustomValue {
-        CreateCustomValue {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        CreateCustomValue { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Create a sub-account under an agency.
     ///
     /// `POST /locations/` · Version `2021-07-28` · agency token · scopes: `locations.write`
     pub fn create_location(&self, body: CreateLocationRequest) -> CreateLocation {
-        CreateLocation {
-            client: self.client.clone(),
-            body,
-        }
+        CreateLocation { client: self.client.clone(), body, }
     }
 
     /// Create a contact or opportunity custom field in a location.
@@ -96,58 +89,36 @@ impl Locations {
     /// `POST /locations/{locationId}/customFields` · Version `2021-07-28` · location token · scopes: `locations/customFields.write`
     pub fn create_location_custom_field(
         &self,
-        body: CreateLocationCustomFieldRequest,
+        body: CreateLocationCustomFieldRequest
     ) -> CreateLocationCustomField {
-        CreateLocationCustomField {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        CreateLocationCustomField { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Create a tag in a location.
     ///
     /// `POST /locations/{locationId}/tags` · Version `2021-07-28` · location token · scopes: `locations/tags.write`
     pub fn create_location_tag(&self, body: LocationTagRequest) -> CreateLocationTag {
-        CreateLocationTag {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        CreateLocationTag { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Create a recurring task in a location.
     ///
     /// `POST /locations/{locationId}/recurring-tasks` · Version `2021-07-28` · location token · scopes: none stated
-    pub fn create_recurring_task(
-        &self,
-        body: CreateRecurringTaskRequest,
-    ) -> CreateRecurringTask {
-        CreateRecurringTask {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+    pub fn create_recurring_task(&self, body: CreateRecurringTaskRequest) -> CreateRecurringTask {
+        CreateRecurringTask { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Delete a custom value of a location.
     ///
     /// `DELETE /locations/{locationId}/customValues/{id}` · Version `2021-07-28` · location token · scopes: `locations/customValues.write`
     pub fn delete_custom_value(&self, id: impl Into<String>) -> DeleteCustomValue {
-        DeleteCustomValue {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-        }
+        DeleteCustomValue { client: self.client.clone(), location_id: None, id: id.into(), }
     }
 
     /// Delete a sub-account from its agency.
     ///
     /// `DELETE /locations/{locationId}` · Version `2021-07-28` · agency token · scopes: `locations.internal-access-only`
-    pub fn delete_location(
-        &self,
-        delete_twilio_account: impl Into<bool>,
-    ) -> DeleteLocation {
+    pub fn delete_location(&self, delete_twilio_account: impl Into<bool>) -> DeleteLocation {
         DeleteLocation {
             client: self.client.clone(),
             location_id: None,
@@ -158,148 +129,91 @@ impl Locations {
     /// Delete a custom field of a location.
     ///
     /// `DELETE /locations/{locationId}/customFields/{id}` · Version `2021-07-28` · location token · scopes: `locations/customFields.write`
-    pub fn delete_location_custom_field(
-        &self,
-        id: impl Into<String>,
-    ) -> DeleteLocationCustomField {
-        DeleteLocationCustomField {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-        }
+    pub fn delete_location_custom_field(&self, id: impl Into<String>) -> DeleteLocationCustomField {
+        DeleteLocationCustomField { client: self.client.clone(), location_id: None, id: id.into(), }
     }
 
     /// Delete a tag of a location.
     ///
     /// `DELETE /locations/{locationId}/tags/{tagId}` · Version `2021-07-28` · location token · scopes: `locations/tags.write`
     pub fn delete_location_tag(&self, tag_id: impl Into<String>) -> DeleteLocationTag {
-        DeleteLocationTag {
-            client: self.client.clone(),
-            location_id: None,
-            tag_id: tag_id.into(),
-        }
+        DeleteLocationTag { client: self.client.clone(), location_id: None, tag_id: tag_id.into(), }
     }
 
     /// Delete an SMS or email template of a location.
     ///
     /// `DELETE /locations/{locationId}/templates/{id}` · Version `2021-07-28` · location token · scopes: none stated
-    pub fn delete_location_template(
-        &self,
-        id: impl Into<String>,
-    ) -> DeleteLocationTemplate {
-        DeleteLocationTemplate {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-        }
+    pub fn delete_location_template(&self, id: impl Into<String>) -> DeleteLocationTemplate {
+        DeleteLocationTemplate { client: self.client.clone(), location_id: None, id: id.into(), }
     }
 
     /// Delete a recurring task.
     ///
     /// `DELETE /locations/{locationId}/recurring-tasks/{id}` · Version `2021-07-28` · location token · scopes: none stated
     pub fn delete_recurring_task(&self, id: impl Into<String>) -> DeleteRecurringTask {
-        DeleteRecurringTask {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-        }
+        DeleteRecurringTask { client: self.client.clone(), location_id: None, id: id.into(), }
     }
 
     /// Fetch one custom value of a location.
     ///
     /// `GET /locations/{locationId}/customValues/{id}` · Version `2021-07-28` · location token · scopes: `locations/customValues.readonly`
     pub fn get_custom_value(&self, id: impl Into<String>) -> GetCustomValue {
-        GetCustomValue {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-        }
+        GetCustomValue { client: self.client.clone(), location_id: None, id: id.into(), }
     }
 
     /// Fetch one sub-account by its id.
     ///
     /// `GET /locations/{locationId}` · Version `2021-07-28` · location or agency token · scopes: `locations.readonly`
-    pub fn get_location(&self) -> GetLocation {
-        GetLocation {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn get_location(&self,) -> GetLocation {
+        GetLocation { client: self.client.clone(), location_id: None, }
     }
 
     /// Fetch one custom field of a location by id or field key.
     ///
     /// `GET /locations/{locationId}/customFields/{id}` · Version `2021-07-28` · location token · scopes: `locations/customFields.readonly`
-    pub fn get_location_custom_field(
-        &self,
-        id: impl Into<String>,
-    ) -> GetLocationCustomField {
-        GetLocationCustomField {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-        }
+    pub fn get_location_custom_field(&self, id: impl Into<String>) -> GetLocationCustomField {
+        GetLocationCustomField { client: self.client.clone(), location_id: None, id: id.into(), }
     }
 
     /// Fetch one tag of a location.
     ///
     /// `GET /locations/{locationId}/tags/{tagId}` · Version `2021-07-28` · location token · scopes: `locations/tags.readonly`
     pub fn get_location_tag(&self, tag_id: impl Into<String>) -> GetLocationTag {
-        GetLocationTag {
-            client: self.client.clone(),
-            location_id: None,
-            tag_id: tag_id.into(),
-        }
+        GetLocationTag { client: self.client.clone(), location_id: None, tag_id: tag_id.into(), }
     }
 
     /// Fetch one recurring task.
     ///
     /// `GET /locations/{locationId}/recurring-tasks/{id}` · Version `2021-07-28` · location token · scopes: none stated
     pub fn get_recurring_task(&self, id: impl Into<String>) -> GetRecurringTask {
-        GetRecurringTask {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-        }
+        GetRecurringTask { client: self.client.clone(), location_id: None, id: id.into(), }
     }
 
     /// List the custom values of a location.
     ///
     /// `GET /locations/{locationId}/customValues` · Version `2021-07-28` · location token · scopes: `locations/customValues.readonly`
-    pub fn list_custom_values(&self) -> ListCustomValues {
-        ListCustomValues {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn list_custom_values(&self,) -> ListCustomValues {
+        ListCustomValues { client: self.client.clone(), location_id: None, }
     }
 
     /// List the contact and opportunity custom fields of a location.
     ///
     /// `GET /locations/{locationId}/customFields` · Version `2021-07-28` · location token · scopes: `locations/customFields.readonly`
-    pub fn list_location_custom_fields(&self) -> ListLocationCustomFields {
-        ListLocationCustomFields {
-            client: self.client.clone(),
-            location_id: None,
-            model: None,
-        }
+    pub fn list_location_custom_fields(&self,) -> ListLocationCustomFields {
+        ListLocationCustomFields { client: self.client.clone(), location_id: None, model: None, }
     }
 
     /// List the tags of a location.
     ///
     /// `GET /locations/{locationId}/tags` · Version `2021-07-28` · location token · scopes: `locations/tags.readonly`
-    pub fn list_location_tags(&self) -> ListLocationTags {
-        ListLocationTags {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn list_location_tags(&self,) -> ListLocationTags {
+        ListLocationTags { client: self.client.clone(), location_id: None, }
     }
 
     /// List the SMS, email and WhatsApp templates of a location.
     ///
     /// `GET /locations/{locationId}/templates` · Version `2021-07-28` · location token · scopes: `locations/templates.readonly`
-    pub fn list_location_templates(
-        &self,
-        origin_id: impl Into<String>,
-    ) -> ListLocationTemplates {
+    pub fn list_location_templates(&self, origin_id: impl Into<String>) -> ListLocationTemplates {
         ListLocationTemplates {
             client: self.client.clone(),
             location_id: None,
@@ -314,31 +228,21 @@ impl Locations {
     /// List the time zones a location can use.
     ///
     /// `GET /locations/{locationId}/timezones` · Version `2021-07-28` · location token · scopes: `locations.readonly`
-    pub fn list_timezones(&self) -> ListTimezones {
-        ListTimezones {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn list_timezones(&self,) -> ListTimezones {
+        ListTimezones { client: self.client.clone(), location_id: None, }
     }
 
     /// Search the tasks of a location.
     ///
     /// `POST /locations/{locationId}/tasks/search` · Version `2021-07-28` · location token · scopes: `locations/tasks.readonly`
-    pub fn search_location_tasks(
-        &self,
-        body: SearchLocationTasksRequest,
-    ) -> SearchLocationTasks {
-        SearchLocationTasks {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+    pub fn search_location_tasks(&self, body: SearchLocationTasksRequest) -> SearchLocationTasks {
+        SearchLocationTasks { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Search the sub-accounts of an agency.
     ///
     /// `GET /locations/search` · Version `2021-07-28` · location or agency token · scopes: `locations.readonly`
-    pub fn search_locations(&self) -> SearchLocations {
+    pub fn search_locations(&self,) -> SearchLocations {
         SearchLocations {
             client: self.client.clone(),
             company_id: None,
@@ -355,25 +259,16 @@ impl Locations {
     pub fn update_custom_value(
         &self,
         id: impl Into<String>,
-        body: CustomValueRequest,
+        body: CustomValueRequest
     ) -> UpdateCustomValue {
-        UpdateCustomValue {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-            body,
-        }
+        UpdateCustomValue { client: self.client.clone(), location_id: None, id: id.into(), body, }
     }
 
     /// Change a sub-account.
     ///
     /// `PUT /locations/{locationId}` · Version `2021-07-28` · agency token · scopes: `locations.write`
     pub fn update_location(&self, body: UpdateLocationRequest) -> UpdateLocation {
-        UpdateLocation {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        UpdateLocation { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Change a custom field of a location.
@@ -382,7 +277,7 @@ impl Locations {
     pub fn update_location_custom_field(
         &self,
         id: impl Into<String>,
-        body: UpdateLocationCustomFieldRequest,
+        body: UpdateLocationCustomFieldRequest
     ) -> UpdateLocationCustomField {
         UpdateLocationCustomField {
             client: self.client.clone(),
@@ -398,7 +293,7 @@ impl Locations {
     pub fn update_location_tag(
         &self,
         tag_id: impl Into<String>,
-        body: LocationTagRequest,
+        body: LocationTagRequest
     ) -> UpdateLocationTag {
         UpdateLocationTag {
             client: self.client.clone(),
@@ -414,14 +309,9 @@ impl Locations {
     pub fn update_recurring_task(
         &self,
         id: impl Into<String>,
-        body: UpdateRecurringTaskRequest,
+        body: UpdateRecurringTaskRequest
     ) -> UpdateRecurringTask {
-        UpdateRecurringTask {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-            body,
-        }
+        UpdateRecurringTask { client: self.client.clone(), location_id: None, id: id.into(), body, }
     }
 
     /// Upload files for a file-type custom field.
@@ -429,13 +319,9 @@ impl Locations {
     /// `POST /locations/{locationId}/customFields/upload` · Version `2021-07-28` · location token · scopes: `locations/customFields.write`
     pub fn upload_location_custom_field_files(
         &self,
-        body: UploadCustomFieldFilesRequest,
+        body: UploadCustomFieldFilesRequest
     ) -> UploadLocationCustomFieldFiles {
-        UploadLocationCustomFieldFiles {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        UploadLocationCustomFieldFiles { client: self.client.clone(), location_id: None, body, }
     }
 }
 
@@ -445,293 +331,239 @@ impl Locations {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Locations::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createCustomValue",
-            Box::pin({
-                let call = handle
-                    .create_custom_value(
-                        CustomValueRequest::new("sample".to_owned(), "sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createLocation",
-            Box::pin({
-                let call = handle
-                    .create_location(
-                        CreateLocationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createLocationCustomField",
-            Box::pin({
-                let call = handle
-                    .create_location_custom_field(
-                        CreateLocationCustomFieldRequest::new(
-                            "sample".to_owned(),
-                            LocationCustomFieldDataType::Text,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createLocationTag",
-            Box::pin({
-                let call = handle
-                    .create_location_tag(LocationTagRequest::new("sample".to_owned()));
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createRecurringTask",
-            Box::pin({
-                let call = handle
-                    .create_recurring_task(
-                        CreateRecurringTaskRequest::new(
-                            "sample".to_owned(),
-                            RecurrenceRule::new(
-                                RecurrenceInterval::Yearly,
-                                1i64,
-                                "sample".to_owned(),
-                                1i64,
-                            ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCustomValue",
-            Box::pin({
-                let call = handle.delete_custom_value("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteLocation",
-            Box::pin({
-                let call = handle.delete_location(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteLocationCustomField",
-            Box::pin({
-                let call = handle.delete_location_custom_field("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteLocationTag",
-            Box::pin({
-                let call = handle.delete_location_tag("sample-tagId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteLocationTemplate",
-            Box::pin({
-                let call = handle.delete_location_template("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteRecurringTask",
-            Box::pin({
-                let call = handle.delete_recurring_task("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCustomValue",
-            Box::pin({
-                let call = handle.get_custom_value("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLocation",
-            Box::pin({
-                let call = handle.get_location();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLocationCustomField",
-            Box::pin({
-                let call = handle.get_location_custom_field("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLocationTag",
-            Box::pin({
-                let call = handle.get_location_tag("sample-tagId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getRecurringTask",
-            Box::pin({
-                let call = handle.get_recurring_task("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCustomValues",
-            Box::pin({
-                let call = handle.list_custom_values();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listLocationCustomFields",
-            Box::pin({
-                let call = handle.list_location_custom_fields();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listLocationTags",
-            Box::pin({
-                let call = handle.list_location_tags();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listLocationTemplates",
-            Box::pin({
-                let call = handle.list_location_templates("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listTimezones",
-            Box::pin({
-                let call = handle.list_timezones();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchLocationTasks",
-            Box::pin({
-                let call = handle
-                    .search_location_tasks(SearchLocationTasksRequest::new());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchLocations",
-            Box::pin({
-                let call = handle.search_locations();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCustomValue",
-            Box::pin({
-                let call = handle
-                    .update_custom_value(
-                        "sample-id",
-                        CustomValueRequest::new("sample".to_owned(), "sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateLocation",
-            Box::pin({
-                let call = handle
-                    .update_location(UpdateLocationRequest::new("sample".to_owned()));
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateLocationCustomField",
-            Box::pin({
-                let call = handle
-                    .update_location_custom_field(
-                        "sample-id",
-                        UpdateLocationCustomFieldRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateLocationTag",
-            Box::pin({
-                let call = handle
-                    .update_location_tag(
-                        "sample-tagId",
-                        LocationTagRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateRecurringTask",
-            Box::pin({
-                let call = handle
-                    .update_recurring_task(
-                        "sample-id",
-                        UpdateRecurringTaskRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "uploadLocationCustomFieldFiles",
-            Box::pin({
-                let call = handle
-                    .upload_location_custom_field_files(
-                        UploadCustomFieldFilesRequest::new(
-                            crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createCustomValue",
+        Box::pin({
+            let call = handle.create_custom_value(
+                CustomValueRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createLocation",
+        Box::pin({
+            let call = handle.create_location(
+                CreateLocationRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createLocationCustomField",
+        Box::pin({
+            let call = handle.create_location_custom_field(
+                CreateLocationCustomFieldRequest::new(
+                    "sample".to_owned(),
+                    LocationCustomFieldDataType::Text
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createLocationTag",
+        Box::pin({
+            let call = handle.create_location_tag(LocationTagRequest::new("sample".to_owned()));
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createRecurringTask",
+        Box::pin({
+            let call = handle.create_recurring_task(
+                CreateRecurringTaskRequest::new(
+                    "sample".to_owned(),
+                    RecurrenceRule::new(RecurrenceInterval::Yearly, 1i64, "sample".to_owned(), 1i64)
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCustomValue",
+        Box::pin({
+            let call = handle.delete_custom_value("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteLocation",
+        Box::pin({
+            let call = handle.delete_location(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteLocationCustomField",
+        Box::pin({
+            let call = handle.delete_location_custom_field("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteLocationTag",
+        Box::pin({
+            let call = handle.delete_location_tag("sample-tagId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteLocationTemplate",
+        Box::pin({
+            let call = handle.delete_location_template("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteRecurringTask",
+        Box::pin({
+            let call = handle.delete_recurring_task("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCustomValue",
+        Box::pin({
+            let call = handle.get_custom_value("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLocation",
+        Box::pin({
+            let call = handle.get_location();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLocationCustomField",
+        Box::pin({
+            let call = handle.get_location_custom_field("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLocationTag",
+        Box::pin({
+            let call = handle.get_location_tag("sample-tagId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getRecurringTask",
+        Box::pin({
+            let call = handle.get_recurring_task("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCustomValues",
+        Box::pin({
+            let call = handle.list_custom_values();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listLocationCustomFields",
+        Box::pin({
+            let call = handle.list_location_custom_fields();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listLocationTags",
+        Box::pin({
+            let call = handle.list_location_tags();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listLocationTemplates",
+        Box::pin({
+            let call = handle.list_location_templates("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listTimezones",
+        Box::pin({
+            let call = handle.list_timezones();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchLocationTasks",
+        Box::pin({
+            let call = handle.search_location_tasks(SearchLocationTasksRequest::new());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchLocations",
+        Box::pin({
+            let call = handle.search_locations();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCustomValue",
+        Box::pin({
+            let call = handle.update_custom_value(
+                "sample-id",
+                CustomValueRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateLocation",
+        Box::pin({
+            let call = handle.update_location(UpdateLocationRequest::new("sample".to_owned()));
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateLocationCustomField",
+        Box::pin({
+            let call = handle.update_location_custom_field(
+                "sample-id",
+                UpdateLocationCustomFieldRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateLocationTag",
+        Box::pin({
+            let call = handle.update_location_tag(
+                "sample-tagId",
+                LocationTagRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateRecurringTask",
+        Box::pin({
+            let call = handle.update_recurring_task("sample-id", UpdateRecurringTaskRequest::new());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "uploadLocationCustomFieldFiles",
+        Box::pin({
+            let call = handle.upload_location_custom_field_files(
+                UploadCustomFieldFilesRequest::new(
+                    crate::Upload::from_bytes("sample.txt", b"sample".to_vec())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -741,473 +573,413 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Locations::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createCustomValue",
-            Box::pin({
-                let call = handle
-                    .create_custom_value(
-                        CustomValueRequest::new("sample".to_owned(), "sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createLocation",
-            Box::pin({
-                let call = handle
-                    .create_location(
-                        CreateLocationRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .phone("sample".to_owned())
-                            .address("sample".to_owned())
-                            .city("sample".to_owned())
-                            .state("sample".to_owned())
-                            .country(CountryCode::Af)
-                            .postal_code("sample".to_owned())
-                            .website("sample".to_owned())
-                            .timezone("sample".to_owned())
-                            .prospect_info(
-                                ProspectInfo::new(
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                ),
-                            )
-                            .settings(
-                                LocationSettings::new()
-                                    .allow_duplicate_contact(true)
-                                    .allow_duplicate_opportunity(true)
-                                    .allow_facebook_name_merge(true)
-                                    .disable_contact_timezone(true),
-                            )
-                            .social(
-                                LocationSocial::new()
-                                    .facebook_url("sample".to_owned())
-                                    .google_plus("sample".to_owned())
-                                    .linked_in("sample".to_owned())
-                                    .foursquare("sample".to_owned())
-                                    .twitter("sample".to_owned())
-                                    .yelp("sample".to_owned())
-                                    .instagram("sample".to_owned())
-                                    .youtube("sample".to_owned())
-                                    .pinterest("sample".to_owned())
-                                    .blog_rss("sample".to_owned())
-                                    .google_places_id("sample".to_owned()),
-                            )
-                            .twilio(
-                                TwilioCredentials::new(
-                                    "sample".to_owned(),
-                                    crate::Secret::from("sample"),
-                                ),
-                            )
-                            .mailgun(
-                                MailgunCredentials::new(
-                                    crate::Secret::from("sample"),
-                                    "sample".to_owned(),
-                                ),
-                            )
-                            .snapshot_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createLocationCustomField",
-            Box::pin({
-                let call = handle
-                    .create_location_custom_field(
-                        CreateLocationCustomFieldRequest::new(
-                                "sample".to_owned(),
-                                LocationCustomFieldDataType::Text,
-                            )
-                            .placeholder("sample".to_owned())
-                            .accepted_format(vec!["sample".to_owned()])
-                            .is_multiple_file(true)
-                            .max_number_of_files(1i64)
-                            .text_box_list_options(
-                                vec![
-                                    TextBoxListOption::new().label("sample".to_owned())
-                                    .prefill_value("sample".to_owned())
-                                ],
-                            )
-                            .position(1i64)
-                            .model(CustomFieldModel::Contact),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createLocationTag",
-            Box::pin({
-                let call = handle
-                    .create_location_tag(LocationTagRequest::new("sample".to_owned()));
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createRecurringTask",
-            Box::pin({
-                let call = handle
-                    .create_recurring_task(
-                        CreateRecurringTaskRequest::new(
-                                "sample".to_owned(),
-                                RecurrenceRule::new(
-                                        RecurrenceInterval::Yearly,
-                                        1i64,
-                                        "sample".to_owned(),
-                                        1i64,
-                                    )
-                                    .end_date("sample".to_owned())
-                                    .day_of_month(1i64)
-                                    .day_of_week(Weekday::Mo)
-                                    .month_of_year(1i64)
-                                    .count(1i64)
-                                    .create_task_if_over_due(true),
-                            )
-                            .description("sample".to_owned())
-                            .contact_ids(vec!["sample".to_owned()])
-                            .owners(vec!["sample".to_owned()])
-                            .ignore_task_creation(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCustomValue",
-            Box::pin({
-                let call = handle.delete_custom_value("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteLocation",
-            Box::pin({
-                let call = handle.delete_location(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteLocationCustomField",
-            Box::pin({
-                let call = handle.delete_location_custom_field("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteLocationTag",
-            Box::pin({
-                let call = handle.delete_location_tag("sample-tagId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteLocationTemplate",
-            Box::pin({
-                let call = handle.delete_location_template("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteRecurringTask",
-            Box::pin({
-                let call = handle.delete_recurring_task("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCustomValue",
-            Box::pin({
-                let call = handle.get_custom_value("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLocation",
-            Box::pin({
-                let call = handle.get_location();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLocationCustomField",
-            Box::pin({
-                let call = handle.get_location_custom_field("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLocationTag",
-            Box::pin({
-                let call = handle.get_location_tag("sample-tagId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getRecurringTask",
-            Box::pin({
-                let call = handle.get_recurring_task("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCustomValues",
-            Box::pin({
-                let call = handle.list_custom_values();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listLocationCustomFields",
-            Box::pin({
-                let call = handle
-                    .list_location_custom_fields()
-                    .model(ListLocationCustomFieldsModel::Contact);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listLocationTags",
-            Box::pin({
-                let call = handle.list_location_tags();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listLocationTemplates",
-            Box::pin({
-                let call = handle
-                    .list_location_templates("sample".to_owned())
-                    .deleted(true)
-                    .skip(1i64)
+    calls.push((
+        "createCustomValue",
+        Box::pin({
+            let call = handle.create_custom_value(
+                CustomValueRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createLocation",
+        Box::pin({
+            let call = handle.create_location(
+                CreateLocationRequest::new("sample".to_owned(), "sample".to_owned())
+                    .phone("sample".to_owned())
+                    .address("sample".to_owned())
+                    .city("sample".to_owned())
+                    .state("sample".to_owned())
+                    .country(CountryCode::Af)
+                    .postal_code("sample".to_owned())
+                    .website("sample".to_owned())
+                    .timezone("sample".to_owned())
+                    .prospect_info(
+                        ProspectInfo::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned()
+                        )
+                    )
+                    .settings(
+                        LocationSettings::new()
+                            .allow_duplicate_contact(true)
+                            .allow_duplicate_opportunity(true)
+                            .allow_facebook_name_merge(true)
+                            .disable_contact_timezone(true)
+                    )
+                    .social(
+                        LocationSocial::new()
+                            .facebook_url("sample".to_owned())
+                            .google_plus("sample".to_owned())
+                            .linked_in("sample".to_owned())
+                            .foursquare("sample".to_owned())
+                            .twitter("sample".to_owned())
+                            .yelp("sample".to_owned())
+                            .instagram("sample".to_owned())
+                            .youtube("sample".to_owned())
+                            .pinterest("sample".to_owned())
+                            .blog_rss("sample".to_owned())
+                            .google_places_id("sample".to_owned())
+                    )
+                    .twilio(
+                        TwilioCredentials::new("sample".to_owned(), crate::Secret::from("sample"))
+                    )
+                    .mailgun(
+                        MailgunCredentials::new(crate::Secret::from("sample"), "sample".to_owned())
+                    )
+                    .snapshot_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createLocationCustomField",
+        Box::pin({
+            let call = handle.create_location_custom_field(
+                CreateLocationCustomFieldRequest::new(
+                    "sample".to_owned(),
+                    LocationCustomFieldDataType::Text
+                )
+                    .placeholder("sample".to_owned())
+                    .accepted_format(vec!["sample".to_owned()])
+                    .is_multiple_file(true)
+                    .max_number_of_files(1i64)
+                    .text_box_list_options(
+                        vec![
+                            TextBoxListOption::new()
+                                .label("sample".to_owned())
+                                .prefill_value("sample".to_owned())
+                        ]
+                    )
+                    .position(1i64)
+                    .model(CustomFieldModel::Contact)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createLocationTag",
+        Box::pin({
+            let call = handle.create_location_tag(LocationTagRequest::new("sample".to_owned()));
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createRecurringTask",
+        Box::pin({
+            let call = handle.create_recurring_task(
+                CreateRecurringTaskRequest::new(
+                    "sample".to_owned(),
+                    RecurrenceRule::new(RecurrenceInterval::Yearly, 1i64, "sample".to_owned(), 1i64)
+                        .end_date("sample".to_owned())
+                        .day_of_month(1i64)
+                        .day_of_week(Weekday::Mo)
+                        .month_of_year(1i64)
+                        .count(1i64)
+                        .create_task_if_over_due(true)
+                )
+                    .description("sample".to_owned())
+                    .contact_ids(vec!["sample".to_owned()])
+                    .owners(vec!["sample".to_owned()])
+                    .ignore_task_creation(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCustomValue",
+        Box::pin({
+            let call = handle.delete_custom_value("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteLocation",
+        Box::pin({
+            let call = handle.delete_location(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteLocationCustomField",
+        Box::pin({
+            let call = handle.delete_location_custom_field("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteLocationTag",
+        Box::pin({
+            let call = handle.delete_location_tag("sample-tagId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteLocationTemplate",
+        Box::pin({
+            let call = handle.delete_location_template("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteRecurringTask",
+        Box::pin({
+            let call = handle.delete_recurring_task("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCustomValue",
+        Box::pin({
+            let call = handle.get_custom_value("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLocation",
+        Box::pin({
+            let call = handle.get_location();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLocationCustomField",
+        Box::pin({
+            let call = handle.get_location_custom_field("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLocationTag",
+        Box::pin({
+            let call = handle.get_location_tag("sample-tagId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getRecurringTask",
+        Box::pin({
+            let call = handle.get_recurring_task("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCustomValues",
+        Box::pin({
+            let call = handle.list_custom_values();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listLocationCustomFields",
+        Box::pin({
+            let call = handle
+                .list_location_custom_fields()
+                .model(ListLocationCustomFieldsModel::Contact);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listLocationTags",
+        Box::pin({
+            let call = handle.list_location_tags();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listLocationTemplates",
+        Box::pin({
+            let call = handle
+                .list_location_templates("sample".to_owned())
+                .deleted(true)
+                .skip(1i64)
+                .limit(1i64)
+                .type_(TemplateType::Sms);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listTimezones",
+        Box::pin({
+            let call = handle.list_timezones();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchLocationTasks",
+        Box::pin({
+            let call = handle.search_location_tasks(
+                SearchLocationTasksRequest::new()
+                    .contact_id(vec!["sample".to_owned()])
+                    .completed(true)
+                    .assigned_to(vec!["sample".to_owned()])
+                    .query("sample".to_owned())
                     .limit(1i64)
-                    .type_(TemplateType::Sms);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listTimezones",
-            Box::pin({
-                let call = handle.list_timezones();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchLocationTasks",
-            Box::pin({
-                let call = handle
-                    .search_location_tasks(
-                        SearchLocationTasksRequest::new()
-                            .contact_id(vec!["sample".to_owned()])
-                            .completed(true)
-                            .assigned_to(vec!["sample".to_owned()])
-                            .query("sample".to_owned())
-                            .limit(1i64)
-                            .skip(1i64)
-                            .business_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchLocations",
-            Box::pin({
-                let call = handle
-                    .search_locations()
-                    .company_id("sample".to_owned())
                     .skip(1i64)
-                    .limit(1i64)
-                    .order(SearchLocationsOrder::Asc)
-                    .email("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCustomValue",
-            Box::pin({
-                let call = handle
-                    .update_custom_value(
-                        "sample-id",
-                        CustomValueRequest::new("sample".to_owned(), "sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateLocation",
-            Box::pin({
-                let call = handle
-                    .update_location(
-                        UpdateLocationRequest::new("sample".to_owned())
-                            .name("sample".to_owned())
-                            .phone("sample".to_owned())
-                            .address("sample".to_owned())
-                            .city("sample".to_owned())
-                            .state("sample".to_owned())
-                            .country(CountryCode::Af)
-                            .postal_code("sample".to_owned())
-                            .website("sample".to_owned())
-                            .timezone("sample".to_owned())
-                            .prospect_info(
-                                ProspectInfo::new(
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                ),
-                            )
-                            .settings(
-                                LocationSettings::new()
-                                    .allow_duplicate_contact(true)
-                                    .allow_duplicate_opportunity(true)
-                                    .allow_facebook_name_merge(true)
-                                    .disable_contact_timezone(true),
-                            )
-                            .social(
-                                LocationSocial::new()
-                                    .facebook_url("sample".to_owned())
-                                    .google_plus("sample".to_owned())
-                                    .linked_in("sample".to_owned())
-                                    .foursquare("sample".to_owned())
-                                    .twitter("sample".to_owned())
-                                    .yelp("sample".to_owned())
-                                    .instagram("sample".to_owned())
-                                    .youtube("sample".to_owned())
-                                    .pinterest("sample".to_owned())
-                                    .blog_rss("sample".to_owned())
-                                    .google_places_id("sample".to_owned()),
-                            )
-                            .twilio(
-                                TwilioCredentials::new(
-                                    "sample".to_owned(),
-                                    crate::Secret::from("sample"),
-                                ),
-                            )
-                            .mailgun(
-                                MailgunCredentials::new(
-                                    crate::Secret::from("sample"),
-                                    "sample".to_owned(),
-                                ),
-                            )
-                            .snapshot(
-                                SnapshotLoad::new("sample".to_owned()).override_(true),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateLocationCustomField",
-            Box::pin({
-                let call = handle
-                    .update_location_custom_field(
-                        "sample-id",
-                        UpdateLocationCustomFieldRequest::new("sample".to_owned())
-                            .placeholder("sample".to_owned())
-                            .accepted_format(vec!["sample".to_owned()])
-                            .is_multiple_file(true)
-                            .max_number_of_files(1i64)
-                            .text_box_list_options(
-                                vec![
-                                    TextBoxListOption::new().label("sample".to_owned())
-                                    .prefill_value("sample".to_owned())
-                                ],
-                            )
-                            .position(1i64)
-                            .model(CustomFieldModel::Contact),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateLocationTag",
-            Box::pin({
-                let call = handle
-                    .update_location_tag(
-                        "sample-tagId",
-                        LocationTagRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateRecurringTask",
-            Box::pin({
-                let call = handle
-                    .update_recurring_task(
-                        "sample-id",
-                        UpdateRecurringTaskRequest::new()
-                            .title("sample".to_owned())
-                            .description("sample".to_owned())
-                            .contact_ids(vec!["sample".to_owned()])
-                            .owners(vec!["sample".to_owned()])
-                            .rrule_options(
-                                RecurrenceRule::new(
-                                        RecurrenceInterval::Yearly,
-                                        1i64,
-                                        "sample".to_owned(),
-                                        1i64,
-                                    )
-                                    .end_date("sample".to_owned())
-                                    .day_of_month(1i64)
-                                    .day_of_week(Weekday::Mo)
-                                    .month_of_year(1i64)
-                                    .count(1i64)
-                                    .create_task_if_over_due(true),
-                            )
-                            .ignore_task_creation(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "uploadLocationCustomFieldFiles",
-            Box::pin({
-                let call = handle
-                    .upload_location_custom_field_files(
-                        UploadCustomFieldFilesRequest::new(
-                                crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
-                            )
-                            .id("sample".to_owned())
-                            .max_files(1i64),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                    .business_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchLocations",
+        Box::pin({
+            let call = handle
+                .search_locations()
+                .company_id("sample".to_owned())
+                .skip(1i64)
+                .limit(1i64)
+                .order(SearchLocationsOrder::Asc)
+                .email("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCustomValue",
+        Box::pin({
+            let call = handle.update_custom_value(
+                "sample-id",
+                CustomValueRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateLocation",
+        Box::pin({
+            let call = handle.update_location(
+                UpdateLocationRequest::new("sample".to_owned())
+                    .name("sample".to_owned())
+                    .phone("sample".to_owned())
+                    .address("sample".to_owned())
+                    .city("sample".to_owned())
+                    .state("sample".to_owned())
+                    .country(CountryCode::Af)
+                    .postal_code("sample".to_owned())
+                    .website("sample".to_owned())
+                    .timezone("sample".to_owned())
+                    .prospect_info(
+                        ProspectInfo::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned()
+                        )
+                    )
+                    .settings(
+                        LocationSettings::new()
+                            .allow_duplicate_contact(true)
+                            .allow_duplicate_opportunity(true)
+                            .allow_facebook_name_merge(true)
+                            .disable_contact_timezone(true)
+                    )
+                    .social(
+                        LocationSocial::new()
+                            .facebook_url("sample".to_owned())
+                            .google_plus("sample".to_owned())
+                            .linked_in("sample".to_owned())
+                            .foursquare("sample".to_owned())
+                            .twitter("sample".to_owned())
+                            .yelp("sample".to_owned())
+                            .instagram("sample".to_owned())
+                            .youtube("sample".to_owned())
+                            .pinterest("sample".to_owned())
+                            .blog_rss("sample".to_owned())
+                            .google_places_id("sample".to_owned())
+                    )
+                    .twilio(
+                        TwilioCredentials::new("sample".to_owned(), crate::Secret::from("sample"))
+                    )
+                    .mailgun(
+                        MailgunCredentials::new(crate::Secret::from("sample"), "sample".to_owned())
+                    )
+                    .snapshot(SnapshotLoad::new("sample".to_owned()).override_(true))
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateLocationCustomField",
+        Box::pin({
+            let call = handle.update_location_custom_field(
+                "sample-id",
+                UpdateLocationCustomFieldRequest::new("sample".to_owned())
+                    .placeholder("sample".to_owned())
+                    .accepted_format(vec!["sample".to_owned()])
+                    .is_multiple_file(true)
+                    .max_number_of_files(1i64)
+                    .text_box_list_options(
+                        vec![
+                            TextBoxListOption::new()
+                                .label("sample".to_owned())
+                                .prefill_value("sample".to_owned())
+                        ]
+                    )
+                    .position(1i64)
+                    .model(CustomFieldModel::Contact)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateLocationTag",
+        Box::pin({
+            let call = handle.update_location_tag(
+                "sample-tagId",
+                LocationTagRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateRecurringTask",
+        Box::pin({
+            let call = handle.update_recurring_task(
+                "sample-id",
+                UpdateRecurringTaskRequest::new()
+                    .title("sample".to_owned())
+                    .description("sample".to_owned())
+                    .contact_ids(vec!["sample".to_owned()])
+                    .owners(vec!["sample".to_owned()])
+                    .rrule_options(
+                        RecurrenceRule::new(
+                            RecurrenceInterval::Yearly,
+                            1i64,
+                            "sample".to_owned(),
+                            1i64
+                        )
+                            .end_date("sample".to_owned())
+                            .day_of_month(1i64)
+                            .day_of_week(Weekday::Mo)
+                            .month_of_year(1i64)
+                            .count(1i64)
+                            .create_task_if_over_due(true)
+                    )
+                    .ignore_task_creation(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "uploadLocationCustomFieldFiles",
+        Box::pin({
+            let call = handle.upload_location_custom_field_files(
+                UploadCustomFieldFilesRequest::new(
+                    crate::Upload::from_bytes("sample.txt", b"sample".to_vec())
+                )
+                    .id("sample".to_owned())
+                    .max_files(1i64)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -1247,15 +1019,16 @@ impl CreateCustomValue {
             token: crate::TokenKind::Location,
             scopes: &["locations/customValues.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("createCustomValue", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "createCustomValue",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/customValues", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+                "/locations/{}/customValues",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -1272,7 +1045,7 @@ impl CreateCustomValue {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<CustomValueResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1320,9 +1093,7 @@ impl CreateLocation {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Location>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Location>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1364,15 +1135,16 @@ impl CreateLocationCustomField {
             token: crate::TokenKind::Location,
             scopes: &["locations/customFields.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("createLocationCustomField", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "createLocationCustomField",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/customFields", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+                "/locations/{}/customFields",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -1389,7 +1161,7 @@ impl CreateLocationCustomField {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<LocationCustomFieldResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1432,15 +1204,13 @@ impl CreateLocationTag {
             token: crate::TokenKind::Location,
             scopes: &["locations/tags.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("createLocationTag", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "createLocationTag",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/locations/{}/tags", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+            format!("/locations/{}/tags", crate::runtime::request::path_segment(&location_id))
         );
         request.scope_key(location_id.clone());
         {
@@ -1457,7 +1227,7 @@ impl CreateLocationTag {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<LocationTagResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1500,15 +1270,16 @@ impl CreateRecurringTask {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("createRecurringTask", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "createRecurringTask",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/recurring-tasks", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+                "/locations/{}/recurring-tasks",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -1525,7 +1296,7 @@ impl CreateRecurringTask {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<RecurringTaskResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1568,15 +1339,17 @@ impl DeleteCustomValue {
             token: crate::TokenKind::Location,
             scopes: &["locations/customValues.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteCustomValue", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteCustomValue",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/customValues/{}", crate ::runtime::request::path_segment(&
-                location_id), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/locations/{}/customValues/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -1589,7 +1362,7 @@ impl DeleteCustomValue {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::DeleteSuccess>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1632,14 +1405,13 @@ impl DeleteLocation {
             token: crate::TokenKind::Agency,
             scopes: &["locations.internal-access-only"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteLocation", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteLocation",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/locations/{}", crate ::runtime::request::path_segment(& location_id)
-            ),
+            format!("/locations/{}", crate::runtime::request::path_segment(&location_id))
         );
         request.scope_key(location_id.clone());
         request.query("deleteTwilioAccount", self.delete_twilio_account);
@@ -1653,7 +1425,7 @@ impl DeleteLocation {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<DeleteLocationResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1696,15 +1468,17 @@ impl DeleteLocationCustomField {
             token: crate::TokenKind::Location,
             scopes: &["locations/customFields.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteLocationCustomField", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteLocationCustomField",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/customFields/{}", crate ::runtime::request::path_segment(&
-                location_id), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/locations/{}/customFields/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -1717,7 +1491,7 @@ impl DeleteLocationCustomField {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::DeleteSuccess>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1760,15 +1534,17 @@ impl DeleteLocationTag {
             token: crate::TokenKind::Location,
             scopes: &["locations/tags.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteLocationTag", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteLocationTag",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/tags/{}", crate ::runtime::request::path_segment(&
-                location_id), crate ::runtime::request::path_segment(& self.tag_id)
-            ),
+                "/locations/{}/tags/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.tag_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -1781,7 +1557,7 @@ impl DeleteLocationTag {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::DeleteSuccess>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1824,15 +1600,17 @@ impl DeleteLocationTemplate {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteLocationTemplate", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteLocationTemplate",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/templates/{}", crate ::runtime::request::path_segment(&
-                location_id), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/locations/{}/templates/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -1845,7 +1623,7 @@ impl DeleteLocationTemplate {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1888,16 +1666,17 @@ impl DeleteRecurringTask {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteRecurringTask", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteRecurringTask",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/recurring-tasks/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.id)
-            ),
+                "/locations/{}/recurring-tasks/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -1910,7 +1689,7 @@ impl DeleteRecurringTask {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<DeleteRecurringTaskResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1953,15 +1732,17 @@ impl GetCustomValue {
             token: crate::TokenKind::Location,
             scopes: &["locations/customValues.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getCustomValue", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getCustomValue",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/customValues/{}", crate ::runtime::request::path_segment(&
-                location_id), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/locations/{}/customValues/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -1974,7 +1755,7 @@ impl GetCustomValue {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<CustomValueResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2016,14 +1797,10 @@ impl GetLocation {
             token: crate::TokenKind::Either,
             scopes: &["locations.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getLocation", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location("getLocation", self.location_id.as_deref())?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/locations/{}", crate ::runtime::request::path_segment(& location_id)
-            ),
+            format!("/locations/{}", crate::runtime::request::path_segment(&location_id))
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -2035,9 +1812,7 @@ impl GetLocation {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<LocationResponse>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<LocationResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2079,15 +1854,17 @@ impl GetLocationCustomField {
             token: crate::TokenKind::Location,
             scopes: &["locations/customFields.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getLocationCustomField", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getLocationCustomField",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/customFields/{}", crate ::runtime::request::path_segment(&
-                location_id), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/locations/{}/customFields/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -2100,7 +1877,7 @@ impl GetLocationCustomField {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<LocationCustomFieldResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2143,15 +1920,17 @@ impl GetLocationTag {
             token: crate::TokenKind::Location,
             scopes: &["locations/tags.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getLocationTag", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getLocationTag",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/tags/{}", crate ::runtime::request::path_segment(&
-                location_id), crate ::runtime::request::path_segment(& self.tag_id)
-            ),
+                "/locations/{}/tags/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.tag_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -2164,7 +1943,7 @@ impl GetLocationTag {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<LocationTagResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2207,16 +1986,17 @@ impl GetRecurringTask {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("getRecurringTask", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getRecurringTask",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/recurring-tasks/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.id)
-            ),
+                "/locations/{}/recurring-tasks/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -2229,7 +2009,7 @@ impl GetRecurringTask {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<RecurringTaskResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2271,15 +2051,16 @@ impl ListCustomValues {
             token: crate::TokenKind::Location,
             scopes: &["locations/customValues.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listCustomValues", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listCustomValues",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/customValues", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+                "/locations/{}/customValues",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -2291,9 +2072,7 @@ impl ListCustomValues {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<CustomValueList>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<CustomValueList>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2341,15 +2120,16 @@ impl ListLocationCustomFields {
             token: crate::TokenKind::Location,
             scopes: &["locations/customFields.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listLocationCustomFields", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listLocationCustomFields",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/customFields", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+                "/locations/{}/customFields",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.model {
@@ -2365,7 +2145,7 @@ impl ListLocationCustomFields {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<LocationCustomFieldList>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2407,15 +2187,13 @@ impl ListLocationTags {
             token: crate::TokenKind::Location,
             scopes: &["locations/tags.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listLocationTags", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listLocationTags",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/locations/{}/tags", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+            format!("/locations/{}/tags", crate::runtime::request::path_segment(&location_id))
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -2427,9 +2205,7 @@ impl ListLocationTags {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<LocationTagList>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<LocationTagList>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2499,15 +2275,13 @@ impl ListLocationTemplates {
             token: crate::TokenKind::Location,
             scopes: &["locations/templates.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listLocationTemplates", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listLocationTemplates",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/locations/{}/templates", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+            format!("/locations/{}/templates", crate::runtime::request::path_segment(&location_id))
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.deleted {
@@ -2533,7 +2307,7 @@ impl ListLocationTemplates {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<LocationTemplateList>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2558,15 +2332,13 @@ impl crate::Paginated for ListLocationTemplates {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.templates.as_ref()).map_or(0, Vec::len);
-        let total: Option<i64> = Some(page)
-            .and_then(|v| v.total_count.as_ref())
-            .copied();
+        let total: Option<i64> = Some(page).and_then(|v| v.total_count.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -2582,10 +2354,8 @@ impl crate::Paginated for ListLocationTemplates {
 impl ListLocationTemplates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<LocationTemplate, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<LocationTemplate, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -2625,15 +2395,13 @@ impl ListTimezones {
             token: crate::TokenKind::Location,
             scopes: &["locations.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listTimezones", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listTimezones",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/locations/{}/timezones", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+            format!("/locations/{}/timezones", crate::runtime::request::path_segment(&location_id))
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -2646,7 +2414,7 @@ impl ListTimezones {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2689,15 +2457,16 @@ impl SearchLocationTasks {
             token: crate::TokenKind::Location,
             scopes: &["locations/tasks.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("searchLocationTasks", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "searchLocationTasks",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/tasks/search", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+                "/locations/{}/tasks/search",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -2713,9 +2482,7 @@ impl SearchLocationTasks {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<LocationTaskList>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<LocationTaskList>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2745,7 +2512,7 @@ impl crate::Paginated for SearchLocationTasks {
             self.body.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.body.skip = Some(next);
         true
@@ -2761,10 +2528,8 @@ impl crate::Paginated for SearchLocationTasks {
 impl SearchLocationTasks {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<serde_json::Value, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<serde_json::Value, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -2856,7 +2621,7 @@ impl SearchLocations {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<LocationSearchResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2887,7 +2652,7 @@ impl crate::Paginated for SearchLocations {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -2903,7 +2668,7 @@ impl crate::Paginated for SearchLocations {
 impl SearchLocations {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
+        self
     ) -> impl futures::Stream<Item = Result<Location, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -2946,15 +2711,17 @@ impl UpdateCustomValue {
             token: crate::TokenKind::Location,
             scopes: &["locations/customValues.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("updateCustomValue", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "updateCustomValue",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/customValues/{}", crate ::runtime::request::path_segment(&
-                location_id), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/locations/{}/customValues/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -2971,7 +2738,7 @@ impl UpdateCustomValue {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<CustomValueResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3014,14 +2781,13 @@ impl UpdateLocation {
             token: crate::TokenKind::Agency,
             scopes: &["locations.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("updateLocation", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "updateLocation",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/locations/{}", crate ::runtime::request::path_segment(& location_id)
-            ),
+            format!("/locations/{}", crate::runtime::request::path_segment(&location_id))
         );
         request.scope_key(location_id.clone());
         {
@@ -3037,9 +2803,7 @@ impl UpdateLocation {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Location>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Location>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3082,15 +2846,17 @@ impl UpdateLocationCustomField {
             token: crate::TokenKind::Location,
             scopes: &["locations/customFields.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("updateLocationCustomField", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "updateLocationCustomField",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/customFields/{}", crate ::runtime::request::path_segment(&
-                location_id), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/locations/{}/customFields/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -3107,7 +2873,7 @@ impl UpdateLocationCustomField {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<LocationCustomFieldResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3151,15 +2917,17 @@ impl UpdateLocationTag {
             token: crate::TokenKind::Location,
             scopes: &["locations/tags.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("updateLocationTag", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "updateLocationTag",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/tags/{}", crate ::runtime::request::path_segment(&
-                location_id), crate ::runtime::request::path_segment(& self.tag_id)
-            ),
+                "/locations/{}/tags/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.tag_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -3176,7 +2944,7 @@ impl UpdateLocationTag {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<LocationTagResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3220,16 +2988,17 @@ impl UpdateRecurringTask {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("updateRecurringTask", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "updateRecurringTask",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/recurring-tasks/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.id)
-            ),
+                "/locations/{}/recurring-tasks/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -3246,7 +3015,7 @@ impl UpdateRecurringTask {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<RecurringTaskResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3289,18 +3058,16 @@ impl UploadLocationCustomFieldFiles {
             token: crate::TokenKind::Location,
             scopes: &["locations/customFields.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "uploadLocationCustomFieldFiles",
-                self.location_id.as_deref(),
-            )?;
+        let location_id = self.client.resolve_location(
+            "uploadLocationCustomFieldFiles",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/customFields/upload", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/locations/{}/customFields/upload",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -3317,7 +3084,7 @@ impl UploadLocationCustomFieldFiles {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<UploadCustomFieldFilesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4328,7 +4095,7 @@ impl CountryCode {
             Self::Ye => "YE",
             Self::Zm => "ZM",
             Self::Zw => "ZW",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -4585,7 +4352,7 @@ impl From<&str> for CountryCode {
             "YE" => Self::Ye,
             "ZM" => Self::Zm,
             "ZW" => Self::Zw,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -4603,7 +4370,7 @@ pub struct CreateLocationCustomFieldRequest {
     pub name: String,
 
     /// `dataType`: a [`LocationCustomFieldDataType`](crate::locations::LocationCustomFieldDataType).
-    #[serde(rename = "dataType")]
+    #[serde(rename = "dataType",)]
     pub data_type: LocationCustomFieldDataType,
 
     /// `placeholder`: a string.
@@ -4619,19 +4386,11 @@ pub struct CreateLocationCustomFieldRequest {
     pub is_multiple_file: Option<bool>,
 
     /// `maxNumberOfFiles`: a whole number.
-    #[serde(
-        rename = "maxNumberOfFiles",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "maxNumberOfFiles", default, skip_serializing_if = "Option::is_none")]
     pub max_number_of_files: Option<i64>,
 
     /// `textBoxListOptions`: a list of [`TextBoxListOption`](crate::locations::TextBoxListOption) values.
-    #[serde(
-        rename = "textBoxListOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "textBoxListOptions", default, skip_serializing_if = "Option::is_none")]
     pub text_box_list_options: Option<Vec<TextBoxListOption>>,
 
     /// `position`: a whole number.
@@ -4648,10 +4407,7 @@ pub struct CreateLocationCustomFieldRequest {
 impl CreateLocationCustomFieldRequest {
     /// A value with the required fields (`name`, `dataType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        name: impl Into<String>,
-        data_type: impl Into<LocationCustomFieldDataType>,
-    ) -> Self {
+    pub fn new(name: impl Into<String>, data_type: impl Into<LocationCustomFieldDataType>) -> Self {
         Self {
             name: name.into(),
             data_type: data_type.into(),
@@ -4690,10 +4446,7 @@ impl CreateLocationCustomFieldRequest {
     }
 
     /// Sets `textBoxListOptions`.
-    pub fn text_box_list_options(
-        mut self,
-        value: impl Into<Vec<TextBoxListOption>>,
-    ) -> Self {
+    pub fn text_box_list_options(mut self, value: impl Into<Vec<TextBoxListOption>>) -> Self {
         self.text_box_list_options = Some(value.into());
         self
     }
@@ -4725,7 +4478,7 @@ pub struct CreateLocationRequest {
     pub phone: Option<String>,
 
     /// Id of the agency.
-    #[serde(rename = "companyId")]
+    #[serde(rename = "companyId",)]
     pub company_id: String,
 
     /// `address`: a string.
@@ -4914,15 +4667,11 @@ pub struct CreateRecurringTaskRequest {
     pub owners: Option<Vec<String>>,
 
     /// `rruleOptions`: a [`RecurrenceRule`](crate::locations::RecurrenceRule).
-    #[serde(rename = "rruleOptions")]
+    #[serde(rename = "rruleOptions",)]
     pub rrule_options: RecurrenceRule,
 
     /// `ignoreTaskCreation`: `true` or `false`.
-    #[serde(
-        rename = "ignoreTaskCreation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ignoreTaskCreation", default, skip_serializing_if = "Option::is_none")]
     pub ignore_task_creation: Option<bool>,
 }
 
@@ -4931,10 +4680,7 @@ pub struct CreateRecurringTaskRequest {
 impl CreateRecurringTaskRequest {
     /// A value with the required fields (`title`, `rruleOptions`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        title: impl Into<String>,
-        rrule_options: impl Into<RecurrenceRule>,
-    ) -> Self {
+    pub fn new(title: impl Into<String>, rrule_options: impl Into<RecurrenceRule>) -> Self {
         Self {
             title: title.into(),
             description: None,
@@ -4994,7 +4740,7 @@ impl CustomFieldModel {
         match self {
             Self::Contact => "contact",
             Self::Opportunity => "opportunity",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -5006,7 +4752,7 @@ impl From<&str> for CustomFieldModel {
         match value {
             "contact" => Self::Contact,
             "opportunity" => Self::Opportunity,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -5071,10 +4817,7 @@ impl CustomValueRequest {
     /// A value with the required fields (`name`, `value`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            value: value.into(),
-        }
+        Self { name: name.into(), value: value.into(), }
     }
 }
 
@@ -5147,7 +4890,7 @@ impl ListLocationCustomFieldsModel {
             Self::Contact => "contact",
             Self::Opportunity => "opportunity",
             Self::All => "all",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -5160,7 +4903,7 @@ impl From<&str> for ListLocationCustomFieldsModel {
             "contact" => Self::Contact,
             "opportunity" => Self::Opportunity,
             "all" => Self::All,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -5252,7 +4995,9 @@ pub struct Location {
 
     /// Reseller data; HighLevel documents no fields.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reseller: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub reseller: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5329,35 +5074,19 @@ pub struct LocationCustomField {
     pub position: Option<i64>,
 
     /// `picklistOptions`: a list of strings.
-    #[serde(
-        rename = "picklistOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "picklistOptions", default, skip_serializing_if = "Option::is_none")]
     pub picklist_options: Option<Vec<String>>,
 
     /// `picklistImageOptions`: a list of strings.
-    #[serde(
-        rename = "picklistImageOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "picklistImageOptions", default, skip_serializing_if = "Option::is_none")]
     pub picklist_image_options: Option<Vec<String>>,
 
     /// `isAllowedCustomOption`: `true` or `false`.
-    #[serde(
-        rename = "isAllowedCustomOption",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isAllowedCustomOption", default, skip_serializing_if = "Option::is_none")]
     pub is_allowed_custom_option: Option<bool>,
 
     /// `isMultiFileAllowed`: `true` or `false`.
-    #[serde(
-        rename = "isMultiFileAllowed",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isMultiFileAllowed", default, skip_serializing_if = "Option::is_none")]
     pub is_multi_file_allowed: Option<bool>,
 
     /// `maxFileLimit`: a whole number.
@@ -5453,7 +5182,7 @@ impl LocationCustomFieldDataType {
             Self::Signature => "SIGNATURE",
             Self::Radio => "RADIO",
             Self::Email => "EMAIL",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -5479,7 +5208,7 @@ impl From<&str> for LocationCustomFieldDataType {
             "SIGNATURE" => Self::Signature,
             "RADIO" => Self::Radio,
             "EMAIL" => Self::Email,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -5538,35 +5267,19 @@ pub struct LocationSearchResponse {
 #[non_exhaustive]
 pub struct LocationSettings {
     /// `allowDuplicateContact`: `true` or `false`.
-    #[serde(
-        rename = "allowDuplicateContact",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowDuplicateContact", default, skip_serializing_if = "Option::is_none")]
     pub allow_duplicate_contact: Option<bool>,
 
     /// `allowDuplicateOpportunity`: `true` or `false`.
-    #[serde(
-        rename = "allowDuplicateOpportunity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowDuplicateOpportunity", default, skip_serializing_if = "Option::is_none")]
     pub allow_duplicate_opportunity: Option<bool>,
 
     /// `allowFacebookNameMerge`: `true` or `false`.
-    #[serde(
-        rename = "allowFacebookNameMerge",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowFacebookNameMerge", default, skip_serializing_if = "Option::is_none")]
     pub allow_facebook_name_merge: Option<bool>,
 
     /// `disableContactTimezone`: `true` or `false`.
-    #[serde(
-        rename = "disableContactTimezone",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "disableContactTimezone", default, skip_serializing_if = "Option::is_none")]
     pub disable_contact_timezone: Option<bool>,
 }
 
@@ -5794,7 +5507,7 @@ impl LocationTagRequest {
     /// A value with the required fields (`name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
-        Self { name: name.into() }
+        Self { name: name.into(), }
     }
 }
 
@@ -5877,7 +5590,7 @@ pub struct LocationTemplateList {
 #[non_exhaustive]
 pub struct MailgunCredentials {
     /// `apiKey`: a secret string (hidden from `Debug` output).
-    #[serde(rename = "apiKey")]
+    #[serde(rename = "apiKey",)]
     pub api_key: crate::Secret,
 
     /// `domain`: a string.
@@ -5890,10 +5603,7 @@ impl MailgunCredentials {
     /// A value with the required fields (`apiKey`, `domain`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(api_key: impl Into<crate::Secret>, domain: impl Into<String>) -> Self {
-        Self {
-            api_key: api_key.into(),
-            domain: domain.into(),
-        }
+        Self { api_key: api_key.into(), domain: domain.into(), }
     }
 }
 
@@ -5904,11 +5614,11 @@ impl MailgunCredentials {
 #[non_exhaustive]
 pub struct ProspectInfo {
     /// `firstName`: a string.
-    #[serde(rename = "firstName")]
+    #[serde(rename = "firstName",)]
     pub first_name: String,
 
     /// `lastName`: a string.
-    #[serde(rename = "lastName")]
+    #[serde(rename = "lastName",)]
     pub last_name: String,
 
     /// `email`: a string.
@@ -5923,13 +5633,9 @@ impl ProspectInfo {
     pub fn new(
         first_name: impl Into<String>,
         last_name: impl Into<String>,
-        email: impl Into<String>,
+        email: impl Into<String>
     ) -> Self {
-        Self {
-            first_name: first_name.into(),
-            last_name: last_name.into(),
-            email: email.into(),
-        }
+        Self { first_name: first_name.into(), last_name: last_name.into(), email: email.into(), }
     }
 }
 
@@ -5969,7 +5675,7 @@ impl RecurrenceInterval {
             Self::Weekly => "weekly",
             Self::Daily => "daily",
             Self::Hourly => "hourly",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -5984,7 +5690,7 @@ impl From<&str> for RecurrenceInterval {
             "weekly" => Self::Weekly,
             "daily" => Self::Daily,
             "hourly" => Self::Hourly,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -6031,19 +5737,11 @@ pub struct RecurrenceRule {
     pub count: Option<i64>,
 
     /// `createTaskIfOverDue`: `true` or `false`.
-    #[serde(
-        rename = "createTaskIfOverDue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "createTaskIfOverDue", default, skip_serializing_if = "Option::is_none")]
     pub create_task_if_over_due: Option<bool>,
 
     /// Seconds from creation until each task is due.
-    #[serde(
-        rename = "dueAfterSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "dueAfterSeconds", default, skip_serializing_if = "Option::is_none")]
     pub due_after_seconds: Option<i64>,
 }
 
@@ -6056,7 +5754,7 @@ impl RecurrenceRule {
         interval_type: impl Into<RecurrenceInterval>,
         interval: impl Into<i64>,
         start_date: impl Into<String>,
-        due_after_seconds: impl Into<i64>,
+        due_after_seconds: impl Into<i64>
     ) -> Self {
         Self {
             interval_type: Some(interval_type.into()),
@@ -6168,11 +5866,7 @@ pub struct RecurringTask {
     pub rrule_options: Option<RecurrenceRule>,
 
     /// `totalOccurrence`: a whole number.
-    #[serde(
-        rename = "totalOccurrence",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "totalOccurrence", default, skip_serializing_if = "Option::is_none")]
     pub total_occurrence: Option<i64>,
 
     /// `deleted`: `true` or `false`.
@@ -6318,7 +6012,7 @@ impl SearchLocationsOrder {
         match self {
             Self::Asc => "asc",
             Self::Desc => "desc",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -6330,7 +6024,7 @@ impl From<&str> for SearchLocationsOrder {
         match value {
             "asc" => Self::Asc,
             "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -6358,10 +6052,7 @@ impl SnapshotLoad {
     /// A value with the required fields (`id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
-        Self {
-            id: id.into(),
-            override_: None,
-        }
+        Self { id: id.into(), override_: None, }
     }
 
     /// Sets `override`.
@@ -6422,7 +6113,7 @@ impl TemplateType {
             Self::Sms => "sms",
             Self::Email => "email",
             Self::Whatsapp => "whatsapp",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -6435,7 +6126,7 @@ impl From<&str> for TemplateType {
             "sms" => Self::Sms,
             "email" => Self::Email,
             "whatsapp" => Self::Whatsapp,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -6464,10 +6155,7 @@ impl TextBoxListOption {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            label: None,
-            prefill_value: None,
-        }
+        Self { label: None, prefill_value: None, }
     }
 
     /// Sets `label`.
@@ -6493,7 +6181,7 @@ pub struct TwilioCredentials {
     pub sid: String,
 
     /// `authToken`: a secret string (hidden from `Debug` output).
-    #[serde(rename = "authToken")]
+    #[serde(rename = "authToken",)]
     pub auth_token: crate::Secret,
 }
 
@@ -6503,10 +6191,7 @@ impl TwilioCredentials {
     /// A value with the required fields (`sid`, `authToken`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(sid: impl Into<String>, auth_token: impl Into<crate::Secret>) -> Self {
-        Self {
-            sid: sid.into(),
-            auth_token: auth_token.into(),
-        }
+        Self { sid: sid.into(), auth_token: auth_token.into(), }
     }
 }
 
@@ -6532,19 +6217,11 @@ pub struct UpdateLocationCustomFieldRequest {
     pub is_multiple_file: Option<bool>,
 
     /// `maxNumberOfFiles`: a whole number.
-    #[serde(
-        rename = "maxNumberOfFiles",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "maxNumberOfFiles", default, skip_serializing_if = "Option::is_none")]
     pub max_number_of_files: Option<i64>,
 
     /// `textBoxListOptions`: a list of [`TextBoxListOption`](crate::locations::TextBoxListOption) values.
-    #[serde(
-        rename = "textBoxListOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "textBoxListOptions", default, skip_serializing_if = "Option::is_none")]
     pub text_box_list_options: Option<Vec<TextBoxListOption>>,
 
     /// `position`: a whole number.
@@ -6599,10 +6276,7 @@ impl UpdateLocationCustomFieldRequest {
     }
 
     /// Sets `textBoxListOptions`.
-    pub fn text_box_list_options(
-        mut self,
-        value: impl Into<Vec<TextBoxListOption>>,
-    ) -> Self {
+    pub fn text_box_list_options(mut self, value: impl Into<Vec<TextBoxListOption>>) -> Self {
         self.text_box_list_options = Some(value.into());
         self
     }
@@ -6635,7 +6309,7 @@ pub struct UpdateLocationRequest {
     pub phone: Option<String>,
 
     /// Id of the agency.
-    #[serde(rename = "companyId")]
+    #[serde(rename = "companyId",)]
     pub company_id: String,
 
     /// `address`: a string.
@@ -6835,11 +6509,7 @@ pub struct UpdateRecurringTaskRequest {
     pub rrule_options: Option<RecurrenceRule>,
 
     /// `ignoreTaskCreation`: `true` or `false`.
-    #[serde(
-        rename = "ignoreTaskCreation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "ignoreTaskCreation", default, skip_serializing_if = "Option::is_none")]
     pub ignore_task_creation: Option<bool>,
 }
 
@@ -6918,11 +6588,7 @@ impl UploadCustomFieldFilesRequest {
     /// A value with the required fields (`file`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(file: impl Into<crate::Upload>) -> Self {
-        Self {
-            id: None,
-            max_files: None,
-            file: file.into(),
-        }
+        Self { id: None, max_files: None, file: file.into(), }
     }
 
     /// Sets `id`.
@@ -6945,27 +6611,14 @@ impl UploadCustomFieldFilesRequest {
     pub fn into_parts(self) -> Vec<crate::Part> {
         let mut parts = Vec::new();
         if let Some(values) = self.id {
-            parts
-                .push(crate::Part::Text {
-                    name: "id".into(),
-                    value: values,
-                });
+            parts.push(crate::Part::Text { name: "id".into(), value: values });
         }
         if let Some(values) = self.max_files {
-            parts
-                .push(crate::Part::Text {
-                    name: "maxFiles".into(),
-                    value: values.to_string(),
-                });
+            parts.push(crate::Part::Text { name: "maxFiles".into(), value: values.to_string() });
         }
         {
             let values = self.file;
-            parts
-                .push(crate::Part::File {
-                    name: "file".into(),
-                    upload: values,
-                    max_bytes: None,
-                });
+            parts.push(crate::Part::File { name: "file".into(), upload: values, max_bytes: None });
         }
         parts
     }
@@ -6979,7 +6632,9 @@ impl UploadCustomFieldFilesRequest {
 pub struct UploadCustomFieldFilesResponse {
     /// Stored URL per uploaded file name.
     #[serde(rename = "uploadedFiles", default, skip_serializing_if = "Option::is_none")]
-    pub uploaded_files: Option<std::collections::BTreeMap<String, String>>,
+    pub uploaded_files: Option<std::collections::BTreeMap<String,
+
+    String>>,
 
     /// `meta`: a list of [`UploadedFileMeta`](crate::locations::UploadedFileMeta) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -7061,7 +6716,7 @@ impl Weekday {
             Self::Fr => "FR",
             Self::Sa => "SA",
             Self::Su => "SU",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -7078,7 +6733,7 @@ impl From<&str> for Weekday {
             "FR" => Self::Fr,
             "SA" => Self::Sa,
             "SU" => Self::Su,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }

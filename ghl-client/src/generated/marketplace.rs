@@ -40,7 +40,7 @@ pub const MODULE: &str = "marketplace";
 /// Operations of the Marketplace module. Get one with `client.marketplace()`.
 #[derive(Clone, Debug)]
 pub struct Marketplace {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "marketplace")]
@@ -53,45 +53,28 @@ impl Marketplace {
     /// Check whether the sub-account's wallet can be charged.
     ///
     /// `GET /marketplace/billing/charges/has-funds` · Version `2021-07-28` · location token · scopes: `charges.readonly`
-    pub fn check_wallet_funds(&self) -> CheckWalletFunds {
-        CheckWalletFunds {
-            client: self.client.clone(),
-        }
+    pub fn check_wallet_funds(&self,) -> CheckWalletFunds {
+        CheckWalletFunds { client: self.client.clone(), }
     }
 
     /// Charge a sub-account's wallet for metered usage of the app.
     ///
     /// `POST /marketplace/billing/charges` · Version `2021-07-28` · location token · scopes: `charges.write`
-    pub fn create_wallet_charge(
-        &self,
-        body: CreateWalletChargeRequest,
-    ) -> CreateWalletCharge {
-        CreateWalletCharge {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn create_wallet_charge(&self, body: CreateWalletChargeRequest) -> CreateWalletCharge {
+        CreateWalletCharge { client: self.client.clone(), body, }
     }
 
     /// Delete a wallet charge.
     ///
     /// `DELETE /marketplace/billing/charges/{chargeId}` · Version `2021-07-28` · location token · scopes: `charges.write`
-    pub fn delete_wallet_charge(
-        &self,
-        charge_id: impl Into<String>,
-    ) -> DeleteWalletCharge {
-        DeleteWalletCharge {
-            client: self.client.clone(),
-            charge_id: charge_id.into(),
-        }
+    pub fn delete_wallet_charge(&self, charge_id: impl Into<String>) -> DeleteWalletCharge {
+        DeleteWalletCharge { client: self.client.clone(), charge_id: charge_id.into(), }
     }
 
     /// Fetch the subscription and usage plans of the app for a sub-account.
     ///
     /// `GET /marketplace/app/{appId}/rebilling-config/location/{locationId}` · Version `2021-07-28` · location token · scopes: `oauth.readonly`
-    pub fn get_app_rebilling_config(
-        &self,
-        app_id: impl Into<String>,
-    ) -> GetAppRebillingConfig {
+    pub fn get_app_rebilling_config(&self, app_id: impl Into<String>) -> GetAppRebillingConfig {
         GetAppRebillingConfig {
             client: self.client.clone(),
             app_id: app_id.into(),
@@ -102,30 +85,21 @@ impl Marketplace {
     /// Fetch the agency, sub-account, user and plan behind the current token's install.
     ///
     /// `GET /marketplace/app/{appId}/installations` · Version `2021-07-28` · location or agency token · scopes: `marketplace-installer-details.readonly`
-    pub fn get_installer_details(
-        &self,
-        app_id: impl Into<String>,
-    ) -> GetInstallerDetails {
-        GetInstallerDetails {
-            client: self.client.clone(),
-            app_id: app_id.into(),
-        }
+    pub fn get_installer_details(&self, app_id: impl Into<String>) -> GetInstallerDetails {
+        GetInstallerDetails { client: self.client.clone(), app_id: app_id.into(), }
     }
 
     /// Fetch one wallet charge.
     ///
     /// `GET /marketplace/billing/charges/{chargeId}` · Version `2021-07-28` · location token · scopes: `charges.readonly`
     pub fn get_wallet_charge(&self, charge_id: impl Into<String>) -> GetWalletCharge {
-        GetWalletCharge {
-            client: self.client.clone(),
-            charge_id: charge_id.into(),
-        }
+        GetWalletCharge { client: self.client.clone(), charge_id: charge_id.into(), }
     }
 
     /// List the wallet charges the app has made.
     ///
     /// `GET /marketplace/billing/charges` · Version `2021-07-28` · location token · scopes: `charges.readonly`
-    pub fn list_wallet_charges(&self) -> ListWalletCharges {
+    pub fn list_wallet_charges(&self,) -> ListWalletCharges {
         ListWalletCharges {
             client: self.client.clone(),
             meter_id: None,
@@ -143,12 +117,9 @@ impl Marketplace {
     /// `POST /marketplace/external-auth/migration` · Version `2021-07-28` · location token · scopes: `marketplace-external-auth-migration.write`
     pub fn migrate_external_auth_connection(
         &self,
-        body: MigrateExternalAuthRequest,
+        body: MigrateExternalAuthRequest
     ) -> MigrateExternalAuthConnection {
-        MigrateExternalAuthConnection {
-            client: self.client.clone(),
-            body,
-        }
+        MigrateExternalAuthConnection { client: self.client.clone(), body, }
     }
 
     /// Uninstall the app from an agency (and all its sub-accounts) or from one sub-account.
@@ -157,13 +128,9 @@ impl Marketplace {
     pub fn uninstall_app(
         &self,
         app_id: impl Into<String>,
-        body: UninstallAppRequest,
+        body: UninstallAppRequest
     ) -> UninstallApp {
-        UninstallApp {
-            client: self.client.clone(),
-            app_id: app_id.into(),
-            body,
-        }
+        UninstallApp { client: self.client.clone(), app_id: app_id.into(), body, }
     }
 }
 
@@ -173,104 +140,90 @@ impl Marketplace {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Marketplace::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "checkWalletFunds",
-            Box::pin({
-                let call = handle.check_wallet_funds();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createWalletCharge",
-            Box::pin({
-                let call = handle
-                    .create_wallet_charge(
-                        CreateWalletChargeRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1.0f64,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteWalletCharge",
-            Box::pin({
-                let call = handle.delete_wallet_charge("sample-chargeId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getAppRebillingConfig",
-            Box::pin({
-                let call = handle.get_app_rebilling_config("sample-appId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getInstallerDetails",
-            Box::pin({
-                let call = handle.get_installer_details("sample-appId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getWalletCharge",
-            Box::pin({
-                let call = handle.get_wallet_charge("sample-chargeId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listWalletCharges",
-            Box::pin({
-                let call = handle.list_wallet_charges();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "migrateExternalAuthConnection",
-            Box::pin({
-                let call = handle
-                    .migrate_external_auth_connection(
-                        MigrateExternalAuthRequest::new(
-                            ExternalAuthType::Oauth2,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "uninstallApp",
-            Box::pin({
-                let call = handle
-                    .uninstall_app("sample-appId", UninstallAppRequest::new());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "checkWalletFunds",
+        Box::pin({
+            let call = handle.check_wallet_funds();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createWalletCharge",
+        Box::pin({
+            let call = handle.create_wallet_charge(
+                CreateWalletChargeRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    1.0f64
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteWalletCharge",
+        Box::pin({
+            let call = handle.delete_wallet_charge("sample-chargeId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getAppRebillingConfig",
+        Box::pin({
+            let call = handle.get_app_rebilling_config("sample-appId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getInstallerDetails",
+        Box::pin({
+            let call = handle.get_installer_details("sample-appId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getWalletCharge",
+        Box::pin({
+            let call = handle.get_wallet_charge("sample-chargeId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listWalletCharges",
+        Box::pin({
+            let call = handle.list_wallet_charges();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "migrateExternalAuthConnection",
+        Box::pin({
+            let call = handle.migrate_external_auth_connection(
+                MigrateExternalAuthRequest::new(
+                    ExternalAuthType::Oauth2,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "uninstallApp",
+        Box::pin({
+            let call = handle.uninstall_app("sample-appId", UninstallAppRequest::new());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -280,137 +233,124 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Marketplace::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "checkWalletFunds",
-            Box::pin({
-                let call = handle.check_wallet_funds();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createWalletCharge",
-            Box::pin({
-                let call = handle
-                    .create_wallet_charge(
-                        CreateWalletChargeRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                1.0f64,
-                            )
-                            .user_id("sample".to_owned())
-                            .price(1.0f64)
-                            .event_time("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteWalletCharge",
-            Box::pin({
-                let call = handle.delete_wallet_charge("sample-chargeId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getAppRebillingConfig",
-            Box::pin({
-                let call = handle.get_app_rebilling_config("sample-appId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getInstallerDetails",
-            Box::pin({
-                let call = handle.get_installer_details("sample-appId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getWalletCharge",
-            Box::pin({
-                let call = handle.get_wallet_charge("sample-chargeId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listWalletCharges",
-            Box::pin({
-                let call = handle
-                    .list_wallet_charges()
-                    .meter_id("sample".to_owned())
-                    .event_id("sample".to_owned())
+    calls.push((
+        "checkWalletFunds",
+        Box::pin({
+            let call = handle.check_wallet_funds();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createWalletCharge",
+        Box::pin({
+            let call = handle.create_wallet_charge(
+                CreateWalletChargeRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    1.0f64
+                )
                     .user_id("sample".to_owned())
-                    .start_date("sample".to_owned())
-                    .end_date("sample".to_owned())
-                    .skip(1i64)
-                    .limit(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "migrateExternalAuthConnection",
-            Box::pin({
-                let call = handle
-                    .migrate_external_auth_connection(
-                        MigrateExternalAuthRequest::new(
-                                ExternalAuthType::Oauth2,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .api_key(crate::Secret::from("sample"))
-                            .basic_credentials(
-                                std::collections::BTreeMap::from([
-                                    (
-                                        "key".to_owned(),
-                                        serde_json::Value::Object(Default::default()),
-                                    ),
-                                ]),
-                            )
-                            .access_token(crate::Secret::from("sample"))
-                            .refresh_token(crate::Secret::from("sample"))
-                            .expiry_in(1i64)
-                            .expiry_at(1i64)
-                            .scopes(vec!["sample".to_owned()])
-                            .display_name("sample".to_owned())
-                            .is_default(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "uninstallApp",
-            Box::pin({
-                let call = handle
-                    .uninstall_app(
-                        "sample-appId",
-                        UninstallAppRequest::new()
-                            .company_id("sample".to_owned())
-                            .location_id("sample".to_owned())
-                            .reason("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                    .price(1.0f64)
+                    .event_time("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteWalletCharge",
+        Box::pin({
+            let call = handle.delete_wallet_charge("sample-chargeId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getAppRebillingConfig",
+        Box::pin({
+            let call = handle.get_app_rebilling_config("sample-appId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getInstallerDetails",
+        Box::pin({
+            let call = handle.get_installer_details("sample-appId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getWalletCharge",
+        Box::pin({
+            let call = handle.get_wallet_charge("sample-chargeId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listWalletCharges",
+        Box::pin({
+            let call = handle
+                .list_wallet_charges()
+                .meter_id("sample".to_owned())
+                .event_id("sample".to_owned())
+                .user_id("sample".to_owned())
+                .start_date("sample".to_owned())
+                .end_date("sample".to_owned())
+                .skip(1i64)
+                .limit(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "migrateExternalAuthConnection",
+        Box::pin({
+            let call = handle.migrate_external_auth_connection(
+                MigrateExternalAuthRequest::new(
+                    ExternalAuthType::Oauth2,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .api_key(crate::Secret::from("sample"))
+                    .basic_credentials(
+                        std::collections::BTreeMap::from([(
+                            "key".to_owned(),
+                            serde_json::Value::Object(Default::default())
+                        )])
+                    )
+                    .access_token(crate::Secret::from("sample"))
+                    .refresh_token(crate::Secret::from("sample"))
+                    .expiry_in(1i64)
+                    .expiry_at(1i64)
+                    .scopes(vec!["sample".to_owned()])
+                    .display_name("sample".to_owned())
+                    .is_default(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "uninstallApp",
+        Box::pin({
+            let call = handle.uninstall_app(
+                "sample-appId",
+                UninstallAppRequest::new()
+                    .company_id("sample".to_owned())
+                    .location_id("sample".to_owned())
+                    .reason("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -442,7 +382,7 @@ impl CheckWalletFunds {
         };
         let request = crate::Request::new(
             &META,
-            "/marketplace/billing/charges/has-funds".to_owned(),
+            "/marketplace/billing/charges/has-funds".to_owned()
         );
         Ok(request)
     }
@@ -453,9 +393,7 @@ impl CheckWalletFunds {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<WalletFunds>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<WalletFunds>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -488,10 +426,7 @@ impl CreateWalletCharge {
             token: crate::TokenKind::Location,
             scopes: &["charges.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/marketplace/billing/charges".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/marketplace/billing/charges".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -506,7 +441,7 @@ impl CreateWalletCharge {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<CreateWalletChargeResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -543,9 +478,9 @@ impl DeleteWalletCharge {
         let request = crate::Request::new(
             &META,
             format!(
-                "/marketplace/billing/charges/{}", crate
-                ::runtime::request::path_segment(& self.charge_id)
-            ),
+                "/marketplace/billing/charges/{}",
+                crate::runtime::request::path_segment(&self.charge_id)
+            )
         );
         Ok(request)
     }
@@ -557,7 +492,7 @@ impl DeleteWalletCharge {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<MarketplaceSuccess>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -600,16 +535,17 @@ impl GetAppRebillingConfig {
             token: crate::TokenKind::Location,
             scopes: &["oauth.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getAppRebillingConfig", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getAppRebillingConfig",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/marketplace/app/{}/rebilling-config/location/{}", crate
-                ::runtime::request::path_segment(& self.app_id), crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/marketplace/app/{}/rebilling-config/location/{}",
+                crate::runtime::request::path_segment(&self.app_id),
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -622,7 +558,7 @@ impl GetAppRebillingConfig {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<GetAppRebillingConfigResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -659,9 +595,9 @@ impl GetInstallerDetails {
         let request = crate::Request::new(
             &META,
             format!(
-                "/marketplace/app/{}/installations", crate
-                ::runtime::request::path_segment(& self.app_id)
-            ),
+                "/marketplace/app/{}/installations",
+                crate::runtime::request::path_segment(&self.app_id)
+            )
         );
         Ok(request)
     }
@@ -673,7 +609,7 @@ impl GetInstallerDetails {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<GetInstallerDetailsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -710,9 +646,9 @@ impl GetWalletCharge {
         let request = crate::Request::new(
             &META,
             format!(
-                "/marketplace/billing/charges/{}", crate
-                ::runtime::request::path_segment(& self.charge_id)
-            ),
+                "/marketplace/billing/charges/{}",
+                crate::runtime::request::path_segment(&self.charge_id)
+            )
         );
         Ok(request)
     }
@@ -723,9 +659,7 @@ impl GetWalletCharge {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<WalletCharge>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<WalletCharge>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -806,10 +740,7 @@ impl ListWalletCharges {
             token: crate::TokenKind::Location,
             scopes: &["charges.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/marketplace/billing/charges".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/marketplace/billing/charges".to_owned());
         if let Some(value) = &self.meter_id {
             request.query("meterId", value);
         }
@@ -841,7 +772,7 @@ impl ListWalletCharges {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListWalletChargesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -875,7 +806,7 @@ impl crate::Paginated for ListWalletCharges {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -891,10 +822,8 @@ impl crate::Paginated for ListWalletCharges {
 impl ListWalletCharges {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<WalletCharge, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<WalletCharge, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -928,7 +857,7 @@ impl MigrateExternalAuthConnection {
         };
         let mut request = crate::Request::new(
             &META,
-            "/marketplace/external-auth/migration".to_owned(),
+            "/marketplace/external-auth/migration".to_owned()
         );
         {
             let value = &self.body;
@@ -944,7 +873,7 @@ impl MigrateExternalAuthConnection {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<MigrateExternalAuthResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -982,9 +911,9 @@ impl UninstallApp {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/marketplace/app/{}/installations", crate
-                ::runtime::request::path_segment(& self.app_id)
-            ),
+                "/marketplace/app/{}/installations",
+                crate::runtime::request::path_segment(&self.app_id)
+            )
         );
         {
             let value = &self.body;
@@ -1000,7 +929,7 @@ impl UninstallApp {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<MarketplaceSuccess>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1046,7 +975,7 @@ impl AppPriceType {
         match self {
             Self::Fixed => "fixed",
             Self::Dynamic => "dynamic",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1058,7 +987,7 @@ impl From<&str> for AppPriceType {
         match value {
             "fixed" => Self::Fixed,
             "dynamic" => Self::Dynamic,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1073,11 +1002,7 @@ crate::runtime::enums::string_enum!(AppPriceType);
 #[non_exhaustive]
 pub struct AppSubscriptionPlan {
     /// `resellingAmount`: a number. Example: `0`.
-    #[serde(
-        rename = "resellingAmount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "resellingAmount", default, skip_serializing_if = "Option::is_none")]
     pub reselling_amount: Option<f64>,
 
     /// `baseAmount`: a number. Example: `999`.
@@ -1132,11 +1057,7 @@ pub struct AppUsagePlan {
     pub meter_name: Option<String>,
 
     /// Price per unit for the fixed price type.
-    #[serde(
-        rename = "fixedPricePerUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "fixedPricePerUnit", default, skip_serializing_if = "Option::is_none")]
     pub fixed_price_per_unit: Option<f64>,
 
     /// `priceType`: a [`AppPriceType`](crate::marketplace::AppPriceType).
@@ -1144,27 +1065,15 @@ pub struct AppUsagePlan {
     pub price_type: Option<AppPriceType>,
 
     /// Lowest price per unit for the dynamic price type, as text.
-    #[serde(
-        rename = "minPricePerUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "minPricePerUnit", default, skip_serializing_if = "Option::is_none")]
     pub min_price_per_unit: Option<String>,
 
     /// Highest price per unit for the dynamic price type, as text.
-    #[serde(
-        rename = "maxPricePerUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "maxPricePerUnit", default, skip_serializing_if = "Option::is_none")]
     pub max_price_per_unit: Option<String>,
 
     /// `executionLimitPerCycle`: a whole number. Example: `1000`.
-    #[serde(
-        rename = "executionLimitPerCycle",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "executionLimitPerCycle", default, skip_serializing_if = "Option::is_none")]
     pub execution_limit_per_cycle: Option<i64>,
 }
 
@@ -1175,15 +1084,15 @@ pub struct AppUsagePlan {
 #[non_exhaustive]
 pub struct CreateWalletChargeRequest {
     /// `appId`: a string. Example: `6578278e879ad2646715ba9c`.
-    #[serde(rename = "appId")]
+    #[serde(rename = "appId",)]
     pub app_id: String,
 
     /// Billing meter, from the app's pricing page.
-    #[serde(rename = "meterId")]
+    #[serde(rename = "meterId",)]
     pub meter_id: String,
 
     /// The app's own id of the event or transaction being charged.
-    #[serde(rename = "eventId")]
+    #[serde(rename = "eventId",)]
     pub event_id: String,
 
     /// `userId`: a string. Example: `user_abc123`.
@@ -1191,11 +1100,11 @@ pub struct CreateWalletChargeRequest {
     pub user_id: Option<String>,
 
     /// The sub-account to charge.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// The agency the sub-account belongs to.
-    #[serde(rename = "companyId")]
+    #[serde(rename = "companyId",)]
     pub company_id: String,
 
     /// `description`: a string. Example: `25 reports generated`.
@@ -1225,7 +1134,7 @@ impl CreateWalletChargeRequest {
         location_id: impl Into<String>,
         company_id: impl Into<String>,
         description: impl Into<String>,
-        units: impl Into<f64>,
+        units: impl Into<f64>
     ) -> Self {
         Self {
             app_id: app_id.into(),
@@ -1299,7 +1208,7 @@ impl ExternalAuthType {
         match self {
             Self::Oauth2 => "oauth2",
             Self::Basic => "basic",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1311,7 +1220,7 @@ impl From<&str> for ExternalAuthType {
         match value {
             "oauth2" => Self::Oauth2,
             "basic" => Self::Basic,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1337,11 +1246,7 @@ pub struct GetAppRebillingConfigResponse {
 #[non_exhaustive]
 pub struct GetInstallerDetailsResponse {
     /// `installationDetails`: a [`InstallerDetails`](crate::marketplace::InstallerDetails).
-    #[serde(
-        rename = "installationDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "installationDetails", default, skip_serializing_if = "Option::is_none")]
     pub installation_details: Option<InstallerDetails>,
 }
 
@@ -1364,11 +1269,7 @@ pub struct InstallerDetails {
     pub company_name: Option<String>,
 
     /// `relationshipNumber`: a string. Example: `0-002-230`.
-    #[serde(
-        rename = "relationshipNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "relationshipNumber", default, skip_serializing_if = "Option::is_none")]
     pub relationship_number: Option<String>,
 
     /// Null for sub-account installs.
@@ -1376,11 +1277,7 @@ pub struct InstallerDetails {
     pub company_email: Option<String>,
 
     /// Null for sub-account installs.
-    #[serde(
-        rename = "companyOwnerFullName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "companyOwnerFullName", default, skip_serializing_if = "Option::is_none")]
     pub company_owner_full_name: Option<String>,
 
     /// The user who installed the app.
@@ -1388,11 +1285,7 @@ pub struct InstallerDetails {
     pub user_id: Option<String>,
 
     /// `isWhitelabelCompany`: `true` or `false`.
-    #[serde(
-        rename = "isWhitelabelCompany",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isWhitelabelCompany", default, skip_serializing_if = "Option::is_none")]
     pub is_whitelabel_company: Option<bool>,
 
     /// The agency's HighLevel plan; null for sub-account installs.
@@ -1400,27 +1293,15 @@ pub struct InstallerDetails {
     pub company_plan: Option<String>,
 
     /// Same as companyPlan.
-    #[serde(
-        rename = "companyHighLevelPlan",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "companyHighLevelPlan", default, skip_serializing_if = "Option::is_none")]
     pub company_high_level_plan: Option<String>,
 
     /// Plan of the app, for paid apps.
-    #[serde(
-        rename = "marketplaceAppPlanId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "marketplaceAppPlanId", default, skip_serializing_if = "Option::is_none")]
     pub marketplace_app_plan_id: Option<String>,
 
     /// `whitelabelDetails`: a [`WhitelabelDetails`](crate::marketplace::WhitelabelDetails).
-    #[serde(
-        rename = "whitelabelDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "whitelabelDetails", default, skip_serializing_if = "Option::is_none")]
     pub whitelabel_details: Option<WhitelabelDetails>,
 }
 
@@ -1461,23 +1342,23 @@ pub struct MarketplaceSuccess {
 #[non_exhaustive]
 pub struct MigrateExternalAuthRequest {
     /// `type`: a [`ExternalAuthType`](crate::marketplace::ExternalAuthType).
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: ExternalAuthType,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `appId`: a string. Example: `507f1f77bcf86cd799439011`.
-    #[serde(rename = "appId")]
+    #[serde(rename = "appId",)]
     pub app_id: String,
 
     /// `appVersionId`: a string. Example: `507f1f77bcf86cd799439012`.
-    #[serde(rename = "appVersionId")]
+    #[serde(rename = "appVersionId",)]
     pub app_version_id: String,
 
     /// Identifier of the connection.
-    #[serde(rename = "accountId")]
+    #[serde(rename = "accountId",)]
     pub account_id: String,
 
     /// API key (type basic).
@@ -1485,12 +1366,10 @@ pub struct MigrateExternalAuthRequest {
     pub api_key: Option<crate::Secret>,
 
     /// Credential fields (type basic), checked against the app version's external-auth fields.
-    #[serde(
-        rename = "basicCredentials",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub basic_credentials: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    #[serde(rename = "basicCredentials", default, skip_serializing_if = "Option::is_none")]
+    pub basic_credentials: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// Access token (required with type oauth2).
     #[serde(rename = "accessToken", default, skip_serializing_if = "Option::is_none")]
@@ -1531,7 +1410,7 @@ impl MigrateExternalAuthRequest {
         location_id: impl Into<String>,
         app_id: impl Into<String>,
         app_version_id: impl Into<String>,
-        account_id: impl Into<String>,
+        account_id: impl Into<String>
     ) -> Self {
         Self {
             type_: type_.into(),
@@ -1560,7 +1439,8 @@ impl MigrateExternalAuthRequest {
     /// Sets `basicCredentials`.
     pub fn basic_credentials(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+        value: impl Into<std::collections::BTreeMap<String,
+        serde_json::Value>>
     ) -> Self {
         self.basic_credentials = Some(value.into());
         self
@@ -1653,11 +1533,7 @@ impl UninstallAppRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            company_id: None,
-            location_id: None,
-            reason: None,
-        }
+        Self { company_id: None, location_id: None, reason: None, }
     }
 
     /// Sets `companyId`.
@@ -1722,11 +1598,7 @@ pub struct WalletCharge {
     pub price_per_unit: Option<f64>,
 
     /// `transactionType`: a [`WalletTransactionType`](crate::marketplace::WalletTransactionType).
-    #[serde(
-        rename = "transactionType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "transactionType", default, skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<WalletTransactionType>,
 
     /// `units`: a number. Example: `10`.
@@ -1735,7 +1607,9 @@ pub struct WalletCharge {
 
     /// What the app sent with the charge (eventId, description, eventTime, userId).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub meta: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
@@ -1800,7 +1674,7 @@ impl WalletTransactionType {
         match self {
             Self::Charge => "charge",
             Self::Refund => "refund",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1812,7 +1686,7 @@ impl From<&str> for WalletTransactionType {
         match value {
             "charge" => Self::Charge,
             "refund" => Self::Refund,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }

@@ -43,7 +43,7 @@ pub const MODULE: &str = "medias";
 /// Operations of the Media Storage module. Get one with `client.medias()`.
 #[derive(Clone, Debug)]
 pub struct Medias {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "medias")]
@@ -58,12 +58,9 @@ impl Medias {
     /// `PUT /medias/delete-files` · Version `2021-07-28` · location token · scopes: none stated
     pub fn bulk_delete_media_objects(
         &self,
-        body: BulkDeleteMediaObjectsRequest,
+        body: BulkDeleteMediaObjectsRequest
     ) -> BulkDeleteMediaObjects {
-        BulkDeleteMediaObjects {
-            client: self.client.clone(),
-            body,
-        }
+        BulkDeleteMediaObjects { client: self.client.clone(), body, }
     }
 
     /// Rename several files and folders at once.
@@ -71,25 +68,16 @@ impl Medias {
     /// `PUT /medias/update-files` · Version `2021-07-28` · location token · scopes: none stated
     pub fn bulk_update_media_objects(
         &self,
-        body: BulkUpdateMediaObjectsRequest,
+        body: BulkUpdateMediaObjectsRequest
     ) -> BulkUpdateMediaObjects {
-        BulkUpdateMediaObjects {
-            client: self.client.clone(),
-            body,
-        }
+        BulkUpdateMediaObjects { client: self.client.clone(), body, }
     }
 
     /// Create a folder in the media library.
     ///
     /// `POST /medias/folder` · Version `2021-07-28` · location token · scopes: none stated
-    pub fn create_media_folder(
-        &self,
-        body: CreateMediaFolderRequest,
-    ) -> CreateMediaFolder {
-        CreateMediaFolder {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn create_media_folder(&self, body: CreateMediaFolderRequest) -> CreateMediaFolder {
+        CreateMediaFolder { client: self.client.clone(), body, }
     }
 
     /// Delete a file or folder.
@@ -99,7 +87,7 @@ impl Medias {
         &self,
         id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<AltType>,
+        alt_type: impl Into<AltType>
     ) -> DeleteMediaObject {
         DeleteMediaObject {
             client: self.client.clone(),
@@ -117,10 +105,7 @@ impl Medias {
     #[cfg(feature = "undocumented")]
     #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn get_media_object(&self, id: impl Into<String>) -> GetMediaObject {
-        GetMediaObject {
-            client: self.client.clone(),
-            id: id.into(),
-        }
+        GetMediaObject { client: self.client.clone(), id: id.into(), }
     }
 
     /// List the files and folders of a location's media library.
@@ -132,7 +117,7 @@ impl Medias {
         alt_type: impl Into<AltType>,
         type_: impl Into<String>,
         sort_by: impl Into<String>,
-        sort_order: impl Into<String>,
+        sort_order: impl Into<String>
     ) -> ListMediaFiles {
         ListMediaFiles {
             client: self.client.clone(),
@@ -155,13 +140,9 @@ impl Medias {
     pub fn update_media_object(
         &self,
         id: impl Into<String>,
-        body: UpdateMediaObjectRequest,
+        body: UpdateMediaObjectRequest
     ) -> UpdateMediaObject {
-        UpdateMediaObject {
-            client: self.client.clone(),
-            id: id.into(),
-            body,
-        }
+        UpdateMediaObject { client: self.client.clone(), id: id.into(), body, }
     }
 
     /// Upload a file to the media library, or register a hosted one.
@@ -170,10 +151,7 @@ impl Medias {
     ///
     /// `POST /medias/upload-file` · Version `2021-07-28` · location token · scopes: `medias.write`
     pub fn upload_media_file(&self, body: UploadMediaFileRequest) -> UploadMediaFile {
-        UploadMediaFile {
-            client: self.client.clone(),
-            body,
-        }
+        UploadMediaFile { client: self.client.clone(), body, }
     }
 }
 
@@ -183,124 +161,105 @@ impl Medias {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Medias::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "bulkDeleteMediaObjects",
-            Box::pin({
-                let call = handle
-                    .bulk_delete_media_objects(
-                        BulkDeleteMediaObjectsRequest::new(
-                            vec![MediaObjectRef::new("sample".to_owned())],
-                            AltType::Location,
-                            "sample".to_owned(),
-                            MediaDeleteStatus::Deleted,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkUpdateMediaObjects",
-            Box::pin({
-                let call = handle
-                    .bulk_update_media_objects(
-                        BulkUpdateMediaObjectsRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            vec![MediaObjectRename::new("sample".to_owned())],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createMediaFolder",
-            Box::pin({
-                let call = handle
-                    .create_media_folder(
-                        CreateMediaFolderRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteMediaObject",
-            Box::pin({
-                let call = handle
-                    .delete_media_object(
-                        "sample-id",
-                        "sample".to_owned(),
-                        AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "bulkDeleteMediaObjects",
+        Box::pin({
+            let call = handle.bulk_delete_media_objects(
+                BulkDeleteMediaObjectsRequest::new(
+                    vec![MediaObjectRef::new("sample".to_owned())],
+                    AltType::Location,
+                    "sample".to_owned(),
+                    MediaDeleteStatus::Deleted
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkUpdateMediaObjects",
+        Box::pin({
+            let call = handle.bulk_update_media_objects(
+                BulkUpdateMediaObjectsRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    vec![MediaObjectRename::new("sample".to_owned())]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createMediaFolder",
+        Box::pin({
+            let call = handle.create_media_folder(
+                CreateMediaFolderRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteMediaObject",
+        Box::pin({
+            let call = handle.delete_media_object(
+                "sample-id",
+                "sample".to_owned(),
+                AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "getMediaObject",
-            Box::pin({
-                let call = handle.get_media_object("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listMediaFiles",
-            Box::pin({
-                let call = handle
-                    .list_media_files(
-                        "sample".to_owned(),
-                        AltType::Location,
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateMediaObject",
-            Box::pin({
-                let call = handle
-                    .update_media_object(
-                        "sample-id",
-                        UpdateMediaObjectRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "uploadMediaFile",
-            Box::pin({
-                let call = handle
-                    .upload_media_file(
-                        UploadMediaFileRequest::new()
-                            .file(
-                                crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "getMediaObject",
+        Box::pin({
+            let call = handle.get_media_object("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listMediaFiles",
+        Box::pin({
+            let call = handle.list_media_files(
+                "sample".to_owned(),
+                AltType::Location,
+                "sample".to_owned(),
+                "sample".to_owned(),
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateMediaObject",
+        Box::pin({
+            let call = handle.update_media_object(
+                "sample-id",
+                UpdateMediaObjectRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "uploadMediaFile",
+        Box::pin({
+            let call = handle.upload_media_file(
+                UploadMediaFileRequest::new()
+                    .file(crate::Upload::from_bytes("sample.txt", b"sample".to_vec()))
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -310,137 +269,119 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Medias::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "bulkDeleteMediaObjects",
-            Box::pin({
-                let call = handle
-                    .bulk_delete_media_objects(
-                        BulkDeleteMediaObjectsRequest::new(
-                            vec![MediaObjectRef::new("sample".to_owned())],
-                            AltType::Location,
-                            "sample".to_owned(),
-                            MediaDeleteStatus::Deleted,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkUpdateMediaObjects",
-            Box::pin({
-                let call = handle
-                    .bulk_update_media_objects(
-                        BulkUpdateMediaObjectsRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            vec![
-                                MediaObjectRename::new("sample".to_owned()).name("sample"
-                                .to_owned())
-                            ],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createMediaFolder",
-            Box::pin({
-                let call = handle
-                    .create_media_folder(
-                        CreateMediaFolderRequest::new(
-                                "sample".to_owned(),
-                                AltType::Location,
-                                "sample".to_owned(),
-                            )
-                            .parent_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteMediaObject",
-            Box::pin({
-                let call = handle
-                    .delete_media_object(
-                        "sample-id",
-                        "sample".to_owned(),
-                        AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "getMediaObject",
-            Box::pin({
-                let call = handle.get_media_object("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listMediaFiles",
-            Box::pin({
-                let call = handle
-                    .list_media_files(
-                        "sample".to_owned(),
-                        AltType::Location,
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                    )
-                    .offset(1i64)
-                    .limit(1i64)
-                    .query("sample".to_owned())
+    calls.push((
+        "bulkDeleteMediaObjects",
+        Box::pin({
+            let call = handle.bulk_delete_media_objects(
+                BulkDeleteMediaObjectsRequest::new(
+                    vec![MediaObjectRef::new("sample".to_owned())],
+                    AltType::Location,
+                    "sample".to_owned(),
+                    MediaDeleteStatus::Deleted
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkUpdateMediaObjects",
+        Box::pin({
+            let call = handle.bulk_update_media_objects(
+                BulkUpdateMediaObjectsRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    vec![MediaObjectRename::new("sample".to_owned()).name("sample".to_owned())]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createMediaFolder",
+        Box::pin({
+            let call = handle.create_media_folder(
+                CreateMediaFolderRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned()
+                )
                     .parent_id("sample".to_owned())
-                    .fetch_all(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateMediaObject",
-            Box::pin({
-                let call = handle
-                    .update_media_object(
-                        "sample-id",
-                        UpdateMediaObjectRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "uploadMediaFile",
-            Box::pin({
-                let call = handle
-                    .upload_media_file(
-                        UploadMediaFileRequest::new()
-                            .file(
-                                crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
-                            )
-                            .hosted(true)
-                            .file_url("sample".to_owned())
-                            .name("sample".to_owned())
-                            .parent_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteMediaObject",
+        Box::pin({
+            let call = handle.delete_media_object(
+                "sample-id",
+                "sample".to_owned(),
+                AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    #[cfg(feature = "undocumented")]
+    calls.push((
+        "getMediaObject",
+        Box::pin({
+            let call = handle.get_media_object("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listMediaFiles",
+        Box::pin({
+            let call = handle
+                .list_media_files(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                .offset(1i64)
+                .limit(1i64)
+                .query("sample".to_owned())
+                .parent_id("sample".to_owned())
+                .fetch_all(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateMediaObject",
+        Box::pin({
+            let call = handle.update_media_object(
+                "sample-id",
+                UpdateMediaObjectRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "uploadMediaFile",
+        Box::pin({
+            let call = handle.upload_media_file(
+                UploadMediaFileRequest::new()
+                    .file(crate::Upload::from_bytes("sample.txt", b"sample".to_vec()))
+                    .hosted(true)
+                    .file_url("sample".to_owned())
+                    .name("sample".to_owned())
+                    .parent_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -486,7 +427,7 @@ impl BulkDeleteMediaObjects {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<Vec<MediaObjectDeleted>>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -535,7 +476,7 @@ impl BulkUpdateMediaObjects {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<Vec<MediaObjectUpdated>>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -583,9 +524,7 @@ impl CreateMediaFolder {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<MediaFolder>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<MediaFolder>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -622,7 +561,7 @@ impl DeleteMediaObject {
         };
         let mut request = crate::Request::new(
             &META,
-            format!("/medias/{}", crate ::runtime::request::path_segment(& self.id)),
+            format!("/medias/{}", crate::runtime::request::path_segment(&self.id))
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -636,7 +575,7 @@ impl DeleteMediaObject {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -678,7 +617,7 @@ impl GetMediaObject {
         };
         let request = crate::Request::new(
             &META,
-            format!("/medias/{}", crate ::runtime::request::path_segment(& self.id)),
+            format!("/medias/{}", crate::runtime::request::path_segment(&self.id))
         );
         Ok(request)
     }
@@ -690,7 +629,7 @@ impl GetMediaObject {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -794,7 +733,7 @@ impl ListMediaFiles {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListMediaFilesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -825,7 +764,7 @@ impl crate::Paginated for ListMediaFiles {
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -841,7 +780,7 @@ impl crate::Paginated for ListMediaFiles {
 impl ListMediaFiles {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
+        self
     ) -> impl futures::Stream<Item = Result<MediaFile, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -877,7 +816,7 @@ impl UpdateMediaObject {
         };
         let mut request = crate::Request::new(
             &META,
-            format!("/medias/{}", crate ::runtime::request::path_segment(& self.id)),
+            format!("/medias/{}", crate::runtime::request::path_segment(&self.id))
         );
         {
             let value = &self.body;
@@ -893,7 +832,7 @@ impl UpdateMediaObject {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<UpdateMediaObjectResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -944,7 +883,7 @@ impl UploadMediaFile {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<UploadMediaFileResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -971,7 +910,7 @@ impl AltType {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Location => "location",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -982,7 +921,7 @@ impl From<&str> for AltType {
     fn from(value: &str) -> Self {
         match value {
             "location" => Self::Location,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -997,15 +936,15 @@ crate::runtime::enums::string_enum!(AltType);
 #[non_exhaustive]
 pub struct BulkDeleteMediaObjectsRequest {
     /// `filesToBeDeleted`: a list of [`MediaObjectRef`](crate::medias::MediaObjectRef) values.
-    #[serde(rename = "filesToBeDeleted")]
+    #[serde(rename = "filesToBeDeleted",)]
     pub files_to_be_deleted: Vec<MediaObjectRef>,
 
     /// `altType`: a [`AltType`](crate::medias::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// Id of the location.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `status`: a [`MediaDeleteStatus`](crate::medias::MediaDeleteStatus).
@@ -1021,7 +960,7 @@ impl BulkDeleteMediaObjectsRequest {
         files_to_be_deleted: impl Into<Vec<MediaObjectRef>>,
         alt_type: impl Into<AltType>,
         alt_id: impl Into<String>,
-        status: impl Into<MediaDeleteStatus>,
+        status: impl Into<MediaDeleteStatus>
     ) -> Self {
         Self {
             files_to_be_deleted: files_to_be_deleted.into(),
@@ -1039,15 +978,15 @@ impl BulkDeleteMediaObjectsRequest {
 #[non_exhaustive]
 pub struct BulkUpdateMediaObjectsRequest {
     /// Id of the location.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::medias::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `filesToBeUpdated`: a list of [`MediaObjectRename`](crate::medias::MediaObjectRename) values.
-    #[serde(rename = "filesToBeUpdated")]
+    #[serde(rename = "filesToBeUpdated",)]
     pub files_to_be_updated: Vec<MediaObjectRename>,
 }
 
@@ -1059,7 +998,7 @@ impl BulkUpdateMediaObjectsRequest {
     pub fn new(
         alt_id: impl Into<String>,
         alt_type: impl Into<AltType>,
-        files_to_be_updated: impl Into<Vec<MediaObjectRename>>,
+        files_to_be_updated: impl Into<Vec<MediaObjectRename>>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -1076,11 +1015,11 @@ impl BulkUpdateMediaObjectsRequest {
 #[non_exhaustive]
 pub struct CreateMediaFolderRequest {
     /// Id of the location.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::medias::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `name`: a string. Example: `New Folder`.
@@ -1099,7 +1038,7 @@ impl CreateMediaFolderRequest {
     pub fn new(
         alt_id: impl Into<String>,
         alt_type: impl Into<AltType>,
-        name: impl Into<String>,
+        name: impl Into<String>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -1151,7 +1090,7 @@ impl MediaDeleteStatus {
         match self {
             Self::Deleted => "deleted",
             Self::Trashed => "trashed",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1163,7 +1102,7 @@ impl From<&str> for MediaDeleteStatus {
         match value {
             "deleted" => Self::Deleted,
             "trashed" => Self::Trashed,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1249,19 +1188,11 @@ pub struct MediaFolder {
     pub is_private: Option<bool>,
 
     /// True when the folder was moved.
-    #[serde(
-        rename = "relocatedFolder",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "relocatedFolder", default, skip_serializing_if = "Option::is_none")]
     pub relocated_folder: Option<bool>,
 
     /// `migrationCompleted`: `true` or `false`.
-    #[serde(
-        rename = "migrationCompleted",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "migrationCompleted", default, skip_serializing_if = "Option::is_none")]
     pub migration_completed: Option<bool>,
 
     /// True for folders created by the system.
@@ -1303,7 +1234,7 @@ pub struct MediaObjectDeleted {
 #[non_exhaustive]
 pub struct MediaObjectRef {
     /// Id of the file or folder.
-    #[serde(rename = "_id")]
+    #[serde(rename = "_id",)]
     pub id: String,
 }
 
@@ -1313,7 +1244,7 @@ impl MediaObjectRef {
     /// A value with the required fields (`_id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
-        Self { id: id.into() }
+        Self { id: id.into(), }
     }
 }
 
@@ -1337,7 +1268,7 @@ impl MediaObjectRename {
     /// A value with the required fields (`id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
-        Self { id: id.into(), name: None }
+        Self { id: id.into(), name: None, }
     }
 
     /// Sets `name`.
@@ -1372,11 +1303,11 @@ pub struct UpdateMediaObjectRequest {
     pub name: String,
 
     /// `altType`: a [`AltType`](crate::medias::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// Id of the location.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 }
 
@@ -1388,13 +1319,9 @@ impl UpdateMediaObjectRequest {
     pub fn new(
         name: impl Into<String>,
         alt_type: impl Into<AltType>,
-        alt_id: impl Into<String>,
+        alt_id: impl Into<String>
     ) -> Self {
-        Self {
-            name: name.into(),
-            alt_type: alt_type.into(),
-            alt_id: alt_id.into(),
-        }
+        Self { name: name.into(), alt_type: alt_type.into(), alt_id: alt_id.into(), }
     }
 }
 
@@ -1441,13 +1368,7 @@ impl UploadMediaFileRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            file: None,
-            hosted: None,
-            file_url: None,
-            name: None,
-            parent_id: None,
-        }
+        Self { file: None, hosted: None, file_url: None, name: None, parent_id: None, }
     }
 
     /// Sets `file`.
@@ -1488,40 +1409,23 @@ impl UploadMediaFileRequest {
     pub fn into_parts(self) -> Vec<crate::Part> {
         let mut parts = Vec::new();
         if let Some(values) = self.file {
-            parts
-                .push(crate::Part::File {
-                    name: "file".into(),
-                    upload: values,
-                    max_bytes: Some(524288000u64),
-                });
+            parts.push(crate::Part::File {
+                name: "file".into(),
+                upload: values,
+                max_bytes: Some(524288000u64)
+            });
         }
         if let Some(values) = self.hosted {
-            parts
-                .push(crate::Part::Text {
-                    name: "hosted".into(),
-                    value: values.to_string(),
-                });
+            parts.push(crate::Part::Text { name: "hosted".into(), value: values.to_string() });
         }
         if let Some(values) = self.file_url {
-            parts
-                .push(crate::Part::Text {
-                    name: "fileUrl".into(),
-                    value: values,
-                });
+            parts.push(crate::Part::Text { name: "fileUrl".into(), value: values });
         }
         if let Some(values) = self.name {
-            parts
-                .push(crate::Part::Text {
-                    name: "name".into(),
-                    value: values,
-                });
+            parts.push(crate::Part::Text { name: "name".into(), value: values });
         }
         if let Some(values) = self.parent_id {
-            parts
-                .push(crate::Part::Text {
-                    name: "parentId".into(),
-                    value: values,
-                });
+            parts.push(crate::Part::Text { name: "parentId".into(), value: values });
         }
         parts
     }

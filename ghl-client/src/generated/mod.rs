@@ -8,10 +8,7 @@ pub mod ad_manager;
 
 /// Affiliate Manager (spec/affiliate-manager.yaml).
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))))]
 pub mod affiliate_manager;
 
 /// Agent Studio (spec/agent-studio.yaml).
@@ -64,18 +61,12 @@ pub mod contacts;
 
 /// Conversation AI (spec/conversation-ai.yaml).
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 pub mod conversation_ai;
 
 /// Conversations (spec/conversations.yaml).
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 pub mod conversations;
 
 /// Courses (spec/courses.yaml).
@@ -85,10 +76,7 @@ pub mod courses;
 
 /// Custom Fields (spec/custom-fields.yaml).
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
 pub mod custom_fields;
 
 /// Custom Menus (spec/custom-menus.yaml).
@@ -123,10 +111,7 @@ pub mod invoices;
 
 /// Knowledge Base (spec/knowledge-base.yaml).
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 pub mod knowledge_base;
 
 /// Links (spec/links.yaml).
@@ -161,10 +146,7 @@ pub mod objects;
 
 /// Opportunities (spec/opportunities.yaml).
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 pub mod opportunities;
 
 /// Payments (spec/payments.yaml).
@@ -199,10 +181,7 @@ pub mod snapshots;
 
 /// Social Planner (spec/social-planner.yaml).
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 pub mod social_planner;
 
 /// Store (spec/store.yaml).
@@ -761,206 +740,214 @@ pub mod v3 {
     #[cfg_attr(docsrs, doc(cfg(feature = "v3_workflows")))]
     pub mod workflows;
 
-    #[cfg(
-        any(
-            feature = "v3_ad_manager",
-            feature = "v3_affiliate_manager",
-            feature = "v3_agent_studio",
-            feature = "v3_associations",
-            feature = "v3_blogs",
-            feature = "v3_brand_boards",
-            feature = "v3_businesses",
-            feature = "v3_calendars",
-            feature = "v3_campaigns",
-            feature = "v3_chat_widget",
-            feature = "v3_companies",
-            feature = "v3_contacts",
-            feature = "v3_conversation_ai",
-            feature = "v3_conversations",
-            feature = "v3_courses",
-            feature = "v3_custom_fields",
-            feature = "v3_custom_menus",
-            feature = "v3_email_isv",
-            feature = "v3_emails",
-            feature = "v3_forms",
-            feature = "v3_funnels",
-            feature = "v3_invoices",
-            feature = "v3_knowledge_base",
-            feature = "v3_links",
-            feature = "v3_locations",
-            feature = "v3_marketplace",
-            feature = "v3_medias",
-            feature = "v3_oauth",
-            feature = "v3_objects",
-            feature = "v3_opportunities",
-            feature = "v3_payments",
-            feature = "v3_phone_system",
-            feature = "v3_products",
-            feature = "v3_proposals",
-            feature = "v3_saas",
-            feature = "v3_snapshots",
-            feature = "v3_social_planner",
-            feature = "v3_store",
-            feature = "v3_surveys",
-            feature = "v3_users",
-            feature = "v3_voice_ai",
-            feature = "v3_workflows"
+    #[
+        cfg(
+            any(
+                feature = "v3_ad_manager",
+                feature = "v3_affiliate_manager",
+                feature = "v3_agent_studio",
+                feature = "v3_associations",
+                feature = "v3_blogs",
+                feature = "v3_brand_boards",
+                feature = "v3_businesses",
+                feature = "v3_calendars",
+                feature = "v3_campaigns",
+                feature = "v3_chat_widget",
+                feature = "v3_companies",
+                feature = "v3_contacts",
+                feature = "v3_conversation_ai",
+                feature = "v3_conversations",
+                feature = "v3_courses",
+                feature = "v3_custom_fields",
+                feature = "v3_custom_menus",
+                feature = "v3_email_isv",
+                feature = "v3_emails",
+                feature = "v3_forms",
+                feature = "v3_funnels",
+                feature = "v3_invoices",
+                feature = "v3_knowledge_base",
+                feature = "v3_links",
+                feature = "v3_locations",
+                feature = "v3_marketplace",
+                feature = "v3_medias",
+                feature = "v3_oauth",
+                feature = "v3_objects",
+                feature = "v3_opportunities",
+                feature = "v3_payments",
+                feature = "v3_phone_system",
+                feature = "v3_products",
+                feature = "v3_proposals",
+                feature = "v3_saas",
+                feature = "v3_snapshots",
+                feature = "v3_social_planner",
+                feature = "v3_store",
+                feature = "v3_surveys",
+                feature = "v3_users",
+                feature = "v3_voice_ai",
+                feature = "v3_workflows"
+            )
         )
-    )]
-    #[cfg_attr(
-        docsrs,
-        doc(
-            cfg(
-                any(
-                    feature = "v3_ad_manager",
-                    feature = "v3_affiliate_manager",
-                    feature = "v3_agent_studio",
-                    feature = "v3_associations",
-                    feature = "v3_blogs",
-                    feature = "v3_brand_boards",
-                    feature = "v3_businesses",
-                    feature = "v3_calendars",
-                    feature = "v3_campaigns",
-                    feature = "v3_chat_widget",
-                    feature = "v3_companies",
-                    feature = "v3_contacts",
-                    feature = "v3_conversation_ai",
-                    feature = "v3_conversations",
-                    feature = "v3_courses",
-                    feature = "v3_custom_fields",
-                    feature = "v3_custom_menus",
-                    feature = "v3_email_isv",
-                    feature = "v3_emails",
-                    feature = "v3_forms",
-                    feature = "v3_funnels",
-                    feature = "v3_invoices",
-                    feature = "v3_knowledge_base",
-                    feature = "v3_links",
-                    feature = "v3_locations",
-                    feature = "v3_marketplace",
-                    feature = "v3_medias",
-                    feature = "v3_oauth",
-                    feature = "v3_objects",
-                    feature = "v3_opportunities",
-                    feature = "v3_payments",
-                    feature = "v3_phone_system",
-                    feature = "v3_products",
-                    feature = "v3_proposals",
-                    feature = "v3_saas",
-                    feature = "v3_snapshots",
-                    feature = "v3_social_planner",
-                    feature = "v3_store",
-                    feature = "v3_surveys",
-                    feature = "v3_users",
-                    feature = "v3_voice_ai",
-                    feature = "v3_workflows"
+    ]
+    #[
+        cfg_attr(
+            docsrs,
+            doc(
+                cfg(
+                    any(
+                        feature = "v3_ad_manager",
+                        feature = "v3_affiliate_manager",
+                        feature = "v3_agent_studio",
+                        feature = "v3_associations",
+                        feature = "v3_blogs",
+                        feature = "v3_brand_boards",
+                        feature = "v3_businesses",
+                        feature = "v3_calendars",
+                        feature = "v3_campaigns",
+                        feature = "v3_chat_widget",
+                        feature = "v3_companies",
+                        feature = "v3_contacts",
+                        feature = "v3_conversation_ai",
+                        feature = "v3_conversations",
+                        feature = "v3_courses",
+                        feature = "v3_custom_fields",
+                        feature = "v3_custom_menus",
+                        feature = "v3_email_isv",
+                        feature = "v3_emails",
+                        feature = "v3_forms",
+                        feature = "v3_funnels",
+                        feature = "v3_invoices",
+                        feature = "v3_knowledge_base",
+                        feature = "v3_links",
+                        feature = "v3_locations",
+                        feature = "v3_marketplace",
+                        feature = "v3_medias",
+                        feature = "v3_oauth",
+                        feature = "v3_objects",
+                        feature = "v3_opportunities",
+                        feature = "v3_payments",
+                        feature = "v3_phone_system",
+                        feature = "v3_products",
+                        feature = "v3_proposals",
+                        feature = "v3_saas",
+                        feature = "v3_snapshots",
+                        feature = "v3_social_planner",
+                        feature = "v3_store",
+                        feature = "v3_surveys",
+                        feature = "v3_users",
+                        feature = "v3_voice_ai",
+                        feature = "v3_workflows"
+                    )
                 )
             )
         )
-    )]
+    ]
     /// Operations of the `v3` modules. Get one with `client.v3()`.
     #[derive(Clone, Debug)]
     pub struct V3 {
-        pub(crate) client: crate::Client,
+        pub(crate) client: crate::Client
     }
 
-    #[cfg(
-        any(
-            feature = "v3_ad_manager",
-            feature = "v3_affiliate_manager",
-            feature = "v3_agent_studio",
-            feature = "v3_associations",
-            feature = "v3_blogs",
-            feature = "v3_brand_boards",
-            feature = "v3_businesses",
-            feature = "v3_calendars",
-            feature = "v3_campaigns",
-            feature = "v3_chat_widget",
-            feature = "v3_companies",
-            feature = "v3_contacts",
-            feature = "v3_conversation_ai",
-            feature = "v3_conversations",
-            feature = "v3_courses",
-            feature = "v3_custom_fields",
-            feature = "v3_custom_menus",
-            feature = "v3_email_isv",
-            feature = "v3_emails",
-            feature = "v3_forms",
-            feature = "v3_funnels",
-            feature = "v3_invoices",
-            feature = "v3_knowledge_base",
-            feature = "v3_links",
-            feature = "v3_locations",
-            feature = "v3_marketplace",
-            feature = "v3_medias",
-            feature = "v3_oauth",
-            feature = "v3_objects",
-            feature = "v3_opportunities",
-            feature = "v3_payments",
-            feature = "v3_phone_system",
-            feature = "v3_products",
-            feature = "v3_proposals",
-            feature = "v3_saas",
-            feature = "v3_snapshots",
-            feature = "v3_social_planner",
-            feature = "v3_store",
-            feature = "v3_surveys",
-            feature = "v3_users",
-            feature = "v3_voice_ai",
-            feature = "v3_workflows"
+    #[
+        cfg(
+            any(
+                feature = "v3_ad_manager",
+                feature = "v3_affiliate_manager",
+                feature = "v3_agent_studio",
+                feature = "v3_associations",
+                feature = "v3_blogs",
+                feature = "v3_brand_boards",
+                feature = "v3_businesses",
+                feature = "v3_calendars",
+                feature = "v3_campaigns",
+                feature = "v3_chat_widget",
+                feature = "v3_companies",
+                feature = "v3_contacts",
+                feature = "v3_conversation_ai",
+                feature = "v3_conversations",
+                feature = "v3_courses",
+                feature = "v3_custom_fields",
+                feature = "v3_custom_menus",
+                feature = "v3_email_isv",
+                feature = "v3_emails",
+                feature = "v3_forms",
+                feature = "v3_funnels",
+                feature = "v3_invoices",
+                feature = "v3_knowledge_base",
+                feature = "v3_links",
+                feature = "v3_locations",
+                feature = "v3_marketplace",
+                feature = "v3_medias",
+                feature = "v3_oauth",
+                feature = "v3_objects",
+                feature = "v3_opportunities",
+                feature = "v3_payments",
+                feature = "v3_phone_system",
+                feature = "v3_products",
+                feature = "v3_proposals",
+                feature = "v3_saas",
+                feature = "v3_snapshots",
+                feature = "v3_social_planner",
+                feature = "v3_store",
+                feature = "v3_surveys",
+                feature = "v3_users",
+                feature = "v3_voice_ai",
+                feature = "v3_workflows"
+            )
         )
-    )]
-    #[cfg_attr(
-        docsrs,
-        doc(
-            cfg(
-                any(
-                    feature = "v3_ad_manager",
-                    feature = "v3_affiliate_manager",
-                    feature = "v3_agent_studio",
-                    feature = "v3_associations",
-                    feature = "v3_blogs",
-                    feature = "v3_brand_boards",
-                    feature = "v3_businesses",
-                    feature = "v3_calendars",
-                    feature = "v3_campaigns",
-                    feature = "v3_chat_widget",
-                    feature = "v3_companies",
-                    feature = "v3_contacts",
-                    feature = "v3_conversation_ai",
-                    feature = "v3_conversations",
-                    feature = "v3_courses",
-                    feature = "v3_custom_fields",
-                    feature = "v3_custom_menus",
-                    feature = "v3_email_isv",
-                    feature = "v3_emails",
-                    feature = "v3_forms",
-                    feature = "v3_funnels",
-                    feature = "v3_invoices",
-                    feature = "v3_knowledge_base",
-                    feature = "v3_links",
-                    feature = "v3_locations",
-                    feature = "v3_marketplace",
-                    feature = "v3_medias",
-                    feature = "v3_oauth",
-                    feature = "v3_objects",
-                    feature = "v3_opportunities",
-                    feature = "v3_payments",
-                    feature = "v3_phone_system",
-                    feature = "v3_products",
-                    feature = "v3_proposals",
-                    feature = "v3_saas",
-                    feature = "v3_snapshots",
-                    feature = "v3_social_planner",
-                    feature = "v3_store",
-                    feature = "v3_surveys",
-                    feature = "v3_users",
-                    feature = "v3_voice_ai",
-                    feature = "v3_workflows"
+    ]
+    #[
+        cfg_attr(
+            docsrs,
+            doc(
+                cfg(
+                    any(
+                        feature = "v3_ad_manager",
+                        feature = "v3_affiliate_manager",
+                        feature = "v3_agent_studio",
+                        feature = "v3_associations",
+                        feature = "v3_blogs",
+                        feature = "v3_brand_boards",
+                        feature = "v3_businesses",
+                        feature = "v3_calendars",
+                        feature = "v3_campaigns",
+                        feature = "v3_chat_widget",
+                        feature = "v3_companies",
+                        feature = "v3_contacts",
+                        feature = "v3_conversation_ai",
+                        feature = "v3_conversations",
+                        feature = "v3_courses",
+                        feature = "v3_custom_fields",
+                        feature = "v3_custom_menus",
+                        feature = "v3_email_isv",
+                        feature = "v3_emails",
+                        feature = "v3_forms",
+                        feature = "v3_funnels",
+                        feature = "v3_invoices",
+                        feature = "v3_knowledge_base",
+                        feature = "v3_links",
+                        feature = "v3_locations",
+                        feature = "v3_marketplace",
+                        feature = "v3_medias",
+                        feature = "v3_oauth",
+                        feature = "v3_objects",
+                        feature = "v3_opportunities",
+                        feature = "v3_payments",
+                        feature = "v3_phone_system",
+                        feature = "v3_products",
+                        feature = "v3_proposals",
+                        feature = "v3_saas",
+                        feature = "v3_snapshots",
+                        feature = "v3_social_planner",
+                        feature = "v3_store",
+                        feature = "v3_surveys",
+                        feature = "v3_users",
+                        feature = "v3_voice_ai",
+                        feature = "v3_workflows"
+                    )
                 )
             )
         )
-    )]
+    ]
     impl V3 {
         #[cfg(feature = "v3_ad_manager")]
         #[cfg_attr(docsrs, doc(cfg(feature = "v3_ad_manager")))]
@@ -1258,103 +1245,107 @@ pub mod v3 {
     }
 }
 
-#[cfg(
-    any(
-        feature = "v3_ad_manager",
-        feature = "v3_affiliate_manager",
-        feature = "v3_agent_studio",
-        feature = "v3_associations",
-        feature = "v3_blogs",
-        feature = "v3_brand_boards",
-        feature = "v3_businesses",
-        feature = "v3_calendars",
-        feature = "v3_campaigns",
-        feature = "v3_chat_widget",
-        feature = "v3_companies",
-        feature = "v3_contacts",
-        feature = "v3_conversation_ai",
-        feature = "v3_conversations",
-        feature = "v3_courses",
-        feature = "v3_custom_fields",
-        feature = "v3_custom_menus",
-        feature = "v3_email_isv",
-        feature = "v3_emails",
-        feature = "v3_forms",
-        feature = "v3_funnels",
-        feature = "v3_invoices",
-        feature = "v3_knowledge_base",
-        feature = "v3_links",
-        feature = "v3_locations",
-        feature = "v3_marketplace",
-        feature = "v3_medias",
-        feature = "v3_oauth",
-        feature = "v3_objects",
-        feature = "v3_opportunities",
-        feature = "v3_payments",
-        feature = "v3_phone_system",
-        feature = "v3_products",
-        feature = "v3_proposals",
-        feature = "v3_saas",
-        feature = "v3_snapshots",
-        feature = "v3_social_planner",
-        feature = "v3_store",
-        feature = "v3_surveys",
-        feature = "v3_users",
-        feature = "v3_voice_ai",
-        feature = "v3_workflows"
+#[
+    cfg(
+        any(
+            feature = "v3_ad_manager",
+            feature = "v3_affiliate_manager",
+            feature = "v3_agent_studio",
+            feature = "v3_associations",
+            feature = "v3_blogs",
+            feature = "v3_brand_boards",
+            feature = "v3_businesses",
+            feature = "v3_calendars",
+            feature = "v3_campaigns",
+            feature = "v3_chat_widget",
+            feature = "v3_companies",
+            feature = "v3_contacts",
+            feature = "v3_conversation_ai",
+            feature = "v3_conversations",
+            feature = "v3_courses",
+            feature = "v3_custom_fields",
+            feature = "v3_custom_menus",
+            feature = "v3_email_isv",
+            feature = "v3_emails",
+            feature = "v3_forms",
+            feature = "v3_funnels",
+            feature = "v3_invoices",
+            feature = "v3_knowledge_base",
+            feature = "v3_links",
+            feature = "v3_locations",
+            feature = "v3_marketplace",
+            feature = "v3_medias",
+            feature = "v3_oauth",
+            feature = "v3_objects",
+            feature = "v3_opportunities",
+            feature = "v3_payments",
+            feature = "v3_phone_system",
+            feature = "v3_products",
+            feature = "v3_proposals",
+            feature = "v3_saas",
+            feature = "v3_snapshots",
+            feature = "v3_social_planner",
+            feature = "v3_store",
+            feature = "v3_surveys",
+            feature = "v3_users",
+            feature = "v3_voice_ai",
+            feature = "v3_workflows"
+        )
     )
-)]
-#[cfg_attr(
-    docsrs,
-    doc(
-        cfg(
-            any(
-                feature = "v3_ad_manager",
-                feature = "v3_affiliate_manager",
-                feature = "v3_agent_studio",
-                feature = "v3_associations",
-                feature = "v3_blogs",
-                feature = "v3_brand_boards",
-                feature = "v3_businesses",
-                feature = "v3_calendars",
-                feature = "v3_campaigns",
-                feature = "v3_chat_widget",
-                feature = "v3_companies",
-                feature = "v3_contacts",
-                feature = "v3_conversation_ai",
-                feature = "v3_conversations",
-                feature = "v3_courses",
-                feature = "v3_custom_fields",
-                feature = "v3_custom_menus",
-                feature = "v3_email_isv",
-                feature = "v3_emails",
-                feature = "v3_forms",
-                feature = "v3_funnels",
-                feature = "v3_invoices",
-                feature = "v3_knowledge_base",
-                feature = "v3_links",
-                feature = "v3_locations",
-                feature = "v3_marketplace",
-                feature = "v3_medias",
-                feature = "v3_oauth",
-                feature = "v3_objects",
-                feature = "v3_opportunities",
-                feature = "v3_payments",
-                feature = "v3_phone_system",
-                feature = "v3_products",
-                feature = "v3_proposals",
-                feature = "v3_saas",
-                feature = "v3_snapshots",
-                feature = "v3_social_planner",
-                feature = "v3_store",
-                feature = "v3_surveys",
-                feature = "v3_users",
-                feature = "v3_voice_ai",
-                feature = "v3_workflows"
+]
+#[
+    cfg_attr(
+        docsrs,
+        doc(
+            cfg(
+                any(
+                    feature = "v3_ad_manager",
+                    feature = "v3_affiliate_manager",
+                    feature = "v3_agent_studio",
+                    feature = "v3_associations",
+                    feature = "v3_blogs",
+                    feature = "v3_brand_boards",
+                    feature = "v3_businesses",
+                    feature = "v3_calendars",
+                    feature = "v3_campaigns",
+                    feature = "v3_chat_widget",
+                    feature = "v3_companies",
+                    feature = "v3_contacts",
+                    feature = "v3_conversation_ai",
+                    feature = "v3_conversations",
+                    feature = "v3_courses",
+                    feature = "v3_custom_fields",
+                    feature = "v3_custom_menus",
+                    feature = "v3_email_isv",
+                    feature = "v3_emails",
+                    feature = "v3_forms",
+                    feature = "v3_funnels",
+                    feature = "v3_invoices",
+                    feature = "v3_knowledge_base",
+                    feature = "v3_links",
+                    feature = "v3_locations",
+                    feature = "v3_marketplace",
+                    feature = "v3_medias",
+                    feature = "v3_oauth",
+                    feature = "v3_objects",
+                    feature = "v3_opportunities",
+                    feature = "v3_payments",
+                    feature = "v3_phone_system",
+                    feature = "v3_products",
+                    feature = "v3_proposals",
+                    feature = "v3_saas",
+                    feature = "v3_snapshots",
+                    feature = "v3_social_planner",
+                    feature = "v3_store",
+                    feature = "v3_surveys",
+                    feature = "v3_users",
+                    feature = "v3_voice_ai",
+                    feature = "v3_workflows"
+                )
             )
         )
     )
-)]
+]
 impl crate::Client {
     /// The `v3` modules (`spec/v3/`).
     pub fn v3(&self) -> v3::V3 {
@@ -1371,606 +1362,496 @@ pub mod cli_table;
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(unused_mut)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, &'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(
+    &'static str,
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let mut calls = Vec::new();
-
     #[cfg(feature = "ad_manager")]
-    calls
-        .extend(
-            ad_manager::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (ad_manager::MODULE, id, call)),
-        );
+    calls.extend(
+        ad_manager::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (ad_manager::MODULE, id, call))
+    );
     #[cfg(feature = "affiliate_manager")]
-    calls
-        .extend(
-            affiliate_manager::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (affiliate_manager::MODULE, id, call)),
-        );
+    calls.extend(
+        affiliate_manager::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (affiliate_manager::MODULE, id, call))
+    );
     #[cfg(feature = "agent_studio")]
-    calls
-        .extend(
-            agent_studio::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (agent_studio::MODULE, id, call)),
-        );
+    calls.extend(
+        agent_studio::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (agent_studio::MODULE, id, call))
+    );
     #[cfg(feature = "associations")]
-    calls
-        .extend(
-            associations::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (associations::MODULE, id, call)),
-        );
+    calls.extend(
+        associations::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (associations::MODULE, id, call))
+    );
     #[cfg(feature = "blogs")]
-    calls
-        .extend(
-            blogs::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (blogs::MODULE, id, call)),
-        );
+    calls.extend(
+        blogs::contract_samples(client).into_iter().map(|(id, call)| (blogs::MODULE, id, call))
+    );
     #[cfg(feature = "brand_boards")]
-    calls
-        .extend(
-            brand_boards::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (brand_boards::MODULE, id, call)),
-        );
+    calls.extend(
+        brand_boards::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (brand_boards::MODULE, id, call))
+    );
     #[cfg(feature = "businesses")]
-    calls
-        .extend(
-            businesses::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (businesses::MODULE, id, call)),
-        );
+    calls.extend(
+        businesses::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (businesses::MODULE, id, call))
+    );
     #[cfg(feature = "calendars")]
-    calls
-        .extend(
-            calendars::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (calendars::MODULE, id, call)),
-        );
+    calls.extend(
+        calendars::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (calendars::MODULE, id, call))
+    );
     #[cfg(feature = "campaigns")]
-    calls
-        .extend(
-            campaigns::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (campaigns::MODULE, id, call)),
-        );
+    calls.extend(
+        campaigns::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (campaigns::MODULE, id, call))
+    );
     #[cfg(feature = "companies")]
-    calls
-        .extend(
-            companies::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (companies::MODULE, id, call)),
-        );
+    calls.extend(
+        companies::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (companies::MODULE, id, call))
+    );
     #[cfg(feature = "contacts")]
-    calls
-        .extend(
-            contacts::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (contacts::MODULE, id, call)),
-        );
+    calls.extend(
+        contacts::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (contacts::MODULE, id, call))
+    );
     #[cfg(feature = "conversation_ai")]
-    calls
-        .extend(
-            conversation_ai::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (conversation_ai::MODULE, id, call)),
-        );
+    calls.extend(
+        conversation_ai::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (conversation_ai::MODULE, id, call))
+    );
     #[cfg(feature = "conversations")]
-    calls
-        .extend(
-            conversations::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (conversations::MODULE, id, call)),
-        );
+    calls.extend(
+        conversations::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (conversations::MODULE, id, call))
+    );
     #[cfg(feature = "courses")]
-    calls
-        .extend(
-            courses::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (courses::MODULE, id, call)),
-        );
+    calls.extend(
+        courses::contract_samples(client).into_iter().map(|(id, call)| (courses::MODULE, id, call))
+    );
     #[cfg(feature = "custom_fields")]
-    calls
-        .extend(
-            custom_fields::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (custom_fields::MODULE, id, call)),
-        );
+    calls.extend(
+        custom_fields::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (custom_fields::MODULE, id, call))
+    );
     #[cfg(feature = "custom_menus")]
-    calls
-        .extend(
-            custom_menus::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (custom_menus::MODULE, id, call)),
-        );
+    calls.extend(
+        custom_menus::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (custom_menus::MODULE, id, call))
+    );
     #[cfg(feature = "email_isv")]
-    calls
-        .extend(
-            email_isv::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (email_isv::MODULE, id, call)),
-        );
+    calls.extend(
+        email_isv::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (email_isv::MODULE, id, call))
+    );
     #[cfg(feature = "emails")]
-    calls
-        .extend(
-            emails::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (emails::MODULE, id, call)),
-        );
+    calls.extend(
+        emails::contract_samples(client).into_iter().map(|(id, call)| (emails::MODULE, id, call))
+    );
     #[cfg(feature = "forms")]
-    calls
-        .extend(
-            forms::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (forms::MODULE, id, call)),
-        );
+    calls.extend(
+        forms::contract_samples(client).into_iter().map(|(id, call)| (forms::MODULE, id, call))
+    );
     #[cfg(feature = "funnels")]
-    calls
-        .extend(
-            funnels::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (funnels::MODULE, id, call)),
-        );
+    calls.extend(
+        funnels::contract_samples(client).into_iter().map(|(id, call)| (funnels::MODULE, id, call))
+    );
     #[cfg(feature = "invoices")]
-    calls
-        .extend(
-            invoices::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (invoices::MODULE, id, call)),
-        );
+    calls.extend(
+        invoices::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (invoices::MODULE, id, call))
+    );
     #[cfg(feature = "knowledge_base")]
-    calls
-        .extend(
-            knowledge_base::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (knowledge_base::MODULE, id, call)),
-        );
+    calls.extend(
+        knowledge_base::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (knowledge_base::MODULE, id, call))
+    );
     #[cfg(feature = "links")]
-    calls
-        .extend(
-            links::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (links::MODULE, id, call)),
-        );
+    calls.extend(
+        links::contract_samples(client).into_iter().map(|(id, call)| (links::MODULE, id, call))
+    );
     #[cfg(feature = "locations")]
-    calls
-        .extend(
-            locations::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (locations::MODULE, id, call)),
-        );
+    calls.extend(
+        locations::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (locations::MODULE, id, call))
+    );
     #[cfg(feature = "marketplace")]
-    calls
-        .extend(
-            marketplace::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (marketplace::MODULE, id, call)),
-        );
+    calls.extend(
+        marketplace::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (marketplace::MODULE, id, call))
+    );
     #[cfg(feature = "medias")]
-    calls
-        .extend(
-            medias::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (medias::MODULE, id, call)),
-        );
+    calls.extend(
+        medias::contract_samples(client).into_iter().map(|(id, call)| (medias::MODULE, id, call))
+    );
     #[cfg(feature = "oauth")]
-    calls
-        .extend(
-            oauth::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (oauth::MODULE, id, call)),
-        );
+    calls.extend(
+        oauth::contract_samples(client).into_iter().map(|(id, call)| (oauth::MODULE, id, call))
+    );
     #[cfg(feature = "objects")]
-    calls
-        .extend(
-            objects::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (objects::MODULE, id, call)),
-        );
+    calls.extend(
+        objects::contract_samples(client).into_iter().map(|(id, call)| (objects::MODULE, id, call))
+    );
     #[cfg(feature = "opportunities")]
-    calls
-        .extend(
-            opportunities::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (opportunities::MODULE, id, call)),
-        );
+    calls.extend(
+        opportunities::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (opportunities::MODULE, id, call))
+    );
     #[cfg(feature = "payments")]
-    calls
-        .extend(
-            payments::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (payments::MODULE, id, call)),
-        );
+    calls.extend(
+        payments::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (payments::MODULE, id, call))
+    );
     #[cfg(feature = "phone_system")]
-    calls
-        .extend(
-            phone_system::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (phone_system::MODULE, id, call)),
-        );
+    calls.extend(
+        phone_system::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (phone_system::MODULE, id, call))
+    );
     #[cfg(feature = "products")]
-    calls
-        .extend(
-            products::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (products::MODULE, id, call)),
-        );
+    calls.extend(
+        products::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (products::MODULE, id, call))
+    );
     #[cfg(feature = "proposals")]
-    calls
-        .extend(
-            proposals::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (proposals::MODULE, id, call)),
-        );
+    calls.extend(
+        proposals::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (proposals::MODULE, id, call))
+    );
     #[cfg(feature = "saas")]
-    calls
-        .extend(
-            saas::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (saas::MODULE, id, call)),
-        );
+    calls.extend(
+        saas::contract_samples(client).into_iter().map(|(id, call)| (saas::MODULE, id, call))
+    );
     #[cfg(feature = "snapshots")]
-    calls
-        .extend(
-            snapshots::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (snapshots::MODULE, id, call)),
-        );
+    calls.extend(
+        snapshots::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (snapshots::MODULE, id, call))
+    );
     #[cfg(feature = "social_planner")]
-    calls
-        .extend(
-            social_planner::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (social_planner::MODULE, id, call)),
-        );
+    calls.extend(
+        social_planner::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (social_planner::MODULE, id, call))
+    );
     #[cfg(feature = "store")]
-    calls
-        .extend(
-            store::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (store::MODULE, id, call)),
-        );
+    calls.extend(
+        store::contract_samples(client).into_iter().map(|(id, call)| (store::MODULE, id, call))
+    );
     #[cfg(feature = "surveys")]
-    calls
-        .extend(
-            surveys::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (surveys::MODULE, id, call)),
-        );
+    calls.extend(
+        surveys::contract_samples(client).into_iter().map(|(id, call)| (surveys::MODULE, id, call))
+    );
     #[cfg(feature = "triggers")]
-    calls
-        .extend(
-            triggers::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (triggers::MODULE, id, call)),
-        );
+    calls.extend(
+        triggers::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (triggers::MODULE, id, call))
+    );
     #[cfg(feature = "users")]
-    calls
-        .extend(
-            users::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (users::MODULE, id, call)),
-        );
+    calls.extend(
+        users::contract_samples(client).into_iter().map(|(id, call)| (users::MODULE, id, call))
+    );
     #[cfg(feature = "v3_ad_manager")]
-    calls
-        .extend(
-            v3::ad_manager::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::ad_manager::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::ad_manager::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::ad_manager::MODULE, id, call))
+    );
     #[cfg(feature = "v3_affiliate_manager")]
-    calls
-        .extend(
-            v3::affiliate_manager::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::affiliate_manager::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::affiliate_manager::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::affiliate_manager::MODULE, id, call))
+    );
     #[cfg(feature = "v3_agent_studio")]
-    calls
-        .extend(
-            v3::agent_studio::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::agent_studio::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::agent_studio::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::agent_studio::MODULE, id, call))
+    );
     #[cfg(feature = "v3_associations")]
-    calls
-        .extend(
-            v3::associations::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::associations::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::associations::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::associations::MODULE, id, call))
+    );
     #[cfg(feature = "v3_blogs")]
-    calls
-        .extend(
-            v3::blogs::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::blogs::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::blogs::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::blogs::MODULE, id, call))
+    );
     #[cfg(feature = "v3_brand_boards")]
-    calls
-        .extend(
-            v3::brand_boards::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::brand_boards::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::brand_boards::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::brand_boards::MODULE, id, call))
+    );
     #[cfg(feature = "v3_businesses")]
-    calls
-        .extend(
-            v3::businesses::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::businesses::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::businesses::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::businesses::MODULE, id, call))
+    );
     #[cfg(feature = "v3_calendars")]
-    calls
-        .extend(
-            v3::calendars::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::calendars::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::calendars::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::calendars::MODULE, id, call))
+    );
     #[cfg(feature = "v3_campaigns")]
-    calls
-        .extend(
-            v3::campaigns::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::campaigns::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::campaigns::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::campaigns::MODULE, id, call))
+    );
     #[cfg(feature = "v3_chat_widget")]
-    calls
-        .extend(
-            v3::chat_widget::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::chat_widget::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::chat_widget::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::chat_widget::MODULE, id, call))
+    );
     #[cfg(feature = "v3_companies")]
-    calls
-        .extend(
-            v3::companies::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::companies::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::companies::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::companies::MODULE, id, call))
+    );
     #[cfg(feature = "v3_contacts")]
-    calls
-        .extend(
-            v3::contacts::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::contacts::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::contacts::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::contacts::MODULE, id, call))
+    );
     #[cfg(feature = "v3_conversation_ai")]
-    calls
-        .extend(
-            v3::conversation_ai::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::conversation_ai::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::conversation_ai::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::conversation_ai::MODULE, id, call))
+    );
     #[cfg(feature = "v3_conversations")]
-    calls
-        .extend(
-            v3::conversations::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::conversations::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::conversations::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::conversations::MODULE, id, call))
+    );
     #[cfg(feature = "v3_courses")]
-    calls
-        .extend(
-            v3::courses::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::courses::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::courses::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::courses::MODULE, id, call))
+    );
     #[cfg(feature = "v3_custom_fields")]
-    calls
-        .extend(
-            v3::custom_fields::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::custom_fields::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::custom_fields::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::custom_fields::MODULE, id, call))
+    );
     #[cfg(feature = "v3_custom_menus")]
-    calls
-        .extend(
-            v3::custom_menus::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::custom_menus::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::custom_menus::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::custom_menus::MODULE, id, call))
+    );
     #[cfg(feature = "v3_email_isv")]
-    calls
-        .extend(
-            v3::email_isv::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::email_isv::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::email_isv::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::email_isv::MODULE, id, call))
+    );
     #[cfg(feature = "v3_emails")]
-    calls
-        .extend(
-            v3::emails::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::emails::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::emails::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::emails::MODULE, id, call))
+    );
     #[cfg(feature = "v3_forms")]
-    calls
-        .extend(
-            v3::forms::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::forms::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::forms::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::forms::MODULE, id, call))
+    );
     #[cfg(feature = "v3_funnels")]
-    calls
-        .extend(
-            v3::funnels::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::funnels::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::funnels::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::funnels::MODULE, id, call))
+    );
     #[cfg(feature = "v3_invoices")]
-    calls
-        .extend(
-            v3::invoices::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::invoices::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::invoices::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::invoices::MODULE, id, call))
+    );
     #[cfg(feature = "v3_knowledge_base")]
-    calls
-        .extend(
-            v3::knowledge_base::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::knowledge_base::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::knowledge_base::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::knowledge_base::MODULE, id, call))
+    );
     #[cfg(feature = "v3_links")]
-    calls
-        .extend(
-            v3::links::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::links::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::links::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::links::MODULE, id, call))
+    );
     #[cfg(feature = "v3_locations")]
-    calls
-        .extend(
-            v3::locations::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::locations::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::locations::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::locations::MODULE, id, call))
+    );
     #[cfg(feature = "v3_marketplace")]
-    calls
-        .extend(
-            v3::marketplace::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::marketplace::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::marketplace::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::marketplace::MODULE, id, call))
+    );
     #[cfg(feature = "v3_medias")]
-    calls
-        .extend(
-            v3::medias::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::medias::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::medias::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::medias::MODULE, id, call))
+    );
     #[cfg(feature = "v3_oauth")]
-    calls
-        .extend(
-            v3::oauth::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::oauth::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::oauth::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::oauth::MODULE, id, call))
+    );
     #[cfg(feature = "v3_objects")]
-    calls
-        .extend(
-            v3::objects::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::objects::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::objects::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::objects::MODULE, id, call))
+    );
     #[cfg(feature = "v3_opportunities")]
-    calls
-        .extend(
-            v3::opportunities::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::opportunities::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::opportunities::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::opportunities::MODULE, id, call))
+    );
     #[cfg(feature = "v3_payments")]
-    calls
-        .extend(
-            v3::payments::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::payments::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::payments::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::payments::MODULE, id, call))
+    );
     #[cfg(feature = "v3_phone_system")]
-    calls
-        .extend(
-            v3::phone_system::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::phone_system::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::phone_system::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::phone_system::MODULE, id, call))
+    );
     #[cfg(feature = "v3_products")]
-    calls
-        .extend(
-            v3::products::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::products::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::products::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::products::MODULE, id, call))
+    );
     #[cfg(feature = "v3_proposals")]
-    calls
-        .extend(
-            v3::proposals::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::proposals::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::proposals::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::proposals::MODULE, id, call))
+    );
     #[cfg(feature = "v3_saas")]
-    calls
-        .extend(
-            v3::saas::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::saas::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::saas::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::saas::MODULE, id, call))
+    );
     #[cfg(feature = "v3_snapshots")]
-    calls
-        .extend(
-            v3::snapshots::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::snapshots::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::snapshots::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::snapshots::MODULE, id, call))
+    );
     #[cfg(feature = "v3_social_planner")]
-    calls
-        .extend(
-            v3::social_planner::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::social_planner::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::social_planner::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::social_planner::MODULE, id, call))
+    );
     #[cfg(feature = "v3_store")]
-    calls
-        .extend(
-            v3::store::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::store::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::store::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::store::MODULE, id, call))
+    );
     #[cfg(feature = "v3_surveys")]
-    calls
-        .extend(
-            v3::surveys::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::surveys::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::surveys::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::surveys::MODULE, id, call))
+    );
     #[cfg(feature = "v3_users")]
-    calls
-        .extend(
-            v3::users::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::users::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::users::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::users::MODULE, id, call))
+    );
     #[cfg(feature = "v3_voice_ai")]
-    calls
-        .extend(
-            v3::voice_ai::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::voice_ai::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::voice_ai::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::voice_ai::MODULE, id, call))
+    );
     #[cfg(feature = "v3_workflows")]
-    calls
-        .extend(
-            v3::workflows::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (v3::workflows::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::workflows::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (v3::workflows::MODULE, id, call))
+    );
     #[cfg(feature = "voice_ai")]
-    calls
-        .extend(
-            voice_ai::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (voice_ai::MODULE, id, call)),
-        );
+    calls.extend(
+        voice_ai::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (voice_ai::MODULE, id, call))
+    );
     #[cfg(feature = "webhook_subscriptions")]
-    calls
-        .extend(
-            webhook_subscriptions::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (webhook_subscriptions::MODULE, id, call)),
-        );
+    calls.extend(
+        webhook_subscriptions::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (webhook_subscriptions::MODULE, id, call))
+    );
     #[cfg(feature = "workflows")]
-    calls
-        .extend(
-            workflows::contract_samples(client)
-                .into_iter()
-                .map(|(id, call)| (workflows::MODULE, id, call)),
-        );
+    calls.extend(
+        workflows::contract_samples(client)
+            .into_iter()
+            .map(|(id, call)| (workflows::MODULE, id, call))
+    );
     calls
 }
 
@@ -1978,605 +1859,507 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(unused_mut)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, &'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let mut calls = Vec::new();
-
     #[cfg(feature = "ad_manager")]
-    calls
-        .extend(
-            ad_manager::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (ad_manager::MODULE, id, call)),
-        );
+    calls.extend(
+        ad_manager::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (ad_manager::MODULE, id, call))
+    );
     #[cfg(feature = "affiliate_manager")]
-    calls
-        .extend(
-            affiliate_manager::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (affiliate_manager::MODULE, id, call)),
-        );
+    calls.extend(
+        affiliate_manager::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (affiliate_manager::MODULE, id, call))
+    );
     #[cfg(feature = "agent_studio")]
-    calls
-        .extend(
-            agent_studio::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (agent_studio::MODULE, id, call)),
-        );
+    calls.extend(
+        agent_studio::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (agent_studio::MODULE, id, call))
+    );
     #[cfg(feature = "associations")]
-    calls
-        .extend(
-            associations::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (associations::MODULE, id, call)),
-        );
+    calls.extend(
+        associations::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (associations::MODULE, id, call))
+    );
     #[cfg(feature = "blogs")]
-    calls
-        .extend(
-            blogs::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (blogs::MODULE, id, call)),
-        );
+    calls.extend(
+        blogs::contract_samples_full(client).into_iter().map(|(id, call)| (blogs::MODULE, id, call))
+    );
     #[cfg(feature = "brand_boards")]
-    calls
-        .extend(
-            brand_boards::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (brand_boards::MODULE, id, call)),
-        );
+    calls.extend(
+        brand_boards::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (brand_boards::MODULE, id, call))
+    );
     #[cfg(feature = "businesses")]
-    calls
-        .extend(
-            businesses::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (businesses::MODULE, id, call)),
-        );
+    calls.extend(
+        businesses::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (businesses::MODULE, id, call))
+    );
     #[cfg(feature = "calendars")]
-    calls
-        .extend(
-            calendars::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (calendars::MODULE, id, call)),
-        );
+    calls.extend(
+        calendars::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (calendars::MODULE, id, call))
+    );
     #[cfg(feature = "campaigns")]
-    calls
-        .extend(
-            campaigns::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (campaigns::MODULE, id, call)),
-        );
+    calls.extend(
+        campaigns::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (campaigns::MODULE, id, call))
+    );
     #[cfg(feature = "companies")]
-    calls
-        .extend(
-            companies::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (companies::MODULE, id, call)),
-        );
+    calls.extend(
+        companies::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (companies::MODULE, id, call))
+    );
     #[cfg(feature = "contacts")]
-    calls
-        .extend(
-            contacts::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (contacts::MODULE, id, call)),
-        );
+    calls.extend(
+        contacts::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (contacts::MODULE, id, call))
+    );
     #[cfg(feature = "conversation_ai")]
-    calls
-        .extend(
-            conversation_ai::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (conversation_ai::MODULE, id, call)),
-        );
+    calls.extend(
+        conversation_ai::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (conversation_ai::MODULE, id, call))
+    );
     #[cfg(feature = "conversations")]
-    calls
-        .extend(
-            conversations::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (conversations::MODULE, id, call)),
-        );
+    calls.extend(
+        conversations::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (conversations::MODULE, id, call))
+    );
     #[cfg(feature = "courses")]
-    calls
-        .extend(
-            courses::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (courses::MODULE, id, call)),
-        );
+    calls.extend(
+        courses::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (courses::MODULE, id, call))
+    );
     #[cfg(feature = "custom_fields")]
-    calls
-        .extend(
-            custom_fields::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (custom_fields::MODULE, id, call)),
-        );
+    calls.extend(
+        custom_fields::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (custom_fields::MODULE, id, call))
+    );
     #[cfg(feature = "custom_menus")]
-    calls
-        .extend(
-            custom_menus::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (custom_menus::MODULE, id, call)),
-        );
+    calls.extend(
+        custom_menus::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (custom_menus::MODULE, id, call))
+    );
     #[cfg(feature = "email_isv")]
-    calls
-        .extend(
-            email_isv::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (email_isv::MODULE, id, call)),
-        );
+    calls.extend(
+        email_isv::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (email_isv::MODULE, id, call))
+    );
     #[cfg(feature = "emails")]
-    calls
-        .extend(
-            emails::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (emails::MODULE, id, call)),
-        );
+    calls.extend(
+        emails::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (emails::MODULE, id, call))
+    );
     #[cfg(feature = "forms")]
-    calls
-        .extend(
-            forms::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (forms::MODULE, id, call)),
-        );
+    calls.extend(
+        forms::contract_samples_full(client).into_iter().map(|(id, call)| (forms::MODULE, id, call))
+    );
     #[cfg(feature = "funnels")]
-    calls
-        .extend(
-            funnels::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (funnels::MODULE, id, call)),
-        );
+    calls.extend(
+        funnels::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (funnels::MODULE, id, call))
+    );
     #[cfg(feature = "invoices")]
-    calls
-        .extend(
-            invoices::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (invoices::MODULE, id, call)),
-        );
+    calls.extend(
+        invoices::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (invoices::MODULE, id, call))
+    );
     #[cfg(feature = "knowledge_base")]
-    calls
-        .extend(
-            knowledge_base::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (knowledge_base::MODULE, id, call)),
-        );
+    calls.extend(
+        knowledge_base::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (knowledge_base::MODULE, id, call))
+    );
     #[cfg(feature = "links")]
-    calls
-        .extend(
-            links::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (links::MODULE, id, call)),
-        );
+    calls.extend(
+        links::contract_samples_full(client).into_iter().map(|(id, call)| (links::MODULE, id, call))
+    );
     #[cfg(feature = "locations")]
-    calls
-        .extend(
-            locations::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (locations::MODULE, id, call)),
-        );
+    calls.extend(
+        locations::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (locations::MODULE, id, call))
+    );
     #[cfg(feature = "marketplace")]
-    calls
-        .extend(
-            marketplace::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (marketplace::MODULE, id, call)),
-        );
+    calls.extend(
+        marketplace::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (marketplace::MODULE, id, call))
+    );
     #[cfg(feature = "medias")]
-    calls
-        .extend(
-            medias::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (medias::MODULE, id, call)),
-        );
+    calls.extend(
+        medias::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (medias::MODULE, id, call))
+    );
     #[cfg(feature = "oauth")]
-    calls
-        .extend(
-            oauth::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (oauth::MODULE, id, call)),
-        );
+    calls.extend(
+        oauth::contract_samples_full(client).into_iter().map(|(id, call)| (oauth::MODULE, id, call))
+    );
     #[cfg(feature = "objects")]
-    calls
-        .extend(
-            objects::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (objects::MODULE, id, call)),
-        );
+    calls.extend(
+        objects::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (objects::MODULE, id, call))
+    );
     #[cfg(feature = "opportunities")]
-    calls
-        .extend(
-            opportunities::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (opportunities::MODULE, id, call)),
-        );
+    calls.extend(
+        opportunities::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (opportunities::MODULE, id, call))
+    );
     #[cfg(feature = "payments")]
-    calls
-        .extend(
-            payments::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (payments::MODULE, id, call)),
-        );
+    calls.extend(
+        payments::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (payments::MODULE, id, call))
+    );
     #[cfg(feature = "phone_system")]
-    calls
-        .extend(
-            phone_system::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (phone_system::MODULE, id, call)),
-        );
+    calls.extend(
+        phone_system::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (phone_system::MODULE, id, call))
+    );
     #[cfg(feature = "products")]
-    calls
-        .extend(
-            products::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (products::MODULE, id, call)),
-        );
+    calls.extend(
+        products::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (products::MODULE, id, call))
+    );
     #[cfg(feature = "proposals")]
-    calls
-        .extend(
-            proposals::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (proposals::MODULE, id, call)),
-        );
+    calls.extend(
+        proposals::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (proposals::MODULE, id, call))
+    );
     #[cfg(feature = "saas")]
-    calls
-        .extend(
-            saas::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (saas::MODULE, id, call)),
-        );
+    calls.extend(
+        saas::contract_samples_full(client).into_iter().map(|(id, call)| (saas::MODULE, id, call))
+    );
     #[cfg(feature = "snapshots")]
-    calls
-        .extend(
-            snapshots::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (snapshots::MODULE, id, call)),
-        );
+    calls.extend(
+        snapshots::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (snapshots::MODULE, id, call))
+    );
     #[cfg(feature = "social_planner")]
-    calls
-        .extend(
-            social_planner::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (social_planner::MODULE, id, call)),
-        );
+    calls.extend(
+        social_planner::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (social_planner::MODULE, id, call))
+    );
     #[cfg(feature = "store")]
-    calls
-        .extend(
-            store::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (store::MODULE, id, call)),
-        );
+    calls.extend(
+        store::contract_samples_full(client).into_iter().map(|(id, call)| (store::MODULE, id, call))
+    );
     #[cfg(feature = "surveys")]
-    calls
-        .extend(
-            surveys::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (surveys::MODULE, id, call)),
-        );
+    calls.extend(
+        surveys::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (surveys::MODULE, id, call))
+    );
     #[cfg(feature = "triggers")]
-    calls
-        .extend(
-            triggers::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (triggers::MODULE, id, call)),
-        );
+    calls.extend(
+        triggers::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (triggers::MODULE, id, call))
+    );
     #[cfg(feature = "users")]
-    calls
-        .extend(
-            users::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (users::MODULE, id, call)),
-        );
+    calls.extend(
+        users::contract_samples_full(client).into_iter().map(|(id, call)| (users::MODULE, id, call))
+    );
     #[cfg(feature = "v3_ad_manager")]
-    calls
-        .extend(
-            v3::ad_manager::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::ad_manager::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::ad_manager::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::ad_manager::MODULE, id, call))
+    );
     #[cfg(feature = "v3_affiliate_manager")]
-    calls
-        .extend(
-            v3::affiliate_manager::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::affiliate_manager::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::affiliate_manager::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::affiliate_manager::MODULE, id, call))
+    );
     #[cfg(feature = "v3_agent_studio")]
-    calls
-        .extend(
-            v3::agent_studio::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::agent_studio::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::agent_studio::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::agent_studio::MODULE, id, call))
+    );
     #[cfg(feature = "v3_associations")]
-    calls
-        .extend(
-            v3::associations::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::associations::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::associations::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::associations::MODULE, id, call))
+    );
     #[cfg(feature = "v3_blogs")]
-    calls
-        .extend(
-            v3::blogs::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::blogs::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::blogs::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::blogs::MODULE, id, call))
+    );
     #[cfg(feature = "v3_brand_boards")]
-    calls
-        .extend(
-            v3::brand_boards::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::brand_boards::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::brand_boards::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::brand_boards::MODULE, id, call))
+    );
     #[cfg(feature = "v3_businesses")]
-    calls
-        .extend(
-            v3::businesses::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::businesses::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::businesses::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::businesses::MODULE, id, call))
+    );
     #[cfg(feature = "v3_calendars")]
-    calls
-        .extend(
-            v3::calendars::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::calendars::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::calendars::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::calendars::MODULE, id, call))
+    );
     #[cfg(feature = "v3_campaigns")]
-    calls
-        .extend(
-            v3::campaigns::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::campaigns::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::campaigns::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::campaigns::MODULE, id, call))
+    );
     #[cfg(feature = "v3_chat_widget")]
-    calls
-        .extend(
-            v3::chat_widget::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::chat_widget::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::chat_widget::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::chat_widget::MODULE, id, call))
+    );
     #[cfg(feature = "v3_companies")]
-    calls
-        .extend(
-            v3::companies::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::companies::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::companies::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::companies::MODULE, id, call))
+    );
     #[cfg(feature = "v3_contacts")]
-    calls
-        .extend(
-            v3::contacts::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::contacts::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::contacts::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::contacts::MODULE, id, call))
+    );
     #[cfg(feature = "v3_conversation_ai")]
-    calls
-        .extend(
-            v3::conversation_ai::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::conversation_ai::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::conversation_ai::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::conversation_ai::MODULE, id, call))
+    );
     #[cfg(feature = "v3_conversations")]
-    calls
-        .extend(
-            v3::conversations::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::conversations::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::conversations::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::conversations::MODULE, id, call))
+    );
     #[cfg(feature = "v3_courses")]
-    calls
-        .extend(
-            v3::courses::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::courses::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::courses::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::courses::MODULE, id, call))
+    );
     #[cfg(feature = "v3_custom_fields")]
-    calls
-        .extend(
-            v3::custom_fields::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::custom_fields::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::custom_fields::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::custom_fields::MODULE, id, call))
+    );
     #[cfg(feature = "v3_custom_menus")]
-    calls
-        .extend(
-            v3::custom_menus::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::custom_menus::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::custom_menus::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::custom_menus::MODULE, id, call))
+    );
     #[cfg(feature = "v3_email_isv")]
-    calls
-        .extend(
-            v3::email_isv::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::email_isv::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::email_isv::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::email_isv::MODULE, id, call))
+    );
     #[cfg(feature = "v3_emails")]
-    calls
-        .extend(
-            v3::emails::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::emails::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::emails::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::emails::MODULE, id, call))
+    );
     #[cfg(feature = "v3_forms")]
-    calls
-        .extend(
-            v3::forms::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::forms::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::forms::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::forms::MODULE, id, call))
+    );
     #[cfg(feature = "v3_funnels")]
-    calls
-        .extend(
-            v3::funnels::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::funnels::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::funnels::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::funnels::MODULE, id, call))
+    );
     #[cfg(feature = "v3_invoices")]
-    calls
-        .extend(
-            v3::invoices::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::invoices::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::invoices::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::invoices::MODULE, id, call))
+    );
     #[cfg(feature = "v3_knowledge_base")]
-    calls
-        .extend(
-            v3::knowledge_base::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::knowledge_base::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::knowledge_base::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::knowledge_base::MODULE, id, call))
+    );
     #[cfg(feature = "v3_links")]
-    calls
-        .extend(
-            v3::links::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::links::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::links::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::links::MODULE, id, call))
+    );
     #[cfg(feature = "v3_locations")]
-    calls
-        .extend(
-            v3::locations::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::locations::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::locations::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::locations::MODULE, id, call))
+    );
     #[cfg(feature = "v3_marketplace")]
-    calls
-        .extend(
-            v3::marketplace::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::marketplace::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::marketplace::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::marketplace::MODULE, id, call))
+    );
     #[cfg(feature = "v3_medias")]
-    calls
-        .extend(
-            v3::medias::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::medias::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::medias::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::medias::MODULE, id, call))
+    );
     #[cfg(feature = "v3_oauth")]
-    calls
-        .extend(
-            v3::oauth::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::oauth::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::oauth::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::oauth::MODULE, id, call))
+    );
     #[cfg(feature = "v3_objects")]
-    calls
-        .extend(
-            v3::objects::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::objects::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::objects::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::objects::MODULE, id, call))
+    );
     #[cfg(feature = "v3_opportunities")]
-    calls
-        .extend(
-            v3::opportunities::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::opportunities::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::opportunities::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::opportunities::MODULE, id, call))
+    );
     #[cfg(feature = "v3_payments")]
-    calls
-        .extend(
-            v3::payments::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::payments::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::payments::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::payments::MODULE, id, call))
+    );
     #[cfg(feature = "v3_phone_system")]
-    calls
-        .extend(
-            v3::phone_system::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::phone_system::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::phone_system::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::phone_system::MODULE, id, call))
+    );
     #[cfg(feature = "v3_products")]
-    calls
-        .extend(
-            v3::products::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::products::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::products::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::products::MODULE, id, call))
+    );
     #[cfg(feature = "v3_proposals")]
-    calls
-        .extend(
-            v3::proposals::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::proposals::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::proposals::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::proposals::MODULE, id, call))
+    );
     #[cfg(feature = "v3_saas")]
-    calls
-        .extend(
-            v3::saas::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::saas::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::saas::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::saas::MODULE, id, call))
+    );
     #[cfg(feature = "v3_snapshots")]
-    calls
-        .extend(
-            v3::snapshots::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::snapshots::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::snapshots::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::snapshots::MODULE, id, call))
+    );
     #[cfg(feature = "v3_social_planner")]
-    calls
-        .extend(
-            v3::social_planner::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::social_planner::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::social_planner::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::social_planner::MODULE, id, call))
+    );
     #[cfg(feature = "v3_store")]
-    calls
-        .extend(
-            v3::store::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::store::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::store::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::store::MODULE, id, call))
+    );
     #[cfg(feature = "v3_surveys")]
-    calls
-        .extend(
-            v3::surveys::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::surveys::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::surveys::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::surveys::MODULE, id, call))
+    );
     #[cfg(feature = "v3_users")]
-    calls
-        .extend(
-            v3::users::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::users::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::users::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::users::MODULE, id, call))
+    );
     #[cfg(feature = "v3_voice_ai")]
-    calls
-        .extend(
-            v3::voice_ai::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::voice_ai::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::voice_ai::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::voice_ai::MODULE, id, call))
+    );
     #[cfg(feature = "v3_workflows")]
-    calls
-        .extend(
-            v3::workflows::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (v3::workflows::MODULE, id, call)),
-        );
+    calls.extend(
+        v3::workflows::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (v3::workflows::MODULE, id, call))
+    );
     #[cfg(feature = "voice_ai")]
-    calls
-        .extend(
-            voice_ai::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (voice_ai::MODULE, id, call)),
-        );
+    calls.extend(
+        voice_ai::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (voice_ai::MODULE, id, call))
+    );
     #[cfg(feature = "webhook_subscriptions")]
-    calls
-        .extend(
-            webhook_subscriptions::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (webhook_subscriptions::MODULE, id, call)),
-        );
+    calls.extend(
+        webhook_subscriptions::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (webhook_subscriptions::MODULE, id, call))
+    );
     #[cfg(feature = "workflows")]
-    calls
-        .extend(
-            workflows::contract_samples_full(client)
-                .into_iter()
-                .map(|(id, call)| (workflows::MODULE, id, call)),
-        );
+    calls.extend(
+        workflows::contract_samples_full(client)
+            .into_iter()
+            .map(|(id, call)| (workflows::MODULE, id, call))
+    );
     calls
 }

@@ -34,7 +34,7 @@ pub const MODULE: &str = "oauth";
 /// Operations of the OAuth module. Get one with `client.oauth()`.
 #[derive(Clone, Debug)]
 pub struct Oauth {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "oauth")]
@@ -50,10 +50,7 @@ impl Oauth {
     ///
     /// `POST /oauth/token` · Version `2021-07-28` · no token · scopes: none stated
     pub fn get_access_token(&self, body: GetAccessTokenRequest) -> GetAccessToken {
-        GetAccessToken {
-            client: self.client.clone(),
-            body,
-        }
+        GetAccessToken { client: self.client.clone(), body, }
     }
 
     /// Derive a sub-account access token from an agency access token.
@@ -61,12 +58,9 @@ impl Oauth {
     /// `POST /oauth/locationToken` · Version `2021-07-28` · agency token · scopes: `oauth.write`
     pub fn get_location_access_token(
         &self,
-        body: GetLocationAccessTokenRequest,
+        body: GetLocationAccessTokenRequest
     ) -> GetLocationAccessToken {
-        GetLocationAccessToken {
-            client: self.client.clone(),
-            body,
-        }
+        GetLocationAccessToken { client: self.client.clone(), body, }
     }
 
     /// List an agency's sub-accounts and where an app is installed.
@@ -75,7 +69,7 @@ impl Oauth {
     pub fn list_installed_locations(
         &self,
         company_id: impl Into<String>,
-        app_id: impl Into<String>,
+        app_id: impl Into<String>
     ) -> ListInstalledLocations {
         ListInstalledLocations {
             client: self.client.clone(),
@@ -99,49 +93,38 @@ impl Oauth {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Oauth::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "getAccessToken",
-            Box::pin({
-                let call = handle
-                    .get_access_token(
-                        GetAccessTokenRequest::new(
-                            "sample".to_owned(),
-                            crate::Secret::from("sample"),
-                            GrantType::AuthorizationCode,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLocationAccessToken",
-            Box::pin({
-                let call = handle
-                    .get_location_access_token(
-                        GetLocationAccessTokenRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listInstalledLocations",
-            Box::pin({
-                let call = handle
-                    .list_installed_locations("sample".to_owned(), "sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "getAccessToken",
+        Box::pin({
+            let call = handle.get_access_token(
+                GetAccessTokenRequest::new(
+                    "sample".to_owned(),
+                    crate::Secret::from("sample"),
+                    GrantType::AuthorizationCode
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLocationAccessToken",
+        Box::pin({
+            let call = handle.get_location_access_token(
+                GetLocationAccessTokenRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listInstalledLocations",
+        Box::pin({
+            let call = handle.list_installed_locations("sample".to_owned(), "sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -151,61 +134,54 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Oauth::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "getAccessToken",
-            Box::pin({
-                let call = handle
-                    .get_access_token(
-                        GetAccessTokenRequest::new(
-                                "sample".to_owned(),
-                                crate::Secret::from("sample"),
-                                GrantType::AuthorizationCode,
-                            )
-                            .code(crate::Secret::from("sample"))
-                            .refresh_token(crate::Secret::from("sample"))
-                            .user_type(TokenUserType::Company)
-                            .redirect_uri("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLocationAccessToken",
-            Box::pin({
-                let call = handle
-                    .get_location_access_token(
-                        GetLocationAccessTokenRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listInstalledLocations",
-            Box::pin({
-                let call = handle
-                    .list_installed_locations("sample".to_owned(), "sample".to_owned())
-                    .skip(1i64)
-                    .limit(1i64)
-                    .query("sample".to_owned())
-                    .is_installed(true)
-                    .version_id("sample".to_owned())
-                    .on_trial(true)
-                    .plan_id("sample".to_owned())
-                    .location_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "getAccessToken",
+        Box::pin({
+            let call = handle.get_access_token(
+                GetAccessTokenRequest::new(
+                    "sample".to_owned(),
+                    crate::Secret::from("sample"),
+                    GrantType::AuthorizationCode
+                )
+                    .code(crate::Secret::from("sample"))
+                    .refresh_token(crate::Secret::from("sample"))
+                    .user_type(TokenUserType::Company)
+                    .redirect_uri("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLocationAccessToken",
+        Box::pin({
+            let call = handle.get_location_access_token(
+                GetLocationAccessTokenRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listInstalledLocations",
+        Box::pin({
+            let call = handle
+                .list_installed_locations("sample".to_owned(), "sample".to_owned())
+                .skip(1i64)
+                .limit(1i64)
+                .query("sample".to_owned())
+                .is_installed(true)
+                .version_id("sample".to_owned())
+                .on_trial(true)
+                .plan_id("sample".to_owned())
+                .location_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -252,9 +228,7 @@ impl GetAccessToken {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<AccessToken>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<AccessToken>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -302,7 +276,7 @@ impl GetLocationAccessToken {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<LocationAccessToken>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -393,10 +367,7 @@ impl ListInstalledLocations {
             token: crate::TokenKind::Agency,
             scopes: &["oauth.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/oauth/installedLocations".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/oauth/installedLocations".to_owned());
         if let Some(value) = &self.skip {
             request.query("skip", value);
         }
@@ -433,7 +404,7 @@ impl ListInstalledLocations {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListInstalledLocationsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -464,7 +435,7 @@ impl crate::Paginated for ListInstalledLocations {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -480,10 +451,8 @@ impl crate::Paginated for ListInstalledLocations {
 impl ListInstalledLocations {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<InstalledLocation, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<InstalledLocation, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -527,11 +496,7 @@ pub struct AccessToken {
     pub company_id: Option<String>,
 
     /// Sub-accounts for which sub-account tokens may be derived.
-    #[serde(
-        rename = "approvedLocations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "approvedLocations", default, skip_serializing_if = "Option::is_none")]
     pub approved_locations: Option<Vec<String>>,
 
     /// The user who installed the app.
@@ -543,27 +508,15 @@ pub struct AccessToken {
     pub plan_id: Option<String>,
 
     /// `isBulkInstallation`: `true` or `false`.
-    #[serde(
-        rename = "isBulkInstallation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isBulkInstallation", default, skip_serializing_if = "Option::is_none")]
     pub is_bulk_installation: Option<bool>,
 
     /// Whether new sub-accounts get the app automatically (agency tokens only).
-    #[serde(
-        rename = "installToFutureLocations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "installToFutureLocations", default, skip_serializing_if = "Option::is_none")]
     pub install_to_future_locations: Option<bool>,
 
     /// Whether every sub-account was approved at install (agency tokens only).
-    #[serde(
-        rename = "approveAllLocations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "approveAllLocations", default, skip_serializing_if = "Option::is_none")]
     pub approve_all_locations: Option<bool>,
 }
 
@@ -607,7 +560,7 @@ impl GetAccessTokenRequest {
     pub fn new(
         client_id: impl Into<String>,
         client_secret: impl Into<crate::Secret>,
-        grant_type: impl Into<GrantType>,
+        grant_type: impl Into<GrantType>
     ) -> Self {
         Self {
             client_id: client_id.into(),
@@ -652,11 +605,11 @@ impl GetAccessTokenRequest {
 #[non_exhaustive]
 pub struct GetLocationAccessTokenRequest {
     /// The agency that owns the sub-account.
-    #[serde(rename = "companyId")]
+    #[serde(rename = "companyId",)]
     pub company_id: String,
 
     /// The sub-account to get a token for.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 }
 
@@ -666,10 +619,7 @@ impl GetLocationAccessTokenRequest {
     /// A value with the required fields (`companyId`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(company_id: impl Into<String>, location_id: impl Into<String>) -> Self {
-        Self {
-            company_id: company_id.into(),
-            location_id: location_id.into(),
-        }
+        Self { company_id: company_id.into(), location_id: location_id.into(), }
     }
 }
 
@@ -701,7 +651,7 @@ impl GrantType {
             Self::AuthorizationCode => "authorization_code",
             Self::RefreshToken => "refresh_token",
             Self::ClientCredentials => "client_credentials",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -714,7 +664,7 @@ impl From<&str> for GrantType {
             "authorization_code" => Self::AuthorizationCode,
             "refresh_token" => Self::RefreshToken,
             "client_credentials" => Self::ClientCredentials,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -768,11 +718,7 @@ pub struct ListInstalledLocationsResponse {
     pub count: Option<i64>,
 
     /// `installToFutureLocations`: `true` or `false`.
-    #[serde(
-        rename = "installToFutureLocations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "installToFutureLocations", default, skip_serializing_if = "Option::is_none")]
     pub install_to_future_locations: Option<bool>,
 }
 
@@ -843,7 +789,7 @@ impl TokenUserType {
         match self {
             Self::Company => "Company",
             Self::Location => "Location",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -855,7 +801,7 @@ impl From<&str> for TokenUserType {
         match value {
             "Company" => Self::Company,
             "Location" => Self::Location,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }

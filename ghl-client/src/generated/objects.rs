@@ -40,7 +40,7 @@ pub const MODULE: &str = "objects";
 /// Operations of the Objects module. Get one with `client.objects()`.
 #[derive(Clone, Debug)]
 pub struct Objects {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "objects")]
@@ -56,26 +56,16 @@ impl Objects {
     pub fn create_object_record(
         &self,
         schema_key: impl Into<String>,
-        body: CreateObjectRecordRequest,
+        body: CreateObjectRecordRequest
     ) -> CreateObjectRecord {
-        CreateObjectRecord {
-            client: self.client.clone(),
-            schema_key: schema_key.into(),
-            body,
-        }
+        CreateObjectRecord { client: self.client.clone(), schema_key: schema_key.into(), body, }
     }
 
     /// Define a new custom object.
     ///
     /// `POST /objects/` · Version `2021-07-28` · location or agency token · scopes: `objects/schema.write`
-    pub fn create_object_schema(
-        &self,
-        body: CreateObjectSchemaRequest,
-    ) -> CreateObjectSchema {
-        CreateObjectSchema {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn create_object_schema(&self, body: CreateObjectSchemaRequest) -> CreateObjectSchema {
+        CreateObjectSchema { client: self.client.clone(), body, }
     }
 
     /// Delete one record of a custom object or business.
@@ -84,7 +74,7 @@ impl Objects {
     pub fn delete_object_record(
         &self,
         schema_key: impl Into<String>,
-        id: impl Into<String>,
+        id: impl Into<String>
     ) -> DeleteObjectRecord {
         DeleteObjectRecord {
             client: self.client.clone(),
@@ -99,7 +89,7 @@ impl Objects {
     pub fn get_object_record(
         &self,
         schema_key: impl Into<String>,
-        id: impl Into<String>,
+        id: impl Into<String>
     ) -> GetObjectRecord {
         GetObjectRecord {
             client: self.client.clone(),
@@ -125,11 +115,8 @@ impl Objects {
     /// Includes the standard contact, opportunity and business objects and all custom objects.
     ///
     /// `GET /objects/` · Version `2021-07-28` · location token · scopes: `objects/schema.readonly`
-    pub fn list_object_schemas(&self) -> ListObjectSchemas {
-        ListObjectSchemas {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn list_object_schemas(&self,) -> ListObjectSchemas {
+        ListObjectSchemas { client: self.client.clone(), location_id: None, }
     }
 
     /// Search the records of a custom object or business.
@@ -140,13 +127,9 @@ impl Objects {
     pub fn search_object_records(
         &self,
         schema_key: impl Into<String>,
-        body: SearchObjectRecordsRequest,
+        body: SearchObjectRecordsRequest
     ) -> SearchObjectRecords {
-        SearchObjectRecords {
-            client: self.client.clone(),
-            schema_key: schema_key.into(),
-            body,
-        }
+        SearchObjectRecords { client: self.client.clone(), schema_key: schema_key.into(), body, }
     }
 
     /// Change the properties, owner or followers of a record.
@@ -156,7 +139,7 @@ impl Objects {
         &self,
         schema_key: impl Into<String>,
         id: impl Into<String>,
-        body: UpdateObjectRecordRequest,
+        body: UpdateObjectRecordRequest
     ) -> UpdateObjectRecord {
         UpdateObjectRecord {
             client: self.client.clone(),
@@ -175,13 +158,9 @@ impl Objects {
     pub fn update_object_schema(
         &self,
         key: impl Into<String>,
-        body: UpdateObjectSchemaRequest,
+        body: UpdateObjectSchemaRequest
     ) -> UpdateObjectSchema {
-        UpdateObjectSchema {
-            client: self.client.clone(),
-            key: key.into(),
-            body,
-        }
+        UpdateObjectSchema { client: self.client.clone(), key: key.into(), body, }
     }
 }
 
@@ -191,121 +170,102 @@ impl Objects {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Objects::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createObjectRecord",
-            Box::pin({
-                let call = handle
-                    .create_object_record(
-                        "sample-schemaKey",
-                        CreateObjectRecordRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createObjectSchema",
-            Box::pin({
-                let call = handle
-                    .create_object_schema(
-                        CreateObjectSchemaRequest::new(
-                            ObjectLabels::new("sample".to_owned(), "sample".to_owned()),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            PrimaryDisplayPropertyDetails::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                PrimaryDisplayPropertyDetailsDataType::Text,
-                            ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteObjectRecord",
-            Box::pin({
-                let call = handle.delete_object_record("sample-schemaKey", "sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getObjectRecord",
-            Box::pin({
-                let call = handle.get_object_record("sample-schemaKey", "sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getObjectSchema",
-            Box::pin({
-                let call = handle.get_object_schema("sample-key");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listObjectSchemas",
-            Box::pin({
-                let call = handle.list_object_schemas();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchObjectRecords",
-            Box::pin({
-                let call = handle
-                    .search_object_records(
-                        "sample-schemaKey",
-                        SearchObjectRecordsRequest::new(
-                            "sample".to_owned(),
-                            1i64,
-                            1i64,
-                            "sample".to_owned(),
-                            vec![serde_json::Value::Object(Default::default())],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateObjectRecord",
-            Box::pin({
-                let call = handle
-                    .update_object_record(
-                        "sample-schemaKey",
-                        "sample-id",
-                        UpdateObjectRecordRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateObjectSchema",
-            Box::pin({
-                let call = handle
-                    .update_object_schema(
-                        "sample-key",
-                        UpdateObjectSchemaRequest::new(
-                            "sample".to_owned(),
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createObjectRecord",
+        Box::pin({
+            let call = handle.create_object_record(
+                "sample-schemaKey",
+                CreateObjectRecordRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createObjectSchema",
+        Box::pin({
+            let call = handle.create_object_schema(
+                CreateObjectSchemaRequest::new(
+                    ObjectLabels::new("sample".to_owned(), "sample".to_owned()),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    PrimaryDisplayPropertyDetails::new(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        PrimaryDisplayPropertyDetailsDataType::Text
+                    )
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteObjectRecord",
+        Box::pin({
+            let call = handle.delete_object_record("sample-schemaKey", "sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getObjectRecord",
+        Box::pin({
+            let call = handle.get_object_record("sample-schemaKey", "sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getObjectSchema",
+        Box::pin({
+            let call = handle.get_object_schema("sample-key");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listObjectSchemas",
+        Box::pin({
+            let call = handle.list_object_schemas();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchObjectRecords",
+        Box::pin({
+            let call = handle.search_object_records(
+                "sample-schemaKey",
+                SearchObjectRecordsRequest::new(
+                    "sample".to_owned(),
+                    1i64,
+                    1i64,
+                    "sample".to_owned(),
+                    vec![serde_json::Value::Object(Default::default())]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateObjectRecord",
+        Box::pin({
+            let call = handle.update_object_record(
+                "sample-schemaKey",
+                "sample-id",
+                UpdateObjectRecordRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateObjectSchema",
+        Box::pin({
+            let call = handle.update_object_schema(
+                "sample-key",
+                UpdateObjectSchemaRequest::new("sample".to_owned(), vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -315,149 +275,129 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Objects::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createObjectRecord",
-            Box::pin({
-                let call = handle
-                    .create_object_record(
-                        "sample-schemaKey",
-                        CreateObjectRecordRequest::new()
-                            .location_id("sample".to_owned())
-                            .properties(
-                                std::collections::BTreeMap::from([
-                                    (
-                                        "key".to_owned(),
-                                        serde_json::Value::Object(Default::default()),
-                                    ),
-                                ]),
-                            )
-                            .owner(vec!["sample".to_owned()])
-                            .followers(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createObjectSchema",
-            Box::pin({
-                let call = handle
-                    .create_object_schema(
-                        CreateObjectSchemaRequest::new(
-                                ObjectLabels::new("sample".to_owned(), "sample".to_owned()),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                PrimaryDisplayPropertyDetails::new(
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                    PrimaryDisplayPropertyDetailsDataType::Text,
-                                ),
-                            )
-                            .description("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteObjectRecord",
-            Box::pin({
-                let call = handle.delete_object_record("sample-schemaKey", "sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getObjectRecord",
-            Box::pin({
-                let call = handle.get_object_record("sample-schemaKey", "sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getObjectSchema",
-            Box::pin({
-                let call = handle.get_object_schema("sample-key").fetch_properties(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listObjectSchemas",
-            Box::pin({
-                let call = handle.list_object_schemas();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchObjectRecords",
-            Box::pin({
-                let call = handle
-                    .search_object_records(
-                        "sample-schemaKey",
-                        SearchObjectRecordsRequest::new(
-                            "sample".to_owned(),
-                            1i64,
-                            1i64,
-                            "sample".to_owned(),
-                            vec![serde_json::Value::Object(Default::default())],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateObjectRecord",
-            Box::pin({
-                let call = handle
-                    .update_object_record(
-                        "sample-schemaKey",
-                        "sample-id",
-                        UpdateObjectRecordRequest::new()
-                            .properties(
-                                std::collections::BTreeMap::from([
-                                    (
-                                        "key".to_owned(),
-                                        serde_json::Value::Object(Default::default()),
-                                    ),
-                                ]),
-                            )
-                            .owner(vec!["sample".to_owned()])
-                            .followers(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateObjectSchema",
-            Box::pin({
-                let call = handle
-                    .update_object_schema(
-                        "sample-key",
-                        UpdateObjectSchemaRequest::new(
-                                "sample".to_owned(),
-                                vec!["sample".to_owned()],
-                            )
-                            .labels(
-                                UpdateObjectLabels::new()
-                                    .singular("sample".to_owned())
-                                    .plural("sample".to_owned()),
-                            )
-                            .description("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createObjectRecord",
+        Box::pin({
+            let call = handle.create_object_record(
+                "sample-schemaKey",
+                CreateObjectRecordRequest::new()
+                    .location_id("sample".to_owned())
+                    .properties(
+                        std::collections::BTreeMap::from([(
+                            "key".to_owned(),
+                            serde_json::Value::Object(Default::default())
+                        )])
+                    )
+                    .owner(vec!["sample".to_owned()])
+                    .followers(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createObjectSchema",
+        Box::pin({
+            let call = handle.create_object_schema(
+                CreateObjectSchemaRequest::new(
+                    ObjectLabels::new("sample".to_owned(), "sample".to_owned()),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    PrimaryDisplayPropertyDetails::new(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        PrimaryDisplayPropertyDetailsDataType::Text
+                    )
+                )
+                    .description("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteObjectRecord",
+        Box::pin({
+            let call = handle.delete_object_record("sample-schemaKey", "sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getObjectRecord",
+        Box::pin({
+            let call = handle.get_object_record("sample-schemaKey", "sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getObjectSchema",
+        Box::pin({
+            let call = handle.get_object_schema("sample-key").fetch_properties(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listObjectSchemas",
+        Box::pin({
+            let call = handle.list_object_schemas();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchObjectRecords",
+        Box::pin({
+            let call = handle.search_object_records(
+                "sample-schemaKey",
+                SearchObjectRecordsRequest::new(
+                    "sample".to_owned(),
+                    1i64,
+                    1i64,
+                    "sample".to_owned(),
+                    vec![serde_json::Value::Object(Default::default())]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateObjectRecord",
+        Box::pin({
+            let call = handle.update_object_record(
+                "sample-schemaKey",
+                "sample-id",
+                UpdateObjectRecordRequest::new()
+                    .properties(
+                        std::collections::BTreeMap::from([(
+                            "key".to_owned(),
+                            serde_json::Value::Object(Default::default())
+                        )])
+                    )
+                    .owner(vec!["sample".to_owned()])
+                    .followers(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateObjectSchema",
+        Box::pin({
+            let call = handle.update_object_schema(
+                "sample-key",
+                UpdateObjectSchemaRequest::new("sample".to_owned(), vec!["sample".to_owned()])
+                    .labels(
+                        UpdateObjectLabels::new()
+                            .singular("sample".to_owned())
+                            .plural("sample".to_owned())
+                    )
+                    .description("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -491,10 +431,7 @@ impl CreateObjectRecord {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/objects/{}/records", crate ::runtime::request::path_segment(& self
-                .schema_key)
-            ),
+            format!("/objects/{}/records", crate::runtime::request::path_segment(&self.schema_key))
         );
         {
             let value = &self.body;
@@ -510,7 +447,7 @@ impl CreateObjectRecord {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ObjectRecordResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -559,7 +496,7 @@ impl CreateObjectSchema {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ObjectSchemaResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -597,9 +534,10 @@ impl DeleteObjectRecord {
         let request = crate::Request::new(
             &META,
             format!(
-                "/objects/{}/records/{}", crate ::runtime::request::path_segment(& self
-                .schema_key), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/objects/{}/records/{}",
+                crate::runtime::request::path_segment(&self.schema_key),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         Ok(request)
     }
@@ -611,7 +549,7 @@ impl DeleteObjectRecord {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<DeleteObjectRecordResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -649,9 +587,10 @@ impl GetObjectRecord {
         let request = crate::Request::new(
             &META,
             format!(
-                "/objects/{}/records/{}", crate ::runtime::request::path_segment(& self
-                .schema_key), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/objects/{}/records/{}",
+                crate::runtime::request::path_segment(&self.schema_key),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         Ok(request)
     }
@@ -663,7 +602,7 @@ impl GetObjectRecord {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ObjectRecordResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -713,12 +652,13 @@ impl GetObjectSchema {
             token: crate::TokenKind::Location,
             scopes: &["objects/schema.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getObjectSchema", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getObjectSchema",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!("/objects/{}", crate ::runtime::request::path_segment(& self.key)),
+            format!("/objects/{}", crate::runtime::request::path_segment(&self.key))
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -735,7 +675,7 @@ impl GetObjectSchema {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<GetObjectSchemaResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -779,9 +719,10 @@ impl ListObjectSchemas {
             token: crate::TokenKind::Location,
             scopes: &["objects/schema.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listObjectSchemas", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listObjectSchemas",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/objects/".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -795,7 +736,7 @@ impl ListObjectSchemas {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListObjectSchemasResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -835,9 +776,9 @@ impl SearchObjectRecords {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/objects/{}/records/search", crate ::runtime::request::path_segment(&
-                self.schema_key)
-            ),
+                "/objects/{}/records/search",
+                crate::runtime::request::path_segment(&self.schema_key)
+            )
         );
         {
             let value = &self.body;
@@ -853,7 +794,7 @@ impl SearchObjectRecords {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SearchObjectRecordsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -884,7 +825,7 @@ impl crate::Paginated for SearchObjectRecords {
             Some(&self.body.page).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.body.page = next;
         true
@@ -900,10 +841,8 @@ impl crate::Paginated for SearchObjectRecords {
 impl SearchObjectRecords {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<SearchedObjectRecord, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<SearchedObjectRecord, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -946,15 +885,17 @@ impl UpdateObjectRecord {
             token: crate::TokenKind::Location,
             scopes: &["objects/record.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("updateObjectRecord", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "updateObjectRecord",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/objects/{}/records/{}", crate ::runtime::request::path_segment(& self
-                .schema_key), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/objects/{}/records/{}",
+                crate::runtime::request::path_segment(&self.schema_key),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -972,7 +913,7 @@ impl UpdateObjectRecord {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ObjectRecordResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1011,7 +952,7 @@ impl UpdateObjectSchema {
         };
         let mut request = crate::Request::new(
             &META,
-            format!("/objects/{}", crate ::runtime::request::path_segment(& self.key)),
+            format!("/objects/{}", crate::runtime::request::path_segment(&self.key))
         );
         {
             let value = &self.body;
@@ -1027,7 +968,7 @@ impl UpdateObjectSchema {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ObjectSchemaResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1063,12 +1004,7 @@ impl CreateObjectRecordRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            location_id: None,
-            properties: None,
-            owner: None,
-            followers: None,
-        }
+        Self { location_id: None, properties: None, owner: None, followers: None, }
     }
 
     /// Sets `locationId`.
@@ -1113,11 +1049,11 @@ pub struct CreateObjectSchemaRequest {
     pub description: Option<String>,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `primaryDisplayPropertyDetails`: a [`PrimaryDisplayPropertyDetails`](crate::objects::PrimaryDisplayPropertyDetails).
-    #[serde(rename = "primaryDisplayPropertyDetails")]
+    #[serde(rename = "primaryDisplayPropertyDetails",)]
     pub primary_display_property_details: PrimaryDisplayPropertyDetails,
 }
 
@@ -1130,7 +1066,7 @@ impl CreateObjectSchemaRequest {
         labels: impl Into<ObjectLabels>,
         key: impl Into<String>,
         location_id: impl Into<String>,
-        primary_display_property_details: impl Into<PrimaryDisplayPropertyDetails>,
+        primary_display_property_details: impl Into<PrimaryDisplayPropertyDetails>
     ) -> Self {
         Self {
             labels: labels.into(),
@@ -1228,11 +1164,7 @@ pub struct ObjectField {
     pub options: Option<Vec<ObjectFieldOption>>,
 
     /// File types accepted by file-upload fields.
-    #[serde(
-        rename = "acceptedFormats",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "acceptedFormats", default, skip_serializing_if = "Option::is_none")]
     pub accepted_formats: Option<ObjectFieldAcceptedFormats>,
 
     /// `objectKey`: a string. Example: `custom_objects.pet`.
@@ -1252,11 +1184,7 @@ pub struct ObjectField {
     pub field_key: Option<String>,
 
     /// Whether records may hold a value outside the listed options.
-    #[serde(
-        rename = "allowCustomOption",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowCustomOption", default, skip_serializing_if = "Option::is_none")]
     pub allow_custom_option: Option<bool>,
 
     /// Most files a file-upload field takes.
@@ -1332,7 +1260,7 @@ impl ObjectFieldAcceptedFormats {
             Self::Xlsx => ".xlsx",
             Self::Xls => ".xls",
             Self::All => "all",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1353,7 +1281,7 @@ impl From<&str> for ObjectFieldAcceptedFormats {
             ".xlsx" => Self::Xlsx,
             ".xls" => Self::Xls,
             "all" => Self::All,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1425,7 +1353,7 @@ impl ObjectFieldDataType {
             Self::TextboxList => "TEXTBOX_LIST",
             Self::FileUpload => "FILE_UPLOAD",
             Self::Radio => "RADIO",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1447,7 +1375,7 @@ impl From<&str> for ObjectFieldDataType {
             "TEXTBOX_LIST" => Self::TextboxList,
             "FILE_UPLOAD" => Self::FileUpload,
             "RADIO" => Self::Radio,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1495,10 +1423,7 @@ impl ObjectLabels {
     /// A value with the required fields (`singular`, `plural`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(singular: impl Into<String>, plural: impl Into<String>) -> Self {
-        Self {
-            singular: Some(singular.into()),
-            plural: Some(plural.into()),
-        }
+        Self { singular: Some(singular.into()), plural: Some(plural.into()), }
     }
 
     /// Sets `singular`.
@@ -1587,11 +1512,7 @@ pub struct ObjectSchema {
     pub location_id: Option<String>,
 
     /// Field key shown as the record's title.
-    #[serde(
-        rename = "primaryDisplayProperty",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "primaryDisplayProperty", default, skip_serializing_if = "Option::is_none")]
     pub primary_display_property: Option<String>,
 
     /// `dateAdded`: a date and time (RFC 3339 string).
@@ -1642,7 +1563,7 @@ impl ObjectType {
         match self {
             Self::UserDefined => "USER_DEFINED",
             Self::SystemDefined => "SYSTEM_DEFINED",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1654,7 +1575,7 @@ impl From<&str> for ObjectType {
         match value {
             "USER_DEFINED" => Self::UserDefined,
             "SYSTEM_DEFINED" => Self::SystemDefined,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1675,7 +1596,7 @@ pub struct PrimaryDisplayPropertyDetails {
     pub name: String,
 
     /// TEXT or NUMERICAL.
-    #[serde(rename = "dataType")]
+    #[serde(rename = "dataType",)]
     pub data_type: PrimaryDisplayPropertyDetailsDataType,
 }
 
@@ -1687,13 +1608,9 @@ impl PrimaryDisplayPropertyDetails {
     pub fn new(
         key: impl Into<String>,
         name: impl Into<String>,
-        data_type: impl Into<PrimaryDisplayPropertyDetailsDataType>,
+        data_type: impl Into<PrimaryDisplayPropertyDetailsDataType>
     ) -> Self {
-        Self {
-            key: key.into(),
-            name: name.into(),
-            data_type: data_type.into(),
-        }
+        Self { key: key.into(), name: name.into(), data_type: data_type.into(), }
     }
 }
 
@@ -1721,7 +1638,7 @@ impl PrimaryDisplayPropertyDetailsDataType {
         match self {
             Self::Text => "TEXT",
             Self::Numerical => "NUMERICAL",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1733,7 +1650,7 @@ impl From<&str> for PrimaryDisplayPropertyDetailsDataType {
         match value {
             "TEXT" => Self::Text,
             "NUMERICAL" => Self::Numerical,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1776,21 +1693,21 @@ pub type RecordProperties = std::collections::BTreeMap<String, serde_json::Value
 #[non_exhaustive]
 pub struct SearchObjectRecordsRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Page number, from 1.
     pub page: i64,
 
     /// Page size.
-    #[serde(rename = "pageLimit")]
+    #[serde(rename = "pageLimit",)]
     pub page_limit: i64,
 
     /// Search text, optionally `field:value` on a searchable field.
     pub query: String,
 
     /// The `searchAfter` value of the last record of the previous page; empty for the first page.
-    #[serde(rename = "searchAfter")]
+    #[serde(rename = "searchAfter",)]
     pub search_after: Vec<serde_json::Value>,
 }
 
@@ -1804,7 +1721,7 @@ impl SearchObjectRecordsRequest {
         page: impl Into<i64>,
         page_limit: impl Into<i64>,
         query: impl Into<String>,
-        search_after: impl Into<Vec<serde_json::Value>>,
+        search_after: impl Into<Vec<serde_json::Value>>
     ) -> Self {
         Self {
             location_id: location_id.into(),
@@ -1907,10 +1824,7 @@ impl UpdateObjectLabels {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            singular: None,
-            plural: None,
-        }
+        Self { singular: None, plural: None, }
     }
 
     /// Sets `singular`.
@@ -1951,11 +1865,7 @@ impl UpdateObjectRecordRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            properties: None,
-            owner: None,
-            followers: None,
-        }
+        Self { properties: None, owner: None, followers: None, }
     }
 
     /// Sets `properties`.
@@ -1992,11 +1902,11 @@ pub struct UpdateObjectSchemaRequest {
     pub description: crate::Nullable<String>,
 
     /// `locationId`: a string. Example: `632c34b4c9b7da3358ac9891`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Field keys the record search matches on.
-    #[serde(rename = "searchableProperties")]
+    #[serde(rename = "searchableProperties",)]
     pub searchable_properties: Vec<String>,
 }
 
@@ -2007,7 +1917,7 @@ impl UpdateObjectSchemaRequest {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
-        searchable_properties: impl Into<Vec<String>>,
+        searchable_properties: impl Into<Vec<String>>
     ) -> Self {
         Self {
             labels: None,

@@ -43,7 +43,7 @@ pub const MODULE: &str = "opportunities";
 /// Operations of the Opportunities module. Get one with `client.opportunities()`.
 #[derive(Clone, Debug)]
 pub struct Opportunities {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "opportunities")]
@@ -59,46 +59,30 @@ impl Opportunities {
     pub fn add_opportunity_followers(
         &self,
         id: impl Into<String>,
-        body: OpportunityFollowersRequest,
+        body: OpportunityFollowersRequest
     ) -> AddOpportunityFollowers {
-        AddOpportunityFollowers {
-            client: self.client.clone(),
-            id: id.into(),
-            body,
-        }
+        AddOpportunityFollowers { client: self.client.clone(), id: id.into(), body, }
     }
 
     /// Create an opportunity for a contact in a pipeline.
     ///
     /// `POST /opportunities/` · Version `2021-07-28` · location token · scopes: `opportunities.write`
-    pub fn create_opportunity(
-        &self,
-        body: CreateOpportunityRequest,
-    ) -> CreateOpportunity {
-        CreateOpportunity {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn create_opportunity(&self, body: CreateOpportunityRequest) -> CreateOpportunity {
+        CreateOpportunity { client: self.client.clone(), body, }
     }
 
     /// Delete an opportunity.
     ///
     /// `DELETE /opportunities/{id}` · Version `2021-07-28` · location token · scopes: `opportunities.write`
     pub fn delete_opportunity(&self, id: impl Into<String>) -> DeleteOpportunity {
-        DeleteOpportunity {
-            client: self.client.clone(),
-            id: id.into(),
-        }
+        DeleteOpportunity { client: self.client.clone(), id: id.into(), }
     }
 
     /// Fetch one opportunity by its id.
     ///
     /// `GET /opportunities/{id}` · Version `2021-07-28` · location token · scopes: `opportunities.readonly`
     pub fn get_opportunity(&self, id: impl Into<String>) -> GetOpportunity {
-        GetOpportunity {
-            client: self.client.clone(),
-            id: id.into(),
-        }
+        GetOpportunity { client: self.client.clone(), id: id.into(), }
     }
 
     /// Fetch one pipeline by its id.
@@ -109,16 +93,13 @@ impl Opportunities {
     #[cfg(feature = "undocumented")]
     #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn get_pipeline(&self, pipeline_id: impl Into<String>) -> GetPipeline {
-        GetPipeline {
-            client: self.client.clone(),
-            pipeline_id: pipeline_id.into(),
-        }
+        GetPipeline { client: self.client.clone(), pipeline_id: pipeline_id.into(), }
     }
 
     /// List the reasons a sub-account records for lost deals.
     ///
     /// `GET /opportunities/lost-reason` · Version `2021-07-28` · location token · scopes: `opportunities.readonly`
-    pub fn list_lost_reasons(&self) -> ListLostReasons {
+    pub fn list_lost_reasons(&self,) -> ListLostReasons {
         ListLostReasons {
             client: self.client.clone(),
             location_id: None,
@@ -134,11 +115,8 @@ impl Opportunities {
     /// List the pipelines of a sub-account with their stages.
     ///
     /// `GET /opportunities/pipelines` · Version `2021-07-28` · location token · scopes: `opportunities.readonly`
-    pub fn list_pipelines(&self) -> ListPipelines {
-        ListPipelines {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn list_pipelines(&self,) -> ListPipelines {
+        ListPipelines { client: self.client.clone(), location_id: None, }
     }
 
     /// Remove some or all followers from an opportunity.
@@ -147,7 +125,7 @@ impl Opportunities {
     pub fn remove_opportunity_followers(
         &self,
         id: impl Into<String>,
-        body: OpportunityFollowersRequest,
+        body: OpportunityFollowersRequest
     ) -> RemoveOpportunityFollowers {
         RemoveOpportunityFollowers {
             client: self.client.clone(),
@@ -160,7 +138,7 @@ impl Opportunities {
     /// Search the opportunities of a sub-account with simple filters.
     ///
     /// `GET /opportunities/search` · Version `2021-07-28` · location token · scopes: `opportunities.readonly`
-    pub fn search_opportunities(&self) -> SearchOpportunities {
+    pub fn search_opportunities(&self,) -> SearchOpportunities {
         SearchOpportunities {
             client: self.client.clone(),
             q: None,
@@ -191,12 +169,9 @@ impl Opportunities {
     /// `POST /opportunities/search` · Version `2021-07-28` · location token · scopes: `opportunities.readonly`
     pub fn search_opportunities_advanced(
         &self,
-        body: SearchOpportunitiesRequest,
+        body: SearchOpportunitiesRequest
     ) -> SearchOpportunitiesAdvanced {
-        SearchOpportunitiesAdvanced {
-            client: self.client.clone(),
-            body,
-        }
+        SearchOpportunitiesAdvanced { client: self.client.clone(), body, }
     }
 
     /// Change fields of an opportunity, including its stage and status.
@@ -205,13 +180,9 @@ impl Opportunities {
     pub fn update_opportunity(
         &self,
         id: impl Into<String>,
-        body: UpdateOpportunityRequest,
+        body: UpdateOpportunityRequest
     ) -> UpdateOpportunity {
-        UpdateOpportunity {
-            client: self.client.clone(),
-            id: id.into(),
-            body,
-        }
+        UpdateOpportunity { client: self.client.clone(), id: id.into(), body, }
     }
 
     /// Set the status of an opportunity (open, won, lost, abandoned).
@@ -220,26 +191,16 @@ impl Opportunities {
     pub fn update_opportunity_status(
         &self,
         id: impl Into<String>,
-        body: UpdateOpportunityStatusRequest,
+        body: UpdateOpportunityStatusRequest
     ) -> UpdateOpportunityStatus {
-        UpdateOpportunityStatus {
-            client: self.client.clone(),
-            id: id.into(),
-            body,
-        }
+        UpdateOpportunityStatus { client: self.client.clone(), id: id.into(), body, }
     }
 
     /// Create an opportunity, or update the matching one.
     ///
     /// `POST /opportunities/upsert` · Version `2021-07-28` · location token · scopes: `opportunities.write`
-    pub fn upsert_opportunity(
-        &self,
-        body: UpsertOpportunityRequest,
-    ) -> UpsertOpportunity {
-        UpsertOpportunity {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn upsert_opportunity(&self, body: UpsertOpportunityRequest) -> UpsertOpportunity {
+        UpsertOpportunity { client: self.client.clone(), body, }
     }
 }
 
@@ -249,155 +210,133 @@ impl Opportunities {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Opportunities::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "addOpportunityFollowers",
-            Box::pin({
-                let call = handle
-                    .add_opportunity_followers(
-                        "sample-id",
-                        OpportunityFollowersRequest::new(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createOpportunity",
-            Box::pin({
-                let call = handle
-                    .create_opportunity(
-                        CreateOpportunityRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            OpportunityStatus::Open,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteOpportunity",
-            Box::pin({
-                let call = handle.delete_opportunity("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getOpportunity",
-            Box::pin({
-                let call = handle.get_opportunity("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "addOpportunityFollowers",
+        Box::pin({
+            let call = handle.add_opportunity_followers(
+                "sample-id",
+                OpportunityFollowersRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createOpportunity",
+        Box::pin({
+            let call = handle.create_opportunity(
+                CreateOpportunityRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    OpportunityStatus::Open,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteOpportunity",
+        Box::pin({
+            let call = handle.delete_opportunity("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getOpportunity",
+        Box::pin({
+            let call = handle.get_opportunity("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "getPipeline",
-            Box::pin({
-                let call = handle.get_pipeline("sample-pipelineId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listLostReasons",
-            Box::pin({
-                let call = handle.list_lost_reasons();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listPipelines",
-            Box::pin({
-                let call = handle.list_pipelines();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "removeOpportunityFollowers",
-            Box::pin({
-                let call = handle
-                    .remove_opportunity_followers(
-                        "sample-id",
-                        OpportunityFollowersRequest::new(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchOpportunities",
-            Box::pin({
-                let call = handle.search_opportunities();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchOpportunitiesAdvanced",
-            Box::pin({
-                let call = handle
-                    .search_opportunities_advanced(
-                        SearchOpportunitiesRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1i64,
-                            1i64,
-                            vec!["sample".to_owned()],
-                            OpportunitySearchDetails::new(true, true, true, true),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateOpportunity",
-            Box::pin({
-                let call = handle
-                    .update_opportunity("sample-id", UpdateOpportunityRequest::new());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateOpportunityStatus",
-            Box::pin({
-                let call = handle
-                    .update_opportunity_status(
-                        "sample-id",
-                        UpdateOpportunityStatusRequest::new(OpportunityStatus::Open),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertOpportunity",
-            Box::pin({
-                let call = handle
-                    .upsert_opportunity(
-                        UpsertOpportunityRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "getPipeline",
+        Box::pin({
+            let call = handle.get_pipeline("sample-pipelineId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listLostReasons",
+        Box::pin({
+            let call = handle.list_lost_reasons();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listPipelines",
+        Box::pin({
+            let call = handle.list_pipelines();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "removeOpportunityFollowers",
+        Box::pin({
+            let call = handle.remove_opportunity_followers(
+                "sample-id",
+                OpportunityFollowersRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchOpportunities",
+        Box::pin({
+            let call = handle.search_opportunities();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchOpportunitiesAdvanced",
+        Box::pin({
+            let call = handle.search_opportunities_advanced(
+                SearchOpportunitiesRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    1i64,
+                    1i64,
+                    vec!["sample".to_owned()],
+                    OpportunitySearchDetails::new(true, true, true, true)
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateOpportunity",
+        Box::pin({
+            let call = handle.update_opportunity("sample-id", UpdateOpportunityRequest::new());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateOpportunityStatus",
+        Box::pin({
+            let call = handle.update_opportunity_status(
+                "sample-id",
+                UpdateOpportunityStatusRequest::new(OpportunityStatus::Open)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertOpportunity",
+        Box::pin({
+            let call = handle.upsert_opportunity(
+                UpsertOpportunityRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -407,220 +346,204 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Opportunities::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "addOpportunityFollowers",
-            Box::pin({
-                let call = handle
-                    .add_opportunity_followers(
-                        "sample-id",
-                        OpportunityFollowersRequest::new(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createOpportunity",
-            Box::pin({
-                let call = handle
-                    .create_opportunity(
-                        CreateOpportunityRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                OpportunityStatus::Open,
-                                "sample".to_owned(),
-                            )
-                            .pipeline_stage_id("sample".to_owned())
-                            .monetary_value(1.0f64)
-                            .assigned_to("sample".to_owned())
-                            .custom_fields(
-                                vec![
-                                    OpportunityCustomFieldInput::new().id("sample".to_owned())
-                                    .key("sample".to_owned())
-                                    .field_value(serde_json::Value::Object(Default::default()))
-                                ],
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteOpportunity",
-            Box::pin({
-                let call = handle.delete_opportunity("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getOpportunity",
-            Box::pin({
-                let call = handle.get_opportunity("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "getPipeline",
-            Box::pin({
-                let call = handle.get_pipeline("sample-pipelineId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listLostReasons",
-            Box::pin({
-                let call = handle
-                    .list_lost_reasons()
-                    .name("sample".to_owned())
-                    .deleted(true)
-                    .query("sample".to_owned())
-                    .skip(1i64)
-                    .limit(1i64)
-                    .get_count(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listPipelines",
-            Box::pin({
-                let call = handle.list_pipelines();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "removeOpportunityFollowers",
-            Box::pin({
-                let call = handle
-                    .remove_opportunity_followers(
-                        "sample-id",
-                        OpportunityFollowersRequest::new(vec!["sample".to_owned()]),
-                    )
-                    .is_remove_all_followers(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchOpportunities",
-            Box::pin({
-                let call = handle
-                    .search_opportunities()
-                    .q("sample".to_owned())
-                    .pipeline_id("sample".to_owned())
+    calls.push((
+        "addOpportunityFollowers",
+        Box::pin({
+            let call = handle.add_opportunity_followers(
+                "sample-id",
+                OpportunityFollowersRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createOpportunity",
+        Box::pin({
+            let call = handle.create_opportunity(
+                CreateOpportunityRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    OpportunityStatus::Open,
+                    "sample".to_owned()
+                )
                     .pipeline_stage_id("sample".to_owned())
-                    .contact_id("sample".to_owned())
-                    .status(OpportunityStatusFilter::Open)
+                    .monetary_value(1.0f64)
                     .assigned_to("sample".to_owned())
-                    .campaign_id("sample".to_owned())
+                    .custom_fields(
+                        vec![
+                            OpportunityCustomFieldInput::new()
+                                .id("sample".to_owned())
+                                .key("sample".to_owned())
+                                .field_value(serde_json::Value::Object(Default::default()))
+                        ]
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteOpportunity",
+        Box::pin({
+            let call = handle.delete_opportunity("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getOpportunity",
+        Box::pin({
+            let call = handle.get_opportunity("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    #[cfg(feature = "undocumented")]
+    calls.push((
+        "getPipeline",
+        Box::pin({
+            let call = handle.get_pipeline("sample-pipelineId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listLostReasons",
+        Box::pin({
+            let call = handle
+                .list_lost_reasons()
+                .name("sample".to_owned())
+                .deleted(true)
+                .query("sample".to_owned())
+                .skip(1i64)
+                .limit(1i64)
+                .get_count(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listPipelines",
+        Box::pin({
+            let call = handle.list_pipelines();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "removeOpportunityFollowers",
+        Box::pin({
+            let call = handle
+                .remove_opportunity_followers(
+                    "sample-id",
+                    OpportunityFollowersRequest::new(vec!["sample".to_owned()])
+                )
+                .is_remove_all_followers(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchOpportunities",
+        Box::pin({
+            let call = handle
+                .search_opportunities()
+                .q("sample".to_owned())
+                .pipeline_id("sample".to_owned())
+                .pipeline_stage_id("sample".to_owned())
+                .contact_id("sample".to_owned())
+                .status(OpportunityStatusFilter::Open)
+                .assigned_to("sample".to_owned())
+                .campaign_id("sample".to_owned())
+                .id("sample".to_owned())
+                .order("sample".to_owned())
+                .end_date("sample".to_owned())
+                .start_after(1i64)
+                .start_after_id("sample".to_owned())
+                .date("sample".to_owned())
+                .country("sample".to_owned())
+                .page(1i64)
+                .limit(1i64)
+                .get_tasks(true)
+                .get_notes(true)
+                .get_calendar_events(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchOpportunitiesAdvanced",
+        Box::pin({
+            let call = handle.search_opportunities_advanced(
+                SearchOpportunitiesRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    1i64,
+                    1i64,
+                    vec!["sample".to_owned()],
+                    OpportunitySearchDetails::new(true, true, true, true)
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateOpportunity",
+        Box::pin({
+            let call = handle.update_opportunity(
+                "sample-id",
+                UpdateOpportunityRequest::new()
+                    .pipeline_id("sample".to_owned())
+                    .name("sample".to_owned())
+                    .pipeline_stage_id("sample".to_owned())
+                    .status(OpportunityStatus::Open)
+                    .monetary_value(1.0f64)
+                    .assigned_to("sample".to_owned())
+                    .custom_fields(
+                        vec![
+                            OpportunityCustomFieldInput::new()
+                                .id("sample".to_owned())
+                                .key("sample".to_owned())
+                                .field_value(serde_json::Value::Object(Default::default()))
+                        ]
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateOpportunityStatus",
+        Box::pin({
+            let call = handle.update_opportunity_status(
+                "sample-id",
+                UpdateOpportunityStatusRequest::new(OpportunityStatus::Open)
+                    .lost_reason_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertOpportunity",
+        Box::pin({
+            let call = handle.upsert_opportunity(
+                UpsertOpportunityRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
                     .id("sample".to_owned())
-                    .order("sample".to_owned())
-                    .end_date("sample".to_owned())
-                    .start_after(1i64)
-                    .start_after_id("sample".to_owned())
-                    .date("sample".to_owned())
-                    .country("sample".to_owned())
-                    .page(1i64)
-                    .limit(1i64)
-                    .get_tasks(true)
-                    .get_notes(true)
-                    .get_calendar_events(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchOpportunitiesAdvanced",
-            Box::pin({
-                let call = handle
-                    .search_opportunities_advanced(
-                        SearchOpportunitiesRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1i64,
-                            1i64,
-                            vec!["sample".to_owned()],
-                            OpportunitySearchDetails::new(true, true, true, true),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateOpportunity",
-            Box::pin({
-                let call = handle
-                    .update_opportunity(
-                        "sample-id",
-                        UpdateOpportunityRequest::new()
-                            .pipeline_id("sample".to_owned())
-                            .name("sample".to_owned())
-                            .pipeline_stage_id("sample".to_owned())
-                            .status(OpportunityStatus::Open)
-                            .monetary_value(1.0f64)
-                            .assigned_to("sample".to_owned())
-                            .custom_fields(
-                                vec![
-                                    OpportunityCustomFieldInput::new().id("sample".to_owned())
-                                    .key("sample".to_owned())
-                                    .field_value(serde_json::Value::Object(Default::default()))
-                                ],
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateOpportunityStatus",
-            Box::pin({
-                let call = handle
-                    .update_opportunity_status(
-                        "sample-id",
-                        UpdateOpportunityStatusRequest::new(OpportunityStatus::Open)
-                            .lost_reason_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertOpportunity",
-            Box::pin({
-                let call = handle
-                    .upsert_opportunity(
-                        UpsertOpportunityRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .id("sample".to_owned())
-                            .followers(vec!["sample".to_owned()])
-                            .is_remove_all_followers(true)
-                            .followers_action_type(FollowersActionType::Add)
-                            .name("sample".to_owned())
-                            .status(OpportunityStatus::Open)
-                            .pipeline_stage_id("sample".to_owned())
-                            .monetary_value(1.0f64)
-                            .assigned_to("sample".to_owned())
-                            .lost_reason_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                    .followers(vec!["sample".to_owned()])
+                    .is_remove_all_followers(true)
+                    .followers_action_type(FollowersActionType::Add)
+                    .name("sample".to_owned())
+                    .status(OpportunityStatus::Open)
+                    .pipeline_stage_id("sample".to_owned())
+                    .monetary_value(1.0f64)
+                    .assigned_to("sample".to_owned())
+                    .lost_reason_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -654,10 +577,7 @@ impl AddOpportunityFollowers {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/opportunities/{}/followers", crate ::runtime::request::path_segment(&
-                self.id)
-            ),
+            format!("/opportunities/{}/followers", crate::runtime::request::path_segment(&self.id))
         );
         {
             let value = &self.body;
@@ -673,7 +593,7 @@ impl AddOpportunityFollowers {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<AddOpportunityFollowersResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -722,7 +642,7 @@ impl CreateOpportunity {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<OpportunityResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -758,9 +678,7 @@ impl DeleteOpportunity {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/opportunities/{}", crate ::runtime::request::path_segment(& self.id)
-            ),
+            format!("/opportunities/{}", crate::runtime::request::path_segment(&self.id))
         );
         Ok(request)
     }
@@ -772,7 +690,7 @@ impl DeleteOpportunity {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::DeleteSuccess>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -808,9 +726,7 @@ impl GetOpportunity {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/opportunities/{}", crate ::runtime::request::path_segment(& self.id)
-            ),
+            format!("/opportunities/{}", crate::runtime::request::path_segment(&self.id))
         );
         Ok(request)
     }
@@ -822,7 +738,7 @@ impl GetOpportunity {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<OpportunityResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -865,9 +781,9 @@ impl GetPipeline {
         let request = crate::Request::new(
             &META,
             format!(
-                "/opportunities/pipelines/{}", crate ::runtime::request::path_segment(&
-                self.pipeline_id)
-            ),
+                "/opportunities/pipelines/{}",
+                crate::runtime::request::path_segment(&self.pipeline_id)
+            )
         );
         Ok(request)
     }
@@ -879,7 +795,7 @@ impl GetPipeline {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -963,13 +879,11 @@ impl ListLostReasons {
             token: crate::TokenKind::Location,
             scopes: &["opportunities.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listLostReasons", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/opportunities/lost-reason".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "listLostReasons",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/opportunities/lost-reason".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.name {
@@ -1000,7 +914,7 @@ impl ListLostReasons {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListLostReasonsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1031,7 +945,7 @@ impl crate::Paginated for ListLostReasons {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -1047,7 +961,7 @@ impl crate::Paginated for ListLostReasons {
 impl ListLostReasons {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
+        self
     ) -> impl futures::Stream<Item = Result<LostReason, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -1088,13 +1002,11 @@ impl ListPipelines {
             token: crate::TokenKind::Location,
             scopes: &["opportunities.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listPipelines", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/opportunities/pipelines".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "listPipelines",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/opportunities/pipelines".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -1107,7 +1019,7 @@ impl ListPipelines {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListPipelinesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1151,10 +1063,7 @@ impl RemoveOpportunityFollowers {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/opportunities/{}/followers", crate ::runtime::request::path_segment(&
-                self.id)
-            ),
+            format!("/opportunities/{}/followers", crate::runtime::request::path_segment(&self.id))
         );
         if let Some(value) = &self.is_remove_all_followers {
             request.query("isRemoveAllFollowers", value);
@@ -1173,7 +1082,7 @@ impl RemoveOpportunityFollowers {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<RemoveOpportunityFollowersResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1348,9 +1257,10 @@ impl SearchOpportunities {
             token: crate::TokenKind::Location,
             scopes: &["opportunities.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("searchOpportunities", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "searchOpportunities",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/opportunities/search".to_owned());
         request.scope_key(location_id.clone());
         if let Some(value) = &self.q {
@@ -1421,7 +1331,7 @@ impl SearchOpportunities {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SearchOpportunitiesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1447,10 +1357,9 @@ impl crate::Paginated for SearchOpportunities {
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
             .and_then(|v| v.opportunities.as_ref())
-            .is_none_or(|items| items.is_empty())
-        {
-            return false;
-        }
+            .is_none_or(|items| items.is_empty()) {
+                return false;
+            }
         let next_0: Option<i64> = Some(page)
             .and_then(|v| v.meta.as_ref())
             .and_then(|v| v.start_after.as_ref())
@@ -1459,15 +1368,15 @@ impl crate::Paginated for SearchOpportunities {
             .and_then(|v| v.meta.as_ref())
             .and_then(|v| v.start_after_id.as_ref())
             .cloned();
-        if !(crate::runtime::pagination::cursor_moved(
-            self.start_after.as_ref(),
-            next_0.as_ref(),
-        )
-            || crate::runtime::pagination::cursor_moved(
+        if !(
+            crate::runtime::pagination::cursor_moved(
+                self.start_after.as_ref(),
+                next_0.as_ref()
+            ) || crate::runtime::pagination::cursor_moved(
                 self.start_after_id.as_ref(),
-                next_1.as_ref(),
-            ))
-        {
+                next_1.as_ref()
+            )
+        ) {
             return false;
         }
         if next_0.is_some() {
@@ -1489,10 +1398,8 @@ impl crate::Paginated for SearchOpportunities {
 impl SearchOpportunities {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<Opportunity, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<Opportunity, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -1533,15 +1440,13 @@ impl SearchOpportunitiesAdvanced {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<SearchOpportunitiesAdvancedResponse, crate::Error> {
+    pub async fn send(self) -> Result<SearchOpportunitiesAdvancedResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SearchOpportunitiesAdvancedResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1565,16 +1470,14 @@ impl crate::Paginated for SearchOpportunitiesAdvanced {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page)
-            .and_then(|v| v.opportunities.as_ref())
-            .map_or(0, Vec::len);
+        let count = Some(page).and_then(|v| v.opportunities.as_ref()).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = Some(&self.body.limit).copied();
         let Some(next) = crate::runtime::pagination::next_page(
             Some(&self.body.page).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.body.page = next;
         true
@@ -1590,10 +1493,8 @@ impl crate::Paginated for SearchOpportunitiesAdvanced {
 impl SearchOpportunitiesAdvanced {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<Opportunity, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<Opportunity, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -1628,9 +1529,7 @@ impl UpdateOpportunity {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/opportunities/{}", crate ::runtime::request::path_segment(& self.id)
-            ),
+            format!("/opportunities/{}", crate::runtime::request::path_segment(&self.id))
         );
         {
             let value = &self.body;
@@ -1646,7 +1545,7 @@ impl UpdateOpportunity {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<OpportunityResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1683,10 +1582,7 @@ impl UpdateOpportunityStatus {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/opportunities/{}/status", crate ::runtime::request::path_segment(& self
-                .id)
-            ),
+            format!("/opportunities/{}/status", crate::runtime::request::path_segment(&self.id))
         );
         {
             let value = &self.body;
@@ -1702,7 +1598,7 @@ impl UpdateOpportunityStatus {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<OpportunityUpdateResult>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1751,7 +1647,7 @@ impl UpsertOpportunity {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<UpsertOpportunityResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1759,10 +1655,7 @@ impl UpsertOpportunity {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// The `AddOpportunityFollowersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1783,29 +1676,25 @@ pub struct AddOpportunityFollowersResponse {
 #[non_exhaustive]
 pub struct CreateOpportunityRequest {
     /// `pipelineId`: a string. Example: `VDm7RPYC2GLUvdpKmBfC`.
-    #[serde(rename = "pipelineId")]
+    #[serde(rename = "pipelineId",)]
     pub pipeline_id: String,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string. Example: `Roe Bakery - website`.
     pub name: String,
 
     /// `pipelineStageId`: a string. Example: `7915dedc-8f18-44d5-8bc3-77c04e994a10`.
-    #[serde(
-        rename = "pipelineStageId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "pipelineStageId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_stage_id: Option<String>,
 
     /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
     pub status: OpportunityStatus,
 
     /// `contactId`: a string. Example: `mTkSCb1UBjb5tk4OvB69`.
-    #[serde(rename = "contactId")]
+    #[serde(rename = "contactId",)]
     pub contact_id: String,
 
     /// `monetaryValue`: a number. Example: `220`.
@@ -1831,7 +1720,7 @@ impl CreateOpportunityRequest {
         location_id: impl Into<String>,
         name: impl Into<String>,
         status: impl Into<OpportunityStatus>,
-        contact_id: impl Into<String>,
+        contact_id: impl Into<String>
     ) -> Self {
         Self {
             pipeline_id: pipeline_id.into(),
@@ -1865,20 +1754,14 @@ impl CreateOpportunityRequest {
     }
 
     /// Sets `customFields`.
-    pub fn custom_fields(
-        mut self,
-        value: impl Into<Vec<OpportunityCustomFieldInput>>,
-    ) -> Self {
+    pub fn custom_fields(mut self, value: impl Into<Vec<OpportunityCustomFieldInput>>) -> Self {
         self.custom_fields = Some(value.into());
         self
     }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// Whether the listed followers are added or removed.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1894,32 +1777,26 @@ pub enum FollowersActionType {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 impl FollowersActionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Add => "add",
             Self::Remove => "remove",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 impl From<&str> for FollowersActionType {
     fn from(value: &str) -> Self {
         match value {
             "add" => Self::Add,
             "remove" => Self::Remove,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1928,10 +1805,7 @@ impl From<&str> for FollowersActionType {
 crate::runtime::enums::string_enum!(FollowersActionType);
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// The `ListLostReasonsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1957,10 +1831,7 @@ pub struct ListPipelinesResponse {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// The `LostReason` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2009,11 +1880,7 @@ pub struct Opportunity {
     pub pipeline_id: Option<String>,
 
     /// `pipelineStageId`: a string. Example: `e93ba61a-53b3-45e7-985a-c7732dbcdb69`.
-    #[serde(
-        rename = "pipelineStageId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "pipelineStageId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_stage_id: Option<String>,
 
     /// Id of the user the deal is assigned to.
@@ -2029,19 +1896,11 @@ pub struct Opportunity {
     pub source: Option<String>,
 
     /// `lastStatusChangeAt`: a string. Example: `2021-08-03T04:55:17.355Z`.
-    #[serde(
-        rename = "lastStatusChangeAt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastStatusChangeAt", default, skip_serializing_if = "Option::is_none")]
     pub last_status_change_at: Option<String>,
 
     /// `lastStageChangeAt`: a string. Example: `2021-08-03T04:55:17.355Z`.
-    #[serde(
-        rename = "lastStageChangeAt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastStageChangeAt", default, skip_serializing_if = "Option::is_none")]
     pub last_stage_change_at: Option<String>,
 
     /// `lastActionDate`: a string. Example: `2021-08-03T04:55:17.355Z`.
@@ -2097,19 +1956,12 @@ pub struct Opportunity {
     pub followers: Option<Vec<String>>,
 
     /// `externalObjectId`: a string.
-    #[serde(
-        rename = "externalObjectId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "externalObjectId", default, skip_serializing_if = "Option::is_none")]
     pub external_object_id: Option<String>,
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// Summary of the contact an opportunity belongs to.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2164,11 +2016,7 @@ impl OpportunityCustomFieldInput {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            id: None,
-            key: None,
-            field_value: None,
-        }
+        Self { id: None, key: None, field_value: None, }
     }
 
     /// Sets `id`.
@@ -2191,10 +2039,7 @@ impl OpportunityCustomFieldInput {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// The value of one custom field on an opportunity.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2209,10 +2054,7 @@ pub struct OpportunityCustomFieldValue {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// The `OpportunityFollowersRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2222,17 +2064,12 @@ pub struct OpportunityFollowersRequest {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 impl OpportunityFollowersRequest {
     /// A value with the required fields (`followers`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(followers: impl Into<Vec<String>>) -> Self {
-        Self {
-            followers: followers.into(),
-        }
+        Self { followers: followers.into(), }
     }
 }
 
@@ -2248,10 +2085,7 @@ pub struct OpportunityResponse {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// Extra data to include with each match.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2263,19 +2097,16 @@ pub struct OpportunitySearchDetails {
     pub tasks: bool,
 
     /// `calendarEvents`: `true` or `false`.
-    #[serde(rename = "calendarEvents")]
+    #[serde(rename = "calendarEvents",)]
     pub calendar_events: bool,
 
     /// `unReadConversations`: `true` or `false`.
-    #[serde(rename = "unReadConversations")]
+    #[serde(rename = "unReadConversations",)]
     pub un_read_conversations: bool,
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 impl OpportunitySearchDetails {
     /// A value with the required fields (`notes`, `tasks`, `calendarEvents`, `unReadConversations`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2283,7 +2114,7 @@ impl OpportunitySearchDetails {
         notes: impl Into<bool>,
         tasks: impl Into<bool>,
         calendar_events: impl Into<bool>,
-        un_read_conversations: impl Into<bool>,
+        un_read_conversations: impl Into<bool>
     ) -> Self {
         Self {
             notes: notes.into(),
@@ -2295,10 +2126,7 @@ impl OpportunitySearchDetails {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// Where a deal stands.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2320,10 +2148,7 @@ pub enum OpportunityStatus {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 impl OpportunityStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2332,16 +2157,13 @@ impl OpportunityStatus {
             Self::Won => "won",
             Self::Lost => "lost",
             Self::Abandoned => "abandoned",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 impl From<&str> for OpportunityStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -2349,7 +2171,7 @@ impl From<&str> for OpportunityStatus {
             "won" => Self::Won,
             "lost" => Self::Lost,
             "abandoned" => Self::Abandoned,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -2358,10 +2180,7 @@ impl From<&str> for OpportunityStatus {
 crate::runtime::enums::string_enum!(OpportunityStatus);
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// Status filter of the search; `all` matches every status.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2386,10 +2205,7 @@ pub enum OpportunityStatusFilter {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 impl OpportunityStatusFilter {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2399,16 +2215,13 @@ impl OpportunityStatusFilter {
             Self::Lost => "lost",
             Self::Abandoned => "abandoned",
             Self::All => "all",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 impl From<&str> for OpportunityStatusFilter {
     fn from(value: &str) -> Self {
         match value {
@@ -2417,7 +2230,7 @@ impl From<&str> for OpportunityStatusFilter {
             "lost" => Self::Lost,
             "abandoned" => Self::Abandoned,
             "all" => Self::All,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -2467,19 +2280,12 @@ pub struct Pipeline {
     pub location_id: Option<String>,
 
     /// `colorRenderMode`: a [`PipelineColorRenderMode`](crate::opportunities::PipelineColorRenderMode).
-    #[serde(
-        rename = "colorRenderMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "colorRenderMode", default, skip_serializing_if = "Option::is_none")]
     pub color_render_mode: Option<PipelineColorRenderMode>,
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// How pipeline and stage colours are drawn.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2498,10 +2304,7 @@ pub enum PipelineColorRenderMode {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 impl PipelineColorRenderMode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2509,23 +2312,20 @@ impl PipelineColorRenderMode {
             Self::Dot => "dot",
             Self::BgTint => "bg-tint",
             Self::None => "none",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 impl From<&str> for PipelineColorRenderMode {
     fn from(value: &str) -> Self {
         match value {
             "dot" => Self::Dot,
             "bg-tint" => Self::BgTint,
             "none" => Self::None,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -2534,10 +2334,7 @@ impl From<&str> for PipelineColorRenderMode {
 crate::runtime::enums::string_enum!(PipelineColorRenderMode);
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// The `RemoveOpportunityFollowersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2547,11 +2344,7 @@ pub struct RemoveOpportunityFollowersResponse {
     pub followers: Option<Vec<String>>,
 
     /// `followersRemoved`: a list of strings.
-    #[serde(
-        rename = "followersRemoved",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "followersRemoved", default, skip_serializing_if = "Option::is_none")]
     pub followers_removed: Option<Vec<String>>,
 }
 
@@ -2571,14 +2364,13 @@ pub struct SearchOpportunitiesAdvancedResponse {
 
     /// Aggregations over the matches; shape not documented.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aggregations: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub aggregations: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// Paging information of the simple search.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2613,16 +2405,13 @@ pub struct SearchOpportunitiesMeta {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// The `SearchOpportunitiesRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SearchOpportunitiesRequest {
     /// `locationId`: a string. Example: `i2SpAtBVHSVea1sL6oah`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Search text.
@@ -2635,19 +2424,16 @@ pub struct SearchOpportunitiesRequest {
     pub page: i64,
 
     /// Sort values of the last match of the previous page; empty for the first page.
-    #[serde(rename = "searchAfter")]
+    #[serde(rename = "searchAfter",)]
     pub search_after: Vec<String>,
 
     /// `additionalDetails`: a [`OpportunitySearchDetails`](crate::opportunities::OpportunitySearchDetails).
-    #[serde(rename = "additionalDetails")]
+    #[serde(rename = "additionalDetails",)]
     pub additional_details: OpportunitySearchDetails,
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 impl SearchOpportunitiesRequest {
     /// A value with the required fields (`locationId`, `query`, `limit`, `page`, `searchAfter`, `additionalDetails`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -2657,7 +2443,7 @@ impl SearchOpportunitiesRequest {
         limit: impl Into<i64>,
         page: impl Into<i64>,
         search_after: impl Into<Vec<String>>,
-        additional_details: impl Into<OpportunitySearchDetails>,
+        additional_details: impl Into<OpportunitySearchDetails>
     ) -> Self {
         Self {
             location_id: location_id.into(),
@@ -2686,7 +2472,9 @@ pub struct SearchOpportunitiesResponse {
 
     /// Aggregations over the matches; shape not documented.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aggregations: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub aggregations: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 }
 
 #[cfg(feature = "opportunities")]
@@ -2704,11 +2492,7 @@ pub struct UpdateOpportunityRequest {
     pub name: Option<String>,
 
     /// `pipelineStageId`: a string. Example: `7915dedc-8f18-44d5-8bc3-77c04e994a10`.
-    #[serde(
-        rename = "pipelineStageId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "pipelineStageId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_stage_id: Option<String>,
 
     /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
@@ -2782,20 +2566,14 @@ impl UpdateOpportunityRequest {
     }
 
     /// Sets `customFields`.
-    pub fn custom_fields(
-        mut self,
-        value: impl Into<Vec<OpportunityCustomFieldInput>>,
-    ) -> Self {
+    pub fn custom_fields(mut self, value: impl Into<Vec<OpportunityCustomFieldInput>>) -> Self {
         self.custom_fields = Some(value.into());
         self
     }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 /// The `UpdateOpportunityStatusRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2809,18 +2587,12 @@ pub struct UpdateOpportunityStatusRequest {
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "opportunities", feature = "v3_opportunities"))))]
 impl UpdateOpportunityStatusRequest {
     /// A value with the required fields (`status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(status: impl Into<OpportunityStatus>) -> Self {
-        Self {
-            status: status.into(),
-            lost_reason_id: None,
-        }
+        Self { status: status.into(), lost_reason_id: None, }
     }
 
     /// Sets `lostReasonId`.
@@ -2841,15 +2613,15 @@ pub struct UpsertOpportunityRequest {
     pub id: Option<String>,
 
     /// `pipelineId`: a string. Example: `bCkKGpDsyPP4peuKowkG`.
-    #[serde(rename = "pipelineId")]
+    #[serde(rename = "pipelineId",)]
     pub pipeline_id: String,
 
     /// `locationId`: a string. Example: `CLu7BaljjqrEjBGKTNNe`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `contactId`: a string. Example: `LiKJ2vnRg5ETM8Z19K7`.
-    #[serde(rename = "contactId")]
+    #[serde(rename = "contactId",)]
     pub contact_id: String,
 
     /// User ids to add or remove as followers.
@@ -2857,19 +2629,11 @@ pub struct UpsertOpportunityRequest {
     pub followers: Option<Vec<String>>,
 
     /// `isRemoveAllFollowers`: `true` or `false`.
-    #[serde(
-        rename = "isRemoveAllFollowers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isRemoveAllFollowers", default, skip_serializing_if = "Option::is_none")]
     pub is_remove_all_followers: Option<bool>,
 
     /// `followersActionType`: a [`FollowersActionType`](crate::opportunities::FollowersActionType).
-    #[serde(
-        rename = "followersActionType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "followersActionType", default, skip_serializing_if = "Option::is_none")]
     pub followers_action_type: Option<FollowersActionType>,
 
     /// `name`: a string. Example: `Roe Bakery - website`.
@@ -2881,11 +2645,7 @@ pub struct UpsertOpportunityRequest {
     pub status: Option<OpportunityStatus>,
 
     /// `pipelineStageId`: a string. Example: `7915dedc-8f18-44d5-8bc3-77c04e994a10`.
-    #[serde(
-        rename = "pipelineStageId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "pipelineStageId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_stage_id: Option<String>,
 
     /// `monetaryValue`: a number. Example: `220`.
@@ -2909,7 +2669,7 @@ impl UpsertOpportunityRequest {
     pub fn new(
         pipeline_id: impl Into<String>,
         location_id: impl Into<String>,
-        contact_id: impl Into<String>,
+        contact_id: impl Into<String>
     ) -> Self {
         Self {
             id: None,
@@ -2947,10 +2707,7 @@ impl UpsertOpportunityRequest {
     }
 
     /// Sets `followersActionType`.
-    pub fn followers_action_type(
-        mut self,
-        value: impl Into<FollowersActionType>,
-    ) -> Self {
+    pub fn followers_action_type(mut self, value: impl Into<FollowersActionType>) -> Self {
         self.followers_action_type = Some(value.into());
         self
     }

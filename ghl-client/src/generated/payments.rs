@@ -54,7 +54,7 @@ pub const MODULE: &str = "payments";
 /// Operations of the Payments module. Get one with `client.payments()`.
 #[derive(Clone, Debug)]
 pub struct Payments {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "payments")]
@@ -69,37 +69,23 @@ impl Payments {
     /// `POST /payments/custom-provider/connect` · Version `2021-07-28` · location token · scopes: `payments/custom-provider.write`
     pub fn connect_custom_provider_config(
         &self,
-        body: ConnectCustomProviderRequest,
+        body: ConnectCustomProviderRequest
     ) -> ConnectCustomProviderConfig {
-        ConnectCustomProviderConfig {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        ConnectCustomProviderConfig { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Create a discount coupon.
     ///
     /// `POST /payments/coupon` · Version `2021-07-28` · location token · scopes: `payments/coupons.write`
     pub fn create_coupon(&self, body: CreateCouponRequest) -> CreateCoupon {
-        CreateCoupon {
-            client: self.client.clone(),
-            body,
-        }
+        CreateCoupon { client: self.client.clone(), body, }
     }
 
     /// Register the calling marketplace app as a custom payment provider of a location.
     ///
     /// `POST /payments/custom-provider/provider` · Version `2021-07-28` · location token · scopes: `payments/custom-provider.write`
-    pub fn create_custom_provider(
-        &self,
-        body: CreateCustomProviderRequest,
-    ) -> CreateCustomProvider {
-        CreateCustomProvider {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+    pub fn create_custom_provider(&self, body: CreateCustomProviderRequest) -> CreateCustomProvider {
+        CreateCustomProvider { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Create an order (undocumented).
@@ -110,10 +96,7 @@ impl Payments {
     #[cfg(feature = "undocumented")]
     #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn create_order(&self, body: serde_json::Value) -> CreateOrder {
-        CreateOrder {
-            client: self.client.clone(),
-            body,
-        }
+        CreateOrder { client: self.client.clone(), body, }
     }
 
     /// Record a shipment (fulfillment) of some or all items of an order.
@@ -122,13 +105,9 @@ impl Payments {
     pub fn create_order_fulfillment(
         &self,
         order_id: impl Into<String>,
-        body: CreateFulfillmentRequest,
+        body: CreateFulfillmentRequest
     ) -> CreateOrderFulfillment {
-        CreateOrderFulfillment {
-            client: self.client.clone(),
-            order_id: order_id.into(),
-            body,
-        }
+        CreateOrderFulfillment { client: self.client.clone(), order_id: order_id.into(), body, }
     }
 
     /// Register a white-label payment provider built on Authorize.net or NMI.
@@ -136,32 +115,23 @@ impl Payments {
     /// `POST /payments/integrations/provider/whitelabel` · Version `2021-07-28` · location token · scopes: `payments/integration.write`
     pub fn create_white_label_provider(
         &self,
-        body: CreateWhiteLabelProviderRequest,
+        body: CreateWhiteLabelProviderRequest
     ) -> CreateWhiteLabelProvider {
-        CreateWhiteLabelProvider {
-            client: self.client.clone(),
-            body,
-        }
+        CreateWhiteLabelProvider { client: self.client.clone(), body, }
     }
 
     /// Delete a coupon for good; the coupon id travels in the body.
     ///
     /// `DELETE /payments/coupon` · Version `2021-07-28` · location token · scopes: `payments/coupons.write`
     pub fn delete_coupon(&self, body: DeleteCouponRequest) -> DeleteCoupon {
-        DeleteCoupon {
-            client: self.client.clone(),
-            body,
-        }
+        DeleteCoupon { client: self.client.clone(), body, }
     }
 
     /// Remove the calling app's custom payment provider from a location.
     ///
     /// `DELETE /payments/custom-provider/provider` · Version `2021-07-28` · location token · scopes: `payments/custom-provider.write`
-    pub fn delete_custom_provider(&self) -> DeleteCustomProvider {
-        DeleteCustomProvider {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn delete_custom_provider(&self,) -> DeleteCustomProvider {
+        DeleteCustomProvider { client: self.client.clone(), location_id: None, }
     }
 
     /// Drop the live or the test config of the calling app's custom provider.
@@ -169,23 +139,15 @@ impl Payments {
     /// `POST /payments/custom-provider/disconnect` · Version `2021-07-28` · location token · scopes: `payments/custom-provider.write`
     pub fn disconnect_custom_provider_config(
         &self,
-        body: DisconnectCustomProviderRequest,
+        body: DisconnectCustomProviderRequest
     ) -> DisconnectCustomProviderConfig {
-        DisconnectCustomProviderConfig {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        DisconnectCustomProviderConfig { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Fetch one coupon by its id or by its code.
     ///
     /// `GET /payments/coupon` · Version `2021-07-28` · location token · scopes: `payments/coupons.readonly`
-    pub fn get_coupon(
-        &self,
-        alt_id: impl Into<String>,
-        alt_type: impl Into<AltType>,
-    ) -> GetCoupon {
+    pub fn get_coupon(&self, alt_id: impl Into<String>, alt_type: impl Into<AltType>) -> GetCoupon {
         GetCoupon {
             client: self.client.clone(),
             alt_id: alt_id.into(),
@@ -198,21 +160,14 @@ impl Payments {
     /// Fetch the calling app's custom provider config for a location.
     ///
     /// `GET /payments/custom-provider/connect` · Version `2021-07-28` · location token · scopes: `payments/custom-provider.readonly`
-    pub fn get_custom_provider_config(&self) -> GetCustomProviderConfig {
-        GetCustomProviderConfig {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn get_custom_provider_config(&self,) -> GetCustomProviderConfig {
+        GetCustomProviderConfig { client: self.client.clone(), location_id: None, }
     }
 
     /// Fetch one order by its id.
     ///
     /// `GET /payments/orders/{orderId}` · Version `2021-07-28` · location token · scopes: `payments/orders.readonly`
-    pub fn get_order(
-        &self,
-        order_id: impl Into<String>,
-        alt_id: impl Into<String>,
-    ) -> GetOrder {
+    pub fn get_order(&self, order_id: impl Into<String>, alt_id: impl Into<String>) -> GetOrder {
         GetOrder {
             client: self.client.clone(),
             order_id: order_id.into(),
@@ -228,7 +183,7 @@ impl Payments {
         &self,
         subscription_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<AltType>,
+        alt_type: impl Into<AltType>
     ) -> GetSubscription {
         GetSubscription {
             client: self.client.clone(),
@@ -245,7 +200,7 @@ impl Payments {
         &self,
         transaction_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<String>,
+        alt_type: impl Into<String>
     ) -> GetTransaction {
         GetTransaction {
             client: self.client.clone(),
@@ -262,7 +217,7 @@ impl Payments {
     pub fn list_coupons(
         &self,
         alt_id: impl Into<String>,
-        alt_type: impl Into<AltType>,
+        alt_type: impl Into<AltType>
     ) -> ListCoupons {
         ListCoupons {
             client: self.client.clone(),
@@ -282,7 +237,7 @@ impl Payments {
         &self,
         order_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<AltType>,
+        alt_type: impl Into<AltType>
     ) -> ListOrderFulfillments {
         ListOrderFulfillments {
             client: self.client.clone(),
@@ -299,7 +254,7 @@ impl Payments {
         &self,
         order_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<AltType>,
+        alt_type: impl Into<AltType>
     ) -> ListOrderNotes {
         ListOrderNotes {
             client: self.client.clone(),
@@ -337,7 +292,7 @@ impl Payments {
     pub fn list_subscriptions(
         &self,
         alt_id: impl Into<String>,
-        alt_type: impl Into<AltType>,
+        alt_type: impl Into<AltType>
     ) -> ListSubscriptions {
         ListSubscriptions {
             client: self.client.clone(),
@@ -363,7 +318,7 @@ impl Payments {
     pub fn list_transactions(
         &self,
         alt_id: impl Into<String>,
-        alt_type: impl Into<String>,
+        alt_type: impl Into<String>
     ) -> ListTransactions {
         ListTransactions {
             client: self.client.clone(),
@@ -390,7 +345,7 @@ impl Payments {
     pub fn list_white_label_providers(
         &self,
         alt_id: impl Into<String>,
-        alt_type: impl Into<AltType>,
+        alt_type: impl Into<AltType>
     ) -> ListWhiteLabelProviders {
         ListWhiteLabelProviders {
             client: self.client.clone(),
@@ -407,23 +362,16 @@ impl Payments {
     pub fn record_order_payment(
         &self,
         order_id: impl Into<String>,
-        body: RecordOrderPaymentRequest,
+        body: RecordOrderPaymentRequest
     ) -> RecordOrderPayment {
-        RecordOrderPayment {
-            client: self.client.clone(),
-            order_id: order_id.into(),
-            body,
-        }
+        RecordOrderPayment { client: self.client.clone(), order_id: order_id.into(), body, }
     }
 
     /// Replace the settings of a coupon; the coupon id travels in the body.
     ///
     /// `PUT /payments/coupon` · Version `2021-07-28` · location token · scopes: `payments/coupons.write`
     pub fn update_coupon(&self, body: UpdateCouponRequest) -> UpdateCoupon {
-        UpdateCoupon {
-            client: self.client.clone(),
-            body,
-        }
+        UpdateCoupon { client: self.client.clone(), body, }
     }
 
     /// Turn capabilities of the calling app's custom provider on or off.
@@ -431,12 +379,9 @@ impl Payments {
     /// `PUT /payments/custom-provider/capabilities` · Version `2021-07-28` · location token · scopes: `payments/custom-provider.write`
     pub fn update_custom_provider_capabilities(
         &self,
-        body: UpdateCustomProviderCapabilitiesRequest,
+        body: UpdateCustomProviderCapabilitiesRequest
     ) -> UpdateCustomProviderCapabilities {
-        UpdateCustomProviderCapabilities {
-            client: self.client.clone(),
-            body,
-        }
+        UpdateCustomProviderCapabilities { client: self.client.clone(), body, }
     }
 }
 
@@ -446,315 +391,265 @@ impl Payments {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Payments::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "connectCustomProviderConfig",
-            Box::pin({
-                let call = handle
-                    .connect_custom_provider_config(
-                        ConnectCustomProviderRequest::new(
-                            CustomProviderKeys::new(
-                                crate::Secret::from("sample"),
-                                "sample".to_owned(),
-                            ),
-                            CustomProviderKeys::new(
-                                crate::Secret::from("sample"),
-                                "sample".to_owned(),
-                            ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createCoupon",
-            Box::pin({
-                let call = handle
-                    .create_coupon(
-                        CreateCouponRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            DiscountType::Percentage,
-                            1.0f64,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createCustomProvider",
-            Box::pin({
-                let call = handle
-                    .create_custom_provider(
-                        CreateCustomProviderRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            true,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "connectCustomProviderConfig",
+        Box::pin({
+            let call = handle.connect_custom_provider_config(
+                ConnectCustomProviderRequest::new(
+                    CustomProviderKeys::new(crate::Secret::from("sample"), "sample".to_owned()),
+                    CustomProviderKeys::new(crate::Secret::from("sample"), "sample".to_owned())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createCoupon",
+        Box::pin({
+            let call = handle.create_coupon(
+                CreateCouponRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    DiscountType::Percentage,
+                    1.0f64,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createCustomProvider",
+        Box::pin({
+            let call = handle.create_custom_provider(
+                CreateCustomProviderRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    true
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "createOrder",
-            Box::pin({
-                let call = handle
-                    .create_order(serde_json::Value::Object(Default::default()));
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createOrderFulfillment",
-            Box::pin({
-                let call = handle
-                    .create_order_fulfillment(
-                        "sample-orderId",
-                        CreateFulfillmentRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            vec![FulfillmentTracking::new()],
-                            vec![FulfillmentItemInput::new("sample".to_owned(), 1i64)],
-                            true,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createWhiteLabelProvider",
-            Box::pin({
-                let call = handle
-                    .create_white_label_provider(
-                        CreateWhiteLabelProviderRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            WhiteLabelProviderKind::AuthorizeNet,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCoupon",
-            Box::pin({
-                let call = handle
-                    .delete_coupon(
-                        DeleteCouponRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCustomProvider",
-            Box::pin({
-                let call = handle.delete_custom_provider();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "disconnectCustomProviderConfig",
-            Box::pin({
-                let call = handle
-                    .disconnect_custom_provider_config(
-                        DisconnectCustomProviderRequest::new(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCoupon",
-            Box::pin({
-                let call = handle.get_coupon("sample".to_owned(), AltType::Location);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCustomProviderConfig",
-            Box::pin({
-                let call = handle.get_custom_provider_config();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getOrder",
-            Box::pin({
-                let call = handle.get_order("sample-orderId", "sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSubscription",
-            Box::pin({
-                let call = handle
-                    .get_subscription(
-                        "sample-subscriptionId",
-                        "sample".to_owned(),
-                        AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getTransaction",
-            Box::pin({
-                let call = handle
-                    .get_transaction(
-                        "sample-transactionId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCoupons",
-            Box::pin({
-                let call = handle.list_coupons("sample".to_owned(), AltType::Location);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listOrderFulfillments",
-            Box::pin({
-                let call = handle
-                    .list_order_fulfillments(
-                        "sample-orderId",
-                        "sample".to_owned(),
-                        AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listOrderNotes",
-            Box::pin({
-                let call = handle
-                    .list_order_notes(
-                        "sample-orderId",
-                        "sample".to_owned(),
-                        AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listOrders",
-            Box::pin({
-                let call = handle.list_orders("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSubscriptions",
-            Box::pin({
-                let call = handle
-                    .list_subscriptions("sample".to_owned(), AltType::Location);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listTransactions",
-            Box::pin({
-                let call = handle
-                    .list_transactions("sample".to_owned(), "sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listWhiteLabelProviders",
-            Box::pin({
-                let call = handle
-                    .list_white_label_providers("sample".to_owned(), AltType::Location);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "recordOrderPayment",
-            Box::pin({
-                let call = handle
-                    .record_order_payment(
-                        "sample-orderId",
-                        RecordOrderPaymentRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            ManualPaymentMode::Cash,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCoupon",
-            Box::pin({
-                let call = handle
-                    .update_coupon(
-                        UpdateCouponRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            AltType::Location,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            DiscountType::Percentage,
-                            1.0f64,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCustomProviderCapabilities",
-            Box::pin({
-                let call = handle
-                    .update_custom_provider_capabilities(
-                        UpdateCustomProviderCapabilitiesRequest::new(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createOrder",
+        Box::pin({
+            let call = handle.create_order(serde_json::Value::Object(Default::default()));
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createOrderFulfillment",
+        Box::pin({
+            let call = handle.create_order_fulfillment(
+                "sample-orderId",
+                CreateFulfillmentRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    vec![FulfillmentTracking::new()],
+                    vec![FulfillmentItemInput::new("sample".to_owned(), 1i64)],
+                    true
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createWhiteLabelProvider",
+        Box::pin({
+            let call = handle.create_white_label_provider(
+                CreateWhiteLabelProviderRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    WhiteLabelProviderKind::AuthorizeNet,
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCoupon",
+        Box::pin({
+            let call = handle.delete_coupon(
+                DeleteCouponRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCustomProvider",
+        Box::pin({
+            let call = handle.delete_custom_provider();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "disconnectCustomProviderConfig",
+        Box::pin({
+            let call = handle.disconnect_custom_provider_config(
+                DisconnectCustomProviderRequest::new(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCoupon",
+        Box::pin({
+            let call = handle.get_coupon("sample".to_owned(), AltType::Location);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCustomProviderConfig",
+        Box::pin({
+            let call = handle.get_custom_provider_config();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getOrder",
+        Box::pin({
+            let call = handle.get_order("sample-orderId", "sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSubscription",
+        Box::pin({
+            let call = handle.get_subscription(
+                "sample-subscriptionId",
+                "sample".to_owned(),
+                AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getTransaction",
+        Box::pin({
+            let call = handle.get_transaction(
+                "sample-transactionId",
+                "sample".to_owned(),
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCoupons",
+        Box::pin({
+            let call = handle.list_coupons("sample".to_owned(), AltType::Location);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listOrderFulfillments",
+        Box::pin({
+            let call = handle.list_order_fulfillments(
+                "sample-orderId",
+                "sample".to_owned(),
+                AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listOrderNotes",
+        Box::pin({
+            let call = handle.list_order_notes(
+                "sample-orderId",
+                "sample".to_owned(),
+                AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listOrders",
+        Box::pin({
+            let call = handle.list_orders("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSubscriptions",
+        Box::pin({
+            let call = handle.list_subscriptions("sample".to_owned(), AltType::Location);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listTransactions",
+        Box::pin({
+            let call = handle.list_transactions("sample".to_owned(), "sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listWhiteLabelProviders",
+        Box::pin({
+            let call = handle.list_white_label_providers("sample".to_owned(), AltType::Location);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "recordOrderPayment",
+        Box::pin({
+            let call = handle.record_order_payment(
+                "sample-orderId",
+                RecordOrderPaymentRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    ManualPaymentMode::Cash
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCoupon",
+        Box::pin({
+            let call = handle.update_coupon(
+                UpdateCouponRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    DiscountType::Percentage,
+                    1.0f64,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCustomProviderCapabilities",
+        Box::pin({
+            let call = handle.update_custom_provider_capabilities(
+                UpdateCustomProviderCapabilitiesRequest::new(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -764,407 +659,359 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Payments::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "connectCustomProviderConfig",
-            Box::pin({
-                let call = handle
-                    .connect_custom_provider_config(
-                        ConnectCustomProviderRequest::new(
-                            CustomProviderKeys::new(
-                                crate::Secret::from("sample"),
-                                "sample".to_owned(),
-                            ),
-                            CustomProviderKeys::new(
-                                crate::Secret::from("sample"),
-                                "sample".to_owned(),
-                            ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createCoupon",
-            Box::pin({
-                let call = handle
-                    .create_coupon(
-                        CreateCouponRequest::new(
-                                "sample".to_owned(),
-                                AltType::Location,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                DiscountType::Percentage,
-                                1.0f64,
-                                "sample".to_owned(),
-                            )
-                            .end_date("sample".to_owned())
-                            .usage_limit(1i64)
-                            .product_ids(vec!["sample".to_owned()])
-                            .apply_to_future_payments(true)
-                            .apply_to_future_payments_config(
-                                FuturePaymentsConfig::new(
-                                    FuturePaymentsConfigType::Forever,
-                                    1i64,
-                                    FuturePaymentsDurationType::Months,
-                                ),
-                            )
-                            .limit_per_customer(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createCustomProvider",
-            Box::pin({
-                let call = handle
-                    .create_custom_provider(
-                        CreateCustomProviderRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            true,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "createOrder",
-            Box::pin({
-                let call = handle
-                    .create_order(serde_json::Value::Object(Default::default()));
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createOrderFulfillment",
-            Box::pin({
-                let call = handle
-                    .create_order_fulfillment(
-                        "sample-orderId",
-                        CreateFulfillmentRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            vec![
-                                FulfillmentTracking::new().tracking_number("sample"
-                                .to_owned()).shipping_carrier("sample".to_owned())
-                                .tracking_url("sample".to_owned())
-                            ],
-                            vec![FulfillmentItemInput::new("sample".to_owned(), 1i64)],
-                            true,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createWhiteLabelProvider",
-            Box::pin({
-                let call = handle
-                    .create_white_label_provider(
-                        CreateWhiteLabelProviderRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            WhiteLabelProviderKind::AuthorizeNet,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCoupon",
-            Box::pin({
-                let call = handle
-                    .delete_coupon(
-                        DeleteCouponRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCustomProvider",
-            Box::pin({
-                let call = handle.delete_custom_provider();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "disconnectCustomProviderConfig",
-            Box::pin({
-                let call = handle
-                    .disconnect_custom_provider_config(
-                        DisconnectCustomProviderRequest::new(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCoupon",
-            Box::pin({
-                let call = handle
-                    .get_coupon("sample".to_owned(), AltType::Location)
-                    .id("sample".to_owned())
-                    .code("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCustomProviderConfig",
-            Box::pin({
-                let call = handle.get_custom_provider_config();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getOrder",
-            Box::pin({
-                let call = handle
-                    .get_order("sample-orderId", "sample".to_owned())
-                    .location_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSubscription",
-            Box::pin({
-                let call = handle
-                    .get_subscription(
-                        "sample-subscriptionId",
-                        "sample".to_owned(),
-                        AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getTransaction",
-            Box::pin({
-                let call = handle
-                    .get_transaction(
-                        "sample-transactionId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+    calls.push((
+        "connectCustomProviderConfig",
+        Box::pin({
+            let call = handle.connect_custom_provider_config(
+                ConnectCustomProviderRequest::new(
+                    CustomProviderKeys::new(crate::Secret::from("sample"), "sample".to_owned()),
+                    CustomProviderKeys::new(crate::Secret::from("sample"), "sample".to_owned())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createCoupon",
+        Box::pin({
+            let call = handle.create_coupon(
+                CreateCouponRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    DiscountType::Percentage,
+                    1.0f64,
+                    "sample".to_owned()
+                )
+                    .end_date("sample".to_owned())
+                    .usage_limit(1i64)
+                    .product_ids(vec!["sample".to_owned()])
+                    .apply_to_future_payments(true)
+                    .apply_to_future_payments_config(
+                        FuturePaymentsConfig::new(
+                            FuturePaymentsConfigType::Forever,
+                            1i64,
+                            FuturePaymentsDurationType::Months
+                        )
                     )
-                    .location_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCoupons",
-            Box::pin({
-                let call = handle
-                    .list_coupons("sample".to_owned(), AltType::Location)
-                    .limit(1i64)
-                    .offset(1i64)
-                    .status(CouponStatus::Scheduled)
-                    .search("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listOrderFulfillments",
-            Box::pin({
-                let call = handle
-                    .list_order_fulfillments(
-                        "sample-orderId",
-                        "sample".to_owned(),
-                        AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listOrderNotes",
-            Box::pin({
-                let call = handle
-                    .list_order_notes(
-                        "sample-orderId",
-                        "sample".to_owned(),
-                        AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listOrders",
-            Box::pin({
-                let call = handle
-                    .list_orders("sample".to_owned())
+                    .limit_per_customer(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createCustomProvider",
+        Box::pin({
+            let call = handle.create_custom_provider(
+                CreateCustomProviderRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    true
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    #[cfg(feature = "undocumented")]
+    calls.push((
+        "createOrder",
+        Box::pin({
+            let call = handle.create_order(serde_json::Value::Object(Default::default()));
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createOrderFulfillment",
+        Box::pin({
+            let call = handle.create_order_fulfillment(
+                "sample-orderId",
+                CreateFulfillmentRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    vec![
+                        FulfillmentTracking::new()
+                            .tracking_number("sample".to_owned())
+                            .shipping_carrier("sample".to_owned())
+                            .tracking_url("sample".to_owned())
+                    ],
+                    vec![FulfillmentItemInput::new("sample".to_owned(), 1i64)],
+                    true
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createWhiteLabelProvider",
+        Box::pin({
+            let call = handle.create_white_label_provider(
+                CreateWhiteLabelProviderRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    WhiteLabelProviderKind::AuthorizeNet,
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCoupon",
+        Box::pin({
+            let call = handle.delete_coupon(
+                DeleteCouponRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCustomProvider",
+        Box::pin({
+            let call = handle.delete_custom_provider();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "disconnectCustomProviderConfig",
+        Box::pin({
+            let call = handle.disconnect_custom_provider_config(
+                DisconnectCustomProviderRequest::new(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCoupon",
+        Box::pin({
+            let call = handle
+                .get_coupon("sample".to_owned(), AltType::Location)
+                .id("sample".to_owned())
+                .code("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCustomProviderConfig",
+        Box::pin({
+            let call = handle.get_custom_provider_config();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getOrder",
+        Box::pin({
+            let call = handle
+                .get_order("sample-orderId", "sample".to_owned())
+                .location_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSubscription",
+        Box::pin({
+            let call = handle.get_subscription(
+                "sample-subscriptionId",
+                "sample".to_owned(),
+                AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getTransaction",
+        Box::pin({
+            let call = handle
+                .get_transaction("sample-transactionId", "sample".to_owned(), "sample".to_owned())
+                .location_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCoupons",
+        Box::pin({
+            let call = handle
+                .list_coupons("sample".to_owned(), AltType::Location)
+                .limit(1i64)
+                .offset(1i64)
+                .status(CouponStatus::Scheduled)
+                .search("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listOrderFulfillments",
+        Box::pin({
+            let call = handle.list_order_fulfillments(
+                "sample-orderId",
+                "sample".to_owned(),
+                AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listOrderNotes",
+        Box::pin({
+            let call = handle.list_order_notes(
+                "sample-orderId",
+                "sample".to_owned(),
+                AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listOrders",
+        Box::pin({
+            let call = handle
+                .list_orders("sample".to_owned())
+                .location_id("sample".to_owned())
+                .status("sample".to_owned())
+                .payment_status(OrderPaymentStatus::Paid)
+                .payment_mode("sample".to_owned())
+                .start_at("sample".to_owned())
+                .end_at("sample".to_owned())
+                .search("sample".to_owned())
+                .contact_id("sample".to_owned())
+                .funnel_product_ids("sample".to_owned())
+                .source_id("sample".to_owned())
+                .limit(1i64)
+                .offset(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSubscriptions",
+        Box::pin({
+            let call = handle
+                .list_subscriptions("sample".to_owned(), AltType::Location)
+                .entity_id("sample".to_owned())
+                .payment_mode("sample".to_owned())
+                .start_at("sample".to_owned())
+                .end_at("sample".to_owned())
+                .entity_source_type("sample".to_owned())
+                .search("sample".to_owned())
+                .contact_id("sample".to_owned())
+                .id("sample".to_owned())
+                .limit(1i64)
+                .offset(1i64)
+                .get_payments_collected_count(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listTransactions",
+        Box::pin({
+            let call = handle
+                .list_transactions("sample".to_owned(), "sample".to_owned())
+                .location_id("sample".to_owned())
+                .payment_mode("sample".to_owned())
+                .start_at("sample".to_owned())
+                .end_at("sample".to_owned())
+                .entity_source_type("sample".to_owned())
+                .entity_source_sub_type("sample".to_owned())
+                .search("sample".to_owned())
+                .subscription_id("sample".to_owned())
+                .entity_id("sample".to_owned())
+                .contact_id("sample".to_owned())
+                .limit(1i64)
+                .offset(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listWhiteLabelProviders",
+        Box::pin({
+            let call = handle
+                .list_white_label_providers("sample".to_owned(), AltType::Location)
+                .limit(1i64)
+                .offset(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "recordOrderPayment",
+        Box::pin({
+            let call = handle.record_order_payment(
+                "sample-orderId",
+                RecordOrderPaymentRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    ManualPaymentMode::Cash
+                )
+                    .card(PaymentCard::new(CardBrand::Visa, "sample".to_owned()))
+                    .cheque(PaymentCheque::new("sample".to_owned()))
+                    .notes("sample".to_owned())
+                    .amount(1.0f64)
+                    .meta(
+                        std::collections::BTreeMap::from([(
+                            "key".to_owned(),
+                            serde_json::Value::Object(Default::default())
+                        )])
+                    )
+                    .is_partial_payment(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCoupon",
+        Box::pin({
+            let call = handle.update_coupon(
+                UpdateCouponRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    DiscountType::Percentage,
+                    1.0f64,
+                    "sample".to_owned()
+                )
+                    .end_date("sample".to_owned())
+                    .usage_limit(1i64)
+                    .product_ids(vec!["sample".to_owned()])
+                    .apply_to_future_payments(true)
+                    .apply_to_future_payments_config(
+                        FuturePaymentsConfig::new(
+                            FuturePaymentsConfigType::Forever,
+                            1i64,
+                            FuturePaymentsDurationType::Months
+                        )
+                    )
+                    .limit_per_customer(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCustomProviderCapabilities",
+        Box::pin({
+            let call = handle.update_custom_provider_capabilities(
+                UpdateCustomProviderCapabilitiesRequest::new(true)
+                    .company_id("sample".to_owned())
                     .location_id("sample".to_owned())
-                    .status("sample".to_owned())
-                    .payment_status(OrderPaymentStatus::Paid)
-                    .payment_mode("sample".to_owned())
-                    .start_at("sample".to_owned())
-                    .end_at("sample".to_owned())
-                    .search("sample".to_owned())
-                    .contact_id("sample".to_owned())
-                    .funnel_product_ids("sample".to_owned())
-                    .source_id("sample".to_owned())
-                    .limit(1i64)
-                    .offset(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSubscriptions",
-            Box::pin({
-                let call = handle
-                    .list_subscriptions("sample".to_owned(), AltType::Location)
-                    .entity_id("sample".to_owned())
-                    .payment_mode("sample".to_owned())
-                    .start_at("sample".to_owned())
-                    .end_at("sample".to_owned())
-                    .entity_source_type("sample".to_owned())
-                    .search("sample".to_owned())
-                    .contact_id("sample".to_owned())
-                    .id("sample".to_owned())
-                    .limit(1i64)
-                    .offset(1i64)
-                    .get_payments_collected_count(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listTransactions",
-            Box::pin({
-                let call = handle
-                    .list_transactions("sample".to_owned(), "sample".to_owned())
-                    .location_id("sample".to_owned())
-                    .payment_mode("sample".to_owned())
-                    .start_at("sample".to_owned())
-                    .end_at("sample".to_owned())
-                    .entity_source_type("sample".to_owned())
-                    .entity_source_sub_type("sample".to_owned())
-                    .search("sample".to_owned())
-                    .subscription_id("sample".to_owned())
-                    .entity_id("sample".to_owned())
-                    .contact_id("sample".to_owned())
-                    .limit(1i64)
-                    .offset(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listWhiteLabelProviders",
-            Box::pin({
-                let call = handle
-                    .list_white_label_providers("sample".to_owned(), AltType::Location)
-                    .limit(1i64)
-                    .offset(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "recordOrderPayment",
-            Box::pin({
-                let call = handle
-                    .record_order_payment(
-                        "sample-orderId",
-                        RecordOrderPaymentRequest::new(
-                                "sample".to_owned(),
-                                AltType::Location,
-                                ManualPaymentMode::Cash,
-                            )
-                            .card(PaymentCard::new(CardBrand::Visa, "sample".to_owned()))
-                            .cheque(PaymentCheque::new("sample".to_owned()))
-                            .notes("sample".to_owned())
-                            .amount(1.0f64)
-                            .meta(
-                                std::collections::BTreeMap::from([
-                                    (
-                                        "key".to_owned(),
-                                        serde_json::Value::Object(Default::default()),
-                                    ),
-                                ]),
-                            )
-                            .is_partial_payment(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCoupon",
-            Box::pin({
-                let call = handle
-                    .update_coupon(
-                        UpdateCouponRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                AltType::Location,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                DiscountType::Percentage,
-                                1.0f64,
-                                "sample".to_owned(),
-                            )
-                            .end_date("sample".to_owned())
-                            .usage_limit(1i64)
-                            .product_ids(vec!["sample".to_owned()])
-                            .apply_to_future_payments(true)
-                            .apply_to_future_payments_config(
-                                FuturePaymentsConfig::new(
-                                    FuturePaymentsConfigType::Forever,
-                                    1i64,
-                                    FuturePaymentsDurationType::Months,
-                                ),
-                            )
-                            .limit_per_customer(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCustomProviderCapabilities",
-            Box::pin({
-                let call = handle
-                    .update_custom_provider_capabilities(
-                        UpdateCustomProviderCapabilitiesRequest::new(true)
-                            .company_id("sample".to_owned())
-                            .location_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -1204,15 +1051,13 @@ impl ConnectCustomProviderConfig {
             token: crate::TokenKind::Location,
             scopes: &["payments/custom-provider.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "connectCustomProviderConfig",
-                self.location_id.as_deref(),
-            )?;
+        let location_id = self.client.resolve_location(
+            "connectCustomProviderConfig",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/payments/custom-provider/connect".to_owned(),
+            "/payments/custom-provider/connect".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -1229,9 +1074,7 @@ impl ConnectCustomProviderConfig {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<CustomProvider>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<CustomProvider>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1278,9 +1121,7 @@ impl CreateCoupon {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Coupon>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Coupon>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1322,12 +1163,13 @@ impl CreateCustomProvider {
             token: crate::TokenKind::Location,
             scopes: &["payments/custom-provider.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("createCustomProvider", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "createCustomProvider",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/payments/custom-provider/provider".to_owned(),
+            "/payments/custom-provider/provider".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -1344,9 +1186,7 @@ impl CreateCustomProvider {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<CustomProvider>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<CustomProvider>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1400,7 +1240,7 @@ impl CreateOrder {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1438,9 +1278,9 @@ impl CreateOrderFulfillment {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/payments/orders/{}/fulfillments", crate
-                ::runtime::request::path_segment(& self.order_id)
-            ),
+                "/payments/orders/{}/fulfillments",
+                crate::runtime::request::path_segment(&self.order_id)
+            )
         );
         {
             let value = &self.body;
@@ -1456,7 +1296,7 @@ impl CreateOrderFulfillment {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<CreateFulfillmentResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1492,7 +1332,7 @@ impl CreateWhiteLabelProvider {
         };
         let mut request = crate::Request::new(
             &META,
-            "/payments/integrations/provider/whitelabel".to_owned(),
+            "/payments/integrations/provider/whitelabel".to_owned()
         );
         {
             let value = &self.body;
@@ -1508,7 +1348,7 @@ impl CreateWhiteLabelProvider {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<WhiteLabelProvider>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1557,7 +1397,7 @@ impl DeleteCoupon {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<DeleteCouponResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1599,12 +1439,13 @@ impl DeleteCustomProvider {
             token: crate::TokenKind::Location,
             scopes: &["payments/custom-provider.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteCustomProvider", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteCustomProvider",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/payments/custom-provider/provider".to_owned(),
+            "/payments/custom-provider/provider".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -1618,7 +1459,7 @@ impl DeleteCustomProvider {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1661,15 +1502,13 @@ impl DisconnectCustomProviderConfig {
             token: crate::TokenKind::Location,
             scopes: &["payments/custom-provider.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "disconnectCustomProviderConfig",
-                self.location_id.as_deref(),
-            )?;
+        let location_id = self.client.resolve_location(
+            "disconnectCustomProviderConfig",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/payments/custom-provider/disconnect".to_owned(),
+            "/payments/custom-provider/disconnect".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -1687,7 +1526,7 @@ impl DisconnectCustomProviderConfig {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1754,9 +1593,7 @@ impl GetCoupon {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Coupon>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Coupon>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1797,12 +1634,13 @@ impl GetCustomProviderConfig {
             token: crate::TokenKind::Location,
             scopes: &["payments/custom-provider.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getCustomProviderConfig", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getCustomProviderConfig",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/payments/custom-provider/connect".to_owned(),
+            "/payments/custom-provider/connect".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -1815,9 +1653,7 @@ impl GetCustomProviderConfig {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<CustomProvider>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<CustomProvider>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1860,10 +1696,7 @@ impl GetOrder {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/payments/orders/{}", crate ::runtime::request::path_segment(& self
-                .order_id)
-            ),
+            format!("/payments/orders/{}", crate::runtime::request::path_segment(&self.order_id))
         );
         if let Some(value) = &self.location_id {
             request.query("locationId", value);
@@ -1878,9 +1711,7 @@ impl GetOrder {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Order>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Order>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1918,9 +1749,9 @@ impl GetSubscription {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/payments/subscriptions/{}", crate ::runtime::request::path_segment(&
-                self.subscription_id)
-            ),
+                "/payments/subscriptions/{}",
+                crate::runtime::request::path_segment(&self.subscription_id)
+            )
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -1933,9 +1764,7 @@ impl GetSubscription {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Subscription>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Subscription>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1980,9 +1809,9 @@ impl GetTransaction {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/payments/transactions/{}", crate ::runtime::request::path_segment(&
-                self.transaction_id)
-            ),
+                "/payments/transactions/{}",
+                crate::runtime::request::path_segment(&self.transaction_id)
+            )
         );
         if let Some(value) = &self.location_id {
             request.query("locationId", value);
@@ -1998,9 +1827,7 @@ impl GetTransaction {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Transaction>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Transaction>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2087,7 +1914,7 @@ impl ListCoupons {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListCouponsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2112,15 +1939,13 @@ impl crate::Paginated for ListCoupons {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
-        let total: Option<i64> = Some(page)
-            .and_then(|v| v.total_count.as_ref())
-            .copied();
+        let total: Option<i64> = Some(page).and_then(|v| v.total_count.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -2136,7 +1961,7 @@ impl crate::Paginated for ListCoupons {
 impl ListCoupons {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
+        self
     ) -> impl futures::Stream<Item = Result<Coupon, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -2174,9 +1999,9 @@ impl ListOrderFulfillments {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/payments/orders/{}/fulfillments", crate
-                ::runtime::request::path_segment(& self.order_id)
-            ),
+                "/payments/orders/{}/fulfillments",
+                crate::runtime::request::path_segment(&self.order_id)
+            )
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -2190,7 +2015,7 @@ impl ListOrderFulfillments {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListFulfillmentsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2229,9 +2054,9 @@ impl ListOrderNotes {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/payments/orders/{}/notes", crate ::runtime::request::path_segment(&
-                self.order_id)
-            ),
+                "/payments/orders/{}/notes",
+                crate::runtime::request::path_segment(&self.order_id)
+            )
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -2245,7 +2070,7 @@ impl ListOrderNotes {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2411,7 +2236,7 @@ impl ListOrders {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListOrdersResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2436,15 +2261,13 @@ impl crate::Paginated for ListOrders {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
-        let total: Option<i64> = Some(page)
-            .and_then(|v| v.total_count.as_ref())
-            .copied();
+        let total: Option<i64> = Some(page).and_then(|v| v.total_count.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -2460,7 +2283,7 @@ impl crate::Paginated for ListOrders {
 impl ListOrders {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
+        self
     ) -> impl futures::Stream<Item = Result<Order, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -2571,10 +2394,7 @@ impl ListSubscriptions {
             token: crate::TokenKind::Location,
             scopes: &["payments/subscriptions.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/payments/subscriptions".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/payments/subscriptions".to_owned());
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.entity_id {
@@ -2620,7 +2440,7 @@ impl ListSubscriptions {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListSubscriptionsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2645,15 +2465,13 @@ impl crate::Paginated for ListSubscriptions {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
-        let total: Option<i64> = Some(page)
-            .and_then(|v| v.total_count.as_ref())
-            .copied();
+        let total: Option<i64> = Some(page).and_then(|v| v.total_count.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -2669,10 +2487,8 @@ impl crate::Paginated for ListSubscriptions {
 impl ListSubscriptions {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<Subscription, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<Subscription, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -2789,10 +2605,7 @@ impl ListTransactions {
             token: crate::TokenKind::Location,
             scopes: &["payments/transactions.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/payments/transactions".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/payments/transactions".to_owned());
         if let Some(value) = &self.location_id {
             request.query("locationId", value);
         }
@@ -2841,7 +2654,7 @@ impl ListTransactions {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListTransactionsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2866,15 +2679,13 @@ impl crate::Paginated for ListTransactions {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
-        let total: Option<i64> = Some(page)
-            .and_then(|v| v.total_count.as_ref())
-            .copied();
+        let total: Option<i64> = Some(page).and_then(|v| v.total_count.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -2890,10 +2701,8 @@ impl crate::Paginated for ListTransactions {
 impl ListTransactions {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<Transaction, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<Transaction, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -2942,7 +2751,7 @@ impl ListWhiteLabelProviders {
         };
         let mut request = crate::Request::new(
             &META,
-            "/payments/integrations/provider/whitelabel".to_owned(),
+            "/payments/integrations/provider/whitelabel".to_owned()
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -2962,7 +2771,7 @@ impl ListWhiteLabelProviders {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListWhiteLabelProvidersResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2993,7 +2802,7 @@ impl crate::Paginated for ListWhiteLabelProviders {
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -3009,10 +2818,8 @@ impl crate::Paginated for ListWhiteLabelProviders {
 impl ListWhiteLabelProviders {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<WhiteLabelProvider, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<WhiteLabelProvider, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -3048,9 +2855,9 @@ impl RecordOrderPayment {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/payments/orders/{}/record-payment", crate
-                ::runtime::request::path_segment(& self.order_id)
-            ),
+                "/payments/orders/{}/record-payment",
+                crate::runtime::request::path_segment(&self.order_id)
+            )
         );
         {
             let value = &self.body;
@@ -3066,7 +2873,7 @@ impl RecordOrderPayment {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3114,9 +2921,7 @@ impl UpdateCoupon {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Coupon>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Coupon>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3151,7 +2956,7 @@ impl UpdateCustomProviderCapabilities {
         };
         let mut request = crate::Request::new(
             &META,
-            "/payments/custom-provider/capabilities".to_owned(),
+            "/payments/custom-provider/capabilities".to_owned()
         );
         {
             let value = &self.body;
@@ -3167,7 +2972,7 @@ impl UpdateCustomProviderCapabilities {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3194,7 +2999,7 @@ impl AltType {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Location => "location",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3205,7 +3010,7 @@ impl From<&str> for AltType {
     fn from(value: &str) -> Self {
         match value {
             "location" => Self::Location,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -3264,7 +3069,7 @@ impl CardBrand {
             Self::Visa => "visa",
             Self::Mastercard => "mastercard",
             Self::Other => "other",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3277,7 +3082,7 @@ impl From<&str> for CardBrand {
             "visa" => Self::Visa,
             "mastercard" => Self::Mastercard,
             "other" => Self::Other,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -3303,14 +3108,8 @@ pub struct ConnectCustomProviderRequest {
 impl ConnectCustomProviderRequest {
     /// A value with the required fields (`live`, `test`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        live: impl Into<CustomProviderKeys>,
-        test: impl Into<CustomProviderKeys>,
-    ) -> Self {
-        Self {
-            live: live.into(),
-            test: test.into(),
-        }
+    pub fn new(live: impl Into<CustomProviderKeys>, test: impl Into<CustomProviderKeys>) -> Self {
+        Self { live: live.into(), test: test.into(), }
     }
 }
 
@@ -3365,27 +3164,21 @@ pub struct Coupon {
     pub usage_count: Option<i64>,
 
     /// Uses allowed per customer (0 for no limit).
-    #[serde(
-        rename = "limitPerCustomer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "limitPerCustomer", default, skip_serializing_if = "Option::is_none")]
     pub limit_per_customer: Option<CouponLimitPerCustomer>,
 
     /// `applyToFuturePayments`: `true` or `false`.
-    #[serde(
-        rename = "applyToFuturePayments",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "applyToFuturePayments", default, skip_serializing_if = "Option::is_none")]
     pub apply_to_future_payments: Option<bool>,
 
     /// `applyToFuturePaymentsConfig`: a [`FuturePaymentsConfig`](crate::payments::FuturePaymentsConfig).
-    #[serde(
-        rename = "applyToFuturePaymentsConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "applyToFuturePaymentsConfig",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub apply_to_future_payments_config: Option<FuturePaymentsConfig>,
 
     /// `userId`: a string.
@@ -3461,7 +3254,7 @@ impl CouponStatus {
             Self::Scheduled => "scheduled",
             Self::Active => "active",
             Self::Expired => "expired",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3474,7 +3267,7 @@ impl From<&str> for CouponStatus {
             "scheduled" => Self::Scheduled,
             "active" => Self::Active,
             "expired" => Self::Expired,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -3489,11 +3282,11 @@ crate::runtime::enums::string_enum!(CouponStatus);
 #[non_exhaustive]
 pub struct CreateCouponRequest {
     /// The location id.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::payments::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `name`: a string. Example: `New Year Sale`.
@@ -3503,15 +3296,15 @@ pub struct CreateCouponRequest {
     pub code: String,
 
     /// `discountType`: a [`DiscountType`](crate::payments::DiscountType).
-    #[serde(rename = "discountType")]
+    #[serde(rename = "discountType",)]
     pub discount_type: DiscountType,
 
     /// `discountValue`: a number. Example: `10`.
-    #[serde(rename = "discountValue")]
+    #[serde(rename = "discountValue",)]
     pub discount_value: f64,
 
     /// YYYY-MM-DDTHH:mm:ssZ.
-    #[serde(rename = "startDate")]
+    #[serde(rename = "startDate",)]
     pub start_date: String,
 
     /// YYYY-MM-DDTHH:mm:ssZ.
@@ -3527,27 +3320,21 @@ pub struct CreateCouponRequest {
     pub product_ids: Option<Vec<String>>,
 
     /// Also discount subscription renewals.
-    #[serde(
-        rename = "applyToFuturePayments",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "applyToFuturePayments", default, skip_serializing_if = "Option::is_none")]
     pub apply_to_future_payments: Option<bool>,
 
     /// `applyToFuturePaymentsConfig`: a [`FuturePaymentsConfig`](crate::payments::FuturePaymentsConfig).
-    #[serde(
-        rename = "applyToFuturePaymentsConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "applyToFuturePaymentsConfig",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub apply_to_future_payments_config: Option<FuturePaymentsConfig>,
 
     /// Allow one redemption per customer only.
-    #[serde(
-        rename = "limitPerCustomer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "limitPerCustomer", default, skip_serializing_if = "Option::is_none")]
     pub limit_per_customer: Option<bool>,
 }
 
@@ -3563,7 +3350,7 @@ impl CreateCouponRequest {
         code: impl Into<String>,
         discount_type: impl Into<DiscountType>,
         discount_value: impl Into<f64>,
-        start_date: impl Into<String>,
+        start_date: impl Into<String>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -3609,7 +3396,7 @@ impl CreateCouponRequest {
     /// Sets `applyToFuturePaymentsConfig`.
     pub fn apply_to_future_payments_config(
         mut self,
-        value: impl Into<FuturePaymentsConfig>,
+        value: impl Into<FuturePaymentsConfig>
     ) -> Self {
         self.apply_to_future_payments_config = Some(value.into());
         self
@@ -3635,19 +3422,19 @@ pub struct CreateCustomProviderRequest {
     pub description: String,
 
     /// Page loaded in an iframe to take a payment.
-    #[serde(rename = "paymentsUrl")]
+    #[serde(rename = "paymentsUrl",)]
     pub payments_url: String,
 
     /// Endpoint HighLevel calls to verify, refund and query payments.
-    #[serde(rename = "queryUrl")]
+    #[serde(rename = "queryUrl",)]
     pub query_url: String,
 
     /// Public logo URL.
-    #[serde(rename = "imageUrl")]
+    #[serde(rename = "imageUrl",)]
     pub image_url: String,
 
     /// `supportsSubscriptionSchedule`: `true` or `false`.
-    #[serde(rename = "supportsSubscriptionSchedule")]
+    #[serde(rename = "supportsSubscriptionSchedule",)]
     pub supports_subscription_schedule: bool,
 }
 
@@ -3662,7 +3449,7 @@ impl CreateCustomProviderRequest {
         payments_url: impl Into<String>,
         query_url: impl Into<String>,
         image_url: impl Into<String>,
-        supports_subscription_schedule: impl Into<bool>,
+        supports_subscription_schedule: impl Into<bool>
     ) -> Self {
         Self {
             name: name.into(),
@@ -3682,11 +3469,11 @@ impl CreateCustomProviderRequest {
 #[non_exhaustive]
 pub struct CreateFulfillmentRequest {
     /// The location id.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::payments::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `trackings`: a list of [`FulfillmentTracking`](crate::payments::FulfillmentTracking) values.
@@ -3696,7 +3483,7 @@ pub struct CreateFulfillmentRequest {
     pub items: Vec<FulfillmentItemInput>,
 
     /// Send the customer a shipping notification.
-    #[serde(rename = "notifyCustomer")]
+    #[serde(rename = "notifyCustomer",)]
     pub notify_customer: bool,
 }
 
@@ -3710,7 +3497,7 @@ impl CreateFulfillmentRequest {
         alt_type: impl Into<AltType>,
         trackings: impl Into<Vec<FulfillmentTracking>>,
         items: impl Into<Vec<FulfillmentItemInput>>,
-        notify_customer: impl Into<bool>,
+        notify_customer: impl Into<bool>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -3744,15 +3531,15 @@ pub struct CreateFulfillmentResponse {
 #[non_exhaustive]
 pub struct CreateWhiteLabelProviderRequest {
     /// The location id.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::payments::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// Unique slug of the provider; must start and end with a letter.
-    #[serde(rename = "uniqueName")]
+    #[serde(rename = "uniqueName",)]
     pub unique_name: String,
 
     /// Display name.
@@ -3765,7 +3552,7 @@ pub struct CreateWhiteLabelProviderRequest {
     pub description: String,
 
     /// Logo URL.
-    #[serde(rename = "imageUrl")]
+    #[serde(rename = "imageUrl",)]
     pub image_url: String,
 }
 
@@ -3781,7 +3568,7 @@ impl CreateWhiteLabelProviderRequest {
         title: impl Into<String>,
         provider: impl Into<WhiteLabelProviderKind>,
         description: impl Into<String>,
-        image_url: impl Into<String>,
+        image_url: impl Into<String>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -3830,19 +3617,11 @@ pub struct CustomProvider {
     pub location_id: Option<String>,
 
     /// `marketplaceAppId`: a string.
-    #[serde(
-        rename = "marketplaceAppId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "marketplaceAppId", default, skip_serializing_if = "Option::is_none")]
     pub marketplace_app_id: Option<String>,
 
     /// The stored live and test configs.
-    #[serde(
-        rename = "paymentProvider",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "paymentProvider", default, skip_serializing_if = "Option::is_none")]
     pub payment_provider: Option<CustomProviderPaymentProvider>,
 
     /// `deleted`: `true` or `false`.
@@ -3869,11 +3648,11 @@ pub struct CustomProvider {
 #[non_exhaustive]
 pub struct CustomProviderKeys {
     /// `apiKey`: a secret string (hidden from `Debug` output).
-    #[serde(rename = "apiKey")]
+    #[serde(rename = "apiKey",)]
     pub api_key: crate::Secret,
 
     /// `publishableKey`: a string.
-    #[serde(rename = "publishableKey")]
+    #[serde(rename = "publishableKey",)]
     pub publishable_key: String,
 }
 
@@ -3882,14 +3661,8 @@ pub struct CustomProviderKeys {
 impl CustomProviderKeys {
     /// A value with the required fields (`apiKey`, `publishableKey`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        api_key: impl Into<crate::Secret>,
-        publishable_key: impl Into<String>,
-    ) -> Self {
-        Self {
-            api_key: api_key.into(),
-            publishable_key: publishable_key.into(),
-        }
+    pub fn new(api_key: impl Into<crate::Secret>, publishable_key: impl Into<String>) -> Self {
+        Self { api_key: api_key.into(), publishable_key: publishable_key.into(), }
     }
 }
 
@@ -3934,11 +3707,11 @@ pub struct CustomProviderPaymentProvider {
 #[non_exhaustive]
 pub struct DeleteCouponRequest {
     /// The location id.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::payments::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// The coupon to delete.
@@ -3953,13 +3726,9 @@ impl DeleteCouponRequest {
     pub fn new(
         alt_id: impl Into<String>,
         alt_type: impl Into<AltType>,
-        id: impl Into<String>,
+        id: impl Into<String>
     ) -> Self {
-        Self {
-            alt_id: alt_id.into(),
-            alt_type: alt_type.into(),
-            id: id.into(),
-        }
+        Self { alt_id: alt_id.into(), alt_type: alt_type.into(), id: id.into(), }
     }
 }
 
@@ -3985,7 +3754,7 @@ pub struct DeleteCouponResponse {
 #[non_exhaustive]
 pub struct DisconnectCustomProviderRequest {
     /// True to drop the live config, false for the test one.
-    #[serde(rename = "liveMode")]
+    #[serde(rename = "liveMode",)]
     pub live_mode: bool,
 }
 
@@ -3995,9 +3764,7 @@ impl DisconnectCustomProviderRequest {
     /// A value with the required fields (`liveMode`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(live_mode: impl Into<bool>) -> Self {
-        Self {
-            live_mode: live_mode.into(),
-        }
+        Self { live_mode: live_mode.into(), }
     }
 }
 
@@ -4025,7 +3792,7 @@ impl DiscountType {
         match self {
             Self::Percentage => "percentage",
             Self::Amount => "amount",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -4037,7 +3804,7 @@ impl From<&str> for DiscountType {
         match value {
             "percentage" => Self::Percentage,
             "amount" => Self::Amount,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -4114,7 +3881,7 @@ pub struct Fulfillment {
 #[non_exhaustive]
 pub struct FulfillmentItemInput {
     /// Id of the price (the line) shipped.
-    #[serde(rename = "priceId")]
+    #[serde(rename = "priceId",)]
     pub price_id: String,
 
     /// `qty`: a whole number. Example: `1`.
@@ -4127,10 +3894,7 @@ impl FulfillmentItemInput {
     /// A value with the required fields (`priceId`, `qty`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(price_id: impl Into<String>, qty: impl Into<i64>) -> Self {
-        Self {
-            price_id: price_id.into(),
-            qty: qty.into(),
-        }
+        Self { price_id: price_id.into(), qty: qty.into(), }
     }
 }
 
@@ -4145,11 +3909,7 @@ pub struct FulfillmentTracking {
     pub tracking_number: Option<String>,
 
     /// `shippingCarrier`: a string. Example: `FedEx`.
-    #[serde(
-        rename = "shippingCarrier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "shippingCarrier", default, skip_serializing_if = "Option::is_none")]
     pub shipping_carrier: Option<String>,
 
     /// `trackingUrl`: a string. Example: `https://www.fedex.com/wtrk/track/?trknbr=40012345678`.
@@ -4163,11 +3923,7 @@ impl FulfillmentTracking {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            tracking_number: None,
-            shipping_carrier: None,
-            tracking_url: None,
-        }
+        Self { tracking_number: None, shipping_carrier: None, tracking_url: None, }
     }
 
     /// Sets `trackingNumber`.
@@ -4216,7 +3972,7 @@ impl FuturePaymentsConfig {
     pub fn new(
         type_: impl Into<FuturePaymentsConfigType>,
         duration: impl Into<i64>,
-        duration_type: impl Into<FuturePaymentsDurationType>,
+        duration_type: impl Into<FuturePaymentsDurationType>
     ) -> Self {
         Self {
             type_: Some(type_.into()),
@@ -4238,10 +3994,7 @@ impl FuturePaymentsConfig {
     }
 
     /// Sets `durationType`.
-    pub fn duration_type(
-        mut self,
-        value: impl Into<FuturePaymentsDurationType>,
-    ) -> Self {
+    pub fn duration_type(mut self, value: impl Into<FuturePaymentsDurationType>) -> Self {
         self.duration_type = Some(value.into());
         self
     }
@@ -4271,7 +4024,7 @@ impl FuturePaymentsConfigType {
         match self {
             Self::Forever => "forever",
             Self::Fixed => "fixed",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -4283,7 +4036,7 @@ impl From<&str> for FuturePaymentsConfigType {
         match value {
             "forever" => Self::Forever,
             "fixed" => Self::Fixed,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -4311,7 +4064,7 @@ impl FuturePaymentsDurationType {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Months => "months",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -4322,7 +4075,7 @@ impl From<&str> for FuturePaymentsDurationType {
     fn from(value: &str) -> Self {
         match value {
             "months" => Self::Months,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -4456,7 +4209,7 @@ impl ManualPaymentMode {
             Self::Cheque => "cheque",
             Self::BankTransfer => "bank_transfer",
             Self::Other => "other",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -4471,7 +4224,7 @@ impl From<&str> for ManualPaymentMode {
             "cheque" => Self::Cheque,
             "bank_transfer" => Self::BankTransfer,
             "other" => Self::Other,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -4562,7 +4315,7 @@ impl Month {
             Self::Oct => "oct",
             Self::Nov => "nov",
             Self::Dec => "dec",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -4584,7 +4337,7 @@ impl From<&str> for Month {
             "oct" => Self::Oct,
             "nov" => Self::Nov,
             "dec" => Self::Dec,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -4623,12 +4376,10 @@ pub struct Order {
     pub contact_email: Option<String>,
 
     /// Copy of the contact taken when the order was placed.
-    #[serde(
-        rename = "contactSnapshot",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub contact_snapshot: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    #[serde(rename = "contactSnapshot", default, skip_serializing_if = "Option::is_none")]
+    pub contact_snapshot: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// `currency`: a string. Example: `USD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4659,11 +4410,7 @@ pub struct Order {
     pub status: Option<String>,
 
     /// `fulfillmentStatus`: a string. Example: `unfulfilled`.
-    #[serde(
-        rename = "fulfillmentStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "fulfillmentStatus", default, skip_serializing_if = "Option::is_none")]
     pub fulfillment_status: Option<String>,
 
     /// `liveMode`: `true` or `false`.
@@ -4679,19 +4426,11 @@ pub struct Order {
     pub total_products: Option<i64>,
 
     /// `onetimeProducts`: a whole number. Example: `1`.
-    #[serde(
-        rename = "onetimeProducts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "onetimeProducts", default, skip_serializing_if = "Option::is_none")]
     pub onetime_products: Option<i64>,
 
     /// `recurringProducts`: a whole number. Example: `1`.
-    #[serde(
-        rename = "recurringProducts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "recurringProducts", default, skip_serializing_if = "Option::is_none")]
     pub recurring_products: Option<i64>,
 
     /// Present in list results.
@@ -4712,7 +4451,9 @@ pub struct Order {
 
     /// `sourceMeta`: a map from names to JSON values.
     #[serde(rename = "sourceMeta", default, skip_serializing_if = "Option::is_none")]
-    pub source_meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub source_meta: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// `source`: a [`OrderSource`](crate::payments::OrderSource).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4728,7 +4469,9 @@ pub struct Order {
 
     /// The coupon applied, e.g. its `_id` and `code`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub coupon: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub coupon: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// `trackingId`: a string.
     #[serde(rename = "trackingId", default, skip_serializing_if = "Option::is_none")]
@@ -4740,26 +4483,20 @@ pub struct Order {
 
     /// `meta`: a map from names to JSON values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub meta: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 
     /// `automaticTaxesCalculated`: `true` or `false`.
-    #[serde(
-        rename = "automaticTaxesCalculated",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "automaticTaxesCalculated", default, skip_serializing_if = "Option::is_none")]
     pub automatic_taxes_calculated: Option<bool>,
 
     /// Name of the automatic tax provider.
-    #[serde(
-        rename = "taxCalculationProvider",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "taxCalculationProvider", default, skip_serializing_if = "Option::is_none")]
     pub tax_calculation_provider: Option<String>,
 
     /// Id of the user who created the order.
@@ -4798,11 +4535,7 @@ pub struct OrderItem {
     pub location_id: Option<String>,
 
     /// `authorizeAmount`: a number.
-    #[serde(
-        rename = "authorizeAmount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "authorizeAmount", default, skip_serializing_if = "Option::is_none")]
     pub authorize_amount: Option<f64>,
 
     /// `product`: a [`ProductSnapshot`](crate::payments::ProductSnapshot).
@@ -4846,7 +4579,7 @@ impl OrderPaymentStatus {
             Self::Unpaid => "unpaid",
             Self::Refunded => "refunded",
             Self::PartiallyPaid => "partially_paid",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -4860,7 +4593,7 @@ impl From<&str> for OrderPaymentStatus {
             "unpaid" => Self::Unpaid,
             "refunded" => Self::Refunded,
             "partially_paid" => Self::PartiallyPaid,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -4892,7 +4625,9 @@ pub struct OrderSource {
 
     /// Source details such as page id and URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub meta: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -4987,7 +4722,7 @@ impl OrderSourceSubType {
             Self::QrCode => "qr_code",
             Self::SaasOneTime => "saas_one_time",
             Self::SaasSubscription => "saas_subscription",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -5016,7 +4751,7 @@ impl From<&str> for OrderSourceSubType {
             "qr_code" => Self::QrCode,
             "saas_one_time" => Self::SaasOneTime,
             "saas_subscription" => Self::SaasSubscription,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -5100,7 +4835,7 @@ impl OrderSourceType {
             Self::Survey => "survey",
             Self::PaymentLink => "payment_link",
             Self::External => "external",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -5125,7 +4860,7 @@ impl From<&str> for OrderSourceType {
             "survey" => Self::Survey,
             "payment_link" => Self::PaymentLink,
             "external" => Self::External,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -5140,7 +4875,7 @@ crate::runtime::enums::string_enum!(OrderSourceType);
 #[non_exhaustive]
 pub struct PaymentCard {
     /// `type`: a [`CardBrand`](crate::payments::CardBrand).
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: CardBrand,
 
     /// `last4`: a string. Example: `1234`.
@@ -5153,10 +4888,7 @@ impl PaymentCard {
     /// A value with the required fields (`type`, `last4`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(type_: impl Into<CardBrand>, last4: impl Into<String>) -> Self {
-        Self {
-            type_: type_.into(),
-            last4: last4.into(),
-        }
+        Self { type_: type_.into(), last4: last4.into(), }
     }
 }
 
@@ -5176,7 +4908,7 @@ impl PaymentCheque {
     /// A value with the required fields (`number`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(number: impl Into<String>) -> Self {
-        Self { number: number.into() }
+        Self { number: number.into(), }
     }
 }
 
@@ -5211,19 +4943,11 @@ pub struct PriceSnapshot {
     pub recurring: Option<Recurring>,
 
     /// `membershipOffers`: a list of [`MembershipOffer`](crate::payments::MembershipOffer) values.
-    #[serde(
-        rename = "membershipOffers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "membershipOffers", default, skip_serializing_if = "Option::is_none")]
     pub membership_offers: Option<Vec<MembershipOffer>>,
 
     /// `variantOptionIds`: a list of strings.
-    #[serde(
-        rename = "variantOptionIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "variantOptionIds", default, skip_serializing_if = "Option::is_none")]
     pub variant_option_ids: Option<Vec<String>>,
 
     /// `locationId`: a string.
@@ -5247,19 +4971,11 @@ pub struct PriceSnapshot {
     pub track_inventory: Option<bool>,
 
     /// `availableQuantity`: a whole number.
-    #[serde(
-        rename = "availableQuantity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "availableQuantity", default, skip_serializing_if = "Option::is_none")]
     pub available_quantity: Option<i64>,
 
     /// `allowOutOfStockPurchases`: `true` or `false`.
-    #[serde(
-        rename = "allowOutOfStockPurchases",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowOutOfStockPurchases", default, skip_serializing_if = "Option::is_none")]
     pub allow_out_of_stock_purchases: Option<bool>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
@@ -5295,7 +5011,7 @@ impl PriceType {
         match self {
             Self::OneTime => "one_time",
             Self::Recurring => "recurring",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -5307,7 +5023,7 @@ impl From<&str> for PriceType {
         match value {
             "one_time" => Self::OneTime,
             "recurring" => Self::Recurring,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -5361,11 +5077,7 @@ pub struct ProductSnapshot {
     pub product_type: Option<String>,
 
     /// `availableInStore`: `true` or `false`.
-    #[serde(
-        rename = "availableInStore",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "availableInStore", default, skip_serializing_if = "Option::is_none")]
     pub available_in_store: Option<bool>,
 
     /// `variants`: a list of [`ProductVariant`](crate::payments::ProductVariant) values.
@@ -5373,11 +5085,7 @@ pub struct ProductSnapshot {
     pub variants: Option<Vec<ProductVariant>>,
 
     /// `statementDescriptor`: a string.
-    #[serde(
-        rename = "statementDescriptor",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "statementDescriptor", default, skip_serializing_if = "Option::is_none")]
     pub statement_descriptor: Option<String>,
 
     /// `image`: a string.
@@ -5397,11 +5105,7 @@ pub struct ProductSnapshot {
     pub taxes: Option<Vec<serde_json::Value>>,
 
     /// `automaticTaxCategoryId`: a string.
-    #[serde(
-        rename = "automaticTaxCategoryId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "automaticTaxCategoryId", default, skip_serializing_if = "Option::is_none")]
     pub automatic_tax_category_id: Option<String>,
 
     /// `label`: a [`ProductLabel`](crate::payments::ProductLabel).
@@ -5499,7 +5203,7 @@ impl RRuleFrequency {
             Self::Hourly => "hourly",
             Self::Minutely => "minutely",
             Self::Secondly => "secondly",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -5516,7 +5220,7 @@ impl From<&str> for RRuleFrequency {
             "hourly" => Self::Hourly,
             "minutely" => Self::Minutely,
             "secondly" => Self::Secondly,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -5531,11 +5235,11 @@ crate::runtime::enums::string_enum!(RRuleFrequency);
 #[non_exhaustive]
 pub struct RecordOrderPaymentRequest {
     /// The location id.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::payments::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `mode`: a [`ManualPaymentMode`](crate::payments::ManualPaymentMode).
@@ -5559,14 +5263,12 @@ pub struct RecordOrderPaymentRequest {
 
     /// Extra data kept with the payment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub meta: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// True when only part of the order is paid.
-    #[serde(
-        rename = "isPartialPayment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isPartialPayment", default, skip_serializing_if = "Option::is_none")]
     pub is_partial_payment: Option<bool>,
 }
 
@@ -5578,7 +5280,7 @@ impl RecordOrderPaymentRequest {
     pub fn new(
         alt_id: impl Into<String>,
         alt_type: impl Into<AltType>,
-        mode: impl Into<ManualPaymentMode>,
+        mode: impl Into<ManualPaymentMode>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -5620,7 +5322,8 @@ impl RecordOrderPaymentRequest {
     /// Sets `meta`.
     pub fn meta(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+        value: impl Into<std::collections::BTreeMap<String,
+        serde_json::Value>>
     ) -> Self {
         self.meta = Some(value.into());
         self
@@ -5735,7 +5438,7 @@ impl RecurringInterval {
             Self::Month => "month",
             Self::Week => "week",
             Self::Year => "year",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -5749,7 +5452,7 @@ impl From<&str> for RecurringInterval {
             "month" => Self::Month,
             "week" => Self::Week,
             "year" => Self::Year,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -5788,16 +5491,16 @@ pub struct Subscription {
     pub contact_email: Option<String>,
 
     /// `contactSnapshot`: a map from names to JSON values.
-    #[serde(
-        rename = "contactSnapshot",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub contact_snapshot: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    #[serde(rename = "contactSnapshot", default, skip_serializing_if = "Option::is_none")]
+    pub contact_snapshot: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// The coupon applied, with fields like those of a coupon record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub coupon: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub coupon: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// `currency`: a string. Example: `USD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5828,19 +5531,11 @@ pub struct Subscription {
     pub entity_id: Option<String>,
 
     /// `entitySourceType`: a string. Example: `funnel`.
-    #[serde(
-        rename = "entitySourceType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "entitySourceType", default, skip_serializing_if = "Option::is_none")]
     pub entity_source_type: Option<String>,
 
     /// `entitySourceName`: a string.
-    #[serde(
-        rename = "entitySourceName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "entitySourceName", default, skip_serializing_if = "Option::is_none")]
     pub entity_source_name: Option<String>,
 
     /// `entitySourceId`: a string.
@@ -5848,14 +5543,10 @@ pub struct Subscription {
     pub entity_source_id: Option<String>,
 
     /// `entitySourceMeta`: a map from names to JSON values.
-    #[serde(
-        rename = "entitySourceMeta",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub entity_source_meta: Option<
-        std::collections::BTreeMap<String, serde_json::Value>,
-    >,
+    #[serde(rename = "entitySourceMeta", default, skip_serializing_if = "Option::is_none")]
+    pub entity_source_meta: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// `entitySource`: a [`OrderSource`](crate::payments::OrderSource).
     #[serde(rename = "entitySource", default, skip_serializing_if = "Option::is_none")]
@@ -5866,38 +5557,30 @@ pub struct Subscription {
     pub subscription_id: Option<String>,
 
     /// The subscription as the gateway reported it.
-    #[serde(
-        rename = "subscriptionSnapshot",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub subscription_snapshot: Option<
-        std::collections::BTreeMap<String, serde_json::Value>,
-    >,
+    #[serde(rename = "subscriptionSnapshot", default, skip_serializing_if = "Option::is_none")]
+    pub subscription_snapshot: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// `paymentProviderType`: a string. Example: `stripe`.
-    #[serde(
-        rename = "paymentProviderType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "paymentProviderType", default, skip_serializing_if = "Option::is_none")]
     pub payment_provider_type: Option<String>,
 
     /// `paymentProviderConnectedAccount`: a string.
-    #[serde(
-        rename = "paymentProviderConnectedAccount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "paymentProviderConnectedAccount",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub payment_provider_connected_account: Option<String>,
 
     /// `paymentProvider`: a map from names to JSON values.
-    #[serde(
-        rename = "paymentProvider",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub payment_provider: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    #[serde(rename = "paymentProvider", default, skip_serializing_if = "Option::is_none")]
+    pub payment_provider: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// `ipAddress`: a string.
     #[serde(rename = "ipAddress", default, skip_serializing_if = "Option::is_none")]
@@ -5905,7 +5588,9 @@ pub struct Subscription {
 
     /// `meta`: a map from names to JSON values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub meta: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// `schedule`: a [`SubscriptionSchedule`](crate::payments::SubscriptionSchedule).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5913,15 +5598,15 @@ pub struct Subscription {
 
     /// Saved customer and payment method used for renewals.
     #[serde(rename = "autoPayment", default, skip_serializing_if = "Option::is_none")]
-    pub auto_payment: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub auto_payment: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// The product being paid for.
-    #[serde(
-        rename = "recurringProduct",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub recurring_product: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    #[serde(rename = "recurringProduct", default, skip_serializing_if = "Option::is_none")]
+    pub recurring_product: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// `canceledAt`: a date and time (RFC 3339 string).
     #[serde(rename = "canceledAt", default, skip_serializing_if = "Option::is_none")]
@@ -6013,11 +5698,7 @@ pub struct Transaction {
     pub contact_id: Option<String>,
 
     /// `mergedFromContactId`: a string.
-    #[serde(
-        rename = "mergedFromContactId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "mergedFromContactId", default, skip_serializing_if = "Option::is_none")]
     pub merged_from_contact_id: Option<String>,
 
     /// `contactName`: a string.
@@ -6029,12 +5710,10 @@ pub struct Transaction {
     pub contact_email: Option<String>,
 
     /// `contactSnapshot`: a map from names to JSON values.
-    #[serde(
-        rename = "contactSnapshot",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub contact_snapshot: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    #[serde(rename = "contactSnapshot", default, skip_serializing_if = "Option::is_none")]
+    pub contact_snapshot: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// `currency`: a string. Example: `USD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -6073,27 +5752,15 @@ pub struct Transaction {
     pub entity_id: Option<String>,
 
     /// `entitySourceType`: a string. Example: `funnel`.
-    #[serde(
-        rename = "entitySourceType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "entitySourceType", default, skip_serializing_if = "Option::is_none")]
     pub entity_source_type: Option<String>,
 
     /// `entitySourceSubType`: a string. Example: `two_step_order_form`.
-    #[serde(
-        rename = "entitySourceSubType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "entitySourceSubType", default, skip_serializing_if = "Option::is_none")]
     pub entity_source_sub_type: Option<String>,
 
     /// `entitySourceName`: a string.
-    #[serde(
-        rename = "entitySourceName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "entitySourceName", default, skip_serializing_if = "Option::is_none")]
     pub entity_source_name: Option<String>,
 
     /// `entitySourceId`: a string.
@@ -6101,14 +5768,10 @@ pub struct Transaction {
     pub entity_source_id: Option<String>,
 
     /// `entitySourceMeta`: a map from names to JSON values.
-    #[serde(
-        rename = "entitySourceMeta",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub entity_source_meta: Option<
-        std::collections::BTreeMap<String, serde_json::Value>,
-    >,
+    #[serde(rename = "entitySourceMeta", default, skip_serializing_if = "Option::is_none")]
+    pub entity_source_meta: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// `entitySource`: a [`OrderSource`](crate::payments::OrderSource).
     #[serde(rename = "entitySource", default, skip_serializing_if = "Option::is_none")]
@@ -6124,7 +5787,9 @@ pub struct Transaction {
 
     /// The charge as the gateway reported it.
     #[serde(rename = "chargeSnapshot", default, skip_serializing_if = "Option::is_none")]
-    pub charge_snapshot: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub charge_snapshot: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// `invoiceId`: a string.
     #[serde(rename = "invoiceId", default, skip_serializing_if = "Option::is_none")]
@@ -6135,32 +5800,30 @@ pub struct Transaction {
     pub receipt_id: Option<String>,
 
     /// `paymentProviderType`: a string. Example: `stripe`.
-    #[serde(
-        rename = "paymentProviderType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "paymentProviderType", default, skip_serializing_if = "Option::is_none")]
     pub payment_provider_type: Option<String>,
 
     /// `paymentProviderConnectedAccount`: a string.
-    #[serde(
-        rename = "paymentProviderConnectedAccount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "paymentProviderConnectedAccount",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub payment_provider_connected_account: Option<String>,
 
     /// Gateway details, e.g. `type` and `connectedAccount`.
-    #[serde(
-        rename = "paymentProvider",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub payment_provider: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    #[serde(rename = "paymentProvider", default, skip_serializing_if = "Option::is_none")]
+    pub payment_provider: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// E.g. the card brand and last four digits.
     #[serde(rename = "paymentMethod", default, skip_serializing_if = "Option::is_none")]
-    pub payment_method: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub payment_method: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// `ipAddress`: a string.
     #[serde(rename = "ipAddress", default, skip_serializing_if = "Option::is_none")]
@@ -6168,7 +5831,9 @@ pub struct Transaction {
 
     /// `meta`: a map from names to JSON values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub meta: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// Whether the transaction was synced to QuickBooks Online.
     #[serde(rename = "qboSynced", default, skip_serializing_if = "Option::is_none")]
@@ -6176,7 +5841,9 @@ pub struct Transaction {
 
     /// `qboResponse`: a map from names to JSON values.
     #[serde(rename = "qboResponse", default, skip_serializing_if = "Option::is_none")]
-    pub qbo_response: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub qbo_response: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
@@ -6209,11 +5876,11 @@ pub struct UpdateCouponRequest {
     pub id: String,
 
     /// The location id.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::payments::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `name`: a string. Example: `New Year Sale`.
@@ -6223,15 +5890,15 @@ pub struct UpdateCouponRequest {
     pub code: String,
 
     /// `discountType`: a [`DiscountType`](crate::payments::DiscountType).
-    #[serde(rename = "discountType")]
+    #[serde(rename = "discountType",)]
     pub discount_type: DiscountType,
 
     /// `discountValue`: a number. Example: `10`.
-    #[serde(rename = "discountValue")]
+    #[serde(rename = "discountValue",)]
     pub discount_value: f64,
 
     /// `startDate`: a string. Example: `2023-01-01T22:45:00.000Z`.
-    #[serde(rename = "startDate")]
+    #[serde(rename = "startDate",)]
     pub start_date: String,
 
     /// `endDate`: a string. Example: `2023-01-31T22:45:00.000Z`.
@@ -6247,27 +5914,21 @@ pub struct UpdateCouponRequest {
     pub product_ids: Option<Vec<String>>,
 
     /// `applyToFuturePayments`: `true` or `false`.
-    #[serde(
-        rename = "applyToFuturePayments",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "applyToFuturePayments", default, skip_serializing_if = "Option::is_none")]
     pub apply_to_future_payments: Option<bool>,
 
     /// `applyToFuturePaymentsConfig`: a [`FuturePaymentsConfig`](crate::payments::FuturePaymentsConfig).
-    #[serde(
-        rename = "applyToFuturePaymentsConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "applyToFuturePaymentsConfig",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub apply_to_future_payments_config: Option<FuturePaymentsConfig>,
 
     /// `limitPerCustomer`: `true` or `false`.
-    #[serde(
-        rename = "limitPerCustomer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "limitPerCustomer", default, skip_serializing_if = "Option::is_none")]
     pub limit_per_customer: Option<bool>,
 }
 
@@ -6284,7 +5945,7 @@ impl UpdateCouponRequest {
         code: impl Into<String>,
         discount_type: impl Into<DiscountType>,
         discount_value: impl Into<f64>,
-        start_date: impl Into<String>,
+        start_date: impl Into<String>
     ) -> Self {
         Self {
             id: id.into(),
@@ -6331,7 +5992,7 @@ impl UpdateCouponRequest {
     /// Sets `applyToFuturePaymentsConfig`.
     pub fn apply_to_future_payments_config(
         mut self,
-        value: impl Into<FuturePaymentsConfig>,
+        value: impl Into<FuturePaymentsConfig>
     ) -> Self {
         self.apply_to_future_payments_config = Some(value.into());
         self
@@ -6351,7 +6012,7 @@ impl UpdateCouponRequest {
 #[non_exhaustive]
 pub struct UpdateCustomProviderCapabilitiesRequest {
     /// `supportsSubscriptionSchedules`: `true` or `false`.
-    #[serde(rename = "supportsSubscriptionSchedules")]
+    #[serde(rename = "supportsSubscriptionSchedules",)]
     pub supports_subscription_schedules: bool,
 
     /// Required when locationId is not given.
@@ -6433,7 +6094,7 @@ impl Weekday {
             Self::Fr => "fr",
             Self::Sa => "sa",
             Self::Su => "su",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -6450,7 +6111,7 @@ impl From<&str> for Weekday {
             "fr" => Self::Fr,
             "sa" => Self::Sa,
             "su" => Self::Su,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -6529,7 +6190,7 @@ impl WhiteLabelProviderKind {
         match self {
             Self::AuthorizeNet => "authorize-net",
             Self::Nmi => "nmi",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -6541,7 +6202,7 @@ impl From<&str> for WhiteLabelProviderKind {
         match value {
             "authorize-net" => Self::AuthorizeNet,
             "nmi" => Self::Nmi,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }

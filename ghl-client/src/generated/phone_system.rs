@@ -35,7 +35,7 @@ pub const MODULE: &str = "phone_system";
 /// Operations of the Phone System module. Get one with `client.phone_system()`.
 #[derive(Clone, Debug)]
 pub struct PhoneSystem {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "phone_system")]
@@ -48,7 +48,7 @@ impl PhoneSystem {
     /// List the phone numbers a location owns.
     ///
     /// `GET /phone-system/numbers/location/{locationId}` · Version `2021-07-28` · location token · scopes: `phonenumbers.read`
-    pub fn list_active_phone_numbers(&self) -> ListActivePhoneNumbers {
+    pub fn list_active_phone_numbers(&self,) -> ListActivePhoneNumbers {
         ListActivePhoneNumbers {
             client: self.client.clone(),
             location_id: None,
@@ -64,7 +64,7 @@ impl PhoneSystem {
     /// `GET /phone-system/numbers/location/{locationId}/available` · Version `2021-07-28` · location token · scopes: `phonenumbers.read`
     pub fn list_available_phone_numbers(
         &self,
-        country_code: impl Into<String>,
+        country_code: impl Into<String>
     ) -> ListAvailablePhoneNumbers {
         ListAvailablePhoneNumbers {
             client: self.client.clone(),
@@ -83,25 +83,15 @@ impl PhoneSystem {
     /// List the number pools of a location.
     ///
     /// `GET /phone-system/number-pools` · Version `2021-07-28` · location token · scopes: `numberpools.read`
-    pub fn list_number_pools(&self) -> ListNumberPools {
-        ListNumberPools {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn list_number_pools(&self,) -> ListNumberPools {
+        ListNumberPools { client: self.client.clone(), location_id: None, }
     }
 
     /// Buy a phone number for a location.
     ///
     /// `POST /phone-system/numbers/location/{locationId}/purchase` · Version `2021-07-28` · location token · scopes: `phonenumbers.write`
-    pub fn purchase_phone_number(
-        &self,
-        body: PurchasePhoneNumberRequest,
-    ) -> PurchasePhoneNumber {
-        PurchasePhoneNumber {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+    pub fn purchase_phone_number(&self, body: PurchasePhoneNumberRequest) -> PurchasePhoneNumber {
+        PurchasePhoneNumber { client: self.client.clone(), location_id: None, body, }
     }
 }
 
@@ -111,46 +101,39 @@ impl PhoneSystem {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = PhoneSystem::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "listActivePhoneNumbers",
-            Box::pin({
-                let call = handle.list_active_phone_numbers();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAvailablePhoneNumbers",
-            Box::pin({
-                let call = handle.list_available_phone_numbers("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listNumberPools",
-            Box::pin({
-                let call = handle.list_number_pools();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "purchasePhoneNumber",
-            Box::pin({
-                let call = handle
-                    .purchase_phone_number(
-                        PurchasePhoneNumberRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "listActivePhoneNumbers",
+        Box::pin({
+            let call = handle.list_active_phone_numbers();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAvailablePhoneNumbers",
+        Box::pin({
+            let call = handle.list_available_phone_numbers("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listNumberPools",
+        Box::pin({
+            let call = handle.list_number_pools();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "purchasePhoneNumber",
+        Box::pin({
+            let call = handle.purchase_phone_number(
+                PurchasePhoneNumberRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -160,67 +143,63 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = PhoneSystem::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "listActivePhoneNumbers",
-            Box::pin({
-                let call = handle
-                    .list_active_phone_numbers()
-                    .page_size(1i64)
-                    .page(1i64)
-                    .search_filter("sample".to_owned())
-                    .skip_number_pool(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAvailablePhoneNumbers",
-            Box::pin({
-                let call = handle
-                    .list_available_phone_numbers("sample".to_owned())
-                    .number_types(vec!["sample".to_owned()])
-                    .first_part("sample".to_owned())
-                    .last_part("sample".to_owned())
-                    .anywhere("sample".to_owned())
-                    .sms_enabled(true)
-                    .mms_enabled(true)
-                    .voice_enabled(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listNumberPools",
-            Box::pin({
-                let call = handle.list_number_pools().location_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "purchasePhoneNumber",
-            Box::pin({
-                let call = handle
-                    .purchase_phone_number(
-                        PurchasePhoneNumberRequest::new("sample".to_owned())
-                            .country_code("sample".to_owned())
-                            .number_type(PurchasePhoneNumberRequestNumberType::Local)
-                            .address_sid("sample".to_owned())
-                            .bundle_sid("sample".to_owned())
-                            .locality("sample".to_owned())
-                            .region("sample".to_owned())
-                            .fingerprint_id("sample".to_owned())
-                            .skip_location_kyc(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "listActivePhoneNumbers",
+        Box::pin({
+            let call = handle
+                .list_active_phone_numbers()
+                .page_size(1i64)
+                .page(1i64)
+                .search_filter("sample".to_owned())
+                .skip_number_pool(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAvailablePhoneNumbers",
+        Box::pin({
+            let call = handle
+                .list_available_phone_numbers("sample".to_owned())
+                .number_types(vec!["sample".to_owned()])
+                .first_part("sample".to_owned())
+                .last_part("sample".to_owned())
+                .anywhere("sample".to_owned())
+                .sms_enabled(true)
+                .mms_enabled(true)
+                .voice_enabled(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listNumberPools",
+        Box::pin({
+            let call = handle.list_number_pools().location_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "purchasePhoneNumber",
+        Box::pin({
+            let call = handle.purchase_phone_number(
+                PurchasePhoneNumberRequest::new("sample".to_owned())
+                    .country_code("sample".to_owned())
+                    .number_type(PurchasePhoneNumberRequestNumberType::Local)
+                    .address_sid("sample".to_owned())
+                    .bundle_sid("sample".to_owned())
+                    .locality("sample".to_owned())
+                    .region("sample".to_owned())
+                    .fingerprint_id("sample".to_owned())
+                    .skip_location_kyc(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -287,15 +266,16 @@ impl ListActivePhoneNumbers {
             token: crate::TokenKind::Location,
             scopes: &["phonenumbers.read"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listActivePhoneNumbers", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listActivePhoneNumbers",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/phone-system/numbers/location/{}", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/phone-system/numbers/location/{}",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.page_size {
@@ -320,7 +300,7 @@ impl ListActivePhoneNumbers {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListActivePhoneNumbersResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -351,7 +331,7 @@ impl crate::Paginated for ListActivePhoneNumbers {
             self.page.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.page = Some(next);
         true
@@ -367,10 +347,8 @@ impl crate::Paginated for ListActivePhoneNumbers {
 impl ListActivePhoneNumbers {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<PhoneNumber, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<PhoneNumber, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -460,15 +438,16 @@ impl ListAvailablePhoneNumbers {
             token: crate::TokenKind::Location,
             scopes: &["phonenumbers.read"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listAvailablePhoneNumbers", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listAvailablePhoneNumbers",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/phone-system/numbers/location/{}/available", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/phone-system/numbers/location/{}/available",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("countryCode", &self.country_code);
@@ -503,7 +482,7 @@ impl ListAvailablePhoneNumbers {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListAvailablePhoneNumbersResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -543,10 +522,7 @@ impl ListNumberPools {
             token: crate::TokenKind::Location,
             scopes: &["numberpools.read"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/phone-system/number-pools".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/phone-system/number-pools".to_owned());
         if let Some(value) = &self.location_id {
             request.query("locationId", value);
         }
@@ -560,7 +536,7 @@ impl ListNumberPools {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListNumberPoolsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -603,15 +579,16 @@ impl PurchasePhoneNumber {
             token: crate::TokenKind::Location,
             scopes: &["phonenumbers.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("purchasePhoneNumber", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "purchasePhoneNumber",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/phone-system/numbers/location/{}/purchase", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/phone-system/numbers/location/{}/purchase",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -627,9 +604,7 @@ impl PurchasePhoneNumber {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<PhoneAccount>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<PhoneAccount>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -686,7 +661,7 @@ impl ActivePhoneNumberOrigin {
             Self::Twilio => "twilio",
             Self::Hosted => "hosted",
             Self::Ported => "ported",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -699,7 +674,7 @@ impl From<&str> for ActivePhoneNumberOrigin {
             "twilio" => Self::Twilio,
             "hosted" => Self::Hosted,
             "ported" => Self::Ported,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -739,7 +714,7 @@ impl ActivePhoneNumberType {
             Self::TollFree => "toll-free",
             Self::Mobile => "mobile",
             Self::National => "national",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -753,7 +728,7 @@ impl From<&str> for ActivePhoneNumberType {
             "toll-free" => Self::TollFree,
             "mobile" => Self::Mobile,
             "national" => Self::National,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -808,11 +783,7 @@ pub struct AvailablePhoneNumber {
     pub postal_code: Option<String>,
 
     /// Address the buyer must have on file.
-    #[serde(
-        rename = "addressRequirements",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "addressRequirements", default, skip_serializing_if = "Option::is_none")]
     pub address_requirements: Option<AvailablePhoneNumberAddressRequirements>,
 
     /// A number in the provider's beta programme.
@@ -860,7 +831,7 @@ impl AvailablePhoneNumberAddressRequirements {
             Self::Any => "any",
             Self::Local => "local",
             Self::Foreign => "foreign",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -874,7 +845,7 @@ impl From<&str> for AvailablePhoneNumberAddressRequirements {
             "any" => Self::Any,
             "local" => Self::Local,
             "foreign" => Self::Foreign,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -963,7 +934,7 @@ impl InboundCallServiceType {
             Self::VoiceAi => "voice_ai",
             Self::Ivr => "ivr",
             Self::Forward => "forward",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -976,7 +947,7 @@ impl From<&str> for InboundCallServiceType {
             "voice_ai" => Self::VoiceAi,
             "ivr" => Self::Ivr,
             "forward" => Self::Forward,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1039,7 +1010,7 @@ impl ListActivePhoneNumbersResponseAccountStatus {
             Self::Active => "active",
             Self::Suspended => "suspended",
             Self::Closed => "closed",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1052,7 +1023,7 @@ impl From<&str> for ListActivePhoneNumbersResponseAccountStatus {
             "active" => Self::Active,
             "suspended" => Self::Suspended,
             "closed" => Self::Closed,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1117,11 +1088,7 @@ pub struct NumberPool {
     pub numbers: Option<Vec<NumberPoolNumbersItem>>,
 
     /// Number calls are forwarded to.
-    #[serde(
-        rename = "forwardingNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "forwardingNumber", default, skip_serializing_if = "Option::is_none")]
     pub forwarding_number: Option<String>,
 
     /// A whisper message is played to the answering user.
@@ -1141,11 +1108,7 @@ pub struct NumberPool {
     pub is_active: Option<bool>,
 
     /// What answers inbound calls.
-    #[serde(
-        rename = "inboundCallService",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "inboundCallService", default, skip_serializing_if = "Option::is_none")]
     pub inbound_call_service: Option<InboundCallService>,
 }
 
@@ -1200,15 +1163,21 @@ pub struct PhoneAccount {
 
     /// User assigned to each number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assigned_to_numbers: Option<std::collections::BTreeMap<String, String>>,
+    pub assigned_to_numbers: Option<std::collections::BTreeMap<String,
+
+    String>>,
 
     /// Service each number is used for, e.g. conversation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub numbers: Option<std::collections::BTreeMap<String, String>>,
+    pub numbers: Option<std::collections::BTreeMap<String,
+
+    String>>,
 
     /// Name of each number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub number_name: Option<std::collections::BTreeMap<String, String>>,
+    pub number_name: Option<std::collections::BTreeMap<String,
+
+    String>>,
 
     /// New account id after a credential migration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1246,11 +1215,7 @@ pub struct PhoneNumber {
     pub type_: Option<PhoneNumberType>,
 
     /// The location's default outbound number.
-    #[serde(
-        rename = "isDefaultNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isDefaultNumber", default, skip_serializing_if = "Option::is_none")]
     pub is_default_number: Option<bool>,
 
     /// User the number is assigned to.
@@ -1258,35 +1223,25 @@ pub struct PhoneNumber {
     pub linked_user: Option<String>,
 
     /// Users whose phones ring on a call.
-    #[serde(
-        rename = "linkedRingAllUsers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "linkedRingAllUsers", default, skip_serializing_if = "Option::is_none")]
     pub linked_ring_all_users: Option<Vec<String>>,
 
     /// What answers inbound calls.
-    #[serde(
-        rename = "inboundCallService",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "inboundCallService", default, skip_serializing_if = "Option::is_none")]
     pub inbound_call_service: Option<InboundCallService>,
 
     /// Number calls are forwarded to.
-    #[serde(
-        rename = "forwardingNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "forwardingNumber", default, skip_serializing_if = "Option::is_none")]
     pub forwarding_number: Option<String>,
 
     /// Group conversations are on (US/CA SMS numbers).
-    #[serde(
-        rename = "isGroupConversationEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "isGroupConversationEnabled",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub is_group_conversation_enabled: Option<bool>,
 
     /// Compliance address id.
@@ -1361,7 +1316,7 @@ impl PhoneNumberOrigin {
             Self::Twilio => "twilio",
             Self::Hosted => "hosted",
             Self::Ported => "ported",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1374,7 +1329,7 @@ impl From<&str> for PhoneNumberOrigin {
             "twilio" => Self::Twilio,
             "hosted" => Self::Hosted,
             "ported" => Self::Ported,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1414,7 +1369,7 @@ impl PhoneNumberType {
             Self::TollFree => "toll-free",
             Self::Mobile => "mobile",
             Self::National => "national",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1428,7 +1383,7 @@ impl From<&str> for PhoneNumberType {
             "toll-free" => Self::TollFree,
             "mobile" => Self::Mobile,
             "national" => Self::National,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1443,7 +1398,7 @@ crate::runtime::enums::string_enum!(PhoneNumberType);
 #[non_exhaustive]
 pub struct PurchasePhoneNumberRequest {
     /// The number to buy.
-    #[serde(rename = "phoneNumber")]
+    #[serde(rename = "phoneNumber",)]
     pub phone_number: String,
 
     /// `countryCode`: a string. Example: `US`.
@@ -1455,19 +1410,11 @@ pub struct PurchasePhoneNumberRequest {
     pub number_type: Option<PurchasePhoneNumberRequestNumberType>,
 
     /// Compliance address id.
-    #[serde(
-        rename = "addressSid",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "addressSid", default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub address_sid: crate::Nullable<String>,
 
     /// Regulatory bundle id.
-    #[serde(
-        rename = "bundleSid",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "bundleSid", default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub bundle_sid: crate::Nullable<String>,
 
     /// `locality`: a string. Example: `San Antonio`.
@@ -1479,19 +1426,17 @@ pub struct PurchasePhoneNumberRequest {
     pub region: crate::Nullable<String>,
 
     /// The search fingerprint the number came from.
-    #[serde(
-        rename = "fingerprintId",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "fingerprintId", default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub fingerprint_id: crate::Nullable<String>,
 
     /// Skip the location-level identity check when the agency is already verified.
-    #[serde(
-        rename = "skipLocationKYC",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[
+        serde(
+            rename = "skipLocationKYC",
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
+        )
+    ]
     pub skip_location_kyc: crate::Nullable<bool>,
 }
 
@@ -1521,10 +1466,7 @@ impl PurchasePhoneNumberRequest {
     }
 
     /// Sets `numberType`.
-    pub fn number_type(
-        mut self,
-        value: impl Into<PurchasePhoneNumberRequestNumberType>,
-    ) -> Self {
+    pub fn number_type(mut self, value: impl Into<PurchasePhoneNumberRequestNumberType>) -> Self {
         self.number_type = Some(value.into());
         self
     }
@@ -1630,7 +1572,7 @@ impl PurchasePhoneNumberRequestNumberType {
             Self::Local => "local",
             Self::TollFree => "tollFree",
             Self::Mobile => "mobile",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1643,7 +1585,7 @@ impl From<&str> for PurchasePhoneNumberRequestNumberType {
             "local" => Self::Local,
             "tollFree" => Self::TollFree,
             "mobile" => Self::Mobile,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }

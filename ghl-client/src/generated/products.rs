@@ -58,7 +58,7 @@ pub const MODULE: &str = "products";
 /// Operations of the Products module. Get one with `client.products()`.
 #[derive(Clone, Debug)]
 pub struct Products {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "products")]
@@ -72,10 +72,7 @@ impl Products {
     ///
     /// `POST /products/bulk-update/edit` · Version `2021-07-28` · location token · scopes: none stated
     pub fn bulk_edit_products(&self, body: BulkEditProductsRequest) -> BulkEditProducts {
-        BulkEditProducts {
-            client: self.client.clone(),
-            body,
-        }
+        BulkEditProducts { client: self.client.clone(), body, }
     }
 
     /// Set the status of many reviews at once.
@@ -83,25 +80,16 @@ impl Products {
     /// `POST /products/reviews/bulk-update` · Version `2021-07-28` · location token · scopes: `products.write`
     pub fn bulk_update_product_reviews(
         &self,
-        body: BulkUpdateProductReviewsRequest,
+        body: BulkUpdateProductReviewsRequest
     ) -> BulkUpdateProductReviews {
-        BulkUpdateProductReviews {
-            client: self.client.clone(),
-            body,
-        }
+        BulkUpdateProductReviews { client: self.client.clone(), body, }
     }
 
     /// Apply one change (price, availability, collections, currency or deletion) to many products.
     ///
     /// `POST /products/bulk-update` · Version `2021-07-28` · location token · scopes: `products.write`
-    pub fn bulk_update_products(
-        &self,
-        body: BulkUpdateProductsRequest,
-    ) -> BulkUpdateProducts {
-        BulkUpdateProducts {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn bulk_update_products(&self, body: BulkUpdateProductsRequest) -> BulkUpdateProducts {
+        BulkUpdateProducts { client: self.client.clone(), body, }
     }
 
     /// Count product reviews per status.
@@ -110,7 +98,7 @@ impl Products {
     pub fn count_product_reviews(
         &self,
         alt_id: impl Into<String>,
-        alt_type: impl Into<AltType>,
+        alt_type: impl Into<AltType>
     ) -> CountProductReviews {
         CountProductReviews {
             client: self.client.clone(),
@@ -128,10 +116,7 @@ impl Products {
     ///
     /// `POST /products/` · Version `2021-07-28` · location or agency token · scopes: `products.write`
     pub fn create_product(&self, body: CreateProductRequest) -> CreateProduct {
-        CreateProduct {
-            client: self.client.clone(),
-            body,
-        }
+        CreateProduct { client: self.client.clone(), body, }
     }
 
     /// Create a product collection.
@@ -139,12 +124,9 @@ impl Products {
     /// `POST /products/collections` · Version `2021-07-28` · location token · scopes: `products/collection.write`
     pub fn create_product_collection(
         &self,
-        body: CreateProductCollectionRequest,
+        body: CreateProductCollectionRequest
     ) -> CreateProductCollection {
-        CreateProductCollection {
-            client: self.client.clone(),
-            body,
-        }
+        CreateProductCollection { client: self.client.clone(), body, }
     }
 
     /// Add a price to a product.
@@ -153,13 +135,9 @@ impl Products {
     pub fn create_product_price(
         &self,
         product_id: impl Into<String>,
-        body: PriceRequest,
+        body: PriceRequest
     ) -> CreateProductPrice {
-        CreateProductPrice {
-            client: self.client.clone(),
-            product_id: product_id.into(),
-            body,
-        }
+        CreateProductPrice { client: self.client.clone(), product_id: product_id.into(), body, }
     }
 
     /// Delete a product.
@@ -181,7 +159,7 @@ impl Products {
         &self,
         collection_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<AltType>,
+        alt_type: impl Into<AltType>
     ) -> DeleteProductCollection {
         DeleteProductCollection {
             client: self.client.clone(),
@@ -197,7 +175,7 @@ impl Products {
     pub fn delete_product_price(
         &self,
         product_id: impl Into<String>,
-        price_id: impl Into<String>,
+        price_id: impl Into<String>
     ) -> DeleteProductPrice {
         DeleteProductPrice {
             client: self.client.clone(),
@@ -215,7 +193,7 @@ impl Products {
         review_id: impl Into<String>,
         alt_id: impl Into<String>,
         alt_type: impl Into<AltType>,
-        product_id: impl Into<String>,
+        product_id: impl Into<String>
     ) -> DeleteProductReview {
         DeleteProductReview {
             client: self.client.clone(),
@@ -244,7 +222,7 @@ impl Products {
     pub fn get_product_collection(
         &self,
         collection_id: impl Into<String>,
-        alt_id: impl Into<String>,
+        alt_id: impl Into<String>
     ) -> GetProductCollection {
         GetProductCollection {
             client: self.client.clone(),
@@ -259,7 +237,7 @@ impl Products {
     pub fn get_product_price(
         &self,
         product_id: impl Into<String>,
-        price_id: impl Into<String>,
+        price_id: impl Into<String>
     ) -> GetProductPrice {
         GetProductPrice {
             client: self.client.clone(),
@@ -276,7 +254,7 @@ impl Products {
         &self,
         store_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<AltType>,
+        alt_type: impl Into<AltType>
     ) -> GetProductStoreStats {
         GetProductStoreStats {
             client: self.client.clone(),
@@ -294,7 +272,7 @@ impl Products {
     pub fn list_inventory(
         &self,
         alt_id: impl Into<String>,
-        alt_type: impl Into<AltType>,
+        alt_type: impl Into<AltType>
     ) -> ListInventory {
         ListInventory {
             client: self.client.clone(),
@@ -312,7 +290,7 @@ impl Products {
     pub fn list_product_collections(
         &self,
         alt_id: impl Into<String>,
-        alt_type: impl Into<AltType>,
+        alt_type: impl Into<AltType>
     ) -> ListProductCollections {
         ListProductCollections {
             client: self.client.clone(),
@@ -328,10 +306,7 @@ impl Products {
     /// List the prices of a product.
     ///
     /// `GET /products/{productId}/price` · Version `2021-07-28` · location or agency token · scopes: `products/prices.readonly`
-    pub fn list_product_prices(
-        &self,
-        product_id: impl Into<String>,
-    ) -> ListProductPrices {
+    pub fn list_product_prices(&self, product_id: impl Into<String>) -> ListProductPrices {
         ListProductPrices {
             client: self.client.clone(),
             product_id: product_id.into(),
@@ -348,7 +323,7 @@ impl Products {
     pub fn list_product_reviews(
         &self,
         alt_id: impl Into<String>,
-        alt_type: impl Into<AltType>,
+        alt_type: impl Into<AltType>
     ) -> ListProductReviews {
         ListProductReviews {
             client: self.client.clone(),
@@ -369,7 +344,7 @@ impl Products {
     /// List the products of a location, with filters.
     ///
     /// `GET /products/` · Version `2021-07-28` · location or agency token · scopes: `products.readonly`
-    pub fn list_products(&self) -> ListProducts {
+    pub fn list_products(&self,) -> ListProducts {
         ListProducts {
             client: self.client.clone(),
             limit: None,
@@ -391,10 +366,7 @@ impl Products {
     ///
     /// `POST /products/inventory` · Version `2021-07-28` · location or agency token · scopes: `products/prices.write`
     pub fn update_inventory(&self, body: UpdateInventoryRequest) -> UpdateInventory {
-        UpdateInventory {
-            client: self.client.clone(),
-            body,
-        }
+        UpdateInventory { client: self.client.clone(), body, }
     }
 
     /// Replace the fields of a product.
@@ -403,13 +375,9 @@ impl Products {
     pub fn update_product(
         &self,
         product_id: impl Into<String>,
-        body: UpdateProductRequest,
+        body: UpdateProductRequest
     ) -> UpdateProduct {
-        UpdateProduct {
-            client: self.client.clone(),
-            product_id: product_id.into(),
-            body,
-        }
+        UpdateProduct { client: self.client.clone(), product_id: product_id.into(), body, }
     }
 
     /// Change the name, slug, image or SEO data of a collection.
@@ -418,7 +386,7 @@ impl Products {
     pub fn update_product_collection(
         &self,
         collection_id: impl Into<String>,
-        body: UpdateProductCollectionRequest,
+        body: UpdateProductCollectionRequest
     ) -> UpdateProductCollection {
         UpdateProductCollection {
             client: self.client.clone(),
@@ -433,7 +401,7 @@ impl Products {
     pub fn update_product_display_priority(
         &self,
         store_id: impl Into<String>,
-        body: UpdateDisplayPriorityRequest,
+        body: UpdateDisplayPriorityRequest
     ) -> UpdateProductDisplayPriority {
         UpdateProductDisplayPriority {
             client: self.client.clone(),
@@ -449,7 +417,7 @@ impl Products {
         &self,
         product_id: impl Into<String>,
         price_id: impl Into<String>,
-        body: PriceRequest,
+        body: PriceRequest
     ) -> UpdateProductPrice {
         UpdateProductPrice {
             client: self.client.clone(),
@@ -465,13 +433,9 @@ impl Products {
     pub fn update_product_review(
         &self,
         review_id: impl Into<String>,
-        body: UpdateProductReviewRequest,
+        body: UpdateProductReviewRequest
     ) -> UpdateProductReview {
-        UpdateProductReview {
-            client: self.client.clone(),
-            review_id: review_id.into(),
-            body,
-        }
+        UpdateProductReview { client: self.client.clone(), review_id: review_id.into(), body, }
     }
 
     /// Include products in a store or exclude them from it.
@@ -480,13 +444,9 @@ impl Products {
     pub fn update_product_store_status(
         &self,
         store_id: impl Into<String>,
-        body: UpdateProductStoreRequest,
+        body: UpdateProductStoreRequest
     ) -> UpdateProductStoreStatus {
-        UpdateProductStoreStatus {
-            client: self.client.clone(),
-            store_id: store_id.into(),
-            body,
-        }
+        UpdateProductStoreStatus { client: self.client.clone(), store_id: store_id.into(), body, }
     }
 }
 
@@ -496,359 +456,308 @@ impl Products {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Products::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "bulkEditProducts",
-            Box::pin({
-                let call = handle
-                    .bulk_edit_products(
-                        BulkEditProductsRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            vec![BulkEditProduct::new("sample".to_owned())],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkUpdateProductReviews",
-            Box::pin({
-                let call = handle
-                    .bulk_update_product_reviews(
-                        BulkUpdateProductReviewsRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            vec![
-                                ReviewRef::new("sample".to_owned(), "sample".to_owned(),
-                                "sample".to_owned())
-                            ],
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkUpdateProducts",
-            Box::pin({
-                let call = handle
-                    .bulk_update_products(
-                        BulkUpdateProductsRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            BulkUpdateType::BulkUpdatePrice,
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "countProductReviews",
-            Box::pin({
-                let call = handle
-                    .count_product_reviews("sample".to_owned(), AltType::Location);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createProduct",
-            Box::pin({
-                let call = handle
-                    .create_product(
-                        CreateProductRequest::new(
+    calls.push((
+        "bulkEditProducts",
+        Box::pin({
+            let call = handle.bulk_edit_products(
+                BulkEditProductsRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    vec![BulkEditProduct::new("sample".to_owned())]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkUpdateProductReviews",
+        Box::pin({
+            let call = handle.bulk_update_product_reviews(
+                BulkUpdateProductReviewsRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    vec![
+                        ReviewRef::new(
                             "sample".to_owned(),
                             "sample".to_owned(),
-                            ProductType::Digital,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createProductCollection",
-            Box::pin({
-                let call = handle
-                    .create_product_collection(
-                        CreateProductCollectionRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createProductPrice",
-            Box::pin({
-                let call = handle
-                    .create_product_price(
-                        "sample-productId",
-                        PriceRequest::new(
-                            "sample".to_owned(),
-                            PriceType::OneTime,
-                            "sample".to_owned(),
-                            1.0f64,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteProduct",
-            Box::pin({
-                let call = handle.delete_product("sample-productId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteProductCollection",
-            Box::pin({
-                let call = handle
-                    .delete_product_collection(
-                        "sample-collectionId",
-                        "sample".to_owned(),
-                        AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteProductPrice",
-            Box::pin({
-                let call = handle
-                    .delete_product_price("sample-productId", "sample-priceId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteProductReview",
-            Box::pin({
-                let call = handle
-                    .delete_product_review(
-                        "sample-reviewId",
-                        "sample".to_owned(),
-                        AltType::Location,
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getProduct",
-            Box::pin({
-                let call = handle.get_product("sample-productId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getProductCollection",
-            Box::pin({
-                let call = handle
-                    .get_product_collection("sample-collectionId", "sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getProductPrice",
-            Box::pin({
-                let call = handle
-                    .get_product_price("sample-productId", "sample-priceId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getProductStoreStats",
-            Box::pin({
-                let call = handle
-                    .get_product_store_stats(
-                        "sample-storeId",
-                        "sample".to_owned(),
-                        AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listInventory",
-            Box::pin({
-                let call = handle.list_inventory("sample".to_owned(), AltType::Location);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listProductCollections",
-            Box::pin({
-                let call = handle
-                    .list_product_collections("sample".to_owned(), AltType::Location);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listProductPrices",
-            Box::pin({
-                let call = handle.list_product_prices("sample-productId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listProductReviews",
-            Box::pin({
-                let call = handle
-                    .list_product_reviews("sample".to_owned(), AltType::Location);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listProducts",
-            Box::pin({
-                let call = handle.list_products();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateInventory",
-            Box::pin({
-                let call = handle
-                    .update_inventory(
-                        UpdateInventoryRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            vec![InventoryUpdate::new("sample".to_owned())],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateProduct",
-            Box::pin({
-                let call = handle
-                    .update_product(
-                        "sample-productId",
-                        UpdateProductRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            ProductType::Digital,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateProductCollection",
-            Box::pin({
-                let call = handle
-                    .update_product_collection(
-                        "sample-collectionId",
-                        UpdateProductCollectionRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateProductDisplayPriority",
-            Box::pin({
-                let call = handle
-                    .update_product_display_priority(
-                        "sample-storeId",
-                        UpdateDisplayPriorityRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            vec![serde_json::Value::Object(Default::default())],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateProductPrice",
-            Box::pin({
-                let call = handle
-                    .update_product_price(
-                        "sample-productId",
-                        "sample-priceId",
-                        PriceRequest::new(
-                            "sample".to_owned(),
-                            PriceType::OneTime,
-                            "sample".to_owned(),
-                            1.0f64,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateProductReview",
-            Box::pin({
-                let call = handle
-                    .update_product_review(
-                        "sample-reviewId",
-                        UpdateProductReviewRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateProductStoreStatus",
-            Box::pin({
-                let call = handle
-                    .update_product_store_status(
-                        "sample-storeId",
-                        UpdateProductStoreRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            StoreAction::Include,
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                            "sample".to_owned()
+                        )
+                    ],
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkUpdateProducts",
+        Box::pin({
+            let call = handle.bulk_update_products(
+                BulkUpdateProductsRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    BulkUpdateType::BulkUpdatePrice,
+                    vec!["sample".to_owned()]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "countProductReviews",
+        Box::pin({
+            let call = handle.count_product_reviews("sample".to_owned(), AltType::Location);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createProduct",
+        Box::pin({
+            let call = handle.create_product(
+                CreateProductRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    ProductType::Digital
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createProductCollection",
+        Box::pin({
+            let call = handle.create_product_collection(
+                CreateProductCollectionRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createProductPrice",
+        Box::pin({
+            let call = handle.create_product_price(
+                "sample-productId",
+                PriceRequest::new(
+                    "sample".to_owned(),
+                    PriceType::OneTime,
+                    "sample".to_owned(),
+                    1.0f64,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteProduct",
+        Box::pin({
+            let call = handle.delete_product("sample-productId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteProductCollection",
+        Box::pin({
+            let call = handle.delete_product_collection(
+                "sample-collectionId",
+                "sample".to_owned(),
+                AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteProductPrice",
+        Box::pin({
+            let call = handle.delete_product_price("sample-productId", "sample-priceId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteProductReview",
+        Box::pin({
+            let call = handle.delete_product_review(
+                "sample-reviewId",
+                "sample".to_owned(),
+                AltType::Location,
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getProduct",
+        Box::pin({
+            let call = handle.get_product("sample-productId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getProductCollection",
+        Box::pin({
+            let call = handle.get_product_collection("sample-collectionId", "sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getProductPrice",
+        Box::pin({
+            let call = handle.get_product_price("sample-productId", "sample-priceId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getProductStoreStats",
+        Box::pin({
+            let call = handle.get_product_store_stats(
+                "sample-storeId",
+                "sample".to_owned(),
+                AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listInventory",
+        Box::pin({
+            let call = handle.list_inventory("sample".to_owned(), AltType::Location);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listProductCollections",
+        Box::pin({
+            let call = handle.list_product_collections("sample".to_owned(), AltType::Location);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listProductPrices",
+        Box::pin({
+            let call = handle.list_product_prices("sample-productId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listProductReviews",
+        Box::pin({
+            let call = handle.list_product_reviews("sample".to_owned(), AltType::Location);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listProducts",
+        Box::pin({
+            let call = handle.list_products();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateInventory",
+        Box::pin({
+            let call = handle.update_inventory(
+                UpdateInventoryRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    vec![InventoryUpdate::new("sample".to_owned())]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateProduct",
+        Box::pin({
+            let call = handle.update_product(
+                "sample-productId",
+                UpdateProductRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    ProductType::Digital
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateProductCollection",
+        Box::pin({
+            let call = handle.update_product_collection(
+                "sample-collectionId",
+                UpdateProductCollectionRequest::new("sample".to_owned(), AltType::Location)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateProductDisplayPriority",
+        Box::pin({
+            let call = handle.update_product_display_priority(
+                "sample-storeId",
+                UpdateDisplayPriorityRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    vec![serde_json::Value::Object(Default::default())]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateProductPrice",
+        Box::pin({
+            let call = handle.update_product_price(
+                "sample-productId",
+                "sample-priceId",
+                PriceRequest::new(
+                    "sample".to_owned(),
+                    PriceType::OneTime,
+                    "sample".to_owned(),
+                    1.0f64,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateProductReview",
+        Box::pin({
+            let call = handle.update_product_review(
+                "sample-reviewId",
+                UpdateProductReviewRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateProductStoreStatus",
+        Box::pin({
+            let call = handle.update_product_store_status(
+                "sample-storeId",
+                UpdateProductStoreRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    StoreAction::Include,
+                    vec!["sample".to_owned()]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -858,615 +767,609 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Products::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "bulkEditProducts",
-            Box::pin({
-                let call = handle
-                    .bulk_edit_products(
-                        BulkEditProductsRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            vec![
-                                BulkEditProduct::new("sample".to_owned()).name("sample"
-                                .to_owned()).description("sample".to_owned()).image("sample"
-                                .to_owned()).available_in_store(true)
-                                .prices(vec![BulkEditPrice::new("sample".to_owned())])
-                                .collection_ids(vec!["sample".to_owned()])
-                                .is_label_enabled(true).is_taxes_enabled(true)
-                                .seo(ProductSeo::new().title("sample".to_owned())
-                                .description("sample".to_owned())).slug("sample".to_owned())
-                                .automatic_tax_category_id("sample".to_owned())
-                                .tax_inclusive(true)
-                                .taxes(vec![std::collections::BTreeMap::from([("key"
-                                .to_owned(),
-                                serde_json::Value::Object(Default::default()))])])
-                                .medias(vec![std::collections::BTreeMap::from([("key"
-                                .to_owned(),
-                                serde_json::Value::Object(Default::default()))])])
-                                .label(std::collections::BTreeMap::from([("key".to_owned(),
-                                serde_json::Value::Object(Default::default()))]))
-                            ],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkUpdateProductReviews",
-            Box::pin({
-                let call = handle
-                    .bulk_update_product_reviews(
-                        BulkUpdateProductReviewsRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            vec![
-                                ReviewRef::new("sample".to_owned(), "sample".to_owned(),
-                                "sample".to_owned())
-                            ],
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkUpdateProducts",
-            Box::pin({
-                let call = handle
-                    .bulk_update_products(
-                        BulkUpdateProductsRequest::new(
-                                "sample".to_owned(),
-                                AltType::Location,
-                                BulkUpdateType::BulkUpdatePrice,
-                                vec!["sample".to_owned()],
-                            )
-                            .filters(
-                                BulkUpdateFilters::new()
-                                    .collection_ids(vec!["sample".to_owned()])
-                                    .product_type("sample".to_owned())
-                                    .available_in_store(true)
-                                    .search("sample".to_owned()),
-                            )
-                            .price(
-                                PriceAdjustment::new(
-                                        PriceAdjustmentType::IncreaseByAmount,
-                                        1.0f64,
-                                    )
-                                    .round_to_whole(true),
-                            )
-                            .compare_at_price(
-                                PriceAdjustment::new(
-                                        PriceAdjustmentType::IncreaseByAmount,
-                                        1.0f64,
-                                    )
-                                    .round_to_whole(true),
-                            )
-                            .availability(true)
-                            .collection_ids(vec!["sample".to_owned()])
-                            .currency("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "countProductReviews",
-            Box::pin({
-                let call = handle
-                    .count_product_reviews("sample".to_owned(), AltType::Location)
-                    .rating(1.0f64)
-                    .start_date("sample".to_owned())
-                    .end_date("sample".to_owned())
-                    .product_id("sample".to_owned())
-                    .store_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createProduct",
-            Box::pin({
-                let call = handle
-                    .create_product(
-                        CreateProductRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                ProductType::Digital,
-                            )
-                            .description("sample".to_owned())
-                            .image("sample".to_owned())
-                            .statement_descriptor("sample".to_owned())
-                            .available_in_store(true)
-                            .medias(
-                                vec![
-                                    ProductMedia::new("sample".to_owned(), "sample".to_owned(),
-                                    ProductMediaType::Image).title("sample".to_owned())
-                                    .is_featured(true).price_ids(vec!["sample".to_owned()])
-                                ],
-                            )
-                            .variants(
-                                vec![
-                                    ProductVariant::new("sample".to_owned(), "sample"
-                                    .to_owned(), vec![ProductVariantOption::new("sample"
-                                    .to_owned(), "sample".to_owned())])
-                                ],
-                            )
-                            .collection_ids(vec!["sample".to_owned()])
-                            .is_taxes_enabled(true)
-                            .taxes(vec!["sample".to_owned()])
-                            .automatic_tax_category_id("sample".to_owned())
-                            .is_label_enabled(true)
-                            .label(
-                                ProductLabel::new("sample".to_owned())
-                                    .start_date("sample".to_owned())
-                                    .end_date("sample".to_owned()),
-                            )
-                            .slug("sample".to_owned())
-                            .seo(
-                                ProductSeo::new()
-                                    .title("sample".to_owned())
-                                    .description("sample".to_owned()),
-                            )
-                            .tax_inclusive(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createProductCollection",
-            Box::pin({
-                let call = handle
-                    .create_product_collection(
-                        CreateProductCollectionRequest::new(
-                                "sample".to_owned(),
-                                AltType::Location,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .collection_id("sample".to_owned())
-                            .image("sample".to_owned())
-                            .seo(
-                                CollectionSeo::new()
-                                    .title("sample".to_owned())
-                                    .description("sample".to_owned()),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createProductPrice",
-            Box::pin({
-                let call = handle
-                    .create_product_price(
-                        "sample-productId",
-                        PriceRequest::new(
-                                "sample".to_owned(),
-                                PriceType::OneTime,
-                                "sample".to_owned(),
-                                1.0f64,
-                                "sample".to_owned(),
-                            )
-                            .recurring(Recurring::new(RecurringInterval::Day, 1i64))
-                            .description("sample".to_owned())
-                            .membership_offers(
-                                vec![
-                                    MembershipOffer::new("sample".to_owned(), "sample"
-                                    .to_owned(), "sample".to_owned())
-                                ],
-                            )
-                            .trial_period(1i64)
-                            .total_cycles(1i64)
-                            .setup_fee(1.0f64)
-                            .variant_option_ids(vec!["sample".to_owned()])
-                            .compare_at_price(1.0f64)
-                            .user_id("sample".to_owned())
-                            .meta(
-                                PriceMeta::new(
-                                        PriceSource::Stripe,
-                                        "sample".to_owned(),
-                                        PriceInternalSource::AgencyPlan,
-                                    )
-                                    .source_id("sample".to_owned()),
-                            )
-                            .track_inventory(true)
-                            .available_quantity(1i64)
-                            .allow_out_of_stock_purchases(true)
-                            .sku("sample".to_owned())
-                            .shipping_options(
-                                ShippingOptions::new()
-                                    .weight(Weight::new(1.0f64, WeightUnit::Kg))
-                                    .dimensions(
-                                        Dimensions::new(1.0f64, 1.0f64, 1.0f64, DimensionUnit::Cm),
-                                    ),
-                            )
-                            .is_digital_product(true)
-                            .digital_delivery(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteProduct",
-            Box::pin({
-                let call = handle
-                    .delete_product("sample-productId")
-                    .send_wishlist_status(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteProductCollection",
-            Box::pin({
-                let call = handle
-                    .delete_product_collection(
-                        "sample-collectionId",
-                        "sample".to_owned(),
-                        AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteProductPrice",
-            Box::pin({
-                let call = handle
-                    .delete_product_price("sample-productId", "sample-priceId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteProductReview",
-            Box::pin({
-                let call = handle
-                    .delete_product_review(
-                        "sample-reviewId",
-                        "sample".to_owned(),
-                        AltType::Location,
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getProduct",
-            Box::pin({
-                let call = handle
-                    .get_product("sample-productId")
-                    .send_wishlist_status(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getProductCollection",
-            Box::pin({
-                let call = handle
-                    .get_product_collection("sample-collectionId", "sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getProductPrice",
-            Box::pin({
-                let call = handle
-                    .get_product_price("sample-productId", "sample-priceId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getProductStoreStats",
-            Box::pin({
-                let call = handle
-                    .get_product_store_stats(
-                        "sample-storeId",
-                        "sample".to_owned(),
-                        AltType::Location,
-                    )
-                    .search("sample".to_owned())
-                    .collection_ids("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listInventory",
-            Box::pin({
-                let call = handle
-                    .list_inventory("sample".to_owned(), AltType::Location)
-                    .limit(1i64)
-                    .offset(1i64)
-                    .search("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listProductCollections",
-            Box::pin({
-                let call = handle
-                    .list_product_collections("sample".to_owned(), AltType::Location)
-                    .limit(1i64)
-                    .offset(1i64)
-                    .collection_ids("sample".to_owned())
-                    .name("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listProductPrices",
-            Box::pin({
-                let call = handle
-                    .list_product_prices("sample-productId")
-                    .limit(1i64)
-                    .offset(1i64)
-                    .ids("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listProductReviews",
-            Box::pin({
-                let call = handle
-                    .list_product_reviews("sample".to_owned(), AltType::Location)
-                    .limit(1i64)
-                    .offset(1i64)
-                    .sort_field(ListProductReviewsSortField::CreatedAt)
-                    .sort_order(SortOrder::Asc)
-                    .rating(1.0f64)
-                    .start_date("sample".to_owned())
-                    .end_date("sample".to_owned())
-                    .product_id("sample".to_owned())
-                    .store_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listProducts",
-            Box::pin({
-                let call = handle
-                    .list_products()
-                    .limit(1i64)
-                    .offset(1i64)
-                    .search("sample".to_owned())
-                    .collection_ids("sample".to_owned())
-                    .collection_slug("sample".to_owned())
-                    .expand(vec![ListProductsExpandItem::Tax])
-                    .product_ids(vec!["sample".to_owned()])
-                    .store_id("sample".to_owned())
-                    .included_in_store(true)
-                    .available_in_store(true)
-                    .sort_order(SortOrder::Asc);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateInventory",
-            Box::pin({
-                let call = handle
-                    .update_inventory(
-                        UpdateInventoryRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            vec![
-                                InventoryUpdate::new("sample".to_owned())
-                                .available_quantity(1i64).allow_out_of_stock_purchases(true)
-                            ],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateProduct",
-            Box::pin({
-                let call = handle
-                    .update_product(
-                        "sample-productId",
-                        UpdateProductRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                ProductType::Digital,
-                            )
-                            .description("sample".to_owned())
-                            .image("sample".to_owned())
-                            .statement_descriptor("sample".to_owned())
-                            .available_in_store(true)
-                            .medias(
-                                vec![
-                                    ProductMedia::new("sample".to_owned(), "sample".to_owned(),
-                                    ProductMediaType::Image).title("sample".to_owned())
-                                    .is_featured(true).price_ids(vec!["sample".to_owned()])
-                                ],
-                            )
-                            .variants(
-                                vec![
-                                    ProductVariant::new("sample".to_owned(), "sample"
-                                    .to_owned(), vec![ProductVariantOption::new("sample"
-                                    .to_owned(), "sample".to_owned())])
-                                ],
-                            )
-                            .collection_ids(vec!["sample".to_owned()])
-                            .is_taxes_enabled(true)
-                            .taxes(vec!["sample".to_owned()])
-                            .automatic_tax_category_id("sample".to_owned())
-                            .is_label_enabled(true)
-                            .label(
-                                ProductLabel::new("sample".to_owned())
-                                    .start_date("sample".to_owned())
-                                    .end_date("sample".to_owned()),
-                            )
-                            .slug("sample".to_owned())
-                            .seo(
-                                ProductSeo::new()
-                                    .title("sample".to_owned())
-                                    .description("sample".to_owned()),
-                            )
-                            .tax_inclusive(true)
-                            .prices(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateProductCollection",
-            Box::pin({
-                let call = handle
-                    .update_product_collection(
-                        "sample-collectionId",
-                        UpdateProductCollectionRequest::new(
-                                "sample".to_owned(),
-                                AltType::Location,
-                            )
+    calls.push((
+        "bulkEditProducts",
+        Box::pin({
+            let call = handle.bulk_edit_products(
+                BulkEditProductsRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    vec![
+                        BulkEditProduct::new("sample".to_owned())
                             .name("sample".to_owned())
-                            .slug("sample".to_owned())
-                            .image("sample".to_owned())
-                            .seo(
-                                CollectionSeo::new()
-                                    .title("sample".to_owned())
-                                    .description("sample".to_owned()),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateProductDisplayPriority",
-            Box::pin({
-                let call = handle
-                    .update_product_display_priority(
-                        "sample-storeId",
-                        UpdateDisplayPriorityRequest::new(
-                            "sample".to_owned(),
-                            AltType::Location,
-                            vec![serde_json::Value::Object(Default::default())],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateProductPrice",
-            Box::pin({
-                let call = handle
-                    .update_product_price(
-                        "sample-productId",
-                        "sample-priceId",
-                        PriceRequest::new(
-                                "sample".to_owned(),
-                                PriceType::OneTime,
-                                "sample".to_owned(),
-                                1.0f64,
-                                "sample".to_owned(),
-                            )
-                            .recurring(Recurring::new(RecurringInterval::Day, 1i64))
                             .description("sample".to_owned())
-                            .membership_offers(
+                            .image("sample".to_owned())
+                            .available_in_store(true)
+                            .prices(vec![BulkEditPrice::new("sample".to_owned())])
+                            .collection_ids(vec!["sample".to_owned()])
+                            .is_label_enabled(true)
+                            .is_taxes_enabled(true)
+                            .seo(
+                                ProductSeo::new()
+                                    .title("sample".to_owned())
+                                    .description("sample".to_owned())
+                            )
+                            .slug("sample".to_owned())
+                            .automatic_tax_category_id("sample".to_owned())
+                            .tax_inclusive(true)
+                            .taxes(
                                 vec![
-                                    MembershipOffer::new("sample".to_owned(), "sample"
-                                    .to_owned(), "sample".to_owned())
-                                ],
+                                    std::collections::BTreeMap::from([(
+                                        "key".to_owned(),
+                                        serde_json::Value::Object(Default::default())
+                                    )])
+                                ]
                             )
-                            .trial_period(1i64)
-                            .total_cycles(1i64)
-                            .setup_fee(1.0f64)
-                            .variant_option_ids(vec!["sample".to_owned()])
-                            .compare_at_price(1.0f64)
-                            .user_id("sample".to_owned())
-                            .meta(
-                                PriceMeta::new(
-                                        PriceSource::Stripe,
+                            .medias(
+                                vec![
+                                    std::collections::BTreeMap::from([(
+                                        "key".to_owned(),
+                                        serde_json::Value::Object(Default::default())
+                                    )])
+                                ]
+                            )
+                            .label(
+                                std::collections::BTreeMap::from([(
+                                    "key".to_owned(),
+                                    serde_json::Value::Object(Default::default())
+                                )])
+                            )
+                    ]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkUpdateProductReviews",
+        Box::pin({
+            let call = handle.bulk_update_product_reviews(
+                BulkUpdateProductReviewsRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    vec![
+                        ReviewRef::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned()
+                        )
+                    ],
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkUpdateProducts",
+        Box::pin({
+            let call = handle.bulk_update_products(
+                BulkUpdateProductsRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    BulkUpdateType::BulkUpdatePrice,
+                    vec!["sample".to_owned()]
+                )
+                    .filters(
+                        BulkUpdateFilters::new()
+                            .collection_ids(vec!["sample".to_owned()])
+                            .product_type("sample".to_owned())
+                            .available_in_store(true)
+                            .search("sample".to_owned())
+                    )
+                    .price(
+                        PriceAdjustment::new(PriceAdjustmentType::IncreaseByAmount, 1.0f64)
+                            .round_to_whole(true)
+                    )
+                    .compare_at_price(
+                        PriceAdjustment::new(PriceAdjustmentType::IncreaseByAmount, 1.0f64)
+                            .round_to_whole(true)
+                    )
+                    .availability(true)
+                    .collection_ids(vec!["sample".to_owned()])
+                    .currency("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "countProductReviews",
+        Box::pin({
+            let call = handle
+                .count_product_reviews("sample".to_owned(), AltType::Location)
+                .rating(1.0f64)
+                .start_date("sample".to_owned())
+                .end_date("sample".to_owned())
+                .product_id("sample".to_owned())
+                .store_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createProduct",
+        Box::pin({
+            let call = handle.create_product(
+                CreateProductRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    ProductType::Digital
+                )
+                    .description("sample".to_owned())
+                    .image("sample".to_owned())
+                    .statement_descriptor("sample".to_owned())
+                    .available_in_store(true)
+                    .medias(
+                        vec![
+                            ProductMedia::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                ProductMediaType::Image
+                            )
+                                .title("sample".to_owned())
+                                .is_featured(true)
+                                .price_ids(vec!["sample".to_owned()])
+                        ]
+                    )
+                    .variants(
+                        vec![
+                            ProductVariant::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                vec![
+                                    ProductVariantOption::new(
                                         "sample".to_owned(),
-                                        PriceInternalSource::AgencyPlan,
+                                        "sample".to_owned()
                                     )
-                                    .source_id("sample".to_owned()),
+                                ]
                             )
-                            .track_inventory(true)
+                        ]
+                    )
+                    .collection_ids(vec!["sample".to_owned()])
+                    .is_taxes_enabled(true)
+                    .taxes(vec!["sample".to_owned()])
+                    .automatic_tax_category_id("sample".to_owned())
+                    .is_label_enabled(true)
+                    .label(
+                        ProductLabel::new("sample".to_owned())
+                            .start_date("sample".to_owned())
+                            .end_date("sample".to_owned())
+                    )
+                    .slug("sample".to_owned())
+                    .seo(
+                        ProductSeo::new()
+                            .title("sample".to_owned())
+                            .description("sample".to_owned())
+                    )
+                    .tax_inclusive(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createProductCollection",
+        Box::pin({
+            let call = handle.create_product_collection(
+                CreateProductCollectionRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .collection_id("sample".to_owned())
+                    .image("sample".to_owned())
+                    .seo(
+                        CollectionSeo::new()
+                            .title("sample".to_owned())
+                            .description("sample".to_owned())
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createProductPrice",
+        Box::pin({
+            let call = handle.create_product_price(
+                "sample-productId",
+                PriceRequest::new(
+                    "sample".to_owned(),
+                    PriceType::OneTime,
+                    "sample".to_owned(),
+                    1.0f64,
+                    "sample".to_owned()
+                )
+                    .recurring(Recurring::new(RecurringInterval::Day, 1i64))
+                    .description("sample".to_owned())
+                    .membership_offers(
+                        vec![
+                            MembershipOffer::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned()
+                            )
+                        ]
+                    )
+                    .trial_period(1i64)
+                    .total_cycles(1i64)
+                    .setup_fee(1.0f64)
+                    .variant_option_ids(vec!["sample".to_owned()])
+                    .compare_at_price(1.0f64)
+                    .user_id("sample".to_owned())
+                    .meta(
+                        PriceMeta::new(
+                            PriceSource::Stripe,
+                            "sample".to_owned(),
+                            PriceInternalSource::AgencyPlan
+                        )
+                            .source_id("sample".to_owned())
+                    )
+                    .track_inventory(true)
+                    .available_quantity(1i64)
+                    .allow_out_of_stock_purchases(true)
+                    .sku("sample".to_owned())
+                    .shipping_options(
+                        ShippingOptions::new()
+                            .weight(Weight::new(1.0f64, WeightUnit::Kg))
+                            .dimensions(Dimensions::new(1.0f64, 1.0f64, 1.0f64, DimensionUnit::Cm))
+                    )
+                    .is_digital_product(true)
+                    .digital_delivery(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteProduct",
+        Box::pin({
+            let call = handle.delete_product("sample-productId").send_wishlist_status(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteProductCollection",
+        Box::pin({
+            let call = handle.delete_product_collection(
+                "sample-collectionId",
+                "sample".to_owned(),
+                AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteProductPrice",
+        Box::pin({
+            let call = handle.delete_product_price("sample-productId", "sample-priceId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteProductReview",
+        Box::pin({
+            let call = handle.delete_product_review(
+                "sample-reviewId",
+                "sample".to_owned(),
+                AltType::Location,
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getProduct",
+        Box::pin({
+            let call = handle.get_product("sample-productId").send_wishlist_status(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getProductCollection",
+        Box::pin({
+            let call = handle.get_product_collection("sample-collectionId", "sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getProductPrice",
+        Box::pin({
+            let call = handle.get_product_price("sample-productId", "sample-priceId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getProductStoreStats",
+        Box::pin({
+            let call = handle
+                .get_product_store_stats("sample-storeId", "sample".to_owned(), AltType::Location)
+                .search("sample".to_owned())
+                .collection_ids("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listInventory",
+        Box::pin({
+            let call = handle
+                .list_inventory("sample".to_owned(), AltType::Location)
+                .limit(1i64)
+                .offset(1i64)
+                .search("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listProductCollections",
+        Box::pin({
+            let call = handle
+                .list_product_collections("sample".to_owned(), AltType::Location)
+                .limit(1i64)
+                .offset(1i64)
+                .collection_ids("sample".to_owned())
+                .name("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listProductPrices",
+        Box::pin({
+            let call = handle
+                .list_product_prices("sample-productId")
+                .limit(1i64)
+                .offset(1i64)
+                .ids("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listProductReviews",
+        Box::pin({
+            let call = handle
+                .list_product_reviews("sample".to_owned(), AltType::Location)
+                .limit(1i64)
+                .offset(1i64)
+                .sort_field(ListProductReviewsSortField::CreatedAt)
+                .sort_order(SortOrder::Asc)
+                .rating(1.0f64)
+                .start_date("sample".to_owned())
+                .end_date("sample".to_owned())
+                .product_id("sample".to_owned())
+                .store_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listProducts",
+        Box::pin({
+            let call = handle
+                .list_products()
+                .limit(1i64)
+                .offset(1i64)
+                .search("sample".to_owned())
+                .collection_ids("sample".to_owned())
+                .collection_slug("sample".to_owned())
+                .expand(vec![ListProductsExpandItem::Tax])
+                .product_ids(vec!["sample".to_owned()])
+                .store_id("sample".to_owned())
+                .included_in_store(true)
+                .available_in_store(true)
+                .sort_order(SortOrder::Asc);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateInventory",
+        Box::pin({
+            let call = handle.update_inventory(
+                UpdateInventoryRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    vec![
+                        InventoryUpdate::new("sample".to_owned())
                             .available_quantity(1i64)
                             .allow_out_of_stock_purchases(true)
-                            .sku("sample".to_owned())
-                            .shipping_options(
-                                ShippingOptions::new()
-                                    .weight(Weight::new(1.0f64, WeightUnit::Kg))
-                                    .dimensions(
-                                        Dimensions::new(1.0f64, 1.0f64, 1.0f64, DimensionUnit::Cm),
-                                    ),
+                    ]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateProduct",
+        Box::pin({
+            let call = handle.update_product(
+                "sample-productId",
+                UpdateProductRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    ProductType::Digital
+                )
+                    .description("sample".to_owned())
+                    .image("sample".to_owned())
+                    .statement_descriptor("sample".to_owned())
+                    .available_in_store(true)
+                    .medias(
+                        vec![
+                            ProductMedia::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                ProductMediaType::Image
                             )
-                            .is_digital_product(true)
-                            .digital_delivery(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateProductReview",
-            Box::pin({
-                let call = handle
-                    .update_product_review(
-                        "sample-reviewId",
-                        UpdateProductReviewRequest::new(
-                                "sample".to_owned(),
-                                AltType::Location,
+                                .title("sample".to_owned())
+                                .is_featured(true)
+                                .price_ids(vec!["sample".to_owned()])
+                        ]
+                    )
+                    .variants(
+                        vec![
+                            ProductVariant::new(
                                 "sample".to_owned(),
                                 "sample".to_owned(),
-                            )
-                            .reply(
                                 vec![
-                                    ReviewReply::new("sample".to_owned(), "sample".to_owned(),
-                                    ReviewAuthor::new("sample".to_owned(), "sample".to_owned())
-                                    .phone("sample".to_owned()).is_customer(true))
-                                ],
+                                    ProductVariantOption::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned()
+                                    )
+                                ]
                             )
-                            .rating(1.0f64)
-                            .headline("sample".to_owned())
-                            .detail("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateProductStoreStatus",
-            Box::pin({
-                let call = handle
-                    .update_product_store_status(
-                        "sample-storeId",
-                        UpdateProductStoreRequest::new(
+                        ]
+                    )
+                    .collection_ids(vec!["sample".to_owned()])
+                    .is_taxes_enabled(true)
+                    .taxes(vec!["sample".to_owned()])
+                    .automatic_tax_category_id("sample".to_owned())
+                    .is_label_enabled(true)
+                    .label(
+                        ProductLabel::new("sample".to_owned())
+                            .start_date("sample".to_owned())
+                            .end_date("sample".to_owned())
+                    )
+                    .slug("sample".to_owned())
+                    .seo(
+                        ProductSeo::new()
+                            .title("sample".to_owned())
+                            .description("sample".to_owned())
+                    )
+                    .tax_inclusive(true)
+                    .prices(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateProductCollection",
+        Box::pin({
+            let call = handle.update_product_collection(
+                "sample-collectionId",
+                UpdateProductCollectionRequest::new("sample".to_owned(), AltType::Location)
+                    .name("sample".to_owned())
+                    .slug("sample".to_owned())
+                    .image("sample".to_owned())
+                    .seo(
+                        CollectionSeo::new()
+                            .title("sample".to_owned())
+                            .description("sample".to_owned())
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateProductDisplayPriority",
+        Box::pin({
+            let call = handle.update_product_display_priority(
+                "sample-storeId",
+                UpdateDisplayPriorityRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    vec![serde_json::Value::Object(Default::default())]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateProductPrice",
+        Box::pin({
+            let call = handle.update_product_price(
+                "sample-productId",
+                "sample-priceId",
+                PriceRequest::new(
+                    "sample".to_owned(),
+                    PriceType::OneTime,
+                    "sample".to_owned(),
+                    1.0f64,
+                    "sample".to_owned()
+                )
+                    .recurring(Recurring::new(RecurringInterval::Day, 1i64))
+                    .description("sample".to_owned())
+                    .membership_offers(
+                        vec![
+                            MembershipOffer::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned()
+                            )
+                        ]
+                    )
+                    .trial_period(1i64)
+                    .total_cycles(1i64)
+                    .setup_fee(1.0f64)
+                    .variant_option_ids(vec!["sample".to_owned()])
+                    .compare_at_price(1.0f64)
+                    .user_id("sample".to_owned())
+                    .meta(
+                        PriceMeta::new(
+                            PriceSource::Stripe,
                             "sample".to_owned(),
-                            AltType::Location,
-                            StoreAction::Include,
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                            PriceInternalSource::AgencyPlan
+                        )
+                            .source_id("sample".to_owned())
+                    )
+                    .track_inventory(true)
+                    .available_quantity(1i64)
+                    .allow_out_of_stock_purchases(true)
+                    .sku("sample".to_owned())
+                    .shipping_options(
+                        ShippingOptions::new()
+                            .weight(Weight::new(1.0f64, WeightUnit::Kg))
+                            .dimensions(Dimensions::new(1.0f64, 1.0f64, 1.0f64, DimensionUnit::Cm))
+                    )
+                    .is_digital_product(true)
+                    .digital_delivery(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateProductReview",
+        Box::pin({
+            let call = handle.update_product_review(
+                "sample-reviewId",
+                UpdateProductReviewRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .reply(
+                        vec![
+                            ReviewReply::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                ReviewAuthor::new("sample".to_owned(), "sample".to_owned())
+                                    .phone("sample".to_owned())
+                                    .is_customer(true)
+                            )
+                        ]
+                    )
+                    .rating(1.0f64)
+                    .headline("sample".to_owned())
+                    .detail("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateProductStoreStatus",
+        Box::pin({
+            let call = handle.update_product_store_status(
+                "sample-storeId",
+                UpdateProductStoreRequest::new(
+                    "sample".to_owned(),
+                    AltType::Location,
+                    StoreAction::Include,
+                    vec!["sample".to_owned()]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -1497,10 +1400,7 @@ impl BulkEditProducts {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/products/bulk-update/edit".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/products/bulk-update/edit".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -1515,7 +1415,7 @@ impl BulkEditProducts {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<BulkEditProductsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1549,10 +1449,7 @@ impl BulkUpdateProductReviews {
             token: crate::TokenKind::Location,
             scopes: &["products.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/products/reviews/bulk-update".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/products/reviews/bulk-update".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -1566,9 +1463,7 @@ impl BulkUpdateProductReviews {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1615,9 +1510,7 @@ impl BulkUpdateProducts {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1686,10 +1579,7 @@ impl CountProductReviews {
             token: crate::TokenKind::Location,
             scopes: &["products.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/products/reviews/count".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/products/reviews/count".to_owned());
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.rating {
@@ -1717,7 +1607,7 @@ impl CountProductReviews {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ReviewCountsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1765,9 +1655,7 @@ impl CreateProduct {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Product>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Product>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1815,7 +1703,7 @@ impl CreateProductCollection {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<CreateProductCollectionResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1852,10 +1740,7 @@ impl CreateProductPrice {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/products/{}/price", crate ::runtime::request::path_segment(& self
-                .product_id)
-            ),
+            format!("/products/{}/price", crate::runtime::request::path_segment(&self.product_id))
         );
         {
             let value = &self.body;
@@ -1870,9 +1755,7 @@ impl CreateProductPrice {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Price>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Price>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1921,14 +1804,13 @@ impl DeleteProduct {
             token: crate::TokenKind::Either,
             scopes: &["products.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteProduct", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteProduct",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/products/{}", crate ::runtime::request::path_segment(& self.product_id)
-            ),
+            format!("/products/{}", crate::runtime::request::path_segment(&self.product_id))
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -1944,9 +1826,7 @@ impl DeleteProduct {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1984,9 +1864,9 @@ impl DeleteProductCollection {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/products/collections/{}", crate ::runtime::request::path_segment(& self
-                .collection_id)
-            ),
+                "/products/collections/{}",
+                crate::runtime::request::path_segment(&self.collection_id)
+            )
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -1999,9 +1879,7 @@ impl DeleteProductCollection {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2044,15 +1922,17 @@ impl DeleteProductPrice {
             token: crate::TokenKind::Either,
             scopes: &["products/prices.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteProductPrice", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteProductPrice",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/products/{}/price/{}", crate ::runtime::request::path_segment(& self
-                .product_id), crate ::runtime::request::path_segment(& self.price_id)
-            ),
+                "/products/{}/price/{}",
+                crate::runtime::request::path_segment(&self.product_id),
+                crate::runtime::request::path_segment(&self.price_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -2065,9 +1945,7 @@ impl DeleteProductPrice {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2105,10 +1983,7 @@ impl DeleteProductReview {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/products/reviews/{}", crate ::runtime::request::path_segment(& self
-                .review_id)
-            ),
+            format!("/products/reviews/{}", crate::runtime::request::path_segment(&self.review_id))
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -2122,9 +1997,7 @@ impl DeleteProductReview {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2173,14 +2046,10 @@ impl GetProduct {
             token: crate::TokenKind::Either,
             scopes: &["products.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getProduct", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location("getProduct", self.location_id.as_deref())?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/products/{}", crate ::runtime::request::path_segment(& self.product_id)
-            ),
+            format!("/products/{}", crate::runtime::request::path_segment(&self.product_id))
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -2196,9 +2065,7 @@ impl GetProduct {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Product>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Product>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2235,9 +2102,9 @@ impl GetProductCollection {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/products/collections/{}", crate ::runtime::request::path_segment(& self
-                .collection_id)
-            ),
+                "/products/collections/{}",
+                crate::runtime::request::path_segment(&self.collection_id)
+            )
         );
         request.query("altId", &self.alt_id);
         Ok(request)
@@ -2250,7 +2117,7 @@ impl GetProductCollection {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<GetProductCollectionResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2294,15 +2161,17 @@ impl GetProductPrice {
             token: crate::TokenKind::Either,
             scopes: &["products/prices.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getProductPrice", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getProductPrice",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/products/{}/price/{}", crate ::runtime::request::path_segment(& self
-                .product_id), crate ::runtime::request::path_segment(& self.price_id)
-            ),
+                "/products/{}/price/{}",
+                crate::runtime::request::path_segment(&self.product_id),
+                crate::runtime::request::path_segment(&self.price_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -2315,9 +2184,7 @@ impl GetProductPrice {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Price>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Price>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2369,9 +2236,9 @@ impl GetProductStoreStats {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/products/store/{}/stats", crate ::runtime::request::path_segment(& self
-                .store_id)
-            ),
+                "/products/store/{}/stats",
+                crate::runtime::request::path_segment(&self.store_id)
+            )
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -2391,7 +2258,7 @@ impl GetProductStoreStats {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ProductStoreStats>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2469,7 +2336,7 @@ impl ListInventory {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListInventoryResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2503,7 +2370,7 @@ impl crate::Paginated for ListInventory {
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -2519,10 +2386,8 @@ impl crate::Paginated for ListInventory {
 impl ListInventory {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<InventoryItem, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<InventoryItem, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -2608,7 +2473,7 @@ impl ListProductCollections {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListProductCollectionsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2639,7 +2504,7 @@ impl crate::Paginated for ListProductCollections {
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -2655,10 +2520,8 @@ impl crate::Paginated for ListProductCollections {
 impl ListProductCollections {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<ProductCollection, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<ProductCollection, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -2720,15 +2583,13 @@ impl ListProductPrices {
             token: crate::TokenKind::Either,
             scopes: &["products/prices.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listProductPrices", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listProductPrices",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/products/{}/price", crate ::runtime::request::path_segment(& self
-                .product_id)
-            ),
+            format!("/products/{}/price", crate::runtime::request::path_segment(&self.product_id))
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.limit {
@@ -2751,7 +2612,7 @@ impl ListProductPrices {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListPricesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2782,7 +2643,7 @@ impl crate::Paginated for ListProductPrices {
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -2798,7 +2659,7 @@ impl crate::Paginated for ListProductPrices {
 impl ListProductPrices {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
+        self
     ) -> impl futures::Stream<Item = Result<Price, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -2935,7 +2796,7 @@ impl ListProductReviews {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListProductReviewsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2966,7 +2827,7 @@ impl crate::Paginated for ListProductReviews {
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -2982,10 +2843,8 @@ impl crate::Paginated for ListProductReviews {
 impl ListProductReviews {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<serde_json::Value, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<serde_json::Value, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -3102,9 +2961,10 @@ impl ListProducts {
             token: crate::TokenKind::Either,
             scopes: &["products.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listProducts", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listProducts",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/products/".to_owned());
         request.scope_key(location_id.clone());
         if let Some(value) = &self.limit {
@@ -3151,7 +3011,7 @@ impl ListProducts {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListProductsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3182,7 +3042,7 @@ impl crate::Paginated for ListProducts {
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -3198,7 +3058,7 @@ impl crate::Paginated for ListProducts {
 impl ListProducts {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
+        self
     ) -> impl futures::Stream<Item = Result<Product, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -3245,9 +3105,7 @@ impl UpdateInventory {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3283,9 +3141,7 @@ impl UpdateProduct {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/products/{}", crate ::runtime::request::path_segment(& self.product_id)
-            ),
+            format!("/products/{}", crate::runtime::request::path_segment(&self.product_id))
         );
         {
             let value = &self.body;
@@ -3300,9 +3156,7 @@ impl UpdateProduct {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Product>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Product>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3339,9 +3193,9 @@ impl UpdateProductCollection {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/products/collections/{}", crate ::runtime::request::path_segment(& self
-                .collection_id)
-            ),
+                "/products/collections/{}",
+                crate::runtime::request::path_segment(&self.collection_id)
+            )
         );
         {
             let value = &self.body;
@@ -3356,9 +3210,7 @@ impl UpdateProductCollection {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3395,9 +3247,9 @@ impl UpdateProductDisplayPriority {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/products/store/{}/priority", crate ::runtime::request::path_segment(&
-                self.store_id)
-            ),
+                "/products/store/{}/priority",
+                crate::runtime::request::path_segment(&self.store_id)
+            )
         );
         {
             let value = &self.body;
@@ -3413,7 +3265,7 @@ impl UpdateProductDisplayPriority {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3452,9 +3304,10 @@ impl UpdateProductPrice {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/products/{}/price/{}", crate ::runtime::request::path_segment(& self
-                .product_id), crate ::runtime::request::path_segment(& self.price_id)
-            ),
+                "/products/{}/price/{}",
+                crate::runtime::request::path_segment(&self.product_id),
+                crate::runtime::request::path_segment(&self.price_id)
+            )
         );
         {
             let value = &self.body;
@@ -3469,9 +3322,7 @@ impl UpdateProductPrice {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Price>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Price>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3507,10 +3358,7 @@ impl UpdateProductReview {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/products/reviews/{}", crate ::runtime::request::path_segment(& self
-                .review_id)
-            ),
+            format!("/products/reviews/{}", crate::runtime::request::path_segment(&self.review_id))
         );
         {
             let value = &self.body;
@@ -3525,9 +3373,7 @@ impl UpdateProductReview {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3563,10 +3409,7 @@ impl UpdateProductStoreStatus {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/products/store/{}", crate ::runtime::request::path_segment(& self
-                .store_id)
-            ),
+            format!("/products/store/{}", crate::runtime::request::path_segment(&self.store_id))
         );
         {
             let value = &self.body;
@@ -3581,9 +3424,7 @@ impl UpdateProductStoreStatus {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<StatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3609,7 +3450,7 @@ impl AltType {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Location => "location",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3620,7 +3461,7 @@ impl From<&str> for AltType {
     fn from(value: &str) -> Self {
         match value {
             "location" => Self::Location,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -3635,7 +3476,7 @@ crate::runtime::enums::string_enum!(AltType);
 #[non_exhaustive]
 pub struct BulkEditPrice {
     /// `_id`: a string.
-    #[serde(rename = "_id")]
+    #[serde(rename = "_id",)]
     pub id: String,
 
     /// `name`: a string.
@@ -3655,11 +3496,7 @@ pub struct BulkEditPrice {
     pub compare_at_price: Option<f64>,
 
     /// `availableQuantity`: a whole number.
-    #[serde(
-        rename = "availableQuantity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "availableQuantity", default, skip_serializing_if = "Option::is_none")]
     pub available_quantity: Option<i64>,
 
     /// `trackInventory`: `true` or `false`.
@@ -3667,11 +3504,7 @@ pub struct BulkEditPrice {
     pub track_inventory: Option<bool>,
 
     /// `allowOutOfStockPurchases`: `true` or `false`.
-    #[serde(
-        rename = "allowOutOfStockPurchases",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowOutOfStockPurchases", default, skip_serializing_if = "Option::is_none")]
     pub allow_out_of_stock_purchases: Option<bool>,
 
     /// `sku`: a string.
@@ -3691,11 +3524,7 @@ pub struct BulkEditPrice {
     pub setup_fee: Option<f64>,
 
     /// `shippingOptions`: a [`ShippingOptions`](crate::products::ShippingOptions).
-    #[serde(
-        rename = "shippingOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "shippingOptions", default, skip_serializing_if = "Option::is_none")]
     pub shipping_options: Option<ShippingOptions>,
 
     /// `recurring`: a [`Recurring`](crate::products::Recurring).
@@ -3813,7 +3642,7 @@ impl BulkEditPrice {
 #[non_exhaustive]
 pub struct BulkEditProduct {
     /// `_id`: a string.
-    #[serde(rename = "_id")]
+    #[serde(rename = "_id",)]
     pub id: String,
 
     /// `name`: a string.
@@ -3829,11 +3658,7 @@ pub struct BulkEditProduct {
     pub image: Option<String>,
 
     /// `availableInStore`: `true` or `false`.
-    #[serde(
-        rename = "availableInStore",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "availableInStore", default, skip_serializing_if = "Option::is_none")]
     pub available_in_store: Option<bool>,
 
     /// `prices`: a list of [`BulkEditPrice`](crate::products::BulkEditPrice) values.
@@ -3861,11 +3686,7 @@ pub struct BulkEditProduct {
     pub slug: Option<String>,
 
     /// `automaticTaxCategoryId`: a string.
-    #[serde(
-        rename = "automaticTaxCategoryId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "automaticTaxCategoryId", default, skip_serializing_if = "Option::is_none")]
     pub automatic_tax_category_id: Option<String>,
 
     /// `taxInclusive`: `true` or `false`.
@@ -3874,15 +3695,21 @@ pub struct BulkEditProduct {
 
     /// `taxes`: a list of maps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub taxes: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
+    pub taxes: Option<Vec<std::collections::BTreeMap<String,
+
+    serde_json::Value>>>,
 
     /// `medias`: a list of maps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub medias: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
+    pub medias: Option<Vec<std::collections::BTreeMap<String,
+
+    serde_json::Value>>>,
 
     /// `label`: a map from names to JSON values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub label: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -3986,7 +3813,8 @@ impl BulkEditProduct {
     /// Sets `taxes`.
     pub fn taxes(
         mut self,
-        value: impl Into<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
+        value: impl Into<Vec<std::collections::BTreeMap<String,
+        serde_json::Value>>>
     ) -> Self {
         self.taxes = Some(value.into());
         self
@@ -3995,7 +3823,8 @@ impl BulkEditProduct {
     /// Sets `medias`.
     pub fn medias(
         mut self,
-        value: impl Into<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
+        value: impl Into<Vec<std::collections::BTreeMap<String,
+        serde_json::Value>>>
     ) -> Self {
         self.medias = Some(value.into());
         self
@@ -4004,7 +3833,8 @@ impl BulkEditProduct {
     /// Sets `label`.
     pub fn label(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+        value: impl Into<std::collections::BTreeMap<String,
+        serde_json::Value>>
     ) -> Self {
         self.label = Some(value.into());
         self
@@ -4018,11 +3848,11 @@ impl BulkEditProduct {
 #[non_exhaustive]
 pub struct BulkEditProductsRequest {
     /// The location id.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::products::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// Products to edit; HighLevel's limit counts their prices too.
@@ -4037,13 +3867,9 @@ impl BulkEditProductsRequest {
     pub fn new(
         alt_id: impl Into<String>,
         alt_type: impl Into<AltType>,
-        products: impl Into<Vec<BulkEditProduct>>,
+        products: impl Into<Vec<BulkEditProduct>>
     ) -> Self {
-        Self {
-            alt_id: alt_id.into(),
-            alt_type: alt_type.into(),
-            products: products.into(),
-        }
+        Self { alt_id: alt_id.into(), alt_type: alt_type.into(), products: products.into(), }
     }
 }
 
@@ -4081,11 +3907,7 @@ pub struct BulkUpdateFilters {
     pub product_type: Option<String>,
 
     /// `availableInStore`: `true` or `false`.
-    #[serde(
-        rename = "availableInStore",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "availableInStore", default, skip_serializing_if = "Option::is_none")]
     pub available_in_store: Option<bool>,
 
     /// `search`: a string.
@@ -4099,12 +3921,7 @@ impl BulkUpdateFilters {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            collection_ids: None,
-            product_type: None,
-            available_in_store: None,
-            search: None,
-        }
+        Self { collection_ids: None, product_type: None, available_in_store: None, search: None, }
     }
 
     /// Sets `collectionIds`.
@@ -4139,11 +3956,11 @@ impl BulkUpdateFilters {
 #[non_exhaustive]
 pub struct BulkUpdateProductReviewsRequest {
     /// The location id.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::products::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `reviews`: a list of [`ReviewRef`](crate::products::ReviewRef) values.
@@ -4162,7 +3979,7 @@ impl BulkUpdateProductReviewsRequest {
         alt_id: impl Into<String>,
         alt_type: impl Into<AltType>,
         reviews: impl Into<Vec<ReviewRef>>,
-        status: impl Into<String>,
+        status: impl Into<String>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -4180,19 +3997,19 @@ impl BulkUpdateProductReviewsRequest {
 #[non_exhaustive]
 pub struct BulkUpdateProductsRequest {
     /// The location id.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::products::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `type`: a [`BulkUpdateType`](crate::products::BulkUpdateType).
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: BulkUpdateType,
 
     /// `productIds`: a list of strings.
-    #[serde(rename = "productIds")]
+    #[serde(rename = "productIds",)]
     pub product_ids: Vec<String>,
 
     /// `filters`: a [`BulkUpdateFilters`](crate::products::BulkUpdateFilters).
@@ -4229,7 +4046,7 @@ impl BulkUpdateProductsRequest {
         alt_id: impl Into<String>,
         alt_type: impl Into<AltType>,
         type_: impl Into<BulkUpdateType>,
-        product_ids: impl Into<Vec<String>>,
+        product_ids: impl Into<Vec<String>>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -4318,7 +4135,7 @@ impl BulkUpdateType {
             Self::BulkUpdateProductCollection => "bulk-update-product-collection",
             Self::BulkDeleteProducts => "bulk-delete-products",
             Self::BulkUpdateCurrency => "bulk-update-currency",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -4333,7 +4150,7 @@ impl From<&str> for BulkUpdateType {
             "bulk-update-product-collection" => Self::BulkUpdateProductCollection,
             "bulk-delete-products" => Self::BulkDeleteProducts,
             "bulk-update-currency" => Self::BulkUpdateCurrency,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -4362,10 +4179,7 @@ impl CollectionSeo {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            title: None,
-            description: None,
-        }
+        Self { title: None, description: None, }
     }
 
     /// Sets `title`.
@@ -4388,11 +4202,11 @@ impl CollectionSeo {
 #[non_exhaustive]
 pub struct CreateProductCollectionRequest {
     /// The location id.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::products::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// Id to give the new collection.
@@ -4423,7 +4237,7 @@ impl CreateProductCollectionRequest {
         alt_id: impl Into<String>,
         alt_type: impl Into<AltType>,
         name: impl Into<String>,
-        slug: impl Into<String>,
+        slug: impl Into<String>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -4476,7 +4290,7 @@ pub struct CreateProductRequest {
     pub name: String,
 
     /// `locationId`: a string. Example: `3SwdhCsvxI8Au3KsPJt6`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `description`: a string.
@@ -4484,7 +4298,7 @@ pub struct CreateProductRequest {
     pub description: Option<String>,
 
     /// `productType`: a [`ProductType`](crate::products::ProductType).
-    #[serde(rename = "productType")]
+    #[serde(rename = "productType",)]
     pub product_type: ProductType,
 
     /// `image`: a string.
@@ -4492,19 +4306,11 @@ pub struct CreateProductRequest {
     pub image: Option<String>,
 
     /// `statementDescriptor`: a string.
-    #[serde(
-        rename = "statementDescriptor",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "statementDescriptor", default, skip_serializing_if = "Option::is_none")]
     pub statement_descriptor: Option<String>,
 
     /// `availableInStore`: `true` or `false`.
-    #[serde(
-        rename = "availableInStore",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "availableInStore", default, skip_serializing_if = "Option::is_none")]
     pub available_in_store: Option<bool>,
 
     /// `medias`: a list of [`ProductMedia`](crate::products::ProductMedia) values.
@@ -4528,11 +4334,7 @@ pub struct CreateProductRequest {
     pub taxes: Option<Vec<String>>,
 
     /// `automaticTaxCategoryId`: a string.
-    #[serde(
-        rename = "automaticTaxCategoryId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "automaticTaxCategoryId", default, skip_serializing_if = "Option::is_none")]
     pub automatic_tax_category_id: Option<String>,
 
     /// When true, `label` must be set.
@@ -4564,7 +4366,7 @@ impl CreateProductRequest {
     pub fn new(
         name: impl Into<String>,
         location_id: impl Into<String>,
-        product_type: impl Into<ProductType>,
+        product_type: impl Into<ProductType>
     ) -> Self {
         Self {
             name: name.into(),
@@ -4707,7 +4509,7 @@ impl DimensionUnit {
             Self::Cm => "cm",
             Self::In => "in",
             Self::M => "m",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -4720,7 +4522,7 @@ impl From<&str> for DimensionUnit {
             "cm" => Self::Cm,
             "in" => Self::In,
             "m" => Self::M,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -4756,7 +4558,7 @@ impl Dimensions {
         height: impl Into<f64>,
         width: impl Into<f64>,
         length: impl Into<f64>,
-        unit: impl Into<DimensionUnit>,
+        unit: impl Into<DimensionUnit>
     ) -> Self {
         Self {
             height: height.into(),
@@ -4797,11 +4599,7 @@ pub struct InventoryItem {
     pub name: Option<String>,
 
     /// `availableQuantity`: a whole number. Example: `50`.
-    #[serde(
-        rename = "availableQuantity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "availableQuantity", default, skip_serializing_if = "Option::is_none")]
     pub available_quantity: Option<i64>,
 
     /// `sku`: a string.
@@ -4809,11 +4607,7 @@ pub struct InventoryItem {
     pub sku: Option<String>,
 
     /// `allowOutOfStockPurchases`: `true` or `false`.
-    #[serde(
-        rename = "allowOutOfStockPurchases",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowOutOfStockPurchases", default, skip_serializing_if = "Option::is_none")]
     pub allow_out_of_stock_purchases: Option<bool>,
 
     /// The product id.
@@ -4851,23 +4645,15 @@ pub struct InventoryTotal {
 #[non_exhaustive]
 pub struct InventoryUpdate {
     /// `priceId`: a string.
-    #[serde(rename = "priceId")]
+    #[serde(rename = "priceId",)]
     pub price_id: String,
 
     /// `availableQuantity`: a whole number. Example: `10`.
-    #[serde(
-        rename = "availableQuantity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "availableQuantity", default, skip_serializing_if = "Option::is_none")]
     pub available_quantity: Option<i64>,
 
     /// `allowOutOfStockPurchases`: `true` or `false`.
-    #[serde(
-        rename = "allowOutOfStockPurchases",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowOutOfStockPurchases", default, skip_serializing_if = "Option::is_none")]
     pub allow_out_of_stock_purchases: Option<bool>,
 }
 
@@ -4981,7 +4767,7 @@ impl ListProductReviewsSortField {
         match self {
             Self::CreatedAt => "createdAt",
             Self::Rating => "rating",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -4993,7 +4779,7 @@ impl From<&str> for ListProductReviewsSortField {
         match value {
             "createdAt" => Self::CreatedAt,
             "rating" => Self::Rating,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -5029,7 +4815,7 @@ impl ListProductsExpandItem {
             Self::Tax => "tax",
             Self::Stripe => "stripe",
             Self::Paypal => "paypal",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -5042,7 +4828,7 @@ impl From<&str> for ListProductsExpandItem {
             "tax" => Self::Tax,
             "stripe" => Self::Stripe,
             "paypal" => Self::Paypal,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -5089,16 +4875,8 @@ pub struct MembershipOffer {
 impl MembershipOffer {
     /// A value with the required fields (`label`, `value`, `_id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        label: impl Into<String>,
-        value: impl Into<String>,
-        id: impl Into<String>,
-    ) -> Self {
-        Self {
-            label: Some(label.into()),
-            value: Some(value.into()),
-            id: Some(id.into()),
-        }
+    pub fn new(label: impl Into<String>, value: impl Into<String>, id: impl Into<String>) -> Self {
+        Self { label: Some(label.into()), value: Some(value.into()), id: Some(id.into()), }
     }
 
     /// Sets `label`.
@@ -5151,19 +4929,11 @@ pub struct Price {
     pub recurring: Option<Recurring>,
 
     /// `membershipOffers`: a list of [`MembershipOffer`](crate::products::MembershipOffer) values.
-    #[serde(
-        rename = "membershipOffers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "membershipOffers", default, skip_serializing_if = "Option::is_none")]
     pub membership_offers: Option<Vec<MembershipOffer>>,
 
     /// `variantOptionIds`: a list of strings.
-    #[serde(
-        rename = "variantOptionIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "variantOptionIds", default, skip_serializing_if = "Option::is_none")]
     pub variant_option_ids: Option<Vec<String>>,
 
     /// `locationId`: a string.
@@ -5187,19 +4957,11 @@ pub struct Price {
     pub track_inventory: Option<bool>,
 
     /// `availableQuantity`: a whole number. Example: `5`.
-    #[serde(
-        rename = "availableQuantity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "availableQuantity", default, skip_serializing_if = "Option::is_none")]
     pub available_quantity: Option<i64>,
 
     /// `allowOutOfStockPurchases`: `true` or `false`.
-    #[serde(
-        rename = "allowOutOfStockPurchases",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowOutOfStockPurchases", default, skip_serializing_if = "Option::is_none")]
     pub allow_out_of_stock_purchases: Option<bool>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
@@ -5218,7 +4980,7 @@ pub struct Price {
 #[non_exhaustive]
 pub struct PriceAdjustment {
     /// `type`: a [`PriceAdjustmentType`](crate::products::PriceAdjustmentType).
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: PriceAdjustmentType,
 
     /// Amount or percentage, as `type` says.
@@ -5235,11 +4997,7 @@ impl PriceAdjustment {
     /// A value with the required fields (`type`, `value`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(type_: impl Into<PriceAdjustmentType>, value: impl Into<f64>) -> Self {
-        Self {
-            type_: type_.into(),
-            value: value.into(),
-            round_to_whole: None,
-        }
+        Self { type_: type_.into(), value: value.into(), round_to_whole: None, }
     }
 
     /// Sets `roundToWhole`.
@@ -5285,7 +5043,7 @@ impl PriceAdjustmentType {
             Self::SetNewPrice => "SET_NEW_PRICE",
             Self::IncreaseByPercentage => "INCREASE_BY_PERCENTAGE",
             Self::ReduceByPercentage => "REDUCE_BY_PERCENTAGE",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -5300,7 +5058,7 @@ impl From<&str> for PriceAdjustmentType {
             "SET_NEW_PRICE" => Self::SetNewPrice,
             "INCREASE_BY_PERCENTAGE" => Self::IncreaseByPercentage,
             "REDUCE_BY_PERCENTAGE" => Self::ReduceByPercentage,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -5348,7 +5106,7 @@ impl PriceInternalSource {
             Self::Communities => "communities",
             Self::Gokollab => "gokollab",
             Self::Calendar => "calendar",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -5364,7 +5122,7 @@ impl From<&str> for PriceInternalSource {
             "communities" => Self::Communities,
             "gokollab" => Self::Gokollab,
             "calendar" => Self::Calendar,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -5386,11 +5144,11 @@ pub struct PriceMeta {
     pub source_id: Option<String>,
 
     /// `stripePriceId`: a string. Example: `price_123`.
-    #[serde(rename = "stripePriceId")]
+    #[serde(rename = "stripePriceId",)]
     pub stripe_price_id: String,
 
     /// `internalSource`: a [`PriceInternalSource`](crate::products::PriceInternalSource).
-    #[serde(rename = "internalSource")]
+    #[serde(rename = "internalSource",)]
     pub internal_source: PriceInternalSource,
 }
 
@@ -5402,7 +5160,7 @@ impl PriceMeta {
     pub fn new(
         source: impl Into<PriceSource>,
         stripe_price_id: impl Into<String>,
-        internal_source: impl Into<PriceInternalSource>,
+        internal_source: impl Into<PriceInternalSource>
     ) -> Self {
         Self {
             source: source.into(),
@@ -5429,7 +5187,7 @@ pub struct PriceRequest {
     pub name: String,
 
     /// `type`: a [`PriceType`](crate::products::PriceType).
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: PriceType,
 
     /// `currency`: a string. Example: `USD`.
@@ -5447,11 +5205,7 @@ pub struct PriceRequest {
     pub description: Option<String>,
 
     /// `membershipOffers`: a list of [`MembershipOffer`](crate::products::MembershipOffer) values.
-    #[serde(
-        rename = "membershipOffers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "membershipOffers", default, skip_serializing_if = "Option::is_none")]
     pub membership_offers: Option<Vec<MembershipOffer>>,
 
     /// Trial length in days.
@@ -5467,11 +5221,7 @@ pub struct PriceRequest {
     pub setup_fee: Option<f64>,
 
     /// `variantOptionIds`: a list of strings.
-    #[serde(
-        rename = "variantOptionIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "variantOptionIds", default, skip_serializing_if = "Option::is_none")]
     pub variant_option_ids: Option<Vec<String>>,
 
     /// `compareAtPrice`: a number.
@@ -5479,7 +5229,7 @@ pub struct PriceRequest {
     pub compare_at_price: Option<f64>,
 
     /// `locationId`: a string. Example: `3SwdhCsvxI8Au3KsPJt6`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `userId`: a string.
@@ -5495,19 +5245,11 @@ pub struct PriceRequest {
     pub track_inventory: Option<bool>,
 
     /// `availableQuantity`: a whole number. Example: `5`.
-    #[serde(
-        rename = "availableQuantity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "availableQuantity", default, skip_serializing_if = "Option::is_none")]
     pub available_quantity: Option<i64>,
 
     /// `allowOutOfStockPurchases`: `true` or `false`.
-    #[serde(
-        rename = "allowOutOfStockPurchases",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowOutOfStockPurchases", default, skip_serializing_if = "Option::is_none")]
     pub allow_out_of_stock_purchases: Option<bool>,
 
     /// `sku`: a string.
@@ -5515,27 +5257,15 @@ pub struct PriceRequest {
     pub sku: Option<String>,
 
     /// `shippingOptions`: a [`ShippingOptions`](crate::products::ShippingOptions).
-    #[serde(
-        rename = "shippingOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "shippingOptions", default, skip_serializing_if = "Option::is_none")]
     pub shipping_options: Option<ShippingOptions>,
 
     /// `isDigitalProduct`: `true` or `false`.
-    #[serde(
-        rename = "isDigitalProduct",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isDigitalProduct", default, skip_serializing_if = "Option::is_none")]
     pub is_digital_product: Option<bool>,
 
     /// `digitalDelivery`: a list of strings.
-    #[serde(
-        rename = "digitalDelivery",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "digitalDelivery", default, skip_serializing_if = "Option::is_none")]
     pub digital_delivery: Option<Vec<String>>,
 }
 
@@ -5549,7 +5279,7 @@ impl PriceRequest {
         type_: impl Into<PriceType>,
         currency: impl Into<String>,
         amount: impl Into<f64>,
-        location_id: impl Into<String>,
+        location_id: impl Into<String>
     ) -> Self {
         Self {
             name: name.into(),
@@ -5708,7 +5438,7 @@ impl PriceSource {
             Self::Stripe => "stripe",
             Self::Woocommerce => "woocommerce",
             Self::Shopify => "shopify",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -5721,7 +5451,7 @@ impl From<&str> for PriceSource {
             "stripe" => Self::Stripe,
             "woocommerce" => Self::Woocommerce,
             "shopify" => Self::Shopify,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -5753,7 +5483,7 @@ impl PriceType {
         match self {
             Self::OneTime => "one_time",
             Self::Recurring => "recurring",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -5765,7 +5495,7 @@ impl From<&str> for PriceType {
         match value {
             "one_time" => Self::OneTime,
             "recurring" => Self::Recurring,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -5800,11 +5530,7 @@ pub struct Product {
     pub product_type: Option<ProductType>,
 
     /// `availableInStore`: `true` or `false`.
-    #[serde(
-        rename = "availableInStore",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "availableInStore", default, skip_serializing_if = "Option::is_none")]
     pub available_in_store: Option<bool>,
 
     /// `variants`: a list of [`ProductVariant`](crate::products::ProductVariant) values.
@@ -5816,11 +5542,7 @@ pub struct Product {
     pub medias: Option<Vec<ProductMedia>>,
 
     /// Text on the customer's card statement.
-    #[serde(
-        rename = "statementDescriptor",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "statementDescriptor", default, skip_serializing_if = "Option::is_none")]
     pub statement_descriptor: Option<String>,
 
     /// `image`: a string.
@@ -5840,11 +5562,7 @@ pub struct Product {
     pub taxes: Option<Vec<serde_json::Value>>,
 
     /// `automaticTaxCategoryId`: a string.
-    #[serde(
-        rename = "automaticTaxCategoryId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "automaticTaxCategoryId", default, skip_serializing_if = "Option::is_none")]
     pub automatic_tax_category_id: Option<String>,
 
     /// `label`: a [`ProductLabel`](crate::products::ProductLabel).
@@ -5939,11 +5657,7 @@ impl ProductLabel {
     /// A value with the required fields (`title`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(title: impl Into<String>) -> Self {
-        Self {
-            title: Some(title.into()),
-            start_date: None,
-            end_date: None,
-        }
+        Self { title: Some(title.into()), start_date: None, end_date: None, }
     }
 
     /// Sets `title`.
@@ -6004,7 +5718,7 @@ impl ProductMedia {
     pub fn new(
         id: impl Into<String>,
         url: impl Into<String>,
-        type_: impl Into<ProductMediaType>,
+        type_: impl Into<ProductMediaType>
     ) -> Self {
         Self {
             id: Some(id.into()),
@@ -6077,7 +5791,7 @@ impl ProductMediaType {
         match self {
             Self::Image => "image",
             Self::Video => "video",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -6089,7 +5803,7 @@ impl From<&str> for ProductMediaType {
         match value {
             "image" => Self::Image,
             "video" => Self::Video,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -6118,10 +5832,7 @@ impl ProductSeo {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            title: None,
-            description: None,
-        }
+        Self { title: None, description: None, }
     }
 
     /// Sets `title`.
@@ -6148,19 +5859,11 @@ pub struct ProductStoreStats {
     pub total_products: Option<i64>,
 
     /// `includedInStore`: a whole number. Example: `80`.
-    #[serde(
-        rename = "includedInStore",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "includedInStore", default, skip_serializing_if = "Option::is_none")]
     pub included_in_store: Option<i64>,
 
     /// `excludedFromStore`: a whole number. Example: `20`.
-    #[serde(
-        rename = "excludedFromStore",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "excludedFromStore", default, skip_serializing_if = "Option::is_none")]
     pub excluded_from_store: Option<i64>,
 }
 
@@ -6239,7 +5942,7 @@ impl ProductType {
             Self::Physical => "PHYSICAL",
             Self::Service => "SERVICE",
             Self::PhysicalDigital => "PHYSICAL/DIGITAL",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -6253,7 +5956,7 @@ impl From<&str> for ProductType {
             "PHYSICAL" => Self::Physical,
             "SERVICE" => Self::Service,
             "PHYSICAL/DIGITAL" => Self::PhysicalDigital,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -6288,13 +5991,9 @@ impl ProductVariant {
     pub fn new(
         id: impl Into<String>,
         name: impl Into<String>,
-        options: impl Into<Vec<ProductVariantOption>>,
+        options: impl Into<Vec<ProductVariantOption>>
     ) -> Self {
-        Self {
-            id: Some(id.into()),
-            name: Some(name.into()),
-            options: Some(options.into()),
-        }
+        Self { id: Some(id.into()), name: Some(name.into()), options: Some(options.into()), }
     }
 
     /// Sets `id`.
@@ -6337,10 +6036,7 @@ impl ProductVariantOption {
     /// A value with the required fields (`id`, `name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
-        Self {
-            id: Some(id.into()),
-            name: Some(name.into()),
-        }
+        Self { id: Some(id.into()), name: Some(name.into()), }
     }
 
     /// Sets `id`.
@@ -6376,14 +6072,8 @@ pub struct Recurring {
 impl Recurring {
     /// A value with the required fields (`interval`, `intervalCount`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        interval: impl Into<RecurringInterval>,
-        interval_count: impl Into<i64>,
-    ) -> Self {
-        Self {
-            interval: Some(interval.into()),
-            interval_count: Some(interval_count.into()),
-        }
+    pub fn new(interval: impl Into<RecurringInterval>, interval_count: impl Into<i64>) -> Self {
+        Self { interval: Some(interval.into()), interval_count: Some(interval_count.into()), }
     }
 
     /// Sets `interval`.
@@ -6431,7 +6121,7 @@ impl RecurringInterval {
             Self::Month => "month",
             Self::Week => "week",
             Self::Year => "year",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -6445,7 +6135,7 @@ impl From<&str> for RecurringInterval {
             "month" => Self::Month,
             "week" => Self::Week,
             "year" => Self::Year,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -6480,12 +6170,7 @@ impl ReviewAuthor {
     /// A value with the required fields (`name`, `email`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, email: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            email: email.into(),
-            phone: None,
-            is_customer: None,
-        }
+        Self { name: name.into(), email: email.into(), phone: None, is_customer: None, }
     }
 
     /// Sets `phone`.
@@ -6519,15 +6204,15 @@ pub struct ReviewCountsResponse {
 #[non_exhaustive]
 pub struct ReviewRef {
     /// `reviewId`: a string.
-    #[serde(rename = "reviewId")]
+    #[serde(rename = "reviewId",)]
     pub review_id: String,
 
     /// `productId`: a string.
-    #[serde(rename = "productId")]
+    #[serde(rename = "productId",)]
     pub product_id: String,
 
     /// `storeId`: a string.
-    #[serde(rename = "storeId")]
+    #[serde(rename = "storeId",)]
     pub store_id: String,
 }
 
@@ -6539,7 +6224,7 @@ impl ReviewRef {
     pub fn new(
         review_id: impl Into<String>,
         product_id: impl Into<String>,
-        store_id: impl Into<String>,
+        store_id: impl Into<String>
     ) -> Self {
         Self {
             review_id: review_id.into(),
@@ -6573,13 +6258,9 @@ impl ReviewReply {
     pub fn new(
         headline: impl Into<String>,
         comment: impl Into<String>,
-        user: impl Into<ReviewAuthor>,
+        user: impl Into<ReviewAuthor>
     ) -> Self {
-        Self {
-            headline: headline.into(),
-            comment: comment.into(),
-            user: user.into(),
-        }
+        Self { headline: headline.into(), comment: comment.into(), user: user.into(), }
     }
 }
 
@@ -6604,10 +6285,7 @@ impl ShippingOptions {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            weight: None,
-            dimensions: None,
-        }
+        Self { weight: None, dimensions: None, }
     }
 
     /// Sets `weight`.
@@ -6647,7 +6325,7 @@ impl SortOrder {
         match self {
             Self::Asc => "asc",
             Self::Desc => "desc",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -6659,7 +6337,7 @@ impl From<&str> for SortOrder {
         match value {
             "asc" => Self::Asc,
             "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -6706,7 +6384,7 @@ impl StoreAction {
         match self {
             Self::Include => "include",
             Self::Exclude => "exclude",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -6718,7 +6396,7 @@ impl From<&str> for StoreAction {
         match value {
             "include" => Self::Include,
             "exclude" => Self::Exclude,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -6733,11 +6411,11 @@ crate::runtime::enums::string_enum!(StoreAction);
 #[non_exhaustive]
 pub struct UpdateDisplayPriorityRequest {
     /// The location id.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::products::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// Products with their display priorities.
@@ -6752,13 +6430,9 @@ impl UpdateDisplayPriorityRequest {
     pub fn new(
         alt_id: impl Into<String>,
         alt_type: impl Into<AltType>,
-        products: impl Into<Vec<serde_json::Value>>,
+        products: impl Into<Vec<serde_json::Value>>
     ) -> Self {
-        Self {
-            alt_id: alt_id.into(),
-            alt_type: alt_type.into(),
-            products: products.into(),
-        }
+        Self { alt_id: alt_id.into(), alt_type: alt_type.into(), products: products.into(), }
     }
 }
 
@@ -6769,11 +6443,11 @@ impl UpdateDisplayPriorityRequest {
 #[non_exhaustive]
 pub struct UpdateInventoryRequest {
     /// The location id.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::products::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `items`: a list of [`InventoryUpdate`](crate::products::InventoryUpdate) values.
@@ -6788,13 +6462,9 @@ impl UpdateInventoryRequest {
     pub fn new(
         alt_id: impl Into<String>,
         alt_type: impl Into<AltType>,
-        items: impl Into<Vec<InventoryUpdate>>,
+        items: impl Into<Vec<InventoryUpdate>>
     ) -> Self {
-        Self {
-            alt_id: alt_id.into(),
-            alt_type: alt_type.into(),
-            items: items.into(),
-        }
+        Self { alt_id: alt_id.into(), alt_type: alt_type.into(), items: items.into(), }
     }
 }
 
@@ -6805,11 +6475,11 @@ impl UpdateInventoryRequest {
 #[non_exhaustive]
 pub struct UpdateProductCollectionRequest {
     /// The location id.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::products::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `name`: a string.
@@ -6880,7 +6550,7 @@ pub struct UpdateProductRequest {
     pub name: String,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `description`: a string.
@@ -6888,7 +6558,7 @@ pub struct UpdateProductRequest {
     pub description: Option<String>,
 
     /// `productType`: a [`ProductType`](crate::products::ProductType).
-    #[serde(rename = "productType")]
+    #[serde(rename = "productType",)]
     pub product_type: ProductType,
 
     /// `image`: a string.
@@ -6896,19 +6566,11 @@ pub struct UpdateProductRequest {
     pub image: Option<String>,
 
     /// `statementDescriptor`: a string.
-    #[serde(
-        rename = "statementDescriptor",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "statementDescriptor", default, skip_serializing_if = "Option::is_none")]
     pub statement_descriptor: Option<String>,
 
     /// `availableInStore`: `true` or `false`.
-    #[serde(
-        rename = "availableInStore",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "availableInStore", default, skip_serializing_if = "Option::is_none")]
     pub available_in_store: Option<bool>,
 
     /// `medias`: a list of [`ProductMedia`](crate::products::ProductMedia) values.
@@ -6932,11 +6594,7 @@ pub struct UpdateProductRequest {
     pub taxes: Option<Vec<String>>,
 
     /// `automaticTaxCategoryId`: a string.
-    #[serde(
-        rename = "automaticTaxCategoryId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "automaticTaxCategoryId", default, skip_serializing_if = "Option::is_none")]
     pub automatic_tax_category_id: Option<String>,
 
     /// `isLabelEnabled`: `true` or `false`.
@@ -6972,7 +6630,7 @@ impl UpdateProductRequest {
     pub fn new(
         name: impl Into<String>,
         location_id: impl Into<String>,
-        product_type: impl Into<ProductType>,
+        product_type: impl Into<ProductType>
     ) -> Self {
         Self {
             name: name.into(),
@@ -7101,15 +6759,15 @@ impl UpdateProductRequest {
 #[non_exhaustive]
 pub struct UpdateProductReviewRequest {
     /// The location id.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::products::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `productId`: a string.
-    #[serde(rename = "productId")]
+    #[serde(rename = "productId",)]
     pub product_id: String,
 
     /// Moderation status.
@@ -7141,7 +6799,7 @@ impl UpdateProductReviewRequest {
         alt_id: impl Into<String>,
         alt_type: impl Into<AltType>,
         product_id: impl Into<String>,
-        status: impl Into<String>,
+        status: impl Into<String>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -7187,18 +6845,18 @@ impl UpdateProductReviewRequest {
 #[non_exhaustive]
 pub struct UpdateProductStoreRequest {
     /// The location id.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::products::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: AltType,
 
     /// `action`: a [`StoreAction`](crate::products::StoreAction).
     pub action: StoreAction,
 
     /// `productIds`: a list of strings.
-    #[serde(rename = "productIds")]
+    #[serde(rename = "productIds",)]
     pub product_ids: Vec<String>,
 }
 
@@ -7211,7 +6869,7 @@ impl UpdateProductStoreRequest {
         alt_id: impl Into<String>,
         alt_type: impl Into<AltType>,
         action: impl Into<StoreAction>,
-        product_ids: impl Into<Vec<String>>,
+        product_ids: impl Into<Vec<String>>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -7241,10 +6899,7 @@ impl Weight {
     /// A value with the required fields (`value`, `unit`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(value: impl Into<f64>, unit: impl Into<WeightUnit>) -> Self {
-        Self {
-            value: value.into(),
-            unit: unit.into(),
-        }
+        Self { value: value.into(), unit: unit.into(), }
     }
 }
 
@@ -7280,7 +6935,7 @@ impl WeightUnit {
             Self::Lb => "lb",
             Self::G => "g",
             Self::Oz => "oz",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -7294,7 +6949,7 @@ impl From<&str> for WeightUnit {
             "lb" => Self::Lb,
             "g" => Self::G,
             "oz" => Self::Oz,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }

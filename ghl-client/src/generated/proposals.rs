@@ -35,7 +35,7 @@ pub const MODULE: &str = "proposals";
 /// Operations of the Documents & Contracts module. Get one with `client.proposals()`.
 #[derive(Clone, Debug)]
 pub struct Proposals {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "proposals")]
@@ -53,16 +53,13 @@ impl Proposals {
     #[cfg(feature = "undocumented")]
     #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn get_document(&self, document_id: impl Into<String>) -> GetDocument {
-        GetDocument {
-            client: self.client.clone(),
-            document_id: document_id.into(),
-        }
+        GetDocument { client: self.client.clone(), document_id: document_id.into(), }
     }
 
     /// List the document templates of a location.
     ///
     /// `GET /proposals/templates` · Version `2021-07-28` · location or agency token · scopes: none stated
-    pub fn list_document_templates(&self) -> ListDocumentTemplates {
+    pub fn list_document_templates(&self,) -> ListDocumentTemplates {
         ListDocumentTemplates {
             client: self.client.clone(),
             location_id: None,
@@ -80,7 +77,7 @@ impl Proposals {
     /// List the documents and contracts of a location.
     ///
     /// `GET /proposals/document` · Version `2021-07-28` · location or agency token · scopes: none stated
-    pub fn list_documents(&self) -> ListDocuments {
+    pub fn list_documents(&self,) -> ListDocuments {
         ListDocuments {
             client: self.client.clone(),
             location_id: None,
@@ -98,23 +95,14 @@ impl Proposals {
     ///
     /// `POST /proposals/document/send` · Version `2021-07-28` · location or agency token · scopes: none stated
     pub fn send_document(&self, body: SendDocumentRequest) -> SendDocument {
-        SendDocument {
-            client: self.client.clone(),
-            body,
-        }
+        SendDocument { client: self.client.clone(), body, }
     }
 
     /// Create a document from a template and send it to a contact.
     ///
     /// `POST /proposals/templates/send` · Version `2021-07-28` · location or agency token · scopes: none stated
-    pub fn send_document_template(
-        &self,
-        body: SendTemplateRequest,
-    ) -> SendDocumentTemplate {
-        SendDocumentTemplate {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn send_document_template(&self, body: SendTemplateRequest) -> SendDocumentTemplate {
+        SendDocumentTemplate { client: self.client.clone(), body, }
     }
 }
 
@@ -124,68 +112,58 @@ impl Proposals {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Proposals::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "getDocument",
-            Box::pin({
-                let call = handle.get_document("sample-documentId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listDocumentTemplates",
-            Box::pin({
-                let call = handle.list_document_templates();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listDocuments",
-            Box::pin({
-                let call = handle.list_documents();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "sendDocument",
-            Box::pin({
-                let call = handle
-                    .send_document(
-                        SendDocumentRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "sendDocumentTemplate",
-            Box::pin({
-                let call = handle
-                    .send_document_template(
-                        SendTemplateRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "getDocument",
+        Box::pin({
+            let call = handle.get_document("sample-documentId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listDocumentTemplates",
+        Box::pin({
+            let call = handle.list_document_templates();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listDocuments",
+        Box::pin({
+            let call = handle.list_documents();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "sendDocument",
+        Box::pin({
+            let call = handle.send_document(
+                SendDocumentRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "sendDocumentTemplate",
+        Box::pin({
+            let call = handle.send_document_template(
+                SendTemplateRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -195,108 +173,100 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Proposals::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "getDocument",
-            Box::pin({
-                let call = handle.get_document("sample-documentId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listDocumentTemplates",
-            Box::pin({
-                let call = handle
-                    .list_document_templates()
-                    .date_from("sample".to_owned())
-                    .date_to("sample".to_owned())
-                    .type_("sample".to_owned())
-                    .name("sample".to_owned())
-                    .is_public_document(true)
-                    .user_id("sample".to_owned())
-                    .limit(1i64)
-                    .skip(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listDocuments",
-            Box::pin({
-                let call = handle
-                    .list_documents()
-                    .status(DocumentStatus::Draft)
-                    .payment_status(DocumentPaymentStatus::WaitingForPayment)
-                    .limit(1i64)
-                    .skip(1i64)
-                    .query("sample".to_owned())
-                    .date_from("sample".to_owned())
-                    .date_to("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "sendDocument",
-            Box::pin({
-                let call = handle
-                    .send_document(
-                        SendDocumentRequest::new(
+    calls.push((
+        "getDocument",
+        Box::pin({
+            let call = handle.get_document("sample-documentId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listDocumentTemplates",
+        Box::pin({
+            let call = handle
+                .list_document_templates()
+                .date_from("sample".to_owned())
+                .date_to("sample".to_owned())
+                .type_("sample".to_owned())
+                .name("sample".to_owned())
+                .is_public_document(true)
+                .user_id("sample".to_owned())
+                .limit(1i64)
+                .skip(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listDocuments",
+        Box::pin({
+            let call = handle
+                .list_documents()
+                .status(DocumentStatus::Draft)
+                .payment_status(DocumentPaymentStatus::WaitingForPayment)
+                .limit(1i64)
+                .skip(1i64)
+                .query("sample".to_owned())
+                .date_from("sample".to_owned())
+                .date_to("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "sendDocument",
+        Box::pin({
+            let call = handle.send_document(
+                SendDocumentRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .document_name("sample".to_owned())
+                    .medium(SendDocumentRequestMedium::Link)
+                    .cc_recipients(
+                        vec![
+                            CcRecipient::new(
                                 "sample".to_owned(),
                                 "sample".to_owned(),
                                 "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned()
                             )
-                            .document_name("sample".to_owned())
-                            .medium(SendDocumentRequestMedium::Link)
-                            .cc_recipients(
-                                vec![
-                                    CcRecipient::new("sample".to_owned(), "sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), "sample"
-                                    .to_owned(), "sample".to_owned())
-                                ],
-                            )
-                            .notification_settings(
-                                NotificationSettings::new(
-                                    NotificationReceive::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    ),
-                                    NotificationSender::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    ),
-                                ),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "sendDocumentTemplate",
-            Box::pin({
-                let call = handle
-                    .send_document_template(
-                        SendTemplateRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .send_document(true)
-                            .opportunity_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                        ]
+                    )
+                    .notification_settings(
+                        NotificationSettings::new(
+                            NotificationReceive::new("sample".to_owned(), "sample".to_owned()),
+                            NotificationSender::new("sample".to_owned(), "sample".to_owned())
+                        )
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "sendDocumentTemplate",
+        Box::pin({
+            let call = handle.send_document_template(
+                SendTemplateRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .send_document(true)
+                    .opportunity_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -335,10 +305,7 @@ impl GetDocument {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/documents/{}", crate ::runtime::request::path_segment(& self
-                .document_id)
-            ),
+            format!("/documents/{}", crate::runtime::request::path_segment(&self.document_id))
         );
         Ok(request)
     }
@@ -350,7 +317,7 @@ impl GetDocument {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -448,9 +415,10 @@ impl ListDocumentTemplates {
             token: crate::TokenKind::Either,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("listDocumentTemplates", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listDocumentTemplates",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/proposals/templates".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -488,7 +456,7 @@ impl ListDocumentTemplates {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListDocumentTemplatesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -519,7 +487,7 @@ impl crate::Paginated for ListDocumentTemplates {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -535,10 +503,8 @@ impl crate::Paginated for ListDocumentTemplates {
 impl ListDocumentTemplates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<DocumentTemplate, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<DocumentTemplate, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -627,9 +593,10 @@ impl ListDocuments {
             token: crate::TokenKind::Either,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("listDocuments", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listDocuments",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/proposals/document".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -664,7 +631,7 @@ impl ListDocuments {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListDocumentsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -695,7 +662,7 @@ impl crate::Paginated for ListDocuments {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -711,7 +678,7 @@ impl crate::Paginated for ListDocuments {
 impl ListDocuments {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
+        self
     ) -> impl futures::Stream<Item = Result<Document, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -744,10 +711,7 @@ impl SendDocument {
             token: crate::TokenKind::Either,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/proposals/document/send".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/proposals/document/send".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -762,7 +726,7 @@ impl SendDocument {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SendDocumentResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -796,10 +760,7 @@ impl SendDocumentTemplate {
             token: crate::TokenKind::Either,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/proposals/templates/send".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/proposals/templates/send".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -814,7 +775,7 @@ impl SendDocumentTemplate {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SendDocumentResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -834,19 +795,19 @@ pub struct CcRecipient {
     pub id: String,
 
     /// `imageUrl`: a string.
-    #[serde(rename = "imageUrl")]
+    #[serde(rename = "imageUrl",)]
     pub image_url: String,
 
     /// `contactName`: a string. Example: `Jim Anton`.
-    #[serde(rename = "contactName")]
+    #[serde(rename = "contactName",)]
     pub contact_name: String,
 
     /// `firstName`: a string. Example: `Jim`.
-    #[serde(rename = "firstName")]
+    #[serde(rename = "firstName",)]
     pub first_name: String,
 
     /// `lastName`: a string. Example: `Anton`.
-    #[serde(rename = "lastName")]
+    #[serde(rename = "lastName",)]
     pub last_name: String,
 }
 
@@ -861,7 +822,7 @@ impl CcRecipient {
         image_url: impl Into<String>,
         contact_name: impl Into<String>,
         first_name: impl Into<String>,
-        last_name: impl Into<String>,
+        last_name: impl Into<String>
     ) -> Self {
         Self {
             email: email.into(),
@@ -909,11 +870,7 @@ pub struct Document {
     pub is_expired: Option<bool>,
 
     /// Number of times the document went back to draft.
-    #[serde(
-        rename = "documentRevision",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "documentRevision", default, skip_serializing_if = "Option::is_none")]
     pub document_revision: Option<i64>,
 
     /// `fillableFields`: a list of [`FillableField`](crate::proposals::FillableField) values.
@@ -1000,7 +957,7 @@ impl DocumentDiscountType {
         match self {
             Self::Percentage => "percentage",
             Self::CustomAmount => "custom_amount",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1012,7 +969,7 @@ impl From<&str> for DocumentDiscountType {
         match value {
             "percentage" => Self::Percentage,
             "custom_amount" => Self::CustomAmount,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1043,19 +1000,11 @@ pub struct DocumentLink {
     pub entity_name: Option<RecipientEntity>,
 
     /// `recipientCategory`: a [`DocumentLinkRecipientCategory`](crate::proposals::DocumentLinkRecipientCategory), one of `recipient`, `cc`, `bcc`. Example: `recipient`.
-    #[serde(
-        rename = "recipientCategory",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "recipientCategory", default, skip_serializing_if = "Option::is_none")]
     pub recipient_category: Option<DocumentLinkRecipientCategory>,
 
     /// Revision of the document the link opens.
-    #[serde(
-        rename = "documentRevision",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "documentRevision", default, skip_serializing_if = "Option::is_none")]
     pub document_revision: Option<i64>,
 
     /// Id of the user who created the link.
@@ -1095,7 +1044,7 @@ impl DocumentLinkRecipientCategory {
             Self::Recipient => "recipient",
             Self::Cc => "cc",
             Self::Bcc => "bcc",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1108,7 +1057,7 @@ impl From<&str> for DocumentLinkRecipientCategory {
             "recipient" => Self::Recipient,
             "cc" => Self::Cc,
             "bcc" => Self::Bcc,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1144,7 +1093,7 @@ impl DocumentPaymentStatus {
             Self::WaitingForPayment => "waiting_for_payment",
             Self::Paid => "paid",
             Self::NoPayment => "no_payment",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1157,7 +1106,7 @@ impl From<&str> for DocumentPaymentStatus {
             "waiting_for_payment" => Self::WaitingForPayment,
             "paid" => Self::Paid,
             "no_payment" => Self::NoPayment,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1276,7 +1225,7 @@ impl DocumentRecipientRole {
         match self {
             Self::User => "user",
             Self::Signer => "signer",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1288,7 +1237,7 @@ impl From<&str> for DocumentRecipientRole {
         match value {
             "user" => Self::User,
             "signer" => Self::Signer,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1332,7 +1281,7 @@ impl DocumentStatus {
             Self::Viewed => "viewed",
             Self::Completed => "completed",
             Self::Accepted => "accepted",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1347,7 +1296,7 @@ impl From<&str> for DocumentStatus {
             "viewed" => Self::Viewed,
             "completed" => Self::Completed,
             "accepted" => Self::Accepted,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1394,11 +1343,7 @@ pub struct DocumentTemplate {
     pub updated_by: Option<String>,
 
     /// True for a public document form.
-    #[serde(
-        rename = "isPublicDocument",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isPublicDocument", default, skip_serializing_if = "Option::is_none")]
     pub is_public_document: Option<bool>,
 
     /// `createdAt`: a string. Example: `2025-06-26T09:24:19.305Z`.
@@ -1446,7 +1391,7 @@ impl DocumentTemplateType {
             Self::Proposal => "proposal",
             Self::Estimate => "estimate",
             Self::ContentLibrary => "contentLibrary",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1459,7 +1404,7 @@ impl From<&str> for DocumentTemplateType {
             "proposal" => Self::Proposal,
             "estimate" => Self::Estimate,
             "contentLibrary" => Self::ContentLibrary,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1543,7 +1488,7 @@ impl ElementType {
             Self::Checkbox => "Checkbox",
             Self::Row => "Row",
             Self::Column => "Column",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1568,7 +1513,7 @@ impl From<&str> for ElementType {
             "Checkbox" => Self::Checkbox,
             "Row" => Self::Row,
             "Column" => Self::Column,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1630,11 +1575,7 @@ pub struct GrandTotal {
     pub currency: Option<String>,
 
     /// Total discount, in percent.
-    #[serde(
-        rename = "discountPercentage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "discountPercentage", default, skip_serializing_if = "Option::is_none")]
     pub discount_percentage: Option<f64>,
 
     /// `discounts`: a list of [`DocumentDiscount`](crate::proposals::DocumentDiscount) values.
@@ -1676,19 +1617,17 @@ pub struct ListDocumentsResponse {
     pub total: Option<i64>,
 
     /// White-label address documents are served from.
-    #[serde(
-        rename = "whiteLabelBaseUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "whiteLabelBaseUrl", default, skip_serializing_if = "Option::is_none")]
     pub white_label_base_url: Option<String>,
 
     /// White-label address invoices are served from.
-    #[serde(
-        rename = "whiteLabelBaseUrlForInvoice",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "whiteLabelBaseUrlForInvoice",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub white_label_base_url_for_invoice: Option<String>,
 }
 
@@ -1699,7 +1638,7 @@ pub struct ListDocumentsResponse {
 #[non_exhaustive]
 pub struct NotificationReceive {
     /// `templateId`: a string.
-    #[serde(rename = "templateId")]
+    #[serde(rename = "templateId",)]
     pub template_id: String,
 
     /// `subject`: a string.
@@ -1712,10 +1651,7 @@ impl NotificationReceive {
     /// A value with the required fields (`templateId`, `subject`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(template_id: impl Into<String>, subject: impl Into<String>) -> Self {
-        Self {
-            template_id: template_id.into(),
-            subject: subject.into(),
-        }
+        Self { template_id: template_id.into(), subject: subject.into(), }
     }
 }
 
@@ -1726,11 +1662,11 @@ impl NotificationReceive {
 #[non_exhaustive]
 pub struct NotificationSender {
     /// `fromEmail`: a string.
-    #[serde(rename = "fromEmail")]
+    #[serde(rename = "fromEmail",)]
     pub from_email: String,
 
     /// `fromName`: a string.
-    #[serde(rename = "fromName")]
+    #[serde(rename = "fromName",)]
     pub from_name: String,
 }
 
@@ -1740,10 +1676,7 @@ impl NotificationSender {
     /// A value with the required fields (`fromEmail`, `fromName`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(from_email: impl Into<String>, from_name: impl Into<String>) -> Self {
-        Self {
-            from_email: from_email.into(),
-            from_name: from_name.into(),
-        }
+        Self { from_email: from_email.into(), from_name: from_name.into(), }
     }
 }
 
@@ -1767,12 +1700,9 @@ impl NotificationSettings {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         receive: impl Into<NotificationReceive>,
-        sender: impl Into<NotificationSender>,
+        sender: impl Into<NotificationSender>
     ) -> Self {
-        Self {
-            receive: receive.into(),
-            sender: sender.into(),
-        }
+        Self { receive: receive.into(), sender: sender.into(), }
     }
 }
 
@@ -1800,7 +1730,7 @@ impl RecipientEntity {
         match self {
             Self::Contacts => "contacts",
             Self::Users => "users",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1812,7 +1742,7 @@ impl From<&str> for RecipientEntity {
         match value {
             "contacts" => Self::Contacts,
             "users" => Self::Users,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1827,11 +1757,11 @@ crate::runtime::enums::string_enum!(RecipientEntity);
 #[non_exhaustive]
 pub struct SendDocumentRequest {
     /// Id of the location.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Id of the document.
-    #[serde(rename = "documentId")]
+    #[serde(rename = "documentId",)]
     pub document_id: String,
 
     /// `documentName`: a string.
@@ -1847,15 +1777,11 @@ pub struct SendDocumentRequest {
     pub cc_recipients: Option<Vec<CcRecipient>>,
 
     /// `notificationSettings`: a [`NotificationSettings`](crate::proposals::NotificationSettings).
-    #[serde(
-        rename = "notificationSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "notificationSettings", default, skip_serializing_if = "Option::is_none")]
     pub notification_settings: Option<NotificationSettings>,
 
     /// Id of the user sending it.
-    #[serde(rename = "sentBy")]
+    #[serde(rename = "sentBy",)]
     pub sent_by: String,
 }
 
@@ -1867,7 +1793,7 @@ impl SendDocumentRequest {
     pub fn new(
         location_id: impl Into<String>,
         document_id: impl Into<String>,
-        sent_by: impl Into<String>,
+        sent_by: impl Into<String>
     ) -> Self {
         Self {
             location_id: location_id.into(),
@@ -1899,10 +1825,7 @@ impl SendDocumentRequest {
     }
 
     /// Sets `notificationSettings`.
-    pub fn notification_settings(
-        mut self,
-        value: impl Into<NotificationSettings>,
-    ) -> Self {
+    pub fn notification_settings(mut self, value: impl Into<NotificationSettings>) -> Self {
         self.notification_settings = Some(value.into());
         self
     }
@@ -1932,7 +1855,7 @@ impl SendDocumentRequestMedium {
         match self {
             Self::Link => "link",
             Self::Email => "email",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1944,7 +1867,7 @@ impl From<&str> for SendDocumentRequestMedium {
         match value {
             "link" => Self::Link,
             "email" => Self::Email,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1974,11 +1897,11 @@ pub struct SendDocumentResponse {
 #[non_exhaustive]
 pub struct SendTemplateRequest {
     /// Id of the template.
-    #[serde(rename = "templateId")]
+    #[serde(rename = "templateId",)]
     pub template_id: String,
 
     /// Id of the user sending it.
-    #[serde(rename = "userId")]
+    #[serde(rename = "userId",)]
     pub user_id: String,
 
     /// Send the created document right away.
@@ -1986,11 +1909,11 @@ pub struct SendTemplateRequest {
     pub send_document: Option<bool>,
 
     /// Id of the location.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Id of the recipient contact.
-    #[serde(rename = "contactId")]
+    #[serde(rename = "contactId",)]
     pub contact_id: String,
 
     /// Opportunity to link the document to.
@@ -2007,7 +1930,7 @@ impl SendTemplateRequest {
         template_id: impl Into<String>,
         user_id: impl Into<String>,
         location_id: impl Into<String>,
-        contact_id: impl Into<String>,
+        contact_id: impl Into<String>
     ) -> Self {
         Self {
             template_id: template_id.into(),

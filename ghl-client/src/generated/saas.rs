@@ -53,7 +53,7 @@ pub const MODULE: &str = "saas";
 /// Operations of the SaaS module. Get one with `client.saas()`.
 #[derive(Clone, Debug)]
 pub struct Saas {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "saas")]
@@ -69,13 +69,9 @@ impl Saas {
     pub fn bulk_disable_saas(
         &self,
         company_id: impl Into<String>,
-        body: BulkDisableSaasRequest,
+        body: BulkDisableSaasRequest
     ) -> BulkDisableSaas {
-        BulkDisableSaas {
-            client: self.client.clone(),
-            company_id: company_id.into(),
-            body,
-        }
+        BulkDisableSaas { client: self.client.clone(), company_id: company_id.into(), body, }
     }
 
     /// Turn SaaS mode off for several sub-accounts.
@@ -87,13 +83,9 @@ impl Saas {
     pub fn bulk_disable_saas_legacy(
         &self,
         company_id: impl Into<String>,
-        body: BulkDisableSaasRequest,
+        body: BulkDisableSaasRequest
     ) -> BulkDisableSaasLegacy {
-        BulkDisableSaasLegacy {
-            client: self.client.clone(),
-            company_id: company_id.into(),
-            body,
-        }
+        BulkDisableSaasLegacy { client: self.client.clone(), company_id: company_id.into(), body, }
     }
 
     /// Turn SaaS mode on for several sub-accounts (SaaS v1 or v2).
@@ -102,13 +94,9 @@ impl Saas {
     pub fn bulk_enable_saas(
         &self,
         company_id: impl Into<String>,
-        body: BulkEnableSaasRequest,
+        body: BulkEnableSaasRequest
     ) -> BulkEnableSaas {
-        BulkEnableSaas {
-            client: self.client.clone(),
-            company_id: company_id.into(),
-            body,
-        }
+        BulkEnableSaas { client: self.client.clone(), company_id: company_id.into(), body, }
     }
 
     /// Turn SaaS mode on for several sub-accounts (SaaS v1 or v2).
@@ -120,13 +108,9 @@ impl Saas {
     pub fn bulk_enable_saas_legacy(
         &self,
         company_id: impl Into<String>,
-        body: BulkEnableSaasRequest,
+        body: BulkEnableSaasRequest
     ) -> BulkEnableSaasLegacy {
-        BulkEnableSaasLegacy {
-            client: self.client.clone(),
-            company_id: company_id.into(),
-            body,
-        }
+        BulkEnableSaasLegacy { client: self.client.clone(), company_id: company_id.into(), body, }
     }
 
     /// Create a SaaS sub-account (undocumented).
@@ -137,21 +121,14 @@ impl Saas {
     #[cfg(feature = "undocumented")]
     #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn create_saas_location(&self, body: serde_json::Value) -> CreateSaasLocation {
-        CreateSaasLocation {
-            client: self.client.clone(),
-            body,
-        }
+        CreateSaasLocation { client: self.client.clone(), body, }
     }
 
     /// Turn SaaS mode on for one sub-account (Agency Pro plan).
     ///
     /// `POST /saas/enable-saas/{locationId}` · Version `2021-04-15` · agency token · scopes: `saas/location.write`
     pub fn enable_saas(&self, body: EnableSaasRequest) -> EnableSaas {
-        EnableSaas {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        EnableSaas { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Turn SaaS mode on for one sub-account (Agency Pro plan).
@@ -161,11 +138,7 @@ impl Saas {
     /// `POST /saas-api/public-api/enable-saas/{locationId}` · Version `2021-04-15` · agency token · scopes: `saas/location.write`
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn enable_saas_legacy(&self, body: EnableSaasRequest) -> EnableSaasLegacy {
-        EnableSaasLegacy {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        EnableSaasLegacy { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Find the sub-accounts tied to a Stripe customer or subscription.
@@ -173,7 +146,7 @@ impl Saas {
     /// `GET /saas/locations` · Version `2021-04-15` · agency token · scopes: `saas/location.read`
     pub fn get_locations_by_stripe_ids(
         &self,
-        company_id: impl Into<String>,
+        company_id: impl Into<String>
     ) -> GetLocationsByStripeIds {
         GetLocationsByStripeIds {
             client: self.client.clone(),
@@ -191,7 +164,7 @@ impl Saas {
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn get_locations_by_stripe_ids_legacy(
         &self,
-        company_id: impl Into<String>,
+        company_id: impl Into<String>
     ) -> GetLocationsByStripeIdsLegacy {
         GetLocationsByStripeIdsLegacy {
             client: self.client.clone(),
@@ -209,10 +182,7 @@ impl Saas {
     #[cfg(feature = "undocumented")]
     #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn get_rebilling(&self, company_id: impl Into<String>) -> GetRebilling {
-        GetRebilling {
-            client: self.client.clone(),
-            company_id: company_id.into(),
-        }
+        GetRebilling { client: self.client.clone(), company_id: company_id.into(), }
     }
 
     /// Fetch one SaaS plan.
@@ -221,7 +191,7 @@ impl Saas {
     pub fn get_saas_plan(
         &self,
         plan_id: impl Into<String>,
-        company_id: impl Into<String>,
+        company_id: impl Into<String>
     ) -> GetSaasPlan {
         GetSaasPlan {
             client: self.client.clone(),
@@ -239,7 +209,7 @@ impl Saas {
     pub fn get_saas_plan_legacy(
         &self,
         plan_id: impl Into<String>,
-        company_id: impl Into<String>,
+        company_id: impl Into<String>
     ) -> GetSaasPlanLegacy {
         GetSaasPlanLegacy {
             client: self.client.clone(),
@@ -251,10 +221,7 @@ impl Saas {
     /// Fetch the SaaS subscription of one sub-account.
     ///
     /// `GET /saas/get-saas-subscription/{locationId}` · Version `2021-04-15` · agency token · scopes: none stated
-    pub fn get_saas_subscription(
-        &self,
-        company_id: impl Into<String>,
-    ) -> GetSaasSubscription {
+    pub fn get_saas_subscription(&self, company_id: impl Into<String>) -> GetSaasSubscription {
         GetSaasSubscription {
             client: self.client.clone(),
             location_id: None,
@@ -270,7 +237,7 @@ impl Saas {
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn get_saas_subscription_legacy(
         &self,
-        company_id: impl Into<String>,
+        company_id: impl Into<String>
     ) -> GetSaasSubscriptionLegacy {
         GetSaasSubscriptionLegacy {
             client: self.client.clone(),
@@ -283,10 +250,7 @@ impl Saas {
     ///
     /// `GET /saas/agency-plans/{companyId}` · Version `2021-04-15` · agency token · scopes: none stated
     pub fn list_agency_plans(&self, company_id: impl Into<String>) -> ListAgencyPlans {
-        ListAgencyPlans {
-            client: self.client.clone(),
-            company_id: company_id.into(),
-        }
+        ListAgencyPlans { client: self.client.clone(), company_id: company_id.into(), }
     }
 
     /// List the agency's SaaS plans.
@@ -295,14 +259,8 @@ impl Saas {
     ///
     /// `GET /saas-api/public-api/agency-plans/{companyId}` · Version `2021-04-15` · agency token · scopes: none stated
     #[deprecated(note = "HighLevel marks this operation deprecated")]
-    pub fn list_agency_plans_legacy(
-        &self,
-        company_id: impl Into<String>,
-    ) -> ListAgencyPlansLegacy {
-        ListAgencyPlansLegacy {
-            client: self.client.clone(),
-            company_id: company_id.into(),
-        }
+    pub fn list_agency_plans_legacy(&self, company_id: impl Into<String>) -> ListAgencyPlansLegacy {
+        ListAgencyPlansLegacy { client: self.client.clone(), company_id: company_id.into(), }
     }
 
     /// List the sub-accounts of an agency that have SaaS turned on.
@@ -311,7 +269,7 @@ impl Saas {
     pub fn list_saas_locations(
         &self,
         company_id: impl Into<String>,
-        page: impl Into<i64>,
+        page: impl Into<i64>
     ) -> ListSaasLocations {
         ListSaasLocations {
             client: self.client.clone(),
@@ -328,7 +286,7 @@ impl Saas {
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn list_saas_locations_legacy(
         &self,
-        company_id: impl Into<String>,
+        company_id: impl Into<String>
     ) -> ListSaasLocationsLegacy {
         ListSaasLocationsLegacy {
             client: self.client.clone(),
@@ -340,15 +298,8 @@ impl Saas {
     /// Pause or resume a SaaS sub-account.
     ///
     /// `POST /saas/pause/{locationId}` · Version `2021-04-15` · agency token · scopes: none stated
-    pub fn pause_saas_location(
-        &self,
-        body: PauseSaasLocationRequest,
-    ) -> PauseSaasLocation {
-        PauseSaasLocation {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+    pub fn pause_saas_location(&self, body: PauseSaasLocationRequest) -> PauseSaasLocation {
+        PauseSaasLocation { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Pause or resume a SaaS sub-account.
@@ -359,13 +310,9 @@ impl Saas {
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn pause_saas_location_legacy(
         &self,
-        body: PauseSaasLocationRequest,
+        body: PauseSaasLocationRequest
     ) -> PauseSaasLocationLegacy {
-        PauseSaasLocationLegacy {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        PauseSaasLocationLegacy { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Set the rebilling of one product for several sub-accounts.
@@ -374,13 +321,9 @@ impl Saas {
     pub fn update_rebilling(
         &self,
         company_id: impl Into<String>,
-        body: UpdateRebillingRequest,
+        body: UpdateRebillingRequest
     ) -> UpdateRebilling {
-        UpdateRebilling {
-            client: self.client.clone(),
-            company_id: company_id.into(),
-            body,
-        }
+        UpdateRebilling { client: self.client.clone(), company_id: company_id.into(), body, }
     }
 
     /// Set the rebilling of one product for several sub-accounts.
@@ -392,13 +335,9 @@ impl Saas {
     pub fn update_rebilling_legacy(
         &self,
         company_id: impl Into<String>,
-        body: UpdateRebillingRequest,
+        body: UpdateRebillingRequest
     ) -> UpdateRebillingLegacy {
-        UpdateRebillingLegacy {
-            client: self.client.clone(),
-            company_id: company_id.into(),
-            body,
-        }
+        UpdateRebillingLegacy { client: self.client.clone(), company_id: company_id.into(), body, }
     }
 
     /// Update a SaaS sub-account (undocumented).
@@ -409,11 +348,7 @@ impl Saas {
     #[cfg(feature = "undocumented")]
     #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn update_saas_location(&self, body: serde_json::Value) -> UpdateSaasLocation {
-        UpdateSaasLocation {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        UpdateSaasLocation { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Attach a Stripe subscription and customer to a SaaS sub-account.
@@ -421,13 +356,9 @@ impl Saas {
     /// `PUT /saas/update-saas-subscription/{locationId}` · Version `2021-04-15` · agency token · scopes: `saas/location.write`
     pub fn update_saas_subscription(
         &self,
-        body: UpdateSaasSubscriptionRequest,
+        body: UpdateSaasSubscriptionRequest
     ) -> UpdateSaasSubscription {
-        UpdateSaasSubscription {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        UpdateSaasSubscription { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Attach a Stripe subscription and customer to a SaaS sub-account.
@@ -438,13 +369,9 @@ impl Saas {
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn update_saas_subscription_legacy(
         &self,
-        body: UpdateSaasSubscriptionRequest,
+        body: UpdateSaasSubscriptionRequest
     ) -> UpdateSaasSubscriptionLegacy {
-        UpdateSaasSubscriptionLegacy {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        UpdateSaasSubscriptionLegacy { client: self.client.clone(), location_id: None, body, }
     }
 }
 
@@ -454,282 +381,237 @@ impl Saas {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Saas::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "bulkDisableSaas",
-            Box::pin({
-                let call = handle
-                    .bulk_disable_saas(
-                        "sample-companyId",
-                        BulkDisableSaasRequest::new(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkDisableSaasLegacy",
-            Box::pin({
-                let call = handle
-                    .bulk_disable_saas_legacy(
-                        "sample-companyId",
-                        BulkDisableSaasRequest::new(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkEnableSaas",
-            Box::pin({
-                let call = handle
-                    .bulk_enable_saas(
-                        "sample-companyId",
-                        BulkEnableSaasRequest::new(
-                            vec!["sample".to_owned()],
-                            true,
-                            BulkEnableSaasPayload::new("sample".to_owned()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkEnableSaasLegacy",
-            Box::pin({
-                let call = handle
-                    .bulk_enable_saas_legacy(
-                        "sample-companyId",
-                        BulkEnableSaasRequest::new(
-                            vec!["sample".to_owned()],
-                            true,
-                            BulkEnableSaasPayload::new("sample".to_owned()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "bulkDisableSaas",
+        Box::pin({
+            let call = handle.bulk_disable_saas(
+                "sample-companyId",
+                BulkDisableSaasRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkDisableSaasLegacy",
+        Box::pin({
+            let call = handle.bulk_disable_saas_legacy(
+                "sample-companyId",
+                BulkDisableSaasRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkEnableSaas",
+        Box::pin({
+            let call = handle.bulk_enable_saas(
+                "sample-companyId",
+                BulkEnableSaasRequest::new(
+                    vec!["sample".to_owned()],
+                    true,
+                    BulkEnableSaasPayload::new("sample".to_owned())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkEnableSaasLegacy",
+        Box::pin({
+            let call = handle.bulk_enable_saas_legacy(
+                "sample-companyId",
+                BulkEnableSaasRequest::new(
+                    vec!["sample".to_owned()],
+                    true,
+                    BulkEnableSaasPayload::new("sample".to_owned())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "createSaasLocation",
-            Box::pin({
-                let call = handle
-                    .create_saas_location(serde_json::Value::Object(Default::default()));
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "enableSaas",
-            Box::pin({
-                let call = handle
-                    .enable_saas(EnableSaasRequest::new("sample".to_owned(), true));
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "enableSaasLegacy",
-            Box::pin({
-                let call = handle
-                    .enable_saas_legacy(
-                        EnableSaasRequest::new("sample".to_owned(), true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLocationsByStripeIds",
-            Box::pin({
-                let call = handle.get_locations_by_stripe_ids("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLocationsByStripeIdsLegacy",
-            Box::pin({
-                let call = handle
-                    .get_locations_by_stripe_ids_legacy("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createSaasLocation",
+        Box::pin({
+            let call = handle.create_saas_location(serde_json::Value::Object(Default::default()));
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "enableSaas",
+        Box::pin({
+            let call = handle.enable_saas(EnableSaasRequest::new("sample".to_owned(), true));
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "enableSaasLegacy",
+        Box::pin({
+            let call = handle.enable_saas_legacy(EnableSaasRequest::new("sample".to_owned(), true));
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLocationsByStripeIds",
+        Box::pin({
+            let call = handle.get_locations_by_stripe_ids("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLocationsByStripeIdsLegacy",
+        Box::pin({
+            let call = handle.get_locations_by_stripe_ids_legacy("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "getRebilling",
-            Box::pin({
-                let call = handle.get_rebilling("sample-companyId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSaasPlan",
-            Box::pin({
-                let call = handle.get_saas_plan("sample-planId", "sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSaasPlanLegacy",
-            Box::pin({
-                let call = handle
-                    .get_saas_plan_legacy("sample-planId", "sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSaasSubscription",
-            Box::pin({
-                let call = handle.get_saas_subscription("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSaasSubscriptionLegacy",
-            Box::pin({
-                let call = handle.get_saas_subscription_legacy("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAgencyPlans",
-            Box::pin({
-                let call = handle.list_agency_plans("sample-companyId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAgencyPlansLegacy",
-            Box::pin({
-                let call = handle.list_agency_plans_legacy("sample-companyId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSaasLocations",
-            Box::pin({
-                let call = handle.list_saas_locations("sample-companyId", 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSaasLocationsLegacy",
-            Box::pin({
-                let call = handle.list_saas_locations_legacy("sample-companyId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "pauseSaasLocation",
-            Box::pin({
-                let call = handle
-                    .pause_saas_location(
-                        PauseSaasLocationRequest::new(true, "sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "pauseSaasLocationLegacy",
-            Box::pin({
-                let call = handle
-                    .pause_saas_location_legacy(
-                        PauseSaasLocationRequest::new(true, "sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateRebilling",
-            Box::pin({
-                let call = handle
-                    .update_rebilling(
-                        "sample-companyId",
-                        UpdateRebillingRequest::new(
-                            RebillingProduct::ContentAi,
-                            vec!["sample".to_owned()],
-                            RebillingConfig::new(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateRebillingLegacy",
-            Box::pin({
-                let call = handle
-                    .update_rebilling_legacy(
-                        "sample-companyId",
-                        UpdateRebillingRequest::new(
-                            RebillingProduct::ContentAi,
-                            vec!["sample".to_owned()],
-                            RebillingConfig::new(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "getRebilling",
+        Box::pin({
+            let call = handle.get_rebilling("sample-companyId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSaasPlan",
+        Box::pin({
+            let call = handle.get_saas_plan("sample-planId", "sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSaasPlanLegacy",
+        Box::pin({
+            let call = handle.get_saas_plan_legacy("sample-planId", "sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSaasSubscription",
+        Box::pin({
+            let call = handle.get_saas_subscription("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSaasSubscriptionLegacy",
+        Box::pin({
+            let call = handle.get_saas_subscription_legacy("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAgencyPlans",
+        Box::pin({
+            let call = handle.list_agency_plans("sample-companyId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAgencyPlansLegacy",
+        Box::pin({
+            let call = handle.list_agency_plans_legacy("sample-companyId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSaasLocations",
+        Box::pin({
+            let call = handle.list_saas_locations("sample-companyId", 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSaasLocationsLegacy",
+        Box::pin({
+            let call = handle.list_saas_locations_legacy("sample-companyId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "pauseSaasLocation",
+        Box::pin({
+            let call = handle.pause_saas_location(
+                PauseSaasLocationRequest::new(true, "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "pauseSaasLocationLegacy",
+        Box::pin({
+            let call = handle.pause_saas_location_legacy(
+                PauseSaasLocationRequest::new(true, "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateRebilling",
+        Box::pin({
+            let call = handle.update_rebilling(
+                "sample-companyId",
+                UpdateRebillingRequest::new(
+                    RebillingProduct::ContentAi,
+                    vec!["sample".to_owned()],
+                    RebillingConfig::new()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateRebillingLegacy",
+        Box::pin({
+            let call = handle.update_rebilling_legacy(
+                "sample-companyId",
+                UpdateRebillingRequest::new(
+                    RebillingProduct::ContentAi,
+                    vec!["sample".to_owned()],
+                    RebillingConfig::new()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "updateSaasLocation",
-            Box::pin({
-                let call = handle
-                    .update_saas_location(serde_json::Value::Object(Default::default()));
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateSaasSubscription",
-            Box::pin({
-                let call = handle
-                    .update_saas_subscription(
-                        UpdateSaasSubscriptionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateSaasSubscriptionLegacy",
-            Box::pin({
-                let call = handle
-                    .update_saas_subscription_legacy(
-                        UpdateSaasSubscriptionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "updateSaasLocation",
+        Box::pin({
+            let call = handle.update_saas_location(serde_json::Value::Object(Default::default()));
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateSaasSubscription",
+        Box::pin({
+            let call = handle.update_saas_subscription(
+                UpdateSaasSubscriptionRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateSaasSubscriptionLegacy",
+        Box::pin({
+            let call = handle.update_saas_subscription_legacy(
+                UpdateSaasSubscriptionRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -739,321 +621,274 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Saas::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "bulkDisableSaas",
-            Box::pin({
-                let call = handle
-                    .bulk_disable_saas(
-                        "sample-companyId",
-                        BulkDisableSaasRequest::new(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkDisableSaasLegacy",
-            Box::pin({
-                let call = handle
-                    .bulk_disable_saas_legacy(
-                        "sample-companyId",
-                        BulkDisableSaasRequest::new(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkEnableSaas",
-            Box::pin({
-                let call = handle
-                    .bulk_enable_saas(
-                        "sample-companyId",
-                        BulkEnableSaasRequest::new(
-                            vec!["sample".to_owned()],
-                            true,
-                            BulkEnableSaasPayload::new("sample".to_owned())
-                                .price_id("sample".to_owned())
-                                .stripe_account_id("sample".to_owned())
-                                .provider_location_id("sample".to_owned()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkEnableSaasLegacy",
-            Box::pin({
-                let call = handle
-                    .bulk_enable_saas_legacy(
-                        "sample-companyId",
-                        BulkEnableSaasRequest::new(
-                            vec!["sample".to_owned()],
-                            true,
-                            BulkEnableSaasPayload::new("sample".to_owned())
-                                .price_id("sample".to_owned())
-                                .stripe_account_id("sample".to_owned())
-                                .provider_location_id("sample".to_owned()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "bulkDisableSaas",
+        Box::pin({
+            let call = handle.bulk_disable_saas(
+                "sample-companyId",
+                BulkDisableSaasRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkDisableSaasLegacy",
+        Box::pin({
+            let call = handle.bulk_disable_saas_legacy(
+                "sample-companyId",
+                BulkDisableSaasRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkEnableSaas",
+        Box::pin({
+            let call = handle.bulk_enable_saas(
+                "sample-companyId",
+                BulkEnableSaasRequest::new(
+                    vec!["sample".to_owned()],
+                    true,
+                    BulkEnableSaasPayload::new("sample".to_owned())
+                        .price_id("sample".to_owned())
+                        .stripe_account_id("sample".to_owned())
+                        .provider_location_id("sample".to_owned())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkEnableSaasLegacy",
+        Box::pin({
+            let call = handle.bulk_enable_saas_legacy(
+                "sample-companyId",
+                BulkEnableSaasRequest::new(
+                    vec!["sample".to_owned()],
+                    true,
+                    BulkEnableSaasPayload::new("sample".to_owned())
+                        .price_id("sample".to_owned())
+                        .stripe_account_id("sample".to_owned())
+                        .provider_location_id("sample".to_owned())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "createSaasLocation",
-            Box::pin({
-                let call = handle
-                    .create_saas_location(serde_json::Value::Object(Default::default()));
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "enableSaas",
-            Box::pin({
-                let call = handle
-                    .enable_saas(
-                        EnableSaasRequest::new("sample".to_owned(), true)
-                            .stripe_account_id("sample".to_owned())
-                            .name("sample".to_owned())
-                            .email("sample".to_owned())
-                            .stripe_customer_id("sample".to_owned())
-                            .contact_id("sample".to_owned())
-                            .provider_location_id("sample".to_owned())
-                            .description("sample".to_owned())
-                            .saas_plan_id("sample".to_owned())
-                            .price_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "enableSaasLegacy",
-            Box::pin({
-                let call = handle
-                    .enable_saas_legacy(
-                        EnableSaasRequest::new("sample".to_owned(), true)
-                            .stripe_account_id("sample".to_owned())
-                            .name("sample".to_owned())
-                            .email("sample".to_owned())
-                            .stripe_customer_id("sample".to_owned())
-                            .contact_id("sample".to_owned())
-                            .provider_location_id("sample".to_owned())
-                            .description("sample".to_owned())
-                            .saas_plan_id("sample".to_owned())
-                            .price_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLocationsByStripeIds",
-            Box::pin({
-                let call = handle
-                    .get_locations_by_stripe_ids("sample".to_owned())
-                    .customer_id("sample".to_owned())
-                    .subscription_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLocationsByStripeIdsLegacy",
-            Box::pin({
-                let call = handle
-                    .get_locations_by_stripe_ids_legacy("sample".to_owned())
-                    .customer_id("sample".to_owned())
-                    .subscription_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createSaasLocation",
+        Box::pin({
+            let call = handle.create_saas_location(serde_json::Value::Object(Default::default()));
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "enableSaas",
+        Box::pin({
+            let call = handle.enable_saas(
+                EnableSaasRequest::new("sample".to_owned(), true)
+                    .stripe_account_id("sample".to_owned())
+                    .name("sample".to_owned())
+                    .email("sample".to_owned())
+                    .stripe_customer_id("sample".to_owned())
+                    .contact_id("sample".to_owned())
+                    .provider_location_id("sample".to_owned())
+                    .description("sample".to_owned())
+                    .saas_plan_id("sample".to_owned())
+                    .price_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "enableSaasLegacy",
+        Box::pin({
+            let call = handle.enable_saas_legacy(
+                EnableSaasRequest::new("sample".to_owned(), true)
+                    .stripe_account_id("sample".to_owned())
+                    .name("sample".to_owned())
+                    .email("sample".to_owned())
+                    .stripe_customer_id("sample".to_owned())
+                    .contact_id("sample".to_owned())
+                    .provider_location_id("sample".to_owned())
+                    .description("sample".to_owned())
+                    .saas_plan_id("sample".to_owned())
+                    .price_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLocationsByStripeIds",
+        Box::pin({
+            let call = handle
+                .get_locations_by_stripe_ids("sample".to_owned())
+                .customer_id("sample".to_owned())
+                .subscription_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLocationsByStripeIdsLegacy",
+        Box::pin({
+            let call = handle
+                .get_locations_by_stripe_ids_legacy("sample".to_owned())
+                .customer_id("sample".to_owned())
+                .subscription_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "getRebilling",
-            Box::pin({
-                let call = handle.get_rebilling("sample-companyId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSaasPlan",
-            Box::pin({
-                let call = handle.get_saas_plan("sample-planId", "sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSaasPlanLegacy",
-            Box::pin({
-                let call = handle
-                    .get_saas_plan_legacy("sample-planId", "sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSaasSubscription",
-            Box::pin({
-                let call = handle.get_saas_subscription("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSaasSubscriptionLegacy",
-            Box::pin({
-                let call = handle.get_saas_subscription_legacy("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAgencyPlans",
-            Box::pin({
-                let call = handle.list_agency_plans("sample-companyId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAgencyPlansLegacy",
-            Box::pin({
-                let call = handle.list_agency_plans_legacy("sample-companyId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSaasLocations",
-            Box::pin({
-                let call = handle.list_saas_locations("sample-companyId", 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSaasLocationsLegacy",
-            Box::pin({
-                let call = handle
-                    .list_saas_locations_legacy("sample-companyId")
-                    .page(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "pauseSaasLocation",
-            Box::pin({
-                let call = handle
-                    .pause_saas_location(
-                        PauseSaasLocationRequest::new(true, "sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "pauseSaasLocationLegacy",
-            Box::pin({
-                let call = handle
-                    .pause_saas_location_legacy(
-                        PauseSaasLocationRequest::new(true, "sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateRebilling",
-            Box::pin({
-                let call = handle
-                    .update_rebilling(
-                        "sample-companyId",
-                        UpdateRebillingRequest::new(
-                            RebillingProduct::ContentAi,
-                            vec!["sample".to_owned()],
-                            RebillingConfig::new()
-                                .opt_in(true)
-                                .enabled(true)
-                                .markup(1.0f64),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateRebillingLegacy",
-            Box::pin({
-                let call = handle
-                    .update_rebilling_legacy(
-                        "sample-companyId",
-                        UpdateRebillingRequest::new(
-                            RebillingProduct::ContentAi,
-                            vec!["sample".to_owned()],
-                            RebillingConfig::new()
-                                .opt_in(true)
-                                .enabled(true)
-                                .markup(1.0f64),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "getRebilling",
+        Box::pin({
+            let call = handle.get_rebilling("sample-companyId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSaasPlan",
+        Box::pin({
+            let call = handle.get_saas_plan("sample-planId", "sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSaasPlanLegacy",
+        Box::pin({
+            let call = handle.get_saas_plan_legacy("sample-planId", "sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSaasSubscription",
+        Box::pin({
+            let call = handle.get_saas_subscription("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSaasSubscriptionLegacy",
+        Box::pin({
+            let call = handle.get_saas_subscription_legacy("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAgencyPlans",
+        Box::pin({
+            let call = handle.list_agency_plans("sample-companyId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAgencyPlansLegacy",
+        Box::pin({
+            let call = handle.list_agency_plans_legacy("sample-companyId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSaasLocations",
+        Box::pin({
+            let call = handle.list_saas_locations("sample-companyId", 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSaasLocationsLegacy",
+        Box::pin({
+            let call = handle.list_saas_locations_legacy("sample-companyId").page(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "pauseSaasLocation",
+        Box::pin({
+            let call = handle.pause_saas_location(
+                PauseSaasLocationRequest::new(true, "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "pauseSaasLocationLegacy",
+        Box::pin({
+            let call = handle.pause_saas_location_legacy(
+                PauseSaasLocationRequest::new(true, "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateRebilling",
+        Box::pin({
+            let call = handle.update_rebilling(
+                "sample-companyId",
+                UpdateRebillingRequest::new(
+                    RebillingProduct::ContentAi,
+                    vec!["sample".to_owned()],
+                    RebillingConfig::new().opt_in(true).enabled(true).markup(1.0f64)
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateRebillingLegacy",
+        Box::pin({
+            let call = handle.update_rebilling_legacy(
+                "sample-companyId",
+                UpdateRebillingRequest::new(
+                    RebillingProduct::ContentAi,
+                    vec!["sample".to_owned()],
+                    RebillingConfig::new().opt_in(true).enabled(true).markup(1.0f64)
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "updateSaasLocation",
-            Box::pin({
-                let call = handle
-                    .update_saas_location(serde_json::Value::Object(Default::default()));
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateSaasSubscription",
-            Box::pin({
-                let call = handle
-                    .update_saas_subscription(
-                        UpdateSaasSubscriptionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateSaasSubscriptionLegacy",
-            Box::pin({
-                let call = handle
-                    .update_saas_subscription_legacy(
-                        UpdateSaasSubscriptionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "updateSaasLocation",
+        Box::pin({
+            let call = handle.update_saas_location(serde_json::Value::Object(Default::default()));
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateSaasSubscription",
+        Box::pin({
+            let call = handle.update_saas_subscription(
+                UpdateSaasSubscriptionRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateSaasSubscriptionLegacy",
+        Box::pin({
+            let call = handle.update_saas_subscription_legacy(
+                UpdateSaasSubscriptionRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -1088,9 +923,9 @@ impl BulkDisableSaas {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/saas/bulk-disable-saas/{}", crate ::runtime::request::path_segment(&
-                self.company_id)
-            ),
+                "/saas/bulk-disable-saas/{}",
+                crate::runtime::request::path_segment(&self.company_id)
+            )
         );
         {
             let value = &self.body;
@@ -1105,9 +940,7 @@ impl BulkDisableSaas {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<SaasActionData>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SaasActionData>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1146,9 +979,9 @@ impl BulkDisableSaasLegacy {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/saas-api/public-api/bulk-disable-saas/{}", crate
-                ::runtime::request::path_segment(& self.company_id)
-            ),
+                "/saas-api/public-api/bulk-disable-saas/{}",
+                crate::runtime::request::path_segment(&self.company_id)
+            )
         );
         {
             let value = &self.body;
@@ -1163,9 +996,7 @@ impl BulkDisableSaasLegacy {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<SaasActionData>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SaasActionData>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1202,9 +1033,9 @@ impl BulkEnableSaas {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/saas/bulk-enable-saas/{}", crate ::runtime::request::path_segment(&
-                self.company_id)
-            ),
+                "/saas/bulk-enable-saas/{}",
+                crate::runtime::request::path_segment(&self.company_id)
+            )
         );
         {
             let value = &self.body;
@@ -1220,7 +1051,7 @@ impl BulkEnableSaas {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<BulkEnableSaasResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1260,9 +1091,9 @@ impl BulkEnableSaasLegacy {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/saas-api/public-api/bulk-enable-saas/{}", crate
-                ::runtime::request::path_segment(& self.company_id)
-            ),
+                "/saas-api/public-api/bulk-enable-saas/{}",
+                crate::runtime::request::path_segment(&self.company_id)
+            )
         );
         {
             let value = &self.body;
@@ -1278,7 +1109,7 @@ impl BulkEnableSaasLegacy {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<BulkEnableSaasResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1318,10 +1149,7 @@ impl CreateSaasLocation {
             token: crate::TokenKind::Agency,
             scopes: &["saas/location.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/saas-api/public-api/locations".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/saas-api/public-api/locations".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -1336,7 +1164,7 @@ impl CreateSaasLocation {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1379,15 +1207,10 @@ impl EnableSaas {
             token: crate::TokenKind::Agency,
             scopes: &["saas/location.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("enableSaas", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location("enableSaas", self.location_id.as_deref())?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/saas/enable-saas/{}", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+            format!("/saas/enable-saas/{}", crate::runtime::request::path_segment(&location_id))
         );
         request.scope_key(location_id.clone());
         {
@@ -1403,9 +1226,7 @@ impl EnableSaas {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<SaasActionData>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SaasActionData>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1449,15 +1270,16 @@ impl EnableSaasLegacy {
             token: crate::TokenKind::Agency,
             scopes: &["saas/location.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("enableSaasLegacy", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "enableSaasLegacy",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/saas-api/public-api/enable-saas/{}", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/saas-api/public-api/enable-saas/{}",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -1473,9 +1295,7 @@ impl EnableSaasLegacy {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<SaasActionData>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SaasActionData>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1539,9 +1359,7 @@ impl GetLocationsByStripeIds {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Vec<String>>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Vec<String>>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1590,10 +1408,7 @@ impl GetLocationsByStripeIdsLegacy {
             token: crate::TokenKind::Agency,
             scopes: &["saas/location.read"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/saas-api/public-api/locations".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/saas-api/public-api/locations".to_owned());
         if let Some(value) = &self.customer_id {
             request.query("customerId", value);
         }
@@ -1610,9 +1425,7 @@ impl GetLocationsByStripeIdsLegacy {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Vec<String>>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Vec<String>>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1654,9 +1467,9 @@ impl GetRebilling {
         let request = crate::Request::new(
             &META,
             format!(
-                "/saas-api/public-api/rebilling/{}", crate
-                ::runtime::request::path_segment(& self.company_id)
-            ),
+                "/saas-api/public-api/rebilling/{}",
+                crate::runtime::request::path_segment(&self.company_id)
+            )
         );
         Ok(request)
     }
@@ -1668,7 +1481,7 @@ impl GetRebilling {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1705,10 +1518,7 @@ impl GetSaasPlan {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/saas/saas-plan/{}", crate ::runtime::request::path_segment(& self
-                .plan_id)
-            ),
+            format!("/saas/saas-plan/{}", crate::runtime::request::path_segment(&self.plan_id))
         );
         request.query("companyId", &self.company_id);
         Ok(request)
@@ -1720,9 +1530,7 @@ impl GetSaasPlan {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<SaasPlan>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SaasPlan>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1761,9 +1569,9 @@ impl GetSaasPlanLegacy {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/saas-api/public-api/saas-plan/{}", crate
-                ::runtime::request::path_segment(& self.plan_id)
-            ),
+                "/saas-api/public-api/saas-plan/{}",
+                crate::runtime::request::path_segment(&self.plan_id)
+            )
         );
         request.query("companyId", &self.company_id);
         Ok(request)
@@ -1775,9 +1583,7 @@ impl GetSaasPlanLegacy {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<SaasPlan>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SaasPlan>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1819,15 +1625,16 @@ impl GetSaasSubscription {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("getSaasSubscription", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getSaasSubscription",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/saas/get-saas-subscription/{}", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/saas/get-saas-subscription/{}",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("companyId", &self.company_id);
@@ -1840,9 +1647,7 @@ impl GetSaasSubscription {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<SaasSubscription>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SaasSubscription>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1886,15 +1691,16 @@ impl GetSaasSubscriptionLegacy {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("getSaasSubscriptionLegacy", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getSaasSubscriptionLegacy",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/saas-api/public-api/get-saas-subscription/{}", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/saas-api/public-api/get-saas-subscription/{}",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("companyId", &self.company_id);
@@ -1907,9 +1713,7 @@ impl GetSaasSubscriptionLegacy {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<SaasSubscription>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SaasSubscription>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1945,9 +1749,9 @@ impl ListAgencyPlans {
         let request = crate::Request::new(
             &META,
             format!(
-                "/saas/agency-plans/{}", crate ::runtime::request::path_segment(& self
-                .company_id)
-            ),
+                "/saas/agency-plans/{}",
+                crate::runtime::request::path_segment(&self.company_id)
+            )
         );
         Ok(request)
     }
@@ -1958,9 +1762,7 @@ impl ListAgencyPlans {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Vec<SaasPlan>>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Vec<SaasPlan>>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1998,9 +1800,9 @@ impl ListAgencyPlansLegacy {
         let request = crate::Request::new(
             &META,
             format!(
-                "/saas-api/public-api/agency-plans/{}", crate
-                ::runtime::request::path_segment(& self.company_id)
-            ),
+                "/saas-api/public-api/agency-plans/{}",
+                crate::runtime::request::path_segment(&self.company_id)
+            )
         );
         Ok(request)
     }
@@ -2011,9 +1813,7 @@ impl ListAgencyPlansLegacy {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Vec<SaasPlan>>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Vec<SaasPlan>>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2050,9 +1850,9 @@ impl ListSaasLocations {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/saas/saas-locations/{}", crate ::runtime::request::path_segment(& self
-                .company_id)
-            ),
+                "/saas/saas-locations/{}",
+                crate::runtime::request::path_segment(&self.company_id)
+            )
         );
         request.query("page", self.page);
         Ok(request)
@@ -2065,7 +1865,7 @@ impl ListSaasLocations {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListSaasLocationsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2099,7 +1899,7 @@ impl crate::Paginated for ListSaasLocations {
             Some(&self.page).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.page = next;
         true
@@ -2115,10 +1915,8 @@ impl crate::Paginated for ListSaasLocations {
 impl ListSaasLocations {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<SaasLocation, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<SaasLocation, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -2162,9 +1960,9 @@ impl ListSaasLocationsLegacy {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/saas-api/public-api/saas-locations/{}", crate
-                ::runtime::request::path_segment(& self.company_id)
-            ),
+                "/saas-api/public-api/saas-locations/{}",
+                crate::runtime::request::path_segment(&self.company_id)
+            )
         );
         if let Some(value) = &self.page {
             request.query("page", value);
@@ -2179,7 +1977,7 @@ impl ListSaasLocationsLegacy {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListSaasLocationsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2213,7 +2011,7 @@ impl crate::Paginated for ListSaasLocationsLegacy {
             self.page.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.page = Some(next);
         true
@@ -2229,10 +2027,8 @@ impl crate::Paginated for ListSaasLocationsLegacy {
 impl ListSaasLocationsLegacy {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<SaasLocation, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<SaasLocation, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -2273,14 +2069,13 @@ impl PauseSaasLocation {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("pauseSaasLocation", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "pauseSaasLocation",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/saas/pause/{}", crate ::runtime::request::path_segment(& location_id)
-            ),
+            format!("/saas/pause/{}", crate::runtime::request::path_segment(&location_id))
         );
         request.scope_key(location_id.clone());
         {
@@ -2340,15 +2135,16 @@ impl PauseSaasLocationLegacy {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("pauseSaasLocationLegacy", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "pauseSaasLocationLegacy",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/saas-api/public-api/pause/{}", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+                "/saas-api/public-api/pause/{}",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -2401,9 +2197,9 @@ impl UpdateRebilling {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/saas/update-rebilling/{}", crate ::runtime::request::path_segment(&
-                self.company_id)
-            ),
+                "/saas/update-rebilling/{}",
+                crate::runtime::request::path_segment(&self.company_id)
+            )
         );
         {
             let value = &self.body;
@@ -2418,9 +2214,7 @@ impl UpdateRebilling {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<SaasSuccess>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SaasSuccess>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2459,9 +2253,9 @@ impl UpdateRebillingLegacy {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/saas-api/public-api/update-rebilling/{}", crate
-                ::runtime::request::path_segment(& self.company_id)
-            ),
+                "/saas-api/public-api/update-rebilling/{}",
+                crate::runtime::request::path_segment(&self.company_id)
+            )
         );
         {
             let value = &self.body;
@@ -2476,9 +2270,7 @@ impl UpdateRebillingLegacy {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<SaasSuccess>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SaasSuccess>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2526,15 +2318,16 @@ impl UpdateSaasLocation {
             token: crate::TokenKind::Agency,
             scopes: &["saas/location.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("updateSaasLocation", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "updateSaasLocation",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/saas-api/public-api/locations/{}", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/saas-api/public-api/locations/{}",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -2551,7 +2344,7 @@ impl UpdateSaasLocation {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2594,15 +2387,16 @@ impl UpdateSaasSubscription {
             token: crate::TokenKind::Agency,
             scopes: &["saas/location.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("updateSaasSubscription", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "updateSaasSubscription",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/saas/update-saas-subscription/{}", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/saas/update-saas-subscription/{}",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -2618,9 +2412,7 @@ impl UpdateSaasSubscription {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<String>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<String>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2664,18 +2456,16 @@ impl UpdateSaasSubscriptionLegacy {
             token: crate::TokenKind::Agency,
             scopes: &["saas/location.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "updateSaasSubscriptionLegacy",
-                self.location_id.as_deref(),
-            )?;
+        let location_id = self.client.resolve_location(
+            "updateSaasSubscriptionLegacy",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/saas-api/public-api/update-saas-subscription/{}", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/saas-api/public-api/update-saas-subscription/{}",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -2691,9 +2481,7 @@ impl UpdateSaasSubscriptionLegacy {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<String>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<String>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2723,7 +2511,7 @@ impl BillingInterval {
         match self {
             Self::Month => "month",
             Self::Year => "year",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -2735,7 +2523,7 @@ impl From<&str> for BillingInterval {
         match value {
             "month" => Self::Month,
             "year" => Self::Year,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -2750,7 +2538,7 @@ crate::runtime::enums::string_enum!(BillingInterval);
 #[non_exhaustive]
 pub struct BulkDisableSaasRequest {
     /// `locationIds`: a list of strings.
-    #[serde(rename = "locationIds")]
+    #[serde(rename = "locationIds",)]
     pub location_ids: Vec<String>,
 }
 
@@ -2760,9 +2548,7 @@ impl BulkDisableSaasRequest {
     /// A value with the required fields (`locationIds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_ids: impl Into<Vec<String>>) -> Self {
-        Self {
-            location_ids: location_ids.into(),
-        }
+        Self { location_ids: location_ids.into(), }
     }
 }
 
@@ -2777,23 +2563,15 @@ pub struct BulkEnableSaasPayload {
     pub price_id: Option<String>,
 
     /// `stripeAccountId`: a string. Example: `acct_1QDPY5FpU9DlKp7RQ8BXfywx`.
-    #[serde(
-        rename = "stripeAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "stripeAccountId", default, skip_serializing_if = "Option::is_none")]
     pub stripe_account_id: Option<String>,
 
     /// `saasPlanId`: a string. Example: `66c4d36534f21f900dc2a265`.
-    #[serde(rename = "saasPlanId")]
+    #[serde(rename = "saasPlanId",)]
     pub saas_plan_id: String,
 
     /// `providerLocationId`: a string. Example: `r06mdj4OrrERzYDvsOdh`.
-    #[serde(
-        rename = "providerLocationId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "providerLocationId", default, skip_serializing_if = "Option::is_none")]
     pub provider_location_id: Option<String>,
 }
 
@@ -2837,15 +2615,15 @@ impl BulkEnableSaasPayload {
 #[non_exhaustive]
 pub struct BulkEnableSaasRequest {
     /// `locationIds`: a list of strings.
-    #[serde(rename = "locationIds")]
+    #[serde(rename = "locationIds",)]
     pub location_ids: Vec<String>,
 
     /// `isSaaSV2`: `true` or `false`.
-    #[serde(rename = "isSaaSV2")]
+    #[serde(rename = "isSaaSV2",)]
     pub is_saa_sv2: bool,
 
     /// `actionPayload`: a [`BulkEnableSaasPayload`](crate::saas::BulkEnableSaasPayload).
-    #[serde(rename = "actionPayload")]
+    #[serde(rename = "actionPayload",)]
     pub action_payload: BulkEnableSaasPayload,
 }
 
@@ -2857,7 +2635,7 @@ impl BulkEnableSaasRequest {
     pub fn new(
         location_ids: impl Into<Vec<String>>,
         is_saa_sv2: impl Into<bool>,
-        action_payload: impl Into<BulkEnableSaasPayload>,
+        action_payload: impl Into<BulkEnableSaasPayload>
     ) -> Self {
         Self {
             location_ids: location_ids.into(),
@@ -2893,11 +2671,7 @@ pub struct BulkEnableSaasResponse {
 #[non_exhaustive]
 pub struct EnableSaasRequest {
     /// Stripe account id (SaaS v1 only).
-    #[serde(
-        rename = "stripeAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "stripeAccountId", default, skip_serializing_if = "Option::is_none")]
     pub stripe_account_id: Option<String>,
 
     /// Name of the Stripe customer (SaaS v1 only).
@@ -2909,19 +2683,15 @@ pub struct EnableSaasRequest {
     pub email: Option<String>,
 
     /// Existing Stripe customer id (SaaS v1 only).
-    #[serde(
-        rename = "stripeCustomerId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "stripeCustomerId", default, skip_serializing_if = "Option::is_none")]
     pub stripe_customer_id: Option<String>,
 
     /// The agency id.
-    #[serde(rename = "companyId")]
+    #[serde(rename = "companyId",)]
     pub company_id: String,
 
     /// True for a SaaS v2 sub-account, false for v1.
-    #[serde(rename = "isSaaSV2")]
+    #[serde(rename = "isSaaSV2",)]
     pub is_saa_sv2: bool,
 
     /// Contact in the agency's own sub-account that pays (SaaS v2 only).
@@ -2929,11 +2699,7 @@ pub struct EnableSaasRequest {
     pub contact_id: Option<String>,
 
     /// The agency's own sub-account that bills.
-    #[serde(
-        rename = "providerLocationId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "providerLocationId", default, skip_serializing_if = "Option::is_none")]
     pub provider_location_id: Option<String>,
 
     /// `description`: a string.
@@ -3050,7 +2816,7 @@ pub struct PauseSaasLocationRequest {
     pub paused: bool,
 
     /// The agency id.
-    #[serde(rename = "companyId")]
+    #[serde(rename = "companyId",)]
     pub company_id: String,
 }
 
@@ -3060,10 +2826,7 @@ impl PauseSaasLocationRequest {
     /// A value with the required fields (`paused`, `companyId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(paused: impl Into<bool>, company_id: impl Into<String>) -> Self {
-        Self {
-            paused: paused.into(),
-            company_id: company_id.into(),
-        }
+        Self { paused: paused.into(), company_id: company_id.into(), }
     }
 }
 
@@ -3092,11 +2855,7 @@ impl RebillingConfig {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            opt_in: None,
-            enabled: None,
-            markup: None,
-        }
+        Self { opt_in: None, enabled: None, markup: None, }
     }
 
     /// Sets `optIn`.
@@ -3202,7 +2961,7 @@ impl RebillingProduct {
             Self::DomainPurchase => "domainPurchase",
             Self::Phone => "Phone",
             Self::Email => "Email",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3229,7 +2988,7 @@ impl From<&str> for RebillingProduct {
             "domainPurchase" => Self::DomainPurchase,
             "Phone" => Self::Phone,
             "Email" => Self::Email,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -3245,7 +3004,9 @@ crate::runtime::enums::string_enum!(RebillingProduct);
 pub struct SaasActionData {
     /// Outcome details; their fields are not documented.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub data: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
@@ -3283,11 +3044,7 @@ pub struct SaasLocation {
     pub email: Option<String>,
 
     /// `providerLocationId`: a string.
-    #[serde(
-        rename = "providerLocationId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "providerLocationId", default, skip_serializing_if = "Option::is_none")]
     pub provider_location_id: Option<String>,
 
     /// `isSaaSV2`: `true` or `false`.
@@ -3295,12 +3052,10 @@ pub struct SaasLocation {
     pub is_saa_sv2: Option<bool>,
 
     /// Plan, price and status of the subscription; fields not documented.
-    #[serde(
-        rename = "subscriptionInfo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub subscription_info: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    #[serde(rename = "subscriptionInfo", default, skip_serializing_if = "Option::is_none")]
+    pub subscription_info: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
@@ -3401,11 +3156,7 @@ pub struct SaasPlan {
     pub product_id: Option<String>,
 
     /// The agency's own sub-account that bills.
-    #[serde(
-        rename = "providerLocationId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "providerLocationId", default, skip_serializing_if = "Option::is_none")]
     pub provider_location_id: Option<String>,
 
     /// `isSaaSV2`: `true` or `false`.
@@ -3432,11 +3183,7 @@ pub struct SaasPlanPrice {
     pub id: Option<String>,
 
     /// `billingInterval`: a [`BillingInterval`](crate::saas::BillingInterval).
-    #[serde(
-        rename = "billingInterval",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "billingInterval", default, skip_serializing_if = "Option::is_none")]
     pub billing_interval: Option<BillingInterval>,
 
     /// `active`: `true` or `false`.
@@ -3499,11 +3246,7 @@ pub struct SaasSubscription {
     pub saas_plan_id: Option<String>,
 
     /// Stripe status of the subscription, e.g. `active`.
-    #[serde(
-        rename = "subscriptionStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "subscriptionStatus", default, skip_serializing_if = "Option::is_none")]
     pub subscription_status: Option<String>,
 }
 
@@ -3528,7 +3271,7 @@ pub struct UpdateRebillingRequest {
     pub product: RebillingProduct,
 
     /// `locationIds`: a list of strings.
-    #[serde(rename = "locationIds")]
+    #[serde(rename = "locationIds",)]
     pub location_ids: Vec<String>,
 
     /// `config`: a [`RebillingConfig`](crate::saas::RebillingConfig).
@@ -3543,13 +3286,9 @@ impl UpdateRebillingRequest {
     pub fn new(
         product: impl Into<RebillingProduct>,
         location_ids: impl Into<Vec<String>>,
-        config: impl Into<RebillingConfig>,
+        config: impl Into<RebillingConfig>
     ) -> Self {
-        Self {
-            product: product.into(),
-            location_ids: location_ids.into(),
-            config: config.into(),
-        }
+        Self { product: product.into(), location_ids: location_ids.into(), config: config.into(), }
     }
 }
 
@@ -3560,15 +3299,15 @@ impl UpdateRebillingRequest {
 #[non_exhaustive]
 pub struct UpdateSaasSubscriptionRequest {
     /// Stripe subscription id.
-    #[serde(rename = "subscriptionId")]
+    #[serde(rename = "subscriptionId",)]
     pub subscription_id: String,
 
     /// Stripe customer id.
-    #[serde(rename = "customerId")]
+    #[serde(rename = "customerId",)]
     pub customer_id: String,
 
     /// The agency id.
-    #[serde(rename = "companyId")]
+    #[serde(rename = "companyId",)]
     pub company_id: String,
 }
 
@@ -3580,7 +3319,7 @@ impl UpdateSaasSubscriptionRequest {
     pub fn new(
         subscription_id: impl Into<String>,
         customer_id: impl Into<String>,
-        company_id: impl Into<String>,
+        company_id: impl Into<String>
     ) -> Self {
         Self {
             subscription_id: subscription_id.into(),

@@ -35,7 +35,7 @@ pub const MODULE: &str = "snapshots";
 /// Operations of the Snapshots module. Get one with `client.snapshots()`.
 #[derive(Clone, Debug)]
 pub struct Snapshots {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "snapshots")]
@@ -51,7 +51,7 @@ impl Snapshots {
     pub fn create_snapshot_share_link(
         &self,
         company_id: impl Into<String>,
-        body: CreateSnapshotShareLinkRequest,
+        body: CreateSnapshotShareLinkRequest
     ) -> CreateSnapshotShareLink {
         CreateSnapshotShareLink {
             client: self.client.clone(),
@@ -66,7 +66,7 @@ impl Snapshots {
     pub fn get_latest_snapshot_push(
         &self,
         snapshot_id: impl Into<String>,
-        company_id: impl Into<String>,
+        company_id: impl Into<String>
     ) -> GetLatestSnapshotPush {
         GetLatestSnapshotPush {
             client: self.client.clone(),
@@ -86,7 +86,7 @@ impl Snapshots {
         from: impl Into<String>,
         to: impl Into<String>,
         last_doc: impl Into<String>,
-        limit: impl Into<i64>,
+        limit: impl Into<i64>
     ) -> ListSnapshotPushes {
         ListSnapshotPushes {
             client: self.client.clone(),
@@ -103,10 +103,7 @@ impl Snapshots {
     ///
     /// `GET /snapshots/` · Version `2021-07-28` · agency token · scopes: `snapshots.readonly`
     pub fn list_snapshots(&self, company_id: impl Into<String>) -> ListSnapshots {
-        ListSnapshots {
-            client: self.client.clone(),
-            company_id: company_id.into(),
-        }
+        ListSnapshots { client: self.client.clone(), company_id: company_id.into(), }
     }
 }
 
@@ -116,59 +113,47 @@ impl Snapshots {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Snapshots::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createSnapshotShareLink",
-            Box::pin({
-                let call = handle
-                    .create_snapshot_share_link(
-                        "sample".to_owned(),
-                        CreateSnapshotShareLinkRequest::new(
-                            "sample".to_owned(),
-                            SnapshotShareType::Link,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLatestSnapshotPush",
-            Box::pin({
-                let call = handle
-                    .get_latest_snapshot_push("sample-snapshotId", "sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSnapshotPushes",
-            Box::pin({
-                let call = handle
-                    .list_snapshot_pushes(
-                        "sample-snapshotId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        1i64,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSnapshots",
-            Box::pin({
-                let call = handle.list_snapshots("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createSnapshotShareLink",
+        Box::pin({
+            let call = handle.create_snapshot_share_link(
+                "sample".to_owned(),
+                CreateSnapshotShareLinkRequest::new("sample".to_owned(), SnapshotShareType::Link)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLatestSnapshotPush",
+        Box::pin({
+            let call = handle.get_latest_snapshot_push("sample-snapshotId", "sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSnapshotPushes",
+        Box::pin({
+            let call = handle.list_snapshot_pushes(
+                "sample-snapshotId",
+                "sample".to_owned(),
+                "sample".to_owned(),
+                "sample".to_owned(),
+                "sample".to_owned(),
+                1i64
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSnapshots",
+        Box::pin({
+            let call = handle.list_snapshots("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -178,61 +163,52 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Snapshots::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createSnapshotShareLink",
-            Box::pin({
-                let call = handle
-                    .create_snapshot_share_link(
-                        "sample".to_owned(),
-                        CreateSnapshotShareLinkRequest::new(
-                                "sample".to_owned(),
-                                SnapshotShareType::Link,
-                            )
-                            .relationship_number("sample".to_owned())
-                            .share_location_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLatestSnapshotPush",
-            Box::pin({
-                let call = handle
-                    .get_latest_snapshot_push("sample-snapshotId", "sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSnapshotPushes",
-            Box::pin({
-                let call = handle
-                    .list_snapshot_pushes(
-                        "sample-snapshotId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        1i64,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSnapshots",
-            Box::pin({
-                let call = handle.list_snapshots("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createSnapshotShareLink",
+        Box::pin({
+            let call = handle.create_snapshot_share_link(
+                "sample".to_owned(),
+                CreateSnapshotShareLinkRequest::new("sample".to_owned(), SnapshotShareType::Link)
+                    .relationship_number("sample".to_owned())
+                    .share_location_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLatestSnapshotPush",
+        Box::pin({
+            let call = handle.get_latest_snapshot_push("sample-snapshotId", "sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSnapshotPushes",
+        Box::pin({
+            let call = handle.list_snapshot_pushes(
+                "sample-snapshotId",
+                "sample".to_owned(),
+                "sample".to_owned(),
+                "sample".to_owned(),
+                "sample".to_owned(),
+                1i64
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSnapshots",
+        Box::pin({
+            let call = handle.list_snapshots("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -280,7 +256,7 @@ impl CreateSnapshotShareLink {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SnapshotShareLink>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -324,16 +300,17 @@ impl GetLatestSnapshotPush {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("getLatestSnapshotPush", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getLatestSnapshotPush",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/snapshots/snapshot-status/{}/location/{}", crate
-                ::runtime::request::path_segment(& self.snapshot_id), crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/snapshots/snapshot-status/{}/location/{}",
+                crate::runtime::request::path_segment(&self.snapshot_id),
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("companyId", &self.company_id);
@@ -347,7 +324,7 @@ impl GetLatestSnapshotPush {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<GetLatestSnapshotPushResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -389,9 +366,9 @@ impl ListSnapshotPushes {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/snapshots/snapshot-status/{}", crate ::runtime::request::path_segment(&
-                self.snapshot_id)
-            ),
+                "/snapshots/snapshot-status/{}",
+                crate::runtime::request::path_segment(&self.snapshot_id)
+            )
         );
         request.query("companyId", &self.company_id);
         request.query("from", &self.from);
@@ -408,7 +385,7 @@ impl ListSnapshotPushes {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListSnapshotPushesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -432,19 +409,17 @@ impl crate::Paginated for ListSnapshotPushes {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        if Some(page).and_then(|v| v.data.as_ref()).is_none_or(|items| items.is_empty())
-        {
-            return false;
-        }
+        if Some(page)
+            .and_then(|v| v.data.as_ref())
+            .is_none_or(|items| items.is_empty()) {
+                return false;
+            }
         let next_0: Option<String> = Some(page)
             .and_then(|v| v.data.as_ref())
             .and_then(|items| items.last())
             .and_then(|v| v.id.as_ref())
             .cloned();
-        if !(crate::runtime::pagination::cursor_moved(
-            Some(&self.last_doc),
-            next_0.as_ref(),
-        )) {
+        if !(crate::runtime::pagination::cursor_moved(Some(&self.last_doc), next_0.as_ref())) {
             return false;
         }
         if let Some(v) = next_0 {
@@ -463,10 +438,8 @@ impl crate::Paginated for ListSnapshotPushes {
 impl ListSnapshotPushes {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<SnapshotPush, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<SnapshotPush, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -510,7 +483,7 @@ impl ListSnapshots {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListSnapshotsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -543,10 +516,7 @@ pub struct CreateSnapshotShareLinkRequest {
 impl CreateSnapshotShareLinkRequest {
     /// A value with the required fields (`snapshot_id`, `share_type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        snapshot_id: impl Into<String>,
-        share_type: impl Into<SnapshotShareType>,
-    ) -> Self {
+    pub fn new(snapshot_id: impl Into<String>, share_type: impl Into<SnapshotShareType>) -> Self {
         Self {
             snapshot_id: snapshot_id.into(),
             share_type: share_type.into(),
@@ -644,7 +614,7 @@ impl SnapshotKind {
         match self {
             Self::Own => "own",
             Self::Imported => "imported",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -656,7 +626,7 @@ impl From<&str> for SnapshotKind {
         match value {
             "own" => Self::Own,
             "imported" => Self::Imported,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -761,7 +731,7 @@ impl SnapshotShareType {
             Self::PermanentLink => "permanent_link",
             Self::AgencyLink => "agency_link",
             Self::LocationLink => "location_link",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -775,7 +745,7 @@ impl From<&str> for SnapshotShareType {
             "permanent_link" => Self::PermanentLink,
             "agency_link" => Self::AgencyLink,
             "location_link" => Self::LocationLink,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }

@@ -71,7 +71,7 @@ pub const MODULE: &str = "social_planner";
 /// Operations of the Social Planner module. Get one with `client.social_planner()`.
 #[derive(Clone, Debug)]
 pub struct SocialPlanner {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "social_planner")]
@@ -87,7 +87,7 @@ impl SocialPlanner {
     pub fn attach_facebook_page(
         &self,
         account_id: impl Into<String>,
-        body: AttachFacebookPageRequest,
+        body: AttachFacebookPageRequest
     ) -> AttachFacebookPage {
         AttachFacebookPage {
             client: self.client.clone(),
@@ -103,7 +103,7 @@ impl SocialPlanner {
     pub fn attach_instagram_account(
         &self,
         account_id: impl Into<String>,
-        body: AttachInstagramAccountRequest,
+        body: AttachInstagramAccountRequest
     ) -> AttachInstagramAccount {
         AttachInstagramAccount {
             client: self.client.clone(),
@@ -119,7 +119,7 @@ impl SocialPlanner {
     pub fn attach_linkedin_account(
         &self,
         account_id: impl Into<String>,
-        body: AttachLinkedinAccountRequest,
+        body: AttachLinkedinAccountRequest
     ) -> AttachLinkedinAccount {
         AttachLinkedinAccount {
             client: self.client.clone(),
@@ -135,7 +135,7 @@ impl SocialPlanner {
     pub fn attach_tiktok_profile(
         &self,
         account_id: impl Into<String>,
-        body: AttachTiktokProfileRequest,
+        body: AttachTiktokProfileRequest
     ) -> AttachTiktokProfile {
         AttachTiktokProfile {
             client: self.client.clone(),
@@ -151,7 +151,7 @@ impl SocialPlanner {
     pub fn attach_twitter_profile(
         &self,
         account_id: impl Into<String>,
-        body: AttachTwitterProfileRequest,
+        body: AttachTwitterProfileRequest
     ) -> AttachTwitterProfile {
         AttachTwitterProfile {
             client: self.client.clone(),
@@ -166,24 +166,16 @@ impl SocialPlanner {
     /// `POST /social-media-posting/{locationId}/posts/bulk-delete` · Version `2021-07-28` · location token · scopes: `socialplanner/csv.write`
     pub fn bulk_delete_social_posts(
         &self,
-        body: BulkDeleteSocialPostsRequest,
+        body: BulkDeleteSocialPostsRequest
     ) -> BulkDeleteSocialPosts {
-        BulkDeleteSocialPosts {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        BulkDeleteSocialPosts { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Create a social post for one or more connected accounts.
     ///
     /// `POST /social-media-posting/{locationId}/posts` · Version `2021-07-28` · location token · scopes: `socialplanner/post.write`
     pub fn create_social_post(&self, body: CreateSocialPostRequest) -> CreateSocialPost {
-        CreateSocialPost {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        CreateSocialPost { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Disconnect a social account from a location.
@@ -202,15 +194,8 @@ impl SocialPlanner {
     /// Delete a CSV import.
     ///
     /// `DELETE /social-media-posting/{locationId}/csv/{id}` · Version `2021-07-28` · location token · scopes: `socialplanner/csv.write`
-    pub fn delete_social_csv_import(
-        &self,
-        id: impl Into<String>,
-    ) -> DeleteSocialCsvImport {
-        DeleteSocialCsvImport {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-        }
+    pub fn delete_social_csv_import(&self, id: impl Into<String>) -> DeleteSocialCsvImport {
+        DeleteSocialCsvImport { client: self.client.clone(), location_id: None, id: id.into(), }
     }
 
     /// Remove one post from a CSV import.
@@ -219,7 +204,7 @@ impl SocialPlanner {
     pub fn delete_social_csv_post(
         &self,
         csv_id: impl Into<String>,
-        post_id: impl Into<String>,
+        post_id: impl Into<String>
     ) -> DeleteSocialCsvPost {
         DeleteSocialCsvPost {
             client: self.client.clone(),
@@ -233,11 +218,7 @@ impl SocialPlanner {
     ///
     /// `DELETE /social-media-posting/{locationId}/posts/{id}` · Version `2021-07-28` · location token · scopes: `socialplanner/post.write`
     pub fn delete_social_post(&self, id: impl Into<String>) -> DeleteSocialPost {
-        DeleteSocialPost {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-        }
+        DeleteSocialPost { client: self.client.clone(), location_id: None, id: id.into(), }
     }
 
     /// Start creating the posts of a CSV import.
@@ -246,7 +227,7 @@ impl SocialPlanner {
     pub fn finalize_social_csv_import(
         &self,
         id: impl Into<String>,
-        body: FinalizeSocialCsvImportRequest,
+        body: FinalizeSocialCsvImportRequest
     ) -> FinalizeSocialCsvImport {
         FinalizeSocialCsvImport {
             client: self.client.clone(),
@@ -272,7 +253,7 @@ impl SocialPlanner {
     /// `GET /social-media-posting/oauth/{locationId}/google/locations/{accountId}` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
     pub fn get_google_business_locations(
         &self,
-        account_id: impl Into<String>,
+        account_id: impl Into<String>
     ) -> GetGoogleBusinessLocations {
         GetGoogleBusinessLocations {
             client: self.client.clone(),
@@ -284,10 +265,7 @@ impl SocialPlanner {
     /// List the Instagram professional accounts an OAuth connection can post to.
     ///
     /// `GET /social-media-posting/oauth/{locationId}/instagram/accounts/{accountId}` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-    pub fn get_instagram_accounts(
-        &self,
-        account_id: impl Into<String>,
-    ) -> GetInstagramAccounts {
+    pub fn get_instagram_accounts(&self, account_id: impl Into<String>) -> GetInstagramAccounts {
         GetInstagramAccounts {
             client: self.client.clone(),
             location_id: None,
@@ -298,10 +276,7 @@ impl SocialPlanner {
     /// List the LinkedIn pages and profile an OAuth connection can post to.
     ///
     /// `GET /social-media-posting/oauth/{locationId}/linkedin/accounts/{accountId}` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-    pub fn get_linkedin_accounts(
-        &self,
-        account_id: impl Into<String>,
-    ) -> GetLinkedinAccounts {
+    pub fn get_linkedin_accounts(&self, account_id: impl Into<String>) -> GetLinkedinAccounts {
         GetLinkedinAccounts {
             client: self.client.clone(),
             location_id: None,
@@ -313,11 +288,7 @@ impl SocialPlanner {
     ///
     /// `GET /social-media-posting/{locationId}/categories/{id}` · Version `2021-07-28` · location token · scopes: `socialplanner/category.readonly`
     pub fn get_social_category(&self, id: impl Into<String>) -> GetSocialCategory {
-        GetSocialCategory {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-        }
+        GetSocialCategory { client: self.client.clone(), location_id: None, id: id.into(), }
     }
 
     /// Fetch one CSV import with a page of the posts it holds.
@@ -337,11 +308,7 @@ impl SocialPlanner {
     ///
     /// `GET /social-media-posting/{locationId}/posts/{id}` · Version `2021-07-28` · location token · scopes: `socialplanner/post.readonly`
     pub fn get_social_post(&self, id: impl Into<String>) -> GetSocialPost {
-        GetSocialPost {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-        }
+        GetSocialPost { client: self.client.clone(), location_id: None, id: id.into(), }
     }
 
     /// Fetch posting and audience statistics for connected accounts.
@@ -349,26 +316,15 @@ impl SocialPlanner {
     /// Only LinkedIn pages and TikTok Business accounts report statistics on those two platforms.
     ///
     /// `POST /social-media-posting/statistics` · Version `2021-07-28` · location token · scopes: none stated
-    pub fn get_social_statistics(&self) -> GetSocialStatistics {
-        GetSocialStatistics {
-            client: self.client.clone(),
-            location_id: None,
-            body: None,
-        }
+    pub fn get_social_statistics(&self,) -> GetSocialStatistics {
+        GetSocialStatistics { client: self.client.clone(), location_id: None, body: None, }
     }
 
     /// Fetch post tags by their ids.
     ///
     /// `POST /social-media-posting/{locationId}/tags/details` · Version `2021-07-28` · location token · scopes: `socialplanner/tag.readonly`
-    pub fn get_social_tags_by_ids(
-        &self,
-        body: SocialTagIdsRequest,
-    ) -> GetSocialTagsByIds {
-        GetSocialTagsByIds {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+    pub fn get_social_tags_by_ids(&self, body: SocialTagIdsRequest) -> GetSocialTagsByIds {
+        GetSocialTagsByIds { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Show the TikTok Business profile of an OAuth connection.
@@ -376,7 +332,7 @@ impl SocialPlanner {
     /// `GET /social-media-posting/oauth/{locationId}/tiktok-business/accounts/{accountId}` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
     pub fn get_tiktok_business_profile(
         &self,
-        account_id: impl Into<String>,
+        account_id: impl Into<String>
     ) -> GetTiktokBusinessProfile {
         GetTiktokBusinessProfile {
             client: self.client.clone(),
@@ -399,10 +355,7 @@ impl SocialPlanner {
     /// Show the X (Twitter) profile of an OAuth connection.
     ///
     /// `GET /social-media-posting/oauth/{locationId}/twitter/accounts/{accountId}` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-    pub fn get_twitter_profile(
-        &self,
-        account_id: impl Into<String>,
-    ) -> GetTwitterProfile {
+    pub fn get_twitter_profile(&self, account_id: impl Into<String>) -> GetTwitterProfile {
         GetTwitterProfile {
             client: self.client.clone(),
             location_id: None,
@@ -413,17 +366,14 @@ impl SocialPlanner {
     /// List the connected social accounts and account groups of a location.
     ///
     /// `GET /social-media-posting/{locationId}/accounts` · Version `2021-07-28` · location token · scopes: `socialplanner/account.readonly`
-    pub fn list_social_accounts(&self) -> ListSocialAccounts {
-        ListSocialAccounts {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn list_social_accounts(&self,) -> ListSocialAccounts {
+        ListSocialAccounts { client: self.client.clone(), location_id: None, }
     }
 
     /// List the post categories of a location.
     ///
     /// `GET /social-media-posting/{locationId}/categories` · Version `2021-07-28` · location token · scopes: `socialplanner/category.readonly`
-    pub fn list_social_categories(&self) -> ListSocialCategories {
+    pub fn list_social_categories(&self,) -> ListSocialCategories {
         ListSocialCategories {
             client: self.client.clone(),
             location_id: None,
@@ -436,7 +386,7 @@ impl SocialPlanner {
     /// List the CSV imports of a location and their progress.
     ///
     /// `GET /social-media-posting/{locationId}/csv` · Version `2021-07-28` · location token · scopes: `socialplanner/csv.readonly`
-    pub fn list_social_csv_imports(&self) -> ListSocialCsvImports {
+    pub fn list_social_csv_imports(&self,) -> ListSocialCsvImports {
         ListSocialCsvImports {
             client: self.client.clone(),
             location_id: None,
@@ -451,17 +401,13 @@ impl SocialPlanner {
     ///
     /// `POST /social-media-posting/{locationId}/posts/list` · Version `2021-07-28` · location token · scopes: `socialplanner/post.readonly`
     pub fn list_social_posts(&self, body: ListSocialPostsRequest) -> ListSocialPosts {
-        ListSocialPosts {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        ListSocialPosts { client: self.client.clone(), location_id: None, body, }
     }
 
     /// List the post tags of a location.
     ///
     /// `GET /social-media-posting/{locationId}/tags` · Version `2021-07-28` · location token · scopes: `socialplanner/tag.readonly`
-    pub fn list_social_tags(&self) -> ListSocialTags {
+    pub fn list_social_tags(&self,) -> ListSocialTags {
         ListSocialTags {
             client: self.client.clone(),
             location_id: None,
@@ -481,14 +427,10 @@ impl SocialPlanner {
     pub fn patch_social_post(
         &self,
         id: impl Into<String>,
-        body: std::collections::BTreeMap<String, serde_json::Value>,
+        body: std::collections::BTreeMap<String,
+        serde_json::Value>
     ) -> PatchSocialPost {
-        PatchSocialPost {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-            body,
-        }
+        PatchSocialPost { client: self.client.clone(), location_id: None, id: id.into(), body, }
     }
 
     /// Attach a Google Business Profile location to the location's planner.
@@ -497,7 +439,7 @@ impl SocialPlanner {
     pub fn set_google_business_location(
         &self,
         account_id: impl Into<String>,
-        body: AttachGoogleLocationRequest,
+        body: AttachGoogleLocationRequest
     ) -> SetGoogleBusinessLocation {
         SetGoogleBusinessLocation {
             client: self.client.clone(),
@@ -512,22 +454,15 @@ impl SocialPlanner {
     /// `POST /social-media-posting/{locationId}/set-accounts` · Version `2021-07-28` · location token · scopes: `socialplanner/csv.write`
     pub fn set_social_csv_accounts(
         &self,
-        body: SetSocialCsvAccountsRequest,
+        body: SetSocialCsvAccountsRequest
     ) -> SetSocialCsvAccounts {
-        SetSocialCsvAccounts {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        SetSocialCsvAccounts { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Begin connecting a Facebook account to a location.
     ///
     /// `GET /social-media-posting/oauth/facebook/start` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-    pub fn start_facebook_oauth(
-        &self,
-        user_id: impl Into<String>,
-    ) -> StartFacebookOauth {
+    pub fn start_facebook_oauth(&self, user_id: impl Into<String>) -> StartFacebookOauth {
         StartFacebookOauth {
             client: self.client.clone(),
             location_id: None,
@@ -553,10 +488,7 @@ impl SocialPlanner {
     /// Begin connecting an Instagram account to a location.
     ///
     /// `GET /social-media-posting/oauth/instagram/start` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-    pub fn start_instagram_oauth(
-        &self,
-        user_id: impl Into<String>,
-    ) -> StartInstagramOauth {
+    pub fn start_instagram_oauth(&self, user_id: impl Into<String>) -> StartInstagramOauth {
         StartInstagramOauth {
             client: self.client.clone(),
             location_id: None,
@@ -569,10 +501,7 @@ impl SocialPlanner {
     /// Begin connecting a LinkedIn account to a location.
     ///
     /// `GET /social-media-posting/oauth/linkedin/start` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-    pub fn start_linkedin_oauth(
-        &self,
-        user_id: impl Into<String>,
-    ) -> StartLinkedinOauth {
+    pub fn start_linkedin_oauth(&self, user_id: impl Into<String>) -> StartLinkedinOauth {
         StartLinkedinOauth {
             client: self.client.clone(),
             location_id: None,
@@ -587,7 +516,7 @@ impl SocialPlanner {
     /// `GET /social-media-posting/oauth/tiktok-business/start` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
     pub fn start_tiktok_business_oauth(
         &self,
-        user_id: impl Into<String>,
+        user_id: impl Into<String>
     ) -> StartTiktokBusinessOauth {
         StartTiktokBusinessOauth {
             client: self.client.clone(),
@@ -630,25 +559,16 @@ impl SocialPlanner {
     pub fn update_social_post(
         &self,
         id: impl Into<String>,
-        body: UpdateSocialPostRequest,
+        body: UpdateSocialPostRequest
     ) -> UpdateSocialPost {
-        UpdateSocialPost {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-            body,
-        }
+        UpdateSocialPost { client: self.client.clone(), location_id: None, id: id.into(), body, }
     }
 
     /// Upload a CSV file of posts to import.
     ///
     /// `POST /social-media-posting/{locationId}/csv` · Version `2021-07-28` · location token · scopes: `socialplanner/csv.write`
     pub fn upload_social_csv(&self, body: UploadSocialCsvRequest) -> UploadSocialCsv {
-        UploadSocialCsv {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        UploadSocialCsv { client: self.client.clone(), location_id: None, body, }
     }
 }
 
@@ -658,415 +578,354 @@ impl SocialPlanner {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = SocialPlanner::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "attachFacebookPage",
-            Box::pin({
-                let call = handle
-                    .attach_facebook_page(
-                        "sample-accountId",
-                        AttachFacebookPageRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "attachInstagramAccount",
-            Box::pin({
-                let call = handle
-                    .attach_instagram_account(
-                        "sample-accountId",
-                        AttachInstagramAccountRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "attachLinkedinAccount",
-            Box::pin({
-                let call = handle
-                    .attach_linkedin_account(
-                        "sample-accountId",
-                        AttachLinkedinAccountRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "attachTiktokProfile",
-            Box::pin({
-                let call = handle
-                    .attach_tiktok_profile(
-                        "sample-accountId",
-                        AttachTiktokProfileRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "attachTwitterProfile",
-            Box::pin({
-                let call = handle
-                    .attach_twitter_profile(
-                        "sample-accountId",
-                        AttachTwitterProfileRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkDeleteSocialPosts",
-            Box::pin({
-                let call = handle
-                    .bulk_delete_social_posts(BulkDeleteSocialPostsRequest::new());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createSocialPost",
-            Box::pin({
-                let call = handle
-                    .create_social_post(
-                        CreateSocialPostRequest::new(
-                            vec!["sample".to_owned()],
-                            SocialPostType::Post,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteSocialAccount",
-            Box::pin({
-                let call = handle.delete_social_account("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteSocialCsvImport",
-            Box::pin({
-                let call = handle.delete_social_csv_import("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteSocialCsvPost",
-            Box::pin({
-                let call = handle
-                    .delete_social_csv_post("sample-csvId", "sample-postId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteSocialPost",
-            Box::pin({
-                let call = handle.delete_social_post("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "finalizeSocialCsvImport",
-            Box::pin({
-                let call = handle
-                    .finalize_social_csv_import(
-                        "sample-id",
-                        FinalizeSocialCsvImportRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookPages",
-            Box::pin({
-                let call = handle.get_facebook_pages("sample-accountId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleBusinessLocations",
-            Box::pin({
-                let call = handle.get_google_business_locations("sample-accountId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getInstagramAccounts",
-            Box::pin({
-                let call = handle.get_instagram_accounts("sample-accountId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLinkedinAccounts",
-            Box::pin({
-                let call = handle.get_linkedin_accounts("sample-accountId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSocialCategory",
-            Box::pin({
-                let call = handle.get_social_category("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSocialCsvImport",
-            Box::pin({
-                let call = handle.get_social_csv_import("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSocialPost",
-            Box::pin({
-                let call = handle.get_social_post("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSocialStatistics",
-            Box::pin({
-                let call = handle.get_social_statistics();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSocialTagsByIds",
-            Box::pin({
-                let call = handle
-                    .get_social_tags_by_ids(
-                        SocialTagIdsRequest::new(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getTiktokBusinessProfile",
-            Box::pin({
-                let call = handle.get_tiktok_business_profile("sample-accountId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getTiktokProfile",
-            Box::pin({
-                let call = handle.get_tiktok_profile("sample-accountId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getTwitterProfile",
-            Box::pin({
-                let call = handle.get_twitter_profile("sample-accountId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSocialAccounts",
-            Box::pin({
-                let call = handle.list_social_accounts();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSocialCategories",
-            Box::pin({
-                let call = handle.list_social_categories();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSocialCsvImports",
-            Box::pin({
-                let call = handle.list_social_csv_imports();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSocialPosts",
-            Box::pin({
-                let call = handle
-                    .list_social_posts(
-                        ListSocialPostsRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSocialTags",
-            Box::pin({
-                let call = handle.list_social_tags();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "attachFacebookPage",
+        Box::pin({
+            let call = handle.attach_facebook_page(
+                "sample-accountId",
+                AttachFacebookPageRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "attachInstagramAccount",
+        Box::pin({
+            let call = handle.attach_instagram_account(
+                "sample-accountId",
+                AttachInstagramAccountRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "attachLinkedinAccount",
+        Box::pin({
+            let call = handle.attach_linkedin_account(
+                "sample-accountId",
+                AttachLinkedinAccountRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "attachTiktokProfile",
+        Box::pin({
+            let call = handle.attach_tiktok_profile(
+                "sample-accountId",
+                AttachTiktokProfileRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "attachTwitterProfile",
+        Box::pin({
+            let call = handle.attach_twitter_profile(
+                "sample-accountId",
+                AttachTwitterProfileRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkDeleteSocialPosts",
+        Box::pin({
+            let call = handle.bulk_delete_social_posts(BulkDeleteSocialPostsRequest::new());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createSocialPost",
+        Box::pin({
+            let call = handle.create_social_post(
+                CreateSocialPostRequest::new(
+                    vec!["sample".to_owned()],
+                    SocialPostType::Post,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteSocialAccount",
+        Box::pin({
+            let call = handle.delete_social_account("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteSocialCsvImport",
+        Box::pin({
+            let call = handle.delete_social_csv_import("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteSocialCsvPost",
+        Box::pin({
+            let call = handle.delete_social_csv_post("sample-csvId", "sample-postId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteSocialPost",
+        Box::pin({
+            let call = handle.delete_social_post("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "finalizeSocialCsvImport",
+        Box::pin({
+            let call = handle.finalize_social_csv_import(
+                "sample-id",
+                FinalizeSocialCsvImportRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookPages",
+        Box::pin({
+            let call = handle.get_facebook_pages("sample-accountId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleBusinessLocations",
+        Box::pin({
+            let call = handle.get_google_business_locations("sample-accountId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getInstagramAccounts",
+        Box::pin({
+            let call = handle.get_instagram_accounts("sample-accountId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLinkedinAccounts",
+        Box::pin({
+            let call = handle.get_linkedin_accounts("sample-accountId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSocialCategory",
+        Box::pin({
+            let call = handle.get_social_category("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSocialCsvImport",
+        Box::pin({
+            let call = handle.get_social_csv_import("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSocialPost",
+        Box::pin({
+            let call = handle.get_social_post("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSocialStatistics",
+        Box::pin({
+            let call = handle.get_social_statistics();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSocialTagsByIds",
+        Box::pin({
+            let call = handle.get_social_tags_by_ids(
+                SocialTagIdsRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getTiktokBusinessProfile",
+        Box::pin({
+            let call = handle.get_tiktok_business_profile("sample-accountId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getTiktokProfile",
+        Box::pin({
+            let call = handle.get_tiktok_profile("sample-accountId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getTwitterProfile",
+        Box::pin({
+            let call = handle.get_twitter_profile("sample-accountId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSocialAccounts",
+        Box::pin({
+            let call = handle.list_social_accounts();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSocialCategories",
+        Box::pin({
+            let call = handle.list_social_categories();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSocialCsvImports",
+        Box::pin({
+            let call = handle.list_social_csv_imports();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSocialPosts",
+        Box::pin({
+            let call = handle.list_social_posts(
+                ListSocialPostsRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSocialTags",
+        Box::pin({
+            let call = handle.list_social_tags();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "patchSocialPost",
-            Box::pin({
-                let call = handle
-                    .patch_social_post(
-                        "sample-id",
-                        std::collections::BTreeMap::from([
-                            (
-                                "key".to_owned(),
-                                serde_json::Value::Object(Default::default()),
-                            ),
-                        ]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "setGoogleBusinessLocation",
-            Box::pin({
-                let call = handle
-                    .set_google_business_location(
-                        "sample-accountId",
-                        AttachGoogleLocationRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "setSocialCsvAccounts",
-            Box::pin({
-                let call = handle
-                    .set_social_csv_accounts(
-                        SetSocialCsvAccountsRequest::new(
-                            vec!["sample".to_owned()],
-                            "sample".to_owned(),
-                            1i64,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "startFacebookOauth",
-            Box::pin({
-                let call = handle.start_facebook_oauth("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "startGoogleOauth",
-            Box::pin({
-                let call = handle.start_google_oauth("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "startInstagramOauth",
-            Box::pin({
-                let call = handle.start_instagram_oauth("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "startLinkedinOauth",
-            Box::pin({
-                let call = handle.start_linkedin_oauth("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "startTiktokBusinessOauth",
-            Box::pin({
-                let call = handle.start_tiktok_business_oauth("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "startTiktokOauth",
-            Box::pin({
-                let call = handle.start_tiktok_oauth("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "startTwitterOauth",
-            Box::pin({
-                let call = handle.start_twitter_oauth("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateSocialPost",
-            Box::pin({
-                let call = handle
-                    .update_social_post(
-                        "sample-id",
-                        UpdateSocialPostRequest::new(SocialPostType::Post),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "uploadSocialCsv",
-            Box::pin({
-                let call = handle
-                    .upload_social_csv(
-                        UploadSocialCsvRequest::new(
-                            crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "patchSocialPost",
+        Box::pin({
+            let call = handle.patch_social_post(
+                "sample-id",
+                std::collections::BTreeMap::from([(
+                    "key".to_owned(),
+                    serde_json::Value::Object(Default::default())
+                )])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "setGoogleBusinessLocation",
+        Box::pin({
+            let call = handle.set_google_business_location(
+                "sample-accountId",
+                AttachGoogleLocationRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "setSocialCsvAccounts",
+        Box::pin({
+            let call = handle.set_social_csv_accounts(
+                SetSocialCsvAccountsRequest::new(
+                    vec!["sample".to_owned()],
+                    "sample".to_owned(),
+                    1i64,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "startFacebookOauth",
+        Box::pin({
+            let call = handle.start_facebook_oauth("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "startGoogleOauth",
+        Box::pin({
+            let call = handle.start_google_oauth("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "startInstagramOauth",
+        Box::pin({
+            let call = handle.start_instagram_oauth("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "startLinkedinOauth",
+        Box::pin({
+            let call = handle.start_linkedin_oauth("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "startTiktokBusinessOauth",
+        Box::pin({
+            let call = handle.start_tiktok_business_oauth("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "startTiktokOauth",
+        Box::pin({
+            let call = handle.start_tiktok_oauth("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "startTwitterOauth",
+        Box::pin({
+            let call = handle.start_twitter_oauth("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateSocialPost",
+        Box::pin({
+            let call = handle.update_social_post(
+                "sample-id",
+                UpdateSocialPostRequest::new(SocialPostType::Post)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "uploadSocialCsv",
+        Box::pin({
+            let call = handle.upload_social_csv(
+                UploadSocialCsvRequest::new(
+                    crate::Upload::from_bytes("sample.txt", b"sample".to_vec())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -1076,635 +935,572 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = SocialPlanner::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "attachFacebookPage",
-            Box::pin({
-                let call = handle
-                    .attach_facebook_page(
-                        "sample-accountId",
-                        AttachFacebookPageRequest::new()
-                            .type_(SocialAccountType::Page)
-                            .origin_id("sample".to_owned())
-                            .name("sample".to_owned())
-                            .avatar("sample".to_owned())
-                            .company_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "attachInstagramAccount",
-            Box::pin({
-                let call = handle
-                    .attach_instagram_account(
-                        "sample-accountId",
-                        AttachInstagramAccountRequest::new("sample".to_owned())
-                            .origin_id("sample".to_owned())
-                            .name("sample".to_owned())
-                            .avatar("sample".to_owned())
-                            .company_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "attachLinkedinAccount",
-            Box::pin({
-                let call = handle
-                    .attach_linkedin_account(
-                        "sample-accountId",
-                        AttachLinkedinAccountRequest::new()
-                            .type_(SocialAccountType::Page)
-                            .origin_id("sample".to_owned())
-                            .name("sample".to_owned())
-                            .avatar("sample".to_owned())
-                            .urn("sample".to_owned())
-                            .company_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "attachTiktokProfile",
-            Box::pin({
-                let call = handle
-                    .attach_tiktok_profile(
-                        "sample-accountId",
-                        AttachTiktokProfileRequest::new()
-                            .type_(SocialAccountType::Page)
-                            .origin_id("sample".to_owned())
-                            .name("sample".to_owned())
-                            .avatar("sample".to_owned())
-                            .verified(true)
-                            .username("sample".to_owned())
-                            .company_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "attachTwitterProfile",
-            Box::pin({
-                let call = handle
-                    .attach_twitter_profile(
-                        "sample-accountId",
-                        AttachTwitterProfileRequest::new()
-                            .origin_id("sample".to_owned())
-                            .name("sample".to_owned())
-                            .username("sample".to_owned())
-                            .avatar("sample".to_owned())
-                            .protected(true)
-                            .verified(true)
-                            .company_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkDeleteSocialPosts",
-            Box::pin({
-                let call = handle
-                    .bulk_delete_social_posts(
-                        BulkDeleteSocialPostsRequest::new()
-                            .post_ids(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createSocialPost",
-            Box::pin({
-                let call = handle
-                    .create_social_post(
-                        CreateSocialPostRequest::new(
-                                vec!["sample".to_owned()],
-                                SocialPostType::Post,
-                                "sample".to_owned(),
-                            )
-                            .summary("sample".to_owned())
-                            .media(
-                                vec![
-                                    SocialPostMedia::new("sample".to_owned()).caption("sample"
-                                    .to_owned()).type_("sample".to_owned()).thumbnail("sample"
-                                    .to_owned()).default_thumb("sample".to_owned()).id("sample"
-                                    .to_owned())
-                                ],
-                            )
-                            .status(SocialPostStatus::InProgress)
-                            .schedule_date("sample".to_owned())
-                            .created_by("sample".to_owned())
-                            .follow_up_comment("sample".to_owned())
-                            .og_tags_details(
-                                PostLinkPreview::new()
-                                    .meta_image("sample".to_owned())
-                                    .meta_link("sample".to_owned()),
-                            )
-                            .post_approval_details(
-                                PostApproval::new()
-                                    .approver("sample".to_owned())
-                                    .requester_note("sample".to_owned())
-                                    .approver_note("sample".to_owned())
-                                    .approval_status(PostApprovalStatus::Pending),
-                            )
-                            .schedule_time_updated(true)
-                            .tags(vec!["sample".to_owned()])
-                            .category_id("sample".to_owned())
-                            .tiktok_post_details(
-                                TiktokPostDetails::new()
-                                    .privacy_level(TiktokPrivacyLevel::PublicToEveryone)
-                                    .promote_other_brand(true)
-                                    .enable_comment(true)
-                                    .enable_duet(true)
-                                    .enable_stitch(true)
-                                    .video_disclosure(true)
-                                    .promote_your_brand(true),
-                            )
-                            .gmb_post_details(
-                                GmbPostDetails::new()
-                                    .gmb_event_type("sample".to_owned())
-                                    .title("sample".to_owned())
-                                    .offer_title("sample".to_owned())
-                                    .start_date(
-                                        GmbEventStart::new()
-                                            .start_date(GmbDate::new(1i64, 1i64, 1i64))
-                                            .start_time(GmbTime::new(1i64, 1i64, 1i64)),
-                                    )
-                                    .end_date(
-                                        GmbEventEnd::new()
-                                            .end_date(GmbDate::new(1i64, 1i64, 1i64))
-                                            .end_time(GmbTime::new(1i64, 1i64, 1i64)),
-                                    )
-                                    .terms_conditions("sample".to_owned())
-                                    .url("sample".to_owned())
-                                    .coupon_code("sample".to_owned())
-                                    .redeem_online_url("sample".to_owned())
-                                    .action_type(GmbActionType::None),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteSocialAccount",
-            Box::pin({
-                let call = handle
-                    .delete_social_account("sample-id")
+    calls.push((
+        "attachFacebookPage",
+        Box::pin({
+            let call = handle.attach_facebook_page(
+                "sample-accountId",
+                AttachFacebookPageRequest::new()
+                    .type_(SocialAccountType::Page)
+                    .origin_id("sample".to_owned())
+                    .name("sample".to_owned())
+                    .avatar("sample".to_owned())
                     .company_id("sample".to_owned())
-                    .user_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteSocialCsvImport",
-            Box::pin({
-                let call = handle.delete_social_csv_import("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteSocialCsvPost",
-            Box::pin({
-                let call = handle
-                    .delete_social_csv_post("sample-csvId", "sample-postId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteSocialPost",
-            Box::pin({
-                let call = handle.delete_social_post("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "finalizeSocialCsvImport",
-            Box::pin({
-                let call = handle
-                    .finalize_social_csv_import(
-                        "sample-id",
-                        FinalizeSocialCsvImportRequest::new()
-                            .user_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookPages",
-            Box::pin({
-                let call = handle.get_facebook_pages("sample-accountId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleBusinessLocations",
-            Box::pin({
-                let call = handle.get_google_business_locations("sample-accountId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getInstagramAccounts",
-            Box::pin({
-                let call = handle.get_instagram_accounts("sample-accountId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLinkedinAccounts",
-            Box::pin({
-                let call = handle.get_linkedin_accounts("sample-accountId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSocialCategory",
-            Box::pin({
-                let call = handle.get_social_category("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSocialCsvImport",
-            Box::pin({
-                let call = handle
-                    .get_social_csv_import("sample-id")
-                    .skip(1i64)
-                    .limit(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSocialPost",
-            Box::pin({
-                let call = handle.get_social_post("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSocialStatistics",
-            Box::pin({
-                let call = handle
-                    .get_social_statistics()
-                    .body(
-                        SocialStatisticsRequest::new(vec!["sample".to_owned()])
-                            .platforms(vec![SocialStatisticsPlatform::Facebook]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSocialTagsByIds",
-            Box::pin({
-                let call = handle
-                    .get_social_tags_by_ids(
-                        SocialTagIdsRequest::new(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getTiktokBusinessProfile",
-            Box::pin({
-                let call = handle.get_tiktok_business_profile("sample-accountId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getTiktokProfile",
-            Box::pin({
-                let call = handle.get_tiktok_profile("sample-accountId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getTwitterProfile",
-            Box::pin({
-                let call = handle.get_twitter_profile("sample-accountId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSocialAccounts",
-            Box::pin({
-                let call = handle.list_social_accounts();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSocialCategories",
-            Box::pin({
-                let call = handle
-                    .list_social_categories()
-                    .search_text("sample".to_owned())
-                    .limit(1i64)
-                    .skip(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSocialCsvImports",
-            Box::pin({
-                let call = handle
-                    .list_social_csv_imports()
-                    .skip(1i64)
-                    .limit(1i64)
-                    .include_users(true)
-                    .user_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSocialPosts",
-            Box::pin({
-                let call = handle
-                    .list_social_posts(
-                        ListSocialPostsRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .type_(SocialPostListFilter::Recent)
-                            .accounts("sample".to_owned())
-                            .post_type(SocialPostType::Post),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSocialTags",
-            Box::pin({
-                let call = handle
-                    .list_social_tags()
-                    .search_text("sample".to_owned())
-                    .limit(1i64)
-                    .skip(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "patchSocialPost",
-            Box::pin({
-                let call = handle
-                    .patch_social_post(
-                        "sample-id",
-                        std::collections::BTreeMap::from([
-                            (
-                                "key".to_owned(),
-                                serde_json::Value::Object(Default::default()),
-                            ),
-                        ]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "setGoogleBusinessLocation",
-            Box::pin({
-                let call = handle
-                    .set_google_business_location(
-                        "sample-accountId",
-                        AttachGoogleLocationRequest::new()
-                            .location(
-                                std::collections::BTreeMap::from([
-                                    (
-                                        "key".to_owned(),
-                                        serde_json::Value::Object(Default::default()),
-                                    ),
-                                ]),
-                            )
-                            .account(
-                                std::collections::BTreeMap::from([
-                                    (
-                                        "key".to_owned(),
-                                        serde_json::Value::Object(Default::default()),
-                                    ),
-                                ]),
-                            )
-                            .company_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "setSocialCsvAccounts",
-            Box::pin({
-                let call = handle
-                    .set_social_csv_accounts(
-                        SetSocialCsvAccountsRequest::new(
-                                vec!["sample".to_owned()],
-                                "sample".to_owned(),
-                                1i64,
-                                "sample".to_owned(),
-                            )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "attachInstagramAccount",
+        Box::pin({
+            let call = handle.attach_instagram_account(
+                "sample-accountId",
+                AttachInstagramAccountRequest::new("sample".to_owned())
+                    .origin_id("sample".to_owned())
+                    .name("sample".to_owned())
+                    .avatar("sample".to_owned())
+                    .company_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "attachLinkedinAccount",
+        Box::pin({
+            let call = handle.attach_linkedin_account(
+                "sample-accountId",
+                AttachLinkedinAccountRequest::new()
+                    .type_(SocialAccountType::Page)
+                    .origin_id("sample".to_owned())
+                    .name("sample".to_owned())
+                    .avatar("sample".to_owned())
+                    .urn("sample".to_owned())
+                    .company_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "attachTiktokProfile",
+        Box::pin({
+            let call = handle.attach_tiktok_profile(
+                "sample-accountId",
+                AttachTiktokProfileRequest::new()
+                    .type_(SocialAccountType::Page)
+                    .origin_id("sample".to_owned())
+                    .name("sample".to_owned())
+                    .avatar("sample".to_owned())
+                    .verified(true)
+                    .username("sample".to_owned())
+                    .company_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "attachTwitterProfile",
+        Box::pin({
+            let call = handle.attach_twitter_profile(
+                "sample-accountId",
+                AttachTwitterProfileRequest::new()
+                    .origin_id("sample".to_owned())
+                    .name("sample".to_owned())
+                    .username("sample".to_owned())
+                    .avatar("sample".to_owned())
+                    .protected(true)
+                    .verified(true)
+                    .company_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkDeleteSocialPosts",
+        Box::pin({
+            let call = handle.bulk_delete_social_posts(
+                BulkDeleteSocialPostsRequest::new().post_ids(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createSocialPost",
+        Box::pin({
+            let call = handle.create_social_post(
+                CreateSocialPostRequest::new(
+                    vec!["sample".to_owned()],
+                    SocialPostType::Post,
+                    "sample".to_owned()
+                )
+                    .summary("sample".to_owned())
+                    .media(
+                        vec![
+                            SocialPostMedia::new("sample".to_owned())
+                                .caption("sample".to_owned())
+                                .type_("sample".to_owned())
+                                .thumbnail("sample".to_owned())
+                                .default_thumb("sample".to_owned())
+                                .id("sample".to_owned())
+                        ]
+                    )
+                    .status(SocialPostStatus::InProgress)
+                    .schedule_date("sample".to_owned())
+                    .created_by("sample".to_owned())
+                    .follow_up_comment("sample".to_owned())
+                    .og_tags_details(
+                        PostLinkPreview::new()
+                            .meta_image("sample".to_owned())
+                            .meta_link("sample".to_owned())
+                    )
+                    .post_approval_details(
+                        PostApproval::new()
                             .approver("sample".to_owned())
-                            .user_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "startFacebookOauth",
-            Box::pin({
-                let call = handle
-                    .start_facebook_oauth("sample".to_owned())
-                    .page("sample".to_owned())
-                    .reconnect(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "startGoogleOauth",
-            Box::pin({
-                let call = handle
-                    .start_google_oauth("sample".to_owned())
-                    .page("sample".to_owned())
-                    .reconnect(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "startInstagramOauth",
-            Box::pin({
-                let call = handle
-                    .start_instagram_oauth("sample".to_owned())
-                    .page("sample".to_owned())
-                    .reconnect(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "startLinkedinOauth",
-            Box::pin({
-                let call = handle
-                    .start_linkedin_oauth("sample".to_owned())
-                    .page("sample".to_owned())
-                    .reconnect(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "startTiktokBusinessOauth",
-            Box::pin({
-                let call = handle
-                    .start_tiktok_business_oauth("sample".to_owned())
-                    .page("sample".to_owned())
-                    .reconnect(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "startTiktokOauth",
-            Box::pin({
-                let call = handle
-                    .start_tiktok_oauth("sample".to_owned())
-                    .page("sample".to_owned())
-                    .reconnect(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "startTwitterOauth",
-            Box::pin({
-                let call = handle
-                    .start_twitter_oauth("sample".to_owned())
-                    .page("sample".to_owned())
-                    .reconnect(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateSocialPost",
-            Box::pin({
-                let call = handle
-                    .update_social_post(
-                        "sample-id",
-                        UpdateSocialPostRequest::new(SocialPostType::Post)
-                            .account_ids(vec!["sample".to_owned()])
-                            .summary("sample".to_owned())
-                            .media(
-                                vec![
-                                    SocialPostMedia::new("sample".to_owned()).caption("sample"
-                                    .to_owned()).type_("sample".to_owned()).thumbnail("sample"
-                                    .to_owned()).default_thumb("sample".to_owned()).id("sample"
-                                    .to_owned())
-                                ],
+                            .requester_note("sample".to_owned())
+                            .approver_note("sample".to_owned())
+                            .approval_status(PostApprovalStatus::Pending)
+                    )
+                    .schedule_time_updated(true)
+                    .tags(vec!["sample".to_owned()])
+                    .category_id("sample".to_owned())
+                    .tiktok_post_details(
+                        TiktokPostDetails::new()
+                            .privacy_level(TiktokPrivacyLevel::PublicToEveryone)
+                            .promote_other_brand(true)
+                            .enable_comment(true)
+                            .enable_duet(true)
+                            .enable_stitch(true)
+                            .video_disclosure(true)
+                            .promote_your_brand(true)
+                    )
+                    .gmb_post_details(
+                        GmbPostDetails::new()
+                            .gmb_event_type("sample".to_owned())
+                            .title("sample".to_owned())
+                            .offer_title("sample".to_owned())
+                            .start_date(
+                                GmbEventStart::new()
+                                    .start_date(GmbDate::new(1i64, 1i64, 1i64))
+                                    .start_time(GmbTime::new(1i64, 1i64, 1i64))
                             )
-                            .status(SocialPostStatus::InProgress)
-                            .schedule_date("sample".to_owned())
-                            .created_by("sample".to_owned())
-                            .follow_up_comment("sample".to_owned())
-                            .og_tags_details(
-                                PostLinkPreview::new()
-                                    .meta_image("sample".to_owned())
-                                    .meta_link("sample".to_owned()),
+                            .end_date(
+                                GmbEventEnd::new()
+                                    .end_date(GmbDate::new(1i64, 1i64, 1i64))
+                                    .end_time(GmbTime::new(1i64, 1i64, 1i64))
                             )
-                            .post_approval_details(
-                                PostApproval::new()
-                                    .approver("sample".to_owned())
-                                    .requester_note("sample".to_owned())
-                                    .approver_note("sample".to_owned())
-                                    .approval_status(PostApprovalStatus::Pending),
+                            .terms_conditions("sample".to_owned())
+                            .url("sample".to_owned())
+                            .coupon_code("sample".to_owned())
+                            .redeem_online_url("sample".to_owned())
+                            .action_type(GmbActionType::None)
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteSocialAccount",
+        Box::pin({
+            let call = handle
+                .delete_social_account("sample-id")
+                .company_id("sample".to_owned())
+                .user_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteSocialCsvImport",
+        Box::pin({
+            let call = handle.delete_social_csv_import("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteSocialCsvPost",
+        Box::pin({
+            let call = handle.delete_social_csv_post("sample-csvId", "sample-postId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteSocialPost",
+        Box::pin({
+            let call = handle.delete_social_post("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "finalizeSocialCsvImport",
+        Box::pin({
+            let call = handle.finalize_social_csv_import(
+                "sample-id",
+                FinalizeSocialCsvImportRequest::new().user_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookPages",
+        Box::pin({
+            let call = handle.get_facebook_pages("sample-accountId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleBusinessLocations",
+        Box::pin({
+            let call = handle.get_google_business_locations("sample-accountId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getInstagramAccounts",
+        Box::pin({
+            let call = handle.get_instagram_accounts("sample-accountId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLinkedinAccounts",
+        Box::pin({
+            let call = handle.get_linkedin_accounts("sample-accountId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSocialCategory",
+        Box::pin({
+            let call = handle.get_social_category("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSocialCsvImport",
+        Box::pin({
+            let call = handle.get_social_csv_import("sample-id").skip(1i64).limit(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSocialPost",
+        Box::pin({
+            let call = handle.get_social_post("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSocialStatistics",
+        Box::pin({
+            let call = handle
+                .get_social_statistics()
+                .body(
+                    SocialStatisticsRequest::new(vec!["sample".to_owned()])
+                        .platforms(vec![SocialStatisticsPlatform::Facebook])
+                );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSocialTagsByIds",
+        Box::pin({
+            let call = handle.get_social_tags_by_ids(
+                SocialTagIdsRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getTiktokBusinessProfile",
+        Box::pin({
+            let call = handle.get_tiktok_business_profile("sample-accountId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getTiktokProfile",
+        Box::pin({
+            let call = handle.get_tiktok_profile("sample-accountId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getTwitterProfile",
+        Box::pin({
+            let call = handle.get_twitter_profile("sample-accountId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSocialAccounts",
+        Box::pin({
+            let call = handle.list_social_accounts();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSocialCategories",
+        Box::pin({
+            let call = handle
+                .list_social_categories()
+                .search_text("sample".to_owned())
+                .limit(1i64)
+                .skip(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSocialCsvImports",
+        Box::pin({
+            let call = handle
+                .list_social_csv_imports()
+                .skip(1i64)
+                .limit(1i64)
+                .include_users(true)
+                .user_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSocialPosts",
+        Box::pin({
+            let call = handle.list_social_posts(
+                ListSocialPostsRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .type_(SocialPostListFilter::Recent)
+                    .accounts("sample".to_owned())
+                    .post_type(SocialPostType::Post)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSocialTags",
+        Box::pin({
+            let call = handle
+                .list_social_tags()
+                .search_text("sample".to_owned())
+                .limit(1i64)
+                .skip(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    #[cfg(feature = "undocumented")]
+    calls.push((
+        "patchSocialPost",
+        Box::pin({
+            let call = handle.patch_social_post(
+                "sample-id",
+                std::collections::BTreeMap::from([(
+                    "key".to_owned(),
+                    serde_json::Value::Object(Default::default())
+                )])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "setGoogleBusinessLocation",
+        Box::pin({
+            let call = handle.set_google_business_location(
+                "sample-accountId",
+                AttachGoogleLocationRequest::new()
+                    .location(
+                        std::collections::BTreeMap::from([(
+                            "key".to_owned(),
+                            serde_json::Value::Object(Default::default())
+                        )])
+                    )
+                    .account(
+                        std::collections::BTreeMap::from([(
+                            "key".to_owned(),
+                            serde_json::Value::Object(Default::default())
+                        )])
+                    )
+                    .company_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "setSocialCsvAccounts",
+        Box::pin({
+            let call = handle.set_social_csv_accounts(
+                SetSocialCsvAccountsRequest::new(
+                    vec!["sample".to_owned()],
+                    "sample".to_owned(),
+                    1i64,
+                    "sample".to_owned()
+                )
+                    .approver("sample".to_owned())
+                    .user_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "startFacebookOauth",
+        Box::pin({
+            let call = handle
+                .start_facebook_oauth("sample".to_owned())
+                .page("sample".to_owned())
+                .reconnect(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "startGoogleOauth",
+        Box::pin({
+            let call = handle
+                .start_google_oauth("sample".to_owned())
+                .page("sample".to_owned())
+                .reconnect(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "startInstagramOauth",
+        Box::pin({
+            let call = handle
+                .start_instagram_oauth("sample".to_owned())
+                .page("sample".to_owned())
+                .reconnect(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "startLinkedinOauth",
+        Box::pin({
+            let call = handle
+                .start_linkedin_oauth("sample".to_owned())
+                .page("sample".to_owned())
+                .reconnect(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "startTiktokBusinessOauth",
+        Box::pin({
+            let call = handle
+                .start_tiktok_business_oauth("sample".to_owned())
+                .page("sample".to_owned())
+                .reconnect(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "startTiktokOauth",
+        Box::pin({
+            let call = handle
+                .start_tiktok_oauth("sample".to_owned())
+                .page("sample".to_owned())
+                .reconnect(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "startTwitterOauth",
+        Box::pin({
+            let call = handle
+                .start_twitter_oauth("sample".to_owned())
+                .page("sample".to_owned())
+                .reconnect(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateSocialPost",
+        Box::pin({
+            let call = handle.update_social_post(
+                "sample-id",
+                UpdateSocialPostRequest::new(SocialPostType::Post)
+                    .account_ids(vec!["sample".to_owned()])
+                    .summary("sample".to_owned())
+                    .media(
+                        vec![
+                            SocialPostMedia::new("sample".to_owned())
+                                .caption("sample".to_owned())
+                                .type_("sample".to_owned())
+                                .thumbnail("sample".to_owned())
+                                .default_thumb("sample".to_owned())
+                                .id("sample".to_owned())
+                        ]
+                    )
+                    .status(SocialPostStatus::InProgress)
+                    .schedule_date("sample".to_owned())
+                    .created_by("sample".to_owned())
+                    .follow_up_comment("sample".to_owned())
+                    .og_tags_details(
+                        PostLinkPreview::new()
+                            .meta_image("sample".to_owned())
+                            .meta_link("sample".to_owned())
+                    )
+                    .post_approval_details(
+                        PostApproval::new()
+                            .approver("sample".to_owned())
+                            .requester_note("sample".to_owned())
+                            .approver_note("sample".to_owned())
+                            .approval_status(PostApprovalStatus::Pending)
+                    )
+                    .schedule_time_updated(true)
+                    .tags(vec!["sample".to_owned()])
+                    .category_id("sample".to_owned())
+                    .tiktok_post_details(
+                        TiktokPostDetails::new()
+                            .privacy_level(TiktokPrivacyLevel::PublicToEveryone)
+                            .promote_other_brand(true)
+                            .enable_comment(true)
+                            .enable_duet(true)
+                            .enable_stitch(true)
+                            .video_disclosure(true)
+                            .promote_your_brand(true)
+                    )
+                    .gmb_post_details(
+                        GmbPostDetails::new()
+                            .gmb_event_type("sample".to_owned())
+                            .title("sample".to_owned())
+                            .offer_title("sample".to_owned())
+                            .start_date(
+                                GmbEventStart::new()
+                                    .start_date(GmbDate::new(1i64, 1i64, 1i64))
+                                    .start_time(GmbTime::new(1i64, 1i64, 1i64))
                             )
-                            .schedule_time_updated(true)
-                            .tags(vec!["sample".to_owned()])
-                            .category_id("sample".to_owned())
-                            .tiktok_post_details(
-                                TiktokPostDetails::new()
-                                    .privacy_level(TiktokPrivacyLevel::PublicToEveryone)
-                                    .promote_other_brand(true)
-                                    .enable_comment(true)
-                                    .enable_duet(true)
-                                    .enable_stitch(true)
-                                    .video_disclosure(true)
-                                    .promote_your_brand(true),
+                            .end_date(
+                                GmbEventEnd::new()
+                                    .end_date(GmbDate::new(1i64, 1i64, 1i64))
+                                    .end_time(GmbTime::new(1i64, 1i64, 1i64))
                             )
-                            .gmb_post_details(
-                                GmbPostDetails::new()
-                                    .gmb_event_type("sample".to_owned())
-                                    .title("sample".to_owned())
-                                    .offer_title("sample".to_owned())
-                                    .start_date(
-                                        GmbEventStart::new()
-                                            .start_date(GmbDate::new(1i64, 1i64, 1i64))
-                                            .start_time(GmbTime::new(1i64, 1i64, 1i64)),
-                                    )
-                                    .end_date(
-                                        GmbEventEnd::new()
-                                            .end_date(GmbDate::new(1i64, 1i64, 1i64))
-                                            .end_time(GmbTime::new(1i64, 1i64, 1i64)),
-                                    )
-                                    .terms_conditions("sample".to_owned())
-                                    .url("sample".to_owned())
-                                    .coupon_code("sample".to_owned())
-                                    .redeem_online_url("sample".to_owned())
-                                    .action_type(GmbActionType::None),
-                            )
-                            .user_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "uploadSocialCsv",
-            Box::pin({
-                let call = handle
-                    .upload_social_csv(
-                        UploadSocialCsvRequest::new(
-                            crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                            .terms_conditions("sample".to_owned())
+                            .url("sample".to_owned())
+                            .coupon_code("sample".to_owned())
+                            .redeem_online_url("sample".to_owned())
+                            .action_type(GmbActionType::None)
+                    )
+                    .user_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "uploadSocialCsv",
+        Box::pin({
+            let call = handle.upload_social_csv(
+                UploadSocialCsvRequest::new(
+                    crate::Upload::from_bytes("sample.txt", b"sample".to_vec())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -1745,16 +1541,17 @@ impl AttachFacebookPage {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/oauth.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("attachFacebookPage", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "attachFacebookPage",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/oauth/{}/facebook/accounts/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.account_id)
-            ),
+                "/social-media-posting/oauth/{}/facebook/accounts/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.account_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -1771,7 +1568,7 @@ impl AttachFacebookPage {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ConnectedSocialAccountResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1815,16 +1612,17 @@ impl AttachInstagramAccount {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/oauth.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("attachInstagramAccount", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "attachInstagramAccount",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/oauth/{}/instagram/accounts/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.account_id)
-            ),
+                "/social-media-posting/oauth/{}/instagram/accounts/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.account_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -1841,7 +1639,7 @@ impl AttachInstagramAccount {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ConnectedSocialAccountResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1885,16 +1683,17 @@ impl AttachLinkedinAccount {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/oauth.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("attachLinkedinAccount", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "attachLinkedinAccount",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/oauth/{}/linkedin/accounts/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.account_id)
-            ),
+                "/social-media-posting/oauth/{}/linkedin/accounts/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.account_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -1911,7 +1710,7 @@ impl AttachLinkedinAccount {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ConnectedSocialAccountResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1955,16 +1754,17 @@ impl AttachTiktokProfile {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/oauth.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("attachTiktokProfile", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "attachTiktokProfile",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/oauth/{}/tiktok/accounts/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.account_id)
-            ),
+                "/social-media-posting/oauth/{}/tiktok/accounts/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.account_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -1981,7 +1781,7 @@ impl AttachTiktokProfile {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ConnectedSocialAccountResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2025,16 +1825,17 @@ impl AttachTwitterProfile {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/oauth.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("attachTwitterProfile", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "attachTwitterProfile",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/oauth/{}/twitter/accounts/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.account_id)
-            ),
+                "/social-media-posting/oauth/{}/twitter/accounts/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.account_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -2051,7 +1852,7 @@ impl AttachTwitterProfile {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ConnectedSocialAccountResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2094,15 +1895,16 @@ impl BulkDeleteSocialPosts {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/csv.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("bulkDeleteSocialPosts", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "bulkDeleteSocialPosts",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/posts/bulk-delete", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/social-media-posting/{}/posts/bulk-delete",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -2119,7 +1921,7 @@ impl BulkDeleteSocialPosts {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<BulkDeleteSocialPostsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2162,15 +1964,16 @@ impl CreateSocialPost {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/post.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("createSocialPost", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "createSocialPost",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/posts", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/social-media-posting/{}/posts",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -2187,7 +1990,7 @@ impl CreateSocialPost {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SocialPostResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2244,16 +2047,17 @@ impl DeleteSocialAccount {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/account.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteSocialAccount", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteSocialAccount",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/accounts/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.id)
-            ),
+                "/social-media-posting/{}/accounts/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.company_id {
@@ -2272,7 +2076,7 @@ impl DeleteSocialAccount {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<DeleteSocialAccountResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2315,16 +2119,17 @@ impl DeleteSocialCsvImport {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/csv.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteSocialCsvImport", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteSocialCsvImport",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/csv/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.id)
-            ),
+                "/social-media-posting/{}/csv/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -2337,7 +2142,7 @@ impl DeleteSocialCsvImport {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<DeleteSocialCsvImportResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2381,17 +2186,18 @@ impl DeleteSocialCsvPost {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/csv.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteSocialCsvPost", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteSocialCsvPost",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/csv/{}/post/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.csv_id), crate
-                ::runtime::request::path_segment(& self.post_id)
-            ),
+                "/social-media-posting/{}/csv/{}/post/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.csv_id),
+                crate::runtime::request::path_segment(&self.post_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -2404,7 +2210,7 @@ impl DeleteSocialCsvPost {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<DeleteSocialPostResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2447,16 +2253,17 @@ impl DeleteSocialPost {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/post.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteSocialPost", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteSocialPost",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/posts/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.id)
-            ),
+                "/social-media-posting/{}/posts/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -2469,7 +2276,7 @@ impl DeleteSocialPost {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<DeleteSocialPostResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2513,16 +2320,17 @@ impl FinalizeSocialCsvImport {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/csv.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("finalizeSocialCsvImport", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "finalizeSocialCsvImport",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/csv/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.id)
-            ),
+                "/social-media-posting/{}/csv/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -2539,7 +2347,7 @@ impl FinalizeSocialCsvImport {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SocialPlannerStatus>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2582,16 +2390,17 @@ impl GetFacebookPages {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/oauth.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getFacebookPages", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getFacebookPages",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/oauth/{}/facebook/accounts/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.account_id)
-            ),
+                "/social-media-posting/oauth/{}/facebook/accounts/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.account_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -2604,7 +2413,7 @@ impl GetFacebookPages {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<FacebookPagesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2647,19 +2456,17 @@ impl GetGoogleBusinessLocations {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/oauth.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "getGoogleBusinessLocations",
-                self.location_id.as_deref(),
-            )?;
+        let location_id = self.client.resolve_location(
+            "getGoogleBusinessLocations",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/oauth/{}/google/locations/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.account_id)
-            ),
+                "/social-media-posting/oauth/{}/google/locations/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.account_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -2672,7 +2479,7 @@ impl GetGoogleBusinessLocations {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<GoogleBusinessLocationsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2715,16 +2522,17 @@ impl GetInstagramAccounts {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/oauth.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getInstagramAccounts", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getInstagramAccounts",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/oauth/{}/instagram/accounts/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.account_id)
-            ),
+                "/social-media-posting/oauth/{}/instagram/accounts/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.account_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -2737,7 +2545,7 @@ impl GetInstagramAccounts {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<InstagramAccountsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2780,16 +2588,17 @@ impl GetLinkedinAccounts {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/oauth.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getLinkedinAccounts", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getLinkedinAccounts",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/oauth/{}/linkedin/accounts/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.account_id)
-            ),
+                "/social-media-posting/oauth/{}/linkedin/accounts/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.account_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -2802,7 +2611,7 @@ impl GetLinkedinAccounts {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<LinkedinAccountsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2845,16 +2654,17 @@ impl GetSocialCategory {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/category.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getSocialCategory", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getSocialCategory",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/categories/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.id)
-            ),
+                "/social-media-posting/{}/categories/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -2867,7 +2677,7 @@ impl GetSocialCategory {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SocialCategoryResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2924,16 +2734,17 @@ impl GetSocialCsvImport {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/csv.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getSocialCsvImport", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getSocialCsvImport",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/csv/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.id)
-            ),
+                "/social-media-posting/{}/csv/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.skip {
@@ -2952,7 +2763,7 @@ impl GetSocialCsvImport {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SocialCsvImportResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2989,7 +2800,7 @@ impl crate::Paginated for GetSocialCsvImport {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -3005,10 +2816,8 @@ impl crate::Paginated for GetSocialCsvImport {
 impl GetSocialCsvImport {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<SocialCsvPost, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<SocialCsvPost, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -3049,16 +2858,17 @@ impl GetSocialPost {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/post.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getSocialPost", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getSocialPost",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/posts/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.id)
-            ),
+                "/social-media-posting/{}/posts/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -3071,7 +2881,7 @@ impl GetSocialPost {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SocialPostResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3122,13 +2932,11 @@ impl GetSocialStatistics {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("getSocialStatistics", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/social-media-posting/statistics".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "getSocialStatistics",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/social-media-posting/statistics".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.body {
@@ -3144,7 +2952,7 @@ impl GetSocialStatistics {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SocialStatisticsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3187,15 +2995,16 @@ impl GetSocialTagsByIds {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/tag.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getSocialTagsByIds", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getSocialTagsByIds",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/tags/details", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/social-media-posting/{}/tags/details",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -3212,7 +3021,7 @@ impl GetSocialTagsByIds {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SocialTagsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3255,16 +3064,17 @@ impl GetTiktokBusinessProfile {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/oauth.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getTiktokBusinessProfile", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getTiktokBusinessProfile",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/oauth/{}/tiktok-business/accounts/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.account_id)
-            ),
+                "/social-media-posting/oauth/{}/tiktok-business/accounts/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.account_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -3277,7 +3087,7 @@ impl GetTiktokBusinessProfile {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<TiktokProfilesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3320,16 +3130,17 @@ impl GetTiktokProfile {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/oauth.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getTiktokProfile", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getTiktokProfile",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/oauth/{}/tiktok/accounts/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.account_id)
-            ),
+                "/social-media-posting/oauth/{}/tiktok/accounts/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.account_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -3342,7 +3153,7 @@ impl GetTiktokProfile {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<TiktokProfilesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3385,16 +3196,17 @@ impl GetTwitterProfile {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/oauth.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getTwitterProfile", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getTwitterProfile",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/oauth/{}/twitter/accounts/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.account_id)
-            ),
+                "/social-media-posting/oauth/{}/twitter/accounts/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.account_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -3407,7 +3219,7 @@ impl GetTwitterProfile {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<TwitterProfilesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3449,15 +3261,16 @@ impl ListSocialAccounts {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/account.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listSocialAccounts", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listSocialAccounts",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/accounts", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/social-media-posting/{}/accounts",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -3470,7 +3283,7 @@ impl ListSocialAccounts {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListSocialAccountsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3533,15 +3346,16 @@ impl ListSocialCategories {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/category.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listSocialCategories", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listSocialCategories",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/categories", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/social-media-posting/{}/categories",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.search_text {
@@ -3563,7 +3377,7 @@ impl ListSocialCategories {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListSocialCategoriesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3600,7 +3414,7 @@ impl crate::Paginated for ListSocialCategories {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -3616,10 +3430,8 @@ impl crate::Paginated for ListSocialCategories {
 impl ListSocialCategories {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<SocialCategory, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<SocialCategory, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -3687,15 +3499,16 @@ impl ListSocialCsvImports {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/csv.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listSocialCsvImports", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listSocialCsvImports",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/csv", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+                "/social-media-posting/{}/csv",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.skip {
@@ -3720,7 +3533,7 @@ impl ListSocialCsvImports {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListSocialCsvImportsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3757,7 +3570,7 @@ impl crate::Paginated for ListSocialCsvImports {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -3773,10 +3586,8 @@ impl crate::Paginated for ListSocialCsvImports {
 impl ListSocialCsvImports {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<SocialCsvImport, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<SocialCsvImport, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -3817,15 +3628,16 @@ impl ListSocialPosts {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/post.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listSocialPosts", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listSocialPosts",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/posts/list", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/social-media-posting/{}/posts/list",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -3842,7 +3654,7 @@ impl ListSocialPosts {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListSocialPostsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3905,15 +3717,16 @@ impl ListSocialTags {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/tag.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listSocialTags", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listSocialTags",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/tags", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+                "/social-media-posting/{}/tags",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.search_text {
@@ -3935,7 +3748,7 @@ impl ListSocialTags {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SocialTagsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3972,7 +3785,7 @@ impl crate::Paginated for ListSocialTags {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -3988,7 +3801,7 @@ impl crate::Paginated for ListSocialTags {
 impl ListSocialTags {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
+        self
     ) -> impl futures::Stream<Item = Result<SocialTag, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -4011,7 +3824,8 @@ pub struct PatchSocialPost {
     client: crate::Client,
     location_id: Option<String>,
     id: String,
-    body: std::collections::BTreeMap<String, serde_json::Value>,
+    body: std::collections::BTreeMap<String,
+    serde_json::Value>,
 }
 
 #[cfg(feature = "social_planner")]
@@ -4037,16 +3851,17 @@ impl PatchSocialPost {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/post.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("patchSocialPost", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "patchSocialPost",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/posts/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.id)
-            ),
+                "/social-media-posting/{}/posts/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -4063,7 +3878,7 @@ impl PatchSocialPost {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4107,16 +3922,17 @@ impl SetGoogleBusinessLocation {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/oauth.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("setGoogleBusinessLocation", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "setGoogleBusinessLocation",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/oauth/{}/google/locations/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.account_id)
-            ),
+                "/social-media-posting/oauth/{}/google/locations/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.account_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -4133,7 +3949,7 @@ impl SetGoogleBusinessLocation {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ConnectedSocialAccountResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4176,15 +3992,16 @@ impl SetSocialCsvAccounts {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/csv.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("setSocialCsvAccounts", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "setSocialCsvAccounts",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/set-accounts", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/social-media-posting/{}/set-accounts",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -4201,7 +4018,7 @@ impl SetSocialCsvAccounts {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SocialPlannerStatus>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4258,12 +4075,13 @@ impl StartFacebookOauth {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/oauth.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("startFacebookOauth", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "startFacebookOauth",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/social-media-posting/oauth/facebook/start".to_owned(),
+            "/social-media-posting/oauth/facebook/start".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -4284,7 +4102,7 @@ impl StartFacebookOauth {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4341,12 +4159,13 @@ impl StartGoogleOauth {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/oauth.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("startGoogleOauth", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "startGoogleOauth",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/social-media-posting/oauth/google/start".to_owned(),
+            "/social-media-posting/oauth/google/start".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -4367,7 +4186,7 @@ impl StartGoogleOauth {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4424,12 +4243,13 @@ impl StartInstagramOauth {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/oauth.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("startInstagramOauth", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "startInstagramOauth",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/social-media-posting/oauth/instagram/start".to_owned(),
+            "/social-media-posting/oauth/instagram/start".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -4450,7 +4270,7 @@ impl StartInstagramOauth {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4507,12 +4327,13 @@ impl StartLinkedinOauth {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/oauth.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("startLinkedinOauth", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "startLinkedinOauth",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/social-media-posting/oauth/linkedin/start".to_owned(),
+            "/social-media-posting/oauth/linkedin/start".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -4533,7 +4354,7 @@ impl StartLinkedinOauth {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4590,12 +4411,13 @@ impl StartTiktokBusinessOauth {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/oauth.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("startTiktokBusinessOauth", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "startTiktokBusinessOauth",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/social-media-posting/oauth/tiktok-business/start".to_owned(),
+            "/social-media-posting/oauth/tiktok-business/start".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -4616,7 +4438,7 @@ impl StartTiktokBusinessOauth {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4673,12 +4495,13 @@ impl StartTiktokOauth {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/oauth.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("startTiktokOauth", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "startTiktokOauth",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/social-media-posting/oauth/tiktok/start".to_owned(),
+            "/social-media-posting/oauth/tiktok/start".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -4699,7 +4522,7 @@ impl StartTiktokOauth {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4756,12 +4579,13 @@ impl StartTwitterOauth {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/oauth.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("startTwitterOauth", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "startTwitterOauth",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/social-media-posting/oauth/twitter/start".to_owned(),
+            "/social-media-posting/oauth/twitter/start".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -4782,7 +4606,7 @@ impl StartTwitterOauth {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4826,16 +4650,17 @@ impl UpdateSocialPost {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/post.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("updateSocialPost", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "updateSocialPost",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/posts/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.id)
-            ),
+                "/social-media-posting/{}/posts/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -4852,7 +4677,7 @@ impl UpdateSocialPost {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SocialPlannerStatus>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4895,15 +4720,16 @@ impl UploadSocialCsv {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/csv.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("uploadSocialCsv", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "uploadSocialCsv",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/csv", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+                "/social-media-posting/{}/csv",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -4920,7 +4746,7 @@ impl UploadSocialCsv {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<UploadSocialCsvResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4960,13 +4786,7 @@ impl AttachFacebookPageRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            type_: None,
-            origin_id: None,
-            name: None,
-            avatar: None,
-            company_id: None,
-        }
+        Self { type_: None, origin_id: None, name: None, avatar: None, company_id: None, }
     }
 
     /// Sets `type`.
@@ -5008,11 +4828,15 @@ impl AttachFacebookPageRequest {
 pub struct AttachGoogleLocationRequest {
     /// The location as returned by getGoogleBusinessLocations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub location: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// The account as returned by getGoogleBusinessLocations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub account: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// `companyId`: a string.
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
@@ -5025,17 +4849,14 @@ impl AttachGoogleLocationRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            location: None,
-            account: None,
-            company_id: None,
-        }
+        Self { location: None, account: None, company_id: None, }
     }
 
     /// Sets `location`.
     pub fn location(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+        value: impl Into<std::collections::BTreeMap<String,
+        serde_json::Value>>
     ) -> Self {
         self.location = Some(value.into());
         self
@@ -5044,7 +4865,8 @@ impl AttachGoogleLocationRequest {
     /// Sets `account`.
     pub fn account(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+        value: impl Into<std::collections::BTreeMap<String,
+        serde_json::Value>>
     ) -> Self {
         self.account = Some(value.into());
         self
@@ -5076,7 +4898,7 @@ pub struct AttachInstagramAccountRequest {
     pub avatar: Option<String>,
 
     /// The Facebook page the account is linked to.
-    #[serde(rename = "pageId")]
+    #[serde(rename = "pageId",)]
     pub page_id: String,
 
     /// `companyId`: a string.
@@ -5399,10 +5221,7 @@ impl AttachTwitterProfileRequest {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `BulkDeleteSocialPostsRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5413,15 +5232,12 @@ pub struct BulkDeleteSocialPostsRequest {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl BulkDeleteSocialPostsRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self { post_ids: None }
+        Self { post_ids: None, }
     }
 
     /// Sets `postIds`.
@@ -5432,10 +5248,7 @@ impl BulkDeleteSocialPostsRequest {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `BulkDeleteSocialPostsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5458,10 +5271,7 @@ pub struct BulkDeleteSocialPostsResponse {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `BulkDeleteSocialPostsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5476,10 +5286,7 @@ pub struct BulkDeleteSocialPostsResponseResults {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A page, profile or business location attached to the planner.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5522,7 +5329,9 @@ pub struct ConnectedSocialAccount {
 
     /// Network-specific details.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub meta: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// `active`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5542,10 +5351,7 @@ pub struct ConnectedSocialAccount {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `ConnectedSocialAccountResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5574,7 +5380,7 @@ pub struct ConnectedSocialAccountResponse {
 #[non_exhaustive]
 pub struct CreateSocialPostRequest {
     /// Connected accounts to post to, as listed by listSocialAccounts.
-    #[serde(rename = "accountIds")]
+    #[serde(rename = "accountIds",)]
     pub account_ids: Vec<String>,
 
     /// Text of the post; each network trims it to its own limit.
@@ -5598,11 +5404,7 @@ pub struct CreateSocialPostRequest {
     pub created_by: Option<String>,
 
     /// First comment to add after publishing; not for TikTok or Google Business, and at most 280 characters on X.
-    #[serde(
-        rename = "followUpComment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "followUpComment", default, skip_serializing_if = "Option::is_none")]
     pub follow_up_comment: Option<String>,
 
     /// `ogTagsDetails`: a [`PostLinkPreview`](crate::social_planner::PostLinkPreview).
@@ -5610,23 +5412,15 @@ pub struct CreateSocialPostRequest {
     pub og_tags_details: Option<PostLinkPreview>,
 
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: SocialPostType,
 
     /// `postApprovalDetails`: a [`PostApproval`](crate::social_planner::PostApproval).
-    #[serde(
-        rename = "postApprovalDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "postApprovalDetails", default, skip_serializing_if = "Option::is_none")]
     pub post_approval_details: Option<PostApproval>,
 
     /// True when the schedule changed.
-    #[serde(
-        rename = "scheduleTimeUpdated",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "scheduleTimeUpdated", default, skip_serializing_if = "Option::is_none")]
     pub schedule_time_updated: Option<bool>,
 
     /// Tag ids.
@@ -5638,11 +5432,7 @@ pub struct CreateSocialPostRequest {
     pub category_id: Option<String>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::social_planner::TiktokPostDetails).
-    #[serde(
-        rename = "tiktokPostDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "tiktokPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::social_planner::GmbPostDetails).
@@ -5650,7 +5440,7 @@ pub struct CreateSocialPostRequest {
     pub gmb_post_details: Option<GmbPostDetails>,
 
     /// The user on whose behalf the post is made.
-    #[serde(rename = "userId")]
+    #[serde(rename = "userId",)]
     pub user_id: String,
 }
 
@@ -5662,7 +5452,7 @@ impl CreateSocialPostRequest {
     pub fn new(
         account_ids: impl Into<Vec<String>>,
         type_: impl Into<SocialPostType>,
-        user_id: impl Into<String>,
+        user_id: impl Into<String>
     ) -> Self {
         Self {
             account_ids: account_ids.into(),
@@ -5770,10 +5560,7 @@ impl CreateSocialPostRequest {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `DeleteSocialAccountResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5796,10 +5583,7 @@ pub struct DeleteSocialAccountResponse {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `DeleteSocialAccountResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5848,10 +5632,7 @@ pub struct DeleteSocialCsvImportResponseResults {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `DeleteSocialPostResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5874,10 +5655,7 @@ pub struct DeleteSocialPostResponse {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `DeleteSocialPostResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5965,7 +5743,7 @@ impl FinalizeSocialCsvImportRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self { user_id: None }
+        Self { user_id: None, }
     }
 
     /// Sets `userId`.
@@ -5976,10 +5754,7 @@ impl FinalizeSocialCsvImportRequest {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The call-to-action button of a Google Business post.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6010,10 +5785,7 @@ pub enum GmbActionType {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl GmbActionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6025,16 +5797,13 @@ impl GmbActionType {
             Self::LearnMore => "learn_more",
             Self::Call => "call",
             Self::SignUp => "sign_up",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl From<&str> for GmbActionType {
     fn from(value: &str) -> Self {
         match value {
@@ -6045,7 +5814,7 @@ impl From<&str> for GmbActionType {
             "learn_more" => Self::LearnMore,
             "call" => Self::Call,
             "sign_up" => Self::SignUp,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -6054,10 +5823,7 @@ impl From<&str> for GmbActionType {
 crate::runtime::enums::string_enum!(GmbActionType);
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A calendar date.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6076,23 +5842,12 @@ pub struct GmbDate {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl GmbDate {
     /// A value with the required fields (`year`, `month`, `day`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        year: impl Into<i64>,
-        month: impl Into<i64>,
-        day: impl Into<i64>,
-    ) -> Self {
-        Self {
-            year: Some(year.into()),
-            month: Some(month.into()),
-            day: Some(day.into()),
-        }
+    pub fn new(year: impl Into<i64>, month: impl Into<i64>, day: impl Into<i64>) -> Self {
+        Self { year: Some(year.into()), month: Some(month.into()), day: Some(day.into()), }
     }
 
     /// Sets `year`.
@@ -6115,10 +5870,7 @@ impl GmbDate {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// When an event or offer ends.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6133,18 +5885,12 @@ pub struct GmbEventEnd {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl GmbEventEnd {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            end_date: None,
-            end_time: None,
-        }
+        Self { end_date: None, end_time: None, }
     }
 
     /// Sets `endDate`.
@@ -6161,10 +5907,7 @@ impl GmbEventEnd {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// When an event or offer starts.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6179,18 +5922,12 @@ pub struct GmbEventStart {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl GmbEventStart {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            start_date: None,
-            start_time: None,
-        }
+        Self { start_date: None, start_time: None, }
     }
 
     /// Sets `startDate`.
@@ -6233,11 +5970,7 @@ pub struct GmbPostDetails {
     pub end_date: Option<GmbEventEnd>,
 
     /// Terms of an offer.
-    #[serde(
-        rename = "termsConditions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "termsConditions", default, skip_serializing_if = "Option::is_none")]
     pub terms_conditions: Option<String>,
 
     /// Address the call-to-action button opens.
@@ -6249,11 +5982,7 @@ pub struct GmbPostDetails {
     pub coupon_code: Option<String>,
 
     /// Where an offer is redeemed online.
-    #[serde(
-        rename = "redeemOnlineUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "redeemOnlineUrl", default, skip_serializing_if = "Option::is_none")]
     pub redeem_online_url: Option<String>,
 
     /// `actionType`: a [`GmbActionType`](crate::social_planner::GmbActionType).
@@ -6343,10 +6072,7 @@ impl GmbPostDetails {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A time of day.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6365,18 +6091,11 @@ pub struct GmbTime {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl GmbTime {
     /// A value with the required fields (`hours`, `minutes`, `seconds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        hours: impl Into<i64>,
-        minutes: impl Into<i64>,
-        seconds: impl Into<i64>,
-    ) -> Self {
+    pub fn new(hours: impl Into<i64>, minutes: impl Into<i64>, seconds: impl Into<i64>) -> Self {
         Self {
             hours: Some(hours.into()),
             minutes: Some(minutes.into()),
@@ -6404,10 +6123,7 @@ impl GmbTime {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A Google Business Profile account.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6425,11 +6141,7 @@ pub struct GoogleBusinessAccount {
     pub type_: Option<String>,
 
     /// `verificationState`: a string. Example: `UNVERIFIED`.
-    #[serde(
-        rename = "verificationState",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "verificationState", default, skip_serializing_if = "Option::is_none")]
     pub verification_state: Option<String>,
 
     /// `vettedState`: a string. Example: `NOT_VETTED`.
@@ -6438,10 +6150,7 @@ pub struct GoogleBusinessAccount {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A Google Business Profile location.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6460,25 +6169,21 @@ pub struct GoogleBusinessLocation {
 
     /// `metadata`: a map from names to JSON values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub metadata: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// `storefrontAddress`: a map from names to JSON values.
-    #[serde(
-        rename = "storefrontAddress",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub storefront_address: Option<
-        std::collections::BTreeMap<String, serde_json::Value>,
-    >,
+    #[serde(rename = "storefrontAddress", default, skip_serializing_if = "Option::is_none")]
+    pub storefront_address: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// `relationshipData`: a map from names to JSON values.
-    #[serde(
-        rename = "relationshipData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub relationship_data: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    #[serde(rename = "relationshipData", default, skip_serializing_if = "Option::is_none")]
+    pub relationship_data: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// `maxLocation`: `true` or `false`.
     #[serde(rename = "maxLocation", default, skip_serializing_if = "Option::is_none")]
@@ -6494,10 +6199,7 @@ pub struct GoogleBusinessLocation {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A location with the Google account that owns it.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6621,10 +6323,7 @@ pub struct InstagramAccountsResponseResults {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Open Graph facts of a link found in an imported post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6659,10 +6358,7 @@ pub struct LinkPreview {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `LinkPreviewImage` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6750,10 +6446,7 @@ pub struct LinkedinAccountsResponseResults {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `ListSocialAccountsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6776,10 +6469,7 @@ pub struct ListSocialAccountsResponse {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `ListSocialAccountsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6794,10 +6484,7 @@ pub struct ListSocialAccountsResponseResults {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `ListSocialCategoriesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6820,10 +6507,7 @@ pub struct ListSocialCategoriesResponse {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `ListSocialCategoriesResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6876,10 +6560,7 @@ pub struct ListSocialCsvImportsResponseResults {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Filters of a post listing.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6899,15 +6580,15 @@ pub struct ListSocialPostsRequest {
     pub limit: String,
 
     /// Start of the window (ISO 8601).
-    #[serde(rename = "fromDate")]
+    #[serde(rename = "fromDate",)]
     pub from_date: String,
 
     /// End of the window (ISO 8601).
-    #[serde(rename = "toDate")]
+    #[serde(rename = "toDate",)]
     pub to_date: String,
 
     /// `true` to include the authors, as a string.
-    #[serde(rename = "includeUsers")]
+    #[serde(rename = "includeUsers",)]
     pub include_users: String,
 
     /// `postType`: a [`SocialPostType`](crate::social_planner::SocialPostType).
@@ -6916,10 +6597,7 @@ pub struct ListSocialPostsRequest {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl ListSocialPostsRequest {
     /// A value with the required fields (`skip`, `limit`, `fromDate`, `toDate`, `includeUsers`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
@@ -6928,7 +6606,7 @@ impl ListSocialPostsRequest {
         limit: impl Into<String>,
         from_date: impl Into<String>,
         to_date: impl Into<String>,
-        include_users: impl Into<String>,
+        include_users: impl Into<String>
     ) -> Self {
         Self {
             type_: None,
@@ -7000,10 +6678,7 @@ pub struct ListSocialPostsResponseResults {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Approval settings sent with a post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7026,20 +6701,12 @@ pub struct PostApproval {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl PostApproval {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            approver: None,
-            requester_note: None,
-            approver_note: None,
-            approval_status: None,
-        }
+        Self { approver: None, requester_note: None, approver_note: None, approval_status: None, }
     }
 
     /// Sets `approver`.
@@ -7068,10 +6735,7 @@ impl PostApproval {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Approval state of a post, with the approver.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7098,10 +6762,7 @@ pub struct PostApprovalDetails {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Where a post is in the approval process.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -7123,10 +6784,7 @@ pub enum PostApprovalStatus {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl PostApprovalStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7135,16 +6793,13 @@ impl PostApprovalStatus {
             Self::Approved => "approved",
             Self::Rejected => "rejected",
             Self::NotRequired => "not_required",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl From<&str> for PostApprovalStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -7152,7 +6807,7 @@ impl From<&str> for PostApprovalStatus {
             "approved" => Self::Approved,
             "rejected" => Self::Rejected,
             "not_required" => Self::NotRequired,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -7181,10 +6836,7 @@ impl PostLinkPreview {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            meta_image: None,
-            meta_link: None,
-        }
+        Self { meta_image: None, meta_link: None, }
     }
 
     /// Sets `metaImage`.
@@ -7207,19 +6859,19 @@ impl PostLinkPreview {
 #[non_exhaustive]
 pub struct SetSocialCsvAccountsRequest {
     /// Accounts the imported posts go to.
-    #[serde(rename = "accountIds")]
+    #[serde(rename = "accountIds",)]
     pub account_ids: Vec<String>,
 
     /// As returned by uploadSocialCsv.
-    #[serde(rename = "filePath")]
+    #[serde(rename = "filePath",)]
     pub file_path: String,
 
     /// As returned by uploadSocialCsv.
-    #[serde(rename = "rowsCount")]
+    #[serde(rename = "rowsCount",)]
     pub rows_count: i64,
 
     /// As returned by uploadSocialCsv.
-    #[serde(rename = "fileName")]
+    #[serde(rename = "fileName",)]
     pub file_name: String,
 
     /// User id of the approver, if approval is needed.
@@ -7240,7 +6892,7 @@ impl SetSocialCsvAccountsRequest {
         account_ids: impl Into<Vec<String>>,
         file_path: impl Into<String>,
         rows_count: impl Into<i64>,
-        file_name: impl Into<String>,
+        file_name: impl Into<String>
     ) -> Self {
         Self {
             account_ids: account_ids.into(),
@@ -7266,10 +6918,7 @@ impl SetSocialCsvAccountsRequest {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A social account connected to a location.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7308,14 +6957,13 @@ pub struct SocialAccount {
 
     /// Network-specific details.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub meta: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A named group of connected accounts.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7334,10 +6982,7 @@ pub struct SocialAccountGroup {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// What kind of presence a connected account is.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -7362,10 +7007,7 @@ pub enum SocialAccountType {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl SocialAccountType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7375,16 +7017,13 @@ impl SocialAccountType {
             Self::Profile => "profile",
             Self::Location => "location",
             Self::Business => "business",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl From<&str> for SocialAccountType {
     fn from(value: &str) -> Self {
         match value {
@@ -7393,7 +7032,7 @@ impl From<&str> for SocialAccountType {
             "profile" => Self::Profile,
             "location" => Self::Location,
             "business" => Self::Business,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -7402,10 +7041,7 @@ impl From<&str> for SocialAccountType {
 crate::runtime::enums::string_enum!(SocialAccountType);
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialAudienceShare` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7420,10 +7056,7 @@ pub struct SocialAudienceShare {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A category posts can be filed under.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7466,10 +7099,7 @@ pub struct SocialCategory {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialCategoryResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7492,10 +7122,7 @@ pub struct SocialCategoryResponse {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialCategoryResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7506,10 +7133,7 @@ pub struct SocialCategoryResponseResults {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialCategoryResponseResultsCategory` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7653,10 +7277,7 @@ pub struct SocialCsvImportResponseResults {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Progress of a CSV import.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -7687,10 +7308,7 @@ pub enum SocialCsvImportStatus {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl SocialCsvImportStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7702,16 +7320,13 @@ impl SocialCsvImportStatus {
             Self::InReview => "in_review",
             Self::Importing => "importing",
             Self::Deleted => "deleted",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl From<&str> for SocialCsvImportStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -7722,7 +7337,7 @@ impl From<&str> for SocialCsvImportStatus {
             "in_review" => Self::InReview,
             "importing" => Self::Importing,
             "deleted" => Self::Deleted,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -7731,10 +7346,7 @@ impl From<&str> for SocialCsvImportStatus {
 crate::runtime::enums::string_enum!(SocialCsvImportStatus);
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A media file of an imported post, with the checks each network applies.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7788,11 +7400,7 @@ pub struct SocialCsvMedia {
     pub audio_channels: Option<i64>,
 
     /// `displayAspectRatio`: a string. Example: `250 : 167`.
-    #[serde(
-        rename = "displayAspectRatio",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "displayAspectRatio", default, skip_serializing_if = "Option::is_none")]
     pub display_aspect_ratio: Option<String>,
 
     /// Candidate poster frames of a video.
@@ -7832,11 +7440,7 @@ pub struct SocialCsvMedia {
     pub tiktok_error: Option<String>,
 
     /// `tiktokBusinessError`: a string.
-    #[serde(
-        rename = "tiktokBusinessError",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "tiktokBusinessError", default, skip_serializing_if = "Option::is_none")]
     pub tiktok_business_error: Option<String>,
 
     /// `invalidError`: a string.
@@ -7871,11 +7475,7 @@ pub struct SocialCsvPost {
     pub summary: Option<String>,
 
     /// `followUpComment`: a string.
-    #[serde(
-        rename = "followUpComment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "followUpComment", default, skip_serializing_if = "Option::is_none")]
     pub follow_up_comment: Option<String>,
 
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
@@ -7883,11 +7483,7 @@ pub struct SocialCsvPost {
     pub type_: Option<SocialPostType>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::social_planner::TiktokPostDetails).
-    #[serde(
-        rename = "tiktokPostDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "tiktokPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::social_planner::GmbPostDetails).
@@ -7900,10 +7496,7 @@ pub struct SocialCsvPost {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Engagement on one network.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7926,10 +7519,7 @@ pub struct SocialEngagement {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A metric split by network.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7944,14 +7534,13 @@ pub struct SocialMetricBreakdown {
 
     /// By network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub platforms: Option<std::collections::BTreeMap<String, SocialPlatformValue>>,
+    pub platforms: Option<std::collections::BTreeMap<String,
+
+    SocialPlatformValue>>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The outcome fields every social planner response carries.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7970,10 +7559,7 @@ pub struct SocialPlannerStatus {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A social network an account belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8007,10 +7593,7 @@ pub enum SocialPlatform {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl SocialPlatform {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8023,16 +7606,13 @@ impl SocialPlatform {
             Self::Tiktok => "tiktok",
             Self::Pinterest => "pinterest",
             Self::Youtube => "youtube",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl From<&str> for SocialPlatform {
     fn from(value: &str) -> Self {
         match value {
@@ -8044,7 +7624,7 @@ impl From<&str> for SocialPlatform {
             "tiktok" => Self::Tiktok,
             "pinterest" => Self::Pinterest,
             "youtube" => Self::Youtube,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -8053,32 +7633,32 @@ impl From<&str> for SocialPlatform {
 crate::runtime::enums::string_enum!(SocialPlatform);
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialPlatformTotals` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialPlatformTotals {
     /// By network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub impressions: Option<std::collections::BTreeMap<String, SocialSeriesTotal>>,
+    pub impressions: Option<std::collections::BTreeMap<String,
+
+    SocialSeriesTotal>>,
 
     /// By network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub followers: Option<std::collections::BTreeMap<String, SocialSeriesTotal>>,
+    pub followers: Option<std::collections::BTreeMap<String,
+
+    SocialSeriesTotal>>,
 
     /// By network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub likes: Option<std::collections::BTreeMap<String, SocialSeriesTotal>>,
+    pub likes: Option<std::collections::BTreeMap<String,
+
+    SocialSeriesTotal>>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialPlatformValue` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8175,19 +7755,11 @@ pub struct SocialPost {
     pub og_tags_details: Option<PostLinkPreview>,
 
     /// `postApprovalDetails`: a [`PostApprovalDetails`](crate::social_planner::PostApprovalDetails).
-    #[serde(
-        rename = "postApprovalDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "postApprovalDetails", default, skip_serializing_if = "Option::is_none")]
     pub post_approval_details: Option<PostApprovalDetails>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::social_planner::TiktokPostDetails).
-    #[serde(
-        rename = "tiktokPostDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "tiktokPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::social_planner::GmbPostDetails).
@@ -8200,10 +7772,7 @@ pub struct SocialPost {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Which posts a listing returns.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8240,10 +7809,7 @@ pub enum SocialPostListFilter {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl SocialPostListFilter {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8257,16 +7823,13 @@ impl SocialPostListFilter {
             Self::Published => "published",
             Self::InProgress => "in_progress",
             Self::Deleted => "deleted",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl From<&str> for SocialPostListFilter {
     fn from(value: &str) -> Self {
         match value {
@@ -8279,7 +7842,7 @@ impl From<&str> for SocialPostListFilter {
             "published" => Self::Published,
             "in_progress" => Self::InProgress,
             "deleted" => Self::Deleted,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -8372,17 +7935,16 @@ impl SocialPostMedia {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Daily series over the period.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialPostPerformance {
     /// Posts per day, by network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub posts: Option<std::collections::BTreeMap<String, Vec<i64>>>,
+    pub posts: Option<std::collections::BTreeMap<String,
+
+    Vec<i64>>>,
 
     /// Impressions per day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -8467,7 +8029,7 @@ impl SocialPostSource {
             Self::Recurring => "recurring",
             Self::Review => "review",
             Self::Rss => "rss",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -8482,7 +8044,7 @@ impl From<&str> for SocialPostSource {
             "recurring" => Self::Recurring,
             "review" => Self::Review,
             "rss" => Self::Rss,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -8538,7 +8100,7 @@ impl SocialPostStatus {
             Self::InReview => "in_review",
             Self::NotificationSent => "notification_sent",
             Self::Deleted => "deleted",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -8556,7 +8118,7 @@ impl From<&str> for SocialPostStatus {
             "in_review" => Self::InReview,
             "notification_sent" => Self::NotificationSent,
             "deleted" => Self::Deleted,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -8565,10 +8127,7 @@ impl From<&str> for SocialPostStatus {
 crate::runtime::enums::string_enum!(SocialPostStatus);
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Format of a post.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8587,10 +8146,7 @@ pub enum SocialPostType {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl SocialPostType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8598,23 +8154,20 @@ impl SocialPostType {
             Self::Post => "post",
             Self::Story => "story",
             Self::Reel => "reel",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl From<&str> for SocialPostType {
     fn from(value: &str) -> Self {
         match value {
             "post" => Self::Post,
             "story" => Self::Story,
             "reel" => Self::Reel,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -8623,10 +8176,7 @@ impl From<&str> for SocialPostType {
 crate::runtime::enums::string_enum!(SocialPostType);
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A HighLevel user as shown on a post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8661,10 +8211,7 @@ pub struct SocialPostUser {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialSeriesTotal` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8679,10 +8226,7 @@ pub struct SocialSeriesTotal {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Statistics of the selected accounts.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8696,11 +8240,7 @@ pub struct SocialStatistics {
     pub totals: Option<SocialStatisticsTotals>,
 
     /// `postPerformance`: a [`SocialPostPerformance`](crate::social_planner::SocialPostPerformance).
-    #[serde(
-        rename = "postPerformance",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "postPerformance", default, skip_serializing_if = "Option::is_none")]
     pub post_performance: Option<SocialPostPerformance>,
 
     /// `breakdowns`: a [`SocialStatisticsBreakdowns`](crate::social_planner::SocialStatisticsBreakdowns).
@@ -8717,10 +8257,7 @@ pub struct SocialStatistics {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialStatisticsBreakdowns` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8739,14 +8276,13 @@ pub struct SocialStatisticsBreakdowns {
 
     /// By network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub engagement: Option<std::collections::BTreeMap<String, SocialEngagement>>,
+    pub engagement: Option<std::collections::BTreeMap<String,
+
+    SocialEngagement>>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Audience make-up.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8761,10 +8297,7 @@ pub struct SocialStatisticsDemographics {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialStatisticsDemographicsAge` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8775,10 +8308,7 @@ pub struct SocialStatisticsDemographicsAge {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Audience per age bracket.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8813,10 +8343,7 @@ pub struct SocialStatisticsDemographicsAgeTotals {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialStatisticsDemographicsGender` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8827,10 +8354,7 @@ pub struct SocialStatisticsDemographicsGender {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialStatisticsDemographicsGenderTotals` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8849,10 +8373,7 @@ pub struct SocialStatisticsDemographicsGenderTotals {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A network statistics can be filtered by.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8883,10 +8404,7 @@ pub enum SocialStatisticsPlatform {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl SocialStatisticsPlatform {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8898,16 +8416,13 @@ impl SocialStatisticsPlatform {
             Self::Pinterest => "pinterest",
             Self::Youtube => "youtube",
             Self::Tiktok => "tiktok",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl From<&str> for SocialStatisticsPlatform {
     fn from(value: &str) -> Self {
         match value {
@@ -8918,7 +8433,7 @@ impl From<&str> for SocialStatisticsPlatform {
             "pinterest" => Self::Pinterest,
             "youtube" => Self::Youtube,
             "tiktok" => Self::Tiktok,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -8933,7 +8448,7 @@ crate::runtime::enums::string_enum!(SocialStatisticsPlatform);
 #[non_exhaustive]
 pub struct SocialStatisticsRequest {
     /// Connected accounts to report on (their `profileId`).
-    #[serde(rename = "profileIds")]
+    #[serde(rename = "profileIds",)]
     pub profile_ids: Vec<String>,
 
     /// Networks to include; all when absent.
@@ -8947,10 +8462,7 @@ impl SocialStatisticsRequest {
     /// A value with the required fields (`profileIds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(profile_ids: impl Into<Vec<String>>) -> Self {
-        Self {
-            profile_ids: profile_ids.into(),
-            platforms: None,
-        }
+        Self { profile_ids: profile_ids.into(), platforms: None, }
     }
 
     /// Sets `platforms`.
@@ -8961,10 +8473,7 @@ impl SocialStatisticsRequest {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialStatisticsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8983,10 +8492,7 @@ pub struct SocialStatisticsResponse {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Totals over the period.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9013,10 +8519,7 @@ pub struct SocialStatisticsTotals {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// A tag posts can carry.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9051,37 +8554,28 @@ pub struct SocialTag {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialTagIdsRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialTagIdsRequest {
     /// `tagIds`: a list of strings.
-    #[serde(rename = "tagIds")]
+    #[serde(rename = "tagIds",)]
     pub tag_ids: Vec<String>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl SocialTagIdsRequest {
     /// A value with the required fields (`tagIds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(tag_ids: impl Into<Vec<String>>) -> Self {
-        Self { tag_ids: tag_ids.into() }
+        Self { tag_ids: tag_ids.into(), }
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialTagsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9104,10 +8598,7 @@ pub struct SocialTagsResponse {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialTagsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9132,11 +8623,7 @@ pub struct TiktokPostDetails {
     pub privacy_level: Option<TiktokPrivacyLevel>,
 
     /// Marks the post as paid promotion of a third party.
-    #[serde(
-        rename = "promoteOtherBrand",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "promoteOtherBrand", default, skip_serializing_if = "Option::is_none")]
     pub promote_other_brand: Option<bool>,
 
     /// `enableComment`: `true` or `false`.
@@ -9152,19 +8639,11 @@ pub struct TiktokPostDetails {
     pub enable_stitch: Option<bool>,
 
     /// Discloses that the video promotes a brand.
-    #[serde(
-        rename = "videoDisclosure",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "videoDisclosure", default, skip_serializing_if = "Option::is_none")]
     pub video_disclosure: Option<bool>,
 
     /// Marks the post as promotion of the poster's own brand.
-    #[serde(
-        rename = "promoteYourBrand",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "promoteYourBrand", default, skip_serializing_if = "Option::is_none")]
     pub promote_your_brand: Option<bool>,
 }
 
@@ -9229,10 +8708,7 @@ impl TiktokPostDetails {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Who can see a TikTok post.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -9251,10 +8727,7 @@ pub enum TiktokPrivacyLevel {
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl TiktokPrivacyLevel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9262,23 +8735,20 @@ impl TiktokPrivacyLevel {
             Self::PublicToEveryone => "PUBLIC_TO_EVERYONE",
             Self::MutualFollowFriends => "MUTUAL_FOLLOW_FRIENDS",
             Self::SelfOnly => "SELF_ONLY",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
-#[cfg_attr(
-    docsrs,
-    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
-)]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 impl From<&str> for TiktokPrivacyLevel {
     fn from(value: &str) -> Self {
         match value {
             "PUBLIC_TO_EVERYONE" => Self::PublicToEveryone,
             "MUTUAL_FOLLOW_FRIENDS" => Self::MutualFollowFriends,
             "SELF_ONLY" => Self::SelfOnly,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -9455,11 +8925,7 @@ pub struct UpdateSocialPostRequest {
     pub created_by: Option<String>,
 
     /// First comment to add after publishing; not for TikTok or Google Business, and at most 280 characters on X.
-    #[serde(
-        rename = "followUpComment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "followUpComment", default, skip_serializing_if = "Option::is_none")]
     pub follow_up_comment: Option<String>,
 
     /// `ogTagsDetails`: a [`PostLinkPreview`](crate::social_planner::PostLinkPreview).
@@ -9467,23 +8933,15 @@ pub struct UpdateSocialPostRequest {
     pub og_tags_details: Option<PostLinkPreview>,
 
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: SocialPostType,
 
     /// `postApprovalDetails`: a [`PostApproval`](crate::social_planner::PostApproval).
-    #[serde(
-        rename = "postApprovalDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "postApprovalDetails", default, skip_serializing_if = "Option::is_none")]
     pub post_approval_details: Option<PostApproval>,
 
     /// True when the schedule changed.
-    #[serde(
-        rename = "scheduleTimeUpdated",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "scheduleTimeUpdated", default, skip_serializing_if = "Option::is_none")]
     pub schedule_time_updated: Option<bool>,
 
     /// Tag ids.
@@ -9495,11 +8953,7 @@ pub struct UpdateSocialPostRequest {
     pub category_id: Option<String>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::social_planner::TiktokPostDetails).
-    #[serde(
-        rename = "tiktokPostDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "tiktokPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::social_planner::GmbPostDetails).
@@ -9644,7 +9098,7 @@ impl UploadSocialCsvRequest {
     /// A value with the required fields (`file`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(file: impl Into<crate::Upload>) -> Self {
-        Self { file: file.into() }
+        Self { file: file.into(), }
     }
 }
 
@@ -9656,12 +9110,7 @@ impl UploadSocialCsvRequest {
         let mut parts = Vec::new();
         {
             let values = self.file;
-            parts
-                .push(crate::Part::File {
-                    name: "file".into(),
-                    upload: values,
-                    max_bytes: None,
-                });
+            parts.push(crate::Part::File { name: "file".into(), upload: values, max_bytes: None });
         }
         parts
     }

@@ -50,7 +50,7 @@ pub const MODULE: &str = "store";
 /// Operations of the Store module. Get one with `client.store()`.
 #[derive(Clone, Debug)]
 pub struct Store {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "store")]
@@ -65,12 +65,9 @@ impl Store {
     /// `POST /store/shipping-carrier` · Version `2021-07-28` · location token · scopes: none stated
     pub fn create_shipping_carrier(
         &self,
-        body: CreateShippingCarrierRequest,
+        body: CreateShippingCarrierRequest
     ) -> CreateShippingCarrier {
-        CreateShippingCarrier {
-            client: self.client.clone(),
-            body,
-        }
+        CreateShippingCarrier { client: self.client.clone(), body, }
     }
 
     /// Add a shipping rate to a zone.
@@ -79,7 +76,7 @@ impl Store {
     pub fn create_shipping_rate(
         &self,
         shipping_zone_id: impl Into<String>,
-        body: CreateShippingRateRequest,
+        body: CreateShippingRateRequest
     ) -> CreateShippingRate {
         CreateShippingRate {
             client: self.client.clone(),
@@ -91,14 +88,8 @@ impl Store {
     /// Create a shipping zone.
     ///
     /// `POST /store/shipping-zone` · Version `2021-07-28` · location token · scopes: none stated
-    pub fn create_shipping_zone(
-        &self,
-        body: CreateShippingZoneRequest,
-    ) -> CreateShippingZone {
-        CreateShippingZone {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn create_shipping_zone(&self, body: CreateShippingZoneRequest) -> CreateShippingZone {
+        CreateShippingZone { client: self.client.clone(), body, }
     }
 
     /// Delete a shipping carrier.
@@ -108,7 +99,7 @@ impl Store {
         &self,
         shipping_carrier_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<StoreAltType>,
+        alt_type: impl Into<StoreAltType>
     ) -> DeleteShippingCarrier {
         DeleteShippingCarrier {
             client: self.client.clone(),
@@ -126,7 +117,7 @@ impl Store {
         shipping_zone_id: impl Into<String>,
         shipping_rate_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<StoreAltType>,
+        alt_type: impl Into<StoreAltType>
     ) -> DeleteShippingRate {
         DeleteShippingRate {
             client: self.client.clone(),
@@ -144,7 +135,7 @@ impl Store {
         &self,
         shipping_zone_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<StoreAltType>,
+        alt_type: impl Into<StoreAltType>
     ) -> DeleteShippingZone {
         DeleteShippingZone {
             client: self.client.clone(),
@@ -161,7 +152,7 @@ impl Store {
         &self,
         shipping_carrier_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<StoreAltType>,
+        alt_type: impl Into<StoreAltType>
     ) -> GetShippingCarrier {
         GetShippingCarrier {
             client: self.client.clone(),
@@ -179,7 +170,7 @@ impl Store {
         shipping_zone_id: impl Into<String>,
         shipping_rate_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<StoreAltType>,
+        alt_type: impl Into<StoreAltType>
     ) -> GetShippingRate {
         GetShippingRate {
             client: self.client.clone(),
@@ -197,7 +188,7 @@ impl Store {
         &self,
         shipping_zone_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<StoreAltType>,
+        alt_type: impl Into<StoreAltType>
     ) -> GetShippingZone {
         GetShippingZone {
             client: self.client.clone(),
@@ -214,7 +205,7 @@ impl Store {
     pub fn get_store_settings(
         &self,
         alt_id: impl Into<String>,
-        alt_type: impl Into<StoreAltType>,
+        alt_type: impl Into<StoreAltType>
     ) -> GetStoreSettings {
         GetStoreSettings {
             client: self.client.clone(),
@@ -228,12 +219,9 @@ impl Store {
     /// `POST /store/shipping-zone/shipping-rates` · Version `2021-07-28` · location token · scopes: none stated
     pub fn list_available_shipping_rates(
         &self,
-        body: ListAvailableShippingRatesRequest,
+        body: ListAvailableShippingRatesRequest
     ) -> ListAvailableShippingRates {
-        ListAvailableShippingRates {
-            client: self.client.clone(),
-            body,
-        }
+        ListAvailableShippingRates { client: self.client.clone(), body, }
     }
 
     /// List the shipping carriers of a location.
@@ -242,7 +230,7 @@ impl Store {
     pub fn list_shipping_carriers(
         &self,
         alt_id: impl Into<String>,
-        alt_type: impl Into<StoreAltType>,
+        alt_type: impl Into<StoreAltType>
     ) -> ListShippingCarriers {
         ListShippingCarriers {
             client: self.client.clone(),
@@ -258,7 +246,7 @@ impl Store {
         &self,
         shipping_zone_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<StoreAltType>,
+        alt_type: impl Into<StoreAltType>
     ) -> ListShippingRates {
         ListShippingRates {
             client: self.client.clone(),
@@ -276,7 +264,7 @@ impl Store {
     pub fn list_shipping_zones(
         &self,
         alt_id: impl Into<String>,
-        alt_type: impl Into<StoreAltType>,
+        alt_type: impl Into<StoreAltType>
     ) -> ListShippingZones {
         ListShippingZones {
             client: self.client.clone(),
@@ -291,14 +279,8 @@ impl Store {
     /// Create or replace the store settings of a location.
     ///
     /// `POST /store/store-setting` · Version `2021-07-28` · location token · scopes: none stated
-    pub fn save_store_settings(
-        &self,
-        body: SaveStoreSettingsRequest,
-    ) -> SaveStoreSettings {
-        SaveStoreSettings {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn save_store_settings(&self, body: SaveStoreSettingsRequest) -> SaveStoreSettings {
+        SaveStoreSettings { client: self.client.clone(), body, }
     }
 
     /// Change a shipping carrier.
@@ -307,7 +289,7 @@ impl Store {
     pub fn update_shipping_carrier(
         &self,
         shipping_carrier_id: impl Into<String>,
-        body: UpdateShippingCarrierRequest,
+        body: UpdateShippingCarrierRequest
     ) -> UpdateShippingCarrier {
         UpdateShippingCarrier {
             client: self.client.clone(),
@@ -323,7 +305,7 @@ impl Store {
         &self,
         shipping_zone_id: impl Into<String>,
         shipping_rate_id: impl Into<String>,
-        body: UpdateShippingRateRequest,
+        body: UpdateShippingRateRequest
     ) -> UpdateShippingRate {
         UpdateShippingRate {
             client: self.client.clone(),
@@ -339,7 +321,7 @@ impl Store {
     pub fn update_shipping_zone(
         &self,
         shipping_zone_id: impl Into<String>,
-        body: UpdateShippingZoneRequest,
+        body: UpdateShippingZoneRequest
     ) -> UpdateShippingZone {
         UpdateShippingZone {
             client: self.client.clone(),
@@ -355,262 +337,224 @@ impl Store {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Store::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createShippingCarrier",
-            Box::pin({
-                let call = handle
-                    .create_shipping_carrier(
-                        CreateShippingCarrierRequest::new(
-                            "sample".to_owned(),
-                            StoreAltType::Location,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createShippingRate",
-            Box::pin({
-                let call = handle
-                    .create_shipping_rate(
-                        "sample-shippingZoneId",
-                        CreateShippingRateRequest::new(
-                            "sample".to_owned(),
-                            StoreAltType::Location,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1.0f64,
-                            ShippingConditionType::None,
-                            1.0f64,
-                            1.0f64,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createShippingZone",
-            Box::pin({
-                let call = handle
-                    .create_shipping_zone(
-                        CreateShippingZoneRequest::new(
-                            "sample".to_owned(),
-                            StoreAltType::Location,
-                            "sample".to_owned(),
-                            vec![ShippingZoneCountry::new(CountryCode::Us)],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteShippingCarrier",
-            Box::pin({
-                let call = handle
-                    .delete_shipping_carrier(
-                        "sample-shippingCarrierId",
+    calls.push((
+        "createShippingCarrier",
+        Box::pin({
+            let call = handle.create_shipping_carrier(
+                CreateShippingCarrierRequest::new(
+                    "sample".to_owned(),
+                    StoreAltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createShippingRate",
+        Box::pin({
+            let call = handle.create_shipping_rate(
+                "sample-shippingZoneId",
+                CreateShippingRateRequest::new(
+                    "sample".to_owned(),
+                    StoreAltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    1.0f64,
+                    ShippingConditionType::None,
+                    1.0f64,
+                    1.0f64,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createShippingZone",
+        Box::pin({
+            let call = handle.create_shipping_zone(
+                CreateShippingZoneRequest::new(
+                    "sample".to_owned(),
+                    StoreAltType::Location,
+                    "sample".to_owned(),
+                    vec![ShippingZoneCountry::new(CountryCode::Us)]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteShippingCarrier",
+        Box::pin({
+            let call = handle.delete_shipping_carrier(
+                "sample-shippingCarrierId",
+                "sample".to_owned(),
+                StoreAltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteShippingRate",
+        Box::pin({
+            let call = handle.delete_shipping_rate(
+                "sample-shippingZoneId",
+                "sample-shippingRateId",
+                "sample".to_owned(),
+                StoreAltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteShippingZone",
+        Box::pin({
+            let call = handle.delete_shipping_zone(
+                "sample-shippingZoneId",
+                "sample".to_owned(),
+                StoreAltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getShippingCarrier",
+        Box::pin({
+            let call = handle.get_shipping_carrier(
+                "sample-shippingCarrierId",
+                "sample".to_owned(),
+                StoreAltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getShippingRate",
+        Box::pin({
+            let call = handle.get_shipping_rate(
+                "sample-shippingZoneId",
+                "sample-shippingRateId",
+                "sample".to_owned(),
+                StoreAltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getShippingZone",
+        Box::pin({
+            let call = handle.get_shipping_zone(
+                "sample-shippingZoneId",
+                "sample".to_owned(),
+                StoreAltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getStoreSettings",
+        Box::pin({
+            let call = handle.get_store_settings("sample".to_owned(), StoreAltType::Location);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAvailableShippingRates",
+        Box::pin({
+            let call = handle.list_available_shipping_rates(
+                ListAvailableShippingRatesRequest::new(
+                    "sample".to_owned(),
+                    StoreAltType::Location,
+                    CountryCode::Us,
+                    1.0f64,
+                    1.0f64,
+                    OrderSource::new(OrderSourceType::Funnel),
+                    vec![OrderProductItem::new("sample".to_owned(), 1i64)]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listShippingCarriers",
+        Box::pin({
+            let call = handle.list_shipping_carriers("sample".to_owned(), StoreAltType::Location);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listShippingRates",
+        Box::pin({
+            let call = handle.list_shipping_rates(
+                "sample-shippingZoneId",
+                "sample".to_owned(),
+                StoreAltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listShippingZones",
+        Box::pin({
+            let call = handle.list_shipping_zones("sample".to_owned(), StoreAltType::Location);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "saveStoreSettings",
+        Box::pin({
+            let call = handle.save_store_settings(
+                SaveStoreSettingsRequest::new(
+                    "sample".to_owned(),
+                    StoreAltType::Location,
+                    ShippingOrigin::new(
                         "sample".to_owned(),
-                        StoreAltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteShippingRate",
-            Box::pin({
-                let call = handle
-                    .delete_shipping_rate(
-                        "sample-shippingZoneId",
-                        "sample-shippingRateId",
+                        CountryCode::Us,
                         "sample".to_owned(),
-                        StoreAltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteShippingZone",
-            Box::pin({
-                let call = handle
-                    .delete_shipping_zone(
-                        "sample-shippingZoneId",
                         "sample".to_owned(),
-                        StoreAltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getShippingCarrier",
-            Box::pin({
-                let call = handle
-                    .get_shipping_carrier(
-                        "sample-shippingCarrierId",
-                        "sample".to_owned(),
-                        StoreAltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getShippingRate",
-            Box::pin({
-                let call = handle
-                    .get_shipping_rate(
-                        "sample-shippingZoneId",
-                        "sample-shippingRateId",
-                        "sample".to_owned(),
-                        StoreAltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getShippingZone",
-            Box::pin({
-                let call = handle
-                    .get_shipping_zone(
-                        "sample-shippingZoneId",
-                        "sample".to_owned(),
-                        StoreAltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getStoreSettings",
-            Box::pin({
-                let call = handle
-                    .get_store_settings("sample".to_owned(), StoreAltType::Location);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAvailableShippingRates",
-            Box::pin({
-                let call = handle
-                    .list_available_shipping_rates(
-                        ListAvailableShippingRatesRequest::new(
-                            "sample".to_owned(),
-                            StoreAltType::Location,
-                            CountryCode::Us,
-                            1.0f64,
-                            1.0f64,
-                            OrderSource::new(OrderSourceType::Funnel),
-                            vec![OrderProductItem::new("sample".to_owned(), 1i64)],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listShippingCarriers",
-            Box::pin({
-                let call = handle
-                    .list_shipping_carriers("sample".to_owned(), StoreAltType::Location);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listShippingRates",
-            Box::pin({
-                let call = handle
-                    .list_shipping_rates(
-                        "sample-shippingZoneId",
-                        "sample".to_owned(),
-                        StoreAltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listShippingZones",
-            Box::pin({
-                let call = handle
-                    .list_shipping_zones("sample".to_owned(), StoreAltType::Location);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "saveStoreSettings",
-            Box::pin({
-                let call = handle
-                    .save_store_settings(
-                        SaveStoreSettingsRequest::new(
-                            "sample".to_owned(),
-                            StoreAltType::Location,
-                            ShippingOrigin::new(
-                                "sample".to_owned(),
-                                CountryCode::Us,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateShippingCarrier",
-            Box::pin({
-                let call = handle
-                    .update_shipping_carrier(
-                        "sample-shippingCarrierId",
-                        UpdateShippingCarrierRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateShippingRate",
-            Box::pin({
-                let call = handle
-                    .update_shipping_rate(
-                        "sample-shippingZoneId",
-                        "sample-shippingRateId",
-                        UpdateShippingRateRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateShippingZone",
-            Box::pin({
-                let call = handle
-                    .update_shipping_zone(
-                        "sample-shippingZoneId",
-                        UpdateShippingZoneRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                        "sample".to_owned()
+                    )
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateShippingCarrier",
+        Box::pin({
+            let call = handle.update_shipping_carrier(
+                "sample-shippingCarrierId",
+                UpdateShippingCarrierRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateShippingRate",
+        Box::pin({
+            let call = handle.update_shipping_rate(
+                "sample-shippingZoneId",
+                "sample-shippingRateId",
+                UpdateShippingRateRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateShippingZone",
+        Box::pin({
+            let call = handle.update_shipping_zone(
+                "sample-shippingZoneId",
+                UpdateShippingZoneRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -620,360 +564,316 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Store::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createShippingCarrier",
-            Box::pin({
-                let call = handle
-                    .create_shipping_carrier(
-                        CreateShippingCarrierRequest::new(
-                                "sample".to_owned(),
-                                StoreAltType::Location,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .services(
-                                vec![
-                                    ShippingCarrierService::new("sample".to_owned(), "sample"
-                                    .to_owned())
-                                ],
-                            )
-                            .allows_multiple_service_selection(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createShippingRate",
-            Box::pin({
-                let call = handle
-                    .create_shipping_rate(
-                        "sample-shippingZoneId",
-                        CreateShippingRateRequest::new(
-                                "sample".to_owned(),
-                                StoreAltType::Location,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                1.0f64,
-                                ShippingConditionType::None,
-                                1.0f64,
-                                1.0f64,
-                                "sample".to_owned(),
-                            )
-                            .description("sample".to_owned())
-                            .is_carrier_rate(true)
-                            .percentage_of_rate_fee(1.0f64)
-                            .shipping_carrier_services(
-                                vec![
-                                    ShippingCarrierService::new("sample".to_owned(), "sample"
-                                    .to_owned())
-                                ],
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createShippingZone",
-            Box::pin({
-                let call = handle
-                    .create_shipping_zone(
-                        CreateShippingZoneRequest::new(
+    calls.push((
+        "createShippingCarrier",
+        Box::pin({
+            let call = handle.create_shipping_carrier(
+                CreateShippingCarrierRequest::new(
+                    "sample".to_owned(),
+                    StoreAltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .services(
+                        vec![ShippingCarrierService::new("sample".to_owned(), "sample".to_owned())]
+                    )
+                    .allows_multiple_service_selection(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createShippingRate",
+        Box::pin({
+            let call = handle.create_shipping_rate(
+                "sample-shippingZoneId",
+                CreateShippingRateRequest::new(
+                    "sample".to_owned(),
+                    StoreAltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    1.0f64,
+                    ShippingConditionType::None,
+                    1.0f64,
+                    1.0f64,
+                    "sample".to_owned()
+                )
+                    .description("sample".to_owned())
+                    .is_carrier_rate(true)
+                    .percentage_of_rate_fee(1.0f64)
+                    .shipping_carrier_services(
+                        vec![ShippingCarrierService::new("sample".to_owned(), "sample".to_owned())]
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createShippingZone",
+        Box::pin({
+            let call = handle.create_shipping_zone(
+                CreateShippingZoneRequest::new(
+                    "sample".to_owned(),
+                    StoreAltType::Location,
+                    "sample".to_owned(),
+                    vec![
+                        ShippingZoneCountry::new(CountryCode::Us)
+                            .states(vec![ShippingZoneState::new("sample".to_owned())])
+                    ]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteShippingCarrier",
+        Box::pin({
+            let call = handle.delete_shipping_carrier(
+                "sample-shippingCarrierId",
+                "sample".to_owned(),
+                StoreAltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteShippingRate",
+        Box::pin({
+            let call = handle.delete_shipping_rate(
+                "sample-shippingZoneId",
+                "sample-shippingRateId",
+                "sample".to_owned(),
+                StoreAltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteShippingZone",
+        Box::pin({
+            let call = handle.delete_shipping_zone(
+                "sample-shippingZoneId",
+                "sample".to_owned(),
+                StoreAltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getShippingCarrier",
+        Box::pin({
+            let call = handle.get_shipping_carrier(
+                "sample-shippingCarrierId",
+                "sample".to_owned(),
+                StoreAltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getShippingRate",
+        Box::pin({
+            let call = handle.get_shipping_rate(
+                "sample-shippingZoneId",
+                "sample-shippingRateId",
+                "sample".to_owned(),
+                StoreAltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getShippingZone",
+        Box::pin({
+            let call = handle
+                .get_shipping_zone(
+                    "sample-shippingZoneId",
+                    "sample".to_owned(),
+                    StoreAltType::Location
+                )
+                .with_shipping_rate(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getStoreSettings",
+        Box::pin({
+            let call = handle.get_store_settings("sample".to_owned(), StoreAltType::Location);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAvailableShippingRates",
+        Box::pin({
+            let call = handle.list_available_shipping_rates(
+                ListAvailableShippingRatesRequest::new(
+                    "sample".to_owned(),
+                    StoreAltType::Location,
+                    CountryCode::Us,
+                    1.0f64,
+                    1.0f64,
+                    OrderSource::new(OrderSourceType::Funnel)
+                        .sub_type(OrderSourceSubType::OneStepOrderForm),
+                    vec![OrderProductItem::new("sample".to_owned(), 1i64)]
+                )
+                    .address(
+                        ShippingAddress::new(CountryCode::Us)
+                            .name("sample".to_owned())
+                            .company_name("sample".to_owned())
+                            .address_line1("sample".to_owned())
+                            .state("sample".to_owned())
+                            .city("sample".to_owned())
+                            .zip("sample".to_owned())
+                            .phone("sample".to_owned())
+                            .email("sample".to_owned())
+                    )
+                    .amount_available(true)
+                    .weight_available(true)
+                    .coupon_code("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listShippingCarriers",
+        Box::pin({
+            let call = handle.list_shipping_carriers("sample".to_owned(), StoreAltType::Location);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listShippingRates",
+        Box::pin({
+            let call = handle
+                .list_shipping_rates(
+                    "sample-shippingZoneId",
+                    "sample".to_owned(),
+                    StoreAltType::Location
+                )
+                .limit(1i64)
+                .offset(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listShippingZones",
+        Box::pin({
+            let call = handle
+                .list_shipping_zones("sample".to_owned(), StoreAltType::Location)
+                .limit(1i64)
+                .offset(1i64)
+                .with_shipping_rate(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "saveStoreSettings",
+        Box::pin({
+            let call = handle.save_store_settings(
+                SaveStoreSettingsRequest::new(
+                    "sample".to_owned(),
+                    StoreAltType::Location,
+                    ShippingOrigin::new(
+                        "sample".to_owned(),
+                        CountryCode::Us,
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned()
+                    )
+                        .state("sample".to_owned())
+                        .street2("sample".to_owned())
+                        .phone("sample".to_owned())
+                        .email("sample".to_owned())
+                )
+                    .store_order_notification(
+                        StoreEmailNotification::new(
+                            true,
                             "sample".to_owned(),
-                            StoreAltType::Location,
                             "sample".to_owned(),
-                            vec![
-                                ShippingZoneCountry::new(CountryCode::Us)
+                            "sample".to_owned()
+                        )
+                    )
+                    .store_order_fulfillment_notification(
+                        StoreEmailNotification::new(
+                            true,
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned()
+                        )
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateShippingCarrier",
+        Box::pin({
+            let call = handle.update_shipping_carrier(
+                "sample-shippingCarrierId",
+                UpdateShippingCarrierRequest::new()
+                    .alt_id("sample".to_owned())
+                    .alt_type(StoreAltType::Location)
+                    .name("sample".to_owned())
+                    .callback_url("sample".to_owned())
+                    .services(
+                        vec![ShippingCarrierService::new("sample".to_owned(), "sample".to_owned())]
+                    )
+                    .allows_multiple_service_selection(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateShippingRate",
+        Box::pin({
+            let call = handle.update_shipping_rate(
+                "sample-shippingZoneId",
+                "sample-shippingRateId",
+                UpdateShippingRateRequest::new()
+                    .alt_id("sample".to_owned())
+                    .alt_type(StoreAltType::Location)
+                    .name("sample".to_owned())
+                    .description("sample".to_owned())
+                    .currency("sample".to_owned())
+                    .amount(1.0f64)
+                    .condition_type(ShippingConditionType::None)
+                    .min_condition(1.0f64)
+                    .max_condition(1.0f64)
+                    .is_carrier_rate(true)
+                    .shipping_carrier_id("sample".to_owned())
+                    .percentage_of_rate_fee(1.0f64)
+                    .shipping_carrier_services(
+                        vec![ShippingCarrierService::new("sample".to_owned(), "sample".to_owned())]
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateShippingZone",
+        Box::pin({
+            let call = handle.update_shipping_zone(
+                "sample-shippingZoneId",
+                UpdateShippingZoneRequest::new()
+                    .alt_id("sample".to_owned())
+                    .alt_type(StoreAltType::Location)
+                    .name("sample".to_owned())
+                    .countries(
+                        vec![
+                            ShippingZoneCountry::new(CountryCode::Us)
                                 .states(vec![ShippingZoneState::new("sample".to_owned())])
-                            ],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteShippingCarrier",
-            Box::pin({
-                let call = handle
-                    .delete_shipping_carrier(
-                        "sample-shippingCarrierId",
-                        "sample".to_owned(),
-                        StoreAltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteShippingRate",
-            Box::pin({
-                let call = handle
-                    .delete_shipping_rate(
-                        "sample-shippingZoneId",
-                        "sample-shippingRateId",
-                        "sample".to_owned(),
-                        StoreAltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteShippingZone",
-            Box::pin({
-                let call = handle
-                    .delete_shipping_zone(
-                        "sample-shippingZoneId",
-                        "sample".to_owned(),
-                        StoreAltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getShippingCarrier",
-            Box::pin({
-                let call = handle
-                    .get_shipping_carrier(
-                        "sample-shippingCarrierId",
-                        "sample".to_owned(),
-                        StoreAltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getShippingRate",
-            Box::pin({
-                let call = handle
-                    .get_shipping_rate(
-                        "sample-shippingZoneId",
-                        "sample-shippingRateId",
-                        "sample".to_owned(),
-                        StoreAltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getShippingZone",
-            Box::pin({
-                let call = handle
-                    .get_shipping_zone(
-                        "sample-shippingZoneId",
-                        "sample".to_owned(),
-                        StoreAltType::Location,
+                        ]
                     )
-                    .with_shipping_rate(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getStoreSettings",
-            Box::pin({
-                let call = handle
-                    .get_store_settings("sample".to_owned(), StoreAltType::Location);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAvailableShippingRates",
-            Box::pin({
-                let call = handle
-                    .list_available_shipping_rates(
-                        ListAvailableShippingRatesRequest::new(
-                                "sample".to_owned(),
-                                StoreAltType::Location,
-                                CountryCode::Us,
-                                1.0f64,
-                                1.0f64,
-                                OrderSource::new(OrderSourceType::Funnel)
-                                    .sub_type(OrderSourceSubType::OneStepOrderForm),
-                                vec![OrderProductItem::new("sample".to_owned(), 1i64)],
-                            )
-                            .address(
-                                ShippingAddress::new(CountryCode::Us)
-                                    .name("sample".to_owned())
-                                    .company_name("sample".to_owned())
-                                    .address_line1("sample".to_owned())
-                                    .state("sample".to_owned())
-                                    .city("sample".to_owned())
-                                    .zip("sample".to_owned())
-                                    .phone("sample".to_owned())
-                                    .email("sample".to_owned()),
-                            )
-                            .amount_available(true)
-                            .weight_available(true)
-                            .coupon_code("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listShippingCarriers",
-            Box::pin({
-                let call = handle
-                    .list_shipping_carriers("sample".to_owned(), StoreAltType::Location);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listShippingRates",
-            Box::pin({
-                let call = handle
-                    .list_shipping_rates(
-                        "sample-shippingZoneId",
-                        "sample".to_owned(),
-                        StoreAltType::Location,
-                    )
-                    .limit(1i64)
-                    .offset(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listShippingZones",
-            Box::pin({
-                let call = handle
-                    .list_shipping_zones("sample".to_owned(), StoreAltType::Location)
-                    .limit(1i64)
-                    .offset(1i64)
-                    .with_shipping_rate(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "saveStoreSettings",
-            Box::pin({
-                let call = handle
-                    .save_store_settings(
-                        SaveStoreSettingsRequest::new(
-                                "sample".to_owned(),
-                                StoreAltType::Location,
-                                ShippingOrigin::new(
-                                        "sample".to_owned(),
-                                        CountryCode::Us,
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    )
-                                    .state("sample".to_owned())
-                                    .street2("sample".to_owned())
-                                    .phone("sample".to_owned())
-                                    .email("sample".to_owned()),
-                            )
-                            .store_order_notification(
-                                StoreEmailNotification::new(
-                                    true,
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                ),
-                            )
-                            .store_order_fulfillment_notification(
-                                StoreEmailNotification::new(
-                                    true,
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                ),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateShippingCarrier",
-            Box::pin({
-                let call = handle
-                    .update_shipping_carrier(
-                        "sample-shippingCarrierId",
-                        UpdateShippingCarrierRequest::new()
-                            .alt_id("sample".to_owned())
-                            .alt_type(StoreAltType::Location)
-                            .name("sample".to_owned())
-                            .callback_url("sample".to_owned())
-                            .services(
-                                vec![
-                                    ShippingCarrierService::new("sample".to_owned(), "sample"
-                                    .to_owned())
-                                ],
-                            )
-                            .allows_multiple_service_selection(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateShippingRate",
-            Box::pin({
-                let call = handle
-                    .update_shipping_rate(
-                        "sample-shippingZoneId",
-                        "sample-shippingRateId",
-                        UpdateShippingRateRequest::new()
-                            .alt_id("sample".to_owned())
-                            .alt_type(StoreAltType::Location)
-                            .name("sample".to_owned())
-                            .description("sample".to_owned())
-                            .currency("sample".to_owned())
-                            .amount(1.0f64)
-                            .condition_type(ShippingConditionType::None)
-                            .min_condition(1.0f64)
-                            .max_condition(1.0f64)
-                            .is_carrier_rate(true)
-                            .shipping_carrier_id("sample".to_owned())
-                            .percentage_of_rate_fee(1.0f64)
-                            .shipping_carrier_services(
-                                vec![
-                                    ShippingCarrierService::new("sample".to_owned(), "sample"
-                                    .to_owned())
-                                ],
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateShippingZone",
-            Box::pin({
-                let call = handle
-                    .update_shipping_zone(
-                        "sample-shippingZoneId",
-                        UpdateShippingZoneRequest::new()
-                            .alt_id("sample".to_owned())
-                            .alt_type(StoreAltType::Location)
-                            .name("sample".to_owned())
-                            .countries(
-                                vec![
-                                    ShippingZoneCountry::new(CountryCode::Us)
-                                    .states(vec![ShippingZoneState::new("sample".to_owned())])
-                                ],
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -1004,10 +904,7 @@ impl CreateShippingCarrier {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/store/shipping-carrier".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/store/shipping-carrier".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -1022,7 +919,7 @@ impl CreateShippingCarrier {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ShippingCarrierResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1060,9 +957,9 @@ impl CreateShippingRate {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/store/shipping-zone/{}/shipping-rate", crate
-                ::runtime::request::path_segment(& self.shipping_zone_id)
-            ),
+                "/store/shipping-zone/{}/shipping-rate",
+                crate::runtime::request::path_segment(&self.shipping_zone_id)
+            )
         );
         {
             let value = &self.body;
@@ -1078,7 +975,7 @@ impl CreateShippingRate {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ShippingRateResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1127,7 +1024,7 @@ impl CreateShippingZone {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ShippingZoneResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1166,9 +1063,9 @@ impl DeleteShippingCarrier {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/store/shipping-carrier/{}", crate ::runtime::request::path_segment(&
-                self.shipping_carrier_id)
-            ),
+                "/store/shipping-carrier/{}",
+                crate::runtime::request::path_segment(&self.shipping_carrier_id)
+            )
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -1182,7 +1079,7 @@ impl DeleteShippingCarrier {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<StoreStatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1222,10 +1119,10 @@ impl DeleteShippingRate {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/store/shipping-zone/{}/shipping-rate/{}", crate
-                ::runtime::request::path_segment(& self.shipping_zone_id), crate
-                ::runtime::request::path_segment(& self.shipping_rate_id)
-            ),
+                "/store/shipping-zone/{}/shipping-rate/{}",
+                crate::runtime::request::path_segment(&self.shipping_zone_id),
+                crate::runtime::request::path_segment(&self.shipping_rate_id)
+            )
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -1239,7 +1136,7 @@ impl DeleteShippingRate {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<StoreStatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1278,9 +1175,9 @@ impl DeleteShippingZone {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/store/shipping-zone/{}", crate ::runtime::request::path_segment(& self
-                .shipping_zone_id)
-            ),
+                "/store/shipping-zone/{}",
+                crate::runtime::request::path_segment(&self.shipping_zone_id)
+            )
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -1294,7 +1191,7 @@ impl DeleteShippingZone {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<StoreStatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1333,9 +1230,9 @@ impl GetShippingCarrier {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/store/shipping-carrier/{}", crate ::runtime::request::path_segment(&
-                self.shipping_carrier_id)
-            ),
+                "/store/shipping-carrier/{}",
+                crate::runtime::request::path_segment(&self.shipping_carrier_id)
+            )
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -1349,7 +1246,7 @@ impl GetShippingCarrier {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ShippingCarrierResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1389,10 +1286,10 @@ impl GetShippingRate {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/store/shipping-zone/{}/shipping-rate/{}", crate
-                ::runtime::request::path_segment(& self.shipping_zone_id), crate
-                ::runtime::request::path_segment(& self.shipping_rate_id)
-            ),
+                "/store/shipping-zone/{}/shipping-rate/{}",
+                crate::runtime::request::path_segment(&self.shipping_zone_id),
+                crate::runtime::request::path_segment(&self.shipping_rate_id)
+            )
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -1406,7 +1303,7 @@ impl GetShippingRate {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ShippingRateResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1452,9 +1349,9 @@ impl GetShippingZone {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/store/shipping-zone/{}", crate ::runtime::request::path_segment(& self
-                .shipping_zone_id)
-            ),
+                "/store/shipping-zone/{}",
+                crate::runtime::request::path_segment(&self.shipping_zone_id)
+            )
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -1471,7 +1368,7 @@ impl GetShippingZone {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ShippingZoneResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1519,7 +1416,7 @@ impl GetStoreSettings {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<StoreSettingsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1555,7 +1452,7 @@ impl ListAvailableShippingRates {
         };
         let mut request = crate::Request::new(
             &META,
-            "/store/shipping-zone/shipping-rates".to_owned(),
+            "/store/shipping-zone/shipping-rates".to_owned()
         );
         {
             let value = &self.body;
@@ -1571,7 +1468,7 @@ impl ListAvailableShippingRates {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListAvailableShippingRatesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1606,10 +1503,7 @@ impl ListShippingCarriers {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/store/shipping-carrier".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/store/shipping-carrier".to_owned());
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
@@ -1622,7 +1516,7 @@ impl ListShippingCarriers {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListShippingCarriersResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1675,9 +1569,9 @@ impl ListShippingRates {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/store/shipping-zone/{}/shipping-rate", crate
-                ::runtime::request::path_segment(& self.shipping_zone_id)
-            ),
+                "/store/shipping-zone/{}/shipping-rate",
+                crate::runtime::request::path_segment(&self.shipping_zone_id)
+            )
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -1697,7 +1591,7 @@ impl ListShippingRates {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListShippingRatesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1728,7 +1622,7 @@ impl crate::Paginated for ListShippingRates {
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -1744,10 +1638,8 @@ impl crate::Paginated for ListShippingRates {
 impl ListShippingRates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<ShippingRate, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<ShippingRate, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -1823,7 +1715,7 @@ impl ListShippingZones {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListShippingZonesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1854,7 +1746,7 @@ impl crate::Paginated for ListShippingZones {
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -1870,10 +1762,8 @@ impl crate::Paginated for ListShippingZones {
 impl ListShippingZones {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<ShippingZone, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<ShippingZone, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -1920,7 +1810,7 @@ impl SaveStoreSettings {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<StoreSettingsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1958,9 +1848,9 @@ impl UpdateShippingCarrier {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/store/shipping-carrier/{}", crate ::runtime::request::path_segment(&
-                self.shipping_carrier_id)
-            ),
+                "/store/shipping-carrier/{}",
+                crate::runtime::request::path_segment(&self.shipping_carrier_id)
+            )
         );
         {
             let value = &self.body;
@@ -1976,7 +1866,7 @@ impl UpdateShippingCarrier {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ShippingCarrierResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2015,10 +1905,10 @@ impl UpdateShippingRate {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/store/shipping-zone/{}/shipping-rate/{}", crate
-                ::runtime::request::path_segment(& self.shipping_zone_id), crate
-                ::runtime::request::path_segment(& self.shipping_rate_id)
-            ),
+                "/store/shipping-zone/{}/shipping-rate/{}",
+                crate::runtime::request::path_segment(&self.shipping_zone_id),
+                crate::runtime::request::path_segment(&self.shipping_rate_id)
+            )
         );
         {
             let value = &self.body;
@@ -2034,7 +1924,7 @@ impl UpdateShippingRate {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ShippingRateResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2072,9 +1962,9 @@ impl UpdateShippingZone {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/store/shipping-zone/{}", crate ::runtime::request::path_segment(& self
-                .shipping_zone_id)
-            ),
+                "/store/shipping-zone/{}",
+                crate::runtime::request::path_segment(&self.shipping_zone_id)
+            )
         );
         {
             let value = &self.body;
@@ -2090,7 +1980,7 @@ impl UpdateShippingZone {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ShippingZoneResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2124,27 +2014,15 @@ pub struct AvailableShippingRate {
     pub is_carrier_rate: Option<bool>,
 
     /// `shippingCarrierId`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[serde(
-        rename = "shippingCarrierId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "shippingCarrierId", default, skip_serializing_if = "Option::is_none")]
     pub shipping_carrier_id: Option<String>,
 
     /// Percentage added to a carrier rate.
-    #[serde(
-        rename = "percentageOfRateFee",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "percentageOfRateFee", default, skip_serializing_if = "Option::is_none")]
     pub percentage_of_rate_fee: Option<f64>,
 
     /// Carrier services offered at this rate.
-    #[serde(
-        rename = "shippingCarrierServices",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "shippingCarrierServices", default, skip_serializing_if = "Option::is_none")]
     pub shipping_carrier_services: Option<Vec<ShippingCarrierService>>,
 
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
@@ -3160,7 +3038,7 @@ impl CountryCode {
             Self::Ye => "YE",
             Self::Zm => "ZM",
             Self::Zw => "ZW",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3417,7 +3295,7 @@ impl From<&str> for CountryCode {
             "YE" => Self::Ye,
             "ZM" => Self::Zm,
             "ZW" => Self::Zw,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -3432,18 +3310,18 @@ crate::runtime::enums::string_enum!(CountryCode);
 #[non_exhaustive]
 pub struct CreateShippingCarrierRequest {
     /// The location id.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: StoreAltType,
 
     /// `name`: a string. Example: `FedEx`.
     pub name: String,
 
     /// Public address HighLevel calls to get rates.
-    #[serde(rename = "callbackUrl")]
+    #[serde(rename = "callbackUrl",)]
     pub callback_url: String,
 
     /// `services`: a list of [`ShippingCarrierService`](crate::store::ShippingCarrierService) values.
@@ -3451,11 +3329,13 @@ pub struct CreateShippingCarrierRequest {
     pub services: Option<Vec<ShippingCarrierService>>,
 
     /// A rate may offer several of its services.
-    #[serde(
-        rename = "allowsMultipleServiceSelection",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "allowsMultipleServiceSelection",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub allows_multiple_service_selection: Option<bool>,
 }
 
@@ -3468,7 +3348,7 @@ impl CreateShippingCarrierRequest {
         alt_id: impl Into<String>,
         alt_type: impl Into<StoreAltType>,
         name: impl Into<String>,
-        callback_url: impl Into<String>,
+        callback_url: impl Into<String>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -3500,11 +3380,11 @@ impl CreateShippingCarrierRequest {
 #[non_exhaustive]
 pub struct CreateShippingRateRequest {
     /// The location id.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: StoreAltType,
 
     /// `name`: a string. Example: `North zone`.
@@ -3521,15 +3401,15 @@ pub struct CreateShippingRateRequest {
     pub amount: f64,
 
     /// `conditionType`: a [`ShippingConditionType`](crate::store::ShippingConditionType).
-    #[serde(rename = "conditionType")]
+    #[serde(rename = "conditionType",)]
     pub condition_type: ShippingConditionType,
 
     /// Lower bound of the condition; 0 or null for none.
-    #[serde(rename = "minCondition")]
+    #[serde(rename = "minCondition",)]
     pub min_condition: f64,
 
     /// Upper bound of the condition; 0 or null for none.
-    #[serde(rename = "maxCondition")]
+    #[serde(rename = "maxCondition",)]
     pub max_condition: f64,
 
     /// The amount comes from a shipping carrier.
@@ -3537,23 +3417,15 @@ pub struct CreateShippingRateRequest {
     pub is_carrier_rate: Option<bool>,
 
     /// `shippingCarrierId`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[serde(rename = "shippingCarrierId")]
+    #[serde(rename = "shippingCarrierId",)]
     pub shipping_carrier_id: String,
 
     /// Percentage added to a carrier rate.
-    #[serde(
-        rename = "percentageOfRateFee",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "percentageOfRateFee", default, skip_serializing_if = "Option::is_none")]
     pub percentage_of_rate_fee: Option<f64>,
 
     /// Carrier services offered at this rate.
-    #[serde(
-        rename = "shippingCarrierServices",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "shippingCarrierServices", default, skip_serializing_if = "Option::is_none")]
     pub shipping_carrier_services: Option<Vec<ShippingCarrierService>>,
 }
 
@@ -3571,7 +3443,7 @@ impl CreateShippingRateRequest {
         condition_type: impl Into<ShippingConditionType>,
         min_condition: impl Into<f64>,
         max_condition: impl Into<f64>,
-        shipping_carrier_id: impl Into<String>,
+        shipping_carrier_id: impl Into<String>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -3611,7 +3483,7 @@ impl CreateShippingRateRequest {
     /// Sets `shippingCarrierServices`.
     pub fn shipping_carrier_services(
         mut self,
-        value: impl Into<Vec<ShippingCarrierService>>,
+        value: impl Into<Vec<ShippingCarrierService>>
     ) -> Self {
         self.shipping_carrier_services = Some(value.into());
         self
@@ -3625,11 +3497,11 @@ impl CreateShippingRateRequest {
 #[non_exhaustive]
 pub struct CreateShippingZoneRequest {
     /// The location id.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: StoreAltType,
 
     /// `name`: a string. Example: `North zone`.
@@ -3648,7 +3520,7 @@ impl CreateShippingZoneRequest {
         alt_id: impl Into<String>,
         alt_type: impl Into<StoreAltType>,
         name: impl Into<String>,
-        countries: impl Into<Vec<ShippingZoneCountry>>,
+        countries: impl Into<Vec<ShippingZoneCountry>>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -3666,11 +3538,11 @@ impl CreateShippingZoneRequest {
 #[non_exhaustive]
 pub struct ListAvailableShippingRatesRequest {
     /// The location id.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: StoreAltType,
 
     /// `country`: a [`CountryCode`](crate::store::CountryCode).
@@ -3681,27 +3553,19 @@ pub struct ListAvailableShippingRatesRequest {
     pub address: Option<ShippingAddress>,
 
     /// The amount is final and is not recomputed.
-    #[serde(
-        rename = "amountAvailable",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "amountAvailable", default, skip_serializing_if = "Option::is_none")]
     pub amount_available: Option<bool>,
 
     /// Order amount (at least 0.01).
-    #[serde(rename = "totalOrderAmount")]
+    #[serde(rename = "totalOrderAmount",)]
     pub total_order_amount: f64,
 
     /// The weight is final and is not recomputed.
-    #[serde(
-        rename = "weightAvailable",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "weightAvailable", default, skip_serializing_if = "Option::is_none")]
     pub weight_available: Option<bool>,
 
     /// Order weight in kilograms.
-    #[serde(rename = "totalOrderWeight")]
+    #[serde(rename = "totalOrderWeight",)]
     pub total_order_weight: f64,
 
     /// `source`: a [`OrderSource`](crate::store::OrderSource).
@@ -3727,7 +3591,7 @@ impl ListAvailableShippingRatesRequest {
         total_order_amount: impl Into<f64>,
         total_order_weight: impl Into<f64>,
         source: impl Into<OrderSource>,
-        products: impl Into<Vec<OrderProductItem>>,
+        products: impl Into<Vec<OrderProductItem>>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -3856,10 +3720,7 @@ impl OrderProductItem {
     /// A value with the required fields (`id`, `qty`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, qty: impl Into<i64>) -> Self {
-        Self {
-            id: id.into(),
-            qty: qty.into(),
-        }
+        Self { id: id.into(), qty: qty.into(), }
     }
 }
 
@@ -3870,7 +3731,7 @@ impl OrderProductItem {
 #[non_exhaustive]
 pub struct OrderSource {
     /// `type`: a [`OrderSourceType`](crate::store::OrderSourceType). Example: `website`.
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: OrderSourceType,
 
     /// `subType`: a [`OrderSourceSubType`](crate::store::OrderSourceSubType). Example: `store`.
@@ -3884,10 +3745,7 @@ impl OrderSource {
     /// A value with the required fields (`type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(type_: impl Into<OrderSourceType>) -> Self {
-        Self {
-            type_: type_.into(),
-            sub_type: None,
-        }
+        Self { type_: type_.into(), sub_type: None, }
     }
 
     /// Sets `subType`.
@@ -3981,7 +3839,7 @@ impl OrderSourceSubType {
             Self::Meeting => "meeting",
             Self::ImportedCsv => "imported_csv",
             Self::QrCode => "qr_code",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -4008,7 +3866,7 @@ impl From<&str> for OrderSourceSubType {
             "meeting" => Self::Meeting,
             "imported_csv" => Self::ImportedCsv,
             "qr_code" => Self::QrCode,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -4092,7 +3950,7 @@ impl OrderSourceType {
             Self::Survey => "survey",
             Self::PaymentLink => "payment_link",
             Self::External => "external",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -4117,7 +3975,7 @@ impl From<&str> for OrderSourceType {
             "survey" => Self::Survey,
             "payment_link" => Self::PaymentLink,
             "external" => Self::External,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -4132,31 +3990,29 @@ crate::runtime::enums::string_enum!(OrderSourceType);
 #[non_exhaustive]
 pub struct SaveStoreSettingsRequest {
     /// The location id.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: StoreAltType,
 
     /// `shippingOrigin`: a [`ShippingOrigin`](crate::store::ShippingOrigin).
-    #[serde(rename = "shippingOrigin")]
+    #[serde(rename = "shippingOrigin",)]
     pub shipping_origin: ShippingOrigin,
 
     /// Email on a new order.
-    #[serde(
-        rename = "storeOrderNotification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "storeOrderNotification", default, skip_serializing_if = "Option::is_none")]
     pub store_order_notification: Option<StoreEmailNotification>,
 
     /// Email when an order is fulfilled.
-    #[serde(
-        rename = "storeOrderFulfillmentNotification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "storeOrderFulfillmentNotification",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub store_order_fulfillment_notification: Option<StoreEmailNotification>,
 }
 
@@ -4168,7 +4024,7 @@ impl SaveStoreSettingsRequest {
     pub fn new(
         alt_id: impl Into<String>,
         alt_type: impl Into<StoreAltType>,
-        shipping_origin: impl Into<ShippingOrigin>,
+        shipping_origin: impl Into<ShippingOrigin>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -4180,10 +4036,7 @@ impl SaveStoreSettingsRequest {
     }
 
     /// Sets `storeOrderNotification`.
-    pub fn store_order_notification(
-        mut self,
-        value: impl Into<StoreEmailNotification>,
-    ) -> Self {
+    pub fn store_order_notification(mut self, value: impl Into<StoreEmailNotification>) -> Self {
         self.store_order_notification = Some(value.into());
         self
     }
@@ -4191,7 +4044,7 @@ impl SaveStoreSettingsRequest {
     /// Sets `storeOrderFulfillmentNotification`.
     pub fn store_order_fulfillment_notification(
         mut self,
-        value: impl Into<StoreEmailNotification>,
+        value: impl Into<StoreEmailNotification>
     ) -> Self {
         self.store_order_fulfillment_notification = Some(value.into());
         self
@@ -4335,11 +4188,13 @@ pub struct ShippingCarrier {
     pub services: Option<Vec<ShippingCarrierService>>,
 
     /// A rate may offer several of its services.
-    #[serde(
-        rename = "allowsMultipleServiceSelection",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "allowsMultipleServiceSelection",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub allows_multiple_service_selection: Option<bool>,
 
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
@@ -4347,11 +4202,7 @@ pub struct ShippingCarrier {
     pub id: Option<String>,
 
     /// The app that registered the carrier.
-    #[serde(
-        rename = "marketplaceAppId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "marketplaceAppId", default, skip_serializing_if = "Option::is_none")]
     pub marketplace_app_id: Option<String>,
 
     /// `createdAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
@@ -4403,10 +4254,7 @@ impl ShippingCarrierService {
     /// A value with the required fields (`name`, `value`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
-        Self {
-            name: Some(name.into()),
-            value: Some(value.into()),
-        }
+        Self { name: Some(name.into()), value: Some(value.into()), }
     }
 
     /// Sets `name`.
@@ -4450,7 +4298,7 @@ impl ShippingConditionType {
             Self::None => "none",
             Self::Price => "price",
             Self::Weight => "weight",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -4463,7 +4311,7 @@ impl From<&str> for ShippingConditionType {
             "none" => Self::None,
             "price" => Self::Price,
             "weight" => Self::Weight,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -4524,7 +4372,7 @@ impl ShippingOrigin {
         country: impl Into<CountryCode>,
         city: impl Into<String>,
         street1: impl Into<String>,
-        zip: impl Into<String>,
+        zip: impl Into<String>
     ) -> Self {
         Self {
             name: Some(name.into()),
@@ -4641,27 +4489,15 @@ pub struct ShippingRate {
     pub is_carrier_rate: Option<bool>,
 
     /// `shippingCarrierId`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[serde(
-        rename = "shippingCarrierId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "shippingCarrierId", default, skip_serializing_if = "Option::is_none")]
     pub shipping_carrier_id: Option<String>,
 
     /// Percentage added to a carrier rate.
-    #[serde(
-        rename = "percentageOfRateFee",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "percentageOfRateFee", default, skip_serializing_if = "Option::is_none")]
     pub percentage_of_rate_fee: Option<f64>,
 
     /// Carrier services offered at this rate.
-    #[serde(
-        rename = "shippingCarrierServices",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "shippingCarrierServices", default, skip_serializing_if = "Option::is_none")]
     pub shipping_carrier_services: Option<Vec<ShippingCarrierService>>,
 
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
@@ -4760,10 +4596,7 @@ impl ShippingZoneCountry {
     /// A value with the required fields (`code`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(code: impl Into<CountryCode>) -> Self {
-        Self {
-            code: Some(code.into()),
-            states: None,
-        }
+        Self { code: Some(code.into()), states: None, }
     }
 
     /// Sets `code`.
@@ -4815,7 +4648,7 @@ impl ShippingZoneState {
     /// A value with the required fields (`code`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(code: impl Into<String>) -> Self {
-        Self { code: Some(code.into()) }
+        Self { code: Some(code.into()), }
     }
 
     /// Sets `code`.
@@ -4845,7 +4678,7 @@ impl StoreAltType {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Location => "location",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -4856,7 +4689,7 @@ impl From<&str> for StoreAltType {
     fn from(value: &str) -> Self {
         match value {
             "location" => Self::Location,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -4879,19 +4712,11 @@ pub struct StoreEmailNotification {
     pub subject: Option<String>,
 
     /// Template used.
-    #[serde(
-        rename = "emailTemplateId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "emailTemplateId", default, skip_serializing_if = "Option::is_none")]
     pub email_template_id: Option<String>,
 
     /// Default template.
-    #[serde(
-        rename = "defaultEmailTemplateId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "defaultEmailTemplateId", default, skip_serializing_if = "Option::is_none")]
     pub default_email_template_id: Option<String>,
 }
 
@@ -4904,7 +4729,7 @@ impl StoreEmailNotification {
         enabled: impl Into<bool>,
         subject: impl Into<String>,
         email_template_id: impl Into<String>,
-        default_email_template_id: impl Into<String>,
+        default_email_template_id: impl Into<String>
     ) -> Self {
         Self {
             enabled: Some(enabled.into()),
@@ -4958,19 +4783,17 @@ pub struct StoreSettings {
     pub shipping_origin: Option<ShippingOrigin>,
 
     /// Email on a new order.
-    #[serde(
-        rename = "storeOrderNotification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "storeOrderNotification", default, skip_serializing_if = "Option::is_none")]
     pub store_order_notification: Option<StoreEmailNotification>,
 
     /// Email when an order is fulfilled.
-    #[serde(
-        rename = "storeOrderFulfillmentNotification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "storeOrderFulfillmentNotification",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub store_order_fulfillment_notification: Option<StoreEmailNotification>,
 
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
@@ -5047,11 +4870,13 @@ pub struct UpdateShippingCarrierRequest {
     pub services: Option<Vec<ShippingCarrierService>>,
 
     /// A rate may offer several of its services.
-    #[serde(
-        rename = "allowsMultipleServiceSelection",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "allowsMultipleServiceSelection",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub allows_multiple_service_selection: Option<bool>,
 }
 
@@ -5155,27 +4980,15 @@ pub struct UpdateShippingRateRequest {
     pub is_carrier_rate: Option<bool>,
 
     /// `shippingCarrierId`: a string. Example: `655b33a82209e60b6adb87a5`.
-    #[serde(
-        rename = "shippingCarrierId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "shippingCarrierId", default, skip_serializing_if = "Option::is_none")]
     pub shipping_carrier_id: Option<String>,
 
     /// Percentage added to a carrier rate.
-    #[serde(
-        rename = "percentageOfRateFee",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "percentageOfRateFee", default, skip_serializing_if = "Option::is_none")]
     pub percentage_of_rate_fee: Option<f64>,
 
     /// Carrier services offered at this rate.
-    #[serde(
-        rename = "shippingCarrierServices",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "shippingCarrierServices", default, skip_serializing_if = "Option::is_none")]
     pub shipping_carrier_services: Option<Vec<ShippingCarrierService>>,
 }
 
@@ -5277,7 +5090,7 @@ impl UpdateShippingRateRequest {
     /// Sets `shippingCarrierServices`.
     pub fn shipping_carrier_services(
         mut self,
-        value: impl Into<Vec<ShippingCarrierService>>,
+        value: impl Into<Vec<ShippingCarrierService>>
     ) -> Self {
         self.shipping_carrier_services = Some(value.into());
         self
@@ -5313,12 +5126,7 @@ impl UpdateShippingZoneRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            alt_id: None,
-            alt_type: None,
-            name: None,
-            countries: None,
-        }
+        Self { alt_id: None, alt_type: None, name: None, countries: None, }
     }
 
     /// Sets `altId`.

@@ -33,7 +33,7 @@ pub const MODULE: &str = "surveys";
 /// Operations of the Surveys module. Get one with `client.surveys()`.
 #[derive(Clone, Debug)]
 pub struct Surveys {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "surveys")]
@@ -48,7 +48,7 @@ impl Surveys {
     /// Without `startAt`/`endAt` the window runs from the same day of the previous month to today.
     ///
     /// `GET /surveys/submissions` · Version `2021-07-28` · location token · scopes: `surveys.readonly`
-    pub fn list_survey_submissions(&self) -> ListSurveySubmissions {
+    pub fn list_survey_submissions(&self,) -> ListSurveySubmissions {
         ListSurveySubmissions {
             client: self.client.clone(),
             location_id: None,
@@ -64,7 +64,7 @@ impl Surveys {
     /// List the surveys of a location.
     ///
     /// `GET /surveys/` · Version `2021-07-28` · location token · scopes: `surveys.readonly`
-    pub fn list_surveys(&self) -> ListSurveys {
+    pub fn list_surveys(&self,) -> ListSurveys {
         ListSurveys {
             client: self.client.clone(),
             location_id: None,
@@ -81,27 +81,23 @@ impl Surveys {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Surveys::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "listSurveySubmissions",
-            Box::pin({
-                let call = handle.list_survey_submissions();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSurveys",
-            Box::pin({
-                let call = handle.list_surveys();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "listSurveySubmissions",
+        Box::pin({
+            let call = handle.list_survey_submissions();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSurveys",
+        Box::pin({
+            let call = handle.list_surveys();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -111,38 +107,33 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Surveys::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "listSurveySubmissions",
-            Box::pin({
-                let call = handle
-                    .list_survey_submissions()
-                    .page(1i64)
-                    .limit(1i64)
-                    .survey_id("sample".to_owned())
-                    .q("sample".to_owned())
-                    .start_at("sample".to_owned())
-                    .end_at("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSurveys",
-            Box::pin({
-                let call = handle
-                    .list_surveys()
-                    .skip(1i64)
-                    .limit(1i64)
-                    .type_("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "listSurveySubmissions",
+        Box::pin({
+            let call = handle
+                .list_survey_submissions()
+                .page(1i64)
+                .limit(1i64)
+                .survey_id("sample".to_owned())
+                .q("sample".to_owned())
+                .start_at("sample".to_owned())
+                .end_at("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSurveys",
+        Box::pin({
+            let call = handle.list_surveys().skip(1i64).limit(1i64).type_("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -225,9 +216,10 @@ impl ListSurveySubmissions {
             token: crate::TokenKind::Location,
             scopes: &["surveys.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listSurveySubmissions", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listSurveySubmissions",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/surveys/submissions".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -259,7 +251,7 @@ impl ListSurveySubmissions {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListSurveySubmissionsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -293,7 +285,7 @@ impl crate::Paginated for ListSurveySubmissions {
             self.page.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.page = Some(next);
         true
@@ -309,10 +301,8 @@ impl crate::Paginated for ListSurveySubmissions {
 impl ListSurveySubmissions {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<SurveySubmission, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<SurveySubmission, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -373,9 +363,7 @@ impl ListSurveys {
             token: crate::TokenKind::Location,
             scopes: &["surveys.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listSurveys", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location("listSurveys", self.location_id.as_deref())?;
         let mut request = crate::Request::new(&META, "/surveys/".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -398,7 +386,7 @@ impl ListSurveys {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListSurveysResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -429,7 +417,7 @@ impl crate::Paginated for ListSurveys {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -445,7 +433,7 @@ impl crate::Paginated for ListSurveys {
 impl ListSurveys {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
+        self
     ) -> impl futures::Stream<Item = Result<Survey, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -586,11 +574,7 @@ pub struct SurveyEventData {
     pub page_visit_type: Option<String>,
 
     /// `contactSessionIds`: a [`SurveyContactSessionIds`](crate::surveys::SurveyContactSessionIds).
-    #[serde(
-        rename = "contactSessionIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "contactSessionIds", default, skip_serializing_if = "Option::is_none")]
     pub contact_session_ids: Option<SurveyContactSessionIds>,
 }
 

@@ -27,7 +27,7 @@ pub const MODULE: &str = "triggers";
 /// Operations of the Triggers module. Get one with `client.triggers()`.
 #[derive(Clone, Debug)]
 pub struct Triggers {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl Triggers {
@@ -42,14 +42,8 @@ impl Triggers {
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
     #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
-    pub fn fire_workflow_trigger(
-        &self,
-        body: FireWorkflowTriggerRequest,
-    ) -> FireWorkflowTrigger {
-        FireWorkflowTrigger {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn fire_workflow_trigger(&self, body: FireWorkflowTriggerRequest) -> FireWorkflowTrigger {
+        FireWorkflowTrigger { client: self.client.clone(), body, }
     }
 }
 
@@ -57,22 +51,17 @@ impl Triggers {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Triggers::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "fireWorkflowTrigger",
-            Box::pin({
-                let call = handle
-                    .fire_workflow_trigger(FireWorkflowTriggerRequest::new());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "fireWorkflowTrigger",
+        Box::pin({
+            let call = handle.fire_workflow_trigger(FireWorkflowTriggerRequest::new());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -80,35 +69,31 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Triggers::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "fireWorkflowTrigger",
-            Box::pin({
-                let call = handle
-                    .fire_workflow_trigger(
-                        FireWorkflowTriggerRequest::new()
-                            .location_id("sample".to_owned())
-                            .trigger_id("sample".to_owned())
-                            .contact_id("sample".to_owned())
-                            .data(
-                                std::collections::BTreeMap::from([
-                                    (
-                                        "key".to_owned(),
-                                        serde_json::Value::Object(Default::default()),
-                                    ),
-                                ]),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "fireWorkflowTrigger",
+        Box::pin({
+            let call = handle.fire_workflow_trigger(
+                FireWorkflowTriggerRequest::new()
+                    .location_id("sample".to_owned())
+                    .trigger_id("sample".to_owned())
+                    .contact_id("sample".to_owned())
+                    .data(
+                        std::collections::BTreeMap::from([(
+                            "key".to_owned(),
+                            serde_json::Value::Object(Default::default())
+                        )])
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -156,7 +141,7 @@ impl FireWorkflowTrigger {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -181,19 +166,16 @@ pub struct FireWorkflowTriggerRequest {
 
     /// Free-form values handed to the workflow.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub data: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 }
 
 impl FireWorkflowTriggerRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            location_id: None,
-            trigger_id: None,
-            contact_id: None,
-            data: None,
-        }
+        Self { location_id: None, trigger_id: None, contact_id: None, data: None, }
     }
 
     /// Sets `locationId`.
@@ -217,7 +199,8 @@ impl FireWorkflowTriggerRequest {
     /// Sets `data`.
     pub fn data(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+        value: impl Into<std::collections::BTreeMap<String,
+        serde_json::Value>>
     ) -> Self {
         self.data = Some(value.into());
         self

@@ -38,7 +38,7 @@ pub const MODULE: &str = "users";
 /// Operations of the Users module. Get one with `client.users()`.
 #[derive(Clone, Debug)]
 pub struct Users {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "users")]
@@ -52,43 +52,28 @@ impl Users {
     ///
     /// `POST /users/` · Version `2021-07-28` · location or agency token · scopes: `users.write`
     pub fn create_user(&self, body: CreateUserRequest) -> CreateUser {
-        CreateUser {
-            client: self.client.clone(),
-            body,
-        }
+        CreateUser { client: self.client.clone(), body, }
     }
 
     /// Delete a user (queued; takes effect shortly after).
     ///
     /// `DELETE /users/{userId}` · Version `2021-07-28` · location or agency token · scopes: `users.write`
     pub fn delete_user(&self, user_id: impl Into<String>) -> DeleteUser {
-        DeleteUser {
-            client: self.client.clone(),
-            user_id: user_id.into(),
-        }
+        DeleteUser { client: self.client.clone(), user_id: user_id.into(), }
     }
 
     /// Find the users of an agency with the given email addresses.
     ///
     /// `POST /users/search/filter-by-email` · Version `2021-07-28` · agency token · scopes: `users.readonly`
-    pub fn filter_users_by_email(
-        &self,
-        body: FilterUsersByEmailRequest,
-    ) -> FilterUsersByEmail {
-        FilterUsersByEmail {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn filter_users_by_email(&self, body: FilterUsersByEmailRequest) -> FilterUsersByEmail {
+        FilterUsersByEmail { client: self.client.clone(), body, }
     }
 
     /// Fetch one user by id.
     ///
     /// `GET /users/{userId}` · Version `2021-07-28` · location or agency token · scopes: `users.readonly`
     pub fn get_user(&self, user_id: impl Into<String>) -> GetUser {
-        GetUser {
-            client: self.client.clone(),
-            user_id: user_id.into(),
-        }
+        GetUser { client: self.client.clone(), user_id: user_id.into(), }
     }
 
     /// List the users of a sub-account.
@@ -97,11 +82,8 @@ impl Users {
     ///
     /// `GET /users/` · Version `2021-07-28` · location token · scopes: `users.readonly`
     #[deprecated(note = "HighLevel marks this operation deprecated")]
-    pub fn list_location_users(&self) -> ListLocationUsers {
-        ListLocationUsers {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn list_location_users(&self,) -> ListLocationUsers {
+        ListLocationUsers { client: self.client.clone(), location_id: None, }
     }
 
     /// Search the users of an agency, optionally within one sub-account.
@@ -127,16 +109,8 @@ impl Users {
     /// Change a user's details, access, permissions or scopes.
     ///
     /// `PUT /users/{userId}` · Version `2021-07-28` · location or agency token · scopes: `users.write`
-    pub fn update_user(
-        &self,
-        user_id: impl Into<String>,
-        body: UpdateUserRequest,
-    ) -> UpdateUser {
-        UpdateUser {
-            client: self.client.clone(),
-            user_id: user_id.into(),
-            body,
-        }
+    pub fn update_user(&self, user_id: impl Into<String>, body: UpdateUserRequest) -> UpdateUser {
+        UpdateUser { client: self.client.clone(), user_id: user_id.into(), body, }
     }
 }
 
@@ -146,85 +120,71 @@ impl Users {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Users::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createUser",
-            Box::pin({
-                let call = handle
-                    .create_user(
-                        CreateUserRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            crate::Secret::from("sample"),
-                            UserType::Agency,
-                            UserRole::Admin,
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteUser",
-            Box::pin({
-                let call = handle.delete_user("sample-userId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "filterUsersByEmail",
-            Box::pin({
-                let call = handle
-                    .filter_users_by_email(
-                        FilterUsersByEmailRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getUser",
-            Box::pin({
-                let call = handle.get_user("sample-userId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listLocationUsers",
-            Box::pin({
-                let call = handle.list_location_users();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchUsers",
-            Box::pin({
-                let call = handle.search_users("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateUser",
-            Box::pin({
-                let call = handle.update_user("sample-userId", UpdateUserRequest::new());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createUser",
+        Box::pin({
+            let call = handle.create_user(
+                CreateUserRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::Secret::from("sample"),
+                    UserType::Agency,
+                    UserRole::Admin,
+                    vec!["sample".to_owned()]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteUser",
+        Box::pin({
+            let call = handle.delete_user("sample-userId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "filterUsersByEmail",
+        Box::pin({
+            let call = handle.filter_users_by_email(
+                FilterUsersByEmailRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getUser",
+        Box::pin({
+            let call = handle.get_user("sample-userId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listLocationUsers",
+        Box::pin({
+            let call = handle.list_location_users();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchUsers",
+        Box::pin({
+            let call = handle.search_users("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateUser",
+        Box::pin({
+            let call = handle.update_user("sample-userId", UpdateUserRequest::new());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -234,214 +194,198 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Users::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createUser",
-            Box::pin({
-                let call = handle
-                    .create_user(
-                        CreateUserRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                crate::Secret::from("sample"),
-                                UserType::Agency,
-                                UserRole::Admin,
-                                vec!["sample".to_owned()],
-                            )
-                            .phone("sample".to_owned())
-                            .permissions(
-                                UserPermissions::new()
-                                    .campaigns_enabled(true)
-                                    .campaigns_read_only(true)
-                                    .contacts_enabled(true)
-                                    .workflows_enabled(true)
-                                    .workflows_read_only(true)
-                                    .triggers_enabled(true)
-                                    .funnels_enabled(true)
-                                    .websites_enabled(true)
-                                    .opportunities_enabled(true)
-                                    .dashboard_stats_enabled(true)
-                                    .bulk_requests_enabled(true)
-                                    .appointments_enabled(true)
-                                    .reviews_enabled(true)
-                                    .online_listings_enabled(true)
-                                    .phone_call_enabled(true)
-                                    .conversations_enabled(true)
-                                    .assigned_data_only(true)
-                                    .adwords_reporting_enabled(true)
-                                    .membership_enabled(true)
-                                    .facebook_ads_reporting_enabled(true)
-                                    .attributions_reporting_enabled(true)
-                                    .settings_enabled(true)
-                                    .tags_enabled(true)
-                                    .lead_value_enabled(true)
-                                    .marketing_enabled(true)
-                                    .agent_reporting_enabled(true)
-                                    .bot_service(true)
-                                    .social_planner(true)
-                                    .blogging_enabled(true)
-                                    .invoice_enabled(true)
-                                    .affiliate_manager_enabled(true)
-                                    .content_ai_enabled(true)
-                                    .refunds_enabled(true)
-                                    .record_payment_enabled(true)
-                                    .cancel_subscription_enabled(true)
-                                    .payments_enabled(true)
-                                    .communities_enabled(true)
-                                    .export_payments_enabled(true),
-                            )
-                            .scopes(vec![UserScope::CampaignsReadonly])
-                            .scopes_assigned_to_only(vec![UserScope::CampaignsReadonly])
-                            .profile_photo("sample".to_owned())
-                            .twilio_phone(
-                                std::collections::BTreeMap::from([
-                                    ("key".to_owned(), "sample".to_owned()),
-                                ]),
-                            )
-                            .platform_language(PlatformLanguage::EnUs),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteUser",
-            Box::pin({
-                let call = handle.delete_user("sample-userId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "filterUsersByEmail",
-            Box::pin({
-                let call = handle
-                    .filter_users_by_email(
-                        FilterUsersByEmailRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .deleted(true)
-                            .skip(1i64)
-                            .limit(1i64)
-                            .projection("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getUser",
-            Box::pin({
-                let call = handle.get_user("sample-userId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listLocationUsers",
-            Box::pin({
-                let call = handle.list_location_users();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchUsers",
-            Box::pin({
-                let call = handle
-                    .search_users("sample".to_owned())
-                    .query("sample".to_owned())
+    calls.push((
+        "createUser",
+        Box::pin({
+            let call = handle.create_user(
+                CreateUserRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::Secret::from("sample"),
+                    UserType::Agency,
+                    UserRole::Admin,
+                    vec!["sample".to_owned()]
+                )
+                    .phone("sample".to_owned())
+                    .permissions(
+                        UserPermissions::new()
+                            .campaigns_enabled(true)
+                            .campaigns_read_only(true)
+                            .contacts_enabled(true)
+                            .workflows_enabled(true)
+                            .workflows_read_only(true)
+                            .triggers_enabled(true)
+                            .funnels_enabled(true)
+                            .websites_enabled(true)
+                            .opportunities_enabled(true)
+                            .dashboard_stats_enabled(true)
+                            .bulk_requests_enabled(true)
+                            .appointments_enabled(true)
+                            .reviews_enabled(true)
+                            .online_listings_enabled(true)
+                            .phone_call_enabled(true)
+                            .conversations_enabled(true)
+                            .assigned_data_only(true)
+                            .adwords_reporting_enabled(true)
+                            .membership_enabled(true)
+                            .facebook_ads_reporting_enabled(true)
+                            .attributions_reporting_enabled(true)
+                            .settings_enabled(true)
+                            .tags_enabled(true)
+                            .lead_value_enabled(true)
+                            .marketing_enabled(true)
+                            .agent_reporting_enabled(true)
+                            .bot_service(true)
+                            .social_planner(true)
+                            .blogging_enabled(true)
+                            .invoice_enabled(true)
+                            .affiliate_manager_enabled(true)
+                            .content_ai_enabled(true)
+                            .refunds_enabled(true)
+                            .record_payment_enabled(true)
+                            .cancel_subscription_enabled(true)
+                            .payments_enabled(true)
+                            .communities_enabled(true)
+                            .export_payments_enabled(true)
+                    )
+                    .scopes(vec![UserScope::CampaignsReadonly])
+                    .scopes_assigned_to_only(vec![UserScope::CampaignsReadonly])
+                    .profile_photo("sample".to_owned())
+                    .twilio_phone(
+                        std::collections::BTreeMap::from([("key".to_owned(), "sample".to_owned())])
+                    )
+                    .platform_language(PlatformLanguage::EnUs)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteUser",
+        Box::pin({
+            let call = handle.delete_user("sample-userId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "filterUsersByEmail",
+        Box::pin({
+            let call = handle.filter_users_by_email(
+                FilterUsersByEmailRequest::new("sample".to_owned(), "sample".to_owned())
+                    .deleted(true)
                     .skip(1i64)
                     .limit(1i64)
-                    .location_id("sample".to_owned())
-                    .type_("sample".to_owned())
-                    .role("sample".to_owned())
-                    .ids("sample".to_owned())
-                    .sort("sample".to_owned())
-                    .sort_direction("sample".to_owned())
-                    .enabled2way_sync(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateUser",
-            Box::pin({
-                let call = handle
-                    .update_user(
-                        "sample-userId",
-                        UpdateUserRequest::new()
-                            .first_name("sample".to_owned())
-                            .last_name("sample".to_owned())
-                            .email("sample".to_owned())
-                            .password(crate::Secret::from("sample"))
-                            .phone("sample".to_owned())
-                            .type_(UserType::Agency)
-                            .role(UserRole::Admin)
-                            .company_id("sample".to_owned())
-                            .location_ids(vec!["sample".to_owned()])
-                            .permissions(
-                                UserPermissions::new()
-                                    .campaigns_enabled(true)
-                                    .campaigns_read_only(true)
-                                    .contacts_enabled(true)
-                                    .workflows_enabled(true)
-                                    .workflows_read_only(true)
-                                    .triggers_enabled(true)
-                                    .funnels_enabled(true)
-                                    .websites_enabled(true)
-                                    .opportunities_enabled(true)
-                                    .dashboard_stats_enabled(true)
-                                    .bulk_requests_enabled(true)
-                                    .appointments_enabled(true)
-                                    .reviews_enabled(true)
-                                    .online_listings_enabled(true)
-                                    .phone_call_enabled(true)
-                                    .conversations_enabled(true)
-                                    .assigned_data_only(true)
-                                    .adwords_reporting_enabled(true)
-                                    .membership_enabled(true)
-                                    .facebook_ads_reporting_enabled(true)
-                                    .attributions_reporting_enabled(true)
-                                    .settings_enabled(true)
-                                    .tags_enabled(true)
-                                    .lead_value_enabled(true)
-                                    .marketing_enabled(true)
-                                    .agent_reporting_enabled(true)
-                                    .bot_service(true)
-                                    .social_planner(true)
-                                    .blogging_enabled(true)
-                                    .invoice_enabled(true)
-                                    .affiliate_manager_enabled(true)
-                                    .content_ai_enabled(true)
-                                    .refunds_enabled(true)
-                                    .record_payment_enabled(true)
-                                    .cancel_subscription_enabled(true)
-                                    .payments_enabled(true)
-                                    .communities_enabled(true)
-                                    .export_payments_enabled(true),
-                            )
-                            .scopes(vec![UserScope::CampaignsReadonly])
-                            .scopes_assigned_to_only(vec![UserScope::CampaignsReadonly])
-                            .profile_photo("sample".to_owned())
-                            .twilio_phone(
-                                std::collections::BTreeMap::from([
-                                    ("key".to_owned(), "sample".to_owned()),
-                                ]),
-                            )
-                            .platform_language(PlatformLanguage::EnUs),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                    .projection("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getUser",
+        Box::pin({
+            let call = handle.get_user("sample-userId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listLocationUsers",
+        Box::pin({
+            let call = handle.list_location_users();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchUsers",
+        Box::pin({
+            let call = handle
+                .search_users("sample".to_owned())
+                .query("sample".to_owned())
+                .skip(1i64)
+                .limit(1i64)
+                .location_id("sample".to_owned())
+                .type_("sample".to_owned())
+                .role("sample".to_owned())
+                .ids("sample".to_owned())
+                .sort("sample".to_owned())
+                .sort_direction("sample".to_owned())
+                .enabled2way_sync(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateUser",
+        Box::pin({
+            let call = handle.update_user(
+                "sample-userId",
+                UpdateUserRequest::new()
+                    .first_name("sample".to_owned())
+                    .last_name("sample".to_owned())
+                    .email("sample".to_owned())
+                    .password(crate::Secret::from("sample"))
+                    .phone("sample".to_owned())
+                    .type_(UserType::Agency)
+                    .role(UserRole::Admin)
+                    .company_id("sample".to_owned())
+                    .location_ids(vec!["sample".to_owned()])
+                    .permissions(
+                        UserPermissions::new()
+                            .campaigns_enabled(true)
+                            .campaigns_read_only(true)
+                            .contacts_enabled(true)
+                            .workflows_enabled(true)
+                            .workflows_read_only(true)
+                            .triggers_enabled(true)
+                            .funnels_enabled(true)
+                            .websites_enabled(true)
+                            .opportunities_enabled(true)
+                            .dashboard_stats_enabled(true)
+                            .bulk_requests_enabled(true)
+                            .appointments_enabled(true)
+                            .reviews_enabled(true)
+                            .online_listings_enabled(true)
+                            .phone_call_enabled(true)
+                            .conversations_enabled(true)
+                            .assigned_data_only(true)
+                            .adwords_reporting_enabled(true)
+                            .membership_enabled(true)
+                            .facebook_ads_reporting_enabled(true)
+                            .attributions_reporting_enabled(true)
+                            .settings_enabled(true)
+                            .tags_enabled(true)
+                            .lead_value_enabled(true)
+                            .marketing_enabled(true)
+                            .agent_reporting_enabled(true)
+                            .bot_service(true)
+                            .social_planner(true)
+                            .blogging_enabled(true)
+                            .invoice_enabled(true)
+                            .affiliate_manager_enabled(true)
+                            .content_ai_enabled(true)
+                            .refunds_enabled(true)
+                            .record_payment_enabled(true)
+                            .cancel_subscription_enabled(true)
+                            .payments_enabled(true)
+                            .communities_enabled(true)
+                            .export_payments_enabled(true)
+                    )
+                    .scopes(vec![UserScope::CampaignsReadonly])
+                    .scopes_assigned_to_only(vec![UserScope::CampaignsReadonly])
+                    .profile_photo("sample".to_owned())
+                    .twilio_phone(
+                        std::collections::BTreeMap::from([("key".to_owned(), "sample".to_owned())])
+                    )
+                    .platform_language(PlatformLanguage::EnUs)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -521,7 +465,7 @@ impl DeleteUser {
         };
         let request = crate::Request::new(
             &META,
-            format!("/users/{}", crate ::runtime::request::path_segment(& self.user_id)),
+            format!("/users/{}", crate::runtime::request::path_segment(&self.user_id))
         );
         Ok(request)
     }
@@ -533,7 +477,7 @@ impl DeleteUser {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<DeleteUserResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -567,10 +511,7 @@ impl FilterUsersByEmail {
             token: crate::TokenKind::Agency,
             scopes: &["users.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/users/search/filter-by-email".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/users/search/filter-by-email".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -585,7 +526,7 @@ impl FilterUsersByEmail {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SearchUsersResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -616,7 +557,7 @@ impl crate::Paginated for FilterUsersByEmail {
             self.body.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.body.skip = Some(next);
         true
@@ -631,9 +572,7 @@ impl crate::Paginated for FilterUsersByEmail {
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl FilterUsersByEmail {
     /// Every item of every page, fetched lazily one page at a time.
-    pub fn stream(
-        self,
-    ) -> impl futures::Stream<Item = Result<User, crate::Error>> + Send + 'static {
+    pub fn stream(self) -> impl futures::Stream<Item = Result<User, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -667,7 +606,7 @@ impl GetUser {
         };
         let request = crate::Request::new(
             &META,
-            format!("/users/{}", crate ::runtime::request::path_segment(& self.user_id)),
+            format!("/users/{}", crate::runtime::request::path_segment(&self.user_id))
         );
         Ok(request)
     }
@@ -721,9 +660,10 @@ impl ListLocationUsers {
             token: crate::TokenKind::Location,
             scopes: &["users.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listLocationUsers", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listLocationUsers",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/users/".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -737,7 +677,7 @@ impl ListLocationUsers {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListLocationUsersResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -883,7 +823,7 @@ impl SearchUsers {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SearchUsersResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -914,7 +854,7 @@ impl crate::Paginated for SearchUsers {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -929,9 +869,7 @@ impl crate::Paginated for SearchUsers {
 #[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl SearchUsers {
     /// Every item of every page, fetched lazily one page at a time.
-    pub fn stream(
-        self,
-    ) -> impl futures::Stream<Item = Result<User, crate::Error>> + Send + 'static {
+    pub fn stream(self) -> impl futures::Stream<Item = Result<User, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -966,7 +904,7 @@ impl UpdateUser {
         };
         let mut request = crate::Request::new(
             &META,
-            format!("/users/{}", crate ::runtime::request::path_segment(& self.user_id)),
+            format!("/users/{}", crate::runtime::request::path_segment(&self.user_id))
         );
         {
             let value = &self.body;
@@ -994,15 +932,15 @@ impl UpdateUser {
 #[non_exhaustive]
 pub struct CreateUserRequest {
     /// `companyId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "companyId")]
+    #[serde(rename = "companyId",)]
     pub company_id: String,
 
     /// `firstName`: a string. Example: `Jane`.
-    #[serde(rename = "firstName")]
+    #[serde(rename = "firstName",)]
     pub first_name: String,
 
     /// `lastName`: a string. Example: `Roe`.
-    #[serde(rename = "lastName")]
+    #[serde(rename = "lastName",)]
     pub last_name: String,
 
     /// `email`: a string. Example: `jane@example.com`.
@@ -1016,14 +954,14 @@ pub struct CreateUserRequest {
     pub phone: Option<String>,
 
     /// `type`: a [`UserType`](crate::users::UserType).
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: UserType,
 
     /// `role`: a [`UserRole`](crate::users::UserRole).
     pub role: UserRole,
 
     /// `locationIds`: a list of strings.
-    #[serde(rename = "locationIds")]
+    #[serde(rename = "locationIds",)]
     pub location_ids: Vec<String>,
 
     /// `permissions`: a [`UserPermissions`](crate::users::UserPermissions).
@@ -1035,11 +973,7 @@ pub struct CreateUserRequest {
     pub scopes: Option<Vec<UserScope>>,
 
     /// Scopes limited to records assigned to the user; an empty list disables all.
-    #[serde(
-        rename = "scopesAssignedToOnly",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "scopesAssignedToOnly", default, skip_serializing_if = "Option::is_none")]
     pub scopes_assigned_to_only: Option<Vec<UserScope>>,
 
     /// `profilePhoto`: a string. Example: `https://img.png`.
@@ -1051,11 +985,7 @@ pub struct CreateUserRequest {
     pub twilio_phone: Option<TwilioNumbers>,
 
     /// `platformLanguage`: a [`PlatformLanguage`](crate::users::PlatformLanguage).
-    #[serde(
-        rename = "platformLanguage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "platformLanguage", default, skip_serializing_if = "Option::is_none")]
     pub platform_language: Option<PlatformLanguage>,
 }
 
@@ -1072,7 +1002,7 @@ impl CreateUserRequest {
         password: impl Into<crate::Secret>,
         type_: impl Into<UserType>,
         role: impl Into<UserRole>,
-        location_ids: impl Into<Vec<String>>,
+        location_ids: impl Into<Vec<String>>
     ) -> Self {
         Self {
             company_id: company_id.into(),
@@ -1158,7 +1088,7 @@ pub struct DeleteUserResponse {
 #[non_exhaustive]
 pub struct FilterUsersByEmailRequest {
     /// `companyId`: a string. Example: `5DP41231LkQsiKESj6rh`.
-    #[serde(rename = "companyId")]
+    #[serde(rename = "companyId",)]
     pub company_id: String,
 
     /// Comma-separated email addresses.
@@ -1301,7 +1231,7 @@ impl PlatformLanguage {
             Self::Da => "da",
             Self::Fi => "fi",
             Self::No => "no",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1324,7 +1254,7 @@ impl From<&str> for PlatformLanguage {
             "da" => Self::Da,
             "fi" => Self::Fi,
             "no" => Self::No,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1403,11 +1333,7 @@ pub struct UpdateUserRequest {
     pub scopes: Option<Vec<UserScope>>,
 
     /// Scopes limited to records assigned to the user; an empty list disables all.
-    #[serde(
-        rename = "scopesAssignedToOnly",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "scopesAssignedToOnly", default, skip_serializing_if = "Option::is_none")]
     pub scopes_assigned_to_only: Option<Vec<UserScope>>,
 
     /// `profilePhoto`: a string. Example: `https://img.png`.
@@ -1419,11 +1345,7 @@ pub struct UpdateUserRequest {
     pub twilio_phone: Option<TwilioNumbers>,
 
     /// `platformLanguage`: a [`PlatformLanguage`](crate::users::PlatformLanguage).
-    #[serde(
-        rename = "platformLanguage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "platformLanguage", default, skip_serializing_if = "Option::is_none")]
     pub platform_language: Option<PlatformLanguage>,
 }
 
@@ -1597,14 +1519,12 @@ pub struct User {
 
     /// LC Phone inbound numbers keyed by location id.
     #[serde(rename = "lcPhone", default, skip_serializing_if = "Option::is_none")]
-    pub lc_phone: Option<std::collections::BTreeMap<String, String>>,
+    pub lc_phone: Option<std::collections::BTreeMap<String,
+
+    String>>,
 
     /// `platformLanguage`: a [`PlatformLanguage`](crate::users::PlatformLanguage).
-    #[serde(
-        rename = "platformLanguage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "platformLanguage", default, skip_serializing_if = "Option::is_none")]
     pub platform_language: Option<PlatformLanguage>,
 }
 
@@ -1615,51 +1535,27 @@ pub struct User {
 #[non_exhaustive]
 pub struct UserPermissions {
     /// `campaignsEnabled`: `true` or `false`.
-    #[serde(
-        rename = "campaignsEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "campaignsEnabled", default, skip_serializing_if = "Option::is_none")]
     pub campaigns_enabled: Option<bool>,
 
     /// `campaignsReadOnly`: `true` or `false`.
-    #[serde(
-        rename = "campaignsReadOnly",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "campaignsReadOnly", default, skip_serializing_if = "Option::is_none")]
     pub campaigns_read_only: Option<bool>,
 
     /// `contactsEnabled`: `true` or `false`.
-    #[serde(
-        rename = "contactsEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "contactsEnabled", default, skip_serializing_if = "Option::is_none")]
     pub contacts_enabled: Option<bool>,
 
     /// `workflowsEnabled`: `true` or `false`.
-    #[serde(
-        rename = "workflowsEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "workflowsEnabled", default, skip_serializing_if = "Option::is_none")]
     pub workflows_enabled: Option<bool>,
 
     /// `workflowsReadOnly`: `true` or `false`.
-    #[serde(
-        rename = "workflowsReadOnly",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "workflowsReadOnly", default, skip_serializing_if = "Option::is_none")]
     pub workflows_read_only: Option<bool>,
 
     /// `triggersEnabled`: `true` or `false`.
-    #[serde(
-        rename = "triggersEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "triggersEnabled", default, skip_serializing_if = "Option::is_none")]
     pub triggers_enabled: Option<bool>,
 
     /// `funnelsEnabled`: `true` or `false`.
@@ -1667,43 +1563,23 @@ pub struct UserPermissions {
     pub funnels_enabled: Option<bool>,
 
     /// `websitesEnabled`: `true` or `false`.
-    #[serde(
-        rename = "websitesEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "websitesEnabled", default, skip_serializing_if = "Option::is_none")]
     pub websites_enabled: Option<bool>,
 
     /// `opportunitiesEnabled`: `true` or `false`.
-    #[serde(
-        rename = "opportunitiesEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "opportunitiesEnabled", default, skip_serializing_if = "Option::is_none")]
     pub opportunities_enabled: Option<bool>,
 
     /// `dashboardStatsEnabled`: `true` or `false`.
-    #[serde(
-        rename = "dashboardStatsEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "dashboardStatsEnabled", default, skip_serializing_if = "Option::is_none")]
     pub dashboard_stats_enabled: Option<bool>,
 
     /// `bulkRequestsEnabled`: `true` or `false`.
-    #[serde(
-        rename = "bulkRequestsEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "bulkRequestsEnabled", default, skip_serializing_if = "Option::is_none")]
     pub bulk_requests_enabled: Option<bool>,
 
     /// `appointmentsEnabled`: `true` or `false`.
-    #[serde(
-        rename = "appointmentsEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "appointmentsEnabled", default, skip_serializing_if = "Option::is_none")]
     pub appointments_enabled: Option<bool>,
 
     /// `reviewsEnabled`: `true` or `false`.
@@ -1711,75 +1587,51 @@ pub struct UserPermissions {
     pub reviews_enabled: Option<bool>,
 
     /// `onlineListingsEnabled`: `true` or `false`.
-    #[serde(
-        rename = "onlineListingsEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "onlineListingsEnabled", default, skip_serializing_if = "Option::is_none")]
     pub online_listings_enabled: Option<bool>,
 
     /// `phoneCallEnabled`: `true` or `false`.
-    #[serde(
-        rename = "phoneCallEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "phoneCallEnabled", default, skip_serializing_if = "Option::is_none")]
     pub phone_call_enabled: Option<bool>,
 
     /// `conversationsEnabled`: `true` or `false`.
-    #[serde(
-        rename = "conversationsEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "conversationsEnabled", default, skip_serializing_if = "Option::is_none")]
     pub conversations_enabled: Option<bool>,
 
     /// `assignedDataOnly`: `true` or `false`.
-    #[serde(
-        rename = "assignedDataOnly",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "assignedDataOnly", default, skip_serializing_if = "Option::is_none")]
     pub assigned_data_only: Option<bool>,
 
     /// `adwordsReportingEnabled`: `true` or `false`.
-    #[serde(
-        rename = "adwordsReportingEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "adwordsReportingEnabled", default, skip_serializing_if = "Option::is_none")]
     pub adwords_reporting_enabled: Option<bool>,
 
     /// `membershipEnabled`: `true` or `false`.
-    #[serde(
-        rename = "membershipEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "membershipEnabled", default, skip_serializing_if = "Option::is_none")]
     pub membership_enabled: Option<bool>,
 
     /// `facebookAdsReportingEnabled`: `true` or `false`.
-    #[serde(
-        rename = "facebookAdsReportingEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "facebookAdsReportingEnabled",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub facebook_ads_reporting_enabled: Option<bool>,
 
     /// `attributionsReportingEnabled`: `true` or `false`.
-    #[serde(
-        rename = "attributionsReportingEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "attributionsReportingEnabled",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub attributions_reporting_enabled: Option<bool>,
 
     /// `settingsEnabled`: `true` or `false`.
-    #[serde(
-        rename = "settingsEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "settingsEnabled", default, skip_serializing_if = "Option::is_none")]
     pub settings_enabled: Option<bool>,
 
     /// `tagsEnabled`: `true` or `false`.
@@ -1787,27 +1639,15 @@ pub struct UserPermissions {
     pub tags_enabled: Option<bool>,
 
     /// `leadValueEnabled`: `true` or `false`.
-    #[serde(
-        rename = "leadValueEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "leadValueEnabled", default, skip_serializing_if = "Option::is_none")]
     pub lead_value_enabled: Option<bool>,
 
     /// `marketingEnabled`: `true` or `false`.
-    #[serde(
-        rename = "marketingEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "marketingEnabled", default, skip_serializing_if = "Option::is_none")]
     pub marketing_enabled: Option<bool>,
 
     /// `agentReportingEnabled`: `true` or `false`.
-    #[serde(
-        rename = "agentReportingEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "agentReportingEnabled", default, skip_serializing_if = "Option::is_none")]
     pub agent_reporting_enabled: Option<bool>,
 
     /// `botService`: `true` or `false`.
@@ -1819,11 +1659,7 @@ pub struct UserPermissions {
     pub social_planner: Option<bool>,
 
     /// `bloggingEnabled`: `true` or `false`.
-    #[serde(
-        rename = "bloggingEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "bloggingEnabled", default, skip_serializing_if = "Option::is_none")]
     pub blogging_enabled: Option<bool>,
 
     /// `invoiceEnabled`: `true` or `false`.
@@ -1831,19 +1667,11 @@ pub struct UserPermissions {
     pub invoice_enabled: Option<bool>,
 
     /// `affiliateManagerEnabled`: `true` or `false`.
-    #[serde(
-        rename = "affiliateManagerEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "affiliateManagerEnabled", default, skip_serializing_if = "Option::is_none")]
     pub affiliate_manager_enabled: Option<bool>,
 
     /// `contentAiEnabled`: `true` or `false`.
-    #[serde(
-        rename = "contentAiEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "contentAiEnabled", default, skip_serializing_if = "Option::is_none")]
     pub content_ai_enabled: Option<bool>,
 
     /// `refundsEnabled`: `true` or `false`.
@@ -1851,43 +1679,23 @@ pub struct UserPermissions {
     pub refunds_enabled: Option<bool>,
 
     /// `recordPaymentEnabled`: `true` or `false`.
-    #[serde(
-        rename = "recordPaymentEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "recordPaymentEnabled", default, skip_serializing_if = "Option::is_none")]
     pub record_payment_enabled: Option<bool>,
 
     /// `cancelSubscriptionEnabled`: `true` or `false`.
-    #[serde(
-        rename = "cancelSubscriptionEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "cancelSubscriptionEnabled", default, skip_serializing_if = "Option::is_none")]
     pub cancel_subscription_enabled: Option<bool>,
 
     /// `paymentsEnabled`: `true` or `false`.
-    #[serde(
-        rename = "paymentsEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "paymentsEnabled", default, skip_serializing_if = "Option::is_none")]
     pub payments_enabled: Option<bool>,
 
     /// `communitiesEnabled`: `true` or `false`.
-    #[serde(
-        rename = "communitiesEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "communitiesEnabled", default, skip_serializing_if = "Option::is_none")]
     pub communities_enabled: Option<bool>,
 
     /// `exportPaymentsEnabled`: `true` or `false`.
-    #[serde(
-        rename = "exportPaymentsEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "exportPaymentsEnabled", default, skip_serializing_if = "Option::is_none")]
     pub export_payments_enabled: Option<bool>,
 }
 
@@ -2192,7 +2000,7 @@ impl UserRole {
         match self {
             Self::Admin => "admin",
             Self::User => "user",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -2204,7 +2012,7 @@ impl From<&str> for UserRole {
         match value {
             "admin" => Self::Admin,
             "user" => Self::User,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -2231,11 +2039,7 @@ pub struct UserRoles {
     pub location_ids: Option<Vec<String>>,
 
     /// `restrictSubAccount`: `true` or `false`.
-    #[serde(
-        rename = "restrictSubAccount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "restrictSubAccount", default, skip_serializing_if = "Option::is_none")]
     pub restrict_sub_account: Option<bool>,
 }
 
@@ -2862,42 +2666,26 @@ impl UserScope {
             Self::PaymentsSubscriptionsWrite => "payments/subscriptions.write",
             Self::PaymentsSubscriptionsUpdate => "payments/subscriptions.update",
             Self::PaymentsSubscriptionsExport => "payments/subscriptions.export",
-            Self::PaymentsSubscriptionsPauseResumeCancel => {
-                "payments/subscriptions.pauseResumeCancel"
-            }
-            Self::PaymentsSubscriptionsSharePaymentMethod => {
-                "payments/subscriptions.sharePaymentMethod"
-            }
+            Self::PaymentsSubscriptionsPauseResumeCancel => "payments/subscriptions.pauseResumeCancel",
+            Self::PaymentsSubscriptionsSharePaymentMethod => "payments/subscriptions.sharePaymentMethod",
             Self::PaymentsTransactionsReadonly => "payments/transactions.readonly",
             Self::PaymentsTransactionsExport => "payments/transactions.export",
             Self::PaymentsTransactionsImport => "payments/transactions.import",
             Self::PaymentsTransactionsRefund => "payments/transactions.refund",
-            Self::PaymentsTransactionsViewReceipts => {
-                "payments/transactions.viewReceipts"
-            }
+            Self::PaymentsTransactionsViewReceipts => "payments/transactions.viewReceipts",
             Self::PaymentsTaxesSettingsReadonly => "payments/taxesSettings.readonly",
             Self::PaymentsSettingsReadonly => "payments/settings.readonly",
-            Self::PaymentsTaxesSettingsUpdateInclusiveExclusive => {
-                "payments/taxesSettings.updateInclusiveExclusive"
-            }
-            Self::PaymentsTaxesSettingsManageRates => {
-                "payments/taxesSettings.manageRates"
-            }
-            Self::PaymentsTaxesSettingsConfigureAutomatic => {
-                "payments/taxesSettings.configureAutomatic"
-            }
+            Self::PaymentsTaxesSettingsUpdateInclusiveExclusive => "payments/taxesSettings.updateInclusiveExclusive",
+            Self::PaymentsTaxesSettingsManageRates => "payments/taxesSettings.manageRates",
+            Self::PaymentsTaxesSettingsConfigureAutomatic => "payments/taxesSettings.configureAutomatic",
             Self::ProductsReadonly => "products.readonly",
             Self::ProductsWrite => "products.write",
             Self::ProductsDelete => "products.delete",
             Self::ProductsDuplicate => "products.duplicate",
             Self::ProductsBulkActions => "products.bulkActions",
             Self::PaymentsSettingsWrite => "payments/settings.write",
-            Self::PaymentsSettingsConfigureReceipt => {
-                "payments/settings.configureReceipt"
-            }
-            Self::PaymentsSettingsConfigureSubscription => {
-                "payments/settings.configureSubscription"
-            }
+            Self::PaymentsSettingsConfigureReceipt => "payments/settings.configureReceipt",
+            Self::PaymentsSettingsConfigureSubscription => "payments/settings.configureSubscription",
             Self::InvoicesWrite => "invoices.write",
             Self::InvoicesReadonly => "invoices.readonly",
             Self::InvoicesScheduleReadonly => "invoices/schedule.readonly",
@@ -2953,9 +2741,7 @@ impl UserScope {
             Self::SocialplannerFacebookReadonly => "socialplanner/facebook.readonly",
             Self::SocialplannerLinkedinReadonly => "socialplanner/linkedin.readonly",
             Self::SocialplannerTwitterReadonly => "socialplanner/twitter.readonly",
-            Self::SocialplannerNotificationReadonly => {
-                "socialplanner/notification.readonly"
-            }
+            Self::SocialplannerNotificationReadonly => "socialplanner/notification.readonly",
             Self::SocialplannerNotificationWrite => "socialplanner/notification.write",
             Self::SocialplannerSnapshotReadonly => "socialplanner/snapshot.readonly",
             Self::SocialplannerSnapshotWrite => "socialplanner/snapshot.write",
@@ -2971,13 +2757,9 @@ impl UserScope {
             Self::ProspectingWrite => "prospecting.write",
             Self::ProspectingReadonly => "prospecting.readonly",
             Self::ProspectingReportsReadonly => "prospecting/reports.readonly",
-            Self::PrivateIntegrationLocationReadonly => {
-                "private-integration-location.readonly"
-            }
+            Self::PrivateIntegrationLocationReadonly => "private-integration-location.readonly",
             Self::PrivateIntegrationLocationWrite => "private-integration-location.write",
-            Self::PrivateIntegrationCompanyReadonly => {
-                "private-integration-company.readonly"
-            }
+            Self::PrivateIntegrationCompanyReadonly => "private-integration-company.readonly",
             Self::PrivateIntegrationCompanyWrite => "private-integration-company.write",
             Self::NativeIntegrationsReadonly => "native-integrations.readonly",
             Self::NativeIntegrationsWrite => "native-integrations.write",
@@ -2989,9 +2771,7 @@ impl UserScope {
             Self::UsersTeamManagementReadonly => "users/team-management.readonly",
             Self::LoginasWrite => "loginas.write",
             Self::UsersSsoLoginManagementWrite => "users-sso-login-management.write",
-            Self::UsersSsoLoginManagementReadonly => {
-                "users-sso-login-management.readonly"
-            }
+            Self::UsersSsoLoginManagementReadonly => "users-sso-login-management.readonly",
             Self::SsoConfigWrite => "sso-config.write",
             Self::SnapshotsApiReadonly => "snapshots/api.readonly",
             Self::SnapshotsApiCreate => "snapshots/api.create",
@@ -3000,20 +2780,14 @@ impl UserScope {
             Self::SnapshotsApiRefresh => "snapshots/api.refresh",
             Self::SnapshotsApiShare => "snapshots/api.share",
             Self::SnapshotsApiDelete => "snapshots/api.delete",
-            Self::InternaltoolsLocationTransferWrite => {
-                "internaltools.location-transfer.write"
-            }
-            Self::InternaltoolsLocationTransferReadonly => {
-                "internaltools.location-transfer.readonly"
-            }
+            Self::InternaltoolsLocationTransferWrite => "internaltools.location-transfer.write",
+            Self::InternaltoolsLocationTransferReadonly => "internaltools.location-transfer.readonly",
             Self::AffiliateportalWrite => "affiliateportal.write",
             Self::AffiliateportalReadonly => "affiliateportal.readonly",
             Self::CompaniesWrite => "companies.write",
             Self::InternaltoolsBillingWrite => "internaltools.billing.write",
             Self::InternaltoolsBillingReadonly => "internaltools.billing.readonly",
-            Self::InternaltoolsBillingCommonReadonly => {
-                "internaltools.billing-common.readonly"
-            }
+            Self::InternaltoolsBillingCommonReadonly => "internaltools.billing-common.readonly",
             Self::InternaltoolsBillingCommonWrite => "internaltools.billing-common.write",
             Self::VoiceAiAgentsWrite => "voice-ai-agents.write",
             Self::VoiceAiAgentsReadonly => "voice-ai-agents.readonly",
@@ -3036,14 +2810,12 @@ impl UserScope {
             Self::LocationsExportList => "locations.export.list",
             Self::LocationsFeaturesLimitsManage => "locations.features-limits.manage",
             Self::LocationsPauseResume => "locations.pause-resume",
-            Self::LocationsAgencySubaccountsManage => {
-                "locations.agency-subaccounts.manage"
-            }
+            Self::LocationsAgencySubaccountsManage => "locations.agency-subaccounts.manage",
             Self::LocationsBillingManage => "locations.billing.manage",
             Self::LocationsDetailsManage => "locations.details.manage",
             Self::AuditLogsReadonly => "audit-logs.readonly",
             Self::AuditLogsExport => "audit-logs.export",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3093,42 +2865,26 @@ impl From<&str> for UserScope {
             "payments/subscriptions.write" => Self::PaymentsSubscriptionsWrite,
             "payments/subscriptions.update" => Self::PaymentsSubscriptionsUpdate,
             "payments/subscriptions.export" => Self::PaymentsSubscriptionsExport,
-            "payments/subscriptions.pauseResumeCancel" => {
-                Self::PaymentsSubscriptionsPauseResumeCancel
-            }
-            "payments/subscriptions.sharePaymentMethod" => {
-                Self::PaymentsSubscriptionsSharePaymentMethod
-            }
+            "payments/subscriptions.pauseResumeCancel" => Self::PaymentsSubscriptionsPauseResumeCancel,
+            "payments/subscriptions.sharePaymentMethod" => Self::PaymentsSubscriptionsSharePaymentMethod,
             "payments/transactions.readonly" => Self::PaymentsTransactionsReadonly,
             "payments/transactions.export" => Self::PaymentsTransactionsExport,
             "payments/transactions.import" => Self::PaymentsTransactionsImport,
             "payments/transactions.refund" => Self::PaymentsTransactionsRefund,
-            "payments/transactions.viewReceipts" => {
-                Self::PaymentsTransactionsViewReceipts
-            }
+            "payments/transactions.viewReceipts" => Self::PaymentsTransactionsViewReceipts,
             "payments/taxesSettings.readonly" => Self::PaymentsTaxesSettingsReadonly,
             "payments/settings.readonly" => Self::PaymentsSettingsReadonly,
-            "payments/taxesSettings.updateInclusiveExclusive" => {
-                Self::PaymentsTaxesSettingsUpdateInclusiveExclusive
-            }
-            "payments/taxesSettings.manageRates" => {
-                Self::PaymentsTaxesSettingsManageRates
-            }
-            "payments/taxesSettings.configureAutomatic" => {
-                Self::PaymentsTaxesSettingsConfigureAutomatic
-            }
+            "payments/taxesSettings.updateInclusiveExclusive" => Self::PaymentsTaxesSettingsUpdateInclusiveExclusive,
+            "payments/taxesSettings.manageRates" => Self::PaymentsTaxesSettingsManageRates,
+            "payments/taxesSettings.configureAutomatic" => Self::PaymentsTaxesSettingsConfigureAutomatic,
             "products.readonly" => Self::ProductsReadonly,
             "products.write" => Self::ProductsWrite,
             "products.delete" => Self::ProductsDelete,
             "products.duplicate" => Self::ProductsDuplicate,
             "products.bulkActions" => Self::ProductsBulkActions,
             "payments/settings.write" => Self::PaymentsSettingsWrite,
-            "payments/settings.configureReceipt" => {
-                Self::PaymentsSettingsConfigureReceipt
-            }
-            "payments/settings.configureSubscription" => {
-                Self::PaymentsSettingsConfigureSubscription
-            }
+            "payments/settings.configureReceipt" => Self::PaymentsSettingsConfigureReceipt,
+            "payments/settings.configureSubscription" => Self::PaymentsSettingsConfigureSubscription,
             "invoices.write" => Self::InvoicesWrite,
             "invoices.readonly" => Self::InvoicesReadonly,
             "invoices/schedule.readonly" => Self::InvoicesScheduleReadonly,
@@ -3184,9 +2940,7 @@ impl From<&str> for UserScope {
             "socialplanner/facebook.readonly" => Self::SocialplannerFacebookReadonly,
             "socialplanner/linkedin.readonly" => Self::SocialplannerLinkedinReadonly,
             "socialplanner/twitter.readonly" => Self::SocialplannerTwitterReadonly,
-            "socialplanner/notification.readonly" => {
-                Self::SocialplannerNotificationReadonly
-            }
+            "socialplanner/notification.readonly" => Self::SocialplannerNotificationReadonly,
             "socialplanner/notification.write" => Self::SocialplannerNotificationWrite,
             "socialplanner/snapshot.readonly" => Self::SocialplannerSnapshotReadonly,
             "socialplanner/snapshot.write" => Self::SocialplannerSnapshotWrite,
@@ -3202,13 +2956,9 @@ impl From<&str> for UserScope {
             "prospecting.write" => Self::ProspectingWrite,
             "prospecting.readonly" => Self::ProspectingReadonly,
             "prospecting/reports.readonly" => Self::ProspectingReportsReadonly,
-            "private-integration-location.readonly" => {
-                Self::PrivateIntegrationLocationReadonly
-            }
+            "private-integration-location.readonly" => Self::PrivateIntegrationLocationReadonly,
             "private-integration-location.write" => Self::PrivateIntegrationLocationWrite,
-            "private-integration-company.readonly" => {
-                Self::PrivateIntegrationCompanyReadonly
-            }
+            "private-integration-company.readonly" => Self::PrivateIntegrationCompanyReadonly,
             "private-integration-company.write" => Self::PrivateIntegrationCompanyWrite,
             "native-integrations.readonly" => Self::NativeIntegrationsReadonly,
             "native-integrations.write" => Self::NativeIntegrationsWrite,
@@ -3220,9 +2970,7 @@ impl From<&str> for UserScope {
             "users/team-management.readonly" => Self::UsersTeamManagementReadonly,
             "loginas.write" => Self::LoginasWrite,
             "users-sso-login-management.write" => Self::UsersSsoLoginManagementWrite,
-            "users-sso-login-management.readonly" => {
-                Self::UsersSsoLoginManagementReadonly
-            }
+            "users-sso-login-management.readonly" => Self::UsersSsoLoginManagementReadonly,
             "sso-config.write" => Self::SsoConfigWrite,
             "snapshots/api.readonly" => Self::SnapshotsApiReadonly,
             "snapshots/api.create" => Self::SnapshotsApiCreate,
@@ -3231,20 +2979,14 @@ impl From<&str> for UserScope {
             "snapshots/api.refresh" => Self::SnapshotsApiRefresh,
             "snapshots/api.share" => Self::SnapshotsApiShare,
             "snapshots/api.delete" => Self::SnapshotsApiDelete,
-            "internaltools.location-transfer.write" => {
-                Self::InternaltoolsLocationTransferWrite
-            }
-            "internaltools.location-transfer.readonly" => {
-                Self::InternaltoolsLocationTransferReadonly
-            }
+            "internaltools.location-transfer.write" => Self::InternaltoolsLocationTransferWrite,
+            "internaltools.location-transfer.readonly" => Self::InternaltoolsLocationTransferReadonly,
             "affiliateportal.write" => Self::AffiliateportalWrite,
             "affiliateportal.readonly" => Self::AffiliateportalReadonly,
             "companies.write" => Self::CompaniesWrite,
             "internaltools.billing.write" => Self::InternaltoolsBillingWrite,
             "internaltools.billing.readonly" => Self::InternaltoolsBillingReadonly,
-            "internaltools.billing-common.readonly" => {
-                Self::InternaltoolsBillingCommonReadonly
-            }
+            "internaltools.billing-common.readonly" => Self::InternaltoolsBillingCommonReadonly,
             "internaltools.billing-common.write" => Self::InternaltoolsBillingCommonWrite,
             "voice-ai-agents.write" => Self::VoiceAiAgentsWrite,
             "voice-ai-agents.readonly" => Self::VoiceAiAgentsReadonly,
@@ -3267,14 +3009,12 @@ impl From<&str> for UserScope {
             "locations.export.list" => Self::LocationsExportList,
             "locations.features-limits.manage" => Self::LocationsFeaturesLimitsManage,
             "locations.pause-resume" => Self::LocationsPauseResume,
-            "locations.agency-subaccounts.manage" => {
-                Self::LocationsAgencySubaccountsManage
-            }
+            "locations.agency-subaccounts.manage" => Self::LocationsAgencySubaccountsManage,
             "locations.billing.manage" => Self::LocationsBillingManage,
             "locations.details.manage" => Self::LocationsDetailsManage,
             "audit-logs.readonly" => Self::AuditLogsReadonly,
             "audit-logs.export" => Self::AuditLogsExport,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -3306,7 +3046,7 @@ impl UserType {
         match self {
             Self::Agency => "agency",
             Self::Account => "account",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3318,7 +3058,7 @@ impl From<&str> for UserType {
         match value {
             "agency" => Self::Agency,
             "account" => Self::Account,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }

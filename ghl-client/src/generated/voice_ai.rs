@@ -42,7 +42,7 @@ pub const MODULE: &str = "voice_ai";
 /// Operations of the Voice AI module. Get one with `client.voice_ai()`.
 #[derive(Clone, Debug)]
 pub struct VoiceAi {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "voice_ai")]
@@ -55,27 +55,15 @@ impl VoiceAi {
     /// Add an action to a voice AI agent.
     ///
     /// `POST /voice-ai/actions` · Version `2021-04-15` · location token · scopes: `voice-ai-agent-goals.write`
-    pub fn create_voice_ai_action(
-        &self,
-        body: VoiceAiActionRequest,
-    ) -> CreateVoiceAiAction {
-        CreateVoiceAiAction {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn create_voice_ai_action(&self, body: VoiceAiActionRequest) -> CreateVoiceAiAction {
+        CreateVoiceAiAction { client: self.client.clone(), body, }
     }
 
     /// Create a voice AI agent.
     ///
     /// `POST /voice-ai/agents` · Version `2021-04-15` · location token · scopes: `voice-ai-agents.write`
-    pub fn create_voice_ai_agent(
-        &self,
-        body: CreateVoiceAiAgentRequest,
-    ) -> CreateVoiceAiAgent {
-        CreateVoiceAiAgent {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn create_voice_ai_agent(&self, body: CreateVoiceAiAgentRequest) -> CreateVoiceAiAgent {
+        CreateVoiceAiAgent { client: self.client.clone(), body, }
     }
 
     /// Delete a voice AI action.
@@ -84,7 +72,7 @@ impl VoiceAi {
     pub fn delete_voice_ai_action(
         &self,
         action_id: impl Into<String>,
-        agent_id: impl Into<String>,
+        agent_id: impl Into<String>
     ) -> DeleteVoiceAiAction {
         DeleteVoiceAiAction {
             client: self.client.clone(),
@@ -97,10 +85,7 @@ impl VoiceAi {
     /// Delete a voice AI agent.
     ///
     /// `DELETE /voice-ai/agents/{agentId}` · Version `2021-04-15` · location token · scopes: `voice-ai-agents.write`
-    pub fn delete_voice_ai_agent(
-        &self,
-        agent_id: impl Into<String>,
-    ) -> DeleteVoiceAiAgent {
+    pub fn delete_voice_ai_agent(&self, agent_id: impl Into<String>) -> DeleteVoiceAiAgent {
         DeleteVoiceAiAgent {
             client: self.client.clone(),
             agent_id: agent_id.into(),
@@ -133,10 +118,7 @@ impl VoiceAi {
     /// Fetch one call log.
     ///
     /// `GET /voice-ai/dashboard/call-logs/{callId}` · Version `2021-04-15` · location token · scopes: `voice-ai-dashboard.readonly`
-    pub fn get_voice_ai_call_log(
-        &self,
-        call_id: impl Into<String>,
-    ) -> GetVoiceAiCallLog {
+    pub fn get_voice_ai_call_log(&self, call_id: impl Into<String>) -> GetVoiceAiCallLog {
         GetVoiceAiCallLog {
             client: self.client.clone(),
             call_id: call_id.into(),
@@ -147,7 +129,7 @@ impl VoiceAi {
     /// List the voice AI agents of a location.
     ///
     /// `GET /voice-ai/agents` · Version `2021-04-15` · location token · scopes: `voice-ai-agents.readonly`
-    pub fn list_voice_ai_agents(&self) -> ListVoiceAiAgents {
+    pub fn list_voice_ai_agents(&self,) -> ListVoiceAiAgents {
         ListVoiceAiAgents {
             client: self.client.clone(),
             page: None,
@@ -160,7 +142,7 @@ impl VoiceAi {
     /// List the calls handled by voice AI agents of a location.
     ///
     /// `GET /voice-ai/dashboard/call-logs` · Version `2021-04-15` · location token · scopes: `voice-ai-dashboard.readonly`
-    pub fn list_voice_ai_call_logs(&self) -> ListVoiceAiCallLogs {
+    pub fn list_voice_ai_call_logs(&self,) -> ListVoiceAiCallLogs {
         ListVoiceAiCallLogs {
             client: self.client.clone(),
             location_id: None,
@@ -183,13 +165,9 @@ impl VoiceAi {
     pub fn update_voice_ai_action(
         &self,
         action_id: impl Into<String>,
-        body: VoiceAiActionRequest,
+        body: VoiceAiActionRequest
     ) -> UpdateVoiceAiAction {
-        UpdateVoiceAiAction {
-            client: self.client.clone(),
-            action_id: action_id.into(),
-            body,
-        }
+        UpdateVoiceAiAction { client: self.client.clone(), action_id: action_id.into(), body, }
     }
 
     /// Change some settings of a voice AI agent.
@@ -198,7 +176,7 @@ impl VoiceAi {
     pub fn update_voice_ai_agent(
         &self,
         agent_id: impl Into<String>,
-        body: UpdateVoiceAiAgentRequest,
+        body: UpdateVoiceAiAgentRequest
     ) -> UpdateVoiceAiAgent {
         UpdateVoiceAiAgent {
             client: self.client.clone(),
@@ -215,126 +193,108 @@ impl VoiceAi {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = VoiceAi::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createVoiceAiAction",
-            Box::pin({
-                let call = handle
-                    .create_voice_ai_action(
-                        VoiceAiActionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            VoiceAiActionType::CallTransfer,
-                            "sample".to_owned(),
-                            serde_json::Value::Object(Default::default()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createVoiceAiAgent",
-            Box::pin({
-                let call = handle
-                    .create_voice_ai_agent(
-                        CreateVoiceAiAgentRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteVoiceAiAction",
-            Box::pin({
-                let call = handle
-                    .delete_voice_ai_action("sample-actionId", "sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteVoiceAiAgent",
-            Box::pin({
-                let call = handle.delete_voice_ai_agent("sample-agentId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getVoiceAiAction",
-            Box::pin({
-                let call = handle.get_voice_ai_action("sample-actionId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getVoiceAiAgent",
-            Box::pin({
-                let call = handle.get_voice_ai_agent("sample-agentId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getVoiceAiCallLog",
-            Box::pin({
-                let call = handle.get_voice_ai_call_log("sample-callId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listVoiceAiAgents",
-            Box::pin({
-                let call = handle.list_voice_ai_agents();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listVoiceAiCallLogs",
-            Box::pin({
-                let call = handle.list_voice_ai_call_logs();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateVoiceAiAction",
-            Box::pin({
-                let call = handle
-                    .update_voice_ai_action(
-                        "sample-actionId",
-                        VoiceAiActionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            VoiceAiActionType::CallTransfer,
-                            "sample".to_owned(),
-                            serde_json::Value::Object(Default::default()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateVoiceAiAgent",
-            Box::pin({
-                let call = handle
-                    .update_voice_ai_agent(
-                        "sample-agentId",
-                        UpdateVoiceAiAgentRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createVoiceAiAction",
+        Box::pin({
+            let call = handle.create_voice_ai_action(
+                VoiceAiActionRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    VoiceAiActionType::CallTransfer,
+                    "sample".to_owned(),
+                    serde_json::Value::Object(Default::default())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createVoiceAiAgent",
+        Box::pin({
+            let call = handle.create_voice_ai_agent(
+                CreateVoiceAiAgentRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteVoiceAiAction",
+        Box::pin({
+            let call = handle.delete_voice_ai_action("sample-actionId", "sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteVoiceAiAgent",
+        Box::pin({
+            let call = handle.delete_voice_ai_agent("sample-agentId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getVoiceAiAction",
+        Box::pin({
+            let call = handle.get_voice_ai_action("sample-actionId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getVoiceAiAgent",
+        Box::pin({
+            let call = handle.get_voice_ai_agent("sample-agentId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getVoiceAiCallLog",
+        Box::pin({
+            let call = handle.get_voice_ai_call_log("sample-callId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listVoiceAiAgents",
+        Box::pin({
+            let call = handle.list_voice_ai_agents();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listVoiceAiCallLogs",
+        Box::pin({
+            let call = handle.list_voice_ai_call_logs();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateVoiceAiAction",
+        Box::pin({
+            let call = handle.update_voice_ai_action(
+                "sample-actionId",
+                VoiceAiActionRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    VoiceAiActionType::CallTransfer,
+                    "sample".to_owned(),
+                    serde_json::Value::Object(Default::default())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateVoiceAiAgent",
+        Box::pin({
+            let call = handle.update_voice_ai_agent(
+                "sample-agentId",
+                UpdateVoiceAiAgentRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -344,207 +304,192 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = VoiceAi::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createVoiceAiAction",
-            Box::pin({
-                let call = handle
-                    .create_voice_ai_action(
-                        VoiceAiActionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            VoiceAiActionType::CallTransfer,
-                            "sample".to_owned(),
-                            serde_json::Value::Object(Default::default()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createVoiceAiAgent",
-            Box::pin({
-                let call = handle
-                    .create_voice_ai_agent(
-                        CreateVoiceAiAgentRequest::new("sample".to_owned())
-                            .agent_name("sample".to_owned())
-                            .business_name("sample".to_owned())
-                            .welcome_message("sample".to_owned())
-                            .agent_prompt("sample".to_owned())
-                            .voice_id("sample".to_owned())
-                            .language(VoiceAiLanguage::EnUs)
-                            .patience_level(PatienceLevel::Low)
-                            .max_call_duration(1i64)
-                            .send_user_idle_reminders(true)
-                            .reminder_after_idle_time_seconds(1i64)
-                            .inbound_number("sample".to_owned())
-                            .number_pool_id("sample".to_owned())
-                            .call_end_workflow_ids(vec!["sample".to_owned()])
-                            .send_post_call_notification_to(
-                                PostCallNotificationRecipients::new(
-                                    true,
-                                    true,
-                                    true,
-                                    vec!["sample".to_owned()],
-                                    vec!["sample".to_owned()],
-                                ),
+    calls.push((
+        "createVoiceAiAction",
+        Box::pin({
+            let call = handle.create_voice_ai_action(
+                VoiceAiActionRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    VoiceAiActionType::CallTransfer,
+                    "sample".to_owned(),
+                    serde_json::Value::Object(Default::default())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createVoiceAiAgent",
+        Box::pin({
+            let call = handle.create_voice_ai_agent(
+                CreateVoiceAiAgentRequest::new("sample".to_owned())
+                    .agent_name("sample".to_owned())
+                    .business_name("sample".to_owned())
+                    .welcome_message("sample".to_owned())
+                    .agent_prompt("sample".to_owned())
+                    .voice_id("sample".to_owned())
+                    .language(VoiceAiLanguage::EnUs)
+                    .patience_level(PatienceLevel::Low)
+                    .max_call_duration(1i64)
+                    .send_user_idle_reminders(true)
+                    .reminder_after_idle_time_seconds(1i64)
+                    .inbound_number("sample".to_owned())
+                    .number_pool_id("sample".to_owned())
+                    .call_end_workflow_ids(vec!["sample".to_owned()])
+                    .send_post_call_notification_to(
+                        PostCallNotificationRecipients::new(
+                            true,
+                            true,
+                            true,
+                            vec!["sample".to_owned()],
+                            vec!["sample".to_owned()]
+                        )
+                    )
+                    .agent_working_hours(
+                        vec![
+                            AgentWorkingDay::new(
+                                1i64,
+                                vec![WorkingInterval::new(1i64, 1i64, 1i64, 1i64)]
                             )
-                            .agent_working_hours(
-                                vec![
-                                    AgentWorkingDay::new(1i64, vec![WorkingInterval::new(1i64,
-                                    1i64, 1i64, 1i64)])
-                                ],
+                        ]
+                    )
+                    .timezone("sample".to_owned())
+                    .is_agent_as_backup_disabled(true)
+                    .translation(AgentTranslation::new(true).language("sample".to_owned()))
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteVoiceAiAction",
+        Box::pin({
+            let call = handle.delete_voice_ai_action("sample-actionId", "sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteVoiceAiAgent",
+        Box::pin({
+            let call = handle.delete_voice_ai_agent("sample-agentId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getVoiceAiAction",
+        Box::pin({
+            let call = handle.get_voice_ai_action("sample-actionId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getVoiceAiAgent",
+        Box::pin({
+            let call = handle.get_voice_ai_agent("sample-agentId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getVoiceAiCallLog",
+        Box::pin({
+            let call = handle.get_voice_ai_call_log("sample-callId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listVoiceAiAgents",
+        Box::pin({
+            let call = handle
+                .list_voice_ai_agents()
+                .page(1i64)
+                .page_size(1i64)
+                .query("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listVoiceAiCallLogs",
+        Box::pin({
+            let call = handle
+                .list_voice_ai_call_logs()
+                .agent_id("sample".to_owned())
+                .contact_id(vec!["sample".to_owned()])
+                .call_type(ListVoiceAiCallLogsCallType::Live)
+                .start_date(1i64)
+                .end_date(1i64)
+                .action_type(vec![VoiceAiActionType::CallTransfer])
+                .sort_by(ListVoiceAiCallLogsSortBy::Duration)
+                .sort(ListVoiceAiCallLogsSort::Ascend)
+                .page(1i64)
+                .page_size(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateVoiceAiAction",
+        Box::pin({
+            let call = handle.update_voice_ai_action(
+                "sample-actionId",
+                VoiceAiActionRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    VoiceAiActionType::CallTransfer,
+                    "sample".to_owned(),
+                    serde_json::Value::Object(Default::default())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateVoiceAiAgent",
+        Box::pin({
+            let call = handle.update_voice_ai_agent(
+                "sample-agentId",
+                UpdateVoiceAiAgentRequest::new()
+                    .agent_name("sample".to_owned())
+                    .business_name("sample".to_owned())
+                    .welcome_message("sample".to_owned())
+                    .agent_prompt("sample".to_owned())
+                    .voice_id("sample".to_owned())
+                    .language(VoiceAiLanguage::EnUs)
+                    .patience_level(PatienceLevel::Low)
+                    .max_call_duration(1i64)
+                    .send_user_idle_reminders(true)
+                    .reminder_after_idle_time_seconds(1i64)
+                    .inbound_number("sample".to_owned())
+                    .number_pool_id("sample".to_owned())
+                    .call_end_workflow_ids(vec!["sample".to_owned()])
+                    .send_post_call_notification_to(
+                        PostCallNotificationRecipients::new(
+                            true,
+                            true,
+                            true,
+                            vec!["sample".to_owned()],
+                            vec!["sample".to_owned()]
+                        )
+                    )
+                    .agent_working_hours(
+                        vec![
+                            AgentWorkingDay::new(
+                                1i64,
+                                vec![WorkingInterval::new(1i64, 1i64, 1i64, 1i64)]
                             )
-                            .timezone("sample".to_owned())
-                            .is_agent_as_backup_disabled(true)
-                            .translation(
-                                AgentTranslation::new(true).language("sample".to_owned()),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteVoiceAiAction",
-            Box::pin({
-                let call = handle
-                    .delete_voice_ai_action("sample-actionId", "sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteVoiceAiAgent",
-            Box::pin({
-                let call = handle.delete_voice_ai_agent("sample-agentId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getVoiceAiAction",
-            Box::pin({
-                let call = handle.get_voice_ai_action("sample-actionId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getVoiceAiAgent",
-            Box::pin({
-                let call = handle.get_voice_ai_agent("sample-agentId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getVoiceAiCallLog",
-            Box::pin({
-                let call = handle.get_voice_ai_call_log("sample-callId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listVoiceAiAgents",
-            Box::pin({
-                let call = handle
-                    .list_voice_ai_agents()
-                    .page(1i64)
-                    .page_size(1i64)
-                    .query("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listVoiceAiCallLogs",
-            Box::pin({
-                let call = handle
-                    .list_voice_ai_call_logs()
-                    .agent_id("sample".to_owned())
-                    .contact_id(vec!["sample".to_owned()])
-                    .call_type(ListVoiceAiCallLogsCallType::Live)
-                    .start_date(1i64)
-                    .end_date(1i64)
-                    .action_type(vec![VoiceAiActionType::CallTransfer])
-                    .sort_by(ListVoiceAiCallLogsSortBy::Duration)
-                    .sort(ListVoiceAiCallLogsSort::Ascend)
-                    .page(1i64)
-                    .page_size(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateVoiceAiAction",
-            Box::pin({
-                let call = handle
-                    .update_voice_ai_action(
-                        "sample-actionId",
-                        VoiceAiActionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            VoiceAiActionType::CallTransfer,
-                            "sample".to_owned(),
-                            serde_json::Value::Object(Default::default()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateVoiceAiAgent",
-            Box::pin({
-                let call = handle
-                    .update_voice_ai_agent(
-                        "sample-agentId",
-                        UpdateVoiceAiAgentRequest::new()
-                            .agent_name("sample".to_owned())
-                            .business_name("sample".to_owned())
-                            .welcome_message("sample".to_owned())
-                            .agent_prompt("sample".to_owned())
-                            .voice_id("sample".to_owned())
-                            .language(VoiceAiLanguage::EnUs)
-                            .patience_level(PatienceLevel::Low)
-                            .max_call_duration(1i64)
-                            .send_user_idle_reminders(true)
-                            .reminder_after_idle_time_seconds(1i64)
-                            .inbound_number("sample".to_owned())
-                            .number_pool_id("sample".to_owned())
-                            .call_end_workflow_ids(vec!["sample".to_owned()])
-                            .send_post_call_notification_to(
-                                PostCallNotificationRecipients::new(
-                                    true,
-                                    true,
-                                    true,
-                                    vec!["sample".to_owned()],
-                                    vec!["sample".to_owned()],
-                                ),
-                            )
-                            .agent_working_hours(
-                                vec![
-                                    AgentWorkingDay::new(1i64, vec![WorkingInterval::new(1i64,
-                                    1i64, 1i64, 1i64)])
-                                ],
-                            )
-                            .timezone("sample".to_owned())
-                            .is_agent_as_backup_disabled(true)
-                            .translation(
-                                AgentTranslation::new(true).language("sample".to_owned()),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                        ]
+                    )
+                    .timezone("sample".to_owned())
+                    .is_agent_as_backup_disabled(true)
+                    .translation(AgentTranslation::new(true).language("sample".to_owned()))
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -589,9 +534,7 @@ impl CreateVoiceAiAction {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<VoiceAiAction>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<VoiceAiAction>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -638,9 +581,7 @@ impl CreateVoiceAiAgent {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<VoiceAiAgent>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<VoiceAiAgent>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -683,15 +624,13 @@ impl DeleteVoiceAiAction {
             token: crate::TokenKind::Location,
             scopes: &["voice-ai-agent-goals.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteVoiceAiAction", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteVoiceAiAction",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/voice-ai/actions/{}", crate ::runtime::request::path_segment(& self
-                .action_id)
-            ),
+            format!("/voice-ai/actions/{}", crate::runtime::request::path_segment(&self.action_id))
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -748,15 +687,13 @@ impl DeleteVoiceAiAgent {
             token: crate::TokenKind::Location,
             scopes: &["voice-ai-agents.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteVoiceAiAgent", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteVoiceAiAgent",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/voice-ai/agents/{}", crate ::runtime::request::path_segment(& self
-                .agent_id)
-            ),
+            format!("/voice-ai/agents/{}", crate::runtime::request::path_segment(&self.agent_id))
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -812,15 +749,13 @@ impl GetVoiceAiAction {
             token: crate::TokenKind::Location,
             scopes: &["voice-ai-agent-goals.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getVoiceAiAction", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getVoiceAiAction",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/voice-ai/actions/{}", crate ::runtime::request::path_segment(& self
-                .action_id)
-            ),
+            format!("/voice-ai/actions/{}", crate::runtime::request::path_segment(&self.action_id))
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -833,9 +768,7 @@ impl GetVoiceAiAction {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<VoiceAiAction>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<VoiceAiAction>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -877,15 +810,13 @@ impl GetVoiceAiAgent {
             token: crate::TokenKind::Location,
             scopes: &["voice-ai-agents.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getVoiceAiAgent", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getVoiceAiAgent",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/voice-ai/agents/{}", crate ::runtime::request::path_segment(& self
-                .agent_id)
-            ),
+            format!("/voice-ai/agents/{}", crate::runtime::request::path_segment(&self.agent_id))
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -898,9 +829,7 @@ impl GetVoiceAiAgent {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<VoiceAiAgent>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<VoiceAiAgent>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -942,15 +871,16 @@ impl GetVoiceAiCallLog {
             token: crate::TokenKind::Location,
             scopes: &["voice-ai-dashboard.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getVoiceAiCallLog", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getVoiceAiCallLog",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/voice-ai/dashboard/call-logs/{}", crate
-                ::runtime::request::path_segment(& self.call_id)
-            ),
+                "/voice-ai/dashboard/call-logs/{}",
+                crate::runtime::request::path_segment(&self.call_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -963,9 +893,7 @@ impl GetVoiceAiCallLog {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<CallLog>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<CallLog>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1027,9 +955,10 @@ impl ListVoiceAiAgents {
             token: crate::TokenKind::Location,
             scopes: &["voice-ai-agents.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listVoiceAiAgents", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listVoiceAiAgents",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/voice-ai/agents".to_owned());
         request.scope_key(location_id.clone());
         if let Some(value) = &self.page {
@@ -1052,7 +981,7 @@ impl ListVoiceAiAgents {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListVoiceAiAgentsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1083,7 +1012,7 @@ impl crate::Paginated for ListVoiceAiAgents {
             self.page.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.page = Some(next);
         true
@@ -1099,10 +1028,8 @@ impl crate::Paginated for ListVoiceAiAgents {
 impl ListVoiceAiAgents {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<VoiceAiAgent, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<VoiceAiAgent, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -1212,13 +1139,11 @@ impl ListVoiceAiCallLogs {
             token: crate::TokenKind::Location,
             scopes: &["voice-ai-dashboard.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listVoiceAiCallLogs", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/voice-ai/dashboard/call-logs".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "listVoiceAiCallLogs",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/voice-ai/dashboard/call-logs".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.agent_id {
@@ -1261,7 +1186,7 @@ impl ListVoiceAiCallLogs {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListCallLogsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1292,7 +1217,7 @@ impl crate::Paginated for ListVoiceAiCallLogs {
             self.page.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.page = Some(next);
         true
@@ -1308,7 +1233,7 @@ impl crate::Paginated for ListVoiceAiCallLogs {
 impl ListVoiceAiCallLogs {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
+        self
     ) -> impl futures::Stream<Item = Result<CallLog, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
@@ -1344,10 +1269,7 @@ impl UpdateVoiceAiAction {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/voice-ai/actions/{}", crate ::runtime::request::path_segment(& self
-                .action_id)
-            ),
+            format!("/voice-ai/actions/{}", crate::runtime::request::path_segment(&self.action_id))
         );
         {
             let value = &self.body;
@@ -1362,9 +1284,7 @@ impl UpdateVoiceAiAction {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<VoiceAiAction>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<VoiceAiAction>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1407,15 +1327,13 @@ impl UpdateVoiceAiAgent {
             token: crate::TokenKind::Location,
             scopes: &["voice-ai-agents.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("updateVoiceAiAgent", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "updateVoiceAiAgent",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/voice-ai/agents/{}", crate ::runtime::request::path_segment(& self
-                .agent_id)
-            ),
+            format!("/voice-ai/agents/{}", crate::runtime::request::path_segment(&self.agent_id))
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -1432,9 +1350,7 @@ impl UpdateVoiceAiAgent {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<VoiceAiAgent>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<VoiceAiAgent>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1461,10 +1377,7 @@ impl AgentTranslation {
     /// A value with the required fields (`enabled`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(enabled: impl Into<bool>) -> Self {
-        Self {
-            enabled: Some(enabled.into()),
-            language: None,
-        }
+        Self { enabled: Some(enabled.into()), language: None, }
     }
 
     /// Sets `enabled`.
@@ -1500,14 +1413,8 @@ pub struct AgentWorkingDay {
 impl AgentWorkingDay {
     /// A value with the required fields (`dayOfTheWeek`, `intervals`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        day_of_the_week: impl Into<i64>,
-        intervals: impl Into<Vec<WorkingInterval>>,
-    ) -> Self {
-        Self {
-            day_of_the_week: Some(day_of_the_week.into()),
-            intervals: Some(intervals.into()),
-        }
+    pub fn new(day_of_the_week: impl Into<i64>, intervals: impl Into<Vec<WorkingInterval>>) -> Self {
+        Self { day_of_the_week: Some(day_of_the_week.into()), intervals: Some(intervals.into()), }
     }
 
     /// Sets `dayOfTheWeek`.
@@ -1534,11 +1441,7 @@ pub struct AppointmentBookingParameters {
     pub calendar_id: Option<String>,
 
     /// Days ahead to offer.
-    #[serde(
-        rename = "daysOfOfferingDates",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "daysOfOfferingDates", default, skip_serializing_if = "Option::is_none")]
     pub days_of_offering_dates: Option<i64>,
 
     /// Slots offered per day.
@@ -1546,11 +1449,7 @@ pub struct AppointmentBookingParameters {
     pub slots_per_day: Option<i64>,
 
     /// Hours between offered slots.
-    #[serde(
-        rename = "hoursBetweenSlots",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "hoursBetweenSlots", default, skip_serializing_if = "Option::is_none")]
     pub hours_between_slots: Option<f64>,
 }
 
@@ -1593,11 +1492,7 @@ pub struct CallLog {
     pub trial_call: Option<bool>,
 
     /// Actions that ran (appointment bookings may be missing).
-    #[serde(
-        rename = "executedCallActions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "executedCallActions", default, skip_serializing_if = "Option::is_none")]
     pub executed_call_actions: Option<Vec<ExecutedCallAction>>,
 
     /// Summary of the call.
@@ -1614,7 +1509,9 @@ pub struct CallLog {
 
     /// Values extracted from the call.
     #[serde(rename = "extractedData", default, skip_serializing_if = "Option::is_none")]
-    pub extracted_data: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub extracted_data: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// The conversation message of the call.
     #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
@@ -1636,11 +1533,7 @@ pub struct CallTransferParameters {
     pub transfer_to_type: Option<CallTransferParametersTransferToType>,
 
     /// Destination number, with + and country code.
-    #[serde(
-        rename = "transferToValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "transferToValue", default, skip_serializing_if = "Option::is_none")]
     pub transfer_to_value: Option<String>,
 
     /// What the agent says before transferring.
@@ -1648,11 +1541,7 @@ pub struct CallTransferParameters {
     pub trigger_message: Option<String>,
 
     /// Play a whisper message to the person answering.
-    #[serde(
-        rename = "hearWhisperMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "hearWhisperMessage", default, skip_serializing_if = "Option::is_none")]
     pub hear_whisper_message: Option<bool>,
 }
 
@@ -1676,7 +1565,7 @@ impl CallTransferParametersTransferToType {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Number => "number",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1687,7 +1576,7 @@ impl From<&str> for CallTransferParametersTransferToType {
     fn from(value: &str) -> Self {
         match value {
             "number" => Self::Number,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -1710,11 +1599,7 @@ pub struct CallTranslation {
     pub language: Option<String>,
 
     /// The transcript in the target language.
-    #[serde(
-        rename = "translatedTranscript",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "translatedTranscript", default, skip_serializing_if = "Option::is_none")]
     pub translated_transcript: Option<String>,
 }
 
@@ -1725,7 +1610,7 @@ pub struct CallTranslation {
 #[non_exhaustive]
 pub struct CreateVoiceAiAgentRequest {
     /// The location the agent works for.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Display name, 1 to 40 characters.
@@ -1757,27 +1642,21 @@ pub struct CreateVoiceAiAgentRequest {
     pub patience_level: Option<PatienceLevel>,
 
     /// Longest call, in seconds (180 to 900; 300 by default).
-    #[serde(
-        rename = "maxCallDuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "maxCallDuration", default, skip_serializing_if = "Option::is_none")]
     pub max_call_duration: Option<i64>,
 
     /// Prompt silent callers (on by default).
-    #[serde(
-        rename = "sendUserIdleReminders",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "sendUserIdleReminders", default, skip_serializing_if = "Option::is_none")]
     pub send_user_idle_reminders: Option<bool>,
 
     /// Silence before a prompt, in seconds (1 to 20; 8 by default).
-    #[serde(
-        rename = "reminderAfterIdleTimeSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "reminderAfterIdleTimeSeconds",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub reminder_after_idle_time_seconds: Option<i64>,
 
     /// Number the agent answers.
@@ -1789,27 +1668,21 @@ pub struct CreateVoiceAiAgentRequest {
     pub number_pool_id: Option<String>,
 
     /// Workflows started when a call ends.
-    #[serde(
-        rename = "callEndWorkflowIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "callEndWorkflowIds", default, skip_serializing_if = "Option::is_none")]
     pub call_end_workflow_ids: Option<Vec<String>>,
 
     /// Who gets an email after each call.
-    #[serde(
-        rename = "sendPostCallNotificationTo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "sendPostCallNotificationTo",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub send_post_call_notification_to: Option<PostCallNotificationRecipients>,
 
     /// When the agent takes calls.
-    #[serde(
-        rename = "agentWorkingHours",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "agentWorkingHours", default, skip_serializing_if = "Option::is_none")]
     pub agent_working_hours: Option<Vec<AgentWorkingDay>>,
 
     /// IANA time zone of the working hours; the location time zone by default.
@@ -1817,11 +1690,7 @@ pub struct CreateVoiceAiAgentRequest {
     pub timezone: Option<String>,
 
     /// Never use the agent as a fallback.
-    #[serde(
-        rename = "isAgentAsBackupDisabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isAgentAsBackupDisabled", default, skip_serializing_if = "Option::is_none")]
     pub is_agent_as_backup_disabled: Option<bool>,
 
     /// Translation settings.
@@ -1939,17 +1808,14 @@ impl CreateVoiceAiAgentRequest {
     /// Sets `sendPostCallNotificationTo`.
     pub fn send_post_call_notification_to(
         mut self,
-        value: impl Into<PostCallNotificationRecipients>,
+        value: impl Into<PostCallNotificationRecipients>
     ) -> Self {
         self.send_post_call_notification_to = Some(value.into());
         self
     }
 
     /// Sets `agentWorkingHours`.
-    pub fn agent_working_hours(
-        mut self,
-        value: impl Into<Vec<AgentWorkingDay>>,
-    ) -> Self {
+    pub fn agent_working_hours(mut self, value: impl Into<Vec<AgentWorkingDay>>) -> Self {
         self.agent_working_hours = Some(value.into());
         self
     }
@@ -1988,19 +1854,11 @@ pub struct CustomActionApiDetails {
     pub method: Option<CustomActionApiDetailsMethod>,
 
     /// The API needs a credential.
-    #[serde(
-        rename = "authenticationRequired",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "authenticationRequired", default, skip_serializing_if = "Option::is_none")]
     pub authentication_required: Option<bool>,
 
     /// The credential.
-    #[serde(
-        rename = "authenticationValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "authenticationValue", default, skip_serializing_if = "Option::is_none")]
     pub authentication_value: Option<String>,
 
     /// `headers`: a list of [`CustomActionHeader`](crate::voice_ai::CustomActionHeader) values.
@@ -2036,7 +1894,7 @@ impl CustomActionApiDetailsMethod {
         match self {
             Self::Post => "POST",
             Self::Get => "GET",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -2048,7 +1906,7 @@ impl From<&str> for CustomActionApiDetailsMethod {
         match value {
             "POST" => Self::Post,
             "GET" => Self::Get,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -2136,11 +1994,7 @@ pub struct DataExtractionParameters {
     pub examples: Option<Vec<String>>,
 
     /// Replace a value already set.
-    #[serde(
-        rename = "overwriteExistingValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "overwriteExistingValue", default, skip_serializing_if = "Option::is_none")]
     pub overwrite_existing_value: Option<bool>,
 }
 
@@ -2163,11 +2017,7 @@ pub struct ExecutedCallAction {
     pub action_name: Option<String>,
 
     /// Raw JSON: the `oneOf` variants cannot be told apart by their JSON kind, so no typed union is generated.
-    #[serde(
-        rename = "actionParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "actionParameters", default, skip_serializing_if = "Option::is_none")]
     pub action_parameters: Option<serde_json::Value>,
 
     /// When it ran.
@@ -2175,11 +2025,7 @@ pub struct ExecutedCallAction {
     pub executed_at: Option<String>,
 
     /// When its trigger was detected.
-    #[serde(
-        rename = "triggerReceivedAt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "triggerReceivedAt", default, skip_serializing_if = "Option::is_none")]
     pub trigger_received_at: Option<String>,
 }
 
@@ -2202,11 +2048,7 @@ pub struct InCallDataExtractionParameters {
     pub examples: Option<Vec<String>>,
 
     /// Replace a value already set.
-    #[serde(
-        rename = "overwriteExistingValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "overwriteExistingValue", default, skip_serializing_if = "Option::is_none")]
     pub overwrite_existing_value: Option<bool>,
 }
 
@@ -2221,11 +2063,7 @@ pub struct KnowledgeBaseParameters {
     pub trigger_prompt: Option<String>,
 
     /// The knowledge base.
-    #[serde(
-        rename = "knowledgeBaseId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "knowledgeBaseId", default, skip_serializing_if = "Option::is_none")]
     pub knowledge_base_id: Option<String>,
 }
 
@@ -2299,7 +2137,7 @@ impl ListVoiceAiCallLogsCallType {
         match self {
             Self::Live => "LIVE",
             Self::Trial => "TRIAL",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -2311,7 +2149,7 @@ impl From<&str> for ListVoiceAiCallLogsCallType {
         match value {
             "LIVE" => Self::Live,
             "TRIAL" => Self::Trial,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -2343,7 +2181,7 @@ impl ListVoiceAiCallLogsSort {
         match self {
             Self::Ascend => "ascend",
             Self::Descend => "descend",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -2355,7 +2193,7 @@ impl From<&str> for ListVoiceAiCallLogsSort {
         match value {
             "ascend" => Self::Ascend,
             "descend" => Self::Descend,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -2387,7 +2225,7 @@ impl ListVoiceAiCallLogsSortBy {
         match self {
             Self::Duration => "duration",
             Self::CreatedAt => "createdAt",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -2399,7 +2237,7 @@ impl From<&str> for ListVoiceAiCallLogsSortBy {
         match value {
             "duration" => Self::Duration,
             "createdAt" => Self::CreatedAt,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -2435,7 +2273,7 @@ impl PatienceLevel {
             Self::Low => "low",
             Self::Medium => "medium",
             Self::High => "high",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -2448,7 +2286,7 @@ impl From<&str> for PatienceLevel {
             "low" => Self::Low,
             "medium" => Self::Medium,
             "high" => Self::High,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -2471,11 +2309,7 @@ pub struct PostCallNotificationRecipients {
     pub all_users: Option<bool>,
 
     /// The contact's assigned user.
-    #[serde(
-        rename = "contactAssignedUser",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "contactAssignedUser", default, skip_serializing_if = "Option::is_none")]
     pub contact_assigned_user: Option<bool>,
 
     /// These users.
@@ -2497,7 +2331,7 @@ impl PostCallNotificationRecipients {
         all_users: impl Into<bool>,
         contact_assigned_user: impl Into<bool>,
         specific_users: impl Into<Vec<String>>,
-        custom_emails: impl Into<Vec<String>>,
+        custom_emails: impl Into<Vec<String>>
     ) -> Self {
         Self {
             admins: Some(admins.into()),
@@ -2593,27 +2427,21 @@ pub struct UpdateVoiceAiAgentRequest {
     pub patience_level: Option<PatienceLevel>,
 
     /// Longest call, in seconds (180 to 900; 300 by default).
-    #[serde(
-        rename = "maxCallDuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "maxCallDuration", default, skip_serializing_if = "Option::is_none")]
     pub max_call_duration: Option<i64>,
 
     /// Prompt silent callers (on by default).
-    #[serde(
-        rename = "sendUserIdleReminders",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "sendUserIdleReminders", default, skip_serializing_if = "Option::is_none")]
     pub send_user_idle_reminders: Option<bool>,
 
     /// Silence before a prompt, in seconds (1 to 20; 8 by default).
-    #[serde(
-        rename = "reminderAfterIdleTimeSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "reminderAfterIdleTimeSeconds",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub reminder_after_idle_time_seconds: Option<i64>,
 
     /// Number the agent answers.
@@ -2625,27 +2453,21 @@ pub struct UpdateVoiceAiAgentRequest {
     pub number_pool_id: Option<String>,
 
     /// Workflows started when a call ends.
-    #[serde(
-        rename = "callEndWorkflowIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "callEndWorkflowIds", default, skip_serializing_if = "Option::is_none")]
     pub call_end_workflow_ids: Option<Vec<String>>,
 
     /// Who gets an email after each call.
-    #[serde(
-        rename = "sendPostCallNotificationTo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "sendPostCallNotificationTo",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub send_post_call_notification_to: Option<PostCallNotificationRecipients>,
 
     /// When the agent takes calls.
-    #[serde(
-        rename = "agentWorkingHours",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "agentWorkingHours", default, skip_serializing_if = "Option::is_none")]
     pub agent_working_hours: Option<Vec<AgentWorkingDay>>,
 
     /// IANA time zone of the working hours; the location time zone by default.
@@ -2653,11 +2475,7 @@ pub struct UpdateVoiceAiAgentRequest {
     pub timezone: Option<String>,
 
     /// Never use the agent as a fallback.
-    #[serde(
-        rename = "isAgentAsBackupDisabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isAgentAsBackupDisabled", default, skip_serializing_if = "Option::is_none")]
     pub is_agent_as_backup_disabled: Option<bool>,
 
     /// Translation settings.
@@ -2774,17 +2592,14 @@ impl UpdateVoiceAiAgentRequest {
     /// Sets `sendPostCallNotificationTo`.
     pub fn send_post_call_notification_to(
         mut self,
-        value: impl Into<PostCallNotificationRecipients>,
+        value: impl Into<PostCallNotificationRecipients>
     ) -> Self {
         self.send_post_call_notification_to = Some(value.into());
         self
     }
 
     /// Sets `agentWorkingHours`.
-    pub fn agent_working_hours(
-        mut self,
-        value: impl Into<Vec<AgentWorkingDay>>,
-    ) -> Self {
+    pub fn agent_working_hours(mut self, value: impl Into<Vec<AgentWorkingDay>>) -> Self {
         self.agent_working_hours = Some(value.into());
         self
     }
@@ -2829,11 +2644,7 @@ pub struct VoiceAiAction {
     /// Type-specific settings.
     ///
     /// Raw JSON: the `oneOf` variants cannot be told apart by their JSON kind, so no typed union is generated.
-    #[serde(
-        rename = "actionParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "actionParameters", default, skip_serializing_if = "Option::is_none")]
     pub action_parameters: Option<serde_json::Value>,
 }
 
@@ -2844,15 +2655,15 @@ pub struct VoiceAiAction {
 #[non_exhaustive]
 pub struct VoiceAiActionRequest {
     /// The agent the action belongs to.
-    #[serde(rename = "agentId")]
+    #[serde(rename = "agentId",)]
     pub agent_id: String,
 
     /// `locationId`: a string. Example: `507f1f77bcf86cd799439012`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `actionType`: a [`VoiceAiActionType`](crate::voice_ai::VoiceAiActionType).
-    #[serde(rename = "actionType")]
+    #[serde(rename = "actionType",)]
     pub action_type: VoiceAiActionType,
 
     /// Display name.
@@ -2861,7 +2672,7 @@ pub struct VoiceAiActionRequest {
     /// Type-specific settings.
     ///
     /// Raw JSON: the `oneOf` variants cannot be told apart by their JSON kind, so no typed union is generated.
-    #[serde(rename = "actionParameters")]
+    #[serde(rename = "actionParameters",)]
     pub action_parameters: serde_json::Value,
 }
 
@@ -2875,7 +2686,7 @@ impl VoiceAiActionRequest {
         location_id: impl Into<String>,
         action_type: impl Into<VoiceAiActionType>,
         name: impl Into<String>,
-        action_parameters: impl Into<serde_json::Value>,
+        action_parameters: impl Into<serde_json::Value>
     ) -> Self {
         Self {
             agent_id: agent_id.into(),
@@ -2935,7 +2746,7 @@ impl VoiceAiActionType {
             Self::AppointmentBooking => "APPOINTMENT_BOOKING",
             Self::CustomAction => "CUSTOM_ACTION",
             Self::KnowledgeBase => "KNOWLEDGE_BASE",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -2953,7 +2764,7 @@ impl From<&str> for VoiceAiActionType {
             "APPOINTMENT_BOOKING" => Self::AppointmentBooking,
             "CUSTOM_ACTION" => Self::CustomAction,
             "KNOWLEDGE_BASE" => Self::KnowledgeBase,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -3004,27 +2815,21 @@ pub struct VoiceAiAgent {
     pub patience_level: Option<String>,
 
     /// Longest call, in seconds (180 to 900).
-    #[serde(
-        rename = "maxCallDuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "maxCallDuration", default, skip_serializing_if = "Option::is_none")]
     pub max_call_duration: Option<i64>,
 
     /// Prompt silent callers.
-    #[serde(
-        rename = "sendUserIdleReminders",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "sendUserIdleReminders", default, skip_serializing_if = "Option::is_none")]
     pub send_user_idle_reminders: Option<bool>,
 
     /// Silence before a prompt, in seconds (1 to 20).
-    #[serde(
-        rename = "reminderAfterIdleTimeSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "reminderAfterIdleTimeSeconds",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub reminder_after_idle_time_seconds: Option<i64>,
 
     /// Number the agent answers.
@@ -3036,27 +2841,21 @@ pub struct VoiceAiAgent {
     pub number_pool_id: Option<String>,
 
     /// Workflows started when a call ends.
-    #[serde(
-        rename = "callEndWorkflowIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "callEndWorkflowIds", default, skip_serializing_if = "Option::is_none")]
     pub call_end_workflow_ids: Option<Vec<String>>,
 
     /// Who gets an email after each call.
-    #[serde(
-        rename = "sendPostCallNotificationTo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "sendPostCallNotificationTo",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub send_post_call_notification_to: Option<PostCallNotificationRecipients>,
 
     /// When the agent takes calls.
-    #[serde(
-        rename = "agentWorkingHours",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "agentWorkingHours", default, skip_serializing_if = "Option::is_none")]
     pub agent_working_hours: Option<Vec<AgentWorkingDay>>,
 
     /// IANA time zone of the working hours.
@@ -3064,11 +2863,7 @@ pub struct VoiceAiAgent {
     pub timezone: Option<String>,
 
     /// The agent is never used as a fallback.
-    #[serde(
-        rename = "isAgentAsBackupDisabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isAgentAsBackupDisabled", default, skip_serializing_if = "Option::is_none")]
     pub is_agent_as_backup_disabled: Option<bool>,
 
     /// Translation settings.
@@ -3128,7 +2923,7 @@ impl VoiceAiLanguage {
             Self::It => "it",
             Self::NlNl => "nl-NL",
             Self::Multi => "multi",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3146,7 +2941,7 @@ impl From<&str> for VoiceAiLanguage {
             "it" => Self::It,
             "nl-NL" => Self::NlNl,
             "multi" => Self::Multi,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
@@ -3205,7 +3000,7 @@ impl WorkingInterval {
         start_hour: impl Into<i64>,
         end_hour: impl Into<i64>,
         start_minute: impl Into<i64>,
-        end_minute: impl Into<i64>,
+        end_minute: impl Into<i64>
     ) -> Self {
         Self {
             start_hour: Some(start_hour.into()),

@@ -210,7 +210,6 @@ pub enum WebhookEvent {
     Unknown {
         /// The payload's `type` value.
         event_type: String,
-
         /// The whole payload.
         raw: serde_json::Value,
     },
@@ -229,119 +228,78 @@ impl WebhookEvent {
             .and_then(serde_json::Value::as_str)
             .unwrap_or_default()
             .to_owned();
-        Ok(
-            match event_type.as_str() {
-                "AppointmentCreate" => {
-                    Self::AppointmentCreate(serde_json::from_value(value)?)
-                }
-                "AppointmentDelete" => {
-                    Self::AppointmentDelete(serde_json::from_value(value)?)
-                }
-                "AppointmentUpdate" => {
-                    Self::AppointmentUpdate(serde_json::from_value(value)?)
-                }
-                "AssociationCreate" => {
-                    Self::AssociationCreate(serde_json::from_value(value)?)
-                }
-                "AssociationDelete" => {
-                    Self::AssociationDelete(serde_json::from_value(value)?)
-                }
-                "AssociationUpdate" => {
-                    Self::AssociationUpdate(serde_json::from_value(value)?)
-                }
-                "CampaignStatusUpdate" => {
-                    Self::CampaignStatusUpdate(serde_json::from_value(value)?)
-                }
-                "ContactCreate" => Self::ContactCreate(serde_json::from_value(value)?),
-                "ContactDelete" => Self::ContactDelete(serde_json::from_value(value)?),
-                "ContactDndUpdate" => {
-                    Self::ContactDndUpdate(serde_json::from_value(value)?)
-                }
-                "ContactTagUpdate" => {
-                    Self::ContactTagUpdate(serde_json::from_value(value)?)
-                }
-                "ContactUpdate" => Self::ContactUpdate(serde_json::from_value(value)?),
-                "ConversationUnreadUpdate" => {
-                    Self::ConversationUnreadUpdate(serde_json::from_value(value)?)
-                }
-                "Email" => Self::Email(serde_json::from_value(value)?),
-                "INSTALL" => Self::Install(serde_json::from_value(value)?),
-                "InboundMessage" => Self::InboundMessage(serde_json::from_value(value)?),
-                "InvoiceCreate" => Self::InvoiceCreate(serde_json::from_value(value)?),
-                "InvoiceDelete" => Self::InvoiceDelete(serde_json::from_value(value)?),
-                "InvoicePaid" => Self::InvoicePaid(serde_json::from_value(value)?),
-                "InvoicePartiallyPaid" => {
-                    Self::InvoicePartiallyPaid(serde_json::from_value(value)?)
-                }
-                "InvoiceSent" => Self::InvoiceSent(serde_json::from_value(value)?),
-                "InvoiceUpdate" => Self::InvoiceUpdate(serde_json::from_value(value)?),
-                "InvoiceVoid" => Self::InvoiceVoid(serde_json::from_value(value)?),
-                "LCEmailStats" => Self::LcEmailStats(serde_json::from_value(value)?),
-                "LocationCreate" => Self::LocationCreate(serde_json::from_value(value)?),
-                "LocationUpdate" => Self::LocationUpdate(serde_json::from_value(value)?),
-                "NoteCreate" => Self::NoteCreate(serde_json::from_value(value)?),
-                "NoteDelete" => Self::NoteDelete(serde_json::from_value(value)?),
-                "NoteUpdate" => Self::NoteUpdate(serde_json::from_value(value)?),
-                "ObjectSchemaCreate" => {
-                    Self::ObjectSchemaCreate(serde_json::from_value(value)?)
-                }
-                "ObjectSchemaUpdate" => {
-                    Self::ObjectSchemaUpdate(serde_json::from_value(value)?)
-                }
-                "OpportunityAssignedToUpdate" => {
-                    Self::OpportunityAssignedToUpdate(serde_json::from_value(value)?)
-                }
-                "OpportunityCreate" => {
-                    Self::OpportunityCreate(serde_json::from_value(value)?)
-                }
-                "OpportunityDelete" => {
-                    Self::OpportunityDelete(serde_json::from_value(value)?)
-                }
-                "OpportunityMonetaryValueUpdate" => {
-                    Self::OpportunityMonetaryValueUpdate(serde_json::from_value(value)?)
-                }
-                "OpportunityStageUpdate" => {
-                    Self::OpportunityStageUpdate(serde_json::from_value(value)?)
-                }
-                "OpportunityStatusUpdate" => {
-                    Self::OpportunityStatusUpdate(serde_json::from_value(value)?)
-                }
-                "OpportunityUpdate" => {
-                    Self::OpportunityUpdate(serde_json::from_value(value)?)
-                }
-                "OrderCreate" => Self::OrderCreate(serde_json::from_value(value)?),
-                "OrderStatusUpdate" => {
-                    Self::OrderStatusUpdate(serde_json::from_value(value)?)
-                }
-                "OutboundMessage" => {
-                    Self::OutboundMessage(serde_json::from_value(value)?)
-                }
-                "PLAN_CHANGE" => Self::PlanChange(serde_json::from_value(value)?),
-                "PriceCreate" => Self::PriceCreate(serde_json::from_value(value)?),
-                "PriceDelete" => Self::PriceDelete(serde_json::from_value(value)?),
-                "PriceUpdate" => Self::PriceUpdate(serde_json::from_value(value)?),
-                "ProductCreate" => Self::ProductCreate(serde_json::from_value(value)?),
-                "ProductDelete" => Self::ProductDelete(serde_json::from_value(value)?),
-                "ProductUpdate" => Self::ProductUpdate(serde_json::from_value(value)?),
-                "RecordCreate" => Self::RecordCreate(serde_json::from_value(value)?),
-                "RecordDelete" => Self::RecordDelete(serde_json::from_value(value)?),
-                "RecordUpdate" => Self::RecordUpdate(serde_json::from_value(value)?),
-                "RelationCreate" => Self::RelationCreate(serde_json::from_value(value)?),
-                "RelationDelete" => Self::RelationDelete(serde_json::from_value(value)?),
-                "SMS" => Self::Sms(serde_json::from_value(value)?),
-                "TaskComplete" => Self::TaskComplete(serde_json::from_value(value)?),
-                "TaskCreate" => Self::TaskCreate(serde_json::from_value(value)?),
-                "TaskDelete" => Self::TaskDelete(serde_json::from_value(value)?),
-                "UNINSTALL" => Self::Uninstall(serde_json::from_value(value)?),
-                "UserCreate" => Self::UserCreate(serde_json::from_value(value)?),
-                _ => {
-                    Self::Unknown {
-                        event_type,
-                        raw: value,
-                    }
-                }
-            },
-        )
+        Ok(match event_type.as_str() {
+            "AppointmentCreate" => Self::AppointmentCreate(serde_json::from_value(value)?),
+            "AppointmentDelete" => Self::AppointmentDelete(serde_json::from_value(value)?),
+            "AppointmentUpdate" => Self::AppointmentUpdate(serde_json::from_value(value)?),
+            "AssociationCreate" => Self::AssociationCreate(serde_json::from_value(value)?),
+            "AssociationDelete" => Self::AssociationDelete(serde_json::from_value(value)?),
+            "AssociationUpdate" => Self::AssociationUpdate(serde_json::from_value(value)?),
+            "CampaignStatusUpdate" => Self::CampaignStatusUpdate(serde_json::from_value(value)?),
+            "ContactCreate" => Self::ContactCreate(serde_json::from_value(value)?),
+            "ContactDelete" => Self::ContactDelete(serde_json::from_value(value)?),
+            "ContactDndUpdate" => Self::ContactDndUpdate(serde_json::from_value(value)?),
+            "ContactTagUpdate" => Self::ContactTagUpdate(serde_json::from_value(value)?),
+            "ContactUpdate" => Self::ContactUpdate(serde_json::from_value(value)?),
+            "ConversationUnreadUpdate" => Self::ConversationUnreadUpdate(
+                serde_json::from_value(value)?
+            ),
+            "Email" => Self::Email(serde_json::from_value(value)?),
+            "INSTALL" => Self::Install(serde_json::from_value(value)?),
+            "InboundMessage" => Self::InboundMessage(serde_json::from_value(value)?),
+            "InvoiceCreate" => Self::InvoiceCreate(serde_json::from_value(value)?),
+            "InvoiceDelete" => Self::InvoiceDelete(serde_json::from_value(value)?),
+            "InvoicePaid" => Self::InvoicePaid(serde_json::from_value(value)?),
+            "InvoicePartiallyPaid" => Self::InvoicePartiallyPaid(serde_json::from_value(value)?),
+            "InvoiceSent" => Self::InvoiceSent(serde_json::from_value(value)?),
+            "InvoiceUpdate" => Self::InvoiceUpdate(serde_json::from_value(value)?),
+            "InvoiceVoid" => Self::InvoiceVoid(serde_json::from_value(value)?),
+            "LCEmailStats" => Self::LcEmailStats(serde_json::from_value(value)?),
+            "LocationCreate" => Self::LocationCreate(serde_json::from_value(value)?),
+            "LocationUpdate" => Self::LocationUpdate(serde_json::from_value(value)?),
+            "NoteCreate" => Self::NoteCreate(serde_json::from_value(value)?),
+            "NoteDelete" => Self::NoteDelete(serde_json::from_value(value)?),
+            "NoteUpdate" => Self::NoteUpdate(serde_json::from_value(value)?),
+            "ObjectSchemaCreate" => Self::ObjectSchemaCreate(serde_json::from_value(value)?),
+            "ObjectSchemaUpdate" => Self::ObjectSchemaUpdate(serde_json::from_value(value)?),
+            "OpportunityAssignedToUpdate" => Self::OpportunityAssignedToUpdate(
+                serde_json::from_value(value)?
+            ),
+            "OpportunityCreate" => Self::OpportunityCreate(serde_json::from_value(value)?),
+            "OpportunityDelete" => Self::OpportunityDelete(serde_json::from_value(value)?),
+            "OpportunityMonetaryValueUpdate" => Self::OpportunityMonetaryValueUpdate(
+                serde_json::from_value(value)?
+            ),
+            "OpportunityStageUpdate" => Self::OpportunityStageUpdate(
+                serde_json::from_value(value)?
+            ),
+            "OpportunityStatusUpdate" => Self::OpportunityStatusUpdate(
+                serde_json::from_value(value)?
+            ),
+            "OpportunityUpdate" => Self::OpportunityUpdate(serde_json::from_value(value)?),
+            "OrderCreate" => Self::OrderCreate(serde_json::from_value(value)?),
+            "OrderStatusUpdate" => Self::OrderStatusUpdate(serde_json::from_value(value)?),
+            "OutboundMessage" => Self::OutboundMessage(serde_json::from_value(value)?),
+            "PLAN_CHANGE" => Self::PlanChange(serde_json::from_value(value)?),
+            "PriceCreate" => Self::PriceCreate(serde_json::from_value(value)?),
+            "PriceDelete" => Self::PriceDelete(serde_json::from_value(value)?),
+            "PriceUpdate" => Self::PriceUpdate(serde_json::from_value(value)?),
+            "ProductCreate" => Self::ProductCreate(serde_json::from_value(value)?),
+            "ProductDelete" => Self::ProductDelete(serde_json::from_value(value)?),
+            "ProductUpdate" => Self::ProductUpdate(serde_json::from_value(value)?),
+            "RecordCreate" => Self::RecordCreate(serde_json::from_value(value)?),
+            "RecordDelete" => Self::RecordDelete(serde_json::from_value(value)?),
+            "RecordUpdate" => Self::RecordUpdate(serde_json::from_value(value)?),
+            "RelationCreate" => Self::RelationCreate(serde_json::from_value(value)?),
+            "RelationDelete" => Self::RelationDelete(serde_json::from_value(value)?),
+            "SMS" => Self::Sms(serde_json::from_value(value)?),
+            "TaskComplete" => Self::TaskComplete(serde_json::from_value(value)?),
+            "TaskCreate" => Self::TaskCreate(serde_json::from_value(value)?),
+            "TaskDelete" => Self::TaskDelete(serde_json::from_value(value)?),
+            "UNINSTALL" => Self::Uninstall(serde_json::from_value(value)?),
+            "UserCreate" => Self::UserCreate(serde_json::from_value(value)?),
+            _ => Self::Unknown { event_type, raw: value },
+        })
     }
 
     /// The event's `type` value.
@@ -444,19 +402,11 @@ pub struct AppInstallEvent {
     pub trial: Option<AppTrial>,
 
     /// `isWhitelabelCompany`: `true` or `false`.
-    #[serde(
-        rename = "isWhitelabelCompany",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isWhitelabelCompany", default, skip_serializing_if = "Option::is_none")]
     pub is_whitelabel_company: Option<bool>,
 
     /// `whitelabelDetails`: a [`WhitelabelDetails`](crate::webhook_events::WhitelabelDetails).
-    #[serde(
-        rename = "whitelabelDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "whitelabelDetails", default, skip_serializing_if = "Option::is_none")]
     pub whitelabel_details: Option<WhitelabelDetails>,
 
     /// Agency name.
@@ -547,11 +497,7 @@ pub struct Appointment {
     pub group_id: Option<String>,
 
     /// For example `confirmed`.
-    #[serde(
-        rename = "appointmentStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "appointmentStatus", default, skip_serializing_if = "Option::is_none")]
     pub appointment_status: Option<String>,
 
     /// `assignedUserId`: a string.
@@ -675,11 +621,7 @@ pub struct AssociationCreateEvent {
     pub id: Option<String>,
 
     /// `associationType`: a [`AssociationType`](crate::webhook_events::AssociationType).
-    #[serde(
-        rename = "associationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "associationType", default, skip_serializing_if = "Option::is_none")]
     pub association_type: Option<AssociationType>,
 
     /// Object key of the first side, e.g. `contact` or `custom_objects.<name>`.
@@ -687,27 +629,15 @@ pub struct AssociationCreateEvent {
     pub first_object_key: Option<String>,
 
     /// Label of the first side.
-    #[serde(
-        rename = "firstObjectLabel",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "firstObjectLabel", default, skip_serializing_if = "Option::is_none")]
     pub first_object_label: Option<String>,
 
     /// Object key of the second side.
-    #[serde(
-        rename = "secondObjectKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "secondObjectKey", default, skip_serializing_if = "Option::is_none")]
     pub second_object_key: Option<String>,
 
     /// Label of the second side.
-    #[serde(
-        rename = "secondObjectLabel",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "secondObjectLabel", default, skip_serializing_if = "Option::is_none")]
     pub second_object_label: Option<String>,
 
     /// Unique key of the association.
@@ -740,11 +670,7 @@ pub struct AssociationDeleteEvent {
     pub id: Option<String>,
 
     /// `associationType`: a [`AssociationType`](crate::webhook_events::AssociationType).
-    #[serde(
-        rename = "associationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "associationType", default, skip_serializing_if = "Option::is_none")]
     pub association_type: Option<AssociationType>,
 
     /// Object key of the first side, e.g. `contact` or `custom_objects.<name>`.
@@ -752,43 +678,35 @@ pub struct AssociationDeleteEvent {
     pub first_object_key: Option<String>,
 
     /// Label of the first side.
-    #[serde(
-        rename = "firstObjectLabel",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "firstObjectLabel", default, skip_serializing_if = "Option::is_none")]
     pub first_object_label: Option<String>,
 
     /// For example `MANY_TO_MANY`.
-    #[serde(
-        rename = "firstObjectToSecondObjectCardinality",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "firstObjectToSecondObjectCardinality",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub first_object_to_second_object_cardinality: Option<String>,
 
     /// Object key of the second side.
-    #[serde(
-        rename = "secondObjectKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "secondObjectKey", default, skip_serializing_if = "Option::is_none")]
     pub second_object_key: Option<String>,
 
     /// Label of the second side.
-    #[serde(
-        rename = "secondObjectLabel",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "secondObjectLabel", default, skip_serializing_if = "Option::is_none")]
     pub second_object_label: Option<String>,
 
     /// Cardinality seen from the second side.
-    #[serde(
-        rename = "secondObjectToFirstObjectCardinality",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "secondObjectToFirstObjectCardinality",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub second_object_to_first_object_cardinality: Option<String>,
 
     /// Unique key of the association.
@@ -828,7 +746,7 @@ impl AssociationType {
         match self {
             Self::UserDefined => "USER_DEFINED",
             Self::SystemDefined => "SYSTEM_DEFINED",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -838,10 +756,11 @@ impl From<&str> for AssociationType {
         match value {
             "USER_DEFINED" => Self::UserDefined,
             "SYSTEM_DEFINED" => Self::SystemDefined,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(AssociationType);
 
 /// Payload of `AssociationUpdate`: an association type between two objects was changed.
@@ -857,11 +776,7 @@ pub struct AssociationUpdateEvent {
     pub id: Option<String>,
 
     /// `associationType`: a [`AssociationType`](crate::webhook_events::AssociationType).
-    #[serde(
-        rename = "associationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "associationType", default, skip_serializing_if = "Option::is_none")]
     pub association_type: Option<AssociationType>,
 
     /// Object key of the first side, e.g. `contact` or `custom_objects.<name>`.
@@ -869,43 +784,35 @@ pub struct AssociationUpdateEvent {
     pub first_object_key: Option<String>,
 
     /// Label of the first side.
-    #[serde(
-        rename = "firstObjectLabel",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "firstObjectLabel", default, skip_serializing_if = "Option::is_none")]
     pub first_object_label: Option<String>,
 
     /// For example `MANY_TO_MANY`.
-    #[serde(
-        rename = "firstObjectToSecondObjectCardinality",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "firstObjectToSecondObjectCardinality",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub first_object_to_second_object_cardinality: Option<String>,
 
     /// Object key of the second side.
-    #[serde(
-        rename = "secondObjectKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "secondObjectKey", default, skip_serializing_if = "Option::is_none")]
     pub second_object_key: Option<String>,
 
     /// Label of the second side.
-    #[serde(
-        rename = "secondObjectLabel",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "secondObjectLabel", default, skip_serializing_if = "Option::is_none")]
     pub second_object_label: Option<String>,
 
     /// Cardinality seen from the second side.
-    #[serde(
-        rename = "secondObjectToFirstObjectCardinality",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "secondObjectToFirstObjectCardinality",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub second_object_to_first_object_cardinality: Option<String>,
 
     /// Unique key of the association.
@@ -1624,11 +1531,7 @@ pub struct EmailDeliveryStatus {
     pub description: Option<String>,
 
     /// `session-seconds`: a number.
-    #[serde(
-        rename = "session-seconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "session-seconds", default, skip_serializing_if = "Option::is_none")]
     pub session_seconds: Option<f64>,
 
     /// `enhanced-code`: a string.
@@ -1644,11 +1547,13 @@ pub struct EmailDeliveryStatus {
     pub utf8: Option<bool>,
 
     /// `i-first-delivery-attempt-seconds`: a number.
-    #[serde(
-        rename = "i-first-delivery-attempt-seconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "i-first-delivery-attempt-seconds",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub i_first_delivery_attempt_seconds: Option<f64>,
 }
 
@@ -1714,11 +1619,7 @@ pub struct EmailStats {
     pub recipient: Option<String>,
 
     /// `recipient-domain`: a string.
-    #[serde(
-        rename = "recipient-domain",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "recipient-domain", default, skip_serializing_if = "Option::is_none")]
     pub recipient_domain: Option<String>,
 
     /// `tags`: a list of strings.
@@ -1726,11 +1627,7 @@ pub struct EmailStats {
     pub tags: Option<Vec<String>>,
 
     /// `recipient-provider`: a string.
-    #[serde(
-        rename = "recipient-provider",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "recipient-provider", default, skip_serializing_if = "Option::is_none")]
     pub recipient_provider: Option<String>,
 
     /// `campaigns`: a list of JSON values.
@@ -1738,11 +1635,7 @@ pub struct EmailStats {
     pub campaigns: Option<Vec<serde_json::Value>>,
 
     /// `delivery-status`: a [`EmailDeliveryStatus`](crate::webhook_events::EmailDeliveryStatus).
-    #[serde(
-        rename = "delivery-status",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "delivery-status", default, skip_serializing_if = "Option::is_none")]
     pub delivery_status: Option<EmailDeliveryStatus>,
 
     /// `envelope`: a [`EmailEnvelope`](crate::webhook_events::EmailEnvelope).
@@ -1755,11 +1648,7 @@ pub struct EmailStats {
 #[non_exhaustive]
 pub struct EmailStatsFlags {
     /// `is-authenticated`: `true` or `false`.
-    #[serde(
-        rename = "is-authenticated",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "is-authenticated", default, skip_serializing_if = "Option::is_none")]
     pub is_authenticated: Option<bool>,
 
     /// `is-routed`: `true` or `false`.
@@ -1870,11 +1759,7 @@ pub struct InboundMessageEvent {
     pub user_id: Option<String>,
 
     /// Conversation provider that carried the message.
-    #[serde(
-        rename = "conversationProviderId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "conversationProviderId", default, skip_serializing_if = "Option::is_none")]
     pub conversation_provider_id: Option<String>,
 
     /// Call length in seconds.
@@ -2022,11 +1907,7 @@ pub struct InvoiceContactDetails {
     pub address: Option<InvoiceAddress>,
 
     /// `additionalEmails`: a list of [`InvoiceAdditionalEmail`](crate::webhook_events::InvoiceAdditionalEmail) values.
-    #[serde(
-        rename = "additionalEmails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "additionalEmails", default, skip_serializing_if = "Option::is_none")]
     pub additional_emails: Option<Vec<InvoiceAdditionalEmail>>,
 
     /// `companyName`: a string.
@@ -2071,11 +1952,7 @@ pub struct InvoiceCreateEvent {
     pub name: Option<String>,
 
     /// `businessDetails`: a [`InvoiceBusinessDetails`](crate::webhook_events::InvoiceBusinessDetails).
-    #[serde(
-        rename = "businessDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "businessDetails", default, skip_serializing_if = "Option::is_none")]
     pub business_details: Option<InvoiceBusinessDetails>,
 
     /// `invoiceNumber`: a string.
@@ -2176,11 +2053,7 @@ pub struct InvoiceDeleteEvent {
     pub name: Option<String>,
 
     /// `businessDetails`: a [`InvoiceBusinessDetails`](crate::webhook_events::InvoiceBusinessDetails).
-    #[serde(
-        rename = "businessDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "businessDetails", default, skip_serializing_if = "Option::is_none")]
     pub business_details: Option<InvoiceBusinessDetails>,
 
     /// `invoiceNumber`: a string.
@@ -2331,11 +2204,7 @@ pub struct InvoicePaidEvent {
     pub name: Option<String>,
 
     /// `businessDetails`: a [`InvoiceBusinessDetails`](crate::webhook_events::InvoiceBusinessDetails).
-    #[serde(
-        rename = "businessDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "businessDetails", default, skip_serializing_if = "Option::is_none")]
     pub business_details: Option<InvoiceBusinessDetails>,
 
     /// `invoiceNumber`: a string.
@@ -2436,11 +2305,7 @@ pub struct InvoicePartiallyPaidEvent {
     pub name: Option<String>,
 
     /// `businessDetails`: a [`InvoiceBusinessDetails`](crate::webhook_events::InvoiceBusinessDetails).
-    #[serde(
-        rename = "businessDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "businessDetails", default, skip_serializing_if = "Option::is_none")]
     pub business_details: Option<InvoiceBusinessDetails>,
 
     /// `invoiceNumber`: a string.
@@ -2541,11 +2406,7 @@ pub struct InvoiceSentEvent {
     pub name: Option<String>,
 
     /// `businessDetails`: a [`InvoiceBusinessDetails`](crate::webhook_events::InvoiceBusinessDetails).
-    #[serde(
-        rename = "businessDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "businessDetails", default, skip_serializing_if = "Option::is_none")]
     pub business_details: Option<InvoiceBusinessDetails>,
 
     /// `invoiceNumber`: a string.
@@ -2659,11 +2520,7 @@ pub struct InvoiceUpdateEvent {
     pub name: Option<String>,
 
     /// `businessDetails`: a [`InvoiceBusinessDetails`](crate::webhook_events::InvoiceBusinessDetails).
-    #[serde(
-        rename = "businessDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "businessDetails", default, skip_serializing_if = "Option::is_none")]
     pub business_details: Option<InvoiceBusinessDetails>,
 
     /// `invoiceNumber`: a string.
@@ -2764,11 +2621,7 @@ pub struct InvoiceVoidEvent {
     pub name: Option<String>,
 
     /// `businessDetails`: a [`InvoiceBusinessDetails`](crate::webhook_events::InvoiceBusinessDetails).
-    #[serde(
-        rename = "businessDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "businessDetails", default, skip_serializing_if = "Option::is_none")]
     pub business_details: Option<InvoiceBusinessDetails>,
 
     /// `invoiceNumber`: a string.
@@ -2886,11 +2739,7 @@ pub struct LocationCreateEvent {
     pub email: Option<String>,
 
     /// `stripeProductId`: a string.
-    #[serde(
-        rename = "stripeProductId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "stripeProductId", default, skip_serializing_if = "Option::is_none")]
     pub stripe_product_id: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
@@ -2927,11 +2776,7 @@ pub struct LocationUpdateEvent {
     pub email: Option<String>,
 
     /// `stripeProductId`: a string.
-    #[serde(
-        rename = "stripeProductId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "stripeProductId", default, skip_serializing_if = "Option::is_none")]
     pub stripe_product_id: Option<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
@@ -2963,7 +2808,7 @@ impl MessageDirection {
         match self {
             Self::Inbound => "inbound",
             Self::Outbound => "outbound",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -2973,10 +2818,11 @@ impl From<&str> for MessageDirection {
         match value {
             "inbound" => Self::Inbound,
             "outbound" => Self::Outbound,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(MessageDirection);
 
 /// Payload of `NoteCreate`: a note was added to a contact.
@@ -3124,19 +2970,11 @@ pub struct ObjectSchemaCreateEvent {
     pub description: Option<String>,
 
     /// Keys of the fields that search looks at.
-    #[serde(
-        rename = "searchableProperties",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "searchableProperties", default, skip_serializing_if = "Option::is_none")]
     pub searchable_properties: Option<Vec<String>>,
 
     /// Key of the field shown as a record's name.
-    #[serde(
-        rename = "primaryDisplayProperty",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "primaryDisplayProperty", default, skip_serializing_if = "Option::is_none")]
     pub primary_display_property: Option<String>,
 
     /// Object key, e.g. `custom_objects.pets`.
@@ -3149,11 +2987,15 @@ pub struct ObjectSchemaCreateEvent {
 
     /// Who created it; shape not documented.
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub created_by: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// Who changed it last; shape not documented.
     #[serde(rename = "updatedBy", default, skip_serializing_if = "Option::is_none")]
-    pub updated_by: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub updated_by: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
@@ -3197,19 +3039,11 @@ pub struct ObjectSchemaUpdateEvent {
     pub description: Option<String>,
 
     /// Keys of the fields that search looks at.
-    #[serde(
-        rename = "searchableProperties",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "searchableProperties", default, skip_serializing_if = "Option::is_none")]
     pub searchable_properties: Option<Vec<String>>,
 
     /// Key of the field shown as a record's name.
-    #[serde(
-        rename = "primaryDisplayProperty",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "primaryDisplayProperty", default, skip_serializing_if = "Option::is_none")]
     pub primary_display_property: Option<String>,
 
     /// Object key, e.g. `custom_objects.pets`.
@@ -3222,11 +3056,15 @@ pub struct ObjectSchemaUpdateEvent {
 
     /// Who created it; shape not documented.
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub created_by: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// Who changed it last; shape not documented.
     #[serde(rename = "updatedBy", default, skip_serializing_if = "Option::is_none")]
-    pub updated_by: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub updated_by: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
@@ -3269,7 +3107,7 @@ impl ObjectType {
         match self {
             Self::UserDefined => "USER_DEFINED",
             Self::SystemDefined => "SYSTEM_DEFINED",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3279,10 +3117,11 @@ impl From<&str> for ObjectType {
         match value {
             "USER_DEFINED" => Self::UserDefined,
             "SYSTEM_DEFINED" => Self::SystemDefined,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ObjectType);
 
 /// Payload of `OpportunityAssignedToUpdate`: an opportunity was assigned to another user.
@@ -3322,11 +3161,7 @@ pub struct OpportunityAssignedToUpdateEvent {
     pub pipeline_id: Option<String>,
 
     /// `pipelineStageId`: a string.
-    #[serde(
-        rename = "pipelineStageId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "pipelineStageId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_stage_id: Option<String>,
 
     /// `source`: a string.
@@ -3387,11 +3222,7 @@ pub struct OpportunityCreateEvent {
     pub pipeline_id: Option<String>,
 
     /// `pipelineStageId`: a string.
-    #[serde(
-        rename = "pipelineStageId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "pipelineStageId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_stage_id: Option<String>,
 
     /// `source`: a string.
@@ -3452,11 +3283,7 @@ pub struct OpportunityDeleteEvent {
     pub pipeline_id: Option<String>,
 
     /// `pipelineStageId`: a string.
-    #[serde(
-        rename = "pipelineStageId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "pipelineStageId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_stage_id: Option<String>,
 
     /// `source`: a string.
@@ -3517,11 +3344,7 @@ pub struct OpportunityMonetaryValueUpdateEvent {
     pub pipeline_id: Option<String>,
 
     /// `pipelineStageId`: a string.
-    #[serde(
-        rename = "pipelineStageId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "pipelineStageId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_stage_id: Option<String>,
 
     /// `source`: a string.
@@ -3582,11 +3405,7 @@ pub struct OpportunityStageUpdateEvent {
     pub pipeline_id: Option<String>,
 
     /// `pipelineStageId`: a string.
-    #[serde(
-        rename = "pipelineStageId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "pipelineStageId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_stage_id: Option<String>,
 
     /// `source`: a string.
@@ -3638,7 +3457,7 @@ impl OpportunityStatus {
             Self::Won => "won",
             Self::Lost => "lost",
             Self::Abandoned => "abandoned",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3650,10 +3469,11 @@ impl From<&str> for OpportunityStatus {
             "won" => Self::Won,
             "lost" => Self::Lost,
             "abandoned" => Self::Abandoned,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(OpportunityStatus);
 
 /// Payload of `OpportunityStatusUpdate`: an opportunity's status (open, won, lost, abandoned) changed.
@@ -3693,11 +3513,7 @@ pub struct OpportunityStatusUpdateEvent {
     pub pipeline_id: Option<String>,
 
     /// `pipelineStageId`: a string.
-    #[serde(
-        rename = "pipelineStageId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "pipelineStageId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_stage_id: Option<String>,
 
     /// `source`: a string.
@@ -3758,11 +3574,7 @@ pub struct OpportunityUpdateEvent {
     pub pipeline_id: Option<String>,
 
     /// `pipelineStageId`: a string.
-    #[serde(
-        rename = "pipelineStageId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "pipelineStageId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_stage_id: Option<String>,
 
     /// `source`: a string.
@@ -3925,11 +3737,7 @@ pub struct OrderCreateEvent {
     pub contact_id: Option<String>,
 
     /// `contactSnapshot`: a [`OrderContact`](crate::webhook_events::OrderContact).
-    #[serde(
-        rename = "contactSnapshot",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "contactSnapshot", default, skip_serializing_if = "Option::is_none")]
     pub contact_snapshot: Option<OrderContact>,
 
     /// For example `pending` or `completed`.
@@ -3937,11 +3745,7 @@ pub struct OrderCreateEvent {
     pub status: Option<String>,
 
     /// For example `unfulfilled`.
-    #[serde(
-        rename = "fulfillmentStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "fulfillmentStatus", default, skip_serializing_if = "Option::is_none")]
     pub fulfillment_status: Option<String>,
 
     /// `currency`: a string.
@@ -4035,11 +3839,7 @@ pub struct OrderPrice {
     pub amount: Option<f64>,
 
     /// `variantOptionIds`: a list of strings.
-    #[serde(
-        rename = "variantOptionIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "variantOptionIds", default, skip_serializing_if = "Option::is_none")]
     pub variant_option_ids: Option<Vec<String>>,
 }
 
@@ -4060,11 +3860,7 @@ pub struct OrderProduct {
     pub description: Option<String>,
 
     /// `availableInStore`: `true` or `false`.
-    #[serde(
-        rename = "availableInStore",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "availableInStore", default, skip_serializing_if = "Option::is_none")]
     pub available_in_store: Option<bool>,
 
     /// `taxes`: a list of [`ProductTax`](crate::webhook_events::ProductTax) values.
@@ -4098,7 +3894,9 @@ pub struct OrderSource {
 
     /// Details of the source (page, step, domain); not documented.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub meta: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 }
 
 /// Payload of `OrderStatusUpdate`: an order's status changed.
@@ -4130,11 +3928,7 @@ pub struct OrderStatusUpdateEvent {
     pub contact_id: Option<String>,
 
     /// `contactSnapshot`: a [`OrderContact`](crate::webhook_events::OrderContact).
-    #[serde(
-        rename = "contactSnapshot",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "contactSnapshot", default, skip_serializing_if = "Option::is_none")]
     pub contact_snapshot: Option<OrderContact>,
 
     /// For example `pending` or `completed`.
@@ -4142,11 +3936,7 @@ pub struct OrderStatusUpdateEvent {
     pub status: Option<String>,
 
     /// For example `unfulfilled`.
-    #[serde(
-        rename = "fulfillmentStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "fulfillmentStatus", default, skip_serializing_if = "Option::is_none")]
     pub fulfillment_status: Option<String>,
 
     /// `currency`: a string.
@@ -4280,11 +4070,7 @@ pub struct OutboundMessageEvent {
     pub source: Option<String>,
 
     /// Conversation provider that carried the message.
-    #[serde(
-        rename = "conversationProviderId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "conversationProviderId", default, skip_serializing_if = "Option::is_none")]
     pub conversation_provider_id: Option<String>,
 
     /// Call length in seconds.
@@ -4394,19 +4180,11 @@ pub struct PriceCreateEvent {
     pub id: Option<String>,
 
     /// `membershipOffers`: a list of [`PriceMembershipOffer`](crate::webhook_events::PriceMembershipOffer) values.
-    #[serde(
-        rename = "membershipOffers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "membershipOffers", default, skip_serializing_if = "Option::is_none")]
     pub membership_offers: Option<Vec<PriceMembershipOffer>>,
 
     /// The variant choices this price is for.
-    #[serde(
-        rename = "variantOptionIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "variantOptionIds", default, skip_serializing_if = "Option::is_none")]
     pub variant_option_ids: Option<Vec<String>>,
 
     /// Id of the product the price belongs to.
@@ -4454,19 +4232,11 @@ pub struct PriceCreateEvent {
     pub track_inventory: Option<bool>,
 
     /// Units in stock.
-    #[serde(
-        rename = "availableQuantity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "availableQuantity", default, skip_serializing_if = "Option::is_none")]
     pub available_quantity: Option<i64>,
 
     /// `allowOutOfStockPurchases`: `true` or `false`.
-    #[serde(
-        rename = "allowOutOfStockPurchases",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowOutOfStockPurchases", default, skip_serializing_if = "Option::is_none")]
     pub allow_out_of_stock_purchases: Option<bool>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
@@ -4495,19 +4265,11 @@ pub struct PriceDeleteEvent {
     pub id: Option<String>,
 
     /// `membershipOffers`: a list of [`PriceMembershipOffer`](crate::webhook_events::PriceMembershipOffer) values.
-    #[serde(
-        rename = "membershipOffers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "membershipOffers", default, skip_serializing_if = "Option::is_none")]
     pub membership_offers: Option<Vec<PriceMembershipOffer>>,
 
     /// The variant choices this price is for.
-    #[serde(
-        rename = "variantOptionIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "variantOptionIds", default, skip_serializing_if = "Option::is_none")]
     pub variant_option_ids: Option<Vec<String>>,
 
     /// Id of the product the price belongs to.
@@ -4555,19 +4317,11 @@ pub struct PriceDeleteEvent {
     pub track_inventory: Option<bool>,
 
     /// Units in stock.
-    #[serde(
-        rename = "availableQuantity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "availableQuantity", default, skip_serializing_if = "Option::is_none")]
     pub available_quantity: Option<i64>,
 
     /// `allowOutOfStockPurchases`: `true` or `false`.
-    #[serde(
-        rename = "allowOutOfStockPurchases",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowOutOfStockPurchases", default, skip_serializing_if = "Option::is_none")]
     pub allow_out_of_stock_purchases: Option<bool>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
@@ -4629,7 +4383,7 @@ impl PriceType {
         match self {
             Self::OneTime => "one_time",
             Self::Recurring => "recurring",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -4639,10 +4393,11 @@ impl From<&str> for PriceType {
         match value {
             "one_time" => Self::OneTime,
             "recurring" => Self::Recurring,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(PriceType);
 
 /// Payload of `PriceUpdate`: a price changed. The payload is the price itself.
@@ -4662,19 +4417,11 @@ pub struct PriceUpdateEvent {
     pub id: Option<String>,
 
     /// `membershipOffers`: a list of [`PriceMembershipOffer`](crate::webhook_events::PriceMembershipOffer) values.
-    #[serde(
-        rename = "membershipOffers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "membershipOffers", default, skip_serializing_if = "Option::is_none")]
     pub membership_offers: Option<Vec<PriceMembershipOffer>>,
 
     /// The variant choices this price is for.
-    #[serde(
-        rename = "variantOptionIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "variantOptionIds", default, skip_serializing_if = "Option::is_none")]
     pub variant_option_ids: Option<Vec<String>>,
 
     /// Id of the product the price belongs to.
@@ -4722,19 +4469,11 @@ pub struct PriceUpdateEvent {
     pub track_inventory: Option<bool>,
 
     /// Units in stock.
-    #[serde(
-        rename = "availableQuantity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "availableQuantity", default, skip_serializing_if = "Option::is_none")]
     pub available_quantity: Option<i64>,
 
     /// `allowOutOfStockPurchases`: `true` or `false`.
-    #[serde(
-        rename = "allowOutOfStockPurchases",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowOutOfStockPurchases", default, skip_serializing_if = "Option::is_none")]
     pub allow_out_of_stock_purchases: Option<bool>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
@@ -4783,11 +4522,7 @@ pub struct ProductCreateEvent {
     pub product_type: Option<String>,
 
     /// `availableInStore`: `true` or `false`.
-    #[serde(
-        rename = "availableInStore",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "availableInStore", default, skip_serializing_if = "Option::is_none")]
     pub available_in_store: Option<bool>,
 
     /// User who made the change.
@@ -4803,11 +4538,7 @@ pub struct ProductCreateEvent {
     pub updated_at: Option<String>,
 
     /// Text on the buyer's card statement.
-    #[serde(
-        rename = "statementDescriptor",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "statementDescriptor", default, skip_serializing_if = "Option::is_none")]
     pub statement_descriptor: Option<String>,
 
     /// URL of the main image.
@@ -4860,11 +4591,7 @@ pub struct ProductDeleteEvent {
     pub product_type: Option<String>,
 
     /// `availableInStore`: `true` or `false`.
-    #[serde(
-        rename = "availableInStore",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "availableInStore", default, skip_serializing_if = "Option::is_none")]
     pub available_in_store: Option<bool>,
 
     /// User who made the change.
@@ -4880,11 +4607,7 @@ pub struct ProductDeleteEvent {
     pub updated_at: Option<String>,
 
     /// Text on the buyer's card statement.
-    #[serde(
-        rename = "statementDescriptor",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "statementDescriptor", default, skip_serializing_if = "Option::is_none")]
     pub statement_descriptor: Option<String>,
 
     /// URL of the main image.
@@ -5003,11 +4726,7 @@ pub struct ProductUpdateEvent {
     pub product_type: Option<String>,
 
     /// `availableInStore`: `true` or `false`.
-    #[serde(
-        rename = "availableInStore",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "availableInStore", default, skip_serializing_if = "Option::is_none")]
     pub available_in_store: Option<bool>,
 
     /// User who made the change.
@@ -5023,11 +4742,7 @@ pub struct ProductUpdateEvent {
     pub updated_at: Option<String>,
 
     /// Text on the buyer's card statement.
-    #[serde(
-        rename = "statementDescriptor",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "statementDescriptor", default, skip_serializing_if = "Option::is_none")]
     pub statement_descriptor: Option<String>,
 
     /// URL of the main image.
@@ -5295,11 +5010,7 @@ pub struct RelationCreateEvent {
     pub first_record_id: Option<String>,
 
     /// `secondObjectKey`: a string.
-    #[serde(
-        rename = "secondObjectKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "secondObjectKey", default, skip_serializing_if = "Option::is_none")]
     pub second_object_key: Option<String>,
 
     /// `secondRecordId`: a string.
@@ -5344,11 +5055,7 @@ pub struct RelationDeleteEvent {
     pub first_record_id: Option<String>,
 
     /// `secondObjectKey`: a string.
-    #[serde(
-        rename = "secondObjectKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "secondObjectKey", default, skip_serializing_if = "Option::is_none")]
     pub second_object_key: Option<String>,
 
     /// `secondRecordId`: a string.
@@ -5585,59 +5292,37 @@ pub struct UserCreateEvent {
 #[non_exhaustive]
 pub struct UserPermissions {
     /// `adwordsReportingEnabled`: `true` or `false`.
-    #[serde(
-        rename = "adwordsReportingEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "adwordsReportingEnabled", default, skip_serializing_if = "Option::is_none")]
     pub adwords_reporting_enabled: Option<bool>,
 
     /// `affiliateManagerEnabled`: `true` or `false`.
-    #[serde(
-        rename = "affiliateManagerEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "affiliateManagerEnabled", default, skip_serializing_if = "Option::is_none")]
     pub affiliate_manager_enabled: Option<bool>,
 
     /// `agentReportingEnabled`: `true` or `false`.
-    #[serde(
-        rename = "agentReportingEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "agentReportingEnabled", default, skip_serializing_if = "Option::is_none")]
     pub agent_reporting_enabled: Option<bool>,
 
     /// `appointmentsEnabled`: `true` or `false`.
-    #[serde(
-        rename = "appointmentsEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "appointmentsEnabled", default, skip_serializing_if = "Option::is_none")]
     pub appointments_enabled: Option<bool>,
 
     /// `assignedDataOnly`: `true` or `false`.
-    #[serde(
-        rename = "assignedDataOnly",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "assignedDataOnly", default, skip_serializing_if = "Option::is_none")]
     pub assigned_data_only: Option<bool>,
 
     /// `attributionsReportingEnabled`: `true` or `false`.
-    #[serde(
-        rename = "attributionsReportingEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "attributionsReportingEnabled",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub attributions_reporting_enabled: Option<bool>,
 
     /// `bloggingEnabled`: `true` or `false`.
-    #[serde(
-        rename = "bloggingEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "bloggingEnabled", default, skip_serializing_if = "Option::is_none")]
     pub blogging_enabled: Option<bool>,
 
     /// `botService`: `true` or `false`.
@@ -5645,83 +5330,49 @@ pub struct UserPermissions {
     pub bot_service: Option<bool>,
 
     /// `bulkRequestsEnabled`: `true` or `false`.
-    #[serde(
-        rename = "bulkRequestsEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "bulkRequestsEnabled", default, skip_serializing_if = "Option::is_none")]
     pub bulk_requests_enabled: Option<bool>,
 
     /// `campaignsEnabled`: `true` or `false`.
-    #[serde(
-        rename = "campaignsEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "campaignsEnabled", default, skip_serializing_if = "Option::is_none")]
     pub campaigns_enabled: Option<bool>,
 
     /// `campaignsReadOnly`: `true` or `false`.
-    #[serde(
-        rename = "campaignsReadOnly",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "campaignsReadOnly", default, skip_serializing_if = "Option::is_none")]
     pub campaigns_read_only: Option<bool>,
 
     /// `cancelSubscriptionEnabled`: `true` or `false`.
-    #[serde(
-        rename = "cancelSubscriptionEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "cancelSubscriptionEnabled", default, skip_serializing_if = "Option::is_none")]
     pub cancel_subscription_enabled: Option<bool>,
 
     /// `communitiesEnabled`: `true` or `false`.
-    #[serde(
-        rename = "communitiesEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "communitiesEnabled", default, skip_serializing_if = "Option::is_none")]
     pub communities_enabled: Option<bool>,
 
     /// `contactsEnabled`: `true` or `false`.
-    #[serde(
-        rename = "contactsEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "contactsEnabled", default, skip_serializing_if = "Option::is_none")]
     pub contacts_enabled: Option<bool>,
 
     /// `contentAiEnabled`: `true` or `false`.
-    #[serde(
-        rename = "contentAiEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "contentAiEnabled", default, skip_serializing_if = "Option::is_none")]
     pub content_ai_enabled: Option<bool>,
 
     /// `conversationsEnabled`: `true` or `false`.
-    #[serde(
-        rename = "conversationsEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "conversationsEnabled", default, skip_serializing_if = "Option::is_none")]
     pub conversations_enabled: Option<bool>,
 
     /// `dashboardStatsEnabled`: `true` or `false`.
-    #[serde(
-        rename = "dashboardStatsEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "dashboardStatsEnabled", default, skip_serializing_if = "Option::is_none")]
     pub dashboard_stats_enabled: Option<bool>,
 
     /// `facebookAdsReportingEnabled`: `true` or `false`.
-    #[serde(
-        rename = "facebookAdsReportingEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "facebookAdsReportingEnabled",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub facebook_ads_reporting_enabled: Option<bool>,
 
     /// `funnelsEnabled`: `true` or `false`.
@@ -5733,67 +5384,35 @@ pub struct UserPermissions {
     pub invoice_enabled: Option<bool>,
 
     /// `leadValueEnabled`: `true` or `false`.
-    #[serde(
-        rename = "leadValueEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "leadValueEnabled", default, skip_serializing_if = "Option::is_none")]
     pub lead_value_enabled: Option<bool>,
 
     /// `marketingEnabled`: `true` or `false`.
-    #[serde(
-        rename = "marketingEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "marketingEnabled", default, skip_serializing_if = "Option::is_none")]
     pub marketing_enabled: Option<bool>,
 
     /// `membershipEnabled`: `true` or `false`.
-    #[serde(
-        rename = "membershipEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "membershipEnabled", default, skip_serializing_if = "Option::is_none")]
     pub membership_enabled: Option<bool>,
 
     /// `onlineListingsEnabled`: `true` or `false`.
-    #[serde(
-        rename = "onlineListingsEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "onlineListingsEnabled", default, skip_serializing_if = "Option::is_none")]
     pub online_listings_enabled: Option<bool>,
 
     /// `opportunitiesEnabled`: `true` or `false`.
-    #[serde(
-        rename = "opportunitiesEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "opportunitiesEnabled", default, skip_serializing_if = "Option::is_none")]
     pub opportunities_enabled: Option<bool>,
 
     /// `paymentsEnabled`: `true` or `false`.
-    #[serde(
-        rename = "paymentsEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "paymentsEnabled", default, skip_serializing_if = "Option::is_none")]
     pub payments_enabled: Option<bool>,
 
     /// `phoneCallEnabled`: `true` or `false`.
-    #[serde(
-        rename = "phoneCallEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "phoneCallEnabled", default, skip_serializing_if = "Option::is_none")]
     pub phone_call_enabled: Option<bool>,
 
     /// `recordPaymentEnabled`: `true` or `false`.
-    #[serde(
-        rename = "recordPaymentEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "recordPaymentEnabled", default, skip_serializing_if = "Option::is_none")]
     pub record_payment_enabled: Option<bool>,
 
     /// `refundsEnabled`: `true` or `false`.
@@ -5805,11 +5424,7 @@ pub struct UserPermissions {
     pub reviews_enabled: Option<bool>,
 
     /// `settingsEnabled`: `true` or `false`.
-    #[serde(
-        rename = "settingsEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "settingsEnabled", default, skip_serializing_if = "Option::is_none")]
     pub settings_enabled: Option<bool>,
 
     /// `socialPlanner`: `true` or `false`.
@@ -5821,35 +5436,19 @@ pub struct UserPermissions {
     pub tags_enabled: Option<bool>,
 
     /// `triggersEnabled`: `true` or `false`.
-    #[serde(
-        rename = "triggersEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "triggersEnabled", default, skip_serializing_if = "Option::is_none")]
     pub triggers_enabled: Option<bool>,
 
     /// `websitesEnabled`: `true` or `false`.
-    #[serde(
-        rename = "websitesEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "websitesEnabled", default, skip_serializing_if = "Option::is_none")]
     pub websites_enabled: Option<bool>,
 
     /// `workflowsEnabled`: `true` or `false`.
-    #[serde(
-        rename = "workflowsEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "workflowsEnabled", default, skip_serializing_if = "Option::is_none")]
     pub workflows_enabled: Option<bool>,
 
     /// `workflowsReadOnly`: `true` or `false`.
-    #[serde(
-        rename = "workflowsReadOnly",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "workflowsReadOnly", default, skip_serializing_if = "Option::is_none")]
     pub workflows_read_only: Option<bool>,
 }
 

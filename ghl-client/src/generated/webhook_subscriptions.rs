@@ -22,7 +22,7 @@ pub const MODULE: &str = "webhook_subscriptions";
 /// Operations of the Webhook Subscriptions module. Get one with `client.webhook_subscriptions()`.
 #[derive(Clone, Debug)]
 pub struct WebhookSubscriptions {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl WebhookSubscriptions {
@@ -39,12 +39,9 @@ impl WebhookSubscriptions {
     #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn create_webhook_subscription(
         &self,
-        body: WebhookSubscriptionRequest,
+        body: WebhookSubscriptionRequest
     ) -> CreateWebhookSubscription {
-        CreateWebhookSubscription {
-            client: self.client.clone(),
-            body,
-        }
+        CreateWebhookSubscription { client: self.client.clone(), body, }
     }
 
     /// Delete a webhook subscription.
@@ -56,12 +53,9 @@ impl WebhookSubscriptions {
     #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn delete_webhook_subscription(
         &self,
-        webhook_id: impl Into<String>,
+        webhook_id: impl Into<String>
     ) -> DeleteWebhookSubscription {
-        DeleteWebhookSubscription {
-            client: self.client.clone(),
-            webhook_id: webhook_id.into(),
-        }
+        DeleteWebhookSubscription { client: self.client.clone(), webhook_id: webhook_id.into(), }
     }
 
     /// Fetch one webhook subscription.
@@ -71,14 +65,8 @@ impl WebhookSubscriptions {
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
     #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
-    pub fn get_webhook_subscription(
-        &self,
-        webhook_id: impl Into<String>,
-    ) -> GetWebhookSubscription {
-        GetWebhookSubscription {
-            client: self.client.clone(),
-            webhook_id: webhook_id.into(),
-        }
+    pub fn get_webhook_subscription(&self, webhook_id: impl Into<String>) -> GetWebhookSubscription {
+        GetWebhookSubscription { client: self.client.clone(), webhook_id: webhook_id.into(), }
     }
 
     /// List the webhook subscriptions of the calling location.
@@ -88,10 +76,8 @@ impl WebhookSubscriptions {
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
     #[cfg(feature = "undocumented")]
     #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
-    pub fn list_webhook_subscriptions(&self) -> ListWebhookSubscriptions {
-        ListWebhookSubscriptions {
-            client: self.client.clone(),
-        }
+    pub fn list_webhook_subscriptions(&self,) -> ListWebhookSubscriptions {
+        ListWebhookSubscriptions { client: self.client.clone(), }
     }
 
     /// Change the address, events or secret of a webhook subscription.
@@ -104,7 +90,7 @@ impl WebhookSubscriptions {
     pub fn update_webhook_subscription(
         &self,
         webhook_id: impl Into<String>,
-        body: WebhookSubscriptionRequest,
+        body: WebhookSubscriptionRequest
     ) -> UpdateWebhookSubscription {
         UpdateWebhookSubscription {
             client: self.client.clone(),
@@ -118,62 +104,52 @@ impl WebhookSubscriptions {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = WebhookSubscriptions::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "createWebhookSubscription",
-            Box::pin({
-                let call = handle
-                    .create_webhook_subscription(WebhookSubscriptionRequest::new());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createWebhookSubscription",
+        Box::pin({
+            let call = handle.create_webhook_subscription(WebhookSubscriptionRequest::new());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "deleteWebhookSubscription",
-            Box::pin({
-                let call = handle.delete_webhook_subscription("sample-webhookId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "deleteWebhookSubscription",
+        Box::pin({
+            let call = handle.delete_webhook_subscription("sample-webhookId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "getWebhookSubscription",
-            Box::pin({
-                let call = handle.get_webhook_subscription("sample-webhookId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "getWebhookSubscription",
+        Box::pin({
+            let call = handle.get_webhook_subscription("sample-webhookId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "listWebhookSubscriptions",
-            Box::pin({
-                let call = handle.list_webhook_subscriptions();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "listWebhookSubscriptions",
+        Box::pin({
+            let call = handle.list_webhook_subscriptions();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "updateWebhookSubscription",
-            Box::pin({
-                let call = handle
-                    .update_webhook_subscription(
-                        "sample-webhookId",
-                        WebhookSubscriptionRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "updateWebhookSubscription",
+        Box::pin({
+            let call = handle.update_webhook_subscription(
+                "sample-webhookId",
+                WebhookSubscriptionRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -181,72 +157,65 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = WebhookSubscriptions::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "createWebhookSubscription",
-            Box::pin({
-                let call = handle
-                    .create_webhook_subscription(
-                        WebhookSubscriptionRequest::new()
-                            .location_id("sample".to_owned())
-                            .url("sample".to_owned())
-                            .events(vec!["sample".to_owned()])
-                            .secret(crate::Secret::from("sample")),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createWebhookSubscription",
+        Box::pin({
+            let call = handle.create_webhook_subscription(
+                WebhookSubscriptionRequest::new()
+                    .location_id("sample".to_owned())
+                    .url("sample".to_owned())
+                    .events(vec!["sample".to_owned()])
+                    .secret(crate::Secret::from("sample"))
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "deleteWebhookSubscription",
-            Box::pin({
-                let call = handle.delete_webhook_subscription("sample-webhookId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "deleteWebhookSubscription",
+        Box::pin({
+            let call = handle.delete_webhook_subscription("sample-webhookId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "getWebhookSubscription",
-            Box::pin({
-                let call = handle.get_webhook_subscription("sample-webhookId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "getWebhookSubscription",
+        Box::pin({
+            let call = handle.get_webhook_subscription("sample-webhookId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "listWebhookSubscriptions",
-            Box::pin({
-                let call = handle.list_webhook_subscriptions();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "listWebhookSubscriptions",
+        Box::pin({
+            let call = handle.list_webhook_subscriptions();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "updateWebhookSubscription",
-            Box::pin({
-                let call = handle
-                    .update_webhook_subscription(
-                        "sample-webhookId",
-                        WebhookSubscriptionRequest::new()
-                            .location_id("sample".to_owned())
-                            .url("sample".to_owned())
-                            .events(vec!["sample".to_owned()])
-                            .secret(crate::Secret::from("sample")),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "updateWebhookSubscription",
+        Box::pin({
+            let call = handle.update_webhook_subscription(
+                "sample-webhookId",
+                WebhookSubscriptionRequest::new()
+                    .location_id("sample".to_owned())
+                    .url("sample".to_owned())
+                    .events(vec!["sample".to_owned()])
+                    .secret(crate::Secret::from("sample"))
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -294,7 +263,7 @@ impl CreateWebhookSubscription {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -332,9 +301,7 @@ impl DeleteWebhookSubscription {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/webhooks/{}", crate ::runtime::request::path_segment(& self.webhook_id)
-            ),
+            format!("/webhooks/{}", crate::runtime::request::path_segment(&self.webhook_id))
         );
         Ok(request)
     }
@@ -346,7 +313,7 @@ impl DeleteWebhookSubscription {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -384,9 +351,7 @@ impl GetWebhookSubscription {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/webhooks/{}", crate ::runtime::request::path_segment(& self.webhook_id)
-            ),
+            format!("/webhooks/{}", crate::runtime::request::path_segment(&self.webhook_id))
         );
         Ok(request)
     }
@@ -398,7 +363,7 @@ impl GetWebhookSubscription {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -444,7 +409,7 @@ impl ListWebhookSubscriptions {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -483,9 +448,7 @@ impl UpdateWebhookSubscription {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/webhooks/{}", crate ::runtime::request::path_segment(& self.webhook_id)
-            ),
+            format!("/webhooks/{}", crate::runtime::request::path_segment(&self.webhook_id))
         );
         {
             let value = &self.body;
@@ -501,7 +464,7 @@ impl UpdateWebhookSubscription {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -533,12 +496,7 @@ impl WebhookSubscriptionRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            location_id: None,
-            url: None,
-            events: None,
-            secret: None,
-        }
+        Self { location_id: None, url: None, events: None, secret: None, }
     }
 
     /// Sets `locationId`.

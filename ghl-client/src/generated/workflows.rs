@@ -32,7 +32,7 @@ pub const MODULE: &str = "workflows";
 /// Operations of the Workflows module. Get one with `client.workflows()`.
 #[derive(Clone, Debug)]
 pub struct Workflows {
-    client: crate::Client,
+    client: crate::Client
 }
 
 #[cfg(feature = "workflows")]
@@ -50,20 +50,14 @@ impl Workflows {
     #[cfg(feature = "undocumented")]
     #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn get_workflow(&self, workflow_id: impl Into<String>) -> GetWorkflow {
-        GetWorkflow {
-            client: self.client.clone(),
-            workflow_id: workflow_id.into(),
-        }
+        GetWorkflow { client: self.client.clone(), workflow_id: workflow_id.into(), }
     }
 
     /// List the workflows of a location.
     ///
     /// `GET /workflows/` · Version `2021-07-28` · location token · scopes: `workflows.readonly`
-    pub fn list_workflows(&self) -> ListWorkflows {
-        ListWorkflows {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn list_workflows(&self,) -> ListWorkflows {
+        ListWorkflows { client: self.client.clone(), location_id: None, }
     }
 }
 
@@ -73,29 +67,24 @@ impl Workflows {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Workflows::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "getWorkflow",
-            Box::pin({
-                let call = handle.get_workflow("sample-workflowId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listWorkflows",
-            Box::pin({
-                let call = handle.list_workflows();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "getWorkflow",
+        Box::pin({
+            let call = handle.get_workflow("sample-workflowId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listWorkflows",
+        Box::pin({
+            let call = handle.list_workflows();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -105,29 +94,27 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Workflows::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-
     #[cfg(feature = "undocumented")]
-    calls
-        .push((
-            "getWorkflow",
-            Box::pin({
-                let call = handle.get_workflow("sample-workflowId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listWorkflows",
-            Box::pin({
-                let call = handle.list_workflows();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "getWorkflow",
+        Box::pin({
+            let call = handle.get_workflow("sample-workflowId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listWorkflows",
+        Box::pin({
+            let call = handle.list_workflows();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -166,10 +153,7 @@ impl GetWorkflow {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/workflows/{}", crate ::runtime::request::path_segment(& self
-                .workflow_id)
-            ),
+            format!("/workflows/{}", crate::runtime::request::path_segment(&self.workflow_id))
         );
         Ok(request)
     }
@@ -181,7 +165,7 @@ impl GetWorkflow {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -223,9 +207,10 @@ impl ListWorkflows {
             token: crate::TokenKind::Location,
             scopes: &["workflows.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listWorkflows", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listWorkflows",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/workflows/".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -239,7 +224,7 @@ impl ListWorkflows {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListWorkflowsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -316,7 +301,7 @@ impl WorkflowStatus {
         match self {
             Self::Draft => "draft",
             Self::Published => "published",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -328,7 +313,7 @@ impl From<&str> for WorkflowStatus {
         match value {
             "draft" => Self::Draft,
             "published" => Self::Published,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }

@@ -122,7 +122,7 @@ pub const MODULE: &str = "v3::ad_manager";
 /// Operations of the Ad Manager module. Get one with `client.v3().ad_manager()`.
 #[derive(Clone, Debug)]
 pub struct AdManager {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl AdManager {
@@ -136,7 +136,7 @@ impl AdManager {
     pub fn add_facebook_custom_audience_member(
         &self,
         audience_id: impl Into<String>,
-        body: crate::ad_manager::FacebookCustomAudienceMemberRequest,
+        body: crate::ad_manager::FacebookCustomAudienceMemberRequest
     ) -> AddFacebookCustomAudienceMember {
         AddFacebookCustomAudienceMember {
             client: self.client.clone(),
@@ -151,7 +151,7 @@ impl AdManager {
     pub fn batch_update_facebook_custom_audience_members(
         &self,
         audience_id: impl Into<String>,
-        body: crate::ad_manager::BatchUpdateFacebookCustomAudienceRequest,
+        body: crate::ad_manager::BatchUpdateFacebookCustomAudienceRequest
     ) -> BatchUpdateFacebookCustomAudienceMembers {
         BatchUpdateFacebookCustomAudienceMembers {
             client: self.client.clone(),
@@ -165,12 +165,9 @@ impl AdManager {
     /// `POST /ad-publishing/facebook/conversation-forms` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn create_facebook_conversation_form(
         &self,
-        body: crate::ad_manager::CreateFacebookConversationFormRequest,
+        body: crate::ad_manager::CreateFacebookConversationFormRequest
     ) -> CreateFacebookConversationForm {
-        CreateFacebookConversationForm {
-            client: self.client.clone(),
-            body,
-        }
+        CreateFacebookConversationForm { client: self.client.clone(), body, }
     }
 
     /// Connect a Facebook page and ad account to a location.
@@ -178,12 +175,9 @@ impl AdManager {
     /// `POST /ad-publishing/facebook/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn create_facebook_integration(
         &self,
-        body: crate::ad_manager::CreateFacebookIntegrationRequest,
+        body: crate::ad_manager::CreateFacebookIntegrationRequest
     ) -> CreateFacebookIntegration {
-        CreateFacebookIntegration {
-            client: self.client.clone(),
-            body,
-        }
+        CreateFacebookIntegration { client: self.client.clone(), body, }
     }
 
     /// Create a lead form on a Facebook page.
@@ -192,13 +186,9 @@ impl AdManager {
     pub fn create_facebook_page_lead_form(
         &self,
         page_id: impl Into<String>,
-        body: CreateFacebookLeadFormRequest,
+        body: CreateFacebookLeadFormRequest
     ) -> CreateFacebookPageLeadForm {
-        CreateFacebookPageLeadForm {
-            client: self.client.clone(),
-            page_id: page_id.into(),
-            body,
-        }
+        CreateFacebookPageLeadForm { client: self.client.clone(), page_id: page_id.into(), body, }
     }
 
     /// Connect a Google Ads account to a location.
@@ -206,12 +196,9 @@ impl AdManager {
     /// `POST /ad-publishing/google/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn create_google_integration(
         &self,
-        body: crate::ad_manager::CreateGoogleIntegrationRequest,
+        body: crate::ad_manager::CreateGoogleIntegrationRequest
     ) -> CreateGoogleIntegration {
-        CreateGoogleIntegration {
-            client: self.client.clone(),
-            body,
-        }
+        CreateGoogleIntegration { client: self.client.clone(), body, }
     }
 
     /// Start uploading contacts to a Google customer match list.
@@ -219,12 +206,9 @@ impl AdManager {
     /// `POST /ad-publishing/google/segments/offline-user-list-job` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn create_google_offline_user_list_job(
         &self,
-        body: crate::ad_manager::CreateGoogleOfflineUserListJobRequest,
+        body: crate::ad_manager::CreateGoogleOfflineUserListJobRequest
     ) -> CreateGoogleOfflineUserListJob {
-        CreateGoogleOfflineUserListJob {
-            client: self.client.clone(),
-            body,
-        }
+        CreateGoogleOfflineUserListJob { client: self.client.clone(), body, }
     }
 
     /// Connect a LinkedIn ad account to a location.
@@ -232,12 +216,9 @@ impl AdManager {
     /// `POST /ad-publishing/linkedin/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn create_linkedin_integration(
         &self,
-        body: crate::ad_manager::CreateLinkedinIntegrationRequest,
+        body: crate::ad_manager::CreateLinkedinIntegrationRequest
     ) -> CreateLinkedinIntegration {
-        CreateLinkedinIntegration {
-            client: self.client.clone(),
-            body,
-        }
+        CreateLinkedinIntegration { client: self.client.clone(), body, }
     }
 
     /// Create a lead form in a LinkedIn ad account.
@@ -246,7 +227,7 @@ impl AdManager {
     pub fn create_linkedin_lead_form(
         &self,
         account_id: impl Into<String>,
-        body: crate::ad_manager::CreateLinkedinLeadFormRequest,
+        body: crate::ad_manager::CreateLinkedinLeadFormRequest
     ) -> CreateLinkedinLeadForm {
         CreateLinkedinLeadForm {
             client: self.client.clone(),
@@ -263,13 +244,9 @@ impl AdManager {
     pub fn delete_facebook_ad(
         &self,
         ad_id: impl Into<String>,
-        body: crate::ad_manager::LocationIdRequest,
+        body: crate::ad_manager::LocationIdRequest
     ) -> DeleteFacebookAd {
-        DeleteFacebookAd {
-            client: self.client.clone(),
-            ad_id: ad_id.into(),
-            body,
-        }
+        DeleteFacebookAd { client: self.client.clone(), ad_id: ad_id.into(), body, }
     }
 
     /// Disconnect a Facebook ad account from a location.
@@ -278,7 +255,7 @@ impl AdManager {
     pub fn delete_facebook_ad_account(
         &self,
         ad_account_id: impl Into<String>,
-        body: crate::ad_manager::LocationIdRequest,
+        body: crate::ad_manager::LocationIdRequest
     ) -> DeleteFacebookAdAccount {
         DeleteFacebookAdAccount {
             client: self.client.clone(),
@@ -293,13 +270,9 @@ impl AdManager {
     pub fn delete_facebook_adset(
         &self,
         adset_id: impl Into<String>,
-        body: crate::ad_manager::LocationIdRequest,
+        body: crate::ad_manager::LocationIdRequest
     ) -> DeleteFacebookAdset {
-        DeleteFacebookAdset {
-            client: self.client.clone(),
-            adset_id: adset_id.into(),
-            body,
-        }
+        DeleteFacebookAdset { client: self.client.clone(), adset_id: adset_id.into(), body, }
     }
 
     /// Delete a Facebook campaign.
@@ -308,7 +281,7 @@ impl AdManager {
     pub fn delete_facebook_campaign(
         &self,
         campaign_id: impl Into<String>,
-        body: crate::ad_manager::LocationIdRequest,
+        body: crate::ad_manager::LocationIdRequest
     ) -> DeleteFacebookCampaign {
         DeleteFacebookCampaign {
             client: self.client.clone(),
@@ -322,7 +295,7 @@ impl AdManager {
     /// `DELETE /ad-publishing/facebook/custom-audience/{audienceId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn delete_facebook_custom_audience(
         &self,
-        audience_id: impl Into<String>,
+        audience_id: impl Into<String>
     ) -> DeleteFacebookCustomAudience {
         DeleteFacebookCustomAudience {
             client: self.client.clone(),
@@ -337,21 +310,15 @@ impl AdManager {
     /// `DELETE /ad-publishing/facebook/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn delete_facebook_integration(
         &self,
-        body: crate::ad_manager::LocationIdRequest,
+        body: crate::ad_manager::LocationIdRequest
     ) -> DeleteFacebookIntegration {
-        DeleteFacebookIntegration {
-            client: self.client.clone(),
-            body,
-        }
+        DeleteFacebookIntegration { client: self.client.clone(), body, }
     }
 
     /// Disconnect a Facebook page from a location.
     ///
     /// `DELETE /ad-publishing/facebook/page` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    pub fn delete_facebook_page(
-        &self,
-        page_id: impl Into<String>,
-    ) -> DeleteFacebookPage {
+    pub fn delete_facebook_page(&self, page_id: impl Into<String>) -> DeleteFacebookPage {
         DeleteFacebookPage {
             client: self.client.clone(),
             location_id: None,
@@ -365,7 +332,7 @@ impl AdManager {
     pub fn delete_google_ad_account(
         &self,
         ad_account_id: impl Into<String>,
-        body: crate::ad_manager::LocationIdRequest,
+        body: crate::ad_manager::LocationIdRequest
     ) -> DeleteGoogleAdAccount {
         DeleteGoogleAdAccount {
             client: self.client.clone(),
@@ -379,7 +346,7 @@ impl AdManager {
     /// `DELETE /ad-publishing/google/conversions/{conversionId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn delete_google_conversion(
         &self,
-        conversion_id: impl Into<String>,
+        conversion_id: impl Into<String>
     ) -> DeleteGoogleConversion {
         DeleteGoogleConversion {
             client: self.client.clone(),
@@ -395,7 +362,7 @@ impl AdManager {
     pub fn delete_google_segment(
         &self,
         segment_id: impl Into<String>,
-        type_: impl Into<crate::ad_manager::GoogleSegmentKind>,
+        type_: impl Into<crate::ad_manager::GoogleSegmentKind>
     ) -> DeleteGoogleSegment {
         DeleteGoogleSegment {
             client: self.client.clone(),
@@ -410,7 +377,7 @@ impl AdManager {
     /// `DELETE /ad-publishing/linkedin/ad-account` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn delete_linkedin_ad_account(
         &self,
-        ad_account_id: impl Into<String>,
+        ad_account_id: impl Into<String>
     ) -> DeleteLinkedinAdAccount {
         DeleteLinkedinAdAccount {
             client: self.client.clone(),
@@ -422,27 +389,15 @@ impl AdManager {
     /// Copy a Facebook ad.
     ///
     /// `POST /ad-publishing/facebook/ads/{adId}/duplicate` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    pub fn duplicate_facebook_ad(
-        &self,
-        ad_id: impl Into<String>,
-    ) -> DuplicateFacebookAd {
-        DuplicateFacebookAd {
-            client: self.client.clone(),
-            ad_id: ad_id.into(),
-        }
+    pub fn duplicate_facebook_ad(&self, ad_id: impl Into<String>) -> DuplicateFacebookAd {
+        DuplicateFacebookAd { client: self.client.clone(), ad_id: ad_id.into(), }
     }
 
     /// Copy a Facebook ad set.
     ///
     /// `POST /ad-publishing/facebook/adsets/{adsetId}/duplicate` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    pub fn duplicate_facebook_adset(
-        &self,
-        adset_id: impl Into<String>,
-    ) -> DuplicateFacebookAdset {
-        DuplicateFacebookAdset {
-            client: self.client.clone(),
-            adset_id: adset_id.into(),
-        }
+    pub fn duplicate_facebook_adset(&self, adset_id: impl Into<String>) -> DuplicateFacebookAdset {
+        DuplicateFacebookAdset { client: self.client.clone(), adset_id: adset_id.into(), }
     }
 
     /// Copy a Facebook campaign.
@@ -451,7 +406,7 @@ impl AdManager {
     pub fn duplicate_facebook_campaign(
         &self,
         campaign_id: impl Into<String>,
-        body: crate::ad_manager::LocationIdRequest,
+        body: crate::ad_manager::LocationIdRequest
     ) -> DuplicateFacebookCampaign {
         DuplicateFacebookCampaign {
             client: self.client.clone(),
@@ -463,10 +418,7 @@ impl AdManager {
     /// Fetch one Facebook ad account.
     ///
     /// `GET /ad-publishing/facebook/ad-accounts/{adAccountId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_facebook_ad_account(
-        &self,
-        ad_account_id: impl Into<String>,
-    ) -> GetFacebookAdAccount {
+    pub fn get_facebook_ad_account(&self, ad_account_id: impl Into<String>) -> GetFacebookAdAccount {
         GetFacebookAdAccount {
             client: self.client.clone(),
             ad_account_id: ad_account_id.into(),
@@ -478,10 +430,7 @@ impl AdManager {
     /// Fetch a Facebook campaign with its ad sets and ads.
     ///
     /// `GET /ad-publishing/facebook/campaign/{campaignId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_facebook_campaign(
-        &self,
-        campaign_id: impl Into<String>,
-    ) -> GetFacebookCampaign {
+    pub fn get_facebook_campaign(&self, campaign_id: impl Into<String>) -> GetFacebookCampaign {
         GetFacebookCampaign {
             client: self.client.clone(),
             campaign_id: campaign_id.into(),
@@ -498,7 +447,7 @@ impl AdManager {
     /// `GET /ad-publishing/facebook/campaigns/{campaignId}/publishing-progress` · Version `v3` · location token · scopes: `adPublishing.readonly`
     pub fn get_facebook_campaign_publishing_progress(
         &self,
-        campaign_id: impl Into<String>,
+        campaign_id: impl Into<String>
     ) -> GetFacebookCampaignPublishingProgress {
         GetFacebookCampaignPublishingProgress {
             client: self.client.clone(),
@@ -515,7 +464,7 @@ impl AdManager {
         &self,
         campaign_id: impl Into<String>,
         start_date: impl Into<String>,
-        end_date: impl Into<String>,
+        end_date: impl Into<String>
     ) -> GetFacebookCampaignReport {
         GetFacebookCampaignReport {
             client: self.client.clone(),
@@ -531,7 +480,7 @@ impl AdManager {
     /// `GET /ad-publishing/facebook/custom-audience/{audienceId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
     pub fn get_facebook_custom_audience(
         &self,
-        audience_id: impl Into<String>,
+        audience_id: impl Into<String>
     ) -> GetFacebookCustomAudience {
         GetFacebookCustomAudience {
             client: self.client.clone(),
@@ -544,21 +493,14 @@ impl AdManager {
     /// Fetch a location's Facebook ads integration.
     ///
     /// `GET /ad-publishing/facebook/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_facebook_integration(&self) -> GetFacebookIntegration {
-        GetFacebookIntegration {
-            client: self.client.clone(),
-            location_id: None,
-            is_draft: None,
-        }
+    pub fn get_facebook_integration(&self,) -> GetFacebookIntegration {
+        GetFacebookIntegration { client: self.client.clone(), location_id: None, is_draft: None, }
     }
 
     /// Fetch one Facebook lead form.
     ///
     /// `GET /ad-publishing/facebook/lead-form/{leadFormId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_facebook_lead_form(
-        &self,
-        lead_form_id: impl Into<String>,
-    ) -> GetFacebookLeadForm {
+    pub fn get_facebook_lead_form(&self, lead_form_id: impl Into<String>) -> GetFacebookLeadForm {
         GetFacebookLeadForm {
             client: self.client.clone(),
             lead_form_id: lead_form_id.into(),
@@ -576,7 +518,7 @@ impl AdManager {
         start_date: impl Into<String>,
         end_date: impl Into<String>,
         type_: impl Into<crate::ad_manager::AdSourceType>,
-        fields: impl Into<Vec<GetFacebookReportFieldsItem>>,
+        fields: impl Into<Vec<GetFacebookReportFieldsItem>>
     ) -> GetFacebookReport {
         GetFacebookReport {
             client: self.client.clone(),
@@ -597,7 +539,7 @@ impl AdManager {
         list_type: impl Into<String>,
         start_date: impl Into<String>,
         end_date: impl Into<String>,
-        type_: impl Into<crate::ad_manager::AdSourceType>,
+        type_: impl Into<crate::ad_manager::AdSourceType>
     ) -> GetFacebookReportList {
         GetFacebookReportList {
             client: self.client.clone(),
@@ -613,21 +555,14 @@ impl AdManager {
     /// Fetch the Facebook user connected to a location.
     ///
     /// `GET /ad-publishing/facebook/me` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_facebook_user(&self) -> GetFacebookUser {
-        GetFacebookUser {
-            client: self.client.clone(),
-            location_id: None,
-            is_draft: None,
-        }
+    pub fn get_facebook_user(&self,) -> GetFacebookUser {
+        GetFacebookUser { client: self.client.clone(), location_id: None, is_draft: None, }
     }
 
     /// Fetch one Google Ads account.
     ///
     /// `GET /ad-publishing/google/ad-accounts/{adAccountId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_google_ad_account(
-        &self,
-        ad_account_id: impl Into<String>,
-    ) -> GetGoogleAdAccount {
+    pub fn get_google_ad_account(&self, ad_account_id: impl Into<String>) -> GetGoogleAdAccount {
         GetGoogleAdAccount {
             client: self.client.clone(),
             ad_account_id: ad_account_id.into(),
@@ -639,10 +574,7 @@ impl AdManager {
     /// Fetch one Google Ads combined audience.
     ///
     /// `GET /ad-publishing/google/audiences/{audienceId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_google_audience(
-        &self,
-        audience_id: impl Into<String>,
-    ) -> GetGoogleAudience {
+    pub fn get_google_audience(&self, audience_id: impl Into<String>) -> GetGoogleAudience {
         GetGoogleAudience {
             client: self.client.clone(),
             audience_id: audience_id.into(),
@@ -670,7 +602,7 @@ impl AdManager {
         &self,
         campaign_id: impl Into<String>,
         start_date: impl Into<String>,
-        end_date: impl Into<String>,
+        end_date: impl Into<String>
     ) -> GetGoogleCampaignReport {
         GetGoogleCampaignReport {
             client: self.client.clone(),
@@ -684,10 +616,7 @@ impl AdManager {
     /// Fetch one Google Ads conversion action.
     ///
     /// `GET /ad-publishing/google/conversions/{conversionId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_google_conversion(
-        &self,
-        conversion_id: impl Into<String>,
-    ) -> GetGoogleConversion {
+    pub fn get_google_conversion(&self, conversion_id: impl Into<String>) -> GetGoogleConversion {
         GetGoogleConversion {
             client: self.client.clone(),
             conversion_id: conversion_id.into(),
@@ -699,12 +628,8 @@ impl AdManager {
     /// Fetch a location's Google Ads integration.
     ///
     /// `GET /ad-publishing/google/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_google_integration(&self) -> GetGoogleIntegration {
-        GetGoogleIntegration {
-            client: self.client.clone(),
-            location_id: None,
-            is_draft: None,
-        }
+    pub fn get_google_integration(&self,) -> GetGoogleIntegration {
+        GetGoogleIntegration { client: self.client.clone(), location_id: None, is_draft: None, }
     }
 
     /// Suggest keywords for a site or seed keywords.
@@ -712,7 +637,7 @@ impl AdManager {
     /// `POST /ad-publishing/google/keyword-ideas` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
     pub fn get_google_keyword_ideas(
         &self,
-        body: crate::ad_manager::GoogleKeywordIdeasRequest,
+        body: crate::ad_manager::GoogleKeywordIdeasRequest
     ) -> GetGoogleKeywordIdeas {
         GetGoogleKeywordIdeas {
             client: self.client.clone(),
@@ -730,7 +655,7 @@ impl AdManager {
         start_date: impl Into<String>,
         end_date: impl Into<String>,
         type_: impl Into<crate::ad_manager::AdSourceType>,
-        fields: impl Into<Vec<GetGoogleReportFieldsItem>>,
+        fields: impl Into<Vec<GetGoogleReportFieldsItem>>
     ) -> GetGoogleReport {
         GetGoogleReport {
             client: self.client.clone(),
@@ -751,7 +676,7 @@ impl AdManager {
         list_type: impl Into<String>,
         start_date: impl Into<String>,
         end_date: impl Into<String>,
-        type_: impl Into<crate::ad_manager::AdSourceType>,
+        type_: impl Into<crate::ad_manager::AdSourceType>
     ) -> GetGoogleReportList {
         GetGoogleReportList {
             client: self.client.clone(),
@@ -770,7 +695,7 @@ impl AdManager {
     pub fn get_google_segment(
         &self,
         segment_id: impl Into<String>,
-        type_: impl Into<crate::ad_manager::GoogleSegmentKind>,
+        type_: impl Into<crate::ad_manager::GoogleSegmentKind>
     ) -> GetGoogleSegment {
         GetGoogleSegment {
             client: self.client.clone(),
@@ -783,21 +708,14 @@ impl AdManager {
     /// Fetch the Google user connected to a location.
     ///
     /// `GET /ad-publishing/google/me` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_google_user(&self) -> GetGoogleUser {
-        GetGoogleUser {
-            client: self.client.clone(),
-            location_id: None,
-            is_draft: None,
-        }
+    pub fn get_google_user(&self,) -> GetGoogleUser {
+        GetGoogleUser { client: self.client.clone(), location_id: None, is_draft: None, }
     }
 
     /// Fetch one LinkedIn ad account.
     ///
     /// `GET /ad-publishing/linkedin/ad-account` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_linkedin_ad_account(
-        &self,
-        ad_account_id: impl Into<String>,
-    ) -> GetLinkedinAdAccount {
+    pub fn get_linkedin_ad_account(&self, ad_account_id: impl Into<String>) -> GetLinkedinAdAccount {
         GetLinkedinAdAccount {
             client: self.client.clone(),
             location_id: None,
@@ -808,10 +726,7 @@ impl AdManager {
     /// Fetch one LinkedIn campaign group draft.
     ///
     /// `GET /ad-publishing/linkedin/ads/{adId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_linkedin_campaign_group(
-        &self,
-        ad_id: impl Into<String>,
-    ) -> GetLinkedinCampaignGroup {
+    pub fn get_linkedin_campaign_group(&self, ad_id: impl Into<String>) -> GetLinkedinCampaignGroup {
         GetLinkedinCampaignGroup {
             client: self.client.clone(),
             ad_id: ad_id.into(),
@@ -827,7 +742,7 @@ impl AdManager {
         &self,
         campaign_group_id: impl Into<String>,
         start_date: impl Into<String>,
-        end_date: impl Into<String>,
+        end_date: impl Into<String>
     ) -> GetLinkedinCampaignGroupReport {
         GetLinkedinCampaignGroupReport {
             client: self.client.clone(),
@@ -842,12 +757,8 @@ impl AdManager {
     /// Fetch a location's LinkedIn ads integration.
     ///
     /// `GET /ad-publishing/linkedin/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_linkedin_integration(&self) -> GetLinkedinIntegration {
-        GetLinkedinIntegration {
-            client: self.client.clone(),
-            location_id: None,
-            is_draft: None,
-        }
+    pub fn get_linkedin_integration(&self,) -> GetLinkedinIntegration {
+        GetLinkedinIntegration { client: self.client.clone(), location_id: None, is_draft: None, }
     }
 
     /// Fetch LinkedIn ad metrics, pivoted by account, campaign group, campaign or creative.
@@ -856,7 +767,7 @@ impl AdManager {
     pub fn get_linkedin_report(
         &self,
         start_date: impl Into<String>,
-        end_date: impl Into<String>,
+        end_date: impl Into<String>
     ) -> GetLinkedinReport {
         GetLinkedinReport {
             client: self.client.clone(),
@@ -879,7 +790,7 @@ impl AdManager {
         campaign_id: impl Into<String>,
         campaign_group_id: impl Into<String>,
         start_date: impl Into<String>,
-        end_date: impl Into<String>,
+        end_date: impl Into<String>
     ) -> GetLinkedinReportList {
         GetLinkedinReportList {
             client: self.client.clone(),
@@ -896,18 +807,14 @@ impl AdManager {
     /// Fetch the LinkedIn user connected to a location.
     ///
     /// `GET /ad-publishing/linkedin/me` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn get_linkedin_user(&self) -> GetLinkedinUser {
-        GetLinkedinUser {
-            client: self.client.clone(),
-            location_id: None,
-            is_draft: None,
-        }
+    pub fn get_linkedin_user(&self,) -> GetLinkedinUser {
+        GetLinkedinUser { client: self.client.clone(), location_id: None, is_draft: None, }
     }
 
     /// List the Facebook ad accounts the connected user can use.
     ///
     /// `GET /ad-publishing/facebook/ad-accounts` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_facebook_ad_accounts(&self) -> ListFacebookAdAccounts {
+    pub fn list_facebook_ad_accounts(&self,) -> ListFacebookAdAccounts {
         ListFacebookAdAccounts {
             client: self.client.clone(),
             location_id: None,
@@ -921,7 +828,7 @@ impl AdManager {
     /// List a location's Facebook conversation (welcome message) forms.
     ///
     /// `GET /ad-publishing/facebook/conversation-forms` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_facebook_conversation_forms(&self) -> ListFacebookConversationForms {
+    pub fn list_facebook_conversation_forms(&self,) -> ListFacebookConversationForms {
         ListFacebookConversationForms {
             client: self.client.clone(),
             location_id: None,
@@ -935,7 +842,7 @@ impl AdManager {
     pub fn list_facebook_custom_audiences(
         &self,
         type_: impl Into<ListFacebookCustomAudiencesType>,
-        ad_account_id: impl Into<String>,
+        ad_account_id: impl Into<String>
     ) -> ListFacebookCustomAudiences {
         ListFacebookCustomAudiences {
             client: self.client.clone(),
@@ -952,7 +859,7 @@ impl AdManager {
     pub fn list_facebook_entities(
         &self,
         type_: impl Into<crate::ad_manager::AdSourceType>,
-        entity_type: impl Into<ListFacebookEntitiesEntityType>,
+        entity_type: impl Into<ListFacebookEntitiesEntityType>
     ) -> ListFacebookEntities {
         ListFacebookEntities {
             client: self.client.clone(),
@@ -973,7 +880,7 @@ impl AdManager {
     /// `GET /ad-publishing/facebook/page/{pageId}/instagram` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
     pub fn list_facebook_page_instagram_accounts(
         &self,
-        page_id: impl Into<String>,
+        page_id: impl Into<String>
     ) -> ListFacebookPageInstagramAccounts {
         ListFacebookPageInstagramAccounts {
             client: self.client.clone(),
@@ -988,7 +895,7 @@ impl AdManager {
     /// `GET /ad-publishing/facebook/page/{pageId}/forms` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
     pub fn list_facebook_page_lead_forms(
         &self,
-        page_id: impl Into<String>,
+        page_id: impl Into<String>
     ) -> ListFacebookPageLeadForms {
         ListFacebookPageLeadForms {
             client: self.client.clone(),
@@ -1001,18 +908,14 @@ impl AdManager {
     /// List the Facebook pages of the connected account.
     ///
     /// `GET /ad-publishing/facebook/pages` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_facebook_pages(&self) -> ListFacebookPages {
-        ListFacebookPages {
-            client: self.client.clone(),
-            location_id: None,
-            fetch_existing: None,
-        }
+    pub fn list_facebook_pages(&self,) -> ListFacebookPages {
+        ListFacebookPages { client: self.client.clone(), location_id: None, fetch_existing: None, }
     }
 
     /// List a location's Facebook conversion pixels.
     ///
     /// `GET /ad-publishing/facebook/pixels` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_facebook_pixels(&self) -> ListFacebookPixels {
+    pub fn list_facebook_pixels(&self,) -> ListFacebookPixels {
         ListFacebookPixels {
             client: self.client.clone(),
             location_id: None,
@@ -1025,21 +928,14 @@ impl AdManager {
     /// List the Google Ads accounts the connected user can use.
     ///
     /// `GET /ad-publishing/google/ad-accounts` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_google_ad_accounts(&self) -> ListGoogleAdAccounts {
-        ListGoogleAdAccounts {
-            client: self.client.clone(),
-            location_id: None,
-            type_: None,
-        }
+    pub fn list_google_ad_accounts(&self,) -> ListGoogleAdAccounts {
+        ListGoogleAdAccounts { client: self.client.clone(), location_id: None, type_: None, }
     }
 
     /// List a location's Google Ads assets of one kind.
     ///
     /// `GET /ad-publishing/google/assets` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_google_assets(
-        &self,
-        type_: impl Into<ListGoogleAssetsType>,
-    ) -> ListGoogleAssets {
+    pub fn list_google_assets(&self, type_: impl Into<ListGoogleAssetsType>) -> ListGoogleAssets {
         ListGoogleAssets {
             client: self.client.clone(),
             location_id: None,
@@ -1052,18 +948,14 @@ impl AdManager {
     /// List a location's Google Ads combined audiences.
     ///
     /// `GET /ad-publishing/google/audiences` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_google_audiences(&self) -> ListGoogleAudiences {
-        ListGoogleAudiences {
-            client: self.client.clone(),
-            location_id: None,
-            is_draft: None,
-        }
+    pub fn list_google_audiences(&self,) -> ListGoogleAudiences {
+        ListGoogleAudiences { client: self.client.clone(), location_id: None, is_draft: None, }
     }
 
     /// List a location's Google Ads conversion goals.
     ///
     /// `GET /ad-publishing/google/conversion-goals` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_google_conversion_goals(&self) -> ListGoogleConversionGoals {
+    pub fn list_google_conversion_goals(&self,) -> ListGoogleConversionGoals {
         ListGoogleConversionGoals {
             client: self.client.clone(),
             location_id: None,
@@ -1074,7 +966,7 @@ impl AdManager {
     /// List a location's Google Ads conversion actions.
     ///
     /// `GET /ad-publishing/google/conversions` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_google_conversions(&self) -> ListGoogleConversions {
+    pub fn list_google_conversions(&self,) -> ListGoogleConversions {
         ListGoogleConversions {
             client: self.client.clone(),
             location_id: None,
@@ -1092,7 +984,7 @@ impl AdManager {
     pub fn list_google_entities(
         &self,
         type_: impl Into<crate::ad_manager::AdSourceType>,
-        entity_type: impl Into<ListGoogleEntitiesEntityType>,
+        entity_type: impl Into<ListGoogleEntitiesEntityType>
     ) -> ListGoogleEntities {
         ListGoogleEntities {
             client: self.client.clone(),
@@ -1111,12 +1003,8 @@ impl AdManager {
     /// List a location's Google Ads audience segments.
     ///
     /// `GET /ad-publishing/google/segments` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_google_segments(&self) -> ListGoogleSegments {
-        ListGoogleSegments {
-            client: self.client.clone(),
-            location_id: None,
-            type_: None,
-        }
+    pub fn list_google_segments(&self,) -> ListGoogleSegments {
+        ListGoogleSegments { client: self.client.clone(), location_id: None, type_: None, }
     }
 
     /// List affinity or in-market audiences available for targeting.
@@ -1125,7 +1013,7 @@ impl AdManager {
     pub fn list_google_target_interests(
         &self,
         type_: impl Into<ListGoogleTargetInterestsType>,
-        advertising_channel_type: impl Into<String>,
+        advertising_channel_type: impl Into<String>
     ) -> ListGoogleTargetInterests {
         ListGoogleTargetInterests {
             client: self.client.clone(),
@@ -1138,21 +1026,14 @@ impl AdManager {
     /// List the LinkedIn ad accounts the connected user can use.
     ///
     /// `GET /ad-publishing/linkedin/ad-accounts` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_linkedin_ad_accounts(&self) -> ListLinkedinAdAccounts {
-        ListLinkedinAdAccounts {
-            client: self.client.clone(),
-            location_id: None,
-            is_draft: None,
-        }
+    pub fn list_linkedin_ad_accounts(&self,) -> ListLinkedinAdAccounts {
+        ListLinkedinAdAccounts { client: self.client.clone(), location_id: None, is_draft: None, }
     }
 
     /// List the lead forms of a LinkedIn ad account.
     ///
     /// `GET /ad-publishing/linkedin/{accountId}/forms` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn list_linkedin_lead_forms(
-        &self,
-        account_id: impl Into<String>,
-    ) -> ListLinkedinLeadForms {
+    pub fn list_linkedin_lead_forms(&self, account_id: impl Into<String>) -> ListLinkedinLeadForms {
         ListLinkedinLeadForms {
             client: self.client.clone(),
             account_id: account_id.into(),
@@ -1167,13 +1048,9 @@ impl AdManager {
     pub fn pause_facebook_ad(
         &self,
         ad_id: impl Into<String>,
-        body: crate::ad_manager::LocationIdRequest,
+        body: crate::ad_manager::LocationIdRequest
     ) -> PauseFacebookAd {
-        PauseFacebookAd {
-            client: self.client.clone(),
-            ad_id: ad_id.into(),
-            body,
-        }
+        PauseFacebookAd { client: self.client.clone(), ad_id: ad_id.into(), body, }
     }
 
     /// Pause a running Facebook ad set.
@@ -1182,13 +1059,9 @@ impl AdManager {
     pub fn pause_facebook_adset(
         &self,
         adset_id: impl Into<String>,
-        body: crate::ad_manager::LocationIdRequest,
+        body: crate::ad_manager::LocationIdRequest
     ) -> PauseFacebookAdset {
-        PauseFacebookAdset {
-            client: self.client.clone(),
-            adset_id: adset_id.into(),
-            body,
-        }
+        PauseFacebookAdset { client: self.client.clone(), adset_id: adset_id.into(), body, }
     }
 
     /// Pause a running Facebook campaign.
@@ -1197,7 +1070,7 @@ impl AdManager {
     pub fn pause_facebook_campaign(
         &self,
         campaign_id: impl Into<String>,
-        body: crate::ad_manager::LocationIdRequest,
+        body: crate::ad_manager::LocationIdRequest
     ) -> PauseFacebookCampaign {
         PauseFacebookCampaign {
             client: self.client.clone(),
@@ -1212,7 +1085,7 @@ impl AdManager {
     pub fn publish_facebook_campaign(
         &self,
         campaign_id: impl Into<String>,
-        body: crate::ad_manager::LocationIdRequest,
+        body: crate::ad_manager::LocationIdRequest
     ) -> PublishFacebookCampaign {
         PublishFacebookCampaign {
             client: self.client.clone(),
@@ -1225,10 +1098,7 @@ impl AdManager {
     ///
     /// `POST /ad-publishing/google/ads/{adId}/publish` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn publish_google_ad(&self, ad_id: impl Into<String>) -> PublishGoogleAd {
-        PublishGoogleAd {
-            client: self.client.clone(),
-            ad_id: ad_id.into(),
-        }
+        PublishGoogleAd { client: self.client.clone(), ad_id: ad_id.into(), }
     }
 
     /// Publish a LinkedIn campaign group draft to LinkedIn.
@@ -1237,13 +1107,9 @@ impl AdManager {
     pub fn publish_linkedin_campaign_group(
         &self,
         ad_id: impl Into<String>,
-        body: crate::ad_manager::LocationIdRequest,
+        body: crate::ad_manager::LocationIdRequest
     ) -> PublishLinkedinCampaignGroup {
-        PublishLinkedinCampaignGroup {
-            client: self.client.clone(),
-            ad_id: ad_id.into(),
-            body,
-        }
+        PublishLinkedinCampaignGroup { client: self.client.clone(), ad_id: ad_id.into(), body, }
     }
 
     /// Remove a contact from a Facebook custom audience.
@@ -1252,7 +1118,7 @@ impl AdManager {
     pub fn remove_facebook_custom_audience_member(
         &self,
         audience_id: impl Into<String>,
-        body: crate::ad_manager::FacebookCustomAudienceMemberRequest,
+        body: crate::ad_manager::FacebookCustomAudienceMemberRequest
     ) -> RemoveFacebookCustomAudienceMember {
         RemoveFacebookCustomAudienceMember {
             client: self.client.clone(),
@@ -1267,13 +1133,9 @@ impl AdManager {
     pub fn resume_facebook_ad(
         &self,
         ad_id: impl Into<String>,
-        body: crate::ad_manager::LocationIdRequest,
+        body: crate::ad_manager::LocationIdRequest
     ) -> ResumeFacebookAd {
-        ResumeFacebookAd {
-            client: self.client.clone(),
-            ad_id: ad_id.into(),
-            body,
-        }
+        ResumeFacebookAd { client: self.client.clone(), ad_id: ad_id.into(), body, }
     }
 
     /// Resume a paused Facebook ad set.
@@ -1282,13 +1144,9 @@ impl AdManager {
     pub fn resume_facebook_adset(
         &self,
         adset_id: impl Into<String>,
-        body: crate::ad_manager::LocationIdRequest,
+        body: crate::ad_manager::LocationIdRequest
     ) -> ResumeFacebookAdset {
-        ResumeFacebookAdset {
-            client: self.client.clone(),
-            adset_id: adset_id.into(),
-            body,
-        }
+        ResumeFacebookAdset { client: self.client.clone(), adset_id: adset_id.into(), body, }
     }
 
     /// Resume a paused Facebook campaign.
@@ -1297,7 +1155,7 @@ impl AdManager {
     pub fn resume_facebook_campaign(
         &self,
         campaign_id: impl Into<String>,
-        body: crate::ad_manager::LocationIdRequest,
+        body: crate::ad_manager::LocationIdRequest
     ) -> ResumeFacebookCampaign {
         ResumeFacebookCampaign {
             client: self.client.clone(),
@@ -1312,7 +1170,7 @@ impl AdManager {
     pub fn search_facebook_targeting(
         &self,
         type_: impl Into<String>,
-        query: impl Into<String>,
+        query: impl Into<String>
     ) -> SearchFacebookTargeting {
         SearchFacebookTargeting {
             client: self.client.clone(),
@@ -1326,10 +1184,7 @@ impl AdManager {
     /// Search Google places to target.
     ///
     /// `GET /ad-publishing/google/targeting/search` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn search_google_targeting(
-        &self,
-        type_: impl Into<String>,
-    ) -> SearchGoogleTargeting {
+    pub fn search_google_targeting(&self, type_: impl Into<String>) -> SearchGoogleTargeting {
         SearchGoogleTargeting {
             client: self.client.clone(),
             type_: type_.into(),
@@ -1341,10 +1196,7 @@ impl AdManager {
     /// Search LinkedIn targeting values (places, industries, job titles...) of one facet.
     ///
     /// `GET /ad-publishing/linkedin/targeting/search` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    pub fn search_linkedin_targeting(
-        &self,
-        facet: impl Into<String>,
-    ) -> SearchLinkedinTargeting {
+    pub fn search_linkedin_targeting(&self, facet: impl Into<String>) -> SearchLinkedinTargeting {
         SearchLinkedinTargeting {
             client: self.client.clone(),
             location_id: None,
@@ -1359,7 +1211,7 @@ impl AdManager {
     /// `PUT /ad-publishing/facebook/page/default` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn set_facebook_default_page(
         &self,
-        body: crate::ad_manager::SetFacebookDefaultPageRequest,
+        body: crate::ad_manager::SetFacebookDefaultPageRequest
     ) -> SetFacebookDefaultPage {
         SetFacebookDefaultPage {
             client: self.client.clone(),
@@ -1375,7 +1227,7 @@ impl AdManager {
     pub fn update_facebook_custom_audience(
         &self,
         audience_id: impl Into<String>,
-        body: UpdateFacebookCustomAudienceRequest,
+        body: UpdateFacebookCustomAudienceRequest
     ) -> UpdateFacebookCustomAudience {
         UpdateFacebookCustomAudience {
             client: self.client.clone(),
@@ -1390,7 +1242,7 @@ impl AdManager {
     pub fn update_linkedin_ad_status(
         &self,
         ad_id: impl Into<String>,
-        body: crate::ad_manager::UpdateLinkedinAdStatusRequest,
+        body: crate::ad_manager::UpdateLinkedinAdStatusRequest
     ) -> UpdateLinkedinAdStatus {
         UpdateLinkedinAdStatus {
             client: self.client.clone(),
@@ -1408,25 +1260,16 @@ impl AdManager {
     /// `PUT /ad-publishing/facebook/ads` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn upsert_facebook_ad(
         &self,
-        body: crate::ad_manager::UpsertFacebookAdRequest,
+        body: crate::ad_manager::UpsertFacebookAdRequest
     ) -> UpsertFacebookAd {
-        UpsertFacebookAd {
-            client: self.client.clone(),
-            body,
-        }
+        UpsertFacebookAd { client: self.client.clone(), body, }
     }
 
     /// Create or update a Facebook ad set draft.
     ///
     /// `PUT /ad-publishing/facebook/adsets` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    pub fn upsert_facebook_adset(
-        &self,
-        body: UpsertFacebookAdsetRequest,
-    ) -> UpsertFacebookAdset {
-        UpsertFacebookAdset {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn upsert_facebook_adset(&self, body: UpsertFacebookAdsetRequest) -> UpsertFacebookAdset {
+        UpsertFacebookAdset { client: self.client.clone(), body, }
     }
 
     /// Create or update a Facebook campaign draft.
@@ -1434,12 +1277,9 @@ impl AdManager {
     /// `PUT /ad-publishing/facebook/campaigns` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn upsert_facebook_campaign(
         &self,
-        body: UpsertFacebookCampaignRequest,
+        body: UpsertFacebookCampaignRequest
     ) -> UpsertFacebookCampaign {
-        UpsertFacebookCampaign {
-            client: self.client.clone(),
-            body,
-        }
+        UpsertFacebookCampaign { client: self.client.clone(), body, }
     }
 
     /// Create or update a Facebook conversion pixel configuration.
@@ -1447,12 +1287,9 @@ impl AdManager {
     /// `PUT /ad-publishing/facebook/pixels` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn upsert_facebook_pixel(
         &self,
-        body: crate::ad_manager::UpsertFacebookPixelRequest,
+        body: crate::ad_manager::UpsertFacebookPixelRequest
     ) -> UpsertFacebookPixel {
-        UpsertFacebookPixel {
-            client: self.client.clone(),
-            body,
-        }
+        UpsertFacebookPixel { client: self.client.clone(), body, }
     }
 
     /// Create or update a Google Ads call, sitelink or lead form asset.
@@ -1460,12 +1297,9 @@ impl AdManager {
     /// `POST /ad-publishing/google/assets` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn upsert_google_asset(
         &self,
-        body: crate::ad_manager::UpsertGoogleAssetRequest,
+        body: crate::ad_manager::UpsertGoogleAssetRequest
     ) -> UpsertGoogleAsset {
-        UpsertGoogleAsset {
-            client: self.client.clone(),
-            body,
-        }
+        UpsertGoogleAsset { client: self.client.clone(), body, }
     }
 
     /// Create or update a Google Ads combined audience.
@@ -1473,22 +1307,16 @@ impl AdManager {
     /// `PUT /ad-publishing/google/audiences` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn upsert_google_audience(
         &self,
-        body: crate::ad_manager::UpsertGoogleAudienceRequest,
+        body: crate::ad_manager::UpsertGoogleAudienceRequest
     ) -> UpsertGoogleAudience {
-        UpsertGoogleAudience {
-            client: self.client.clone(),
-            body,
-        }
+        UpsertGoogleAudience { client: self.client.clone(), body, }
     }
 
     /// Create or update a whole Google campaign draft with its ad groups and ads.
     ///
     /// `PUT /ad-publishing/google/ads` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn upsert_google_campaign(&self, body: GoogleCampaign) -> UpsertGoogleCampaign {
-        UpsertGoogleCampaign {
-            client: self.client.clone(),
-            body,
-        }
+        UpsertGoogleCampaign { client: self.client.clone(), body, }
     }
 
     /// Create or update a Google Ads conversion action.
@@ -1496,12 +1324,9 @@ impl AdManager {
     /// `PUT /ad-publishing/google/conversions` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn upsert_google_conversion(
         &self,
-        body: crate::ad_manager::UpsertGoogleConversionRequest,
+        body: crate::ad_manager::UpsertGoogleConversionRequest
     ) -> UpsertGoogleConversion {
-        UpsertGoogleConversion {
-            client: self.client.clone(),
-            body,
-        }
+        UpsertGoogleConversion { client: self.client.clone(), body, }
     }
 
     /// Create or update a Google Ads audience segment or user list.
@@ -1510,7 +1335,7 @@ impl AdManager {
     pub fn upsert_google_segment(
         &self,
         type_: impl Into<UpsertGoogleSegmentType>,
-        body: crate::ad_manager::UpsertGoogleSegmentRequest,
+        body: crate::ad_manager::UpsertGoogleSegmentRequest
     ) -> UpsertGoogleSegment {
         UpsertGoogleSegment {
             client: self.client.clone(),
@@ -1525,12 +1350,9 @@ impl AdManager {
     /// `PUT /ad-publishing/linkedin/ads` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
     pub fn upsert_linkedin_campaign_group(
         &self,
-        body: LinkedinCampaignGroup,
+        body: LinkedinCampaignGroup
     ) -> UpsertLinkedinCampaignGroup {
-        UpsertLinkedinCampaignGroup {
-            client: self.client.clone(),
-            body,
-        }
+        UpsertLinkedinCampaignGroup { client: self.client.clone(), body, }
     }
 }
 
@@ -1538,1122 +1360,970 @@ impl AdManager {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = AdManager::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "addFacebookCustomAudienceMember",
-            Box::pin({
-                let call = handle
-                    .add_facebook_custom_audience_member(
-                        "sample-audienceId",
-                        crate::ad_manager::FacebookCustomAudienceMemberRequest::new(
+    calls.push((
+        "addFacebookCustomAudienceMember",
+        Box::pin({
+            let call = handle.add_facebook_custom_audience_member(
+                "sample-audienceId",
+                crate::ad_manager::FacebookCustomAudienceMemberRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "batchUpdateFacebookCustomAudienceMembers",
+        Box::pin({
+            let call = handle.batch_update_facebook_custom_audience_members(
+                "sample-audienceId",
+                crate::ad_manager::BatchUpdateFacebookCustomAudienceRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createFacebookConversationForm",
+        Box::pin({
+            let call = handle.create_facebook_conversation_form(
+                crate::ad_manager::CreateFacebookConversationFormRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    vec![
+                        crate::ad_manager::FacebookConversationFormQuestion::new(
+                            "sample".to_owned()
+                        )
+                    ]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createFacebookIntegration",
+        Box::pin({
+            let call = handle.create_facebook_integration(
+                crate::ad_manager::CreateFacebookIntegrationRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createFacebookPageLeadForm",
+        Box::pin({
+            let call = handle.create_facebook_page_lead_form(
+                "sample-pageId",
+                CreateFacebookLeadFormRequest::new(
+                    crate::ad_manager::FacebookLeadFormType::MoreVolume,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    vec![
+                        FacebookLeadFormQuestion::new(
                             "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "batchUpdateFacebookCustomAudienceMembers",
-            Box::pin({
-                let call = handle
-                    .batch_update_facebook_custom_audience_members(
-                        "sample-audienceId",
-                        crate::ad_manager::BatchUpdateFacebookCustomAudienceRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createFacebookConversationForm",
-            Box::pin({
-                let call = handle
-                    .create_facebook_conversation_form(
-                        crate::ad_manager::CreateFacebookConversationFormRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            vec![
-                                crate
-                                ::ad_manager::FacebookConversationFormQuestion::new("sample"
-                                .to_owned())
-                            ],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createFacebookIntegration",
-            Box::pin({
-                let call = handle
-                    .create_facebook_integration(
-                        crate::ad_manager::CreateFacebookIntegrationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createFacebookPageLeadForm",
-            Box::pin({
-                let call = handle
-                    .create_facebook_page_lead_form(
-                        "sample-pageId",
-                        CreateFacebookLeadFormRequest::new(
-                            crate::ad_manager::FacebookLeadFormType::MoreVolume,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            vec![
-                                FacebookLeadFormQuestion::new("sample".to_owned(),
-                                FacebookLeadFormQuestionType::Custom)
-                            ],
-                            "sample".to_owned(),
-                            crate::ad_manager::FacebookLeadFormThankYouPage::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createGoogleIntegration",
-            Box::pin({
-                let call = handle
-                    .create_google_integration(
-                        crate::ad_manager::CreateGoogleIntegrationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createGoogleOfflineUserListJob",
-            Box::pin({
-                let call = handle
-                    .create_google_offline_user_list_job(
-                        crate::ad_manager::CreateGoogleOfflineUserListJobRequest::new(
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createLinkedinIntegration",
-            Box::pin({
-                let call = handle
-                    .create_linkedin_integration(
-                        crate::ad_manager::CreateLinkedinIntegrationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createLinkedinLeadForm",
-            Box::pin({
-                let call = handle
-                    .create_linkedin_lead_form(
-                        "sample-accountId",
-                        crate::ad_manager::CreateLinkedinLeadFormRequest::new(
-                            crate::ad_manager::LinkedinLeadFormOwner::new(
-                                "sample".to_owned(),
-                            ),
-                            crate::ad_manager::LinkedinLocale::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            ),
-                            "sample".to_owned(),
-                            crate::ad_manager::CreateLinkedinLeadFormRequestState::Published,
-                            crate::ad_manager::LinkedinLeadFormContent::new(
-                                vec![
-                                    crate ::ad_manager::LinkedinLeadFormQuestion::new(crate
-                                    ::ad_manager::LinkedinLocalizedText::new(std::collections::BTreeMap::from([("key"
-                                    .to_owned(), "sample".to_owned())])), "sample".to_owned(),
-                                    crate ::ad_manager::LinkedinQuestionDetails::new())
-                                ],
+                            FacebookLeadFormQuestionType::Custom
+                        )
+                    ],
+                    "sample".to_owned(),
+                    crate::ad_manager::FacebookLeadFormThankYouPage::new(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned()
+                    )
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createGoogleIntegration",
+        Box::pin({
+            let call = handle.create_google_integration(
+                crate::ad_manager::CreateGoogleIntegrationRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createGoogleOfflineUserListJob",
+        Box::pin({
+            let call = handle.create_google_offline_user_list_job(
+                crate::ad_manager::CreateGoogleOfflineUserListJobRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createLinkedinIntegration",
+        Box::pin({
+            let call = handle.create_linkedin_integration(
+                crate::ad_manager::CreateLinkedinIntegrationRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createLinkedinLeadForm",
+        Box::pin({
+            let call = handle.create_linkedin_lead_form(
+                "sample-accountId",
+                crate::ad_manager::CreateLinkedinLeadFormRequest::new(
+                    crate::ad_manager::LinkedinLeadFormOwner::new("sample".to_owned()),
+                    crate::ad_manager::LinkedinLocale::new(
+                        "sample".to_owned(),
+                        "sample".to_owned()
+                    ),
+                    "sample".to_owned(),
+                    crate::ad_manager::CreateLinkedinLeadFormRequestState::Published,
+                    crate::ad_manager::LinkedinLeadFormContent::new(
+                        vec![
+                            crate::ad_manager::LinkedinLeadFormQuestion::new(
                                 crate::ad_manager::LinkedinLocalizedText::new(
-                                    std::collections::BTreeMap::from([
-                                        ("key".to_owned(), "sample".to_owned()),
-                                    ]),
+                                    std::collections::BTreeMap::from([(
+                                        "key".to_owned(),
+                                        "sample".to_owned()
+                                    )])
                                 ),
-                                crate::ad_manager::LinkedinPostSubmitInfo::new(
-                                    crate::ad_manager::LinkedinLocalizedText::new(
-                                        std::collections::BTreeMap::from([
-                                            ("key".to_owned(), "sample".to_owned()),
-                                        ]),
-                                    ),
-                                    crate::ad_manager::LinkedinPostSubmitCallToAction::new(
-                                        crate::ad_manager::LinkedinCallToActionTarget::new(
-                                            "sample".to_owned(),
-                                        ),
-                                        crate::ad_manager::LinkedinPostSubmitCallToActionCallToActionLabel::VisitCompanyWebsite,
-                                    ),
-                                ),
-                                crate::ad_manager::LinkedinLegalInfo::new(
-                                    vec![
-                                        crate ::ad_manager::LinkedinConsent::new(true, 1i64, crate
-                                        ::ad_manager::LinkedinLocalizedText::new(std::collections::BTreeMap::from([("key"
-                                        .to_owned(), "sample".to_owned())])))
-                                    ],
-                                    "sample".to_owned(),
-                                ),
-                            ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteFacebookAd",
-            Box::pin({
-                let call = handle
-                    .delete_facebook_ad(
-                        "sample-adId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteFacebookAdAccount",
-            Box::pin({
-                let call = handle
-                    .delete_facebook_ad_account(
-                        "sample-adAccountId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteFacebookAdset",
-            Box::pin({
-                let call = handle
-                    .delete_facebook_adset(
-                        "sample-adsetId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteFacebookCampaign",
-            Box::pin({
-                let call = handle
-                    .delete_facebook_campaign(
-                        "sample-campaignId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteFacebookCustomAudience",
-            Box::pin({
-                let call = handle.delete_facebook_custom_audience("sample-audienceId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteFacebookIntegration",
-            Box::pin({
-                let call = handle
-                    .delete_facebook_integration(
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteFacebookPage",
-            Box::pin({
-                let call = handle.delete_facebook_page("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteGoogleAdAccount",
-            Box::pin({
-                let call = handle
-                    .delete_google_ad_account(
-                        "sample-adAccountId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteGoogleConversion",
-            Box::pin({
-                let call = handle.delete_google_conversion("sample-conversionId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteGoogleSegment",
-            Box::pin({
-                let call = handle
-                    .delete_google_segment(
-                        "sample-segmentId",
-                        crate::ad_manager::GoogleSegmentKind::CustomSegments,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteLinkedinAdAccount",
-            Box::pin({
-                let call = handle.delete_linkedin_ad_account("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "duplicateFacebookAd",
-            Box::pin({
-                let call = handle.duplicate_facebook_ad("sample-adId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "duplicateFacebookAdset",
-            Box::pin({
-                let call = handle.duplicate_facebook_adset("sample-adsetId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "duplicateFacebookCampaign",
-            Box::pin({
-                let call = handle
-                    .duplicate_facebook_campaign(
-                        "sample-campaignId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookAdAccount",
-            Box::pin({
-                let call = handle.get_facebook_ad_account("sample-adAccountId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookCampaign",
-            Box::pin({
-                let call = handle.get_facebook_campaign("sample-campaignId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookCampaignPublishingProgress",
-            Box::pin({
-                let call = handle
-                    .get_facebook_campaign_publishing_progress("sample-campaignId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookCampaignReport",
-            Box::pin({
-                let call = handle
-                    .get_facebook_campaign_report(
-                        "sample-campaignId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookCustomAudience",
-            Box::pin({
-                let call = handle.get_facebook_custom_audience("sample-audienceId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookIntegration",
-            Box::pin({
-                let call = handle.get_facebook_integration();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookLeadForm",
-            Box::pin({
-                let call = handle.get_facebook_lead_form("sample-leadFormId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookReport",
-            Box::pin({
-                let call = handle
-                    .get_facebook_report(
-                        GetFacebookReportGroupBy::Day,
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        crate::ad_manager::AdSourceType::AdManager,
-                        vec![GetFacebookReportFieldsItem::Impressions],
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookReportList",
-            Box::pin({
-                let call = handle
-                    .get_facebook_report_list(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        crate::ad_manager::AdSourceType::AdManager,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookUser",
-            Box::pin({
-                let call = handle.get_facebook_user();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleAdAccount",
-            Box::pin({
-                let call = handle.get_google_ad_account("sample-adAccountId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleAudience",
-            Box::pin({
-                let call = handle.get_google_audience("sample-audienceId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleCampaign",
-            Box::pin({
-                let call = handle.get_google_campaign("sample-adId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleCampaignReport",
-            Box::pin({
-                let call = handle
-                    .get_google_campaign_report(
-                        "sample-campaignId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleConversion",
-            Box::pin({
-                let call = handle.get_google_conversion("sample-conversionId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleIntegration",
-            Box::pin({
-                let call = handle.get_google_integration();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleKeywordIdeas",
-            Box::pin({
-                let call = handle
-                    .get_google_keyword_ideas(
-                        crate::ad_manager::GoogleKeywordIdeasRequest::new(
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleReport",
-            Box::pin({
-                let call = handle
-                    .get_google_report(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        crate::ad_manager::AdSourceType::AdManager,
-                        vec![GetGoogleReportFieldsItem::Impressions],
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleReportList",
-            Box::pin({
-                let call = handle
-                    .get_google_report_list(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        crate::ad_manager::AdSourceType::AdManager,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleSegment",
-            Box::pin({
-                let call = handle
-                    .get_google_segment(
-                        "sample-segmentId",
-                        crate::ad_manager::GoogleSegmentKind::CustomSegments,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleUser",
-            Box::pin({
-                let call = handle.get_google_user();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLinkedinAdAccount",
-            Box::pin({
-                let call = handle.get_linkedin_ad_account("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLinkedinCampaignGroup",
-            Box::pin({
-                let call = handle.get_linkedin_campaign_group("sample-adId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLinkedinCampaignGroupReport",
-            Box::pin({
-                let call = handle
-                    .get_linkedin_campaign_group_report(
-                        "sample-campaignGroupId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLinkedinIntegration",
-            Box::pin({
-                let call = handle.get_linkedin_integration();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLinkedinReport",
-            Box::pin({
-                let call = handle
-                    .get_linkedin_report("sample".to_owned(), "sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLinkedinReportList",
-            Box::pin({
-                let call = handle
-                    .get_linkedin_report_list(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLinkedinUser",
-            Box::pin({
-                let call = handle.get_linkedin_user();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFacebookAdAccounts",
-            Box::pin({
-                let call = handle.list_facebook_ad_accounts();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFacebookConversationForms",
-            Box::pin({
-                let call = handle.list_facebook_conversation_forms();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFacebookCustomAudiences",
-            Box::pin({
-                let call = handle
-                    .list_facebook_custom_audiences(
-                        ListFacebookCustomAudiencesType::Lookalike,
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFacebookEntities",
-            Box::pin({
-                let call = handle
-                    .list_facebook_entities(
-                        crate::ad_manager::AdSourceType::AdManager,
-                        ListFacebookEntitiesEntityType::Campaign,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFacebookPageInstagramAccounts",
-            Box::pin({
-                let call = handle.list_facebook_page_instagram_accounts("sample-pageId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFacebookPageLeadForms",
-            Box::pin({
-                let call = handle.list_facebook_page_lead_forms("sample-pageId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFacebookPages",
-            Box::pin({
-                let call = handle.list_facebook_pages();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFacebookPixels",
-            Box::pin({
-                let call = handle.list_facebook_pixels();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listGoogleAdAccounts",
-            Box::pin({
-                let call = handle.list_google_ad_accounts();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listGoogleAssets",
-            Box::pin({
-                let call = handle.list_google_assets(ListGoogleAssetsType::Call);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listGoogleAudiences",
-            Box::pin({
-                let call = handle.list_google_audiences();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listGoogleConversionGoals",
-            Box::pin({
-                let call = handle.list_google_conversion_goals();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listGoogleConversions",
-            Box::pin({
-                let call = handle.list_google_conversions();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listGoogleEntities",
-            Box::pin({
-                let call = handle
-                    .list_google_entities(
-                        crate::ad_manager::AdSourceType::AdManager,
-                        ListGoogleEntitiesEntityType::Campaign,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listGoogleSegments",
-            Box::pin({
-                let call = handle.list_google_segments();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listGoogleTargetInterests",
-            Box::pin({
-                let call = handle
-                    .list_google_target_interests(
-                        ListGoogleTargetInterestsType::Affinity,
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listLinkedinAdAccounts",
-            Box::pin({
-                let call = handle.list_linkedin_ad_accounts();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listLinkedinLeadForms",
-            Box::pin({
-                let call = handle.list_linkedin_lead_forms("sample-accountId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "pauseFacebookAd",
-            Box::pin({
-                let call = handle
-                    .pause_facebook_ad(
-                        "sample-adId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "pauseFacebookAdset",
-            Box::pin({
-                let call = handle
-                    .pause_facebook_adset(
-                        "sample-adsetId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "pauseFacebookCampaign",
-            Box::pin({
-                let call = handle
-                    .pause_facebook_campaign(
-                        "sample-campaignId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "publishFacebookCampaign",
-            Box::pin({
-                let call = handle
-                    .publish_facebook_campaign(
-                        "sample-campaignId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "publishGoogleAd",
-            Box::pin({
-                let call = handle.publish_google_ad("sample-adId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "publishLinkedinCampaignGroup",
-            Box::pin({
-                let call = handle
-                    .publish_linkedin_campaign_group(
-                        "sample-adId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "removeFacebookCustomAudienceMember",
-            Box::pin({
-                let call = handle
-                    .remove_facebook_custom_audience_member(
-                        "sample-audienceId",
-                        crate::ad_manager::FacebookCustomAudienceMemberRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "resumeFacebookAd",
-            Box::pin({
-                let call = handle
-                    .resume_facebook_ad(
-                        "sample-adId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "resumeFacebookAdset",
-            Box::pin({
-                let call = handle
-                    .resume_facebook_adset(
-                        "sample-adsetId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "resumeFacebookCampaign",
-            Box::pin({
-                let call = handle
-                    .resume_facebook_campaign(
-                        "sample-campaignId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchFacebookTargeting",
-            Box::pin({
-                let call = handle
-                    .search_facebook_targeting("sample".to_owned(), "sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchGoogleTargeting",
-            Box::pin({
-                let call = handle.search_google_targeting("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchLinkedinTargeting",
-            Box::pin({
-                let call = handle.search_linkedin_targeting("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "setFacebookDefaultPage",
-            Box::pin({
-                let call = handle
-                    .set_facebook_default_page(
-                        crate::ad_manager::SetFacebookDefaultPageRequest::new(
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateFacebookCustomAudience",
-            Box::pin({
-                let call = handle
-                    .update_facebook_custom_audience(
-                        "sample-audienceId",
-                        UpdateFacebookCustomAudienceRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateLinkedinAdStatus",
-            Box::pin({
-                let call = handle
-                    .update_linkedin_ad_status(
-                        "sample-adId",
-                        crate::ad_manager::UpdateLinkedinAdStatusRequest::new(
-                            crate::ad_manager::UpdateLinkedinAdStatusRequestOperationType::Paused,
-                            crate::ad_manager::UpdateLinkedinAdStatusRequestType::AdGroup,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertFacebookAd",
-            Box::pin({
-                let call = handle
-                    .upsert_facebook_ad(
-                        crate::ad_manager::UpsertFacebookAdRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertFacebookAdset",
-            Box::pin({
-                let call = handle
-                    .upsert_facebook_adset(
-                        UpsertFacebookAdsetRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertFacebookCampaign",
-            Box::pin({
-                let call = handle
-                    .upsert_facebook_campaign(
-                        UpsertFacebookCampaignRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertFacebookPixel",
-            Box::pin({
-                let call = handle
-                    .upsert_facebook_pixel(
-                        crate::ad_manager::UpsertFacebookPixelRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertGoogleAsset",
-            Box::pin({
-                let call = handle
-                    .upsert_google_asset(
-                        crate::ad_manager::UpsertGoogleAssetRequest::new(
-                            "sample".to_owned(),
-                            crate::ad_manager::GoogleAssetType::Call,
-                            serde_json::Value::Object(Default::default()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertGoogleAudience",
-            Box::pin({
-                let call = handle
-                    .upsert_google_audience(
-                        crate::ad_manager::UpsertGoogleAudienceRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertGoogleCampaign",
-            Box::pin({
-                let call = handle
-                    .upsert_google_campaign(
-                        GoogleCampaign::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            crate::ad_manager::GoogleAdvertisingChannelType::Search,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertGoogleConversion",
-            Box::pin({
-                let call = handle
-                    .upsert_google_conversion(
-                        crate::ad_manager::UpsertGoogleConversionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            crate::ad_manager::GoogleConversionType::UploadClicks,
-                            "sample".to_owned(),
-                            crate::ad_manager::GoogleConversionValueSettings::new(
-                                1.0f64,
                                 "sample".to_owned(),
-                                true,
+                                crate::ad_manager::LinkedinQuestionDetails::new()
+                            )
+                        ],
+                        crate::ad_manager::LinkedinLocalizedText::new(
+                            std::collections::BTreeMap::from([(
+                                "key".to_owned(),
+                                "sample".to_owned()
+                            )])
+                        ),
+                        crate::ad_manager::LinkedinPostSubmitInfo::new(
+                            crate::ad_manager::LinkedinLocalizedText::new(
+                                std::collections::BTreeMap::from([(
+                                    "key".to_owned(),
+                                    "sample".to_owned()
+                                )])
                             ),
-                            crate::ad_manager::UpsertGoogleConversionRequestCountingType::OnePerClick,
-                            crate::ad_manager::UpsertGoogleConversionRequestAttributionModel::GoogleSearchAttributionDataDriven,
-                            1i64,
+                            crate::ad_manager::LinkedinPostSubmitCallToAction::new(
+                                crate::ad_manager::LinkedinCallToActionTarget::new(
+                                    "sample".to_owned()
+                                ),
+                                crate::ad_manager::LinkedinPostSubmitCallToActionCallToActionLabel::VisitCompanyWebsite
+                            )
                         ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertGoogleSegment",
-            Box::pin({
-                let call = handle
-                    .upsert_google_segment(
-                        UpsertGoogleSegmentType::CustomSegments,
-                        crate::ad_manager::UpsertGoogleSegmentRequest::new(
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertLinkedinCampaignGroup",
-            Box::pin({
-                let call = handle
-                    .upsert_linkedin_campaign_group(
-                        LinkedinCampaignGroup::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                        crate::ad_manager::LinkedinLegalInfo::new(
+                            vec![
+                                crate::ad_manager::LinkedinConsent::new(
+                                    true,
+                                    1i64,
+                                    crate::ad_manager::LinkedinLocalizedText::new(
+                                        std::collections::BTreeMap::from([(
+                                            "key".to_owned(),
+                                            "sample".to_owned()
+                                        )])
+                                    )
+                                )
+                            ],
+                            "sample".to_owned()
+                        )
+                    )
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteFacebookAd",
+        Box::pin({
+            let call = handle.delete_facebook_ad(
+                "sample-adId",
+                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteFacebookAdAccount",
+        Box::pin({
+            let call = handle.delete_facebook_ad_account(
+                "sample-adAccountId",
+                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteFacebookAdset",
+        Box::pin({
+            let call = handle.delete_facebook_adset(
+                "sample-adsetId",
+                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteFacebookCampaign",
+        Box::pin({
+            let call = handle.delete_facebook_campaign(
+                "sample-campaignId",
+                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteFacebookCustomAudience",
+        Box::pin({
+            let call = handle.delete_facebook_custom_audience("sample-audienceId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteFacebookIntegration",
+        Box::pin({
+            let call = handle.delete_facebook_integration(
+                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteFacebookPage",
+        Box::pin({
+            let call = handle.delete_facebook_page("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteGoogleAdAccount",
+        Box::pin({
+            let call = handle.delete_google_ad_account(
+                "sample-adAccountId",
+                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteGoogleConversion",
+        Box::pin({
+            let call = handle.delete_google_conversion("sample-conversionId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteGoogleSegment",
+        Box::pin({
+            let call = handle.delete_google_segment(
+                "sample-segmentId",
+                crate::ad_manager::GoogleSegmentKind::CustomSegments
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteLinkedinAdAccount",
+        Box::pin({
+            let call = handle.delete_linkedin_ad_account("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "duplicateFacebookAd",
+        Box::pin({
+            let call = handle.duplicate_facebook_ad("sample-adId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "duplicateFacebookAdset",
+        Box::pin({
+            let call = handle.duplicate_facebook_adset("sample-adsetId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "duplicateFacebookCampaign",
+        Box::pin({
+            let call = handle.duplicate_facebook_campaign(
+                "sample-campaignId",
+                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookAdAccount",
+        Box::pin({
+            let call = handle.get_facebook_ad_account("sample-adAccountId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookCampaign",
+        Box::pin({
+            let call = handle.get_facebook_campaign("sample-campaignId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookCampaignPublishingProgress",
+        Box::pin({
+            let call = handle.get_facebook_campaign_publishing_progress("sample-campaignId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookCampaignReport",
+        Box::pin({
+            let call = handle.get_facebook_campaign_report(
+                "sample-campaignId",
+                "sample".to_owned(),
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookCustomAudience",
+        Box::pin({
+            let call = handle.get_facebook_custom_audience("sample-audienceId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookIntegration",
+        Box::pin({
+            let call = handle.get_facebook_integration();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookLeadForm",
+        Box::pin({
+            let call = handle.get_facebook_lead_form("sample-leadFormId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookReport",
+        Box::pin({
+            let call = handle.get_facebook_report(
+                GetFacebookReportGroupBy::Day,
+                "sample".to_owned(),
+                "sample".to_owned(),
+                crate::ad_manager::AdSourceType::AdManager,
+                vec![GetFacebookReportFieldsItem::Impressions]
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookReportList",
+        Box::pin({
+            let call = handle.get_facebook_report_list(
+                "sample".to_owned(),
+                "sample".to_owned(),
+                "sample".to_owned(),
+                crate::ad_manager::AdSourceType::AdManager
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookUser",
+        Box::pin({
+            let call = handle.get_facebook_user();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleAdAccount",
+        Box::pin({
+            let call = handle.get_google_ad_account("sample-adAccountId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleAudience",
+        Box::pin({
+            let call = handle.get_google_audience("sample-audienceId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleCampaign",
+        Box::pin({
+            let call = handle.get_google_campaign("sample-adId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleCampaignReport",
+        Box::pin({
+            let call = handle.get_google_campaign_report(
+                "sample-campaignId",
+                "sample".to_owned(),
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleConversion",
+        Box::pin({
+            let call = handle.get_google_conversion("sample-conversionId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleIntegration",
+        Box::pin({
+            let call = handle.get_google_integration();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleKeywordIdeas",
+        Box::pin({
+            let call = handle.get_google_keyword_ideas(
+                crate::ad_manager::GoogleKeywordIdeasRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleReport",
+        Box::pin({
+            let call = handle.get_google_report(
+                "sample".to_owned(),
+                "sample".to_owned(),
+                crate::ad_manager::AdSourceType::AdManager,
+                vec![GetGoogleReportFieldsItem::Impressions]
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleReportList",
+        Box::pin({
+            let call = handle.get_google_report_list(
+                "sample".to_owned(),
+                "sample".to_owned(),
+                "sample".to_owned(),
+                crate::ad_manager::AdSourceType::AdManager
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleSegment",
+        Box::pin({
+            let call = handle.get_google_segment(
+                "sample-segmentId",
+                crate::ad_manager::GoogleSegmentKind::CustomSegments
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleUser",
+        Box::pin({
+            let call = handle.get_google_user();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLinkedinAdAccount",
+        Box::pin({
+            let call = handle.get_linkedin_ad_account("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLinkedinCampaignGroup",
+        Box::pin({
+            let call = handle.get_linkedin_campaign_group("sample-adId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLinkedinCampaignGroupReport",
+        Box::pin({
+            let call = handle.get_linkedin_campaign_group_report(
+                "sample-campaignGroupId",
+                "sample".to_owned(),
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLinkedinIntegration",
+        Box::pin({
+            let call = handle.get_linkedin_integration();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLinkedinReport",
+        Box::pin({
+            let call = handle.get_linkedin_report("sample".to_owned(), "sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLinkedinReportList",
+        Box::pin({
+            let call = handle.get_linkedin_report_list(
+                "sample".to_owned(),
+                "sample".to_owned(),
+                "sample".to_owned(),
+                "sample".to_owned(),
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLinkedinUser",
+        Box::pin({
+            let call = handle.get_linkedin_user();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFacebookAdAccounts",
+        Box::pin({
+            let call = handle.list_facebook_ad_accounts();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFacebookConversationForms",
+        Box::pin({
+            let call = handle.list_facebook_conversation_forms();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFacebookCustomAudiences",
+        Box::pin({
+            let call = handle.list_facebook_custom_audiences(
+                ListFacebookCustomAudiencesType::Lookalike,
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFacebookEntities",
+        Box::pin({
+            let call = handle.list_facebook_entities(
+                crate::ad_manager::AdSourceType::AdManager,
+                ListFacebookEntitiesEntityType::Campaign
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFacebookPageInstagramAccounts",
+        Box::pin({
+            let call = handle.list_facebook_page_instagram_accounts("sample-pageId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFacebookPageLeadForms",
+        Box::pin({
+            let call = handle.list_facebook_page_lead_forms("sample-pageId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFacebookPages",
+        Box::pin({
+            let call = handle.list_facebook_pages();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFacebookPixels",
+        Box::pin({
+            let call = handle.list_facebook_pixels();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listGoogleAdAccounts",
+        Box::pin({
+            let call = handle.list_google_ad_accounts();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listGoogleAssets",
+        Box::pin({
+            let call = handle.list_google_assets(ListGoogleAssetsType::Call);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listGoogleAudiences",
+        Box::pin({
+            let call = handle.list_google_audiences();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listGoogleConversionGoals",
+        Box::pin({
+            let call = handle.list_google_conversion_goals();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listGoogleConversions",
+        Box::pin({
+            let call = handle.list_google_conversions();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listGoogleEntities",
+        Box::pin({
+            let call = handle.list_google_entities(
+                crate::ad_manager::AdSourceType::AdManager,
+                ListGoogleEntitiesEntityType::Campaign
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listGoogleSegments",
+        Box::pin({
+            let call = handle.list_google_segments();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listGoogleTargetInterests",
+        Box::pin({
+            let call = handle.list_google_target_interests(
+                ListGoogleTargetInterestsType::Affinity,
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listLinkedinAdAccounts",
+        Box::pin({
+            let call = handle.list_linkedin_ad_accounts();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listLinkedinLeadForms",
+        Box::pin({
+            let call = handle.list_linkedin_lead_forms("sample-accountId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "pauseFacebookAd",
+        Box::pin({
+            let call = handle.pause_facebook_ad(
+                "sample-adId",
+                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "pauseFacebookAdset",
+        Box::pin({
+            let call = handle.pause_facebook_adset(
+                "sample-adsetId",
+                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "pauseFacebookCampaign",
+        Box::pin({
+            let call = handle.pause_facebook_campaign(
+                "sample-campaignId",
+                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "publishFacebookCampaign",
+        Box::pin({
+            let call = handle.publish_facebook_campaign(
+                "sample-campaignId",
+                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "publishGoogleAd",
+        Box::pin({
+            let call = handle.publish_google_ad("sample-adId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "publishLinkedinCampaignGroup",
+        Box::pin({
+            let call = handle.publish_linkedin_campaign_group(
+                "sample-adId",
+                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "removeFacebookCustomAudienceMember",
+        Box::pin({
+            let call = handle.remove_facebook_custom_audience_member(
+                "sample-audienceId",
+                crate::ad_manager::FacebookCustomAudienceMemberRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "resumeFacebookAd",
+        Box::pin({
+            let call = handle.resume_facebook_ad(
+                "sample-adId",
+                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "resumeFacebookAdset",
+        Box::pin({
+            let call = handle.resume_facebook_adset(
+                "sample-adsetId",
+                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "resumeFacebookCampaign",
+        Box::pin({
+            let call = handle.resume_facebook_campaign(
+                "sample-campaignId",
+                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchFacebookTargeting",
+        Box::pin({
+            let call = handle.search_facebook_targeting("sample".to_owned(), "sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchGoogleTargeting",
+        Box::pin({
+            let call = handle.search_google_targeting("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchLinkedinTargeting",
+        Box::pin({
+            let call = handle.search_linkedin_targeting("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "setFacebookDefaultPage",
+        Box::pin({
+            let call = handle.set_facebook_default_page(
+                crate::ad_manager::SetFacebookDefaultPageRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateFacebookCustomAudience",
+        Box::pin({
+            let call = handle.update_facebook_custom_audience(
+                "sample-audienceId",
+                UpdateFacebookCustomAudienceRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateLinkedinAdStatus",
+        Box::pin({
+            let call = handle.update_linkedin_ad_status(
+                "sample-adId",
+                crate::ad_manager::UpdateLinkedinAdStatusRequest::new(
+                    crate::ad_manager::UpdateLinkedinAdStatusRequestOperationType::Paused,
+                    crate::ad_manager::UpdateLinkedinAdStatusRequestType::AdGroup
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertFacebookAd",
+        Box::pin({
+            let call = handle.upsert_facebook_ad(
+                crate::ad_manager::UpsertFacebookAdRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertFacebookAdset",
+        Box::pin({
+            let call = handle.upsert_facebook_adset(
+                UpsertFacebookAdsetRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertFacebookCampaign",
+        Box::pin({
+            let call = handle.upsert_facebook_campaign(
+                UpsertFacebookCampaignRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertFacebookPixel",
+        Box::pin({
+            let call = handle.upsert_facebook_pixel(
+                crate::ad_manager::UpsertFacebookPixelRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertGoogleAsset",
+        Box::pin({
+            let call = handle.upsert_google_asset(
+                crate::ad_manager::UpsertGoogleAssetRequest::new(
+                    "sample".to_owned(),
+                    crate::ad_manager::GoogleAssetType::Call,
+                    serde_json::Value::Object(Default::default())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertGoogleAudience",
+        Box::pin({
+            let call = handle.upsert_google_audience(
+                crate::ad_manager::UpsertGoogleAudienceRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertGoogleCampaign",
+        Box::pin({
+            let call = handle.upsert_google_campaign(
+                GoogleCampaign::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::ad_manager::GoogleAdvertisingChannelType::Search
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertGoogleConversion",
+        Box::pin({
+            let call = handle.upsert_google_conversion(
+                crate::ad_manager::UpsertGoogleConversionRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::ad_manager::GoogleConversionType::UploadClicks,
+                    "sample".to_owned(),
+                    crate::ad_manager::GoogleConversionValueSettings::new(
+                        1.0f64,
+                        "sample".to_owned(),
+                        true
+                    ),
+                    crate::ad_manager::UpsertGoogleConversionRequestCountingType::OnePerClick,
+                    crate::ad_manager::UpsertGoogleConversionRequestAttributionModel::GoogleSearchAttributionDataDriven,
+                    1i64
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertGoogleSegment",
+        Box::pin({
+            let call = handle.upsert_google_segment(
+                UpsertGoogleSegmentType::CustomSegments,
+                crate::ad_manager::UpsertGoogleSegmentRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertLinkedinCampaignGroup",
+        Box::pin({
+            let call = handle.upsert_linkedin_campaign_group(
+                LinkedinCampaignGroup::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -2661,1635 +2331,1558 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = AdManager::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "addFacebookCustomAudienceMember",
-            Box::pin({
-                let call = handle
-                    .add_facebook_custom_audience_member(
-                        "sample-audienceId",
-                        crate::ad_manager::FacebookCustomAudienceMemberRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+    calls.push((
+        "addFacebookCustomAudienceMember",
+        Box::pin({
+            let call = handle.add_facebook_custom_audience_member(
+                "sample-audienceId",
+                crate::ad_manager::FacebookCustomAudienceMemberRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .fb_ad_account_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "batchUpdateFacebookCustomAudienceMembers",
+        Box::pin({
+            let call = handle.batch_update_facebook_custom_audience_members(
+                "sample-audienceId",
+                crate::ad_manager::BatchUpdateFacebookCustomAudienceRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .csv_path("sample".to_owned())
+                    .smartlist_ids(vec!["sample".to_owned()])
+                    .dynamic_audience("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createFacebookConversationForm",
+        Box::pin({
+            let call = handle.create_facebook_conversation_form(
+                crate::ad_manager::CreateFacebookConversationFormRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    vec![
+                        crate::ad_manager::FacebookConversationFormQuestion::new(
+                            "sample".to_owned()
+                        )
+                            .response("sample".to_owned())
+                    ]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createFacebookIntegration",
+        Box::pin({
+            let call = handle.create_facebook_integration(
+                crate::ad_manager::CreateFacebookIntegrationRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .ad_account_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createFacebookPageLeadForm",
+        Box::pin({
+            let call = handle.create_facebook_page_lead_form(
+                "sample-pageId",
+                CreateFacebookLeadFormRequest::new(
+                    crate::ad_manager::FacebookLeadFormType::MoreVolume,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    vec![
+                        FacebookLeadFormQuestion::new(
+                            "sample".to_owned(),
+                            FacebookLeadFormQuestionType::Custom
+                        )
+                            .label("sample".to_owned())
+                            .options(
+                                vec![
+                                    crate::ad_manager::FacebookLeadFormQuestionOption::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned()
+                                    )
+                                ]
                             )
-                            .fb_ad_account_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "batchUpdateFacebookCustomAudienceMembers",
-            Box::pin({
-                let call = handle
-                    .batch_update_facebook_custom_audience_members(
-                        "sample-audienceId",
-                        crate::ad_manager::BatchUpdateFacebookCustomAudienceRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                    ],
+                    "sample".to_owned(),
+                    crate::ad_manager::FacebookLeadFormThankYouPage::new(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned()
+                    )
+                        .button_link("sample".to_owned())
+                        .business_phone("sample".to_owned())
+                        .country_code("sample".to_owned())
+                )
+                    .greeting_card(
+                        crate::ad_manager::FacebookLeadFormGreetingCard::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            vec!["sample".to_owned()]
+                        )
+                    )
+                    .question_page_headline("sample".to_owned())
+                    .privacy_policy_text("sample".to_owned())
+                    .custom_disclaimer(
+                        FacebookLeadFormDisclaimer::new("sample".to_owned(), "sample".to_owned())
+                            .checkboxes(
+                                vec![
+                                    FacebookLeadFormCheckbox::new(
+                                        true,
+                                        "sample".to_owned(),
+                                        "sample".to_owned()
+                                    )
+                                ]
                             )
-                            .csv_path("sample".to_owned())
-                            .smartlist_ids(vec!["sample".to_owned()])
-                            .dynamic_audience("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createFacebookConversationForm",
-            Box::pin({
-                let call = handle
-                    .create_facebook_conversation_form(
-                        crate::ad_manager::CreateFacebookConversationFormRequest::new(
+                    )
+                    .locale("sample".to_owned())
+                    .is_draft(true)
+                    .draft_form_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createGoogleIntegration",
+        Box::pin({
+            let call = handle.create_google_integration(
+                crate::ad_manager::CreateGoogleIntegrationRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createGoogleOfflineUserListJob",
+        Box::pin({
+            let call = handle.create_google_offline_user_list_job(
+                crate::ad_manager::CreateGoogleOfflineUserListJobRequest::new("sample".to_owned())
+                    .smart_list_ids(vec!["sample".to_owned()])
+                    .csv_path("sample".to_owned())
+                    .user_list_id("sample".to_owned())
+                    .is_dynamic(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createLinkedinIntegration",
+        Box::pin({
+            let call = handle.create_linkedin_integration(
+                crate::ad_manager::CreateLinkedinIntegrationRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createLinkedinLeadForm",
+        Box::pin({
+            let call = handle
+                .create_linkedin_lead_form(
+                    "sample-accountId",
+                    crate::ad_manager::CreateLinkedinLeadFormRequest::new(
+                        crate::ad_manager::LinkedinLeadFormOwner::new("sample".to_owned()),
+                        crate::ad_manager::LinkedinLocale::new(
                             "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "sample".to_owned()
+                        ),
+                        "sample".to_owned(),
+                        crate::ad_manager::CreateLinkedinLeadFormRequestState::Published,
+                        crate::ad_manager::LinkedinLeadFormContent::new(
                             vec![
-                                crate
-                                ::ad_manager::FacebookConversationFormQuestion::new("sample"
-                                .to_owned()).response("sample".to_owned())
+                                crate::ad_manager::LinkedinLeadFormQuestion::new(
+                                    crate::ad_manager::LinkedinLocalizedText::new(
+                                        std::collections::BTreeMap::from([(
+                                            "key".to_owned(),
+                                            "sample".to_owned()
+                                        )])
+                                    ),
+                                    "sample".to_owned(),
+                                    crate::ad_manager::LinkedinQuestionDetails::new()
+                                )
+                                    .predefined_field("sample".to_owned())
                             ],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createFacebookIntegration",
-            Box::pin({
-                let call = handle
-                    .create_facebook_integration(
-                        crate::ad_manager::CreateFacebookIntegrationRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .ad_account_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createFacebookPageLeadForm",
-            Box::pin({
-                let call = handle
-                    .create_facebook_page_lead_form(
-                        "sample-pageId",
-                        CreateFacebookLeadFormRequest::new(
-                                crate::ad_manager::FacebookLeadFormType::MoreVolume,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                vec![
-                                    FacebookLeadFormQuestion::new("sample".to_owned(),
-                                    FacebookLeadFormQuestionType::Custom).label("sample"
-                                    .to_owned()).options(vec![crate
-                                    ::ad_manager::FacebookLeadFormQuestionOption::new("sample"
-                                    .to_owned(), "sample".to_owned())])
-                                ],
-                                "sample".to_owned(),
-                                crate::ad_manager::FacebookLeadFormThankYouPage::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    )
-                                    .button_link("sample".to_owned())
-                                    .business_phone("sample".to_owned())
-                                    .country_code("sample".to_owned()),
-                            )
-                            .greeting_card(
-                                crate::ad_manager::FacebookLeadFormGreetingCard::new(
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                    vec!["sample".to_owned()],
-                                ),
-                            )
-                            .question_page_headline("sample".to_owned())
-                            .privacy_policy_text("sample".to_owned())
-                            .custom_disclaimer(
-                                FacebookLeadFormDisclaimer::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    )
-                                    .checkboxes(
-                                        vec![
-                                            FacebookLeadFormCheckbox::new(true, "sample".to_owned(),
-                                            "sample".to_owned())
-                                        ],
-                                    ),
-                            )
-                            .locale("sample".to_owned())
-                            .is_draft(true)
-                            .draft_form_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createGoogleIntegration",
-            Box::pin({
-                let call = handle
-                    .create_google_integration(
-                        crate::ad_manager::CreateGoogleIntegrationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createGoogleOfflineUserListJob",
-            Box::pin({
-                let call = handle
-                    .create_google_offline_user_list_job(
-                        crate::ad_manager::CreateGoogleOfflineUserListJobRequest::new(
-                                "sample".to_owned(),
-                            )
-                            .smart_list_ids(vec!["sample".to_owned()])
-                            .csv_path("sample".to_owned())
-                            .user_list_id("sample".to_owned())
-                            .is_dynamic(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createLinkedinIntegration",
-            Box::pin({
-                let call = handle
-                    .create_linkedin_integration(
-                        crate::ad_manager::CreateLinkedinIntegrationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createLinkedinLeadForm",
-            Box::pin({
-                let call = handle
-                    .create_linkedin_lead_form(
-                        "sample-accountId",
-                        crate::ad_manager::CreateLinkedinLeadFormRequest::new(
-                                crate::ad_manager::LinkedinLeadFormOwner::new(
-                                    "sample".to_owned(),
-                                ),
-                                crate::ad_manager::LinkedinLocale::new(
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                ),
-                                "sample".to_owned(),
-                                crate::ad_manager::CreateLinkedinLeadFormRequestState::Published,
-                                crate::ad_manager::LinkedinLeadFormContent::new(
-                                        vec![
-                                            crate ::ad_manager::LinkedinLeadFormQuestion::new(crate
-                                            ::ad_manager::LinkedinLocalizedText::new(std::collections::BTreeMap::from([("key"
-                                            .to_owned(), "sample".to_owned())])), "sample".to_owned(),
-                                            crate ::ad_manager::LinkedinQuestionDetails::new())
-                                            .predefined_field("sample".to_owned())
-                                        ],
-                                        crate::ad_manager::LinkedinLocalizedText::new(
-                                            std::collections::BTreeMap::from([
-                                                ("key".to_owned(), "sample".to_owned()),
-                                            ]),
-                                        ),
-                                        crate::ad_manager::LinkedinPostSubmitInfo::new(
-                                            crate::ad_manager::LinkedinLocalizedText::new(
-                                                std::collections::BTreeMap::from([
-                                                    ("key".to_owned(), "sample".to_owned()),
-                                                ]),
-                                            ),
-                                            crate::ad_manager::LinkedinPostSubmitCallToAction::new(
-                                                crate::ad_manager::LinkedinCallToActionTarget::new(
-                                                    "sample".to_owned(),
-                                                ),
-                                                crate::ad_manager::LinkedinPostSubmitCallToActionCallToActionLabel::VisitCompanyWebsite,
-                                            ),
-                                        ),
-                                        crate::ad_manager::LinkedinLegalInfo::new(
-                                                vec![
-                                                    crate ::ad_manager::LinkedinConsent::new(true, 1i64, crate
-                                                    ::ad_manager::LinkedinLocalizedText::new(std::collections::BTreeMap::from([("key"
-                                                    .to_owned(), "sample".to_owned())])))
-                                                ],
-                                                "sample".to_owned(),
-                                            )
-                                            .legal_disclaimer(
-                                                crate::ad_manager::LinkedinLocalizedText::new(
-                                                    std::collections::BTreeMap::from([
-                                                        ("key".to_owned(), "sample".to_owned()),
-                                                    ]),
-                                                ),
-                                            ),
-                                    )
-                                    .description(
-                                        crate::ad_manager::LinkedinLocalizedText::new(
-                                            std::collections::BTreeMap::from([
-                                                ("key".to_owned(), "sample".to_owned()),
-                                            ]),
-                                        ),
-                                    ),
-                            )
-                            .hidden_fields(
-                                vec![
-                                    crate ::ad_manager::LinkedinHiddenField::new("sample"
-                                    .to_owned(), "sample".to_owned())
-                                ],
+                            crate::ad_manager::LinkedinLocalizedText::new(
+                                std::collections::BTreeMap::from([(
+                                    "key".to_owned(),
+                                    "sample".to_owned()
+                                )])
                             ),
-                    )
-                    .is_draft(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteFacebookAd",
-            Box::pin({
-                let call = handle
-                    .delete_facebook_ad(
-                        "sample-adId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteFacebookAdAccount",
-            Box::pin({
-                let call = handle
-                    .delete_facebook_ad_account(
-                        "sample-adAccountId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteFacebookAdset",
-            Box::pin({
-                let call = handle
-                    .delete_facebook_adset(
-                        "sample-adsetId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteFacebookCampaign",
-            Box::pin({
-                let call = handle
-                    .delete_facebook_campaign(
-                        "sample-campaignId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteFacebookCustomAudience",
-            Box::pin({
-                let call = handle
-                    .delete_facebook_custom_audience("sample-audienceId")
-                    .is_draft(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteFacebookIntegration",
-            Box::pin({
-                let call = handle
-                    .delete_facebook_integration(
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteFacebookPage",
-            Box::pin({
-                let call = handle.delete_facebook_page("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteGoogleAdAccount",
-            Box::pin({
-                let call = handle
-                    .delete_google_ad_account(
-                        "sample-adAccountId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteGoogleConversion",
-            Box::pin({
-                let call = handle
-                    .delete_google_conversion("sample-conversionId")
-                    .is_draft(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteGoogleSegment",
-            Box::pin({
-                let call = handle
-                    .delete_google_segment(
-                        "sample-segmentId",
-                        crate::ad_manager::GoogleSegmentKind::CustomSegments,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteLinkedinAdAccount",
-            Box::pin({
-                let call = handle.delete_linkedin_ad_account("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "duplicateFacebookAd",
-            Box::pin({
-                let call = handle.duplicate_facebook_ad("sample-adId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "duplicateFacebookAdset",
-            Box::pin({
-                let call = handle.duplicate_facebook_adset("sample-adsetId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "duplicateFacebookCampaign",
-            Box::pin({
-                let call = handle
-                    .duplicate_facebook_campaign(
-                        "sample-campaignId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookAdAccount",
-            Box::pin({
-                let call = handle
-                    .get_facebook_ad_account("sample-adAccountId")
-                    .is_draft(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookCampaign",
-            Box::pin({
-                let call = handle
-                    .get_facebook_campaign("sample-campaignId")
-                    .fields("sample".to_owned())
-                    .source("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookCampaignPublishingProgress",
-            Box::pin({
-                let call = handle
-                    .get_facebook_campaign_publishing_progress("sample-campaignId")
-                    .is_draft(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookCampaignReport",
-            Box::pin({
-                let call = handle
-                    .get_facebook_campaign_report(
-                        "sample-campaignId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookCustomAudience",
-            Box::pin({
-                let call = handle
-                    .get_facebook_custom_audience("sample-audienceId")
-                    .is_draft(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookIntegration",
-            Box::pin({
-                let call = handle.get_facebook_integration().is_draft(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookLeadForm",
-            Box::pin({
-                let call = handle
-                    .get_facebook_lead_form("sample-leadFormId")
-                    .is_draft(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookReport",
-            Box::pin({
-                let call = handle
-                    .get_facebook_report(
-                        GetFacebookReportGroupBy::Day,
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        crate::ad_manager::AdSourceType::AdManager,
-                        vec![GetFacebookReportFieldsItem::Impressions],
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookReportList",
-            Box::pin({
-                let call = handle
-                    .get_facebook_report_list(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        crate::ad_manager::AdSourceType::AdManager,
-                    )
-                    .campaign_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFacebookUser",
-            Box::pin({
-                let call = handle.get_facebook_user().is_draft(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleAdAccount",
-            Box::pin({
-                let call = handle
-                    .get_google_ad_account("sample-adAccountId")
-                    .is_draft(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleAudience",
-            Box::pin({
-                let call = handle
-                    .get_google_audience("sample-audienceId")
-                    .is_draft(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleCampaign",
-            Box::pin({
-                let call = handle.get_google_campaign("sample-adId").is_draft(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleCampaignReport",
-            Box::pin({
-                let call = handle
-                    .get_google_campaign_report(
-                        "sample-campaignId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleConversion",
-            Box::pin({
-                let call = handle
-                    .get_google_conversion("sample-conversionId")
-                    .is_draft(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleIntegration",
-            Box::pin({
-                let call = handle.get_google_integration().is_draft(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleKeywordIdeas",
-            Box::pin({
-                let call = handle
-                    .get_google_keyword_ideas(
-                        crate::ad_manager::GoogleKeywordIdeasRequest::new(
-                                "sample".to_owned(),
+                            crate::ad_manager::LinkedinPostSubmitInfo::new(
+                                crate::ad_manager::LinkedinLocalizedText::new(
+                                    std::collections::BTreeMap::from([(
+                                        "key".to_owned(),
+                                        "sample".to_owned()
+                                    )])
+                                ),
+                                crate::ad_manager::LinkedinPostSubmitCallToAction::new(
+                                    crate::ad_manager::LinkedinCallToActionTarget::new(
+                                        "sample".to_owned()
+                                    ),
+                                    crate::ad_manager::LinkedinPostSubmitCallToActionCallToActionLabel::VisitCompanyWebsite
+                                )
+                            ),
+                            crate::ad_manager::LinkedinLegalInfo::new(
+                                vec![
+                                    crate::ad_manager::LinkedinConsent::new(
+                                        true,
+                                        1i64,
+                                        crate::ad_manager::LinkedinLocalizedText::new(
+                                            std::collections::BTreeMap::from([(
+                                                "key".to_owned(),
+                                                "sample".to_owned()
+                                            )])
+                                        )
+                                    )
+                                ],
+                                "sample".to_owned()
                             )
-                            .language_code("sample".to_owned())
-                            .locations(vec!["sample".to_owned()])
-                            .keywords(vec!["sample".to_owned()]),
+                                .legal_disclaimer(
+                                    crate::ad_manager::LinkedinLocalizedText::new(
+                                        std::collections::BTreeMap::from([(
+                                            "key".to_owned(),
+                                            "sample".to_owned()
+                                        )])
+                                    )
+                                )
+                        )
+                            .description(
+                                crate::ad_manager::LinkedinLocalizedText::new(
+                                    std::collections::BTreeMap::from([(
+                                        "key".to_owned(),
+                                        "sample".to_owned()
+                                    )])
+                                )
+                            )
                     )
-                    .is_draft(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleReport",
-            Box::pin({
-                let call = handle
-                    .get_google_report(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        crate::ad_manager::AdSourceType::AdManager,
-                        vec![GetGoogleReportFieldsItem::Impressions],
+                        .hidden_fields(
+                            vec![
+                                crate::ad_manager::LinkedinHiddenField::new(
+                                    "sample".to_owned(),
+                                    "sample".to_owned()
+                                )
+                            ]
+                        )
+                )
+                .is_draft(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteFacebookAd",
+        Box::pin({
+            let call = handle.delete_facebook_ad(
+                "sample-adId",
+                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteFacebookAdAccount",
+        Box::pin({
+            let call = handle.delete_facebook_ad_account(
+                "sample-adAccountId",
+                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteFacebookAdset",
+        Box::pin({
+            let call = handle.delete_facebook_adset(
+                "sample-adsetId",
+                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteFacebookCampaign",
+        Box::pin({
+            let call = handle.delete_facebook_campaign(
+                "sample-campaignId",
+                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteFacebookCustomAudience",
+        Box::pin({
+            let call = handle.delete_facebook_custom_audience("sample-audienceId").is_draft(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteFacebookIntegration",
+        Box::pin({
+            let call = handle.delete_facebook_integration(
+                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteFacebookPage",
+        Box::pin({
+            let call = handle.delete_facebook_page("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteGoogleAdAccount",
+        Box::pin({
+            let call = handle.delete_google_ad_account(
+                "sample-adAccountId",
+                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteGoogleConversion",
+        Box::pin({
+            let call = handle.delete_google_conversion("sample-conversionId").is_draft(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteGoogleSegment",
+        Box::pin({
+            let call = handle.delete_google_segment(
+                "sample-segmentId",
+                crate::ad_manager::GoogleSegmentKind::CustomSegments
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteLinkedinAdAccount",
+        Box::pin({
+            let call = handle.delete_linkedin_ad_account("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "duplicateFacebookAd",
+        Box::pin({
+            let call = handle.duplicate_facebook_ad("sample-adId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "duplicateFacebookAdset",
+        Box::pin({
+            let call = handle.duplicate_facebook_adset("sample-adsetId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "duplicateFacebookCampaign",
+        Box::pin({
+            let call = handle.duplicate_facebook_campaign(
+                "sample-campaignId",
+                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookAdAccount",
+        Box::pin({
+            let call = handle.get_facebook_ad_account("sample-adAccountId").is_draft(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookCampaign",
+        Box::pin({
+            let call = handle
+                .get_facebook_campaign("sample-campaignId")
+                .fields("sample".to_owned())
+                .source("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookCampaignPublishingProgress",
+        Box::pin({
+            let call = handle
+                .get_facebook_campaign_publishing_progress("sample-campaignId")
+                .is_draft(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookCampaignReport",
+        Box::pin({
+            let call = handle.get_facebook_campaign_report(
+                "sample-campaignId",
+                "sample".to_owned(),
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookCustomAudience",
+        Box::pin({
+            let call = handle.get_facebook_custom_audience("sample-audienceId").is_draft(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookIntegration",
+        Box::pin({
+            let call = handle.get_facebook_integration().is_draft(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookLeadForm",
+        Box::pin({
+            let call = handle.get_facebook_lead_form("sample-leadFormId").is_draft(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookReport",
+        Box::pin({
+            let call = handle.get_facebook_report(
+                GetFacebookReportGroupBy::Day,
+                "sample".to_owned(),
+                "sample".to_owned(),
+                crate::ad_manager::AdSourceType::AdManager,
+                vec![GetFacebookReportFieldsItem::Impressions]
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookReportList",
+        Box::pin({
+            let call = handle
+                .get_facebook_report_list(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::ad_manager::AdSourceType::AdManager
+                )
+                .campaign_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFacebookUser",
+        Box::pin({
+            let call = handle.get_facebook_user().is_draft(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleAdAccount",
+        Box::pin({
+            let call = handle.get_google_ad_account("sample-adAccountId").is_draft(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleAudience",
+        Box::pin({
+            let call = handle.get_google_audience("sample-audienceId").is_draft(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleCampaign",
+        Box::pin({
+            let call = handle.get_google_campaign("sample-adId").is_draft(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleCampaignReport",
+        Box::pin({
+            let call = handle.get_google_campaign_report(
+                "sample-campaignId",
+                "sample".to_owned(),
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleConversion",
+        Box::pin({
+            let call = handle.get_google_conversion("sample-conversionId").is_draft(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleIntegration",
+        Box::pin({
+            let call = handle.get_google_integration().is_draft(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleKeywordIdeas",
+        Box::pin({
+            let call = handle
+                .get_google_keyword_ideas(
+                    crate::ad_manager::GoogleKeywordIdeasRequest::new("sample".to_owned())
+                        .language_code("sample".to_owned())
+                        .locations(vec!["sample".to_owned()])
+                        .keywords(vec!["sample".to_owned()])
+                )
+                .is_draft(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleReport",
+        Box::pin({
+            let call = handle
+                .get_google_report(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::ad_manager::AdSourceType::AdManager,
+                    vec![GetGoogleReportFieldsItem::Impressions]
+                )
+                .group_by(GetGoogleReportGroupBy::Date);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleReportList",
+        Box::pin({
+            let call = handle
+                .get_google_report_list(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::ad_manager::AdSourceType::AdManager
+                )
+                .campaign_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleSegment",
+        Box::pin({
+            let call = handle.get_google_segment(
+                "sample-segmentId",
+                crate::ad_manager::GoogleSegmentKind::CustomSegments
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getGoogleUser",
+        Box::pin({
+            let call = handle.get_google_user().is_draft(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLinkedinAdAccount",
+        Box::pin({
+            let call = handle.get_linkedin_ad_account("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLinkedinCampaignGroup",
+        Box::pin({
+            let call = handle.get_linkedin_campaign_group("sample-adId").is_draft(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLinkedinCampaignGroupReport",
+        Box::pin({
+            let call = handle
+                .get_linkedin_campaign_group_report(
+                    "sample-campaignGroupId",
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                .fields(vec![LinkedinReportMetric::Clicks]);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLinkedinIntegration",
+        Box::pin({
+            let call = handle.get_linkedin_integration().is_draft(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLinkedinReport",
+        Box::pin({
+            let call = handle
+                .get_linkedin_report("sample".to_owned(), "sample".to_owned())
+                .pivot(GetLinkedinReportPivot::Account)
+                .group_by(GetLinkedinReportGroupBy::Day)
+                .entity_urns("sample".to_owned())
+                .fields(vec![LinkedinReportMetric::Clicks]);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLinkedinReportList",
+        Box::pin({
+            let call = handle
+                .get_linkedin_report_list(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                .fields(vec![LinkedinReportMetric::Clicks]);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLinkedinUser",
+        Box::pin({
+            let call = handle.get_linkedin_user().is_draft(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFacebookAdAccounts",
+        Box::pin({
+            let call = handle
+                .list_facebook_ad_accounts()
+                .type_("sample".to_owned())
+                .next("sample".to_owned())
+                .fetch_all(true)
+                .limit(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFacebookConversationForms",
+        Box::pin({
+            let call = handle.list_facebook_conversation_forms().is_draft(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFacebookCustomAudiences",
+        Box::pin({
+            let call = handle
+                .list_facebook_custom_audiences(
+                    ListFacebookCustomAudiencesType::Lookalike,
+                    "sample".to_owned()
+                )
+                .source(ListFacebookCustomAudiencesSource::AdManager);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFacebookEntities",
+        Box::pin({
+            let call = handle
+                .list_facebook_entities(
+                    crate::ad_manager::AdSourceType::AdManager,
+                    ListFacebookEntitiesEntityType::Campaign
+                )
+                .next("sample".to_owned())
+                .fetch_all(true)
+                .campaign_id("sample".to_owned())
+                .ad_set_id("sample".to_owned())
+                .search_id("sample".to_owned())
+                .selected_ad_account_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFacebookPageInstagramAccounts",
+        Box::pin({
+            let call = handle
+                .list_facebook_page_instagram_accounts("sample-pageId")
+                .type_(crate::ad_manager::AdSourceType::AdManager);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFacebookPageLeadForms",
+        Box::pin({
+            let call = handle.list_facebook_page_lead_forms("sample-pageId").is_draft(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFacebookPages",
+        Box::pin({
+            let call = handle.list_facebook_pages().fetch_existing(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFacebookPixels",
+        Box::pin({
+            let call = handle
+                .list_facebook_pixels()
+                .channel("sample".to_owned())
+                .page_id("sample".to_owned())
+                .ig_user_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listGoogleAdAccounts",
+        Box::pin({
+            let call = handle
+                .list_google_ad_accounts()
+                .type_(crate::ad_manager::AdSourceType::AdManager);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listGoogleAssets",
+        Box::pin({
+            let call = handle
+                .list_google_assets(ListGoogleAssetsType::Call)
+                .id("sample".to_owned())
+                .advertiser_only(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listGoogleAudiences",
+        Box::pin({
+            let call = handle.list_google_audiences().is_draft(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listGoogleConversionGoals",
+        Box::pin({
+            let call = handle.list_google_conversion_goals().is_draft(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listGoogleConversions",
+        Box::pin({
+            let call = handle
+                .list_google_conversions()
+                .type_(ListGoogleConversionsType::AdManager)
+                .conversion_type("sample".to_owned())
+                .category("sample".to_owned())
+                .start_date("sample".to_owned())
+                .end_date("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listGoogleEntities",
+        Box::pin({
+            let call = handle
+                .list_google_entities(
+                    crate::ad_manager::AdSourceType::AdManager,
+                    ListGoogleEntitiesEntityType::Campaign
+                )
+                .campaign_id("sample".to_owned())
+                .ad_group_id("sample".to_owned())
+                .search_id("sample".to_owned())
+                .start_date("sample".to_owned())
+                .end_date("sample".to_owned())
+                .selected_ad_account_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listGoogleSegments",
+        Box::pin({
+            let call = handle.list_google_segments().type_("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listGoogleTargetInterests",
+        Box::pin({
+            let call = handle.list_google_target_interests(
+                ListGoogleTargetInterestsType::Affinity,
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listLinkedinAdAccounts",
+        Box::pin({
+            let call = handle.list_linkedin_ad_accounts().is_draft(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listLinkedinLeadForms",
+        Box::pin({
+            let call = handle.list_linkedin_lead_forms("sample-accountId").is_draft(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "pauseFacebookAd",
+        Box::pin({
+            let call = handle.pause_facebook_ad(
+                "sample-adId",
+                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "pauseFacebookAdset",
+        Box::pin({
+            let call = handle.pause_facebook_adset(
+                "sample-adsetId",
+                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "pauseFacebookCampaign",
+        Box::pin({
+            let call = handle.pause_facebook_campaign(
+                "sample-campaignId",
+                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "publishFacebookCampaign",
+        Box::pin({
+            let call = handle.publish_facebook_campaign(
+                "sample-campaignId",
+                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "publishGoogleAd",
+        Box::pin({
+            let call = handle.publish_google_ad("sample-adId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "publishLinkedinCampaignGroup",
+        Box::pin({
+            let call = handle.publish_linkedin_campaign_group(
+                "sample-adId",
+                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "removeFacebookCustomAudienceMember",
+        Box::pin({
+            let call = handle.remove_facebook_custom_audience_member(
+                "sample-audienceId",
+                crate::ad_manager::FacebookCustomAudienceMemberRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .fb_ad_account_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "resumeFacebookAd",
+        Box::pin({
+            let call = handle.resume_facebook_ad(
+                "sample-adId",
+                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "resumeFacebookAdset",
+        Box::pin({
+            let call = handle.resume_facebook_adset(
+                "sample-adsetId",
+                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "resumeFacebookCampaign",
+        Box::pin({
+            let call = handle.resume_facebook_campaign(
+                "sample-campaignId",
+                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchFacebookTargeting",
+        Box::pin({
+            let call = handle
+                .search_facebook_targeting("sample".to_owned(), "sample".to_owned())
+                .location_id("sample".to_owned())
+                .search_type("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchGoogleTargeting",
+        Box::pin({
+            let call = handle
+                .search_google_targeting("sample".to_owned())
+                .query("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchLinkedinTargeting",
+        Box::pin({
+            let call = handle
+                .search_linkedin_targeting("sample".to_owned())
+                .query("sample".to_owned())
+                .q("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "setFacebookDefaultPage",
+        Box::pin({
+            let call = handle
+                .set_facebook_default_page(
+                    crate::ad_manager::SetFacebookDefaultPageRequest::new("sample".to_owned())
+                )
+                .is_draft(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateFacebookCustomAudience",
+        Box::pin({
+            let call = handle.update_facebook_custom_audience(
+                "sample-audienceId",
+                UpdateFacebookCustomAudienceRequest::new("sample".to_owned(), "sample".to_owned())
+                    .description("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateLinkedinAdStatus",
+        Box::pin({
+            let call = handle
+                .update_linkedin_ad_status(
+                    "sample-adId",
+                    crate::ad_manager::UpdateLinkedinAdStatusRequest::new(
+                        crate::ad_manager::UpdateLinkedinAdStatusRequestOperationType::Paused,
+                        crate::ad_manager::UpdateLinkedinAdStatusRequestType::AdGroup
                     )
-                    .group_by(GetGoogleReportGroupBy::Date);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleReportList",
-            Box::pin({
-                let call = handle
-                    .get_google_report_list(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        crate::ad_manager::AdSourceType::AdManager,
-                    )
-                    .campaign_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleSegment",
-            Box::pin({
-                let call = handle
-                    .get_google_segment(
-                        "sample-segmentId",
-                        crate::ad_manager::GoogleSegmentKind::CustomSegments,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getGoogleUser",
-            Box::pin({
-                let call = handle.get_google_user().is_draft(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLinkedinAdAccount",
-            Box::pin({
-                let call = handle.get_linkedin_ad_account("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLinkedinCampaignGroup",
-            Box::pin({
-                let call = handle
-                    .get_linkedin_campaign_group("sample-adId")
-                    .is_draft(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLinkedinCampaignGroupReport",
-            Box::pin({
-                let call = handle
-                    .get_linkedin_campaign_group_report(
-                        "sample-campaignGroupId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                    )
-                    .fields(vec![LinkedinReportMetric::Clicks]);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLinkedinIntegration",
-            Box::pin({
-                let call = handle.get_linkedin_integration().is_draft(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLinkedinReport",
-            Box::pin({
-                let call = handle
-                    .get_linkedin_report("sample".to_owned(), "sample".to_owned())
-                    .pivot(GetLinkedinReportPivot::Account)
-                    .group_by(GetLinkedinReportGroupBy::Day)
-                    .entity_urns("sample".to_owned())
-                    .fields(vec![LinkedinReportMetric::Clicks]);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLinkedinReportList",
-            Box::pin({
-                let call = handle
-                    .get_linkedin_report_list(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                    )
-                    .fields(vec![LinkedinReportMetric::Clicks]);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLinkedinUser",
-            Box::pin({
-                let call = handle.get_linkedin_user().is_draft(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFacebookAdAccounts",
-            Box::pin({
-                let call = handle
-                    .list_facebook_ad_accounts()
-                    .type_("sample".to_owned())
-                    .next("sample".to_owned())
-                    .fetch_all(true)
-                    .limit(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFacebookConversationForms",
-            Box::pin({
-                let call = handle.list_facebook_conversation_forms().is_draft(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFacebookCustomAudiences",
-            Box::pin({
-                let call = handle
-                    .list_facebook_custom_audiences(
-                        ListFacebookCustomAudiencesType::Lookalike,
-                        "sample".to_owned(),
-                    )
-                    .source(ListFacebookCustomAudiencesSource::AdManager);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFacebookEntities",
-            Box::pin({
-                let call = handle
-                    .list_facebook_entities(
-                        crate::ad_manager::AdSourceType::AdManager,
-                        ListFacebookEntitiesEntityType::Campaign,
-                    )
-                    .next("sample".to_owned())
-                    .fetch_all(true)
-                    .campaign_id("sample".to_owned())
-                    .ad_set_id("sample".to_owned())
-                    .search_id("sample".to_owned())
-                    .selected_ad_account_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFacebookPageInstagramAccounts",
-            Box::pin({
-                let call = handle
-                    .list_facebook_page_instagram_accounts("sample-pageId")
-                    .type_(crate::ad_manager::AdSourceType::AdManager);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFacebookPageLeadForms",
-            Box::pin({
-                let call = handle
-                    .list_facebook_page_lead_forms("sample-pageId")
-                    .is_draft(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFacebookPages",
-            Box::pin({
-                let call = handle.list_facebook_pages().fetch_existing(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFacebookPixels",
-            Box::pin({
-                let call = handle
-                    .list_facebook_pixels()
-                    .channel("sample".to_owned())
-                    .page_id("sample".to_owned())
-                    .ig_user_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listGoogleAdAccounts",
-            Box::pin({
-                let call = handle
-                    .list_google_ad_accounts()
-                    .type_(crate::ad_manager::AdSourceType::AdManager);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listGoogleAssets",
-            Box::pin({
-                let call = handle
-                    .list_google_assets(ListGoogleAssetsType::Call)
+                )
+                .is_draft(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertFacebookAd",
+        Box::pin({
+            let call = handle.upsert_facebook_ad(
+                crate::ad_manager::UpsertFacebookAdRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
                     .id("sample".to_owned())
-                    .advertiser_only(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listGoogleAudiences",
-            Box::pin({
-                let call = handle.list_google_audiences().is_draft(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listGoogleConversionGoals",
-            Box::pin({
-                let call = handle.list_google_conversion_goals().is_draft(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listGoogleConversions",
-            Box::pin({
-                let call = handle
-                    .list_google_conversions()
-                    .type_(ListGoogleConversionsType::AdManager)
-                    .conversion_type("sample".to_owned())
-                    .category("sample".to_owned())
-                    .start_date("sample".to_owned())
-                    .end_date("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listGoogleEntities",
-            Box::pin({
-                let call = handle
-                    .list_google_entities(
-                        crate::ad_manager::AdSourceType::AdManager,
-                        ListGoogleEntitiesEntityType::Campaign,
+                    .name("sample".to_owned())
+                    .primary_text("sample".to_owned())
+                    .headline("sample".to_owned())
+                    .description("sample".to_owned())
+                    .image_url("sample".to_owned())
+                    .media_type(crate::ad_manager::FacebookAdMediaType::Single)
+                    .media(
+                        vec![
+                            crate::ad_manager::FacebookAdMedia::new(
+                                "sample".to_owned(),
+                                crate::ad_manager::AdMediaKind::Image
+                            )
+                                .thumbnail_url("sample".to_owned())
+                                .selected_poster(1i64)
+                                .name("sample".to_owned())
+                                .headline("sample".to_owned())
+                                .description("sample".to_owned())
+                                .link("sample".to_owned())
+                        ]
                     )
-                    .campaign_id("sample".to_owned())
-                    .ad_group_id("sample".to_owned())
-                    .search_id("sample".to_owned())
-                    .start_date("sample".to_owned())
-                    .end_date("sample".to_owned())
-                    .selected_ad_account_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listGoogleSegments",
-            Box::pin({
-                let call = handle.list_google_segments().type_("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listGoogleTargetInterests",
-            Box::pin({
-                let call = handle
-                    .list_google_target_interests(
-                        ListGoogleTargetInterestsType::Affinity,
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listLinkedinAdAccounts",
-            Box::pin({
-                let call = handle.list_linkedin_ad_accounts().is_draft(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listLinkedinLeadForms",
-            Box::pin({
-                let call = handle
-                    .list_linkedin_lead_forms("sample-accountId")
-                    .is_draft(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "pauseFacebookAd",
-            Box::pin({
-                let call = handle
-                    .pause_facebook_ad(
-                        "sample-adId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "pauseFacebookAdset",
-            Box::pin({
-                let call = handle
-                    .pause_facebook_adset(
-                        "sample-adsetId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "pauseFacebookCampaign",
-            Box::pin({
-                let call = handle
-                    .pause_facebook_campaign(
-                        "sample-campaignId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "publishFacebookCampaign",
-            Box::pin({
-                let call = handle
-                    .publish_facebook_campaign(
-                        "sample-campaignId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "publishGoogleAd",
-            Box::pin({
-                let call = handle.publish_google_ad("sample-adId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "publishLinkedinCampaignGroup",
-            Box::pin({
-                let call = handle
-                    .publish_linkedin_campaign_group(
-                        "sample-adId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "removeFacebookCustomAudienceMember",
-            Box::pin({
-                let call = handle
-                    .remove_facebook_custom_audience_member(
-                        "sample-audienceId",
-                        crate::ad_manager::FacebookCustomAudienceMemberRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .fb_ad_account_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "resumeFacebookAd",
-            Box::pin({
-                let call = handle
-                    .resume_facebook_ad(
-                        "sample-adId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "resumeFacebookAdset",
-            Box::pin({
-                let call = handle
-                    .resume_facebook_adset(
-                        "sample-adsetId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "resumeFacebookCampaign",
-            Box::pin({
-                let call = handle
-                    .resume_facebook_campaign(
-                        "sample-campaignId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchFacebookTargeting",
-            Box::pin({
-                let call = handle
-                    .search_facebook_targeting("sample".to_owned(), "sample".to_owned())
-                    .location_id("sample".to_owned())
-                    .search_type("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchGoogleTargeting",
-            Box::pin({
-                let call = handle
-                    .search_google_targeting("sample".to_owned())
-                    .query("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchLinkedinTargeting",
-            Box::pin({
-                let call = handle
-                    .search_linkedin_targeting("sample".to_owned())
-                    .query("sample".to_owned())
-                    .q("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "setFacebookDefaultPage",
-            Box::pin({
-                let call = handle
-                    .set_facebook_default_page(
-                        crate::ad_manager::SetFacebookDefaultPageRequest::new(
-                            "sample".to_owned(),
-                        ),
+                    .multi_advertiser_ads(true)
+                    .cta("sample".to_owned())
+                    .conversation_form_id("sample".to_owned())
+                    .destination_link("sample".to_owned())
+                    .destination_form_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertFacebookAdset",
+        Box::pin({
+            let call = handle.upsert_facebook_adset(
+                UpsertFacebookAdsetRequest::new("sample".to_owned(), "sample".to_owned())
+                    .id("sample".to_owned())
+                    .name("sample".to_owned())
+                    .page_id("sample".to_owned())
+                    .instagram_actor_id("sample".to_owned())
+                    .messaging_platforms(
+                        vec![crate::ad_manager::FacebookMessagingPlatform::Whatsapp]
                     )
-                    .is_draft(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateFacebookCustomAudience",
-            Box::pin({
-                let call = handle
-                    .update_facebook_custom_audience(
-                        "sample-audienceId",
-                        UpdateFacebookCustomAudienceRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .description("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateLinkedinAdStatus",
-            Box::pin({
-                let call = handle
-                    .update_linkedin_ad_status(
-                        "sample-adId",
-                        crate::ad_manager::UpdateLinkedinAdStatusRequest::new(
-                            crate::ad_manager::UpdateLinkedinAdStatusRequestOperationType::Paused,
-                            crate::ad_manager::UpdateLinkedinAdStatusRequestType::AdGroup,
-                        ),
-                    )
-                    .is_draft(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertFacebookAd",
-            Box::pin({
-                let call = handle
-                    .upsert_facebook_ad(
-                        crate::ad_manager::UpsertFacebookAdRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .id("sample".to_owned())
-                            .name("sample".to_owned())
-                            .primary_text("sample".to_owned())
-                            .headline("sample".to_owned())
-                            .description("sample".to_owned())
-                            .image_url("sample".to_owned())
-                            .media_type(crate::ad_manager::FacebookAdMediaType::Single)
-                            .media(
-                                vec![
-                                    crate ::ad_manager::FacebookAdMedia::new("sample"
-                                    .to_owned(), crate ::ad_manager::AdMediaKind::Image)
-                                    .thumbnail_url("sample".to_owned()).selected_poster(1i64)
-                                    .name("sample".to_owned()).headline("sample".to_owned())
-                                    .description("sample".to_owned()).link("sample".to_owned())
-                                ],
-                            )
-                            .multi_advertiser_ads(true)
-                            .cta("sample".to_owned())
-                            .conversation_form_id("sample".to_owned())
-                            .destination_link("sample".to_owned())
-                            .destination_form_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertFacebookAdset",
-            Box::pin({
-                let call = handle
-                    .upsert_facebook_adset(
-                        UpsertFacebookAdsetRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .id("sample".to_owned())
-                            .name("sample".to_owned())
-                            .page_id("sample".to_owned())
-                            .instagram_actor_id("sample".to_owned())
-                            .messaging_platforms(
-                                vec![
-                                    crate ::ad_manager::FacebookMessagingPlatform::Whatsapp
-                                ],
-                            )
-                            .whatsapp_number("sample".to_owned())
-                            .audience(
-                                FacebookAudience::new(
-                                        vec![
-                                            FacebookGeoLocation::new("sample".to_owned(), "sample"
-                                            .to_owned(), crate
-                                            ::ad_manager::FacebookGeoLocationType::Country, crate
-                                            ::ad_manager::SelectionType::Include).radius(1.0f64)
-                                            .radius_unit(crate ::ad_manager::DistanceUnit::Km)
-                                            .geometry(FacebookGeoGeometry::new(crate
-                                            ::ad_manager::GeoLatLng::new(), "sample".to_owned()))
-                                        ],
-                                    )
-                                    .locales(
-                                        vec![
-                                            crate ::ad_manager::FacebookLocale::new("sample".to_owned(),
-                                            1i64)
-                                        ],
-                                    )
-                                    .placements(
-                                        crate::ad_manager::FacebookPlacements::new()
-                                            .facebook(vec!["sample".to_owned()])
-                                            .instagram(vec!["sample".to_owned()])
-                                            .messenger(vec!["sample".to_owned()]),
-                                    )
-                                    .placement_type(
-                                        crate::ad_manager::FacebookPlacementType::Auto,
-                                    )
-                                    .lookalike(
-                                        vec![
-                                            crate ::ad_manager::FacebookAudienceRef::new("sample"
-                                            .to_owned(), "sample".to_owned())
-                                        ],
-                                    )
-                                    .retargeting(
-                                        vec![
-                                            crate ::ad_manager::FacebookAudienceRef::new("sample"
-                                            .to_owned(), "sample".to_owned())
-                                        ],
-                                    )
-                                    .interests(
-                                        vec![
-                                            crate ::ad_manager::FacebookInterest::new("sample"
-                                            .to_owned(), "sample".to_owned()).type_("sample".to_owned())
-                                        ],
-                                    )
-                                    .age_min(1i64)
-                                    .age_max(1i64)
-                                    .genders(vec![1i64]),
-                            )
-                            .budget(
-                                crate::ad_manager::FacebookBudget::new(
-                                        crate::ad_manager::BudgetType::Daily,
-                                        1.0f64,
-                                    )
-                                    .schedule_start_date("sample".to_owned())
-                                    .schedule_end_date("sample".to_owned()),
-                            )
-                            .conversion_location("sample".to_owned())
-                            .custom_event_type("sample".to_owned())
-                            .pixel_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertFacebookCampaign",
-            Box::pin({
-                let call = handle
-                    .upsert_facebook_campaign(
-                        UpsertFacebookCampaignRequest::new("sample".to_owned())
-                            .id("sample".to_owned())
-                            .name("sample".to_owned())
-                            .objective(
-                                crate::ad_manager::FacebookCampaignObjective::OutcomeLeads,
-                            )
-                            .special_ad_categories(
-                                vec![
-                                    crate ::ad_manager::FacebookSpecialAdCategory::Employment
-                                ],
-                            )
-                            .source("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertFacebookPixel",
-            Box::pin({
-                let call = handle
-                    .upsert_facebook_pixel(
-                        crate::ad_manager::UpsertFacebookPixelRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .conversion_pixel_id("sample".to_owned())
-                            .name("sample".to_owned())
-                            .ig_user_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertGoogleAsset",
-            Box::pin({
-                let call = handle
-                    .upsert_google_asset(
-                        crate::ad_manager::UpsertGoogleAssetRequest::new(
-                            "sample".to_owned(),
-                            crate::ad_manager::GoogleAssetType::Call,
-                            serde_json::Value::Object(Default::default()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertGoogleAudience",
-            Box::pin({
-                let call = handle
-                    .upsert_google_audience(
-                        crate::ad_manager::UpsertGoogleAudienceRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .resource_name("sample".to_owned())
-                            .dimensions(
-                                crate::ad_manager::GoogleAudienceDimension::new()
-                                    .is_age_unknown(true)
-                                    .age_ranges(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    )
-                                    .genders(vec!["sample".to_owned()])
-                                    .parental_statuses(vec!["sample".to_owned()])
-                                    .audience_segments(
-                                        crate::ad_manager::GoogleAudienceSegments::new()
-                                            .custom_audiences(vec!["sample".to_owned()])
-                                            .user_lists(vec!["sample".to_owned()])
-                                            .user_interests(vec!["sample".to_owned()]),
-                                    ),
-                            )
-                            .exclusion_dimension(
-                                crate::ad_manager::GoogleAudienceDimension::new()
-                                    .is_age_unknown(true)
-                                    .age_ranges(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    )
-                                    .genders(vec!["sample".to_owned()])
-                                    .parental_statuses(vec!["sample".to_owned()])
-                                    .audience_segments(
-                                        crate::ad_manager::GoogleAudienceSegments::new()
-                                            .custom_audiences(vec!["sample".to_owned()])
-                                            .user_lists(vec!["sample".to_owned()])
-                                            .user_interests(vec!["sample".to_owned()]),
-                                    ),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertGoogleCampaign",
-            Box::pin({
-                let call = handle
-                    .upsert_google_campaign(
-                        GoogleCampaign::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                crate::ad_manager::GoogleAdvertisingChannelType::Search,
-                            )
-                            .id("sample".to_owned())
-                            .advertising_channel_sub_type(
-                                GoogleCampaignAdvertisingChannelSubType::DemandGen,
-                            )
-                            .goal_type(GoogleCampaignGoalType::WebsiteTraffic)
-                            .budget(
-                                crate::ad_manager::AdBudget::new()
-                                    .budget_type(crate::ad_manager::BudgetType::Daily)
-                                    .amount(1.0f64)
-                                    .schedule_start_date("sample".to_owned())
-                                    .schedule_end_date("sample".to_owned()),
-                            )
-                            .audience(
-                                GoogleCampaignAudience::new()
-                                    .geo_locations(
-                                        vec![
-                                            GoogleGeoLocation::new().key("sample".to_owned())
-                                            .id("sample".to_owned()).name("sample".to_owned())
-                                            .country_name("sample".to_owned()).type_("sample"
-                                            .to_owned()).radius(1.0f64).radius_unit(crate
-                                            ::ad_manager::DistanceUnit::Km).selection_type(crate
-                                            ::ad_manager::SelectionType::Include).resource_name("sample"
-                                            .to_owned()).place_id("sample".to_owned())
-                                            .formatted_address("sample".to_owned())
-                                            .geometry(GeoGeometry::new())
-                                            .address_components(vec![GeoAddressComponent::new()])
-                                        ],
-                                    )
-                                    .locales(
-                                        vec![
-                                            crate ::ad_manager::GoogleLocale::new().name("sample"
-                                            .to_owned()).key("sample".to_owned()).id("sample"
-                                            .to_owned()).resource_name("sample".to_owned())
-                                        ],
-                                    )
-                                    .gender(
-                                        vec![
-                                            crate ::ad_manager::GoogleDemographicTarget::new("sample"
-                                            .to_owned(), true)
-                                        ],
-                                    )
-                                    .age_range(
-                                        vec![
-                                            crate ::ad_manager::GoogleDemographicTarget::new("sample"
-                                            .to_owned(), true)
-                                        ],
-                                    )
-                                    .segments(
-                                        vec![
-                                            crate ::ad_manager::GoogleSegmentTarget::new("sample"
-                                            .to_owned(), "sample".to_owned())
-                                        ],
-                                    )
-                                    .target_interests(
-                                        crate::ad_manager::GoogleTargetInterests::new()
-                                            .affinity(vec!["sample".to_owned()])
-                                            .in_market(vec!["sample".to_owned()]),
-                                    ),
-                            )
-                            .network_settings(
-                                crate::ad_manager::GoogleNetworkSettings::new(true, true),
-                            )
-                            .bidding_strategy(
-                                crate::ad_manager::GoogleBiddingStrategy::new()
-                                    .type_("sample".to_owned())
-                                    .value(1.0f64),
-                            )
-                            .assets(
-                                crate::ad_manager::GoogleCampaignAssets::new()
-                                    .calls(vec!["sample".to_owned()])
-                                    .sitelinks(vec!["sample".to_owned()])
-                                    .lead_form("sample".to_owned())
-                                    .images(
-                                        vec![
-                                            crate ::ad_manager::GoogleAssetImage::new("sample"
-                                            .to_owned()).resource_name("sample".to_owned())
-                                            .name("sample".to_owned()).error("sample".to_owned())
-                                        ],
-                                    )
-                                    .business_logo(
-                                        crate::ad_manager::GoogleAssetImage::new(
-                                                "sample".to_owned(),
-                                            )
-                                            .resource_name("sample".to_owned())
-                                            .name("sample".to_owned())
-                                            .error("sample".to_owned()),
-                                    ),
-                            )
-                            .is_eu_political_ads(true)
-                            .ad_groups(
-                                vec![
-                                    GoogleAdGroup::new().id("sample".to_owned())
-                                    .ad_group_id("sample".to_owned()).name("sample".to_owned())
-                                    .ad_campaign_id("sample".to_owned()).ad_content(vec![crate
-                                    ::ad_manager::GoogleAd::new()]).keywords(crate
-                                    ::ad_manager::GoogleKeywords::new().positives(vec![crate
-                                    ::ad_manager::GoogleKeyword::new("sample".to_owned(),
-                                    "sample".to_owned())]).negatives(vec![crate
-                                    ::ad_manager::GoogleKeyword::new("sample".to_owned(),
-                                    "sample".to_owned())])).publishing_status(crate
-                                    ::ad_manager::PublishingStatus::Draft)
-                                    .ad_group_error("sample".to_owned())
-                                    .google_ad_group_id("sample".to_owned())
-                                    .custom_channels(true).selected_channels(vec![crate
-                                    ::ad_manager::GoogleChannel::Gmail])
-                                    .google_audience_id("sample".to_owned())
-                                    .audience(GoogleAdGroupAudience::new()
-                                    .geo_locations(vec![GoogleGeoLocation::new()])
-                                    .locales(vec![crate ::ad_manager::GoogleLocale::new()]))
-                                ],
-                            )
-                            .campaign_goal(
-                                crate::ad_manager::GoogleCampaignGoal::new(
-                                        crate::ad_manager::GoogleCampaignGoalType2::Conversions,
-                                    )
-                                    .value("sample".to_owned())
-                                    .is_custom_conversion_goal(true),
-                            )
-                            .ad_schedule(
-                                vec![
-                                    crate ::ad_manager::GoogleAdSchedule::new(crate
-                                    ::ad_manager::GoogleScheduleDay::Friday, "sample"
-                                    .to_owned(), "sample".to_owned())
-                                ],
-                            )
-                            .publishing_status(
-                                crate::ad_manager::PublishingStatus::Draft,
-                            )
-                            .google_ad_account_id("sample".to_owned())
-                            .unpublished_changes(true)
-                            .maximum_cpc(1.0f64)
-                            .google_campaign_id("sample".to_owned())
-                            .source("sample".to_owned())
-                            .advanced_options(
-                                serde_json::Value::Object(Default::default()),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertGoogleConversion",
-            Box::pin({
-                let call = handle
-                    .upsert_google_conversion(
-                        crate::ad_manager::UpsertGoogleConversionRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                crate::ad_manager::GoogleConversionType::UploadClicks,
-                                "sample".to_owned(),
-                                crate::ad_manager::GoogleConversionValueSettings::new(
-                                    1.0f64,
+                    .whatsapp_number("sample".to_owned())
+                    .audience(
+                        FacebookAudience::new(
+                            vec![
+                                FacebookGeoLocation::new(
                                     "sample".to_owned(),
-                                    true,
-                                ),
-                                crate::ad_manager::UpsertGoogleConversionRequestCountingType::OnePerClick,
-                                crate::ad_manager::UpsertGoogleConversionRequestAttributionModel::GoogleSearchAttributionDataDriven,
-                                1i64,
-                            )
-                            .conversion_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertGoogleSegment",
-            Box::pin({
-                let call = handle
-                    .upsert_google_segment(
-                        UpsertGoogleSegmentType::CustomSegments,
-                        crate::ad_manager::UpsertGoogleSegmentRequest::new(
-                                "sample".to_owned(),
-                            )
-                            .description("sample".to_owned())
-                            .members(
-                                vec![
-                                    crate ::ad_manager::GoogleSegmentMember::new(crate
-                                    ::ad_manager::GoogleSegmentMemberMemberType::Keyword)
-                                    .keyword("sample".to_owned()).url("sample".to_owned())
-                                    .app("sample".to_owned())
-                                ],
-                            )
-                            .status("sample".to_owned())
-                            .type_("sample".to_owned())
-                            .id("sample".to_owned())
-                            .membership_status("sample".to_owned())
-                            .rule_based_user_list(
-                                crate::ad_manager::GoogleRuleBasedUserList::new(
-                                        crate::ad_manager::GoogleFlexibleRuleUserList::new(
-                                                vec![
-                                                    crate ::ad_manager::GoogleRuleOperand::new(1i64, crate
-                                                    ::ad_manager::GoogleRule::new(vec![crate
-                                                    ::ad_manager::GoogleRuleItemGroup::new(vec![crate
-                                                    ::ad_manager::GoogleRuleItem::new(crate
-                                                    ::ad_manager::GoogleRuleItemName::Url, crate
-                                                    ::ad_manager::GoogleStringRule::new("sample".to_owned(),
-                                                    "sample".to_owned()))])]))
-                                                ],
-                                                vec![
-                                                    crate ::ad_manager::GoogleRuleOperand::new(1i64, crate
-                                                    ::ad_manager::GoogleRule::new(vec![crate
-                                                    ::ad_manager::GoogleRuleItemGroup::new(vec![crate
-                                                    ::ad_manager::GoogleRuleItem::new(crate
-                                                    ::ad_manager::GoogleRuleItemName::Url, crate
-                                                    ::ad_manager::GoogleStringRule::new("sample".to_owned(),
-                                                    "sample".to_owned()))])]))
-                                                ],
-                                            )
-                                            .inclusive_rule_operator("sample".to_owned()),
+                                    "sample".to_owned(),
+                                    crate::ad_manager::FacebookGeoLocationType::Country,
+                                    crate::ad_manager::SelectionType::Include
+                                )
+                                    .radius(1.0f64)
+                                    .radius_unit(crate::ad_manager::DistanceUnit::Km)
+                                    .geometry(
+                                        FacebookGeoGeometry::new(
+                                            crate::ad_manager::GeoLatLng::new(),
+                                            "sample".to_owned()
+                                        )
                                     )
-                                    .prepopulation_status(
-                                        crate::ad_manager::GoogleRuleBasedUserListPrepopulationStatus::Requested,
-                                    ),
-                            )
-                            .membership_life_span(1i64)
-                            .seed_user_list_ids(vec!["sample".to_owned()])
-                            .country_codes(vec!["sample".to_owned()])
-                            .expansion_level(
-                                crate::ad_manager::UpsertGoogleSegmentRequestExpansionLevel::Balanced,
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertLinkedinCampaignGroup",
-            Box::pin({
-                let call = handle
-                    .upsert_linkedin_campaign_group(
-                        LinkedinCampaignGroup::new("sample".to_owned())
-                            .id("sample".to_owned())
-                            .budget(
-                                crate::ad_manager::AdBudget::new()
-                                    .budget_type(crate::ad_manager::BudgetType::Daily)
-                                    .amount(1.0f64)
-                                    .schedule_start_date("sample".to_owned())
-                                    .schedule_end_date("sample".to_owned()),
-                            )
-                            .ad_campaigns(
+                            ]
+                        )
+                            .locales(
                                 vec![
-                                    LinkedinCampaign::new().id("sample".to_owned()).locale(crate
-                                    ::ad_manager::LinkedinLocale::new("sample".to_owned(),
-                                    "sample".to_owned())).name("sample".to_owned())
-                                    .publishing_status(crate
-                                    ::ad_manager::PublishingStatus::Draft)
-                                    .media_type(LinkedinCampaignMediaType::StandardUpdate)
-                                    .audience(LinkedinAudience::new().geo_locations(vec![crate
-                                    ::ad_manager::LinkedinGeoLocation::new("sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), crate
-                                    ::ad_manager::SelectionType::Include)])
-                                    .target_audience(crate
-                                    ::ad_manager::LinkedinTargetAudience::new()))
-                                    .unit_cost(crate
-                                    ::ad_manager::LinkedinUnitCost::new(1.0f64))
-                                    .campaign_type("sample".to_owned())
-                                    .ad_campaign_group_id("sample".to_owned())
-                                    .ad_campaign_id("sample".to_owned()).ads(vec![crate
-                                    ::ad_manager::LinkedinAd::new()]).linked_in_error("sample"
-                                    .to_owned())
-                                    .meta(serde_json::Value::Object(Default::default()))
+                                    crate::ad_manager::FacebookLocale::new(
+                                        "sample".to_owned(),
+                                        1i64
+                                    )
+                                ]
+                            )
+                            .placements(
+                                crate::ad_manager::FacebookPlacements::new()
+                                    .facebook(vec!["sample".to_owned()])
+                                    .instagram(vec!["sample".to_owned()])
+                                    .messenger(vec!["sample".to_owned()])
+                            )
+                            .placement_type(crate::ad_manager::FacebookPlacementType::Auto)
+                            .lookalike(
+                                vec![
+                                    crate::ad_manager::FacebookAudienceRef::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned()
+                                    )
+                                ]
+                            )
+                            .retargeting(
+                                vec![
+                                    crate::ad_manager::FacebookAudienceRef::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned()
+                                    )
+                                ]
+                            )
+                            .interests(
+                                vec![
+                                    crate::ad_manager::FacebookInterest::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned()
+                                    )
+                                        .type_("sample".to_owned())
+                                ]
+                            )
+                            .age_min(1i64)
+                            .age_max(1i64)
+                            .genders(vec![1i64])
+                    )
+                    .budget(
+                        crate::ad_manager::FacebookBudget::new(
+                            crate::ad_manager::BudgetType::Daily,
+                            1.0f64
+                        )
+                            .schedule_start_date("sample".to_owned())
+                            .schedule_end_date("sample".to_owned())
+                    )
+                    .conversion_location("sample".to_owned())
+                    .custom_event_type("sample".to_owned())
+                    .pixel_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertFacebookCampaign",
+        Box::pin({
+            let call = handle.upsert_facebook_campaign(
+                UpsertFacebookCampaignRequest::new("sample".to_owned())
+                    .id("sample".to_owned())
+                    .name("sample".to_owned())
+                    .objective(crate::ad_manager::FacebookCampaignObjective::OutcomeLeads)
+                    .special_ad_categories(
+                        vec![crate::ad_manager::FacebookSpecialAdCategory::Employment]
+                    )
+                    .source("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertFacebookPixel",
+        Box::pin({
+            let call = handle.upsert_facebook_pixel(
+                crate::ad_manager::UpsertFacebookPixelRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .conversion_pixel_id("sample".to_owned())
+                    .name("sample".to_owned())
+                    .ig_user_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertGoogleAsset",
+        Box::pin({
+            let call = handle.upsert_google_asset(
+                crate::ad_manager::UpsertGoogleAssetRequest::new(
+                    "sample".to_owned(),
+                    crate::ad_manager::GoogleAssetType::Call,
+                    serde_json::Value::Object(Default::default())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertGoogleAudience",
+        Box::pin({
+            let call = handle.upsert_google_audience(
+                crate::ad_manager::UpsertGoogleAudienceRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .resource_name("sample".to_owned())
+                    .dimensions(
+                        crate::ad_manager::GoogleAudienceDimension::new()
+                            .is_age_unknown(true)
+                            .age_ranges(vec![serde_json::Value::Object(Default::default())])
+                            .genders(vec!["sample".to_owned()])
+                            .parental_statuses(vec!["sample".to_owned()])
+                            .audience_segments(
+                                crate::ad_manager::GoogleAudienceSegments::new()
+                                    .custom_audiences(vec!["sample".to_owned()])
+                                    .user_lists(vec!["sample".to_owned()])
+                                    .user_interests(vec!["sample".to_owned()])
+                            )
+                    )
+                    .exclusion_dimension(
+                        crate::ad_manager::GoogleAudienceDimension::new()
+                            .is_age_unknown(true)
+                            .age_ranges(vec![serde_json::Value::Object(Default::default())])
+                            .genders(vec!["sample".to_owned()])
+                            .parental_statuses(vec!["sample".to_owned()])
+                            .audience_segments(
+                                crate::ad_manager::GoogleAudienceSegments::new()
+                                    .custom_audiences(vec!["sample".to_owned()])
+                                    .user_lists(vec!["sample".to_owned()])
+                                    .user_interests(vec!["sample".to_owned()])
+                            )
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertGoogleCampaign",
+        Box::pin({
+            let call = handle.upsert_google_campaign(
+                GoogleCampaign::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::ad_manager::GoogleAdvertisingChannelType::Search
+                )
+                    .id("sample".to_owned())
+                    .advertising_channel_sub_type(
+                        GoogleCampaignAdvertisingChannelSubType::DemandGen
+                    )
+                    .goal_type(GoogleCampaignGoalType::WebsiteTraffic)
+                    .budget(
+                        crate::ad_manager::AdBudget::new()
+                            .budget_type(crate::ad_manager::BudgetType::Daily)
+                            .amount(1.0f64)
+                            .schedule_start_date("sample".to_owned())
+                            .schedule_end_date("sample".to_owned())
+                    )
+                    .audience(
+                        GoogleCampaignAudience::new()
+                            .geo_locations(
+                                vec![
+                                    GoogleGeoLocation::new()
+                                        .key("sample".to_owned())
+                                        .id("sample".to_owned())
+                                        .name("sample".to_owned())
+                                        .country_name("sample".to_owned())
+                                        .type_("sample".to_owned())
+                                        .radius(1.0f64)
+                                        .radius_unit(crate::ad_manager::DistanceUnit::Km)
+                                        .selection_type(crate::ad_manager::SelectionType::Include)
+                                        .resource_name("sample".to_owned())
+                                        .place_id("sample".to_owned())
+                                        .formatted_address("sample".to_owned())
+                                        .geometry(GeoGeometry::new())
+                                        .address_components(vec![GeoAddressComponent::new()])
+                                ]
+                            )
+                            .locales(
+                                vec![
+                                    crate::ad_manager::GoogleLocale::new()
+                                        .name("sample".to_owned())
+                                        .key("sample".to_owned())
+                                        .id("sample".to_owned())
+                                        .resource_name("sample".to_owned())
+                                ]
+                            )
+                            .gender(
+                                vec![
+                                    crate::ad_manager::GoogleDemographicTarget::new(
+                                        "sample".to_owned(),
+                                        true
+                                    )
+                                ]
+                            )
+                            .age_range(
+                                vec![
+                                    crate::ad_manager::GoogleDemographicTarget::new(
+                                        "sample".to_owned(),
+                                        true
+                                    )
+                                ]
+                            )
+                            .segments(
+                                vec![
+                                    crate::ad_manager::GoogleSegmentTarget::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned()
+                                    )
+                                ]
+                            )
+                            .target_interests(
+                                crate::ad_manager::GoogleTargetInterests::new()
+                                    .affinity(vec!["sample".to_owned()])
+                                    .in_market(vec!["sample".to_owned()])
+                            )
+                    )
+                    .network_settings(crate::ad_manager::GoogleNetworkSettings::new(true, true))
+                    .bidding_strategy(
+                        crate::ad_manager::GoogleBiddingStrategy::new()
+                            .type_("sample".to_owned())
+                            .value(1.0f64)
+                    )
+                    .assets(
+                        crate::ad_manager::GoogleCampaignAssets::new()
+                            .calls(vec!["sample".to_owned()])
+                            .sitelinks(vec!["sample".to_owned()])
+                            .lead_form("sample".to_owned())
+                            .images(
+                                vec![
+                                    crate::ad_manager::GoogleAssetImage::new("sample".to_owned())
+                                        .resource_name("sample".to_owned())
+                                        .name("sample".to_owned())
+                                        .error("sample".to_owned())
+                                ]
+                            )
+                            .business_logo(
+                                crate::ad_manager::GoogleAssetImage::new("sample".to_owned())
+                                    .resource_name("sample".to_owned())
+                                    .name("sample".to_owned())
+                                    .error("sample".to_owned())
+                            )
+                    )
+                    .is_eu_political_ads(true)
+                    .ad_groups(
+                        vec![
+                            GoogleAdGroup::new()
+                                .id("sample".to_owned())
+                                .ad_group_id("sample".to_owned())
+                                .name("sample".to_owned())
+                                .ad_campaign_id("sample".to_owned())
+                                .ad_content(vec![crate::ad_manager::GoogleAd::new()])
+                                .keywords(
+                                    crate::ad_manager::GoogleKeywords::new()
+                                        .positives(
+                                            vec![
+                                                crate::ad_manager::GoogleKeyword::new(
+                                                    "sample".to_owned(),
+                                                    "sample".to_owned()
+                                                )
+                                            ]
+                                        )
+                                        .negatives(
+                                            vec![
+                                                crate::ad_manager::GoogleKeyword::new(
+                                                    "sample".to_owned(),
+                                                    "sample".to_owned()
+                                                )
+                                            ]
+                                        )
+                                )
+                                .publishing_status(crate::ad_manager::PublishingStatus::Draft)
+                                .ad_group_error("sample".to_owned())
+                                .google_ad_group_id("sample".to_owned())
+                                .custom_channels(true)
+                                .selected_channels(vec![crate::ad_manager::GoogleChannel::Gmail])
+                                .google_audience_id("sample".to_owned())
+                                .audience(
+                                    GoogleAdGroupAudience::new()
+                                        .geo_locations(vec![GoogleGeoLocation::new()])
+                                        .locales(vec![crate::ad_manager::GoogleLocale::new()])
+                                )
+                        ]
+                    )
+                    .campaign_goal(
+                        crate::ad_manager::GoogleCampaignGoal::new(
+                            crate::ad_manager::GoogleCampaignGoalType2::Conversions
+                        )
+                            .value("sample".to_owned())
+                            .is_custom_conversion_goal(true)
+                    )
+                    .ad_schedule(
+                        vec![
+                            crate::ad_manager::GoogleAdSchedule::new(
+                                crate::ad_manager::GoogleScheduleDay::Friday,
+                                "sample".to_owned(),
+                                "sample".to_owned()
+                            )
+                        ]
+                    )
+                    .publishing_status(crate::ad_manager::PublishingStatus::Draft)
+                    .google_ad_account_id("sample".to_owned())
+                    .unpublished_changes(true)
+                    .maximum_cpc(1.0f64)
+                    .google_campaign_id("sample".to_owned())
+                    .source("sample".to_owned())
+                    .advanced_options(serde_json::Value::Object(Default::default()))
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertGoogleConversion",
+        Box::pin({
+            let call = handle.upsert_google_conversion(
+                crate::ad_manager::UpsertGoogleConversionRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::ad_manager::GoogleConversionType::UploadClicks,
+                    "sample".to_owned(),
+                    crate::ad_manager::GoogleConversionValueSettings::new(
+                        1.0f64,
+                        "sample".to_owned(),
+                        true
+                    ),
+                    crate::ad_manager::UpsertGoogleConversionRequestCountingType::OnePerClick,
+                    crate::ad_manager::UpsertGoogleConversionRequestAttributionModel::GoogleSearchAttributionDataDriven,
+                    1i64
+                )
+                    .conversion_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertGoogleSegment",
+        Box::pin({
+            let call = handle.upsert_google_segment(
+                UpsertGoogleSegmentType::CustomSegments,
+                crate::ad_manager::UpsertGoogleSegmentRequest::new("sample".to_owned())
+                    .description("sample".to_owned())
+                    .members(
+                        vec![
+                            crate::ad_manager::GoogleSegmentMember::new(
+                                crate::ad_manager::GoogleSegmentMemberMemberType::Keyword
+                            )
+                                .keyword("sample".to_owned())
+                                .url("sample".to_owned())
+                                .app("sample".to_owned())
+                        ]
+                    )
+                    .status("sample".to_owned())
+                    .type_("sample".to_owned())
+                    .id("sample".to_owned())
+                    .membership_status("sample".to_owned())
+                    .rule_based_user_list(
+                        crate::ad_manager::GoogleRuleBasedUserList::new(
+                            crate::ad_manager::GoogleFlexibleRuleUserList::new(
+                                vec![
+                                    crate::ad_manager::GoogleRuleOperand::new(
+                                        1i64,
+                                        crate::ad_manager::GoogleRule::new(
+                                            vec![
+                                                crate::ad_manager::GoogleRuleItemGroup::new(
+                                                    vec![
+                                                        crate::ad_manager::GoogleRuleItem::new(
+                                                            crate::ad_manager::GoogleRuleItemName::Url,
+                                                            crate::ad_manager::GoogleStringRule::new(
+                                                                "sample".to_owned(),
+                                                                "sample".to_owned()
+                                                            )
+                                                        )
+                                                    ]
+                                                )
+                                            ]
+                                        )
+                                    )
                                 ],
+                                vec![
+                                    crate::ad_manager::GoogleRuleOperand::new(
+                                        1i64,
+                                        crate::ad_manager::GoogleRule::new(
+                                            vec![
+                                                crate::ad_manager::GoogleRuleItemGroup::new(
+                                                    vec![
+                                                        crate::ad_manager::GoogleRuleItem::new(
+                                                            crate::ad_manager::GoogleRuleItemName::Url,
+                                                            crate::ad_manager::GoogleStringRule::new(
+                                                                "sample".to_owned(),
+                                                                "sample".to_owned()
+                                                            )
+                                                        )
+                                                    ]
+                                                )
+                                            ]
+                                        )
+                                    )
+                                ]
                             )
-                            .ad_budget_optimization(
-                                LinkedinCampaignGroupAdBudgetOptimization::MaximumDelivery,
+                                .inclusive_rule_operator("sample".to_owned())
+                        )
+                            .prepopulation_status(
+                                crate::ad_manager::GoogleRuleBasedUserListPrepopulationStatus::Requested
                             )
-                            .objective_type(
-                                LinkedinCampaignGroupObjectiveType::LeadGeneration,
-                            )
-                            .name("sample".to_owned())
-                            .ad_campaign_group_id("sample".to_owned())
-                            .publishing_status(
-                                crate::ad_manager::PublishingStatus::Draft,
-                            )
-                            .linked_in_ad_account_id("sample".to_owned())
-                            .unpublished_changes(true)
-                            .meta(serde_json::Value::Object(Default::default()))
-                            .linked_in_error("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                    )
+                    .membership_life_span(1i64)
+                    .seed_user_list_ids(vec!["sample".to_owned()])
+                    .country_codes(vec!["sample".to_owned()])
+                    .expansion_level(
+                        crate::ad_manager::UpsertGoogleSegmentRequestExpansionLevel::Balanced
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertLinkedinCampaignGroup",
+        Box::pin({
+            let call = handle.upsert_linkedin_campaign_group(
+                LinkedinCampaignGroup::new("sample".to_owned())
+                    .id("sample".to_owned())
+                    .budget(
+                        crate::ad_manager::AdBudget::new()
+                            .budget_type(crate::ad_manager::BudgetType::Daily)
+                            .amount(1.0f64)
+                            .schedule_start_date("sample".to_owned())
+                            .schedule_end_date("sample".to_owned())
+                    )
+                    .ad_campaigns(
+                        vec![
+                            LinkedinCampaign::new()
+                                .id("sample".to_owned())
+                                .locale(
+                                    crate::ad_manager::LinkedinLocale::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned()
+                                    )
+                                )
+                                .name("sample".to_owned())
+                                .publishing_status(crate::ad_manager::PublishingStatus::Draft)
+                                .media_type(LinkedinCampaignMediaType::StandardUpdate)
+                                .audience(
+                                    LinkedinAudience::new()
+                                        .geo_locations(
+                                            vec![
+                                                crate::ad_manager::LinkedinGeoLocation::new(
+                                                    "sample".to_owned(),
+                                                    "sample".to_owned(),
+                                                    "sample".to_owned(),
+                                                    crate::ad_manager::SelectionType::Include
+                                                )
+                                            ]
+                                        )
+                                        .target_audience(
+                                            crate::ad_manager::LinkedinTargetAudience::new()
+                                        )
+                                )
+                                .unit_cost(crate::ad_manager::LinkedinUnitCost::new(1.0f64))
+                                .campaign_type("sample".to_owned())
+                                .ad_campaign_group_id("sample".to_owned())
+                                .ad_campaign_id("sample".to_owned())
+                                .ads(vec![crate::ad_manager::LinkedinAd::new()])
+                                .linked_in_error("sample".to_owned())
+                                .meta(serde_json::Value::Object(Default::default()))
+                        ]
+                    )
+                    .ad_budget_optimization(
+                        LinkedinCampaignGroupAdBudgetOptimization::MaximumDelivery
+                    )
+                    .objective_type(LinkedinCampaignGroupObjectiveType::LeadGeneration)
+                    .name("sample".to_owned())
+                    .ad_campaign_group_id("sample".to_owned())
+                    .publishing_status(crate::ad_manager::PublishingStatus::Draft)
+                    .linked_in_ad_account_id("sample".to_owned())
+                    .unpublished_changes(true)
+                    .meta(serde_json::Value::Object(Default::default()))
+                    .linked_in_error("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -4320,9 +3913,9 @@ impl AddFacebookCustomAudienceMember {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/custom-audience/{}/member", crate
-                ::runtime::request::path_segment(& self.audience_id)
-            ),
+                "/ad-publishing/facebook/custom-audience/{}/member",
+                crate::runtime::request::path_segment(&self.audience_id)
+            )
         );
         {
             let value = &self.body;
@@ -4338,7 +3931,7 @@ impl AddFacebookCustomAudienceMember {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4372,9 +3965,9 @@ impl BatchUpdateFacebookCustomAudienceMembers {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/custom-audience/{}/member/batch", crate
-                ::runtime::request::path_segment(& self.audience_id)
-            ),
+                "/ad-publishing/facebook/custom-audience/{}/member/batch",
+                crate::runtime::request::path_segment(&self.audience_id)
+            )
         );
         {
             let value = &self.body;
@@ -4390,7 +3983,7 @@ impl BatchUpdateFacebookCustomAudienceMembers {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4422,7 +4015,7 @@ impl CreateFacebookConversationForm {
         };
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/facebook/conversation-forms".to_owned(),
+            "/ad-publishing/facebook/conversation-forms".to_owned()
         );
         {
             let value = &self.body;
@@ -4438,7 +4031,7 @@ impl CreateFacebookConversationForm {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4470,7 +4063,7 @@ impl CreateFacebookIntegration {
         };
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/facebook/integration".to_owned(),
+            "/ad-publishing/facebook/integration".to_owned()
         );
         {
             let value = &self.body;
@@ -4486,7 +4079,7 @@ impl CreateFacebookIntegration {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4520,9 +4113,9 @@ impl CreateFacebookPageLeadForm {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/page/{}/forms", crate
-                ::runtime::request::path_segment(& self.page_id)
-            ),
+                "/ad-publishing/facebook/page/{}/forms",
+                crate::runtime::request::path_segment(&self.page_id)
+            )
         );
         {
             let value = &self.body;
@@ -4538,7 +4131,7 @@ impl CreateFacebookPageLeadForm {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4570,7 +4163,7 @@ impl CreateGoogleIntegration {
         };
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/google/integration".to_owned(),
+            "/ad-publishing/google/integration".to_owned()
         );
         {
             let value = &self.body;
@@ -4586,7 +4179,7 @@ impl CreateGoogleIntegration {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4618,7 +4211,7 @@ impl CreateGoogleOfflineUserListJob {
         };
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/google/segments/offline-user-list-job".to_owned(),
+            "/ad-publishing/google/segments/offline-user-list-job".to_owned()
         );
         {
             let value = &self.body;
@@ -4634,7 +4227,7 @@ impl CreateGoogleOfflineUserListJob {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4666,7 +4259,7 @@ impl CreateLinkedinIntegration {
         };
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/linkedin/integration".to_owned(),
+            "/ad-publishing/linkedin/integration".to_owned()
         );
         {
             let value = &self.body;
@@ -4682,7 +4275,7 @@ impl CreateLinkedinIntegration {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4729,15 +4322,16 @@ impl CreateLinkedinLeadForm {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("createLinkedinLeadForm", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "createLinkedinLeadForm",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/linkedin/{}/form", crate
-                ::runtime::request::path_segment(& self.account_id)
-            ),
+                "/ad-publishing/linkedin/{}/form",
+                crate::runtime::request::path_segment(&self.account_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -4758,7 +4352,7 @@ impl CreateLinkedinLeadForm {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4792,9 +4386,9 @@ impl DeleteFacebookAd {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/ads/{}", crate
-                ::runtime::request::path_segment(& self.ad_id)
-            ),
+                "/ad-publishing/facebook/ads/{}",
+                crate::runtime::request::path_segment(&self.ad_id)
+            )
         );
         {
             let value = &self.body;
@@ -4810,7 +4404,7 @@ impl DeleteFacebookAd {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4844,9 +4438,9 @@ impl DeleteFacebookAdAccount {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/ad-accounts/{}", crate
-                ::runtime::request::path_segment(& self.ad_account_id)
-            ),
+                "/ad-publishing/facebook/ad-accounts/{}",
+                crate::runtime::request::path_segment(&self.ad_account_id)
+            )
         );
         {
             let value = &self.body;
@@ -4862,7 +4456,7 @@ impl DeleteFacebookAdAccount {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4896,9 +4490,9 @@ impl DeleteFacebookAdset {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/adsets/{}", crate
-                ::runtime::request::path_segment(& self.adset_id)
-            ),
+                "/ad-publishing/facebook/adsets/{}",
+                crate::runtime::request::path_segment(&self.adset_id)
+            )
         );
         {
             let value = &self.body;
@@ -4914,7 +4508,7 @@ impl DeleteFacebookAdset {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4948,9 +4542,9 @@ impl DeleteFacebookCampaign {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/campaigns/{}", crate
-                ::runtime::request::path_segment(& self.campaign_id)
-            ),
+                "/ad-publishing/facebook/campaigns/{}",
+                crate::runtime::request::path_segment(&self.campaign_id)
+            )
         );
         {
             let value = &self.body;
@@ -4966,7 +4560,7 @@ impl DeleteFacebookCampaign {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5012,18 +4606,16 @@ impl DeleteFacebookCustomAudience {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "deleteFacebookCustomAudience",
-                self.location_id.as_deref(),
-            )?;
+        let location_id = self.client.resolve_location(
+            "deleteFacebookCustomAudience",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/custom-audience/{}", crate
-                ::runtime::request::path_segment(& self.audience_id)
-            ),
+                "/ad-publishing/facebook/custom-audience/{}",
+                crate::runtime::request::path_segment(&self.audience_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -5040,7 +4632,7 @@ impl DeleteFacebookCustomAudience {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5072,7 +4664,7 @@ impl DeleteFacebookIntegration {
         };
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/facebook/integration".to_owned(),
+            "/ad-publishing/facebook/integration".to_owned()
         );
         {
             let value = &self.body;
@@ -5088,7 +4680,7 @@ impl DeleteFacebookIntegration {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5127,13 +4719,11 @@ impl DeleteFacebookPage {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteFacebookPage", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/page".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "deleteFacebookPage",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/ad-publishing/facebook/page".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("pageId", &self.page_id);
@@ -5147,7 +4737,7 @@ impl DeleteFacebookPage {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5181,9 +4771,9 @@ impl DeleteGoogleAdAccount {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/google/ad-accounts/{}", crate
-                ::runtime::request::path_segment(& self.ad_account_id)
-            ),
+                "/ad-publishing/google/ad-accounts/{}",
+                crate::runtime::request::path_segment(&self.ad_account_id)
+            )
         );
         {
             let value = &self.body;
@@ -5199,7 +4789,7 @@ impl DeleteGoogleAdAccount {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5245,15 +4835,16 @@ impl DeleteGoogleConversion {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteGoogleConversion", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteGoogleConversion",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/google/conversions/{}", crate
-                ::runtime::request::path_segment(& self.conversion_id)
-            ),
+                "/ad-publishing/google/conversions/{}",
+                crate::runtime::request::path_segment(&self.conversion_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -5270,7 +4861,7 @@ impl DeleteGoogleConversion {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5310,15 +4901,16 @@ impl DeleteGoogleSegment {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteGoogleSegment", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteGoogleSegment",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/google/segments/{}", crate
-                ::runtime::request::path_segment(& self.segment_id)
-            ),
+                "/ad-publishing/google/segments/{}",
+                crate::runtime::request::path_segment(&self.segment_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -5333,7 +4925,7 @@ impl DeleteGoogleSegment {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5372,12 +4964,13 @@ impl DeleteLinkedinAdAccount {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteLinkedinAdAccount", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteLinkedinAdAccount",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/linkedin/ad-account".to_owned(),
+            "/ad-publishing/linkedin/ad-account".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -5392,7 +4985,7 @@ impl DeleteLinkedinAdAccount {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5425,9 +5018,9 @@ impl DuplicateFacebookAd {
         let request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/ads/{}/duplicate", crate
-                ::runtime::request::path_segment(& self.ad_id)
-            ),
+                "/ad-publishing/facebook/ads/{}/duplicate",
+                crate::runtime::request::path_segment(&self.ad_id)
+            )
         );
         Ok(request)
     }
@@ -5439,7 +5032,7 @@ impl DuplicateFacebookAd {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5472,9 +5065,9 @@ impl DuplicateFacebookAdset {
         let request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/adsets/{}/duplicate", crate
-                ::runtime::request::path_segment(& self.adset_id)
-            ),
+                "/ad-publishing/facebook/adsets/{}/duplicate",
+                crate::runtime::request::path_segment(&self.adset_id)
+            )
         );
         Ok(request)
     }
@@ -5486,7 +5079,7 @@ impl DuplicateFacebookAdset {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5520,9 +5113,9 @@ impl DuplicateFacebookCampaign {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/campaigns/{}/duplicate", crate
-                ::runtime::request::path_segment(& self.campaign_id)
-            ),
+                "/ad-publishing/facebook/campaigns/{}/duplicate",
+                crate::runtime::request::path_segment(&self.campaign_id)
+            )
         );
         {
             let value = &self.body;
@@ -5538,7 +5131,7 @@ impl DuplicateFacebookCampaign {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5584,15 +5177,16 @@ impl GetFacebookAdAccount {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getFacebookAdAccount", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getFacebookAdAccount",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/ad-accounts/{}", crate
-                ::runtime::request::path_segment(& self.ad_account_id)
-            ),
+                "/ad-publishing/facebook/ad-accounts/{}",
+                crate::runtime::request::path_segment(&self.ad_account_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -5609,7 +5203,7 @@ impl GetFacebookAdAccount {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5662,15 +5256,16 @@ impl GetFacebookCampaign {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getFacebookCampaign", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getFacebookCampaign",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/campaign/{}", crate
-                ::runtime::request::path_segment(& self.campaign_id)
-            ),
+                "/ad-publishing/facebook/campaign/{}",
+                crate::runtime::request::path_segment(&self.campaign_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -5690,7 +5285,7 @@ impl GetFacebookCampaign {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5738,18 +5333,16 @@ impl GetFacebookCampaignPublishingProgress {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "getFacebookCampaignPublishingProgress",
-                self.location_id.as_deref(),
-            )?;
+        let location_id = self.client.resolve_location(
+            "getFacebookCampaignPublishingProgress",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/campaigns/{}/publishing-progress", crate
-                ::runtime::request::path_segment(& self.campaign_id)
-            ),
+                "/ad-publishing/facebook/campaigns/{}/publishing-progress",
+                crate::runtime::request::path_segment(&self.campaign_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -5766,7 +5359,7 @@ impl GetFacebookCampaignPublishingProgress {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<FacebookPublishingProgress>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5807,15 +5400,16 @@ impl GetFacebookCampaignReport {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getFacebookCampaignReport", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getFacebookCampaignReport",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/reporting/campaign/{}", crate
-                ::runtime::request::path_segment(& self.campaign_id)
-            ),
+                "/ad-publishing/facebook/reporting/campaign/{}",
+                crate::runtime::request::path_segment(&self.campaign_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -5831,7 +5425,7 @@ impl GetFacebookCampaignReport {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5877,15 +5471,16 @@ impl GetFacebookCustomAudience {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getFacebookCustomAudience", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getFacebookCustomAudience",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/custom-audience/{}", crate
-                ::runtime::request::path_segment(& self.audience_id)
-            ),
+                "/ad-publishing/facebook/custom-audience/{}",
+                crate::runtime::request::path_segment(&self.audience_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -5902,7 +5497,7 @@ impl GetFacebookCustomAudience {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5947,12 +5542,13 @@ impl GetFacebookIntegration {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getFacebookIntegration", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getFacebookIntegration",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/facebook/integration".to_owned(),
+            "/ad-publishing/facebook/integration".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -5969,7 +5565,7 @@ impl GetFacebookIntegration {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6015,15 +5611,16 @@ impl GetFacebookLeadForm {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getFacebookLeadForm", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getFacebookLeadForm",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/lead-form/{}", crate
-                ::runtime::request::path_segment(& self.lead_form_id)
-            ),
+                "/ad-publishing/facebook/lead-form/{}",
+                crate::runtime::request::path_segment(&self.lead_form_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -6040,7 +5637,7 @@ impl GetFacebookLeadForm {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6083,12 +5680,13 @@ impl GetFacebookReport {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getFacebookReport", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getFacebookReport",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/facebook/reporting".to_owned(),
+            "/ad-publishing/facebook/reporting".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -6107,7 +5705,7 @@ impl GetFacebookReport {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6156,12 +5754,13 @@ impl GetFacebookReportList {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getFacebookReportList", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getFacebookReportList",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/facebook/reporting/list".to_owned(),
+            "/ad-publishing/facebook/reporting/list".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -6182,7 +5781,7 @@ impl GetFacebookReportList {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6227,13 +5826,11 @@ impl GetFacebookUser {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getFacebookUser", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/me".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "getFacebookUser",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/ad-publishing/facebook/me".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.is_draft {
@@ -6249,7 +5846,7 @@ impl GetFacebookUser {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6295,15 +5892,16 @@ impl GetGoogleAdAccount {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getGoogleAdAccount", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getGoogleAdAccount",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/google/ad-accounts/{}", crate
-                ::runtime::request::path_segment(& self.ad_account_id)
-            ),
+                "/ad-publishing/google/ad-accounts/{}",
+                crate::runtime::request::path_segment(&self.ad_account_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -6320,7 +5918,7 @@ impl GetGoogleAdAccount {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6366,15 +5964,16 @@ impl GetGoogleAudience {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getGoogleAudience", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getGoogleAudience",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/google/audiences/{}", crate
-                ::runtime::request::path_segment(& self.audience_id)
-            ),
+                "/ad-publishing/google/audiences/{}",
+                crate::runtime::request::path_segment(&self.audience_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -6391,7 +5990,7 @@ impl GetGoogleAudience {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6437,15 +6036,16 @@ impl GetGoogleCampaign {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getGoogleCampaign", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getGoogleCampaign",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/google/ads/{}", crate ::runtime::request::path_segment(&
-                self.ad_id)
-            ),
+                "/ad-publishing/google/ads/{}",
+                crate::runtime::request::path_segment(&self.ad_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -6462,7 +6062,7 @@ impl GetGoogleCampaign {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6503,15 +6103,16 @@ impl GetGoogleCampaignReport {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getGoogleCampaignReport", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getGoogleCampaignReport",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/google/reporting/campaign/{}", crate
-                ::runtime::request::path_segment(& self.campaign_id)
-            ),
+                "/ad-publishing/google/reporting/campaign/{}",
+                crate::runtime::request::path_segment(&self.campaign_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -6527,7 +6128,7 @@ impl GetGoogleCampaignReport {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6573,15 +6174,16 @@ impl GetGoogleConversion {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getGoogleConversion", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getGoogleConversion",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/google/conversions/{}", crate
-                ::runtime::request::path_segment(& self.conversion_id)
-            ),
+                "/ad-publishing/google/conversions/{}",
+                crate::runtime::request::path_segment(&self.conversion_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -6598,7 +6200,7 @@ impl GetGoogleConversion {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6643,12 +6245,13 @@ impl GetGoogleIntegration {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getGoogleIntegration", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getGoogleIntegration",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/google/integration".to_owned(),
+            "/ad-publishing/google/integration".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -6665,7 +6268,7 @@ impl GetGoogleIntegration {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6711,12 +6314,13 @@ impl GetGoogleKeywordIdeas {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getGoogleKeywordIdeas", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getGoogleKeywordIdeas",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/google/keyword-ideas".to_owned(),
+            "/ad-publishing/google/keyword-ideas".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -6737,7 +6341,7 @@ impl GetGoogleKeywordIdeas {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6786,13 +6390,11 @@ impl GetGoogleReport {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getGoogleReport", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/reporting".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "getGoogleReport",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/ad-publishing/google/reporting".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.group_by {
@@ -6812,7 +6414,7 @@ impl GetGoogleReport {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6861,12 +6463,13 @@ impl GetGoogleReportList {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getGoogleReportList", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getGoogleReportList",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/google/reporting/list".to_owned(),
+            "/ad-publishing/google/reporting/list".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -6887,7 +6490,7 @@ impl GetGoogleReportList {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6927,15 +6530,16 @@ impl GetGoogleSegment {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getGoogleSegment", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getGoogleSegment",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/google/segments/{}", crate
-                ::runtime::request::path_segment(& self.segment_id)
-            ),
+                "/ad-publishing/google/segments/{}",
+                crate::runtime::request::path_segment(&self.segment_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -6950,7 +6554,7 @@ impl GetGoogleSegment {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6995,13 +6599,11 @@ impl GetGoogleUser {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getGoogleUser", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/me".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "getGoogleUser",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/ad-publishing/google/me".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.is_draft {
@@ -7017,7 +6619,7 @@ impl GetGoogleUser {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -7056,12 +6658,13 @@ impl GetLinkedinAdAccount {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getLinkedinAdAccount", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getLinkedinAdAccount",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/linkedin/ad-account".to_owned(),
+            "/ad-publishing/linkedin/ad-account".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -7076,7 +6679,7 @@ impl GetLinkedinAdAccount {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -7122,15 +6725,16 @@ impl GetLinkedinCampaignGroup {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getLinkedinCampaignGroup", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getLinkedinCampaignGroup",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/linkedin/ads/{}", crate
-                ::runtime::request::path_segment(& self.ad_id)
-            ),
+                "/ad-publishing/linkedin/ads/{}",
+                crate::runtime::request::path_segment(&self.ad_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -7147,7 +6751,7 @@ impl GetLinkedinCampaignGroup {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -7195,18 +6799,16 @@ impl GetLinkedinCampaignGroupReport {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "getLinkedinCampaignGroupReport",
-                self.location_id.as_deref(),
-            )?;
+        let location_id = self.client.resolve_location(
+            "getLinkedinCampaignGroupReport",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/linkedin/reporting/campaign-group/{}", crate
-                ::runtime::request::path_segment(& self.campaign_group_id)
-            ),
+                "/ad-publishing/linkedin/reporting/campaign-group/{}",
+                crate::runtime::request::path_segment(&self.campaign_group_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -7225,7 +6827,7 @@ impl GetLinkedinCampaignGroupReport {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -7270,12 +6872,13 @@ impl GetLinkedinIntegration {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getLinkedinIntegration", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getLinkedinIntegration",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/linkedin/integration".to_owned(),
+            "/ad-publishing/linkedin/integration".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -7292,7 +6895,7 @@ impl GetLinkedinIntegration {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -7360,12 +6963,13 @@ impl GetLinkedinReport {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getLinkedinReport", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getLinkedinReport",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/linkedin/reporting".to_owned(),
+            "/ad-publishing/linkedin/reporting".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -7393,7 +6997,7 @@ impl GetLinkedinReport {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -7443,12 +7047,13 @@ impl GetLinkedinReportList {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getLinkedinReportList", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getLinkedinReportList",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/linkedin/reporting/list".to_owned(),
+            "/ad-publishing/linkedin/reporting/list".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -7470,7 +7075,7 @@ impl GetLinkedinReportList {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -7515,13 +7120,11 @@ impl GetLinkedinUser {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getLinkedinUser", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/linkedin/me".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "getLinkedinUser",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/ad-publishing/linkedin/me".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.is_draft {
@@ -7537,7 +7140,7 @@ impl GetLinkedinUser {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -7603,12 +7206,13 @@ impl ListFacebookAdAccounts {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listFacebookAdAccounts", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listFacebookAdAccounts",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/facebook/ad-accounts".to_owned(),
+            "/ad-publishing/facebook/ad-accounts".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -7634,7 +7238,7 @@ impl ListFacebookAdAccounts {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -7679,15 +7283,13 @@ impl ListFacebookConversationForms {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "listFacebookConversationForms",
-                self.location_id.as_deref(),
-            )?;
+        let location_id = self.client.resolve_location(
+            "listFacebookConversationForms",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/facebook/conversation-forms".to_owned(),
+            "/ad-publishing/facebook/conversation-forms".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -7704,7 +7306,7 @@ impl ListFacebookConversationForms {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -7736,10 +7338,7 @@ impl ListFacebookCustomAudiences {
     }
 
     /// Ad Manager or integration data.
-    pub fn source(
-        mut self,
-        value: impl Into<ListFacebookCustomAudiencesSource>,
-    ) -> Self {
+    pub fn source(mut self, value: impl Into<ListFacebookCustomAudiencesSource>) -> Self {
         self.source = Some(value.into());
         self
     }
@@ -7754,15 +7353,13 @@ impl ListFacebookCustomAudiences {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "listFacebookCustomAudiences",
-                self.location_id.as_deref(),
-            )?;
+        let location_id = self.client.resolve_location(
+            "listFacebookCustomAudiences",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/facebook/custom-audience".to_owned(),
+            "/ad-publishing/facebook/custom-audience".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -7781,7 +7378,7 @@ impl ListFacebookCustomAudiences {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -7863,13 +7460,11 @@ impl ListFacebookEntities {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listFacebookEntities", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/entity".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "listFacebookEntities",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/ad-publishing/facebook/entity".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("type", &self.type_);
@@ -7902,7 +7497,7 @@ impl ListFacebookEntities {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -7948,18 +7543,16 @@ impl ListFacebookPageInstagramAccounts {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "listFacebookPageInstagramAccounts",
-                self.location_id.as_deref(),
-            )?;
+        let location_id = self.client.resolve_location(
+            "listFacebookPageInstagramAccounts",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/page/{}/instagram", crate
-                ::runtime::request::path_segment(& self.page_id)
-            ),
+                "/ad-publishing/facebook/page/{}/instagram",
+                crate::runtime::request::path_segment(&self.page_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -7976,7 +7569,7 @@ impl ListFacebookPageInstagramAccounts {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -8022,15 +7615,16 @@ impl ListFacebookPageLeadForms {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listFacebookPageLeadForms", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listFacebookPageLeadForms",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/page/{}/forms", crate
-                ::runtime::request::path_segment(& self.page_id)
-            ),
+                "/ad-publishing/facebook/page/{}/forms",
+                crate::runtime::request::path_segment(&self.page_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -8047,7 +7641,7 @@ impl ListFacebookPageLeadForms {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -8092,13 +7686,11 @@ impl ListFacebookPages {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listFacebookPages", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/pages".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "listFacebookPages",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/ad-publishing/facebook/pages".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.fetch_existing {
@@ -8114,7 +7706,7 @@ impl ListFacebookPages {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -8173,13 +7765,11 @@ impl ListFacebookPixels {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listFacebookPixels", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/pixels".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "listFacebookPixels",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/ad-publishing/facebook/pixels".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.channel {
@@ -8201,7 +7791,7 @@ impl ListFacebookPixels {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -8246,12 +7836,13 @@ impl ListGoogleAdAccounts {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listGoogleAdAccounts", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listGoogleAdAccounts",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/google/ad-accounts".to_owned(),
+            "/ad-publishing/google/ad-accounts".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -8268,7 +7859,7 @@ impl ListGoogleAdAccounts {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -8321,13 +7912,11 @@ impl ListGoogleAssets {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listGoogleAssets", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/assets".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "listGoogleAssets",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/ad-publishing/google/assets".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("type", &self.type_);
@@ -8347,7 +7936,7 @@ impl ListGoogleAssets {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -8392,13 +7981,11 @@ impl ListGoogleAudiences {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listGoogleAudiences", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/audiences".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "listGoogleAudiences",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/ad-publishing/google/audiences".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.is_draft {
@@ -8414,7 +8001,7 @@ impl ListGoogleAudiences {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -8459,12 +8046,13 @@ impl ListGoogleConversionGoals {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listGoogleConversionGoals", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listGoogleConversionGoals",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/google/conversion-goals".to_owned(),
+            "/ad-publishing/google/conversion-goals".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -8481,7 +8069,7 @@ impl ListGoogleConversionGoals {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -8554,12 +8142,13 @@ impl ListGoogleConversions {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listGoogleConversions", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listGoogleConversions",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/google/conversions".to_owned(),
+            "/ad-publishing/google/conversions".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -8588,7 +8177,7 @@ impl ListGoogleConversions {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -8670,13 +8259,11 @@ impl ListGoogleEntities {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listGoogleEntities", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/entity".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "listGoogleEntities",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/ad-publishing/google/entity".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("type", &self.type_);
@@ -8709,7 +8296,7 @@ impl ListGoogleEntities {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -8754,13 +8341,11 @@ impl ListGoogleSegments {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listGoogleSegments", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/segments".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "listGoogleSegments",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/ad-publishing/google/segments".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.type_ {
@@ -8776,7 +8361,7 @@ impl ListGoogleSegments {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -8816,12 +8401,13 @@ impl ListGoogleTargetInterests {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listGoogleTargetInterests", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listGoogleTargetInterests",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/google/target-interests".to_owned(),
+            "/ad-publishing/google/target-interests".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -8837,7 +8423,7 @@ impl ListGoogleTargetInterests {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -8882,12 +8468,13 @@ impl ListLinkedinAdAccounts {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listLinkedinAdAccounts", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listLinkedinAdAccounts",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/linkedin/ad-accounts".to_owned(),
+            "/ad-publishing/linkedin/ad-accounts".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -8904,7 +8491,7 @@ impl ListLinkedinAdAccounts {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -8950,15 +8537,16 @@ impl ListLinkedinLeadForms {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listLinkedinLeadForms", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listLinkedinLeadForms",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/linkedin/{}/forms", crate
-                ::runtime::request::path_segment(& self.account_id)
-            ),
+                "/ad-publishing/linkedin/{}/forms",
+                crate::runtime::request::path_segment(&self.account_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -8975,7 +8563,7 @@ impl ListLinkedinLeadForms {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9009,9 +8597,9 @@ impl PauseFacebookAd {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/ads/{}/pause", crate
-                ::runtime::request::path_segment(& self.ad_id)
-            ),
+                "/ad-publishing/facebook/ads/{}/pause",
+                crate::runtime::request::path_segment(&self.ad_id)
+            )
         );
         {
             let value = &self.body;
@@ -9027,7 +8615,7 @@ impl PauseFacebookAd {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9061,9 +8649,9 @@ impl PauseFacebookAdset {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/adsets/{}/pause", crate
-                ::runtime::request::path_segment(& self.adset_id)
-            ),
+                "/ad-publishing/facebook/adsets/{}/pause",
+                crate::runtime::request::path_segment(&self.adset_id)
+            )
         );
         {
             let value = &self.body;
@@ -9079,7 +8667,7 @@ impl PauseFacebookAdset {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9113,9 +8701,9 @@ impl PauseFacebookCampaign {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/campaigns/{}/pause", crate
-                ::runtime::request::path_segment(& self.campaign_id)
-            ),
+                "/ad-publishing/facebook/campaigns/{}/pause",
+                crate::runtime::request::path_segment(&self.campaign_id)
+            )
         );
         {
             let value = &self.body;
@@ -9131,7 +8719,7 @@ impl PauseFacebookCampaign {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9165,9 +8753,9 @@ impl PublishFacebookCampaign {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/campaigns/{}/publish", crate
-                ::runtime::request::path_segment(& self.campaign_id)
-            ),
+                "/ad-publishing/facebook/campaigns/{}/publish",
+                crate::runtime::request::path_segment(&self.campaign_id)
+            )
         );
         {
             let value = &self.body;
@@ -9183,7 +8771,7 @@ impl PublishFacebookCampaign {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9216,9 +8804,9 @@ impl PublishGoogleAd {
         let request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/google/ads/{}/publish", crate
-                ::runtime::request::path_segment(& self.ad_id)
-            ),
+                "/ad-publishing/google/ads/{}/publish",
+                crate::runtime::request::path_segment(&self.ad_id)
+            )
         );
         Ok(request)
     }
@@ -9230,7 +8818,7 @@ impl PublishGoogleAd {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9264,9 +8852,9 @@ impl PublishLinkedinCampaignGroup {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/linkedin/ads/{}/publish", crate
-                ::runtime::request::path_segment(& self.ad_id)
-            ),
+                "/ad-publishing/linkedin/ads/{}/publish",
+                crate::runtime::request::path_segment(&self.ad_id)
+            )
         );
         {
             let value = &self.body;
@@ -9282,7 +8870,7 @@ impl PublishLinkedinCampaignGroup {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9316,9 +8904,9 @@ impl RemoveFacebookCustomAudienceMember {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/custom-audience/{}/member", crate
-                ::runtime::request::path_segment(& self.audience_id)
-            ),
+                "/ad-publishing/facebook/custom-audience/{}/member",
+                crate::runtime::request::path_segment(&self.audience_id)
+            )
         );
         {
             let value = &self.body;
@@ -9334,7 +8922,7 @@ impl RemoveFacebookCustomAudienceMember {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9368,9 +8956,9 @@ impl ResumeFacebookAd {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/ads/{}/resume", crate
-                ::runtime::request::path_segment(& self.ad_id)
-            ),
+                "/ad-publishing/facebook/ads/{}/resume",
+                crate::runtime::request::path_segment(&self.ad_id)
+            )
         );
         {
             let value = &self.body;
@@ -9386,7 +8974,7 @@ impl ResumeFacebookAd {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9420,9 +9008,9 @@ impl ResumeFacebookAdset {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/adsets/{}/resume", crate
-                ::runtime::request::path_segment(& self.adset_id)
-            ),
+                "/ad-publishing/facebook/adsets/{}/resume",
+                crate::runtime::request::path_segment(&self.adset_id)
+            )
         );
         {
             let value = &self.body;
@@ -9438,7 +9026,7 @@ impl ResumeFacebookAdset {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9472,9 +9060,9 @@ impl ResumeFacebookCampaign {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/campaigns/{}/resume", crate
-                ::runtime::request::path_segment(& self.campaign_id)
-            ),
+                "/ad-publishing/facebook/campaigns/{}/resume",
+                crate::runtime::request::path_segment(&self.campaign_id)
+            )
         );
         {
             let value = &self.body;
@@ -9490,7 +9078,7 @@ impl ResumeFacebookCampaign {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9537,7 +9125,7 @@ impl SearchFacebookTargeting {
         };
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/facebook/targeting/search".to_owned(),
+            "/ad-publishing/facebook/targeting/search".to_owned()
         );
         if let Some(value) = &self.location_id {
             request.query("locationId", value);
@@ -9557,7 +9145,7 @@ impl SearchFacebookTargeting {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9603,12 +9191,13 @@ impl SearchGoogleTargeting {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("searchGoogleTargeting", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "searchGoogleTargeting",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/google/targeting/search".to_owned(),
+            "/ad-publishing/google/targeting/search".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("type", &self.type_);
@@ -9626,7 +9215,7 @@ impl SearchGoogleTargeting {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9679,12 +9268,13 @@ impl SearchLinkedinTargeting {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("searchLinkedinTargeting", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "searchLinkedinTargeting",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/linkedin/targeting/search".to_owned(),
+            "/ad-publishing/linkedin/targeting/search".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -9705,7 +9295,7 @@ impl SearchLinkedinTargeting {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9751,12 +9341,13 @@ impl SetFacebookDefaultPage {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("setFacebookDefaultPage", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "setFacebookDefaultPage",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/facebook/page/default".to_owned(),
+            "/ad-publishing/facebook/page/default".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -9777,7 +9368,7 @@ impl SetFacebookDefaultPage {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9811,9 +9402,9 @@ impl UpdateFacebookCustomAudience {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/facebook/custom-audience/{}", crate
-                ::runtime::request::path_segment(& self.audience_id)
-            ),
+                "/ad-publishing/facebook/custom-audience/{}",
+                crate::runtime::request::path_segment(&self.audience_id)
+            )
         );
         {
             let value = &self.body;
@@ -9829,7 +9420,7 @@ impl UpdateFacebookCustomAudience {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9876,15 +9467,16 @@ impl UpdateLinkedinAdStatus {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("updateLinkedinAdStatus", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "updateLinkedinAdStatus",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/ad-publishing/linkedin/{}/status", crate
-                ::runtime::request::path_segment(& self.ad_id)
-            ),
+                "/ad-publishing/linkedin/{}/status",
+                crate::runtime::request::path_segment(&self.ad_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -9905,7 +9497,7 @@ impl UpdateLinkedinAdStatus {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9937,10 +9529,7 @@ impl UpsertFacebookAd {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/ads".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/ad-publishing/facebook/ads".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -9955,7 +9544,7 @@ impl UpsertFacebookAd {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -9985,10 +9574,7 @@ impl UpsertFacebookAdset {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/adsets".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/ad-publishing/facebook/adsets".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -10003,7 +9589,7 @@ impl UpsertFacebookAdset {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -10035,7 +9621,7 @@ impl UpsertFacebookCampaign {
         };
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/facebook/campaigns".to_owned(),
+            "/ad-publishing/facebook/campaigns".to_owned()
         );
         {
             let value = &self.body;
@@ -10051,7 +9637,7 @@ impl UpsertFacebookCampaign {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -10081,10 +9667,7 @@ impl UpsertFacebookPixel {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/facebook/pixels".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/ad-publishing/facebook/pixels".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -10099,7 +9682,7 @@ impl UpsertFacebookPixel {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -10129,10 +9712,7 @@ impl UpsertGoogleAsset {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/assets".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/ad-publishing/google/assets".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -10147,7 +9727,7 @@ impl UpsertGoogleAsset {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -10177,10 +9757,7 @@ impl UpsertGoogleAudience {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/audiences".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/ad-publishing/google/audiences".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -10195,7 +9772,7 @@ impl UpsertGoogleAudience {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -10225,10 +9802,7 @@ impl UpsertGoogleCampaign {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/ads".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/ad-publishing/google/ads".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -10243,7 +9817,7 @@ impl UpsertGoogleCampaign {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -10275,7 +9849,7 @@ impl UpsertGoogleConversion {
         };
         let mut request = crate::Request::new(
             &META,
-            "/ad-publishing/google/conversions".to_owned(),
+            "/ad-publishing/google/conversions".to_owned()
         );
         {
             let value = &self.body;
@@ -10291,7 +9865,7 @@ impl UpsertGoogleConversion {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -10331,13 +9905,11 @@ impl UpsertGoogleSegment {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("upsertGoogleSegment", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/google/segments".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "upsertGoogleSegment",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/ad-publishing/google/segments".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("type", &self.type_);
@@ -10355,7 +9927,7 @@ impl UpsertGoogleSegment {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -10385,10 +9957,7 @@ impl UpsertLinkedinCampaignGroup {
             token: crate::TokenKind::Location,
             scopes: &["adPublishing.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/ad-publishing/linkedin/ads".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/ad-publishing/linkedin/ads".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -10403,7 +9972,7 @@ impl UpsertLinkedinCampaignGroup {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -10415,14 +9984,14 @@ impl UpsertLinkedinCampaignGroup {
 #[non_exhaustive]
 pub struct CreateFacebookLeadFormRequest {
     /// `type`: a [`FacebookLeadFormType`](crate::ad_manager::FacebookLeadFormType).
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: crate::ad_manager::FacebookLeadFormType,
 
     /// `name`: a string.
     pub name: String,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `greetingCard`: a [`FacebookLeadFormGreetingCard`](crate::ad_manager::FacebookLeadFormGreetingCard).
@@ -10433,35 +10002,23 @@ pub struct CreateFacebookLeadFormRequest {
     pub questions: Vec<FacebookLeadFormQuestion>,
 
     /// `questionPageHeadline`: a string.
-    #[serde(
-        rename = "questionPageHeadline",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "questionPageHeadline", default, skip_serializing_if = "Option::is_none")]
     pub question_page_headline: Option<String>,
 
     /// `privacyPolicyLink`: a URL.
-    #[serde(rename = "privacyPolicyLink")]
+    #[serde(rename = "privacyPolicyLink",)]
     pub privacy_policy_link: String,
 
     /// `privacyPolicyText`: a string.
-    #[serde(
-        rename = "privacyPolicyText",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "privacyPolicyText", default, skip_serializing_if = "Option::is_none")]
     pub privacy_policy_text: Option<String>,
 
     /// `customDisclaimer`: a [`FacebookLeadFormDisclaimer`](crate::v3::ad_manager::FacebookLeadFormDisclaimer).
-    #[serde(
-        rename = "customDisclaimer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "customDisclaimer", default, skip_serializing_if = "Option::is_none")]
     pub custom_disclaimer: Option<FacebookLeadFormDisclaimer>,
 
     /// `thankYouPage`: a [`FacebookLeadFormThankYouPage`](crate::ad_manager::FacebookLeadFormThankYouPage).
-    #[serde(rename = "thankYouPage")]
+    #[serde(rename = "thankYouPage",)]
     pub thank_you_page: crate::ad_manager::FacebookLeadFormThankYouPage,
 
     /// `locale`: a string. Example: `EN_US`.
@@ -10486,7 +10043,7 @@ impl CreateFacebookLeadFormRequest {
         location_id: impl Into<String>,
         questions: impl Into<Vec<FacebookLeadFormQuestion>>,
         privacy_policy_link: impl Into<String>,
-        thank_you_page: impl Into<crate::ad_manager::FacebookLeadFormThankYouPage>,
+        thank_you_page: impl Into<crate::ad_manager::FacebookLeadFormThankYouPage>
     ) -> Self {
         Self {
             type_: type_.into(),
@@ -10508,7 +10065,7 @@ impl CreateFacebookLeadFormRequest {
     /// Sets `greetingCard`.
     pub fn greeting_card(
         mut self,
-        value: impl Into<crate::ad_manager::FacebookLeadFormGreetingCard>,
+        value: impl Into<crate::ad_manager::FacebookLeadFormGreetingCard>
     ) -> Self {
         self.greeting_card = Some(value.into());
         self
@@ -10527,10 +10084,7 @@ impl CreateFacebookLeadFormRequest {
     }
 
     /// Sets `customDisclaimer`.
-    pub fn custom_disclaimer(
-        mut self,
-        value: impl Into<FacebookLeadFormDisclaimer>,
-    ) -> Self {
+    pub fn custom_disclaimer(mut self, value: impl Into<FacebookLeadFormDisclaimer>) -> Self {
         self.custom_disclaimer = Some(value.into());
         self
     }
@@ -10559,7 +10113,7 @@ impl CreateFacebookLeadFormRequest {
 #[non_exhaustive]
 pub struct FacebookAudience {
     /// `geoLocations`: a list of [`FacebookGeoLocation`](crate::v3::ad_manager::FacebookGeoLocation) values.
-    #[serde(rename = "geoLocations")]
+    #[serde(rename = "geoLocations",)]
     pub geo_locations: Vec<FacebookGeoLocation>,
 
     /// `locales`: a list of [`FacebookLocale`](crate::ad_manager::FacebookLocale) values.
@@ -10618,19 +10172,13 @@ impl FacebookAudience {
     }
 
     /// Sets `locales`.
-    pub fn locales(
-        mut self,
-        value: impl Into<Vec<crate::ad_manager::FacebookLocale>>,
-    ) -> Self {
+    pub fn locales(mut self, value: impl Into<Vec<crate::ad_manager::FacebookLocale>>) -> Self {
         self.locales = Some(value.into());
         self
     }
 
     /// Sets `placements`.
-    pub fn placements(
-        mut self,
-        value: impl Into<crate::ad_manager::FacebookPlacements>,
-    ) -> Self {
+    pub fn placements(mut self, value: impl Into<crate::ad_manager::FacebookPlacements>) -> Self {
         self.placements = Some(value.into());
         self
     }
@@ -10638,7 +10186,7 @@ impl FacebookAudience {
     /// Sets `placementType`.
     pub fn placement_type(
         mut self,
-        value: impl Into<crate::ad_manager::FacebookPlacementType>,
+        value: impl Into<crate::ad_manager::FacebookPlacementType>
     ) -> Self {
         self.placement_type = Some(value.into());
         self
@@ -10647,7 +10195,7 @@ impl FacebookAudience {
     /// Sets `lookalike`.
     pub fn lookalike(
         mut self,
-        value: impl Into<Vec<crate::ad_manager::FacebookAudienceRef>>,
+        value: impl Into<Vec<crate::ad_manager::FacebookAudienceRef>>
     ) -> Self {
         self.lookalike = Some(value.into());
         self
@@ -10656,17 +10204,14 @@ impl FacebookAudience {
     /// Sets `retargeting`.
     pub fn retargeting(
         mut self,
-        value: impl Into<Vec<crate::ad_manager::FacebookAudienceRef>>,
+        value: impl Into<Vec<crate::ad_manager::FacebookAudienceRef>>
     ) -> Self {
         self.retargeting = Some(value.into());
         self
     }
 
     /// Sets `interests`.
-    pub fn interests(
-        mut self,
-        value: impl Into<Vec<crate::ad_manager::FacebookInterest>>,
-    ) -> Self {
+    pub fn interests(mut self, value: impl Into<Vec<crate::ad_manager::FacebookInterest>>) -> Self {
         self.interests = Some(value.into());
         self
     }
@@ -10698,7 +10243,7 @@ pub struct FacebookGeoGeometry {
     pub location: crate::ad_manager::GeoLatLng,
 
     /// `locationType`: a string. Example: `APPROXIMATE`.
-    #[serde(rename = "locationType")]
+    #[serde(rename = "locationType",)]
     pub location_type: String,
 }
 
@@ -10707,12 +10252,9 @@ impl FacebookGeoGeometry {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location: impl Into<crate::ad_manager::GeoLatLng>,
-        location_type: impl Into<String>,
+        location_type: impl Into<String>
     ) -> Self {
-        Self {
-            location: location.into(),
-            location_type: location_type.into(),
-        }
+        Self { location: location.into(), location_type: location_type.into(), }
     }
 }
 
@@ -10727,11 +10269,11 @@ pub struct FacebookGeoLocation {
     pub name: String,
 
     /// `type`: a [`FacebookGeoLocationType`](crate::ad_manager::FacebookGeoLocationType).
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: crate::ad_manager::FacebookGeoLocationType,
 
     /// `selectionType`: a [`SelectionType`](crate::ad_manager::SelectionType).
-    #[serde(rename = "selectionType")]
+    #[serde(rename = "selectionType",)]
     pub selection_type: crate::ad_manager::SelectionType,
 
     /// Radius around a city or address.
@@ -10754,7 +10296,7 @@ impl FacebookGeoLocation {
         key: impl Into<String>,
         name: impl Into<String>,
         type_: impl Into<crate::ad_manager::FacebookGeoLocationType>,
-        selection_type: impl Into<crate::ad_manager::SelectionType>,
+        selection_type: impl Into<crate::ad_manager::SelectionType>
     ) -> Self {
         Self {
             key: key.into(),
@@ -10774,10 +10316,7 @@ impl FacebookGeoLocation {
     }
 
     /// Sets `radiusUnit`.
-    pub fn radius_unit(
-        mut self,
-        value: impl Into<crate::ad_manager::DistanceUnit>,
-    ) -> Self {
+    pub fn radius_unit(mut self, value: impl Into<crate::ad_manager::DistanceUnit>) -> Self {
         self.radius_unit = Some(value.into());
         self
     }
@@ -10794,7 +10333,7 @@ impl FacebookGeoLocation {
 #[non_exhaustive]
 pub struct FacebookLeadFormCheckbox {
     /// `isRequired`: `true` or `false`.
-    #[serde(rename = "isRequired")]
+    #[serde(rename = "isRequired",)]
     pub is_required: bool,
 
     /// `text`: a string.
@@ -10810,13 +10349,9 @@ impl FacebookLeadFormCheckbox {
     pub fn new(
         is_required: impl Into<bool>,
         text: impl Into<String>,
-        key: impl Into<String>,
+        key: impl Into<String>
     ) -> Self {
-        Self {
-            is_required: is_required.into(),
-            text: text.into(),
-            key: key.into(),
-        }
+        Self { is_required: is_required.into(), text: text.into(), key: key.into(), }
     }
 }
 
@@ -10839,18 +10374,11 @@ impl FacebookLeadFormDisclaimer {
     /// A value with the required fields (`title`, `body`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(title: impl Into<String>, body: impl Into<String>) -> Self {
-        Self {
-            title: title.into(),
-            body: body.into(),
-            checkboxes: None,
-        }
+        Self { title: title.into(), body: body.into(), checkboxes: None, }
     }
 
     /// Sets `checkboxes`.
-    pub fn checkboxes(
-        mut self,
-        value: impl Into<Vec<FacebookLeadFormCheckbox>>,
-    ) -> Self {
+    pub fn checkboxes(mut self, value: impl Into<Vec<FacebookLeadFormCheckbox>>) -> Self {
         self.checkboxes = Some(value.into());
         self
     }
@@ -10868,7 +10396,7 @@ pub struct FacebookLeadFormQuestion {
     pub key: String,
 
     /// `type`: a [`FacebookLeadFormQuestionType`](crate::v3::ad_manager::FacebookLeadFormQuestionType).
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: FacebookLeadFormQuestionType,
 
     /// Answer choices; only for CUSTOM questions.
@@ -10879,16 +10407,8 @@ pub struct FacebookLeadFormQuestion {
 impl FacebookLeadFormQuestion {
     /// A value with the required fields (`key`, `type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        key: impl Into<String>,
-        type_: impl Into<FacebookLeadFormQuestionType>,
-    ) -> Self {
-        Self {
-            label: None,
-            key: key.into(),
-            type_: type_.into(),
-            options: None,
-        }
+    pub fn new(key: impl Into<String>, type_: impl Into<FacebookLeadFormQuestionType>) -> Self {
+        Self { label: None, key: key.into(), type_: type_.into(), options: None, }
     }
 
     /// Sets `label`.
@@ -10900,7 +10420,7 @@ impl FacebookLeadFormQuestion {
     /// Sets `options`.
     pub fn options(
         mut self,
-        value: impl Into<Vec<crate::ad_manager::FacebookLeadFormQuestionOption>>,
+        value: impl Into<Vec<crate::ad_manager::FacebookLeadFormQuestionOption>>
     ) -> Self {
         self.options = Some(value.into());
         self
@@ -11007,7 +10527,7 @@ impl FacebookLeadFormQuestionType {
             Self::WorkPhoneNumber => "WORK_PHONE_NUMBER",
             Self::Zip => "ZIP",
             Self::ShortAnswer => "SHORT_ANSWER",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -11037,10 +10557,11 @@ impl From<&str> for FacebookLeadFormQuestionType {
             "WORK_PHONE_NUMBER" => Self::WorkPhoneNumber,
             "ZIP" => Self::Zip,
             "SHORT_ANSWER" => Self::ShortAnswer,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(FacebookLeadFormQuestionType);
 
 /// How far the publishing of a Facebook campaign has got.
@@ -11052,11 +10573,7 @@ pub struct FacebookPublishingProgress {
     pub campaign_id: Option<String>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(
-        rename = "publishingStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "publishingStatus", default, skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<crate::ad_manager::PublishingStatus>,
 
     /// Publishing steps in all: the campaign, its ad sets and its ads.
@@ -11097,11 +10614,7 @@ impl GeoAddressComponent {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            long_name: None,
-            short_name: None,
-            types: None,
-        }
+        Self { long_name: None, short_name: None, types: None, }
     }
 
     /// Sets `longName`.
@@ -11144,11 +10657,7 @@ impl GeoGeometry {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            location: None,
-            location_type: None,
-            viewport: None,
-        }
+        Self { location: None, location_type: None, viewport: None, }
     }
 
     /// Sets `location`.
@@ -11222,7 +10731,7 @@ impl GetFacebookReportFieldsItem {
             Self::Reach => "reach",
             Self::Frequency => "frequency",
             Self::Ctr => "ctr",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -11240,10 +10749,11 @@ impl From<&str> for GetFacebookReportFieldsItem {
             "reach" => Self::Reach,
             "frequency" => Self::Frequency,
             "ctr" => Self::Ctr,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(GetFacebookReportFieldsItem);
 
 /// Values of `GetFacebookReportGroupBy`.
@@ -11270,7 +10780,7 @@ impl GetFacebookReportGroupBy {
             Self::Day => "day",
             Self::Week => "week",
             Self::Month => "month",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -11281,10 +10791,11 @@ impl From<&str> for GetFacebookReportGroupBy {
             "day" => Self::Day,
             "week" => Self::Week,
             "month" => Self::Month,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(GetFacebookReportGroupBy);
 
 /// Values of `GetGoogleReportFieldsItem`.
@@ -11331,7 +10842,7 @@ impl GetGoogleReportFieldsItem {
             Self::AverageCpm => "average_cpm",
             Self::CostPerConversion => "cost_per_conversion",
             Self::Ctr => "ctr",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -11347,10 +10858,11 @@ impl From<&str> for GetGoogleReportFieldsItem {
             "average_cpm" => Self::AverageCpm,
             "cost_per_conversion" => Self::CostPerConversion,
             "ctr" => Self::Ctr,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(GetGoogleReportFieldsItem);
 
 /// Values of `GetGoogleReportGroupBy`.
@@ -11377,7 +10889,7 @@ impl GetGoogleReportGroupBy {
             Self::Date => "date",
             Self::Week => "week",
             Self::Month => "month",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -11388,10 +10900,11 @@ impl From<&str> for GetGoogleReportGroupBy {
             "date" => Self::Date,
             "week" => Self::Week,
             "month" => Self::Month,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(GetGoogleReportGroupBy);
 
 /// Values of `GetLinkedinReportGroupBy`.
@@ -11418,7 +10931,7 @@ impl GetLinkedinReportGroupBy {
             Self::Day => "day",
             Self::Month => "month",
             Self::Year => "year",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -11429,10 +10942,11 @@ impl From<&str> for GetLinkedinReportGroupBy {
             "day" => Self::Day,
             "month" => Self::Month,
             "year" => Self::Year,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(GetLinkedinReportGroupBy);
 
 /// Values of `GetLinkedinReportPivot`.
@@ -11463,7 +10977,7 @@ impl GetLinkedinReportPivot {
             Self::Campaign => "CAMPAIGN",
             Self::CampaignGroup => "CAMPAIGN_GROUP",
             Self::Creative => "CREATIVE",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -11475,10 +10989,11 @@ impl From<&str> for GetLinkedinReportPivot {
             "CAMPAIGN" => Self::Campaign,
             "CAMPAIGN_GROUP" => Self::CampaignGroup,
             "CREATIVE" => Self::Creative,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(GetLinkedinReportPivot);
 
 /// The `GoogleAdGroup` object.
@@ -11510,11 +11025,7 @@ pub struct GoogleAdGroup {
     pub keywords: Option<crate::ad_manager::GoogleKeywords>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(
-        rename = "publishingStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "publishingStatus", default, skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<crate::ad_manager::PublishingStatus>,
 
     /// Error Google reported for the ad group.
@@ -11522,11 +11033,7 @@ pub struct GoogleAdGroup {
     pub ad_group_error: Option<String>,
 
     /// The ad group's id at Google.
-    #[serde(
-        rename = "googleAdGroupId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "googleAdGroupId", default, skip_serializing_if = "Option::is_none")]
     pub google_ad_group_id: Option<String>,
 
     /// `customChannels`: `true` or `false`.
@@ -11534,19 +11041,11 @@ pub struct GoogleAdGroup {
     pub custom_channels: Option<bool>,
 
     /// `selectedChannels`: a list of [`GoogleChannel`](crate::ad_manager::GoogleChannel) values.
-    #[serde(
-        rename = "selectedChannels",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "selectedChannels", default, skip_serializing_if = "Option::is_none")]
     pub selected_channels: Option<Vec<crate::ad_manager::GoogleChannel>>,
 
     /// `googleAudienceId`: a string.
-    #[serde(
-        rename = "googleAudienceId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "googleAudienceId", default, skip_serializing_if = "Option::is_none")]
     pub google_audience_id: Option<String>,
 
     /// `audience`: a [`GoogleAdGroupAudience`](crate::v3::ad_manager::GoogleAdGroupAudience).
@@ -11600,19 +11099,13 @@ impl GoogleAdGroup {
     }
 
     /// Sets `adContent`.
-    pub fn ad_content(
-        mut self,
-        value: impl Into<Vec<crate::ad_manager::GoogleAd>>,
-    ) -> Self {
+    pub fn ad_content(mut self, value: impl Into<Vec<crate::ad_manager::GoogleAd>>) -> Self {
         self.ad_content = Some(value.into());
         self
     }
 
     /// Sets `keywords`.
-    pub fn keywords(
-        mut self,
-        value: impl Into<crate::ad_manager::GoogleKeywords>,
-    ) -> Self {
+    pub fn keywords(mut self, value: impl Into<crate::ad_manager::GoogleKeywords>) -> Self {
         self.keywords = Some(value.into());
         self
     }
@@ -11620,7 +11113,7 @@ impl GoogleAdGroup {
     /// Sets `publishingStatus`.
     pub fn publishing_status(
         mut self,
-        value: impl Into<crate::ad_manager::PublishingStatus>,
+        value: impl Into<crate::ad_manager::PublishingStatus>
     ) -> Self {
         self.publishing_status = Some(value.into());
         self
@@ -11647,7 +11140,7 @@ impl GoogleAdGroup {
     /// Sets `selectedChannels`.
     pub fn selected_channels(
         mut self,
-        value: impl Into<Vec<crate::ad_manager::GoogleChannel>>,
+        value: impl Into<Vec<crate::ad_manager::GoogleChannel>>
     ) -> Self {
         self.selected_channels = Some(value.into());
         self
@@ -11683,10 +11176,7 @@ impl GoogleAdGroupAudience {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            geo_locations: None,
-            locales: None,
-        }
+        Self { geo_locations: None, locales: None, }
     }
 
     /// Sets `geoLocations`.
@@ -11696,10 +11186,7 @@ impl GoogleAdGroupAudience {
     }
 
     /// Sets `locales`.
-    pub fn locales(
-        mut self,
-        value: impl Into<Vec<crate::ad_manager::GoogleLocale>>,
-    ) -> Self {
+    pub fn locales(mut self, value: impl Into<Vec<crate::ad_manager::GoogleLocale>>) -> Self {
         self.locales = Some(value.into());
         self
     }
@@ -11717,19 +11204,15 @@ pub struct GoogleCampaign {
     pub name: String,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `advertisingChannelType`: a [`GoogleAdvertisingChannelType`](crate::ad_manager::GoogleAdvertisingChannelType).
-    #[serde(rename = "advertisingChannelType")]
+    #[serde(rename = "advertisingChannelType",)]
     pub advertising_channel_type: crate::ad_manager::GoogleAdvertisingChannelType,
 
     /// `advertisingChannelSubType`: a [`GoogleCampaignAdvertisingChannelSubType`](crate::v3::ad_manager::GoogleCampaignAdvertisingChannelSubType), one of `DEMAND_GEN`.
-    #[serde(
-        rename = "advertisingChannelSubType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "advertisingChannelSubType", default, skip_serializing_if = "Option::is_none")]
     pub advertising_channel_sub_type: Option<GoogleCampaignAdvertisingChannelSubType>,
 
     /// `goalType`: a [`GoogleCampaignGoalType`](crate::v3::ad_manager::GoogleCampaignGoalType), one of `WEBSITE_TRAFFIC`, `LEAD`.
@@ -11745,19 +11228,11 @@ pub struct GoogleCampaign {
     pub audience: Option<GoogleCampaignAudience>,
 
     /// `networkSettings`: a [`GoogleNetworkSettings`](crate::ad_manager::GoogleNetworkSettings).
-    #[serde(
-        rename = "networkSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "networkSettings", default, skip_serializing_if = "Option::is_none")]
     pub network_settings: Option<crate::ad_manager::GoogleNetworkSettings>,
 
     /// `biddingStrategy`: a [`GoogleBiddingStrategy`](crate::ad_manager::GoogleBiddingStrategy).
-    #[serde(
-        rename = "biddingStrategy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "biddingStrategy", default, skip_serializing_if = "Option::is_none")]
     pub bidding_strategy: Option<crate::ad_manager::GoogleBiddingStrategy>,
 
     /// `assets`: a [`GoogleCampaignAssets`](crate::ad_manager::GoogleCampaignAssets).
@@ -11765,11 +11240,7 @@ pub struct GoogleCampaign {
     pub assets: Option<crate::ad_manager::GoogleCampaignAssets>,
 
     /// `isEuPoliticalAds`: `true` or `false`.
-    #[serde(
-        rename = "isEuPoliticalAds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isEuPoliticalAds", default, skip_serializing_if = "Option::is_none")]
     pub is_eu_political_ads: Option<bool>,
 
     /// `adGroups`: a list of [`GoogleAdGroup`](crate::v3::ad_manager::GoogleAdGroup) values.
@@ -11785,27 +11256,15 @@ pub struct GoogleCampaign {
     pub ad_schedule: Option<Vec<crate::ad_manager::GoogleAdSchedule>>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(
-        rename = "publishingStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "publishingStatus", default, skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<crate::ad_manager::PublishingStatus>,
 
     /// `googleAdAccountId`: a string.
-    #[serde(
-        rename = "googleAdAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "googleAdAccountId", default, skip_serializing_if = "Option::is_none")]
     pub google_ad_account_id: Option<String>,
 
     /// `unpublishedChanges`: `true` or `false`.
-    #[serde(
-        rename = "unpublishedChanges",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "unpublishedChanges", default, skip_serializing_if = "Option::is_none")]
     pub unpublished_changes: Option<bool>,
 
     /// `maximumCpc`: a number.
@@ -11813,11 +11272,7 @@ pub struct GoogleCampaign {
     pub maximum_cpc: Option<f64>,
 
     /// The campaign's id at Google.
-    #[serde(
-        rename = "googleCampaignId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "googleCampaignId", default, skip_serializing_if = "Option::is_none")]
     pub google_campaign_id: Option<String>,
 
     /// `source`: a string. Example: `WEBSITE`.
@@ -11825,11 +11280,7 @@ pub struct GoogleCampaign {
     pub source: Option<String>,
 
     /// Further settings, free-form.
-    #[serde(
-        rename = "advancedOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "advancedOptions", default, skip_serializing_if = "Option::is_none")]
     pub advanced_options: Option<serde_json::Value>,
 }
 
@@ -11839,9 +11290,7 @@ impl GoogleCampaign {
     pub fn new(
         name: impl Into<String>,
         location_id: impl Into<String>,
-        advertising_channel_type: impl Into<
-            crate::ad_manager::GoogleAdvertisingChannelType,
-        >,
+        advertising_channel_type: impl Into<crate::ad_manager::GoogleAdvertisingChannelType>
     ) -> Self {
         Self {
             id: None,
@@ -11878,7 +11327,7 @@ impl GoogleCampaign {
     /// Sets `advertisingChannelSubType`.
     pub fn advertising_channel_sub_type(
         mut self,
-        value: impl Into<GoogleCampaignAdvertisingChannelSubType>,
+        value: impl Into<GoogleCampaignAdvertisingChannelSubType>
     ) -> Self {
         self.advertising_channel_sub_type = Some(value.into());
         self
@@ -11905,7 +11354,7 @@ impl GoogleCampaign {
     /// Sets `networkSettings`.
     pub fn network_settings(
         mut self,
-        value: impl Into<crate::ad_manager::GoogleNetworkSettings>,
+        value: impl Into<crate::ad_manager::GoogleNetworkSettings>
     ) -> Self {
         self.network_settings = Some(value.into());
         self
@@ -11914,17 +11363,14 @@ impl GoogleCampaign {
     /// Sets `biddingStrategy`.
     pub fn bidding_strategy(
         mut self,
-        value: impl Into<crate::ad_manager::GoogleBiddingStrategy>,
+        value: impl Into<crate::ad_manager::GoogleBiddingStrategy>
     ) -> Self {
         self.bidding_strategy = Some(value.into());
         self
     }
 
     /// Sets `assets`.
-    pub fn assets(
-        mut self,
-        value: impl Into<crate::ad_manager::GoogleCampaignAssets>,
-    ) -> Self {
+    pub fn assets(mut self, value: impl Into<crate::ad_manager::GoogleCampaignAssets>) -> Self {
         self.assets = Some(value.into());
         self
     }
@@ -11942,10 +11388,7 @@ impl GoogleCampaign {
     }
 
     /// Sets `campaignGoal`.
-    pub fn campaign_goal(
-        mut self,
-        value: impl Into<crate::ad_manager::GoogleCampaignGoal>,
-    ) -> Self {
+    pub fn campaign_goal(mut self, value: impl Into<crate::ad_manager::GoogleCampaignGoal>) -> Self {
         self.campaign_goal = Some(value.into());
         self
     }
@@ -11953,7 +11396,7 @@ impl GoogleCampaign {
     /// Sets `adSchedule`.
     pub fn ad_schedule(
         mut self,
-        value: impl Into<Vec<crate::ad_manager::GoogleAdSchedule>>,
+        value: impl Into<Vec<crate::ad_manager::GoogleAdSchedule>>
     ) -> Self {
         self.ad_schedule = Some(value.into());
         self
@@ -11962,7 +11405,7 @@ impl GoogleCampaign {
     /// Sets `publishingStatus`.
     pub fn publishing_status(
         mut self,
-        value: impl Into<crate::ad_manager::PublishingStatus>,
+        value: impl Into<crate::ad_manager::PublishingStatus>
     ) -> Self {
         self.publishing_status = Some(value.into());
         self
@@ -12021,7 +11464,7 @@ impl GoogleCampaignAdvertisingChannelSubType {
     pub fn as_str(&self) -> &str {
         match self {
             Self::DemandGen => "DEMAND_GEN",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -12030,10 +11473,11 @@ impl From<&str> for GoogleCampaignAdvertisingChannelSubType {
     fn from(value: &str) -> Self {
         match value {
             "DEMAND_GEN" => Self::DemandGen,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(GoogleCampaignAdvertisingChannelSubType);
 
 /// The `GoogleCampaignAudience` object.
@@ -12061,11 +11505,7 @@ pub struct GoogleCampaignAudience {
     pub segments: Option<Vec<crate::ad_manager::GoogleSegmentTarget>>,
 
     /// `targetInterests`: a [`GoogleTargetInterests`](crate::ad_manager::GoogleTargetInterests).
-    #[serde(
-        rename = "targetInterests",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "targetInterests", default, skip_serializing_if = "Option::is_none")]
     pub target_interests: Option<crate::ad_manager::GoogleTargetInterests>,
 }
 
@@ -12090,10 +11530,7 @@ impl GoogleCampaignAudience {
     }
 
     /// Sets `locales`.
-    pub fn locales(
-        mut self,
-        value: impl Into<Vec<crate::ad_manager::GoogleLocale>>,
-    ) -> Self {
+    pub fn locales(mut self, value: impl Into<Vec<crate::ad_manager::GoogleLocale>>) -> Self {
         self.locales = Some(value.into());
         self
     }
@@ -12101,7 +11538,7 @@ impl GoogleCampaignAudience {
     /// Sets `gender`.
     pub fn gender(
         mut self,
-        value: impl Into<Vec<crate::ad_manager::GoogleDemographicTarget>>,
+        value: impl Into<Vec<crate::ad_manager::GoogleDemographicTarget>>
     ) -> Self {
         self.gender = Some(value.into());
         self
@@ -12110,7 +11547,7 @@ impl GoogleCampaignAudience {
     /// Sets `ageRange`.
     pub fn age_range(
         mut self,
-        value: impl Into<Vec<crate::ad_manager::GoogleDemographicTarget>>,
+        value: impl Into<Vec<crate::ad_manager::GoogleDemographicTarget>>
     ) -> Self {
         self.age_range = Some(value.into());
         self
@@ -12119,7 +11556,7 @@ impl GoogleCampaignAudience {
     /// Sets `segments`.
     pub fn segments(
         mut self,
-        value: impl Into<Vec<crate::ad_manager::GoogleSegmentTarget>>,
+        value: impl Into<Vec<crate::ad_manager::GoogleSegmentTarget>>
     ) -> Self {
         self.segments = Some(value.into());
         self
@@ -12128,7 +11565,7 @@ impl GoogleCampaignAudience {
     /// Sets `targetInterests`.
     pub fn target_interests(
         mut self,
-        value: impl Into<crate::ad_manager::GoogleTargetInterests>,
+        value: impl Into<crate::ad_manager::GoogleTargetInterests>
     ) -> Self {
         self.target_interests = Some(value.into());
         self
@@ -12155,7 +11592,7 @@ impl GoogleCampaignGoalType {
         match self {
             Self::WebsiteTraffic => "WEBSITE_TRAFFIC",
             Self::Lead => "LEAD",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -12165,10 +11602,11 @@ impl From<&str> for GoogleCampaignGoalType {
         match value {
             "WEBSITE_TRAFFIC" => Self::WebsiteTraffic,
             "LEAD" => Self::Lead,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(GoogleCampaignGoalType);
 
 /// A place included in or excluded from targeting. v3 names the fields in camelCase where v2 uses snake_case.
@@ -12216,11 +11654,7 @@ pub struct GoogleGeoLocation {
     pub place_id: Option<String>,
 
     /// `formattedAddress`: a string.
-    #[serde(
-        rename = "formattedAddress",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "formattedAddress", default, skip_serializing_if = "Option::is_none")]
     pub formatted_address: Option<String>,
 
     /// `geometry`: a [`GeoGeometry`](crate::v3::ad_manager::GeoGeometry).
@@ -12228,11 +11662,7 @@ pub struct GoogleGeoLocation {
     pub geometry: Option<GeoGeometry>,
 
     /// `addressComponents`: a list of [`GeoAddressComponent`](crate::v3::ad_manager::GeoAddressComponent) values.
-    #[serde(
-        rename = "addressComponents",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "addressComponents", default, skip_serializing_if = "Option::is_none")]
     pub address_components: Option<Vec<GeoAddressComponent>>,
 }
 
@@ -12294,19 +11724,13 @@ impl GoogleGeoLocation {
     }
 
     /// Sets `radiusUnit`.
-    pub fn radius_unit(
-        mut self,
-        value: impl Into<crate::ad_manager::DistanceUnit>,
-    ) -> Self {
+    pub fn radius_unit(mut self, value: impl Into<crate::ad_manager::DistanceUnit>) -> Self {
         self.radius_unit = Some(value.into());
         self
     }
 
     /// Sets `selectionType`.
-    pub fn selection_type(
-        mut self,
-        value: impl Into<crate::ad_manager::SelectionType>,
-    ) -> Self {
+    pub fn selection_type(mut self, value: impl Into<crate::ad_manager::SelectionType>) -> Self {
         self.selection_type = Some(value.into());
         self
     }
@@ -12336,10 +11760,7 @@ impl GoogleGeoLocation {
     }
 
     /// Sets `addressComponents`.
-    pub fn address_components(
-        mut self,
-        value: impl Into<Vec<GeoAddressComponent>>,
-    ) -> Self {
+    pub fn address_components(mut self, value: impl Into<Vec<GeoAddressComponent>>) -> Self {
         self.address_components = Some(value.into());
         self
     }
@@ -12362,16 +11783,13 @@ impl LinkedinAudience {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            geo_locations: None,
-            target_audience: None,
-        }
+        Self { geo_locations: None, target_audience: None, }
     }
 
     /// Sets `geoLocations`.
     pub fn geo_locations(
         mut self,
-        value: impl Into<Vec<crate::ad_manager::LinkedinGeoLocation>>,
+        value: impl Into<Vec<crate::ad_manager::LinkedinGeoLocation>>
     ) -> Self {
         self.geo_locations = Some(value.into());
         self
@@ -12380,7 +11798,7 @@ impl LinkedinAudience {
     /// Sets `targetAudience`.
     pub fn target_audience(
         mut self,
-        value: impl Into<crate::ad_manager::LinkedinTargetAudience>,
+        value: impl Into<crate::ad_manager::LinkedinTargetAudience>
     ) -> Self {
         self.target_audience = Some(value.into());
         self
@@ -12404,11 +11822,7 @@ pub struct LinkedinCampaign {
     pub name: Option<String>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(
-        rename = "publishingStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "publishingStatus", default, skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<crate::ad_manager::PublishingStatus>,
 
     /// `mediaType`: a [`LinkedinCampaignMediaType`](crate::v3::ad_manager::LinkedinCampaignMediaType), one of `STANDARD_UPDATE`, `SINGLE_VIDEO`, `CAROUSEL`.
@@ -12428,11 +11842,7 @@ pub struct LinkedinCampaign {
     pub campaign_type: Option<String>,
 
     /// `adCampaignGroupId`: a string.
-    #[serde(
-        rename = "adCampaignGroupId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "adCampaignGroupId", default, skip_serializing_if = "Option::is_none")]
     pub ad_campaign_group_id: Option<String>,
 
     /// `adCampaignId`: a string.
@@ -12480,10 +11890,7 @@ impl LinkedinCampaign {
     }
 
     /// Sets `locale`.
-    pub fn locale(
-        mut self,
-        value: impl Into<crate::ad_manager::LinkedinLocale>,
-    ) -> Self {
+    pub fn locale(mut self, value: impl Into<crate::ad_manager::LinkedinLocale>) -> Self {
         self.locale = Some(value.into());
         self
     }
@@ -12497,7 +11904,7 @@ impl LinkedinCampaign {
     /// Sets `publishingStatus`.
     pub fn publishing_status(
         mut self,
-        value: impl Into<crate::ad_manager::PublishingStatus>,
+        value: impl Into<crate::ad_manager::PublishingStatus>
     ) -> Self {
         self.publishing_status = Some(value.into());
         self
@@ -12516,10 +11923,7 @@ impl LinkedinCampaign {
     }
 
     /// Sets `unitCost`.
-    pub fn unit_cost(
-        mut self,
-        value: impl Into<crate::ad_manager::LinkedinUnitCost>,
-    ) -> Self {
+    pub fn unit_cost(mut self, value: impl Into<crate::ad_manager::LinkedinUnitCost>) -> Self {
         self.unit_cost = Some(value.into());
         self
     }
@@ -12570,7 +11974,7 @@ pub struct LinkedinCampaignGroup {
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `budget`: a [`AdBudget`](crate::ad_manager::AdBudget).
@@ -12582,11 +11986,7 @@ pub struct LinkedinCampaignGroup {
     pub ad_campaigns: Option<Vec<LinkedinCampaign>>,
 
     /// `adBudgetOptimization`: a [`LinkedinCampaignGroupAdBudgetOptimization`](crate::v3::ad_manager::LinkedinCampaignGroupAdBudgetOptimization), one of `MAXIMUM_DELIVERY`, `COST_CAP`.
-    #[serde(
-        rename = "adBudgetOptimization",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "adBudgetOptimization", default, skip_serializing_if = "Option::is_none")]
     pub ad_budget_optimization: Option<LinkedinCampaignGroupAdBudgetOptimization>,
 
     /// `objectiveType`: a [`LinkedinCampaignGroupObjectiveType`](crate::v3::ad_manager::LinkedinCampaignGroupObjectiveType), one of `LEAD_GENERATION`, `WEBSITE_VISIT`.
@@ -12598,35 +11998,19 @@ pub struct LinkedinCampaignGroup {
     pub name: Option<String>,
 
     /// `adCampaignGroupId`: a string.
-    #[serde(
-        rename = "adCampaignGroupId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "adCampaignGroupId", default, skip_serializing_if = "Option::is_none")]
     pub ad_campaign_group_id: Option<String>,
 
     /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
-    #[serde(
-        rename = "publishingStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "publishingStatus", default, skip_serializing_if = "Option::is_none")]
     pub publishing_status: Option<crate::ad_manager::PublishingStatus>,
 
     /// `linkedInAdAccountId`: a string.
-    #[serde(
-        rename = "linkedInAdAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "linkedInAdAccountId", default, skip_serializing_if = "Option::is_none")]
     pub linked_in_ad_account_id: Option<String>,
 
     /// `unpublishedChanges`: `true` or `false`.
-    #[serde(
-        rename = "unpublishedChanges",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "unpublishedChanges", default, skip_serializing_if = "Option::is_none")]
     pub unpublished_changes: Option<bool>,
 
     /// Free-form extra data.
@@ -12680,17 +12064,14 @@ impl LinkedinCampaignGroup {
     /// Sets `adBudgetOptimization`.
     pub fn ad_budget_optimization(
         mut self,
-        value: impl Into<LinkedinCampaignGroupAdBudgetOptimization>,
+        value: impl Into<LinkedinCampaignGroupAdBudgetOptimization>
     ) -> Self {
         self.ad_budget_optimization = Some(value.into());
         self
     }
 
     /// Sets `objectiveType`.
-    pub fn objective_type(
-        mut self,
-        value: impl Into<LinkedinCampaignGroupObjectiveType>,
-    ) -> Self {
+    pub fn objective_type(mut self, value: impl Into<LinkedinCampaignGroupObjectiveType>) -> Self {
         self.objective_type = Some(value.into());
         self
     }
@@ -12710,7 +12091,7 @@ impl LinkedinCampaignGroup {
     /// Sets `publishingStatus`.
     pub fn publishing_status(
         mut self,
-        value: impl Into<crate::ad_manager::PublishingStatus>,
+        value: impl Into<crate::ad_manager::PublishingStatus>
     ) -> Self {
         self.publishing_status = Some(value.into());
         self
@@ -12761,7 +12142,7 @@ impl LinkedinCampaignGroupAdBudgetOptimization {
         match self {
             Self::MaximumDelivery => "MAXIMUM_DELIVERY",
             Self::CostCap => "COST_CAP",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -12771,10 +12152,11 @@ impl From<&str> for LinkedinCampaignGroupAdBudgetOptimization {
         match value {
             "MAXIMUM_DELIVERY" => Self::MaximumDelivery,
             "COST_CAP" => Self::CostCap,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(LinkedinCampaignGroupAdBudgetOptimization);
 
 /// Values of `LinkedinCampaignGroupObjectiveType`.
@@ -12797,7 +12179,7 @@ impl LinkedinCampaignGroupObjectiveType {
         match self {
             Self::LeadGeneration => "LEAD_GENERATION",
             Self::WebsiteVisit => "WEBSITE_VISIT",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -12807,10 +12189,11 @@ impl From<&str> for LinkedinCampaignGroupObjectiveType {
         match value {
             "LEAD_GENERATION" => Self::LeadGeneration,
             "WEBSITE_VISIT" => Self::WebsiteVisit,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(LinkedinCampaignGroupObjectiveType);
 
 /// Values of `LinkedinCampaignMediaType`.
@@ -12837,7 +12220,7 @@ impl LinkedinCampaignMediaType {
             Self::StandardUpdate => "STANDARD_UPDATE",
             Self::SingleVideo => "SINGLE_VIDEO",
             Self::Carousel => "CAROUSEL",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -12848,10 +12231,11 @@ impl From<&str> for LinkedinCampaignMediaType {
             "STANDARD_UPDATE" => Self::StandardUpdate,
             "SINGLE_VIDEO" => Self::SingleVideo,
             "CAROUSEL" => Self::Carousel,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(LinkedinCampaignMediaType);
 
 /// A metric a LinkedIn report can return.
@@ -12908,11 +12292,9 @@ impl LinkedinReportMetric {
             Self::Cpc => "cpc",
             Self::Cpm => "cpm",
             Self::Cpl => "cpl",
-            Self::ExternalWebsitePostClickConversions => {
-                "externalWebsitePostClickConversions"
-            }
+            Self::ExternalWebsitePostClickConversions => "externalWebsitePostClickConversions",
             Self::ConversionRate => "conversionRate",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -12929,14 +12311,13 @@ impl From<&str> for LinkedinReportMetric {
             "cpc" => Self::Cpc,
             "cpm" => Self::Cpm,
             "cpl" => Self::Cpl,
-            "externalWebsitePostClickConversions" => {
-                Self::ExternalWebsitePostClickConversions
-            }
+            "externalWebsitePostClickConversions" => Self::ExternalWebsitePostClickConversions,
             "conversionRate" => Self::ConversionRate,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(LinkedinReportMetric);
 
 /// Values of `ListFacebookCustomAudiencesSource`.
@@ -12959,7 +12340,7 @@ impl ListFacebookCustomAudiencesSource {
         match self {
             Self::AdManager => "ad_manager",
             Self::Integration => "integration",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -12969,10 +12350,11 @@ impl From<&str> for ListFacebookCustomAudiencesSource {
         match value {
             "ad_manager" => Self::AdManager,
             "integration" => Self::Integration,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ListFacebookCustomAudiencesSource);
 
 /// Values of `ListFacebookCustomAudiencesType`.
@@ -12999,7 +12381,7 @@ impl ListFacebookCustomAudiencesType {
             Self::Lookalike => "lookalike",
             Self::Custom => "custom",
             Self::All => "all",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -13010,10 +12392,11 @@ impl From<&str> for ListFacebookCustomAudiencesType {
             "lookalike" => Self::Lookalike,
             "custom" => Self::Custom,
             "all" => Self::All,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ListFacebookCustomAudiencesType);
 
 /// Values of `ListFacebookEntitiesEntityType`.
@@ -13040,7 +12423,7 @@ impl ListFacebookEntitiesEntityType {
             Self::Campaign => "CAMPAIGN",
             Self::Adset => "ADSET",
             Self::Ad => "AD",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -13051,10 +12434,11 @@ impl From<&str> for ListFacebookEntitiesEntityType {
             "CAMPAIGN" => Self::Campaign,
             "ADSET" => Self::Adset,
             "AD" => Self::Ad,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ListFacebookEntitiesEntityType);
 
 /// Values of `ListGoogleAssetsType`.
@@ -13089,7 +12473,7 @@ impl ListGoogleAssetsType {
             Self::LeadForm => "LEAD_FORM",
             Self::Image => "IMAGE",
             Self::Text => "TEXT",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -13102,10 +12486,11 @@ impl From<&str> for ListGoogleAssetsType {
             "LEAD_FORM" => Self::LeadForm,
             "IMAGE" => Self::Image,
             "TEXT" => Self::Text,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ListGoogleAssetsType);
 
 /// Values of `ListGoogleConversionsType`.
@@ -13128,7 +12513,7 @@ impl ListGoogleConversionsType {
         match self {
             Self::AdManager => "AD_MANAGER",
             Self::AdWords => "AD_WORDS",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -13138,10 +12523,11 @@ impl From<&str> for ListGoogleConversionsType {
         match value {
             "AD_MANAGER" => Self::AdManager,
             "AD_WORDS" => Self::AdWords,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ListGoogleConversionsType);
 
 /// Values of `ListGoogleEntitiesEntityType`.
@@ -13168,7 +12554,7 @@ impl ListGoogleEntitiesEntityType {
             Self::Campaign => "CAMPAIGN",
             Self::Adgroup => "ADGROUP",
             Self::Ad => "AD",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -13179,10 +12565,11 @@ impl From<&str> for ListGoogleEntitiesEntityType {
             "CAMPAIGN" => Self::Campaign,
             "ADGROUP" => Self::Adgroup,
             "AD" => Self::Ad,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ListGoogleEntitiesEntityType);
 
 /// Values of `ListGoogleTargetInterestsType`.
@@ -13205,7 +12592,7 @@ impl ListGoogleTargetInterestsType {
         match self {
             Self::Affinity => "AFFINITY",
             Self::InMarket => "IN_MARKET",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -13215,10 +12602,11 @@ impl From<&str> for ListGoogleTargetInterestsType {
         match value {
             "AFFINITY" => Self::Affinity,
             "IN_MARKET" => Self::InMarket,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ListGoogleTargetInterestsType);
 
 /// The `UpdateFacebookCustomAudienceRequest` object.
@@ -13226,7 +12614,7 @@ crate::runtime::enums::string_enum!(ListGoogleTargetInterestsType);
 #[non_exhaustive]
 pub struct UpdateFacebookCustomAudienceRequest {
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string.
@@ -13241,11 +12629,7 @@ impl UpdateFacebookCustomAudienceRequest {
     /// A value with the required fields (`locationId`, `name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>, name: impl Into<String>) -> Self {
-        Self {
-            location_id: location_id.into(),
-            name: name.into(),
-            description: None,
-        }
+        Self { location_id: location_id.into(), name: name.into(), description: None, }
     }
 
     /// Sets `description`.
@@ -13264,7 +12648,7 @@ pub struct UpsertFacebookAdsetRequest {
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string.
@@ -13276,19 +12660,11 @@ pub struct UpsertFacebookAdsetRequest {
     pub page_id: Option<String>,
 
     /// `instagramActorId`: a string.
-    #[serde(
-        rename = "instagramActorId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "instagramActorId", default, skip_serializing_if = "Option::is_none")]
     pub instagram_actor_id: Option<String>,
 
     /// Messaging apps the ads lead to (v2 takes a single value).
-    #[serde(
-        rename = "messagingPlatforms",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "messagingPlatforms", default, skip_serializing_if = "Option::is_none")]
     pub messaging_platforms: Option<Vec<crate::ad_manager::FacebookMessagingPlatform>>,
 
     /// `whatsappNumber`: a string.
@@ -13304,19 +12680,11 @@ pub struct UpsertFacebookAdsetRequest {
     pub budget: Option<crate::ad_manager::FacebookBudget>,
 
     /// `conversionLocation`: a string. Example: `website`.
-    #[serde(
-        rename = "conversionLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "conversionLocation", default, skip_serializing_if = "Option::is_none")]
     pub conversion_location: Option<String>,
 
     /// `customEventType`: a string. Example: `Purchase`.
-    #[serde(
-        rename = "customEventType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "customEventType", default, skip_serializing_if = "Option::is_none")]
     pub custom_event_type: Option<String>,
 
     /// `pixelId`: a string.
@@ -13324,7 +12692,7 @@ pub struct UpsertFacebookAdsetRequest {
     pub pixel_id: Option<String>,
 
     /// Campaign the ad set belongs to.
-    #[serde(rename = "campaignId")]
+    #[serde(rename = "campaignId",)]
     pub campaign_id: String,
 }
 
@@ -13376,7 +12744,7 @@ impl UpsertFacebookAdsetRequest {
     /// Sets `messagingPlatforms`.
     pub fn messaging_platforms(
         mut self,
-        value: impl Into<Vec<crate::ad_manager::FacebookMessagingPlatform>>,
+        value: impl Into<Vec<crate::ad_manager::FacebookMessagingPlatform>>
     ) -> Self {
         self.messaging_platforms = Some(value.into());
         self
@@ -13395,10 +12763,7 @@ impl UpsertFacebookAdsetRequest {
     }
 
     /// Sets `budget`.
-    pub fn budget(
-        mut self,
-        value: impl Into<crate::ad_manager::FacebookBudget>,
-    ) -> Self {
+    pub fn budget(mut self, value: impl Into<crate::ad_manager::FacebookBudget>) -> Self {
         self.budget = Some(value.into());
         self
     }
@@ -13431,7 +12796,7 @@ pub struct UpsertFacebookCampaignRequest {
     pub id: Option<String>,
 
     /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string.
@@ -13443,11 +12808,7 @@ pub struct UpsertFacebookCampaignRequest {
     pub objective: Option<crate::ad_manager::FacebookCampaignObjective>,
 
     /// Regulated categories of the campaign (v2 takes a single value).
-    #[serde(
-        rename = "specialAdCategories",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "specialAdCategories", default, skip_serializing_if = "Option::is_none")]
     pub special_ad_categories: Option<Vec<crate::ad_manager::FacebookSpecialAdCategory>>,
 
     /// `source`: a string. Example: `facebook`.
@@ -13484,7 +12845,7 @@ impl UpsertFacebookCampaignRequest {
     /// Sets `objective`.
     pub fn objective(
         mut self,
-        value: impl Into<crate::ad_manager::FacebookCampaignObjective>,
+        value: impl Into<crate::ad_manager::FacebookCampaignObjective>
     ) -> Self {
         self.objective = Some(value.into());
         self
@@ -13493,7 +12854,7 @@ impl UpsertFacebookCampaignRequest {
     /// Sets `specialAdCategories`.
     pub fn special_ad_categories(
         mut self,
-        value: impl Into<Vec<crate::ad_manager::FacebookSpecialAdCategory>>,
+        value: impl Into<Vec<crate::ad_manager::FacebookSpecialAdCategory>>
     ) -> Self {
         self.special_ad_categories = Some(value.into());
         self
@@ -13534,7 +12895,7 @@ impl UpsertGoogleSegmentType {
             Self::WebsiteVisitor => "WEBSITE_VISITOR",
             Self::CustomerMatch => "CUSTOMER_MATCH",
             Self::Lookalike => "LOOKALIKE",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -13546,8 +12907,9 @@ impl From<&str> for UpsertGoogleSegmentType {
             "WEBSITE_VISITOR" => Self::WebsiteVisitor,
             "CUSTOMER_MATCH" => Self::CustomerMatch,
             "LOOKALIKE" => Self::Lookalike,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(UpsertGoogleSegmentType);

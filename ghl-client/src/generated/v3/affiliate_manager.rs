@@ -31,7 +31,7 @@ pub const MODULE: &str = "v3::affiliate_manager";
 /// Operations of the Affiliate Manager module. Get one with `client.v3().affiliate_manager()`.
 #[derive(Clone, Debug)]
 pub struct AffiliateManager {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl AffiliateManager {
@@ -53,7 +53,7 @@ impl AffiliateManager {
     /// List the commissions earned by affiliates of a location.
     ///
     /// `GET /affiliate-manager/{locationId}/commissions` · Version `v3` · location token · scopes: `affiliate-manager.readonly`
-    pub fn list_affiliate_commissions(&self) -> ListAffiliateCommissions {
+    pub fn list_affiliate_commissions(&self,) -> ListAffiliateCommissions {
         ListAffiliateCommissions {
             client: self.client.clone(),
             location_id: None,
@@ -71,7 +71,7 @@ impl AffiliateManager {
     /// List the payouts made to affiliates of a location.
     ///
     /// `GET /affiliate-manager/{locationId}/payouts` · Version `v3` · location token · scopes: `affiliate-manager.readonly`
-    pub fn list_affiliate_payouts(&self) -> ListAffiliatePayouts {
+    pub fn list_affiliate_payouts(&self,) -> ListAffiliatePayouts {
         ListAffiliatePayouts {
             client: self.client.clone(),
             location_id: None,
@@ -89,7 +89,7 @@ impl AffiliateManager {
     /// List a location's affiliates, with filters.
     ///
     /// `GET /affiliate-manager/{locationId}/affiliates` · Version `v3` · location token · scopes: `affiliate-manager.readonly`
-    pub fn list_affiliates(&self) -> ListAffiliates {
+    pub fn list_affiliates(&self,) -> ListAffiliates {
         ListAffiliates {
             client: self.client.clone(),
             location_id: None,
@@ -108,43 +108,37 @@ impl AffiliateManager {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = AffiliateManager::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "getAffiliate",
-            Box::pin({
-                let call = handle.get_affiliate("sample-affiliateId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAffiliateCommissions",
-            Box::pin({
-                let call = handle.list_affiliate_commissions();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAffiliatePayouts",
-            Box::pin({
-                let call = handle.list_affiliate_payouts();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAffiliates",
-            Box::pin({
-                let call = handle.list_affiliates();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "getAffiliate",
+        Box::pin({
+            let call = handle.get_affiliate("sample-affiliateId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAffiliateCommissions",
+        Box::pin({
+            let call = handle.list_affiliate_commissions();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAffiliatePayouts",
+        Box::pin({
+            let call = handle.list_affiliate_payouts();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAffiliates",
+        Box::pin({
+            let call = handle.list_affiliates();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -152,69 +146,66 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = AffiliateManager::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "getAffiliate",
-            Box::pin({
-                let call = handle.get_affiliate("sample-affiliateId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAffiliateCommissions",
-            Box::pin({
-                let call = handle
-                    .list_affiliate_commissions()
-                    .campaign_id("sample".to_owned())
-                    .affiliate_id("sample".to_owned())
-                    .status("sample".to_owned())
-                    .query("sample".to_owned())
-                    .skip(1i64)
-                    .limit(1i64)
-                    .from_date("sample".to_owned())
-                    .to_date("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAffiliatePayouts",
-            Box::pin({
-                let call = handle
-                    .list_affiliate_payouts()
-                    .status("sample".to_owned())
-                    .query("sample".to_owned())
-                    .affiliate_id("sample".to_owned())
-                    .campaign_id("sample".to_owned())
-                    .skip(1i64)
-                    .limit(1i64)
-                    .start("sample".to_owned())
-                    .end("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAffiliates",
-            Box::pin({
-                let call = handle
-                    .list_affiliates()
-                    .query("sample".to_owned())
-                    .active(true)
-                    .campaign_id("sample".to_owned())
-                    .skip(1i64)
-                    .limit(1i64)
-                    .from_date("sample".to_owned())
-                    .to_date("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "getAffiliate",
+        Box::pin({
+            let call = handle.get_affiliate("sample-affiliateId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAffiliateCommissions",
+        Box::pin({
+            let call = handle
+                .list_affiliate_commissions()
+                .campaign_id("sample".to_owned())
+                .affiliate_id("sample".to_owned())
+                .status("sample".to_owned())
+                .query("sample".to_owned())
+                .skip(1i64)
+                .limit(1i64)
+                .from_date("sample".to_owned())
+                .to_date("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAffiliatePayouts",
+        Box::pin({
+            let call = handle
+                .list_affiliate_payouts()
+                .status("sample".to_owned())
+                .query("sample".to_owned())
+                .affiliate_id("sample".to_owned())
+                .campaign_id("sample".to_owned())
+                .skip(1i64)
+                .limit(1i64)
+                .start("sample".to_owned())
+                .end("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAffiliates",
+        Box::pin({
+            let call = handle
+                .list_affiliates()
+                .query("sample".to_owned())
+                .active(true)
+                .campaign_id("sample".to_owned())
+                .skip(1i64)
+                .limit(1i64)
+                .from_date("sample".to_owned())
+                .to_date("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -250,31 +241,30 @@ impl GetAffiliate {
             token: crate::TokenKind::Location,
             scopes: &["affiliate-manager.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getAffiliate", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getAffiliate",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/affiliate-manager/{}/affiliates/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.affiliate_id)
-            ),
+                "/affiliate-manager/{}/affiliates/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.affiliate_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::affiliate_manager::Affiliate, crate::Error> {
+    pub async fn send(self) -> Result<crate::affiliate_manager::Affiliate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::affiliate_manager::Affiliate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -368,15 +358,16 @@ impl ListAffiliateCommissions {
             token: crate::TokenKind::Location,
             scopes: &["affiliate-manager.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listAffiliateCommissions", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listAffiliateCommissions",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/affiliate-manager/{}/commissions", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/affiliate-manager/{}/commissions",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.campaign_id {
@@ -408,18 +399,15 @@ impl ListAffiliateCommissions {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::affiliate_manager::ListCommissionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::affiliate_manager::ListCommissionsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::affiliate_manager::ListCommissionsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -450,7 +438,7 @@ impl crate::Paginated for ListAffiliateCommissions {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -464,10 +452,8 @@ impl crate::Paginated for ListAffiliateCommissions {
 impl ListAffiliateCommissions {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::affiliate_manager::Commission, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::affiliate_manager::Commission, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -559,15 +545,16 @@ impl ListAffiliatePayouts {
             token: crate::TokenKind::Location,
             scopes: &["affiliate-manager.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listAffiliatePayouts", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listAffiliatePayouts",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/affiliate-manager/{}/payouts", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+                "/affiliate-manager/{}/payouts",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.status {
@@ -598,19 +585,14 @@ impl ListAffiliatePayouts {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::affiliate_manager::ListPayoutsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::affiliate_manager::ListPayoutsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::affiliate_manager::ListPayoutsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::affiliate_manager::ListPayoutsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -641,7 +623,7 @@ impl crate::Paginated for ListAffiliatePayouts {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -655,10 +637,8 @@ impl crate::Paginated for ListAffiliatePayouts {
 impl ListAffiliatePayouts {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::affiliate_manager::Payout, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::affiliate_manager::Payout, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -743,15 +723,16 @@ impl ListAffiliates {
             token: crate::TokenKind::Location,
             scopes: &["affiliate-manager.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listAffiliates", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listAffiliates",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/affiliate-manager/{}/affiliates", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/affiliate-manager/{}/affiliates",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.query {
@@ -780,18 +761,15 @@ impl ListAffiliates {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::affiliate_manager::ListAffiliatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::affiliate_manager::ListAffiliatesResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::affiliate_manager::ListAffiliatesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -822,7 +800,7 @@ impl crate::Paginated for ListAffiliates {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -836,10 +814,8 @@ impl crate::Paginated for ListAffiliates {
 impl ListAffiliates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::affiliate_manager::Affiliate, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::affiliate_manager::Affiliate, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }

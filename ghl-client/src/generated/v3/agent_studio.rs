@@ -38,7 +38,7 @@ pub const MODULE: &str = "v3::agent_studio";
 /// Operations of the Agent Studio module. Get one with `client.v3().agent_studio()`.
 #[derive(Clone, Debug)]
 pub struct AgentStudio {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl AgentStudio {
@@ -51,22 +51,15 @@ impl AgentStudio {
     /// `POST /agent-studio/agent` · Version `v3` · location token · scopes: `agent-studio.write`
     pub fn create_agent_studio_agent(
         &self,
-        body: crate::agent_studio::CreateAgentStudioAgentRequest,
+        body: crate::agent_studio::CreateAgentStudioAgentRequest
     ) -> CreateAgentStudioAgent {
-        CreateAgentStudioAgent {
-            client: self.client.clone(),
-            source: None,
-            body,
-        }
+        CreateAgentStudioAgent { client: self.client.clone(), source: None, body, }
     }
 
     /// Remove an agent together with every version of it.
     ///
     /// `DELETE /agent-studio/agent/{agentId}` · Version `v3` · location token · scopes: `agent-studio.write`
-    pub fn delete_agent_studio_agent(
-        &self,
-        agent_id: impl Into<String>,
-    ) -> DeleteAgentStudioAgent {
+    pub fn delete_agent_studio_agent(&self, agent_id: impl Into<String>) -> DeleteAgentStudioAgent {
         DeleteAgentStudioAgent {
             client: self.client.clone(),
             agent_id: agent_id.into(),
@@ -81,7 +74,7 @@ impl AgentStudio {
     pub fn execute_agent_studio_agent(
         &self,
         agent_id: impl Into<String>,
-        body: crate::agent_studio::ExecuteAgentStudioAgentRequest,
+        body: crate::agent_studio::ExecuteAgentStudioAgentRequest
     ) -> ExecuteAgentStudioAgent {
         ExecuteAgentStudioAgent {
             client: self.client.clone(),
@@ -98,7 +91,7 @@ impl AgentStudio {
     pub fn execute_published_agent_studio_agent(
         &self,
         agent_id: impl Into<String>,
-        body: crate::agent_studio::ExecuteAgentStudioAgentRequest,
+        body: crate::agent_studio::ExecuteAgentStudioAgentRequest
     ) -> ExecutePublishedAgentStudioAgent {
         ExecutePublishedAgentStudioAgent {
             client: self.client.clone(),
@@ -111,10 +104,7 @@ impl AgentStudio {
     /// Fetch one agent with all its versions.
     ///
     /// `GET /agent-studio/agent/{agentId}` · Version `v3` · location token · scopes: `agent-studio.readonly`
-    pub fn get_agent_studio_agent(
-        &self,
-        agent_id: impl Into<String>,
-    ) -> GetAgentStudioAgent {
+    pub fn get_agent_studio_agent(&self, agent_id: impl Into<String>) -> GetAgentStudioAgent {
         GetAgentStudioAgent {
             client: self.client.clone(),
             agent_id: agent_id.into(),
@@ -129,7 +119,7 @@ impl AgentStudio {
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn get_published_agent_studio_agent(
         &self,
-        agent_id: impl Into<String>,
+        agent_id: impl Into<String>
     ) -> GetPublishedAgentStudioAgent {
         GetPublishedAgentStudioAgent {
             client: self.client.clone(),
@@ -145,7 +135,7 @@ impl AgentStudio {
     pub fn list_agent_studio_agents(
         &self,
         limit: impl Into<i64>,
-        offset: impl Into<i64>,
+        offset: impl Into<i64>
     ) -> ListAgentStudioAgents {
         ListAgentStudioAgents {
             client: self.client.clone(),
@@ -164,7 +154,7 @@ impl AgentStudio {
     pub fn list_published_agent_studio_agents(
         &self,
         limit: impl Into<i64>,
-        offset: impl Into<i64>,
+        offset: impl Into<i64>
     ) -> ListPublishedAgentStudioAgents {
         ListPublishedAgentStudioAgents {
             client: self.client.clone(),
@@ -181,7 +171,7 @@ impl AgentStudio {
     pub fn publish_agent_studio_version(
         &self,
         version_id: impl Into<String>,
-        body: crate::agent_studio::PublishAgentStudioVersionRequest,
+        body: crate::agent_studio::PublishAgentStudioVersionRequest
     ) -> PublishAgentStudioVersion {
         PublishAgentStudioVersion {
             client: self.client.clone(),
@@ -197,7 +187,7 @@ impl AgentStudio {
     pub fn update_agent_studio_agent(
         &self,
         agent_id: impl Into<String>,
-        body: crate::agent_studio::UpdateAgentStudioAgentRequest,
+        body: crate::agent_studio::UpdateAgentStudioAgentRequest
     ) -> UpdateAgentStudioAgent {
         UpdateAgentStudioAgent {
             client: self.client.clone(),
@@ -213,7 +203,7 @@ impl AgentStudio {
     pub fn update_agent_studio_version(
         &self,
         version_id: impl Into<String>,
-        body: crate::agent_studio::UpdateAgentStudioVersionRequest,
+        body: crate::agent_studio::UpdateAgentStudioVersionRequest
     ) -> UpdateAgentStudioVersion {
         UpdateAgentStudioVersion {
             client: self.client.clone(),
@@ -228,143 +218,116 @@ impl AgentStudio {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = AgentStudio::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createAgentStudioAgent",
-            Box::pin({
-                let call = handle
-                    .create_agent_studio_agent(
-                        crate::agent_studio::CreateAgentStudioAgentRequest::new(
-                            "sample".to_owned(),
-                            crate::agent_studio::AgentStudioAgentStatus::Active,
-                            std::collections::BTreeMap::from([
-                                (
-                                    "key".to_owned(),
-                                    serde_json::Value::Object(Default::default()),
-                                ),
-                            ]),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteAgentStudioAgent",
-            Box::pin({
-                let call = handle.delete_agent_studio_agent("sample-agentId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "executeAgentStudioAgent",
-            Box::pin({
-                let call = handle
-                    .execute_agent_studio_agent(
-                        "sample-agentId",
-                        crate::agent_studio::ExecuteAgentStudioAgentRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "executePublishedAgentStudioAgent",
-            Box::pin({
-                let call = handle
-                    .execute_published_agent_studio_agent(
-                        "sample-agentId",
-                        crate::agent_studio::ExecuteAgentStudioAgentRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getAgentStudioAgent",
-            Box::pin({
-                let call = handle.get_agent_studio_agent("sample-agentId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getPublishedAgentStudioAgent",
-            Box::pin({
-                let call = handle.get_published_agent_studio_agent("sample-agentId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAgentStudioAgents",
-            Box::pin({
-                let call = handle.list_agent_studio_agents(1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listPublishedAgentStudioAgents",
-            Box::pin({
-                let call = handle.list_published_agent_studio_agents(1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "publishAgentStudioVersion",
-            Box::pin({
-                let call = handle
-                    .publish_agent_studio_version(
-                        "sample-versionId",
-                        crate::agent_studio::PublishAgentStudioVersionRequest::new(
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateAgentStudioAgent",
-            Box::pin({
-                let call = handle
-                    .update_agent_studio_agent(
-                        "sample-agentId",
-                        crate::agent_studio::UpdateAgentStudioAgentRequest::new(
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateAgentStudioVersion",
-            Box::pin({
-                let call = handle
-                    .update_agent_studio_version(
-                        "sample-versionId",
-                        crate::agent_studio::UpdateAgentStudioVersionRequest::new(
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createAgentStudioAgent",
+        Box::pin({
+            let call = handle.create_agent_studio_agent(
+                crate::agent_studio::CreateAgentStudioAgentRequest::new(
+                    "sample".to_owned(),
+                    crate::agent_studio::AgentStudioAgentStatus::Active,
+                    std::collections::BTreeMap::from([(
+                        "key".to_owned(),
+                        serde_json::Value::Object(Default::default())
+                    )])
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteAgentStudioAgent",
+        Box::pin({
+            let call = handle.delete_agent_studio_agent("sample-agentId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "executeAgentStudioAgent",
+        Box::pin({
+            let call = handle.execute_agent_studio_agent(
+                "sample-agentId",
+                crate::agent_studio::ExecuteAgentStudioAgentRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "executePublishedAgentStudioAgent",
+        Box::pin({
+            let call = handle.execute_published_agent_studio_agent(
+                "sample-agentId",
+                crate::agent_studio::ExecuteAgentStudioAgentRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getAgentStudioAgent",
+        Box::pin({
+            let call = handle.get_agent_studio_agent("sample-agentId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getPublishedAgentStudioAgent",
+        Box::pin({
+            let call = handle.get_published_agent_studio_agent("sample-agentId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAgentStudioAgents",
+        Box::pin({
+            let call = handle.list_agent_studio_agents(1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listPublishedAgentStudioAgents",
+        Box::pin({
+            let call = handle.list_published_agent_studio_agents(1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "publishAgentStudioVersion",
+        Box::pin({
+            let call = handle.publish_agent_studio_version(
+                "sample-versionId",
+                crate::agent_studio::PublishAgentStudioVersionRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateAgentStudioAgent",
+        Box::pin({
+            let call = handle.update_agent_studio_agent(
+                "sample-agentId",
+                crate::agent_studio::UpdateAgentStudioAgentRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateAgentStudioVersion",
+        Box::pin({
+            let call = handle.update_agent_studio_version(
+                "sample-versionId",
+                crate::agent_studio::UpdateAgentStudioVersionRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -372,231 +335,203 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = AgentStudio::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createAgentStudioAgent",
-            Box::pin({
-                let call = handle
-                    .create_agent_studio_agent(
-                        crate::agent_studio::CreateAgentStudioAgentRequest::new(
-                                "sample".to_owned(),
-                                crate::agent_studio::AgentStudioAgentStatus::Active,
-                                std::collections::BTreeMap::from([
-                                    (
-                                        "key".to_owned(),
-                                        serde_json::Value::Object(Default::default()),
-                                    ),
-                                ]),
-                            )
-                            .name("sample".to_owned())
-                            .description("sample".to_owned())
-                            .agency_id("sample".to_owned())
-                            .author_id("sample".to_owned())
-                            .author_name("sample".to_owned())
-                            .author_email("sample".to_owned())
-                            .nodes(vec!["sample".to_owned()])
-                            .edges(vec!["sample".to_owned()]),
+    calls.push((
+        "createAgentStudioAgent",
+        Box::pin({
+            let call = handle
+                .create_agent_studio_agent(
+                    crate::agent_studio::CreateAgentStudioAgentRequest::new(
+                        "sample".to_owned(),
+                        crate::agent_studio::AgentStudioAgentStatus::Active,
+                        std::collections::BTreeMap::from([(
+                            "key".to_owned(),
+                            serde_json::Value::Object(Default::default())
+                        )])
                     )
-                    .source("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteAgentStudioAgent",
-            Box::pin({
-                let call = handle
-                    .delete_agent_studio_agent("sample-agentId")
-                    .source("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "executeAgentStudioAgent",
-            Box::pin({
-                let call = handle
-                    .execute_agent_studio_agent(
-                        "sample-agentId",
-                        crate::agent_studio::ExecuteAgentStudioAgentRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .execution_id("sample".to_owned())
-                            .input_variables(
-                                std::collections::BTreeMap::from([
-                                    (
-                                        "key".to_owned(),
-                                        serde_json::Value::Object(Default::default()),
-                                    ),
-                                ]),
-                            )
-                            .version_id("sample".to_owned())
-                            .attachments(
-                                vec![
-                                    crate ::agent_studio::AgentAttachment::new("sample"
-                                    .to_owned(), "sample".to_owned())
-                                ],
-                            )
-                            .contact_id("sample".to_owned()),
+                        .name("sample".to_owned())
+                        .description("sample".to_owned())
+                        .agency_id("sample".to_owned())
+                        .author_id("sample".to_owned())
+                        .author_name("sample".to_owned())
+                        .author_email("sample".to_owned())
+                        .nodes(vec!["sample".to_owned()])
+                        .edges(vec!["sample".to_owned()])
+                )
+                .source("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteAgentStudioAgent",
+        Box::pin({
+            let call = handle
+                .delete_agent_studio_agent("sample-agentId")
+                .source("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "executeAgentStudioAgent",
+        Box::pin({
+            let call = handle
+                .execute_agent_studio_agent(
+                    "sample-agentId",
+                    crate::agent_studio::ExecuteAgentStudioAgentRequest::new(
+                        "sample".to_owned(),
+                        "sample".to_owned()
                     )
-                    .source("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "executePublishedAgentStudioAgent",
-            Box::pin({
-                let call = handle
-                    .execute_published_agent_studio_agent(
-                        "sample-agentId",
-                        crate::agent_studio::ExecuteAgentStudioAgentRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .execution_id("sample".to_owned())
-                            .input_variables(
-                                std::collections::BTreeMap::from([
-                                    (
-                                        "key".to_owned(),
-                                        serde_json::Value::Object(Default::default()),
-                                    ),
-                                ]),
-                            )
-                            .version_id("sample".to_owned())
-                            .attachments(
-                                vec![
-                                    crate ::agent_studio::AgentAttachment::new("sample"
-                                    .to_owned(), "sample".to_owned())
-                                ],
-                            )
-                            .contact_id("sample".to_owned()),
+                        .execution_id("sample".to_owned())
+                        .input_variables(
+                            std::collections::BTreeMap::from([(
+                                "key".to_owned(),
+                                serde_json::Value::Object(Default::default())
+                            )])
+                        )
+                        .version_id("sample".to_owned())
+                        .attachments(
+                            vec![
+                                crate::agent_studio::AgentAttachment::new(
+                                    "sample".to_owned(),
+                                    "sample".to_owned()
+                                )
+                            ]
+                        )
+                        .contact_id("sample".to_owned())
+                )
+                .source("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "executePublishedAgentStudioAgent",
+        Box::pin({
+            let call = handle
+                .execute_published_agent_studio_agent(
+                    "sample-agentId",
+                    crate::agent_studio::ExecuteAgentStudioAgentRequest::new(
+                        "sample".to_owned(),
+                        "sample".to_owned()
                     )
-                    .source("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getAgentStudioAgent",
-            Box::pin({
-                let call = handle
-                    .get_agent_studio_agent("sample-agentId")
-                    .source("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getPublishedAgentStudioAgent",
-            Box::pin({
-                let call = handle
-                    .get_published_agent_studio_agent("sample-agentId")
-                    .source("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAgentStudioAgents",
-            Box::pin({
-                let call = handle
-                    .list_agent_studio_agents(1i64, 1i64)
-                    .is_published(true)
-                    .source("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listPublishedAgentStudioAgents",
-            Box::pin({
-                let call = handle
-                    .list_published_agent_studio_agents(1i64, 1i64)
-                    .source("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "publishAgentStudioVersion",
-            Box::pin({
-                let call = handle
-                    .publish_agent_studio_version(
-                        "sample-versionId",
-                        crate::agent_studio::PublishAgentStudioVersionRequest::new(
-                                "sample".to_owned(),
-                            )
-                            .user_id("sample".to_owned())
-                            .user_name("sample".to_owned())
-                            .user_email("sample".to_owned()),
-                    )
-                    .source("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateAgentStudioAgent",
-            Box::pin({
-                let call = handle
-                    .update_agent_studio_agent(
-                        "sample-agentId",
-                        crate::agent_studio::UpdateAgentStudioAgentRequest::new(
-                                "sample".to_owned(),
-                            )
-                            .name("sample".to_owned())
-                            .description("sample".to_owned())
-                            .status(crate::agent_studio::AgentStudioAgentStatus::Active),
-                    )
-                    .source("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateAgentStudioVersion",
-            Box::pin({
-                let call = handle
-                    .update_agent_studio_version(
-                        "sample-versionId",
-                        crate::agent_studio::UpdateAgentStudioVersionRequest::new(
-                                "sample".to_owned(),
-                            )
-                            .version_name("sample".to_owned())
-                            .description("sample".to_owned())
-                            .nodes(vec![serde_json::Value::Object(Default::default())])
-                            .edges(vec![serde_json::Value::Object(Default::default())])
-                            .global_variables(
-                                vec![serde_json::Value::Object(Default::default())],
-                            )
-                            .input_variables(
-                                vec![serde_json::Value::Object(Default::default())],
-                            )
-                            .runtime_variables(
-                                vec![serde_json::Value::Object(Default::default())],
-                            )
-                            .global_config(
-                                std::collections::BTreeMap::from([
-                                    (
-                                        "key".to_owned(),
-                                        serde_json::Value::Object(Default::default()),
-                                    ),
-                                ]),
-                            )
-                            .user_id("sample".to_owned())
-                            .user_name("sample".to_owned()),
-                    )
-                    .source("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                        .execution_id("sample".to_owned())
+                        .input_variables(
+                            std::collections::BTreeMap::from([(
+                                "key".to_owned(),
+                                serde_json::Value::Object(Default::default())
+                            )])
+                        )
+                        .version_id("sample".to_owned())
+                        .attachments(
+                            vec![
+                                crate::agent_studio::AgentAttachment::new(
+                                    "sample".to_owned(),
+                                    "sample".to_owned()
+                                )
+                            ]
+                        )
+                        .contact_id("sample".to_owned())
+                )
+                .source("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getAgentStudioAgent",
+        Box::pin({
+            let call = handle.get_agent_studio_agent("sample-agentId").source("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getPublishedAgentStudioAgent",
+        Box::pin({
+            let call = handle
+                .get_published_agent_studio_agent("sample-agentId")
+                .source("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAgentStudioAgents",
+        Box::pin({
+            let call = handle
+                .list_agent_studio_agents(1i64, 1i64)
+                .is_published(true)
+                .source("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listPublishedAgentStudioAgents",
+        Box::pin({
+            let call = handle
+                .list_published_agent_studio_agents(1i64, 1i64)
+                .source("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "publishAgentStudioVersion",
+        Box::pin({
+            let call = handle
+                .publish_agent_studio_version(
+                    "sample-versionId",
+                    crate::agent_studio::PublishAgentStudioVersionRequest::new("sample".to_owned())
+                        .user_id("sample".to_owned())
+                        .user_name("sample".to_owned())
+                        .user_email("sample".to_owned())
+                )
+                .source("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateAgentStudioAgent",
+        Box::pin({
+            let call = handle
+                .update_agent_studio_agent(
+                    "sample-agentId",
+                    crate::agent_studio::UpdateAgentStudioAgentRequest::new("sample".to_owned())
+                        .name("sample".to_owned())
+                        .description("sample".to_owned())
+                        .status(crate::agent_studio::AgentStudioAgentStatus::Active)
+                )
+                .source("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateAgentStudioVersion",
+        Box::pin({
+            let call = handle
+                .update_agent_studio_version(
+                    "sample-versionId",
+                    crate::agent_studio::UpdateAgentStudioVersionRequest::new("sample".to_owned())
+                        .version_name("sample".to_owned())
+                        .description("sample".to_owned())
+                        .nodes(vec![serde_json::Value::Object(Default::default())])
+                        .edges(vec![serde_json::Value::Object(Default::default())])
+                        .global_variables(vec![serde_json::Value::Object(Default::default())])
+                        .input_variables(vec![serde_json::Value::Object(Default::default())])
+                        .runtime_variables(vec![serde_json::Value::Object(Default::default())])
+                        .global_config(
+                            std::collections::BTreeMap::from([(
+                                "key".to_owned(),
+                                serde_json::Value::Object(Default::default())
+                            )])
+                        )
+                        .user_id("sample".to_owned())
+                        .user_name("sample".to_owned())
+                )
+                .source("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -643,18 +578,15 @@ impl CreateAgentStudioAgent {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::agent_studio::CreateAgentStudioAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::agent_studio::CreateAgentStudioAgentResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::agent_studio::CreateAgentStudioAgentResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -699,15 +631,13 @@ impl DeleteAgentStudioAgent {
             token: crate::TokenKind::Location,
             scopes: &["agent-studio.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteAgentStudioAgent", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteAgentStudioAgent",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/agent-studio/agent/{}", crate ::runtime::request::path_segment(& self
-                .agent_id)
-            ),
+            format!("/agent-studio/agent/{}", crate::runtime::request::path_segment(&self.agent_id))
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -719,18 +649,15 @@ impl DeleteAgentStudioAgent {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::agent_studio::DeleteAgentStudioAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::agent_studio::DeleteAgentStudioAgentResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::agent_studio::DeleteAgentStudioAgentResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -770,9 +697,9 @@ impl ExecuteAgentStudioAgent {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/agent-studio/agent/{}/execute", crate
-                ::runtime::request::path_segment(& self.agent_id)
-            ),
+                "/agent-studio/agent/{}/execute",
+                crate::runtime::request::path_segment(&self.agent_id)
+            )
         );
         if let Some(value) = &self.source {
             request.query("source", value);
@@ -786,18 +713,15 @@ impl ExecuteAgentStudioAgent {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::agent_studio::ExecuteAgentStudioAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::agent_studio::ExecuteAgentStudioAgentResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::agent_studio::ExecuteAgentStudioAgentResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -837,9 +761,9 @@ impl ExecutePublishedAgentStudioAgent {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/agent-studio/public-api/agents/{}/execute", crate
-                ::runtime::request::path_segment(& self.agent_id)
-            ),
+                "/agent-studio/public-api/agents/{}/execute",
+                crate::runtime::request::path_segment(&self.agent_id)
+            )
         );
         if let Some(value) = &self.source {
             request.query("source", value);
@@ -853,18 +777,15 @@ impl ExecutePublishedAgentStudioAgent {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::agent_studio::ExecuteAgentStudioAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::agent_studio::ExecuteAgentStudioAgentResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::agent_studio::ExecuteAgentStudioAgentResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -909,15 +830,13 @@ impl GetAgentStudioAgent {
             token: crate::TokenKind::Location,
             scopes: &["agent-studio.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getAgentStudioAgent", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getAgentStudioAgent",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/agent-studio/agent/{}", crate ::runtime::request::path_segment(& self
-                .agent_id)
-            ),
+            format!("/agent-studio/agent/{}", crate::runtime::request::path_segment(&self.agent_id))
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -928,19 +847,14 @@ impl GetAgentStudioAgent {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::agent_studio::AgentStudioAgentResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::agent_studio::AgentStudioAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::agent_studio::AgentStudioAgentResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::agent_studio::AgentStudioAgentResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -985,18 +899,16 @@ impl GetPublishedAgentStudioAgent {
             token: crate::TokenKind::Location,
             scopes: &["agent-studio.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "getPublishedAgentStudioAgent",
-                self.location_id.as_deref(),
-            )?;
+        let location_id = self.client.resolve_location(
+            "getPublishedAgentStudioAgent",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/agent-studio/public-api/agents/{}", crate
-                ::runtime::request::path_segment(& self.agent_id)
-            ),
+                "/agent-studio/public-api/agents/{}",
+                crate::runtime::request::path_segment(&self.agent_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -1007,19 +919,14 @@ impl GetPublishedAgentStudioAgent {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::agent_studio::AgentStudioAgentResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::agent_studio::AgentStudioAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::agent_studio::AgentStudioAgentResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::agent_studio::AgentStudioAgentResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1072,9 +979,10 @@ impl ListAgentStudioAgents {
             token: crate::TokenKind::Location,
             scopes: &["agent-studio.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listAgentStudioAgents", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listAgentStudioAgents",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/agent-studio/agent".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -1091,18 +999,15 @@ impl ListAgentStudioAgents {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::agent_studio::ListAgentStudioAgentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::agent_studio::ListAgentStudioAgentsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::agent_studio::ListAgentStudioAgentsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1133,7 +1038,7 @@ impl crate::Paginated for ListAgentStudioAgents {
             Some(&self.offset).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = next;
         true
@@ -1147,10 +1052,8 @@ impl crate::Paginated for ListAgentStudioAgents {
 impl ListAgentStudioAgents {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::agent_studio::AgentStudioAgent, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::agent_studio::AgentStudioAgent, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -1195,16 +1098,11 @@ impl ListPublishedAgentStudioAgents {
             token: crate::TokenKind::Location,
             scopes: &["agent-studio.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "listPublishedAgentStudioAgents",
-                self.location_id.as_deref(),
-            )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/agent-studio/public-api/agents".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "listPublishedAgentStudioAgents",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/agent-studio/public-api/agents".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("limit", self.limit);
@@ -1217,18 +1115,15 @@ impl ListPublishedAgentStudioAgents {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::agent_studio::ListAgentStudioAgentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::agent_studio::ListAgentStudioAgentsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::agent_studio::ListAgentStudioAgentsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1259,7 +1154,7 @@ impl crate::Paginated for ListPublishedAgentStudioAgents {
             Some(&self.offset).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = next;
         true
@@ -1273,10 +1168,8 @@ impl crate::Paginated for ListPublishedAgentStudioAgents {
 impl ListPublishedAgentStudioAgents {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::agent_studio::AgentStudioAgent, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::agent_studio::AgentStudioAgent, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -1315,9 +1208,9 @@ impl PublishAgentStudioVersion {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/agent-studio/agent/versions/{}/publish", crate
-                ::runtime::request::path_segment(& self.version_id)
-            ),
+                "/agent-studio/agent/versions/{}/publish",
+                crate::runtime::request::path_segment(&self.version_id)
+            )
         );
         if let Some(value) = &self.source {
             request.query("source", value);
@@ -1331,18 +1224,15 @@ impl PublishAgentStudioVersion {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::agent_studio::PublishAgentStudioVersionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::agent_studio::PublishAgentStudioVersionResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::agent_studio::PublishAgentStudioVersionResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1381,10 +1271,7 @@ impl UpdateAgentStudioAgent {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/agent-studio/agent/{}", crate ::runtime::request::path_segment(& self
-                .agent_id)
-            ),
+            format!("/agent-studio/agent/{}", crate::runtime::request::path_segment(&self.agent_id))
         );
         if let Some(value) = &self.source {
             request.query("source", value);
@@ -1397,19 +1284,14 @@ impl UpdateAgentStudioAgent {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::agent_studio::AgentStudioUpdateResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::agent_studio::AgentStudioUpdateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::agent_studio::AgentStudioUpdateResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::agent_studio::AgentStudioUpdateResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1449,9 +1331,9 @@ impl UpdateAgentStudioVersion {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/agent-studio/agent/versions/{}", crate
-                ::runtime::request::path_segment(& self.version_id)
-            ),
+                "/agent-studio/agent/versions/{}",
+                crate::runtime::request::path_segment(&self.version_id)
+            )
         );
         if let Some(value) = &self.source {
             request.query("source", value);
@@ -1464,19 +1346,14 @@ impl UpdateAgentStudioVersion {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::agent_studio::AgentStudioUpdateResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::agent_studio::AgentStudioUpdateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::agent_studio::AgentStudioUpdateResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::agent_studio::AgentStudioUpdateResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }

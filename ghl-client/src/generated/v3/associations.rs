@@ -37,7 +37,7 @@ pub const MODULE: &str = "v3::associations";
 /// Operations of the Associations module. Get one with `client.v3().associations()`.
 #[derive(Clone, Debug)]
 pub struct Associations {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl Associations {
@@ -52,12 +52,9 @@ impl Associations {
     /// `POST /associations/` · Version `v3` · location token · scopes: `associations.write`
     pub fn create_association(
         &self,
-        body: crate::associations::CreateAssociationRequest,
+        body: crate::associations::CreateAssociationRequest
     ) -> CreateAssociation {
-        CreateAssociation {
-            client: self.client.clone(),
-            body,
-        }
+        CreateAssociation { client: self.client.clone(), body, }
     }
 
     /// Link two records through an existing association.
@@ -65,25 +62,16 @@ impl Associations {
     /// `POST /associations/relations` · Version `v3` · location token · scopes: `associations/relation.write`
     pub fn create_relation(
         &self,
-        body: crate::associations::CreateRelationRequest,
+        body: crate::associations::CreateRelationRequest
     ) -> CreateRelation {
-        CreateRelation {
-            client: self.client.clone(),
-            body,
-        }
+        CreateRelation { client: self.client.clone(), body, }
     }
 
     /// Delete a user-defined association together with all its relations.
     ///
     /// `DELETE /associations/{associationId}` · Version `v3` · location token · scopes: `associations.write`
-    pub fn delete_association(
-        &self,
-        association_id: impl Into<String>,
-    ) -> DeleteAssociation {
-        DeleteAssociation {
-            client: self.client.clone(),
-            association_id: association_id.into(),
-        }
+    pub fn delete_association(&self, association_id: impl Into<String>) -> DeleteAssociation {
+        DeleteAssociation { client: self.client.clone(), association_id: association_id.into(), }
     }
 
     /// Remove one relation between two records.
@@ -101,19 +89,13 @@ impl Associations {
     ///
     /// `GET /associations/{associationId}` · Version `v3` · location token · scopes: `associations.readonly`
     pub fn get_association(&self, association_id: impl Into<String>) -> GetAssociation {
-        GetAssociation {
-            client: self.client.clone(),
-            association_id: association_id.into(),
-        }
+        GetAssociation { client: self.client.clone(), association_id: association_id.into(), }
     }
 
     /// Fetch an association (system or user defined) by its key.
     ///
     /// `GET /associations/key/{key_name}` · Version `v3` · location token · scopes: `associations.readonly`
-    pub fn get_association_by_key(
-        &self,
-        key_name: impl Into<String>,
-    ) -> GetAssociationByKey {
+    pub fn get_association_by_key(&self, key_name: impl Into<String>) -> GetAssociationByKey {
         GetAssociationByKey {
             client: self.client.clone(),
             key_name: key_name.into(),
@@ -127,7 +109,7 @@ impl Associations {
     pub fn list_associations(
         &self,
         skip: impl Into<i64>,
-        limit: impl Into<i64>,
+        limit: impl Into<i64>
     ) -> ListAssociations {
         ListAssociations {
             client: self.client.clone(),
@@ -142,7 +124,7 @@ impl Associations {
     /// `GET /associations/objectKey/{objectKey}` · Version `v3` · location token · scopes: `associations.readonly`
     pub fn list_associations_by_object_key(
         &self,
-        object_key: impl Into<String>,
+        object_key: impl Into<String>
     ) -> ListAssociationsByObjectKey {
         ListAssociationsByObjectKey {
             client: self.client.clone(),
@@ -158,7 +140,7 @@ impl Associations {
         &self,
         record_id: impl Into<String>,
         skip: impl Into<i64>,
-        limit: impl Into<i64>,
+        limit: impl Into<i64>
     ) -> ListRelationsByRecord {
         ListRelationsByRecord {
             client: self.client.clone(),
@@ -176,7 +158,7 @@ impl Associations {
     pub fn update_association(
         &self,
         association_id: impl Into<String>,
-        body: crate::associations::UpdateAssociationRequest,
+        body: crate::associations::UpdateAssociationRequest
     ) -> UpdateAssociation {
         UpdateAssociation {
             client: self.client.clone(),
@@ -190,117 +172,101 @@ impl Associations {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Associations::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createAssociation",
-            Box::pin({
-                let call = handle
-                    .create_association(
-                        crate::associations::CreateAssociationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createRelation",
-            Box::pin({
-                let call = handle
-                    .create_relation(
-                        crate::associations::CreateRelationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteAssociation",
-            Box::pin({
-                let call = handle.delete_association("sample-associationId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteRelation",
-            Box::pin({
-                let call = handle.delete_relation("sample-relationId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getAssociation",
-            Box::pin({
-                let call = handle.get_association("sample-associationId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getAssociationByKey",
-            Box::pin({
-                let call = handle.get_association_by_key("sample-key_name");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAssociations",
-            Box::pin({
-                let call = handle.list_associations(1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAssociationsByObjectKey",
-            Box::pin({
-                let call = handle.list_associations_by_object_key("sample-objectKey");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listRelationsByRecord",
-            Box::pin({
-                let call = handle
-                    .list_relations_by_record("sample-recordId", 1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateAssociation",
-            Box::pin({
-                let call = handle
-                    .update_association(
-                        "sample-associationId",
-                        crate::associations::UpdateAssociationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createAssociation",
+        Box::pin({
+            let call = handle.create_association(
+                crate::associations::CreateAssociationRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createRelation",
+        Box::pin({
+            let call = handle.create_relation(
+                crate::associations::CreateRelationRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteAssociation",
+        Box::pin({
+            let call = handle.delete_association("sample-associationId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteRelation",
+        Box::pin({
+            let call = handle.delete_relation("sample-relationId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getAssociation",
+        Box::pin({
+            let call = handle.get_association("sample-associationId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getAssociationByKey",
+        Box::pin({
+            let call = handle.get_association_by_key("sample-key_name");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAssociations",
+        Box::pin({
+            let call = handle.list_associations(1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAssociationsByObjectKey",
+        Box::pin({
+            let call = handle.list_associations_by_object_key("sample-objectKey");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listRelationsByRecord",
+        Box::pin({
+            let call = handle.list_relations_by_record("sample-recordId", 1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateAssociation",
+        Box::pin({
+            let call = handle.update_association(
+                "sample-associationId",
+                crate::associations::UpdateAssociationRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -308,120 +274,108 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Associations::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createAssociation",
-            Box::pin({
-                let call = handle
-                    .create_association(
-                        crate::associations::CreateAssociationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createRelation",
-            Box::pin({
-                let call = handle
-                    .create_relation(
-                        crate::associations::CreateRelationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteAssociation",
-            Box::pin({
-                let call = handle.delete_association("sample-associationId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteRelation",
-            Box::pin({
-                let call = handle.delete_relation("sample-relationId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getAssociation",
-            Box::pin({
-                let call = handle.get_association("sample-associationId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getAssociationByKey",
-            Box::pin({
-                let call = handle.get_association_by_key("sample-key_name");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAssociations",
-            Box::pin({
-                let call = handle.list_associations(1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAssociationsByObjectKey",
-            Box::pin({
-                let call = handle
-                    .list_associations_by_object_key("sample-objectKey")
-                    .location_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listRelationsByRecord",
-            Box::pin({
-                let call = handle
-                    .list_relations_by_record("sample-recordId", 1i64, 1i64)
-                    .association_ids(vec!["sample".to_owned()]);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateAssociation",
-            Box::pin({
-                let call = handle
-                    .update_association(
-                        "sample-associationId",
-                        crate::associations::UpdateAssociationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createAssociation",
+        Box::pin({
+            let call = handle.create_association(
+                crate::associations::CreateAssociationRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createRelation",
+        Box::pin({
+            let call = handle.create_relation(
+                crate::associations::CreateRelationRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteAssociation",
+        Box::pin({
+            let call = handle.delete_association("sample-associationId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteRelation",
+        Box::pin({
+            let call = handle.delete_relation("sample-relationId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getAssociation",
+        Box::pin({
+            let call = handle.get_association("sample-associationId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getAssociationByKey",
+        Box::pin({
+            let call = handle.get_association_by_key("sample-key_name");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAssociations",
+        Box::pin({
+            let call = handle.list_associations(1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAssociationsByObjectKey",
+        Box::pin({
+            let call = handle
+                .list_associations_by_object_key("sample-objectKey")
+                .location_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listRelationsByRecord",
+        Box::pin({
+            let call = handle
+                .list_relations_by_record("sample-recordId", 1i64, 1i64)
+                .association_ids(vec!["sample".to_owned()]);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateAssociation",
+        Box::pin({
+            let call = handle.update_association(
+                "sample-associationId",
+                crate::associations::UpdateAssociationRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -465,7 +419,7 @@ impl CreateAssociation {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::associations::Association>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -495,10 +449,7 @@ impl CreateRelation {
             token: crate::TokenKind::Location,
             scopes: &["associations/relation.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/associations/relations".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/associations/relations".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -513,7 +464,7 @@ impl CreateRelation {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::associations::Relation>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -545,28 +496,20 @@ impl DeleteAssociation {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/associations/{}", crate ::runtime::request::path_segment(& self
-                .association_id)
-            ),
+            format!("/associations/{}", crate::runtime::request::path_segment(&self.association_id))
         );
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::associations::DeleteAssociationResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::associations::DeleteAssociationResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::associations::DeleteAssociationResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::associations::DeleteAssociationResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -604,15 +547,16 @@ impl DeleteRelation {
             token: crate::TokenKind::Location,
             scopes: &["associations/relation.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteRelation", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteRelation",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/associations/relations/{}", crate ::runtime::request::path_segment(&
-                self.relation_id)
-            ),
+                "/associations/relations/{}",
+                crate::runtime::request::path_segment(&self.relation_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -626,7 +570,7 @@ impl DeleteRelation {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -658,10 +602,7 @@ impl GetAssociation {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/associations/{}", crate ::runtime::request::path_segment(& self
-                .association_id)
-            ),
+            format!("/associations/{}", crate::runtime::request::path_segment(&self.association_id))
         );
         Ok(request)
     }
@@ -673,7 +614,7 @@ impl GetAssociation {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::associations::Association>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -712,15 +653,13 @@ impl GetAssociationByKey {
             token: crate::TokenKind::Location,
             scopes: &["associations.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getAssociationByKey", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getAssociationByKey",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/associations/key/{}", crate ::runtime::request::path_segment(& self
-                .key_name)
-            ),
+            format!("/associations/key/{}", crate::runtime::request::path_segment(&self.key_name))
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -734,7 +673,7 @@ impl GetAssociationByKey {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::associations::Association>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -774,9 +713,10 @@ impl ListAssociations {
             token: crate::TokenKind::Location,
             scopes: &["associations.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listAssociations", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listAssociations",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/associations/".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -786,19 +726,14 @@ impl ListAssociations {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::associations::ListAssociationsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::associations::ListAssociationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::associations::ListAssociationsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::associations::ListAssociationsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -826,7 +761,7 @@ impl crate::Paginated for ListAssociations {
             Some(&self.skip).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = next;
         true
@@ -840,10 +775,8 @@ impl crate::Paginated for ListAssociations {
 impl ListAssociations {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::associations::Association, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::associations::Association, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -881,9 +814,9 @@ impl ListAssociationsByObjectKey {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/associations/objectKey/{}", crate ::runtime::request::path_segment(&
-                self.object_key)
-            ),
+                "/associations/objectKey/{}",
+                crate::runtime::request::path_segment(&self.object_key)
+            )
         );
         if let Some(value) = &self.location_id {
             request.query("locationId", value);
@@ -892,19 +825,14 @@ impl ListAssociationsByObjectKey {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::associations::ListAssociationsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::associations::ListAssociationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::associations::ListAssociationsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::associations::ListAssociationsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -951,15 +879,16 @@ impl ListRelationsByRecord {
             token: crate::TokenKind::Location,
             scopes: &["associations/relation.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listRelationsByRecord", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listRelationsByRecord",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/associations/relations/{}", crate ::runtime::request::path_segment(&
-                self.record_id)
-            ),
+                "/associations/relations/{}",
+                crate::runtime::request::path_segment(&self.record_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -972,19 +901,14 @@ impl ListRelationsByRecord {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::associations::ListRelationsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::associations::ListRelationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::associations::ListRelationsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::associations::ListRelationsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1012,7 +936,7 @@ impl crate::Paginated for ListRelationsByRecord {
             Some(&self.skip).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = next;
         true
@@ -1026,10 +950,8 @@ impl crate::Paginated for ListRelationsByRecord {
 impl ListRelationsByRecord {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::associations::Relation, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::associations::Relation, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -1060,10 +982,7 @@ impl UpdateAssociation {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/associations/{}", crate ::runtime::request::path_segment(& self
-                .association_id)
-            ),
+            format!("/associations/{}", crate::runtime::request::path_segment(&self.association_id))
         );
         {
             let value = &self.body;
@@ -1079,7 +998,7 @@ impl UpdateAssociation {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::associations::Association>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await

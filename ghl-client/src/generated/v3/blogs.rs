@@ -34,7 +34,7 @@ pub const MODULE: &str = "v3::blogs";
 /// Operations of the Blogs module. Get one with `client.v3().blogs()`.
 #[derive(Clone, Debug)]
 pub struct Blogs {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl Blogs {
@@ -45,10 +45,7 @@ impl Blogs {
     /// Check whether a URL slug is already used by a post.
     ///
     /// `GET /blogs/posts/url-slug-exists` · Version `v3` · location token · scopes: `blogs/check-slug.readonly`
-    pub fn check_blog_url_slug_exists(
-        &self,
-        url_slug: impl Into<String>,
-    ) -> CheckBlogUrlSlugExists {
+    pub fn check_blog_url_slug_exists(&self, url_slug: impl Into<String>) -> CheckBlogUrlSlugExists {
         CheckBlogUrlSlugExists {
             client: self.client.clone(),
             url_slug: url_slug.into(),
@@ -60,14 +57,8 @@ impl Blogs {
     /// Create a blog post.
     ///
     /// `POST /blogs/posts` · Version `v3` · location token · scopes: `blogs/post.write`
-    pub fn create_blog_post(
-        &self,
-        body: crate::blogs::CreateBlogPostRequest,
-    ) -> CreateBlogPost {
-        CreateBlogPost {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn create_blog_post(&self, body: crate::blogs::CreateBlogPostRequest) -> CreateBlogPost {
+        CreateBlogPost { client: self.client.clone(), body, }
     }
 
     /// List the blog authors of a location.
@@ -76,7 +67,7 @@ impl Blogs {
     pub fn list_blog_authors(
         &self,
         limit: impl Into<i64>,
-        offset: impl Into<i64>,
+        offset: impl Into<i64>
     ) -> ListBlogAuthors {
         ListBlogAuthors {
             client: self.client.clone(),
@@ -92,7 +83,7 @@ impl Blogs {
     pub fn list_blog_categories(
         &self,
         limit: impl Into<i64>,
-        offset: impl Into<i64>,
+        offset: impl Into<i64>
     ) -> ListBlogCategories {
         ListBlogCategories {
             client: self.client.clone(),
@@ -109,7 +100,7 @@ impl Blogs {
         &self,
         blog_id: impl Into<String>,
         limit: impl Into<i64>,
-        offset: impl Into<i64>,
+        offset: impl Into<i64>
     ) -> ListBlogPosts {
         ListBlogPosts {
             client: self.client.clone(),
@@ -141,13 +132,9 @@ impl Blogs {
     pub fn update_blog_post(
         &self,
         post_id: impl Into<String>,
-        body: UpdateBlogPostRequest,
+        body: UpdateBlogPostRequest
     ) -> UpdateBlogPost {
-        UpdateBlogPost {
-            client: self.client.clone(),
-            post_id: post_id.into(),
-            body,
-        }
+        UpdateBlogPost { client: self.client.clone(), post_id: post_id.into(), body, }
     }
 }
 
@@ -155,101 +142,90 @@ impl Blogs {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Blogs::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "checkBlogUrlSlugExists",
-            Box::pin({
-                let call = handle.check_blog_url_slug_exists("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createBlogPost",
-            Box::pin({
-                let call = handle
-                    .create_blog_post(
-                        crate::blogs::CreateBlogPostRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            crate::blogs::BlogPostStatus::Draft,
-                            "sample".to_owned(),
-                            vec!["sample".to_owned()],
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listBlogAuthors",
-            Box::pin({
-                let call = handle.list_blog_authors(1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listBlogCategories",
-            Box::pin({
-                let call = handle.list_blog_categories(1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listBlogPosts",
-            Box::pin({
-                let call = handle.list_blog_posts("sample".to_owned(), 1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listBlogs",
-            Box::pin({
-                let call = handle.list_blogs(1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateBlogPost",
-            Box::pin({
-                let call = handle
-                    .update_blog_post(
-                        "sample-postId",
-                        UpdateBlogPostRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            crate::blogs::BlogPostStatus::Draft,
-                            "sample".to_owned(),
-                            vec!["sample".to_owned()],
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1i64,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "checkBlogUrlSlugExists",
+        Box::pin({
+            let call = handle.check_blog_url_slug_exists("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createBlogPost",
+        Box::pin({
+            let call = handle.create_blog_post(
+                crate::blogs::CreateBlogPostRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::blogs::BlogPostStatus::Draft,
+                    "sample".to_owned(),
+                    vec!["sample".to_owned()],
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listBlogAuthors",
+        Box::pin({
+            let call = handle.list_blog_authors(1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listBlogCategories",
+        Box::pin({
+            let call = handle.list_blog_categories(1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listBlogPosts",
+        Box::pin({
+            let call = handle.list_blog_posts("sample".to_owned(), 1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listBlogs",
+        Box::pin({
+            let call = handle.list_blogs(1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateBlogPost",
+        Box::pin({
+            let call = handle.update_blog_post(
+                "sample-postId",
+                UpdateBlogPostRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::blogs::BlogPostStatus::Draft,
+                    "sample".to_owned(),
+                    vec!["sample".to_owned()],
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    1i64
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -257,112 +233,102 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Blogs::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "checkBlogUrlSlugExists",
-            Box::pin({
-                let call = handle
-                    .check_blog_url_slug_exists("sample".to_owned())
-                    .post_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createBlogPost",
-            Box::pin({
-                let call = handle
-                    .create_blog_post(
-                        crate::blogs::CreateBlogPostRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                crate::blogs::BlogPostStatus::Draft,
-                                "sample".to_owned(),
-                                vec!["sample".to_owned()],
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .tags(vec!["sample".to_owned()])
-                            .canonical_link("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listBlogAuthors",
-            Box::pin({
-                let call = handle.list_blog_authors(1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listBlogCategories",
-            Box::pin({
-                let call = handle.list_blog_categories(1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listBlogPosts",
-            Box::pin({
-                let call = handle
-                    .list_blog_posts("sample".to_owned(), 1i64, 1i64)
-                    .search_term("sample".to_owned())
-                    .status(BlogPostStatusFilter::All);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listBlogs",
-            Box::pin({
-                let call = handle
-                    .list_blogs(1i64, 1i64)
-                    .search_term("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateBlogPost",
-            Box::pin({
-                let call = handle
-                    .update_blog_post(
-                        "sample-postId",
-                        UpdateBlogPostRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                crate::blogs::BlogPostStatus::Draft,
-                                "sample".to_owned(),
-                                vec!["sample".to_owned()],
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                1i64,
-                            )
-                            .tags(vec!["sample".to_owned()])
-                            .canonical_link("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "checkBlogUrlSlugExists",
+        Box::pin({
+            let call = handle
+                .check_blog_url_slug_exists("sample".to_owned())
+                .post_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createBlogPost",
+        Box::pin({
+            let call = handle.create_blog_post(
+                crate::blogs::CreateBlogPostRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::blogs::BlogPostStatus::Draft,
+                    "sample".to_owned(),
+                    vec!["sample".to_owned()],
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .tags(vec!["sample".to_owned()])
+                    .canonical_link("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listBlogAuthors",
+        Box::pin({
+            let call = handle.list_blog_authors(1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listBlogCategories",
+        Box::pin({
+            let call = handle.list_blog_categories(1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listBlogPosts",
+        Box::pin({
+            let call = handle
+                .list_blog_posts("sample".to_owned(), 1i64, 1i64)
+                .search_term("sample".to_owned())
+                .status(BlogPostStatusFilter::All);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listBlogs",
+        Box::pin({
+            let call = handle.list_blogs(1i64, 1i64).search_term("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateBlogPost",
+        Box::pin({
+            let call = handle.update_blog_post(
+                "sample-postId",
+                UpdateBlogPostRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::blogs::BlogPostStatus::Draft,
+                    "sample".to_owned(),
+                    vec!["sample".to_owned()],
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    1i64
+                )
+                    .tags(vec!["sample".to_owned()])
+                    .canonical_link("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -405,13 +371,11 @@ impl CheckBlogUrlSlugExists {
             token: crate::TokenKind::Location,
             scopes: &["blogs/check-slug.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("checkBlogUrlSlugExists", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/blogs/posts/url-slug-exists".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "checkBlogUrlSlugExists",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/blogs/posts/url-slug-exists".to_owned());
         request.scope_key(location_id.clone());
         request.query("urlSlug", &self.url_slug);
         request.query("locationId", &location_id);
@@ -428,7 +392,7 @@ impl CheckBlogUrlSlugExists {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::blogs::UrlSlugCheckResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -467,15 +431,13 @@ impl CreateBlogPost {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::blogs::CreateBlogPostResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::blogs::CreateBlogPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::blogs::CreateBlogPostResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -515,9 +477,10 @@ impl ListBlogAuthors {
             token: crate::TokenKind::Location,
             scopes: &["blogs/author.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listBlogAuthors", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listBlogAuthors",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/blogs/authors".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -527,19 +490,14 @@ impl ListBlogAuthors {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::blogs::ListBlogAuthorsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::blogs::ListBlogAuthorsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::blogs::ListBlogAuthorsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::blogs::ListBlogAuthorsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -567,7 +525,7 @@ impl crate::Paginated for ListBlogAuthors {
             Some(&self.offset).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = next;
         true
@@ -581,10 +539,8 @@ impl crate::Paginated for ListBlogAuthors {
 impl ListBlogAuthors {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::blogs::BlogAuthor, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::blogs::BlogAuthor, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -622,9 +578,10 @@ impl ListBlogCategories {
             token: crate::TokenKind::Location,
             scopes: &["blogs/category.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listBlogCategories", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listBlogCategories",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/blogs/categories".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -634,19 +591,14 @@ impl ListBlogCategories {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::blogs::ListBlogCategoriesResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::blogs::ListBlogCategoriesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::blogs::ListBlogCategoriesResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::blogs::ListBlogCategoriesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -674,7 +626,7 @@ impl crate::Paginated for ListBlogCategories {
             Some(&self.offset).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = next;
         true
@@ -688,10 +640,8 @@ impl crate::Paginated for ListBlogCategories {
 impl ListBlogCategories {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::blogs::BlogCategory, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::blogs::BlogCategory, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -744,9 +694,10 @@ impl ListBlogPosts {
             token: crate::TokenKind::Location,
             scopes: &["blogs/posts.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listBlogPosts", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listBlogPosts",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/blogs/posts/all".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -763,15 +714,13 @@ impl ListBlogPosts {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::blogs::ListBlogPostsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::blogs::ListBlogPostsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::blogs::ListBlogPostsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -800,7 +749,7 @@ impl crate::Paginated for ListBlogPosts {
             Some(&self.offset).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = next;
         true
@@ -814,10 +763,8 @@ impl crate::Paginated for ListBlogPosts {
 impl ListBlogPosts {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::blogs::BlogPost, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::blogs::BlogPost, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -862,9 +809,7 @@ impl ListBlogs {
             token: crate::TokenKind::Location,
             scopes: &["blogs/list.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listBlogs", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location("listBlogs", self.location_id.as_deref())?;
         let mut request = crate::Request::new(&META, "/blogs/site/all".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -883,7 +828,7 @@ impl ListBlogs {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::blogs::ListBlogsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -912,7 +857,7 @@ impl crate::Paginated for ListBlogs {
             Some(&self.skip).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = next;
         true
@@ -926,10 +871,8 @@ impl crate::Paginated for ListBlogs {
 impl ListBlogs {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::blogs::Blog, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::blogs::Blog, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -960,9 +903,7 @@ impl UpdateBlogPost {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/blogs/posts/{}", crate ::runtime::request::path_segment(& self.post_id)
-            ),
+            format!("/blogs/posts/{}", crate::runtime::request::path_segment(&self.post_id))
         );
         {
             let value = &self.body;
@@ -972,15 +913,13 @@ impl UpdateBlogPost {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::blogs::UpdateBlogPostResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::blogs::UpdateBlogPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::blogs::UpdateBlogPostResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1019,7 +958,7 @@ impl BlogPostStatusFilter {
             Self::Scheduled => "SCHEDULED",
             Self::Archived => "ARCHIVED",
             Self::Draft => "DRAFT",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1032,10 +971,11 @@ impl From<&str> for BlogPostStatusFilter {
             "SCHEDULED" => Self::Scheduled,
             "ARCHIVED" => Self::Archived,
             "DRAFT" => Self::Draft,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(BlogPostStatusFilter);
 
 /// New content of a blog post; v3 also requires the post's word count.
@@ -1046,29 +986,29 @@ pub struct UpdateBlogPostRequest {
     pub title: String,
 
     /// Id of the location.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Id of the blog the post belongs to.
-    #[serde(rename = "blogId")]
+    #[serde(rename = "blogId",)]
     pub blog_id: String,
 
     /// Address of the cover image.
-    #[serde(rename = "imageUrl")]
+    #[serde(rename = "imageUrl",)]
     pub image_url: String,
 
     /// Short summary of the post.
     pub description: String,
 
     /// Body of the post, as HTML.
-    #[serde(rename = "rawHTML")]
+    #[serde(rename = "rawHTML",)]
     pub raw_html: String,
 
     /// `status`: a [`BlogPostStatus`](crate::blogs::BlogPostStatus).
     pub status: crate::blogs::BlogPostStatus,
 
     /// Alternative text of the cover image.
-    #[serde(rename = "imageAltText")]
+    #[serde(rename = "imageAltText",)]
     pub image_alt_text: String,
 
     /// Ids of categories (see listBlogCategories).
@@ -1082,7 +1022,7 @@ pub struct UpdateBlogPostRequest {
     pub author: String,
 
     /// Last path segment of the post's address.
-    #[serde(rename = "urlSlug")]
+    #[serde(rename = "urlSlug",)]
     pub url_slug: String,
 
     /// Canonical address of the post.
@@ -1090,11 +1030,11 @@ pub struct UpdateBlogPostRequest {
     pub canonical_link: Option<String>,
 
     /// Publication time, ISO 8601.
-    #[serde(rename = "publishedAt")]
+    #[serde(rename = "publishedAt",)]
     pub published_at: String,
 
     /// Number of words in the post.
-    #[serde(rename = "wordCount")]
+    #[serde(rename = "wordCount",)]
     pub word_count: i64,
 }
 
@@ -1114,7 +1054,7 @@ impl UpdateBlogPostRequest {
         author: impl Into<String>,
         url_slug: impl Into<String>,
         published_at: impl Into<String>,
-        word_count: impl Into<i64>,
+        word_count: impl Into<i64>
     ) -> Self {
         Self {
             title: title.into(),

@@ -38,7 +38,7 @@ pub const MODULE: &str = "v3::brand_boards";
 /// Operations of the Brand Boards module. Get one with `client.v3().brand_boards()`.
 #[derive(Clone, Debug)]
 pub struct BrandBoards {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl BrandBoards {
@@ -50,41 +50,27 @@ impl BrandBoards {
     ///
     /// `POST /brand-boards/` · Version `v3` · location token · scopes: `brand-boards/design-kit.write`
     pub fn create_brand_board(&self, body: CreateBrandBoardRequest) -> CreateBrandBoard {
-        CreateBrandBoard {
-            client: self.client.clone(),
-            body,
-        }
+        CreateBrandBoard { client: self.client.clone(), body, }
     }
 
     /// Create a brand voice from given answers, a website or a description.
     ///
     /// `POST /brand-boards/locations/{locationId}/brand-voices` · Version `v3` · location token · scopes: none stated
     pub fn create_brand_voice(&self, body: CreateBrandVoiceRequest) -> CreateBrandVoice {
-        CreateBrandVoice {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        CreateBrandVoice { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Delete a brand board by id.
     ///
     /// `DELETE /brand-boards/{locationId}/{id}` · Version `v3` · location token · scopes: `brand-boards/design-kit.write`
     pub fn delete_brand_board(&self, id: impl Into<String>) -> DeleteBrandBoard {
-        DeleteBrandBoard {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-        }
+        DeleteBrandBoard { client: self.client.clone(), location_id: None, id: id.into(), }
     }
 
     /// Delete a brand voice.
     ///
     /// `DELETE /brand-boards/locations/{locationId}/brand-voices/{brandVoiceId}` · Version `v3` · location token · scopes: none stated
-    pub fn delete_brand_voice(
-        &self,
-        brand_voice_id: impl Into<String>,
-    ) -> DeleteBrandVoice {
+    pub fn delete_brand_voice(&self, brand_voice_id: impl Into<String>) -> DeleteBrandVoice {
         DeleteBrandVoice {
             client: self.client.clone(),
             location_id: None,
@@ -96,11 +82,7 @@ impl BrandBoards {
     ///
     /// `GET /brand-boards/{locationId}/{id}` · Version `v3` · location token · scopes: `brand-boards/design-kit.readonly`
     pub fn get_brand_board(&self, id: impl Into<String>) -> GetBrandBoard {
-        GetBrandBoard {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-        }
+        GetBrandBoard { client: self.client.clone(), location_id: None, id: id.into(), }
     }
 
     /// Fetch one brand voice by id.
@@ -117,7 +99,7 @@ impl BrandBoards {
     /// List the brand boards of a location.
     ///
     /// `GET /brand-boards/{locationId}` · Version `v3` · location token · scopes: `brand-boards/design-kit.readonly`
-    pub fn list_brand_boards(&self) -> ListBrandBoards {
+    pub fn list_brand_boards(&self,) -> ListBrandBoards {
         ListBrandBoards {
             client: self.client.clone(),
             location_id: None,
@@ -131,7 +113,7 @@ impl BrandBoards {
     /// List the brand voices of a location.
     ///
     /// `GET /brand-boards/locations/{locationId}/brand-voices` · Version `v3` · location token · scopes: none stated
-    pub fn list_brand_voices(&self) -> ListBrandVoices {
+    pub fn list_brand_voices(&self,) -> ListBrandVoices {
         ListBrandVoices {
             client: self.client.clone(),
             location_id: None,
@@ -147,7 +129,7 @@ impl BrandBoards {
     /// `POST /brand-boards/locations/{locationId}/brand-voices/{brandVoiceId}/default` · Version `v3` · location token · scopes: none stated
     pub fn set_default_brand_voice(
         &self,
-        brand_voice_id: impl Into<String>,
+        brand_voice_id: impl Into<String>
     ) -> SetDefaultBrandVoice {
         SetDefaultBrandVoice {
             client: self.client.clone(),
@@ -162,14 +144,9 @@ impl BrandBoards {
     pub fn update_brand_board(
         &self,
         id: impl Into<String>,
-        body: UpdateBrandBoardRequest,
+        body: UpdateBrandBoardRequest
     ) -> UpdateBrandBoard {
-        UpdateBrandBoard {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-            body,
-        }
+        UpdateBrandBoard { client: self.client.clone(), location_id: None, id: id.into(), body, }
     }
 
     /// Change the name or answers of a brand voice.
@@ -178,7 +155,7 @@ impl BrandBoards {
     pub fn update_brand_voice(
         &self,
         brand_voice_id: impl Into<String>,
-        body: UpdateBrandVoiceRequest,
+        body: UpdateBrandVoiceRequest
     ) -> UpdateBrandVoice {
         UpdateBrandVoice {
             client: self.client.clone(),
@@ -193,113 +170,93 @@ impl BrandBoards {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = BrandBoards::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createBrandBoard",
-            Box::pin({
-                let call = handle
-                    .create_brand_board(
-                        CreateBrandBoardRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createBrandVoice",
-            Box::pin({
-                let call = handle
-                    .create_brand_voice(
-                        CreateBrandVoiceRequest::new(CreateBrandVoiceRequestType::Manual),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteBrandBoard",
-            Box::pin({
-                let call = handle.delete_brand_board("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteBrandVoice",
-            Box::pin({
-                let call = handle.delete_brand_voice("sample-brandVoiceId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getBrandBoard",
-            Box::pin({
-                let call = handle.get_brand_board("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getBrandVoice",
-            Box::pin({
-                let call = handle.get_brand_voice("sample-brandVoiceId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listBrandBoards",
-            Box::pin({
-                let call = handle.list_brand_boards();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listBrandVoices",
-            Box::pin({
-                let call = handle.list_brand_voices();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "setDefaultBrandVoice",
-            Box::pin({
-                let call = handle.set_default_brand_voice("sample-brandVoiceId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateBrandBoard",
-            Box::pin({
-                let call = handle
-                    .update_brand_board("sample-id", UpdateBrandBoardRequest::new());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateBrandVoice",
-            Box::pin({
-                let call = handle
-                    .update_brand_voice(
-                        "sample-brandVoiceId",
-                        UpdateBrandVoiceRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createBrandBoard",
+        Box::pin({
+            let call = handle.create_brand_board(
+                CreateBrandBoardRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createBrandVoice",
+        Box::pin({
+            let call = handle.create_brand_voice(
+                CreateBrandVoiceRequest::new(CreateBrandVoiceRequestType::Manual)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteBrandBoard",
+        Box::pin({
+            let call = handle.delete_brand_board("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteBrandVoice",
+        Box::pin({
+            let call = handle.delete_brand_voice("sample-brandVoiceId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getBrandBoard",
+        Box::pin({
+            let call = handle.get_brand_board("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getBrandVoice",
+        Box::pin({
+            let call = handle.get_brand_voice("sample-brandVoiceId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listBrandBoards",
+        Box::pin({
+            let call = handle.list_brand_boards();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listBrandVoices",
+        Box::pin({
+            let call = handle.list_brand_voices();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "setDefaultBrandVoice",
+        Box::pin({
+            let call = handle.set_default_brand_voice("sample-brandVoiceId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateBrandBoard",
+        Box::pin({
+            let call = handle.update_brand_board("sample-id", UpdateBrandBoardRequest::new());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateBrandVoice",
+        Box::pin({
+            let call = handle.update_brand_voice(
+                "sample-brandVoiceId",
+                UpdateBrandVoiceRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -307,225 +264,234 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = BrandBoards::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createBrandBoard",
-            Box::pin({
-                let call = handle
-                    .create_brand_board(
-                        CreateBrandBoardRequest::new(
+    calls.push((
+        "createBrandBoard",
+        Box::pin({
+            let call = handle.create_brand_board(
+                CreateBrandBoardRequest::new("sample".to_owned(), "sample".to_owned())
+                    .logos(
+                        vec![
+                            BrandLogo::new(
                                 "sample".to_owned(),
                                 "sample".to_owned(),
+                                "sample".to_owned()
                             )
-                            .logos(
-                                vec![
-                                    BrandLogo::new("sample".to_owned(), "sample".to_owned(),
-                                    "sample".to_owned()).id("sample".to_owned())
-                                ],
+                                .id("sample".to_owned())
+                        ]
+                    )
+                    .colors(
+                        vec![
+                            BrandColor::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned()
                             )
-                            .colors(
-                                vec![
-                                    BrandColor::new("sample".to_owned(), "sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), "sample"
-                                    .to_owned()).id("sample".to_owned())
-                                ],
+                                .id("sample".to_owned())
+                        ]
+                    )
+                    .fonts(
+                        vec![
+                            BrandFont::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned()
                             )
-                            .fonts(
-                                vec![
-                                    BrandFont::new("sample".to_owned(), "sample".to_owned(),
-                                    "sample".to_owned()).id("sample".to_owned())
-                                ],
+                                .id("sample".to_owned())
+                        ]
+                    )
+                    .default(true)
+                    .brand_board_id("sample".to_owned())
+                    .parent_id("sample".to_owned())
+                    .type_(BrandBoardSourceType::Template)
+                    .url("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createBrandVoice",
+        Box::pin({
+            let call = handle.create_brand_voice(
+                CreateBrandVoiceRequest::new(CreateBrandVoiceRequestType::Manual)
+                    .name("sample".to_owned())
+                    .url("sample".to_owned())
+                    .description("sample".to_owned())
+                    .answers(
+                        NewBrandVoiceAnswers::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned()
+                        )
+                            .business_type("sample".to_owned())
+                            .company_website("sample".to_owned())
+                            .company_email("sample".to_owned())
+                            .company_address("sample".to_owned())
+                            .phone(
+                                BrandVoicePhone::new()
+                                    .phone_number("sample".to_owned())
+                                    .country_code("sample".to_owned())
                             )
-                            .default(true)
-                            .brand_board_id("sample".to_owned())
-                            .parent_id("sample".to_owned())
-                            .type_(BrandBoardSourceType::Template)
-                            .url("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createBrandVoice",
-            Box::pin({
-                let call = handle
-                    .create_brand_voice(
-                        CreateBrandVoiceRequest::new(CreateBrandVoiceRequestType::Manual)
-                            .name("sample".to_owned())
-                            .url("sample".to_owned())
-                            .description("sample".to_owned())
-                            .answers(
-                                NewBrandVoiceAnswers::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    )
-                                    .business_type("sample".to_owned())
-                                    .company_website("sample".to_owned())
-                                    .company_email("sample".to_owned())
-                                    .company_address("sample".to_owned())
-                                    .phone(
-                                        BrandVoicePhone::new()
-                                            .phone_number("sample".to_owned())
-                                            .country_code("sample".to_owned()),
-                                    )
-                                    .business_hours("sample".to_owned())
-                                    .brand_promise("sample".to_owned())
-                                    .brand_values("sample".to_owned())
-                                    .brand_purpose("sample".to_owned())
-                                    .competitive_advantage("sample".to_owned())
-                                    .risks_of_inaction("sample".to_owned())
-                                    .unique_selling_proposition("sample".to_owned())
-                                    .call_to_action("sample".to_owned()),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteBrandBoard",
-            Box::pin({
-                let call = handle.delete_brand_board("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteBrandVoice",
-            Box::pin({
-                let call = handle.delete_brand_voice("sample-brandVoiceId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getBrandBoard",
-            Box::pin({
-                let call = handle.get_brand_board("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getBrandVoice",
-            Box::pin({
-                let call = handle.get_brand_voice("sample-brandVoiceId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listBrandBoards",
-            Box::pin({
-                let call = handle
-                    .list_brand_boards()
-                    .limit(1i64)
-                    .offset(1i64)
-                    .search("sample".to_owned())
-                    .deleted(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listBrandVoices",
-            Box::pin({
-                let call = handle
-                    .list_brand_voices()
-                    .limit(1i64)
-                    .offset(1i64)
-                    .search("sample".to_owned())
-                    .deleted(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "setDefaultBrandVoice",
-            Box::pin({
-                let call = handle.set_default_brand_voice("sample-brandVoiceId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateBrandBoard",
-            Box::pin({
-                let call = handle
-                    .update_brand_board(
-                        "sample-id",
-                        UpdateBrandBoardRequest::new()
-                            .name("sample".to_owned())
-                            .logos(
-                                vec![
-                                    BrandLogo::new("sample".to_owned(), "sample".to_owned(),
-                                    "sample".to_owned()).id("sample".to_owned())
-                                ],
+                            .business_hours("sample".to_owned())
+                            .brand_promise("sample".to_owned())
+                            .brand_values("sample".to_owned())
+                            .brand_purpose("sample".to_owned())
+                            .competitive_advantage("sample".to_owned())
+                            .risks_of_inaction("sample".to_owned())
+                            .unique_selling_proposition("sample".to_owned())
+                            .call_to_action("sample".to_owned())
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteBrandBoard",
+        Box::pin({
+            let call = handle.delete_brand_board("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteBrandVoice",
+        Box::pin({
+            let call = handle.delete_brand_voice("sample-brandVoiceId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getBrandBoard",
+        Box::pin({
+            let call = handle.get_brand_board("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getBrandVoice",
+        Box::pin({
+            let call = handle.get_brand_voice("sample-brandVoiceId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listBrandBoards",
+        Box::pin({
+            let call = handle
+                .list_brand_boards()
+                .limit(1i64)
+                .offset(1i64)
+                .search("sample".to_owned())
+                .deleted(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listBrandVoices",
+        Box::pin({
+            let call = handle
+                .list_brand_voices()
+                .limit(1i64)
+                .offset(1i64)
+                .search("sample".to_owned())
+                .deleted(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "setDefaultBrandVoice",
+        Box::pin({
+            let call = handle.set_default_brand_voice("sample-brandVoiceId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateBrandBoard",
+        Box::pin({
+            let call = handle.update_brand_board(
+                "sample-id",
+                UpdateBrandBoardRequest::new()
+                    .name("sample".to_owned())
+                    .logos(
+                        vec![
+                            BrandLogo::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned()
                             )
-                            .colors(
-                                vec![
-                                    BrandColor::new("sample".to_owned(), "sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), "sample"
-                                    .to_owned()).id("sample".to_owned())
-                                ],
+                                .id("sample".to_owned())
+                        ]
+                    )
+                    .colors(
+                        vec![
+                            BrandColor::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned()
                             )
-                            .fonts(
-                                vec![
-                                    BrandFont::new("sample".to_owned(), "sample".to_owned(),
-                                    "sample".to_owned()).id("sample".to_owned())
-                                ],
+                                .id("sample".to_owned())
+                        ]
+                    )
+                    .fonts(
+                        vec![
+                            BrandFont::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned()
                             )
-                            .default(true)
-                            .parent_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateBrandVoice",
-            Box::pin({
-                let call = handle
-                    .update_brand_voice(
-                        "sample-brandVoiceId",
-                        UpdateBrandVoiceRequest::new()
-                            .name("sample".to_owned())
-                            .answers(
-                                BrandVoiceAnswers::new()
-                                    .brand_name("sample".to_owned())
-                                    .tone_of_voice("sample".to_owned())
-                                    .target_audience("sample".to_owned())
-                                    .customer_pain_points("sample".to_owned())
-                                    .business_type("sample".to_owned())
-                                    .company_website("sample".to_owned())
-                                    .company_email("sample".to_owned())
-                                    .company_address("sample".to_owned())
-                                    .phone(
-                                        BrandVoicePhone::new()
-                                            .phone_number("sample".to_owned())
-                                            .country_code("sample".to_owned()),
-                                    )
-                                    .business_hours("sample".to_owned())
-                                    .brand_promise("sample".to_owned())
-                                    .brand_values("sample".to_owned())
-                                    .brand_purpose("sample".to_owned())
-                                    .competitive_advantage("sample".to_owned())
-                                    .risks_of_inaction("sample".to_owned())
-                                    .unique_selling_proposition("sample".to_owned())
-                                    .call_to_action("sample".to_owned()),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                                .id("sample".to_owned())
+                        ]
+                    )
+                    .default(true)
+                    .parent_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateBrandVoice",
+        Box::pin({
+            let call = handle.update_brand_voice(
+                "sample-brandVoiceId",
+                UpdateBrandVoiceRequest::new()
+                    .name("sample".to_owned())
+                    .answers(
+                        BrandVoiceAnswers::new()
+                            .brand_name("sample".to_owned())
+                            .tone_of_voice("sample".to_owned())
+                            .target_audience("sample".to_owned())
+                            .customer_pain_points("sample".to_owned())
+                            .business_type("sample".to_owned())
+                            .company_website("sample".to_owned())
+                            .company_email("sample".to_owned())
+                            .company_address("sample".to_owned())
+                            .phone(
+                                BrandVoicePhone::new()
+                                    .phone_number("sample".to_owned())
+                                    .country_code("sample".to_owned())
+                            )
+                            .business_hours("sample".to_owned())
+                            .brand_promise("sample".to_owned())
+                            .brand_values("sample".to_owned())
+                            .brand_purpose("sample".to_owned())
+                            .competitive_advantage("sample".to_owned())
+                            .risks_of_inaction("sample".to_owned())
+                            .unique_selling_proposition("sample".to_owned())
+                            .call_to_action("sample".to_owned())
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -566,9 +532,7 @@ impl CreateBrandBoard {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -606,15 +570,16 @@ impl CreateBrandVoice {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("createBrandVoice", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "createBrandVoice",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/brand-boards/locations/{}/brand-voices", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/brand-boards/locations/{}/brand-voices",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -630,9 +595,7 @@ impl CreateBrandVoice {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<BrandVoice>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BrandVoice>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -670,15 +633,17 @@ impl DeleteBrandBoard {
             token: crate::TokenKind::Location,
             scopes: &["brand-boards/design-kit.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteBrandBoard", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteBrandBoard",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/brand-boards/{}/{}", crate ::runtime::request::path_segment(&
-                location_id), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/brand-boards/{}/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -690,9 +655,7 @@ impl DeleteBrandBoard {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -730,16 +693,17 @@ impl DeleteBrandVoice {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteBrandVoice", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteBrandVoice",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/brand-boards/locations/{}/brand-voices/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.brand_voice_id)
-            ),
+                "/brand-boards/locations/{}/brand-voices/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.brand_voice_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -752,7 +716,7 @@ impl DeleteBrandVoice {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<DeleteBrandVoiceResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -791,15 +755,17 @@ impl GetBrandBoard {
             token: crate::TokenKind::Location,
             scopes: &["brand-boards/design-kit.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getBrandBoard", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getBrandBoard",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/brand-boards/{}/{}", crate ::runtime::request::path_segment(&
-                location_id), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/brand-boards/{}/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -811,9 +777,7 @@ impl GetBrandBoard {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -851,16 +815,17 @@ impl GetBrandVoice {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("getBrandVoice", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getBrandVoice",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/brand-boards/locations/{}/brand-voices/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.brand_voice_id)
-            ),
+                "/brand-boards/locations/{}/brand-voices/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.brand_voice_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -872,9 +837,7 @@ impl GetBrandVoice {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<BrandVoice>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BrandVoice>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -939,14 +902,13 @@ impl ListBrandBoards {
             token: crate::TokenKind::Location,
             scopes: &["brand-boards/design-kit.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listBrandBoards", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listBrandBoards",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/brand-boards/{}", crate ::runtime::request::path_segment(& location_id)
-            ),
+            format!("/brand-boards/{}", crate::runtime::request::path_segment(&location_id))
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.limit {
@@ -971,7 +933,7 @@ impl ListBrandBoards {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListBrandBoardsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -994,15 +956,13 @@ impl crate::Paginated for ListBrandBoards {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.brand_boards.as_ref()).map_or(0, Vec::len);
-        let total: Option<i64> = Some(page)
-            .and_then(|v| v.total_count.as_ref())
-            .copied();
+        let total: Option<i64> = Some(page).and_then(|v| v.total_count.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -1016,10 +976,8 @@ impl crate::Paginated for ListBrandBoards {
 impl ListBrandBoards {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<BrandBoardSummary, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<BrandBoardSummary, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -1083,15 +1041,16 @@ impl ListBrandVoices {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("listBrandVoices", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listBrandVoices",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/brand-boards/locations/{}/brand-voices", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/brand-boards/locations/{}/brand-voices",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.limit {
@@ -1116,7 +1075,7 @@ impl ListBrandVoices {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListBrandVoicesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1145,7 +1104,7 @@ impl crate::Paginated for ListBrandVoices {
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -1159,10 +1118,8 @@ impl crate::Paginated for ListBrandVoices {
 impl ListBrandVoices {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<BrandVoiceSummary, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<BrandVoiceSummary, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -1199,16 +1156,17 @@ impl SetDefaultBrandVoice {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("setDefaultBrandVoice", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "setDefaultBrandVoice",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/brand-boards/locations/{}/brand-voices/{}/default", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.brand_voice_id)
-            ),
+                "/brand-boards/locations/{}/brand-voices/{}/default",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.brand_voice_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -1221,7 +1179,7 @@ impl SetDefaultBrandVoice {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SetDefaultBrandVoiceResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1261,15 +1219,17 @@ impl UpdateBrandBoard {
             token: crate::TokenKind::Location,
             scopes: &["brand-boards/design-kit.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("updateBrandBoard", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "updateBrandBoard",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/brand-boards/{}/{}", crate ::runtime::request::path_segment(&
-                location_id), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/brand-boards/{}/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -1285,9 +1245,7 @@ impl UpdateBrandBoard {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BrandBoard>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1326,16 +1284,17 @@ impl UpdateBrandVoice {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("updateBrandVoice", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "updateBrandVoice",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/brand-boards/locations/{}/brand-voices/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.brand_voice_id)
-            ),
+                "/brand-boards/locations/{}/brand-voices/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.brand_voice_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -1351,9 +1310,7 @@ impl UpdateBrandVoice {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<BrandVoice>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<BrandVoice>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1490,7 +1447,7 @@ impl BrandBoardSourceType {
             Self::Blank => "blank",
             Self::Snapshot => "snapshot",
             Self::Url => "url",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1502,10 +1459,11 @@ impl From<&str> for BrandBoardSourceType {
             "blank" => Self::Blank,
             "snapshot" => Self::Snapshot,
             "url" => Self::Url,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(BrandBoardSourceType);
 
 /// The listing form of a brand board.
@@ -1570,7 +1528,7 @@ impl BrandColor {
         rgba: impl Into<String>,
         hex: impl Into<String>,
         rgb: impl Into<String>,
-        label: impl Into<String>,
+        label: impl Into<String>
     ) -> Self {
         Self {
             id: None,
@@ -1646,7 +1604,7 @@ impl BrandFont {
     pub fn new(
         font: impl Into<String>,
         fallback: impl Into<String>,
-        label: impl Into<String>,
+        label: impl Into<String>
     ) -> Self {
         Self {
             id: None,
@@ -1705,11 +1663,7 @@ pub struct BrandLogo {
 impl BrandLogo {
     /// A value with the required fields (`url`, `label`, `path`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        url: impl Into<String>,
-        label: impl Into<String>,
-        path: impl Into<String>,
-    ) -> Self {
+    pub fn new(url: impl Into<String>, label: impl Into<String>, path: impl Into<String>) -> Self {
         Self {
             id: None,
             url: Some(url.into()),
@@ -1801,11 +1755,7 @@ pub struct BrandVoiceAnswers {
     pub target_audience: Option<String>,
 
     /// `customerPainPoints`: a string. Example: `Difficulty with time management`.
-    #[serde(
-        rename = "customerPainPoints",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "customerPainPoints", default, skip_serializing_if = "Option::is_none")]
     pub customer_pain_points: Option<String>,
 
     /// `businessType`: a string. Example: `Software Development`.
@@ -1845,27 +1795,15 @@ pub struct BrandVoiceAnswers {
     pub brand_purpose: Option<String>,
 
     /// `competitiveAdvantage`: a string. Example: `Proprietary AI technology`.
-    #[serde(
-        rename = "competitiveAdvantage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "competitiveAdvantage", default, skip_serializing_if = "Option::is_none")]
     pub competitive_advantage: Option<String>,
 
     /// `risksOfInaction`: a string. Example: `Falling behind competitors`.
-    #[serde(
-        rename = "risksOfInaction",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "risksOfInaction", default, skip_serializing_if = "Option::is_none")]
     pub risks_of_inaction: Option<String>,
 
     /// `uniqueSellingProposition`: a string. Example: `The only solution that integrates with all major platforms`.
-    #[serde(
-        rename = "uniqueSellingProposition",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "uniqueSellingProposition", default, skip_serializing_if = "Option::is_none")]
     pub unique_selling_proposition: Option<String>,
 
     /// `callToAction`: a string. Example: `Schedule a demo today`.
@@ -2018,10 +1956,7 @@ impl BrandVoicePhone {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            phone_number: None,
-            country_code: None,
-        }
+        Self { phone_number: None, country_code: None, }
     }
 
     /// Sets `phoneNumber`.
@@ -2067,7 +2002,7 @@ pub struct BrandVoiceSummary {
 #[non_exhaustive]
 pub struct CreateBrandBoardRequest {
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string. Example: `My Brand Board`.
@@ -2182,7 +2117,7 @@ pub struct CreateBrandVoiceRequest {
     pub name: Option<String>,
 
     /// `manual` takes the given answers, `url` writes them from a website, `description` from a text about the business.
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: CreateBrandVoiceRequestType,
 
     /// Website to write the answers from, for type `url`.
@@ -2202,13 +2137,7 @@ impl CreateBrandVoiceRequest {
     /// A value with the required fields (`type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(type_: impl Into<CreateBrandVoiceRequestType>) -> Self {
-        Self {
-            name: None,
-            type_: type_.into(),
-            url: None,
-            description: None,
-            answers: None,
-        }
+        Self { name: None, type_: type_.into(), url: None, description: None, answers: None, }
     }
 
     /// Sets `name`.
@@ -2260,7 +2189,7 @@ impl CreateBrandVoiceRequestType {
             Self::Manual => "manual",
             Self::Url => "url",
             Self::Description => "description",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -2271,10 +2200,11 @@ impl From<&str> for CreateBrandVoiceRequestType {
             "manual" => Self::Manual,
             "url" => Self::Url,
             "description" => Self::Description,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(CreateBrandVoiceRequestType);
 
 /// The `DeleteBrandVoiceResponse` object.
@@ -2325,19 +2255,19 @@ pub struct ListBrandVoicesResponse {
 #[non_exhaustive]
 pub struct NewBrandVoiceAnswers {
     /// `brandName`: a string. Example: `Acme Inc`.
-    #[serde(rename = "brandName")]
+    #[serde(rename = "brandName",)]
     pub brand_name: String,
 
     /// `toneOfVoice`: a string. Example: `Professional and friendly`.
-    #[serde(rename = "toneOfVoice")]
+    #[serde(rename = "toneOfVoice",)]
     pub tone_of_voice: String,
 
     /// `targetAudience`: a string. Example: `Small business owners`.
-    #[serde(rename = "targetAudience")]
+    #[serde(rename = "targetAudience",)]
     pub target_audience: String,
 
     /// `customerPainPoints`: a string. Example: `Difficulty with time management`.
-    #[serde(rename = "customerPainPoints")]
+    #[serde(rename = "customerPainPoints",)]
     pub customer_pain_points: String,
 
     /// `businessType`: a string. Example: `Software Development`.
@@ -2377,27 +2307,15 @@ pub struct NewBrandVoiceAnswers {
     pub brand_purpose: Option<String>,
 
     /// `competitiveAdvantage`: a string. Example: `Proprietary AI technology`.
-    #[serde(
-        rename = "competitiveAdvantage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "competitiveAdvantage", default, skip_serializing_if = "Option::is_none")]
     pub competitive_advantage: Option<String>,
 
     /// `risksOfInaction`: a string. Example: `Falling behind competitors`.
-    #[serde(
-        rename = "risksOfInaction",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "risksOfInaction", default, skip_serializing_if = "Option::is_none")]
     pub risks_of_inaction: Option<String>,
 
     /// `uniqueSellingProposition`: a string. Example: `The only solution that integrates with all major platforms`.
-    #[serde(
-        rename = "uniqueSellingProposition",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "uniqueSellingProposition", default, skip_serializing_if = "Option::is_none")]
     pub unique_selling_proposition: Option<String>,
 
     /// `callToAction`: a string. Example: `Schedule a demo today`.
@@ -2412,7 +2330,7 @@ impl NewBrandVoiceAnswers {
         brand_name: impl Into<String>,
         tone_of_voice: impl Into<String>,
         target_audience: impl Into<String>,
-        customer_pain_points: impl Into<String>,
+        customer_pain_points: impl Into<String>
     ) -> Self {
         Self {
             brand_name: brand_name.into(),
@@ -2564,14 +2482,7 @@ impl UpdateBrandBoardRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            name: None,
-            logos: None,
-            colors: None,
-            fonts: None,
-            default: None,
-            parent_id: None,
-        }
+        Self { name: None, logos: None, colors: None, fonts: None, default: None, parent_id: None, }
     }
 
     /// Sets `name`.
@@ -2628,7 +2539,7 @@ impl UpdateBrandVoiceRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self { name: None, answers: None }
+        Self { name: None, answers: None, }
     }
 
     /// Sets `name`.

@@ -32,7 +32,7 @@ pub const MODULE: &str = "v3::businesses";
 /// Operations of the Businesses module. Get one with `client.v3().businesses()`.
 #[derive(Clone, Debug)]
 pub struct Businesses {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl Businesses {
@@ -43,46 +43,29 @@ impl Businesses {
     /// Create a business in a location.
     ///
     /// `POST /businesses/` · Version `v3` · location token · scopes: `businesses.write`
-    pub fn create_business(
-        &self,
-        body: crate::businesses::CreateBusinessRequest,
-    ) -> CreateBusiness {
-        CreateBusiness {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn create_business(&self, body: crate::businesses::CreateBusinessRequest) -> CreateBusiness {
+        CreateBusiness { client: self.client.clone(), body, }
     }
 
     /// Delete a business by its id.
     ///
     /// `DELETE /businesses/{businessId}` · Version `v3` · location token · scopes: `businesses.write`
     pub fn delete_business(&self, business_id: impl Into<String>) -> DeleteBusiness {
-        DeleteBusiness {
-            client: self.client.clone(),
-            business_id: business_id.into(),
-        }
+        DeleteBusiness { client: self.client.clone(), business_id: business_id.into(), }
     }
 
     /// Fetch one business by its id.
     ///
     /// `GET /businesses/{businessId}` · Version `v3` · location token · scopes: `businesses.readonly`
     pub fn get_business(&self, business_id: impl Into<String>) -> GetBusiness {
-        GetBusiness {
-            client: self.client.clone(),
-            business_id: business_id.into(),
-        }
+        GetBusiness { client: self.client.clone(), business_id: business_id.into(), }
     }
 
     /// List the businesses of a location.
     ///
     /// `GET /businesses/` · Version `v3` · location token · scopes: `businesses.readonly`
-    pub fn list_businesses(&self) -> ListBusinesses {
-        ListBusinesses {
-            client: self.client.clone(),
-            location_id: None,
-            limit: None,
-            skip: None,
-        }
+    pub fn list_businesses(&self,) -> ListBusinesses {
+        ListBusinesses { client: self.client.clone(), location_id: None, limit: None, skip: None, }
     }
 
     /// Change a business.
@@ -91,13 +74,9 @@ impl Businesses {
     pub fn update_business(
         &self,
         business_id: impl Into<String>,
-        body: crate::businesses::UpdateBusinessRequest,
+        body: crate::businesses::UpdateBusinessRequest
     ) -> UpdateBusiness {
-        UpdateBusiness {
-            client: self.client.clone(),
-            business_id: business_id.into(),
-            body,
-        }
+        UpdateBusiness { client: self.client.clone(), business_id: business_id.into(), body, }
     }
 }
 
@@ -105,61 +84,52 @@ impl Businesses {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Businesses::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createBusiness",
-            Box::pin({
-                let call = handle
-                    .create_business(
-                        crate::businesses::CreateBusinessRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteBusiness",
-            Box::pin({
-                let call = handle.delete_business("sample-businessId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getBusiness",
-            Box::pin({
-                let call = handle.get_business("sample-businessId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listBusinesses",
-            Box::pin({
-                let call = handle.list_businesses();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateBusiness",
-            Box::pin({
-                let call = handle
-                    .update_business(
-                        "sample-businessId",
-                        crate::businesses::UpdateBusinessRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createBusiness",
+        Box::pin({
+            let call = handle.create_business(
+                crate::businesses::CreateBusinessRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteBusiness",
+        Box::pin({
+            let call = handle.delete_business("sample-businessId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getBusiness",
+        Box::pin({
+            let call = handle.get_business("sample-businessId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listBusinesses",
+        Box::pin({
+            let call = handle.list_businesses();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateBusiness",
+        Box::pin({
+            let call = handle.update_business(
+                "sample-businessId",
+                crate::businesses::UpdateBusinessRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -167,80 +137,74 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Businesses::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createBusiness",
-            Box::pin({
-                let call = handle
-                    .create_business(
-                        crate::businesses::CreateBusinessRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .phone("sample".to_owned())
-                            .email("sample".to_owned())
-                            .website("sample".to_owned())
-                            .address("sample".to_owned())
-                            .city("sample".to_owned())
-                            .postal_code("sample".to_owned())
-                            .state("sample".to_owned())
-                            .country("sample".to_owned())
-                            .description("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteBusiness",
-            Box::pin({
-                let call = handle.delete_business("sample-businessId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getBusiness",
-            Box::pin({
-                let call = handle.get_business("sample-businessId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listBusinesses",
-            Box::pin({
-                let call = handle.list_businesses().limit(1i64).skip(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateBusiness",
-            Box::pin({
-                let call = handle
-                    .update_business(
-                        "sample-businessId",
-                        crate::businesses::UpdateBusinessRequest::new()
-                            .name("sample".to_owned())
-                            .phone("sample".to_owned())
-                            .email("sample".to_owned())
-                            .postal_code("sample".to_owned())
-                            .website("sample".to_owned())
-                            .address("sample".to_owned())
-                            .state("sample".to_owned())
-                            .city("sample".to_owned())
-                            .country("sample".to_owned())
-                            .description("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createBusiness",
+        Box::pin({
+            let call = handle.create_business(
+                crate::businesses::CreateBusinessRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .phone("sample".to_owned())
+                    .email("sample".to_owned())
+                    .website("sample".to_owned())
+                    .address("sample".to_owned())
+                    .city("sample".to_owned())
+                    .postal_code("sample".to_owned())
+                    .state("sample".to_owned())
+                    .country("sample".to_owned())
+                    .description("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteBusiness",
+        Box::pin({
+            let call = handle.delete_business("sample-businessId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getBusiness",
+        Box::pin({
+            let call = handle.get_business("sample-businessId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listBusinesses",
+        Box::pin({
+            let call = handle.list_businesses().limit(1i64).skip(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateBusiness",
+        Box::pin({
+            let call = handle.update_business(
+                "sample-businessId",
+                crate::businesses::UpdateBusinessRequest::new()
+                    .name("sample".to_owned())
+                    .phone("sample".to_owned())
+                    .email("sample".to_owned())
+                    .postal_code("sample".to_owned())
+                    .website("sample".to_owned())
+                    .address("sample".to_owned())
+                    .state("sample".to_owned())
+                    .city("sample".to_owned())
+                    .country("sample".to_owned())
+                    .description("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -276,19 +240,14 @@ impl CreateBusiness {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::businesses::BusinessWriteResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::businesses::BusinessWriteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::businesses::BusinessWriteResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::businesses::BusinessWriteResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -319,10 +278,7 @@ impl DeleteBusiness {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/businesses/{}", crate ::runtime::request::path_segment(& self
-                .business_id)
-            ),
+            format!("/businesses/{}", crate::runtime::request::path_segment(&self.business_id))
         );
         Ok(request)
     }
@@ -334,7 +290,7 @@ impl DeleteBusiness {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -366,24 +322,19 @@ impl GetBusiness {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/businesses/{}", crate ::runtime::request::path_segment(& self
-                .business_id)
-            ),
+            format!("/businesses/{}", crate::runtime::request::path_segment(&self.business_id))
         );
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::businesses::BusinessResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::businesses::BusinessResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::businesses::BusinessResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -435,9 +386,10 @@ impl ListBusinesses {
             token: crate::TokenKind::Location,
             scopes: &["businesses.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listBusinesses", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listBusinesses",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/businesses/".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -457,7 +409,7 @@ impl ListBusinesses {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::businesses::BusinessList>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -486,7 +438,7 @@ impl crate::Paginated for ListBusinesses {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -500,10 +452,8 @@ impl crate::Paginated for ListBusinesses {
 impl ListBusinesses {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::businesses::Business, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::businesses::Business, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -534,10 +484,7 @@ impl UpdateBusiness {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/businesses/{}", crate ::runtime::request::path_segment(& self
-                .business_id)
-            ),
+            format!("/businesses/{}", crate::runtime::request::path_segment(&self.business_id))
         );
         {
             let value = &self.body;
@@ -547,19 +494,14 @@ impl UpdateBusiness {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::businesses::BusinessWriteResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::businesses::BusinessWriteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::businesses::BusinessWriteResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::businesses::BusinessWriteResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }

@@ -86,7 +86,7 @@ pub const MODULE: &str = "v3::calendars";
 /// Operations of the Calendars module. Get one with `client.v3().calendars()`.
 #[derive(Clone, Debug)]
 pub struct Calendars {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl Calendars {
@@ -100,7 +100,7 @@ impl Calendars {
     pub fn add_calendar_to_schedule(
         &self,
         id: impl Into<String>,
-        calendar_id: impl Into<String>,
+        calendar_id: impl Into<String>
     ) -> AddCalendarToSchedule {
         AddCalendarToSchedule {
             client: self.client.clone(),
@@ -116,12 +116,9 @@ impl Calendars {
     /// `POST /calendars/events/appointments` · Version `v3` · location token · scopes: `calendars/events.write`
     pub fn create_appointment(
         &self,
-        body: crate::calendars::CreateAppointmentRequest,
+        body: crate::calendars::CreateAppointmentRequest
     ) -> CreateAppointment {
-        CreateAppointment {
-            client: self.client.clone(),
-            body,
-        }
+        CreateAppointment { client: self.client.clone(), body, }
     }
 
     /// Add a note to an appointment.
@@ -130,7 +127,7 @@ impl Calendars {
     pub fn create_appointment_note(
         &self,
         appointment_id: impl Into<String>,
-        body: crate::calendars::AppointmentNoteRequest,
+        body: crate::calendars::AppointmentNoteRequest
     ) -> CreateAppointmentNote {
         CreateAppointmentNote {
             client: self.client.clone(),
@@ -144,35 +141,23 @@ impl Calendars {
     /// `POST /calendars/schedules` · Version `v3` · location token · scopes: `calendars.write`
     pub fn create_availability_schedule(
         &self,
-        body: crate::calendars::CreateAvailabilityScheduleRequest,
+        body: crate::calendars::CreateAvailabilityScheduleRequest
     ) -> CreateAvailabilitySchedule {
-        CreateAvailabilitySchedule {
-            client: self.client.clone(),
-            body,
-        }
+        CreateAvailabilitySchedule { client: self.client.clone(), body, }
     }
 
     /// Block time in a calendar or for a user.
     ///
     /// `POST /calendars/events/block-slots` · Version `v3` · location token · scopes: `calendars/events.write`
-    pub fn create_block_slot(
-        &self,
-        body: crate::calendars::BlockSlotRequest,
-    ) -> CreateBlockSlot {
-        CreateBlockSlot {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn create_block_slot(&self, body: crate::calendars::BlockSlotRequest) -> CreateBlockSlot {
+        CreateBlockSlot { client: self.client.clone(), body, }
     }
 
     /// Create a calendar in a location.
     ///
     /// `POST /calendars/` · Version `v3` · location token · scopes: `calendars.write`
     pub fn create_calendar(&self, body: CreateCalendarRequest) -> CreateCalendar {
-        CreateCalendar {
-            client: self.client.clone(),
-            body,
-        }
+        CreateCalendar { client: self.client.clone(), body, }
     }
 
     /// Create a calendar group.
@@ -180,12 +165,9 @@ impl Calendars {
     /// `POST /calendars/groups` · Version `v3` · location token · scopes: `calendars/groups.write`
     pub fn create_calendar_group(
         &self,
-        body: crate::calendars::CreateCalendarGroupRequest,
+        body: crate::calendars::CreateCalendarGroupRequest
     ) -> CreateCalendarGroup {
-        CreateCalendarGroup {
-            client: self.client.clone(),
-            body,
-        }
+        CreateCalendarGroup { client: self.client.clone(), body, }
     }
 
     /// Add one or more notification settings to a calendar.
@@ -194,7 +176,7 @@ impl Calendars {
     pub fn create_calendar_notifications(
         &self,
         calendar_id: impl Into<String>,
-        body: Vec<crate::calendars::CreateCalendarNotificationRequest>,
+        body: Vec<crate::calendars::CreateCalendarNotificationRequest>
     ) -> CreateCalendarNotifications {
         CreateCalendarNotifications {
             client: self.client.clone(),
@@ -212,7 +194,7 @@ impl Calendars {
     pub fn create_calendar_resource(
         &self,
         resource_type: impl Into<crate::calendars::CalendarResourceType>,
-        body: crate::calendars::CreateCalendarResourceRequest,
+        body: crate::calendars::CreateCalendarResourceRequest
     ) -> CreateCalendarResource {
         CreateCalendarResource {
             client: self.client.clone(),
@@ -227,7 +209,7 @@ impl Calendars {
     pub fn create_event_calendar_schedule(
         &self,
         calendar_id: impl Into<String>,
-        body: CreateEventCalendarScheduleRequest,
+        body: CreateEventCalendarScheduleRequest
     ) -> CreateEventCalendarSchedule {
         CreateEventCalendarSchedule {
             client: self.client.clone(),
@@ -240,19 +222,13 @@ impl Calendars {
     ///
     /// `POST /calendars/services/catalog` · Version `v3` · location token · scopes: `calendars.write`
     pub fn create_service(&self, body: CreateServiceRequest) -> CreateService {
-        CreateService {
-            client: self.client.clone(),
-            body,
-        }
+        CreateService { client: self.client.clone(), body, }
     }
 
     /// Book one or more services for a contact.
     ///
     /// `POST /calendars/services/bookings` · Version `v3` · location token · scopes: `calendars/events.write`
-    pub fn create_service_booking(
-        &self,
-        body: CreateServiceBookingRequest,
-    ) -> CreateServiceBooking {
+    pub fn create_service_booking(&self, body: CreateServiceBookingRequest) -> CreateServiceBooking {
         CreateServiceBooking {
             client: self.client.clone(),
             override_availability: None,
@@ -266,12 +242,9 @@ impl Calendars {
     /// `POST /calendars/services/locations` · Version `v3` · location token · scopes: `calendars.write`
     pub fn create_service_location(
         &self,
-        body: CreateServiceLocationRequest,
+        body: CreateServiceLocationRequest
     ) -> CreateServiceLocation {
-        CreateServiceLocation {
-            client: self.client.clone(),
-            body,
-        }
+        CreateServiceLocation { client: self.client.clone(), body, }
     }
 
     /// Delete an appointment note.
@@ -280,7 +253,7 @@ impl Calendars {
     pub fn delete_appointment_note(
         &self,
         appointment_id: impl Into<String>,
-        note_id: impl Into<String>,
+        note_id: impl Into<String>
     ) -> DeleteAppointmentNote {
         DeleteAppointmentNote {
             client: self.client.clone(),
@@ -292,24 +265,15 @@ impl Calendars {
     /// Delete an availability schedule and its rules for good.
     ///
     /// `DELETE /calendars/schedules/{id}` · Version `v3` · location token · scopes: `calendars.write`
-    pub fn delete_availability_schedule(
-        &self,
-        id: impl Into<String>,
-    ) -> DeleteAvailabilitySchedule {
-        DeleteAvailabilitySchedule {
-            client: self.client.clone(),
-            id: id.into(),
-        }
+    pub fn delete_availability_schedule(&self, id: impl Into<String>) -> DeleteAvailabilitySchedule {
+        DeleteAvailabilitySchedule { client: self.client.clone(), id: id.into(), }
     }
 
     /// Delete a calendar.
     ///
     /// `DELETE /calendars/{calendarId}` · Version `v3` · location token · scopes: `calendars.write`
     pub fn delete_calendar(&self, calendar_id: impl Into<String>) -> DeleteCalendar {
-        DeleteCalendar {
-            client: self.client.clone(),
-            calendar_id: calendar_id.into(),
-        }
+        DeleteCalendar { client: self.client.clone(), calendar_id: calendar_id.into(), }
     }
 
     /// Delete an appointment or blocked slot.
@@ -318,26 +282,16 @@ impl Calendars {
     pub fn delete_calendar_event(
         &self,
         event_id: impl Into<String>,
-        body: crate::calendars::DeleteCalendarEventRequest,
+        body: crate::calendars::DeleteCalendarEventRequest
     ) -> DeleteCalendarEvent {
-        DeleteCalendarEvent {
-            client: self.client.clone(),
-            event_id: event_id.into(),
-            body,
-        }
+        DeleteCalendarEvent { client: self.client.clone(), event_id: event_id.into(), body, }
     }
 
     /// Delete a calendar group.
     ///
     /// `DELETE /calendars/groups/{groupId}` · Version `v3` · location token · scopes: `calendars/groups.write`
-    pub fn delete_calendar_group(
-        &self,
-        group_id: impl Into<String>,
-    ) -> DeleteCalendarGroup {
-        DeleteCalendarGroup {
-            client: self.client.clone(),
-            group_id: group_id.into(),
-        }
+    pub fn delete_calendar_group(&self, group_id: impl Into<String>) -> DeleteCalendarGroup {
+        DeleteCalendarGroup { client: self.client.clone(), group_id: group_id.into(), }
     }
 
     /// Delete a notification setting of a calendar.
@@ -346,7 +300,7 @@ impl Calendars {
     pub fn delete_calendar_notification(
         &self,
         calendar_id: impl Into<String>,
-        notification_id: impl Into<String>,
+        notification_id: impl Into<String>
     ) -> DeleteCalendarNotification {
         DeleteCalendarNotification {
             client: self.client.clone(),
@@ -364,7 +318,7 @@ impl Calendars {
     pub fn delete_calendar_resource(
         &self,
         resource_type: impl Into<crate::calendars::CalendarResourceType>,
-        id: impl Into<String>,
+        id: impl Into<String>
     ) -> DeleteCalendarResource {
         DeleteCalendarResource {
             client: self.client.clone(),
@@ -377,23 +331,14 @@ impl Calendars {
     ///
     /// `DELETE /calendars/services/catalog/{serviceId}` · Version `v3` · location token · scopes: `calendars.write`
     pub fn delete_service(&self, service_id: impl Into<String>) -> DeleteService {
-        DeleteService {
-            client: self.client.clone(),
-            service_id: service_id.into(),
-        }
+        DeleteService { client: self.client.clone(), service_id: service_id.into(), }
     }
 
     /// Delete a service booking.
     ///
     /// `DELETE /calendars/services/bookings/{bookingId}` · Version `v3` · location token · scopes: `calendars/events.write`
-    pub fn delete_service_booking(
-        &self,
-        booking_id: impl Into<String>,
-    ) -> DeleteServiceBooking {
-        DeleteServiceBooking {
-            client: self.client.clone(),
-            booking_id: booking_id.into(),
-        }
+    pub fn delete_service_booking(&self, booking_id: impl Into<String>) -> DeleteServiceBooking {
+        DeleteServiceBooking { client: self.client.clone(), booking_id: booking_id.into(), }
     }
 
     /// Delete a service location.
@@ -401,7 +346,7 @@ impl Calendars {
     /// `DELETE /calendars/services/locations/{serviceLocationId}` · Version `v3` · location token · scopes: `calendars.write`
     pub fn delete_service_location(
         &self,
-        service_location_id: impl Into<String>,
+        service_location_id: impl Into<String>
     ) -> DeleteServiceLocation {
         DeleteServiceLocation {
             client: self.client.clone(),
@@ -413,33 +358,21 @@ impl Calendars {
     ///
     /// `GET /calendars/events/appointments/{eventId}` · Version `v3` · location token · scopes: `calendars/events.readonly`
     pub fn get_appointment(&self, event_id: impl Into<String>) -> GetAppointment {
-        GetAppointment {
-            client: self.client.clone(),
-            event_id: event_id.into(),
-        }
+        GetAppointment { client: self.client.clone(), event_id: event_id.into(), }
     }
 
     /// Fetch one availability schedule by its id.
     ///
     /// `GET /calendars/schedules/{id}` · Version `v3` · location token · scopes: `calendars.readonly`
-    pub fn get_availability_schedule(
-        &self,
-        id: impl Into<String>,
-    ) -> GetAvailabilitySchedule {
-        GetAvailabilitySchedule {
-            client: self.client.clone(),
-            id: id.into(),
-        }
+    pub fn get_availability_schedule(&self, id: impl Into<String>) -> GetAvailabilitySchedule {
+        GetAvailabilitySchedule { client: self.client.clone(), id: id.into(), }
     }
 
     /// Fetch one calendar by its id.
     ///
     /// `GET /calendars/{calendarId}` · Version `v3` · location token · scopes: `calendars.readonly`
     pub fn get_calendar(&self, calendar_id: impl Into<String>) -> GetCalendar {
-        GetCalendar {
-            client: self.client.clone(),
-            calendar_id: calendar_id.into(),
-        }
+        GetCalendar { client: self.client.clone(), calendar_id: calendar_id.into(), }
     }
 
     /// Fetch one notification setting of a calendar.
@@ -448,7 +381,7 @@ impl Calendars {
     pub fn get_calendar_notification(
         &self,
         calendar_id: impl Into<String>,
-        notification_id: impl Into<String>,
+        notification_id: impl Into<String>
     ) -> GetCalendarNotification {
         GetCalendarNotification {
             client: self.client.clone(),
@@ -466,7 +399,7 @@ impl Calendars {
     pub fn get_calendar_resource(
         &self,
         resource_type: impl Into<crate::calendars::CalendarResourceType>,
-        id: impl Into<String>,
+        id: impl Into<String>
     ) -> GetCalendarResource {
         GetCalendarResource {
             client: self.client.clone(),
@@ -480,12 +413,9 @@ impl Calendars {
     /// `GET /calendars/schedules/event-calendar/{calendarId}` · Version `v3` · location token · scopes: `calendars.readonly`
     pub fn get_event_calendar_schedule(
         &self,
-        calendar_id: impl Into<String>,
+        calendar_id: impl Into<String>
     ) -> GetEventCalendarSchedule {
-        GetEventCalendarSchedule {
-            client: self.client.clone(),
-            calendar_id: calendar_id.into(),
-        }
+        GetEventCalendarSchedule { client: self.client.clone(), calendar_id: calendar_id.into(), }
     }
 
     /// List the bookable start times of a calendar between two dates, per day.
@@ -497,7 +427,7 @@ impl Calendars {
         &self,
         calendar_id: impl Into<String>,
         start_date: impl Into<i64>,
-        end_date: impl Into<i64>,
+        end_date: impl Into<i64>
     ) -> GetFreeSlots {
         GetFreeSlots {
             client: self.client.clone(),
@@ -514,23 +444,14 @@ impl Calendars {
     ///
     /// `GET /calendars/services/catalog/{serviceId}` · Version `v3` · location token · scopes: `calendars.readonly`
     pub fn get_service(&self, service_id: impl Into<String>) -> GetService {
-        GetService {
-            client: self.client.clone(),
-            service_id: service_id.into(),
-        }
+        GetService { client: self.client.clone(), service_id: service_id.into(), }
     }
 
     /// Fetch one service booking by its id.
     ///
     /// `GET /calendars/services/bookings/{bookingId}` · Version `v3` · location token · scopes: `calendars/events.readonly`
-    pub fn get_service_booking(
-        &self,
-        booking_id: impl Into<String>,
-    ) -> GetServiceBooking {
-        GetServiceBooking {
-            client: self.client.clone(),
-            booking_id: booking_id.into(),
-        }
+    pub fn get_service_booking(&self, booking_id: impl Into<String>) -> GetServiceBooking {
+        GetServiceBooking { client: self.client.clone(), booking_id: booking_id.into(), }
     }
 
     /// Fetch one service location by its id.
@@ -538,7 +459,7 @@ impl Calendars {
     /// `GET /calendars/services/locations/{serviceLocationId}` · Version `v3` · location token · scopes: `calendars.readonly`
     pub fn get_service_location(
         &self,
-        service_location_id: impl Into<String>,
+        service_location_id: impl Into<String>
     ) -> GetServiceLocation {
         GetServiceLocation {
             client: self.client.clone(),
@@ -553,7 +474,7 @@ impl Calendars {
         &self,
         appointment_id: impl Into<String>,
         limit: impl Into<i64>,
-        offset: impl Into<i64>,
+        offset: impl Into<i64>
     ) -> ListAppointmentNotes {
         ListAppointmentNotes {
             client: self.client.clone(),
@@ -571,7 +492,7 @@ impl Calendars {
     pub fn list_blocked_slots(
         &self,
         start_time: impl Into<i64>,
-        end_time: impl Into<i64>,
+        end_time: impl Into<i64>
     ) -> ListBlockedSlots {
         ListBlockedSlots {
             client: self.client.clone(),
@@ -592,7 +513,7 @@ impl Calendars {
     pub fn list_calendar_events(
         &self,
         start_time: impl Into<i64>,
-        end_time: impl Into<i64>,
+        end_time: impl Into<i64>
     ) -> ListCalendarEvents {
         ListCalendarEvents {
             client: self.client.clone(),
@@ -608,11 +529,8 @@ impl Calendars {
     /// List the calendar groups of a location.
     ///
     /// `GET /calendars/groups` · Version `v3` · location token · scopes: `calendars/groups.readonly`
-    pub fn list_calendar_groups(&self) -> ListCalendarGroups {
-        ListCalendarGroups {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn list_calendar_groups(&self,) -> ListCalendarGroups {
+        ListCalendarGroups { client: self.client.clone(), location_id: None, }
     }
 
     /// List the notification settings of a calendar.
@@ -620,7 +538,7 @@ impl Calendars {
     /// `GET /calendars/{calendarId}/notifications` · Version `v3` · location token · scopes: `calendars/events.readonly`
     pub fn list_calendar_notifications(
         &self,
-        calendar_id: impl Into<String>,
+        calendar_id: impl Into<String>
     ) -> ListCalendarNotifications {
         ListCalendarNotifications {
             client: self.client.clone(),
@@ -642,7 +560,7 @@ impl Calendars {
         &self,
         resource_type: impl Into<crate::calendars::CalendarResourceType>,
         limit: impl Into<i64>,
-        skip: impl Into<i64>,
+        skip: impl Into<i64>
     ) -> ListCalendarResources {
         ListCalendarResources {
             client: self.client.clone(),
@@ -656,7 +574,7 @@ impl Calendars {
     /// List the calendars of a location.
     ///
     /// `GET /calendars/` · Version `v3` · location token · scopes: `calendars.readonly`
-    pub fn list_calendars(&self) -> ListCalendars {
+    pub fn list_calendars(&self,) -> ListCalendars {
         ListCalendars {
             client: self.client.clone(),
             location_id: None,
@@ -671,7 +589,7 @@ impl Calendars {
     pub fn list_service_bookings(
         &self,
         start_time: impl Into<i64>,
-        end_time: impl Into<i64>,
+        end_time: impl Into<i64>
     ) -> ListServiceBookings {
         ListServiceBookings {
             client: self.client.clone(),
@@ -686,17 +604,14 @@ impl Calendars {
     /// List the places of a location where services are delivered.
     ///
     /// `GET /calendars/services/locations` · Version `v3` · location token · scopes: `calendars.readonly`
-    pub fn list_service_locations(&self) -> ListServiceLocations {
-        ListServiceLocations {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn list_service_locations(&self,) -> ListServiceLocations {
+        ListServiceLocations { client: self.client.clone(), location_id: None, }
     }
 
     /// List the bookable services of a location.
     ///
     /// `GET /calendars/services/catalog` · Version `v3` · location token · scopes: `calendars.readonly`
-    pub fn list_services(&self) -> ListServices {
+    pub fn list_services(&self,) -> ListServices {
         ListServices {
             client: self.client.clone(),
             location_id: None,
@@ -711,7 +626,7 @@ impl Calendars {
     pub fn remove_calendar_from_schedule(
         &self,
         id: impl Into<String>,
-        calendar_id: impl Into<String>,
+        calendar_id: impl Into<String>
     ) -> RemoveCalendarFromSchedule {
         RemoveCalendarFromSchedule {
             client: self.client.clone(),
@@ -725,7 +640,7 @@ impl Calendars {
     /// `GET /calendars/schedules/search` · Version `v3` · location token · scopes: `calendars.readonly`
     pub fn search_availability_schedules(
         &self,
-        user_id: impl Into<String>,
+        user_id: impl Into<String>
     ) -> SearchAvailabilitySchedules {
         SearchAvailabilitySchedules {
             client: self.client.clone(),
@@ -743,13 +658,9 @@ impl Calendars {
     pub fn set_calendar_group_status(
         &self,
         group_id: impl Into<String>,
-        body: crate::calendars::SetCalendarGroupStatusRequest,
+        body: crate::calendars::SetCalendarGroupStatusRequest
     ) -> SetCalendarGroupStatus {
-        SetCalendarGroupStatus {
-            client: self.client.clone(),
-            group_id: group_id.into(),
-            body,
-        }
+        SetCalendarGroupStatus { client: self.client.clone(), group_id: group_id.into(), body, }
     }
 
     /// Change an appointment (time, status, owner, location...).
@@ -760,13 +671,9 @@ impl Calendars {
     pub fn update_appointment(
         &self,
         event_id: impl Into<String>,
-        body: crate::calendars::UpdateAppointmentRequest,
+        body: crate::calendars::UpdateAppointmentRequest
     ) -> UpdateAppointment {
-        UpdateAppointment {
-            client: self.client.clone(),
-            event_id: event_id.into(),
-            body,
-        }
+        UpdateAppointment { client: self.client.clone(), event_id: event_id.into(), body, }
     }
 
     /// Change the text or author of an appointment note.
@@ -776,7 +683,7 @@ impl Calendars {
         &self,
         appointment_id: impl Into<String>,
         note_id: impl Into<String>,
-        body: crate::calendars::AppointmentNoteRequest,
+        body: crate::calendars::AppointmentNoteRequest
     ) -> UpdateAppointmentNote {
         UpdateAppointmentNote {
             client: self.client.clone(),
@@ -794,13 +701,9 @@ impl Calendars {
     pub fn update_availability_schedule(
         &self,
         id: impl Into<String>,
-        body: crate::calendars::UpdateAvailabilityScheduleRequest,
+        body: crate::calendars::UpdateAvailabilityScheduleRequest
     ) -> UpdateAvailabilitySchedule {
-        UpdateAvailabilitySchedule {
-            client: self.client.clone(),
-            id: id.into(),
-            body,
-        }
+        UpdateAvailabilitySchedule { client: self.client.clone(), id: id.into(), body, }
     }
 
     /// Change a blocked slot.
@@ -809,13 +712,9 @@ impl Calendars {
     pub fn update_block_slot(
         &self,
         event_id: impl Into<String>,
-        body: crate::calendars::BlockSlotRequest,
+        body: crate::calendars::BlockSlotRequest
     ) -> UpdateBlockSlot {
-        UpdateBlockSlot {
-            client: self.client.clone(),
-            event_id: event_id.into(),
-            body,
-        }
+        UpdateBlockSlot { client: self.client.clone(), event_id: event_id.into(), body, }
     }
 
     /// Change the settings of a calendar.
@@ -824,13 +723,9 @@ impl Calendars {
     pub fn update_calendar(
         &self,
         calendar_id: impl Into<String>,
-        body: UpdateCalendarRequest,
+        body: UpdateCalendarRequest
     ) -> UpdateCalendar {
-        UpdateCalendar {
-            client: self.client.clone(),
-            calendar_id: calendar_id.into(),
-            body,
-        }
+        UpdateCalendar { client: self.client.clone(), calendar_id: calendar_id.into(), body, }
     }
 
     /// Change the name, description or slug of a calendar group.
@@ -839,13 +734,9 @@ impl Calendars {
     pub fn update_calendar_group(
         &self,
         group_id: impl Into<String>,
-        body: crate::calendars::UpdateCalendarGroupRequest,
+        body: crate::calendars::UpdateCalendarGroupRequest
     ) -> UpdateCalendarGroup {
-        UpdateCalendarGroup {
-            client: self.client.clone(),
-            group_id: group_id.into(),
-            body,
-        }
+        UpdateCalendarGroup { client: self.client.clone(), group_id: group_id.into(), body, }
     }
 
     /// Change a notification setting of a calendar.
@@ -855,7 +746,7 @@ impl Calendars {
         &self,
         calendar_id: impl Into<String>,
         notification_id: impl Into<String>,
-        body: crate::calendars::UpdateCalendarNotificationRequest,
+        body: crate::calendars::UpdateCalendarNotificationRequest
     ) -> UpdateCalendarNotification {
         UpdateCalendarNotification {
             client: self.client.clone(),
@@ -875,7 +766,7 @@ impl Calendars {
         &self,
         resource_type: impl Into<crate::calendars::CalendarResourceType>,
         id: impl Into<String>,
-        body: crate::calendars::UpdateCalendarResourceRequest,
+        body: crate::calendars::UpdateCalendarResourceRequest
     ) -> UpdateCalendarResource {
         UpdateCalendarResource {
             client: self.client.clone(),
@@ -893,7 +784,7 @@ impl Calendars {
     pub fn update_event_calendar_schedule(
         &self,
         calendar_id: impl Into<String>,
-        body: UpdateEventCalendarScheduleRequest,
+        body: UpdateEventCalendarScheduleRequest
     ) -> UpdateEventCalendarSchedule {
         UpdateEventCalendarSchedule {
             client: self.client.clone(),
@@ -910,13 +801,9 @@ impl Calendars {
     pub fn update_service(
         &self,
         service_id: impl Into<String>,
-        body: UpdateServiceRequest,
+        body: UpdateServiceRequest
     ) -> UpdateService {
-        UpdateService {
-            client: self.client.clone(),
-            service_id: service_id.into(),
-            body,
-        }
+        UpdateService { client: self.client.clone(), service_id: service_id.into(), body, }
     }
 
     /// Change a service booking (time, status, services, place...).
@@ -927,7 +814,7 @@ impl Calendars {
     pub fn update_service_booking(
         &self,
         booking_id: impl Into<String>,
-        body: UpdateServiceBookingRequest,
+        body: UpdateServiceBookingRequest
     ) -> UpdateServiceBooking {
         UpdateServiceBooking {
             client: self.client.clone(),
@@ -946,7 +833,7 @@ impl Calendars {
     pub fn update_service_location(
         &self,
         service_location_id: impl Into<String>,
-        body: ServiceLocationDetails,
+        body: ServiceLocationDetails
     ) -> UpdateServiceLocation {
         UpdateServiceLocation {
             client: self.client.clone(),
@@ -960,12 +847,9 @@ impl Calendars {
     /// `POST /calendars/groups/validate-slug` · Version `v3` · location token · scopes: `calendars/groups.write`
     pub fn validate_calendar_group_slug(
         &self,
-        body: crate::calendars::ValidateCalendarGroupSlugRequest,
+        body: crate::calendars::ValidateCalendarGroupSlugRequest
     ) -> ValidateCalendarGroupSlug {
-        ValidateCalendarGroupSlug {
-            client: self.client.clone(),
-            body,
-        }
+        ValidateCalendarGroupSlug { client: self.client.clone(), body, }
     }
 }
 
@@ -973,677 +857,572 @@ impl Calendars {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Calendars::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "addCalendarToSchedule",
-            Box::pin({
-                let call = handle
-                    .add_calendar_to_schedule("sample-id", "sample-calendarId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createAppointment",
-            Box::pin({
-                let call = handle
-                    .create_appointment(
-                        crate::calendars::CreateAppointmentRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createAppointmentNote",
-            Box::pin({
-                let call = handle
-                    .create_appointment_note(
-                        "sample-appointmentId",
-                        crate::calendars::AppointmentNoteRequest::new(
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createAvailabilitySchedule",
-            Box::pin({
-                let call = handle
-                    .create_availability_schedule(
-                        crate::calendars::CreateAvailabilityScheduleRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createBlockSlot",
-            Box::pin({
-                let call = handle
-                    .create_block_slot(
-                        crate::calendars::BlockSlotRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createCalendar",
-            Box::pin({
-                let call = handle
-                    .create_calendar(
-                        CreateCalendarRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createCalendarGroup",
-            Box::pin({
-                let call = handle
-                    .create_calendar_group(
-                        crate::calendars::CreateCalendarGroupRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createCalendarNotifications",
-            Box::pin({
-                let call = handle
-                    .create_calendar_notifications(
-                        "sample-calendarId",
-                        vec![
-                            crate
-                            ::calendars::CreateCalendarNotificationRequest::new(crate
-                            ::calendars::NotificationReceiverType::Contact, crate
-                            ::calendars::NotificationChannel::Email, crate
-                            ::calendars::NotificationEvent::Booked)
-                        ],
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createCalendarResource",
-            Box::pin({
-                let call = handle
-                    .create_calendar_resource(
-                        crate::calendars::CalendarResourceType::Equipments,
-                        crate::calendars::CreateCalendarResourceRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1i64,
-                            1i64,
-                            1i64,
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createEventCalendarSchedule",
-            Box::pin({
-                let call = handle
-                    .create_event_calendar_schedule(
-                        "sample-calendarId",
-                        CreateEventCalendarScheduleRequest::new(
+    calls.push((
+        "addCalendarToSchedule",
+        Box::pin({
+            let call = handle.add_calendar_to_schedule("sample-id", "sample-calendarId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createAppointment",
+        Box::pin({
+            let call = handle.create_appointment(
+                crate::calendars::CreateAppointmentRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createAppointmentNote",
+        Box::pin({
+            let call = handle.create_appointment_note(
+                "sample-appointmentId",
+                crate::calendars::AppointmentNoteRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createAvailabilitySchedule",
+        Box::pin({
+            let call = handle.create_availability_schedule(
+                crate::calendars::CreateAvailabilityScheduleRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createBlockSlot",
+        Box::pin({
+            let call = handle.create_block_slot(
+                crate::calendars::BlockSlotRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createCalendar",
+        Box::pin({
+            let call = handle.create_calendar(
+                CreateCalendarRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createCalendarGroup",
+        Box::pin({
+            let call = handle.create_calendar_group(
+                crate::calendars::CreateCalendarGroupRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createCalendarNotifications",
+        Box::pin({
+            let call = handle.create_calendar_notifications(
+                "sample-calendarId",
+                vec![
+                    crate::calendars::CreateCalendarNotificationRequest::new(
+                        crate::calendars::NotificationReceiverType::Contact,
+                        crate::calendars::NotificationChannel::Email,
+                        crate::calendars::NotificationEvent::Booked
+                    )
+                ]
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createCalendarResource",
+        Box::pin({
+            let call = handle.create_calendar_resource(
+                crate::calendars::CalendarResourceType::Equipments,
+                crate::calendars::CreateCalendarResourceRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    1i64,
+                    1i64,
+                    1i64,
+                    vec!["sample".to_owned()]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createEventCalendarSchedule",
+        Box::pin({
+            let call = handle.create_event_calendar_schedule(
+                "sample-calendarId",
+                CreateEventCalendarScheduleRequest::new(
+                    vec![
+                        crate::calendars::ScheduleRule::new(
+                            crate::calendars::ScheduleRuleType::Wday,
                             vec![
-                                crate ::calendars::ScheduleRule::new(crate
-                                ::calendars::ScheduleRuleType::Wday, vec![crate
-                                ::calendars::ScheduleInterval::new("sample".to_owned(),
-                                "sample".to_owned())])
-                            ],
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createService",
-            Box::pin({
-                let call = handle
-                    .create_service(
-                        CreateServiceRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            vec![ServiceStaff::new("sample".to_owned())],
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createServiceBooking",
-            Box::pin({
-                let call = handle
-                    .create_service_booking(
-                        CreateServiceBookingRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            vec![ServiceBookingItem::new("sample".to_owned())],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createServiceLocation",
-            Box::pin({
-                let call = handle
-                    .create_service_location(
-                        CreateServiceLocationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteAppointmentNote",
-            Box::pin({
-                let call = handle
-                    .delete_appointment_note("sample-appointmentId", "sample-noteId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteAvailabilitySchedule",
-            Box::pin({
-                let call = handle.delete_availability_schedule("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCalendar",
-            Box::pin({
-                let call = handle.delete_calendar("sample-calendarId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCalendarEvent",
-            Box::pin({
-                let call = handle
-                    .delete_calendar_event(
-                        "sample-eventId",
-                        crate::calendars::DeleteCalendarEventRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCalendarGroup",
-            Box::pin({
-                let call = handle.delete_calendar_group("sample-groupId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCalendarNotification",
-            Box::pin({
-                let call = handle
-                    .delete_calendar_notification(
-                        "sample-calendarId",
-                        "sample-notificationId",
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCalendarResource",
-            Box::pin({
-                let call = handle
-                    .delete_calendar_resource(
-                        crate::calendars::CalendarResourceType::Equipments,
-                        "sample-id",
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteService",
-            Box::pin({
-                let call = handle.delete_service("sample-serviceId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteServiceBooking",
-            Box::pin({
-                let call = handle.delete_service_booking("sample-bookingId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteServiceLocation",
-            Box::pin({
-                let call = handle.delete_service_location("sample-serviceLocationId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getAppointment",
-            Box::pin({
-                let call = handle.get_appointment("sample-eventId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getAvailabilitySchedule",
-            Box::pin({
-                let call = handle.get_availability_schedule("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCalendar",
-            Box::pin({
-                let call = handle.get_calendar("sample-calendarId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCalendarNotification",
-            Box::pin({
-                let call = handle
-                    .get_calendar_notification(
-                        "sample-calendarId",
-                        "sample-notificationId",
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCalendarResource",
-            Box::pin({
-                let call = handle
-                    .get_calendar_resource(
-                        crate::calendars::CalendarResourceType::Equipments,
-                        "sample-id",
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getEventCalendarSchedule",
-            Box::pin({
-                let call = handle.get_event_calendar_schedule("sample-calendarId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFreeSlots",
-            Box::pin({
-                let call = handle.get_free_slots("sample-calendarId", 1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getService",
-            Box::pin({
-                let call = handle.get_service("sample-serviceId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getServiceBooking",
-            Box::pin({
-                let call = handle.get_service_booking("sample-bookingId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getServiceLocation",
-            Box::pin({
-                let call = handle.get_service_location("sample-serviceLocationId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAppointmentNotes",
-            Box::pin({
-                let call = handle
-                    .list_appointment_notes("sample-appointmentId", 1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listBlockedSlots",
-            Box::pin({
-                let call = handle.list_blocked_slots(1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCalendarEvents",
-            Box::pin({
-                let call = handle.list_calendar_events(1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCalendarGroups",
-            Box::pin({
-                let call = handle.list_calendar_groups();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCalendarNotifications",
-            Box::pin({
-                let call = handle.list_calendar_notifications("sample-calendarId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCalendarResources",
-            Box::pin({
-                let call = handle
-                    .list_calendar_resources(
-                        crate::calendars::CalendarResourceType::Equipments,
-                        1i64,
-                        1i64,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCalendars",
-            Box::pin({
-                let call = handle.list_calendars();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listServiceBookings",
-            Box::pin({
-                let call = handle.list_service_bookings(1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listServiceLocations",
-            Box::pin({
-                let call = handle.list_service_locations();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listServices",
-            Box::pin({
-                let call = handle.list_services();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "removeCalendarFromSchedule",
-            Box::pin({
-                let call = handle
-                    .remove_calendar_from_schedule("sample-id", "sample-calendarId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchAvailabilitySchedules",
-            Box::pin({
-                let call = handle.search_availability_schedules("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "setCalendarGroupStatus",
-            Box::pin({
-                let call = handle
-                    .set_calendar_group_status(
-                        "sample-groupId",
-                        crate::calendars::SetCalendarGroupStatusRequest::new(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateAppointment",
-            Box::pin({
-                let call = handle
-                    .update_appointment(
-                        "sample-eventId",
-                        crate::calendars::UpdateAppointmentRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateAppointmentNote",
-            Box::pin({
-                let call = handle
-                    .update_appointment_note(
-                        "sample-appointmentId",
-                        "sample-noteId",
-                        crate::calendars::AppointmentNoteRequest::new(
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateAvailabilitySchedule",
-            Box::pin({
-                let call = handle
-                    .update_availability_schedule(
-                        "sample-id",
-                        crate::calendars::UpdateAvailabilityScheduleRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateBlockSlot",
-            Box::pin({
-                let call = handle
-                    .update_block_slot(
-                        "sample-eventId",
-                        crate::calendars::BlockSlotRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCalendar",
-            Box::pin({
-                let call = handle
-                    .update_calendar("sample-calendarId", UpdateCalendarRequest::new());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCalendarGroup",
-            Box::pin({
-                let call = handle
-                    .update_calendar_group(
-                        "sample-groupId",
-                        crate::calendars::UpdateCalendarGroupRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCalendarNotification",
-            Box::pin({
-                let call = handle
-                    .update_calendar_notification(
-                        "sample-calendarId",
-                        "sample-notificationId",
-                        crate::calendars::UpdateCalendarNotificationRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCalendarResource",
-            Box::pin({
-                let call = handle
-                    .update_calendar_resource(
-                        crate::calendars::CalendarResourceType::Equipments,
-                        "sample-id",
-                        crate::calendars::UpdateCalendarResourceRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateEventCalendarSchedule",
-            Box::pin({
-                let call = handle
-                    .update_event_calendar_schedule(
-                        "sample-calendarId",
-                        UpdateEventCalendarScheduleRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateService",
-            Box::pin({
-                let call = handle
-                    .update_service("sample-serviceId", UpdateServiceRequest::new());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateServiceBooking",
-            Box::pin({
-                let call = handle
-                    .update_service_booking(
-                        "sample-bookingId",
-                        UpdateServiceBookingRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateServiceLocation",
-            Box::pin({
-                let call = handle
-                    .update_service_location(
-                        "sample-serviceLocationId",
-                        ServiceLocationDetails::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "validateCalendarGroupSlug",
-            Box::pin({
-                let call = handle
-                    .validate_calendar_group_slug(
-                        crate::calendars::ValidateCalendarGroupSlugRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                                crate::calendars::ScheduleInterval::new(
+                                    "sample".to_owned(),
+                                    "sample".to_owned()
+                                )
+                            ]
+                        )
+                    ],
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createService",
+        Box::pin({
+            let call = handle.create_service(
+                CreateServiceRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    vec![ServiceStaff::new("sample".to_owned())],
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createServiceBooking",
+        Box::pin({
+            let call = handle.create_service_booking(
+                CreateServiceBookingRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    vec![ServiceBookingItem::new("sample".to_owned())]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createServiceLocation",
+        Box::pin({
+            let call = handle.create_service_location(
+                CreateServiceLocationRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteAppointmentNote",
+        Box::pin({
+            let call = handle.delete_appointment_note("sample-appointmentId", "sample-noteId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteAvailabilitySchedule",
+        Box::pin({
+            let call = handle.delete_availability_schedule("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCalendar",
+        Box::pin({
+            let call = handle.delete_calendar("sample-calendarId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCalendarEvent",
+        Box::pin({
+            let call = handle.delete_calendar_event(
+                "sample-eventId",
+                crate::calendars::DeleteCalendarEventRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCalendarGroup",
+        Box::pin({
+            let call = handle.delete_calendar_group("sample-groupId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCalendarNotification",
+        Box::pin({
+            let call = handle.delete_calendar_notification(
+                "sample-calendarId",
+                "sample-notificationId"
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCalendarResource",
+        Box::pin({
+            let call = handle.delete_calendar_resource(
+                crate::calendars::CalendarResourceType::Equipments,
+                "sample-id"
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteService",
+        Box::pin({
+            let call = handle.delete_service("sample-serviceId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteServiceBooking",
+        Box::pin({
+            let call = handle.delete_service_booking("sample-bookingId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteServiceLocation",
+        Box::pin({
+            let call = handle.delete_service_location("sample-serviceLocationId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getAppointment",
+        Box::pin({
+            let call = handle.get_appointment("sample-eventId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getAvailabilitySchedule",
+        Box::pin({
+            let call = handle.get_availability_schedule("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCalendar",
+        Box::pin({
+            let call = handle.get_calendar("sample-calendarId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCalendarNotification",
+        Box::pin({
+            let call = handle.get_calendar_notification(
+                "sample-calendarId",
+                "sample-notificationId"
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCalendarResource",
+        Box::pin({
+            let call = handle.get_calendar_resource(
+                crate::calendars::CalendarResourceType::Equipments,
+                "sample-id"
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getEventCalendarSchedule",
+        Box::pin({
+            let call = handle.get_event_calendar_schedule("sample-calendarId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFreeSlots",
+        Box::pin({
+            let call = handle.get_free_slots("sample-calendarId", 1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getService",
+        Box::pin({
+            let call = handle.get_service("sample-serviceId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getServiceBooking",
+        Box::pin({
+            let call = handle.get_service_booking("sample-bookingId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getServiceLocation",
+        Box::pin({
+            let call = handle.get_service_location("sample-serviceLocationId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAppointmentNotes",
+        Box::pin({
+            let call = handle.list_appointment_notes("sample-appointmentId", 1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listBlockedSlots",
+        Box::pin({
+            let call = handle.list_blocked_slots(1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCalendarEvents",
+        Box::pin({
+            let call = handle.list_calendar_events(1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCalendarGroups",
+        Box::pin({
+            let call = handle.list_calendar_groups();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCalendarNotifications",
+        Box::pin({
+            let call = handle.list_calendar_notifications("sample-calendarId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCalendarResources",
+        Box::pin({
+            let call = handle.list_calendar_resources(
+                crate::calendars::CalendarResourceType::Equipments,
+                1i64,
+                1i64
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCalendars",
+        Box::pin({
+            let call = handle.list_calendars();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listServiceBookings",
+        Box::pin({
+            let call = handle.list_service_bookings(1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listServiceLocations",
+        Box::pin({
+            let call = handle.list_service_locations();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listServices",
+        Box::pin({
+            let call = handle.list_services();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "removeCalendarFromSchedule",
+        Box::pin({
+            let call = handle.remove_calendar_from_schedule("sample-id", "sample-calendarId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchAvailabilitySchedules",
+        Box::pin({
+            let call = handle.search_availability_schedules("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "setCalendarGroupStatus",
+        Box::pin({
+            let call = handle.set_calendar_group_status(
+                "sample-groupId",
+                crate::calendars::SetCalendarGroupStatusRequest::new(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateAppointment",
+        Box::pin({
+            let call = handle.update_appointment(
+                "sample-eventId",
+                crate::calendars::UpdateAppointmentRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateAppointmentNote",
+        Box::pin({
+            let call = handle.update_appointment_note(
+                "sample-appointmentId",
+                "sample-noteId",
+                crate::calendars::AppointmentNoteRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateAvailabilitySchedule",
+        Box::pin({
+            let call = handle.update_availability_schedule(
+                "sample-id",
+                crate::calendars::UpdateAvailabilityScheduleRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateBlockSlot",
+        Box::pin({
+            let call = handle.update_block_slot(
+                "sample-eventId",
+                crate::calendars::BlockSlotRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCalendar",
+        Box::pin({
+            let call = handle.update_calendar("sample-calendarId", UpdateCalendarRequest::new());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCalendarGroup",
+        Box::pin({
+            let call = handle.update_calendar_group(
+                "sample-groupId",
+                crate::calendars::UpdateCalendarGroupRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCalendarNotification",
+        Box::pin({
+            let call = handle.update_calendar_notification(
+                "sample-calendarId",
+                "sample-notificationId",
+                crate::calendars::UpdateCalendarNotificationRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCalendarResource",
+        Box::pin({
+            let call = handle.update_calendar_resource(
+                crate::calendars::CalendarResourceType::Equipments,
+                "sample-id",
+                crate::calendars::UpdateCalendarResourceRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateEventCalendarSchedule",
+        Box::pin({
+            let call = handle.update_event_calendar_schedule(
+                "sample-calendarId",
+                UpdateEventCalendarScheduleRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateService",
+        Box::pin({
+            let call = handle.update_service("sample-serviceId", UpdateServiceRequest::new());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateServiceBooking",
+        Box::pin({
+            let call = handle.update_service_booking(
+                "sample-bookingId",
+                UpdateServiceBookingRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateServiceLocation",
+        Box::pin({
+            let call = handle.update_service_location(
+                "sample-serviceLocationId",
+                ServiceLocationDetails::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "validateCalendarGroupSlug",
+        Box::pin({
+            let call = handle.validate_calendar_group_slug(
+                crate::calendars::ValidateCalendarGroupSlugRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -1651,1143 +1430,1095 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Calendars::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "addCalendarToSchedule",
-            Box::pin({
-                let call = handle
-                    .add_calendar_to_schedule("sample-id", "sample-calendarId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createAppointment",
-            Box::pin({
-                let call = handle
-                    .create_appointment(
-                        crate::calendars::CreateAppointmentRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .title("sample".to_owned())
-                            .meeting_location_type(
-                                crate::calendars::AppointmentMeetingType::Custom,
-                            )
-                            .meeting_location_id("sample".to_owned())
-                            .override_location_config(true)
-                            .appointment_status(crate::calendars::AppointmentStatus::New)
-                            .assigned_user_id("sample".to_owned())
-                            .description("sample".to_owned())
-                            .address("sample".to_owned())
-                            .ignore_date_range(true)
-                            .to_notify(true)
-                            .ignore_free_slot_validation(true)
-                            .rrule("sample".to_owned())
-                            .end_time("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createAppointmentNote",
-            Box::pin({
-                let call = handle
-                    .create_appointment_note(
-                        "sample-appointmentId",
-                        crate::calendars::AppointmentNoteRequest::new(
-                                "sample".to_owned(),
-                            )
-                            .user_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createAvailabilitySchedule",
-            Box::pin({
-                let call = handle
-                    .create_availability_schedule(
-                        crate::calendars::CreateAvailabilityScheduleRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .rules(
-                                vec![
-                                    crate ::calendars::ScheduleRule::new(crate
-                                    ::calendars::ScheduleRuleType::Wday, vec![crate
-                                    ::calendars::ScheduleInterval::new("sample".to_owned(),
-                                    "sample".to_owned())]).date("sample".to_owned()).day(crate
-                                    ::calendars::Weekday::Sunday)
-                                ],
-                            )
-                            .calendar_ids(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createBlockSlot",
-            Box::pin({
-                let call = handle
-                    .create_block_slot(
-                        crate::calendars::BlockSlotRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .title("sample".to_owned())
-                            .assigned_user_id("sample".to_owned())
-                            .start_time("sample".to_owned())
-                            .end_time("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createCalendar",
-            Box::pin({
-                let call = handle
-                    .create_calendar(
-                        CreateCalendarRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .is_active(true)
-                            .notifications(
-                                vec![
-                                    crate ::calendars::CalendarNotificationSetting::new(true,
-                                    true, true, true, "sample".to_owned()).type_(crate
-                                    ::calendars::CalendarNotificationSettingType::Email)
-                                ],
-                            )
-                            .group_id("sample".to_owned())
-                            .team_members(
-                                vec![
-                                    crate ::calendars::TeamMember::new("sample".to_owned())
-                                    .priority(1.0f64).meeting_location_type(crate
-                                    ::calendars::LegacyMeetingLocationType::Custom)
-                                    .meeting_location("sample".to_owned()).is_primary(true)
-                                    .location_configurations(vec![crate
-                                    ::calendars::MeetingLocation::new(crate
-                                    ::calendars::MeetingLocationKind::Custom)])
-                                ],
-                            )
-                            .event_type(
-                                crate::calendars::RoundRobinMode::RoundRobinOptimizeForAvailability,
-                            )
-                            .description("sample".to_owned())
-                            .slug("sample".to_owned())
-                            .widget_slug("sample".to_owned())
-                            .calendar_type(crate::calendars::CalendarType::RoundRobin)
-                            .widget_type(crate::calendars::WidgetType::Default)
-                            .event_title("sample".to_owned())
-                            .event_color("sample".to_owned())
-                            .meeting_location("sample".to_owned())
-                            .location_configurations(
-                                vec![
-                                    crate ::calendars::MeetingLocation::new(crate
-                                    ::calendars::MeetingLocationKind::Custom).location("sample"
-                                    .to_owned())
-                                ],
-                            )
-                            .slot_duration(1.0f64)
-                            .slot_duration_unit(crate::calendars::SlotTimeUnit::Mins)
-                            .slot_interval(1.0f64)
-                            .slot_interval_unit(crate::calendars::SlotTimeUnit::Mins)
-                            .slot_buffer(1.0f64)
-                            .slot_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
-                            .pre_buffer(1.0f64)
-                            .pre_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
-                            .appoinment_per_slot(1i64)
-                            .appoinment_per_day(1i64)
-                            .allow_booking_after(1.0f64)
-                            .allow_booking_after_unit(BookingNoticeUnit::Hours)
-                            .allow_booking_for(1.0f64)
-                            .allow_booking_for_unit(
-                                crate::calendars::BookingWindowUnit::Days,
-                            )
-                            .open_hours(
-                                vec![
-                                    crate ::calendars::OpenHours::new(vec![1i64], vec![crate
-                                    ::calendars::HourRange::new(1i64, 1i64, 1i64, 1i64)])
-                                ],
-                            )
-                            .enable_recurring(true)
-                            .recurring(
-                                crate::calendars::RecurringSettings::new()
-                                    .freq(crate::calendars::RecurringSettingsFreq::Daily)
-                                    .count(1i64)
-                                    .booking_option(
-                                        crate::calendars::RecurringSettingsBookingOption::Skip,
-                                    )
-                                    .booking_overlap_default_status(
-                                        crate::calendars::RecurringSettingsBookingOverlapDefaultStatus::Confirmed,
-                                    ),
-                            )
-                            .form_id("sample".to_owned())
-                            .sticky_contact(true)
-                            .is_live_payment_mode(true)
-                            .auto_confirm(true)
-                            .should_send_alert_emails_to_assigned_member(true)
-                            .alert_email("sample".to_owned())
-                            .google_invitation_emails(true)
-                            .allow_reschedule(true)
-                            .allow_cancellation(true)
-                            .should_assign_contact_to_team_member(true)
-                            .should_skip_assigning_contact_for_existing(true)
-                            .notes("sample".to_owned())
-                            .pixel_id("sample".to_owned())
-                            .form_submit_type(
-                                crate::calendars::FormSubmitType::RedirectUrl,
-                            )
-                            .form_submit_redirect_url("sample".to_owned())
-                            .form_submit_thanks_message("sample".to_owned())
-                            .availability_type(1i64)
-                            .availabilities(
-                                vec![
-                                    crate ::calendars::CustomAvailability::new("sample"
-                                    .to_owned(), vec![crate ::calendars::HourRange::new(1i64,
-                                    1i64, 1i64, 1i64)]).deleted(true)
-                                ],
-                            )
-                            .guest_type(crate::calendars::GuestType::CountOnly)
-                            .consent_label("sample".to_owned())
-                            .calendar_cover_image("sample".to_owned())
-                            .look_busy_config(
-                                crate::calendars::LookBusyConfig::new(true, 1.0f64),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createCalendarGroup",
-            Box::pin({
-                let call = handle
-                    .create_calendar_group(
-                        crate::calendars::CreateCalendarGroupRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .is_active(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createCalendarNotifications",
-            Box::pin({
-                let call = handle
-                    .create_calendar_notifications(
-                        "sample-calendarId",
+    calls.push((
+        "addCalendarToSchedule",
+        Box::pin({
+            let call = handle.add_calendar_to_schedule("sample-id", "sample-calendarId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createAppointment",
+        Box::pin({
+            let call = handle.create_appointment(
+                crate::calendars::CreateAppointmentRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .title("sample".to_owned())
+                    .meeting_location_type(crate::calendars::AppointmentMeetingType::Custom)
+                    .meeting_location_id("sample".to_owned())
+                    .override_location_config(true)
+                    .appointment_status(crate::calendars::AppointmentStatus::New)
+                    .assigned_user_id("sample".to_owned())
+                    .description("sample".to_owned())
+                    .address("sample".to_owned())
+                    .ignore_date_range(true)
+                    .to_notify(true)
+                    .ignore_free_slot_validation(true)
+                    .rrule("sample".to_owned())
+                    .end_time("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createAppointmentNote",
+        Box::pin({
+            let call = handle.create_appointment_note(
+                "sample-appointmentId",
+                crate::calendars::AppointmentNoteRequest::new("sample".to_owned())
+                    .user_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createAvailabilitySchedule",
+        Box::pin({
+            let call = handle.create_availability_schedule(
+                crate::calendars::CreateAvailabilityScheduleRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .rules(
                         vec![
-                            crate
-                            ::calendars::CreateCalendarNotificationRequest::new(crate
-                            ::calendars::NotificationReceiverType::Contact, crate
-                            ::calendars::NotificationChannel::Email, crate
-                            ::calendars::NotificationEvent::Booked).is_active(true)
-                            .template_id("sample".to_owned()).body("sample".to_owned())
-                            .subject("sample".to_owned()).after_time(vec![crate
-                            ::calendars::NotificationOffset::new().time_offset(1.0f64)
-                            .unit("sample".to_owned())]).before_time(vec![crate
-                            ::calendars::NotificationOffset::new().time_offset(1.0f64)
-                            .unit("sample".to_owned())])
-                            .additional_email_ids(vec!["sample".to_owned()])
-                            .additional_phone_numbers(vec!["sample".to_owned()])
-                            .selected_users(vec!["sample".to_owned()])
-                            .from_address("sample".to_owned()).from_name("sample"
-                            .to_owned()).from_number("sample".to_owned())
-                        ],
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createCalendarResource",
-            Box::pin({
-                let call = handle
-                    .create_calendar_resource(
-                        crate::calendars::CalendarResourceType::Equipments,
-                        crate::calendars::CreateCalendarResourceRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1i64,
-                            1i64,
-                            1i64,
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createEventCalendarSchedule",
-            Box::pin({
-                let call = handle
-                    .create_event_calendar_schedule(
-                        "sample-calendarId",
-                        CreateEventCalendarScheduleRequest::new(
-                            vec![
-                                crate ::calendars::ScheduleRule::new(crate
-                                ::calendars::ScheduleRuleType::Wday, vec![crate
-                                ::calendars::ScheduleInterval::new("sample".to_owned(),
-                                "sample".to_owned())]).date("sample".to_owned()).day(crate
-                                ::calendars::Weekday::Sunday)
-                            ],
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createService",
-            Box::pin({
-                let call = handle
-                    .create_service(
-                        CreateServiceRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                vec![ServiceStaff::new("sample".to_owned())],
-                                "sample".to_owned(),
-                            )
-                            .payment(
-                                ServicePayment::new()
-                                    .amount(1.0f64)
-                                    .deposit(1.0f64)
-                                    .deposit_type(DepositType::Percentage),
-                            )
-                            .service_duration(1.0f64)
-                            .service_duration_unit(crate::calendars::SlotTimeUnit::Mins)
-                            .pre_buffer(1.0f64)
-                            .pre_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
-                            .post_buffer(1.0f64)
-                            .post_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
-                            .description("sample".to_owned())
-                            .event_color("sample".to_owned())
-                            .cover_image("sample".to_owned())
-                            .service_category_id("sample".to_owned())
-                            .is_private(true)
-                            .form_id("sample".to_owned())
-                            .variations(
+                            crate::calendars::ScheduleRule::new(
+                                crate::calendars::ScheduleRuleType::Wday,
                                 vec![
-                                    NewServiceVariation::new("sample".to_owned())
-                                    .payment(ServicePayment::new().amount(1.0f64)
-                                    .deposit(1.0f64).deposit_type(DepositType::Percentage))
-                                    .service_duration(1.0f64).service_duration_unit(crate
-                                    ::calendars::SlotTimeUnit::Mins).pre_buffer(1.0f64)
-                                    .pre_buffer_unit(crate ::calendars::SlotTimeUnit::Mins)
-                                    .post_buffer(1.0f64).post_buffer_unit(crate
-                                    ::calendars::SlotTimeUnit::Mins)
-                                ],
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createServiceBooking",
-            Box::pin({
-                let call = handle
-                    .create_service_booking(
-                        CreateServiceBookingRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                vec![
-                                    ServiceBookingItem::new("sample".to_owned())
-                                    .staff_id("sample".to_owned()).position(1i64)
-                                    .add_ons(vec![BookingAddOn::new("sample".to_owned())])
-                                ],
+                                    crate::calendars::ScheduleInterval::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned()
+                                    )
+                                ]
                             )
-                            .service_location_id("sample".to_owned())
-                            .meeting_location("sample".to_owned())
-                            .title("sample".to_owned())
-                            .status(NewServiceBookingStatus::Confirmed),
+                                .date("sample".to_owned())
+                                .day(crate::calendars::Weekday::Sunday)
+                        ]
                     )
-                    .override_availability(true)
-                    .skip_scheduling_notice(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createServiceLocation",
-            Box::pin({
-                let call = handle
-                    .create_service_location(
-                        CreateServiceLocationRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                    .calendar_ids(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createBlockSlot",
+        Box::pin({
+            let call = handle.create_block_slot(
+                crate::calendars::BlockSlotRequest::new("sample".to_owned(), "sample".to_owned())
+                    .title("sample".to_owned())
+                    .assigned_user_id("sample".to_owned())
+                    .start_time("sample".to_owned())
+                    .end_time("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createCalendar",
+        Box::pin({
+            let call = handle.create_calendar(
+                CreateCalendarRequest::new("sample".to_owned(), "sample".to_owned())
+                    .is_active(true)
+                    .notifications(
+                        vec![
+                            crate::calendars::CalendarNotificationSetting::new(
+                                true,
+                                true,
+                                true,
+                                true,
+                                "sample".to_owned()
                             )
-                            .phone("sample".to_owned())
-                            .address("sample".to_owned())
-                            .cover_image("sample".to_owned())
-                            .location_type(ServiceLocationType::Offline),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteAppointmentNote",
-            Box::pin({
-                let call = handle
-                    .delete_appointment_note("sample-appointmentId", "sample-noteId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteAvailabilitySchedule",
-            Box::pin({
-                let call = handle.delete_availability_schedule("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCalendar",
-            Box::pin({
-                let call = handle.delete_calendar("sample-calendarId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCalendarEvent",
-            Box::pin({
-                let call = handle
-                    .delete_calendar_event(
-                        "sample-eventId",
-                        crate::calendars::DeleteCalendarEventRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCalendarGroup",
-            Box::pin({
-                let call = handle.delete_calendar_group("sample-groupId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCalendarNotification",
-            Box::pin({
-                let call = handle
-                    .delete_calendar_notification(
-                        "sample-calendarId",
-                        "sample-notificationId",
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCalendarResource",
-            Box::pin({
-                let call = handle
-                    .delete_calendar_resource(
-                        crate::calendars::CalendarResourceType::Equipments,
-                        "sample-id",
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteService",
-            Box::pin({
-                let call = handle.delete_service("sample-serviceId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteServiceBooking",
-            Box::pin({
-                let call = handle.delete_service_booking("sample-bookingId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteServiceLocation",
-            Box::pin({
-                let call = handle.delete_service_location("sample-serviceLocationId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getAppointment",
-            Box::pin({
-                let call = handle.get_appointment("sample-eventId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getAvailabilitySchedule",
-            Box::pin({
-                let call = handle.get_availability_schedule("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCalendar",
-            Box::pin({
-                let call = handle.get_calendar("sample-calendarId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCalendarNotification",
-            Box::pin({
-                let call = handle
-                    .get_calendar_notification(
-                        "sample-calendarId",
-                        "sample-notificationId",
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCalendarResource",
-            Box::pin({
-                let call = handle
-                    .get_calendar_resource(
-                        crate::calendars::CalendarResourceType::Equipments,
-                        "sample-id",
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getEventCalendarSchedule",
-            Box::pin({
-                let call = handle.get_event_calendar_schedule("sample-calendarId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getFreeSlots",
-            Box::pin({
-                let call = handle
-                    .get_free_slots("sample-calendarId", 1i64, 1i64)
+                                .type_(crate::calendars::CalendarNotificationSettingType::Email)
+                        ]
+                    )
+                    .group_id("sample".to_owned())
+                    .team_members(
+                        vec![
+                            crate::calendars::TeamMember::new("sample".to_owned())
+                                .priority(1.0f64)
+                                .meeting_location_type(
+                                    crate::calendars::LegacyMeetingLocationType::Custom
+                                )
+                                .meeting_location("sample".to_owned())
+                                .is_primary(true)
+                                .location_configurations(
+                                    vec![
+                                        crate::calendars::MeetingLocation::new(
+                                            crate::calendars::MeetingLocationKind::Custom
+                                        )
+                                    ]
+                                )
+                        ]
+                    )
+                    .event_type(crate::calendars::RoundRobinMode::RoundRobinOptimizeForAvailability)
+                    .description("sample".to_owned())
+                    .slug("sample".to_owned())
+                    .widget_slug("sample".to_owned())
+                    .calendar_type(crate::calendars::CalendarType::RoundRobin)
+                    .widget_type(crate::calendars::WidgetType::Default)
+                    .event_title("sample".to_owned())
+                    .event_color("sample".to_owned())
+                    .meeting_location("sample".to_owned())
+                    .location_configurations(
+                        vec![
+                            crate::calendars::MeetingLocation::new(
+                                crate::calendars::MeetingLocationKind::Custom
+                            )
+                                .location("sample".to_owned())
+                        ]
+                    )
+                    .slot_duration(1.0f64)
+                    .slot_duration_unit(crate::calendars::SlotTimeUnit::Mins)
+                    .slot_interval(1.0f64)
+                    .slot_interval_unit(crate::calendars::SlotTimeUnit::Mins)
+                    .slot_buffer(1.0f64)
+                    .slot_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
+                    .pre_buffer(1.0f64)
+                    .pre_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
+                    .appoinment_per_slot(1i64)
+                    .appoinment_per_day(1i64)
+                    .allow_booking_after(1.0f64)
+                    .allow_booking_after_unit(BookingNoticeUnit::Hours)
+                    .allow_booking_for(1.0f64)
+                    .allow_booking_for_unit(crate::calendars::BookingWindowUnit::Days)
+                    .open_hours(
+                        vec![
+                            crate::calendars::OpenHours::new(
+                                vec![1i64],
+                                vec![crate::calendars::HourRange::new(1i64, 1i64, 1i64, 1i64)]
+                            )
+                        ]
+                    )
+                    .enable_recurring(true)
+                    .recurring(
+                        crate::calendars::RecurringSettings::new()
+                            .freq(crate::calendars::RecurringSettingsFreq::Daily)
+                            .count(1i64)
+                            .booking_option(crate::calendars::RecurringSettingsBookingOption::Skip)
+                            .booking_overlap_default_status(
+                                crate::calendars::RecurringSettingsBookingOverlapDefaultStatus::Confirmed
+                            )
+                    )
+                    .form_id("sample".to_owned())
+                    .sticky_contact(true)
+                    .is_live_payment_mode(true)
+                    .auto_confirm(true)
+                    .should_send_alert_emails_to_assigned_member(true)
+                    .alert_email("sample".to_owned())
+                    .google_invitation_emails(true)
+                    .allow_reschedule(true)
+                    .allow_cancellation(true)
+                    .should_assign_contact_to_team_member(true)
+                    .should_skip_assigning_contact_for_existing(true)
+                    .notes("sample".to_owned())
+                    .pixel_id("sample".to_owned())
+                    .form_submit_type(crate::calendars::FormSubmitType::RedirectUrl)
+                    .form_submit_redirect_url("sample".to_owned())
+                    .form_submit_thanks_message("sample".to_owned())
+                    .availability_type(1i64)
+                    .availabilities(
+                        vec![
+                            crate::calendars::CustomAvailability::new(
+                                "sample".to_owned(),
+                                vec![crate::calendars::HourRange::new(1i64, 1i64, 1i64, 1i64)]
+                            )
+                                .deleted(true)
+                        ]
+                    )
+                    .guest_type(crate::calendars::GuestType::CountOnly)
+                    .consent_label("sample".to_owned())
+                    .calendar_cover_image("sample".to_owned())
+                    .look_busy_config(crate::calendars::LookBusyConfig::new(true, 1.0f64))
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createCalendarGroup",
+        Box::pin({
+            let call = handle.create_calendar_group(
+                crate::calendars::CreateCalendarGroupRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .is_active(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createCalendarNotifications",
+        Box::pin({
+            let call = handle.create_calendar_notifications(
+                "sample-calendarId",
+                vec![
+                    crate::calendars::CreateCalendarNotificationRequest::new(
+                        crate::calendars::NotificationReceiverType::Contact,
+                        crate::calendars::NotificationChannel::Email,
+                        crate::calendars::NotificationEvent::Booked
+                    )
+                        .is_active(true)
+                        .template_id("sample".to_owned())
+                        .body("sample".to_owned())
+                        .subject("sample".to_owned())
+                        .after_time(
+                            vec![
+                                crate::calendars::NotificationOffset::new()
+                                    .time_offset(1.0f64)
+                                    .unit("sample".to_owned())
+                            ]
+                        )
+                        .before_time(
+                            vec![
+                                crate::calendars::NotificationOffset::new()
+                                    .time_offset(1.0f64)
+                                    .unit("sample".to_owned())
+                            ]
+                        )
+                        .additional_email_ids(vec!["sample".to_owned()])
+                        .additional_phone_numbers(vec!["sample".to_owned()])
+                        .selected_users(vec!["sample".to_owned()])
+                        .from_address("sample".to_owned())
+                        .from_name("sample".to_owned())
+                        .from_number("sample".to_owned())
+                ]
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createCalendarResource",
+        Box::pin({
+            let call = handle.create_calendar_resource(
+                crate::calendars::CalendarResourceType::Equipments,
+                crate::calendars::CreateCalendarResourceRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    1i64,
+                    1i64,
+                    1i64,
+                    vec!["sample".to_owned()]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createEventCalendarSchedule",
+        Box::pin({
+            let call = handle.create_event_calendar_schedule(
+                "sample-calendarId",
+                CreateEventCalendarScheduleRequest::new(
+                    vec![
+                        crate::calendars::ScheduleRule::new(
+                            crate::calendars::ScheduleRuleType::Wday,
+                            vec![
+                                crate::calendars::ScheduleInterval::new(
+                                    "sample".to_owned(),
+                                    "sample".to_owned()
+                                )
+                            ]
+                        )
+                            .date("sample".to_owned())
+                            .day(crate::calendars::Weekday::Sunday)
+                    ],
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createService",
+        Box::pin({
+            let call = handle.create_service(
+                CreateServiceRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    vec![ServiceStaff::new("sample".to_owned())],
+                    "sample".to_owned()
+                )
+                    .payment(
+                        ServicePayment::new()
+                            .amount(1.0f64)
+                            .deposit(1.0f64)
+                            .deposit_type(DepositType::Percentage)
+                    )
+                    .service_duration(1.0f64)
+                    .service_duration_unit(crate::calendars::SlotTimeUnit::Mins)
+                    .pre_buffer(1.0f64)
+                    .pre_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
+                    .post_buffer(1.0f64)
+                    .post_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
+                    .description("sample".to_owned())
+                    .event_color("sample".to_owned())
+                    .cover_image("sample".to_owned())
+                    .service_category_id("sample".to_owned())
+                    .is_private(true)
+                    .form_id("sample".to_owned())
+                    .variations(
+                        vec![
+                            NewServiceVariation::new("sample".to_owned())
+                                .payment(
+                                    ServicePayment::new()
+                                        .amount(1.0f64)
+                                        .deposit(1.0f64)
+                                        .deposit_type(DepositType::Percentage)
+                                )
+                                .service_duration(1.0f64)
+                                .service_duration_unit(crate::calendars::SlotTimeUnit::Mins)
+                                .pre_buffer(1.0f64)
+                                .pre_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
+                                .post_buffer(1.0f64)
+                                .post_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
+                        ]
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createServiceBooking",
+        Box::pin({
+            let call = handle
+                .create_service_booking(
+                    CreateServiceBookingRequest::new(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        vec![
+                            ServiceBookingItem::new("sample".to_owned())
+                                .staff_id("sample".to_owned())
+                                .position(1i64)
+                                .add_ons(vec![BookingAddOn::new("sample".to_owned())])
+                        ]
+                    )
+                        .service_location_id("sample".to_owned())
+                        .meeting_location("sample".to_owned())
+                        .title("sample".to_owned())
+                        .status(NewServiceBookingStatus::Confirmed)
+                )
+                .override_availability(true)
+                .skip_scheduling_notice(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createServiceLocation",
+        Box::pin({
+            let call = handle.create_service_location(
+                CreateServiceLocationRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .phone("sample".to_owned())
+                    .address("sample".to_owned())
+                    .cover_image("sample".to_owned())
+                    .location_type(ServiceLocationType::Offline)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteAppointmentNote",
+        Box::pin({
+            let call = handle.delete_appointment_note("sample-appointmentId", "sample-noteId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteAvailabilitySchedule",
+        Box::pin({
+            let call = handle.delete_availability_schedule("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCalendar",
+        Box::pin({
+            let call = handle.delete_calendar("sample-calendarId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCalendarEvent",
+        Box::pin({
+            let call = handle.delete_calendar_event(
+                "sample-eventId",
+                crate::calendars::DeleteCalendarEventRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCalendarGroup",
+        Box::pin({
+            let call = handle.delete_calendar_group("sample-groupId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCalendarNotification",
+        Box::pin({
+            let call = handle.delete_calendar_notification(
+                "sample-calendarId",
+                "sample-notificationId"
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCalendarResource",
+        Box::pin({
+            let call = handle.delete_calendar_resource(
+                crate::calendars::CalendarResourceType::Equipments,
+                "sample-id"
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteService",
+        Box::pin({
+            let call = handle.delete_service("sample-serviceId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteServiceBooking",
+        Box::pin({
+            let call = handle.delete_service_booking("sample-bookingId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteServiceLocation",
+        Box::pin({
+            let call = handle.delete_service_location("sample-serviceLocationId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getAppointment",
+        Box::pin({
+            let call = handle.get_appointment("sample-eventId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getAvailabilitySchedule",
+        Box::pin({
+            let call = handle.get_availability_schedule("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCalendar",
+        Box::pin({
+            let call = handle.get_calendar("sample-calendarId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCalendarNotification",
+        Box::pin({
+            let call = handle.get_calendar_notification(
+                "sample-calendarId",
+                "sample-notificationId"
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCalendarResource",
+        Box::pin({
+            let call = handle.get_calendar_resource(
+                crate::calendars::CalendarResourceType::Equipments,
+                "sample-id"
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getEventCalendarSchedule",
+        Box::pin({
+            let call = handle.get_event_calendar_schedule("sample-calendarId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getFreeSlots",
+        Box::pin({
+            let call = handle
+                .get_free_slots("sample-calendarId", 1i64, 1i64)
+                .timezone("sample".to_owned())
+                .user_id("sample".to_owned())
+                .user_ids(vec!["sample".to_owned()]);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getService",
+        Box::pin({
+            let call = handle.get_service("sample-serviceId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getServiceBooking",
+        Box::pin({
+            let call = handle.get_service_booking("sample-bookingId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getServiceLocation",
+        Box::pin({
+            let call = handle.get_service_location("sample-serviceLocationId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAppointmentNotes",
+        Box::pin({
+            let call = handle.list_appointment_notes("sample-appointmentId", 1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listBlockedSlots",
+        Box::pin({
+            let call = handle
+                .list_blocked_slots(1i64, 1i64)
+                .user_id("sample".to_owned())
+                .calendar_id("sample".to_owned())
+                .group_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCalendarEvents",
+        Box::pin({
+            let call = handle
+                .list_calendar_events(1i64, 1i64)
+                .user_id("sample".to_owned())
+                .calendar_id("sample".to_owned())
+                .group_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCalendarGroups",
+        Box::pin({
+            let call = handle.list_calendar_groups();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCalendarNotifications",
+        Box::pin({
+            let call = handle
+                .list_calendar_notifications("sample-calendarId")
+                .is_active(true)
+                .deleted(true)
+                .limit(1i64)
+                .skip(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCalendarResources",
+        Box::pin({
+            let call = handle.list_calendar_resources(
+                crate::calendars::CalendarResourceType::Equipments,
+                1i64,
+                1i64
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCalendars",
+        Box::pin({
+            let call = handle.list_calendars().group_id("sample".to_owned()).show_drafted(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listServiceBookings",
+        Box::pin({
+            let call = handle
+                .list_service_bookings(1i64, 1i64)
+                .timezone("sample".to_owned())
+                .service_location_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listServiceLocations",
+        Box::pin({
+            let call = handle.list_service_locations();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listServices",
+        Box::pin({
+            let call = handle
+                .list_services()
+                .service_category_id("sample".to_owned())
+                .is_private(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "removeCalendarFromSchedule",
+        Box::pin({
+            let call = handle.remove_calendar_from_schedule("sample-id", "sample-calendarId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchAvailabilitySchedules",
+        Box::pin({
+            let call = handle
+                .search_availability_schedules("sample".to_owned())
+                .calendar_id("sample".to_owned())
+                .skip(1i64)
+                .limit(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "setCalendarGroupStatus",
+        Box::pin({
+            let call = handle.set_calendar_group_status(
+                "sample-groupId",
+                crate::calendars::SetCalendarGroupStatusRequest::new(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateAppointment",
+        Box::pin({
+            let call = handle.update_appointment(
+                "sample-eventId",
+                crate::calendars::UpdateAppointmentRequest::new()
+                    .title("sample".to_owned())
+                    .meeting_location_type(crate::calendars::AppointmentMeetingType::Custom)
+                    .meeting_location_id("sample".to_owned())
+                    .override_location_config(true)
+                    .appointment_status(crate::calendars::AppointmentStatus::New)
+                    .assigned_user_id("sample".to_owned())
+                    .description("sample".to_owned())
+                    .address("sample".to_owned())
+                    .ignore_date_range(true)
+                    .to_notify(true)
+                    .ignore_free_slot_validation(true)
+                    .rrule("sample".to_owned())
+                    .calendar_id("sample".to_owned())
+                    .start_time("sample".to_owned())
+                    .end_time("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateAppointmentNote",
+        Box::pin({
+            let call = handle.update_appointment_note(
+                "sample-appointmentId",
+                "sample-noteId",
+                crate::calendars::AppointmentNoteRequest::new("sample".to_owned())
+                    .user_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateAvailabilitySchedule",
+        Box::pin({
+            let call = handle.update_availability_schedule(
+                "sample-id",
+                crate::calendars::UpdateAvailabilityScheduleRequest::new()
+                    .name("sample".to_owned())
+                    .rules(
+                        vec![
+                            crate::calendars::ScheduleRule::new(
+                                crate::calendars::ScheduleRuleType::Wday,
+                                vec![
+                                    crate::calendars::ScheduleInterval::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned()
+                                    )
+                                ]
+                            )
+                                .date("sample".to_owned())
+                                .day(crate::calendars::Weekday::Sunday)
+                        ]
+                    )
                     .timezone("sample".to_owned())
-                    .user_id("sample".to_owned())
-                    .user_ids(vec!["sample".to_owned()]);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getService",
-            Box::pin({
-                let call = handle.get_service("sample-serviceId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getServiceBooking",
-            Box::pin({
-                let call = handle.get_service_booking("sample-bookingId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getServiceLocation",
-            Box::pin({
-                let call = handle.get_service_location("sample-serviceLocationId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAppointmentNotes",
-            Box::pin({
-                let call = handle
-                    .list_appointment_notes("sample-appointmentId", 1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listBlockedSlots",
-            Box::pin({
-                let call = handle
-                    .list_blocked_slots(1i64, 1i64)
-                    .user_id("sample".to_owned())
-                    .calendar_id("sample".to_owned())
-                    .group_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCalendarEvents",
-            Box::pin({
-                let call = handle
-                    .list_calendar_events(1i64, 1i64)
-                    .user_id("sample".to_owned())
-                    .calendar_id("sample".to_owned())
-                    .group_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCalendarGroups",
-            Box::pin({
-                let call = handle.list_calendar_groups();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCalendarNotifications",
-            Box::pin({
-                let call = handle
-                    .list_calendar_notifications("sample-calendarId")
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateBlockSlot",
+        Box::pin({
+            let call = handle.update_block_slot(
+                "sample-eventId",
+                crate::calendars::BlockSlotRequest::new("sample".to_owned(), "sample".to_owned())
+                    .title("sample".to_owned())
+                    .assigned_user_id("sample".to_owned())
+                    .start_time("sample".to_owned())
+                    .end_time("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCalendar",
+        Box::pin({
+            let call = handle.update_calendar(
+                "sample-calendarId",
+                UpdateCalendarRequest::new()
+                    .is_active(true)
+                    .notifications(
+                        vec![
+                            crate::calendars::CalendarNotificationSetting::new(
+                                true,
+                                true,
+                                true,
+                                true,
+                                "sample".to_owned()
+                            )
+                                .type_(crate::calendars::CalendarNotificationSettingType::Email)
+                        ]
+                    )
+                    .group_id("sample".to_owned())
+                    .team_members(
+                        vec![
+                            crate::calendars::TeamMember::new("sample".to_owned())
+                                .priority(1.0f64)
+                                .meeting_location_type(
+                                    crate::calendars::LegacyMeetingLocationType::Custom
+                                )
+                                .meeting_location("sample".to_owned())
+                                .is_primary(true)
+                                .location_configurations(
+                                    vec![
+                                        crate::calendars::MeetingLocation::new(
+                                            crate::calendars::MeetingLocationKind::Custom
+                                        )
+                                    ]
+                                )
+                        ]
+                    )
+                    .event_type(crate::calendars::RoundRobinMode::RoundRobinOptimizeForAvailability)
+                    .name("sample".to_owned())
+                    .description("sample".to_owned())
+                    .slug("sample".to_owned())
+                    .widget_slug("sample".to_owned())
+                    .widget_type(crate::calendars::WidgetType::Default)
+                    .event_title("sample".to_owned())
+                    .event_color("sample".to_owned())
+                    .meeting_location("sample".to_owned())
+                    .location_configurations(
+                        vec![
+                            crate::calendars::MeetingLocation::new(
+                                crate::calendars::MeetingLocationKind::Custom
+                            )
+                                .location("sample".to_owned())
+                        ]
+                    )
+                    .slot_duration(1.0f64)
+                    .slot_duration_unit(crate::calendars::SlotTimeUnit::Mins)
+                    .slot_interval(1.0f64)
+                    .slot_interval_unit(crate::calendars::SlotTimeUnit::Mins)
+                    .slot_buffer(1.0f64)
+                    .pre_buffer(1.0f64)
+                    .pre_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
+                    .appoinment_per_slot(1i64)
+                    .appoinment_per_day(1i64)
+                    .allow_booking_after(1.0f64)
+                    .allow_booking_after_unit(BookingNoticeUnit::Hours)
+                    .allow_booking_for(1.0f64)
+                    .allow_booking_for_unit(crate::calendars::BookingWindowUnit::Days)
+                    .open_hours(
+                        vec![
+                            crate::calendars::OpenHours::new(
+                                vec![1i64],
+                                vec![crate::calendars::HourRange::new(1i64, 1i64, 1i64, 1i64)]
+                            )
+                        ]
+                    )
+                    .enable_recurring(true)
+                    .recurring(
+                        crate::calendars::RecurringSettings::new()
+                            .freq(crate::calendars::RecurringSettingsFreq::Daily)
+                            .count(1i64)
+                            .booking_option(crate::calendars::RecurringSettingsBookingOption::Skip)
+                            .booking_overlap_default_status(
+                                crate::calendars::RecurringSettingsBookingOverlapDefaultStatus::Confirmed
+                            )
+                    )
+                    .form_id("sample".to_owned())
+                    .sticky_contact(true)
+                    .is_live_payment_mode(true)
+                    .auto_confirm(true)
+                    .should_send_alert_emails_to_assigned_member(true)
+                    .alert_email("sample".to_owned())
+                    .google_invitation_emails(true)
+                    .allow_reschedule(true)
+                    .allow_cancellation(true)
+                    .should_assign_contact_to_team_member(true)
+                    .should_skip_assigning_contact_for_existing(true)
+                    .notes("sample".to_owned())
+                    .pixel_id("sample".to_owned())
+                    .form_submit_type(crate::calendars::FormSubmitType::RedirectUrl)
+                    .form_submit_redirect_url("sample".to_owned())
+                    .form_submit_thanks_message("sample".to_owned())
+                    .availability_type(1i64)
+                    .availabilities(
+                        vec![
+                            crate::calendars::CustomAvailabilityUpdate::new(
+                                "sample".to_owned(),
+                                vec![crate::calendars::HourRange::new(1i64, 1i64, 1i64, 1i64)]
+                            )
+                                .deleted(true)
+                                .id("sample".to_owned())
+                        ]
+                    )
+                    .guest_type(crate::calendars::GuestType::CountOnly)
+                    .consent_label("sample".to_owned())
+                    .calendar_cover_image("sample".to_owned())
+                    .look_busy_config(crate::calendars::LookBusyConfig::new(true, 1.0f64))
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCalendarGroup",
+        Box::pin({
+            let call = handle.update_calendar_group(
+                "sample-groupId",
+                crate::calendars::UpdateCalendarGroupRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCalendarNotification",
+        Box::pin({
+            let call = handle.update_calendar_notification(
+                "sample-calendarId",
+                "sample-notificationId",
+                crate::calendars::UpdateCalendarNotificationRequest::new()
+                    .receiver_type(crate::calendars::NotificationReceiverType::Contact)
+                    .additional_email_ids(vec!["sample".to_owned()])
+                    .additional_phone_numbers(vec!["sample".to_owned()])
+                    .selected_users(vec!["sample".to_owned()])
+                    .channel(crate::calendars::NotificationChannel::Email)
+                    .notification_type(crate::calendars::NotificationEvent::Booked)
                     .is_active(true)
                     .deleted(true)
-                    .limit(1i64)
-                    .skip(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCalendarResources",
-            Box::pin({
-                let call = handle
-                    .list_calendar_resources(
-                        crate::calendars::CalendarResourceType::Equipments,
-                        1i64,
-                        1i64,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCalendars",
-            Box::pin({
-                let call = handle
-                    .list_calendars()
-                    .group_id("sample".to_owned())
-                    .show_drafted(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listServiceBookings",
-            Box::pin({
-                let call = handle
-                    .list_service_bookings(1i64, 1i64)
-                    .timezone("sample".to_owned())
-                    .service_location_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listServiceLocations",
-            Box::pin({
-                let call = handle.list_service_locations();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listServices",
-            Box::pin({
-                let call = handle
-                    .list_services()
-                    .service_category_id("sample".to_owned())
-                    .is_private(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "removeCalendarFromSchedule",
-            Box::pin({
-                let call = handle
-                    .remove_calendar_from_schedule("sample-id", "sample-calendarId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchAvailabilitySchedules",
-            Box::pin({
-                let call = handle
-                    .search_availability_schedules("sample".to_owned())
-                    .calendar_id("sample".to_owned())
-                    .skip(1i64)
-                    .limit(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "setCalendarGroupStatus",
-            Box::pin({
-                let call = handle
-                    .set_calendar_group_status(
-                        "sample-groupId",
-                        crate::calendars::SetCalendarGroupStatusRequest::new(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateAppointment",
-            Box::pin({
-                let call = handle
-                    .update_appointment(
-                        "sample-eventId",
-                        crate::calendars::UpdateAppointmentRequest::new()
-                            .title("sample".to_owned())
-                            .meeting_location_type(
-                                crate::calendars::AppointmentMeetingType::Custom,
-                            )
-                            .meeting_location_id("sample".to_owned())
-                            .override_location_config(true)
-                            .appointment_status(crate::calendars::AppointmentStatus::New)
-                            .assigned_user_id("sample".to_owned())
-                            .description("sample".to_owned())
-                            .address("sample".to_owned())
-                            .ignore_date_range(true)
-                            .to_notify(true)
-                            .ignore_free_slot_validation(true)
-                            .rrule("sample".to_owned())
-                            .calendar_id("sample".to_owned())
-                            .start_time("sample".to_owned())
-                            .end_time("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateAppointmentNote",
-            Box::pin({
-                let call = handle
-                    .update_appointment_note(
-                        "sample-appointmentId",
-                        "sample-noteId",
-                        crate::calendars::AppointmentNoteRequest::new(
-                                "sample".to_owned(),
-                            )
-                            .user_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateAvailabilitySchedule",
-            Box::pin({
-                let call = handle
-                    .update_availability_schedule(
-                        "sample-id",
-                        crate::calendars::UpdateAvailabilityScheduleRequest::new()
-                            .name("sample".to_owned())
-                            .rules(
-                                vec![
-                                    crate ::calendars::ScheduleRule::new(crate
-                                    ::calendars::ScheduleRuleType::Wday, vec![crate
-                                    ::calendars::ScheduleInterval::new("sample".to_owned(),
-                                    "sample".to_owned())]).date("sample".to_owned()).day(crate
-                                    ::calendars::Weekday::Sunday)
-                                ],
-                            )
-                            .timezone("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateBlockSlot",
-            Box::pin({
-                let call = handle
-                    .update_block_slot(
-                        "sample-eventId",
-                        crate::calendars::BlockSlotRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .title("sample".to_owned())
-                            .assigned_user_id("sample".to_owned())
-                            .start_time("sample".to_owned())
-                            .end_time("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCalendar",
-            Box::pin({
-                let call = handle
-                    .update_calendar(
-                        "sample-calendarId",
-                        UpdateCalendarRequest::new()
-                            .is_active(true)
-                            .notifications(
-                                vec![
-                                    crate ::calendars::CalendarNotificationSetting::new(true,
-                                    true, true, true, "sample".to_owned()).type_(crate
-                                    ::calendars::CalendarNotificationSettingType::Email)
-                                ],
-                            )
-                            .group_id("sample".to_owned())
-                            .team_members(
-                                vec![
-                                    crate ::calendars::TeamMember::new("sample".to_owned())
-                                    .priority(1.0f64).meeting_location_type(crate
-                                    ::calendars::LegacyMeetingLocationType::Custom)
-                                    .meeting_location("sample".to_owned()).is_primary(true)
-                                    .location_configurations(vec![crate
-                                    ::calendars::MeetingLocation::new(crate
-                                    ::calendars::MeetingLocationKind::Custom)])
-                                ],
-                            )
-                            .event_type(
-                                crate::calendars::RoundRobinMode::RoundRobinOptimizeForAvailability,
-                            )
-                            .name("sample".to_owned())
-                            .description("sample".to_owned())
-                            .slug("sample".to_owned())
-                            .widget_slug("sample".to_owned())
-                            .widget_type(crate::calendars::WidgetType::Default)
-                            .event_title("sample".to_owned())
-                            .event_color("sample".to_owned())
-                            .meeting_location("sample".to_owned())
-                            .location_configurations(
-                                vec![
-                                    crate ::calendars::MeetingLocation::new(crate
-                                    ::calendars::MeetingLocationKind::Custom).location("sample"
-                                    .to_owned())
-                                ],
-                            )
-                            .slot_duration(1.0f64)
-                            .slot_duration_unit(crate::calendars::SlotTimeUnit::Mins)
-                            .slot_interval(1.0f64)
-                            .slot_interval_unit(crate::calendars::SlotTimeUnit::Mins)
-                            .slot_buffer(1.0f64)
-                            .pre_buffer(1.0f64)
-                            .pre_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
-                            .appoinment_per_slot(1i64)
-                            .appoinment_per_day(1i64)
-                            .allow_booking_after(1.0f64)
-                            .allow_booking_after_unit(BookingNoticeUnit::Hours)
-                            .allow_booking_for(1.0f64)
-                            .allow_booking_for_unit(
-                                crate::calendars::BookingWindowUnit::Days,
-                            )
-                            .open_hours(
-                                vec![
-                                    crate ::calendars::OpenHours::new(vec![1i64], vec![crate
-                                    ::calendars::HourRange::new(1i64, 1i64, 1i64, 1i64)])
-                                ],
-                            )
-                            .enable_recurring(true)
-                            .recurring(
-                                crate::calendars::RecurringSettings::new()
-                                    .freq(crate::calendars::RecurringSettingsFreq::Daily)
-                                    .count(1i64)
-                                    .booking_option(
-                                        crate::calendars::RecurringSettingsBookingOption::Skip,
-                                    )
-                                    .booking_overlap_default_status(
-                                        crate::calendars::RecurringSettingsBookingOverlapDefaultStatus::Confirmed,
-                                    ),
-                            )
-                            .form_id("sample".to_owned())
-                            .sticky_contact(true)
-                            .is_live_payment_mode(true)
-                            .auto_confirm(true)
-                            .should_send_alert_emails_to_assigned_member(true)
-                            .alert_email("sample".to_owned())
-                            .google_invitation_emails(true)
-                            .allow_reschedule(true)
-                            .allow_cancellation(true)
-                            .should_assign_contact_to_team_member(true)
-                            .should_skip_assigning_contact_for_existing(true)
-                            .notes("sample".to_owned())
-                            .pixel_id("sample".to_owned())
-                            .form_submit_type(
-                                crate::calendars::FormSubmitType::RedirectUrl,
-                            )
-                            .form_submit_redirect_url("sample".to_owned())
-                            .form_submit_thanks_message("sample".to_owned())
-                            .availability_type(1i64)
-                            .availabilities(
-                                vec![
-                                    crate ::calendars::CustomAvailabilityUpdate::new("sample"
-                                    .to_owned(), vec![crate ::calendars::HourRange::new(1i64,
-                                    1i64, 1i64, 1i64)]).deleted(true).id("sample".to_owned())
-                                ],
-                            )
-                            .guest_type(crate::calendars::GuestType::CountOnly)
-                            .consent_label("sample".to_owned())
-                            .calendar_cover_image("sample".to_owned())
-                            .look_busy_config(
-                                crate::calendars::LookBusyConfig::new(true, 1.0f64),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCalendarGroup",
-            Box::pin({
-                let call = handle
-                    .update_calendar_group(
-                        "sample-groupId",
-                        crate::calendars::UpdateCalendarGroupRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCalendarNotification",
-            Box::pin({
-                let call = handle
-                    .update_calendar_notification(
-                        "sample-calendarId",
-                        "sample-notificationId",
-                        crate::calendars::UpdateCalendarNotificationRequest::new()
-                            .receiver_type(
-                                crate::calendars::NotificationReceiverType::Contact,
-                            )
-                            .additional_email_ids(vec!["sample".to_owned()])
-                            .additional_phone_numbers(vec!["sample".to_owned()])
-                            .selected_users(vec!["sample".to_owned()])
-                            .channel(crate::calendars::NotificationChannel::Email)
-                            .notification_type(
-                                crate::calendars::NotificationEvent::Booked,
-                            )
-                            .is_active(true)
-                            .deleted(true)
-                            .template_id("sample".to_owned())
-                            .body("sample".to_owned())
-                            .subject("sample".to_owned())
-                            .after_time(
-                                vec![
-                                    crate ::calendars::NotificationOffset::new()
-                                    .time_offset(1.0f64).unit("sample".to_owned())
-                                ],
-                            )
-                            .before_time(
-                                vec![
-                                    crate ::calendars::NotificationOffset::new()
-                                    .time_offset(1.0f64).unit("sample".to_owned())
-                                ],
-                            )
-                            .from_address("sample".to_owned())
-                            .from_number("sample".to_owned())
-                            .from_name("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCalendarResource",
-            Box::pin({
-                let call = handle
-                    .update_calendar_resource(
-                        crate::calendars::CalendarResourceType::Equipments,
-                        "sample-id",
-                        crate::calendars::UpdateCalendarResourceRequest::new()
-                            .location_id("sample".to_owned())
-                            .name("sample".to_owned())
-                            .description("sample".to_owned())
-                            .quantity(1i64)
-                            .out_of_service(1i64)
-                            .capacity(1i64)
-                            .calendar_ids(vec!["sample".to_owned()])
-                            .is_active(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateEventCalendarSchedule",
-            Box::pin({
-                let call = handle
-                    .update_event_calendar_schedule(
-                        "sample-calendarId",
-                        UpdateEventCalendarScheduleRequest::new()
-                            .rules(
-                                vec![
-                                    crate ::calendars::ScheduleRule::new(crate
-                                    ::calendars::ScheduleRuleType::Wday, vec![crate
-                                    ::calendars::ScheduleInterval::new("sample".to_owned(),
-                                    "sample".to_owned())]).date("sample".to_owned()).day(crate
-                                    ::calendars::Weekday::Sunday)
-                                ],
-                            )
-                            .timezone("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateService",
-            Box::pin({
-                let call = handle
-                    .update_service(
-                        "sample-serviceId",
-                        UpdateServiceRequest::new()
-                            .name("sample".to_owned())
-                            .payment(
-                                ServicePayment::new()
-                                    .amount(1.0f64)
-                                    .deposit(1.0f64)
-                                    .deposit_type(DepositType::Percentage),
-                            )
-                            .service_duration(1.0f64)
-                            .service_duration_unit(crate::calendars::SlotTimeUnit::Mins)
-                            .pre_buffer(1.0f64)
-                            .pre_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
-                            .post_buffer(1.0f64)
-                            .post_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
-                            .description("sample".to_owned())
-                            .slug("sample".to_owned())
-                            .event_color("sample".to_owned())
-                            .cover_image("sample".to_owned())
-                            .service_category_id("sample".to_owned())
-                            .is_private(true)
-                            .form_id("sample".to_owned())
-                            .staff(vec![ServiceStaff::new("sample".to_owned())])
-                            .variations(
-                                vec![
-                                    ServiceVariationUpdate::new().name("sample".to_owned())
-                                    .payment(ServicePayment::new().amount(1.0f64)
-                                    .deposit(1.0f64).deposit_type(DepositType::Percentage))
-                                    .service_duration(1.0f64).service_duration_unit(crate
-                                    ::calendars::SlotTimeUnit::Mins).pre_buffer(1.0f64)
-                                    .pre_buffer_unit(crate ::calendars::SlotTimeUnit::Mins)
-                                    .post_buffer(1.0f64).post_buffer_unit(crate
-                                    ::calendars::SlotTimeUnit::Mins).id("sample".to_owned())
-                                ],
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateServiceBooking",
-            Box::pin({
-                let call = handle
-                    .update_service_booking(
-                        "sample-bookingId",
-                        UpdateServiceBookingRequest::new()
-                            .service_location_id("sample".to_owned())
-                            .meeting_location("sample".to_owned())
-                            .title("sample".to_owned())
-                            .status(ServiceBookingStatus::Confirmed)
-                            .start_time("sample".to_owned())
-                            .end_time("sample".to_owned())
-                            .timezone("sample".to_owned())
-                            .services(
-                                vec![
-                                    ServiceBookingItem::new("sample".to_owned())
-                                    .staff_id("sample".to_owned()).position(1i64)
-                                    .add_ons(vec![BookingAddOn::new("sample".to_owned())])
-                                ],
-                            ),
+                    .template_id("sample".to_owned())
+                    .body("sample".to_owned())
+                    .subject("sample".to_owned())
+                    .after_time(
+                        vec![
+                            crate::calendars::NotificationOffset::new()
+                                .time_offset(1.0f64)
+                                .unit("sample".to_owned())
+                        ]
                     )
-                    .override_availability(true)
-                    .skip_scheduling_notice(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateServiceLocation",
-            Box::pin({
-                let call = handle
-                    .update_service_location(
-                        "sample-serviceLocationId",
-                        ServiceLocationDetails::new()
-                            .name("sample".to_owned())
-                            .slug("sample".to_owned())
-                            .phone("sample".to_owned())
-                            .address("sample".to_owned())
-                            .cover_image("sample".to_owned())
-                            .location_type(ServiceLocationType::Offline),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "validateCalendarGroupSlug",
-            Box::pin({
-                let call = handle
-                    .validate_calendar_group_slug(
-                        crate::calendars::ValidateCalendarGroupSlugRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                    .before_time(
+                        vec![
+                            crate::calendars::NotificationOffset::new()
+                                .time_offset(1.0f64)
+                                .unit("sample".to_owned())
+                        ]
+                    )
+                    .from_address("sample".to_owned())
+                    .from_number("sample".to_owned())
+                    .from_name("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCalendarResource",
+        Box::pin({
+            let call = handle.update_calendar_resource(
+                crate::calendars::CalendarResourceType::Equipments,
+                "sample-id",
+                crate::calendars::UpdateCalendarResourceRequest::new()
+                    .location_id("sample".to_owned())
+                    .name("sample".to_owned())
+                    .description("sample".to_owned())
+                    .quantity(1i64)
+                    .out_of_service(1i64)
+                    .capacity(1i64)
+                    .calendar_ids(vec!["sample".to_owned()])
+                    .is_active(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateEventCalendarSchedule",
+        Box::pin({
+            let call = handle.update_event_calendar_schedule(
+                "sample-calendarId",
+                UpdateEventCalendarScheduleRequest::new()
+                    .rules(
+                        vec![
+                            crate::calendars::ScheduleRule::new(
+                                crate::calendars::ScheduleRuleType::Wday,
+                                vec![
+                                    crate::calendars::ScheduleInterval::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned()
+                                    )
+                                ]
+                            )
+                                .date("sample".to_owned())
+                                .day(crate::calendars::Weekday::Sunday)
+                        ]
+                    )
+                    .timezone("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateService",
+        Box::pin({
+            let call = handle.update_service(
+                "sample-serviceId",
+                UpdateServiceRequest::new()
+                    .name("sample".to_owned())
+                    .payment(
+                        ServicePayment::new()
+                            .amount(1.0f64)
+                            .deposit(1.0f64)
+                            .deposit_type(DepositType::Percentage)
+                    )
+                    .service_duration(1.0f64)
+                    .service_duration_unit(crate::calendars::SlotTimeUnit::Mins)
+                    .pre_buffer(1.0f64)
+                    .pre_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
+                    .post_buffer(1.0f64)
+                    .post_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
+                    .description("sample".to_owned())
+                    .slug("sample".to_owned())
+                    .event_color("sample".to_owned())
+                    .cover_image("sample".to_owned())
+                    .service_category_id("sample".to_owned())
+                    .is_private(true)
+                    .form_id("sample".to_owned())
+                    .staff(vec![ServiceStaff::new("sample".to_owned())])
+                    .variations(
+                        vec![
+                            ServiceVariationUpdate::new()
+                                .name("sample".to_owned())
+                                .payment(
+                                    ServicePayment::new()
+                                        .amount(1.0f64)
+                                        .deposit(1.0f64)
+                                        .deposit_type(DepositType::Percentage)
+                                )
+                                .service_duration(1.0f64)
+                                .service_duration_unit(crate::calendars::SlotTimeUnit::Mins)
+                                .pre_buffer(1.0f64)
+                                .pre_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
+                                .post_buffer(1.0f64)
+                                .post_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
+                                .id("sample".to_owned())
+                        ]
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateServiceBooking",
+        Box::pin({
+            let call = handle
+                .update_service_booking(
+                    "sample-bookingId",
+                    UpdateServiceBookingRequest::new()
+                        .service_location_id("sample".to_owned())
+                        .meeting_location("sample".to_owned())
+                        .title("sample".to_owned())
+                        .status(ServiceBookingStatus::Confirmed)
+                        .start_time("sample".to_owned())
+                        .end_time("sample".to_owned())
+                        .timezone("sample".to_owned())
+                        .services(
+                            vec![
+                                ServiceBookingItem::new("sample".to_owned())
+                                    .staff_id("sample".to_owned())
+                                    .position(1i64)
+                                    .add_ons(vec![BookingAddOn::new("sample".to_owned())])
+                            ]
+                        )
+                )
+                .override_availability(true)
+                .skip_scheduling_notice(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateServiceLocation",
+        Box::pin({
+            let call = handle.update_service_location(
+                "sample-serviceLocationId",
+                ServiceLocationDetails::new()
+                    .name("sample".to_owned())
+                    .slug("sample".to_owned())
+                    .phone("sample".to_owned())
+                    .address("sample".to_owned())
+                    .cover_image("sample".to_owned())
+                    .location_type(ServiceLocationType::Offline)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "validateCalendarGroupSlug",
+        Box::pin({
+            let call = handle.validate_calendar_group_slug(
+                crate::calendars::ValidateCalendarGroupSlugRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -2818,10 +2549,10 @@ impl AddCalendarToSchedule {
         let request = crate::Request::new(
             &META,
             format!(
-                "/calendars/schedules/{}/associations/{}", crate
-                ::runtime::request::path_segment(& self.id), crate
-                ::runtime::request::path_segment(& self.calendar_id)
-            ),
+                "/calendars/schedules/{}/associations/{}",
+                crate::runtime::request::path_segment(&self.id),
+                crate::runtime::request::path_segment(&self.calendar_id)
+            )
         );
         Ok(request)
     }
@@ -2833,7 +2564,7 @@ impl AddCalendarToSchedule {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2865,10 +2596,7 @@ impl CreateAppointment {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/calendars/events/appointments".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/calendars/events/appointments".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -2882,9 +2610,7 @@ impl CreateAppointment {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Appointment>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Appointment>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2917,9 +2643,9 @@ impl CreateAppointmentNote {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/appointments/{}/notes", crate
-                ::runtime::request::path_segment(& self.appointment_id)
-            ),
+                "/calendars/appointments/{}/notes",
+                crate::runtime::request::path_segment(&self.appointment_id)
+            )
         );
         {
             let value = &self.body;
@@ -2929,19 +2655,14 @@ impl CreateAppointmentNote {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::calendars::AppointmentNoteResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::calendars::AppointmentNoteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::calendars::AppointmentNoteResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::calendars::AppointmentNoteResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2979,19 +2700,14 @@ impl CreateAvailabilitySchedule {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::calendars::AvailabilityScheduleResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::calendars::AvailabilityScheduleResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::calendars::AvailabilityScheduleResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::calendars::AvailabilityScheduleResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3020,10 +2736,7 @@ impl CreateBlockSlot {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/calendars/events/block-slots".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/calendars/events/block-slots".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -3038,7 +2751,7 @@ impl CreateBlockSlot {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::calendars::BlockedSlot>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3082,9 +2795,7 @@ impl CreateCalendar {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<CalendarResponse>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<CalendarResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3122,19 +2833,14 @@ impl CreateCalendarGroup {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::calendars::CalendarGroupResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::calendars::CalendarGroupResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::calendars::CalendarGroupResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::calendars::CalendarGroupResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3167,9 +2873,9 @@ impl CreateCalendarNotifications {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/{}/notifications", crate ::runtime::request::path_segment(&
-                self.calendar_id)
-            ),
+                "/calendars/{}/notifications",
+                crate::runtime::request::path_segment(&self.calendar_id)
+            )
         );
         {
             let value = &self.body;
@@ -3179,19 +2885,14 @@ impl CreateCalendarNotifications {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<Vec<crate::calendars::CalendarNotification>, crate::Error> {
+    pub async fn send(self) -> Result<Vec<crate::calendars::CalendarNotification>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<Vec<crate::calendars::CalendarNotification>>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<Vec<crate::calendars::CalendarNotification>>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3226,9 +2927,9 @@ impl CreateCalendarResource {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/resources/{}", crate ::runtime::request::path_segment(self
-                .resource_type.as_str())
-            ),
+                "/calendars/resources/{}",
+                crate::runtime::request::path_segment(self.resource_type.as_str())
+            )
         );
         {
             let value = &self.body;
@@ -3244,7 +2945,7 @@ impl CreateCalendarResource {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::calendars::CalendarResource>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3278,9 +2979,9 @@ impl CreateEventCalendarSchedule {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/schedules/event-calendar/{}", crate
-                ::runtime::request::path_segment(& self.calendar_id)
-            ),
+                "/calendars/schedules/event-calendar/{}",
+                crate::runtime::request::path_segment(&self.calendar_id)
+            )
         );
         {
             let value = &self.body;
@@ -3296,7 +2997,7 @@ impl CreateEventCalendarSchedule {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<EventCalendarScheduleResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3326,10 +3027,7 @@ impl CreateService {
             token: crate::TokenKind::Location,
             scopes: &["calendars.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/calendars/services/catalog".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/calendars/services/catalog".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -3343,9 +3041,7 @@ impl CreateService {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<ServiceResponse>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<ServiceResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3388,10 +3084,7 @@ impl CreateServiceBooking {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/calendars/services/bookings".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/calendars/services/bookings".to_owned());
         if let Some(value) = &self.override_availability {
             request.query("overrideAvailability", value);
         }
@@ -3412,7 +3105,7 @@ impl CreateServiceBooking {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SavedServiceBooking>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3442,10 +3135,7 @@ impl CreateServiceLocation {
             token: crate::TokenKind::Location,
             scopes: &["calendars.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/calendars/services/locations".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/calendars/services/locations".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -3459,9 +3149,7 @@ impl CreateServiceLocation {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<ServiceLocation>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<ServiceLocation>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3494,10 +3182,10 @@ impl DeleteAppointmentNote {
         let request = crate::Request::new(
             &META,
             format!(
-                "/calendars/appointments/{}/notes/{}", crate
-                ::runtime::request::path_segment(& self.appointment_id), crate
-                ::runtime::request::path_segment(& self.note_id)
-            ),
+                "/calendars/appointments/{}/notes/{}",
+                crate::runtime::request::path_segment(&self.appointment_id),
+                crate::runtime::request::path_segment(&self.note_id)
+            )
         );
         Ok(request)
     }
@@ -3509,7 +3197,7 @@ impl DeleteAppointmentNote {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3541,10 +3229,7 @@ impl DeleteAvailabilitySchedule {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/calendars/schedules/{}", crate ::runtime::request::path_segment(& self
-                .id)
-            ),
+            format!("/calendars/schedules/{}", crate::runtime::request::path_segment(&self.id))
         );
         Ok(request)
     }
@@ -3556,7 +3241,7 @@ impl DeleteAvailabilitySchedule {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3588,10 +3273,7 @@ impl DeleteCalendar {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/calendars/{}", crate ::runtime::request::path_segment(& self
-                .calendar_id)
-            ),
+            format!("/calendars/{}", crate::runtime::request::path_segment(&self.calendar_id))
         );
         Ok(request)
     }
@@ -3603,7 +3285,7 @@ impl DeleteCalendar {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3636,10 +3318,7 @@ impl DeleteCalendarEvent {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/calendars/events/{}", crate ::runtime::request::path_segment(& self
-                .event_id)
-            ),
+            format!("/calendars/events/{}", crate::runtime::request::path_segment(&self.event_id))
         );
         {
             let value = &self.body;
@@ -3649,19 +3328,14 @@ impl DeleteCalendarEvent {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::calendars::DeleteCalendarEventResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::calendars::DeleteCalendarEventResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::calendars::DeleteCalendarEventResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::calendars::DeleteCalendarEventResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3692,10 +3366,7 @@ impl DeleteCalendarGroup {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/calendars/groups/{}", crate ::runtime::request::path_segment(& self
-                .group_id)
-            ),
+            format!("/calendars/groups/{}", crate::runtime::request::path_segment(&self.group_id))
         );
         Ok(request)
     }
@@ -3707,7 +3378,7 @@ impl DeleteCalendarGroup {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3741,28 +3412,23 @@ impl DeleteCalendarNotification {
         let request = crate::Request::new(
             &META,
             format!(
-                "/calendars/{}/notifications/{}", crate
-                ::runtime::request::path_segment(& self.calendar_id), crate
-                ::runtime::request::path_segment(& self.notification_id)
-            ),
+                "/calendars/{}/notifications/{}",
+                crate::runtime::request::path_segment(&self.calendar_id),
+                crate::runtime::request::path_segment(&self.notification_id)
+            )
         );
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::calendars::CalendarNotificationResult, crate::Error> {
+    pub async fn send(self) -> Result<crate::calendars::CalendarNotificationResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::calendars::CalendarNotificationResult>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::calendars::CalendarNotificationResult>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3797,10 +3463,10 @@ impl DeleteCalendarResource {
         let request = crate::Request::new(
             &META,
             format!(
-                "/calendars/resources/{}/{}", crate ::runtime::request::path_segment(self
-                .resource_type.as_str()), crate ::runtime::request::path_segment(& self
-                .id)
-            ),
+                "/calendars/resources/{}/{}",
+                crate::runtime::request::path_segment(self.resource_type.as_str()),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         Ok(request)
     }
@@ -3812,7 +3478,7 @@ impl DeleteCalendarResource {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3845,9 +3511,9 @@ impl DeleteService {
         let request = crate::Request::new(
             &META,
             format!(
-                "/calendars/services/catalog/{}", crate
-                ::runtime::request::path_segment(& self.service_id)
-            ),
+                "/calendars/services/catalog/{}",
+                crate::runtime::request::path_segment(&self.service_id)
+            )
         );
         Ok(request)
     }
@@ -3859,7 +3525,7 @@ impl DeleteService {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ServiceDeleteResult>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3892,9 +3558,9 @@ impl DeleteServiceBooking {
         let request = crate::Request::new(
             &META,
             format!(
-                "/calendars/services/bookings/{}", crate
-                ::runtime::request::path_segment(& self.booking_id)
-            ),
+                "/calendars/services/bookings/{}",
+                crate::runtime::request::path_segment(&self.booking_id)
+            )
         );
         Ok(request)
     }
@@ -3906,7 +3572,7 @@ impl DeleteServiceBooking {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ServiceDeleteResult>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3939,9 +3605,9 @@ impl DeleteServiceLocation {
         let request = crate::Request::new(
             &META,
             format!(
-                "/calendars/services/locations/{}", crate
-                ::runtime::request::path_segment(& self.service_location_id)
-            ),
+                "/calendars/services/locations/{}",
+                crate::runtime::request::path_segment(&self.service_location_id)
+            )
         );
         Ok(request)
     }
@@ -3953,7 +3619,7 @@ impl DeleteServiceLocation {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ServiceDeleteResult>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3986,9 +3652,9 @@ impl GetAppointment {
         let request = crate::Request::new(
             &META,
             format!(
-                "/calendars/events/appointments/{}", crate
-                ::runtime::request::path_segment(& self.event_id)
-            ),
+                "/calendars/events/appointments/{}",
+                crate::runtime::request::path_segment(&self.event_id)
+            )
         );
         Ok(request)
     }
@@ -4000,7 +3666,7 @@ impl GetAppointment {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<GetAppointmentResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4032,28 +3698,20 @@ impl GetAvailabilitySchedule {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/calendars/schedules/{}", crate ::runtime::request::path_segment(& self
-                .id)
-            ),
+            format!("/calendars/schedules/{}", crate::runtime::request::path_segment(&self.id))
         );
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::calendars::AvailabilityScheduleResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::calendars::AvailabilityScheduleResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::calendars::AvailabilityScheduleResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::calendars::AvailabilityScheduleResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -4084,10 +3742,7 @@ impl GetCalendar {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/calendars/{}", crate ::runtime::request::path_segment(& self
-                .calendar_id)
-            ),
+            format!("/calendars/{}", crate::runtime::request::path_segment(&self.calendar_id))
         );
         Ok(request)
     }
@@ -4098,9 +3753,7 @@ impl GetCalendar {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<CalendarResponse>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<CalendarResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -4133,28 +3786,23 @@ impl GetCalendarNotification {
         let request = crate::Request::new(
             &META,
             format!(
-                "/calendars/{}/notifications/{}", crate
-                ::runtime::request::path_segment(& self.calendar_id), crate
-                ::runtime::request::path_segment(& self.notification_id)
-            ),
+                "/calendars/{}/notifications/{}",
+                crate::runtime::request::path_segment(&self.calendar_id),
+                crate::runtime::request::path_segment(&self.notification_id)
+            )
         );
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::calendars::CalendarNotification, crate::Error> {
+    pub async fn send(self) -> Result<crate::calendars::CalendarNotification, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::calendars::CalendarNotification>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::calendars::CalendarNotification>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -4189,10 +3837,10 @@ impl GetCalendarResource {
         let request = crate::Request::new(
             &META,
             format!(
-                "/calendars/resources/{}/{}", crate ::runtime::request::path_segment(self
-                .resource_type.as_str()), crate ::runtime::request::path_segment(& self
-                .id)
-            ),
+                "/calendars/resources/{}/{}",
+                crate::runtime::request::path_segment(self.resource_type.as_str()),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         Ok(request)
     }
@@ -4204,7 +3852,7 @@ impl GetCalendarResource {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::calendars::CalendarResource>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4237,9 +3885,9 @@ impl GetEventCalendarSchedule {
         let request = crate::Request::new(
             &META,
             format!(
-                "/calendars/schedules/event-calendar/{}", crate
-                ::runtime::request::path_segment(& self.calendar_id)
-            ),
+                "/calendars/schedules/event-calendar/{}",
+                crate::runtime::request::path_segment(&self.calendar_id)
+            )
         );
         Ok(request)
     }
@@ -4251,7 +3899,7 @@ impl GetEventCalendarSchedule {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<EventCalendarScheduleResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4309,9 +3957,9 @@ impl GetFreeSlots {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/{}/free-slots", crate ::runtime::request::path_segment(& self
-                .calendar_id)
-            ),
+                "/calendars/{}/free-slots",
+                crate::runtime::request::path_segment(&self.calendar_id)
+            )
         );
         request.query("startDate", self.start_date);
         request.query("endDate", self.end_date);
@@ -4328,15 +3976,13 @@ impl GetFreeSlots {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::calendars::FreeSlotsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::calendars::FreeSlotsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::calendars::FreeSlotsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4369,9 +4015,9 @@ impl GetService {
         let request = crate::Request::new(
             &META,
             format!(
-                "/calendars/services/catalog/{}", crate
-                ::runtime::request::path_segment(& self.service_id)
-            ),
+                "/calendars/services/catalog/{}",
+                crate::runtime::request::path_segment(&self.service_id)
+            )
         );
         Ok(request)
     }
@@ -4382,9 +4028,7 @@ impl GetService {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<ServiceResponse>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<ServiceResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -4416,9 +4060,9 @@ impl GetServiceBooking {
         let request = crate::Request::new(
             &META,
             format!(
-                "/calendars/services/bookings/{}", crate
-                ::runtime::request::path_segment(& self.booking_id)
-            ),
+                "/calendars/services/bookings/{}",
+                crate::runtime::request::path_segment(&self.booking_id)
+            )
         );
         Ok(request)
     }
@@ -4429,9 +4073,7 @@ impl GetServiceBooking {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<ServiceBooking>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<ServiceBooking>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -4463,9 +4105,9 @@ impl GetServiceLocation {
         let request = crate::Request::new(
             &META,
             format!(
-                "/calendars/services/locations/{}", crate
-                ::runtime::request::path_segment(& self.service_location_id)
-            ),
+                "/calendars/services/locations/{}",
+                crate::runtime::request::path_segment(&self.service_location_id)
+            )
         );
         Ok(request)
     }
@@ -4476,9 +4118,7 @@ impl GetServiceLocation {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<ServiceLocation>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<ServiceLocation>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -4512,9 +4152,9 @@ impl ListAppointmentNotes {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/appointments/{}/notes", crate
-                ::runtime::request::path_segment(& self.appointment_id)
-            ),
+                "/calendars/appointments/{}/notes",
+                crate::runtime::request::path_segment(&self.appointment_id)
+            )
         );
         request.query("limit", self.limit);
         request.query("offset", self.offset);
@@ -4522,19 +4162,14 @@ impl ListAppointmentNotes {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::calendars::ListAppointmentNotesResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::calendars::ListAppointmentNotesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::calendars::ListAppointmentNotesResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::calendars::ListAppointmentNotesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -4562,7 +4197,7 @@ impl crate::Paginated for ListAppointmentNotes {
             Some(&self.offset).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = next;
         true
@@ -4576,10 +4211,8 @@ impl crate::Paginated for ListAppointmentNotes {
 impl ListAppointmentNotes {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::calendars::AppointmentNote, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::calendars::AppointmentNote, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -4640,13 +4273,11 @@ impl ListBlockedSlots {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listBlockedSlots", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/calendars/blocked-slots".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "listBlockedSlots",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/calendars/blocked-slots".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.user_id {
@@ -4670,7 +4301,7 @@ impl ListBlockedSlots {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListCalendarEventsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4733,9 +4364,10 @@ impl ListCalendarEvents {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listCalendarEvents", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listCalendarEvents",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/calendars/events".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -4760,7 +4392,7 @@ impl ListCalendarEvents {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListCalendarEventsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4798,9 +4430,10 @@ impl ListCalendarGroups {
             token: crate::TokenKind::Location,
             scopes: &["calendars/groups.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listCalendarGroups", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listCalendarGroups",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/calendars/groups".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -4808,19 +4441,14 @@ impl ListCalendarGroups {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::calendars::ListCalendarGroupsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::calendars::ListCalendarGroupsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::calendars::ListCalendarGroupsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::calendars::ListCalendarGroupsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -4880,9 +4508,9 @@ impl ListCalendarNotifications {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/{}/notifications", crate ::runtime::request::path_segment(&
-                self.calendar_id)
-            ),
+                "/calendars/{}/notifications",
+                crate::runtime::request::path_segment(&self.calendar_id)
+            )
         );
         if let Some(value) = &self.is_active {
             request.query("isActive", value);
@@ -4900,19 +4528,14 @@ impl ListCalendarNotifications {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<Vec<crate::calendars::CalendarNotification>, crate::Error> {
+    pub async fn send(self) -> Result<Vec<crate::calendars::CalendarNotification>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<Vec<crate::calendars::CalendarNotification>>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<Vec<crate::calendars::CalendarNotification>>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -4954,15 +4577,16 @@ impl ListCalendarResources {
             token: crate::TokenKind::Location,
             scopes: &["calendars/resources.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listCalendarResources", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listCalendarResources",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/resources/{}", crate ::runtime::request::path_segment(self
-                .resource_type.as_str())
-            ),
+                "/calendars/resources/{}",
+                crate::runtime::request::path_segment(self.resource_type.as_str())
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -4972,19 +4596,14 @@ impl ListCalendarResources {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<Vec<crate::calendars::CalendarResource>, crate::Error> {
+    pub async fn send(self) -> Result<Vec<crate::calendars::CalendarResource>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<Vec<crate::calendars::CalendarResource>>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<Vec<crate::calendars::CalendarResource>>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -5035,9 +4654,10 @@ impl ListCalendars {
             token: crate::TokenKind::Location,
             scopes: &["calendars.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listCalendars", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listCalendars",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/calendars/".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -5057,7 +4677,7 @@ impl ListCalendars {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListCalendarsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5111,13 +4731,11 @@ impl ListServiceBookings {
             token: crate::TokenKind::Location,
             scopes: &["calendars/events.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listServiceBookings", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/calendars/services/bookings".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "listServiceBookings",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/calendars/services/bookings".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("startTime", self.start_time);
@@ -5138,7 +4756,7 @@ impl ListServiceBookings {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListServiceBookingsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5176,13 +4794,11 @@ impl ListServiceLocations {
             token: crate::TokenKind::Location,
             scopes: &["calendars.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listServiceLocations", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/calendars/services/locations".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "listServiceLocations",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/calendars/services/locations".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -5195,7 +4811,7 @@ impl ListServiceLocations {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListServiceLocationsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5247,13 +4863,11 @@ impl ListServices {
             token: crate::TokenKind::Location,
             scopes: &["calendars.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listServices", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/calendars/services/catalog".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "listServices",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/calendars/services/catalog".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.service_category_id {
@@ -5272,7 +4886,7 @@ impl ListServices {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListServicesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5306,10 +4920,10 @@ impl RemoveCalendarFromSchedule {
         let request = crate::Request::new(
             &META,
             format!(
-                "/calendars/schedules/{}/associations/{}", crate
-                ::runtime::request::path_segment(& self.id), crate
-                ::runtime::request::path_segment(& self.calendar_id)
-            ),
+                "/calendars/schedules/{}/associations/{}",
+                crate::runtime::request::path_segment(&self.id),
+                crate::runtime::request::path_segment(&self.calendar_id)
+            )
         );
         Ok(request)
     }
@@ -5321,7 +4935,7 @@ impl RemoveCalendarFromSchedule {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5381,16 +4995,11 @@ impl SearchAvailabilitySchedules {
             token: crate::TokenKind::Location,
             scopes: &["calendars.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "searchAvailabilitySchedules",
-                self.location_id.as_deref(),
-            )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/calendars/schedules/search".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "searchAvailabilitySchedules",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/calendars/schedules/search".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("userId", &self.user_id);
@@ -5408,18 +5017,15 @@ impl SearchAvailabilitySchedules {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::calendars::ListAvailabilitySchedulesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::calendars::ListAvailabilitySchedulesResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::calendars::ListAvailabilitySchedulesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -5447,7 +5053,7 @@ impl crate::Paginated for SearchAvailabilitySchedules {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -5461,10 +5067,8 @@ impl crate::Paginated for SearchAvailabilitySchedules {
 impl SearchAvailabilitySchedules {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::calendars::AvailabilitySchedule, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::calendars::AvailabilitySchedule, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -5496,9 +5100,9 @@ impl SetCalendarGroupStatus {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/groups/{}/status", crate ::runtime::request::path_segment(&
-                self.group_id)
-            ),
+                "/calendars/groups/{}/status",
+                crate::runtime::request::path_segment(&self.group_id)
+            )
         );
         {
             let value = &self.body;
@@ -5514,7 +5118,7 @@ impl SetCalendarGroupStatus {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5550,9 +5154,9 @@ impl UpdateAppointment {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/events/appointments/{}", crate
-                ::runtime::request::path_segment(& self.event_id)
-            ),
+                "/calendars/events/appointments/{}",
+                crate::runtime::request::path_segment(&self.event_id)
+            )
         );
         {
             let value = &self.body;
@@ -5567,9 +5171,7 @@ impl UpdateAppointment {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Appointment>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Appointment>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -5603,10 +5205,10 @@ impl UpdateAppointmentNote {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/appointments/{}/notes/{}", crate
-                ::runtime::request::path_segment(& self.appointment_id), crate
-                ::runtime::request::path_segment(& self.note_id)
-            ),
+                "/calendars/appointments/{}/notes/{}",
+                crate::runtime::request::path_segment(&self.appointment_id),
+                crate::runtime::request::path_segment(&self.note_id)
+            )
         );
         {
             let value = &self.body;
@@ -5616,19 +5218,14 @@ impl UpdateAppointmentNote {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::calendars::AppointmentNoteResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::calendars::AppointmentNoteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::calendars::AppointmentNoteResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::calendars::AppointmentNoteResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -5662,10 +5259,7 @@ impl UpdateAvailabilitySchedule {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/calendars/schedules/{}", crate ::runtime::request::path_segment(& self
-                .id)
-            ),
+            format!("/calendars/schedules/{}", crate::runtime::request::path_segment(&self.id))
         );
         {
             let value = &self.body;
@@ -5675,19 +5269,14 @@ impl UpdateAvailabilitySchedule {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::calendars::AvailabilityScheduleResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::calendars::AvailabilityScheduleResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::calendars::AvailabilityScheduleResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::calendars::AvailabilityScheduleResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -5720,9 +5309,9 @@ impl UpdateBlockSlot {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/events/block-slots/{}", crate
-                ::runtime::request::path_segment(& self.event_id)
-            ),
+                "/calendars/events/block-slots/{}",
+                crate::runtime::request::path_segment(&self.event_id)
+            )
         );
         {
             let value = &self.body;
@@ -5738,7 +5327,7 @@ impl UpdateBlockSlot {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::calendars::BlockedSlot>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5771,10 +5360,7 @@ impl UpdateCalendar {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/calendars/{}", crate ::runtime::request::path_segment(& self
-                .calendar_id)
-            ),
+            format!("/calendars/{}", crate::runtime::request::path_segment(&self.calendar_id))
         );
         {
             let value = &self.body;
@@ -5789,9 +5375,7 @@ impl UpdateCalendar {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<CalendarResponse>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<CalendarResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -5823,10 +5407,7 @@ impl UpdateCalendarGroup {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/calendars/groups/{}", crate ::runtime::request::path_segment(& self
-                .group_id)
-            ),
+            format!("/calendars/groups/{}", crate::runtime::request::path_segment(&self.group_id))
         );
         {
             let value = &self.body;
@@ -5836,19 +5417,14 @@ impl UpdateCalendarGroup {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::calendars::CalendarGroupResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::calendars::CalendarGroupResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::calendars::CalendarGroupResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::calendars::CalendarGroupResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -5882,10 +5458,10 @@ impl UpdateCalendarNotification {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/{}/notifications/{}", crate
-                ::runtime::request::path_segment(& self.calendar_id), crate
-                ::runtime::request::path_segment(& self.notification_id)
-            ),
+                "/calendars/{}/notifications/{}",
+                crate::runtime::request::path_segment(&self.calendar_id),
+                crate::runtime::request::path_segment(&self.notification_id)
+            )
         );
         {
             let value = &self.body;
@@ -5895,19 +5471,14 @@ impl UpdateCalendarNotification {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::calendars::CalendarNotificationResult, crate::Error> {
+    pub async fn send(self) -> Result<crate::calendars::CalendarNotificationResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::calendars::CalendarNotificationResult>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::calendars::CalendarNotificationResult>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -5943,10 +5514,10 @@ impl UpdateCalendarResource {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/resources/{}/{}", crate ::runtime::request::path_segment(self
-                .resource_type.as_str()), crate ::runtime::request::path_segment(& self
-                .id)
-            ),
+                "/calendars/resources/{}/{}",
+                crate::runtime::request::path_segment(self.resource_type.as_str()),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         {
             let value = &self.body;
@@ -5962,7 +5533,7 @@ impl UpdateCalendarResource {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::calendars::CalendarResource>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5998,9 +5569,9 @@ impl UpdateEventCalendarSchedule {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/schedules/event-calendar/{}", crate
-                ::runtime::request::path_segment(& self.calendar_id)
-            ),
+                "/calendars/schedules/event-calendar/{}",
+                crate::runtime::request::path_segment(&self.calendar_id)
+            )
         );
         {
             let value = &self.body;
@@ -6016,7 +5587,7 @@ impl UpdateEventCalendarSchedule {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<EventCalendarScheduleResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6052,9 +5623,9 @@ impl UpdateService {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/services/catalog/{}", crate
-                ::runtime::request::path_segment(& self.service_id)
-            ),
+                "/calendars/services/catalog/{}",
+                crate::runtime::request::path_segment(&self.service_id)
+            )
         );
         {
             let value = &self.body;
@@ -6069,9 +5640,7 @@ impl UpdateService {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<ServiceResponse>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<ServiceResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -6120,9 +5689,9 @@ impl UpdateServiceBooking {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/services/bookings/{}", crate
-                ::runtime::request::path_segment(& self.booking_id)
-            ),
+                "/calendars/services/bookings/{}",
+                crate::runtime::request::path_segment(&self.booking_id)
+            )
         );
         if let Some(value) = &self.override_availability {
             request.query("overrideAvailability", value);
@@ -6144,7 +5713,7 @@ impl UpdateServiceBooking {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SavedServiceBooking>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6180,9 +5749,9 @@ impl UpdateServiceLocation {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/calendars/services/locations/{}", crate
-                ::runtime::request::path_segment(& self.service_location_id)
-            ),
+                "/calendars/services/locations/{}",
+                crate::runtime::request::path_segment(&self.service_location_id)
+            )
         );
         {
             let value = &self.body;
@@ -6197,9 +5766,7 @@ impl UpdateServiceLocation {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<ServiceLocation>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<ServiceLocation>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -6228,10 +5795,7 @@ impl ValidateCalendarGroupSlug {
             token: crate::TokenKind::Location,
             scopes: &["calendars/groups.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/calendars/groups/validate-slug".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/calendars/groups/validate-slug".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -6241,18 +5805,15 @@ impl ValidateCalendarGroupSlug {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::calendars::ValidateCalendarGroupSlugResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::calendars::ValidateCalendarGroupSlugResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::calendars::ValidateCalendarGroupSlugResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -6291,19 +5852,11 @@ pub struct Appointment {
     pub title: Option<String>,
 
     /// `meetingLocationType`: a string. Example: `custom`.
-    #[serde(
-        rename = "meetingLocationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "meetingLocationType", default, skip_serializing_if = "Option::is_none")]
     pub meeting_location_type: Option<String>,
 
     /// `appointmentStatus`: a [`AppointmentStatus`](crate::calendars::AppointmentStatus).
-    #[serde(
-        rename = "appointmentStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "appointmentStatus", default, skip_serializing_if = "Option::is_none")]
     pub appointment_status: Option<crate::calendars::AppointmentStatus>,
 
     /// `assignedUserId`: a string.
@@ -6353,11 +5906,7 @@ pub struct BookedService {
     pub id: Option<String>,
 
     /// `serviceCategoryId`: a string. Example: `3c4d5e6f7890123456789abc`.
-    #[serde(
-        rename = "serviceCategoryId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "serviceCategoryId", default, skip_serializing_if = "Option::is_none")]
     pub service_category_id: Option<String>,
 
     /// The staff member who delivers it.
@@ -6365,11 +5914,7 @@ pub struct BookedService {
     pub service_staff_id: Option<String>,
 
     /// `serviceStartTime`: a string. Example: `2023-09-25T16:00:00+05:30`.
-    #[serde(
-        rename = "serviceStartTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "serviceStartTime", default, skip_serializing_if = "Option::is_none")]
     pub service_start_time: Option<String>,
 
     /// `serviceEndTime`: a string. Example: `2023-09-25T16:30:00+05:30`.
@@ -6377,11 +5922,7 @@ pub struct BookedService {
     pub service_end_time: Option<String>,
 
     /// `serviceResources`: a list of [`ServiceResourceRef`](crate::v3::calendars::ServiceResourceRef) values.
-    #[serde(
-        rename = "serviceResources",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "serviceResources", default, skip_serializing_if = "Option::is_none")]
     pub service_resources: Option<Vec<ServiceResourceRef>>,
 
     /// `serviceAddOns`: a list of [`BookedAddOn`](crate::v3::calendars::BookedAddOn) values.
@@ -6409,11 +5950,7 @@ impl BookingAddOn {
     /// A value with the required fields (`id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
-        Self {
-            id: id.into(),
-            quantity: None,
-            duration: None,
-        }
+        Self { id: id.into(), quantity: None, duration: None, }
     }
 
     /// Sets `quantity`.
@@ -6461,7 +5998,7 @@ impl BookingNoticeUnit {
             Self::Weeks => "weeks",
             Self::Months => "months",
             Self::Mins => "mins",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -6474,10 +6011,11 @@ impl From<&str> for BookingNoticeUnit {
             "weeks" => Self::Weeks,
             "months" => Self::Months,
             "mins" => Self::Mins,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(BookingNoticeUnit);
 
 /// A booking calendar as in v2, with minutes allowed as the notice unit; `openHours`, `availabilities` and `availabilityType` are deprecated in v3.
@@ -6541,33 +6079,19 @@ pub struct Calendar {
     pub event_color: Option<String>,
 
     /// Replaced by `locationConfigurations`.
-    #[serde(
-        rename = "meetingLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "meetingLocation", default, skip_serializing_if = "Option::is_none")]
     pub meeting_location: Option<String>,
 
     /// Where meetings of this calendar take place.
-    #[serde(
-        rename = "locationConfigurations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub location_configurations: Option<
-        Vec<crate::calendars::ConfiguredMeetingLocation>,
-    >,
+    #[serde(rename = "locationConfigurations", default, skip_serializing_if = "Option::is_none")]
+    pub location_configurations: Option<Vec<crate::calendars::ConfiguredMeetingLocation>>,
 
     /// Length of a meeting, in `slotDurationUnit`.
     #[serde(rename = "slotDuration", default, skip_serializing_if = "Option::is_none")]
     pub slot_duration: Option<f64>,
 
     /// `slotDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(
-        rename = "slotDurationUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "slotDurationUnit", default, skip_serializing_if = "Option::is_none")]
     pub slot_duration_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Spacing between offered start times.
@@ -6575,11 +6099,7 @@ pub struct Calendar {
     pub slot_interval: Option<f64>,
 
     /// `slotIntervalUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(
-        rename = "slotIntervalUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "slotIntervalUnit", default, skip_serializing_if = "Option::is_none")]
     pub slot_interval_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Free time kept after each meeting.
@@ -6599,51 +6119,27 @@ pub struct Calendar {
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Bookings allowed per slot and user (seats per slot for class booking). HighLevel's spelling.
-    #[serde(
-        rename = "appoinmentPerSlot",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "appoinmentPerSlot", default, skip_serializing_if = "Option::is_none")]
     pub appoinment_per_slot: Option<i64>,
 
     /// Bookings allowed per day. HighLevel's spelling.
-    #[serde(
-        rename = "appoinmentPerDay",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "appoinmentPerDay", default, skip_serializing_if = "Option::is_none")]
     pub appoinment_per_day: Option<i64>,
 
     /// Minimum notice before a booking, in `allowBookingAfterUnit`.
-    #[serde(
-        rename = "allowBookingAfter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowBookingAfter", default, skip_serializing_if = "Option::is_none")]
     pub allow_booking_after: Option<f64>,
 
     /// `allowBookingAfterUnit`: a [`BookingNoticeUnit`](crate::v3::calendars::BookingNoticeUnit).
-    #[serde(
-        rename = "allowBookingAfterUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowBookingAfterUnit", default, skip_serializing_if = "Option::is_none")]
     pub allow_booking_after_unit: Option<BookingNoticeUnit>,
 
     /// How far ahead bookings are allowed, in `allowBookingForUnit`.
-    #[serde(
-        rename = "allowBookingFor",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowBookingFor", default, skip_serializing_if = "Option::is_none")]
     pub allow_booking_for: Option<f64>,
 
     /// `allowBookingForUnit`: a [`BookingWindowUnit`](crate::calendars::BookingWindowUnit).
-    #[serde(
-        rename = "allowBookingForUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowBookingForUnit", default, skip_serializing_if = "Option::is_none")]
     pub allow_booking_for_unit: Option<crate::calendars::BookingWindowUnit>,
 
     /// Standard weekly availability (custom dates go in `availabilities`).
@@ -6651,11 +6147,7 @@ pub struct Calendar {
     pub open_hours: Option<Vec<crate::calendars::OpenHours>>,
 
     /// Allow recurring bookings; the calendar must have a single member.
-    #[serde(
-        rename = "enableRecurring",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "enableRecurring", default, skip_serializing_if = "Option::is_none")]
     pub enable_recurring: Option<bool>,
 
     /// `recurring`: a [`RecurringSettings`](crate::calendars::RecurringSettings).
@@ -6671,11 +6163,7 @@ pub struct Calendar {
     pub sticky_contact: Option<bool>,
 
     /// `isLivePaymentMode`: `true` or `false`.
-    #[serde(
-        rename = "isLivePaymentMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isLivePaymentMode", default, skip_serializing_if = "Option::is_none")]
     pub is_live_payment_mode: Option<bool>,
 
     /// `autoConfirm`: `true` or `false`.
@@ -6683,11 +6171,13 @@ pub struct Calendar {
     pub auto_confirm: Option<bool>,
 
     /// `shouldSendAlertEmailsToAssignedMember`: `true` or `false`.
-    #[serde(
-        rename = "shouldSendAlertEmailsToAssignedMember",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "shouldSendAlertEmailsToAssignedMember",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub should_send_alert_emails_to_assigned_member: Option<bool>,
 
     /// `alertEmail`: a string.
@@ -6695,43 +6185,35 @@ pub struct Calendar {
     pub alert_email: Option<String>,
 
     /// `googleInvitationEmails`: `true` or `false`.
-    #[serde(
-        rename = "googleInvitationEmails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "googleInvitationEmails", default, skip_serializing_if = "Option::is_none")]
     pub google_invitation_emails: Option<bool>,
 
     /// `allowReschedule`: `true` or `false`.
-    #[serde(
-        rename = "allowReschedule",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowReschedule", default, skip_serializing_if = "Option::is_none")]
     pub allow_reschedule: Option<bool>,
 
     /// `allowCancellation`: `true` or `false`.
-    #[serde(
-        rename = "allowCancellation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowCancellation", default, skip_serializing_if = "Option::is_none")]
     pub allow_cancellation: Option<bool>,
 
     /// `shouldAssignContactToTeamMember`: `true` or `false`.
-    #[serde(
-        rename = "shouldAssignContactToTeamMember",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "shouldAssignContactToTeamMember",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub should_assign_contact_to_team_member: Option<bool>,
 
     /// `shouldSkipAssigningContactForExisting`: `true` or `false`.
-    #[serde(
-        rename = "shouldSkipAssigningContactForExisting",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "shouldSkipAssigningContactForExisting",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub should_skip_assigning_contact_for_existing: Option<bool>,
 
     /// `notes`: a string.
@@ -6747,27 +6229,15 @@ pub struct Calendar {
     pub form_submit_type: Option<crate::calendars::FormSubmitType>,
 
     /// `formSubmitRedirectURL`: a string.
-    #[serde(
-        rename = "formSubmitRedirectURL",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "formSubmitRedirectURL", default, skip_serializing_if = "Option::is_none")]
     pub form_submit_redirect_url: Option<String>,
 
     /// `formSubmitThanksMessage`: a string.
-    #[serde(
-        rename = "formSubmitThanksMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "formSubmitThanksMessage", default, skip_serializing_if = "Option::is_none")]
     pub form_submit_thanks_message: Option<String>,
 
     /// Which availability applies: 0 open hours only, 1 custom availabilities only, null both.
-    #[serde(
-        rename = "availabilityType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "availabilityType", default, skip_serializing_if = "Option::is_none")]
     pub availability_type: Option<i64>,
 
     /// `availabilities`: a list of [`CustomAvailability`](crate::calendars::CustomAvailability) values.
@@ -6783,11 +6253,7 @@ pub struct Calendar {
     pub consent_label: Option<String>,
 
     /// `calendarCoverImage`: a string. Example: `https://path-to-image.com`.
-    #[serde(
-        rename = "calendarCoverImage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "calendarCoverImage", default, skip_serializing_if = "Option::is_none")]
     pub calendar_cover_image: Option<String>,
 
     /// `lookBusyConfig`: a [`LookBusyConfig`](crate::calendars::LookBusyConfig).
@@ -6832,11 +6298,7 @@ pub struct CalendarEvent {
     pub group_id: Option<String>,
 
     /// `appointmentStatus`: a [`AppointmentStatus`](crate::calendars::AppointmentStatus).
-    #[serde(
-        rename = "appointmentStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "appointmentStatus", default, skip_serializing_if = "Option::is_none")]
     pub appointment_status: Option<crate::calendars::AppointmentStatus>,
 
     /// The primary owner.
@@ -6880,11 +6342,7 @@ pub struct CalendarEvent {
     pub date_updated: Option<String>,
 
     /// Ids of the rooms and equipment used.
-    #[serde(
-        rename = "assignedResources",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "assignedResources", default, skip_serializing_if = "Option::is_none")]
     pub assigned_resources: Option<Vec<String>>,
 
     /// `createdBy`: a [`EventCreator`](crate::calendars::EventCreator).
@@ -6922,7 +6380,7 @@ pub struct CreateCalendarRequest {
     pub notifications: Option<Vec<crate::calendars::CalendarNotificationSetting>>,
 
     /// `locationId`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// The calendar group the calendar belongs to.
@@ -6969,19 +6427,11 @@ pub struct CreateCalendarRequest {
     pub event_color: Option<String>,
 
     /// Replaced by `locationConfigurations`.
-    #[serde(
-        rename = "meetingLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "meetingLocation", default, skip_serializing_if = "Option::is_none")]
     pub meeting_location: Option<String>,
 
     /// Where meetings of this calendar take place.
-    #[serde(
-        rename = "locationConfigurations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "locationConfigurations", default, skip_serializing_if = "Option::is_none")]
     pub location_configurations: Option<Vec<crate::calendars::MeetingLocation>>,
 
     /// Length of a meeting, in `slotDurationUnit`.
@@ -6989,11 +6439,7 @@ pub struct CreateCalendarRequest {
     pub slot_duration: Option<f64>,
 
     /// `slotDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(
-        rename = "slotDurationUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "slotDurationUnit", default, skip_serializing_if = "Option::is_none")]
     pub slot_duration_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Spacing between offered start times.
@@ -7001,11 +6447,7 @@ pub struct CreateCalendarRequest {
     pub slot_interval: Option<f64>,
 
     /// `slotIntervalUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(
-        rename = "slotIntervalUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "slotIntervalUnit", default, skip_serializing_if = "Option::is_none")]
     pub slot_interval_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Free time kept after each meeting.
@@ -7025,51 +6467,27 @@ pub struct CreateCalendarRequest {
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Bookings allowed per slot and user (seats per slot for class booking). HighLevel's spelling.
-    #[serde(
-        rename = "appoinmentPerSlot",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "appoinmentPerSlot", default, skip_serializing_if = "Option::is_none")]
     pub appoinment_per_slot: Option<i64>,
 
     /// Bookings allowed per day. HighLevel's spelling.
-    #[serde(
-        rename = "appoinmentPerDay",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "appoinmentPerDay", default, skip_serializing_if = "Option::is_none")]
     pub appoinment_per_day: Option<i64>,
 
     /// Minimum notice before a booking, in `allowBookingAfterUnit`.
-    #[serde(
-        rename = "allowBookingAfter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowBookingAfter", default, skip_serializing_if = "Option::is_none")]
     pub allow_booking_after: Option<f64>,
 
     /// `allowBookingAfterUnit`: a [`BookingNoticeUnit`](crate::v3::calendars::BookingNoticeUnit).
-    #[serde(
-        rename = "allowBookingAfterUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowBookingAfterUnit", default, skip_serializing_if = "Option::is_none")]
     pub allow_booking_after_unit: Option<BookingNoticeUnit>,
 
     /// How far ahead bookings are allowed, in `allowBookingForUnit`.
-    #[serde(
-        rename = "allowBookingFor",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowBookingFor", default, skip_serializing_if = "Option::is_none")]
     pub allow_booking_for: Option<f64>,
 
     /// `allowBookingForUnit`: a [`BookingWindowUnit`](crate::calendars::BookingWindowUnit).
-    #[serde(
-        rename = "allowBookingForUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowBookingForUnit", default, skip_serializing_if = "Option::is_none")]
     pub allow_booking_for_unit: Option<crate::calendars::BookingWindowUnit>,
 
     /// Standard weekly availability (custom dates go in `availabilities`).
@@ -7077,11 +6495,7 @@ pub struct CreateCalendarRequest {
     pub open_hours: Option<Vec<crate::calendars::OpenHours>>,
 
     /// Allow recurring bookings; the calendar must have a single member.
-    #[serde(
-        rename = "enableRecurring",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "enableRecurring", default, skip_serializing_if = "Option::is_none")]
     pub enable_recurring: Option<bool>,
 
     /// `recurring`: a [`RecurringSettings`](crate::calendars::RecurringSettings).
@@ -7097,11 +6511,7 @@ pub struct CreateCalendarRequest {
     pub sticky_contact: Option<bool>,
 
     /// `isLivePaymentMode`: `true` or `false`.
-    #[serde(
-        rename = "isLivePaymentMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isLivePaymentMode", default, skip_serializing_if = "Option::is_none")]
     pub is_live_payment_mode: Option<bool>,
 
     /// `autoConfirm`: `true` or `false`.
@@ -7109,11 +6519,13 @@ pub struct CreateCalendarRequest {
     pub auto_confirm: Option<bool>,
 
     /// `shouldSendAlertEmailsToAssignedMember`: `true` or `false`.
-    #[serde(
-        rename = "shouldSendAlertEmailsToAssignedMember",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "shouldSendAlertEmailsToAssignedMember",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub should_send_alert_emails_to_assigned_member: Option<bool>,
 
     /// `alertEmail`: a string.
@@ -7121,43 +6533,35 @@ pub struct CreateCalendarRequest {
     pub alert_email: Option<String>,
 
     /// `googleInvitationEmails`: `true` or `false`.
-    #[serde(
-        rename = "googleInvitationEmails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "googleInvitationEmails", default, skip_serializing_if = "Option::is_none")]
     pub google_invitation_emails: Option<bool>,
 
     /// `allowReschedule`: `true` or `false`.
-    #[serde(
-        rename = "allowReschedule",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowReschedule", default, skip_serializing_if = "Option::is_none")]
     pub allow_reschedule: Option<bool>,
 
     /// `allowCancellation`: `true` or `false`.
-    #[serde(
-        rename = "allowCancellation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowCancellation", default, skip_serializing_if = "Option::is_none")]
     pub allow_cancellation: Option<bool>,
 
     /// `shouldAssignContactToTeamMember`: `true` or `false`.
-    #[serde(
-        rename = "shouldAssignContactToTeamMember",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "shouldAssignContactToTeamMember",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub should_assign_contact_to_team_member: Option<bool>,
 
     /// `shouldSkipAssigningContactForExisting`: `true` or `false`.
-    #[serde(
-        rename = "shouldSkipAssigningContactForExisting",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "shouldSkipAssigningContactForExisting",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub should_skip_assigning_contact_for_existing: Option<bool>,
 
     /// `notes`: a string.
@@ -7173,27 +6577,21 @@ pub struct CreateCalendarRequest {
     pub form_submit_type: Option<crate::calendars::FormSubmitType>,
 
     /// `formSubmitRedirectURL`: a string.
-    #[serde(
-        rename = "formSubmitRedirectURL",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "formSubmitRedirectURL", default, skip_serializing_if = "Option::is_none")]
     pub form_submit_redirect_url: Option<String>,
 
     /// `formSubmitThanksMessage`: a string.
-    #[serde(
-        rename = "formSubmitThanksMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "formSubmitThanksMessage", default, skip_serializing_if = "Option::is_none")]
     pub form_submit_thanks_message: Option<String>,
 
     /// Which availability applies: 0 open hours only, 1 custom availabilities only, null both.
-    #[serde(
-        rename = "availabilityType",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[
+        serde(
+            rename = "availabilityType",
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
+        )
+    ]
     pub availability_type: crate::Nullable<i64>,
 
     /// Custom availability for given dates (weekly hours go in `openHours`).
@@ -7209,11 +6607,7 @@ pub struct CreateCalendarRequest {
     pub consent_label: Option<String>,
 
     /// `calendarCoverImage`: a string. Example: `https://path-to-image.com`.
-    #[serde(
-        rename = "calendarCoverImage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "calendarCoverImage", default, skip_serializing_if = "Option::is_none")]
     pub calendar_cover_image: Option<String>,
 
     /// `lookBusyConfig`: a [`LookBusyConfig`](crate::calendars::LookBusyConfig).
@@ -7293,7 +6687,7 @@ impl CreateCalendarRequest {
     /// Sets `notifications`.
     pub fn notifications(
         mut self,
-        value: impl Into<Vec<crate::calendars::CalendarNotificationSetting>>,
+        value: impl Into<Vec<crate::calendars::CalendarNotificationSetting>>
     ) -> Self {
         self.notifications = Some(value.into());
         self
@@ -7306,19 +6700,13 @@ impl CreateCalendarRequest {
     }
 
     /// Sets `teamMembers`.
-    pub fn team_members(
-        mut self,
-        value: impl Into<Vec<crate::calendars::TeamMember>>,
-    ) -> Self {
+    pub fn team_members(mut self, value: impl Into<Vec<crate::calendars::TeamMember>>) -> Self {
         self.team_members = Some(value.into());
         self
     }
 
     /// Sets `eventType`.
-    pub fn event_type(
-        mut self,
-        value: impl Into<crate::calendars::RoundRobinMode>,
-    ) -> Self {
+    pub fn event_type(mut self, value: impl Into<crate::calendars::RoundRobinMode>) -> Self {
         self.event_type = Some(value.into());
         self
     }
@@ -7342,19 +6730,13 @@ impl CreateCalendarRequest {
     }
 
     /// Sets `calendarType`.
-    pub fn calendar_type(
-        mut self,
-        value: impl Into<crate::calendars::CalendarType>,
-    ) -> Self {
+    pub fn calendar_type(mut self, value: impl Into<crate::calendars::CalendarType>) -> Self {
         self.calendar_type = Some(value.into());
         self
     }
 
     /// Sets `widgetType`.
-    pub fn widget_type(
-        mut self,
-        value: impl Into<crate::calendars::WidgetType>,
-    ) -> Self {
+    pub fn widget_type(mut self, value: impl Into<crate::calendars::WidgetType>) -> Self {
         self.widget_type = Some(value.into());
         self
     }
@@ -7380,7 +6762,7 @@ impl CreateCalendarRequest {
     /// Sets `locationConfigurations`.
     pub fn location_configurations(
         mut self,
-        value: impl Into<Vec<crate::calendars::MeetingLocation>>,
+        value: impl Into<Vec<crate::calendars::MeetingLocation>>
     ) -> Self {
         self.location_configurations = Some(value.into());
         self
@@ -7393,10 +6775,7 @@ impl CreateCalendarRequest {
     }
 
     /// Sets `slotDurationUnit`.
-    pub fn slot_duration_unit(
-        mut self,
-        value: impl Into<crate::calendars::SlotTimeUnit>,
-    ) -> Self {
+    pub fn slot_duration_unit(mut self, value: impl Into<crate::calendars::SlotTimeUnit>) -> Self {
         self.slot_duration_unit = Some(value.into());
         self
     }
@@ -7408,10 +6787,7 @@ impl CreateCalendarRequest {
     }
 
     /// Sets `slotIntervalUnit`.
-    pub fn slot_interval_unit(
-        mut self,
-        value: impl Into<crate::calendars::SlotTimeUnit>,
-    ) -> Self {
+    pub fn slot_interval_unit(mut self, value: impl Into<crate::calendars::SlotTimeUnit>) -> Self {
         self.slot_interval_unit = Some(value.into());
         self
     }
@@ -7423,10 +6799,7 @@ impl CreateCalendarRequest {
     }
 
     /// Sets `slotBufferUnit`.
-    pub fn slot_buffer_unit(
-        mut self,
-        value: impl Into<crate::calendars::SlotTimeUnit>,
-    ) -> Self {
+    pub fn slot_buffer_unit(mut self, value: impl Into<crate::calendars::SlotTimeUnit>) -> Self {
         self.slot_buffer_unit = Some(value.into());
         self
     }
@@ -7438,10 +6811,7 @@ impl CreateCalendarRequest {
     }
 
     /// Sets `preBufferUnit`.
-    pub fn pre_buffer_unit(
-        mut self,
-        value: impl Into<crate::calendars::SlotTimeUnit>,
-    ) -> Self {
+    pub fn pre_buffer_unit(mut self, value: impl Into<crate::calendars::SlotTimeUnit>) -> Self {
         self.pre_buffer_unit = Some(value.into());
         self
     }
@@ -7465,10 +6835,7 @@ impl CreateCalendarRequest {
     }
 
     /// Sets `allowBookingAfterUnit`.
-    pub fn allow_booking_after_unit(
-        mut self,
-        value: impl Into<BookingNoticeUnit>,
-    ) -> Self {
+    pub fn allow_booking_after_unit(mut self, value: impl Into<BookingNoticeUnit>) -> Self {
         self.allow_booking_after_unit = Some(value.into());
         self
     }
@@ -7482,17 +6849,14 @@ impl CreateCalendarRequest {
     /// Sets `allowBookingForUnit`.
     pub fn allow_booking_for_unit(
         mut self,
-        value: impl Into<crate::calendars::BookingWindowUnit>,
+        value: impl Into<crate::calendars::BookingWindowUnit>
     ) -> Self {
         self.allow_booking_for_unit = Some(value.into());
         self
     }
 
     /// Sets `openHours`.
-    pub fn open_hours(
-        mut self,
-        value: impl Into<Vec<crate::calendars::OpenHours>>,
-    ) -> Self {
+    pub fn open_hours(mut self, value: impl Into<Vec<crate::calendars::OpenHours>>) -> Self {
         self.open_hours = Some(value.into());
         self
     }
@@ -7504,10 +6868,7 @@ impl CreateCalendarRequest {
     }
 
     /// Sets `recurring`.
-    pub fn recurring(
-        mut self,
-        value: impl Into<crate::calendars::RecurringSettings>,
-    ) -> Self {
+    pub fn recurring(mut self, value: impl Into<crate::calendars::RecurringSettings>) -> Self {
         self.recurring = Some(value.into());
         self
     }
@@ -7537,10 +6898,7 @@ impl CreateCalendarRequest {
     }
 
     /// Sets `shouldSendAlertEmailsToAssignedMember`.
-    pub fn should_send_alert_emails_to_assigned_member(
-        mut self,
-        value: impl Into<bool>,
-    ) -> Self {
+    pub fn should_send_alert_emails_to_assigned_member(mut self, value: impl Into<bool>) -> Self {
         self.should_send_alert_emails_to_assigned_member = Some(value.into());
         self
     }
@@ -7570,19 +6928,13 @@ impl CreateCalendarRequest {
     }
 
     /// Sets `shouldAssignContactToTeamMember`.
-    pub fn should_assign_contact_to_team_member(
-        mut self,
-        value: impl Into<bool>,
-    ) -> Self {
+    pub fn should_assign_contact_to_team_member(mut self, value: impl Into<bool>) -> Self {
         self.should_assign_contact_to_team_member = Some(value.into());
         self
     }
 
     /// Sets `shouldSkipAssigningContactForExisting`.
-    pub fn should_skip_assigning_contact_for_existing(
-        mut self,
-        value: impl Into<bool>,
-    ) -> Self {
+    pub fn should_skip_assigning_contact_for_existing(mut self, value: impl Into<bool>) -> Self {
         self.should_skip_assigning_contact_for_existing = Some(value.into());
         self
     }
@@ -7600,10 +6952,7 @@ impl CreateCalendarRequest {
     }
 
     /// Sets `formSubmitType`.
-    pub fn form_submit_type(
-        mut self,
-        value: impl Into<crate::calendars::FormSubmitType>,
-    ) -> Self {
+    pub fn form_submit_type(mut self, value: impl Into<crate::calendars::FormSubmitType>) -> Self {
         self.form_submit_type = Some(value.into());
         self
     }
@@ -7635,7 +6984,7 @@ impl CreateCalendarRequest {
     /// Sets `availabilities`.
     pub fn availabilities(
         mut self,
-        value: impl Into<Vec<crate::calendars::CustomAvailability>>,
+        value: impl Into<Vec<crate::calendars::CustomAvailability>>
     ) -> Self {
         self.availabilities = Some(value.into());
         self
@@ -7660,10 +7009,7 @@ impl CreateCalendarRequest {
     }
 
     /// Sets `lookBusyConfig`.
-    pub fn look_busy_config(
-        mut self,
-        value: impl Into<crate::calendars::LookBusyConfig>,
-    ) -> Self {
+    pub fn look_busy_config(mut self, value: impl Into<crate::calendars::LookBusyConfig>) -> Self {
         self.look_busy_config = Some(value.into());
         self
     }
@@ -7685,12 +7031,9 @@ impl CreateEventCalendarScheduleRequest {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         rules: impl Into<Vec<crate::calendars::ScheduleRule>>,
-        timezone: impl Into<String>,
+        timezone: impl Into<String>
     ) -> Self {
-        Self {
-            rules: rules.into(),
-            timezone: timezone.into(),
-        }
+        Self { rules: rules.into(), timezone: timezone.into(), }
     }
 }
 
@@ -7699,19 +7042,19 @@ impl CreateEventCalendarScheduleRequest {
 #[non_exhaustive]
 pub struct CreateServiceBookingRequest {
     /// `locationId`: a string. Example: `0007BWpSzSwfiuSl0tR2`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `contactId`: a string. Example: `9NkT25Vor1v4aQatFsv2`.
-    #[serde(rename = "contactId")]
+    #[serde(rename = "contactId",)]
     pub contact_id: String,
 
     /// ISO date-time with offset.
-    #[serde(rename = "startTime")]
+    #[serde(rename = "startTime",)]
     pub start_time: String,
 
     /// ISO date-time with offset.
-    #[serde(rename = "endTime")]
+    #[serde(rename = "endTime",)]
     pub end_time: String,
 
     /// `timezone`: a string. Example: `America/New_York`.
@@ -7721,19 +7064,11 @@ pub struct CreateServiceBookingRequest {
     pub services: Vec<ServiceBookingItem>,
 
     /// Where the services are delivered; the default service location when absent.
-    #[serde(
-        rename = "serviceLocationId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "serviceLocationId", default, skip_serializing_if = "Option::is_none")]
     pub service_location_id: Option<String>,
 
     /// Where to meet; needed when the service location lets the booker choose.
-    #[serde(
-        rename = "meetingLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "meetingLocation", default, skip_serializing_if = "Option::is_none")]
     pub meeting_location: Option<String>,
 
     /// `title`: a string. Example: `Service Appointment`.
@@ -7754,7 +7089,7 @@ impl CreateServiceBookingRequest {
         start_time: impl Into<String>,
         end_time: impl Into<String>,
         timezone: impl Into<String>,
-        services: impl Into<Vec<ServiceBookingItem>>,
+        services: impl Into<Vec<ServiceBookingItem>>
     ) -> Self {
         Self {
             location_id: location_id.into(),
@@ -7822,7 +7157,7 @@ pub struct CreateServiceLocationRequest {
     pub location_type: Option<ServiceLocationType>,
 
     /// `locationId`: a string. Example: `0007BWpSzSwfiuSl0tR2`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 }
 
@@ -7832,7 +7167,7 @@ impl CreateServiceLocationRequest {
     pub fn new(
         name: impl Into<String>,
         slug: impl Into<String>,
-        location_id: impl Into<String>,
+        location_id: impl Into<String>
     ) -> Self {
         Self {
             name: name.into(),
@@ -7882,19 +7217,11 @@ pub struct CreateServiceRequest {
     pub payment: Option<ServicePayment>,
 
     /// Length of the appointment, in `serviceDurationUnit`.
-    #[serde(
-        rename = "serviceDuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "serviceDuration", default, skip_serializing_if = "Option::is_none")]
     pub service_duration: Option<f64>,
 
     /// `serviceDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(
-        rename = "serviceDurationUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "serviceDurationUnit", default, skip_serializing_if = "Option::is_none")]
     pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free before the appointment, in `preBufferUnit`.
@@ -7929,11 +7256,7 @@ pub struct CreateServiceRequest {
     pub cover_image: Option<String>,
 
     /// The category; the default one when absent on creation.
-    #[serde(
-        rename = "serviceCategoryId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "serviceCategoryId", default, skip_serializing_if = "Option::is_none")]
     pub service_category_id: Option<String>,
 
     /// Hidden from the public booking pages.
@@ -7948,7 +7271,7 @@ pub struct CreateServiceRequest {
     pub staff: Vec<ServiceStaff>,
 
     /// `locationId`: a string. Example: `0007BWpSzSwfiuSl0tR2`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Its variations; an empty list for none.
@@ -7963,7 +7286,7 @@ impl CreateServiceRequest {
         name: impl Into<String>,
         slug: impl Into<String>,
         staff: impl Into<Vec<ServiceStaff>>,
-        location_id: impl Into<String>,
+        location_id: impl Into<String>
     ) -> Self {
         Self {
             name: name.into(),
@@ -8002,7 +7325,7 @@ impl CreateServiceRequest {
     /// Sets `serviceDurationUnit`.
     pub fn service_duration_unit(
         mut self,
-        value: impl Into<crate::calendars::SlotTimeUnit>,
+        value: impl Into<crate::calendars::SlotTimeUnit>
     ) -> Self {
         self.service_duration_unit = Some(value.into());
         self
@@ -8015,10 +7338,7 @@ impl CreateServiceRequest {
     }
 
     /// Sets `preBufferUnit`.
-    pub fn pre_buffer_unit(
-        mut self,
-        value: impl Into<crate::calendars::SlotTimeUnit>,
-    ) -> Self {
+    pub fn pre_buffer_unit(mut self, value: impl Into<crate::calendars::SlotTimeUnit>) -> Self {
         self.pre_buffer_unit = Some(value.into());
         self
     }
@@ -8030,10 +7350,7 @@ impl CreateServiceRequest {
     }
 
     /// Sets `postBufferUnit`.
-    pub fn post_buffer_unit(
-        mut self,
-        value: impl Into<crate::calendars::SlotTimeUnit>,
-    ) -> Self {
+    pub fn post_buffer_unit(mut self, value: impl Into<crate::calendars::SlotTimeUnit>) -> Self {
         self.post_buffer_unit = Some(value.into());
         self
     }
@@ -8101,7 +7418,7 @@ impl DepositType {
         match self {
             Self::Percentage => "percentage",
             Self::Amount => "amount",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -8111,10 +7428,11 @@ impl From<&str> for DepositType {
         match value {
             "percentage" => Self::Percentage,
             "amount" => Self::Amount,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(DepositType);
 
 /// The availability of one event calendar.
@@ -8192,11 +7510,7 @@ pub struct ListServiceBookingsResponse {
 #[non_exhaustive]
 pub struct ListServiceLocationsResponse {
     /// `serviceLocations`: a list of [`ServiceLocation`](crate::v3::calendars::ServiceLocation) values.
-    #[serde(
-        rename = "serviceLocations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "serviceLocations", default, skip_serializing_if = "Option::is_none")]
     pub service_locations: Option<Vec<ServiceLocation>>,
 }
 
@@ -8229,7 +7543,7 @@ impl NewServiceBookingStatus {
         match self {
             Self::Confirmed => "confirmed",
             Self::New => "new",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -8239,10 +7553,11 @@ impl From<&str> for NewServiceBookingStatus {
         match value {
             "confirmed" => Self::Confirmed,
             "new" => Self::New,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(NewServiceBookingStatus);
 
 /// A variation of a new service.
@@ -8257,19 +7572,11 @@ pub struct NewServiceVariation {
     pub payment: Option<ServicePayment>,
 
     /// Length of the appointment, in `serviceDurationUnit`.
-    #[serde(
-        rename = "serviceDuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "serviceDuration", default, skip_serializing_if = "Option::is_none")]
     pub service_duration: Option<f64>,
 
     /// `serviceDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(
-        rename = "serviceDurationUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "serviceDurationUnit", default, skip_serializing_if = "Option::is_none")]
     pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free before the appointment, in `preBufferUnit`.
@@ -8320,7 +7627,7 @@ impl NewServiceVariation {
     /// Sets `serviceDurationUnit`.
     pub fn service_duration_unit(
         mut self,
-        value: impl Into<crate::calendars::SlotTimeUnit>,
+        value: impl Into<crate::calendars::SlotTimeUnit>
     ) -> Self {
         self.service_duration_unit = Some(value.into());
         self
@@ -8333,10 +7640,7 @@ impl NewServiceVariation {
     }
 
     /// Sets `preBufferUnit`.
-    pub fn pre_buffer_unit(
-        mut self,
-        value: impl Into<crate::calendars::SlotTimeUnit>,
-    ) -> Self {
+    pub fn pre_buffer_unit(mut self, value: impl Into<crate::calendars::SlotTimeUnit>) -> Self {
         self.pre_buffer_unit = Some(value.into());
         self
     }
@@ -8348,10 +7652,7 @@ impl NewServiceVariation {
     }
 
     /// Sets `postBufferUnit`.
-    pub fn post_buffer_unit(
-        mut self,
-        value: impl Into<crate::calendars::SlotTimeUnit>,
-    ) -> Self {
+    pub fn post_buffer_unit(mut self, value: impl Into<crate::calendars::SlotTimeUnit>) -> Self {
         self.post_buffer_unit = Some(value.into());
         self
     }
@@ -8374,11 +7675,7 @@ pub struct SavedServiceBooking {
     pub contact_id: Option<String>,
 
     /// `serviceLocationId`: a string. Example: `65e5f6dfacf123513228d384`.
-    #[serde(
-        rename = "serviceLocationId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "serviceLocationId", default, skip_serializing_if = "Option::is_none")]
     pub service_location_id: Option<String>,
 
     /// `title`: a string. Example: `John Doe - Hair Styling`.
@@ -8422,11 +7719,7 @@ pub struct SavedServiceBooking {
     pub created_by: Option<crate::calendars::EventCreator>,
 
     /// Where the meeting takes place, when the service location lets the booker choose.
-    #[serde(
-        rename = "meetingLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "meetingLocation", default, skip_serializing_if = "Option::is_none")]
     pub meeting_location: Option<String>,
 
     /// Informational or warning messages, e.g. that a meeting location was ignored.
@@ -8447,19 +7740,11 @@ pub struct Service {
     pub payment: Option<ServicePayment>,
 
     /// Length of the appointment, in `serviceDurationUnit`.
-    #[serde(
-        rename = "serviceDuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "serviceDuration", default, skip_serializing_if = "Option::is_none")]
     pub service_duration: Option<f64>,
 
     /// `serviceDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(
-        rename = "serviceDurationUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "serviceDurationUnit", default, skip_serializing_if = "Option::is_none")]
     pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free before the appointment, in `preBufferUnit`.
@@ -8495,11 +7780,7 @@ pub struct Service {
     pub cover_image: Option<String>,
 
     /// The category; the default one when absent on creation.
-    #[serde(
-        rename = "serviceCategoryId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "serviceCategoryId", default, skip_serializing_if = "Option::is_none")]
     pub service_category_id: Option<String>,
 
     /// Hidden from the public booking pages.
@@ -8544,11 +7825,7 @@ pub struct ServiceBooking {
     pub contact_id: Option<String>,
 
     /// `serviceLocationId`: a string. Example: `65e5f6dfacf123513228d384`.
-    #[serde(
-        rename = "serviceLocationId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "serviceLocationId", default, skip_serializing_if = "Option::is_none")]
     pub service_location_id: Option<String>,
 
     /// `title`: a string. Example: `John Doe - Hair Styling`.
@@ -8592,11 +7869,7 @@ pub struct ServiceBooking {
     pub created_by: Option<crate::calendars::EventCreator>,
 
     /// Where the meeting takes place, when the service location lets the booker choose.
-    #[serde(
-        rename = "meetingLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "meetingLocation", default, skip_serializing_if = "Option::is_none")]
     pub meeting_location: Option<String>,
 }
 
@@ -8624,12 +7897,7 @@ impl ServiceBookingItem {
     /// A value with the required fields (`id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
-        Self {
-            id: id.into(),
-            staff_id: None,
-            position: None,
-            add_ons: None,
-        }
+        Self { id: id.into(), staff_id: None, position: None, add_ons: None, }
     }
 
     /// Sets `staffId`.
@@ -8687,7 +7955,7 @@ impl ServiceBookingStatus {
             Self::New => "new",
             Self::Showed => "showed",
             Self::NoShow => "no_show",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -8701,10 +7969,11 @@ impl From<&str> for ServiceBookingStatus {
             "new" => Self::New,
             "showed" => Self::Showed,
             "no_show" => Self::NoShow,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ServiceBookingStatus);
 
 /// The outcome of deleting a service booking, service or service location.
@@ -8733,19 +8002,11 @@ pub struct ServiceDetails {
     pub payment: Option<ServicePayment>,
 
     /// Length of the appointment, in `serviceDurationUnit`.
-    #[serde(
-        rename = "serviceDuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "serviceDuration", default, skip_serializing_if = "Option::is_none")]
     pub service_duration: Option<f64>,
 
     /// `serviceDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(
-        rename = "serviceDurationUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "serviceDurationUnit", default, skip_serializing_if = "Option::is_none")]
     pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free before the appointment, in `preBufferUnit`.
@@ -8781,11 +8042,7 @@ pub struct ServiceDetails {
     pub cover_image: Option<String>,
 
     /// The category; the default one when absent on creation.
-    #[serde(
-        rename = "serviceCategoryId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "serviceCategoryId", default, skip_serializing_if = "Option::is_none")]
     pub service_category_id: Option<String>,
 
     /// Hidden from the public booking pages.
@@ -8946,7 +8203,7 @@ impl ServiceLocationType {
         match self {
             Self::Offline => "offline",
             Self::AskBooker => "ask_booker",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -8956,10 +8213,11 @@ impl From<&str> for ServiceLocationType {
         match value {
             "offline" => Self::Offline,
             "ask_booker" => Self::AskBooker,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ServiceLocationType);
 
 /// Price and deposit of a service or variation.
@@ -8983,11 +8241,7 @@ impl ServicePayment {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            amount: None,
-            deposit: None,
-            deposit_type: None,
-        }
+        Self { amount: None, deposit: None, deposit_type: None, }
     }
 
     /// Sets `amount`.
@@ -9040,7 +8294,7 @@ impl ServiceStaff {
     /// A value with the required fields (`id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
-        Self { id: Some(id.into()) }
+        Self { id: Some(id.into()), }
     }
 
     /// Sets `id`.
@@ -9063,19 +8317,11 @@ pub struct ServiceTerms {
     pub payment: Option<ServicePayment>,
 
     /// Length of the appointment, in `serviceDurationUnit`.
-    #[serde(
-        rename = "serviceDuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "serviceDuration", default, skip_serializing_if = "Option::is_none")]
     pub service_duration: Option<f64>,
 
     /// `serviceDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(
-        rename = "serviceDurationUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "serviceDurationUnit", default, skip_serializing_if = "Option::is_none")]
     pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free before the appointment, in `preBufferUnit`.
@@ -9108,19 +8354,11 @@ pub struct ServiceVariation {
     pub payment: Option<ServicePayment>,
 
     /// Length of the appointment, in `serviceDurationUnit`.
-    #[serde(
-        rename = "serviceDuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "serviceDuration", default, skip_serializing_if = "Option::is_none")]
     pub service_duration: Option<f64>,
 
     /// `serviceDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(
-        rename = "serviceDurationUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "serviceDurationUnit", default, skip_serializing_if = "Option::is_none")]
     pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free before the appointment, in `preBufferUnit`.
@@ -9157,19 +8395,11 @@ pub struct ServiceVariationUpdate {
     pub payment: Option<ServicePayment>,
 
     /// Length of the appointment, in `serviceDurationUnit`.
-    #[serde(
-        rename = "serviceDuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "serviceDuration", default, skip_serializing_if = "Option::is_none")]
     pub service_duration: Option<f64>,
 
     /// `serviceDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(
-        rename = "serviceDurationUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "serviceDurationUnit", default, skip_serializing_if = "Option::is_none")]
     pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free before the appointment, in `preBufferUnit`.
@@ -9231,7 +8461,7 @@ impl ServiceVariationUpdate {
     /// Sets `serviceDurationUnit`.
     pub fn service_duration_unit(
         mut self,
-        value: impl Into<crate::calendars::SlotTimeUnit>,
+        value: impl Into<crate::calendars::SlotTimeUnit>
     ) -> Self {
         self.service_duration_unit = Some(value.into());
         self
@@ -9244,10 +8474,7 @@ impl ServiceVariationUpdate {
     }
 
     /// Sets `preBufferUnit`.
-    pub fn pre_buffer_unit(
-        mut self,
-        value: impl Into<crate::calendars::SlotTimeUnit>,
-    ) -> Self {
+    pub fn pre_buffer_unit(mut self, value: impl Into<crate::calendars::SlotTimeUnit>) -> Self {
         self.pre_buffer_unit = Some(value.into());
         self
     }
@@ -9259,10 +8486,7 @@ impl ServiceVariationUpdate {
     }
 
     /// Sets `postBufferUnit`.
-    pub fn post_buffer_unit(
-        mut self,
-        value: impl Into<crate::calendars::SlotTimeUnit>,
-    ) -> Self {
+    pub fn post_buffer_unit(mut self, value: impl Into<crate::calendars::SlotTimeUnit>) -> Self {
         self.post_buffer_unit = Some(value.into());
         self
     }
@@ -9327,19 +8551,11 @@ pub struct UpdateCalendarRequest {
     pub event_color: Option<String>,
 
     /// Replaced by `locationConfigurations`.
-    #[serde(
-        rename = "meetingLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "meetingLocation", default, skip_serializing_if = "Option::is_none")]
     pub meeting_location: Option<String>,
 
     /// Where meetings of this calendar take place.
-    #[serde(
-        rename = "locationConfigurations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "locationConfigurations", default, skip_serializing_if = "Option::is_none")]
     pub location_configurations: Option<Vec<crate::calendars::MeetingLocation>>,
 
     /// Length of a meeting, in `slotDurationUnit`.
@@ -9347,11 +8563,7 @@ pub struct UpdateCalendarRequest {
     pub slot_duration: Option<f64>,
 
     /// `slotDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(
-        rename = "slotDurationUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "slotDurationUnit", default, skip_serializing_if = "Option::is_none")]
     pub slot_duration_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Spacing between offered start times.
@@ -9359,11 +8571,7 @@ pub struct UpdateCalendarRequest {
     pub slot_interval: Option<f64>,
 
     /// `slotIntervalUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(
-        rename = "slotIntervalUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "slotIntervalUnit", default, skip_serializing_if = "Option::is_none")]
     pub slot_interval_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Free time kept after each meeting.
@@ -9379,51 +8587,27 @@ pub struct UpdateCalendarRequest {
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Bookings allowed per slot and user (seats per slot for class booking). HighLevel's spelling.
-    #[serde(
-        rename = "appoinmentPerSlot",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "appoinmentPerSlot", default, skip_serializing_if = "Option::is_none")]
     pub appoinment_per_slot: Option<i64>,
 
     /// Bookings allowed per day. HighLevel's spelling.
-    #[serde(
-        rename = "appoinmentPerDay",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "appoinmentPerDay", default, skip_serializing_if = "Option::is_none")]
     pub appoinment_per_day: Option<i64>,
 
     /// Minimum notice before a booking, in `allowBookingAfterUnit`.
-    #[serde(
-        rename = "allowBookingAfter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowBookingAfter", default, skip_serializing_if = "Option::is_none")]
     pub allow_booking_after: Option<f64>,
 
     /// `allowBookingAfterUnit`: a [`BookingNoticeUnit`](crate::v3::calendars::BookingNoticeUnit).
-    #[serde(
-        rename = "allowBookingAfterUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowBookingAfterUnit", default, skip_serializing_if = "Option::is_none")]
     pub allow_booking_after_unit: Option<BookingNoticeUnit>,
 
     /// How far ahead bookings are allowed, in `allowBookingForUnit`.
-    #[serde(
-        rename = "allowBookingFor",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowBookingFor", default, skip_serializing_if = "Option::is_none")]
     pub allow_booking_for: Option<f64>,
 
     /// `allowBookingForUnit`: a [`BookingWindowUnit`](crate::calendars::BookingWindowUnit).
-    #[serde(
-        rename = "allowBookingForUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowBookingForUnit", default, skip_serializing_if = "Option::is_none")]
     pub allow_booking_for_unit: Option<crate::calendars::BookingWindowUnit>,
 
     /// Standard weekly availability (custom dates go in `availabilities`).
@@ -9431,11 +8615,7 @@ pub struct UpdateCalendarRequest {
     pub open_hours: Option<Vec<crate::calendars::OpenHours>>,
 
     /// Allow recurring bookings; the calendar must have a single member.
-    #[serde(
-        rename = "enableRecurring",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "enableRecurring", default, skip_serializing_if = "Option::is_none")]
     pub enable_recurring: Option<bool>,
 
     /// `recurring`: a [`RecurringSettings`](crate::calendars::RecurringSettings).
@@ -9451,11 +8631,7 @@ pub struct UpdateCalendarRequest {
     pub sticky_contact: Option<bool>,
 
     /// `isLivePaymentMode`: `true` or `false`.
-    #[serde(
-        rename = "isLivePaymentMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isLivePaymentMode", default, skip_serializing_if = "Option::is_none")]
     pub is_live_payment_mode: Option<bool>,
 
     /// `autoConfirm`: `true` or `false`.
@@ -9463,11 +8639,13 @@ pub struct UpdateCalendarRequest {
     pub auto_confirm: Option<bool>,
 
     /// `shouldSendAlertEmailsToAssignedMember`: `true` or `false`.
-    #[serde(
-        rename = "shouldSendAlertEmailsToAssignedMember",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "shouldSendAlertEmailsToAssignedMember",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub should_send_alert_emails_to_assigned_member: Option<bool>,
 
     /// `alertEmail`: a string.
@@ -9475,43 +8653,35 @@ pub struct UpdateCalendarRequest {
     pub alert_email: Option<String>,
 
     /// `googleInvitationEmails`: `true` or `false`.
-    #[serde(
-        rename = "googleInvitationEmails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "googleInvitationEmails", default, skip_serializing_if = "Option::is_none")]
     pub google_invitation_emails: Option<bool>,
 
     /// `allowReschedule`: `true` or `false`.
-    #[serde(
-        rename = "allowReschedule",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowReschedule", default, skip_serializing_if = "Option::is_none")]
     pub allow_reschedule: Option<bool>,
 
     /// `allowCancellation`: `true` or `false`.
-    #[serde(
-        rename = "allowCancellation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowCancellation", default, skip_serializing_if = "Option::is_none")]
     pub allow_cancellation: Option<bool>,
 
     /// `shouldAssignContactToTeamMember`: `true` or `false`.
-    #[serde(
-        rename = "shouldAssignContactToTeamMember",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "shouldAssignContactToTeamMember",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub should_assign_contact_to_team_member: Option<bool>,
 
     /// `shouldSkipAssigningContactForExisting`: `true` or `false`.
-    #[serde(
-        rename = "shouldSkipAssigningContactForExisting",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "shouldSkipAssigningContactForExisting",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub should_skip_assigning_contact_for_existing: Option<bool>,
 
     /// `notes`: a string.
@@ -9527,27 +8697,21 @@ pub struct UpdateCalendarRequest {
     pub form_submit_type: Option<crate::calendars::FormSubmitType>,
 
     /// `formSubmitRedirectURL`: a string.
-    #[serde(
-        rename = "formSubmitRedirectURL",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "formSubmitRedirectURL", default, skip_serializing_if = "Option::is_none")]
     pub form_submit_redirect_url: Option<String>,
 
     /// `formSubmitThanksMessage`: a string.
-    #[serde(
-        rename = "formSubmitThanksMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "formSubmitThanksMessage", default, skip_serializing_if = "Option::is_none")]
     pub form_submit_thanks_message: Option<String>,
 
     /// Which availability applies: 0 open hours only, 1 custom availabilities only, null both.
-    #[serde(
-        rename = "availabilityType",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[
+        serde(
+            rename = "availabilityType",
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
+        )
+    ]
     pub availability_type: crate::Nullable<i64>,
 
     /// Custom availability for given dates; entries with an `id` change or delete existing ones.
@@ -9563,11 +8727,7 @@ pub struct UpdateCalendarRequest {
     pub consent_label: Option<String>,
 
     /// `calendarCoverImage`: a string. Example: `https://path-to-image.com`.
-    #[serde(
-        rename = "calendarCoverImage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "calendarCoverImage", default, skip_serializing_if = "Option::is_none")]
     pub calendar_cover_image: Option<String>,
 
     /// `lookBusyConfig`: a [`LookBusyConfig`](crate::calendars::LookBusyConfig).
@@ -9644,7 +8804,7 @@ impl UpdateCalendarRequest {
     /// Sets `notifications`.
     pub fn notifications(
         mut self,
-        value: impl Into<Vec<crate::calendars::CalendarNotificationSetting>>,
+        value: impl Into<Vec<crate::calendars::CalendarNotificationSetting>>
     ) -> Self {
         self.notifications = Some(value.into());
         self
@@ -9657,19 +8817,13 @@ impl UpdateCalendarRequest {
     }
 
     /// Sets `teamMembers`.
-    pub fn team_members(
-        mut self,
-        value: impl Into<Vec<crate::calendars::TeamMember>>,
-    ) -> Self {
+    pub fn team_members(mut self, value: impl Into<Vec<crate::calendars::TeamMember>>) -> Self {
         self.team_members = Some(value.into());
         self
     }
 
     /// Sets `eventType`.
-    pub fn event_type(
-        mut self,
-        value: impl Into<crate::calendars::RoundRobinMode>,
-    ) -> Self {
+    pub fn event_type(mut self, value: impl Into<crate::calendars::RoundRobinMode>) -> Self {
         self.event_type = Some(value.into());
         self
     }
@@ -9699,10 +8853,7 @@ impl UpdateCalendarRequest {
     }
 
     /// Sets `widgetType`.
-    pub fn widget_type(
-        mut self,
-        value: impl Into<crate::calendars::WidgetType>,
-    ) -> Self {
+    pub fn widget_type(mut self, value: impl Into<crate::calendars::WidgetType>) -> Self {
         self.widget_type = Some(value.into());
         self
     }
@@ -9728,7 +8879,7 @@ impl UpdateCalendarRequest {
     /// Sets `locationConfigurations`.
     pub fn location_configurations(
         mut self,
-        value: impl Into<Vec<crate::calendars::MeetingLocation>>,
+        value: impl Into<Vec<crate::calendars::MeetingLocation>>
     ) -> Self {
         self.location_configurations = Some(value.into());
         self
@@ -9741,10 +8892,7 @@ impl UpdateCalendarRequest {
     }
 
     /// Sets `slotDurationUnit`.
-    pub fn slot_duration_unit(
-        mut self,
-        value: impl Into<crate::calendars::SlotTimeUnit>,
-    ) -> Self {
+    pub fn slot_duration_unit(mut self, value: impl Into<crate::calendars::SlotTimeUnit>) -> Self {
         self.slot_duration_unit = Some(value.into());
         self
     }
@@ -9756,10 +8904,7 @@ impl UpdateCalendarRequest {
     }
 
     /// Sets `slotIntervalUnit`.
-    pub fn slot_interval_unit(
-        mut self,
-        value: impl Into<crate::calendars::SlotTimeUnit>,
-    ) -> Self {
+    pub fn slot_interval_unit(mut self, value: impl Into<crate::calendars::SlotTimeUnit>) -> Self {
         self.slot_interval_unit = Some(value.into());
         self
     }
@@ -9777,10 +8922,7 @@ impl UpdateCalendarRequest {
     }
 
     /// Sets `preBufferUnit`.
-    pub fn pre_buffer_unit(
-        mut self,
-        value: impl Into<crate::calendars::SlotTimeUnit>,
-    ) -> Self {
+    pub fn pre_buffer_unit(mut self, value: impl Into<crate::calendars::SlotTimeUnit>) -> Self {
         self.pre_buffer_unit = Some(value.into());
         self
     }
@@ -9804,10 +8946,7 @@ impl UpdateCalendarRequest {
     }
 
     /// Sets `allowBookingAfterUnit`.
-    pub fn allow_booking_after_unit(
-        mut self,
-        value: impl Into<BookingNoticeUnit>,
-    ) -> Self {
+    pub fn allow_booking_after_unit(mut self, value: impl Into<BookingNoticeUnit>) -> Self {
         self.allow_booking_after_unit = Some(value.into());
         self
     }
@@ -9821,17 +8960,14 @@ impl UpdateCalendarRequest {
     /// Sets `allowBookingForUnit`.
     pub fn allow_booking_for_unit(
         mut self,
-        value: impl Into<crate::calendars::BookingWindowUnit>,
+        value: impl Into<crate::calendars::BookingWindowUnit>
     ) -> Self {
         self.allow_booking_for_unit = Some(value.into());
         self
     }
 
     /// Sets `openHours`.
-    pub fn open_hours(
-        mut self,
-        value: impl Into<Vec<crate::calendars::OpenHours>>,
-    ) -> Self {
+    pub fn open_hours(mut self, value: impl Into<Vec<crate::calendars::OpenHours>>) -> Self {
         self.open_hours = Some(value.into());
         self
     }
@@ -9843,10 +8979,7 @@ impl UpdateCalendarRequest {
     }
 
     /// Sets `recurring`.
-    pub fn recurring(
-        mut self,
-        value: impl Into<crate::calendars::RecurringSettings>,
-    ) -> Self {
+    pub fn recurring(mut self, value: impl Into<crate::calendars::RecurringSettings>) -> Self {
         self.recurring = Some(value.into());
         self
     }
@@ -9876,10 +9009,7 @@ impl UpdateCalendarRequest {
     }
 
     /// Sets `shouldSendAlertEmailsToAssignedMember`.
-    pub fn should_send_alert_emails_to_assigned_member(
-        mut self,
-        value: impl Into<bool>,
-    ) -> Self {
+    pub fn should_send_alert_emails_to_assigned_member(mut self, value: impl Into<bool>) -> Self {
         self.should_send_alert_emails_to_assigned_member = Some(value.into());
         self
     }
@@ -9909,19 +9039,13 @@ impl UpdateCalendarRequest {
     }
 
     /// Sets `shouldAssignContactToTeamMember`.
-    pub fn should_assign_contact_to_team_member(
-        mut self,
-        value: impl Into<bool>,
-    ) -> Self {
+    pub fn should_assign_contact_to_team_member(mut self, value: impl Into<bool>) -> Self {
         self.should_assign_contact_to_team_member = Some(value.into());
         self
     }
 
     /// Sets `shouldSkipAssigningContactForExisting`.
-    pub fn should_skip_assigning_contact_for_existing(
-        mut self,
-        value: impl Into<bool>,
-    ) -> Self {
+    pub fn should_skip_assigning_contact_for_existing(mut self, value: impl Into<bool>) -> Self {
         self.should_skip_assigning_contact_for_existing = Some(value.into());
         self
     }
@@ -9939,10 +9063,7 @@ impl UpdateCalendarRequest {
     }
 
     /// Sets `formSubmitType`.
-    pub fn form_submit_type(
-        mut self,
-        value: impl Into<crate::calendars::FormSubmitType>,
-    ) -> Self {
+    pub fn form_submit_type(mut self, value: impl Into<crate::calendars::FormSubmitType>) -> Self {
         self.form_submit_type = Some(value.into());
         self
     }
@@ -9974,7 +9095,7 @@ impl UpdateCalendarRequest {
     /// Sets `availabilities`.
     pub fn availabilities(
         mut self,
-        value: impl Into<Vec<crate::calendars::CustomAvailabilityUpdate>>,
+        value: impl Into<Vec<crate::calendars::CustomAvailabilityUpdate>>
     ) -> Self {
         self.availabilities = Some(value.into());
         self
@@ -9999,10 +9120,7 @@ impl UpdateCalendarRequest {
     }
 
     /// Sets `lookBusyConfig`.
-    pub fn look_busy_config(
-        mut self,
-        value: impl Into<crate::calendars::LookBusyConfig>,
-    ) -> Self {
+    pub fn look_busy_config(mut self, value: impl Into<crate::calendars::LookBusyConfig>) -> Self {
         self.look_busy_config = Some(value.into());
         self
     }
@@ -10025,17 +9143,11 @@ impl UpdateEventCalendarScheduleRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            rules: None,
-            timezone: None,
-        }
+        Self { rules: None, timezone: None, }
     }
 
     /// Sets `rules`.
-    pub fn rules(
-        mut self,
-        value: impl Into<Vec<crate::calendars::ScheduleRule>>,
-    ) -> Self {
+    pub fn rules(mut self, value: impl Into<Vec<crate::calendars::ScheduleRule>>) -> Self {
         self.rules = Some(value.into());
         self
     }
@@ -10052,19 +9164,11 @@ impl UpdateEventCalendarScheduleRequest {
 #[non_exhaustive]
 pub struct UpdateServiceBookingRequest {
     /// `serviceLocationId`: a string. Example: `65e5f6dfacf123513228d384`.
-    #[serde(
-        rename = "serviceLocationId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "serviceLocationId", default, skip_serializing_if = "Option::is_none")]
     pub service_location_id: Option<String>,
 
     /// Where to meet; needed when the service location lets the booker choose.
-    #[serde(
-        rename = "meetingLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "meetingLocation", default, skip_serializing_if = "Option::is_none")]
     pub meeting_location: Option<String>,
 
     /// `title`: a string. Example: `Service Appointment`.
@@ -10170,19 +9274,11 @@ pub struct UpdateServiceRequest {
     pub payment: Option<ServicePayment>,
 
     /// Length of the appointment, in `serviceDurationUnit`.
-    #[serde(
-        rename = "serviceDuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "serviceDuration", default, skip_serializing_if = "Option::is_none")]
     pub service_duration: Option<f64>,
 
     /// `serviceDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
-    #[serde(
-        rename = "serviceDurationUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "serviceDurationUnit", default, skip_serializing_if = "Option::is_none")]
     pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
 
     /// Time kept free before the appointment, in `preBufferUnit`.
@@ -10218,11 +9314,7 @@ pub struct UpdateServiceRequest {
     pub cover_image: Option<String>,
 
     /// The category; the default one when absent on creation.
-    #[serde(
-        rename = "serviceCategoryId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "serviceCategoryId", default, skip_serializing_if = "Option::is_none")]
     pub service_category_id: Option<String>,
 
     /// Hidden from the public booking pages.
@@ -10288,7 +9380,7 @@ impl UpdateServiceRequest {
     /// Sets `serviceDurationUnit`.
     pub fn service_duration_unit(
         mut self,
-        value: impl Into<crate::calendars::SlotTimeUnit>,
+        value: impl Into<crate::calendars::SlotTimeUnit>
     ) -> Self {
         self.service_duration_unit = Some(value.into());
         self
@@ -10301,10 +9393,7 @@ impl UpdateServiceRequest {
     }
 
     /// Sets `preBufferUnit`.
-    pub fn pre_buffer_unit(
-        mut self,
-        value: impl Into<crate::calendars::SlotTimeUnit>,
-    ) -> Self {
+    pub fn pre_buffer_unit(mut self, value: impl Into<crate::calendars::SlotTimeUnit>) -> Self {
         self.pre_buffer_unit = Some(value.into());
         self
     }
@@ -10316,10 +9405,7 @@ impl UpdateServiceRequest {
     }
 
     /// Sets `postBufferUnit`.
-    pub fn post_buffer_unit(
-        mut self,
-        value: impl Into<crate::calendars::SlotTimeUnit>,
-    ) -> Self {
+    pub fn post_buffer_unit(mut self, value: impl Into<crate::calendars::SlotTimeUnit>) -> Self {
         self.post_buffer_unit = Some(value.into());
         self
     }

@@ -28,7 +28,7 @@ pub const MODULE: &str = "v3::campaigns";
 /// Operations of the Campaigns module. Get one with `client.v3().campaigns()`.
 #[derive(Clone, Debug)]
 pub struct Campaigns {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl Campaigns {
@@ -39,12 +39,8 @@ impl Campaigns {
     /// List the campaigns of a location.
     ///
     /// `GET /campaigns/` · Version `v3` · location token · scopes: `campaigns.readonly`
-    pub fn list_campaigns(&self) -> ListCampaigns {
-        ListCampaigns {
-            client: self.client.clone(),
-            location_id: None,
-            status: None,
-        }
+    pub fn list_campaigns(&self,) -> ListCampaigns {
+        ListCampaigns { client: self.client.clone(), location_id: None, status: None, }
     }
 }
 
@@ -52,19 +48,16 @@ impl Campaigns {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Campaigns::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "listCampaigns",
-            Box::pin({
-                let call = handle.list_campaigns();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "listCampaigns",
+        Box::pin({
+            let call = handle.list_campaigns();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -72,19 +65,19 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Campaigns::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "listCampaigns",
-            Box::pin({
-                let call = handle.list_campaigns().status("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "listCampaigns",
+        Box::pin({
+            let call = handle.list_campaigns().status("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -126,9 +119,10 @@ impl ListCampaigns {
             token: crate::TokenKind::Location,
             scopes: &["campaigns.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listCampaigns", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listCampaigns",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/campaigns/".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -139,19 +133,14 @@ impl ListCampaigns {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::campaigns::ListCampaignsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::campaigns::ListCampaignsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::campaigns::ListCampaignsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::campaigns::ListCampaignsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }

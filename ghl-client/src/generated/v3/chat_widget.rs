@@ -35,7 +35,7 @@ pub const MODULE: &str = "v3::chat_widget";
 /// Operations of the Chat Widget module. Get one with `client.v3().chat_widget()`.
 #[derive(Clone, Debug)]
 pub struct ChatWidget {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl ChatWidget {
@@ -47,53 +47,35 @@ impl ChatWidget {
     ///
     /// `POST /chat-widget/clone` · Version `v3` · location token · scopes: `chat-widget.write`
     pub fn clone_chat_widget(&self, body: CloneChatWidgetRequest) -> CloneChatWidget {
-        CloneChatWidget {
-            client: self.client.clone(),
-            body,
-        }
+        CloneChatWidget { client: self.client.clone(), body, }
     }
 
     /// Create a chat widget in a location.
     ///
     /// `POST /chat-widget/` · Version `v3` · location token · scopes: `chat-widget.write`
     pub fn create_chat_widget(&self, body: CreateChatWidgetRequest) -> CreateChatWidget {
-        CreateChatWidget {
-            client: self.client.clone(),
-            body,
-        }
+        CreateChatWidget { client: self.client.clone(), body, }
     }
 
     /// Delete a chat widget (soft delete; another widget may become the default).
     ///
     /// `DELETE /chat-widget/{locationId}/{id}` · Version `v3` · location token · scopes: `chat-widget.write`
     pub fn delete_chat_widget(&self, id: impl Into<String>) -> DeleteChatWidget {
-        DeleteChatWidget {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-        }
+        DeleteChatWidget { client: self.client.clone(), location_id: None, id: id.into(), }
     }
 
     /// Fetch one chat widget by id.
     ///
     /// `GET /chat-widget/data/{locationId}/{id}` · Version `v3` · location token · scopes: `chat-widget.readonly`
     pub fn get_chat_widget(&self, id: impl Into<String>) -> GetChatWidget {
-        GetChatWidget {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-        }
+        GetChatWidget { client: self.client.clone(), location_id: None, id: id.into(), }
     }
 
     /// Fetch the public configuration a website loads for a chat widget.
     ///
     /// `GET /chat-widget/public/config/{id}` · Version `v3` · no token · scopes: none stated
     pub fn get_chat_widget_config(&self, id: impl Into<String>) -> GetChatWidgetConfig {
-        GetChatWidgetConfig {
-            client: self.client.clone(),
-            id: id.into(),
-            version: None,
-        }
+        GetChatWidgetConfig { client: self.client.clone(), id: id.into(), version: None, }
     }
 
     /// List the chat widgets of a location, optionally by chat type.
@@ -102,7 +84,7 @@ impl ChatWidget {
     pub fn list_chat_widgets(
         &self,
         offset: impl Into<i64>,
-        limit: impl Into<i64>,
+        limit: impl Into<i64>
     ) -> ListChatWidgets {
         ListChatWidgets {
             client: self.client.clone(),
@@ -122,14 +104,9 @@ impl ChatWidget {
     pub fn patch_chat_widget(
         &self,
         id: impl Into<String>,
-        body: UpdateChatWidgetRequest,
+        body: UpdateChatWidgetRequest
     ) -> PatchChatWidget {
-        PatchChatWidget {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-            body,
-        }
+        PatchChatWidget { client: self.client.clone(), location_id: None, id: id.into(), body, }
     }
 
     /// Replace the name, type, flags and settings of a chat widget.
@@ -138,14 +115,9 @@ impl ChatWidget {
     pub fn update_chat_widget(
         &self,
         id: impl Into<String>,
-        body: UpdateChatWidgetRequest,
+        body: UpdateChatWidgetRequest
     ) -> UpdateChatWidget {
-        UpdateChatWidget {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-            body,
-        }
+        UpdateChatWidget { client: self.client.clone(), location_id: None, id: id.into(), body, }
     }
 }
 
@@ -153,91 +125,74 @@ impl ChatWidget {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = ChatWidget::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "cloneChatWidget",
-            Box::pin({
-                let call = handle
-                    .clone_chat_widget(
-                        CloneChatWidgetRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createChatWidget",
-            Box::pin({
-                let call = handle
-                    .create_chat_widget(
-                        CreateChatWidgetRequest::new(
-                            1i64,
-                            ChatWidgetBaseType::LiveChat,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteChatWidget",
-            Box::pin({
-                let call = handle.delete_chat_widget("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getChatWidget",
-            Box::pin({
-                let call = handle.get_chat_widget("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getChatWidgetConfig",
-            Box::pin({
-                let call = handle.get_chat_widget_config("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listChatWidgets",
-            Box::pin({
-                let call = handle.list_chat_widgets(1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "patchChatWidget",
-            Box::pin({
-                let call = handle
-                    .patch_chat_widget("sample-id", UpdateChatWidgetRequest::new());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateChatWidget",
-            Box::pin({
-                let call = handle
-                    .update_chat_widget("sample-id", UpdateChatWidgetRequest::new());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "cloneChatWidget",
+        Box::pin({
+            let call = handle.clone_chat_widget(
+                CloneChatWidgetRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createChatWidget",
+        Box::pin({
+            let call = handle.create_chat_widget(
+                CreateChatWidgetRequest::new(
+                    1i64,
+                    ChatWidgetBaseType::LiveChat,
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteChatWidget",
+        Box::pin({
+            let call = handle.delete_chat_widget("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getChatWidget",
+        Box::pin({
+            let call = handle.get_chat_widget("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getChatWidgetConfig",
+        Box::pin({
+            let call = handle.get_chat_widget_config("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listChatWidgets",
+        Box::pin({
+            let call = handle.list_chat_widgets(1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "patchChatWidget",
+        Box::pin({
+            let call = handle.patch_chat_widget("sample-id", UpdateChatWidgetRequest::new());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateChatWidget",
+        Box::pin({
+            let call = handle.update_chat_widget("sample-id", UpdateChatWidgetRequest::new());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -245,517 +200,486 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = ChatWidget::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "cloneChatWidget",
-            Box::pin({
-                let call = handle
-                    .clone_chat_widget(
-                        CloneChatWidgetRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+    calls.push((
+        "cloneChatWidget",
+        Box::pin({
+            let call = handle.clone_chat_widget(
+                CloneChatWidgetRequest::new("sample".to_owned(), "sample".to_owned())
+                    .name("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createChatWidget",
+        Box::pin({
+            let call = handle.create_chat_widget(
+                CreateChatWidgetRequest::new(
+                    1i64,
+                    ChatWidgetBaseType::LiveChat,
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .deleted(true)
+                    .default(true)
+                    .settings(
+                        ChatWidgetSettings::new("sample".to_owned(), "sample".to_owned())
+                            .acknowledgement_details(
+                                ChatWidgetAcknowledgement::new()
+                                    .icon("sample".to_owned())
+                                    .placeholder_color("sample".to_owned())
+                                    .live_chat_icon("sample".to_owned())
+                                    .live_chat_placeholder_color("sample".to_owned())
                             )
-                            .name("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createChatWidget",
-            Box::pin({
-                let call = handle
-                    .create_chat_widget(
-                        CreateChatWidgetRequest::new(
-                                1i64,
-                                ChatWidgetBaseType::LiveChat,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                            .agency_name("sample".to_owned())
+                            .agency_website("sample".to_owned())
+                            .allow_avatar_image(true)
+                            .auto_country_code(true)
+                            .country_code("sample".to_owned())
+                            .prompt_type("sample".to_owned())
+                            .enable_revisit_message(true)
+                            .heading("sample".to_owned())
+                            .legal_msg("sample".to_owned())
+                            .live_chat_ack_msg("sample".to_owned())
+                            .live_chat_ended_msg("sample".to_owned())
+                            .live_chat_feedback_msg("sample".to_owned())
+                            .live_chat_feedback_note("sample".to_owned())
+                            .live_chat_intro_msg("sample".to_owned())
+                            .live_chat_user_inactive_msg("sample".to_owned())
+                            .live_chat_user_inactive_time("sample".to_owned())
+                            .live_chat_visitor_inactive_msg("sample".to_owned())
+                            .live_chat_visitor_inactive_time("sample".to_owned())
+                            .locale("sample".to_owned())
+                            .prompt_avatar("sample".to_owned())
+                            .prompt_avatar_alt_text("sample".to_owned())
+                            .is_prompt_avatar_image_optimize(true)
+                            .prompt_msg("sample".to_owned())
+                            .revisit_prompt_msg("sample".to_owned())
+                            .send_action_text("sample".to_owned())
+                            .show_agency_branding(true)
+                            .show_consent_checkbox(true)
+                            .show_live_chat_welcome_msg(true)
+                            .show_prompt(true)
+                            .sub_heading("sample".to_owned())
+                            .success_msg("sample".to_owned())
+                            .support_contact("sample".to_owned())
+                            .thank_you_msg("sample".to_owned())
+                            .theme(
+                                ChatWidgetTheme::new()
+                                    .name("sample".to_owned())
+                                    .colors(
+                                        ChatWidgetThemeColors::new()
+                                            .chat_bubble_color("sample".to_owned())
+                                            .background_color("sample".to_owned())
+                                            .header_color("sample".to_owned())
+                                            .button_color("sample".to_owned())
+                                            .avatar_background_color("sample".to_owned())
+                                            .avatar_border_color("sample".to_owned())
+                                            .sender_message_color("sample".to_owned())
+                                            .received_message_color("sample".to_owned())
+                                    )
                             )
-                            .deleted(true)
-                            .default(true)
-                            .settings(
-                                ChatWidgetSettings::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
+                            .use_email_field(true)
+                            .wa_number("sample".to_owned())
+                            .widget_primary_color("sample".to_owned())
+                            .representative_assigned_message("sample".to_owned())
+                            .dimensions(
+                                ChatWidgetLayout::new()
+                                    .position("sample".to_owned())
+                                    .sizes(ChatWidgetSize::new().width(1.0f64).height(1.0f64))
+                            )
+                            .advance_settings(
+                                ChatWidgetAdvancedSettings::new()
+                                    .branding_title("sample".to_owned())
+                                    .redirect(
+                                        ChatWidgetRedirect::new()
+                                            .redirect_action(true)
+                                            .redirect_website("sample".to_owned())
+                                            .redirect_text("sample".to_owned())
                                     )
-                                    .acknowledgement_details(
-                                        ChatWidgetAcknowledgement::new()
-                                            .icon("sample".to_owned())
-                                            .placeholder_color("sample".to_owned())
-                                            .live_chat_icon("sample".to_owned())
-                                            .live_chat_placeholder_color("sample".to_owned()),
+                                    .enable_contact_form(true)
+                                    .default_consent_check(true)
+                                    .business_office_hours(
+                                        ChatWidgetOfficeHours::new()
+                                            .enable_business_hours(true)
+                                            .open_hours(
+                                                vec![serde_json::Value::Object(Default::default())]
+                                            )
+                                            .timezone("sample".to_owned())
+                                            .outside_office_hours_welcome_msg("sample".to_owned())
                                     )
-                                    .agency_name("sample".to_owned())
-                                    .agency_website("sample".to_owned())
-                                    .allow_avatar_image(true)
-                                    .auto_country_code(true)
-                                    .country_code("sample".to_owned())
-                                    .prompt_type("sample".to_owned())
-                                    .enable_revisit_message(true)
-                                    .heading("sample".to_owned())
-                                    .legal_msg("sample".to_owned())
-                                    .live_chat_ack_msg("sample".to_owned())
-                                    .live_chat_ended_msg("sample".to_owned())
-                                    .live_chat_feedback_msg("sample".to_owned())
-                                    .live_chat_feedback_note("sample".to_owned())
-                                    .live_chat_intro_msg("sample".to_owned())
-                                    .live_chat_user_inactive_msg("sample".to_owned())
-                                    .live_chat_user_inactive_time("sample".to_owned())
-                                    .live_chat_visitor_inactive_msg("sample".to_owned())
-                                    .live_chat_visitor_inactive_time("sample".to_owned())
-                                    .locale("sample".to_owned())
-                                    .prompt_avatar("sample".to_owned())
-                                    .prompt_avatar_alt_text("sample".to_owned())
-                                    .is_prompt_avatar_image_optimize(true)
-                                    .prompt_msg("sample".to_owned())
-                                    .revisit_prompt_msg("sample".to_owned())
-                                    .send_action_text("sample".to_owned())
-                                    .show_agency_branding(true)
-                                    .show_consent_checkbox(true)
-                                    .show_live_chat_welcome_msg(true)
-                                    .show_prompt(true)
-                                    .sub_heading("sample".to_owned())
-                                    .success_msg("sample".to_owned())
-                                    .support_contact("sample".to_owned())
-                                    .thank_you_msg("sample".to_owned())
-                                    .theme(
-                                        ChatWidgetTheme::new()
-                                            .name("sample".to_owned())
-                                            .colors(
-                                                ChatWidgetThemeColors::new()
-                                                    .chat_bubble_color("sample".to_owned())
-                                                    .background_color("sample".to_owned())
-                                                    .header_color("sample".to_owned())
-                                                    .button_color("sample".to_owned())
-                                                    .avatar_background_color("sample".to_owned())
-                                                    .avatar_border_color("sample".to_owned())
-                                                    .sender_message_color("sample".to_owned())
-                                                    .received_message_color("sample".to_owned()),
-                                            ),
+                                    .contact_form_options(
+                                        vec![serde_json::Value::Object(Default::default())]
                                     )
-                                    .use_email_field(true)
-                                    .wa_number("sample".to_owned())
-                                    .widget_primary_color("sample".to_owned())
-                                    .representative_assigned_message("sample".to_owned())
-                                    .dimensions(
-                                        ChatWidgetLayout::new()
-                                            .position("sample".to_owned())
-                                            .sizes(ChatWidgetSize::new().width(1.0f64).height(1.0f64)),
+                                    .all_in_one_chat_types(vec![ChatWidgetTypeFilter::LiveChat])
+                                    .all_in_one_initial_msg("sample".to_owned())
+                                    .contact_form_intro_message("sample".to_owned())
+                                    .contact_form_system_message("sample".to_owned())
+                                    .prefilled_message_text("sample".to_owned())
+                                    .voice_ai_agent(serde_json::Value::Object(Default::default()))
+                                    .fb_page(
+                                        ChatWidgetFacebookPage::new()
+                                            .facebook_page_id("sample".to_owned())
+                                            .facebook_page_name("sample".to_owned())
                                     )
-                                    .advance_settings(
-                                        ChatWidgetAdvancedSettings::new()
-                                            .branding_title("sample".to_owned())
-                                            .redirect(
-                                                ChatWidgetRedirect::new()
-                                                    .redirect_action(true)
-                                                    .redirect_website("sample".to_owned())
-                                                    .redirect_text("sample".to_owned()),
-                                            )
-                                            .enable_contact_form(true)
-                                            .default_consent_check(true)
-                                            .business_office_hours(
-                                                ChatWidgetOfficeHours::new()
-                                                    .enable_business_hours(true)
-                                                    .open_hours(
-                                                        vec![serde_json::Value::Object(Default::default())],
-                                                    )
-                                                    .timezone("sample".to_owned())
-                                                    .outside_office_hours_welcome_msg("sample".to_owned()),
-                                            )
-                                            .contact_form_options(
-                                                vec![serde_json::Value::Object(Default::default())],
-                                            )
-                                            .all_in_one_chat_types(vec![ChatWidgetTypeFilter::LiveChat])
-                                            .all_in_one_initial_msg("sample".to_owned())
-                                            .contact_form_intro_message("sample".to_owned())
-                                            .contact_form_system_message("sample".to_owned())
-                                            .prefilled_message_text("sample".to_owned())
-                                            .voice_ai_agent(
-                                                serde_json::Value::Object(Default::default()),
-                                            )
-                                            .fb_page(
-                                                ChatWidgetFacebookPage::new()
-                                                    .facebook_page_id("sample".to_owned())
-                                                    .facebook_page_name("sample".to_owned()),
-                                            )
-                                            .instagram_page(
-                                                ChatWidgetInstagramPage::new()
-                                                    .facebook_page_id("sample".to_owned())
-                                                    .facebook_page_name("sample".to_owned())
-                                                    .instagram_page_id("sample".to_owned())
-                                                    .instagram_username("sample".to_owned()),
-                                            )
-                                            .play_notification_sound(true)
-                                            .voice_ai_send_action_text("sample".to_owned())
-                                            .a_two_p_compliance(
-                                                ChatWidgetA2pCompliance::new()
-                                                    .enable_a2p_compliance(true)
-                                                    .is_a2p_opt_in_form1(true)
-                                                    .a2p_opt_in_form1("sample".to_owned())
-                                                    .a2p_opt_in_form1_show_checkbox(true)
-                                                    .a2p_opt_in_form1_pre_checked(true)
-                                                    .is_a2p_opt_in_form2(true)
-                                                    .a2p_opt_in_form2("sample".to_owned())
-                                                    .a2p_opt_in_form2_show_checkbox(true)
-                                                    .a2p_opt_in_form2_pre_checked(true)
-                                                    .privacy_policy_link("sample".to_owned())
-                                                    .terms_of_service_link("sample".to_owned())
-                                                    .message_type("sample".to_owned()),
-                                            ),
+                                    .instagram_page(
+                                        ChatWidgetInstagramPage::new()
+                                            .facebook_page_id("sample".to_owned())
+                                            .facebook_page_name("sample".to_owned())
+                                            .instagram_page_id("sample".to_owned())
+                                            .instagram_username("sample".to_owned())
                                     )
-                                    .location_country_code("sample".to_owned())
-                                    .widget_id("sample".to_owned())
-                                    .widget_placement("sample".to_owned()),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteChatWidget",
-            Box::pin({
-                let call = handle.delete_chat_widget("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getChatWidget",
-            Box::pin({
-                let call = handle.get_chat_widget("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getChatWidgetConfig",
-            Box::pin({
-                let call = handle
-                    .get_chat_widget_config("sample-id")
-                    .version("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listChatWidgets",
-            Box::pin({
-                let call = handle
-                    .list_chat_widgets(1i64, 1i64)
-                    .chat_type(ChatWidgetTypeFilter::LiveChat)
-                    .exclude_chat_type(ChatWidgetType::LiveChat)
-                    .voice_ai_agent_id("sample".to_owned())
-                    .all_in_one_chat_types(ChatWidgetTypeFilter::LiveChat);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "patchChatWidget",
-            Box::pin({
-                let call = handle
-                    .patch_chat_widget(
-                        "sample-id",
-                        UpdateChatWidgetRequest::new()
-                            .version(1i64)
-                            .chat_type(ChatWidgetBaseType::LiveChat)
-                            .name("sample".to_owned())
-                            .default(true)
-                            .settings(
-                                ChatWidgetSettings::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
+                                    .play_notification_sound(true)
+                                    .voice_ai_send_action_text("sample".to_owned())
+                                    .a_two_p_compliance(
+                                        ChatWidgetA2pCompliance::new()
+                                            .enable_a2p_compliance(true)
+                                            .is_a2p_opt_in_form1(true)
+                                            .a2p_opt_in_form1("sample".to_owned())
+                                            .a2p_opt_in_form1_show_checkbox(true)
+                                            .a2p_opt_in_form1_pre_checked(true)
+                                            .is_a2p_opt_in_form2(true)
+                                            .a2p_opt_in_form2("sample".to_owned())
+                                            .a2p_opt_in_form2_show_checkbox(true)
+                                            .a2p_opt_in_form2_pre_checked(true)
+                                            .privacy_policy_link("sample".to_owned())
+                                            .terms_of_service_link("sample".to_owned())
+                                            .message_type("sample".to_owned())
                                     )
-                                    .acknowledgement_details(
-                                        ChatWidgetAcknowledgement::new()
-                                            .icon("sample".to_owned())
-                                            .placeholder_color("sample".to_owned())
-                                            .live_chat_icon("sample".to_owned())
-                                            .live_chat_placeholder_color("sample".to_owned()),
+                            )
+                            .location_country_code("sample".to_owned())
+                            .widget_id("sample".to_owned())
+                            .widget_placement("sample".to_owned())
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteChatWidget",
+        Box::pin({
+            let call = handle.delete_chat_widget("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getChatWidget",
+        Box::pin({
+            let call = handle.get_chat_widget("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getChatWidgetConfig",
+        Box::pin({
+            let call = handle.get_chat_widget_config("sample-id").version("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listChatWidgets",
+        Box::pin({
+            let call = handle
+                .list_chat_widgets(1i64, 1i64)
+                .chat_type(ChatWidgetTypeFilter::LiveChat)
+                .exclude_chat_type(ChatWidgetType::LiveChat)
+                .voice_ai_agent_id("sample".to_owned())
+                .all_in_one_chat_types(ChatWidgetTypeFilter::LiveChat);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "patchChatWidget",
+        Box::pin({
+            let call = handle.patch_chat_widget(
+                "sample-id",
+                UpdateChatWidgetRequest::new()
+                    .version(1i64)
+                    .chat_type(ChatWidgetBaseType::LiveChat)
+                    .name("sample".to_owned())
+                    .default(true)
+                    .settings(
+                        ChatWidgetSettings::new("sample".to_owned(), "sample".to_owned())
+                            .acknowledgement_details(
+                                ChatWidgetAcknowledgement::new()
+                                    .icon("sample".to_owned())
+                                    .placeholder_color("sample".to_owned())
+                                    .live_chat_icon("sample".to_owned())
+                                    .live_chat_placeholder_color("sample".to_owned())
+                            )
+                            .agency_name("sample".to_owned())
+                            .agency_website("sample".to_owned())
+                            .allow_avatar_image(true)
+                            .auto_country_code(true)
+                            .country_code("sample".to_owned())
+                            .prompt_type("sample".to_owned())
+                            .enable_revisit_message(true)
+                            .heading("sample".to_owned())
+                            .legal_msg("sample".to_owned())
+                            .live_chat_ack_msg("sample".to_owned())
+                            .live_chat_ended_msg("sample".to_owned())
+                            .live_chat_feedback_msg("sample".to_owned())
+                            .live_chat_feedback_note("sample".to_owned())
+                            .live_chat_intro_msg("sample".to_owned())
+                            .live_chat_user_inactive_msg("sample".to_owned())
+                            .live_chat_user_inactive_time("sample".to_owned())
+                            .live_chat_visitor_inactive_msg("sample".to_owned())
+                            .live_chat_visitor_inactive_time("sample".to_owned())
+                            .locale("sample".to_owned())
+                            .prompt_avatar("sample".to_owned())
+                            .prompt_avatar_alt_text("sample".to_owned())
+                            .is_prompt_avatar_image_optimize(true)
+                            .prompt_msg("sample".to_owned())
+                            .revisit_prompt_msg("sample".to_owned())
+                            .send_action_text("sample".to_owned())
+                            .show_agency_branding(true)
+                            .show_consent_checkbox(true)
+                            .show_live_chat_welcome_msg(true)
+                            .show_prompt(true)
+                            .sub_heading("sample".to_owned())
+                            .success_msg("sample".to_owned())
+                            .support_contact("sample".to_owned())
+                            .thank_you_msg("sample".to_owned())
+                            .theme(
+                                ChatWidgetTheme::new()
+                                    .name("sample".to_owned())
+                                    .colors(
+                                        ChatWidgetThemeColors::new()
+                                            .chat_bubble_color("sample".to_owned())
+                                            .background_color("sample".to_owned())
+                                            .header_color("sample".to_owned())
+                                            .button_color("sample".to_owned())
+                                            .avatar_background_color("sample".to_owned())
+                                            .avatar_border_color("sample".to_owned())
+                                            .sender_message_color("sample".to_owned())
+                                            .received_message_color("sample".to_owned())
                                     )
-                                    .agency_name("sample".to_owned())
-                                    .agency_website("sample".to_owned())
-                                    .allow_avatar_image(true)
-                                    .auto_country_code(true)
-                                    .country_code("sample".to_owned())
-                                    .prompt_type("sample".to_owned())
-                                    .enable_revisit_message(true)
-                                    .heading("sample".to_owned())
-                                    .legal_msg("sample".to_owned())
-                                    .live_chat_ack_msg("sample".to_owned())
-                                    .live_chat_ended_msg("sample".to_owned())
-                                    .live_chat_feedback_msg("sample".to_owned())
-                                    .live_chat_feedback_note("sample".to_owned())
-                                    .live_chat_intro_msg("sample".to_owned())
-                                    .live_chat_user_inactive_msg("sample".to_owned())
-                                    .live_chat_user_inactive_time("sample".to_owned())
-                                    .live_chat_visitor_inactive_msg("sample".to_owned())
-                                    .live_chat_visitor_inactive_time("sample".to_owned())
-                                    .locale("sample".to_owned())
-                                    .prompt_avatar("sample".to_owned())
-                                    .prompt_avatar_alt_text("sample".to_owned())
-                                    .is_prompt_avatar_image_optimize(true)
-                                    .prompt_msg("sample".to_owned())
-                                    .revisit_prompt_msg("sample".to_owned())
-                                    .send_action_text("sample".to_owned())
-                                    .show_agency_branding(true)
-                                    .show_consent_checkbox(true)
-                                    .show_live_chat_welcome_msg(true)
-                                    .show_prompt(true)
-                                    .sub_heading("sample".to_owned())
-                                    .success_msg("sample".to_owned())
-                                    .support_contact("sample".to_owned())
-                                    .thank_you_msg("sample".to_owned())
-                                    .theme(
-                                        ChatWidgetTheme::new()
-                                            .name("sample".to_owned())
-                                            .colors(
-                                                ChatWidgetThemeColors::new()
-                                                    .chat_bubble_color("sample".to_owned())
-                                                    .background_color("sample".to_owned())
-                                                    .header_color("sample".to_owned())
-                                                    .button_color("sample".to_owned())
-                                                    .avatar_background_color("sample".to_owned())
-                                                    .avatar_border_color("sample".to_owned())
-                                                    .sender_message_color("sample".to_owned())
-                                                    .received_message_color("sample".to_owned()),
-                                            ),
+                            )
+                            .use_email_field(true)
+                            .wa_number("sample".to_owned())
+                            .widget_primary_color("sample".to_owned())
+                            .representative_assigned_message("sample".to_owned())
+                            .dimensions(
+                                ChatWidgetLayout::new()
+                                    .position("sample".to_owned())
+                                    .sizes(ChatWidgetSize::new().width(1.0f64).height(1.0f64))
+                            )
+                            .advance_settings(
+                                ChatWidgetAdvancedSettings::new()
+                                    .branding_title("sample".to_owned())
+                                    .redirect(
+                                        ChatWidgetRedirect::new()
+                                            .redirect_action(true)
+                                            .redirect_website("sample".to_owned())
+                                            .redirect_text("sample".to_owned())
                                     )
-                                    .use_email_field(true)
-                                    .wa_number("sample".to_owned())
-                                    .widget_primary_color("sample".to_owned())
-                                    .representative_assigned_message("sample".to_owned())
-                                    .dimensions(
-                                        ChatWidgetLayout::new()
-                                            .position("sample".to_owned())
-                                            .sizes(ChatWidgetSize::new().width(1.0f64).height(1.0f64)),
+                                    .enable_contact_form(true)
+                                    .default_consent_check(true)
+                                    .business_office_hours(
+                                        ChatWidgetOfficeHours::new()
+                                            .enable_business_hours(true)
+                                            .open_hours(
+                                                vec![serde_json::Value::Object(Default::default())]
+                                            )
+                                            .timezone("sample".to_owned())
+                                            .outside_office_hours_welcome_msg("sample".to_owned())
                                     )
-                                    .advance_settings(
-                                        ChatWidgetAdvancedSettings::new()
-                                            .branding_title("sample".to_owned())
-                                            .redirect(
-                                                ChatWidgetRedirect::new()
-                                                    .redirect_action(true)
-                                                    .redirect_website("sample".to_owned())
-                                                    .redirect_text("sample".to_owned()),
-                                            )
-                                            .enable_contact_form(true)
-                                            .default_consent_check(true)
-                                            .business_office_hours(
-                                                ChatWidgetOfficeHours::new()
-                                                    .enable_business_hours(true)
-                                                    .open_hours(
-                                                        vec![serde_json::Value::Object(Default::default())],
-                                                    )
-                                                    .timezone("sample".to_owned())
-                                                    .outside_office_hours_welcome_msg("sample".to_owned()),
-                                            )
-                                            .contact_form_options(
-                                                vec![serde_json::Value::Object(Default::default())],
-                                            )
-                                            .all_in_one_chat_types(vec![ChatWidgetTypeFilter::LiveChat])
-                                            .all_in_one_initial_msg("sample".to_owned())
-                                            .contact_form_intro_message("sample".to_owned())
-                                            .contact_form_system_message("sample".to_owned())
-                                            .prefilled_message_text("sample".to_owned())
-                                            .voice_ai_agent(
-                                                serde_json::Value::Object(Default::default()),
-                                            )
-                                            .fb_page(
-                                                ChatWidgetFacebookPage::new()
-                                                    .facebook_page_id("sample".to_owned())
-                                                    .facebook_page_name("sample".to_owned()),
-                                            )
-                                            .instagram_page(
-                                                ChatWidgetInstagramPage::new()
-                                                    .facebook_page_id("sample".to_owned())
-                                                    .facebook_page_name("sample".to_owned())
-                                                    .instagram_page_id("sample".to_owned())
-                                                    .instagram_username("sample".to_owned()),
-                                            )
-                                            .play_notification_sound(true)
-                                            .voice_ai_send_action_text("sample".to_owned())
-                                            .a_two_p_compliance(
-                                                ChatWidgetA2pCompliance::new()
-                                                    .enable_a2p_compliance(true)
-                                                    .is_a2p_opt_in_form1(true)
-                                                    .a2p_opt_in_form1("sample".to_owned())
-                                                    .a2p_opt_in_form1_show_checkbox(true)
-                                                    .a2p_opt_in_form1_pre_checked(true)
-                                                    .is_a2p_opt_in_form2(true)
-                                                    .a2p_opt_in_form2("sample".to_owned())
-                                                    .a2p_opt_in_form2_show_checkbox(true)
-                                                    .a2p_opt_in_form2_pre_checked(true)
-                                                    .privacy_policy_link("sample".to_owned())
-                                                    .terms_of_service_link("sample".to_owned())
-                                                    .message_type("sample".to_owned()),
-                                            ),
+                                    .contact_form_options(
+                                        vec![serde_json::Value::Object(Default::default())]
                                     )
-                                    .location_country_code("sample".to_owned())
-                                    .widget_id("sample".to_owned())
-                                    .widget_placement("sample".to_owned()),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateChatWidget",
-            Box::pin({
-                let call = handle
-                    .update_chat_widget(
-                        "sample-id",
-                        UpdateChatWidgetRequest::new()
-                            .version(1i64)
-                            .chat_type(ChatWidgetBaseType::LiveChat)
-                            .name("sample".to_owned())
-                            .default(true)
-                            .settings(
-                                ChatWidgetSettings::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
+                                    .all_in_one_chat_types(vec![ChatWidgetTypeFilter::LiveChat])
+                                    .all_in_one_initial_msg("sample".to_owned())
+                                    .contact_form_intro_message("sample".to_owned())
+                                    .contact_form_system_message("sample".to_owned())
+                                    .prefilled_message_text("sample".to_owned())
+                                    .voice_ai_agent(serde_json::Value::Object(Default::default()))
+                                    .fb_page(
+                                        ChatWidgetFacebookPage::new()
+                                            .facebook_page_id("sample".to_owned())
+                                            .facebook_page_name("sample".to_owned())
                                     )
-                                    .acknowledgement_details(
-                                        ChatWidgetAcknowledgement::new()
-                                            .icon("sample".to_owned())
-                                            .placeholder_color("sample".to_owned())
-                                            .live_chat_icon("sample".to_owned())
-                                            .live_chat_placeholder_color("sample".to_owned()),
+                                    .instagram_page(
+                                        ChatWidgetInstagramPage::new()
+                                            .facebook_page_id("sample".to_owned())
+                                            .facebook_page_name("sample".to_owned())
+                                            .instagram_page_id("sample".to_owned())
+                                            .instagram_username("sample".to_owned())
                                     )
-                                    .agency_name("sample".to_owned())
-                                    .agency_website("sample".to_owned())
-                                    .allow_avatar_image(true)
-                                    .auto_country_code(true)
-                                    .country_code("sample".to_owned())
-                                    .prompt_type("sample".to_owned())
-                                    .enable_revisit_message(true)
-                                    .heading("sample".to_owned())
-                                    .legal_msg("sample".to_owned())
-                                    .live_chat_ack_msg("sample".to_owned())
-                                    .live_chat_ended_msg("sample".to_owned())
-                                    .live_chat_feedback_msg("sample".to_owned())
-                                    .live_chat_feedback_note("sample".to_owned())
-                                    .live_chat_intro_msg("sample".to_owned())
-                                    .live_chat_user_inactive_msg("sample".to_owned())
-                                    .live_chat_user_inactive_time("sample".to_owned())
-                                    .live_chat_visitor_inactive_msg("sample".to_owned())
-                                    .live_chat_visitor_inactive_time("sample".to_owned())
-                                    .locale("sample".to_owned())
-                                    .prompt_avatar("sample".to_owned())
-                                    .prompt_avatar_alt_text("sample".to_owned())
-                                    .is_prompt_avatar_image_optimize(true)
-                                    .prompt_msg("sample".to_owned())
-                                    .revisit_prompt_msg("sample".to_owned())
-                                    .send_action_text("sample".to_owned())
-                                    .show_agency_branding(true)
-                                    .show_consent_checkbox(true)
-                                    .show_live_chat_welcome_msg(true)
-                                    .show_prompt(true)
-                                    .sub_heading("sample".to_owned())
-                                    .success_msg("sample".to_owned())
-                                    .support_contact("sample".to_owned())
-                                    .thank_you_msg("sample".to_owned())
-                                    .theme(
-                                        ChatWidgetTheme::new()
-                                            .name("sample".to_owned())
-                                            .colors(
-                                                ChatWidgetThemeColors::new()
-                                                    .chat_bubble_color("sample".to_owned())
-                                                    .background_color("sample".to_owned())
-                                                    .header_color("sample".to_owned())
-                                                    .button_color("sample".to_owned())
-                                                    .avatar_background_color("sample".to_owned())
-                                                    .avatar_border_color("sample".to_owned())
-                                                    .sender_message_color("sample".to_owned())
-                                                    .received_message_color("sample".to_owned()),
-                                            ),
+                                    .play_notification_sound(true)
+                                    .voice_ai_send_action_text("sample".to_owned())
+                                    .a_two_p_compliance(
+                                        ChatWidgetA2pCompliance::new()
+                                            .enable_a2p_compliance(true)
+                                            .is_a2p_opt_in_form1(true)
+                                            .a2p_opt_in_form1("sample".to_owned())
+                                            .a2p_opt_in_form1_show_checkbox(true)
+                                            .a2p_opt_in_form1_pre_checked(true)
+                                            .is_a2p_opt_in_form2(true)
+                                            .a2p_opt_in_form2("sample".to_owned())
+                                            .a2p_opt_in_form2_show_checkbox(true)
+                                            .a2p_opt_in_form2_pre_checked(true)
+                                            .privacy_policy_link("sample".to_owned())
+                                            .terms_of_service_link("sample".to_owned())
+                                            .message_type("sample".to_owned())
                                     )
-                                    .use_email_field(true)
-                                    .wa_number("sample".to_owned())
-                                    .widget_primary_color("sample".to_owned())
-                                    .representative_assigned_message("sample".to_owned())
-                                    .dimensions(
-                                        ChatWidgetLayout::new()
-                                            .position("sample".to_owned())
-                                            .sizes(ChatWidgetSize::new().width(1.0f64).height(1.0f64)),
+                            )
+                            .location_country_code("sample".to_owned())
+                            .widget_id("sample".to_owned())
+                            .widget_placement("sample".to_owned())
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateChatWidget",
+        Box::pin({
+            let call = handle.update_chat_widget(
+                "sample-id",
+                UpdateChatWidgetRequest::new()
+                    .version(1i64)
+                    .chat_type(ChatWidgetBaseType::LiveChat)
+                    .name("sample".to_owned())
+                    .default(true)
+                    .settings(
+                        ChatWidgetSettings::new("sample".to_owned(), "sample".to_owned())
+                            .acknowledgement_details(
+                                ChatWidgetAcknowledgement::new()
+                                    .icon("sample".to_owned())
+                                    .placeholder_color("sample".to_owned())
+                                    .live_chat_icon("sample".to_owned())
+                                    .live_chat_placeholder_color("sample".to_owned())
+                            )
+                            .agency_name("sample".to_owned())
+                            .agency_website("sample".to_owned())
+                            .allow_avatar_image(true)
+                            .auto_country_code(true)
+                            .country_code("sample".to_owned())
+                            .prompt_type("sample".to_owned())
+                            .enable_revisit_message(true)
+                            .heading("sample".to_owned())
+                            .legal_msg("sample".to_owned())
+                            .live_chat_ack_msg("sample".to_owned())
+                            .live_chat_ended_msg("sample".to_owned())
+                            .live_chat_feedback_msg("sample".to_owned())
+                            .live_chat_feedback_note("sample".to_owned())
+                            .live_chat_intro_msg("sample".to_owned())
+                            .live_chat_user_inactive_msg("sample".to_owned())
+                            .live_chat_user_inactive_time("sample".to_owned())
+                            .live_chat_visitor_inactive_msg("sample".to_owned())
+                            .live_chat_visitor_inactive_time("sample".to_owned())
+                            .locale("sample".to_owned())
+                            .prompt_avatar("sample".to_owned())
+                            .prompt_avatar_alt_text("sample".to_owned())
+                            .is_prompt_avatar_image_optimize(true)
+                            .prompt_msg("sample".to_owned())
+                            .revisit_prompt_msg("sample".to_owned())
+                            .send_action_text("sample".to_owned())
+                            .show_agency_branding(true)
+                            .show_consent_checkbox(true)
+                            .show_live_chat_welcome_msg(true)
+                            .show_prompt(true)
+                            .sub_heading("sample".to_owned())
+                            .success_msg("sample".to_owned())
+                            .support_contact("sample".to_owned())
+                            .thank_you_msg("sample".to_owned())
+                            .theme(
+                                ChatWidgetTheme::new()
+                                    .name("sample".to_owned())
+                                    .colors(
+                                        ChatWidgetThemeColors::new()
+                                            .chat_bubble_color("sample".to_owned())
+                                            .background_color("sample".to_owned())
+                                            .header_color("sample".to_owned())
+                                            .button_color("sample".to_owned())
+                                            .avatar_background_color("sample".to_owned())
+                                            .avatar_border_color("sample".to_owned())
+                                            .sender_message_color("sample".to_owned())
+                                            .received_message_color("sample".to_owned())
                                     )
-                                    .advance_settings(
-                                        ChatWidgetAdvancedSettings::new()
-                                            .branding_title("sample".to_owned())
-                                            .redirect(
-                                                ChatWidgetRedirect::new()
-                                                    .redirect_action(true)
-                                                    .redirect_website("sample".to_owned())
-                                                    .redirect_text("sample".to_owned()),
-                                            )
-                                            .enable_contact_form(true)
-                                            .default_consent_check(true)
-                                            .business_office_hours(
-                                                ChatWidgetOfficeHours::new()
-                                                    .enable_business_hours(true)
-                                                    .open_hours(
-                                                        vec![serde_json::Value::Object(Default::default())],
-                                                    )
-                                                    .timezone("sample".to_owned())
-                                                    .outside_office_hours_welcome_msg("sample".to_owned()),
-                                            )
-                                            .contact_form_options(
-                                                vec![serde_json::Value::Object(Default::default())],
-                                            )
-                                            .all_in_one_chat_types(vec![ChatWidgetTypeFilter::LiveChat])
-                                            .all_in_one_initial_msg("sample".to_owned())
-                                            .contact_form_intro_message("sample".to_owned())
-                                            .contact_form_system_message("sample".to_owned())
-                                            .prefilled_message_text("sample".to_owned())
-                                            .voice_ai_agent(
-                                                serde_json::Value::Object(Default::default()),
-                                            )
-                                            .fb_page(
-                                                ChatWidgetFacebookPage::new()
-                                                    .facebook_page_id("sample".to_owned())
-                                                    .facebook_page_name("sample".to_owned()),
-                                            )
-                                            .instagram_page(
-                                                ChatWidgetInstagramPage::new()
-                                                    .facebook_page_id("sample".to_owned())
-                                                    .facebook_page_name("sample".to_owned())
-                                                    .instagram_page_id("sample".to_owned())
-                                                    .instagram_username("sample".to_owned()),
-                                            )
-                                            .play_notification_sound(true)
-                                            .voice_ai_send_action_text("sample".to_owned())
-                                            .a_two_p_compliance(
-                                                ChatWidgetA2pCompliance::new()
-                                                    .enable_a2p_compliance(true)
-                                                    .is_a2p_opt_in_form1(true)
-                                                    .a2p_opt_in_form1("sample".to_owned())
-                                                    .a2p_opt_in_form1_show_checkbox(true)
-                                                    .a2p_opt_in_form1_pre_checked(true)
-                                                    .is_a2p_opt_in_form2(true)
-                                                    .a2p_opt_in_form2("sample".to_owned())
-                                                    .a2p_opt_in_form2_show_checkbox(true)
-                                                    .a2p_opt_in_form2_pre_checked(true)
-                                                    .privacy_policy_link("sample".to_owned())
-                                                    .terms_of_service_link("sample".to_owned())
-                                                    .message_type("sample".to_owned()),
-                                            ),
+                            )
+                            .use_email_field(true)
+                            .wa_number("sample".to_owned())
+                            .widget_primary_color("sample".to_owned())
+                            .representative_assigned_message("sample".to_owned())
+                            .dimensions(
+                                ChatWidgetLayout::new()
+                                    .position("sample".to_owned())
+                                    .sizes(ChatWidgetSize::new().width(1.0f64).height(1.0f64))
+                            )
+                            .advance_settings(
+                                ChatWidgetAdvancedSettings::new()
+                                    .branding_title("sample".to_owned())
+                                    .redirect(
+                                        ChatWidgetRedirect::new()
+                                            .redirect_action(true)
+                                            .redirect_website("sample".to_owned())
+                                            .redirect_text("sample".to_owned())
                                     )
-                                    .location_country_code("sample".to_owned())
-                                    .widget_id("sample".to_owned())
-                                    .widget_placement("sample".to_owned()),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                                    .enable_contact_form(true)
+                                    .default_consent_check(true)
+                                    .business_office_hours(
+                                        ChatWidgetOfficeHours::new()
+                                            .enable_business_hours(true)
+                                            .open_hours(
+                                                vec![serde_json::Value::Object(Default::default())]
+                                            )
+                                            .timezone("sample".to_owned())
+                                            .outside_office_hours_welcome_msg("sample".to_owned())
+                                    )
+                                    .contact_form_options(
+                                        vec![serde_json::Value::Object(Default::default())]
+                                    )
+                                    .all_in_one_chat_types(vec![ChatWidgetTypeFilter::LiveChat])
+                                    .all_in_one_initial_msg("sample".to_owned())
+                                    .contact_form_intro_message("sample".to_owned())
+                                    .contact_form_system_message("sample".to_owned())
+                                    .prefilled_message_text("sample".to_owned())
+                                    .voice_ai_agent(serde_json::Value::Object(Default::default()))
+                                    .fb_page(
+                                        ChatWidgetFacebookPage::new()
+                                            .facebook_page_id("sample".to_owned())
+                                            .facebook_page_name("sample".to_owned())
+                                    )
+                                    .instagram_page(
+                                        ChatWidgetInstagramPage::new()
+                                            .facebook_page_id("sample".to_owned())
+                                            .facebook_page_name("sample".to_owned())
+                                            .instagram_page_id("sample".to_owned())
+                                            .instagram_username("sample".to_owned())
+                                    )
+                                    .play_notification_sound(true)
+                                    .voice_ai_send_action_text("sample".to_owned())
+                                    .a_two_p_compliance(
+                                        ChatWidgetA2pCompliance::new()
+                                            .enable_a2p_compliance(true)
+                                            .is_a2p_opt_in_form1(true)
+                                            .a2p_opt_in_form1("sample".to_owned())
+                                            .a2p_opt_in_form1_show_checkbox(true)
+                                            .a2p_opt_in_form1_pre_checked(true)
+                                            .is_a2p_opt_in_form2(true)
+                                            .a2p_opt_in_form2("sample".to_owned())
+                                            .a2p_opt_in_form2_show_checkbox(true)
+                                            .a2p_opt_in_form2_pre_checked(true)
+                                            .privacy_policy_link("sample".to_owned())
+                                            .terms_of_service_link("sample".to_owned())
+                                            .message_type("sample".to_owned())
+                                    )
+                            )
+                            .location_country_code("sample".to_owned())
+                            .widget_id("sample".to_owned())
+                            .widget_placement("sample".to_owned())
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -797,7 +721,7 @@ impl CloneChatWidget {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -842,7 +766,7 @@ impl CreateChatWidget {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -881,15 +805,17 @@ impl DeleteChatWidget {
             token: crate::TokenKind::Location,
             scopes: &["chat-widget.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteChatWidget", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteChatWidget",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/chat-widget/{}/{}", crate ::runtime::request::path_segment(&
-                location_id), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/chat-widget/{}/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -902,7 +828,7 @@ impl DeleteChatWidget {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -941,15 +867,17 @@ impl GetChatWidget {
             token: crate::TokenKind::Location,
             scopes: &["chat-widget.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getChatWidget", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getChatWidget",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/chat-widget/data/{}/{}", crate ::runtime::request::path_segment(&
-                location_id), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/chat-widget/data/{}/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -962,7 +890,7 @@ impl GetChatWidget {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1002,9 +930,9 @@ impl GetChatWidgetConfig {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/chat-widget/public/config/{}", crate ::runtime::request::path_segment(&
-                self.id)
-            ),
+                "/chat-widget/public/config/{}",
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         if let Some(value) = &self.version {
             request.query("version", value);
@@ -1019,7 +947,7 @@ impl GetChatWidgetConfig {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1072,10 +1000,7 @@ impl ListChatWidgets {
     }
 
     /// With chatType `allInOneChat`, only all-in-one widgets offering this chat type.
-    pub fn all_in_one_chat_types(
-        mut self,
-        value: impl Into<ChatWidgetTypeFilter>,
-    ) -> Self {
+    pub fn all_in_one_chat_types(mut self, value: impl Into<ChatWidgetTypeFilter>) -> Self {
         self.all_in_one_chat_types = Some(value.into());
         self
     }
@@ -1090,9 +1015,10 @@ impl ListChatWidgets {
             token: crate::TokenKind::Location,
             scopes: &["chat-widget.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listChatWidgets", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listChatWidgets",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/chat-widget/list".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -1120,7 +1046,7 @@ impl ListChatWidgets {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1160,15 +1086,17 @@ impl PatchChatWidget {
             token: crate::TokenKind::Location,
             scopes: &["chat-widget.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("patchChatWidget", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "patchChatWidget",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/chat-widget/data/{}/{}", crate ::runtime::request::path_segment(&
-                location_id), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/chat-widget/data/{}/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -1185,7 +1113,7 @@ impl PatchChatWidget {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1225,15 +1153,17 @@ impl UpdateChatWidget {
             token: crate::TokenKind::Location,
             scopes: &["chat-widget.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("updateChatWidget", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "updateChatWidget",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/chat-widget/data/{}/{}", crate ::runtime::request::path_segment(&
-                location_id), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/chat-widget/data/{}/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -1250,7 +1180,7 @@ impl UpdateChatWidget {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1262,19 +1192,11 @@ impl UpdateChatWidget {
 #[non_exhaustive]
 pub struct ChatWidgetA2pCompliance {
     /// `enableA2PCompliance`: `true` or `false`. Example: `true`.
-    #[serde(
-        rename = "enableA2PCompliance",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "enableA2PCompliance", default, skip_serializing_if = "Option::is_none")]
     pub enable_a2p_compliance: Option<bool>,
 
     /// Show the first opt-in text.
-    #[serde(
-        rename = "isA2POptInForm1",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isA2POptInForm1", default, skip_serializing_if = "Option::is_none")]
     pub is_a2p_opt_in_form1: Option<bool>,
 
     /// `a2pOptInForm1`: a string. Example: `I agree to receive marketing communications from [business name]`.
@@ -1282,27 +1204,15 @@ pub struct ChatWidgetA2pCompliance {
     pub a2p_opt_in_form1: Option<String>,
 
     /// `a2pOptInForm1ShowCheckbox`: `true` or `false`. Example: `true`.
-    #[serde(
-        rename = "a2pOptInForm1ShowCheckbox",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "a2pOptInForm1ShowCheckbox", default, skip_serializing_if = "Option::is_none")]
     pub a2p_opt_in_form1_show_checkbox: Option<bool>,
 
     /// `a2pOptInForm1PreChecked`: `true` or `false`. Example: `false`.
-    #[serde(
-        rename = "a2pOptInForm1PreChecked",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "a2pOptInForm1PreChecked", default, skip_serializing_if = "Option::is_none")]
     pub a2p_opt_in_form1_pre_checked: Option<bool>,
 
     /// Show the second opt-in text.
-    #[serde(
-        rename = "isA2POptInForm2",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isA2POptInForm2", default, skip_serializing_if = "Option::is_none")]
     pub is_a2p_opt_in_form2: Option<bool>,
 
     /// `a2pOptInForm2`: a string. Example: `I agree to receive marketing communications from [business name]`.
@@ -1310,35 +1220,19 @@ pub struct ChatWidgetA2pCompliance {
     pub a2p_opt_in_form2: Option<String>,
 
     /// `a2pOptInForm2ShowCheckbox`: `true` or `false`. Example: `true`.
-    #[serde(
-        rename = "a2pOptInForm2ShowCheckbox",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "a2pOptInForm2ShowCheckbox", default, skip_serializing_if = "Option::is_none")]
     pub a2p_opt_in_form2_show_checkbox: Option<bool>,
 
     /// `a2pOptInForm2PreChecked`: `true` or `false`. Example: `false`.
-    #[serde(
-        rename = "a2pOptInForm2PreChecked",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "a2pOptInForm2PreChecked", default, skip_serializing_if = "Option::is_none")]
     pub a2p_opt_in_form2_pre_checked: Option<bool>,
 
     /// `privacyPolicyLink`: a string. Example: `https://example.com/privacy-policy`.
-    #[serde(
-        rename = "privacyPolicyLink",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "privacyPolicyLink", default, skip_serializing_if = "Option::is_none")]
     pub privacy_policy_link: Option<String>,
 
     /// `termsOfServiceLink`: a string. Example: `https://example.com/terms-of-service`.
-    #[serde(
-        rename = "termsOfServiceLink",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "termsOfServiceLink", default, skip_serializing_if = "Option::is_none")]
     pub terms_of_service_link: Option<String>,
 
     /// `messageType`: a string. Example: `A2P`.
@@ -1448,11 +1342,7 @@ pub struct ChatWidgetAcknowledgement {
     pub icon: Option<String>,
 
     /// `placeholderColor`: a string. Example: `#000`.
-    #[serde(
-        rename = "placeholderColor",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "placeholderColor", default, skip_serializing_if = "Option::is_none")]
     pub placeholder_color: Option<String>,
 
     /// `liveChatIcon`: a string. Example: `check`.
@@ -1460,11 +1350,7 @@ pub struct ChatWidgetAcknowledgement {
     pub live_chat_icon: Option<String>,
 
     /// `liveChatPlaceholderColor`: a string. Example: `#000`.
-    #[serde(
-        rename = "liveChatPlaceholderColor",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "liveChatPlaceholderColor", default, skip_serializing_if = "Option::is_none")]
     pub live_chat_placeholder_color: Option<String>,
 }
 
@@ -1518,75 +1404,39 @@ pub struct ChatWidgetAdvancedSettings {
     pub redirect: Option<ChatWidgetRedirect>,
 
     /// Show the contact form at the start.
-    #[serde(
-        rename = "enableContactForm",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "enableContactForm", default, skip_serializing_if = "Option::is_none")]
     pub enable_contact_form: Option<bool>,
 
     /// Tick the contact form's consent box by default.
-    #[serde(
-        rename = "defaultConsentCheck",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "defaultConsentCheck", default, skip_serializing_if = "Option::is_none")]
     pub default_consent_check: Option<bool>,
 
     /// `businessOfficeHours`: a [`ChatWidgetOfficeHours`](crate::v3::chat_widget::ChatWidgetOfficeHours).
-    #[serde(
-        rename = "businessOfficeHours",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "businessOfficeHours", default, skip_serializing_if = "Option::is_none")]
     pub business_office_hours: Option<ChatWidgetOfficeHours>,
 
     /// The fields of the contact form.
-    #[serde(
-        rename = "contactFormOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "contactFormOptions", default, skip_serializing_if = "Option::is_none")]
     pub contact_form_options: Option<Vec<serde_json::Value>>,
 
     /// The chat types an all-in-one widget offers.
-    #[serde(
-        rename = "allInOneChatTypes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allInOneChatTypes", default, skip_serializing_if = "Option::is_none")]
     pub all_in_one_chat_types: Option<Vec<ChatWidgetTypeFilter>>,
 
     /// `allInOneInitialMsg`: a string. Example: `Choose a chat option to get started.`.
-    #[serde(
-        rename = "allInOneInitialMsg",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allInOneInitialMsg", default, skip_serializing_if = "Option::is_none")]
     pub all_in_one_initial_msg: Option<String>,
 
     /// `contactFormIntroMessage`: a string. Example: `Please share contact details`.
-    #[serde(
-        rename = "contactFormIntroMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "contactFormIntroMessage", default, skip_serializing_if = "Option::is_none")]
     pub contact_form_intro_message: Option<String>,
 
     /// `contactFormSystemMessage`: a string. Example: `Please share contact details`.
-    #[serde(
-        rename = "contactFormSystemMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "contactFormSystemMessage", default, skip_serializing_if = "Option::is_none")]
     pub contact_form_system_message: Option<String>,
 
     /// `prefilledMessageText`: a string. Example: `I want to know more`.
-    #[serde(
-        rename = "prefilledMessageText",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "prefilledMessageText", default, skip_serializing_if = "Option::is_none")]
     pub prefilled_message_text: Option<String>,
 
     /// The Voice AI agent of a Voice AI widget.
@@ -1602,27 +1452,15 @@ pub struct ChatWidgetAdvancedSettings {
     pub instagram_page: Option<ChatWidgetInstagramPage>,
 
     /// `playNotificationSound`: `true` or `false`. Example: `false`.
-    #[serde(
-        rename = "playNotificationSound",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "playNotificationSound", default, skip_serializing_if = "Option::is_none")]
     pub play_notification_sound: Option<bool>,
 
     /// `voiceAiSendActionText`: a string. Example: `Call Now`.
-    #[serde(
-        rename = "voiceAiSendActionText",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "voiceAiSendActionText", default, skip_serializing_if = "Option::is_none")]
     pub voice_ai_send_action_text: Option<String>,
 
     /// `aTwoPCompliance`: a [`ChatWidgetA2pCompliance`](crate::v3::chat_widget::ChatWidgetA2pCompliance).
-    #[serde(
-        rename = "aTwoPCompliance",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "aTwoPCompliance", default, skip_serializing_if = "Option::is_none")]
     pub a_two_p_compliance: Option<ChatWidgetA2pCompliance>,
 }
 
@@ -1676,28 +1514,19 @@ impl ChatWidgetAdvancedSettings {
     }
 
     /// Sets `businessOfficeHours`.
-    pub fn business_office_hours(
-        mut self,
-        value: impl Into<ChatWidgetOfficeHours>,
-    ) -> Self {
+    pub fn business_office_hours(mut self, value: impl Into<ChatWidgetOfficeHours>) -> Self {
         self.business_office_hours = Some(value.into());
         self
     }
 
     /// Sets `contactFormOptions`.
-    pub fn contact_form_options(
-        mut self,
-        value: impl Into<Vec<serde_json::Value>>,
-    ) -> Self {
+    pub fn contact_form_options(mut self, value: impl Into<Vec<serde_json::Value>>) -> Self {
         self.contact_form_options = Some(value.into());
         self
     }
 
     /// Sets `allInOneChatTypes`.
-    pub fn all_in_one_chat_types(
-        mut self,
-        value: impl Into<Vec<ChatWidgetTypeFilter>>,
-    ) -> Self {
+    pub fn all_in_one_chat_types(mut self, value: impl Into<Vec<ChatWidgetTypeFilter>>) -> Self {
         self.all_in_one_chat_types = Some(value.into());
         self
     }
@@ -1757,10 +1586,7 @@ impl ChatWidgetAdvancedSettings {
     }
 
     /// Sets `aTwoPCompliance`.
-    pub fn a_two_p_compliance(
-        mut self,
-        value: impl Into<ChatWidgetA2pCompliance>,
-    ) -> Self {
+    pub fn a_two_p_compliance(mut self, value: impl Into<ChatWidgetA2pCompliance>) -> Self {
         self.a_two_p_compliance = Some(value.into());
         self
     }
@@ -1786,7 +1612,7 @@ impl ChatWidgetBaseType {
         match self {
             Self::LiveChat => "liveChat",
             Self::EmailChat => "emailChat",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1796,10 +1622,11 @@ impl From<&str> for ChatWidgetBaseType {
         match value {
             "liveChat" => Self::LiveChat,
             "emailChat" => Self::EmailChat,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ChatWidgetBaseType);
 
 /// The Facebook page a Facebook widget opens.
@@ -1811,11 +1638,7 @@ pub struct ChatWidgetFacebookPage {
     pub facebook_page_id: Option<String>,
 
     /// `facebookPageName`: a string. Example: `My Page`.
-    #[serde(
-        rename = "facebookPageName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "facebookPageName", default, skip_serializing_if = "Option::is_none")]
     pub facebook_page_name: Option<String>,
 }
 
@@ -1823,10 +1646,7 @@ impl ChatWidgetFacebookPage {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            facebook_page_id: None,
-            facebook_page_name: None,
-        }
+        Self { facebook_page_id: None, facebook_page_name: None, }
     }
 
     /// Sets `facebookPageId`.
@@ -1851,27 +1671,15 @@ pub struct ChatWidgetInstagramPage {
     pub facebook_page_id: Option<String>,
 
     /// `facebookPageName`: a string. Example: `My Page`.
-    #[serde(
-        rename = "facebookPageName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "facebookPageName", default, skip_serializing_if = "Option::is_none")]
     pub facebook_page_name: Option<String>,
 
     /// `instagramPageId`: a string. Example: `1234567890`.
-    #[serde(
-        rename = "instagramPageId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "instagramPageId", default, skip_serializing_if = "Option::is_none")]
     pub instagram_page_id: Option<String>,
 
     /// `instagramUsername`: a string. Example: `mypage`.
-    #[serde(
-        rename = "instagramUsername",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "instagramUsername", default, skip_serializing_if = "Option::is_none")]
     pub instagram_username: Option<String>,
 }
 
@@ -1929,10 +1737,7 @@ impl ChatWidgetLayout {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            position: None,
-            sizes: None,
-        }
+        Self { position: None, sizes: None, }
     }
 
     /// Sets `position`.
@@ -1953,11 +1758,7 @@ impl ChatWidgetLayout {
 #[non_exhaustive]
 pub struct ChatWidgetOfficeHours {
     /// `enableBusinessHours`: `true` or `false`. Example: `false`.
-    #[serde(
-        rename = "enableBusinessHours",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "enableBusinessHours", default, skip_serializing_if = "Option::is_none")]
     pub enable_business_hours: Option<bool>,
 
     /// The opening hours per day.
@@ -1969,11 +1770,13 @@ pub struct ChatWidgetOfficeHours {
     pub timezone: Option<String>,
 
     /// Greeting shown outside office hours.
-    #[serde(
-        rename = "outsideOfficeHoursWelcomeMsg",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "outsideOfficeHoursWelcomeMsg",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub outside_office_hours_welcome_msg: Option<String>,
 }
 
@@ -2023,11 +1826,7 @@ pub struct ChatWidgetRedirect {
     pub redirect_action: Option<bool>,
 
     /// `redirectWebsite`: a string. Example: `https://example.com`.
-    #[serde(
-        rename = "redirectWebsite",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "redirectWebsite", default, skip_serializing_if = "Option::is_none")]
     pub redirect_website: Option<String>,
 
     /// `redirectText`: a string. Example: `Click here`.
@@ -2039,11 +1838,7 @@ impl ChatWidgetRedirect {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            redirect_action: None,
-            redirect_website: None,
-            redirect_text: None,
-        }
+        Self { redirect_action: None, redirect_website: None, redirect_text: None, }
     }
 
     /// Sets `redirectAction`.
@@ -2070,11 +1865,7 @@ impl ChatWidgetRedirect {
 #[non_exhaustive]
 pub struct ChatWidgetSettings {
     /// `acknowledgementDetails`: a [`ChatWidgetAcknowledgement`](crate::v3::chat_widget::ChatWidgetAcknowledgement).
-    #[serde(
-        rename = "acknowledgementDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "acknowledgementDetails", default, skip_serializing_if = "Option::is_none")]
     pub acknowledgement_details: Option<ChatWidgetAcknowledgement>,
 
     /// `agencyName`: a string. Example: `Example Agency`.
@@ -2086,19 +1877,11 @@ pub struct ChatWidgetSettings {
     pub agency_website: Option<String>,
 
     /// `allowAvatarImage`: `true` or `false`. Example: `true`.
-    #[serde(
-        rename = "allowAvatarImage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "allowAvatarImage", default, skip_serializing_if = "Option::is_none")]
     pub allow_avatar_image: Option<bool>,
 
     /// Detect the visitor's phone country code.
-    #[serde(
-        rename = "autoCountryCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "autoCountryCode", default, skip_serializing_if = "Option::is_none")]
     pub auto_country_code: Option<bool>,
 
     /// `countryCode`: a string. Example: `US`.
@@ -2106,7 +1889,7 @@ pub struct ChatWidgetSettings {
     pub country_code: Option<String>,
 
     /// The widget's chat type.
-    #[serde(rename = "chatType")]
+    #[serde(rename = "chatType",)]
     pub chat_type: String,
 
     /// `promptType`: a string. Example: `avatar`.
@@ -2114,15 +1897,11 @@ pub struct ChatWidgetSettings {
     pub prompt_type: Option<String>,
 
     /// Icon of the chat button.
-    #[serde(rename = "chatIcon")]
+    #[serde(rename = "chatIcon",)]
     pub chat_icon: String,
 
     /// `enableRevisitMessage`: `true` or `false`. Example: `true`.
-    #[serde(
-        rename = "enableRevisitMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "enableRevisitMessage", default, skip_serializing_if = "Option::is_none")]
     pub enable_revisit_message: Option<bool>,
 
     /// `heading`: a string. Example: `Welcome to Our Website`.
@@ -2138,67 +1917,47 @@ pub struct ChatWidgetSettings {
     pub live_chat_ack_msg: Option<String>,
 
     /// Text when a live chat ends.
-    #[serde(
-        rename = "liveChatEndedMsg",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "liveChatEndedMsg", default, skip_serializing_if = "Option::is_none")]
     pub live_chat_ended_msg: Option<String>,
 
     /// Request for a rating after a live chat.
-    #[serde(
-        rename = "liveChatFeedbackMsg",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "liveChatFeedbackMsg", default, skip_serializing_if = "Option::is_none")]
     pub live_chat_feedback_msg: Option<String>,
 
     /// Note under the feedback request.
-    #[serde(
-        rename = "liveChatFeedbackNote",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "liveChatFeedbackNote", default, skip_serializing_if = "Option::is_none")]
     pub live_chat_feedback_note: Option<String>,
 
     /// Greeting of a live chat.
-    #[serde(
-        rename = "liveChatIntroMsg",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "liveChatIntroMsg", default, skip_serializing_if = "Option::is_none")]
     pub live_chat_intro_msg: Option<String>,
 
     /// Text when the team member is idle.
-    #[serde(
-        rename = "liveChatUserInactiveMsg",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "liveChatUserInactiveMsg", default, skip_serializing_if = "Option::is_none")]
     pub live_chat_user_inactive_msg: Option<String>,
 
     /// Idle time of the team member before that text.
-    #[serde(
-        rename = "liveChatUserInactiveTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "liveChatUserInactiveTime", default, skip_serializing_if = "Option::is_none")]
     pub live_chat_user_inactive_time: Option<String>,
 
     /// Text when the visitor is idle.
-    #[serde(
-        rename = "liveChatVisitorInactiveMsg",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "liveChatVisitorInactiveMsg",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub live_chat_visitor_inactive_msg: Option<String>,
 
     /// Idle time of the visitor before that text.
-    #[serde(
-        rename = "liveChatVisitorInactiveTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "liveChatVisitorInactiveTime",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub live_chat_visitor_inactive_time: Option<String>,
 
     /// `locale`: a string. Example: `en_US`.
@@ -2210,19 +1969,17 @@ pub struct ChatWidgetSettings {
     pub prompt_avatar: Option<String>,
 
     /// `promptAvatarAltText`: a string. Example: `company logo`.
-    #[serde(
-        rename = "promptAvatarAltText",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "promptAvatarAltText", default, skip_serializing_if = "Option::is_none")]
     pub prompt_avatar_alt_text: Option<String>,
 
     /// Optimise the avatar image.
-    #[serde(
-        rename = "isPromptAvatarImageOptimize",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "isPromptAvatarImageOptimize",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub is_prompt_avatar_image_optimize: Option<bool>,
 
     /// `promptMsg`: a string. Example: `Need assistance? Feel free to ask us anything!`.
@@ -2230,11 +1987,7 @@ pub struct ChatWidgetSettings {
     pub prompt_msg: Option<String>,
 
     /// Prompt for returning visitors.
-    #[serde(
-        rename = "revisitPromptMsg",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "revisitPromptMsg", default, skip_serializing_if = "Option::is_none")]
     pub revisit_prompt_msg: Option<String>,
 
     /// Label of the send button.
@@ -2242,27 +1995,15 @@ pub struct ChatWidgetSettings {
     pub send_action_text: Option<String>,
 
     /// `showAgencyBranding`: `true` or `false`. Example: `true`.
-    #[serde(
-        rename = "showAgencyBranding",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "showAgencyBranding", default, skip_serializing_if = "Option::is_none")]
     pub show_agency_branding: Option<bool>,
 
     /// `showConsentCheckbox`: `true` or `false`. Example: `true`.
-    #[serde(
-        rename = "showConsentCheckbox",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "showConsentCheckbox", default, skip_serializing_if = "Option::is_none")]
     pub show_consent_checkbox: Option<bool>,
 
     /// `showLiveChatWelcomeMsg`: `true` or `false`. Example: `true`.
-    #[serde(
-        rename = "showLiveChatWelcomeMsg",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "showLiveChatWelcomeMsg", default, skip_serializing_if = "Option::is_none")]
     pub show_live_chat_welcome_msg: Option<bool>,
 
     /// `showPrompt`: `true` or `false`. Example: `true`.
@@ -2298,19 +2039,17 @@ pub struct ChatWidgetSettings {
     pub wa_number: Option<String>,
 
     /// `widgetPrimaryColor`: a string. Example: `#4285F4`.
-    #[serde(
-        rename = "widgetPrimaryColor",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "widgetPrimaryColor", default, skip_serializing_if = "Option::is_none")]
     pub widget_primary_color: Option<String>,
 
     /// Text when a team member takes the chat.
-    #[serde(
-        rename = "representativeAssignedMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "representativeAssignedMessage",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub representative_assigned_message: Option<String>,
 
     /// `dimensions`: a [`ChatWidgetLayout`](crate::v3::chat_widget::ChatWidgetLayout).
@@ -2318,19 +2057,11 @@ pub struct ChatWidgetSettings {
     pub dimensions: Option<ChatWidgetLayout>,
 
     /// `advanceSettings`: a [`ChatWidgetAdvancedSettings`](crate::v3::chat_widget::ChatWidgetAdvancedSettings).
-    #[serde(
-        rename = "advanceSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "advanceSettings", default, skip_serializing_if = "Option::is_none")]
     pub advance_settings: Option<ChatWidgetAdvancedSettings>,
 
     /// `locationCountryCode`: a string. Example: `US`.
-    #[serde(
-        rename = "locationCountryCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "locationCountryCode", default, skip_serializing_if = "Option::is_none")]
     pub location_country_code: Option<String>,
 
     /// `widgetId`: a string. Example: `92929283937922`.
@@ -2338,11 +2069,7 @@ pub struct ChatWidgetSettings {
     pub widget_id: Option<String>,
 
     /// `widgetPlacement`: a string. Example: `embedded`.
-    #[serde(
-        rename = "widgetPlacement",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "widgetPlacement", default, skip_serializing_if = "Option::is_none")]
     pub widget_placement: Option<String>,
 }
 
@@ -2401,10 +2128,7 @@ impl ChatWidgetSettings {
     }
 
     /// Sets `acknowledgementDetails`.
-    pub fn acknowledgement_details(
-        mut self,
-        value: impl Into<ChatWidgetAcknowledgement>,
-    ) -> Self {
+    pub fn acknowledgement_details(mut self, value: impl Into<ChatWidgetAcknowledgement>) -> Self {
         self.acknowledgement_details = Some(value.into());
         self
     }
@@ -2644,10 +2368,7 @@ impl ChatWidgetSettings {
     }
 
     /// Sets `advanceSettings`.
-    pub fn advance_settings(
-        mut self,
-        value: impl Into<ChatWidgetAdvancedSettings>,
-    ) -> Self {
+    pub fn advance_settings(mut self, value: impl Into<ChatWidgetAdvancedSettings>) -> Self {
         self.advance_settings = Some(value.into());
         self
     }
@@ -2688,7 +2409,7 @@ impl ChatWidgetSize {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self { width: None, height: None }
+        Self { width: None, height: None, }
     }
 
     /// Sets `width`.
@@ -2721,7 +2442,7 @@ impl ChatWidgetTheme {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self { name: None, colors: None }
+        Self { name: None, colors: None, }
     }
 
     /// Sets `name`.
@@ -2742,19 +2463,11 @@ impl ChatWidgetTheme {
 #[non_exhaustive]
 pub struct ChatWidgetThemeColors {
     /// `chatBubbleColor`: a string. Example: `#4285F4`.
-    #[serde(
-        rename = "chatBubbleColor",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "chatBubbleColor", default, skip_serializing_if = "Option::is_none")]
     pub chat_bubble_color: Option<String>,
 
     /// `backgroundColor`: a string. Example: `#ffffff`.
-    #[serde(
-        rename = "backgroundColor",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "backgroundColor", default, skip_serializing_if = "Option::is_none")]
     pub background_color: Option<String>,
 
     /// `headerColor`: a string. Example: `#ffffff`.
@@ -2766,35 +2479,19 @@ pub struct ChatWidgetThemeColors {
     pub button_color: Option<String>,
 
     /// `avatarBackgroundColor`: a string. Example: `#ffffff`.
-    #[serde(
-        rename = "avatarBackgroundColor",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "avatarBackgroundColor", default, skip_serializing_if = "Option::is_none")]
     pub avatar_background_color: Option<String>,
 
     /// `avatarBorderColor`: a string. Example: `#ffffff`.
-    #[serde(
-        rename = "avatarBorderColor",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "avatarBorderColor", default, skip_serializing_if = "Option::is_none")]
     pub avatar_border_color: Option<String>,
 
     /// `senderMessageColor`: a string. Example: `#ffffff`.
-    #[serde(
-        rename = "senderMessageColor",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "senderMessageColor", default, skip_serializing_if = "Option::is_none")]
     pub sender_message_color: Option<String>,
 
     /// `receivedMessageColor`: a string. Example: `#ffffff`.
-    #[serde(
-        rename = "receivedMessageColor",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "receivedMessageColor", default, skip_serializing_if = "Option::is_none")]
     pub received_message_color: Option<String>,
 }
 
@@ -2903,7 +2600,7 @@ impl ChatWidgetType {
             Self::VoiceAiChat => "voiceAiChat",
             Self::FacebookChat => "facebookChat",
             Self::InstagramChat => "instagramChat",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -2918,10 +2615,11 @@ impl From<&str> for ChatWidgetType {
             "voiceAiChat" => Self::VoiceAiChat,
             "facebookChat" => Self::FacebookChat,
             "instagramChat" => Self::InstagramChat,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ChatWidgetType);
 
 /// A chat type, or `webChat` for the web messaging ones together (facebookChat, emailChat, instagramChat and waChat).
@@ -2968,7 +2666,7 @@ impl ChatWidgetTypeFilter {
             Self::FacebookChat => "facebookChat",
             Self::InstagramChat => "instagramChat",
             Self::WebChat => "webChat",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -2984,10 +2682,11 @@ impl From<&str> for ChatWidgetTypeFilter {
             "facebookChat" => Self::FacebookChat,
             "instagramChat" => Self::InstagramChat,
             "webChat" => Self::WebChat,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ChatWidgetTypeFilter);
 
 /// The widget to copy.
@@ -2995,11 +2694,11 @@ crate::runtime::enums::string_enum!(ChatWidgetTypeFilter);
 #[non_exhaustive]
 pub struct CloneChatWidgetRequest {
     /// `locationId`: a string. Example: `oHJiAh0wDG3BzmzACVD6`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `chatWidgetId`: a string. Example: `ve9EPM428h8vShlRWsss`.
-    #[serde(rename = "chatWidgetId")]
+    #[serde(rename = "chatWidgetId",)]
     pub chat_widget_id: String,
 
     /// Name of the copy.
@@ -3010,15 +2709,8 @@ pub struct CloneChatWidgetRequest {
 impl CloneChatWidgetRequest {
     /// A value with the required fields (`locationId`, `chatWidgetId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        location_id: impl Into<String>,
-        chat_widget_id: impl Into<String>,
-    ) -> Self {
-        Self {
-            location_id: location_id.into(),
-            chat_widget_id: chat_widget_id.into(),
-            name: None,
-        }
+    pub fn new(location_id: impl Into<String>, chat_widget_id: impl Into<String>) -> Self {
+        Self { location_id: location_id.into(), chat_widget_id: chat_widget_id.into(), name: None, }
     }
 
     /// Sets `name`.
@@ -3036,14 +2728,14 @@ pub struct CreateChatWidgetRequest {
     pub version: i64,
 
     /// `chatType`: a [`ChatWidgetBaseType`](crate::v3::chat_widget::ChatWidgetBaseType).
-    #[serde(rename = "chatType")]
+    #[serde(rename = "chatType",)]
     pub chat_type: ChatWidgetBaseType,
 
     /// `name`: a string. Example: `Chat Widget 1`.
     pub name: String,
 
     /// `locationId`: a string. Example: `oHJiAh0wDG3BzmzACVD6`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `deleted`: `true` or `false`. Example: `false`.
@@ -3066,7 +2758,7 @@ impl CreateChatWidgetRequest {
         version: impl Into<i64>,
         chat_type: impl Into<ChatWidgetBaseType>,
         name: impl Into<String>,
-        location_id: impl Into<String>,
+        location_id: impl Into<String>
     ) -> Self {
         Self {
             version: version.into(),
@@ -3127,13 +2819,7 @@ impl UpdateChatWidgetRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            version: None,
-            chat_type: None,
-            name: None,
-            default: None,
-            settings: None,
-        }
+        Self { version: None, chat_type: None, name: None, default: None, settings: None, }
     }
 
     /// Sets `version`.

@@ -28,7 +28,7 @@ pub const MODULE: &str = "v3::companies";
 /// Operations of the Companies module. Get one with `client.v3().companies()`.
 #[derive(Clone, Debug)]
 pub struct Companies {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl Companies {
@@ -40,10 +40,7 @@ impl Companies {
     ///
     /// `GET /companies/{companyId}` · Version `v3` · agency token · scopes: `companies.readonly`
     pub fn get_company(&self, company_id: impl Into<String>) -> GetCompany {
-        GetCompany {
-            client: self.client.clone(),
-            company_id: company_id.into(),
-        }
+        GetCompany { client: self.client.clone(), company_id: company_id.into(), }
     }
 }
 
@@ -51,19 +48,16 @@ impl Companies {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Companies::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "getCompany",
-            Box::pin({
-                let call = handle.get_company("sample-companyId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "getCompany",
+        Box::pin({
+            let call = handle.get_company("sample-companyId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -71,19 +65,19 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Companies::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "getCompany",
-            Box::pin({
-                let call = handle.get_company("sample-companyId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "getCompany",
+        Box::pin({
+            let call = handle.get_company("sample-companyId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -112,10 +106,7 @@ impl GetCompany {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/companies/{}", crate ::runtime::request::path_segment(& self
-                .company_id)
-            ),
+            format!("/companies/{}", crate::runtime::request::path_segment(&self.company_id))
         );
         Ok(request)
     }
@@ -127,7 +118,7 @@ impl GetCompany {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::companies::CompanyResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await

@@ -58,7 +58,7 @@ pub const MODULE: &str = "v3::contacts";
 /// Operations of the Contacts module. Get one with `client.v3().contacts()`.
 #[derive(Clone, Debug)]
 pub struct Contacts {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl Contacts {
@@ -72,13 +72,9 @@ impl Contacts {
     pub fn add_contact_followers(
         &self,
         contact_id: impl Into<String>,
-        body: crate::contacts::ContactFollowersRequest,
+        body: crate::contacts::ContactFollowersRequest
     ) -> AddContactFollowers {
-        AddContactFollowers {
-            client: self.client.clone(),
-            contact_id: contact_id.into(),
-            body,
-        }
+        AddContactFollowers { client: self.client.clone(), contact_id: contact_id.into(), body, }
     }
 
     /// Attach one or more tags to a contact.
@@ -87,13 +83,9 @@ impl Contacts {
     pub fn add_contact_tags(
         &self,
         contact_id: impl Into<String>,
-        body: crate::contacts::ContactTagsRequest,
+        body: crate::contacts::ContactTagsRequest
     ) -> AddContactTags {
-        AddContactTags {
-            client: self.client.clone(),
-            contact_id: contact_id.into(),
-            body,
-        }
+        AddContactTags { client: self.client.clone(), contact_id: contact_id.into(), body, }
     }
 
     /// Enrol a contact in a campaign.
@@ -102,7 +94,7 @@ impl Contacts {
     pub fn add_contact_to_campaign(
         &self,
         contact_id: impl Into<String>,
-        campaign_id: impl Into<String>,
+        campaign_id: impl Into<String>
     ) -> AddContactToCampaign {
         AddContactToCampaign {
             client: self.client.clone(),
@@ -119,7 +111,7 @@ impl Contacts {
         &self,
         contact_id: impl Into<String>,
         workflow_id: impl Into<String>,
-        body: crate::contacts::ContactWorkflowRequest,
+        body: crate::contacts::ContactWorkflowRequest
     ) -> AddContactToWorkflow {
         AddContactToWorkflow {
             client: self.client.clone(),
@@ -134,12 +126,9 @@ impl Contacts {
     /// `POST /contacts/bulk/business` · Version `v3` · location token · scopes: `contacts.write`
     pub fn bulk_set_contacts_business(
         &self,
-        body: crate::contacts::BulkSetContactsBusinessRequest,
+        body: crate::contacts::BulkSetContactsBusinessRequest
     ) -> BulkSetContactsBusiness {
-        BulkSetContactsBusiness {
-            client: self.client.clone(),
-            body,
-        }
+        BulkSetContactsBusiness { client: self.client.clone(), body, }
     }
 
     /// Add or remove tags on many contacts at once.
@@ -148,23 +137,16 @@ impl Contacts {
     pub fn bulk_update_contact_tags(
         &self,
         type_: impl Into<crate::contacts::BulkTagAction>,
-        body: crate::contacts::BulkUpdateContactTagsRequest,
+        body: crate::contacts::BulkUpdateContactTagsRequest
     ) -> BulkUpdateContactTags {
-        BulkUpdateContactTags {
-            client: self.client.clone(),
-            type_: type_.into(),
-            body,
-        }
+        BulkUpdateContactTags { client: self.client.clone(), type_: type_.into(), body, }
     }
 
     /// Create a contact in a location.
     ///
     /// `POST /contacts/` · Version `v3` · location token · scopes: `contacts.write`
     pub fn create_contact(&self, body: CreateContactRequest) -> CreateContact {
-        CreateContact {
-            client: self.client.clone(),
-            body,
-        }
+        CreateContact { client: self.client.clone(), body, }
     }
 
     /// Add a note to a contact.
@@ -173,13 +155,9 @@ impl Contacts {
     pub fn create_contact_note(
         &self,
         contact_id: impl Into<String>,
-        body: crate::contacts::CreateContactNoteRequest,
+        body: crate::contacts::CreateContactNoteRequest
     ) -> CreateContactNote {
-        CreateContactNote {
-            client: self.client.clone(),
-            contact_id: contact_id.into(),
-            body,
-        }
+        CreateContactNote { client: self.client.clone(), contact_id: contact_id.into(), body, }
     }
 
     /// Create a task on a contact.
@@ -188,23 +166,16 @@ impl Contacts {
     pub fn create_contact_task(
         &self,
         contact_id: impl Into<String>,
-        body: crate::contacts::CreateContactTaskRequest,
+        body: crate::contacts::CreateContactTaskRequest
     ) -> CreateContactTask {
-        CreateContactTask {
-            client: self.client.clone(),
-            contact_id: contact_id.into(),
-            body,
-        }
+        CreateContactTask { client: self.client.clone(), contact_id: contact_id.into(), body, }
     }
 
     /// Delete a contact by its id.
     ///
     /// `DELETE /contacts/{contactId}` · Version `v3` · location token · scopes: `contacts.write`
     pub fn delete_contact(&self, contact_id: impl Into<String>) -> DeleteContact {
-        DeleteContact {
-            client: self.client.clone(),
-            contact_id: contact_id.into(),
-        }
+        DeleteContact { client: self.client.clone(), contact_id: contact_id.into(), }
     }
 
     /// Delete a note of a contact.
@@ -213,7 +184,7 @@ impl Contacts {
     pub fn delete_contact_note(
         &self,
         contact_id: impl Into<String>,
-        id: impl Into<String>,
+        id: impl Into<String>
     ) -> DeleteContactNote {
         DeleteContactNote {
             client: self.client.clone(),
@@ -228,7 +199,7 @@ impl Contacts {
     pub fn delete_contact_task(
         &self,
         contact_id: impl Into<String>,
-        task_id: impl Into<String>,
+        task_id: impl Into<String>
     ) -> DeleteContactTask {
         DeleteContactTask {
             client: self.client.clone(),
@@ -241,10 +212,7 @@ impl Contacts {
     ///
     /// `GET /contacts/{contactId}` · Version `v3` · location token · scopes: `contacts.readonly`
     pub fn get_contact(&self, contact_id: impl Into<String>) -> GetContact {
-        GetContact {
-            client: self.client.clone(),
-            contact_id: contact_id.into(),
-        }
+        GetContact { client: self.client.clone(), contact_id: contact_id.into(), }
     }
 
     /// Fetch one note of a contact.
@@ -253,7 +221,7 @@ impl Contacts {
     pub fn get_contact_note(
         &self,
         contact_id: impl Into<String>,
-        id: impl Into<String>,
+        id: impl Into<String>
     ) -> GetContactNote {
         GetContactNote {
             client: self.client.clone(),
@@ -268,7 +236,7 @@ impl Contacts {
     pub fn get_contact_task(
         &self,
         contact_id: impl Into<String>,
-        task_id: impl Into<String>,
+        task_id: impl Into<String>
     ) -> GetContactTask {
         GetContactTask {
             client: self.client.clone(),
@@ -282,7 +250,7 @@ impl Contacts {
     /// Looks a contact up by email or phone the way the location's duplicate-contact setting does. Encode `+` and `@` in the values.
     ///
     /// `GET /contacts/search/duplicate` · Version `v3` · location token · scopes: `contacts.readonly`
-    pub fn get_duplicate_contact(&self) -> GetDuplicateContact {
+    pub fn get_duplicate_contact(&self,) -> GetDuplicateContact {
         GetDuplicateContact {
             client: self.client.clone(),
             location_id: None,
@@ -296,32 +264,23 @@ impl Contacts {
     /// `GET /contacts/{contactId}/appointments` · Version `v3` · location token · scopes: `contacts.readonly`
     pub fn list_contact_appointments(
         &self,
-        contact_id: impl Into<String>,
+        contact_id: impl Into<String>
     ) -> ListContactAppointments {
-        ListContactAppointments {
-            client: self.client.clone(),
-            contact_id: contact_id.into(),
-        }
+        ListContactAppointments { client: self.client.clone(), contact_id: contact_id.into(), }
     }
 
     /// List the notes of a contact.
     ///
     /// `GET /contacts/{contactId}/notes` · Version `v3` · location token · scopes: `contacts.readonly`
     pub fn list_contact_notes(&self, contact_id: impl Into<String>) -> ListContactNotes {
-        ListContactNotes {
-            client: self.client.clone(),
-            contact_id: contact_id.into(),
-        }
+        ListContactNotes { client: self.client.clone(), contact_id: contact_id.into(), }
     }
 
     /// List the tasks of a contact.
     ///
     /// `GET /contacts/{contactId}/tasks` · Version `v3` · location token · scopes: `contacts.readonly`
     pub fn list_contact_tasks(&self, contact_id: impl Into<String>) -> ListContactTasks {
-        ListContactTasks {
-            client: self.client.clone(),
-            contact_id: contact_id.into(),
-        }
+        ListContactTasks { client: self.client.clone(), contact_id: contact_id.into(), }
     }
 
     /// List the contacts attached to a business.
@@ -329,7 +288,7 @@ impl Contacts {
     /// `GET /contacts/business/{businessId}` · Version `v3` · location token · scopes: `contacts.readonly`
     pub fn list_contacts_by_business(
         &self,
-        business_id: impl Into<String>,
+        business_id: impl Into<String>
     ) -> ListContactsByBusiness {
         ListContactsByBusiness {
             client: self.client.clone(),
@@ -348,13 +307,9 @@ impl Contacts {
     pub fn remove_contact_followers(
         &self,
         contact_id: impl Into<String>,
-        body: crate::contacts::ContactFollowersRequest,
+        body: crate::contacts::ContactFollowersRequest
     ) -> RemoveContactFollowers {
-        RemoveContactFollowers {
-            client: self.client.clone(),
-            contact_id: contact_id.into(),
-            body,
-        }
+        RemoveContactFollowers { client: self.client.clone(), contact_id: contact_id.into(), body, }
     }
 
     /// Take a contact out of every campaign.
@@ -364,7 +319,7 @@ impl Contacts {
     /// `DELETE /contacts/{contactId}/campaigns/remove-all` · Version `v3` · location token · scopes: `contacts.write`
     pub fn remove_contact_from_all_campaigns(
         &self,
-        contact_id: impl Into<String>,
+        contact_id: impl Into<String>
     ) -> RemoveContactFromAllCampaigns {
         RemoveContactFromAllCampaigns {
             client: self.client.clone(),
@@ -378,7 +333,7 @@ impl Contacts {
     pub fn remove_contact_from_campaign(
         &self,
         contact_id: impl Into<String>,
-        campaign_id: impl Into<String>,
+        campaign_id: impl Into<String>
     ) -> RemoveContactFromCampaign {
         RemoveContactFromCampaign {
             client: self.client.clone(),
@@ -394,7 +349,7 @@ impl Contacts {
         &self,
         contact_id: impl Into<String>,
         workflow_id: impl Into<String>,
-        body: crate::contacts::ContactWorkflowRequest,
+        body: crate::contacts::ContactWorkflowRequest
     ) -> RemoveContactFromWorkflow {
         RemoveContactFromWorkflow {
             client: self.client.clone(),
@@ -410,26 +365,16 @@ impl Contacts {
     pub fn remove_contact_tags(
         &self,
         contact_id: impl Into<String>,
-        body: crate::contacts::ContactTagsRequest,
+        body: crate::contacts::ContactTagsRequest
     ) -> RemoveContactTags {
-        RemoveContactTags {
-            client: self.client.clone(),
-            contact_id: contact_id.into(),
-            body,
-        }
+        RemoveContactTags { client: self.client.clone(), contact_id: contact_id.into(), body, }
     }
 
     /// Search the contacts of a location with filters.
     ///
     /// `POST /contacts/search` · Version `v3` · location token · scopes: `contacts.readonly`
-    pub fn search_contacts(
-        &self,
-        body: crate::contacts::SearchContactsRequest,
-    ) -> SearchContacts {
-        SearchContacts {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn search_contacts(&self, body: crate::contacts::SearchContactsRequest) -> SearchContacts {
+        SearchContacts { client: self.client.clone(), body, }
     }
 
     /// Mark a task of a contact as done or not done.
@@ -439,7 +384,7 @@ impl Contacts {
         &self,
         contact_id: impl Into<String>,
         task_id: impl Into<String>,
-        body: crate::contacts::SetTaskCompletedRequest,
+        body: crate::contacts::SetTaskCompletedRequest
     ) -> SetContactTaskCompleted {
         SetContactTaskCompleted {
             client: self.client.clone(),
@@ -455,13 +400,9 @@ impl Contacts {
     pub fn update_contact(
         &self,
         contact_id: impl Into<String>,
-        body: UpdateContactRequest,
+        body: UpdateContactRequest
     ) -> UpdateContact {
-        UpdateContact {
-            client: self.client.clone(),
-            contact_id: contact_id.into(),
-            body,
-        }
+        UpdateContact { client: self.client.clone(), contact_id: contact_id.into(), body, }
     }
 
     /// Change a note of a contact.
@@ -471,7 +412,7 @@ impl Contacts {
         &self,
         contact_id: impl Into<String>,
         id: impl Into<String>,
-        body: crate::contacts::UpdateContactNoteRequest,
+        body: crate::contacts::UpdateContactNoteRequest
     ) -> UpdateContactNote {
         UpdateContactNote {
             client: self.client.clone(),
@@ -488,7 +429,7 @@ impl Contacts {
         &self,
         contact_id: impl Into<String>,
         task_id: impl Into<String>,
-        body: crate::contacts::UpdateContactTaskRequest,
+        body: crate::contacts::UpdateContactTaskRequest
     ) -> UpdateContactTask {
         UpdateContactTask {
             client: self.client.clone(),
@@ -502,10 +443,7 @@ impl Contacts {
     ///
     /// `POST /contacts/upsert` · Version `v3` · location token · scopes: `contacts.write`
     pub fn upsert_contact(&self, body: UpsertContactRequest) -> UpsertContact {
-        UpsertContact {
-            client: self.client.clone(),
-            body,
-        }
+        UpsertContact { client: self.client.clone(), body, }
     }
 }
 
@@ -513,348 +451,282 @@ impl Contacts {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Contacts::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "addContactFollowers",
-            Box::pin({
-                let call = handle
-                    .add_contact_followers(
-                        "sample-contactId",
-                        crate::contacts::ContactFollowersRequest::new(
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "addContactTags",
-            Box::pin({
-                let call = handle
-                    .add_contact_tags(
-                        "sample-contactId",
-                        crate::contacts::ContactTagsRequest::new(
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "addContactToCampaign",
-            Box::pin({
-                let call = handle
-                    .add_contact_to_campaign("sample-contactId", "sample-campaignId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "addContactToWorkflow",
-            Box::pin({
-                let call = handle
-                    .add_contact_to_workflow(
-                        "sample-contactId",
-                        "sample-workflowId",
-                        crate::contacts::ContactWorkflowRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkSetContactsBusiness",
-            Box::pin({
-                let call = handle
-                    .bulk_set_contacts_business(
-                        crate::contacts::BulkSetContactsBusinessRequest::new(
-                            "sample".to_owned(),
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkUpdateContactTags",
-            Box::pin({
-                let call = handle
-                    .bulk_update_contact_tags(
-                        crate::contacts::BulkTagAction::Add,
-                        crate::contacts::BulkUpdateContactTagsRequest::new(
-                            vec!["sample".to_owned()],
-                            vec!["sample".to_owned()],
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createContact",
-            Box::pin({
-                let call = handle
-                    .create_contact(CreateContactRequest::new("sample".to_owned()));
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createContactNote",
-            Box::pin({
-                let call = handle
-                    .create_contact_note(
-                        "sample-contactId",
-                        crate::contacts::CreateContactNoteRequest::new(
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createContactTask",
-            Box::pin({
-                let call = handle
-                    .create_contact_task(
-                        "sample-contactId",
-                        crate::contacts::CreateContactTaskRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            true,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteContact",
-            Box::pin({
-                let call = handle.delete_contact("sample-contactId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteContactNote",
-            Box::pin({
-                let call = handle.delete_contact_note("sample-contactId", "sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteContactTask",
-            Box::pin({
-                let call = handle
-                    .delete_contact_task("sample-contactId", "sample-taskId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getContact",
-            Box::pin({
-                let call = handle.get_contact("sample-contactId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getContactNote",
-            Box::pin({
-                let call = handle.get_contact_note("sample-contactId", "sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getContactTask",
-            Box::pin({
-                let call = handle.get_contact_task("sample-contactId", "sample-taskId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getDuplicateContact",
-            Box::pin({
-                let call = handle.get_duplicate_contact();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listContactAppointments",
-            Box::pin({
-                let call = handle.list_contact_appointments("sample-contactId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listContactNotes",
-            Box::pin({
-                let call = handle.list_contact_notes("sample-contactId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listContactTasks",
-            Box::pin({
-                let call = handle.list_contact_tasks("sample-contactId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listContactsByBusiness",
-            Box::pin({
-                let call = handle.list_contacts_by_business("sample-businessId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "removeContactFollowers",
-            Box::pin({
-                let call = handle
-                    .remove_contact_followers(
-                        "sample-contactId",
-                        crate::contacts::ContactFollowersRequest::new(
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "removeContactFromAllCampaigns",
-            Box::pin({
-                let call = handle.remove_contact_from_all_campaigns("sample-contactId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "removeContactFromCampaign",
-            Box::pin({
-                let call = handle
-                    .remove_contact_from_campaign(
-                        "sample-contactId",
-                        "sample-campaignId",
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "removeContactFromWorkflow",
-            Box::pin({
-                let call = handle
-                    .remove_contact_from_workflow(
-                        "sample-contactId",
-                        "sample-workflowId",
-                        crate::contacts::ContactWorkflowRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "removeContactTags",
-            Box::pin({
-                let call = handle
-                    .remove_contact_tags(
-                        "sample-contactId",
-                        crate::contacts::ContactTagsRequest::new(
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchContacts",
-            Box::pin({
-                let call = handle
-                    .search_contacts(
-                        crate::contacts::SearchContactsRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "setContactTaskCompleted",
-            Box::pin({
-                let call = handle
-                    .set_contact_task_completed(
-                        "sample-contactId",
-                        "sample-taskId",
-                        crate::contacts::SetTaskCompletedRequest::new(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateContact",
-            Box::pin({
-                let call = handle
-                    .update_contact("sample-contactId", UpdateContactRequest::new());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateContactNote",
-            Box::pin({
-                let call = handle
-                    .update_contact_note(
-                        "sample-contactId",
-                        "sample-id",
-                        crate::contacts::UpdateContactNoteRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateContactTask",
-            Box::pin({
-                let call = handle
-                    .update_contact_task(
-                        "sample-contactId",
-                        "sample-taskId",
-                        crate::contacts::UpdateContactTaskRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertContact",
-            Box::pin({
-                let call = handle
-                    .upsert_contact(UpsertContactRequest::new("sample".to_owned()));
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "addContactFollowers",
+        Box::pin({
+            let call = handle.add_contact_followers(
+                "sample-contactId",
+                crate::contacts::ContactFollowersRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "addContactTags",
+        Box::pin({
+            let call = handle.add_contact_tags(
+                "sample-contactId",
+                crate::contacts::ContactTagsRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "addContactToCampaign",
+        Box::pin({
+            let call = handle.add_contact_to_campaign("sample-contactId", "sample-campaignId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "addContactToWorkflow",
+        Box::pin({
+            let call = handle.add_contact_to_workflow(
+                "sample-contactId",
+                "sample-workflowId",
+                crate::contacts::ContactWorkflowRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkSetContactsBusiness",
+        Box::pin({
+            let call = handle.bulk_set_contacts_business(
+                crate::contacts::BulkSetContactsBusinessRequest::new(
+                    "sample".to_owned(),
+                    vec!["sample".to_owned()]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkUpdateContactTags",
+        Box::pin({
+            let call = handle.bulk_update_contact_tags(
+                crate::contacts::BulkTagAction::Add,
+                crate::contacts::BulkUpdateContactTagsRequest::new(
+                    vec!["sample".to_owned()],
+                    vec!["sample".to_owned()],
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createContact",
+        Box::pin({
+            let call = handle.create_contact(CreateContactRequest::new("sample".to_owned()));
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createContactNote",
+        Box::pin({
+            let call = handle.create_contact_note(
+                "sample-contactId",
+                crate::contacts::CreateContactNoteRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createContactTask",
+        Box::pin({
+            let call = handle.create_contact_task(
+                "sample-contactId",
+                crate::contacts::CreateContactTaskRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    true
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteContact",
+        Box::pin({
+            let call = handle.delete_contact("sample-contactId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteContactNote",
+        Box::pin({
+            let call = handle.delete_contact_note("sample-contactId", "sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteContactTask",
+        Box::pin({
+            let call = handle.delete_contact_task("sample-contactId", "sample-taskId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getContact",
+        Box::pin({
+            let call = handle.get_contact("sample-contactId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getContactNote",
+        Box::pin({
+            let call = handle.get_contact_note("sample-contactId", "sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getContactTask",
+        Box::pin({
+            let call = handle.get_contact_task("sample-contactId", "sample-taskId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getDuplicateContact",
+        Box::pin({
+            let call = handle.get_duplicate_contact();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listContactAppointments",
+        Box::pin({
+            let call = handle.list_contact_appointments("sample-contactId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listContactNotes",
+        Box::pin({
+            let call = handle.list_contact_notes("sample-contactId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listContactTasks",
+        Box::pin({
+            let call = handle.list_contact_tasks("sample-contactId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listContactsByBusiness",
+        Box::pin({
+            let call = handle.list_contacts_by_business("sample-businessId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "removeContactFollowers",
+        Box::pin({
+            let call = handle.remove_contact_followers(
+                "sample-contactId",
+                crate::contacts::ContactFollowersRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "removeContactFromAllCampaigns",
+        Box::pin({
+            let call = handle.remove_contact_from_all_campaigns("sample-contactId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "removeContactFromCampaign",
+        Box::pin({
+            let call = handle.remove_contact_from_campaign("sample-contactId", "sample-campaignId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "removeContactFromWorkflow",
+        Box::pin({
+            let call = handle.remove_contact_from_workflow(
+                "sample-contactId",
+                "sample-workflowId",
+                crate::contacts::ContactWorkflowRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "removeContactTags",
+        Box::pin({
+            let call = handle.remove_contact_tags(
+                "sample-contactId",
+                crate::contacts::ContactTagsRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchContacts",
+        Box::pin({
+            let call = handle.search_contacts(
+                crate::contacts::SearchContactsRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "setContactTaskCompleted",
+        Box::pin({
+            let call = handle.set_contact_task_completed(
+                "sample-contactId",
+                "sample-taskId",
+                crate::contacts::SetTaskCompletedRequest::new(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateContact",
+        Box::pin({
+            let call = handle.update_contact("sample-contactId", UpdateContactRequest::new());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateContactNote",
+        Box::pin({
+            let call = handle.update_contact_note(
+                "sample-contactId",
+                "sample-id",
+                crate::contacts::UpdateContactNoteRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateContactTask",
+        Box::pin({
+            let call = handle.update_contact_task(
+                "sample-contactId",
+                "sample-taskId",
+                crate::contacts::UpdateContactTaskRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertContact",
+        Box::pin({
+            let call = handle.upsert_contact(UpsertContactRequest::new("sample".to_owned()));
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -862,630 +734,529 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Contacts::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "addContactFollowers",
-            Box::pin({
-                let call = handle
-                    .add_contact_followers(
-                        "sample-contactId",
-                        crate::contacts::ContactFollowersRequest::new(
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "addContactTags",
-            Box::pin({
-                let call = handle
-                    .add_contact_tags(
-                        "sample-contactId",
-                        crate::contacts::ContactTagsRequest::new(
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "addContactToCampaign",
-            Box::pin({
-                let call = handle
-                    .add_contact_to_campaign("sample-contactId", "sample-campaignId")
-                    .body(crate::contacts::AddContactToCampaignRequest::new());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "addContactToWorkflow",
-            Box::pin({
-                let call = handle
-                    .add_contact_to_workflow(
-                        "sample-contactId",
-                        "sample-workflowId",
-                        crate::contacts::ContactWorkflowRequest::new()
-                            .event_start_time("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkSetContactsBusiness",
-            Box::pin({
-                let call = handle
-                    .bulk_set_contacts_business(
-                        crate::contacts::BulkSetContactsBusinessRequest::new(
-                                "sample".to_owned(),
-                                vec!["sample".to_owned()],
+    calls.push((
+        "addContactFollowers",
+        Box::pin({
+            let call = handle.add_contact_followers(
+                "sample-contactId",
+                crate::contacts::ContactFollowersRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "addContactTags",
+        Box::pin({
+            let call = handle.add_contact_tags(
+                "sample-contactId",
+                crate::contacts::ContactTagsRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "addContactToCampaign",
+        Box::pin({
+            let call = handle
+                .add_contact_to_campaign("sample-contactId", "sample-campaignId")
+                .body(crate::contacts::AddContactToCampaignRequest::new());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "addContactToWorkflow",
+        Box::pin({
+            let call = handle.add_contact_to_workflow(
+                "sample-contactId",
+                "sample-workflowId",
+                crate::contacts::ContactWorkflowRequest::new().event_start_time("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkSetContactsBusiness",
+        Box::pin({
+            let call = handle.bulk_set_contacts_business(
+                crate::contacts::BulkSetContactsBusinessRequest::new(
+                    "sample".to_owned(),
+                    vec!["sample".to_owned()]
+                )
+                    .business_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkUpdateContactTags",
+        Box::pin({
+            let call = handle.bulk_update_contact_tags(
+                crate::contacts::BulkTagAction::Add,
+                crate::contacts::BulkUpdateContactTagsRequest::new(
+                    vec!["sample".to_owned()],
+                    vec!["sample".to_owned()],
+                    "sample".to_owned()
+                )
+                    .remove_all_tags(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createContact",
+        Box::pin({
+            let call = handle.create_contact(
+                CreateContactRequest::new("sample".to_owned())
+                    .first_name("sample".to_owned())
+                    .last_name("sample".to_owned())
+                    .name("sample".to_owned())
+                    .email("sample".to_owned())
+                    .gender("sample".to_owned())
+                    .phone("sample".to_owned())
+                    .address1("sample".to_owned())
+                    .city("sample".to_owned())
+                    .state("sample".to_owned())
+                    .postal_code("sample".to_owned())
+                    .website("sample".to_owned())
+                    .timezone("sample".to_owned())
+                    .dnd(true)
+                    .dnd_settings(
+                        DndSettings::new()
+                            .call(
+                                crate::contacts::DndSetting::new(crate::contacts::DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
                             )
-                            .business_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkUpdateContactTags",
-            Box::pin({
-                let call = handle
-                    .bulk_update_contact_tags(
-                        crate::contacts::BulkTagAction::Add,
-                        crate::contacts::BulkUpdateContactTagsRequest::new(
-                                vec!["sample".to_owned()],
-                                vec!["sample".to_owned()],
-                                "sample".to_owned(),
+                            .email(
+                                crate::contacts::DndSetting::new(crate::contacts::DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
                             )
-                            .remove_all_tags(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createContact",
-            Box::pin({
-                let call = handle
-                    .create_contact(
-                        CreateContactRequest::new("sample".to_owned())
-                            .first_name("sample".to_owned())
-                            .last_name("sample".to_owned())
-                            .name("sample".to_owned())
-                            .email("sample".to_owned())
-                            .gender("sample".to_owned())
-                            .phone("sample".to_owned())
-                            .address1("sample".to_owned())
-                            .city("sample".to_owned())
-                            .state("sample".to_owned())
-                            .postal_code("sample".to_owned())
-                            .website("sample".to_owned())
-                            .timezone("sample".to_owned())
-                            .dnd(true)
-                            .dnd_settings(
-                                DndSettings::new()
-                                    .call(
-                                        crate::contacts::DndSetting::new(
-                                                crate::contacts::DndStatus::Active,
-                                            )
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    )
-                                    .email(
-                                        crate::contacts::DndSetting::new(
-                                                crate::contacts::DndStatus::Active,
-                                            )
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    )
-                                    .sms(
-                                        crate::contacts::DndSetting::new(
-                                                crate::contacts::DndStatus::Active,
-                                            )
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    )
-                                    .whats_app(
-                                        crate::contacts::DndSetting::new(
-                                                crate::contacts::DndStatus::Active,
-                                            )
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    )
-                                    .gmb(
-                                        crate::contacts::DndSetting::new(
-                                                crate::contacts::DndStatus::Active,
-                                            )
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    )
-                                    .fb(
-                                        crate::contacts::DndSetting::new(
-                                                crate::contacts::DndStatus::Active,
-                                            )
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    ),
+                            .sms(
+                                crate::contacts::DndSetting::new(crate::contacts::DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
                             )
-                            .inbound_dnd_settings(
-                                crate::contacts::InboundDndSettings::new()
-                                    .all(
-                                        crate::contacts::InboundDndSetting::new(
-                                                crate::contacts::InboundDndSettingStatus::Active,
-                                            )
-                                            .message("sample".to_owned()),
-                                    ),
+                            .whats_app(
+                                crate::contacts::DndSetting::new(crate::contacts::DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
                             )
-                            .tags(vec!["sample".to_owned()])
-                            .custom_fields(
-                                vec![
-                                    CustomFieldInput::new("sample".to_owned()).key("sample"
-                                    .to_owned())
-                                    .field_value(serde_json::Value::Object(Default::default()))
-                                    .value(serde_json::Value::Object(Default::default()))
-                                    .field_value2(serde_json::Value::Object(Default::default()))
-                                ],
+                            .gmb(
+                                crate::contacts::DndSetting::new(crate::contacts::DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
                             )
-                            .source("sample".to_owned())
-                            .date_of_birth("sample".to_owned())
-                            .country("sample".to_owned())
-                            .company_name("sample".to_owned())
-                            .assigned_to("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createContactNote",
-            Box::pin({
-                let call = handle
-                    .create_contact_note(
-                        "sample-contactId",
-                        crate::contacts::CreateContactNoteRequest::new(
-                                "sample".to_owned(),
+                            .fb(
+                                crate::contacts::DndSetting::new(crate::contacts::DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
                             )
-                            .user_id("sample".to_owned())
-                            .title("sample".to_owned())
-                            .color("sample".to_owned())
-                            .pinned(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createContactTask",
-            Box::pin({
-                let call = handle
-                    .create_contact_task(
-                        "sample-contactId",
-                        crate::contacts::CreateContactTaskRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                true,
+                    )
+                    .inbound_dnd_settings(
+                        crate::contacts::InboundDndSettings::new()
+                            .all(
+                                crate::contacts::InboundDndSetting::new(
+                                    crate::contacts::InboundDndSettingStatus::Active
+                                )
+                                    .message("sample".to_owned())
                             )
-                            .body("sample".to_owned())
-                            .assigned_to("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteContact",
-            Box::pin({
-                let call = handle.delete_contact("sample-contactId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteContactNote",
-            Box::pin({
-                let call = handle.delete_contact_note("sample-contactId", "sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteContactTask",
-            Box::pin({
-                let call = handle
-                    .delete_contact_task("sample-contactId", "sample-taskId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getContact",
-            Box::pin({
-                let call = handle.get_contact("sample-contactId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getContactNote",
-            Box::pin({
-                let call = handle.get_contact_note("sample-contactId", "sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getContactTask",
-            Box::pin({
-                let call = handle.get_contact_task("sample-contactId", "sample-taskId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getDuplicateContact",
-            Box::pin({
-                let call = handle
-                    .get_duplicate_contact()
-                    .number("sample".to_owned())
-                    .email("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listContactAppointments",
-            Box::pin({
-                let call = handle.list_contact_appointments("sample-contactId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listContactNotes",
-            Box::pin({
-                let call = handle.list_contact_notes("sample-contactId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listContactTasks",
-            Box::pin({
-                let call = handle.list_contact_tasks("sample-contactId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listContactsByBusiness",
-            Box::pin({
-                let call = handle
-                    .list_contacts_by_business("sample-businessId")
-                    .limit(1i64)
-                    .skip(1i64)
-                    .query("sample".to_owned())
-                    .start_after(vec!["sample".to_owned()]);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "removeContactFollowers",
-            Box::pin({
-                let call = handle
-                    .remove_contact_followers(
-                        "sample-contactId",
-                        crate::contacts::ContactFollowersRequest::new(
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "removeContactFromAllCampaigns",
-            Box::pin({
-                let call = handle.remove_contact_from_all_campaigns("sample-contactId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "removeContactFromCampaign",
-            Box::pin({
-                let call = handle
-                    .remove_contact_from_campaign(
-                        "sample-contactId",
-                        "sample-campaignId",
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "removeContactFromWorkflow",
-            Box::pin({
-                let call = handle
-                    .remove_contact_from_workflow(
-                        "sample-contactId",
-                        "sample-workflowId",
-                        crate::contacts::ContactWorkflowRequest::new()
-                            .event_start_time("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "removeContactTags",
-            Box::pin({
-                let call = handle
-                    .remove_contact_tags(
-                        "sample-contactId",
-                        crate::contacts::ContactTagsRequest::new(
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchContacts",
-            Box::pin({
-                let call = handle
-                    .search_contacts(
-                        crate::contacts::SearchContactsRequest::new("sample".to_owned())
-                            .page_limit(1i64),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "setContactTaskCompleted",
-            Box::pin({
-                let call = handle
-                    .set_contact_task_completed(
-                        "sample-contactId",
-                        "sample-taskId",
-                        crate::contacts::SetTaskCompletedRequest::new(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateContact",
-            Box::pin({
-                let call = handle
-                    .update_contact(
-                        "sample-contactId",
-                        UpdateContactRequest::new()
-                            .first_name("sample".to_owned())
-                            .last_name("sample".to_owned())
-                            .name("sample".to_owned())
-                            .email("sample".to_owned())
-                            .phone("sample".to_owned())
-                            .address1("sample".to_owned())
-                            .city("sample".to_owned())
-                            .state("sample".to_owned())
-                            .postal_code("sample".to_owned())
-                            .website("sample".to_owned())
-                            .timezone("sample".to_owned())
-                            .dnd(true)
-                            .dnd_settings(
-                                DndSettings::new()
-                                    .call(
-                                        crate::contacts::DndSetting::new(
-                                                crate::contacts::DndStatus::Active,
-                                            )
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    )
-                                    .email(
-                                        crate::contacts::DndSetting::new(
-                                                crate::contacts::DndStatus::Active,
-                                            )
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    )
-                                    .sms(
-                                        crate::contacts::DndSetting::new(
-                                                crate::contacts::DndStatus::Active,
-                                            )
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    )
-                                    .whats_app(
-                                        crate::contacts::DndSetting::new(
-                                                crate::contacts::DndStatus::Active,
-                                            )
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    )
-                                    .gmb(
-                                        crate::contacts::DndSetting::new(
-                                                crate::contacts::DndStatus::Active,
-                                            )
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    )
-                                    .fb(
-                                        crate::contacts::DndSetting::new(
-                                                crate::contacts::DndStatus::Active,
-                                            )
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    ),
+                    )
+                    .tags(vec!["sample".to_owned()])
+                    .custom_fields(
+                        vec![
+                            CustomFieldInput::new("sample".to_owned())
+                                .key("sample".to_owned())
+                                .field_value(serde_json::Value::Object(Default::default()))
+                                .value(serde_json::Value::Object(Default::default()))
+                                .field_value2(serde_json::Value::Object(Default::default()))
+                        ]
+                    )
+                    .source("sample".to_owned())
+                    .date_of_birth("sample".to_owned())
+                    .country("sample".to_owned())
+                    .company_name("sample".to_owned())
+                    .assigned_to("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createContactNote",
+        Box::pin({
+            let call = handle.create_contact_note(
+                "sample-contactId",
+                crate::contacts::CreateContactNoteRequest::new("sample".to_owned())
+                    .user_id("sample".to_owned())
+                    .title("sample".to_owned())
+                    .color("sample".to_owned())
+                    .pinned(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createContactTask",
+        Box::pin({
+            let call = handle.create_contact_task(
+                "sample-contactId",
+                crate::contacts::CreateContactTaskRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    true
+                )
+                    .body("sample".to_owned())
+                    .assigned_to("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteContact",
+        Box::pin({
+            let call = handle.delete_contact("sample-contactId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteContactNote",
+        Box::pin({
+            let call = handle.delete_contact_note("sample-contactId", "sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteContactTask",
+        Box::pin({
+            let call = handle.delete_contact_task("sample-contactId", "sample-taskId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getContact",
+        Box::pin({
+            let call = handle.get_contact("sample-contactId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getContactNote",
+        Box::pin({
+            let call = handle.get_contact_note("sample-contactId", "sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getContactTask",
+        Box::pin({
+            let call = handle.get_contact_task("sample-contactId", "sample-taskId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getDuplicateContact",
+        Box::pin({
+            let call = handle
+                .get_duplicate_contact()
+                .number("sample".to_owned())
+                .email("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listContactAppointments",
+        Box::pin({
+            let call = handle.list_contact_appointments("sample-contactId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listContactNotes",
+        Box::pin({
+            let call = handle.list_contact_notes("sample-contactId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listContactTasks",
+        Box::pin({
+            let call = handle.list_contact_tasks("sample-contactId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listContactsByBusiness",
+        Box::pin({
+            let call = handle
+                .list_contacts_by_business("sample-businessId")
+                .limit(1i64)
+                .skip(1i64)
+                .query("sample".to_owned())
+                .start_after(vec!["sample".to_owned()]);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "removeContactFollowers",
+        Box::pin({
+            let call = handle.remove_contact_followers(
+                "sample-contactId",
+                crate::contacts::ContactFollowersRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "removeContactFromAllCampaigns",
+        Box::pin({
+            let call = handle.remove_contact_from_all_campaigns("sample-contactId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "removeContactFromCampaign",
+        Box::pin({
+            let call = handle.remove_contact_from_campaign("sample-contactId", "sample-campaignId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "removeContactFromWorkflow",
+        Box::pin({
+            let call = handle.remove_contact_from_workflow(
+                "sample-contactId",
+                "sample-workflowId",
+                crate::contacts::ContactWorkflowRequest::new().event_start_time("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "removeContactTags",
+        Box::pin({
+            let call = handle.remove_contact_tags(
+                "sample-contactId",
+                crate::contacts::ContactTagsRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchContacts",
+        Box::pin({
+            let call = handle.search_contacts(
+                crate::contacts::SearchContactsRequest::new("sample".to_owned()).page_limit(1i64)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "setContactTaskCompleted",
+        Box::pin({
+            let call = handle.set_contact_task_completed(
+                "sample-contactId",
+                "sample-taskId",
+                crate::contacts::SetTaskCompletedRequest::new(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateContact",
+        Box::pin({
+            let call = handle.update_contact(
+                "sample-contactId",
+                UpdateContactRequest::new()
+                    .first_name("sample".to_owned())
+                    .last_name("sample".to_owned())
+                    .name("sample".to_owned())
+                    .email("sample".to_owned())
+                    .phone("sample".to_owned())
+                    .address1("sample".to_owned())
+                    .city("sample".to_owned())
+                    .state("sample".to_owned())
+                    .postal_code("sample".to_owned())
+                    .website("sample".to_owned())
+                    .timezone("sample".to_owned())
+                    .dnd(true)
+                    .dnd_settings(
+                        DndSettings::new()
+                            .call(
+                                crate::contacts::DndSetting::new(crate::contacts::DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
                             )
-                            .inbound_dnd_settings(
-                                crate::contacts::InboundDndSettings::new()
-                                    .all(
-                                        crate::contacts::InboundDndSetting::new(
-                                                crate::contacts::InboundDndSettingStatus::Active,
-                                            )
-                                            .message("sample".to_owned()),
-                                    ),
+                            .email(
+                                crate::contacts::DndSetting::new(crate::contacts::DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
                             )
-                            .tags(vec!["sample".to_owned()])
-                            .custom_fields(
-                                vec![
-                                    CustomFieldInput::new("sample".to_owned()).key("sample"
-                                    .to_owned())
-                                    .field_value(serde_json::Value::Object(Default::default()))
-                                    .value(serde_json::Value::Object(Default::default()))
-                                    .field_value2(serde_json::Value::Object(Default::default()))
-                                ],
+                            .sms(
+                                crate::contacts::DndSetting::new(crate::contacts::DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
                             )
-                            .source("sample".to_owned())
-                            .date_of_birth("sample".to_owned())
-                            .country("sample".to_owned())
-                            .assigned_to("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateContactNote",
-            Box::pin({
-                let call = handle
-                    .update_contact_note(
-                        "sample-contactId",
-                        "sample-id",
-                        crate::contacts::UpdateContactNoteRequest::new()
-                            .user_id("sample".to_owned())
-                            .body("sample".to_owned())
-                            .title("sample".to_owned())
-                            .color("sample".to_owned())
-                            .pinned(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateContactTask",
-            Box::pin({
-                let call = handle
-                    .update_contact_task(
-                        "sample-contactId",
-                        "sample-taskId",
-                        crate::contacts::UpdateContactTaskRequest::new()
-                            .title("sample".to_owned())
-                            .body("sample".to_owned())
-                            .due_date("sample".to_owned())
-                            .completed(true)
-                            .assigned_to("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertContact",
-            Box::pin({
-                let call = handle
-                    .upsert_contact(
-                        UpsertContactRequest::new("sample".to_owned())
-                            .first_name("sample".to_owned())
-                            .last_name("sample".to_owned())
-                            .name("sample".to_owned())
-                            .email("sample".to_owned())
-                            .gender("sample".to_owned())
-                            .phone("sample".to_owned())
-                            .address1("sample".to_owned())
-                            .city("sample".to_owned())
-                            .state("sample".to_owned())
-                            .postal_code("sample".to_owned())
-                            .website("sample".to_owned())
-                            .timezone("sample".to_owned())
-                            .dnd(true)
-                            .dnd_settings(
-                                DndSettings::new()
-                                    .call(
-                                        crate::contacts::DndSetting::new(
-                                                crate::contacts::DndStatus::Active,
-                                            )
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    )
-                                    .email(
-                                        crate::contacts::DndSetting::new(
-                                                crate::contacts::DndStatus::Active,
-                                            )
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    )
-                                    .sms(
-                                        crate::contacts::DndSetting::new(
-                                                crate::contacts::DndStatus::Active,
-                                            )
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    )
-                                    .whats_app(
-                                        crate::contacts::DndSetting::new(
-                                                crate::contacts::DndStatus::Active,
-                                            )
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    )
-                                    .gmb(
-                                        crate::contacts::DndSetting::new(
-                                                crate::contacts::DndStatus::Active,
-                                            )
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    )
-                                    .fb(
-                                        crate::contacts::DndSetting::new(
-                                                crate::contacts::DndStatus::Active,
-                                            )
-                                            .message("sample".to_owned())
-                                            .code("sample".to_owned()),
-                                    ),
+                            .whats_app(
+                                crate::contacts::DndSetting::new(crate::contacts::DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
                             )
-                            .inbound_dnd_settings(
-                                crate::contacts::InboundDndSettings::new()
-                                    .all(
-                                        crate::contacts::InboundDndSetting::new(
-                                                crate::contacts::InboundDndSettingStatus::Active,
-                                            )
-                                            .message("sample".to_owned()),
-                                    ),
+                            .gmb(
+                                crate::contacts::DndSetting::new(crate::contacts::DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
                             )
-                            .tags(vec!["sample".to_owned()])
-                            .custom_fields(
-                                vec![
-                                    CustomFieldInput::new("sample".to_owned()).key("sample"
-                                    .to_owned())
-                                    .field_value(serde_json::Value::Object(Default::default()))
-                                    .value(serde_json::Value::Object(Default::default()))
-                                    .field_value2(serde_json::Value::Object(Default::default()))
-                                ],
+                            .fb(
+                                crate::contacts::DndSetting::new(crate::contacts::DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
                             )
-                            .source("sample".to_owned())
-                            .date_of_birth("sample".to_owned())
-                            .country("sample".to_owned())
-                            .company_name("sample".to_owned())
-                            .assigned_to("sample".to_owned())
-                            .create_new_if_duplicate_allowed(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                    )
+                    .inbound_dnd_settings(
+                        crate::contacts::InboundDndSettings::new()
+                            .all(
+                                crate::contacts::InboundDndSetting::new(
+                                    crate::contacts::InboundDndSettingStatus::Active
+                                )
+                                    .message("sample".to_owned())
+                            )
+                    )
+                    .tags(vec!["sample".to_owned()])
+                    .custom_fields(
+                        vec![
+                            CustomFieldInput::new("sample".to_owned())
+                                .key("sample".to_owned())
+                                .field_value(serde_json::Value::Object(Default::default()))
+                                .value(serde_json::Value::Object(Default::default()))
+                                .field_value2(serde_json::Value::Object(Default::default()))
+                        ]
+                    )
+                    .source("sample".to_owned())
+                    .date_of_birth("sample".to_owned())
+                    .country("sample".to_owned())
+                    .assigned_to("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateContactNote",
+        Box::pin({
+            let call = handle.update_contact_note(
+                "sample-contactId",
+                "sample-id",
+                crate::contacts::UpdateContactNoteRequest::new()
+                    .user_id("sample".to_owned())
+                    .body("sample".to_owned())
+                    .title("sample".to_owned())
+                    .color("sample".to_owned())
+                    .pinned(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateContactTask",
+        Box::pin({
+            let call = handle.update_contact_task(
+                "sample-contactId",
+                "sample-taskId",
+                crate::contacts::UpdateContactTaskRequest::new()
+                    .title("sample".to_owned())
+                    .body("sample".to_owned())
+                    .due_date("sample".to_owned())
+                    .completed(true)
+                    .assigned_to("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertContact",
+        Box::pin({
+            let call = handle.upsert_contact(
+                UpsertContactRequest::new("sample".to_owned())
+                    .first_name("sample".to_owned())
+                    .last_name("sample".to_owned())
+                    .name("sample".to_owned())
+                    .email("sample".to_owned())
+                    .gender("sample".to_owned())
+                    .phone("sample".to_owned())
+                    .address1("sample".to_owned())
+                    .city("sample".to_owned())
+                    .state("sample".to_owned())
+                    .postal_code("sample".to_owned())
+                    .website("sample".to_owned())
+                    .timezone("sample".to_owned())
+                    .dnd(true)
+                    .dnd_settings(
+                        DndSettings::new()
+                            .call(
+                                crate::contacts::DndSetting::new(crate::contacts::DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
+                            )
+                            .email(
+                                crate::contacts::DndSetting::new(crate::contacts::DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
+                            )
+                            .sms(
+                                crate::contacts::DndSetting::new(crate::contacts::DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
+                            )
+                            .whats_app(
+                                crate::contacts::DndSetting::new(crate::contacts::DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
+                            )
+                            .gmb(
+                                crate::contacts::DndSetting::new(crate::contacts::DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
+                            )
+                            .fb(
+                                crate::contacts::DndSetting::new(crate::contacts::DndStatus::Active)
+                                    .message("sample".to_owned())
+                                    .code("sample".to_owned())
+                            )
+                    )
+                    .inbound_dnd_settings(
+                        crate::contacts::InboundDndSettings::new()
+                            .all(
+                                crate::contacts::InboundDndSetting::new(
+                                    crate::contacts::InboundDndSettingStatus::Active
+                                )
+                                    .message("sample".to_owned())
+                            )
+                    )
+                    .tags(vec!["sample".to_owned()])
+                    .custom_fields(
+                        vec![
+                            CustomFieldInput::new("sample".to_owned())
+                                .key("sample".to_owned())
+                                .field_value(serde_json::Value::Object(Default::default()))
+                                .value(serde_json::Value::Object(Default::default()))
+                                .field_value2(serde_json::Value::Object(Default::default()))
+                        ]
+                    )
+                    .source("sample".to_owned())
+                    .date_of_birth("sample".to_owned())
+                    .country("sample".to_owned())
+                    .company_name("sample".to_owned())
+                    .assigned_to("sample".to_owned())
+                    .create_new_if_duplicate_allowed(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -1516,9 +1287,9 @@ impl AddContactFollowers {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/contacts/{}/followers", crate ::runtime::request::path_segment(& self
-                .contact_id)
-            ),
+                "/contacts/{}/followers",
+                crate::runtime::request::path_segment(&self.contact_id)
+            )
         );
         {
             let value = &self.body;
@@ -1528,19 +1299,14 @@ impl AddContactFollowers {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::contacts::AddContactFollowersResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::contacts::AddContactFollowersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::contacts::AddContactFollowersResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::contacts::AddContactFollowersResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1572,10 +1338,7 @@ impl AddContactTags {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/contacts/{}/tags", crate ::runtime::request::path_segment(& self
-                .contact_id)
-            ),
+            format!("/contacts/{}/tags", crate::runtime::request::path_segment(&self.contact_id))
         );
         {
             let value = &self.body;
@@ -1585,15 +1348,13 @@ impl AddContactTags {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::contacts::ContactTagsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::contacts::ContactTagsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::contacts::ContactTagsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1616,10 +1377,7 @@ pub struct AddContactToCampaign {
 
 impl AddContactToCampaign {
     /// Sets the request body.
-    pub fn body(
-        mut self,
-        value: impl Into<crate::contacts::AddContactToCampaignRequest>,
-    ) -> Self {
+    pub fn body(mut self, value: impl Into<crate::contacts::AddContactToCampaignRequest>) -> Self {
         self.body = Some(value.into());
         self
     }
@@ -1637,10 +1395,10 @@ impl AddContactToCampaign {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/contacts/{}/campaigns/{}", crate ::runtime::request::path_segment(&
-                self.contact_id), crate ::runtime::request::path_segment(& self
-                .campaign_id)
-            ),
+                "/contacts/{}/campaigns/{}",
+                crate::runtime::request::path_segment(&self.contact_id),
+                crate::runtime::request::path_segment(&self.campaign_id)
+            )
         );
         if let Some(value) = &self.body {
             request.json(value)?;
@@ -1654,9 +1412,7 @@ impl AddContactToCampaign {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1690,9 +1446,10 @@ impl AddContactToWorkflow {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/contacts/{}/workflow/{}", crate ::runtime::request::path_segment(& self
-                .contact_id), crate ::runtime::request::path_segment(& self.workflow_id)
-            ),
+                "/contacts/{}/workflow/{}",
+                crate::runtime::request::path_segment(&self.contact_id),
+                crate::runtime::request::path_segment(&self.workflow_id)
+            )
         );
         {
             let value = &self.body;
@@ -1707,9 +1464,7 @@ impl AddContactToWorkflow {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1738,10 +1493,7 @@ impl BulkSetContactsBusiness {
             token: crate::TokenKind::Location,
             scopes: &["contacts.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/contacts/bulk/business".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/contacts/bulk/business".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -1751,18 +1503,15 @@ impl BulkSetContactsBusiness {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::contacts::BulkSetContactsBusinessResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::contacts::BulkSetContactsBusinessResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::contacts::BulkSetContactsBusinessResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1795,9 +1544,9 @@ impl BulkUpdateContactTags {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/contacts/bulk/tags/update/{}", crate
-                ::runtime::request::path_segment(self.type_.as_str())
-            ),
+                "/contacts/bulk/tags/update/{}",
+                crate::runtime::request::path_segment(self.type_.as_str())
+            )
         );
         {
             let value = &self.body;
@@ -1813,7 +1562,7 @@ impl BulkUpdateContactTags {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<BulkUpdateContactTagsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1857,9 +1606,7 @@ impl CreateContact {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<ContactResponse>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<ContactResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1891,10 +1638,7 @@ impl CreateContactNote {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/contacts/{}/notes", crate ::runtime::request::path_segment(& self
-                .contact_id)
-            ),
+            format!("/contacts/{}/notes", crate::runtime::request::path_segment(&self.contact_id))
         );
         {
             let value = &self.body;
@@ -1904,15 +1648,13 @@ impl CreateContactNote {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::contacts::ContactNoteResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::contacts::ContactNoteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::contacts::ContactNoteResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1945,10 +1687,7 @@ impl CreateContactTask {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/contacts/{}/tasks", crate ::runtime::request::path_segment(& self
-                .contact_id)
-            ),
+            format!("/contacts/{}/tasks", crate::runtime::request::path_segment(&self.contact_id))
         );
         {
             let value = &self.body;
@@ -1958,15 +1697,13 @@ impl CreateContactTask {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::contacts::ContactTaskResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::contacts::ContactTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::contacts::ContactTaskResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1998,9 +1735,7 @@ impl DeleteContact {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/contacts/{}", crate ::runtime::request::path_segment(& self.contact_id)
-            ),
+            format!("/contacts/{}", crate::runtime::request::path_segment(&self.contact_id))
         );
         Ok(request)
     }
@@ -2011,9 +1746,7 @@ impl DeleteContact {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<DeleteSuccess>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<DeleteSuccess>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2046,9 +1779,10 @@ impl DeleteContactNote {
         let request = crate::Request::new(
             &META,
             format!(
-                "/contacts/{}/notes/{}", crate ::runtime::request::path_segment(& self
-                .contact_id), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/contacts/{}/notes/{}",
+                crate::runtime::request::path_segment(&self.contact_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         Ok(request)
     }
@@ -2059,9 +1793,7 @@ impl DeleteContactNote {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<DeleteSuccess>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<DeleteSuccess>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2094,9 +1826,10 @@ impl DeleteContactTask {
         let request = crate::Request::new(
             &META,
             format!(
-                "/contacts/{}/tasks/{}", crate ::runtime::request::path_segment(& self
-                .contact_id), crate ::runtime::request::path_segment(& self.task_id)
-            ),
+                "/contacts/{}/tasks/{}",
+                crate::runtime::request::path_segment(&self.contact_id),
+                crate::runtime::request::path_segment(&self.task_id)
+            )
         );
         Ok(request)
     }
@@ -2107,9 +1840,7 @@ impl DeleteContactTask {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<DeleteSuccess>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<DeleteSuccess>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2140,9 +1871,7 @@ impl GetContact {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/contacts/{}", crate ::runtime::request::path_segment(& self.contact_id)
-            ),
+            format!("/contacts/{}", crate::runtime::request::path_segment(&self.contact_id))
         );
         Ok(request)
     }
@@ -2153,9 +1882,7 @@ impl GetContact {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<ContactResponse>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<ContactResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2188,23 +1915,22 @@ impl GetContactNote {
         let request = crate::Request::new(
             &META,
             format!(
-                "/contacts/{}/notes/{}", crate ::runtime::request::path_segment(& self
-                .contact_id), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/contacts/{}/notes/{}",
+                crate::runtime::request::path_segment(&self.contact_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::contacts::ContactNoteResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::contacts::ContactNoteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::contacts::ContactNoteResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2238,23 +1964,22 @@ impl GetContactTask {
         let request = crate::Request::new(
             &META,
             format!(
-                "/contacts/{}/tasks/{}", crate ::runtime::request::path_segment(& self
-                .contact_id), crate ::runtime::request::path_segment(& self.task_id)
-            ),
+                "/contacts/{}/tasks/{}",
+                crate::runtime::request::path_segment(&self.contact_id),
+                crate::runtime::request::path_segment(&self.task_id)
+            )
         );
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::contacts::ContactTaskResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::contacts::ContactTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::contacts::ContactTaskResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2308,13 +2033,11 @@ impl GetDuplicateContact {
             token: crate::TokenKind::Location,
             scopes: &["contacts.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getDuplicateContact", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/contacts/search/duplicate".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "getDuplicateContact",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/contacts/search/duplicate".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.number {
@@ -2333,7 +2056,7 @@ impl GetDuplicateContact {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2366,27 +2089,22 @@ impl ListContactAppointments {
         let request = crate::Request::new(
             &META,
             format!(
-                "/contacts/{}/appointments", crate ::runtime::request::path_segment(&
-                self.contact_id)
-            ),
+                "/contacts/{}/appointments",
+                crate::runtime::request::path_segment(&self.contact_id)
+            )
         );
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::contacts::ContactAppointmentList, crate::Error> {
+    pub async fn send(self) -> Result<crate::contacts::ContactAppointmentList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::contacts::ContactAppointmentList>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::contacts::ContactAppointmentList>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2417,10 +2135,7 @@ impl ListContactNotes {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/contacts/{}/notes", crate ::runtime::request::path_segment(& self
-                .contact_id)
-            ),
+            format!("/contacts/{}/notes", crate::runtime::request::path_segment(&self.contact_id))
         );
         Ok(request)
     }
@@ -2432,7 +2147,7 @@ impl ListContactNotes {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::contacts::ContactNoteList>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2464,10 +2179,7 @@ impl ListContactTasks {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/contacts/{}/tasks", crate ::runtime::request::path_segment(& self
-                .contact_id)
-            ),
+            format!("/contacts/{}/tasks", crate::runtime::request::path_segment(&self.contact_id))
         );
         Ok(request)
     }
@@ -2479,7 +2191,7 @@ impl ListContactTasks {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::contacts::ContactTaskList>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2546,15 +2258,16 @@ impl ListContactsByBusiness {
             token: crate::TokenKind::Location,
             scopes: &["contacts.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listContactsByBusiness", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listContactsByBusiness",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/contacts/business/{}", crate ::runtime::request::path_segment(& self
-                .business_id)
-            ),
+                "/contacts/business/{}",
+                crate::runtime::request::path_segment(&self.business_id)
+            )
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.limit {
@@ -2580,7 +2293,7 @@ impl ListContactsByBusiness {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::contacts::ContactList>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2609,7 +2322,7 @@ impl crate::Paginated for ListContactsByBusiness {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -2623,10 +2336,8 @@ impl crate::Paginated for ListContactsByBusiness {
 impl ListContactsByBusiness {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::contacts::Contact, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::contacts::Contact, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -2658,9 +2369,9 @@ impl RemoveContactFollowers {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/contacts/{}/followers", crate ::runtime::request::path_segment(& self
-                .contact_id)
-            ),
+                "/contacts/{}/followers",
+                crate::runtime::request::path_segment(&self.contact_id)
+            )
         );
         {
             let value = &self.body;
@@ -2671,18 +2382,15 @@ impl RemoveContactFollowers {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::contacts::RemoveContactFollowersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::contacts::RemoveContactFollowersResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::contacts::RemoveContactFollowersResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2716,9 +2424,9 @@ impl RemoveContactFromAllCampaigns {
         let request = crate::Request::new(
             &META,
             format!(
-                "/contacts/{}/campaigns/remove-all", crate
-                ::runtime::request::path_segment(& self.contact_id)
-            ),
+                "/contacts/{}/campaigns/remove-all",
+                crate::runtime::request::path_segment(&self.contact_id)
+            )
         );
         Ok(request)
     }
@@ -2729,9 +2437,7 @@ impl RemoveContactFromAllCampaigns {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2764,10 +2470,10 @@ impl RemoveContactFromCampaign {
         let request = crate::Request::new(
             &META,
             format!(
-                "/contacts/{}/campaigns/{}", crate ::runtime::request::path_segment(&
-                self.contact_id), crate ::runtime::request::path_segment(& self
-                .campaign_id)
-            ),
+                "/contacts/{}/campaigns/{}",
+                crate::runtime::request::path_segment(&self.contact_id),
+                crate::runtime::request::path_segment(&self.campaign_id)
+            )
         );
         Ok(request)
     }
@@ -2778,9 +2484,7 @@ impl RemoveContactFromCampaign {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2814,9 +2518,10 @@ impl RemoveContactFromWorkflow {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/contacts/{}/workflow/{}", crate ::runtime::request::path_segment(& self
-                .contact_id), crate ::runtime::request::path_segment(& self.workflow_id)
-            ),
+                "/contacts/{}/workflow/{}",
+                crate::runtime::request::path_segment(&self.contact_id),
+                crate::runtime::request::path_segment(&self.workflow_id)
+            )
         );
         {
             let value = &self.body;
@@ -2831,9 +2536,7 @@ impl RemoveContactFromWorkflow {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<SucceededFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2865,10 +2568,7 @@ impl RemoveContactTags {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/contacts/{}/tags", crate ::runtime::request::path_segment(& self
-                .contact_id)
-            ),
+            format!("/contacts/{}/tags", crate::runtime::request::path_segment(&self.contact_id))
         );
         {
             let value = &self.body;
@@ -2878,15 +2578,13 @@ impl RemoveContactTags {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::contacts::ContactTagsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::contacts::ContactTagsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::contacts::ContactTagsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2931,7 +2629,7 @@ impl SearchContacts {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2966,10 +2664,10 @@ impl SetContactTaskCompleted {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/contacts/{}/tasks/{}/completed", crate
-                ::runtime::request::path_segment(& self.contact_id), crate
-                ::runtime::request::path_segment(& self.task_id)
-            ),
+                "/contacts/{}/tasks/{}/completed",
+                crate::runtime::request::path_segment(&self.contact_id),
+                crate::runtime::request::path_segment(&self.task_id)
+            )
         );
         {
             let value = &self.body;
@@ -2979,15 +2677,13 @@ impl SetContactTaskCompleted {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::contacts::ContactTaskResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::contacts::ContactTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::contacts::ContactTaskResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3020,9 +2716,7 @@ impl UpdateContact {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/contacts/{}", crate ::runtime::request::path_segment(& self.contact_id)
-            ),
+            format!("/contacts/{}", crate::runtime::request::path_segment(&self.contact_id))
         );
         {
             let value = &self.body;
@@ -3038,7 +2732,7 @@ impl UpdateContact {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<UpdateContactResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3073,9 +2767,10 @@ impl UpdateContactNote {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/contacts/{}/notes/{}", crate ::runtime::request::path_segment(& self
-                .contact_id), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/contacts/{}/notes/{}",
+                crate::runtime::request::path_segment(&self.contact_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         {
             let value = &self.body;
@@ -3085,15 +2780,13 @@ impl UpdateContactNote {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::contacts::ContactNoteResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::contacts::ContactNoteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::contacts::ContactNoteResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3128,9 +2821,10 @@ impl UpdateContactTask {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/contacts/{}/tasks/{}", crate ::runtime::request::path_segment(& self
-                .contact_id), crate ::runtime::request::path_segment(& self.task_id)
-            ),
+                "/contacts/{}/tasks/{}",
+                crate::runtime::request::path_segment(&self.contact_id),
+                crate::runtime::request::path_segment(&self.task_id)
+            )
         );
         {
             let value = &self.body;
@@ -3140,15 +2834,13 @@ impl UpdateContactTask {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::contacts::ContactTaskResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::contacts::ContactTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::contacts::ContactTaskResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3193,7 +2885,7 @@ impl UpsertContact {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<UpsertContactResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3246,27 +2938,15 @@ pub struct Contact {
     pub last_name: Option<String>,
 
     /// `firstNameLowerCase`: a string.
-    #[serde(
-        rename = "firstNameLowerCase",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "firstNameLowerCase", default, skip_serializing_if = "Option::is_none")]
     pub first_name_lower_case: Option<String>,
 
     /// `lastNameLowerCase`: a string.
-    #[serde(
-        rename = "lastNameLowerCase",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastNameLowerCase", default, skip_serializing_if = "Option::is_none")]
     pub last_name_lower_case: Option<String>,
 
     /// `fullNameLowerCase`: a string.
-    #[serde(
-        rename = "fullNameLowerCase",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "fullNameLowerCase", default, skip_serializing_if = "Option::is_none")]
     pub full_name_lower_case: Option<String>,
 
     /// `email`: a string. Example: `john@deo.com`.
@@ -3282,11 +2962,7 @@ pub struct Contact {
     pub bounce_email: Option<bool>,
 
     /// True when the contact unsubscribed from email.
-    #[serde(
-        rename = "unsubscribeEmail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "unsubscribeEmail", default, skip_serializing_if = "Option::is_none")]
     pub unsubscribe_email: Option<bool>,
 
     /// `phone`: a string. Example: `+18832327657`.
@@ -3390,11 +3066,7 @@ pub struct Contact {
     pub last_activity: Option<String>,
 
     /// `lastSessionActivityAt`: a date and time (RFC 3339 string).
-    #[serde(
-        rename = "lastSessionActivityAt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastSessionActivityAt", default, skip_serializing_if = "Option::is_none")]
     pub last_session_activity_at: Option<String>,
 
     /// `offers`: a list of strings.
@@ -3414,19 +3086,11 @@ pub struct Contact {
     pub business_id: Option<String>,
 
     /// `attributionSource`: a [`AttributionSource`](crate::contacts::AttributionSource).
-    #[serde(
-        rename = "attributionSource",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "attributionSource", default, skip_serializing_if = "Option::is_none")]
     pub attribution_source: Option<crate::contacts::AttributionSource>,
 
     /// `lastAttributionSource`: a [`AttributionSource`](crate::contacts::AttributionSource).
-    #[serde(
-        rename = "lastAttributionSource",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastAttributionSource", default, skip_serializing_if = "Option::is_none")]
     pub last_attribution_source: Option<crate::contacts::AttributionSource>,
 
     /// `attributions`: a list of [`AttributionSource`](crate::contacts::AttributionSource) values.
@@ -3456,19 +3120,11 @@ pub struct ContactResponse {
 #[non_exhaustive]
 pub struct CreateContactRequest {
     /// `firstName`: a string. Example: `John`.
-    #[serde(
-        rename = "firstName",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "firstName", default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub first_name: crate::Nullable<String>,
 
     /// `lastName`: a string. Example: `Doe`.
-    #[serde(
-        rename = "lastName",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "lastName", default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub last_name: crate::Nullable<String>,
 
     /// `name`: a string.
@@ -3480,7 +3136,7 @@ pub struct CreateContactRequest {
     pub email: crate::Nullable<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `gender`: a string. Example: `male`.
@@ -3524,11 +3180,7 @@ pub struct CreateContactRequest {
     pub dnd_settings: Option<DndSettings>,
 
     /// `inboundDndSettings`: a [`InboundDndSettings`](crate::contacts::InboundDndSettings).
-    #[serde(
-        rename = "inboundDndSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "inboundDndSettings", default, skip_serializing_if = "Option::is_none")]
     pub inbound_dnd_settings: Option<crate::contacts::InboundDndSettings>,
 
     /// `tags`: a list of strings.
@@ -3544,11 +3196,7 @@ pub struct CreateContactRequest {
     pub source: Option<String>,
 
     /// Birth date, e.g. 1990-09-25 (several date layouts are accepted).
-    #[serde(
-        rename = "dateOfBirth",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "dateOfBirth", default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub date_of_birth: crate::Nullable<String>,
 
     /// `country`: a string. Example: `US`.
@@ -3556,11 +3204,7 @@ pub struct CreateContactRequest {
     pub country: Option<String>,
 
     /// `companyName`: a string.
-    #[serde(
-        rename = "companyName",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "companyName", default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub company_name: crate::Nullable<String>,
 
     /// Id of a user.
@@ -3746,7 +3390,7 @@ impl CreateContactRequest {
     /// Sets `inboundDndSettings`.
     pub fn inbound_dnd_settings(
         mut self,
-        value: impl Into<crate::contacts::InboundDndSettings>,
+        value: impl Into<crate::contacts::InboundDndSettings>
     ) -> Self {
         self.inbound_dnd_settings = Some(value.into());
         self
@@ -3835,13 +3479,7 @@ impl CustomFieldInput {
     /// A value with the required fields (`id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
-        Self {
-            id: id.into(),
-            key: None,
-            field_value: None,
-            value: None,
-            field_value2: None,
-        }
+        Self { id: id.into(), key: None, field_value: None, value: None, field_value2: None, }
     }
 
     /// Sets `key`.
@@ -3915,14 +3553,7 @@ impl DndSettings {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            call: None,
-            email: None,
-            sms: None,
-            whats_app: None,
-            gmb: None,
-            fb: None,
-        }
+        Self { call: None, email: None, sms: None, whats_app: None, gmb: None, fb: None, }
     }
 
     /// Sets `call`.
@@ -3980,19 +3611,11 @@ pub struct SucceededFlag {
 #[non_exhaustive]
 pub struct UpdateContactRequest {
     /// `firstName`: a string.
-    #[serde(
-        rename = "firstName",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "firstName", default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub first_name: crate::Nullable<String>,
 
     /// `lastName`: a string.
-    #[serde(
-        rename = "lastName",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "lastName", default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub last_name: crate::Nullable<String>,
 
     /// `name`: a string.
@@ -4040,11 +3663,7 @@ pub struct UpdateContactRequest {
     pub dnd_settings: Option<DndSettings>,
 
     /// `inboundDndSettings`: a [`InboundDndSettings`](crate::contacts::InboundDndSettings).
-    #[serde(
-        rename = "inboundDndSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "inboundDndSettings", default, skip_serializing_if = "Option::is_none")]
     pub inbound_dnd_settings: Option<crate::contacts::InboundDndSettings>,
 
     /// Replaces every tag of the contact; use addContactTags/removeContactTags to change some.
@@ -4060,11 +3679,7 @@ pub struct UpdateContactRequest {
     pub source: crate::Nullable<String>,
 
     /// `dateOfBirth`: a string.
-    #[serde(
-        rename = "dateOfBirth",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "dateOfBirth", default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub date_of_birth: crate::Nullable<String>,
 
     /// `country`: a string.
@@ -4072,11 +3687,7 @@ pub struct UpdateContactRequest {
     pub country: Option<String>,
 
     /// `assignedTo`: a string.
-    #[serde(
-        rename = "assignedTo",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "assignedTo", default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub assigned_to: crate::Nullable<String>,
 }
 
@@ -4249,7 +3860,7 @@ impl UpdateContactRequest {
     /// Sets `inboundDndSettings`.
     pub fn inbound_dnd_settings(
         mut self,
-        value: impl Into<crate::contacts::InboundDndSettings>,
+        value: impl Into<crate::contacts::InboundDndSettings>
     ) -> Self {
         self.inbound_dnd_settings = Some(value.into());
         self
@@ -4328,19 +3939,11 @@ pub struct UpdateContactResponse {
 #[non_exhaustive]
 pub struct UpsertContactRequest {
     /// `firstName`: a string.
-    #[serde(
-        rename = "firstName",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "firstName", default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub first_name: crate::Nullable<String>,
 
     /// `lastName`: a string.
-    #[serde(
-        rename = "lastName",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "lastName", default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub last_name: crate::Nullable<String>,
 
     /// `name`: a string.
@@ -4352,7 +3955,7 @@ pub struct UpsertContactRequest {
     pub email: crate::Nullable<String>,
 
     /// `locationId`: a string.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `gender`: a string.
@@ -4396,11 +3999,7 @@ pub struct UpsertContactRequest {
     pub dnd_settings: Option<DndSettings>,
 
     /// `inboundDndSettings`: a [`InboundDndSettings`](crate::contacts::InboundDndSettings).
-    #[serde(
-        rename = "inboundDndSettings",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "inboundDndSettings", default, skip_serializing_if = "Option::is_none")]
     pub inbound_dnd_settings: Option<crate::contacts::InboundDndSettings>,
 
     /// Replaces every tag of the contact.
@@ -4416,11 +4015,7 @@ pub struct UpsertContactRequest {
     pub source: Option<String>,
 
     /// `dateOfBirth`: a string.
-    #[serde(
-        rename = "dateOfBirth",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "dateOfBirth", default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub date_of_birth: crate::Nullable<String>,
 
     /// `country`: a string.
@@ -4428,11 +4023,7 @@ pub struct UpsertContactRequest {
     pub country: Option<String>,
 
     /// `companyName`: a string.
-    #[serde(
-        rename = "companyName",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "companyName", default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub company_name: crate::Nullable<String>,
 
     /// `assignedTo`: a string.
@@ -4440,11 +4031,13 @@ pub struct UpsertContactRequest {
     pub assigned_to: Option<String>,
 
     /// When true and the location allows duplicates, always create a new contact instead of updating the match.
-    #[serde(
-        rename = "createNewIfDuplicateAllowed",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "createNewIfDuplicateAllowed",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub create_new_if_duplicate_allowed: Option<bool>,
 }
 
@@ -4627,7 +4220,7 @@ impl UpsertContactRequest {
     /// Sets `inboundDndSettings`.
     pub fn inbound_dnd_settings(
         mut self,
-        value: impl Into<crate::contacts::InboundDndSettings>,
+        value: impl Into<crate::contacts::InboundDndSettings>
     ) -> Self {
         self.inbound_dnd_settings = Some(value.into());
         self

@@ -39,7 +39,7 @@ pub const MODULE: &str = "v3::conversation_ai";
 /// Operations of the Conversation AI module. Get one with `client.v3().conversation_ai()`.
 #[derive(Clone, Debug)]
 pub struct ConversationAi {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl ConversationAi {
@@ -53,13 +53,9 @@ impl ConversationAi {
     pub fn create_conversation_ai_action(
         &self,
         agent_id: impl Into<String>,
-        body: crate::conversation_ai::ConversationAiActionRequest,
+        body: crate::conversation_ai::ConversationAiActionRequest
     ) -> CreateConversationAiAction {
-        CreateConversationAiAction {
-            client: self.client.clone(),
-            agent_id: agent_id.into(),
-            body,
-        }
+        CreateConversationAiAction { client: self.client.clone(), agent_id: agent_id.into(), body, }
     }
 
     /// Create a Conversation AI agent.
@@ -67,12 +63,9 @@ impl ConversationAi {
     /// `POST /conversation-ai/agents` · Version `v3` · location token · scopes: `conversation-ai.write`
     pub fn create_conversation_ai_agent(
         &self,
-        body: crate::conversation_ai::CreateConversationAiAgentRequest,
+        body: crate::conversation_ai::CreateConversationAiAgentRequest
     ) -> CreateConversationAiAgent {
-        CreateConversationAiAgent {
-            client: self.client.clone(),
-            body,
-        }
+        CreateConversationAiAgent { client: self.client.clone(), body, }
     }
 
     /// Detach and delete an action of an agent.
@@ -81,7 +74,7 @@ impl ConversationAi {
     pub fn delete_conversation_ai_action(
         &self,
         agent_id: impl Into<String>,
-        action_id: impl Into<String>,
+        action_id: impl Into<String>
     ) -> DeleteConversationAiAction {
         DeleteConversationAiAction {
             client: self.client.clone(),
@@ -95,12 +88,9 @@ impl ConversationAi {
     /// `DELETE /conversation-ai/agents/{agentId}` · Version `v3` · location token · scopes: `conversation-ai.write`
     pub fn delete_conversation_ai_agent(
         &self,
-        agent_id: impl Into<String>,
+        agent_id: impl Into<String>
     ) -> DeleteConversationAiAgent {
-        DeleteConversationAiAgent {
-            client: self.client.clone(),
-            agent_id: agent_id.into(),
-        }
+        DeleteConversationAiAgent { client: self.client.clone(), agent_id: agent_id.into(), }
     }
 
     /// Fetch one action of an agent.
@@ -109,7 +99,7 @@ impl ConversationAi {
     pub fn get_conversation_ai_action(
         &self,
         agent_id: impl Into<String>,
-        action_id: impl Into<String>,
+        action_id: impl Into<String>
     ) -> GetConversationAiAction {
         GetConversationAiAction {
             client: self.client.clone(),
@@ -121,14 +111,8 @@ impl ConversationAi {
     /// Fetch one Conversation AI agent.
     ///
     /// `GET /conversation-ai/agents/{agentId}` · Version `v3` · location token · scopes: `conversation-ai.readonly`
-    pub fn get_conversation_ai_agent(
-        &self,
-        agent_id: impl Into<String>,
-    ) -> GetConversationAiAgent {
-        GetConversationAiAgent {
-            client: self.client.clone(),
-            agent_id: agent_id.into(),
-        }
+    pub fn get_conversation_ai_agent(&self, agent_id: impl Into<String>) -> GetConversationAiAgent {
+        GetConversationAiAgent { client: self.client.clone(), agent_id: agent_id.into(), }
     }
 
     /// Fetch how an AI reply was produced: prompt, history, knowledge used and actions taken.
@@ -137,7 +121,7 @@ impl ConversationAi {
     pub fn get_conversation_ai_generation(
         &self,
         message_id: impl Into<String>,
-        source: impl Into<GetConversationAiGenerationSource>,
+        source: impl Into<GetConversationAiGenerationSource>
     ) -> GetConversationAiGeneration {
         GetConversationAiGeneration {
             client: self.client.clone(),
@@ -151,18 +135,15 @@ impl ConversationAi {
     /// `GET /conversation-ai/agents/{agentId}/actions/list` · Version `v3` · location token · scopes: `conversation-ai.readonly`
     pub fn list_conversation_ai_actions(
         &self,
-        agent_id: impl Into<String>,
+        agent_id: impl Into<String>
     ) -> ListConversationAiActions {
-        ListConversationAiActions {
-            client: self.client.clone(),
-            agent_id: agent_id.into(),
-        }
+        ListConversationAiActions { client: self.client.clone(), agent_id: agent_id.into(), }
     }
 
     /// Search the Conversation AI agents of a location by name.
     ///
     /// `GET /conversation-ai/agents/search` · Version `v3` · location token · scopes: `conversation-ai.readonly`
-    pub fn search_conversation_ai_agents(&self) -> SearchConversationAiAgents {
+    pub fn search_conversation_ai_agents(&self,) -> SearchConversationAiAgents {
         SearchConversationAiAgents {
             client: self.client.clone(),
             start_after: None,
@@ -178,7 +159,7 @@ impl ConversationAi {
         &self,
         agent_id: impl Into<String>,
         action_id: impl Into<String>,
-        body: crate::conversation_ai::ConversationAiActionRequest,
+        body: crate::conversation_ai::ConversationAiActionRequest
     ) -> UpdateConversationAiAction {
         UpdateConversationAiAction {
             client: self.client.clone(),
@@ -194,13 +175,9 @@ impl ConversationAi {
     pub fn update_conversation_ai_agent(
         &self,
         agent_id: impl Into<String>,
-        body: crate::conversation_ai::UpdateConversationAiAgentRequest,
+        body: crate::conversation_ai::UpdateConversationAiAgentRequest
     ) -> UpdateConversationAiAgent {
-        UpdateConversationAiAgent {
-            client: self.client.clone(),
-            agent_id: agent_id.into(),
-            body,
-        }
+        UpdateConversationAiAgent { client: self.client.clone(), agent_id: agent_id.into(), body, }
     }
 
     /// Set the follow-up settings of some actions of an agent.
@@ -209,7 +186,7 @@ impl ConversationAi {
     pub fn update_conversation_ai_followup_settings(
         &self,
         agent_id: impl Into<String>,
-        body: crate::conversation_ai::UpdateFollowupSettingsRequest,
+        body: crate::conversation_ai::UpdateFollowupSettingsRequest
     ) -> UpdateConversationAiFollowupSettings {
         UpdateConversationAiFollowupSettings {
             client: self.client.clone(),
@@ -223,151 +200,127 @@ impl ConversationAi {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = ConversationAi::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createConversationAiAction",
-            Box::pin({
-                let call = handle
-                    .create_conversation_ai_action(
-                        "sample-agentId",
-                        crate::conversation_ai::ConversationAiActionRequest::new(
-                            crate::conversation_ai::ConversationAiActionType::TriggerWorkflow,
-                            "sample".to_owned(),
-                            serde_json::Value::Object(Default::default()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createConversationAiAgent",
-            Box::pin({
-                let call = handle
-                    .create_conversation_ai_agent(
-                        crate::conversation_ai::CreateConversationAiAgentRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteConversationAiAction",
-            Box::pin({
-                let call = handle
-                    .delete_conversation_ai_action("sample-agentId", "sample-actionId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteConversationAiAgent",
-            Box::pin({
-                let call = handle.delete_conversation_ai_agent("sample-agentId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getConversationAiAction",
-            Box::pin({
-                let call = handle
-                    .get_conversation_ai_action("sample-agentId", "sample-actionId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getConversationAiAgent",
-            Box::pin({
-                let call = handle.get_conversation_ai_agent("sample-agentId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getConversationAiGeneration",
-            Box::pin({
-                let call = handle
-                    .get_conversation_ai_generation(
-                        "sample".to_owned(),
-                        GetConversationAiGenerationSource::Conversation,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listConversationAiActions",
-            Box::pin({
-                let call = handle.list_conversation_ai_actions("sample-agentId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchConversationAiAgents",
-            Box::pin({
-                let call = handle.search_conversation_ai_agents();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateConversationAiAction",
-            Box::pin({
-                let call = handle
-                    .update_conversation_ai_action(
-                        "sample-agentId",
-                        "sample-actionId",
-                        crate::conversation_ai::ConversationAiActionRequest::new(
-                            crate::conversation_ai::ConversationAiActionType::TriggerWorkflow,
-                            "sample".to_owned(),
-                            serde_json::Value::Object(Default::default()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateConversationAiAgent",
-            Box::pin({
-                let call = handle
-                    .update_conversation_ai_agent(
-                        "sample-agentId",
-                        crate::conversation_ai::UpdateConversationAiAgentRequest::new(
-                            1i64,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateConversationAiFollowupSettings",
-            Box::pin({
-                let call = handle
-                    .update_conversation_ai_followup_settings(
-                        "sample-agentId",
-                        crate::conversation_ai::UpdateFollowupSettingsRequest::new(
-                            vec!["sample".to_owned()],
-                            crate::conversation_ai::FollowupSettings::new(true),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createConversationAiAction",
+        Box::pin({
+            let call = handle.create_conversation_ai_action(
+                "sample-agentId",
+                crate::conversation_ai::ConversationAiActionRequest::new(
+                    crate::conversation_ai::ConversationAiActionType::TriggerWorkflow,
+                    "sample".to_owned(),
+                    serde_json::Value::Object(Default::default())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createConversationAiAgent",
+        Box::pin({
+            let call = handle.create_conversation_ai_agent(
+                crate::conversation_ai::CreateConversationAiAgentRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteConversationAiAction",
+        Box::pin({
+            let call = handle.delete_conversation_ai_action("sample-agentId", "sample-actionId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteConversationAiAgent",
+        Box::pin({
+            let call = handle.delete_conversation_ai_agent("sample-agentId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getConversationAiAction",
+        Box::pin({
+            let call = handle.get_conversation_ai_action("sample-agentId", "sample-actionId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getConversationAiAgent",
+        Box::pin({
+            let call = handle.get_conversation_ai_agent("sample-agentId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getConversationAiGeneration",
+        Box::pin({
+            let call = handle.get_conversation_ai_generation(
+                "sample".to_owned(),
+                GetConversationAiGenerationSource::Conversation
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listConversationAiActions",
+        Box::pin({
+            let call = handle.list_conversation_ai_actions("sample-agentId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchConversationAiAgents",
+        Box::pin({
+            let call = handle.search_conversation_ai_agents();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateConversationAiAction",
+        Box::pin({
+            let call = handle.update_conversation_ai_action(
+                "sample-agentId",
+                "sample-actionId",
+                crate::conversation_ai::ConversationAiActionRequest::new(
+                    crate::conversation_ai::ConversationAiActionType::TriggerWorkflow,
+                    "sample".to_owned(),
+                    serde_json::Value::Object(Default::default())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateConversationAiAgent",
+        Box::pin({
+            let call = handle.update_conversation_ai_agent(
+                "sample-agentId",
+                crate::conversation_ai::UpdateConversationAiAgentRequest::new(1i64)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateConversationAiFollowupSettings",
+        Box::pin({
+            let call = handle.update_conversation_ai_followup_settings(
+                "sample-agentId",
+                crate::conversation_ai::UpdateFollowupSettingsRequest::new(
+                    vec!["sample".to_owned()],
+                    crate::conversation_ai::FollowupSettings::new(true)
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -375,208 +328,186 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = ConversationAi::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createConversationAiAction",
-            Box::pin({
-                let call = handle
-                    .create_conversation_ai_action(
-                        "sample-agentId",
-                        crate::conversation_ai::ConversationAiActionRequest::new(
-                            crate::conversation_ai::ConversationAiActionType::TriggerWorkflow,
-                            "sample".to_owned(),
-                            serde_json::Value::Object(Default::default()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createConversationAiAgent",
-            Box::pin({
-                let call = handle
-                    .create_conversation_ai_agent(
-                        crate::conversation_ai::CreateConversationAiAgentRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .business_name("sample".to_owned())
-                            .mode(crate::conversation_ai::AgentMode::Off)
-                            .channels(vec![crate ::conversation_ai::AgentChannel::Ig])
-                            .is_primary(true)
-                            .wait_time(1i64)
-                            .wait_time_unit(
-                                crate::conversation_ai::WaitTimeUnit::Minutes,
-                            )
-                            .sleep_enabled(true)
-                            .sleep_time(1i64)
-                            .sleep_time_unit(
-                                crate::conversation_ai::AgentSleepUnit::Hours,
-                            )
-                            .auto_pilot_max_messages(1i64)
-                            .knowledge_base_ids(vec!["sample".to_owned()])
-                            .respond_to_images(true)
-                            .respond_to_audio(true)
-                            .sleep_on_manual_message(true)
-                            .sleep_on_workflow_message(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteConversationAiAction",
-            Box::pin({
-                let call = handle
-                    .delete_conversation_ai_action("sample-agentId", "sample-actionId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteConversationAiAgent",
-            Box::pin({
-                let call = handle.delete_conversation_ai_agent("sample-agentId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getConversationAiAction",
-            Box::pin({
-                let call = handle
-                    .get_conversation_ai_action("sample-agentId", "sample-actionId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getConversationAiAgent",
-            Box::pin({
-                let call = handle.get_conversation_ai_agent("sample-agentId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getConversationAiGeneration",
-            Box::pin({
-                let call = handle
-                    .get_conversation_ai_generation(
-                        "sample".to_owned(),
-                        GetConversationAiGenerationSource::Conversation,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listConversationAiActions",
-            Box::pin({
-                let call = handle.list_conversation_ai_actions("sample-agentId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchConversationAiAgents",
-            Box::pin({
-                let call = handle
-                    .search_conversation_ai_agents()
-                    .start_after("sample".to_owned())
-                    .limit(1i64)
-                    .query("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateConversationAiAction",
-            Box::pin({
-                let call = handle
-                    .update_conversation_ai_action(
-                        "sample-agentId",
-                        "sample-actionId",
-                        crate::conversation_ai::ConversationAiActionRequest::new(
-                            crate::conversation_ai::ConversationAiActionType::TriggerWorkflow,
-                            "sample".to_owned(),
-                            serde_json::Value::Object(Default::default()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateConversationAiAgent",
-            Box::pin({
-                let call = handle
-                    .update_conversation_ai_agent(
-                        "sample-agentId",
-                        crate::conversation_ai::UpdateConversationAiAgentRequest::new(
-                                1i64,
-                            )
-                            .name("sample".to_owned())
-                            .business_name("sample".to_owned())
-                            .mode(crate::conversation_ai::AgentMode::Off)
-                            .channels(vec![crate ::conversation_ai::AgentChannel::Ig])
-                            .is_primary(true)
-                            .wait_time(1i64)
-                            .wait_time_unit(
-                                crate::conversation_ai::WaitTimeUnit::Minutes,
-                            )
-                            .sleep_enabled(true)
-                            .sleep_time(1i64)
-                            .sleep_time_unit(
-                                crate::conversation_ai::AgentSleepUnit::Hours,
-                            )
-                            .personality("sample".to_owned())
-                            .goal("sample".to_owned())
-                            .instructions("sample".to_owned())
-                            .knowledge_base_ids(vec!["sample".to_owned()])
-                            .respond_to_images(true)
-                            .respond_to_audio(true)
-                            .sleep_on_manual_message(true)
-                            .sleep_on_workflow_message(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateConversationAiFollowupSettings",
-            Box::pin({
-                let call = handle
-                    .update_conversation_ai_followup_settings(
-                        "sample-agentId",
-                        crate::conversation_ai::UpdateFollowupSettingsRequest::new(
-                            vec!["sample".to_owned()],
-                            crate::conversation_ai::FollowupSettings::new(true)
-                                .follow_up_hours(true)
-                                .working_hours(
-                                    vec![
-                                        crate ::conversation_ai::WorkingDay::new(1i64)
-                                        .intervals(vec![crate
-                                        ::conversation_ai::WorkingInterval::new(1i64, 1i64, 1i64,
-                                        1i64)])
-                                    ],
-                                )
-                                .timezone_to_use(
-                                    crate::conversation_ai::FollowupSettingsTimezoneToUse::Contact,
-                                ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createConversationAiAction",
+        Box::pin({
+            let call = handle.create_conversation_ai_action(
+                "sample-agentId",
+                crate::conversation_ai::ConversationAiActionRequest::new(
+                    crate::conversation_ai::ConversationAiActionType::TriggerWorkflow,
+                    "sample".to_owned(),
+                    serde_json::Value::Object(Default::default())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createConversationAiAgent",
+        Box::pin({
+            let call = handle.create_conversation_ai_agent(
+                crate::conversation_ai::CreateConversationAiAgentRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .business_name("sample".to_owned())
+                    .mode(crate::conversation_ai::AgentMode::Off)
+                    .channels(vec![crate::conversation_ai::AgentChannel::Ig])
+                    .is_primary(true)
+                    .wait_time(1i64)
+                    .wait_time_unit(crate::conversation_ai::WaitTimeUnit::Minutes)
+                    .sleep_enabled(true)
+                    .sleep_time(1i64)
+                    .sleep_time_unit(crate::conversation_ai::AgentSleepUnit::Hours)
+                    .auto_pilot_max_messages(1i64)
+                    .knowledge_base_ids(vec!["sample".to_owned()])
+                    .respond_to_images(true)
+                    .respond_to_audio(true)
+                    .sleep_on_manual_message(true)
+                    .sleep_on_workflow_message(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteConversationAiAction",
+        Box::pin({
+            let call = handle.delete_conversation_ai_action("sample-agentId", "sample-actionId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteConversationAiAgent",
+        Box::pin({
+            let call = handle.delete_conversation_ai_agent("sample-agentId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getConversationAiAction",
+        Box::pin({
+            let call = handle.get_conversation_ai_action("sample-agentId", "sample-actionId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getConversationAiAgent",
+        Box::pin({
+            let call = handle.get_conversation_ai_agent("sample-agentId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getConversationAiGeneration",
+        Box::pin({
+            let call = handle.get_conversation_ai_generation(
+                "sample".to_owned(),
+                GetConversationAiGenerationSource::Conversation
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listConversationAiActions",
+        Box::pin({
+            let call = handle.list_conversation_ai_actions("sample-agentId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchConversationAiAgents",
+        Box::pin({
+            let call = handle
+                .search_conversation_ai_agents()
+                .start_after("sample".to_owned())
+                .limit(1i64)
+                .query("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateConversationAiAction",
+        Box::pin({
+            let call = handle.update_conversation_ai_action(
+                "sample-agentId",
+                "sample-actionId",
+                crate::conversation_ai::ConversationAiActionRequest::new(
+                    crate::conversation_ai::ConversationAiActionType::TriggerWorkflow,
+                    "sample".to_owned(),
+                    serde_json::Value::Object(Default::default())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateConversationAiAgent",
+        Box::pin({
+            let call = handle.update_conversation_ai_agent(
+                "sample-agentId",
+                crate::conversation_ai::UpdateConversationAiAgentRequest::new(1i64)
+                    .name("sample".to_owned())
+                    .business_name("sample".to_owned())
+                    .mode(crate::conversation_ai::AgentMode::Off)
+                    .channels(vec![crate::conversation_ai::AgentChannel::Ig])
+                    .is_primary(true)
+                    .wait_time(1i64)
+                    .wait_time_unit(crate::conversation_ai::WaitTimeUnit::Minutes)
+                    .sleep_enabled(true)
+                    .sleep_time(1i64)
+                    .sleep_time_unit(crate::conversation_ai::AgentSleepUnit::Hours)
+                    .personality("sample".to_owned())
+                    .goal("sample".to_owned())
+                    .instructions("sample".to_owned())
+                    .knowledge_base_ids(vec!["sample".to_owned()])
+                    .respond_to_images(true)
+                    .respond_to_audio(true)
+                    .sleep_on_manual_message(true)
+                    .sleep_on_workflow_message(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateConversationAiFollowupSettings",
+        Box::pin({
+            let call = handle.update_conversation_ai_followup_settings(
+                "sample-agentId",
+                crate::conversation_ai::UpdateFollowupSettingsRequest::new(
+                    vec!["sample".to_owned()],
+                    crate::conversation_ai::FollowupSettings::new(true)
+                        .follow_up_hours(true)
+                        .working_hours(
+                            vec![
+                                crate::conversation_ai::WorkingDay::new(1i64)
+                                    .intervals(
+                                        vec![
+                                            crate::conversation_ai::WorkingInterval::new(
+                                                1i64,
+                                                1i64,
+                                                1i64,
+                                                1i64
+                                            )
+                                        ]
+                                    )
+                            ]
+                        )
+                        .timezone_to_use(
+                            crate::conversation_ai::FollowupSettingsTimezoneToUse::Contact
+                        )
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -607,9 +538,9 @@ impl CreateConversationAiAction {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/conversation-ai/agents/{}/actions", crate
-                ::runtime::request::path_segment(& self.agent_id)
-            ),
+                "/conversation-ai/agents/{}/actions",
+                crate::runtime::request::path_segment(&self.agent_id)
+            )
         );
         {
             let value = &self.body;
@@ -620,18 +551,15 @@ impl CreateConversationAiAction {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::conversation_ai::ConversationAiActionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::conversation_ai::ConversationAiActionResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::conversation_ai::ConversationAiActionResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -660,10 +588,7 @@ impl CreateConversationAiAgent {
             token: crate::TokenKind::Location,
             scopes: &["conversation-ai.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/conversation-ai/agents".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/conversation-ai/agents".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -672,19 +597,14 @@ impl CreateConversationAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::conversation_ai::ConversationAiAgent, crate::Error> {
+    pub async fn send(self) -> Result<crate::conversation_ai::ConversationAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::conversation_ai::ConversationAiAgent>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::conversation_ai::ConversationAiAgent>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -717,31 +637,25 @@ impl DeleteConversationAiAction {
         let request = crate::Request::new(
             &META,
             format!(
-                "/conversation-ai/agents/{}/actions/{}", crate
-                ::runtime::request::path_segment(& self.agent_id), crate
-                ::runtime::request::path_segment(& self.action_id)
-            ),
+                "/conversation-ai/agents/{}/actions/{}",
+                crate::runtime::request::path_segment(&self.agent_id),
+                crate::runtime::request::path_segment(&self.action_id)
+            )
         );
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
-    ) -> Result<
-        crate::conversation_ai::DeleteConversationAiActionResponse,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::conversation_ai::DeleteConversationAiActionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::conversation_ai::DeleteConversationAiActionResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::conversation_ai::DeleteConversationAiActionResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -773,30 +687,24 @@ impl DeleteConversationAiAgent {
         let request = crate::Request::new(
             &META,
             format!(
-                "/conversation-ai/agents/{}", crate ::runtime::request::path_segment(&
-                self.agent_id)
-            ),
+                "/conversation-ai/agents/{}",
+                crate::runtime::request::path_segment(&self.agent_id)
+            )
         );
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
-    ) -> Result<
-        crate::conversation_ai::DeleteConversationAiAgentResponse,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::conversation_ai::DeleteConversationAiAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::conversation_ai::DeleteConversationAiAgentResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::conversation_ai::DeleteConversationAiAgentResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -829,28 +737,25 @@ impl GetConversationAiAction {
         let request = crate::Request::new(
             &META,
             format!(
-                "/conversation-ai/agents/{}/actions/{}", crate
-                ::runtime::request::path_segment(& self.agent_id), crate
-                ::runtime::request::path_segment(& self.action_id)
-            ),
+                "/conversation-ai/agents/{}/actions/{}",
+                crate::runtime::request::path_segment(&self.agent_id),
+                crate::runtime::request::path_segment(&self.action_id)
+            )
         );
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::conversation_ai::ConversationAiActionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::conversation_ai::ConversationAiActionResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::conversation_ai::ConversationAiActionResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -882,27 +787,22 @@ impl GetConversationAiAgent {
         let request = crate::Request::new(
             &META,
             format!(
-                "/conversation-ai/agents/{}", crate ::runtime::request::path_segment(&
-                self.agent_id)
-            ),
+                "/conversation-ai/agents/{}",
+                crate::runtime::request::path_segment(&self.agent_id)
+            )
         );
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::conversation_ai::ConversationAiAgent, crate::Error> {
+    pub async fn send(self) -> Result<crate::conversation_ai::ConversationAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::conversation_ai::ConversationAiAgent>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::conversation_ai::ConversationAiAgent>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -932,10 +832,7 @@ impl GetConversationAiGeneration {
             token: crate::TokenKind::Location,
             scopes: &["conversation-ai.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/conversation-ai/generations".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/conversation-ai/generations".to_owned());
         request.query("messageId", &self.message_id);
         request.query("source", &self.source);
         Ok(request)
@@ -943,18 +840,15 @@ impl GetConversationAiGeneration {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::conversation_ai::ConversationAiGeneration, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::conversation_ai::ConversationAiGeneration>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::conversation_ai::ConversationAiGeneration>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -986,30 +880,24 @@ impl ListConversationAiActions {
         let request = crate::Request::new(
             &META,
             format!(
-                "/conversation-ai/agents/{}/actions/list", crate
-                ::runtime::request::path_segment(& self.agent_id)
-            ),
+                "/conversation-ai/agents/{}/actions/list",
+                crate::runtime::request::path_segment(&self.agent_id)
+            )
         );
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
-    ) -> Result<
-        crate::conversation_ai::ListConversationAiActionsResponse,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::conversation_ai::ListConversationAiActionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::conversation_ai::ListConversationAiActionsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::conversation_ai::ListConversationAiActionsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1058,10 +946,7 @@ impl SearchConversationAiAgents {
             token: crate::TokenKind::Location,
             scopes: &["conversation-ai.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/conversation-ai/agents/search".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/conversation-ai/agents/search".to_owned());
         if let Some(value) = &self.start_after {
             request.query("startAfter", value);
         }
@@ -1076,21 +961,15 @@ impl SearchConversationAiAgents {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
-    ) -> Result<
-        crate::conversation_ai::SearchConversationAiAgentsResponse,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::conversation_ai::SearchConversationAiAgentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::conversation_ai::SearchConversationAiAgentsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::conversation_ai::SearchConversationAiAgentsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1113,19 +992,15 @@ impl crate::Paginated for SearchConversationAiAgents {
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
             .and_then(|v| v.agents.as_ref())
-            .is_none_or(|items| items.is_empty())
-        {
-            return false;
-        }
+            .is_none_or(|items| items.is_empty()) {
+                return false;
+            }
         let next_0: Option<String> = Some(page)
             .and_then(|v| v.agents.as_ref())
             .and_then(|items| items.last())
             .and_then(|v| v.id.as_ref())
             .cloned();
-        if !(crate::runtime::pagination::cursor_moved(
-            self.start_after.as_ref(),
-            next_0.as_ref(),
-        )) {
+        if !(crate::runtime::pagination::cursor_moved(self.start_after.as_ref(), next_0.as_ref())) {
             return false;
         }
         if next_0.is_some() {
@@ -1142,10 +1017,8 @@ impl crate::Paginated for SearchConversationAiAgents {
 impl SearchConversationAiAgents {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::conversation_ai::ConversationAiAgentListItem, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::conversation_ai::ConversationAiAgentListItem, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -1178,10 +1051,10 @@ impl UpdateConversationAiAction {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/conversation-ai/agents/{}/actions/{}", crate
-                ::runtime::request::path_segment(& self.agent_id), crate
-                ::runtime::request::path_segment(& self.action_id)
-            ),
+                "/conversation-ai/agents/{}/actions/{}",
+                crate::runtime::request::path_segment(&self.agent_id),
+                crate::runtime::request::path_segment(&self.action_id)
+            )
         );
         {
             let value = &self.body;
@@ -1192,18 +1065,15 @@ impl UpdateConversationAiAction {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::conversation_ai::ConversationAiActionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::conversation_ai::ConversationAiActionResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::conversation_ai::ConversationAiActionResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1236,9 +1106,9 @@ impl UpdateConversationAiAgent {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/conversation-ai/agents/{}", crate ::runtime::request::path_segment(&
-                self.agent_id)
-            ),
+                "/conversation-ai/agents/{}",
+                crate::runtime::request::path_segment(&self.agent_id)
+            )
         );
         {
             let value = &self.body;
@@ -1248,19 +1118,14 @@ impl UpdateConversationAiAgent {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::conversation_ai::ConversationAiAgent, crate::Error> {
+    pub async fn send(self) -> Result<crate::conversation_ai::ConversationAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::conversation_ai::ConversationAiAgent>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::conversation_ai::ConversationAiAgent>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1293,9 +1158,9 @@ impl UpdateConversationAiFollowupSettings {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/conversation-ai/agents/{}/followup-settings", crate
-                ::runtime::request::path_segment(& self.agent_id)
-            ),
+                "/conversation-ai/agents/{}/followup-settings",
+                crate::runtime::request::path_segment(&self.agent_id)
+            )
         );
         {
             let value = &self.body;
@@ -1306,18 +1171,15 @@ impl UpdateConversationAiFollowupSettings {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::conversation_ai::ConversationAiActionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::conversation_ai::ConversationAiActionResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::conversation_ai::ConversationAiActionResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1343,7 +1205,7 @@ impl GetConversationAiGenerationSource {
         match self {
             Self::Conversation => "conversation",
             Self::Workflow => "workflow",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1353,8 +1215,9 @@ impl From<&str> for GetConversationAiGenerationSource {
         match value {
             "conversation" => Self::Conversation,
             "workflow" => Self::Workflow,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(GetConversationAiGenerationSource);

@@ -52,7 +52,7 @@ pub const MODULE: &str = "v3::conversations";
 /// Operations of the Conversations module. Get one with `client.v3().conversations()`.
 #[derive(Clone, Debug)]
 pub struct Conversations {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl Conversations {
@@ -65,12 +65,9 @@ impl Conversations {
     /// `POST /conversations/messages/inbound` · Version `v3` · location token · scopes: `conversations/message.write`
     pub fn add_inbound_message(
         &self,
-        body: crate::conversations::InboundMessageRequest,
+        body: crate::conversations::InboundMessageRequest
     ) -> AddInboundMessage {
-        AddInboundMessage {
-            client: self.client.clone(),
-            body,
-        }
+        AddInboundMessage { client: self.client.clone(), body, }
     }
 
     /// Record an outbound call made through a custom conversation provider.
@@ -78,12 +75,9 @@ impl Conversations {
     /// `POST /conversations/messages/outbound` · Version `v3` · location token · scopes: `conversations/message.write`
     pub fn add_outbound_call(
         &self,
-        body: crate::conversations::OutboundCallRequest,
+        body: crate::conversations::OutboundCallRequest
     ) -> AddOutboundCall {
-        AddOutboundCall {
-            client: self.client.clone(),
-            body,
-        }
+        AddOutboundCall { client: self.client.clone(), body, }
     }
 
     /// Cancel an email message that is scheduled and not yet sent.
@@ -91,7 +85,7 @@ impl Conversations {
     /// `DELETE /conversations/messages/email/{emailMessageId}/schedule` · Version `v3` · location token · scopes: `conversations/message.write`
     pub fn cancel_scheduled_email(
         &self,
-        email_message_id: impl Into<String>,
+        email_message_id: impl Into<String>
     ) -> CancelScheduledEmail {
         CancelScheduledEmail {
             client: self.client.clone(),
@@ -102,14 +96,8 @@ impl Conversations {
     /// Cancel a message that is scheduled and not yet sent.
     ///
     /// `DELETE /conversations/messages/{messageId}/schedule` · Version `v3` · location token · scopes: `conversations/message.write`
-    pub fn cancel_scheduled_message(
-        &self,
-        message_id: impl Into<String>,
-    ) -> CancelScheduledMessage {
-        CancelScheduledMessage {
-            client: self.client.clone(),
-            message_id: message_id.into(),
-        }
+    pub fn cancel_scheduled_message(&self, message_id: impl Into<String>) -> CancelScheduledMessage {
+        CancelScheduledMessage { client: self.client.clone(), message_id: message_id.into(), }
     }
 
     /// Confirm a direct upload and get the attachment's public URL.
@@ -117,12 +105,9 @@ impl Conversations {
     /// `POST /conversations/messages/upload/complete` · Version `v3` · location token · scopes: `conversations/message.write`
     pub fn complete_attachment_upload(
         &self,
-        body: crate::conversations::CompleteAttachmentUploadRequest,
+        body: crate::conversations::CompleteAttachmentUploadRequest
     ) -> CompleteAttachmentUpload {
-        CompleteAttachmentUpload {
-            client: self.client.clone(),
-            body,
-        }
+        CompleteAttachmentUpload { client: self.client.clone(), body, }
     }
 
     /// Open a conversation with a contact.
@@ -130,25 +115,16 @@ impl Conversations {
     /// `POST /conversations/` · Version `v3` · location token · scopes: `conversations.write`
     pub fn create_conversation(
         &self,
-        body: crate::conversations::CreateConversationRequest,
+        body: crate::conversations::CreateConversationRequest
     ) -> CreateConversation {
-        CreateConversation {
-            client: self.client.clone(),
-            body,
-        }
+        CreateConversation { client: self.client.clone(), body, }
     }
 
     /// Delete a conversation.
     ///
     /// `DELETE /conversations/{conversationId}` · Version `v3` · location token · scopes: `conversations.write`
-    pub fn delete_conversation(
-        &self,
-        conversation_id: impl Into<String>,
-    ) -> DeleteConversation {
-        DeleteConversation {
-            client: self.client.clone(),
-            conversation_id: conversation_id.into(),
-        }
+    pub fn delete_conversation(&self, conversation_id: impl Into<String>) -> DeleteConversation {
+        DeleteConversation { client: self.client.clone(), conversation_id: conversation_id.into(), }
     }
 
     /// Download the transcript of a call recording as a text file.
@@ -156,7 +132,7 @@ impl Conversations {
     /// `GET /conversations/locations/{locationId}/messages/{messageId}/transcription/download` · Version `v3` · location token · scopes: `conversations/message.readonly`
     pub fn download_message_transcription(
         &self,
-        message_id: impl Into<String>,
+        message_id: impl Into<String>
     ) -> DownloadMessageTranscription {
         DownloadMessageTranscription {
             client: self.client.clone(),
@@ -170,7 +146,7 @@ impl Conversations {
     /// Without `channel`, every message type except email is returned, activity entries included.
     ///
     /// `GET /conversations/messages/export` · Version `v3` · location token · scopes: `conversations/message.readonly`
-    pub fn export_messages(&self) -> ExportMessages {
+    pub fn export_messages(&self,) -> ExportMessages {
         ExportMessages {
             client: self.client.clone(),
             location_id: None,
@@ -189,43 +165,28 @@ impl Conversations {
     /// Fetch one conversation by its id.
     ///
     /// `GET /conversations/{conversationId}` · Version `v3` · location token · scopes: `conversations.readonly`
-    pub fn get_conversation(
-        &self,
-        conversation_id: impl Into<String>,
-    ) -> GetConversation {
-        GetConversation {
-            client: self.client.clone(),
-            conversation_id: conversation_id.into(),
-        }
+    pub fn get_conversation(&self, conversation_id: impl Into<String>) -> GetConversation {
+        GetConversation { client: self.client.clone(), conversation_id: conversation_id.into(), }
     }
 
     /// Fetch one email message, with its body and recipients.
     ///
     /// `GET /conversations/messages/email/{id}` · Version `v3` · location token · scopes: `conversations/message.readonly`
     pub fn get_email_message(&self, id: impl Into<String>) -> GetEmailMessage {
-        GetEmailMessage {
-            client: self.client.clone(),
-            id: id.into(),
-        }
+        GetEmailMessage { client: self.client.clone(), id: id.into(), }
     }
 
     /// Fetch one message by its id.
     ///
     /// `GET /conversations/messages/{id}` · Version `v3` · location token · scopes: `conversations/message.readonly`
     pub fn get_message(&self, id: impl Into<String>) -> GetMessage {
-        GetMessage {
-            client: self.client.clone(),
-            id: id.into(),
-        }
+        GetMessage { client: self.client.clone(), id: id.into(), }
     }
 
     /// Download the audio recording of a call message (WAV).
     ///
     /// `GET /conversations/messages/{messageId}/locations/{locationId}/recording` · Version `v3` · location token · scopes: `conversations/message.readonly`
-    pub fn get_message_recording(
-        &self,
-        message_id: impl Into<String>,
-    ) -> GetMessageRecording {
+    pub fn get_message_recording(&self, message_id: impl Into<String>) -> GetMessageRecording {
         GetMessageRecording {
             client: self.client.clone(),
             message_id: message_id.into(),
@@ -238,7 +199,7 @@ impl Conversations {
     /// `GET /conversations/locations/{locationId}/messages/{messageId}/transcription` · Version `v3` · location token · scopes: `conversations/message.readonly`
     pub fn get_message_transcription(
         &self,
-        message_id: impl Into<String>,
+        message_id: impl Into<String>
     ) -> GetMessageTranscription {
         GetMessageTranscription {
             client: self.client.clone(),
@@ -254,12 +215,9 @@ impl Conversations {
     /// `POST /conversations/messages/upload/initiate` · Version `v3` · location token · scopes: `conversations/message.write`
     pub fn initiate_attachment_upload(
         &self,
-        body: crate::conversations::InitiateAttachmentUploadRequest,
+        body: crate::conversations::InitiateAttachmentUploadRequest
     ) -> InitiateAttachmentUpload {
-        InitiateAttachmentUpload {
-            client: self.client.clone(),
-            body,
-        }
+        InitiateAttachmentUpload { client: self.client.clone(), body, }
     }
 
     /// List the messages of a conversation, newest first, page by page.
@@ -267,7 +225,7 @@ impl Conversations {
     /// `GET /conversations/{conversationId}/messages` · Version `v3` · location token · scopes: `conversations/message.readonly`
     pub fn list_conversation_messages(
         &self,
-        conversation_id: impl Into<String>,
+        conversation_id: impl Into<String>
     ) -> ListConversationMessages {
         ListConversationMessages {
             client: self.client.clone(),
@@ -281,7 +239,7 @@ impl Conversations {
     /// Search the conversations of a location with filters and sorting.
     ///
     /// `GET /conversations/search` · Version `v3` · location token · scopes: `conversations.readonly`
-    pub fn search_conversations(&self) -> SearchConversations {
+    pub fn search_conversations(&self,) -> SearchConversations {
         SearchConversations {
             client: self.client.clone(),
             location_id: None,
@@ -313,14 +271,8 @@ impl Conversations {
     /// The conversation is found or created from the contact. Email messages can be scheduled, threaded, replied to or forwarded.
     ///
     /// `POST /conversations/messages` · Version `v3` · location token · scopes: `conversations/message.write`
-    pub fn send_message(
-        &self,
-        body: crate::conversations::SendMessageRequest,
-    ) -> SendMessage {
-        SendMessage {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn send_message(&self, body: crate::conversations::SendMessageRequest) -> SendMessage {
+        SendMessage { client: self.client.clone(), body, }
     }
 
     /// Publish a reply to a Google Business Profile review.
@@ -330,12 +282,9 @@ impl Conversations {
     /// `POST /conversations/messages/review-reply` · Version `v3` · location token · scopes: `conversations/message.write`
     pub fn send_review_reply(
         &self,
-        body: crate::conversations::ReviewReplyRequest,
+        body: crate::conversations::ReviewReplyRequest
     ) -> SendReviewReply {
-        SendReviewReply {
-            client: self.client.clone(),
-            body,
-        }
+        SendReviewReply { client: self.client.clone(), body, }
     }
 
     /// Show or hide the typing indicator of an agent or bot in a live chat.
@@ -343,12 +292,9 @@ impl Conversations {
     /// `POST /conversations/providers/live-chat/typing` · Version `v3` · location token · scopes: `conversations/livechat.write`
     pub fn set_live_chat_typing(
         &self,
-        body: crate::conversations::LiveChatTypingRequest,
+        body: crate::conversations::LiveChatTypingRequest
     ) -> SetLiveChatTyping {
-        SetLiveChatTyping {
-            client: self.client.clone(),
-            body,
-        }
+        SetLiveChatTyping { client: self.client.clone(), body, }
     }
 
     /// Replace the attachments of a call message (at most 5 URLs).
@@ -359,13 +305,9 @@ impl Conversations {
     pub fn set_message_attachments(
         &self,
         message_id: impl Into<String>,
-        body: crate::conversations::SetMessageAttachmentsRequest,
+        body: crate::conversations::SetMessageAttachmentsRequest
     ) -> SetMessageAttachments {
-        SetMessageAttachments {
-            client: self.client.clone(),
-            message_id: message_id.into(),
-            body,
-        }
+        SetMessageAttachments { client: self.client.clone(), message_id: message_id.into(), body, }
     }
 
     /// Change the unread count, star or live-chat feedback of a conversation.
@@ -374,7 +316,7 @@ impl Conversations {
     pub fn update_conversation(
         &self,
         conversation_id: impl Into<String>,
-        body: UpdateConversationRequest,
+        body: UpdateConversationRequest
     ) -> UpdateConversation {
         UpdateConversation {
             client: self.client.clone(),
@@ -391,13 +333,9 @@ impl Conversations {
     pub fn update_email_message_status(
         &self,
         id: impl Into<String>,
-        body: UpdateEmailMessageStatusRequest,
+        body: UpdateEmailMessageStatusRequest
     ) -> UpdateEmailMessageStatus {
-        UpdateEmailMessageStatus {
-            client: self.client.clone(),
-            id: id.into(),
-            body,
-        }
+        UpdateEmailMessageStatus { client: self.client.clone(), id: id.into(), body, }
     }
 
     /// Report the delivery status of a message sent through a custom provider.
@@ -406,13 +344,9 @@ impl Conversations {
     pub fn update_message_status(
         &self,
         message_id: impl Into<String>,
-        body: crate::conversations::UpdateMessageStatusRequest,
+        body: crate::conversations::UpdateMessageStatusRequest
     ) -> UpdateMessageStatus {
-        UpdateMessageStatus {
-            client: self.client.clone(),
-            message_id: message_id.into(),
-            body,
-        }
+        UpdateMessageStatus { client: self.client.clone(), message_id: message_id.into(), body, }
     }
 
     /// Upload files to attach to messages of a conversation.
@@ -422,12 +356,9 @@ impl Conversations {
     /// `POST /conversations/messages/upload` · Version `v3` · location token · scopes: `conversations/message.write`
     pub fn upload_message_attachments(
         &self,
-        body: crate::conversations::UploadMessageAttachmentsRequest,
+        body: crate::conversations::UploadMessageAttachmentsRequest
     ) -> UploadMessageAttachments {
-        UploadMessageAttachments {
-            client: self.client.clone(),
-            body,
-        }
+        UploadMessageAttachments { client: self.client.clone(), body, }
     }
 }
 
@@ -435,299 +366,257 @@ impl Conversations {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Conversations::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "addInboundMessage",
-            Box::pin({
-                let call = handle
-                    .add_inbound_message(
-                        crate::conversations::InboundMessageRequest::new(
-                            crate::conversations::InboundMessageRequestType::Sms,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "addOutboundCall",
-            Box::pin({
-                let call = handle
-                    .add_outbound_call(
-                        crate::conversations::OutboundCallRequest::new(
-                            crate::conversations::OutboundCallRequestType::Call,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "cancelScheduledEmail",
-            Box::pin({
-                let call = handle.cancel_scheduled_email("sample-emailMessageId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "cancelScheduledMessage",
-            Box::pin({
-                let call = handle.cancel_scheduled_message("sample-messageId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "completeAttachmentUpload",
-            Box::pin({
-                let call = handle
-                    .complete_attachment_upload(
-                        crate::conversations::CompleteAttachmentUploadRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createConversation",
-            Box::pin({
-                let call = handle
-                    .create_conversation(
-                        crate::conversations::CreateConversationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteConversation",
-            Box::pin({
-                let call = handle.delete_conversation("sample-conversationId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "downloadMessageTranscription",
-            Box::pin({
-                let call = handle.download_message_transcription("sample-messageId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "exportMessages",
-            Box::pin({
-                let call = handle.export_messages();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getConversation",
-            Box::pin({
-                let call = handle.get_conversation("sample-conversationId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getEmailMessage",
-            Box::pin({
-                let call = handle.get_email_message("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getMessage",
-            Box::pin({
-                let call = handle.get_message("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getMessageRecording",
-            Box::pin({
-                let call = handle.get_message_recording("sample-messageId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getMessageTranscription",
-            Box::pin({
-                let call = handle.get_message_transcription("sample-messageId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "initiateAttachmentUpload",
-            Box::pin({
-                let call = handle
-                    .initiate_attachment_upload(
-                        crate::conversations::InitiateAttachmentUploadRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listConversationMessages",
-            Box::pin({
-                let call = handle.list_conversation_messages("sample-conversationId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchConversations",
-            Box::pin({
-                let call = handle.search_conversations();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "sendMessage",
-            Box::pin({
-                let call = handle
-                    .send_message(
-                        crate::conversations::SendMessageRequest::new(
-                            crate::conversations::SendMessageType::Sms,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "sendReviewReply",
-            Box::pin({
-                let call = handle
-                    .send_review_reply(
-                        crate::conversations::ReviewReplyRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "setLiveChatTyping",
-            Box::pin({
-                let call = handle
-                    .set_live_chat_typing(
-                        crate::conversations::LiveChatTypingRequest::new(
-                            "sample".to_owned(),
-                            true,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "setMessageAttachments",
-            Box::pin({
-                let call = handle
-                    .set_message_attachments(
-                        "sample-messageId",
-                        crate::conversations::SetMessageAttachmentsRequest::new(
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateConversation",
-            Box::pin({
-                let call = handle
-                    .update_conversation(
-                        "sample-conversationId",
-                        UpdateConversationRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateEmailMessageStatus",
-            Box::pin({
-                let call = handle
-                    .update_email_message_status(
-                        "sample-id",
-                        UpdateEmailMessageStatusRequest::new(EmailMessageStatus::Pending),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateMessageStatus",
-            Box::pin({
-                let call = handle
-                    .update_message_status(
-                        "sample-messageId",
-                        crate::conversations::UpdateMessageStatusRequest::new(
-                            crate::conversations::MessageDeliveryStatus::Delivered,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "uploadMessageAttachments",
-            Box::pin({
-                let call = handle
-                    .upload_message_attachments(
-                        crate::conversations::UploadMessageAttachmentsRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "addInboundMessage",
+        Box::pin({
+            let call = handle.add_inbound_message(
+                crate::conversations::InboundMessageRequest::new(
+                    crate::conversations::InboundMessageRequestType::Sms,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "addOutboundCall",
+        Box::pin({
+            let call = handle.add_outbound_call(
+                crate::conversations::OutboundCallRequest::new(
+                    crate::conversations::OutboundCallRequestType::Call,
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "cancelScheduledEmail",
+        Box::pin({
+            let call = handle.cancel_scheduled_email("sample-emailMessageId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "cancelScheduledMessage",
+        Box::pin({
+            let call = handle.cancel_scheduled_message("sample-messageId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "completeAttachmentUpload",
+        Box::pin({
+            let call = handle.complete_attachment_upload(
+                crate::conversations::CompleteAttachmentUploadRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createConversation",
+        Box::pin({
+            let call = handle.create_conversation(
+                crate::conversations::CreateConversationRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteConversation",
+        Box::pin({
+            let call = handle.delete_conversation("sample-conversationId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "downloadMessageTranscription",
+        Box::pin({
+            let call = handle.download_message_transcription("sample-messageId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "exportMessages",
+        Box::pin({
+            let call = handle.export_messages();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getConversation",
+        Box::pin({
+            let call = handle.get_conversation("sample-conversationId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getEmailMessage",
+        Box::pin({
+            let call = handle.get_email_message("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getMessage",
+        Box::pin({
+            let call = handle.get_message("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getMessageRecording",
+        Box::pin({
+            let call = handle.get_message_recording("sample-messageId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getMessageTranscription",
+        Box::pin({
+            let call = handle.get_message_transcription("sample-messageId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "initiateAttachmentUpload",
+        Box::pin({
+            let call = handle.initiate_attachment_upload(
+                crate::conversations::InitiateAttachmentUploadRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listConversationMessages",
+        Box::pin({
+            let call = handle.list_conversation_messages("sample-conversationId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchConversations",
+        Box::pin({
+            let call = handle.search_conversations();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "sendMessage",
+        Box::pin({
+            let call = handle.send_message(
+                crate::conversations::SendMessageRequest::new(
+                    crate::conversations::SendMessageType::Sms,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "sendReviewReply",
+        Box::pin({
+            let call = handle.send_review_reply(
+                crate::conversations::ReviewReplyRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "setLiveChatTyping",
+        Box::pin({
+            let call = handle.set_live_chat_typing(
+                crate::conversations::LiveChatTypingRequest::new(
+                    "sample".to_owned(),
+                    true,
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "setMessageAttachments",
+        Box::pin({
+            let call = handle.set_message_attachments(
+                "sample-messageId",
+                crate::conversations::SetMessageAttachmentsRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateConversation",
+        Box::pin({
+            let call = handle.update_conversation(
+                "sample-conversationId",
+                UpdateConversationRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateEmailMessageStatus",
+        Box::pin({
+            let call = handle.update_email_message_status(
+                "sample-id",
+                UpdateEmailMessageStatusRequest::new(EmailMessageStatus::Pending)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateMessageStatus",
+        Box::pin({
+            let call = handle.update_message_status(
+                "sample-messageId",
+                crate::conversations::UpdateMessageStatusRequest::new(
+                    crate::conversations::MessageDeliveryStatus::Delivered
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "uploadMessageAttachments",
+        Box::pin({
+            let call = handle.upload_message_attachments(
+                crate::conversations::UploadMessageAttachmentsRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    vec!["sample".to_owned()]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -735,430 +624,383 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Conversations::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "addInboundMessage",
-            Box::pin({
-                let call = handle
-                    .add_inbound_message(
-                        crate::conversations::InboundMessageRequest::new(
-                                crate::conversations::InboundMessageRequestType::Sms,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .attachments(vec!["sample".to_owned()])
-                            .message("sample".to_owned())
-                            .html("sample".to_owned())
-                            .subject("sample".to_owned())
-                            .email_from("sample".to_owned())
-                            .email_to("sample".to_owned())
-                            .email_cc(vec!["sample".to_owned()])
-                            .email_bcc(vec!["sample".to_owned()])
-                            .email_message_id("sample".to_owned())
-                            .alt_id("sample".to_owned())
-                            .direction(crate::conversations::MessageDirection::Inbound)
-                            .date("sample".to_owned())
-                            .call(
-                                crate::conversations::CallDetails::new()
-                                    .to("sample".to_owned())
-                                    .from("sample".to_owned())
-                                    .status(crate::conversations::CallStatus::Pending),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "addOutboundCall",
-            Box::pin({
-                let call = handle
-                    .add_outbound_call(
-                        crate::conversations::OutboundCallRequest::new(
-                                crate::conversations::OutboundCallRequestType::Call,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .attachments(vec!["sample".to_owned()])
-                            .alt_id("sample".to_owned())
-                            .date("sample".to_owned())
-                            .call(
-                                crate::conversations::CallDetails::new()
-                                    .to("sample".to_owned())
-                                    .from("sample".to_owned())
-                                    .status(crate::conversations::CallStatus::Pending),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "cancelScheduledEmail",
-            Box::pin({
-                let call = handle.cancel_scheduled_email("sample-emailMessageId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "cancelScheduledMessage",
-            Box::pin({
-                let call = handle.cancel_scheduled_message("sample-messageId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "completeAttachmentUpload",
-            Box::pin({
-                let call = handle
-                    .complete_attachment_upload(
-                        crate::conversations::CompleteAttachmentUploadRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createConversation",
-            Box::pin({
-                let call = handle
-                    .create_conversation(
-                        crate::conversations::CreateConversationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteConversation",
-            Box::pin({
-                let call = handle.delete_conversation("sample-conversationId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "downloadMessageTranscription",
-            Box::pin({
-                let call = handle.download_message_transcription("sample-messageId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "exportMessages",
-            Box::pin({
-                let call = handle
-                    .export_messages()
-                    .limit(1i64)
-                    .cursor("sample".to_owned())
-                    .sort_by(ExportMessagesSortBy::CreatedAt)
-                    .sort_order(crate::conversations::SortDirection::Asc)
-                    .conversation_id("sample".to_owned())
-                    .contact_id("sample".to_owned())
-                    .channel(ExportMessagesChannel::Call)
-                    .start_date("sample".to_owned())
-                    .end_date("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getConversation",
-            Box::pin({
-                let call = handle.get_conversation("sample-conversationId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getEmailMessage",
-            Box::pin({
-                let call = handle.get_email_message("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getMessage",
-            Box::pin({
-                let call = handle.get_message("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getMessageRecording",
-            Box::pin({
-                let call = handle.get_message_recording("sample-messageId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getMessageTranscription",
-            Box::pin({
-                let call = handle.get_message_transcription("sample-messageId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "initiateAttachmentUpload",
-            Box::pin({
-                let call = handle
-                    .initiate_attachment_upload(
-                        crate::conversations::InitiateAttachmentUploadRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .file_size(1i64),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listConversationMessages",
-            Box::pin({
-                let call = handle
-                    .list_conversation_messages("sample-conversationId")
-                    .last_message_id("sample".to_owned())
-                    .limit(1i64)
-                    .type_(ListConversationMessagesType::TypeCall);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchConversations",
-            Box::pin({
-                let call = handle
-                    .search_conversations()
-                    .contact_id("sample".to_owned())
-                    .assigned_to("sample".to_owned())
-                    .followers("sample".to_owned())
-                    .mentions("sample".to_owned())
-                    .query("sample".to_owned())
-                    .sort(crate::conversations::SortDirection::Asc)
-                    .start_after_date(1i64)
-                    .id("sample".to_owned())
-                    .limit(1i64)
-                    .last_message_type(crate::conversations::MessageType::TypeCall)
-                    .last_message_action(SearchConversationsLastMessageAction::Automated)
-                    .last_message_direction(
-                        crate::conversations::MessageDirection::Inbound,
+    calls.push((
+        "addInboundMessage",
+        Box::pin({
+            let call = handle.add_inbound_message(
+                crate::conversations::InboundMessageRequest::new(
+                    crate::conversations::InboundMessageRequestType::Sms,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .attachments(vec!["sample".to_owned()])
+                    .message("sample".to_owned())
+                    .html("sample".to_owned())
+                    .subject("sample".to_owned())
+                    .email_from("sample".to_owned())
+                    .email_to("sample".to_owned())
+                    .email_cc(vec!["sample".to_owned()])
+                    .email_bcc(vec!["sample".to_owned()])
+                    .email_message_id("sample".to_owned())
+                    .alt_id("sample".to_owned())
+                    .direction(crate::conversations::MessageDirection::Inbound)
+                    .date("sample".to_owned())
+                    .call(
+                        crate::conversations::CallDetails::new()
+                            .to("sample".to_owned())
+                            .from("sample".to_owned())
+                            .status(crate::conversations::CallStatus::Pending)
                     )
-                    .status(SearchConversationsStatus::All)
-                    .sort_by(SearchConversationsSortBy::LastManualMessageDate)
-                    .sort_score_profile("sample".to_owned())
-                    .score_profile("sample".to_owned())
-                    .score_profile_min(1.0f64)
-                    .score_profile_max(1.0f64)
-                    .start_date(1i64)
-                    .end_date(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "sendMessage",
-            Box::pin({
-                let call = handle
-                    .send_message(
-                        crate::conversations::SendMessageRequest::new(
-                                crate::conversations::SendMessageType::Sms,
-                                "sample".to_owned(),
-                            )
-                            .sub_type("sample".to_owned())
-                            .appointment_id("sample".to_owned())
-                            .attachments(vec!["sample".to_owned()])
-                            .email_from("sample".to_owned())
-                            .email_cc(vec!["sample".to_owned()])
-                            .email_bcc(vec!["sample".to_owned()])
-                            .html("sample".to_owned())
-                            .message("sample".to_owned())
-                            .subject("sample".to_owned())
-                            .reply_message_id("sample".to_owned())
-                            .template_id("sample".to_owned())
-                            .thread_id("sample".to_owned())
-                            .scheduled_timestamp(1i64)
-                            .conversation_provider_id("sample".to_owned())
-                            .email_to("sample".to_owned())
-                            .custom_subtype_id("sample".to_owned())
-                            .email_reply_mode(
-                                crate::conversations::SendMessageRequestEmailReplyMode::Reply,
-                            )
-                            .from_number("sample".to_owned())
-                            .to_number("sample".to_owned())
-                            .forward(
-                                crate::conversations::EmailForward::new(true)
-                                    .forward_whole_thread(true)
-                                    .message_id("sample".to_owned())
-                                    .email_message_id("sample".to_owned())
-                                    .source_contact_id("sample".to_owned())
-                                    .source_conversation_id("sample".to_owned())
-                                    .to_email("sample".to_owned())
-                                    .recipient_contact_id("sample".to_owned())
-                                    .recipient_conversation_id("sample".to_owned()),
-                            )
-                            .status(
-                                crate::conversations::MessageDeliveryStatus::Delivered,
-                            )
-                            .uses_native_scheduling_ai(true)
-                            .optimization_period(
-                                crate::conversations::SendMessageRequestOptimizationPeriod::V24h,
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "sendReviewReply",
-            Box::pin({
-                let call = handle
-                    .send_review_reply(
-                        crate::conversations::ReviewReplyRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "setLiveChatTyping",
-            Box::pin({
-                let call = handle
-                    .set_live_chat_typing(
-                        crate::conversations::LiveChatTypingRequest::new(
-                            "sample".to_owned(),
-                            true,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "setMessageAttachments",
-            Box::pin({
-                let call = handle
-                    .set_message_attachments(
-                        "sample-messageId",
-                        crate::conversations::SetMessageAttachmentsRequest::new(
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateConversation",
-            Box::pin({
-                let call = handle
-                    .update_conversation(
-                        "sample-conversationId",
-                        UpdateConversationRequest::new("sample".to_owned())
-                            .unread_count(1i64)
-                            .starred(true)
-                            .feedback(ConversationFeedback::Positive),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateEmailMessageStatus",
-            Box::pin({
-                let call = handle
-                    .update_email_message_status(
-                        "sample-id",
-                        UpdateEmailMessageStatusRequest::new(EmailMessageStatus::Pending)
-                            .events(
-                                std::collections::BTreeMap::from([("key".to_owned(), 1i64)]),
-                            )
-                            .recipients(
-                                vec![
-                                    EmailRecipientStatus::new("sample".to_owned(),
-                                    EmailMessageStatus::Pending).fail_reason("sample"
-                                    .to_owned())
-                                ],
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateMessageStatus",
-            Box::pin({
-                let call = handle
-                    .update_message_status(
-                        "sample-messageId",
-                        crate::conversations::UpdateMessageStatusRequest::new(
-                                crate::conversations::MessageDeliveryStatus::Delivered,
-                            )
-                            .error(
-                                crate::conversations::ProviderError::new(
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                ),
-                            )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "addOutboundCall",
+        Box::pin({
+            let call = handle.add_outbound_call(
+                crate::conversations::OutboundCallRequest::new(
+                    crate::conversations::OutboundCallRequestType::Call,
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .attachments(vec!["sample".to_owned()])
+                    .alt_id("sample".to_owned())
+                    .date("sample".to_owned())
+                    .call(
+                        crate::conversations::CallDetails::new()
+                            .to("sample".to_owned())
+                            .from("sample".to_owned())
+                            .status(crate::conversations::CallStatus::Pending)
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "cancelScheduledEmail",
+        Box::pin({
+            let call = handle.cancel_scheduled_email("sample-emailMessageId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "cancelScheduledMessage",
+        Box::pin({
+            let call = handle.cancel_scheduled_message("sample-messageId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "completeAttachmentUpload",
+        Box::pin({
+            let call = handle.complete_attachment_upload(
+                crate::conversations::CompleteAttachmentUploadRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createConversation",
+        Box::pin({
+            let call = handle.create_conversation(
+                crate::conversations::CreateConversationRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteConversation",
+        Box::pin({
+            let call = handle.delete_conversation("sample-conversationId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "downloadMessageTranscription",
+        Box::pin({
+            let call = handle.download_message_transcription("sample-messageId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "exportMessages",
+        Box::pin({
+            let call = handle
+                .export_messages()
+                .limit(1i64)
+                .cursor("sample".to_owned())
+                .sort_by(ExportMessagesSortBy::CreatedAt)
+                .sort_order(crate::conversations::SortDirection::Asc)
+                .conversation_id("sample".to_owned())
+                .contact_id("sample".to_owned())
+                .channel(ExportMessagesChannel::Call)
+                .start_date("sample".to_owned())
+                .end_date("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getConversation",
+        Box::pin({
+            let call = handle.get_conversation("sample-conversationId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getEmailMessage",
+        Box::pin({
+            let call = handle.get_email_message("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getMessage",
+        Box::pin({
+            let call = handle.get_message("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getMessageRecording",
+        Box::pin({
+            let call = handle.get_message_recording("sample-messageId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getMessageTranscription",
+        Box::pin({
+            let call = handle.get_message_transcription("sample-messageId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "initiateAttachmentUpload",
+        Box::pin({
+            let call = handle.initiate_attachment_upload(
+                crate::conversations::InitiateAttachmentUploadRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .file_size(1i64)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listConversationMessages",
+        Box::pin({
+            let call = handle
+                .list_conversation_messages("sample-conversationId")
+                .last_message_id("sample".to_owned())
+                .limit(1i64)
+                .type_(ListConversationMessagesType::TypeCall);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchConversations",
+        Box::pin({
+            let call = handle
+                .search_conversations()
+                .contact_id("sample".to_owned())
+                .assigned_to("sample".to_owned())
+                .followers("sample".to_owned())
+                .mentions("sample".to_owned())
+                .query("sample".to_owned())
+                .sort(crate::conversations::SortDirection::Asc)
+                .start_after_date(1i64)
+                .id("sample".to_owned())
+                .limit(1i64)
+                .last_message_type(crate::conversations::MessageType::TypeCall)
+                .last_message_action(SearchConversationsLastMessageAction::Automated)
+                .last_message_direction(crate::conversations::MessageDirection::Inbound)
+                .status(SearchConversationsStatus::All)
+                .sort_by(SearchConversationsSortBy::LastManualMessageDate)
+                .sort_score_profile("sample".to_owned())
+                .score_profile("sample".to_owned())
+                .score_profile_min(1.0f64)
+                .score_profile_max(1.0f64)
+                .start_date(1i64)
+                .end_date(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "sendMessage",
+        Box::pin({
+            let call = handle.send_message(
+                crate::conversations::SendMessageRequest::new(
+                    crate::conversations::SendMessageType::Sms,
+                    "sample".to_owned()
+                )
+                    .sub_type("sample".to_owned())
+                    .appointment_id("sample".to_owned())
+                    .attachments(vec!["sample".to_owned()])
+                    .email_from("sample".to_owned())
+                    .email_cc(vec!["sample".to_owned()])
+                    .email_bcc(vec!["sample".to_owned()])
+                    .html("sample".to_owned())
+                    .message("sample".to_owned())
+                    .subject("sample".to_owned())
+                    .reply_message_id("sample".to_owned())
+                    .template_id("sample".to_owned())
+                    .thread_id("sample".to_owned())
+                    .scheduled_timestamp(1i64)
+                    .conversation_provider_id("sample".to_owned())
+                    .email_to("sample".to_owned())
+                    .custom_subtype_id("sample".to_owned())
+                    .email_reply_mode(crate::conversations::SendMessageRequestEmailReplyMode::Reply)
+                    .from_number("sample".to_owned())
+                    .to_number("sample".to_owned())
+                    .forward(
+                        crate::conversations::EmailForward::new(true)
+                            .forward_whole_thread(true)
+                            .message_id("sample".to_owned())
                             .email_message_id("sample".to_owned())
-                            .recipients(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "uploadMessageAttachments",
-            Box::pin({
-                let call = handle
-                    .upload_message_attachments(
-                        crate::conversations::UploadMessageAttachmentsRequest::new(
+                            .source_contact_id("sample".to_owned())
+                            .source_conversation_id("sample".to_owned())
+                            .to_email("sample".to_owned())
+                            .recipient_contact_id("sample".to_owned())
+                            .recipient_conversation_id("sample".to_owned())
+                    )
+                    .status(crate::conversations::MessageDeliveryStatus::Delivered)
+                    .uses_native_scheduling_ai(true)
+                    .optimization_period(
+                        crate::conversations::SendMessageRequestOptimizationPeriod::V24h
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "sendReviewReply",
+        Box::pin({
+            let call = handle.send_review_reply(
+                crate::conversations::ReviewReplyRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "setLiveChatTyping",
+        Box::pin({
+            let call = handle.set_live_chat_typing(
+                crate::conversations::LiveChatTypingRequest::new(
+                    "sample".to_owned(),
+                    true,
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "setMessageAttachments",
+        Box::pin({
+            let call = handle.set_message_attachments(
+                "sample-messageId",
+                crate::conversations::SetMessageAttachmentsRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateConversation",
+        Box::pin({
+            let call = handle.update_conversation(
+                "sample-conversationId",
+                UpdateConversationRequest::new("sample".to_owned())
+                    .unread_count(1i64)
+                    .starred(true)
+                    .feedback(ConversationFeedback::Positive)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateEmailMessageStatus",
+        Box::pin({
+            let call = handle.update_email_message_status(
+                "sample-id",
+                UpdateEmailMessageStatusRequest::new(EmailMessageStatus::Pending)
+                    .events(std::collections::BTreeMap::from([("key".to_owned(), 1i64)]))
+                    .recipients(
+                        vec![
+                            EmailRecipientStatus::new(
                                 "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                vec!["sample".to_owned()],
+                                EmailMessageStatus::Pending
                             )
-                            .file_attachment(
-                                crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
-                            )
-                            .chat_service_sid("sample".to_owned())
-                            .is_group_sms(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                                .fail_reason("sample".to_owned())
+                        ]
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateMessageStatus",
+        Box::pin({
+            let call = handle.update_message_status(
+                "sample-messageId",
+                crate::conversations::UpdateMessageStatusRequest::new(
+                    crate::conversations::MessageDeliveryStatus::Delivered
+                )
+                    .error(
+                        crate::conversations::ProviderError::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned()
+                        )
+                    )
+                    .email_message_id("sample".to_owned())
+                    .recipients(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "uploadMessageAttachments",
+        Box::pin({
+            let call = handle.upload_message_attachments(
+                crate::conversations::UploadMessageAttachmentsRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    vec!["sample".to_owned()]
+                )
+                    .file_attachment(crate::Upload::from_bytes("sample.txt", b"sample".to_vec()))
+                    .chat_service_sid("sample".to_owned())
+                    .is_group_sms(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -1185,10 +1027,7 @@ impl AddInboundMessage {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/conversations/messages/inbound".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/conversations/messages/inbound".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -1197,19 +1036,14 @@ impl AddInboundMessage {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::conversations::AddedMessageResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::conversations::AddedMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::conversations::AddedMessageResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::conversations::AddedMessageResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1238,10 +1072,7 @@ impl AddOutboundCall {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/conversations/messages/outbound".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/conversations/messages/outbound".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -1250,19 +1081,14 @@ impl AddOutboundCall {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::conversations::AddedMessageResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::conversations::AddedMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::conversations::AddedMessageResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::conversations::AddedMessageResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1294,27 +1120,22 @@ impl CancelScheduledEmail {
         let request = crate::Request::new(
             &META,
             format!(
-                "/conversations/messages/email/{}/schedule", crate
-                ::runtime::request::path_segment(& self.email_message_id)
-            ),
+                "/conversations/messages/email/{}/schedule",
+                crate::runtime::request::path_segment(&self.email_message_id)
+            )
         );
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::conversations::CancelScheduledResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::conversations::CancelScheduledResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::conversations::CancelScheduledResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::conversations::CancelScheduledResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1346,27 +1167,22 @@ impl CancelScheduledMessage {
         let request = crate::Request::new(
             &META,
             format!(
-                "/conversations/messages/{}/schedule", crate
-                ::runtime::request::path_segment(& self.message_id)
-            ),
+                "/conversations/messages/{}/schedule",
+                crate::runtime::request::path_segment(&self.message_id)
+            )
         );
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::conversations::CancelScheduledResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::conversations::CancelScheduledResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::conversations::CancelScheduledResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::conversations::CancelScheduledResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1397,7 +1213,7 @@ impl CompleteAttachmentUpload {
         };
         let mut request = crate::Request::new(
             &META,
-            "/conversations/messages/upload/complete".to_owned(),
+            "/conversations/messages/upload/complete".to_owned()
         );
         {
             let value = &self.body;
@@ -1408,18 +1224,15 @@ impl CompleteAttachmentUpload {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::conversations::CompleteAttachmentUploadResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::conversations::CompleteAttachmentUploadResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::conversations::CompleteAttachmentUploadResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1457,19 +1270,14 @@ impl CreateConversation {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::conversations::ConversationResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::conversations::ConversationResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::conversations::ConversationResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::conversations::ConversationResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1501,9 +1309,9 @@ impl DeleteConversation {
         let request = crate::Request::new(
             &META,
             format!(
-                "/conversations/{}", crate ::runtime::request::path_segment(& self
-                .conversation_id)
-            ),
+                "/conversations/{}",
+                crate::runtime::request::path_segment(&self.conversation_id)
+            )
         );
         Ok(request)
     }
@@ -1515,7 +1323,7 @@ impl DeleteConversation {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1554,19 +1362,17 @@ impl DownloadMessageTranscription {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "downloadMessageTranscription",
-                self.location_id.as_deref(),
-            )?;
+        let location_id = self.client.resolve_location(
+            "downloadMessageTranscription",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/conversations/locations/{}/messages/{}/transcription/download", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.message_id)
-            ),
+                "/conversations/locations/{}/messages/{}/transcription/download",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.message_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -1578,9 +1384,7 @@ impl DownloadMessageTranscription {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<bytes::Bytes>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<bytes::Bytes>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute_bytes(request).await
     }
@@ -1637,10 +1441,7 @@ impl ExportMessages {
     }
 
     /// Descending when absent.
-    pub fn sort_order(
-        mut self,
-        value: impl Into<crate::conversations::SortDirection>,
-    ) -> Self {
+    pub fn sort_order(mut self, value: impl Into<crate::conversations::SortDirection>) -> Self {
         self.sort_order = Some(value.into());
         self
     }
@@ -1685,13 +1486,11 @@ impl ExportMessages {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("exportMessages", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/conversations/messages/export".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "exportMessages",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/conversations/messages/export".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.limit {
@@ -1725,19 +1524,14 @@ impl ExportMessages {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::conversations::ExportMessagesResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::conversations::ExportMessagesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::conversations::ExportMessagesResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::conversations::ExportMessagesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1760,17 +1554,11 @@ impl crate::Paginated for ExportMessages {
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
             .and_then(|v| v.messages.as_ref())
-            .is_none_or(|items| items.is_empty())
-        {
-            return false;
-        }
-        let next_0: Option<String> = Some(page)
-            .and_then(|v| v.next_cursor.as_ref())
-            .cloned();
-        if !(crate::runtime::pagination::cursor_moved(
-            self.cursor.as_ref(),
-            next_0.as_ref(),
-        )) {
+            .is_none_or(|items| items.is_empty()) {
+                return false;
+            }
+        let next_0: Option<String> = Some(page).and_then(|v| v.next_cursor.as_ref()).cloned();
+        if !(crate::runtime::pagination::cursor_moved(self.cursor.as_ref(), next_0.as_ref())) {
             return false;
         }
         if next_0.is_some() {
@@ -1787,10 +1575,8 @@ impl crate::Paginated for ExportMessages {
 impl ExportMessages {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::conversations::Message, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::conversations::Message, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -1821,9 +1607,9 @@ impl GetConversation {
         let request = crate::Request::new(
             &META,
             format!(
-                "/conversations/{}", crate ::runtime::request::path_segment(& self
-                .conversation_id)
-            ),
+                "/conversations/{}",
+                crate::runtime::request::path_segment(&self.conversation_id)
+            )
         );
         Ok(request)
     }
@@ -1835,7 +1621,7 @@ impl GetConversation {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::conversations::Conversation>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1868,9 +1654,9 @@ impl GetEmailMessage {
         let request = crate::Request::new(
             &META,
             format!(
-                "/conversations/messages/email/{}", crate
-                ::runtime::request::path_segment(& self.id)
-            ),
+                "/conversations/messages/email/{}",
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         Ok(request)
     }
@@ -1882,7 +1668,7 @@ impl GetEmailMessage {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::conversations::EmailMessage>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1914,10 +1700,7 @@ impl GetMessage {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/conversations/messages/{}", crate ::runtime::request::path_segment(&
-                self.id)
-            ),
+            format!("/conversations/messages/{}", crate::runtime::request::path_segment(&self.id))
         );
         Ok(request)
     }
@@ -1929,7 +1712,7 @@ impl GetMessage {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::conversations::Message>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1968,16 +1751,17 @@ impl GetMessageRecording {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getMessageRecording", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getMessageRecording",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/conversations/messages/{}/locations/{}/recording", crate
-                ::runtime::request::path_segment(& self.message_id), crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/conversations/messages/{}/locations/{}/recording",
+                crate::runtime::request::path_segment(&self.message_id),
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -1989,9 +1773,7 @@ impl GetMessageRecording {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<bytes::Bytes>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<bytes::Bytes>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute_bytes(request).await
     }
@@ -2029,35 +1811,31 @@ impl GetMessageTranscription {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getMessageTranscription", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getMessageTranscription",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/conversations/locations/{}/messages/{}/transcription", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.message_id)
-            ),
+                "/conversations/locations/{}/messages/{}/transcription",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.message_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::conversations::MessageTranscription, crate::Error> {
+    pub async fn send(self) -> Result<crate::conversations::MessageTranscription, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::conversations::MessageTranscription>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::conversations::MessageTranscription>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2090,7 +1868,7 @@ impl InitiateAttachmentUpload {
         };
         let mut request = crate::Request::new(
             &META,
-            "/conversations/messages/upload/initiate".to_owned(),
+            "/conversations/messages/upload/initiate".to_owned()
         );
         {
             let value = &self.body;
@@ -2101,18 +1879,15 @@ impl InitiateAttachmentUpload {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::conversations::InitiateAttachmentUploadResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::conversations::InitiateAttachmentUploadResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::conversations::InitiateAttachmentUploadResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2165,9 +1940,9 @@ impl ListConversationMessages {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/conversations/{}/messages", crate ::runtime::request::path_segment(&
-                self.conversation_id)
-            ),
+                "/conversations/{}/messages",
+                crate::runtime::request::path_segment(&self.conversation_id)
+            )
         );
         if let Some(value) = &self.last_message_id {
             request.query("lastMessageId", value);
@@ -2183,18 +1958,15 @@ impl ListConversationMessages {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::conversations::ListConversationMessagesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::conversations::ListConversationMessagesResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::conversations::ListConversationMessagesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2218,18 +1990,16 @@ impl crate::Paginated for ListConversationMessages {
         if Some(page)
             .and_then(|v| v.messages.as_ref())
             .and_then(|v| v.messages.as_ref())
-            .is_none_or(|items| items.is_empty())
-        {
-            return false;
-        }
+            .is_none_or(|items| items.is_empty()) {
+                return false;
+            }
         let next_0: Option<String> = Some(page)
             .and_then(|v| v.messages.as_ref())
             .and_then(|v| v.last_message_id.as_ref())
             .cloned();
-        if !(crate::runtime::pagination::cursor_moved(
-            self.last_message_id.as_ref(),
-            next_0.as_ref(),
-        )) {
+        if !(
+            crate::runtime::pagination::cursor_moved(self.last_message_id.as_ref(), next_0.as_ref())
+        ) {
             return false;
         }
         if next_0.is_some() {
@@ -2246,10 +2016,8 @@ impl crate::Paginated for ListConversationMessages {
 impl ListConversationMessages {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::conversations::Message, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::conversations::Message, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -2326,10 +2094,7 @@ impl SearchConversations {
     }
 
     /// Sets `sort`.
-    pub fn sort(
-        mut self,
-        value: impl Into<crate::conversations::SortDirection>,
-    ) -> Self {
+    pub fn sort(mut self, value: impl Into<crate::conversations::SortDirection>) -> Self {
         self.sort = Some(value.into());
         self
     }
@@ -2353,10 +2118,7 @@ impl SearchConversations {
     }
 
     /// Only conversations whose latest message is of this type.
-    pub fn last_message_type(
-        mut self,
-        value: impl Into<crate::conversations::MessageType>,
-    ) -> Self {
+    pub fn last_message_type(mut self, value: impl Into<crate::conversations::MessageType>) -> Self {
         self.last_message_type = Some(value.into());
         self
     }
@@ -2364,7 +2126,7 @@ impl SearchConversations {
     /// Whether the latest outbound message was sent by automation or by hand.
     pub fn last_message_action(
         mut self,
-        value: impl Into<SearchConversationsLastMessageAction>,
+        value: impl Into<SearchConversationsLastMessageAction>
     ) -> Self {
         self.last_message_action = Some(value.into());
         self
@@ -2373,7 +2135,7 @@ impl SearchConversations {
     /// Sets `lastMessageDirection`.
     pub fn last_message_direction(
         mut self,
-        value: impl Into<crate::conversations::MessageDirection>,
+        value: impl Into<crate::conversations::MessageDirection>
     ) -> Self {
         self.last_message_direction = Some(value.into());
         self
@@ -2437,9 +2199,10 @@ impl SearchConversations {
             token: crate::TokenKind::Location,
             scopes: &["conversations.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("searchConversations", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "searchConversations",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/conversations/search".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -2508,18 +2271,15 @@ impl SearchConversations {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::conversations::SearchConversationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::conversations::SearchConversationsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::conversations::SearchConversationsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2550,10 +2310,7 @@ impl SendMessage {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/conversations/messages".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/conversations/messages".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -2562,19 +2319,14 @@ impl SendMessage {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::conversations::SendMessageResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::conversations::SendMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::conversations::SendMessageResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::conversations::SendMessageResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2607,7 +2359,7 @@ impl SendReviewReply {
         };
         let mut request = crate::Request::new(
             &META,
-            "/conversations/messages/review-reply".to_owned(),
+            "/conversations/messages/review-reply".to_owned()
         );
         {
             let value = &self.body;
@@ -2617,19 +2369,14 @@ impl SendReviewReply {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::conversations::SendMessageResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::conversations::SendMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::conversations::SendMessageResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::conversations::SendMessageResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2660,7 +2407,7 @@ impl SetLiveChatTyping {
         };
         let mut request = crate::Request::new(
             &META,
-            "/conversations/providers/live-chat/typing".to_owned(),
+            "/conversations/providers/live-chat/typing".to_owned()
         );
         {
             let value = &self.body;
@@ -2676,7 +2423,7 @@ impl SetLiveChatTyping {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2712,9 +2459,9 @@ impl SetMessageAttachments {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/conversations/messages/{}/attachments", crate
-                ::runtime::request::path_segment(& self.message_id)
-            ),
+                "/conversations/messages/{}/attachments",
+                crate::runtime::request::path_segment(&self.message_id)
+            )
         );
         {
             let value = &self.body;
@@ -2730,7 +2477,7 @@ impl SetMessageAttachments {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2764,9 +2511,9 @@ impl UpdateConversation {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/conversations/{}", crate ::runtime::request::path_segment(& self
-                .conversation_id)
-            ),
+                "/conversations/{}",
+                crate::runtime::request::path_segment(&self.conversation_id)
+            )
         );
         {
             let value = &self.body;
@@ -2776,19 +2523,14 @@ impl UpdateConversation {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::conversations::ConversationResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::conversations::ConversationResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::conversations::ConversationResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::conversations::ConversationResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2823,9 +2565,9 @@ impl UpdateEmailMessageStatus {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/conversations/messages/email/{}/status", crate
-                ::runtime::request::path_segment(& self.id)
-            ),
+                "/conversations/messages/email/{}/status",
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         {
             let value = &self.body;
@@ -2841,7 +2583,7 @@ impl UpdateEmailMessageStatus {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<UpdateEmailMessageStatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2875,9 +2617,9 @@ impl UpdateMessageStatus {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/conversations/messages/{}/status", crate
-                ::runtime::request::path_segment(& self.message_id)
-            ),
+                "/conversations/messages/{}/status",
+                crate::runtime::request::path_segment(&self.message_id)
+            )
         );
         {
             let value = &self.body;
@@ -2887,19 +2629,14 @@ impl UpdateMessageStatus {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::conversations::SendMessageResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::conversations::SendMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::conversations::SendMessageResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::conversations::SendMessageResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2930,10 +2667,7 @@ impl UploadMessageAttachments {
             token: crate::TokenKind::Location,
             scopes: &["conversations/message.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/conversations/messages/upload".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/conversations/messages/upload".to_owned());
         {
             let value = &self.body;
             request.multipart(value.clone().into_parts());
@@ -2943,18 +2677,15 @@ impl UploadMessageAttachments {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::conversations::UploadMessageAttachmentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::conversations::UploadMessageAttachmentsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::conversations::UploadMessageAttachmentsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2980,7 +2711,7 @@ impl ConversationFeedback {
         match self {
             Self::Positive => "positive",
             Self::Negative => "negative",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -2990,10 +2721,11 @@ impl From<&str> for ConversationFeedback {
         match value {
             "positive" => Self::Positive,
             "negative" => Self::Negative,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ConversationFeedback);
 
 /// Delivery event counters to add to the stored ones, by event name; send only those that changed. Known names: `delivered`, `opened` (unique opens), `clicked`, `replied`, `failed` (permanent and temporary), `accepted` (by the receiving server), `rejected` (by the receiving server, before accepting), `unsubscribed`, `complained` (spam reports) and `stored`; provider-specific counters such as `permanent_fail`, `temporary_fail` and `esp_isp_block` are also accepted.
@@ -3051,7 +2783,7 @@ impl EmailMessageStatus {
             Self::Failed => "failed",
             Self::Opened => "opened",
             Self::Clicked => "clicked",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3069,10 +2801,11 @@ impl From<&str> for EmailMessageStatus {
             "failed" => Self::Failed,
             "opened" => Self::Opened,
             "clicked" => Self::Clicked,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(EmailMessageStatus);
 
 /// The delivery status of one recipient of an email.
@@ -3080,7 +2813,7 @@ crate::runtime::enums::string_enum!(EmailMessageStatus);
 #[non_exhaustive]
 pub struct EmailRecipientStatus {
     /// The recipient's address, one of the email's original recipients.
-    #[serde(rename = "emailId")]
+    #[serde(rename = "emailId",)]
     pub email_id: String,
 
     /// `status`: a [`EmailMessageStatus`](crate::v3::conversations::EmailMessageStatus).
@@ -3094,15 +2827,8 @@ pub struct EmailRecipientStatus {
 impl EmailRecipientStatus {
     /// A value with the required fields (`emailId`, `status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        email_id: impl Into<String>,
-        status: impl Into<EmailMessageStatus>,
-    ) -> Self {
-        Self {
-            email_id: email_id.into(),
-            status: status.into(),
-            fail_reason: None,
-        }
+    pub fn new(email_id: impl Into<String>, status: impl Into<EmailMessageStatus>) -> Self {
+        Self { email_id: email_id.into(), status: status.into(), fail_reason: None, }
     }
 
     /// Sets `failReason`.
@@ -3148,7 +2874,7 @@ impl ExportMessagesChannel {
             Self::WhatsApp => "WhatsApp",
             Self::Instagram => "Instagram",
             Self::Facebook => "Facebook",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3162,10 +2888,11 @@ impl From<&str> for ExportMessagesChannel {
             "WhatsApp" => Self::WhatsApp,
             "Instagram" => Self::Instagram,
             "Facebook" => Self::Facebook,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ExportMessagesChannel);
 
 /// Values of `ExportMessagesSortBy`.
@@ -3188,7 +2915,7 @@ impl ExportMessagesSortBy {
         match self {
             Self::CreatedAt => "createdAt",
             Self::UpdatedAt => "updatedAt",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3198,10 +2925,11 @@ impl From<&str> for ExportMessagesSortBy {
         match value {
             "createdAt" => Self::CreatedAt,
             "updatedAt" => Self::UpdatedAt,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ExportMessagesSortBy);
 
 /// Values of `ListConversationMessagesType`.
@@ -3292,7 +3020,7 @@ impl ListConversationMessagesType {
             Self::TypeTiktok => "TYPE_TIKTOK",
             Self::TypeActivityWhatsapp => "TYPE_ACTIVITY_WHATSAPP",
             Self::TypeFormSubmission => "TYPE_FORM_SUBMISSION",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3319,10 +3047,11 @@ impl From<&str> for ListConversationMessagesType {
             "TYPE_TIKTOK" => Self::TypeTiktok,
             "TYPE_ACTIVITY_WHATSAPP" => Self::TypeActivityWhatsapp,
             "TYPE_FORM_SUBMISSION" => Self::TypeFormSubmission,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ListConversationMessagesType);
 
 /// Values of `SearchConversationsLastMessageAction`.
@@ -3345,7 +3074,7 @@ impl SearchConversationsLastMessageAction {
         match self {
             Self::Automated => "automated",
             Self::Manual => "manual",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3355,10 +3084,11 @@ impl From<&str> for SearchConversationsLastMessageAction {
         match value {
             "automated" => Self::Automated,
             "manual" => Self::Manual,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(SearchConversationsLastMessageAction);
 
 /// Values of `SearchConversationsSortBy`.
@@ -3393,7 +3123,7 @@ impl SearchConversationsSortBy {
             Self::ScoreProfile => "score_profile",
             Self::OverdueAt => "overdue_at",
             Self::DueAt => "due_at",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3406,10 +3136,11 @@ impl From<&str> for SearchConversationsSortBy {
             "score_profile" => Self::ScoreProfile,
             "overdue_at" => Self::OverdueAt,
             "due_at" => Self::DueAt,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(SearchConversationsSortBy);
 
 /// Values of `SearchConversationsStatus`.
@@ -3444,7 +3175,7 @@ impl SearchConversationsStatus {
             Self::Unread => "unread",
             Self::Starred => "starred",
             Self::Recents => "recents",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3457,10 +3188,11 @@ impl From<&str> for SearchConversationsStatus {
             "unread" => Self::Unread,
             "starred" => Self::Starred,
             "recents" => Self::Recents,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(SearchConversationsStatus);
 
 /// The v2 update body, with v3's closed set of feedback values.
@@ -3468,7 +3200,7 @@ crate::runtime::enums::string_enum!(SearchConversationsStatus);
 #[non_exhaustive]
 pub struct UpdateConversationRequest {
     /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `unreadCount`: a whole number. Example: `1`.
@@ -3488,12 +3220,7 @@ impl UpdateConversationRequest {
     /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
-        Self {
-            location_id: location_id.into(),
-            unread_count: None,
-            starred: None,
-            feedback: None,
-        }
+        Self { location_id: location_id.into(), unread_count: None, starred: None, feedback: None, }
     }
 
     /// Sets `unreadCount`.
@@ -3535,11 +3262,7 @@ impl UpdateEmailMessageStatusRequest {
     /// A value with the required fields (`status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(status: impl Into<EmailMessageStatus>) -> Self {
-        Self {
-            status: status.into(),
-            events: None,
-            recipients: None,
-        }
+        Self { status: status.into(), events: None, recipients: None, }
     }
 
     /// Sets `events`.

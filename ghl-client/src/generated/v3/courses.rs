@@ -30,7 +30,7 @@ pub const MODULE: &str = "v3::courses";
 /// Operations of the Courses module. Get one with `client.v3().courses()`.
 #[derive(Clone, Debug)]
 pub struct Courses {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl Courses {
@@ -41,14 +41,8 @@ impl Courses {
     /// Import whole courses (categories, lessons and materials) into a location.
     ///
     /// `POST /courses/courses-exporter/public/import` · Version `v3` · location token · scopes: none stated
-    pub fn import_courses(
-        &self,
-        body: crate::courses::ImportCoursesRequest,
-    ) -> ImportCourses {
-        ImportCourses {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn import_courses(&self, body: crate::courses::ImportCoursesRequest) -> ImportCourses {
+        ImportCourses { client: self.client.clone(), body, }
     }
 }
 
@@ -56,30 +50,32 @@ impl Courses {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Courses::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "importCourses",
-            Box::pin({
-                let call = handle
-                    .import_courses(
-                        crate::courses::ImportCoursesRequest::new(
+    calls.push((
+        "importCourses",
+        Box::pin({
+            let call = handle.import_courses(
+                crate::courses::ImportCoursesRequest::new(
+                    "sample".to_owned(),
+                    vec![
+                        crate::courses::CourseImport::new(
+                            "sample".to_owned(),
                             "sample".to_owned(),
                             vec![
-                                crate ::courses::CourseImport::new("sample".to_owned(),
-                                "sample".to_owned(), vec![crate
-                                ::courses::CategoryImport::new("sample".to_owned(), crate
-                                ::courses::CourseVisibility::Published)])
-                            ],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                                crate::courses::CategoryImport::new(
+                                    "sample".to_owned(),
+                                    crate::courses::CourseVisibility::Published
+                                )
+                            ]
+                        )
+                    ]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -87,34 +83,43 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Courses::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "importCourses",
-            Box::pin({
-                let call = handle
-                    .import_courses(
-                        crate::courses::ImportCoursesRequest::new(
-                                "sample".to_owned(),
-                                vec![
-                                    crate ::courses::CourseImport::new("sample".to_owned(),
-                                    "sample".to_owned(), vec![crate
-                                    ::courses::CategoryImport::new("sample".to_owned(), crate
-                                    ::courses::CourseVisibility::Published)]).image_url("sample"
-                                    .to_owned()).instructor_details(crate
-                                    ::courses::Instructor::new("sample".to_owned(), "sample"
-                                    .to_owned()))
-                                ],
+    calls.push((
+        "importCourses",
+        Box::pin({
+            let call = handle.import_courses(
+                crate::courses::ImportCoursesRequest::new(
+                    "sample".to_owned(),
+                    vec![
+                        crate::courses::CourseImport::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            vec![
+                                crate::courses::CategoryImport::new(
+                                    "sample".to_owned(),
+                                    crate::courses::CourseVisibility::Published
+                                )
+                            ]
+                        )
+                            .image_url("sample".to_owned())
+                            .instructor_details(
+                                crate::courses::Instructor::new(
+                                    "sample".to_owned(),
+                                    "sample".to_owned()
+                                )
                             )
-                            .user_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                    ]
+                )
+                    .user_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -143,7 +148,7 @@ impl ImportCourses {
         };
         let mut request = crate::Request::new(
             &META,
-            "/courses/courses-exporter/public/import".to_owned(),
+            "/courses/courses-exporter/public/import".to_owned()
         );
         {
             let value = &self.body;
@@ -159,7 +164,7 @@ impl ImportCourses {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await

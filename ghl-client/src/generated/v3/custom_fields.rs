@@ -35,7 +35,7 @@ pub const MODULE: &str = "v3::custom_fields";
 /// Operations of the Custom Fields module. Get one with `client.v3().custom_fields()`.
 #[derive(Clone, Debug)]
 pub struct CustomFields {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl CustomFields {
@@ -48,12 +48,9 @@ impl CustomFields {
     /// `POST /custom-fields/` · Version `v3` · location token · scopes: `locations/customFields.write`
     pub fn create_custom_field(
         &self,
-        body: crate::custom_fields::CreateCustomFieldRequest,
+        body: crate::custom_fields::CreateCustomFieldRequest
     ) -> CreateCustomField {
-        CreateCustomField {
-            client: self.client.clone(),
-            body,
-        }
+        CreateCustomField { client: self.client.clone(), body, }
     }
 
     /// Create a folder for the custom fields of an object.
@@ -61,46 +58,30 @@ impl CustomFields {
     /// `POST /custom-fields/folder` · Version `v3` · location token · scopes: `locations/customFields.write`
     pub fn create_custom_field_folder(
         &self,
-        body: crate::custom_fields::CreateCustomFieldFolderRequest,
+        body: crate::custom_fields::CreateCustomFieldFolderRequest
     ) -> CreateCustomFieldFolder {
-        CreateCustomFieldFolder {
-            client: self.client.clone(),
-            body,
-        }
+        CreateCustomFieldFolder { client: self.client.clone(), body, }
     }
 
     /// Delete a custom field by its id.
     ///
     /// `DELETE /custom-fields/{id}` · Version `v3` · location token · scopes: `locations/customFields.write`
     pub fn delete_custom_field(&self, id: impl Into<String>) -> DeleteCustomField {
-        DeleteCustomField {
-            client: self.client.clone(),
-            id: id.into(),
-        }
+        DeleteCustomField { client: self.client.clone(), id: id.into(), }
     }
 
     /// Delete a custom field folder.
     ///
     /// `DELETE /custom-fields/folder/{id}` · Version `v3` · location token · scopes: `locations/customFields.write`
-    pub fn delete_custom_field_folder(
-        &self,
-        id: impl Into<String>,
-    ) -> DeleteCustomFieldFolder {
-        DeleteCustomFieldFolder {
-            client: self.client.clone(),
-            id: id.into(),
-            location_id: None,
-        }
+    pub fn delete_custom_field_folder(&self, id: impl Into<String>) -> DeleteCustomFieldFolder {
+        DeleteCustomFieldFolder { client: self.client.clone(), id: id.into(), location_id: None, }
     }
 
     /// Fetch one custom field or folder by its id.
     ///
     /// `GET /custom-fields/{id}` · Version `v3` · location token · scopes: `locations/customFields.readonly`
     pub fn get_custom_field(&self, id: impl Into<String>) -> GetCustomField {
-        GetCustomField {
-            client: self.client.clone(),
-            id: id.into(),
-        }
+        GetCustomField { client: self.client.clone(), id: id.into(), }
     }
 
     /// List the custom fields and folders of one object.
@@ -108,7 +89,7 @@ impl CustomFields {
     /// `GET /custom-fields/object-key/{objectKey}` · Version `v3` · location token · scopes: `locations/customFields.readonly`
     pub fn get_custom_fields_by_object_key(
         &self,
-        object_key: impl Into<String>,
+        object_key: impl Into<String>
     ) -> GetCustomFieldsByObjectKey {
         GetCustomFieldsByObjectKey {
             client: self.client.clone(),
@@ -123,13 +104,9 @@ impl CustomFields {
     pub fn update_custom_field(
         &self,
         id: impl Into<String>,
-        body: crate::custom_fields::UpdateCustomFieldRequest,
+        body: crate::custom_fields::UpdateCustomFieldRequest
     ) -> UpdateCustomField {
-        UpdateCustomField {
-            client: self.client.clone(),
-            id: id.into(),
-            body,
-        }
+        UpdateCustomField { client: self.client.clone(), id: id.into(), body, }
     }
 
     /// Rename a custom field folder.
@@ -138,13 +115,9 @@ impl CustomFields {
     pub fn update_custom_field_folder(
         &self,
         id: impl Into<String>,
-        body: crate::custom_fields::UpdateCustomFieldFolderRequest,
+        body: crate::custom_fields::UpdateCustomFieldFolderRequest
     ) -> UpdateCustomFieldFolder {
-        UpdateCustomFieldFolder {
-            client: self.client.clone(),
-            id: id.into(),
-            body,
-        }
+        UpdateCustomFieldFolder { client: self.client.clone(), id: id.into(), body, }
     }
 }
 
@@ -152,106 +125,89 @@ impl CustomFields {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = CustomFields::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createCustomField",
-            Box::pin({
-                let call = handle
-                    .create_custom_field(
-                        crate::custom_fields::CreateCustomFieldRequest::new(
-                            "sample".to_owned(),
-                            true,
-                            crate::custom_fields::CustomFieldDataType::Text,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createCustomFieldFolder",
-            Box::pin({
-                let call = handle
-                    .create_custom_field_folder(
-                        crate::custom_fields::CreateCustomFieldFolderRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCustomField",
-            Box::pin({
-                let call = handle.delete_custom_field("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCustomFieldFolder",
-            Box::pin({
-                let call = handle.delete_custom_field_folder("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCustomField",
-            Box::pin({
-                let call = handle.get_custom_field("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCustomFieldsByObjectKey",
-            Box::pin({
-                let call = handle.get_custom_fields_by_object_key("sample-objectKey");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCustomField",
-            Box::pin({
-                let call = handle
-                    .update_custom_field(
-                        "sample-id",
-                        crate::custom_fields::UpdateCustomFieldRequest::new(
-                            "sample".to_owned(),
-                            true,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCustomFieldFolder",
-            Box::pin({
-                let call = handle
-                    .update_custom_field_folder(
-                        "sample-id",
-                        crate::custom_fields::UpdateCustomFieldFolderRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createCustomField",
+        Box::pin({
+            let call = handle.create_custom_field(
+                crate::custom_fields::CreateCustomFieldRequest::new(
+                    "sample".to_owned(),
+                    true,
+                    crate::custom_fields::CustomFieldDataType::Text,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createCustomFieldFolder",
+        Box::pin({
+            let call = handle.create_custom_field_folder(
+                crate::custom_fields::CreateCustomFieldFolderRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCustomField",
+        Box::pin({
+            let call = handle.delete_custom_field("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCustomFieldFolder",
+        Box::pin({
+            let call = handle.delete_custom_field_folder("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCustomField",
+        Box::pin({
+            let call = handle.get_custom_field("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCustomFieldsByObjectKey",
+        Box::pin({
+            let call = handle.get_custom_fields_by_object_key("sample-objectKey");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCustomField",
+        Box::pin({
+            let call = handle.update_custom_field(
+                "sample-id",
+                crate::custom_fields::UpdateCustomFieldRequest::new("sample".to_owned(), true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCustomFieldFolder",
+        Box::pin({
+            let call = handle.update_custom_field_folder(
+                "sample-id",
+                crate::custom_fields::UpdateCustomFieldFolderRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -259,133 +215,118 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = CustomFields::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createCustomField",
-            Box::pin({
-                let call = handle
-                    .create_custom_field(
-                        crate::custom_fields::CreateCustomFieldRequest::new(
+    calls.push((
+        "createCustomField",
+        Box::pin({
+            let call = handle.create_custom_field(
+                crate::custom_fields::CreateCustomFieldRequest::new(
+                    "sample".to_owned(),
+                    true,
+                    crate::custom_fields::CustomFieldDataType::Text,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .name("sample".to_owned())
+                    .description("sample".to_owned())
+                    .placeholder("sample".to_owned())
+                    .options(
+                        vec![
+                            crate::custom_fields::CustomFieldOption::new(
                                 "sample".to_owned(),
-                                true,
-                                crate::custom_fields::CustomFieldDataType::Text,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "sample".to_owned()
                             )
-                            .name("sample".to_owned())
-                            .description("sample".to_owned())
-                            .placeholder("sample".to_owned())
-                            .options(
-                                vec![
-                                    crate ::custom_fields::CustomFieldOption::new("sample"
-                                    .to_owned(), "sample".to_owned()).url("sample".to_owned())
-                                ],
-                            )
-                            .accepted_formats(
-                                crate::custom_fields::AcceptedFileFormat::Pdf,
-                            )
-                            .max_file_limit(1i64)
-                            .allow_custom_option(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createCustomFieldFolder",
-            Box::pin({
-                let call = handle
-                    .create_custom_field_folder(
-                        crate::custom_fields::CreateCustomFieldFolderRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCustomField",
-            Box::pin({
-                let call = handle.delete_custom_field("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCustomFieldFolder",
-            Box::pin({
-                let call = handle.delete_custom_field_folder("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCustomField",
-            Box::pin({
-                let call = handle.get_custom_field("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCustomFieldsByObjectKey",
-            Box::pin({
-                let call = handle.get_custom_fields_by_object_key("sample-objectKey");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCustomField",
-            Box::pin({
-                let call = handle
-                    .update_custom_field(
-                        "sample-id",
-                        crate::custom_fields::UpdateCustomFieldRequest::new(
-                                "sample".to_owned(),
-                                true,
-                            )
-                            .name("sample".to_owned())
-                            .description("sample".to_owned())
-                            .placeholder("sample".to_owned())
-                            .options(
-                                vec![
-                                    crate ::custom_fields::UpdateCustomFieldOption::new("sample"
-                                    .to_owned()).url("sample".to_owned())
-                                ],
-                            )
-                            .accepted_formats(
-                                crate::custom_fields::AcceptedFileFormat::Pdf,
-                            )
-                            .max_file_limit(1i64),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCustomFieldFolder",
-            Box::pin({
-                let call = handle
-                    .update_custom_field_folder(
-                        "sample-id",
-                        crate::custom_fields::UpdateCustomFieldFolderRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                                .url("sample".to_owned())
+                        ]
+                    )
+                    .accepted_formats(crate::custom_fields::AcceptedFileFormat::Pdf)
+                    .max_file_limit(1i64)
+                    .allow_custom_option(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createCustomFieldFolder",
+        Box::pin({
+            let call = handle.create_custom_field_folder(
+                crate::custom_fields::CreateCustomFieldFolderRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCustomField",
+        Box::pin({
+            let call = handle.delete_custom_field("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCustomFieldFolder",
+        Box::pin({
+            let call = handle.delete_custom_field_folder("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCustomField",
+        Box::pin({
+            let call = handle.get_custom_field("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCustomFieldsByObjectKey",
+        Box::pin({
+            let call = handle.get_custom_fields_by_object_key("sample-objectKey");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCustomField",
+        Box::pin({
+            let call = handle.update_custom_field(
+                "sample-id",
+                crate::custom_fields::UpdateCustomFieldRequest::new("sample".to_owned(), true)
+                    .name("sample".to_owned())
+                    .description("sample".to_owned())
+                    .placeholder("sample".to_owned())
+                    .options(
+                        vec![
+                            crate::custom_fields::UpdateCustomFieldOption::new("sample".to_owned())
+                                .url("sample".to_owned())
+                        ]
+                    )
+                    .accepted_formats(crate::custom_fields::AcceptedFileFormat::Pdf)
+                    .max_file_limit(1i64)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCustomFieldFolder",
+        Box::pin({
+            let call = handle.update_custom_field_folder(
+                "sample-id",
+                crate::custom_fields::UpdateCustomFieldFolderRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -421,19 +362,14 @@ impl CreateCustomField {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::custom_fields::CustomFieldResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::custom_fields::CustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::custom_fields::CustomFieldResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::custom_fields::CustomFieldResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -471,19 +407,14 @@ impl CreateCustomFieldFolder {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::custom_fields::CustomFieldFolder, crate::Error> {
+    pub async fn send(self) -> Result<crate::custom_fields::CustomFieldFolder, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::custom_fields::CustomFieldFolder>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::custom_fields::CustomFieldFolder>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -514,27 +445,22 @@ impl DeleteCustomField {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/custom-fields/{}", crate ::runtime::request::path_segment(& self.id)
-            ),
+            format!("/custom-fields/{}", crate::runtime::request::path_segment(&self.id))
         );
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::custom_fields::CustomFieldDeleteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::custom_fields::CustomFieldDeleteResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::custom_fields::CustomFieldDeleteResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -572,15 +498,13 @@ impl DeleteCustomFieldFolder {
             token: crate::TokenKind::Location,
             scopes: &["locations/customFields.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteCustomFieldFolder", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteCustomFieldFolder",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/custom-fields/folder/{}", crate ::runtime::request::path_segment(& self
-                .id)
-            ),
+            format!("/custom-fields/folder/{}", crate::runtime::request::path_segment(&self.id))
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -589,18 +513,15 @@ impl DeleteCustomFieldFolder {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::custom_fields::CustomFieldDeleteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::custom_fields::CustomFieldDeleteResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::custom_fields::CustomFieldDeleteResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -631,27 +552,20 @@ impl GetCustomField {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/custom-fields/{}", crate ::runtime::request::path_segment(& self.id)
-            ),
+            format!("/custom-fields/{}", crate::runtime::request::path_segment(&self.id))
         );
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::custom_fields::CustomFieldResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::custom_fields::CustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::custom_fields::CustomFieldResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::custom_fields::CustomFieldResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -689,18 +603,16 @@ impl GetCustomFieldsByObjectKey {
             token: crate::TokenKind::Location,
             scopes: &["locations/customFields.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "getCustomFieldsByObjectKey",
-                self.location_id.as_deref(),
-            )?;
+        let location_id = self.client.resolve_location(
+            "getCustomFieldsByObjectKey",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/custom-fields/object-key/{}", crate ::runtime::request::path_segment(&
-                self.object_key)
-            ),
+                "/custom-fields/object-key/{}",
+                crate::runtime::request::path_segment(&self.object_key)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -708,19 +620,14 @@ impl GetCustomFieldsByObjectKey {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::custom_fields::CustomFieldList, crate::Error> {
+    pub async fn send(self) -> Result<crate::custom_fields::CustomFieldList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::custom_fields::CustomFieldList>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::custom_fields::CustomFieldList>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -752,9 +659,7 @@ impl UpdateCustomField {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/custom-fields/{}", crate ::runtime::request::path_segment(& self.id)
-            ),
+            format!("/custom-fields/{}", crate::runtime::request::path_segment(&self.id))
         );
         {
             let value = &self.body;
@@ -764,19 +669,14 @@ impl UpdateCustomField {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::custom_fields::CustomFieldResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::custom_fields::CustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::custom_fields::CustomFieldResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::custom_fields::CustomFieldResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -808,10 +708,7 @@ impl UpdateCustomFieldFolder {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/custom-fields/folder/{}", crate ::runtime::request::path_segment(& self
-                .id)
-            ),
+            format!("/custom-fields/folder/{}", crate::runtime::request::path_segment(&self.id))
         );
         {
             let value = &self.body;
@@ -821,19 +718,14 @@ impl UpdateCustomFieldFolder {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::custom_fields::CustomFieldFolder, crate::Error> {
+    pub async fn send(self) -> Result<crate::custom_fields::CustomFieldFolder, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::custom_fields::CustomFieldFolder>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::custom_fields::CustomFieldFolder>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }

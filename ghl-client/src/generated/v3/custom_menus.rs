@@ -32,7 +32,7 @@ pub const MODULE: &str = "v3::custom_menus";
 /// Operations of the Custom Menus module. Get one with `client.v3().custom_menus()`.
 #[derive(Clone, Debug)]
 pub struct CustomMenus {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl CustomMenus {
@@ -45,41 +45,29 @@ impl CustomMenus {
     /// `POST /custom-menus/` · Version `v3` · agency token · scopes: `custom-menu-link.write`
     pub fn create_custom_menu(
         &self,
-        body: crate::custom_menus::CreateCustomMenuRequest,
+        body: crate::custom_menus::CreateCustomMenuRequest
     ) -> CreateCustomMenu {
-        CreateCustomMenu {
-            client: self.client.clone(),
-            body,
-        }
+        CreateCustomMenu { client: self.client.clone(), body, }
     }
 
     /// Delete a custom menu link.
     ///
     /// `DELETE /custom-menus/{customMenuId}` · Version `v3` · agency token · scopes: `custom-menu-link.write`
-    pub fn delete_custom_menu(
-        &self,
-        custom_menu_id: impl Into<String>,
-    ) -> DeleteCustomMenu {
-        DeleteCustomMenu {
-            client: self.client.clone(),
-            custom_menu_id: custom_menu_id.into(),
-        }
+    pub fn delete_custom_menu(&self, custom_menu_id: impl Into<String>) -> DeleteCustomMenu {
+        DeleteCustomMenu { client: self.client.clone(), custom_menu_id: custom_menu_id.into(), }
     }
 
     /// Fetch one custom menu link by id.
     ///
     /// `GET /custom-menus/{customMenuId}` · Version `v3` · agency token · scopes: `custom-menu-link.readonly`
     pub fn get_custom_menu(&self, custom_menu_id: impl Into<String>) -> GetCustomMenu {
-        GetCustomMenu {
-            client: self.client.clone(),
-            custom_menu_id: custom_menu_id.into(),
-        }
+        GetCustomMenu { client: self.client.clone(), custom_menu_id: custom_menu_id.into(), }
     }
 
     /// List the custom menu links of the agency.
     ///
     /// `GET /custom-menus/` · Version `v3` · agency token · scopes: `custom-menu-link.readonly`
-    pub fn list_custom_menus(&self) -> ListCustomMenus {
+    pub fn list_custom_menus(&self,) -> ListCustomMenus {
         ListCustomMenus {
             client: self.client.clone(),
             location_id: None,
@@ -96,7 +84,7 @@ impl CustomMenus {
     pub fn update_custom_menu(
         &self,
         custom_menu_id: impl Into<String>,
-        body: crate::custom_menus::UpdateCustomMenuRequest,
+        body: crate::custom_menus::UpdateCustomMenuRequest
     ) -> UpdateCustomMenu {
         UpdateCustomMenu {
             client: self.client.clone(),
@@ -110,71 +98,62 @@ impl CustomMenus {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = CustomMenus::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createCustomMenu",
-            Box::pin({
-                let call = handle
-                    .create_custom_menu(
-                        crate::custom_menus::CreateCustomMenuRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            crate::custom_menus::NewCustomMenuIcon::new(
-                                "sample".to_owned(),
-                                crate::custom_menus::IconFontFamily::Fab,
-                            ),
-                            true,
-                            true,
-                            true,
-                            crate::custom_menus::CustomMenuOpenMode::Iframe,
-                            vec!["sample".to_owned()],
-                            crate::custom_menus::CustomMenuUserRole::All,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCustomMenu",
-            Box::pin({
-                let call = handle.delete_custom_menu("sample-customMenuId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCustomMenu",
-            Box::pin({
-                let call = handle.get_custom_menu("sample-customMenuId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCustomMenus",
-            Box::pin({
-                let call = handle.list_custom_menus();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCustomMenu",
-            Box::pin({
-                let call = handle
-                    .update_custom_menu(
-                        "sample-customMenuId",
-                        crate::custom_menus::UpdateCustomMenuRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createCustomMenu",
+        Box::pin({
+            let call = handle.create_custom_menu(
+                crate::custom_menus::CreateCustomMenuRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::custom_menus::NewCustomMenuIcon::new(
+                        "sample".to_owned(),
+                        crate::custom_menus::IconFontFamily::Fab
+                    ),
+                    true,
+                    true,
+                    true,
+                    crate::custom_menus::CustomMenuOpenMode::Iframe,
+                    vec!["sample".to_owned()],
+                    crate::custom_menus::CustomMenuUserRole::All
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCustomMenu",
+        Box::pin({
+            let call = handle.delete_custom_menu("sample-customMenuId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCustomMenu",
+        Box::pin({
+            let call = handle.get_custom_menu("sample-customMenuId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCustomMenus",
+        Box::pin({
+            let call = handle.list_custom_menus();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCustomMenu",
+        Box::pin({
+            let call = handle.update_custom_menu(
+                "sample-customMenuId",
+                crate::custom_menus::UpdateCustomMenuRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -182,94 +161,88 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = CustomMenus::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createCustomMenu",
-            Box::pin({
-                let call = handle
-                    .create_custom_menu(
-                        crate::custom_menus::CreateCustomMenuRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                crate::custom_menus::NewCustomMenuIcon::new(
-                                    "sample".to_owned(),
-                                    crate::custom_menus::IconFontFamily::Fab,
-                                ),
-                                true,
-                                true,
-                                true,
-                                crate::custom_menus::CustomMenuOpenMode::Iframe,
-                                vec!["sample".to_owned()],
-                                crate::custom_menus::CustomMenuUserRole::All,
-                            )
-                            .allow_camera(true)
-                            .allow_microphone(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCustomMenu",
-            Box::pin({
-                let call = handle.delete_custom_menu("sample-customMenuId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCustomMenu",
-            Box::pin({
-                let call = handle.get_custom_menu("sample-customMenuId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCustomMenus",
-            Box::pin({
-                let call = handle
-                    .list_custom_menus()
-                    .location_id("sample".to_owned())
-                    .skip(1i64)
-                    .limit(1i64)
-                    .query("sample".to_owned())
-                    .show_on_company(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCustomMenu",
-            Box::pin({
-                let call = handle
-                    .update_custom_menu(
-                        "sample-customMenuId",
-                        crate::custom_menus::UpdateCustomMenuRequest::new()
-                            .title("sample".to_owned())
-                            .url("sample".to_owned())
-                            .icon(
-                                crate::custom_menus::CustomMenuIcon::new()
-                                    .name("sample".to_owned())
-                                    .font_family(crate::custom_menus::IconFontFamily::Fab),
-                            )
-                            .show_on_company(true)
-                            .show_on_location(true)
-                            .show_to_all_locations(true)
-                            .open_mode(crate::custom_menus::CustomMenuOpenMode::Iframe)
-                            .locations(vec!["sample".to_owned()])
-                            .user_role(crate::custom_menus::CustomMenuUserRole::All)
-                            .allow_camera(true)
-                            .allow_microphone(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createCustomMenu",
+        Box::pin({
+            let call = handle.create_custom_menu(
+                crate::custom_menus::CreateCustomMenuRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::custom_menus::NewCustomMenuIcon::new(
+                        "sample".to_owned(),
+                        crate::custom_menus::IconFontFamily::Fab
+                    ),
+                    true,
+                    true,
+                    true,
+                    crate::custom_menus::CustomMenuOpenMode::Iframe,
+                    vec!["sample".to_owned()],
+                    crate::custom_menus::CustomMenuUserRole::All
+                )
+                    .allow_camera(true)
+                    .allow_microphone(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCustomMenu",
+        Box::pin({
+            let call = handle.delete_custom_menu("sample-customMenuId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCustomMenu",
+        Box::pin({
+            let call = handle.get_custom_menu("sample-customMenuId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCustomMenus",
+        Box::pin({
+            let call = handle
+                .list_custom_menus()
+                .location_id("sample".to_owned())
+                .skip(1i64)
+                .limit(1i64)
+                .query("sample".to_owned())
+                .show_on_company(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCustomMenu",
+        Box::pin({
+            let call = handle.update_custom_menu(
+                "sample-customMenuId",
+                crate::custom_menus::UpdateCustomMenuRequest::new()
+                    .title("sample".to_owned())
+                    .url("sample".to_owned())
+                    .icon(
+                        crate::custom_menus::CustomMenuIcon::new()
+                            .name("sample".to_owned())
+                            .font_family(crate::custom_menus::IconFontFamily::Fab)
+                    )
+                    .show_on_company(true)
+                    .show_on_location(true)
+                    .show_to_all_locations(true)
+                    .open_mode(crate::custom_menus::CustomMenuOpenMode::Iframe)
+                    .locations(vec!["sample".to_owned()])
+                    .user_role(crate::custom_menus::CustomMenuUserRole::All)
+                    .allow_camera(true)
+                    .allow_microphone(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -305,19 +278,14 @@ impl CreateCustomMenu {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::custom_menus::CustomMenuResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::custom_menus::CustomMenuResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::custom_menus::CustomMenuResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::custom_menus::CustomMenuResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -348,28 +316,20 @@ impl DeleteCustomMenu {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/custom-menus/{}", crate ::runtime::request::path_segment(& self
-                .custom_menu_id)
-            ),
+            format!("/custom-menus/{}", crate::runtime::request::path_segment(&self.custom_menu_id))
         );
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::custom_menus::DeleteCustomMenuResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::custom_menus::DeleteCustomMenuResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::custom_menus::DeleteCustomMenuResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::custom_menus::DeleteCustomMenuResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -400,28 +360,20 @@ impl GetCustomMenu {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/custom-menus/{}", crate ::runtime::request::path_segment(& self
-                .custom_menu_id)
-            ),
+            format!("/custom-menus/{}", crate::runtime::request::path_segment(&self.custom_menu_id))
         );
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::custom_menus::CustomMenuResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::custom_menus::CustomMenuResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::custom_menus::CustomMenuResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::custom_menus::CustomMenuResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -504,19 +456,14 @@ impl ListCustomMenus {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::custom_menus::ListCustomMenusResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::custom_menus::ListCustomMenusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::custom_menus::ListCustomMenusResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::custom_menus::ListCustomMenusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -538,15 +485,13 @@ impl crate::Paginated for ListCustomMenus {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.custom_menus.as_ref()).map_or(0, Vec::len);
-        let total: Option<i64> = Some(page)
-            .and_then(|v| v.total_links.as_ref())
-            .copied();
+        let total: Option<i64> = Some(page).and_then(|v| v.total_links.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -560,10 +505,8 @@ impl crate::Paginated for ListCustomMenus {
 impl ListCustomMenus {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::custom_menus::CustomMenu, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::custom_menus::CustomMenu, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -594,10 +537,7 @@ impl UpdateCustomMenu {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/custom-menus/{}", crate ::runtime::request::path_segment(& self
-                .custom_menu_id)
-            ),
+            format!("/custom-menus/{}", crate::runtime::request::path_segment(&self.custom_menu_id))
         );
         {
             let value = &self.body;
@@ -607,19 +547,14 @@ impl UpdateCustomMenu {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::custom_menus::UpdateCustomMenuResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::custom_menus::UpdateCustomMenuResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::custom_menus::UpdateCustomMenuResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::custom_menus::UpdateCustomMenuResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }

@@ -30,7 +30,7 @@ pub const MODULE: &str = "v3::email_isv";
 /// Operations of the Email Verification module. Get one with `client.v3().email_isv()`.
 #[derive(Clone, Debug)]
 pub struct EmailIsv {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl EmailIsv {
@@ -41,15 +41,8 @@ impl EmailIsv {
     /// Verify an email address or the email of a contact.
     ///
     /// `POST /email/verify` · Version `v3` · location token · scopes: `lc-email.readonly`
-    pub fn verify_email(
-        &self,
-        body: crate::email_isv::VerifyEmailRequest,
-    ) -> VerifyEmail {
-        VerifyEmail {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+    pub fn verify_email(&self, body: crate::email_isv::VerifyEmailRequest) -> VerifyEmail {
+        VerifyEmail { client: self.client.clone(), location_id: None, body, }
     }
 }
 
@@ -57,25 +50,21 @@ impl EmailIsv {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = EmailIsv::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "verifyEmail",
-            Box::pin({
-                let call = handle
-                    .verify_email(
-                        crate::email_isv::VerifyEmailRequest::new(
-                            crate::email_isv::EmailVerificationType::Email,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "verifyEmail",
+        Box::pin({
+            let call = handle.verify_email(
+                crate::email_isv::VerifyEmailRequest::new(
+                    crate::email_isv::EmailVerificationType::Email,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -83,25 +72,24 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = EmailIsv::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "verifyEmail",
-            Box::pin({
-                let call = handle
-                    .verify_email(
-                        crate::email_isv::VerifyEmailRequest::new(
-                            crate::email_isv::EmailVerificationType::Email,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "verifyEmail",
+        Box::pin({
+            let call = handle.verify_email(
+                crate::email_isv::VerifyEmailRequest::new(
+                    crate::email_isv::EmailVerificationType::Email,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -137,9 +125,7 @@ impl VerifyEmail {
             token: crate::TokenKind::Location,
             scopes: &["lc-email.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("verifyEmail", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location("verifyEmail", self.location_id.as_deref())?;
         let mut request = crate::Request::new(&META, "/email/verify".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -157,7 +143,7 @@ impl VerifyEmail {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<EmailVerificationResult>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -193,12 +179,12 @@ pub struct EmailVerificationResult {
     pub reason: Option<Vec<String>>,
 
     /// HighLevel's own advice; v3 spells the field correctly (v2 sends `leadconnectorRecomendation`).
-    #[serde(
-        rename = "leadConnectorRecommendation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lead_connector_recommendation: Option<
-        crate::email_isv::LeadConnectorRecommendation,
-    >,
+    #[
+        serde(
+            rename = "leadConnectorRecommendation",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
+    pub lead_connector_recommendation: Option<crate::email_isv::LeadConnectorRecommendation>,
 }

@@ -45,7 +45,7 @@ pub const MODULE: &str = "v3::emails";
 /// Operations of the Emails module. Get one with `client.v3().emails()`.
 #[derive(Clone, Debug)]
 pub struct Emails {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl Emails {
@@ -56,15 +56,8 @@ impl Emails {
     /// Create a draft email campaign, blank or from a template.
     ///
     /// `POST /emails/locations/{locationId}/campaigns/emails` · Version `v3` · location token · scopes: `emails/campaigns.write`
-    pub fn create_email_campaign(
-        &self,
-        body: CreateEmailCampaignRequest,
-    ) -> CreateEmailCampaign {
-        CreateEmailCampaign {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+    pub fn create_email_campaign(&self, body: CreateEmailCampaignRequest) -> CreateEmailCampaign {
+        CreateEmailCampaign { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Create an HTML or plain-text email template.
@@ -72,15 +65,8 @@ impl Emails {
     /// The v3 form of v2's `POST /emails/builder`. Folders and imports have calls of their own in v3 (`createEmailTemplateFolder`, `importEmailTemplate`).
     ///
     /// `POST /emails/locations/{locationId}/templates` · Version `v3` · location token · scopes: `emails/templates.write`
-    pub fn create_email_template(
-        &self,
-        body: CreateEmailTemplateRequest,
-    ) -> CreateEmailTemplate {
-        CreateEmailTemplate {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+    pub fn create_email_template(&self, body: CreateEmailTemplateRequest) -> CreateEmailTemplate {
+        CreateEmailTemplate { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Create a folder for email templates.
@@ -88,22 +74,15 @@ impl Emails {
     /// `POST /emails/locations/{locationId}/templates/folders` · Version `v3` · location token · scopes: `emails/templates.write`
     pub fn create_email_template_folder(
         &self,
-        body: CreateEmailTemplateFolderRequest,
+        body: CreateEmailTemplateFolderRequest
     ) -> CreateEmailTemplateFolder {
-        CreateEmailTemplateFolder {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        CreateEmailTemplateFolder { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Delete an email campaign.
     ///
     /// `DELETE /emails/locations/{locationId}/campaigns/emails/{campaignId}` · Version `v3` · location token · scopes: `emails/campaigns.write`
-    pub fn delete_email_campaign(
-        &self,
-        campaign_id: impl Into<String>,
-    ) -> DeleteEmailCampaign {
+    pub fn delete_email_campaign(&self, campaign_id: impl Into<String>) -> DeleteEmailCampaign {
         DeleteEmailCampaign {
             client: self.client.clone(),
             location_id: None,
@@ -116,10 +95,7 @@ impl Emails {
     /// The v3 form of v2's `DELETE /emails/builder/{locationId}/{templateId}`.
     ///
     /// `DELETE /emails/locations/{locationId}/templates/{templateId}` · Version `v3` · location token · scopes: `emails/templates.write`
-    pub fn delete_email_template(
-        &self,
-        template_id: impl Into<String>,
-    ) -> DeleteEmailTemplate {
+    pub fn delete_email_template(&self, template_id: impl Into<String>) -> DeleteEmailTemplate {
         DeleteEmailTemplate {
             client: self.client.clone(),
             location_id: None,
@@ -130,10 +106,7 @@ impl Emails {
     /// Fetch one bulk-action email send by id, with its sender and content link.
     ///
     /// `GET /emails/locations/{locationId}/campaigns/bulk-actions/{campaignId}` · Version `v3` · location token · scopes: `emails/campaigns.readonly`
-    pub fn get_bulk_action_campaign(
-        &self,
-        campaign_id: impl Into<String>,
-    ) -> GetBulkActionCampaign {
+    pub fn get_bulk_action_campaign(&self, campaign_id: impl Into<String>) -> GetBulkActionCampaign {
         GetBulkActionCampaign {
             client: self.client.clone(),
             location_id: None,
@@ -144,10 +117,7 @@ impl Emails {
     /// Fetch one email campaign by id, with its sender and content link.
     ///
     /// `GET /emails/locations/{locationId}/campaigns/emails/{campaignId}` · Version `v3` · location token · scopes: `emails/campaigns.readonly`
-    pub fn get_email_campaign(
-        &self,
-        campaign_id: impl Into<String>,
-    ) -> GetEmailCampaign {
+    pub fn get_email_campaign(&self, campaign_id: impl Into<String>) -> GetEmailCampaign {
         GetEmailCampaign {
             client: self.client.clone(),
             location_id: None,
@@ -161,7 +131,7 @@ impl Emails {
     pub fn get_email_campaign_stats(
         &self,
         source: impl Into<EmailStatsSource>,
-        source_id: impl Into<String>,
+        source_id: impl Into<String>
     ) -> GetEmailCampaignStats {
         GetEmailCampaignStats {
             client: self.client.clone(),
@@ -175,10 +145,7 @@ impl Emails {
     /// Fetch one email template by id.
     ///
     /// `GET /emails/locations/{locationId}/templates/{templateId}` · Version `v3` · location token · scopes: `emails/templates.readonly`
-    pub fn get_email_template(
-        &self,
-        template_id: impl Into<String>,
-    ) -> GetEmailTemplate {
+    pub fn get_email_template(&self, template_id: impl Into<String>) -> GetEmailTemplate {
         GetEmailTemplate {
             client: self.client.clone(),
             location_id: None,
@@ -189,10 +156,7 @@ impl Emails {
     /// Fetch one workflow campaign by id, with its email steps.
     ///
     /// `GET /emails/locations/{locationId}/campaigns/workflows/{campaignId}` · Version `v3` · location token · scopes: `emails/campaigns.readonly`
-    pub fn get_workflow_campaign(
-        &self,
-        campaign_id: impl Into<String>,
-    ) -> GetWorkflowCampaign {
+    pub fn get_workflow_campaign(&self, campaign_id: impl Into<String>) -> GetWorkflowCampaign {
         GetWorkflowCampaign {
             client: self.client.clone(),
             location_id: None,
@@ -203,21 +167,14 @@ impl Emails {
     /// Import an email template from another provider's share link.
     ///
     /// `POST /emails/locations/{locationId}/templates/import` · Version `v3` · location token · scopes: `emails/templates.write`
-    pub fn import_email_template(
-        &self,
-        body: ImportEmailTemplateRequest,
-    ) -> ImportEmailTemplate {
-        ImportEmailTemplate {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+    pub fn import_email_template(&self, body: ImportEmailTemplateRequest) -> ImportEmailTemplate {
+        ImportEmailTemplate { client: self.client.clone(), location_id: None, body, }
     }
 
     /// List the bulk-action email sends of a location.
     ///
     /// `GET /emails/locations/{locationId}/campaigns/bulk-actions` · Version `v3` · location token · scopes: `emails/campaigns.readonly`
-    pub fn list_bulk_action_campaigns(&self) -> ListBulkActionCampaigns {
+    pub fn list_bulk_action_campaigns(&self,) -> ListBulkActionCampaigns {
         ListBulkActionCampaigns {
             client: self.client.clone(),
             location_id: None,
@@ -235,7 +192,7 @@ impl Emails {
     /// The v3 form of v2's `GET /emails/schedule`.
     ///
     /// `GET /emails/locations/{locationId}/campaigns/emails` · Version `v3` · location token · scopes: `emails/campaigns.readonly`
-    pub fn list_email_campaigns(&self) -> ListEmailCampaigns {
+    pub fn list_email_campaigns(&self,) -> ListEmailCampaigns {
         ListEmailCampaigns {
             client: self.client.clone(),
             location_id: None,
@@ -251,7 +208,7 @@ impl Emails {
     /// The v3 form of v2's `GET /emails/builder`.
     ///
     /// `GET /emails/locations/{locationId}/templates` · Version `v3` · location token · scopes: `emails/templates.readonly`
-    pub fn list_email_templates(&self) -> ListEmailTemplates {
+    pub fn list_email_templates(&self,) -> ListEmailTemplates {
         ListEmailTemplates {
             client: self.client.clone(),
             location_id: None,
@@ -269,7 +226,7 @@ impl Emails {
     /// List the workflows of a location that send email.
     ///
     /// `GET /emails/locations/{locationId}/campaigns/workflows` · Version `v3` · location token · scopes: `emails/campaigns.readonly`
-    pub fn list_workflow_campaigns(&self) -> ListWorkflowCampaigns {
+    pub fn list_workflow_campaigns(&self,) -> ListWorkflowCampaigns {
         ListWorkflowCampaigns {
             client: self.client.clone(),
             location_id: None,
@@ -288,7 +245,7 @@ impl Emails {
     pub fn schedule_email_campaign(
         &self,
         campaign_id: impl Into<String>,
-        body: ScheduleEmailCampaignRequest,
+        body: ScheduleEmailCampaignRequest
     ) -> ScheduleEmailCampaign {
         ScheduleEmailCampaign {
             client: self.client.clone(),
@@ -304,7 +261,7 @@ impl Emails {
     pub fn update_email_campaign(
         &self,
         campaign_id: impl Into<String>,
-        body: UpdateEmailCampaignRequest,
+        body: UpdateEmailCampaignRequest
     ) -> UpdateEmailCampaign {
         UpdateEmailCampaign {
             client: self.client.clone(),
@@ -322,7 +279,7 @@ impl Emails {
     pub fn update_email_template(
         &self,
         template_id: impl Into<String>,
-        body: UpdateEmailTemplateRequest,
+        body: UpdateEmailTemplateRequest
     ) -> UpdateEmailTemplate {
         UpdateEmailTemplate {
             client: self.client.clone(),
@@ -337,206 +294,173 @@ impl Emails {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Emails::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createEmailCampaign",
-            Box::pin({
-                let call = handle
-                    .create_email_campaign(
-                        CreateEmailCampaignRequest::new(
-                            "sample".to_owned(),
-                            EmailContentFormat::Html,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createEmailTemplate",
-            Box::pin({
-                let call = handle
-                    .create_email_template(
-                        CreateEmailTemplateRequest::new(
-                            "sample".to_owned(),
-                            EmailContentFormat::Html,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createEmailTemplateFolder",
-            Box::pin({
-                let call = handle
-                    .create_email_template_folder(
-                        CreateEmailTemplateFolderRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteEmailCampaign",
-            Box::pin({
-                let call = handle.delete_email_campaign("sample-campaignId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteEmailTemplate",
-            Box::pin({
-                let call = handle.delete_email_template("sample-templateId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getBulkActionCampaign",
-            Box::pin({
-                let call = handle.get_bulk_action_campaign("sample-campaignId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getEmailCampaign",
-            Box::pin({
-                let call = handle.get_email_campaign("sample-campaignId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getEmailCampaignStats",
-            Box::pin({
-                let call = handle
-                    .get_email_campaign_stats(
-                        EmailStatsSource::EmailCampaigns,
-                        "sample-sourceId",
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getEmailTemplate",
-            Box::pin({
-                let call = handle.get_email_template("sample-templateId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getWorkflowCampaign",
-            Box::pin({
-                let call = handle.get_workflow_campaign("sample-campaignId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "importEmailTemplate",
-            Box::pin({
-                let call = handle
-                    .import_email_template(
-                        ImportEmailTemplateRequest::new(
-                            ImportEmailTemplateRequestImportProvider::Mailchimp,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listBulkActionCampaigns",
-            Box::pin({
-                let call = handle.list_bulk_action_campaigns();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listEmailCampaigns",
-            Box::pin({
-                let call = handle.list_email_campaigns();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listEmailTemplates",
-            Box::pin({
-                let call = handle.list_email_templates();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listWorkflowCampaigns",
-            Box::pin({
-                let call = handle.list_workflow_campaigns();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "scheduleEmailCampaign",
-            Box::pin({
-                let call = handle
-                    .schedule_email_campaign(
-                        "sample-campaignId",
-                        ScheduleEmailCampaignRequest::new(
-                            ScheduleEmailCampaignRequestScheduleType::Immediate,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            EmailCampaignMessage::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            ),
-                            EmailCampaignRecipients::new(
-                                EmailCampaignRecipientsType::Contact,
-                            ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateEmailCampaign",
-            Box::pin({
-                let call = handle
-                    .update_email_campaign(
-                        "sample-campaignId",
-                        UpdateEmailCampaignRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateEmailTemplate",
-            Box::pin({
-                let call = handle
-                    .update_email_template(
-                        "sample-templateId",
-                        UpdateEmailTemplateRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createEmailCampaign",
+        Box::pin({
+            let call = handle.create_email_campaign(
+                CreateEmailCampaignRequest::new(
+                    "sample".to_owned(),
+                    EmailContentFormat::Html,
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createEmailTemplate",
+        Box::pin({
+            let call = handle.create_email_template(
+                CreateEmailTemplateRequest::new("sample".to_owned(), EmailContentFormat::Html)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createEmailTemplateFolder",
+        Box::pin({
+            let call = handle.create_email_template_folder(
+                CreateEmailTemplateFolderRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteEmailCampaign",
+        Box::pin({
+            let call = handle.delete_email_campaign("sample-campaignId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteEmailTemplate",
+        Box::pin({
+            let call = handle.delete_email_template("sample-templateId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getBulkActionCampaign",
+        Box::pin({
+            let call = handle.get_bulk_action_campaign("sample-campaignId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getEmailCampaign",
+        Box::pin({
+            let call = handle.get_email_campaign("sample-campaignId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getEmailCampaignStats",
+        Box::pin({
+            let call = handle.get_email_campaign_stats(
+                EmailStatsSource::EmailCampaigns,
+                "sample-sourceId"
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getEmailTemplate",
+        Box::pin({
+            let call = handle.get_email_template("sample-templateId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getWorkflowCampaign",
+        Box::pin({
+            let call = handle.get_workflow_campaign("sample-campaignId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "importEmailTemplate",
+        Box::pin({
+            let call = handle.import_email_template(
+                ImportEmailTemplateRequest::new(
+                    ImportEmailTemplateRequestImportProvider::Mailchimp,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listBulkActionCampaigns",
+        Box::pin({
+            let call = handle.list_bulk_action_campaigns();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listEmailCampaigns",
+        Box::pin({
+            let call = handle.list_email_campaigns();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listEmailTemplates",
+        Box::pin({
+            let call = handle.list_email_templates();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listWorkflowCampaigns",
+        Box::pin({
+            let call = handle.list_workflow_campaigns();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "scheduleEmailCampaign",
+        Box::pin({
+            let call = handle.schedule_email_campaign(
+                "sample-campaignId",
+                ScheduleEmailCampaignRequest::new(
+                    ScheduleEmailCampaignRequestScheduleType::Immediate,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    EmailCampaignMessage::new(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned()
+                    ),
+                    EmailCampaignRecipients::new(EmailCampaignRecipientsType::Contact)
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateEmailCampaign",
+        Box::pin({
+            let call = handle.update_email_campaign(
+                "sample-campaignId",
+                UpdateEmailCampaignRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateEmailTemplate",
+        Box::pin({
+            let call = handle.update_email_template(
+                "sample-templateId",
+                UpdateEmailTemplateRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -544,322 +468,289 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Emails::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createEmailCampaign",
-            Box::pin({
-                let call = handle
-                    .create_email_campaign(
-                        CreateEmailCampaignRequest::new(
-                                "sample".to_owned(),
-                                EmailContentFormat::Html,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .template_id("sample".to_owned())
-                            .editor_content("sample".to_owned())
-                            .parent_folder_id("sample".to_owned())
-                            .user_name("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createEmailTemplate",
-            Box::pin({
-                let call = handle
-                    .create_email_template(
-                        CreateEmailTemplateRequest::new(
-                                "sample".to_owned(),
-                                EmailContentFormat::Html,
-                            )
-                            .editor_content("sample".to_owned())
-                            .parent_folder_id("sample".to_owned())
-                            .subject_line("sample".to_owned())
-                            .from_name("sample".to_owned())
-                            .from_email("sample".to_owned())
-                            .preview_text("sample".to_owned())
-                            .user_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createEmailTemplateFolder",
-            Box::pin({
-                let call = handle
-                    .create_email_template_folder(
-                        CreateEmailTemplateFolderRequest::new("sample".to_owned())
-                            .user_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteEmailCampaign",
-            Box::pin({
-                let call = handle.delete_email_campaign("sample-campaignId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteEmailTemplate",
-            Box::pin({
-                let call = handle.delete_email_template("sample-templateId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getBulkActionCampaign",
-            Box::pin({
-                let call = handle.get_bulk_action_campaign("sample-campaignId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getEmailCampaign",
-            Box::pin({
-                let call = handle.get_email_campaign("sample-campaignId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getEmailCampaignStats",
-            Box::pin({
-                let call = handle
-                    .get_email_campaign_stats(
-                        EmailStatsSource::EmailCampaigns,
-                        "sample-sourceId",
+    calls.push((
+        "createEmailCampaign",
+        Box::pin({
+            let call = handle.create_email_campaign(
+                CreateEmailCampaignRequest::new(
+                    "sample".to_owned(),
+                    EmailContentFormat::Html,
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .template_id("sample".to_owned())
+                    .editor_content("sample".to_owned())
+                    .parent_folder_id("sample".to_owned())
+                    .user_name("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createEmailTemplate",
+        Box::pin({
+            let call = handle.create_email_template(
+                CreateEmailTemplateRequest::new("sample".to_owned(), EmailContentFormat::Html)
+                    .editor_content("sample".to_owned())
+                    .parent_folder_id("sample".to_owned())
+                    .subject_line("sample".to_owned())
+                    .from_name("sample".to_owned())
+                    .from_email("sample".to_owned())
+                    .preview_text("sample".to_owned())
+                    .user_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createEmailTemplateFolder",
+        Box::pin({
+            let call = handle.create_email_template_folder(
+                CreateEmailTemplateFolderRequest::new("sample".to_owned())
+                    .user_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteEmailCampaign",
+        Box::pin({
+            let call = handle.delete_email_campaign("sample-campaignId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteEmailTemplate",
+        Box::pin({
+            let call = handle.delete_email_template("sample-templateId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getBulkActionCampaign",
+        Box::pin({
+            let call = handle.get_bulk_action_campaign("sample-campaignId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getEmailCampaign",
+        Box::pin({
+            let call = handle.get_email_campaign("sample-campaignId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getEmailCampaignStats",
+        Box::pin({
+            let call = handle
+                .get_email_campaign_stats(EmailStatsSource::EmailCampaigns, "sample-sourceId")
+                .sub_source_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getEmailTemplate",
+        Box::pin({
+            let call = handle.get_email_template("sample-templateId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getWorkflowCampaign",
+        Box::pin({
+            let call = handle.get_workflow_campaign("sample-campaignId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "importEmailTemplate",
+        Box::pin({
+            let call = handle.import_email_template(
+                ImportEmailTemplateRequest::new(
+                    ImportEmailTemplateRequestImportProvider::Mailchimp,
+                    "sample".to_owned()
+                )
+                    .name("sample".to_owned())
+                    .parent_folder_id("sample".to_owned())
+                    .user_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listBulkActionCampaigns",
+        Box::pin({
+            let call = handle
+                .list_bulk_action_campaigns()
+                .limit(1i64)
+                .offset(1i64)
+                .search("sample".to_owned())
+                .date_from("sample".to_owned())
+                .date_to("sample".to_owned())
+                .status(BulkActionCampaignStatus::Processing);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listEmailCampaigns",
+        Box::pin({
+            let call = handle
+                .list_email_campaigns()
+                .limit(1i64)
+                .offset(1i64)
+                .search("sample".to_owned())
+                .status(EmailCampaignStatus::All);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listEmailTemplates",
+        Box::pin({
+            let call = handle
+                .list_email_templates()
+                .limit(1i64)
+                .offset(1i64)
+                .search("sample".to_owned())
+                .sort_by(ListEmailTemplatesSortBy::UpdatedAt)
+                .sort_order(ListEmailTemplatesSortOrder::Asc)
+                .archived(true)
+                .folder_id("sample".to_owned())
+                .include(ListEmailTemplatesInclude::All);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listWorkflowCampaigns",
+        Box::pin({
+            let call = handle
+                .list_workflow_campaigns()
+                .limit(1i64)
+                .offset(1i64)
+                .search("sample".to_owned())
+                .status(WorkflowCampaignStatus::Published);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "scheduleEmailCampaign",
+        Box::pin({
+            let call = handle.schedule_email_campaign(
+                "sample-campaignId",
+                ScheduleEmailCampaignRequest::new(
+                    ScheduleEmailCampaignRequestScheduleType::Immediate,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    EmailCampaignMessage::new(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned()
                     )
-                    .sub_source_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getEmailTemplate",
-            Box::pin({
-                let call = handle.get_email_template("sample-templateId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getWorkflowCampaign",
-            Box::pin({
-                let call = handle.get_workflow_campaign("sample-campaignId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "importEmailTemplate",
-            Box::pin({
-                let call = handle
-                    .import_email_template(
-                        ImportEmailTemplateRequest::new(
-                                ImportEmailTemplateRequestImportProvider::Mailchimp,
-                                "sample".to_owned(),
+                        .reply_to_address("sample".to_owned())
+                        .preview_text("sample".to_owned())
+                        .attachments(vec!["sample".to_owned()]),
+                    EmailCampaignRecipients::new(EmailCampaignRecipientsType::Contact)
+                        .contact_ids(vec!["sample".to_owned()])
+                        .tag_ids(vec!["sample".to_owned()])
+                        .segment(EmailCampaignRecipientsSegment::EngagedLast7Days)
+                        .freeze_list(true)
+                )
+                    .user_name("sample".to_owned())
+                    .send_days(vec![SendDay::Mon])
+                    .schedule_config(
+                        EmailCampaignScheduleConfig::new()
+                            .send_at("sample".to_owned())
+                            .batch(
+                                EmailCampaignBatchConfig::new(
+                                    1i64,
+                                    1i64,
+                                    EmailCampaignBatchConfigIntervalUnit::Minutes
+                                )
+                                    .skip_days(vec![SendDay::Mon])
+                                    .window_start("sample".to_owned())
+                                    .window_end("sample".to_owned())
                             )
-                            .name("sample".to_owned())
-                            .parent_folder_id("sample".to_owned())
-                            .user_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listBulkActionCampaigns",
-            Box::pin({
-                let call = handle
-                    .list_bulk_action_campaigns()
-                    .limit(1i64)
-                    .offset(1i64)
-                    .search("sample".to_owned())
-                    .date_from("sample".to_owned())
-                    .date_to("sample".to_owned())
-                    .status(BulkActionCampaignStatus::Processing);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listEmailCampaigns",
-            Box::pin({
-                let call = handle
-                    .list_email_campaigns()
-                    .limit(1i64)
-                    .offset(1i64)
-                    .search("sample".to_owned())
-                    .status(EmailCampaignStatus::All);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listEmailTemplates",
-            Box::pin({
-                let call = handle
-                    .list_email_templates()
-                    .limit(1i64)
-                    .offset(1i64)
-                    .search("sample".to_owned())
-                    .sort_by(ListEmailTemplatesSortBy::UpdatedAt)
-                    .sort_order(ListEmailTemplatesSortOrder::Asc)
+                            .tracking(
+                                EmailCampaignTracking::new().click_tracking(true).utm_tracking(true)
+                            )
+                            .resend(
+                                EmailCampaignResend::new()
+                                    .enabled(true)
+                                    .wait_hours(1i64)
+                                    .subject("sample".to_owned())
+                            )
+                            .email_preference_id("sample".to_owned())
+                    )
+                    .rss_config(
+                        EmailCampaignRssConfig::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            EmailCampaignRssConfigRepeatAfter::EveryDay,
+                            "sample".to_owned()
+                        )
+                            .rss_feed_limit(1i64)
+                            .start_at_day(EmailCampaignRssConfigStartAtDay::Monday)
+                            .start_at_month_day("sample".to_owned())
+                            .first_execution_date("sample".to_owned())
+                    )
+                    .ab_test_config(
+                        EmailCampaignAbTest::new(
+                            EmailCampaignAbTestTestType::EmailContent,
+                            1i64,
+                            1i64,
+                            1.0f64,
+                            EmailCampaignAbTestWinningCriteria::OpenRate,
+                            vec![
+                                EmailCampaignAbVariation::new()
+                                    .subject("sample".to_owned())
+                                    .document_id("sample".to_owned())
+                            ]
+                        )
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateEmailCampaign",
+        Box::pin({
+            let call = handle.update_email_campaign(
+                "sample-campaignId",
+                UpdateEmailCampaignRequest::new()
+                    .name("sample".to_owned())
+                    .editor_content("sample".to_owned())
+                    .editor_type(EmailContentFormat::Html)
+                    .user_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateEmailTemplate",
+        Box::pin({
+            let call = handle.update_email_template(
+                "sample-templateId",
+                UpdateEmailTemplateRequest::new()
+                    .name("sample".to_owned())
+                    .editor_content("sample".to_owned())
+                    .editor_type(EmailContentFormat::Html)
+                    .preview_text("sample".to_owned())
+                    .subject_line("sample".to_owned())
+                    .from_name("sample".to_owned())
+                    .from_email("sample".to_owned())
                     .archived(true)
-                    .folder_id("sample".to_owned())
-                    .include(ListEmailTemplatesInclude::All);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listWorkflowCampaigns",
-            Box::pin({
-                let call = handle
-                    .list_workflow_campaigns()
-                    .limit(1i64)
-                    .offset(1i64)
-                    .search("sample".to_owned())
-                    .status(WorkflowCampaignStatus::Published);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "scheduleEmailCampaign",
-            Box::pin({
-                let call = handle
-                    .schedule_email_campaign(
-                        "sample-campaignId",
-                        ScheduleEmailCampaignRequest::new(
-                                ScheduleEmailCampaignRequestScheduleType::Immediate,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                EmailCampaignMessage::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    )
-                                    .reply_to_address("sample".to_owned())
-                                    .preview_text("sample".to_owned())
-                                    .attachments(vec!["sample".to_owned()]),
-                                EmailCampaignRecipients::new(
-                                        EmailCampaignRecipientsType::Contact,
-                                    )
-                                    .contact_ids(vec!["sample".to_owned()])
-                                    .tag_ids(vec!["sample".to_owned()])
-                                    .segment(EmailCampaignRecipientsSegment::EngagedLast7Days)
-                                    .freeze_list(true),
-                            )
-                            .user_name("sample".to_owned())
-                            .send_days(vec![SendDay::Mon])
-                            .schedule_config(
-                                EmailCampaignScheduleConfig::new()
-                                    .send_at("sample".to_owned())
-                                    .batch(
-                                        EmailCampaignBatchConfig::new(
-                                                1i64,
-                                                1i64,
-                                                EmailCampaignBatchConfigIntervalUnit::Minutes,
-                                            )
-                                            .skip_days(vec![SendDay::Mon])
-                                            .window_start("sample".to_owned())
-                                            .window_end("sample".to_owned()),
-                                    )
-                                    .tracking(
-                                        EmailCampaignTracking::new()
-                                            .click_tracking(true)
-                                            .utm_tracking(true),
-                                    )
-                                    .resend(
-                                        EmailCampaignResend::new()
-                                            .enabled(true)
-                                            .wait_hours(1i64)
-                                            .subject("sample".to_owned()),
-                                    )
-                                    .email_preference_id("sample".to_owned()),
-                            )
-                            .rss_config(
-                                EmailCampaignRssConfig::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        EmailCampaignRssConfigRepeatAfter::EveryDay,
-                                        "sample".to_owned(),
-                                    )
-                                    .rss_feed_limit(1i64)
-                                    .start_at_day(EmailCampaignRssConfigStartAtDay::Monday)
-                                    .start_at_month_day("sample".to_owned())
-                                    .first_execution_date("sample".to_owned()),
-                            )
-                            .ab_test_config(
-                                EmailCampaignAbTest::new(
-                                    EmailCampaignAbTestTestType::EmailContent,
-                                    1i64,
-                                    1i64,
-                                    1.0f64,
-                                    EmailCampaignAbTestWinningCriteria::OpenRate,
-                                    vec![
-                                        EmailCampaignAbVariation::new().subject("sample".to_owned())
-                                        .document_id("sample".to_owned())
-                                    ],
-                                ),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateEmailCampaign",
-            Box::pin({
-                let call = handle
-                    .update_email_campaign(
-                        "sample-campaignId",
-                        UpdateEmailCampaignRequest::new()
-                            .name("sample".to_owned())
-                            .editor_content("sample".to_owned())
-                            .editor_type(EmailContentFormat::Html)
-                            .user_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateEmailTemplate",
-            Box::pin({
-                let call = handle
-                    .update_email_template(
-                        "sample-templateId",
-                        UpdateEmailTemplateRequest::new()
-                            .name("sample".to_owned())
-                            .editor_content("sample".to_owned())
-                            .editor_type(EmailContentFormat::Html)
-                            .preview_text("sample".to_owned())
-                            .subject_line("sample".to_owned())
-                            .from_name("sample".to_owned())
-                            .from_email("sample".to_owned())
-                            .archived(true)
-                            .parent_folder_id("sample".to_owned())
-                            .user_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                    .parent_folder_id("sample".to_owned())
+                    .user_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -895,15 +786,16 @@ impl CreateEmailCampaign {
             token: crate::TokenKind::Location,
             scopes: &["emails/campaigns.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("createEmailCampaign", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "createEmailCampaign",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/emails/locations/{}/campaigns/emails", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/emails/locations/{}/campaigns/emails",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -920,7 +812,7 @@ impl CreateEmailCampaign {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SavedEmailCampaign>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -961,15 +853,16 @@ impl CreateEmailTemplate {
             token: crate::TokenKind::Location,
             scopes: &["emails/templates.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("createEmailTemplate", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "createEmailTemplate",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/emails/locations/{}/templates", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/emails/locations/{}/templates",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -985,9 +878,7 @@ impl CreateEmailTemplate {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<NewEmailTemplate>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<NewEmailTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1025,15 +916,16 @@ impl CreateEmailTemplateFolder {
             token: crate::TokenKind::Location,
             scopes: &["emails/templates.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("createEmailTemplateFolder", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "createEmailTemplateFolder",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/emails/locations/{}/templates/folders", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/emails/locations/{}/templates/folders",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -1050,7 +942,7 @@ impl CreateEmailTemplateFolder {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<EmailTemplateFolder>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1089,16 +981,17 @@ impl DeleteEmailCampaign {
             token: crate::TokenKind::Location,
             scopes: &["emails/campaigns.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteEmailCampaign", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteEmailCampaign",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/emails/locations/{}/campaigns/emails/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.campaign_id)
-            ),
+                "/emails/locations/{}/campaigns/emails/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.campaign_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -1110,9 +1003,7 @@ impl DeleteEmailCampaign {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<DeleteResult>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<DeleteResult>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1152,16 +1043,17 @@ impl DeleteEmailTemplate {
             token: crate::TokenKind::Location,
             scopes: &["emails/templates.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteEmailTemplate", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteEmailTemplate",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/emails/locations/{}/templates/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.template_id)
-            ),
+                "/emails/locations/{}/templates/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.template_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -1173,9 +1065,7 @@ impl DeleteEmailTemplate {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<DeleteResult>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<DeleteResult>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1213,16 +1103,17 @@ impl GetBulkActionCampaign {
             token: crate::TokenKind::Location,
             scopes: &["emails/campaigns.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getBulkActionCampaign", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getBulkActionCampaign",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/emails/locations/{}/campaigns/bulk-actions/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.campaign_id)
-            ),
+                "/emails/locations/{}/campaigns/bulk-actions/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.campaign_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -1235,7 +1126,7 @@ impl GetBulkActionCampaign {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<BulkActionCampaignDetails>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1274,16 +1165,17 @@ impl GetEmailCampaign {
             token: crate::TokenKind::Location,
             scopes: &["emails/campaigns.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getEmailCampaign", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getEmailCampaign",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/emails/locations/{}/campaigns/emails/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.campaign_id)
-            ),
+                "/emails/locations/{}/campaigns/emails/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.campaign_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -1296,7 +1188,7 @@ impl GetEmailCampaign {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<EmailCampaignDetails>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1343,17 +1235,18 @@ impl GetEmailCampaignStats {
             token: crate::TokenKind::Location,
             scopes: &["emails/stats.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getEmailCampaignStats", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getEmailCampaignStats",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/emails/locations/{}/campaigns/stats/{}/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(self.source.as_str()), crate
-                ::runtime::request::path_segment(& self.source_id)
-            ),
+                "/emails/locations/{}/campaigns/stats/{}/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(self.source.as_str()),
+                crate::runtime::request::path_segment(&self.source_id)
+            )
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.sub_source_id {
@@ -1369,7 +1262,7 @@ impl GetEmailCampaignStats {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<EmailCampaignStatsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1408,16 +1301,17 @@ impl GetEmailTemplate {
             token: crate::TokenKind::Location,
             scopes: &["emails/templates.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getEmailTemplate", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getEmailTemplate",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/emails/locations/{}/templates/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.template_id)
-            ),
+                "/emails/locations/{}/templates/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.template_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -1429,9 +1323,7 @@ impl GetEmailTemplate {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<EmailTemplate>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<EmailTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1469,16 +1361,17 @@ impl GetWorkflowCampaign {
             token: crate::TokenKind::Location,
             scopes: &["emails/campaigns.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getWorkflowCampaign", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getWorkflowCampaign",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/emails/locations/{}/campaigns/workflows/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.campaign_id)
-            ),
+                "/emails/locations/{}/campaigns/workflows/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.campaign_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -1491,7 +1384,7 @@ impl GetWorkflowCampaign {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<WorkflowCampaignDetails>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1530,15 +1423,16 @@ impl ImportEmailTemplate {
             token: crate::TokenKind::Location,
             scopes: &["emails/templates.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("importEmailTemplate", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "importEmailTemplate",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/emails/locations/{}/templates/import", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/emails/locations/{}/templates/import",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -1554,9 +1448,7 @@ impl ImportEmailTemplate {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<NewEmailTemplate>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<NewEmailTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1635,15 +1527,16 @@ impl ListBulkActionCampaigns {
             token: crate::TokenKind::Location,
             scopes: &["emails/campaigns.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listBulkActionCampaigns", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listBulkActionCampaigns",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/emails/locations/{}/campaigns/bulk-actions", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/emails/locations/{}/campaigns/bulk-actions",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.limit {
@@ -1674,7 +1567,7 @@ impl ListBulkActionCampaigns {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListBulkActionCampaignsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1703,7 +1596,7 @@ impl crate::Paginated for ListBulkActionCampaigns {
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -1717,10 +1610,8 @@ impl crate::Paginated for ListBulkActionCampaigns {
 impl ListBulkActionCampaigns {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<BulkActionCampaign, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<BulkActionCampaign, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -1786,15 +1677,16 @@ impl ListEmailCampaigns {
             token: crate::TokenKind::Location,
             scopes: &["emails/campaigns.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listEmailCampaigns", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listEmailCampaigns",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/emails/locations/{}/campaigns/emails", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/emails/locations/{}/campaigns/emails",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.limit {
@@ -1819,7 +1711,7 @@ impl ListEmailCampaigns {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListEmailCampaignsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1848,7 +1740,7 @@ impl crate::Paginated for ListEmailCampaigns {
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -1862,10 +1754,8 @@ impl crate::Paginated for ListEmailCampaigns {
 impl ListEmailCampaigns {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<EmailCampaign, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<EmailCampaign, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -1959,15 +1849,16 @@ impl ListEmailTemplates {
             token: crate::TokenKind::Location,
             scopes: &["emails/templates.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listEmailTemplates", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listEmailTemplates",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/emails/locations/{}/templates", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/emails/locations/{}/templates",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.limit {
@@ -2004,7 +1895,7 @@ impl ListEmailTemplates {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListEmailTemplatesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2033,7 +1924,7 @@ impl crate::Paginated for ListEmailTemplates {
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -2047,10 +1938,8 @@ impl crate::Paginated for ListEmailTemplates {
 impl ListEmailTemplates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<EmailTemplateListItem, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<EmailTemplateListItem, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -2114,15 +2003,16 @@ impl ListWorkflowCampaigns {
             token: crate::TokenKind::Location,
             scopes: &["emails/campaigns.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listWorkflowCampaigns", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listWorkflowCampaigns",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/emails/locations/{}/campaigns/workflows", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/emails/locations/{}/campaigns/workflows",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.limit {
@@ -2147,7 +2037,7 @@ impl ListWorkflowCampaigns {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListWorkflowCampaignsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2176,7 +2066,7 @@ impl crate::Paginated for ListWorkflowCampaigns {
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -2190,10 +2080,8 @@ impl crate::Paginated for ListWorkflowCampaigns {
 impl ListWorkflowCampaigns {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<WorkflowCampaign, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<WorkflowCampaign, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -2233,16 +2121,17 @@ impl ScheduleEmailCampaign {
             token: crate::TokenKind::Location,
             scopes: &["emails/campaigns.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("scheduleEmailCampaign", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "scheduleEmailCampaign",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/emails/locations/{}/campaigns/emails/{}/schedule", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.campaign_id)
-            ),
+                "/emails/locations/{}/campaigns/emails/{}/schedule",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.campaign_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -2259,7 +2148,7 @@ impl ScheduleEmailCampaign {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ScheduleEmailCampaignResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2299,16 +2188,17 @@ impl UpdateEmailCampaign {
             token: crate::TokenKind::Location,
             scopes: &["emails/campaigns.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("updateEmailCampaign", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "updateEmailCampaign",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/emails/locations/{}/campaigns/emails/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.campaign_id)
-            ),
+                "/emails/locations/{}/campaigns/emails/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.campaign_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -2325,7 +2215,7 @@ impl UpdateEmailCampaign {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SavedEmailCampaign>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2367,16 +2257,17 @@ impl UpdateEmailTemplate {
             token: crate::TokenKind::Location,
             scopes: &["emails/templates.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("updateEmailTemplate", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "updateEmailTemplate",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/emails/locations/{}/templates/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.template_id)
-            ),
+                "/emails/locations/{}/templates/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.template_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -2393,7 +2284,7 @@ impl UpdateEmailTemplate {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<UpdateEmailTemplateResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2506,11 +2397,7 @@ pub struct BulkActionCampaignDetails {
     pub is_plain_text: Option<bool>,
 
     /// Address to GET the rendered HTML from.
-    #[serde(
-        rename = "editorContentUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "editorContentUrl", default, skip_serializing_if = "Option::is_none")]
     pub editor_content_url: Option<String>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
@@ -2566,7 +2453,7 @@ impl BulkActionCampaignStatus {
             Self::Paused => "paused",
             Self::Complete => "complete",
             Self::Cancelled => "cancelled",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -2579,10 +2466,11 @@ impl From<&str> for BulkActionCampaignStatus {
             "paused" => Self::Paused,
             "complete" => Self::Complete,
             "cancelled" => Self::Cancelled,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(BulkActionCampaignStatus);
 
 /// Subject, sender and template of a bulk-action send.
@@ -2630,7 +2518,7 @@ impl BulkActionScheduleType {
             Self::Now => "NOW",
             Self::Scheduled => "SCHEDULED",
             Self::Drip => "DRIP",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -2641,10 +2529,11 @@ impl From<&str> for BulkActionScheduleType {
             "NOW" => Self::Now,
             "SCHEDULED" => Self::Scheduled,
             "DRIP" => Self::Drip,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(BulkActionScheduleType);
 
 /// A new draft campaign.
@@ -2655,7 +2544,7 @@ pub struct CreateEmailCampaignRequest {
     pub name: String,
 
     /// `editorType`: a [`EmailContentFormat`](crate::v3::emails::EmailContentFormat).
-    #[serde(rename = "editorType")]
+    #[serde(rename = "editorType",)]
     pub editor_type: EmailContentFormat,
 
     /// Template to start from; a blank campaign without it.
@@ -2671,11 +2560,11 @@ pub struct CreateEmailCampaignRequest {
     pub parent_folder_id: Option<String>,
 
     /// IANA time zone.
-    #[serde(rename = "timeZone")]
+    #[serde(rename = "timeZone",)]
     pub time_zone: String,
 
     /// User the change is made as.
-    #[serde(rename = "userId")]
+    #[serde(rename = "userId",)]
     pub user_id: String,
 
     /// Name of that user.
@@ -2690,7 +2579,7 @@ impl CreateEmailCampaignRequest {
         name: impl Into<String>,
         editor_type: impl Into<EmailContentFormat>,
         time_zone: impl Into<String>,
-        user_id: impl Into<String>,
+        user_id: impl Into<String>
     ) -> Self {
         Self {
             name: name.into(),
@@ -2745,10 +2634,7 @@ impl CreateEmailTemplateFolderRequest {
     /// A value with the required fields (`name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            user_id: None,
-        }
+        Self { name: name.into(), user_id: None, }
     }
 
     /// Sets `userId`.
@@ -2766,7 +2652,7 @@ pub struct CreateEmailTemplateRequest {
     pub name: String,
 
     /// `editorType`: a [`EmailContentFormat`](crate::v3::emails::EmailContentFormat).
-    #[serde(rename = "editorType")]
+    #[serde(rename = "editorType",)]
     pub editor_type: EmailContentFormat,
 
     /// Initial HTML or plain-text content.
@@ -2801,10 +2687,7 @@ pub struct CreateEmailTemplateRequest {
 impl CreateEmailTemplateRequest {
     /// A value with the required fields (`name`, `editorType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        name: impl Into<String>,
-        editor_type: impl Into<EmailContentFormat>,
-    ) -> Self {
+    pub fn new(name: impl Into<String>, editor_type: impl Into<EmailContentFormat>) -> Self {
         Self {
             name: name.into(),
             editor_type: editor_type.into(),
@@ -2903,11 +2786,7 @@ pub struct EmailCampaign {
     pub campaign_type: Option<String>,
 
     /// `campaignCategory`: a string. Example: `email-campaign`.
-    #[serde(
-        rename = "campaignCategory",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "campaignCategory", default, skip_serializing_if = "Option::is_none")]
     pub campaign_category: Option<String>,
 
     /// The A/B test variations, for A/B-tested campaigns.
@@ -2932,23 +2811,23 @@ pub struct EmailCampaign {
 #[non_exhaustive]
 pub struct EmailCampaignAbTest {
     /// What the variations differ in.
-    #[serde(rename = "testType")]
+    #[serde(rename = "testType",)]
     pub test_type: EmailCampaignAbTestTestType,
 
     /// Seconds the test runs before a winner is picked.
-    #[serde(rename = "testDuration")]
+    #[serde(rename = "testDuration",)]
     pub test_duration: i64,
 
     /// `variationCount`: a whole number. Example: `2`.
-    #[serde(rename = "variationCount")]
+    #[serde(rename = "variationCount",)]
     pub variation_count: i64,
 
     /// Percent of the recipients in the test (0 to 100).
-    #[serde(rename = "testSize")]
+    #[serde(rename = "testSize",)]
     pub test_size: f64,
 
     /// `winningCriteria`: a [`EmailCampaignAbTestWinningCriteria`](crate::v3::emails::EmailCampaignAbTestWinningCriteria), one of `openRate`, `clickRate`.
-    #[serde(rename = "winningCriteria")]
+    #[serde(rename = "winningCriteria",)]
     pub winning_criteria: EmailCampaignAbTestWinningCriteria,
 
     /// `variations`: a list of [`EmailCampaignAbVariation`](crate::v3::emails::EmailCampaignAbVariation) values.
@@ -2964,7 +2843,7 @@ impl EmailCampaignAbTest {
         variation_count: impl Into<i64>,
         test_size: impl Into<f64>,
         winning_criteria: impl Into<EmailCampaignAbTestWinningCriteria>,
-        variations: impl Into<Vec<EmailCampaignAbVariation>>,
+        variations: impl Into<Vec<EmailCampaignAbVariation>>
     ) -> Self {
         Self {
             test_type: test_type.into(),
@@ -2997,7 +2876,7 @@ impl EmailCampaignAbTestTestType {
         match self {
             Self::EmailContent => "emailContent",
             Self::SubjectLine => "subjectLine",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3007,10 +2886,11 @@ impl From<&str> for EmailCampaignAbTestTestType {
         match value {
             "emailContent" => Self::EmailContent,
             "subjectLine" => Self::SubjectLine,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(EmailCampaignAbTestTestType);
 
 /// Values of `EmailCampaignAbTestWinningCriteria`.
@@ -3033,7 +2913,7 @@ impl EmailCampaignAbTestWinningCriteria {
         match self {
             Self::OpenRate => "openRate",
             Self::ClickRate => "clickRate",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3043,10 +2923,11 @@ impl From<&str> for EmailCampaignAbTestWinningCriteria {
         match value {
             "openRate" => Self::OpenRate,
             "clickRate" => Self::ClickRate,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(EmailCampaignAbTestWinningCriteria);
 
 /// One variation of an A/B test.
@@ -3066,10 +2947,7 @@ impl EmailCampaignAbVariation {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            subject: None,
-            document_id: None,
-        }
+        Self { subject: None, document_id: None, }
     }
 
     /// Sets `subject`.
@@ -3090,14 +2968,14 @@ impl EmailCampaignAbVariation {
 #[non_exhaustive]
 pub struct EmailCampaignBatchConfig {
     /// Contacts per batch.
-    #[serde(rename = "batchSize")]
+    #[serde(rename = "batchSize",)]
     pub batch_size: i64,
 
     /// Time between batches, in `intervalUnit`s.
     pub interval: i64,
 
     /// `intervalUnit`: a [`EmailCampaignBatchConfigIntervalUnit`](crate::v3::emails::EmailCampaignBatchConfigIntervalUnit), one of `minutes`, `hours`, `days`.
-    #[serde(rename = "intervalUnit")]
+    #[serde(rename = "intervalUnit",)]
     pub interval_unit: EmailCampaignBatchConfigIntervalUnit,
 
     /// Days no batch goes out.
@@ -3119,7 +2997,7 @@ impl EmailCampaignBatchConfig {
     pub fn new(
         batch_size: impl Into<i64>,
         interval: impl Into<i64>,
-        interval_unit: impl Into<EmailCampaignBatchConfigIntervalUnit>,
+        interval_unit: impl Into<EmailCampaignBatchConfigIntervalUnit>
     ) -> Self {
         Self {
             batch_size: batch_size.into(),
@@ -3174,7 +3052,7 @@ impl EmailCampaignBatchConfigIntervalUnit {
             Self::Minutes => "minutes",
             Self::Hours => "hours",
             Self::Days => "days",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3185,10 +3063,11 @@ impl From<&str> for EmailCampaignBatchConfigIntervalUnit {
             "minutes" => Self::Minutes,
             "hours" => Self::Hours,
             "days" => Self::Days,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(EmailCampaignBatchConfigIntervalUnit);
 
 /// An email campaign with its sender and a link to its content.
@@ -3220,11 +3099,7 @@ pub struct EmailCampaignDetails {
     pub campaign_type: Option<String>,
 
     /// `campaignCategory`: a string. Example: `email-campaign`.
-    #[serde(
-        rename = "campaignCategory",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "campaignCategory", default, skip_serializing_if = "Option::is_none")]
     pub campaign_category: Option<String>,
 
     /// The A/B test variations, for A/B-tested campaigns.
@@ -3252,11 +3127,7 @@ pub struct EmailCampaignDetails {
     pub is_plain_text: Option<bool>,
 
     /// Address to GET the rendered HTML from.
-    #[serde(
-        rename = "editorContentUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "editorContentUrl", default, skip_serializing_if = "Option::is_none")]
     pub editor_content_url: Option<String>,
 
     /// `fromName`: a string. Example: `John Doe`.
@@ -3292,11 +3163,11 @@ pub struct EmailCampaignMessage {
     pub subject: String,
 
     /// `fromName`: a string. Example: `John Doe`.
-    #[serde(rename = "fromName")]
+    #[serde(rename = "fromName",)]
     pub from_name: String,
 
     /// `fromEmail`: a string. Example: `john@example.com`.
-    #[serde(rename = "fromEmail")]
+    #[serde(rename = "fromEmail",)]
     pub from_email: String,
 
     /// `replyToAddress`: a string. Example: `reply@example.com`.
@@ -3318,7 +3189,7 @@ impl EmailCampaignMessage {
     pub fn new(
         subject: impl Into<String>,
         from_name: impl Into<String>,
-        from_email: impl Into<String>,
+        from_email: impl Into<String>
     ) -> Self {
         Self {
             subject: subject.into(),
@@ -3354,7 +3225,7 @@ impl EmailCampaignMessage {
 #[non_exhaustive]
 pub struct EmailCampaignRecipients {
     /// How recipients are chosen; fill the matching field.
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: EmailCampaignRecipientsType,
 
     /// The contacts, for type `contact`.
@@ -3444,7 +3315,7 @@ impl EmailCampaignRecipientsSegment {
             Self::EngagedLast60Days => "engaged_last_60_days",
             Self::EngagedLast5Campaigns => "engaged_last_5_campaigns",
             Self::UnengagedLast5Campaigns => "unengaged_last_5_campaigns",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3457,10 +3328,11 @@ impl From<&str> for EmailCampaignRecipientsSegment {
             "engaged_last_60_days" => Self::EngagedLast60Days,
             "engaged_last_5_campaigns" => Self::EngagedLast5Campaigns,
             "unengaged_last_5_campaigns" => Self::UnengagedLast5Campaigns,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(EmailCampaignRecipientsSegment);
 
 /// How recipients are chosen; fill the matching field.
@@ -3487,7 +3359,7 @@ impl EmailCampaignRecipientsType {
             Self::Contact => "contact",
             Self::Tag => "tag",
             Self::Segment => "segment",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3498,10 +3370,11 @@ impl From<&str> for EmailCampaignRecipientsType {
             "contact" => Self::Contact,
             "tag" => Self::Tag,
             "segment" => Self::Segment,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(EmailCampaignRecipientsType);
 
 /// Sending again to contacts who did not open.
@@ -3525,11 +3398,7 @@ impl EmailCampaignResend {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            enabled: None,
-            wait_hours: None,
-            subject: None,
-        }
+        Self { enabled: None, wait_hours: None, subject: None, }
     }
 
     /// Sets `enabled`.
@@ -3559,15 +3428,15 @@ pub struct EmailCampaignRssConfig {
     pub name: String,
 
     /// `rssFeedURL`: a string. Example: `https://example.com/rss`.
-    #[serde(rename = "rssFeedURL")]
+    #[serde(rename = "rssFeedURL",)]
     pub rss_feed_url: String,
 
     /// How often the feed is checked.
-    #[serde(rename = "repeatAfter")]
+    #[serde(rename = "repeatAfter",)]
     pub repeat_after: EmailCampaignRssConfigRepeatAfter,
 
     /// Time of day of the check.
-    #[serde(rename = "repeatAfterTime")]
+    #[serde(rename = "repeatAfterTime",)]
     pub repeat_after_time: String,
 
     /// Most feed items in one email.
@@ -3579,19 +3448,11 @@ pub struct EmailCampaignRssConfig {
     pub start_at_day: Option<EmailCampaignRssConfigStartAtDay>,
 
     /// Day of the month of a monthly check.
-    #[serde(
-        rename = "startAtMonthDay",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "startAtMonthDay", default, skip_serializing_if = "Option::is_none")]
     pub start_at_month_day: Option<String>,
 
     /// First check
-    #[serde(
-        rename = "firstExecutionDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "firstExecutionDate", default, skip_serializing_if = "Option::is_none")]
     pub first_execution_date: Option<String>,
 }
 
@@ -3602,7 +3463,7 @@ impl EmailCampaignRssConfig {
         name: impl Into<String>,
         rss_feed_url: impl Into<String>,
         repeat_after: impl Into<EmailCampaignRssConfigRepeatAfter>,
-        repeat_after_time: impl Into<String>,
+        repeat_after_time: impl Into<String>
     ) -> Self {
         Self {
             name: name.into(),
@@ -3623,10 +3484,7 @@ impl EmailCampaignRssConfig {
     }
 
     /// Sets `startAtDay`.
-    pub fn start_at_day(
-        mut self,
-        value: impl Into<EmailCampaignRssConfigStartAtDay>,
-    ) -> Self {
+    pub fn start_at_day(mut self, value: impl Into<EmailCampaignRssConfigStartAtDay>) -> Self {
         self.start_at_day = Some(value.into());
         self
     }
@@ -3668,7 +3526,7 @@ impl EmailCampaignRssConfigRepeatAfter {
             Self::EveryDay => "every_day",
             Self::EveryWeek => "every_week",
             Self::EveryMonth => "every_month",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3679,10 +3537,11 @@ impl From<&str> for EmailCampaignRssConfigRepeatAfter {
             "every_day" => Self::EveryDay,
             "every_week" => Self::EveryWeek,
             "every_month" => Self::EveryMonth,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(EmailCampaignRssConfigRepeatAfter);
 
 /// Day of a weekly check.
@@ -3725,7 +3584,7 @@ impl EmailCampaignRssConfigStartAtDay {
             Self::Friday => "Friday",
             Self::Saturday => "Saturday",
             Self::Sunday => "Sunday",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3740,10 +3599,11 @@ impl From<&str> for EmailCampaignRssConfigStartAtDay {
             "Friday" => Self::Friday,
             "Saturday" => Self::Saturday,
             "Sunday" => Self::Sunday,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(EmailCampaignRssConfigStartAtDay);
 
 /// When and how a non-RSS send goes out.
@@ -3767,11 +3627,7 @@ pub struct EmailCampaignScheduleConfig {
     pub resend: Option<EmailCampaignResend>,
 
     /// Email preference type the campaign is filed under.
-    #[serde(
-        rename = "emailPreferenceId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "emailPreferenceId", default, skip_serializing_if = "Option::is_none")]
     pub email_preference_id: Option<String>,
 }
 
@@ -3896,7 +3752,7 @@ impl EmailCampaignStatus {
             Self::Scheduled => "scheduled",
             Self::Cancelled => "cancelled",
             Self::Paused => "paused",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3913,10 +3769,11 @@ impl From<&str> for EmailCampaignStatus {
             "scheduled" => Self::Scheduled,
             "cancelled" => Self::Cancelled,
             "paused" => Self::Paused,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(EmailCampaignStatus);
 
 /// Link tracking options.
@@ -3936,10 +3793,7 @@ impl EmailCampaignTracking {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            click_tracking: None,
-            utm_tracking: None,
-        }
+        Self { click_tracking: None, utm_tracking: None, }
     }
 
     /// Sets `clickTracking`.
@@ -3988,7 +3842,7 @@ impl EmailContentFormat {
         match self {
             Self::Html => "html",
             Self::Text => "text",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3998,10 +3852,11 @@ impl From<&str> for EmailContentFormat {
         match value {
             "html" => Self::Html,
             "text" => Self::Text,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(EmailContentFormat);
 
 /// Which editor a template or campaign was made with.
@@ -4028,7 +3883,7 @@ impl EmailEditorType {
             Self::Html => "html",
             Self::Builder => "builder",
             Self::Text => "text",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -4039,10 +3894,11 @@ impl From<&str> for EmailEditorType {
             "html" => Self::Html,
             "builder" => Self::Builder,
             "text" => Self::Text,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(EmailEditorType);
 
 /// Delivery and engagement counts, and rates in percent.
@@ -4106,11 +3962,7 @@ pub struct EmailStats {
     pub click_rate: Option<f64>,
 
     /// Percent of delivered.
-    #[serde(
-        rename = "unsubscribeRate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "unsubscribeRate", default, skip_serializing_if = "Option::is_none")]
     pub unsubscribe_rate: Option<f64>,
 
     /// Percent of delivered.
@@ -4150,7 +4002,7 @@ impl EmailStatsSource {
             Self::EmailCampaigns => "email-campaigns",
             Self::WorkflowCampaigns => "workflow-campaigns",
             Self::BulkActions => "bulk-actions",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -4161,10 +4013,11 @@ impl From<&str> for EmailStatsSource {
             "email-campaigns" => Self::EmailCampaigns,
             "workflow-campaigns" => Self::WorkflowCampaigns,
             "bulk-actions" => Self::BulkActions,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(EmailStatsSource);
 
 /// An email template, its content kept behind a link.
@@ -4208,11 +4061,7 @@ pub struct EmailTemplate {
     pub preview_text: Option<String>,
 
     /// Address to GET the rendered HTML from.
-    #[serde(
-        rename = "editorContentUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "editorContentUrl", default, skip_serializing_if = "Option::is_none")]
     pub editor_content_url: Option<String>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
@@ -4326,7 +4175,7 @@ impl EmailTemplateListItemType {
         match self {
             Self::Template => "template",
             Self::Folder => "folder",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -4336,10 +4185,11 @@ impl From<&str> for EmailTemplateListItemType {
         match value {
             "template" => Self::Template,
             "folder" => Self::Folder,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(EmailTemplateListItemType);
 
 /// A template to copy from another provider.
@@ -4347,11 +4197,11 @@ crate::runtime::enums::string_enum!(EmailTemplateListItemType);
 #[non_exhaustive]
 pub struct ImportEmailTemplateRequest {
     /// Service the share link belongs to.
-    #[serde(rename = "importProvider")]
+    #[serde(rename = "importProvider",)]
     pub import_provider: ImportEmailTemplateRequestImportProvider,
 
     /// Public share link of the template.
-    #[serde(rename = "importUrl")]
+    #[serde(rename = "importUrl",)]
     pub import_url: String,
 
     /// `name`: a string. Example: `Imported Template`.
@@ -4372,7 +4222,7 @@ impl ImportEmailTemplateRequest {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         import_provider: impl Into<ImportEmailTemplateRequestImportProvider>,
-        import_url: impl Into<String>,
+        import_url: impl Into<String>
     ) -> Self {
         Self {
             import_provider: import_provider.into(),
@@ -4422,7 +4272,7 @@ impl ImportEmailTemplateRequestImportProvider {
         match self {
             Self::Mailchimp => "mailchimp",
             Self::ActiveCampaign => "active_campaign",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -4432,10 +4282,11 @@ impl From<&str> for ImportEmailTemplateRequestImportProvider {
         match value {
             "mailchimp" => Self::Mailchimp,
             "active_campaign" => Self::ActiveCampaign,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ImportEmailTemplateRequestImportProvider);
 
 /// The `ListBulkActionCampaignsResponse` object.
@@ -4496,7 +4347,7 @@ impl ListEmailTemplatesInclude {
             Self::All => "all",
             Self::Templates => "templates",
             Self::Folders => "folders",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -4507,10 +4358,11 @@ impl From<&str> for ListEmailTemplatesInclude {
             "all" => Self::All,
             "templates" => Self::Templates,
             "folders" => Self::Folders,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ListEmailTemplatesInclude);
 
 /// The `ListEmailTemplatesResponse` object.
@@ -4546,7 +4398,7 @@ impl ListEmailTemplatesSortBy {
     pub fn as_str(&self) -> &str {
         match self {
             Self::UpdatedAt => "updatedAt",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -4555,10 +4407,11 @@ impl From<&str> for ListEmailTemplatesSortBy {
     fn from(value: &str) -> Self {
         match value {
             "updatedAt" => Self::UpdatedAt,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ListEmailTemplatesSortBy);
 
 /// Values of `ListEmailTemplatesSortOrder`.
@@ -4581,7 +4434,7 @@ impl ListEmailTemplatesSortOrder {
         match self {
             Self::Asc => "asc",
             Self::Desc => "desc",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -4591,10 +4444,11 @@ impl From<&str> for ListEmailTemplatesSortOrder {
         match value {
             "asc" => Self::Asc,
             "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ListEmailTemplatesSortOrder);
 
 /// The `ListWorkflowCampaignsResponse` object.
@@ -4700,11 +4554,7 @@ pub struct SavedEmailCampaign {
     pub campaign_type: Option<String>,
 
     /// `campaignCategory`: a string. Example: `email-campaign`.
-    #[serde(
-        rename = "campaignCategory",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "campaignCategory", default, skip_serializing_if = "Option::is_none")]
     pub campaign_category: Option<String>,
 
     /// The A/B test variations, for A/B-tested campaigns.
@@ -4733,15 +4583,15 @@ pub struct SavedEmailCampaign {
 #[non_exhaustive]
 pub struct ScheduleEmailCampaignRequest {
     /// `immediate` sends now, `scheduled` at `scheduleConfig.sendAt`, `batch` in batches, `rss` from a feed (`rssConfig`), `smart_send` at each contact's best time.
-    #[serde(rename = "scheduleType")]
+    #[serde(rename = "scheduleType",)]
     pub schedule_type: ScheduleEmailCampaignRequestScheduleType,
 
     /// IANA time zone.
-    #[serde(rename = "timeZone")]
+    #[serde(rename = "timeZone",)]
     pub time_zone: String,
 
     /// User the change is made as.
-    #[serde(rename = "userId")]
+    #[serde(rename = "userId",)]
     pub user_id: String,
 
     /// Name of that user.
@@ -4749,7 +4599,7 @@ pub struct ScheduleEmailCampaignRequest {
     pub user_name: Option<String>,
 
     /// `emailMeta`: a [`EmailCampaignMessage`](crate::v3::emails::EmailCampaignMessage).
-    #[serde(rename = "emailMeta")]
+    #[serde(rename = "emailMeta",)]
     pub email_meta: EmailCampaignMessage,
 
     /// `recipients`: a [`EmailCampaignRecipients`](crate::v3::emails::EmailCampaignRecipients).
@@ -4780,7 +4630,7 @@ impl ScheduleEmailCampaignRequest {
         time_zone: impl Into<String>,
         user_id: impl Into<String>,
         email_meta: impl Into<EmailCampaignMessage>,
-        recipients: impl Into<EmailCampaignRecipients>,
+        recipients: impl Into<EmailCampaignRecipients>
     ) -> Self {
         Self {
             schedule_type: schedule_type.into(),
@@ -4809,10 +4659,7 @@ impl ScheduleEmailCampaignRequest {
     }
 
     /// Sets `scheduleConfig`.
-    pub fn schedule_config(
-        mut self,
-        value: impl Into<EmailCampaignScheduleConfig>,
-    ) -> Self {
+    pub fn schedule_config(mut self, value: impl Into<EmailCampaignScheduleConfig>) -> Self {
         self.schedule_config = Some(value.into());
         self
     }
@@ -4862,7 +4709,7 @@ impl ScheduleEmailCampaignRequestScheduleType {
             Self::Batch => "batch",
             Self::Rss => "rss",
             Self::SmartSend => "smart_send",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -4875,10 +4722,11 @@ impl From<&str> for ScheduleEmailCampaignRequestScheduleType {
             "batch" => Self::Batch,
             "rss" => Self::Rss,
             "smart_send" => Self::SmartSend,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ScheduleEmailCampaignRequestScheduleType);
 
 /// The `ScheduleEmailCampaignResponse` object.
@@ -4938,7 +4786,7 @@ impl SendDay {
             Self::Fri => "Fri",
             Self::Sat => "Sat",
             Self::Sun => "Sun",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -4953,10 +4801,11 @@ impl From<&str> for SendDay {
             "Fri" => Self::Fri,
             "Sat" => Self::Sat,
             "Sun" => Self::Sun,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(SendDay);
 
 /// The fields to change; content and its editor type go together.
@@ -4984,12 +4833,7 @@ impl UpdateEmailCampaignRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            name: None,
-            editor_content: None,
-            editor_type: None,
-            user_id: None,
-        }
+        Self { name: None, editor_content: None, editor_type: None, user_id: None, }
     }
 
     /// Sets `name`.
@@ -5054,11 +4898,7 @@ pub struct UpdateEmailTemplateRequest {
     pub archived: Option<bool>,
 
     /// Folder to move it to; null moves it to the top level.
-    #[serde(
-        rename = "parentFolderId",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "parentFolderId", default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub parent_folder_id: crate::Nullable<String>,
 
     /// User the change is made as.
@@ -5314,7 +5154,7 @@ impl WorkflowCampaignStatus {
         match self {
             Self::Published => "published",
             Self::Draft => "draft",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -5324,10 +5164,11 @@ impl From<&str> for WorkflowCampaignStatus {
         match value {
             "published" => Self::Published,
             "draft" => Self::Draft,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(WorkflowCampaignStatus);
 
 /// A step of a workflow that sends email.
@@ -5367,11 +5208,7 @@ pub struct WorkflowEmailStep {
     pub is_plain_text: Option<bool>,
 
     /// Address to GET the rendered HTML from.
-    #[serde(
-        rename = "editorContentUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "editorContentUrl", default, skip_serializing_if = "Option::is_none")]
     pub editor_content_url: Option<String>,
 
     /// When the step was added.

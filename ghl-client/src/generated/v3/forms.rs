@@ -30,7 +30,7 @@ pub const MODULE: &str = "v3::forms";
 /// Operations of the Forms module. Get one with `client.v3().forms()`.
 #[derive(Clone, Debug)]
 pub struct Forms {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl Forms {
@@ -43,7 +43,7 @@ impl Forms {
     /// Without `startAt`/`endAt` the window runs from the same day of the previous month to today.
     ///
     /// `GET /forms/submissions` · Version `v3` · location token · scopes: `forms.readonly`
-    pub fn list_form_submissions(&self) -> ListFormSubmissions {
+    pub fn list_form_submissions(&self,) -> ListFormSubmissions {
         ListFormSubmissions {
             client: self.client.clone(),
             location_id: None,
@@ -59,7 +59,7 @@ impl Forms {
     /// List the forms of a location.
     ///
     /// `GET /forms/` · Version `v3` · location token · scopes: `forms.readonly`
-    pub fn list_forms(&self) -> ListForms {
+    pub fn list_forms(&self,) -> ListForms {
         ListForms {
             client: self.client.clone(),
             location_id: None,
@@ -77,7 +77,8 @@ impl Forms {
     pub fn upload_form_custom_files(
         &self,
         contact_id: impl Into<String>,
-        body: std::collections::BTreeMap<String, crate::Upload>,
+        body: std::collections::BTreeMap<String,
+        crate::Upload>
     ) -> UploadFormCustomFiles {
         UploadFormCustomFiles {
             client: self.client.clone(),
@@ -92,44 +93,36 @@ impl Forms {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Forms::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "listFormSubmissions",
-            Box::pin({
-                let call = handle.list_form_submissions();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listForms",
-            Box::pin({
-                let call = handle.list_forms();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "uploadFormCustomFiles",
-            Box::pin({
-                let call = handle
-                    .upload_form_custom_files(
-                        "sample".to_owned(),
-                        std::collections::BTreeMap::from([
-                            (
-                                "key".to_owned(),
-                                crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
-                            ),
-                        ]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "listFormSubmissions",
+        Box::pin({
+            let call = handle.list_form_submissions();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listForms",
+        Box::pin({
+            let call = handle.list_forms();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "uploadFormCustomFiles",
+        Box::pin({
+            let call = handle.upload_form_custom_files(
+                "sample".to_owned(),
+                std::collections::BTreeMap::from([(
+                    "key".to_owned(),
+                    crate::Upload::from_bytes("sample.txt", b"sample".to_vec())
+                )])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -137,55 +130,46 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Forms::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "listFormSubmissions",
-            Box::pin({
-                let call = handle
-                    .list_form_submissions()
-                    .page(1i64)
-                    .limit(1i64)
-                    .form_id("sample".to_owned())
-                    .q("sample".to_owned())
-                    .start_at("sample".to_owned())
-                    .end_at("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listForms",
-            Box::pin({
-                let call = handle
-                    .list_forms()
-                    .skip(1i64)
-                    .limit(1i64)
-                    .type_("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "uploadFormCustomFiles",
-            Box::pin({
-                let call = handle
-                    .upload_form_custom_files(
-                        "sample".to_owned(),
-                        std::collections::BTreeMap::from([
-                            (
-                                "key".to_owned(),
-                                crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
-                            ),
-                        ]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "listFormSubmissions",
+        Box::pin({
+            let call = handle
+                .list_form_submissions()
+                .page(1i64)
+                .limit(1i64)
+                .form_id("sample".to_owned())
+                .q("sample".to_owned())
+                .start_at("sample".to_owned())
+                .end_at("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listForms",
+        Box::pin({
+            let call = handle.list_forms().skip(1i64).limit(1i64).type_("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "uploadFormCustomFiles",
+        Box::pin({
+            let call = handle.upload_form_custom_files(
+                "sample".to_owned(),
+                std::collections::BTreeMap::from([(
+                    "key".to_owned(),
+                    crate::Upload::from_bytes("sample.txt", b"sample".to_vec())
+                )])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -264,9 +248,10 @@ impl ListFormSubmissions {
             token: crate::TokenKind::Location,
             scopes: &["forms.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listFormSubmissions", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listFormSubmissions",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/forms/submissions".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -292,19 +277,14 @@ impl ListFormSubmissions {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::forms::ListFormSubmissionsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::forms::ListFormSubmissionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::forms::ListFormSubmissionsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::forms::ListFormSubmissionsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -335,7 +315,7 @@ impl crate::Paginated for ListFormSubmissions {
             self.page.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.page = Some(next);
         true
@@ -349,10 +329,8 @@ impl crate::Paginated for ListFormSubmissions {
 impl ListFormSubmissions {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::forms::FormSubmission, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::forms::FormSubmission, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -409,9 +387,7 @@ impl ListForms {
             token: crate::TokenKind::Location,
             scopes: &["forms.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listForms", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location("listForms", self.location_id.as_deref())?;
         let mut request = crate::Request::new(&META, "/forms/".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -434,7 +410,7 @@ impl ListForms {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::forms::ListFormsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -463,7 +439,7 @@ impl crate::Paginated for ListForms {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -477,10 +453,8 @@ impl crate::Paginated for ListForms {
 impl ListForms {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::forms::Form, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::forms::Form, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -498,7 +472,8 @@ pub struct UploadFormCustomFiles {
     client: crate::Client,
     contact_id: String,
     location_id: Option<String>,
-    body: std::collections::BTreeMap<String, crate::Upload>,
+    body: std::collections::BTreeMap<String,
+    crate::Upload>,
 }
 
 impl UploadFormCustomFiles {
@@ -520,29 +495,27 @@ impl UploadFormCustomFiles {
             token: crate::TokenKind::Location,
             scopes: &["forms.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("uploadFormCustomFiles", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/forms/upload-custom-files".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "uploadFormCustomFiles",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/forms/upload-custom-files".to_owned());
         request.scope_key(location_id.clone());
         request.query("contactId", &self.contact_id);
         request.query("locationId", &location_id);
         {
             let value = &self.body;
-            request
-                .multipart(
-                    value
-                        .iter()
-                        .map(|(name, upload)| crate::Part::File {
-                            name: name.clone().into(),
-                            upload: upload.clone(),
-                            max_bytes: Some(52428800u64),
-                        })
-                        .collect(),
-                );
+            request.multipart(
+                value
+                    .iter()
+                    .map(|(name, upload)| crate::Part::File {
+                        name: name
+                            .clone()
+                            .into(), upload: upload
+                            .clone(), max_bytes: Some(52428800u64),
+                    })
+                    .collect()
+            );
         }
         Ok(request)
     }
@@ -554,7 +527,7 @@ impl UploadFormCustomFiles {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await

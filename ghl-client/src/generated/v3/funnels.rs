@@ -34,7 +34,7 @@ pub const MODULE: &str = "v3::funnels";
 /// Operations of the Funnels module. Get one with `client.v3().funnels()`.
 #[derive(Clone, Debug)]
 pub struct Funnels {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl Funnels {
@@ -59,23 +59,16 @@ impl Funnels {
     /// `POST /funnels/lookup/redirect` · Version `v3` · location token · scopes: `funnels/redirect.write`
     pub fn create_funnel_redirect(
         &self,
-        body: crate::funnels::CreateRedirectRequest,
+        body: crate::funnels::CreateRedirectRequest
     ) -> CreateFunnelRedirect {
-        CreateFunnelRedirect {
-            client: self.client.clone(),
-            body,
-        }
+        CreateFunnelRedirect { client: self.client.clone(), body, }
     }
 
     /// Delete a URL redirect.
     ///
     /// `DELETE /funnels/lookup/redirect/{id}` · Version `v3` · location token · scopes: `funnels/redirect.write`
     pub fn delete_funnel_redirect(&self, id: impl Into<String>) -> DeleteFunnelRedirect {
-        DeleteFunnelRedirect {
-            client: self.client.clone(),
-            id: id.into(),
-            location_id: None,
-        }
+        DeleteFunnelRedirect { client: self.client.clone(), id: id.into(), location_id: None, }
     }
 
     /// List the pages of one funnel.
@@ -85,7 +78,7 @@ impl Funnels {
         &self,
         funnel_id: impl Into<String>,
         limit: impl Into<i64>,
-        offset: impl Into<i64>,
+        offset: impl Into<i64>
     ) -> ListFunnelPages {
         ListFunnelPages {
             client: self.client.clone(),
@@ -103,7 +96,7 @@ impl Funnels {
     pub fn list_funnel_redirects(
         &self,
         limit: impl Into<i64>,
-        offset: impl Into<i64>,
+        offset: impl Into<i64>
     ) -> ListFunnelRedirects {
         ListFunnelRedirects {
             client: self.client.clone(),
@@ -117,7 +110,7 @@ impl Funnels {
     /// List the funnels and websites of a location.
     ///
     /// `GET /funnels/funnel/list` · Version `v3` · location token · scopes: `funnels/funnel.readonly`
-    pub fn list_funnels(&self) -> ListFunnels {
+    pub fn list_funnels(&self,) -> ListFunnels {
         ListFunnels {
             client: self.client.clone(),
             location_id: None,
@@ -136,13 +129,9 @@ impl Funnels {
     pub fn update_funnel_redirect(
         &self,
         id: impl Into<String>,
-        body: crate::funnels::UpdateRedirectRequest,
+        body: crate::funnels::UpdateRedirectRequest
     ) -> UpdateFunnelRedirect {
-        UpdateFunnelRedirect {
-            client: self.client.clone(),
-            id: id.into(),
-            body,
-        }
+        UpdateFunnelRedirect { client: self.client.clone(), id: id.into(), body, }
     }
 }
 
@@ -150,84 +139,73 @@ impl Funnels {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Funnels::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "countFunnelPages",
-            Box::pin({
-                let call = handle.count_funnel_pages("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createFunnelRedirect",
-            Box::pin({
-                let call = handle
-                    .create_funnel_redirect(
-                        crate::funnels::CreateRedirectRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            crate::funnels::RedirectAction::Funnel,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteFunnelRedirect",
-            Box::pin({
-                let call = handle.delete_funnel_redirect("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFunnelPages",
-            Box::pin({
-                let call = handle.list_funnel_pages("sample".to_owned(), 1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFunnelRedirects",
-            Box::pin({
-                let call = handle.list_funnel_redirects(1i64, 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFunnels",
-            Box::pin({
-                let call = handle.list_funnels();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateFunnelRedirect",
-            Box::pin({
-                let call = handle
-                    .update_funnel_redirect(
-                        "sample-id",
-                        crate::funnels::UpdateRedirectRequest::new(
-                            "sample".to_owned(),
-                            crate::funnels::RedirectAction::Funnel,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "countFunnelPages",
+        Box::pin({
+            let call = handle.count_funnel_pages("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createFunnelRedirect",
+        Box::pin({
+            let call = handle.create_funnel_redirect(
+                crate::funnels::CreateRedirectRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::funnels::RedirectAction::Funnel
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteFunnelRedirect",
+        Box::pin({
+            let call = handle.delete_funnel_redirect("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFunnelPages",
+        Box::pin({
+            let call = handle.list_funnel_pages("sample".to_owned(), 1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFunnelRedirects",
+        Box::pin({
+            let call = handle.list_funnel_redirects(1i64, 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFunnels",
+        Box::pin({
+            let call = handle.list_funnels();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateFunnelRedirect",
+        Box::pin({
+            let call = handle.update_funnel_redirect(
+                "sample-id",
+                crate::funnels::UpdateRedirectRequest::new(
+                    "sample".to_owned(),
+                    crate::funnels::RedirectAction::Funnel,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -235,97 +213,85 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Funnels::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "countFunnelPages",
-            Box::pin({
-                let call = handle
-                    .count_funnel_pages("sample".to_owned())
-                    .name("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createFunnelRedirect",
-            Box::pin({
-                let call = handle
-                    .create_funnel_redirect(
-                        crate::funnels::CreateRedirectRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            crate::funnels::RedirectAction::Funnel,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteFunnelRedirect",
-            Box::pin({
-                let call = handle.delete_funnel_redirect("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFunnelPages",
-            Box::pin({
-                let call = handle
-                    .list_funnel_pages("sample".to_owned(), 1i64, 1i64)
-                    .name("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFunnelRedirects",
-            Box::pin({
-                let call = handle
-                    .list_funnel_redirects(1i64, 1i64)
-                    .search("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listFunnels",
-            Box::pin({
-                let call = handle
-                    .list_funnels()
-                    .type_("sample".to_owned())
-                    .category("sample".to_owned())
-                    .offset(1i64)
-                    .limit(1i64)
-                    .parent_id("sample".to_owned())
-                    .name("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateFunnelRedirect",
-            Box::pin({
-                let call = handle
-                    .update_funnel_redirect(
-                        "sample-id",
-                        crate::funnels::UpdateRedirectRequest::new(
-                            "sample".to_owned(),
-                            crate::funnels::RedirectAction::Funnel,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "countFunnelPages",
+        Box::pin({
+            let call = handle.count_funnel_pages("sample".to_owned()).name("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createFunnelRedirect",
+        Box::pin({
+            let call = handle.create_funnel_redirect(
+                crate::funnels::CreateRedirectRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::funnels::RedirectAction::Funnel
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteFunnelRedirect",
+        Box::pin({
+            let call = handle.delete_funnel_redirect("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFunnelPages",
+        Box::pin({
+            let call = handle
+                .list_funnel_pages("sample".to_owned(), 1i64, 1i64)
+                .name("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFunnelRedirects",
+        Box::pin({
+            let call = handle.list_funnel_redirects(1i64, 1i64).search("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listFunnels",
+        Box::pin({
+            let call = handle
+                .list_funnels()
+                .type_("sample".to_owned())
+                .category("sample".to_owned())
+                .offset(1i64)
+                .limit(1i64)
+                .parent_id("sample".to_owned())
+                .name("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateFunnelRedirect",
+        Box::pin({
+            let call = handle.update_funnel_redirect(
+                "sample-id",
+                crate::funnels::UpdateRedirectRequest::new(
+                    "sample".to_owned(),
+                    crate::funnels::RedirectAction::Funnel,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -368,9 +334,10 @@ impl CountFunnelPages {
             token: crate::TokenKind::Location,
             scopes: &["funnels/pagecount.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("countFunnelPages", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "countFunnelPages",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/funnels/page/count".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -382,19 +349,14 @@ impl CountFunnelPages {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::funnels::CountFunnelPagesResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::funnels::CountFunnelPagesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::funnels::CountFunnelPagesResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::funnels::CountFunnelPagesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -423,10 +385,7 @@ impl CreateFunnelRedirect {
             token: crate::TokenKind::Location,
             scopes: &["funnels/redirect.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/funnels/lookup/redirect".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/funnels/lookup/redirect".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -441,7 +400,7 @@ impl CreateFunnelRedirect {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::funnels::RedirectResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -480,15 +439,13 @@ impl DeleteFunnelRedirect {
             token: crate::TokenKind::Location,
             scopes: &["funnels/redirect.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteFunnelRedirect", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteFunnelRedirect",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/funnels/lookup/redirect/{}", crate ::runtime::request::path_segment(&
-                self.id)
-            ),
+            format!("/funnels/lookup/redirect/{}", crate::runtime::request::path_segment(&self.id))
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -496,19 +453,14 @@ impl DeleteFunnelRedirect {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::funnels::DeleteRedirectResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::funnels::DeleteRedirectResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::funnels::DeleteRedirectResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::funnels::DeleteRedirectResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -555,9 +507,10 @@ impl ListFunnelPages {
             token: crate::TokenKind::Location,
             scopes: &["funnels/page.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listFunnelPages", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listFunnelPages",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/funnels/page".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -577,7 +530,7 @@ impl ListFunnelPages {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -624,13 +577,11 @@ impl ListFunnelRedirects {
             token: crate::TokenKind::Location,
             scopes: &["funnels/redirect.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listFunnelRedirects", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/funnels/lookup/redirect/list".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "listFunnelRedirects",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/funnels/lookup/redirect/list".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("limit", self.limit);
@@ -642,19 +593,14 @@ impl ListFunnelRedirects {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::funnels::ListRedirectsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::funnels::ListRedirectsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::funnels::ListRedirectsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::funnels::ListRedirectsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -688,7 +634,7 @@ impl crate::Paginated for ListFunnelRedirects {
             Some(&self.offset).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = next;
         true
@@ -702,10 +648,8 @@ impl crate::Paginated for ListFunnelRedirects {
 impl ListFunnelRedirects {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::funnels::Redirect, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::funnels::Redirect, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -783,9 +727,7 @@ impl ListFunnels {
             token: crate::TokenKind::Location,
             scopes: &["funnels/funnel.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listFunnels", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location("listFunnels", self.location_id.as_deref())?;
         let mut request = crate::Request::new(&META, "/funnels/funnel/list".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -811,15 +753,13 @@ impl ListFunnels {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::funnels::ListFunnelsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::funnels::ListFunnelsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::funnels::ListFunnelsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -848,7 +788,7 @@ impl crate::Paginated for ListFunnels {
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -862,10 +802,8 @@ impl crate::Paginated for ListFunnels {
 impl ListFunnels {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::funnels::Funnel, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::funnels::Funnel, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -896,10 +834,7 @@ impl UpdateFunnelRedirect {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/funnels/lookup/redirect/{}", crate ::runtime::request::path_segment(&
-                self.id)
-            ),
+            format!("/funnels/lookup/redirect/{}", crate::runtime::request::path_segment(&self.id))
         );
         {
             let value = &self.body;
@@ -915,7 +850,7 @@ impl UpdateFunnelRedirect {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::funnels::RedirectResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await

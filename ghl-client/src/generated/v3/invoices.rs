@@ -74,7 +74,7 @@ pub const MODULE: &str = "v3::invoices";
 /// Operations of the Invoices module. Get one with `client.v3().invoices()`.
 #[derive(Clone, Debug)]
 pub struct Invoices {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl Invoices {
@@ -88,7 +88,7 @@ impl Invoices {
     pub fn cancel_invoice_schedule(
         &self,
         schedule_id: impl Into<String>,
-        body: crate::invoices::AltContext,
+        body: crate::invoices::AltContext
     ) -> CancelInvoiceSchedule {
         CancelInvoiceSchedule {
             client: self.client.clone(),
@@ -100,14 +100,8 @@ impl Invoices {
     /// Create an estimate.
     ///
     /// `POST /invoices/estimate` · Version `v3` · location or agency token · scopes: `invoices/estimate.write`
-    pub fn create_estimate(
-        &self,
-        body: crate::invoices::CreateEstimateRequest,
-    ) -> CreateEstimate {
-        CreateEstimate {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn create_estimate(&self, body: crate::invoices::CreateEstimateRequest) -> CreateEstimate {
+        CreateEstimate { client: self.client.clone(), body, }
     }
 
     /// Create an estimate template.
@@ -115,25 +109,16 @@ impl Invoices {
     /// `POST /invoices/estimate/template` · Version `v3` · location or agency token · scopes: `invoices/estimate.write`
     pub fn create_estimate_template(
         &self,
-        body: crate::invoices::EstimateTemplateRequest,
+        body: crate::invoices::EstimateTemplateRequest
     ) -> CreateEstimateTemplate {
-        CreateEstimateTemplate {
-            client: self.client.clone(),
-            body,
-        }
+        CreateEstimateTemplate { client: self.client.clone(), body, }
     }
 
     /// Create an invoice.
     ///
     /// `POST /invoices/` · Version `v3` · location or agency token · scopes: `invoices.write`
-    pub fn create_invoice(
-        &self,
-        body: crate::invoices::CreateInvoiceRequest,
-    ) -> CreateInvoice {
-        CreateInvoice {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn create_invoice(&self, body: crate::invoices::CreateInvoiceRequest) -> CreateInvoice {
+        CreateInvoice { client: self.client.clone(), body, }
     }
 
     /// Create an invoice from an estimate.
@@ -142,7 +127,7 @@ impl Invoices {
     pub fn create_invoice_from_estimate(
         &self,
         estimate_id: impl Into<String>,
-        body: crate::invoices::CreateInvoiceFromEstimateRequest,
+        body: crate::invoices::CreateInvoiceFromEstimateRequest
     ) -> CreateInvoiceFromEstimate {
         CreateInvoiceFromEstimate {
             client: self.client.clone(),
@@ -156,12 +141,9 @@ impl Invoices {
     /// `POST /invoices/schedule` · Version `v3` · location or agency token · scopes: `invoices/schedule.write`
     pub fn create_invoice_schedule(
         &self,
-        body: crate::invoices::CreateInvoiceScheduleRequest,
+        body: crate::invoices::CreateInvoiceScheduleRequest
     ) -> CreateInvoiceSchedule {
-        CreateInvoiceSchedule {
-            client: self.client.clone(),
-            body,
-        }
+        CreateInvoiceSchedule { client: self.client.clone(), body, }
     }
 
     /// Create an invoice template.
@@ -169,12 +151,9 @@ impl Invoices {
     /// `POST /invoices/template` · Version `v3` · location or agency token · scopes: `invoices/template.write`
     pub fn create_invoice_template(
         &self,
-        body: crate::invoices::CreateInvoiceTemplateRequest,
+        body: crate::invoices::CreateInvoiceTemplateRequest
     ) -> CreateInvoiceTemplate {
-        CreateInvoiceTemplate {
-            client: self.client.clone(),
-            body,
-        }
+        CreateInvoiceTemplate { client: self.client.clone(), body, }
     }
 
     /// Create an invoice and send its payment link by text message.
@@ -182,12 +161,9 @@ impl Invoices {
     /// `POST /invoices/text2pay` · Version `v3` · location token · scopes: `invoices.write`
     pub fn create_text2_pay_invoice(
         &self,
-        body: crate::invoices::Text2PayRequest,
+        body: crate::invoices::Text2PayRequest
     ) -> CreateText2PayInvoice {
-        CreateText2PayInvoice {
-            client: self.client.clone(),
-            body,
-        }
+        CreateText2PayInvoice { client: self.client.clone(), body, }
     }
 
     /// Delete an estimate.
@@ -196,13 +172,9 @@ impl Invoices {
     pub fn delete_estimate(
         &self,
         estimate_id: impl Into<String>,
-        body: crate::invoices::AltContext,
+        body: crate::invoices::AltContext
     ) -> DeleteEstimate {
-        DeleteEstimate {
-            client: self.client.clone(),
-            estimate_id: estimate_id.into(),
-            body,
-        }
+        DeleteEstimate { client: self.client.clone(), estimate_id: estimate_id.into(), body, }
     }
 
     /// Delete an estimate template.
@@ -211,7 +183,7 @@ impl Invoices {
     pub fn delete_estimate_template(
         &self,
         template_id: impl Into<String>,
-        body: crate::invoices::AltContext,
+        body: crate::invoices::AltContext
     ) -> DeleteEstimateTemplate {
         DeleteEstimateTemplate {
             client: self.client.clone(),
@@ -227,7 +199,7 @@ impl Invoices {
         &self,
         invoice_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<crate::invoices::AltType>,
+        alt_type: impl Into<crate::invoices::AltType>
     ) -> DeleteInvoice {
         DeleteInvoice {
             client: self.client.clone(),
@@ -244,7 +216,7 @@ impl Invoices {
         &self,
         schedule_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<crate::invoices::AltType>,
+        alt_type: impl Into<crate::invoices::AltType>
     ) -> DeleteInvoiceSchedule {
         DeleteInvoiceSchedule {
             client: self.client.clone(),
@@ -261,7 +233,7 @@ impl Invoices {
         &self,
         template_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<crate::invoices::AltType>,
+        alt_type: impl Into<crate::invoices::AltType>
     ) -> DeleteInvoiceTemplate {
         DeleteInvoiceTemplate {
             client: self.client.clone(),
@@ -277,7 +249,7 @@ impl Invoices {
     pub fn generate_estimate_number(
         &self,
         alt_id: impl Into<String>,
-        alt_type: impl Into<crate::invoices::AltType>,
+        alt_type: impl Into<crate::invoices::AltType>
     ) -> GenerateEstimateNumber {
         GenerateEstimateNumber {
             client: self.client.clone(),
@@ -292,7 +264,7 @@ impl Invoices {
     pub fn generate_invoice_number(
         &self,
         alt_id: impl Into<String>,
-        alt_type: impl Into<crate::invoices::AltType>,
+        alt_type: impl Into<crate::invoices::AltType>
     ) -> GenerateInvoiceNumber {
         GenerateInvoiceNumber {
             client: self.client.clone(),
@@ -308,7 +280,7 @@ impl Invoices {
         &self,
         invoice_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<crate::invoices::AltType>,
+        alt_type: impl Into<crate::invoices::AltType>
     ) -> GetInvoice {
         GetInvoice {
             client: self.client.clone(),
@@ -325,7 +297,7 @@ impl Invoices {
         &self,
         schedule_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<crate::invoices::AltType>,
+        alt_type: impl Into<crate::invoices::AltType>
     ) -> GetInvoiceSchedule {
         GetInvoiceSchedule {
             client: self.client.clone(),
@@ -341,7 +313,7 @@ impl Invoices {
     pub fn get_invoice_settings(
         &self,
         alt_id: impl Into<String>,
-        alt_type: impl Into<crate::invoices::AltType>,
+        alt_type: impl Into<crate::invoices::AltType>
     ) -> GetInvoiceSettings {
         GetInvoiceSettings {
             client: self.client.clone(),
@@ -357,7 +329,7 @@ impl Invoices {
         &self,
         template_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<crate::invoices::AltType>,
+        alt_type: impl Into<crate::invoices::AltType>
     ) -> GetInvoiceTemplate {
         GetInvoiceTemplate {
             client: self.client.clone(),
@@ -375,7 +347,7 @@ impl Invoices {
         alt_id: impl Into<String>,
         alt_type: impl Into<crate::invoices::AltType>,
         limit: impl Into<i64>,
-        offset: impl Into<i64>,
+        offset: impl Into<i64>
     ) -> ListEstimateTemplates {
         ListEstimateTemplates {
             client: self.client.clone(),
@@ -395,7 +367,7 @@ impl Invoices {
         alt_id: impl Into<String>,
         alt_type: impl Into<crate::invoices::AltType>,
         limit: impl Into<i64>,
-        offset: impl Into<i64>,
+        offset: impl Into<i64>
     ) -> ListEstimates {
         ListEstimates {
             client: self.client.clone(),
@@ -419,7 +391,7 @@ impl Invoices {
         alt_id: impl Into<String>,
         alt_type: impl Into<crate::invoices::AltType>,
         limit: impl Into<i64>,
-        offset: impl Into<i64>,
+        offset: impl Into<i64>
     ) -> ListInvoiceSchedules {
         ListInvoiceSchedules {
             client: self.client.clone(),
@@ -443,7 +415,7 @@ impl Invoices {
         alt_id: impl Into<String>,
         alt_type: impl Into<crate::invoices::AltType>,
         limit: impl Into<i64>,
-        offset: impl Into<i64>,
+        offset: impl Into<i64>
     ) -> ListInvoiceTemplates {
         ListInvoiceTemplates {
             client: self.client.clone(),
@@ -467,7 +439,7 @@ impl Invoices {
         alt_id: impl Into<String>,
         alt_type: impl Into<crate::invoices::AltType>,
         limit: impl Into<i64>,
-        offset: impl Into<i64>,
+        offset: impl Into<i64>
     ) -> ListInvoices {
         ListInvoices {
             client: self.client.clone(),
@@ -493,7 +465,7 @@ impl Invoices {
         &self,
         alt_id: impl Into<String>,
         alt_type: impl Into<crate::invoices::AltType>,
-        template_id: impl Into<String>,
+        template_id: impl Into<String>
     ) -> PreviewEstimateTemplate {
         PreviewEstimateTemplate {
             client: self.client.clone(),
@@ -509,13 +481,9 @@ impl Invoices {
     pub fn record_invoice_payment(
         &self,
         invoice_id: impl Into<String>,
-        body: crate::invoices::RecordPaymentRequest,
+        body: crate::invoices::RecordPaymentRequest
     ) -> RecordInvoicePayment {
-        RecordInvoicePayment {
-            client: self.client.clone(),
-            invoice_id: invoice_id.into(),
-            body,
-        }
+        RecordInvoicePayment { client: self.client.clone(), invoice_id: invoice_id.into(), body, }
     }
 
     /// Start an invoice schedule.
@@ -524,7 +492,7 @@ impl Invoices {
     pub fn schedule_invoice_schedule(
         &self,
         schedule_id: impl Into<String>,
-        body: crate::invoices::ScheduleInvoiceScheduleRequest,
+        body: crate::invoices::ScheduleInvoiceScheduleRequest
     ) -> ScheduleInvoiceSchedule {
         ScheduleInvoiceSchedule {
             client: self.client.clone(),
@@ -539,13 +507,9 @@ impl Invoices {
     pub fn send_estimate(
         &self,
         estimate_id: impl Into<String>,
-        body: crate::invoices::SendEstimateRequest,
+        body: crate::invoices::SendEstimateRequest
     ) -> SendEstimate {
-        SendEstimate {
-            client: self.client.clone(),
-            estimate_id: estimate_id.into(),
-            body,
-        }
+        SendEstimate { client: self.client.clone(), estimate_id: estimate_id.into(), body, }
     }
 
     /// Send an invoice to its customer.
@@ -554,13 +518,9 @@ impl Invoices {
     pub fn send_invoice(
         &self,
         invoice_id: impl Into<String>,
-        body: crate::invoices::SendInvoiceRequest,
+        body: crate::invoices::SendInvoiceRequest
     ) -> SendInvoice {
-        SendInvoice {
-            client: self.client.clone(),
-            invoice_id: invoice_id.into(),
-            body,
-        }
+        SendInvoice { client: self.client.clone(), invoice_id: invoice_id.into(), body, }
     }
 
     /// Turn automatic payment of a schedule on or off.
@@ -569,7 +529,7 @@ impl Invoices {
     pub fn set_invoice_schedule_auto_payment(
         &self,
         schedule_id: impl Into<String>,
-        body: crate::invoices::ScheduleAutoPaymentRequest,
+        body: crate::invoices::ScheduleAutoPaymentRequest
     ) -> SetInvoiceScheduleAutoPayment {
         SetInvoiceScheduleAutoPayment {
             client: self.client.clone(),
@@ -583,7 +543,7 @@ impl Invoices {
     /// `POST /invoices/schedule/{scheduleId}/updateAndSchedule` · Version `v3` · location or agency token · scopes: `invoices/schedule.write`
     pub fn update_and_schedule_invoice_schedule(
         &self,
-        schedule_id: impl Into<String>,
+        schedule_id: impl Into<String>
     ) -> UpdateAndScheduleInvoiceSchedule {
         UpdateAndScheduleInvoiceSchedule {
             client: self.client.clone(),
@@ -597,13 +557,9 @@ impl Invoices {
     pub fn update_estimate(
         &self,
         estimate_id: impl Into<String>,
-        body: crate::invoices::UpdateEstimateRequest,
+        body: crate::invoices::UpdateEstimateRequest
     ) -> UpdateEstimate {
-        UpdateEstimate {
-            client: self.client.clone(),
-            estimate_id: estimate_id.into(),
-            body,
-        }
+        UpdateEstimate { client: self.client.clone(), estimate_id: estimate_id.into(), body, }
     }
 
     /// Mark an estimate as just viewed.
@@ -611,12 +567,9 @@ impl Invoices {
     /// `PATCH /invoices/estimate/stats/last-visited-at` · Version `v3` · location or agency token · scopes: none stated
     pub fn update_estimate_last_visited_at(
         &self,
-        body: crate::invoices::EstimateViewedRequest,
+        body: crate::invoices::EstimateViewedRequest
     ) -> UpdateEstimateLastVisitedAt {
-        UpdateEstimateLastVisitedAt {
-            client: self.client.clone(),
-            body,
-        }
+        UpdateEstimateLastVisitedAt { client: self.client.clone(), body, }
     }
 
     /// Replace the content of an estimate template.
@@ -625,7 +578,7 @@ impl Invoices {
     pub fn update_estimate_template(
         &self,
         template_id: impl Into<String>,
-        body: crate::invoices::EstimateTemplateRequest,
+        body: crate::invoices::EstimateTemplateRequest
     ) -> UpdateEstimateTemplate {
         UpdateEstimateTemplate {
             client: self.client.clone(),
@@ -640,13 +593,9 @@ impl Invoices {
     pub fn update_invoice(
         &self,
         invoice_id: impl Into<String>,
-        body: crate::invoices::UpdateInvoiceRequest,
+        body: crate::invoices::UpdateInvoiceRequest
     ) -> UpdateInvoice {
-        UpdateInvoice {
-            client: self.client.clone(),
-            invoice_id: invoice_id.into(),
-            body,
-        }
+        UpdateInvoice { client: self.client.clone(), invoice_id: invoice_id.into(), body, }
     }
 
     /// Mark an invoice as just viewed.
@@ -654,12 +603,9 @@ impl Invoices {
     /// `PATCH /invoices/stats/last-visited-at` · Version `v3` · location or agency token · scopes: none stated
     pub fn update_invoice_last_visited_at(
         &self,
-        body: crate::invoices::InvoiceViewedRequest,
+        body: crate::invoices::InvoiceViewedRequest
     ) -> UpdateInvoiceLastVisitedAt {
-        UpdateInvoiceLastVisitedAt {
-            client: self.client.clone(),
-            body,
-        }
+        UpdateInvoiceLastVisitedAt { client: self.client.clone(), body, }
     }
 
     /// Change the late fee rules of an invoice.
@@ -668,13 +614,9 @@ impl Invoices {
     pub fn update_invoice_late_fees(
         &self,
         invoice_id: impl Into<String>,
-        body: crate::invoices::UpdateLateFeesRequest,
+        body: crate::invoices::UpdateLateFeesRequest
     ) -> UpdateInvoiceLateFees {
-        UpdateInvoiceLateFees {
-            client: self.client.clone(),
-            invoice_id: invoice_id.into(),
-            body,
-        }
+        UpdateInvoiceLateFees { client: self.client.clone(), invoice_id: invoice_id.into(), body, }
     }
 
     /// Replace the content of an invoice schedule.
@@ -683,7 +625,7 @@ impl Invoices {
     pub fn update_invoice_schedule(
         &self,
         schedule_id: impl Into<String>,
-        body: crate::invoices::UpdateInvoiceScheduleRequest,
+        body: crate::invoices::UpdateInvoiceScheduleRequest
     ) -> UpdateInvoiceSchedule {
         UpdateInvoiceSchedule {
             client: self.client.clone(),
@@ -698,7 +640,7 @@ impl Invoices {
     pub fn update_invoice_template(
         &self,
         template_id: impl Into<String>,
-        body: crate::invoices::UpdateInvoiceTemplateRequest,
+        body: crate::invoices::UpdateInvoiceTemplateRequest
     ) -> UpdateInvoiceTemplate {
         UpdateInvoiceTemplate {
             client: self.client.clone(),
@@ -713,7 +655,7 @@ impl Invoices {
     pub fn update_invoice_template_late_fees(
         &self,
         template_id: impl Into<String>,
-        body: crate::invoices::UpdateLateFeesRequest,
+        body: crate::invoices::UpdateLateFeesRequest
     ) -> UpdateInvoiceTemplateLateFees {
         UpdateInvoiceTemplateLateFees {
             client: self.client.clone(),
@@ -728,7 +670,7 @@ impl Invoices {
     pub fn update_invoice_template_payment_methods(
         &self,
         template_id: impl Into<String>,
-        body: crate::invoices::UpdatePaymentMethodsRequest,
+        body: crate::invoices::UpdatePaymentMethodsRequest
     ) -> UpdateInvoiceTemplatePaymentMethods {
         UpdateInvoiceTemplatePaymentMethods {
             client: self.client.clone(),
@@ -743,13 +685,9 @@ impl Invoices {
     pub fn void_invoice(
         &self,
         invoice_id: impl Into<String>,
-        body: crate::invoices::AltContext,
+        body: crate::invoices::AltContext
     ) -> VoidInvoice {
-        VoidInvoice {
-            client: self.client.clone(),
-            invoice_id: invoice_id.into(),
-            body,
-        }
+        VoidInvoice { client: self.client.clone(), invoice_id: invoice_id.into(), body, }
     }
 }
 
@@ -757,782 +695,723 @@ impl Invoices {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Invoices::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "cancelInvoiceSchedule",
-            Box::pin({
-                let call = handle
-                    .cancel_invoice_schedule(
-                        "sample-scheduleId",
-                        crate::invoices::AltContext::new(
-                            "sample".to_owned(),
-                            crate::invoices::AltType::Location,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createEstimate",
-            Box::pin({
-                let call = handle
-                    .create_estimate(
-                        crate::invoices::CreateEstimateRequest::new(
-                            "sample".to_owned(),
-                            crate::invoices::AltType::Location,
-                            "sample".to_owned(),
-                            crate::invoices::BusinessDetails::new(),
-                            "sample".to_owned(),
-                            vec![
-                                crate ::invoices::EstimateItem::new("sample".to_owned(),
-                                "sample".to_owned(), 1.0f64, 1.0f64)
-                            ],
-                            crate::invoices::Discount::new(
-                                crate::invoices::AmountType::Fixed,
-                            ),
-                            crate::invoices::ContactDetails::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            ),
-                            crate::invoices::FrequencySettings::new(
-                                true,
-                                crate::invoices::ScheduleOptions::new(),
-                            ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createEstimateTemplate",
-            Box::pin({
-                let call = handle
-                    .create_estimate_template(
-                        crate::invoices::EstimateTemplateRequest::new(
-                            "sample".to_owned(),
-                            crate::invoices::AltType::Location,
-                            "sample".to_owned(),
-                            crate::invoices::BusinessDetails::new(),
-                            "sample".to_owned(),
-                            vec![
-                                crate ::invoices::EstimateItem::new("sample".to_owned(),
-                                "sample".to_owned(), 1.0f64, 1.0f64)
-                            ],
-                            crate::invoices::Discount::new(
-                                crate::invoices::AmountType::Fixed,
-                            ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createInvoice",
-            Box::pin({
-                let call = handle
-                    .create_invoice(
-                        crate::invoices::CreateInvoiceRequest::new(
-                            "sample".to_owned(),
-                            crate::invoices::AltType::Location,
-                            "sample".to_owned(),
-                            crate::invoices::BusinessDetails::new(),
-                            "sample".to_owned(),
-                            vec![
-                                crate ::invoices::InvoiceItem::new("sample".to_owned(),
-                                "sample".to_owned(), 1.0f64, 1.0f64)
-                            ],
-                            crate::invoices::Discount::new(
-                                crate::invoices::AmountType::Fixed,
-                            ),
-                            crate::invoices::ContactDetails::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            ),
-                            "sample".to_owned(),
-                            crate::invoices::SentTo::new(vec!["sample".to_owned()]),
-                            true,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createInvoiceFromEstimate",
-            Box::pin({
-                let call = handle
-                    .create_invoice_from_estimate(
-                        "sample-estimateId",
-                        crate::invoices::CreateInvoiceFromEstimateRequest::new(
-                            "sample".to_owned(),
-                            crate::invoices::AltType::Location,
-                            true,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createInvoiceSchedule",
-            Box::pin({
-                let call = handle
-                    .create_invoice_schedule(
-                        crate::invoices::CreateInvoiceScheduleRequest::new(
-                            "sample".to_owned(),
-                            crate::invoices::AltType::Location,
-                            "sample".to_owned(),
-                            crate::invoices::ContactDetails::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            ),
-                            crate::invoices::ScheduleOptions::new(),
-                            true,
-                            crate::invoices::BusinessDetails::new(),
-                            "sample".to_owned(),
-                            vec![
-                                crate ::invoices::InvoiceItem::new("sample".to_owned(),
-                                "sample".to_owned(), 1.0f64, 1.0f64)
-                            ],
-                            crate::invoices::Discount::new(
-                                crate::invoices::AmountType::Fixed,
-                            ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createInvoiceTemplate",
-            Box::pin({
-                let call = handle
-                    .create_invoice_template(
-                        crate::invoices::CreateInvoiceTemplateRequest::new(
-                            "sample".to_owned(),
-                            crate::invoices::AltType::Location,
-                            "sample".to_owned(),
-                            crate::invoices::BusinessDetails::new(),
-                            "sample".to_owned(),
-                            vec![
-                                crate ::invoices::InvoiceItem::new("sample".to_owned(),
-                                "sample".to_owned(), 1.0f64, 1.0f64)
-                            ],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createText2PayInvoice",
-            Box::pin({
-                let call = handle
-                    .create_text2_pay_invoice(
-                        crate::invoices::Text2PayRequest::new(
-                            "sample".to_owned(),
-                            crate::invoices::AltType::Location,
+    calls.push((
+        "cancelInvoiceSchedule",
+        Box::pin({
+            let call = handle.cancel_invoice_schedule(
+                "sample-scheduleId",
+                crate::invoices::AltContext::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createEstimate",
+        Box::pin({
+            let call = handle.create_estimate(
+                crate::invoices::CreateEstimateRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    "sample".to_owned(),
+                    crate::invoices::BusinessDetails::new(),
+                    "sample".to_owned(),
+                    vec![
+                        crate::invoices::EstimateItem::new(
                             "sample".to_owned(),
                             "sample".to_owned(),
-                            vec![
-                                crate ::invoices::InvoiceItem::new("sample".to_owned(),
-                                "sample".to_owned(), 1.0f64, 1.0f64)
-                            ],
-                            crate::invoices::ContactDetails::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            ),
-                            "sample".to_owned(),
-                            crate::invoices::SentTo::new(vec!["sample".to_owned()]),
-                            true,
-                            crate::invoices::Text2PayRequestAction::Draft,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteEstimate",
-            Box::pin({
-                let call = handle
-                    .delete_estimate(
-                        "sample-estimateId",
-                        crate::invoices::AltContext::new(
-                            "sample".to_owned(),
-                            crate::invoices::AltType::Location,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteEstimateTemplate",
-            Box::pin({
-                let call = handle
-                    .delete_estimate_template(
-                        "sample-templateId",
-                        crate::invoices::AltContext::new(
-                            "sample".to_owned(),
-                            crate::invoices::AltType::Location,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteInvoice",
-            Box::pin({
-                let call = handle
-                    .delete_invoice(
-                        "sample-invoiceId",
+                            1.0f64,
+                            1.0f64
+                        )
+                    ],
+                    crate::invoices::Discount::new(crate::invoices::AmountType::Fixed),
+                    crate::invoices::ContactDetails::new(
                         "sample".to_owned(),
-                        crate::invoices::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteInvoiceSchedule",
-            Box::pin({
-                let call = handle
-                    .delete_invoice_schedule(
-                        "sample-scheduleId",
                         "sample".to_owned(),
-                        crate::invoices::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteInvoiceTemplate",
-            Box::pin({
-                let call = handle
-                    .delete_invoice_template(
-                        "sample-templateId",
                         "sample".to_owned(),
-                        crate::invoices::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "generateEstimateNumber",
-            Box::pin({
-                let call = handle
-                    .generate_estimate_number(
+                        "sample".to_owned()
+                    ),
+                    crate::invoices::FrequencySettings::new(
+                        true,
+                        crate::invoices::ScheduleOptions::new()
+                    )
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createEstimateTemplate",
+        Box::pin({
+            let call = handle.create_estimate_template(
+                crate::invoices::EstimateTemplateRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    "sample".to_owned(),
+                    crate::invoices::BusinessDetails::new(),
+                    "sample".to_owned(),
+                    vec![
+                        crate::invoices::EstimateItem::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            1.0f64,
+                            1.0f64
+                        )
+                    ],
+                    crate::invoices::Discount::new(crate::invoices::AmountType::Fixed)
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createInvoice",
+        Box::pin({
+            let call = handle.create_invoice(
+                crate::invoices::CreateInvoiceRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    "sample".to_owned(),
+                    crate::invoices::BusinessDetails::new(),
+                    "sample".to_owned(),
+                    vec![
+                        crate::invoices::InvoiceItem::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            1.0f64,
+                            1.0f64
+                        )
+                    ],
+                    crate::invoices::Discount::new(crate::invoices::AmountType::Fixed),
+                    crate::invoices::ContactDetails::new(
                         "sample".to_owned(),
-                        crate::invoices::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "generateInvoiceNumber",
-            Box::pin({
-                let call = handle
-                    .generate_invoice_number(
                         "sample".to_owned(),
-                        crate::invoices::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getInvoice",
-            Box::pin({
-                let call = handle
-                    .get_invoice(
-                        "sample-invoiceId",
                         "sample".to_owned(),
-                        crate::invoices::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getInvoiceSchedule",
-            Box::pin({
-                let call = handle
-                    .get_invoice_schedule(
-                        "sample-scheduleId",
+                        "sample".to_owned()
+                    ),
+                    "sample".to_owned(),
+                    crate::invoices::SentTo::new(vec!["sample".to_owned()]),
+                    true
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createInvoiceFromEstimate",
+        Box::pin({
+            let call = handle.create_invoice_from_estimate(
+                "sample-estimateId",
+                crate::invoices::CreateInvoiceFromEstimateRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    true
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createInvoiceSchedule",
+        Box::pin({
+            let call = handle.create_invoice_schedule(
+                crate::invoices::CreateInvoiceScheduleRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    "sample".to_owned(),
+                    crate::invoices::ContactDetails::new(
                         "sample".to_owned(),
-                        crate::invoices::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getInvoiceSettings",
-            Box::pin({
-                let call = handle
-                    .get_invoice_settings(
                         "sample".to_owned(),
-                        crate::invoices::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getInvoiceTemplate",
-            Box::pin({
-                let call = handle
-                    .get_invoice_template(
-                        "sample-templateId",
                         "sample".to_owned(),
-                        crate::invoices::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listEstimateTemplates",
-            Box::pin({
-                let call = handle
-                    .list_estimate_templates(
+                        "sample".to_owned()
+                    ),
+                    crate::invoices::ScheduleOptions::new(),
+                    true,
+                    crate::invoices::BusinessDetails::new(),
+                    "sample".to_owned(),
+                    vec![
+                        crate::invoices::InvoiceItem::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            1.0f64,
+                            1.0f64
+                        )
+                    ],
+                    crate::invoices::Discount::new(crate::invoices::AmountType::Fixed)
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createInvoiceTemplate",
+        Box::pin({
+            let call = handle.create_invoice_template(
+                crate::invoices::CreateInvoiceTemplateRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    "sample".to_owned(),
+                    crate::invoices::BusinessDetails::new(),
+                    "sample".to_owned(),
+                    vec![
+                        crate::invoices::InvoiceItem::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            1.0f64,
+                            1.0f64
+                        )
+                    ]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createText2PayInvoice",
+        Box::pin({
+            let call = handle.create_text2_pay_invoice(
+                crate::invoices::Text2PayRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    vec![
+                        crate::invoices::InvoiceItem::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            1.0f64,
+                            1.0f64
+                        )
+                    ],
+                    crate::invoices::ContactDetails::new(
                         "sample".to_owned(),
-                        crate::invoices::AltType::Location,
-                        1i64,
-                        1i64,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listEstimates",
-            Box::pin({
-                let call = handle
-                    .list_estimates(
                         "sample".to_owned(),
-                        crate::invoices::AltType::Location,
-                        1i64,
-                        1i64,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listInvoiceSchedules",
-            Box::pin({
-                let call = handle
-                    .list_invoice_schedules(
                         "sample".to_owned(),
-                        crate::invoices::AltType::Location,
-                        1i64,
-                        1i64,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listInvoiceTemplates",
-            Box::pin({
-                let call = handle
-                    .list_invoice_templates(
+                        "sample".to_owned()
+                    ),
+                    "sample".to_owned(),
+                    crate::invoices::SentTo::new(vec!["sample".to_owned()]),
+                    true,
+                    crate::invoices::Text2PayRequestAction::Draft,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteEstimate",
+        Box::pin({
+            let call = handle.delete_estimate(
+                "sample-estimateId",
+                crate::invoices::AltContext::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteEstimateTemplate",
+        Box::pin({
+            let call = handle.delete_estimate_template(
+                "sample-templateId",
+                crate::invoices::AltContext::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteInvoice",
+        Box::pin({
+            let call = handle.delete_invoice(
+                "sample-invoiceId",
+                "sample".to_owned(),
+                crate::invoices::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteInvoiceSchedule",
+        Box::pin({
+            let call = handle.delete_invoice_schedule(
+                "sample-scheduleId",
+                "sample".to_owned(),
+                crate::invoices::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteInvoiceTemplate",
+        Box::pin({
+            let call = handle.delete_invoice_template(
+                "sample-templateId",
+                "sample".to_owned(),
+                crate::invoices::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "generateEstimateNumber",
+        Box::pin({
+            let call = handle.generate_estimate_number(
+                "sample".to_owned(),
+                crate::invoices::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "generateInvoiceNumber",
+        Box::pin({
+            let call = handle.generate_invoice_number(
+                "sample".to_owned(),
+                crate::invoices::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getInvoice",
+        Box::pin({
+            let call = handle.get_invoice(
+                "sample-invoiceId",
+                "sample".to_owned(),
+                crate::invoices::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getInvoiceSchedule",
+        Box::pin({
+            let call = handle.get_invoice_schedule(
+                "sample-scheduleId",
+                "sample".to_owned(),
+                crate::invoices::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getInvoiceSettings",
+        Box::pin({
+            let call = handle.get_invoice_settings(
+                "sample".to_owned(),
+                crate::invoices::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getInvoiceTemplate",
+        Box::pin({
+            let call = handle.get_invoice_template(
+                "sample-templateId",
+                "sample".to_owned(),
+                crate::invoices::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listEstimateTemplates",
+        Box::pin({
+            let call = handle.list_estimate_templates(
+                "sample".to_owned(),
+                crate::invoices::AltType::Location,
+                1i64,
+                1i64
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listEstimates",
+        Box::pin({
+            let call = handle.list_estimates(
+                "sample".to_owned(),
+                crate::invoices::AltType::Location,
+                1i64,
+                1i64
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listInvoiceSchedules",
+        Box::pin({
+            let call = handle.list_invoice_schedules(
+                "sample".to_owned(),
+                crate::invoices::AltType::Location,
+                1i64,
+                1i64
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listInvoiceTemplates",
+        Box::pin({
+            let call = handle.list_invoice_templates(
+                "sample".to_owned(),
+                crate::invoices::AltType::Location,
+                1i64,
+                1i64
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listInvoices",
+        Box::pin({
+            let call = handle.list_invoices(
+                "sample".to_owned(),
+                crate::invoices::AltType::Location,
+                1i64,
+                1i64
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "previewEstimateTemplate",
+        Box::pin({
+            let call = handle.preview_estimate_template(
+                "sample".to_owned(),
+                crate::invoices::AltType::Location,
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "recordInvoicePayment",
+        Box::pin({
+            let call = handle.record_invoice_payment(
+                "sample-invoiceId",
+                crate::invoices::RecordPaymentRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    crate::invoices::ManualPaymentMode::Cash,
+                    crate::invoices::Card::new("sample".to_owned(), "sample".to_owned()),
+                    crate::invoices::Cheque::new("sample".to_owned()),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "scheduleInvoiceSchedule",
+        Box::pin({
+            let call = handle.schedule_invoice_schedule(
+                "sample-scheduleId",
+                crate::invoices::ScheduleInvoiceScheduleRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    true
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "sendEstimate",
+        Box::pin({
+            let call = handle.send_estimate(
+                "sample-estimateId",
+                crate::invoices::SendEstimateRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    crate::invoices::SendAction::SmsAndEmail,
+                    true,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "sendInvoice",
+        Box::pin({
+            let call = handle.send_invoice(
+                "sample-invoiceId",
+                crate::invoices::SendInvoiceRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    "sample".to_owned(),
+                    crate::invoices::SendAction::SmsAndEmail,
+                    true
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "setInvoiceScheduleAutoPayment",
+        Box::pin({
+            let call = handle.set_invoice_schedule_auto_payment(
+                "sample-scheduleId",
+                crate::invoices::ScheduleAutoPaymentRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    "sample".to_owned(),
+                    crate::invoices::AutoPaymentDetails::new(true)
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateAndScheduleInvoiceSchedule",
+        Box::pin({
+            let call = handle.update_and_schedule_invoice_schedule("sample-scheduleId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateEstimate",
+        Box::pin({
+            let call = handle.update_estimate(
+                "sample-estimateId",
+                crate::invoices::UpdateEstimateRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    "sample".to_owned(),
+                    crate::invoices::BusinessDetails::new(),
+                    "sample".to_owned(),
+                    vec![
+                        crate::invoices::EstimateItem::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            1.0f64,
+                            1.0f64
+                        )
+                    ],
+                    crate::invoices::Discount::new(crate::invoices::AmountType::Fixed),
+                    crate::invoices::ContactDetails::new(
                         "sample".to_owned(),
-                        crate::invoices::AltType::Location,
-                        1i64,
-                        1i64,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listInvoices",
-            Box::pin({
-                let call = handle
-                    .list_invoices(
                         "sample".to_owned(),
-                        crate::invoices::AltType::Location,
-                        1i64,
-                        1i64,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "previewEstimateTemplate",
-            Box::pin({
-                let call = handle
-                    .preview_estimate_template(
                         "sample".to_owned(),
-                        crate::invoices::AltType::Location,
+                        "sample".to_owned()
+                    ),
+                    crate::invoices::FrequencySettings::new(
+                        true,
+                        crate::invoices::ScheduleOptions::new()
+                    )
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateEstimateLastVisitedAt",
+        Box::pin({
+            let call = handle.update_estimate_last_visited_at(
+                crate::invoices::EstimateViewedRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateEstimateTemplate",
+        Box::pin({
+            let call = handle.update_estimate_template(
+                "sample-templateId",
+                crate::invoices::EstimateTemplateRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    "sample".to_owned(),
+                    crate::invoices::BusinessDetails::new(),
+                    "sample".to_owned(),
+                    vec![
+                        crate::invoices::EstimateItem::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            1.0f64,
+                            1.0f64
+                        )
+                    ],
+                    crate::invoices::Discount::new(crate::invoices::AmountType::Fixed)
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateInvoice",
+        Box::pin({
+            let call = handle.update_invoice(
+                "sample-invoiceId",
+                crate::invoices::UpdateInvoiceRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    vec![
+                        crate::invoices::InvoiceItem::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            1.0f64,
+                            1.0f64
+                        )
+                    ],
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateInvoiceLastVisitedAt",
+        Box::pin({
+            let call = handle.update_invoice_last_visited_at(
+                crate::invoices::InvoiceViewedRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateInvoiceLateFees",
+        Box::pin({
+            let call = handle.update_invoice_late_fees(
+                "sample-invoiceId",
+                crate::invoices::UpdateLateFeesRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    crate::invoices::LateFeesConfiguration::new(
+                        true,
+                        1.0f64,
+                        crate::invoices::AmountType::Fixed,
+                        crate::invoices::LateFeesFrequency::new(
+                            1i64,
+                            crate::invoices::LateFeesFrequencyInterval::Minute
+                        )
+                    )
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateInvoiceSchedule",
+        Box::pin({
+            let call = handle.update_invoice_schedule(
+                "sample-scheduleId",
+                crate::invoices::UpdateInvoiceScheduleRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    "sample".to_owned(),
+                    crate::invoices::ContactDetails::new(
                         "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "recordInvoicePayment",
-            Box::pin({
-                let call = handle
-                    .record_invoice_payment(
-                        "sample-invoiceId",
-                        crate::invoices::RecordPaymentRequest::new(
-                            "sample".to_owned(),
-                            crate::invoices::AltType::Location,
-                            crate::invoices::ManualPaymentMode::Cash,
-                            crate::invoices::Card::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            ),
-                            crate::invoices::Cheque::new("sample".to_owned()),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "scheduleInvoiceSchedule",
-            Box::pin({
-                let call = handle
-                    .schedule_invoice_schedule(
-                        "sample-scheduleId",
-                        crate::invoices::ScheduleInvoiceScheduleRequest::new(
-                            "sample".to_owned(),
-                            crate::invoices::AltType::Location,
-                            true,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "sendEstimate",
-            Box::pin({
-                let call = handle
-                    .send_estimate(
-                        "sample-estimateId",
-                        crate::invoices::SendEstimateRequest::new(
-                            "sample".to_owned(),
-                            crate::invoices::AltType::Location,
-                            crate::invoices::SendAction::SmsAndEmail,
-                            true,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "sendInvoice",
-            Box::pin({
-                let call = handle
-                    .send_invoice(
-                        "sample-invoiceId",
-                        crate::invoices::SendInvoiceRequest::new(
-                            "sample".to_owned(),
-                            crate::invoices::AltType::Location,
-                            "sample".to_owned(),
-                            crate::invoices::SendAction::SmsAndEmail,
-                            true,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "setInvoiceScheduleAutoPayment",
-            Box::pin({
-                let call = handle
-                    .set_invoice_schedule_auto_payment(
-                        "sample-scheduleId",
-                        crate::invoices::ScheduleAutoPaymentRequest::new(
-                            "sample".to_owned(),
-                            crate::invoices::AltType::Location,
-                            "sample".to_owned(),
-                            crate::invoices::AutoPaymentDetails::new(true),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateAndScheduleInvoiceSchedule",
-            Box::pin({
-                let call = handle
-                    .update_and_schedule_invoice_schedule("sample-scheduleId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateEstimate",
-            Box::pin({
-                let call = handle
-                    .update_estimate(
-                        "sample-estimateId",
-                        crate::invoices::UpdateEstimateRequest::new(
-                            "sample".to_owned(),
-                            crate::invoices::AltType::Location,
-                            "sample".to_owned(),
-                            crate::invoices::BusinessDetails::new(),
-                            "sample".to_owned(),
-                            vec![
-                                crate ::invoices::EstimateItem::new("sample".to_owned(),
-                                "sample".to_owned(), 1.0f64, 1.0f64)
-                            ],
-                            crate::invoices::Discount::new(
-                                crate::invoices::AmountType::Fixed,
-                            ),
-                            crate::invoices::ContactDetails::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            ),
-                            crate::invoices::FrequencySettings::new(
-                                true,
-                                crate::invoices::ScheduleOptions::new(),
-                            ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateEstimateLastVisitedAt",
-            Box::pin({
-                let call = handle
-                    .update_estimate_last_visited_at(
-                        crate::invoices::EstimateViewedRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateEstimateTemplate",
-            Box::pin({
-                let call = handle
-                    .update_estimate_template(
-                        "sample-templateId",
-                        crate::invoices::EstimateTemplateRequest::new(
-                            "sample".to_owned(),
-                            crate::invoices::AltType::Location,
-                            "sample".to_owned(),
-                            crate::invoices::BusinessDetails::new(),
-                            "sample".to_owned(),
-                            vec![
-                                crate ::invoices::EstimateItem::new("sample".to_owned(),
-                                "sample".to_owned(), 1.0f64, 1.0f64)
-                            ],
-                            crate::invoices::Discount::new(
-                                crate::invoices::AmountType::Fixed,
-                            ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateInvoice",
-            Box::pin({
-                let call = handle
-                    .update_invoice(
-                        "sample-invoiceId",
-                        crate::invoices::UpdateInvoiceRequest::new(
-                            "sample".to_owned(),
-                            crate::invoices::AltType::Location,
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned()
+                    ),
+                    crate::invoices::ScheduleOptions::new(),
+                    true,
+                    crate::invoices::BusinessDetails::new(),
+                    "sample".to_owned(),
+                    vec![
+                        crate::invoices::InvoiceItem::new(
                             "sample".to_owned(),
                             "sample".to_owned(),
-                            vec![
-                                crate ::invoices::InvoiceItem::new("sample".to_owned(),
-                                "sample".to_owned(), 1.0f64, 1.0f64)
-                            ],
+                            1.0f64,
+                            1.0f64
+                        )
+                    ],
+                    crate::invoices::Discount::new(crate::invoices::AmountType::Fixed)
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateInvoiceTemplate",
+        Box::pin({
+            let call = handle.update_invoice_template(
+                "sample-templateId",
+                crate::invoices::UpdateInvoiceTemplateRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    "sample".to_owned(),
+                    crate::invoices::BusinessDetails::new(),
+                    "sample".to_owned(),
+                    vec![
+                        crate::invoices::InvoiceItem::new(
                             "sample".to_owned(),
                             "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateInvoiceLastVisitedAt",
-            Box::pin({
-                let call = handle
-                    .update_invoice_last_visited_at(
-                        crate::invoices::InvoiceViewedRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateInvoiceLateFees",
-            Box::pin({
-                let call = handle
-                    .update_invoice_late_fees(
-                        "sample-invoiceId",
-                        crate::invoices::UpdateLateFeesRequest::new(
-                            "sample".to_owned(),
-                            crate::invoices::AltType::Location,
-                            crate::invoices::LateFeesConfiguration::new(
-                                true,
-                                1.0f64,
-                                crate::invoices::AmountType::Fixed,
-                                crate::invoices::LateFeesFrequency::new(
-                                    1i64,
-                                    crate::invoices::LateFeesFrequencyInterval::Minute,
-                                ),
-                            ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateInvoiceSchedule",
-            Box::pin({
-                let call = handle
-                    .update_invoice_schedule(
-                        "sample-scheduleId",
-                        crate::invoices::UpdateInvoiceScheduleRequest::new(
-                            "sample".to_owned(),
-                            crate::invoices::AltType::Location,
-                            "sample".to_owned(),
-                            crate::invoices::ContactDetails::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            ),
-                            crate::invoices::ScheduleOptions::new(),
-                            true,
-                            crate::invoices::BusinessDetails::new(),
-                            "sample".to_owned(),
-                            vec![
-                                crate ::invoices::InvoiceItem::new("sample".to_owned(),
-                                "sample".to_owned(), 1.0f64, 1.0f64)
-                            ],
-                            crate::invoices::Discount::new(
-                                crate::invoices::AmountType::Fixed,
-                            ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateInvoiceTemplate",
-            Box::pin({
-                let call = handle
-                    .update_invoice_template(
-                        "sample-templateId",
-                        crate::invoices::UpdateInvoiceTemplateRequest::new(
-                            "sample".to_owned(),
-                            crate::invoices::AltType::Location,
-                            "sample".to_owned(),
-                            crate::invoices::BusinessDetails::new(),
-                            "sample".to_owned(),
-                            vec![
-                                crate ::invoices::InvoiceItem::new("sample".to_owned(),
-                                "sample".to_owned(), 1.0f64, 1.0f64)
-                            ],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateInvoiceTemplateLateFees",
-            Box::pin({
-                let call = handle
-                    .update_invoice_template_late_fees(
-                        "sample-templateId",
-                        crate::invoices::UpdateLateFeesRequest::new(
-                            "sample".to_owned(),
-                            crate::invoices::AltType::Location,
-                            crate::invoices::LateFeesConfiguration::new(
-                                true,
-                                1.0f64,
-                                crate::invoices::AmountType::Fixed,
-                                crate::invoices::LateFeesFrequency::new(
-                                    1i64,
-                                    crate::invoices::LateFeesFrequencyInterval::Minute,
-                                ),
-                            ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateInvoiceTemplatePaymentMethods",
-            Box::pin({
-                let call = handle
-                    .update_invoice_template_payment_methods(
-                        "sample-templateId",
-                        crate::invoices::UpdatePaymentMethodsRequest::new(
-                            "sample".to_owned(),
-                            crate::invoices::AltType::Location,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "voidInvoice",
-            Box::pin({
-                let call = handle
-                    .void_invoice(
-                        "sample-invoiceId",
-                        crate::invoices::AltContext::new(
-                            "sample".to_owned(),
-                            crate::invoices::AltType::Location,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                            1.0f64,
+                            1.0f64
+                        )
+                    ]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateInvoiceTemplateLateFees",
+        Box::pin({
+            let call = handle.update_invoice_template_late_fees(
+                "sample-templateId",
+                crate::invoices::UpdateLateFeesRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    crate::invoices::LateFeesConfiguration::new(
+                        true,
+                        1.0f64,
+                        crate::invoices::AmountType::Fixed,
+                        crate::invoices::LateFeesFrequency::new(
+                            1i64,
+                            crate::invoices::LateFeesFrequencyInterval::Minute
+                        )
+                    )
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateInvoiceTemplatePaymentMethods",
+        Box::pin({
+            let call = handle.update_invoice_template_payment_methods(
+                "sample-templateId",
+                crate::invoices::UpdatePaymentMethodsRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "voidInvoice",
+        Box::pin({
+            let call = handle.void_invoice(
+                "sample-invoiceId",
+                crate::invoices::AltContext::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -1540,2072 +1419,2102 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Invoices::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "cancelInvoiceSchedule",
-            Box::pin({
-                let call = handle
-                    .cancel_invoice_schedule(
-                        "sample-scheduleId",
-                        crate::invoices::AltContext::new(
+    calls.push((
+        "cancelInvoiceSchedule",
+        Box::pin({
+            let call = handle.cancel_invoice_schedule(
+                "sample-scheduleId",
+                crate::invoices::AltContext::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createEstimate",
+        Box::pin({
+            let call = handle.create_estimate(
+                crate::invoices::CreateEstimateRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    "sample".to_owned(),
+                    crate::invoices::BusinessDetails::new()
+                        .logo_url("sample".to_owned())
+                        .name("sample".to_owned())
+                        .phone_no("sample".to_owned())
+                        .address(
+                            crate::invoices::BusinessDetailsAddress::Address(
+                                crate::invoices::Address::new()
+                                    .address_line1("sample".to_owned())
+                                    .address_line2("sample".to_owned())
+                                    .city("sample".to_owned())
+                                    .state("sample".to_owned())
+                                    .country_code("sample".to_owned())
+                                    .postal_code("sample".to_owned())
+                            )
+                        )
+                        .website("sample".to_owned())
+                        .custom_values(vec![serde_json::Value::Object(Default::default())]),
+                    "sample".to_owned(),
+                    vec![
+                        crate::invoices::EstimateItem::new(
                             "sample".to_owned(),
-                            crate::invoices::AltType::Location,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createEstimate",
-            Box::pin({
-                let call = handle
-                    .create_estimate(
-                        crate::invoices::CreateEstimateRequest::new(
-                                "sample".to_owned(),
-                                crate::invoices::AltType::Location,
-                                "sample".to_owned(),
-                                crate::invoices::BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
-                                    .address(
-                                        crate::invoices::BusinessDetailsAddress::Address(
-                                            crate::invoices::Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
-                                        ),
-                                    )
-                                    .website("sample".to_owned())
-                                    .custom_values(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    ),
-                                "sample".to_owned(),
-                                vec![
-                                    crate ::invoices::EstimateItem::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64, 1.0f64).description("sample"
-                                    .to_owned()).product_id("sample".to_owned())
-                                    .price_id("sample".to_owned()).taxes(vec![crate
-                                    ::invoices::ItemTax::new("sample".to_owned(), "sample"
-                                    .to_owned(), 1.0f64)]).automatic_tax_category_id("sample"
-                                    .to_owned()).is_setup_fee_item(true).type_(crate
-                                    ::invoices::ItemType::OneTime).tax_inclusive(true)
-                                    .attachments(vec!["sample".to_owned()])
-                                ],
-                                crate::invoices::Discount::new(
-                                        crate::invoices::AmountType::Fixed,
-                                    )
-                                    .value(1.0f64)
-                                    .valid_on_product_ids(vec!["sample".to_owned()]),
-                                crate::invoices::ContactDetails::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    )
-                                    .additional_emails(
-                                        vec![
-                                            crate ::invoices::AdditionalEmail::new("sample".to_owned())
-                                        ],
-                                    )
-                                    .company_name("sample".to_owned())
-                                    .address(
-                                        crate::invoices::Address::new()
-                                            .address_line1("sample".to_owned())
-                                            .address_line2("sample".to_owned())
-                                            .city("sample".to_owned())
-                                            .state("sample".to_owned())
-                                            .country_code("sample".to_owned())
-                                            .postal_code("sample".to_owned()),
-                                    )
-                                    .custom_fields(vec!["sample".to_owned()]),
-                                crate::invoices::FrequencySettings::new(
-                                    true,
-                                    crate::invoices::ScheduleOptions::new()
-                                        .execute_at("sample".to_owned())
-                                        .rrule(
-                                            crate::invoices::RecurrenceRule::new(
-                                                    crate::invoices::IntervalType::Yearly,
-                                                    1i64,
-                                                    "sample".to_owned(),
-                                                )
-                                                .start_time("sample".to_owned())
-                                                .end_date("sample".to_owned())
-                                                .end_time("sample".to_owned())
-                                                .day_of_month(1i64)
-                                                .day_of_week(crate::invoices::RecurrenceRuleDayOfWeek::Mo)
-                                                .num_of_week(1i64)
-                                                .month_of_year(
-                                                    crate::invoices::RecurrenceRuleMonthOfYear::Jan,
-                                                )
-                                                .count(1i64)
-                                                .days_before(1i64)
-                                                .use_start_as_primary_user_accepted(true)
-                                                .end_type("sample".to_owned()),
-                                        ),
-                                ),
-                            )
-                            .live_mode(true)
-                            .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
-                            .estimate_number(1i64)
-                            .issue_date("sample".to_owned())
-                            .expiry_date("sample".to_owned())
-                            .sent_to(
-                                crate::invoices::SentTo::new(vec!["sample".to_owned()])
-                                    .email_cc(vec!["sample".to_owned()])
-                                    .email_bcc(vec!["sample".to_owned()])
-                                    .phone_no(vec!["sample".to_owned()]),
-                            )
-                            .automatic_taxes_enabled(true)
-                            .meta(
-                                std::collections::BTreeMap::from([
-                                    (
-                                        "key".to_owned(),
-                                        serde_json::Value::Object(Default::default()),
-                                    ),
-                                ]),
-                            )
-                            .send_estimate_details(
-                                crate::invoices::SendEstimateRequest::new(
-                                        "sample".to_owned(),
-                                        crate::invoices::AltType::Location,
-                                        crate::invoices::SendAction::SmsAndEmail,
-                                        true,
-                                        "sample".to_owned(),
-                                    )
-                                    .sent_from(
-                                        crate::invoices::SenderConfiguration::new()
-                                            .from_name("sample".to_owned())
-                                            .from_email("sample".to_owned()),
-                                    )
-                                    .estimate_name("sample".to_owned()),
-                            )
-                            .estimate_number_prefix("sample".to_owned())
-                            .user_id("sample".to_owned())
-                            .attachments(
-                                vec![
-                                    crate ::invoices::Attachment::new("sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), "sample"
-                                    .to_owned(), 1i64)
-                                ],
-                            )
-                            .auto_invoice(
-                                crate::invoices::AutoInvoicing::new(true)
-                                    .direct_payments(true),
-                            )
-                            .miscellaneous_charges(
-                                crate::invoices::MiscellaneousCharges::new(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    )
-                                    .collected_miscellaneous_charges(1.0f64)
-                                    .paid_charges(
-                                        vec![
-                                            crate ::invoices::PaidCharge::new("sample".to_owned(),
-                                            1.0f64, 1.0f64, "sample".to_owned())
-                                        ],
-                                    ),
-                            )
-                            .payment_schedule_config(
-                                crate::invoices::PaymentScheduleConfig::new(
-                                    crate::invoices::AmountType::Fixed,
-                                    crate::invoices::PaymentScheduleDateConfig::new(
-                                        crate::invoices::PaymentScheduleDateConfigDepositDateType::EstimateAccepted,
-                                        crate::invoices::PaymentScheduleDateConfigScheduleDateType::RegularInterval,
-                                    ),
-                                    vec![serde_json::Value::Object(Default::default())],
-                                ),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createEstimateTemplate",
-            Box::pin({
-                let call = handle
-                    .create_estimate_template(
-                        crate::invoices::EstimateTemplateRequest::new(
-                                "sample".to_owned(),
-                                crate::invoices::AltType::Location,
-                                "sample".to_owned(),
-                                crate::invoices::BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
-                                    .address(
-                                        crate::invoices::BusinessDetailsAddress::Address(
-                                            crate::invoices::Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
-                                        ),
-                                    )
-                                    .website("sample".to_owned())
-                                    .custom_values(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    ),
-                                "sample".to_owned(),
-                                vec![
-                                    crate ::invoices::EstimateItem::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64, 1.0f64).description("sample"
-                                    .to_owned()).product_id("sample".to_owned())
-                                    .price_id("sample".to_owned()).taxes(vec![crate
-                                    ::invoices::ItemTax::new("sample".to_owned(), "sample"
-                                    .to_owned(), 1.0f64)]).automatic_tax_category_id("sample"
-                                    .to_owned()).is_setup_fee_item(true).type_(crate
-                                    ::invoices::ItemType::OneTime).tax_inclusive(true)
-                                    .attachments(vec!["sample".to_owned()])
-                                ],
-                                crate::invoices::Discount::new(
-                                        crate::invoices::AmountType::Fixed,
-                                    )
-                                    .value(1.0f64)
-                                    .valid_on_product_ids(vec!["sample".to_owned()]),
-                            )
-                            .live_mode(true)
-                            .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
-                            .automatic_taxes_enabled(true)
-                            .meta(
-                                std::collections::BTreeMap::from([
-                                    (
-                                        "key".to_owned(),
-                                        serde_json::Value::Object(Default::default()),
-                                    ),
-                                ]),
-                            )
-                            .send_estimate_details(
-                                crate::invoices::SendEstimateRequest::new(
-                                        "sample".to_owned(),
-                                        crate::invoices::AltType::Location,
-                                        crate::invoices::SendAction::SmsAndEmail,
-                                        true,
-                                        "sample".to_owned(),
-                                    )
-                                    .sent_from(
-                                        crate::invoices::SenderConfiguration::new()
-                                            .from_name("sample".to_owned())
-                                            .from_email("sample".to_owned()),
-                                    )
-                                    .estimate_name("sample".to_owned()),
-                            )
-                            .estimate_number_prefix("sample".to_owned())
-                            .attachments(
-                                vec![
-                                    crate ::invoices::Attachment::new("sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), "sample"
-                                    .to_owned(), 1i64)
-                                ],
-                            )
-                            .miscellaneous_charges(
-                                crate::invoices::MiscellaneousCharges::new(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    )
-                                    .collected_miscellaneous_charges(1.0f64)
-                                    .paid_charges(
-                                        vec![
-                                            crate ::invoices::PaidCharge::new("sample".to_owned(),
-                                            1.0f64, 1.0f64, "sample".to_owned())
-                                        ],
-                                    ),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createInvoice",
-            Box::pin({
-                let call = handle
-                    .create_invoice(
-                        crate::invoices::CreateInvoiceRequest::new(
-                                "sample".to_owned(),
-                                crate::invoices::AltType::Location,
-                                "sample".to_owned(),
-                                crate::invoices::BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
-                                    .address(
-                                        crate::invoices::BusinessDetailsAddress::Address(
-                                            crate::invoices::Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
-                                        ),
-                                    )
-                                    .website("sample".to_owned())
-                                    .custom_values(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    ),
-                                "sample".to_owned(),
-                                vec![
-                                    crate ::invoices::InvoiceItem::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64, 1.0f64).description("sample"
-                                    .to_owned()).product_id("sample".to_owned())
-                                    .price_id("sample".to_owned()).taxes(vec![crate
-                                    ::invoices::ItemTax::new("sample".to_owned(), "sample"
-                                    .to_owned(), 1.0f64)]).automatic_tax_category_id("sample"
-                                    .to_owned()).is_setup_fee_item(true).type_(crate
-                                    ::invoices::ItemType::OneTime).tax_inclusive(true)
-                                ],
-                                crate::invoices::Discount::new(
-                                        crate::invoices::AmountType::Fixed,
-                                    )
-                                    .value(1.0f64)
-                                    .valid_on_product_ids(vec!["sample".to_owned()]),
-                                crate::invoices::ContactDetails::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    )
-                                    .additional_emails(
-                                        vec![
-                                            crate ::invoices::AdditionalEmail::new("sample".to_owned())
-                                        ],
-                                    )
-                                    .company_name("sample".to_owned())
-                                    .address(
-                                        crate::invoices::Address::new()
-                                            .address_line1("sample".to_owned())
-                                            .address_line2("sample".to_owned())
-                                            .city("sample".to_owned())
-                                            .state("sample".to_owned())
-                                            .country_code("sample".to_owned())
-                                            .postal_code("sample".to_owned()),
-                                    )
-                                    .custom_fields(vec!["sample".to_owned()]),
-                                "sample".to_owned(),
-                                crate::invoices::SentTo::new(vec!["sample".to_owned()])
-                                    .email_cc(vec!["sample".to_owned()])
-                                    .email_bcc(vec!["sample".to_owned()])
-                                    .phone_no(vec!["sample".to_owned()]),
-                                true,
-                            )
-                            .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
-                            .invoice_number("sample".to_owned())
-                            .due_date("sample".to_owned())
-                            .automatic_taxes_enabled(true)
-                            .payment_schedule(
-                                crate::invoices::PaymentSchedule::new(
-                                    crate::invoices::AmountType::Fixed,
-                                    vec![serde_json::Value::Object(Default::default())],
-                                ),
-                            )
-                            .late_fees_configuration(
-                                crate::invoices::LateFeesConfiguration::new(
-                                        true,
-                                        1.0f64,
-                                        crate::invoices::AmountType::Fixed,
-                                        crate::invoices::LateFeesFrequency::new(
-                                            1i64,
-                                            crate::invoices::LateFeesFrequencyInterval::Minute,
-                                        ),
-                                    )
-                                    .grace(
-                                        crate::invoices::LateFeesGrace::new(
-                                            1i64,
-                                            crate::invoices::LateFeesGraceInterval::Day,
-                                        ),
-                                    )
-                                    .max_late_fees(
-                                        crate::invoices::LateFeesCap::new(
-                                            crate::invoices::LateFeesCapType::Fixed,
-                                            1.0f64,
-                                        ),
-                                    ),
-                            )
-                            .tips_configuration(
-                                crate::invoices::TipsConfiguration::new(vec![1.0f64], true),
-                            )
-                            .invoice_number_prefix("sample".to_owned())
-                            .payment_methods(
-                                crate::invoices::PaymentMethods::new(
-                                    crate::invoices::StripePaymentMethod::new(true),
-                                ),
-                            )
-                            .attachments(
-                                vec![
-                                    crate ::invoices::Attachment::new("sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), "sample"
-                                    .to_owned(), 1i64)
-                                ],
-                            )
-                            .miscellaneous_charges(
-                                crate::invoices::MiscellaneousCharges::new(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    )
-                                    .collected_miscellaneous_charges(1.0f64)
-                                    .paid_charges(
-                                        vec![
-                                            crate ::invoices::PaidCharge::new("sample".to_owned(),
-                                            1.0f64, 1.0f64, "sample".to_owned())
-                                        ],
-                                    ),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createInvoiceFromEstimate",
-            Box::pin({
-                let call = handle
-                    .create_invoice_from_estimate(
-                        "sample-estimateId",
-                        crate::invoices::CreateInvoiceFromEstimateRequest::new(
-                                "sample".to_owned(),
-                                crate::invoices::AltType::Location,
-                                true,
-                            )
-                            .version(
-                                crate::invoices::CreateInvoiceFromEstimateRequestVersion::V1,
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createInvoiceSchedule",
-            Box::pin({
-                let call = handle
-                    .create_invoice_schedule(
-                        crate::invoices::CreateInvoiceScheduleRequest::new(
-                                "sample".to_owned(),
-                                crate::invoices::AltType::Location,
-                                "sample".to_owned(),
-                                crate::invoices::ContactDetails::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    )
-                                    .additional_emails(
-                                        vec![
-                                            crate ::invoices::AdditionalEmail::new("sample".to_owned())
-                                        ],
-                                    )
-                                    .company_name("sample".to_owned())
-                                    .address(
-                                        crate::invoices::Address::new()
-                                            .address_line1("sample".to_owned())
-                                            .address_line2("sample".to_owned())
-                                            .city("sample".to_owned())
-                                            .state("sample".to_owned())
-                                            .country_code("sample".to_owned())
-                                            .postal_code("sample".to_owned()),
-                                    )
-                                    .custom_fields(vec!["sample".to_owned()]),
-                                crate::invoices::ScheduleOptions::new()
-                                    .execute_at("sample".to_owned())
-                                    .rrule(
-                                        crate::invoices::RecurrenceRule::new(
-                                                crate::invoices::IntervalType::Yearly,
-                                                1i64,
-                                                "sample".to_owned(),
-                                            )
-                                            .start_time("sample".to_owned())
-                                            .end_date("sample".to_owned())
-                                            .end_time("sample".to_owned())
-                                            .day_of_month(1i64)
-                                            .day_of_week(crate::invoices::RecurrenceRuleDayOfWeek::Mo)
-                                            .num_of_week(1i64)
-                                            .month_of_year(
-                                                crate::invoices::RecurrenceRuleMonthOfYear::Jan,
-                                            )
-                                            .count(1i64)
-                                            .days_before(1i64)
-                                            .use_start_as_primary_user_accepted(true)
-                                            .end_type("sample".to_owned()),
-                                    ),
-                                true,
-                                crate::invoices::BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
-                                    .address(
-                                        crate::invoices::BusinessDetailsAddress::Address(
-                                            crate::invoices::Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
-                                        ),
-                                    )
-                                    .website("sample".to_owned())
-                                    .custom_values(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    ),
-                                "sample".to_owned(),
-                                vec![
-                                    crate ::invoices::InvoiceItem::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64, 1.0f64).description("sample"
-                                    .to_owned()).product_id("sample".to_owned())
-                                    .price_id("sample".to_owned()).taxes(vec![crate
-                                    ::invoices::ItemTax::new("sample".to_owned(), "sample"
-                                    .to_owned(), 1.0f64)]).automatic_tax_category_id("sample"
-                                    .to_owned()).is_setup_fee_item(true).type_(crate
-                                    ::invoices::ItemType::OneTime).tax_inclusive(true)
-                                ],
-                                crate::invoices::Discount::new(
-                                        crate::invoices::AmountType::Fixed,
-                                    )
-                                    .value(1.0f64)
-                                    .valid_on_product_ids(vec!["sample".to_owned()]),
-                            )
-                            .automatic_taxes_enabled(true)
-                            .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
-                            .tips_configuration(
-                                crate::invoices::TipsConfiguration::new(vec![1.0f64], true),
-                            )
-                            .late_fees_configuration(
-                                crate::invoices::LateFeesConfiguration::new(
-                                        true,
-                                        1.0f64,
-                                        crate::invoices::AmountType::Fixed,
-                                        crate::invoices::LateFeesFrequency::new(
-                                            1i64,
-                                            crate::invoices::LateFeesFrequencyInterval::Minute,
-                                        ),
-                                    )
-                                    .grace(
-                                        crate::invoices::LateFeesGrace::new(
-                                            1i64,
-                                            crate::invoices::LateFeesGraceInterval::Day,
-                                        ),
-                                    )
-                                    .max_late_fees(
-                                        crate::invoices::LateFeesCap::new(
-                                            crate::invoices::LateFeesCapType::Fixed,
-                                            1.0f64,
-                                        ),
-                                    ),
-                            )
-                            .invoice_number_prefix("sample".to_owned())
-                            .payment_methods(
-                                crate::invoices::PaymentMethods::new(
-                                    crate::invoices::StripePaymentMethod::new(true),
-                                ),
-                            )
-                            .attachments(
-                                vec![
-                                    crate ::invoices::Attachment::new("sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), "sample"
-                                    .to_owned(), 1i64)
-                                ],
-                            )
-                            .miscellaneous_charges(
-                                crate::invoices::MiscellaneousCharges::new(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    )
-                                    .collected_miscellaneous_charges(1.0f64)
-                                    .paid_charges(
-                                        vec![
-                                            crate ::invoices::PaidCharge::new("sample".to_owned(),
-                                            1.0f64, 1.0f64, "sample".to_owned())
-                                        ],
-                                    ),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createInvoiceTemplate",
-            Box::pin({
-                let call = handle
-                    .create_invoice_template(
-                        crate::invoices::CreateInvoiceTemplateRequest::new(
-                                "sample".to_owned(),
-                                crate::invoices::AltType::Location,
-                                "sample".to_owned(),
-                                crate::invoices::BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
-                                    .address(
-                                        crate::invoices::BusinessDetailsAddress::Address(
-                                            crate::invoices::Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
-                                        ),
-                                    )
-                                    .website("sample".to_owned())
-                                    .custom_values(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    ),
-                                "sample".to_owned(),
-                                vec![
-                                    crate ::invoices::InvoiceItem::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64, 1.0f64).description("sample"
-                                    .to_owned()).product_id("sample".to_owned())
-                                    .price_id("sample".to_owned()).taxes(vec![crate
-                                    ::invoices::ItemTax::new("sample".to_owned(), "sample"
-                                    .to_owned(), 1.0f64)]).automatic_tax_category_id("sample"
-                                    .to_owned()).is_setup_fee_item(true).type_(crate
-                                    ::invoices::ItemType::OneTime).tax_inclusive(true)
-                                ],
-                            )
-                            .internal(true)
-                            .automatic_taxes_enabled(true)
-                            .discount(
-                                crate::invoices::Discount::new(
-                                        crate::invoices::AmountType::Fixed,
-                                    )
-                                    .value(1.0f64)
-                                    .valid_on_product_ids(vec!["sample".to_owned()]),
-                            )
-                            .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
-                            .tips_configuration(
-                                crate::invoices::TipsConfiguration::new(vec![1.0f64], true),
-                            )
-                            .late_fees_configuration(
-                                crate::invoices::LateFeesConfiguration::new(
-                                        true,
-                                        1.0f64,
-                                        crate::invoices::AmountType::Fixed,
-                                        crate::invoices::LateFeesFrequency::new(
-                                            1i64,
-                                            crate::invoices::LateFeesFrequencyInterval::Minute,
-                                        ),
-                                    )
-                                    .grace(
-                                        crate::invoices::LateFeesGrace::new(
-                                            1i64,
-                                            crate::invoices::LateFeesGraceInterval::Day,
-                                        ),
-                                    )
-                                    .max_late_fees(
-                                        crate::invoices::LateFeesCap::new(
-                                            crate::invoices::LateFeesCapType::Fixed,
-                                            1.0f64,
-                                        ),
-                                    ),
-                            )
-                            .invoice_number_prefix("sample".to_owned())
-                            .payment_methods(
-                                crate::invoices::PaymentMethods::new(
-                                    crate::invoices::StripePaymentMethod::new(true),
-                                ),
-                            )
-                            .attachments(vec!["sample".to_owned()])
-                            .miscellaneous_charges(
-                                crate::invoices::MiscellaneousCharges::new(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    )
-                                    .collected_miscellaneous_charges(1.0f64)
-                                    .paid_charges(
-                                        vec![
-                                            crate ::invoices::PaidCharge::new("sample".to_owned(),
-                                            1.0f64, 1.0f64, "sample".to_owned())
-                                        ],
-                                    ),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createText2PayInvoice",
-            Box::pin({
-                let call = handle
-                    .create_text2_pay_invoice(
-                        crate::invoices::Text2PayRequest::new(
-                                "sample".to_owned(),
-                                crate::invoices::AltType::Location,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                vec![
-                                    crate ::invoices::InvoiceItem::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64, 1.0f64).description("sample"
-                                    .to_owned()).product_id("sample".to_owned())
-                                    .price_id("sample".to_owned()).taxes(vec![crate
-                                    ::invoices::ItemTax::new("sample".to_owned(), "sample"
-                                    .to_owned(), 1.0f64)]).automatic_tax_category_id("sample"
-                                    .to_owned()).is_setup_fee_item(true).type_(crate
-                                    ::invoices::ItemType::OneTime).tax_inclusive(true)
-                                ],
-                                crate::invoices::ContactDetails::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    )
-                                    .additional_emails(
-                                        vec![
-                                            crate ::invoices::AdditionalEmail::new("sample".to_owned())
-                                        ],
-                                    )
-                                    .company_name("sample".to_owned())
-                                    .address(
-                                        crate::invoices::Address::new()
-                                            .address_line1("sample".to_owned())
-                                            .address_line2("sample".to_owned())
-                                            .city("sample".to_owned())
-                                            .state("sample".to_owned())
-                                            .country_code("sample".to_owned())
-                                            .postal_code("sample".to_owned()),
-                                    )
-                                    .custom_fields(vec!["sample".to_owned()]),
-                                "sample".to_owned(),
-                                crate::invoices::SentTo::new(vec!["sample".to_owned()])
-                                    .email_cc(vec!["sample".to_owned()])
-                                    .email_bcc(vec!["sample".to_owned()])
-                                    .phone_no(vec!["sample".to_owned()]),
-                                true,
-                                crate::invoices::Text2PayRequestAction::Draft,
-                                "sample".to_owned(),
-                            )
-                            .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
-                            .invoice_number("sample".to_owned())
-                            .due_date("sample".to_owned())
-                            .automatic_taxes_enabled(true)
-                            .payment_schedule(
-                                crate::invoices::PaymentSchedule::new(
-                                    crate::invoices::AmountType::Fixed,
-                                    vec![serde_json::Value::Object(Default::default())],
-                                ),
-                            )
-                            .late_fees_configuration(
-                                crate::invoices::LateFeesConfiguration::new(
-                                        true,
-                                        1.0f64,
-                                        crate::invoices::AmountType::Fixed,
-                                        crate::invoices::LateFeesFrequency::new(
-                                            1i64,
-                                            crate::invoices::LateFeesFrequencyInterval::Minute,
-                                        ),
-                                    )
-                                    .grace(
-                                        crate::invoices::LateFeesGrace::new(
-                                            1i64,
-                                            crate::invoices::LateFeesGraceInterval::Day,
-                                        ),
-                                    )
-                                    .max_late_fees(
-                                        crate::invoices::LateFeesCap::new(
-                                            crate::invoices::LateFeesCapType::Fixed,
-                                            1.0f64,
-                                        ),
-                                    ),
-                            )
-                            .tips_configuration(
-                                crate::invoices::TipsConfiguration::new(vec![1.0f64], true),
-                            )
-                            .invoice_number_prefix("sample".to_owned())
-                            .payment_methods(
-                                crate::invoices::PaymentMethods::new(
-                                    crate::invoices::StripePaymentMethod::new(true),
-                                ),
-                            )
-                            .attachments(
-                                vec![
-                                    crate ::invoices::Attachment::new("sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), "sample"
-                                    .to_owned(), 1i64)
-                                ],
-                            )
-                            .miscellaneous_charges(
-                                crate::invoices::MiscellaneousCharges::new(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    )
-                                    .collected_miscellaneous_charges(1.0f64)
-                                    .paid_charges(
-                                        vec![
-                                            crate ::invoices::PaidCharge::new("sample".to_owned(),
-                                            1.0f64, 1.0f64, "sample".to_owned())
-                                        ],
-                                    ),
-                            )
-                            .id("sample".to_owned())
-                            .include_terms_note(true)
-                            .discount(
-                                crate::invoices::Discount::new(
-                                        crate::invoices::AmountType::Fixed,
-                                    )
-                                    .value(1.0f64)
-                                    .valid_on_product_ids(vec!["sample".to_owned()]),
-                            )
-                            .business_details(
-                                crate::invoices::BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
-                                    .address(
-                                        crate::invoices::BusinessDetailsAddress::Address(
-                                            crate::invoices::Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
-                                        ),
-                                    )
-                                    .website("sample".to_owned())
-                                    .custom_values(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    ),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteEstimate",
-            Box::pin({
-                let call = handle
-                    .delete_estimate(
-                        "sample-estimateId",
-                        crate::invoices::AltContext::new(
                             "sample".to_owned(),
-                            crate::invoices::AltType::Location,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteEstimateTemplate",
-            Box::pin({
-                let call = handle
-                    .delete_estimate_template(
-                        "sample-templateId",
-                        crate::invoices::AltContext::new(
-                            "sample".to_owned(),
-                            crate::invoices::AltType::Location,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteInvoice",
-            Box::pin({
-                let call = handle
-                    .delete_invoice(
-                        "sample-invoiceId",
-                        "sample".to_owned(),
-                        crate::invoices::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteInvoiceSchedule",
-            Box::pin({
-                let call = handle
-                    .delete_invoice_schedule(
-                        "sample-scheduleId",
-                        "sample".to_owned(),
-                        crate::invoices::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteInvoiceTemplate",
-            Box::pin({
-                let call = handle
-                    .delete_invoice_template(
-                        "sample-templateId",
-                        "sample".to_owned(),
-                        crate::invoices::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "generateEstimateNumber",
-            Box::pin({
-                let call = handle
-                    .generate_estimate_number(
-                        "sample".to_owned(),
-                        crate::invoices::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "generateInvoiceNumber",
-            Box::pin({
-                let call = handle
-                    .generate_invoice_number(
-                        "sample".to_owned(),
-                        crate::invoices::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getInvoice",
-            Box::pin({
-                let call = handle
-                    .get_invoice(
-                        "sample-invoiceId",
-                        "sample".to_owned(),
-                        crate::invoices::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getInvoiceSchedule",
-            Box::pin({
-                let call = handle
-                    .get_invoice_schedule(
-                        "sample-scheduleId",
-                        "sample".to_owned(),
-                        crate::invoices::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getInvoiceSettings",
-            Box::pin({
-                let call = handle
-                    .get_invoice_settings(
-                        "sample".to_owned(),
-                        crate::invoices::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getInvoiceTemplate",
-            Box::pin({
-                let call = handle
-                    .get_invoice_template(
-                        "sample-templateId",
-                        "sample".to_owned(),
-                        crate::invoices::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listEstimateTemplates",
-            Box::pin({
-                let call = handle
-                    .list_estimate_templates(
-                        "sample".to_owned(),
-                        crate::invoices::AltType::Location,
-                        1i64,
-                        1i64,
-                    )
-                    .search("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listEstimates",
-            Box::pin({
-                let call = handle
-                    .list_estimates(
-                        "sample".to_owned(),
-                        crate::invoices::AltType::Location,
-                        1i64,
-                        1i64,
-                    )
-                    .start_at("sample".to_owned())
-                    .end_at("sample".to_owned())
-                    .search("sample".to_owned())
-                    .status(crate::invoices::EstimateStatus::All)
-                    .contact_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listInvoiceSchedules",
-            Box::pin({
-                let call = handle
-                    .list_invoice_schedules(
-                        "sample".to_owned(),
-                        crate::invoices::AltType::Location,
-                        1i64,
-                        1i64,
-                    )
-                    .status("sample".to_owned())
-                    .start_at("sample".to_owned())
-                    .end_at("sample".to_owned())
-                    .search("sample".to_owned())
-                    .payment_mode(crate::invoices::PaymentMode::Default);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listInvoiceTemplates",
-            Box::pin({
-                let call = handle
-                    .list_invoice_templates(
-                        "sample".to_owned(),
-                        crate::invoices::AltType::Location,
-                        1i64,
-                        1i64,
-                    )
-                    .status("sample".to_owned())
-                    .start_at("sample".to_owned())
-                    .end_at("sample".to_owned())
-                    .search("sample".to_owned())
-                    .payment_mode(crate::invoices::PaymentMode::Default);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listInvoices",
-            Box::pin({
-                let call = handle
-                    .list_invoices(
-                        "sample".to_owned(),
-                        crate::invoices::AltType::Location,
-                        1i64,
-                        1i64,
-                    )
-                    .status("sample".to_owned())
-                    .start_at("sample".to_owned())
-                    .end_at("sample".to_owned())
-                    .search("sample".to_owned())
-                    .payment_mode(crate::invoices::PaymentMode::Default)
-                    .contact_id("sample".to_owned())
-                    .sort_field(ListInvoicesSortField::IssueDate)
-                    .sort_order(crate::invoices::SortOrder::Ascend);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "previewEstimateTemplate",
-            Box::pin({
-                let call = handle
-                    .preview_estimate_template(
-                        "sample".to_owned(),
-                        crate::invoices::AltType::Location,
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "recordInvoicePayment",
-            Box::pin({
-                let call = handle
-                    .record_invoice_payment(
-                        "sample-invoiceId",
-                        crate::invoices::RecordPaymentRequest::new(
-                                "sample".to_owned(),
-                                crate::invoices::AltType::Location,
-                                crate::invoices::ManualPaymentMode::Cash,
-                                crate::invoices::Card::new(
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                ),
-                                crate::invoices::Cheque::new("sample".to_owned()),
-                                "sample".to_owned(),
-                            )
-                            .amount(1.0f64)
-                            .meta(
-                                std::collections::BTreeMap::from([
-                                    (
-                                        "key".to_owned(),
-                                        serde_json::Value::Object(Default::default()),
-                                    ),
-                                ]),
-                            )
-                            .payment_schedule_ids(vec!["sample".to_owned()])
-                            .fulfilled_at("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "scheduleInvoiceSchedule",
-            Box::pin({
-                let call = handle
-                    .schedule_invoice_schedule(
-                        "sample-scheduleId",
-                        crate::invoices::ScheduleInvoiceScheduleRequest::new(
-                                "sample".to_owned(),
-                                crate::invoices::AltType::Location,
-                                true,
-                            )
-                            .auto_payment(
-                                crate::invoices::AutoPaymentDetails::new(true)
-                                    .type_("sample".to_owned())
-                                    .payment_method_id("sample".to_owned())
-                                    .customer_id("sample".to_owned())
-                                    .card(
-                                        crate::invoices::Card::new(
-                                            "sample".to_owned(),
-                                            "sample".to_owned(),
-                                        ),
-                                    )
-                                    .us_bank_account(
-                                        crate::invoices::UsBankAccount::new(
-                                            "sample".to_owned(),
-                                            "sample".to_owned(),
-                                        ),
-                                    )
-                                    .sepa_direct_debit(
-                                        crate::invoices::SepaDirectDebit::new(
-                                            "sample".to_owned(),
-                                            "sample".to_owned(),
-                                            "sample".to_owned(),
-                                        ),
-                                    )
-                                    .bacs_direct_debit(
-                                        crate::invoices::BacsDirectDebit::new(
-                                            "sample".to_owned(),
-                                            "sample".to_owned(),
-                                        ),
-                                    )
-                                    .becs_direct_debit(
-                                        crate::invoices::BecsDirectDebit::new(
-                                            "sample".to_owned(),
-                                            "sample".to_owned(),
-                                        ),
-                                    )
-                                    .card_id("sample".to_owned())
-                                    .provider(
-                                        std::collections::BTreeMap::from([
-                                            (
-                                                "key".to_owned(),
-                                                serde_json::Value::Object(Default::default()),
-                                            ),
-                                        ]),
-                                    ),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "sendEstimate",
-            Box::pin({
-                let call = handle
-                    .send_estimate(
-                        "sample-estimateId",
-                        crate::invoices::SendEstimateRequest::new(
-                                "sample".to_owned(),
-                                crate::invoices::AltType::Location,
-                                crate::invoices::SendAction::SmsAndEmail,
-                                true,
-                                "sample".to_owned(),
-                            )
-                            .sent_from(
-                                crate::invoices::SenderConfiguration::new()
-                                    .from_name("sample".to_owned())
-                                    .from_email("sample".to_owned()),
-                            )
-                            .estimate_name("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "sendInvoice",
-            Box::pin({
-                let call = handle
-                    .send_invoice(
-                        "sample-invoiceId",
-                        crate::invoices::SendInvoiceRequest::new(
-                                "sample".to_owned(),
-                                crate::invoices::AltType::Location,
-                                "sample".to_owned(),
-                                crate::invoices::SendAction::SmsAndEmail,
-                                true,
-                            )
-                            .sent_from(
-                                crate::invoices::SenderConfiguration::new()
-                                    .from_name("sample".to_owned())
-                                    .from_email("sample".to_owned()),
-                            )
-                            .auto_payment(
-                                crate::invoices::AutoPaymentDetails::new(true)
-                                    .type_("sample".to_owned())
-                                    .payment_method_id("sample".to_owned())
-                                    .customer_id("sample".to_owned())
-                                    .card(
-                                        crate::invoices::Card::new(
-                                            "sample".to_owned(),
-                                            "sample".to_owned(),
-                                        ),
-                                    )
-                                    .us_bank_account(
-                                        crate::invoices::UsBankAccount::new(
-                                            "sample".to_owned(),
-                                            "sample".to_owned(),
-                                        ),
-                                    )
-                                    .sepa_direct_debit(
-                                        crate::invoices::SepaDirectDebit::new(
-                                            "sample".to_owned(),
-                                            "sample".to_owned(),
-                                            "sample".to_owned(),
-                                        ),
-                                    )
-                                    .bacs_direct_debit(
-                                        crate::invoices::BacsDirectDebit::new(
-                                            "sample".to_owned(),
-                                            "sample".to_owned(),
-                                        ),
-                                    )
-                                    .becs_direct_debit(
-                                        crate::invoices::BecsDirectDebit::new(
-                                            "sample".to_owned(),
-                                            "sample".to_owned(),
-                                        ),
-                                    )
-                                    .card_id("sample".to_owned())
-                                    .provider(
-                                        std::collections::BTreeMap::from([
-                                            (
-                                                "key".to_owned(),
-                                                serde_json::Value::Object(Default::default()),
-                                            ),
-                                        ]),
-                                    ),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "setInvoiceScheduleAutoPayment",
-            Box::pin({
-                let call = handle
-                    .set_invoice_schedule_auto_payment(
-                        "sample-scheduleId",
-                        crate::invoices::ScheduleAutoPaymentRequest::new(
-                            "sample".to_owned(),
-                            crate::invoices::AltType::Location,
-                            "sample".to_owned(),
-                            crate::invoices::AutoPaymentDetails::new(true)
-                                .type_("sample".to_owned())
-                                .payment_method_id("sample".to_owned())
-                                .customer_id("sample".to_owned())
-                                .card(
-                                    crate::invoices::Card::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    ),
-                                )
-                                .us_bank_account(
-                                    crate::invoices::UsBankAccount::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    ),
-                                )
-                                .sepa_direct_debit(
-                                    crate::invoices::SepaDirectDebit::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    ),
-                                )
-                                .bacs_direct_debit(
-                                    crate::invoices::BacsDirectDebit::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    ),
-                                )
-                                .becs_direct_debit(
-                                    crate::invoices::BecsDirectDebit::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    ),
-                                )
-                                .card_id("sample".to_owned())
-                                .provider(
-                                    std::collections::BTreeMap::from([
-                                        (
-                                            "key".to_owned(),
-                                            serde_json::Value::Object(Default::default()),
-                                        ),
-                                    ]),
-                                ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateAndScheduleInvoiceSchedule",
-            Box::pin({
-                let call = handle
-                    .update_and_schedule_invoice_schedule("sample-scheduleId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateEstimate",
-            Box::pin({
-                let call = handle
-                    .update_estimate(
-                        "sample-estimateId",
-                        crate::invoices::UpdateEstimateRequest::new(
-                                "sample".to_owned(),
-                                crate::invoices::AltType::Location,
-                                "sample".to_owned(),
-                                crate::invoices::BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
-                                    .address(
-                                        crate::invoices::BusinessDetailsAddress::Address(
-                                            crate::invoices::Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
-                                        ),
-                                    )
-                                    .website("sample".to_owned())
-                                    .custom_values(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    ),
-                                "sample".to_owned(),
-                                vec![
-                                    crate ::invoices::EstimateItem::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64, 1.0f64).description("sample"
-                                    .to_owned()).product_id("sample".to_owned())
-                                    .price_id("sample".to_owned()).taxes(vec![crate
-                                    ::invoices::ItemTax::new("sample".to_owned(), "sample"
-                                    .to_owned(), 1.0f64)]).automatic_tax_category_id("sample"
-                                    .to_owned()).is_setup_fee_item(true).type_(crate
-                                    ::invoices::ItemType::OneTime).tax_inclusive(true)
-                                    .attachments(vec!["sample".to_owned()])
-                                ],
-                                crate::invoices::Discount::new(
-                                        crate::invoices::AmountType::Fixed,
-                                    )
-                                    .value(1.0f64)
-                                    .valid_on_product_ids(vec!["sample".to_owned()]),
-                                crate::invoices::ContactDetails::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    )
-                                    .additional_emails(
-                                        vec![
-                                            crate ::invoices::AdditionalEmail::new("sample".to_owned())
-                                        ],
-                                    )
-                                    .company_name("sample".to_owned())
-                                    .address(
-                                        crate::invoices::Address::new()
-                                            .address_line1("sample".to_owned())
-                                            .address_line2("sample".to_owned())
-                                            .city("sample".to_owned())
-                                            .state("sample".to_owned())
-                                            .country_code("sample".to_owned())
-                                            .postal_code("sample".to_owned()),
-                                    )
-                                    .custom_fields(vec!["sample".to_owned()]),
-                                crate::invoices::FrequencySettings::new(
-                                    true,
-                                    crate::invoices::ScheduleOptions::new()
-                                        .execute_at("sample".to_owned())
-                                        .rrule(
-                                            crate::invoices::RecurrenceRule::new(
-                                                    crate::invoices::IntervalType::Yearly,
-                                                    1i64,
-                                                    "sample".to_owned(),
-                                                )
-                                                .start_time("sample".to_owned())
-                                                .end_date("sample".to_owned())
-                                                .end_time("sample".to_owned())
-                                                .day_of_month(1i64)
-                                                .day_of_week(crate::invoices::RecurrenceRuleDayOfWeek::Mo)
-                                                .num_of_week(1i64)
-                                                .month_of_year(
-                                                    crate::invoices::RecurrenceRuleMonthOfYear::Jan,
-                                                )
-                                                .count(1i64)
-                                                .days_before(1i64)
-                                                .use_start_as_primary_user_accepted(true)
-                                                .end_type("sample".to_owned()),
-                                        ),
-                                ),
-                            )
-                            .live_mode(true)
-                            .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
-                            .estimate_number(1i64)
-                            .issue_date("sample".to_owned())
-                            .expiry_date("sample".to_owned())
-                            .sent_to(
-                                crate::invoices::SentTo::new(vec!["sample".to_owned()])
-                                    .email_cc(vec!["sample".to_owned()])
-                                    .email_bcc(vec!["sample".to_owned()])
-                                    .phone_no(vec!["sample".to_owned()]),
-                            )
-                            .automatic_taxes_enabled(true)
-                            .meta(
-                                std::collections::BTreeMap::from([
-                                    (
-                                        "key".to_owned(),
-                                        serde_json::Value::Object(Default::default()),
-                                    ),
-                                ]),
-                            )
-                            .send_estimate_details(
-                                crate::invoices::SendEstimateRequest::new(
-                                        "sample".to_owned(),
-                                        crate::invoices::AltType::Location,
-                                        crate::invoices::SendAction::SmsAndEmail,
-                                        true,
-                                        "sample".to_owned(),
-                                    )
-                                    .sent_from(
-                                        crate::invoices::SenderConfiguration::new()
-                                            .from_name("sample".to_owned())
-                                            .from_email("sample".to_owned()),
-                                    )
-                                    .estimate_name("sample".to_owned()),
-                            )
-                            .estimate_number_prefix("sample".to_owned())
-                            .user_id("sample".to_owned())
-                            .attachments(
-                                vec![
-                                    crate ::invoices::Attachment::new("sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), "sample"
-                                    .to_owned(), 1i64)
-                                ],
-                            )
-                            .auto_invoice(
-                                crate::invoices::AutoInvoicing::new(true)
-                                    .direct_payments(true),
-                            )
-                            .miscellaneous_charges(
-                                crate::invoices::MiscellaneousCharges::new(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    )
-                                    .collected_miscellaneous_charges(1.0f64)
-                                    .paid_charges(
-                                        vec![
-                                            crate ::invoices::PaidCharge::new("sample".to_owned(),
-                                            1.0f64, 1.0f64, "sample".to_owned())
-                                        ],
-                                    ),
-                            )
-                            .payment_schedule_config(
-                                crate::invoices::PaymentScheduleConfig::new(
-                                    crate::invoices::AmountType::Fixed,
-                                    crate::invoices::PaymentScheduleDateConfig::new(
-                                        crate::invoices::PaymentScheduleDateConfigDepositDateType::EstimateAccepted,
-                                        crate::invoices::PaymentScheduleDateConfigScheduleDateType::RegularInterval,
-                                    ),
-                                    vec![serde_json::Value::Object(Default::default())],
-                                ),
-                            )
-                            .estimate_status(crate::invoices::EstimateStatus::All),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateEstimateLastVisitedAt",
-            Box::pin({
-                let call = handle
-                    .update_estimate_last_visited_at(
-                        crate::invoices::EstimateViewedRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateEstimateTemplate",
-            Box::pin({
-                let call = handle
-                    .update_estimate_template(
-                        "sample-templateId",
-                        crate::invoices::EstimateTemplateRequest::new(
-                                "sample".to_owned(),
-                                crate::invoices::AltType::Location,
-                                "sample".to_owned(),
-                                crate::invoices::BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
-                                    .address(
-                                        crate::invoices::BusinessDetailsAddress::Address(
-                                            crate::invoices::Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
-                                        ),
-                                    )
-                                    .website("sample".to_owned())
-                                    .custom_values(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    ),
-                                "sample".to_owned(),
-                                vec![
-                                    crate ::invoices::EstimateItem::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64, 1.0f64).description("sample"
-                                    .to_owned()).product_id("sample".to_owned())
-                                    .price_id("sample".to_owned()).taxes(vec![crate
-                                    ::invoices::ItemTax::new("sample".to_owned(), "sample"
-                                    .to_owned(), 1.0f64)]).automatic_tax_category_id("sample"
-                                    .to_owned()).is_setup_fee_item(true).type_(crate
-                                    ::invoices::ItemType::OneTime).tax_inclusive(true)
-                                    .attachments(vec!["sample".to_owned()])
-                                ],
-                                crate::invoices::Discount::new(
-                                        crate::invoices::AmountType::Fixed,
-                                    )
-                                    .value(1.0f64)
-                                    .valid_on_product_ids(vec!["sample".to_owned()]),
-                            )
-                            .live_mode(true)
-                            .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
-                            .automatic_taxes_enabled(true)
-                            .meta(
-                                std::collections::BTreeMap::from([
-                                    (
-                                        "key".to_owned(),
-                                        serde_json::Value::Object(Default::default()),
-                                    ),
-                                ]),
-                            )
-                            .send_estimate_details(
-                                crate::invoices::SendEstimateRequest::new(
-                                        "sample".to_owned(),
-                                        crate::invoices::AltType::Location,
-                                        crate::invoices::SendAction::SmsAndEmail,
-                                        true,
-                                        "sample".to_owned(),
-                                    )
-                                    .sent_from(
-                                        crate::invoices::SenderConfiguration::new()
-                                            .from_name("sample".to_owned())
-                                            .from_email("sample".to_owned()),
-                                    )
-                                    .estimate_name("sample".to_owned()),
-                            )
-                            .estimate_number_prefix("sample".to_owned())
-                            .attachments(
-                                vec![
-                                    crate ::invoices::Attachment::new("sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), "sample"
-                                    .to_owned(), 1i64)
-                                ],
-                            )
-                            .miscellaneous_charges(
-                                crate::invoices::MiscellaneousCharges::new(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    )
-                                    .collected_miscellaneous_charges(1.0f64)
-                                    .paid_charges(
-                                        vec![
-                                            crate ::invoices::PaidCharge::new("sample".to_owned(),
-                                            1.0f64, 1.0f64, "sample".to_owned())
-                                        ],
-                                    ),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateInvoice",
-            Box::pin({
-                let call = handle
-                    .update_invoice(
-                        "sample-invoiceId",
-                        crate::invoices::UpdateInvoiceRequest::new(
-                                "sample".to_owned(),
-                                crate::invoices::AltType::Location,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                vec![
-                                    crate ::invoices::InvoiceItem::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64, 1.0f64).description("sample"
-                                    .to_owned()).product_id("sample".to_owned())
-                                    .price_id("sample".to_owned()).taxes(vec![crate
-                                    ::invoices::ItemTax::new("sample".to_owned(), "sample"
-                                    .to_owned(), 1.0f64)]).automatic_tax_category_id("sample"
-                                    .to_owned()).is_setup_fee_item(true).type_(crate
-                                    ::invoices::ItemType::OneTime).tax_inclusive(true)
-                                ],
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .title("sample".to_owned())
+                            1.0f64,
+                            1.0f64
+                        )
                             .description("sample".to_owned())
-                            .business_details(
-                                crate::invoices::BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
-                                    .address(
-                                        crate::invoices::BusinessDetailsAddress::Address(
-                                            crate::invoices::Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
-                                        ),
-                                    )
-                                    .website("sample".to_owned())
-                                    .custom_values(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    ),
-                            )
-                            .invoice_number("sample".to_owned())
-                            .contact_id("sample".to_owned())
-                            .contact_details(
-                                crate::invoices::ContactDetails::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    )
-                                    .additional_emails(
-                                        vec![
-                                            crate ::invoices::AdditionalEmail::new("sample".to_owned())
-                                        ],
-                                    )
-                                    .company_name("sample".to_owned())
-                                    .address(
-                                        crate::invoices::Address::new()
-                                            .address_line1("sample".to_owned())
-                                            .address_line2("sample".to_owned())
-                                            .city("sample".to_owned())
-                                            .state("sample".to_owned())
-                                            .country_code("sample".to_owned())
-                                            .postal_code("sample".to_owned()),
-                                    )
-                                    .custom_fields(vec!["sample".to_owned()]),
-                            )
-                            .terms_notes("sample".to_owned())
-                            .discount(
-                                crate::invoices::Discount::new(
-                                        crate::invoices::AmountType::Fixed,
-                                    )
-                                    .value(1.0f64)
-                                    .valid_on_product_ids(vec!["sample".to_owned()]),
-                            )
-                            .automatic_taxes_enabled(true)
-                            .live_mode(true)
-                            .payment_schedule(
-                                crate::invoices::PaymentSchedule::new(
-                                    crate::invoices::AmountType::Fixed,
-                                    vec![serde_json::Value::Object(Default::default())],
-                                ),
-                            )
-                            .tips_configuration(
-                                crate::invoices::TipsConfiguration::new(vec![1.0f64], true),
-                            )
-                            .xero_details(
-                                std::collections::BTreeMap::from([
-                                    (
-                                        "key".to_owned(),
-                                        serde_json::Value::Object(Default::default()),
-                                    ),
-                                ]),
-                            )
-                            .invoice_number_prefix("sample".to_owned())
-                            .payment_methods(
-                                crate::invoices::PaymentMethods::new(
-                                    crate::invoices::StripePaymentMethod::new(true),
-                                ),
-                            )
-                            .attachments(
+                            .product_id("sample".to_owned())
+                            .price_id("sample".to_owned())
+                            .taxes(
                                 vec![
-                                    crate ::invoices::Attachment::new("sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), "sample"
-                                    .to_owned(), 1i64)
-                                ],
-                            )
-                            .miscellaneous_charges(
-                                crate::invoices::MiscellaneousCharges::new(
-                                        vec![serde_json::Value::Object(Default::default())],
+                                    crate::invoices::ItemTax::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        1.0f64
                                     )
-                                    .collected_miscellaneous_charges(1.0f64)
-                                    .paid_charges(
-                                        vec![
-                                            crate ::invoices::PaidCharge::new("sample".to_owned(),
-                                            1.0f64, 1.0f64, "sample".to_owned())
-                                        ],
-                                    ),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateInvoiceLastVisitedAt",
-            Box::pin({
-                let call = handle
-                    .update_invoice_last_visited_at(
-                        crate::invoices::InvoiceViewedRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateInvoiceLateFees",
-            Box::pin({
-                let call = handle
-                    .update_invoice_late_fees(
-                        "sample-invoiceId",
-                        crate::invoices::UpdateLateFeesRequest::new(
+                                ]
+                            )
+                            .automatic_tax_category_id("sample".to_owned())
+                            .is_setup_fee_item(true)
+                            .type_(crate::invoices::ItemType::OneTime)
+                            .tax_inclusive(true)
+                            .attachments(vec!["sample".to_owned()])
+                    ],
+                    crate::invoices::Discount::new(crate::invoices::AmountType::Fixed)
+                        .value(1.0f64)
+                        .valid_on_product_ids(vec!["sample".to_owned()]),
+                    crate::invoices::ContactDetails::new(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned()
+                    )
+                        .additional_emails(
+                            vec![crate::invoices::AdditionalEmail::new("sample".to_owned())]
+                        )
+                        .company_name("sample".to_owned())
+                        .address(
+                            crate::invoices::Address::new()
+                                .address_line1("sample".to_owned())
+                                .address_line2("sample".to_owned())
+                                .city("sample".to_owned())
+                                .state("sample".to_owned())
+                                .country_code("sample".to_owned())
+                                .postal_code("sample".to_owned())
+                        )
+                        .custom_fields(vec!["sample".to_owned()]),
+                    crate::invoices::FrequencySettings::new(
+                        true,
+                        crate::invoices::ScheduleOptions::new()
+                            .execute_at("sample".to_owned())
+                            .rrule(
+                                crate::invoices::RecurrenceRule::new(
+                                    crate::invoices::IntervalType::Yearly,
+                                    1i64,
+                                    "sample".to_owned()
+                                )
+                                    .start_time("sample".to_owned())
+                                    .end_date("sample".to_owned())
+                                    .end_time("sample".to_owned())
+                                    .day_of_month(1i64)
+                                    .day_of_week(crate::invoices::RecurrenceRuleDayOfWeek::Mo)
+                                    .num_of_week(1i64)
+                                    .month_of_year(crate::invoices::RecurrenceRuleMonthOfYear::Jan)
+                                    .count(1i64)
+                                    .days_before(1i64)
+                                    .use_start_as_primary_user_accepted(true)
+                                    .end_type("sample".to_owned())
+                            )
+                    )
+                )
+                    .live_mode(true)
+                    .terms_notes("sample".to_owned())
+                    .title("sample".to_owned())
+                    .estimate_number(1i64)
+                    .issue_date("sample".to_owned())
+                    .expiry_date("sample".to_owned())
+                    .sent_to(
+                        crate::invoices::SentTo::new(vec!["sample".to_owned()])
+                            .email_cc(vec!["sample".to_owned()])
+                            .email_bcc(vec!["sample".to_owned()])
+                            .phone_no(vec!["sample".to_owned()])
+                    )
+                    .automatic_taxes_enabled(true)
+                    .meta(
+                        std::collections::BTreeMap::from([(
+                            "key".to_owned(),
+                            serde_json::Value::Object(Default::default())
+                        )])
+                    )
+                    .send_estimate_details(
+                        crate::invoices::SendEstimateRequest::new(
                             "sample".to_owned(),
                             crate::invoices::AltType::Location,
-                            crate::invoices::LateFeesConfiguration::new(
-                                    true,
-                                    1.0f64,
-                                    crate::invoices::AmountType::Fixed,
-                                    crate::invoices::LateFeesFrequency::new(
-                                        1i64,
-                                        crate::invoices::LateFeesFrequencyInterval::Minute,
-                                    ),
-                                )
-                                .grace(
-                                    crate::invoices::LateFeesGrace::new(
-                                        1i64,
-                                        crate::invoices::LateFeesGraceInterval::Day,
-                                    ),
-                                )
-                                .max_late_fees(
-                                    crate::invoices::LateFeesCap::new(
-                                        crate::invoices::LateFeesCapType::Fixed,
+                            crate::invoices::SendAction::SmsAndEmail,
+                            true,
+                            "sample".to_owned()
+                        )
+                            .sent_from(
+                                crate::invoices::SenderConfiguration::new()
+                                    .from_name("sample".to_owned())
+                                    .from_email("sample".to_owned())
+                            )
+                            .estimate_name("sample".to_owned())
+                    )
+                    .estimate_number_prefix("sample".to_owned())
+                    .user_id("sample".to_owned())
+                    .attachments(
+                        vec![
+                            crate::invoices::Attachment::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                1i64
+                            )
+                        ]
+                    )
+                    .auto_invoice(crate::invoices::AutoInvoicing::new(true).direct_payments(true))
+                    .miscellaneous_charges(
+                        crate::invoices::MiscellaneousCharges::new(
+                            vec![serde_json::Value::Object(Default::default())]
+                        )
+                            .collected_miscellaneous_charges(1.0f64)
+                            .paid_charges(
+                                vec![
+                                    crate::invoices::PaidCharge::new(
+                                        "sample".to_owned(),
                                         1.0f64,
-                                    ),
-                                ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateInvoiceSchedule",
-            Box::pin({
-                let call = handle
-                    .update_invoice_schedule(
-                        "sample-scheduleId",
-                        crate::invoices::UpdateInvoiceScheduleRequest::new(
-                                "sample".to_owned(),
-                                crate::invoices::AltType::Location,
-                                "sample".to_owned(),
-                                crate::invoices::ContactDetails::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    )
-                                    .additional_emails(
-                                        vec![
-                                            crate ::invoices::AdditionalEmail::new("sample".to_owned())
-                                        ],
-                                    )
-                                    .company_name("sample".to_owned())
-                                    .address(
-                                        crate::invoices::Address::new()
-                                            .address_line1("sample".to_owned())
-                                            .address_line2("sample".to_owned())
-                                            .city("sample".to_owned())
-                                            .state("sample".to_owned())
-                                            .country_code("sample".to_owned())
-                                            .postal_code("sample".to_owned()),
-                                    )
-                                    .custom_fields(vec!["sample".to_owned()]),
-                                crate::invoices::ScheduleOptions::new()
-                                    .execute_at("sample".to_owned())
-                                    .rrule(
-                                        crate::invoices::RecurrenceRule::new(
-                                                crate::invoices::IntervalType::Yearly,
-                                                1i64,
-                                                "sample".to_owned(),
-                                            )
-                                            .start_time("sample".to_owned())
-                                            .end_date("sample".to_owned())
-                                            .end_time("sample".to_owned())
-                                            .day_of_month(1i64)
-                                            .day_of_week(crate::invoices::RecurrenceRuleDayOfWeek::Mo)
-                                            .num_of_week(1i64)
-                                            .month_of_year(
-                                                crate::invoices::RecurrenceRuleMonthOfYear::Jan,
-                                            )
-                                            .count(1i64)
-                                            .days_before(1i64)
-                                            .use_start_as_primary_user_accepted(true)
-                                            .end_type("sample".to_owned()),
-                                    ),
-                                true,
-                                crate::invoices::BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
-                                    .address(
-                                        crate::invoices::BusinessDetailsAddress::Address(
-                                            crate::invoices::Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
-                                        ),
-                                    )
-                                    .website("sample".to_owned())
-                                    .custom_values(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    ),
-                                "sample".to_owned(),
-                                vec![
-                                    crate ::invoices::InvoiceItem::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64, 1.0f64).description("sample"
-                                    .to_owned()).product_id("sample".to_owned())
-                                    .price_id("sample".to_owned()).taxes(vec![crate
-                                    ::invoices::ItemTax::new("sample".to_owned(), "sample"
-                                    .to_owned(), 1.0f64)]).automatic_tax_category_id("sample"
-                                    .to_owned()).is_setup_fee_item(true).type_(crate
-                                    ::invoices::ItemType::OneTime).tax_inclusive(true)
-                                ],
-                                crate::invoices::Discount::new(
-                                        crate::invoices::AmountType::Fixed,
-                                    )
-                                    .value(1.0f64)
-                                    .valid_on_product_ids(vec!["sample".to_owned()]),
-                            )
-                            .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
-                            .attachments(
-                                vec![
-                                    crate ::invoices::Attachment::new("sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), "sample"
-                                    .to_owned(), 1i64)
-                                ],
-                            )
-                            .miscellaneous_charges(
-                                crate::invoices::MiscellaneousCharges::new(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    )
-                                    .collected_miscellaneous_charges(1.0f64)
-                                    .paid_charges(
-                                        vec![
-                                            crate ::invoices::PaidCharge::new("sample".to_owned(),
-                                            1.0f64, 1.0f64, "sample".to_owned())
-                                        ],
-                                    ),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateInvoiceTemplate",
-            Box::pin({
-                let call = handle
-                    .update_invoice_template(
-                        "sample-templateId",
-                        crate::invoices::UpdateInvoiceTemplateRequest::new(
-                                "sample".to_owned(),
-                                crate::invoices::AltType::Location,
-                                "sample".to_owned(),
-                                crate::invoices::BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
-                                    .address(
-                                        crate::invoices::BusinessDetailsAddress::Address(
-                                            crate::invoices::Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
-                                        ),
-                                    )
-                                    .website("sample".to_owned())
-                                    .custom_values(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    ),
-                                "sample".to_owned(),
-                                vec![
-                                    crate ::invoices::InvoiceItem::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64, 1.0f64).description("sample"
-                                    .to_owned()).product_id("sample".to_owned())
-                                    .price_id("sample".to_owned()).taxes(vec![crate
-                                    ::invoices::ItemTax::new("sample".to_owned(), "sample"
-                                    .to_owned(), 1.0f64)]).automatic_tax_category_id("sample"
-                                    .to_owned()).is_setup_fee_item(true).type_(crate
-                                    ::invoices::ItemType::OneTime).tax_inclusive(true)
-                                ],
-                            )
-                            .internal(true)
-                            .discount(
-                                crate::invoices::Discount::new(
-                                        crate::invoices::AmountType::Fixed,
-                                    )
-                                    .value(1.0f64)
-                                    .valid_on_product_ids(vec!["sample".to_owned()]),
-                            )
-                            .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
-                            .miscellaneous_charges(
-                                crate::invoices::MiscellaneousCharges::new(
-                                        vec![serde_json::Value::Object(Default::default())],
-                                    )
-                                    .collected_miscellaneous_charges(1.0f64)
-                                    .paid_charges(
-                                        vec![
-                                            crate ::invoices::PaidCharge::new("sample".to_owned(),
-                                            1.0f64, 1.0f64, "sample".to_owned())
-                                        ],
-                                    ),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateInvoiceTemplateLateFees",
-            Box::pin({
-                let call = handle
-                    .update_invoice_template_late_fees(
-                        "sample-templateId",
-                        crate::invoices::UpdateLateFeesRequest::new(
-                            "sample".to_owned(),
-                            crate::invoices::AltType::Location,
-                            crate::invoices::LateFeesConfiguration::new(
-                                    true,
-                                    1.0f64,
-                                    crate::invoices::AmountType::Fixed,
-                                    crate::invoices::LateFeesFrequency::new(
-                                        1i64,
-                                        crate::invoices::LateFeesFrequencyInterval::Minute,
-                                    ),
-                                )
-                                .grace(
-                                    crate::invoices::LateFeesGrace::new(
-                                        1i64,
-                                        crate::invoices::LateFeesGraceInterval::Day,
-                                    ),
-                                )
-                                .max_late_fees(
-                                    crate::invoices::LateFeesCap::new(
-                                        crate::invoices::LateFeesCapType::Fixed,
                                         1.0f64,
-                                    ),
-                                ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateInvoiceTemplatePaymentMethods",
-            Box::pin({
-                let call = handle
-                    .update_invoice_template_payment_methods(
-                        "sample-templateId",
-                        crate::invoices::UpdatePaymentMethodsRequest::new(
-                                "sample".to_owned(),
-                                crate::invoices::AltType::Location,
+                                        "sample".to_owned()
+                                    )
+                                ]
                             )
-                            .payment_methods(
-                                crate::invoices::PaymentMethods::new(
-                                    crate::invoices::StripePaymentMethod::new(true),
-                                ),
+                    )
+                    .payment_schedule_config(
+                        crate::invoices::PaymentScheduleConfig::new(
+                            crate::invoices::AmountType::Fixed,
+                            crate::invoices::PaymentScheduleDateConfig::new(
+                                crate::invoices::PaymentScheduleDateConfigDepositDateType::EstimateAccepted,
+                                crate::invoices::PaymentScheduleDateConfigScheduleDateType::RegularInterval
                             ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "voidInvoice",
-            Box::pin({
-                let call = handle
-                    .void_invoice(
-                        "sample-invoiceId",
-                        crate::invoices::AltContext::new(
+                            vec![serde_json::Value::Object(Default::default())]
+                        )
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createEstimateTemplate",
+        Box::pin({
+            let call = handle.create_estimate_template(
+                crate::invoices::EstimateTemplateRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    "sample".to_owned(),
+                    crate::invoices::BusinessDetails::new()
+                        .logo_url("sample".to_owned())
+                        .name("sample".to_owned())
+                        .phone_no("sample".to_owned())
+                        .address(
+                            crate::invoices::BusinessDetailsAddress::Address(
+                                crate::invoices::Address::new()
+                                    .address_line1("sample".to_owned())
+                                    .address_line2("sample".to_owned())
+                                    .city("sample".to_owned())
+                                    .state("sample".to_owned())
+                                    .country_code("sample".to_owned())
+                                    .postal_code("sample".to_owned())
+                            )
+                        )
+                        .website("sample".to_owned())
+                        .custom_values(vec![serde_json::Value::Object(Default::default())]),
+                    "sample".to_owned(),
+                    vec![
+                        crate::invoices::EstimateItem::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            1.0f64,
+                            1.0f64
+                        )
+                            .description("sample".to_owned())
+                            .product_id("sample".to_owned())
+                            .price_id("sample".to_owned())
+                            .taxes(
+                                vec![
+                                    crate::invoices::ItemTax::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        1.0f64
+                                    )
+                                ]
+                            )
+                            .automatic_tax_category_id("sample".to_owned())
+                            .is_setup_fee_item(true)
+                            .type_(crate::invoices::ItemType::OneTime)
+                            .tax_inclusive(true)
+                            .attachments(vec!["sample".to_owned()])
+                    ],
+                    crate::invoices::Discount::new(crate::invoices::AmountType::Fixed)
+                        .value(1.0f64)
+                        .valid_on_product_ids(vec!["sample".to_owned()])
+                )
+                    .live_mode(true)
+                    .terms_notes("sample".to_owned())
+                    .title("sample".to_owned())
+                    .automatic_taxes_enabled(true)
+                    .meta(
+                        std::collections::BTreeMap::from([(
+                            "key".to_owned(),
+                            serde_json::Value::Object(Default::default())
+                        )])
+                    )
+                    .send_estimate_details(
+                        crate::invoices::SendEstimateRequest::new(
                             "sample".to_owned(),
                             crate::invoices::AltType::Location,
+                            crate::invoices::SendAction::SmsAndEmail,
+                            true,
+                            "sample".to_owned()
+                        )
+                            .sent_from(
+                                crate::invoices::SenderConfiguration::new()
+                                    .from_name("sample".to_owned())
+                                    .from_email("sample".to_owned())
+                            )
+                            .estimate_name("sample".to_owned())
+                    )
+                    .estimate_number_prefix("sample".to_owned())
+                    .attachments(
+                        vec![
+                            crate::invoices::Attachment::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                1i64
+                            )
+                        ]
+                    )
+                    .miscellaneous_charges(
+                        crate::invoices::MiscellaneousCharges::new(
+                            vec![serde_json::Value::Object(Default::default())]
+                        )
+                            .collected_miscellaneous_charges(1.0f64)
+                            .paid_charges(
+                                vec![
+                                    crate::invoices::PaidCharge::new(
+                                        "sample".to_owned(),
+                                        1.0f64,
+                                        1.0f64,
+                                        "sample".to_owned()
+                                    )
+                                ]
+                            )
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createInvoice",
+        Box::pin({
+            let call = handle.create_invoice(
+                crate::invoices::CreateInvoiceRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    "sample".to_owned(),
+                    crate::invoices::BusinessDetails::new()
+                        .logo_url("sample".to_owned())
+                        .name("sample".to_owned())
+                        .phone_no("sample".to_owned())
+                        .address(
+                            crate::invoices::BusinessDetailsAddress::Address(
+                                crate::invoices::Address::new()
+                                    .address_line1("sample".to_owned())
+                                    .address_line2("sample".to_owned())
+                                    .city("sample".to_owned())
+                                    .state("sample".to_owned())
+                                    .country_code("sample".to_owned())
+                                    .postal_code("sample".to_owned())
+                            )
+                        )
+                        .website("sample".to_owned())
+                        .custom_values(vec![serde_json::Value::Object(Default::default())]),
+                    "sample".to_owned(),
+                    vec![
+                        crate::invoices::InvoiceItem::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            1.0f64,
+                            1.0f64
+                        )
+                            .description("sample".to_owned())
+                            .product_id("sample".to_owned())
+                            .price_id("sample".to_owned())
+                            .taxes(
+                                vec![
+                                    crate::invoices::ItemTax::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        1.0f64
+                                    )
+                                ]
+                            )
+                            .automatic_tax_category_id("sample".to_owned())
+                            .is_setup_fee_item(true)
+                            .type_(crate::invoices::ItemType::OneTime)
+                            .tax_inclusive(true)
+                    ],
+                    crate::invoices::Discount::new(crate::invoices::AmountType::Fixed)
+                        .value(1.0f64)
+                        .valid_on_product_ids(vec!["sample".to_owned()]),
+                    crate::invoices::ContactDetails::new(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned()
+                    )
+                        .additional_emails(
+                            vec![crate::invoices::AdditionalEmail::new("sample".to_owned())]
+                        )
+                        .company_name("sample".to_owned())
+                        .address(
+                            crate::invoices::Address::new()
+                                .address_line1("sample".to_owned())
+                                .address_line2("sample".to_owned())
+                                .city("sample".to_owned())
+                                .state("sample".to_owned())
+                                .country_code("sample".to_owned())
+                                .postal_code("sample".to_owned())
+                        )
+                        .custom_fields(vec!["sample".to_owned()]),
+                    "sample".to_owned(),
+                    crate::invoices::SentTo::new(vec!["sample".to_owned()])
+                        .email_cc(vec!["sample".to_owned()])
+                        .email_bcc(vec!["sample".to_owned()])
+                        .phone_no(vec!["sample".to_owned()]),
+                    true
+                )
+                    .terms_notes("sample".to_owned())
+                    .title("sample".to_owned())
+                    .invoice_number("sample".to_owned())
+                    .due_date("sample".to_owned())
+                    .automatic_taxes_enabled(true)
+                    .payment_schedule(
+                        crate::invoices::PaymentSchedule::new(
+                            crate::invoices::AmountType::Fixed,
+                            vec![serde_json::Value::Object(Default::default())]
+                        )
+                    )
+                    .late_fees_configuration(
+                        crate::invoices::LateFeesConfiguration::new(
+                            true,
+                            1.0f64,
+                            crate::invoices::AmountType::Fixed,
+                            crate::invoices::LateFeesFrequency::new(
+                                1i64,
+                                crate::invoices::LateFeesFrequencyInterval::Minute
+                            )
+                        )
+                            .grace(
+                                crate::invoices::LateFeesGrace::new(
+                                    1i64,
+                                    crate::invoices::LateFeesGraceInterval::Day
+                                )
+                            )
+                            .max_late_fees(
+                                crate::invoices::LateFeesCap::new(
+                                    crate::invoices::LateFeesCapType::Fixed,
+                                    1.0f64
+                                )
+                            )
+                    )
+                    .tips_configuration(crate::invoices::TipsConfiguration::new(vec![1.0f64], true))
+                    .invoice_number_prefix("sample".to_owned())
+                    .payment_methods(
+                        crate::invoices::PaymentMethods::new(
+                            crate::invoices::StripePaymentMethod::new(true)
+                        )
+                    )
+                    .attachments(
+                        vec![
+                            crate::invoices::Attachment::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                1i64
+                            )
+                        ]
+                    )
+                    .miscellaneous_charges(
+                        crate::invoices::MiscellaneousCharges::new(
+                            vec![serde_json::Value::Object(Default::default())]
+                        )
+                            .collected_miscellaneous_charges(1.0f64)
+                            .paid_charges(
+                                vec![
+                                    crate::invoices::PaidCharge::new(
+                                        "sample".to_owned(),
+                                        1.0f64,
+                                        1.0f64,
+                                        "sample".to_owned()
+                                    )
+                                ]
+                            )
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createInvoiceFromEstimate",
+        Box::pin({
+            let call = handle.create_invoice_from_estimate(
+                "sample-estimateId",
+                crate::invoices::CreateInvoiceFromEstimateRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    true
+                )
+                    .version(crate::invoices::CreateInvoiceFromEstimateRequestVersion::V1)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createInvoiceSchedule",
+        Box::pin({
+            let call = handle.create_invoice_schedule(
+                crate::invoices::CreateInvoiceScheduleRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    "sample".to_owned(),
+                    crate::invoices::ContactDetails::new(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned()
+                    )
+                        .additional_emails(
+                            vec![crate::invoices::AdditionalEmail::new("sample".to_owned())]
+                        )
+                        .company_name("sample".to_owned())
+                        .address(
+                            crate::invoices::Address::new()
+                                .address_line1("sample".to_owned())
+                                .address_line2("sample".to_owned())
+                                .city("sample".to_owned())
+                                .state("sample".to_owned())
+                                .country_code("sample".to_owned())
+                                .postal_code("sample".to_owned())
+                        )
+                        .custom_fields(vec!["sample".to_owned()]),
+                    crate::invoices::ScheduleOptions::new()
+                        .execute_at("sample".to_owned())
+                        .rrule(
+                            crate::invoices::RecurrenceRule::new(
+                                crate::invoices::IntervalType::Yearly,
+                                1i64,
+                                "sample".to_owned()
+                            )
+                                .start_time("sample".to_owned())
+                                .end_date("sample".to_owned())
+                                .end_time("sample".to_owned())
+                                .day_of_month(1i64)
+                                .day_of_week(crate::invoices::RecurrenceRuleDayOfWeek::Mo)
+                                .num_of_week(1i64)
+                                .month_of_year(crate::invoices::RecurrenceRuleMonthOfYear::Jan)
+                                .count(1i64)
+                                .days_before(1i64)
+                                .use_start_as_primary_user_accepted(true)
+                                .end_type("sample".to_owned())
                         ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                    true,
+                    crate::invoices::BusinessDetails::new()
+                        .logo_url("sample".to_owned())
+                        .name("sample".to_owned())
+                        .phone_no("sample".to_owned())
+                        .address(
+                            crate::invoices::BusinessDetailsAddress::Address(
+                                crate::invoices::Address::new()
+                                    .address_line1("sample".to_owned())
+                                    .address_line2("sample".to_owned())
+                                    .city("sample".to_owned())
+                                    .state("sample".to_owned())
+                                    .country_code("sample".to_owned())
+                                    .postal_code("sample".to_owned())
+                            )
+                        )
+                        .website("sample".to_owned())
+                        .custom_values(vec![serde_json::Value::Object(Default::default())]),
+                    "sample".to_owned(),
+                    vec![
+                        crate::invoices::InvoiceItem::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            1.0f64,
+                            1.0f64
+                        )
+                            .description("sample".to_owned())
+                            .product_id("sample".to_owned())
+                            .price_id("sample".to_owned())
+                            .taxes(
+                                vec![
+                                    crate::invoices::ItemTax::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        1.0f64
+                                    )
+                                ]
+                            )
+                            .automatic_tax_category_id("sample".to_owned())
+                            .is_setup_fee_item(true)
+                            .type_(crate::invoices::ItemType::OneTime)
+                            .tax_inclusive(true)
+                    ],
+                    crate::invoices::Discount::new(crate::invoices::AmountType::Fixed)
+                        .value(1.0f64)
+                        .valid_on_product_ids(vec!["sample".to_owned()])
+                )
+                    .automatic_taxes_enabled(true)
+                    .terms_notes("sample".to_owned())
+                    .title("sample".to_owned())
+                    .tips_configuration(crate::invoices::TipsConfiguration::new(vec![1.0f64], true))
+                    .late_fees_configuration(
+                        crate::invoices::LateFeesConfiguration::new(
+                            true,
+                            1.0f64,
+                            crate::invoices::AmountType::Fixed,
+                            crate::invoices::LateFeesFrequency::new(
+                                1i64,
+                                crate::invoices::LateFeesFrequencyInterval::Minute
+                            )
+                        )
+                            .grace(
+                                crate::invoices::LateFeesGrace::new(
+                                    1i64,
+                                    crate::invoices::LateFeesGraceInterval::Day
+                                )
+                            )
+                            .max_late_fees(
+                                crate::invoices::LateFeesCap::new(
+                                    crate::invoices::LateFeesCapType::Fixed,
+                                    1.0f64
+                                )
+                            )
+                    )
+                    .invoice_number_prefix("sample".to_owned())
+                    .payment_methods(
+                        crate::invoices::PaymentMethods::new(
+                            crate::invoices::StripePaymentMethod::new(true)
+                        )
+                    )
+                    .attachments(
+                        vec![
+                            crate::invoices::Attachment::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                1i64
+                            )
+                        ]
+                    )
+                    .miscellaneous_charges(
+                        crate::invoices::MiscellaneousCharges::new(
+                            vec![serde_json::Value::Object(Default::default())]
+                        )
+                            .collected_miscellaneous_charges(1.0f64)
+                            .paid_charges(
+                                vec![
+                                    crate::invoices::PaidCharge::new(
+                                        "sample".to_owned(),
+                                        1.0f64,
+                                        1.0f64,
+                                        "sample".to_owned()
+                                    )
+                                ]
+                            )
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createInvoiceTemplate",
+        Box::pin({
+            let call = handle.create_invoice_template(
+                crate::invoices::CreateInvoiceTemplateRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    "sample".to_owned(),
+                    crate::invoices::BusinessDetails::new()
+                        .logo_url("sample".to_owned())
+                        .name("sample".to_owned())
+                        .phone_no("sample".to_owned())
+                        .address(
+                            crate::invoices::BusinessDetailsAddress::Address(
+                                crate::invoices::Address::new()
+                                    .address_line1("sample".to_owned())
+                                    .address_line2("sample".to_owned())
+                                    .city("sample".to_owned())
+                                    .state("sample".to_owned())
+                                    .country_code("sample".to_owned())
+                                    .postal_code("sample".to_owned())
+                            )
+                        )
+                        .website("sample".to_owned())
+                        .custom_values(vec![serde_json::Value::Object(Default::default())]),
+                    "sample".to_owned(),
+                    vec![
+                        crate::invoices::InvoiceItem::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            1.0f64,
+                            1.0f64
+                        )
+                            .description("sample".to_owned())
+                            .product_id("sample".to_owned())
+                            .price_id("sample".to_owned())
+                            .taxes(
+                                vec![
+                                    crate::invoices::ItemTax::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        1.0f64
+                                    )
+                                ]
+                            )
+                            .automatic_tax_category_id("sample".to_owned())
+                            .is_setup_fee_item(true)
+                            .type_(crate::invoices::ItemType::OneTime)
+                            .tax_inclusive(true)
+                    ]
+                )
+                    .internal(true)
+                    .automatic_taxes_enabled(true)
+                    .discount(
+                        crate::invoices::Discount::new(crate::invoices::AmountType::Fixed)
+                            .value(1.0f64)
+                            .valid_on_product_ids(vec!["sample".to_owned()])
+                    )
+                    .terms_notes("sample".to_owned())
+                    .title("sample".to_owned())
+                    .tips_configuration(crate::invoices::TipsConfiguration::new(vec![1.0f64], true))
+                    .late_fees_configuration(
+                        crate::invoices::LateFeesConfiguration::new(
+                            true,
+                            1.0f64,
+                            crate::invoices::AmountType::Fixed,
+                            crate::invoices::LateFeesFrequency::new(
+                                1i64,
+                                crate::invoices::LateFeesFrequencyInterval::Minute
+                            )
+                        )
+                            .grace(
+                                crate::invoices::LateFeesGrace::new(
+                                    1i64,
+                                    crate::invoices::LateFeesGraceInterval::Day
+                                )
+                            )
+                            .max_late_fees(
+                                crate::invoices::LateFeesCap::new(
+                                    crate::invoices::LateFeesCapType::Fixed,
+                                    1.0f64
+                                )
+                            )
+                    )
+                    .invoice_number_prefix("sample".to_owned())
+                    .payment_methods(
+                        crate::invoices::PaymentMethods::new(
+                            crate::invoices::StripePaymentMethod::new(true)
+                        )
+                    )
+                    .attachments(vec!["sample".to_owned()])
+                    .miscellaneous_charges(
+                        crate::invoices::MiscellaneousCharges::new(
+                            vec![serde_json::Value::Object(Default::default())]
+                        )
+                            .collected_miscellaneous_charges(1.0f64)
+                            .paid_charges(
+                                vec![
+                                    crate::invoices::PaidCharge::new(
+                                        "sample".to_owned(),
+                                        1.0f64,
+                                        1.0f64,
+                                        "sample".to_owned()
+                                    )
+                                ]
+                            )
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createText2PayInvoice",
+        Box::pin({
+            let call = handle.create_text2_pay_invoice(
+                crate::invoices::Text2PayRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    vec![
+                        crate::invoices::InvoiceItem::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            1.0f64,
+                            1.0f64
+                        )
+                            .description("sample".to_owned())
+                            .product_id("sample".to_owned())
+                            .price_id("sample".to_owned())
+                            .taxes(
+                                vec![
+                                    crate::invoices::ItemTax::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        1.0f64
+                                    )
+                                ]
+                            )
+                            .automatic_tax_category_id("sample".to_owned())
+                            .is_setup_fee_item(true)
+                            .type_(crate::invoices::ItemType::OneTime)
+                            .tax_inclusive(true)
+                    ],
+                    crate::invoices::ContactDetails::new(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned()
+                    )
+                        .additional_emails(
+                            vec![crate::invoices::AdditionalEmail::new("sample".to_owned())]
+                        )
+                        .company_name("sample".to_owned())
+                        .address(
+                            crate::invoices::Address::new()
+                                .address_line1("sample".to_owned())
+                                .address_line2("sample".to_owned())
+                                .city("sample".to_owned())
+                                .state("sample".to_owned())
+                                .country_code("sample".to_owned())
+                                .postal_code("sample".to_owned())
+                        )
+                        .custom_fields(vec!["sample".to_owned()]),
+                    "sample".to_owned(),
+                    crate::invoices::SentTo::new(vec!["sample".to_owned()])
+                        .email_cc(vec!["sample".to_owned()])
+                        .email_bcc(vec!["sample".to_owned()])
+                        .phone_no(vec!["sample".to_owned()]),
+                    true,
+                    crate::invoices::Text2PayRequestAction::Draft,
+                    "sample".to_owned()
+                )
+                    .terms_notes("sample".to_owned())
+                    .title("sample".to_owned())
+                    .invoice_number("sample".to_owned())
+                    .due_date("sample".to_owned())
+                    .automatic_taxes_enabled(true)
+                    .payment_schedule(
+                        crate::invoices::PaymentSchedule::new(
+                            crate::invoices::AmountType::Fixed,
+                            vec![serde_json::Value::Object(Default::default())]
+                        )
+                    )
+                    .late_fees_configuration(
+                        crate::invoices::LateFeesConfiguration::new(
+                            true,
+                            1.0f64,
+                            crate::invoices::AmountType::Fixed,
+                            crate::invoices::LateFeesFrequency::new(
+                                1i64,
+                                crate::invoices::LateFeesFrequencyInterval::Minute
+                            )
+                        )
+                            .grace(
+                                crate::invoices::LateFeesGrace::new(
+                                    1i64,
+                                    crate::invoices::LateFeesGraceInterval::Day
+                                )
+                            )
+                            .max_late_fees(
+                                crate::invoices::LateFeesCap::new(
+                                    crate::invoices::LateFeesCapType::Fixed,
+                                    1.0f64
+                                )
+                            )
+                    )
+                    .tips_configuration(crate::invoices::TipsConfiguration::new(vec![1.0f64], true))
+                    .invoice_number_prefix("sample".to_owned())
+                    .payment_methods(
+                        crate::invoices::PaymentMethods::new(
+                            crate::invoices::StripePaymentMethod::new(true)
+                        )
+                    )
+                    .attachments(
+                        vec![
+                            crate::invoices::Attachment::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                1i64
+                            )
+                        ]
+                    )
+                    .miscellaneous_charges(
+                        crate::invoices::MiscellaneousCharges::new(
+                            vec![serde_json::Value::Object(Default::default())]
+                        )
+                            .collected_miscellaneous_charges(1.0f64)
+                            .paid_charges(
+                                vec![
+                                    crate::invoices::PaidCharge::new(
+                                        "sample".to_owned(),
+                                        1.0f64,
+                                        1.0f64,
+                                        "sample".to_owned()
+                                    )
+                                ]
+                            )
+                    )
+                    .id("sample".to_owned())
+                    .include_terms_note(true)
+                    .discount(
+                        crate::invoices::Discount::new(crate::invoices::AmountType::Fixed)
+                            .value(1.0f64)
+                            .valid_on_product_ids(vec!["sample".to_owned()])
+                    )
+                    .business_details(
+                        crate::invoices::BusinessDetails::new()
+                            .logo_url("sample".to_owned())
+                            .name("sample".to_owned())
+                            .phone_no("sample".to_owned())
+                            .address(
+                                crate::invoices::BusinessDetailsAddress::Address(
+                                    crate::invoices::Address::new()
+                                        .address_line1("sample".to_owned())
+                                        .address_line2("sample".to_owned())
+                                        .city("sample".to_owned())
+                                        .state("sample".to_owned())
+                                        .country_code("sample".to_owned())
+                                        .postal_code("sample".to_owned())
+                                )
+                            )
+                            .website("sample".to_owned())
+                            .custom_values(vec![serde_json::Value::Object(Default::default())])
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteEstimate",
+        Box::pin({
+            let call = handle.delete_estimate(
+                "sample-estimateId",
+                crate::invoices::AltContext::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteEstimateTemplate",
+        Box::pin({
+            let call = handle.delete_estimate_template(
+                "sample-templateId",
+                crate::invoices::AltContext::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteInvoice",
+        Box::pin({
+            let call = handle.delete_invoice(
+                "sample-invoiceId",
+                "sample".to_owned(),
+                crate::invoices::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteInvoiceSchedule",
+        Box::pin({
+            let call = handle.delete_invoice_schedule(
+                "sample-scheduleId",
+                "sample".to_owned(),
+                crate::invoices::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteInvoiceTemplate",
+        Box::pin({
+            let call = handle.delete_invoice_template(
+                "sample-templateId",
+                "sample".to_owned(),
+                crate::invoices::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "generateEstimateNumber",
+        Box::pin({
+            let call = handle.generate_estimate_number(
+                "sample".to_owned(),
+                crate::invoices::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "generateInvoiceNumber",
+        Box::pin({
+            let call = handle.generate_invoice_number(
+                "sample".to_owned(),
+                crate::invoices::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getInvoice",
+        Box::pin({
+            let call = handle.get_invoice(
+                "sample-invoiceId",
+                "sample".to_owned(),
+                crate::invoices::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getInvoiceSchedule",
+        Box::pin({
+            let call = handle.get_invoice_schedule(
+                "sample-scheduleId",
+                "sample".to_owned(),
+                crate::invoices::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getInvoiceSettings",
+        Box::pin({
+            let call = handle.get_invoice_settings(
+                "sample".to_owned(),
+                crate::invoices::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getInvoiceTemplate",
+        Box::pin({
+            let call = handle.get_invoice_template(
+                "sample-templateId",
+                "sample".to_owned(),
+                crate::invoices::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listEstimateTemplates",
+        Box::pin({
+            let call = handle
+                .list_estimate_templates(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    1i64,
+                    1i64
+                )
+                .search("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listEstimates",
+        Box::pin({
+            let call = handle
+                .list_estimates("sample".to_owned(), crate::invoices::AltType::Location, 1i64, 1i64)
+                .start_at("sample".to_owned())
+                .end_at("sample".to_owned())
+                .search("sample".to_owned())
+                .status(crate::invoices::EstimateStatus::All)
+                .contact_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listInvoiceSchedules",
+        Box::pin({
+            let call = handle
+                .list_invoice_schedules(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    1i64,
+                    1i64
+                )
+                .status("sample".to_owned())
+                .start_at("sample".to_owned())
+                .end_at("sample".to_owned())
+                .search("sample".to_owned())
+                .payment_mode(crate::invoices::PaymentMode::Default);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listInvoiceTemplates",
+        Box::pin({
+            let call = handle
+                .list_invoice_templates(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    1i64,
+                    1i64
+                )
+                .status("sample".to_owned())
+                .start_at("sample".to_owned())
+                .end_at("sample".to_owned())
+                .search("sample".to_owned())
+                .payment_mode(crate::invoices::PaymentMode::Default);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listInvoices",
+        Box::pin({
+            let call = handle
+                .list_invoices("sample".to_owned(), crate::invoices::AltType::Location, 1i64, 1i64)
+                .status("sample".to_owned())
+                .start_at("sample".to_owned())
+                .end_at("sample".to_owned())
+                .search("sample".to_owned())
+                .payment_mode(crate::invoices::PaymentMode::Default)
+                .contact_id("sample".to_owned())
+                .sort_field(ListInvoicesSortField::IssueDate)
+                .sort_order(crate::invoices::SortOrder::Ascend);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "previewEstimateTemplate",
+        Box::pin({
+            let call = handle.preview_estimate_template(
+                "sample".to_owned(),
+                crate::invoices::AltType::Location,
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "recordInvoicePayment",
+        Box::pin({
+            let call = handle.record_invoice_payment(
+                "sample-invoiceId",
+                crate::invoices::RecordPaymentRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    crate::invoices::ManualPaymentMode::Cash,
+                    crate::invoices::Card::new("sample".to_owned(), "sample".to_owned()),
+                    crate::invoices::Cheque::new("sample".to_owned()),
+                    "sample".to_owned()
+                )
+                    .amount(1.0f64)
+                    .meta(
+                        std::collections::BTreeMap::from([(
+                            "key".to_owned(),
+                            serde_json::Value::Object(Default::default())
+                        )])
+                    )
+                    .payment_schedule_ids(vec!["sample".to_owned()])
+                    .fulfilled_at("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "scheduleInvoiceSchedule",
+        Box::pin({
+            let call = handle.schedule_invoice_schedule(
+                "sample-scheduleId",
+                crate::invoices::ScheduleInvoiceScheduleRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    true
+                )
+                    .auto_payment(
+                        crate::invoices::AutoPaymentDetails::new(true)
+                            .type_("sample".to_owned())
+                            .payment_method_id("sample".to_owned())
+                            .customer_id("sample".to_owned())
+                            .card(
+                                crate::invoices::Card::new("sample".to_owned(), "sample".to_owned())
+                            )
+                            .us_bank_account(
+                                crate::invoices::UsBankAccount::new(
+                                    "sample".to_owned(),
+                                    "sample".to_owned()
+                                )
+                            )
+                            .sepa_direct_debit(
+                                crate::invoices::SepaDirectDebit::new(
+                                    "sample".to_owned(),
+                                    "sample".to_owned(),
+                                    "sample".to_owned()
+                                )
+                            )
+                            .bacs_direct_debit(
+                                crate::invoices::BacsDirectDebit::new(
+                                    "sample".to_owned(),
+                                    "sample".to_owned()
+                                )
+                            )
+                            .becs_direct_debit(
+                                crate::invoices::BecsDirectDebit::new(
+                                    "sample".to_owned(),
+                                    "sample".to_owned()
+                                )
+                            )
+                            .card_id("sample".to_owned())
+                            .provider(
+                                std::collections::BTreeMap::from([(
+                                    "key".to_owned(),
+                                    serde_json::Value::Object(Default::default())
+                                )])
+                            )
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "sendEstimate",
+        Box::pin({
+            let call = handle.send_estimate(
+                "sample-estimateId",
+                crate::invoices::SendEstimateRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    crate::invoices::SendAction::SmsAndEmail,
+                    true,
+                    "sample".to_owned()
+                )
+                    .sent_from(
+                        crate::invoices::SenderConfiguration::new()
+                            .from_name("sample".to_owned())
+                            .from_email("sample".to_owned())
+                    )
+                    .estimate_name("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "sendInvoice",
+        Box::pin({
+            let call = handle.send_invoice(
+                "sample-invoiceId",
+                crate::invoices::SendInvoiceRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    "sample".to_owned(),
+                    crate::invoices::SendAction::SmsAndEmail,
+                    true
+                )
+                    .sent_from(
+                        crate::invoices::SenderConfiguration::new()
+                            .from_name("sample".to_owned())
+                            .from_email("sample".to_owned())
+                    )
+                    .auto_payment(
+                        crate::invoices::AutoPaymentDetails::new(true)
+                            .type_("sample".to_owned())
+                            .payment_method_id("sample".to_owned())
+                            .customer_id("sample".to_owned())
+                            .card(
+                                crate::invoices::Card::new("sample".to_owned(), "sample".to_owned())
+                            )
+                            .us_bank_account(
+                                crate::invoices::UsBankAccount::new(
+                                    "sample".to_owned(),
+                                    "sample".to_owned()
+                                )
+                            )
+                            .sepa_direct_debit(
+                                crate::invoices::SepaDirectDebit::new(
+                                    "sample".to_owned(),
+                                    "sample".to_owned(),
+                                    "sample".to_owned()
+                                )
+                            )
+                            .bacs_direct_debit(
+                                crate::invoices::BacsDirectDebit::new(
+                                    "sample".to_owned(),
+                                    "sample".to_owned()
+                                )
+                            )
+                            .becs_direct_debit(
+                                crate::invoices::BecsDirectDebit::new(
+                                    "sample".to_owned(),
+                                    "sample".to_owned()
+                                )
+                            )
+                            .card_id("sample".to_owned())
+                            .provider(
+                                std::collections::BTreeMap::from([(
+                                    "key".to_owned(),
+                                    serde_json::Value::Object(Default::default())
+                                )])
+                            )
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "setInvoiceScheduleAutoPayment",
+        Box::pin({
+            let call = handle.set_invoice_schedule_auto_payment(
+                "sample-scheduleId",
+                crate::invoices::ScheduleAutoPaymentRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    "sample".to_owned(),
+                    crate::invoices::AutoPaymentDetails::new(true)
+                        .type_("sample".to_owned())
+                        .payment_method_id("sample".to_owned())
+                        .customer_id("sample".to_owned())
+                        .card(crate::invoices::Card::new("sample".to_owned(), "sample".to_owned()))
+                        .us_bank_account(
+                            crate::invoices::UsBankAccount::new(
+                                "sample".to_owned(),
+                                "sample".to_owned()
+                            )
+                        )
+                        .sepa_direct_debit(
+                            crate::invoices::SepaDirectDebit::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned()
+                            )
+                        )
+                        .bacs_direct_debit(
+                            crate::invoices::BacsDirectDebit::new(
+                                "sample".to_owned(),
+                                "sample".to_owned()
+                            )
+                        )
+                        .becs_direct_debit(
+                            crate::invoices::BecsDirectDebit::new(
+                                "sample".to_owned(),
+                                "sample".to_owned()
+                            )
+                        )
+                        .card_id("sample".to_owned())
+                        .provider(
+                            std::collections::BTreeMap::from([(
+                                "key".to_owned(),
+                                serde_json::Value::Object(Default::default())
+                            )])
+                        )
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateAndScheduleInvoiceSchedule",
+        Box::pin({
+            let call = handle.update_and_schedule_invoice_schedule("sample-scheduleId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateEstimate",
+        Box::pin({
+            let call = handle.update_estimate(
+                "sample-estimateId",
+                crate::invoices::UpdateEstimateRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    "sample".to_owned(),
+                    crate::invoices::BusinessDetails::new()
+                        .logo_url("sample".to_owned())
+                        .name("sample".to_owned())
+                        .phone_no("sample".to_owned())
+                        .address(
+                            crate::invoices::BusinessDetailsAddress::Address(
+                                crate::invoices::Address::new()
+                                    .address_line1("sample".to_owned())
+                                    .address_line2("sample".to_owned())
+                                    .city("sample".to_owned())
+                                    .state("sample".to_owned())
+                                    .country_code("sample".to_owned())
+                                    .postal_code("sample".to_owned())
+                            )
+                        )
+                        .website("sample".to_owned())
+                        .custom_values(vec![serde_json::Value::Object(Default::default())]),
+                    "sample".to_owned(),
+                    vec![
+                        crate::invoices::EstimateItem::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            1.0f64,
+                            1.0f64
+                        )
+                            .description("sample".to_owned())
+                            .product_id("sample".to_owned())
+                            .price_id("sample".to_owned())
+                            .taxes(
+                                vec![
+                                    crate::invoices::ItemTax::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        1.0f64
+                                    )
+                                ]
+                            )
+                            .automatic_tax_category_id("sample".to_owned())
+                            .is_setup_fee_item(true)
+                            .type_(crate::invoices::ItemType::OneTime)
+                            .tax_inclusive(true)
+                            .attachments(vec!["sample".to_owned()])
+                    ],
+                    crate::invoices::Discount::new(crate::invoices::AmountType::Fixed)
+                        .value(1.0f64)
+                        .valid_on_product_ids(vec!["sample".to_owned()]),
+                    crate::invoices::ContactDetails::new(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned()
+                    )
+                        .additional_emails(
+                            vec![crate::invoices::AdditionalEmail::new("sample".to_owned())]
+                        )
+                        .company_name("sample".to_owned())
+                        .address(
+                            crate::invoices::Address::new()
+                                .address_line1("sample".to_owned())
+                                .address_line2("sample".to_owned())
+                                .city("sample".to_owned())
+                                .state("sample".to_owned())
+                                .country_code("sample".to_owned())
+                                .postal_code("sample".to_owned())
+                        )
+                        .custom_fields(vec!["sample".to_owned()]),
+                    crate::invoices::FrequencySettings::new(
+                        true,
+                        crate::invoices::ScheduleOptions::new()
+                            .execute_at("sample".to_owned())
+                            .rrule(
+                                crate::invoices::RecurrenceRule::new(
+                                    crate::invoices::IntervalType::Yearly,
+                                    1i64,
+                                    "sample".to_owned()
+                                )
+                                    .start_time("sample".to_owned())
+                                    .end_date("sample".to_owned())
+                                    .end_time("sample".to_owned())
+                                    .day_of_month(1i64)
+                                    .day_of_week(crate::invoices::RecurrenceRuleDayOfWeek::Mo)
+                                    .num_of_week(1i64)
+                                    .month_of_year(crate::invoices::RecurrenceRuleMonthOfYear::Jan)
+                                    .count(1i64)
+                                    .days_before(1i64)
+                                    .use_start_as_primary_user_accepted(true)
+                                    .end_type("sample".to_owned())
+                            )
+                    )
+                )
+                    .live_mode(true)
+                    .terms_notes("sample".to_owned())
+                    .title("sample".to_owned())
+                    .estimate_number(1i64)
+                    .issue_date("sample".to_owned())
+                    .expiry_date("sample".to_owned())
+                    .sent_to(
+                        crate::invoices::SentTo::new(vec!["sample".to_owned()])
+                            .email_cc(vec!["sample".to_owned()])
+                            .email_bcc(vec!["sample".to_owned()])
+                            .phone_no(vec!["sample".to_owned()])
+                    )
+                    .automatic_taxes_enabled(true)
+                    .meta(
+                        std::collections::BTreeMap::from([(
+                            "key".to_owned(),
+                            serde_json::Value::Object(Default::default())
+                        )])
+                    )
+                    .send_estimate_details(
+                        crate::invoices::SendEstimateRequest::new(
+                            "sample".to_owned(),
+                            crate::invoices::AltType::Location,
+                            crate::invoices::SendAction::SmsAndEmail,
+                            true,
+                            "sample".to_owned()
+                        )
+                            .sent_from(
+                                crate::invoices::SenderConfiguration::new()
+                                    .from_name("sample".to_owned())
+                                    .from_email("sample".to_owned())
+                            )
+                            .estimate_name("sample".to_owned())
+                    )
+                    .estimate_number_prefix("sample".to_owned())
+                    .user_id("sample".to_owned())
+                    .attachments(
+                        vec![
+                            crate::invoices::Attachment::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                1i64
+                            )
+                        ]
+                    )
+                    .auto_invoice(crate::invoices::AutoInvoicing::new(true).direct_payments(true))
+                    .miscellaneous_charges(
+                        crate::invoices::MiscellaneousCharges::new(
+                            vec![serde_json::Value::Object(Default::default())]
+                        )
+                            .collected_miscellaneous_charges(1.0f64)
+                            .paid_charges(
+                                vec![
+                                    crate::invoices::PaidCharge::new(
+                                        "sample".to_owned(),
+                                        1.0f64,
+                                        1.0f64,
+                                        "sample".to_owned()
+                                    )
+                                ]
+                            )
+                    )
+                    .payment_schedule_config(
+                        crate::invoices::PaymentScheduleConfig::new(
+                            crate::invoices::AmountType::Fixed,
+                            crate::invoices::PaymentScheduleDateConfig::new(
+                                crate::invoices::PaymentScheduleDateConfigDepositDateType::EstimateAccepted,
+                                crate::invoices::PaymentScheduleDateConfigScheduleDateType::RegularInterval
+                            ),
+                            vec![serde_json::Value::Object(Default::default())]
+                        )
+                    )
+                    .estimate_status(crate::invoices::EstimateStatus::All)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateEstimateLastVisitedAt",
+        Box::pin({
+            let call = handle.update_estimate_last_visited_at(
+                crate::invoices::EstimateViewedRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateEstimateTemplate",
+        Box::pin({
+            let call = handle.update_estimate_template(
+                "sample-templateId",
+                crate::invoices::EstimateTemplateRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    "sample".to_owned(),
+                    crate::invoices::BusinessDetails::new()
+                        .logo_url("sample".to_owned())
+                        .name("sample".to_owned())
+                        .phone_no("sample".to_owned())
+                        .address(
+                            crate::invoices::BusinessDetailsAddress::Address(
+                                crate::invoices::Address::new()
+                                    .address_line1("sample".to_owned())
+                                    .address_line2("sample".to_owned())
+                                    .city("sample".to_owned())
+                                    .state("sample".to_owned())
+                                    .country_code("sample".to_owned())
+                                    .postal_code("sample".to_owned())
+                            )
+                        )
+                        .website("sample".to_owned())
+                        .custom_values(vec![serde_json::Value::Object(Default::default())]),
+                    "sample".to_owned(),
+                    vec![
+                        crate::invoices::EstimateItem::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            1.0f64,
+                            1.0f64
+                        )
+                            .description("sample".to_owned())
+                            .product_id("sample".to_owned())
+                            .price_id("sample".to_owned())
+                            .taxes(
+                                vec![
+                                    crate::invoices::ItemTax::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        1.0f64
+                                    )
+                                ]
+                            )
+                            .automatic_tax_category_id("sample".to_owned())
+                            .is_setup_fee_item(true)
+                            .type_(crate::invoices::ItemType::OneTime)
+                            .tax_inclusive(true)
+                            .attachments(vec!["sample".to_owned()])
+                    ],
+                    crate::invoices::Discount::new(crate::invoices::AmountType::Fixed)
+                        .value(1.0f64)
+                        .valid_on_product_ids(vec!["sample".to_owned()])
+                )
+                    .live_mode(true)
+                    .terms_notes("sample".to_owned())
+                    .title("sample".to_owned())
+                    .automatic_taxes_enabled(true)
+                    .meta(
+                        std::collections::BTreeMap::from([(
+                            "key".to_owned(),
+                            serde_json::Value::Object(Default::default())
+                        )])
+                    )
+                    .send_estimate_details(
+                        crate::invoices::SendEstimateRequest::new(
+                            "sample".to_owned(),
+                            crate::invoices::AltType::Location,
+                            crate::invoices::SendAction::SmsAndEmail,
+                            true,
+                            "sample".to_owned()
+                        )
+                            .sent_from(
+                                crate::invoices::SenderConfiguration::new()
+                                    .from_name("sample".to_owned())
+                                    .from_email("sample".to_owned())
+                            )
+                            .estimate_name("sample".to_owned())
+                    )
+                    .estimate_number_prefix("sample".to_owned())
+                    .attachments(
+                        vec![
+                            crate::invoices::Attachment::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                1i64
+                            )
+                        ]
+                    )
+                    .miscellaneous_charges(
+                        crate::invoices::MiscellaneousCharges::new(
+                            vec![serde_json::Value::Object(Default::default())]
+                        )
+                            .collected_miscellaneous_charges(1.0f64)
+                            .paid_charges(
+                                vec![
+                                    crate::invoices::PaidCharge::new(
+                                        "sample".to_owned(),
+                                        1.0f64,
+                                        1.0f64,
+                                        "sample".to_owned()
+                                    )
+                                ]
+                            )
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateInvoice",
+        Box::pin({
+            let call = handle.update_invoice(
+                "sample-invoiceId",
+                crate::invoices::UpdateInvoiceRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    vec![
+                        crate::invoices::InvoiceItem::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            1.0f64,
+                            1.0f64
+                        )
+                            .description("sample".to_owned())
+                            .product_id("sample".to_owned())
+                            .price_id("sample".to_owned())
+                            .taxes(
+                                vec![
+                                    crate::invoices::ItemTax::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        1.0f64
+                                    )
+                                ]
+                            )
+                            .automatic_tax_category_id("sample".to_owned())
+                            .is_setup_fee_item(true)
+                            .type_(crate::invoices::ItemType::OneTime)
+                            .tax_inclusive(true)
+                    ],
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .title("sample".to_owned())
+                    .description("sample".to_owned())
+                    .business_details(
+                        crate::invoices::BusinessDetails::new()
+                            .logo_url("sample".to_owned())
+                            .name("sample".to_owned())
+                            .phone_no("sample".to_owned())
+                            .address(
+                                crate::invoices::BusinessDetailsAddress::Address(
+                                    crate::invoices::Address::new()
+                                        .address_line1("sample".to_owned())
+                                        .address_line2("sample".to_owned())
+                                        .city("sample".to_owned())
+                                        .state("sample".to_owned())
+                                        .country_code("sample".to_owned())
+                                        .postal_code("sample".to_owned())
+                                )
+                            )
+                            .website("sample".to_owned())
+                            .custom_values(vec![serde_json::Value::Object(Default::default())])
+                    )
+                    .invoice_number("sample".to_owned())
+                    .contact_id("sample".to_owned())
+                    .contact_details(
+                        crate::invoices::ContactDetails::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned()
+                        )
+                            .additional_emails(
+                                vec![crate::invoices::AdditionalEmail::new("sample".to_owned())]
+                            )
+                            .company_name("sample".to_owned())
+                            .address(
+                                crate::invoices::Address::new()
+                                    .address_line1("sample".to_owned())
+                                    .address_line2("sample".to_owned())
+                                    .city("sample".to_owned())
+                                    .state("sample".to_owned())
+                                    .country_code("sample".to_owned())
+                                    .postal_code("sample".to_owned())
+                            )
+                            .custom_fields(vec!["sample".to_owned()])
+                    )
+                    .terms_notes("sample".to_owned())
+                    .discount(
+                        crate::invoices::Discount::new(crate::invoices::AmountType::Fixed)
+                            .value(1.0f64)
+                            .valid_on_product_ids(vec!["sample".to_owned()])
+                    )
+                    .automatic_taxes_enabled(true)
+                    .live_mode(true)
+                    .payment_schedule(
+                        crate::invoices::PaymentSchedule::new(
+                            crate::invoices::AmountType::Fixed,
+                            vec![serde_json::Value::Object(Default::default())]
+                        )
+                    )
+                    .tips_configuration(crate::invoices::TipsConfiguration::new(vec![1.0f64], true))
+                    .xero_details(
+                        std::collections::BTreeMap::from([(
+                            "key".to_owned(),
+                            serde_json::Value::Object(Default::default())
+                        )])
+                    )
+                    .invoice_number_prefix("sample".to_owned())
+                    .payment_methods(
+                        crate::invoices::PaymentMethods::new(
+                            crate::invoices::StripePaymentMethod::new(true)
+                        )
+                    )
+                    .attachments(
+                        vec![
+                            crate::invoices::Attachment::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                1i64
+                            )
+                        ]
+                    )
+                    .miscellaneous_charges(
+                        crate::invoices::MiscellaneousCharges::new(
+                            vec![serde_json::Value::Object(Default::default())]
+                        )
+                            .collected_miscellaneous_charges(1.0f64)
+                            .paid_charges(
+                                vec![
+                                    crate::invoices::PaidCharge::new(
+                                        "sample".to_owned(),
+                                        1.0f64,
+                                        1.0f64,
+                                        "sample".to_owned()
+                                    )
+                                ]
+                            )
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateInvoiceLastVisitedAt",
+        Box::pin({
+            let call = handle.update_invoice_last_visited_at(
+                crate::invoices::InvoiceViewedRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateInvoiceLateFees",
+        Box::pin({
+            let call = handle.update_invoice_late_fees(
+                "sample-invoiceId",
+                crate::invoices::UpdateLateFeesRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    crate::invoices::LateFeesConfiguration::new(
+                        true,
+                        1.0f64,
+                        crate::invoices::AmountType::Fixed,
+                        crate::invoices::LateFeesFrequency::new(
+                            1i64,
+                            crate::invoices::LateFeesFrequencyInterval::Minute
+                        )
+                    )
+                        .grace(
+                            crate::invoices::LateFeesGrace::new(
+                                1i64,
+                                crate::invoices::LateFeesGraceInterval::Day
+                            )
+                        )
+                        .max_late_fees(
+                            crate::invoices::LateFeesCap::new(
+                                crate::invoices::LateFeesCapType::Fixed,
+                                1.0f64
+                            )
+                        )
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateInvoiceSchedule",
+        Box::pin({
+            let call = handle.update_invoice_schedule(
+                "sample-scheduleId",
+                crate::invoices::UpdateInvoiceScheduleRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    "sample".to_owned(),
+                    crate::invoices::ContactDetails::new(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned()
+                    )
+                        .additional_emails(
+                            vec![crate::invoices::AdditionalEmail::new("sample".to_owned())]
+                        )
+                        .company_name("sample".to_owned())
+                        .address(
+                            crate::invoices::Address::new()
+                                .address_line1("sample".to_owned())
+                                .address_line2("sample".to_owned())
+                                .city("sample".to_owned())
+                                .state("sample".to_owned())
+                                .country_code("sample".to_owned())
+                                .postal_code("sample".to_owned())
+                        )
+                        .custom_fields(vec!["sample".to_owned()]),
+                    crate::invoices::ScheduleOptions::new()
+                        .execute_at("sample".to_owned())
+                        .rrule(
+                            crate::invoices::RecurrenceRule::new(
+                                crate::invoices::IntervalType::Yearly,
+                                1i64,
+                                "sample".to_owned()
+                            )
+                                .start_time("sample".to_owned())
+                                .end_date("sample".to_owned())
+                                .end_time("sample".to_owned())
+                                .day_of_month(1i64)
+                                .day_of_week(crate::invoices::RecurrenceRuleDayOfWeek::Mo)
+                                .num_of_week(1i64)
+                                .month_of_year(crate::invoices::RecurrenceRuleMonthOfYear::Jan)
+                                .count(1i64)
+                                .days_before(1i64)
+                                .use_start_as_primary_user_accepted(true)
+                                .end_type("sample".to_owned())
+                        ),
+                    true,
+                    crate::invoices::BusinessDetails::new()
+                        .logo_url("sample".to_owned())
+                        .name("sample".to_owned())
+                        .phone_no("sample".to_owned())
+                        .address(
+                            crate::invoices::BusinessDetailsAddress::Address(
+                                crate::invoices::Address::new()
+                                    .address_line1("sample".to_owned())
+                                    .address_line2("sample".to_owned())
+                                    .city("sample".to_owned())
+                                    .state("sample".to_owned())
+                                    .country_code("sample".to_owned())
+                                    .postal_code("sample".to_owned())
+                            )
+                        )
+                        .website("sample".to_owned())
+                        .custom_values(vec![serde_json::Value::Object(Default::default())]),
+                    "sample".to_owned(),
+                    vec![
+                        crate::invoices::InvoiceItem::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            1.0f64,
+                            1.0f64
+                        )
+                            .description("sample".to_owned())
+                            .product_id("sample".to_owned())
+                            .price_id("sample".to_owned())
+                            .taxes(
+                                vec![
+                                    crate::invoices::ItemTax::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        1.0f64
+                                    )
+                                ]
+                            )
+                            .automatic_tax_category_id("sample".to_owned())
+                            .is_setup_fee_item(true)
+                            .type_(crate::invoices::ItemType::OneTime)
+                            .tax_inclusive(true)
+                    ],
+                    crate::invoices::Discount::new(crate::invoices::AmountType::Fixed)
+                        .value(1.0f64)
+                        .valid_on_product_ids(vec!["sample".to_owned()])
+                )
+                    .terms_notes("sample".to_owned())
+                    .title("sample".to_owned())
+                    .attachments(
+                        vec![
+                            crate::invoices::Attachment::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                1i64
+                            )
+                        ]
+                    )
+                    .miscellaneous_charges(
+                        crate::invoices::MiscellaneousCharges::new(
+                            vec![serde_json::Value::Object(Default::default())]
+                        )
+                            .collected_miscellaneous_charges(1.0f64)
+                            .paid_charges(
+                                vec![
+                                    crate::invoices::PaidCharge::new(
+                                        "sample".to_owned(),
+                                        1.0f64,
+                                        1.0f64,
+                                        "sample".to_owned()
+                                    )
+                                ]
+                            )
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateInvoiceTemplate",
+        Box::pin({
+            let call = handle.update_invoice_template(
+                "sample-templateId",
+                crate::invoices::UpdateInvoiceTemplateRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    "sample".to_owned(),
+                    crate::invoices::BusinessDetails::new()
+                        .logo_url("sample".to_owned())
+                        .name("sample".to_owned())
+                        .phone_no("sample".to_owned())
+                        .address(
+                            crate::invoices::BusinessDetailsAddress::Address(
+                                crate::invoices::Address::new()
+                                    .address_line1("sample".to_owned())
+                                    .address_line2("sample".to_owned())
+                                    .city("sample".to_owned())
+                                    .state("sample".to_owned())
+                                    .country_code("sample".to_owned())
+                                    .postal_code("sample".to_owned())
+                            )
+                        )
+                        .website("sample".to_owned())
+                        .custom_values(vec![serde_json::Value::Object(Default::default())]),
+                    "sample".to_owned(),
+                    vec![
+                        crate::invoices::InvoiceItem::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            1.0f64,
+                            1.0f64
+                        )
+                            .description("sample".to_owned())
+                            .product_id("sample".to_owned())
+                            .price_id("sample".to_owned())
+                            .taxes(
+                                vec![
+                                    crate::invoices::ItemTax::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                        1.0f64
+                                    )
+                                ]
+                            )
+                            .automatic_tax_category_id("sample".to_owned())
+                            .is_setup_fee_item(true)
+                            .type_(crate::invoices::ItemType::OneTime)
+                            .tax_inclusive(true)
+                    ]
+                )
+                    .internal(true)
+                    .discount(
+                        crate::invoices::Discount::new(crate::invoices::AmountType::Fixed)
+                            .value(1.0f64)
+                            .valid_on_product_ids(vec!["sample".to_owned()])
+                    )
+                    .terms_notes("sample".to_owned())
+                    .title("sample".to_owned())
+                    .miscellaneous_charges(
+                        crate::invoices::MiscellaneousCharges::new(
+                            vec![serde_json::Value::Object(Default::default())]
+                        )
+                            .collected_miscellaneous_charges(1.0f64)
+                            .paid_charges(
+                                vec![
+                                    crate::invoices::PaidCharge::new(
+                                        "sample".to_owned(),
+                                        1.0f64,
+                                        1.0f64,
+                                        "sample".to_owned()
+                                    )
+                                ]
+                            )
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateInvoiceTemplateLateFees",
+        Box::pin({
+            let call = handle.update_invoice_template_late_fees(
+                "sample-templateId",
+                crate::invoices::UpdateLateFeesRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location,
+                    crate::invoices::LateFeesConfiguration::new(
+                        true,
+                        1.0f64,
+                        crate::invoices::AmountType::Fixed,
+                        crate::invoices::LateFeesFrequency::new(
+                            1i64,
+                            crate::invoices::LateFeesFrequencyInterval::Minute
+                        )
+                    )
+                        .grace(
+                            crate::invoices::LateFeesGrace::new(
+                                1i64,
+                                crate::invoices::LateFeesGraceInterval::Day
+                            )
+                        )
+                        .max_late_fees(
+                            crate::invoices::LateFeesCap::new(
+                                crate::invoices::LateFeesCapType::Fixed,
+                                1.0f64
+                            )
+                        )
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateInvoiceTemplatePaymentMethods",
+        Box::pin({
+            let call = handle.update_invoice_template_payment_methods(
+                "sample-templateId",
+                crate::invoices::UpdatePaymentMethodsRequest::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location
+                )
+                    .payment_methods(
+                        crate::invoices::PaymentMethods::new(
+                            crate::invoices::StripePaymentMethod::new(true)
+                        )
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "voidInvoice",
+        Box::pin({
+            let call = handle.void_invoice(
+                "sample-invoiceId",
+                crate::invoices::AltContext::new(
+                    "sample".to_owned(),
+                    crate::invoices::AltType::Location
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -3636,9 +3545,9 @@ impl CancelInvoiceSchedule {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/schedule/{}/cancel", crate ::runtime::request::path_segment(&
-                self.schedule_id)
-            ),
+                "/invoices/schedule/{}/cancel",
+                crate::runtime::request::path_segment(&self.schedule_id)
+            )
         );
         {
             let value = &self.body;
@@ -3654,7 +3563,7 @@ impl CancelInvoiceSchedule {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceSchedule>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3699,7 +3608,7 @@ impl CreateEstimate {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::invoices::Estimate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3729,10 +3638,7 @@ impl CreateEstimateTemplate {
             token: crate::TokenKind::Either,
             scopes: &["invoices/estimate.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/invoices/estimate/template".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/invoices/estimate/template".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -3747,7 +3653,7 @@ impl CreateEstimateTemplate {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::invoices::EstimateTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3792,7 +3698,7 @@ impl CreateInvoice {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::invoices::Invoice>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3826,9 +3732,9 @@ impl CreateInvoiceFromEstimate {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/estimate/{}/invoice", crate ::runtime::request::path_segment(&
-                self.estimate_id)
-            ),
+                "/invoices/estimate/{}/invoice",
+                crate::runtime::request::path_segment(&self.estimate_id)
+            )
         );
         {
             let value = &self.body;
@@ -3838,19 +3744,14 @@ impl CreateInvoiceFromEstimate {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::invoices::InvoiceFromEstimateResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::invoices::InvoiceFromEstimateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::invoices::InvoiceFromEstimateResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::invoices::InvoiceFromEstimateResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3894,7 +3795,7 @@ impl CreateInvoiceSchedule {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceSchedule>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3939,7 +3840,7 @@ impl CreateInvoiceTemplate {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3984,7 +3885,7 @@ impl CreateText2PayInvoice {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::invoices::Text2PayResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4018,9 +3919,9 @@ impl DeleteEstimate {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/estimate/{}", crate ::runtime::request::path_segment(& self
-                .estimate_id)
-            ),
+                "/invoices/estimate/{}",
+                crate::runtime::request::path_segment(&self.estimate_id)
+            )
         );
         {
             let value = &self.body;
@@ -4036,7 +3937,7 @@ impl DeleteEstimate {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::invoices::Estimate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4070,9 +3971,9 @@ impl DeleteEstimateTemplate {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/estimate/template/{}", crate
-                ::runtime::request::path_segment(& self.template_id)
-            ),
+                "/invoices/estimate/template/{}",
+                crate::runtime::request::path_segment(&self.template_id)
+            )
         );
         {
             let value = &self.body;
@@ -4088,7 +3989,7 @@ impl DeleteEstimateTemplate {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::invoices::EstimateTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4122,9 +4023,7 @@ impl DeleteInvoice {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/invoices/{}", crate ::runtime::request::path_segment(& self.invoice_id)
-            ),
+            format!("/invoices/{}", crate::runtime::request::path_segment(&self.invoice_id))
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -4138,7 +4037,7 @@ impl DeleteInvoice {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::invoices::Invoice>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4173,9 +4072,9 @@ impl DeleteInvoiceSchedule {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/schedule/{}", crate ::runtime::request::path_segment(& self
-                .schedule_id)
-            ),
+                "/invoices/schedule/{}",
+                crate::runtime::request::path_segment(&self.schedule_id)
+            )
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -4189,7 +4088,7 @@ impl DeleteInvoiceSchedule {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4224,9 +4123,9 @@ impl DeleteInvoiceTemplate {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/template/{}", crate ::runtime::request::path_segment(& self
-                .template_id)
-            ),
+                "/invoices/template/{}",
+                crate::runtime::request::path_segment(&self.template_id)
+            )
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -4240,7 +4139,7 @@ impl DeleteInvoiceTemplate {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4273,7 +4172,7 @@ impl GenerateEstimateNumber {
         };
         let mut request = crate::Request::new(
             &META,
-            "/invoices/estimate/number/generate".to_owned(),
+            "/invoices/estimate/number/generate".to_owned()
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -4282,18 +4181,15 @@ impl GenerateEstimateNumber {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::invoices::GenerateEstimateNumberResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::invoices::GenerateEstimateNumberResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::invoices::GenerateEstimateNumberResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -4325,7 +4221,7 @@ impl GenerateInvoiceNumber {
         };
         let mut request = crate::Request::new(
             &META,
-            "/invoices/generate-invoice-number".to_owned(),
+            "/invoices/generate-invoice-number".to_owned()
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -4333,19 +4229,14 @@ impl GenerateInvoiceNumber {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::invoices::GenerateInvoiceNumberResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::invoices::GenerateInvoiceNumberResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::invoices::GenerateInvoiceNumberResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::invoices::GenerateInvoiceNumberResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -4378,9 +4269,7 @@ impl GetInvoice {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/invoices/{}", crate ::runtime::request::path_segment(& self.invoice_id)
-            ),
+            format!("/invoices/{}", crate::runtime::request::path_segment(&self.invoice_id))
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -4394,7 +4283,7 @@ impl GetInvoice {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::invoices::Invoice>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4429,9 +4318,9 @@ impl GetInvoiceSchedule {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/schedule/{}", crate ::runtime::request::path_segment(& self
-                .schedule_id)
-            ),
+                "/invoices/schedule/{}",
+                crate::runtime::request::path_segment(&self.schedule_id)
+            )
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -4445,7 +4334,7 @@ impl GetInvoiceSchedule {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceSchedule>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4489,7 +4378,7 @@ impl GetInvoiceSettings {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceSettings>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4524,9 +4413,9 @@ impl GetInvoiceTemplate {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/template/{}", crate ::runtime::request::path_segment(& self
-                .template_id)
-            ),
+                "/invoices/template/{}",
+                crate::runtime::request::path_segment(&self.template_id)
+            )
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -4540,7 +4429,7 @@ impl GetInvoiceTemplate {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4580,10 +4469,7 @@ impl ListEstimateTemplates {
             token: crate::TokenKind::Either,
             scopes: &["invoices/estimate.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/invoices/estimate/template".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/invoices/estimate/template".to_owned());
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.search {
@@ -4595,19 +4481,14 @@ impl ListEstimateTemplates {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::invoices::ListEstimateTemplatesResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::invoices::ListEstimateTemplatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::invoices::ListEstimateTemplatesResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::invoices::ListEstimateTemplatesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -4629,15 +4510,13 @@ impl crate::Paginated for ListEstimateTemplates {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
-        let total: Option<i64> = Some(page)
-            .and_then(|v| v.total_count.as_ref())
-            .copied();
+        let total: Option<i64> = Some(page).and_then(|v| v.total_count.as_ref()).copied();
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             Some(&self.offset).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = next;
         true
@@ -4651,10 +4530,8 @@ impl crate::Paginated for ListEstimateTemplates {
 impl ListEstimateTemplates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::invoices::EstimateTemplate, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::invoices::EstimateTemplate, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -4720,10 +4597,7 @@ impl ListEstimates {
             token: crate::TokenKind::Either,
             scopes: &["invoices/estimate.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/invoices/estimate/list".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/invoices/estimate/list".to_owned());
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.start_at {
@@ -4747,19 +4621,14 @@ impl ListEstimates {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::invoices::ListEstimatesResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::invoices::ListEstimatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::invoices::ListEstimatesResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::invoices::ListEstimatesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -4787,7 +4656,7 @@ impl crate::Paginated for ListEstimates {
             Some(&self.offset).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = next;
         true
@@ -4801,10 +4670,8 @@ impl crate::Paginated for ListEstimates {
 impl ListEstimates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::invoices::Estimate, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::invoices::Estimate, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -4855,10 +4722,7 @@ impl ListInvoiceSchedules {
     }
 
     /// Live or test records.
-    pub fn payment_mode(
-        mut self,
-        value: impl Into<crate::invoices::PaymentMode>,
-    ) -> Self {
+    pub fn payment_mode(mut self, value: impl Into<crate::invoices::PaymentMode>) -> Self {
         self.payment_mode = Some(value.into());
         self
     }
@@ -4897,19 +4761,14 @@ impl ListInvoiceSchedules {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::invoices::ListInvoiceSchedulesResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::invoices::ListInvoiceSchedulesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::invoices::ListInvoiceSchedulesResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::invoices::ListInvoiceSchedulesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -4937,7 +4796,7 @@ impl crate::Paginated for ListInvoiceSchedules {
             Some(&self.offset).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = next;
         true
@@ -4951,10 +4810,8 @@ impl crate::Paginated for ListInvoiceSchedules {
 impl ListInvoiceSchedules {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::invoices::InvoiceSchedule, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::invoices::InvoiceSchedule, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -5005,10 +4862,7 @@ impl ListInvoiceTemplates {
     }
 
     /// Live or test records.
-    pub fn payment_mode(
-        mut self,
-        value: impl Into<crate::invoices::PaymentMode>,
-    ) -> Self {
+    pub fn payment_mode(mut self, value: impl Into<crate::invoices::PaymentMode>) -> Self {
         self.payment_mode = Some(value.into());
         self
     }
@@ -5047,19 +4901,14 @@ impl ListInvoiceTemplates {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::invoices::ListInvoiceTemplatesResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::invoices::ListInvoiceTemplatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::invoices::ListInvoiceTemplatesResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::invoices::ListInvoiceTemplatesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -5081,15 +4930,13 @@ impl crate::Paginated for ListInvoiceTemplates {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
-        let total: Option<i64> = Some(page)
-            .and_then(|v| v.total_count.as_ref())
-            .copied();
+        let total: Option<i64> = Some(page).and_then(|v| v.total_count.as_ref()).copied();
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             Some(&self.offset).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = next;
         true
@@ -5103,10 +4950,8 @@ impl crate::Paginated for ListInvoiceTemplates {
 impl ListInvoiceTemplates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::invoices::InvoiceTemplate, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::invoices::InvoiceTemplate, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -5160,10 +5005,7 @@ impl ListInvoices {
     }
 
     /// Live or test records.
-    pub fn payment_mode(
-        mut self,
-        value: impl Into<crate::invoices::PaymentMode>,
-    ) -> Self {
+    pub fn payment_mode(mut self, value: impl Into<crate::invoices::PaymentMode>) -> Self {
         self.payment_mode = Some(value.into());
         self
     }
@@ -5229,19 +5071,14 @@ impl ListInvoices {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::invoices::ListInvoicesResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::invoices::ListInvoicesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::invoices::ListInvoicesResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::invoices::ListInvoicesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -5269,7 +5106,7 @@ impl crate::Paginated for ListInvoices {
             Some(&self.offset).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = next;
         true
@@ -5283,10 +5120,8 @@ impl crate::Paginated for ListInvoices {
 impl ListInvoices {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::invoices::Invoice, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::invoices::Invoice, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -5318,7 +5153,7 @@ impl PreviewEstimateTemplate {
         };
         let mut request = crate::Request::new(
             &META,
-            "/invoices/estimate/template/preview".to_owned(),
+            "/invoices/estimate/template/preview".to_owned()
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -5333,7 +5168,7 @@ impl PreviewEstimateTemplate {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::invoices::EstimateTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5367,9 +5202,9 @@ impl RecordInvoicePayment {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/{}/record-payment", crate ::runtime::request::path_segment(&
-                self.invoice_id)
-            ),
+                "/invoices/{}/record-payment",
+                crate::runtime::request::path_segment(&self.invoice_id)
+            )
         );
         {
             let value = &self.body;
@@ -5379,19 +5214,14 @@ impl RecordInvoicePayment {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::invoices::RecordPaymentResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::invoices::RecordPaymentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::invoices::RecordPaymentResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::invoices::RecordPaymentResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -5424,9 +5254,9 @@ impl ScheduleInvoiceSchedule {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/schedule/{}/schedule", crate
-                ::runtime::request::path_segment(& self.schedule_id)
-            ),
+                "/invoices/schedule/{}/schedule",
+                crate::runtime::request::path_segment(&self.schedule_id)
+            )
         );
         {
             let value = &self.body;
@@ -5442,7 +5272,7 @@ impl ScheduleInvoiceSchedule {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceSchedule>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5476,9 +5306,9 @@ impl SendEstimate {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/estimate/{}/send", crate ::runtime::request::path_segment(&
-                self.estimate_id)
-            ),
+                "/invoices/estimate/{}/send",
+                crate::runtime::request::path_segment(&self.estimate_id)
+            )
         );
         {
             let value = &self.body;
@@ -5494,7 +5324,7 @@ impl SendEstimate {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::invoices::Estimate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5527,10 +5357,7 @@ impl SendInvoice {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/invoices/{}/send", crate ::runtime::request::path_segment(& self
-                .invoice_id)
-            ),
+            format!("/invoices/{}/send", crate::runtime::request::path_segment(&self.invoice_id))
         );
         {
             let value = &self.body;
@@ -5540,15 +5367,13 @@ impl SendInvoice {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::invoices::SendInvoiceResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::invoices::SendInvoiceResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::invoices::SendInvoiceResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5582,9 +5407,9 @@ impl SetInvoiceScheduleAutoPayment {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/schedule/{}/auto-payment", crate
-                ::runtime::request::path_segment(& self.schedule_id)
-            ),
+                "/invoices/schedule/{}/auto-payment",
+                crate::runtime::request::path_segment(&self.schedule_id)
+            )
         );
         {
             let value = &self.body;
@@ -5600,7 +5425,7 @@ impl SetInvoiceScheduleAutoPayment {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceSchedule>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5633,9 +5458,9 @@ impl UpdateAndScheduleInvoiceSchedule {
         let request = crate::Request::new(
             &META,
             format!(
-                "/invoices/schedule/{}/updateAndSchedule", crate
-                ::runtime::request::path_segment(& self.schedule_id)
-            ),
+                "/invoices/schedule/{}/updateAndSchedule",
+                crate::runtime::request::path_segment(&self.schedule_id)
+            )
         );
         Ok(request)
     }
@@ -5647,7 +5472,7 @@ impl UpdateAndScheduleInvoiceSchedule {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceSchedule>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5681,9 +5506,9 @@ impl UpdateEstimate {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/estimate/{}", crate ::runtime::request::path_segment(& self
-                .estimate_id)
-            ),
+                "/invoices/estimate/{}",
+                crate::runtime::request::path_segment(&self.estimate_id)
+            )
         );
         {
             let value = &self.body;
@@ -5699,7 +5524,7 @@ impl UpdateEstimate {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::invoices::Estimate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5731,7 +5556,7 @@ impl UpdateEstimateLastVisitedAt {
         };
         let mut request = crate::Request::new(
             &META,
-            "/invoices/estimate/stats/last-visited-at".to_owned(),
+            "/invoices/estimate/stats/last-visited-at".to_owned()
         );
         {
             let value = &self.body;
@@ -5747,7 +5572,7 @@ impl UpdateEstimateLastVisitedAt {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5781,9 +5606,9 @@ impl UpdateEstimateTemplate {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/estimate/template/{}", crate
-                ::runtime::request::path_segment(& self.template_id)
-            ),
+                "/invoices/estimate/template/{}",
+                crate::runtime::request::path_segment(&self.template_id)
+            )
         );
         {
             let value = &self.body;
@@ -5799,7 +5624,7 @@ impl UpdateEstimateTemplate {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::invoices::EstimateTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5832,9 +5657,7 @@ impl UpdateInvoice {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/invoices/{}", crate ::runtime::request::path_segment(& self.invoice_id)
-            ),
+            format!("/invoices/{}", crate::runtime::request::path_segment(&self.invoice_id))
         );
         {
             let value = &self.body;
@@ -5850,7 +5673,7 @@ impl UpdateInvoice {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::invoices::Invoice>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5880,10 +5703,7 @@ impl UpdateInvoiceLastVisitedAt {
             token: crate::TokenKind::Either,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/invoices/stats/last-visited-at".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/invoices/stats/last-visited-at".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -5898,7 +5718,7 @@ impl UpdateInvoiceLastVisitedAt {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5932,9 +5752,9 @@ impl UpdateInvoiceLateFees {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/{}/late-fees-configuration", crate
-                ::runtime::request::path_segment(& self.invoice_id)
-            ),
+                "/invoices/{}/late-fees-configuration",
+                crate::runtime::request::path_segment(&self.invoice_id)
+            )
         );
         {
             let value = &self.body;
@@ -5950,7 +5770,7 @@ impl UpdateInvoiceLateFees {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::invoices::Invoice>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5984,9 +5804,9 @@ impl UpdateInvoiceSchedule {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/schedule/{}", crate ::runtime::request::path_segment(& self
-                .schedule_id)
-            ),
+                "/invoices/schedule/{}",
+                crate::runtime::request::path_segment(&self.schedule_id)
+            )
         );
         {
             let value = &self.body;
@@ -6002,7 +5822,7 @@ impl UpdateInvoiceSchedule {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceSchedule>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6036,9 +5856,9 @@ impl UpdateInvoiceTemplate {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/template/{}", crate ::runtime::request::path_segment(& self
-                .template_id)
-            ),
+                "/invoices/template/{}",
+                crate::runtime::request::path_segment(&self.template_id)
+            )
         );
         {
             let value = &self.body;
@@ -6054,7 +5874,7 @@ impl UpdateInvoiceTemplate {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6088,9 +5908,9 @@ impl UpdateInvoiceTemplateLateFees {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/template/{}/late-fees-configuration", crate
-                ::runtime::request::path_segment(& self.template_id)
-            ),
+                "/invoices/template/{}/late-fees-configuration",
+                crate::runtime::request::path_segment(&self.template_id)
+            )
         );
         {
             let value = &self.body;
@@ -6106,7 +5926,7 @@ impl UpdateInvoiceTemplateLateFees {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6140,9 +5960,9 @@ impl UpdateInvoiceTemplatePaymentMethods {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/invoices/template/{}/payment-methods-configuration", crate
-                ::runtime::request::path_segment(& self.template_id)
-            ),
+                "/invoices/template/{}/payment-methods-configuration",
+                crate::runtime::request::path_segment(&self.template_id)
+            )
         );
         {
             let value = &self.body;
@@ -6158,7 +5978,7 @@ impl UpdateInvoiceTemplatePaymentMethods {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::invoices::InvoiceTemplate>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6191,10 +6011,7 @@ impl VoidInvoice {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/invoices/{}/void", crate ::runtime::request::path_segment(& self
-                .invoice_id)
-            ),
+            format!("/invoices/{}/void", crate::runtime::request::path_segment(&self.invoice_id))
         );
         {
             let value = &self.body;
@@ -6210,7 +6027,7 @@ impl VoidInvoice {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::invoices::Invoice>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -6233,7 +6050,7 @@ impl ListInvoicesSortField {
     pub fn as_str(&self) -> &str {
         match self {
             Self::IssueDate => "issueDate",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -6242,8 +6059,9 @@ impl From<&str> for ListInvoicesSortField {
     fn from(value: &str) -> Self {
         match value {
             "issueDate" => Self::IssueDate,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ListInvoicesSortField);

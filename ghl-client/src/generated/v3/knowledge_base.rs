@@ -41,7 +41,7 @@ pub const MODULE: &str = "v3::knowledge_base";
 /// Operations of the Knowledge Base module. Get one with `client.v3().knowledge_base()`.
 #[derive(Clone, Debug)]
 pub struct KnowledgeBase {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl KnowledgeBase {
@@ -54,12 +54,9 @@ impl KnowledgeBase {
     /// `POST /knowledge-bases/` · Version `v3` · location token · scopes: none stated
     pub fn create_knowledge_base(
         &self,
-        body: crate::knowledge_base::CreateKnowledgeBaseRequest,
+        body: crate::knowledge_base::CreateKnowledgeBaseRequest
     ) -> CreateKnowledgeBase {
-        CreateKnowledgeBase {
-            client: self.client.clone(),
-            body,
-        }
+        CreateKnowledgeBase { client: self.client.clone(), body, }
     }
 
     /// Add a question and answer to a knowledge base.
@@ -67,12 +64,9 @@ impl KnowledgeBase {
     /// `POST /knowledge-bases/faqs` · Version `v3` · location token · scopes: none stated
     pub fn create_knowledge_base_faq(
         &self,
-        body: crate::knowledge_base::CreateKnowledgeBaseFaqRequest,
+        body: crate::knowledge_base::CreateKnowledgeBaseFaqRequest
     ) -> CreateKnowledgeBaseFaq {
-        CreateKnowledgeBaseFaq {
-            client: self.client.clone(),
-            body,
-        }
+        CreateKnowledgeBaseFaq { client: self.client.clone(), body, }
     }
 
     /// Delete a knowledge base by id.
@@ -80,7 +74,7 @@ impl KnowledgeBase {
     /// `DELETE /knowledge-bases/{knowledgeBaseId}` · Version `v3` · location token · scopes: none stated
     pub fn delete_knowledge_base(
         &self,
-        knowledge_base_id: impl Into<String>,
+        knowledge_base_id: impl Into<String>
     ) -> DeleteKnowledgeBase {
         DeleteKnowledgeBase {
             client: self.client.clone(),
@@ -91,14 +85,8 @@ impl KnowledgeBase {
     /// Delete an FAQ entry.
     ///
     /// `DELETE /knowledge-bases/faqs/{id}` · Version `v3` · location token · scopes: none stated
-    pub fn delete_knowledge_base_faq(
-        &self,
-        id: impl Into<String>,
-    ) -> DeleteKnowledgeBaseFaq {
-        DeleteKnowledgeBaseFaq {
-            client: self.client.clone(),
-            id: id.into(),
-        }
+    pub fn delete_knowledge_base_faq(&self, id: impl Into<String>) -> DeleteKnowledgeBaseFaq {
+        DeleteKnowledgeBaseFaq { client: self.client.clone(), id: id.into(), }
     }
 
     /// Remove trained web pages from a knowledge base.
@@ -106,12 +94,9 @@ impl KnowledgeBase {
     /// `DELETE /knowledge-bases/crawler` · Version `v3` · location token · scopes: none stated
     pub fn delete_knowledge_base_trained_urls(
         &self,
-        body: crate::knowledge_base::DeleteTrainedUrlsRequest,
+        body: crate::knowledge_base::DeleteTrainedUrlsRequest
     ) -> DeleteKnowledgeBaseTrainedUrls {
-        DeleteKnowledgeBaseTrainedUrls {
-            client: self.client.clone(),
-            body,
-        }
+        DeleteKnowledgeBaseTrainedUrls { client: self.client.clone(), body, }
     }
 
     /// Start crawling a website to find pages to train on.
@@ -119,21 +104,15 @@ impl KnowledgeBase {
     /// `POST /knowledge-bases/crawler` · Version `v3` · location token · scopes: none stated
     pub fn discover_knowledge_base_website(
         &self,
-        body: crate::knowledge_base::DiscoverWebsiteRequest,
+        body: crate::knowledge_base::DiscoverWebsiteRequest
     ) -> DiscoverKnowledgeBaseWebsite {
-        DiscoverKnowledgeBaseWebsite {
-            client: self.client.clone(),
-            body,
-        }
+        DiscoverKnowledgeBaseWebsite { client: self.client.clone(), body, }
     }
 
     /// Fetch one knowledge base with its content counts.
     ///
     /// `GET /knowledge-bases/{knowledgeBaseId}` · Version `v3` · location token · scopes: none stated
-    pub fn get_knowledge_base(
-        &self,
-        knowledge_base_id: impl Into<String>,
-    ) -> GetKnowledgeBase {
+    pub fn get_knowledge_base(&self, knowledge_base_id: impl Into<String>) -> GetKnowledgeBase {
         GetKnowledgeBase {
             client: self.client.clone(),
             knowledge_base_id: knowledge_base_id.into(),
@@ -146,7 +125,7 @@ impl KnowledgeBase {
     pub fn get_knowledge_base_crawl_status(
         &self,
         operation_id: impl Into<String>,
-        knowledge_base_id: impl Into<String>,
+        knowledge_base_id: impl Into<String>
     ) -> GetKnowledgeBaseCrawlStatus {
         GetKnowledgeBaseCrawlStatus {
             client: self.client.clone(),
@@ -161,7 +140,7 @@ impl KnowledgeBase {
     /// `GET /knowledge-bases/faqs` · Version `v3` · location token · scopes: none stated
     pub fn list_knowledge_base_faqs(
         &self,
-        knowledge_base_id: impl Into<String>,
+        knowledge_base_id: impl Into<String>
     ) -> ListKnowledgeBaseFaqs {
         ListKnowledgeBaseFaqs {
             client: self.client.clone(),
@@ -177,7 +156,7 @@ impl KnowledgeBase {
     /// `GET /knowledge-bases/crawler` · Version `v3` · location token · scopes: none stated
     pub fn list_knowledge_base_trained_urls(
         &self,
-        knowledge_base_id: impl Into<String>,
+        knowledge_base_id: impl Into<String>
     ) -> ListKnowledgeBaseTrainedUrls {
         ListKnowledgeBaseTrainedUrls {
             client: self.client.clone(),
@@ -192,7 +171,7 @@ impl KnowledgeBase {
     /// List the knowledge bases of a location.
     ///
     /// `GET /knowledge-bases/` · Version `v3` · location token · scopes: none stated
-    pub fn list_knowledge_bases(&self) -> ListKnowledgeBases {
+    pub fn list_knowledge_bases(&self,) -> ListKnowledgeBases {
         ListKnowledgeBases {
             client: self.client.clone(),
             location_id: None,
@@ -207,12 +186,9 @@ impl KnowledgeBase {
     /// `POST /knowledge-bases/crawler/train` · Version `v3` · location token · scopes: none stated
     pub fn train_knowledge_base_urls(
         &self,
-        body: crate::knowledge_base::TrainUrlsRequest,
+        body: crate::knowledge_base::TrainUrlsRequest
     ) -> TrainKnowledgeBaseUrls {
-        TrainKnowledgeBaseUrls {
-            client: self.client.clone(),
-            body,
-        }
+        TrainKnowledgeBaseUrls { client: self.client.clone(), body, }
     }
 
     /// Rename a knowledge base or change its description.
@@ -221,7 +197,7 @@ impl KnowledgeBase {
     pub fn update_knowledge_base(
         &self,
         knowledge_base_id: impl Into<String>,
-        body: crate::knowledge_base::UpdateKnowledgeBaseRequest,
+        body: crate::knowledge_base::UpdateKnowledgeBaseRequest
     ) -> UpdateKnowledgeBase {
         UpdateKnowledgeBase {
             client: self.client.clone(),
@@ -236,13 +212,9 @@ impl KnowledgeBase {
     pub fn update_knowledge_base_faq(
         &self,
         id: impl Into<String>,
-        body: crate::knowledge_base::UpdateKnowledgeBaseFaqRequest,
+        body: crate::knowledge_base::UpdateKnowledgeBaseFaqRequest
     ) -> UpdateKnowledgeBaseFaq {
-        UpdateKnowledgeBaseFaq {
-            client: self.client.clone(),
-            id: id.into(),
-            body,
-        }
+        UpdateKnowledgeBaseFaq { client: self.client.clone(), id: id.into(), body, }
     }
 }
 
@@ -250,175 +222,151 @@ impl KnowledgeBase {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = KnowledgeBase::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createKnowledgeBase",
-            Box::pin({
-                let call = handle
-                    .create_knowledge_base(
-                        crate::knowledge_base::CreateKnowledgeBaseRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createKnowledgeBaseFaq",
-            Box::pin({
-                let call = handle
-                    .create_knowledge_base_faq(
-                        crate::knowledge_base::CreateKnowledgeBaseFaqRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteKnowledgeBase",
-            Box::pin({
-                let call = handle.delete_knowledge_base("sample-knowledgeBaseId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteKnowledgeBaseFaq",
-            Box::pin({
-                let call = handle.delete_knowledge_base_faq("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteKnowledgeBaseTrainedUrls",
-            Box::pin({
-                let call = handle
-                    .delete_knowledge_base_trained_urls(
-                        crate::knowledge_base::DeleteTrainedUrlsRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "discoverKnowledgeBaseWebsite",
-            Box::pin({
-                let call = handle
-                    .discover_knowledge_base_website(
-                        crate::knowledge_base::DiscoverWebsiteRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            crate::knowledge_base::CrawlMode::Exact,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getKnowledgeBase",
-            Box::pin({
-                let call = handle.get_knowledge_base("sample-knowledgeBaseId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getKnowledgeBaseCrawlStatus",
-            Box::pin({
-                let call = handle
-                    .get_knowledge_base_crawl_status(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listKnowledgeBaseFaqs",
-            Box::pin({
-                let call = handle.list_knowledge_base_faqs("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listKnowledgeBaseTrainedUrls",
-            Box::pin({
-                let call = handle.list_knowledge_base_trained_urls("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listKnowledgeBases",
-            Box::pin({
-                let call = handle.list_knowledge_bases();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "trainKnowledgeBaseUrls",
-            Box::pin({
-                let call = handle
-                    .train_knowledge_base_urls(
-                        crate::knowledge_base::TrainUrlsRequest::new(
-                            "sample".to_owned(),
-                            vec!["sample".to_owned()],
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateKnowledgeBase",
-            Box::pin({
-                let call = handle
-                    .update_knowledge_base(
-                        "sample-knowledgeBaseId",
-                        crate::knowledge_base::UpdateKnowledgeBaseRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateKnowledgeBaseFaq",
-            Box::pin({
-                let call = handle
-                    .update_knowledge_base_faq(
-                        "sample-id",
-                        crate::knowledge_base::UpdateKnowledgeBaseFaqRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createKnowledgeBase",
+        Box::pin({
+            let call = handle.create_knowledge_base(
+                crate::knowledge_base::CreateKnowledgeBaseRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createKnowledgeBaseFaq",
+        Box::pin({
+            let call = handle.create_knowledge_base_faq(
+                crate::knowledge_base::CreateKnowledgeBaseFaqRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteKnowledgeBase",
+        Box::pin({
+            let call = handle.delete_knowledge_base("sample-knowledgeBaseId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteKnowledgeBaseFaq",
+        Box::pin({
+            let call = handle.delete_knowledge_base_faq("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteKnowledgeBaseTrainedUrls",
+        Box::pin({
+            let call = handle.delete_knowledge_base_trained_urls(
+                crate::knowledge_base::DeleteTrainedUrlsRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    vec!["sample".to_owned()]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "discoverKnowledgeBaseWebsite",
+        Box::pin({
+            let call = handle.discover_knowledge_base_website(
+                crate::knowledge_base::DiscoverWebsiteRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::knowledge_base::CrawlMode::Exact,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getKnowledgeBase",
+        Box::pin({
+            let call = handle.get_knowledge_base("sample-knowledgeBaseId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getKnowledgeBaseCrawlStatus",
+        Box::pin({
+            let call = handle.get_knowledge_base_crawl_status(
+                "sample".to_owned(),
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listKnowledgeBaseFaqs",
+        Box::pin({
+            let call = handle.list_knowledge_base_faqs("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listKnowledgeBaseTrainedUrls",
+        Box::pin({
+            let call = handle.list_knowledge_base_trained_urls("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listKnowledgeBases",
+        Box::pin({
+            let call = handle.list_knowledge_bases();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "trainKnowledgeBaseUrls",
+        Box::pin({
+            let call = handle.train_knowledge_base_urls(
+                crate::knowledge_base::TrainUrlsRequest::new(
+                    "sample".to_owned(),
+                    vec!["sample".to_owned()],
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateKnowledgeBase",
+        Box::pin({
+            let call = handle.update_knowledge_base(
+                "sample-knowledgeBaseId",
+                crate::knowledge_base::UpdateKnowledgeBaseRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateKnowledgeBaseFaq",
+        Box::pin({
+            let call = handle.update_knowledge_base_faq(
+                "sample-id",
+                crate::knowledge_base::UpdateKnowledgeBaseFaqRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -426,189 +374,168 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = KnowledgeBase::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createKnowledgeBase",
-            Box::pin({
-                let call = handle
-                    .create_knowledge_base(
-                        crate::knowledge_base::CreateKnowledgeBaseRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .description("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createKnowledgeBaseFaq",
-            Box::pin({
-                let call = handle
-                    .create_knowledge_base_faq(
-                        crate::knowledge_base::CreateKnowledgeBaseFaqRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteKnowledgeBase",
-            Box::pin({
-                let call = handle.delete_knowledge_base("sample-knowledgeBaseId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteKnowledgeBaseFaq",
-            Box::pin({
-                let call = handle.delete_knowledge_base_faq("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteKnowledgeBaseTrainedUrls",
-            Box::pin({
-                let call = handle
-                    .delete_knowledge_base_trained_urls(
-                        crate::knowledge_base::DeleteTrainedUrlsRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "discoverKnowledgeBaseWebsite",
-            Box::pin({
-                let call = handle
-                    .discover_knowledge_base_website(
-                        crate::knowledge_base::DiscoverWebsiteRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            crate::knowledge_base::CrawlMode::Exact,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getKnowledgeBase",
-            Box::pin({
-                let call = handle.get_knowledge_base("sample-knowledgeBaseId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getKnowledgeBaseCrawlStatus",
-            Box::pin({
-                let call = handle
-                    .get_knowledge_base_crawl_status(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listKnowledgeBaseFaqs",
-            Box::pin({
-                let call = handle
-                    .list_knowledge_base_faqs("sample".to_owned())
-                    .limit(1i64)
-                    .last_faq_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listKnowledgeBaseTrainedUrls",
-            Box::pin({
-                let call = handle
-                    .list_knowledge_base_trained_urls("sample".to_owned())
-                    .page(1i64)
-                    .page_length(1i64)
-                    .query("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listKnowledgeBases",
-            Box::pin({
-                let call = handle
-                    .list_knowledge_bases()
-                    .query("sample".to_owned())
-                    .limit(1i64)
-                    .last_knowledge_base_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "trainKnowledgeBaseUrls",
-            Box::pin({
-                let call = handle
-                    .train_knowledge_base_urls(
-                        crate::knowledge_base::TrainUrlsRequest::new(
-                            "sample".to_owned(),
-                            vec!["sample".to_owned()],
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateKnowledgeBase",
-            Box::pin({
-                let call = handle
-                    .update_knowledge_base(
-                        "sample-knowledgeBaseId",
-                        crate::knowledge_base::UpdateKnowledgeBaseRequest::new()
-                            .name("sample".to_owned())
-                            .description("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateKnowledgeBaseFaq",
-            Box::pin({
-                let call = handle
-                    .update_knowledge_base_faq(
-                        "sample-id",
-                        crate::knowledge_base::UpdateKnowledgeBaseFaqRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createKnowledgeBase",
+        Box::pin({
+            let call = handle.create_knowledge_base(
+                crate::knowledge_base::CreateKnowledgeBaseRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .description("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createKnowledgeBaseFaq",
+        Box::pin({
+            let call = handle.create_knowledge_base_faq(
+                crate::knowledge_base::CreateKnowledgeBaseFaqRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteKnowledgeBase",
+        Box::pin({
+            let call = handle.delete_knowledge_base("sample-knowledgeBaseId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteKnowledgeBaseFaq",
+        Box::pin({
+            let call = handle.delete_knowledge_base_faq("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteKnowledgeBaseTrainedUrls",
+        Box::pin({
+            let call = handle.delete_knowledge_base_trained_urls(
+                crate::knowledge_base::DeleteTrainedUrlsRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    vec!["sample".to_owned()]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "discoverKnowledgeBaseWebsite",
+        Box::pin({
+            let call = handle.discover_knowledge_base_website(
+                crate::knowledge_base::DiscoverWebsiteRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::knowledge_base::CrawlMode::Exact,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getKnowledgeBase",
+        Box::pin({
+            let call = handle.get_knowledge_base("sample-knowledgeBaseId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getKnowledgeBaseCrawlStatus",
+        Box::pin({
+            let call = handle.get_knowledge_base_crawl_status(
+                "sample".to_owned(),
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listKnowledgeBaseFaqs",
+        Box::pin({
+            let call = handle
+                .list_knowledge_base_faqs("sample".to_owned())
+                .limit(1i64)
+                .last_faq_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listKnowledgeBaseTrainedUrls",
+        Box::pin({
+            let call = handle
+                .list_knowledge_base_trained_urls("sample".to_owned())
+                .page(1i64)
+                .page_length(1i64)
+                .query("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listKnowledgeBases",
+        Box::pin({
+            let call = handle
+                .list_knowledge_bases()
+                .query("sample".to_owned())
+                .limit(1i64)
+                .last_knowledge_base_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "trainKnowledgeBaseUrls",
+        Box::pin({
+            let call = handle.train_knowledge_base_urls(
+                crate::knowledge_base::TrainUrlsRequest::new(
+                    "sample".to_owned(),
+                    vec!["sample".to_owned()],
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateKnowledgeBase",
+        Box::pin({
+            let call = handle.update_knowledge_base(
+                "sample-knowledgeBaseId",
+                crate::knowledge_base::UpdateKnowledgeBaseRequest::new()
+                    .name("sample".to_owned())
+                    .description("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateKnowledgeBaseFaq",
+        Box::pin({
+            let call = handle.update_knowledge_base_faq(
+                "sample-id",
+                crate::knowledge_base::UpdateKnowledgeBaseFaqRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -644,19 +571,14 @@ impl CreateKnowledgeBase {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::knowledge_base::KnowledgeBaseResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::knowledge_base::KnowledgeBaseResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::knowledge_base::KnowledgeBaseResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::knowledge_base::KnowledgeBaseResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -695,18 +617,15 @@ impl CreateKnowledgeBaseFaq {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::knowledge_base::CreateKnowledgeBaseFaqResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::knowledge_base::CreateKnowledgeBaseFaqResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::knowledge_base::CreateKnowledgeBaseFaqResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -738,9 +657,9 @@ impl DeleteKnowledgeBase {
         let request = crate::Request::new(
             &META,
             format!(
-                "/knowledge-bases/{}", crate ::runtime::request::path_segment(& self
-                .knowledge_base_id)
-            ),
+                "/knowledge-bases/{}",
+                crate::runtime::request::path_segment(&self.knowledge_base_id)
+            )
         );
         Ok(request)
     }
@@ -752,7 +671,7 @@ impl DeleteKnowledgeBase {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -784,10 +703,7 @@ impl DeleteKnowledgeBaseFaq {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/knowledge-bases/faqs/{}", crate ::runtime::request::path_segment(& self
-                .id)
-            ),
+            format!("/knowledge-bases/faqs/{}", crate::runtime::request::path_segment(&self.id))
         );
         Ok(request)
     }
@@ -799,7 +715,7 @@ impl DeleteKnowledgeBaseFaq {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -829,10 +745,7 @@ impl DeleteKnowledgeBaseTrainedUrls {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/knowledge-bases/crawler".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/knowledge-bases/crawler".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -847,7 +760,7 @@ impl DeleteKnowledgeBaseTrainedUrls {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -877,10 +790,7 @@ impl DiscoverKnowledgeBaseWebsite {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/knowledge-bases/crawler".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/knowledge-bases/crawler".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -889,19 +799,14 @@ impl DiscoverKnowledgeBaseWebsite {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::knowledge_base::DiscoverWebsiteResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::knowledge_base::DiscoverWebsiteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::knowledge_base::DiscoverWebsiteResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::knowledge_base::DiscoverWebsiteResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -933,27 +838,22 @@ impl GetKnowledgeBase {
         let request = crate::Request::new(
             &META,
             format!(
-                "/knowledge-bases/{}", crate ::runtime::request::path_segment(& self
-                .knowledge_base_id)
-            ),
+                "/knowledge-bases/{}",
+                crate::runtime::request::path_segment(&self.knowledge_base_id)
+            )
         );
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::knowledge_base::KnowledgeBaseResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::knowledge_base::KnowledgeBaseResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::knowledge_base::KnowledgeBaseResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::knowledge_base::KnowledgeBaseResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -992,16 +892,11 @@ impl GetKnowledgeBaseCrawlStatus {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "getKnowledgeBaseCrawlStatus",
-                self.location_id.as_deref(),
-            )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/knowledge-bases/crawler/status".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "getKnowledgeBaseCrawlStatus",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/knowledge-bases/crawler/status".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         request.query("operationId", &self.operation_id);
@@ -1010,19 +905,14 @@ impl GetKnowledgeBaseCrawlStatus {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::knowledge_base::CrawlStatusResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::knowledge_base::CrawlStatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::knowledge_base::CrawlStatusResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::knowledge_base::CrawlStatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1074,9 +964,10 @@ impl ListKnowledgeBaseFaqs {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("listKnowledgeBaseFaqs", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listKnowledgeBaseFaqs",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/knowledge-bases/faqs".to_owned());
         request.scope_key(location_id.clone());
         request.query("knowledgeBaseId", &self.knowledge_base_id);
@@ -1092,18 +983,15 @@ impl ListKnowledgeBaseFaqs {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::knowledge_base::ListKnowledgeBaseFaqsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::knowledge_base::ListKnowledgeBaseFaqsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::knowledge_base::ListKnowledgeBaseFaqsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1124,17 +1012,13 @@ impl crate::Paginated for ListKnowledgeBaseFaqs {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        if Some(page).and_then(|v| v.faqs.as_ref()).is_none_or(|items| items.is_empty())
-        {
-            return false;
-        }
-        let next_0: Option<String> = Some(page)
-            .and_then(|v| v.last_faq_id.as_ref())
-            .cloned();
-        if !(crate::runtime::pagination::cursor_moved(
-            self.last_faq_id.as_ref(),
-            next_0.as_ref(),
-        )) {
+        if Some(page)
+            .and_then(|v| v.faqs.as_ref())
+            .is_none_or(|items| items.is_empty()) {
+                return false;
+            }
+        let next_0: Option<String> = Some(page).and_then(|v| v.last_faq_id.as_ref()).cloned();
+        if !(crate::runtime::pagination::cursor_moved(self.last_faq_id.as_ref(), next_0.as_ref())) {
             return false;
         }
         if next_0.is_some() {
@@ -1151,10 +1035,8 @@ impl crate::Paginated for ListKnowledgeBaseFaqs {
 impl ListKnowledgeBaseFaqs {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::knowledge_base::KnowledgeBaseFaq, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::knowledge_base::KnowledgeBaseFaq, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -1212,16 +1094,11 @@ impl ListKnowledgeBaseTrainedUrls {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "listKnowledgeBaseTrainedUrls",
-                self.location_id.as_deref(),
-            )?;
-        let mut request = crate::Request::new(
-            &META,
-            "/knowledge-bases/crawler".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "listKnowledgeBaseTrainedUrls",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/knowledge-bases/crawler".to_owned());
         request.scope_key(location_id.clone());
         request.query("knowledgeBaseId", &self.knowledge_base_id);
         request.query("locationId", &location_id);
@@ -1238,19 +1115,14 @@ impl ListKnowledgeBaseTrainedUrls {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::knowledge_base::ListTrainedUrlsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::knowledge_base::ListTrainedUrlsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::knowledge_base::ListTrainedUrlsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::knowledge_base::ListTrainedUrlsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1278,7 +1150,7 @@ impl crate::Paginated for ListKnowledgeBaseTrainedUrls {
             self.page.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.page = Some(next);
         true
@@ -1292,10 +1164,8 @@ impl crate::Paginated for ListKnowledgeBaseTrainedUrls {
 impl ListKnowledgeBaseTrainedUrls {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::knowledge_base::TrainedUrl, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::knowledge_base::TrainedUrl, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -1352,9 +1222,10 @@ impl ListKnowledgeBases {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("listKnowledgeBases", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listKnowledgeBases",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/knowledge-bases/".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -1372,18 +1243,15 @@ impl ListKnowledgeBases {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::knowledge_base::ListKnowledgeBasesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::knowledge_base::ListKnowledgeBasesResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::knowledge_base::ListKnowledgeBasesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1407,18 +1275,19 @@ impl crate::Paginated for ListKnowledgeBases {
         if Some(page)
             .and_then(|v| v.data.as_ref())
             .and_then(|v| v.knowledge_bases.as_ref())
-            .is_none_or(|items| items.is_empty())
-        {
-            return false;
-        }
+            .is_none_or(|items| items.is_empty()) {
+                return false;
+            }
         let next_0: Option<String> = Some(page)
             .and_then(|v| v.data.as_ref())
             .and_then(|v| v.last_knowledge_base_id.as_ref())
             .cloned();
-        if !(crate::runtime::pagination::cursor_moved(
-            self.last_knowledge_base_id.as_ref(),
-            next_0.as_ref(),
-        )) {
+        if !(
+            crate::runtime::pagination::cursor_moved(
+                self.last_knowledge_base_id.as_ref(),
+                next_0.as_ref()
+            )
+        ) {
             return false;
         }
         if next_0.is_some() {
@@ -1428,20 +1297,15 @@ impl crate::Paginated for ListKnowledgeBases {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page)
-            .and_then(|v| v.data)
-            .and_then(|v| v.knowledge_bases)
-            .unwrap_or_default()
+        Some(page).and_then(|v| v.data).and_then(|v| v.knowledge_bases).unwrap_or_default()
     }
 }
 
 impl ListKnowledgeBases {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::knowledge_base::KnowledgeBaseSummary, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::knowledge_base::KnowledgeBaseSummary, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -1469,10 +1333,7 @@ impl TrainKnowledgeBaseUrls {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/knowledge-bases/crawler/train".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/knowledge-bases/crawler/train".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -1487,7 +1348,7 @@ impl TrainKnowledgeBaseUrls {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1521,9 +1382,9 @@ impl UpdateKnowledgeBase {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/knowledge-bases/{}", crate ::runtime::request::path_segment(& self
-                .knowledge_base_id)
-            ),
+                "/knowledge-bases/{}",
+                crate::runtime::request::path_segment(&self.knowledge_base_id)
+            )
         );
         {
             let value = &self.body;
@@ -1539,7 +1400,7 @@ impl UpdateKnowledgeBase {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1572,10 +1433,7 @@ impl UpdateKnowledgeBaseFaq {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/knowledge-bases/faqs/{}", crate ::runtime::request::path_segment(& self
-                .id)
-            ),
+            format!("/knowledge-bases/faqs/{}", crate::runtime::request::path_segment(&self.id))
         );
         {
             let value = &self.body;
@@ -1591,7 +1449,7 @@ impl UpdateKnowledgeBaseFaq {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await

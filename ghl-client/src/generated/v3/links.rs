@@ -33,7 +33,7 @@ pub const MODULE: &str = "v3::links";
 /// Operations of the Links module. Get one with `client.v3().links()`.
 #[derive(Clone, Debug)]
 pub struct Links {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl Links {
@@ -45,47 +45,34 @@ impl Links {
     ///
     /// `POST /links/` · Version `v3` · location token · scopes: `links.write`
     pub fn create_link(&self, body: crate::links::CreateLinkRequest) -> CreateLink {
-        CreateLink {
-            client: self.client.clone(),
-            body,
-        }
+        CreateLink { client: self.client.clone(), body, }
     }
 
     /// Delete a trigger link.
     ///
     /// `DELETE /links/{linkId}` · Version `v3` · location token · scopes: `links.write`
     pub fn delete_link(&self, link_id: impl Into<String>) -> DeleteLink {
-        DeleteLink {
-            client: self.client.clone(),
-            link_id: link_id.into(),
-        }
+        DeleteLink { client: self.client.clone(), link_id: link_id.into(), }
     }
 
     /// Fetch one trigger link by its id.
     ///
     /// `GET /links/id/{linkId}` · Version `v3` · location token · scopes: `links.readonly`
     pub fn get_link(&self, link_id: impl Into<String>) -> GetLink {
-        GetLink {
-            client: self.client.clone(),
-            link_id: link_id.into(),
-            location_id: None,
-        }
+        GetLink { client: self.client.clone(), link_id: link_id.into(), location_id: None, }
     }
 
     /// List every trigger link of a location.
     ///
     /// `GET /links/` · Version `v3` · location token · scopes: `links.readonly`
-    pub fn list_links(&self) -> ListLinks {
-        ListLinks {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn list_links(&self,) -> ListLinks {
+        ListLinks { client: self.client.clone(), location_id: None, }
     }
 
     /// Search a location's trigger links by text.
     ///
     /// `GET /links/search` · Version `v3` · location token · scopes: `links.readonly`
-    pub fn search_links(&self) -> SearchLinks {
+    pub fn search_links(&self,) -> SearchLinks {
         SearchLinks {
             client: self.client.clone(),
             location_id: None,
@@ -101,13 +88,9 @@ impl Links {
     pub fn update_link(
         &self,
         link_id: impl Into<String>,
-        body: crate::links::UpdateLinkRequest,
+        body: crate::links::UpdateLinkRequest
     ) -> UpdateLink {
-        UpdateLink {
-            client: self.client.clone(),
-            link_id: link_id.into(),
-            body,
-        }
+        UpdateLink { client: self.client.clone(), link_id: link_id.into(), body, }
     }
 }
 
@@ -115,73 +98,60 @@ impl Links {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Links::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createLink",
-            Box::pin({
-                let call = handle
-                    .create_link(
-                        crate::links::CreateLinkRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteLink",
-            Box::pin({
-                let call = handle.delete_link("sample-linkId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLink",
-            Box::pin({
-                let call = handle.get_link("sample-linkId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listLinks",
-            Box::pin({
-                let call = handle.list_links();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchLinks",
-            Box::pin({
-                let call = handle.search_links();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateLink",
-            Box::pin({
-                let call = handle
-                    .update_link(
-                        "sample-linkId",
-                        crate::links::UpdateLinkRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createLink",
+        Box::pin({
+            let call = handle.create_link(
+                crate::links::CreateLinkRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteLink",
+        Box::pin({
+            let call = handle.delete_link("sample-linkId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLink",
+        Box::pin({
+            let call = handle.get_link("sample-linkId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listLinks",
+        Box::pin({
+            let call = handle.list_links();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchLinks",
+        Box::pin({
+            let call = handle.search_links();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateLink",
+        Box::pin({
+            let call = handle.update_link(
+                "sample-linkId",
+                crate::links::UpdateLinkRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -189,77 +159,63 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Links::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createLink",
-            Box::pin({
-                let call = handle
-                    .create_link(
-                        crate::links::CreateLinkRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteLink",
-            Box::pin({
-                let call = handle.delete_link("sample-linkId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLink",
-            Box::pin({
-                let call = handle.get_link("sample-linkId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listLinks",
-            Box::pin({
-                let call = handle.list_links();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchLinks",
-            Box::pin({
-                let call = handle
-                    .search_links()
-                    .query("sample".to_owned())
-                    .skip(1i64)
-                    .limit(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateLink",
-            Box::pin({
-                let call = handle
-                    .update_link(
-                        "sample-linkId",
-                        crate::links::UpdateLinkRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createLink",
+        Box::pin({
+            let call = handle.create_link(
+                crate::links::CreateLinkRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteLink",
+        Box::pin({
+            let call = handle.delete_link("sample-linkId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLink",
+        Box::pin({
+            let call = handle.get_link("sample-linkId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listLinks",
+        Box::pin({
+            let call = handle.list_links();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchLinks",
+        Box::pin({
+            let call = handle.search_links().query("sample".to_owned()).skip(1i64).limit(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateLink",
+        Box::pin({
+            let call = handle.update_link(
+                "sample-linkId",
+                crate::links::UpdateLinkRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -301,7 +257,7 @@ impl CreateLink {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::links::LinkResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -333,7 +289,7 @@ impl DeleteLink {
         };
         let request = crate::Request::new(
             &META,
-            format!("/links/{}", crate ::runtime::request::path_segment(& self.link_id)),
+            format!("/links/{}", crate::runtime::request::path_segment(&self.link_id))
         );
         Ok(request)
     }
@@ -345,7 +301,7 @@ impl DeleteLink {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<DeleteLinkResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -384,14 +340,10 @@ impl GetLink {
             token: crate::TokenKind::Location,
             scopes: &["links.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getLink", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location("getLink", self.location_id.as_deref())?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/links/id/{}", crate ::runtime::request::path_segment(& self.link_id)
-            ),
+            format!("/links/id/{}", crate::runtime::request::path_segment(&self.link_id))
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -405,7 +357,7 @@ impl GetLink {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::links::LinkResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -443,9 +395,7 @@ impl ListLinks {
             token: crate::TokenKind::Location,
             scopes: &["links.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listLinks", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location("listLinks", self.location_id.as_deref())?;
         let mut request = crate::Request::new(&META, "/links/".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -459,7 +409,7 @@ impl ListLinks {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::links::ListLinksResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -518,9 +468,7 @@ impl SearchLinks {
             token: crate::TokenKind::Location,
             scopes: &["links.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("searchLinks", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location("searchLinks", self.location_id.as_deref())?;
         let mut request = crate::Request::new(&META, "/links/search".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -543,7 +491,7 @@ impl SearchLinks {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::links::ListLinksResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -572,7 +520,7 @@ impl crate::Paginated for SearchLinks {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -586,10 +534,8 @@ impl crate::Paginated for SearchLinks {
 impl SearchLinks {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::links::Link, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::links::Link, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -620,7 +566,7 @@ impl UpdateLink {
         };
         let mut request = crate::Request::new(
             &META,
-            format!("/links/{}", crate ::runtime::request::path_segment(& self.link_id)),
+            format!("/links/{}", crate::runtime::request::path_segment(&self.link_id))
         );
         {
             let value = &self.body;
@@ -636,7 +582,7 @@ impl UpdateLink {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::links::LinkResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await

@@ -59,7 +59,7 @@ pub const MODULE: &str = "v3::locations";
 /// Operations of the Locations module. Get one with `client.v3().locations()`.
 #[derive(Clone, Debug)]
 pub struct Locations {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl Locations {
@@ -72,26 +72,16 @@ impl Locations {
     /// `POST /locations/{locationId}/customValues` · Version `v3` · location token · scopes: `locations/customValues.write`
     pub fn create_custom_value(
         &self,
-        body: crate::locations::CustomValueRequest,
+        body: crate::locations::CustomValueRequest
     ) -> CreateCustomValue {
-        CreateCustomValue {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        CreateCustomValue { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Create a sub-account under an agency.
     ///
     /// `POST /locations/` · Version `v3` · agency token · scopes: `locations.write`
-    pub fn create_location(
-        &self,
-        body: crate::locations::CreateLocationRequest,
-    ) -> CreateLocation {
-        CreateLocation {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn create_location(&self, body: crate::locations::CreateLocationRequest) -> CreateLocation {
+        CreateLocation { client: self.client.clone(), body, }
     }
 
     /// Create a contact or opportunity custom field in a location.
@@ -99,13 +89,9 @@ impl Locations {
     /// `POST /locations/{locationId}/customFields` · Version `v3` · location token · scopes: `locations/customFields.write`
     pub fn create_location_custom_field(
         &self,
-        body: crate::locations::CreateLocationCustomFieldRequest,
+        body: crate::locations::CreateLocationCustomFieldRequest
     ) -> CreateLocationCustomField {
-        CreateLocationCustomField {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        CreateLocationCustomField { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Create a tag in a location.
@@ -113,13 +99,9 @@ impl Locations {
     /// `POST /locations/{locationId}/tags` · Version `v3` · location token · scopes: `locations/tags.write`
     pub fn create_location_tag(
         &self,
-        body: crate::locations::LocationTagRequest,
+        body: crate::locations::LocationTagRequest
     ) -> CreateLocationTag {
-        CreateLocationTag {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        CreateLocationTag { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Create a recurring task in a location.
@@ -127,33 +109,22 @@ impl Locations {
     /// `POST /locations/{locationId}/recurring-tasks` · Version `v3` · location token · scopes: none stated
     pub fn create_recurring_task(
         &self,
-        body: crate::locations::CreateRecurringTaskRequest,
+        body: crate::locations::CreateRecurringTaskRequest
     ) -> CreateRecurringTask {
-        CreateRecurringTask {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        CreateRecurringTask { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Delete a custom value of a location.
     ///
     /// `DELETE /locations/{locationId}/customValues/{id}` · Version `v3` · location token · scopes: `locations/customValues.write`
     pub fn delete_custom_value(&self, id: impl Into<String>) -> DeleteCustomValue {
-        DeleteCustomValue {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-        }
+        DeleteCustomValue { client: self.client.clone(), location_id: None, id: id.into(), }
     }
 
     /// Delete a sub-account from its agency.
     ///
     /// `DELETE /locations/{locationId}` · Version `v3` · agency token · scopes: `locations.internal-access-only`
-    pub fn delete_location(
-        &self,
-        delete_twilio_account: impl Into<bool>,
-    ) -> DeleteLocation {
+    pub fn delete_location(&self, delete_twilio_account: impl Into<bool>) -> DeleteLocation {
         DeleteLocation {
             client: self.client.clone(),
             location_id: None,
@@ -164,51 +135,29 @@ impl Locations {
     /// Delete a custom field of a location.
     ///
     /// `DELETE /locations/{locationId}/customFields/{id}` · Version `v3` · location token · scopes: `locations/customFields.write`
-    pub fn delete_location_custom_field(
-        &self,
-        id: impl Into<String>,
-    ) -> DeleteLocationCustomField {
-        DeleteLocationCustomField {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-        }
+    pub fn delete_location_custom_field(&self, id: impl Into<String>) -> DeleteLocationCustomField {
+        DeleteLocationCustomField { client: self.client.clone(), location_id: None, id: id.into(), }
     }
 
     /// Delete a tag of a location.
     ///
     /// `DELETE /locations/{locationId}/tags/{tagId}` · Version `v3` · location token · scopes: `locations/tags.write`
     pub fn delete_location_tag(&self, tag_id: impl Into<String>) -> DeleteLocationTag {
-        DeleteLocationTag {
-            client: self.client.clone(),
-            location_id: None,
-            tag_id: tag_id.into(),
-        }
+        DeleteLocationTag { client: self.client.clone(), location_id: None, tag_id: tag_id.into(), }
     }
 
     /// Delete an SMS or email template of a location.
     ///
     /// `DELETE /locations/{locationId}/templates/{id}` · Version `v3` · location token · scopes: none stated
-    pub fn delete_location_template(
-        &self,
-        id: impl Into<String>,
-    ) -> DeleteLocationTemplate {
-        DeleteLocationTemplate {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-        }
+    pub fn delete_location_template(&self, id: impl Into<String>) -> DeleteLocationTemplate {
+        DeleteLocationTemplate { client: self.client.clone(), location_id: None, id: id.into(), }
     }
 
     /// Delete a recurring task.
     ///
     /// `DELETE /locations/{locationId}/recurring-tasks/{id}` · Version `v3` · location token · scopes: none stated
     pub fn delete_recurring_task(&self, id: impl Into<String>) -> DeleteRecurringTask {
-        DeleteRecurringTask {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-        }
+        DeleteRecurringTask { client: self.client.clone(), location_id: None, id: id.into(), }
     }
 
     /// List the SMS or email providers configured for a location.
@@ -216,7 +165,7 @@ impl Locations {
     /// `GET /locations/{locationId}/conversationChannels/{type}` · Version `v3` · location token · scopes: `locations.readonly`
     pub fn get_conversation_channel(
         &self,
-        type_: impl Into<ConversationChannelType>,
+        type_: impl Into<ConversationChannelType>
     ) -> GetConversationChannel {
         GetConversationChannel {
             client: self.client.clone(),
@@ -229,107 +178,69 @@ impl Locations {
     ///
     /// `GET /locations/{locationId}/customValues/{id}` · Version `v3` · location token · scopes: `locations/customValues.readonly`
     pub fn get_custom_value(&self, id: impl Into<String>) -> GetCustomValue {
-        GetCustomValue {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-        }
+        GetCustomValue { client: self.client.clone(), location_id: None, id: id.into(), }
     }
 
     /// Fetch one sub-account by its id.
     ///
     /// `GET /locations/{locationId}` · Version `v3` · location or agency token · scopes: `locations.readonly`
-    pub fn get_location(&self) -> GetLocation {
-        GetLocation {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn get_location(&self,) -> GetLocation {
+        GetLocation { client: self.client.clone(), location_id: None, }
     }
 
     /// Fetch one custom field of a location by id or field key.
     ///
     /// `GET /locations/{locationId}/customFields/{id}` · Version `v3` · location token · scopes: `locations/customFields.readonly`
-    pub fn get_location_custom_field(
-        &self,
-        id: impl Into<String>,
-    ) -> GetLocationCustomField {
-        GetLocationCustomField {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-        }
+    pub fn get_location_custom_field(&self, id: impl Into<String>) -> GetLocationCustomField {
+        GetLocationCustomField { client: self.client.clone(), location_id: None, id: id.into(), }
     }
 
     /// List the features enabled for a sub-account.
     ///
     /// `GET /locations/{locationId}/permissions` · Version `v3` · agency token · scopes: `locations.write`
-    pub fn get_location_permissions(&self) -> GetLocationPermissions {
-        GetLocationPermissions {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn get_location_permissions(&self,) -> GetLocationPermissions {
+        GetLocationPermissions { client: self.client.clone(), location_id: None, }
     }
 
     /// Fetch one tag of a location.
     ///
     /// `GET /locations/{locationId}/tags/{tagId}` · Version `v3` · location token · scopes: `locations/tags.readonly`
     pub fn get_location_tag(&self, tag_id: impl Into<String>) -> GetLocationTag {
-        GetLocationTag {
-            client: self.client.clone(),
-            location_id: None,
-            tag_id: tag_id.into(),
-        }
+        GetLocationTag { client: self.client.clone(), location_id: None, tag_id: tag_id.into(), }
     }
 
     /// Fetch one recurring task.
     ///
     /// `GET /locations/{locationId}/recurring-tasks/{id}` · Version `v3` · location token · scopes: none stated
     pub fn get_recurring_task(&self, id: impl Into<String>) -> GetRecurringTask {
-        GetRecurringTask {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-        }
+        GetRecurringTask { client: self.client.clone(), location_id: None, id: id.into(), }
     }
 
     /// List the custom values of a location.
     ///
     /// `GET /locations/{locationId}/customValues` · Version `v3` · location token · scopes: `locations/customValues.readonly`
-    pub fn list_custom_values(&self) -> ListCustomValues {
-        ListCustomValues {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn list_custom_values(&self,) -> ListCustomValues {
+        ListCustomValues { client: self.client.clone(), location_id: None, }
     }
 
     /// List the contact and opportunity custom fields of a location.
     ///
     /// `GET /locations/{locationId}/customFields` · Version `v3` · location token · scopes: `locations/customFields.readonly`
-    pub fn list_location_custom_fields(&self) -> ListLocationCustomFields {
-        ListLocationCustomFields {
-            client: self.client.clone(),
-            location_id: None,
-            model: None,
-        }
+    pub fn list_location_custom_fields(&self,) -> ListLocationCustomFields {
+        ListLocationCustomFields { client: self.client.clone(), location_id: None, model: None, }
     }
 
     /// List the tags of a location.
     ///
     /// `GET /locations/{locationId}/tags` · Version `v3` · location token · scopes: `locations/tags.readonly`
-    pub fn list_location_tags(&self) -> ListLocationTags {
-        ListLocationTags {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn list_location_tags(&self,) -> ListLocationTags {
+        ListLocationTags { client: self.client.clone(), location_id: None, }
     }
 
     /// List the SMS, email and WhatsApp templates of a location.
     ///
     /// `GET /locations/{locationId}/templates` · Version `v3` · location token · scopes: `locations/templates.readonly`
-    pub fn list_location_templates(
-        &self,
-        origin_id: impl Into<String>,
-    ) -> ListLocationTemplates {
+    pub fn list_location_templates(&self, origin_id: impl Into<String>) -> ListLocationTemplates {
         ListLocationTemplates {
             client: self.client.clone(),
             location_id: None,
@@ -344,11 +255,8 @@ impl Locations {
     /// List the time zones a location can use.
     ///
     /// `GET /locations/{locationId}/timezones` · Version `v3` · location token · scopes: `locations.readonly`
-    pub fn list_timezones(&self) -> ListTimezones {
-        ListTimezones {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn list_timezones(&self,) -> ListTimezones {
+        ListTimezones { client: self.client.clone(), location_id: None, }
     }
 
     /// Search the tasks of a location.
@@ -356,19 +264,15 @@ impl Locations {
     /// `POST /locations/{locationId}/tasks/search` · Version `v3` · location token · scopes: `locations/tasks.readonly`
     pub fn search_location_tasks(
         &self,
-        body: crate::locations::SearchLocationTasksRequest,
+        body: crate::locations::SearchLocationTasksRequest
     ) -> SearchLocationTasks {
-        SearchLocationTasks {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        SearchLocationTasks { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Search the sub-accounts of an agency.
     ///
     /// `GET /locations/search` · Version `v3` · location or agency token · scopes: `locations.readonly`
-    pub fn search_locations(&self) -> SearchLocations {
+    pub fn search_locations(&self,) -> SearchLocations {
         SearchLocations {
             client: self.client.clone(),
             company_id: None,
@@ -385,28 +289,16 @@ impl Locations {
     pub fn update_custom_value(
         &self,
         id: impl Into<String>,
-        body: crate::locations::CustomValueRequest,
+        body: crate::locations::CustomValueRequest
     ) -> UpdateCustomValue {
-        UpdateCustomValue {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-            body,
-        }
+        UpdateCustomValue { client: self.client.clone(), location_id: None, id: id.into(), body, }
     }
 
     /// Change a sub-account.
     ///
     /// `PUT /locations/{locationId}` · Version `v3` · agency token · scopes: `locations.write`
-    pub fn update_location(
-        &self,
-        body: crate::locations::UpdateLocationRequest,
-    ) -> UpdateLocation {
-        UpdateLocation {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+    pub fn update_location(&self, body: crate::locations::UpdateLocationRequest) -> UpdateLocation {
+        UpdateLocation { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Change a custom field of a location.
@@ -415,7 +307,7 @@ impl Locations {
     pub fn update_location_custom_field(
         &self,
         id: impl Into<String>,
-        body: crate::locations::UpdateLocationCustomFieldRequest,
+        body: crate::locations::UpdateLocationCustomFieldRequest
     ) -> UpdateLocationCustomField {
         UpdateLocationCustomField {
             client: self.client.clone(),
@@ -430,13 +322,9 @@ impl Locations {
     /// `PUT /locations/{locationId}/permissions` · Version `v3` · agency token · scopes: `locations.write`
     pub fn update_location_permissions(
         &self,
-        body: LocationPermissions,
+        body: LocationPermissions
     ) -> UpdateLocationPermissions {
-        UpdateLocationPermissions {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        UpdateLocationPermissions { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Rename a tag of a location.
@@ -445,7 +333,7 @@ impl Locations {
     pub fn update_location_tag(
         &self,
         tag_id: impl Into<String>,
-        body: crate::locations::LocationTagRequest,
+        body: crate::locations::LocationTagRequest
     ) -> UpdateLocationTag {
         UpdateLocationTag {
             client: self.client.clone(),
@@ -461,14 +349,9 @@ impl Locations {
     pub fn update_recurring_task(
         &self,
         id: impl Into<String>,
-        body: crate::locations::UpdateRecurringTaskRequest,
+        body: crate::locations::UpdateRecurringTaskRequest
     ) -> UpdateRecurringTask {
-        UpdateRecurringTask {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-            body,
-        }
+        UpdateRecurringTask { client: self.client.clone(), location_id: None, id: id.into(), body, }
     }
 
     /// Upload files for a file-type custom field.
@@ -476,13 +359,9 @@ impl Locations {
     /// `POST /locations/{locationId}/customFields/upload` · Version `v3` · location token · scopes: `locations/customFields.write`
     pub fn upload_location_custom_field_files(
         &self,
-        body: crate::locations::UploadCustomFieldFilesRequest,
+        body: crate::locations::UploadCustomFieldFilesRequest
     ) -> UploadLocationCustomFieldFiles {
-        UploadLocationCustomFieldFiles {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        UploadLocationCustomFieldFiles { client: self.client.clone(), location_id: None, body, }
     }
 }
 
@@ -490,336 +369,279 @@ impl Locations {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Locations::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createCustomValue",
-            Box::pin({
-                let call = handle
-                    .create_custom_value(
-                        crate::locations::CustomValueRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createLocation",
-            Box::pin({
-                let call = handle
-                    .create_location(
-                        crate::locations::CreateLocationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createLocationCustomField",
-            Box::pin({
-                let call = handle
-                    .create_location_custom_field(
-                        crate::locations::CreateLocationCustomFieldRequest::new(
-                            "sample".to_owned(),
-                            crate::locations::LocationCustomFieldDataType::Text,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createLocationTag",
-            Box::pin({
-                let call = handle
-                    .create_location_tag(
-                        crate::locations::LocationTagRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createRecurringTask",
-            Box::pin({
-                let call = handle
-                    .create_recurring_task(
-                        crate::locations::CreateRecurringTaskRequest::new(
-                            "sample".to_owned(),
-                            crate::locations::RecurrenceRule::new(
-                                crate::locations::RecurrenceInterval::Yearly,
-                                1i64,
-                                "sample".to_owned(),
-                                1i64,
-                            ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCustomValue",
-            Box::pin({
-                let call = handle.delete_custom_value("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteLocation",
-            Box::pin({
-                let call = handle.delete_location(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteLocationCustomField",
-            Box::pin({
-                let call = handle.delete_location_custom_field("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteLocationTag",
-            Box::pin({
-                let call = handle.delete_location_tag("sample-tagId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteLocationTemplate",
-            Box::pin({
-                let call = handle.delete_location_template("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteRecurringTask",
-            Box::pin({
-                let call = handle.delete_recurring_task("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getConversationChannel",
-            Box::pin({
-                let call = handle.get_conversation_channel(ConversationChannelType::Sms);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCustomValue",
-            Box::pin({
-                let call = handle.get_custom_value("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLocation",
-            Box::pin({
-                let call = handle.get_location();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLocationCustomField",
-            Box::pin({
-                let call = handle.get_location_custom_field("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLocationPermissions",
-            Box::pin({
-                let call = handle.get_location_permissions();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLocationTag",
-            Box::pin({
-                let call = handle.get_location_tag("sample-tagId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getRecurringTask",
-            Box::pin({
-                let call = handle.get_recurring_task("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCustomValues",
-            Box::pin({
-                let call = handle.list_custom_values();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listLocationCustomFields",
-            Box::pin({
-                let call = handle.list_location_custom_fields();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listLocationTags",
-            Box::pin({
-                let call = handle.list_location_tags();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listLocationTemplates",
-            Box::pin({
-                let call = handle.list_location_templates("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listTimezones",
-            Box::pin({
-                let call = handle.list_timezones();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchLocationTasks",
-            Box::pin({
-                let call = handle
-                    .search_location_tasks(
-                        crate::locations::SearchLocationTasksRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchLocations",
-            Box::pin({
-                let call = handle.search_locations();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCustomValue",
-            Box::pin({
-                let call = handle
-                    .update_custom_value(
-                        "sample-id",
-                        crate::locations::CustomValueRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateLocation",
-            Box::pin({
-                let call = handle
-                    .update_location(
-                        crate::locations::UpdateLocationRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateLocationCustomField",
-            Box::pin({
-                let call = handle
-                    .update_location_custom_field(
-                        "sample-id",
-                        crate::locations::UpdateLocationCustomFieldRequest::new(
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateLocationPermissions",
-            Box::pin({
-                let call = handle
-                    .update_location_permissions(
-                        LocationPermissions::new(
-                            vec![LocationPermission::V2WayTextMessaging],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateLocationTag",
-            Box::pin({
-                let call = handle
-                    .update_location_tag(
-                        "sample-tagId",
-                        crate::locations::LocationTagRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateRecurringTask",
-            Box::pin({
-                let call = handle
-                    .update_recurring_task(
-                        "sample-id",
-                        crate::locations::UpdateRecurringTaskRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "uploadLocationCustomFieldFiles",
-            Box::pin({
-                let call = handle
-                    .upload_location_custom_field_files(
-                        crate::locations::UploadCustomFieldFilesRequest::new(
-                            crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createCustomValue",
+        Box::pin({
+            let call = handle.create_custom_value(
+                crate::locations::CustomValueRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createLocation",
+        Box::pin({
+            let call = handle.create_location(
+                crate::locations::CreateLocationRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createLocationCustomField",
+        Box::pin({
+            let call = handle.create_location_custom_field(
+                crate::locations::CreateLocationCustomFieldRequest::new(
+                    "sample".to_owned(),
+                    crate::locations::LocationCustomFieldDataType::Text
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createLocationTag",
+        Box::pin({
+            let call = handle.create_location_tag(
+                crate::locations::LocationTagRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createRecurringTask",
+        Box::pin({
+            let call = handle.create_recurring_task(
+                crate::locations::CreateRecurringTaskRequest::new(
+                    "sample".to_owned(),
+                    crate::locations::RecurrenceRule::new(
+                        crate::locations::RecurrenceInterval::Yearly,
+                        1i64,
+                        "sample".to_owned(),
+                        1i64
+                    )
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCustomValue",
+        Box::pin({
+            let call = handle.delete_custom_value("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteLocation",
+        Box::pin({
+            let call = handle.delete_location(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteLocationCustomField",
+        Box::pin({
+            let call = handle.delete_location_custom_field("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteLocationTag",
+        Box::pin({
+            let call = handle.delete_location_tag("sample-tagId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteLocationTemplate",
+        Box::pin({
+            let call = handle.delete_location_template("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteRecurringTask",
+        Box::pin({
+            let call = handle.delete_recurring_task("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getConversationChannel",
+        Box::pin({
+            let call = handle.get_conversation_channel(ConversationChannelType::Sms);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCustomValue",
+        Box::pin({
+            let call = handle.get_custom_value("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLocation",
+        Box::pin({
+            let call = handle.get_location();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLocationCustomField",
+        Box::pin({
+            let call = handle.get_location_custom_field("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLocationPermissions",
+        Box::pin({
+            let call = handle.get_location_permissions();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLocationTag",
+        Box::pin({
+            let call = handle.get_location_tag("sample-tagId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getRecurringTask",
+        Box::pin({
+            let call = handle.get_recurring_task("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCustomValues",
+        Box::pin({
+            let call = handle.list_custom_values();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listLocationCustomFields",
+        Box::pin({
+            let call = handle.list_location_custom_fields();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listLocationTags",
+        Box::pin({
+            let call = handle.list_location_tags();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listLocationTemplates",
+        Box::pin({
+            let call = handle.list_location_templates("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listTimezones",
+        Box::pin({
+            let call = handle.list_timezones();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchLocationTasks",
+        Box::pin({
+            let call = handle.search_location_tasks(
+                crate::locations::SearchLocationTasksRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchLocations",
+        Box::pin({
+            let call = handle.search_locations();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCustomValue",
+        Box::pin({
+            let call = handle.update_custom_value(
+                "sample-id",
+                crate::locations::CustomValueRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateLocation",
+        Box::pin({
+            let call = handle.update_location(
+                crate::locations::UpdateLocationRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateLocationCustomField",
+        Box::pin({
+            let call = handle.update_location_custom_field(
+                "sample-id",
+                crate::locations::UpdateLocationCustomFieldRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateLocationPermissions",
+        Box::pin({
+            let call = handle.update_location_permissions(
+                LocationPermissions::new(vec![LocationPermission::V2WayTextMessaging])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateLocationTag",
+        Box::pin({
+            let call = handle.update_location_tag(
+                "sample-tagId",
+                crate::locations::LocationTagRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateRecurringTask",
+        Box::pin({
+            let call = handle.update_recurring_task(
+                "sample-id",
+                crate::locations::UpdateRecurringTaskRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "uploadLocationCustomFieldFiles",
+        Box::pin({
+            let call = handle.upload_location_custom_field_files(
+                crate::locations::UploadCustomFieldFilesRequest::new(
+                    crate::Upload::from_bytes("sample.txt", b"sample".to_vec())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -827,513 +649,460 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Locations::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createCustomValue",
-            Box::pin({
-                let call = handle
-                    .create_custom_value(
-                        crate::locations::CustomValueRequest::new(
+    calls.push((
+        "createCustomValue",
+        Box::pin({
+            let call = handle.create_custom_value(
+                crate::locations::CustomValueRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createLocation",
+        Box::pin({
+            let call = handle.create_location(
+                crate::locations::CreateLocationRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .phone("sample".to_owned())
+                    .address("sample".to_owned())
+                    .city("sample".to_owned())
+                    .state("sample".to_owned())
+                    .country(crate::locations::CountryCode::Af)
+                    .postal_code("sample".to_owned())
+                    .website("sample".to_owned())
+                    .timezone("sample".to_owned())
+                    .prospect_info(
+                        crate::locations::ProspectInfo::new(
                             "sample".to_owned(),
                             "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createLocation",
-            Box::pin({
-                let call = handle
-                    .create_location(
-                        crate::locations::CreateLocationRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .phone("sample".to_owned())
-                            .address("sample".to_owned())
-                            .city("sample".to_owned())
-                            .state("sample".to_owned())
-                            .country(crate::locations::CountryCode::Af)
-                            .postal_code("sample".to_owned())
-                            .website("sample".to_owned())
-                            .timezone("sample".to_owned())
-                            .prospect_info(
-                                crate::locations::ProspectInfo::new(
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                ),
-                            )
-                            .settings(
-                                crate::locations::LocationSettings::new()
-                                    .allow_duplicate_contact(true)
-                                    .allow_duplicate_opportunity(true)
-                                    .allow_facebook_name_merge(true)
-                                    .disable_contact_timezone(true),
-                            )
-                            .social(
-                                crate::locations::LocationSocial::new()
-                                    .facebook_url("sample".to_owned())
-                                    .google_plus("sample".to_owned())
-                                    .linked_in("sample".to_owned())
-                                    .foursquare("sample".to_owned())
-                                    .twitter("sample".to_owned())
-                                    .yelp("sample".to_owned())
-                                    .instagram("sample".to_owned())
-                                    .youtube("sample".to_owned())
-                                    .pinterest("sample".to_owned())
-                                    .blog_rss("sample".to_owned())
-                                    .google_places_id("sample".to_owned()),
-                            )
-                            .twilio(
-                                crate::locations::TwilioCredentials::new(
-                                    "sample".to_owned(),
-                                    crate::Secret::from("sample"),
-                                ),
-                            )
-                            .mailgun(
-                                crate::locations::MailgunCredentials::new(
-                                    crate::Secret::from("sample"),
-                                    "sample".to_owned(),
-                                ),
-                            )
-                            .snapshot_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createLocationCustomField",
-            Box::pin({
-                let call = handle
-                    .create_location_custom_field(
-                        crate::locations::CreateLocationCustomFieldRequest::new(
-                                "sample".to_owned(),
-                                crate::locations::LocationCustomFieldDataType::Text,
-                            )
-                            .placeholder("sample".to_owned())
-                            .accepted_format(vec!["sample".to_owned()])
-                            .is_multiple_file(true)
-                            .max_number_of_files(1i64)
-                            .text_box_list_options(
-                                vec![
-                                    crate ::locations::TextBoxListOption::new().label("sample"
-                                    .to_owned()).prefill_value("sample".to_owned())
-                                ],
-                            )
-                            .position(1i64)
-                            .model(crate::locations::CustomFieldModel::Contact),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createLocationTag",
-            Box::pin({
-                let call = handle
-                    .create_location_tag(
-                        crate::locations::LocationTagRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createRecurringTask",
-            Box::pin({
-                let call = handle
-                    .create_recurring_task(
-                        crate::locations::CreateRecurringTaskRequest::new(
-                                "sample".to_owned(),
-                                crate::locations::RecurrenceRule::new(
-                                        crate::locations::RecurrenceInterval::Yearly,
-                                        1i64,
-                                        "sample".to_owned(),
-                                        1i64,
-                                    )
-                                    .end_date("sample".to_owned())
-                                    .day_of_month(1i64)
-                                    .day_of_week(crate::locations::Weekday::Mo)
-                                    .month_of_year(1i64)
-                                    .count(1i64)
-                                    .create_task_if_over_due(true),
-                            )
-                            .description("sample".to_owned())
-                            .contact_ids(vec!["sample".to_owned()])
-                            .owners(vec!["sample".to_owned()])
-                            .ignore_task_creation(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCustomValue",
-            Box::pin({
-                let call = handle.delete_custom_value("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteLocation",
-            Box::pin({
-                let call = handle.delete_location(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteLocationCustomField",
-            Box::pin({
-                let call = handle.delete_location_custom_field("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteLocationTag",
-            Box::pin({
-                let call = handle.delete_location_tag("sample-tagId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteLocationTemplate",
-            Box::pin({
-                let call = handle.delete_location_template("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteRecurringTask",
-            Box::pin({
-                let call = handle.delete_recurring_task("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getConversationChannel",
-            Box::pin({
-                let call = handle.get_conversation_channel(ConversationChannelType::Sms);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCustomValue",
-            Box::pin({
-                let call = handle.get_custom_value("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLocation",
-            Box::pin({
-                let call = handle.get_location();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLocationCustomField",
-            Box::pin({
-                let call = handle.get_location_custom_field("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLocationPermissions",
-            Box::pin({
-                let call = handle.get_location_permissions();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLocationTag",
-            Box::pin({
-                let call = handle.get_location_tag("sample-tagId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getRecurringTask",
-            Box::pin({
-                let call = handle.get_recurring_task("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCustomValues",
-            Box::pin({
-                let call = handle.list_custom_values();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listLocationCustomFields",
-            Box::pin({
-                let call = handle
-                    .list_location_custom_fields()
-                    .model(ListLocationCustomFieldsModel::Contact);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listLocationTags",
-            Box::pin({
-                let call = handle.list_location_tags();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listLocationTemplates",
-            Box::pin({
-                let call = handle
-                    .list_location_templates("sample".to_owned())
-                    .deleted(true)
-                    .skip(1i64)
+                            "sample".to_owned()
+                        )
+                    )
+                    .settings(
+                        crate::locations::LocationSettings::new()
+                            .allow_duplicate_contact(true)
+                            .allow_duplicate_opportunity(true)
+                            .allow_facebook_name_merge(true)
+                            .disable_contact_timezone(true)
+                    )
+                    .social(
+                        crate::locations::LocationSocial::new()
+                            .facebook_url("sample".to_owned())
+                            .google_plus("sample".to_owned())
+                            .linked_in("sample".to_owned())
+                            .foursquare("sample".to_owned())
+                            .twitter("sample".to_owned())
+                            .yelp("sample".to_owned())
+                            .instagram("sample".to_owned())
+                            .youtube("sample".to_owned())
+                            .pinterest("sample".to_owned())
+                            .blog_rss("sample".to_owned())
+                            .google_places_id("sample".to_owned())
+                    )
+                    .twilio(
+                        crate::locations::TwilioCredentials::new(
+                            "sample".to_owned(),
+                            crate::Secret::from("sample")
+                        )
+                    )
+                    .mailgun(
+                        crate::locations::MailgunCredentials::new(
+                            crate::Secret::from("sample"),
+                            "sample".to_owned()
+                        )
+                    )
+                    .snapshot_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createLocationCustomField",
+        Box::pin({
+            let call = handle.create_location_custom_field(
+                crate::locations::CreateLocationCustomFieldRequest::new(
+                    "sample".to_owned(),
+                    crate::locations::LocationCustomFieldDataType::Text
+                )
+                    .placeholder("sample".to_owned())
+                    .accepted_format(vec!["sample".to_owned()])
+                    .is_multiple_file(true)
+                    .max_number_of_files(1i64)
+                    .text_box_list_options(
+                        vec![
+                            crate::locations::TextBoxListOption::new()
+                                .label("sample".to_owned())
+                                .prefill_value("sample".to_owned())
+                        ]
+                    )
+                    .position(1i64)
+                    .model(crate::locations::CustomFieldModel::Contact)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createLocationTag",
+        Box::pin({
+            let call = handle.create_location_tag(
+                crate::locations::LocationTagRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createRecurringTask",
+        Box::pin({
+            let call = handle.create_recurring_task(
+                crate::locations::CreateRecurringTaskRequest::new(
+                    "sample".to_owned(),
+                    crate::locations::RecurrenceRule::new(
+                        crate::locations::RecurrenceInterval::Yearly,
+                        1i64,
+                        "sample".to_owned(),
+                        1i64
+                    )
+                        .end_date("sample".to_owned())
+                        .day_of_month(1i64)
+                        .day_of_week(crate::locations::Weekday::Mo)
+                        .month_of_year(1i64)
+                        .count(1i64)
+                        .create_task_if_over_due(true)
+                )
+                    .description("sample".to_owned())
+                    .contact_ids(vec!["sample".to_owned()])
+                    .owners(vec!["sample".to_owned()])
+                    .ignore_task_creation(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCustomValue",
+        Box::pin({
+            let call = handle.delete_custom_value("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteLocation",
+        Box::pin({
+            let call = handle.delete_location(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteLocationCustomField",
+        Box::pin({
+            let call = handle.delete_location_custom_field("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteLocationTag",
+        Box::pin({
+            let call = handle.delete_location_tag("sample-tagId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteLocationTemplate",
+        Box::pin({
+            let call = handle.delete_location_template("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteRecurringTask",
+        Box::pin({
+            let call = handle.delete_recurring_task("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getConversationChannel",
+        Box::pin({
+            let call = handle.get_conversation_channel(ConversationChannelType::Sms);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCustomValue",
+        Box::pin({
+            let call = handle.get_custom_value("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLocation",
+        Box::pin({
+            let call = handle.get_location();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLocationCustomField",
+        Box::pin({
+            let call = handle.get_location_custom_field("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLocationPermissions",
+        Box::pin({
+            let call = handle.get_location_permissions();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLocationTag",
+        Box::pin({
+            let call = handle.get_location_tag("sample-tagId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getRecurringTask",
+        Box::pin({
+            let call = handle.get_recurring_task("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCustomValues",
+        Box::pin({
+            let call = handle.list_custom_values();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listLocationCustomFields",
+        Box::pin({
+            let call = handle
+                .list_location_custom_fields()
+                .model(ListLocationCustomFieldsModel::Contact);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listLocationTags",
+        Box::pin({
+            let call = handle.list_location_tags();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listLocationTemplates",
+        Box::pin({
+            let call = handle
+                .list_location_templates("sample".to_owned())
+                .deleted(true)
+                .skip(1i64)
+                .limit(1i64)
+                .type_(crate::locations::TemplateType::Sms);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listTimezones",
+        Box::pin({
+            let call = handle.list_timezones();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchLocationTasks",
+        Box::pin({
+            let call = handle.search_location_tasks(
+                crate::locations::SearchLocationTasksRequest::new()
+                    .contact_id(vec!["sample".to_owned()])
+                    .completed(true)
+                    .assigned_to(vec!["sample".to_owned()])
+                    .query("sample".to_owned())
                     .limit(1i64)
-                    .type_(crate::locations::TemplateType::Sms);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listTimezones",
-            Box::pin({
-                let call = handle.list_timezones();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchLocationTasks",
-            Box::pin({
-                let call = handle
-                    .search_location_tasks(
-                        crate::locations::SearchLocationTasksRequest::new()
-                            .contact_id(vec!["sample".to_owned()])
-                            .completed(true)
-                            .assigned_to(vec!["sample".to_owned()])
-                            .query("sample".to_owned())
-                            .limit(1i64)
-                            .skip(1i64)
-                            .business_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchLocations",
-            Box::pin({
-                let call = handle
-                    .search_locations()
-                    .company_id("sample".to_owned())
                     .skip(1i64)
-                    .limit(1i64)
-                    .order(SearchLocationsOrder::Asc)
-                    .email("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCustomValue",
-            Box::pin({
-                let call = handle
-                    .update_custom_value(
-                        "sample-id",
-                        crate::locations::CustomValueRequest::new(
+                    .business_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchLocations",
+        Box::pin({
+            let call = handle
+                .search_locations()
+                .company_id("sample".to_owned())
+                .skip(1i64)
+                .limit(1i64)
+                .order(SearchLocationsOrder::Asc)
+                .email("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCustomValue",
+        Box::pin({
+            let call = handle.update_custom_value(
+                "sample-id",
+                crate::locations::CustomValueRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateLocation",
+        Box::pin({
+            let call = handle.update_location(
+                crate::locations::UpdateLocationRequest::new("sample".to_owned())
+                    .name("sample".to_owned())
+                    .phone("sample".to_owned())
+                    .address("sample".to_owned())
+                    .city("sample".to_owned())
+                    .state("sample".to_owned())
+                    .country(crate::locations::CountryCode::Af)
+                    .postal_code("sample".to_owned())
+                    .website("sample".to_owned())
+                    .timezone("sample".to_owned())
+                    .prospect_info(
+                        crate::locations::ProspectInfo::new(
                             "sample".to_owned(),
                             "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateLocation",
-            Box::pin({
-                let call = handle
-                    .update_location(
-                        crate::locations::UpdateLocationRequest::new("sample".to_owned())
-                            .name("sample".to_owned())
-                            .phone("sample".to_owned())
-                            .address("sample".to_owned())
-                            .city("sample".to_owned())
-                            .state("sample".to_owned())
-                            .country(crate::locations::CountryCode::Af)
-                            .postal_code("sample".to_owned())
-                            .website("sample".to_owned())
-                            .timezone("sample".to_owned())
-                            .prospect_info(
-                                crate::locations::ProspectInfo::new(
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                ),
-                            )
-                            .settings(
-                                crate::locations::LocationSettings::new()
-                                    .allow_duplicate_contact(true)
-                                    .allow_duplicate_opportunity(true)
-                                    .allow_facebook_name_merge(true)
-                                    .disable_contact_timezone(true),
-                            )
-                            .social(
-                                crate::locations::LocationSocial::new()
-                                    .facebook_url("sample".to_owned())
-                                    .google_plus("sample".to_owned())
-                                    .linked_in("sample".to_owned())
-                                    .foursquare("sample".to_owned())
-                                    .twitter("sample".to_owned())
-                                    .yelp("sample".to_owned())
-                                    .instagram("sample".to_owned())
-                                    .youtube("sample".to_owned())
-                                    .pinterest("sample".to_owned())
-                                    .blog_rss("sample".to_owned())
-                                    .google_places_id("sample".to_owned()),
-                            )
-                            .twilio(
-                                crate::locations::TwilioCredentials::new(
-                                    "sample".to_owned(),
-                                    crate::Secret::from("sample"),
-                                ),
-                            )
-                            .mailgun(
-                                crate::locations::MailgunCredentials::new(
-                                    crate::Secret::from("sample"),
-                                    "sample".to_owned(),
-                                ),
-                            )
-                            .snapshot(
-                                crate::locations::SnapshotLoad::new("sample".to_owned())
-                                    .override_(true),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateLocationCustomField",
-            Box::pin({
-                let call = handle
-                    .update_location_custom_field(
-                        "sample-id",
-                        crate::locations::UpdateLocationCustomFieldRequest::new(
-                                "sample".to_owned(),
-                            )
-                            .placeholder("sample".to_owned())
-                            .accepted_format(vec!["sample".to_owned()])
-                            .is_multiple_file(true)
-                            .max_number_of_files(1i64)
-                            .text_box_list_options(
-                                vec![
-                                    crate ::locations::TextBoxListOption::new().label("sample"
-                                    .to_owned()).prefill_value("sample".to_owned())
-                                ],
-                            )
-                            .position(1i64)
-                            .model(crate::locations::CustomFieldModel::Contact),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateLocationPermissions",
-            Box::pin({
-                let call = handle
-                    .update_location_permissions(
-                        LocationPermissions::new(
-                            vec![LocationPermission::V2WayTextMessaging],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateLocationTag",
-            Box::pin({
-                let call = handle
-                    .update_location_tag(
-                        "sample-tagId",
-                        crate::locations::LocationTagRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateRecurringTask",
-            Box::pin({
-                let call = handle
-                    .update_recurring_task(
-                        "sample-id",
-                        crate::locations::UpdateRecurringTaskRequest::new()
-                            .title("sample".to_owned())
-                            .description("sample".to_owned())
-                            .contact_ids(vec!["sample".to_owned()])
-                            .owners(vec!["sample".to_owned()])
-                            .rrule_options(
-                                crate::locations::RecurrenceRule::new(
-                                        crate::locations::RecurrenceInterval::Yearly,
-                                        1i64,
-                                        "sample".to_owned(),
-                                        1i64,
-                                    )
-                                    .end_date("sample".to_owned())
-                                    .day_of_month(1i64)
-                                    .day_of_week(crate::locations::Weekday::Mo)
-                                    .month_of_year(1i64)
-                                    .count(1i64)
-                                    .create_task_if_over_due(true),
-                            )
-                            .ignore_task_creation(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "uploadLocationCustomFieldFiles",
-            Box::pin({
-                let call = handle
-                    .upload_location_custom_field_files(
-                        crate::locations::UploadCustomFieldFilesRequest::new(
-                                crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
-                            )
-                            .id("sample".to_owned())
-                            .max_files(1i64),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                            "sample".to_owned()
+                        )
+                    )
+                    .settings(
+                        crate::locations::LocationSettings::new()
+                            .allow_duplicate_contact(true)
+                            .allow_duplicate_opportunity(true)
+                            .allow_facebook_name_merge(true)
+                            .disable_contact_timezone(true)
+                    )
+                    .social(
+                        crate::locations::LocationSocial::new()
+                            .facebook_url("sample".to_owned())
+                            .google_plus("sample".to_owned())
+                            .linked_in("sample".to_owned())
+                            .foursquare("sample".to_owned())
+                            .twitter("sample".to_owned())
+                            .yelp("sample".to_owned())
+                            .instagram("sample".to_owned())
+                            .youtube("sample".to_owned())
+                            .pinterest("sample".to_owned())
+                            .blog_rss("sample".to_owned())
+                            .google_places_id("sample".to_owned())
+                    )
+                    .twilio(
+                        crate::locations::TwilioCredentials::new(
+                            "sample".to_owned(),
+                            crate::Secret::from("sample")
+                        )
+                    )
+                    .mailgun(
+                        crate::locations::MailgunCredentials::new(
+                            crate::Secret::from("sample"),
+                            "sample".to_owned()
+                        )
+                    )
+                    .snapshot(
+                        crate::locations::SnapshotLoad::new("sample".to_owned()).override_(true)
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateLocationCustomField",
+        Box::pin({
+            let call = handle.update_location_custom_field(
+                "sample-id",
+                crate::locations::UpdateLocationCustomFieldRequest::new("sample".to_owned())
+                    .placeholder("sample".to_owned())
+                    .accepted_format(vec!["sample".to_owned()])
+                    .is_multiple_file(true)
+                    .max_number_of_files(1i64)
+                    .text_box_list_options(
+                        vec![
+                            crate::locations::TextBoxListOption::new()
+                                .label("sample".to_owned())
+                                .prefill_value("sample".to_owned())
+                        ]
+                    )
+                    .position(1i64)
+                    .model(crate::locations::CustomFieldModel::Contact)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateLocationPermissions",
+        Box::pin({
+            let call = handle.update_location_permissions(
+                LocationPermissions::new(vec![LocationPermission::V2WayTextMessaging])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateLocationTag",
+        Box::pin({
+            let call = handle.update_location_tag(
+                "sample-tagId",
+                crate::locations::LocationTagRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateRecurringTask",
+        Box::pin({
+            let call = handle.update_recurring_task(
+                "sample-id",
+                crate::locations::UpdateRecurringTaskRequest::new()
+                    .title("sample".to_owned())
+                    .description("sample".to_owned())
+                    .contact_ids(vec!["sample".to_owned()])
+                    .owners(vec!["sample".to_owned()])
+                    .rrule_options(
+                        crate::locations::RecurrenceRule::new(
+                            crate::locations::RecurrenceInterval::Yearly,
+                            1i64,
+                            "sample".to_owned(),
+                            1i64
+                        )
+                            .end_date("sample".to_owned())
+                            .day_of_month(1i64)
+                            .day_of_week(crate::locations::Weekday::Mo)
+                            .month_of_year(1i64)
+                            .count(1i64)
+                            .create_task_if_over_due(true)
+                    )
+                    .ignore_task_creation(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "uploadLocationCustomFieldFiles",
+        Box::pin({
+            let call = handle.upload_location_custom_field_files(
+                crate::locations::UploadCustomFieldFilesRequest::new(
+                    crate::Upload::from_bytes("sample.txt", b"sample".to_vec())
+                )
+                    .id("sample".to_owned())
+                    .max_files(1i64)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -1369,15 +1138,16 @@ impl CreateCustomValue {
             token: crate::TokenKind::Location,
             scopes: &["locations/customValues.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("createCustomValue", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "createCustomValue",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/customValues", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+                "/locations/{}/customValues",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -1388,19 +1158,14 @@ impl CreateCustomValue {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::locations::CustomValueResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::locations::CustomValueResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::locations::CustomValueResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::locations::CustomValueResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1444,7 +1209,7 @@ impl CreateLocation {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::locations::Location>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1483,15 +1248,16 @@ impl CreateLocationCustomField {
             token: crate::TokenKind::Location,
             scopes: &["locations/customFields.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("createLocationCustomField", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "createLocationCustomField",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/customFields", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+                "/locations/{}/customFields",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -1502,19 +1268,14 @@ impl CreateLocationCustomField {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::locations::LocationCustomFieldResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::locations::LocationCustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::locations::LocationCustomFieldResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::locations::LocationCustomFieldResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1552,15 +1313,13 @@ impl CreateLocationTag {
             token: crate::TokenKind::Location,
             scopes: &["locations/tags.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("createLocationTag", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "createLocationTag",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/locations/{}/tags", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+            format!("/locations/{}/tags", crate::runtime::request::path_segment(&location_id))
         );
         request.scope_key(location_id.clone());
         {
@@ -1571,19 +1330,14 @@ impl CreateLocationTag {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::locations::LocationTagResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::locations::LocationTagResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::locations::LocationTagResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::locations::LocationTagResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1621,15 +1375,16 @@ impl CreateRecurringTask {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("createRecurringTask", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "createRecurringTask",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/recurring-tasks", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+                "/locations/{}/recurring-tasks",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -1640,19 +1395,14 @@ impl CreateRecurringTask {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::locations::RecurringTaskResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::locations::RecurringTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::locations::RecurringTaskResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::locations::RecurringTaskResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1690,15 +1440,17 @@ impl DeleteCustomValue {
             token: crate::TokenKind::Location,
             scopes: &["locations/customValues.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteCustomValue", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteCustomValue",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/customValues/{}", crate ::runtime::request::path_segment(&
-                location_id), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/locations/{}/customValues/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -1711,7 +1463,7 @@ impl DeleteCustomValue {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::DeleteSuccess>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1750,14 +1502,13 @@ impl DeleteLocation {
             token: crate::TokenKind::Agency,
             scopes: &["locations.internal-access-only"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteLocation", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteLocation",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/locations/{}", crate ::runtime::request::path_segment(& location_id)
-            ),
+            format!("/locations/{}", crate::runtime::request::path_segment(&location_id))
         );
         request.scope_key(location_id.clone());
         request.query("deleteTwilioAccount", self.delete_twilio_account);
@@ -1765,19 +1516,14 @@ impl DeleteLocation {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::locations::DeleteLocationResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::locations::DeleteLocationResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::locations::DeleteLocationResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::locations::DeleteLocationResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1815,15 +1561,17 @@ impl DeleteLocationCustomField {
             token: crate::TokenKind::Location,
             scopes: &["locations/customFields.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteLocationCustomField", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteLocationCustomField",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/customFields/{}", crate ::runtime::request::path_segment(&
-                location_id), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/locations/{}/customFields/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -1836,7 +1584,7 @@ impl DeleteLocationCustomField {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::DeleteSuccess>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1875,15 +1623,17 @@ impl DeleteLocationTag {
             token: crate::TokenKind::Location,
             scopes: &["locations/tags.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteLocationTag", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteLocationTag",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/tags/{}", crate ::runtime::request::path_segment(&
-                location_id), crate ::runtime::request::path_segment(& self.tag_id)
-            ),
+                "/locations/{}/tags/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.tag_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -1896,7 +1646,7 @@ impl DeleteLocationTag {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::DeleteSuccess>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1935,15 +1685,17 @@ impl DeleteLocationTemplate {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteLocationTemplate", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteLocationTemplate",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/templates/{}", crate ::runtime::request::path_segment(&
-                location_id), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/locations/{}/templates/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -1956,7 +1708,7 @@ impl DeleteLocationTemplate {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1995,35 +1747,31 @@ impl DeleteRecurringTask {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteRecurringTask", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteRecurringTask",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/recurring-tasks/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.id)
-            ),
+                "/locations/{}/recurring-tasks/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::locations::DeleteRecurringTaskResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::locations::DeleteRecurringTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::locations::DeleteRecurringTaskResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::locations::DeleteRecurringTaskResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2061,16 +1809,17 @@ impl GetConversationChannel {
             token: crate::TokenKind::Location,
             scopes: &["locations.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getConversationChannel", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getConversationChannel",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/conversationChannels/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(self.type_.as_str())
-            ),
+                "/locations/{}/conversationChannels/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(self.type_.as_str())
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -2083,7 +1832,7 @@ impl GetConversationChannel {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ConversationChannelResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2122,34 +1871,31 @@ impl GetCustomValue {
             token: crate::TokenKind::Location,
             scopes: &["locations/customValues.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getCustomValue", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getCustomValue",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/customValues/{}", crate ::runtime::request::path_segment(&
-                location_id), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/locations/{}/customValues/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::locations::CustomValueResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::locations::CustomValueResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::locations::CustomValueResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::locations::CustomValueResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2186,14 +1932,10 @@ impl GetLocation {
             token: crate::TokenKind::Either,
             scopes: &["locations.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getLocation", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location("getLocation", self.location_id.as_deref())?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/locations/{}", crate ::runtime::request::path_segment(& location_id)
-            ),
+            format!("/locations/{}", crate::runtime::request::path_segment(&location_id))
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -2206,7 +1948,7 @@ impl GetLocation {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::locations::LocationResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2245,34 +1987,31 @@ impl GetLocationCustomField {
             token: crate::TokenKind::Location,
             scopes: &["locations/customFields.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getLocationCustomField", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getLocationCustomField",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/customFields/{}", crate ::runtime::request::path_segment(&
-                location_id), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/locations/{}/customFields/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::locations::LocationCustomFieldResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::locations::LocationCustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::locations::LocationCustomFieldResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::locations::LocationCustomFieldResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2309,15 +2048,16 @@ impl GetLocationPermissions {
             token: crate::TokenKind::Agency,
             scopes: &["locations.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getLocationPermissions", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getLocationPermissions",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/permissions", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+                "/locations/{}/permissions",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -2330,7 +2070,7 @@ impl GetLocationPermissions {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<LocationPermissions>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2369,34 +2109,31 @@ impl GetLocationTag {
             token: crate::TokenKind::Location,
             scopes: &["locations/tags.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getLocationTag", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getLocationTag",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/tags/{}", crate ::runtime::request::path_segment(&
-                location_id), crate ::runtime::request::path_segment(& self.tag_id)
-            ),
+                "/locations/{}/tags/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.tag_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::locations::LocationTagResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::locations::LocationTagResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::locations::LocationTagResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::locations::LocationTagResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2434,35 +2171,31 @@ impl GetRecurringTask {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("getRecurringTask", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getRecurringTask",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/recurring-tasks/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.id)
-            ),
+                "/locations/{}/recurring-tasks/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::locations::RecurringTaskResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::locations::RecurringTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::locations::RecurringTaskResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::locations::RecurringTaskResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2499,15 +2232,16 @@ impl ListCustomValues {
             token: crate::TokenKind::Location,
             scopes: &["locations/customValues.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listCustomValues", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listCustomValues",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/customValues", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+                "/locations/{}/customValues",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -2520,7 +2254,7 @@ impl ListCustomValues {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::locations::CustomValueList>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2565,15 +2299,16 @@ impl ListLocationCustomFields {
             token: crate::TokenKind::Location,
             scopes: &["locations/customFields.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listLocationCustomFields", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listLocationCustomFields",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/customFields", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+                "/locations/{}/customFields",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.model {
@@ -2583,19 +2318,14 @@ impl ListLocationCustomFields {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::locations::LocationCustomFieldList, crate::Error> {
+    pub async fn send(self) -> Result<crate::locations::LocationCustomFieldList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::locations::LocationCustomFieldList>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::locations::LocationCustomFieldList>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2632,15 +2362,13 @@ impl ListLocationTags {
             token: crate::TokenKind::Location,
             scopes: &["locations/tags.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listLocationTags", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listLocationTags",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/locations/{}/tags", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+            format!("/locations/{}/tags", crate::runtime::request::path_segment(&location_id))
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -2653,7 +2381,7 @@ impl ListLocationTags {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::locations::LocationTagList>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2720,15 +2448,13 @@ impl ListLocationTemplates {
             token: crate::TokenKind::Location,
             scopes: &["locations/templates.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listLocationTemplates", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listLocationTemplates",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/locations/{}/templates", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+            format!("/locations/{}/templates", crate::runtime::request::path_segment(&location_id))
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.deleted {
@@ -2748,19 +2474,14 @@ impl ListLocationTemplates {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::locations::LocationTemplateList, crate::Error> {
+    pub async fn send(self) -> Result<crate::locations::LocationTemplateList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::locations::LocationTemplateList>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::locations::LocationTemplateList>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2782,15 +2503,13 @@ impl crate::Paginated for ListLocationTemplates {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.templates.as_ref()).map_or(0, Vec::len);
-        let total: Option<i64> = Some(page)
-            .and_then(|v| v.total_count.as_ref())
-            .copied();
+        let total: Option<i64> = Some(page).and_then(|v| v.total_count.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -2804,10 +2523,8 @@ impl crate::Paginated for ListLocationTemplates {
 impl ListLocationTemplates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::locations::LocationTemplate, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::locations::LocationTemplate, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -2843,15 +2560,13 @@ impl ListTimezones {
             token: crate::TokenKind::Location,
             scopes: &["locations.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listTimezones", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listTimezones",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/locations/{}/timezones", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+            format!("/locations/{}/timezones", crate::runtime::request::path_segment(&location_id))
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -2864,7 +2579,7 @@ impl ListTimezones {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2903,15 +2618,16 @@ impl SearchLocationTasks {
             token: crate::TokenKind::Location,
             scopes: &["locations/tasks.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("searchLocationTasks", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "searchLocationTasks",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/tasks/search", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+                "/locations/{}/tasks/search",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -2928,7 +2644,7 @@ impl SearchLocationTasks {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::locations::LocationTaskList>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2957,7 +2673,7 @@ impl crate::Paginated for SearchLocationTasks {
             self.body.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.body.skip = Some(next);
         true
@@ -2971,10 +2687,8 @@ impl crate::Paginated for SearchLocationTasks {
 impl SearchLocationTasks {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<serde_json::Value, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<serde_json::Value, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -3056,19 +2770,14 @@ impl SearchLocations {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::locations::LocationSearchResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::locations::LocationSearchResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::locations::LocationSearchResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::locations::LocationSearchResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3096,7 +2805,7 @@ impl crate::Paginated for SearchLocations {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -3110,10 +2819,8 @@ impl crate::Paginated for SearchLocations {
 impl SearchLocations {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::locations::Location, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::locations::Location, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -3151,15 +2858,17 @@ impl UpdateCustomValue {
             token: crate::TokenKind::Location,
             scopes: &["locations/customValues.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("updateCustomValue", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "updateCustomValue",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/customValues/{}", crate ::runtime::request::path_segment(&
-                location_id), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/locations/{}/customValues/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -3170,19 +2879,14 @@ impl UpdateCustomValue {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::locations::CustomValueResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::locations::CustomValueResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::locations::CustomValueResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::locations::CustomValueResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3220,14 +2924,13 @@ impl UpdateLocation {
             token: crate::TokenKind::Agency,
             scopes: &["locations.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("updateLocation", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "updateLocation",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/locations/{}", crate ::runtime::request::path_segment(& location_id)
-            ),
+            format!("/locations/{}", crate::runtime::request::path_segment(&location_id))
         );
         request.scope_key(location_id.clone());
         {
@@ -3244,7 +2947,7 @@ impl UpdateLocation {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::locations::Location>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3284,15 +2987,17 @@ impl UpdateLocationCustomField {
             token: crate::TokenKind::Location,
             scopes: &["locations/customFields.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("updateLocationCustomField", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "updateLocationCustomField",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/customFields/{}", crate ::runtime::request::path_segment(&
-                location_id), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/locations/{}/customFields/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -3303,19 +3008,14 @@ impl UpdateLocationCustomField {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::locations::LocationCustomFieldResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::locations::LocationCustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::locations::LocationCustomFieldResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::locations::LocationCustomFieldResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3353,15 +3053,16 @@ impl UpdateLocationPermissions {
             token: crate::TokenKind::Agency,
             scopes: &["locations.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("updateLocationPermissions", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "updateLocationPermissions",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/permissions", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+                "/locations/{}/permissions",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -3378,7 +3079,7 @@ impl UpdateLocationPermissions {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<LocationPermissions>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3418,15 +3119,17 @@ impl UpdateLocationTag {
             token: crate::TokenKind::Location,
             scopes: &["locations/tags.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("updateLocationTag", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "updateLocationTag",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/tags/{}", crate ::runtime::request::path_segment(&
-                location_id), crate ::runtime::request::path_segment(& self.tag_id)
-            ),
+                "/locations/{}/tags/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.tag_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -3437,19 +3140,14 @@ impl UpdateLocationTag {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::locations::LocationTagResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::locations::LocationTagResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::locations::LocationTagResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::locations::LocationTagResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3488,16 +3186,17 @@ impl UpdateRecurringTask {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("updateRecurringTask", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "updateRecurringTask",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/recurring-tasks/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.id)
-            ),
+                "/locations/{}/recurring-tasks/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -3508,19 +3207,14 @@ impl UpdateRecurringTask {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::locations::RecurringTaskResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::locations::RecurringTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::locations::RecurringTaskResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::locations::RecurringTaskResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3558,18 +3252,16 @@ impl UploadLocationCustomFieldFiles {
             token: crate::TokenKind::Location,
             scopes: &["locations/customFields.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "uploadLocationCustomFieldFiles",
-                self.location_id.as_deref(),
-            )?;
+        let location_id = self.client.resolve_location(
+            "uploadLocationCustomFieldFiles",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/locations/{}/customFields/upload", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/locations/{}/customFields/upload",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -3581,18 +3273,15 @@ impl UploadLocationCustomFieldFiles {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::locations::UploadCustomFieldFilesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::locations::UploadCustomFieldFilesResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::locations::UploadCustomFieldFilesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3603,11 +3292,7 @@ impl UploadLocationCustomFieldFiles {
 #[non_exhaustive]
 pub struct ConversationChannelEntry {
     /// `conversationProvider`: a [`ConversationProvider`](crate::v3::locations::ConversationProvider).
-    #[serde(
-        rename = "conversationProvider",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "conversationProvider", default, skip_serializing_if = "Option::is_none")]
     pub conversation_provider: Option<ConversationProvider>,
 }
 
@@ -3616,11 +3301,7 @@ pub struct ConversationChannelEntry {
 #[non_exhaustive]
 pub struct ConversationChannelResponse {
     /// `conversationChannel`: a [`ConversationChannels`](crate::v3::locations::ConversationChannels).
-    #[serde(
-        rename = "conversationChannel",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "conversationChannel", default, skip_serializing_if = "Option::is_none")]
     pub conversation_channel: Option<ConversationChannels>,
 }
 
@@ -3644,7 +3325,7 @@ impl ConversationChannelType {
         match self {
             Self::Sms => "SMS",
             Self::Email => "Email",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3654,10 +3335,11 @@ impl From<&str> for ConversationChannelType {
         match value {
             "SMS" => Self::Sms,
             "Email" => Self::Email,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ConversationChannelType);
 
 /// The providers configured per channel.
@@ -3718,7 +3400,7 @@ impl ListLocationCustomFieldsModel {
             Self::Contact => "contact",
             Self::Opportunity => "opportunity",
             Self::All => "all",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3729,10 +3411,11 @@ impl From<&str> for ListLocationCustomFieldsModel {
             "contact" => Self::Contact,
             "opportunity" => Self::Opportunity,
             "all" => Self::All,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ListLocationCustomFieldsModel);
 
 /// A feature that can be switched on for a sub-account.
@@ -3847,7 +3530,7 @@ impl LocationPermission {
             Self::Triggers => "triggers",
             Self::Campaigns => "campaigns",
             Self::Launchpad => "launchpad",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3880,10 +3563,11 @@ impl From<&str> for LocationPermission {
             "triggers" => Self::Triggers,
             "campaigns" => Self::Campaigns,
             "launchpad" => Self::Launchpad,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(LocationPermission);
 
 /// The features enabled for a sub-account.
@@ -3899,9 +3583,7 @@ impl LocationPermissions {
     /// A value with the required fields (`permissions`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(permissions: impl Into<Vec<LocationPermission>>) -> Self {
-        Self {
-            permissions: Some(permissions.into()),
-        }
+        Self { permissions: Some(permissions.into()), }
     }
 
     /// Sets `permissions`.
@@ -3931,7 +3613,7 @@ impl SearchLocationsOrder {
         match self {
             Self::Asc => "asc",
             Self::Desc => "desc",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3941,8 +3623,9 @@ impl From<&str> for SearchLocationsOrder {
         match value {
             "asc" => Self::Asc,
             "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(SearchLocationsOrder);

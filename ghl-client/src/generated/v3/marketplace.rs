@@ -36,7 +36,7 @@ pub const MODULE: &str = "v3::marketplace";
 /// Operations of the Marketplace module. Get one with `client.v3().marketplace()`.
 #[derive(Clone, Debug)]
 pub struct Marketplace {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl Marketplace {
@@ -47,10 +47,8 @@ impl Marketplace {
     /// Check whether the sub-account's wallet can be charged.
     ///
     /// `GET /marketplace/billing/charges/has-funds` · Version `v3` · location token · scopes: `charges.readonly`
-    pub fn check_wallet_funds(&self) -> CheckWalletFunds {
-        CheckWalletFunds {
-            client: self.client.clone(),
-        }
+    pub fn check_wallet_funds(&self,) -> CheckWalletFunds {
+        CheckWalletFunds { client: self.client.clone(), }
     }
 
     /// Charge a sub-account's wallet for metered usage of the app.
@@ -58,34 +56,22 @@ impl Marketplace {
     /// `POST /marketplace/billing/charges` · Version `v3` · location token · scopes: `charges.write`
     pub fn create_wallet_charge(
         &self,
-        body: crate::marketplace::CreateWalletChargeRequest,
+        body: crate::marketplace::CreateWalletChargeRequest
     ) -> CreateWalletCharge {
-        CreateWalletCharge {
-            client: self.client.clone(),
-            body,
-        }
+        CreateWalletCharge { client: self.client.clone(), body, }
     }
 
     /// Delete a wallet charge.
     ///
     /// `DELETE /marketplace/billing/charges/{chargeId}` · Version `v3` · location token · scopes: `charges.write`
-    pub fn delete_wallet_charge(
-        &self,
-        charge_id: impl Into<String>,
-    ) -> DeleteWalletCharge {
-        DeleteWalletCharge {
-            client: self.client.clone(),
-            charge_id: charge_id.into(),
-        }
+    pub fn delete_wallet_charge(&self, charge_id: impl Into<String>) -> DeleteWalletCharge {
+        DeleteWalletCharge { client: self.client.clone(), charge_id: charge_id.into(), }
     }
 
     /// Fetch the subscription and usage plans of the app for a sub-account.
     ///
     /// `GET /marketplace/app/{appId}/rebilling-config/location/{locationId}` · Version `v3` · location token · scopes: `oauth.readonly`
-    pub fn get_app_rebilling_config(
-        &self,
-        app_id: impl Into<String>,
-    ) -> GetAppRebillingConfig {
+    pub fn get_app_rebilling_config(&self, app_id: impl Into<String>) -> GetAppRebillingConfig {
         GetAppRebillingConfig {
             client: self.client.clone(),
             app_id: app_id.into(),
@@ -96,30 +82,21 @@ impl Marketplace {
     /// Fetch the agency, sub-account, user and plan behind the current token's install.
     ///
     /// `GET /marketplace/app/{appId}/installations` · Version `v3` · location or agency token · scopes: `marketplace-installer-details.readonly`
-    pub fn get_installer_details(
-        &self,
-        app_id: impl Into<String>,
-    ) -> GetInstallerDetails {
-        GetInstallerDetails {
-            client: self.client.clone(),
-            app_id: app_id.into(),
-        }
+    pub fn get_installer_details(&self, app_id: impl Into<String>) -> GetInstallerDetails {
+        GetInstallerDetails { client: self.client.clone(), app_id: app_id.into(), }
     }
 
     /// Fetch one wallet charge.
     ///
     /// `GET /marketplace/billing/charges/{chargeId}` · Version `v3` · location token · scopes: `charges.readonly`
     pub fn get_wallet_charge(&self, charge_id: impl Into<String>) -> GetWalletCharge {
-        GetWalletCharge {
-            client: self.client.clone(),
-            charge_id: charge_id.into(),
-        }
+        GetWalletCharge { client: self.client.clone(), charge_id: charge_id.into(), }
     }
 
     /// List the wallet charges the app has made.
     ///
     /// `GET /marketplace/billing/charges` · Version `v3` · location token · scopes: `charges.readonly`
-    pub fn list_wallet_charges(&self) -> ListWalletCharges {
+    pub fn list_wallet_charges(&self,) -> ListWalletCharges {
         ListWalletCharges {
             client: self.client.clone(),
             meter_id: None,
@@ -137,12 +114,9 @@ impl Marketplace {
     /// `POST /marketplace/external-auth/migration` · Version `v3` · location token · scopes: `marketplace-external-auth-migration.write`
     pub fn migrate_external_auth_connection(
         &self,
-        body: crate::marketplace::MigrateExternalAuthRequest,
+        body: crate::marketplace::MigrateExternalAuthRequest
     ) -> MigrateExternalAuthConnection {
-        MigrateExternalAuthConnection {
-            client: self.client.clone(),
-            body,
-        }
+        MigrateExternalAuthConnection { client: self.client.clone(), body, }
     }
 
     /// Uninstall the app from an agency (and all its sub-accounts) or from one sub-account.
@@ -151,13 +125,9 @@ impl Marketplace {
     pub fn uninstall_app(
         &self,
         app_id: impl Into<String>,
-        body: crate::marketplace::UninstallAppRequest,
+        body: crate::marketplace::UninstallAppRequest
     ) -> UninstallApp {
-        UninstallApp {
-            client: self.client.clone(),
-            app_id: app_id.into(),
-            body,
-        }
+        UninstallApp { client: self.client.clone(), app_id: app_id.into(), body, }
     }
 }
 
@@ -165,107 +135,93 @@ impl Marketplace {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Marketplace::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "checkWalletFunds",
-            Box::pin({
-                let call = handle.check_wallet_funds();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createWalletCharge",
-            Box::pin({
-                let call = handle
-                    .create_wallet_charge(
-                        crate::marketplace::CreateWalletChargeRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1.0f64,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteWalletCharge",
-            Box::pin({
-                let call = handle.delete_wallet_charge("sample-chargeId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getAppRebillingConfig",
-            Box::pin({
-                let call = handle.get_app_rebilling_config("sample-appId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getInstallerDetails",
-            Box::pin({
-                let call = handle.get_installer_details("sample-appId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getWalletCharge",
-            Box::pin({
-                let call = handle.get_wallet_charge("sample-chargeId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listWalletCharges",
-            Box::pin({
-                let call = handle.list_wallet_charges();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "migrateExternalAuthConnection",
-            Box::pin({
-                let call = handle
-                    .migrate_external_auth_connection(
-                        crate::marketplace::MigrateExternalAuthRequest::new(
-                            crate::marketplace::ExternalAuthType::Oauth2,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "uninstallApp",
-            Box::pin({
-                let call = handle
-                    .uninstall_app(
-                        "sample-appId",
-                        crate::marketplace::UninstallAppRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "checkWalletFunds",
+        Box::pin({
+            let call = handle.check_wallet_funds();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createWalletCharge",
+        Box::pin({
+            let call = handle.create_wallet_charge(
+                crate::marketplace::CreateWalletChargeRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    1.0f64
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteWalletCharge",
+        Box::pin({
+            let call = handle.delete_wallet_charge("sample-chargeId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getAppRebillingConfig",
+        Box::pin({
+            let call = handle.get_app_rebilling_config("sample-appId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getInstallerDetails",
+        Box::pin({
+            let call = handle.get_installer_details("sample-appId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getWalletCharge",
+        Box::pin({
+            let call = handle.get_wallet_charge("sample-chargeId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listWalletCharges",
+        Box::pin({
+            let call = handle.list_wallet_charges();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "migrateExternalAuthConnection",
+        Box::pin({
+            let call = handle.migrate_external_auth_connection(
+                crate::marketplace::MigrateExternalAuthRequest::new(
+                    crate::marketplace::ExternalAuthType::Oauth2,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "uninstallApp",
+        Box::pin({
+            let call = handle.uninstall_app(
+                "sample-appId",
+                crate::marketplace::UninstallAppRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -273,137 +229,124 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Marketplace::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "checkWalletFunds",
-            Box::pin({
-                let call = handle.check_wallet_funds();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createWalletCharge",
-            Box::pin({
-                let call = handle
-                    .create_wallet_charge(
-                        crate::marketplace::CreateWalletChargeRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                1.0f64,
-                            )
-                            .user_id("sample".to_owned())
-                            .price(1.0f64)
-                            .event_time("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteWalletCharge",
-            Box::pin({
-                let call = handle.delete_wallet_charge("sample-chargeId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getAppRebillingConfig",
-            Box::pin({
-                let call = handle.get_app_rebilling_config("sample-appId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getInstallerDetails",
-            Box::pin({
-                let call = handle.get_installer_details("sample-appId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getWalletCharge",
-            Box::pin({
-                let call = handle.get_wallet_charge("sample-chargeId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listWalletCharges",
-            Box::pin({
-                let call = handle
-                    .list_wallet_charges()
-                    .meter_id("sample".to_owned())
-                    .event_id("sample".to_owned())
+    calls.push((
+        "checkWalletFunds",
+        Box::pin({
+            let call = handle.check_wallet_funds();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createWalletCharge",
+        Box::pin({
+            let call = handle.create_wallet_charge(
+                crate::marketplace::CreateWalletChargeRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    1.0f64
+                )
                     .user_id("sample".to_owned())
-                    .start_date("sample".to_owned())
-                    .end_date("sample".to_owned())
-                    .skip(1i64)
-                    .limit(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "migrateExternalAuthConnection",
-            Box::pin({
-                let call = handle
-                    .migrate_external_auth_connection(
-                        crate::marketplace::MigrateExternalAuthRequest::new(
-                                crate::marketplace::ExternalAuthType::Oauth2,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .api_key(crate::Secret::from("sample"))
-                            .basic_credentials(
-                                std::collections::BTreeMap::from([
-                                    (
-                                        "key".to_owned(),
-                                        serde_json::Value::Object(Default::default()),
-                                    ),
-                                ]),
-                            )
-                            .access_token(crate::Secret::from("sample"))
-                            .refresh_token(crate::Secret::from("sample"))
-                            .expiry_in(1i64)
-                            .expiry_at(1i64)
-                            .scopes(vec!["sample".to_owned()])
-                            .display_name("sample".to_owned())
-                            .is_default(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "uninstallApp",
-            Box::pin({
-                let call = handle
-                    .uninstall_app(
-                        "sample-appId",
-                        crate::marketplace::UninstallAppRequest::new()
-                            .company_id("sample".to_owned())
-                            .location_id("sample".to_owned())
-                            .reason("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                    .price(1.0f64)
+                    .event_time("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteWalletCharge",
+        Box::pin({
+            let call = handle.delete_wallet_charge("sample-chargeId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getAppRebillingConfig",
+        Box::pin({
+            let call = handle.get_app_rebilling_config("sample-appId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getInstallerDetails",
+        Box::pin({
+            let call = handle.get_installer_details("sample-appId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getWalletCharge",
+        Box::pin({
+            let call = handle.get_wallet_charge("sample-chargeId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listWalletCharges",
+        Box::pin({
+            let call = handle
+                .list_wallet_charges()
+                .meter_id("sample".to_owned())
+                .event_id("sample".to_owned())
+                .user_id("sample".to_owned())
+                .start_date("sample".to_owned())
+                .end_date("sample".to_owned())
+                .skip(1i64)
+                .limit(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "migrateExternalAuthConnection",
+        Box::pin({
+            let call = handle.migrate_external_auth_connection(
+                crate::marketplace::MigrateExternalAuthRequest::new(
+                    crate::marketplace::ExternalAuthType::Oauth2,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .api_key(crate::Secret::from("sample"))
+                    .basic_credentials(
+                        std::collections::BTreeMap::from([(
+                            "key".to_owned(),
+                            serde_json::Value::Object(Default::default())
+                        )])
+                    )
+                    .access_token(crate::Secret::from("sample"))
+                    .refresh_token(crate::Secret::from("sample"))
+                    .expiry_in(1i64)
+                    .expiry_at(1i64)
+                    .scopes(vec!["sample".to_owned()])
+                    .display_name("sample".to_owned())
+                    .is_default(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "uninstallApp",
+        Box::pin({
+            let call = handle.uninstall_app(
+                "sample-appId",
+                crate::marketplace::UninstallAppRequest::new()
+                    .company_id("sample".to_owned())
+                    .location_id("sample".to_owned())
+                    .reason("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -431,7 +374,7 @@ impl CheckWalletFunds {
         };
         let request = crate::Request::new(
             &META,
-            "/marketplace/billing/charges/has-funds".to_owned(),
+            "/marketplace/billing/charges/has-funds".to_owned()
         );
         Ok(request)
     }
@@ -443,7 +386,7 @@ impl CheckWalletFunds {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::marketplace::WalletFunds>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -473,10 +416,7 @@ impl CreateWalletCharge {
             token: crate::TokenKind::Location,
             scopes: &["charges.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/marketplace/billing/charges".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/marketplace/billing/charges".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -485,19 +425,14 @@ impl CreateWalletCharge {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::marketplace::CreateWalletChargeResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::marketplace::CreateWalletChargeResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::marketplace::CreateWalletChargeResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::marketplace::CreateWalletChargeResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -529,27 +464,22 @@ impl DeleteWalletCharge {
         let request = crate::Request::new(
             &META,
             format!(
-                "/marketplace/billing/charges/{}", crate
-                ::runtime::request::path_segment(& self.charge_id)
-            ),
+                "/marketplace/billing/charges/{}",
+                crate::runtime::request::path_segment(&self.charge_id)
+            )
         );
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::marketplace::MarketplaceSuccess, crate::Error> {
+    pub async fn send(self) -> Result<crate::marketplace::MarketplaceSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::marketplace::MarketplaceSuccess>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::marketplace::MarketplaceSuccess>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -587,16 +517,17 @@ impl GetAppRebillingConfig {
             token: crate::TokenKind::Location,
             scopes: &["oauth.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getAppRebillingConfig", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getAppRebillingConfig",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/marketplace/app/{}/rebilling-config/location/{}", crate
-                ::runtime::request::path_segment(& self.app_id), crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/marketplace/app/{}/rebilling-config/location/{}",
+                crate::runtime::request::path_segment(&self.app_id),
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -604,18 +535,15 @@ impl GetAppRebillingConfig {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::marketplace::GetAppRebillingConfigResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::marketplace::GetAppRebillingConfigResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::marketplace::GetAppRebillingConfigResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -647,27 +575,24 @@ impl GetInstallerDetails {
         let request = crate::Request::new(
             &META,
             format!(
-                "/marketplace/app/{}/installations", crate
-                ::runtime::request::path_segment(& self.app_id)
-            ),
+                "/marketplace/app/{}/installations",
+                crate::runtime::request::path_segment(&self.app_id)
+            )
         );
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::marketplace::GetInstallerDetailsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::marketplace::GetInstallerDetailsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::marketplace::GetInstallerDetailsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -699,9 +624,9 @@ impl GetWalletCharge {
         let request = crate::Request::new(
             &META,
             format!(
-                "/marketplace/billing/charges/{}", crate
-                ::runtime::request::path_segment(& self.charge_id)
-            ),
+                "/marketplace/billing/charges/{}",
+                crate::runtime::request::path_segment(&self.charge_id)
+            )
         );
         Ok(request)
     }
@@ -713,7 +638,7 @@ impl GetWalletCharge {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::marketplace::WalletCharge>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -791,10 +716,7 @@ impl ListWalletCharges {
             token: crate::TokenKind::Location,
             scopes: &["charges.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/marketplace/billing/charges".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/marketplace/billing/charges".to_owned());
         if let Some(value) = &self.meter_id {
             request.query("meterId", value);
         }
@@ -820,19 +742,14 @@ impl ListWalletCharges {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::marketplace::ListWalletChargesResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::marketplace::ListWalletChargesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::marketplace::ListWalletChargesResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::marketplace::ListWalletChargesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -863,7 +780,7 @@ impl crate::Paginated for ListWalletCharges {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -877,10 +794,8 @@ impl crate::Paginated for ListWalletCharges {
 impl ListWalletCharges {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::marketplace::WalletCharge, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::marketplace::WalletCharge, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -910,7 +825,7 @@ impl MigrateExternalAuthConnection {
         };
         let mut request = crate::Request::new(
             &META,
-            "/marketplace/external-auth/migration".to_owned(),
+            "/marketplace/external-auth/migration".to_owned()
         );
         {
             let value = &self.body;
@@ -921,18 +836,15 @@ impl MigrateExternalAuthConnection {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::marketplace::MigrateExternalAuthResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::marketplace::MigrateExternalAuthResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::marketplace::MigrateExternalAuthResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -965,9 +877,9 @@ impl UninstallApp {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/marketplace/app/{}/installations", crate
-                ::runtime::request::path_segment(& self.app_id)
-            ),
+                "/marketplace/app/{}/installations",
+                crate::runtime::request::path_segment(&self.app_id)
+            )
         );
         {
             let value = &self.body;
@@ -977,19 +889,14 @@ impl UninstallApp {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::marketplace::MarketplaceSuccess, crate::Error> {
+    pub async fn send(self) -> Result<crate::marketplace::MarketplaceSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::marketplace::MarketplaceSuccess>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::marketplace::MarketplaceSuccess>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }

@@ -40,7 +40,7 @@ pub const MODULE: &str = "v3::medias";
 /// Operations of the Media Storage module. Get one with `client.v3().medias()`.
 #[derive(Clone, Debug)]
 pub struct Medias {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl Medias {
@@ -53,12 +53,9 @@ impl Medias {
     /// `PUT /medias/delete-files` · Version `v3` · location token · scopes: none stated
     pub fn bulk_delete_media_objects(
         &self,
-        body: crate::medias::BulkDeleteMediaObjectsRequest,
+        body: crate::medias::BulkDeleteMediaObjectsRequest
     ) -> BulkDeleteMediaObjects {
-        BulkDeleteMediaObjects {
-            client: self.client.clone(),
-            body,
-        }
+        BulkDeleteMediaObjects { client: self.client.clone(), body, }
     }
 
     /// Rename several files and folders at once.
@@ -66,12 +63,9 @@ impl Medias {
     /// `PUT /medias/update-files` · Version `v3` · location token · scopes: none stated
     pub fn bulk_update_media_objects(
         &self,
-        body: crate::medias::BulkUpdateMediaObjectsRequest,
+        body: crate::medias::BulkUpdateMediaObjectsRequest
     ) -> BulkUpdateMediaObjects {
-        BulkUpdateMediaObjects {
-            client: self.client.clone(),
-            body,
-        }
+        BulkUpdateMediaObjects { client: self.client.clone(), body, }
     }
 
     /// Create a folder in the media library.
@@ -79,12 +73,9 @@ impl Medias {
     /// `POST /medias/folder` · Version `v3` · location token · scopes: none stated
     pub fn create_media_folder(
         &self,
-        body: crate::medias::CreateMediaFolderRequest,
+        body: crate::medias::CreateMediaFolderRequest
     ) -> CreateMediaFolder {
-        CreateMediaFolder {
-            client: self.client.clone(),
-            body,
-        }
+        CreateMediaFolder { client: self.client.clone(), body, }
     }
 
     /// Delete a file or folder.
@@ -94,7 +85,7 @@ impl Medias {
         &self,
         id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<crate::medias::AltType>,
+        alt_type: impl Into<crate::medias::AltType>
     ) -> DeleteMediaObject {
         DeleteMediaObject {
             client: self.client.clone(),
@@ -113,7 +104,7 @@ impl Medias {
         alt_type: impl Into<crate::medias::AltType>,
         type_: impl Into<String>,
         sort_by: impl Into<String>,
-        sort_order: impl Into<String>,
+        sort_order: impl Into<String>
     ) -> ListMediaFiles {
         ListMediaFiles {
             client: self.client.clone(),
@@ -136,13 +127,9 @@ impl Medias {
     pub fn update_media_object(
         &self,
         id: impl Into<String>,
-        body: crate::medias::UpdateMediaObjectRequest,
+        body: crate::medias::UpdateMediaObjectRequest
     ) -> UpdateMediaObject {
-        UpdateMediaObject {
-            client: self.client.clone(),
-            id: id.into(),
-            body,
-        }
+        UpdateMediaObject { client: self.client.clone(), id: id.into(), body, }
     }
 
     /// Upload a file to the media library, or register a hosted one.
@@ -150,14 +137,8 @@ impl Medias {
     /// Send either `file`, or `hosted: true` with `fileUrl`.
     ///
     /// `POST /medias/upload-file` · Version `v3` · location token · scopes: `medias.write`
-    pub fn upload_media_file(
-        &self,
-        body: crate::medias::UploadMediaFileRequest,
-    ) -> UploadMediaFile {
-        UploadMediaFile {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn upload_media_file(&self, body: crate::medias::UploadMediaFileRequest) -> UploadMediaFile {
+        UploadMediaFile { client: self.client.clone(), body, }
     }
 }
 
@@ -165,119 +146,97 @@ impl Medias {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Medias::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "bulkDeleteMediaObjects",
-            Box::pin({
-                let call = handle
-                    .bulk_delete_media_objects(
-                        crate::medias::BulkDeleteMediaObjectsRequest::new(
-                            vec![
-                                crate ::medias::MediaObjectRef::new("sample".to_owned())
-                            ],
-                            crate::medias::AltType::Location,
-                            "sample".to_owned(),
-                            crate::medias::MediaDeleteStatus::Deleted,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkUpdateMediaObjects",
-            Box::pin({
-                let call = handle
-                    .bulk_update_media_objects(
-                        crate::medias::BulkUpdateMediaObjectsRequest::new(
-                            "sample".to_owned(),
-                            crate::medias::AltType::Location,
-                            vec![
-                                crate ::medias::MediaObjectRename::new("sample".to_owned())
-                            ],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createMediaFolder",
-            Box::pin({
-                let call = handle
-                    .create_media_folder(
-                        crate::medias::CreateMediaFolderRequest::new(
-                            "sample".to_owned(),
-                            crate::medias::AltType::Location,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteMediaObject",
-            Box::pin({
-                let call = handle
-                    .delete_media_object(
-                        "sample-id",
-                        "sample".to_owned(),
-                        crate::medias::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listMediaFiles",
-            Box::pin({
-                let call = handle
-                    .list_media_files(
-                        "sample".to_owned(),
-                        crate::medias::AltType::Location,
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateMediaObject",
-            Box::pin({
-                let call = handle
-                    .update_media_object(
-                        "sample-id",
-                        crate::medias::UpdateMediaObjectRequest::new(
-                            "sample".to_owned(),
-                            crate::medias::AltType::Location,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "uploadMediaFile",
-            Box::pin({
-                let call = handle
-                    .upload_media_file(
-                        crate::medias::UploadMediaFileRequest::new()
-                            .file(
-                                crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "bulkDeleteMediaObjects",
+        Box::pin({
+            let call = handle.bulk_delete_media_objects(
+                crate::medias::BulkDeleteMediaObjectsRequest::new(
+                    vec![crate::medias::MediaObjectRef::new("sample".to_owned())],
+                    crate::medias::AltType::Location,
+                    "sample".to_owned(),
+                    crate::medias::MediaDeleteStatus::Deleted
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkUpdateMediaObjects",
+        Box::pin({
+            let call = handle.bulk_update_media_objects(
+                crate::medias::BulkUpdateMediaObjectsRequest::new(
+                    "sample".to_owned(),
+                    crate::medias::AltType::Location,
+                    vec![crate::medias::MediaObjectRename::new("sample".to_owned())]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createMediaFolder",
+        Box::pin({
+            let call = handle.create_media_folder(
+                crate::medias::CreateMediaFolderRequest::new(
+                    "sample".to_owned(),
+                    crate::medias::AltType::Location,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteMediaObject",
+        Box::pin({
+            let call = handle.delete_media_object(
+                "sample-id",
+                "sample".to_owned(),
+                crate::medias::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listMediaFiles",
+        Box::pin({
+            let call = handle.list_media_files(
+                "sample".to_owned(),
+                crate::medias::AltType::Location,
+                "sample".to_owned(),
+                "sample".to_owned(),
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateMediaObject",
+        Box::pin({
+            let call = handle.update_media_object(
+                "sample-id",
+                crate::medias::UpdateMediaObjectRequest::new(
+                    "sample".to_owned(),
+                    crate::medias::AltType::Location,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "uploadMediaFile",
+        Box::pin({
+            let call = handle.upload_media_file(
+                crate::medias::UploadMediaFileRequest::new()
+                    .file(crate::Upload::from_bytes("sample.txt", b"sample".to_vec()))
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -285,130 +244,114 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Medias::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "bulkDeleteMediaObjects",
-            Box::pin({
-                let call = handle
-                    .bulk_delete_media_objects(
-                        crate::medias::BulkDeleteMediaObjectsRequest::new(
-                            vec![
-                                crate ::medias::MediaObjectRef::new("sample".to_owned())
-                            ],
-                            crate::medias::AltType::Location,
-                            "sample".to_owned(),
-                            crate::medias::MediaDeleteStatus::Deleted,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkUpdateMediaObjects",
-            Box::pin({
-                let call = handle
-                    .bulk_update_media_objects(
-                        crate::medias::BulkUpdateMediaObjectsRequest::new(
-                            "sample".to_owned(),
-                            crate::medias::AltType::Location,
-                            vec![
-                                crate ::medias::MediaObjectRename::new("sample".to_owned())
-                                .name("sample".to_owned())
-                            ],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createMediaFolder",
-            Box::pin({
-                let call = handle
-                    .create_media_folder(
-                        crate::medias::CreateMediaFolderRequest::new(
-                                "sample".to_owned(),
-                                crate::medias::AltType::Location,
-                                "sample".to_owned(),
-                            )
-                            .parent_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteMediaObject",
-            Box::pin({
-                let call = handle
-                    .delete_media_object(
-                        "sample-id",
-                        "sample".to_owned(),
-                        crate::medias::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listMediaFiles",
-            Box::pin({
-                let call = handle
-                    .list_media_files(
-                        "sample".to_owned(),
-                        crate::medias::AltType::Location,
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                    )
-                    .offset(1i64)
-                    .limit(1i64)
-                    .query("sample".to_owned())
-                    .parent_id("sample".to_owned())
-                    .fetch_all(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateMediaObject",
-            Box::pin({
-                let call = handle
-                    .update_media_object(
-                        "sample-id",
-                        crate::medias::UpdateMediaObjectRequest::new(
-                            "sample".to_owned(),
-                            crate::medias::AltType::Location,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "uploadMediaFile",
-            Box::pin({
-                let call = handle
-                    .upload_media_file(
-                        crate::medias::UploadMediaFileRequest::new()
-                            .file(
-                                crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
-                            )
-                            .hosted(true)
-                            .file_url("sample".to_owned())
+    calls.push((
+        "bulkDeleteMediaObjects",
+        Box::pin({
+            let call = handle.bulk_delete_media_objects(
+                crate::medias::BulkDeleteMediaObjectsRequest::new(
+                    vec![crate::medias::MediaObjectRef::new("sample".to_owned())],
+                    crate::medias::AltType::Location,
+                    "sample".to_owned(),
+                    crate::medias::MediaDeleteStatus::Deleted
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkUpdateMediaObjects",
+        Box::pin({
+            let call = handle.bulk_update_media_objects(
+                crate::medias::BulkUpdateMediaObjectsRequest::new(
+                    "sample".to_owned(),
+                    crate::medias::AltType::Location,
+                    vec![
+                        crate::medias::MediaObjectRename::new("sample".to_owned())
                             .name("sample".to_owned())
-                            .parent_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                    ]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createMediaFolder",
+        Box::pin({
+            let call = handle.create_media_folder(
+                crate::medias::CreateMediaFolderRequest::new(
+                    "sample".to_owned(),
+                    crate::medias::AltType::Location,
+                    "sample".to_owned()
+                )
+                    .parent_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteMediaObject",
+        Box::pin({
+            let call = handle.delete_media_object(
+                "sample-id",
+                "sample".to_owned(),
+                crate::medias::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listMediaFiles",
+        Box::pin({
+            let call = handle
+                .list_media_files(
+                    "sample".to_owned(),
+                    crate::medias::AltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                .offset(1i64)
+                .limit(1i64)
+                .query("sample".to_owned())
+                .parent_id("sample".to_owned())
+                .fetch_all(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateMediaObject",
+        Box::pin({
+            let call = handle.update_media_object(
+                "sample-id",
+                crate::medias::UpdateMediaObjectRequest::new(
+                    "sample".to_owned(),
+                    crate::medias::AltType::Location,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "uploadMediaFile",
+        Box::pin({
+            let call = handle.upload_media_file(
+                crate::medias::UploadMediaFileRequest::new()
+                    .file(crate::Upload::from_bytes("sample.txt", b"sample".to_vec()))
+                    .hosted(true)
+                    .file_url("sample".to_owned())
+                    .name("sample".to_owned())
+                    .parent_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -444,19 +387,14 @@ impl BulkDeleteMediaObjects {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<Vec<crate::medias::MediaObjectDeleted>, crate::Error> {
+    pub async fn send(self) -> Result<Vec<crate::medias::MediaObjectDeleted>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<Vec<crate::medias::MediaObjectDeleted>>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<Vec<crate::medias::MediaObjectDeleted>>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -494,19 +432,14 @@ impl BulkUpdateMediaObjects {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<Vec<crate::medias::MediaObjectUpdated>, crate::Error> {
+    pub async fn send(self) -> Result<Vec<crate::medias::MediaObjectUpdated>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<Vec<crate::medias::MediaObjectUpdated>>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<Vec<crate::medias::MediaObjectUpdated>>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -550,7 +483,7 @@ impl CreateMediaFolder {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::medias::MediaFolder>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -584,7 +517,7 @@ impl DeleteMediaObject {
         };
         let mut request = crate::Request::new(
             &META,
-            format!("/medias/{}", crate ::runtime::request::path_segment(& self.id)),
+            format!("/medias/{}", crate::runtime::request::path_segment(&self.id))
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -598,7 +531,7 @@ impl DeleteMediaObject {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -692,19 +625,14 @@ impl ListMediaFiles {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::medias::ListMediaFilesResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::medias::ListMediaFilesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::medias::ListMediaFilesResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::medias::ListMediaFilesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -732,7 +660,7 @@ impl crate::Paginated for ListMediaFiles {
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -746,10 +674,8 @@ impl crate::Paginated for ListMediaFiles {
 impl ListMediaFiles {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::medias::MediaFile, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::medias::MediaFile, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -780,7 +706,7 @@ impl UpdateMediaObject {
         };
         let mut request = crate::Request::new(
             &META,
-            format!("/medias/{}", crate ::runtime::request::path_segment(& self.id)),
+            format!("/medias/{}", crate::runtime::request::path_segment(&self.id))
         );
         {
             let value = &self.body;
@@ -790,19 +716,14 @@ impl UpdateMediaObject {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::medias::UpdateMediaObjectResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::medias::UpdateMediaObjectResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::medias::UpdateMediaObjectResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::medias::UpdateMediaObjectResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -842,19 +763,14 @@ impl UploadMediaFile {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::medias::UploadMediaFileResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::medias::UploadMediaFileResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::medias::UploadMediaFileResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::medias::UploadMediaFileResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }

@@ -30,7 +30,7 @@ pub const MODULE: &str = "v3::oauth";
 /// Operations of the OAuth module. Get one with `client.v3().oauth()`.
 #[derive(Clone, Debug)]
 pub struct Oauth {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl Oauth {
@@ -44,10 +44,7 @@ impl Oauth {
     ///
     /// `POST /oauth/token` · Version `v3` · no token · scopes: none stated
     pub fn get_access_token(&self, body: GetAccessTokenRequest) -> GetAccessToken {
-        GetAccessToken {
-            client: self.client.clone(),
-            body,
-        }
+        GetAccessToken { client: self.client.clone(), body, }
     }
 
     /// Derive a sub-account access token from an agency access token.
@@ -55,12 +52,9 @@ impl Oauth {
     /// `POST /oauth/location-token` · Version `v3` · agency token · scopes: `oauth.write`
     pub fn get_location_access_token(
         &self,
-        body: crate::oauth::GetLocationAccessTokenRequest,
+        body: crate::oauth::GetLocationAccessTokenRequest
     ) -> GetLocationAccessToken {
-        GetLocationAccessToken {
-            client: self.client.clone(),
-            body,
-        }
+        GetLocationAccessToken { client: self.client.clone(), body, }
     }
 
     /// List an agency's sub-accounts and where an app is installed.
@@ -69,7 +63,7 @@ impl Oauth {
     pub fn list_installed_locations(
         &self,
         company_id: impl Into<String>,
-        app_id: impl Into<String>,
+        app_id: impl Into<String>
     ) -> ListInstalledLocations {
         ListInstalledLocations {
             client: self.client.clone(),
@@ -92,49 +86,41 @@ impl Oauth {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Oauth::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "getAccessToken",
-            Box::pin({
-                let call = handle
-                    .get_access_token(
-                        GetAccessTokenRequest::new(
-                            "sample".to_owned(),
-                            crate::Secret::from("sample"),
-                            crate::oauth::GrantType::AuthorizationCode,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLocationAccessToken",
-            Box::pin({
-                let call = handle
-                    .get_location_access_token(
-                        crate::oauth::GetLocationAccessTokenRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listInstalledLocations",
-            Box::pin({
-                let call = handle
-                    .list_installed_locations("sample".to_owned(), "sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "getAccessToken",
+        Box::pin({
+            let call = handle.get_access_token(
+                GetAccessTokenRequest::new(
+                    "sample".to_owned(),
+                    crate::Secret::from("sample"),
+                    crate::oauth::GrantType::AuthorizationCode
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLocationAccessToken",
+        Box::pin({
+            let call = handle.get_location_access_token(
+                crate::oauth::GetLocationAccessTokenRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listInstalledLocations",
+        Box::pin({
+            let call = handle.list_installed_locations("sample".to_owned(), "sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -142,62 +128,58 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Oauth::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "getAccessToken",
-            Box::pin({
-                let call = handle
-                    .get_access_token(
-                        GetAccessTokenRequest::new(
-                                "sample".to_owned(),
-                                crate::Secret::from("sample"),
-                                crate::oauth::GrantType::AuthorizationCode,
-                            )
-                            .code(crate::Secret::from("sample"))
-                            .refresh_token(crate::Secret::from("sample"))
-                            .user_type(crate::oauth::TokenUserType::Company)
-                            .redirect_uri("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLocationAccessToken",
-            Box::pin({
-                let call = handle
-                    .get_location_access_token(
-                        crate::oauth::GetLocationAccessTokenRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listInstalledLocations",
-            Box::pin({
-                let call = handle
-                    .list_installed_locations("sample".to_owned(), "sample".to_owned())
-                    .page_size(1i64)
-                    .page_token("sample".to_owned())
-                    .query("sample".to_owned())
-                    .is_installed(true)
-                    .restrict_to_user_locations(true)
-                    .version_id("sample".to_owned())
-                    .on_trial(true)
-                    .plan_id("sample".to_owned())
-                    .location_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "getAccessToken",
+        Box::pin({
+            let call = handle.get_access_token(
+                GetAccessTokenRequest::new(
+                    "sample".to_owned(),
+                    crate::Secret::from("sample"),
+                    crate::oauth::GrantType::AuthorizationCode
+                )
+                    .code(crate::Secret::from("sample"))
+                    .refresh_token(crate::Secret::from("sample"))
+                    .user_type(crate::oauth::TokenUserType::Company)
+                    .redirect_uri("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLocationAccessToken",
+        Box::pin({
+            let call = handle.get_location_access_token(
+                crate::oauth::GetLocationAccessTokenRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listInstalledLocations",
+        Box::pin({
+            let call = handle
+                .list_installed_locations("sample".to_owned(), "sample".to_owned())
+                .page_size(1i64)
+                .page_token("sample".to_owned())
+                .query("sample".to_owned())
+                .is_installed(true)
+                .restrict_to_user_locations(true)
+                .version_id("sample".to_owned())
+                .on_trial(true)
+                .plan_id("sample".to_owned())
+                .location_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -240,9 +222,7 @@ impl GetAccessToken {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<AccessToken>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<AccessToken>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -286,7 +266,7 @@ impl GetLocationAccessToken {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<LocationAccessToken>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -380,10 +360,7 @@ impl ListInstalledLocations {
             token: crate::TokenKind::Agency,
             scopes: &["oauth.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/oauth/installed-locations".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/oauth/installed-locations".to_owned());
         if let Some(value) = &self.page_size {
             request.query("pageSize", value);
         }
@@ -423,7 +400,7 @@ impl ListInstalledLocations {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListInstalledLocationsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -445,18 +422,16 @@ impl crate::Paginated for ListInstalledLocations {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        if Some(page).and_then(|v| v.items.as_ref()).is_none_or(|items| items.is_empty())
-        {
-            return false;
-        }
+        if Some(page)
+            .and_then(|v| v.items.as_ref())
+            .is_none_or(|items| items.is_empty()) {
+                return false;
+            }
         let next_0: Option<String> = Some(page)
             .and_then(|v| v.pagination.as_ref())
             .and_then(|v| v.next_page_token.as_ref())
             .cloned();
-        if !(crate::runtime::pagination::cursor_moved(
-            self.page_token.as_ref(),
-            next_0.as_ref(),
-        )) {
+        if !(crate::runtime::pagination::cursor_moved(self.page_token.as_ref(), next_0.as_ref())) {
             return false;
         }
         if next_0.is_some() {
@@ -473,10 +448,8 @@ impl crate::Paginated for ListInstalledLocations {
 impl ListInstalledLocations {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::oauth::InstalledLocation, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::oauth::InstalledLocation, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -518,11 +491,7 @@ pub struct AccessToken {
     pub company_id: Option<String>,
 
     /// Sub-accounts for which sub-account tokens may be derived.
-    #[serde(
-        rename = "approvedLocations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "approvedLocations", default, skip_serializing_if = "Option::is_none")]
     pub approved_locations: Option<Vec<String>>,
 
     /// The user who installed the app.
@@ -534,27 +503,15 @@ pub struct AccessToken {
     pub plan_id: Option<String>,
 
     /// `isBulkInstallation`: `true` or `false`.
-    #[serde(
-        rename = "isBulkInstallation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isBulkInstallation", default, skip_serializing_if = "Option::is_none")]
     pub is_bulk_installation: Option<bool>,
 
     /// Whether new sub-accounts get the app automatically (agency tokens only).
-    #[serde(
-        rename = "installToFutureLocations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "installToFutureLocations", default, skip_serializing_if = "Option::is_none")]
     pub install_to_future_locations: Option<bool>,
 
     /// Whether every sub-account was approved at install (agency tokens only).
-    #[serde(
-        rename = "approveAllLocations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "approveAllLocations", default, skip_serializing_if = "Option::is_none")]
     pub approve_all_locations: Option<bool>,
 }
 
@@ -564,11 +521,15 @@ pub struct AccessToken {
 pub struct AppliedQuery {
     /// `filterApplied`: a map from names to JSON values. Example: `{"companyId":"tDtDnQdgm2LXpyiqYvZ6","isInstalled":true}`.
     #[serde(rename = "filterApplied", default, skip_serializing_if = "Option::is_none")]
-    pub filter_applied: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub filter_applied: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// `sortApplied`: a map from names to JSON values. Example: `{"installedAt":"desc"}`.
     #[serde(rename = "sortApplied", default, skip_serializing_if = "Option::is_none")]
-    pub sort_applied: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub sort_applied: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 }
 
 /// Paging facts of a v3 listing paged with pageSize and pageToken.
@@ -596,19 +557,11 @@ pub struct CursorPagination {
     pub prev_page_token: Option<String>,
 
     /// Entries on this page.
-    #[serde(
-        rename = "currentPageSize",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "currentPageSize", default, skip_serializing_if = "Option::is_none")]
     pub current_page_size: Option<i64>,
 
     /// An estimate of the total, given when the exact one is not known.
-    #[serde(
-        rename = "estimatedTotalRecords",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "estimatedTotalRecords", default, skip_serializing_if = "Option::is_none")]
     pub estimated_total_records: Option<i64>,
 }
 
@@ -617,15 +570,15 @@ pub struct CursorPagination {
 #[non_exhaustive]
 pub struct GetAccessTokenRequest {
     /// The app's client id from the marketplace.
-    #[serde(rename = "clientId")]
+    #[serde(rename = "clientId",)]
     pub client_id: String,
 
     /// The app's client secret from the marketplace.
-    #[serde(rename = "clientSecret")]
+    #[serde(rename = "clientSecret",)]
     pub client_secret: crate::Secret,
 
     /// `grantType`: a [`GrantType`](crate::oauth::GrantType).
-    #[serde(rename = "grantType")]
+    #[serde(rename = "grantType",)]
     pub grant_type: crate::oauth::GrantType,
 
     /// The authorization code (grantType authorization_code).
@@ -651,7 +604,7 @@ impl GetAccessTokenRequest {
     pub fn new(
         client_id: impl Into<String>,
         client_secret: impl Into<crate::Secret>,
-        grant_type: impl Into<crate::oauth::GrantType>,
+        grant_type: impl Into<crate::oauth::GrantType>
     ) -> Self {
         Self {
             client_id: client_id.into(),
@@ -706,11 +659,7 @@ pub struct ListInstalledLocationsResponse {
     pub metadata: Option<AppliedQuery>,
 
     /// Whether new sub-accounts get the app automatically.
-    #[serde(
-        rename = "installToFutureLocations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "installToFutureLocations", default, skip_serializing_if = "Option::is_none")]
     pub install_to_future_locations: Option<bool>,
 }
 

@@ -36,7 +36,7 @@ pub const MODULE: &str = "v3::objects";
 /// Operations of the Objects module. Get one with `client.v3().objects()`.
 #[derive(Clone, Debug)]
 pub struct Objects {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl Objects {
@@ -50,13 +50,9 @@ impl Objects {
     pub fn create_object_record(
         &self,
         schema_key: impl Into<String>,
-        body: crate::objects::CreateObjectRecordRequest,
+        body: crate::objects::CreateObjectRecordRequest
     ) -> CreateObjectRecord {
-        CreateObjectRecord {
-            client: self.client.clone(),
-            schema_key: schema_key.into(),
-            body,
-        }
+        CreateObjectRecord { client: self.client.clone(), schema_key: schema_key.into(), body, }
     }
 
     /// Define a new custom object.
@@ -64,12 +60,9 @@ impl Objects {
     /// `POST /objects/` · Version `v3` · location or agency token · scopes: `objects/schema.write`
     pub fn create_object_schema(
         &self,
-        body: crate::objects::CreateObjectSchemaRequest,
+        body: crate::objects::CreateObjectSchemaRequest
     ) -> CreateObjectSchema {
-        CreateObjectSchema {
-            client: self.client.clone(),
-            body,
-        }
+        CreateObjectSchema { client: self.client.clone(), body, }
     }
 
     /// Delete one record of a custom object or business.
@@ -78,7 +71,7 @@ impl Objects {
     pub fn delete_object_record(
         &self,
         schema_key: impl Into<String>,
-        id: impl Into<String>,
+        id: impl Into<String>
     ) -> DeleteObjectRecord {
         DeleteObjectRecord {
             client: self.client.clone(),
@@ -93,7 +86,7 @@ impl Objects {
     pub fn get_object_record(
         &self,
         schema_key: impl Into<String>,
-        id: impl Into<String>,
+        id: impl Into<String>
     ) -> GetObjectRecord {
         GetObjectRecord {
             client: self.client.clone(),
@@ -119,11 +112,8 @@ impl Objects {
     /// Includes the standard contact, opportunity and business objects and all custom objects.
     ///
     /// `GET /objects/` · Version `v3` · location token · scopes: `objects/schema.readonly`
-    pub fn list_object_schemas(&self) -> ListObjectSchemas {
-        ListObjectSchemas {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn list_object_schemas(&self,) -> ListObjectSchemas {
+        ListObjectSchemas { client: self.client.clone(), location_id: None, }
     }
 
     /// Search the records of a custom object or business.
@@ -134,13 +124,9 @@ impl Objects {
     pub fn search_object_records(
         &self,
         schema_key: impl Into<String>,
-        body: crate::objects::SearchObjectRecordsRequest,
+        body: crate::objects::SearchObjectRecordsRequest
     ) -> SearchObjectRecords {
-        SearchObjectRecords {
-            client: self.client.clone(),
-            schema_key: schema_key.into(),
-            body,
-        }
+        SearchObjectRecords { client: self.client.clone(), schema_key: schema_key.into(), body, }
     }
 
     /// Change the properties, owner or followers of a record.
@@ -150,7 +136,7 @@ impl Objects {
         &self,
         schema_key: impl Into<String>,
         id: impl Into<String>,
-        body: crate::objects::UpdateObjectRecordRequest,
+        body: crate::objects::UpdateObjectRecordRequest
     ) -> UpdateObjectRecord {
         UpdateObjectRecord {
             client: self.client.clone(),
@@ -169,13 +155,9 @@ impl Objects {
     pub fn update_object_schema(
         &self,
         key: impl Into<String>,
-        body: crate::objects::UpdateObjectSchemaRequest,
+        body: crate::objects::UpdateObjectSchemaRequest
     ) -> UpdateObjectSchema {
-        UpdateObjectSchema {
-            client: self.client.clone(),
-            key: key.into(),
-            body,
-        }
+        UpdateObjectSchema { client: self.client.clone(), key: key.into(), body, }
     }
 }
 
@@ -183,124 +165,105 @@ impl Objects {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Objects::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createObjectRecord",
-            Box::pin({
-                let call = handle
-                    .create_object_record(
-                        "sample-schemaKey",
-                        crate::objects::CreateObjectRecordRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createObjectSchema",
-            Box::pin({
-                let call = handle
-                    .create_object_schema(
-                        crate::objects::CreateObjectSchemaRequest::new(
-                            crate::objects::ObjectLabels::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            ),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            crate::objects::PrimaryDisplayPropertyDetails::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                crate::objects::PrimaryDisplayPropertyDetailsDataType::Text,
-                            ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteObjectRecord",
-            Box::pin({
-                let call = handle.delete_object_record("sample-schemaKey", "sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getObjectRecord",
-            Box::pin({
-                let call = handle.get_object_record("sample-schemaKey", "sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getObjectSchema",
-            Box::pin({
-                let call = handle.get_object_schema("sample-key");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listObjectSchemas",
-            Box::pin({
-                let call = handle.list_object_schemas();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchObjectRecords",
-            Box::pin({
-                let call = handle
-                    .search_object_records(
-                        "sample-schemaKey",
-                        crate::objects::SearchObjectRecordsRequest::new(
-                            "sample".to_owned(),
-                            1i64,
-                            1i64,
-                            "sample".to_owned(),
-                            vec![serde_json::Value::Object(Default::default())],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateObjectRecord",
-            Box::pin({
-                let call = handle
-                    .update_object_record(
-                        "sample-schemaKey",
-                        "sample-id",
-                        crate::objects::UpdateObjectRecordRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateObjectSchema",
-            Box::pin({
-                let call = handle
-                    .update_object_schema(
-                        "sample-key",
-                        crate::objects::UpdateObjectSchemaRequest::new(
-                            "sample".to_owned(),
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createObjectRecord",
+        Box::pin({
+            let call = handle.create_object_record(
+                "sample-schemaKey",
+                crate::objects::CreateObjectRecordRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createObjectSchema",
+        Box::pin({
+            let call = handle.create_object_schema(
+                crate::objects::CreateObjectSchemaRequest::new(
+                    crate::objects::ObjectLabels::new("sample".to_owned(), "sample".to_owned()),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::objects::PrimaryDisplayPropertyDetails::new(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        crate::objects::PrimaryDisplayPropertyDetailsDataType::Text
+                    )
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteObjectRecord",
+        Box::pin({
+            let call = handle.delete_object_record("sample-schemaKey", "sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getObjectRecord",
+        Box::pin({
+            let call = handle.get_object_record("sample-schemaKey", "sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getObjectSchema",
+        Box::pin({
+            let call = handle.get_object_schema("sample-key");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listObjectSchemas",
+        Box::pin({
+            let call = handle.list_object_schemas();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchObjectRecords",
+        Box::pin({
+            let call = handle.search_object_records(
+                "sample-schemaKey",
+                crate::objects::SearchObjectRecordsRequest::new(
+                    "sample".to_owned(),
+                    1i64,
+                    1i64,
+                    "sample".to_owned(),
+                    vec![serde_json::Value::Object(Default::default())]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateObjectRecord",
+        Box::pin({
+            let call = handle.update_object_record(
+                "sample-schemaKey",
+                "sample-id",
+                crate::objects::UpdateObjectRecordRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateObjectSchema",
+        Box::pin({
+            let call = handle.update_object_schema(
+                "sample-key",
+                crate::objects::UpdateObjectSchemaRequest::new(
+                    "sample".to_owned(),
+                    vec!["sample".to_owned()]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -308,152 +271,132 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Objects::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createObjectRecord",
-            Box::pin({
-                let call = handle
-                    .create_object_record(
-                        "sample-schemaKey",
-                        crate::objects::CreateObjectRecordRequest::new()
-                            .location_id("sample".to_owned())
-                            .properties(
-                                std::collections::BTreeMap::from([
-                                    (
-                                        "key".to_owned(),
-                                        serde_json::Value::Object(Default::default()),
-                                    ),
-                                ]),
-                            )
-                            .owner(vec!["sample".to_owned()])
-                            .followers(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createObjectSchema",
-            Box::pin({
-                let call = handle
-                    .create_object_schema(
-                        crate::objects::CreateObjectSchemaRequest::new(
-                                crate::objects::ObjectLabels::new(
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                ),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                crate::objects::PrimaryDisplayPropertyDetails::new(
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                    crate::objects::PrimaryDisplayPropertyDetailsDataType::Text,
-                                ),
-                            )
-                            .description("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteObjectRecord",
-            Box::pin({
-                let call = handle.delete_object_record("sample-schemaKey", "sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getObjectRecord",
-            Box::pin({
-                let call = handle.get_object_record("sample-schemaKey", "sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getObjectSchema",
-            Box::pin({
-                let call = handle.get_object_schema("sample-key").fetch_properties(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listObjectSchemas",
-            Box::pin({
-                let call = handle.list_object_schemas();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchObjectRecords",
-            Box::pin({
-                let call = handle
-                    .search_object_records(
-                        "sample-schemaKey",
-                        crate::objects::SearchObjectRecordsRequest::new(
-                            "sample".to_owned(),
-                            1i64,
-                            1i64,
-                            "sample".to_owned(),
-                            vec![serde_json::Value::Object(Default::default())],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateObjectRecord",
-            Box::pin({
-                let call = handle
-                    .update_object_record(
-                        "sample-schemaKey",
-                        "sample-id",
-                        crate::objects::UpdateObjectRecordRequest::new()
-                            .properties(
-                                std::collections::BTreeMap::from([
-                                    (
-                                        "key".to_owned(),
-                                        serde_json::Value::Object(Default::default()),
-                                    ),
-                                ]),
-                            )
-                            .owner(vec!["sample".to_owned()])
-                            .followers(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateObjectSchema",
-            Box::pin({
-                let call = handle
-                    .update_object_schema(
-                        "sample-key",
-                        crate::objects::UpdateObjectSchemaRequest::new(
-                                "sample".to_owned(),
-                                vec!["sample".to_owned()],
-                            )
-                            .labels(
-                                crate::objects::UpdateObjectLabels::new()
-                                    .singular("sample".to_owned())
-                                    .plural("sample".to_owned()),
-                            )
-                            .description("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createObjectRecord",
+        Box::pin({
+            let call = handle.create_object_record(
+                "sample-schemaKey",
+                crate::objects::CreateObjectRecordRequest::new()
+                    .location_id("sample".to_owned())
+                    .properties(
+                        std::collections::BTreeMap::from([(
+                            "key".to_owned(),
+                            serde_json::Value::Object(Default::default())
+                        )])
+                    )
+                    .owner(vec!["sample".to_owned()])
+                    .followers(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createObjectSchema",
+        Box::pin({
+            let call = handle.create_object_schema(
+                crate::objects::CreateObjectSchemaRequest::new(
+                    crate::objects::ObjectLabels::new("sample".to_owned(), "sample".to_owned()),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::objects::PrimaryDisplayPropertyDetails::new(
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        crate::objects::PrimaryDisplayPropertyDetailsDataType::Text
+                    )
+                )
+                    .description("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteObjectRecord",
+        Box::pin({
+            let call = handle.delete_object_record("sample-schemaKey", "sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getObjectRecord",
+        Box::pin({
+            let call = handle.get_object_record("sample-schemaKey", "sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getObjectSchema",
+        Box::pin({
+            let call = handle.get_object_schema("sample-key").fetch_properties(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listObjectSchemas",
+        Box::pin({
+            let call = handle.list_object_schemas();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchObjectRecords",
+        Box::pin({
+            let call = handle.search_object_records(
+                "sample-schemaKey",
+                crate::objects::SearchObjectRecordsRequest::new(
+                    "sample".to_owned(),
+                    1i64,
+                    1i64,
+                    "sample".to_owned(),
+                    vec![serde_json::Value::Object(Default::default())]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateObjectRecord",
+        Box::pin({
+            let call = handle.update_object_record(
+                "sample-schemaKey",
+                "sample-id",
+                crate::objects::UpdateObjectRecordRequest::new()
+                    .properties(
+                        std::collections::BTreeMap::from([(
+                            "key".to_owned(),
+                            serde_json::Value::Object(Default::default())
+                        )])
+                    )
+                    .owner(vec!["sample".to_owned()])
+                    .followers(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateObjectSchema",
+        Box::pin({
+            let call = handle.update_object_schema(
+                "sample-key",
+                crate::objects::UpdateObjectSchemaRequest::new(
+                    "sample".to_owned(),
+                    vec!["sample".to_owned()]
+                )
+                    .labels(
+                        crate::objects::UpdateObjectLabels::new()
+                            .singular("sample".to_owned())
+                            .plural("sample".to_owned())
+                    )
+                    .description("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -483,10 +426,7 @@ impl CreateObjectRecord {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/objects/{}/records", crate ::runtime::request::path_segment(& self
-                .schema_key)
-            ),
+            format!("/objects/{}/records", crate::runtime::request::path_segment(&self.schema_key))
         );
         {
             let value = &self.body;
@@ -496,15 +436,13 @@ impl CreateObjectRecord {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::objects::ObjectRecordResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::objects::ObjectRecordResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::objects::ObjectRecordResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -543,15 +481,13 @@ impl CreateObjectSchema {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::objects::ObjectSchemaResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::objects::ObjectSchemaResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::objects::ObjectSchemaResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -585,27 +521,23 @@ impl DeleteObjectRecord {
         let request = crate::Request::new(
             &META,
             format!(
-                "/objects/{}/records/{}", crate ::runtime::request::path_segment(& self
-                .schema_key), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/objects/{}/records/{}",
+                crate::runtime::request::path_segment(&self.schema_key),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::objects::DeleteObjectRecordResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::objects::DeleteObjectRecordResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::objects::DeleteObjectRecordResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::objects::DeleteObjectRecordResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -638,23 +570,22 @@ impl GetObjectRecord {
         let request = crate::Request::new(
             &META,
             format!(
-                "/objects/{}/records/{}", crate ::runtime::request::path_segment(& self
-                .schema_key), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/objects/{}/records/{}",
+                crate::runtime::request::path_segment(&self.schema_key),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::objects::ObjectRecordResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::objects::ObjectRecordResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::objects::ObjectRecordResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -700,12 +631,13 @@ impl GetObjectSchema {
             token: crate::TokenKind::Location,
             scopes: &["objects/schema.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getObjectSchema", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getObjectSchema",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!("/objects/{}", crate ::runtime::request::path_segment(& self.key)),
+            format!("/objects/{}", crate::runtime::request::path_segment(&self.key))
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -716,19 +648,14 @@ impl GetObjectSchema {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::objects::GetObjectSchemaResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::objects::GetObjectSchemaResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::objects::GetObjectSchemaResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::objects::GetObjectSchemaResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -767,9 +694,10 @@ impl ListObjectSchemas {
             token: crate::TokenKind::Location,
             scopes: &["objects/schema.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listObjectSchemas", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listObjectSchemas",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/objects/".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -777,19 +705,14 @@ impl ListObjectSchemas {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::objects::ListObjectSchemasResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::objects::ListObjectSchemasResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::objects::ListObjectSchemasResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::objects::ListObjectSchemasResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -824,9 +747,9 @@ impl SearchObjectRecords {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/objects/{}/records/search", crate ::runtime::request::path_segment(&
-                self.schema_key)
-            ),
+                "/objects/{}/records/search",
+                crate::runtime::request::path_segment(&self.schema_key)
+            )
         );
         {
             let value = &self.body;
@@ -836,19 +759,14 @@ impl SearchObjectRecords {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::objects::SearchObjectRecordsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::objects::SearchObjectRecordsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::objects::SearchObjectRecordsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::objects::SearchObjectRecordsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -876,7 +794,7 @@ impl crate::Paginated for SearchObjectRecords {
             Some(&self.body.page).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.body.page = next;
         true
@@ -890,10 +808,8 @@ impl crate::Paginated for SearchObjectRecords {
 impl SearchObjectRecords {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::objects::SearchedObjectRecord, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::objects::SearchedObjectRecord, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -932,15 +848,17 @@ impl UpdateObjectRecord {
             token: crate::TokenKind::Location,
             scopes: &["objects/record.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("updateObjectRecord", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "updateObjectRecord",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/objects/{}/records/{}", crate ::runtime::request::path_segment(& self
-                .schema_key), crate ::runtime::request::path_segment(& self.id)
-            ),
+                "/objects/{}/records/{}",
+                crate::runtime::request::path_segment(&self.schema_key),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -952,15 +870,13 @@ impl UpdateObjectRecord {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::objects::ObjectRecordResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::objects::ObjectRecordResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::objects::ObjectRecordResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -995,7 +911,7 @@ impl UpdateObjectSchema {
         };
         let mut request = crate::Request::new(
             &META,
-            format!("/objects/{}", crate ::runtime::request::path_segment(& self.key)),
+            format!("/objects/{}", crate::runtime::request::path_segment(&self.key))
         );
         {
             let value = &self.body;
@@ -1005,15 +921,13 @@ impl UpdateObjectSchema {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::objects::ObjectSchemaResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::objects::ObjectSchemaResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::objects::ObjectSchemaResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await

@@ -39,7 +39,7 @@ pub const MODULE: &str = "v3::opportunities";
 /// Operations of the Opportunities module. Get one with `client.v3().opportunities()`.
 #[derive(Clone, Debug)]
 pub struct Opportunities {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl Opportunities {
@@ -53,52 +53,36 @@ impl Opportunities {
     pub fn add_opportunity_followers(
         &self,
         id: impl Into<String>,
-        body: crate::opportunities::OpportunityFollowersRequest,
+        body: crate::opportunities::OpportunityFollowersRequest
     ) -> AddOpportunityFollowers {
-        AddOpportunityFollowers {
-            client: self.client.clone(),
-            id: id.into(),
-            body,
-        }
+        AddOpportunityFollowers { client: self.client.clone(), id: id.into(), body, }
     }
 
     /// Create an opportunity for a contact in a pipeline.
     ///
     /// `POST /opportunities/` · Version `v3` · location token · scopes: `opportunities.write`
-    pub fn create_opportunity(
-        &self,
-        body: CreateOpportunityRequest,
-    ) -> CreateOpportunity {
-        CreateOpportunity {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn create_opportunity(&self, body: CreateOpportunityRequest) -> CreateOpportunity {
+        CreateOpportunity { client: self.client.clone(), body, }
     }
 
     /// Delete an opportunity.
     ///
     /// `DELETE /opportunities/{id}` · Version `v3` · location token · scopes: `opportunities.write`
     pub fn delete_opportunity(&self, id: impl Into<String>) -> DeleteOpportunity {
-        DeleteOpportunity {
-            client: self.client.clone(),
-            id: id.into(),
-        }
+        DeleteOpportunity { client: self.client.clone(), id: id.into(), }
     }
 
     /// Fetch one opportunity by its id.
     ///
     /// `GET /opportunities/{id}` · Version `v3` · location token · scopes: `opportunities.readonly`
     pub fn get_opportunity(&self, id: impl Into<String>) -> GetOpportunity {
-        GetOpportunity {
-            client: self.client.clone(),
-            id: id.into(),
-        }
+        GetOpportunity { client: self.client.clone(), id: id.into(), }
     }
 
     /// List the reasons a sub-account records for lost deals.
     ///
     /// `GET /opportunities/lost-reason` · Version `v3` · location token · scopes: `opportunities.readonly`
-    pub fn list_lost_reasons(&self) -> ListLostReasons {
+    pub fn list_lost_reasons(&self,) -> ListLostReasons {
         ListLostReasons {
             client: self.client.clone(),
             location_id: None,
@@ -114,11 +98,8 @@ impl Opportunities {
     /// List the pipelines of a sub-account with their stages.
     ///
     /// `GET /opportunities/pipelines` · Version `v3` · location token · scopes: `opportunities.readonly`
-    pub fn list_pipelines(&self) -> ListPipelines {
-        ListPipelines {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn list_pipelines(&self,) -> ListPipelines {
+        ListPipelines { client: self.client.clone(), location_id: None, }
     }
 
     /// Remove some or all followers from an opportunity.
@@ -127,7 +108,7 @@ impl Opportunities {
     pub fn remove_opportunity_followers(
         &self,
         id: impl Into<String>,
-        body: crate::opportunities::OpportunityFollowersRequest,
+        body: crate::opportunities::OpportunityFollowersRequest
     ) -> RemoveOpportunityFollowers {
         RemoveOpportunityFollowers {
             client: self.client.clone(),
@@ -142,7 +123,7 @@ impl Opportunities {
     /// v3 names the filters in camel case (`locationId`, `pipelineId`...; v2: `location_id`...).
     ///
     /// `GET /opportunities/search` · Version `v3` · location token · scopes: `opportunities.readonly`
-    pub fn search_opportunities(&self) -> SearchOpportunities {
+    pub fn search_opportunities(&self,) -> SearchOpportunities {
         SearchOpportunities {
             client: self.client.clone(),
             q: None,
@@ -173,12 +154,9 @@ impl Opportunities {
     /// `POST /opportunities/search` · Version `v3` · location token · scopes: `opportunities.readonly`
     pub fn search_opportunities_advanced(
         &self,
-        body: crate::opportunities::SearchOpportunitiesRequest,
+        body: crate::opportunities::SearchOpportunitiesRequest
     ) -> SearchOpportunitiesAdvanced {
-        SearchOpportunitiesAdvanced {
-            client: self.client.clone(),
-            body,
-        }
+        SearchOpportunitiesAdvanced { client: self.client.clone(), body, }
     }
 
     /// Change fields of an opportunity, including its stage, status and forecast.
@@ -187,13 +165,9 @@ impl Opportunities {
     pub fn update_opportunity(
         &self,
         id: impl Into<String>,
-        body: UpdateOpportunityRequest,
+        body: UpdateOpportunityRequest
     ) -> UpdateOpportunity {
-        UpdateOpportunity {
-            client: self.client.clone(),
-            id: id.into(),
-            body,
-        }
+        UpdateOpportunity { client: self.client.clone(), id: id.into(), body, }
     }
 
     /// Set the status of an opportunity (open, won, lost, abandoned).
@@ -202,26 +176,16 @@ impl Opportunities {
     pub fn update_opportunity_status(
         &self,
         id: impl Into<String>,
-        body: crate::opportunities::UpdateOpportunityStatusRequest,
+        body: crate::opportunities::UpdateOpportunityStatusRequest
     ) -> UpdateOpportunityStatus {
-        UpdateOpportunityStatus {
-            client: self.client.clone(),
-            id: id.into(),
-            body,
-        }
+        UpdateOpportunityStatus { client: self.client.clone(), id: id.into(), body, }
     }
 
     /// Create an opportunity, or update the matching one.
     ///
     /// `POST /opportunities/upsert` · Version `v3` · location token · scopes: `opportunities.write`
-    pub fn upsert_opportunity(
-        &self,
-        body: UpsertOpportunityRequest,
-    ) -> UpsertOpportunity {
-        UpsertOpportunity {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn upsert_opportunity(&self, body: UpsertOpportunityRequest) -> UpsertOpportunity {
+        UpsertOpportunity { client: self.client.clone(), body, }
     }
 }
 
@@ -229,157 +193,127 @@ impl Opportunities {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Opportunities::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "addOpportunityFollowers",
-            Box::pin({
-                let call = handle
-                    .add_opportunity_followers(
-                        "sample-id",
-                        crate::opportunities::OpportunityFollowersRequest::new(
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createOpportunity",
-            Box::pin({
-                let call = handle
-                    .create_opportunity(
-                        CreateOpportunityRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            crate::opportunities::OpportunityStatus::Open,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteOpportunity",
-            Box::pin({
-                let call = handle.delete_opportunity("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getOpportunity",
-            Box::pin({
-                let call = handle.get_opportunity("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listLostReasons",
-            Box::pin({
-                let call = handle.list_lost_reasons();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listPipelines",
-            Box::pin({
-                let call = handle.list_pipelines();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "removeOpportunityFollowers",
-            Box::pin({
-                let call = handle
-                    .remove_opportunity_followers(
-                        "sample-id",
-                        crate::opportunities::OpportunityFollowersRequest::new(
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchOpportunities",
-            Box::pin({
-                let call = handle.search_opportunities();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchOpportunitiesAdvanced",
-            Box::pin({
-                let call = handle
-                    .search_opportunities_advanced(
-                        crate::opportunities::SearchOpportunitiesRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1i64,
-                            1i64,
-                            vec!["sample".to_owned()],
-                            crate::opportunities::OpportunitySearchDetails::new(
-                                true,
-                                true,
-                                true,
-                                true,
-                            ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateOpportunity",
-            Box::pin({
-                let call = handle
-                    .update_opportunity("sample-id", UpdateOpportunityRequest::new());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateOpportunityStatus",
-            Box::pin({
-                let call = handle
-                    .update_opportunity_status(
-                        "sample-id",
-                        crate::opportunities::UpdateOpportunityStatusRequest::new(
-                            crate::opportunities::OpportunityStatus::Open,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertOpportunity",
-            Box::pin({
-                let call = handle
-                    .upsert_opportunity(
-                        UpsertOpportunityRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "addOpportunityFollowers",
+        Box::pin({
+            let call = handle.add_opportunity_followers(
+                "sample-id",
+                crate::opportunities::OpportunityFollowersRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createOpportunity",
+        Box::pin({
+            let call = handle.create_opportunity(
+                CreateOpportunityRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::opportunities::OpportunityStatus::Open,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteOpportunity",
+        Box::pin({
+            let call = handle.delete_opportunity("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getOpportunity",
+        Box::pin({
+            let call = handle.get_opportunity("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listLostReasons",
+        Box::pin({
+            let call = handle.list_lost_reasons();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listPipelines",
+        Box::pin({
+            let call = handle.list_pipelines();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "removeOpportunityFollowers",
+        Box::pin({
+            let call = handle.remove_opportunity_followers(
+                "sample-id",
+                crate::opportunities::OpportunityFollowersRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchOpportunities",
+        Box::pin({
+            let call = handle.search_opportunities();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchOpportunitiesAdvanced",
+        Box::pin({
+            let call = handle.search_opportunities_advanced(
+                crate::opportunities::SearchOpportunitiesRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    1i64,
+                    1i64,
+                    vec!["sample".to_owned()],
+                    crate::opportunities::OpportunitySearchDetails::new(true, true, true, true)
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateOpportunity",
+        Box::pin({
+            let call = handle.update_opportunity("sample-id", UpdateOpportunityRequest::new());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateOpportunityStatus",
+        Box::pin({
+            let call = handle.update_opportunity_status(
+                "sample-id",
+                crate::opportunities::UpdateOpportunityStatusRequest::new(
+                    crate::opportunities::OpportunityStatus::Open
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertOpportunity",
+        Box::pin({
+            let call = handle.upsert_opportunity(
+                UpsertOpportunityRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -387,230 +321,206 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Opportunities::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "addOpportunityFollowers",
-            Box::pin({
-                let call = handle
-                    .add_opportunity_followers(
-                        "sample-id",
-                        crate::opportunities::OpportunityFollowersRequest::new(
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createOpportunity",
-            Box::pin({
-                let call = handle
-                    .create_opportunity(
-                        CreateOpportunityRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                crate::opportunities::OpportunityStatus::Open,
-                                "sample".to_owned(),
-                            )
-                            .pipeline_stage_id("sample".to_owned())
-                            .monetary_value(1.0f64)
-                            .assigned_to("sample".to_owned())
-                            .custom_fields(
-                                vec![
-                                    OpportunityCustomFieldInput::new().id("sample".to_owned())
-                                    .key("sample".to_owned())
-                                    .field_value(serde_json::Value::Object(Default::default()))
-                                ],
-                            )
-                            .forecast_expected_close_date("sample".to_owned())
-                            .forecast_probability(1.0f64),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteOpportunity",
-            Box::pin({
-                let call = handle.delete_opportunity("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getOpportunity",
-            Box::pin({
-                let call = handle.get_opportunity("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listLostReasons",
-            Box::pin({
-                let call = handle
-                    .list_lost_reasons()
-                    .name("sample".to_owned())
-                    .deleted(true)
-                    .query("sample".to_owned())
-                    .skip(1i64)
-                    .limit(1i64)
-                    .get_count(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listPipelines",
-            Box::pin({
-                let call = handle.list_pipelines();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "removeOpportunityFollowers",
-            Box::pin({
-                let call = handle
-                    .remove_opportunity_followers(
-                        "sample-id",
-                        crate::opportunities::OpportunityFollowersRequest::new(
-                            vec!["sample".to_owned()],
-                        ),
-                    )
-                    .is_remove_all_followers(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchOpportunities",
-            Box::pin({
-                let call = handle
-                    .search_opportunities()
-                    .q("sample".to_owned())
-                    .status(crate::opportunities::OpportunityStatusFilter::Open)
-                    .campaign_id("sample".to_owned())
-                    .id("sample".to_owned())
-                    .order("sample".to_owned())
-                    .end_date("sample".to_owned())
-                    .start_after(1i64)
-                    .start_after_id("sample".to_owned())
-                    .date("sample".to_owned())
-                    .country("sample".to_owned())
-                    .page(1i64)
-                    .limit(1i64)
-                    .get_tasks(true)
-                    .get_notes(true)
-                    .get_calendar_events(true)
-                    .pipeline_id("sample".to_owned())
+    calls.push((
+        "addOpportunityFollowers",
+        Box::pin({
+            let call = handle.add_opportunity_followers(
+                "sample-id",
+                crate::opportunities::OpportunityFollowersRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createOpportunity",
+        Box::pin({
+            let call = handle.create_opportunity(
+                CreateOpportunityRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::opportunities::OpportunityStatus::Open,
+                    "sample".to_owned()
+                )
                     .pipeline_stage_id("sample".to_owned())
-                    .contact_id("sample".to_owned())
-                    .assigned_to("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchOpportunitiesAdvanced",
-            Box::pin({
-                let call = handle
-                    .search_opportunities_advanced(
-                        crate::opportunities::SearchOpportunitiesRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1i64,
-                            1i64,
-                            vec!["sample".to_owned()],
-                            crate::opportunities::OpportunitySearchDetails::new(
-                                true,
-                                true,
-                                true,
-                                true,
-                            ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateOpportunity",
-            Box::pin({
-                let call = handle
-                    .update_opportunity(
-                        "sample-id",
-                        UpdateOpportunityRequest::new()
-                            .pipeline_id("sample".to_owned())
-                            .name("sample".to_owned())
-                            .pipeline_stage_id("sample".to_owned())
-                            .status(crate::opportunities::OpportunityStatus::Open)
-                            .monetary_value(1.0f64)
-                            .assigned_to("sample".to_owned())
-                            .custom_fields(
-                                vec![
-                                    OpportunityCustomFieldInput::new().id("sample".to_owned())
-                                    .key("sample".to_owned())
-                                    .field_value(serde_json::Value::Object(Default::default()))
-                                ],
-                            )
-                            .forecast_expected_close_date("sample".to_owned())
-                            .forecast_probability(1.0f64),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateOpportunityStatus",
-            Box::pin({
-                let call = handle
-                    .update_opportunity_status(
-                        "sample-id",
-                        crate::opportunities::UpdateOpportunityStatusRequest::new(
-                                crate::opportunities::OpportunityStatus::Open,
-                            )
-                            .lost_reason_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "upsertOpportunity",
-            Box::pin({
-                let call = handle
-                    .upsert_opportunity(
-                        UpsertOpportunityRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .id("sample".to_owned())
-                            .followers(vec!["sample".to_owned()])
-                            .is_remove_all_followers(true)
-                            .followers_action_type(
-                                crate::opportunities::FollowersActionType::Add,
-                            )
-                            .name("sample".to_owned())
-                            .status(crate::opportunities::OpportunityStatus::Open)
-                            .pipeline_stage_id("sample".to_owned())
-                            .monetary_value(1.0f64)
-                            .assigned_to("sample".to_owned())
-                            .lost_reason_id("sample".to_owned())
-                            .forecast_expected_close_date("sample".to_owned())
-                            .forecast_probability(1.0f64),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                    .monetary_value(1.0f64)
+                    .assigned_to("sample".to_owned())
+                    .custom_fields(
+                        vec![
+                            OpportunityCustomFieldInput::new()
+                                .id("sample".to_owned())
+                                .key("sample".to_owned())
+                                .field_value(serde_json::Value::Object(Default::default()))
+                        ]
+                    )
+                    .forecast_expected_close_date("sample".to_owned())
+                    .forecast_probability(1.0f64)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteOpportunity",
+        Box::pin({
+            let call = handle.delete_opportunity("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getOpportunity",
+        Box::pin({
+            let call = handle.get_opportunity("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listLostReasons",
+        Box::pin({
+            let call = handle
+                .list_lost_reasons()
+                .name("sample".to_owned())
+                .deleted(true)
+                .query("sample".to_owned())
+                .skip(1i64)
+                .limit(1i64)
+                .get_count(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listPipelines",
+        Box::pin({
+            let call = handle.list_pipelines();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "removeOpportunityFollowers",
+        Box::pin({
+            let call = handle
+                .remove_opportunity_followers(
+                    "sample-id",
+                    crate::opportunities::OpportunityFollowersRequest::new(
+                        vec!["sample".to_owned()]
+                    )
+                )
+                .is_remove_all_followers(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchOpportunities",
+        Box::pin({
+            let call = handle
+                .search_opportunities()
+                .q("sample".to_owned())
+                .status(crate::opportunities::OpportunityStatusFilter::Open)
+                .campaign_id("sample".to_owned())
+                .id("sample".to_owned())
+                .order("sample".to_owned())
+                .end_date("sample".to_owned())
+                .start_after(1i64)
+                .start_after_id("sample".to_owned())
+                .date("sample".to_owned())
+                .country("sample".to_owned())
+                .page(1i64)
+                .limit(1i64)
+                .get_tasks(true)
+                .get_notes(true)
+                .get_calendar_events(true)
+                .pipeline_id("sample".to_owned())
+                .pipeline_stage_id("sample".to_owned())
+                .contact_id("sample".to_owned())
+                .assigned_to("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchOpportunitiesAdvanced",
+        Box::pin({
+            let call = handle.search_opportunities_advanced(
+                crate::opportunities::SearchOpportunitiesRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    1i64,
+                    1i64,
+                    vec!["sample".to_owned()],
+                    crate::opportunities::OpportunitySearchDetails::new(true, true, true, true)
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateOpportunity",
+        Box::pin({
+            let call = handle.update_opportunity(
+                "sample-id",
+                UpdateOpportunityRequest::new()
+                    .pipeline_id("sample".to_owned())
+                    .name("sample".to_owned())
+                    .pipeline_stage_id("sample".to_owned())
+                    .status(crate::opportunities::OpportunityStatus::Open)
+                    .monetary_value(1.0f64)
+                    .assigned_to("sample".to_owned())
+                    .custom_fields(
+                        vec![
+                            OpportunityCustomFieldInput::new()
+                                .id("sample".to_owned())
+                                .key("sample".to_owned())
+                                .field_value(serde_json::Value::Object(Default::default()))
+                        ]
+                    )
+                    .forecast_expected_close_date("sample".to_owned())
+                    .forecast_probability(1.0f64)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateOpportunityStatus",
+        Box::pin({
+            let call = handle.update_opportunity_status(
+                "sample-id",
+                crate::opportunities::UpdateOpportunityStatusRequest::new(
+                    crate::opportunities::OpportunityStatus::Open
+                )
+                    .lost_reason_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "upsertOpportunity",
+        Box::pin({
+            let call = handle.upsert_opportunity(
+                UpsertOpportunityRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .id("sample".to_owned())
+                    .followers(vec!["sample".to_owned()])
+                    .is_remove_all_followers(true)
+                    .followers_action_type(crate::opportunities::FollowersActionType::Add)
+                    .name("sample".to_owned())
+                    .status(crate::opportunities::OpportunityStatus::Open)
+                    .pipeline_stage_id("sample".to_owned())
+                    .monetary_value(1.0f64)
+                    .assigned_to("sample".to_owned())
+                    .lost_reason_id("sample".to_owned())
+                    .forecast_expected_close_date("sample".to_owned())
+                    .forecast_probability(1.0f64)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -640,10 +550,7 @@ impl AddOpportunityFollowers {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/opportunities/{}/followers", crate ::runtime::request::path_segment(&
-                self.id)
-            ),
+            format!("/opportunities/{}/followers", crate::runtime::request::path_segment(&self.id))
         );
         {
             let value = &self.body;
@@ -654,18 +561,15 @@ impl AddOpportunityFollowers {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::opportunities::AddOpportunityFollowersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::opportunities::AddOpportunityFollowersResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::opportunities::AddOpportunityFollowersResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -709,7 +613,7 @@ impl CreateOpportunity {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<OpportunityResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -741,9 +645,7 @@ impl DeleteOpportunity {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/opportunities/{}", crate ::runtime::request::path_segment(& self.id)
-            ),
+            format!("/opportunities/{}", crate::runtime::request::path_segment(&self.id))
         );
         Ok(request)
     }
@@ -755,7 +657,7 @@ impl DeleteOpportunity {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<OpportunityUpdateResult>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -787,9 +689,7 @@ impl GetOpportunity {
         };
         let request = crate::Request::new(
             &META,
-            format!(
-                "/opportunities/{}", crate ::runtime::request::path_segment(& self.id)
-            ),
+            format!("/opportunities/{}", crate::runtime::request::path_segment(&self.id))
         );
         Ok(request)
     }
@@ -801,7 +701,7 @@ impl GetOpportunity {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<OpportunityResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -881,13 +781,11 @@ impl ListLostReasons {
             token: crate::TokenKind::Location,
             scopes: &["opportunities.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listLostReasons", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/opportunities/lost-reason".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "listLostReasons",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/opportunities/lost-reason".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.name {
@@ -912,19 +810,14 @@ impl ListLostReasons {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::opportunities::ListLostReasonsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::opportunities::ListLostReasonsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::opportunities::ListLostReasonsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::opportunities::ListLostReasonsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -952,7 +845,7 @@ impl crate::Paginated for ListLostReasons {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -966,10 +859,8 @@ impl crate::Paginated for ListLostReasons {
 impl ListLostReasons {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::opportunities::LostReason, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::opportunities::LostReason, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -1005,13 +896,11 @@ impl ListPipelines {
             token: crate::TokenKind::Location,
             scopes: &["opportunities.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listPipelines", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/opportunities/pipelines".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "listPipelines",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/opportunities/pipelines".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -1024,7 +913,7 @@ impl ListPipelines {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListPipelinesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1064,10 +953,7 @@ impl RemoveOpportunityFollowers {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/opportunities/{}/followers", crate ::runtime::request::path_segment(&
-                self.id)
-            ),
+            format!("/opportunities/{}/followers", crate::runtime::request::path_segment(&self.id))
         );
         if let Some(value) = &self.is_remove_all_followers {
             request.query("isRemoveAllFollowers", value);
@@ -1081,18 +967,15 @@ impl RemoveOpportunityFollowers {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::opportunities::RemoveOpportunityFollowersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::opportunities::RemoveOpportunityFollowersResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::opportunities::RemoveOpportunityFollowersResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1141,7 +1024,7 @@ impl SearchOpportunities {
     /// Sets `status`.
     pub fn status(
         mut self,
-        value: impl Into<crate::opportunities::OpportunityStatusFilter>,
+        value: impl Into<crate::opportunities::OpportunityStatusFilter>
     ) -> Self {
         self.status = Some(value.into());
         self
@@ -1267,9 +1150,10 @@ impl SearchOpportunities {
             token: crate::TokenKind::Location,
             scopes: &["opportunities.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("searchOpportunities", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "searchOpportunities",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/opportunities/search".to_owned());
         request.scope_key(location_id.clone());
         if let Some(value) = &self.q {
@@ -1340,7 +1224,7 @@ impl SearchOpportunities {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SearchOpportunitiesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1364,10 +1248,9 @@ impl crate::Paginated for SearchOpportunities {
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
             .and_then(|v| v.opportunities.as_ref())
-            .is_none_or(|items| items.is_empty())
-        {
-            return false;
-        }
+            .is_none_or(|items| items.is_empty()) {
+                return false;
+            }
         let next_0: Option<i64> = Some(page)
             .and_then(|v| v.meta.as_ref())
             .and_then(|v| v.start_after.as_ref())
@@ -1376,15 +1259,15 @@ impl crate::Paginated for SearchOpportunities {
             .and_then(|v| v.meta.as_ref())
             .and_then(|v| v.start_after_id.as_ref())
             .cloned();
-        if !(crate::runtime::pagination::cursor_moved(
-            self.start_after.as_ref(),
-            next_0.as_ref(),
-        )
-            || crate::runtime::pagination::cursor_moved(
+        if !(
+            crate::runtime::pagination::cursor_moved(
+                self.start_after.as_ref(),
+                next_0.as_ref()
+            ) || crate::runtime::pagination::cursor_moved(
                 self.start_after_id.as_ref(),
-                next_1.as_ref(),
-            ))
-        {
+                next_1.as_ref()
+            )
+        ) {
             return false;
         }
         if next_0.is_some() {
@@ -1404,10 +1287,8 @@ impl crate::Paginated for SearchOpportunities {
 impl SearchOpportunities {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<Opportunity, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<Opportunity, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -1444,15 +1325,13 @@ impl SearchOpportunitiesAdvanced {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<SearchOpportunitiesAdvancedResponse, crate::Error> {
+    pub async fn send(self) -> Result<SearchOpportunitiesAdvancedResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SearchOpportunitiesAdvancedResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1474,16 +1353,14 @@ impl crate::Paginated for SearchOpportunitiesAdvanced {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page)
-            .and_then(|v| v.opportunities.as_ref())
-            .map_or(0, Vec::len);
+        let count = Some(page).and_then(|v| v.opportunities.as_ref()).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = Some(&self.body.limit).copied();
         let Some(next) = crate::runtime::pagination::next_page(
             Some(&self.body.page).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.body.page = next;
         true
@@ -1497,10 +1374,8 @@ impl crate::Paginated for SearchOpportunitiesAdvanced {
 impl SearchOpportunitiesAdvanced {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<Opportunity, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<Opportunity, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -1531,9 +1406,7 @@ impl UpdateOpportunity {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/opportunities/{}", crate ::runtime::request::path_segment(& self.id)
-            ),
+            format!("/opportunities/{}", crate::runtime::request::path_segment(&self.id))
         );
         {
             let value = &self.body;
@@ -1549,7 +1422,7 @@ impl UpdateOpportunity {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<OpportunityResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1582,10 +1455,7 @@ impl UpdateOpportunityStatus {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/opportunities/{}/status", crate ::runtime::request::path_segment(& self
-                .id)
-            ),
+            format!("/opportunities/{}/status", crate::runtime::request::path_segment(&self.id))
         );
         {
             let value = &self.body;
@@ -1601,7 +1471,7 @@ impl UpdateOpportunityStatus {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<OpportunityUpdateResult>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1646,7 +1516,7 @@ impl UpsertOpportunity {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<UpsertOpportunityResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1658,29 +1528,25 @@ impl UpsertOpportunity {
 #[non_exhaustive]
 pub struct CreateOpportunityRequest {
     /// `pipelineId`: a string. Example: `VDm7RPYC2GLUvdpKmBfC`.
-    #[serde(rename = "pipelineId")]
+    #[serde(rename = "pipelineId",)]
     pub pipeline_id: String,
 
     /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `name`: a string. Example: `Roe Bakery - website`.
     pub name: String,
 
     /// `pipelineStageId`: a string. Example: `7915dedc-8f18-44d5-8bc3-77c04e994a10`.
-    #[serde(
-        rename = "pipelineStageId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "pipelineStageId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_stage_id: Option<String>,
 
     /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
     pub status: crate::opportunities::OpportunityStatus,
 
     /// `contactId`: a string. Example: `mTkSCb1UBjb5tk4OvB69`.
-    #[serde(rename = "contactId")]
+    #[serde(rename = "contactId",)]
     pub contact_id: String,
 
     /// `monetaryValue`: a number. Example: `220`.
@@ -1696,19 +1562,11 @@ pub struct CreateOpportunityRequest {
     pub custom_fields: Option<Vec<OpportunityCustomFieldInput>>,
 
     /// Expected close date: yyyy-mm-dd, yyyy/mm/dd, mm/dd/yyyy, mm-dd-yyyy, yyyy.mm.dd, mm.dd.yyyy or an ISO 8601 timestamp.
-    #[serde(
-        rename = "forecastExpectedCloseDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "forecastExpectedCloseDate", default, skip_serializing_if = "Option::is_none")]
     pub forecast_expected_close_date: Option<String>,
 
     /// Forecast chance of winning, in percent (0 to 100).
-    #[serde(
-        rename = "forecastProbability",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "forecastProbability", default, skip_serializing_if = "Option::is_none")]
     pub forecast_probability: Option<f64>,
 }
 
@@ -1720,7 +1578,7 @@ impl CreateOpportunityRequest {
         location_id: impl Into<String>,
         name: impl Into<String>,
         status: impl Into<crate::opportunities::OpportunityStatus>,
-        contact_id: impl Into<String>,
+        contact_id: impl Into<String>
     ) -> Self {
         Self {
             pipeline_id: pipeline_id.into(),
@@ -1756,10 +1614,7 @@ impl CreateOpportunityRequest {
     }
 
     /// Sets `customFields`.
-    pub fn custom_fields(
-        mut self,
-        value: impl Into<Vec<OpportunityCustomFieldInput>>,
-    ) -> Self {
+    pub fn custom_fields(mut self, value: impl Into<Vec<OpportunityCustomFieldInput>>) -> Self {
         self.custom_fields = Some(value.into());
         self
     }
@@ -1782,19 +1637,11 @@ impl CreateOpportunityRequest {
 #[non_exhaustive]
 pub struct ForecastInput {
     /// Expected close date: yyyy-mm-dd, yyyy/mm/dd, mm/dd/yyyy, mm-dd-yyyy, yyyy.mm.dd, mm.dd.yyyy or an ISO 8601 timestamp.
-    #[serde(
-        rename = "forecastExpectedCloseDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "forecastExpectedCloseDate", default, skip_serializing_if = "Option::is_none")]
     pub forecast_expected_close_date: Option<String>,
 
     /// Forecast chance of winning, in percent (0 to 100).
-    #[serde(
-        rename = "forecastProbability",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "forecastProbability", default, skip_serializing_if = "Option::is_none")]
     pub forecast_probability: Option<f64>,
 }
 
@@ -1828,11 +1675,7 @@ pub struct Opportunity {
     pub pipeline_id: Option<String>,
 
     /// `pipelineStageId`: a string. Example: `e93ba61a-53b3-45e7-985a-c7732dbcdb69`.
-    #[serde(
-        rename = "pipelineStageId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "pipelineStageId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_stage_id: Option<String>,
 
     /// Id of the user the deal is assigned to.
@@ -1848,19 +1691,11 @@ pub struct Opportunity {
     pub source: Option<String>,
 
     /// `lastStatusChangeAt`: a string. Example: `2021-08-03T04:55:17.355Z`.
-    #[serde(
-        rename = "lastStatusChangeAt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastStatusChangeAt", default, skip_serializing_if = "Option::is_none")]
     pub last_status_change_at: Option<String>,
 
     /// `lastStageChangeAt`: a string. Example: `2021-08-03T04:55:17.355Z`.
-    #[serde(
-        rename = "lastStageChangeAt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastStageChangeAt", default, skip_serializing_if = "Option::is_none")]
     pub last_stage_change_at: Option<String>,
 
     /// `lastActionDate`: a string. Example: `2021-08-03T04:55:17.355Z`.
@@ -1916,67 +1751,35 @@ pub struct Opportunity {
     pub followers: Option<Vec<String>>,
 
     /// `externalObjectId`: a string.
-    #[serde(
-        rename = "externalObjectId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "externalObjectId", default, skip_serializing_if = "Option::is_none")]
     pub external_object_id: Option<String>,
 
     /// Expected close date, as yyyy-mm-dd.
-    #[serde(
-        rename = "forecastExpectedCloseDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "forecastExpectedCloseDate", default, skip_serializing_if = "Option::is_none")]
     pub forecast_expected_close_date: Option<String>,
 
     /// The first expected close date, before it slipped, as yyyy-mm-dd.
-    #[serde(
-        rename = "forecastOriginalCloseDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "forecastOriginalCloseDate", default, skip_serializing_if = "Option::is_none")]
     pub forecast_original_close_date: Option<String>,
 
     /// How many times the expected close date moved later.
-    #[serde(
-        rename = "forecastSlippageCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "forecastSlippageCount", default, skip_serializing_if = "Option::is_none")]
     pub forecast_slippage_count: Option<i64>,
 
     /// Days the expected close date moved in all.
-    #[serde(
-        rename = "forecastDaysSlipped",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "forecastDaysSlipped", default, skip_serializing_if = "Option::is_none")]
     pub forecast_days_slipped: Option<i64>,
 
     /// When the expected close date last moved.
-    #[serde(
-        rename = "forecastLastSlippedAt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "forecastLastSlippedAt", default, skip_serializing_if = "Option::is_none")]
     pub forecast_last_slipped_at: Option<String>,
 
     /// Forecast chance of winning, in percent (0 to 100).
-    #[serde(
-        rename = "forecastProbability",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "forecastProbability", default, skip_serializing_if = "Option::is_none")]
     pub forecast_probability: Option<f64>,
 
     /// Chance of winning after the stage and forecast are taken into account, in percent.
-    #[serde(
-        rename = "effectiveProbability",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "effectiveProbability", default, skip_serializing_if = "Option::is_none")]
     pub effective_probability: Option<f64>,
 }
 
@@ -2001,11 +1804,7 @@ impl OpportunityCustomFieldInput {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            id: None,
-            key: None,
-            field_value: None,
-        }
+        Self { id: None, key: None, field_value: None, }
     }
 
     /// Sets `id`.
@@ -2078,19 +1877,11 @@ pub struct Pipeline {
     pub location_id: Option<String>,
 
     /// `colorRenderMode`: a [`PipelineColorRenderMode`](crate::opportunities::PipelineColorRenderMode).
-    #[serde(
-        rename = "colorRenderMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "colorRenderMode", default, skip_serializing_if = "Option::is_none")]
     pub color_render_mode: Option<crate::opportunities::PipelineColorRenderMode>,
 
     /// Whether the stages of the pipeline carry a win probability.
-    #[serde(
-        rename = "useOpportunityProbability",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "useOpportunityProbability", default, skip_serializing_if = "Option::is_none")]
     pub use_opportunity_probability: Option<bool>,
 }
 
@@ -2107,16 +1898,14 @@ pub struct SearchOpportunitiesAdvancedResponse {
     pub total: Option<i64>,
 
     /// Totals per stage, when the search filters on a pipeline.
-    #[serde(
-        rename = "stageAggregations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "stageAggregations", default, skip_serializing_if = "Option::is_none")]
     pub stage_aggregations: Option<Vec<StageAggregation>>,
 
     /// Aggregations over the matches; shape not documented.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aggregations: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub aggregations: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 }
 
 /// The `SearchOpportunitiesResponse` object.
@@ -2133,7 +1922,9 @@ pub struct SearchOpportunitiesResponse {
 
     /// Aggregations over the matches; shape not documented.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aggregations: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub aggregations: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 }
 
 /// Totals of the matching opportunities in one pipeline stage.
@@ -2141,11 +1932,7 @@ pub struct SearchOpportunitiesResponse {
 #[non_exhaustive]
 pub struct StageAggregation {
     /// `pipelineStageId`: a string. Example: `e93ba61a-53b3-45e7-985a-c7732dbcdb69`.
-    #[serde(
-        rename = "pipelineStageId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "pipelineStageId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_stage_id: Option<String>,
 
     /// Number of opportunities in the stage.
@@ -2165,11 +1952,7 @@ pub struct StageAggregation {
     pub open_value: Option<f64>,
 
     /// Probability-weighted sum of the values of the open ones.
-    #[serde(
-        rename = "openWeightedValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "openWeightedValue", default, skip_serializing_if = "Option::is_none")]
     pub open_weighted_value: Option<f64>,
 
     /// Sum of the values of the won ones.
@@ -2190,11 +1973,7 @@ pub struct UpdateOpportunityRequest {
     pub name: Option<String>,
 
     /// `pipelineStageId`: a string. Example: `7915dedc-8f18-44d5-8bc3-77c04e994a10`.
-    #[serde(
-        rename = "pipelineStageId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "pipelineStageId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_stage_id: Option<String>,
 
     /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
@@ -2214,19 +1993,11 @@ pub struct UpdateOpportunityRequest {
     pub custom_fields: Option<Vec<OpportunityCustomFieldInput>>,
 
     /// Expected close date: yyyy-mm-dd, yyyy/mm/dd, mm/dd/yyyy, mm-dd-yyyy, yyyy.mm.dd, mm.dd.yyyy or an ISO 8601 timestamp.
-    #[serde(
-        rename = "forecastExpectedCloseDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "forecastExpectedCloseDate", default, skip_serializing_if = "Option::is_none")]
     pub forecast_expected_close_date: Option<String>,
 
     /// Forecast chance of winning, in percent (0 to 100).
-    #[serde(
-        rename = "forecastProbability",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "forecastProbability", default, skip_serializing_if = "Option::is_none")]
     pub forecast_probability: Option<f64>,
 }
 
@@ -2266,10 +2037,7 @@ impl UpdateOpportunityRequest {
     }
 
     /// Sets `status`.
-    pub fn status(
-        mut self,
-        value: impl Into<crate::opportunities::OpportunityStatus>,
-    ) -> Self {
+    pub fn status(mut self, value: impl Into<crate::opportunities::OpportunityStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
@@ -2287,10 +2055,7 @@ impl UpdateOpportunityRequest {
     }
 
     /// Sets `customFields`.
-    pub fn custom_fields(
-        mut self,
-        value: impl Into<Vec<OpportunityCustomFieldInput>>,
-    ) -> Self {
+    pub fn custom_fields(mut self, value: impl Into<Vec<OpportunityCustomFieldInput>>) -> Self {
         self.custom_fields = Some(value.into());
         self
     }
@@ -2317,15 +2082,15 @@ pub struct UpsertOpportunityRequest {
     pub id: Option<String>,
 
     /// `pipelineId`: a string. Example: `bCkKGpDsyPP4peuKowkG`.
-    #[serde(rename = "pipelineId")]
+    #[serde(rename = "pipelineId",)]
     pub pipeline_id: String,
 
     /// `locationId`: a string. Example: `CLu7BaljjqrEjBGKTNNe`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `contactId`: a string. Example: `LiKJ2vnRg5ETM8Z19K7`.
-    #[serde(rename = "contactId")]
+    #[serde(rename = "contactId",)]
     pub contact_id: String,
 
     /// User ids to add or remove as followers.
@@ -2333,19 +2098,11 @@ pub struct UpsertOpportunityRequest {
     pub followers: Option<Vec<String>>,
 
     /// `isRemoveAllFollowers`: `true` or `false`.
-    #[serde(
-        rename = "isRemoveAllFollowers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isRemoveAllFollowers", default, skip_serializing_if = "Option::is_none")]
     pub is_remove_all_followers: Option<bool>,
 
     /// `followersActionType`: a [`FollowersActionType`](crate::opportunities::FollowersActionType).
-    #[serde(
-        rename = "followersActionType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "followersActionType", default, skip_serializing_if = "Option::is_none")]
     pub followers_action_type: Option<crate::opportunities::FollowersActionType>,
 
     /// `name`: a string. Example: `Roe Bakery - website`.
@@ -2357,11 +2114,7 @@ pub struct UpsertOpportunityRequest {
     pub status: Option<crate::opportunities::OpportunityStatus>,
 
     /// `pipelineStageId`: a string. Example: `7915dedc-8f18-44d5-8bc3-77c04e994a10`.
-    #[serde(
-        rename = "pipelineStageId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "pipelineStageId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_stage_id: Option<String>,
 
     /// `monetaryValue`: a number. Example: `220`.
@@ -2377,19 +2130,11 @@ pub struct UpsertOpportunityRequest {
     pub lost_reason_id: Option<String>,
 
     /// Expected close date: yyyy-mm-dd, yyyy/mm/dd, mm/dd/yyyy, mm-dd-yyyy, yyyy.mm.dd, mm.dd.yyyy or an ISO 8601 timestamp.
-    #[serde(
-        rename = "forecastExpectedCloseDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "forecastExpectedCloseDate", default, skip_serializing_if = "Option::is_none")]
     pub forecast_expected_close_date: Option<String>,
 
     /// Forecast chance of winning, in percent (0 to 100).
-    #[serde(
-        rename = "forecastProbability",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "forecastProbability", default, skip_serializing_if = "Option::is_none")]
     pub forecast_probability: Option<f64>,
 }
 
@@ -2399,7 +2144,7 @@ impl UpsertOpportunityRequest {
     pub fn new(
         pipeline_id: impl Into<String>,
         location_id: impl Into<String>,
-        contact_id: impl Into<String>,
+        contact_id: impl Into<String>
     ) -> Self {
         Self {
             id: None,
@@ -2441,7 +2186,7 @@ impl UpsertOpportunityRequest {
     /// Sets `followersActionType`.
     pub fn followers_action_type(
         mut self,
-        value: impl Into<crate::opportunities::FollowersActionType>,
+        value: impl Into<crate::opportunities::FollowersActionType>
     ) -> Self {
         self.followers_action_type = Some(value.into());
         self
@@ -2454,10 +2199,7 @@ impl UpsertOpportunityRequest {
     }
 
     /// Sets `status`.
-    pub fn status(
-        mut self,
-        value: impl Into<crate::opportunities::OpportunityStatus>,
-    ) -> Self {
+    pub fn status(mut self, value: impl Into<crate::opportunities::OpportunityStatus>) -> Self {
         self.status = Some(value.into());
         self
     }

@@ -50,7 +50,7 @@ pub const MODULE: &str = "v3::payments";
 /// Operations of the Payments module. Get one with `client.v3().payments()`.
 #[derive(Clone, Debug)]
 pub struct Payments {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl Payments {
@@ -63,23 +63,16 @@ impl Payments {
     /// `POST /payments/custom-provider/connect` · Version `v3` · location token · scopes: `payments/custom-provider.write`
     pub fn connect_custom_provider_config(
         &self,
-        body: crate::payments::ConnectCustomProviderRequest,
+        body: crate::payments::ConnectCustomProviderRequest
     ) -> ConnectCustomProviderConfig {
-        ConnectCustomProviderConfig {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        ConnectCustomProviderConfig { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Create a discount coupon.
     ///
     /// `POST /payments/coupon` · Version `v3` · location token · scopes: `payments/coupons.write`
     pub fn create_coupon(&self, body: CreateCouponRequest) -> CreateCoupon {
-        CreateCoupon {
-            client: self.client.clone(),
-            body,
-        }
+        CreateCoupon { client: self.client.clone(), body, }
     }
 
     /// Register the calling marketplace app as a custom payment provider of a location.
@@ -87,13 +80,9 @@ impl Payments {
     /// `POST /payments/custom-provider/provider` · Version `v3` · location token · scopes: `payments/custom-provider.write`
     pub fn create_custom_provider(
         &self,
-        body: crate::payments::CreateCustomProviderRequest,
+        body: crate::payments::CreateCustomProviderRequest
     ) -> CreateCustomProvider {
-        CreateCustomProvider {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        CreateCustomProvider { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Record a shipment (fulfillment) of some or all items of an order.
@@ -102,13 +91,9 @@ impl Payments {
     pub fn create_order_fulfillment(
         &self,
         order_id: impl Into<String>,
-        body: crate::payments::CreateFulfillmentRequest,
+        body: crate::payments::CreateFulfillmentRequest
     ) -> CreateOrderFulfillment {
-        CreateOrderFulfillment {
-            client: self.client.clone(),
-            order_id: order_id.into(),
-            body,
-        }
+        CreateOrderFulfillment { client: self.client.clone(), order_id: order_id.into(), body, }
     }
 
     /// Register a white-label payment provider built on Authorize.net or NMI.
@@ -116,35 +101,23 @@ impl Payments {
     /// `POST /payments/integrations/provider/whitelabel` · Version `v3` · location token · scopes: `payments/integration.write`
     pub fn create_white_label_provider(
         &self,
-        body: crate::payments::CreateWhiteLabelProviderRequest,
+        body: crate::payments::CreateWhiteLabelProviderRequest
     ) -> CreateWhiteLabelProvider {
-        CreateWhiteLabelProvider {
-            client: self.client.clone(),
-            body,
-        }
+        CreateWhiteLabelProvider { client: self.client.clone(), body, }
     }
 
     /// Delete a coupon for good; the coupon id travels in the body.
     ///
     /// `DELETE /payments/coupon` · Version `v3` · location token · scopes: `payments/coupons.write`
-    pub fn delete_coupon(
-        &self,
-        body: crate::payments::DeleteCouponRequest,
-    ) -> DeleteCoupon {
-        DeleteCoupon {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn delete_coupon(&self, body: crate::payments::DeleteCouponRequest) -> DeleteCoupon {
+        DeleteCoupon { client: self.client.clone(), body, }
     }
 
     /// Remove the calling app's custom payment provider from a location.
     ///
     /// `DELETE /payments/custom-provider/provider` · Version `v3` · location token · scopes: `payments/custom-provider.write`
-    pub fn delete_custom_provider(&self) -> DeleteCustomProvider {
-        DeleteCustomProvider {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn delete_custom_provider(&self,) -> DeleteCustomProvider {
+        DeleteCustomProvider { client: self.client.clone(), location_id: None, }
     }
 
     /// Drop the live or the test config of the calling app's custom provider.
@@ -152,13 +125,9 @@ impl Payments {
     /// `POST /payments/custom-provider/disconnect` · Version `v3` · location token · scopes: `payments/custom-provider.write`
     pub fn disconnect_custom_provider_config(
         &self,
-        body: crate::payments::DisconnectCustomProviderRequest,
+        body: crate::payments::DisconnectCustomProviderRequest
     ) -> DisconnectCustomProviderConfig {
-        DisconnectCustomProviderConfig {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        DisconnectCustomProviderConfig { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Fetch one coupon by its id or by its code.
@@ -167,7 +136,7 @@ impl Payments {
     pub fn get_coupon(
         &self,
         alt_id: impl Into<String>,
-        alt_type: impl Into<crate::payments::AltType>,
+        alt_type: impl Into<crate::payments::AltType>
     ) -> GetCoupon {
         GetCoupon {
             client: self.client.clone(),
@@ -181,21 +150,14 @@ impl Payments {
     /// Fetch the calling app's custom provider config for a location.
     ///
     /// `GET /payments/custom-provider/connect` · Version `v3` · location token · scopes: `payments/custom-provider.readonly`
-    pub fn get_custom_provider_config(&self) -> GetCustomProviderConfig {
-        GetCustomProviderConfig {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn get_custom_provider_config(&self,) -> GetCustomProviderConfig {
+        GetCustomProviderConfig { client: self.client.clone(), location_id: None, }
     }
 
     /// Fetch one order by its id.
     ///
     /// `GET /payments/orders/{orderId}` · Version `v3` · location token · scopes: `payments/orders.readonly`
-    pub fn get_order(
-        &self,
-        order_id: impl Into<String>,
-        alt_id: impl Into<String>,
-    ) -> GetOrder {
+    pub fn get_order(&self, order_id: impl Into<String>, alt_id: impl Into<String>) -> GetOrder {
         GetOrder {
             client: self.client.clone(),
             order_id: order_id.into(),
@@ -211,7 +173,7 @@ impl Payments {
         &self,
         subscription_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<crate::payments::AltType>,
+        alt_type: impl Into<crate::payments::AltType>
     ) -> GetSubscription {
         GetSubscription {
             client: self.client.clone(),
@@ -228,7 +190,7 @@ impl Payments {
         &self,
         transaction_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<String>,
+        alt_type: impl Into<String>
     ) -> GetTransaction {
         GetTransaction {
             client: self.client.clone(),
@@ -245,7 +207,7 @@ impl Payments {
     pub fn list_coupons(
         &self,
         alt_id: impl Into<String>,
-        alt_type: impl Into<crate::payments::AltType>,
+        alt_type: impl Into<crate::payments::AltType>
     ) -> ListCoupons {
         ListCoupons {
             client: self.client.clone(),
@@ -265,7 +227,7 @@ impl Payments {
         &self,
         order_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<crate::payments::AltType>,
+        alt_type: impl Into<crate::payments::AltType>
     ) -> ListOrderFulfillments {
         ListOrderFulfillments {
             client: self.client.clone(),
@@ -282,7 +244,7 @@ impl Payments {
         &self,
         order_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<crate::payments::AltType>,
+        alt_type: impl Into<crate::payments::AltType>
     ) -> ListOrderNotes {
         ListOrderNotes {
             client: self.client.clone(),
@@ -320,7 +282,7 @@ impl Payments {
     pub fn list_subscriptions(
         &self,
         alt_id: impl Into<String>,
-        alt_type: impl Into<crate::payments::AltType>,
+        alt_type: impl Into<crate::payments::AltType>
     ) -> ListSubscriptions {
         ListSubscriptions {
             client: self.client.clone(),
@@ -346,7 +308,7 @@ impl Payments {
     pub fn list_transactions(
         &self,
         alt_id: impl Into<String>,
-        alt_type: impl Into<String>,
+        alt_type: impl Into<String>
     ) -> ListTransactions {
         ListTransactions {
             client: self.client.clone(),
@@ -373,7 +335,7 @@ impl Payments {
     pub fn list_white_label_providers(
         &self,
         alt_id: impl Into<String>,
-        alt_type: impl Into<crate::payments::AltType>,
+        alt_type: impl Into<crate::payments::AltType>
     ) -> ListWhiteLabelProviders {
         ListWhiteLabelProviders {
             client: self.client.clone(),
@@ -390,23 +352,16 @@ impl Payments {
     pub fn record_order_payment(
         &self,
         order_id: impl Into<String>,
-        body: crate::payments::RecordOrderPaymentRequest,
+        body: crate::payments::RecordOrderPaymentRequest
     ) -> RecordOrderPayment {
-        RecordOrderPayment {
-            client: self.client.clone(),
-            order_id: order_id.into(),
-            body,
-        }
+        RecordOrderPayment { client: self.client.clone(), order_id: order_id.into(), body, }
     }
 
     /// Replace the settings of a coupon; the coupon id travels in the body.
     ///
     /// `PUT /payments/coupon` · Version `v3` · location token · scopes: `payments/coupons.write`
     pub fn update_coupon(&self, body: UpdateCouponRequest) -> UpdateCoupon {
-        UpdateCoupon {
-            client: self.client.clone(),
-            body,
-        }
+        UpdateCoupon { client: self.client.clone(), body, }
     }
 
     /// Turn capabilities of the calling app's custom provider on or off.
@@ -414,12 +369,9 @@ impl Payments {
     /// `PUT /payments/custom-provider/capabilities` · Version `v3` · location token · scopes: `payments/custom-provider.write`
     pub fn update_custom_provider_capabilities(
         &self,
-        body: crate::payments::UpdateCustomProviderCapabilitiesRequest,
+        body: crate::payments::UpdateCustomProviderCapabilitiesRequest
     ) -> UpdateCustomProviderCapabilities {
-        UpdateCustomProviderCapabilities {
-            client: self.client.clone(),
-            body,
-        }
+        UpdateCustomProviderCapabilities { client: self.client.clone(), body, }
     }
 }
 
@@ -427,321 +379,269 @@ impl Payments {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Payments::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "connectCustomProviderConfig",
-            Box::pin({
-                let call = handle
-                    .connect_custom_provider_config(
-                        crate::payments::ConnectCustomProviderRequest::new(
-                            crate::payments::CustomProviderKeys::new(
-                                crate::Secret::from("sample"),
-                                "sample".to_owned(),
-                            ),
-                            crate::payments::CustomProviderKeys::new(
-                                crate::Secret::from("sample"),
-                                "sample".to_owned(),
-                            ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createCoupon",
-            Box::pin({
-                let call = handle
-                    .create_coupon(
-                        CreateCouponRequest::new(
-                            "sample".to_owned(),
-                            crate::payments::AltType::Location,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            crate::payments::DiscountType::Percentage,
-                            1.0f64,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createCustomProvider",
-            Box::pin({
-                let call = handle
-                    .create_custom_provider(
-                        crate::payments::CreateCustomProviderRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            true,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createOrderFulfillment",
-            Box::pin({
-                let call = handle
-                    .create_order_fulfillment(
-                        "sample-orderId",
-                        crate::payments::CreateFulfillmentRequest::new(
-                            "sample".to_owned(),
-                            crate::payments::AltType::Location,
-                            vec![crate ::payments::FulfillmentTracking::new()],
-                            vec![
-                                crate ::payments::FulfillmentItemInput::new("sample"
-                                .to_owned(), 1i64)
-                            ],
-                            true,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createWhiteLabelProvider",
-            Box::pin({
-                let call = handle
-                    .create_white_label_provider(
-                        crate::payments::CreateWhiteLabelProviderRequest::new(
-                            "sample".to_owned(),
-                            crate::payments::AltType::Location,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            crate::payments::WhiteLabelProviderKind::AuthorizeNet,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCoupon",
-            Box::pin({
-                let call = handle
-                    .delete_coupon(
-                        crate::payments::DeleteCouponRequest::new(
-                            "sample".to_owned(),
-                            crate::payments::AltType::Location,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCustomProvider",
-            Box::pin({
-                let call = handle.delete_custom_provider();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "disconnectCustomProviderConfig",
-            Box::pin({
-                let call = handle
-                    .disconnect_custom_provider_config(
-                        crate::payments::DisconnectCustomProviderRequest::new(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCoupon",
-            Box::pin({
-                let call = handle
-                    .get_coupon("sample".to_owned(), crate::payments::AltType::Location);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCustomProviderConfig",
-            Box::pin({
-                let call = handle.get_custom_provider_config();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getOrder",
-            Box::pin({
-                let call = handle.get_order("sample-orderId", "sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSubscription",
-            Box::pin({
-                let call = handle
-                    .get_subscription(
-                        "sample-subscriptionId",
-                        "sample".to_owned(),
-                        crate::payments::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getTransaction",
-            Box::pin({
-                let call = handle
-                    .get_transaction(
-                        "sample-transactionId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCoupons",
-            Box::pin({
-                let call = handle
-                    .list_coupons(
-                        "sample".to_owned(),
-                        crate::payments::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listOrderFulfillments",
-            Box::pin({
-                let call = handle
-                    .list_order_fulfillments(
-                        "sample-orderId",
-                        "sample".to_owned(),
-                        crate::payments::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listOrderNotes",
-            Box::pin({
-                let call = handle
-                    .list_order_notes(
-                        "sample-orderId",
-                        "sample".to_owned(),
-                        crate::payments::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listOrders",
-            Box::pin({
-                let call = handle.list_orders("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSubscriptions",
-            Box::pin({
-                let call = handle
-                    .list_subscriptions(
-                        "sample".to_owned(),
-                        crate::payments::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listTransactions",
-            Box::pin({
-                let call = handle
-                    .list_transactions("sample".to_owned(), "sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listWhiteLabelProviders",
-            Box::pin({
-                let call = handle
-                    .list_white_label_providers(
-                        "sample".to_owned(),
-                        crate::payments::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "recordOrderPayment",
-            Box::pin({
-                let call = handle
-                    .record_order_payment(
-                        "sample-orderId",
-                        crate::payments::RecordOrderPaymentRequest::new(
-                            "sample".to_owned(),
-                            crate::payments::AltType::Location,
-                            crate::payments::ManualPaymentMode::Cash,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCoupon",
-            Box::pin({
-                let call = handle
-                    .update_coupon(
-                        UpdateCouponRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            crate::payments::AltType::Location,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            crate::payments::DiscountType::Percentage,
-                            1.0f64,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCustomProviderCapabilities",
-            Box::pin({
-                let call = handle
-                    .update_custom_provider_capabilities(
-                        crate::payments::UpdateCustomProviderCapabilitiesRequest::new(
-                            true,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "connectCustomProviderConfig",
+        Box::pin({
+            let call = handle.connect_custom_provider_config(
+                crate::payments::ConnectCustomProviderRequest::new(
+                    crate::payments::CustomProviderKeys::new(
+                        crate::Secret::from("sample"),
+                        "sample".to_owned()
+                    ),
+                    crate::payments::CustomProviderKeys::new(
+                        crate::Secret::from("sample"),
+                        "sample".to_owned()
+                    )
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createCoupon",
+        Box::pin({
+            let call = handle.create_coupon(
+                CreateCouponRequest::new(
+                    "sample".to_owned(),
+                    crate::payments::AltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::payments::DiscountType::Percentage,
+                    1.0f64,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createCustomProvider",
+        Box::pin({
+            let call = handle.create_custom_provider(
+                crate::payments::CreateCustomProviderRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    true
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createOrderFulfillment",
+        Box::pin({
+            let call = handle.create_order_fulfillment(
+                "sample-orderId",
+                crate::payments::CreateFulfillmentRequest::new(
+                    "sample".to_owned(),
+                    crate::payments::AltType::Location,
+                    vec![crate::payments::FulfillmentTracking::new()],
+                    vec![crate::payments::FulfillmentItemInput::new("sample".to_owned(), 1i64)],
+                    true
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createWhiteLabelProvider",
+        Box::pin({
+            let call = handle.create_white_label_provider(
+                crate::payments::CreateWhiteLabelProviderRequest::new(
+                    "sample".to_owned(),
+                    crate::payments::AltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::payments::WhiteLabelProviderKind::AuthorizeNet,
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCoupon",
+        Box::pin({
+            let call = handle.delete_coupon(
+                crate::payments::DeleteCouponRequest::new(
+                    "sample".to_owned(),
+                    crate::payments::AltType::Location,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCustomProvider",
+        Box::pin({
+            let call = handle.delete_custom_provider();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "disconnectCustomProviderConfig",
+        Box::pin({
+            let call = handle.disconnect_custom_provider_config(
+                crate::payments::DisconnectCustomProviderRequest::new(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCoupon",
+        Box::pin({
+            let call = handle.get_coupon("sample".to_owned(), crate::payments::AltType::Location);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCustomProviderConfig",
+        Box::pin({
+            let call = handle.get_custom_provider_config();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getOrder",
+        Box::pin({
+            let call = handle.get_order("sample-orderId", "sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSubscription",
+        Box::pin({
+            let call = handle.get_subscription(
+                "sample-subscriptionId",
+                "sample".to_owned(),
+                crate::payments::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getTransaction",
+        Box::pin({
+            let call = handle.get_transaction(
+                "sample-transactionId",
+                "sample".to_owned(),
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCoupons",
+        Box::pin({
+            let call = handle.list_coupons("sample".to_owned(), crate::payments::AltType::Location);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listOrderFulfillments",
+        Box::pin({
+            let call = handle.list_order_fulfillments(
+                "sample-orderId",
+                "sample".to_owned(),
+                crate::payments::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listOrderNotes",
+        Box::pin({
+            let call = handle.list_order_notes(
+                "sample-orderId",
+                "sample".to_owned(),
+                crate::payments::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listOrders",
+        Box::pin({
+            let call = handle.list_orders("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSubscriptions",
+        Box::pin({
+            let call = handle.list_subscriptions(
+                "sample".to_owned(),
+                crate::payments::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listTransactions",
+        Box::pin({
+            let call = handle.list_transactions("sample".to_owned(), "sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listWhiteLabelProviders",
+        Box::pin({
+            let call = handle.list_white_label_providers(
+                "sample".to_owned(),
+                crate::payments::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "recordOrderPayment",
+        Box::pin({
+            let call = handle.record_order_payment(
+                "sample-orderId",
+                crate::payments::RecordOrderPaymentRequest::new(
+                    "sample".to_owned(),
+                    crate::payments::AltType::Location,
+                    crate::payments::ManualPaymentMode::Cash
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCoupon",
+        Box::pin({
+            let call = handle.update_coupon(
+                UpdateCouponRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::payments::AltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::payments::DiscountType::Percentage,
+                    1.0f64,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCustomProviderCapabilities",
+        Box::pin({
+            let call = handle.update_custom_provider_capabilities(
+                crate::payments::UpdateCustomProviderCapabilitiesRequest::new(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -749,423 +649,366 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Payments::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "connectCustomProviderConfig",
-            Box::pin({
-                let call = handle
-                    .connect_custom_provider_config(
-                        crate::payments::ConnectCustomProviderRequest::new(
-                            crate::payments::CustomProviderKeys::new(
-                                crate::Secret::from("sample"),
-                                "sample".to_owned(),
-                            ),
-                            crate::payments::CustomProviderKeys::new(
-                                crate::Secret::from("sample"),
-                                "sample".to_owned(),
-                            ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createCoupon",
-            Box::pin({
-                let call = handle
-                    .create_coupon(
-                        CreateCouponRequest::new(
-                                "sample".to_owned(),
-                                crate::payments::AltType::Location,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                crate::payments::DiscountType::Percentage,
-                                1.0f64,
-                                "sample".to_owned(),
-                            )
-                            .end_date("sample".to_owned())
-                            .usage_limit(1i64)
-                            .product_ids(vec!["sample".to_owned()])
-                            .apply_to_future_payments(true)
-                            .apply_to_future_payments_config(
-                                crate::payments::FuturePaymentsConfig::new(
-                                    crate::payments::FuturePaymentsConfigType::Forever,
-                                    1i64,
-                                    crate::payments::FuturePaymentsDurationType::Months,
-                                ),
-                            )
-                            .limit_per_customer(true)
-                            .price_ids(vec!["sample".to_owned()])
-                            .variant_ids(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createCustomProvider",
-            Box::pin({
-                let call = handle
-                    .create_custom_provider(
-                        crate::payments::CreateCustomProviderRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            true,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createOrderFulfillment",
-            Box::pin({
-                let call = handle
-                    .create_order_fulfillment(
-                        "sample-orderId",
-                        crate::payments::CreateFulfillmentRequest::new(
-                            "sample".to_owned(),
-                            crate::payments::AltType::Location,
-                            vec![
-                                crate ::payments::FulfillmentTracking::new()
-                                .tracking_number("sample".to_owned())
-                                .shipping_carrier("sample".to_owned()).tracking_url("sample"
-                                .to_owned())
-                            ],
-                            vec![
-                                crate ::payments::FulfillmentItemInput::new("sample"
-                                .to_owned(), 1i64)
-                            ],
-                            true,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createWhiteLabelProvider",
-            Box::pin({
-                let call = handle
-                    .create_white_label_provider(
-                        crate::payments::CreateWhiteLabelProviderRequest::new(
-                            "sample".to_owned(),
-                            crate::payments::AltType::Location,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            crate::payments::WhiteLabelProviderKind::AuthorizeNet,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCoupon",
-            Box::pin({
-                let call = handle
-                    .delete_coupon(
-                        crate::payments::DeleteCouponRequest::new(
-                            "sample".to_owned(),
-                            crate::payments::AltType::Location,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteCustomProvider",
-            Box::pin({
-                let call = handle.delete_custom_provider();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "disconnectCustomProviderConfig",
-            Box::pin({
-                let call = handle
-                    .disconnect_custom_provider_config(
-                        crate::payments::DisconnectCustomProviderRequest::new(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCoupon",
-            Box::pin({
-                let call = handle
-                    .get_coupon("sample".to_owned(), crate::payments::AltType::Location)
-                    .id("sample".to_owned())
-                    .code("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getCustomProviderConfig",
-            Box::pin({
-                let call = handle.get_custom_provider_config();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getOrder",
-            Box::pin({
-                let call = handle
-                    .get_order("sample-orderId", "sample".to_owned())
-                    .location_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSubscription",
-            Box::pin({
-                let call = handle
-                    .get_subscription(
-                        "sample-subscriptionId",
-                        "sample".to_owned(),
-                        crate::payments::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getTransaction",
-            Box::pin({
-                let call = handle
-                    .get_transaction(
-                        "sample-transactionId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+    calls.push((
+        "connectCustomProviderConfig",
+        Box::pin({
+            let call = handle.connect_custom_provider_config(
+                crate::payments::ConnectCustomProviderRequest::new(
+                    crate::payments::CustomProviderKeys::new(
+                        crate::Secret::from("sample"),
+                        "sample".to_owned()
+                    ),
+                    crate::payments::CustomProviderKeys::new(
+                        crate::Secret::from("sample"),
+                        "sample".to_owned()
                     )
-                    .location_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listCoupons",
-            Box::pin({
-                let call = handle
-                    .list_coupons(
-                        "sample".to_owned(),
-                        crate::payments::AltType::Location,
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createCoupon",
+        Box::pin({
+            let call = handle.create_coupon(
+                CreateCouponRequest::new(
+                    "sample".to_owned(),
+                    crate::payments::AltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::payments::DiscountType::Percentage,
+                    1.0f64,
+                    "sample".to_owned()
+                )
+                    .end_date("sample".to_owned())
+                    .usage_limit(1i64)
+                    .product_ids(vec!["sample".to_owned()])
+                    .apply_to_future_payments(true)
+                    .apply_to_future_payments_config(
+                        crate::payments::FuturePaymentsConfig::new(
+                            crate::payments::FuturePaymentsConfigType::Forever,
+                            1i64,
+                            crate::payments::FuturePaymentsDurationType::Months
+                        )
                     )
-                    .limit(1i64)
-                    .offset(1i64)
-                    .status(crate::payments::CouponStatus::Scheduled)
-                    .search("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listOrderFulfillments",
-            Box::pin({
-                let call = handle
-                    .list_order_fulfillments(
-                        "sample-orderId",
-                        "sample".to_owned(),
-                        crate::payments::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listOrderNotes",
-            Box::pin({
-                let call = handle
-                    .list_order_notes(
-                        "sample-orderId",
-                        "sample".to_owned(),
-                        crate::payments::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listOrders",
-            Box::pin({
-                let call = handle
-                    .list_orders("sample".to_owned())
+                    .limit_per_customer(true)
+                    .price_ids(vec!["sample".to_owned()])
+                    .variant_ids(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createCustomProvider",
+        Box::pin({
+            let call = handle.create_custom_provider(
+                crate::payments::CreateCustomProviderRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    true
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createOrderFulfillment",
+        Box::pin({
+            let call = handle.create_order_fulfillment(
+                "sample-orderId",
+                crate::payments::CreateFulfillmentRequest::new(
+                    "sample".to_owned(),
+                    crate::payments::AltType::Location,
+                    vec![
+                        crate::payments::FulfillmentTracking::new()
+                            .tracking_number("sample".to_owned())
+                            .shipping_carrier("sample".to_owned())
+                            .tracking_url("sample".to_owned())
+                    ],
+                    vec![crate::payments::FulfillmentItemInput::new("sample".to_owned(), 1i64)],
+                    true
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createWhiteLabelProvider",
+        Box::pin({
+            let call = handle.create_white_label_provider(
+                crate::payments::CreateWhiteLabelProviderRequest::new(
+                    "sample".to_owned(),
+                    crate::payments::AltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::payments::WhiteLabelProviderKind::AuthorizeNet,
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCoupon",
+        Box::pin({
+            let call = handle.delete_coupon(
+                crate::payments::DeleteCouponRequest::new(
+                    "sample".to_owned(),
+                    crate::payments::AltType::Location,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteCustomProvider",
+        Box::pin({
+            let call = handle.delete_custom_provider();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "disconnectCustomProviderConfig",
+        Box::pin({
+            let call = handle.disconnect_custom_provider_config(
+                crate::payments::DisconnectCustomProviderRequest::new(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCoupon",
+        Box::pin({
+            let call = handle
+                .get_coupon("sample".to_owned(), crate::payments::AltType::Location)
+                .id("sample".to_owned())
+                .code("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getCustomProviderConfig",
+        Box::pin({
+            let call = handle.get_custom_provider_config();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getOrder",
+        Box::pin({
+            let call = handle
+                .get_order("sample-orderId", "sample".to_owned())
+                .location_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSubscription",
+        Box::pin({
+            let call = handle.get_subscription(
+                "sample-subscriptionId",
+                "sample".to_owned(),
+                crate::payments::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getTransaction",
+        Box::pin({
+            let call = handle
+                .get_transaction("sample-transactionId", "sample".to_owned(), "sample".to_owned())
+                .location_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listCoupons",
+        Box::pin({
+            let call = handle
+                .list_coupons("sample".to_owned(), crate::payments::AltType::Location)
+                .limit(1i64)
+                .offset(1i64)
+                .status(crate::payments::CouponStatus::Scheduled)
+                .search("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listOrderFulfillments",
+        Box::pin({
+            let call = handle.list_order_fulfillments(
+                "sample-orderId",
+                "sample".to_owned(),
+                crate::payments::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listOrderNotes",
+        Box::pin({
+            let call = handle.list_order_notes(
+                "sample-orderId",
+                "sample".to_owned(),
+                crate::payments::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listOrders",
+        Box::pin({
+            let call = handle
+                .list_orders("sample".to_owned())
+                .location_id("sample".to_owned())
+                .status("sample".to_owned())
+                .payment_status(crate::payments::OrderPaymentStatus::Paid)
+                .payment_mode("sample".to_owned())
+                .start_at("sample".to_owned())
+                .end_at("sample".to_owned())
+                .search("sample".to_owned())
+                .contact_id("sample".to_owned())
+                .funnel_product_ids("sample".to_owned())
+                .source_id("sample".to_owned())
+                .limit(1i64)
+                .offset(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSubscriptions",
+        Box::pin({
+            let call = handle
+                .list_subscriptions("sample".to_owned(), crate::payments::AltType::Location)
+                .entity_id("sample".to_owned())
+                .payment_mode("sample".to_owned())
+                .start_at("sample".to_owned())
+                .end_at("sample".to_owned())
+                .entity_source_type("sample".to_owned())
+                .search("sample".to_owned())
+                .contact_id("sample".to_owned())
+                .id("sample".to_owned())
+                .limit(1i64)
+                .offset(1i64)
+                .get_payments_collected_count(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listTransactions",
+        Box::pin({
+            let call = handle
+                .list_transactions("sample".to_owned(), "sample".to_owned())
+                .location_id("sample".to_owned())
+                .payment_mode("sample".to_owned())
+                .start_at("sample".to_owned())
+                .end_at("sample".to_owned())
+                .entity_source_type("sample".to_owned())
+                .entity_source_sub_type("sample".to_owned())
+                .search("sample".to_owned())
+                .subscription_id("sample".to_owned())
+                .entity_id("sample".to_owned())
+                .contact_id("sample".to_owned())
+                .limit(1i64)
+                .offset(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listWhiteLabelProviders",
+        Box::pin({
+            let call = handle
+                .list_white_label_providers("sample".to_owned(), crate::payments::AltType::Location)
+                .limit(1i64)
+                .offset(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "recordOrderPayment",
+        Box::pin({
+            let call = handle.record_order_payment(
+                "sample-orderId",
+                crate::payments::RecordOrderPaymentRequest::new(
+                    "sample".to_owned(),
+                    crate::payments::AltType::Location,
+                    crate::payments::ManualPaymentMode::Cash
+                )
+                    .card(
+                        crate::payments::PaymentCard::new(
+                            crate::payments::CardBrand::Visa,
+                            "sample".to_owned()
+                        )
+                    )
+                    .cheque(crate::payments::PaymentCheque::new("sample".to_owned()))
+                    .notes("sample".to_owned())
+                    .amount(1.0f64)
+                    .meta(
+                        std::collections::BTreeMap::from([(
+                            "key".to_owned(),
+                            serde_json::Value::Object(Default::default())
+                        )])
+                    )
+                    .is_partial_payment(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCoupon",
+        Box::pin({
+            let call = handle.update_coupon(
+                UpdateCouponRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::payments::AltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::payments::DiscountType::Percentage,
+                    1.0f64,
+                    "sample".to_owned()
+                )
+                    .end_date("sample".to_owned())
+                    .usage_limit(1i64)
+                    .product_ids(vec!["sample".to_owned()])
+                    .apply_to_future_payments(true)
+                    .apply_to_future_payments_config(
+                        crate::payments::FuturePaymentsConfig::new(
+                            crate::payments::FuturePaymentsConfigType::Forever,
+                            1i64,
+                            crate::payments::FuturePaymentsDurationType::Months
+                        )
+                    )
+                    .limit_per_customer(true)
+                    .price_ids(vec!["sample".to_owned()])
+                    .variant_ids(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateCustomProviderCapabilities",
+        Box::pin({
+            let call = handle.update_custom_provider_capabilities(
+                crate::payments::UpdateCustomProviderCapabilitiesRequest::new(true)
+                    .company_id("sample".to_owned())
                     .location_id("sample".to_owned())
-                    .status("sample".to_owned())
-                    .payment_status(crate::payments::OrderPaymentStatus::Paid)
-                    .payment_mode("sample".to_owned())
-                    .start_at("sample".to_owned())
-                    .end_at("sample".to_owned())
-                    .search("sample".to_owned())
-                    .contact_id("sample".to_owned())
-                    .funnel_product_ids("sample".to_owned())
-                    .source_id("sample".to_owned())
-                    .limit(1i64)
-                    .offset(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSubscriptions",
-            Box::pin({
-                let call = handle
-                    .list_subscriptions(
-                        "sample".to_owned(),
-                        crate::payments::AltType::Location,
-                    )
-                    .entity_id("sample".to_owned())
-                    .payment_mode("sample".to_owned())
-                    .start_at("sample".to_owned())
-                    .end_at("sample".to_owned())
-                    .entity_source_type("sample".to_owned())
-                    .search("sample".to_owned())
-                    .contact_id("sample".to_owned())
-                    .id("sample".to_owned())
-                    .limit(1i64)
-                    .offset(1i64)
-                    .get_payments_collected_count(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listTransactions",
-            Box::pin({
-                let call = handle
-                    .list_transactions("sample".to_owned(), "sample".to_owned())
-                    .location_id("sample".to_owned())
-                    .payment_mode("sample".to_owned())
-                    .start_at("sample".to_owned())
-                    .end_at("sample".to_owned())
-                    .entity_source_type("sample".to_owned())
-                    .entity_source_sub_type("sample".to_owned())
-                    .search("sample".to_owned())
-                    .subscription_id("sample".to_owned())
-                    .entity_id("sample".to_owned())
-                    .contact_id("sample".to_owned())
-                    .limit(1i64)
-                    .offset(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listWhiteLabelProviders",
-            Box::pin({
-                let call = handle
-                    .list_white_label_providers(
-                        "sample".to_owned(),
-                        crate::payments::AltType::Location,
-                    )
-                    .limit(1i64)
-                    .offset(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "recordOrderPayment",
-            Box::pin({
-                let call = handle
-                    .record_order_payment(
-                        "sample-orderId",
-                        crate::payments::RecordOrderPaymentRequest::new(
-                                "sample".to_owned(),
-                                crate::payments::AltType::Location,
-                                crate::payments::ManualPaymentMode::Cash,
-                            )
-                            .card(
-                                crate::payments::PaymentCard::new(
-                                    crate::payments::CardBrand::Visa,
-                                    "sample".to_owned(),
-                                ),
-                            )
-                            .cheque(
-                                crate::payments::PaymentCheque::new("sample".to_owned()),
-                            )
-                            .notes("sample".to_owned())
-                            .amount(1.0f64)
-                            .meta(
-                                std::collections::BTreeMap::from([
-                                    (
-                                        "key".to_owned(),
-                                        serde_json::Value::Object(Default::default()),
-                                    ),
-                                ]),
-                            )
-                            .is_partial_payment(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCoupon",
-            Box::pin({
-                let call = handle
-                    .update_coupon(
-                        UpdateCouponRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                crate::payments::AltType::Location,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                crate::payments::DiscountType::Percentage,
-                                1.0f64,
-                                "sample".to_owned(),
-                            )
-                            .end_date("sample".to_owned())
-                            .usage_limit(1i64)
-                            .product_ids(vec!["sample".to_owned()])
-                            .apply_to_future_payments(true)
-                            .apply_to_future_payments_config(
-                                crate::payments::FuturePaymentsConfig::new(
-                                    crate::payments::FuturePaymentsConfigType::Forever,
-                                    1i64,
-                                    crate::payments::FuturePaymentsDurationType::Months,
-                                ),
-                            )
-                            .limit_per_customer(true)
-                            .price_ids(vec!["sample".to_owned()])
-                            .variant_ids(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateCustomProviderCapabilities",
-            Box::pin({
-                let call = handle
-                    .update_custom_provider_capabilities(
-                        crate::payments::UpdateCustomProviderCapabilitiesRequest::new(
-                                true,
-                            )
-                            .company_id("sample".to_owned())
-                            .location_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -1201,15 +1044,13 @@ impl ConnectCustomProviderConfig {
             token: crate::TokenKind::Location,
             scopes: &["payments/custom-provider.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "connectCustomProviderConfig",
-                self.location_id.as_deref(),
-            )?;
+        let location_id = self.client.resolve_location(
+            "connectCustomProviderConfig",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/payments/custom-provider/connect".to_owned(),
+            "/payments/custom-provider/connect".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -1227,7 +1068,7 @@ impl ConnectCustomProviderConfig {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::payments::CustomProvider>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1272,7 +1113,7 @@ impl CreateCoupon {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::payments::Coupon>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1311,12 +1152,13 @@ impl CreateCustomProvider {
             token: crate::TokenKind::Location,
             scopes: &["payments/custom-provider.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("createCustomProvider", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "createCustomProvider",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/payments/custom-provider/provider".to_owned(),
+            "/payments/custom-provider/provider".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -1334,7 +1176,7 @@ impl CreateCustomProvider {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::payments::CustomProvider>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1368,9 +1210,9 @@ impl CreateOrderFulfillment {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/payments/orders/{}/fulfillments", crate
-                ::runtime::request::path_segment(& self.order_id)
-            ),
+                "/payments/orders/{}/fulfillments",
+                crate::runtime::request::path_segment(&self.order_id)
+            )
         );
         {
             let value = &self.body;
@@ -1380,19 +1222,14 @@ impl CreateOrderFulfillment {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::payments::CreateFulfillmentResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::payments::CreateFulfillmentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::payments::CreateFulfillmentResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::payments::CreateFulfillmentResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1423,7 +1260,7 @@ impl CreateWhiteLabelProvider {
         };
         let mut request = crate::Request::new(
             &META,
-            "/payments/integrations/provider/whitelabel".to_owned(),
+            "/payments/integrations/provider/whitelabel".to_owned()
         );
         {
             let value = &self.body;
@@ -1433,15 +1270,13 @@ impl CreateWhiteLabelProvider {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::payments::WhiteLabelProvider, crate::Error> {
+    pub async fn send(self) -> Result<crate::payments::WhiteLabelProvider, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::payments::WhiteLabelProvider>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1480,19 +1315,14 @@ impl DeleteCoupon {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::payments::DeleteCouponResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::payments::DeleteCouponResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::payments::DeleteCouponResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::payments::DeleteCouponResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1529,12 +1359,13 @@ impl DeleteCustomProvider {
             token: crate::TokenKind::Location,
             scopes: &["payments/custom-provider.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteCustomProvider", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteCustomProvider",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/payments/custom-provider/provider".to_owned(),
+            "/payments/custom-provider/provider".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -1548,7 +1379,7 @@ impl DeleteCustomProvider {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1587,15 +1418,13 @@ impl DisconnectCustomProviderConfig {
             token: crate::TokenKind::Location,
             scopes: &["payments/custom-provider.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "disconnectCustomProviderConfig",
-                self.location_id.as_deref(),
-            )?;
+        let location_id = self.client.resolve_location(
+            "disconnectCustomProviderConfig",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/payments/custom-provider/disconnect".to_owned(),
+            "/payments/custom-provider/disconnect".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -1613,7 +1442,7 @@ impl DisconnectCustomProviderConfig {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1677,7 +1506,7 @@ impl GetCoupon {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::payments::Coupon>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1715,12 +1544,13 @@ impl GetCustomProviderConfig {
             token: crate::TokenKind::Location,
             scopes: &["payments/custom-provider.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getCustomProviderConfig", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getCustomProviderConfig",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/payments/custom-provider/connect".to_owned(),
+            "/payments/custom-provider/connect".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -1734,7 +1564,7 @@ impl GetCustomProviderConfig {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::payments::CustomProvider>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1774,10 +1604,7 @@ impl GetOrder {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/payments/orders/{}", crate ::runtime::request::path_segment(& self
-                .order_id)
-            ),
+            format!("/payments/orders/{}", crate::runtime::request::path_segment(&self.order_id))
         );
         if let Some(value) = &self.location_id {
             request.query("locationId", value);
@@ -1793,7 +1620,7 @@ impl GetOrder {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::payments::Order>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1828,9 +1655,9 @@ impl GetSubscription {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/payments/subscriptions/{}", crate ::runtime::request::path_segment(&
-                self.subscription_id)
-            ),
+                "/payments/subscriptions/{}",
+                crate::runtime::request::path_segment(&self.subscription_id)
+            )
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -1844,7 +1671,7 @@ impl GetSubscription {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::payments::Subscription>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1886,9 +1713,9 @@ impl GetTransaction {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/payments/transactions/{}", crate ::runtime::request::path_segment(&
-                self.transaction_id)
-            ),
+                "/payments/transactions/{}",
+                crate::runtime::request::path_segment(&self.transaction_id)
+            )
         );
         if let Some(value) = &self.location_id {
             request.query("locationId", value);
@@ -1905,7 +1732,7 @@ impl GetTransaction {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::payments::Transaction>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1989,7 +1816,7 @@ impl ListCoupons {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListCouponsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2012,15 +1839,13 @@ impl crate::Paginated for ListCoupons {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
-        let total: Option<i64> = Some(page)
-            .and_then(|v| v.total_count.as_ref())
-            .copied();
+        let total: Option<i64> = Some(page).and_then(|v| v.total_count.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -2034,10 +1859,8 @@ impl crate::Paginated for ListCoupons {
 impl ListCoupons {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<CouponListItem, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<CouponListItem, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -2070,9 +1893,9 @@ impl ListOrderFulfillments {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/payments/orders/{}/fulfillments", crate
-                ::runtime::request::path_segment(& self.order_id)
-            ),
+                "/payments/orders/{}/fulfillments",
+                crate::runtime::request::path_segment(&self.order_id)
+            )
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -2080,19 +1903,14 @@ impl ListOrderFulfillments {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::payments::ListFulfillmentsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::payments::ListFulfillmentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::payments::ListFulfillmentsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::payments::ListFulfillmentsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2126,9 +1944,9 @@ impl ListOrderNotes {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/payments/orders/{}/notes", crate ::runtime::request::path_segment(&
-                self.order_id)
-            ),
+                "/payments/orders/{}/notes",
+                crate::runtime::request::path_segment(&self.order_id)
+            )
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -2142,7 +1960,7 @@ impl ListOrderNotes {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2187,10 +2005,7 @@ impl ListOrders {
     }
 
     /// Only orders in this payment state.
-    pub fn payment_status(
-        mut self,
-        value: impl Into<crate::payments::OrderPaymentStatus>,
-    ) -> Self {
+    pub fn payment_status(mut self, value: impl Into<crate::payments::OrderPaymentStatus>) -> Self {
         self.payment_status = Some(value.into());
         self
     }
@@ -2301,15 +2116,13 @@ impl ListOrders {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::payments::ListOrdersResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::payments::ListOrdersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::payments::ListOrdersResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2332,15 +2145,13 @@ impl crate::Paginated for ListOrders {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
-        let total: Option<i64> = Some(page)
-            .and_then(|v| v.total_count.as_ref())
-            .copied();
+        let total: Option<i64> = Some(page).and_then(|v| v.total_count.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -2354,10 +2165,8 @@ impl crate::Paginated for ListOrders {
 impl ListOrders {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::payments::Order, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::payments::Order, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -2463,10 +2272,7 @@ impl ListSubscriptions {
             token: crate::TokenKind::Location,
             scopes: &["payments/subscriptions.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/payments/subscriptions".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/payments/subscriptions".to_owned());
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.entity_id {
@@ -2506,19 +2312,14 @@ impl ListSubscriptions {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::payments::ListSubscriptionsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::payments::ListSubscriptionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::payments::ListSubscriptionsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::payments::ListSubscriptionsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2540,15 +2341,13 @@ impl crate::Paginated for ListSubscriptions {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
-        let total: Option<i64> = Some(page)
-            .and_then(|v| v.total_count.as_ref())
-            .copied();
+        let total: Option<i64> = Some(page).and_then(|v| v.total_count.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -2562,10 +2361,8 @@ impl crate::Paginated for ListSubscriptions {
 impl ListSubscriptions {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::payments::Subscription, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::payments::Subscription, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -2678,10 +2475,7 @@ impl ListTransactions {
             token: crate::TokenKind::Location,
             scopes: &["payments/transactions.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/payments/transactions".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/payments/transactions".to_owned());
         if let Some(value) = &self.location_id {
             request.query("locationId", value);
         }
@@ -2724,19 +2518,14 @@ impl ListTransactions {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::payments::ListTransactionsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::payments::ListTransactionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::payments::ListTransactionsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::payments::ListTransactionsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2758,15 +2547,13 @@ impl crate::Paginated for ListTransactions {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
-        let total: Option<i64> = Some(page)
-            .and_then(|v| v.total_count.as_ref())
-            .copied();
+        let total: Option<i64> = Some(page).and_then(|v| v.total_count.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -2780,10 +2567,8 @@ impl crate::Paginated for ListTransactions {
 impl ListTransactions {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::payments::Transaction, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::payments::Transaction, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -2828,7 +2613,7 @@ impl ListWhiteLabelProviders {
         };
         let mut request = crate::Request::new(
             &META,
-            "/payments/integrations/provider/whitelabel".to_owned(),
+            "/payments/integrations/provider/whitelabel".to_owned()
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -2843,18 +2628,15 @@ impl ListWhiteLabelProviders {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::payments::ListWhiteLabelProvidersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::payments::ListWhiteLabelProvidersResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::payments::ListWhiteLabelProvidersResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2882,7 +2664,7 @@ impl crate::Paginated for ListWhiteLabelProviders {
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -2896,10 +2678,8 @@ impl crate::Paginated for ListWhiteLabelProviders {
 impl ListWhiteLabelProviders {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::payments::WhiteLabelProvider, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::payments::WhiteLabelProvider, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -2931,9 +2711,9 @@ impl RecordOrderPayment {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/payments/orders/{}/record-payment", crate
-                ::runtime::request::path_segment(& self.order_id)
-            ),
+                "/payments/orders/{}/record-payment",
+                crate::runtime::request::path_segment(&self.order_id)
+            )
         );
         {
             let value = &self.body;
@@ -2949,7 +2729,7 @@ impl RecordOrderPayment {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2994,7 +2774,7 @@ impl UpdateCoupon {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::payments::Coupon>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3026,7 +2806,7 @@ impl UpdateCustomProviderCapabilities {
         };
         let mut request = crate::Request::new(
             &META,
-            "/payments/custom-provider/capabilities".to_owned(),
+            "/payments/custom-provider/capabilities".to_owned()
         );
         {
             let value = &self.body;
@@ -3042,7 +2822,7 @@ impl UpdateCustomProviderCapabilities {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::common::SuccessFlag>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3098,27 +2878,21 @@ pub struct CouponListItem {
     pub usage_count: Option<i64>,
 
     /// Uses allowed per customer (0 for no limit).
-    #[serde(
-        rename = "limitPerCustomer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "limitPerCustomer", default, skip_serializing_if = "Option::is_none")]
     pub limit_per_customer: Option<crate::payments::CouponListItemLimitPerCustomer>,
 
     /// `applyToFuturePayments`: `true` or `false`.
-    #[serde(
-        rename = "applyToFuturePayments",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "applyToFuturePayments", default, skip_serializing_if = "Option::is_none")]
     pub apply_to_future_payments: Option<bool>,
 
     /// `applyToFuturePaymentsConfig`: a [`FuturePaymentsConfig`](crate::payments::FuturePaymentsConfig).
-    #[serde(
-        rename = "applyToFuturePaymentsConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "applyToFuturePaymentsConfig",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub apply_to_future_payments_config: Option<crate::payments::FuturePaymentsConfig>,
 
     /// `userId`: a string.
@@ -3168,11 +2942,11 @@ pub struct CouponPriceLimits {
 #[non_exhaustive]
 pub struct CreateCouponRequest {
     /// The location id.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::payments::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: crate::payments::AltType,
 
     /// `name`: a string. Example: `New Year Sale`.
@@ -3182,15 +2956,15 @@ pub struct CreateCouponRequest {
     pub code: String,
 
     /// `discountType`: a [`DiscountType`](crate::payments::DiscountType).
-    #[serde(rename = "discountType")]
+    #[serde(rename = "discountType",)]
     pub discount_type: crate::payments::DiscountType,
 
     /// `discountValue`: a number. Example: `10`.
-    #[serde(rename = "discountValue")]
+    #[serde(rename = "discountValue",)]
     pub discount_value: f64,
 
     /// YYYY-MM-DDTHH:mm:ssZ.
-    #[serde(rename = "startDate")]
+    #[serde(rename = "startDate",)]
     pub start_date: String,
 
     /// YYYY-MM-DDTHH:mm:ssZ.
@@ -3206,27 +2980,21 @@ pub struct CreateCouponRequest {
     pub product_ids: Option<Vec<String>>,
 
     /// Also discount subscription renewals.
-    #[serde(
-        rename = "applyToFuturePayments",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "applyToFuturePayments", default, skip_serializing_if = "Option::is_none")]
     pub apply_to_future_payments: Option<bool>,
 
     /// `applyToFuturePaymentsConfig`: a [`FuturePaymentsConfig`](crate::payments::FuturePaymentsConfig).
-    #[serde(
-        rename = "applyToFuturePaymentsConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "applyToFuturePaymentsConfig",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub apply_to_future_payments_config: Option<crate::payments::FuturePaymentsConfig>,
 
     /// Allow one redemption per customer only.
-    #[serde(
-        rename = "limitPerCustomer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "limitPerCustomer", default, skip_serializing_if = "Option::is_none")]
     pub limit_per_customer: Option<bool>,
 
     /// Prices the coupon applies to.
@@ -3248,7 +3016,7 @@ impl CreateCouponRequest {
         code: impl Into<String>,
         discount_type: impl Into<crate::payments::DiscountType>,
         discount_value: impl Into<f64>,
-        start_date: impl Into<String>,
+        start_date: impl Into<String>
     ) -> Self {
         Self {
             alt_id: alt_id.into(),
@@ -3296,7 +3064,7 @@ impl CreateCouponRequest {
     /// Sets `applyToFuturePaymentsConfig`.
     pub fn apply_to_future_payments_config(
         mut self,
-        value: impl Into<crate::payments::FuturePaymentsConfig>,
+        value: impl Into<crate::payments::FuturePaymentsConfig>
     ) -> Self {
         self.apply_to_future_payments_config = Some(value.into());
         self
@@ -3346,11 +3114,11 @@ pub struct UpdateCouponRequest {
     pub id: String,
 
     /// The location id.
-    #[serde(rename = "altId")]
+    #[serde(rename = "altId",)]
     pub alt_id: String,
 
     /// `altType`: a [`AltType`](crate::payments::AltType).
-    #[serde(rename = "altType")]
+    #[serde(rename = "altType",)]
     pub alt_type: crate::payments::AltType,
 
     /// `name`: a string. Example: `New Year Sale`.
@@ -3360,15 +3128,15 @@ pub struct UpdateCouponRequest {
     pub code: String,
 
     /// `discountType`: a [`DiscountType`](crate::payments::DiscountType).
-    #[serde(rename = "discountType")]
+    #[serde(rename = "discountType",)]
     pub discount_type: crate::payments::DiscountType,
 
     /// `discountValue`: a number. Example: `10`.
-    #[serde(rename = "discountValue")]
+    #[serde(rename = "discountValue",)]
     pub discount_value: f64,
 
     /// `startDate`: a string. Example: `2023-01-01T22:45:00.000Z`.
-    #[serde(rename = "startDate")]
+    #[serde(rename = "startDate",)]
     pub start_date: String,
 
     /// `endDate`: a string. Example: `2023-01-31T22:45:00.000Z`.
@@ -3384,27 +3152,21 @@ pub struct UpdateCouponRequest {
     pub product_ids: Option<Vec<String>>,
 
     /// `applyToFuturePayments`: `true` or `false`.
-    #[serde(
-        rename = "applyToFuturePayments",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "applyToFuturePayments", default, skip_serializing_if = "Option::is_none")]
     pub apply_to_future_payments: Option<bool>,
 
     /// `applyToFuturePaymentsConfig`: a [`FuturePaymentsConfig`](crate::payments::FuturePaymentsConfig).
-    #[serde(
-        rename = "applyToFuturePaymentsConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "applyToFuturePaymentsConfig",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub apply_to_future_payments_config: Option<crate::payments::FuturePaymentsConfig>,
 
     /// `limitPerCustomer`: `true` or `false`.
-    #[serde(
-        rename = "limitPerCustomer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "limitPerCustomer", default, skip_serializing_if = "Option::is_none")]
     pub limit_per_customer: Option<bool>,
 
     /// Prices the coupon applies to.
@@ -3427,7 +3189,7 @@ impl UpdateCouponRequest {
         code: impl Into<String>,
         discount_type: impl Into<crate::payments::DiscountType>,
         discount_value: impl Into<f64>,
-        start_date: impl Into<String>,
+        start_date: impl Into<String>
     ) -> Self {
         Self {
             id: id.into(),
@@ -3476,7 +3238,7 @@ impl UpdateCouponRequest {
     /// Sets `applyToFuturePaymentsConfig`.
     pub fn apply_to_future_payments_config(
         mut self,
-        value: impl Into<crate::payments::FuturePaymentsConfig>,
+        value: impl Into<crate::payments::FuturePaymentsConfig>
     ) -> Self {
         self.apply_to_future_payments_config = Some(value.into());
         self

@@ -31,7 +31,7 @@ pub const MODULE: &str = "v3::phone_system";
 /// Operations of the Phone System module. Get one with `client.v3().phone_system()`.
 #[derive(Clone, Debug)]
 pub struct PhoneSystem {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl PhoneSystem {
@@ -42,7 +42,7 @@ impl PhoneSystem {
     /// List the phone numbers a location owns.
     ///
     /// `GET /phone-system/numbers/location/{locationId}` · Version `v3` · location token · scopes: `phonenumbers.read`
-    pub fn list_active_phone_numbers(&self) -> ListActivePhoneNumbers {
+    pub fn list_active_phone_numbers(&self,) -> ListActivePhoneNumbers {
         ListActivePhoneNumbers {
             client: self.client.clone(),
             location_id: None,
@@ -59,7 +59,7 @@ impl PhoneSystem {
     /// `GET /phone-system/numbers/location/{locationId}/available` · Version `v3` · location token · scopes: `phonenumbers.read`
     pub fn list_available_phone_numbers(
         &self,
-        country_code: impl Into<String>,
+        country_code: impl Into<String>
     ) -> ListAvailablePhoneNumbers {
         ListAvailablePhoneNumbers {
             client: self.client.clone(),
@@ -78,25 +78,15 @@ impl PhoneSystem {
     /// List the number pools of a location.
     ///
     /// `GET /phone-system/number-pools` · Version `v3` · location token · scopes: `numberpools.read`
-    pub fn list_number_pools(&self) -> ListNumberPools {
-        ListNumberPools {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn list_number_pools(&self,) -> ListNumberPools {
+        ListNumberPools { client: self.client.clone(), location_id: None, }
     }
 
     /// Buy a phone number for a location.
     ///
     /// `POST /phone-system/numbers/location/{locationId}/purchase` · Version `v3` · location token · scopes: `phonenumbers.write`
-    pub fn purchase_phone_number(
-        &self,
-        body: PurchasePhoneNumberRequest,
-    ) -> PurchasePhoneNumber {
-        PurchasePhoneNumber {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+    pub fn purchase_phone_number(&self, body: PurchasePhoneNumberRequest) -> PurchasePhoneNumber {
+        PurchasePhoneNumber { client: self.client.clone(), location_id: None, body, }
     }
 }
 
@@ -104,46 +94,39 @@ impl PhoneSystem {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = PhoneSystem::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "listActivePhoneNumbers",
-            Box::pin({
-                let call = handle.list_active_phone_numbers();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAvailablePhoneNumbers",
-            Box::pin({
-                let call = handle.list_available_phone_numbers("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listNumberPools",
-            Box::pin({
-                let call = handle.list_number_pools();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "purchasePhoneNumber",
-            Box::pin({
-                let call = handle
-                    .purchase_phone_number(
-                        PurchasePhoneNumberRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "listActivePhoneNumbers",
+        Box::pin({
+            let call = handle.list_active_phone_numbers();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAvailablePhoneNumbers",
+        Box::pin({
+            let call = handle.list_available_phone_numbers("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listNumberPools",
+        Box::pin({
+            let call = handle.list_number_pools();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "purchasePhoneNumber",
+        Box::pin({
+            let call = handle.purchase_phone_number(
+                PurchasePhoneNumberRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -151,73 +134,67 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = PhoneSystem::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "listActivePhoneNumbers",
-            Box::pin({
-                let call = handle
-                    .list_active_phone_numbers()
-                    .page_size(1i64)
-                    .page(1i64)
-                    .search_filter("sample".to_owned())
-                    .skip_number_pool(true)
-                    .include_rcs_sender_ids(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAvailablePhoneNumbers",
-            Box::pin({
-                let call = handle
-                    .list_available_phone_numbers("sample".to_owned())
-                    .number_types(vec!["sample".to_owned()])
-                    .first_part("sample".to_owned())
-                    .last_part("sample".to_owned())
-                    .anywhere("sample".to_owned())
-                    .sms_enabled(true)
-                    .mms_enabled(true)
-                    .voice_enabled(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listNumberPools",
-            Box::pin({
-                let call = handle.list_number_pools();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "purchasePhoneNumber",
-            Box::pin({
-                let call = handle
-                    .purchase_phone_number(
-                        PurchasePhoneNumberRequest::new("sample".to_owned())
-                            .country_code("sample".to_owned())
-                            .number_type(
-                                crate::phone_system::PurchasePhoneNumberRequestNumberType::Local,
-                            )
-                            .address_sid("sample".to_owned())
-                            .bundle_sid("sample".to_owned())
-                            .locality("sample".to_owned())
-                            .region("sample".to_owned())
-                            .fingerprint_id("sample".to_owned())
-                            .skip_location_kyc(true)
-                            .payment_intent_id("sample".to_owned())
-                            .stripe_account_id("sample".to_owned())
-                            .payment_method_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "listActivePhoneNumbers",
+        Box::pin({
+            let call = handle
+                .list_active_phone_numbers()
+                .page_size(1i64)
+                .page(1i64)
+                .search_filter("sample".to_owned())
+                .skip_number_pool(true)
+                .include_rcs_sender_ids(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAvailablePhoneNumbers",
+        Box::pin({
+            let call = handle
+                .list_available_phone_numbers("sample".to_owned())
+                .number_types(vec!["sample".to_owned()])
+                .first_part("sample".to_owned())
+                .last_part("sample".to_owned())
+                .anywhere("sample".to_owned())
+                .sms_enabled(true)
+                .mms_enabled(true)
+                .voice_enabled(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listNumberPools",
+        Box::pin({
+            let call = handle.list_number_pools();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "purchasePhoneNumber",
+        Box::pin({
+            let call = handle.purchase_phone_number(
+                PurchasePhoneNumberRequest::new("sample".to_owned())
+                    .country_code("sample".to_owned())
+                    .number_type(crate::phone_system::PurchasePhoneNumberRequestNumberType::Local)
+                    .address_sid("sample".to_owned())
+                    .bundle_sid("sample".to_owned())
+                    .locality("sample".to_owned())
+                    .region("sample".to_owned())
+                    .fingerprint_id("sample".to_owned())
+                    .skip_location_kyc(true)
+                    .payment_intent_id("sample".to_owned())
+                    .stripe_account_id("sample".to_owned())
+                    .payment_method_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -287,15 +264,16 @@ impl ListActivePhoneNumbers {
             token: crate::TokenKind::Location,
             scopes: &["phonenumbers.read"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listActivePhoneNumbers", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listActivePhoneNumbers",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/phone-system/numbers/location/{}", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/phone-system/numbers/location/{}",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.page_size {
@@ -323,7 +301,7 @@ impl ListActivePhoneNumbers {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListActivePhoneNumbersResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -358,7 +336,7 @@ impl crate::Paginated for ListActivePhoneNumbers {
             self.page.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.page = Some(next);
         true
@@ -372,10 +350,8 @@ impl crate::Paginated for ListActivePhoneNumbers {
 impl ListActivePhoneNumbers {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<ActivePhoneNumber, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<ActivePhoneNumber, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -461,15 +437,16 @@ impl ListAvailablePhoneNumbers {
             token: crate::TokenKind::Location,
             scopes: &["phonenumbers.read"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listAvailablePhoneNumbers", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listAvailablePhoneNumbers",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/phone-system/numbers/location/{}/available", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/phone-system/numbers/location/{}/available",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("countryCode", &self.country_code);
@@ -504,7 +481,7 @@ impl ListAvailablePhoneNumbers {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -542,13 +519,11 @@ impl ListNumberPools {
             token: crate::TokenKind::Location,
             scopes: &["numberpools.read"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listNumberPools", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/phone-system/number-pools".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "listNumberPools",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/phone-system/number-pools".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         Ok(request)
@@ -561,7 +536,7 @@ impl ListNumberPools {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -600,15 +575,16 @@ impl PurchasePhoneNumber {
             token: crate::TokenKind::Location,
             scopes: &["phonenumbers.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("purchasePhoneNumber", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "purchasePhoneNumber",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/phone-system/numbers/location/{}/purchase", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/phone-system/numbers/location/{}/purchase",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -625,7 +601,7 @@ impl PurchasePhoneNumber {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<PurchasePhoneNumberResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -661,11 +637,7 @@ pub struct ActivePhoneNumber {
     pub type_: Option<crate::phone_system::ActivePhoneNumberType>,
 
     /// The location's default outbound number.
-    #[serde(
-        rename = "isDefaultNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isDefaultNumber", default, skip_serializing_if = "Option::is_none")]
     pub is_default_number: Option<bool>,
 
     /// User the number is assigned to.
@@ -673,35 +645,25 @@ pub struct ActivePhoneNumber {
     pub linked_user: Option<String>,
 
     /// Users whose phones ring on a call.
-    #[serde(
-        rename = "linkedRingAllUsers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "linkedRingAllUsers", default, skip_serializing_if = "Option::is_none")]
     pub linked_ring_all_users: Option<Vec<String>>,
 
     /// What answers inbound calls.
-    #[serde(
-        rename = "inboundCallService",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "inboundCallService", default, skip_serializing_if = "Option::is_none")]
     pub inbound_call_service: Option<crate::phone_system::InboundCallService>,
 
     /// Number calls are forwarded to.
-    #[serde(
-        rename = "forwardingNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "forwardingNumber", default, skip_serializing_if = "Option::is_none")]
     pub forwarding_number: Option<String>,
 
     /// Group conversations are on (US/CA SMS numbers).
-    #[serde(
-        rename = "isGroupConversationEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "isGroupConversationEnabled",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub is_group_conversation_enabled: Option<bool>,
 
     /// Compliance address id.
@@ -786,7 +748,7 @@ impl ActivePhoneNumberListAccountStatus {
             Self::Active => "active",
             Self::Suspended => "suspended",
             Self::Closed => "closed",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -797,10 +759,11 @@ impl From<&str> for ActivePhoneNumberListAccountStatus {
             "active" => Self::Active,
             "suspended" => Self::Suspended,
             "closed" => Self::Closed,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ActivePhoneNumberListAccountStatus);
 
 /// v3's success envelope around one page of numbers.
@@ -829,7 +792,7 @@ pub struct ListActivePhoneNumbersResponse {
 #[non_exhaustive]
 pub struct PurchasePhoneNumberRequest {
     /// The number to buy.
-    #[serde(rename = "phoneNumber")]
+    #[serde(rename = "phoneNumber",)]
     pub phone_number: String,
 
     /// `countryCode`: a string. Example: `US`.
@@ -841,19 +804,11 @@ pub struct PurchasePhoneNumberRequest {
     pub number_type: Option<crate::phone_system::PurchasePhoneNumberRequestNumberType>,
 
     /// Compliance address id.
-    #[serde(
-        rename = "addressSid",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "addressSid", default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub address_sid: crate::Nullable<String>,
 
     /// Regulatory bundle id.
-    #[serde(
-        rename = "bundleSid",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "bundleSid", default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub bundle_sid: crate::Nullable<String>,
 
     /// `locality`: a string. Example: `San Antonio`.
@@ -865,43 +820,29 @@ pub struct PurchasePhoneNumberRequest {
     pub region: crate::Nullable<String>,
 
     /// The search fingerprint the number came from.
-    #[serde(
-        rename = "fingerprintId",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[serde(rename = "fingerprintId", default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub fingerprint_id: crate::Nullable<String>,
 
     /// Skip the location-level identity check when the agency is already verified.
-    #[serde(
-        rename = "skipLocationKYC",
-        default,
-        skip_serializing_if = "crate::Nullable::is_absent"
-    )]
+    #[
+        serde(
+            rename = "skipLocationKYC",
+            default,
+            skip_serializing_if = "crate::Nullable::is_absent"
+        )
+    ]
     pub skip_location_kyc: crate::Nullable<bool>,
 
     /// Stripe payment intent that pays for the number.
-    #[serde(
-        rename = "paymentIntentId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "paymentIntentId", default, skip_serializing_if = "Option::is_none")]
     pub payment_intent_id: Option<String>,
 
     /// Stripe account the payment belongs to.
-    #[serde(
-        rename = "stripeAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "stripeAccountId", default, skip_serializing_if = "Option::is_none")]
     pub stripe_account_id: Option<String>,
 
     /// Stored Stripe payment method used.
-    #[serde(
-        rename = "paymentMethodId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "paymentMethodId", default, skip_serializing_if = "Option::is_none")]
     pub payment_method_id: Option<String>,
 }
 
@@ -934,7 +875,7 @@ impl PurchasePhoneNumberRequest {
     /// Sets `numberType`.
     pub fn number_type(
         mut self,
-        value: impl Into<crate::phone_system::PurchasePhoneNumberRequestNumberType>,
+        value: impl Into<crate::phone_system::PurchasePhoneNumberRequestNumberType>
     ) -> Self {
         self.number_type = Some(value.into());
         self
@@ -1091,7 +1032,9 @@ pub struct RcsSenderId {
 
     /// Provider data of the sender, such as its brand id.
     #[serde(rename = "rcsMeta", default, skip_serializing_if = "Option::is_none")]
-    pub rcs_meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub rcs_meta: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 }
 
 /// Outcome flag of v3's success envelope.
@@ -1110,7 +1053,7 @@ impl ResponseStatus {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Success => "success",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1119,8 +1062,9 @@ impl From<&str> for ResponseStatus {
     fn from(value: &str) -> Self {
         match value {
             "success" => Self::Success,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ResponseStatus);

@@ -54,7 +54,7 @@ pub const MODULE: &str = "v3::products";
 /// Operations of the Products module. Get one with `client.v3().products()`.
 #[derive(Clone, Debug)]
 pub struct Products {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl Products {
@@ -67,12 +67,9 @@ impl Products {
     /// `POST /products/bulk-update/edit` · Version `v3` · location token · scopes: none stated
     pub fn bulk_edit_products(
         &self,
-        body: crate::products::BulkEditProductsRequest,
+        body: crate::products::BulkEditProductsRequest
     ) -> BulkEditProducts {
-        BulkEditProducts {
-            client: self.client.clone(),
-            body,
-        }
+        BulkEditProducts { client: self.client.clone(), body, }
     }
 
     /// Set the status of many reviews at once.
@@ -80,12 +77,9 @@ impl Products {
     /// `POST /products/reviews/bulk-update` · Version `v3` · location token · scopes: `products.write`
     pub fn bulk_update_product_reviews(
         &self,
-        body: crate::products::BulkUpdateProductReviewsRequest,
+        body: crate::products::BulkUpdateProductReviewsRequest
     ) -> BulkUpdateProductReviews {
-        BulkUpdateProductReviews {
-            client: self.client.clone(),
-            body,
-        }
+        BulkUpdateProductReviews { client: self.client.clone(), body, }
     }
 
     /// Apply one change (price, availability, collections, currency or deletion) to many products.
@@ -93,12 +87,9 @@ impl Products {
     /// `POST /products/bulk-update` · Version `v3` · location token · scopes: `products.write`
     pub fn bulk_update_products(
         &self,
-        body: crate::products::BulkUpdateProductsRequest,
+        body: crate::products::BulkUpdateProductsRequest
     ) -> BulkUpdateProducts {
-        BulkUpdateProducts {
-            client: self.client.clone(),
-            body,
-        }
+        BulkUpdateProducts { client: self.client.clone(), body, }
     }
 
     /// Count product reviews per status.
@@ -107,7 +98,7 @@ impl Products {
     pub fn count_product_reviews(
         &self,
         alt_id: impl Into<String>,
-        alt_type: impl Into<crate::products::AltType>,
+        alt_type: impl Into<crate::products::AltType>
     ) -> CountProductReviews {
         CountProductReviews {
             client: self.client.clone(),
@@ -124,14 +115,8 @@ impl Products {
     /// Create a product.
     ///
     /// `POST /products/` · Version `v3` · location or agency token · scopes: `products.write`
-    pub fn create_product(
-        &self,
-        body: crate::products::CreateProductRequest,
-    ) -> CreateProduct {
-        CreateProduct {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn create_product(&self, body: crate::products::CreateProductRequest) -> CreateProduct {
+        CreateProduct { client: self.client.clone(), body, }
     }
 
     /// Create a product collection.
@@ -139,12 +124,9 @@ impl Products {
     /// `POST /products/collections` · Version `v3` · location token · scopes: `products/collection.write`
     pub fn create_product_collection(
         &self,
-        body: crate::products::CreateProductCollectionRequest,
+        body: crate::products::CreateProductCollectionRequest
     ) -> CreateProductCollection {
-        CreateProductCollection {
-            client: self.client.clone(),
-            body,
-        }
+        CreateProductCollection { client: self.client.clone(), body, }
     }
 
     /// Add a price to a product.
@@ -153,13 +135,9 @@ impl Products {
     pub fn create_product_price(
         &self,
         product_id: impl Into<String>,
-        body: crate::products::PriceRequest,
+        body: crate::products::PriceRequest
     ) -> CreateProductPrice {
-        CreateProductPrice {
-            client: self.client.clone(),
-            product_id: product_id.into(),
-            body,
-        }
+        CreateProductPrice { client: self.client.clone(), product_id: product_id.into(), body, }
     }
 
     /// Delete a product.
@@ -181,7 +159,7 @@ impl Products {
         &self,
         collection_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<crate::products::AltType>,
+        alt_type: impl Into<crate::products::AltType>
     ) -> DeleteProductCollection {
         DeleteProductCollection {
             client: self.client.clone(),
@@ -197,7 +175,7 @@ impl Products {
     pub fn delete_product_price(
         &self,
         product_id: impl Into<String>,
-        price_id: impl Into<String>,
+        price_id: impl Into<String>
     ) -> DeleteProductPrice {
         DeleteProductPrice {
             client: self.client.clone(),
@@ -215,7 +193,7 @@ impl Products {
         review_id: impl Into<String>,
         alt_id: impl Into<String>,
         alt_type: impl Into<crate::products::AltType>,
-        product_id: impl Into<String>,
+        product_id: impl Into<String>
     ) -> DeleteProductReview {
         DeleteProductReview {
             client: self.client.clone(),
@@ -244,7 +222,7 @@ impl Products {
     pub fn get_product_collection(
         &self,
         collection_id: impl Into<String>,
-        alt_id: impl Into<String>,
+        alt_id: impl Into<String>
     ) -> GetProductCollection {
         GetProductCollection {
             client: self.client.clone(),
@@ -259,7 +237,7 @@ impl Products {
     pub fn get_product_price(
         &self,
         product_id: impl Into<String>,
-        price_id: impl Into<String>,
+        price_id: impl Into<String>
     ) -> GetProductPrice {
         GetProductPrice {
             client: self.client.clone(),
@@ -276,7 +254,7 @@ impl Products {
         &self,
         store_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<crate::products::AltType>,
+        alt_type: impl Into<crate::products::AltType>
     ) -> GetProductStoreStats {
         GetProductStoreStats {
             client: self.client.clone(),
@@ -294,7 +272,7 @@ impl Products {
     pub fn list_inventory(
         &self,
         alt_id: impl Into<String>,
-        alt_type: impl Into<crate::products::AltType>,
+        alt_type: impl Into<crate::products::AltType>
     ) -> ListInventory {
         ListInventory {
             client: self.client.clone(),
@@ -312,7 +290,7 @@ impl Products {
     pub fn list_product_collections(
         &self,
         alt_id: impl Into<String>,
-        alt_type: impl Into<crate::products::AltType>,
+        alt_type: impl Into<crate::products::AltType>
     ) -> ListProductCollections {
         ListProductCollections {
             client: self.client.clone(),
@@ -328,10 +306,7 @@ impl Products {
     /// List the prices of a product.
     ///
     /// `GET /products/{productId}/price` · Version `v3` · location or agency token · scopes: `products/prices.readonly`
-    pub fn list_product_prices(
-        &self,
-        product_id: impl Into<String>,
-    ) -> ListProductPrices {
+    pub fn list_product_prices(&self, product_id: impl Into<String>) -> ListProductPrices {
         ListProductPrices {
             client: self.client.clone(),
             product_id: product_id.into(),
@@ -348,7 +323,7 @@ impl Products {
     pub fn list_product_reviews(
         &self,
         alt_id: impl Into<String>,
-        alt_type: impl Into<crate::products::AltType>,
+        alt_type: impl Into<crate::products::AltType>
     ) -> ListProductReviews {
         ListProductReviews {
             client: self.client.clone(),
@@ -369,7 +344,7 @@ impl Products {
     /// List the products of a location, with filters.
     ///
     /// `GET /products/` · Version `v3` · location or agency token · scopes: `products.readonly`
-    pub fn list_products(&self) -> ListProducts {
+    pub fn list_products(&self,) -> ListProducts {
         ListProducts {
             client: self.client.clone(),
             limit: None,
@@ -392,12 +367,9 @@ impl Products {
     /// `POST /products/inventory` · Version `v3` · location or agency token · scopes: `products/prices.write`
     pub fn update_inventory(
         &self,
-        body: crate::products::UpdateInventoryRequest,
+        body: crate::products::UpdateInventoryRequest
     ) -> UpdateInventory {
-        UpdateInventory {
-            client: self.client.clone(),
-            body,
-        }
+        UpdateInventory { client: self.client.clone(), body, }
     }
 
     /// Replace the fields of a product.
@@ -406,13 +378,9 @@ impl Products {
     pub fn update_product(
         &self,
         product_id: impl Into<String>,
-        body: crate::products::UpdateProductRequest,
+        body: crate::products::UpdateProductRequest
     ) -> UpdateProduct {
-        UpdateProduct {
-            client: self.client.clone(),
-            product_id: product_id.into(),
-            body,
-        }
+        UpdateProduct { client: self.client.clone(), product_id: product_id.into(), body, }
     }
 
     /// Change the name, slug, image or SEO data of a collection.
@@ -421,7 +389,7 @@ impl Products {
     pub fn update_product_collection(
         &self,
         collection_id: impl Into<String>,
-        body: crate::products::UpdateProductCollectionRequest,
+        body: crate::products::UpdateProductCollectionRequest
     ) -> UpdateProductCollection {
         UpdateProductCollection {
             client: self.client.clone(),
@@ -436,7 +404,7 @@ impl Products {
     pub fn update_product_display_priority(
         &self,
         store_id: impl Into<String>,
-        body: crate::products::UpdateDisplayPriorityRequest,
+        body: crate::products::UpdateDisplayPriorityRequest
     ) -> UpdateProductDisplayPriority {
         UpdateProductDisplayPriority {
             client: self.client.clone(),
@@ -452,7 +420,7 @@ impl Products {
         &self,
         product_id: impl Into<String>,
         price_id: impl Into<String>,
-        body: crate::products::PriceRequest,
+        body: crate::products::PriceRequest
     ) -> UpdateProductPrice {
         UpdateProductPrice {
             client: self.client.clone(),
@@ -468,13 +436,9 @@ impl Products {
     pub fn update_product_review(
         &self,
         review_id: impl Into<String>,
-        body: crate::products::UpdateProductReviewRequest,
+        body: crate::products::UpdateProductReviewRequest
     ) -> UpdateProductReview {
-        UpdateProductReview {
-            client: self.client.clone(),
-            review_id: review_id.into(),
-            body,
-        }
+        UpdateProductReview { client: self.client.clone(), review_id: review_id.into(), body, }
     }
 
     /// Include products in a store or exclude them from it.
@@ -483,13 +447,9 @@ impl Products {
     pub fn update_product_store_status(
         &self,
         store_id: impl Into<String>,
-        body: crate::products::UpdateProductStoreRequest,
+        body: crate::products::UpdateProductStoreRequest
     ) -> UpdateProductStoreStatus {
-        UpdateProductStoreStatus {
-            client: self.client.clone(),
-            store_id: store_id.into(),
-            body,
-        }
+        UpdateProductStoreStatus { client: self.client.clone(), store_id: store_id.into(), body, }
     }
 }
 
@@ -497,376 +457,323 @@ impl Products {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Products::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "bulkEditProducts",
-            Box::pin({
-                let call = handle
-                    .bulk_edit_products(
-                        crate::products::BulkEditProductsRequest::new(
-                            "sample".to_owned(),
-                            crate::products::AltType::Location,
-                            vec![
-                                crate ::products::BulkEditProduct::new("sample".to_owned())
-                            ],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkUpdateProductReviews",
-            Box::pin({
-                let call = handle
-                    .bulk_update_product_reviews(
-                        crate::products::BulkUpdateProductReviewsRequest::new(
-                            "sample".to_owned(),
-                            crate::products::AltType::Location,
-                            vec![
-                                crate ::products::ReviewRef::new("sample".to_owned(),
-                                "sample".to_owned(), "sample".to_owned())
-                            ],
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkUpdateProducts",
-            Box::pin({
-                let call = handle
-                    .bulk_update_products(
-                        crate::products::BulkUpdateProductsRequest::new(
-                            "sample".to_owned(),
-                            crate::products::AltType::Location,
-                            crate::products::BulkUpdateType::BulkUpdatePrice,
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "countProductReviews",
-            Box::pin({
-                let call = handle
-                    .count_product_reviews(
-                        "sample".to_owned(),
-                        crate::products::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createProduct",
-            Box::pin({
-                let call = handle
-                    .create_product(
-                        crate::products::CreateProductRequest::new(
+    calls.push((
+        "bulkEditProducts",
+        Box::pin({
+            let call = handle.bulk_edit_products(
+                crate::products::BulkEditProductsRequest::new(
+                    "sample".to_owned(),
+                    crate::products::AltType::Location,
+                    vec![crate::products::BulkEditProduct::new("sample".to_owned())]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkUpdateProductReviews",
+        Box::pin({
+            let call = handle.bulk_update_product_reviews(
+                crate::products::BulkUpdateProductReviewsRequest::new(
+                    "sample".to_owned(),
+                    crate::products::AltType::Location,
+                    vec![
+                        crate::products::ReviewRef::new(
                             "sample".to_owned(),
                             "sample".to_owned(),
-                            crate::products::ProductType::Digital,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createProductCollection",
-            Box::pin({
-                let call = handle
-                    .create_product_collection(
-                        crate::products::CreateProductCollectionRequest::new(
-                            "sample".to_owned(),
-                            crate::products::AltType::Location,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createProductPrice",
-            Box::pin({
-                let call = handle
-                    .create_product_price(
-                        "sample-productId",
-                        crate::products::PriceRequest::new(
-                            "sample".to_owned(),
-                            crate::products::PriceType::OneTime,
-                            "sample".to_owned(),
-                            1.0f64,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteProduct",
-            Box::pin({
-                let call = handle.delete_product("sample-productId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteProductCollection",
-            Box::pin({
-                let call = handle
-                    .delete_product_collection(
-                        "sample-collectionId",
-                        "sample".to_owned(),
-                        crate::products::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteProductPrice",
-            Box::pin({
-                let call = handle
-                    .delete_product_price("sample-productId", "sample-priceId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteProductReview",
-            Box::pin({
-                let call = handle
-                    .delete_product_review(
-                        "sample-reviewId",
-                        "sample".to_owned(),
-                        crate::products::AltType::Location,
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getProduct",
-            Box::pin({
-                let call = handle.get_product("sample-productId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getProductCollection",
-            Box::pin({
-                let call = handle
-                    .get_product_collection("sample-collectionId", "sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getProductPrice",
-            Box::pin({
-                let call = handle
-                    .get_product_price("sample-productId", "sample-priceId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getProductStoreStats",
-            Box::pin({
-                let call = handle
-                    .get_product_store_stats(
-                        "sample-storeId",
-                        "sample".to_owned(),
-                        crate::products::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listInventory",
-            Box::pin({
-                let call = handle
-                    .list_inventory(
-                        "sample".to_owned(),
-                        crate::products::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listProductCollections",
-            Box::pin({
-                let call = handle
-                    .list_product_collections(
-                        "sample".to_owned(),
-                        crate::products::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listProductPrices",
-            Box::pin({
-                let call = handle.list_product_prices("sample-productId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listProductReviews",
-            Box::pin({
-                let call = handle
-                    .list_product_reviews(
-                        "sample".to_owned(),
-                        crate::products::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listProducts",
-            Box::pin({
-                let call = handle.list_products();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateInventory",
-            Box::pin({
-                let call = handle
-                    .update_inventory(
-                        crate::products::UpdateInventoryRequest::new(
-                            "sample".to_owned(),
-                            crate::products::AltType::Location,
-                            vec![
-                                crate ::products::InventoryUpdate::new("sample".to_owned())
-                            ],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateProduct",
-            Box::pin({
-                let call = handle
-                    .update_product(
-                        "sample-productId",
-                        crate::products::UpdateProductRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            crate::products::ProductType::Digital,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateProductCollection",
-            Box::pin({
-                let call = handle
-                    .update_product_collection(
-                        "sample-collectionId",
-                        crate::products::UpdateProductCollectionRequest::new(
-                            "sample".to_owned(),
-                            crate::products::AltType::Location,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateProductDisplayPriority",
-            Box::pin({
-                let call = handle
-                    .update_product_display_priority(
-                        "sample-storeId",
-                        crate::products::UpdateDisplayPriorityRequest::new(
-                            "sample".to_owned(),
-                            crate::products::AltType::Location,
-                            vec![serde_json::Value::Object(Default::default())],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateProductPrice",
-            Box::pin({
-                let call = handle
-                    .update_product_price(
-                        "sample-productId",
-                        "sample-priceId",
-                        crate::products::PriceRequest::new(
-                            "sample".to_owned(),
-                            crate::products::PriceType::OneTime,
-                            "sample".to_owned(),
-                            1.0f64,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateProductReview",
-            Box::pin({
-                let call = handle
-                    .update_product_review(
-                        "sample-reviewId",
-                        crate::products::UpdateProductReviewRequest::new(
-                            "sample".to_owned(),
-                            crate::products::AltType::Location,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateProductStoreStatus",
-            Box::pin({
-                let call = handle
-                    .update_product_store_status(
-                        "sample-storeId",
-                        crate::products::UpdateProductStoreRequest::new(
-                            "sample".to_owned(),
-                            crate::products::AltType::Location,
-                            crate::products::StoreAction::Include,
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                            "sample".to_owned()
+                        )
+                    ],
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkUpdateProducts",
+        Box::pin({
+            let call = handle.bulk_update_products(
+                crate::products::BulkUpdateProductsRequest::new(
+                    "sample".to_owned(),
+                    crate::products::AltType::Location,
+                    crate::products::BulkUpdateType::BulkUpdatePrice,
+                    vec!["sample".to_owned()]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "countProductReviews",
+        Box::pin({
+            let call = handle.count_product_reviews(
+                "sample".to_owned(),
+                crate::products::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createProduct",
+        Box::pin({
+            let call = handle.create_product(
+                crate::products::CreateProductRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::products::ProductType::Digital
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createProductCollection",
+        Box::pin({
+            let call = handle.create_product_collection(
+                crate::products::CreateProductCollectionRequest::new(
+                    "sample".to_owned(),
+                    crate::products::AltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createProductPrice",
+        Box::pin({
+            let call = handle.create_product_price(
+                "sample-productId",
+                crate::products::PriceRequest::new(
+                    "sample".to_owned(),
+                    crate::products::PriceType::OneTime,
+                    "sample".to_owned(),
+                    1.0f64,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteProduct",
+        Box::pin({
+            let call = handle.delete_product("sample-productId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteProductCollection",
+        Box::pin({
+            let call = handle.delete_product_collection(
+                "sample-collectionId",
+                "sample".to_owned(),
+                crate::products::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteProductPrice",
+        Box::pin({
+            let call = handle.delete_product_price("sample-productId", "sample-priceId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteProductReview",
+        Box::pin({
+            let call = handle.delete_product_review(
+                "sample-reviewId",
+                "sample".to_owned(),
+                crate::products::AltType::Location,
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getProduct",
+        Box::pin({
+            let call = handle.get_product("sample-productId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getProductCollection",
+        Box::pin({
+            let call = handle.get_product_collection("sample-collectionId", "sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getProductPrice",
+        Box::pin({
+            let call = handle.get_product_price("sample-productId", "sample-priceId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getProductStoreStats",
+        Box::pin({
+            let call = handle.get_product_store_stats(
+                "sample-storeId",
+                "sample".to_owned(),
+                crate::products::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listInventory",
+        Box::pin({
+            let call = handle.list_inventory(
+                "sample".to_owned(),
+                crate::products::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listProductCollections",
+        Box::pin({
+            let call = handle.list_product_collections(
+                "sample".to_owned(),
+                crate::products::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listProductPrices",
+        Box::pin({
+            let call = handle.list_product_prices("sample-productId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listProductReviews",
+        Box::pin({
+            let call = handle.list_product_reviews(
+                "sample".to_owned(),
+                crate::products::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listProducts",
+        Box::pin({
+            let call = handle.list_products();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateInventory",
+        Box::pin({
+            let call = handle.update_inventory(
+                crate::products::UpdateInventoryRequest::new(
+                    "sample".to_owned(),
+                    crate::products::AltType::Location,
+                    vec![crate::products::InventoryUpdate::new("sample".to_owned())]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateProduct",
+        Box::pin({
+            let call = handle.update_product(
+                "sample-productId",
+                crate::products::UpdateProductRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::products::ProductType::Digital
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateProductCollection",
+        Box::pin({
+            let call = handle.update_product_collection(
+                "sample-collectionId",
+                crate::products::UpdateProductCollectionRequest::new(
+                    "sample".to_owned(),
+                    crate::products::AltType::Location
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateProductDisplayPriority",
+        Box::pin({
+            let call = handle.update_product_display_priority(
+                "sample-storeId",
+                crate::products::UpdateDisplayPriorityRequest::new(
+                    "sample".to_owned(),
+                    crate::products::AltType::Location,
+                    vec![serde_json::Value::Object(Default::default())]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateProductPrice",
+        Box::pin({
+            let call = handle.update_product_price(
+                "sample-productId",
+                "sample-priceId",
+                crate::products::PriceRequest::new(
+                    "sample".to_owned(),
+                    crate::products::PriceType::OneTime,
+                    "sample".to_owned(),
+                    1.0f64,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateProductReview",
+        Box::pin({
+            let call = handle.update_product_review(
+                "sample-reviewId",
+                crate::products::UpdateProductReviewRequest::new(
+                    "sample".to_owned(),
+                    crate::products::AltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateProductStoreStatus",
+        Box::pin({
+            let call = handle.update_product_store_status(
+                "sample-storeId",
+                crate::products::UpdateProductStoreRequest::new(
+                    "sample".to_owned(),
+                    crate::products::AltType::Location,
+                    crate::products::StoreAction::Include,
+                    vec!["sample".to_owned()]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -874,664 +781,659 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Products::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "bulkEditProducts",
-            Box::pin({
-                let call = handle
-                    .bulk_edit_products(
-                        crate::products::BulkEditProductsRequest::new(
-                            "sample".to_owned(),
-                            crate::products::AltType::Location,
-                            vec![
-                                crate ::products::BulkEditProduct::new("sample".to_owned())
-                                .name("sample".to_owned()).description("sample".to_owned())
-                                .image("sample".to_owned()).available_in_store(true)
-                                .prices(vec![crate ::products::BulkEditPrice::new("sample"
-                                .to_owned())]).collection_ids(vec!["sample".to_owned()])
-                                .is_label_enabled(true).is_taxes_enabled(true).seo(crate
-                                ::products::ProductSeo::new().title("sample".to_owned())
-                                .description("sample".to_owned())).slug("sample".to_owned())
-                                .automatic_tax_category_id("sample".to_owned())
-                                .tax_inclusive(true)
-                                .taxes(vec![std::collections::BTreeMap::from([("key"
-                                .to_owned(),
-                                serde_json::Value::Object(Default::default()))])])
-                                .medias(vec![std::collections::BTreeMap::from([("key"
-                                .to_owned(),
-                                serde_json::Value::Object(Default::default()))])])
-                                .label(std::collections::BTreeMap::from([("key".to_owned(),
-                                serde_json::Value::Object(Default::default()))]))
-                            ],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkUpdateProductReviews",
-            Box::pin({
-                let call = handle
-                    .bulk_update_product_reviews(
-                        crate::products::BulkUpdateProductReviewsRequest::new(
-                            "sample".to_owned(),
-                            crate::products::AltType::Location,
-                            vec![
-                                crate ::products::ReviewRef::new("sample".to_owned(),
-                                "sample".to_owned(), "sample".to_owned())
-                            ],
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkUpdateProducts",
-            Box::pin({
-                let call = handle
-                    .bulk_update_products(
-                        crate::products::BulkUpdateProductsRequest::new(
-                                "sample".to_owned(),
-                                crate::products::AltType::Location,
-                                crate::products::BulkUpdateType::BulkUpdatePrice,
-                                vec!["sample".to_owned()],
-                            )
-                            .filters(
-                                crate::products::BulkUpdateFilters::new()
-                                    .collection_ids(vec!["sample".to_owned()])
-                                    .product_type("sample".to_owned())
-                                    .available_in_store(true)
-                                    .search("sample".to_owned()),
-                            )
-                            .price(
-                                crate::products::PriceAdjustment::new(
-                                        crate::products::PriceAdjustmentType::IncreaseByAmount,
-                                        1.0f64,
-                                    )
-                                    .round_to_whole(true),
-                            )
-                            .compare_at_price(
-                                crate::products::PriceAdjustment::new(
-                                        crate::products::PriceAdjustmentType::IncreaseByAmount,
-                                        1.0f64,
-                                    )
-                                    .round_to_whole(true),
-                            )
-                            .availability(true)
-                            .collection_ids(vec!["sample".to_owned()])
-                            .currency("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "countProductReviews",
-            Box::pin({
-                let call = handle
-                    .count_product_reviews(
-                        "sample".to_owned(),
-                        crate::products::AltType::Location,
-                    )
-                    .rating(1.0f64)
-                    .start_date("sample".to_owned())
-                    .end_date("sample".to_owned())
-                    .product_id("sample".to_owned())
-                    .store_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createProduct",
-            Box::pin({
-                let call = handle
-                    .create_product(
-                        crate::products::CreateProductRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                crate::products::ProductType::Digital,
-                            )
-                            .description("sample".to_owned())
-                            .image("sample".to_owned())
-                            .statement_descriptor("sample".to_owned())
-                            .available_in_store(true)
-                            .medias(
-                                vec![
-                                    crate ::products::ProductMedia::new("sample".to_owned(),
-                                    "sample".to_owned(), crate
-                                    ::products::ProductMediaType::Image).title("sample"
-                                    .to_owned()).is_featured(true).price_ids(vec!["sample"
-                                    .to_owned()])
-                                ],
-                            )
-                            .variants(
-                                vec![
-                                    crate ::products::ProductVariant::new("sample".to_owned(),
-                                    "sample".to_owned(), vec![crate
-                                    ::products::ProductVariantOption::new("sample".to_owned(),
-                                    "sample".to_owned())])
-                                ],
-                            )
-                            .collection_ids(vec!["sample".to_owned()])
-                            .is_taxes_enabled(true)
-                            .taxes(vec!["sample".to_owned()])
-                            .automatic_tax_category_id("sample".to_owned())
-                            .is_label_enabled(true)
-                            .label(
-                                crate::products::ProductLabel::new("sample".to_owned())
-                                    .start_date("sample".to_owned())
-                                    .end_date("sample".to_owned()),
-                            )
-                            .slug("sample".to_owned())
-                            .seo(
-                                crate::products::ProductSeo::new()
-                                    .title("sample".to_owned())
-                                    .description("sample".to_owned()),
-                            )
-                            .tax_inclusive(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createProductCollection",
-            Box::pin({
-                let call = handle
-                    .create_product_collection(
-                        crate::products::CreateProductCollectionRequest::new(
-                                "sample".to_owned(),
-                                crate::products::AltType::Location,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .collection_id("sample".to_owned())
-                            .image("sample".to_owned())
-                            .seo(
-                                crate::products::CollectionSeo::new()
-                                    .title("sample".to_owned())
-                                    .description("sample".to_owned()),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createProductPrice",
-            Box::pin({
-                let call = handle
-                    .create_product_price(
-                        "sample-productId",
-                        crate::products::PriceRequest::new(
-                                "sample".to_owned(),
-                                crate::products::PriceType::OneTime,
-                                "sample".to_owned(),
-                                1.0f64,
-                                "sample".to_owned(),
-                            )
-                            .recurring(
-                                crate::products::Recurring::new(
-                                    crate::products::RecurringInterval::Day,
-                                    1i64,
-                                ),
-                            )
-                            .description("sample".to_owned())
-                            .membership_offers(
-                                vec![
-                                    crate ::products::MembershipOffer::new("sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned())
-                                ],
-                            )
-                            .trial_period(1i64)
-                            .total_cycles(1i64)
-                            .setup_fee(1.0f64)
-                            .variant_option_ids(vec!["sample".to_owned()])
-                            .compare_at_price(1.0f64)
-                            .user_id("sample".to_owned())
-                            .meta(
-                                crate::products::PriceMeta::new(
-                                        crate::products::PriceSource::Stripe,
-                                        "sample".to_owned(),
-                                        crate::products::PriceInternalSource::AgencyPlan,
-                                    )
-                                    .source_id("sample".to_owned()),
-                            )
-                            .track_inventory(true)
-                            .available_quantity(1i64)
-                            .allow_out_of_stock_purchases(true)
-                            .sku("sample".to_owned())
-                            .shipping_options(
-                                crate::products::ShippingOptions::new()
-                                    .weight(
-                                        crate::products::Weight::new(
-                                            1.0f64,
-                                            crate::products::WeightUnit::Kg,
-                                        ),
-                                    )
-                                    .dimensions(
-                                        crate::products::Dimensions::new(
-                                            1.0f64,
-                                            1.0f64,
-                                            1.0f64,
-                                            crate::products::DimensionUnit::Cm,
-                                        ),
-                                    ),
-                            )
-                            .is_digital_product(true)
-                            .digital_delivery(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteProduct",
-            Box::pin({
-                let call = handle
-                    .delete_product("sample-productId")
-                    .send_wishlist_status(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteProductCollection",
-            Box::pin({
-                let call = handle
-                    .delete_product_collection(
-                        "sample-collectionId",
-                        "sample".to_owned(),
-                        crate::products::AltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteProductPrice",
-            Box::pin({
-                let call = handle
-                    .delete_product_price("sample-productId", "sample-priceId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteProductReview",
-            Box::pin({
-                let call = handle
-                    .delete_product_review(
-                        "sample-reviewId",
-                        "sample".to_owned(),
-                        crate::products::AltType::Location,
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getProduct",
-            Box::pin({
-                let call = handle
-                    .get_product("sample-productId")
-                    .send_wishlist_status(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getProductCollection",
-            Box::pin({
-                let call = handle
-                    .get_product_collection("sample-collectionId", "sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getProductPrice",
-            Box::pin({
-                let call = handle
-                    .get_product_price("sample-productId", "sample-priceId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getProductStoreStats",
-            Box::pin({
-                let call = handle
-                    .get_product_store_stats(
-                        "sample-storeId",
-                        "sample".to_owned(),
-                        crate::products::AltType::Location,
-                    )
-                    .search("sample".to_owned())
-                    .collection_ids("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listInventory",
-            Box::pin({
-                let call = handle
-                    .list_inventory(
-                        "sample".to_owned(),
-                        crate::products::AltType::Location,
-                    )
-                    .limit(1i64)
-                    .offset(1i64)
-                    .search("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listProductCollections",
-            Box::pin({
-                let call = handle
-                    .list_product_collections(
-                        "sample".to_owned(),
-                        crate::products::AltType::Location,
-                    )
-                    .limit(1i64)
-                    .offset(1i64)
-                    .collection_ids("sample".to_owned())
-                    .name("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listProductPrices",
-            Box::pin({
-                let call = handle
-                    .list_product_prices("sample-productId")
-                    .limit(1i64)
-                    .offset(1i64)
-                    .ids("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listProductReviews",
-            Box::pin({
-                let call = handle
-                    .list_product_reviews(
-                        "sample".to_owned(),
-                        crate::products::AltType::Location,
-                    )
-                    .limit(1i64)
-                    .offset(1i64)
-                    .sort_field(ListProductReviewsSortField::CreatedAt)
-                    .sort_order(crate::products::SortOrder::Asc)
-                    .rating(1.0f64)
-                    .start_date("sample".to_owned())
-                    .end_date("sample".to_owned())
-                    .product_id("sample".to_owned())
-                    .store_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listProducts",
-            Box::pin({
-                let call = handle
-                    .list_products()
-                    .limit(1i64)
-                    .offset(1i64)
-                    .search("sample".to_owned())
-                    .collection_ids("sample".to_owned())
-                    .collection_slug("sample".to_owned())
-                    .expand(vec![ListProductsExpandItem::Tax])
-                    .product_ids(vec!["sample".to_owned()])
-                    .store_id("sample".to_owned())
-                    .included_in_store(true)
-                    .available_in_store(true)
-                    .sort_order(crate::products::SortOrder::Asc);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateInventory",
-            Box::pin({
-                let call = handle
-                    .update_inventory(
-                        crate::products::UpdateInventoryRequest::new(
-                            "sample".to_owned(),
-                            crate::products::AltType::Location,
-                            vec![
-                                crate ::products::InventoryUpdate::new("sample".to_owned())
-                                .available_quantity(1i64).allow_out_of_stock_purchases(true)
-                            ],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateProduct",
-            Box::pin({
-                let call = handle
-                    .update_product(
-                        "sample-productId",
-                        crate::products::UpdateProductRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                crate::products::ProductType::Digital,
-                            )
-                            .description("sample".to_owned())
-                            .image("sample".to_owned())
-                            .statement_descriptor("sample".to_owned())
-                            .available_in_store(true)
-                            .medias(
-                                vec![
-                                    crate ::products::ProductMedia::new("sample".to_owned(),
-                                    "sample".to_owned(), crate
-                                    ::products::ProductMediaType::Image).title("sample"
-                                    .to_owned()).is_featured(true).price_ids(vec!["sample"
-                                    .to_owned()])
-                                ],
-                            )
-                            .variants(
-                                vec![
-                                    crate ::products::ProductVariant::new("sample".to_owned(),
-                                    "sample".to_owned(), vec![crate
-                                    ::products::ProductVariantOption::new("sample".to_owned(),
-                                    "sample".to_owned())])
-                                ],
-                            )
-                            .collection_ids(vec!["sample".to_owned()])
-                            .is_taxes_enabled(true)
-                            .taxes(vec!["sample".to_owned()])
-                            .automatic_tax_category_id("sample".to_owned())
-                            .is_label_enabled(true)
-                            .label(
-                                crate::products::ProductLabel::new("sample".to_owned())
-                                    .start_date("sample".to_owned())
-                                    .end_date("sample".to_owned()),
-                            )
-                            .slug("sample".to_owned())
-                            .seo(
-                                crate::products::ProductSeo::new()
-                                    .title("sample".to_owned())
-                                    .description("sample".to_owned()),
-                            )
-                            .tax_inclusive(true)
-                            .prices(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateProductCollection",
-            Box::pin({
-                let call = handle
-                    .update_product_collection(
-                        "sample-collectionId",
-                        crate::products::UpdateProductCollectionRequest::new(
-                                "sample".to_owned(),
-                                crate::products::AltType::Location,
-                            )
+    calls.push((
+        "bulkEditProducts",
+        Box::pin({
+            let call = handle.bulk_edit_products(
+                crate::products::BulkEditProductsRequest::new(
+                    "sample".to_owned(),
+                    crate::products::AltType::Location,
+                    vec![
+                        crate::products::BulkEditProduct::new("sample".to_owned())
                             .name("sample".to_owned())
-                            .slug("sample".to_owned())
-                            .image("sample".to_owned())
-                            .seo(
-                                crate::products::CollectionSeo::new()
-                                    .title("sample".to_owned())
-                                    .description("sample".to_owned()),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateProductDisplayPriority",
-            Box::pin({
-                let call = handle
-                    .update_product_display_priority(
-                        "sample-storeId",
-                        crate::products::UpdateDisplayPriorityRequest::new(
-                            "sample".to_owned(),
-                            crate::products::AltType::Location,
-                            vec![serde_json::Value::Object(Default::default())],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateProductPrice",
-            Box::pin({
-                let call = handle
-                    .update_product_price(
-                        "sample-productId",
-                        "sample-priceId",
-                        crate::products::PriceRequest::new(
-                                "sample".to_owned(),
-                                crate::products::PriceType::OneTime,
-                                "sample".to_owned(),
-                                1.0f64,
-                                "sample".to_owned(),
-                            )
-                            .recurring(
-                                crate::products::Recurring::new(
-                                    crate::products::RecurringInterval::Day,
-                                    1i64,
-                                ),
-                            )
                             .description("sample".to_owned())
-                            .membership_offers(
+                            .image("sample".to_owned())
+                            .available_in_store(true)
+                            .prices(vec![crate::products::BulkEditPrice::new("sample".to_owned())])
+                            .collection_ids(vec!["sample".to_owned()])
+                            .is_label_enabled(true)
+                            .is_taxes_enabled(true)
+                            .seo(
+                                crate::products::ProductSeo::new()
+                                    .title("sample".to_owned())
+                                    .description("sample".to_owned())
+                            )
+                            .slug("sample".to_owned())
+                            .automatic_tax_category_id("sample".to_owned())
+                            .tax_inclusive(true)
+                            .taxes(
                                 vec![
-                                    crate ::products::MembershipOffer::new("sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned())
-                                ],
+                                    std::collections::BTreeMap::from([(
+                                        "key".to_owned(),
+                                        serde_json::Value::Object(Default::default())
+                                    )])
+                                ]
                             )
-                            .trial_period(1i64)
-                            .total_cycles(1i64)
-                            .setup_fee(1.0f64)
-                            .variant_option_ids(vec!["sample".to_owned()])
-                            .compare_at_price(1.0f64)
-                            .user_id("sample".to_owned())
-                            .meta(
-                                crate::products::PriceMeta::new(
-                                        crate::products::PriceSource::Stripe,
+                            .medias(
+                                vec![
+                                    std::collections::BTreeMap::from([(
+                                        "key".to_owned(),
+                                        serde_json::Value::Object(Default::default())
+                                    )])
+                                ]
+                            )
+                            .label(
+                                std::collections::BTreeMap::from([(
+                                    "key".to_owned(),
+                                    serde_json::Value::Object(Default::default())
+                                )])
+                            )
+                    ]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkUpdateProductReviews",
+        Box::pin({
+            let call = handle.bulk_update_product_reviews(
+                crate::products::BulkUpdateProductReviewsRequest::new(
+                    "sample".to_owned(),
+                    crate::products::AltType::Location,
+                    vec![
+                        crate::products::ReviewRef::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned()
+                        )
+                    ],
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkUpdateProducts",
+        Box::pin({
+            let call = handle.bulk_update_products(
+                crate::products::BulkUpdateProductsRequest::new(
+                    "sample".to_owned(),
+                    crate::products::AltType::Location,
+                    crate::products::BulkUpdateType::BulkUpdatePrice,
+                    vec!["sample".to_owned()]
+                )
+                    .filters(
+                        crate::products::BulkUpdateFilters::new()
+                            .collection_ids(vec!["sample".to_owned()])
+                            .product_type("sample".to_owned())
+                            .available_in_store(true)
+                            .search("sample".to_owned())
+                    )
+                    .price(
+                        crate::products::PriceAdjustment::new(
+                            crate::products::PriceAdjustmentType::IncreaseByAmount,
+                            1.0f64
+                        )
+                            .round_to_whole(true)
+                    )
+                    .compare_at_price(
+                        crate::products::PriceAdjustment::new(
+                            crate::products::PriceAdjustmentType::IncreaseByAmount,
+                            1.0f64
+                        )
+                            .round_to_whole(true)
+                    )
+                    .availability(true)
+                    .collection_ids(vec!["sample".to_owned()])
+                    .currency("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "countProductReviews",
+        Box::pin({
+            let call = handle
+                .count_product_reviews("sample".to_owned(), crate::products::AltType::Location)
+                .rating(1.0f64)
+                .start_date("sample".to_owned())
+                .end_date("sample".to_owned())
+                .product_id("sample".to_owned())
+                .store_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createProduct",
+        Box::pin({
+            let call = handle.create_product(
+                crate::products::CreateProductRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::products::ProductType::Digital
+                )
+                    .description("sample".to_owned())
+                    .image("sample".to_owned())
+                    .statement_descriptor("sample".to_owned())
+                    .available_in_store(true)
+                    .medias(
+                        vec![
+                            crate::products::ProductMedia::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                crate::products::ProductMediaType::Image
+                            )
+                                .title("sample".to_owned())
+                                .is_featured(true)
+                                .price_ids(vec!["sample".to_owned()])
+                        ]
+                    )
+                    .variants(
+                        vec![
+                            crate::products::ProductVariant::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                vec![
+                                    crate::products::ProductVariantOption::new(
                                         "sample".to_owned(),
-                                        crate::products::PriceInternalSource::AgencyPlan,
+                                        "sample".to_owned()
                                     )
-                                    .source_id("sample".to_owned()),
+                                ]
                             )
-                            .track_inventory(true)
+                        ]
+                    )
+                    .collection_ids(vec!["sample".to_owned()])
+                    .is_taxes_enabled(true)
+                    .taxes(vec!["sample".to_owned()])
+                    .automatic_tax_category_id("sample".to_owned())
+                    .is_label_enabled(true)
+                    .label(
+                        crate::products::ProductLabel::new("sample".to_owned())
+                            .start_date("sample".to_owned())
+                            .end_date("sample".to_owned())
+                    )
+                    .slug("sample".to_owned())
+                    .seo(
+                        crate::products::ProductSeo::new()
+                            .title("sample".to_owned())
+                            .description("sample".to_owned())
+                    )
+                    .tax_inclusive(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createProductCollection",
+        Box::pin({
+            let call = handle.create_product_collection(
+                crate::products::CreateProductCollectionRequest::new(
+                    "sample".to_owned(),
+                    crate::products::AltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .collection_id("sample".to_owned())
+                    .image("sample".to_owned())
+                    .seo(
+                        crate::products::CollectionSeo::new()
+                            .title("sample".to_owned())
+                            .description("sample".to_owned())
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createProductPrice",
+        Box::pin({
+            let call = handle.create_product_price(
+                "sample-productId",
+                crate::products::PriceRequest::new(
+                    "sample".to_owned(),
+                    crate::products::PriceType::OneTime,
+                    "sample".to_owned(),
+                    1.0f64,
+                    "sample".to_owned()
+                )
+                    .recurring(
+                        crate::products::Recurring::new(
+                            crate::products::RecurringInterval::Day,
+                            1i64
+                        )
+                    )
+                    .description("sample".to_owned())
+                    .membership_offers(
+                        vec![
+                            crate::products::MembershipOffer::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned()
+                            )
+                        ]
+                    )
+                    .trial_period(1i64)
+                    .total_cycles(1i64)
+                    .setup_fee(1.0f64)
+                    .variant_option_ids(vec!["sample".to_owned()])
+                    .compare_at_price(1.0f64)
+                    .user_id("sample".to_owned())
+                    .meta(
+                        crate::products::PriceMeta::new(
+                            crate::products::PriceSource::Stripe,
+                            "sample".to_owned(),
+                            crate::products::PriceInternalSource::AgencyPlan
+                        )
+                            .source_id("sample".to_owned())
+                    )
+                    .track_inventory(true)
+                    .available_quantity(1i64)
+                    .allow_out_of_stock_purchases(true)
+                    .sku("sample".to_owned())
+                    .shipping_options(
+                        crate::products::ShippingOptions::new()
+                            .weight(
+                                crate::products::Weight::new(
+                                    1.0f64,
+                                    crate::products::WeightUnit::Kg
+                                )
+                            )
+                            .dimensions(
+                                crate::products::Dimensions::new(
+                                    1.0f64,
+                                    1.0f64,
+                                    1.0f64,
+                                    crate::products::DimensionUnit::Cm
+                                )
+                            )
+                    )
+                    .is_digital_product(true)
+                    .digital_delivery(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteProduct",
+        Box::pin({
+            let call = handle.delete_product("sample-productId").send_wishlist_status(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteProductCollection",
+        Box::pin({
+            let call = handle.delete_product_collection(
+                "sample-collectionId",
+                "sample".to_owned(),
+                crate::products::AltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteProductPrice",
+        Box::pin({
+            let call = handle.delete_product_price("sample-productId", "sample-priceId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteProductReview",
+        Box::pin({
+            let call = handle.delete_product_review(
+                "sample-reviewId",
+                "sample".to_owned(),
+                crate::products::AltType::Location,
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getProduct",
+        Box::pin({
+            let call = handle.get_product("sample-productId").send_wishlist_status(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getProductCollection",
+        Box::pin({
+            let call = handle.get_product_collection("sample-collectionId", "sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getProductPrice",
+        Box::pin({
+            let call = handle.get_product_price("sample-productId", "sample-priceId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getProductStoreStats",
+        Box::pin({
+            let call = handle
+                .get_product_store_stats(
+                    "sample-storeId",
+                    "sample".to_owned(),
+                    crate::products::AltType::Location
+                )
+                .search("sample".to_owned())
+                .collection_ids("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listInventory",
+        Box::pin({
+            let call = handle
+                .list_inventory("sample".to_owned(), crate::products::AltType::Location)
+                .limit(1i64)
+                .offset(1i64)
+                .search("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listProductCollections",
+        Box::pin({
+            let call = handle
+                .list_product_collections("sample".to_owned(), crate::products::AltType::Location)
+                .limit(1i64)
+                .offset(1i64)
+                .collection_ids("sample".to_owned())
+                .name("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listProductPrices",
+        Box::pin({
+            let call = handle
+                .list_product_prices("sample-productId")
+                .limit(1i64)
+                .offset(1i64)
+                .ids("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listProductReviews",
+        Box::pin({
+            let call = handle
+                .list_product_reviews("sample".to_owned(), crate::products::AltType::Location)
+                .limit(1i64)
+                .offset(1i64)
+                .sort_field(ListProductReviewsSortField::CreatedAt)
+                .sort_order(crate::products::SortOrder::Asc)
+                .rating(1.0f64)
+                .start_date("sample".to_owned())
+                .end_date("sample".to_owned())
+                .product_id("sample".to_owned())
+                .store_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listProducts",
+        Box::pin({
+            let call = handle
+                .list_products()
+                .limit(1i64)
+                .offset(1i64)
+                .search("sample".to_owned())
+                .collection_ids("sample".to_owned())
+                .collection_slug("sample".to_owned())
+                .expand(vec![ListProductsExpandItem::Tax])
+                .product_ids(vec!["sample".to_owned()])
+                .store_id("sample".to_owned())
+                .included_in_store(true)
+                .available_in_store(true)
+                .sort_order(crate::products::SortOrder::Asc);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateInventory",
+        Box::pin({
+            let call = handle.update_inventory(
+                crate::products::UpdateInventoryRequest::new(
+                    "sample".to_owned(),
+                    crate::products::AltType::Location,
+                    vec![
+                        crate::products::InventoryUpdate::new("sample".to_owned())
                             .available_quantity(1i64)
                             .allow_out_of_stock_purchases(true)
-                            .sku("sample".to_owned())
-                            .shipping_options(
-                                crate::products::ShippingOptions::new()
-                                    .weight(
-                                        crate::products::Weight::new(
-                                            1.0f64,
-                                            crate::products::WeightUnit::Kg,
-                                        ),
-                                    )
-                                    .dimensions(
-                                        crate::products::Dimensions::new(
-                                            1.0f64,
-                                            1.0f64,
-                                            1.0f64,
-                                            crate::products::DimensionUnit::Cm,
-                                        ),
-                                    ),
+                    ]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateProduct",
+        Box::pin({
+            let call = handle.update_product(
+                "sample-productId",
+                crate::products::UpdateProductRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::products::ProductType::Digital
+                )
+                    .description("sample".to_owned())
+                    .image("sample".to_owned())
+                    .statement_descriptor("sample".to_owned())
+                    .available_in_store(true)
+                    .medias(
+                        vec![
+                            crate::products::ProductMedia::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                crate::products::ProductMediaType::Image
                             )
-                            .is_digital_product(true)
-                            .digital_delivery(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateProductReview",
-            Box::pin({
-                let call = handle
-                    .update_product_review(
-                        "sample-reviewId",
-                        crate::products::UpdateProductReviewRequest::new(
-                                "sample".to_owned(),
-                                crate::products::AltType::Location,
+                                .title("sample".to_owned())
+                                .is_featured(true)
+                                .price_ids(vec!["sample".to_owned()])
+                        ]
+                    )
+                    .variants(
+                        vec![
+                            crate::products::ProductVariant::new(
                                 "sample".to_owned(),
                                 "sample".to_owned(),
-                            )
-                            .reply(
                                 vec![
-                                    crate ::products::ReviewReply::new("sample".to_owned(),
-                                    "sample".to_owned(), crate
-                                    ::products::ReviewAuthor::new("sample".to_owned(), "sample"
-                                    .to_owned()).phone("sample".to_owned()).is_customer(true))
-                                ],
+                                    crate::products::ProductVariantOption::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned()
+                                    )
+                                ]
                             )
-                            .rating(1.0f64)
-                            .headline("sample".to_owned())
-                            .detail("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateProductStoreStatus",
-            Box::pin({
-                let call = handle
-                    .update_product_store_status(
-                        "sample-storeId",
-                        crate::products::UpdateProductStoreRequest::new(
+                        ]
+                    )
+                    .collection_ids(vec!["sample".to_owned()])
+                    .is_taxes_enabled(true)
+                    .taxes(vec!["sample".to_owned()])
+                    .automatic_tax_category_id("sample".to_owned())
+                    .is_label_enabled(true)
+                    .label(
+                        crate::products::ProductLabel::new("sample".to_owned())
+                            .start_date("sample".to_owned())
+                            .end_date("sample".to_owned())
+                    )
+                    .slug("sample".to_owned())
+                    .seo(
+                        crate::products::ProductSeo::new()
+                            .title("sample".to_owned())
+                            .description("sample".to_owned())
+                    )
+                    .tax_inclusive(true)
+                    .prices(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateProductCollection",
+        Box::pin({
+            let call = handle.update_product_collection(
+                "sample-collectionId",
+                crate::products::UpdateProductCollectionRequest::new(
+                    "sample".to_owned(),
+                    crate::products::AltType::Location
+                )
+                    .name("sample".to_owned())
+                    .slug("sample".to_owned())
+                    .image("sample".to_owned())
+                    .seo(
+                        crate::products::CollectionSeo::new()
+                            .title("sample".to_owned())
+                            .description("sample".to_owned())
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateProductDisplayPriority",
+        Box::pin({
+            let call = handle.update_product_display_priority(
+                "sample-storeId",
+                crate::products::UpdateDisplayPriorityRequest::new(
+                    "sample".to_owned(),
+                    crate::products::AltType::Location,
+                    vec![serde_json::Value::Object(Default::default())]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateProductPrice",
+        Box::pin({
+            let call = handle.update_product_price(
+                "sample-productId",
+                "sample-priceId",
+                crate::products::PriceRequest::new(
+                    "sample".to_owned(),
+                    crate::products::PriceType::OneTime,
+                    "sample".to_owned(),
+                    1.0f64,
+                    "sample".to_owned()
+                )
+                    .recurring(
+                        crate::products::Recurring::new(
+                            crate::products::RecurringInterval::Day,
+                            1i64
+                        )
+                    )
+                    .description("sample".to_owned())
+                    .membership_offers(
+                        vec![
+                            crate::products::MembershipOffer::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned()
+                            )
+                        ]
+                    )
+                    .trial_period(1i64)
+                    .total_cycles(1i64)
+                    .setup_fee(1.0f64)
+                    .variant_option_ids(vec!["sample".to_owned()])
+                    .compare_at_price(1.0f64)
+                    .user_id("sample".to_owned())
+                    .meta(
+                        crate::products::PriceMeta::new(
+                            crate::products::PriceSource::Stripe,
                             "sample".to_owned(),
-                            crate::products::AltType::Location,
-                            crate::products::StoreAction::Include,
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                            crate::products::PriceInternalSource::AgencyPlan
+                        )
+                            .source_id("sample".to_owned())
+                    )
+                    .track_inventory(true)
+                    .available_quantity(1i64)
+                    .allow_out_of_stock_purchases(true)
+                    .sku("sample".to_owned())
+                    .shipping_options(
+                        crate::products::ShippingOptions::new()
+                            .weight(
+                                crate::products::Weight::new(
+                                    1.0f64,
+                                    crate::products::WeightUnit::Kg
+                                )
+                            )
+                            .dimensions(
+                                crate::products::Dimensions::new(
+                                    1.0f64,
+                                    1.0f64,
+                                    1.0f64,
+                                    crate::products::DimensionUnit::Cm
+                                )
+                            )
+                    )
+                    .is_digital_product(true)
+                    .digital_delivery(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateProductReview",
+        Box::pin({
+            let call = handle.update_product_review(
+                "sample-reviewId",
+                crate::products::UpdateProductReviewRequest::new(
+                    "sample".to_owned(),
+                    crate::products::AltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .reply(
+                        vec![
+                            crate::products::ReviewReply::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                crate::products::ReviewAuthor::new(
+                                    "sample".to_owned(),
+                                    "sample".to_owned()
+                                )
+                                    .phone("sample".to_owned())
+                                    .is_customer(true)
+                            )
+                        ]
+                    )
+                    .rating(1.0f64)
+                    .headline("sample".to_owned())
+                    .detail("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateProductStoreStatus",
+        Box::pin({
+            let call = handle.update_product_store_status(
+                "sample-storeId",
+                crate::products::UpdateProductStoreRequest::new(
+                    "sample".to_owned(),
+                    crate::products::AltType::Location,
+                    crate::products::StoreAction::Include,
+                    vec!["sample".to_owned()]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -1558,10 +1460,7 @@ impl BulkEditProducts {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/products/bulk-update/edit".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/products/bulk-update/edit".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -1570,19 +1469,14 @@ impl BulkEditProducts {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::products::BulkEditProductsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::products::BulkEditProductsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::products::BulkEditProductsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::products::BulkEditProductsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1611,10 +1505,7 @@ impl BulkUpdateProductReviews {
             token: crate::TokenKind::Location,
             scopes: &["products.write"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/products/reviews/bulk-update".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/products/reviews/bulk-update".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -1629,7 +1520,7 @@ impl BulkUpdateProductReviews {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::products::StatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1674,7 +1565,7 @@ impl BulkUpdateProducts {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::products::StatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1740,10 +1631,7 @@ impl CountProductReviews {
             token: crate::TokenKind::Location,
             scopes: &["products.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/products/reviews/count".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/products/reviews/count".to_owned());
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         if let Some(value) = &self.rating {
@@ -1765,19 +1653,14 @@ impl CountProductReviews {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::products::ReviewCountsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::products::ReviewCountsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::products::ReviewCountsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::products::ReviewCountsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1821,7 +1704,7 @@ impl CreateProduct {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::products::Product>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1861,18 +1744,15 @@ impl CreateProductCollection {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::products::CreateProductCollectionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::products::CreateProductCollectionResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::products::CreateProductCollectionResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1904,10 +1784,7 @@ impl CreateProductPrice {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/products/{}/price", crate ::runtime::request::path_segment(& self
-                .product_id)
-            ),
+            format!("/products/{}/price", crate::runtime::request::path_segment(&self.product_id))
         );
         {
             let value = &self.body;
@@ -1923,7 +1800,7 @@ impl CreateProductPrice {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::products::Price>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1969,14 +1846,13 @@ impl DeleteProduct {
             token: crate::TokenKind::Either,
             scopes: &["products.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteProduct", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteProduct",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/products/{}", crate ::runtime::request::path_segment(& self.product_id)
-            ),
+            format!("/products/{}", crate::runtime::request::path_segment(&self.product_id))
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -1993,7 +1869,7 @@ impl DeleteProduct {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::products::StatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2028,9 +1904,9 @@ impl DeleteProductCollection {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/products/collections/{}", crate ::runtime::request::path_segment(& self
-                .collection_id)
-            ),
+                "/products/collections/{}",
+                crate::runtime::request::path_segment(&self.collection_id)
+            )
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -2044,7 +1920,7 @@ impl DeleteProductCollection {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::products::StatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2084,15 +1960,17 @@ impl DeleteProductPrice {
             token: crate::TokenKind::Either,
             scopes: &["products/prices.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteProductPrice", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteProductPrice",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/products/{}/price/{}", crate ::runtime::request::path_segment(& self
-                .product_id), crate ::runtime::request::path_segment(& self.price_id)
-            ),
+                "/products/{}/price/{}",
+                crate::runtime::request::path_segment(&self.product_id),
+                crate::runtime::request::path_segment(&self.price_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -2106,7 +1984,7 @@ impl DeleteProductPrice {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::products::StatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2141,10 +2019,7 @@ impl DeleteProductReview {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/products/reviews/{}", crate ::runtime::request::path_segment(& self
-                .review_id)
-            ),
+            format!("/products/reviews/{}", crate::runtime::request::path_segment(&self.review_id))
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -2159,7 +2034,7 @@ impl DeleteProductReview {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::products::StatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2205,14 +2080,10 @@ impl GetProduct {
             token: crate::TokenKind::Either,
             scopes: &["products.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getProduct", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location("getProduct", self.location_id.as_deref())?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/products/{}", crate ::runtime::request::path_segment(& self.product_id)
-            ),
+            format!("/products/{}", crate::runtime::request::path_segment(&self.product_id))
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -2229,7 +2100,7 @@ impl GetProduct {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::products::Product>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2263,28 +2134,23 @@ impl GetProductCollection {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/products/collections/{}", crate ::runtime::request::path_segment(& self
-                .collection_id)
-            ),
+                "/products/collections/{}",
+                crate::runtime::request::path_segment(&self.collection_id)
+            )
         );
         request.query("altId", &self.alt_id);
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::products::GetProductCollectionResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::products::GetProductCollectionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::products::GetProductCollectionResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::products::GetProductCollectionResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2323,15 +2189,17 @@ impl GetProductPrice {
             token: crate::TokenKind::Either,
             scopes: &["products/prices.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getProductPrice", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getProductPrice",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/products/{}/price/{}", crate ::runtime::request::path_segment(& self
-                .product_id), crate ::runtime::request::path_segment(& self.price_id)
-            ),
+                "/products/{}/price/{}",
+                crate::runtime::request::path_segment(&self.product_id),
+                crate::runtime::request::path_segment(&self.price_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -2345,7 +2213,7 @@ impl GetProductPrice {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::products::Price>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2394,9 +2262,9 @@ impl GetProductStoreStats {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/products/store/{}/stats", crate ::runtime::request::path_segment(& self
-                .store_id)
-            ),
+                "/products/store/{}/stats",
+                crate::runtime::request::path_segment(&self.store_id)
+            )
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -2416,7 +2284,7 @@ impl GetProductStoreStats {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::products::ProductStoreStats>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2484,19 +2352,14 @@ impl ListInventory {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::products::ListInventoryResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::products::ListInventoryResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::products::ListInventoryResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::products::ListInventoryResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2527,7 +2390,7 @@ impl crate::Paginated for ListInventory {
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -2541,10 +2404,8 @@ impl crate::Paginated for ListInventory {
 impl ListInventory {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::products::InventoryItem, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::products::InventoryItem, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -2621,18 +2482,15 @@ impl ListProductCollections {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::products::ListProductCollectionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::products::ListProductCollectionsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::products::ListProductCollectionsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2660,7 +2518,7 @@ impl crate::Paginated for ListProductCollections {
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -2674,10 +2532,8 @@ impl crate::Paginated for ListProductCollections {
 impl ListProductCollections {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::products::ProductCollection, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::products::ProductCollection, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -2735,15 +2591,13 @@ impl ListProductPrices {
             token: crate::TokenKind::Either,
             scopes: &["products/prices.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listProductPrices", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listProductPrices",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/products/{}/price", crate ::runtime::request::path_segment(& self
-                .product_id)
-            ),
+            format!("/products/{}/price", crate::runtime::request::path_segment(&self.product_id))
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.limit {
@@ -2760,15 +2614,13 @@ impl ListProductPrices {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::products::ListPricesResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::products::ListPricesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::products::ListPricesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2797,7 +2649,7 @@ impl crate::Paginated for ListProductPrices {
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -2811,10 +2663,8 @@ impl crate::Paginated for ListProductPrices {
 impl ListProductPrices {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::products::Price, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::products::Price, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -2940,19 +2790,14 @@ impl ListProductReviews {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::products::ListProductReviewsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::products::ListProductReviewsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::products::ListProductReviewsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::products::ListProductReviewsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2980,7 +2825,7 @@ impl crate::Paginated for ListProductReviews {
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -2994,10 +2839,8 @@ impl crate::Paginated for ListProductReviews {
 impl ListProductReviews {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<serde_json::Value, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<serde_json::Value, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -3110,9 +2953,10 @@ impl ListProducts {
             token: crate::TokenKind::Either,
             scopes: &["products.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listProducts", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listProducts",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/products/".to_owned());
         request.scope_key(location_id.clone());
         if let Some(value) = &self.limit {
@@ -3153,19 +2997,14 @@ impl ListProducts {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::products::ListProductsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::products::ListProductsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::products::ListProductsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::products::ListProductsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3193,7 +3032,7 @@ impl crate::Paginated for ListProducts {
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -3207,10 +3046,8 @@ impl crate::Paginated for ListProducts {
 impl ListProducts {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::products::Product, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::products::Product, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -3253,7 +3090,7 @@ impl UpdateInventory {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::products::StatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3286,9 +3123,7 @@ impl UpdateProduct {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/products/{}", crate ::runtime::request::path_segment(& self.product_id)
-            ),
+            format!("/products/{}", crate::runtime::request::path_segment(&self.product_id))
         );
         {
             let value = &self.body;
@@ -3304,7 +3139,7 @@ impl UpdateProduct {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::products::Product>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3338,9 +3173,9 @@ impl UpdateProductCollection {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/products/collections/{}", crate ::runtime::request::path_segment(& self
-                .collection_id)
-            ),
+                "/products/collections/{}",
+                crate::runtime::request::path_segment(&self.collection_id)
+            )
         );
         {
             let value = &self.body;
@@ -3356,7 +3191,7 @@ impl UpdateProductCollection {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::products::StatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3390,9 +3225,9 @@ impl UpdateProductDisplayPriority {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/products/store/{}/priority", crate ::runtime::request::path_segment(&
-                self.store_id)
-            ),
+                "/products/store/{}/priority",
+                crate::runtime::request::path_segment(&self.store_id)
+            )
         );
         {
             let value = &self.body;
@@ -3408,7 +3243,7 @@ impl UpdateProductDisplayPriority {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3443,9 +3278,10 @@ impl UpdateProductPrice {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/products/{}/price/{}", crate ::runtime::request::path_segment(& self
-                .product_id), crate ::runtime::request::path_segment(& self.price_id)
-            ),
+                "/products/{}/price/{}",
+                crate::runtime::request::path_segment(&self.product_id),
+                crate::runtime::request::path_segment(&self.price_id)
+            )
         );
         {
             let value = &self.body;
@@ -3461,7 +3297,7 @@ impl UpdateProductPrice {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::products::Price>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3494,10 +3330,7 @@ impl UpdateProductReview {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/products/reviews/{}", crate ::runtime::request::path_segment(& self
-                .review_id)
-            ),
+            format!("/products/reviews/{}", crate::runtime::request::path_segment(&self.review_id))
         );
         {
             let value = &self.body;
@@ -3513,7 +3346,7 @@ impl UpdateProductReview {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::products::StatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3546,10 +3379,7 @@ impl UpdateProductStoreStatus {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/products/store/{}", crate ::runtime::request::path_segment(& self
-                .store_id)
-            ),
+            format!("/products/store/{}", crate::runtime::request::path_segment(&self.store_id))
         );
         {
             let value = &self.body;
@@ -3565,7 +3395,7 @@ impl UpdateProductStoreStatus {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::products::StatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3592,7 +3422,7 @@ impl ListProductReviewsSortField {
         match self {
             Self::CreatedAt => "createdAt",
             Self::Rating => "rating",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3602,10 +3432,11 @@ impl From<&str> for ListProductReviewsSortField {
         match value {
             "createdAt" => Self::CreatedAt,
             "rating" => Self::Rating,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ListProductReviewsSortField);
 
 /// Values of `ListProductsExpandItem`.
@@ -3632,7 +3463,7 @@ impl ListProductsExpandItem {
             Self::Tax => "tax",
             Self::Stripe => "stripe",
             Self::Paypal => "paypal",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -3643,8 +3474,9 @@ impl From<&str> for ListProductsExpandItem {
             "tax" => Self::Tax,
             "stripe" => Self::Stripe,
             "paypal" => Self::Paypal,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ListProductsExpandItem);

@@ -31,7 +31,7 @@ pub const MODULE: &str = "v3::proposals";
 /// Operations of the Documents & Contracts module. Get one with `client.v3().proposals()`.
 #[derive(Clone, Debug)]
 pub struct Proposals {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl Proposals {
@@ -42,7 +42,7 @@ impl Proposals {
     /// List the document templates of a location.
     ///
     /// `GET /proposals/templates` · Version `v3` · location or agency token · scopes: none stated
-    pub fn list_document_templates(&self) -> ListDocumentTemplates {
+    pub fn list_document_templates(&self,) -> ListDocumentTemplates {
         ListDocumentTemplates {
             client: self.client.clone(),
             location_id: None,
@@ -60,7 +60,7 @@ impl Proposals {
     /// List the documents and contracts of a location.
     ///
     /// `GET /proposals/document` · Version `v3` · location or agency token · scopes: none stated
-    pub fn list_documents(&self) -> ListDocuments {
+    pub fn list_documents(&self,) -> ListDocuments {
         ListDocuments {
             client: self.client.clone(),
             location_id: None,
@@ -77,14 +77,8 @@ impl Proposals {
     /// Send a document to its recipients.
     ///
     /// `POST /proposals/document/send` · Version `v3` · location or agency token · scopes: none stated
-    pub fn send_document(
-        &self,
-        body: crate::proposals::SendDocumentRequest,
-    ) -> SendDocument {
-        SendDocument {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn send_document(&self, body: crate::proposals::SendDocumentRequest) -> SendDocument {
+        SendDocument { client: self.client.clone(), body, }
     }
 
     /// Create a document from a template and send it to a contact.
@@ -92,12 +86,9 @@ impl Proposals {
     /// `POST /proposals/templates/send` · Version `v3` · location or agency token · scopes: none stated
     pub fn send_document_template(
         &self,
-        body: crate::proposals::SendTemplateRequest,
+        body: crate::proposals::SendTemplateRequest
     ) -> SendDocumentTemplate {
-        SendDocumentTemplate {
-            client: self.client.clone(),
-            body,
-        }
+        SendDocumentTemplate { client: self.client.clone(), body, }
     }
 }
 
@@ -105,58 +96,50 @@ impl Proposals {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Proposals::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "listDocumentTemplates",
-            Box::pin({
-                let call = handle.list_document_templates();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listDocuments",
-            Box::pin({
-                let call = handle.list_documents();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "sendDocument",
-            Box::pin({
-                let call = handle
-                    .send_document(
-                        crate::proposals::SendDocumentRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "sendDocumentTemplate",
-            Box::pin({
-                let call = handle
-                    .send_document_template(
-                        crate::proposals::SendTemplateRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "listDocumentTemplates",
+        Box::pin({
+            let call = handle.list_document_templates();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listDocuments",
+        Box::pin({
+            let call = handle.list_documents();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "sendDocument",
+        Box::pin({
+            let call = handle.send_document(
+                crate::proposals::SendDocumentRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "sendDocumentTemplate",
+        Box::pin({
+            let call = handle.send_document_template(
+                crate::proposals::SendTemplateRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -164,100 +147,98 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Proposals::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "listDocumentTemplates",
-            Box::pin({
-                let call = handle
-                    .list_document_templates()
-                    .date_from("sample".to_owned())
-                    .date_to("sample".to_owned())
-                    .type_("sample".to_owned())
-                    .name("sample".to_owned())
-                    .is_public_document(true)
-                    .user_id("sample".to_owned())
-                    .limit(1i64)
-                    .skip(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listDocuments",
-            Box::pin({
-                let call = handle
-                    .list_documents()
-                    .status(crate::proposals::DocumentStatus::Draft)
-                    .payment_status(
-                        crate::proposals::DocumentPaymentStatus::WaitingForPayment,
+    calls.push((
+        "listDocumentTemplates",
+        Box::pin({
+            let call = handle
+                .list_document_templates()
+                .date_from("sample".to_owned())
+                .date_to("sample".to_owned())
+                .type_("sample".to_owned())
+                .name("sample".to_owned())
+                .is_public_document(true)
+                .user_id("sample".to_owned())
+                .limit(1i64)
+                .skip(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listDocuments",
+        Box::pin({
+            let call = handle
+                .list_documents()
+                .status(crate::proposals::DocumentStatus::Draft)
+                .payment_status(crate::proposals::DocumentPaymentStatus::WaitingForPayment)
+                .limit(1i64)
+                .skip(1i64)
+                .query("sample".to_owned())
+                .date_from("sample".to_owned())
+                .date_to("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "sendDocument",
+        Box::pin({
+            let call = handle.send_document(
+                crate::proposals::SendDocumentRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .document_name("sample".to_owned())
+                    .medium(crate::proposals::SendDocumentRequestMedium::Link)
+                    .cc_recipients(
+                        vec![
+                            crate::proposals::CcRecipient::new(
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned(),
+                                "sample".to_owned()
+                            )
+                        ]
                     )
-                    .limit(1i64)
-                    .skip(1i64)
-                    .query("sample".to_owned())
-                    .date_from("sample".to_owned())
-                    .date_to("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "sendDocument",
-            Box::pin({
-                let call = handle
-                    .send_document(
-                        crate::proposals::SendDocumentRequest::new(
+                    .notification_settings(
+                        crate::proposals::NotificationSettings::new(
+                            crate::proposals::NotificationReceive::new(
                                 "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .document_name("sample".to_owned())
-                            .medium(crate::proposals::SendDocumentRequestMedium::Link)
-                            .cc_recipients(
-                                vec![
-                                    crate ::proposals::CcRecipient::new("sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), "sample"
-                                    .to_owned(), "sample".to_owned(), "sample".to_owned())
-                                ],
-                            )
-                            .notification_settings(
-                                crate::proposals::NotificationSettings::new(
-                                    crate::proposals::NotificationReceive::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    ),
-                                    crate::proposals::NotificationSender::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    ),
-                                ),
+                                "sample".to_owned()
                             ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "sendDocumentTemplate",
-            Box::pin({
-                let call = handle
-                    .send_document_template(
-                        crate::proposals::SendTemplateRequest::new(
+                            crate::proposals::NotificationSender::new(
                                 "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "sample".to_owned()
                             )
-                            .send_document(true)
-                            .opportunity_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                        )
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "sendDocumentTemplate",
+        Box::pin({
+            let call = handle.send_document_template(
+                crate::proposals::SendTemplateRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .send_document(true)
+                    .opportunity_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -348,9 +329,10 @@ impl ListDocumentTemplates {
             token: crate::TokenKind::Either,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("listDocumentTemplates", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listDocumentTemplates",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/proposals/templates".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -383,18 +365,15 @@ impl ListDocumentTemplates {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::proposals::ListDocumentTemplatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::proposals::ListDocumentTemplatesResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::proposals::ListDocumentTemplatesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -422,7 +401,7 @@ impl crate::Paginated for ListDocumentTemplates {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -436,10 +415,8 @@ impl crate::Paginated for ListDocumentTemplates {
 impl ListDocumentTemplates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::proposals::DocumentTemplate, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::proposals::DocumentTemplate, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -481,7 +458,7 @@ impl ListDocuments {
     /// Only documents with this payment status; HighLevel also accepts several, comma-separated.
     pub fn payment_status(
         mut self,
-        value: impl Into<crate::proposals::DocumentPaymentStatus>,
+        value: impl Into<crate::proposals::DocumentPaymentStatus>
     ) -> Self {
         self.payment_status = Some(value.into());
         self
@@ -527,9 +504,10 @@ impl ListDocuments {
             token: crate::TokenKind::Either,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("listDocuments", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listDocuments",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/proposals/document".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -558,19 +536,14 @@ impl ListDocuments {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::proposals::ListDocumentsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::proposals::ListDocumentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::proposals::ListDocumentsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::proposals::ListDocumentsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -598,7 +571,7 @@ impl crate::Paginated for ListDocuments {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -612,10 +585,8 @@ impl crate::Paginated for ListDocuments {
 impl ListDocuments {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::proposals::Document, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::proposals::Document, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -643,10 +614,7 @@ impl SendDocument {
             token: crate::TokenKind::Either,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/proposals/document/send".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/proposals/document/send".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -655,19 +623,14 @@ impl SendDocument {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::proposals::SendDocumentResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::proposals::SendDocumentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::proposals::SendDocumentResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::proposals::SendDocumentResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -696,10 +659,7 @@ impl SendDocumentTemplate {
             token: crate::TokenKind::Either,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/proposals/templates/send".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/proposals/templates/send".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -708,19 +668,14 @@ impl SendDocumentTemplate {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::proposals::SendDocumentResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::proposals::SendDocumentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::proposals::SendDocumentResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::proposals::SendDocumentResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }

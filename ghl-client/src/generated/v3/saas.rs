@@ -52,7 +52,7 @@ pub const MODULE: &str = "v3::saas";
 /// Operations of the SaaS module. Get one with `client.v3().saas()`.
 #[derive(Clone, Debug)]
 pub struct Saas {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl Saas {
@@ -65,15 +65,8 @@ impl Saas {
     /// Only for a sub-account whose SaaS setup is pending; it is then marked as waiting for payment. The stored settings are applied when the sub-account's rebilling configuration is created.
     ///
     /// `POST /saas/allow-attach-rebilling/{locationId}` · Version `v3` · agency token · scopes: `saas/company.read`
-    pub fn allow_attach_rebilling(
-        &self,
-        body: AllowAttachRebillingRequest,
-    ) -> AllowAttachRebilling {
-        AllowAttachRebilling {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+    pub fn allow_attach_rebilling(&self, body: AllowAttachRebillingRequest) -> AllowAttachRebilling {
+        AllowAttachRebilling { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Turn SaaS mode off for several sub-accounts.
@@ -82,13 +75,9 @@ impl Saas {
     pub fn bulk_disable_saas(
         &self,
         company_id: impl Into<String>,
-        body: crate::saas::BulkDisableSaasRequest,
+        body: crate::saas::BulkDisableSaasRequest
     ) -> BulkDisableSaas {
-        BulkDisableSaas {
-            client: self.client.clone(),
-            company_id: company_id.into(),
-            body,
-        }
+        BulkDisableSaas { client: self.client.clone(), company_id: company_id.into(), body, }
     }
 
     /// Turn SaaS mode off for several sub-accounts.
@@ -100,13 +89,9 @@ impl Saas {
     pub fn bulk_disable_saas_legacy(
         &self,
         company_id: impl Into<String>,
-        body: crate::saas::BulkDisableSaasRequest,
+        body: crate::saas::BulkDisableSaasRequest
     ) -> BulkDisableSaasLegacy {
-        BulkDisableSaasLegacy {
-            client: self.client.clone(),
-            company_id: company_id.into(),
-            body,
-        }
+        BulkDisableSaasLegacy { client: self.client.clone(), company_id: company_id.into(), body, }
     }
 
     /// Turn SaaS mode on for several sub-accounts (SaaS v1 or v2).
@@ -115,13 +100,9 @@ impl Saas {
     pub fn bulk_enable_saas(
         &self,
         company_id: impl Into<String>,
-        body: crate::saas::BulkEnableSaasRequest,
+        body: crate::saas::BulkEnableSaasRequest
     ) -> BulkEnableSaas {
-        BulkEnableSaas {
-            client: self.client.clone(),
-            company_id: company_id.into(),
-            body,
-        }
+        BulkEnableSaas { client: self.client.clone(), company_id: company_id.into(), body, }
     }
 
     /// Turn SaaS mode on for several sub-accounts (SaaS v1 or v2).
@@ -133,24 +114,16 @@ impl Saas {
     pub fn bulk_enable_saas_legacy(
         &self,
         company_id: impl Into<String>,
-        body: crate::saas::BulkEnableSaasRequest,
+        body: crate::saas::BulkEnableSaasRequest
     ) -> BulkEnableSaasLegacy {
-        BulkEnableSaasLegacy {
-            client: self.client.clone(),
-            company_id: company_id.into(),
-            body,
-        }
+        BulkEnableSaasLegacy { client: self.client.clone(), company_id: company_id.into(), body, }
     }
 
     /// Turn SaaS mode on for one sub-account (Agency Pro plan).
     ///
     /// `POST /saas/enable-saas/{locationId}` · Version `v3` · agency token · scopes: `saas/location.write`
     pub fn enable_saas(&self, body: crate::saas::EnableSaasRequest) -> EnableSaas {
-        EnableSaas {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        EnableSaas { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Turn SaaS mode on for one sub-account (Agency Pro plan).
@@ -159,15 +132,8 @@ impl Saas {
     ///
     /// `POST /saas-api/public-api/enable-saas/{locationId}` · Version `v3` · agency token · scopes: `saas/location.write`
     #[deprecated(note = "HighLevel marks this operation deprecated")]
-    pub fn enable_saas_legacy(
-        &self,
-        body: crate::saas::EnableSaasRequest,
-    ) -> EnableSaasLegacy {
-        EnableSaasLegacy {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+    pub fn enable_saas_legacy(&self, body: crate::saas::EnableSaasRequest) -> EnableSaasLegacy {
+        EnableSaasLegacy { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Fetch the wallet balance and complimentary credits of a sub-account.
@@ -175,7 +141,7 @@ impl Saas {
     /// `GET /saas-api/public-api/companies/{companyId}/locations/{locationId}/wallet-balance` · Version `v3` · agency token · scopes: `saas/company.read`
     pub fn get_location_wallet_balance(
         &self,
-        company_id: impl Into<String>,
+        company_id: impl Into<String>
     ) -> GetLocationWalletBalance {
         GetLocationWalletBalance {
             client: self.client.clone(),
@@ -189,7 +155,7 @@ impl Saas {
     /// `GET /saas/locations` · Version `v3` · agency token · scopes: `saas/location.read`
     pub fn get_locations_by_stripe_ids(
         &self,
-        company_id: impl Into<String>,
+        company_id: impl Into<String>
     ) -> GetLocationsByStripeIds {
         GetLocationsByStripeIds {
             client: self.client.clone(),
@@ -207,7 +173,7 @@ impl Saas {
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn get_locations_by_stripe_ids_legacy(
         &self,
-        company_id: impl Into<String>,
+        company_id: impl Into<String>
     ) -> GetLocationsByStripeIdsLegacy {
         GetLocationsByStripeIdsLegacy {
             client: self.client.clone(),
@@ -223,7 +189,7 @@ impl Saas {
     pub fn get_saas_plan(
         &self,
         plan_id: impl Into<String>,
-        company_id: impl Into<String>,
+        company_id: impl Into<String>
     ) -> GetSaasPlan {
         GetSaasPlan {
             client: self.client.clone(),
@@ -241,7 +207,7 @@ impl Saas {
     pub fn get_saas_plan_legacy(
         &self,
         plan_id: impl Into<String>,
-        company_id: impl Into<String>,
+        company_id: impl Into<String>
     ) -> GetSaasPlanLegacy {
         GetSaasPlanLegacy {
             client: self.client.clone(),
@@ -253,10 +219,7 @@ impl Saas {
     /// Fetch the SaaS subscription of one sub-account.
     ///
     /// `GET /saas/get-saas-subscription/{locationId}` · Version `v3` · agency token · scopes: none stated
-    pub fn get_saas_subscription(
-        &self,
-        company_id: impl Into<String>,
-    ) -> GetSaasSubscription {
+    pub fn get_saas_subscription(&self, company_id: impl Into<String>) -> GetSaasSubscription {
         GetSaasSubscription {
             client: self.client.clone(),
             location_id: None,
@@ -272,7 +235,7 @@ impl Saas {
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn get_saas_subscription_legacy(
         &self,
-        company_id: impl Into<String>,
+        company_id: impl Into<String>
     ) -> GetSaasSubscriptionLegacy {
         GetSaasSubscriptionLegacy {
             client: self.client.clone(),
@@ -285,10 +248,7 @@ impl Saas {
     ///
     /// `GET /saas/agency-plans/{companyId}` · Version `v3` · agency token · scopes: none stated
     pub fn list_agency_plans(&self, company_id: impl Into<String>) -> ListAgencyPlans {
-        ListAgencyPlans {
-            client: self.client.clone(),
-            company_id: company_id.into(),
-        }
+        ListAgencyPlans { client: self.client.clone(), company_id: company_id.into(), }
     }
 
     /// List the agency's SaaS plans.
@@ -297,14 +257,8 @@ impl Saas {
     ///
     /// `GET /saas-api/public-api/agency-plans/{companyId}` · Version `v3` · agency token · scopes: none stated
     #[deprecated(note = "HighLevel marks this operation deprecated")]
-    pub fn list_agency_plans_legacy(
-        &self,
-        company_id: impl Into<String>,
-    ) -> ListAgencyPlansLegacy {
-        ListAgencyPlansLegacy {
-            client: self.client.clone(),
-            company_id: company_id.into(),
-        }
+    pub fn list_agency_plans_legacy(&self, company_id: impl Into<String>) -> ListAgencyPlansLegacy {
+        ListAgencyPlansLegacy { client: self.client.clone(), company_id: company_id.into(), }
     }
 
     /// List the sub-accounts of an agency that have SaaS turned on.
@@ -313,7 +267,7 @@ impl Saas {
     pub fn list_saas_locations(
         &self,
         company_id: impl Into<String>,
-        page: impl Into<i64>,
+        page: impl Into<i64>
     ) -> ListSaasLocations {
         ListSaasLocations {
             client: self.client.clone(),
@@ -330,7 +284,7 @@ impl Saas {
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn list_saas_locations_legacy(
         &self,
-        company_id: impl Into<String>,
+        company_id: impl Into<String>
     ) -> ListSaasLocationsLegacy {
         ListSaasLocationsLegacy {
             client: self.client.clone(),
@@ -344,13 +298,9 @@ impl Saas {
     /// `POST /saas/pause/{locationId}` · Version `v3` · agency token · scopes: none stated
     pub fn pause_saas_location(
         &self,
-        body: crate::saas::PauseSaasLocationRequest,
+        body: crate::saas::PauseSaasLocationRequest
     ) -> PauseSaasLocation {
-        PauseSaasLocation {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        PauseSaasLocation { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Pause or resume a SaaS sub-account.
@@ -361,13 +311,9 @@ impl Saas {
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn pause_saas_location_legacy(
         &self,
-        body: crate::saas::PauseSaasLocationRequest,
+        body: crate::saas::PauseSaasLocationRequest
     ) -> PauseSaasLocationLegacy {
-        PauseSaasLocationLegacy {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        PauseSaasLocationLegacy { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Give complimentary credits to the wallet of a sub-account.
@@ -376,7 +322,7 @@ impl Saas {
     pub fn update_location_wallet_balance(
         &self,
         company_id: impl Into<String>,
-        body: ComplimentaryCreditsRequest,
+        body: ComplimentaryCreditsRequest
     ) -> UpdateLocationWalletBalance {
         UpdateLocationWalletBalance {
             client: self.client.clone(),
@@ -392,13 +338,9 @@ impl Saas {
     pub fn update_rebilling(
         &self,
         company_id: impl Into<String>,
-        body: crate::saas::UpdateRebillingRequest,
+        body: crate::saas::UpdateRebillingRequest
     ) -> UpdateRebilling {
-        UpdateRebilling {
-            client: self.client.clone(),
-            company_id: company_id.into(),
-            body,
-        }
+        UpdateRebilling { client: self.client.clone(), company_id: company_id.into(), body, }
     }
 
     /// Set the rebilling of one product for several sub-accounts.
@@ -410,13 +352,9 @@ impl Saas {
     pub fn update_rebilling_legacy(
         &self,
         company_id: impl Into<String>,
-        body: crate::saas::UpdateRebillingRequest,
+        body: crate::saas::UpdateRebillingRequest
     ) -> UpdateRebillingLegacy {
-        UpdateRebillingLegacy {
-            client: self.client.clone(),
-            company_id: company_id.into(),
-            body,
-        }
+        UpdateRebillingLegacy { client: self.client.clone(), company_id: company_id.into(), body, }
     }
 
     /// Attach a Stripe subscription and customer to a SaaS sub-account.
@@ -424,13 +362,9 @@ impl Saas {
     /// `PUT /saas/update-saas-subscription/{locationId}` · Version `v3` · agency token · scopes: `saas/location.write`
     pub fn update_saas_subscription(
         &self,
-        body: crate::saas::UpdateSaasSubscriptionRequest,
+        body: crate::saas::UpdateSaasSubscriptionRequest
     ) -> UpdateSaasSubscription {
-        UpdateSaasSubscription {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        UpdateSaasSubscription { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Attach a Stripe subscription and customer to a SaaS sub-account.
@@ -441,13 +375,9 @@ impl Saas {
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn update_saas_subscription_legacy(
         &self,
-        body: crate::saas::UpdateSaasSubscriptionRequest,
+        body: crate::saas::UpdateSaasSubscriptionRequest
     ) -> UpdateSaasSubscriptionLegacy {
-        UpdateSaasSubscriptionLegacy {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        UpdateSaasSubscriptionLegacy { client: self.client.clone(), location_id: None, body, }
     }
 }
 
@@ -455,296 +385,243 @@ impl Saas {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Saas::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "allowAttachRebilling",
-            Box::pin({
-                let call = handle
-                    .allow_attach_rebilling(
-                        AllowAttachRebillingRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkDisableSaas",
-            Box::pin({
-                let call = handle
-                    .bulk_disable_saas(
-                        "sample-companyId",
-                        crate::saas::BulkDisableSaasRequest::new(
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkDisableSaasLegacy",
-            Box::pin({
-                let call = handle
-                    .bulk_disable_saas_legacy(
-                        "sample-companyId",
-                        crate::saas::BulkDisableSaasRequest::new(
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkEnableSaas",
-            Box::pin({
-                let call = handle
-                    .bulk_enable_saas(
-                        "sample-companyId",
-                        crate::saas::BulkEnableSaasRequest::new(
-                            vec!["sample".to_owned()],
-                            true,
-                            crate::saas::BulkEnableSaasPayload::new("sample".to_owned()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkEnableSaasLegacy",
-            Box::pin({
-                let call = handle
-                    .bulk_enable_saas_legacy(
-                        "sample-companyId",
-                        crate::saas::BulkEnableSaasRequest::new(
-                            vec!["sample".to_owned()],
-                            true,
-                            crate::saas::BulkEnableSaasPayload::new("sample".to_owned()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "enableSaas",
-            Box::pin({
-                let call = handle
-                    .enable_saas(
-                        crate::saas::EnableSaasRequest::new("sample".to_owned(), true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "enableSaasLegacy",
-            Box::pin({
-                let call = handle
-                    .enable_saas_legacy(
-                        crate::saas::EnableSaasRequest::new("sample".to_owned(), true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLocationWalletBalance",
-            Box::pin({
-                let call = handle.get_location_wallet_balance("sample-companyId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLocationsByStripeIds",
-            Box::pin({
-                let call = handle.get_locations_by_stripe_ids("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLocationsByStripeIdsLegacy",
-            Box::pin({
-                let call = handle
-                    .get_locations_by_stripe_ids_legacy("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSaasPlan",
-            Box::pin({
-                let call = handle.get_saas_plan("sample-planId", "sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSaasPlanLegacy",
-            Box::pin({
-                let call = handle
-                    .get_saas_plan_legacy("sample-planId", "sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSaasSubscription",
-            Box::pin({
-                let call = handle.get_saas_subscription("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSaasSubscriptionLegacy",
-            Box::pin({
-                let call = handle.get_saas_subscription_legacy("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAgencyPlans",
-            Box::pin({
-                let call = handle.list_agency_plans("sample-companyId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAgencyPlansLegacy",
-            Box::pin({
-                let call = handle.list_agency_plans_legacy("sample-companyId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSaasLocations",
-            Box::pin({
-                let call = handle.list_saas_locations("sample-companyId", 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSaasLocationsLegacy",
-            Box::pin({
-                let call = handle.list_saas_locations_legacy("sample-companyId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "pauseSaasLocation",
-            Box::pin({
-                let call = handle
-                    .pause_saas_location(
-                        crate::saas::PauseSaasLocationRequest::new(
-                            true,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "pauseSaasLocationLegacy",
-            Box::pin({
-                let call = handle
-                    .pause_saas_location_legacy(
-                        crate::saas::PauseSaasLocationRequest::new(
-                            true,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateLocationWalletBalance",
-            Box::pin({
-                let call = handle
-                    .update_location_wallet_balance(
-                        "sample-companyId",
-                        ComplimentaryCreditsRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateRebilling",
-            Box::pin({
-                let call = handle
-                    .update_rebilling(
-                        "sample-companyId",
-                        crate::saas::UpdateRebillingRequest::new(
-                            crate::saas::RebillingProduct::ContentAi,
-                            vec!["sample".to_owned()],
-                            crate::saas::RebillingConfig::new(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateRebillingLegacy",
-            Box::pin({
-                let call = handle
-                    .update_rebilling_legacy(
-                        "sample-companyId",
-                        crate::saas::UpdateRebillingRequest::new(
-                            crate::saas::RebillingProduct::ContentAi,
-                            vec!["sample".to_owned()],
-                            crate::saas::RebillingConfig::new(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateSaasSubscription",
-            Box::pin({
-                let call = handle
-                    .update_saas_subscription(
-                        crate::saas::UpdateSaasSubscriptionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateSaasSubscriptionLegacy",
-            Box::pin({
-                let call = handle
-                    .update_saas_subscription_legacy(
-                        crate::saas::UpdateSaasSubscriptionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "allowAttachRebilling",
+        Box::pin({
+            let call = handle.allow_attach_rebilling(
+                AllowAttachRebillingRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkDisableSaas",
+        Box::pin({
+            let call = handle.bulk_disable_saas(
+                "sample-companyId",
+                crate::saas::BulkDisableSaasRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkDisableSaasLegacy",
+        Box::pin({
+            let call = handle.bulk_disable_saas_legacy(
+                "sample-companyId",
+                crate::saas::BulkDisableSaasRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkEnableSaas",
+        Box::pin({
+            let call = handle.bulk_enable_saas(
+                "sample-companyId",
+                crate::saas::BulkEnableSaasRequest::new(
+                    vec!["sample".to_owned()],
+                    true,
+                    crate::saas::BulkEnableSaasPayload::new("sample".to_owned())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkEnableSaasLegacy",
+        Box::pin({
+            let call = handle.bulk_enable_saas_legacy(
+                "sample-companyId",
+                crate::saas::BulkEnableSaasRequest::new(
+                    vec!["sample".to_owned()],
+                    true,
+                    crate::saas::BulkEnableSaasPayload::new("sample".to_owned())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "enableSaas",
+        Box::pin({
+            let call = handle.enable_saas(
+                crate::saas::EnableSaasRequest::new("sample".to_owned(), true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "enableSaasLegacy",
+        Box::pin({
+            let call = handle.enable_saas_legacy(
+                crate::saas::EnableSaasRequest::new("sample".to_owned(), true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLocationWalletBalance",
+        Box::pin({
+            let call = handle.get_location_wallet_balance("sample-companyId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLocationsByStripeIds",
+        Box::pin({
+            let call = handle.get_locations_by_stripe_ids("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLocationsByStripeIdsLegacy",
+        Box::pin({
+            let call = handle.get_locations_by_stripe_ids_legacy("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSaasPlan",
+        Box::pin({
+            let call = handle.get_saas_plan("sample-planId", "sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSaasPlanLegacy",
+        Box::pin({
+            let call = handle.get_saas_plan_legacy("sample-planId", "sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSaasSubscription",
+        Box::pin({
+            let call = handle.get_saas_subscription("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSaasSubscriptionLegacy",
+        Box::pin({
+            let call = handle.get_saas_subscription_legacy("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAgencyPlans",
+        Box::pin({
+            let call = handle.list_agency_plans("sample-companyId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAgencyPlansLegacy",
+        Box::pin({
+            let call = handle.list_agency_plans_legacy("sample-companyId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSaasLocations",
+        Box::pin({
+            let call = handle.list_saas_locations("sample-companyId", 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSaasLocationsLegacy",
+        Box::pin({
+            let call = handle.list_saas_locations_legacy("sample-companyId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "pauseSaasLocation",
+        Box::pin({
+            let call = handle.pause_saas_location(
+                crate::saas::PauseSaasLocationRequest::new(true, "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "pauseSaasLocationLegacy",
+        Box::pin({
+            let call = handle.pause_saas_location_legacy(
+                crate::saas::PauseSaasLocationRequest::new(true, "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateLocationWalletBalance",
+        Box::pin({
+            let call = handle.update_location_wallet_balance(
+                "sample-companyId",
+                ComplimentaryCreditsRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateRebilling",
+        Box::pin({
+            let call = handle.update_rebilling(
+                "sample-companyId",
+                crate::saas::UpdateRebillingRequest::new(
+                    crate::saas::RebillingProduct::ContentAi,
+                    vec!["sample".to_owned()],
+                    crate::saas::RebillingConfig::new()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateRebillingLegacy",
+        Box::pin({
+            let call = handle.update_rebilling_legacy(
+                "sample-companyId",
+                crate::saas::UpdateRebillingRequest::new(
+                    crate::saas::RebillingProduct::ContentAi,
+                    vec!["sample".to_owned()],
+                    crate::saas::RebillingConfig::new()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateSaasSubscription",
+        Box::pin({
+            let call = handle.update_saas_subscription(
+                crate::saas::UpdateSaasSubscriptionRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateSaasSubscriptionLegacy",
+        Box::pin({
+            let call = handle.update_saas_subscription_legacy(
+                crate::saas::UpdateSaasSubscriptionRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -752,342 +629,282 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Saas::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "allowAttachRebilling",
-            Box::pin({
-                let call = handle
-                    .allow_attach_rebilling(
-                        AllowAttachRebillingRequest::new("sample".to_owned())
-                            .attached_rebilling_config(
-                                std::collections::BTreeMap::from([
-                                    (
-                                        "key".to_owned(),
-                                        AttachedRebillingProduct::new(true, 1.0f64).price(1.0f64),
-                                    ),
-                                ]),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkDisableSaas",
-            Box::pin({
-                let call = handle
-                    .bulk_disable_saas(
-                        "sample-companyId",
-                        crate::saas::BulkDisableSaasRequest::new(
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkDisableSaasLegacy",
-            Box::pin({
-                let call = handle
-                    .bulk_disable_saas_legacy(
-                        "sample-companyId",
-                        crate::saas::BulkDisableSaasRequest::new(
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkEnableSaas",
-            Box::pin({
-                let call = handle
-                    .bulk_enable_saas(
-                        "sample-companyId",
-                        crate::saas::BulkEnableSaasRequest::new(
-                            vec!["sample".to_owned()],
-                            true,
-                            crate::saas::BulkEnableSaasPayload::new("sample".to_owned())
-                                .price_id("sample".to_owned())
-                                .stripe_account_id("sample".to_owned())
-                                .provider_location_id("sample".to_owned()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkEnableSaasLegacy",
-            Box::pin({
-                let call = handle
-                    .bulk_enable_saas_legacy(
-                        "sample-companyId",
-                        crate::saas::BulkEnableSaasRequest::new(
-                            vec!["sample".to_owned()],
-                            true,
-                            crate::saas::BulkEnableSaasPayload::new("sample".to_owned())
-                                .price_id("sample".to_owned())
-                                .stripe_account_id("sample".to_owned())
-                                .provider_location_id("sample".to_owned()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "enableSaas",
-            Box::pin({
-                let call = handle
-                    .enable_saas(
-                        crate::saas::EnableSaasRequest::new("sample".to_owned(), true)
-                            .stripe_account_id("sample".to_owned())
-                            .name("sample".to_owned())
-                            .email("sample".to_owned())
-                            .stripe_customer_id("sample".to_owned())
-                            .contact_id("sample".to_owned())
-                            .provider_location_id("sample".to_owned())
-                            .description("sample".to_owned())
-                            .saas_plan_id("sample".to_owned())
-                            .price_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "enableSaasLegacy",
-            Box::pin({
-                let call = handle
-                    .enable_saas_legacy(
-                        crate::saas::EnableSaasRequest::new("sample".to_owned(), true)
-                            .stripe_account_id("sample".to_owned())
-                            .name("sample".to_owned())
-                            .email("sample".to_owned())
-                            .stripe_customer_id("sample".to_owned())
-                            .contact_id("sample".to_owned())
-                            .provider_location_id("sample".to_owned())
-                            .description("sample".to_owned())
-                            .saas_plan_id("sample".to_owned())
-                            .price_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLocationWalletBalance",
-            Box::pin({
-                let call = handle.get_location_wallet_balance("sample-companyId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLocationsByStripeIds",
-            Box::pin({
-                let call = handle
-                    .get_locations_by_stripe_ids("sample".to_owned())
-                    .customer_id("sample".to_owned())
-                    .subscription_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLocationsByStripeIdsLegacy",
-            Box::pin({
-                let call = handle
-                    .get_locations_by_stripe_ids_legacy("sample".to_owned())
-                    .customer_id("sample".to_owned())
-                    .subscription_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSaasPlan",
-            Box::pin({
-                let call = handle.get_saas_plan("sample-planId", "sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSaasPlanLegacy",
-            Box::pin({
-                let call = handle
-                    .get_saas_plan_legacy("sample-planId", "sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSaasSubscription",
-            Box::pin({
-                let call = handle.get_saas_subscription("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSaasSubscriptionLegacy",
-            Box::pin({
-                let call = handle.get_saas_subscription_legacy("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAgencyPlans",
-            Box::pin({
-                let call = handle.list_agency_plans("sample-companyId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAgencyPlansLegacy",
-            Box::pin({
-                let call = handle.list_agency_plans_legacy("sample-companyId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSaasLocations",
-            Box::pin({
-                let call = handle.list_saas_locations("sample-companyId", 1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSaasLocationsLegacy",
-            Box::pin({
-                let call = handle
-                    .list_saas_locations_legacy("sample-companyId")
-                    .page(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "pauseSaasLocation",
-            Box::pin({
-                let call = handle
-                    .pause_saas_location(
-                        crate::saas::PauseSaasLocationRequest::new(
-                            true,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "pauseSaasLocationLegacy",
-            Box::pin({
-                let call = handle
-                    .pause_saas_location_legacy(
-                        crate::saas::PauseSaasLocationRequest::new(
-                            true,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateLocationWalletBalance",
-            Box::pin({
-                let call = handle
-                    .update_location_wallet_balance(
-                        "sample-companyId",
-                        ComplimentaryCreditsRequest::new()
-                            .complimentary_credits_amount(1.0f64),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateRebilling",
-            Box::pin({
-                let call = handle
-                    .update_rebilling(
-                        "sample-companyId",
-                        crate::saas::UpdateRebillingRequest::new(
-                            crate::saas::RebillingProduct::ContentAi,
-                            vec!["sample".to_owned()],
-                            crate::saas::RebillingConfig::new()
-                                .opt_in(true)
-                                .enabled(true)
-                                .markup(1.0f64),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateRebillingLegacy",
-            Box::pin({
-                let call = handle
-                    .update_rebilling_legacy(
-                        "sample-companyId",
-                        crate::saas::UpdateRebillingRequest::new(
-                            crate::saas::RebillingProduct::ContentAi,
-                            vec!["sample".to_owned()],
-                            crate::saas::RebillingConfig::new()
-                                .opt_in(true)
-                                .enabled(true)
-                                .markup(1.0f64),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateSaasSubscription",
-            Box::pin({
-                let call = handle
-                    .update_saas_subscription(
-                        crate::saas::UpdateSaasSubscriptionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateSaasSubscriptionLegacy",
-            Box::pin({
-                let call = handle
-                    .update_saas_subscription_legacy(
-                        crate::saas::UpdateSaasSubscriptionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "allowAttachRebilling",
+        Box::pin({
+            let call = handle.allow_attach_rebilling(
+                AllowAttachRebillingRequest::new("sample".to_owned())
+                    .attached_rebilling_config(
+                        std::collections::BTreeMap::from([(
+                            "key".to_owned(),
+                            AttachedRebillingProduct::new(true, 1.0f64).price(1.0f64)
+                        )])
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkDisableSaas",
+        Box::pin({
+            let call = handle.bulk_disable_saas(
+                "sample-companyId",
+                crate::saas::BulkDisableSaasRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkDisableSaasLegacy",
+        Box::pin({
+            let call = handle.bulk_disable_saas_legacy(
+                "sample-companyId",
+                crate::saas::BulkDisableSaasRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkEnableSaas",
+        Box::pin({
+            let call = handle.bulk_enable_saas(
+                "sample-companyId",
+                crate::saas::BulkEnableSaasRequest::new(
+                    vec!["sample".to_owned()],
+                    true,
+                    crate::saas::BulkEnableSaasPayload::new("sample".to_owned())
+                        .price_id("sample".to_owned())
+                        .stripe_account_id("sample".to_owned())
+                        .provider_location_id("sample".to_owned())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkEnableSaasLegacy",
+        Box::pin({
+            let call = handle.bulk_enable_saas_legacy(
+                "sample-companyId",
+                crate::saas::BulkEnableSaasRequest::new(
+                    vec!["sample".to_owned()],
+                    true,
+                    crate::saas::BulkEnableSaasPayload::new("sample".to_owned())
+                        .price_id("sample".to_owned())
+                        .stripe_account_id("sample".to_owned())
+                        .provider_location_id("sample".to_owned())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "enableSaas",
+        Box::pin({
+            let call = handle.enable_saas(
+                crate::saas::EnableSaasRequest::new("sample".to_owned(), true)
+                    .stripe_account_id("sample".to_owned())
+                    .name("sample".to_owned())
+                    .email("sample".to_owned())
+                    .stripe_customer_id("sample".to_owned())
+                    .contact_id("sample".to_owned())
+                    .provider_location_id("sample".to_owned())
+                    .description("sample".to_owned())
+                    .saas_plan_id("sample".to_owned())
+                    .price_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "enableSaasLegacy",
+        Box::pin({
+            let call = handle.enable_saas_legacy(
+                crate::saas::EnableSaasRequest::new("sample".to_owned(), true)
+                    .stripe_account_id("sample".to_owned())
+                    .name("sample".to_owned())
+                    .email("sample".to_owned())
+                    .stripe_customer_id("sample".to_owned())
+                    .contact_id("sample".to_owned())
+                    .provider_location_id("sample".to_owned())
+                    .description("sample".to_owned())
+                    .saas_plan_id("sample".to_owned())
+                    .price_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLocationWalletBalance",
+        Box::pin({
+            let call = handle.get_location_wallet_balance("sample-companyId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLocationsByStripeIds",
+        Box::pin({
+            let call = handle
+                .get_locations_by_stripe_ids("sample".to_owned())
+                .customer_id("sample".to_owned())
+                .subscription_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLocationsByStripeIdsLegacy",
+        Box::pin({
+            let call = handle
+                .get_locations_by_stripe_ids_legacy("sample".to_owned())
+                .customer_id("sample".to_owned())
+                .subscription_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSaasPlan",
+        Box::pin({
+            let call = handle.get_saas_plan("sample-planId", "sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSaasPlanLegacy",
+        Box::pin({
+            let call = handle.get_saas_plan_legacy("sample-planId", "sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSaasSubscription",
+        Box::pin({
+            let call = handle.get_saas_subscription("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSaasSubscriptionLegacy",
+        Box::pin({
+            let call = handle.get_saas_subscription_legacy("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAgencyPlans",
+        Box::pin({
+            let call = handle.list_agency_plans("sample-companyId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAgencyPlansLegacy",
+        Box::pin({
+            let call = handle.list_agency_plans_legacy("sample-companyId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSaasLocations",
+        Box::pin({
+            let call = handle.list_saas_locations("sample-companyId", 1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSaasLocationsLegacy",
+        Box::pin({
+            let call = handle.list_saas_locations_legacy("sample-companyId").page(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "pauseSaasLocation",
+        Box::pin({
+            let call = handle.pause_saas_location(
+                crate::saas::PauseSaasLocationRequest::new(true, "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "pauseSaasLocationLegacy",
+        Box::pin({
+            let call = handle.pause_saas_location_legacy(
+                crate::saas::PauseSaasLocationRequest::new(true, "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateLocationWalletBalance",
+        Box::pin({
+            let call = handle.update_location_wallet_balance(
+                "sample-companyId",
+                ComplimentaryCreditsRequest::new().complimentary_credits_amount(1.0f64)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateRebilling",
+        Box::pin({
+            let call = handle.update_rebilling(
+                "sample-companyId",
+                crate::saas::UpdateRebillingRequest::new(
+                    crate::saas::RebillingProduct::ContentAi,
+                    vec!["sample".to_owned()],
+                    crate::saas::RebillingConfig::new().opt_in(true).enabled(true).markup(1.0f64)
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateRebillingLegacy",
+        Box::pin({
+            let call = handle.update_rebilling_legacy(
+                "sample-companyId",
+                crate::saas::UpdateRebillingRequest::new(
+                    crate::saas::RebillingProduct::ContentAi,
+                    vec!["sample".to_owned()],
+                    crate::saas::RebillingConfig::new().opt_in(true).enabled(true).markup(1.0f64)
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateSaasSubscription",
+        Box::pin({
+            let call = handle.update_saas_subscription(
+                crate::saas::UpdateSaasSubscriptionRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateSaasSubscriptionLegacy",
+        Box::pin({
+            let call = handle.update_saas_subscription_legacy(
+                crate::saas::UpdateSaasSubscriptionRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -1125,15 +942,16 @@ impl AllowAttachRebilling {
             token: crate::TokenKind::Agency,
             scopes: &["saas/company.read"],
         };
-        let location_id = self
-            .client
-            .resolve_location("allowAttachRebilling", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "allowAttachRebilling",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/saas/allow-attach-rebilling/{}", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/saas/allow-attach-rebilling/{}",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -1150,7 +968,7 @@ impl AllowAttachRebilling {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<AllowAttachRebillingResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1184,9 +1002,9 @@ impl BulkDisableSaas {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/saas/bulk-disable-saas/{}", crate ::runtime::request::path_segment(&
-                self.company_id)
-            ),
+                "/saas/bulk-disable-saas/{}",
+                crate::runtime::request::path_segment(&self.company_id)
+            )
         );
         {
             let value = &self.body;
@@ -1202,7 +1020,7 @@ impl BulkDisableSaas {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::saas::SaasActionData>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1238,9 +1056,9 @@ impl BulkDisableSaasLegacy {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/saas-api/public-api/bulk-disable-saas/{}", crate
-                ::runtime::request::path_segment(& self.company_id)
-            ),
+                "/saas-api/public-api/bulk-disable-saas/{}",
+                crate::runtime::request::path_segment(&self.company_id)
+            )
         );
         {
             let value = &self.body;
@@ -1256,7 +1074,7 @@ impl BulkDisableSaasLegacy {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::saas::SaasActionData>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1290,9 +1108,9 @@ impl BulkEnableSaas {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/saas/bulk-enable-saas/{}", crate ::runtime::request::path_segment(&
-                self.company_id)
-            ),
+                "/saas/bulk-enable-saas/{}",
+                crate::runtime::request::path_segment(&self.company_id)
+            )
         );
         {
             let value = &self.body;
@@ -1302,15 +1120,13 @@ impl BulkEnableSaas {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::saas::BulkEnableSaasResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::saas::BulkEnableSaasResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::saas::BulkEnableSaasResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1346,9 +1162,9 @@ impl BulkEnableSaasLegacy {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/saas-api/public-api/bulk-enable-saas/{}", crate
-                ::runtime::request::path_segment(& self.company_id)
-            ),
+                "/saas-api/public-api/bulk-enable-saas/{}",
+                crate::runtime::request::path_segment(&self.company_id)
+            )
         );
         {
             let value = &self.body;
@@ -1358,15 +1174,13 @@ impl BulkEnableSaasLegacy {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::saas::BulkEnableSaasResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::saas::BulkEnableSaasResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::saas::BulkEnableSaasResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1405,15 +1219,10 @@ impl EnableSaas {
             token: crate::TokenKind::Agency,
             scopes: &["saas/location.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("enableSaas", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location("enableSaas", self.location_id.as_deref())?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/saas/enable-saas/{}", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+            format!("/saas/enable-saas/{}", crate::runtime::request::path_segment(&location_id))
         );
         request.scope_key(location_id.clone());
         {
@@ -1430,7 +1239,7 @@ impl EnableSaas {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::saas::SaasActionData>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1471,15 +1280,16 @@ impl EnableSaasLegacy {
             token: crate::TokenKind::Agency,
             scopes: &["saas/location.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("enableSaasLegacy", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "enableSaasLegacy",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/saas-api/public-api/enable-saas/{}", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/saas-api/public-api/enable-saas/{}",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -1496,7 +1306,7 @@ impl EnableSaasLegacy {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::saas::SaasActionData>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1535,16 +1345,17 @@ impl GetLocationWalletBalance {
             token: crate::TokenKind::Agency,
             scopes: &["saas/company.read"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getLocationWalletBalance", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getLocationWalletBalance",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/saas-api/public-api/companies/{}/locations/{}/wallet-balance", crate
-                ::runtime::request::path_segment(& self.company_id), crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/saas-api/public-api/companies/{}/locations/{}/wallet-balance",
+                crate::runtime::request::path_segment(&self.company_id),
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -1557,7 +1368,7 @@ impl GetLocationWalletBalance {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<LocationWalletBalance>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1618,9 +1429,7 @@ impl GetLocationsByStripeIds {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Vec<String>>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Vec<String>>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1665,10 +1474,7 @@ impl GetLocationsByStripeIdsLegacy {
             token: crate::TokenKind::Agency,
             scopes: &["saas/location.read"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/saas-api/public-api/locations".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/saas-api/public-api/locations".to_owned());
         if let Some(value) = &self.customer_id {
             request.query("customerId", value);
         }
@@ -1685,9 +1491,7 @@ impl GetLocationsByStripeIdsLegacy {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<Vec<String>>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<Vec<String>>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1719,10 +1523,7 @@ impl GetSaasPlan {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/saas/saas-plan/{}", crate ::runtime::request::path_segment(& self
-                .plan_id)
-            ),
+            format!("/saas/saas-plan/{}", crate::runtime::request::path_segment(&self.plan_id))
         );
         request.query("companyId", &self.company_id);
         Ok(request)
@@ -1735,7 +1536,7 @@ impl GetSaasPlan {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::saas::SaasPlan>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1771,9 +1572,9 @@ impl GetSaasPlanLegacy {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/saas-api/public-api/saas-plan/{}", crate
-                ::runtime::request::path_segment(& self.plan_id)
-            ),
+                "/saas-api/public-api/saas-plan/{}",
+                crate::runtime::request::path_segment(&self.plan_id)
+            )
         );
         request.query("companyId", &self.company_id);
         Ok(request)
@@ -1786,7 +1587,7 @@ impl GetSaasPlanLegacy {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::saas::SaasPlan>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1825,15 +1626,16 @@ impl GetSaasSubscription {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("getSaasSubscription", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getSaasSubscription",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/saas/get-saas-subscription/{}", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/saas/get-saas-subscription/{}",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("companyId", &self.company_id);
@@ -1847,7 +1649,7 @@ impl GetSaasSubscription {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::saas::SaasSubscription>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1888,15 +1690,16 @@ impl GetSaasSubscriptionLegacy {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("getSaasSubscriptionLegacy", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getSaasSubscriptionLegacy",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/saas-api/public-api/get-saas-subscription/{}", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/saas-api/public-api/get-saas-subscription/{}",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("companyId", &self.company_id);
@@ -1910,7 +1713,7 @@ impl GetSaasSubscriptionLegacy {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::saas::SaasSubscription>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1943,9 +1746,9 @@ impl ListAgencyPlans {
         let request = crate::Request::new(
             &META,
             format!(
-                "/saas/agency-plans/{}", crate ::runtime::request::path_segment(& self
-                .company_id)
-            ),
+                "/saas/agency-plans/{}",
+                crate::runtime::request::path_segment(&self.company_id)
+            )
         );
         Ok(request)
     }
@@ -1957,7 +1760,7 @@ impl ListAgencyPlans {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<Vec<crate::saas::SaasPlan>>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1992,9 +1795,9 @@ impl ListAgencyPlansLegacy {
         let request = crate::Request::new(
             &META,
             format!(
-                "/saas-api/public-api/agency-plans/{}", crate
-                ::runtime::request::path_segment(& self.company_id)
-            ),
+                "/saas-api/public-api/agency-plans/{}",
+                crate::runtime::request::path_segment(&self.company_id)
+            )
         );
         Ok(request)
     }
@@ -2006,7 +1809,7 @@ impl ListAgencyPlansLegacy {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<Vec<crate::saas::SaasPlan>>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2040,28 +1843,23 @@ impl ListSaasLocations {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/saas/saas-locations/{}", crate ::runtime::request::path_segment(& self
-                .company_id)
-            ),
+                "/saas/saas-locations/{}",
+                crate::runtime::request::path_segment(&self.company_id)
+            )
         );
         request.query("page", self.page);
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::saas::ListSaasLocationsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::saas::ListSaasLocationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::saas::ListSaasLocationsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::saas::ListSaasLocationsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2092,7 +1890,7 @@ impl crate::Paginated for ListSaasLocations {
             Some(&self.page).copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.page = next;
         true
@@ -2106,10 +1904,8 @@ impl crate::Paginated for ListSaasLocations {
 impl ListSaasLocations {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::saas::SaasLocation, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::saas::SaasLocation, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -2149,9 +1945,9 @@ impl ListSaasLocationsLegacy {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/saas-api/public-api/saas-locations/{}", crate
-                ::runtime::request::path_segment(& self.company_id)
-            ),
+                "/saas-api/public-api/saas-locations/{}",
+                crate::runtime::request::path_segment(&self.company_id)
+            )
         );
         if let Some(value) = &self.page {
             request.query("page", value);
@@ -2160,19 +1956,14 @@ impl ListSaasLocationsLegacy {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::saas::ListSaasLocationsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::saas::ListSaasLocationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::saas::ListSaasLocationsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::saas::ListSaasLocationsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2203,7 +1994,7 @@ impl crate::Paginated for ListSaasLocationsLegacy {
             self.page.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.page = Some(next);
         true
@@ -2217,10 +2008,8 @@ impl crate::Paginated for ListSaasLocationsLegacy {
 impl ListSaasLocationsLegacy {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::saas::SaasLocation, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::saas::SaasLocation, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -2257,14 +2046,13 @@ impl PauseSaasLocation {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("pauseSaasLocation", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "pauseSaasLocation",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/saas/pause/{}", crate ::runtime::request::path_segment(& location_id)
-            ),
+            format!("/saas/pause/{}", crate::runtime::request::path_segment(&location_id))
         );
         request.scope_key(location_id.clone());
         {
@@ -2320,15 +2108,16 @@ impl PauseSaasLocationLegacy {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("pauseSaasLocationLegacy", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "pauseSaasLocationLegacy",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/saas-api/public-api/pause/{}", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+                "/saas-api/public-api/pause/{}",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -2383,19 +2172,17 @@ impl UpdateLocationWalletBalance {
             token: crate::TokenKind::Agency,
             scopes: &["saas/company.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "updateLocationWalletBalance",
-                self.location_id.as_deref(),
-            )?;
+        let location_id = self.client.resolve_location(
+            "updateLocationWalletBalance",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
                 "/saas-api/public-api/companies/{}/locations/{}/wallet-balance/complimentary-credits",
-                crate ::runtime::request::path_segment(& self.company_id), crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                crate::runtime::request::path_segment(&self.company_id),
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -2412,7 +2199,7 @@ impl UpdateLocationWalletBalance {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<LocationWalletBalance>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2446,9 +2233,9 @@ impl UpdateRebilling {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/saas/update-rebilling/{}", crate ::runtime::request::path_segment(&
-                self.company_id)
-            ),
+                "/saas/update-rebilling/{}",
+                crate::runtime::request::path_segment(&self.company_id)
+            )
         );
         {
             let value = &self.body;
@@ -2464,7 +2251,7 @@ impl UpdateRebilling {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::saas::SaasSuccess>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2500,9 +2287,9 @@ impl UpdateRebillingLegacy {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/saas-api/public-api/update-rebilling/{}", crate
-                ::runtime::request::path_segment(& self.company_id)
-            ),
+                "/saas-api/public-api/update-rebilling/{}",
+                crate::runtime::request::path_segment(&self.company_id)
+            )
         );
         {
             let value = &self.body;
@@ -2518,7 +2305,7 @@ impl UpdateRebillingLegacy {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::saas::SaasSuccess>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2557,15 +2344,16 @@ impl UpdateSaasSubscription {
             token: crate::TokenKind::Agency,
             scopes: &["saas/location.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("updateSaasSubscription", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "updateSaasSubscription",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/saas/update-saas-subscription/{}", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/saas/update-saas-subscription/{}",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -2581,9 +2369,7 @@ impl UpdateSaasSubscription {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<String>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<String>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2623,18 +2409,16 @@ impl UpdateSaasSubscriptionLegacy {
             token: crate::TokenKind::Agency,
             scopes: &["saas/location.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "updateSaasSubscriptionLegacy",
-                self.location_id.as_deref(),
-            )?;
+        let location_id = self.client.resolve_location(
+            "updateSaasSubscriptionLegacy",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/saas-api/public-api/update-saas-subscription/{}", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/saas-api/public-api/update-saas-subscription/{}",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -2650,9 +2434,7 @@ impl UpdateSaasSubscriptionLegacy {
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::ApiResponse<String>, crate::Error> {
+    pub async fn send_with_meta(self) -> Result<crate::ApiResponse<String>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2663,15 +2445,11 @@ impl UpdateSaasSubscriptionLegacy {
 #[non_exhaustive]
 pub struct AllowAttachRebillingRequest {
     /// The agency that owns the sub-account.
-    #[serde(rename = "companyId")]
+    #[serde(rename = "companyId",)]
     pub company_id: String,
 
     /// Settings to store now; leave out to only mark the sub-account as waiting.
-    #[serde(
-        rename = "attachedRebillingConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "attachedRebillingConfig", default, skip_serializing_if = "Option::is_none")]
     pub attached_rebilling_config: Option<AttachedRebillingConfig>,
 }
 
@@ -2679,17 +2457,11 @@ impl AllowAttachRebillingRequest {
     /// A value with the required fields (`companyId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(company_id: impl Into<String>) -> Self {
-        Self {
-            company_id: company_id.into(),
-            attached_rebilling_config: None,
-        }
+        Self { company_id: company_id.into(), attached_rebilling_config: None, }
     }
 
     /// Sets `attachedRebillingConfig`.
-    pub fn attached_rebilling_config(
-        mut self,
-        value: impl Into<AttachedRebillingConfig>,
-    ) -> Self {
+    pub fn attached_rebilling_config(mut self, value: impl Into<AttachedRebillingConfig>) -> Self {
         self.attached_rebilling_config = Some(value.into());
         self
     }
@@ -2708,19 +2480,12 @@ pub struct AllowAttachRebillingResponse {
     pub location_id: Option<String>,
 
     /// The settings stored on the sub-account, markups as added percentages.
-    #[serde(
-        rename = "attachedRebillingConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "attachedRebillingConfig", default, skip_serializing_if = "Option::is_none")]
     pub attached_rebilling_config: Option<AttachedRebillingConfig>,
 }
 
 /// Rebilling settings by product key: contentAI, workflow_premium_actions, workflow_ai, conversationAI, whatsApp, reviewsAI, EmailVerification, funnelAI, domainPurchase, Phone, Email, agentStudio, askai or aiStudio.
-pub type AttachedRebillingConfig = std::collections::BTreeMap<
-    String,
-    AttachedRebillingProduct,
->;
+pub type AttachedRebillingConfig = std::collections::BTreeMap<String, AttachedRebillingProduct>;
 
 /// How the usage of one product is rebilled to a sub-account.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2743,11 +2508,7 @@ impl AttachedRebillingProduct {
     /// A value with the required fields (`enabled`, `markup`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(enabled: impl Into<bool>, markup: impl Into<f64>) -> Self {
-        Self {
-            enabled: Some(enabled.into()),
-            markup: Some(markup.into()),
-            price: None,
-        }
+        Self { enabled: Some(enabled.into()), markup: Some(markup.into()), price: None, }
     }
 
     /// Sets `enabled`.
@@ -2774,11 +2535,13 @@ impl AttachedRebillingProduct {
 #[non_exhaustive]
 pub struct ComplimentaryCreditsRequest {
     /// The credit amount to add.
-    #[serde(
-        rename = "complimentaryCreditsAmount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "complimentaryCreditsAmount",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub complimentary_credits_amount: Option<f64>,
 }
 
@@ -2786,9 +2549,7 @@ impl ComplimentaryCreditsRequest {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            complimentary_credits_amount: None,
-        }
+        Self { complimentary_credits_amount: None, }
     }
 
     /// Sets `complimentaryCreditsAmount`.
@@ -2811,10 +2572,6 @@ pub struct LocationWalletBalance {
     pub balance: Option<f64>,
 
     /// The complimentary credits on the wallet.
-    #[serde(
-        rename = "complimentaryCredits",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "complimentaryCredits", default, skip_serializing_if = "Option::is_none")]
     pub complimentary_credits: Option<f64>,
 }

@@ -31,7 +31,7 @@ pub const MODULE: &str = "v3::snapshots";
 /// Operations of the Snapshots module. Get one with `client.v3().snapshots()`.
 #[derive(Clone, Debug)]
 pub struct Snapshots {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl Snapshots {
@@ -45,7 +45,7 @@ impl Snapshots {
     pub fn create_snapshot_share_link(
         &self,
         company_id: impl Into<String>,
-        body: crate::snapshots::CreateSnapshotShareLinkRequest,
+        body: crate::snapshots::CreateSnapshotShareLinkRequest
     ) -> CreateSnapshotShareLink {
         CreateSnapshotShareLink {
             client: self.client.clone(),
@@ -60,7 +60,7 @@ impl Snapshots {
     pub fn get_latest_snapshot_push(
         &self,
         snapshot_id: impl Into<String>,
-        company_id: impl Into<String>,
+        company_id: impl Into<String>
     ) -> GetLatestSnapshotPush {
         GetLatestSnapshotPush {
             client: self.client.clone(),
@@ -79,7 +79,7 @@ impl Snapshots {
         company_id: impl Into<String>,
         from: impl Into<String>,
         to: impl Into<String>,
-        last_doc: impl Into<String>,
+        last_doc: impl Into<String>
     ) -> ListSnapshotPushes {
         ListSnapshotPushes {
             client: self.client.clone(),
@@ -96,10 +96,7 @@ impl Snapshots {
     ///
     /// `GET /snapshots/` · Version `v3` · agency token · scopes: `snapshots.readonly`
     pub fn list_snapshots(&self, company_id: impl Into<String>) -> ListSnapshots {
-        ListSnapshots {
-            client: self.client.clone(),
-            company_id: company_id.into(),
-        }
+        ListSnapshots { client: self.client.clone(), company_id: company_id.into(), }
     }
 }
 
@@ -107,58 +104,49 @@ impl Snapshots {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Snapshots::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createSnapshotShareLink",
-            Box::pin({
-                let call = handle
-                    .create_snapshot_share_link(
-                        "sample".to_owned(),
-                        crate::snapshots::CreateSnapshotShareLinkRequest::new(
-                            "sample".to_owned(),
-                            crate::snapshots::SnapshotShareType::Link,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLatestSnapshotPush",
-            Box::pin({
-                let call = handle
-                    .get_latest_snapshot_push("sample-snapshotId", "sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSnapshotPushes",
-            Box::pin({
-                let call = handle
-                    .list_snapshot_pushes(
-                        "sample-snapshotId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSnapshots",
-            Box::pin({
-                let call = handle.list_snapshots("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createSnapshotShareLink",
+        Box::pin({
+            let call = handle.create_snapshot_share_link(
+                "sample".to_owned(),
+                crate::snapshots::CreateSnapshotShareLinkRequest::new(
+                    "sample".to_owned(),
+                    crate::snapshots::SnapshotShareType::Link
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLatestSnapshotPush",
+        Box::pin({
+            let call = handle.get_latest_snapshot_push("sample-snapshotId", "sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSnapshotPushes",
+        Box::pin({
+            let call = handle.list_snapshot_pushes(
+                "sample-snapshotId",
+                "sample".to_owned(),
+                "sample".to_owned(),
+                "sample".to_owned(),
+                "sample".to_owned()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSnapshots",
+        Box::pin({
+            let call = handle.list_snapshots("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -166,61 +154,56 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Snapshots::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createSnapshotShareLink",
-            Box::pin({
-                let call = handle
-                    .create_snapshot_share_link(
-                        "sample".to_owned(),
-                        crate::snapshots::CreateSnapshotShareLinkRequest::new(
-                                "sample".to_owned(),
-                                crate::snapshots::SnapshotShareType::Link,
-                            )
-                            .relationship_number("sample".to_owned())
-                            .share_location_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getLatestSnapshotPush",
-            Box::pin({
-                let call = handle
-                    .get_latest_snapshot_push("sample-snapshotId", "sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSnapshotPushes",
-            Box::pin({
-                let call = handle
-                    .list_snapshot_pushes(
-                        "sample-snapshotId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                    )
-                    .limit(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSnapshots",
-            Box::pin({
-                let call = handle.list_snapshots("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createSnapshotShareLink",
+        Box::pin({
+            let call = handle.create_snapshot_share_link(
+                "sample".to_owned(),
+                crate::snapshots::CreateSnapshotShareLinkRequest::new(
+                    "sample".to_owned(),
+                    crate::snapshots::SnapshotShareType::Link
+                )
+                    .relationship_number("sample".to_owned())
+                    .share_location_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getLatestSnapshotPush",
+        Box::pin({
+            let call = handle.get_latest_snapshot_push("sample-snapshotId", "sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSnapshotPushes",
+        Box::pin({
+            let call = handle
+                .list_snapshot_pushes(
+                    "sample-snapshotId",
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                .limit(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSnapshots",
+        Box::pin({
+            let call = handle.list_snapshots("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -258,15 +241,13 @@ impl CreateSnapshotShareLink {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::snapshots::SnapshotShareLink, crate::Error> {
+    pub async fn send(self) -> Result<crate::snapshots::SnapshotShareLink, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::snapshots::SnapshotShareLink>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -306,16 +287,17 @@ impl GetLatestSnapshotPush {
             token: crate::TokenKind::Agency,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("getLatestSnapshotPush", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getLatestSnapshotPush",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/snapshots/snapshot-status/{}/location/{}", crate
-                ::runtime::request::path_segment(& self.snapshot_id), crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/snapshots/snapshot-status/{}/location/{}",
+                crate::runtime::request::path_segment(&self.snapshot_id),
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("companyId", &self.company_id);
@@ -324,18 +306,15 @@ impl GetLatestSnapshotPush {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::snapshots::GetLatestSnapshotPushResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::snapshots::GetLatestSnapshotPushResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::snapshots::GetLatestSnapshotPushResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -378,9 +357,9 @@ impl ListSnapshotPushes {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/snapshots/snapshot-status/{}", crate ::runtime::request::path_segment(&
-                self.snapshot_id)
-            ),
+                "/snapshots/snapshot-status/{}",
+                crate::runtime::request::path_segment(&self.snapshot_id)
+            )
         );
         request.query("companyId", &self.company_id);
         request.query("from", &self.from);
@@ -393,19 +372,14 @@ impl ListSnapshotPushes {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::snapshots::ListSnapshotPushesResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::snapshots::ListSnapshotPushesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::snapshots::ListSnapshotPushesResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::snapshots::ListSnapshotPushesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -426,19 +400,17 @@ impl crate::Paginated for ListSnapshotPushes {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        if Some(page).and_then(|v| v.data.as_ref()).is_none_or(|items| items.is_empty())
-        {
-            return false;
-        }
+        if Some(page)
+            .and_then(|v| v.data.as_ref())
+            .is_none_or(|items| items.is_empty()) {
+                return false;
+            }
         let next_0: Option<String> = Some(page)
             .and_then(|v| v.data.as_ref())
             .and_then(|items| items.last())
             .and_then(|v| v.id.as_ref())
             .cloned();
-        if !(crate::runtime::pagination::cursor_moved(
-            Some(&self.last_doc),
-            next_0.as_ref(),
-        )) {
+        if !(crate::runtime::pagination::cursor_moved(Some(&self.last_doc), next_0.as_ref())) {
             return false;
         }
         if let Some(v) = next_0 {
@@ -455,10 +427,8 @@ impl crate::Paginated for ListSnapshotPushes {
 impl ListSnapshotPushes {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::snapshots::SnapshotPush, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::snapshots::SnapshotPush, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -492,19 +462,14 @@ impl ListSnapshots {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::snapshots::ListSnapshotsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::snapshots::ListSnapshotsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::snapshots::ListSnapshotsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::snapshots::ListSnapshotsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }

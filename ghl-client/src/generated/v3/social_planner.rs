@@ -72,7 +72,7 @@ pub const MODULE: &str = "v3::social_planner";
 /// Operations of the Social Planner module. Get one with `client.v3().social_planner()`.
 #[derive(Clone, Debug)]
 pub struct SocialPlanner {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl SocialPlanner {
@@ -89,7 +89,7 @@ impl SocialPlanner {
         &self,
         platform: impl Into<SocialOauthPlatform>,
         account_id: impl Into<String>,
-        body: AttachSocialOauthAccountRequest,
+        body: AttachSocialOauthAccountRequest
     ) -> AttachSocialOauthAccount {
         AttachSocialOauthAccount {
             client: self.client.clone(),
@@ -105,13 +105,9 @@ impl SocialPlanner {
     /// `POST /social-media-posting/{locationId}/posts/bulk-delete` · Version `v3` · location token · scopes: `socialplanner/csv.write`
     pub fn bulk_delete_social_posts(
         &self,
-        body: crate::social_planner::BulkDeleteSocialPostsRequest,
+        body: crate::social_planner::BulkDeleteSocialPostsRequest
     ) -> BulkDeleteSocialPosts {
-        BulkDeleteSocialPosts {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        BulkDeleteSocialPosts { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Copy a queue item to another position, within an edit session.
@@ -121,7 +117,7 @@ impl SocialPlanner {
         &self,
         queue_id: impl Into<String>,
         item_id: impl Into<String>,
-        body: CloneSocialQueueItemRequest,
+        body: CloneSocialQueueItemRequest
     ) -> CloneSocialQueueItem {
         CloneSocialQueueItem {
             client: self.client.clone(),
@@ -139,7 +135,7 @@ impl SocialPlanner {
     pub fn create_social_comment(
         &self,
         platform: impl Into<SocialCommentPlatform>,
-        body: CreateSocialCommentRequest,
+        body: CreateSocialCommentRequest
     ) -> CreateSocialComment {
         CreateSocialComment {
             client: self.client.clone(),
@@ -153,11 +149,7 @@ impl SocialPlanner {
     ///
     /// `POST /social-media-posting/{locationId}/posts` · Version `v3` · location token · scopes: `socialplanner/post.write`
     pub fn create_social_post(&self, body: SocialPostRequest) -> CreateSocialPost {
-        CreateSocialPost {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        CreateSocialPost { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Create a draft posting queue for a category.
@@ -165,14 +157,8 @@ impl SocialPlanner {
     /// The category's published posts are added to the new queue; updateSocialQueue activates it.
     ///
     /// `POST /social-media-posting/category/queues` · Version `v3` · location token · scopes: `socialplanner/category.write`
-    pub fn create_social_queue(
-        &self,
-        body: CreateSocialQueueRequest,
-    ) -> CreateSocialQueue {
-        CreateSocialQueue {
-            client: self.client.clone(),
-            body,
-        }
+    pub fn create_social_queue(&self, body: CreateSocialQueueRequest) -> CreateSocialQueue {
+        CreateSocialQueue { client: self.client.clone(), body, }
     }
 
     /// Add a post to a queue, in an edit session or straight to the queue.
@@ -181,13 +167,9 @@ impl SocialPlanner {
     pub fn create_social_queue_item(
         &self,
         queue_id: impl Into<String>,
-        body: CreateSocialQueueItemRequest,
+        body: CreateSocialQueueItemRequest
     ) -> CreateSocialQueueItem {
-        CreateSocialQueueItem {
-            client: self.client.clone(),
-            queue_id: queue_id.into(),
-            body,
-        }
+        CreateSocialQueueItem { client: self.client.clone(), queue_id: queue_id.into(), body, }
     }
 
     /// Delete the post a queue has scheduled and schedule the queue's next one.
@@ -195,7 +177,7 @@ impl SocialPlanner {
     /// `DELETE /social-media-posting/category/queues/{postId}/active-post` · Version `v3` · location token · scopes: `socialplanner/category.write`
     pub fn delete_active_social_queue_post(
         &self,
-        post_id: impl Into<String>,
+        post_id: impl Into<String>
     ) -> DeleteActiveSocialQueuePost {
         DeleteActiveSocialQueuePost {
             client: self.client.clone(),
@@ -220,15 +202,8 @@ impl SocialPlanner {
     /// Delete a CSV import.
     ///
     /// `DELETE /social-media-posting/{locationId}/csv/{id}` · Version `v3` · location token · scopes: `socialplanner/csv.write`
-    pub fn delete_social_csv_import(
-        &self,
-        id: impl Into<String>,
-    ) -> DeleteSocialCsvImport {
-        DeleteSocialCsvImport {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-        }
+    pub fn delete_social_csv_import(&self, id: impl Into<String>) -> DeleteSocialCsvImport {
+        DeleteSocialCsvImport { client: self.client.clone(), location_id: None, id: id.into(), }
     }
 
     /// Remove one post from a CSV import.
@@ -237,7 +212,7 @@ impl SocialPlanner {
     pub fn delete_social_csv_post(
         &self,
         csv_id: impl Into<String>,
-        post_id: impl Into<String>,
+        post_id: impl Into<String>
     ) -> DeleteSocialCsvPost {
         DeleteSocialCsvPost {
             client: self.client.clone(),
@@ -251,11 +226,7 @@ impl SocialPlanner {
     ///
     /// `DELETE /social-media-posting/{locationId}/posts/{id}` · Version `v3` · location token · scopes: `socialplanner/post.write`
     pub fn delete_social_post(&self, id: impl Into<String>) -> DeleteSocialPost {
-        DeleteSocialPost {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-        }
+        DeleteSocialPost { client: self.client.clone(), location_id: None, id: id.into(), }
     }
 
     /// Remove an item from a queue.
@@ -264,7 +235,7 @@ impl SocialPlanner {
     pub fn delete_social_queue_item(
         &self,
         queue_id: impl Into<String>,
-        item_id: impl Into<String>,
+        item_id: impl Into<String>
     ) -> DeleteSocialQueueItem {
         DeleteSocialQueueItem {
             client: self.client.clone(),
@@ -281,13 +252,9 @@ impl SocialPlanner {
     pub fn discard_social_queue_edit(
         &self,
         queue_id: impl Into<String>,
-        body: SocialQueueEditSessionRequest,
+        body: SocialQueueEditSessionRequest
     ) -> DiscardSocialQueueEdit {
-        DiscardSocialQueueEdit {
-            client: self.client.clone(),
-            queue_id: queue_id.into(),
-            body,
-        }
+        DiscardSocialQueueEdit { client: self.client.clone(), queue_id: queue_id.into(), body, }
     }
 
     /// Start creating the posts of a CSV import.
@@ -296,7 +263,7 @@ impl SocialPlanner {
     pub fn finalize_social_csv_import(
         &self,
         id: impl Into<String>,
-        body: FinalizeSocialCsvImportRequest,
+        body: FinalizeSocialCsvImportRequest
     ) -> FinalizeSocialCsvImport {
         FinalizeSocialCsvImport {
             client: self.client.clone(),
@@ -310,11 +277,7 @@ impl SocialPlanner {
     ///
     /// `GET /social-media-posting/{locationId}/categories/{id}` · Version `v3` · location token · scopes: `socialplanner/category.readonly`
     pub fn get_social_category(&self, id: impl Into<String>) -> GetSocialCategory {
-        GetSocialCategory {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-        }
+        GetSocialCategory { client: self.client.clone(), location_id: None, id: id.into(), }
     }
 
     /// Fetch one CSV import with a page of the posts it holds.
@@ -338,7 +301,7 @@ impl SocialPlanner {
     pub fn get_social_oauth_accounts(
         &self,
         platform: impl Into<SocialOauthPlatform>,
-        account_id: impl Into<String>,
+        account_id: impl Into<String>
     ) -> GetSocialOauthAccounts {
         GetSocialOauthAccounts {
             client: self.client.clone(),
@@ -353,11 +316,7 @@ impl SocialPlanner {
     ///
     /// `GET /social-media-posting/{locationId}/posts/{id}` · Version `v3` · location token · scopes: `socialplanner/post.readonly`
     pub fn get_social_post(&self, id: impl Into<String>) -> GetSocialPost {
-        GetSocialPost {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-        }
+        GetSocialPost { client: self.client.clone(), location_id: None, id: id.into(), }
     }
 
     /// Fetch one posting queue with its category.
@@ -376,12 +335,9 @@ impl SocialPlanner {
     /// `POST /social-media-posting/category/queues/list/calendar` · Version `v3` · location token · scopes: `socialplanner/category.readonly`
     pub fn get_social_queue_calendar(
         &self,
-        body: SocialQueueCalendarRequest,
+        body: SocialQueueCalendarRequest
     ) -> GetSocialQueueCalendar {
-        GetSocialQueueCalendar {
-            client: self.client.clone(),
-            body,
-        }
+        GetSocialQueueCalendar { client: self.client.clone(), body, }
     }
 
     /// Preview when the items staged in an edit session would be published.
@@ -390,13 +346,9 @@ impl SocialPlanner {
     pub fn get_social_queue_edit_calendar(
         &self,
         queue_id: impl Into<String>,
-        body: SocialQueueEditCalendarRequest,
+        body: SocialQueueEditCalendarRequest
     ) -> GetSocialQueueEditCalendar {
-        GetSocialQueueEditCalendar {
-            client: self.client.clone(),
-            queue_id: queue_id.into(),
-            body,
-        }
+        GetSocialQueueEditCalendar { client: self.client.clone(), queue_id: queue_id.into(), body, }
     }
 
     /// Fetch posting and audience statistics for connected accounts.
@@ -404,15 +356,8 @@ impl SocialPlanner {
     /// Only LinkedIn pages and TikTok Business accounts report statistics on those two platforms. Without `currentRange` the period is the last seven days.
     ///
     /// `POST /social-media-posting/statistics` · Version `v3` · location token · scopes: `socialplanner/statistics.readonly`
-    pub fn get_social_statistics(
-        &self,
-        body: SocialStatisticsRequest,
-    ) -> GetSocialStatistics {
-        GetSocialStatistics {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+    pub fn get_social_statistics(&self, body: SocialStatisticsRequest) -> GetSocialStatistics {
+        GetSocialStatistics { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Fetch post tags by their ids.
@@ -420,13 +365,9 @@ impl SocialPlanner {
     /// `POST /social-media-posting/{locationId}/tags/details` · Version `v3` · location token · scopes: `socialplanner/tag.readonly`
     pub fn get_social_tags_by_ids(
         &self,
-        body: crate::social_planner::SocialTagIdsRequest,
+        body: crate::social_planner::SocialTagIdsRequest
     ) -> GetSocialTagsByIds {
-        GetSocialTagsByIds {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        GetSocialTagsByIds { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Like a comment.
@@ -435,7 +376,7 @@ impl SocialPlanner {
     pub fn like_social_comment(
         &self,
         platform: impl Into<SocialCommentLikePlatform>,
-        id: impl Into<String>,
+        id: impl Into<String>
     ) -> LikeSocialComment {
         LikeSocialComment {
             client: self.client.clone(),
@@ -448,17 +389,14 @@ impl SocialPlanner {
     /// List the connected social accounts and account groups of a location.
     ///
     /// `GET /social-media-posting/{locationId}/accounts` · Version `v3` · location token · scopes: `socialplanner/account.readonly`
-    pub fn list_social_accounts(&self) -> ListSocialAccounts {
-        ListSocialAccounts {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn list_social_accounts(&self,) -> ListSocialAccounts {
+        ListSocialAccounts { client: self.client.clone(), location_id: None, }
     }
 
     /// List the post categories of a location.
     ///
     /// `GET /social-media-posting/{locationId}/categories` · Version `v3` · location token · scopes: `socialplanner/category.readonly`
-    pub fn list_social_categories(&self) -> ListSocialCategories {
+    pub fn list_social_categories(&self,) -> ListSocialCategories {
         ListSocialCategories {
             client: self.client.clone(),
             location_id: None,
@@ -474,7 +412,7 @@ impl SocialPlanner {
     pub fn list_social_comments(
         &self,
         platform: impl Into<SocialCommentPlatform>,
-        body: ListSocialCommentsRequest,
+        body: ListSocialCommentsRequest
     ) -> ListSocialComments {
         ListSocialComments {
             client: self.client.clone(),
@@ -487,10 +425,7 @@ impl SocialPlanner {
     /// List the CSV imports of a location and their progress.
     ///
     /// `GET /social-media-posting/{locationId}/csv` · Version `v3` · location token · scopes: `socialplanner/csv.readonly`
-    pub fn list_social_csv_imports(
-        &self,
-        user_id: impl Into<String>,
-    ) -> ListSocialCsvImports {
+    pub fn list_social_csv_imports(&self, user_id: impl Into<String>) -> ListSocialCsvImports {
         ListSocialCsvImports {
             client: self.client.clone(),
             location_id: None,
@@ -507,19 +442,15 @@ impl SocialPlanner {
     /// `POST /social-media-posting/{locationId}/posts/list` · Version `v3` · location token · scopes: `socialplanner/post.readonly`
     pub fn list_social_posts(
         &self,
-        body: crate::social_planner::ListSocialPostsRequest,
+        body: crate::social_planner::ListSocialPostsRequest
     ) -> ListSocialPosts {
-        ListSocialPosts {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        ListSocialPosts { client: self.client.clone(), location_id: None, body, }
     }
 
     /// List a location's post categories with the state of their queue.
     ///
     /// `GET /social-media-posting/category/queues/available-categories` · Version `v3` · location token · scopes: `socialplanner/category.readonly`
-    pub fn list_social_queue_categories(&self) -> ListSocialQueueCategories {
+    pub fn list_social_queue_categories(&self,) -> ListSocialQueueCategories {
         ListSocialQueueCategories {
             client: self.client.clone(),
             location_id: None,
@@ -535,13 +466,9 @@ impl SocialPlanner {
     pub fn list_social_queue_items(
         &self,
         queue_id: impl Into<String>,
-        body: ListSocialQueueItemsRequest,
+        body: ListSocialQueueItemsRequest
     ) -> ListSocialQueueItems {
-        ListSocialQueueItems {
-            client: self.client.clone(),
-            queue_id: queue_id.into(),
-            body,
-        }
+        ListSocialQueueItems { client: self.client.clone(), queue_id: queue_id.into(), body, }
     }
 
     /// List when each item of a queue is due, live or in an edit session.
@@ -550,29 +477,22 @@ impl SocialPlanner {
     pub fn list_social_queue_slots(
         &self,
         queue_id: impl Into<String>,
-        body: ListSocialQueueSlotsRequest,
+        body: ListSocialQueueSlotsRequest
     ) -> ListSocialQueueSlots {
-        ListSocialQueueSlots {
-            client: self.client.clone(),
-            queue_id: queue_id.into(),
-            body,
-        }
+        ListSocialQueueSlots { client: self.client.clone(), queue_id: queue_id.into(), body, }
     }
 
     /// List the posting queues of a location that are not deleted.
     ///
     /// `POST /social-media-posting/category/queues/list` · Version `v3` · location token · scopes: `socialplanner/category.readonly`
     pub fn list_social_queues(&self, body: ListSocialQueuesRequest) -> ListSocialQueues {
-        ListSocialQueues {
-            client: self.client.clone(),
-            body,
-        }
+        ListSocialQueues { client: self.client.clone(), body, }
     }
 
     /// List the post tags of a location.
     ///
     /// `GET /social-media-posting/{locationId}/tags` · Version `v3` · location token · scopes: `socialplanner/tag.readonly`
-    pub fn list_social_tags(&self) -> ListSocialTags {
+    pub fn list_social_tags(&self,) -> ListSocialTags {
         ListSocialTags {
             client: self.client.clone(),
             location_id: None,
@@ -589,7 +509,7 @@ impl SocialPlanner {
         &self,
         queue_id: impl Into<String>,
         item_id: impl Into<String>,
-        body: ResetSocialQueueItemRequest,
+        body: ResetSocialQueueItemRequest
     ) -> ResetSocialQueueItem {
         ResetSocialQueueItem {
             client: self.client.clone(),
@@ -605,13 +525,9 @@ impl SocialPlanner {
     pub fn save_social_queue_edit(
         &self,
         queue_id: impl Into<String>,
-        body: SocialQueueEditSessionRequest,
+        body: SocialQueueEditSessionRequest
     ) -> SaveSocialQueueEdit {
-        SaveSocialQueueEdit {
-            client: self.client.clone(),
-            queue_id: queue_id.into(),
-            body,
-        }
+        SaveSocialQueueEdit { client: self.client.clone(), queue_id: queue_id.into(), body, }
     }
 
     /// Choose the accounts an uploaded CSV file's posts go to.
@@ -619,13 +535,9 @@ impl SocialPlanner {
     /// `POST /social-media-posting/{locationId}/set-accounts` · Version `v3` · location token · scopes: `socialplanner/csv.write`
     pub fn set_social_csv_accounts(
         &self,
-        body: SetSocialCsvAccountsRequest,
+        body: SetSocialCsvAccountsRequest
     ) -> SetSocialCsvAccounts {
-        SetSocialCsvAccounts {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        SetSocialCsvAccounts { client: self.client.clone(), location_id: None, body, }
     }
 
     /// Begin connecting an account of any supported network to a location.
@@ -636,7 +548,7 @@ impl SocialPlanner {
     pub fn start_social_oauth(
         &self,
         platform: impl Into<SocialOauthPlatform>,
-        user_id: impl Into<String>,
+        user_id: impl Into<String>
     ) -> StartSocialOauth {
         StartSocialOauth {
             client: self.client.clone(),
@@ -654,13 +566,9 @@ impl SocialPlanner {
     pub fn start_social_queue_edit(
         &self,
         queue_id: impl Into<String>,
-        body: StartSocialQueueEditRequest,
+        body: StartSocialQueueEditRequest
     ) -> StartSocialQueueEdit {
-        StartSocialQueueEdit {
-            client: self.client.clone(),
-            queue_id: queue_id.into(),
-            body,
-        }
+        StartSocialQueueEdit { client: self.client.clone(), queue_id: queue_id.into(), body, }
     }
 
     /// Take back a like of a comment.
@@ -669,7 +577,7 @@ impl SocialPlanner {
     pub fn unlike_social_comment(
         &self,
         platform: impl Into<SocialCommentLikePlatform>,
-        id: impl Into<String>,
+        id: impl Into<String>
     ) -> UnlikeSocialComment {
         UnlikeSocialComment {
             client: self.client.clone(),
@@ -685,14 +593,9 @@ impl SocialPlanner {
     pub fn update_social_post(
         &self,
         id: impl Into<String>,
-        body: SocialPostRequest,
+        body: SocialPostRequest
     ) -> UpdateSocialPost {
-        UpdateSocialPost {
-            client: self.client.clone(),
-            location_id: None,
-            id: id.into(),
-            body,
-        }
+        UpdateSocialPost { client: self.client.clone(), location_id: None, id: id.into(), body, }
     }
 
     /// Change the settings of a posting queue, or activate, pause or delete it.
@@ -701,13 +604,9 @@ impl SocialPlanner {
     pub fn update_social_queue(
         &self,
         queue_id: impl Into<String>,
-        body: UpdateSocialQueueRequest,
+        body: UpdateSocialQueueRequest
     ) -> UpdateSocialQueue {
-        UpdateSocialQueue {
-            client: self.client.clone(),
-            queue_id: queue_id.into(),
-            body,
-        }
+        UpdateSocialQueue { client: self.client.clone(), queue_id: queue_id.into(), body, }
     }
 
     /// Change the content, variations or position of a queue item.
@@ -717,7 +616,7 @@ impl SocialPlanner {
         &self,
         queue_id: impl Into<String>,
         item_id: impl Into<String>,
-        body: UpdateSocialQueueItemRequest,
+        body: UpdateSocialQueueItemRequest
     ) -> UpdateSocialQueueItem {
         UpdateSocialQueueItem {
             client: self.client.clone(),
@@ -731,11 +630,7 @@ impl SocialPlanner {
     ///
     /// `POST /social-media-posting/{locationId}/csv` · Version `v3` · location token · scopes: `socialplanner/csv.write`
     pub fn upload_social_csv(&self, body: UploadSocialCsvRequest) -> UploadSocialCsv {
-        UploadSocialCsv {
-            client: self.client.clone(),
-            location_id: None,
-            body,
-        }
+        UploadSocialCsv { client: self.client.clone(), location_id: None, body, }
     }
 }
 
@@ -743,541 +638,436 @@ impl SocialPlanner {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = SocialPlanner::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "attachSocialOauthAccount",
-            Box::pin({
-                let call = handle
-                    .attach_social_oauth_account(
-                        SocialOauthPlatform::Google,
-                        "sample-accountId",
-                        AttachSocialOauthAccountRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkDeleteSocialPosts",
-            Box::pin({
-                let call = handle
-                    .bulk_delete_social_posts(
-                        crate::social_planner::BulkDeleteSocialPostsRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "cloneSocialQueueItem",
-            Box::pin({
-                let call = handle
-                    .clone_social_queue_item(
-                        "sample-queueId",
-                        "sample-itemId",
-                        CloneSocialQueueItemRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1.0f64,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createSocialComment",
-            Box::pin({
-                let call = handle
-                    .create_social_comment(
-                        SocialCommentPlatform::Facebook,
-                        CreateSocialCommentRequest::new(
-                            "sample".to_owned(),
-                            true,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createSocialPost",
-            Box::pin({
-                let call = handle
-                    .create_social_post(
-                        SocialPostRequest::new(
-                            vec!["sample".to_owned()],
-                            crate::social_planner::SocialPostType::Post,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createSocialQueue",
-            Box::pin({
-                let call = handle
-                    .create_social_queue(
-                        CreateSocialQueueRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            vec![
-                                SocialQueueTimeSlotInput::new(1i64, "sample".to_owned())
-                            ],
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createSocialQueueItem",
-            Box::pin({
-                let call = handle
-                    .create_social_queue_item(
-                        "sample-queueId",
-                        CreateSocialQueueItemRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteActiveSocialQueuePost",
-            Box::pin({
-                let call = handle.delete_active_social_queue_post("sample-postId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteSocialAccount",
-            Box::pin({
-                let call = handle.delete_social_account("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteSocialCsvImport",
-            Box::pin({
-                let call = handle.delete_social_csv_import("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteSocialCsvPost",
-            Box::pin({
-                let call = handle
-                    .delete_social_csv_post("sample-csvId", "sample-postId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteSocialPost",
-            Box::pin({
-                let call = handle.delete_social_post("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteSocialQueueItem",
-            Box::pin({
-                let call = handle
-                    .delete_social_queue_item("sample-queueId", "sample-itemId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "discardSocialQueueEdit",
-            Box::pin({
-                let call = handle
-                    .discard_social_queue_edit(
-                        "sample-queueId",
-                        SocialQueueEditSessionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "finalizeSocialCsvImport",
-            Box::pin({
-                let call = handle
-                    .finalize_social_csv_import(
-                        "sample-id",
-                        FinalizeSocialCsvImportRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSocialCategory",
-            Box::pin({
-                let call = handle.get_social_category("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSocialCsvImport",
-            Box::pin({
-                let call = handle.get_social_csv_import("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSocialOauthAccounts",
-            Box::pin({
-                let call = handle
-                    .get_social_oauth_accounts(
-                        SocialOauthPlatform::Google,
-                        "sample-accountId",
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSocialPost",
-            Box::pin({
-                let call = handle.get_social_post("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSocialQueue",
-            Box::pin({
-                let call = handle.get_social_queue("sample-queueId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSocialQueueCalendar",
-            Box::pin({
-                let call = handle
-                    .get_social_queue_calendar(
-                        SocialQueueCalendarRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSocialQueueEditCalendar",
-            Box::pin({
-                let call = handle
-                    .get_social_queue_edit_calendar(
-                        "sample-queueId",
-                        SocialQueueEditCalendarRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSocialStatistics",
-            Box::pin({
-                let call = handle
-                    .get_social_statistics(
-                        SocialStatisticsRequest::new(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSocialTagsByIds",
-            Box::pin({
-                let call = handle
-                    .get_social_tags_by_ids(
-                        crate::social_planner::SocialTagIdsRequest::new(
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "likeSocialComment",
-            Box::pin({
-                let call = handle
-                    .like_social_comment(
-                        SocialCommentLikePlatform::Facebook,
-                        "sample-id",
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSocialAccounts",
-            Box::pin({
-                let call = handle.list_social_accounts();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSocialCategories",
-            Box::pin({
-                let call = handle.list_social_categories();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSocialComments",
-            Box::pin({
-                let call = handle
-                    .list_social_comments(
-                        SocialCommentPlatform::Facebook,
-                        ListSocialCommentsRequest::new(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSocialCsvImports",
-            Box::pin({
-                let call = handle.list_social_csv_imports("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSocialPosts",
-            Box::pin({
-                let call = handle
-                    .list_social_posts(
-                        crate::social_planner::ListSocialPostsRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSocialQueueCategories",
-            Box::pin({
-                let call = handle.list_social_queue_categories();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSocialQueueItems",
-            Box::pin({
-                let call = handle
-                    .list_social_queue_items(
-                        "sample-queueId",
-                        ListSocialQueueItemsRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSocialQueueSlots",
-            Box::pin({
-                let call = handle
-                    .list_social_queue_slots(
-                        "sample-queueId",
-                        ListSocialQueueSlotsRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSocialQueues",
-            Box::pin({
-                let call = handle
-                    .list_social_queues(
-                        ListSocialQueuesRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSocialTags",
-            Box::pin({
-                let call = handle.list_social_tags();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "resetSocialQueueItem",
-            Box::pin({
-                let call = handle
-                    .reset_social_queue_item(
-                        "sample-queueId",
-                        "sample-itemId",
-                        ResetSocialQueueItemRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "saveSocialQueueEdit",
-            Box::pin({
-                let call = handle
-                    .save_social_queue_edit(
-                        "sample-queueId",
-                        SocialQueueEditSessionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "setSocialCsvAccounts",
-            Box::pin({
-                let call = handle
-                    .set_social_csv_accounts(
-                        SetSocialCsvAccountsRequest::new(
-                            vec!["sample".to_owned()],
-                            "sample".to_owned(),
-                            1i64,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "startSocialOauth",
-            Box::pin({
-                let call = handle
-                    .start_social_oauth(
-                        SocialOauthPlatform::Google,
-                        "sample".to_owned(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "startSocialQueueEdit",
-            Box::pin({
-                let call = handle
-                    .start_social_queue_edit(
-                        "sample-queueId",
-                        StartSocialQueueEditRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "unlikeSocialComment",
-            Box::pin({
-                let call = handle
-                    .unlike_social_comment(
-                        SocialCommentLikePlatform::Facebook,
-                        "sample-id",
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateSocialPost",
-            Box::pin({
-                let call = handle
-                    .update_social_post(
-                        "sample-id",
-                        SocialPostRequest::new(
-                            vec!["sample".to_owned()],
-                            crate::social_planner::SocialPostType::Post,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateSocialQueue",
-            Box::pin({
-                let call = handle
-                    .update_social_queue(
-                        "sample-queueId",
-                        UpdateSocialQueueRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateSocialQueueItem",
-            Box::pin({
-                let call = handle
-                    .update_social_queue_item(
-                        "sample-queueId",
-                        "sample-itemId",
-                        UpdateSocialQueueItemRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "uploadSocialCsv",
-            Box::pin({
-                let call = handle
-                    .upload_social_csv(
-                        UploadSocialCsvRequest::new(
-                            crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "attachSocialOauthAccount",
+        Box::pin({
+            let call = handle.attach_social_oauth_account(
+                SocialOauthPlatform::Google,
+                "sample-accountId",
+                AttachSocialOauthAccountRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkDeleteSocialPosts",
+        Box::pin({
+            let call = handle.bulk_delete_social_posts(
+                crate::social_planner::BulkDeleteSocialPostsRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "cloneSocialQueueItem",
+        Box::pin({
+            let call = handle.clone_social_queue_item(
+                "sample-queueId",
+                "sample-itemId",
+                CloneSocialQueueItemRequest::new("sample".to_owned(), "sample".to_owned(), 1.0f64)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createSocialComment",
+        Box::pin({
+            let call = handle.create_social_comment(
+                SocialCommentPlatform::Facebook,
+                CreateSocialCommentRequest::new("sample".to_owned(), true, "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createSocialPost",
+        Box::pin({
+            let call = handle.create_social_post(
+                SocialPostRequest::new(
+                    vec!["sample".to_owned()],
+                    crate::social_planner::SocialPostType::Post,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createSocialQueue",
+        Box::pin({
+            let call = handle.create_social_queue(
+                CreateSocialQueueRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    vec![SocialQueueTimeSlotInput::new(1i64, "sample".to_owned())],
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createSocialQueueItem",
+        Box::pin({
+            let call = handle.create_social_queue_item(
+                "sample-queueId",
+                CreateSocialQueueItemRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteActiveSocialQueuePost",
+        Box::pin({
+            let call = handle.delete_active_social_queue_post("sample-postId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteSocialAccount",
+        Box::pin({
+            let call = handle.delete_social_account("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteSocialCsvImport",
+        Box::pin({
+            let call = handle.delete_social_csv_import("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteSocialCsvPost",
+        Box::pin({
+            let call = handle.delete_social_csv_post("sample-csvId", "sample-postId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteSocialPost",
+        Box::pin({
+            let call = handle.delete_social_post("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteSocialQueueItem",
+        Box::pin({
+            let call = handle.delete_social_queue_item("sample-queueId", "sample-itemId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "discardSocialQueueEdit",
+        Box::pin({
+            let call = handle.discard_social_queue_edit(
+                "sample-queueId",
+                SocialQueueEditSessionRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "finalizeSocialCsvImport",
+        Box::pin({
+            let call = handle.finalize_social_csv_import(
+                "sample-id",
+                FinalizeSocialCsvImportRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSocialCategory",
+        Box::pin({
+            let call = handle.get_social_category("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSocialCsvImport",
+        Box::pin({
+            let call = handle.get_social_csv_import("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSocialOauthAccounts",
+        Box::pin({
+            let call = handle.get_social_oauth_accounts(
+                SocialOauthPlatform::Google,
+                "sample-accountId"
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSocialPost",
+        Box::pin({
+            let call = handle.get_social_post("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSocialQueue",
+        Box::pin({
+            let call = handle.get_social_queue("sample-queueId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSocialQueueCalendar",
+        Box::pin({
+            let call = handle.get_social_queue_calendar(
+                SocialQueueCalendarRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSocialQueueEditCalendar",
+        Box::pin({
+            let call = handle.get_social_queue_edit_calendar(
+                "sample-queueId",
+                SocialQueueEditCalendarRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSocialStatistics",
+        Box::pin({
+            let call = handle.get_social_statistics(
+                SocialStatisticsRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSocialTagsByIds",
+        Box::pin({
+            let call = handle.get_social_tags_by_ids(
+                crate::social_planner::SocialTagIdsRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "likeSocialComment",
+        Box::pin({
+            let call = handle.like_social_comment(SocialCommentLikePlatform::Facebook, "sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSocialAccounts",
+        Box::pin({
+            let call = handle.list_social_accounts();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSocialCategories",
+        Box::pin({
+            let call = handle.list_social_categories();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSocialComments",
+        Box::pin({
+            let call = handle.list_social_comments(
+                SocialCommentPlatform::Facebook,
+                ListSocialCommentsRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSocialCsvImports",
+        Box::pin({
+            let call = handle.list_social_csv_imports("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSocialPosts",
+        Box::pin({
+            let call = handle.list_social_posts(
+                crate::social_planner::ListSocialPostsRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSocialQueueCategories",
+        Box::pin({
+            let call = handle.list_social_queue_categories();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSocialQueueItems",
+        Box::pin({
+            let call = handle.list_social_queue_items(
+                "sample-queueId",
+                ListSocialQueueItemsRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSocialQueueSlots",
+        Box::pin({
+            let call = handle.list_social_queue_slots(
+                "sample-queueId",
+                ListSocialQueueSlotsRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSocialQueues",
+        Box::pin({
+            let call = handle.list_social_queues(ListSocialQueuesRequest::new("sample".to_owned()));
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSocialTags",
+        Box::pin({
+            let call = handle.list_social_tags();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "resetSocialQueueItem",
+        Box::pin({
+            let call = handle.reset_social_queue_item(
+                "sample-queueId",
+                "sample-itemId",
+                ResetSocialQueueItemRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "saveSocialQueueEdit",
+        Box::pin({
+            let call = handle.save_social_queue_edit(
+                "sample-queueId",
+                SocialQueueEditSessionRequest::new("sample".to_owned(), "sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "setSocialCsvAccounts",
+        Box::pin({
+            let call = handle.set_social_csv_accounts(
+                SetSocialCsvAccountsRequest::new(
+                    vec!["sample".to_owned()],
+                    "sample".to_owned(),
+                    1i64,
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "startSocialOauth",
+        Box::pin({
+            let call = handle.start_social_oauth(SocialOauthPlatform::Google, "sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "startSocialQueueEdit",
+        Box::pin({
+            let call = handle.start_social_queue_edit(
+                "sample-queueId",
+                StartSocialQueueEditRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "unlikeSocialComment",
+        Box::pin({
+            let call = handle.unlike_social_comment(
+                SocialCommentLikePlatform::Facebook,
+                "sample-id"
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateSocialPost",
+        Box::pin({
+            let call = handle.update_social_post(
+                "sample-id",
+                SocialPostRequest::new(
+                    vec!["sample".to_owned()],
+                    crate::social_planner::SocialPostType::Post,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateSocialQueue",
+        Box::pin({
+            let call = handle.update_social_queue(
+                "sample-queueId",
+                UpdateSocialQueueRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateSocialQueueItem",
+        Box::pin({
+            let call = handle.update_social_queue_item(
+                "sample-queueId",
+                "sample-itemId",
+                UpdateSocialQueueItemRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "uploadSocialCsv",
+        Box::pin({
+            let call = handle.upload_social_csv(
+                UploadSocialCsvRequest::new(
+                    crate::Upload::from_bytes("sample.txt", b"sample".to_vec())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -1285,918 +1075,296 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = SocialPlanner::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "attachSocialOauthAccount",
-            Box::pin({
-                let call = handle
-                    .attach_social_oauth_account(
-                        SocialOauthPlatform::Google,
-                        "sample-accountId",
-                        AttachSocialOauthAccountRequest::new()
-                            .type_(crate::social_planner::SocialAccountType::Page)
-                            .origin_id("sample".to_owned())
-                            .name("sample".to_owned())
-                            .avatar("sample".to_owned())
-                            .page_id("sample".to_owned())
-                            .urn("sample".to_owned())
-                            .username("sample".to_owned())
-                            .verified(true)
-                            .website_url("sample".to_owned())
-                            .origin_account_type("sample".to_owned())
-                            .company_id("sample".to_owned())
-                            .location(
-                                AttachGoogleLocation::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    )
-                                    .store_code("sample".to_owned())
-                                    .storefront_address(
-                                        std::collections::BTreeMap::from([
-                                            (
-                                                "key".to_owned(),
-                                                serde_json::Value::Object(Default::default()),
-                                            ),
-                                        ]),
-                                    )
-                                    .metadata(
-                                        std::collections::BTreeMap::from([
-                                            (
-                                                "key".to_owned(),
-                                                serde_json::Value::Object(Default::default()),
-                                            ),
-                                        ]),
-                                    )
-                                    .max_location(true)
-                                    .is_verified(true)
-                                    .is_connected(true),
-                            )
-                            .account(
-                                AttachGoogleAccount::new(
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                ),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "bulkDeleteSocialPosts",
-            Box::pin({
-                let call = handle
-                    .bulk_delete_social_posts(
-                        crate::social_planner::BulkDeleteSocialPostsRequest::new()
-                            .post_ids(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "cloneSocialQueueItem",
-            Box::pin({
-                let call = handle
-                    .clone_social_queue_item(
-                        "sample-queueId",
-                        "sample-itemId",
-                        CloneSocialQueueItemRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1.0f64,
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createSocialComment",
-            Box::pin({
-                let call = handle
-                    .create_social_comment(
-                        SocialCommentPlatform::Facebook,
-                        CreateSocialCommentRequest::new(
-                                "sample".to_owned(),
-                                true,
-                                "sample".to_owned(),
-                            )
-                            .attachments(
-                                vec![
-                                    SocialCommentAttachmentInput::new("sample".to_owned(),
-                                    SocialCommentAttachmentInputType::Image)
-                                ],
-                            )
-                            .mentions(
-                                vec![
-                                    SocialCommentMention::new("sample".to_owned(), "sample"
-                                    .to_owned(), 1i64, 1i64).slug("sample".to_owned())
-                                ],
-                            )
-                            .notify_all_group_members(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createSocialPost",
-            Box::pin({
-                let call = handle
-                    .create_social_post(
-                        SocialPostRequest::new(
-                                vec!["sample".to_owned()],
-                                crate::social_planner::SocialPostType::Post,
-                                "sample".to_owned(),
-                            )
-                            .summary("sample".to_owned())
-                            .media(
-                                vec![
-                                    SocialPostMedia::new("sample".to_owned(),
-                                    SocialPostMediaType::ImageJpeg).caption("sample".to_owned())
-                                    .original_url("sample".to_owned()).watermarked_url("sample"
-                                    .to_owned()).thumbnail("sample".to_owned()).id("sample"
-                                    .to_owned()).optimized_url("sample".to_owned())
-                                    .optimized_type("sample".to_owned()).is_modified(true)
-                                    .alt_text("sample".to_owned())
-                                ],
-                            )
-                            .status(SocialPostStatus::Draft)
-                            .schedule_date("sample".to_owned())
-                            .selected_best_time("sample".to_owned())
-                            .created_by("sample".to_owned())
-                            .follow_up_comment("sample".to_owned())
-                            .og_tags_details(
-                                PostLinkPreview::new()
-                                    .meta_image("sample".to_owned())
-                                    .meta_link("sample".to_owned())
-                                    .og_title("sample".to_owned())
-                                    .og_description("sample".to_owned()),
-                            )
-                            .post_approval_details(
-                                crate::social_planner::PostApproval::new()
-                                    .approver("sample".to_owned())
-                                    .requester_note("sample".to_owned())
-                                    .approver_note("sample".to_owned())
-                                    .approval_status(
-                                        crate::social_planner::PostApprovalStatus::Pending,
-                                    ),
-                            )
-                            .schedule_time_updated(true)
-                            .tags(vec!["sample".to_owned()])
-                            .category_id("sample".to_owned())
-                            .apply_watermark(true)
-                            .tiktok_post_details(
-                                TiktokPostDetails::new(
-                                        crate::social_planner::TiktokPrivacyLevel::PublicToEveryone,
-                                    )
-                                    .promote_other_brand(true)
-                                    .enable_comment(true)
-                                    .enable_duet(true)
-                                    .enable_stitch(true)
-                                    .video_disclosure(true)
-                                    .promote_your_brand(true),
-                            )
-                            .gmb_post_details(
-                                GmbPostDetails::new(GmbEventType::Standard)
-                                    .title("sample".to_owned())
-                                    .offer_title("sample".to_owned())
-                                    .start_date(
-                                        crate::social_planner::GmbEventStart::new()
-                                            .start_date(
-                                                crate::social_planner::GmbDate::new(1i64, 1i64, 1i64),
-                                            )
-                                            .start_time(
-                                                crate::social_planner::GmbTime::new(1i64, 1i64, 1i64),
-                                            ),
-                                    )
-                                    .end_date(
-                                        crate::social_planner::GmbEventEnd::new()
-                                            .end_date(
-                                                crate::social_planner::GmbDate::new(1i64, 1i64, 1i64),
-                                            )
-                                            .end_time(
-                                                crate::social_planner::GmbTime::new(1i64, 1i64, 1i64),
-                                            ),
-                                    )
-                                    .terms_conditions("sample".to_owned())
-                                    .url("sample".to_owned())
-                                    .coupon_code("sample".to_owned())
-                                    .redeem_online_url("sample".to_owned())
-                                    .action_type(crate::social_planner::GmbActionType::None),
-                            )
-                            .linkedin_post_details(
-                                LinkedinPostDetails::new("sample".to_owned(), true)
-                                    .poll(
-                                        LinkedinPoll::new(
-                                            "sample".to_owned(),
-                                            vec![LinkedinPollOption::new("sample".to_owned())],
-                                            LinkedinPollSettings::new(LinkedinPollDuration::OneDay),
-                                        ),
-                                    ),
-                            )
-                            .pinterest_post_details(
-                                PinterestPostDetails::new()
-                                    .title("sample".to_owned())
-                                    .link("sample".to_owned())
-                                    .board_ids(
-                                        std::collections::BTreeMap::from([
-                                            ("key".to_owned(), "sample".to_owned()),
-                                        ]),
-                                    )
-                                    .pinterest_boards(
-                                        vec![
-                                            PinterestBoardSelection::new("sample".to_owned(),
-                                            vec!["sample".to_owned()])
-                                        ],
-                                    )
-                                    .shortened_links(vec!["sample".to_owned()]),
-                            )
-                            .facebook_post_details(
-                                FacebookPostDetails::new(
-                                        crate::social_planner::SocialPostType::Post,
-                                    )
-                                    .text_format_preset_id("sample".to_owned()),
-                            )
-                            .instagram_post_details(
-                                InstagramPostDetails::new(
-                                        crate::social_planner::SocialPostType::Post,
-                                    )
-                                    .collaborators(
-                                        std::collections::BTreeMap::from([
-                                            ("key".to_owned(), vec!["sample".to_owned()]),
-                                        ]),
-                                    )
-                                    .show_on_feed(true)
-                                    .publish_via_push_notification(true)
-                                    .publisher_note("sample".to_owned()),
-                            )
-                            .youtube_post_details(
-                                YoutubePostDetails::new(YoutubeVideoType::Video)
-                                    .title("sample".to_owned())
-                                    .privacy_level(YoutubePrivacyLevel::Private),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createSocialQueue",
-            Box::pin({
-                let call = handle
-                    .create_social_queue(
-                        CreateSocialQueueRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                vec![
-                                    SocialQueueTimeSlotInput::new(1i64, "sample".to_owned())
-                                ],
-                                "sample".to_owned(),
-                            )
-                            .enable_future_posts(true)
-                            .prioritize_new_content(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createSocialQueueItem",
-            Box::pin({
-                let call = handle
-                    .create_social_queue_item(
-                        "sample-queueId",
-                        CreateSocialQueueItemRequest::new("sample".to_owned())
-                            .session_id("sample".to_owned())
-                            .modified_post_payload(
-                                SocialQueuePostContent::new()
-                                    .account_ids(vec!["sample".to_owned()])
-                                    .summary("sample".to_owned())
-                                    .media(
-                                        vec![
-                                            SocialPostMedia::new("sample".to_owned(),
-                                            SocialPostMediaType::ImageJpeg).caption("sample".to_owned())
-                                            .original_url("sample".to_owned()).watermarked_url("sample"
-                                            .to_owned()).thumbnail("sample".to_owned()).id("sample"
-                                            .to_owned()).optimized_url("sample".to_owned())
-                                            .optimized_type("sample".to_owned()).is_modified(true)
-                                            .alt_text("sample".to_owned())
-                                        ],
-                                    )
-                                    .status(SocialPostStatus::Draft)
-                                    .schedule_date("sample".to_owned())
-                                    .selected_best_time("sample".to_owned())
-                                    .created_by("sample".to_owned())
-                                    .follow_up_comment("sample".to_owned())
-                                    .og_tags_details(
-                                        PostLinkPreview::new()
-                                            .meta_image("sample".to_owned())
-                                            .meta_link("sample".to_owned())
-                                            .og_title("sample".to_owned())
-                                            .og_description("sample".to_owned()),
-                                    )
-                                    .type_(crate::social_planner::SocialPostType::Post)
-                                    .post_approval_details(
-                                        crate::social_planner::PostApproval::new()
-                                            .approver("sample".to_owned())
-                                            .requester_note("sample".to_owned())
-                                            .approver_note("sample".to_owned())
-                                            .approval_status(
-                                                crate::social_planner::PostApprovalStatus::Pending,
-                                            ),
-                                    )
-                                    .schedule_time_updated(true)
-                                    .tags(vec!["sample".to_owned()])
-                                    .category_id("sample".to_owned())
-                                    .apply_watermark(true)
-                                    .tiktok_post_details(
-                                        TiktokPostDetails::new(
-                                                crate::social_planner::TiktokPrivacyLevel::PublicToEveryone,
-                                            )
-                                            .promote_other_brand(true)
-                                            .enable_comment(true)
-                                            .enable_duet(true)
-                                            .enable_stitch(true)
-                                            .video_disclosure(true)
-                                            .promote_your_brand(true),
-                                    )
-                                    .gmb_post_details(
-                                        GmbPostDetails::new(GmbEventType::Standard)
-                                            .title("sample".to_owned())
-                                            .offer_title("sample".to_owned())
-                                            .start_date(
-                                                crate::social_planner::GmbEventStart::new()
-                                                    .start_date(
-                                                        crate::social_planner::GmbDate::new(1i64, 1i64, 1i64),
-                                                    )
-                                                    .start_time(
-                                                        crate::social_planner::GmbTime::new(1i64, 1i64, 1i64),
-                                                    ),
-                                            )
-                                            .end_date(
-                                                crate::social_planner::GmbEventEnd::new()
-                                                    .end_date(
-                                                        crate::social_planner::GmbDate::new(1i64, 1i64, 1i64),
-                                                    )
-                                                    .end_time(
-                                                        crate::social_planner::GmbTime::new(1i64, 1i64, 1i64),
-                                                    ),
-                                            )
-                                            .terms_conditions("sample".to_owned())
-                                            .url("sample".to_owned())
-                                            .coupon_code("sample".to_owned())
-                                            .redeem_online_url("sample".to_owned())
-                                            .action_type(crate::social_planner::GmbActionType::None),
-                                    )
-                                    .user_id("sample".to_owned())
-                                    .linkedin_post_details(
-                                        LinkedinPostDetails::new("sample".to_owned(), true)
-                                            .poll(
-                                                LinkedinPoll::new(
-                                                    "sample".to_owned(),
-                                                    vec![LinkedinPollOption::new("sample".to_owned())],
-                                                    LinkedinPollSettings::new(LinkedinPollDuration::OneDay),
-                                                ),
-                                            ),
-                                    )
-                                    .pinterest_post_details(
-                                        PinterestPostDetails::new()
-                                            .title("sample".to_owned())
-                                            .link("sample".to_owned())
-                                            .board_ids(
-                                                std::collections::BTreeMap::from([
-                                                    ("key".to_owned(), "sample".to_owned()),
-                                                ]),
-                                            )
-                                            .pinterest_boards(
-                                                vec![
-                                                    PinterestBoardSelection::new("sample".to_owned(),
-                                                    vec!["sample".to_owned()])
-                                                ],
-                                            )
-                                            .shortened_links(vec!["sample".to_owned()]),
-                                    )
-                                    .facebook_post_details(
-                                        FacebookPostDetails::new(
-                                                crate::social_planner::SocialPostType::Post,
-                                            )
-                                            .text_format_preset_id("sample".to_owned()),
-                                    )
-                                    .instagram_post_details(
-                                        InstagramPostDetails::new(
-                                                crate::social_planner::SocialPostType::Post,
-                                            )
-                                            .collaborators(
-                                                std::collections::BTreeMap::from([
-                                                    ("key".to_owned(), vec!["sample".to_owned()]),
-                                                ]),
-                                            )
-                                            .show_on_feed(true)
-                                            .publish_via_push_notification(true)
-                                            .publisher_note("sample".to_owned()),
-                                    )
-                                    .youtube_post_details(
-                                        YoutubePostDetails::new(YoutubeVideoType::Video)
-                                            .title("sample".to_owned())
-                                            .privacy_level(YoutubePrivacyLevel::Private),
-                                    )
-                                    .location_id("sample".to_owned()),
-                            )
-                            .order(SocialQueueOrder::Number(1.0f64))
-                            .variations(
-                                vec![
-                                    SocialQueueVariationInput::new().content("sample"
-                                    .to_owned())
-                                    .mentions(vec![std::collections::BTreeMap::from([("key"
-                                    .to_owned(),
-                                    serde_json::Value::Object(Default::default()))])])
-                                    .og_tags(SocialQueueOgTags::new().meta_link("sample"
-                                    .to_owned()).meta_image("sample".to_owned())
-                                    .og_title("sample".to_owned()))
-                                ],
-                            )
-                            .primary_image("sample".to_owned())
-                            .direct_to_queue(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteActiveSocialQueuePost",
-            Box::pin({
-                let call = handle.delete_active_social_queue_post("sample-postId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteSocialAccount",
-            Box::pin({
-                let call = handle
-                    .delete_social_account("sample-id")
+    calls.push((
+        "attachSocialOauthAccount",
+        Box::pin({
+            let call = handle.attach_social_oauth_account(
+                SocialOauthPlatform::Google,
+                "sample-accountId",
+                AttachSocialOauthAccountRequest::new()
+                    .type_(crate::social_planner::SocialAccountType::Page)
+                    .origin_id("sample".to_owned())
+                    .name("sample".to_owned())
+                    .avatar("sample".to_owned())
+                    .page_id("sample".to_owned())
+                    .urn("sample".to_owned())
+                    .username("sample".to_owned())
+                    .verified(true)
+                    .website_url("sample".to_owned())
+                    .origin_account_type("sample".to_owned())
                     .company_id("sample".to_owned())
-                    .user_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteSocialCsvImport",
-            Box::pin({
-                let call = handle.delete_social_csv_import("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteSocialCsvPost",
-            Box::pin({
-                let call = handle
-                    .delete_social_csv_post("sample-csvId", "sample-postId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteSocialPost",
-            Box::pin({
-                let call = handle.delete_social_post("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteSocialQueueItem",
-            Box::pin({
-                let call = handle
-                    .delete_social_queue_item("sample-queueId", "sample-itemId")
-                    .session_id("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "discardSocialQueueEdit",
-            Box::pin({
-                let call = handle
-                    .discard_social_queue_edit(
-                        "sample-queueId",
-                        SocialQueueEditSessionRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                    .location(
+                        AttachGoogleLocation::new("sample".to_owned(), "sample".to_owned())
+                            .store_code("sample".to_owned())
+                            .storefront_address(
+                                std::collections::BTreeMap::from([(
+                                    "key".to_owned(),
+                                    serde_json::Value::Object(Default::default())
+                                )])
                             )
-                            .keep_in_draft(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "finalizeSocialCsvImport",
-            Box::pin({
-                let call = handle
-                    .finalize_social_csv_import(
-                        "sample-id",
-                        FinalizeSocialCsvImportRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSocialCategory",
-            Box::pin({
-                let call = handle.get_social_category("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSocialCsvImport",
-            Box::pin({
-                let call = handle
-                    .get_social_csv_import("sample-id")
-                    .skip(1i64)
-                    .limit(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSocialOauthAccounts",
-            Box::pin({
-                let call = handle
-                    .get_social_oauth_accounts(
-                        SocialOauthPlatform::Google,
-                        "sample-accountId",
+                            .metadata(
+                                std::collections::BTreeMap::from([(
+                                    "key".to_owned(),
+                                    serde_json::Value::Object(Default::default())
+                                )])
+                            )
+                            .max_location(true)
+                            .is_verified(true)
+                            .is_connected(true)
                     )
-                    .search("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSocialPost",
-            Box::pin({
-                let call = handle.get_social_post("sample-id");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSocialQueue",
-            Box::pin({
-                let call = handle.get_social_queue("sample-queueId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSocialQueueCalendar",
-            Box::pin({
-                let call = handle
-                    .get_social_queue_calendar(
-                        SocialQueueCalendarRequest::new(
+                    .account(
+                        AttachGoogleAccount::new(
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned()
+                        )
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "bulkDeleteSocialPosts",
+        Box::pin({
+            let call = handle.bulk_delete_social_posts(
+                crate::social_planner::BulkDeleteSocialPostsRequest::new()
+                    .post_ids(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "cloneSocialQueueItem",
+        Box::pin({
+            let call = handle.clone_social_queue_item(
+                "sample-queueId",
+                "sample-itemId",
+                CloneSocialQueueItemRequest::new("sample".to_owned(), "sample".to_owned(), 1.0f64)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createSocialComment",
+        Box::pin({
+            let call = handle.create_social_comment(
+                SocialCommentPlatform::Facebook,
+                CreateSocialCommentRequest::new("sample".to_owned(), true, "sample".to_owned())
+                    .attachments(
+                        vec![
+                            SocialCommentAttachmentInput::new(
                                 "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                SocialCommentAttachmentInputType::Image
                             )
-                            .category_ids(vec!["sample".to_owned()])
-                            .account_ids(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSocialQueueEditCalendar",
-            Box::pin({
-                let call = handle
-                    .get_social_queue_edit_calendar(
-                        "sample-queueId",
-                        SocialQueueEditCalendarRequest::new(
+                        ]
+                    )
+                    .mentions(
+                        vec![
+                            SocialCommentMention::new(
                                 "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .account_ids(vec!["sample".to_owned()]),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSocialStatistics",
-            Box::pin({
-                let call = handle
-                    .get_social_statistics(
-                        SocialStatisticsRequest::new(vec!["sample".to_owned()])
-                            .platforms(
-                                vec![
-                                    crate ::social_planner::SocialStatisticsPlatform::Facebook
-                                ],
-                            )
-                            .current_range(
-                                SocialStatisticsRange::new(
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                ),
-                            )
-                            .prev_range(
-                                SocialStatisticsRange::new(
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                ),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getSocialTagsByIds",
-            Box::pin({
-                let call = handle
-                    .get_social_tags_by_ids(
-                        crate::social_planner::SocialTagIdsRequest::new(
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "likeSocialComment",
-            Box::pin({
-                let call = handle
-                    .like_social_comment(
-                        SocialCommentLikePlatform::Facebook,
-                        "sample-id",
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSocialAccounts",
-            Box::pin({
-                let call = handle.list_social_accounts();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSocialCategories",
-            Box::pin({
-                let call = handle
-                    .list_social_categories()
-                    .search_text("sample".to_owned())
-                    .limit(1i64)
-                    .skip(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSocialComments",
-            Box::pin({
-                let call = handle
-                    .list_social_comments(
-                        SocialCommentPlatform::Facebook,
-                        ListSocialCommentsRequest::new(vec!["sample".to_owned()])
-                            .from_date("sample".to_owned())
-                            .to_date("sample".to_owned())
-                            .sort_by(ListSocialCommentsRequestSortBy::Top)
-                            .search("sample".to_owned())
-                            .skip(1i64)
-                            .limit(1i64)
-                            .parent_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSocialCsvImports",
-            Box::pin({
-                let call = handle
-                    .list_social_csv_imports("sample".to_owned())
-                    .skip(1i64)
-                    .limit(1i64)
-                    .include_users(true)
-                    .is_from_template(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSocialPosts",
-            Box::pin({
-                let call = handle
-                    .list_social_posts(
-                        crate::social_planner::ListSocialPostsRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .type_(crate::social_planner::SocialPostListFilter::Recent)
-                            .accounts("sample".to_owned())
-                            .post_type(crate::social_planner::SocialPostType::Post),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSocialQueueCategories",
-            Box::pin({
-                let call = handle
-                    .list_social_queue_categories()
-                    .skip(1i64)
-                    .limit(1i64)
-                    .q("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSocialQueueItems",
-            Box::pin({
-                let call = handle
-                    .list_social_queue_items(
-                        "sample-queueId",
-                        ListSocialQueueItemsRequest::new("sample".to_owned())
-                            .session_id("sample".to_owned())
-                            .skip(1i64)
-                            .limit(1i64)
-                            .error_filter(true)
-                            .item_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSocialQueueSlots",
-            Box::pin({
-                let call = handle
-                    .list_social_queue_slots(
-                        "sample-queueId",
-                        ListSocialQueueSlotsRequest::new("sample".to_owned())
-                            .session_id("sample".to_owned())
-                            .skip(1i64)
-                            .limit(1i64),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSocialQueues",
-            Box::pin({
-                let call = handle
-                    .list_social_queues(
-                        ListSocialQueuesRequest::new("sample".to_owned())
-                            .skip(1i64)
-                            .limit(1i64),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listSocialTags",
-            Box::pin({
-                let call = handle
-                    .list_social_tags()
-                    .search_text("sample".to_owned())
-                    .limit(1i64)
-                    .skip(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "resetSocialQueueItem",
-            Box::pin({
-                let call = handle
-                    .reset_social_queue_item(
-                        "sample-queueId",
-                        "sample-itemId",
-                        ResetSocialQueueItemRequest::new("sample".to_owned())
-                            .session_id("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "saveSocialQueueEdit",
-            Box::pin({
-                let call = handle
-                    .save_social_queue_edit(
-                        "sample-queueId",
-                        SocialQueueEditSessionRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .keep_in_draft(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "setSocialCsvAccounts",
-            Box::pin({
-                let call = handle
-                    .set_social_csv_accounts(
-                        SetSocialCsvAccountsRequest::new(
-                                vec!["sample".to_owned()],
                                 "sample".to_owned(),
                                 1i64,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                1i64
                             )
+                                .slug("sample".to_owned())
+                        ]
+                    )
+                    .notify_all_group_members(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createSocialPost",
+        Box::pin({
+            let call = handle.create_social_post(
+                SocialPostRequest::new(
+                    vec!["sample".to_owned()],
+                    crate::social_planner::SocialPostType::Post,
+                    "sample".to_owned()
+                )
+                    .summary("sample".to_owned())
+                    .media(
+                        vec![
+                            SocialPostMedia::new(
+                                "sample".to_owned(),
+                                SocialPostMediaType::ImageJpeg
+                            )
+                                .caption("sample".to_owned())
+                                .original_url("sample".to_owned())
+                                .watermarked_url("sample".to_owned())
+                                .thumbnail("sample".to_owned())
+                                .id("sample".to_owned())
+                                .optimized_url("sample".to_owned())
+                                .optimized_type("sample".to_owned())
+                                .is_modified(true)
+                                .alt_text("sample".to_owned())
+                        ]
+                    )
+                    .status(SocialPostStatus::Draft)
+                    .schedule_date("sample".to_owned())
+                    .selected_best_time("sample".to_owned())
+                    .created_by("sample".to_owned())
+                    .follow_up_comment("sample".to_owned())
+                    .og_tags_details(
+                        PostLinkPreview::new()
+                            .meta_image("sample".to_owned())
+                            .meta_link("sample".to_owned())
+                            .og_title("sample".to_owned())
+                            .og_description("sample".to_owned())
+                    )
+                    .post_approval_details(
+                        crate::social_planner::PostApproval::new()
                             .approver("sample".to_owned())
-                            .csv_file_type(SocialCsvFileType::Basic),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "startSocialOauth",
-            Box::pin({
-                let call = handle
-                    .start_social_oauth(SocialOauthPlatform::Google, "sample".to_owned())
-                    .page("sample".to_owned())
-                    .reconnect(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "startSocialQueueEdit",
-            Box::pin({
-                let call = handle
-                    .start_social_queue_edit(
-                        "sample-queueId",
-                        StartSocialQueueEditRequest::new("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "unlikeSocialComment",
-            Box::pin({
-                let call = handle
-                    .unlike_social_comment(
-                        SocialCommentLikePlatform::Facebook,
-                        "sample-id",
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateSocialPost",
-            Box::pin({
-                let call = handle
-                    .update_social_post(
-                        "sample-id",
-                        SocialPostRequest::new(
-                                vec!["sample".to_owned()],
-                                crate::social_planner::SocialPostType::Post,
-                                "sample".to_owned(),
+                            .requester_note("sample".to_owned())
+                            .approver_note("sample".to_owned())
+                            .approval_status(crate::social_planner::PostApprovalStatus::Pending)
+                    )
+                    .schedule_time_updated(true)
+                    .tags(vec!["sample".to_owned()])
+                    .category_id("sample".to_owned())
+                    .apply_watermark(true)
+                    .tiktok_post_details(
+                        TiktokPostDetails::new(
+                            crate::social_planner::TiktokPrivacyLevel::PublicToEveryone
+                        )
+                            .promote_other_brand(true)
+                            .enable_comment(true)
+                            .enable_duet(true)
+                            .enable_stitch(true)
+                            .video_disclosure(true)
+                            .promote_your_brand(true)
+                    )
+                    .gmb_post_details(
+                        GmbPostDetails::new(GmbEventType::Standard)
+                            .title("sample".to_owned())
+                            .offer_title("sample".to_owned())
+                            .start_date(
+                                crate::social_planner::GmbEventStart::new()
+                                    .start_date(
+                                        crate::social_planner::GmbDate::new(1i64, 1i64, 1i64)
+                                    )
+                                    .start_time(
+                                        crate::social_planner::GmbTime::new(1i64, 1i64, 1i64)
+                                    )
                             )
+                            .end_date(
+                                crate::social_planner::GmbEventEnd::new()
+                                    .end_date(crate::social_planner::GmbDate::new(1i64, 1i64, 1i64))
+                                    .end_time(crate::social_planner::GmbTime::new(1i64, 1i64, 1i64))
+                            )
+                            .terms_conditions("sample".to_owned())
+                            .url("sample".to_owned())
+                            .coupon_code("sample".to_owned())
+                            .redeem_online_url("sample".to_owned())
+                            .action_type(crate::social_planner::GmbActionType::None)
+                    )
+                    .linkedin_post_details(
+                        LinkedinPostDetails::new("sample".to_owned(), true)
+                            .poll(
+                                LinkedinPoll::new(
+                                    "sample".to_owned(),
+                                    vec![LinkedinPollOption::new("sample".to_owned())],
+                                    LinkedinPollSettings::new(LinkedinPollDuration::OneDay)
+                                )
+                            )
+                    )
+                    .pinterest_post_details(
+                        PinterestPostDetails::new()
+                            .title("sample".to_owned())
+                            .link("sample".to_owned())
+                            .board_ids(
+                                std::collections::BTreeMap::from([(
+                                    "key".to_owned(),
+                                    "sample".to_owned()
+                                )])
+                            )
+                            .pinterest_boards(
+                                vec![
+                                    PinterestBoardSelection::new(
+                                        "sample".to_owned(),
+                                        vec!["sample".to_owned()]
+                                    )
+                                ]
+                            )
+                            .shortened_links(vec!["sample".to_owned()])
+                    )
+                    .facebook_post_details(
+                        FacebookPostDetails::new(crate::social_planner::SocialPostType::Post)
+                            .text_format_preset_id("sample".to_owned())
+                    )
+                    .instagram_post_details(
+                        InstagramPostDetails::new(crate::social_planner::SocialPostType::Post)
+                            .collaborators(
+                                std::collections::BTreeMap::from([(
+                                    "key".to_owned(),
+                                    vec!["sample".to_owned()]
+                                )])
+                            )
+                            .show_on_feed(true)
+                            .publish_via_push_notification(true)
+                            .publisher_note("sample".to_owned())
+                    )
+                    .youtube_post_details(
+                        YoutubePostDetails::new(YoutubeVideoType::Video)
+                            .title("sample".to_owned())
+                            .privacy_level(YoutubePrivacyLevel::Private)
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createSocialQueue",
+        Box::pin({
+            let call = handle.create_social_queue(
+                CreateSocialQueueRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    vec![SocialQueueTimeSlotInput::new(1i64, "sample".to_owned())],
+                    "sample".to_owned()
+                )
+                    .enable_future_posts(true)
+                    .prioritize_new_content(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createSocialQueueItem",
+        Box::pin({
+            let call = handle.create_social_queue_item(
+                "sample-queueId",
+                CreateSocialQueueItemRequest::new("sample".to_owned())
+                    .session_id("sample".to_owned())
+                    .modified_post_payload(
+                        SocialQueuePostContent::new()
+                            .account_ids(vec!["sample".to_owned()])
                             .summary("sample".to_owned())
                             .media(
                                 vec![
-                                    SocialPostMedia::new("sample".to_owned(),
-                                    SocialPostMediaType::ImageJpeg).caption("sample".to_owned())
-                                    .original_url("sample".to_owned()).watermarked_url("sample"
-                                    .to_owned()).thumbnail("sample".to_owned()).id("sample"
-                                    .to_owned()).optimized_url("sample".to_owned())
-                                    .optimized_type("sample".to_owned()).is_modified(true)
-                                    .alt_text("sample".to_owned())
-                                ],
+                                    SocialPostMedia::new(
+                                        "sample".to_owned(),
+                                        SocialPostMediaType::ImageJpeg
+                                    )
+                                        .caption("sample".to_owned())
+                                        .original_url("sample".to_owned())
+                                        .watermarked_url("sample".to_owned())
+                                        .thumbnail("sample".to_owned())
+                                        .id("sample".to_owned())
+                                        .optimized_url("sample".to_owned())
+                                        .optimized_type("sample".to_owned())
+                                        .is_modified(true)
+                                        .alt_text("sample".to_owned())
+                                ]
                             )
                             .status(SocialPostStatus::Draft)
                             .schedule_date("sample".to_owned())
@@ -2208,16 +1376,17 @@ pub fn contract_samples_full(
                                     .meta_image("sample".to_owned())
                                     .meta_link("sample".to_owned())
                                     .og_title("sample".to_owned())
-                                    .og_description("sample".to_owned()),
+                                    .og_description("sample".to_owned())
                             )
+                            .type_(crate::social_planner::SocialPostType::Post)
                             .post_approval_details(
                                 crate::social_planner::PostApproval::new()
                                     .approver("sample".to_owned())
                                     .requester_note("sample".to_owned())
                                     .approver_note("sample".to_owned())
                                     .approval_status(
-                                        crate::social_planner::PostApprovalStatus::Pending,
-                                    ),
+                                        crate::social_planner::PostApprovalStatus::Pending
+                                    )
                             )
                             .schedule_time_updated(true)
                             .tags(vec!["sample".to_owned()])
@@ -2225,14 +1394,14 @@ pub fn contract_samples_full(
                             .apply_watermark(true)
                             .tiktok_post_details(
                                 TiktokPostDetails::new(
-                                        crate::social_planner::TiktokPrivacyLevel::PublicToEveryone,
-                                    )
+                                    crate::social_planner::TiktokPrivacyLevel::PublicToEveryone
+                                )
                                     .promote_other_brand(true)
                                     .enable_comment(true)
                                     .enable_duet(true)
                                     .enable_stitch(true)
                                     .video_disclosure(true)
-                                    .promote_your_brand(true),
+                                    .promote_your_brand(true)
                             )
                             .gmb_post_details(
                                 GmbPostDetails::new(GmbEventType::Standard)
@@ -2241,279 +1410,852 @@ pub fn contract_samples_full(
                                     .start_date(
                                         crate::social_planner::GmbEventStart::new()
                                             .start_date(
-                                                crate::social_planner::GmbDate::new(1i64, 1i64, 1i64),
+                                                crate::social_planner::GmbDate::new(
+                                                    1i64,
+                                                    1i64,
+                                                    1i64
+                                                )
                                             )
                                             .start_time(
-                                                crate::social_planner::GmbTime::new(1i64, 1i64, 1i64),
-                                            ),
+                                                crate::social_planner::GmbTime::new(
+                                                    1i64,
+                                                    1i64,
+                                                    1i64
+                                                )
+                                            )
                                     )
                                     .end_date(
                                         crate::social_planner::GmbEventEnd::new()
                                             .end_date(
-                                                crate::social_planner::GmbDate::new(1i64, 1i64, 1i64),
+                                                crate::social_planner::GmbDate::new(
+                                                    1i64,
+                                                    1i64,
+                                                    1i64
+                                                )
                                             )
                                             .end_time(
-                                                crate::social_planner::GmbTime::new(1i64, 1i64, 1i64),
-                                            ),
+                                                crate::social_planner::GmbTime::new(
+                                                    1i64,
+                                                    1i64,
+                                                    1i64
+                                                )
+                                            )
                                     )
                                     .terms_conditions("sample".to_owned())
                                     .url("sample".to_owned())
                                     .coupon_code("sample".to_owned())
                                     .redeem_online_url("sample".to_owned())
-                                    .action_type(crate::social_planner::GmbActionType::None),
+                                    .action_type(crate::social_planner::GmbActionType::None)
                             )
+                            .user_id("sample".to_owned())
                             .linkedin_post_details(
                                 LinkedinPostDetails::new("sample".to_owned(), true)
                                     .poll(
                                         LinkedinPoll::new(
                                             "sample".to_owned(),
                                             vec![LinkedinPollOption::new("sample".to_owned())],
-                                            LinkedinPollSettings::new(LinkedinPollDuration::OneDay),
-                                        ),
-                                    ),
+                                            LinkedinPollSettings::new(LinkedinPollDuration::OneDay)
+                                        )
+                                    )
                             )
                             .pinterest_post_details(
                                 PinterestPostDetails::new()
                                     .title("sample".to_owned())
                                     .link("sample".to_owned())
                                     .board_ids(
-                                        std::collections::BTreeMap::from([
-                                            ("key".to_owned(), "sample".to_owned()),
-                                        ]),
+                                        std::collections::BTreeMap::from([(
+                                            "key".to_owned(),
+                                            "sample".to_owned()
+                                        )])
                                     )
                                     .pinterest_boards(
                                         vec![
-                                            PinterestBoardSelection::new("sample".to_owned(),
-                                            vec!["sample".to_owned()])
-                                        ],
+                                            PinterestBoardSelection::new(
+                                                "sample".to_owned(),
+                                                vec!["sample".to_owned()]
+                                            )
+                                        ]
                                     )
-                                    .shortened_links(vec!["sample".to_owned()]),
+                                    .shortened_links(vec!["sample".to_owned()])
                             )
                             .facebook_post_details(
                                 FacebookPostDetails::new(
-                                        crate::social_planner::SocialPostType::Post,
-                                    )
-                                    .text_format_preset_id("sample".to_owned()),
+                                    crate::social_planner::SocialPostType::Post
+                                )
+                                    .text_format_preset_id("sample".to_owned())
                             )
                             .instagram_post_details(
                                 InstagramPostDetails::new(
-                                        crate::social_planner::SocialPostType::Post,
-                                    )
+                                    crate::social_planner::SocialPostType::Post
+                                )
                                     .collaborators(
-                                        std::collections::BTreeMap::from([
-                                            ("key".to_owned(), vec!["sample".to_owned()]),
-                                        ]),
+                                        std::collections::BTreeMap::from([(
+                                            "key".to_owned(),
+                                            vec!["sample".to_owned()]
+                                        )])
                                     )
                                     .show_on_feed(true)
                                     .publish_via_push_notification(true)
-                                    .publisher_note("sample".to_owned()),
+                                    .publisher_note("sample".to_owned())
                             )
                             .youtube_post_details(
                                 YoutubePostDetails::new(YoutubeVideoType::Video)
                                     .title("sample".to_owned())
-                                    .privacy_level(YoutubePrivacyLevel::Private),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateSocialQueue",
-            Box::pin({
-                let call = handle
-                    .update_social_queue(
-                        "sample-queueId",
-                        UpdateSocialQueueRequest::new("sample".to_owned())
-                            .skip_legacy_watermark(true)
-                            .status(SocialQueueStatus::Active)
-                            .skip_date_time("sample".to_owned())
-                            .time_slots(
-                                vec![
-                                    SocialQueueTimeSlotInput::new(1i64, "sample".to_owned())
-                                ],
+                                    .privacy_level(YoutubePrivacyLevel::Private)
                             )
-                            .enable_future_posts(true)
-                            .prioritize_new_content(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateSocialQueueItem",
-            Box::pin({
-                let call = handle
-                    .update_social_queue_item(
-                        "sample-queueId",
-                        "sample-itemId",
-                        UpdateSocialQueueItemRequest::new("sample".to_owned())
-                            .session_id("sample".to_owned())
-                            .modified_post_payload(
-                                SocialQueuePostContent::new()
-                                    .account_ids(vec!["sample".to_owned()])
-                                    .summary("sample".to_owned())
-                                    .media(
-                                        vec![
-                                            SocialPostMedia::new("sample".to_owned(),
-                                            SocialPostMediaType::ImageJpeg).caption("sample".to_owned())
-                                            .original_url("sample".to_owned()).watermarked_url("sample"
-                                            .to_owned()).thumbnail("sample".to_owned()).id("sample"
-                                            .to_owned()).optimized_url("sample".to_owned())
-                                            .optimized_type("sample".to_owned()).is_modified(true)
-                                            .alt_text("sample".to_owned())
-                                        ],
+                            .location_id("sample".to_owned())
+                    )
+                    .order(SocialQueueOrder::Number(1.0f64))
+                    .variations(
+                        vec![
+                            SocialQueueVariationInput::new()
+                                .content("sample".to_owned())
+                                .mentions(
+                                    vec![
+                                        std::collections::BTreeMap::from([(
+                                            "key".to_owned(),
+                                            serde_json::Value::Object(Default::default())
+                                        )])
+                                    ]
+                                )
+                                .og_tags(
+                                    SocialQueueOgTags::new()
+                                        .meta_link("sample".to_owned())
+                                        .meta_image("sample".to_owned())
+                                        .og_title("sample".to_owned())
+                                )
+                        ]
+                    )
+                    .primary_image("sample".to_owned())
+                    .direct_to_queue(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteActiveSocialQueuePost",
+        Box::pin({
+            let call = handle.delete_active_social_queue_post("sample-postId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteSocialAccount",
+        Box::pin({
+            let call = handle
+                .delete_social_account("sample-id")
+                .company_id("sample".to_owned())
+                .user_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteSocialCsvImport",
+        Box::pin({
+            let call = handle.delete_social_csv_import("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteSocialCsvPost",
+        Box::pin({
+            let call = handle.delete_social_csv_post("sample-csvId", "sample-postId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteSocialPost",
+        Box::pin({
+            let call = handle.delete_social_post("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteSocialQueueItem",
+        Box::pin({
+            let call = handle
+                .delete_social_queue_item("sample-queueId", "sample-itemId")
+                .session_id("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "discardSocialQueueEdit",
+        Box::pin({
+            let call = handle.discard_social_queue_edit(
+                "sample-queueId",
+                SocialQueueEditSessionRequest::new("sample".to_owned(), "sample".to_owned())
+                    .keep_in_draft(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "finalizeSocialCsvImport",
+        Box::pin({
+            let call = handle.finalize_social_csv_import(
+                "sample-id",
+                FinalizeSocialCsvImportRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSocialCategory",
+        Box::pin({
+            let call = handle.get_social_category("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSocialCsvImport",
+        Box::pin({
+            let call = handle.get_social_csv_import("sample-id").skip(1i64).limit(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSocialOauthAccounts",
+        Box::pin({
+            let call = handle
+                .get_social_oauth_accounts(SocialOauthPlatform::Google, "sample-accountId")
+                .search("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSocialPost",
+        Box::pin({
+            let call = handle.get_social_post("sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSocialQueue",
+        Box::pin({
+            let call = handle.get_social_queue("sample-queueId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSocialQueueCalendar",
+        Box::pin({
+            let call = handle.get_social_queue_calendar(
+                SocialQueueCalendarRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .category_ids(vec!["sample".to_owned()])
+                    .account_ids(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSocialQueueEditCalendar",
+        Box::pin({
+            let call = handle.get_social_queue_edit_calendar(
+                "sample-queueId",
+                SocialQueueEditCalendarRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .account_ids(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSocialStatistics",
+        Box::pin({
+            let call = handle.get_social_statistics(
+                SocialStatisticsRequest::new(vec!["sample".to_owned()])
+                    .platforms(vec![crate::social_planner::SocialStatisticsPlatform::Facebook])
+                    .current_range(
+                        SocialStatisticsRange::new("sample".to_owned(), "sample".to_owned())
+                    )
+                    .prev_range(
+                        SocialStatisticsRange::new("sample".to_owned(), "sample".to_owned())
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getSocialTagsByIds",
+        Box::pin({
+            let call = handle.get_social_tags_by_ids(
+                crate::social_planner::SocialTagIdsRequest::new(vec!["sample".to_owned()])
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "likeSocialComment",
+        Box::pin({
+            let call = handle.like_social_comment(SocialCommentLikePlatform::Facebook, "sample-id");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSocialAccounts",
+        Box::pin({
+            let call = handle.list_social_accounts();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSocialCategories",
+        Box::pin({
+            let call = handle
+                .list_social_categories()
+                .search_text("sample".to_owned())
+                .limit(1i64)
+                .skip(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSocialComments",
+        Box::pin({
+            let call = handle.list_social_comments(
+                SocialCommentPlatform::Facebook,
+                ListSocialCommentsRequest::new(vec!["sample".to_owned()])
+                    .from_date("sample".to_owned())
+                    .to_date("sample".to_owned())
+                    .sort_by(ListSocialCommentsRequestSortBy::Top)
+                    .search("sample".to_owned())
+                    .skip(1i64)
+                    .limit(1i64)
+                    .parent_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSocialCsvImports",
+        Box::pin({
+            let call = handle
+                .list_social_csv_imports("sample".to_owned())
+                .skip(1i64)
+                .limit(1i64)
+                .include_users(true)
+                .is_from_template(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSocialPosts",
+        Box::pin({
+            let call = handle.list_social_posts(
+                crate::social_planner::ListSocialPostsRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .type_(crate::social_planner::SocialPostListFilter::Recent)
+                    .accounts("sample".to_owned())
+                    .post_type(crate::social_planner::SocialPostType::Post)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSocialQueueCategories",
+        Box::pin({
+            let call = handle
+                .list_social_queue_categories()
+                .skip(1i64)
+                .limit(1i64)
+                .q("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSocialQueueItems",
+        Box::pin({
+            let call = handle.list_social_queue_items(
+                "sample-queueId",
+                ListSocialQueueItemsRequest::new("sample".to_owned())
+                    .session_id("sample".to_owned())
+                    .skip(1i64)
+                    .limit(1i64)
+                    .error_filter(true)
+                    .item_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSocialQueueSlots",
+        Box::pin({
+            let call = handle.list_social_queue_slots(
+                "sample-queueId",
+                ListSocialQueueSlotsRequest::new("sample".to_owned())
+                    .session_id("sample".to_owned())
+                    .skip(1i64)
+                    .limit(1i64)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSocialQueues",
+        Box::pin({
+            let call = handle.list_social_queues(
+                ListSocialQueuesRequest::new("sample".to_owned()).skip(1i64).limit(1i64)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listSocialTags",
+        Box::pin({
+            let call = handle
+                .list_social_tags()
+                .search_text("sample".to_owned())
+                .limit(1i64)
+                .skip(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "resetSocialQueueItem",
+        Box::pin({
+            let call = handle.reset_social_queue_item(
+                "sample-queueId",
+                "sample-itemId",
+                ResetSocialQueueItemRequest::new("sample".to_owned())
+                    .session_id("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "saveSocialQueueEdit",
+        Box::pin({
+            let call = handle.save_social_queue_edit(
+                "sample-queueId",
+                SocialQueueEditSessionRequest::new("sample".to_owned(), "sample".to_owned())
+                    .keep_in_draft(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "setSocialCsvAccounts",
+        Box::pin({
+            let call = handle.set_social_csv_accounts(
+                SetSocialCsvAccountsRequest::new(
+                    vec!["sample".to_owned()],
+                    "sample".to_owned(),
+                    1i64,
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .approver("sample".to_owned())
+                    .csv_file_type(SocialCsvFileType::Basic)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "startSocialOauth",
+        Box::pin({
+            let call = handle
+                .start_social_oauth(SocialOauthPlatform::Google, "sample".to_owned())
+                .page("sample".to_owned())
+                .reconnect(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "startSocialQueueEdit",
+        Box::pin({
+            let call = handle.start_social_queue_edit(
+                "sample-queueId",
+                StartSocialQueueEditRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "unlikeSocialComment",
+        Box::pin({
+            let call = handle.unlike_social_comment(
+                SocialCommentLikePlatform::Facebook,
+                "sample-id"
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateSocialPost",
+        Box::pin({
+            let call = handle.update_social_post(
+                "sample-id",
+                SocialPostRequest::new(
+                    vec!["sample".to_owned()],
+                    crate::social_planner::SocialPostType::Post,
+                    "sample".to_owned()
+                )
+                    .summary("sample".to_owned())
+                    .media(
+                        vec![
+                            SocialPostMedia::new(
+                                "sample".to_owned(),
+                                SocialPostMediaType::ImageJpeg
+                            )
+                                .caption("sample".to_owned())
+                                .original_url("sample".to_owned())
+                                .watermarked_url("sample".to_owned())
+                                .thumbnail("sample".to_owned())
+                                .id("sample".to_owned())
+                                .optimized_url("sample".to_owned())
+                                .optimized_type("sample".to_owned())
+                                .is_modified(true)
+                                .alt_text("sample".to_owned())
+                        ]
+                    )
+                    .status(SocialPostStatus::Draft)
+                    .schedule_date("sample".to_owned())
+                    .selected_best_time("sample".to_owned())
+                    .created_by("sample".to_owned())
+                    .follow_up_comment("sample".to_owned())
+                    .og_tags_details(
+                        PostLinkPreview::new()
+                            .meta_image("sample".to_owned())
+                            .meta_link("sample".to_owned())
+                            .og_title("sample".to_owned())
+                            .og_description("sample".to_owned())
+                    )
+                    .post_approval_details(
+                        crate::social_planner::PostApproval::new()
+                            .approver("sample".to_owned())
+                            .requester_note("sample".to_owned())
+                            .approver_note("sample".to_owned())
+                            .approval_status(crate::social_planner::PostApprovalStatus::Pending)
+                    )
+                    .schedule_time_updated(true)
+                    .tags(vec!["sample".to_owned()])
+                    .category_id("sample".to_owned())
+                    .apply_watermark(true)
+                    .tiktok_post_details(
+                        TiktokPostDetails::new(
+                            crate::social_planner::TiktokPrivacyLevel::PublicToEveryone
+                        )
+                            .promote_other_brand(true)
+                            .enable_comment(true)
+                            .enable_duet(true)
+                            .enable_stitch(true)
+                            .video_disclosure(true)
+                            .promote_your_brand(true)
+                    )
+                    .gmb_post_details(
+                        GmbPostDetails::new(GmbEventType::Standard)
+                            .title("sample".to_owned())
+                            .offer_title("sample".to_owned())
+                            .start_date(
+                                crate::social_planner::GmbEventStart::new()
+                                    .start_date(
+                                        crate::social_planner::GmbDate::new(1i64, 1i64, 1i64)
                                     )
-                                    .status(SocialPostStatus::Draft)
-                                    .schedule_date("sample".to_owned())
-                                    .selected_best_time("sample".to_owned())
-                                    .created_by("sample".to_owned())
-                                    .follow_up_comment("sample".to_owned())
-                                    .og_tags_details(
-                                        PostLinkPreview::new()
-                                            .meta_image("sample".to_owned())
-                                            .meta_link("sample".to_owned())
-                                            .og_title("sample".to_owned())
-                                            .og_description("sample".to_owned()),
+                                    .start_time(
+                                        crate::social_planner::GmbTime::new(1i64, 1i64, 1i64)
                                     )
-                                    .type_(crate::social_planner::SocialPostType::Post)
-                                    .post_approval_details(
-                                        crate::social_planner::PostApproval::new()
-                                            .approver("sample".to_owned())
-                                            .requester_note("sample".to_owned())
-                                            .approver_note("sample".to_owned())
-                                            .approval_status(
-                                                crate::social_planner::PostApprovalStatus::Pending,
-                                            ),
+                            )
+                            .end_date(
+                                crate::social_planner::GmbEventEnd::new()
+                                    .end_date(crate::social_planner::GmbDate::new(1i64, 1i64, 1i64))
+                                    .end_time(crate::social_planner::GmbTime::new(1i64, 1i64, 1i64))
+                            )
+                            .terms_conditions("sample".to_owned())
+                            .url("sample".to_owned())
+                            .coupon_code("sample".to_owned())
+                            .redeem_online_url("sample".to_owned())
+                            .action_type(crate::social_planner::GmbActionType::None)
+                    )
+                    .linkedin_post_details(
+                        LinkedinPostDetails::new("sample".to_owned(), true)
+                            .poll(
+                                LinkedinPoll::new(
+                                    "sample".to_owned(),
+                                    vec![LinkedinPollOption::new("sample".to_owned())],
+                                    LinkedinPollSettings::new(LinkedinPollDuration::OneDay)
+                                )
+                            )
+                    )
+                    .pinterest_post_details(
+                        PinterestPostDetails::new()
+                            .title("sample".to_owned())
+                            .link("sample".to_owned())
+                            .board_ids(
+                                std::collections::BTreeMap::from([(
+                                    "key".to_owned(),
+                                    "sample".to_owned()
+                                )])
+                            )
+                            .pinterest_boards(
+                                vec![
+                                    PinterestBoardSelection::new(
+                                        "sample".to_owned(),
+                                        vec!["sample".to_owned()]
                                     )
-                                    .schedule_time_updated(true)
-                                    .tags(vec!["sample".to_owned()])
-                                    .category_id("sample".to_owned())
-                                    .apply_watermark(true)
-                                    .tiktok_post_details(
-                                        TiktokPostDetails::new(
-                                                crate::social_planner::TiktokPrivacyLevel::PublicToEveryone,
-                                            )
-                                            .promote_other_brand(true)
-                                            .enable_comment(true)
-                                            .enable_duet(true)
-                                            .enable_stitch(true)
-                                            .video_disclosure(true)
-                                            .promote_your_brand(true),
+                                ]
+                            )
+                            .shortened_links(vec!["sample".to_owned()])
+                    )
+                    .facebook_post_details(
+                        FacebookPostDetails::new(crate::social_planner::SocialPostType::Post)
+                            .text_format_preset_id("sample".to_owned())
+                    )
+                    .instagram_post_details(
+                        InstagramPostDetails::new(crate::social_planner::SocialPostType::Post)
+                            .collaborators(
+                                std::collections::BTreeMap::from([(
+                                    "key".to_owned(),
+                                    vec!["sample".to_owned()]
+                                )])
+                            )
+                            .show_on_feed(true)
+                            .publish_via_push_notification(true)
+                            .publisher_note("sample".to_owned())
+                    )
+                    .youtube_post_details(
+                        YoutubePostDetails::new(YoutubeVideoType::Video)
+                            .title("sample".to_owned())
+                            .privacy_level(YoutubePrivacyLevel::Private)
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateSocialQueue",
+        Box::pin({
+            let call = handle.update_social_queue(
+                "sample-queueId",
+                UpdateSocialQueueRequest::new("sample".to_owned())
+                    .skip_legacy_watermark(true)
+                    .status(SocialQueueStatus::Active)
+                    .skip_date_time("sample".to_owned())
+                    .time_slots(vec![SocialQueueTimeSlotInput::new(1i64, "sample".to_owned())])
+                    .enable_future_posts(true)
+                    .prioritize_new_content(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateSocialQueueItem",
+        Box::pin({
+            let call = handle.update_social_queue_item(
+                "sample-queueId",
+                "sample-itemId",
+                UpdateSocialQueueItemRequest::new("sample".to_owned())
+                    .session_id("sample".to_owned())
+                    .modified_post_payload(
+                        SocialQueuePostContent::new()
+                            .account_ids(vec!["sample".to_owned()])
+                            .summary("sample".to_owned())
+                            .media(
+                                vec![
+                                    SocialPostMedia::new(
+                                        "sample".to_owned(),
+                                        SocialPostMediaType::ImageJpeg
                                     )
-                                    .gmb_post_details(
-                                        GmbPostDetails::new(GmbEventType::Standard)
-                                            .title("sample".to_owned())
-                                            .offer_title("sample".to_owned())
+                                        .caption("sample".to_owned())
+                                        .original_url("sample".to_owned())
+                                        .watermarked_url("sample".to_owned())
+                                        .thumbnail("sample".to_owned())
+                                        .id("sample".to_owned())
+                                        .optimized_url("sample".to_owned())
+                                        .optimized_type("sample".to_owned())
+                                        .is_modified(true)
+                                        .alt_text("sample".to_owned())
+                                ]
+                            )
+                            .status(SocialPostStatus::Draft)
+                            .schedule_date("sample".to_owned())
+                            .selected_best_time("sample".to_owned())
+                            .created_by("sample".to_owned())
+                            .follow_up_comment("sample".to_owned())
+                            .og_tags_details(
+                                PostLinkPreview::new()
+                                    .meta_image("sample".to_owned())
+                                    .meta_link("sample".to_owned())
+                                    .og_title("sample".to_owned())
+                                    .og_description("sample".to_owned())
+                            )
+                            .type_(crate::social_planner::SocialPostType::Post)
+                            .post_approval_details(
+                                crate::social_planner::PostApproval::new()
+                                    .approver("sample".to_owned())
+                                    .requester_note("sample".to_owned())
+                                    .approver_note("sample".to_owned())
+                                    .approval_status(
+                                        crate::social_planner::PostApprovalStatus::Pending
+                                    )
+                            )
+                            .schedule_time_updated(true)
+                            .tags(vec!["sample".to_owned()])
+                            .category_id("sample".to_owned())
+                            .apply_watermark(true)
+                            .tiktok_post_details(
+                                TiktokPostDetails::new(
+                                    crate::social_planner::TiktokPrivacyLevel::PublicToEveryone
+                                )
+                                    .promote_other_brand(true)
+                                    .enable_comment(true)
+                                    .enable_duet(true)
+                                    .enable_stitch(true)
+                                    .video_disclosure(true)
+                                    .promote_your_brand(true)
+                            )
+                            .gmb_post_details(
+                                GmbPostDetails::new(GmbEventType::Standard)
+                                    .title("sample".to_owned())
+                                    .offer_title("sample".to_owned())
+                                    .start_date(
+                                        crate::social_planner::GmbEventStart::new()
                                             .start_date(
-                                                crate::social_planner::GmbEventStart::new()
-                                                    .start_date(
-                                                        crate::social_planner::GmbDate::new(1i64, 1i64, 1i64),
-                                                    )
-                                                    .start_time(
-                                                        crate::social_planner::GmbTime::new(1i64, 1i64, 1i64),
-                                                    ),
+                                                crate::social_planner::GmbDate::new(
+                                                    1i64,
+                                                    1i64,
+                                                    1i64
+                                                )
                                             )
+                                            .start_time(
+                                                crate::social_planner::GmbTime::new(
+                                                    1i64,
+                                                    1i64,
+                                                    1i64
+                                                )
+                                            )
+                                    )
+                                    .end_date(
+                                        crate::social_planner::GmbEventEnd::new()
                                             .end_date(
-                                                crate::social_planner::GmbEventEnd::new()
-                                                    .end_date(
-                                                        crate::social_planner::GmbDate::new(1i64, 1i64, 1i64),
-                                                    )
-                                                    .end_time(
-                                                        crate::social_planner::GmbTime::new(1i64, 1i64, 1i64),
-                                                    ),
+                                                crate::social_planner::GmbDate::new(
+                                                    1i64,
+                                                    1i64,
+                                                    1i64
+                                                )
                                             )
-                                            .terms_conditions("sample".to_owned())
-                                            .url("sample".to_owned())
-                                            .coupon_code("sample".to_owned())
-                                            .redeem_online_url("sample".to_owned())
-                                            .action_type(crate::social_planner::GmbActionType::None),
-                                    )
-                                    .user_id("sample".to_owned())
-                                    .linkedin_post_details(
-                                        LinkedinPostDetails::new("sample".to_owned(), true)
-                                            .poll(
-                                                LinkedinPoll::new(
-                                                    "sample".to_owned(),
-                                                    vec![LinkedinPollOption::new("sample".to_owned())],
-                                                    LinkedinPollSettings::new(LinkedinPollDuration::OneDay),
-                                                ),
-                                            ),
-                                    )
-                                    .pinterest_post_details(
-                                        PinterestPostDetails::new()
-                                            .title("sample".to_owned())
-                                            .link("sample".to_owned())
-                                            .board_ids(
-                                                std::collections::BTreeMap::from([
-                                                    ("key".to_owned(), "sample".to_owned()),
-                                                ]),
+                                            .end_time(
+                                                crate::social_planner::GmbTime::new(
+                                                    1i64,
+                                                    1i64,
+                                                    1i64
+                                                )
                                             )
-                                            .pinterest_boards(
-                                                vec![
-                                                    PinterestBoardSelection::new("sample".to_owned(),
-                                                    vec!["sample".to_owned()])
-                                                ],
-                                            )
-                                            .shortened_links(vec!["sample".to_owned()]),
                                     )
-                                    .facebook_post_details(
-                                        FacebookPostDetails::new(
-                                                crate::social_planner::SocialPostType::Post,
-                                            )
-                                            .text_format_preset_id("sample".to_owned()),
-                                    )
-                                    .instagram_post_details(
-                                        InstagramPostDetails::new(
-                                                crate::social_planner::SocialPostType::Post,
-                                            )
-                                            .collaborators(
-                                                std::collections::BTreeMap::from([
-                                                    ("key".to_owned(), vec!["sample".to_owned()]),
-                                                ]),
-                                            )
-                                            .show_on_feed(true)
-                                            .publish_via_push_notification(true)
-                                            .publisher_note("sample".to_owned()),
-                                    )
-                                    .youtube_post_details(
-                                        YoutubePostDetails::new(YoutubeVideoType::Video)
-                                            .title("sample".to_owned())
-                                            .privacy_level(YoutubePrivacyLevel::Private),
-                                    )
-                                    .location_id("sample".to_owned()),
+                                    .terms_conditions("sample".to_owned())
+                                    .url("sample".to_owned())
+                                    .coupon_code("sample".to_owned())
+                                    .redeem_online_url("sample".to_owned())
+                                    .action_type(crate::social_planner::GmbActionType::None)
                             )
-                            .new_order(SocialQueueOrder::Number(1.0f64))
-                            .variations(
-                                vec![
-                                    SocialQueueVariationInput::new().content("sample"
-                                    .to_owned())
-                                    .mentions(vec![std::collections::BTreeMap::from([("key"
-                                    .to_owned(),
-                                    serde_json::Value::Object(Default::default()))])])
-                                    .og_tags(SocialQueueOgTags::new().meta_link("sample"
-                                    .to_owned()).meta_image("sample".to_owned())
-                                    .og_title("sample".to_owned()))
-                                ],
+                            .user_id("sample".to_owned())
+                            .linkedin_post_details(
+                                LinkedinPostDetails::new("sample".to_owned(), true)
+                                    .poll(
+                                        LinkedinPoll::new(
+                                            "sample".to_owned(),
+                                            vec![LinkedinPollOption::new("sample".to_owned())],
+                                            LinkedinPollSettings::new(LinkedinPollDuration::OneDay)
+                                        )
+                                    )
                             )
-                            .primary_image("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "uploadSocialCsv",
-            Box::pin({
-                let call = handle
-                    .upload_social_csv(
-                        UploadSocialCsvRequest::new(
-                            crate::Upload::from_bytes("sample.txt", b"sample".to_vec()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                            .pinterest_post_details(
+                                PinterestPostDetails::new()
+                                    .title("sample".to_owned())
+                                    .link("sample".to_owned())
+                                    .board_ids(
+                                        std::collections::BTreeMap::from([(
+                                            "key".to_owned(),
+                                            "sample".to_owned()
+                                        )])
+                                    )
+                                    .pinterest_boards(
+                                        vec![
+                                            PinterestBoardSelection::new(
+                                                "sample".to_owned(),
+                                                vec!["sample".to_owned()]
+                                            )
+                                        ]
+                                    )
+                                    .shortened_links(vec!["sample".to_owned()])
+                            )
+                            .facebook_post_details(
+                                FacebookPostDetails::new(
+                                    crate::social_planner::SocialPostType::Post
+                                )
+                                    .text_format_preset_id("sample".to_owned())
+                            )
+                            .instagram_post_details(
+                                InstagramPostDetails::new(
+                                    crate::social_planner::SocialPostType::Post
+                                )
+                                    .collaborators(
+                                        std::collections::BTreeMap::from([(
+                                            "key".to_owned(),
+                                            vec!["sample".to_owned()]
+                                        )])
+                                    )
+                                    .show_on_feed(true)
+                                    .publish_via_push_notification(true)
+                                    .publisher_note("sample".to_owned())
+                            )
+                            .youtube_post_details(
+                                YoutubePostDetails::new(YoutubeVideoType::Video)
+                                    .title("sample".to_owned())
+                                    .privacy_level(YoutubePrivacyLevel::Private)
+                            )
+                            .location_id("sample".to_owned())
+                    )
+                    .new_order(SocialQueueOrder::Number(1.0f64))
+                    .variations(
+                        vec![
+                            SocialQueueVariationInput::new()
+                                .content("sample".to_owned())
+                                .mentions(
+                                    vec![
+                                        std::collections::BTreeMap::from([(
+                                            "key".to_owned(),
+                                            serde_json::Value::Object(Default::default())
+                                        )])
+                                    ]
+                                )
+                                .og_tags(
+                                    SocialQueueOgTags::new()
+                                        .meta_link("sample".to_owned())
+                                        .meta_image("sample".to_owned())
+                                        .og_title("sample".to_owned())
+                                )
+                        ]
+                    )
+                    .primary_image("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "uploadSocialCsv",
+        Box::pin({
+            let call = handle.upload_social_csv(
+                UploadSocialCsvRequest::new(
+                    crate::Upload::from_bytes("sample.txt", b"sample".to_vec())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -2553,17 +2295,18 @@ impl AttachSocialOauthAccount {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/oauth.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("attachSocialOauthAccount", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "attachSocialOauthAccount",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/oauth/{}/{}/accounts/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(self.platform.as_str()), crate
-                ::runtime::request::path_segment(& self.account_id)
-            ),
+                "/social-media-posting/oauth/{}/{}/accounts/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(self.platform.as_str()),
+                crate::runtime::request::path_segment(&self.account_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -2575,18 +2318,15 @@ impl AttachSocialOauthAccount {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::social_planner::ConnectedSocialAccountResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::social_planner::ConnectedSocialAccountResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::social_planner::ConnectedSocialAccountResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2624,15 +2364,16 @@ impl BulkDeleteSocialPosts {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/csv.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("bulkDeleteSocialPosts", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "bulkDeleteSocialPosts",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/posts/bulk-delete", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/social-media-posting/{}/posts/bulk-delete",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -2644,18 +2385,15 @@ impl BulkDeleteSocialPosts {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::social_planner::BulkDeleteSocialPostsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::social_planner::BulkDeleteSocialPostsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::social_planner::BulkDeleteSocialPostsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2689,10 +2427,10 @@ impl CloneSocialQueueItem {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/category/queues/{}/items/{}/clone", crate
-                ::runtime::request::path_segment(& self.queue_id), crate
-                ::runtime::request::path_segment(& self.item_id)
-            ),
+                "/social-media-posting/category/queues/{}/items/{}/clone",
+                crate::runtime::request::path_segment(&self.queue_id),
+                crate::runtime::request::path_segment(&self.item_id)
+            )
         );
         {
             let value = &self.body;
@@ -2708,7 +2446,7 @@ impl CloneSocialQueueItem {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SocialQueueItemRecordResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2750,15 +2488,16 @@ impl CreateSocialComment {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("createSocialComment", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "createSocialComment",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/comments/{}", crate
-                ::runtime::request::path_segment(self.platform.as_str())
-            ),
+                "/social-media-posting/comments/{}",
+                crate::runtime::request::path_segment(self.platform.as_str())
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -2776,7 +2515,7 @@ impl CreateSocialComment {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SocialCommentResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2815,15 +2554,16 @@ impl CreateSocialPost {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/post.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("createSocialPost", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "createSocialPost",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/posts", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/social-media-posting/{}/posts",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -2840,7 +2580,7 @@ impl CreateSocialPost {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SocialPostResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2874,7 +2614,7 @@ impl CreateSocialQueue {
         };
         let mut request = crate::Request::new(
             &META,
-            "/social-media-posting/category/queues".to_owned(),
+            "/social-media-posting/category/queues".to_owned()
         );
         {
             let value = &self.body;
@@ -2890,7 +2630,7 @@ impl CreateSocialQueue {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SocialQueueResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2924,9 +2664,9 @@ impl CreateSocialQueueItem {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/category/queues/{}/create/item", crate
-                ::runtime::request::path_segment(& self.queue_id)
-            ),
+                "/social-media-posting/category/queues/{}/create/item",
+                crate::runtime::request::path_segment(&self.queue_id)
+            )
         );
         {
             let value = &self.body;
@@ -2942,7 +2682,7 @@ impl CreateSocialQueueItem {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SocialQueueItemRecordResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2981,18 +2721,16 @@ impl DeleteActiveSocialQueuePost {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/category.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location(
-                "deleteActiveSocialQueuePost",
-                self.location_id.as_deref(),
-            )?;
+        let location_id = self.client.resolve_location(
+            "deleteActiveSocialQueuePost",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/category/queues/{}/active-post", crate
-                ::runtime::request::path_segment(& self.post_id)
-            ),
+                "/social-media-posting/category/queues/{}/active-post",
+                crate::runtime::request::path_segment(&self.post_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -3006,7 +2744,7 @@ impl DeleteActiveSocialQueuePost {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SocialQueueMessageResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3059,16 +2797,17 @@ impl DeleteSocialAccount {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/account.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteSocialAccount", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteSocialAccount",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/accounts/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.id)
-            ),
+                "/social-media-posting/{}/accounts/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.company_id {
@@ -3082,18 +2821,15 @@ impl DeleteSocialAccount {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::social_planner::DeleteSocialAccountResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::social_planner::DeleteSocialAccountResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::social_planner::DeleteSocialAccountResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3131,16 +2867,17 @@ impl DeleteSocialCsvImport {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/csv.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteSocialCsvImport", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteSocialCsvImport",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/csv/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.id)
-            ),
+                "/social-media-posting/{}/csv/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -3153,7 +2890,7 @@ impl DeleteSocialCsvImport {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<DeleteSocialCsvImportResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3193,17 +2930,18 @@ impl DeleteSocialCsvPost {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/csv.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteSocialCsvPost", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteSocialCsvPost",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/csv/{}/post/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.csv_id), crate
-                ::runtime::request::path_segment(& self.post_id)
-            ),
+                "/social-media-posting/{}/csv/{}/post/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.csv_id),
+                crate::runtime::request::path_segment(&self.post_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -3216,7 +2954,7 @@ impl DeleteSocialCsvPost {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<DeleteSocialCsvPostResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3255,16 +2993,17 @@ impl DeleteSocialPost {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/post.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteSocialPost", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteSocialPost",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/posts/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.id)
-            ),
+                "/social-media-posting/{}/posts/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -3272,18 +3011,15 @@ impl DeleteSocialPost {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::social_planner::DeleteSocialPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::social_planner::DeleteSocialPostResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::social_planner::DeleteSocialPostResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3329,16 +3065,17 @@ impl DeleteSocialQueueItem {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/category.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteSocialQueueItem", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteSocialQueueItem",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/category/queues/{}/items/{}", crate
-                ::runtime::request::path_segment(& self.queue_id), crate
-                ::runtime::request::path_segment(& self.item_id)
-            ),
+                "/social-media-posting/category/queues/{}/items/{}",
+                crate::runtime::request::path_segment(&self.queue_id),
+                crate::runtime::request::path_segment(&self.item_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -3355,7 +3092,7 @@ impl DeleteSocialQueueItem {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SocialQueueSlotsChangedResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3389,9 +3126,9 @@ impl DiscardSocialQueueEdit {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/category/queues/{}/edit/discard", crate
-                ::runtime::request::path_segment(& self.queue_id)
-            ),
+                "/social-media-posting/category/queues/{}/edit/discard",
+                crate::runtime::request::path_segment(&self.queue_id)
+            )
         );
         {
             let value = &self.body;
@@ -3407,7 +3144,7 @@ impl DiscardSocialQueueEdit {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SocialQueueMessageResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3447,16 +3184,17 @@ impl FinalizeSocialCsvImport {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/csv.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("finalizeSocialCsvImport", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "finalizeSocialCsvImport",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/csv/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.id)
-            ),
+                "/social-media-posting/{}/csv/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -3467,19 +3205,14 @@ impl FinalizeSocialCsvImport {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::social_planner::SocialPlannerStatus, crate::Error> {
+    pub async fn send(self) -> Result<crate::social_planner::SocialPlannerStatus, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::social_planner::SocialPlannerStatus>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::social_planner::SocialPlannerStatus>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3517,35 +3250,31 @@ impl GetSocialCategory {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/category.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getSocialCategory", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getSocialCategory",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/categories/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.id)
-            ),
+                "/social-media-posting/{}/categories/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::social_planner::SocialCategoryResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::social_planner::SocialCategoryResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::social_planner::SocialCategoryResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::social_planner::SocialCategoryResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -3597,16 +3326,17 @@ impl GetSocialCsvImport {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/csv.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getSocialCsvImport", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getSocialCsvImport",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/csv/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.id)
-            ),
+                "/social-media-posting/{}/csv/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.skip {
@@ -3625,7 +3355,7 @@ impl GetSocialCsvImport {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SocialCsvImportResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3660,7 +3390,7 @@ impl crate::Paginated for GetSocialCsvImport {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -3674,10 +3404,8 @@ impl crate::Paginated for GetSocialCsvImport {
 impl GetSocialCsvImport {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<SocialCsvPost, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<SocialCsvPost, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -3724,17 +3452,18 @@ impl GetSocialOauthAccounts {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/oauth.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getSocialOauthAccounts", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getSocialOauthAccounts",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/oauth/{}/{}/accounts/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(self.platform.as_str()), crate
-                ::runtime::request::path_segment(& self.account_id)
-            ),
+                "/social-media-posting/oauth/{}/{}/accounts/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(self.platform.as_str()),
+                crate::runtime::request::path_segment(&self.account_id)
+            )
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.search {
@@ -3750,7 +3479,7 @@ impl GetSocialOauthAccounts {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SocialOauthAccountsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3789,16 +3518,17 @@ impl GetSocialPost {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/post.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getSocialPost", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getSocialPost",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/posts/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.id)
-            ),
+                "/social-media-posting/{}/posts/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -3811,7 +3541,7 @@ impl GetSocialPost {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SocialPostResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3850,15 +3580,16 @@ impl GetSocialQueue {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/category.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getSocialQueue", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getSocialQueue",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/category/queues/{}", crate
-                ::runtime::request::path_segment(& self.queue_id)
-            ),
+                "/social-media-posting/category/queues/{}",
+                crate::runtime::request::path_segment(&self.queue_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -3872,7 +3603,7 @@ impl GetSocialQueue {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<GetSocialQueueResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3904,7 +3635,7 @@ impl GetSocialQueueCalendar {
         };
         let mut request = crate::Request::new(
             &META,
-            "/social-media-posting/category/queues/list/calendar".to_owned(),
+            "/social-media-posting/category/queues/list/calendar".to_owned()
         );
         {
             let value = &self.body;
@@ -3920,7 +3651,7 @@ impl GetSocialQueueCalendar {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SocialQueueCalendarResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -3954,9 +3685,9 @@ impl GetSocialQueueEditCalendar {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/category/queues/{}/edit/calendar", crate
-                ::runtime::request::path_segment(& self.queue_id)
-            ),
+                "/social-media-posting/category/queues/{}/edit/calendar",
+                crate::runtime::request::path_segment(&self.queue_id)
+            )
         );
         {
             let value = &self.body;
@@ -3972,7 +3703,7 @@ impl GetSocialQueueEditCalendar {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SocialQueueCalendarResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4013,13 +3744,11 @@ impl GetSocialStatistics {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/statistics.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getSocialStatistics", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/social-media-posting/statistics".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "getSocialStatistics",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/social-media-posting/statistics".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         {
@@ -4031,18 +3760,15 @@ impl GetSocialStatistics {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::social_planner::SocialStatisticsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::social_planner::SocialStatisticsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::social_planner::SocialStatisticsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -4080,15 +3806,16 @@ impl GetSocialTagsByIds {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/tag.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getSocialTagsByIds", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getSocialTagsByIds",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/tags/details", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/social-media-posting/{}/tags/details",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -4099,19 +3826,14 @@ impl GetSocialTagsByIds {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::social_planner::SocialTagsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::social_planner::SocialTagsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::social_planner::SocialTagsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::social_planner::SocialTagsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -4150,16 +3872,17 @@ impl LikeSocialComment {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("likeSocialComment", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "likeSocialComment",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/comments/{}/{}/like", crate
-                ::runtime::request::path_segment(self.platform.as_str()), crate
-                ::runtime::request::path_segment(& self.id)
-            ),
+                "/social-media-posting/comments/{}/{}/like",
+                crate::runtime::request::path_segment(self.platform.as_str()),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -4167,19 +3890,14 @@ impl LikeSocialComment {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::social_planner::SocialPlannerStatus, crate::Error> {
+    pub async fn send(self) -> Result<crate::social_planner::SocialPlannerStatus, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::social_planner::SocialPlannerStatus>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::social_planner::SocialPlannerStatus>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -4216,15 +3934,16 @@ impl ListSocialAccounts {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/account.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listSocialAccounts", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listSocialAccounts",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/accounts", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/social-media-posting/{}/accounts",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         Ok(request)
@@ -4232,18 +3951,15 @@ impl ListSocialAccounts {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::social_planner::ListSocialAccountsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::social_planner::ListSocialAccountsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::social_planner::ListSocialAccountsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -4301,15 +4017,16 @@ impl ListSocialCategories {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/category.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listSocialCategories", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listSocialCategories",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/categories", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/social-media-posting/{}/categories",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.search_text {
@@ -4326,18 +4043,15 @@ impl ListSocialCategories {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::social_planner::ListSocialCategoriesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::social_planner::ListSocialCategoriesResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::social_planner::ListSocialCategoriesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -4371,7 +4085,7 @@ impl crate::Paginated for ListSocialCategories {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -4385,10 +4099,8 @@ impl crate::Paginated for ListSocialCategories {
 impl ListSocialCategories {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::social_planner::SocialCategory, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::social_planner::SocialCategory, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -4426,15 +4138,16 @@ impl ListSocialComments {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("listSocialComments", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listSocialComments",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/comments/{}/list", crate
-                ::runtime::request::path_segment(self.platform.as_str())
-            ),
+                "/social-media-posting/comments/{}/list",
+                crate::runtime::request::path_segment(self.platform.as_str())
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -4452,7 +4165,7 @@ impl ListSocialComments {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListSocialCommentsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4488,7 +4201,7 @@ impl crate::Paginated for ListSocialComments {
             self.body.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.body.skip = Some(next);
         true
@@ -4502,10 +4215,8 @@ impl crate::Paginated for ListSocialComments {
 impl ListSocialComments {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<SocialComment, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<SocialComment, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -4570,15 +4281,16 @@ impl ListSocialCsvImports {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/csv.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listSocialCsvImports", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listSocialCsvImports",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/csv", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+                "/social-media-posting/{}/csv",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.skip {
@@ -4604,7 +4316,7 @@ impl ListSocialCsvImports {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListSocialCsvImportsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4639,7 +4351,7 @@ impl crate::Paginated for ListSocialCsvImports {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -4653,10 +4365,8 @@ impl crate::Paginated for ListSocialCsvImports {
 impl ListSocialCsvImports {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<SocialCsvImport, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<SocialCsvImport, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -4693,15 +4403,16 @@ impl ListSocialPosts {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/post.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listSocialPosts", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listSocialPosts",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/posts/list", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/social-media-posting/{}/posts/list",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -4718,7 +4429,7 @@ impl ListSocialPosts {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListSocialPostsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4777,12 +4488,13 @@ impl ListSocialQueueCategories {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/category.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listSocialQueueCategories", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listSocialQueueCategories",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            "/social-media-posting/category/queues/available-categories".to_owned(),
+            "/social-media-posting/category/queues/available-categories".to_owned()
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -4805,7 +4517,7 @@ impl ListSocialQueueCategories {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListSocialQueueCategoriesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4837,7 +4549,7 @@ impl crate::Paginated for ListSocialQueueCategories {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -4851,10 +4563,8 @@ impl crate::Paginated for ListSocialQueueCategories {
 impl ListSocialQueueCategories {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<SocialQueueCategory, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<SocialQueueCategory, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -4886,9 +4596,9 @@ impl ListSocialQueueItems {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/category/queues/{}/items", crate
-                ::runtime::request::path_segment(& self.queue_id)
-            ),
+                "/social-media-posting/category/queues/{}/items",
+                crate::runtime::request::path_segment(&self.queue_id)
+            )
         );
         {
             let value = &self.body;
@@ -4904,7 +4614,7 @@ impl ListSocialQueueItems {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListSocialQueueItemsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -4936,7 +4646,7 @@ impl crate::Paginated for ListSocialQueueItems {
             self.body.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.body.skip = Some(next);
         true
@@ -4950,10 +4660,8 @@ impl crate::Paginated for ListSocialQueueItems {
 impl ListSocialQueueItems {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<SocialQueueItem, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<SocialQueueItem, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -4985,9 +4693,9 @@ impl ListSocialQueueSlots {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/category/queues/{}/slots", crate
-                ::runtime::request::path_segment(& self.queue_id)
-            ),
+                "/social-media-posting/category/queues/{}/slots",
+                crate::runtime::request::path_segment(&self.queue_id)
+            )
         );
         {
             let value = &self.body;
@@ -5003,7 +4711,7 @@ impl ListSocialQueueSlots {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListSocialQueueSlotsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5038,7 +4746,7 @@ impl crate::Paginated for ListSocialQueueSlots {
             self.body.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.body.skip = Some(next);
         true
@@ -5052,10 +4760,8 @@ impl crate::Paginated for ListSocialQueueSlots {
 impl ListSocialQueueSlots {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<SocialQueueSlot, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<SocialQueueSlot, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -5085,7 +4791,7 @@ impl ListSocialQueues {
         };
         let mut request = crate::Request::new(
             &META,
-            "/social-media-posting/category/queues/list".to_owned(),
+            "/social-media-posting/category/queues/list".to_owned()
         );
         {
             let value = &self.body;
@@ -5101,7 +4807,7 @@ impl ListSocialQueues {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ListSocialQueuesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5133,7 +4839,7 @@ impl crate::Paginated for ListSocialQueues {
             self.body.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.body.skip = Some(next);
         true
@@ -5147,10 +4853,8 @@ impl crate::Paginated for ListSocialQueues {
 impl ListSocialQueues {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<SocialQueueWithCategory, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<SocialQueueWithCategory, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -5207,15 +4911,16 @@ impl ListSocialTags {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/tag.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listSocialTags", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listSocialTags",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/tags", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+                "/social-media-posting/{}/tags",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         if let Some(value) = &self.search_text {
@@ -5231,19 +4936,14 @@ impl ListSocialTags {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::social_planner::SocialTagsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::social_planner::SocialTagsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::social_planner::SocialTagsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::social_planner::SocialTagsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -5277,7 +4977,7 @@ impl crate::Paginated for ListSocialTags {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -5291,10 +4991,8 @@ impl crate::Paginated for ListSocialTags {
 impl ListSocialTags {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::social_planner::SocialTag, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::social_planner::SocialTag, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -5327,10 +5025,10 @@ impl ResetSocialQueueItem {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/category/queues/{}/items/{}/reset", crate
-                ::runtime::request::path_segment(& self.queue_id), crate
-                ::runtime::request::path_segment(& self.item_id)
-            ),
+                "/social-media-posting/category/queues/{}/items/{}/reset",
+                crate::runtime::request::path_segment(&self.queue_id),
+                crate::runtime::request::path_segment(&self.item_id)
+            )
         );
         {
             let value = &self.body;
@@ -5346,7 +5044,7 @@ impl ResetSocialQueueItem {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<ResetSocialQueueItemResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5380,9 +5078,9 @@ impl SaveSocialQueueEdit {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/category/queues/{}/edit/save", crate
-                ::runtime::request::path_segment(& self.queue_id)
-            ),
+                "/social-media-posting/category/queues/{}/edit/save",
+                crate::runtime::request::path_segment(&self.queue_id)
+            )
         );
         {
             let value = &self.body;
@@ -5398,7 +5096,7 @@ impl SaveSocialQueueEdit {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SocialQueueSlotsChangedResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5437,15 +5135,16 @@ impl SetSocialCsvAccounts {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/csv.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("setSocialCsvAccounts", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "setSocialCsvAccounts",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/set-accounts", crate
-                ::runtime::request::path_segment(& location_id)
-            ),
+                "/social-media-posting/{}/set-accounts",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -5462,7 +5161,7 @@ impl SetSocialCsvAccounts {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SetSocialCsvAccountsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5518,15 +5217,16 @@ impl StartSocialOauth {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/oauth.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("startSocialOauth", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "startSocialOauth",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/oauth/{}/start", crate
-                ::runtime::request::path_segment(self.platform.as_str())
-            ),
+                "/social-media-posting/oauth/{}/start",
+                crate::runtime::request::path_segment(self.platform.as_str())
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -5547,7 +5247,7 @@ impl StartSocialOauth {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<serde_json::Value>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5581,9 +5281,9 @@ impl StartSocialQueueEdit {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/category/queues/{}/edit/start", crate
-                ::runtime::request::path_segment(& self.queue_id)
-            ),
+                "/social-media-posting/category/queues/{}/edit/start",
+                crate::runtime::request::path_segment(&self.queue_id)
+            )
         );
         {
             let value = &self.body;
@@ -5599,7 +5299,7 @@ impl StartSocialQueueEdit {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<StartSocialQueueEditResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5639,16 +5339,17 @@ impl UnlikeSocialComment {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let location_id = self
-            .client
-            .resolve_location("unlikeSocialComment", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "unlikeSocialComment",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/comments/{}/{}/like", crate
-                ::runtime::request::path_segment(self.platform.as_str()), crate
-                ::runtime::request::path_segment(& self.id)
-            ),
+                "/social-media-posting/comments/{}/{}/like",
+                crate::runtime::request::path_segment(self.platform.as_str()),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -5656,19 +5357,14 @@ impl UnlikeSocialComment {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::social_planner::SocialPlannerStatus, crate::Error> {
+    pub async fn send(self) -> Result<crate::social_planner::SocialPlannerStatus, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::social_planner::SocialPlannerStatus>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::social_planner::SocialPlannerStatus>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -5707,16 +5403,17 @@ impl UpdateSocialPost {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/post.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("updateSocialPost", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "updateSocialPost",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/posts/{}", crate
-                ::runtime::request::path_segment(& location_id), crate
-                ::runtime::request::path_segment(& self.id)
-            ),
+                "/social-media-posting/{}/posts/{}",
+                crate::runtime::request::path_segment(&location_id),
+                crate::runtime::request::path_segment(&self.id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -5727,19 +5424,14 @@ impl UpdateSocialPost {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::social_planner::SocialPlannerStatus, crate::Error> {
+    pub async fn send(self) -> Result<crate::social_planner::SocialPlannerStatus, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::social_planner::SocialPlannerStatus>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::social_planner::SocialPlannerStatus>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -5772,9 +5464,9 @@ impl UpdateSocialQueue {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/category/queues/{}", crate
-                ::runtime::request::path_segment(& self.queue_id)
-            ),
+                "/social-media-posting/category/queues/{}",
+                crate::runtime::request::path_segment(&self.queue_id)
+            )
         );
         {
             let value = &self.body;
@@ -5790,7 +5482,7 @@ impl UpdateSocialQueue {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SocialQueueResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5825,10 +5517,10 @@ impl UpdateSocialQueueItem {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/category/queues/{}/items/{}", crate
-                ::runtime::request::path_segment(& self.queue_id), crate
-                ::runtime::request::path_segment(& self.item_id)
-            ),
+                "/social-media-posting/category/queues/{}/items/{}",
+                crate::runtime::request::path_segment(&self.queue_id),
+                crate::runtime::request::path_segment(&self.item_id)
+            )
         );
         {
             let value = &self.body;
@@ -5844,7 +5536,7 @@ impl UpdateSocialQueueItem {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<UpdateSocialQueueItemResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5883,15 +5575,16 @@ impl UploadSocialCsv {
             token: crate::TokenKind::Location,
             scopes: &["socialplanner/csv.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("uploadSocialCsv", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "uploadSocialCsv",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/social-media-posting/{}/csv", crate ::runtime::request::path_segment(&
-                location_id)
-            ),
+                "/social-media-posting/{}/csv",
+                crate::runtime::request::path_segment(&location_id)
+            )
         );
         request.scope_key(location_id.clone());
         {
@@ -5908,7 +5601,7 @@ impl UploadSocialCsv {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<UploadSocialCsvResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -5923,19 +5616,19 @@ pub struct AttachGoogleAccount {
     pub name: String,
 
     /// `accountName`: a string.
-    #[serde(rename = "accountName")]
+    #[serde(rename = "accountName",)]
     pub account_name: String,
 
     /// `type`: a string. Example: `LOCATION_GROUP`.
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: String,
 
     /// `verificationState`: a string. Example: `VERIFIED`.
-    #[serde(rename = "verificationState")]
+    #[serde(rename = "verificationState",)]
     pub verification_state: String,
 
     /// `vettedState`: a string. Example: `VETTED`.
-    #[serde(rename = "vettedState")]
+    #[serde(rename = "vettedState",)]
     pub vetted_state: String,
 }
 
@@ -5947,7 +5640,7 @@ impl AttachGoogleAccount {
         account_name: impl Into<String>,
         type_: impl Into<String>,
         verification_state: impl Into<String>,
-        vetted_state: impl Into<String>,
+        vetted_state: impl Into<String>
     ) -> Self {
         Self {
             name: name.into(),
@@ -5974,18 +5667,16 @@ pub struct AttachGoogleLocation {
     pub title: String,
 
     /// `storefrontAddress`: a map from names to JSON values.
-    #[serde(
-        rename = "storefrontAddress",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub storefront_address: Option<
-        std::collections::BTreeMap<String, serde_json::Value>,
-    >,
+    #[serde(rename = "storefrontAddress", default, skip_serializing_if = "Option::is_none")]
+    pub storefront_address: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// `metadata`: a map from names to JSON values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub metadata: Option<std::collections::BTreeMap<String,
+
+    serde_json::Value>>,
 
     /// `maxLocation`: `true` or `false`.
     #[serde(rename = "maxLocation", default, skip_serializing_if = "Option::is_none")]
@@ -6025,7 +5716,8 @@ impl AttachGoogleLocation {
     /// Sets `storefrontAddress`.
     pub fn storefront_address(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+        value: impl Into<std::collections::BTreeMap<String,
+        serde_json::Value>>
     ) -> Self {
         self.storefront_address = Some(value.into());
         self
@@ -6034,7 +5726,8 @@ impl AttachGoogleLocation {
     /// Sets `metadata`.
     pub fn metadata(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
+        value: impl Into<std::collections::BTreeMap<String,
+        serde_json::Value>>
     ) -> Self {
         self.metadata = Some(value.into());
         self
@@ -6100,11 +5793,7 @@ pub struct AttachSocialOauthAccountRequest {
     pub website_url: Option<String>,
 
     /// The account kind Pinterest reports.
-    #[serde(
-        rename = "originAccountType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "originAccountType", default, skip_serializing_if = "Option::is_none")]
     pub origin_account_type: Option<String>,
 
     /// The agency the location belongs to (Pinterest).
@@ -6142,10 +5831,7 @@ impl AttachSocialOauthAccountRequest {
     }
 
     /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl Into<crate::social_planner::SocialAccountType>,
-    ) -> Self {
+    pub fn type_(mut self, value: impl Into<crate::social_planner::SocialAccountType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
@@ -6248,19 +5934,11 @@ pub struct BlueskyPostDetails {
     pub external_link: Option<String>,
 
     /// Title of the link card.
-    #[serde(
-        rename = "externalLinkTitle",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "externalLinkTitle", default, skip_serializing_if = "Option::is_none")]
     pub external_link_title: Option<String>,
 
     /// Text of the link card.
-    #[serde(
-        rename = "externalLinkDescription",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "externalLinkDescription", default, skip_serializing_if = "Option::is_none")]
     pub external_link_description: Option<String>,
 }
 
@@ -6269,11 +5947,11 @@ pub struct BlueskyPostDetails {
 #[non_exhaustive]
 pub struct CloneSocialQueueItemRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `sessionId`: a string. Example: `60af88475f1b2c001f5d5f4b`.
-    #[serde(rename = "sessionId")]
+    #[serde(rename = "sessionId",)]
     pub session_id: String,
 
     /// Order value of the copy, usually between the item and the next one.
@@ -6286,7 +5964,7 @@ impl CloneSocialQueueItemRequest {
     pub fn new(
         location_id: impl Into<String>,
         session_id: impl Into<String>,
-        order: impl Into<f64>,
+        order: impl Into<f64>
     ) -> Self {
         Self {
             location_id: location_id.into(),
@@ -6301,11 +5979,11 @@ impl CloneSocialQueueItemRequest {
 #[non_exhaustive]
 pub struct CreateSocialCommentRequest {
     /// HighLevel's id of the post (for a comment) or of the comment (for a reply).
-    #[serde(rename = "parentId")]
+    #[serde(rename = "parentId",)]
     pub parent_id: String,
 
     /// True to comment on the post, false to reply to a comment.
-    #[serde(rename = "isParentThread")]
+    #[serde(rename = "isParentThread",)]
     pub is_parent_thread: bool,
 
     /// Text of the comment; at most 8000 characters on Facebook and Community, 2200 on Instagram, 3000 on LinkedIn, 150 on TikTok, 300 on Bluesky, 10000 on YouTube and 500 on Threads.
@@ -6320,11 +5998,7 @@ pub struct CreateSocialCommentRequest {
     pub mentions: Option<Vec<SocialCommentMention>>,
 
     /// On Community, notify every member of the group.
-    #[serde(
-        rename = "notifyAllGroupMembers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "notifyAllGroupMembers", default, skip_serializing_if = "Option::is_none")]
     pub notify_all_group_members: Option<bool>,
 }
 
@@ -6334,7 +6008,7 @@ impl CreateSocialCommentRequest {
     pub fn new(
         parent_id: impl Into<String>,
         is_parent_thread: impl Into<bool>,
-        content: impl Into<String>,
+        content: impl Into<String>
     ) -> Self {
         Self {
             parent_id: parent_id.into(),
@@ -6347,10 +6021,7 @@ impl CreateSocialCommentRequest {
     }
 
     /// Sets `attachments`.
-    pub fn attachments(
-        mut self,
-        value: impl Into<Vec<SocialCommentAttachmentInput>>,
-    ) -> Self {
+    pub fn attachments(mut self, value: impl Into<Vec<SocialCommentAttachmentInput>>) -> Self {
         self.attachments = Some(value.into());
         self
     }
@@ -6373,7 +6044,7 @@ impl CreateSocialCommentRequest {
 #[non_exhaustive]
 pub struct CreateSocialQueueItemRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// The edit session the item is staged in.
@@ -6381,11 +6052,7 @@ pub struct CreateSocialQueueItemRequest {
     pub session_id: Option<String>,
 
     /// `modifiedPostPayload`: a [`SocialQueuePostContent`](crate::v3::social_planner::SocialQueuePostContent).
-    #[serde(
-        rename = "modifiedPostPayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "modifiedPostPayload", default, skip_serializing_if = "Option::is_none")]
     pub modified_post_payload: Option<SocialQueuePostContent>,
 
     /// Where the item goes; the end when absent, ignored with directToQueue.
@@ -6427,10 +6094,7 @@ impl CreateSocialQueueItemRequest {
     }
 
     /// Sets `modifiedPostPayload`.
-    pub fn modified_post_payload(
-        mut self,
-        value: impl Into<SocialQueuePostContent>,
-    ) -> Self {
+    pub fn modified_post_payload(mut self, value: impl Into<SocialQueuePostContent>) -> Self {
         self.modified_post_payload = Some(value.into());
         self
     }
@@ -6442,10 +6106,7 @@ impl CreateSocialQueueItemRequest {
     }
 
     /// Sets `variations`.
-    pub fn variations(
-        mut self,
-        value: impl Into<Vec<SocialQueueVariationInput>>,
-    ) -> Self {
+    pub fn variations(mut self, value: impl Into<Vec<SocialQueueVariationInput>>) -> Self {
         self.variations = Some(value.into());
         self
     }
@@ -6468,35 +6129,27 @@ impl CreateSocialQueueItemRequest {
 #[non_exhaustive]
 pub struct CreateSocialQueueRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `categoryId`: a string. Example: `60af88475f1b2c001f5d5f4b`.
-    #[serde(rename = "categoryId")]
+    #[serde(rename = "categoryId",)]
     pub category_id: String,
 
     /// `timeSlots`: a list of [`SocialQueueTimeSlotInput`](crate::v3::social_planner::SocialQueueTimeSlotInput) values.
-    #[serde(rename = "timeSlots")]
+    #[serde(rename = "timeSlots",)]
     pub time_slots: Vec<SocialQueueTimeSlotInput>,
 
     /// Add posts later created in the category; false when absent.
-    #[serde(
-        rename = "enableFuturePosts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "enableFuturePosts", default, skip_serializing_if = "Option::is_none")]
     pub enable_future_posts: Option<bool>,
 
     /// Put new items at the top; false when absent.
-    #[serde(
-        rename = "prioritizeNewContent",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "prioritizeNewContent", default, skip_serializing_if = "Option::is_none")]
     pub prioritize_new_content: Option<bool>,
 
     /// `userId`: a string.
-    #[serde(rename = "userId")]
+    #[serde(rename = "userId",)]
     pub user_id: String,
 }
 
@@ -6507,7 +6160,7 @@ impl CreateSocialQueueRequest {
         location_id: impl Into<String>,
         category_id: impl Into<String>,
         time_slots: impl Into<Vec<SocialQueueTimeSlotInput>>,
-        user_id: impl Into<String>,
+        user_id: impl Into<String>
     ) -> Self {
         Self {
             location_id: location_id.into(),
@@ -6605,11 +6258,7 @@ pub struct FacebookPostDetails {
     pub type_: Option<crate::social_planner::SocialPostType>,
 
     /// Background preset of a text-only feed post.
-    #[serde(
-        rename = "textFormatPresetId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "textFormatPresetId", default, skip_serializing_if = "Option::is_none")]
     pub text_format_preset_id: Option<String>,
 }
 
@@ -6617,17 +6266,11 @@ impl FacebookPostDetails {
     /// A value with the required fields (`type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(type_: impl Into<crate::social_planner::SocialPostType>) -> Self {
-        Self {
-            type_: Some(type_.into()),
-            text_format_preset_id: None,
-        }
+        Self { type_: Some(type_.into()), text_format_preset_id: None, }
     }
 
     /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl Into<crate::social_planner::SocialPostType>,
-    ) -> Self {
+    pub fn type_(mut self, value: impl Into<crate::social_planner::SocialPostType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
@@ -6644,7 +6287,7 @@ impl FacebookPostDetails {
 #[non_exhaustive]
 pub struct FinalizeSocialCsvImportRequest {
     /// `userId`: a string.
-    #[serde(rename = "userId")]
+    #[serde(rename = "userId",)]
     pub user_id: String,
 }
 
@@ -6652,7 +6295,7 @@ impl FinalizeSocialCsvImportRequest {
     /// A value with the required fields (`userId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(user_id: impl Into<String>) -> Self {
-        Self { user_id: user_id.into() }
+        Self { user_id: user_id.into(), }
     }
 }
 
@@ -6714,7 +6357,7 @@ impl GmbEventType {
             Self::Standard => "STANDARD",
             Self::Event => "EVENT",
             Self::Offer => "OFFER",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -6725,10 +6368,11 @@ impl From<&str> for GmbEventType {
             "STANDARD" => Self::Standard,
             "EVENT" => Self::Event,
             "OFFER" => Self::Offer,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(GmbEventType);
 
 /// Google Business Profile settings of a post. Events need title and dates; offers need offerTitle, dates, couponCode, redeemOnlineUrl and termsConditions.
@@ -6756,11 +6400,7 @@ pub struct GmbPostDetails {
     pub end_date: Option<crate::social_planner::GmbEventEnd>,
 
     /// Address of an offer's terms.
-    #[serde(
-        rename = "termsConditions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "termsConditions", default, skip_serializing_if = "Option::is_none")]
     pub terms_conditions: Option<String>,
 
     /// Address the call-to-action button opens (not needed for `none` and `call`).
@@ -6772,11 +6412,7 @@ pub struct GmbPostDetails {
     pub coupon_code: Option<String>,
 
     /// Where an offer is redeemed online.
-    #[serde(
-        rename = "redeemOnlineUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "redeemOnlineUrl", default, skip_serializing_if = "Option::is_none")]
     pub redeem_online_url: Option<String>,
 
     /// `actionType`: a [`GmbActionType`](crate::social_planner::GmbActionType).
@@ -6821,19 +6457,13 @@ impl GmbPostDetails {
     }
 
     /// Sets `startDate`.
-    pub fn start_date(
-        mut self,
-        value: impl Into<crate::social_planner::GmbEventStart>,
-    ) -> Self {
+    pub fn start_date(mut self, value: impl Into<crate::social_planner::GmbEventStart>) -> Self {
         self.start_date = Some(value.into());
         self
     }
 
     /// Sets `endDate`.
-    pub fn end_date(
-        mut self,
-        value: impl Into<crate::social_planner::GmbEventEnd>,
-    ) -> Self {
+    pub fn end_date(mut self, value: impl Into<crate::social_planner::GmbEventEnd>) -> Self {
         self.end_date = Some(value.into());
         self
     }
@@ -6863,10 +6493,7 @@ impl GmbPostDetails {
     }
 
     /// Sets `actionType`.
-    pub fn action_type(
-        mut self,
-        value: impl Into<crate::social_planner::GmbActionType>,
-    ) -> Self {
+    pub fn action_type(mut self, value: impl Into<crate::social_planner::GmbActionType>) -> Self {
         self.action_type = Some(value.into());
         self
     }
@@ -6882,18 +6509,22 @@ pub struct InstagramPostDetails {
 
     /// Per account id, the Instagram user names invited to collaborate (posts and reels only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub collaborators: Option<std::collections::BTreeMap<String, Vec<String>>>,
+    pub collaborators: Option<std::collections::BTreeMap<String,
+
+    Vec<String>>>,
 
     /// For a reel, whether it also shows on the profile grid.
     #[serde(rename = "showOnFeed", default, skip_serializing_if = "Option::is_none")]
     pub show_on_feed: Option<bool>,
 
     /// For a story, send it as a push notification for manual posting.
-    #[serde(
-        rename = "publishViaPushNotification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[
+        serde(
+            rename = "publishViaPushNotification",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    ]
     pub publish_via_push_notification: Option<bool>,
 
     /// Guidance for whoever posts a story manually.
@@ -6915,10 +6546,7 @@ impl InstagramPostDetails {
     }
 
     /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl Into<crate::social_planner::SocialPostType>,
-    ) -> Self {
+    pub fn type_(mut self, value: impl Into<crate::social_planner::SocialPostType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
@@ -6926,7 +6554,8 @@ impl InstagramPostDetails {
     /// Sets `collaborators`.
     pub fn collaborators(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String, Vec<String>>>,
+        value: impl Into<std::collections::BTreeMap<String,
+        Vec<String>>>
     ) -> Self {
         self.collaborators = Some(value.into());
         self
@@ -6974,7 +6603,7 @@ impl LinkedinPoll {
     pub fn new(
         question: impl Into<String>,
         options: impl Into<Vec<LinkedinPollOption>>,
-        settings: impl Into<LinkedinPollSettings>,
+        settings: impl Into<LinkedinPollSettings>
     ) -> Self {
         Self {
             question: Some(question.into()),
@@ -7030,7 +6659,7 @@ impl LinkedinPollDuration {
             Self::ThreeDays => "THREE_DAYS",
             Self::SevenDays => "SEVEN_DAYS",
             Self::FourteenDays => "FOURTEEN_DAYS",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -7042,10 +6671,11 @@ impl From<&str> for LinkedinPollDuration {
             "THREE_DAYS" => Self::ThreeDays,
             "SEVEN_DAYS" => Self::SevenDays,
             "FOURTEEN_DAYS" => Self::FourteenDays,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(LinkedinPollDuration);
 
 /// The `LinkedinPollOption` object.
@@ -7061,7 +6691,7 @@ impl LinkedinPollOption {
     /// A value with the required fields (`text`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(text: impl Into<String>) -> Self {
-        Self { text: Some(text.into()) }
+        Self { text: Some(text.into()), }
     }
 
     /// Sets `text`.
@@ -7084,9 +6714,7 @@ impl LinkedinPollSettings {
     /// A value with the required fields (`duration`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(duration: impl Into<LinkedinPollDuration>) -> Self {
-        Self {
-            duration: Some(duration.into()),
-        }
+        Self { duration: Some(duration.into()), }
     }
 
     /// Sets `duration`.
@@ -7156,7 +6784,7 @@ pub struct ListSocialCommentsRequest {
     pub to_date: Option<String>,
 
     /// The connected accounts (their ids at the network) to list comments of.
-    #[serde(rename = "originIds")]
+    #[serde(rename = "originIds",)]
     pub origin_ids: Vec<String>,
 
     /// `sortBy`: a [`ListSocialCommentsRequestSortBy`](crate::v3::social_planner::ListSocialCommentsRequestSortBy), one of `top`, `latest`.
@@ -7259,7 +6887,7 @@ impl ListSocialCommentsRequestSortBy {
         match self {
             Self::Top => "top",
             Self::Latest => "latest",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -7269,10 +6897,11 @@ impl From<&str> for ListSocialCommentsRequestSortBy {
         match value {
             "top" => Self::Top,
             "latest" => Self::Latest,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ListSocialCommentsRequestSortBy);
 
 /// The `ListSocialCommentsResponse` object.
@@ -7445,7 +7074,7 @@ pub struct ListSocialQueueCategoriesResponseResults {
 #[non_exhaustive]
 pub struct ListSocialQueueItemsRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// An edit session, to list its staged items instead of the live ones.
@@ -7557,7 +7186,7 @@ pub struct ListSocialQueueItemsResponseResults {
 #[non_exhaustive]
 pub struct ListSocialQueueSlotsRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// An edit session, for the slots of its staged items; the live items when absent.
@@ -7577,12 +7206,7 @@ impl ListSocialQueueSlotsRequest {
     /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
-        Self {
-            location_id: location_id.into(),
-            session_id: None,
-            skip: None,
-            limit: None,
-        }
+        Self { location_id: location_id.into(), session_id: None, skip: None, limit: None, }
     }
 
     /// Sets `sessionId`.
@@ -7659,7 +7283,7 @@ pub struct ListSocialQueueSlotsResponseResults {
 #[non_exhaustive]
 pub struct ListSocialQueuesRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Number of queues to skip.
@@ -7675,11 +7299,7 @@ impl ListSocialQueuesRequest {
     /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
-        Self {
-            location_id: location_id.into(),
-            skip: None,
-            limit: None,
-        }
+        Self { location_id: location_id.into(), skip: None, limit: None, }
     }
 
     /// Sets `skip`.
@@ -7750,10 +7370,7 @@ impl PinterestBoardSelection {
     /// A value with the required fields (`accountId`, `boards`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(account_id: impl Into<String>, boards: impl Into<Vec<String>>) -> Self {
-        Self {
-            account_id: Some(account_id.into()),
-            boards: Some(boards.into()),
-        }
+        Self { account_id: Some(account_id.into()), boards: Some(boards.into()), }
     }
 
     /// Sets `accountId`.
@@ -7783,14 +7400,12 @@ pub struct PinterestPostDetails {
 
     /// Board per account OAuth id; replaced by pinterestBoards.
     #[serde(rename = "boardIds", default, skip_serializing_if = "Option::is_none")]
-    pub board_ids: Option<std::collections::BTreeMap<String, String>>,
+    pub board_ids: Option<std::collections::BTreeMap<String,
+
+    String>>,
 
     /// Boards per account; wins over boardIds.
-    #[serde(
-        rename = "pinterestBoards",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "pinterestBoards", default, skip_serializing_if = "Option::is_none")]
     pub pinterest_boards: Option<Vec<PinterestBoardSelection>>,
 
     /// Shortened links of the post, made by HighLevel.
@@ -7826,17 +7441,15 @@ impl PinterestPostDetails {
     /// Sets `boardIds`.
     pub fn board_ids(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String, String>>,
+        value: impl Into<std::collections::BTreeMap<String,
+        String>>
     ) -> Self {
         self.board_ids = Some(value.into());
         self
     }
 
     /// Sets `pinterestBoards`.
-    pub fn pinterest_boards(
-        mut self,
-        value: impl Into<Vec<PinterestBoardSelection>>,
-    ) -> Self {
+    pub fn pinterest_boards(mut self, value: impl Into<Vec<PinterestBoardSelection>>) -> Self {
         self.pinterest_boards = Some(value.into());
         self
     }
@@ -7890,12 +7503,7 @@ impl PostLinkPreview {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            meta_image: None,
-            meta_link: None,
-            og_title: None,
-            og_description: None,
-        }
+        Self { meta_image: None, meta_link: None, og_title: None, og_description: None, }
     }
 
     /// Sets `metaImage`.
@@ -7928,7 +7536,7 @@ impl PostLinkPreview {
 #[non_exhaustive]
 pub struct ResetSocialQueueItemRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// The edit session the reset is staged in.
@@ -7940,10 +7548,7 @@ impl ResetSocialQueueItemRequest {
     /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
-        Self {
-            location_id: location_id.into(),
-            session_id: None,
-        }
+        Self { location_id: location_id.into(), session_id: None, }
     }
 
     /// Sets `sessionId`.
@@ -7992,19 +7597,19 @@ pub struct ResetSocialQueueItemResponseResults {
 #[non_exhaustive]
 pub struct SetSocialCsvAccountsRequest {
     /// Accounts the imported posts go to.
-    #[serde(rename = "accountIds")]
+    #[serde(rename = "accountIds",)]
     pub account_ids: Vec<String>,
 
     /// As returned by uploadSocialCsv.
-    #[serde(rename = "filePath")]
+    #[serde(rename = "filePath",)]
     pub file_path: String,
 
     /// As returned by uploadSocialCsv.
-    #[serde(rename = "rowsCount")]
+    #[serde(rename = "rowsCount",)]
     pub rows_count: i64,
 
     /// As returned by uploadSocialCsv.
-    #[serde(rename = "fileName")]
+    #[serde(rename = "fileName",)]
     pub file_name: String,
 
     /// User id of the approver, if approval is needed.
@@ -8012,7 +7617,7 @@ pub struct SetSocialCsvAccountsRequest {
     pub approver: Option<String>,
 
     /// `userId`: a string.
-    #[serde(rename = "userId")]
+    #[serde(rename = "userId",)]
     pub user_id: String,
 
     /// `csvFileType`: a [`SocialCsvFileType`](crate::v3::social_planner::SocialCsvFileType).
@@ -8028,7 +7633,7 @@ impl SetSocialCsvAccountsRequest {
         file_path: impl Into<String>,
         rows_count: impl Into<i64>,
         file_name: impl Into<String>,
-        user_id: impl Into<String>,
+        user_id: impl Into<String>
     ) -> Self {
         Self {
             account_ids: account_ids.into(),
@@ -8097,19 +7702,11 @@ pub struct SocialComment {
     pub platform: Option<String>,
 
     /// The network's id of the comment.
-    #[serde(
-        rename = "platformCommentId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "platformCommentId", default, skip_serializing_if = "Option::is_none")]
     pub platform_comment_id: Option<String>,
 
     /// The network's id of the post or comment replied to.
-    #[serde(
-        rename = "platformParentId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "platformParentId", default, skip_serializing_if = "Option::is_none")]
     pub platform_parent_id: Option<String>,
 
     /// The network's id of the post.
@@ -8230,21 +7827,15 @@ pub struct SocialCommentAttachmentInput {
     pub url: String,
 
     /// `type`: a [`SocialCommentAttachmentInputType`](crate::v3::social_planner::SocialCommentAttachmentInputType), one of `image`.
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: SocialCommentAttachmentInputType,
 }
 
 impl SocialCommentAttachmentInput {
     /// A value with the required fields (`url`, `type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        url: impl Into<String>,
-        type_: impl Into<SocialCommentAttachmentInputType>,
-    ) -> Self {
-        Self {
-            url: url.into(),
-            type_: type_.into(),
-        }
+    pub fn new(url: impl Into<String>, type_: impl Into<SocialCommentAttachmentInputType>) -> Self {
+        Self { url: url.into(), type_: type_.into(), }
     }
 }
 
@@ -8264,7 +7855,7 @@ impl SocialCommentAttachmentInputType {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Image => "image",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -8273,10 +7864,11 @@ impl From<&str> for SocialCommentAttachmentInputType {
     fn from(value: &str) -> Self {
         match value {
             "image" => Self::Image,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(SocialCommentAttachmentInputType);
 
 /// The `SocialCommentAuthor` object.
@@ -8328,7 +7920,7 @@ impl SocialCommentLikePlatform {
             Self::Community => "community",
             Self::Tiktok => "tiktok",
             Self::Bluesky => "bluesky",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -8341,10 +7933,11 @@ impl From<&str> for SocialCommentLikePlatform {
             "community" => Self::Community,
             "tiktok" => Self::Tiktok,
             "bluesky" => Self::Bluesky,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(SocialCommentLikePlatform);
 
 /// A mention in a comment's text (Facebook, LinkedIn and Community only).
@@ -8375,7 +7968,7 @@ impl SocialCommentMention {
         name: impl Into<String>,
         id: impl Into<String>,
         offset: impl Into<i64>,
-        length: impl Into<i64>,
+        length: impl Into<i64>
     ) -> Self {
         Self {
             name: name.into(),
@@ -8437,7 +8030,7 @@ impl SocialCommentPlatform {
             Self::Bluesky => "bluesky",
             Self::Youtube => "youtube",
             Self::Threads => "threads",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -8453,10 +8046,11 @@ impl From<&str> for SocialCommentPlatform {
             "bluesky" => Self::Bluesky,
             "youtube" => Self::Youtube,
             "threads" => Self::Threads,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(SocialCommentPlatform);
 
 /// The `SocialCommentResponse` object.
@@ -8500,7 +8094,7 @@ impl SocialCsvFileType {
         match self {
             Self::Basic => "basic",
             Self::Advance => "advance",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -8510,10 +8104,11 @@ impl From<&str> for SocialCsvFileType {
         match value {
             "basic" => Self::Basic,
             "advance" => Self::Advance,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(SocialCsvFileType);
 
 /// A CSV import of posts, with the v3 settings.
@@ -8577,11 +8172,7 @@ pub struct SocialCsvImport {
     pub csv_file_type: Option<SocialCsvFileType>,
 
     /// Whether the posts' images are optimised.
-    #[serde(
-        rename = "mediaOptimization",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "mediaOptimization", default, skip_serializing_if = "Option::is_none")]
     pub media_optimization: Option<bool>,
 
     /// Whether the posts' images are watermarked.
@@ -8660,11 +8251,7 @@ pub struct SocialCsvPost {
     pub summary: Option<String>,
 
     /// `followUpComment`: a string.
-    #[serde(
-        rename = "followUpComment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "followUpComment", default, skip_serializing_if = "Option::is_none")]
     pub follow_up_comment: Option<String>,
 
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
@@ -8672,11 +8259,7 @@ pub struct SocialCsvPost {
     pub type_: Option<crate::social_planner::SocialPostType>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::v3::social_planner::TiktokPostDetails).
-    #[serde(
-        rename = "tiktokPostDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "tiktokPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::v3::social_planner::GmbPostDetails).
@@ -8692,11 +8275,7 @@ pub struct SocialCsvPost {
     pub csv_file_type: Option<SocialCsvFileType>,
 
     /// `mediaOptimization`: `true` or `false`.
-    #[serde(
-        rename = "mediaOptimization",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "mediaOptimization", default, skip_serializing_if = "Option::is_none")]
     pub media_optimization: Option<bool>,
 
     /// `applyWatermark`: `true` or `false`.
@@ -8740,7 +8319,7 @@ impl SocialCsvPostStatus {
             Self::Accepted => "accepted",
             Self::Rejected => "rejected",
             Self::Deleted => "deleted",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -8752,10 +8331,11 @@ impl From<&str> for SocialCsvPostStatus {
             "accepted" => Self::Accepted,
             "rejected" => Self::Rejected,
             "deleted" => Self::Deleted,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(SocialCsvPostStatus);
 
 /// A page, profile, channel or account an OAuth connection can post to, with the fields every network reports merged.
@@ -8791,11 +8371,7 @@ pub struct SocialOauthAccountOption {
     pub is_owned: Option<bool>,
 
     /// Whether an Instagram account is a business one.
-    #[serde(
-        rename = "isBusinessAccount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isBusinessAccount", default, skip_serializing_if = "Option::is_none")]
     pub is_business_account: Option<bool>,
 
     /// `verified`: `true` or `false`.
@@ -8921,7 +8497,7 @@ impl SocialOauthPlatform {
             Self::Pinterest => "pinterest",
             Self::Threads => "threads",
             Self::Bluesky => "bluesky",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -8939,10 +8515,11 @@ impl From<&str> for SocialOauthPlatform {
             "pinterest" => Self::Pinterest,
             "threads" => Self::Threads,
             "bluesky" => Self::Bluesky,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(SocialOauthPlatform);
 
 /// A social post.
@@ -9030,19 +8607,11 @@ pub struct SocialPost {
     pub og_tags_details: Option<PostLinkPreview>,
 
     /// `postApprovalDetails`: a [`PostApprovalDetails`](crate::social_planner::PostApprovalDetails).
-    #[serde(
-        rename = "postApprovalDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "postApprovalDetails", default, skip_serializing_if = "Option::is_none")]
     pub post_approval_details: Option<crate::social_planner::PostApprovalDetails>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::v3::social_planner::TiktokPostDetails).
-    #[serde(
-        rename = "tiktokPostDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "tiktokPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::v3::social_planner::GmbPostDetails).
@@ -9050,51 +8619,27 @@ pub struct SocialPost {
     pub gmb_post_details: Option<GmbPostDetails>,
 
     /// `blueskyPostDetails`: a [`BlueskyPostDetails`](crate::v3::social_planner::BlueskyPostDetails).
-    #[serde(
-        rename = "blueskyPostDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "blueskyPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub bluesky_post_details: Option<BlueskyPostDetails>,
 
     /// `linkedinPostDetails`: a [`LinkedinPostDetails`](crate::v3::social_planner::LinkedinPostDetails).
-    #[serde(
-        rename = "linkedinPostDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "linkedinPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub linkedin_post_details: Option<LinkedinPostDetails>,
 
     /// `pinterestPostDetails`: a [`PinterestPostDetails`](crate::v3::social_planner::PinterestPostDetails).
-    #[serde(
-        rename = "pinterestPostDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "pinterestPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub pinterest_post_details: Option<PinterestPostDetails>,
 
     /// `facebookPostDetails`: a [`FacebookPostDetails`](crate::v3::social_planner::FacebookPostDetails).
-    #[serde(
-        rename = "facebookPostDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "facebookPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub facebook_post_details: Option<FacebookPostDetails>,
 
     /// `instagramPostDetails`: a [`InstagramPostDetails`](crate::v3::social_planner::InstagramPostDetails).
-    #[serde(
-        rename = "instagramPostDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "instagramPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub instagram_post_details: Option<InstagramPostDetails>,
 
     /// `youtubePostDetails`: a [`YoutubePostDetails`](crate::v3::social_planner::YoutubePostDetails).
-    #[serde(
-        rename = "youtubePostDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "youtubePostDetails", default, skip_serializing_if = "Option::is_none")]
     pub youtube_post_details: Option<YoutubePostDetails>,
 
     /// `user`: a [`SocialPostUser`](crate::social_planner::SocialPostUser).
@@ -9102,11 +8647,7 @@ pub struct SocialPost {
     pub user: Option<crate::social_planner::SocialPostUser>,
 
     /// True when the post's images are optimised.
-    #[serde(
-        rename = "mediaOptimization",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "mediaOptimization", default, skip_serializing_if = "Option::is_none")]
     pub media_optimization: Option<bool>,
 
     /// `insights`: a [`PostInsights`](crate::v3::social_planner::PostInsights).
@@ -9139,11 +8680,7 @@ pub struct SocialPostContent {
     pub schedule_date: Option<String>,
 
     /// The suggested best time slot that was picked (ISO 8601).
-    #[serde(
-        rename = "selectedBestTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "selectedBestTime", default, skip_serializing_if = "Option::is_none")]
     pub selected_best_time: Option<String>,
 
     /// User id of the author.
@@ -9151,11 +8688,7 @@ pub struct SocialPostContent {
     pub created_by: Option<String>,
 
     /// First comment to add after publishing, on Facebook, Instagram, LinkedIn and YouTube.
-    #[serde(
-        rename = "followUpComment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "followUpComment", default, skip_serializing_if = "Option::is_none")]
     pub follow_up_comment: Option<String>,
 
     /// `ogTagsDetails`: a [`PostLinkPreview`](crate::v3::social_planner::PostLinkPreview).
@@ -9167,19 +8700,11 @@ pub struct SocialPostContent {
     pub type_: Option<crate::social_planner::SocialPostType>,
 
     /// `postApprovalDetails`: a [`PostApproval`](crate::social_planner::PostApproval).
-    #[serde(
-        rename = "postApprovalDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "postApprovalDetails", default, skip_serializing_if = "Option::is_none")]
     pub post_approval_details: Option<crate::social_planner::PostApproval>,
 
     /// True when the schedule changed.
-    #[serde(
-        rename = "scheduleTimeUpdated",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "scheduleTimeUpdated", default, skip_serializing_if = "Option::is_none")]
     pub schedule_time_updated: Option<bool>,
 
     /// Tag ids.
@@ -9195,11 +8720,7 @@ pub struct SocialPostContent {
     pub apply_watermark: Option<bool>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::v3::social_planner::TiktokPostDetails).
-    #[serde(
-        rename = "tiktokPostDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "tiktokPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::v3::social_planner::GmbPostDetails).
@@ -9211,43 +8732,23 @@ pub struct SocialPostContent {
     pub user_id: Option<String>,
 
     /// `linkedinPostDetails`: a [`LinkedinPostDetails`](crate::v3::social_planner::LinkedinPostDetails).
-    #[serde(
-        rename = "linkedinPostDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "linkedinPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub linkedin_post_details: Option<LinkedinPostDetails>,
 
     /// `pinterestPostDetails`: a [`PinterestPostDetails`](crate::v3::social_planner::PinterestPostDetails).
-    #[serde(
-        rename = "pinterestPostDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "pinterestPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub pinterest_post_details: Option<PinterestPostDetails>,
 
     /// `facebookPostDetails`: a [`FacebookPostDetails`](crate::v3::social_planner::FacebookPostDetails).
-    #[serde(
-        rename = "facebookPostDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "facebookPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub facebook_post_details: Option<FacebookPostDetails>,
 
     /// `instagramPostDetails`: a [`InstagramPostDetails`](crate::v3::social_planner::InstagramPostDetails).
-    #[serde(
-        rename = "instagramPostDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "instagramPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub instagram_post_details: Option<InstagramPostDetails>,
 
     /// `youtubePostDetails`: a [`YoutubePostDetails`](crate::v3::social_planner::YoutubePostDetails).
-    #[serde(
-        rename = "youtubePostDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "youtubePostDetails", default, skip_serializing_if = "Option::is_none")]
     pub youtube_post_details: Option<YoutubePostDetails>,
 }
 
@@ -9426,7 +8927,7 @@ impl SocialPostMediaType {
             Self::VideoMp4 => "video/mp4",
             Self::VideoMov => "video/mov",
             Self::VideoWebm => "video/webm",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -9441,10 +8942,11 @@ impl From<&str> for SocialPostMediaType {
             "video/mp4" => Self::VideoMp4,
             "video/mov" => Self::VideoMov,
             "video/webm" => Self::VideoWebm,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(SocialPostMediaType);
 
 /// A post to create, or the new content of one (v3 sends the same body for both).
@@ -9452,7 +8954,7 @@ crate::runtime::enums::string_enum!(SocialPostMediaType);
 #[non_exhaustive]
 pub struct SocialPostRequest {
     /// Connected accounts to post to, as listed by listSocialAccounts; required unless a draft.
-    #[serde(rename = "accountIds")]
+    #[serde(rename = "accountIds",)]
     pub account_ids: Vec<String>,
 
     /// Text of the post; each network trims it to its own limit.
@@ -9472,11 +8974,7 @@ pub struct SocialPostRequest {
     pub schedule_date: Option<String>,
 
     /// The suggested best time slot that was picked (ISO 8601).
-    #[serde(
-        rename = "selectedBestTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "selectedBestTime", default, skip_serializing_if = "Option::is_none")]
     pub selected_best_time: Option<String>,
 
     /// User id of the author.
@@ -9484,11 +8982,7 @@ pub struct SocialPostRequest {
     pub created_by: Option<String>,
 
     /// First comment to add after publishing, on Facebook, Instagram, LinkedIn and YouTube.
-    #[serde(
-        rename = "followUpComment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "followUpComment", default, skip_serializing_if = "Option::is_none")]
     pub follow_up_comment: Option<String>,
 
     /// `ogTagsDetails`: a [`PostLinkPreview`](crate::v3::social_planner::PostLinkPreview).
@@ -9496,23 +8990,15 @@ pub struct SocialPostRequest {
     pub og_tags_details: Option<PostLinkPreview>,
 
     /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: crate::social_planner::SocialPostType,
 
     /// `postApprovalDetails`: a [`PostApproval`](crate::social_planner::PostApproval).
-    #[serde(
-        rename = "postApprovalDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "postApprovalDetails", default, skip_serializing_if = "Option::is_none")]
     pub post_approval_details: Option<crate::social_planner::PostApproval>,
 
     /// True when the schedule changed.
-    #[serde(
-        rename = "scheduleTimeUpdated",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "scheduleTimeUpdated", default, skip_serializing_if = "Option::is_none")]
     pub schedule_time_updated: Option<bool>,
 
     /// Tag ids.
@@ -9528,11 +9014,7 @@ pub struct SocialPostRequest {
     pub apply_watermark: Option<bool>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::v3::social_planner::TiktokPostDetails).
-    #[serde(
-        rename = "tiktokPostDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "tiktokPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::v3::social_planner::GmbPostDetails).
@@ -9540,47 +9022,27 @@ pub struct SocialPostRequest {
     pub gmb_post_details: Option<GmbPostDetails>,
 
     /// The user on whose behalf the post is made.
-    #[serde(rename = "userId")]
+    #[serde(rename = "userId",)]
     pub user_id: String,
 
     /// `linkedinPostDetails`: a [`LinkedinPostDetails`](crate::v3::social_planner::LinkedinPostDetails).
-    #[serde(
-        rename = "linkedinPostDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "linkedinPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub linkedin_post_details: Option<LinkedinPostDetails>,
 
     /// `pinterestPostDetails`: a [`PinterestPostDetails`](crate::v3::social_planner::PinterestPostDetails).
-    #[serde(
-        rename = "pinterestPostDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "pinterestPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub pinterest_post_details: Option<PinterestPostDetails>,
 
     /// `facebookPostDetails`: a [`FacebookPostDetails`](crate::v3::social_planner::FacebookPostDetails).
-    #[serde(
-        rename = "facebookPostDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "facebookPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub facebook_post_details: Option<FacebookPostDetails>,
 
     /// `instagramPostDetails`: a [`InstagramPostDetails`](crate::v3::social_planner::InstagramPostDetails).
-    #[serde(
-        rename = "instagramPostDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "instagramPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub instagram_post_details: Option<InstagramPostDetails>,
 
     /// `youtubePostDetails`: a [`YoutubePostDetails`](crate::v3::social_planner::YoutubePostDetails).
-    #[serde(
-        rename = "youtubePostDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "youtubePostDetails", default, skip_serializing_if = "Option::is_none")]
     pub youtube_post_details: Option<YoutubePostDetails>,
 }
 
@@ -9590,7 +9052,7 @@ impl SocialPostRequest {
     pub fn new(
         account_ids: impl Into<Vec<String>>,
         type_: impl Into<crate::social_planner::SocialPostType>,
-        user_id: impl Into<String>,
+        user_id: impl Into<String>
     ) -> Self {
         Self {
             account_ids: account_ids.into(),
@@ -9670,7 +9132,7 @@ impl SocialPostRequest {
     /// Sets `postApprovalDetails`.
     pub fn post_approval_details(
         mut self,
-        value: impl Into<crate::social_planner::PostApproval>,
+        value: impl Into<crate::social_planner::PostApproval>
     ) -> Self {
         self.post_approval_details = Some(value.into());
         self
@@ -9713,37 +9175,25 @@ impl SocialPostRequest {
     }
 
     /// Sets `linkedinPostDetails`.
-    pub fn linkedin_post_details(
-        mut self,
-        value: impl Into<LinkedinPostDetails>,
-    ) -> Self {
+    pub fn linkedin_post_details(mut self, value: impl Into<LinkedinPostDetails>) -> Self {
         self.linkedin_post_details = Some(value.into());
         self
     }
 
     /// Sets `pinterestPostDetails`.
-    pub fn pinterest_post_details(
-        mut self,
-        value: impl Into<PinterestPostDetails>,
-    ) -> Self {
+    pub fn pinterest_post_details(mut self, value: impl Into<PinterestPostDetails>) -> Self {
         self.pinterest_post_details = Some(value.into());
         self
     }
 
     /// Sets `facebookPostDetails`.
-    pub fn facebook_post_details(
-        mut self,
-        value: impl Into<FacebookPostDetails>,
-    ) -> Self {
+    pub fn facebook_post_details(mut self, value: impl Into<FacebookPostDetails>) -> Self {
         self.facebook_post_details = Some(value.into());
         self
     }
 
     /// Sets `instagramPostDetails`.
-    pub fn instagram_post_details(
-        mut self,
-        value: impl Into<InstagramPostDetails>,
-    ) -> Self {
+    pub fn instagram_post_details(mut self, value: impl Into<InstagramPostDetails>) -> Self {
         self.instagram_post_details = Some(value.into());
         self
     }
@@ -9829,7 +9279,7 @@ impl SocialPostSource {
             Self::TemplateLibrary => "template-library",
             Self::CategoryQueue => "category-queue",
             Self::Native => "native",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -9845,10 +9295,11 @@ impl From<&str> for SocialPostSource {
             "template-library" => Self::TemplateLibrary,
             "category-queue" => Self::CategoryQueue,
             "native" => Self::Native,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(SocialPostSource);
 
 /// Where a post is in its life cycle.
@@ -9899,7 +9350,7 @@ impl SocialPostStatus {
             Self::Failed => "failed",
             Self::NotificationSent => "notification_sent",
             Self::Deleted => "deleted",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -9916,10 +9367,11 @@ impl From<&str> for SocialPostStatus {
             "failed" => Self::Failed,
             "notification_sent" => Self::NotificationSent,
             "deleted" => Self::Deleted,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(SocialPostStatus);
 
 /// A queue that republishes the posts of one category at set weekly times.
@@ -9943,19 +9395,11 @@ pub struct SocialQueue {
     pub time_slots: Option<Vec<SocialQueueTimeSlot>>,
 
     /// Whether posts later created in the category join the queue.
-    #[serde(
-        rename = "enableFuturePosts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "enableFuturePosts", default, skip_serializing_if = "Option::is_none")]
     pub enable_future_posts: Option<bool>,
 
     /// Whether new items go to the top of the queue.
-    #[serde(
-        rename = "prioritizeNewContent",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "prioritizeNewContent", default, skip_serializing_if = "Option::is_none")]
     pub prioritize_new_content: Option<bool>,
 
     /// Order value of the item the queue is at.
@@ -9983,11 +9427,7 @@ pub struct SocialQueue {
     pub total_posts: Option<i64>,
 
     /// `lastScheduledTime`: a date and time (RFC 3339 string).
-    #[serde(
-        rename = "lastScheduledTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastScheduledTime", default, skip_serializing_if = "Option::is_none")]
     pub last_scheduled_time: Option<String>,
 
     /// `createdBy`: a string.
@@ -10008,15 +9448,15 @@ pub struct SocialQueue {
 #[non_exhaustive]
 pub struct SocialQueueCalendarRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Start of the window (ISO 8601).
-    #[serde(rename = "startDate")]
+    #[serde(rename = "startDate",)]
     pub start_date: String,
 
     /// End of the window (ISO 8601).
-    #[serde(rename = "endDate")]
+    #[serde(rename = "endDate",)]
     pub end_date: String,
 
     /// Only the queues of these categories.
@@ -10034,7 +9474,7 @@ impl SocialQueueCalendarRequest {
     pub fn new(
         location_id: impl Into<String>,
         start_date: impl Into<String>,
-        end_date: impl Into<String>,
+        end_date: impl Into<String>
     ) -> Self {
         Self {
             location_id: location_id.into(),
@@ -10158,11 +9598,7 @@ pub struct SocialQueueCategory {
     pub updated_at: Option<String>,
 
     /// Number of published posts in the category.
-    #[serde(
-        rename = "publishedPostsCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "publishedPostsCount", default, skip_serializing_if = "Option::is_none")]
     pub published_posts_count: Option<i64>,
 
     /// `status`: a [`SocialQueueCategoryStatus`](crate::v3::social_planner::SocialQueueCategoryStatus).
@@ -10183,19 +9619,11 @@ pub struct SocialQueueCategoryQueueDetails {
     pub queue_id: Option<String>,
 
     /// `prioritizeNewContent`: `true` or `false`.
-    #[serde(
-        rename = "prioritizeNewContent",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "prioritizeNewContent", default, skip_serializing_if = "Option::is_none")]
     pub prioritize_new_content: Option<bool>,
 
     /// `enableFuturePosts`: `true` or `false`.
-    #[serde(
-        rename = "enableFuturePosts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "enableFuturePosts", default, skip_serializing_if = "Option::is_none")]
     pub enable_future_posts: Option<bool>,
 }
 
@@ -10223,7 +9651,7 @@ impl SocialQueueCategoryStatus {
             Self::Available => "available",
             Self::InQueue => "in_queue",
             Self::Draft => "draft",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -10234,10 +9662,11 @@ impl From<&str> for SocialQueueCategoryStatus {
             "available" => Self::Available,
             "in_queue" => Self::InQueue,
             "draft" => Self::Draft,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(SocialQueueCategoryStatus);
 
 /// The `SocialQueueEditCalendarRequest` object.
@@ -10245,19 +9674,19 @@ crate::runtime::enums::string_enum!(SocialQueueCategoryStatus);
 #[non_exhaustive]
 pub struct SocialQueueEditCalendarRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `sessionId`: a string. Example: `60af88475f1b2c001f5d5f4b`.
-    #[serde(rename = "sessionId")]
+    #[serde(rename = "sessionId",)]
     pub session_id: String,
 
     /// Start of the window (ISO 8601).
-    #[serde(rename = "startDate")]
+    #[serde(rename = "startDate",)]
     pub start_date: String,
 
     /// End of the window (ISO 8601).
-    #[serde(rename = "endDate")]
+    #[serde(rename = "endDate",)]
     pub end_date: String,
 
     /// Only posts to these accounts; all when absent or empty.
@@ -10272,7 +9701,7 @@ impl SocialQueueEditCalendarRequest {
         location_id: impl Into<String>,
         session_id: impl Into<String>,
         start_date: impl Into<String>,
-        end_date: impl Into<String>,
+        end_date: impl Into<String>
     ) -> Self {
         Self {
             location_id: location_id.into(),
@@ -10295,11 +9724,11 @@ impl SocialQueueEditCalendarRequest {
 #[non_exhaustive]
 pub struct SocialQueueEditSessionRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// `sessionId`: a string. Example: `60af88475f1b2c001f5d5f4b`.
-    #[serde(rename = "sessionId")]
+    #[serde(rename = "sessionId",)]
     pub session_id: String,
 
     /// For a draft queue, keep it a draft instead of activating it.
@@ -10358,27 +9787,15 @@ pub struct SocialQueueItem {
     pub errors: Option<Vec<String>>,
 
     /// `scheduledDateTime`: a date and time (RFC 3339 string).
-    #[serde(
-        rename = "scheduledDateTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "scheduledDateTime", default, skip_serializing_if = "Option::is_none")]
     pub scheduled_date_time: Option<String>,
 
     /// The variation the next publication uses.
-    #[serde(
-        rename = "scheduledVariationIndex",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "scheduledVariationIndex", default, skip_serializing_if = "Option::is_none")]
     pub scheduled_variation_index: Option<i64>,
 
     /// The variation in use.
-    #[serde(
-        rename = "currentVariation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "currentVariation", default, skip_serializing_if = "Option::is_none")]
     pub current_variation: Option<i64>,
 
     /// True when the item's slot is skipped.
@@ -10407,11 +9824,7 @@ pub struct SocialQueueItemRecord {
     pub primary_image: Option<String>,
 
     /// `lastScheduledTime`: a date and time (RFC 3339 string).
-    #[serde(
-        rename = "lastScheduledTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastScheduledTime", default, skip_serializing_if = "Option::is_none")]
     pub last_scheduled_time: Option<String>,
 
     /// `queueId`: a string.
@@ -10423,11 +9836,7 @@ pub struct SocialQueueItemRecord {
     pub post_id: Option<String>,
 
     /// `modifiedPostPayload`: a [`SocialPost`](crate::v3::social_planner::SocialPost).
-    #[serde(
-        rename = "modifiedPostPayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "modifiedPostPayload", default, skip_serializing_if = "Option::is_none")]
     pub modified_post_payload: Option<SocialPost>,
 
     /// The post before it was split into one post per account.
@@ -10439,11 +9848,7 @@ pub struct SocialQueueItemRecord {
     pub errors: Option<Vec<String>>,
 
     /// `currentVariation`: a whole number.
-    #[serde(
-        rename = "currentVariation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "currentVariation", default, skip_serializing_if = "Option::is_none")]
     pub current_variation: Option<i64>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
@@ -10565,11 +9970,7 @@ impl SocialQueueOgTags {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            meta_link: None,
-            meta_image: None,
-            og_title: None,
-        }
+        Self { meta_link: None, meta_image: None, og_title: None, }
     }
 
     /// Sets `metaLink`.
@@ -10623,7 +10024,7 @@ impl SocialQueueOrderVariant2 {
         match self {
             Self::Top => "top",
             Self::Bottom => "bottom",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -10633,10 +10034,11 @@ impl From<&str> for SocialQueueOrderVariant2 {
         match value {
             "top" => Self::Top,
             "bottom" => Self::Bottom,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(SocialQueueOrderVariant2);
 
 /// The post of a queue item, as sent.
@@ -10664,11 +10066,7 @@ pub struct SocialQueuePostContent {
     pub schedule_date: Option<String>,
 
     /// The suggested best time slot that was picked (ISO 8601).
-    #[serde(
-        rename = "selectedBestTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "selectedBestTime", default, skip_serializing_if = "Option::is_none")]
     pub selected_best_time: Option<String>,
 
     /// User id of the author.
@@ -10676,11 +10074,7 @@ pub struct SocialQueuePostContent {
     pub created_by: Option<String>,
 
     /// First comment to add after publishing, on Facebook, Instagram, LinkedIn and YouTube.
-    #[serde(
-        rename = "followUpComment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "followUpComment", default, skip_serializing_if = "Option::is_none")]
     pub follow_up_comment: Option<String>,
 
     /// `ogTagsDetails`: a [`PostLinkPreview`](crate::v3::social_planner::PostLinkPreview).
@@ -10692,19 +10086,11 @@ pub struct SocialQueuePostContent {
     pub type_: Option<crate::social_planner::SocialPostType>,
 
     /// `postApprovalDetails`: a [`PostApproval`](crate::social_planner::PostApproval).
-    #[serde(
-        rename = "postApprovalDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "postApprovalDetails", default, skip_serializing_if = "Option::is_none")]
     pub post_approval_details: Option<crate::social_planner::PostApproval>,
 
     /// True when the schedule changed.
-    #[serde(
-        rename = "scheduleTimeUpdated",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "scheduleTimeUpdated", default, skip_serializing_if = "Option::is_none")]
     pub schedule_time_updated: Option<bool>,
 
     /// Tag ids.
@@ -10720,11 +10106,7 @@ pub struct SocialQueuePostContent {
     pub apply_watermark: Option<bool>,
 
     /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::v3::social_planner::TiktokPostDetails).
-    #[serde(
-        rename = "tiktokPostDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "tiktokPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub tiktok_post_details: Option<TiktokPostDetails>,
 
     /// `gmbPostDetails`: a [`GmbPostDetails`](crate::v3::social_planner::GmbPostDetails).
@@ -10736,43 +10118,23 @@ pub struct SocialQueuePostContent {
     pub user_id: Option<String>,
 
     /// `linkedinPostDetails`: a [`LinkedinPostDetails`](crate::v3::social_planner::LinkedinPostDetails).
-    #[serde(
-        rename = "linkedinPostDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "linkedinPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub linkedin_post_details: Option<LinkedinPostDetails>,
 
     /// `pinterestPostDetails`: a [`PinterestPostDetails`](crate::v3::social_planner::PinterestPostDetails).
-    #[serde(
-        rename = "pinterestPostDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "pinterestPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub pinterest_post_details: Option<PinterestPostDetails>,
 
     /// `facebookPostDetails`: a [`FacebookPostDetails`](crate::v3::social_planner::FacebookPostDetails).
-    #[serde(
-        rename = "facebookPostDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "facebookPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub facebook_post_details: Option<FacebookPostDetails>,
 
     /// `instagramPostDetails`: a [`InstagramPostDetails`](crate::v3::social_planner::InstagramPostDetails).
-    #[serde(
-        rename = "instagramPostDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "instagramPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub instagram_post_details: Option<InstagramPostDetails>,
 
     /// `youtubePostDetails`: a [`YoutubePostDetails`](crate::v3::social_planner::YoutubePostDetails).
-    #[serde(
-        rename = "youtubePostDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "youtubePostDetails", default, skip_serializing_if = "Option::is_none")]
     pub youtube_post_details: Option<YoutubePostDetails>,
 
     /// `locationId`: a string.
@@ -10867,10 +10229,7 @@ impl SocialQueuePostContent {
     }
 
     /// Sets `type`.
-    pub fn type_(
-        mut self,
-        value: impl Into<crate::social_planner::SocialPostType>,
-    ) -> Self {
+    pub fn type_(mut self, value: impl Into<crate::social_planner::SocialPostType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
@@ -10878,7 +10237,7 @@ impl SocialQueuePostContent {
     /// Sets `postApprovalDetails`.
     pub fn post_approval_details(
         mut self,
-        value: impl Into<crate::social_planner::PostApproval>,
+        value: impl Into<crate::social_planner::PostApproval>
     ) -> Self {
         self.post_approval_details = Some(value.into());
         self
@@ -10927,37 +10286,25 @@ impl SocialQueuePostContent {
     }
 
     /// Sets `linkedinPostDetails`.
-    pub fn linkedin_post_details(
-        mut self,
-        value: impl Into<LinkedinPostDetails>,
-    ) -> Self {
+    pub fn linkedin_post_details(mut self, value: impl Into<LinkedinPostDetails>) -> Self {
         self.linkedin_post_details = Some(value.into());
         self
     }
 
     /// Sets `pinterestPostDetails`.
-    pub fn pinterest_post_details(
-        mut self,
-        value: impl Into<PinterestPostDetails>,
-    ) -> Self {
+    pub fn pinterest_post_details(mut self, value: impl Into<PinterestPostDetails>) -> Self {
         self.pinterest_post_details = Some(value.into());
         self
     }
 
     /// Sets `facebookPostDetails`.
-    pub fn facebook_post_details(
-        mut self,
-        value: impl Into<FacebookPostDetails>,
-    ) -> Self {
+    pub fn facebook_post_details(mut self, value: impl Into<FacebookPostDetails>) -> Self {
         self.facebook_post_details = Some(value.into());
         self
     }
 
     /// Sets `instagramPostDetails`.
-    pub fn instagram_post_details(
-        mut self,
-        value: impl Into<InstagramPostDetails>,
-    ) -> Self {
+    pub fn instagram_post_details(mut self, value: impl Into<InstagramPostDetails>) -> Self {
         self.instagram_post_details = Some(value.into());
         self
     }
@@ -11014,11 +10361,7 @@ pub struct SocialQueueResponseResults {
 #[non_exhaustive]
 pub struct SocialQueueScheduledPost {
     /// `scheduledDateTime`: a date and time (RFC 3339 string).
-    #[serde(
-        rename = "scheduledDateTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "scheduledDateTime", default, skip_serializing_if = "Option::is_none")]
     pub scheduled_date_time: Option<String>,
 
     /// `post`: a [`SocialPost`](crate::v3::social_planner::SocialPost).
@@ -11054,11 +10397,7 @@ pub struct SocialQueueScheduledPost {
     pub category: Option<crate::social_planner::SocialCategory>,
 
     /// `currentVariation`: a whole number.
-    #[serde(
-        rename = "currentVariation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "currentVariation", default, skip_serializing_if = "Option::is_none")]
     pub current_variation: Option<i64>,
 
     /// `timezone`: a string. Example: `America/New_York`.
@@ -11083,11 +10422,7 @@ pub struct SocialQueueSlot {
     pub item_id: Option<String>,
 
     /// `scheduledDateTime`: a date and time (RFC 3339 string).
-    #[serde(
-        rename = "scheduledDateTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "scheduledDateTime", default, skip_serializing_if = "Option::is_none")]
     pub scheduled_date_time: Option<String>,
 
     /// `isSkipped`: `true` or `false`.
@@ -11129,11 +10464,7 @@ pub struct SocialQueueSlotsChangedResponseResults {
     pub updated_slots: Option<Vec<SocialQueueSlot>>,
 
     /// Number of posts whose slot changed.
-    #[serde(
-        rename = "totalPostsChanged",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "totalPostsChanged", default, skip_serializing_if = "Option::is_none")]
     pub total_posts_changed: Option<i64>,
 }
 
@@ -11165,7 +10496,7 @@ impl SocialQueueStatus {
             Self::Paused => "paused",
             Self::Draft => "draft",
             Self::Deleted => "deleted",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -11177,10 +10508,11 @@ impl From<&str> for SocialQueueStatus {
             "paused" => Self::Paused,
             "draft" => Self::Draft,
             "deleted" => Self::Deleted,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(SocialQueueStatus);
 
 /// A weekly time slot of a queue, as stored.
@@ -11205,7 +10537,7 @@ pub struct SocialQueueTimeSlot {
 #[non_exhaustive]
 pub struct SocialQueueTimeSlotInput {
     /// Day of the week, 0 for Sunday to 6.
-    #[serde(rename = "dayOfWeek")]
+    #[serde(rename = "dayOfWeek",)]
     pub day_of_week: i64,
 
     /// Time of day as HH:mm.
@@ -11216,10 +10548,7 @@ impl SocialQueueTimeSlotInput {
     /// A value with the required fields (`dayOfWeek`, `time`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(day_of_week: impl Into<i64>, time: impl Into<String>) -> Self {
-        Self {
-            day_of_week: day_of_week.into(),
-            time: time.into(),
-        }
+        Self { day_of_week: day_of_week.into(), time: time.into(), }
     }
 }
 
@@ -11233,7 +10562,9 @@ pub struct SocialQueueVariation {
 
     /// Mentions of other accounts in the text, in each network's form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mentions: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
+    pub mentions: Option<Vec<std::collections::BTreeMap<String,
+
+    serde_json::Value>>>,
 
     /// `ogTags`: a [`SocialQueueOgTags`](crate::v3::social_planner::SocialQueueOgTags).
     #[serde(rename = "ogTags", default, skip_serializing_if = "Option::is_none")]
@@ -11254,7 +10585,9 @@ pub struct SocialQueueVariationInput {
 
     /// Mentions of other accounts in the text, in each network's form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mentions: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
+    pub mentions: Option<Vec<std::collections::BTreeMap<String,
+
+    serde_json::Value>>>,
 
     /// `ogTags`: a [`SocialQueueOgTags`](crate::v3::social_planner::SocialQueueOgTags).
     #[serde(rename = "ogTags", default, skip_serializing_if = "Option::is_none")]
@@ -11265,11 +10598,7 @@ impl SocialQueueVariationInput {
     /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
-        Self {
-            content: None,
-            mentions: None,
-            og_tags: None,
-        }
+        Self { content: None, mentions: None, og_tags: None, }
     }
 
     /// Sets `content`.
@@ -11281,7 +10610,8 @@ impl SocialQueueVariationInput {
     /// Sets `mentions`.
     pub fn mentions(
         mut self,
-        value: impl Into<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
+        value: impl Into<Vec<std::collections::BTreeMap<String,
+        serde_json::Value>>>
     ) -> Self {
         self.mentions = Some(value.into());
         self
@@ -11315,19 +10645,11 @@ pub struct SocialQueueWithCategory {
     pub time_slots: Option<Vec<SocialQueueTimeSlot>>,
 
     /// Whether posts later created in the category join the queue.
-    #[serde(
-        rename = "enableFuturePosts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "enableFuturePosts", default, skip_serializing_if = "Option::is_none")]
     pub enable_future_posts: Option<bool>,
 
     /// Whether new items go to the top of the queue.
-    #[serde(
-        rename = "prioritizeNewContent",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "prioritizeNewContent", default, skip_serializing_if = "Option::is_none")]
     pub prioritize_new_content: Option<bool>,
 
     /// Order value of the item the queue is at.
@@ -11355,11 +10677,7 @@ pub struct SocialQueueWithCategory {
     pub total_posts: Option<i64>,
 
     /// `lastScheduledTime`: a date and time (RFC 3339 string).
-    #[serde(
-        rename = "lastScheduledTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "lastScheduledTime", default, skip_serializing_if = "Option::is_none")]
     pub last_scheduled_time: Option<String>,
 
     /// `createdBy`: a string.
@@ -11384,11 +10702,11 @@ pub struct SocialQueueWithCategory {
 #[non_exhaustive]
 pub struct SocialStatisticsRange {
     /// `startDate`: a date and time (RFC 3339 string). Example: `2025-03-01T00:00:00.000Z`.
-    #[serde(rename = "startDate")]
+    #[serde(rename = "startDate",)]
     pub start_date: String,
 
     /// `endDate`: a date and time (RFC 3339 string). Example: `2025-03-31T23:59:59.999Z`.
-    #[serde(rename = "endDate")]
+    #[serde(rename = "endDate",)]
     pub end_date: String,
 }
 
@@ -11396,10 +10714,7 @@ impl SocialStatisticsRange {
     /// A value with the required fields (`startDate`, `endDate`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(start_date: impl Into<String>, end_date: impl Into<String>) -> Self {
-        Self {
-            start_date: start_date.into(),
-            end_date: end_date.into(),
-        }
+        Self { start_date: start_date.into(), end_date: end_date.into(), }
     }
 }
 
@@ -11408,7 +10723,7 @@ impl SocialStatisticsRange {
 #[non_exhaustive]
 pub struct SocialStatisticsRequest {
     /// Connected accounts to report on (their `profileId`).
-    #[serde(rename = "profileIds")]
+    #[serde(rename = "profileIds",)]
     pub profile_ids: Vec<String>,
 
     /// Networks to include; all when absent.
@@ -11439,7 +10754,7 @@ impl SocialStatisticsRequest {
     /// Sets `platforms`.
     pub fn platforms(
         mut self,
-        value: impl Into<Vec<crate::social_planner::SocialStatisticsPlatform>>,
+        value: impl Into<Vec<crate::social_planner::SocialStatisticsPlatform>>
     ) -> Self {
         self.platforms = Some(value.into());
         self
@@ -11463,7 +10778,7 @@ impl SocialStatisticsRequest {
 #[non_exhaustive]
 pub struct StartSocialQueueEditRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 }
 
@@ -11471,9 +10786,7 @@ impl StartSocialQueueEditRequest {
     /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
-        Self {
-            location_id: location_id.into(),
-        }
+        Self { location_id: location_id.into(), }
     }
 }
 
@@ -11524,11 +10837,7 @@ pub struct TiktokPostDetails {
     pub privacy_level: Option<crate::social_planner::TiktokPrivacyLevel>,
 
     /// Marks the post as paid promotion of a third party.
-    #[serde(
-        rename = "promoteOtherBrand",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "promoteOtherBrand", default, skip_serializing_if = "Option::is_none")]
     pub promote_other_brand: Option<bool>,
 
     /// `enableComment`: `true` or `false`.
@@ -11544,28 +10853,18 @@ pub struct TiktokPostDetails {
     pub enable_stitch: Option<bool>,
 
     /// Discloses that the video promotes a brand.
-    #[serde(
-        rename = "videoDisclosure",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "videoDisclosure", default, skip_serializing_if = "Option::is_none")]
     pub video_disclosure: Option<bool>,
 
     /// Marks the post as promotion of the poster's own brand.
-    #[serde(
-        rename = "promoteYourBrand",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "promoteYourBrand", default, skip_serializing_if = "Option::is_none")]
     pub promote_your_brand: Option<bool>,
 }
 
 impl TiktokPostDetails {
     /// A value with the required fields (`privacyLevel`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
-    pub fn new(
-        privacy_level: impl Into<crate::social_planner::TiktokPrivacyLevel>,
-    ) -> Self {
+    pub fn new(privacy_level: impl Into<crate::social_planner::TiktokPrivacyLevel>) -> Self {
         Self {
             privacy_level: Some(privacy_level.into()),
             promote_other_brand: None,
@@ -11580,7 +10879,7 @@ impl TiktokPostDetails {
     /// Sets `privacyLevel`.
     pub fn privacy_level(
         mut self,
-        value: impl Into<crate::social_planner::TiktokPrivacyLevel>,
+        value: impl Into<crate::social_planner::TiktokPrivacyLevel>
     ) -> Self {
         self.privacy_level = Some(value.into());
         self
@@ -11628,7 +10927,7 @@ impl TiktokPostDetails {
 #[non_exhaustive]
 pub struct UpdateSocialQueueItemRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// The edit session the change is staged in.
@@ -11636,11 +10935,7 @@ pub struct UpdateSocialQueueItemRequest {
     pub session_id: Option<String>,
 
     /// `modifiedPostPayload`: a [`SocialQueuePostContent`](crate::v3::social_planner::SocialQueuePostContent).
-    #[serde(
-        rename = "modifiedPostPayload",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "modifiedPostPayload", default, skip_serializing_if = "Option::is_none")]
     pub modified_post_payload: Option<SocialQueuePostContent>,
 
     /// A new position for the item.
@@ -11677,10 +10972,7 @@ impl UpdateSocialQueueItemRequest {
     }
 
     /// Sets `modifiedPostPayload`.
-    pub fn modified_post_payload(
-        mut self,
-        value: impl Into<SocialQueuePostContent>,
-    ) -> Self {
+    pub fn modified_post_payload(mut self, value: impl Into<SocialQueuePostContent>) -> Self {
         self.modified_post_payload = Some(value.into());
         self
     }
@@ -11692,10 +10984,7 @@ impl UpdateSocialQueueItemRequest {
     }
 
     /// Sets `variations`.
-    pub fn variations(
-        mut self,
-        value: impl Into<Vec<SocialQueueVariationInput>>,
-    ) -> Self {
+    pub fn variations(mut self, value: impl Into<Vec<SocialQueueVariationInput>>) -> Self {
         self.variations = Some(value.into());
         self
     }
@@ -11745,11 +11034,7 @@ pub struct UpdateSocialQueueItemResponseResults {
     pub updated_slots: Option<Vec<SocialQueueSlot>>,
 
     /// Number of posts whose slot changed.
-    #[serde(
-        rename = "totalPostsChanged",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "totalPostsChanged", default, skip_serializing_if = "Option::is_none")]
     pub total_posts_changed: Option<i64>,
 }
 
@@ -11758,15 +11043,11 @@ pub struct UpdateSocialQueueItemResponseResults {
 #[non_exhaustive]
 pub struct UpdateSocialQueueRequest {
     /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
-    #[serde(rename = "locationId")]
+    #[serde(rename = "locationId",)]
     pub location_id: String,
 
     /// Skip the cleanup of old watermarks when posts are rescheduled.
-    #[serde(
-        rename = "skipLegacyWatermark",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "skipLegacyWatermark", default, skip_serializing_if = "Option::is_none")]
     pub skip_legacy_watermark: Option<bool>,
 
     /// `status`: a [`SocialQueueStatus`](crate::v3::social_planner::SocialQueueStatus).
@@ -11782,19 +11063,11 @@ pub struct UpdateSocialQueueRequest {
     pub time_slots: Option<Vec<SocialQueueTimeSlotInput>>,
 
     /// Add posts later created in the category.
-    #[serde(
-        rename = "enableFuturePosts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "enableFuturePosts", default, skip_serializing_if = "Option::is_none")]
     pub enable_future_posts: Option<bool>,
 
     /// Put items added with directToQueue at the top.
-    #[serde(
-        rename = "prioritizeNewContent",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "prioritizeNewContent", default, skip_serializing_if = "Option::is_none")]
     pub prioritize_new_content: Option<bool>,
 }
 
@@ -11832,10 +11105,7 @@ impl UpdateSocialQueueRequest {
     }
 
     /// Sets `timeSlots`.
-    pub fn time_slots(
-        mut self,
-        value: impl Into<Vec<SocialQueueTimeSlotInput>>,
-    ) -> Self {
+    pub fn time_slots(mut self, value: impl Into<Vec<SocialQueueTimeSlotInput>>) -> Self {
         self.time_slots = Some(value.into());
         self
     }
@@ -11865,7 +11135,7 @@ impl UploadSocialCsvRequest {
     /// A value with the required fields (`file`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(file: impl Into<crate::Upload>) -> Self {
-        Self { file: file.into() }
+        Self { file: file.into(), }
     }
 }
 
@@ -11875,12 +11145,7 @@ impl UploadSocialCsvRequest {
         let mut parts = Vec::new();
         {
             let values = self.file;
-            parts
-                .push(crate::Part::File {
-                    name: "file".into(),
-                    upload: values,
-                    max_bytes: None,
-                });
+            parts.push(crate::Part::File { name: "file".into(), upload: values, max_bytes: None });
         }
         parts
     }
@@ -11953,11 +11218,7 @@ impl YoutubePostDetails {
     /// A value with the required fields (`type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(type_: impl Into<YoutubeVideoType>) -> Self {
-        Self {
-            title: None,
-            privacy_level: None,
-            type_: Some(type_.into()),
-        }
+        Self { title: None, privacy_level: None, type_: Some(type_.into()), }
     }
 
     /// Sets `title`.
@@ -12003,7 +11264,7 @@ impl YoutubePrivacyLevel {
             Self::Private => "private",
             Self::Public => "public",
             Self::Unlisted => "unlisted",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -12014,10 +11275,11 @@ impl From<&str> for YoutubePrivacyLevel {
             "private" => Self::Private,
             "public" => Self::Public,
             "unlisted" => Self::Unlisted,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(YoutubePrivacyLevel);
 
 /// Format of a YouTube upload.
@@ -12040,7 +11302,7 @@ impl YoutubeVideoType {
         match self {
             Self::Video => "video",
             Self::Short => "short",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -12050,8 +11312,9 @@ impl From<&str> for YoutubeVideoType {
         match value {
             "video" => Self::Video,
             "short" => Self::Short,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(YoutubeVideoType);

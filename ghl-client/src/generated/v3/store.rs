@@ -46,7 +46,7 @@ pub const MODULE: &str = "v3::store";
 /// Operations of the Store module. Get one with `client.v3().store()`.
 #[derive(Clone, Debug)]
 pub struct Store {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl Store {
@@ -59,12 +59,9 @@ impl Store {
     /// `POST /store/shipping-carrier` · Version `v3` · location token · scopes: none stated
     pub fn create_shipping_carrier(
         &self,
-        body: crate::store::CreateShippingCarrierRequest,
+        body: crate::store::CreateShippingCarrierRequest
     ) -> CreateShippingCarrier {
-        CreateShippingCarrier {
-            client: self.client.clone(),
-            body,
-        }
+        CreateShippingCarrier { client: self.client.clone(), body, }
     }
 
     /// Add a shipping rate to a zone.
@@ -73,7 +70,7 @@ impl Store {
     pub fn create_shipping_rate(
         &self,
         shipping_zone_id: impl Into<String>,
-        body: crate::store::CreateShippingRateRequest,
+        body: crate::store::CreateShippingRateRequest
     ) -> CreateShippingRate {
         CreateShippingRate {
             client: self.client.clone(),
@@ -87,12 +84,9 @@ impl Store {
     /// `POST /store/shipping-zone` · Version `v3` · location token · scopes: none stated
     pub fn create_shipping_zone(
         &self,
-        body: crate::store::CreateShippingZoneRequest,
+        body: crate::store::CreateShippingZoneRequest
     ) -> CreateShippingZone {
-        CreateShippingZone {
-            client: self.client.clone(),
-            body,
-        }
+        CreateShippingZone { client: self.client.clone(), body, }
     }
 
     /// Delete a shipping carrier.
@@ -102,7 +96,7 @@ impl Store {
         &self,
         shipping_carrier_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<crate::store::StoreAltType>,
+        alt_type: impl Into<crate::store::StoreAltType>
     ) -> DeleteShippingCarrier {
         DeleteShippingCarrier {
             client: self.client.clone(),
@@ -120,7 +114,7 @@ impl Store {
         shipping_zone_id: impl Into<String>,
         shipping_rate_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<crate::store::StoreAltType>,
+        alt_type: impl Into<crate::store::StoreAltType>
     ) -> DeleteShippingRate {
         DeleteShippingRate {
             client: self.client.clone(),
@@ -138,7 +132,7 @@ impl Store {
         &self,
         shipping_zone_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<crate::store::StoreAltType>,
+        alt_type: impl Into<crate::store::StoreAltType>
     ) -> DeleteShippingZone {
         DeleteShippingZone {
             client: self.client.clone(),
@@ -155,7 +149,7 @@ impl Store {
         &self,
         shipping_carrier_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<crate::store::StoreAltType>,
+        alt_type: impl Into<crate::store::StoreAltType>
     ) -> GetShippingCarrier {
         GetShippingCarrier {
             client: self.client.clone(),
@@ -173,7 +167,7 @@ impl Store {
         shipping_zone_id: impl Into<String>,
         shipping_rate_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<crate::store::StoreAltType>,
+        alt_type: impl Into<crate::store::StoreAltType>
     ) -> GetShippingRate {
         GetShippingRate {
             client: self.client.clone(),
@@ -191,7 +185,7 @@ impl Store {
         &self,
         shipping_zone_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<crate::store::StoreAltType>,
+        alt_type: impl Into<crate::store::StoreAltType>
     ) -> GetShippingZone {
         GetShippingZone {
             client: self.client.clone(),
@@ -208,7 +202,7 @@ impl Store {
     pub fn get_store_settings(
         &self,
         alt_id: impl Into<String>,
-        alt_type: impl Into<crate::store::StoreAltType>,
+        alt_type: impl Into<crate::store::StoreAltType>
     ) -> GetStoreSettings {
         GetStoreSettings {
             client: self.client.clone(),
@@ -222,12 +216,9 @@ impl Store {
     /// `POST /store/shipping-zone/shipping-rates` · Version `v3` · location token · scopes: none stated
     pub fn list_available_shipping_rates(
         &self,
-        body: crate::store::ListAvailableShippingRatesRequest,
+        body: crate::store::ListAvailableShippingRatesRequest
     ) -> ListAvailableShippingRates {
-        ListAvailableShippingRates {
-            client: self.client.clone(),
-            body,
-        }
+        ListAvailableShippingRates { client: self.client.clone(), body, }
     }
 
     /// List the shipping carriers of a location.
@@ -236,7 +227,7 @@ impl Store {
     pub fn list_shipping_carriers(
         &self,
         alt_id: impl Into<String>,
-        alt_type: impl Into<crate::store::StoreAltType>,
+        alt_type: impl Into<crate::store::StoreAltType>
     ) -> ListShippingCarriers {
         ListShippingCarriers {
             client: self.client.clone(),
@@ -252,7 +243,7 @@ impl Store {
         &self,
         shipping_zone_id: impl Into<String>,
         alt_id: impl Into<String>,
-        alt_type: impl Into<crate::store::StoreAltType>,
+        alt_type: impl Into<crate::store::StoreAltType>
     ) -> ListShippingRates {
         ListShippingRates {
             client: self.client.clone(),
@@ -270,7 +261,7 @@ impl Store {
     pub fn list_shipping_zones(
         &self,
         alt_id: impl Into<String>,
-        alt_type: impl Into<crate::store::StoreAltType>,
+        alt_type: impl Into<crate::store::StoreAltType>
     ) -> ListShippingZones {
         ListShippingZones {
             client: self.client.clone(),
@@ -287,12 +278,9 @@ impl Store {
     /// `POST /store/store-setting` · Version `v3` · location token · scopes: none stated
     pub fn save_store_settings(
         &self,
-        body: crate::store::SaveStoreSettingsRequest,
+        body: crate::store::SaveStoreSettingsRequest
     ) -> SaveStoreSettings {
-        SaveStoreSettings {
-            client: self.client.clone(),
-            body,
-        }
+        SaveStoreSettings { client: self.client.clone(), body, }
     }
 
     /// Change a shipping carrier.
@@ -301,7 +289,7 @@ impl Store {
     pub fn update_shipping_carrier(
         &self,
         shipping_carrier_id: impl Into<String>,
-        body: crate::store::UpdateShippingCarrierRequest,
+        body: crate::store::UpdateShippingCarrierRequest
     ) -> UpdateShippingCarrier {
         UpdateShippingCarrier {
             client: self.client.clone(),
@@ -317,7 +305,7 @@ impl Store {
         &self,
         shipping_zone_id: impl Into<String>,
         shipping_rate_id: impl Into<String>,
-        body: crate::store::UpdateShippingRateRequest,
+        body: crate::store::UpdateShippingRateRequest
     ) -> UpdateShippingRate {
         UpdateShippingRate {
             client: self.client.clone(),
@@ -333,7 +321,7 @@ impl Store {
     pub fn update_shipping_zone(
         &self,
         shipping_zone_id: impl Into<String>,
-        body: crate::store::UpdateShippingZoneRequest,
+        body: crate::store::UpdateShippingZoneRequest
     ) -> UpdateShippingZone {
         UpdateShippingZone {
             client: self.client.clone(),
@@ -347,279 +335,233 @@ impl Store {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Store::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createShippingCarrier",
-            Box::pin({
-                let call = handle
-                    .create_shipping_carrier(
-                        crate::store::CreateShippingCarrierRequest::new(
-                            "sample".to_owned(),
-                            crate::store::StoreAltType::Location,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createShippingRate",
-            Box::pin({
-                let call = handle
-                    .create_shipping_rate(
-                        "sample-shippingZoneId",
-                        crate::store::CreateShippingRateRequest::new(
-                            "sample".to_owned(),
-                            crate::store::StoreAltType::Location,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1.0f64,
-                            crate::store::ShippingConditionType::None,
-                            1.0f64,
-                            1.0f64,
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createShippingZone",
-            Box::pin({
-                let call = handle
-                    .create_shipping_zone(
-                        crate::store::CreateShippingZoneRequest::new(
-                            "sample".to_owned(),
-                            crate::store::StoreAltType::Location,
-                            "sample".to_owned(),
-                            vec![
-                                crate ::store::ShippingZoneCountry::new(crate
-                                ::store::CountryCode::Us)
-                            ],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteShippingCarrier",
-            Box::pin({
-                let call = handle
-                    .delete_shipping_carrier(
-                        "sample-shippingCarrierId",
+    calls.push((
+        "createShippingCarrier",
+        Box::pin({
+            let call = handle.create_shipping_carrier(
+                crate::store::CreateShippingCarrierRequest::new(
+                    "sample".to_owned(),
+                    crate::store::StoreAltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createShippingRate",
+        Box::pin({
+            let call = handle.create_shipping_rate(
+                "sample-shippingZoneId",
+                crate::store::CreateShippingRateRequest::new(
+                    "sample".to_owned(),
+                    crate::store::StoreAltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    1.0f64,
+                    crate::store::ShippingConditionType::None,
+                    1.0f64,
+                    1.0f64,
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createShippingZone",
+        Box::pin({
+            let call = handle.create_shipping_zone(
+                crate::store::CreateShippingZoneRequest::new(
+                    "sample".to_owned(),
+                    crate::store::StoreAltType::Location,
+                    "sample".to_owned(),
+                    vec![crate::store::ShippingZoneCountry::new(crate::store::CountryCode::Us)]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteShippingCarrier",
+        Box::pin({
+            let call = handle.delete_shipping_carrier(
+                "sample-shippingCarrierId",
+                "sample".to_owned(),
+                crate::store::StoreAltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteShippingRate",
+        Box::pin({
+            let call = handle.delete_shipping_rate(
+                "sample-shippingZoneId",
+                "sample-shippingRateId",
+                "sample".to_owned(),
+                crate::store::StoreAltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteShippingZone",
+        Box::pin({
+            let call = handle.delete_shipping_zone(
+                "sample-shippingZoneId",
+                "sample".to_owned(),
+                crate::store::StoreAltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getShippingCarrier",
+        Box::pin({
+            let call = handle.get_shipping_carrier(
+                "sample-shippingCarrierId",
+                "sample".to_owned(),
+                crate::store::StoreAltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getShippingRate",
+        Box::pin({
+            let call = handle.get_shipping_rate(
+                "sample-shippingZoneId",
+                "sample-shippingRateId",
+                "sample".to_owned(),
+                crate::store::StoreAltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getShippingZone",
+        Box::pin({
+            let call = handle.get_shipping_zone(
+                "sample-shippingZoneId",
+                "sample".to_owned(),
+                crate::store::StoreAltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getStoreSettings",
+        Box::pin({
+            let call = handle.get_store_settings(
+                "sample".to_owned(),
+                crate::store::StoreAltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAvailableShippingRates",
+        Box::pin({
+            let call = handle.list_available_shipping_rates(
+                crate::store::ListAvailableShippingRatesRequest::new(
+                    "sample".to_owned(),
+                    crate::store::StoreAltType::Location,
+                    crate::store::CountryCode::Us,
+                    1.0f64,
+                    1.0f64,
+                    crate::store::OrderSource::new(crate::store::OrderSourceType::Funnel),
+                    vec![crate::store::OrderProductItem::new("sample".to_owned(), 1i64)]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listShippingCarriers",
+        Box::pin({
+            let call = handle.list_shipping_carriers(
+                "sample".to_owned(),
+                crate::store::StoreAltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listShippingRates",
+        Box::pin({
+            let call = handle.list_shipping_rates(
+                "sample-shippingZoneId",
+                "sample".to_owned(),
+                crate::store::StoreAltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listShippingZones",
+        Box::pin({
+            let call = handle.list_shipping_zones(
+                "sample".to_owned(),
+                crate::store::StoreAltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "saveStoreSettings",
+        Box::pin({
+            let call = handle.save_store_settings(
+                crate::store::SaveStoreSettingsRequest::new(
+                    "sample".to_owned(),
+                    crate::store::StoreAltType::Location,
+                    crate::store::ShippingOrigin::new(
                         "sample".to_owned(),
-                        crate::store::StoreAltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteShippingRate",
-            Box::pin({
-                let call = handle
-                    .delete_shipping_rate(
-                        "sample-shippingZoneId",
-                        "sample-shippingRateId",
+                        crate::store::CountryCode::Us,
                         "sample".to_owned(),
-                        crate::store::StoreAltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteShippingZone",
-            Box::pin({
-                let call = handle
-                    .delete_shipping_zone(
-                        "sample-shippingZoneId",
                         "sample".to_owned(),
-                        crate::store::StoreAltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getShippingCarrier",
-            Box::pin({
-                let call = handle
-                    .get_shipping_carrier(
-                        "sample-shippingCarrierId",
-                        "sample".to_owned(),
-                        crate::store::StoreAltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getShippingRate",
-            Box::pin({
-                let call = handle
-                    .get_shipping_rate(
-                        "sample-shippingZoneId",
-                        "sample-shippingRateId",
-                        "sample".to_owned(),
-                        crate::store::StoreAltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getShippingZone",
-            Box::pin({
-                let call = handle
-                    .get_shipping_zone(
-                        "sample-shippingZoneId",
-                        "sample".to_owned(),
-                        crate::store::StoreAltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getStoreSettings",
-            Box::pin({
-                let call = handle
-                    .get_store_settings(
-                        "sample".to_owned(),
-                        crate::store::StoreAltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAvailableShippingRates",
-            Box::pin({
-                let call = handle
-                    .list_available_shipping_rates(
-                        crate::store::ListAvailableShippingRatesRequest::new(
-                            "sample".to_owned(),
-                            crate::store::StoreAltType::Location,
-                            crate::store::CountryCode::Us,
-                            1.0f64,
-                            1.0f64,
-                            crate::store::OrderSource::new(
-                                crate::store::OrderSourceType::Funnel,
-                            ),
-                            vec![
-                                crate ::store::OrderProductItem::new("sample".to_owned(),
-                                1i64)
-                            ],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listShippingCarriers",
-            Box::pin({
-                let call = handle
-                    .list_shipping_carriers(
-                        "sample".to_owned(),
-                        crate::store::StoreAltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listShippingRates",
-            Box::pin({
-                let call = handle
-                    .list_shipping_rates(
-                        "sample-shippingZoneId",
-                        "sample".to_owned(),
-                        crate::store::StoreAltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listShippingZones",
-            Box::pin({
-                let call = handle
-                    .list_shipping_zones(
-                        "sample".to_owned(),
-                        crate::store::StoreAltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "saveStoreSettings",
-            Box::pin({
-                let call = handle
-                    .save_store_settings(
-                        crate::store::SaveStoreSettingsRequest::new(
-                            "sample".to_owned(),
-                            crate::store::StoreAltType::Location,
-                            crate::store::ShippingOrigin::new(
-                                "sample".to_owned(),
-                                crate::store::CountryCode::Us,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            ),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateShippingCarrier",
-            Box::pin({
-                let call = handle
-                    .update_shipping_carrier(
-                        "sample-shippingCarrierId",
-                        crate::store::UpdateShippingCarrierRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateShippingRate",
-            Box::pin({
-                let call = handle
-                    .update_shipping_rate(
-                        "sample-shippingZoneId",
-                        "sample-shippingRateId",
-                        crate::store::UpdateShippingRateRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateShippingZone",
-            Box::pin({
-                let call = handle
-                    .update_shipping_zone(
-                        "sample-shippingZoneId",
-                        crate::store::UpdateShippingZoneRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                        "sample".to_owned()
+                    )
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateShippingCarrier",
+        Box::pin({
+            let call = handle.update_shipping_carrier(
+                "sample-shippingCarrierId",
+                crate::store::UpdateShippingCarrierRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateShippingRate",
+        Box::pin({
+            let call = handle.update_shipping_rate(
+                "sample-shippingZoneId",
+                "sample-shippingRateId",
+                crate::store::UpdateShippingRateRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateShippingZone",
+        Box::pin({
+            let call = handle.update_shipping_zone(
+                "sample-shippingZoneId",
+                crate::store::UpdateShippingZoneRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -627,380 +569,344 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Store::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createShippingCarrier",
-            Box::pin({
-                let call = handle
-                    .create_shipping_carrier(
-                        crate::store::CreateShippingCarrierRequest::new(
+    calls.push((
+        "createShippingCarrier",
+        Box::pin({
+            let call = handle.create_shipping_carrier(
+                crate::store::CreateShippingCarrierRequest::new(
+                    "sample".to_owned(),
+                    crate::store::StoreAltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .services(
+                        vec![
+                            crate::store::ShippingCarrierService::new(
                                 "sample".to_owned(),
-                                crate::store::StoreAltType::Location,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "sample".to_owned()
                             )
-                            .services(
-                                vec![
-                                    crate ::store::ShippingCarrierService::new("sample"
-                                    .to_owned(), "sample".to_owned())
-                                ],
+                        ]
+                    )
+                    .allows_multiple_service_selection(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createShippingRate",
+        Box::pin({
+            let call = handle.create_shipping_rate(
+                "sample-shippingZoneId",
+                crate::store::CreateShippingRateRequest::new(
+                    "sample".to_owned(),
+                    crate::store::StoreAltType::Location,
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    1.0f64,
+                    crate::store::ShippingConditionType::None,
+                    1.0f64,
+                    1.0f64,
+                    "sample".to_owned()
+                )
+                    .description("sample".to_owned())
+                    .is_carrier_rate(true)
+                    .percentage_of_rate_fee(1.0f64)
+                    .shipping_carrier_services(
+                        vec![
+                            crate::store::ShippingCarrierService::new(
+                                "sample".to_owned(),
+                                "sample".to_owned()
                             )
-                            .allows_multiple_service_selection(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createShippingRate",
-            Box::pin({
-                let call = handle
-                    .create_shipping_rate(
-                        "sample-shippingZoneId",
-                        crate::store::CreateShippingRateRequest::new(
-                                "sample".to_owned(),
-                                crate::store::StoreAltType::Location,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                1.0f64,
-                                crate::store::ShippingConditionType::None,
-                                1.0f64,
-                                1.0f64,
-                                "sample".to_owned(),
-                            )
-                            .description("sample".to_owned())
-                            .is_carrier_rate(true)
-                            .percentage_of_rate_fee(1.0f64)
-                            .shipping_carrier_services(
-                                vec![
-                                    crate ::store::ShippingCarrierService::new("sample"
-                                    .to_owned(), "sample".to_owned())
-                                ],
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createShippingZone",
-            Box::pin({
-                let call = handle
-                    .create_shipping_zone(
-                        crate::store::CreateShippingZoneRequest::new(
+                        ]
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createShippingZone",
+        Box::pin({
+            let call = handle.create_shipping_zone(
+                crate::store::CreateShippingZoneRequest::new(
+                    "sample".to_owned(),
+                    crate::store::StoreAltType::Location,
+                    "sample".to_owned(),
+                    vec![
+                        crate::store::ShippingZoneCountry::new(crate::store::CountryCode::Us)
+                            .states(vec![crate::store::ShippingZoneState::new("sample".to_owned())])
+                    ]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteShippingCarrier",
+        Box::pin({
+            let call = handle.delete_shipping_carrier(
+                "sample-shippingCarrierId",
+                "sample".to_owned(),
+                crate::store::StoreAltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteShippingRate",
+        Box::pin({
+            let call = handle.delete_shipping_rate(
+                "sample-shippingZoneId",
+                "sample-shippingRateId",
+                "sample".to_owned(),
+                crate::store::StoreAltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteShippingZone",
+        Box::pin({
+            let call = handle.delete_shipping_zone(
+                "sample-shippingZoneId",
+                "sample".to_owned(),
+                crate::store::StoreAltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getShippingCarrier",
+        Box::pin({
+            let call = handle.get_shipping_carrier(
+                "sample-shippingCarrierId",
+                "sample".to_owned(),
+                crate::store::StoreAltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getShippingRate",
+        Box::pin({
+            let call = handle.get_shipping_rate(
+                "sample-shippingZoneId",
+                "sample-shippingRateId",
+                "sample".to_owned(),
+                crate::store::StoreAltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getShippingZone",
+        Box::pin({
+            let call = handle
+                .get_shipping_zone(
+                    "sample-shippingZoneId",
+                    "sample".to_owned(),
+                    crate::store::StoreAltType::Location
+                )
+                .with_shipping_rate(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getStoreSettings",
+        Box::pin({
+            let call = handle.get_store_settings(
+                "sample".to_owned(),
+                crate::store::StoreAltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listAvailableShippingRates",
+        Box::pin({
+            let call = handle.list_available_shipping_rates(
+                crate::store::ListAvailableShippingRatesRequest::new(
+                    "sample".to_owned(),
+                    crate::store::StoreAltType::Location,
+                    crate::store::CountryCode::Us,
+                    1.0f64,
+                    1.0f64,
+                    crate::store::OrderSource::new(crate::store::OrderSourceType::Funnel)
+                        .sub_type(crate::store::OrderSourceSubType::OneStepOrderForm),
+                    vec![crate::store::OrderProductItem::new("sample".to_owned(), 1i64)]
+                )
+                    .address(
+                        crate::store::ShippingAddress::new(crate::store::CountryCode::Us)
+                            .name("sample".to_owned())
+                            .company_name("sample".to_owned())
+                            .address_line1("sample".to_owned())
+                            .state("sample".to_owned())
+                            .city("sample".to_owned())
+                            .zip("sample".to_owned())
+                            .phone("sample".to_owned())
+                            .email("sample".to_owned())
+                    )
+                    .amount_available(true)
+                    .weight_available(true)
+                    .coupon_code("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listShippingCarriers",
+        Box::pin({
+            let call = handle.list_shipping_carriers(
+                "sample".to_owned(),
+                crate::store::StoreAltType::Location
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listShippingRates",
+        Box::pin({
+            let call = handle
+                .list_shipping_rates(
+                    "sample-shippingZoneId",
+                    "sample".to_owned(),
+                    crate::store::StoreAltType::Location
+                )
+                .limit(1i64)
+                .offset(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listShippingZones",
+        Box::pin({
+            let call = handle
+                .list_shipping_zones("sample".to_owned(), crate::store::StoreAltType::Location)
+                .limit(1i64)
+                .offset(1i64)
+                .with_shipping_rate(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "saveStoreSettings",
+        Box::pin({
+            let call = handle.save_store_settings(
+                crate::store::SaveStoreSettingsRequest::new(
+                    "sample".to_owned(),
+                    crate::store::StoreAltType::Location,
+                    crate::store::ShippingOrigin::new(
+                        "sample".to_owned(),
+                        crate::store::CountryCode::Us,
+                        "sample".to_owned(),
+                        "sample".to_owned(),
+                        "sample".to_owned()
+                    )
+                        .state("sample".to_owned())
+                        .street2("sample".to_owned())
+                        .phone("sample".to_owned())
+                        .email("sample".to_owned())
+                )
+                    .store_order_notification(
+                        crate::store::StoreEmailNotification::new(
+                            true,
                             "sample".to_owned(),
-                            crate::store::StoreAltType::Location,
                             "sample".to_owned(),
-                            vec![
-                                crate ::store::ShippingZoneCountry::new(crate
-                                ::store::CountryCode::Us).states(vec![crate
-                                ::store::ShippingZoneState::new("sample".to_owned())])
-                            ],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteShippingCarrier",
-            Box::pin({
-                let call = handle
-                    .delete_shipping_carrier(
-                        "sample-shippingCarrierId",
-                        "sample".to_owned(),
-                        crate::store::StoreAltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteShippingRate",
-            Box::pin({
-                let call = handle
-                    .delete_shipping_rate(
-                        "sample-shippingZoneId",
-                        "sample-shippingRateId",
-                        "sample".to_owned(),
-                        crate::store::StoreAltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteShippingZone",
-            Box::pin({
-                let call = handle
-                    .delete_shipping_zone(
-                        "sample-shippingZoneId",
-                        "sample".to_owned(),
-                        crate::store::StoreAltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getShippingCarrier",
-            Box::pin({
-                let call = handle
-                    .get_shipping_carrier(
-                        "sample-shippingCarrierId",
-                        "sample".to_owned(),
-                        crate::store::StoreAltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getShippingRate",
-            Box::pin({
-                let call = handle
-                    .get_shipping_rate(
-                        "sample-shippingZoneId",
-                        "sample-shippingRateId",
-                        "sample".to_owned(),
-                        crate::store::StoreAltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getShippingZone",
-            Box::pin({
-                let call = handle
-                    .get_shipping_zone(
-                        "sample-shippingZoneId",
-                        "sample".to_owned(),
-                        crate::store::StoreAltType::Location,
+                            "sample".to_owned()
+                        )
                     )
-                    .with_shipping_rate(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getStoreSettings",
-            Box::pin({
-                let call = handle
-                    .get_store_settings(
-                        "sample".to_owned(),
-                        crate::store::StoreAltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listAvailableShippingRates",
-            Box::pin({
-                let call = handle
-                    .list_available_shipping_rates(
-                        crate::store::ListAvailableShippingRatesRequest::new(
+                    .store_order_fulfillment_notification(
+                        crate::store::StoreEmailNotification::new(
+                            true,
+                            "sample".to_owned(),
+                            "sample".to_owned(),
+                            "sample".to_owned()
+                        )
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateShippingCarrier",
+        Box::pin({
+            let call = handle.update_shipping_carrier(
+                "sample-shippingCarrierId",
+                crate::store::UpdateShippingCarrierRequest::new()
+                    .alt_id("sample".to_owned())
+                    .alt_type(crate::store::StoreAltType::Location)
+                    .name("sample".to_owned())
+                    .callback_url("sample".to_owned())
+                    .services(
+                        vec![
+                            crate::store::ShippingCarrierService::new(
                                 "sample".to_owned(),
-                                crate::store::StoreAltType::Location,
-                                crate::store::CountryCode::Us,
-                                1.0f64,
-                                1.0f64,
-                                crate::store::OrderSource::new(
-                                        crate::store::OrderSourceType::Funnel,
-                                    )
-                                    .sub_type(
-                                        crate::store::OrderSourceSubType::OneStepOrderForm,
-                                    ),
-                                vec![
-                                    crate ::store::OrderProductItem::new("sample".to_owned(),
-                                    1i64)
-                                ],
+                                "sample".to_owned()
                             )
-                            .address(
-                                crate::store::ShippingAddress::new(
-                                        crate::store::CountryCode::Us,
-                                    )
-                                    .name("sample".to_owned())
-                                    .company_name("sample".to_owned())
-                                    .address_line1("sample".to_owned())
-                                    .state("sample".to_owned())
-                                    .city("sample".to_owned())
-                                    .zip("sample".to_owned())
-                                    .phone("sample".to_owned())
-                                    .email("sample".to_owned()),
-                            )
-                            .amount_available(true)
-                            .weight_available(true)
-                            .coupon_code("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listShippingCarriers",
-            Box::pin({
-                let call = handle
-                    .list_shipping_carriers(
-                        "sample".to_owned(),
-                        crate::store::StoreAltType::Location,
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listShippingRates",
-            Box::pin({
-                let call = handle
-                    .list_shipping_rates(
-                        "sample-shippingZoneId",
-                        "sample".to_owned(),
-                        crate::store::StoreAltType::Location,
+                        ]
                     )
-                    .limit(1i64)
-                    .offset(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listShippingZones",
-            Box::pin({
-                let call = handle
-                    .list_shipping_zones(
-                        "sample".to_owned(),
-                        crate::store::StoreAltType::Location,
-                    )
-                    .limit(1i64)
-                    .offset(1i64)
-                    .with_shipping_rate(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "saveStoreSettings",
-            Box::pin({
-                let call = handle
-                    .save_store_settings(
-                        crate::store::SaveStoreSettingsRequest::new(
+                    .allows_multiple_service_selection(true)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateShippingRate",
+        Box::pin({
+            let call = handle.update_shipping_rate(
+                "sample-shippingZoneId",
+                "sample-shippingRateId",
+                crate::store::UpdateShippingRateRequest::new()
+                    .alt_id("sample".to_owned())
+                    .alt_type(crate::store::StoreAltType::Location)
+                    .name("sample".to_owned())
+                    .description("sample".to_owned())
+                    .currency("sample".to_owned())
+                    .amount(1.0f64)
+                    .condition_type(crate::store::ShippingConditionType::None)
+                    .min_condition(1.0f64)
+                    .max_condition(1.0f64)
+                    .is_carrier_rate(true)
+                    .shipping_carrier_id("sample".to_owned())
+                    .percentage_of_rate_fee(1.0f64)
+                    .shipping_carrier_services(
+                        vec![
+                            crate::store::ShippingCarrierService::new(
                                 "sample".to_owned(),
-                                crate::store::StoreAltType::Location,
-                                crate::store::ShippingOrigin::new(
-                                        "sample".to_owned(),
-                                        crate::store::CountryCode::Us,
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                    )
-                                    .state("sample".to_owned())
-                                    .street2("sample".to_owned())
-                                    .phone("sample".to_owned())
-                                    .email("sample".to_owned()),
+                                "sample".to_owned()
                             )
-                            .store_order_notification(
-                                crate::store::StoreEmailNotification::new(
-                                    true,
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                ),
-                            )
-                            .store_order_fulfillment_notification(
-                                crate::store::StoreEmailNotification::new(
-                                    true,
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                ),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateShippingCarrier",
-            Box::pin({
-                let call = handle
-                    .update_shipping_carrier(
-                        "sample-shippingCarrierId",
-                        crate::store::UpdateShippingCarrierRequest::new()
-                            .alt_id("sample".to_owned())
-                            .alt_type(crate::store::StoreAltType::Location)
-                            .name("sample".to_owned())
-                            .callback_url("sample".to_owned())
-                            .services(
-                                vec![
-                                    crate ::store::ShippingCarrierService::new("sample"
-                                    .to_owned(), "sample".to_owned())
-                                ],
-                            )
-                            .allows_multiple_service_selection(true),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateShippingRate",
-            Box::pin({
-                let call = handle
-                    .update_shipping_rate(
-                        "sample-shippingZoneId",
-                        "sample-shippingRateId",
-                        crate::store::UpdateShippingRateRequest::new()
-                            .alt_id("sample".to_owned())
-                            .alt_type(crate::store::StoreAltType::Location)
-                            .name("sample".to_owned())
-                            .description("sample".to_owned())
-                            .currency("sample".to_owned())
-                            .amount(1.0f64)
-                            .condition_type(crate::store::ShippingConditionType::None)
-                            .min_condition(1.0f64)
-                            .max_condition(1.0f64)
-                            .is_carrier_rate(true)
-                            .shipping_carrier_id("sample".to_owned())
-                            .percentage_of_rate_fee(1.0f64)
-                            .shipping_carrier_services(
-                                vec![
-                                    crate ::store::ShippingCarrierService::new("sample"
-                                    .to_owned(), "sample".to_owned())
-                                ],
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateShippingZone",
-            Box::pin({
-                let call = handle
-                    .update_shipping_zone(
-                        "sample-shippingZoneId",
-                        crate::store::UpdateShippingZoneRequest::new()
-                            .alt_id("sample".to_owned())
-                            .alt_type(crate::store::StoreAltType::Location)
-                            .name("sample".to_owned())
-                            .countries(
-                                vec![
-                                    crate ::store::ShippingZoneCountry::new(crate
-                                    ::store::CountryCode::Us).states(vec![crate
-                                    ::store::ShippingZoneState::new("sample".to_owned())])
-                                ],
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                        ]
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateShippingZone",
+        Box::pin({
+            let call = handle.update_shipping_zone(
+                "sample-shippingZoneId",
+                crate::store::UpdateShippingZoneRequest::new()
+                    .alt_id("sample".to_owned())
+                    .alt_type(crate::store::StoreAltType::Location)
+                    .name("sample".to_owned())
+                    .countries(
+                        vec![
+                            crate::store::ShippingZoneCountry::new(crate::store::CountryCode::Us)
+                                .states(
+                                    vec![crate::store::ShippingZoneState::new("sample".to_owned())]
+                                )
+                        ]
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -1027,10 +933,7 @@ impl CreateShippingCarrier {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/store/shipping-carrier".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/store/shipping-carrier".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -1039,19 +942,14 @@ impl CreateShippingCarrier {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::store::ShippingCarrierResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::store::ShippingCarrierResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::store::ShippingCarrierResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::store::ShippingCarrierResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1084,9 +982,9 @@ impl CreateShippingRate {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/store/shipping-zone/{}/shipping-rate", crate
-                ::runtime::request::path_segment(& self.shipping_zone_id)
-            ),
+                "/store/shipping-zone/{}/shipping-rate",
+                crate::runtime::request::path_segment(&self.shipping_zone_id)
+            )
         );
         {
             let value = &self.body;
@@ -1102,7 +1000,7 @@ impl CreateShippingRate {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::store::ShippingRateResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1147,7 +1045,7 @@ impl CreateShippingZone {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::store::ShippingZoneResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1182,9 +1080,9 @@ impl DeleteShippingCarrier {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/store/shipping-carrier/{}", crate ::runtime::request::path_segment(&
-                self.shipping_carrier_id)
-            ),
+                "/store/shipping-carrier/{}",
+                crate::runtime::request::path_segment(&self.shipping_carrier_id)
+            )
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -1198,7 +1096,7 @@ impl DeleteShippingCarrier {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::store::StoreStatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1234,10 +1132,10 @@ impl DeleteShippingRate {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/store/shipping-zone/{}/shipping-rate/{}", crate
-                ::runtime::request::path_segment(& self.shipping_zone_id), crate
-                ::runtime::request::path_segment(& self.shipping_rate_id)
-            ),
+                "/store/shipping-zone/{}/shipping-rate/{}",
+                crate::runtime::request::path_segment(&self.shipping_zone_id),
+                crate::runtime::request::path_segment(&self.shipping_rate_id)
+            )
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -1251,7 +1149,7 @@ impl DeleteShippingRate {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::store::StoreStatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1286,9 +1184,9 @@ impl DeleteShippingZone {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/store/shipping-zone/{}", crate ::runtime::request::path_segment(& self
-                .shipping_zone_id)
-            ),
+                "/store/shipping-zone/{}",
+                crate::runtime::request::path_segment(&self.shipping_zone_id)
+            )
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -1302,7 +1200,7 @@ impl DeleteShippingZone {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::store::StoreStatusResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1337,9 +1235,9 @@ impl GetShippingCarrier {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/store/shipping-carrier/{}", crate ::runtime::request::path_segment(&
-                self.shipping_carrier_id)
-            ),
+                "/store/shipping-carrier/{}",
+                crate::runtime::request::path_segment(&self.shipping_carrier_id)
+            )
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -1347,19 +1245,14 @@ impl GetShippingCarrier {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::store::ShippingCarrierResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::store::ShippingCarrierResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::store::ShippingCarrierResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::store::ShippingCarrierResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1394,10 +1287,10 @@ impl GetShippingRate {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/store/shipping-zone/{}/shipping-rate/{}", crate
-                ::runtime::request::path_segment(& self.shipping_zone_id), crate
-                ::runtime::request::path_segment(& self.shipping_rate_id)
-            ),
+                "/store/shipping-zone/{}/shipping-rate/{}",
+                crate::runtime::request::path_segment(&self.shipping_zone_id),
+                crate::runtime::request::path_segment(&self.shipping_rate_id)
+            )
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -1411,7 +1304,7 @@ impl GetShippingRate {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::store::ShippingRateResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1453,9 +1346,9 @@ impl GetShippingZone {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/store/shipping-zone/{}", crate ::runtime::request::path_segment(& self
-                .shipping_zone_id)
-            ),
+                "/store/shipping-zone/{}",
+                crate::runtime::request::path_segment(&self.shipping_zone_id)
+            )
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -1472,7 +1365,7 @@ impl GetShippingZone {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::store::ShippingZoneResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1510,15 +1403,13 @@ impl GetStoreSettings {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::store::StoreSettingsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::store::StoreSettingsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::store::StoreSettingsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1550,7 +1441,7 @@ impl ListAvailableShippingRates {
         };
         let mut request = crate::Request::new(
             &META,
-            "/store/shipping-zone/shipping-rates".to_owned(),
+            "/store/shipping-zone/shipping-rates".to_owned()
         );
         {
             let value = &self.body;
@@ -1561,18 +1452,15 @@ impl ListAvailableShippingRates {
 
     /// Sends the request and returns the decoded body.
     pub async fn send(
-        self,
+        self
     ) -> Result<crate::store::ListAvailableShippingRatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::store::ListAvailableShippingRatesResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::store::ListAvailableShippingRatesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1602,29 +1490,21 @@ impl ListShippingCarriers {
             token: crate::TokenKind::Location,
             scopes: &[],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/store/shipping-carrier".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/store/shipping-carrier".to_owned());
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
         Ok(request)
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::store::ListShippingCarriersResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::store::ListShippingCarriersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::store::ListShippingCarriersResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::store::ListShippingCarriersResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1672,9 +1552,9 @@ impl ListShippingRates {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/store/shipping-zone/{}/shipping-rate", crate
-                ::runtime::request::path_segment(& self.shipping_zone_id)
-            ),
+                "/store/shipping-zone/{}/shipping-rate",
+                crate::runtime::request::path_segment(&self.shipping_zone_id)
+            )
         );
         request.query("altId", &self.alt_id);
         request.query("altType", &self.alt_type);
@@ -1688,19 +1568,14 @@ impl ListShippingRates {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::store::ListShippingRatesResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::store::ListShippingRatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::store::ListShippingRatesResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::store::ListShippingRatesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1728,7 +1603,7 @@ impl crate::Paginated for ListShippingRates {
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -1742,10 +1617,8 @@ impl crate::Paginated for ListShippingRates {
 impl ListShippingRates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::store::ShippingRate, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::store::ShippingRate, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -1811,19 +1684,14 @@ impl ListShippingZones {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::store::ListShippingZonesResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::store::ListShippingZonesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::store::ListShippingZonesResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::store::ListShippingZonesResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1851,7 +1719,7 @@ impl crate::Paginated for ListShippingZones {
             self.offset.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.offset = Some(next);
         true
@@ -1865,10 +1733,8 @@ impl crate::Paginated for ListShippingZones {
 impl ListShippingZones {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::store::ShippingZone, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::store::ShippingZone, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -1905,15 +1771,13 @@ impl SaveStoreSettings {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::store::StoreSettingsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::store::StoreSettingsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::store::StoreSettingsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1947,9 +1811,9 @@ impl UpdateShippingCarrier {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/store/shipping-carrier/{}", crate ::runtime::request::path_segment(&
-                self.shipping_carrier_id)
-            ),
+                "/store/shipping-carrier/{}",
+                crate::runtime::request::path_segment(&self.shipping_carrier_id)
+            )
         );
         {
             let value = &self.body;
@@ -1959,19 +1823,14 @@ impl UpdateShippingCarrier {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::store::ShippingCarrierResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::store::ShippingCarrierResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::store::ShippingCarrierResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::store::ShippingCarrierResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -2005,10 +1864,10 @@ impl UpdateShippingRate {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/store/shipping-zone/{}/shipping-rate/{}", crate
-                ::runtime::request::path_segment(& self.shipping_zone_id), crate
-                ::runtime::request::path_segment(& self.shipping_rate_id)
-            ),
+                "/store/shipping-zone/{}/shipping-rate/{}",
+                crate::runtime::request::path_segment(&self.shipping_zone_id),
+                crate::runtime::request::path_segment(&self.shipping_rate_id)
+            )
         );
         {
             let value = &self.body;
@@ -2024,7 +1883,7 @@ impl UpdateShippingRate {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::store::ShippingRateResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -2058,9 +1917,9 @@ impl UpdateShippingZone {
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/store/shipping-zone/{}", crate ::runtime::request::path_segment(& self
-                .shipping_zone_id)
-            ),
+                "/store/shipping-zone/{}",
+                crate::runtime::request::path_segment(&self.shipping_zone_id)
+            )
         );
         {
             let value = &self.body;
@@ -2076,7 +1935,7 @@ impl UpdateShippingZone {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::store::ShippingZoneResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await

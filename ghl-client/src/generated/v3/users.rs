@@ -33,7 +33,7 @@ pub const MODULE: &str = "v3::users";
 /// Operations of the Users module. Get one with `client.v3().users()`.
 #[derive(Clone, Debug)]
 pub struct Users {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl Users {
@@ -45,20 +45,14 @@ impl Users {
     ///
     /// `POST /users/` · Version `v3` · location or agency token · scopes: `users.write`
     pub fn create_user(&self, body: CreateUserRequest) -> CreateUser {
-        CreateUser {
-            client: self.client.clone(),
-            body,
-        }
+        CreateUser { client: self.client.clone(), body, }
     }
 
     /// Delete a user (queued; takes effect shortly after).
     ///
     /// `DELETE /users/{userId}` · Version `v3` · location or agency token · scopes: `users.write`
     pub fn delete_user(&self, user_id: impl Into<String>) -> DeleteUser {
-        DeleteUser {
-            client: self.client.clone(),
-            user_id: user_id.into(),
-        }
+        DeleteUser { client: self.client.clone(), user_id: user_id.into(), }
     }
 
     /// Find the users of an agency with the given email addresses.
@@ -66,22 +60,16 @@ impl Users {
     /// `POST /users/search/filter-by-email` · Version `v3` · agency token · scopes: `users.readonly`
     pub fn filter_users_by_email(
         &self,
-        body: crate::users::FilterUsersByEmailRequest,
+        body: crate::users::FilterUsersByEmailRequest
     ) -> FilterUsersByEmail {
-        FilterUsersByEmail {
-            client: self.client.clone(),
-            body,
-        }
+        FilterUsersByEmail { client: self.client.clone(), body, }
     }
 
     /// Fetch one user by id.
     ///
     /// `GET /users/{userId}` · Version `v3` · location or agency token · scopes: `users.readonly`
     pub fn get_user(&self, user_id: impl Into<String>) -> GetUser {
-        GetUser {
-            client: self.client.clone(),
-            user_id: user_id.into(),
-        }
+        GetUser { client: self.client.clone(), user_id: user_id.into(), }
     }
 
     /// Search the users of an agency, optionally within one sub-account.
@@ -107,16 +95,8 @@ impl Users {
     /// Change a user's details, access, permissions or scopes.
     ///
     /// `PUT /users/{userId}` · Version `v3` · location or agency token · scopes: `users.write`
-    pub fn update_user(
-        &self,
-        user_id: impl Into<String>,
-        body: UpdateUserRequest,
-    ) -> UpdateUser {
-        UpdateUser {
-            client: self.client.clone(),
-            user_id: user_id.into(),
-            body,
-        }
+    pub fn update_user(&self, user_id: impl Into<String>, body: UpdateUserRequest) -> UpdateUser {
+        UpdateUser { client: self.client.clone(), user_id: user_id.into(), body, }
     }
 }
 
@@ -124,77 +104,67 @@ impl Users {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Users::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createUser",
-            Box::pin({
-                let call = handle
-                    .create_user(
-                        CreateUserRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            crate::Secret::from("sample"),
-                            crate::users::UserType::Agency,
-                            crate::users::UserRole::Admin,
-                            vec!["sample".to_owned()],
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteUser",
-            Box::pin({
-                let call = handle.delete_user("sample-userId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "filterUsersByEmail",
-            Box::pin({
-                let call = handle
-                    .filter_users_by_email(
-                        crate::users::FilterUsersByEmailRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getUser",
-            Box::pin({
-                let call = handle.get_user("sample-userId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchUsers",
-            Box::pin({
-                let call = handle.search_users("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateUser",
-            Box::pin({
-                let call = handle.update_user("sample-userId", UpdateUserRequest::new());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createUser",
+        Box::pin({
+            let call = handle.create_user(
+                CreateUserRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::Secret::from("sample"),
+                    crate::users::UserType::Agency,
+                    crate::users::UserRole::Admin,
+                    vec!["sample".to_owned()]
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteUser",
+        Box::pin({
+            let call = handle.delete_user("sample-userId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "filterUsersByEmail",
+        Box::pin({
+            let call = handle.filter_users_by_email(
+                crate::users::FilterUsersByEmailRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getUser",
+        Box::pin({
+            let call = handle.get_user("sample-userId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchUsers",
+        Box::pin({
+            let call = handle.search_users("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateUser",
+        Box::pin({
+            let call = handle.update_user("sample-userId", UpdateUserRequest::new());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -202,206 +172,194 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Users::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createUser",
-            Box::pin({
-                let call = handle
-                    .create_user(
-                        CreateUserRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                crate::Secret::from("sample"),
-                                crate::users::UserType::Agency,
-                                crate::users::UserRole::Admin,
-                                vec!["sample".to_owned()],
-                            )
-                            .phone("sample".to_owned())
-                            .permissions(
-                                crate::users::UserPermissions::new()
-                                    .campaigns_enabled(true)
-                                    .campaigns_read_only(true)
-                                    .contacts_enabled(true)
-                                    .workflows_enabled(true)
-                                    .workflows_read_only(true)
-                                    .triggers_enabled(true)
-                                    .funnels_enabled(true)
-                                    .websites_enabled(true)
-                                    .opportunities_enabled(true)
-                                    .dashboard_stats_enabled(true)
-                                    .bulk_requests_enabled(true)
-                                    .appointments_enabled(true)
-                                    .reviews_enabled(true)
-                                    .online_listings_enabled(true)
-                                    .phone_call_enabled(true)
-                                    .conversations_enabled(true)
-                                    .assigned_data_only(true)
-                                    .adwords_reporting_enabled(true)
-                                    .membership_enabled(true)
-                                    .facebook_ads_reporting_enabled(true)
-                                    .attributions_reporting_enabled(true)
-                                    .settings_enabled(true)
-                                    .tags_enabled(true)
-                                    .lead_value_enabled(true)
-                                    .marketing_enabled(true)
-                                    .agent_reporting_enabled(true)
-                                    .bot_service(true)
-                                    .social_planner(true)
-                                    .blogging_enabled(true)
-                                    .invoice_enabled(true)
-                                    .affiliate_manager_enabled(true)
-                                    .content_ai_enabled(true)
-                                    .refunds_enabled(true)
-                                    .record_payment_enabled(true)
-                                    .cancel_subscription_enabled(true)
-                                    .payments_enabled(true)
-                                    .communities_enabled(true)
-                                    .export_payments_enabled(true),
-                            )
-                            .scopes(vec![UserScope::CampaignsReadonly])
-                            .scopes_assigned_to_only(vec![UserScope::CampaignsReadonly])
-                            .profile_photo("sample".to_owned())
-                            .twilio_phone(
-                                std::collections::BTreeMap::from([
-                                    ("key".to_owned(), "sample".to_owned()),
-                                ]),
-                            )
-                            .platform_language(crate::users::PlatformLanguage::EnUs),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteUser",
-            Box::pin({
-                let call = handle.delete_user("sample-userId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "filterUsersByEmail",
-            Box::pin({
-                let call = handle
-                    .filter_users_by_email(
-                        crate::users::FilterUsersByEmailRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                            )
-                            .deleted(true)
-                            .skip(1i64)
-                            .limit(1i64)
-                            .projection("sample".to_owned()),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getUser",
-            Box::pin({
-                let call = handle.get_user("sample-userId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "searchUsers",
-            Box::pin({
-                let call = handle
-                    .search_users("sample".to_owned())
-                    .query("sample".to_owned())
+    calls.push((
+        "createUser",
+        Box::pin({
+            let call = handle.create_user(
+                CreateUserRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::Secret::from("sample"),
+                    crate::users::UserType::Agency,
+                    crate::users::UserRole::Admin,
+                    vec!["sample".to_owned()]
+                )
+                    .phone("sample".to_owned())
+                    .permissions(
+                        crate::users::UserPermissions::new()
+                            .campaigns_enabled(true)
+                            .campaigns_read_only(true)
+                            .contacts_enabled(true)
+                            .workflows_enabled(true)
+                            .workflows_read_only(true)
+                            .triggers_enabled(true)
+                            .funnels_enabled(true)
+                            .websites_enabled(true)
+                            .opportunities_enabled(true)
+                            .dashboard_stats_enabled(true)
+                            .bulk_requests_enabled(true)
+                            .appointments_enabled(true)
+                            .reviews_enabled(true)
+                            .online_listings_enabled(true)
+                            .phone_call_enabled(true)
+                            .conversations_enabled(true)
+                            .assigned_data_only(true)
+                            .adwords_reporting_enabled(true)
+                            .membership_enabled(true)
+                            .facebook_ads_reporting_enabled(true)
+                            .attributions_reporting_enabled(true)
+                            .settings_enabled(true)
+                            .tags_enabled(true)
+                            .lead_value_enabled(true)
+                            .marketing_enabled(true)
+                            .agent_reporting_enabled(true)
+                            .bot_service(true)
+                            .social_planner(true)
+                            .blogging_enabled(true)
+                            .invoice_enabled(true)
+                            .affiliate_manager_enabled(true)
+                            .content_ai_enabled(true)
+                            .refunds_enabled(true)
+                            .record_payment_enabled(true)
+                            .cancel_subscription_enabled(true)
+                            .payments_enabled(true)
+                            .communities_enabled(true)
+                            .export_payments_enabled(true)
+                    )
+                    .scopes(vec![UserScope::CampaignsReadonly])
+                    .scopes_assigned_to_only(vec![UserScope::CampaignsReadonly])
+                    .profile_photo("sample".to_owned())
+                    .twilio_phone(
+                        std::collections::BTreeMap::from([("key".to_owned(), "sample".to_owned())])
+                    )
+                    .platform_language(crate::users::PlatformLanguage::EnUs)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteUser",
+        Box::pin({
+            let call = handle.delete_user("sample-userId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "filterUsersByEmail",
+        Box::pin({
+            let call = handle.filter_users_by_email(
+                crate::users::FilterUsersByEmailRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned()
+                )
+                    .deleted(true)
                     .skip(1i64)
                     .limit(1i64)
-                    .location_id("sample".to_owned())
-                    .type_("sample".to_owned())
-                    .role("sample".to_owned())
-                    .ids("sample".to_owned())
-                    .sort("sample".to_owned())
-                    .sort_direction("sample".to_owned())
-                    .enabled2way_sync(true);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateUser",
-            Box::pin({
-                let call = handle
-                    .update_user(
-                        "sample-userId",
-                        UpdateUserRequest::new()
-                            .first_name("sample".to_owned())
-                            .last_name("sample".to_owned())
-                            .email("sample".to_owned())
-                            .password(crate::Secret::from("sample"))
-                            .phone("sample".to_owned())
-                            .type_(crate::users::UserType::Agency)
-                            .role(crate::users::UserRole::Admin)
-                            .company_id("sample".to_owned())
-                            .location_ids(vec!["sample".to_owned()])
-                            .permissions(
-                                crate::users::UserPermissions::new()
-                                    .campaigns_enabled(true)
-                                    .campaigns_read_only(true)
-                                    .contacts_enabled(true)
-                                    .workflows_enabled(true)
-                                    .workflows_read_only(true)
-                                    .triggers_enabled(true)
-                                    .funnels_enabled(true)
-                                    .websites_enabled(true)
-                                    .opportunities_enabled(true)
-                                    .dashboard_stats_enabled(true)
-                                    .bulk_requests_enabled(true)
-                                    .appointments_enabled(true)
-                                    .reviews_enabled(true)
-                                    .online_listings_enabled(true)
-                                    .phone_call_enabled(true)
-                                    .conversations_enabled(true)
-                                    .assigned_data_only(true)
-                                    .adwords_reporting_enabled(true)
-                                    .membership_enabled(true)
-                                    .facebook_ads_reporting_enabled(true)
-                                    .attributions_reporting_enabled(true)
-                                    .settings_enabled(true)
-                                    .tags_enabled(true)
-                                    .lead_value_enabled(true)
-                                    .marketing_enabled(true)
-                                    .agent_reporting_enabled(true)
-                                    .bot_service(true)
-                                    .social_planner(true)
-                                    .blogging_enabled(true)
-                                    .invoice_enabled(true)
-                                    .affiliate_manager_enabled(true)
-                                    .content_ai_enabled(true)
-                                    .refunds_enabled(true)
-                                    .record_payment_enabled(true)
-                                    .cancel_subscription_enabled(true)
-                                    .payments_enabled(true)
-                                    .communities_enabled(true)
-                                    .export_payments_enabled(true),
-                            )
-                            .scopes(vec![UserScope::CampaignsReadonly])
-                            .scopes_assigned_to_only(vec![UserScope::CampaignsReadonly])
-                            .profile_photo("sample".to_owned())
-                            .twilio_phone(
-                                std::collections::BTreeMap::from([
-                                    ("key".to_owned(), "sample".to_owned()),
-                                ]),
-                            )
-                            .platform_language(crate::users::PlatformLanguage::EnUs),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                    .projection("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getUser",
+        Box::pin({
+            let call = handle.get_user("sample-userId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "searchUsers",
+        Box::pin({
+            let call = handle
+                .search_users("sample".to_owned())
+                .query("sample".to_owned())
+                .skip(1i64)
+                .limit(1i64)
+                .location_id("sample".to_owned())
+                .type_("sample".to_owned())
+                .role("sample".to_owned())
+                .ids("sample".to_owned())
+                .sort("sample".to_owned())
+                .sort_direction("sample".to_owned())
+                .enabled2way_sync(true);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateUser",
+        Box::pin({
+            let call = handle.update_user(
+                "sample-userId",
+                UpdateUserRequest::new()
+                    .first_name("sample".to_owned())
+                    .last_name("sample".to_owned())
+                    .email("sample".to_owned())
+                    .password(crate::Secret::from("sample"))
+                    .phone("sample".to_owned())
+                    .type_(crate::users::UserType::Agency)
+                    .role(crate::users::UserRole::Admin)
+                    .company_id("sample".to_owned())
+                    .location_ids(vec!["sample".to_owned()])
+                    .permissions(
+                        crate::users::UserPermissions::new()
+                            .campaigns_enabled(true)
+                            .campaigns_read_only(true)
+                            .contacts_enabled(true)
+                            .workflows_enabled(true)
+                            .workflows_read_only(true)
+                            .triggers_enabled(true)
+                            .funnels_enabled(true)
+                            .websites_enabled(true)
+                            .opportunities_enabled(true)
+                            .dashboard_stats_enabled(true)
+                            .bulk_requests_enabled(true)
+                            .appointments_enabled(true)
+                            .reviews_enabled(true)
+                            .online_listings_enabled(true)
+                            .phone_call_enabled(true)
+                            .conversations_enabled(true)
+                            .assigned_data_only(true)
+                            .adwords_reporting_enabled(true)
+                            .membership_enabled(true)
+                            .facebook_ads_reporting_enabled(true)
+                            .attributions_reporting_enabled(true)
+                            .settings_enabled(true)
+                            .tags_enabled(true)
+                            .lead_value_enabled(true)
+                            .marketing_enabled(true)
+                            .agent_reporting_enabled(true)
+                            .bot_service(true)
+                            .social_planner(true)
+                            .blogging_enabled(true)
+                            .invoice_enabled(true)
+                            .affiliate_manager_enabled(true)
+                            .content_ai_enabled(true)
+                            .refunds_enabled(true)
+                            .record_payment_enabled(true)
+                            .cancel_subscription_enabled(true)
+                            .payments_enabled(true)
+                            .communities_enabled(true)
+                            .export_payments_enabled(true)
+                    )
+                    .scopes(vec![UserScope::CampaignsReadonly])
+                    .scopes_assigned_to_only(vec![UserScope::CampaignsReadonly])
+                    .profile_photo("sample".to_owned())
+                    .twilio_phone(
+                        std::collections::BTreeMap::from([("key".to_owned(), "sample".to_owned())])
+                    )
+                    .platform_language(crate::users::PlatformLanguage::EnUs)
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -473,7 +431,7 @@ impl DeleteUser {
         };
         let request = crate::Request::new(
             &META,
-            format!("/users/{}", crate ::runtime::request::path_segment(& self.user_id)),
+            format!("/users/{}", crate::runtime::request::path_segment(&self.user_id))
         );
         Ok(request)
     }
@@ -485,7 +443,7 @@ impl DeleteUser {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<DeleteUserResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -515,10 +473,7 @@ impl FilterUsersByEmail {
             token: crate::TokenKind::Agency,
             scopes: &["users.readonly"],
         };
-        let mut request = crate::Request::new(
-            &META,
-            "/users/search/filter-by-email".to_owned(),
-        );
+        let mut request = crate::Request::new(&META, "/users/search/filter-by-email".to_owned());
         {
             let value = &self.body;
             request.json(value)?;
@@ -533,7 +488,7 @@ impl FilterUsersByEmail {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SearchUsersResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -562,7 +517,7 @@ impl crate::Paginated for FilterUsersByEmail {
             self.body.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.body.skip = Some(next);
         true
@@ -575,9 +530,7 @@ impl crate::Paginated for FilterUsersByEmail {
 
 impl FilterUsersByEmail {
     /// Every item of every page, fetched lazily one page at a time.
-    pub fn stream(
-        self,
-    ) -> impl futures::Stream<Item = Result<User, crate::Error>> + Send + 'static {
+    pub fn stream(self) -> impl futures::Stream<Item = Result<User, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -607,7 +560,7 @@ impl GetUser {
         };
         let request = crate::Request::new(
             &META,
-            format!("/users/{}", crate ::runtime::request::path_segment(& self.user_id)),
+            format!("/users/{}", crate::runtime::request::path_segment(&self.user_id))
         );
         Ok(request)
     }
@@ -759,7 +712,7 @@ impl SearchUsers {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<SearchUsersResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -788,7 +741,7 @@ impl crate::Paginated for SearchUsers {
             self.skip.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.skip = Some(next);
         true
@@ -801,9 +754,7 @@ impl crate::Paginated for SearchUsers {
 
 impl SearchUsers {
     /// Every item of every page, fetched lazily one page at a time.
-    pub fn stream(
-        self,
-    ) -> impl futures::Stream<Item = Result<User, crate::Error>> + Send + 'static {
+    pub fn stream(self) -> impl futures::Stream<Item = Result<User, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -834,7 +785,7 @@ impl UpdateUser {
         };
         let mut request = crate::Request::new(
             &META,
-            format!("/users/{}", crate ::runtime::request::path_segment(& self.user_id)),
+            format!("/users/{}", crate::runtime::request::path_segment(&self.user_id))
         );
         {
             let value = &self.body;
@@ -860,15 +811,15 @@ impl UpdateUser {
 #[non_exhaustive]
 pub struct CreateUserRequest {
     /// `companyId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
-    #[serde(rename = "companyId")]
+    #[serde(rename = "companyId",)]
     pub company_id: String,
 
     /// `firstName`: a string. Example: `Jane`.
-    #[serde(rename = "firstName")]
+    #[serde(rename = "firstName",)]
     pub first_name: String,
 
     /// `lastName`: a string. Example: `Roe`.
-    #[serde(rename = "lastName")]
+    #[serde(rename = "lastName",)]
     pub last_name: String,
 
     /// `email`: a string. Example: `jane@example.com`.
@@ -882,14 +833,14 @@ pub struct CreateUserRequest {
     pub phone: Option<String>,
 
     /// `type`: a [`UserType`](crate::users::UserType).
-    #[serde(rename = "type")]
+    #[serde(rename = "type",)]
     pub type_: crate::users::UserType,
 
     /// `role`: a [`UserRole`](crate::users::UserRole).
     pub role: crate::users::UserRole,
 
     /// `locationIds`: a list of strings.
-    #[serde(rename = "locationIds")]
+    #[serde(rename = "locationIds",)]
     pub location_ids: Vec<String>,
 
     /// `permissions`: a [`UserPermissions`](crate::users::UserPermissions).
@@ -901,11 +852,7 @@ pub struct CreateUserRequest {
     pub scopes: Option<Vec<UserScope>>,
 
     /// Scopes limited to records assigned to the user; an empty list disables all.
-    #[serde(
-        rename = "scopesAssignedToOnly",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "scopesAssignedToOnly", default, skip_serializing_if = "Option::is_none")]
     pub scopes_assigned_to_only: Option<Vec<UserScope>>,
 
     /// `profilePhoto`: a string. Example: `https://img.png`.
@@ -917,11 +864,7 @@ pub struct CreateUserRequest {
     pub twilio_phone: Option<crate::users::TwilioNumbers>,
 
     /// `platformLanguage`: a [`PlatformLanguage`](crate::users::PlatformLanguage).
-    #[serde(
-        rename = "platformLanguage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "platformLanguage", default, skip_serializing_if = "Option::is_none")]
     pub platform_language: Option<crate::users::PlatformLanguage>,
 }
 
@@ -936,7 +879,7 @@ impl CreateUserRequest {
         password: impl Into<crate::Secret>,
         type_: impl Into<crate::users::UserType>,
         role: impl Into<crate::users::UserRole>,
-        location_ids: impl Into<Vec<String>>,
+        location_ids: impl Into<Vec<String>>
     ) -> Self {
         Self {
             company_id: company_id.into(),
@@ -964,10 +907,7 @@ impl CreateUserRequest {
     }
 
     /// Sets `permissions`.
-    pub fn permissions(
-        mut self,
-        value: impl Into<crate::users::UserPermissions>,
-    ) -> Self {
+    pub fn permissions(mut self, value: impl Into<crate::users::UserPermissions>) -> Self {
         self.permissions = Some(value.into());
         self
     }
@@ -991,19 +931,13 @@ impl CreateUserRequest {
     }
 
     /// Sets `twilioPhone`.
-    pub fn twilio_phone(
-        mut self,
-        value: impl Into<crate::users::TwilioNumbers>,
-    ) -> Self {
+    pub fn twilio_phone(mut self, value: impl Into<crate::users::TwilioNumbers>) -> Self {
         self.twilio_phone = Some(value.into());
         self
     }
 
     /// Sets `platformLanguage`.
-    pub fn platform_language(
-        mut self,
-        value: impl Into<crate::users::PlatformLanguage>,
-    ) -> Self {
+    pub fn platform_language(mut self, value: impl Into<crate::users::PlatformLanguage>) -> Self {
         self.platform_language = Some(value.into());
         self
     }
@@ -1084,11 +1018,7 @@ pub struct UpdateUserRequest {
     pub scopes: Option<Vec<UserScope>>,
 
     /// Scopes limited to records assigned to the user; an empty list disables all.
-    #[serde(
-        rename = "scopesAssignedToOnly",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "scopesAssignedToOnly", default, skip_serializing_if = "Option::is_none")]
     pub scopes_assigned_to_only: Option<Vec<UserScope>>,
 
     /// `profilePhoto`: a string. Example: `https://img.png`.
@@ -1100,11 +1030,7 @@ pub struct UpdateUserRequest {
     pub twilio_phone: Option<crate::users::TwilioNumbers>,
 
     /// `platformLanguage`: a [`PlatformLanguage`](crate::users::PlatformLanguage).
-    #[serde(
-        rename = "platformLanguage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "platformLanguage", default, skip_serializing_if = "Option::is_none")]
     pub platform_language: Option<crate::users::PlatformLanguage>,
 }
 
@@ -1186,10 +1112,7 @@ impl UpdateUserRequest {
     }
 
     /// Sets `permissions`.
-    pub fn permissions(
-        mut self,
-        value: impl Into<crate::users::UserPermissions>,
-    ) -> Self {
+    pub fn permissions(mut self, value: impl Into<crate::users::UserPermissions>) -> Self {
         self.permissions = Some(value.into());
         self
     }
@@ -1213,19 +1136,13 @@ impl UpdateUserRequest {
     }
 
     /// Sets `twilioPhone`.
-    pub fn twilio_phone(
-        mut self,
-        value: impl Into<crate::users::TwilioNumbers>,
-    ) -> Self {
+    pub fn twilio_phone(mut self, value: impl Into<crate::users::TwilioNumbers>) -> Self {
         self.twilio_phone = Some(value.into());
         self
     }
 
     /// Sets `platformLanguage`.
-    pub fn platform_language(
-        mut self,
-        value: impl Into<crate::users::PlatformLanguage>,
-    ) -> Self {
+    pub fn platform_language(mut self, value: impl Into<crate::users::PlatformLanguage>) -> Self {
         self.platform_language = Some(value.into());
         self
     }
@@ -1283,14 +1200,12 @@ pub struct User {
 
     /// LC Phone inbound numbers keyed by location id.
     #[serde(rename = "lcPhone", default, skip_serializing_if = "Option::is_none")]
-    pub lc_phone: Option<std::collections::BTreeMap<String, String>>,
+    pub lc_phone: Option<std::collections::BTreeMap<String,
+
+    String>>,
 
     /// `platformLanguage`: a [`PlatformLanguage`](crate::users::PlatformLanguage).
-    #[serde(
-        rename = "platformLanguage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "platformLanguage", default, skip_serializing_if = "Option::is_none")]
     pub platform_language: Option<crate::users::PlatformLanguage>,
 }
 
@@ -1929,42 +1844,26 @@ impl UserScope {
             Self::PaymentsSubscriptionsWrite => "payments/subscriptions.write",
             Self::PaymentsSubscriptionsUpdate => "payments/subscriptions.update",
             Self::PaymentsSubscriptionsExport => "payments/subscriptions.export",
-            Self::PaymentsSubscriptionsPauseResumeCancel => {
-                "payments/subscriptions.pauseResumeCancel"
-            }
-            Self::PaymentsSubscriptionsSharePaymentMethod => {
-                "payments/subscriptions.sharePaymentMethod"
-            }
+            Self::PaymentsSubscriptionsPauseResumeCancel => "payments/subscriptions.pauseResumeCancel",
+            Self::PaymentsSubscriptionsSharePaymentMethod => "payments/subscriptions.sharePaymentMethod",
             Self::PaymentsTransactionsReadonly => "payments/transactions.readonly",
             Self::PaymentsTransactionsExport => "payments/transactions.export",
             Self::PaymentsTransactionsImport => "payments/transactions.import",
             Self::PaymentsTransactionsRefund => "payments/transactions.refund",
-            Self::PaymentsTransactionsViewReceipts => {
-                "payments/transactions.viewReceipts"
-            }
+            Self::PaymentsTransactionsViewReceipts => "payments/transactions.viewReceipts",
             Self::PaymentsTaxesSettingsReadonly => "payments/taxesSettings.readonly",
             Self::PaymentsSettingsReadonly => "payments/settings.readonly",
-            Self::PaymentsTaxesSettingsUpdateInclusiveExclusive => {
-                "payments/taxesSettings.updateInclusiveExclusive"
-            }
-            Self::PaymentsTaxesSettingsManageRates => {
-                "payments/taxesSettings.manageRates"
-            }
-            Self::PaymentsTaxesSettingsConfigureAutomatic => {
-                "payments/taxesSettings.configureAutomatic"
-            }
+            Self::PaymentsTaxesSettingsUpdateInclusiveExclusive => "payments/taxesSettings.updateInclusiveExclusive",
+            Self::PaymentsTaxesSettingsManageRates => "payments/taxesSettings.manageRates",
+            Self::PaymentsTaxesSettingsConfigureAutomatic => "payments/taxesSettings.configureAutomatic",
             Self::ProductsReadonly => "products.readonly",
             Self::ProductsWrite => "products.write",
             Self::ProductsDelete => "products.delete",
             Self::ProductsDuplicate => "products.duplicate",
             Self::ProductsBulkActions => "products.bulkActions",
             Self::PaymentsSettingsWrite => "payments/settings.write",
-            Self::PaymentsSettingsConfigureReceipt => {
-                "payments/settings.configureReceipt"
-            }
-            Self::PaymentsSettingsConfigureSubscription => {
-                "payments/settings.configureSubscription"
-            }
+            Self::PaymentsSettingsConfigureReceipt => "payments/settings.configureReceipt",
+            Self::PaymentsSettingsConfigureSubscription => "payments/settings.configureSubscription",
             Self::InvoicesWrite => "invoices.write",
             Self::InvoicesReadonly => "invoices.readonly",
             Self::InvoicesScheduleReadonly => "invoices/schedule.readonly",
@@ -2022,9 +1921,7 @@ impl UserScope {
             Self::SocialplannerFacebookReadonly => "socialplanner/facebook.readonly",
             Self::SocialplannerLinkedinReadonly => "socialplanner/linkedin.readonly",
             Self::SocialplannerTwitterReadonly => "socialplanner/twitter.readonly",
-            Self::SocialplannerNotificationReadonly => {
-                "socialplanner/notification.readonly"
-            }
+            Self::SocialplannerNotificationReadonly => "socialplanner/notification.readonly",
             Self::SocialplannerNotificationWrite => "socialplanner/notification.write",
             Self::SocialplannerSnapshotReadonly => "socialplanner/snapshot.readonly",
             Self::SocialplannerSnapshotWrite => "socialplanner/snapshot.write",
@@ -2040,13 +1937,9 @@ impl UserScope {
             Self::ProspectingWrite => "prospecting.write",
             Self::ProspectingReadonly => "prospecting.readonly",
             Self::ProspectingReportsReadonly => "prospecting/reports.readonly",
-            Self::PrivateIntegrationLocationReadonly => {
-                "private-integration-location.readonly"
-            }
+            Self::PrivateIntegrationLocationReadonly => "private-integration-location.readonly",
             Self::PrivateIntegrationLocationWrite => "private-integration-location.write",
-            Self::PrivateIntegrationCompanyReadonly => {
-                "private-integration-company.readonly"
-            }
+            Self::PrivateIntegrationCompanyReadonly => "private-integration-company.readonly",
             Self::PrivateIntegrationCompanyWrite => "private-integration-company.write",
             Self::NativeIntegrationsReadonly => "native-integrations.readonly",
             Self::NativeIntegrationsWrite => "native-integrations.write",
@@ -2058,9 +1951,7 @@ impl UserScope {
             Self::UsersTeamManagementReadonly => "users/team-management.readonly",
             Self::LoginasWrite => "loginas.write",
             Self::UsersSsoLoginManagementWrite => "users-sso-login-management.write",
-            Self::UsersSsoLoginManagementReadonly => {
-                "users-sso-login-management.readonly"
-            }
+            Self::UsersSsoLoginManagementReadonly => "users-sso-login-management.readonly",
             Self::SsoConfigWrite => "sso-config.write",
             Self::SnapshotsApiReadonly => "snapshots/api.readonly",
             Self::SnapshotsApiCreate => "snapshots/api.create",
@@ -2069,20 +1960,14 @@ impl UserScope {
             Self::SnapshotsApiRefresh => "snapshots/api.refresh",
             Self::SnapshotsApiShare => "snapshots/api.share",
             Self::SnapshotsApiDelete => "snapshots/api.delete",
-            Self::InternaltoolsLocationTransferWrite => {
-                "internaltools.location-transfer.write"
-            }
-            Self::InternaltoolsLocationTransferReadonly => {
-                "internaltools.location-transfer.readonly"
-            }
+            Self::InternaltoolsLocationTransferWrite => "internaltools.location-transfer.write",
+            Self::InternaltoolsLocationTransferReadonly => "internaltools.location-transfer.readonly",
             Self::AffiliateportalWrite => "affiliateportal.write",
             Self::AffiliateportalReadonly => "affiliateportal.readonly",
             Self::CompaniesWrite => "companies.write",
             Self::InternaltoolsBillingWrite => "internaltools.billing.write",
             Self::InternaltoolsBillingReadonly => "internaltools.billing.readonly",
-            Self::InternaltoolsBillingCommonReadonly => {
-                "internaltools.billing-common.readonly"
-            }
+            Self::InternaltoolsBillingCommonReadonly => "internaltools.billing-common.readonly",
             Self::InternaltoolsBillingCommonWrite => "internaltools.billing-common.write",
             Self::VoiceAiAgentsWrite => "voice-ai-agents.write",
             Self::VoiceAiAgentsReadonly => "voice-ai-agents.readonly",
@@ -2107,14 +1992,12 @@ impl UserScope {
             Self::LocationsExportList => "locations.export.list",
             Self::LocationsFeaturesLimitsManage => "locations.features-limits.manage",
             Self::LocationsPauseResume => "locations.pause-resume",
-            Self::LocationsAgencySubaccountsManage => {
-                "locations.agency-subaccounts.manage"
-            }
+            Self::LocationsAgencySubaccountsManage => "locations.agency-subaccounts.manage",
             Self::LocationsBillingManage => "locations.billing.manage",
             Self::LocationsDetailsManage => "locations.details.manage",
             Self::AuditLogsReadonly => "audit-logs.readonly",
             Self::AuditLogsExport => "audit-logs.export",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -2163,42 +2046,26 @@ impl From<&str> for UserScope {
             "payments/subscriptions.write" => Self::PaymentsSubscriptionsWrite,
             "payments/subscriptions.update" => Self::PaymentsSubscriptionsUpdate,
             "payments/subscriptions.export" => Self::PaymentsSubscriptionsExport,
-            "payments/subscriptions.pauseResumeCancel" => {
-                Self::PaymentsSubscriptionsPauseResumeCancel
-            }
-            "payments/subscriptions.sharePaymentMethod" => {
-                Self::PaymentsSubscriptionsSharePaymentMethod
-            }
+            "payments/subscriptions.pauseResumeCancel" => Self::PaymentsSubscriptionsPauseResumeCancel,
+            "payments/subscriptions.sharePaymentMethod" => Self::PaymentsSubscriptionsSharePaymentMethod,
             "payments/transactions.readonly" => Self::PaymentsTransactionsReadonly,
             "payments/transactions.export" => Self::PaymentsTransactionsExport,
             "payments/transactions.import" => Self::PaymentsTransactionsImport,
             "payments/transactions.refund" => Self::PaymentsTransactionsRefund,
-            "payments/transactions.viewReceipts" => {
-                Self::PaymentsTransactionsViewReceipts
-            }
+            "payments/transactions.viewReceipts" => Self::PaymentsTransactionsViewReceipts,
             "payments/taxesSettings.readonly" => Self::PaymentsTaxesSettingsReadonly,
             "payments/settings.readonly" => Self::PaymentsSettingsReadonly,
-            "payments/taxesSettings.updateInclusiveExclusive" => {
-                Self::PaymentsTaxesSettingsUpdateInclusiveExclusive
-            }
-            "payments/taxesSettings.manageRates" => {
-                Self::PaymentsTaxesSettingsManageRates
-            }
-            "payments/taxesSettings.configureAutomatic" => {
-                Self::PaymentsTaxesSettingsConfigureAutomatic
-            }
+            "payments/taxesSettings.updateInclusiveExclusive" => Self::PaymentsTaxesSettingsUpdateInclusiveExclusive,
+            "payments/taxesSettings.manageRates" => Self::PaymentsTaxesSettingsManageRates,
+            "payments/taxesSettings.configureAutomatic" => Self::PaymentsTaxesSettingsConfigureAutomatic,
             "products.readonly" => Self::ProductsReadonly,
             "products.write" => Self::ProductsWrite,
             "products.delete" => Self::ProductsDelete,
             "products.duplicate" => Self::ProductsDuplicate,
             "products.bulkActions" => Self::ProductsBulkActions,
             "payments/settings.write" => Self::PaymentsSettingsWrite,
-            "payments/settings.configureReceipt" => {
-                Self::PaymentsSettingsConfigureReceipt
-            }
-            "payments/settings.configureSubscription" => {
-                Self::PaymentsSettingsConfigureSubscription
-            }
+            "payments/settings.configureReceipt" => Self::PaymentsSettingsConfigureReceipt,
+            "payments/settings.configureSubscription" => Self::PaymentsSettingsConfigureSubscription,
             "invoices.write" => Self::InvoicesWrite,
             "invoices.readonly" => Self::InvoicesReadonly,
             "invoices/schedule.readonly" => Self::InvoicesScheduleReadonly,
@@ -2256,9 +2123,7 @@ impl From<&str> for UserScope {
             "socialplanner/facebook.readonly" => Self::SocialplannerFacebookReadonly,
             "socialplanner/linkedin.readonly" => Self::SocialplannerLinkedinReadonly,
             "socialplanner/twitter.readonly" => Self::SocialplannerTwitterReadonly,
-            "socialplanner/notification.readonly" => {
-                Self::SocialplannerNotificationReadonly
-            }
+            "socialplanner/notification.readonly" => Self::SocialplannerNotificationReadonly,
             "socialplanner/notification.write" => Self::SocialplannerNotificationWrite,
             "socialplanner/snapshot.readonly" => Self::SocialplannerSnapshotReadonly,
             "socialplanner/snapshot.write" => Self::SocialplannerSnapshotWrite,
@@ -2274,13 +2139,9 @@ impl From<&str> for UserScope {
             "prospecting.write" => Self::ProspectingWrite,
             "prospecting.readonly" => Self::ProspectingReadonly,
             "prospecting/reports.readonly" => Self::ProspectingReportsReadonly,
-            "private-integration-location.readonly" => {
-                Self::PrivateIntegrationLocationReadonly
-            }
+            "private-integration-location.readonly" => Self::PrivateIntegrationLocationReadonly,
             "private-integration-location.write" => Self::PrivateIntegrationLocationWrite,
-            "private-integration-company.readonly" => {
-                Self::PrivateIntegrationCompanyReadonly
-            }
+            "private-integration-company.readonly" => Self::PrivateIntegrationCompanyReadonly,
             "private-integration-company.write" => Self::PrivateIntegrationCompanyWrite,
             "native-integrations.readonly" => Self::NativeIntegrationsReadonly,
             "native-integrations.write" => Self::NativeIntegrationsWrite,
@@ -2292,9 +2153,7 @@ impl From<&str> for UserScope {
             "users/team-management.readonly" => Self::UsersTeamManagementReadonly,
             "loginas.write" => Self::LoginasWrite,
             "users-sso-login-management.write" => Self::UsersSsoLoginManagementWrite,
-            "users-sso-login-management.readonly" => {
-                Self::UsersSsoLoginManagementReadonly
-            }
+            "users-sso-login-management.readonly" => Self::UsersSsoLoginManagementReadonly,
             "sso-config.write" => Self::SsoConfigWrite,
             "snapshots/api.readonly" => Self::SnapshotsApiReadonly,
             "snapshots/api.create" => Self::SnapshotsApiCreate,
@@ -2303,20 +2162,14 @@ impl From<&str> for UserScope {
             "snapshots/api.refresh" => Self::SnapshotsApiRefresh,
             "snapshots/api.share" => Self::SnapshotsApiShare,
             "snapshots/api.delete" => Self::SnapshotsApiDelete,
-            "internaltools.location-transfer.write" => {
-                Self::InternaltoolsLocationTransferWrite
-            }
-            "internaltools.location-transfer.readonly" => {
-                Self::InternaltoolsLocationTransferReadonly
-            }
+            "internaltools.location-transfer.write" => Self::InternaltoolsLocationTransferWrite,
+            "internaltools.location-transfer.readonly" => Self::InternaltoolsLocationTransferReadonly,
             "affiliateportal.write" => Self::AffiliateportalWrite,
             "affiliateportal.readonly" => Self::AffiliateportalReadonly,
             "companies.write" => Self::CompaniesWrite,
             "internaltools.billing.write" => Self::InternaltoolsBillingWrite,
             "internaltools.billing.readonly" => Self::InternaltoolsBillingReadonly,
-            "internaltools.billing-common.readonly" => {
-                Self::InternaltoolsBillingCommonReadonly
-            }
+            "internaltools.billing-common.readonly" => Self::InternaltoolsBillingCommonReadonly,
             "internaltools.billing-common.write" => Self::InternaltoolsBillingCommonWrite,
             "voice-ai-agents.write" => Self::VoiceAiAgentsWrite,
             "voice-ai-agents.readonly" => Self::VoiceAiAgentsReadonly,
@@ -2341,15 +2194,14 @@ impl From<&str> for UserScope {
             "locations.export.list" => Self::LocationsExportList,
             "locations.features-limits.manage" => Self::LocationsFeaturesLimitsManage,
             "locations.pause-resume" => Self::LocationsPauseResume,
-            "locations.agency-subaccounts.manage" => {
-                Self::LocationsAgencySubaccountsManage
-            }
+            "locations.agency-subaccounts.manage" => Self::LocationsAgencySubaccountsManage,
             "locations.billing.manage" => Self::LocationsBillingManage,
             "locations.details.manage" => Self::LocationsDetailsManage,
             "audit-logs.readonly" => Self::AuditLogsReadonly,
             "audit-logs.export" => Self::AuditLogsExport,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(UserScope);

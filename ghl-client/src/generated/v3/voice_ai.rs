@@ -38,7 +38,7 @@ pub const MODULE: &str = "v3::voice_ai";
 /// Operations of the Voice AI module. Get one with `client.v3().voice_ai()`.
 #[derive(Clone, Debug)]
 pub struct VoiceAi {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl VoiceAi {
@@ -51,12 +51,9 @@ impl VoiceAi {
     /// `POST /voice-ai/actions` · Version `v3` · location token · scopes: `voice-ai-agent-goals.write`
     pub fn create_voice_ai_action(
         &self,
-        body: crate::voice_ai::VoiceAiActionRequest,
+        body: crate::voice_ai::VoiceAiActionRequest
     ) -> CreateVoiceAiAction {
-        CreateVoiceAiAction {
-            client: self.client.clone(),
-            body,
-        }
+        CreateVoiceAiAction { client: self.client.clone(), body, }
     }
 
     /// Create a voice AI agent.
@@ -64,12 +61,9 @@ impl VoiceAi {
     /// `POST /voice-ai/agents` · Version `v3` · location token · scopes: `voice-ai-agents.write`
     pub fn create_voice_ai_agent(
         &self,
-        body: crate::voice_ai::CreateVoiceAiAgentRequest,
+        body: crate::voice_ai::CreateVoiceAiAgentRequest
     ) -> CreateVoiceAiAgent {
-        CreateVoiceAiAgent {
-            client: self.client.clone(),
-            body,
-        }
+        CreateVoiceAiAgent { client: self.client.clone(), body, }
     }
 
     /// Delete a voice AI action.
@@ -78,7 +72,7 @@ impl VoiceAi {
     pub fn delete_voice_ai_action(
         &self,
         action_id: impl Into<String>,
-        agent_id: impl Into<String>,
+        agent_id: impl Into<String>
     ) -> DeleteVoiceAiAction {
         DeleteVoiceAiAction {
             client: self.client.clone(),
@@ -91,10 +85,7 @@ impl VoiceAi {
     /// Delete a voice AI agent.
     ///
     /// `DELETE /voice-ai/agents/{agentId}` · Version `v3` · location token · scopes: `voice-ai-agents.write`
-    pub fn delete_voice_ai_agent(
-        &self,
-        agent_id: impl Into<String>,
-    ) -> DeleteVoiceAiAgent {
+    pub fn delete_voice_ai_agent(&self, agent_id: impl Into<String>) -> DeleteVoiceAiAgent {
         DeleteVoiceAiAgent {
             client: self.client.clone(),
             agent_id: agent_id.into(),
@@ -127,10 +118,7 @@ impl VoiceAi {
     /// Fetch one call log.
     ///
     /// `GET /voice-ai/dashboard/call-logs/{callId}` · Version `v3` · location token · scopes: `voice-ai-dashboard.readonly`
-    pub fn get_voice_ai_call_log(
-        &self,
-        call_id: impl Into<String>,
-    ) -> GetVoiceAiCallLog {
+    pub fn get_voice_ai_call_log(&self, call_id: impl Into<String>) -> GetVoiceAiCallLog {
         GetVoiceAiCallLog {
             client: self.client.clone(),
             call_id: call_id.into(),
@@ -141,7 +129,7 @@ impl VoiceAi {
     /// List the voice AI agents of a location.
     ///
     /// `GET /voice-ai/agents` · Version `v3` · location token · scopes: `voice-ai-agents.readonly`
-    pub fn list_voice_ai_agents(&self) -> ListVoiceAiAgents {
+    pub fn list_voice_ai_agents(&self,) -> ListVoiceAiAgents {
         ListVoiceAiAgents {
             client: self.client.clone(),
             page: None,
@@ -154,7 +142,7 @@ impl VoiceAi {
     /// List the calls handled by voice AI agents of a location.
     ///
     /// `GET /voice-ai/dashboard/call-logs` · Version `v3` · location token · scopes: `voice-ai-dashboard.readonly`
-    pub fn list_voice_ai_call_logs(&self) -> ListVoiceAiCallLogs {
+    pub fn list_voice_ai_call_logs(&self,) -> ListVoiceAiCallLogs {
         ListVoiceAiCallLogs {
             client: self.client.clone(),
             location_id: None,
@@ -177,13 +165,9 @@ impl VoiceAi {
     pub fn update_voice_ai_action(
         &self,
         action_id: impl Into<String>,
-        body: crate::voice_ai::VoiceAiActionRequest,
+        body: crate::voice_ai::VoiceAiActionRequest
     ) -> UpdateVoiceAiAction {
-        UpdateVoiceAiAction {
-            client: self.client.clone(),
-            action_id: action_id.into(),
-            body,
-        }
+        UpdateVoiceAiAction { client: self.client.clone(), action_id: action_id.into(), body, }
     }
 
     /// Change some settings of a voice AI agent.
@@ -192,7 +176,7 @@ impl VoiceAi {
     pub fn update_voice_ai_agent(
         &self,
         agent_id: impl Into<String>,
-        body: crate::voice_ai::UpdateVoiceAiAgentRequest,
+        body: crate::voice_ai::UpdateVoiceAiAgentRequest
     ) -> UpdateVoiceAiAgent {
         UpdateVoiceAiAgent {
             client: self.client.clone(),
@@ -207,128 +191,108 @@ impl VoiceAi {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = VoiceAi::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createVoiceAiAction",
-            Box::pin({
-                let call = handle
-                    .create_voice_ai_action(
-                        crate::voice_ai::VoiceAiActionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            crate::voice_ai::VoiceAiActionType::CallTransfer,
-                            "sample".to_owned(),
-                            serde_json::Value::Object(Default::default()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createVoiceAiAgent",
-            Box::pin({
-                let call = handle
-                    .create_voice_ai_agent(
-                        crate::voice_ai::CreateVoiceAiAgentRequest::new(
-                            "sample".to_owned(),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteVoiceAiAction",
-            Box::pin({
-                let call = handle
-                    .delete_voice_ai_action("sample-actionId", "sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteVoiceAiAgent",
-            Box::pin({
-                let call = handle.delete_voice_ai_agent("sample-agentId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getVoiceAiAction",
-            Box::pin({
-                let call = handle.get_voice_ai_action("sample-actionId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getVoiceAiAgent",
-            Box::pin({
-                let call = handle.get_voice_ai_agent("sample-agentId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getVoiceAiCallLog",
-            Box::pin({
-                let call = handle.get_voice_ai_call_log("sample-callId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listVoiceAiAgents",
-            Box::pin({
-                let call = handle.list_voice_ai_agents();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listVoiceAiCallLogs",
-            Box::pin({
-                let call = handle.list_voice_ai_call_logs();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateVoiceAiAction",
-            Box::pin({
-                let call = handle
-                    .update_voice_ai_action(
-                        "sample-actionId",
-                        crate::voice_ai::VoiceAiActionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            crate::voice_ai::VoiceAiActionType::CallTransfer,
-                            "sample".to_owned(),
-                            serde_json::Value::Object(Default::default()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateVoiceAiAgent",
-            Box::pin({
-                let call = handle
-                    .update_voice_ai_agent(
-                        "sample-agentId",
-                        crate::voice_ai::UpdateVoiceAiAgentRequest::new(),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "createVoiceAiAction",
+        Box::pin({
+            let call = handle.create_voice_ai_action(
+                crate::voice_ai::VoiceAiActionRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::voice_ai::VoiceAiActionType::CallTransfer,
+                    "sample".to_owned(),
+                    serde_json::Value::Object(Default::default())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createVoiceAiAgent",
+        Box::pin({
+            let call = handle.create_voice_ai_agent(
+                crate::voice_ai::CreateVoiceAiAgentRequest::new("sample".to_owned())
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteVoiceAiAction",
+        Box::pin({
+            let call = handle.delete_voice_ai_action("sample-actionId", "sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteVoiceAiAgent",
+        Box::pin({
+            let call = handle.delete_voice_ai_agent("sample-agentId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getVoiceAiAction",
+        Box::pin({
+            let call = handle.get_voice_ai_action("sample-actionId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getVoiceAiAgent",
+        Box::pin({
+            let call = handle.get_voice_ai_agent("sample-agentId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getVoiceAiCallLog",
+        Box::pin({
+            let call = handle.get_voice_ai_call_log("sample-callId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listVoiceAiAgents",
+        Box::pin({
+            let call = handle.list_voice_ai_agents();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listVoiceAiCallLogs",
+        Box::pin({
+            let call = handle.list_voice_ai_call_logs();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateVoiceAiAction",
+        Box::pin({
+            let call = handle.update_voice_ai_action(
+                "sample-actionId",
+                crate::voice_ai::VoiceAiActionRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::voice_ai::VoiceAiActionType::CallTransfer,
+                    "sample".to_owned(),
+                    serde_json::Value::Object(Default::default())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateVoiceAiAgent",
+        Box::pin({
+            let call = handle.update_voice_ai_agent(
+                "sample-agentId",
+                crate::voice_ai::UpdateVoiceAiAgentRequest::new()
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -336,211 +300,196 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = VoiceAi::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "createVoiceAiAction",
-            Box::pin({
-                let call = handle
-                    .create_voice_ai_action(
-                        crate::voice_ai::VoiceAiActionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            crate::voice_ai::VoiceAiActionType::CallTransfer,
-                            "sample".to_owned(),
-                            serde_json::Value::Object(Default::default()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "createVoiceAiAgent",
-            Box::pin({
-                let call = handle
-                    .create_voice_ai_agent(
-                        crate::voice_ai::CreateVoiceAiAgentRequest::new(
-                                "sample".to_owned(),
+    calls.push((
+        "createVoiceAiAction",
+        Box::pin({
+            let call = handle.create_voice_ai_action(
+                crate::voice_ai::VoiceAiActionRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::voice_ai::VoiceAiActionType::CallTransfer,
+                    "sample".to_owned(),
+                    serde_json::Value::Object(Default::default())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "createVoiceAiAgent",
+        Box::pin({
+            let call = handle.create_voice_ai_agent(
+                crate::voice_ai::CreateVoiceAiAgentRequest::new("sample".to_owned())
+                    .agent_name("sample".to_owned())
+                    .business_name("sample".to_owned())
+                    .welcome_message("sample".to_owned())
+                    .agent_prompt("sample".to_owned())
+                    .voice_id("sample".to_owned())
+                    .language(crate::voice_ai::VoiceAiLanguage::EnUs)
+                    .patience_level(crate::voice_ai::PatienceLevel::Low)
+                    .max_call_duration(1i64)
+                    .send_user_idle_reminders(true)
+                    .reminder_after_idle_time_seconds(1i64)
+                    .inbound_number("sample".to_owned())
+                    .number_pool_id("sample".to_owned())
+                    .call_end_workflow_ids(vec!["sample".to_owned()])
+                    .send_post_call_notification_to(
+                        crate::voice_ai::PostCallNotificationRecipients::new(
+                            true,
+                            true,
+                            true,
+                            vec!["sample".to_owned()],
+                            vec!["sample".to_owned()]
+                        )
+                    )
+                    .agent_working_hours(
+                        vec![
+                            crate::voice_ai::AgentWorkingDay::new(
+                                1i64,
+                                vec![crate::voice_ai::WorkingInterval::new(1i64, 1i64, 1i64, 1i64)]
                             )
-                            .agent_name("sample".to_owned())
-                            .business_name("sample".to_owned())
-                            .welcome_message("sample".to_owned())
-                            .agent_prompt("sample".to_owned())
-                            .voice_id("sample".to_owned())
-                            .language(crate::voice_ai::VoiceAiLanguage::EnUs)
-                            .patience_level(crate::voice_ai::PatienceLevel::Low)
-                            .max_call_duration(1i64)
-                            .send_user_idle_reminders(true)
-                            .reminder_after_idle_time_seconds(1i64)
-                            .inbound_number("sample".to_owned())
-                            .number_pool_id("sample".to_owned())
-                            .call_end_workflow_ids(vec!["sample".to_owned()])
-                            .send_post_call_notification_to(
-                                crate::voice_ai::PostCallNotificationRecipients::new(
-                                    true,
-                                    true,
-                                    true,
-                                    vec!["sample".to_owned()],
-                                    vec!["sample".to_owned()],
-                                ),
+                        ]
+                    )
+                    .timezone("sample".to_owned())
+                    .is_agent_as_backup_disabled(true)
+                    .translation(
+                        crate::voice_ai::AgentTranslation::new(true).language("sample".to_owned())
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteVoiceAiAction",
+        Box::pin({
+            let call = handle.delete_voice_ai_action("sample-actionId", "sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "deleteVoiceAiAgent",
+        Box::pin({
+            let call = handle.delete_voice_ai_agent("sample-agentId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getVoiceAiAction",
+        Box::pin({
+            let call = handle.get_voice_ai_action("sample-actionId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getVoiceAiAgent",
+        Box::pin({
+            let call = handle.get_voice_ai_agent("sample-agentId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "getVoiceAiCallLog",
+        Box::pin({
+            let call = handle.get_voice_ai_call_log("sample-callId");
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listVoiceAiAgents",
+        Box::pin({
+            let call = handle
+                .list_voice_ai_agents()
+                .page(1i64)
+                .page_size(1i64)
+                .query("sample".to_owned());
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "listVoiceAiCallLogs",
+        Box::pin({
+            let call = handle
+                .list_voice_ai_call_logs()
+                .agent_id("sample".to_owned())
+                .contact_id(vec!["sample".to_owned()])
+                .call_type(ListVoiceAiCallLogsCallType::Live)
+                .start_date(1i64)
+                .end_date(1i64)
+                .action_type(vec![crate::voice_ai::VoiceAiActionType::CallTransfer])
+                .sort_by(ListVoiceAiCallLogsSortBy::Duration)
+                .sort(ListVoiceAiCallLogsSort::Ascend)
+                .page(1i64)
+                .page_size(1i64);
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateVoiceAiAction",
+        Box::pin({
+            let call = handle.update_voice_ai_action(
+                "sample-actionId",
+                crate::voice_ai::VoiceAiActionRequest::new(
+                    "sample".to_owned(),
+                    "sample".to_owned(),
+                    crate::voice_ai::VoiceAiActionType::CallTransfer,
+                    "sample".to_owned(),
+                    serde_json::Value::Object(Default::default())
+                )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
+    calls.push((
+        "updateVoiceAiAgent",
+        Box::pin({
+            let call = handle.update_voice_ai_agent(
+                "sample-agentId",
+                crate::voice_ai::UpdateVoiceAiAgentRequest::new()
+                    .agent_name("sample".to_owned())
+                    .business_name("sample".to_owned())
+                    .welcome_message("sample".to_owned())
+                    .agent_prompt("sample".to_owned())
+                    .voice_id("sample".to_owned())
+                    .language(crate::voice_ai::VoiceAiLanguage::EnUs)
+                    .patience_level(crate::voice_ai::PatienceLevel::Low)
+                    .max_call_duration(1i64)
+                    .send_user_idle_reminders(true)
+                    .reminder_after_idle_time_seconds(1i64)
+                    .inbound_number("sample".to_owned())
+                    .number_pool_id("sample".to_owned())
+                    .call_end_workflow_ids(vec!["sample".to_owned()])
+                    .send_post_call_notification_to(
+                        crate::voice_ai::PostCallNotificationRecipients::new(
+                            true,
+                            true,
+                            true,
+                            vec!["sample".to_owned()],
+                            vec!["sample".to_owned()]
+                        )
+                    )
+                    .agent_working_hours(
+                        vec![
+                            crate::voice_ai::AgentWorkingDay::new(
+                                1i64,
+                                vec![crate::voice_ai::WorkingInterval::new(1i64, 1i64, 1i64, 1i64)]
                             )
-                            .agent_working_hours(
-                                vec![
-                                    crate ::voice_ai::AgentWorkingDay::new(1i64, vec![crate
-                                    ::voice_ai::WorkingInterval::new(1i64, 1i64, 1i64, 1i64)])
-                                ],
-                            )
-                            .timezone("sample".to_owned())
-                            .is_agent_as_backup_disabled(true)
-                            .translation(
-                                crate::voice_ai::AgentTranslation::new(true)
-                                    .language("sample".to_owned()),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteVoiceAiAction",
-            Box::pin({
-                let call = handle
-                    .delete_voice_ai_action("sample-actionId", "sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "deleteVoiceAiAgent",
-            Box::pin({
-                let call = handle.delete_voice_ai_agent("sample-agentId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getVoiceAiAction",
-            Box::pin({
-                let call = handle.get_voice_ai_action("sample-actionId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getVoiceAiAgent",
-            Box::pin({
-                let call = handle.get_voice_ai_agent("sample-agentId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "getVoiceAiCallLog",
-            Box::pin({
-                let call = handle.get_voice_ai_call_log("sample-callId");
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listVoiceAiAgents",
-            Box::pin({
-                let call = handle
-                    .list_voice_ai_agents()
-                    .page(1i64)
-                    .page_size(1i64)
-                    .query("sample".to_owned());
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "listVoiceAiCallLogs",
-            Box::pin({
-                let call = handle
-                    .list_voice_ai_call_logs()
-                    .agent_id("sample".to_owned())
-                    .contact_id(vec!["sample".to_owned()])
-                    .call_type(ListVoiceAiCallLogsCallType::Live)
-                    .start_date(1i64)
-                    .end_date(1i64)
-                    .action_type(vec![crate ::voice_ai::VoiceAiActionType::CallTransfer])
-                    .sort_by(ListVoiceAiCallLogsSortBy::Duration)
-                    .sort(ListVoiceAiCallLogsSort::Ascend)
-                    .page(1i64)
-                    .page_size(1i64);
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateVoiceAiAction",
-            Box::pin({
-                let call = handle
-                    .update_voice_ai_action(
-                        "sample-actionId",
-                        crate::voice_ai::VoiceAiActionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            crate::voice_ai::VoiceAiActionType::CallTransfer,
-                            "sample".to_owned(),
-                            serde_json::Value::Object(Default::default()),
-                        ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
-    calls
-        .push((
-            "updateVoiceAiAgent",
-            Box::pin({
-                let call = handle
-                    .update_voice_ai_agent(
-                        "sample-agentId",
-                        crate::voice_ai::UpdateVoiceAiAgentRequest::new()
-                            .agent_name("sample".to_owned())
-                            .business_name("sample".to_owned())
-                            .welcome_message("sample".to_owned())
-                            .agent_prompt("sample".to_owned())
-                            .voice_id("sample".to_owned())
-                            .language(crate::voice_ai::VoiceAiLanguage::EnUs)
-                            .patience_level(crate::voice_ai::PatienceLevel::Low)
-                            .max_call_duration(1i64)
-                            .send_user_idle_reminders(true)
-                            .reminder_after_idle_time_seconds(1i64)
-                            .inbound_number("sample".to_owned())
-                            .number_pool_id("sample".to_owned())
-                            .call_end_workflow_ids(vec!["sample".to_owned()])
-                            .send_post_call_notification_to(
-                                crate::voice_ai::PostCallNotificationRecipients::new(
-                                    true,
-                                    true,
-                                    true,
-                                    vec!["sample".to_owned()],
-                                    vec!["sample".to_owned()],
-                                ),
-                            )
-                            .agent_working_hours(
-                                vec![
-                                    crate ::voice_ai::AgentWorkingDay::new(1i64, vec![crate
-                                    ::voice_ai::WorkingInterval::new(1i64, 1i64, 1i64, 1i64)])
-                                ],
-                            )
-                            .timezone("sample".to_owned())
-                            .is_agent_as_backup_disabled(true)
-                            .translation(
-                                crate::voice_ai::AgentTranslation::new(true)
-                                    .language("sample".to_owned()),
-                            ),
-                    );
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+                        ]
+                    )
+                    .timezone("sample".to_owned())
+                    .is_agent_as_backup_disabled(true)
+                    .translation(
+                        crate::voice_ai::AgentTranslation::new(true).language("sample".to_owned())
+                    )
+            );
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -582,7 +531,7 @@ impl CreateVoiceAiAction {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::voice_ai::VoiceAiAction>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -627,7 +576,7 @@ impl CreateVoiceAiAgent {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::voice_ai::VoiceAiAgent>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -667,15 +616,13 @@ impl DeleteVoiceAiAction {
             token: crate::TokenKind::Location,
             scopes: &["voice-ai-agent-goals.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteVoiceAiAction", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteVoiceAiAction",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/voice-ai/actions/{}", crate ::runtime::request::path_segment(& self
-                .action_id)
-            ),
+            format!("/voice-ai/actions/{}", crate::runtime::request::path_segment(&self.action_id))
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -728,15 +675,13 @@ impl DeleteVoiceAiAgent {
             token: crate::TokenKind::Location,
             scopes: &["voice-ai-agents.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("deleteVoiceAiAgent", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "deleteVoiceAiAgent",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/voice-ai/agents/{}", crate ::runtime::request::path_segment(& self
-                .agent_id)
-            ),
+            format!("/voice-ai/agents/{}", crate::runtime::request::path_segment(&self.agent_id))
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -788,15 +733,13 @@ impl GetVoiceAiAction {
             token: crate::TokenKind::Location,
             scopes: &["voice-ai-agent-goals.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getVoiceAiAction", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getVoiceAiAction",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/voice-ai/actions/{}", crate ::runtime::request::path_segment(& self
-                .action_id)
-            ),
+            format!("/voice-ai/actions/{}", crate::runtime::request::path_segment(&self.action_id))
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -810,7 +753,7 @@ impl GetVoiceAiAction {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::voice_ai::VoiceAiAction>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -849,15 +792,13 @@ impl GetVoiceAiAgent {
             token: crate::TokenKind::Location,
             scopes: &["voice-ai-agents.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getVoiceAiAgent", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getVoiceAiAgent",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/voice-ai/agents/{}", crate ::runtime::request::path_segment(& self
-                .agent_id)
-            ),
+            format!("/voice-ai/agents/{}", crate::runtime::request::path_segment(&self.agent_id))
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -871,7 +812,7 @@ impl GetVoiceAiAgent {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::voice_ai::VoiceAiAgent>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -910,15 +851,16 @@ impl GetVoiceAiCallLog {
             token: crate::TokenKind::Location,
             scopes: &["voice-ai-dashboard.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("getVoiceAiCallLog", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "getVoiceAiCallLog",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
             format!(
-                "/voice-ai/dashboard/call-logs/{}", crate
-                ::runtime::request::path_segment(& self.call_id)
-            ),
+                "/voice-ai/dashboard/call-logs/{}",
+                crate::runtime::request::path_segment(&self.call_id)
+            )
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -932,7 +874,7 @@ impl GetVoiceAiCallLog {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::voice_ai::CallLog>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -991,9 +933,10 @@ impl ListVoiceAiAgents {
             token: crate::TokenKind::Location,
             scopes: &["voice-ai-agents.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listVoiceAiAgents", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listVoiceAiAgents",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/voice-ai/agents".to_owned());
         request.scope_key(location_id.clone());
         if let Some(value) = &self.page {
@@ -1010,19 +953,14 @@ impl ListVoiceAiAgents {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::voice_ai::ListVoiceAiAgentsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::voice_ai::ListVoiceAiAgentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::voice_ai::ListVoiceAiAgentsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::voice_ai::ListVoiceAiAgentsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1050,7 +988,7 @@ impl crate::Paginated for ListVoiceAiAgents {
             self.page.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.page = Some(next);
         true
@@ -1064,10 +1002,8 @@ impl crate::Paginated for ListVoiceAiAgents {
 impl ListVoiceAiAgents {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::voice_ai::VoiceAiAgent, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::voice_ai::VoiceAiAgent, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -1134,10 +1070,7 @@ impl ListVoiceAiCallLogs {
     }
 
     /// Only calls in which one of these actions ran.
-    pub fn action_type(
-        mut self,
-        value: impl Into<Vec<crate::voice_ai::VoiceAiActionType>>,
-    ) -> Self {
+    pub fn action_type(mut self, value: impl Into<Vec<crate::voice_ai::VoiceAiActionType>>) -> Self {
         self.action_type = Some(value.into());
         self
     }
@@ -1176,13 +1109,11 @@ impl ListVoiceAiCallLogs {
             token: crate::TokenKind::Location,
             scopes: &["voice-ai-dashboard.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listVoiceAiCallLogs", self.location_id.as_deref())?;
-        let mut request = crate::Request::new(
-            &META,
-            "/voice-ai/dashboard/call-logs".to_owned(),
-        );
+        let location_id = self.client.resolve_location(
+            "listVoiceAiCallLogs",
+            self.location_id.as_deref()
+        )?;
+        let mut request = crate::Request::new(&META, "/voice-ai/dashboard/call-logs".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
         if let Some(value) = &self.agent_id {
@@ -1219,19 +1150,14 @@ impl ListVoiceAiCallLogs {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::voice_ai::ListCallLogsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::voice_ai::ListCallLogsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::voice_ai::ListCallLogsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::voice_ai::ListCallLogsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
@@ -1259,7 +1185,7 @@ impl crate::Paginated for ListVoiceAiCallLogs {
             self.page.as_ref().copied(),
             limit,
             count,
-            total,
+            total
         ) else { return false };
         self.page = Some(next);
         true
@@ -1273,10 +1199,8 @@ impl crate::Paginated for ListVoiceAiCallLogs {
 impl ListVoiceAiCallLogs {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
-        self,
-    ) -> impl futures::Stream<
-        Item = Result<crate::voice_ai::CallLog, crate::Error>,
-    > + Send + 'static {
+        self
+    ) -> impl futures::Stream<Item = Result<crate::voice_ai::CallLog, crate::Error>> + Send + 'static {
         crate::paginate(self)
     }
 }
@@ -1307,10 +1231,7 @@ impl UpdateVoiceAiAction {
         };
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/voice-ai/actions/{}", crate ::runtime::request::path_segment(& self
-                .action_id)
-            ),
+            format!("/voice-ai/actions/{}", crate::runtime::request::path_segment(&self.action_id))
         );
         {
             let value = &self.body;
@@ -1326,7 +1247,7 @@ impl UpdateVoiceAiAction {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::voice_ai::VoiceAiAction>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1366,15 +1287,13 @@ impl UpdateVoiceAiAgent {
             token: crate::TokenKind::Location,
             scopes: &["voice-ai-agents.write"],
         };
-        let location_id = self
-            .client
-            .resolve_location("updateVoiceAiAgent", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "updateVoiceAiAgent",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(
             &META,
-            format!(
-                "/voice-ai/agents/{}", crate ::runtime::request::path_segment(& self
-                .agent_id)
-            ),
+            format!("/voice-ai/agents/{}", crate::runtime::request::path_segment(&self.agent_id))
         );
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -1392,7 +1311,7 @@ impl UpdateVoiceAiAgent {
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
+        self
     ) -> Result<crate::ApiResponse<crate::voice_ai::VoiceAiAgent>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
@@ -1419,7 +1338,7 @@ impl ListVoiceAiCallLogsCallType {
         match self {
             Self::Live => "LIVE",
             Self::Trial => "TRIAL",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1429,10 +1348,11 @@ impl From<&str> for ListVoiceAiCallLogsCallType {
         match value {
             "LIVE" => Self::Live,
             "TRIAL" => Self::Trial,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ListVoiceAiCallLogsCallType);
 
 /// Values of `ListVoiceAiCallLogsSort`.
@@ -1455,7 +1375,7 @@ impl ListVoiceAiCallLogsSort {
         match self {
             Self::Ascend => "ascend",
             Self::Descend => "descend",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1465,10 +1385,11 @@ impl From<&str> for ListVoiceAiCallLogsSort {
         match value {
             "ascend" => Self::Ascend,
             "descend" => Self::Descend,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ListVoiceAiCallLogsSort);
 
 /// Values of `ListVoiceAiCallLogsSortBy`.
@@ -1491,7 +1412,7 @@ impl ListVoiceAiCallLogsSortBy {
         match self {
             Self::Duration => "duration",
             Self::CreatedAt => "createdAt",
-            Self::Unknown(other) => other,
+            Self::Unknown(other) => other
         }
     }
 }
@@ -1501,8 +1422,9 @@ impl From<&str> for ListVoiceAiCallLogsSortBy {
         match value {
             "duration" => Self::Duration,
             "createdAt" => Self::CreatedAt,
-            other => Self::Unknown(other.to_owned()),
+            other => Self::Unknown(other.to_owned())
         }
     }
 }
+
 crate::runtime::enums::string_enum!(ListVoiceAiCallLogsSortBy);

@@ -28,7 +28,7 @@ pub const MODULE: &str = "v3::workflows";
 /// Operations of the Workflows module. Get one with `client.v3().workflows()`.
 #[derive(Clone, Debug)]
 pub struct Workflows {
-    client: crate::Client,
+    client: crate::Client
 }
 
 impl Workflows {
@@ -39,11 +39,8 @@ impl Workflows {
     /// List the workflows of a location.
     ///
     /// `GET /workflows/` · Version `v3` · location token · scopes: `workflows.readonly`
-    pub fn list_workflows(&self) -> ListWorkflows {
-        ListWorkflows {
-            client: self.client.clone(),
-            location_id: None,
-        }
+    pub fn list_workflows(&self,) -> ListWorkflows {
+        ListWorkflows { client: self.client.clone(), location_id: None, }
     }
 }
 
@@ -51,19 +48,16 @@ impl Workflows {
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Workflows::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "listWorkflows",
-            Box::pin({
-                let call = handle.list_workflows();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "listWorkflows",
+        Box::pin({
+            let call = handle.list_workflows();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -71,19 +65,19 @@ pub fn contract_samples(
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
-pub fn contract_samples_full(
-    client: &crate::Client,
-) -> Vec<(&'static str, crate::runtime::SampleCall)> {
+pub fn contract_samples_full(client: &crate::Client) -> Vec<(
+    &'static str,
+    crate::runtime::SampleCall
+)> {
     let handle = Workflows::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
-    calls
-        .push((
-            "listWorkflows",
-            Box::pin({
-                let call = handle.list_workflows();
-                async move { call.send().await.map(|_| ()) }
-            }),
-        ));
+    calls.push((
+        "listWorkflows",
+        Box::pin({
+            let call = handle.list_workflows();
+            async move { call.send().await.map(|_| ()) }
+        })
+    ));
     calls
 }
 
@@ -118,9 +112,10 @@ impl ListWorkflows {
             token: crate::TokenKind::Location,
             scopes: &["workflows.readonly"],
         };
-        let location_id = self
-            .client
-            .resolve_location("listWorkflows", self.location_id.as_deref())?;
+        let location_id = self.client.resolve_location(
+            "listWorkflows",
+            self.location_id.as_deref()
+        )?;
         let mut request = crate::Request::new(&META, "/workflows/".to_owned());
         request.scope_key(location_id.clone());
         request.query("locationId", &location_id);
@@ -128,19 +123,14 @@ impl ListWorkflows {
     }
 
     /// Sends the request and returns the decoded body.
-    pub async fn send(
-        self,
-    ) -> Result<crate::workflows::ListWorkflowsResponse, crate::Error> {
+    pub async fn send(self) -> Result<crate::workflows::ListWorkflowsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
 
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::ApiResponse<crate::workflows::ListWorkflowsResponse>,
-        crate::Error,
-    > {
+        self
+    ) -> Result<crate::ApiResponse<crate::workflows::ListWorkflowsResponse>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
