@@ -25,6 +25,7 @@ mod position;
 pub mod refs;
 pub mod render;
 pub mod sync;
+pub mod upstream;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
