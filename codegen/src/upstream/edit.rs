@@ -18,8 +18,17 @@ use crate::position::PositionIndex;
 /// One insertion: after 0-based line `after` (or a rewrite of that line).
 #[derive(Debug)]
 enum Change {
-    Insert { after: usize, text: String },
-    Rewrite { line: usize, text: String },
+    /// `indent` orders insertions after one line: the deeper node's first,
+    /// since several blocks (an operation, its path, `paths`) can end there.
+    Insert {
+        after: usize,
+        indent: usize,
+        text: String,
+    },
+    Rewrite {
+        line: usize,
+        text: String,
+    },
 }
 
 /// Edits to one file's text, applied together by [`Editor::finish`].
@@ -98,7 +107,7 @@ impl<'t> Editor<'t> {
             return Err(format!("`#{map_ptr}` is written inline (`{inline}`); add `{key}` by hand"));
         }
         let (indent, last) = self.block(l, col).unwrap_or((col - 1 + 2, l));
-        self.changes.push(Change::Insert { after: last, text: entry(key, value, indent) });
+        self.changes.push(Change::Insert { after: last, indent, text: entry(key, value, indent) });
         Ok(())
     }
 
@@ -117,7 +126,7 @@ impl<'t> Editor<'t> {
             for v in values {
                 text.push_str(&item(v, indent));
             }
-            self.changes.push(Change::Insert { after: last, text });
+            self.changes.push(Change::Insert { after: last, indent, text });
             return Ok(());
         }
         if !inline.starts_with('[') {
@@ -142,11 +151,11 @@ impl<'t> Editor<'t> {
         if self.changes.is_empty() {
             return None;
         }
-        let mut inserts: BTreeMap<usize, String> = BTreeMap::new();
+        let mut inserts: BTreeMap<usize, Vec<(usize, String)>> = BTreeMap::new();
         let mut rewrites: BTreeMap<usize, String> = BTreeMap::new();
         for c in self.changes {
             match c {
-                Change::Insert { after, text } => inserts.entry(after).or_default().push_str(&text),
+                Change::Insert { after, indent, text } => inserts.entry(after).or_default().push((indent, text)),
                 Change::Rewrite { line, text } => {
                     rewrites.insert(line, text);
                 }
@@ -156,8 +165,11 @@ impl<'t> Editor<'t> {
         for (i, line) in self.lines.iter().enumerate() {
             out.push_str(rewrites.get(&i).map_or(line, String::as_str));
             out.push('\n');
-            if let Some(t) = inserts.get(&i) {
-                out.push_str(t);
+            if let Some(list) = inserts.get_mut(&i) {
+                list.sort_by_key(|(indent, _)| std::cmp::Reverse(*indent));
+                for (_, t) in list {
+                    out.push_str(t);
+                }
             }
         }
         Some(out)
@@ -184,7 +196,10 @@ fn flow(v: &Value) -> String {
     match v {
         Value::String(s) => {
             let plain = scalar(v);
-            let risky = s.is_empty() || s.contains([',', '[', ']', '{', '}', '#', ':', '"', '\'']) || s.trim() != s;
+            let risky = s.is_empty()
+                || s.contains([',', '[', ']', '{', '}', '#', ':', '"', '\''])
+                || s.trim() != s
+                || looks_typed(s);
             if risky || plain != *s { serde_json::to_string(s).unwrap_or_default() } else { plain }
         }
         Value::Array(list) => format!("[{}]", list.iter().map(flow).collect::<Vec<_>>().join(", ")),
@@ -197,6 +212,31 @@ fn flow(v: &Value) -> String {
                 .join(", ")
         ),
         other => scalar(other),
+    }
+}
+
+/// Plain text YAML readers might take for a number or a date (`2021-07-28`, `200`).
+fn looks_typed(s: &str) -> bool {
+    s.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '.' | '+' | 'e' | 'E' | '_' | ':'))
+        && s.chars().any(|c| c.is_ascii_digit())
+}
+
+/// A mapping key: plain where block context allows it (`/contacts/{id}`), quoted otherwise.
+fn key_text(k: &str) -> String {
+    let plain = scalar(&Value::String(k.to_owned()));
+    let starts_special =
+        k.starts_with(['-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`']);
+    if k.is_empty()
+        || starts_special
+        || k.contains(": ")
+        || k.contains(" #")
+        || k.trim() != k
+        || looks_typed(k)
+        || (plain != k && !k.contains('{'))
+    {
+        serde_json::to_string(k).unwrap_or_default()
+    } else {
+        k.to_owned()
     }
 }
 
@@ -218,7 +258,7 @@ fn inline_ok(v: &Value) -> bool {
 /// `key: value` at `indent`, with a newline.
 pub(crate) fn entry(key: &str, value: &Value, indent: usize) -> String {
     let pad = " ".repeat(indent);
-    let key = flow(&Value::String(key.to_owned()));
+    let key = key_text(key);
     if inline_ok(value) {
         return format!("{pad}{key}: {}\n", flow(value));
     }
@@ -279,6 +319,16 @@ mod tests {
         );
         let v: Value = serde_yaml::from_str(&out).unwrap();
         assert_eq!(v["a"]["d"], json!(["p", "q", "r, s"]));
+    }
+
+    #[test]
+    fn inner_blocks_ending_on_one_line_get_their_entries_first() {
+        let text = "paths:\n  /a:\n    get:\n      x: 1\n";
+        let mut e = Editor::new(text);
+        e.add_entry("/paths", "/b", &json!({"get": {"y": 2}})).unwrap();
+        e.add_entry("/paths/~1a/get", "deprecated", &json!(true)).unwrap();
+        let out = e.finish().unwrap();
+        assert_eq!(out, "paths:\n  /a:\n    get:\n      x: 1\n      deprecated: true\n  /b:\n    get: { y: 2 }\n");
     }
 
     #[test]
