@@ -133,7 +133,7 @@ impl<'a> Cmp<'a> {
                     self.push(DriftKind::ParameterMissing, subject, None, up, None);
                     if q.loc != "path" {
                         let param = super::convert::parameter(self.theirs, &q);
-                        self.fix(Some(Fix::AddParameter { doc: o.file.to_owned(), op_ptr: o.ptr.clone(), param }));
+                        self.fix(Some(Fix::Parameter { doc: o.file.to_owned(), op_ptr: o.ptr.clone(), param }));
                     }
                 }
                 (Some(p), Some(q)) => {
@@ -186,7 +186,7 @@ impl<'a> Cmp<'a> {
                 self.push(kind, subject, show(&only_ours), show(&only_theirs), note);
                 if let Some(at) = ours_at.filter(|_| !only_theirs.is_empty()) {
                     let values = only_theirs.into_iter().map(Value::String).collect();
-                    self.fix(Some(Fix::AddEnumValues { doc: at.doc.to_owned(), ptr: at.ptr.clone(), values }));
+                    self.fix(Some(Fix::EnumValues { doc: at.doc.to_owned(), ptr: at.ptr.clone(), values }));
                 }
             }
             (None, Some(b)) => {
@@ -336,7 +336,7 @@ impl<'a> Cmp<'a> {
             return None;
         }
         let home = of.objects.get(prefix)?;
-        Some(Fix::AddField {
+        Some(Fix::Field {
             doc: home.doc.to_owned(),
             object_ptr: home.ptr.clone(),
             name: name.to_owned(),

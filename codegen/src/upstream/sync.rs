@@ -29,10 +29,14 @@ pub const PLACEHOLDER: &str = "TODO(sync)";
 /// An edit `compare` found for one unexplained drift item.
 #[derive(Clone, Debug)]
 pub(crate) enum Fix {
-    AddField { doc: String, object_ptr: String, name: String, schema: Value, required_upstream: bool },
-    AddEnumValues { doc: String, ptr: String, values: Vec<Value> },
-    AddParameter { doc: String, op_ptr: String, param: Value },
+    Field { doc: String, object_ptr: String, name: String, schema: Value, required_upstream: bool },
+    EnumValues { doc: String, ptr: String, values: Vec<Value> },
+    Parameter { doc: String, op_ptr: String, param: Value },
 }
+
+/// New operations on one path of one file: whether the path exists, method →
+/// entry, and a description of each.
+type NewOps = (bool, Map<String, Value>, Vec<String>);
 
 /// What one planned edit does.
 #[derive(Clone, Debug, PartialEq)]
@@ -138,7 +142,7 @@ pub fn plan(ours: &Path, upstream: &Path, options: &VerifyOptions) -> Result<Syn
     let mut ids: BTreeSet<String> = outcome.our_ops.values().filter_map(|o| o.op_ref().operation_id).collect();
 
     // New operations, grouped by (our file, path).
-    let mut new_ops: BTreeMap<(String, String), (bool, Map<String, Value>, Vec<String>)> = BTreeMap::new();
+    let mut new_ops: BTreeMap<(String, String), NewOps> = BTreeMap::new();
     for (key, t) in &outcome.their_ops {
         if outcome.our_ops.contains_key(key) {
             continue;
@@ -174,10 +178,10 @@ pub fn plan(ours: &Path, upstream: &Path, options: &VerifyOptions) -> Result<Syn
     let mut params: BTreeMap<(String, String), Vec<Value>> = BTreeMap::new();
     for fix in outcome.fixes {
         match fix {
-            Fix::AddField { doc, object_ptr, name, schema, required_upstream } => {
+            Fix::Field { doc, object_ptr, name, schema, required_upstream } => {
                 props.entry((doc, object_ptr, name)).or_insert((schema, required_upstream));
             }
-            Fix::AddEnumValues { doc, ptr, values } => {
+            Fix::EnumValues { doc, ptr, values } => {
                 let slot = enums.entry((doc, ptr)).or_default();
                 for v in values {
                     if !slot.contains(&v) {
@@ -185,7 +189,7 @@ pub fn plan(ours: &Path, upstream: &Path, options: &VerifyOptions) -> Result<Syn
                     }
                 }
             }
-            Fix::AddParameter { doc, op_ptr, param } => {
+            Fix::Parameter { doc, op_ptr, param } => {
                 let slot = params.entry((doc, op_ptr)).or_default();
                 if !slot.iter().any(|p| p.get("name") == param.get("name") && p.get("in") == param.get("in")) {
                     slot.push(param);
