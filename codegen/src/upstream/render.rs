@@ -102,7 +102,7 @@ pub fn sync_markdown(plan: &super::sync::SyncPlan) -> String {
         s.upstream_operations, s.our_operations, s.matched, s.drift_items_unexplained, s.missing, s.extra_unexplained
     );
     if plan.edits.is_empty() {
-        out.push_str("Nothing to edit: the spec is up to date with these documents.\n");
+        out.push_str("Nothing to edit: the spec is up to date with these documents.\n\n");
     } else {
         let _ = writeln!(out, "## Edits ({})\n", plan.edits.len());
         let mut file = "";

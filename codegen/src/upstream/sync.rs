@@ -268,7 +268,7 @@ pub fn plan(ours: &Path, upstream: &Path, options: &VerifyOptions) -> Result<Syn
     let mut edits = inside;
     edits.sort_by(|a, b| a.file.cmp(&b.file));
 
-    let mut warnings = outcome.report.warnings.clone();
+    let mut warnings = collapse_missing_files(&outcome.report.warnings);
     let text_of = |f: &str| their_docs.set.text(f);
     for d in defects.finish(text_of) {
         let mut d = d;
@@ -296,6 +296,29 @@ pub fn plan(ours: &Path, upstream: &Path, options: &VerifyOptions) -> Result<Syn
         placeholders,
         report: outcome.report,
     })
+}
+
+/// One line per file that many documents refer to and that cannot be read
+/// (HighLevel's v3 documents all name a `../common/` file that is not there).
+fn collapse_missing_files(warnings: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut groups: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for w in warnings {
+        let parsed = w.strip_prefix("`$ref` to `").and_then(|rest| {
+            let (target, rest) = rest.split_once("` from ")?;
+            let (from, why) = rest.split_once(": ")?;
+            Some((target.to_owned(), why.to_owned(), from.rsplit('/').next().unwrap_or(from).to_owned()))
+        });
+        match parsed {
+            Some((target, why, from)) => groups.entry((target, why)).or_default().push(from),
+            None => out.push(w.clone()),
+        }
+    }
+    for ((target, why), mut from) in groups {
+        from.sort();
+        out.push(format!("`$ref` to `{target}` from {} document(s) ({}): {why}", from.len(), from.join(", ")));
+    }
+    out
 }
 
 /// The most common `x-ghl-version` in our document (its API version's default).
