@@ -127,6 +127,10 @@ fn removed_operations_fields_and_enum_values_come_back_and_the_spec_stays_ours()
     }
     let contacts = std::fs::read_to_string(spec.join("contacts.yaml")).unwrap();
     assert!(contacts.contains("enum: [active, inactive, permanent]"), "the enum value is back in place");
+    // The field comes back under our schema name, as its siblings have it.
+    assert!(contacts.contains("GMB: { $ref: \"#/components/schemas/DndSetting\" }"), "GMB inlined");
+    let v3_contacts = std::fs::read_to_string(spec.join("v3/contacts.yaml")).unwrap();
+    assert!(v3_contacts.contains("gmb: { $ref: \"../contacts.yaml#/components/schemas/DndSetting\" }"), "gmb inlined");
     assert!(contacts.contains("summary: \"TODO(sync): "), "the new operation's summary is the placeholder");
 
     // Lint-clean (no error, no warning) and generates.

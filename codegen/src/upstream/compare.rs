@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use super::docs::Docs;
-use super::flatten::{Flat, flatten, parent};
+use super::flatten::{FieldFacts, Flat, flatten, parent};
 use super::ops::{Op, ParamFacts, body_schema, list, params_of, same_type, security_of, success_schema, version_of};
 use super::sync::Fix;
 use super::{Drift, DriftKind, NoteLevel};
@@ -286,7 +286,7 @@ impl<'a> Cmp<'a> {
                         if request && f.required { ", required" } else { "" }
                     ));
                     self.push(missing, subject, None, up, of.note_for(path));
-                    let fix = self.add_field(of, path, f);
+                    let fix = self.add_field(of, tf, path, f);
                     self.fix(fix);
                 }
                 None => {}
@@ -327,7 +327,7 @@ impl<'a> Cmp<'a> {
 
     /// A property for a field only upstream has, in the schema of ours that
     /// holds its siblings; `None` for array items and unknown homes.
-    fn add_field(&self, of: &Flat<'a>, path: &str, f: &super::flatten::FieldFacts<'a>) -> Option<Fix> {
+    fn add_field(&self, of: &Flat<'a>, tf: &Flat<'a>, path: &str, f: &FieldFacts<'a>) -> Option<Fix> {
         let (prefix, name) = match path.rfind('.') {
             Some(i) => (&path[..i], &path[i + 1..]),
             None => ("", path),
@@ -340,8 +340,29 @@ impl<'a> Cmp<'a> {
             doc: home.doc.to_owned(),
             object_ptr: home.ptr.clone(),
             name: name.to_owned(),
-            schema: super::convert::schema(self.theirs, f.at.clone(), f.schema),
+            schema: reuse_ref(self.theirs, of, tf, f, home.doc)
+                .unwrap_or_else(|| super::convert::schema(self.theirs, f.at.clone(), f.schema)),
             required_upstream: f.required,
         })
     }
+}
+
+/// Our own name for an upstream schema: when the new field refers to the
+/// same upstream schema as a field both sides have, and ours refers to a
+/// schema from the same document, the new field gets that `$ref` (`GMB`
+/// beside `Call` is a `DndSetting` too) instead of an inline copy.
+fn reuse_ref(theirs: &Docs, of: &Flat, tf: &Flat, f: &FieldFacts, home: &str) -> Option<Value> {
+    // `{$ref: X}`, or `{allOf: [{$ref: X}]}` as HighLevel often writes it.
+    let target = |docs: &Docs, g: &FieldFacts| {
+        let single = g.raw.get("allOf").and_then(Value::as_array).filter(|parts| parts.len() == 1);
+        let r = g.raw.get("$ref").or_else(|| single?[0].get("$ref"))?.as_str()?;
+        docs.resolve(g.raw_at.doc, r).map(|(at, _)| (at.doc.to_owned(), at.ptr))
+    };
+    let wanted = target(theirs, f)?;
+    tf.fields.iter().find_map(|(path, g)| {
+        let ours = of.fields.get(path)?;
+        let ours_ref = ours.raw.get("$ref")?.as_str()?;
+        (ours.raw_at.doc == home && target(theirs, g).as_ref() == Some(&wanted))
+            .then(|| serde_json::json!({ "$ref": ours_ref }))
+    })
 }

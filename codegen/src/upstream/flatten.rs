@@ -21,6 +21,9 @@ pub(crate) struct FieldFacts<'a> {
     pub(crate) schema: &'a Value,
     /// The schema holding `enum` (the field's, or its items').
     pub(crate) enum_at: Option<Loc<'a>>,
+    /// The schema as written (a `$ref` not followed), and where.
+    pub(crate) raw: &'a Value,
+    pub(crate) raw_at: Loc<'a>,
 }
 
 /// A flattened body.
@@ -161,7 +164,8 @@ impl<'a> Flattener<'a> {
         self.stack.push(v as *const Value);
         // An array at this level: describe its items under `prefix[]`.
         if let Some(items) = v.get("items") {
-            let (iat, items, inote) = self.docs.deref(at.join("items"), items);
+            let (raw, raw_at) = (items, at.join("items"));
+            let (iat, items, inote) = self.docs.deref(raw_at.clone(), items);
             let path = format!("{prefix}[]");
             let n = inote.or_else(|| note.map(str::to_owned));
             if !prefix.is_empty() || items.get("properties").is_none() {
@@ -173,6 +177,8 @@ impl<'a> Flattener<'a> {
                     enum_at: enum_of(items).map(|_| iat.clone()),
                     at: iat.clone(),
                     schema: items,
+                    raw,
+                    raw_at,
                 });
             }
             self.object(iat, items, &path, level + 1, n.as_deref(), flat);
@@ -185,7 +191,7 @@ impl<'a> Flattener<'a> {
             flat.objects.entry(prefix.to_owned()).or_insert(home);
         }
         for (pat, name, schema) in props {
-            let (sat, s, snote) = self.docs.deref(pat, schema);
+            let (sat, s, snote) = self.docs.deref(pat.clone(), schema);
             let path = if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") };
             let n = snote.or_else(|| note.map(str::to_owned));
             let item = s.get("items").map(|i| self.docs.deref(sat.join("items"), i));
@@ -204,6 +210,8 @@ impl<'a> Flattener<'a> {
                     enum_at,
                     at: sat.clone(),
                     schema: s,
+                    raw: schema,
+                    raw_at: pat,
                 },
             );
             // Go into objects, and into arrays of objects (their items are `path[]`).
