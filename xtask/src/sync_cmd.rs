@@ -37,6 +37,7 @@ pub struct Args {
 /// Runs the command; relative paths are taken from the current directory.
 pub fn run(root: &Path, cwd: &Path, args: Args) -> ExitCode {
     let started = Instant::now();
+    let shown = args.spec.as_deref().map_or_else(|| "spec".to_owned(), |s| s.display().to_string());
     let spec = args.spec.map_or_else(|| root.join("spec"), |s| cwd.join(s));
     let from = cwd.join(&args.from);
     let mut plan = match plan(&spec, &from, &VerifyOptions::default()) {
@@ -46,7 +47,7 @@ pub fn run(root: &Path, cwd: &Path, args: Args) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    plan.ours_dir = crate::rel(root, &spec).display().to_string();
+    plan.ours_dir = shown;
     plan.upstream_dir = args.from.display().to_string();
     for w in &plan.warnings {
         eprintln!("sync: warning: {w}");
