@@ -4,7 +4,7 @@
 //!
 //! Files: [`docs`] reads documents as published, `ops` matches operations and
 //! reads their facts, `flatten` turns bodies into field paths, `compare`
-//! finds drift, `convert` and [`sync`] build edits, `edit` applies them to
+//! finds drift, `convert`, `entry` and [`sync`] build edits, `edit` applies them to
 //! YAML text, `render` writes reports.
 //!
 //! Both sides are read as plain JSON (parsed by [`crate::load`], `$ref`s
@@ -45,6 +45,7 @@ mod compare;
 mod convert;
 pub mod docs;
 mod edit;
+mod entry;
 mod flatten;
 mod ops;
 mod render;
