@@ -4,7 +4,7 @@
 //! refers to outside the directory (HighLevel's `../common/common-schemas.json`)
 //! are loaded too, under their path relative to the directory.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
 use serde_json::Value;
@@ -17,6 +17,8 @@ pub(crate) struct Docs {
     pub(crate) set: SpecSet,
     /// Relative paths of the OpenAPI documents in the directory itself.
     pub(crate) primary: Vec<String>,
+    /// Position of each document in `set.docs`, by relative path.
+    index: BTreeMap<String, usize>,
 }
 
 /// Lexical normalization: `a/b/../c` → `a/c` (a `..` above the start is kept).
@@ -125,12 +127,13 @@ impl Docs {
             d.file = root.join(&d.file).display().to_string();
             warnings.push(d.to_string());
         }
-        Ok(Docs { set, primary })
+        let index = set.docs.iter().enumerate().map(|(i, d)| (d.rel.clone(), i)).collect();
+        Ok(Docs { set, primary, index })
     }
 
     /// The document at `rel`.
     pub(crate) fn value(&self, rel: &str) -> Option<&Value> {
-        self.set.doc(rel).map(|d| &d.value)
+        self.index.get(rel).map(|&i| &self.set.docs[i].value)
     }
 
     /// Follows `$ref`s from `v` (at `ptr` in `doc`); the first `x-ghl-note`
@@ -154,16 +157,20 @@ impl Docs {
 }
 
 impl Docs {
-    /// Resolves `reference` written in `from`. A file loaded from outside the
-    /// directory (`../contacts.yaml` from `v3/`) is taken as named; everything
-    /// else goes through [`crate::refs::resolve`], as for generation.
+    /// Resolves `reference` written in `from`: the document it names when
+    /// loaded (also one outside the directory, `../contacts.yaml` from `v3/`),
+    /// else through [`crate::refs::resolve`]'s fallback, as for generation.
     pub(crate) fn resolve<'a>(&'a self, from: &str, reference: &str) -> Option<(Loc<'a>, &'a Value)> {
         let (file, fragment) = reference.split_once('#').unwrap_or((reference, ""));
-        let outside = slashed(&normalize(&Path::new(from).parent().unwrap_or(Path::new("")).join(file)));
-        if !file.is_empty()
-            && outside.starts_with("../")
-            && let Some(doc) = self.set.doc(&outside)
-        {
+        // The document named (the usual case, looked up directly); the
+        // generator's suffix fallback only when there is none.
+        let named = if file.is_empty() {
+            self.index.get(from)
+        } else {
+            self.index.get(&slashed(&normalize(&Path::new(from).parent().unwrap_or(Path::new("")).join(file))))
+        };
+        if let Some(&i) = named {
+            let doc = &self.set.docs[i];
             let value = if fragment.is_empty() { &doc.value } else { doc.value.pointer(fragment)? };
             return Some((Loc { doc: &doc.rel, ptr: fragment.to_owned() }, value));
         }
