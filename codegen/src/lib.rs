@@ -27,6 +27,7 @@ pub mod print;
 pub mod refs;
 pub mod render;
 pub mod sync;
+pub mod upstream;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};

@@ -143,6 +143,11 @@ impl PositionIndex {
         PositionIndex { positions: scan(text, true).positions }
     }
 
+    /// Position of exactly `pointer` (a mapping key's own position).
+    pub fn get(&self, pointer: &str) -> Option<(usize, usize)> {
+        self.positions.get(pointer).copied()
+    }
+
     /// Position of `pointer`, or of its nearest indexed ancestor.
     pub fn locate(&self, pointer: &str) -> (usize, usize) {
         let mut p = pointer;

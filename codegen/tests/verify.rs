@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use codegen::diff::verify::{DriftKind, NoteLevel, VerifyOptions, verify, verify_json, verify_markdown};
+use codegen::upstream::{DriftKind, NoteLevel, VerifyOptions, verify, verify_json, verify_markdown};
 
 fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/verify").join(rel)

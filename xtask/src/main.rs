@@ -16,6 +16,7 @@ mod bench;
 mod migration_map;
 mod mock;
 mod spec_diff;
+mod sync_cmd;
 mod verify;
 mod write;
 
@@ -71,6 +72,9 @@ enum Command {
     /// Drift of spec/ against a directory of OpenAPI documents (e.g. HighLevel's published ones).
     #[command(long_about = verify::LONG_ABOUT)]
     Verify(verify::Args),
+    /// Edits that bring spec/ up to date with HighLevel's documents (a Markdown plan, or --apply).
+    #[command(long_about = sync_cmd::LONG_ABOUT)]
+    Sync(sync_cmd::Args),
     /// Benchmarks: regeneration, compile cost, request overhead, decoding, pagination (BENCHMARKS.md).
     #[command(long_about = bench::LONG_ABOUT)]
     Bench(bench::Args),
@@ -98,6 +102,7 @@ fn main() -> ExitCode {
         Command::SpecDiff(args) => spec_diff::run(&root, args),
         Command::MigrationMap(args) => migration_map::run(&root, args),
         Command::Verify(args) => verify::run(&root, args),
+        Command::Sync(args) => sync_cmd::run(&root, &cwd, args),
         Command::Mock(args) => mock::run(&root, args),
         Command::Bench(args) => bench::run(&root, args),
     }

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use codegen::diff::verify::{VerifyOptions, verify, verify_json, verify_markdown};
+use codegen::upstream::{VerifyOptions, verify, verify_json, verify_markdown};
 
 use crate::spec_diff::Format;
 

@@ -1,8 +1,8 @@
 //! Reviewing API changes: a classified diff of two versions of the spec
 //! ([`diff_apis`], behind `cargo xtask spec-diff`), the map from one API
 //! version to the next within one spec ([`migration`], behind `cargo xtask
-//! migration-map`) and a drift report against HighLevel's published documents
-//! ([`verify`], behind `cargo xtask verify`).
+//! migration-map`). Drift against HighLevel's published documents is its own
+//! stage, [`crate::upstream`].
 //!
 //! # How the spec diff works
 //!
@@ -107,8 +107,7 @@
 mod compare;
 pub mod items;
 pub mod migration;
-mod render;
-pub mod verify;
+pub(crate) mod render;
 
 use serde::Serialize;
 

@@ -42,7 +42,7 @@ impl From<serde_json::Error> for RenderError {
 }
 
 /// Text that ends with exactly one newline.
-pub(super) fn with_newline(mut text: String) -> String {
+pub(crate) fn with_newline(mut text: String) -> String {
     while text.ends_with('\n') {
         text.pop();
     }
@@ -55,7 +55,7 @@ fn cell(text: String) -> String {
     text.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
-pub(super) fn env() -> Environment<'static> {
+pub(crate) fn env() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);

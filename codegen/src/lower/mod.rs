@@ -9,6 +9,8 @@ mod operation;
 mod pagination;
 pub mod schema;
 
+pub(crate) use operation::{path_placeholders, security_facts, token_extension};
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;

@@ -53,6 +53,45 @@ pub fn path_placeholders(path: &str) -> Vec<String> {
     out
 }
 
+/// The value of `x-ghl-token`, if it is one.
+pub(crate) fn token_extension(value: &str) -> Option<Token> {
+    match value {
+        "location" => Some(Token::Location),
+        "agency" => Some(Token::Agency),
+        "either" => Some(Token::Either),
+        "none" => Some(Token::None),
+        _ => None,
+    }
+}
+
+/// The scopes an operation's security requirements name (its own, else its
+/// document's), and the token kind their scheme names imply as
+/// `spec/README.md` maps them; `None` when they imply none.
+pub(crate) fn security_facts(op: &Value, doc: Option<&Value>) -> (Vec<String>, Option<Token>) {
+    let security = op.get("security").or_else(|| doc.and_then(|d| d.get("security"))).and_then(Value::as_array);
+    let mut scopes: Vec<String> = Vec::new();
+    let (mut location, mut agency) = (false, false);
+    for requirement in security.into_iter().flatten().filter_map(Value::as_object) {
+        for (scheme, list) in requirement {
+            let lower = scheme.to_ascii_lowercase();
+            agency |= lower.starts_with("agency");
+            location |= lower.starts_with("location") || lower == "bearer";
+            for scope in list.as_array().into_iter().flatten().filter_map(Value::as_str) {
+                if !scopes.iter().any(|s| s == scope) {
+                    scopes.push(scope.to_owned());
+                }
+            }
+        }
+    }
+    let token = match (location, agency) {
+        (true, false) => Some(Token::Location),
+        (false, true) => Some(Token::Agency),
+        (true, true) => Some(Token::Either),
+        (false, false) => None,
+    };
+    (scopes, token)
+}
+
 impl Lowerer<'_> {
     pub(super) fn lower_operations(&mut self) {
         let mut seen_ids: Vec<(String, String, String)> = Vec::new();
@@ -583,46 +622,19 @@ impl Lowerer<'_> {
     }
 
     fn lower_security(&mut self, doc: &str, ptr: &str, op: &Value) -> (Token, Vec<String>) {
-        let security = op
-            .get("security")
-            .or_else(|| self.set.doc(doc).and_then(|d| d.value.get("security")))
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let mut scopes: Vec<String> = Vec::new();
-        let (mut location, mut agency) = (false, false);
-        for requirement in security.iter().filter_map(Value::as_object) {
-            for (scheme, list) in requirement {
-                let lower = scheme.to_ascii_lowercase();
-                agency |= lower.starts_with("agency");
-                location |= lower.starts_with("location") || lower == "bearer";
-                for scope in list.as_array().into_iter().flatten().filter_map(Value::as_str) {
-                    if !scopes.iter().any(|s| s == scope) {
-                        scopes.push(scope.to_owned());
-                    }
-                }
-            }
-        }
-        let token = match text(op, "x-ghl-token").as_deref() {
-            Some("location") => Token::Location,
-            Some("agency") => Token::Agency,
-            Some("either") => Token::Either,
-            Some("none") => Token::None,
-            Some(other) => {
+        let (scopes, inferred) = security_facts(op, self.set.doc(doc).map(|d| &d.value));
+        let token = match text(op, "x-ghl-token") {
+            Some(t) => token_extension(&t).unwrap_or_else(|| {
                 self.diags.error(
                     doc,
                     &join(ptr, "x-ghl-token"),
-                    format!("`x-ghl-token` must be location, agency, either or none, not `{other}`"),
+                    format!("`x-ghl-token` must be location, agency, either or none, not `{t}`"),
                 );
                 Token::Either
-            }
+            }),
             None => {
                 self.diags.warning(doc, ptr, "no `x-ghl-token`; inferred from the security schemes");
-                match (location, agency) {
-                    (true, false) => Token::Location,
-                    (false, true) => Token::Agency,
-                    _ => Token::Either,
-                }
+                inferred.unwrap_or(Token::Either)
             }
         };
         (token, scopes)
