@@ -1509,7 +1509,7 @@ pub fn contract_samples(
                     .add_facebook_custom_audience_member(
                         "sample-audienceId",
                         FacebookCustomAudienceMemberRequest::new(
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
                             "sample".to_owned(),
                         ),
                     );
@@ -1524,8 +1524,8 @@ pub fn contract_samples(
                     .batch_update_facebook_custom_audience_members(
                         "sample-audienceId",
                         BatchUpdateFacebookCustomAudienceRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                            "ADD".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1538,7 +1538,7 @@ pub fn contract_samples(
                 let call = handle
                     .create_facebook_conversation_form(
                         CreateFacebookConversationFormRequest::new(
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
                             "sample".to_owned(),
                             "sample".to_owned(),
                             vec![
@@ -1556,8 +1556,8 @@ pub fn contract_samples(
                 let call = handle
                     .create_facebook_integration(
                         CreateFacebookIntegrationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                            "103456789012345".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1573,17 +1573,17 @@ pub fn contract_samples(
                         CreateFacebookLeadFormRequest::new(
                             FacebookLeadFormType::MoreVolume,
                             "sample".to_owned(),
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
                             vec![
-                                FacebookLeadFormQuestion::new("sample".to_owned(),
+                                FacebookLeadFormQuestion::new("email_address".to_owned(),
                                 FacebookLeadFormQuestionType::Custom)
                             ],
-                            "sample".to_owned(),
+                            "https://example.com/sample".to_owned(),
                             FacebookLeadFormThankYouPage::new(
                                 "sample".to_owned(),
                                 "sample".to_owned(),
                                 "sample".to_owned(),
-                                "sample".to_owned(),
+                                "VIEW_WEBSITE".to_owned(),
                             ),
                         ),
                     );
@@ -1597,9 +1597,9 @@ pub fn contract_samples(
                 let call = handle
                     .create_google_integration(
                         CreateGoogleIntegrationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                            "123-456-7890".to_owned(),
+                            "987-654-3210".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1611,7 +1611,9 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .create_google_offline_user_list_job(
-                        CreateGoogleOfflineUserListJobRequest::new("sample".to_owned()),
+                        CreateGoogleOfflineUserListJobRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1623,11 +1625,11 @@ pub fn contract_samples(
                 let call = handle
                     .create_linkedin_integration(
                         CreateLinkedinIntegrationRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                            "12345678".to_owned(),
                             "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "USD".to_owned(),
+                            "12345678".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1641,18 +1643,17 @@ pub fn contract_samples(
                     .create_linkedin_lead_form(
                         "sample-accountId",
                         CreateLinkedinLeadFormRequest::new(
-                            LinkedinLeadFormOwner::new("sample".to_owned()),
-                            LinkedinLocale::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                            LinkedinLeadFormOwner::new(
+                                "urn:li:sponsoredAccount:123456".to_owned(),
                             ),
+                            LinkedinLocale::new("US".to_owned(), "en".to_owned()),
                             "sample".to_owned(),
                             CreateLinkedinLeadFormRequestState::Published,
                             LinkedinLeadFormContent::new(
                                 vec![
                                     LinkedinLeadFormQuestion::new(LinkedinLocalizedText::new(std::collections::BTreeMap::from([("key"
-                                    .to_owned(), "sample".to_owned())])), "sample".to_owned(),
-                                    LinkedinQuestionDetails::new())
+                                    .to_owned(), "sample".to_owned())])), "firstName"
+                                    .to_owned(), LinkedinQuestionDetails::new())
                                 ],
                                 LinkedinLocalizedText::new(
                                     std::collections::BTreeMap::from([
@@ -1691,7 +1692,7 @@ pub fn contract_samples(
                 let call = handle
                     .delete_facebook_ad(
                         "sample-adId",
-                        LocationIdRequest::new("sample".to_owned()),
+                        LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1703,7 +1704,7 @@ pub fn contract_samples(
                 let call = handle
                     .delete_facebook_ad_account(
                         "sample-adAccountId",
-                        LocationIdRequest::new("sample".to_owned()),
+                        LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1715,7 +1716,7 @@ pub fn contract_samples(
                 let call = handle
                     .delete_facebook_adset(
                         "sample-adsetId",
-                        LocationIdRequest::new("sample".to_owned()),
+                        LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1727,7 +1728,7 @@ pub fn contract_samples(
                 let call = handle
                     .delete_facebook_campaign(
                         "sample-campaignId",
-                        LocationIdRequest::new("sample".to_owned()),
+                        LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1746,7 +1747,7 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .delete_facebook_integration(
-                        LocationIdRequest::new("sample".to_owned()),
+                        LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1755,7 +1756,7 @@ pub fn contract_samples(
         .push((
             "deleteFacebookPage",
             Box::pin({
-                let call = handle.delete_facebook_page("sample".to_owned());
+                let call = handle.delete_facebook_page("123456789".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1766,7 +1767,7 @@ pub fn contract_samples(
                 let call = handle
                     .delete_google_ad_account(
                         "sample-adAccountId",
-                        LocationIdRequest::new("sample".to_owned()),
+                        LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1795,7 +1796,7 @@ pub fn contract_samples(
         .push((
             "deleteLinkedinAdAccount",
             Box::pin({
-                let call = handle.delete_linkedin_ad_account("sample".to_owned());
+                let call = handle.delete_linkedin_ad_account("12345678".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1822,7 +1823,7 @@ pub fn contract_samples(
                 let call = handle
                     .duplicate_facebook_campaign(
                         "sample-campaignId",
-                        LocationIdRequest::new("sample".to_owned()),
+                        LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1850,8 +1851,8 @@ pub fn contract_samples(
                 let call = handle
                     .get_facebook_campaign_report(
                         "sample-campaignId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "2022-01-11".to_owned(),
+                        "2022-01-31".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1887,8 +1888,8 @@ pub fn contract_samples(
                 let call = handle
                     .get_facebook_report(
                         GetFacebookReportGroupBy::Day,
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "2022-01-11".to_owned(),
+                        "2022-01-31".to_owned(),
                         AdSourceType::AdManager,
                         vec![GetFacebookReportFieldsItem::Impressions],
                     );
@@ -1901,9 +1902,9 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .get_facebook_report_list(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "campaigns".to_owned(),
+                        "2022-01-11".to_owned(),
+                        "2022-01-31".to_owned(),
                         AdSourceType::AdManager,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1948,8 +1949,8 @@ pub fn contract_samples(
                 let call = handle
                     .get_google_campaign_report(
                         "sample-campaignId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "2022-01-11".to_owned(),
+                        "2022-01-31".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1987,8 +1988,8 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .get_google_report(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "2022-01-11".to_owned(),
+                        "2022-01-31".to_owned(),
                         AdSourceType::AdManager,
                         vec![GetGoogleReportFieldsItem::Impressions],
                     );
@@ -2001,9 +2002,9 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .get_google_report_list(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "campaigns".to_owned(),
+                        "2022-01-11".to_owned(),
+                        "2022-01-31".to_owned(),
                         AdSourceType::AdManager,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -2033,7 +2034,7 @@ pub fn contract_samples(
         .push((
             "getLinkedinAdAccount",
             Box::pin({
-                let call = handle.get_linkedin_ad_account("sample".to_owned());
+                let call = handle.get_linkedin_ad_account("12345678".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -2052,8 +2053,8 @@ pub fn contract_samples(
                 let call = handle
                     .get_linkedin_campaign_group_report(
                         "sample-campaignGroupId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "2024-01-05".to_owned(),
+                        "2024-01-05".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2071,7 +2072,10 @@ pub fn contract_samples(
             "getLinkedinReport",
             Box::pin({
                 let call = handle
-                    .get_linkedin_report("sample".to_owned(), "sample".to_owned());
+                    .get_linkedin_report(
+                        "2024-01-01".to_owned(),
+                        "2024-01-31".to_owned(),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -2084,8 +2088,8 @@ pub fn contract_samples(
                         "sample".to_owned(),
                         "sample".to_owned(),
                         "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "2024-01-01".to_owned(),
+                        "2024-01-31".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2121,7 +2125,7 @@ pub fn contract_samples(
                 let call = handle
                     .list_facebook_custom_audiences(
                         ListFacebookCustomAudiencesType::Lookalike,
-                        "sample".to_owned(),
+                        "act_123456".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2237,7 +2241,7 @@ pub fn contract_samples(
                 let call = handle
                     .list_google_target_interests(
                         ListGoogleTargetInterestsType::Affinity,
-                        "sample".to_owned(),
+                        "SEARCH".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2265,7 +2269,7 @@ pub fn contract_samples(
                 let call = handle
                     .pause_facebook_ad(
                         "sample-adId",
-                        LocationIdRequest::new("sample".to_owned()),
+                        LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2277,7 +2281,7 @@ pub fn contract_samples(
                 let call = handle
                     .pause_facebook_adset(
                         "sample-adsetId",
-                        LocationIdRequest::new("sample".to_owned()),
+                        LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2289,7 +2293,7 @@ pub fn contract_samples(
                 let call = handle
                     .pause_facebook_campaign(
                         "sample-campaignId",
-                        LocationIdRequest::new("sample".to_owned()),
+                        LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2301,7 +2305,7 @@ pub fn contract_samples(
                 let call = handle
                     .publish_facebook_campaign(
                         "sample-campaignId",
-                        LocationIdRequest::new("sample".to_owned()),
+                        LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2321,7 +2325,7 @@ pub fn contract_samples(
                 let call = handle
                     .publish_linkedin_campaign_group(
                         "sample-adId",
-                        LocationIdRequest::new("sample".to_owned()),
+                        LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2334,7 +2338,7 @@ pub fn contract_samples(
                     .remove_facebook_custom_audience_member(
                         "sample-audienceId",
                         FacebookCustomAudienceMemberRequest::new(
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
                             "sample".to_owned(),
                         ),
                     );
@@ -2348,7 +2352,7 @@ pub fn contract_samples(
                 let call = handle
                     .resume_facebook_ad(
                         "sample-adId",
-                        LocationIdRequest::new("sample".to_owned()),
+                        LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2360,7 +2364,7 @@ pub fn contract_samples(
                 let call = handle
                     .resume_facebook_adset(
                         "sample-adsetId",
-                        LocationIdRequest::new("sample".to_owned()),
+                        LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2372,7 +2376,7 @@ pub fn contract_samples(
                 let call = handle
                     .resume_facebook_campaign(
                         "sample-campaignId",
-                        LocationIdRequest::new("sample".to_owned()),
+                        LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2382,7 +2386,10 @@ pub fn contract_samples(
             "searchFacebookTargeting",
             Box::pin({
                 let call = handle
-                    .search_facebook_targeting("sample".to_owned(), "sample".to_owned());
+                    .search_facebook_targeting(
+                        "interest".to_owned(),
+                        "fitness".to_owned(),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -2390,7 +2397,7 @@ pub fn contract_samples(
         .push((
             "searchGoogleTargeting",
             Box::pin({
-                let call = handle.search_google_targeting("sample".to_owned());
+                let call = handle.search_google_targeting("geolocation".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -2398,7 +2405,7 @@ pub fn contract_samples(
         .push((
             "searchLinkedinTargeting",
             Box::pin({
-                let call = handle.search_linkedin_targeting("sample".to_owned());
+                let call = handle.search_linkedin_targeting("locations".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -2408,7 +2415,7 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .set_facebook_default_page(
-                        SetFacebookDefaultPageRequest::new("sample".to_owned()),
+                        SetFacebookDefaultPageRequest::new("103456789012345".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2421,7 +2428,7 @@ pub fn contract_samples(
                     .update_facebook_custom_audience(
                         "sample-audienceId",
                         UpdateFacebookCustomAudienceRequest::new(
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
                             "sample".to_owned(),
                         ),
                     );
@@ -2450,7 +2457,7 @@ pub fn contract_samples(
                 let call = handle
                     .upsert_facebook_ad(
                         UpsertFacebookAdRequest::new(
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
                             "sample".to_owned(),
                             "sample".to_owned(),
                         ),
@@ -2465,7 +2472,7 @@ pub fn contract_samples(
                 let call = handle
                     .upsert_facebook_adset(
                         UpsertFacebookAdsetRequest::new(
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
                             "sample".to_owned(),
                         ),
                     );
@@ -2478,7 +2485,9 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .upsert_facebook_campaign(
-                        UpsertFacebookCampaignRequest::new("sample".to_owned()),
+                        UpsertFacebookCampaignRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2490,8 +2499,8 @@ pub fn contract_samples(
                 let call = handle
                     .upsert_facebook_pixel(
                         UpsertFacebookPixelRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                            "LEAD_EVENT".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -2504,7 +2513,7 @@ pub fn contract_samples(
                 let call = handle
                     .upsert_google_asset(
                         UpsertGoogleAssetRequest::new(
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
                             GoogleAssetType::Call,
                             serde_json::Value::Object(Default::default()),
                         ),
@@ -2519,7 +2528,7 @@ pub fn contract_samples(
                 let call = handle
                     .upsert_google_audience(
                         UpsertGoogleAudienceRequest::new(
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
                             "sample".to_owned(),
                         ),
                     );
@@ -2534,7 +2543,7 @@ pub fn contract_samples(
                     .upsert_google_campaign(
                         GoogleCampaign::new(
                             "sample".to_owned(),
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
                             GoogleAdvertisingChannelType::Search,
                         ),
                     );
@@ -2548,18 +2557,18 @@ pub fn contract_samples(
                 let call = handle
                     .upsert_google_conversion(
                         UpsertGoogleConversionRequest::new(
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
                             "sample".to_owned(),
                             GoogleConversionType::UploadClicks,
-                            "sample".to_owned(),
+                            "PURCHASE".to_owned(),
                             GoogleConversionValueSettings::new(
-                                1.0f64,
-                                "sample".to_owned(),
+                                10f64,
+                                "USD".to_owned(),
                                 true,
                             ),
                             UpsertGoogleConversionRequestCountingType::OnePerClick,
                             UpsertGoogleConversionRequestAttributionModel::GoogleSearchAttributionDataDriven,
-                            1i64,
+                            30i64,
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -2583,7 +2592,7 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .upsert_linkedin_campaign_group(
-                        LinkedinCampaignGroup::new("sample".to_owned()),
+                        LinkedinCampaignGroup::new("HChooFuiyPpVYzeJ4HMe".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2610,10 +2619,10 @@ pub fn contract_samples_full(
                     .add_facebook_custom_audience_member(
                         "sample-audienceId",
                         FacebookCustomAudienceMemberRequest::new(
-                                "sample".to_owned(),
+                                "HChooFuiyPpVYzeJ4HMe".to_owned(),
                                 "sample".to_owned(),
                             )
-                            .fb_ad_account_id("sample".to_owned()),
+                            .fb_ad_account_id("act_123456789".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2626,12 +2635,12 @@ pub fn contract_samples_full(
                     .batch_update_facebook_custom_audience_members(
                         "sample-audienceId",
                         BatchUpdateFacebookCustomAudienceRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                                "ADD".to_owned(),
                             )
                             .csv_path("sample".to_owned())
                             .smartlist_ids(vec!["sample".to_owned()])
-                            .dynamic_audience("sample".to_owned()),
+                            .dynamic_audience("true".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2643,7 +2652,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_facebook_conversation_form(
                         CreateFacebookConversationFormRequest::new(
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
                             "sample".to_owned(),
                             "sample".to_owned(),
                             vec![
@@ -2662,10 +2671,10 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_facebook_integration(
                         CreateFacebookIntegrationRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                                "103456789012345".to_owned(),
                             )
-                            .ad_account_id("sample".to_owned()),
+                            .ad_account_id("act_123456789".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2680,29 +2689,29 @@ pub fn contract_samples_full(
                         CreateFacebookLeadFormRequest::new(
                                 FacebookLeadFormType::MoreVolume,
                                 "sample".to_owned(),
-                                "sample".to_owned(),
+                                "HChooFuiyPpVYzeJ4HMe".to_owned(),
                                 vec![
-                                    FacebookLeadFormQuestion::new("sample".to_owned(),
+                                    FacebookLeadFormQuestion::new("email_address".to_owned(),
                                     FacebookLeadFormQuestionType::Custom).label("sample"
                                     .to_owned())
-                                    .options(vec![FacebookLeadFormQuestionOption::new("sample"
-                                    .to_owned(), "sample".to_owned())])
+                                    .options(vec![FacebookLeadFormQuestionOption::new("option_1"
+                                    .to_owned(), "Yes".to_owned())])
                                 ],
-                                "sample".to_owned(),
+                                "https://example.com/sample".to_owned(),
                                 FacebookLeadFormThankYouPage::new(
                                         "sample".to_owned(),
                                         "sample".to_owned(),
                                         "sample".to_owned(),
-                                        "sample".to_owned(),
+                                        "VIEW_WEBSITE".to_owned(),
                                     )
                                     .button_link("sample".to_owned())
                                     .business_phone("sample".to_owned())
-                                    .country_code("sample".to_owned()),
+                                    .country_code("US".to_owned()),
                             )
                             .greeting_card(
                                 FacebookLeadFormGreetingCard::new(
                                     "sample".to_owned(),
-                                    "sample".to_owned(),
+                                    "LIST_STYLE".to_owned(),
                                     vec!["sample".to_owned()],
                                 ),
                             )
@@ -2716,7 +2725,7 @@ pub fn contract_samples_full(
                                     .checkboxes(
                                         vec![
                                             FacebookLeadFormCheckbox::new(true, "sample".to_owned(),
-                                            "sample".to_owned())
+                                            "terms_checkbox".to_owned())
                                         ],
                                     ),
                             ),
@@ -2731,9 +2740,9 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_google_integration(
                         CreateGoogleIntegrationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                            "123-456-7890".to_owned(),
+                            "987-654-3210".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -2745,7 +2754,9 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .create_google_offline_user_list_job(
-                        CreateGoogleOfflineUserListJobRequest::new("sample".to_owned())
+                        CreateGoogleOfflineUserListJobRequest::new(
+                                "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                            )
                             .smart_list_ids(vec!["sample".to_owned()])
                             .csv_path("sample".to_owned())
                             .user_list_id("sample".to_owned())
@@ -2761,11 +2772,11 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_linkedin_integration(
                         CreateLinkedinIntegrationRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                            "12345678".to_owned(),
                             "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "USD".to_owned(),
+                            "12345678".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -2779,19 +2790,18 @@ pub fn contract_samples_full(
                     .create_linkedin_lead_form(
                         "sample-accountId",
                         CreateLinkedinLeadFormRequest::new(
-                                LinkedinLeadFormOwner::new("sample".to_owned()),
-                                LinkedinLocale::new(
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
+                                LinkedinLeadFormOwner::new(
+                                    "urn:li:sponsoredAccount:123456".to_owned(),
                                 ),
+                                LinkedinLocale::new("US".to_owned(), "en".to_owned()),
                                 "sample".to_owned(),
                                 CreateLinkedinLeadFormRequestState::Published,
                                 LinkedinLeadFormContent::new(
                                         vec![
                                             LinkedinLeadFormQuestion::new(LinkedinLocalizedText::new(std::collections::BTreeMap::from([("key"
-                                            .to_owned(), "sample".to_owned())])), "sample".to_owned(),
-                                            LinkedinQuestionDetails::new()).predefined_field("sample"
-                                            .to_owned())
+                                            .to_owned(), "sample".to_owned())])), "firstName"
+                                            .to_owned(), LinkedinQuestionDetails::new())
+                                            .predefined_field("FIRST_NAME".to_owned())
                                         ],
                                         LinkedinLocalizedText::new(
                                             std::collections::BTreeMap::from([
@@ -2835,7 +2845,7 @@ pub fn contract_samples_full(
                             )
                             .hidden_fields(
                                 vec![
-                                    LinkedinHiddenField::new("sample".to_owned(), "sample"
+                                    LinkedinHiddenField::new("utm_source".to_owned(), "linkedin"
                                     .to_owned())
                                 ],
                             ),
@@ -2850,7 +2860,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .delete_facebook_ad(
                         "sample-adId",
-                        LocationIdRequest::new("sample".to_owned()),
+                        LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2862,7 +2872,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .delete_facebook_ad_account(
                         "sample-adAccountId",
-                        LocationIdRequest::new("sample".to_owned()),
+                        LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2874,7 +2884,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .delete_facebook_adset(
                         "sample-adsetId",
-                        LocationIdRequest::new("sample".to_owned()),
+                        LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2886,7 +2896,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .delete_facebook_campaign(
                         "sample-campaignId",
-                        LocationIdRequest::new("sample".to_owned()),
+                        LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2905,7 +2915,7 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .delete_facebook_integration(
-                        LocationIdRequest::new("sample".to_owned()),
+                        LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2914,7 +2924,7 @@ pub fn contract_samples_full(
         .push((
             "deleteFacebookPage",
             Box::pin({
-                let call = handle.delete_facebook_page("sample".to_owned());
+                let call = handle.delete_facebook_page("123456789".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -2925,7 +2935,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .delete_google_ad_account(
                         "sample-adAccountId",
-                        LocationIdRequest::new("sample".to_owned()),
+                        LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2954,7 +2964,7 @@ pub fn contract_samples_full(
         .push((
             "deleteLinkedinAdAccount",
             Box::pin({
-                let call = handle.delete_linkedin_ad_account("sample".to_owned());
+                let call = handle.delete_linkedin_ad_account("12345678".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -2981,7 +2991,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .duplicate_facebook_campaign(
                         "sample-campaignId",
-                        LocationIdRequest::new("sample".to_owned()),
+                        LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3000,8 +3010,8 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .get_facebook_campaign("sample-campaignId")
-                    .fields("sample".to_owned())
-                    .source("sample".to_owned());
+                    .fields("adsets,ads".to_owned())
+                    .source("facebook".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -3012,8 +3022,8 @@ pub fn contract_samples_full(
                 let call = handle
                     .get_facebook_campaign_report(
                         "sample-campaignId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "2022-01-11".to_owned(),
+                        "2022-01-31".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3049,8 +3059,8 @@ pub fn contract_samples_full(
                 let call = handle
                     .get_facebook_report(
                         GetFacebookReportGroupBy::Day,
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "2022-01-11".to_owned(),
+                        "2022-01-31".to_owned(),
                         AdSourceType::AdManager,
                         vec![GetFacebookReportFieldsItem::Impressions],
                     );
@@ -3063,12 +3073,12 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .get_facebook_report_list(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "campaigns".to_owned(),
+                        "2022-01-11".to_owned(),
+                        "2022-01-31".to_owned(),
                         AdSourceType::AdManager,
                     )
-                    .campaign_id("sample".to_owned());
+                    .campaign_id("196684453527082".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -3111,8 +3121,8 @@ pub fn contract_samples_full(
                 let call = handle
                     .get_google_campaign_report(
                         "sample-campaignId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "2022-01-11".to_owned(),
+                        "2022-01-31".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3140,7 +3150,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .get_google_keyword_ideas(
                         GoogleKeywordIdeasRequest::new("sample".to_owned())
-                            .language_code("sample".to_owned())
+                            .language_code("en".to_owned())
                             .locations(vec!["sample".to_owned()])
                             .keywords(vec!["sample".to_owned()]),
                     );
@@ -3153,8 +3163,8 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .get_google_report(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "2022-01-11".to_owned(),
+                        "2022-01-31".to_owned(),
                         AdSourceType::AdManager,
                         vec![GetGoogleReportFieldsItem::Impressions],
                     )
@@ -3168,12 +3178,12 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .get_google_report_list(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "campaigns".to_owned(),
+                        "2022-01-11".to_owned(),
+                        "2022-01-31".to_owned(),
                         AdSourceType::AdManager,
                     )
-                    .campaign_id("sample".to_owned());
+                    .campaign_id("196684453527082".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -3201,7 +3211,7 @@ pub fn contract_samples_full(
         .push((
             "getLinkedinAdAccount",
             Box::pin({
-                let call = handle.get_linkedin_ad_account("sample".to_owned());
+                let call = handle.get_linkedin_ad_account("12345678".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -3220,8 +3230,8 @@ pub fn contract_samples_full(
                 let call = handle
                     .get_linkedin_campaign_group_report(
                         "sample-campaignGroupId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "2024-01-05".to_owned(),
+                        "2024-01-05".to_owned(),
                     )
                     .fields(vec!["sample".to_owned()]);
                 async move { call.send().await.map(|_| ()) }
@@ -3240,7 +3250,10 @@ pub fn contract_samples_full(
             "getLinkedinReport",
             Box::pin({
                 let call = handle
-                    .get_linkedin_report("sample".to_owned(), "sample".to_owned())
+                    .get_linkedin_report(
+                        "2024-01-01".to_owned(),
+                        "2024-01-31".to_owned(),
+                    )
                     .pivot(GetLinkedinReportPivot::Account)
                     .group_by(GetLinkedinReportGroupBy::Day)
                     .entity_urns("sample".to_owned())
@@ -3257,8 +3270,8 @@ pub fn contract_samples_full(
                         "sample".to_owned(),
                         "sample".to_owned(),
                         "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "2024-01-01".to_owned(),
+                        "2024-01-31".to_owned(),
                     )
                     .fields(vec!["sample".to_owned()]);
                 async move { call.send().await.map(|_| ()) }
@@ -3278,10 +3291,10 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_facebook_ad_accounts()
-                    .type_("sample".to_owned())
-                    .next("sample".to_owned())
+                    .type_("AD_MANAGER".to_owned())
+                    .next("cursor_abc".to_owned())
                     .fetch_all(true)
-                    .limit(1i64);
+                    .limit(25i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -3300,7 +3313,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .list_facebook_custom_audiences(
                         ListFacebookCustomAudiencesType::Lookalike,
-                        "sample".to_owned(),
+                        "act_123456".to_owned(),
                     )
                     .source(ListFacebookCustomAudiencesSource::AdManager);
                 async move { call.send().await.map(|_| ()) }
@@ -3315,12 +3328,12 @@ pub fn contract_samples_full(
                         AdSourceType::AdManager,
                         ListFacebookEntitiesEntityType::Campaign,
                     )
-                    .next("sample".to_owned())
+                    .next("cursor_abc".to_owned())
                     .fetch_all(true)
-                    .campaign_id("sample".to_owned())
-                    .ad_set_id("sample".to_owned())
-                    .search_id("sample".to_owned())
-                    .selected_ad_account_id("sample".to_owned());
+                    .campaign_id("camp_123".to_owned())
+                    .ad_set_id("adset_123".to_owned())
+                    .search_id("search_123".to_owned())
+                    .selected_ad_account_id("act_123456".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -3356,9 +3369,9 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_facebook_pixels()
-                    .channel("sample".to_owned())
-                    .page_id("sample".to_owned())
-                    .ig_user_id("sample".to_owned());
+                    .channel("FACEBOOK".to_owned())
+                    .page_id("123456789".to_owned())
+                    .ig_user_id("ig_user_123".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -3378,7 +3391,7 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_google_assets(ListGoogleAssetsType::Call)
-                    .id("sample".to_owned())
+                    .id("asset_123".to_owned())
                     .advertiser_only(true);
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3406,10 +3419,10 @@ pub fn contract_samples_full(
                 let call = handle
                     .list_google_conversions()
                     .type_(ListGoogleConversionsType::AdManager)
-                    .conversion_type("sample".to_owned())
-                    .category("sample".to_owned())
-                    .start_date("sample".to_owned())
-                    .end_date("sample".to_owned());
+                    .conversion_type("WEBPAGE".to_owned())
+                    .category("PURCHASE".to_owned())
+                    .start_date("2024-01-01".to_owned())
+                    .end_date("2024-12-31".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -3422,12 +3435,12 @@ pub fn contract_samples_full(
                         AdSourceType::AdManager,
                         ListGoogleEntitiesEntityType::Campaign,
                     )
-                    .campaign_id("sample".to_owned())
-                    .ad_group_id("sample".to_owned())
-                    .search_id("sample".to_owned())
-                    .start_date("sample".to_owned())
-                    .end_date("sample".to_owned())
-                    .selected_ad_account_id("sample".to_owned());
+                    .campaign_id("camp_123".to_owned())
+                    .ad_group_id("ag_123".to_owned())
+                    .search_id("search_123".to_owned())
+                    .start_date("2024-01-01".to_owned())
+                    .end_date("2024-12-31".to_owned())
+                    .selected_ad_account_id("123-456-7890".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -3435,7 +3448,9 @@ pub fn contract_samples_full(
         .push((
             "listGoogleSegments",
             Box::pin({
-                let call = handle.list_google_segments().type_("sample".to_owned());
+                let call = handle
+                    .list_google_segments()
+                    .type_("CUSTOM_SEGMENTS".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -3446,7 +3461,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .list_google_target_interests(
                         ListGoogleTargetInterestsType::Affinity,
-                        "sample".to_owned(),
+                        "SEARCH".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3474,7 +3489,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .pause_facebook_ad(
                         "sample-adId",
-                        LocationIdRequest::new("sample".to_owned()),
+                        LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3486,7 +3501,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .pause_facebook_adset(
                         "sample-adsetId",
-                        LocationIdRequest::new("sample".to_owned()),
+                        LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3498,7 +3513,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .pause_facebook_campaign(
                         "sample-campaignId",
-                        LocationIdRequest::new("sample".to_owned()),
+                        LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3510,7 +3525,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .publish_facebook_campaign(
                         "sample-campaignId",
-                        LocationIdRequest::new("sample".to_owned()),
+                        LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3530,7 +3545,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .publish_linkedin_campaign_group(
                         "sample-adId",
-                        LocationIdRequest::new("sample".to_owned()),
+                        LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3543,10 +3558,10 @@ pub fn contract_samples_full(
                     .remove_facebook_custom_audience_member(
                         "sample-audienceId",
                         FacebookCustomAudienceMemberRequest::new(
-                                "sample".to_owned(),
+                                "HChooFuiyPpVYzeJ4HMe".to_owned(),
                                 "sample".to_owned(),
                             )
-                            .fb_ad_account_id("sample".to_owned()),
+                            .fb_ad_account_id("act_123456789".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3558,7 +3573,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .resume_facebook_ad(
                         "sample-adId",
-                        LocationIdRequest::new("sample".to_owned()),
+                        LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3570,7 +3585,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .resume_facebook_adset(
                         "sample-adsetId",
-                        LocationIdRequest::new("sample".to_owned()),
+                        LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3582,7 +3597,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .resume_facebook_campaign(
                         "sample-campaignId",
-                        LocationIdRequest::new("sample".to_owned()),
+                        LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3592,8 +3607,11 @@ pub fn contract_samples_full(
             "searchFacebookTargeting",
             Box::pin({
                 let call = handle
-                    .search_facebook_targeting("sample".to_owned(), "sample".to_owned())
-                    .search_type("sample".to_owned());
+                    .search_facebook_targeting(
+                        "interest".to_owned(),
+                        "fitness".to_owned(),
+                    )
+                    .search_type("adgeolocation".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -3602,8 +3620,8 @@ pub fn contract_samples_full(
             "searchGoogleTargeting",
             Box::pin({
                 let call = handle
-                    .search_google_targeting("sample".to_owned())
-                    .query("sample".to_owned());
+                    .search_google_targeting("geolocation".to_owned())
+                    .query("New York".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -3612,9 +3630,9 @@ pub fn contract_samples_full(
             "searchLinkedinTargeting",
             Box::pin({
                 let call = handle
-                    .search_linkedin_targeting("sample".to_owned())
-                    .query("sample".to_owned())
-                    .q("sample".to_owned());
+                    .search_linkedin_targeting("locations".to_owned())
+                    .query("software".to_owned())
+                    .q("typeahead".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -3624,7 +3642,7 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .set_facebook_default_page(
-                        SetFacebookDefaultPageRequest::new("sample".to_owned()),
+                        SetFacebookDefaultPageRequest::new("103456789012345".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3637,7 +3655,7 @@ pub fn contract_samples_full(
                     .update_facebook_custom_audience(
                         "sample-audienceId",
                         UpdateFacebookCustomAudienceRequest::new(
-                                "sample".to_owned(),
+                                "HChooFuiyPpVYzeJ4HMe".to_owned(),
                                 "sample".to_owned(),
                             )
                             .description("sample".to_owned()),
@@ -3667,7 +3685,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .upsert_facebook_ad(
                         UpsertFacebookAdRequest::new(
-                                "sample".to_owned(),
+                                "HChooFuiyPpVYzeJ4HMe".to_owned(),
                                 "sample".to_owned(),
                                 "sample".to_owned(),
                             )
@@ -3680,15 +3698,15 @@ pub fn contract_samples_full(
                             .media_type(FacebookAdMediaType::Single)
                             .media(
                                 vec![
-                                    FacebookAdMedia::new("sample".to_owned(),
-                                    AdMediaKind::Image).thumbnail_url("sample".to_owned())
-                                    .selected_poster(1i64).name("sample".to_owned())
+                                    FacebookAdMedia::new("https://example.com/sample"
+                                    .to_owned(), AdMediaKind::Image).thumbnail_url("sample"
+                                    .to_owned()).selected_poster(1i64).name("sample".to_owned())
                                     .headline("sample".to_owned()).description("sample"
                                     .to_owned()).link("sample".to_owned())
                                 ],
                             )
                             .multi_advertiser_ads(true)
-                            .cta("sample".to_owned())
+                            .cta("LEARN_MORE".to_owned())
                             .conversation_form_id("sample".to_owned())
                             .destination_link("sample".to_owned())
                             .destination_form_id("sample".to_owned()),
@@ -3703,7 +3721,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .upsert_facebook_adset(
                         UpsertFacebookAdsetRequest::new(
-                                "sample".to_owned(),
+                                "HChooFuiyPpVYzeJ4HMe".to_owned(),
                                 "sample".to_owned(),
                             )
                             .id("sample".to_owned())
@@ -3715,16 +3733,16 @@ pub fn contract_samples_full(
                             .audience(
                                 FacebookAudience::new(
                                         vec![
-                                            FacebookGeoLocation::new("sample".to_owned(), "sample"
+                                            FacebookGeoLocation::new("US".to_owned(), "United States"
                                             .to_owned(), FacebookGeoLocationType::Country,
-                                            SelectionType::Include).radius(1.0f64)
+                                            SelectionType::Include).radius(25f64)
                                             .radius_unit(DistanceUnit::Km)
                                             .geometry(FacebookGeoGeometry::new(GeoLatLng::new(),
-                                            "sample".to_owned()))
+                                            "APPROXIMATE".to_owned()))
                                         ],
                                     )
                                     .locales(
-                                        vec![FacebookLocale::new("sample".to_owned(), 1i64)],
+                                        vec![FacebookLocale::new("English (US)".to_owned(), 6i64)],
                                     )
                                     .placements(
                                         FacebookPlacements::new()
@@ -3747,21 +3765,21 @@ pub fn contract_samples_full(
                                     )
                                     .interests(
                                         vec![
-                                            FacebookInterest::new("sample".to_owned(), "sample"
-                                            .to_owned()).type_("sample".to_owned())
+                                            FacebookInterest::new("6003139266461".to_owned(), "sample"
+                                            .to_owned()).type_("interests".to_owned())
                                         ],
                                     )
-                                    .age_min(1i64)
-                                    .age_max(1i64)
+                                    .age_min(18i64)
+                                    .age_max(65i64)
                                     .genders(vec![1i64]),
                             )
                             .budget(
-                                FacebookBudget::new(BudgetType::Daily, 1.0f64)
-                                    .schedule_start_date("sample".to_owned())
-                                    .schedule_end_date("sample".to_owned()),
+                                FacebookBudget::new(BudgetType::Daily, 1000f64)
+                                    .schedule_start_date("2024-01-01".to_owned())
+                                    .schedule_end_date("2024-01-31".to_owned()),
                             )
-                            .conversion_location("sample".to_owned())
-                            .custom_event_type("sample".to_owned())
+                            .conversion_location("website".to_owned())
+                            .custom_event_type("Purchase".to_owned())
                             .pixel_id("sample".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -3773,12 +3791,14 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .upsert_facebook_campaign(
-                        UpsertFacebookCampaignRequest::new("sample".to_owned())
+                        UpsertFacebookCampaignRequest::new(
+                                "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                            )
                             .id("sample".to_owned())
                             .name("sample".to_owned())
                             .objective(FacebookCampaignObjective::OutcomeLeads)
                             .special_ad_categories(FacebookSpecialAdCategory::Employment)
-                            .source("sample".to_owned()),
+                            .source("facebook".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3790,8 +3810,8 @@ pub fn contract_samples_full(
                 let call = handle
                     .upsert_facebook_pixel(
                         UpsertFacebookPixelRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                                "LEAD_EVENT".to_owned(),
                             )
                             .conversion_pixel_id("sample".to_owned())
                             .name("sample".to_owned())
@@ -3807,7 +3827,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .upsert_google_asset(
                         UpsertGoogleAssetRequest::new(
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
                             GoogleAssetType::Call,
                             serde_json::Value::Object(Default::default()),
                         ),
@@ -3822,7 +3842,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .upsert_google_audience(
                         UpsertGoogleAudienceRequest::new(
-                                "sample".to_owned(),
+                                "HChooFuiyPpVYzeJ4HMe".to_owned(),
                                 "sample".to_owned(),
                             )
                             .resource_name("sample".to_owned())
@@ -3868,7 +3888,7 @@ pub fn contract_samples_full(
                     .upsert_google_campaign(
                         GoogleCampaign::new(
                                 "sample".to_owned(),
-                                "sample".to_owned(),
+                                "HChooFuiyPpVYzeJ4HMe".to_owned(),
                                 GoogleAdvertisingChannelType::Search,
                             )
                             .id("sample".to_owned())
@@ -3879,9 +3899,9 @@ pub fn contract_samples_full(
                             .budget(
                                 AdBudget::new()
                                     .budget_type(BudgetType::Daily)
-                                    .amount(1.0f64)
-                                    .schedule_start_date("sample".to_owned())
-                                    .schedule_end_date("sample".to_owned()),
+                                    .amount(5000f64)
+                                    .schedule_start_date("2024-01-01".to_owned())
+                                    .schedule_end_date("2024-12-31".to_owned()),
                             )
                             .audience(
                                 GoogleCampaignAudience::new()
@@ -3889,8 +3909,8 @@ pub fn contract_samples_full(
                                         vec![
                                             GoogleGeoLocation::new().key("sample".to_owned())
                                             .id("sample".to_owned()).name("sample".to_owned())
-                                            .country_name("sample".to_owned()).type_("sample"
-                                            .to_owned()).radius(1.0f64).radius_unit(DistanceUnit::Km)
+                                            .country_name("sample".to_owned()).type_("city".to_owned())
+                                            .radius(1.0f64).radius_unit(DistanceUnit::Km)
                                             .selection_type(SelectionType::Include)
                                             .resource_name("sample".to_owned()).place_id("sample"
                                             .to_owned()).formatted_address("sample".to_owned())
@@ -3961,9 +3981,9 @@ pub fn contract_samples_full(
                                     .ad_content(vec![GoogleAd::new()])
                                     .keywords(GoogleKeywords::new()
                                     .positives(vec![GoogleKeyword::new("sample".to_owned(),
-                                    "sample".to_owned())])
+                                    "PHRASE".to_owned())])
                                     .negatives(vec![GoogleKeyword::new("sample".to_owned(),
-                                    "sample".to_owned())]))
+                                    "PHRASE".to_owned())]))
                                     .publishing_status(PublishingStatus::Draft)
                                     .ad_group_error("sample".to_owned())
                                     .google_ad_group_id("sample".to_owned())
@@ -3984,8 +4004,8 @@ pub fn contract_samples_full(
                             )
                             .ad_schedule(
                                 vec![
-                                    GoogleAdSchedule::new(GoogleScheduleDay::Friday, "sample"
-                                    .to_owned(), "sample".to_owned())
+                                    GoogleAdSchedule::new(GoogleScheduleDay::Friday, "09:00"
+                                    .to_owned(), "17:00".to_owned())
                                 ],
                             )
                             .publishing_status(PublishingStatus::Draft)
@@ -3993,7 +4013,7 @@ pub fn contract_samples_full(
                             .unpublished_changes(true)
                             .maximum_cpc(1.0f64)
                             .google_campaign_id("sample".to_owned())
-                            .source("sample".to_owned())
+                            .source("WEBSITE".to_owned())
                             .advanced_options(
                                 serde_json::Value::Object(Default::default()),
                             ),
@@ -4008,18 +4028,18 @@ pub fn contract_samples_full(
                 let call = handle
                     .upsert_google_conversion(
                         UpsertGoogleConversionRequest::new(
-                                "sample".to_owned(),
+                                "HChooFuiyPpVYzeJ4HMe".to_owned(),
                                 "sample".to_owned(),
                                 GoogleConversionType::UploadClicks,
-                                "sample".to_owned(),
+                                "PURCHASE".to_owned(),
                                 GoogleConversionValueSettings::new(
-                                    1.0f64,
-                                    "sample".to_owned(),
+                                    10f64,
+                                    "USD".to_owned(),
                                     true,
                                 ),
                                 UpsertGoogleConversionRequestCountingType::OnePerClick,
                                 UpsertGoogleConversionRequestAttributionModel::GoogleSearchAttributionDataDriven,
-                                1i64,
+                                30i64,
                             )
                             .conversion_id("sample".to_owned()),
                     );
@@ -4039,36 +4059,36 @@ pub fn contract_samples_full(
                                 vec![
                                     GoogleSegmentMember::new(GoogleSegmentMemberMemberType::Keyword)
                                     .keyword("sample".to_owned()).url("sample".to_owned())
-                                    .app("sample".to_owned())
+                                    .app("com.example.app".to_owned())
                                 ],
                             )
-                            .status("sample".to_owned())
-                            .type_("sample".to_owned())
+                            .status("ENABLED".to_owned())
+                            .type_("CUSTOM_SEGMENTS".to_owned())
                             .id("sample".to_owned())
-                            .membership_status("sample".to_owned())
+                            .membership_status("OPEN".to_owned())
                             .rule_based_user_list(
                                 GoogleRuleBasedUserList::new(
                                         GoogleFlexibleRuleUserList::new(
                                                 vec![
-                                                    GoogleRuleOperand::new(1i64,
+                                                    GoogleRuleOperand::new(30i64,
                                                     GoogleRule::new(vec![GoogleRuleItemGroup::new(vec![GoogleRuleItem::new(GoogleRuleItemName::Url,
-                                                    GoogleStringRule::new("sample".to_owned(), "sample"
+                                                    GoogleStringRule::new("CONTAINS".to_owned(), "sample"
                                                     .to_owned()))])]))
                                                 ],
                                                 vec![
-                                                    GoogleRuleOperand::new(1i64,
+                                                    GoogleRuleOperand::new(30i64,
                                                     GoogleRule::new(vec![GoogleRuleItemGroup::new(vec![GoogleRuleItem::new(GoogleRuleItemName::Url,
-                                                    GoogleStringRule::new("sample".to_owned(), "sample"
+                                                    GoogleStringRule::new("CONTAINS".to_owned(), "sample"
                                                     .to_owned()))])]))
                                                 ],
                                             )
-                                            .inclusive_rule_operator("sample".to_owned()),
+                                            .inclusive_rule_operator("AND".to_owned()),
                                     )
                                     .prepopulation_status(
                                         GoogleRuleBasedUserListPrepopulationStatus::Requested,
                                     ),
                             )
-                            .membership_life_span(1i64)
+                            .membership_life_span(30i64)
                             .seed_user_list_ids(vec!["sample".to_owned()])
                             .country_codes(vec!["sample".to_owned()])
                             .expansion_level(
@@ -4084,28 +4104,29 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .upsert_linkedin_campaign_group(
-                        LinkedinCampaignGroup::new("sample".to_owned())
+                        LinkedinCampaignGroup::new("HChooFuiyPpVYzeJ4HMe".to_owned())
                             .id("sample".to_owned())
                             .budget(
                                 AdBudget::new()
                                     .budget_type(BudgetType::Daily)
-                                    .amount(1.0f64)
-                                    .schedule_start_date("sample".to_owned())
-                                    .schedule_end_date("sample".to_owned()),
+                                    .amount(5000f64)
+                                    .schedule_start_date("2024-01-01".to_owned())
+                                    .schedule_end_date("2024-12-31".to_owned()),
                             )
                             .ad_campaigns(
                                 vec![
                                     LinkedinCampaign::new().id("sample".to_owned())
-                                    .locale(LinkedinLocale::new("sample".to_owned(), "sample"
+                                    .locale(LinkedinLocale::new("US".to_owned(), "en"
                                     .to_owned())).name("sample".to_owned())
                                     .publishing_status(PublishingStatus::Draft)
                                     .media_type(LinkedinCampaignMediaType::StandardUpdate)
                                     .audience(LinkedinAudience::new()
                                     .geo_locations(vec![LinkedinGeoLocation::new("sample"
-                                    .to_owned(), "sample".to_owned(), "sample".to_owned(),
+                                    .to_owned(), "urn:li:geo:103644278".to_owned(),
+                                    "urn:li:adTargetingFacet:locations".to_owned(),
                                     SelectionType::Include)])
                                     .target_audience(LinkedinTargetAudience::new()))
-                                    .unit_cost(LinkedinUnitCost::new(1.0f64))
+                                    .unit_cost(LinkedinUnitCost::new(500f64))
                                     .campaign_type("sample".to_owned())
                                     .ad_campaign_group_id("sample".to_owned())
                                     .ad_campaign_id("sample".to_owned())

@@ -248,7 +248,7 @@ pub fn contract_samples(
                 let call = handle
                     .create_agent_studio_agent(
                         CreateAgentStudioAgentRequest::new(
-                            "sample".to_owned(),
+                            "C2QujeCh8ZnC7al2InWR".to_owned(),
                             AgentStudioAgentStatus::Active,
                             std::collections::BTreeMap::from([
                                 (
@@ -278,7 +278,7 @@ pub fn contract_samples(
                         "sample-agentId",
                         ExecuteAgentStudioAgentRequest::new(
                             "sample".to_owned(),
-                            "sample".to_owned(),
+                            "C2QujeCh8ZnC7al2InWR".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -293,7 +293,7 @@ pub fn contract_samples(
                         "sample-agentId",
                         ExecuteAgentStudioAgentRequest::new(
                             "sample".to_owned(),
-                            "sample".to_owned(),
+                            "C2QujeCh8ZnC7al2InWR".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -319,7 +319,7 @@ pub fn contract_samples(
         .push((
             "listAgentStudioAgents",
             Box::pin({
-                let call = handle.list_agent_studio_agents(1i64, 1i64);
+                let call = handle.list_agent_studio_agents(20i64, 0i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -327,7 +327,7 @@ pub fn contract_samples(
         .push((
             "listPublishedAgentStudioAgents",
             Box::pin({
-                let call = handle.list_published_agent_studio_agents(1i64, 1i64);
+                let call = handle.list_published_agent_studio_agents(20i64, 0i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -338,7 +338,9 @@ pub fn contract_samples(
                 let call = handle
                     .publish_agent_studio_version(
                         "sample-versionId",
-                        PublishAgentStudioVersionRequest::new("sample".to_owned()),
+                        PublishAgentStudioVersionRequest::new(
+                            "C2QujeCh8ZnC7al2InWR".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -350,7 +352,9 @@ pub fn contract_samples(
                 let call = handle
                     .update_agent_studio_agent(
                         "sample-agentId",
-                        UpdateAgentStudioAgentRequest::new("sample".to_owned()),
+                        UpdateAgentStudioAgentRequest::new(
+                            "C2QujeCh8ZnC7al2InWR".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -362,7 +366,9 @@ pub fn contract_samples(
                 let call = handle
                     .update_agent_studio_version(
                         "sample-versionId",
-                        UpdateAgentStudioVersionRequest::new("sample".to_owned()),
+                        UpdateAgentStudioVersionRequest::new(
+                            "C2QujeCh8ZnC7al2InWR".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -388,7 +394,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_agent_studio_agent(
                         CreateAgentStudioAgentRequest::new(
-                                "sample".to_owned(),
+                                "C2QujeCh8ZnC7al2InWR".to_owned(),
                                 AgentStudioAgentStatus::Active,
                                 std::collections::BTreeMap::from([
                                     (
@@ -397,16 +403,16 @@ pub fn contract_samples_full(
                                     ),
                                 ]),
                             )
-                            .name("sample".to_owned())
+                            .name("Customer Support Agent".to_owned())
                             .description("sample".to_owned())
-                            .agency_id("sample".to_owned())
-                            .author_id("sample".to_owned())
-                            .author_name("sample".to_owned())
-                            .author_email("sample".to_owned())
+                            .agency_id("gjL2sFNXJfJYa3d2OYSN".to_owned())
+                            .author_id("usr_abc123def456".to_owned())
+                            .author_name("John Doe".to_owned())
+                            .author_email("john@example.com".to_owned())
                             .nodes(vec!["sample".to_owned()])
                             .edges(vec!["sample".to_owned()]),
                     )
-                    .source("sample".to_owned());
+                    .source("api".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -416,7 +422,7 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .delete_agent_studio_agent("sample-agentId")
-                    .source("sample".to_owned());
+                    .source("api".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -429,9 +435,9 @@ pub fn contract_samples_full(
                         "sample-agentId",
                         ExecuteAgentStudioAgentRequest::new(
                                 "sample".to_owned(),
-                                "sample".to_owned(),
+                                "C2QujeCh8ZnC7al2InWR".to_owned(),
                             )
-                            .execution_id("sample".to_owned())
+                            .execution_id("a1b2c3d4e5f6g7h8i9j0k1l2".to_owned())
                             .input_variables(
                                 std::collections::BTreeMap::from([
                                     (
@@ -440,16 +446,18 @@ pub fn contract_samples_full(
                                     ),
                                 ]),
                             )
-                            .version_id("sample".to_owned())
+                            .version_id(
+                                "b2b1c1d2-3e4f-5a6b-7c8d-9e0f1a2b3c4d".to_owned(),
+                            )
                             .attachments(
                                 vec![
-                                    AgentAttachment::new("sample".to_owned(), "sample"
-                                    .to_owned())
+                                    AgentAttachment::new("image".to_owned(),
+                                    "https://example.com/image.png".to_owned())
                                 ],
                             )
-                            .contact_id("sample".to_owned()),
+                            .contact_id("cid_abc123def456".to_owned()),
                     )
-                    .source("sample".to_owned());
+                    .source("api".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -462,9 +470,9 @@ pub fn contract_samples_full(
                         "sample-agentId",
                         ExecuteAgentStudioAgentRequest::new(
                                 "sample".to_owned(),
-                                "sample".to_owned(),
+                                "C2QujeCh8ZnC7al2InWR".to_owned(),
                             )
-                            .execution_id("sample".to_owned())
+                            .execution_id("a1b2c3d4e5f6g7h8i9j0k1l2".to_owned())
                             .input_variables(
                                 std::collections::BTreeMap::from([
                                     (
@@ -473,16 +481,18 @@ pub fn contract_samples_full(
                                     ),
                                 ]),
                             )
-                            .version_id("sample".to_owned())
+                            .version_id(
+                                "b2b1c1d2-3e4f-5a6b-7c8d-9e0f1a2b3c4d".to_owned(),
+                            )
                             .attachments(
                                 vec![
-                                    AgentAttachment::new("sample".to_owned(), "sample"
-                                    .to_owned())
+                                    AgentAttachment::new("image".to_owned(),
+                                    "https://example.com/image.png".to_owned())
                                 ],
                             )
-                            .contact_id("sample".to_owned()),
+                            .contact_id("cid_abc123def456".to_owned()),
                     )
-                    .source("sample".to_owned());
+                    .source("api".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -492,7 +502,7 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .get_agent_studio_agent("sample-agentId")
-                    .source("sample".to_owned());
+                    .source("api".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -502,7 +512,7 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .get_published_agent_studio_agent("sample-agentId")
-                    .source("sample".to_owned());
+                    .source("api".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -511,9 +521,9 @@ pub fn contract_samples_full(
             "listAgentStudioAgents",
             Box::pin({
                 let call = handle
-                    .list_agent_studio_agents(1i64, 1i64)
+                    .list_agent_studio_agents(20i64, 0i64)
                     .is_published(true)
-                    .source("sample".to_owned());
+                    .source("api".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -522,8 +532,8 @@ pub fn contract_samples_full(
             "listPublishedAgentStudioAgents",
             Box::pin({
                 let call = handle
-                    .list_published_agent_studio_agents(1i64, 1i64)
-                    .source("sample".to_owned());
+                    .list_published_agent_studio_agents(20i64, 0i64)
+                    .source("api".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -534,12 +544,14 @@ pub fn contract_samples_full(
                 let call = handle
                     .publish_agent_studio_version(
                         "sample-versionId",
-                        PublishAgentStudioVersionRequest::new("sample".to_owned())
-                            .user_id("sample".to_owned())
-                            .user_name("sample".to_owned())
-                            .user_email("sample".to_owned()),
+                        PublishAgentStudioVersionRequest::new(
+                                "C2QujeCh8ZnC7al2InWR".to_owned(),
+                            )
+                            .user_id("usr_abc123def456".to_owned())
+                            .user_name("John Doe".to_owned())
+                            .user_email("john.doe@example.com".to_owned()),
                     )
-                    .source("sample".to_owned());
+                    .source("api".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -550,12 +562,14 @@ pub fn contract_samples_full(
                 let call = handle
                     .update_agent_studio_agent(
                         "sample-agentId",
-                        UpdateAgentStudioAgentRequest::new("sample".to_owned())
-                            .name("sample".to_owned())
+                        UpdateAgentStudioAgentRequest::new(
+                                "C2QujeCh8ZnC7al2InWR".to_owned(),
+                            )
+                            .name("Updated Customer Support Agent".to_owned())
                             .description("sample".to_owned())
                             .status(AgentStudioAgentStatus::Active),
                     )
-                    .source("sample".to_owned());
+                    .source("api".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -566,8 +580,10 @@ pub fn contract_samples_full(
                 let call = handle
                     .update_agent_studio_version(
                         "sample-versionId",
-                        UpdateAgentStudioVersionRequest::new("sample".to_owned())
-                            .version_name("sample".to_owned())
+                        UpdateAgentStudioVersionRequest::new(
+                                "C2QujeCh8ZnC7al2InWR".to_owned(),
+                            )
+                            .version_name("Customer Support Agent v2".to_owned())
                             .description("sample".to_owned())
                             .nodes(vec![serde_json::Value::Object(Default::default())])
                             .edges(vec![serde_json::Value::Object(Default::default())])
@@ -588,10 +604,10 @@ pub fn contract_samples_full(
                                     ),
                                 ]),
                             )
-                            .user_id("sample".to_owned())
-                            .user_name("sample".to_owned()),
+                            .user_id("usr_abc123def456".to_owned())
+                            .user_name("John Doe".to_owned()),
                     )
-                    .source("sample".to_owned());
+                    .source("api".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));

@@ -207,12 +207,12 @@ pub fn contract_samples(
                 let call = handle
                     .create_association(
                         CreateAssociationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "eHy2cOSZxMQzQ6Yyvl8P".to_owned(),
+                            "student_teacher".to_owned(),
+                            "student".to_owned(),
+                            "custom_objects.children".to_owned(),
+                            "Teacher".to_owned(),
+                            "contact".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -225,10 +225,10 @@ pub fn contract_samples(
                 let call = handle
                     .create_relation(
                         CreateRelationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "clF1LD04GTUKN3b3XuOj".to_owned(),
+                            "ve9EPM428h8vShlRW1KT".to_owned(),
+                            "ve9EPM428h8vShlRW1KT".to_owned(),
+                            "ve9EPM428h8vShlRW1KT".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -270,7 +270,7 @@ pub fn contract_samples(
         .push((
             "listAssociations",
             Box::pin({
-                let call = handle.list_associations(1i64, 1i64);
+                let call = handle.list_associations(0i64, 100i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -287,7 +287,7 @@ pub fn contract_samples(
             "listRelationsByRecord",
             Box::pin({
                 let call = handle
-                    .list_relations_by_record("sample-recordId", 1i64, 1i64);
+                    .list_relations_by_record("sample-recordId", 0i64, 100i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -299,8 +299,8 @@ pub fn contract_samples(
                     .update_association(
                         "sample-associationId",
                         UpdateAssociationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "student".to_owned(),
+                            "tutor".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -327,12 +327,12 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_association(
                         CreateAssociationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "eHy2cOSZxMQzQ6Yyvl8P".to_owned(),
+                            "student_teacher".to_owned(),
+                            "student".to_owned(),
+                            "custom_objects.children".to_owned(),
+                            "Teacher".to_owned(),
+                            "contact".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -345,10 +345,10 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_relation(
                         CreateRelationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "clF1LD04GTUKN3b3XuOj".to_owned(),
+                            "ve9EPM428h8vShlRW1KT".to_owned(),
+                            "ve9EPM428h8vShlRW1KT".to_owned(),
+                            "ve9EPM428h8vShlRW1KT".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -390,7 +390,7 @@ pub fn contract_samples_full(
         .push((
             "listAssociations",
             Box::pin({
-                let call = handle.list_associations(1i64, 1i64);
+                let call = handle.list_associations(0i64, 100i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -400,7 +400,7 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_associations_by_object_key("sample-objectKey")
-                    .location_id("sample".to_owned());
+                    .location_id("ve9EPM428h8vShlRW1KT".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -409,7 +409,7 @@ pub fn contract_samples_full(
             "listRelationsByRecord",
             Box::pin({
                 let call = handle
-                    .list_relations_by_record("sample-recordId", 1i64, 1i64)
+                    .list_relations_by_record("sample-recordId", 0i64, 100i64)
                     .association_ids(vec!["sample".to_owned()]);
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -422,8 +422,8 @@ pub fn contract_samples_full(
                     .update_association(
                         "sample-associationId",
                         UpdateAssociationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "student".to_owned(),
+                            "tutor".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }

@@ -211,7 +211,8 @@ pub fn contract_samples(
         .push((
             "checkBlogUrlSlugExists",
             Box::pin({
-                let call = handle.check_blog_url_slug_exists("sample".to_owned());
+                let call = handle
+                    .check_blog_url_slug_exists("ten-tips-for-spring".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -232,18 +233,18 @@ pub fn contract_samples(
                 let call = handle
                     .create_blog_post(
                         CreateBlogPostRequest::new(
+                            "Ten tips for spring".to_owned(),
+                            "ve9EPM428h8vShlRW1KT".to_owned(),
+                            "66f429b8afdce84227a4610d".to_owned(),
                             "sample".to_owned(),
                             "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "<h1>Ten tips</h1>".to_owned(),
                             BlogPostStatus::Draft,
                             "sample".to_owned(),
                             vec!["sample".to_owned()],
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "6683abde331c041f32c07aea".to_owned(),
+                            "ten-tips-for-spring".to_owned(),
+                            "2025-02-05T18:30:47.000Z".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -271,7 +272,7 @@ pub fn contract_samples(
         .push((
             "listBlogAuthors",
             Box::pin({
-                let call = handle.list_blog_authors(1i64, 1i64);
+                let call = handle.list_blog_authors(5i64, 0i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -279,7 +280,7 @@ pub fn contract_samples(
         .push((
             "listBlogCategories",
             Box::pin({
-                let call = handle.list_blog_categories(1i64, 1i64);
+                let call = handle.list_blog_categories(10i64, 0i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -287,7 +288,8 @@ pub fn contract_samples(
         .push((
             "listBlogPosts",
             Box::pin({
-                let call = handle.list_blog_posts("sample".to_owned(), 1i64, 1i64);
+                let call = handle
+                    .list_blog_posts("66f429b8afdce84227a4610d".to_owned(), 4i64, 0i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -295,7 +297,7 @@ pub fn contract_samples(
         .push((
             "listBlogs",
             Box::pin({
-                let call = handle.list_blogs(1i64, 1i64);
+                let call = handle.list_blogs(0i64, 4i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -307,18 +309,18 @@ pub fn contract_samples(
                     .update_blog_post(
                         "sample-postId",
                         UpdateBlogPostRequest::new(
+                            "Ten tips for spring".to_owned(),
+                            "ve9EPM428h8vShlRW1KT".to_owned(),
+                            "66f429b8afdce84227a4610d".to_owned(),
                             "sample".to_owned(),
                             "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "<h1>Ten tips</h1>".to_owned(),
                             BlogPostStatus::Draft,
                             "sample".to_owned(),
                             vec!["sample".to_owned()],
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "6683abde331c041f32c07aea".to_owned(),
+                            "ten-tips-for-spring".to_owned(),
+                            "2025-02-05T18:30:47.000Z".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -343,8 +345,8 @@ pub fn contract_samples_full(
             "checkBlogUrlSlugExists",
             Box::pin({
                 let call = handle
-                    .check_blog_url_slug_exists("sample".to_owned())
-                    .post_id("sample".to_owned());
+                    .check_blog_url_slug_exists("ten-tips-for-spring".to_owned())
+                    .post_id("66f429b8afdce84227a4610d".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -365,18 +367,18 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_blog_post(
                         CreateBlogPostRequest::new(
+                                "Ten tips for spring".to_owned(),
+                                "ve9EPM428h8vShlRW1KT".to_owned(),
+                                "66f429b8afdce84227a4610d".to_owned(),
                                 "sample".to_owned(),
                                 "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "<h1>Ten tips</h1>".to_owned(),
                                 BlogPostStatus::Draft,
                                 "sample".to_owned(),
                                 vec!["sample".to_owned()],
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "6683abde331c041f32c07aea".to_owned(),
+                                "ten-tips-for-spring".to_owned(),
+                                "2025-02-05T18:30:47.000Z".to_owned(),
                             )
                             .tags(vec!["sample".to_owned()])
                             .canonical_link("sample".to_owned()),
@@ -406,7 +408,7 @@ pub fn contract_samples_full(
         .push((
             "listBlogAuthors",
             Box::pin({
-                let call = handle.list_blog_authors(1i64, 1i64);
+                let call = handle.list_blog_authors(5i64, 0i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -414,7 +416,7 @@ pub fn contract_samples_full(
         .push((
             "listBlogCategories",
             Box::pin({
-                let call = handle.list_blog_categories(1i64, 1i64);
+                let call = handle.list_blog_categories(10i64, 0i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -423,8 +425,8 @@ pub fn contract_samples_full(
             "listBlogPosts",
             Box::pin({
                 let call = handle
-                    .list_blog_posts("sample".to_owned(), 1i64, 1i64)
-                    .search_term("sample".to_owned())
+                    .list_blog_posts("66f429b8afdce84227a4610d".to_owned(), 4i64, 0i64)
+                    .search_term("spring".to_owned())
                     .status(BlogPostStatus::Draft);
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -433,9 +435,7 @@ pub fn contract_samples_full(
         .push((
             "listBlogs",
             Box::pin({
-                let call = handle
-                    .list_blogs(1i64, 1i64)
-                    .search_term("sample".to_owned());
+                let call = handle.list_blogs(0i64, 4i64).search_term("news".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -447,18 +447,18 @@ pub fn contract_samples_full(
                     .update_blog_post(
                         "sample-postId",
                         UpdateBlogPostRequest::new(
+                                "Ten tips for spring".to_owned(),
+                                "ve9EPM428h8vShlRW1KT".to_owned(),
+                                "66f429b8afdce84227a4610d".to_owned(),
                                 "sample".to_owned(),
                                 "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "<h1>Ten tips</h1>".to_owned(),
                                 BlogPostStatus::Draft,
                                 "sample".to_owned(),
                                 vec!["sample".to_owned()],
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "6683abde331c041f32c07aea".to_owned(),
+                                "ten-tips-for-spring".to_owned(),
+                                "2025-02-05T18:30:47.000Z".to_owned(),
                             )
                             .tags(vec!["sample".to_owned()])
                             .canonical_link("sample".to_owned()),

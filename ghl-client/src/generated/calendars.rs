@@ -728,10 +728,10 @@ pub fn contract_samples(
                 let call = handle
                     .create_appointment(
                         CreateAppointmentRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "CVokAlI8fgw4WYWoCtQz".to_owned(),
+                            "C2QujeCh8ZnC7al2InWR".to_owned(),
+                            "0007BWpSzSwfiuSl0tR2".to_owned(),
+                            "2021-06-23T03:30:00+05:30".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -756,9 +756,9 @@ pub fn contract_samples(
                 let call = handle
                     .create_availability_schedule(
                         CreateAvailabilityScheduleRequest::new(
+                            "America/New_York".to_owned(),
                             "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "Business Hours Schedule".to_owned(),
                             "sample".to_owned(),
                         ),
                     );
@@ -771,7 +771,10 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .create_block_slot(
-                        BlockSlotRequest::new("sample".to_owned(), "sample".to_owned()),
+                        BlockSlotRequest::new(
+                            "CVokAlI8fgw4WYWoCtQz".to_owned(),
+                            "C2QujeCh8ZnC7al2InWR".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -783,8 +786,8 @@ pub fn contract_samples(
                 let call = handle
                     .create_calendar(
                         CreateCalendarRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "ocQHyuzHvysMo5N5VsXc".to_owned(),
+                            "test calendar".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -797,10 +800,10 @@ pub fn contract_samples(
                 let call = handle
                     .create_calendar_group(
                         CreateCalendarGroupRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "ocQHyuzHvysMo5N5VsXc".to_owned(),
+                            "group a".to_owned(),
+                            "group description".to_owned(),
+                            "15-mins".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -971,7 +974,12 @@ pub fn contract_samples(
         .push((
             "getFreeSlots",
             Box::pin({
-                let call = handle.get_free_slots("sample-calendarId", 1i64, 1i64);
+                let call = handle
+                    .get_free_slots(
+                        "sample-calendarId",
+                        1548898600000i64,
+                        1601490599999i64,
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -980,7 +988,7 @@ pub fn contract_samples(
             "listAppointmentNotes",
             Box::pin({
                 let call = handle
-                    .list_appointment_notes("sample-appointmentId", 1i64, 1i64);
+                    .list_appointment_notes("sample-appointmentId", 10i64, 0i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -988,7 +996,7 @@ pub fn contract_samples(
         .push((
             "listBlockedSlots",
             Box::pin({
-                let call = handle.list_blocked_slots(1i64, 1i64);
+                let call = handle.list_blocked_slots(1680373800000i64, 1680978599999i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -996,7 +1004,8 @@ pub fn contract_samples(
         .push((
             "listCalendarEvents",
             Box::pin({
-                let call = handle.list_calendar_events(1i64, 1i64);
+                let call = handle
+                    .list_calendar_events(1680373800000i64, 1680978599999i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1050,7 +1059,8 @@ pub fn contract_samples(
         .push((
             "searchAvailabilitySchedules",
             Box::pin({
-                let call = handle.search_availability_schedules("sample".to_owned());
+                let call = handle
+                    .search_availability_schedules("IkqiJlXJ7o9h61tCHHod".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1110,7 +1120,10 @@ pub fn contract_samples(
                 let call = handle
                     .update_block_slot(
                         "sample-eventId",
-                        BlockSlotRequest::new("sample".to_owned(), "sample".to_owned()),
+                        BlockSlotRequest::new(
+                            "CVokAlI8fgw4WYWoCtQz".to_owned(),
+                            "C2QujeCh8ZnC7al2InWR".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1132,9 +1145,9 @@ pub fn contract_samples(
                     .update_calendar_group(
                         "sample-groupId",
                         UpdateCalendarGroupRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "group a".to_owned(),
+                            "group description".to_owned(),
+                            "15-mins".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1173,8 +1186,8 @@ pub fn contract_samples(
                 let call = handle
                     .validate_calendar_group_slug(
                         ValidateCalendarGroupSlugRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "ve9EPM428h8vShlRW1KT".to_owned(),
+                            "calendar-1".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1210,24 +1223,24 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_appointment(
                         CreateAppointmentRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "CVokAlI8fgw4WYWoCtQz".to_owned(),
+                                "C2QujeCh8ZnC7al2InWR".to_owned(),
+                                "0007BWpSzSwfiuSl0tR2".to_owned(),
+                                "2021-06-23T03:30:00+05:30".to_owned(),
                             )
-                            .title("sample".to_owned())
+                            .title("Test Event".to_owned())
                             .meeting_location_type(AppointmentMeetingType::Custom)
-                            .meeting_location_id("sample".to_owned())
+                            .meeting_location_id("custom_0".to_owned())
                             .override_location_config(true)
                             .appointment_status(AppointmentStatus::New)
                             .assigned_user_id("sample".to_owned())
                             .description("sample".to_owned())
-                            .address("sample".to_owned())
+                            .address("Zoom".to_owned())
                             .ignore_date_range(true)
                             .to_notify(true)
                             .ignore_free_slot_validation(true)
-                            .rrule("sample".to_owned())
-                            .end_time("sample".to_owned()),
+                            .rrule("RRULE:FREQ=DAILY;INTERVAL=1;COUNT=5".to_owned())
+                            .end_time("2021-06-23T04:30:00+05:30".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1252,16 +1265,16 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_availability_schedule(
                         CreateAvailabilityScheduleRequest::new(
+                                "America/New_York".to_owned(),
                                 "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "Business Hours Schedule".to_owned(),
                                 "sample".to_owned(),
                             )
                             .rules(
                                 vec![
                                     ScheduleRule::new(ScheduleRuleType::Wday,
-                                    vec![ScheduleInterval::new("sample".to_owned(), "sample"
-                                    .to_owned())]).date("sample".to_owned())
+                                    vec![ScheduleInterval::new("09:00".to_owned(), "17:00"
+                                    .to_owned())]).date("2023-04-15".to_owned())
                                     .day(Weekday::Sunday)
                                 ],
                             )
@@ -1276,11 +1289,14 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .create_block_slot(
-                        BlockSlotRequest::new("sample".to_owned(), "sample".to_owned())
-                            .title("sample".to_owned())
+                        BlockSlotRequest::new(
+                                "CVokAlI8fgw4WYWoCtQz".to_owned(),
+                                "C2QujeCh8ZnC7al2InWR".to_owned(),
+                            )
+                            .title("Test Event".to_owned())
                             .assigned_user_id("sample".to_owned())
-                            .start_time("sample".to_owned())
-                            .end_time("sample".to_owned()),
+                            .start_time("2021-06-23T03:30:00+05:30".to_owned())
+                            .end_time("2021-06-23T04:30:00+05:30".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1292,8 +1308,8 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_calendar(
                         CreateCalendarRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "ocQHyuzHvysMo5N5VsXc".to_owned(),
+                                "test calendar".to_owned(),
                             )
                             .is_active(true)
                             .notifications(
@@ -1303,10 +1319,11 @@ pub fn contract_samples_full(
                                     .type_(CalendarNotificationSettingType::Email)
                                 ],
                             )
-                            .group_id("sample".to_owned())
+                            .group_id("BqTwX8QFwXzpegMve9EQ".to_owned())
                             .team_members(
                                 vec![
-                                    TeamMember::new("sample".to_owned()).priority(1.0f64)
+                                    TeamMember::new("ocQHyuzHvysMo5N5VsXc".to_owned())
+                                    .priority(1.0f64)
                                     .meeting_location_type(LegacyMeetingLocationType::Custom)
                                     .meeting_location("sample".to_owned()).is_primary(true)
                                     .location_configurations(vec![MeetingLocation::new(MeetingLocationKind::Custom)])
@@ -1316,8 +1333,8 @@ pub fn contract_samples_full(
                                 RoundRobinMode::RoundRobinOptimizeForAvailability,
                             )
                             .description("sample".to_owned())
-                            .slug("sample".to_owned())
-                            .widget_slug("sample".to_owned())
+                            .slug("test1".to_owned())
+                            .widget_slug("test1".to_owned())
                             .calendar_type(CalendarType::RoundRobin)
                             .widget_type(WidgetType::Default)
                             .event_title("sample".to_owned())
@@ -1326,7 +1343,7 @@ pub fn contract_samples_full(
                             .location_configurations(
                                 vec![
                                     MeetingLocation::new(MeetingLocationKind::Custom)
-                                    .location("sample".to_owned())
+                                    .location("+14455550132".to_owned())
                                 ],
                             )
                             .slot_duration(1.0f64)
@@ -1378,13 +1395,14 @@ pub fn contract_samples_full(
                             .availability_type(1i64)
                             .availabilities(
                                 vec![
-                                    CustomAvailability::new("sample".to_owned(),
-                                    vec![HourRange::new(1i64, 1i64, 1i64, 1i64)]).deleted(true)
+                                    CustomAvailability::new("2023-09-24T00:00:00.000Z"
+                                    .to_owned(), vec![HourRange::new(1i64, 1i64, 1i64, 1i64)])
+                                    .deleted(true)
                                 ],
                             )
                             .guest_type(GuestType::CountOnly)
                             .consent_label("sample".to_owned())
-                            .calendar_cover_image("sample".to_owned())
+                            .calendar_cover_image("https://path-to-image.com".to_owned())
                             .look_busy_config(LookBusyConfig::new(true, 1.0f64)),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1397,10 +1415,10 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_calendar_group(
                         CreateCalendarGroupRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "ocQHyuzHvysMo5N5VsXc".to_owned(),
+                                "group a".to_owned(),
+                                "group description".to_owned(),
+                                "15-mins".to_owned(),
                             )
                             .is_active(true),
                     );
@@ -1419,10 +1437,10 @@ pub fn contract_samples_full(
                             NotificationChannel::Email, NotificationEvent::Booked)
                             .is_active(true).template_id("sample".to_owned())
                             .body("sample".to_owned()).subject("sample".to_owned())
-                            .after_time(vec![NotificationOffset::new()
-                            .time_offset(1.0f64).unit("sample".to_owned())])
-                            .before_time(vec![NotificationOffset::new()
-                            .time_offset(1.0f64).unit("sample".to_owned())])
+                            .after_time(vec![NotificationOffset::new().time_offset(1f64)
+                            .unit("hours".to_owned())])
+                            .before_time(vec![NotificationOffset::new().time_offset(1f64)
+                            .unit("hours".to_owned())])
                             .additional_email_ids(vec!["sample".to_owned()])
                             .additional_phone_numbers(vec!["sample".to_owned()])
                             .selected_users(vec!["sample".to_owned()])
@@ -1584,8 +1602,12 @@ pub fn contract_samples_full(
             "getFreeSlots",
             Box::pin({
                 let call = handle
-                    .get_free_slots("sample-calendarId", 1i64, 1i64)
-                    .timezone("sample".to_owned())
+                    .get_free_slots(
+                        "sample-calendarId",
+                        1548898600000i64,
+                        1601490599999i64,
+                    )
+                    .timezone("America/Chihuahua".to_owned())
                     .user_id("sample".to_owned())
                     .user_ids(vec!["sample".to_owned()]);
                 async move { call.send().await.map(|_| ()) }
@@ -1596,7 +1618,7 @@ pub fn contract_samples_full(
             "listAppointmentNotes",
             Box::pin({
                 let call = handle
-                    .list_appointment_notes("sample-appointmentId", 1i64, 1i64);
+                    .list_appointment_notes("sample-appointmentId", 10i64, 0i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1605,7 +1627,7 @@ pub fn contract_samples_full(
             "listBlockedSlots",
             Box::pin({
                 let call = handle
-                    .list_blocked_slots(1i64, 1i64)
+                    .list_blocked_slots(1680373800000i64, 1680978599999i64)
                     .user_id("sample".to_owned())
                     .calendar_id("sample".to_owned())
                     .group_id("sample".to_owned());
@@ -1617,7 +1639,7 @@ pub fn contract_samples_full(
             "listCalendarEvents",
             Box::pin({
                 let call = handle
-                    .list_calendar_events(1i64, 1i64)
+                    .list_calendar_events(1680373800000i64, 1680978599999i64)
                     .user_id("sample".to_owned())
                     .calendar_id("sample".to_owned())
                     .group_id("sample".to_owned());
@@ -1640,8 +1662,8 @@ pub fn contract_samples_full(
                     .list_calendar_notifications("sample-calendarId")
                     .is_active(true)
                     .deleted(true)
-                    .limit(1i64)
-                    .skip(1i64);
+                    .limit(100i64)
+                    .skip(0i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1683,10 +1705,10 @@ pub fn contract_samples_full(
             "searchAvailabilitySchedules",
             Box::pin({
                 let call = handle
-                    .search_availability_schedules("sample".to_owned())
+                    .search_availability_schedules("IkqiJlXJ7o9h61tCHHod".to_owned())
                     .calendar_id("sample".to_owned())
-                    .skip(1i64)
-                    .limit(1i64);
+                    .skip(0i64)
+                    .limit(50i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1755,12 +1777,12 @@ pub fn contract_samples_full(
                             .rules(
                                 vec![
                                     ScheduleRule::new(ScheduleRuleType::Wday,
-                                    vec![ScheduleInterval::new("sample".to_owned(), "sample"
-                                    .to_owned())]).date("sample".to_owned())
+                                    vec![ScheduleInterval::new("09:00".to_owned(), "17:00"
+                                    .to_owned())]).date("2023-04-15".to_owned())
                                     .day(Weekday::Sunday)
                                 ],
                             )
-                            .timezone("sample".to_owned()),
+                            .timezone("America/Los_Angeles".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1772,11 +1794,14 @@ pub fn contract_samples_full(
                 let call = handle
                     .update_block_slot(
                         "sample-eventId",
-                        BlockSlotRequest::new("sample".to_owned(), "sample".to_owned())
-                            .title("sample".to_owned())
+                        BlockSlotRequest::new(
+                                "CVokAlI8fgw4WYWoCtQz".to_owned(),
+                                "C2QujeCh8ZnC7al2InWR".to_owned(),
+                            )
+                            .title("Test Event".to_owned())
                             .assigned_user_id("sample".to_owned())
-                            .start_time("sample".to_owned())
-                            .end_time("sample".to_owned()),
+                            .start_time("2021-06-23T03:30:00+05:30".to_owned())
+                            .end_time("2021-06-23T04:30:00+05:30".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1797,10 +1822,11 @@ pub fn contract_samples_full(
                                     .type_(CalendarNotificationSettingType::Email)
                                 ],
                             )
-                            .group_id("sample".to_owned())
+                            .group_id("BqTwX8QFwXzpegMve9EQ".to_owned())
                             .team_members(
                                 vec![
-                                    TeamMember::new("sample".to_owned()).priority(1.0f64)
+                                    TeamMember::new("ocQHyuzHvysMo5N5VsXc".to_owned())
+                                    .priority(1.0f64)
                                     .meeting_location_type(LegacyMeetingLocationType::Custom)
                                     .meeting_location("sample".to_owned()).is_primary(true)
                                     .location_configurations(vec![MeetingLocation::new(MeetingLocationKind::Custom)])
@@ -1809,10 +1835,10 @@ pub fn contract_samples_full(
                             .event_type(
                                 RoundRobinMode::RoundRobinOptimizeForAvailability,
                             )
-                            .name("sample".to_owned())
+                            .name("test calendar".to_owned())
                             .description("sample".to_owned())
-                            .slug("sample".to_owned())
-                            .widget_slug("sample".to_owned())
+                            .slug("test1".to_owned())
+                            .widget_slug("test1".to_owned())
                             .widget_type(WidgetType::Default)
                             .event_title("sample".to_owned())
                             .event_color("sample".to_owned())
@@ -1820,7 +1846,7 @@ pub fn contract_samples_full(
                             .location_configurations(
                                 vec![
                                     MeetingLocation::new(MeetingLocationKind::Custom)
-                                    .location("sample".to_owned())
+                                    .location("+14455550132".to_owned())
                                 ],
                             )
                             .slot_duration(1.0f64)
@@ -1871,14 +1897,14 @@ pub fn contract_samples_full(
                             .availability_type(1i64)
                             .availabilities(
                                 vec![
-                                    CustomAvailabilityUpdate::new("sample".to_owned(),
-                                    vec![HourRange::new(1i64, 1i64, 1i64, 1i64)]).deleted(true)
-                                    .id("sample".to_owned())
+                                    CustomAvailabilityUpdate::new("2023-09-24T00:00:00.000Z"
+                                    .to_owned(), vec![HourRange::new(1i64, 1i64, 1i64, 1i64)])
+                                    .deleted(true).id("sample".to_owned())
                                 ],
                             )
                             .guest_type(GuestType::CountOnly)
                             .consent_label("sample".to_owned())
-                            .calendar_cover_image("sample".to_owned())
+                            .calendar_cover_image("https://path-to-image.com".to_owned())
                             .look_busy_config(LookBusyConfig::new(true, 1.0f64)),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1892,9 +1918,9 @@ pub fn contract_samples_full(
                     .update_calendar_group(
                         "sample-groupId",
                         UpdateCalendarGroupRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "group a".to_owned(),
+                            "group description".to_owned(),
+                            "15-mins".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1922,13 +1948,13 @@ pub fn contract_samples_full(
                             .subject("sample".to_owned())
                             .after_time(
                                 vec![
-                                    NotificationOffset::new().time_offset(1.0f64).unit("sample"
+                                    NotificationOffset::new().time_offset(1f64).unit("hours"
                                     .to_owned())
                                 ],
                             )
                             .before_time(
                                 vec![
-                                    NotificationOffset::new().time_offset(1.0f64).unit("sample"
+                                    NotificationOffset::new().time_offset(1f64).unit("hours"
                                     .to_owned())
                                 ],
                             )
@@ -1967,8 +1993,8 @@ pub fn contract_samples_full(
                 let call = handle
                     .validate_calendar_group_slug(
                         ValidateCalendarGroupSlugRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "ve9EPM428h8vShlRW1KT".to_owned(),
+                            "calendar-1".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }

@@ -70901,7 +70901,7 @@ pub static OPERATIONS: &[CliOperation] = &[
         ],
         body: Some(CliBody {
             encoding: BodyEncoding::Json,
-            required: false,
+            required: true,
             fields: &[],
         }),
         success: SuccessKind::Json,

@@ -553,9 +553,9 @@ pub fn contract_samples(
                 let call = handle
                     .change_contact_subscription(
                         SubscriptionChangeRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "ve9EPM428h8vShlRW1KT".to_owned(),
+                            "OP7z4LCyPACyH5fcEIZa".to_owned(),
+                            "user@example.com".to_owned(),
                             SubscriptionAction::new(
                                 SubscriptionActionType::Default,
                                 SubscriptionActionSubtypeStatus::Subscribed,
@@ -589,8 +589,8 @@ pub fn contract_samples(
                 let call = handle
                     .create_conversation(
                         CreateConversationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
+                            "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -603,9 +603,9 @@ pub fn contract_samples(
                 let call = handle
                     .create_custom_subtype(
                         CreateCustomSubtypeRequest::new(
-                            "sample".to_owned(),
+                            "Newsletter Subscription".to_owned(),
                             CustomSubtypeChannel::Email,
-                            "sample".to_owned(),
+                            "en".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -639,7 +639,8 @@ pub fn contract_samples(
         .push((
             "getContactSubscriptionStatus",
             Box::pin({
-                let call = handle.get_contact_subscription_status("sample".to_owned());
+                let call = handle
+                    .get_contact_subscription_status("OP7z4LCyPACyH5fcEIZa".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -692,9 +693,9 @@ pub fn contract_samples(
                         InitiateAttachmentUploadRequest::new(
                             "sample".to_owned(),
                             "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "video.mp4".to_owned(),
+                            "video/mp4".to_owned(),
+                            "WHATSAPP".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -732,7 +733,7 @@ pub fn contract_samples(
                     .send_message(
                         SendMessageRequest::new(
                             SendMessageType::Sms,
-                            "sample".to_owned(),
+                            "abc123def456".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -788,7 +789,7 @@ pub fn contract_samples(
                 let call = handle
                     .update_conversation(
                         "sample-conversationId",
-                        UpdateConversationRequest::new("sample".to_owned()),
+                        UpdateConversationRequest::new("tDtDnQdgm2LXpyiqYvZ6".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -870,11 +871,11 @@ pub fn contract_samples_full(
                             .email_message_id("sample".to_owned())
                             .alt_id("sample".to_owned())
                             .direction(MessageDirection::Inbound)
-                            .date("sample".to_owned())
+                            .date("2024-01-05T12:00:00Z".to_owned())
                             .call(
                                 CallDetails::new()
-                                    .to("sample".to_owned())
-                                    .from("sample".to_owned())
+                                    .to("+15037081210".to_owned())
+                                    .from("+15037081210".to_owned())
                                     .status(CallStatus::Pending),
                             ),
                     );
@@ -894,11 +895,11 @@ pub fn contract_samples_full(
                             )
                             .attachments(vec!["sample".to_owned()])
                             .alt_id("sample".to_owned())
-                            .date("sample".to_owned())
+                            .date("2024-01-05T12:00:00Z".to_owned())
                             .call(
                                 CallDetails::new()
-                                    .to("sample".to_owned())
-                                    .from("sample".to_owned())
+                                    .to("+15037081210".to_owned())
+                                    .from("+15037081210".to_owned())
                                     .status(CallStatus::Pending),
                             ),
                     );
@@ -928,9 +929,9 @@ pub fn contract_samples_full(
                 let call = handle
                     .change_contact_subscription(
                         SubscriptionChangeRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "ve9EPM428h8vShlRW1KT".to_owned(),
+                                "OP7z4LCyPACyH5fcEIZa".to_owned(),
+                                "user@example.com".to_owned(),
                                 SubscriptionAction::new(
                                         SubscriptionActionType::Default,
                                         SubscriptionActionSubtypeStatus::Subscribed,
@@ -968,8 +969,8 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_conversation(
                         CreateConversationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
+                            "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -982,9 +983,9 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_custom_subtype(
                         CreateCustomSubtypeRequest::new(
-                                "sample".to_owned(),
+                                "Newsletter Subscription".to_owned(),
                                 CustomSubtypeChannel::Email,
-                                "sample".to_owned(),
+                                "en".to_owned(),
                             )
                             .description("sample".to_owned()),
                     );
@@ -1013,7 +1014,7 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .export_messages()
-                    .limit(1i64)
+                    .limit(100i64)
                     .cursor("sample".to_owned())
                     .sort_by(ExportMessagesSortBy::CreatedAt)
                     .sort_order(SortDirection::Asc)
@@ -1030,7 +1031,7 @@ pub fn contract_samples_full(
             "getContactSubscriptionStatus",
             Box::pin({
                 let call = handle
-                    .get_contact_subscription_status("sample".to_owned())
+                    .get_contact_subscription_status("OP7z4LCyPACyH5fcEIZa".to_owned())
                     .email("sample".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1084,9 +1085,9 @@ pub fn contract_samples_full(
                         InitiateAttachmentUploadRequest::new(
                                 "sample".to_owned(),
                                 "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "video.mp4".to_owned(),
+                                "video/mp4".to_owned(),
+                                "WHATSAPP".to_owned(),
                             )
                             .file_size(1i64),
                     );
@@ -1100,7 +1101,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .list_conversation_messages("sample-conversationId")
                     .last_message_id("sample".to_owned())
-                    .limit(1i64)
+                    .limit(20i64)
                     .type_(ListConversationMessagesType::TypeCall);
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1125,9 +1126,9 @@ pub fn contract_samples_full(
                     .mentions("sample".to_owned())
                     .query("sample".to_owned())
                     .sort(SortDirection::Asc)
-                    .start_after_date(1i64)
+                    .start_after_date(1600854i64)
                     .id("sample".to_owned())
-                    .limit(1i64)
+                    .limit(20i64)
                     .last_message_type(MessageType::TypeCall)
                     .last_message_action(SearchConversationsLastMessageAction::Automated)
                     .last_message_direction(MessageDirection::Inbound)
@@ -1137,8 +1138,8 @@ pub fn contract_samples_full(
                     .score_profile("sample".to_owned())
                     .score_profile_min(1.0f64)
                     .score_profile_max(1.0f64)
-                    .start_date(1i64)
-                    .end_date(1i64);
+                    .start_date(1640995200000i64)
+                    .end_date(1672531199000i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1150,9 +1151,9 @@ pub fn contract_samples_full(
                     .send_message(
                         SendMessageRequest::new(
                                 SendMessageType::Sms,
-                                "sample".to_owned(),
+                                "abc123def456".to_owned(),
                             )
-                            .sub_type("sample".to_owned())
+                            .sub_type("Email".to_owned())
                             .appointment_id("sample".to_owned())
                             .attachments(vec!["sample".to_owned()])
                             .email_from("sample".to_owned())
@@ -1164,7 +1165,7 @@ pub fn contract_samples_full(
                             .reply_message_id("sample".to_owned())
                             .template_id("sample".to_owned())
                             .thread_id("sample".to_owned())
-                            .scheduled_timestamp(1i64)
+                            .scheduled_timestamp(1669287863i64)
                             .conversation_provider_id("sample".to_owned())
                             .email_to("sample".to_owned())
                             .custom_subtype_id("sample".to_owned())
@@ -1241,7 +1242,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .update_conversation(
                         "sample-conversationId",
-                        UpdateConversationRequest::new("sample".to_owned())
+                        UpdateConversationRequest::new("tDtDnQdgm2LXpyiqYvZ6".to_owned())
                             .unread_count(1i64)
                             .starred(true)
                             .feedback(
@@ -1282,8 +1283,8 @@ pub fn contract_samples_full(
                         UpdateMessageStatusRequest::new(MessageDeliveryStatus::Delivered)
                             .error(
                                 ProviderError::new(
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
+                                    "1".to_owned(),
+                                    "saas".to_owned(),
                                     "sample".to_owned(),
                                 ),
                             )

@@ -317,10 +317,10 @@ pub fn contract_samples(
                 let call = handle
                     .import_courses(
                         ImportCoursesRequest::new(
-                            "sample".to_owned(),
+                            "3SwdhCsvxI8Au3KsPJt6".to_owned(),
                             vec![
-                                CourseImport::new("sample".to_owned(), "sample".to_owned(),
-                                vec![CategoryImport::new("sample".to_owned(),
+                                CourseImport::new("Getting started".to_owned(), "sample"
+                                .to_owned(), vec![CategoryImport::new("sample".to_owned(),
                                 CourseVisibility::Published)])
                             ],
                         ),
@@ -460,10 +460,10 @@ pub fn contract_samples_full(
                 let call = handle
                     .import_courses(
                         ImportCoursesRequest::new(
-                                "sample".to_owned(),
+                                "3SwdhCsvxI8Au3KsPJt6".to_owned(),
                                 vec![
-                                    CourseImport::new("sample".to_owned(), "sample".to_owned(),
-                                    vec![CategoryImport::new("sample".to_owned(),
+                                    CourseImport::new("Getting started".to_owned(), "sample"
+                                    .to_owned(), vec![CategoryImport::new("sample".to_owned(),
                                     CourseVisibility::Published)]).image_url("sample"
                                     .to_owned()).instructor_details(Instructor::new("sample"
                                     .to_owned(), "sample".to_owned()))

@@ -175,8 +175,8 @@ pub fn contract_samples(
                             "sample".to_owned(),
                             true,
                             CustomFieldDataType::Text,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "custom_object.pet.name".to_owned(),
+                            "custom_object.pet".to_owned(),
                             "sample".to_owned(),
                         ),
                     );
@@ -190,7 +190,7 @@ pub fn contract_samples(
                 let call = handle
                     .create_custom_field_folder(
                         CreateCustomFieldFolderRequest::new(
-                            "sample".to_owned(),
+                            "custom_object.pet".to_owned(),
                             "sample".to_owned(),
                             "sample".to_owned(),
                         ),
@@ -281,11 +281,11 @@ pub fn contract_samples_full(
                                 "sample".to_owned(),
                                 true,
                                 CustomFieldDataType::Text,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "custom_object.pet.name".to_owned(),
+                                "custom_object.pet".to_owned(),
                                 "sample".to_owned(),
                             )
-                            .name("sample".to_owned())
+                            .name("Name".to_owned())
                             .description("sample".to_owned())
                             .placeholder("sample".to_owned())
                             .options(
@@ -308,7 +308,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_custom_field_folder(
                         CreateCustomFieldFolderRequest::new(
-                            "sample".to_owned(),
+                            "custom_object.pet".to_owned(),
                             "sample".to_owned(),
                             "sample".to_owned(),
                         ),

@@ -127,10 +127,10 @@ pub fn contract_samples(
                 let call = handle
                     .create_custom_menu(
                         CreateCustomMenuRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "Custom Menu".to_owned(),
+                            "https://custom-menus.com/".to_owned(),
                             NewCustomMenuIcon::new(
-                                "sample".to_owned(),
+                                "yin-yang".to_owned(),
                                 IconFontFamily::Fab,
                             ),
                             true,
@@ -201,10 +201,10 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_custom_menu(
                         CreateCustomMenuRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "Custom Menu".to_owned(),
+                                "https://custom-menus.com/".to_owned(),
                                 NewCustomMenuIcon::new(
-                                    "sample".to_owned(),
+                                    "yin-yang".to_owned(),
                                     IconFontFamily::Fab,
                                 ),
                                 true,
@@ -242,10 +242,10 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_custom_menus()
-                    .location_id("sample".to_owned())
-                    .skip(1i64)
-                    .limit(1i64)
-                    .query("sample".to_owned())
+                    .location_id("5DP4iH6HLkQsiKESj6rh".to_owned())
+                    .skip(0i64)
+                    .limit(10i64)
+                    .query("custom-menu-link-name".to_owned())
                     .show_on_company(true);
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -258,11 +258,11 @@ pub fn contract_samples_full(
                     .update_custom_menu(
                         "sample-customMenuId",
                         UpdateCustomMenuRequest::new()
-                            .title("sample".to_owned())
-                            .url("sample".to_owned())
+                            .title("Custom Menu".to_owned())
+                            .url("https://custom-menus.com/".to_owned())
                             .icon(
                                 CustomMenuIcon::new()
-                                    .name("sample".to_owned())
+                                    .name("yin-yang".to_owned())
                                     .font_family(IconFontFamily::Fab),
                             )
                             .show_on_company(true)

@@ -75,7 +75,7 @@ pub fn contract_samples(
                     .verify_email(
                         VerifyEmailRequest::new(
                             EmailVerificationType::Email,
-                            "sample".to_owned(),
+                            "abc@xyz.com".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -103,7 +103,7 @@ pub fn contract_samples_full(
                     .verify_email(
                         VerifyEmailRequest::new(
                             EmailVerificationType::Email,
-                            "sample".to_owned(),
+                            "abc@xyz.com".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }

@@ -181,7 +181,7 @@ pub fn contract_samples(
         .push((
             "countFunnelPages",
             Box::pin({
-                let call = handle.count_funnel_pages("sample".to_owned());
+                let call = handle.count_funnel_pages("iucJ6TdFZiddhq9f6znh".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -192,10 +192,10 @@ pub fn contract_samples(
                 let call = handle
                     .create_funnel_redirect(
                         CreateRedirectRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "6p2RxpgtMKQwO3E6IUaT".to_owned(),
+                            "example.com".to_owned(),
+                            "/Hello".to_owned(),
+                            "https://www.google.com".to_owned(),
                             RedirectAction::Funnel,
                         ),
                     );
@@ -223,7 +223,8 @@ pub fn contract_samples(
         .push((
             "listFunnelPages",
             Box::pin({
-                let call = handle.list_funnel_pages("sample".to_owned(), 1i64, 1i64);
+                let call = handle
+                    .list_funnel_pages("iucJ6TdFZiddhq9f6znh".to_owned(), 1i64, 1i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -231,7 +232,7 @@ pub fn contract_samples(
         .push((
             "listFunnelRedirects",
             Box::pin({
-                let call = handle.list_funnel_redirects(1i64, 1i64);
+                let call = handle.list_funnel_redirects(20i64, 10i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -251,9 +252,9 @@ pub fn contract_samples(
                     .update_funnel_redirect(
                         "sample-id",
                         UpdateRedirectRequest::new(
-                            "sample".to_owned(),
+                            "https://www.google.com".to_owned(),
                             RedirectAction::Funnel,
-                            "sample".to_owned(),
+                            "6p2RxpgtMKQwO3E6IUaT".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -278,7 +279,7 @@ pub fn contract_samples_full(
             "countFunnelPages",
             Box::pin({
                 let call = handle
-                    .count_funnel_pages("sample".to_owned())
+                    .count_funnel_pages("iucJ6TdFZiddhq9f6znh".to_owned())
                     .name("sample".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -290,10 +291,10 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_funnel_redirect(
                         CreateRedirectRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "6p2RxpgtMKQwO3E6IUaT".to_owned(),
+                            "example.com".to_owned(),
+                            "/Hello".to_owned(),
+                            "https://www.google.com".to_owned(),
                             RedirectAction::Funnel,
                         ),
                     );
@@ -322,7 +323,7 @@ pub fn contract_samples_full(
             "listFunnelPages",
             Box::pin({
                 let call = handle
-                    .list_funnel_pages("sample".to_owned(), 1i64, 1i64)
+                    .list_funnel_pages("iucJ6TdFZiddhq9f6znh".to_owned(), 1i64, 1i64)
                     .name("sample".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -332,8 +333,8 @@ pub fn contract_samples_full(
             "listFunnelRedirects",
             Box::pin({
                 let call = handle
-                    .list_funnel_redirects(1i64, 1i64)
-                    .search("sample".to_owned());
+                    .list_funnel_redirects(20i64, 10i64)
+                    .search("example.com/test".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -360,9 +361,9 @@ pub fn contract_samples_full(
                     .update_funnel_redirect(
                         "sample-id",
                         UpdateRedirectRequest::new(
-                            "sample".to_owned(),
+                            "https://www.google.com".to_owned(),
                             RedirectAction::Funnel,
-                            "sample".to_owned(),
+                            "6p2RxpgtMKQwO3E6IUaT".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }

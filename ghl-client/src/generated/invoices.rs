@@ -784,7 +784,10 @@ pub fn contract_samples(
                 let call = handle
                     .cancel_invoice_schedule(
                         "sample-scheduleId",
-                        AltContext::new("sample".to_owned(), AltType::Location),
+                        AltContext::new(
+                            "6578278e879ad2646715ba9c".to_owned(),
+                            AltType::Location,
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -796,21 +799,21 @@ pub fn contract_samples(
                 let call = handle
                     .create_estimate(
                         CreateEstimateRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             AltType::Location,
-                            "sample".to_owned(),
+                            "Home Service Estimate".to_owned(),
                             BusinessDetails::new(),
-                            "sample".to_owned(),
+                            "USD".to_owned(),
                             vec![
-                                EstimateItem::new("sample".to_owned(), "sample".to_owned(),
-                                1.0f64, 1.0f64)
+                                EstimateItem::new("ABC Product".to_owned(), "USD"
+                                .to_owned(), 999f64, 1f64)
                             ],
                             Discount::new(AmountType::Fixed),
                             ContactDetails::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
+                                "Alex".to_owned(),
+                                "+1234567890".to_owned(),
+                                "alex@example.com".to_owned(),
                             ),
                             FrequencySettings::new(true, ScheduleOptions::new()),
                         ),
@@ -825,14 +828,14 @@ pub fn contract_samples(
                 let call = handle
                     .create_estimate_template(
                         EstimateTemplateRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             AltType::Location,
-                            "sample".to_owned(),
+                            "Home Service Estimate Template".to_owned(),
                             BusinessDetails::new(),
-                            "sample".to_owned(),
+                            "USD".to_owned(),
                             vec![
-                                EstimateItem::new("sample".to_owned(), "sample".to_owned(),
-                                1.0f64, 1.0f64)
+                                EstimateItem::new("ABC Product".to_owned(), "USD"
+                                .to_owned(), 999f64, 1f64)
                             ],
                             Discount::new(AmountType::Fixed),
                         ),
@@ -847,23 +850,23 @@ pub fn contract_samples(
                 let call = handle
                     .create_invoice(
                         CreateInvoiceRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             AltType::Location,
-                            "sample".to_owned(),
+                            "New Invoice".to_owned(),
                             BusinessDetails::new(),
-                            "sample".to_owned(),
+                            "USD".to_owned(),
                             vec![
-                                InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
-                                1.0f64, 1.0f64)
+                                InvoiceItem::new("ABC Product".to_owned(), "USD".to_owned(),
+                                999f64, 1f64)
                             ],
                             Discount::new(AmountType::Fixed),
                             ContactDetails::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
+                                "Alex".to_owned(),
+                                "+1234567890".to_owned(),
+                                "alex@example.com".to_owned(),
                             ),
-                            "sample".to_owned(),
+                            "2023-01-01".to_owned(),
                             SentTo::new(vec!["sample".to_owned()]),
                             true,
                         ),
@@ -879,7 +882,7 @@ pub fn contract_samples(
                     .create_invoice_from_estimate(
                         "sample-estimateId",
                         CreateInvoiceFromEstimateRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             AltType::Location,
                             true,
                         ),
@@ -894,22 +897,22 @@ pub fn contract_samples(
                 let call = handle
                     .create_invoice_schedule(
                         CreateInvoiceScheduleRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             AltType::Location,
-                            "sample".to_owned(),
+                            "Monthly retainer".to_owned(),
                             ContactDetails::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
+                                "Alex".to_owned(),
+                                "+1234567890".to_owned(),
+                                "alex@example.com".to_owned(),
                             ),
                             ScheduleOptions::new(),
                             true,
                             BusinessDetails::new(),
-                            "sample".to_owned(),
+                            "USD".to_owned(),
                             vec![
-                                InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
-                                1.0f64, 1.0f64)
+                                InvoiceItem::new("ABC Product".to_owned(), "USD".to_owned(),
+                                999f64, 1f64)
                             ],
                             Discount::new(AmountType::Fixed),
                         ),
@@ -924,14 +927,14 @@ pub fn contract_samples(
                 let call = handle
                     .create_invoice_template(
                         CreateInvoiceTemplateRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             AltType::Location,
-                            "sample".to_owned(),
+                            "New Template".to_owned(),
                             BusinessDetails::new(),
-                            "sample".to_owned(),
+                            "USD".to_owned(),
                             vec![
-                                InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
-                                1.0f64, 1.0f64)
+                                InvoiceItem::new("ABC Product".to_owned(), "USD".to_owned(),
+                                999f64, 1f64)
                             ],
                         ),
                     );
@@ -945,21 +948,21 @@ pub fn contract_samples(
                 let call = handle
                     .create_text2_pay_invoice(
                         Text2PayRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             AltType::Location,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "New Invoice".to_owned(),
+                            "USD".to_owned(),
                             vec![
-                                InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
-                                1.0f64, 1.0f64)
+                                InvoiceItem::new("ABC Product".to_owned(), "USD".to_owned(),
+                                999f64, 1f64)
                             ],
                             ContactDetails::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
+                                "Alex".to_owned(),
+                                "+1234567890".to_owned(),
+                                "alex@example.com".to_owned(),
                             ),
-                            "sample".to_owned(),
+                            "2023-01-01".to_owned(),
                             SentTo::new(vec!["sample".to_owned()]),
                             true,
                             Text2PayRequestAction::Draft,
@@ -976,7 +979,10 @@ pub fn contract_samples(
                 let call = handle
                     .delete_estimate(
                         "sample-estimateId",
-                        AltContext::new("sample".to_owned(), AltType::Location),
+                        AltContext::new(
+                            "6578278e879ad2646715ba9c".to_owned(),
+                            AltType::Location,
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -988,7 +994,10 @@ pub fn contract_samples(
                 let call = handle
                     .delete_estimate_template(
                         "sample-templateId",
-                        AltContext::new("sample".to_owned(), AltType::Location),
+                        AltContext::new(
+                            "6578278e879ad2646715ba9c".to_owned(),
+                            AltType::Location,
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1000,7 +1009,7 @@ pub fn contract_samples(
                 let call = handle
                     .delete_invoice(
                         "sample-invoiceId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1013,7 +1022,7 @@ pub fn contract_samples(
                 let call = handle
                     .delete_invoice_schedule(
                         "sample-scheduleId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1026,7 +1035,7 @@ pub fn contract_samples(
                 let call = handle
                     .delete_invoice_template(
                         "sample-templateId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1037,7 +1046,10 @@ pub fn contract_samples(
             "generateEstimateNumber",
             Box::pin({
                 let call = handle
-                    .generate_estimate_number("sample".to_owned(), AltType::Location);
+                    .generate_estimate_number(
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        AltType::Location,
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1046,7 +1058,10 @@ pub fn contract_samples(
             "generateInvoiceNumber",
             Box::pin({
                 let call = handle
-                    .generate_invoice_number("sample".to_owned(), AltType::Location);
+                    .generate_invoice_number(
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        AltType::Location,
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1066,7 +1081,7 @@ pub fn contract_samples(
                 let call = handle
                     .get_invoice(
                         "sample-invoiceId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1079,7 +1094,7 @@ pub fn contract_samples(
                 let call = handle
                     .get_invoice_schedule(
                         "sample-scheduleId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1090,7 +1105,10 @@ pub fn contract_samples(
             "getInvoiceSettings",
             Box::pin({
                 let call = handle
-                    .get_invoice_settings("sample".to_owned(), AltType::Location);
+                    .get_invoice_settings(
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        AltType::Location,
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1101,7 +1119,7 @@ pub fn contract_samples(
                 let call = handle
                     .get_invoice_template(
                         "sample-templateId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1113,10 +1131,10 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .list_estimate_templates(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         AltType::Location,
-                        1i64,
-                        1i64,
+                        10i64,
+                        0i64,
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1126,7 +1144,12 @@ pub fn contract_samples(
             "listEstimates",
             Box::pin({
                 let call = handle
-                    .list_estimates("sample".to_owned(), AltType::Location, 1i64, 1i64);
+                    .list_estimates(
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        AltType::Location,
+                        10i64,
+                        0i64,
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1136,10 +1159,10 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .list_invoice_schedules(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         AltType::Location,
-                        1i64,
-                        1i64,
+                        10i64,
+                        0i64,
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1150,10 +1173,10 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .list_invoice_templates(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         AltType::Location,
-                        1i64,
-                        1i64,
+                        10i64,
+                        0i64,
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1163,7 +1186,12 @@ pub fn contract_samples(
             "listInvoices",
             Box::pin({
                 let call = handle
-                    .list_invoices("sample".to_owned(), AltType::Location, 1i64, 1i64);
+                    .list_invoices(
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        AltType::Location,
+                        10i64,
+                        0i64,
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1173,9 +1201,9 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .preview_estimate_template(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         AltType::Location,
-                        "sample".to_owned(),
+                        "5f9d6d8b1b2d2c001f2d9e4b".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1188,12 +1216,12 @@ pub fn contract_samples(
                     .record_invoice_payment(
                         "sample-invoiceId",
                         RecordPaymentRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             AltType::Location,
                             ManualPaymentMode::Cash,
-                            Card::new("sample".to_owned(), "sample".to_owned()),
-                            Cheque::new("sample".to_owned()),
-                            "sample".to_owned(),
+                            Card::new("visa".to_owned(), "4242".to_owned()),
+                            Cheque::new("129-129-129-912".to_owned()),
+                            "Paid at the front desk".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1207,7 +1235,7 @@ pub fn contract_samples(
                     .schedule_invoice_schedule(
                         "sample-scheduleId",
                         ScheduleInvoiceScheduleRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             AltType::Location,
                             true,
                         ),
@@ -1223,7 +1251,7 @@ pub fn contract_samples(
                     .send_estimate(
                         "sample-estimateId",
                         SendEstimateRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             AltType::Location,
                             SendAction::SmsAndEmail,
                             true,
@@ -1241,7 +1269,7 @@ pub fn contract_samples(
                     .send_invoice(
                         "sample-invoiceId",
                         SendInvoiceRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             AltType::Location,
                             "sample".to_owned(),
                             SendAction::SmsAndEmail,
@@ -1259,7 +1287,7 @@ pub fn contract_samples(
                     .set_invoice_schedule_auto_payment(
                         "sample-scheduleId",
                         ScheduleAutoPaymentRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             AltType::Location,
                             "sample".to_owned(),
                             AutoPaymentDetails::new(true),
@@ -1285,21 +1313,21 @@ pub fn contract_samples(
                     .update_estimate(
                         "sample-estimateId",
                         UpdateEstimateRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             AltType::Location,
-                            "sample".to_owned(),
+                            "Home Service Estimate".to_owned(),
                             BusinessDetails::new(),
-                            "sample".to_owned(),
+                            "USD".to_owned(),
                             vec![
-                                EstimateItem::new("sample".to_owned(), "sample".to_owned(),
-                                1.0f64, 1.0f64)
+                                EstimateItem::new("ABC Product".to_owned(), "USD"
+                                .to_owned(), 999f64, 1f64)
                             ],
                             Discount::new(AmountType::Fixed),
                             ContactDetails::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
+                                "Alex".to_owned(),
+                                "+1234567890".to_owned(),
+                                "alex@example.com".to_owned(),
                             ),
                             FrequencySettings::new(true, ScheduleOptions::new()),
                         ),
@@ -1313,7 +1341,7 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .update_estimate_last_visited_at(
-                        EstimateViewedRequest::new("sample".to_owned()),
+                        EstimateViewedRequest::new("5f9d6d8b1b2d2c001f2d9e4b".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1326,14 +1354,14 @@ pub fn contract_samples(
                     .update_estimate_template(
                         "sample-templateId",
                         EstimateTemplateRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             AltType::Location,
-                            "sample".to_owned(),
+                            "Home Service Estimate Template".to_owned(),
                             BusinessDetails::new(),
-                            "sample".to_owned(),
+                            "USD".to_owned(),
                             vec![
-                                EstimateItem::new("sample".to_owned(), "sample".to_owned(),
-                                1.0f64, 1.0f64)
+                                EstimateItem::new("ABC Product".to_owned(), "USD"
+                                .to_owned(), 999f64, 1f64)
                             ],
                             Discount::new(AmountType::Fixed),
                         ),
@@ -1349,16 +1377,16 @@ pub fn contract_samples(
                     .update_invoice(
                         "sample-invoiceId",
                         UpdateInvoiceRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             AltType::Location,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "New Invoice".to_owned(),
+                            "USD".to_owned(),
                             vec![
-                                InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
-                                1.0f64, 1.0f64)
+                                InvoiceItem::new("ABC Product".to_owned(), "USD".to_owned(),
+                                999f64, 1f64)
                             ],
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "2023-01-01".to_owned(),
+                            "2023-01-14".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1370,7 +1398,7 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .update_invoice_last_visited_at(
-                        InvoiceViewedRequest::new("sample".to_owned()),
+                        InvoiceViewedRequest::new("6578278e879ad2646715ba9c".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1383,11 +1411,11 @@ pub fn contract_samples(
                     .update_invoice_late_fees(
                         "sample-invoiceId",
                         UpdateLateFeesRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             AltType::Location,
                             LateFeesConfiguration::new(
                                 true,
-                                1.0f64,
+                                10f64,
                                 AmountType::Fixed,
                                 LateFeesFrequency::new(
                                     1i64,
@@ -1407,22 +1435,22 @@ pub fn contract_samples(
                     .update_invoice_schedule(
                         "sample-scheduleId",
                         UpdateInvoiceScheduleRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             AltType::Location,
-                            "sample".to_owned(),
+                            "Monthly retainer".to_owned(),
                             ContactDetails::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
+                                "Alex".to_owned(),
+                                "+1234567890".to_owned(),
+                                "alex@example.com".to_owned(),
                             ),
                             ScheduleOptions::new(),
                             true,
                             BusinessDetails::new(),
-                            "sample".to_owned(),
+                            "USD".to_owned(),
                             vec![
-                                InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
-                                1.0f64, 1.0f64)
+                                InvoiceItem::new("ABC Product".to_owned(), "USD".to_owned(),
+                                999f64, 1f64)
                             ],
                             Discount::new(AmountType::Fixed),
                         ),
@@ -1438,14 +1466,14 @@ pub fn contract_samples(
                     .update_invoice_template(
                         "sample-templateId",
                         UpdateInvoiceTemplateRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             AltType::Location,
-                            "sample".to_owned(),
+                            "New Template".to_owned(),
                             BusinessDetails::new(),
-                            "sample".to_owned(),
+                            "USD".to_owned(),
                             vec![
-                                InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
-                                1.0f64, 1.0f64)
+                                InvoiceItem::new("ABC Product".to_owned(), "USD".to_owned(),
+                                999f64, 1f64)
                             ],
                         ),
                     );
@@ -1460,11 +1488,11 @@ pub fn contract_samples(
                     .update_invoice_template_late_fees(
                         "sample-templateId",
                         UpdateLateFeesRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             AltType::Location,
                             LateFeesConfiguration::new(
                                 true,
-                                1.0f64,
+                                10f64,
                                 AmountType::Fixed,
                                 LateFeesFrequency::new(
                                     1i64,
@@ -1484,7 +1512,7 @@ pub fn contract_samples(
                     .update_invoice_template_payment_methods(
                         "sample-templateId",
                         UpdatePaymentMethodsRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             AltType::Location,
                         ),
                     );
@@ -1498,7 +1526,10 @@ pub fn contract_samples(
                 let call = handle
                     .void_invoice(
                         "sample-invoiceId",
-                        AltContext::new("sample".to_owned(), AltType::Location),
+                        AltContext::new(
+                            "6578278e879ad2646715ba9c".to_owned(),
+                            AltType::Location,
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1524,7 +1555,10 @@ pub fn contract_samples_full(
                 let call = handle
                     .cancel_invoice_schedule(
                         "sample-scheduleId",
-                        AltContext::new("sample".to_owned(), AltType::Location),
+                        AltContext::new(
+                            "6578278e879ad2646715ba9c".to_owned(),
+                            AltType::Location,
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1536,60 +1570,61 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_estimate(
                         CreateEstimateRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 AltType::Location,
-                                "sample".to_owned(),
+                                "Home Service Estimate".to_owned(),
                                 BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
+                                    .logo_url("https://example.com/logo.png".to_owned())
+                                    .name("ABC Corp.".to_owned())
+                                    .phone_no("+1-214-559-6993".to_owned())
                                     .address(
                                         BusinessDetailsAddress::Address(
                                             Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
+                                                .address_line1("9931 Beechwood".to_owned())
+                                                .address_line2("Suite 4".to_owned())
+                                                .city("Houston".to_owned())
+                                                .state("TX".to_owned())
+                                                .country_code("US".to_owned())
+                                                .postal_code("77001".to_owned()),
                                         ),
                                     )
-                                    .website("sample".to_owned())
+                                    .website("www.example.com".to_owned())
                                     .custom_values(
                                         vec![serde_json::Value::Object(Default::default())],
                                     ),
-                                "sample".to_owned(),
+                                "USD".to_owned(),
                                 vec![
-                                    EstimateItem::new("sample".to_owned(), "sample".to_owned(),
-                                    1.0f64, 1.0f64).description("sample".to_owned())
-                                    .product_id("sample".to_owned()).price_id("sample"
-                                    .to_owned()).taxes(vec![ItemTax::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64)])
-                                    .automatic_tax_category_id("sample".to_owned())
-                                    .is_setup_fee_item(true).type_(ItemType::OneTime)
-                                    .tax_inclusive(true).attachments(vec!["sample".to_owned()])
+                                    EstimateItem::new("ABC Product".to_owned(), "USD"
+                                    .to_owned(), 999f64, 1f64).description("Monthly service"
+                                    .to_owned()).product_id("6578278e879ad2646715ba9c"
+                                    .to_owned()).price_id("6578278e879ad2646715ba9c".to_owned())
+                                    .taxes(vec![ItemTax::new("sample".to_owned(), "Sales tax"
+                                    .to_owned(), 8.5f64)]).automatic_tax_category_id("sample"
+                                    .to_owned()).is_setup_fee_item(true)
+                                    .type_(ItemType::OneTime).tax_inclusive(true)
+                                    .attachments(vec!["sample".to_owned()])
                                 ],
                                 Discount::new(AmountType::Fixed)
-                                    .value(1.0f64)
+                                    .value(10f64)
                                     .valid_on_product_ids(vec!["sample".to_owned()]),
                                 ContactDetails::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
+                                        "6578278e879ad2646715ba9c".to_owned(),
+                                        "Alex".to_owned(),
+                                        "+1234567890".to_owned(),
+                                        "alex@example.com".to_owned(),
                                     )
                                     .additional_emails(
-                                        vec![AdditionalEmail::new("sample".to_owned())],
+                                        vec![AdditionalEmail::new("alex@example.com".to_owned())],
                                     )
-                                    .company_name("sample".to_owned())
+                                    .company_name("ABC Corp.".to_owned())
                                     .address(
                                         Address::new()
-                                            .address_line1("sample".to_owned())
-                                            .address_line2("sample".to_owned())
-                                            .city("sample".to_owned())
-                                            .state("sample".to_owned())
-                                            .country_code("sample".to_owned())
-                                            .postal_code("sample".to_owned()),
+                                            .address_line1("9931 Beechwood".to_owned())
+                                            .address_line2("Suite 4".to_owned())
+                                            .city("Houston".to_owned())
+                                            .state("TX".to_owned())
+                                            .country_code("US".to_owned())
+                                            .postal_code("77001".to_owned()),
                                     )
                                     .custom_fields(vec!["sample".to_owned()]),
                                 FrequencySettings::new(
@@ -1599,29 +1634,29 @@ pub fn contract_samples_full(
                                         .rrule(
                                             RecurrenceRule::new(
                                                     IntervalType::Yearly,
-                                                    1i64,
-                                                    "sample".to_owned(),
+                                                    2i64,
+                                                    "2023-01-01".to_owned(),
                                                 )
-                                                .start_time("sample".to_owned())
-                                                .end_date("sample".to_owned())
-                                                .end_time("sample".to_owned())
-                                                .day_of_month(1i64)
+                                                .start_time("20:45:00".to_owned())
+                                                .end_date("2029-11-01".to_owned())
+                                                .end_time("18:45:00".to_owned())
+                                                .day_of_month(15i64)
                                                 .day_of_week(RecurrenceRuleDayOfWeek::Mo)
-                                                .num_of_week(1i64)
+                                                .num_of_week(-1i64)
                                                 .month_of_year(RecurrenceRuleMonthOfYear::Jan)
-                                                .count(1i64)
-                                                .days_before(1i64)
+                                                .count(10i64)
+                                                .days_before(5i64)
                                                 .use_start_as_primary_user_accepted(true)
-                                                .end_type("sample".to_owned()),
+                                                .end_type("by".to_owned()),
                                         ),
                                 ),
                             )
                             .live_mode(true)
                             .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
-                            .estimate_number(1i64)
-                            .issue_date("sample".to_owned())
-                            .expiry_date("sample".to_owned())
+                            .title("ESTIMATE".to_owned())
+                            .estimate_number(1001i64)
+                            .issue_date("2024-08-07".to_owned())
+                            .expiry_date("2024-08-10".to_owned())
                             .sent_to(
                                 SentTo::new(vec!["sample".to_owned()])
                                     .email_cc(vec!["sample".to_owned()])
@@ -1639,7 +1674,7 @@ pub fn contract_samples_full(
                             )
                             .send_estimate_details(
                                 SendEstimateRequest::new(
-                                        "sample".to_owned(),
+                                        "6578278e879ad2646715ba9c".to_owned(),
                                         AltType::Location,
                                         SendAction::SmsAndEmail,
                                         true,
@@ -1647,17 +1682,19 @@ pub fn contract_samples_full(
                                     )
                                     .sent_from(
                                         SenderConfiguration::new()
-                                            .from_name("sample".to_owned())
-                                            .from_email("sample".to_owned()),
+                                            .from_name("Alex".to_owned())
+                                            .from_email("alex@example.com".to_owned()),
                                     )
-                                    .estimate_name("sample".to_owned()),
+                                    .estimate_name("Estimate".to_owned()),
                             )
                             .estimate_number_prefix("sample".to_owned())
                             .user_id("sample".to_owned())
                             .attachments(
                                 vec![
-                                    Attachment::new("sample".to_owned(), "sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), 1i64)
+                                    Attachment::new("6241712be68f7a98102ba272".to_owned(),
+                                    "Electronics.pdf".to_owned(),
+                                    "https://example.com/files/electronics.pdf".to_owned(),
+                                    "application/pdf".to_owned(), 10000i64)
                                 ],
                             )
                             .auto_invoice(AutoInvoicing::new(true).direct_payments(true))
@@ -1665,11 +1702,11 @@ pub fn contract_samples_full(
                                 MiscellaneousCharges::new(
                                         vec![serde_json::Value::Object(Default::default())],
                                     )
-                                    .collected_miscellaneous_charges(1.0f64)
+                                    .collected_miscellaneous_charges(10f64)
                                     .paid_charges(
                                         vec![
-                                            PaidCharge::new("sample".to_owned(), 1.0f64, 1.0f64,
-                                            "sample".to_owned())
+                                            PaidCharge::new("Processing Fee".to_owned(), 10f64, 10f64,
+                                            "673d01d7d547648a8dab6211".to_owned())
                                         ],
                                     ),
                             )
@@ -1694,46 +1731,47 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_estimate_template(
                         EstimateTemplateRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 AltType::Location,
-                                "sample".to_owned(),
+                                "Home Service Estimate Template".to_owned(),
                                 BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
+                                    .logo_url("https://example.com/logo.png".to_owned())
+                                    .name("ABC Corp.".to_owned())
+                                    .phone_no("+1-214-559-6993".to_owned())
                                     .address(
                                         BusinessDetailsAddress::Address(
                                             Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
+                                                .address_line1("9931 Beechwood".to_owned())
+                                                .address_line2("Suite 4".to_owned())
+                                                .city("Houston".to_owned())
+                                                .state("TX".to_owned())
+                                                .country_code("US".to_owned())
+                                                .postal_code("77001".to_owned()),
                                         ),
                                     )
-                                    .website("sample".to_owned())
+                                    .website("www.example.com".to_owned())
                                     .custom_values(
                                         vec![serde_json::Value::Object(Default::default())],
                                     ),
-                                "sample".to_owned(),
+                                "USD".to_owned(),
                                 vec![
-                                    EstimateItem::new("sample".to_owned(), "sample".to_owned(),
-                                    1.0f64, 1.0f64).description("sample".to_owned())
-                                    .product_id("sample".to_owned()).price_id("sample"
-                                    .to_owned()).taxes(vec![ItemTax::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64)])
-                                    .automatic_tax_category_id("sample".to_owned())
-                                    .is_setup_fee_item(true).type_(ItemType::OneTime)
-                                    .tax_inclusive(true).attachments(vec!["sample".to_owned()])
+                                    EstimateItem::new("ABC Product".to_owned(), "USD"
+                                    .to_owned(), 999f64, 1f64).description("Monthly service"
+                                    .to_owned()).product_id("6578278e879ad2646715ba9c"
+                                    .to_owned()).price_id("6578278e879ad2646715ba9c".to_owned())
+                                    .taxes(vec![ItemTax::new("sample".to_owned(), "Sales tax"
+                                    .to_owned(), 8.5f64)]).automatic_tax_category_id("sample"
+                                    .to_owned()).is_setup_fee_item(true)
+                                    .type_(ItemType::OneTime).tax_inclusive(true)
+                                    .attachments(vec!["sample".to_owned()])
                                 ],
                                 Discount::new(AmountType::Fixed)
-                                    .value(1.0f64)
+                                    .value(10f64)
                                     .valid_on_product_ids(vec!["sample".to_owned()]),
                             )
                             .live_mode(true)
                             .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
+                            .title("ESTIMATE".to_owned())
                             .automatic_taxes_enabled(true)
                             .meta(
                                 std::collections::BTreeMap::from([
@@ -1745,7 +1783,7 @@ pub fn contract_samples_full(
                             )
                             .send_estimate_details(
                                 SendEstimateRequest::new(
-                                        "sample".to_owned(),
+                                        "6578278e879ad2646715ba9c".to_owned(),
                                         AltType::Location,
                                         SendAction::SmsAndEmail,
                                         true,
@@ -1753,27 +1791,29 @@ pub fn contract_samples_full(
                                     )
                                     .sent_from(
                                         SenderConfiguration::new()
-                                            .from_name("sample".to_owned())
-                                            .from_email("sample".to_owned()),
+                                            .from_name("Alex".to_owned())
+                                            .from_email("alex@example.com".to_owned()),
                                     )
-                                    .estimate_name("sample".to_owned()),
+                                    .estimate_name("Estimate".to_owned()),
                             )
                             .estimate_number_prefix("sample".to_owned())
                             .attachments(
                                 vec![
-                                    Attachment::new("sample".to_owned(), "sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), 1i64)
+                                    Attachment::new("6241712be68f7a98102ba272".to_owned(),
+                                    "Electronics.pdf".to_owned(),
+                                    "https://example.com/files/electronics.pdf".to_owned(),
+                                    "application/pdf".to_owned(), 10000i64)
                                 ],
                             )
                             .miscellaneous_charges(
                                 MiscellaneousCharges::new(
                                         vec![serde_json::Value::Object(Default::default())],
                                     )
-                                    .collected_miscellaneous_charges(1.0f64)
+                                    .collected_miscellaneous_charges(10f64)
                                     .paid_charges(
                                         vec![
-                                            PaidCharge::new("sample".to_owned(), 1.0f64, 1.0f64,
-                                            "sample".to_owned())
+                                            PaidCharge::new("Processing Fee".to_owned(), 10f64, 10f64,
+                                            "673d01d7d547648a8dab6211".to_owned())
                                         ],
                                     ),
                             ),
@@ -1788,63 +1828,63 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_invoice(
                         CreateInvoiceRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 AltType::Location,
-                                "sample".to_owned(),
+                                "New Invoice".to_owned(),
                                 BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
+                                    .logo_url("https://example.com/logo.png".to_owned())
+                                    .name("ABC Corp.".to_owned())
+                                    .phone_no("+1-214-559-6993".to_owned())
                                     .address(
                                         BusinessDetailsAddress::Address(
                                             Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
+                                                .address_line1("9931 Beechwood".to_owned())
+                                                .address_line2("Suite 4".to_owned())
+                                                .city("Houston".to_owned())
+                                                .state("TX".to_owned())
+                                                .country_code("US".to_owned())
+                                                .postal_code("77001".to_owned()),
                                         ),
                                     )
-                                    .website("sample".to_owned())
+                                    .website("www.example.com".to_owned())
                                     .custom_values(
                                         vec![serde_json::Value::Object(Default::default())],
                                     ),
-                                "sample".to_owned(),
+                                "USD".to_owned(),
                                 vec![
-                                    InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
-                                    1.0f64, 1.0f64).description("sample".to_owned())
-                                    .product_id("sample".to_owned()).price_id("sample"
-                                    .to_owned()).taxes(vec![ItemTax::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64)])
-                                    .automatic_tax_category_id("sample".to_owned())
-                                    .is_setup_fee_item(true).type_(ItemType::OneTime)
-                                    .tax_inclusive(true)
+                                    InvoiceItem::new("ABC Product".to_owned(), "USD".to_owned(),
+                                    999f64, 1f64).description("Monthly service".to_owned())
+                                    .product_id("6578278e879ad2646715ba9c".to_owned())
+                                    .price_id("6578278e879ad2646715ba9c".to_owned())
+                                    .taxes(vec![ItemTax::new("sample".to_owned(), "Sales tax"
+                                    .to_owned(), 8.5f64)]).automatic_tax_category_id("sample"
+                                    .to_owned()).is_setup_fee_item(true)
+                                    .type_(ItemType::OneTime).tax_inclusive(true)
                                 ],
                                 Discount::new(AmountType::Fixed)
-                                    .value(1.0f64)
+                                    .value(10f64)
                                     .valid_on_product_ids(vec!["sample".to_owned()]),
                                 ContactDetails::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
+                                        "6578278e879ad2646715ba9c".to_owned(),
+                                        "Alex".to_owned(),
+                                        "+1234567890".to_owned(),
+                                        "alex@example.com".to_owned(),
                                     )
                                     .additional_emails(
-                                        vec![AdditionalEmail::new("sample".to_owned())],
+                                        vec![AdditionalEmail::new("alex@example.com".to_owned())],
                                     )
-                                    .company_name("sample".to_owned())
+                                    .company_name("ABC Corp.".to_owned())
                                     .address(
                                         Address::new()
-                                            .address_line1("sample".to_owned())
-                                            .address_line2("sample".to_owned())
-                                            .city("sample".to_owned())
-                                            .state("sample".to_owned())
-                                            .country_code("sample".to_owned())
-                                            .postal_code("sample".to_owned()),
+                                            .address_line1("9931 Beechwood".to_owned())
+                                            .address_line2("Suite 4".to_owned())
+                                            .city("Houston".to_owned())
+                                            .state("TX".to_owned())
+                                            .country_code("US".to_owned())
+                                            .postal_code("77001".to_owned()),
                                     )
                                     .custom_fields(vec!["sample".to_owned()]),
-                                "sample".to_owned(),
+                                "2023-01-01".to_owned(),
                                 SentTo::new(vec!["sample".to_owned()])
                                     .email_cc(vec!["sample".to_owned()])
                                     .email_bcc(vec!["sample".to_owned()])
@@ -1852,9 +1892,9 @@ pub fn contract_samples_full(
                                 true,
                             )
                             .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
-                            .invoice_number("sample".to_owned())
-                            .due_date("sample".to_owned())
+                            .title("INVOICE".to_owned())
+                            .invoice_number("1001".to_owned())
+                            .due_date("2023-01-14".to_owned())
                             .automatic_taxes_enabled(true)
                             .payment_schedule(
                                 PaymentSchedule::new(
@@ -1865,40 +1905,42 @@ pub fn contract_samples_full(
                             .late_fees_configuration(
                                 LateFeesConfiguration::new(
                                         true,
-                                        1.0f64,
+                                        10f64,
                                         AmountType::Fixed,
                                         LateFeesFrequency::new(
                                             1i64,
                                             LateFeesFrequencyInterval::Minute,
                                         ),
                                     )
-                                    .grace(LateFeesGrace::new(1i64, LateFeesGraceInterval::Day))
+                                    .grace(LateFeesGrace::new(3i64, LateFeesGraceInterval::Day))
                                     .max_late_fees(
-                                        LateFeesCap::new(LateFeesCapType::Fixed, 1.0f64),
+                                        LateFeesCap::new(LateFeesCapType::Fixed, 10f64),
                                     ),
                             )
                             .tips_configuration(
                                 TipsConfiguration::new(vec![1.0f64], true),
                             )
-                            .invoice_number_prefix("sample".to_owned())
+                            .invoice_number_prefix("INV-".to_owned())
                             .payment_methods(
                                 PaymentMethods::new(StripePaymentMethod::new(true)),
                             )
                             .attachments(
                                 vec![
-                                    Attachment::new("sample".to_owned(), "sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), 1i64)
+                                    Attachment::new("6241712be68f7a98102ba272".to_owned(),
+                                    "Electronics.pdf".to_owned(),
+                                    "https://example.com/files/electronics.pdf".to_owned(),
+                                    "application/pdf".to_owned(), 10000i64)
                                 ],
                             )
                             .miscellaneous_charges(
                                 MiscellaneousCharges::new(
                                         vec![serde_json::Value::Object(Default::default())],
                                     )
-                                    .collected_miscellaneous_charges(1.0f64)
+                                    .collected_miscellaneous_charges(10f64)
                                     .paid_charges(
                                         vec![
-                                            PaidCharge::new("sample".to_owned(), 1.0f64, 1.0f64,
-                                            "sample".to_owned())
+                                            PaidCharge::new("Processing Fee".to_owned(), 10f64, 10f64,
+                                            "673d01d7d547648a8dab6211".to_owned())
                                         ],
                                     ),
                             ),
@@ -1914,7 +1956,7 @@ pub fn contract_samples_full(
                     .create_invoice_from_estimate(
                         "sample-estimateId",
                         CreateInvoiceFromEstimateRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 AltType::Location,
                                 true,
                             )
@@ -1930,27 +1972,27 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_invoice_schedule(
                         CreateInvoiceScheduleRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 AltType::Location,
-                                "sample".to_owned(),
+                                "Monthly retainer".to_owned(),
                                 ContactDetails::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
+                                        "6578278e879ad2646715ba9c".to_owned(),
+                                        "Alex".to_owned(),
+                                        "+1234567890".to_owned(),
+                                        "alex@example.com".to_owned(),
                                     )
                                     .additional_emails(
-                                        vec![AdditionalEmail::new("sample".to_owned())],
+                                        vec![AdditionalEmail::new("alex@example.com".to_owned())],
                                     )
-                                    .company_name("sample".to_owned())
+                                    .company_name("ABC Corp.".to_owned())
                                     .address(
                                         Address::new()
-                                            .address_line1("sample".to_owned())
-                                            .address_line2("sample".to_owned())
-                                            .city("sample".to_owned())
-                                            .state("sample".to_owned())
-                                            .country_code("sample".to_owned())
-                                            .postal_code("sample".to_owned()),
+                                            .address_line1("9931 Beechwood".to_owned())
+                                            .address_line2("Suite 4".to_owned())
+                                            .city("Houston".to_owned())
+                                            .state("TX".to_owned())
+                                            .country_code("US".to_owned())
+                                            .postal_code("77001".to_owned()),
                                     )
                                     .custom_fields(vec!["sample".to_owned()]),
                                 ScheduleOptions::new()
@@ -1958,96 +2000,98 @@ pub fn contract_samples_full(
                                     .rrule(
                                         RecurrenceRule::new(
                                                 IntervalType::Yearly,
-                                                1i64,
-                                                "sample".to_owned(),
+                                                2i64,
+                                                "2023-01-01".to_owned(),
                                             )
-                                            .start_time("sample".to_owned())
-                                            .end_date("sample".to_owned())
-                                            .end_time("sample".to_owned())
-                                            .day_of_month(1i64)
+                                            .start_time("20:45:00".to_owned())
+                                            .end_date("2029-11-01".to_owned())
+                                            .end_time("18:45:00".to_owned())
+                                            .day_of_month(15i64)
                                             .day_of_week(RecurrenceRuleDayOfWeek::Mo)
-                                            .num_of_week(1i64)
+                                            .num_of_week(-1i64)
                                             .month_of_year(RecurrenceRuleMonthOfYear::Jan)
-                                            .count(1i64)
-                                            .days_before(1i64)
+                                            .count(10i64)
+                                            .days_before(5i64)
                                             .use_start_as_primary_user_accepted(true)
-                                            .end_type("sample".to_owned()),
+                                            .end_type("by".to_owned()),
                                     ),
                                 true,
                                 BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
+                                    .logo_url("https://example.com/logo.png".to_owned())
+                                    .name("ABC Corp.".to_owned())
+                                    .phone_no("+1-214-559-6993".to_owned())
                                     .address(
                                         BusinessDetailsAddress::Address(
                                             Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
+                                                .address_line1("9931 Beechwood".to_owned())
+                                                .address_line2("Suite 4".to_owned())
+                                                .city("Houston".to_owned())
+                                                .state("TX".to_owned())
+                                                .country_code("US".to_owned())
+                                                .postal_code("77001".to_owned()),
                                         ),
                                     )
-                                    .website("sample".to_owned())
+                                    .website("www.example.com".to_owned())
                                     .custom_values(
                                         vec![serde_json::Value::Object(Default::default())],
                                     ),
-                                "sample".to_owned(),
+                                "USD".to_owned(),
                                 vec![
-                                    InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
-                                    1.0f64, 1.0f64).description("sample".to_owned())
-                                    .product_id("sample".to_owned()).price_id("sample"
-                                    .to_owned()).taxes(vec![ItemTax::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64)])
-                                    .automatic_tax_category_id("sample".to_owned())
-                                    .is_setup_fee_item(true).type_(ItemType::OneTime)
-                                    .tax_inclusive(true)
+                                    InvoiceItem::new("ABC Product".to_owned(), "USD".to_owned(),
+                                    999f64, 1f64).description("Monthly service".to_owned())
+                                    .product_id("6578278e879ad2646715ba9c".to_owned())
+                                    .price_id("6578278e879ad2646715ba9c".to_owned())
+                                    .taxes(vec![ItemTax::new("sample".to_owned(), "Sales tax"
+                                    .to_owned(), 8.5f64)]).automatic_tax_category_id("sample"
+                                    .to_owned()).is_setup_fee_item(true)
+                                    .type_(ItemType::OneTime).tax_inclusive(true)
                                 ],
                                 Discount::new(AmountType::Fixed)
-                                    .value(1.0f64)
+                                    .value(10f64)
                                     .valid_on_product_ids(vec!["sample".to_owned()]),
                             )
                             .automatic_taxes_enabled(true)
                             .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
+                            .title("INVOICE".to_owned())
                             .tips_configuration(
                                 TipsConfiguration::new(vec![1.0f64], true),
                             )
                             .late_fees_configuration(
                                 LateFeesConfiguration::new(
                                         true,
-                                        1.0f64,
+                                        10f64,
                                         AmountType::Fixed,
                                         LateFeesFrequency::new(
                                             1i64,
                                             LateFeesFrequencyInterval::Minute,
                                         ),
                                     )
-                                    .grace(LateFeesGrace::new(1i64, LateFeesGraceInterval::Day))
+                                    .grace(LateFeesGrace::new(3i64, LateFeesGraceInterval::Day))
                                     .max_late_fees(
-                                        LateFeesCap::new(LateFeesCapType::Fixed, 1.0f64),
+                                        LateFeesCap::new(LateFeesCapType::Fixed, 10f64),
                                     ),
                             )
-                            .invoice_number_prefix("sample".to_owned())
+                            .invoice_number_prefix("INV-".to_owned())
                             .payment_methods(
                                 PaymentMethods::new(StripePaymentMethod::new(true)),
                             )
                             .attachments(
                                 vec![
-                                    Attachment::new("sample".to_owned(), "sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), 1i64)
+                                    Attachment::new("6241712be68f7a98102ba272".to_owned(),
+                                    "Electronics.pdf".to_owned(),
+                                    "https://example.com/files/electronics.pdf".to_owned(),
+                                    "application/pdf".to_owned(), 10000i64)
                                 ],
                             )
                             .miscellaneous_charges(
                                 MiscellaneousCharges::new(
                                         vec![serde_json::Value::Object(Default::default())],
                                     )
-                                    .collected_miscellaneous_charges(1.0f64)
+                                    .collected_miscellaneous_charges(10f64)
                                     .paid_charges(
                                         vec![
-                                            PaidCharge::new("sample".to_owned(), 1.0f64, 1.0f64,
-                                            "sample".to_owned())
+                                            PaidCharge::new("Processing Fee".to_owned(), 10f64, 10f64,
+                                            "673d01d7d547648a8dab6211".to_owned())
                                         ],
                                     ),
                             ),
@@ -2062,68 +2106,68 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_invoice_template(
                         CreateInvoiceTemplateRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 AltType::Location,
-                                "sample".to_owned(),
+                                "New Template".to_owned(),
                                 BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
+                                    .logo_url("https://example.com/logo.png".to_owned())
+                                    .name("ABC Corp.".to_owned())
+                                    .phone_no("+1-214-559-6993".to_owned())
                                     .address(
                                         BusinessDetailsAddress::Address(
                                             Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
+                                                .address_line1("9931 Beechwood".to_owned())
+                                                .address_line2("Suite 4".to_owned())
+                                                .city("Houston".to_owned())
+                                                .state("TX".to_owned())
+                                                .country_code("US".to_owned())
+                                                .postal_code("77001".to_owned()),
                                         ),
                                     )
-                                    .website("sample".to_owned())
+                                    .website("www.example.com".to_owned())
                                     .custom_values(
                                         vec![serde_json::Value::Object(Default::default())],
                                     ),
-                                "sample".to_owned(),
+                                "USD".to_owned(),
                                 vec![
-                                    InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
-                                    1.0f64, 1.0f64).description("sample".to_owned())
-                                    .product_id("sample".to_owned()).price_id("sample"
-                                    .to_owned()).taxes(vec![ItemTax::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64)])
-                                    .automatic_tax_category_id("sample".to_owned())
-                                    .is_setup_fee_item(true).type_(ItemType::OneTime)
-                                    .tax_inclusive(true)
+                                    InvoiceItem::new("ABC Product".to_owned(), "USD".to_owned(),
+                                    999f64, 1f64).description("Monthly service".to_owned())
+                                    .product_id("6578278e879ad2646715ba9c".to_owned())
+                                    .price_id("6578278e879ad2646715ba9c".to_owned())
+                                    .taxes(vec![ItemTax::new("sample".to_owned(), "Sales tax"
+                                    .to_owned(), 8.5f64)]).automatic_tax_category_id("sample"
+                                    .to_owned()).is_setup_fee_item(true)
+                                    .type_(ItemType::OneTime).tax_inclusive(true)
                                 ],
                             )
                             .internal(true)
                             .automatic_taxes_enabled(true)
                             .discount(
                                 Discount::new(AmountType::Fixed)
-                                    .value(1.0f64)
+                                    .value(10f64)
                                     .valid_on_product_ids(vec!["sample".to_owned()]),
                             )
                             .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
+                            .title("INVOICE".to_owned())
                             .tips_configuration(
                                 TipsConfiguration::new(vec![1.0f64], true),
                             )
                             .late_fees_configuration(
                                 LateFeesConfiguration::new(
                                         true,
-                                        1.0f64,
+                                        10f64,
                                         AmountType::Fixed,
                                         LateFeesFrequency::new(
                                             1i64,
                                             LateFeesFrequencyInterval::Minute,
                                         ),
                                     )
-                                    .grace(LateFeesGrace::new(1i64, LateFeesGraceInterval::Day))
+                                    .grace(LateFeesGrace::new(3i64, LateFeesGraceInterval::Day))
                                     .max_late_fees(
-                                        LateFeesCap::new(LateFeesCapType::Fixed, 1.0f64),
+                                        LateFeesCap::new(LateFeesCapType::Fixed, 10f64),
                                     ),
                             )
-                            .invoice_number_prefix("sample".to_owned())
+                            .invoice_number_prefix("INV-".to_owned())
                             .payment_methods(
                                 PaymentMethods::new(StripePaymentMethod::new(true)),
                             )
@@ -2132,11 +2176,11 @@ pub fn contract_samples_full(
                                 MiscellaneousCharges::new(
                                         vec![serde_json::Value::Object(Default::default())],
                                     )
-                                    .collected_miscellaneous_charges(1.0f64)
+                                    .collected_miscellaneous_charges(10f64)
                                     .paid_charges(
                                         vec![
-                                            PaidCharge::new("sample".to_owned(), 1.0f64, 1.0f64,
-                                            "sample".to_owned())
+                                            PaidCharge::new("Processing Fee".to_owned(), 10f64, 10f64,
+                                            "673d01d7d547648a8dab6211".to_owned())
                                         ],
                                     ),
                             ),
@@ -2151,41 +2195,41 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_text2_pay_invoice(
                         Text2PayRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 AltType::Location,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "New Invoice".to_owned(),
+                                "USD".to_owned(),
                                 vec![
-                                    InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
-                                    1.0f64, 1.0f64).description("sample".to_owned())
-                                    .product_id("sample".to_owned()).price_id("sample"
-                                    .to_owned()).taxes(vec![ItemTax::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64)])
-                                    .automatic_tax_category_id("sample".to_owned())
-                                    .is_setup_fee_item(true).type_(ItemType::OneTime)
-                                    .tax_inclusive(true)
+                                    InvoiceItem::new("ABC Product".to_owned(), "USD".to_owned(),
+                                    999f64, 1f64).description("Monthly service".to_owned())
+                                    .product_id("6578278e879ad2646715ba9c".to_owned())
+                                    .price_id("6578278e879ad2646715ba9c".to_owned())
+                                    .taxes(vec![ItemTax::new("sample".to_owned(), "Sales tax"
+                                    .to_owned(), 8.5f64)]).automatic_tax_category_id("sample"
+                                    .to_owned()).is_setup_fee_item(true)
+                                    .type_(ItemType::OneTime).tax_inclusive(true)
                                 ],
                                 ContactDetails::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
+                                        "6578278e879ad2646715ba9c".to_owned(),
+                                        "Alex".to_owned(),
+                                        "+1234567890".to_owned(),
+                                        "alex@example.com".to_owned(),
                                     )
                                     .additional_emails(
-                                        vec![AdditionalEmail::new("sample".to_owned())],
+                                        vec![AdditionalEmail::new("alex@example.com".to_owned())],
                                     )
-                                    .company_name("sample".to_owned())
+                                    .company_name("ABC Corp.".to_owned())
                                     .address(
                                         Address::new()
-                                            .address_line1("sample".to_owned())
-                                            .address_line2("sample".to_owned())
-                                            .city("sample".to_owned())
-                                            .state("sample".to_owned())
-                                            .country_code("sample".to_owned())
-                                            .postal_code("sample".to_owned()),
+                                            .address_line1("9931 Beechwood".to_owned())
+                                            .address_line2("Suite 4".to_owned())
+                                            .city("Houston".to_owned())
+                                            .state("TX".to_owned())
+                                            .country_code("US".to_owned())
+                                            .postal_code("77001".to_owned()),
                                     )
                                     .custom_fields(vec!["sample".to_owned()]),
-                                "sample".to_owned(),
+                                "2023-01-01".to_owned(),
                                 SentTo::new(vec!["sample".to_owned()])
                                     .email_cc(vec!["sample".to_owned()])
                                     .email_bcc(vec!["sample".to_owned()])
@@ -2195,9 +2239,9 @@ pub fn contract_samples_full(
                                 "sample".to_owned(),
                             )
                             .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
-                            .invoice_number("sample".to_owned())
-                            .due_date("sample".to_owned())
+                            .title("INVOICE".to_owned())
+                            .invoice_number("1001".to_owned())
+                            .due_date("2023-01-14".to_owned())
                             .automatic_taxes_enabled(true)
                             .payment_schedule(
                                 PaymentSchedule::new(
@@ -2208,40 +2252,42 @@ pub fn contract_samples_full(
                             .late_fees_configuration(
                                 LateFeesConfiguration::new(
                                         true,
-                                        1.0f64,
+                                        10f64,
                                         AmountType::Fixed,
                                         LateFeesFrequency::new(
                                             1i64,
                                             LateFeesFrequencyInterval::Minute,
                                         ),
                                     )
-                                    .grace(LateFeesGrace::new(1i64, LateFeesGraceInterval::Day))
+                                    .grace(LateFeesGrace::new(3i64, LateFeesGraceInterval::Day))
                                     .max_late_fees(
-                                        LateFeesCap::new(LateFeesCapType::Fixed, 1.0f64),
+                                        LateFeesCap::new(LateFeesCapType::Fixed, 10f64),
                                     ),
                             )
                             .tips_configuration(
                                 TipsConfiguration::new(vec![1.0f64], true),
                             )
-                            .invoice_number_prefix("sample".to_owned())
+                            .invoice_number_prefix("INV-".to_owned())
                             .payment_methods(
                                 PaymentMethods::new(StripePaymentMethod::new(true)),
                             )
                             .attachments(
                                 vec![
-                                    Attachment::new("sample".to_owned(), "sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), 1i64)
+                                    Attachment::new("6241712be68f7a98102ba272".to_owned(),
+                                    "Electronics.pdf".to_owned(),
+                                    "https://example.com/files/electronics.pdf".to_owned(),
+                                    "application/pdf".to_owned(), 10000i64)
                                 ],
                             )
                             .miscellaneous_charges(
                                 MiscellaneousCharges::new(
                                         vec![serde_json::Value::Object(Default::default())],
                                     )
-                                    .collected_miscellaneous_charges(1.0f64)
+                                    .collected_miscellaneous_charges(10f64)
                                     .paid_charges(
                                         vec![
-                                            PaidCharge::new("sample".to_owned(), 1.0f64, 1.0f64,
-                                            "sample".to_owned())
+                                            PaidCharge::new("Processing Fee".to_owned(), 10f64, 10f64,
+                                            "673d01d7d547648a8dab6211".to_owned())
                                         ],
                                     ),
                             )
@@ -2249,26 +2295,26 @@ pub fn contract_samples_full(
                             .include_terms_note(true)
                             .discount(
                                 Discount::new(AmountType::Fixed)
-                                    .value(1.0f64)
+                                    .value(10f64)
                                     .valid_on_product_ids(vec!["sample".to_owned()]),
                             )
                             .business_details(
                                 BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
+                                    .logo_url("https://example.com/logo.png".to_owned())
+                                    .name("ABC Corp.".to_owned())
+                                    .phone_no("+1-214-559-6993".to_owned())
                                     .address(
                                         BusinessDetailsAddress::Address(
                                             Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
+                                                .address_line1("9931 Beechwood".to_owned())
+                                                .address_line2("Suite 4".to_owned())
+                                                .city("Houston".to_owned())
+                                                .state("TX".to_owned())
+                                                .country_code("US".to_owned())
+                                                .postal_code("77001".to_owned()),
                                         ),
                                     )
-                                    .website("sample".to_owned())
+                                    .website("www.example.com".to_owned())
                                     .custom_values(
                                         vec![serde_json::Value::Object(Default::default())],
                                     ),
@@ -2284,7 +2330,10 @@ pub fn contract_samples_full(
                 let call = handle
                     .delete_estimate(
                         "sample-estimateId",
-                        AltContext::new("sample".to_owned(), AltType::Location),
+                        AltContext::new(
+                            "6578278e879ad2646715ba9c".to_owned(),
+                            AltType::Location,
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2296,7 +2345,10 @@ pub fn contract_samples_full(
                 let call = handle
                     .delete_estimate_template(
                         "sample-templateId",
-                        AltContext::new("sample".to_owned(), AltType::Location),
+                        AltContext::new(
+                            "6578278e879ad2646715ba9c".to_owned(),
+                            AltType::Location,
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2308,7 +2360,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .delete_invoice(
                         "sample-invoiceId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -2321,7 +2373,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .delete_invoice_schedule(
                         "sample-scheduleId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -2334,7 +2386,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .delete_invoice_template(
                         "sample-templateId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -2345,7 +2397,10 @@ pub fn contract_samples_full(
             "generateEstimateNumber",
             Box::pin({
                 let call = handle
-                    .generate_estimate_number("sample".to_owned(), AltType::Location);
+                    .generate_estimate_number(
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        AltType::Location,
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -2354,7 +2409,10 @@ pub fn contract_samples_full(
             "generateInvoiceNumber",
             Box::pin({
                 let call = handle
-                    .generate_invoice_number("sample".to_owned(), AltType::Location);
+                    .generate_invoice_number(
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        AltType::Location,
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -2374,7 +2432,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .get_invoice(
                         "sample-invoiceId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -2387,7 +2445,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .get_invoice_schedule(
                         "sample-scheduleId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -2398,7 +2456,10 @@ pub fn contract_samples_full(
             "getInvoiceSettings",
             Box::pin({
                 let call = handle
-                    .get_invoice_settings("sample".to_owned(), AltType::Location);
+                    .get_invoice_settings(
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        AltType::Location,
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -2409,7 +2470,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .get_invoice_template(
                         "sample-templateId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -2421,12 +2482,12 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_estimate_templates(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         AltType::Location,
-                        1i64,
-                        1i64,
+                        10i64,
+                        0i64,
                     )
-                    .search("sample".to_owned());
+                    .search("Alex".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -2435,12 +2496,17 @@ pub fn contract_samples_full(
             "listEstimates",
             Box::pin({
                 let call = handle
-                    .list_estimates("sample".to_owned(), AltType::Location, 1i64, 1i64)
-                    .start_at("sample".to_owned())
-                    .end_at("sample".to_owned())
-                    .search("sample".to_owned())
+                    .list_estimates(
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        AltType::Location,
+                        10i64,
+                        0i64,
+                    )
+                    .start_at("2023-01-01".to_owned())
+                    .end_at("2023-01-31".to_owned())
+                    .search("Home services".to_owned())
                     .status(EstimateStatus::All)
-                    .contact_id("sample".to_owned());
+                    .contact_id("AmuzcoPBpgKeccNsFlib".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -2450,15 +2516,15 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_invoice_schedules(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         AltType::Location,
-                        1i64,
-                        1i64,
+                        10i64,
+                        0i64,
                     )
                     .status("sample".to_owned())
-                    .start_at("sample".to_owned())
-                    .end_at("sample".to_owned())
-                    .search("sample".to_owned())
+                    .start_at("2023-01-01".to_owned())
+                    .end_at("2023-01-31".to_owned())
+                    .search("Alex".to_owned())
                     .payment_mode(PaymentMode::Default);
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2469,15 +2535,15 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_invoice_templates(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         AltType::Location,
-                        1i64,
-                        1i64,
+                        10i64,
+                        0i64,
                     )
                     .status("sample".to_owned())
-                    .start_at("sample".to_owned())
-                    .end_at("sample".to_owned())
-                    .search("sample".to_owned())
+                    .start_at("2023-01-01".to_owned())
+                    .end_at("2023-01-31".to_owned())
+                    .search("Alex".to_owned())
                     .payment_mode(PaymentMode::Default);
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2487,13 +2553,18 @@ pub fn contract_samples_full(
             "listInvoices",
             Box::pin({
                 let call = handle
-                    .list_invoices("sample".to_owned(), AltType::Location, 1i64, 1i64)
+                    .list_invoices(
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        AltType::Location,
+                        10i64,
+                        0i64,
+                    )
                     .status("sample".to_owned())
-                    .start_at("sample".to_owned())
-                    .end_at("sample".to_owned())
-                    .search("sample".to_owned())
+                    .start_at("2023-01-01".to_owned())
+                    .end_at("2023-01-31".to_owned())
+                    .search("Alex".to_owned())
                     .payment_mode(PaymentMode::Default)
-                    .contact_id("sample".to_owned())
+                    .contact_id("AmuzcoPBpgKeccNsFlib".to_owned())
                     .sort_field(ListInvoicesSortField::IssueDate)
                     .sort_order(SortOrder::Ascend);
                 async move { call.send().await.map(|_| ()) }
@@ -2505,9 +2576,9 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .preview_estimate_template(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         AltType::Location,
-                        "sample".to_owned(),
+                        "5f9d6d8b1b2d2c001f2d9e4b".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2520,14 +2591,14 @@ pub fn contract_samples_full(
                     .record_invoice_payment(
                         "sample-invoiceId",
                         RecordPaymentRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 AltType::Location,
                                 ManualPaymentMode::Cash,
-                                Card::new("sample".to_owned(), "sample".to_owned()),
-                                Cheque::new("sample".to_owned()),
-                                "sample".to_owned(),
+                                Card::new("visa".to_owned(), "4242".to_owned()),
+                                Cheque::new("129-129-129-912".to_owned()),
+                                "Paid at the front desk".to_owned(),
                             )
-                            .amount(1.0f64)
+                            .amount(999f64)
                             .meta(
                                 std::collections::BTreeMap::from([
                                     (
@@ -2537,7 +2608,7 @@ pub fn contract_samples_full(
                                 ]),
                             )
                             .payment_schedule_ids(vec!["sample".to_owned()])
-                            .fulfilled_at("sample".to_owned()),
+                            .fulfilled_at("2025-03-19T05:03:00.000Z".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2550,7 +2621,7 @@ pub fn contract_samples_full(
                     .schedule_invoice_schedule(
                         "sample-scheduleId",
                         ScheduleInvoiceScheduleRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 AltType::Location,
                                 true,
                             )
@@ -2559,7 +2630,7 @@ pub fn contract_samples_full(
                                     .type_("sample".to_owned())
                                     .payment_method_id("sample".to_owned())
                                     .customer_id("sample".to_owned())
-                                    .card(Card::new("sample".to_owned(), "sample".to_owned()))
+                                    .card(Card::new("visa".to_owned(), "4242".to_owned()))
                                     .us_bank_account(
                                         UsBankAccount::new("sample".to_owned(), "sample".to_owned()),
                                     )
@@ -2604,7 +2675,7 @@ pub fn contract_samples_full(
                     .send_estimate(
                         "sample-estimateId",
                         SendEstimateRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 AltType::Location,
                                 SendAction::SmsAndEmail,
                                 true,
@@ -2612,10 +2683,10 @@ pub fn contract_samples_full(
                             )
                             .sent_from(
                                 SenderConfiguration::new()
-                                    .from_name("sample".to_owned())
-                                    .from_email("sample".to_owned()),
+                                    .from_name("Alex".to_owned())
+                                    .from_email("alex@example.com".to_owned()),
                             )
-                            .estimate_name("sample".to_owned()),
+                            .estimate_name("Estimate".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2628,7 +2699,7 @@ pub fn contract_samples_full(
                     .send_invoice(
                         "sample-invoiceId",
                         SendInvoiceRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 AltType::Location,
                                 "sample".to_owned(),
                                 SendAction::SmsAndEmail,
@@ -2636,15 +2707,15 @@ pub fn contract_samples_full(
                             )
                             .sent_from(
                                 SenderConfiguration::new()
-                                    .from_name("sample".to_owned())
-                                    .from_email("sample".to_owned()),
+                                    .from_name("Alex".to_owned())
+                                    .from_email("alex@example.com".to_owned()),
                             )
                             .auto_payment(
                                 AutoPaymentDetails::new(true)
                                     .type_("sample".to_owned())
                                     .payment_method_id("sample".to_owned())
                                     .customer_id("sample".to_owned())
-                                    .card(Card::new("sample".to_owned(), "sample".to_owned()))
+                                    .card(Card::new("visa".to_owned(), "4242".to_owned()))
                                     .us_bank_account(
                                         UsBankAccount::new("sample".to_owned(), "sample".to_owned()),
                                     )
@@ -2689,14 +2760,14 @@ pub fn contract_samples_full(
                     .set_invoice_schedule_auto_payment(
                         "sample-scheduleId",
                         ScheduleAutoPaymentRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             AltType::Location,
                             "sample".to_owned(),
                             AutoPaymentDetails::new(true)
                                 .type_("sample".to_owned())
                                 .payment_method_id("sample".to_owned())
                                 .customer_id("sample".to_owned())
-                                .card(Card::new("sample".to_owned(), "sample".to_owned()))
+                                .card(Card::new("visa".to_owned(), "4242".to_owned()))
                                 .us_bank_account(
                                     UsBankAccount::new("sample".to_owned(), "sample".to_owned()),
                                 )
@@ -2750,60 +2821,61 @@ pub fn contract_samples_full(
                     .update_estimate(
                         "sample-estimateId",
                         UpdateEstimateRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 AltType::Location,
-                                "sample".to_owned(),
+                                "Home Service Estimate".to_owned(),
                                 BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
+                                    .logo_url("https://example.com/logo.png".to_owned())
+                                    .name("ABC Corp.".to_owned())
+                                    .phone_no("+1-214-559-6993".to_owned())
                                     .address(
                                         BusinessDetailsAddress::Address(
                                             Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
+                                                .address_line1("9931 Beechwood".to_owned())
+                                                .address_line2("Suite 4".to_owned())
+                                                .city("Houston".to_owned())
+                                                .state("TX".to_owned())
+                                                .country_code("US".to_owned())
+                                                .postal_code("77001".to_owned()),
                                         ),
                                     )
-                                    .website("sample".to_owned())
+                                    .website("www.example.com".to_owned())
                                     .custom_values(
                                         vec![serde_json::Value::Object(Default::default())],
                                     ),
-                                "sample".to_owned(),
+                                "USD".to_owned(),
                                 vec![
-                                    EstimateItem::new("sample".to_owned(), "sample".to_owned(),
-                                    1.0f64, 1.0f64).description("sample".to_owned())
-                                    .product_id("sample".to_owned()).price_id("sample"
-                                    .to_owned()).taxes(vec![ItemTax::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64)])
-                                    .automatic_tax_category_id("sample".to_owned())
-                                    .is_setup_fee_item(true).type_(ItemType::OneTime)
-                                    .tax_inclusive(true).attachments(vec!["sample".to_owned()])
+                                    EstimateItem::new("ABC Product".to_owned(), "USD"
+                                    .to_owned(), 999f64, 1f64).description("Monthly service"
+                                    .to_owned()).product_id("6578278e879ad2646715ba9c"
+                                    .to_owned()).price_id("6578278e879ad2646715ba9c".to_owned())
+                                    .taxes(vec![ItemTax::new("sample".to_owned(), "Sales tax"
+                                    .to_owned(), 8.5f64)]).automatic_tax_category_id("sample"
+                                    .to_owned()).is_setup_fee_item(true)
+                                    .type_(ItemType::OneTime).tax_inclusive(true)
+                                    .attachments(vec!["sample".to_owned()])
                                 ],
                                 Discount::new(AmountType::Fixed)
-                                    .value(1.0f64)
+                                    .value(10f64)
                                     .valid_on_product_ids(vec!["sample".to_owned()]),
                                 ContactDetails::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
+                                        "6578278e879ad2646715ba9c".to_owned(),
+                                        "Alex".to_owned(),
+                                        "+1234567890".to_owned(),
+                                        "alex@example.com".to_owned(),
                                     )
                                     .additional_emails(
-                                        vec![AdditionalEmail::new("sample".to_owned())],
+                                        vec![AdditionalEmail::new("alex@example.com".to_owned())],
                                     )
-                                    .company_name("sample".to_owned())
+                                    .company_name("ABC Corp.".to_owned())
                                     .address(
                                         Address::new()
-                                            .address_line1("sample".to_owned())
-                                            .address_line2("sample".to_owned())
-                                            .city("sample".to_owned())
-                                            .state("sample".to_owned())
-                                            .country_code("sample".to_owned())
-                                            .postal_code("sample".to_owned()),
+                                            .address_line1("9931 Beechwood".to_owned())
+                                            .address_line2("Suite 4".to_owned())
+                                            .city("Houston".to_owned())
+                                            .state("TX".to_owned())
+                                            .country_code("US".to_owned())
+                                            .postal_code("77001".to_owned()),
                                     )
                                     .custom_fields(vec!["sample".to_owned()]),
                                 FrequencySettings::new(
@@ -2813,29 +2885,29 @@ pub fn contract_samples_full(
                                         .rrule(
                                             RecurrenceRule::new(
                                                     IntervalType::Yearly,
-                                                    1i64,
-                                                    "sample".to_owned(),
+                                                    2i64,
+                                                    "2023-01-01".to_owned(),
                                                 )
-                                                .start_time("sample".to_owned())
-                                                .end_date("sample".to_owned())
-                                                .end_time("sample".to_owned())
-                                                .day_of_month(1i64)
+                                                .start_time("20:45:00".to_owned())
+                                                .end_date("2029-11-01".to_owned())
+                                                .end_time("18:45:00".to_owned())
+                                                .day_of_month(15i64)
                                                 .day_of_week(RecurrenceRuleDayOfWeek::Mo)
-                                                .num_of_week(1i64)
+                                                .num_of_week(-1i64)
                                                 .month_of_year(RecurrenceRuleMonthOfYear::Jan)
-                                                .count(1i64)
-                                                .days_before(1i64)
+                                                .count(10i64)
+                                                .days_before(5i64)
                                                 .use_start_as_primary_user_accepted(true)
-                                                .end_type("sample".to_owned()),
+                                                .end_type("by".to_owned()),
                                         ),
                                 ),
                             )
                             .live_mode(true)
                             .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
-                            .estimate_number(1i64)
-                            .issue_date("sample".to_owned())
-                            .expiry_date("sample".to_owned())
+                            .title("ESTIMATE".to_owned())
+                            .estimate_number(1001i64)
+                            .issue_date("2024-08-07".to_owned())
+                            .expiry_date("2024-08-10".to_owned())
                             .sent_to(
                                 SentTo::new(vec!["sample".to_owned()])
                                     .email_cc(vec!["sample".to_owned()])
@@ -2853,7 +2925,7 @@ pub fn contract_samples_full(
                             )
                             .send_estimate_details(
                                 SendEstimateRequest::new(
-                                        "sample".to_owned(),
+                                        "6578278e879ad2646715ba9c".to_owned(),
                                         AltType::Location,
                                         SendAction::SmsAndEmail,
                                         true,
@@ -2861,17 +2933,19 @@ pub fn contract_samples_full(
                                     )
                                     .sent_from(
                                         SenderConfiguration::new()
-                                            .from_name("sample".to_owned())
-                                            .from_email("sample".to_owned()),
+                                            .from_name("Alex".to_owned())
+                                            .from_email("alex@example.com".to_owned()),
                                     )
-                                    .estimate_name("sample".to_owned()),
+                                    .estimate_name("Estimate".to_owned()),
                             )
                             .estimate_number_prefix("sample".to_owned())
                             .user_id("sample".to_owned())
                             .attachments(
                                 vec![
-                                    Attachment::new("sample".to_owned(), "sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), 1i64)
+                                    Attachment::new("6241712be68f7a98102ba272".to_owned(),
+                                    "Electronics.pdf".to_owned(),
+                                    "https://example.com/files/electronics.pdf".to_owned(),
+                                    "application/pdf".to_owned(), 10000i64)
                                 ],
                             )
                             .auto_invoice(AutoInvoicing::new(true).direct_payments(true))
@@ -2879,11 +2953,11 @@ pub fn contract_samples_full(
                                 MiscellaneousCharges::new(
                                         vec![serde_json::Value::Object(Default::default())],
                                     )
-                                    .collected_miscellaneous_charges(1.0f64)
+                                    .collected_miscellaneous_charges(10f64)
                                     .paid_charges(
                                         vec![
-                                            PaidCharge::new("sample".to_owned(), 1.0f64, 1.0f64,
-                                            "sample".to_owned())
+                                            PaidCharge::new("Processing Fee".to_owned(), 10f64, 10f64,
+                                            "673d01d7d547648a8dab6211".to_owned())
                                         ],
                                     ),
                             )
@@ -2908,7 +2982,7 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .update_estimate_last_visited_at(
-                        EstimateViewedRequest::new("sample".to_owned()),
+                        EstimateViewedRequest::new("5f9d6d8b1b2d2c001f2d9e4b".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2921,46 +2995,47 @@ pub fn contract_samples_full(
                     .update_estimate_template(
                         "sample-templateId",
                         EstimateTemplateRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 AltType::Location,
-                                "sample".to_owned(),
+                                "Home Service Estimate Template".to_owned(),
                                 BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
+                                    .logo_url("https://example.com/logo.png".to_owned())
+                                    .name("ABC Corp.".to_owned())
+                                    .phone_no("+1-214-559-6993".to_owned())
                                     .address(
                                         BusinessDetailsAddress::Address(
                                             Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
+                                                .address_line1("9931 Beechwood".to_owned())
+                                                .address_line2("Suite 4".to_owned())
+                                                .city("Houston".to_owned())
+                                                .state("TX".to_owned())
+                                                .country_code("US".to_owned())
+                                                .postal_code("77001".to_owned()),
                                         ),
                                     )
-                                    .website("sample".to_owned())
+                                    .website("www.example.com".to_owned())
                                     .custom_values(
                                         vec![serde_json::Value::Object(Default::default())],
                                     ),
-                                "sample".to_owned(),
+                                "USD".to_owned(),
                                 vec![
-                                    EstimateItem::new("sample".to_owned(), "sample".to_owned(),
-                                    1.0f64, 1.0f64).description("sample".to_owned())
-                                    .product_id("sample".to_owned()).price_id("sample"
-                                    .to_owned()).taxes(vec![ItemTax::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64)])
-                                    .automatic_tax_category_id("sample".to_owned())
-                                    .is_setup_fee_item(true).type_(ItemType::OneTime)
-                                    .tax_inclusive(true).attachments(vec!["sample".to_owned()])
+                                    EstimateItem::new("ABC Product".to_owned(), "USD"
+                                    .to_owned(), 999f64, 1f64).description("Monthly service"
+                                    .to_owned()).product_id("6578278e879ad2646715ba9c"
+                                    .to_owned()).price_id("6578278e879ad2646715ba9c".to_owned())
+                                    .taxes(vec![ItemTax::new("sample".to_owned(), "Sales tax"
+                                    .to_owned(), 8.5f64)]).automatic_tax_category_id("sample"
+                                    .to_owned()).is_setup_fee_item(true)
+                                    .type_(ItemType::OneTime).tax_inclusive(true)
+                                    .attachments(vec!["sample".to_owned()])
                                 ],
                                 Discount::new(AmountType::Fixed)
-                                    .value(1.0f64)
+                                    .value(10f64)
                                     .valid_on_product_ids(vec!["sample".to_owned()]),
                             )
                             .live_mode(true)
                             .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
+                            .title("ESTIMATE".to_owned())
                             .automatic_taxes_enabled(true)
                             .meta(
                                 std::collections::BTreeMap::from([
@@ -2972,7 +3047,7 @@ pub fn contract_samples_full(
                             )
                             .send_estimate_details(
                                 SendEstimateRequest::new(
-                                        "sample".to_owned(),
+                                        "6578278e879ad2646715ba9c".to_owned(),
                                         AltType::Location,
                                         SendAction::SmsAndEmail,
                                         true,
@@ -2980,27 +3055,29 @@ pub fn contract_samples_full(
                                     )
                                     .sent_from(
                                         SenderConfiguration::new()
-                                            .from_name("sample".to_owned())
-                                            .from_email("sample".to_owned()),
+                                            .from_name("Alex".to_owned())
+                                            .from_email("alex@example.com".to_owned()),
                                     )
-                                    .estimate_name("sample".to_owned()),
+                                    .estimate_name("Estimate".to_owned()),
                             )
                             .estimate_number_prefix("sample".to_owned())
                             .attachments(
                                 vec![
-                                    Attachment::new("sample".to_owned(), "sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), 1i64)
+                                    Attachment::new("6241712be68f7a98102ba272".to_owned(),
+                                    "Electronics.pdf".to_owned(),
+                                    "https://example.com/files/electronics.pdf".to_owned(),
+                                    "application/pdf".to_owned(), 10000i64)
                                 ],
                             )
                             .miscellaneous_charges(
                                 MiscellaneousCharges::new(
                                         vec![serde_json::Value::Object(Default::default())],
                                     )
-                                    .collected_miscellaneous_charges(1.0f64)
+                                    .collected_miscellaneous_charges(10f64)
                                     .paid_charges(
                                         vec![
-                                            PaidCharge::new("sample".to_owned(), 1.0f64, 1.0f64,
-                                            "sample".to_owned())
+                                            PaidCharge::new("Processing Fee".to_owned(), 10f64, 10f64,
+                                            "673d01d7d547648a8dab6211".to_owned())
                                         ],
                                     ),
                             ),
@@ -3016,74 +3093,74 @@ pub fn contract_samples_full(
                     .update_invoice(
                         "sample-invoiceId",
                         UpdateInvoiceRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 AltType::Location,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "New Invoice".to_owned(),
+                                "USD".to_owned(),
                                 vec![
-                                    InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
-                                    1.0f64, 1.0f64).description("sample".to_owned())
-                                    .product_id("sample".to_owned()).price_id("sample"
-                                    .to_owned()).taxes(vec![ItemTax::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64)])
-                                    .automatic_tax_category_id("sample".to_owned())
-                                    .is_setup_fee_item(true).type_(ItemType::OneTime)
-                                    .tax_inclusive(true)
+                                    InvoiceItem::new("ABC Product".to_owned(), "USD".to_owned(),
+                                    999f64, 1f64).description("Monthly service".to_owned())
+                                    .product_id("6578278e879ad2646715ba9c".to_owned())
+                                    .price_id("6578278e879ad2646715ba9c".to_owned())
+                                    .taxes(vec![ItemTax::new("sample".to_owned(), "Sales tax"
+                                    .to_owned(), 8.5f64)]).automatic_tax_category_id("sample"
+                                    .to_owned()).is_setup_fee_item(true)
+                                    .type_(ItemType::OneTime).tax_inclusive(true)
                                 ],
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "2023-01-01".to_owned(),
+                                "2023-01-14".to_owned(),
                             )
-                            .title("sample".to_owned())
+                            .title("INVOICE".to_owned())
                             .description("sample".to_owned())
                             .business_details(
                                 BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
+                                    .logo_url("https://example.com/logo.png".to_owned())
+                                    .name("ABC Corp.".to_owned())
+                                    .phone_no("+1-214-559-6993".to_owned())
                                     .address(
                                         BusinessDetailsAddress::Address(
                                             Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
+                                                .address_line1("9931 Beechwood".to_owned())
+                                                .address_line2("Suite 4".to_owned())
+                                                .city("Houston".to_owned())
+                                                .state("TX".to_owned())
+                                                .country_code("US".to_owned())
+                                                .postal_code("77001".to_owned()),
                                         ),
                                     )
-                                    .website("sample".to_owned())
+                                    .website("www.example.com".to_owned())
                                     .custom_values(
                                         vec![serde_json::Value::Object(Default::default())],
                                     ),
                             )
-                            .invoice_number("sample".to_owned())
+                            .invoice_number("1001".to_owned())
                             .contact_id("sample".to_owned())
                             .contact_details(
                                 ContactDetails::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
+                                        "6578278e879ad2646715ba9c".to_owned(),
+                                        "Alex".to_owned(),
+                                        "+1234567890".to_owned(),
+                                        "alex@example.com".to_owned(),
                                     )
                                     .additional_emails(
-                                        vec![AdditionalEmail::new("sample".to_owned())],
+                                        vec![AdditionalEmail::new("alex@example.com".to_owned())],
                                     )
-                                    .company_name("sample".to_owned())
+                                    .company_name("ABC Corp.".to_owned())
                                     .address(
                                         Address::new()
-                                            .address_line1("sample".to_owned())
-                                            .address_line2("sample".to_owned())
-                                            .city("sample".to_owned())
-                                            .state("sample".to_owned())
-                                            .country_code("sample".to_owned())
-                                            .postal_code("sample".to_owned()),
+                                            .address_line1("9931 Beechwood".to_owned())
+                                            .address_line2("Suite 4".to_owned())
+                                            .city("Houston".to_owned())
+                                            .state("TX".to_owned())
+                                            .country_code("US".to_owned())
+                                            .postal_code("77001".to_owned()),
                                     )
                                     .custom_fields(vec!["sample".to_owned()]),
                             )
                             .terms_notes("sample".to_owned())
                             .discount(
                                 Discount::new(AmountType::Fixed)
-                                    .value(1.0f64)
+                                    .value(10f64)
                                     .valid_on_product_ids(vec!["sample".to_owned()]),
                             )
                             .automatic_taxes_enabled(true)
@@ -3105,25 +3182,27 @@ pub fn contract_samples_full(
                                     ),
                                 ]),
                             )
-                            .invoice_number_prefix("sample".to_owned())
+                            .invoice_number_prefix("INV-".to_owned())
                             .payment_methods(
                                 PaymentMethods::new(StripePaymentMethod::new(true)),
                             )
                             .attachments(
                                 vec![
-                                    Attachment::new("sample".to_owned(), "sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), 1i64)
+                                    Attachment::new("6241712be68f7a98102ba272".to_owned(),
+                                    "Electronics.pdf".to_owned(),
+                                    "https://example.com/files/electronics.pdf".to_owned(),
+                                    "application/pdf".to_owned(), 10000i64)
                                 ],
                             )
                             .miscellaneous_charges(
                                 MiscellaneousCharges::new(
                                         vec![serde_json::Value::Object(Default::default())],
                                     )
-                                    .collected_miscellaneous_charges(1.0f64)
+                                    .collected_miscellaneous_charges(10f64)
                                     .paid_charges(
                                         vec![
-                                            PaidCharge::new("sample".to_owned(), 1.0f64, 1.0f64,
-                                            "sample".to_owned())
+                                            PaidCharge::new("Processing Fee".to_owned(), 10f64, 10f64,
+                                            "673d01d7d547648a8dab6211".to_owned())
                                         ],
                                     ),
                             ),
@@ -3137,7 +3216,7 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .update_invoice_last_visited_at(
-                        InvoiceViewedRequest::new("sample".to_owned()),
+                        InvoiceViewedRequest::new("6578278e879ad2646715ba9c".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3150,20 +3229,20 @@ pub fn contract_samples_full(
                     .update_invoice_late_fees(
                         "sample-invoiceId",
                         UpdateLateFeesRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             AltType::Location,
                             LateFeesConfiguration::new(
                                     true,
-                                    1.0f64,
+                                    10f64,
                                     AmountType::Fixed,
                                     LateFeesFrequency::new(
                                         1i64,
                                         LateFeesFrequencyInterval::Minute,
                                     ),
                                 )
-                                .grace(LateFeesGrace::new(1i64, LateFeesGraceInterval::Day))
+                                .grace(LateFeesGrace::new(3i64, LateFeesGraceInterval::Day))
                                 .max_late_fees(
-                                    LateFeesCap::new(LateFeesCapType::Fixed, 1.0f64),
+                                    LateFeesCap::new(LateFeesCapType::Fixed, 10f64),
                                 ),
                         ),
                     );
@@ -3178,27 +3257,27 @@ pub fn contract_samples_full(
                     .update_invoice_schedule(
                         "sample-scheduleId",
                         UpdateInvoiceScheduleRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 AltType::Location,
-                                "sample".to_owned(),
+                                "Monthly retainer".to_owned(),
                                 ContactDetails::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
+                                        "6578278e879ad2646715ba9c".to_owned(),
+                                        "Alex".to_owned(),
+                                        "+1234567890".to_owned(),
+                                        "alex@example.com".to_owned(),
                                     )
                                     .additional_emails(
-                                        vec![AdditionalEmail::new("sample".to_owned())],
+                                        vec![AdditionalEmail::new("alex@example.com".to_owned())],
                                     )
-                                    .company_name("sample".to_owned())
+                                    .company_name("ABC Corp.".to_owned())
                                     .address(
                                         Address::new()
-                                            .address_line1("sample".to_owned())
-                                            .address_line2("sample".to_owned())
-                                            .city("sample".to_owned())
-                                            .state("sample".to_owned())
-                                            .country_code("sample".to_owned())
-                                            .postal_code("sample".to_owned()),
+                                            .address_line1("9931 Beechwood".to_owned())
+                                            .address_line2("Suite 4".to_owned())
+                                            .city("Houston".to_owned())
+                                            .state("TX".to_owned())
+                                            .country_code("US".to_owned())
+                                            .postal_code("77001".to_owned()),
                                     )
                                     .custom_fields(vec!["sample".to_owned()]),
                                 ScheduleOptions::new()
@@ -3206,73 +3285,75 @@ pub fn contract_samples_full(
                                     .rrule(
                                         RecurrenceRule::new(
                                                 IntervalType::Yearly,
-                                                1i64,
-                                                "sample".to_owned(),
+                                                2i64,
+                                                "2023-01-01".to_owned(),
                                             )
-                                            .start_time("sample".to_owned())
-                                            .end_date("sample".to_owned())
-                                            .end_time("sample".to_owned())
-                                            .day_of_month(1i64)
+                                            .start_time("20:45:00".to_owned())
+                                            .end_date("2029-11-01".to_owned())
+                                            .end_time("18:45:00".to_owned())
+                                            .day_of_month(15i64)
                                             .day_of_week(RecurrenceRuleDayOfWeek::Mo)
-                                            .num_of_week(1i64)
+                                            .num_of_week(-1i64)
                                             .month_of_year(RecurrenceRuleMonthOfYear::Jan)
-                                            .count(1i64)
-                                            .days_before(1i64)
+                                            .count(10i64)
+                                            .days_before(5i64)
                                             .use_start_as_primary_user_accepted(true)
-                                            .end_type("sample".to_owned()),
+                                            .end_type("by".to_owned()),
                                     ),
                                 true,
                                 BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
+                                    .logo_url("https://example.com/logo.png".to_owned())
+                                    .name("ABC Corp.".to_owned())
+                                    .phone_no("+1-214-559-6993".to_owned())
                                     .address(
                                         BusinessDetailsAddress::Address(
                                             Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
+                                                .address_line1("9931 Beechwood".to_owned())
+                                                .address_line2("Suite 4".to_owned())
+                                                .city("Houston".to_owned())
+                                                .state("TX".to_owned())
+                                                .country_code("US".to_owned())
+                                                .postal_code("77001".to_owned()),
                                         ),
                                     )
-                                    .website("sample".to_owned())
+                                    .website("www.example.com".to_owned())
                                     .custom_values(
                                         vec![serde_json::Value::Object(Default::default())],
                                     ),
-                                "sample".to_owned(),
+                                "USD".to_owned(),
                                 vec![
-                                    InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
-                                    1.0f64, 1.0f64).description("sample".to_owned())
-                                    .product_id("sample".to_owned()).price_id("sample"
-                                    .to_owned()).taxes(vec![ItemTax::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64)])
-                                    .automatic_tax_category_id("sample".to_owned())
-                                    .is_setup_fee_item(true).type_(ItemType::OneTime)
-                                    .tax_inclusive(true)
+                                    InvoiceItem::new("ABC Product".to_owned(), "USD".to_owned(),
+                                    999f64, 1f64).description("Monthly service".to_owned())
+                                    .product_id("6578278e879ad2646715ba9c".to_owned())
+                                    .price_id("6578278e879ad2646715ba9c".to_owned())
+                                    .taxes(vec![ItemTax::new("sample".to_owned(), "Sales tax"
+                                    .to_owned(), 8.5f64)]).automatic_tax_category_id("sample"
+                                    .to_owned()).is_setup_fee_item(true)
+                                    .type_(ItemType::OneTime).tax_inclusive(true)
                                 ],
                                 Discount::new(AmountType::Fixed)
-                                    .value(1.0f64)
+                                    .value(10f64)
                                     .valid_on_product_ids(vec!["sample".to_owned()]),
                             )
                             .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
+                            .title("INVOICE".to_owned())
                             .attachments(
                                 vec![
-                                    Attachment::new("sample".to_owned(), "sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), 1i64)
+                                    Attachment::new("6241712be68f7a98102ba272".to_owned(),
+                                    "Electronics.pdf".to_owned(),
+                                    "https://example.com/files/electronics.pdf".to_owned(),
+                                    "application/pdf".to_owned(), 10000i64)
                                 ],
                             )
                             .miscellaneous_charges(
                                 MiscellaneousCharges::new(
                                         vec![serde_json::Value::Object(Default::default())],
                                     )
-                                    .collected_miscellaneous_charges(1.0f64)
+                                    .collected_miscellaneous_charges(10f64)
                                     .paid_charges(
                                         vec![
-                                            PaidCharge::new("sample".to_owned(), 1.0f64, 1.0f64,
-                                            "sample".to_owned())
+                                            PaidCharge::new("Processing Fee".to_owned(), 10f64, 10f64,
+                                            "673d01d7d547648a8dab6211".to_owned())
                                         ],
                                     ),
                             ),
@@ -3288,57 +3369,57 @@ pub fn contract_samples_full(
                     .update_invoice_template(
                         "sample-templateId",
                         UpdateInvoiceTemplateRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 AltType::Location,
-                                "sample".to_owned(),
+                                "New Template".to_owned(),
                                 BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
+                                    .logo_url("https://example.com/logo.png".to_owned())
+                                    .name("ABC Corp.".to_owned())
+                                    .phone_no("+1-214-559-6993".to_owned())
                                     .address(
                                         BusinessDetailsAddress::Address(
                                             Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
+                                                .address_line1("9931 Beechwood".to_owned())
+                                                .address_line2("Suite 4".to_owned())
+                                                .city("Houston".to_owned())
+                                                .state("TX".to_owned())
+                                                .country_code("US".to_owned())
+                                                .postal_code("77001".to_owned()),
                                         ),
                                     )
-                                    .website("sample".to_owned())
+                                    .website("www.example.com".to_owned())
                                     .custom_values(
                                         vec![serde_json::Value::Object(Default::default())],
                                     ),
-                                "sample".to_owned(),
+                                "USD".to_owned(),
                                 vec![
-                                    InvoiceItem::new("sample".to_owned(), "sample".to_owned(),
-                                    1.0f64, 1.0f64).description("sample".to_owned())
-                                    .product_id("sample".to_owned()).price_id("sample"
-                                    .to_owned()).taxes(vec![ItemTax::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64)])
-                                    .automatic_tax_category_id("sample".to_owned())
-                                    .is_setup_fee_item(true).type_(ItemType::OneTime)
-                                    .tax_inclusive(true)
+                                    InvoiceItem::new("ABC Product".to_owned(), "USD".to_owned(),
+                                    999f64, 1f64).description("Monthly service".to_owned())
+                                    .product_id("6578278e879ad2646715ba9c".to_owned())
+                                    .price_id("6578278e879ad2646715ba9c".to_owned())
+                                    .taxes(vec![ItemTax::new("sample".to_owned(), "Sales tax"
+                                    .to_owned(), 8.5f64)]).automatic_tax_category_id("sample"
+                                    .to_owned()).is_setup_fee_item(true)
+                                    .type_(ItemType::OneTime).tax_inclusive(true)
                                 ],
                             )
                             .internal(true)
                             .discount(
                                 Discount::new(AmountType::Fixed)
-                                    .value(1.0f64)
+                                    .value(10f64)
                                     .valid_on_product_ids(vec!["sample".to_owned()]),
                             )
                             .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
+                            .title("INVOICE".to_owned())
                             .miscellaneous_charges(
                                 MiscellaneousCharges::new(
                                         vec![serde_json::Value::Object(Default::default())],
                                     )
-                                    .collected_miscellaneous_charges(1.0f64)
+                                    .collected_miscellaneous_charges(10f64)
                                     .paid_charges(
                                         vec![
-                                            PaidCharge::new("sample".to_owned(), 1.0f64, 1.0f64,
-                                            "sample".to_owned())
+                                            PaidCharge::new("Processing Fee".to_owned(), 10f64, 10f64,
+                                            "673d01d7d547648a8dab6211".to_owned())
                                         ],
                                     ),
                             ),
@@ -3354,20 +3435,20 @@ pub fn contract_samples_full(
                     .update_invoice_template_late_fees(
                         "sample-templateId",
                         UpdateLateFeesRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             AltType::Location,
                             LateFeesConfiguration::new(
                                     true,
-                                    1.0f64,
+                                    10f64,
                                     AmountType::Fixed,
                                     LateFeesFrequency::new(
                                         1i64,
                                         LateFeesFrequencyInterval::Minute,
                                     ),
                                 )
-                                .grace(LateFeesGrace::new(1i64, LateFeesGraceInterval::Day))
+                                .grace(LateFeesGrace::new(3i64, LateFeesGraceInterval::Day))
                                 .max_late_fees(
-                                    LateFeesCap::new(LateFeesCapType::Fixed, 1.0f64),
+                                    LateFeesCap::new(LateFeesCapType::Fixed, 10f64),
                                 ),
                         ),
                     );
@@ -3382,7 +3463,7 @@ pub fn contract_samples_full(
                     .update_invoice_template_payment_methods(
                         "sample-templateId",
                         UpdatePaymentMethodsRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 AltType::Location,
                             )
                             .payment_methods(
@@ -3399,7 +3480,10 @@ pub fn contract_samples_full(
                 let call = handle
                     .void_invoice(
                         "sample-invoiceId",
-                        AltContext::new("sample".to_owned(), AltType::Location),
+                        AltContext::new(
+                            "6578278e879ad2646715ba9c".to_owned(),
+                            AltType::Location,
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

@@ -284,10 +284,10 @@ pub fn contract_samples(
                 let call = handle
                     .create_knowledge_base_faq(
                         CreateKnowledgeBaseFaqRequest::new(
+                            "HqDZpF8GH3qvgJTmKCoL".to_owned(),
                             "sample".to_owned(),
                             "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "710KoEzy793Fxubft0bc".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -316,8 +316,8 @@ pub fn contract_samples(
                 let call = handle
                     .delete_knowledge_base_trained_urls(
                         DeleteTrainedUrlsRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
+                            "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
                             vec!["sample".to_owned()],
                         ),
                     );
@@ -331,10 +331,10 @@ pub fn contract_samples(
                 let call = handle
                     .discover_knowledge_base_website(
                         DiscoverWebsiteRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
+                            "https://kubernetes.io/tDtDnQdgm2LXpyiqYvZ6".to_owned(),
                             CrawlMode::Exact,
-                            "sample".to_owned(),
+                            "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -354,8 +354,8 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .get_knowledge_base_crawl_status(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "1".to_owned(),
+                        "jjkkxftgvbhjmn,".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -364,7 +364,8 @@ pub fn contract_samples(
         .push((
             "listKnowledgeBaseFaqs",
             Box::pin({
-                let call = handle.list_knowledge_base_faqs("sample".to_owned());
+                let call = handle
+                    .list_knowledge_base_faqs("710KoEzy793Fxubft0bc".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -372,7 +373,8 @@ pub fn contract_samples(
         .push((
             "listKnowledgeBaseTrainedUrls",
             Box::pin({
-                let call = handle.list_knowledge_base_trained_urls("sample".to_owned());
+                let call = handle
+                    .list_knowledge_base_trained_urls("tDtDnQdgm2LXpyiqYvZ6".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -391,10 +393,10 @@ pub fn contract_samples(
                 let call = handle
                     .train_knowledge_base_urls(
                         TrainUrlsRequest::new(
-                            "sample".to_owned(),
+                            "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
                             vec!["sample".to_owned()],
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "jjkkxftgvbhjmn,".to_owned(),
+                            "688b640bcb02d498102a13f0,".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -463,10 +465,10 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_knowledge_base_faq(
                         CreateKnowledgeBaseFaqRequest::new(
+                            "HqDZpF8GH3qvgJTmKCoL".to_owned(),
                             "sample".to_owned(),
                             "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "710KoEzy793Fxubft0bc".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -495,8 +497,8 @@ pub fn contract_samples_full(
                 let call = handle
                     .delete_knowledge_base_trained_urls(
                         DeleteTrainedUrlsRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
+                            "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
                             vec!["sample".to_owned()],
                         ),
                     );
@@ -510,10 +512,10 @@ pub fn contract_samples_full(
                 let call = handle
                     .discover_knowledge_base_website(
                         DiscoverWebsiteRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
+                            "https://kubernetes.io/tDtDnQdgm2LXpyiqYvZ6".to_owned(),
                             CrawlMode::Exact,
-                            "sample".to_owned(),
+                            "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -533,8 +535,8 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .get_knowledge_base_crawl_status(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "1".to_owned(),
+                        "jjkkxftgvbhjmn,".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -544,9 +546,9 @@ pub fn contract_samples_full(
             "listKnowledgeBaseFaqs",
             Box::pin({
                 let call = handle
-                    .list_knowledge_base_faqs("sample".to_owned())
-                    .limit(1i64)
-                    .last_faq_id("sample".to_owned());
+                    .list_knowledge_base_faqs("710KoEzy793Fxubft0bc".to_owned())
+                    .limit(10i64)
+                    .last_faq_id("3rzeElC1FOVY91veVBkp".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -555,10 +557,10 @@ pub fn contract_samples_full(
             "listKnowledgeBaseTrainedUrls",
             Box::pin({
                 let call = handle
-                    .list_knowledge_base_trained_urls("sample".to_owned())
+                    .list_knowledge_base_trained_urls("tDtDnQdgm2LXpyiqYvZ6".to_owned())
                     .page(1i64)
                     .page_length(1i64)
-                    .query("sample".to_owned());
+                    .query("www.example.com/".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -569,8 +571,8 @@ pub fn contract_samples_full(
                 let call = handle
                     .list_knowledge_bases()
                     .query("sample".to_owned())
-                    .limit(1i64)
-                    .last_knowledge_base_id("sample".to_owned());
+                    .limit(20i64)
+                    .last_knowledge_base_id("ZwTB8S0yo0FIBY6OPZTD".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -581,10 +583,10 @@ pub fn contract_samples_full(
                 let call = handle
                     .train_knowledge_base_urls(
                         TrainUrlsRequest::new(
-                            "sample".to_owned(),
+                            "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
                             vec!["sample".to_owned()],
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "jjkkxftgvbhjmn,".to_owned(),
+                            "688b640bcb02d498102a13f0,".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }

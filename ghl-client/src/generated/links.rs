@@ -135,9 +135,9 @@ pub fn contract_samples(
                 let call = handle
                     .create_link(
                         CreateLinkRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "ve9EPM428h8vShlRW1KT".to_owned(),
+                            "first tag".to_owned(),
+                            "https://www.google.com/".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -182,7 +182,10 @@ pub fn contract_samples(
                 let call = handle
                     .update_link(
                         "sample-linkId",
-                        UpdateLinkRequest::new("sample".to_owned(), "sample".to_owned()),
+                        UpdateLinkRequest::new(
+                            "first tag".to_owned(),
+                            "https://www.google.com/".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -208,9 +211,9 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_link(
                         CreateLinkRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "ve9EPM428h8vShlRW1KT".to_owned(),
+                            "first tag".to_owned(),
+                            "https://www.google.com/".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -247,8 +250,8 @@ pub fn contract_samples_full(
                 let call = handle
                     .search_links()
                     .query("sample".to_owned())
-                    .skip(1i64)
-                    .limit(1i64);
+                    .skip(0i64)
+                    .limit(20i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -259,7 +262,10 @@ pub fn contract_samples_full(
                 let call = handle
                     .update_link(
                         "sample-linkId",
-                        UpdateLinkRequest::new("sample".to_owned(), "sample".to_owned()),
+                        UpdateLinkRequest::new(
+                            "first tag".to_owned(),
+                            "https://www.google.com/".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

@@ -456,7 +456,10 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .create_custom_value(
-                        CustomValueRequest::new("sample".to_owned(), "sample".to_owned()),
+                        CustomValueRequest::new(
+                            "Business Hours".to_owned(),
+                            "Mon-Fri 9AM-5PM EST".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -468,7 +471,7 @@ pub fn contract_samples(
                 let call = handle
                     .create_location(
                         CreateLocationRequest::new(
-                            "sample".to_owned(),
+                            "Mark Shoes".to_owned(),
                             "sample".to_owned(),
                         ),
                     );
@@ -482,7 +485,7 @@ pub fn contract_samples(
                 let call = handle
                     .create_location_custom_field(
                         CreateLocationCustomFieldRequest::new(
-                            "sample".to_owned(),
+                            "Preferred Contact Method".to_owned(),
                             LocationCustomFieldDataType::Text,
                         ),
                     );
@@ -494,7 +497,7 @@ pub fn contract_samples(
             "createLocationTag",
             Box::pin({
                 let call = handle
-                    .create_location_tag(LocationTagRequest::new("sample".to_owned()));
+                    .create_location_tag(LocationTagRequest::new("vip".to_owned()));
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -509,8 +512,8 @@ pub fn contract_samples(
                             RecurrenceRule::new(
                                 RecurrenceInterval::Yearly,
                                 1i64,
-                                "sample".to_owned(),
-                                1i64,
+                                "2024-01-05T12:00:00Z".to_owned(),
+                                600i64,
                             ),
                         ),
                     );
@@ -669,7 +672,10 @@ pub fn contract_samples(
                 let call = handle
                     .update_custom_value(
                         "sample-id",
-                        CustomValueRequest::new("sample".to_owned(), "sample".to_owned()),
+                        CustomValueRequest::new(
+                            "Business Hours".to_owned(),
+                            "Mon-Fri 9AM-5PM EST".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -702,7 +708,7 @@ pub fn contract_samples(
                 let call = handle
                     .update_location_tag(
                         "sample-tagId",
-                        LocationTagRequest::new("sample".to_owned()),
+                        LocationTagRequest::new("vip".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -752,7 +758,10 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .create_custom_value(
-                        CustomValueRequest::new("sample".to_owned(), "sample".to_owned()),
+                        CustomValueRequest::new(
+                            "Business Hours".to_owned(),
+                            "Mon-Fri 9AM-5PM EST".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -764,7 +773,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_location(
                         CreateLocationRequest::new(
-                                "sample".to_owned(),
+                                "Mark Shoes".to_owned(),
                                 "sample".to_owned(),
                             )
                             .phone("sample".to_owned())
@@ -774,7 +783,7 @@ pub fn contract_samples_full(
                             .country(CountryCode::Af)
                             .postal_code("sample".to_owned())
                             .website("sample".to_owned())
-                            .timezone("sample".to_owned())
+                            .timezone("US/Central".to_owned())
                             .prospect_info(
                                 ProspectInfo::new(
                                     "sample".to_owned(),
@@ -827,7 +836,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_location_custom_field(
                         CreateLocationCustomFieldRequest::new(
-                                "sample".to_owned(),
+                                "Preferred Contact Method".to_owned(),
                                 LocationCustomFieldDataType::Text,
                             )
                             .placeholder("sample".to_owned())
@@ -851,7 +860,7 @@ pub fn contract_samples_full(
             "createLocationTag",
             Box::pin({
                 let call = handle
-                    .create_location_tag(LocationTagRequest::new("sample".to_owned()));
+                    .create_location_tag(LocationTagRequest::new("vip".to_owned()));
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -866,10 +875,10 @@ pub fn contract_samples_full(
                                 RecurrenceRule::new(
                                         RecurrenceInterval::Yearly,
                                         1i64,
-                                        "sample".to_owned(),
-                                        1i64,
+                                        "2024-01-05T12:00:00Z".to_owned(),
+                                        600i64,
                                     )
-                                    .end_date("sample".to_owned())
+                                    .end_date("2024-01-05T12:00:00Z".to_owned())
                                     .day_of_month(1i64)
                                     .day_of_week(Weekday::Mo)
                                     .month_of_year(1i64)
@@ -1005,8 +1014,8 @@ pub fn contract_samples_full(
                 let call = handle
                     .list_location_templates("sample".to_owned())
                     .deleted(true)
-                    .skip(1i64)
-                    .limit(1i64)
+                    .skip(0i64)
+                    .limit(25i64)
                     .type_(TemplateType::Sms);
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1044,8 +1053,8 @@ pub fn contract_samples_full(
                 let call = handle
                     .search_locations()
                     .company_id("sample".to_owned())
-                    .skip(1i64)
-                    .limit(1i64)
+                    .skip(0i64)
+                    .limit(10i64)
                     .order(SearchLocationsOrder::Asc)
                     .email("sample".to_owned());
                 async move { call.send().await.map(|_| ()) }
@@ -1058,7 +1067,10 @@ pub fn contract_samples_full(
                 let call = handle
                     .update_custom_value(
                         "sample-id",
-                        CustomValueRequest::new("sample".to_owned(), "sample".to_owned()),
+                        CustomValueRequest::new(
+                            "Business Hours".to_owned(),
+                            "Mon-Fri 9AM-5PM EST".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1157,7 +1169,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .update_location_tag(
                         "sample-tagId",
-                        LocationTagRequest::new("sample".to_owned()),
+                        LocationTagRequest::new("vip".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1178,10 +1190,10 @@ pub fn contract_samples_full(
                                 RecurrenceRule::new(
                                         RecurrenceInterval::Yearly,
                                         1i64,
-                                        "sample".to_owned(),
-                                        1i64,
+                                        "2024-01-05T12:00:00Z".to_owned(),
+                                        600i64,
                                     )
-                                    .end_date("sample".to_owned())
+                                    .end_date("2024-01-05T12:00:00Z".to_owned())
                                     .day_of_month(1i64)
                                     .day_of_week(Weekday::Mo)
                                     .month_of_year(1i64)

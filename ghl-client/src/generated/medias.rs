@@ -195,9 +195,11 @@ pub fn contract_samples(
                 let call = handle
                     .bulk_delete_media_objects(
                         BulkDeleteMediaObjectsRequest::new(
-                            vec![MediaObjectRef::new("sample".to_owned())],
+                            vec![
+                                MediaObjectRef::new("686f630df0d3166d68fbcec2".to_owned())
+                            ],
                             AltType::Location,
-                            "sample".to_owned(),
+                            "sx6wyHhbFdRXh302LLNR".to_owned(),
                             MediaDeleteStatus::Deleted,
                         ),
                     );
@@ -211,9 +213,12 @@ pub fn contract_samples(
                 let call = handle
                     .bulk_update_media_objects(
                         BulkUpdateMediaObjectsRequest::new(
-                            "sample".to_owned(),
+                            "sx6wyHhbFdRXh302LLNR".to_owned(),
                             AltType::Location,
-                            vec![MediaObjectRename::new("sample".to_owned())],
+                            vec![
+                                MediaObjectRename::new("686f9817f0d3165be9fbcef6"
+                                .to_owned())
+                            ],
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -226,9 +231,9 @@ pub fn contract_samples(
                 let call = handle
                     .create_media_folder(
                         CreateMediaFolderRequest::new(
-                            "sample".to_owned(),
+                            "sx6wyHhbFdRXh302LLNR".to_owned(),
                             AltType::Location,
-                            "sample".to_owned(),
+                            "New Folder".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -241,7 +246,7 @@ pub fn contract_samples(
                 let call = handle
                     .delete_media_object(
                         "sample-id",
-                        "sample".to_owned(),
+                        "sx6wyHhbFdRXh302LLNR".to_owned(),
                         AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -262,11 +267,11 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .list_media_files(
-                        "sample".to_owned(),
+                        "sx6wyHhbFdRXh302LLNR".to_owned(),
                         AltType::Location,
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "file".to_owned(),
+                        "createdAt".to_owned(),
+                        "asc".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -279,9 +284,9 @@ pub fn contract_samples(
                     .update_media_object(
                         "sample-id",
                         UpdateMediaObjectRequest::new(
-                            "sample".to_owned(),
+                            "Updated File Name.pdf".to_owned(),
                             AltType::Location,
-                            "sample".to_owned(),
+                            "sx6wyHhbFdRXh302LLNR".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -322,9 +327,11 @@ pub fn contract_samples_full(
                 let call = handle
                     .bulk_delete_media_objects(
                         BulkDeleteMediaObjectsRequest::new(
-                            vec![MediaObjectRef::new("sample".to_owned())],
+                            vec![
+                                MediaObjectRef::new("686f630df0d3166d68fbcec2".to_owned())
+                            ],
                             AltType::Location,
-                            "sample".to_owned(),
+                            "sx6wyHhbFdRXh302LLNR".to_owned(),
                             MediaDeleteStatus::Deleted,
                         ),
                     );
@@ -338,11 +345,11 @@ pub fn contract_samples_full(
                 let call = handle
                     .bulk_update_media_objects(
                         BulkUpdateMediaObjectsRequest::new(
-                            "sample".to_owned(),
+                            "sx6wyHhbFdRXh302LLNR".to_owned(),
                             AltType::Location,
                             vec![
-                                MediaObjectRename::new("sample".to_owned()).name("sample"
-                                .to_owned())
+                                MediaObjectRename::new("686f9817f0d3165be9fbcef6"
+                                .to_owned()).name("Updated File Name.pdf".to_owned())
                             ],
                         ),
                     );
@@ -356,9 +363,9 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_media_folder(
                         CreateMediaFolderRequest::new(
-                                "sample".to_owned(),
+                                "sx6wyHhbFdRXh302LLNR".to_owned(),
                                 AltType::Location,
-                                "sample".to_owned(),
+                                "New Folder".to_owned(),
                             )
                             .parent_id("sample".to_owned()),
                     );
@@ -372,7 +379,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .delete_media_object(
                         "sample-id",
-                        "sample".to_owned(),
+                        "sx6wyHhbFdRXh302LLNR".to_owned(),
                         AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -393,15 +400,15 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_media_files(
-                        "sample".to_owned(),
+                        "sx6wyHhbFdRXh302LLNR".to_owned(),
                         AltType::Location,
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "file".to_owned(),
+                        "createdAt".to_owned(),
+                        "asc".to_owned(),
                     )
-                    .offset(1i64)
-                    .limit(1i64)
-                    .query("sample".to_owned())
+                    .offset(0i64)
+                    .limit(10i64)
+                    .query("invoice".to_owned())
                     .parent_id("sample".to_owned())
                     .fetch_all(true);
                 async move { call.send().await.map(|_| ()) }
@@ -415,9 +422,9 @@ pub fn contract_samples_full(
                     .update_media_object(
                         "sample-id",
                         UpdateMediaObjectRequest::new(
-                            "sample".to_owned(),
+                            "Updated File Name.pdf".to_owned(),
                             AltType::Location,
-                            "sample".to_owned(),
+                            "sx6wyHhbFdRXh302LLNR".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }

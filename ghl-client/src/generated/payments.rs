@@ -478,13 +478,13 @@ pub fn contract_samples(
                 let call = handle
                     .create_coupon(
                         CreateCouponRequest::new(
-                            "sample".to_owned(),
+                            "BQdAwxa0ky1iK2sstLGJ".to_owned(),
                             AltType::Location,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "New Year Sale".to_owned(),
+                            "LEVELUPDAY2022".to_owned(),
                             DiscountType::Percentage,
-                            1.0f64,
-                            "sample".to_owned(),
+                            10f64,
+                            "2023-01-01T22:45:00.000Z".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -497,7 +497,7 @@ pub fn contract_samples(
                 let call = handle
                     .create_custom_provider(
                         CreateCustomProviderRequest::new(
-                            "sample".to_owned(),
+                            "Company Paypal Integration".to_owned(),
                             "sample".to_owned(),
                             "sample".to_owned(),
                             "sample".to_owned(),
@@ -543,13 +543,13 @@ pub fn contract_samples(
                 let call = handle
                     .create_white_label_provider(
                         CreateWhiteLabelProviderRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             AltType::Location,
-                            "sample".to_owned(),
+                            "easy-direct".to_owned(),
                             "sample".to_owned(),
                             WhiteLabelProviderKind::AuthorizeNet,
                             "sample".to_owned(),
-                            "sample".to_owned(),
+                            "https://example.com/image.jpg".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -593,7 +593,8 @@ pub fn contract_samples(
         .push((
             "getCoupon",
             Box::pin({
-                let call = handle.get_coupon("sample".to_owned(), AltType::Location);
+                let call = handle
+                    .get_coupon("BQdAwxa0ky1iK2sstLGJ".to_owned(), AltType::Location);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -609,7 +610,8 @@ pub fn contract_samples(
         .push((
             "getOrder",
             Box::pin({
-                let call = handle.get_order("sample-orderId", "sample".to_owned());
+                let call = handle
+                    .get_order("sample-orderId", "3SwdhCu3svxI8AKsPJt6".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -620,7 +622,7 @@ pub fn contract_samples(
                 let call = handle
                     .get_subscription(
                         "sample-subscriptionId",
-                        "sample".to_owned(),
+                        "3SwdhCu3svxI8AKsPJt6".to_owned(),
                         AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -633,8 +635,8 @@ pub fn contract_samples(
                 let call = handle
                     .get_transaction(
                         "sample-transactionId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "3SwdhCu3svxI8AKsPJt6".to_owned(),
+                        "location".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -643,7 +645,8 @@ pub fn contract_samples(
         .push((
             "listCoupons",
             Box::pin({
-                let call = handle.list_coupons("sample".to_owned(), AltType::Location);
+                let call = handle
+                    .list_coupons("BQdAwxa0ky1iK2sstLGJ".to_owned(), AltType::Location);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -654,7 +657,7 @@ pub fn contract_samples(
                 let call = handle
                     .list_order_fulfillments(
                         "sample-orderId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -667,7 +670,7 @@ pub fn contract_samples(
                 let call = handle
                     .list_order_notes(
                         "sample-orderId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -677,7 +680,7 @@ pub fn contract_samples(
         .push((
             "listOrders",
             Box::pin({
-                let call = handle.list_orders("sample".to_owned());
+                let call = handle.list_orders("3SwdhCu3svxI8AKsPJt6".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -686,7 +689,10 @@ pub fn contract_samples(
             "listSubscriptions",
             Box::pin({
                 let call = handle
-                    .list_subscriptions("sample".to_owned(), AltType::Location);
+                    .list_subscriptions(
+                        "3SwdhCu3svxI8AKsPJt6".to_owned(),
+                        AltType::Location,
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -695,7 +701,10 @@ pub fn contract_samples(
             "listTransactions",
             Box::pin({
                 let call = handle
-                    .list_transactions("sample".to_owned(), "sample".to_owned());
+                    .list_transactions(
+                        "3SwdhCu3svxI8AKsPJt6".to_owned(),
+                        "location".to_owned(),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -704,7 +713,10 @@ pub fn contract_samples(
             "listWhiteLabelProviders",
             Box::pin({
                 let call = handle
-                    .list_white_label_providers("sample".to_owned(), AltType::Location);
+                    .list_white_label_providers(
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        AltType::Location,
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -731,14 +743,14 @@ pub fn contract_samples(
                 let call = handle
                     .update_coupon(
                         UpdateCouponRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "6241712be68f7a98102ba272".to_owned(),
+                            "BQdAwxa0ky1iK2sstLGJ".to_owned(),
                             AltType::Location,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "New Year Sale".to_owned(),
+                            "LEVELUPDAY2022".to_owned(),
                             DiscountType::Percentage,
-                            1.0f64,
-                            "sample".to_owned(),
+                            10f64,
+                            "2023-01-01T22:45:00.000Z".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -796,22 +808,22 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_coupon(
                         CreateCouponRequest::new(
-                                "sample".to_owned(),
+                                "BQdAwxa0ky1iK2sstLGJ".to_owned(),
                                 AltType::Location,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "New Year Sale".to_owned(),
+                                "LEVELUPDAY2022".to_owned(),
                                 DiscountType::Percentage,
-                                1.0f64,
-                                "sample".to_owned(),
+                                10f64,
+                                "2023-01-01T22:45:00.000Z".to_owned(),
                             )
-                            .end_date("sample".to_owned())
-                            .usage_limit(1i64)
+                            .end_date("2023-01-31T22:45:00.000Z".to_owned())
+                            .usage_limit(10i64)
                             .product_ids(vec!["sample".to_owned()])
                             .apply_to_future_payments(true)
                             .apply_to_future_payments_config(
                                 FuturePaymentsConfig::new(
                                     FuturePaymentsConfigType::Forever,
-                                    1i64,
+                                    3i64,
                                     FuturePaymentsDurationType::Months,
                                 ),
                             )
@@ -827,7 +839,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_custom_provider(
                         CreateCustomProviderRequest::new(
-                            "sample".to_owned(),
+                            "Company Paypal Integration".to_owned(),
                             "sample".to_owned(),
                             "sample".to_owned(),
                             "sample".to_owned(),
@@ -859,9 +871,10 @@ pub fn contract_samples_full(
                             "sample".to_owned(),
                             AltType::Location,
                             vec![
-                                FulfillmentTracking::new().tracking_number("sample"
-                                .to_owned()).shipping_carrier("sample".to_owned())
-                                .tracking_url("sample".to_owned())
+                                FulfillmentTracking::new().tracking_number("40012345678"
+                                .to_owned()).shipping_carrier("FedEx".to_owned())
+                                .tracking_url("https://www.fedex.com/wtrk/track/?trknbr=40012345678"
+                                .to_owned())
                             ],
                             vec![FulfillmentItemInput::new("sample".to_owned(), 1i64)],
                             true,
@@ -877,13 +890,13 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_white_label_provider(
                         CreateWhiteLabelProviderRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             AltType::Location,
-                            "sample".to_owned(),
+                            "easy-direct".to_owned(),
                             "sample".to_owned(),
                             WhiteLabelProviderKind::AuthorizeNet,
                             "sample".to_owned(),
-                            "sample".to_owned(),
+                            "https://example.com/image.jpg".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -928,9 +941,9 @@ pub fn contract_samples_full(
             "getCoupon",
             Box::pin({
                 let call = handle
-                    .get_coupon("sample".to_owned(), AltType::Location)
-                    .id("sample".to_owned())
-                    .code("sample".to_owned());
+                    .get_coupon("BQdAwxa0ky1iK2sstLGJ".to_owned(), AltType::Location)
+                    .id("6241712be68f7a98102ba272".to_owned())
+                    .code("DEAL50".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -947,8 +960,8 @@ pub fn contract_samples_full(
             "getOrder",
             Box::pin({
                 let call = handle
-                    .get_order("sample-orderId", "sample".to_owned())
-                    .location_id("sample".to_owned());
+                    .get_order("sample-orderId", "3SwdhCu3svxI8AKsPJt6".to_owned())
+                    .location_id("3SwdhCu3svxI8AKsPJt6".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -959,7 +972,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .get_subscription(
                         "sample-subscriptionId",
-                        "sample".to_owned(),
+                        "3SwdhCu3svxI8AKsPJt6".to_owned(),
                         AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -972,10 +985,10 @@ pub fn contract_samples_full(
                 let call = handle
                     .get_transaction(
                         "sample-transactionId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "3SwdhCu3svxI8AKsPJt6".to_owned(),
+                        "location".to_owned(),
                     )
-                    .location_id("sample".to_owned());
+                    .location_id("3SwdhCu3svxI8AKsPJt6".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -984,11 +997,11 @@ pub fn contract_samples_full(
             "listCoupons",
             Box::pin({
                 let call = handle
-                    .list_coupons("sample".to_owned(), AltType::Location)
-                    .limit(1i64)
-                    .offset(1i64)
+                    .list_coupons("BQdAwxa0ky1iK2sstLGJ".to_owned(), AltType::Location)
+                    .limit(10i64)
+                    .offset(0i64)
                     .status(CouponStatus::Scheduled)
-                    .search("sample".to_owned());
+                    .search("DEAL50".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -999,7 +1012,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .list_order_fulfillments(
                         "sample-orderId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1012,7 +1025,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .list_order_notes(
                         "sample-orderId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1023,19 +1036,21 @@ pub fn contract_samples_full(
             "listOrders",
             Box::pin({
                 let call = handle
-                    .list_orders("sample".to_owned())
-                    .location_id("sample".to_owned())
-                    .status("sample".to_owned())
+                    .list_orders("3SwdhCu3svxI8AKsPJt6".to_owned())
+                    .location_id("3SwdhCu3svxI8AKsPJt6".to_owned())
+                    .status("completed".to_owned())
                     .payment_status(OrderPaymentStatus::Paid)
-                    .payment_mode("sample".to_owned())
-                    .start_at("sample".to_owned())
-                    .end_at("sample".to_owned())
+                    .payment_mode("live".to_owned())
+                    .start_at("2024-02-01".to_owned())
+                    .end_at("2024-02-13".to_owned())
                     .search("sample".to_owned())
-                    .contact_id("sample".to_owned())
-                    .funnel_product_ids("sample".to_owned())
-                    .source_id("sample".to_owned())
-                    .limit(1i64)
-                    .offset(1i64);
+                    .contact_id("XPLSw2SVagl12LMDeTmQ".to_owned())
+                    .funnel_product_ids(
+                        "61dd0c7dc077f712a5f787ff,61d6afc9d39ac5e35965c017".to_owned(),
+                    )
+                    .source_id("61dd0c7dc077f712a5f787ff".to_owned())
+                    .limit(20i64)
+                    .offset(0i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1044,17 +1059,20 @@ pub fn contract_samples_full(
             "listSubscriptions",
             Box::pin({
                 let call = handle
-                    .list_subscriptions("sample".to_owned(), AltType::Location)
-                    .entity_id("sample".to_owned())
-                    .payment_mode("sample".to_owned())
-                    .start_at("sample".to_owned())
-                    .end_at("sample".to_owned())
-                    .entity_source_type("sample".to_owned())
+                    .list_subscriptions(
+                        "3SwdhCu3svxI8AKsPJt6".to_owned(),
+                        AltType::Location,
+                    )
+                    .entity_id("61dd0fe9c077f73e67f78803".to_owned())
+                    .payment_mode("live".to_owned())
+                    .start_at("2024-02-01".to_owned())
+                    .end_at("2024-02-13".to_owned())
+                    .entity_source_type("funnel".to_owned())
                     .search("sample".to_owned())
-                    .contact_id("sample".to_owned())
-                    .id("sample".to_owned())
-                    .limit(1i64)
-                    .offset(1i64)
+                    .contact_id("AmuzcoPBpgKeccNsFlib".to_owned())
+                    .id("64bf78af39118e4011926cba".to_owned())
+                    .limit(20i64)
+                    .offset(0i64)
                     .get_payments_collected_count(true);
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1064,19 +1082,22 @@ pub fn contract_samples_full(
             "listTransactions",
             Box::pin({
                 let call = handle
-                    .list_transactions("sample".to_owned(), "sample".to_owned())
-                    .location_id("sample".to_owned())
-                    .payment_mode("sample".to_owned())
-                    .start_at("sample".to_owned())
-                    .end_at("sample".to_owned())
-                    .entity_source_type("sample".to_owned())
-                    .entity_source_sub_type("sample".to_owned())
+                    .list_transactions(
+                        "3SwdhCu3svxI8AKsPJt6".to_owned(),
+                        "location".to_owned(),
+                    )
+                    .location_id("3SwdhCu3svxI8AKsPJt6".to_owned())
+                    .payment_mode("live".to_owned())
+                    .start_at("2024-02-01".to_owned())
+                    .end_at("2024-02-13".to_owned())
+                    .entity_source_type("funnel".to_owned())
+                    .entity_source_sub_type("two_step_order_form".to_owned())
                     .search("sample".to_owned())
-                    .subscription_id("sample".to_owned())
-                    .entity_id("sample".to_owned())
-                    .contact_id("sample".to_owned())
-                    .limit(1i64)
-                    .offset(1i64);
+                    .subscription_id("sub_1KGcXDCScnf89tZoVkoEMCEL".to_owned())
+                    .entity_id("61dd0fe9c077f73e67f78803".to_owned())
+                    .contact_id("XPLSw2SVagl12LMDeTmQ".to_owned())
+                    .limit(20i64)
+                    .offset(0i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1085,9 +1106,12 @@ pub fn contract_samples_full(
             "listWhiteLabelProviders",
             Box::pin({
                 let call = handle
-                    .list_white_label_providers("sample".to_owned(), AltType::Location)
-                    .limit(1i64)
-                    .offset(1i64);
+                    .list_white_label_providers(
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        AltType::Location,
+                    )
+                    .limit(20i64)
+                    .offset(0i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1103,10 +1127,10 @@ pub fn contract_samples_full(
                                 AltType::Location,
                                 ManualPaymentMode::Cash,
                             )
-                            .card(PaymentCard::new(CardBrand::Visa, "sample".to_owned()))
-                            .cheque(PaymentCheque::new("sample".to_owned()))
+                            .card(PaymentCard::new(CardBrand::Visa, "1234".to_owned()))
+                            .cheque(PaymentCheque::new("129-129-129-912".to_owned()))
                             .notes("sample".to_owned())
-                            .amount(1.0f64)
+                            .amount(100f64)
                             .meta(
                                 std::collections::BTreeMap::from([
                                     (
@@ -1127,23 +1151,23 @@ pub fn contract_samples_full(
                 let call = handle
                     .update_coupon(
                         UpdateCouponRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "6241712be68f7a98102ba272".to_owned(),
+                                "BQdAwxa0ky1iK2sstLGJ".to_owned(),
                                 AltType::Location,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "New Year Sale".to_owned(),
+                                "LEVELUPDAY2022".to_owned(),
                                 DiscountType::Percentage,
-                                1.0f64,
-                                "sample".to_owned(),
+                                10f64,
+                                "2023-01-01T22:45:00.000Z".to_owned(),
                             )
-                            .end_date("sample".to_owned())
-                            .usage_limit(1i64)
+                            .end_date("2023-01-31T22:45:00.000Z".to_owned())
+                            .usage_limit(10i64)
                             .product_ids(vec!["sample".to_owned()])
                             .apply_to_future_payments(true)
                             .apply_to_future_payments_config(
                                 FuturePaymentsConfig::new(
                                     FuturePaymentsConfigType::Forever,
-                                    1i64,
+                                    3i64,
                                     FuturePaymentsDurationType::Months,
                                 ),
                             )

@@ -529,7 +529,7 @@ pub fn contract_samples(
                                 ReviewRef::new("sample".to_owned(), "sample".to_owned(),
                                 "sample".to_owned())
                             ],
-                            "sample".to_owned(),
+                            "approved".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -556,7 +556,10 @@ pub fn contract_samples(
             "countProductReviews",
             Box::pin({
                 let call = handle
-                    .count_product_reviews("sample".to_owned(), AltType::Location);
+                    .count_product_reviews(
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        AltType::Location,
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -567,8 +570,8 @@ pub fn contract_samples(
                 let call = handle
                     .create_product(
                         CreateProductRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "Premium Consulting Package".to_owned(),
+                            "3SwdhCsvxI8Au3KsPJt6".to_owned(),
                             ProductType::Digital,
                         ),
                     );
@@ -584,8 +587,8 @@ pub fn contract_samples(
                         CreateProductCollectionRequest::new(
                             "sample".to_owned(),
                             AltType::Location,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "Best Sellers".to_owned(),
+                            "best-sellers".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -599,11 +602,11 @@ pub fn contract_samples(
                     .create_product_price(
                         "sample-productId",
                         PriceRequest::new(
-                            "sample".to_owned(),
+                            "Monthly".to_owned(),
                             PriceType::OneTime,
-                            "sample".to_owned(),
-                            1.0f64,
-                            "sample".to_owned(),
+                            "USD".to_owned(),
+                            99.99f64,
+                            "3SwdhCsvxI8Au3KsPJt6".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -624,7 +627,7 @@ pub fn contract_samples(
                 let call = handle
                     .delete_product_collection(
                         "sample-collectionId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -646,9 +649,9 @@ pub fn contract_samples(
                 let call = handle
                     .delete_product_review(
                         "sample-reviewId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         AltType::Location,
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -666,7 +669,10 @@ pub fn contract_samples(
             "getProductCollection",
             Box::pin({
                 let call = handle
-                    .get_product_collection("sample-collectionId", "sample".to_owned());
+                    .get_product_collection(
+                        "sample-collectionId",
+                        "3SwdhCsvxI8Au3KsPJt6".to_owned(),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -686,7 +692,7 @@ pub fn contract_samples(
                 let call = handle
                     .get_product_store_stats(
                         "sample-storeId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -696,7 +702,11 @@ pub fn contract_samples(
         .push((
             "listInventory",
             Box::pin({
-                let call = handle.list_inventory("sample".to_owned(), AltType::Location);
+                let call = handle
+                    .list_inventory(
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        AltType::Location,
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -705,7 +715,10 @@ pub fn contract_samples(
             "listProductCollections",
             Box::pin({
                 let call = handle
-                    .list_product_collections("sample".to_owned(), AltType::Location);
+                    .list_product_collections(
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        AltType::Location,
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -722,7 +735,10 @@ pub fn contract_samples(
             "listProductReviews",
             Box::pin({
                 let call = handle
-                    .list_product_reviews("sample".to_owned(), AltType::Location);
+                    .list_product_reviews(
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        AltType::Location,
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -805,11 +821,11 @@ pub fn contract_samples(
                         "sample-productId",
                         "sample-priceId",
                         PriceRequest::new(
-                            "sample".to_owned(),
+                            "Monthly".to_owned(),
                             PriceType::OneTime,
-                            "sample".to_owned(),
-                            1.0f64,
-                            "sample".to_owned(),
+                            "USD".to_owned(),
+                            99.99f64,
+                            "3SwdhCsvxI8Au3KsPJt6".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -826,7 +842,7 @@ pub fn contract_samples(
                             "sample".to_owned(),
                             AltType::Location,
                             "sample".to_owned(),
-                            "sample".to_owned(),
+                            "approved".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -910,7 +926,7 @@ pub fn contract_samples_full(
                                 ReviewRef::new("sample".to_owned(), "sample".to_owned(),
                                 "sample".to_owned())
                             ],
-                            "sample".to_owned(),
+                            "approved".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -938,20 +954,20 @@ pub fn contract_samples_full(
                             .price(
                                 PriceAdjustment::new(
                                         PriceAdjustmentType::IncreaseByAmount,
-                                        1.0f64,
+                                        100f64,
                                     )
                                     .round_to_whole(true),
                             )
                             .compare_at_price(
                                 PriceAdjustment::new(
                                         PriceAdjustmentType::IncreaseByAmount,
-                                        1.0f64,
+                                        100f64,
                                     )
                                     .round_to_whole(true),
                             )
                             .availability(true)
                             .collection_ids(vec!["sample".to_owned()])
-                            .currency("sample".to_owned()),
+                            .currency("USD".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -961,10 +977,13 @@ pub fn contract_samples_full(
             "countProductReviews",
             Box::pin({
                 let call = handle
-                    .count_product_reviews("sample".to_owned(), AltType::Location)
-                    .rating(1.0f64)
-                    .start_date("sample".to_owned())
-                    .end_date("sample".to_owned())
+                    .count_product_reviews(
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        AltType::Location,
+                    )
+                    .rating(4f64)
+                    .start_date("2023-01-01T00:00:00Z".to_owned())
+                    .end_date("2023-12-31T23:59:59Z".to_owned())
                     .product_id("sample".to_owned())
                     .store_id("sample".to_owned());
                 async move { call.send().await.map(|_| ()) }
@@ -977,8 +996,8 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_product(
                         CreateProductRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "Premium Consulting Package".to_owned(),
+                                "3SwdhCsvxI8Au3KsPJt6".to_owned(),
                                 ProductType::Digital,
                             )
                             .description("sample".to_owned())
@@ -987,16 +1006,17 @@ pub fn contract_samples_full(
                             .available_in_store(true)
                             .medias(
                                 vec![
-                                    ProductMedia::new("sample".to_owned(), "sample".to_owned(),
-                                    ProductMediaType::Image).title("sample".to_owned())
-                                    .is_featured(true).price_ids(vec!["sample".to_owned()])
+                                    ProductMedia::new("fzrgusiuu0m".to_owned(), "sample"
+                                    .to_owned(), ProductMediaType::Image).title("sample"
+                                    .to_owned()).is_featured(true).price_ids(vec!["sample"
+                                    .to_owned()])
                                 ],
                             )
                             .variants(
                                 vec![
-                                    ProductVariant::new("sample".to_owned(), "sample"
-                                    .to_owned(), vec![ProductVariantOption::new("sample"
-                                    .to_owned(), "sample".to_owned())])
+                                    ProductVariant::new("38s63qmxfr4".to_owned(), "Size"
+                                    .to_owned(), vec![ProductVariantOption::new("h4z7u0im2q8"
+                                    .to_owned(), "XL".to_owned())])
                                 ],
                             )
                             .collection_ids(vec!["sample".to_owned()])
@@ -1005,9 +1025,9 @@ pub fn contract_samples_full(
                             .automatic_tax_category_id("sample".to_owned())
                             .is_label_enabled(true)
                             .label(
-                                ProductLabel::new("sample".to_owned())
-                                    .start_date("sample".to_owned())
-                                    .end_date("sample".to_owned()),
+                                ProductLabel::new("Featured".to_owned())
+                                    .start_date("2024-06-26T05:43:35.000Z".to_owned())
+                                    .end_date("2024-06-30T05:43:39.000Z".to_owned()),
                             )
                             .slug("sample".to_owned())
                             .seo(
@@ -1029,8 +1049,8 @@ pub fn contract_samples_full(
                         CreateProductCollectionRequest::new(
                                 "sample".to_owned(),
                                 AltType::Location,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "Best Sellers".to_owned(),
+                                "best-sellers".to_owned(),
                             )
                             .collection_id("sample".to_owned())
                             .image("sample".to_owned())
@@ -1051,41 +1071,41 @@ pub fn contract_samples_full(
                     .create_product_price(
                         "sample-productId",
                         PriceRequest::new(
-                                "sample".to_owned(),
+                                "Monthly".to_owned(),
                                 PriceType::OneTime,
-                                "sample".to_owned(),
-                                1.0f64,
-                                "sample".to_owned(),
+                                "USD".to_owned(),
+                                99.99f64,
+                                "3SwdhCsvxI8Au3KsPJt6".to_owned(),
                             )
                             .recurring(Recurring::new(RecurringInterval::Day, 1i64))
                             .description("sample".to_owned())
                             .membership_offers(
                                 vec![
-                                    MembershipOffer::new("sample".to_owned(), "sample"
-                                    .to_owned(), "sample".to_owned())
+                                    MembershipOffer::new("top_50".to_owned(), "50".to_owned(),
+                                    "sample".to_owned())
                                 ],
                             )
-                            .trial_period(1i64)
-                            .total_cycles(1i64)
-                            .setup_fee(1.0f64)
+                            .trial_period(7i64)
+                            .total_cycles(12i64)
+                            .setup_fee(10.99f64)
                             .variant_option_ids(vec!["sample".to_owned()])
                             .compare_at_price(1.0f64)
                             .user_id("sample".to_owned())
                             .meta(
                                 PriceMeta::new(
                                         PriceSource::Stripe,
-                                        "sample".to_owned(),
+                                        "price_123".to_owned(),
                                         PriceInternalSource::AgencyPlan,
                                     )
                                     .source_id("sample".to_owned()),
                             )
                             .track_inventory(true)
-                            .available_quantity(1i64)
+                            .available_quantity(5i64)
                             .allow_out_of_stock_purchases(true)
                             .sku("sample".to_owned())
                             .shipping_options(
                                 ShippingOptions::new()
-                                    .weight(Weight::new(1.0f64, WeightUnit::Kg))
+                                    .weight(Weight::new(10f64, WeightUnit::Kg))
                                     .dimensions(
                                         Dimensions::new(1.0f64, 1.0f64, 1.0f64, DimensionUnit::Cm),
                                     ),
@@ -1113,7 +1133,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .delete_product_collection(
                         "sample-collectionId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1135,9 +1155,9 @@ pub fn contract_samples_full(
                 let call = handle
                     .delete_product_review(
                         "sample-reviewId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         AltType::Location,
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1157,7 +1177,10 @@ pub fn contract_samples_full(
             "getProductCollection",
             Box::pin({
                 let call = handle
-                    .get_product_collection("sample-collectionId", "sample".to_owned());
+                    .get_product_collection(
+                        "sample-collectionId",
+                        "3SwdhCsvxI8Au3KsPJt6".to_owned(),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1177,7 +1200,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .get_product_store_stats(
                         "sample-storeId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         AltType::Location,
                     )
                     .search("sample".to_owned())
@@ -1190,9 +1213,12 @@ pub fn contract_samples_full(
             "listInventory",
             Box::pin({
                 let call = handle
-                    .list_inventory("sample".to_owned(), AltType::Location)
-                    .limit(1i64)
-                    .offset(1i64)
+                    .list_inventory(
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        AltType::Location,
+                    )
+                    .limit(20i64)
+                    .offset(0i64)
                     .search("sample".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1202,11 +1228,14 @@ pub fn contract_samples_full(
             "listProductCollections",
             Box::pin({
                 let call = handle
-                    .list_product_collections("sample".to_owned(), AltType::Location)
-                    .limit(1i64)
-                    .offset(1i64)
+                    .list_product_collections(
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        AltType::Location,
+                    )
+                    .limit(20i64)
+                    .offset(0i64)
                     .collection_ids("sample".to_owned())
-                    .name("sample".to_owned());
+                    .name("Best Sellers".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1216,9 +1245,9 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_product_prices("sample-productId")
-                    .limit(1i64)
-                    .offset(1i64)
-                    .ids("sample".to_owned());
+                    .limit(20i64)
+                    .offset(0i64)
+                    .ids("6241712be68f7a98102ba272,632027d51f7876cd3020213d".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1227,14 +1256,17 @@ pub fn contract_samples_full(
             "listProductReviews",
             Box::pin({
                 let call = handle
-                    .list_product_reviews("sample".to_owned(), AltType::Location)
-                    .limit(1i64)
-                    .offset(1i64)
+                    .list_product_reviews(
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        AltType::Location,
+                    )
+                    .limit(20i64)
+                    .offset(0i64)
                     .sort_field(ListProductReviewsSortField::CreatedAt)
                     .sort_order(SortOrder::Asc)
-                    .rating(1.0f64)
-                    .start_date("sample".to_owned())
-                    .end_date("sample".to_owned())
+                    .rating(4f64)
+                    .start_date("2023-01-01T00:00:00Z".to_owned())
+                    .end_date("2023-12-31T23:59:59Z".to_owned())
                     .product_id("sample".to_owned())
                     .store_id("sample".to_owned());
                 async move { call.send().await.map(|_| ()) }
@@ -1246,8 +1278,8 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_products()
-                    .limit(1i64)
-                    .offset(1i64)
+                    .limit(20i64)
+                    .offset(0i64)
                     .search("sample".to_owned())
                     .collection_ids("sample".to_owned())
                     .collection_slug("sample".to_owned())
@@ -1271,7 +1303,8 @@ pub fn contract_samples_full(
                             AltType::Location,
                             vec![
                                 InventoryUpdate::new("sample".to_owned())
-                                .available_quantity(1i64).allow_out_of_stock_purchases(true)
+                                .available_quantity(10i64)
+                                .allow_out_of_stock_purchases(true)
                             ],
                         ),
                     );
@@ -1296,16 +1329,17 @@ pub fn contract_samples_full(
                             .available_in_store(true)
                             .medias(
                                 vec![
-                                    ProductMedia::new("sample".to_owned(), "sample".to_owned(),
-                                    ProductMediaType::Image).title("sample".to_owned())
-                                    .is_featured(true).price_ids(vec!["sample".to_owned()])
+                                    ProductMedia::new("fzrgusiuu0m".to_owned(), "sample"
+                                    .to_owned(), ProductMediaType::Image).title("sample"
+                                    .to_owned()).is_featured(true).price_ids(vec!["sample"
+                                    .to_owned()])
                                 ],
                             )
                             .variants(
                                 vec![
-                                    ProductVariant::new("sample".to_owned(), "sample"
-                                    .to_owned(), vec![ProductVariantOption::new("sample"
-                                    .to_owned(), "sample".to_owned())])
+                                    ProductVariant::new("38s63qmxfr4".to_owned(), "Size"
+                                    .to_owned(), vec![ProductVariantOption::new("h4z7u0im2q8"
+                                    .to_owned(), "XL".to_owned())])
                                 ],
                             )
                             .collection_ids(vec!["sample".to_owned()])
@@ -1314,9 +1348,9 @@ pub fn contract_samples_full(
                             .automatic_tax_category_id("sample".to_owned())
                             .is_label_enabled(true)
                             .label(
-                                ProductLabel::new("sample".to_owned())
-                                    .start_date("sample".to_owned())
-                                    .end_date("sample".to_owned()),
+                                ProductLabel::new("Featured".to_owned())
+                                    .start_date("2024-06-26T05:43:35.000Z".to_owned())
+                                    .end_date("2024-06-30T05:43:39.000Z".to_owned()),
                             )
                             .slug("sample".to_owned())
                             .seo(
@@ -1378,41 +1412,41 @@ pub fn contract_samples_full(
                         "sample-productId",
                         "sample-priceId",
                         PriceRequest::new(
-                                "sample".to_owned(),
+                                "Monthly".to_owned(),
                                 PriceType::OneTime,
-                                "sample".to_owned(),
-                                1.0f64,
-                                "sample".to_owned(),
+                                "USD".to_owned(),
+                                99.99f64,
+                                "3SwdhCsvxI8Au3KsPJt6".to_owned(),
                             )
                             .recurring(Recurring::new(RecurringInterval::Day, 1i64))
                             .description("sample".to_owned())
                             .membership_offers(
                                 vec![
-                                    MembershipOffer::new("sample".to_owned(), "sample"
-                                    .to_owned(), "sample".to_owned())
+                                    MembershipOffer::new("top_50".to_owned(), "50".to_owned(),
+                                    "sample".to_owned())
                                 ],
                             )
-                            .trial_period(1i64)
-                            .total_cycles(1i64)
-                            .setup_fee(1.0f64)
+                            .trial_period(7i64)
+                            .total_cycles(12i64)
+                            .setup_fee(10.99f64)
                             .variant_option_ids(vec!["sample".to_owned()])
                             .compare_at_price(1.0f64)
                             .user_id("sample".to_owned())
                             .meta(
                                 PriceMeta::new(
                                         PriceSource::Stripe,
-                                        "sample".to_owned(),
+                                        "price_123".to_owned(),
                                         PriceInternalSource::AgencyPlan,
                                     )
                                     .source_id("sample".to_owned()),
                             )
                             .track_inventory(true)
-                            .available_quantity(1i64)
+                            .available_quantity(5i64)
                             .allow_out_of_stock_purchases(true)
                             .sku("sample".to_owned())
                             .shipping_options(
                                 ShippingOptions::new()
-                                    .weight(Weight::new(1.0f64, WeightUnit::Kg))
+                                    .weight(Weight::new(10f64, WeightUnit::Kg))
                                     .dimensions(
                                         Dimensions::new(1.0f64, 1.0f64, 1.0f64, DimensionUnit::Cm),
                                     ),
@@ -1434,7 +1468,7 @@ pub fn contract_samples_full(
                                 "sample".to_owned(),
                                 AltType::Location,
                                 "sample".to_owned(),
-                                "sample".to_owned(),
+                                "approved".to_owned(),
                             )
                             .reply(
                                 vec![
@@ -1443,7 +1477,7 @@ pub fn contract_samples_full(
                                     .phone("sample".to_owned()).is_customer(true))
                                 ],
                             )
-                            .rating(1.0f64)
+                            .rating(4.5f64)
                             .headline("sample".to_owned())
                             .detail("sample".to_owned()),
                     );

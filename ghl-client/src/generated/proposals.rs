@@ -162,7 +162,7 @@ pub fn contract_samples(
                 let call = handle
                     .send_document(
                         SendDocumentRequest::new(
-                            "sample".to_owned(),
+                            "ve9EPM428h8vShlRW1KT".to_owned(),
                             "sample".to_owned(),
                             "sample".to_owned(),
                         ),
@@ -179,7 +179,7 @@ pub fn contract_samples(
                         SendTemplateRequest::new(
                             "sample".to_owned(),
                             "sample".to_owned(),
-                            "sample".to_owned(),
+                            "ve9EPM428h8vShlRW1KT".to_owned(),
                             "sample".to_owned(),
                         ),
                     );
@@ -216,14 +216,14 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_document_templates()
-                    .date_from("sample".to_owned())
-                    .date_to("sample".to_owned())
-                    .type_("sample".to_owned())
+                    .date_from("2025-02-03T18:30:00.000Z".to_owned())
+                    .date_to("2025-02-14T18:29:59.999Z".to_owned())
+                    .type_("proposal,estimate".to_owned())
                     .name("sample".to_owned())
                     .is_public_document(true)
                     .user_id("sample".to_owned())
-                    .limit(1i64)
-                    .skip(1i64);
+                    .limit(10i64)
+                    .skip(0i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -235,11 +235,11 @@ pub fn contract_samples_full(
                     .list_documents()
                     .status(DocumentStatus::Draft)
                     .payment_status(DocumentPaymentStatus::WaitingForPayment)
-                    .limit(1i64)
-                    .skip(1i64)
-                    .query("sample".to_owned())
-                    .date_from("sample".to_owned())
-                    .date_to("sample".to_owned());
+                    .limit(10i64)
+                    .skip(0i64)
+                    .query("agreement".to_owned())
+                    .date_from("2025-02-03T18:30:00.000Z".to_owned())
+                    .date_to("2025-02-14T18:29:59.999Z".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -250,7 +250,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .send_document(
                         SendDocumentRequest::new(
-                                "sample".to_owned(),
+                                "ve9EPM428h8vShlRW1KT".to_owned(),
                                 "sample".to_owned(),
                                 "sample".to_owned(),
                             )
@@ -258,9 +258,9 @@ pub fn contract_samples_full(
                             .medium(SendDocumentRequestMedium::Link)
                             .cc_recipients(
                                 vec![
-                                    CcRecipient::new("sample".to_owned(), "sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), "sample"
-                                    .to_owned(), "sample".to_owned())
+                                    CcRecipient::new("jim@example.com".to_owned(), "sample"
+                                    .to_owned(), "sample".to_owned(), "Jim Anton".to_owned(),
+                                    "Jim".to_owned(), "Anton".to_owned())
                                 ],
                             )
                             .notification_settings(
@@ -288,7 +288,7 @@ pub fn contract_samples_full(
                         SendTemplateRequest::new(
                                 "sample".to_owned(),
                                 "sample".to_owned(),
-                                "sample".to_owned(),
+                                "ve9EPM428h8vShlRW1KT".to_owned(),
                                 "sample".to_owned(),
                             )
                             .send_document(true)

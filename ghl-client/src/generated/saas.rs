@@ -493,7 +493,9 @@ pub fn contract_samples(
                         BulkEnableSaasRequest::new(
                             vec!["sample".to_owned()],
                             true,
-                            BulkEnableSaasPayload::new("sample".to_owned()),
+                            BulkEnableSaasPayload::new(
+                                "66c4d36534f21f900dc2a265".to_owned(),
+                            ),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -509,7 +511,9 @@ pub fn contract_samples(
                         BulkEnableSaasRequest::new(
                             vec!["sample".to_owned()],
                             true,
-                            BulkEnableSaasPayload::new("sample".to_owned()),
+                            BulkEnableSaasPayload::new(
+                                "66c4d36534f21f900dc2a265".to_owned(),
+                            ),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -549,7 +553,8 @@ pub fn contract_samples(
         .push((
             "getLocationsByStripeIds",
             Box::pin({
-                let call = handle.get_locations_by_stripe_ids("sample".to_owned());
+                let call = handle
+                    .get_locations_by_stripe_ids("5DP4iH6HLkQsiKESj6rh".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -558,7 +563,9 @@ pub fn contract_samples(
             "getLocationsByStripeIdsLegacy",
             Box::pin({
                 let call = handle
-                    .get_locations_by_stripe_ids_legacy("sample".to_owned());
+                    .get_locations_by_stripe_ids_legacy(
+                        "5DP4iH6HLkQsiKESj6rh".to_owned(),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -575,7 +582,8 @@ pub fn contract_samples(
         .push((
             "getSaasPlan",
             Box::pin({
-                let call = handle.get_saas_plan("sample-planId", "sample".to_owned());
+                let call = handle
+                    .get_saas_plan("sample-planId", "5DP4iH6HLkQsiKESj6rh".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -584,7 +592,10 @@ pub fn contract_samples(
             "getSaasPlanLegacy",
             Box::pin({
                 let call = handle
-                    .get_saas_plan_legacy("sample-planId", "sample".to_owned());
+                    .get_saas_plan_legacy(
+                        "sample-planId",
+                        "5DP4iH6HLkQsiKESj6rh".to_owned(),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -592,7 +603,8 @@ pub fn contract_samples(
         .push((
             "getSaasSubscription",
             Box::pin({
-                let call = handle.get_saas_subscription("sample".to_owned());
+                let call = handle
+                    .get_saas_subscription("5DP4iH6HLkQsiKESj6rh".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -600,7 +612,8 @@ pub fn contract_samples(
         .push((
             "getSaasSubscriptionLegacy",
             Box::pin({
-                let call = handle.get_saas_subscription_legacy("sample".to_owned());
+                let call = handle
+                    .get_saas_subscription_legacy("5DP4iH6HLkQsiKESj6rh".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -707,9 +720,9 @@ pub fn contract_samples(
                 let call = handle
                     .update_saas_subscription(
                         UpdateSaasSubscriptionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "sub_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                            "cus_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                            "5DP4iH6HLkQsiKESj6rh".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -722,9 +735,9 @@ pub fn contract_samples(
                 let call = handle
                     .update_saas_subscription_legacy(
                         UpdateSaasSubscriptionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "sub_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                            "cus_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                            "5DP4iH6HLkQsiKESj6rh".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -778,10 +791,14 @@ pub fn contract_samples_full(
                         BulkEnableSaasRequest::new(
                             vec!["sample".to_owned()],
                             true,
-                            BulkEnableSaasPayload::new("sample".to_owned())
-                                .price_id("sample".to_owned())
-                                .stripe_account_id("sample".to_owned())
-                                .provider_location_id("sample".to_owned()),
+                            BulkEnableSaasPayload::new(
+                                    "66c4d36534f21f900dc2a265".to_owned(),
+                                )
+                                .price_id("price_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                                .stripe_account_id(
+                                    "acct_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                                )
+                                .provider_location_id("r06mdj4OrrERzYDvsOdh".to_owned()),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -797,10 +814,14 @@ pub fn contract_samples_full(
                         BulkEnableSaasRequest::new(
                             vec!["sample".to_owned()],
                             true,
-                            BulkEnableSaasPayload::new("sample".to_owned())
-                                .price_id("sample".to_owned())
-                                .stripe_account_id("sample".to_owned())
-                                .provider_location_id("sample".to_owned()),
+                            BulkEnableSaasPayload::new(
+                                    "66c4d36534f21f900dc2a265".to_owned(),
+                                )
+                                .price_id("price_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                                .stripe_account_id(
+                                    "acct_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                                )
+                                .provider_location_id("r06mdj4OrrERzYDvsOdh".to_owned()),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -823,15 +844,19 @@ pub fn contract_samples_full(
                 let call = handle
                     .enable_saas(
                         EnableSaasRequest::new("sample".to_owned(), true)
-                            .stripe_account_id("sample".to_owned())
-                            .name("sample".to_owned())
-                            .email("sample".to_owned())
-                            .stripe_customer_id("sample".to_owned())
-                            .contact_id("sample".to_owned())
-                            .provider_location_id("sample".to_owned())
+                            .stripe_account_id(
+                                "acct_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                            )
+                            .name("Jane Roe".to_owned())
+                            .email("jane@example.com".to_owned())
+                            .stripe_customer_id(
+                                "cus_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                            )
+                            .contact_id("1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                            .provider_location_id("r06mdj4OrrERzYDvsOdh".to_owned())
                             .description("sample".to_owned())
-                            .saas_plan_id("sample".to_owned())
-                            .price_id("sample".to_owned()),
+                            .saas_plan_id("1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                            .price_id("price_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -843,15 +868,19 @@ pub fn contract_samples_full(
                 let call = handle
                     .enable_saas_legacy(
                         EnableSaasRequest::new("sample".to_owned(), true)
-                            .stripe_account_id("sample".to_owned())
-                            .name("sample".to_owned())
-                            .email("sample".to_owned())
-                            .stripe_customer_id("sample".to_owned())
-                            .contact_id("sample".to_owned())
-                            .provider_location_id("sample".to_owned())
+                            .stripe_account_id(
+                                "acct_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                            )
+                            .name("Jane Roe".to_owned())
+                            .email("jane@example.com".to_owned())
+                            .stripe_customer_id(
+                                "cus_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                            )
+                            .contact_id("1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                            .provider_location_id("r06mdj4OrrERzYDvsOdh".to_owned())
                             .description("sample".to_owned())
-                            .saas_plan_id("sample".to_owned())
-                            .price_id("sample".to_owned()),
+                            .saas_plan_id("1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                            .price_id("price_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -861,9 +890,9 @@ pub fn contract_samples_full(
             "getLocationsByStripeIds",
             Box::pin({
                 let call = handle
-                    .get_locations_by_stripe_ids("sample".to_owned())
-                    .customer_id("sample".to_owned())
-                    .subscription_id("sample".to_owned());
+                    .get_locations_by_stripe_ids("5DP4iH6HLkQsiKESj6rh".to_owned())
+                    .customer_id("cus_OD2oBjRfKEF6FV".to_owned())
+                    .subscription_id("sub_1NVqlLByVlfITvRXgirIdpyc".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -872,9 +901,11 @@ pub fn contract_samples_full(
             "getLocationsByStripeIdsLegacy",
             Box::pin({
                 let call = handle
-                    .get_locations_by_stripe_ids_legacy("sample".to_owned())
-                    .customer_id("sample".to_owned())
-                    .subscription_id("sample".to_owned());
+                    .get_locations_by_stripe_ids_legacy(
+                        "5DP4iH6HLkQsiKESj6rh".to_owned(),
+                    )
+                    .customer_id("cus_OD2oBjRfKEF6FV".to_owned())
+                    .subscription_id("sub_1NVqlLByVlfITvRXgirIdpyc".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -891,7 +922,8 @@ pub fn contract_samples_full(
         .push((
             "getSaasPlan",
             Box::pin({
-                let call = handle.get_saas_plan("sample-planId", "sample".to_owned());
+                let call = handle
+                    .get_saas_plan("sample-planId", "5DP4iH6HLkQsiKESj6rh".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -900,7 +932,10 @@ pub fn contract_samples_full(
             "getSaasPlanLegacy",
             Box::pin({
                 let call = handle
-                    .get_saas_plan_legacy("sample-planId", "sample".to_owned());
+                    .get_saas_plan_legacy(
+                        "sample-planId",
+                        "5DP4iH6HLkQsiKESj6rh".to_owned(),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -908,7 +943,8 @@ pub fn contract_samples_full(
         .push((
             "getSaasSubscription",
             Box::pin({
-                let call = handle.get_saas_subscription("sample".to_owned());
+                let call = handle
+                    .get_saas_subscription("5DP4iH6HLkQsiKESj6rh".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -916,7 +952,8 @@ pub fn contract_samples_full(
         .push((
             "getSaasSubscriptionLegacy",
             Box::pin({
-                let call = handle.get_saas_subscription_legacy("sample".to_owned());
+                let call = handle
+                    .get_saas_subscription_legacy("5DP4iH6HLkQsiKESj6rh".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -989,7 +1026,7 @@ pub fn contract_samples_full(
                             RebillingConfig::new()
                                 .opt_in(true)
                                 .enabled(true)
-                                .markup(1.0f64),
+                                .markup(5f64),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1008,7 +1045,7 @@ pub fn contract_samples_full(
                             RebillingConfig::new()
                                 .opt_in(true)
                                 .enabled(true)
-                                .markup(1.0f64),
+                                .markup(5f64),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1031,9 +1068,9 @@ pub fn contract_samples_full(
                 let call = handle
                     .update_saas_subscription(
                         UpdateSaasSubscriptionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "sub_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                            "cus_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                            "5DP4iH6HLkQsiKESj6rh".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1046,9 +1083,9 @@ pub fn contract_samples_full(
                 let call = handle
                     .update_saas_subscription_legacy(
                         UpdateSaasSubscriptionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "sub_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                            "cus_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                            "5DP4iH6HLkQsiKESj6rh".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }

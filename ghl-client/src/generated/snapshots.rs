@@ -127,9 +127,9 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .create_snapshot_share_link(
-                        "sample".to_owned(),
+                        "5D112kQsiKESj6rash".to_owned(),
                         CreateSnapshotShareLinkRequest::new(
-                            "sample".to_owned(),
+                            "1eM2UgkfaECOYyUdCo9Pa".to_owned(),
                             SnapshotShareType::Link,
                         ),
                     );
@@ -141,7 +141,10 @@ pub fn contract_samples(
             "getLatestSnapshotPush",
             Box::pin({
                 let call = handle
-                    .get_latest_snapshot_push("sample-snapshotId", "sample".to_owned());
+                    .get_latest_snapshot_push(
+                        "sample-snapshotId",
+                        "5D112kQsiKESj6rash".to_owned(),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -152,11 +155,11 @@ pub fn contract_samples(
                 let call = handle
                     .list_snapshot_pushes(
                         "sample-snapshotId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        1i64,
+                        "5D112kQsiKESj6rash".to_owned(),
+                        "10-10-2022 12:00 AM".to_owned(),
+                        "12-18-2023 11:59 PM".to_owned(),
+                        "VUJO4Sw2TrDNZ5lx4wZg".to_owned(),
+                        10i64,
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -165,7 +168,7 @@ pub fn contract_samples(
         .push((
             "listSnapshots",
             Box::pin({
-                let call = handle.list_snapshots("sample".to_owned());
+                let call = handle.list_snapshots("5D112kQsiKESj6rash".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -189,13 +192,15 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .create_snapshot_share_link(
-                        "sample".to_owned(),
+                        "5D112kQsiKESj6rash".to_owned(),
                         CreateSnapshotShareLinkRequest::new(
-                                "sample".to_owned(),
+                                "1eM2UgkfaECOYyUdCo9Pa".to_owned(),
                                 SnapshotShareType::Link,
                             )
-                            .relationship_number("sample".to_owned())
-                            .share_location_id("sample".to_owned()),
+                            .relationship_number("0-128-926,1-208-926".to_owned())
+                            .share_location_id(
+                                "l1C08ntBrFjLS0elLIYU,U1C08ntBrFjLS0elKIYP".to_owned(),
+                            ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -205,7 +210,10 @@ pub fn contract_samples_full(
             "getLatestSnapshotPush",
             Box::pin({
                 let call = handle
-                    .get_latest_snapshot_push("sample-snapshotId", "sample".to_owned());
+                    .get_latest_snapshot_push(
+                        "sample-snapshotId",
+                        "5D112kQsiKESj6rash".to_owned(),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -216,11 +224,11 @@ pub fn contract_samples_full(
                 let call = handle
                     .list_snapshot_pushes(
                         "sample-snapshotId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        1i64,
+                        "5D112kQsiKESj6rash".to_owned(),
+                        "10-10-2022 12:00 AM".to_owned(),
+                        "12-18-2023 11:59 PM".to_owned(),
+                        "VUJO4Sw2TrDNZ5lx4wZg".to_owned(),
+                        10i64,
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -229,7 +237,7 @@ pub fn contract_samples_full(
         .push((
             "listSnapshots",
             Box::pin({
-                let call = handle.list_snapshots("sample".to_owned());
+                let call = handle.list_snapshots("5D112kQsiKESj6rash".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));

@@ -922,11 +922,11 @@ pub fn contract_samples(
                 let call = handle
                     .list_social_posts(
                         ListSocialPostsRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "0".to_owned(),
+                            "10".to_owned(),
+                            "2024-01-22T05:32:49.463Z".to_owned(),
+                            "2024-03-20T05:32:49.463Z".to_owned(),
+                            "true".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -990,7 +990,8 @@ pub fn contract_samples(
         .push((
             "startFacebookOauth",
             Box::pin({
-                let call = handle.start_facebook_oauth("sample".to_owned());
+                let call = handle
+                    .start_facebook_oauth("u37swmmLbA02zgqKPpxITe2".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -998,7 +999,8 @@ pub fn contract_samples(
         .push((
             "startGoogleOauth",
             Box::pin({
-                let call = handle.start_google_oauth("sample".to_owned());
+                let call = handle
+                    .start_google_oauth("u37swmmLbA02zgqKPpxITe2".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1006,7 +1008,8 @@ pub fn contract_samples(
         .push((
             "startInstagramOauth",
             Box::pin({
-                let call = handle.start_instagram_oauth("sample".to_owned());
+                let call = handle
+                    .start_instagram_oauth("u37swmmLbA02zgqKPpxITe2".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1014,7 +1017,8 @@ pub fn contract_samples(
         .push((
             "startLinkedinOauth",
             Box::pin({
-                let call = handle.start_linkedin_oauth("sample".to_owned());
+                let call = handle
+                    .start_linkedin_oauth("u37swmmLbA02zgqKPpxITe2".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1022,7 +1026,8 @@ pub fn contract_samples(
         .push((
             "startTiktokBusinessOauth",
             Box::pin({
-                let call = handle.start_tiktok_business_oauth("sample".to_owned());
+                let call = handle
+                    .start_tiktok_business_oauth("u37swmmLbA02zgqKPpxITe2".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1030,7 +1035,8 @@ pub fn contract_samples(
         .push((
             "startTiktokOauth",
             Box::pin({
-                let call = handle.start_tiktok_oauth("sample".to_owned());
+                let call = handle
+                    .start_tiktok_oauth("u37swmmLbA02zgqKPpxITe2".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1038,7 +1044,8 @@ pub fn contract_samples(
         .push((
             "startTwitterOauth",
             Box::pin({
-                let call = handle.start_twitter_oauth("sample".to_owned());
+                let call = handle
+                    .start_twitter_oauth("u37swmmLbA02zgqKPpxITe2".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1196,10 +1203,10 @@ pub fn contract_samples_full(
                             .summary("sample".to_owned())
                             .media(
                                 vec![
-                                    SocialPostMedia::new("sample".to_owned()).caption("sample"
-                                    .to_owned()).type_("sample".to_owned()).thumbnail("sample"
-                                    .to_owned()).default_thumb("sample".to_owned()).id("sample"
-                                    .to_owned())
+                                    SocialPostMedia::new("https://example.com/image.jpg"
+                                    .to_owned()).caption("sample".to_owned()).type_("image/png"
+                                    .to_owned()).thumbnail("sample".to_owned())
+                                    .default_thumb("sample".to_owned()).id("sample".to_owned())
                                 ],
                             )
                             .status(SocialPostStatus::InProgress)
@@ -1233,22 +1240,22 @@ pub fn contract_samples_full(
                             )
                             .gmb_post_details(
                                 GmbPostDetails::new()
-                                    .gmb_event_type("sample".to_owned())
+                                    .gmb_event_type("STANDARD".to_owned())
                                     .title("sample".to_owned())
                                     .offer_title("sample".to_owned())
                                     .start_date(
                                         GmbEventStart::new()
-                                            .start_date(GmbDate::new(1i64, 1i64, 1i64))
-                                            .start_time(GmbTime::new(1i64, 1i64, 1i64)),
+                                            .start_date(GmbDate::new(2022i64, 1i64, 1i64))
+                                            .start_time(GmbTime::new(23i64, 56i64, 34i64)),
                                     )
                                     .end_date(
                                         GmbEventEnd::new()
-                                            .end_date(GmbDate::new(1i64, 1i64, 1i64))
-                                            .end_time(GmbTime::new(1i64, 1i64, 1i64)),
+                                            .end_date(GmbDate::new(2022i64, 1i64, 1i64))
+                                            .end_time(GmbTime::new(23i64, 56i64, 34i64)),
                                     )
                                     .terms_conditions("sample".to_owned())
                                     .url("sample".to_owned())
-                                    .coupon_code("sample".to_owned())
+                                    .coupon_code("BOGO-50".to_owned())
                                     .redeem_online_url("sample".to_owned())
                                     .action_type(GmbActionType::None),
                             ),
@@ -1438,8 +1445,8 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_social_csv_imports()
-                    .skip(1i64)
-                    .limit(1i64)
+                    .skip(0i64)
+                    .limit(10i64)
                     .include_users(true)
                     .user_id("sample".to_owned());
                 async move { call.send().await.map(|_| ()) }
@@ -1452,11 +1459,11 @@ pub fn contract_samples_full(
                 let call = handle
                     .list_social_posts(
                         ListSocialPostsRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "0".to_owned(),
+                                "10".to_owned(),
+                                "2024-01-22T05:32:49.463Z".to_owned(),
+                                "2024-03-20T05:32:49.463Z".to_owned(),
+                                "true".to_owned(),
                             )
                             .type_(SocialPostListFilter::Recent)
                             .accounts("sample".to_owned())
@@ -1547,7 +1554,7 @@ pub fn contract_samples_full(
             "startFacebookOauth",
             Box::pin({
                 let call = handle
-                    .start_facebook_oauth("sample".to_owned())
+                    .start_facebook_oauth("u37swmmLbA02zgqKPpxITe2".to_owned())
                     .page("sample".to_owned())
                     .reconnect(true);
                 async move { call.send().await.map(|_| ()) }
@@ -1558,7 +1565,7 @@ pub fn contract_samples_full(
             "startGoogleOauth",
             Box::pin({
                 let call = handle
-                    .start_google_oauth("sample".to_owned())
+                    .start_google_oauth("u37swmmLbA02zgqKPpxITe2".to_owned())
                     .page("sample".to_owned())
                     .reconnect(true);
                 async move { call.send().await.map(|_| ()) }
@@ -1569,7 +1576,7 @@ pub fn contract_samples_full(
             "startInstagramOauth",
             Box::pin({
                 let call = handle
-                    .start_instagram_oauth("sample".to_owned())
+                    .start_instagram_oauth("u37swmmLbA02zgqKPpxITe2".to_owned())
                     .page("sample".to_owned())
                     .reconnect(true);
                 async move { call.send().await.map(|_| ()) }
@@ -1580,7 +1587,7 @@ pub fn contract_samples_full(
             "startLinkedinOauth",
             Box::pin({
                 let call = handle
-                    .start_linkedin_oauth("sample".to_owned())
+                    .start_linkedin_oauth("u37swmmLbA02zgqKPpxITe2".to_owned())
                     .page("sample".to_owned())
                     .reconnect(true);
                 async move { call.send().await.map(|_| ()) }
@@ -1591,7 +1598,7 @@ pub fn contract_samples_full(
             "startTiktokBusinessOauth",
             Box::pin({
                 let call = handle
-                    .start_tiktok_business_oauth("sample".to_owned())
+                    .start_tiktok_business_oauth("u37swmmLbA02zgqKPpxITe2".to_owned())
                     .page("sample".to_owned())
                     .reconnect(true);
                 async move { call.send().await.map(|_| ()) }
@@ -1602,7 +1609,7 @@ pub fn contract_samples_full(
             "startTiktokOauth",
             Box::pin({
                 let call = handle
-                    .start_tiktok_oauth("sample".to_owned())
+                    .start_tiktok_oauth("u37swmmLbA02zgqKPpxITe2".to_owned())
                     .page("sample".to_owned())
                     .reconnect(true);
                 async move { call.send().await.map(|_| ()) }
@@ -1613,7 +1620,7 @@ pub fn contract_samples_full(
             "startTwitterOauth",
             Box::pin({
                 let call = handle
-                    .start_twitter_oauth("sample".to_owned())
+                    .start_twitter_oauth("u37swmmLbA02zgqKPpxITe2".to_owned())
                     .page("sample".to_owned())
                     .reconnect(true);
                 async move { call.send().await.map(|_| ()) }
@@ -1631,10 +1638,10 @@ pub fn contract_samples_full(
                             .summary("sample".to_owned())
                             .media(
                                 vec![
-                                    SocialPostMedia::new("sample".to_owned()).caption("sample"
-                                    .to_owned()).type_("sample".to_owned()).thumbnail("sample"
-                                    .to_owned()).default_thumb("sample".to_owned()).id("sample"
-                                    .to_owned())
+                                    SocialPostMedia::new("https://example.com/image.jpg"
+                                    .to_owned()).caption("sample".to_owned()).type_("image/png"
+                                    .to_owned()).thumbnail("sample".to_owned())
+                                    .default_thumb("sample".to_owned()).id("sample".to_owned())
                                 ],
                             )
                             .status(SocialPostStatus::InProgress)
@@ -1668,22 +1675,22 @@ pub fn contract_samples_full(
                             )
                             .gmb_post_details(
                                 GmbPostDetails::new()
-                                    .gmb_event_type("sample".to_owned())
+                                    .gmb_event_type("STANDARD".to_owned())
                                     .title("sample".to_owned())
                                     .offer_title("sample".to_owned())
                                     .start_date(
                                         GmbEventStart::new()
-                                            .start_date(GmbDate::new(1i64, 1i64, 1i64))
-                                            .start_time(GmbTime::new(1i64, 1i64, 1i64)),
+                                            .start_date(GmbDate::new(2022i64, 1i64, 1i64))
+                                            .start_time(GmbTime::new(23i64, 56i64, 34i64)),
                                     )
                                     .end_date(
                                         GmbEventEnd::new()
-                                            .end_date(GmbDate::new(1i64, 1i64, 1i64))
-                                            .end_time(GmbTime::new(1i64, 1i64, 1i64)),
+                                            .end_date(GmbDate::new(2022i64, 1i64, 1i64))
+                                            .end_time(GmbTime::new(23i64, 56i64, 34i64)),
                                     )
                                     .terms_conditions("sample".to_owned())
                                     .url("sample".to_owned())
-                                    .coupon_code("sample".to_owned())
+                                    .coupon_code("BOGO-50".to_owned())
                                     .redeem_online_url("sample".to_owned())
                                     .action_type(GmbActionType::None),
                             )

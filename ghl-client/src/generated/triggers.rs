@@ -94,9 +94,9 @@ pub fn contract_samples_full(
                 let call = handle
                     .fire_workflow_trigger(
                         FireWorkflowTriggerRequest::new()
-                            .location_id("sample".to_owned())
-                            .trigger_id("sample".to_owned())
-                            .contact_id("sample".to_owned())
+                            .location_id("ve9EPM428h8vShlRW1KT".to_owned())
+                            .trigger_id("CUSTOM_TRIGGER_ID".to_owned())
+                            .contact_id("CONTACT_ID".to_owned())
                             .data(
                                 std::collections::BTreeMap::from([
                                     (

@@ -1551,7 +1551,7 @@ pub fn contract_samples(
                     .add_facebook_custom_audience_member(
                         "sample-audienceId",
                         crate::ad_manager::FacebookCustomAudienceMemberRequest::new(
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
                             "sample".to_owned(),
                         ),
                     );
@@ -1566,8 +1566,8 @@ pub fn contract_samples(
                     .batch_update_facebook_custom_audience_members(
                         "sample-audienceId",
                         crate::ad_manager::BatchUpdateFacebookCustomAudienceRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                            "ADD".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1580,7 +1580,7 @@ pub fn contract_samples(
                 let call = handle
                     .create_facebook_conversation_form(
                         crate::ad_manager::CreateFacebookConversationFormRequest::new(
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
                             "sample".to_owned(),
                             "sample".to_owned(),
                             vec![
@@ -1600,8 +1600,8 @@ pub fn contract_samples(
                 let call = handle
                     .create_facebook_integration(
                         crate::ad_manager::CreateFacebookIntegrationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                            "103456789012345".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1617,17 +1617,17 @@ pub fn contract_samples(
                         CreateFacebookLeadFormRequest::new(
                             crate::ad_manager::FacebookLeadFormType::MoreVolume,
                             "sample".to_owned(),
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
                             vec![
-                                FacebookLeadFormQuestion::new("sample".to_owned(),
+                                FacebookLeadFormQuestion::new("email_address".to_owned(),
                                 FacebookLeadFormQuestionType::Custom)
                             ],
-                            "sample".to_owned(),
+                            "https://example.com/sample".to_owned(),
                             crate::ad_manager::FacebookLeadFormThankYouPage::new(
                                 "sample".to_owned(),
                                 "sample".to_owned(),
                                 "sample".to_owned(),
-                                "sample".to_owned(),
+                                "VIEW_WEBSITE".to_owned(),
                             ),
                         ),
                     );
@@ -1641,9 +1641,9 @@ pub fn contract_samples(
                 let call = handle
                     .create_google_integration(
                         crate::ad_manager::CreateGoogleIntegrationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                            "123-456-7890".to_owned(),
+                            "987-654-3210".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1656,7 +1656,7 @@ pub fn contract_samples(
                 let call = handle
                     .create_google_offline_user_list_job(
                         crate::ad_manager::CreateGoogleOfflineUserListJobRequest::new(
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1669,11 +1669,11 @@ pub fn contract_samples(
                 let call = handle
                     .create_linkedin_integration(
                         crate::ad_manager::CreateLinkedinIntegrationRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                            "12345678".to_owned(),
                             "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "USD".to_owned(),
+                            "12345678".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1688,11 +1688,11 @@ pub fn contract_samples(
                         "sample-accountId",
                         crate::ad_manager::CreateLinkedinLeadFormRequest::new(
                             crate::ad_manager::LinkedinLeadFormOwner::new(
-                                "sample".to_owned(),
+                                "urn:li:sponsoredAccount:123456".to_owned(),
                             ),
                             crate::ad_manager::LinkedinLocale::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "US".to_owned(),
+                                "en".to_owned(),
                             ),
                             "sample".to_owned(),
                             crate::ad_manager::CreateLinkedinLeadFormRequestState::Published,
@@ -1700,8 +1700,9 @@ pub fn contract_samples(
                                 vec![
                                     crate ::ad_manager::LinkedinLeadFormQuestion::new(crate
                                     ::ad_manager::LinkedinLocalizedText::new(std::collections::BTreeMap::from([("key"
-                                    .to_owned(), "sample".to_owned())])), "sample".to_owned(),
-                                    crate ::ad_manager::LinkedinQuestionDetails::new())
+                                    .to_owned(), "sample".to_owned())])), "firstName"
+                                    .to_owned(), crate
+                                    ::ad_manager::LinkedinQuestionDetails::new())
                                 ],
                                 crate::ad_manager::LinkedinLocalizedText::new(
                                     std::collections::BTreeMap::from([
@@ -1742,7 +1743,9 @@ pub fn contract_samples(
                 let call = handle
                     .delete_facebook_ad(
                         "sample-adId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                        crate::ad_manager::LocationIdRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1754,7 +1757,9 @@ pub fn contract_samples(
                 let call = handle
                     .delete_facebook_ad_account(
                         "sample-adAccountId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                        crate::ad_manager::LocationIdRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1766,7 +1771,9 @@ pub fn contract_samples(
                 let call = handle
                     .delete_facebook_adset(
                         "sample-adsetId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                        crate::ad_manager::LocationIdRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1778,7 +1785,9 @@ pub fn contract_samples(
                 let call = handle
                     .delete_facebook_campaign(
                         "sample-campaignId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                        crate::ad_manager::LocationIdRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1797,7 +1806,9 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .delete_facebook_integration(
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                        crate::ad_manager::LocationIdRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1806,7 +1817,7 @@ pub fn contract_samples(
         .push((
             "deleteFacebookPage",
             Box::pin({
-                let call = handle.delete_facebook_page("sample".to_owned());
+                let call = handle.delete_facebook_page("123456789".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1817,7 +1828,9 @@ pub fn contract_samples(
                 let call = handle
                     .delete_google_ad_account(
                         "sample-adAccountId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                        crate::ad_manager::LocationIdRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1846,7 +1859,7 @@ pub fn contract_samples(
         .push((
             "deleteLinkedinAdAccount",
             Box::pin({
-                let call = handle.delete_linkedin_ad_account("sample".to_owned());
+                let call = handle.delete_linkedin_ad_account("12345678".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1873,7 +1886,9 @@ pub fn contract_samples(
                 let call = handle
                     .duplicate_facebook_campaign(
                         "sample-campaignId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                        crate::ad_manager::LocationIdRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1910,8 +1925,8 @@ pub fn contract_samples(
                 let call = handle
                     .get_facebook_campaign_report(
                         "sample-campaignId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "2022-01-11".to_owned(),
+                        "2022-01-31".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1947,8 +1962,8 @@ pub fn contract_samples(
                 let call = handle
                     .get_facebook_report(
                         GetFacebookReportGroupBy::Day,
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "2022-01-11".to_owned(),
+                        "2022-01-31".to_owned(),
                         crate::ad_manager::AdSourceType::AdManager,
                         vec![GetFacebookReportFieldsItem::Impressions],
                     );
@@ -1961,9 +1976,9 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .get_facebook_report_list(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "campaigns".to_owned(),
+                        "2022-01-11".to_owned(),
+                        "2022-01-31".to_owned(),
                         crate::ad_manager::AdSourceType::AdManager,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -2008,8 +2023,8 @@ pub fn contract_samples(
                 let call = handle
                     .get_google_campaign_report(
                         "sample-campaignId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "2022-01-11".to_owned(),
+                        "2022-01-31".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2049,8 +2064,8 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .get_google_report(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "2022-01-11".to_owned(),
+                        "2022-01-31".to_owned(),
                         crate::ad_manager::AdSourceType::AdManager,
                         vec![GetGoogleReportFieldsItem::Impressions],
                     );
@@ -2063,9 +2078,9 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .get_google_report_list(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "campaigns".to_owned(),
+                        "2022-01-11".to_owned(),
+                        "2022-01-31".to_owned(),
                         crate::ad_manager::AdSourceType::AdManager,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -2095,7 +2110,7 @@ pub fn contract_samples(
         .push((
             "getLinkedinAdAccount",
             Box::pin({
-                let call = handle.get_linkedin_ad_account("sample".to_owned());
+                let call = handle.get_linkedin_ad_account("12345678".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -2114,8 +2129,8 @@ pub fn contract_samples(
                 let call = handle
                     .get_linkedin_campaign_group_report(
                         "sample-campaignGroupId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "2024-01-05".to_owned(),
+                        "2024-01-05".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2133,7 +2148,10 @@ pub fn contract_samples(
             "getLinkedinReport",
             Box::pin({
                 let call = handle
-                    .get_linkedin_report("sample".to_owned(), "sample".to_owned());
+                    .get_linkedin_report(
+                        "2024-01-01".to_owned(),
+                        "2024-01-31".to_owned(),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -2146,8 +2164,8 @@ pub fn contract_samples(
                         "sample".to_owned(),
                         "sample".to_owned(),
                         "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "2024-01-01".to_owned(),
+                        "2024-01-31".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2183,7 +2201,7 @@ pub fn contract_samples(
                 let call = handle
                     .list_facebook_custom_audiences(
                         ListFacebookCustomAudiencesType::Lookalike,
-                        "sample".to_owned(),
+                        "act_123456".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2299,7 +2317,7 @@ pub fn contract_samples(
                 let call = handle
                     .list_google_target_interests(
                         ListGoogleTargetInterestsType::Affinity,
-                        "sample".to_owned(),
+                        "SEARCH".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2327,7 +2345,9 @@ pub fn contract_samples(
                 let call = handle
                     .pause_facebook_ad(
                         "sample-adId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                        crate::ad_manager::LocationIdRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2339,7 +2359,9 @@ pub fn contract_samples(
                 let call = handle
                     .pause_facebook_adset(
                         "sample-adsetId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                        crate::ad_manager::LocationIdRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2351,7 +2373,9 @@ pub fn contract_samples(
                 let call = handle
                     .pause_facebook_campaign(
                         "sample-campaignId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                        crate::ad_manager::LocationIdRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2363,7 +2387,9 @@ pub fn contract_samples(
                 let call = handle
                     .publish_facebook_campaign(
                         "sample-campaignId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                        crate::ad_manager::LocationIdRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2383,7 +2409,9 @@ pub fn contract_samples(
                 let call = handle
                     .publish_linkedin_campaign_group(
                         "sample-adId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                        crate::ad_manager::LocationIdRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2396,7 +2424,7 @@ pub fn contract_samples(
                     .remove_facebook_custom_audience_member(
                         "sample-audienceId",
                         crate::ad_manager::FacebookCustomAudienceMemberRequest::new(
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
                             "sample".to_owned(),
                         ),
                     );
@@ -2410,7 +2438,9 @@ pub fn contract_samples(
                 let call = handle
                     .resume_facebook_ad(
                         "sample-adId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                        crate::ad_manager::LocationIdRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2422,7 +2452,9 @@ pub fn contract_samples(
                 let call = handle
                     .resume_facebook_adset(
                         "sample-adsetId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                        crate::ad_manager::LocationIdRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2434,7 +2466,9 @@ pub fn contract_samples(
                 let call = handle
                     .resume_facebook_campaign(
                         "sample-campaignId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                        crate::ad_manager::LocationIdRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2444,7 +2478,10 @@ pub fn contract_samples(
             "searchFacebookTargeting",
             Box::pin({
                 let call = handle
-                    .search_facebook_targeting("sample".to_owned(), "sample".to_owned());
+                    .search_facebook_targeting(
+                        "interest".to_owned(),
+                        "fitness".to_owned(),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -2452,7 +2489,7 @@ pub fn contract_samples(
         .push((
             "searchGoogleTargeting",
             Box::pin({
-                let call = handle.search_google_targeting("sample".to_owned());
+                let call = handle.search_google_targeting("geolocation".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -2460,7 +2497,7 @@ pub fn contract_samples(
         .push((
             "searchLinkedinTargeting",
             Box::pin({
-                let call = handle.search_linkedin_targeting("sample".to_owned());
+                let call = handle.search_linkedin_targeting("locations".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -2471,7 +2508,7 @@ pub fn contract_samples(
                 let call = handle
                     .set_facebook_default_page(
                         crate::ad_manager::SetFacebookDefaultPageRequest::new(
-                            "sample".to_owned(),
+                            "103456789012345".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -2485,7 +2522,7 @@ pub fn contract_samples(
                     .update_facebook_custom_audience(
                         "sample-audienceId",
                         UpdateFacebookCustomAudienceRequest::new(
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
                             "sample".to_owned(),
                         ),
                     );
@@ -2514,7 +2551,7 @@ pub fn contract_samples(
                 let call = handle
                     .upsert_facebook_ad(
                         crate::ad_manager::UpsertFacebookAdRequest::new(
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
                             "sample".to_owned(),
                             "sample".to_owned(),
                         ),
@@ -2529,7 +2566,7 @@ pub fn contract_samples(
                 let call = handle
                     .upsert_facebook_adset(
                         UpsertFacebookAdsetRequest::new(
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
                             "sample".to_owned(),
                         ),
                     );
@@ -2542,7 +2579,9 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .upsert_facebook_campaign(
-                        UpsertFacebookCampaignRequest::new("sample".to_owned()),
+                        UpsertFacebookCampaignRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2554,8 +2593,8 @@ pub fn contract_samples(
                 let call = handle
                     .upsert_facebook_pixel(
                         crate::ad_manager::UpsertFacebookPixelRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                            "LEAD_EVENT".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -2568,7 +2607,7 @@ pub fn contract_samples(
                 let call = handle
                     .upsert_google_asset(
                         crate::ad_manager::UpsertGoogleAssetRequest::new(
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
                             crate::ad_manager::GoogleAssetType::Call,
                             serde_json::Value::Object(Default::default()),
                         ),
@@ -2583,7 +2622,7 @@ pub fn contract_samples(
                 let call = handle
                     .upsert_google_audience(
                         crate::ad_manager::UpsertGoogleAudienceRequest::new(
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
                             "sample".to_owned(),
                         ),
                     );
@@ -2598,7 +2637,7 @@ pub fn contract_samples(
                     .upsert_google_campaign(
                         GoogleCampaign::new(
                             "sample".to_owned(),
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
                             crate::ad_manager::GoogleAdvertisingChannelType::Search,
                         ),
                     );
@@ -2612,18 +2651,18 @@ pub fn contract_samples(
                 let call = handle
                     .upsert_google_conversion(
                         crate::ad_manager::UpsertGoogleConversionRequest::new(
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
                             "sample".to_owned(),
                             crate::ad_manager::GoogleConversionType::UploadClicks,
-                            "sample".to_owned(),
+                            "PURCHASE".to_owned(),
                             crate::ad_manager::GoogleConversionValueSettings::new(
-                                1.0f64,
-                                "sample".to_owned(),
+                                10f64,
+                                "USD".to_owned(),
                                 true,
                             ),
                             crate::ad_manager::UpsertGoogleConversionRequestCountingType::OnePerClick,
                             crate::ad_manager::UpsertGoogleConversionRequestAttributionModel::GoogleSearchAttributionDataDriven,
-                            1i64,
+                            30i64,
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -2649,7 +2688,7 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .upsert_linkedin_campaign_group(
-                        LinkedinCampaignGroup::new("sample".to_owned()),
+                        LinkedinCampaignGroup::new("HChooFuiyPpVYzeJ4HMe".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2674,10 +2713,10 @@ pub fn contract_samples_full(
                     .add_facebook_custom_audience_member(
                         "sample-audienceId",
                         crate::ad_manager::FacebookCustomAudienceMemberRequest::new(
-                                "sample".to_owned(),
+                                "HChooFuiyPpVYzeJ4HMe".to_owned(),
                                 "sample".to_owned(),
                             )
-                            .fb_ad_account_id("sample".to_owned()),
+                            .fb_ad_account_id("act_123456789".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2690,12 +2729,12 @@ pub fn contract_samples_full(
                     .batch_update_facebook_custom_audience_members(
                         "sample-audienceId",
                         crate::ad_manager::BatchUpdateFacebookCustomAudienceRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                                "ADD".to_owned(),
                             )
                             .csv_path("sample".to_owned())
                             .smartlist_ids(vec!["sample".to_owned()])
-                            .dynamic_audience("sample".to_owned()),
+                            .dynamic_audience("true".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2707,7 +2746,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_facebook_conversation_form(
                         crate::ad_manager::CreateFacebookConversationFormRequest::new(
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
                             "sample".to_owned(),
                             "sample".to_owned(),
                             vec![
@@ -2727,10 +2766,10 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_facebook_integration(
                         crate::ad_manager::CreateFacebookIntegrationRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                                "103456789012345".to_owned(),
                             )
-                            .ad_account_id("sample".to_owned()),
+                            .ad_account_id("act_123456789".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2745,29 +2784,29 @@ pub fn contract_samples_full(
                         CreateFacebookLeadFormRequest::new(
                                 crate::ad_manager::FacebookLeadFormType::MoreVolume,
                                 "sample".to_owned(),
-                                "sample".to_owned(),
+                                "HChooFuiyPpVYzeJ4HMe".to_owned(),
                                 vec![
-                                    FacebookLeadFormQuestion::new("sample".to_owned(),
+                                    FacebookLeadFormQuestion::new("email_address".to_owned(),
                                     FacebookLeadFormQuestionType::Custom).label("sample"
                                     .to_owned()).options(vec![crate
-                                    ::ad_manager::FacebookLeadFormQuestionOption::new("sample"
-                                    .to_owned(), "sample".to_owned())])
+                                    ::ad_manager::FacebookLeadFormQuestionOption::new("option_1"
+                                    .to_owned(), "Yes".to_owned())])
                                 ],
-                                "sample".to_owned(),
+                                "https://example.com/sample".to_owned(),
                                 crate::ad_manager::FacebookLeadFormThankYouPage::new(
                                         "sample".to_owned(),
                                         "sample".to_owned(),
                                         "sample".to_owned(),
-                                        "sample".to_owned(),
+                                        "VIEW_WEBSITE".to_owned(),
                                     )
                                     .button_link("sample".to_owned())
                                     .business_phone("sample".to_owned())
-                                    .country_code("sample".to_owned()),
+                                    .country_code("US".to_owned()),
                             )
                             .greeting_card(
                                 crate::ad_manager::FacebookLeadFormGreetingCard::new(
                                     "sample".to_owned(),
-                                    "sample".to_owned(),
+                                    "LIST_STYLE".to_owned(),
                                     vec!["sample".to_owned()],
                                 ),
                             )
@@ -2781,11 +2820,11 @@ pub fn contract_samples_full(
                                     .checkboxes(
                                         vec![
                                             FacebookLeadFormCheckbox::new(true, "sample".to_owned(),
-                                            "sample".to_owned())
+                                            "terms_checkbox".to_owned())
                                         ],
                                     ),
                             )
-                            .locale("sample".to_owned())
+                            .locale("EN_US".to_owned())
                             .is_draft(true)
                             .draft_form_id("sample".to_owned()),
                     );
@@ -2799,9 +2838,9 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_google_integration(
                         crate::ad_manager::CreateGoogleIntegrationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                            "123-456-7890".to_owned(),
+                            "987-654-3210".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -2814,7 +2853,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_google_offline_user_list_job(
                         crate::ad_manager::CreateGoogleOfflineUserListJobRequest::new(
-                                "sample".to_owned(),
+                                "HChooFuiyPpVYzeJ4HMe".to_owned(),
                             )
                             .smart_list_ids(vec!["sample".to_owned()])
                             .csv_path("sample".to_owned())
@@ -2831,11 +2870,11 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_linkedin_integration(
                         crate::ad_manager::CreateLinkedinIntegrationRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                            "12345678".to_owned(),
                             "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "USD".to_owned(),
+                            "12345678".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -2850,11 +2889,11 @@ pub fn contract_samples_full(
                         "sample-accountId",
                         crate::ad_manager::CreateLinkedinLeadFormRequest::new(
                                 crate::ad_manager::LinkedinLeadFormOwner::new(
-                                    "sample".to_owned(),
+                                    "urn:li:sponsoredAccount:123456".to_owned(),
                                 ),
                                 crate::ad_manager::LinkedinLocale::new(
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
+                                    "US".to_owned(),
+                                    "en".to_owned(),
                                 ),
                                 "sample".to_owned(),
                                 crate::ad_manager::CreateLinkedinLeadFormRequestState::Published,
@@ -2862,9 +2901,10 @@ pub fn contract_samples_full(
                                         vec![
                                             crate ::ad_manager::LinkedinLeadFormQuestion::new(crate
                                             ::ad_manager::LinkedinLocalizedText::new(std::collections::BTreeMap::from([("key"
-                                            .to_owned(), "sample".to_owned())])), "sample".to_owned(),
-                                            crate ::ad_manager::LinkedinQuestionDetails::new())
-                                            .predefined_field("sample".to_owned())
+                                            .to_owned(), "sample".to_owned())])), "firstName"
+                                            .to_owned(), crate
+                                            ::ad_manager::LinkedinQuestionDetails::new())
+                                            .predefined_field("FIRST_NAME".to_owned())
                                         ],
                                         crate::ad_manager::LinkedinLocalizedText::new(
                                             std::collections::BTreeMap::from([
@@ -2910,8 +2950,8 @@ pub fn contract_samples_full(
                             )
                             .hidden_fields(
                                 vec![
-                                    crate ::ad_manager::LinkedinHiddenField::new("sample"
-                                    .to_owned(), "sample".to_owned())
+                                    crate ::ad_manager::LinkedinHiddenField::new("utm_source"
+                                    .to_owned(), "linkedin".to_owned())
                                 ],
                             ),
                     )
@@ -2926,7 +2966,9 @@ pub fn contract_samples_full(
                 let call = handle
                     .delete_facebook_ad(
                         "sample-adId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                        crate::ad_manager::LocationIdRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2938,7 +2980,9 @@ pub fn contract_samples_full(
                 let call = handle
                     .delete_facebook_ad_account(
                         "sample-adAccountId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                        crate::ad_manager::LocationIdRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2950,7 +2994,9 @@ pub fn contract_samples_full(
                 let call = handle
                     .delete_facebook_adset(
                         "sample-adsetId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                        crate::ad_manager::LocationIdRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2962,7 +3008,9 @@ pub fn contract_samples_full(
                 let call = handle
                     .delete_facebook_campaign(
                         "sample-campaignId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                        crate::ad_manager::LocationIdRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2983,7 +3031,9 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .delete_facebook_integration(
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                        crate::ad_manager::LocationIdRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2992,7 +3042,7 @@ pub fn contract_samples_full(
         .push((
             "deleteFacebookPage",
             Box::pin({
-                let call = handle.delete_facebook_page("sample".to_owned());
+                let call = handle.delete_facebook_page("123456789".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -3003,7 +3053,9 @@ pub fn contract_samples_full(
                 let call = handle
                     .delete_google_ad_account(
                         "sample-adAccountId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                        crate::ad_manager::LocationIdRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3034,7 +3086,7 @@ pub fn contract_samples_full(
         .push((
             "deleteLinkedinAdAccount",
             Box::pin({
-                let call = handle.delete_linkedin_ad_account("sample".to_owned());
+                let call = handle.delete_linkedin_ad_account("12345678".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -3061,7 +3113,9 @@ pub fn contract_samples_full(
                 let call = handle
                     .duplicate_facebook_campaign(
                         "sample-campaignId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                        crate::ad_manager::LocationIdRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3082,8 +3136,8 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .get_facebook_campaign("sample-campaignId")
-                    .fields("sample".to_owned())
-                    .source("sample".to_owned());
+                    .fields("adsets,ads".to_owned())
+                    .source("facebook".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -3104,8 +3158,8 @@ pub fn contract_samples_full(
                 let call = handle
                     .get_facebook_campaign_report(
                         "sample-campaignId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "2022-01-11".to_owned(),
+                        "2022-01-31".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3145,8 +3199,8 @@ pub fn contract_samples_full(
                 let call = handle
                     .get_facebook_report(
                         GetFacebookReportGroupBy::Day,
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "2022-01-11".to_owned(),
+                        "2022-01-31".to_owned(),
                         crate::ad_manager::AdSourceType::AdManager,
                         vec![GetFacebookReportFieldsItem::Impressions],
                     );
@@ -3159,12 +3213,12 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .get_facebook_report_list(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "campaigns".to_owned(),
+                        "2022-01-11".to_owned(),
+                        "2022-01-31".to_owned(),
                         crate::ad_manager::AdSourceType::AdManager,
                     )
-                    .campaign_id("sample".to_owned());
+                    .campaign_id("196684453527082".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -3211,8 +3265,8 @@ pub fn contract_samples_full(
                 let call = handle
                     .get_google_campaign_report(
                         "sample-campaignId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "2022-01-11".to_owned(),
+                        "2022-01-31".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3244,7 +3298,7 @@ pub fn contract_samples_full(
                         crate::ad_manager::GoogleKeywordIdeasRequest::new(
                                 "sample".to_owned(),
                             )
-                            .language_code("sample".to_owned())
+                            .language_code("en".to_owned())
                             .locations(vec!["sample".to_owned()])
                             .keywords(vec!["sample".to_owned()]),
                     )
@@ -3258,8 +3312,8 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .get_google_report(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "2022-01-11".to_owned(),
+                        "2022-01-31".to_owned(),
                         crate::ad_manager::AdSourceType::AdManager,
                         vec![GetGoogleReportFieldsItem::Impressions],
                     )
@@ -3273,12 +3327,12 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .get_google_report_list(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "campaigns".to_owned(),
+                        "2022-01-11".to_owned(),
+                        "2022-01-31".to_owned(),
                         crate::ad_manager::AdSourceType::AdManager,
                     )
-                    .campaign_id("sample".to_owned());
+                    .campaign_id("196684453527082".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -3306,7 +3360,7 @@ pub fn contract_samples_full(
         .push((
             "getLinkedinAdAccount",
             Box::pin({
-                let call = handle.get_linkedin_ad_account("sample".to_owned());
+                let call = handle.get_linkedin_ad_account("12345678".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -3327,8 +3381,8 @@ pub fn contract_samples_full(
                 let call = handle
                     .get_linkedin_campaign_group_report(
                         "sample-campaignGroupId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "2024-01-05".to_owned(),
+                        "2024-01-05".to_owned(),
                     )
                     .fields(vec![LinkedinReportMetric::Clicks]);
                 async move { call.send().await.map(|_| ()) }
@@ -3347,7 +3401,10 @@ pub fn contract_samples_full(
             "getLinkedinReport",
             Box::pin({
                 let call = handle
-                    .get_linkedin_report("sample".to_owned(), "sample".to_owned())
+                    .get_linkedin_report(
+                        "2024-01-01".to_owned(),
+                        "2024-01-31".to_owned(),
+                    )
                     .pivot(GetLinkedinReportPivot::Account)
                     .group_by(GetLinkedinReportGroupBy::Day)
                     .entity_urns("sample".to_owned())
@@ -3364,8 +3421,8 @@ pub fn contract_samples_full(
                         "sample".to_owned(),
                         "sample".to_owned(),
                         "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "2024-01-01".to_owned(),
+                        "2024-01-31".to_owned(),
                     )
                     .fields(vec![LinkedinReportMetric::Clicks]);
                 async move { call.send().await.map(|_| ()) }
@@ -3385,10 +3442,10 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_facebook_ad_accounts()
-                    .type_("sample".to_owned())
-                    .next("sample".to_owned())
+                    .type_("AD_MANAGER".to_owned())
+                    .next("cursor_abc".to_owned())
                     .fetch_all(true)
-                    .limit(1i64);
+                    .limit(25i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -3407,7 +3464,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .list_facebook_custom_audiences(
                         ListFacebookCustomAudiencesType::Lookalike,
-                        "sample".to_owned(),
+                        "act_123456".to_owned(),
                     )
                     .source(ListFacebookCustomAudiencesSource::AdManager);
                 async move { call.send().await.map(|_| ()) }
@@ -3422,12 +3479,12 @@ pub fn contract_samples_full(
                         crate::ad_manager::AdSourceType::AdManager,
                         ListFacebookEntitiesEntityType::Campaign,
                     )
-                    .next("sample".to_owned())
+                    .next("cursor_abc".to_owned())
                     .fetch_all(true)
-                    .campaign_id("sample".to_owned())
-                    .ad_set_id("sample".to_owned())
-                    .search_id("sample".to_owned())
-                    .selected_ad_account_id("sample".to_owned());
+                    .campaign_id("camp_123".to_owned())
+                    .ad_set_id("adset_123".to_owned())
+                    .search_id("search_123".to_owned())
+                    .selected_ad_account_id("act_123456".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -3465,9 +3522,9 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_facebook_pixels()
-                    .channel("sample".to_owned())
-                    .page_id("sample".to_owned())
-                    .ig_user_id("sample".to_owned());
+                    .channel("FACEBOOK".to_owned())
+                    .page_id("123456789".to_owned())
+                    .ig_user_id("ig_user_123".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -3487,7 +3544,7 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_google_assets(ListGoogleAssetsType::Call)
-                    .id("sample".to_owned())
+                    .id("asset_123".to_owned())
                     .advertiser_only(true);
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3515,10 +3572,10 @@ pub fn contract_samples_full(
                 let call = handle
                     .list_google_conversions()
                     .type_(ListGoogleConversionsType::AdManager)
-                    .conversion_type("sample".to_owned())
-                    .category("sample".to_owned())
-                    .start_date("sample".to_owned())
-                    .end_date("sample".to_owned());
+                    .conversion_type("WEBPAGE".to_owned())
+                    .category("PURCHASE".to_owned())
+                    .start_date("2024-01-01".to_owned())
+                    .end_date("2024-12-31".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -3531,12 +3588,12 @@ pub fn contract_samples_full(
                         crate::ad_manager::AdSourceType::AdManager,
                         ListGoogleEntitiesEntityType::Campaign,
                     )
-                    .campaign_id("sample".to_owned())
-                    .ad_group_id("sample".to_owned())
-                    .search_id("sample".to_owned())
-                    .start_date("sample".to_owned())
-                    .end_date("sample".to_owned())
-                    .selected_ad_account_id("sample".to_owned());
+                    .campaign_id("camp_123".to_owned())
+                    .ad_group_id("ag_123".to_owned())
+                    .search_id("search_123".to_owned())
+                    .start_date("2024-01-01".to_owned())
+                    .end_date("2024-12-31".to_owned())
+                    .selected_ad_account_id("123-456-7890".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -3544,7 +3601,9 @@ pub fn contract_samples_full(
         .push((
             "listGoogleSegments",
             Box::pin({
-                let call = handle.list_google_segments().type_("sample".to_owned());
+                let call = handle
+                    .list_google_segments()
+                    .type_("CUSTOM_SEGMENTS".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -3555,7 +3614,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .list_google_target_interests(
                         ListGoogleTargetInterestsType::Affinity,
-                        "sample".to_owned(),
+                        "SEARCH".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3585,7 +3644,9 @@ pub fn contract_samples_full(
                 let call = handle
                     .pause_facebook_ad(
                         "sample-adId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                        crate::ad_manager::LocationIdRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3597,7 +3658,9 @@ pub fn contract_samples_full(
                 let call = handle
                     .pause_facebook_adset(
                         "sample-adsetId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                        crate::ad_manager::LocationIdRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3609,7 +3672,9 @@ pub fn contract_samples_full(
                 let call = handle
                     .pause_facebook_campaign(
                         "sample-campaignId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                        crate::ad_manager::LocationIdRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3621,7 +3686,9 @@ pub fn contract_samples_full(
                 let call = handle
                     .publish_facebook_campaign(
                         "sample-campaignId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                        crate::ad_manager::LocationIdRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3641,7 +3708,9 @@ pub fn contract_samples_full(
                 let call = handle
                     .publish_linkedin_campaign_group(
                         "sample-adId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                        crate::ad_manager::LocationIdRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3654,10 +3723,10 @@ pub fn contract_samples_full(
                     .remove_facebook_custom_audience_member(
                         "sample-audienceId",
                         crate::ad_manager::FacebookCustomAudienceMemberRequest::new(
-                                "sample".to_owned(),
+                                "HChooFuiyPpVYzeJ4HMe".to_owned(),
                                 "sample".to_owned(),
                             )
-                            .fb_ad_account_id("sample".to_owned()),
+                            .fb_ad_account_id("act_123456789".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3669,7 +3738,9 @@ pub fn contract_samples_full(
                 let call = handle
                     .resume_facebook_ad(
                         "sample-adId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                        crate::ad_manager::LocationIdRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3681,7 +3752,9 @@ pub fn contract_samples_full(
                 let call = handle
                     .resume_facebook_adset(
                         "sample-adsetId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                        crate::ad_manager::LocationIdRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3693,7 +3766,9 @@ pub fn contract_samples_full(
                 let call = handle
                     .resume_facebook_campaign(
                         "sample-campaignId",
-                        crate::ad_manager::LocationIdRequest::new("sample".to_owned()),
+                        crate::ad_manager::LocationIdRequest::new(
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3703,9 +3778,12 @@ pub fn contract_samples_full(
             "searchFacebookTargeting",
             Box::pin({
                 let call = handle
-                    .search_facebook_targeting("sample".to_owned(), "sample".to_owned())
-                    .location_id("sample".to_owned())
-                    .search_type("sample".to_owned());
+                    .search_facebook_targeting(
+                        "interest".to_owned(),
+                        "fitness".to_owned(),
+                    )
+                    .location_id("loc_abc123".to_owned())
+                    .search_type("adgeolocation".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -3714,8 +3792,8 @@ pub fn contract_samples_full(
             "searchGoogleTargeting",
             Box::pin({
                 let call = handle
-                    .search_google_targeting("sample".to_owned())
-                    .query("sample".to_owned());
+                    .search_google_targeting("geolocation".to_owned())
+                    .query("New York".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -3724,9 +3802,9 @@ pub fn contract_samples_full(
             "searchLinkedinTargeting",
             Box::pin({
                 let call = handle
-                    .search_linkedin_targeting("sample".to_owned())
-                    .query("sample".to_owned())
-                    .q("sample".to_owned());
+                    .search_linkedin_targeting("locations".to_owned())
+                    .query("software".to_owned())
+                    .q("typeahead".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -3737,7 +3815,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .set_facebook_default_page(
                         crate::ad_manager::SetFacebookDefaultPageRequest::new(
-                            "sample".to_owned(),
+                            "103456789012345".to_owned(),
                         ),
                     )
                     .is_draft(true);
@@ -3752,7 +3830,7 @@ pub fn contract_samples_full(
                     .update_facebook_custom_audience(
                         "sample-audienceId",
                         UpdateFacebookCustomAudienceRequest::new(
-                                "sample".to_owned(),
+                                "HChooFuiyPpVYzeJ4HMe".to_owned(),
                                 "sample".to_owned(),
                             )
                             .description("sample".to_owned()),
@@ -3783,7 +3861,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .upsert_facebook_ad(
                         crate::ad_manager::UpsertFacebookAdRequest::new(
-                                "sample".to_owned(),
+                                "HChooFuiyPpVYzeJ4HMe".to_owned(),
                                 "sample".to_owned(),
                                 "sample".to_owned(),
                             )
@@ -3796,7 +3874,8 @@ pub fn contract_samples_full(
                             .media_type(crate::ad_manager::FacebookAdMediaType::Single)
                             .media(
                                 vec![
-                                    crate ::ad_manager::FacebookAdMedia::new("sample"
+                                    crate
+                                    ::ad_manager::FacebookAdMedia::new("https://example.com/sample"
                                     .to_owned(), crate ::ad_manager::AdMediaKind::Image)
                                     .thumbnail_url("sample".to_owned()).selected_poster(1i64)
                                     .name("sample".to_owned()).headline("sample".to_owned())
@@ -3804,7 +3883,7 @@ pub fn contract_samples_full(
                                 ],
                             )
                             .multi_advertiser_ads(true)
-                            .cta("sample".to_owned())
+                            .cta("LEARN_MORE".to_owned())
                             .conversation_form_id("sample".to_owned())
                             .destination_link("sample".to_owned())
                             .destination_form_id("sample".to_owned()),
@@ -3819,7 +3898,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .upsert_facebook_adset(
                         UpsertFacebookAdsetRequest::new(
-                                "sample".to_owned(),
+                                "HChooFuiyPpVYzeJ4HMe".to_owned(),
                                 "sample".to_owned(),
                             )
                             .id("sample".to_owned())
@@ -3835,19 +3914,19 @@ pub fn contract_samples_full(
                             .audience(
                                 FacebookAudience::new(
                                         vec![
-                                            FacebookGeoLocation::new("sample".to_owned(), "sample"
+                                            FacebookGeoLocation::new("US".to_owned(), "United States"
                                             .to_owned(), crate
                                             ::ad_manager::FacebookGeoLocationType::Country, crate
-                                            ::ad_manager::SelectionType::Include).radius(1.0f64)
+                                            ::ad_manager::SelectionType::Include).radius(25f64)
                                             .radius_unit(crate ::ad_manager::DistanceUnit::Km)
                                             .geometry(FacebookGeoGeometry::new(crate
-                                            ::ad_manager::GeoLatLng::new(), "sample".to_owned()))
+                                            ::ad_manager::GeoLatLng::new(), "APPROXIMATE".to_owned()))
                                         ],
                                     )
                                     .locales(
                                         vec![
-                                            crate ::ad_manager::FacebookLocale::new("sample".to_owned(),
-                                            1i64)
+                                            crate ::ad_manager::FacebookLocale::new("English (US)"
+                                            .to_owned(), 6i64)
                                         ],
                                     )
                                     .placements(
@@ -3873,24 +3952,25 @@ pub fn contract_samples_full(
                                     )
                                     .interests(
                                         vec![
-                                            crate ::ad_manager::FacebookInterest::new("sample"
-                                            .to_owned(), "sample".to_owned()).type_("sample".to_owned())
+                                            crate ::ad_manager::FacebookInterest::new("6003139266461"
+                                            .to_owned(), "sample".to_owned()).type_("interests"
+                                            .to_owned())
                                         ],
                                     )
-                                    .age_min(1i64)
-                                    .age_max(1i64)
+                                    .age_min(18i64)
+                                    .age_max(65i64)
                                     .genders(vec![1i64]),
                             )
                             .budget(
                                 crate::ad_manager::FacebookBudget::new(
                                         crate::ad_manager::BudgetType::Daily,
-                                        1.0f64,
+                                        1000f64,
                                     )
-                                    .schedule_start_date("sample".to_owned())
-                                    .schedule_end_date("sample".to_owned()),
+                                    .schedule_start_date("2024-01-01".to_owned())
+                                    .schedule_end_date("2024-01-31".to_owned()),
                             )
-                            .conversion_location("sample".to_owned())
-                            .custom_event_type("sample".to_owned())
+                            .conversion_location("website".to_owned())
+                            .custom_event_type("Purchase".to_owned())
                             .pixel_id("sample".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -3902,7 +3982,9 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .upsert_facebook_campaign(
-                        UpsertFacebookCampaignRequest::new("sample".to_owned())
+                        UpsertFacebookCampaignRequest::new(
+                                "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                            )
                             .id("sample".to_owned())
                             .name("sample".to_owned())
                             .objective(
@@ -3913,7 +3995,7 @@ pub fn contract_samples_full(
                                     crate ::ad_manager::FacebookSpecialAdCategory::Employment
                                 ],
                             )
-                            .source("sample".to_owned()),
+                            .source("facebook".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3925,8 +4007,8 @@ pub fn contract_samples_full(
                 let call = handle
                     .upsert_facebook_pixel(
                         crate::ad_manager::UpsertFacebookPixelRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                                "LEAD_EVENT".to_owned(),
                             )
                             .conversion_pixel_id("sample".to_owned())
                             .name("sample".to_owned())
@@ -3942,7 +4024,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .upsert_google_asset(
                         crate::ad_manager::UpsertGoogleAssetRequest::new(
-                            "sample".to_owned(),
+                            "HChooFuiyPpVYzeJ4HMe".to_owned(),
                             crate::ad_manager::GoogleAssetType::Call,
                             serde_json::Value::Object(Default::default()),
                         ),
@@ -3957,7 +4039,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .upsert_google_audience(
                         crate::ad_manager::UpsertGoogleAudienceRequest::new(
-                                "sample".to_owned(),
+                                "HChooFuiyPpVYzeJ4HMe".to_owned(),
                                 "sample".to_owned(),
                             )
                             .resource_name("sample".to_owned())
@@ -4003,7 +4085,7 @@ pub fn contract_samples_full(
                     .upsert_google_campaign(
                         GoogleCampaign::new(
                                 "sample".to_owned(),
-                                "sample".to_owned(),
+                                "HChooFuiyPpVYzeJ4HMe".to_owned(),
                                 crate::ad_manager::GoogleAdvertisingChannelType::Search,
                             )
                             .id("sample".to_owned())
@@ -4014,9 +4096,9 @@ pub fn contract_samples_full(
                             .budget(
                                 crate::ad_manager::AdBudget::new()
                                     .budget_type(crate::ad_manager::BudgetType::Daily)
-                                    .amount(1.0f64)
-                                    .schedule_start_date("sample".to_owned())
-                                    .schedule_end_date("sample".to_owned()),
+                                    .amount(5000f64)
+                                    .schedule_start_date("2024-01-01".to_owned())
+                                    .schedule_end_date("2024-12-31".to_owned()),
                             )
                             .audience(
                                 GoogleCampaignAudience::new()
@@ -4024,8 +4106,8 @@ pub fn contract_samples_full(
                                         vec![
                                             GoogleGeoLocation::new().key("sample".to_owned())
                                             .id("sample".to_owned()).name("sample".to_owned())
-                                            .country_name("sample".to_owned()).type_("sample"
-                                            .to_owned()).radius(1.0f64).radius_unit(crate
+                                            .country_name("sample".to_owned()).type_("city".to_owned())
+                                            .radius(1.0f64).radius_unit(crate
                                             ::ad_manager::DistanceUnit::Km).selection_type(crate
                                             ::ad_manager::SelectionType::Include).resource_name("sample"
                                             .to_owned()).place_id("sample".to_owned())
@@ -4103,9 +4185,9 @@ pub fn contract_samples_full(
                                     ::ad_manager::GoogleAd::new()]).keywords(crate
                                     ::ad_manager::GoogleKeywords::new().positives(vec![crate
                                     ::ad_manager::GoogleKeyword::new("sample".to_owned(),
-                                    "sample".to_owned())]).negatives(vec![crate
+                                    "PHRASE".to_owned())]).negatives(vec![crate
                                     ::ad_manager::GoogleKeyword::new("sample".to_owned(),
-                                    "sample".to_owned())])).publishing_status(crate
+                                    "PHRASE".to_owned())])).publishing_status(crate
                                     ::ad_manager::PublishingStatus::Draft)
                                     .ad_group_error("sample".to_owned())
                                     .google_ad_group_id("sample".to_owned())
@@ -4127,8 +4209,8 @@ pub fn contract_samples_full(
                             .ad_schedule(
                                 vec![
                                     crate ::ad_manager::GoogleAdSchedule::new(crate
-                                    ::ad_manager::GoogleScheduleDay::Friday, "sample"
-                                    .to_owned(), "sample".to_owned())
+                                    ::ad_manager::GoogleScheduleDay::Friday, "09:00".to_owned(),
+                                    "17:00".to_owned())
                                 ],
                             )
                             .publishing_status(
@@ -4138,7 +4220,7 @@ pub fn contract_samples_full(
                             .unpublished_changes(true)
                             .maximum_cpc(1.0f64)
                             .google_campaign_id("sample".to_owned())
-                            .source("sample".to_owned())
+                            .source("WEBSITE".to_owned())
                             .advanced_options(
                                 serde_json::Value::Object(Default::default()),
                             ),
@@ -4153,18 +4235,18 @@ pub fn contract_samples_full(
                 let call = handle
                     .upsert_google_conversion(
                         crate::ad_manager::UpsertGoogleConversionRequest::new(
-                                "sample".to_owned(),
+                                "HChooFuiyPpVYzeJ4HMe".to_owned(),
                                 "sample".to_owned(),
                                 crate::ad_manager::GoogleConversionType::UploadClicks,
-                                "sample".to_owned(),
+                                "PURCHASE".to_owned(),
                                 crate::ad_manager::GoogleConversionValueSettings::new(
-                                    1.0f64,
-                                    "sample".to_owned(),
+                                    10f64,
+                                    "USD".to_owned(),
                                     true,
                                 ),
                                 crate::ad_manager::UpsertGoogleConversionRequestCountingType::OnePerClick,
                                 crate::ad_manager::UpsertGoogleConversionRequestAttributionModel::GoogleSearchAttributionDataDriven,
-                                1i64,
+                                30i64,
                             )
                             .conversion_id("sample".to_owned()),
                     );
@@ -4187,42 +4269,42 @@ pub fn contract_samples_full(
                                     crate ::ad_manager::GoogleSegmentMember::new(crate
                                     ::ad_manager::GoogleSegmentMemberMemberType::Keyword)
                                     .keyword("sample".to_owned()).url("sample".to_owned())
-                                    .app("sample".to_owned())
+                                    .app("com.example.app".to_owned())
                                 ],
                             )
-                            .status("sample".to_owned())
-                            .type_("sample".to_owned())
+                            .status("ENABLED".to_owned())
+                            .type_("CUSTOM_SEGMENTS".to_owned())
                             .id("sample".to_owned())
-                            .membership_status("sample".to_owned())
+                            .membership_status("OPEN".to_owned())
                             .rule_based_user_list(
                                 crate::ad_manager::GoogleRuleBasedUserList::new(
                                         crate::ad_manager::GoogleFlexibleRuleUserList::new(
                                                 vec![
-                                                    crate ::ad_manager::GoogleRuleOperand::new(1i64, crate
+                                                    crate ::ad_manager::GoogleRuleOperand::new(30i64, crate
                                                     ::ad_manager::GoogleRule::new(vec![crate
                                                     ::ad_manager::GoogleRuleItemGroup::new(vec![crate
                                                     ::ad_manager::GoogleRuleItem::new(crate
                                                     ::ad_manager::GoogleRuleItemName::Url, crate
-                                                    ::ad_manager::GoogleStringRule::new("sample".to_owned(),
+                                                    ::ad_manager::GoogleStringRule::new("CONTAINS".to_owned(),
                                                     "sample".to_owned()))])]))
                                                 ],
                                                 vec![
-                                                    crate ::ad_manager::GoogleRuleOperand::new(1i64, crate
+                                                    crate ::ad_manager::GoogleRuleOperand::new(30i64, crate
                                                     ::ad_manager::GoogleRule::new(vec![crate
                                                     ::ad_manager::GoogleRuleItemGroup::new(vec![crate
                                                     ::ad_manager::GoogleRuleItem::new(crate
                                                     ::ad_manager::GoogleRuleItemName::Url, crate
-                                                    ::ad_manager::GoogleStringRule::new("sample".to_owned(),
+                                                    ::ad_manager::GoogleStringRule::new("CONTAINS".to_owned(),
                                                     "sample".to_owned()))])]))
                                                 ],
                                             )
-                                            .inclusive_rule_operator("sample".to_owned()),
+                                            .inclusive_rule_operator("AND".to_owned()),
                                     )
                                     .prepopulation_status(
                                         crate::ad_manager::GoogleRuleBasedUserListPrepopulationStatus::Requested,
                                     ),
                             )
-                            .membership_life_span(1i64)
+                            .membership_life_span(30i64)
                             .seed_user_list_ids(vec!["sample".to_owned()])
                             .country_codes(vec!["sample".to_owned()])
                             .expansion_level(
@@ -4238,31 +4320,32 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .upsert_linkedin_campaign_group(
-                        LinkedinCampaignGroup::new("sample".to_owned())
+                        LinkedinCampaignGroup::new("HChooFuiyPpVYzeJ4HMe".to_owned())
                             .id("sample".to_owned())
                             .budget(
                                 crate::ad_manager::AdBudget::new()
                                     .budget_type(crate::ad_manager::BudgetType::Daily)
-                                    .amount(1.0f64)
-                                    .schedule_start_date("sample".to_owned())
-                                    .schedule_end_date("sample".to_owned()),
+                                    .amount(5000f64)
+                                    .schedule_start_date("2024-01-01".to_owned())
+                                    .schedule_end_date("2024-12-31".to_owned()),
                             )
                             .ad_campaigns(
                                 vec![
                                     LinkedinCampaign::new().id("sample".to_owned()).locale(crate
-                                    ::ad_manager::LinkedinLocale::new("sample".to_owned(),
-                                    "sample".to_owned())).name("sample".to_owned())
+                                    ::ad_manager::LinkedinLocale::new("US".to_owned(), "en"
+                                    .to_owned())).name("sample".to_owned())
                                     .publishing_status(crate
                                     ::ad_manager::PublishingStatus::Draft)
                                     .media_type(LinkedinCampaignMediaType::StandardUpdate)
                                     .audience(LinkedinAudience::new().geo_locations(vec![crate
                                     ::ad_manager::LinkedinGeoLocation::new("sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), crate
+                                    "urn:li:geo:103644278".to_owned(),
+                                    "urn:li:adTargetingFacet:locations".to_owned(), crate
                                     ::ad_manager::SelectionType::Include)])
                                     .target_audience(crate
                                     ::ad_manager::LinkedinTargetAudience::new()))
                                     .unit_cost(crate
-                                    ::ad_manager::LinkedinUnitCost::new(1.0f64))
+                                    ::ad_manager::LinkedinUnitCost::new(500f64))
                                     .campaign_type("sample".to_owned())
                                     .ad_campaign_group_id("sample".to_owned())
                                     .ad_campaign_id("sample".to_owned()).ads(vec![crate

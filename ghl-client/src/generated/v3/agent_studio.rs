@@ -240,7 +240,7 @@ pub fn contract_samples(
                 let call = handle
                     .create_agent_studio_agent(
                         crate::agent_studio::CreateAgentStudioAgentRequest::new(
-                            "sample".to_owned(),
+                            "C2QujeCh8ZnC7al2InWR".to_owned(),
                             crate::agent_studio::AgentStudioAgentStatus::Active,
                             std::collections::BTreeMap::from([
                                 (
@@ -270,7 +270,7 @@ pub fn contract_samples(
                         "sample-agentId",
                         crate::agent_studio::ExecuteAgentStudioAgentRequest::new(
                             "sample".to_owned(),
-                            "sample".to_owned(),
+                            "C2QujeCh8ZnC7al2InWR".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -285,7 +285,7 @@ pub fn contract_samples(
                         "sample-agentId",
                         crate::agent_studio::ExecuteAgentStudioAgentRequest::new(
                             "sample".to_owned(),
-                            "sample".to_owned(),
+                            "C2QujeCh8ZnC7al2InWR".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -311,7 +311,7 @@ pub fn contract_samples(
         .push((
             "listAgentStudioAgents",
             Box::pin({
-                let call = handle.list_agent_studio_agents(1i64, 1i64);
+                let call = handle.list_agent_studio_agents(20i64, 0i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -319,7 +319,7 @@ pub fn contract_samples(
         .push((
             "listPublishedAgentStudioAgents",
             Box::pin({
-                let call = handle.list_published_agent_studio_agents(1i64, 1i64);
+                let call = handle.list_published_agent_studio_agents(20i64, 0i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -331,7 +331,7 @@ pub fn contract_samples(
                     .publish_agent_studio_version(
                         "sample-versionId",
                         crate::agent_studio::PublishAgentStudioVersionRequest::new(
-                            "sample".to_owned(),
+                            "C2QujeCh8ZnC7al2InWR".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -345,7 +345,7 @@ pub fn contract_samples(
                     .update_agent_studio_agent(
                         "sample-agentId",
                         crate::agent_studio::UpdateAgentStudioAgentRequest::new(
-                            "sample".to_owned(),
+                            "C2QujeCh8ZnC7al2InWR".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -359,7 +359,7 @@ pub fn contract_samples(
                     .update_agent_studio_version(
                         "sample-versionId",
                         crate::agent_studio::UpdateAgentStudioVersionRequest::new(
-                            "sample".to_owned(),
+                            "C2QujeCh8ZnC7al2InWR".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -384,7 +384,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_agent_studio_agent(
                         crate::agent_studio::CreateAgentStudioAgentRequest::new(
-                                "sample".to_owned(),
+                                "C2QujeCh8ZnC7al2InWR".to_owned(),
                                 crate::agent_studio::AgentStudioAgentStatus::Active,
                                 std::collections::BTreeMap::from([
                                     (
@@ -393,16 +393,16 @@ pub fn contract_samples_full(
                                     ),
                                 ]),
                             )
-                            .name("sample".to_owned())
+                            .name("Customer Support Agent".to_owned())
                             .description("sample".to_owned())
-                            .agency_id("sample".to_owned())
-                            .author_id("sample".to_owned())
-                            .author_name("sample".to_owned())
-                            .author_email("sample".to_owned())
+                            .agency_id("gjL2sFNXJfJYa3d2OYSN".to_owned())
+                            .author_id("usr_abc123def456".to_owned())
+                            .author_name("John Doe".to_owned())
+                            .author_email("john@example.com".to_owned())
                             .nodes(vec!["sample".to_owned()])
                             .edges(vec!["sample".to_owned()]),
                     )
-                    .source("sample".to_owned());
+                    .source("api".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -412,7 +412,7 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .delete_agent_studio_agent("sample-agentId")
-                    .source("sample".to_owned());
+                    .source("api".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -425,9 +425,9 @@ pub fn contract_samples_full(
                         "sample-agentId",
                         crate::agent_studio::ExecuteAgentStudioAgentRequest::new(
                                 "sample".to_owned(),
-                                "sample".to_owned(),
+                                "C2QujeCh8ZnC7al2InWR".to_owned(),
                             )
-                            .execution_id("sample".to_owned())
+                            .execution_id("a1b2c3d4e5f6g7h8i9j0k1l2".to_owned())
                             .input_variables(
                                 std::collections::BTreeMap::from([
                                     (
@@ -436,16 +436,18 @@ pub fn contract_samples_full(
                                     ),
                                 ]),
                             )
-                            .version_id("sample".to_owned())
+                            .version_id(
+                                "b2b1c1d2-3e4f-5a6b-7c8d-9e0f1a2b3c4d".to_owned(),
+                            )
                             .attachments(
                                 vec![
-                                    crate ::agent_studio::AgentAttachment::new("sample"
-                                    .to_owned(), "sample".to_owned())
+                                    crate ::agent_studio::AgentAttachment::new("image"
+                                    .to_owned(), "https://example.com/image.png".to_owned())
                                 ],
                             )
-                            .contact_id("sample".to_owned()),
+                            .contact_id("cid_abc123def456".to_owned()),
                     )
-                    .source("sample".to_owned());
+                    .source("api".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -458,9 +460,9 @@ pub fn contract_samples_full(
                         "sample-agentId",
                         crate::agent_studio::ExecuteAgentStudioAgentRequest::new(
                                 "sample".to_owned(),
-                                "sample".to_owned(),
+                                "C2QujeCh8ZnC7al2InWR".to_owned(),
                             )
-                            .execution_id("sample".to_owned())
+                            .execution_id("a1b2c3d4e5f6g7h8i9j0k1l2".to_owned())
                             .input_variables(
                                 std::collections::BTreeMap::from([
                                     (
@@ -469,16 +471,18 @@ pub fn contract_samples_full(
                                     ),
                                 ]),
                             )
-                            .version_id("sample".to_owned())
+                            .version_id(
+                                "b2b1c1d2-3e4f-5a6b-7c8d-9e0f1a2b3c4d".to_owned(),
+                            )
                             .attachments(
                                 vec![
-                                    crate ::agent_studio::AgentAttachment::new("sample"
-                                    .to_owned(), "sample".to_owned())
+                                    crate ::agent_studio::AgentAttachment::new("image"
+                                    .to_owned(), "https://example.com/image.png".to_owned())
                                 ],
                             )
-                            .contact_id("sample".to_owned()),
+                            .contact_id("cid_abc123def456".to_owned()),
                     )
-                    .source("sample".to_owned());
+                    .source("api".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -488,7 +492,7 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .get_agent_studio_agent("sample-agentId")
-                    .source("sample".to_owned());
+                    .source("api".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -498,7 +502,7 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .get_published_agent_studio_agent("sample-agentId")
-                    .source("sample".to_owned());
+                    .source("api".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -507,9 +511,9 @@ pub fn contract_samples_full(
             "listAgentStudioAgents",
             Box::pin({
                 let call = handle
-                    .list_agent_studio_agents(1i64, 1i64)
+                    .list_agent_studio_agents(20i64, 0i64)
                     .is_published(true)
-                    .source("sample".to_owned());
+                    .source("api".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -518,8 +522,8 @@ pub fn contract_samples_full(
             "listPublishedAgentStudioAgents",
             Box::pin({
                 let call = handle
-                    .list_published_agent_studio_agents(1i64, 1i64)
-                    .source("sample".to_owned());
+                    .list_published_agent_studio_agents(20i64, 0i64)
+                    .source("api".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -531,13 +535,13 @@ pub fn contract_samples_full(
                     .publish_agent_studio_version(
                         "sample-versionId",
                         crate::agent_studio::PublishAgentStudioVersionRequest::new(
-                                "sample".to_owned(),
+                                "C2QujeCh8ZnC7al2InWR".to_owned(),
                             )
-                            .user_id("sample".to_owned())
-                            .user_name("sample".to_owned())
-                            .user_email("sample".to_owned()),
+                            .user_id("usr_abc123def456".to_owned())
+                            .user_name("John Doe".to_owned())
+                            .user_email("john.doe@example.com".to_owned()),
                     )
-                    .source("sample".to_owned());
+                    .source("api".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -549,13 +553,13 @@ pub fn contract_samples_full(
                     .update_agent_studio_agent(
                         "sample-agentId",
                         crate::agent_studio::UpdateAgentStudioAgentRequest::new(
-                                "sample".to_owned(),
+                                "C2QujeCh8ZnC7al2InWR".to_owned(),
                             )
-                            .name("sample".to_owned())
+                            .name("Updated Customer Support Agent".to_owned())
                             .description("sample".to_owned())
                             .status(crate::agent_studio::AgentStudioAgentStatus::Active),
                     )
-                    .source("sample".to_owned());
+                    .source("api".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -567,9 +571,9 @@ pub fn contract_samples_full(
                     .update_agent_studio_version(
                         "sample-versionId",
                         crate::agent_studio::UpdateAgentStudioVersionRequest::new(
-                                "sample".to_owned(),
+                                "C2QujeCh8ZnC7al2InWR".to_owned(),
                             )
-                            .version_name("sample".to_owned())
+                            .version_name("Customer Support Agent v2".to_owned())
                             .description("sample".to_owned())
                             .nodes(vec![serde_json::Value::Object(Default::default())])
                             .edges(vec![serde_json::Value::Object(Default::default())])
@@ -590,10 +594,10 @@ pub fn contract_samples_full(
                                     ),
                                 ]),
                             )
-                            .user_id("sample".to_owned())
-                            .user_name("sample".to_owned()),
+                            .user_id("usr_abc123def456".to_owned())
+                            .user_name("John Doe".to_owned()),
                     )
-                    .source("sample".to_owned());
+                    .source("api".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));

@@ -202,12 +202,12 @@ pub fn contract_samples(
                 let call = handle
                     .create_association(
                         crate::associations::CreateAssociationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "eHy2cOSZxMQzQ6Yyvl8P".to_owned(),
+                            "student_teacher".to_owned(),
+                            "student".to_owned(),
+                            "custom_objects.children".to_owned(),
+                            "Teacher".to_owned(),
+                            "contact".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -220,10 +220,10 @@ pub fn contract_samples(
                 let call = handle
                     .create_relation(
                         crate::associations::CreateRelationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "clF1LD04GTUKN3b3XuOj".to_owned(),
+                            "ve9EPM428h8vShlRW1KT".to_owned(),
+                            "ve9EPM428h8vShlRW1KT".to_owned(),
+                            "ve9EPM428h8vShlRW1KT".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -265,7 +265,7 @@ pub fn contract_samples(
         .push((
             "listAssociations",
             Box::pin({
-                let call = handle.list_associations(1i64, 1i64);
+                let call = handle.list_associations(0i64, 100i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -282,7 +282,7 @@ pub fn contract_samples(
             "listRelationsByRecord",
             Box::pin({
                 let call = handle
-                    .list_relations_by_record("sample-recordId", 1i64, 1i64);
+                    .list_relations_by_record("sample-recordId", 0i64, 100i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -294,8 +294,8 @@ pub fn contract_samples(
                     .update_association(
                         "sample-associationId",
                         crate::associations::UpdateAssociationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "student".to_owned(),
+                            "tutor".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -320,12 +320,12 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_association(
                         crate::associations::CreateAssociationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "eHy2cOSZxMQzQ6Yyvl8P".to_owned(),
+                            "student_teacher".to_owned(),
+                            "student".to_owned(),
+                            "custom_objects.children".to_owned(),
+                            "Teacher".to_owned(),
+                            "contact".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -338,10 +338,10 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_relation(
                         crate::associations::CreateRelationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "clF1LD04GTUKN3b3XuOj".to_owned(),
+                            "ve9EPM428h8vShlRW1KT".to_owned(),
+                            "ve9EPM428h8vShlRW1KT".to_owned(),
+                            "ve9EPM428h8vShlRW1KT".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -383,7 +383,7 @@ pub fn contract_samples_full(
         .push((
             "listAssociations",
             Box::pin({
-                let call = handle.list_associations(1i64, 1i64);
+                let call = handle.list_associations(0i64, 100i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -393,7 +393,7 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_associations_by_object_key("sample-objectKey")
-                    .location_id("sample".to_owned());
+                    .location_id("ve9EPM428h8vShlRW1KT".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -402,7 +402,7 @@ pub fn contract_samples_full(
             "listRelationsByRecord",
             Box::pin({
                 let call = handle
-                    .list_relations_by_record("sample-recordId", 1i64, 1i64)
+                    .list_relations_by_record("sample-recordId", 0i64, 100i64)
                     .association_ids(vec!["sample".to_owned()]);
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -415,8 +415,8 @@ pub fn contract_samples_full(
                     .update_association(
                         "sample-associationId",
                         crate::associations::UpdateAssociationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "student".to_owned(),
+                            "tutor".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }

@@ -164,7 +164,8 @@ pub fn contract_samples(
         .push((
             "checkBlogUrlSlugExists",
             Box::pin({
-                let call = handle.check_blog_url_slug_exists("sample".to_owned());
+                let call = handle
+                    .check_blog_url_slug_exists("ten-tips-for-spring".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -175,18 +176,18 @@ pub fn contract_samples(
                 let call = handle
                     .create_blog_post(
                         crate::blogs::CreateBlogPostRequest::new(
+                            "Ten tips for spring".to_owned(),
+                            "ve9EPM428h8vShlRW1KT".to_owned(),
+                            "66f429b8afdce84227a4610d".to_owned(),
                             "sample".to_owned(),
                             "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "<h1>Ten tips</h1>".to_owned(),
                             crate::blogs::BlogPostStatus::Draft,
                             "sample".to_owned(),
                             vec!["sample".to_owned()],
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "6683abde331c041f32c07aea".to_owned(),
+                            "ten-tips-for-spring".to_owned(),
+                            "2025-02-05T18:30:47.000Z".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -196,7 +197,7 @@ pub fn contract_samples(
         .push((
             "listBlogAuthors",
             Box::pin({
-                let call = handle.list_blog_authors(1i64, 1i64);
+                let call = handle.list_blog_authors(5i64, 0i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -204,7 +205,7 @@ pub fn contract_samples(
         .push((
             "listBlogCategories",
             Box::pin({
-                let call = handle.list_blog_categories(1i64, 1i64);
+                let call = handle.list_blog_categories(10i64, 0i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -212,7 +213,8 @@ pub fn contract_samples(
         .push((
             "listBlogPosts",
             Box::pin({
-                let call = handle.list_blog_posts("sample".to_owned(), 1i64, 1i64);
+                let call = handle
+                    .list_blog_posts("66f429b8afdce84227a4610d".to_owned(), 4i64, 0i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -220,7 +222,7 @@ pub fn contract_samples(
         .push((
             "listBlogs",
             Box::pin({
-                let call = handle.list_blogs(1i64, 1i64);
+                let call = handle.list_blogs(0i64, 4i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -232,19 +234,19 @@ pub fn contract_samples(
                     .update_blog_post(
                         "sample-postId",
                         UpdateBlogPostRequest::new(
+                            "Ten tips for spring".to_owned(),
+                            "ve9EPM428h8vShlRW1KT".to_owned(),
+                            "66f429b8afdce84227a4610d".to_owned(),
                             "sample".to_owned(),
                             "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "<h1>Ten tips</h1>".to_owned(),
                             crate::blogs::BlogPostStatus::Draft,
                             "sample".to_owned(),
                             vec!["sample".to_owned()],
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1i64,
+                            "6683abde331c041f32c07aea".to_owned(),
+                            "ten-tips-for-spring".to_owned(),
+                            "2025-02-05T18:30:47.000Z".to_owned(),
+                            100i64,
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -267,8 +269,8 @@ pub fn contract_samples_full(
             "checkBlogUrlSlugExists",
             Box::pin({
                 let call = handle
-                    .check_blog_url_slug_exists("sample".to_owned())
-                    .post_id("sample".to_owned());
+                    .check_blog_url_slug_exists("ten-tips-for-spring".to_owned())
+                    .post_id("66f429b8afdce84227a4610d".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -279,18 +281,18 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_blog_post(
                         crate::blogs::CreateBlogPostRequest::new(
+                                "Ten tips for spring".to_owned(),
+                                "ve9EPM428h8vShlRW1KT".to_owned(),
+                                "66f429b8afdce84227a4610d".to_owned(),
                                 "sample".to_owned(),
                                 "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "<h1>Ten tips</h1>".to_owned(),
                                 crate::blogs::BlogPostStatus::Draft,
                                 "sample".to_owned(),
                                 vec!["sample".to_owned()],
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "6683abde331c041f32c07aea".to_owned(),
+                                "ten-tips-for-spring".to_owned(),
+                                "2025-02-05T18:30:47.000Z".to_owned(),
                             )
                             .tags(vec!["sample".to_owned()])
                             .canonical_link("sample".to_owned()),
@@ -302,7 +304,7 @@ pub fn contract_samples_full(
         .push((
             "listBlogAuthors",
             Box::pin({
-                let call = handle.list_blog_authors(1i64, 1i64);
+                let call = handle.list_blog_authors(5i64, 0i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -310,7 +312,7 @@ pub fn contract_samples_full(
         .push((
             "listBlogCategories",
             Box::pin({
-                let call = handle.list_blog_categories(1i64, 1i64);
+                let call = handle.list_blog_categories(10i64, 0i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -319,8 +321,8 @@ pub fn contract_samples_full(
             "listBlogPosts",
             Box::pin({
                 let call = handle
-                    .list_blog_posts("sample".to_owned(), 1i64, 1i64)
-                    .search_term("sample".to_owned())
+                    .list_blog_posts("66f429b8afdce84227a4610d".to_owned(), 4i64, 0i64)
+                    .search_term("spring".to_owned())
                     .status(BlogPostStatusFilter::All);
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -329,9 +331,7 @@ pub fn contract_samples_full(
         .push((
             "listBlogs",
             Box::pin({
-                let call = handle
-                    .list_blogs(1i64, 1i64)
-                    .search_term("sample".to_owned());
+                let call = handle.list_blogs(0i64, 4i64).search_term("news".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -343,19 +343,19 @@ pub fn contract_samples_full(
                     .update_blog_post(
                         "sample-postId",
                         UpdateBlogPostRequest::new(
+                                "Ten tips for spring".to_owned(),
+                                "ve9EPM428h8vShlRW1KT".to_owned(),
+                                "66f429b8afdce84227a4610d".to_owned(),
                                 "sample".to_owned(),
                                 "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "<h1>Ten tips</h1>".to_owned(),
                                 crate::blogs::BlogPostStatus::Draft,
                                 "sample".to_owned(),
                                 vec!["sample".to_owned()],
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                1i64,
+                                "6683abde331c041f32c07aea".to_owned(),
+                                "ten-tips-for-spring".to_owned(),
+                                "2025-02-05T18:30:47.000Z".to_owned(),
+                                100i64,
                             )
                             .tags(vec!["sample".to_owned()])
                             .canonical_link("sample".to_owned()),

@@ -994,10 +994,10 @@ pub fn contract_samples(
                 let call = handle
                     .create_appointment(
                         crate::calendars::CreateAppointmentRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "CVokAlI8fgw4WYWoCtQz".to_owned(),
+                            "C2QujeCh8ZnC7al2InWR".to_owned(),
+                            "0007BWpSzSwfiuSl0tR2".to_owned(),
+                            "2021-06-23T03:30:00+05:30".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1024,9 +1024,9 @@ pub fn contract_samples(
                 let call = handle
                     .create_availability_schedule(
                         crate::calendars::CreateAvailabilityScheduleRequest::new(
+                            "America/New_York".to_owned(),
                             "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "Business Hours Schedule".to_owned(),
                             "sample".to_owned(),
                         ),
                     );
@@ -1040,8 +1040,8 @@ pub fn contract_samples(
                 let call = handle
                     .create_block_slot(
                         crate::calendars::BlockSlotRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "CVokAlI8fgw4WYWoCtQz".to_owned(),
+                            "C2QujeCh8ZnC7al2InWR".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1054,8 +1054,8 @@ pub fn contract_samples(
                 let call = handle
                     .create_calendar(
                         CreateCalendarRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "ocQHyuzHvysMo5N5VsXc".to_owned(),
+                            "test calendar".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1068,10 +1068,10 @@ pub fn contract_samples(
                 let call = handle
                     .create_calendar_group(
                         crate::calendars::CreateCalendarGroupRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "ocQHyuzHvysMo5N5VsXc".to_owned(),
+                            "group a".to_owned(),
+                            "group description".to_owned(),
+                            "15-mins".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1126,10 +1126,10 @@ pub fn contract_samples(
                             vec![
                                 crate ::calendars::ScheduleRule::new(crate
                                 ::calendars::ScheduleRuleType::Wday, vec![crate
-                                ::calendars::ScheduleInterval::new("sample".to_owned(),
-                                "sample".to_owned())])
+                                ::calendars::ScheduleInterval::new("09:00".to_owned(),
+                                "17:00".to_owned())])
                             ],
-                            "sample".to_owned(),
+                            "America/New_York".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1142,10 +1142,12 @@ pub fn contract_samples(
                 let call = handle
                     .create_service(
                         CreateServiceRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            vec![ServiceStaff::new("sample".to_owned())],
-                            "sample".to_owned(),
+                            "Hair Styling".to_owned(),
+                            "hair-styling".to_owned(),
+                            vec![
+                                ServiceStaff::new("65e5f6dfacf123513228d384".to_owned())
+                            ],
+                            "0007BWpSzSwfiuSl0tR2".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1158,12 +1160,15 @@ pub fn contract_samples(
                 let call = handle
                     .create_service_booking(
                         CreateServiceBookingRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            vec![ServiceBookingItem::new("sample".to_owned())],
+                            "0007BWpSzSwfiuSl0tR2".to_owned(),
+                            "9NkT25Vor1v4aQatFsv2".to_owned(),
+                            "2021-06-23T03:30:00+05:30".to_owned(),
+                            "2023-09-25T16:30:00+05:30".to_owned(),
+                            "America/New_York".to_owned(),
+                            vec![
+                                ServiceBookingItem::new("a3b4c5d6e7f8901234567890"
+                                .to_owned())
+                            ],
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1176,9 +1181,9 @@ pub fn contract_samples(
                 let call = handle
                     .create_service_location(
                         CreateServiceLocationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "Midtown Therapy Studio".to_owned(),
+                            "midtown-therapy-studio".to_owned(),
+                            "0007BWpSzSwfiuSl0tR2".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1337,7 +1342,12 @@ pub fn contract_samples(
         .push((
             "getFreeSlots",
             Box::pin({
-                let call = handle.get_free_slots("sample-calendarId", 1i64, 1i64);
+                let call = handle
+                    .get_free_slots(
+                        "sample-calendarId",
+                        1548898600000i64,
+                        1601490599999i64,
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1370,7 +1380,7 @@ pub fn contract_samples(
             "listAppointmentNotes",
             Box::pin({
                 let call = handle
-                    .list_appointment_notes("sample-appointmentId", 1i64, 1i64);
+                    .list_appointment_notes("sample-appointmentId", 10i64, 0i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1378,7 +1388,7 @@ pub fn contract_samples(
         .push((
             "listBlockedSlots",
             Box::pin({
-                let call = handle.list_blocked_slots(1i64, 1i64);
+                let call = handle.list_blocked_slots(1680373800000i64, 1680978599999i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1386,7 +1396,8 @@ pub fn contract_samples(
         .push((
             "listCalendarEvents",
             Box::pin({
-                let call = handle.list_calendar_events(1i64, 1i64);
+                let call = handle
+                    .list_calendar_events(1680373800000i64, 1680978599999i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1431,7 +1442,8 @@ pub fn contract_samples(
         .push((
             "listServiceBookings",
             Box::pin({
-                let call = handle.list_service_bookings(1i64, 1i64);
+                let call = handle
+                    .list_service_bookings(1704110400000i64, 1704114000000i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1464,7 +1476,8 @@ pub fn contract_samples(
         .push((
             "searchAvailabilitySchedules",
             Box::pin({
-                let call = handle.search_availability_schedules("sample".to_owned());
+                let call = handle
+                    .search_availability_schedules("IkqiJlXJ7o9h61tCHHod".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1527,8 +1540,8 @@ pub fn contract_samples(
                     .update_block_slot(
                         "sample-eventId",
                         crate::calendars::BlockSlotRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "CVokAlI8fgw4WYWoCtQz".to_owned(),
+                            "C2QujeCh8ZnC7al2InWR".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1551,9 +1564,9 @@ pub fn contract_samples(
                     .update_calendar_group(
                         "sample-groupId",
                         crate::calendars::UpdateCalendarGroupRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "group a".to_owned(),
+                            "group description".to_owned(),
+                            "15-mins".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1637,8 +1650,8 @@ pub fn contract_samples(
                 let call = handle
                     .validate_calendar_group_slug(
                         crate::calendars::ValidateCalendarGroupSlugRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "ve9EPM428h8vShlRW1KT".to_owned(),
+                            "calendar-1".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1672,26 +1685,26 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_appointment(
                         crate::calendars::CreateAppointmentRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "CVokAlI8fgw4WYWoCtQz".to_owned(),
+                                "C2QujeCh8ZnC7al2InWR".to_owned(),
+                                "0007BWpSzSwfiuSl0tR2".to_owned(),
+                                "2021-06-23T03:30:00+05:30".to_owned(),
                             )
-                            .title("sample".to_owned())
+                            .title("Test Event".to_owned())
                             .meeting_location_type(
                                 crate::calendars::AppointmentMeetingType::Custom,
                             )
-                            .meeting_location_id("sample".to_owned())
+                            .meeting_location_id("custom_0".to_owned())
                             .override_location_config(true)
                             .appointment_status(crate::calendars::AppointmentStatus::New)
                             .assigned_user_id("sample".to_owned())
                             .description("sample".to_owned())
-                            .address("sample".to_owned())
+                            .address("Zoom".to_owned())
                             .ignore_date_range(true)
                             .to_notify(true)
                             .ignore_free_slot_validation(true)
-                            .rrule("sample".to_owned())
-                            .end_time("sample".to_owned()),
+                            .rrule("RRULE:FREQ=DAILY;INTERVAL=1;COUNT=5".to_owned())
+                            .end_time("2021-06-23T04:30:00+05:30".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1718,18 +1731,18 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_availability_schedule(
                         crate::calendars::CreateAvailabilityScheduleRequest::new(
+                                "America/New_York".to_owned(),
                                 "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "Business Hours Schedule".to_owned(),
                                 "sample".to_owned(),
                             )
                             .rules(
                                 vec![
                                     crate ::calendars::ScheduleRule::new(crate
                                     ::calendars::ScheduleRuleType::Wday, vec![crate
-                                    ::calendars::ScheduleInterval::new("sample".to_owned(),
-                                    "sample".to_owned())]).date("sample".to_owned()).day(crate
-                                    ::calendars::Weekday::Sunday)
+                                    ::calendars::ScheduleInterval::new("09:00".to_owned(),
+                                    "17:00".to_owned())]).date("2023-04-15".to_owned())
+                                    .day(crate ::calendars::Weekday::Sunday)
                                 ],
                             )
                             .calendar_ids(vec!["sample".to_owned()]),
@@ -1744,13 +1757,13 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_block_slot(
                         crate::calendars::BlockSlotRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "CVokAlI8fgw4WYWoCtQz".to_owned(),
+                                "C2QujeCh8ZnC7al2InWR".to_owned(),
                             )
-                            .title("sample".to_owned())
+                            .title("Test Event".to_owned())
                             .assigned_user_id("sample".to_owned())
-                            .start_time("sample".to_owned())
-                            .end_time("sample".to_owned()),
+                            .start_time("2021-06-23T03:30:00+05:30".to_owned())
+                            .end_time("2021-06-23T04:30:00+05:30".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1762,8 +1775,8 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_calendar(
                         CreateCalendarRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "ocQHyuzHvysMo5N5VsXc".to_owned(),
+                                "test calendar".to_owned(),
                             )
                             .is_active(true)
                             .notifications(
@@ -1773,11 +1786,11 @@ pub fn contract_samples_full(
                                     ::calendars::CalendarNotificationSettingType::Email)
                                 ],
                             )
-                            .group_id("sample".to_owned())
+                            .group_id("BqTwX8QFwXzpegMve9EQ".to_owned())
                             .team_members(
                                 vec![
-                                    crate ::calendars::TeamMember::new("sample".to_owned())
-                                    .priority(1.0f64).meeting_location_type(crate
+                                    crate ::calendars::TeamMember::new("ocQHyuzHvysMo5N5VsXc"
+                                    .to_owned()).priority(1.0f64).meeting_location_type(crate
                                     ::calendars::LegacyMeetingLocationType::Custom)
                                     .meeting_location("sample".to_owned()).is_primary(true)
                                     .location_configurations(vec![crate
@@ -1789,8 +1802,8 @@ pub fn contract_samples_full(
                                 crate::calendars::RoundRobinMode::RoundRobinOptimizeForAvailability,
                             )
                             .description("sample".to_owned())
-                            .slug("sample".to_owned())
-                            .widget_slug("sample".to_owned())
+                            .slug("test1".to_owned())
+                            .widget_slug("test1".to_owned())
                             .calendar_type(crate::calendars::CalendarType::RoundRobin)
                             .widget_type(crate::calendars::WidgetType::Default)
                             .event_title("sample".to_owned())
@@ -1799,8 +1812,8 @@ pub fn contract_samples_full(
                             .location_configurations(
                                 vec![
                                     crate ::calendars::MeetingLocation::new(crate
-                                    ::calendars::MeetingLocationKind::Custom).location("sample"
-                                    .to_owned())
+                                    ::calendars::MeetingLocationKind::Custom)
+                                    .location("+14455550132".to_owned())
                                 ],
                             )
                             .slot_duration(1.0f64)
@@ -1858,14 +1871,15 @@ pub fn contract_samples_full(
                             .availability_type(1i64)
                             .availabilities(
                                 vec![
-                                    crate ::calendars::CustomAvailability::new("sample"
+                                    crate
+                                    ::calendars::CustomAvailability::new("2023-09-24T00:00:00.000Z"
                                     .to_owned(), vec![crate ::calendars::HourRange::new(1i64,
                                     1i64, 1i64, 1i64)]).deleted(true)
                                 ],
                             )
                             .guest_type(crate::calendars::GuestType::CountOnly)
                             .consent_label("sample".to_owned())
-                            .calendar_cover_image("sample".to_owned())
+                            .calendar_cover_image("https://path-to-image.com".to_owned())
                             .look_busy_config(
                                 crate::calendars::LookBusyConfig::new(true, 1.0f64),
                             ),
@@ -1880,10 +1894,10 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_calendar_group(
                         crate::calendars::CreateCalendarGroupRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "ocQHyuzHvysMo5N5VsXc".to_owned(),
+                                "group a".to_owned(),
+                                "group description".to_owned(),
+                                "15-mins".to_owned(),
                             )
                             .is_active(true),
                     );
@@ -1905,10 +1919,10 @@ pub fn contract_samples_full(
                             ::calendars::NotificationEvent::Booked).is_active(true)
                             .template_id("sample".to_owned()).body("sample".to_owned())
                             .subject("sample".to_owned()).after_time(vec![crate
-                            ::calendars::NotificationOffset::new().time_offset(1.0f64)
-                            .unit("sample".to_owned())]).before_time(vec![crate
-                            ::calendars::NotificationOffset::new().time_offset(1.0f64)
-                            .unit("sample".to_owned())])
+                            ::calendars::NotificationOffset::new().time_offset(1f64)
+                            .unit("hours".to_owned())]).before_time(vec![crate
+                            ::calendars::NotificationOffset::new().time_offset(1f64)
+                            .unit("hours".to_owned())])
                             .additional_email_ids(vec!["sample".to_owned()])
                             .additional_phone_numbers(vec!["sample".to_owned()])
                             .selected_users(vec!["sample".to_owned()])
@@ -1950,11 +1964,11 @@ pub fn contract_samples_full(
                             vec![
                                 crate ::calendars::ScheduleRule::new(crate
                                 ::calendars::ScheduleRuleType::Wday, vec![crate
-                                ::calendars::ScheduleInterval::new("sample".to_owned(),
-                                "sample".to_owned())]).date("sample".to_owned()).day(crate
-                                ::calendars::Weekday::Sunday)
+                                ::calendars::ScheduleInterval::new("09:00".to_owned(),
+                                "17:00".to_owned())]).date("2023-04-15".to_owned())
+                                .day(crate ::calendars::Weekday::Sunday)
                             ],
-                            "sample".to_owned(),
+                            "America/New_York".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1967,38 +1981,40 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_service(
                         CreateServiceRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                vec![ServiceStaff::new("sample".to_owned())],
-                                "sample".to_owned(),
+                                "Hair Styling".to_owned(),
+                                "hair-styling".to_owned(),
+                                vec![
+                                    ServiceStaff::new("65e5f6dfacf123513228d384".to_owned())
+                                ],
+                                "0007BWpSzSwfiuSl0tR2".to_owned(),
                             )
                             .payment(
                                 ServicePayment::new()
-                                    .amount(1.0f64)
-                                    .deposit(1.0f64)
+                                    .amount(50f64)
+                                    .deposit(20f64)
                                     .deposit_type(DepositType::Percentage),
                             )
-                            .service_duration(1.0f64)
+                            .service_duration(30f64)
                             .service_duration_unit(crate::calendars::SlotTimeUnit::Mins)
-                            .pre_buffer(1.0f64)
+                            .pre_buffer(10f64)
                             .pre_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
-                            .post_buffer(1.0f64)
+                            .post_buffer(15f64)
                             .post_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
-                            .description("sample".to_owned())
-                            .event_color("sample".to_owned())
-                            .cover_image("sample".to_owned())
-                            .service_category_id("sample".to_owned())
+                            .description("Full hair styling session".to_owned())
+                            .event_color("#66C61C".to_owned())
+                            .cover_image("https://example.com/cover.jpg".to_owned())
+                            .service_category_id("65e5f6dfacf123513228d381".to_owned())
                             .is_private(true)
-                            .form_id("sample".to_owned())
+                            .form_id("65e5f6dfacf123513228d390".to_owned())
                             .variations(
                                 vec![
-                                    NewServiceVariation::new("sample".to_owned())
-                                    .payment(ServicePayment::new().amount(1.0f64)
-                                    .deposit(1.0f64).deposit_type(DepositType::Percentage))
-                                    .service_duration(1.0f64).service_duration_unit(crate
-                                    ::calendars::SlotTimeUnit::Mins).pre_buffer(1.0f64)
+                                    NewServiceVariation::new("Hair Styling".to_owned())
+                                    .payment(ServicePayment::new().amount(50f64).deposit(20f64)
+                                    .deposit_type(DepositType::Percentage))
+                                    .service_duration(30f64).service_duration_unit(crate
+                                    ::calendars::SlotTimeUnit::Mins).pre_buffer(10f64)
                                     .pre_buffer_unit(crate ::calendars::SlotTimeUnit::Mins)
-                                    .post_buffer(1.0f64).post_buffer_unit(crate
+                                    .post_buffer(15f64).post_buffer_unit(crate
                                     ::calendars::SlotTimeUnit::Mins)
                                 ],
                             ),
@@ -2013,20 +2029,22 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_service_booking(
                         CreateServiceBookingRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "0007BWpSzSwfiuSl0tR2".to_owned(),
+                                "9NkT25Vor1v4aQatFsv2".to_owned(),
+                                "2021-06-23T03:30:00+05:30".to_owned(),
+                                "2023-09-25T16:30:00+05:30".to_owned(),
+                                "America/New_York".to_owned(),
                                 vec![
-                                    ServiceBookingItem::new("sample".to_owned())
-                                    .staff_id("sample".to_owned()).position(1i64)
-                                    .add_ons(vec![BookingAddOn::new("sample".to_owned())])
+                                    ServiceBookingItem::new("a3b4c5d6e7f8901234567890"
+                                    .to_owned()).staff_id("8MkU36Wps2w5bRbuGtw3".to_owned())
+                                    .position(0i64)
+                                    .add_ons(vec![BookingAddOn::new("6985f6dfacf123513228d384"
+                                    .to_owned())])
                                 ],
                             )
-                            .service_location_id("sample".to_owned())
-                            .meeting_location("sample".to_owned())
-                            .title("sample".to_owned())
+                            .service_location_id("65e5f6dfacf123513228d384".to_owned())
+                            .meeting_location("123 Main St, Anytown, USA".to_owned())
+                            .title("Service Appointment".to_owned())
                             .status(NewServiceBookingStatus::Confirmed),
                     )
                     .override_availability(true)
@@ -2041,13 +2059,18 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_service_location(
                         CreateServiceLocationRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "Midtown Therapy Studio".to_owned(),
+                                "midtown-therapy-studio".to_owned(),
+                                "0007BWpSzSwfiuSl0tR2".to_owned(),
                             )
-                            .phone("sample".to_owned())
-                            .address("sample".to_owned())
-                            .cover_image("sample".to_owned())
+                            .phone("+1-212-555-0174".to_owned())
+                            .address(
+                                "789 5th Avenue, Floor 3, New York, NY 10022".to_owned(),
+                            )
+                            .cover_image(
+                                "https://storage.example.com/locations/midtown-therapy-studio/cover.jpg"
+                                    .to_owned(),
+                            )
                             .location_type(ServiceLocationType::Offline),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -2207,8 +2230,12 @@ pub fn contract_samples_full(
             "getFreeSlots",
             Box::pin({
                 let call = handle
-                    .get_free_slots("sample-calendarId", 1i64, 1i64)
-                    .timezone("sample".to_owned())
+                    .get_free_slots(
+                        "sample-calendarId",
+                        1548898600000i64,
+                        1601490599999i64,
+                    )
+                    .timezone("America/Chihuahua".to_owned())
                     .user_id("sample".to_owned())
                     .user_ids(vec!["sample".to_owned()]);
                 async move { call.send().await.map(|_| ()) }
@@ -2243,7 +2270,7 @@ pub fn contract_samples_full(
             "listAppointmentNotes",
             Box::pin({
                 let call = handle
-                    .list_appointment_notes("sample-appointmentId", 1i64, 1i64);
+                    .list_appointment_notes("sample-appointmentId", 10i64, 0i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -2252,7 +2279,7 @@ pub fn contract_samples_full(
             "listBlockedSlots",
             Box::pin({
                 let call = handle
-                    .list_blocked_slots(1i64, 1i64)
+                    .list_blocked_slots(1680373800000i64, 1680978599999i64)
                     .user_id("sample".to_owned())
                     .calendar_id("sample".to_owned())
                     .group_id("sample".to_owned());
@@ -2264,7 +2291,7 @@ pub fn contract_samples_full(
             "listCalendarEvents",
             Box::pin({
                 let call = handle
-                    .list_calendar_events(1i64, 1i64)
+                    .list_calendar_events(1680373800000i64, 1680978599999i64)
                     .user_id("sample".to_owned())
                     .calendar_id("sample".to_owned())
                     .group_id("sample".to_owned());
@@ -2287,8 +2314,8 @@ pub fn contract_samples_full(
                     .list_calendar_notifications("sample-calendarId")
                     .is_active(true)
                     .deleted(true)
-                    .limit(1i64)
-                    .skip(1i64);
+                    .limit(100i64)
+                    .skip(0i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -2311,7 +2338,7 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_calendars()
-                    .group_id("sample".to_owned())
+                    .group_id("BqTwX8QFwXzpegMve9EQ".to_owned())
                     .show_drafted(true);
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2321,9 +2348,9 @@ pub fn contract_samples_full(
             "listServiceBookings",
             Box::pin({
                 let call = handle
-                    .list_service_bookings(1i64, 1i64)
-                    .timezone("sample".to_owned())
-                    .service_location_id("sample".to_owned());
+                    .list_service_bookings(1704110400000i64, 1704114000000i64)
+                    .timezone("America/New_York".to_owned())
+                    .service_location_id("65e5f6dfacf123513228d384".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -2341,7 +2368,7 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_services()
-                    .service_category_id("sample".to_owned())
+                    .service_category_id("65e5f6dfacf123513228d384".to_owned())
                     .is_private(true);
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2360,10 +2387,10 @@ pub fn contract_samples_full(
             "searchAvailabilitySchedules",
             Box::pin({
                 let call = handle
-                    .search_availability_schedules("sample".to_owned())
+                    .search_availability_schedules("IkqiJlXJ7o9h61tCHHod".to_owned())
                     .calendar_id("sample".to_owned())
-                    .skip(1i64)
-                    .limit(1i64);
+                    .skip(0i64)
+                    .limit(50i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -2437,12 +2464,12 @@ pub fn contract_samples_full(
                                 vec![
                                     crate ::calendars::ScheduleRule::new(crate
                                     ::calendars::ScheduleRuleType::Wday, vec![crate
-                                    ::calendars::ScheduleInterval::new("sample".to_owned(),
-                                    "sample".to_owned())]).date("sample".to_owned()).day(crate
-                                    ::calendars::Weekday::Sunday)
+                                    ::calendars::ScheduleInterval::new("09:00".to_owned(),
+                                    "17:00".to_owned())]).date("2023-04-15".to_owned())
+                                    .day(crate ::calendars::Weekday::Sunday)
                                 ],
                             )
-                            .timezone("sample".to_owned()),
+                            .timezone("America/Los_Angeles".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2455,13 +2482,13 @@ pub fn contract_samples_full(
                     .update_block_slot(
                         "sample-eventId",
                         crate::calendars::BlockSlotRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "CVokAlI8fgw4WYWoCtQz".to_owned(),
+                                "C2QujeCh8ZnC7al2InWR".to_owned(),
                             )
-                            .title("sample".to_owned())
+                            .title("Test Event".to_owned())
                             .assigned_user_id("sample".to_owned())
-                            .start_time("sample".to_owned())
-                            .end_time("sample".to_owned()),
+                            .start_time("2021-06-23T03:30:00+05:30".to_owned())
+                            .end_time("2021-06-23T04:30:00+05:30".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2482,11 +2509,11 @@ pub fn contract_samples_full(
                                     ::calendars::CalendarNotificationSettingType::Email)
                                 ],
                             )
-                            .group_id("sample".to_owned())
+                            .group_id("BqTwX8QFwXzpegMve9EQ".to_owned())
                             .team_members(
                                 vec![
-                                    crate ::calendars::TeamMember::new("sample".to_owned())
-                                    .priority(1.0f64).meeting_location_type(crate
+                                    crate ::calendars::TeamMember::new("ocQHyuzHvysMo5N5VsXc"
+                                    .to_owned()).priority(1.0f64).meeting_location_type(crate
                                     ::calendars::LegacyMeetingLocationType::Custom)
                                     .meeting_location("sample".to_owned()).is_primary(true)
                                     .location_configurations(vec![crate
@@ -2497,10 +2524,10 @@ pub fn contract_samples_full(
                             .event_type(
                                 crate::calendars::RoundRobinMode::RoundRobinOptimizeForAvailability,
                             )
-                            .name("sample".to_owned())
+                            .name("test calendar".to_owned())
                             .description("sample".to_owned())
-                            .slug("sample".to_owned())
-                            .widget_slug("sample".to_owned())
+                            .slug("test1".to_owned())
+                            .widget_slug("test1".to_owned())
                             .widget_type(crate::calendars::WidgetType::Default)
                             .event_title("sample".to_owned())
                             .event_color("sample".to_owned())
@@ -2508,8 +2535,8 @@ pub fn contract_samples_full(
                             .location_configurations(
                                 vec![
                                     crate ::calendars::MeetingLocation::new(crate
-                                    ::calendars::MeetingLocationKind::Custom).location("sample"
-                                    .to_owned())
+                                    ::calendars::MeetingLocationKind::Custom)
+                                    .location("+14455550132".to_owned())
                                 ],
                             )
                             .slot_duration(1.0f64)
@@ -2566,14 +2593,15 @@ pub fn contract_samples_full(
                             .availability_type(1i64)
                             .availabilities(
                                 vec![
-                                    crate ::calendars::CustomAvailabilityUpdate::new("sample"
+                                    crate
+                                    ::calendars::CustomAvailabilityUpdate::new("2023-09-24T00:00:00.000Z"
                                     .to_owned(), vec![crate ::calendars::HourRange::new(1i64,
                                     1i64, 1i64, 1i64)]).deleted(true).id("sample".to_owned())
                                 ],
                             )
                             .guest_type(crate::calendars::GuestType::CountOnly)
                             .consent_label("sample".to_owned())
-                            .calendar_cover_image("sample".to_owned())
+                            .calendar_cover_image("https://path-to-image.com".to_owned())
                             .look_busy_config(
                                 crate::calendars::LookBusyConfig::new(true, 1.0f64),
                             ),
@@ -2589,9 +2617,9 @@ pub fn contract_samples_full(
                     .update_calendar_group(
                         "sample-groupId",
                         crate::calendars::UpdateCalendarGroupRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "group a".to_owned(),
+                            "group description".to_owned(),
+                            "15-mins".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -2624,13 +2652,13 @@ pub fn contract_samples_full(
                             .after_time(
                                 vec![
                                     crate ::calendars::NotificationOffset::new()
-                                    .time_offset(1.0f64).unit("sample".to_owned())
+                                    .time_offset(1f64).unit("hours".to_owned())
                                 ],
                             )
                             .before_time(
                                 vec![
                                     crate ::calendars::NotificationOffset::new()
-                                    .time_offset(1.0f64).unit("sample".to_owned())
+                                    .time_offset(1f64).unit("hours".to_owned())
                                 ],
                             )
                             .from_address("sample".to_owned())
@@ -2673,12 +2701,12 @@ pub fn contract_samples_full(
                                 vec![
                                     crate ::calendars::ScheduleRule::new(crate
                                     ::calendars::ScheduleRuleType::Wday, vec![crate
-                                    ::calendars::ScheduleInterval::new("sample".to_owned(),
-                                    "sample".to_owned())]).date("sample".to_owned()).day(crate
-                                    ::calendars::Weekday::Sunday)
+                                    ::calendars::ScheduleInterval::new("09:00".to_owned(),
+                                    "17:00".to_owned())]).date("2023-04-15".to_owned())
+                                    .day(crate ::calendars::Weekday::Sunday)
                                 ],
                             )
-                            .timezone("sample".to_owned()),
+                            .timezone("America/New_York".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2691,37 +2719,42 @@ pub fn contract_samples_full(
                     .update_service(
                         "sample-serviceId",
                         UpdateServiceRequest::new()
-                            .name("sample".to_owned())
+                            .name("Hair Styling".to_owned())
                             .payment(
                                 ServicePayment::new()
-                                    .amount(1.0f64)
-                                    .deposit(1.0f64)
+                                    .amount(50f64)
+                                    .deposit(20f64)
                                     .deposit_type(DepositType::Percentage),
                             )
-                            .service_duration(1.0f64)
+                            .service_duration(30f64)
                             .service_duration_unit(crate::calendars::SlotTimeUnit::Mins)
-                            .pre_buffer(1.0f64)
+                            .pre_buffer(10f64)
                             .pre_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
-                            .post_buffer(1.0f64)
+                            .post_buffer(15f64)
                             .post_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
-                            .description("sample".to_owned())
-                            .slug("sample".to_owned())
-                            .event_color("sample".to_owned())
-                            .cover_image("sample".to_owned())
-                            .service_category_id("sample".to_owned())
+                            .description("Full hair styling session".to_owned())
+                            .slug("hair-styling".to_owned())
+                            .event_color("#66C61C".to_owned())
+                            .cover_image("https://example.com/cover.jpg".to_owned())
+                            .service_category_id("65e5f6dfacf123513228d381".to_owned())
                             .is_private(true)
-                            .form_id("sample".to_owned())
-                            .staff(vec![ServiceStaff::new("sample".to_owned())])
+                            .form_id("65e5f6dfacf123513228d390".to_owned())
+                            .staff(
+                                vec![
+                                    ServiceStaff::new("65e5f6dfacf123513228d384".to_owned())
+                                ],
+                            )
                             .variations(
                                 vec![
-                                    ServiceVariationUpdate::new().name("sample".to_owned())
-                                    .payment(ServicePayment::new().amount(1.0f64)
-                                    .deposit(1.0f64).deposit_type(DepositType::Percentage))
-                                    .service_duration(1.0f64).service_duration_unit(crate
-                                    ::calendars::SlotTimeUnit::Mins).pre_buffer(1.0f64)
+                                    ServiceVariationUpdate::new().name("Hair Styling"
+                                    .to_owned()).payment(ServicePayment::new().amount(50f64)
+                                    .deposit(20f64).deposit_type(DepositType::Percentage))
+                                    .service_duration(30f64).service_duration_unit(crate
+                                    ::calendars::SlotTimeUnit::Mins).pre_buffer(10f64)
                                     .pre_buffer_unit(crate ::calendars::SlotTimeUnit::Mins)
-                                    .post_buffer(1.0f64).post_buffer_unit(crate
-                                    ::calendars::SlotTimeUnit::Mins).id("sample".to_owned())
+                                    .post_buffer(15f64).post_buffer_unit(crate
+                                    ::calendars::SlotTimeUnit::Mins)
+                                    .id("65e5f6dfacf123513228d385".to_owned())
                                 ],
                             ),
                     );
@@ -2736,18 +2769,20 @@ pub fn contract_samples_full(
                     .update_service_booking(
                         "sample-bookingId",
                         UpdateServiceBookingRequest::new()
-                            .service_location_id("sample".to_owned())
-                            .meeting_location("sample".to_owned())
-                            .title("sample".to_owned())
+                            .service_location_id("65e5f6dfacf123513228d384".to_owned())
+                            .meeting_location("123 Main St, Anytown, USA".to_owned())
+                            .title("Service Appointment".to_owned())
                             .status(ServiceBookingStatus::Confirmed)
-                            .start_time("sample".to_owned())
-                            .end_time("sample".to_owned())
-                            .timezone("sample".to_owned())
+                            .start_time("2021-06-23T03:30:00+05:30".to_owned())
+                            .end_time("2023-09-25T16:30:00+05:30".to_owned())
+                            .timezone("America/New_York".to_owned())
                             .services(
                                 vec![
-                                    ServiceBookingItem::new("sample".to_owned())
-                                    .staff_id("sample".to_owned()).position(1i64)
-                                    .add_ons(vec![BookingAddOn::new("sample".to_owned())])
+                                    ServiceBookingItem::new("a3b4c5d6e7f8901234567890"
+                                    .to_owned()).staff_id("8MkU36Wps2w5bRbuGtw3".to_owned())
+                                    .position(0i64)
+                                    .add_ons(vec![BookingAddOn::new("6985f6dfacf123513228d384"
+                                    .to_owned())])
                                 ],
                             ),
                     )
@@ -2764,11 +2799,16 @@ pub fn contract_samples_full(
                     .update_service_location(
                         "sample-serviceLocationId",
                         ServiceLocationDetails::new()
-                            .name("sample".to_owned())
-                            .slug("sample".to_owned())
-                            .phone("sample".to_owned())
-                            .address("sample".to_owned())
-                            .cover_image("sample".to_owned())
+                            .name("Midtown Therapy Studio".to_owned())
+                            .slug("midtown-therapy-studio".to_owned())
+                            .phone("+1-212-555-0174".to_owned())
+                            .address(
+                                "789 5th Avenue, Floor 3, New York, NY 10022".to_owned(),
+                            )
+                            .cover_image(
+                                "https://storage.example.com/locations/midtown-therapy-studio/cover.jpg"
+                                    .to_owned(),
+                            )
                             .location_type(ServiceLocationType::Offline),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -2781,8 +2821,8 @@ pub fn contract_samples_full(
                 let call = handle
                     .validate_calendar_group_slug(
                         crate::calendars::ValidateCalendarGroupSlugRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "ve9EPM428h8vShlRW1KT".to_owned(),
+                            "calendar-1".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }

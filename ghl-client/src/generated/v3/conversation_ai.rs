@@ -237,7 +237,7 @@ pub fn contract_samples(
                         "sample-agentId",
                         crate::conversation_ai::ConversationAiActionRequest::new(
                             crate::conversation_ai::ConversationAiActionType::TriggerWorkflow,
-                            "sample".to_owned(),
+                            "Trigger a Workflow".to_owned(),
                             serde_json::Value::Object(Default::default()),
                         ),
                     );
@@ -251,7 +251,7 @@ pub fn contract_samples(
                 let call = handle
                     .create_conversation_ai_agent(
                         crate::conversation_ai::CreateConversationAiAgentRequest::new(
-                            "sample".to_owned(),
+                            "John Doe".to_owned(),
                             "sample".to_owned(),
                             "sample".to_owned(),
                             "sample".to_owned(),
@@ -300,7 +300,7 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .get_conversation_ai_generation(
-                        "sample".to_owned(),
+                        "messageId123".to_owned(),
                         GetConversationAiGenerationSource::Conversation,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -332,7 +332,7 @@ pub fn contract_samples(
                         "sample-actionId",
                         crate::conversation_ai::ConversationAiActionRequest::new(
                             crate::conversation_ai::ConversationAiActionType::TriggerWorkflow,
-                            "sample".to_owned(),
+                            "Trigger a Workflow".to_owned(),
                             serde_json::Value::Object(Default::default()),
                         ),
                     );
@@ -389,7 +389,7 @@ pub fn contract_samples_full(
                         "sample-agentId",
                         crate::conversation_ai::ConversationAiActionRequest::new(
                             crate::conversation_ai::ConversationAiActionType::TriggerWorkflow,
-                            "sample".to_owned(),
+                            "Trigger a Workflow".to_owned(),
                             serde_json::Value::Object(Default::default()),
                         ),
                     );
@@ -403,25 +403,25 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_conversation_ai_agent(
                         crate::conversation_ai::CreateConversationAiAgentRequest::new(
-                                "sample".to_owned(),
+                                "John Doe".to_owned(),
                                 "sample".to_owned(),
                                 "sample".to_owned(),
                                 "sample".to_owned(),
                             )
-                            .business_name("sample".to_owned())
+                            .business_name("Tech Corp".to_owned())
                             .mode(crate::conversation_ai::AgentMode::Off)
                             .channels(vec![crate ::conversation_ai::AgentChannel::Ig])
                             .is_primary(true)
-                            .wait_time(1i64)
+                            .wait_time(2i64)
                             .wait_time_unit(
                                 crate::conversation_ai::WaitTimeUnit::Minutes,
                             )
                             .sleep_enabled(true)
-                            .sleep_time(1i64)
+                            .sleep_time(2i64)
                             .sleep_time_unit(
                                 crate::conversation_ai::AgentSleepUnit::Hours,
                             )
-                            .auto_pilot_max_messages(1i64)
+                            .auto_pilot_max_messages(75i64)
                             .knowledge_base_ids(vec!["sample".to_owned()])
                             .respond_to_images(true)
                             .respond_to_audio(true)
@@ -471,7 +471,7 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .get_conversation_ai_generation(
-                        "sample".to_owned(),
+                        "messageId123".to_owned(),
                         GetConversationAiGenerationSource::Conversation,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -491,9 +491,9 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .search_conversation_ai_agents()
-                    .start_after("sample".to_owned())
+                    .start_after("Exampleee123".to_owned())
                     .limit(1i64)
-                    .query("sample".to_owned());
+                    .query("booking".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -507,7 +507,7 @@ pub fn contract_samples_full(
                         "sample-actionId",
                         crate::conversation_ai::ConversationAiActionRequest::new(
                             crate::conversation_ai::ConversationAiActionType::TriggerWorkflow,
-                            "sample".to_owned(),
+                            "Trigger a Workflow".to_owned(),
                             serde_json::Value::Object(Default::default()),
                         ),
                     );
@@ -524,17 +524,17 @@ pub fn contract_samples_full(
                         crate::conversation_ai::UpdateConversationAiAgentRequest::new(
                                 1i64,
                             )
-                            .name("sample".to_owned())
-                            .business_name("sample".to_owned())
+                            .name("John Doe".to_owned())
+                            .business_name("Tech Corp".to_owned())
                             .mode(crate::conversation_ai::AgentMode::Off)
                             .channels(vec![crate ::conversation_ai::AgentChannel::Ig])
                             .is_primary(true)
-                            .wait_time(1i64)
+                            .wait_time(30i64)
                             .wait_time_unit(
                                 crate::conversation_ai::WaitTimeUnit::Minutes,
                             )
                             .sleep_enabled(true)
-                            .sleep_time(1i64)
+                            .sleep_time(10i64)
                             .sleep_time_unit(
                                 crate::conversation_ai::AgentSleepUnit::Hours,
                             )
@@ -565,8 +565,8 @@ pub fn contract_samples_full(
                                     vec![
                                         crate ::conversation_ai::WorkingDay::new(1i64)
                                         .intervals(vec![crate
-                                        ::conversation_ai::WorkingInterval::new(1i64, 1i64, 1i64,
-                                        1i64)])
+                                        ::conversation_ai::WorkingInterval::new(9i64, 0i64, 17i64,
+                                        30i64)])
                                     ],
                                 )
                                 .timezone_to_use(

@@ -511,8 +511,8 @@ pub fn contract_samples(
                 let call = handle
                     .create_conversation(
                         crate::conversations::CreateConversationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
+                            "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -591,9 +591,9 @@ pub fn contract_samples(
                         crate::conversations::InitiateAttachmentUploadRequest::new(
                             "sample".to_owned(),
                             "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "video.mp4".to_owned(),
+                            "video/mp4".to_owned(),
+                            "WHATSAPP".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -623,7 +623,7 @@ pub fn contract_samples(
                     .send_message(
                         crate::conversations::SendMessageRequest::new(
                             crate::conversations::SendMessageType::Sms,
-                            "sample".to_owned(),
+                            "abc123def456".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -681,7 +681,7 @@ pub fn contract_samples(
                 let call = handle
                     .update_conversation(
                         "sample-conversationId",
-                        UpdateConversationRequest::new("sample".to_owned()),
+                        UpdateConversationRequest::new("tDtDnQdgm2LXpyiqYvZ6".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -763,11 +763,11 @@ pub fn contract_samples_full(
                             .email_message_id("sample".to_owned())
                             .alt_id("sample".to_owned())
                             .direction(crate::conversations::MessageDirection::Inbound)
-                            .date("sample".to_owned())
+                            .date("2024-01-05T12:00:00Z".to_owned())
                             .call(
                                 crate::conversations::CallDetails::new()
-                                    .to("sample".to_owned())
-                                    .from("sample".to_owned())
+                                    .to("+15037081210".to_owned())
+                                    .from("+15037081210".to_owned())
                                     .status(crate::conversations::CallStatus::Pending),
                             ),
                     );
@@ -787,11 +787,11 @@ pub fn contract_samples_full(
                             )
                             .attachments(vec!["sample".to_owned()])
                             .alt_id("sample".to_owned())
-                            .date("sample".to_owned())
+                            .date("2024-01-05T12:00:00Z".to_owned())
                             .call(
                                 crate::conversations::CallDetails::new()
-                                    .to("sample".to_owned())
-                                    .from("sample".to_owned())
+                                    .to("+15037081210".to_owned())
+                                    .from("+15037081210".to_owned())
                                     .status(crate::conversations::CallStatus::Pending),
                             ),
                     );
@@ -838,8 +838,8 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_conversation(
                         crate::conversations::CreateConversationRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
+                            "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -867,7 +867,7 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .export_messages()
-                    .limit(1i64)
+                    .limit(100i64)
                     .cursor("sample".to_owned())
                     .sort_by(ExportMessagesSortBy::CreatedAt)
                     .sort_order(crate::conversations::SortDirection::Asc)
@@ -928,9 +928,9 @@ pub fn contract_samples_full(
                         crate::conversations::InitiateAttachmentUploadRequest::new(
                                 "sample".to_owned(),
                                 "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "video.mp4".to_owned(),
+                                "video/mp4".to_owned(),
+                                "WHATSAPP".to_owned(),
                             )
                             .file_size(1i64),
                     );
@@ -944,7 +944,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .list_conversation_messages("sample-conversationId")
                     .last_message_id("sample".to_owned())
-                    .limit(1i64)
+                    .limit(20i64)
                     .type_(ListConversationMessagesType::TypeCall);
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -961,9 +961,9 @@ pub fn contract_samples_full(
                     .mentions("sample".to_owned())
                     .query("sample".to_owned())
                     .sort(crate::conversations::SortDirection::Asc)
-                    .start_after_date(1i64)
+                    .start_after_date(1600854i64)
                     .id("sample".to_owned())
-                    .limit(1i64)
+                    .limit(20i64)
                     .last_message_type(crate::conversations::MessageType::TypeCall)
                     .last_message_action(SearchConversationsLastMessageAction::Automated)
                     .last_message_direction(
@@ -975,8 +975,8 @@ pub fn contract_samples_full(
                     .score_profile("sample".to_owned())
                     .score_profile_min(1.0f64)
                     .score_profile_max(1.0f64)
-                    .start_date(1i64)
-                    .end_date(1i64);
+                    .start_date(1640995200000i64)
+                    .end_date(1672531199000i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -988,9 +988,9 @@ pub fn contract_samples_full(
                     .send_message(
                         crate::conversations::SendMessageRequest::new(
                                 crate::conversations::SendMessageType::Sms,
-                                "sample".to_owned(),
+                                "abc123def456".to_owned(),
                             )
-                            .sub_type("sample".to_owned())
+                            .sub_type("Email".to_owned())
                             .appointment_id("sample".to_owned())
                             .attachments(vec!["sample".to_owned()])
                             .email_from("sample".to_owned())
@@ -1002,7 +1002,7 @@ pub fn contract_samples_full(
                             .reply_message_id("sample".to_owned())
                             .template_id("sample".to_owned())
                             .thread_id("sample".to_owned())
-                            .scheduled_timestamp(1i64)
+                            .scheduled_timestamp(1669287863i64)
                             .conversation_provider_id("sample".to_owned())
                             .email_to("sample".to_owned())
                             .custom_subtype_id("sample".to_owned())
@@ -1085,7 +1085,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .update_conversation(
                         "sample-conversationId",
-                        UpdateConversationRequest::new("sample".to_owned())
+                        UpdateConversationRequest::new("tDtDnQdgm2LXpyiqYvZ6".to_owned())
                             .unread_count(1i64)
                             .starred(true)
                             .feedback(ConversationFeedback::Positive),
@@ -1106,8 +1106,8 @@ pub fn contract_samples_full(
                             )
                             .recipients(
                                 vec![
-                                    EmailRecipientStatus::new("sample".to_owned(),
-                                    EmailMessageStatus::Pending).fail_reason("sample"
+                                    EmailRecipientStatus::new("john@doe.com".to_owned(),
+                                    EmailMessageStatus::Pending).fail_reason("Mailbox not found"
                                     .to_owned())
                                 ],
                             ),
@@ -1127,8 +1127,8 @@ pub fn contract_samples_full(
                             )
                             .error(
                                 crate::conversations::ProviderError::new(
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
+                                    "1".to_owned(),
+                                    "saas".to_owned(),
                                     "sample".to_owned(),
                                 ),
                             )

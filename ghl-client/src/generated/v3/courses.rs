@@ -68,10 +68,10 @@ pub fn contract_samples(
                 let call = handle
                     .import_courses(
                         crate::courses::ImportCoursesRequest::new(
-                            "sample".to_owned(),
+                            "3SwdhCsvxI8Au3KsPJt6".to_owned(),
                             vec![
-                                crate ::courses::CourseImport::new("sample".to_owned(),
-                                "sample".to_owned(), vec![crate
+                                crate ::courses::CourseImport::new("Getting started"
+                                .to_owned(), "sample".to_owned(), vec![crate
                                 ::courses::CategoryImport::new("sample".to_owned(), crate
                                 ::courses::CourseVisibility::Published)])
                             ],
@@ -99,10 +99,10 @@ pub fn contract_samples_full(
                 let call = handle
                     .import_courses(
                         crate::courses::ImportCoursesRequest::new(
-                                "sample".to_owned(),
+                                "3SwdhCsvxI8Au3KsPJt6".to_owned(),
                                 vec![
-                                    crate ::courses::CourseImport::new("sample".to_owned(),
-                                    "sample".to_owned(), vec![crate
+                                    crate ::courses::CourseImport::new("Getting started"
+                                    .to_owned(), "sample".to_owned(), vec![crate
                                     ::courses::CategoryImport::new("sample".to_owned(), crate
                                     ::courses::CourseVisibility::Published)]).image_url("sample"
                                     .to_owned()).instructor_details(crate

@@ -167,8 +167,8 @@ pub fn contract_samples(
                             "sample".to_owned(),
                             true,
                             crate::custom_fields::CustomFieldDataType::Text,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "custom_object.pet.name".to_owned(),
+                            "custom_object.pet".to_owned(),
                             "sample".to_owned(),
                         ),
                     );
@@ -182,7 +182,7 @@ pub fn contract_samples(
                 let call = handle
                     .create_custom_field_folder(
                         crate::custom_fields::CreateCustomFieldFolderRequest::new(
-                            "sample".to_owned(),
+                            "custom_object.pet".to_owned(),
                             "sample".to_owned(),
                             "sample".to_owned(),
                         ),
@@ -274,11 +274,11 @@ pub fn contract_samples_full(
                                 "sample".to_owned(),
                                 true,
                                 crate::custom_fields::CustomFieldDataType::Text,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "custom_object.pet.name".to_owned(),
+                                "custom_object.pet".to_owned(),
                                 "sample".to_owned(),
                             )
-                            .name("sample".to_owned())
+                            .name("Name".to_owned())
                             .description("sample".to_owned())
                             .placeholder("sample".to_owned())
                             .options(
@@ -303,7 +303,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_custom_field_folder(
                         crate::custom_fields::CreateCustomFieldFolderRequest::new(
-                            "sample".to_owned(),
+                            "custom_object.pet".to_owned(),
                             "sample".to_owned(),
                             "sample".to_owned(),
                         ),

@@ -70,7 +70,7 @@ pub fn contract_samples(
                     .verify_email(
                         crate::email_isv::VerifyEmailRequest::new(
                             crate::email_isv::EmailVerificationType::Email,
-                            "sample".to_owned(),
+                            "abc@xyz.com".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -96,7 +96,7 @@ pub fn contract_samples_full(
                     .verify_email(
                         crate::email_isv::VerifyEmailRequest::new(
                             crate::email_isv::EmailVerificationType::Email,
-                            "sample".to_owned(),
+                            "abc@xyz.com".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }

@@ -770,7 +770,7 @@ pub fn contract_samples(
                     .cancel_invoice_schedule(
                         "sample-scheduleId",
                         crate::invoices::AltContext::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
                         ),
                     );
@@ -784,23 +784,23 @@ pub fn contract_samples(
                 let call = handle
                     .create_estimate(
                         crate::invoices::CreateEstimateRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
-                            "sample".to_owned(),
+                            "Home Service Estimate".to_owned(),
                             crate::invoices::BusinessDetails::new(),
-                            "sample".to_owned(),
+                            "USD".to_owned(),
                             vec![
-                                crate ::invoices::EstimateItem::new("sample".to_owned(),
-                                "sample".to_owned(), 1.0f64, 1.0f64)
+                                crate ::invoices::EstimateItem::new("ABC Product"
+                                .to_owned(), "USD".to_owned(), 999f64, 1f64)
                             ],
                             crate::invoices::Discount::new(
                                 crate::invoices::AmountType::Fixed,
                             ),
                             crate::invoices::ContactDetails::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
+                                "Alex".to_owned(),
+                                "+1234567890".to_owned(),
+                                "alex@example.com".to_owned(),
                             ),
                             crate::invoices::FrequencySettings::new(
                                 true,
@@ -818,14 +818,14 @@ pub fn contract_samples(
                 let call = handle
                     .create_estimate_template(
                         crate::invoices::EstimateTemplateRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
-                            "sample".to_owned(),
+                            "Home Service Estimate Template".to_owned(),
                             crate::invoices::BusinessDetails::new(),
-                            "sample".to_owned(),
+                            "USD".to_owned(),
                             vec![
-                                crate ::invoices::EstimateItem::new("sample".to_owned(),
-                                "sample".to_owned(), 1.0f64, 1.0f64)
+                                crate ::invoices::EstimateItem::new("ABC Product"
+                                .to_owned(), "USD".to_owned(), 999f64, 1f64)
                             ],
                             crate::invoices::Discount::new(
                                 crate::invoices::AmountType::Fixed,
@@ -842,25 +842,25 @@ pub fn contract_samples(
                 let call = handle
                     .create_invoice(
                         crate::invoices::CreateInvoiceRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
-                            "sample".to_owned(),
+                            "New Invoice".to_owned(),
                             crate::invoices::BusinessDetails::new(),
-                            "sample".to_owned(),
+                            "USD".to_owned(),
                             vec![
-                                crate ::invoices::InvoiceItem::new("sample".to_owned(),
-                                "sample".to_owned(), 1.0f64, 1.0f64)
+                                crate ::invoices::InvoiceItem::new("ABC Product".to_owned(),
+                                "USD".to_owned(), 999f64, 1f64)
                             ],
                             crate::invoices::Discount::new(
                                 crate::invoices::AmountType::Fixed,
                             ),
                             crate::invoices::ContactDetails::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
+                                "Alex".to_owned(),
+                                "+1234567890".to_owned(),
+                                "alex@example.com".to_owned(),
                             ),
-                            "sample".to_owned(),
+                            "2023-01-01".to_owned(),
                             crate::invoices::SentTo::new(vec!["sample".to_owned()]),
                             true,
                         ),
@@ -876,7 +876,7 @@ pub fn contract_samples(
                     .create_invoice_from_estimate(
                         "sample-estimateId",
                         crate::invoices::CreateInvoiceFromEstimateRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
                             true,
                         ),
@@ -891,22 +891,22 @@ pub fn contract_samples(
                 let call = handle
                     .create_invoice_schedule(
                         crate::invoices::CreateInvoiceScheduleRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
-                            "sample".to_owned(),
+                            "Monthly retainer".to_owned(),
                             crate::invoices::ContactDetails::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
+                                "Alex".to_owned(),
+                                "+1234567890".to_owned(),
+                                "alex@example.com".to_owned(),
                             ),
                             crate::invoices::ScheduleOptions::new(),
                             true,
                             crate::invoices::BusinessDetails::new(),
-                            "sample".to_owned(),
+                            "USD".to_owned(),
                             vec![
-                                crate ::invoices::InvoiceItem::new("sample".to_owned(),
-                                "sample".to_owned(), 1.0f64, 1.0f64)
+                                crate ::invoices::InvoiceItem::new("ABC Product".to_owned(),
+                                "USD".to_owned(), 999f64, 1f64)
                             ],
                             crate::invoices::Discount::new(
                                 crate::invoices::AmountType::Fixed,
@@ -923,14 +923,14 @@ pub fn contract_samples(
                 let call = handle
                     .create_invoice_template(
                         crate::invoices::CreateInvoiceTemplateRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
-                            "sample".to_owned(),
+                            "New Template".to_owned(),
                             crate::invoices::BusinessDetails::new(),
-                            "sample".to_owned(),
+                            "USD".to_owned(),
                             vec![
-                                crate ::invoices::InvoiceItem::new("sample".to_owned(),
-                                "sample".to_owned(), 1.0f64, 1.0f64)
+                                crate ::invoices::InvoiceItem::new("ABC Product".to_owned(),
+                                "USD".to_owned(), 999f64, 1f64)
                             ],
                         ),
                     );
@@ -944,21 +944,21 @@ pub fn contract_samples(
                 let call = handle
                     .create_text2_pay_invoice(
                         crate::invoices::Text2PayRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "New Invoice".to_owned(),
+                            "USD".to_owned(),
                             vec![
-                                crate ::invoices::InvoiceItem::new("sample".to_owned(),
-                                "sample".to_owned(), 1.0f64, 1.0f64)
+                                crate ::invoices::InvoiceItem::new("ABC Product".to_owned(),
+                                "USD".to_owned(), 999f64, 1f64)
                             ],
                             crate::invoices::ContactDetails::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
+                                "Alex".to_owned(),
+                                "+1234567890".to_owned(),
+                                "alex@example.com".to_owned(),
                             ),
-                            "sample".to_owned(),
+                            "2023-01-01".to_owned(),
                             crate::invoices::SentTo::new(vec!["sample".to_owned()]),
                             true,
                             crate::invoices::Text2PayRequestAction::Draft,
@@ -976,7 +976,7 @@ pub fn contract_samples(
                     .delete_estimate(
                         "sample-estimateId",
                         crate::invoices::AltContext::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
                         ),
                     );
@@ -991,7 +991,7 @@ pub fn contract_samples(
                     .delete_estimate_template(
                         "sample-templateId",
                         crate::invoices::AltContext::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
                         ),
                     );
@@ -1005,7 +1005,7 @@ pub fn contract_samples(
                 let call = handle
                     .delete_invoice(
                         "sample-invoiceId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::invoices::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1018,7 +1018,7 @@ pub fn contract_samples(
                 let call = handle
                     .delete_invoice_schedule(
                         "sample-scheduleId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::invoices::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1031,7 +1031,7 @@ pub fn contract_samples(
                 let call = handle
                     .delete_invoice_template(
                         "sample-templateId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::invoices::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1043,7 +1043,7 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .generate_estimate_number(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::invoices::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1055,7 +1055,7 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .generate_invoice_number(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::invoices::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1068,7 +1068,7 @@ pub fn contract_samples(
                 let call = handle
                     .get_invoice(
                         "sample-invoiceId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::invoices::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1081,7 +1081,7 @@ pub fn contract_samples(
                 let call = handle
                     .get_invoice_schedule(
                         "sample-scheduleId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::invoices::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1093,7 +1093,7 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .get_invoice_settings(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::invoices::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1106,7 +1106,7 @@ pub fn contract_samples(
                 let call = handle
                     .get_invoice_template(
                         "sample-templateId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::invoices::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1118,10 +1118,10 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .list_estimate_templates(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::invoices::AltType::Location,
-                        1i64,
-                        1i64,
+                        10i64,
+                        0i64,
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1132,10 +1132,10 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .list_estimates(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::invoices::AltType::Location,
-                        1i64,
-                        1i64,
+                        10i64,
+                        0i64,
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1146,10 +1146,10 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .list_invoice_schedules(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::invoices::AltType::Location,
-                        1i64,
-                        1i64,
+                        10i64,
+                        0i64,
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1160,10 +1160,10 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .list_invoice_templates(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::invoices::AltType::Location,
-                        1i64,
-                        1i64,
+                        10i64,
+                        0i64,
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1174,10 +1174,10 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .list_invoices(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::invoices::AltType::Location,
-                        1i64,
-                        1i64,
+                        10i64,
+                        0i64,
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1188,9 +1188,9 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .preview_estimate_template(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::invoices::AltType::Location,
-                        "sample".to_owned(),
+                        "5f9d6d8b1b2d2c001f2d9e4b".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1203,15 +1203,15 @@ pub fn contract_samples(
                     .record_invoice_payment(
                         "sample-invoiceId",
                         crate::invoices::RecordPaymentRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
                             crate::invoices::ManualPaymentMode::Cash,
                             crate::invoices::Card::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "visa".to_owned(),
+                                "4242".to_owned(),
                             ),
-                            crate::invoices::Cheque::new("sample".to_owned()),
-                            "sample".to_owned(),
+                            crate::invoices::Cheque::new("129-129-129-912".to_owned()),
+                            "Paid at the front desk".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1225,7 +1225,7 @@ pub fn contract_samples(
                     .schedule_invoice_schedule(
                         "sample-scheduleId",
                         crate::invoices::ScheduleInvoiceScheduleRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
                             true,
                         ),
@@ -1241,7 +1241,7 @@ pub fn contract_samples(
                     .send_estimate(
                         "sample-estimateId",
                         crate::invoices::SendEstimateRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
                             crate::invoices::SendAction::SmsAndEmail,
                             true,
@@ -1259,7 +1259,7 @@ pub fn contract_samples(
                     .send_invoice(
                         "sample-invoiceId",
                         crate::invoices::SendInvoiceRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
                             "sample".to_owned(),
                             crate::invoices::SendAction::SmsAndEmail,
@@ -1277,7 +1277,7 @@ pub fn contract_samples(
                     .set_invoice_schedule_auto_payment(
                         "sample-scheduleId",
                         crate::invoices::ScheduleAutoPaymentRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
                             "sample".to_owned(),
                             crate::invoices::AutoPaymentDetails::new(true),
@@ -1303,23 +1303,23 @@ pub fn contract_samples(
                     .update_estimate(
                         "sample-estimateId",
                         crate::invoices::UpdateEstimateRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
-                            "sample".to_owned(),
+                            "Home Service Estimate".to_owned(),
                             crate::invoices::BusinessDetails::new(),
-                            "sample".to_owned(),
+                            "USD".to_owned(),
                             vec![
-                                crate ::invoices::EstimateItem::new("sample".to_owned(),
-                                "sample".to_owned(), 1.0f64, 1.0f64)
+                                crate ::invoices::EstimateItem::new("ABC Product"
+                                .to_owned(), "USD".to_owned(), 999f64, 1f64)
                             ],
                             crate::invoices::Discount::new(
                                 crate::invoices::AmountType::Fixed,
                             ),
                             crate::invoices::ContactDetails::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
+                                "Alex".to_owned(),
+                                "+1234567890".to_owned(),
+                                "alex@example.com".to_owned(),
                             ),
                             crate::invoices::FrequencySettings::new(
                                 true,
@@ -1336,7 +1336,9 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .update_estimate_last_visited_at(
-                        crate::invoices::EstimateViewedRequest::new("sample".to_owned()),
+                        crate::invoices::EstimateViewedRequest::new(
+                            "5f9d6d8b1b2d2c001f2d9e4b".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1349,14 +1351,14 @@ pub fn contract_samples(
                     .update_estimate_template(
                         "sample-templateId",
                         crate::invoices::EstimateTemplateRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
-                            "sample".to_owned(),
+                            "Home Service Estimate Template".to_owned(),
                             crate::invoices::BusinessDetails::new(),
-                            "sample".to_owned(),
+                            "USD".to_owned(),
                             vec![
-                                crate ::invoices::EstimateItem::new("sample".to_owned(),
-                                "sample".to_owned(), 1.0f64, 1.0f64)
+                                crate ::invoices::EstimateItem::new("ABC Product"
+                                .to_owned(), "USD".to_owned(), 999f64, 1f64)
                             ],
                             crate::invoices::Discount::new(
                                 crate::invoices::AmountType::Fixed,
@@ -1374,16 +1376,16 @@ pub fn contract_samples(
                     .update_invoice(
                         "sample-invoiceId",
                         crate::invoices::UpdateInvoiceRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "New Invoice".to_owned(),
+                            "USD".to_owned(),
                             vec![
-                                crate ::invoices::InvoiceItem::new("sample".to_owned(),
-                                "sample".to_owned(), 1.0f64, 1.0f64)
+                                crate ::invoices::InvoiceItem::new("ABC Product".to_owned(),
+                                "USD".to_owned(), 999f64, 1f64)
                             ],
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "2023-01-01".to_owned(),
+                            "2023-01-14".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1395,7 +1397,9 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .update_invoice_last_visited_at(
-                        crate::invoices::InvoiceViewedRequest::new("sample".to_owned()),
+                        crate::invoices::InvoiceViewedRequest::new(
+                            "6578278e879ad2646715ba9c".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1408,11 +1412,11 @@ pub fn contract_samples(
                     .update_invoice_late_fees(
                         "sample-invoiceId",
                         crate::invoices::UpdateLateFeesRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
                             crate::invoices::LateFeesConfiguration::new(
                                 true,
-                                1.0f64,
+                                10f64,
                                 crate::invoices::AmountType::Fixed,
                                 crate::invoices::LateFeesFrequency::new(
                                     1i64,
@@ -1432,22 +1436,22 @@ pub fn contract_samples(
                     .update_invoice_schedule(
                         "sample-scheduleId",
                         crate::invoices::UpdateInvoiceScheduleRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
-                            "sample".to_owned(),
+                            "Monthly retainer".to_owned(),
                             crate::invoices::ContactDetails::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
+                                "Alex".to_owned(),
+                                "+1234567890".to_owned(),
+                                "alex@example.com".to_owned(),
                             ),
                             crate::invoices::ScheduleOptions::new(),
                             true,
                             crate::invoices::BusinessDetails::new(),
-                            "sample".to_owned(),
+                            "USD".to_owned(),
                             vec![
-                                crate ::invoices::InvoiceItem::new("sample".to_owned(),
-                                "sample".to_owned(), 1.0f64, 1.0f64)
+                                crate ::invoices::InvoiceItem::new("ABC Product".to_owned(),
+                                "USD".to_owned(), 999f64, 1f64)
                             ],
                             crate::invoices::Discount::new(
                                 crate::invoices::AmountType::Fixed,
@@ -1465,14 +1469,14 @@ pub fn contract_samples(
                     .update_invoice_template(
                         "sample-templateId",
                         crate::invoices::UpdateInvoiceTemplateRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
-                            "sample".to_owned(),
+                            "New Template".to_owned(),
                             crate::invoices::BusinessDetails::new(),
-                            "sample".to_owned(),
+                            "USD".to_owned(),
                             vec![
-                                crate ::invoices::InvoiceItem::new("sample".to_owned(),
-                                "sample".to_owned(), 1.0f64, 1.0f64)
+                                crate ::invoices::InvoiceItem::new("ABC Product".to_owned(),
+                                "USD".to_owned(), 999f64, 1f64)
                             ],
                         ),
                     );
@@ -1487,11 +1491,11 @@ pub fn contract_samples(
                     .update_invoice_template_late_fees(
                         "sample-templateId",
                         crate::invoices::UpdateLateFeesRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
                             crate::invoices::LateFeesConfiguration::new(
                                 true,
-                                1.0f64,
+                                10f64,
                                 crate::invoices::AmountType::Fixed,
                                 crate::invoices::LateFeesFrequency::new(
                                     1i64,
@@ -1511,7 +1515,7 @@ pub fn contract_samples(
                     .update_invoice_template_payment_methods(
                         "sample-templateId",
                         crate::invoices::UpdatePaymentMethodsRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
                         ),
                     );
@@ -1526,7 +1530,7 @@ pub fn contract_samples(
                     .void_invoice(
                         "sample-invoiceId",
                         crate::invoices::AltContext::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
                         ),
                     );
@@ -1553,7 +1557,7 @@ pub fn contract_samples_full(
                     .cancel_invoice_schedule(
                         "sample-scheduleId",
                         crate::invoices::AltContext::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
                         ),
                     );
@@ -1567,65 +1571,68 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_estimate(
                         crate::invoices::CreateEstimateRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 crate::invoices::AltType::Location,
-                                "sample".to_owned(),
+                                "Home Service Estimate".to_owned(),
                                 crate::invoices::BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
+                                    .logo_url("https://example.com/logo.png".to_owned())
+                                    .name("ABC Corp.".to_owned())
+                                    .phone_no("+1-214-559-6993".to_owned())
                                     .address(
                                         crate::invoices::BusinessDetailsAddress::Address(
                                             crate::invoices::Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
+                                                .address_line1("9931 Beechwood".to_owned())
+                                                .address_line2("Suite 4".to_owned())
+                                                .city("Houston".to_owned())
+                                                .state("TX".to_owned())
+                                                .country_code("US".to_owned())
+                                                .postal_code("77001".to_owned()),
                                         ),
                                     )
-                                    .website("sample".to_owned())
+                                    .website("www.example.com".to_owned())
                                     .custom_values(
                                         vec![serde_json::Value::Object(Default::default())],
                                     ),
-                                "sample".to_owned(),
+                                "USD".to_owned(),
                                 vec![
-                                    crate ::invoices::EstimateItem::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64, 1.0f64).description("sample"
-                                    .to_owned()).product_id("sample".to_owned())
-                                    .price_id("sample".to_owned()).taxes(vec![crate
-                                    ::invoices::ItemTax::new("sample".to_owned(), "sample"
-                                    .to_owned(), 1.0f64)]).automatic_tax_category_id("sample"
-                                    .to_owned()).is_setup_fee_item(true).type_(crate
+                                    crate ::invoices::EstimateItem::new("ABC Product"
+                                    .to_owned(), "USD".to_owned(), 999f64, 1f64)
+                                    .description("Monthly service".to_owned())
+                                    .product_id("6578278e879ad2646715ba9c".to_owned())
+                                    .price_id("6578278e879ad2646715ba9c".to_owned())
+                                    .taxes(vec![crate ::invoices::ItemTax::new("sample"
+                                    .to_owned(), "Sales tax".to_owned(), 8.5f64)])
+                                    .automatic_tax_category_id("sample".to_owned())
+                                    .is_setup_fee_item(true).type_(crate
                                     ::invoices::ItemType::OneTime).tax_inclusive(true)
                                     .attachments(vec!["sample".to_owned()])
                                 ],
                                 crate::invoices::Discount::new(
                                         crate::invoices::AmountType::Fixed,
                                     )
-                                    .value(1.0f64)
+                                    .value(10f64)
                                     .valid_on_product_ids(vec!["sample".to_owned()]),
                                 crate::invoices::ContactDetails::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
+                                        "6578278e879ad2646715ba9c".to_owned(),
+                                        "Alex".to_owned(),
+                                        "+1234567890".to_owned(),
+                                        "alex@example.com".to_owned(),
                                     )
                                     .additional_emails(
                                         vec![
-                                            crate ::invoices::AdditionalEmail::new("sample".to_owned())
+                                            crate ::invoices::AdditionalEmail::new("alex@example.com"
+                                            .to_owned())
                                         ],
                                     )
-                                    .company_name("sample".to_owned())
+                                    .company_name("ABC Corp.".to_owned())
                                     .address(
                                         crate::invoices::Address::new()
-                                            .address_line1("sample".to_owned())
-                                            .address_line2("sample".to_owned())
-                                            .city("sample".to_owned())
-                                            .state("sample".to_owned())
-                                            .country_code("sample".to_owned())
-                                            .postal_code("sample".to_owned()),
+                                            .address_line1("9931 Beechwood".to_owned())
+                                            .address_line2("Suite 4".to_owned())
+                                            .city("Houston".to_owned())
+                                            .state("TX".to_owned())
+                                            .country_code("US".to_owned())
+                                            .postal_code("77001".to_owned()),
                                     )
                                     .custom_fields(vec!["sample".to_owned()]),
                                 crate::invoices::FrequencySettings::new(
@@ -1635,31 +1642,31 @@ pub fn contract_samples_full(
                                         .rrule(
                                             crate::invoices::RecurrenceRule::new(
                                                     crate::invoices::IntervalType::Yearly,
-                                                    1i64,
-                                                    "sample".to_owned(),
+                                                    2i64,
+                                                    "2023-01-01".to_owned(),
                                                 )
-                                                .start_time("sample".to_owned())
-                                                .end_date("sample".to_owned())
-                                                .end_time("sample".to_owned())
-                                                .day_of_month(1i64)
+                                                .start_time("20:45:00".to_owned())
+                                                .end_date("2029-11-01".to_owned())
+                                                .end_time("18:45:00".to_owned())
+                                                .day_of_month(15i64)
                                                 .day_of_week(crate::invoices::RecurrenceRuleDayOfWeek::Mo)
-                                                .num_of_week(1i64)
+                                                .num_of_week(-1i64)
                                                 .month_of_year(
                                                     crate::invoices::RecurrenceRuleMonthOfYear::Jan,
                                                 )
-                                                .count(1i64)
-                                                .days_before(1i64)
+                                                .count(10i64)
+                                                .days_before(5i64)
                                                 .use_start_as_primary_user_accepted(true)
-                                                .end_type("sample".to_owned()),
+                                                .end_type("by".to_owned()),
                                         ),
                                 ),
                             )
                             .live_mode(true)
                             .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
-                            .estimate_number(1i64)
-                            .issue_date("sample".to_owned())
-                            .expiry_date("sample".to_owned())
+                            .title("ESTIMATE".to_owned())
+                            .estimate_number(1001i64)
+                            .issue_date("2024-08-07".to_owned())
+                            .expiry_date("2024-08-10".to_owned())
                             .sent_to(
                                 crate::invoices::SentTo::new(vec!["sample".to_owned()])
                                     .email_cc(vec!["sample".to_owned()])
@@ -1677,7 +1684,7 @@ pub fn contract_samples_full(
                             )
                             .send_estimate_details(
                                 crate::invoices::SendEstimateRequest::new(
-                                        "sample".to_owned(),
+                                        "6578278e879ad2646715ba9c".to_owned(),
                                         crate::invoices::AltType::Location,
                                         crate::invoices::SendAction::SmsAndEmail,
                                         true,
@@ -1685,18 +1692,19 @@ pub fn contract_samples_full(
                                     )
                                     .sent_from(
                                         crate::invoices::SenderConfiguration::new()
-                                            .from_name("sample".to_owned())
-                                            .from_email("sample".to_owned()),
+                                            .from_name("Alex".to_owned())
+                                            .from_email("alex@example.com".to_owned()),
                                     )
-                                    .estimate_name("sample".to_owned()),
+                                    .estimate_name("Estimate".to_owned()),
                             )
                             .estimate_number_prefix("sample".to_owned())
                             .user_id("sample".to_owned())
                             .attachments(
                                 vec![
-                                    crate ::invoices::Attachment::new("sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), "sample"
-                                    .to_owned(), 1i64)
+                                    crate ::invoices::Attachment::new("6241712be68f7a98102ba272"
+                                    .to_owned(), "Electronics.pdf".to_owned(),
+                                    "https://example.com/files/electronics.pdf".to_owned(),
+                                    "application/pdf".to_owned(), 10000i64)
                                 ],
                             )
                             .auto_invoice(
@@ -1707,11 +1715,12 @@ pub fn contract_samples_full(
                                 crate::invoices::MiscellaneousCharges::new(
                                         vec![serde_json::Value::Object(Default::default())],
                                     )
-                                    .collected_miscellaneous_charges(1.0f64)
+                                    .collected_miscellaneous_charges(10f64)
                                     .paid_charges(
                                         vec![
-                                            crate ::invoices::PaidCharge::new("sample".to_owned(),
-                                            1.0f64, 1.0f64, "sample".to_owned())
+                                            crate ::invoices::PaidCharge::new("Processing Fee"
+                                            .to_owned(), 10f64, 10f64, "673d01d7d547648a8dab6211"
+                                            .to_owned())
                                         ],
                                     ),
                             )
@@ -1736,49 +1745,51 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_estimate_template(
                         crate::invoices::EstimateTemplateRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 crate::invoices::AltType::Location,
-                                "sample".to_owned(),
+                                "Home Service Estimate Template".to_owned(),
                                 crate::invoices::BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
+                                    .logo_url("https://example.com/logo.png".to_owned())
+                                    .name("ABC Corp.".to_owned())
+                                    .phone_no("+1-214-559-6993".to_owned())
                                     .address(
                                         crate::invoices::BusinessDetailsAddress::Address(
                                             crate::invoices::Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
+                                                .address_line1("9931 Beechwood".to_owned())
+                                                .address_line2("Suite 4".to_owned())
+                                                .city("Houston".to_owned())
+                                                .state("TX".to_owned())
+                                                .country_code("US".to_owned())
+                                                .postal_code("77001".to_owned()),
                                         ),
                                     )
-                                    .website("sample".to_owned())
+                                    .website("www.example.com".to_owned())
                                     .custom_values(
                                         vec![serde_json::Value::Object(Default::default())],
                                     ),
-                                "sample".to_owned(),
+                                "USD".to_owned(),
                                 vec![
-                                    crate ::invoices::EstimateItem::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64, 1.0f64).description("sample"
-                                    .to_owned()).product_id("sample".to_owned())
-                                    .price_id("sample".to_owned()).taxes(vec![crate
-                                    ::invoices::ItemTax::new("sample".to_owned(), "sample"
-                                    .to_owned(), 1.0f64)]).automatic_tax_category_id("sample"
-                                    .to_owned()).is_setup_fee_item(true).type_(crate
+                                    crate ::invoices::EstimateItem::new("ABC Product"
+                                    .to_owned(), "USD".to_owned(), 999f64, 1f64)
+                                    .description("Monthly service".to_owned())
+                                    .product_id("6578278e879ad2646715ba9c".to_owned())
+                                    .price_id("6578278e879ad2646715ba9c".to_owned())
+                                    .taxes(vec![crate ::invoices::ItemTax::new("sample"
+                                    .to_owned(), "Sales tax".to_owned(), 8.5f64)])
+                                    .automatic_tax_category_id("sample".to_owned())
+                                    .is_setup_fee_item(true).type_(crate
                                     ::invoices::ItemType::OneTime).tax_inclusive(true)
                                     .attachments(vec!["sample".to_owned()])
                                 ],
                                 crate::invoices::Discount::new(
                                         crate::invoices::AmountType::Fixed,
                                     )
-                                    .value(1.0f64)
+                                    .value(10f64)
                                     .valid_on_product_ids(vec!["sample".to_owned()]),
                             )
                             .live_mode(true)
                             .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
+                            .title("ESTIMATE".to_owned())
                             .automatic_taxes_enabled(true)
                             .meta(
                                 std::collections::BTreeMap::from([
@@ -1790,7 +1801,7 @@ pub fn contract_samples_full(
                             )
                             .send_estimate_details(
                                 crate::invoices::SendEstimateRequest::new(
-                                        "sample".to_owned(),
+                                        "6578278e879ad2646715ba9c".to_owned(),
                                         crate::invoices::AltType::Location,
                                         crate::invoices::SendAction::SmsAndEmail,
                                         true,
@@ -1798,28 +1809,30 @@ pub fn contract_samples_full(
                                     )
                                     .sent_from(
                                         crate::invoices::SenderConfiguration::new()
-                                            .from_name("sample".to_owned())
-                                            .from_email("sample".to_owned()),
+                                            .from_name("Alex".to_owned())
+                                            .from_email("alex@example.com".to_owned()),
                                     )
-                                    .estimate_name("sample".to_owned()),
+                                    .estimate_name("Estimate".to_owned()),
                             )
                             .estimate_number_prefix("sample".to_owned())
                             .attachments(
                                 vec![
-                                    crate ::invoices::Attachment::new("sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), "sample"
-                                    .to_owned(), 1i64)
+                                    crate ::invoices::Attachment::new("6241712be68f7a98102ba272"
+                                    .to_owned(), "Electronics.pdf".to_owned(),
+                                    "https://example.com/files/electronics.pdf".to_owned(),
+                                    "application/pdf".to_owned(), 10000i64)
                                 ],
                             )
                             .miscellaneous_charges(
                                 crate::invoices::MiscellaneousCharges::new(
                                         vec![serde_json::Value::Object(Default::default())],
                                     )
-                                    .collected_miscellaneous_charges(1.0f64)
+                                    .collected_miscellaneous_charges(10f64)
                                     .paid_charges(
                                         vec![
-                                            crate ::invoices::PaidCharge::new("sample".to_owned(),
-                                            1.0f64, 1.0f64, "sample".to_owned())
+                                            crate ::invoices::PaidCharge::new("Processing Fee"
+                                            .to_owned(), 10f64, 10f64, "673d01d7d547648a8dab6211"
+                                            .to_owned())
                                         ],
                                     ),
                             ),
@@ -1834,67 +1847,70 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_invoice(
                         crate::invoices::CreateInvoiceRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 crate::invoices::AltType::Location,
-                                "sample".to_owned(),
+                                "New Invoice".to_owned(),
                                 crate::invoices::BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
+                                    .logo_url("https://example.com/logo.png".to_owned())
+                                    .name("ABC Corp.".to_owned())
+                                    .phone_no("+1-214-559-6993".to_owned())
                                     .address(
                                         crate::invoices::BusinessDetailsAddress::Address(
                                             crate::invoices::Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
+                                                .address_line1("9931 Beechwood".to_owned())
+                                                .address_line2("Suite 4".to_owned())
+                                                .city("Houston".to_owned())
+                                                .state("TX".to_owned())
+                                                .country_code("US".to_owned())
+                                                .postal_code("77001".to_owned()),
                                         ),
                                     )
-                                    .website("sample".to_owned())
+                                    .website("www.example.com".to_owned())
                                     .custom_values(
                                         vec![serde_json::Value::Object(Default::default())],
                                     ),
-                                "sample".to_owned(),
+                                "USD".to_owned(),
                                 vec![
-                                    crate ::invoices::InvoiceItem::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64, 1.0f64).description("sample"
-                                    .to_owned()).product_id("sample".to_owned())
-                                    .price_id("sample".to_owned()).taxes(vec![crate
-                                    ::invoices::ItemTax::new("sample".to_owned(), "sample"
-                                    .to_owned(), 1.0f64)]).automatic_tax_category_id("sample"
-                                    .to_owned()).is_setup_fee_item(true).type_(crate
+                                    crate ::invoices::InvoiceItem::new("ABC Product".to_owned(),
+                                    "USD".to_owned(), 999f64, 1f64)
+                                    .description("Monthly service".to_owned())
+                                    .product_id("6578278e879ad2646715ba9c".to_owned())
+                                    .price_id("6578278e879ad2646715ba9c".to_owned())
+                                    .taxes(vec![crate ::invoices::ItemTax::new("sample"
+                                    .to_owned(), "Sales tax".to_owned(), 8.5f64)])
+                                    .automatic_tax_category_id("sample".to_owned())
+                                    .is_setup_fee_item(true).type_(crate
                                     ::invoices::ItemType::OneTime).tax_inclusive(true)
                                 ],
                                 crate::invoices::Discount::new(
                                         crate::invoices::AmountType::Fixed,
                                     )
-                                    .value(1.0f64)
+                                    .value(10f64)
                                     .valid_on_product_ids(vec!["sample".to_owned()]),
                                 crate::invoices::ContactDetails::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
+                                        "6578278e879ad2646715ba9c".to_owned(),
+                                        "Alex".to_owned(),
+                                        "+1234567890".to_owned(),
+                                        "alex@example.com".to_owned(),
                                     )
                                     .additional_emails(
                                         vec![
-                                            crate ::invoices::AdditionalEmail::new("sample".to_owned())
+                                            crate ::invoices::AdditionalEmail::new("alex@example.com"
+                                            .to_owned())
                                         ],
                                     )
-                                    .company_name("sample".to_owned())
+                                    .company_name("ABC Corp.".to_owned())
                                     .address(
                                         crate::invoices::Address::new()
-                                            .address_line1("sample".to_owned())
-                                            .address_line2("sample".to_owned())
-                                            .city("sample".to_owned())
-                                            .state("sample".to_owned())
-                                            .country_code("sample".to_owned())
-                                            .postal_code("sample".to_owned()),
+                                            .address_line1("9931 Beechwood".to_owned())
+                                            .address_line2("Suite 4".to_owned())
+                                            .city("Houston".to_owned())
+                                            .state("TX".to_owned())
+                                            .country_code("US".to_owned())
+                                            .postal_code("77001".to_owned()),
                                     )
                                     .custom_fields(vec!["sample".to_owned()]),
-                                "sample".to_owned(),
+                                "2023-01-01".to_owned(),
                                 crate::invoices::SentTo::new(vec!["sample".to_owned()])
                                     .email_cc(vec!["sample".to_owned()])
                                     .email_bcc(vec!["sample".to_owned()])
@@ -1902,9 +1918,9 @@ pub fn contract_samples_full(
                                 true,
                             )
                             .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
-                            .invoice_number("sample".to_owned())
-                            .due_date("sample".to_owned())
+                            .title("INVOICE".to_owned())
+                            .invoice_number("1001".to_owned())
+                            .due_date("2023-01-14".to_owned())
                             .automatic_taxes_enabled(true)
                             .payment_schedule(
                                 crate::invoices::PaymentSchedule::new(
@@ -1915,7 +1931,7 @@ pub fn contract_samples_full(
                             .late_fees_configuration(
                                 crate::invoices::LateFeesConfiguration::new(
                                         true,
-                                        1.0f64,
+                                        10f64,
                                         crate::invoices::AmountType::Fixed,
                                         crate::invoices::LateFeesFrequency::new(
                                             1i64,
@@ -1924,21 +1940,21 @@ pub fn contract_samples_full(
                                     )
                                     .grace(
                                         crate::invoices::LateFeesGrace::new(
-                                            1i64,
+                                            3i64,
                                             crate::invoices::LateFeesGraceInterval::Day,
                                         ),
                                     )
                                     .max_late_fees(
                                         crate::invoices::LateFeesCap::new(
                                             crate::invoices::LateFeesCapType::Fixed,
-                                            1.0f64,
+                                            10f64,
                                         ),
                                     ),
                             )
                             .tips_configuration(
                                 crate::invoices::TipsConfiguration::new(vec![1.0f64], true),
                             )
-                            .invoice_number_prefix("sample".to_owned())
+                            .invoice_number_prefix("INV-".to_owned())
                             .payment_methods(
                                 crate::invoices::PaymentMethods::new(
                                     crate::invoices::StripePaymentMethod::new(true),
@@ -1946,20 +1962,22 @@ pub fn contract_samples_full(
                             )
                             .attachments(
                                 vec![
-                                    crate ::invoices::Attachment::new("sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), "sample"
-                                    .to_owned(), 1i64)
+                                    crate ::invoices::Attachment::new("6241712be68f7a98102ba272"
+                                    .to_owned(), "Electronics.pdf".to_owned(),
+                                    "https://example.com/files/electronics.pdf".to_owned(),
+                                    "application/pdf".to_owned(), 10000i64)
                                 ],
                             )
                             .miscellaneous_charges(
                                 crate::invoices::MiscellaneousCharges::new(
                                         vec![serde_json::Value::Object(Default::default())],
                                     )
-                                    .collected_miscellaneous_charges(1.0f64)
+                                    .collected_miscellaneous_charges(10f64)
                                     .paid_charges(
                                         vec![
-                                            crate ::invoices::PaidCharge::new("sample".to_owned(),
-                                            1.0f64, 1.0f64, "sample".to_owned())
+                                            crate ::invoices::PaidCharge::new("Processing Fee"
+                                            .to_owned(), 10f64, 10f64, "673d01d7d547648a8dab6211"
+                                            .to_owned())
                                         ],
                                     ),
                             ),
@@ -1975,7 +1993,7 @@ pub fn contract_samples_full(
                     .create_invoice_from_estimate(
                         "sample-estimateId",
                         crate::invoices::CreateInvoiceFromEstimateRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 crate::invoices::AltType::Location,
                                 true,
                             )
@@ -1993,29 +2011,30 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_invoice_schedule(
                         crate::invoices::CreateInvoiceScheduleRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 crate::invoices::AltType::Location,
-                                "sample".to_owned(),
+                                "Monthly retainer".to_owned(),
                                 crate::invoices::ContactDetails::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
+                                        "6578278e879ad2646715ba9c".to_owned(),
+                                        "Alex".to_owned(),
+                                        "+1234567890".to_owned(),
+                                        "alex@example.com".to_owned(),
                                     )
                                     .additional_emails(
                                         vec![
-                                            crate ::invoices::AdditionalEmail::new("sample".to_owned())
+                                            crate ::invoices::AdditionalEmail::new("alex@example.com"
+                                            .to_owned())
                                         ],
                                     )
-                                    .company_name("sample".to_owned())
+                                    .company_name("ABC Corp.".to_owned())
                                     .address(
                                         crate::invoices::Address::new()
-                                            .address_line1("sample".to_owned())
-                                            .address_line2("sample".to_owned())
-                                            .city("sample".to_owned())
-                                            .state("sample".to_owned())
-                                            .country_code("sample".to_owned())
-                                            .postal_code("sample".to_owned()),
+                                            .address_line1("9931 Beechwood".to_owned())
+                                            .address_line2("Suite 4".to_owned())
+                                            .city("Houston".to_owned())
+                                            .state("TX".to_owned())
+                                            .country_code("US".to_owned())
+                                            .postal_code("77001".to_owned()),
                                     )
                                     .custom_fields(vec!["sample".to_owned()]),
                                 crate::invoices::ScheduleOptions::new()
@@ -2023,70 +2042,72 @@ pub fn contract_samples_full(
                                     .rrule(
                                         crate::invoices::RecurrenceRule::new(
                                                 crate::invoices::IntervalType::Yearly,
-                                                1i64,
-                                                "sample".to_owned(),
+                                                2i64,
+                                                "2023-01-01".to_owned(),
                                             )
-                                            .start_time("sample".to_owned())
-                                            .end_date("sample".to_owned())
-                                            .end_time("sample".to_owned())
-                                            .day_of_month(1i64)
+                                            .start_time("20:45:00".to_owned())
+                                            .end_date("2029-11-01".to_owned())
+                                            .end_time("18:45:00".to_owned())
+                                            .day_of_month(15i64)
                                             .day_of_week(crate::invoices::RecurrenceRuleDayOfWeek::Mo)
-                                            .num_of_week(1i64)
+                                            .num_of_week(-1i64)
                                             .month_of_year(
                                                 crate::invoices::RecurrenceRuleMonthOfYear::Jan,
                                             )
-                                            .count(1i64)
-                                            .days_before(1i64)
+                                            .count(10i64)
+                                            .days_before(5i64)
                                             .use_start_as_primary_user_accepted(true)
-                                            .end_type("sample".to_owned()),
+                                            .end_type("by".to_owned()),
                                     ),
                                 true,
                                 crate::invoices::BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
+                                    .logo_url("https://example.com/logo.png".to_owned())
+                                    .name("ABC Corp.".to_owned())
+                                    .phone_no("+1-214-559-6993".to_owned())
                                     .address(
                                         crate::invoices::BusinessDetailsAddress::Address(
                                             crate::invoices::Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
+                                                .address_line1("9931 Beechwood".to_owned())
+                                                .address_line2("Suite 4".to_owned())
+                                                .city("Houston".to_owned())
+                                                .state("TX".to_owned())
+                                                .country_code("US".to_owned())
+                                                .postal_code("77001".to_owned()),
                                         ),
                                     )
-                                    .website("sample".to_owned())
+                                    .website("www.example.com".to_owned())
                                     .custom_values(
                                         vec![serde_json::Value::Object(Default::default())],
                                     ),
-                                "sample".to_owned(),
+                                "USD".to_owned(),
                                 vec![
-                                    crate ::invoices::InvoiceItem::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64, 1.0f64).description("sample"
-                                    .to_owned()).product_id("sample".to_owned())
-                                    .price_id("sample".to_owned()).taxes(vec![crate
-                                    ::invoices::ItemTax::new("sample".to_owned(), "sample"
-                                    .to_owned(), 1.0f64)]).automatic_tax_category_id("sample"
-                                    .to_owned()).is_setup_fee_item(true).type_(crate
+                                    crate ::invoices::InvoiceItem::new("ABC Product".to_owned(),
+                                    "USD".to_owned(), 999f64, 1f64)
+                                    .description("Monthly service".to_owned())
+                                    .product_id("6578278e879ad2646715ba9c".to_owned())
+                                    .price_id("6578278e879ad2646715ba9c".to_owned())
+                                    .taxes(vec![crate ::invoices::ItemTax::new("sample"
+                                    .to_owned(), "Sales tax".to_owned(), 8.5f64)])
+                                    .automatic_tax_category_id("sample".to_owned())
+                                    .is_setup_fee_item(true).type_(crate
                                     ::invoices::ItemType::OneTime).tax_inclusive(true)
                                 ],
                                 crate::invoices::Discount::new(
                                         crate::invoices::AmountType::Fixed,
                                     )
-                                    .value(1.0f64)
+                                    .value(10f64)
                                     .valid_on_product_ids(vec!["sample".to_owned()]),
                             )
                             .automatic_taxes_enabled(true)
                             .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
+                            .title("INVOICE".to_owned())
                             .tips_configuration(
                                 crate::invoices::TipsConfiguration::new(vec![1.0f64], true),
                             )
                             .late_fees_configuration(
                                 crate::invoices::LateFeesConfiguration::new(
                                         true,
-                                        1.0f64,
+                                        10f64,
                                         crate::invoices::AmountType::Fixed,
                                         crate::invoices::LateFeesFrequency::new(
                                             1i64,
@@ -2095,18 +2116,18 @@ pub fn contract_samples_full(
                                     )
                                     .grace(
                                         crate::invoices::LateFeesGrace::new(
-                                            1i64,
+                                            3i64,
                                             crate::invoices::LateFeesGraceInterval::Day,
                                         ),
                                     )
                                     .max_late_fees(
                                         crate::invoices::LateFeesCap::new(
                                             crate::invoices::LateFeesCapType::Fixed,
-                                            1.0f64,
+                                            10f64,
                                         ),
                                     ),
                             )
-                            .invoice_number_prefix("sample".to_owned())
+                            .invoice_number_prefix("INV-".to_owned())
                             .payment_methods(
                                 crate::invoices::PaymentMethods::new(
                                     crate::invoices::StripePaymentMethod::new(true),
@@ -2114,20 +2135,22 @@ pub fn contract_samples_full(
                             )
                             .attachments(
                                 vec![
-                                    crate ::invoices::Attachment::new("sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), "sample"
-                                    .to_owned(), 1i64)
+                                    crate ::invoices::Attachment::new("6241712be68f7a98102ba272"
+                                    .to_owned(), "Electronics.pdf".to_owned(),
+                                    "https://example.com/files/electronics.pdf".to_owned(),
+                                    "application/pdf".to_owned(), 10000i64)
                                 ],
                             )
                             .miscellaneous_charges(
                                 crate::invoices::MiscellaneousCharges::new(
                                         vec![serde_json::Value::Object(Default::default())],
                                     )
-                                    .collected_miscellaneous_charges(1.0f64)
+                                    .collected_miscellaneous_charges(10f64)
                                     .paid_charges(
                                         vec![
-                                            crate ::invoices::PaidCharge::new("sample".to_owned(),
-                                            1.0f64, 1.0f64, "sample".to_owned())
+                                            crate ::invoices::PaidCharge::new("Processing Fee"
+                                            .to_owned(), 10f64, 10f64, "673d01d7d547648a8dab6211"
+                                            .to_owned())
                                         ],
                                     ),
                             ),
@@ -2142,37 +2165,39 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_invoice_template(
                         crate::invoices::CreateInvoiceTemplateRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 crate::invoices::AltType::Location,
-                                "sample".to_owned(),
+                                "New Template".to_owned(),
                                 crate::invoices::BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
+                                    .logo_url("https://example.com/logo.png".to_owned())
+                                    .name("ABC Corp.".to_owned())
+                                    .phone_no("+1-214-559-6993".to_owned())
                                     .address(
                                         crate::invoices::BusinessDetailsAddress::Address(
                                             crate::invoices::Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
+                                                .address_line1("9931 Beechwood".to_owned())
+                                                .address_line2("Suite 4".to_owned())
+                                                .city("Houston".to_owned())
+                                                .state("TX".to_owned())
+                                                .country_code("US".to_owned())
+                                                .postal_code("77001".to_owned()),
                                         ),
                                     )
-                                    .website("sample".to_owned())
+                                    .website("www.example.com".to_owned())
                                     .custom_values(
                                         vec![serde_json::Value::Object(Default::default())],
                                     ),
-                                "sample".to_owned(),
+                                "USD".to_owned(),
                                 vec![
-                                    crate ::invoices::InvoiceItem::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64, 1.0f64).description("sample"
-                                    .to_owned()).product_id("sample".to_owned())
-                                    .price_id("sample".to_owned()).taxes(vec![crate
-                                    ::invoices::ItemTax::new("sample".to_owned(), "sample"
-                                    .to_owned(), 1.0f64)]).automatic_tax_category_id("sample"
-                                    .to_owned()).is_setup_fee_item(true).type_(crate
+                                    crate ::invoices::InvoiceItem::new("ABC Product".to_owned(),
+                                    "USD".to_owned(), 999f64, 1f64)
+                                    .description("Monthly service".to_owned())
+                                    .product_id("6578278e879ad2646715ba9c".to_owned())
+                                    .price_id("6578278e879ad2646715ba9c".to_owned())
+                                    .taxes(vec![crate ::invoices::ItemTax::new("sample"
+                                    .to_owned(), "Sales tax".to_owned(), 8.5f64)])
+                                    .automatic_tax_category_id("sample".to_owned())
+                                    .is_setup_fee_item(true).type_(crate
                                     ::invoices::ItemType::OneTime).tax_inclusive(true)
                                 ],
                             )
@@ -2182,18 +2207,18 @@ pub fn contract_samples_full(
                                 crate::invoices::Discount::new(
                                         crate::invoices::AmountType::Fixed,
                                     )
-                                    .value(1.0f64)
+                                    .value(10f64)
                                     .valid_on_product_ids(vec!["sample".to_owned()]),
                             )
                             .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
+                            .title("INVOICE".to_owned())
                             .tips_configuration(
                                 crate::invoices::TipsConfiguration::new(vec![1.0f64], true),
                             )
                             .late_fees_configuration(
                                 crate::invoices::LateFeesConfiguration::new(
                                         true,
-                                        1.0f64,
+                                        10f64,
                                         crate::invoices::AmountType::Fixed,
                                         crate::invoices::LateFeesFrequency::new(
                                             1i64,
@@ -2202,18 +2227,18 @@ pub fn contract_samples_full(
                                     )
                                     .grace(
                                         crate::invoices::LateFeesGrace::new(
-                                            1i64,
+                                            3i64,
                                             crate::invoices::LateFeesGraceInterval::Day,
                                         ),
                                     )
                                     .max_late_fees(
                                         crate::invoices::LateFeesCap::new(
                                             crate::invoices::LateFeesCapType::Fixed,
-                                            1.0f64,
+                                            10f64,
                                         ),
                                     ),
                             )
-                            .invoice_number_prefix("sample".to_owned())
+                            .invoice_number_prefix("INV-".to_owned())
                             .payment_methods(
                                 crate::invoices::PaymentMethods::new(
                                     crate::invoices::StripePaymentMethod::new(true),
@@ -2224,11 +2249,12 @@ pub fn contract_samples_full(
                                 crate::invoices::MiscellaneousCharges::new(
                                         vec![serde_json::Value::Object(Default::default())],
                                     )
-                                    .collected_miscellaneous_charges(1.0f64)
+                                    .collected_miscellaneous_charges(10f64)
                                     .paid_charges(
                                         vec![
-                                            crate ::invoices::PaidCharge::new("sample".to_owned(),
-                                            1.0f64, 1.0f64, "sample".to_owned())
+                                            crate ::invoices::PaidCharge::new("Processing Fee"
+                                            .to_owned(), 10f64, 10f64, "673d01d7d547648a8dab6211"
+                                            .to_owned())
                                         ],
                                     ),
                             ),
@@ -2243,43 +2269,46 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_text2_pay_invoice(
                         crate::invoices::Text2PayRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 crate::invoices::AltType::Location,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "New Invoice".to_owned(),
+                                "USD".to_owned(),
                                 vec![
-                                    crate ::invoices::InvoiceItem::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64, 1.0f64).description("sample"
-                                    .to_owned()).product_id("sample".to_owned())
-                                    .price_id("sample".to_owned()).taxes(vec![crate
-                                    ::invoices::ItemTax::new("sample".to_owned(), "sample"
-                                    .to_owned(), 1.0f64)]).automatic_tax_category_id("sample"
-                                    .to_owned()).is_setup_fee_item(true).type_(crate
+                                    crate ::invoices::InvoiceItem::new("ABC Product".to_owned(),
+                                    "USD".to_owned(), 999f64, 1f64)
+                                    .description("Monthly service".to_owned())
+                                    .product_id("6578278e879ad2646715ba9c".to_owned())
+                                    .price_id("6578278e879ad2646715ba9c".to_owned())
+                                    .taxes(vec![crate ::invoices::ItemTax::new("sample"
+                                    .to_owned(), "Sales tax".to_owned(), 8.5f64)])
+                                    .automatic_tax_category_id("sample".to_owned())
+                                    .is_setup_fee_item(true).type_(crate
                                     ::invoices::ItemType::OneTime).tax_inclusive(true)
                                 ],
                                 crate::invoices::ContactDetails::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
+                                        "6578278e879ad2646715ba9c".to_owned(),
+                                        "Alex".to_owned(),
+                                        "+1234567890".to_owned(),
+                                        "alex@example.com".to_owned(),
                                     )
                                     .additional_emails(
                                         vec![
-                                            crate ::invoices::AdditionalEmail::new("sample".to_owned())
+                                            crate ::invoices::AdditionalEmail::new("alex@example.com"
+                                            .to_owned())
                                         ],
                                     )
-                                    .company_name("sample".to_owned())
+                                    .company_name("ABC Corp.".to_owned())
                                     .address(
                                         crate::invoices::Address::new()
-                                            .address_line1("sample".to_owned())
-                                            .address_line2("sample".to_owned())
-                                            .city("sample".to_owned())
-                                            .state("sample".to_owned())
-                                            .country_code("sample".to_owned())
-                                            .postal_code("sample".to_owned()),
+                                            .address_line1("9931 Beechwood".to_owned())
+                                            .address_line2("Suite 4".to_owned())
+                                            .city("Houston".to_owned())
+                                            .state("TX".to_owned())
+                                            .country_code("US".to_owned())
+                                            .postal_code("77001".to_owned()),
                                     )
                                     .custom_fields(vec!["sample".to_owned()]),
-                                "sample".to_owned(),
+                                "2023-01-01".to_owned(),
                                 crate::invoices::SentTo::new(vec!["sample".to_owned()])
                                     .email_cc(vec!["sample".to_owned()])
                                     .email_bcc(vec!["sample".to_owned()])
@@ -2289,9 +2318,9 @@ pub fn contract_samples_full(
                                 "sample".to_owned(),
                             )
                             .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
-                            .invoice_number("sample".to_owned())
-                            .due_date("sample".to_owned())
+                            .title("INVOICE".to_owned())
+                            .invoice_number("1001".to_owned())
+                            .due_date("2023-01-14".to_owned())
                             .automatic_taxes_enabled(true)
                             .payment_schedule(
                                 crate::invoices::PaymentSchedule::new(
@@ -2302,7 +2331,7 @@ pub fn contract_samples_full(
                             .late_fees_configuration(
                                 crate::invoices::LateFeesConfiguration::new(
                                         true,
-                                        1.0f64,
+                                        10f64,
                                         crate::invoices::AmountType::Fixed,
                                         crate::invoices::LateFeesFrequency::new(
                                             1i64,
@@ -2311,21 +2340,21 @@ pub fn contract_samples_full(
                                     )
                                     .grace(
                                         crate::invoices::LateFeesGrace::new(
-                                            1i64,
+                                            3i64,
                                             crate::invoices::LateFeesGraceInterval::Day,
                                         ),
                                     )
                                     .max_late_fees(
                                         crate::invoices::LateFeesCap::new(
                                             crate::invoices::LateFeesCapType::Fixed,
-                                            1.0f64,
+                                            10f64,
                                         ),
                                     ),
                             )
                             .tips_configuration(
                                 crate::invoices::TipsConfiguration::new(vec![1.0f64], true),
                             )
-                            .invoice_number_prefix("sample".to_owned())
+                            .invoice_number_prefix("INV-".to_owned())
                             .payment_methods(
                                 crate::invoices::PaymentMethods::new(
                                     crate::invoices::StripePaymentMethod::new(true),
@@ -2333,20 +2362,22 @@ pub fn contract_samples_full(
                             )
                             .attachments(
                                 vec![
-                                    crate ::invoices::Attachment::new("sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), "sample"
-                                    .to_owned(), 1i64)
+                                    crate ::invoices::Attachment::new("6241712be68f7a98102ba272"
+                                    .to_owned(), "Electronics.pdf".to_owned(),
+                                    "https://example.com/files/electronics.pdf".to_owned(),
+                                    "application/pdf".to_owned(), 10000i64)
                                 ],
                             )
                             .miscellaneous_charges(
                                 crate::invoices::MiscellaneousCharges::new(
                                         vec![serde_json::Value::Object(Default::default())],
                                     )
-                                    .collected_miscellaneous_charges(1.0f64)
+                                    .collected_miscellaneous_charges(10f64)
                                     .paid_charges(
                                         vec![
-                                            crate ::invoices::PaidCharge::new("sample".to_owned(),
-                                            1.0f64, 1.0f64, "sample".to_owned())
+                                            crate ::invoices::PaidCharge::new("Processing Fee"
+                                            .to_owned(), 10f64, 10f64, "673d01d7d547648a8dab6211"
+                                            .to_owned())
                                         ],
                                     ),
                             )
@@ -2356,26 +2387,26 @@ pub fn contract_samples_full(
                                 crate::invoices::Discount::new(
                                         crate::invoices::AmountType::Fixed,
                                     )
-                                    .value(1.0f64)
+                                    .value(10f64)
                                     .valid_on_product_ids(vec!["sample".to_owned()]),
                             )
                             .business_details(
                                 crate::invoices::BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
+                                    .logo_url("https://example.com/logo.png".to_owned())
+                                    .name("ABC Corp.".to_owned())
+                                    .phone_no("+1-214-559-6993".to_owned())
                                     .address(
                                         crate::invoices::BusinessDetailsAddress::Address(
                                             crate::invoices::Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
+                                                .address_line1("9931 Beechwood".to_owned())
+                                                .address_line2("Suite 4".to_owned())
+                                                .city("Houston".to_owned())
+                                                .state("TX".to_owned())
+                                                .country_code("US".to_owned())
+                                                .postal_code("77001".to_owned()),
                                         ),
                                     )
-                                    .website("sample".to_owned())
+                                    .website("www.example.com".to_owned())
                                     .custom_values(
                                         vec![serde_json::Value::Object(Default::default())],
                                     ),
@@ -2392,7 +2423,7 @@ pub fn contract_samples_full(
                     .delete_estimate(
                         "sample-estimateId",
                         crate::invoices::AltContext::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
                         ),
                     );
@@ -2407,7 +2438,7 @@ pub fn contract_samples_full(
                     .delete_estimate_template(
                         "sample-templateId",
                         crate::invoices::AltContext::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
                         ),
                     );
@@ -2421,7 +2452,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .delete_invoice(
                         "sample-invoiceId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::invoices::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -2434,7 +2465,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .delete_invoice_schedule(
                         "sample-scheduleId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::invoices::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -2447,7 +2478,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .delete_invoice_template(
                         "sample-templateId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::invoices::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -2459,7 +2490,7 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .generate_estimate_number(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::invoices::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -2471,7 +2502,7 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .generate_invoice_number(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::invoices::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -2484,7 +2515,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .get_invoice(
                         "sample-invoiceId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::invoices::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -2497,7 +2528,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .get_invoice_schedule(
                         "sample-scheduleId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::invoices::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -2509,7 +2540,7 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .get_invoice_settings(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::invoices::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -2522,7 +2553,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .get_invoice_template(
                         "sample-templateId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::invoices::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -2534,12 +2565,12 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_estimate_templates(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::invoices::AltType::Location,
-                        1i64,
-                        1i64,
+                        10i64,
+                        0i64,
                     )
-                    .search("sample".to_owned());
+                    .search("Alex".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -2549,16 +2580,16 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_estimates(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::invoices::AltType::Location,
-                        1i64,
-                        1i64,
+                        10i64,
+                        0i64,
                     )
-                    .start_at("sample".to_owned())
-                    .end_at("sample".to_owned())
-                    .search("sample".to_owned())
+                    .start_at("2023-01-01".to_owned())
+                    .end_at("2023-01-31".to_owned())
+                    .search("Home services".to_owned())
                     .status(crate::invoices::EstimateStatus::All)
-                    .contact_id("sample".to_owned());
+                    .contact_id("AmuzcoPBpgKeccNsFlib".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -2568,15 +2599,15 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_invoice_schedules(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::invoices::AltType::Location,
-                        1i64,
-                        1i64,
+                        10i64,
+                        0i64,
                     )
                     .status("sample".to_owned())
-                    .start_at("sample".to_owned())
-                    .end_at("sample".to_owned())
-                    .search("sample".to_owned())
+                    .start_at("2023-01-01".to_owned())
+                    .end_at("2023-01-31".to_owned())
+                    .search("Alex".to_owned())
                     .payment_mode(crate::invoices::PaymentMode::Default);
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2587,15 +2618,15 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_invoice_templates(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::invoices::AltType::Location,
-                        1i64,
-                        1i64,
+                        10i64,
+                        0i64,
                     )
                     .status("sample".to_owned())
-                    .start_at("sample".to_owned())
-                    .end_at("sample".to_owned())
-                    .search("sample".to_owned())
+                    .start_at("2023-01-01".to_owned())
+                    .end_at("2023-01-31".to_owned())
+                    .search("Alex".to_owned())
                     .payment_mode(crate::invoices::PaymentMode::Default);
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2606,17 +2637,17 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_invoices(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::invoices::AltType::Location,
-                        1i64,
-                        1i64,
+                        10i64,
+                        0i64,
                     )
                     .status("sample".to_owned())
-                    .start_at("sample".to_owned())
-                    .end_at("sample".to_owned())
-                    .search("sample".to_owned())
+                    .start_at("2023-01-01".to_owned())
+                    .end_at("2023-01-31".to_owned())
+                    .search("Alex".to_owned())
                     .payment_mode(crate::invoices::PaymentMode::Default)
-                    .contact_id("sample".to_owned())
+                    .contact_id("AmuzcoPBpgKeccNsFlib".to_owned())
                     .sort_field(ListInvoicesSortField::IssueDate)
                     .sort_order(crate::invoices::SortOrder::Ascend);
                 async move { call.send().await.map(|_| ()) }
@@ -2628,9 +2659,9 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .preview_estimate_template(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::invoices::AltType::Location,
-                        "sample".to_owned(),
+                        "5f9d6d8b1b2d2c001f2d9e4b".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2643,17 +2674,17 @@ pub fn contract_samples_full(
                     .record_invoice_payment(
                         "sample-invoiceId",
                         crate::invoices::RecordPaymentRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 crate::invoices::AltType::Location,
                                 crate::invoices::ManualPaymentMode::Cash,
                                 crate::invoices::Card::new(
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
+                                    "visa".to_owned(),
+                                    "4242".to_owned(),
                                 ),
-                                crate::invoices::Cheque::new("sample".to_owned()),
-                                "sample".to_owned(),
+                                crate::invoices::Cheque::new("129-129-129-912".to_owned()),
+                                "Paid at the front desk".to_owned(),
                             )
-                            .amount(1.0f64)
+                            .amount(999f64)
                             .meta(
                                 std::collections::BTreeMap::from([
                                     (
@@ -2663,7 +2694,7 @@ pub fn contract_samples_full(
                                 ]),
                             )
                             .payment_schedule_ids(vec!["sample".to_owned()])
-                            .fulfilled_at("sample".to_owned()),
+                            .fulfilled_at("2025-03-19T05:03:00.000Z".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2676,7 +2707,7 @@ pub fn contract_samples_full(
                     .schedule_invoice_schedule(
                         "sample-scheduleId",
                         crate::invoices::ScheduleInvoiceScheduleRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 crate::invoices::AltType::Location,
                                 true,
                             )
@@ -2687,8 +2718,8 @@ pub fn contract_samples_full(
                                     .customer_id("sample".to_owned())
                                     .card(
                                         crate::invoices::Card::new(
-                                            "sample".to_owned(),
-                                            "sample".to_owned(),
+                                            "visa".to_owned(),
+                                            "4242".to_owned(),
                                         ),
                                     )
                                     .us_bank_account(
@@ -2738,7 +2769,7 @@ pub fn contract_samples_full(
                     .send_estimate(
                         "sample-estimateId",
                         crate::invoices::SendEstimateRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 crate::invoices::AltType::Location,
                                 crate::invoices::SendAction::SmsAndEmail,
                                 true,
@@ -2746,10 +2777,10 @@ pub fn contract_samples_full(
                             )
                             .sent_from(
                                 crate::invoices::SenderConfiguration::new()
-                                    .from_name("sample".to_owned())
-                                    .from_email("sample".to_owned()),
+                                    .from_name("Alex".to_owned())
+                                    .from_email("alex@example.com".to_owned()),
                             )
-                            .estimate_name("sample".to_owned()),
+                            .estimate_name("Estimate".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2762,7 +2793,7 @@ pub fn contract_samples_full(
                     .send_invoice(
                         "sample-invoiceId",
                         crate::invoices::SendInvoiceRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 crate::invoices::AltType::Location,
                                 "sample".to_owned(),
                                 crate::invoices::SendAction::SmsAndEmail,
@@ -2770,8 +2801,8 @@ pub fn contract_samples_full(
                             )
                             .sent_from(
                                 crate::invoices::SenderConfiguration::new()
-                                    .from_name("sample".to_owned())
-                                    .from_email("sample".to_owned()),
+                                    .from_name("Alex".to_owned())
+                                    .from_email("alex@example.com".to_owned()),
                             )
                             .auto_payment(
                                 crate::invoices::AutoPaymentDetails::new(true)
@@ -2780,8 +2811,8 @@ pub fn contract_samples_full(
                                     .customer_id("sample".to_owned())
                                     .card(
                                         crate::invoices::Card::new(
-                                            "sample".to_owned(),
-                                            "sample".to_owned(),
+                                            "visa".to_owned(),
+                                            "4242".to_owned(),
                                         ),
                                     )
                                     .us_bank_account(
@@ -2831,7 +2862,7 @@ pub fn contract_samples_full(
                     .set_invoice_schedule_auto_payment(
                         "sample-scheduleId",
                         crate::invoices::ScheduleAutoPaymentRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
                             "sample".to_owned(),
                             crate::invoices::AutoPaymentDetails::new(true)
@@ -2840,8 +2871,8 @@ pub fn contract_samples_full(
                                 .customer_id("sample".to_owned())
                                 .card(
                                     crate::invoices::Card::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
+                                        "visa".to_owned(),
+                                        "4242".to_owned(),
                                     ),
                                 )
                                 .us_bank_account(
@@ -2900,65 +2931,68 @@ pub fn contract_samples_full(
                     .update_estimate(
                         "sample-estimateId",
                         crate::invoices::UpdateEstimateRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 crate::invoices::AltType::Location,
-                                "sample".to_owned(),
+                                "Home Service Estimate".to_owned(),
                                 crate::invoices::BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
+                                    .logo_url("https://example.com/logo.png".to_owned())
+                                    .name("ABC Corp.".to_owned())
+                                    .phone_no("+1-214-559-6993".to_owned())
                                     .address(
                                         crate::invoices::BusinessDetailsAddress::Address(
                                             crate::invoices::Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
+                                                .address_line1("9931 Beechwood".to_owned())
+                                                .address_line2("Suite 4".to_owned())
+                                                .city("Houston".to_owned())
+                                                .state("TX".to_owned())
+                                                .country_code("US".to_owned())
+                                                .postal_code("77001".to_owned()),
                                         ),
                                     )
-                                    .website("sample".to_owned())
+                                    .website("www.example.com".to_owned())
                                     .custom_values(
                                         vec![serde_json::Value::Object(Default::default())],
                                     ),
-                                "sample".to_owned(),
+                                "USD".to_owned(),
                                 vec![
-                                    crate ::invoices::EstimateItem::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64, 1.0f64).description("sample"
-                                    .to_owned()).product_id("sample".to_owned())
-                                    .price_id("sample".to_owned()).taxes(vec![crate
-                                    ::invoices::ItemTax::new("sample".to_owned(), "sample"
-                                    .to_owned(), 1.0f64)]).automatic_tax_category_id("sample"
-                                    .to_owned()).is_setup_fee_item(true).type_(crate
+                                    crate ::invoices::EstimateItem::new("ABC Product"
+                                    .to_owned(), "USD".to_owned(), 999f64, 1f64)
+                                    .description("Monthly service".to_owned())
+                                    .product_id("6578278e879ad2646715ba9c".to_owned())
+                                    .price_id("6578278e879ad2646715ba9c".to_owned())
+                                    .taxes(vec![crate ::invoices::ItemTax::new("sample"
+                                    .to_owned(), "Sales tax".to_owned(), 8.5f64)])
+                                    .automatic_tax_category_id("sample".to_owned())
+                                    .is_setup_fee_item(true).type_(crate
                                     ::invoices::ItemType::OneTime).tax_inclusive(true)
                                     .attachments(vec!["sample".to_owned()])
                                 ],
                                 crate::invoices::Discount::new(
                                         crate::invoices::AmountType::Fixed,
                                     )
-                                    .value(1.0f64)
+                                    .value(10f64)
                                     .valid_on_product_ids(vec!["sample".to_owned()]),
                                 crate::invoices::ContactDetails::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
+                                        "6578278e879ad2646715ba9c".to_owned(),
+                                        "Alex".to_owned(),
+                                        "+1234567890".to_owned(),
+                                        "alex@example.com".to_owned(),
                                     )
                                     .additional_emails(
                                         vec![
-                                            crate ::invoices::AdditionalEmail::new("sample".to_owned())
+                                            crate ::invoices::AdditionalEmail::new("alex@example.com"
+                                            .to_owned())
                                         ],
                                     )
-                                    .company_name("sample".to_owned())
+                                    .company_name("ABC Corp.".to_owned())
                                     .address(
                                         crate::invoices::Address::new()
-                                            .address_line1("sample".to_owned())
-                                            .address_line2("sample".to_owned())
-                                            .city("sample".to_owned())
-                                            .state("sample".to_owned())
-                                            .country_code("sample".to_owned())
-                                            .postal_code("sample".to_owned()),
+                                            .address_line1("9931 Beechwood".to_owned())
+                                            .address_line2("Suite 4".to_owned())
+                                            .city("Houston".to_owned())
+                                            .state("TX".to_owned())
+                                            .country_code("US".to_owned())
+                                            .postal_code("77001".to_owned()),
                                     )
                                     .custom_fields(vec!["sample".to_owned()]),
                                 crate::invoices::FrequencySettings::new(
@@ -2968,31 +3002,31 @@ pub fn contract_samples_full(
                                         .rrule(
                                             crate::invoices::RecurrenceRule::new(
                                                     crate::invoices::IntervalType::Yearly,
-                                                    1i64,
-                                                    "sample".to_owned(),
+                                                    2i64,
+                                                    "2023-01-01".to_owned(),
                                                 )
-                                                .start_time("sample".to_owned())
-                                                .end_date("sample".to_owned())
-                                                .end_time("sample".to_owned())
-                                                .day_of_month(1i64)
+                                                .start_time("20:45:00".to_owned())
+                                                .end_date("2029-11-01".to_owned())
+                                                .end_time("18:45:00".to_owned())
+                                                .day_of_month(15i64)
                                                 .day_of_week(crate::invoices::RecurrenceRuleDayOfWeek::Mo)
-                                                .num_of_week(1i64)
+                                                .num_of_week(-1i64)
                                                 .month_of_year(
                                                     crate::invoices::RecurrenceRuleMonthOfYear::Jan,
                                                 )
-                                                .count(1i64)
-                                                .days_before(1i64)
+                                                .count(10i64)
+                                                .days_before(5i64)
                                                 .use_start_as_primary_user_accepted(true)
-                                                .end_type("sample".to_owned()),
+                                                .end_type("by".to_owned()),
                                         ),
                                 ),
                             )
                             .live_mode(true)
                             .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
-                            .estimate_number(1i64)
-                            .issue_date("sample".to_owned())
-                            .expiry_date("sample".to_owned())
+                            .title("ESTIMATE".to_owned())
+                            .estimate_number(1001i64)
+                            .issue_date("2024-08-07".to_owned())
+                            .expiry_date("2024-08-10".to_owned())
                             .sent_to(
                                 crate::invoices::SentTo::new(vec!["sample".to_owned()])
                                     .email_cc(vec!["sample".to_owned()])
@@ -3010,7 +3044,7 @@ pub fn contract_samples_full(
                             )
                             .send_estimate_details(
                                 crate::invoices::SendEstimateRequest::new(
-                                        "sample".to_owned(),
+                                        "6578278e879ad2646715ba9c".to_owned(),
                                         crate::invoices::AltType::Location,
                                         crate::invoices::SendAction::SmsAndEmail,
                                         true,
@@ -3018,18 +3052,19 @@ pub fn contract_samples_full(
                                     )
                                     .sent_from(
                                         crate::invoices::SenderConfiguration::new()
-                                            .from_name("sample".to_owned())
-                                            .from_email("sample".to_owned()),
+                                            .from_name("Alex".to_owned())
+                                            .from_email("alex@example.com".to_owned()),
                                     )
-                                    .estimate_name("sample".to_owned()),
+                                    .estimate_name("Estimate".to_owned()),
                             )
                             .estimate_number_prefix("sample".to_owned())
                             .user_id("sample".to_owned())
                             .attachments(
                                 vec![
-                                    crate ::invoices::Attachment::new("sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), "sample"
-                                    .to_owned(), 1i64)
+                                    crate ::invoices::Attachment::new("6241712be68f7a98102ba272"
+                                    .to_owned(), "Electronics.pdf".to_owned(),
+                                    "https://example.com/files/electronics.pdf".to_owned(),
+                                    "application/pdf".to_owned(), 10000i64)
                                 ],
                             )
                             .auto_invoice(
@@ -3040,11 +3075,12 @@ pub fn contract_samples_full(
                                 crate::invoices::MiscellaneousCharges::new(
                                         vec![serde_json::Value::Object(Default::default())],
                                     )
-                                    .collected_miscellaneous_charges(1.0f64)
+                                    .collected_miscellaneous_charges(10f64)
                                     .paid_charges(
                                         vec![
-                                            crate ::invoices::PaidCharge::new("sample".to_owned(),
-                                            1.0f64, 1.0f64, "sample".to_owned())
+                                            crate ::invoices::PaidCharge::new("Processing Fee"
+                                            .to_owned(), 10f64, 10f64, "673d01d7d547648a8dab6211"
+                                            .to_owned())
                                         ],
                                     ),
                             )
@@ -3069,7 +3105,9 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .update_estimate_last_visited_at(
-                        crate::invoices::EstimateViewedRequest::new("sample".to_owned()),
+                        crate::invoices::EstimateViewedRequest::new(
+                            "5f9d6d8b1b2d2c001f2d9e4b".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3082,49 +3120,51 @@ pub fn contract_samples_full(
                     .update_estimate_template(
                         "sample-templateId",
                         crate::invoices::EstimateTemplateRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 crate::invoices::AltType::Location,
-                                "sample".to_owned(),
+                                "Home Service Estimate Template".to_owned(),
                                 crate::invoices::BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
+                                    .logo_url("https://example.com/logo.png".to_owned())
+                                    .name("ABC Corp.".to_owned())
+                                    .phone_no("+1-214-559-6993".to_owned())
                                     .address(
                                         crate::invoices::BusinessDetailsAddress::Address(
                                             crate::invoices::Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
+                                                .address_line1("9931 Beechwood".to_owned())
+                                                .address_line2("Suite 4".to_owned())
+                                                .city("Houston".to_owned())
+                                                .state("TX".to_owned())
+                                                .country_code("US".to_owned())
+                                                .postal_code("77001".to_owned()),
                                         ),
                                     )
-                                    .website("sample".to_owned())
+                                    .website("www.example.com".to_owned())
                                     .custom_values(
                                         vec![serde_json::Value::Object(Default::default())],
                                     ),
-                                "sample".to_owned(),
+                                "USD".to_owned(),
                                 vec![
-                                    crate ::invoices::EstimateItem::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64, 1.0f64).description("sample"
-                                    .to_owned()).product_id("sample".to_owned())
-                                    .price_id("sample".to_owned()).taxes(vec![crate
-                                    ::invoices::ItemTax::new("sample".to_owned(), "sample"
-                                    .to_owned(), 1.0f64)]).automatic_tax_category_id("sample"
-                                    .to_owned()).is_setup_fee_item(true).type_(crate
+                                    crate ::invoices::EstimateItem::new("ABC Product"
+                                    .to_owned(), "USD".to_owned(), 999f64, 1f64)
+                                    .description("Monthly service".to_owned())
+                                    .product_id("6578278e879ad2646715ba9c".to_owned())
+                                    .price_id("6578278e879ad2646715ba9c".to_owned())
+                                    .taxes(vec![crate ::invoices::ItemTax::new("sample"
+                                    .to_owned(), "Sales tax".to_owned(), 8.5f64)])
+                                    .automatic_tax_category_id("sample".to_owned())
+                                    .is_setup_fee_item(true).type_(crate
                                     ::invoices::ItemType::OneTime).tax_inclusive(true)
                                     .attachments(vec!["sample".to_owned()])
                                 ],
                                 crate::invoices::Discount::new(
                                         crate::invoices::AmountType::Fixed,
                                     )
-                                    .value(1.0f64)
+                                    .value(10f64)
                                     .valid_on_product_ids(vec!["sample".to_owned()]),
                             )
                             .live_mode(true)
                             .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
+                            .title("ESTIMATE".to_owned())
                             .automatic_taxes_enabled(true)
                             .meta(
                                 std::collections::BTreeMap::from([
@@ -3136,7 +3176,7 @@ pub fn contract_samples_full(
                             )
                             .send_estimate_details(
                                 crate::invoices::SendEstimateRequest::new(
-                                        "sample".to_owned(),
+                                        "6578278e879ad2646715ba9c".to_owned(),
                                         crate::invoices::AltType::Location,
                                         crate::invoices::SendAction::SmsAndEmail,
                                         true,
@@ -3144,28 +3184,30 @@ pub fn contract_samples_full(
                                     )
                                     .sent_from(
                                         crate::invoices::SenderConfiguration::new()
-                                            .from_name("sample".to_owned())
-                                            .from_email("sample".to_owned()),
+                                            .from_name("Alex".to_owned())
+                                            .from_email("alex@example.com".to_owned()),
                                     )
-                                    .estimate_name("sample".to_owned()),
+                                    .estimate_name("Estimate".to_owned()),
                             )
                             .estimate_number_prefix("sample".to_owned())
                             .attachments(
                                 vec![
-                                    crate ::invoices::Attachment::new("sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), "sample"
-                                    .to_owned(), 1i64)
+                                    crate ::invoices::Attachment::new("6241712be68f7a98102ba272"
+                                    .to_owned(), "Electronics.pdf".to_owned(),
+                                    "https://example.com/files/electronics.pdf".to_owned(),
+                                    "application/pdf".to_owned(), 10000i64)
                                 ],
                             )
                             .miscellaneous_charges(
                                 crate::invoices::MiscellaneousCharges::new(
                                         vec![serde_json::Value::Object(Default::default())],
                                     )
-                                    .collected_miscellaneous_charges(1.0f64)
+                                    .collected_miscellaneous_charges(10f64)
                                     .paid_charges(
                                         vec![
-                                            crate ::invoices::PaidCharge::new("sample".to_owned(),
-                                            1.0f64, 1.0f64, "sample".to_owned())
+                                            crate ::invoices::PaidCharge::new("Processing Fee"
+                                            .to_owned(), 10f64, 10f64, "673d01d7d547648a8dab6211"
+                                            .to_owned())
                                         ],
                                     ),
                             ),
@@ -3181,69 +3223,72 @@ pub fn contract_samples_full(
                     .update_invoice(
                         "sample-invoiceId",
                         crate::invoices::UpdateInvoiceRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 crate::invoices::AltType::Location,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "New Invoice".to_owned(),
+                                "USD".to_owned(),
                                 vec![
-                                    crate ::invoices::InvoiceItem::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64, 1.0f64).description("sample"
-                                    .to_owned()).product_id("sample".to_owned())
-                                    .price_id("sample".to_owned()).taxes(vec![crate
-                                    ::invoices::ItemTax::new("sample".to_owned(), "sample"
-                                    .to_owned(), 1.0f64)]).automatic_tax_category_id("sample"
-                                    .to_owned()).is_setup_fee_item(true).type_(crate
+                                    crate ::invoices::InvoiceItem::new("ABC Product".to_owned(),
+                                    "USD".to_owned(), 999f64, 1f64)
+                                    .description("Monthly service".to_owned())
+                                    .product_id("6578278e879ad2646715ba9c".to_owned())
+                                    .price_id("6578278e879ad2646715ba9c".to_owned())
+                                    .taxes(vec![crate ::invoices::ItemTax::new("sample"
+                                    .to_owned(), "Sales tax".to_owned(), 8.5f64)])
+                                    .automatic_tax_category_id("sample".to_owned())
+                                    .is_setup_fee_item(true).type_(crate
                                     ::invoices::ItemType::OneTime).tax_inclusive(true)
                                 ],
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "2023-01-01".to_owned(),
+                                "2023-01-14".to_owned(),
                             )
-                            .title("sample".to_owned())
+                            .title("INVOICE".to_owned())
                             .description("sample".to_owned())
                             .business_details(
                                 crate::invoices::BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
+                                    .logo_url("https://example.com/logo.png".to_owned())
+                                    .name("ABC Corp.".to_owned())
+                                    .phone_no("+1-214-559-6993".to_owned())
                                     .address(
                                         crate::invoices::BusinessDetailsAddress::Address(
                                             crate::invoices::Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
+                                                .address_line1("9931 Beechwood".to_owned())
+                                                .address_line2("Suite 4".to_owned())
+                                                .city("Houston".to_owned())
+                                                .state("TX".to_owned())
+                                                .country_code("US".to_owned())
+                                                .postal_code("77001".to_owned()),
                                         ),
                                     )
-                                    .website("sample".to_owned())
+                                    .website("www.example.com".to_owned())
                                     .custom_values(
                                         vec![serde_json::Value::Object(Default::default())],
                                     ),
                             )
-                            .invoice_number("sample".to_owned())
+                            .invoice_number("1001".to_owned())
                             .contact_id("sample".to_owned())
                             .contact_details(
                                 crate::invoices::ContactDetails::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
+                                        "6578278e879ad2646715ba9c".to_owned(),
+                                        "Alex".to_owned(),
+                                        "+1234567890".to_owned(),
+                                        "alex@example.com".to_owned(),
                                     )
                                     .additional_emails(
                                         vec![
-                                            crate ::invoices::AdditionalEmail::new("sample".to_owned())
+                                            crate ::invoices::AdditionalEmail::new("alex@example.com"
+                                            .to_owned())
                                         ],
                                     )
-                                    .company_name("sample".to_owned())
+                                    .company_name("ABC Corp.".to_owned())
                                     .address(
                                         crate::invoices::Address::new()
-                                            .address_line1("sample".to_owned())
-                                            .address_line2("sample".to_owned())
-                                            .city("sample".to_owned())
-                                            .state("sample".to_owned())
-                                            .country_code("sample".to_owned())
-                                            .postal_code("sample".to_owned()),
+                                            .address_line1("9931 Beechwood".to_owned())
+                                            .address_line2("Suite 4".to_owned())
+                                            .city("Houston".to_owned())
+                                            .state("TX".to_owned())
+                                            .country_code("US".to_owned())
+                                            .postal_code("77001".to_owned()),
                                     )
                                     .custom_fields(vec!["sample".to_owned()]),
                             )
@@ -3252,7 +3297,7 @@ pub fn contract_samples_full(
                                 crate::invoices::Discount::new(
                                         crate::invoices::AmountType::Fixed,
                                     )
-                                    .value(1.0f64)
+                                    .value(10f64)
                                     .valid_on_product_ids(vec!["sample".to_owned()]),
                             )
                             .automatic_taxes_enabled(true)
@@ -3274,7 +3319,7 @@ pub fn contract_samples_full(
                                     ),
                                 ]),
                             )
-                            .invoice_number_prefix("sample".to_owned())
+                            .invoice_number_prefix("INV-".to_owned())
                             .payment_methods(
                                 crate::invoices::PaymentMethods::new(
                                     crate::invoices::StripePaymentMethod::new(true),
@@ -3282,20 +3327,22 @@ pub fn contract_samples_full(
                             )
                             .attachments(
                                 vec![
-                                    crate ::invoices::Attachment::new("sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), "sample"
-                                    .to_owned(), 1i64)
+                                    crate ::invoices::Attachment::new("6241712be68f7a98102ba272"
+                                    .to_owned(), "Electronics.pdf".to_owned(),
+                                    "https://example.com/files/electronics.pdf".to_owned(),
+                                    "application/pdf".to_owned(), 10000i64)
                                 ],
                             )
                             .miscellaneous_charges(
                                 crate::invoices::MiscellaneousCharges::new(
                                         vec![serde_json::Value::Object(Default::default())],
                                     )
-                                    .collected_miscellaneous_charges(1.0f64)
+                                    .collected_miscellaneous_charges(10f64)
                                     .paid_charges(
                                         vec![
-                                            crate ::invoices::PaidCharge::new("sample".to_owned(),
-                                            1.0f64, 1.0f64, "sample".to_owned())
+                                            crate ::invoices::PaidCharge::new("Processing Fee"
+                                            .to_owned(), 10f64, 10f64, "673d01d7d547648a8dab6211"
+                                            .to_owned())
                                         ],
                                     ),
                             ),
@@ -3309,7 +3356,9 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .update_invoice_last_visited_at(
-                        crate::invoices::InvoiceViewedRequest::new("sample".to_owned()),
+                        crate::invoices::InvoiceViewedRequest::new(
+                            "6578278e879ad2646715ba9c".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -3322,11 +3371,11 @@ pub fn contract_samples_full(
                     .update_invoice_late_fees(
                         "sample-invoiceId",
                         crate::invoices::UpdateLateFeesRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
                             crate::invoices::LateFeesConfiguration::new(
                                     true,
-                                    1.0f64,
+                                    10f64,
                                     crate::invoices::AmountType::Fixed,
                                     crate::invoices::LateFeesFrequency::new(
                                         1i64,
@@ -3335,14 +3384,14 @@ pub fn contract_samples_full(
                                 )
                                 .grace(
                                     crate::invoices::LateFeesGrace::new(
-                                        1i64,
+                                        3i64,
                                         crate::invoices::LateFeesGraceInterval::Day,
                                     ),
                                 )
                                 .max_late_fees(
                                     crate::invoices::LateFeesCap::new(
                                         crate::invoices::LateFeesCapType::Fixed,
-                                        1.0f64,
+                                        10f64,
                                     ),
                                 ),
                         ),
@@ -3358,29 +3407,30 @@ pub fn contract_samples_full(
                     .update_invoice_schedule(
                         "sample-scheduleId",
                         crate::invoices::UpdateInvoiceScheduleRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 crate::invoices::AltType::Location,
-                                "sample".to_owned(),
+                                "Monthly retainer".to_owned(),
                                 crate::invoices::ContactDetails::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
+                                        "6578278e879ad2646715ba9c".to_owned(),
+                                        "Alex".to_owned(),
+                                        "+1234567890".to_owned(),
+                                        "alex@example.com".to_owned(),
                                     )
                                     .additional_emails(
                                         vec![
-                                            crate ::invoices::AdditionalEmail::new("sample".to_owned())
+                                            crate ::invoices::AdditionalEmail::new("alex@example.com"
+                                            .to_owned())
                                         ],
                                     )
-                                    .company_name("sample".to_owned())
+                                    .company_name("ABC Corp.".to_owned())
                                     .address(
                                         crate::invoices::Address::new()
-                                            .address_line1("sample".to_owned())
-                                            .address_line2("sample".to_owned())
-                                            .city("sample".to_owned())
-                                            .state("sample".to_owned())
-                                            .country_code("sample".to_owned())
-                                            .postal_code("sample".to_owned()),
+                                            .address_line1("9931 Beechwood".to_owned())
+                                            .address_line2("Suite 4".to_owned())
+                                            .city("Houston".to_owned())
+                                            .state("TX".to_owned())
+                                            .country_code("US".to_owned())
+                                            .postal_code("77001".to_owned()),
                                     )
                                     .custom_fields(vec!["sample".to_owned()]),
                                 crate::invoices::ScheduleOptions::new()
@@ -3388,78 +3438,82 @@ pub fn contract_samples_full(
                                     .rrule(
                                         crate::invoices::RecurrenceRule::new(
                                                 crate::invoices::IntervalType::Yearly,
-                                                1i64,
-                                                "sample".to_owned(),
+                                                2i64,
+                                                "2023-01-01".to_owned(),
                                             )
-                                            .start_time("sample".to_owned())
-                                            .end_date("sample".to_owned())
-                                            .end_time("sample".to_owned())
-                                            .day_of_month(1i64)
+                                            .start_time("20:45:00".to_owned())
+                                            .end_date("2029-11-01".to_owned())
+                                            .end_time("18:45:00".to_owned())
+                                            .day_of_month(15i64)
                                             .day_of_week(crate::invoices::RecurrenceRuleDayOfWeek::Mo)
-                                            .num_of_week(1i64)
+                                            .num_of_week(-1i64)
                                             .month_of_year(
                                                 crate::invoices::RecurrenceRuleMonthOfYear::Jan,
                                             )
-                                            .count(1i64)
-                                            .days_before(1i64)
+                                            .count(10i64)
+                                            .days_before(5i64)
                                             .use_start_as_primary_user_accepted(true)
-                                            .end_type("sample".to_owned()),
+                                            .end_type("by".to_owned()),
                                     ),
                                 true,
                                 crate::invoices::BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
+                                    .logo_url("https://example.com/logo.png".to_owned())
+                                    .name("ABC Corp.".to_owned())
+                                    .phone_no("+1-214-559-6993".to_owned())
                                     .address(
                                         crate::invoices::BusinessDetailsAddress::Address(
                                             crate::invoices::Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
+                                                .address_line1("9931 Beechwood".to_owned())
+                                                .address_line2("Suite 4".to_owned())
+                                                .city("Houston".to_owned())
+                                                .state("TX".to_owned())
+                                                .country_code("US".to_owned())
+                                                .postal_code("77001".to_owned()),
                                         ),
                                     )
-                                    .website("sample".to_owned())
+                                    .website("www.example.com".to_owned())
                                     .custom_values(
                                         vec![serde_json::Value::Object(Default::default())],
                                     ),
-                                "sample".to_owned(),
+                                "USD".to_owned(),
                                 vec![
-                                    crate ::invoices::InvoiceItem::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64, 1.0f64).description("sample"
-                                    .to_owned()).product_id("sample".to_owned())
-                                    .price_id("sample".to_owned()).taxes(vec![crate
-                                    ::invoices::ItemTax::new("sample".to_owned(), "sample"
-                                    .to_owned(), 1.0f64)]).automatic_tax_category_id("sample"
-                                    .to_owned()).is_setup_fee_item(true).type_(crate
+                                    crate ::invoices::InvoiceItem::new("ABC Product".to_owned(),
+                                    "USD".to_owned(), 999f64, 1f64)
+                                    .description("Monthly service".to_owned())
+                                    .product_id("6578278e879ad2646715ba9c".to_owned())
+                                    .price_id("6578278e879ad2646715ba9c".to_owned())
+                                    .taxes(vec![crate ::invoices::ItemTax::new("sample"
+                                    .to_owned(), "Sales tax".to_owned(), 8.5f64)])
+                                    .automatic_tax_category_id("sample".to_owned())
+                                    .is_setup_fee_item(true).type_(crate
                                     ::invoices::ItemType::OneTime).tax_inclusive(true)
                                 ],
                                 crate::invoices::Discount::new(
                                         crate::invoices::AmountType::Fixed,
                                     )
-                                    .value(1.0f64)
+                                    .value(10f64)
                                     .valid_on_product_ids(vec!["sample".to_owned()]),
                             )
                             .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
+                            .title("INVOICE".to_owned())
                             .attachments(
                                 vec![
-                                    crate ::invoices::Attachment::new("sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned(), "sample"
-                                    .to_owned(), 1i64)
+                                    crate ::invoices::Attachment::new("6241712be68f7a98102ba272"
+                                    .to_owned(), "Electronics.pdf".to_owned(),
+                                    "https://example.com/files/electronics.pdf".to_owned(),
+                                    "application/pdf".to_owned(), 10000i64)
                                 ],
                             )
                             .miscellaneous_charges(
                                 crate::invoices::MiscellaneousCharges::new(
                                         vec![serde_json::Value::Object(Default::default())],
                                     )
-                                    .collected_miscellaneous_charges(1.0f64)
+                                    .collected_miscellaneous_charges(10f64)
                                     .paid_charges(
                                         vec![
-                                            crate ::invoices::PaidCharge::new("sample".to_owned(),
-                                            1.0f64, 1.0f64, "sample".to_owned())
+                                            crate ::invoices::PaidCharge::new("Processing Fee"
+                                            .to_owned(), 10f64, 10f64, "673d01d7d547648a8dab6211"
+                                            .to_owned())
                                         ],
                                     ),
                             ),
@@ -3475,37 +3529,39 @@ pub fn contract_samples_full(
                     .update_invoice_template(
                         "sample-templateId",
                         crate::invoices::UpdateInvoiceTemplateRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 crate::invoices::AltType::Location,
-                                "sample".to_owned(),
+                                "New Template".to_owned(),
                                 crate::invoices::BusinessDetails::new()
-                                    .logo_url("sample".to_owned())
-                                    .name("sample".to_owned())
-                                    .phone_no("sample".to_owned())
+                                    .logo_url("https://example.com/logo.png".to_owned())
+                                    .name("ABC Corp.".to_owned())
+                                    .phone_no("+1-214-559-6993".to_owned())
                                     .address(
                                         crate::invoices::BusinessDetailsAddress::Address(
                                             crate::invoices::Address::new()
-                                                .address_line1("sample".to_owned())
-                                                .address_line2("sample".to_owned())
-                                                .city("sample".to_owned())
-                                                .state("sample".to_owned())
-                                                .country_code("sample".to_owned())
-                                                .postal_code("sample".to_owned()),
+                                                .address_line1("9931 Beechwood".to_owned())
+                                                .address_line2("Suite 4".to_owned())
+                                                .city("Houston".to_owned())
+                                                .state("TX".to_owned())
+                                                .country_code("US".to_owned())
+                                                .postal_code("77001".to_owned()),
                                         ),
                                     )
-                                    .website("sample".to_owned())
+                                    .website("www.example.com".to_owned())
                                     .custom_values(
                                         vec![serde_json::Value::Object(Default::default())],
                                     ),
-                                "sample".to_owned(),
+                                "USD".to_owned(),
                                 vec![
-                                    crate ::invoices::InvoiceItem::new("sample".to_owned(),
-                                    "sample".to_owned(), 1.0f64, 1.0f64).description("sample"
-                                    .to_owned()).product_id("sample".to_owned())
-                                    .price_id("sample".to_owned()).taxes(vec![crate
-                                    ::invoices::ItemTax::new("sample".to_owned(), "sample"
-                                    .to_owned(), 1.0f64)]).automatic_tax_category_id("sample"
-                                    .to_owned()).is_setup_fee_item(true).type_(crate
+                                    crate ::invoices::InvoiceItem::new("ABC Product".to_owned(),
+                                    "USD".to_owned(), 999f64, 1f64)
+                                    .description("Monthly service".to_owned())
+                                    .product_id("6578278e879ad2646715ba9c".to_owned())
+                                    .price_id("6578278e879ad2646715ba9c".to_owned())
+                                    .taxes(vec![crate ::invoices::ItemTax::new("sample"
+                                    .to_owned(), "Sales tax".to_owned(), 8.5f64)])
+                                    .automatic_tax_category_id("sample".to_owned())
+                                    .is_setup_fee_item(true).type_(crate
                                     ::invoices::ItemType::OneTime).tax_inclusive(true)
                                 ],
                             )
@@ -3514,20 +3570,21 @@ pub fn contract_samples_full(
                                 crate::invoices::Discount::new(
                                         crate::invoices::AmountType::Fixed,
                                     )
-                                    .value(1.0f64)
+                                    .value(10f64)
                                     .valid_on_product_ids(vec!["sample".to_owned()]),
                             )
                             .terms_notes("sample".to_owned())
-                            .title("sample".to_owned())
+                            .title("INVOICE".to_owned())
                             .miscellaneous_charges(
                                 crate::invoices::MiscellaneousCharges::new(
                                         vec![serde_json::Value::Object(Default::default())],
                                     )
-                                    .collected_miscellaneous_charges(1.0f64)
+                                    .collected_miscellaneous_charges(10f64)
                                     .paid_charges(
                                         vec![
-                                            crate ::invoices::PaidCharge::new("sample".to_owned(),
-                                            1.0f64, 1.0f64, "sample".to_owned())
+                                            crate ::invoices::PaidCharge::new("Processing Fee"
+                                            .to_owned(), 10f64, 10f64, "673d01d7d547648a8dab6211"
+                                            .to_owned())
                                         ],
                                     ),
                             ),
@@ -3543,11 +3600,11 @@ pub fn contract_samples_full(
                     .update_invoice_template_late_fees(
                         "sample-templateId",
                         crate::invoices::UpdateLateFeesRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
                             crate::invoices::LateFeesConfiguration::new(
                                     true,
-                                    1.0f64,
+                                    10f64,
                                     crate::invoices::AmountType::Fixed,
                                     crate::invoices::LateFeesFrequency::new(
                                         1i64,
@@ -3556,14 +3613,14 @@ pub fn contract_samples_full(
                                 )
                                 .grace(
                                     crate::invoices::LateFeesGrace::new(
-                                        1i64,
+                                        3i64,
                                         crate::invoices::LateFeesGraceInterval::Day,
                                     ),
                                 )
                                 .max_late_fees(
                                     crate::invoices::LateFeesCap::new(
                                         crate::invoices::LateFeesCapType::Fixed,
-                                        1.0f64,
+                                        10f64,
                                     ),
                                 ),
                         ),
@@ -3579,7 +3636,7 @@ pub fn contract_samples_full(
                     .update_invoice_template_payment_methods(
                         "sample-templateId",
                         crate::invoices::UpdatePaymentMethodsRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 crate::invoices::AltType::Location,
                             )
                             .payment_methods(
@@ -3599,7 +3656,7 @@ pub fn contract_samples_full(
                     .void_invoice(
                         "sample-invoiceId",
                         crate::invoices::AltContext::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
                         ),
                     );

@@ -276,10 +276,10 @@ pub fn contract_samples(
                 let call = handle
                     .create_knowledge_base_faq(
                         crate::knowledge_base::CreateKnowledgeBaseFaqRequest::new(
+                            "HqDZpF8GH3qvgJTmKCoL".to_owned(),
                             "sample".to_owned(),
                             "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "710KoEzy793Fxubft0bc".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -308,8 +308,8 @@ pub fn contract_samples(
                 let call = handle
                     .delete_knowledge_base_trained_urls(
                         crate::knowledge_base::DeleteTrainedUrlsRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
+                            "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
                             vec!["sample".to_owned()],
                         ),
                     );
@@ -323,10 +323,10 @@ pub fn contract_samples(
                 let call = handle
                     .discover_knowledge_base_website(
                         crate::knowledge_base::DiscoverWebsiteRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
+                            "https://kubernetes.io/tDtDnQdgm2LXpyiqYvZ6".to_owned(),
                             crate::knowledge_base::CrawlMode::Exact,
-                            "sample".to_owned(),
+                            "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -346,8 +346,8 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .get_knowledge_base_crawl_status(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "1".to_owned(),
+                        "jjkkxftgvbhjmn,".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -356,7 +356,8 @@ pub fn contract_samples(
         .push((
             "listKnowledgeBaseFaqs",
             Box::pin({
-                let call = handle.list_knowledge_base_faqs("sample".to_owned());
+                let call = handle
+                    .list_knowledge_base_faqs("710KoEzy793Fxubft0bc".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -364,7 +365,8 @@ pub fn contract_samples(
         .push((
             "listKnowledgeBaseTrainedUrls",
             Box::pin({
-                let call = handle.list_knowledge_base_trained_urls("sample".to_owned());
+                let call = handle
+                    .list_knowledge_base_trained_urls("tDtDnQdgm2LXpyiqYvZ6".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -383,10 +385,10 @@ pub fn contract_samples(
                 let call = handle
                     .train_knowledge_base_urls(
                         crate::knowledge_base::TrainUrlsRequest::new(
-                            "sample".to_owned(),
+                            "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
                             vec!["sample".to_owned()],
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "jjkkxftgvbhjmn,".to_owned(),
+                            "688b640bcb02d498102a13f0,".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -453,10 +455,10 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_knowledge_base_faq(
                         crate::knowledge_base::CreateKnowledgeBaseFaqRequest::new(
+                            "HqDZpF8GH3qvgJTmKCoL".to_owned(),
                             "sample".to_owned(),
                             "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "710KoEzy793Fxubft0bc".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -485,8 +487,8 @@ pub fn contract_samples_full(
                 let call = handle
                     .delete_knowledge_base_trained_urls(
                         crate::knowledge_base::DeleteTrainedUrlsRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
+                            "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
                             vec!["sample".to_owned()],
                         ),
                     );
@@ -500,10 +502,10 @@ pub fn contract_samples_full(
                 let call = handle
                     .discover_knowledge_base_website(
                         crate::knowledge_base::DiscoverWebsiteRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
+                            "https://kubernetes.io/tDtDnQdgm2LXpyiqYvZ6".to_owned(),
                             crate::knowledge_base::CrawlMode::Exact,
-                            "sample".to_owned(),
+                            "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -523,8 +525,8 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .get_knowledge_base_crawl_status(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "1".to_owned(),
+                        "jjkkxftgvbhjmn,".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -534,9 +536,9 @@ pub fn contract_samples_full(
             "listKnowledgeBaseFaqs",
             Box::pin({
                 let call = handle
-                    .list_knowledge_base_faqs("sample".to_owned())
-                    .limit(1i64)
-                    .last_faq_id("sample".to_owned());
+                    .list_knowledge_base_faqs("710KoEzy793Fxubft0bc".to_owned())
+                    .limit(10i64)
+                    .last_faq_id("3rzeElC1FOVY91veVBkp".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -545,10 +547,10 @@ pub fn contract_samples_full(
             "listKnowledgeBaseTrainedUrls",
             Box::pin({
                 let call = handle
-                    .list_knowledge_base_trained_urls("sample".to_owned())
+                    .list_knowledge_base_trained_urls("tDtDnQdgm2LXpyiqYvZ6".to_owned())
                     .page(1i64)
                     .page_length(1i64)
-                    .query("sample".to_owned());
+                    .query("www.example.com/".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -559,8 +561,8 @@ pub fn contract_samples_full(
                 let call = handle
                     .list_knowledge_bases()
                     .query("sample".to_owned())
-                    .limit(1i64)
-                    .last_knowledge_base_id("sample".to_owned());
+                    .limit(20i64)
+                    .last_knowledge_base_id("ZwTB8S0yo0FIBY6OPZTD".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -571,10 +573,10 @@ pub fn contract_samples_full(
                 let call = handle
                     .train_knowledge_base_urls(
                         crate::knowledge_base::TrainUrlsRequest::new(
-                            "sample".to_owned(),
+                            "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
                             vec!["sample".to_owned()],
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "jjkkxftgvbhjmn,".to_owned(),
+                            "688b640bcb02d498102a13f0,".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }

@@ -127,9 +127,9 @@ pub fn contract_samples(
                 let call = handle
                     .create_link(
                         crate::links::CreateLinkRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "ve9EPM428h8vShlRW1KT".to_owned(),
+                            "first tag".to_owned(),
+                            "https://www.google.com/".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -175,8 +175,8 @@ pub fn contract_samples(
                     .update_link(
                         "sample-linkId",
                         crate::links::UpdateLinkRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "first tag".to_owned(),
+                            "https://www.google.com/".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -201,9 +201,9 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_link(
                         crate::links::CreateLinkRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "ve9EPM428h8vShlRW1KT".to_owned(),
+                            "first tag".to_owned(),
+                            "https://www.google.com/".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -240,8 +240,8 @@ pub fn contract_samples_full(
                 let call = handle
                     .search_links()
                     .query("sample".to_owned())
-                    .skip(1i64)
-                    .limit(1i64);
+                    .skip(0i64)
+                    .limit(20i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -253,8 +253,8 @@ pub fn contract_samples_full(
                     .update_link(
                         "sample-linkId",
                         crate::links::UpdateLinkRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "first tag".to_owned(),
+                            "https://www.google.com/".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }

@@ -502,8 +502,8 @@ pub fn contract_samples(
                 let call = handle
                     .create_custom_value(
                         crate::locations::CustomValueRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "Business Hours".to_owned(),
+                            "Mon-Fri 9AM-5PM EST".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -516,7 +516,7 @@ pub fn contract_samples(
                 let call = handle
                     .create_location(
                         crate::locations::CreateLocationRequest::new(
-                            "sample".to_owned(),
+                            "Mark Shoes".to_owned(),
                             "sample".to_owned(),
                         ),
                     );
@@ -530,7 +530,7 @@ pub fn contract_samples(
                 let call = handle
                     .create_location_custom_field(
                         crate::locations::CreateLocationCustomFieldRequest::new(
-                            "sample".to_owned(),
+                            "Preferred Contact Method".to_owned(),
                             crate::locations::LocationCustomFieldDataType::Text,
                         ),
                     );
@@ -543,7 +543,7 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .create_location_tag(
-                        crate::locations::LocationTagRequest::new("sample".to_owned()),
+                        crate::locations::LocationTagRequest::new("vip".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -559,8 +559,8 @@ pub fn contract_samples(
                             crate::locations::RecurrenceRule::new(
                                 crate::locations::RecurrenceInterval::Yearly,
                                 1i64,
-                                "sample".to_owned(),
-                                1i64,
+                                "2024-01-05T12:00:00Z".to_owned(),
+                                600i64,
                             ),
                         ),
                     );
@@ -738,8 +738,8 @@ pub fn contract_samples(
                     .update_custom_value(
                         "sample-id",
                         crate::locations::CustomValueRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "Business Hours".to_owned(),
+                            "Mon-Fri 9AM-5PM EST".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -790,7 +790,7 @@ pub fn contract_samples(
                 let call = handle
                     .update_location_tag(
                         "sample-tagId",
-                        crate::locations::LocationTagRequest::new("sample".to_owned()),
+                        crate::locations::LocationTagRequest::new("vip".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -839,8 +839,8 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_custom_value(
                         crate::locations::CustomValueRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "Business Hours".to_owned(),
+                            "Mon-Fri 9AM-5PM EST".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -853,7 +853,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_location(
                         crate::locations::CreateLocationRequest::new(
-                                "sample".to_owned(),
+                                "Mark Shoes".to_owned(),
                                 "sample".to_owned(),
                             )
                             .phone("sample".to_owned())
@@ -863,7 +863,7 @@ pub fn contract_samples_full(
                             .country(crate::locations::CountryCode::Af)
                             .postal_code("sample".to_owned())
                             .website("sample".to_owned())
-                            .timezone("sample".to_owned())
+                            .timezone("US/Central".to_owned())
                             .prospect_info(
                                 crate::locations::ProspectInfo::new(
                                     "sample".to_owned(),
@@ -916,7 +916,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_location_custom_field(
                         crate::locations::CreateLocationCustomFieldRequest::new(
-                                "sample".to_owned(),
+                                "Preferred Contact Method".to_owned(),
                                 crate::locations::LocationCustomFieldDataType::Text,
                             )
                             .placeholder("sample".to_owned())
@@ -941,7 +941,7 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .create_location_tag(
-                        crate::locations::LocationTagRequest::new("sample".to_owned()),
+                        crate::locations::LocationTagRequest::new("vip".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -957,10 +957,10 @@ pub fn contract_samples_full(
                                 crate::locations::RecurrenceRule::new(
                                         crate::locations::RecurrenceInterval::Yearly,
                                         1i64,
-                                        "sample".to_owned(),
-                                        1i64,
+                                        "2024-01-05T12:00:00Z".to_owned(),
+                                        600i64,
                                     )
-                                    .end_date("sample".to_owned())
+                                    .end_date("2024-01-05T12:00:00Z".to_owned())
                                     .day_of_month(1i64)
                                     .day_of_week(crate::locations::Weekday::Mo)
                                     .month_of_year(1i64)
@@ -1112,8 +1112,8 @@ pub fn contract_samples_full(
                 let call = handle
                     .list_location_templates("sample".to_owned())
                     .deleted(true)
-                    .skip(1i64)
-                    .limit(1i64)
+                    .skip(0i64)
+                    .limit(25i64)
                     .type_(crate::locations::TemplateType::Sms);
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1151,8 +1151,8 @@ pub fn contract_samples_full(
                 let call = handle
                     .search_locations()
                     .company_id("sample".to_owned())
-                    .skip(1i64)
-                    .limit(1i64)
+                    .skip(0i64)
+                    .limit(10i64)
                     .order(SearchLocationsOrder::Asc)
                     .email("sample".to_owned());
                 async move { call.send().await.map(|_| ()) }
@@ -1166,8 +1166,8 @@ pub fn contract_samples_full(
                     .update_custom_value(
                         "sample-id",
                         crate::locations::CustomValueRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "Business Hours".to_owned(),
+                            "Mon-Fri 9AM-5PM EST".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1283,7 +1283,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .update_location_tag(
                         "sample-tagId",
-                        crate::locations::LocationTagRequest::new("sample".to_owned()),
+                        crate::locations::LocationTagRequest::new("vip".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1304,10 +1304,10 @@ pub fn contract_samples_full(
                                 crate::locations::RecurrenceRule::new(
                                         crate::locations::RecurrenceInterval::Yearly,
                                         1i64,
-                                        "sample".to_owned(),
-                                        1i64,
+                                        "2024-01-05T12:00:00Z".to_owned(),
+                                        600i64,
                                     )
-                                    .end_date("sample".to_owned())
+                                    .end_date("2024-01-05T12:00:00Z".to_owned())
                                     .day_of_month(1i64)
                                     .day_of_week(crate::locations::Weekday::Mo)
                                     .month_of_year(1i64)

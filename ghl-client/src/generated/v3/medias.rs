@@ -178,10 +178,12 @@ pub fn contract_samples(
                     .bulk_delete_media_objects(
                         crate::medias::BulkDeleteMediaObjectsRequest::new(
                             vec![
-                                crate ::medias::MediaObjectRef::new("sample".to_owned())
+                                crate
+                                ::medias::MediaObjectRef::new("686f630df0d3166d68fbcec2"
+                                .to_owned())
                             ],
                             crate::medias::AltType::Location,
-                            "sample".to_owned(),
+                            "sx6wyHhbFdRXh302LLNR".to_owned(),
                             crate::medias::MediaDeleteStatus::Deleted,
                         ),
                     );
@@ -195,10 +197,12 @@ pub fn contract_samples(
                 let call = handle
                     .bulk_update_media_objects(
                         crate::medias::BulkUpdateMediaObjectsRequest::new(
-                            "sample".to_owned(),
+                            "sx6wyHhbFdRXh302LLNR".to_owned(),
                             crate::medias::AltType::Location,
                             vec![
-                                crate ::medias::MediaObjectRename::new("sample".to_owned())
+                                crate
+                                ::medias::MediaObjectRename::new("686f9817f0d3165be9fbcef6"
+                                .to_owned())
                             ],
                         ),
                     );
@@ -212,9 +216,9 @@ pub fn contract_samples(
                 let call = handle
                     .create_media_folder(
                         crate::medias::CreateMediaFolderRequest::new(
-                            "sample".to_owned(),
+                            "sx6wyHhbFdRXh302LLNR".to_owned(),
                             crate::medias::AltType::Location,
-                            "sample".to_owned(),
+                            "New Folder".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -227,7 +231,7 @@ pub fn contract_samples(
                 let call = handle
                     .delete_media_object(
                         "sample-id",
-                        "sample".to_owned(),
+                        "sx6wyHhbFdRXh302LLNR".to_owned(),
                         crate::medias::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -239,11 +243,11 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .list_media_files(
-                        "sample".to_owned(),
+                        "sx6wyHhbFdRXh302LLNR".to_owned(),
                         crate::medias::AltType::Location,
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "file".to_owned(),
+                        "createdAt".to_owned(),
+                        "asc".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -256,9 +260,9 @@ pub fn contract_samples(
                     .update_media_object(
                         "sample-id",
                         crate::medias::UpdateMediaObjectRequest::new(
-                            "sample".to_owned(),
+                            "Updated File Name.pdf".to_owned(),
                             crate::medias::AltType::Location,
-                            "sample".to_owned(),
+                            "sx6wyHhbFdRXh302LLNR".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -298,10 +302,12 @@ pub fn contract_samples_full(
                     .bulk_delete_media_objects(
                         crate::medias::BulkDeleteMediaObjectsRequest::new(
                             vec![
-                                crate ::medias::MediaObjectRef::new("sample".to_owned())
+                                crate
+                                ::medias::MediaObjectRef::new("686f630df0d3166d68fbcec2"
+                                .to_owned())
                             ],
                             crate::medias::AltType::Location,
-                            "sample".to_owned(),
+                            "sx6wyHhbFdRXh302LLNR".to_owned(),
                             crate::medias::MediaDeleteStatus::Deleted,
                         ),
                     );
@@ -315,11 +321,12 @@ pub fn contract_samples_full(
                 let call = handle
                     .bulk_update_media_objects(
                         crate::medias::BulkUpdateMediaObjectsRequest::new(
-                            "sample".to_owned(),
+                            "sx6wyHhbFdRXh302LLNR".to_owned(),
                             crate::medias::AltType::Location,
                             vec![
-                                crate ::medias::MediaObjectRename::new("sample".to_owned())
-                                .name("sample".to_owned())
+                                crate
+                                ::medias::MediaObjectRename::new("686f9817f0d3165be9fbcef6"
+                                .to_owned()).name("Updated File Name.pdf".to_owned())
                             ],
                         ),
                     );
@@ -333,9 +340,9 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_media_folder(
                         crate::medias::CreateMediaFolderRequest::new(
-                                "sample".to_owned(),
+                                "sx6wyHhbFdRXh302LLNR".to_owned(),
                                 crate::medias::AltType::Location,
-                                "sample".to_owned(),
+                                "New Folder".to_owned(),
                             )
                             .parent_id("sample".to_owned()),
                     );
@@ -349,7 +356,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .delete_media_object(
                         "sample-id",
-                        "sample".to_owned(),
+                        "sx6wyHhbFdRXh302LLNR".to_owned(),
                         crate::medias::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -361,15 +368,15 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_media_files(
-                        "sample".to_owned(),
+                        "sx6wyHhbFdRXh302LLNR".to_owned(),
                         crate::medias::AltType::Location,
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "file".to_owned(),
+                        "createdAt".to_owned(),
+                        "asc".to_owned(),
                     )
-                    .offset(1i64)
-                    .limit(1i64)
-                    .query("sample".to_owned())
+                    .offset(0i64)
+                    .limit(10i64)
+                    .query("invoice".to_owned())
                     .parent_id("sample".to_owned())
                     .fetch_all(true);
                 async move { call.send().await.map(|_| ()) }
@@ -383,9 +390,9 @@ pub fn contract_samples_full(
                     .update_media_object(
                         "sample-id",
                         crate::medias::UpdateMediaObjectRequest::new(
-                            "sample".to_owned(),
+                            "Updated File Name.pdf".to_owned(),
                             crate::medias::AltType::Location,
-                            "sample".to_owned(),
+                            "sx6wyHhbFdRXh302LLNR".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }

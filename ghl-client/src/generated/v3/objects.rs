@@ -208,14 +208,14 @@ pub fn contract_samples(
                     .create_object_schema(
                         crate::objects::CreateObjectSchemaRequest::new(
                             crate::objects::ObjectLabels::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "Pet".to_owned(),
+                                "Pets".to_owned(),
                             ),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "custom_objects.pet".to_owned(),
+                            "ve9EPM428h8vShlRW1KT".to_owned(),
                             crate::objects::PrimaryDisplayPropertyDetails::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "custom_objects.pet.name".to_owned(),
+                                "Name".to_owned(),
                                 crate::objects::PrimaryDisplayPropertyDetailsDataType::Text,
                             ),
                         ),
@@ -263,10 +263,10 @@ pub fn contract_samples(
                     .search_object_records(
                         "sample-schemaKey",
                         crate::objects::SearchObjectRecordsRequest::new(
-                            "sample".to_owned(),
+                            "ve9EPM428h8vShlRW1KT".to_owned(),
                             1i64,
-                            1i64,
-                            "sample".to_owned(),
+                            10i64,
+                            "name:Rex".to_owned(),
                             vec![serde_json::Value::Object(Default::default())],
                         ),
                     );
@@ -294,7 +294,7 @@ pub fn contract_samples(
                     .update_object_schema(
                         "sample-key",
                         crate::objects::UpdateObjectSchemaRequest::new(
-                            "sample".to_owned(),
+                            "632c34b4c9b7da3358ac9891".to_owned(),
                             vec!["sample".to_owned()],
                         ),
                     );
@@ -321,7 +321,7 @@ pub fn contract_samples_full(
                     .create_object_record(
                         "sample-schemaKey",
                         crate::objects::CreateObjectRecordRequest::new()
-                            .location_id("sample".to_owned())
+                            .location_id("ve9EPM428h8vShlRW1KT".to_owned())
                             .properties(
                                 std::collections::BTreeMap::from([
                                     (
@@ -344,18 +344,18 @@ pub fn contract_samples_full(
                     .create_object_schema(
                         crate::objects::CreateObjectSchemaRequest::new(
                                 crate::objects::ObjectLabels::new(
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
+                                    "Pet".to_owned(),
+                                    "Pets".to_owned(),
                                 ),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "custom_objects.pet".to_owned(),
+                                "ve9EPM428h8vShlRW1KT".to_owned(),
                                 crate::objects::PrimaryDisplayPropertyDetails::new(
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
+                                    "custom_objects.pet.name".to_owned(),
+                                    "Name".to_owned(),
                                     crate::objects::PrimaryDisplayPropertyDetailsDataType::Text,
                                 ),
                             )
-                            .description("sample".to_owned()),
+                            .description("Animals boarded at the clinic".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -400,10 +400,10 @@ pub fn contract_samples_full(
                     .search_object_records(
                         "sample-schemaKey",
                         crate::objects::SearchObjectRecordsRequest::new(
-                            "sample".to_owned(),
+                            "ve9EPM428h8vShlRW1KT".to_owned(),
                             1i64,
-                            1i64,
-                            "sample".to_owned(),
+                            10i64,
+                            "name:Rex".to_owned(),
                             vec![serde_json::Value::Object(Default::default())],
                         ),
                     );
@@ -441,15 +441,15 @@ pub fn contract_samples_full(
                     .update_object_schema(
                         "sample-key",
                         crate::objects::UpdateObjectSchemaRequest::new(
-                                "sample".to_owned(),
+                                "632c34b4c9b7da3358ac9891".to_owned(),
                                 vec!["sample".to_owned()],
                             )
                             .labels(
                                 crate::objects::UpdateObjectLabels::new()
-                                    .singular("sample".to_owned())
-                                    .plural("sample".to_owned()),
+                                    .singular("Car".to_owned())
+                                    .plural("Cars".to_owned()),
                             )
-                            .description("sample".to_owned()),
+                            .description("Animals boarded at the clinic".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),

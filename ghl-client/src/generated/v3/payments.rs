@@ -459,13 +459,13 @@ pub fn contract_samples(
                 let call = handle
                     .create_coupon(
                         CreateCouponRequest::new(
-                            "sample".to_owned(),
+                            "BQdAwxa0ky1iK2sstLGJ".to_owned(),
                             crate::payments::AltType::Location,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "New Year Sale".to_owned(),
+                            "LEVELUPDAY2022".to_owned(),
                             crate::payments::DiscountType::Percentage,
-                            1.0f64,
-                            "sample".to_owned(),
+                            10f64,
+                            "2023-01-01T22:45:00.000Z".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -478,7 +478,7 @@ pub fn contract_samples(
                 let call = handle
                     .create_custom_provider(
                         crate::payments::CreateCustomProviderRequest::new(
-                            "sample".to_owned(),
+                            "Company Paypal Integration".to_owned(),
                             "sample".to_owned(),
                             "sample".to_owned(),
                             "sample".to_owned(),
@@ -517,13 +517,13 @@ pub fn contract_samples(
                 let call = handle
                     .create_white_label_provider(
                         crate::payments::CreateWhiteLabelProviderRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::payments::AltType::Location,
-                            "sample".to_owned(),
+                            "easy-direct".to_owned(),
                             "sample".to_owned(),
                             crate::payments::WhiteLabelProviderKind::AuthorizeNet,
                             "sample".to_owned(),
-                            "sample".to_owned(),
+                            "https://example.com/image.jpg".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -568,7 +568,10 @@ pub fn contract_samples(
             "getCoupon",
             Box::pin({
                 let call = handle
-                    .get_coupon("sample".to_owned(), crate::payments::AltType::Location);
+                    .get_coupon(
+                        "BQdAwxa0ky1iK2sstLGJ".to_owned(),
+                        crate::payments::AltType::Location,
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -584,7 +587,8 @@ pub fn contract_samples(
         .push((
             "getOrder",
             Box::pin({
-                let call = handle.get_order("sample-orderId", "sample".to_owned());
+                let call = handle
+                    .get_order("sample-orderId", "3SwdhCu3svxI8AKsPJt6".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -595,7 +599,7 @@ pub fn contract_samples(
                 let call = handle
                     .get_subscription(
                         "sample-subscriptionId",
-                        "sample".to_owned(),
+                        "3SwdhCu3svxI8AKsPJt6".to_owned(),
                         crate::payments::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -608,8 +612,8 @@ pub fn contract_samples(
                 let call = handle
                     .get_transaction(
                         "sample-transactionId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "3SwdhCu3svxI8AKsPJt6".to_owned(),
+                        "location".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -620,7 +624,7 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .list_coupons(
-                        "sample".to_owned(),
+                        "BQdAwxa0ky1iK2sstLGJ".to_owned(),
                         crate::payments::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -633,7 +637,7 @@ pub fn contract_samples(
                 let call = handle
                     .list_order_fulfillments(
                         "sample-orderId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::payments::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -646,7 +650,7 @@ pub fn contract_samples(
                 let call = handle
                     .list_order_notes(
                         "sample-orderId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::payments::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -656,7 +660,7 @@ pub fn contract_samples(
         .push((
             "listOrders",
             Box::pin({
-                let call = handle.list_orders("sample".to_owned());
+                let call = handle.list_orders("3SwdhCu3svxI8AKsPJt6".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -666,7 +670,7 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .list_subscriptions(
-                        "sample".to_owned(),
+                        "3SwdhCu3svxI8AKsPJt6".to_owned(),
                         crate::payments::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -677,7 +681,10 @@ pub fn contract_samples(
             "listTransactions",
             Box::pin({
                 let call = handle
-                    .list_transactions("sample".to_owned(), "sample".to_owned());
+                    .list_transactions(
+                        "3SwdhCu3svxI8AKsPJt6".to_owned(),
+                        "location".to_owned(),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -687,7 +694,7 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .list_white_label_providers(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::payments::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -716,14 +723,14 @@ pub fn contract_samples(
                 let call = handle
                     .update_coupon(
                         UpdateCouponRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "6241712be68f7a98102ba272".to_owned(),
+                            "BQdAwxa0ky1iK2sstLGJ".to_owned(),
                             crate::payments::AltType::Location,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "New Year Sale".to_owned(),
+                            "LEVELUPDAY2022".to_owned(),
                             crate::payments::DiscountType::Percentage,
-                            1.0f64,
-                            "sample".to_owned(),
+                            10f64,
+                            "2023-01-01T22:45:00.000Z".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -781,22 +788,22 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_coupon(
                         CreateCouponRequest::new(
-                                "sample".to_owned(),
+                                "BQdAwxa0ky1iK2sstLGJ".to_owned(),
                                 crate::payments::AltType::Location,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "New Year Sale".to_owned(),
+                                "LEVELUPDAY2022".to_owned(),
                                 crate::payments::DiscountType::Percentage,
-                                1.0f64,
-                                "sample".to_owned(),
+                                10f64,
+                                "2023-01-01T22:45:00.000Z".to_owned(),
                             )
-                            .end_date("sample".to_owned())
-                            .usage_limit(1i64)
+                            .end_date("2023-01-31T22:45:00.000Z".to_owned())
+                            .usage_limit(10i64)
                             .product_ids(vec!["sample".to_owned()])
                             .apply_to_future_payments(true)
                             .apply_to_future_payments_config(
                                 crate::payments::FuturePaymentsConfig::new(
                                     crate::payments::FuturePaymentsConfigType::Forever,
-                                    1i64,
+                                    3i64,
                                     crate::payments::FuturePaymentsDurationType::Months,
                                 ),
                             )
@@ -814,7 +821,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_custom_provider(
                         crate::payments::CreateCustomProviderRequest::new(
-                            "sample".to_owned(),
+                            "Company Paypal Integration".to_owned(),
                             "sample".to_owned(),
                             "sample".to_owned(),
                             "sample".to_owned(),
@@ -837,8 +844,9 @@ pub fn contract_samples_full(
                             crate::payments::AltType::Location,
                             vec![
                                 crate ::payments::FulfillmentTracking::new()
-                                .tracking_number("sample".to_owned())
-                                .shipping_carrier("sample".to_owned()).tracking_url("sample"
+                                .tracking_number("40012345678".to_owned())
+                                .shipping_carrier("FedEx".to_owned())
+                                .tracking_url("https://www.fedex.com/wtrk/track/?trknbr=40012345678"
                                 .to_owned())
                             ],
                             vec![
@@ -858,13 +866,13 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_white_label_provider(
                         crate::payments::CreateWhiteLabelProviderRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::payments::AltType::Location,
-                            "sample".to_owned(),
+                            "easy-direct".to_owned(),
                             "sample".to_owned(),
                             crate::payments::WhiteLabelProviderKind::AuthorizeNet,
                             "sample".to_owned(),
-                            "sample".to_owned(),
+                            "https://example.com/image.jpg".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -909,9 +917,12 @@ pub fn contract_samples_full(
             "getCoupon",
             Box::pin({
                 let call = handle
-                    .get_coupon("sample".to_owned(), crate::payments::AltType::Location)
-                    .id("sample".to_owned())
-                    .code("sample".to_owned());
+                    .get_coupon(
+                        "BQdAwxa0ky1iK2sstLGJ".to_owned(),
+                        crate::payments::AltType::Location,
+                    )
+                    .id("6241712be68f7a98102ba272".to_owned())
+                    .code("DEAL50".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -928,8 +939,8 @@ pub fn contract_samples_full(
             "getOrder",
             Box::pin({
                 let call = handle
-                    .get_order("sample-orderId", "sample".to_owned())
-                    .location_id("sample".to_owned());
+                    .get_order("sample-orderId", "3SwdhCu3svxI8AKsPJt6".to_owned())
+                    .location_id("3SwdhCu3svxI8AKsPJt6".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -940,7 +951,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .get_subscription(
                         "sample-subscriptionId",
-                        "sample".to_owned(),
+                        "3SwdhCu3svxI8AKsPJt6".to_owned(),
                         crate::payments::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -953,10 +964,10 @@ pub fn contract_samples_full(
                 let call = handle
                     .get_transaction(
                         "sample-transactionId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "3SwdhCu3svxI8AKsPJt6".to_owned(),
+                        "location".to_owned(),
                     )
-                    .location_id("sample".to_owned());
+                    .location_id("3SwdhCu3svxI8AKsPJt6".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -966,13 +977,13 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_coupons(
-                        "sample".to_owned(),
+                        "BQdAwxa0ky1iK2sstLGJ".to_owned(),
                         crate::payments::AltType::Location,
                     )
-                    .limit(1i64)
-                    .offset(1i64)
+                    .limit(10i64)
+                    .offset(0i64)
                     .status(crate::payments::CouponStatus::Scheduled)
-                    .search("sample".to_owned());
+                    .search("DEAL50".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -983,7 +994,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .list_order_fulfillments(
                         "sample-orderId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::payments::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -996,7 +1007,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .list_order_notes(
                         "sample-orderId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::payments::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1007,19 +1018,21 @@ pub fn contract_samples_full(
             "listOrders",
             Box::pin({
                 let call = handle
-                    .list_orders("sample".to_owned())
-                    .location_id("sample".to_owned())
-                    .status("sample".to_owned())
+                    .list_orders("3SwdhCu3svxI8AKsPJt6".to_owned())
+                    .location_id("3SwdhCu3svxI8AKsPJt6".to_owned())
+                    .status("completed".to_owned())
                     .payment_status(crate::payments::OrderPaymentStatus::Paid)
-                    .payment_mode("sample".to_owned())
-                    .start_at("sample".to_owned())
-                    .end_at("sample".to_owned())
+                    .payment_mode("live".to_owned())
+                    .start_at("2024-02-01".to_owned())
+                    .end_at("2024-02-13".to_owned())
                     .search("sample".to_owned())
-                    .contact_id("sample".to_owned())
-                    .funnel_product_ids("sample".to_owned())
-                    .source_id("sample".to_owned())
-                    .limit(1i64)
-                    .offset(1i64);
+                    .contact_id("XPLSw2SVagl12LMDeTmQ".to_owned())
+                    .funnel_product_ids(
+                        "61dd0c7dc077f712a5f787ff,61d6afc9d39ac5e35965c017".to_owned(),
+                    )
+                    .source_id("61dd0c7dc077f712a5f787ff".to_owned())
+                    .limit(20i64)
+                    .offset(0i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1029,19 +1042,19 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_subscriptions(
-                        "sample".to_owned(),
+                        "3SwdhCu3svxI8AKsPJt6".to_owned(),
                         crate::payments::AltType::Location,
                     )
-                    .entity_id("sample".to_owned())
-                    .payment_mode("sample".to_owned())
-                    .start_at("sample".to_owned())
-                    .end_at("sample".to_owned())
-                    .entity_source_type("sample".to_owned())
+                    .entity_id("61dd0fe9c077f73e67f78803".to_owned())
+                    .payment_mode("live".to_owned())
+                    .start_at("2024-02-01".to_owned())
+                    .end_at("2024-02-13".to_owned())
+                    .entity_source_type("funnel".to_owned())
                     .search("sample".to_owned())
-                    .contact_id("sample".to_owned())
-                    .id("sample".to_owned())
-                    .limit(1i64)
-                    .offset(1i64)
+                    .contact_id("AmuzcoPBpgKeccNsFlib".to_owned())
+                    .id("64bf78af39118e4011926cba".to_owned())
+                    .limit(20i64)
+                    .offset(0i64)
                     .get_payments_collected_count(true);
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1051,19 +1064,22 @@ pub fn contract_samples_full(
             "listTransactions",
             Box::pin({
                 let call = handle
-                    .list_transactions("sample".to_owned(), "sample".to_owned())
-                    .location_id("sample".to_owned())
-                    .payment_mode("sample".to_owned())
-                    .start_at("sample".to_owned())
-                    .end_at("sample".to_owned())
-                    .entity_source_type("sample".to_owned())
-                    .entity_source_sub_type("sample".to_owned())
+                    .list_transactions(
+                        "3SwdhCu3svxI8AKsPJt6".to_owned(),
+                        "location".to_owned(),
+                    )
+                    .location_id("3SwdhCu3svxI8AKsPJt6".to_owned())
+                    .payment_mode("live".to_owned())
+                    .start_at("2024-02-01".to_owned())
+                    .end_at("2024-02-13".to_owned())
+                    .entity_source_type("funnel".to_owned())
+                    .entity_source_sub_type("two_step_order_form".to_owned())
                     .search("sample".to_owned())
-                    .subscription_id("sample".to_owned())
-                    .entity_id("sample".to_owned())
-                    .contact_id("sample".to_owned())
-                    .limit(1i64)
-                    .offset(1i64);
+                    .subscription_id("sub_1KGcXDCScnf89tZoVkoEMCEL".to_owned())
+                    .entity_id("61dd0fe9c077f73e67f78803".to_owned())
+                    .contact_id("XPLSw2SVagl12LMDeTmQ".to_owned())
+                    .limit(20i64)
+                    .offset(0i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1073,11 +1089,11 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_white_label_providers(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::payments::AltType::Location,
                     )
-                    .limit(1i64)
-                    .offset(1i64);
+                    .limit(20i64)
+                    .offset(0i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1096,14 +1112,16 @@ pub fn contract_samples_full(
                             .card(
                                 crate::payments::PaymentCard::new(
                                     crate::payments::CardBrand::Visa,
-                                    "sample".to_owned(),
+                                    "1234".to_owned(),
                                 ),
                             )
                             .cheque(
-                                crate::payments::PaymentCheque::new("sample".to_owned()),
+                                crate::payments::PaymentCheque::new(
+                                    "129-129-129-912".to_owned(),
+                                ),
                             )
                             .notes("sample".to_owned())
-                            .amount(1.0f64)
+                            .amount(100f64)
                             .meta(
                                 std::collections::BTreeMap::from([
                                     (
@@ -1124,23 +1142,23 @@ pub fn contract_samples_full(
                 let call = handle
                     .update_coupon(
                         UpdateCouponRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "6241712be68f7a98102ba272".to_owned(),
+                                "BQdAwxa0ky1iK2sstLGJ".to_owned(),
                                 crate::payments::AltType::Location,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "New Year Sale".to_owned(),
+                                "LEVELUPDAY2022".to_owned(),
                                 crate::payments::DiscountType::Percentage,
-                                1.0f64,
-                                "sample".to_owned(),
+                                10f64,
+                                "2023-01-01T22:45:00.000Z".to_owned(),
                             )
-                            .end_date("sample".to_owned())
-                            .usage_limit(1i64)
+                            .end_date("2023-01-31T22:45:00.000Z".to_owned())
+                            .usage_limit(10i64)
                             .product_ids(vec!["sample".to_owned()])
                             .apply_to_future_payments(true)
                             .apply_to_future_payments_config(
                                 crate::payments::FuturePaymentsConfig::new(
                                     crate::payments::FuturePaymentsConfigType::Forever,
-                                    1i64,
+                                    3i64,
                                     crate::payments::FuturePaymentsDurationType::Months,
                                 ),
                             )

@@ -532,7 +532,7 @@ pub fn contract_samples(
                                 crate ::products::ReviewRef::new("sample".to_owned(),
                                 "sample".to_owned(), "sample".to_owned())
                             ],
-                            "sample".to_owned(),
+                            "approved".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -560,7 +560,7 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .count_product_reviews(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::products::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -573,8 +573,8 @@ pub fn contract_samples(
                 let call = handle
                     .create_product(
                         crate::products::CreateProductRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "Premium Consulting Package".to_owned(),
+                            "3SwdhCsvxI8Au3KsPJt6".to_owned(),
                             crate::products::ProductType::Digital,
                         ),
                     );
@@ -590,8 +590,8 @@ pub fn contract_samples(
                         crate::products::CreateProductCollectionRequest::new(
                             "sample".to_owned(),
                             crate::products::AltType::Location,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "Best Sellers".to_owned(),
+                            "best-sellers".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -605,11 +605,11 @@ pub fn contract_samples(
                     .create_product_price(
                         "sample-productId",
                         crate::products::PriceRequest::new(
-                            "sample".to_owned(),
+                            "Monthly".to_owned(),
                             crate::products::PriceType::OneTime,
-                            "sample".to_owned(),
-                            1.0f64,
-                            "sample".to_owned(),
+                            "USD".to_owned(),
+                            99.99f64,
+                            "3SwdhCsvxI8Au3KsPJt6".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -630,7 +630,7 @@ pub fn contract_samples(
                 let call = handle
                     .delete_product_collection(
                         "sample-collectionId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::products::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -652,9 +652,9 @@ pub fn contract_samples(
                 let call = handle
                     .delete_product_review(
                         "sample-reviewId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::products::AltType::Location,
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -672,7 +672,10 @@ pub fn contract_samples(
             "getProductCollection",
             Box::pin({
                 let call = handle
-                    .get_product_collection("sample-collectionId", "sample".to_owned());
+                    .get_product_collection(
+                        "sample-collectionId",
+                        "3SwdhCsvxI8Au3KsPJt6".to_owned(),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -692,7 +695,7 @@ pub fn contract_samples(
                 let call = handle
                     .get_product_store_stats(
                         "sample-storeId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::products::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -704,7 +707,7 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .list_inventory(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::products::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -716,7 +719,7 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .list_product_collections(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::products::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -736,7 +739,7 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .list_product_reviews(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::products::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -823,11 +826,11 @@ pub fn contract_samples(
                         "sample-productId",
                         "sample-priceId",
                         crate::products::PriceRequest::new(
-                            "sample".to_owned(),
+                            "Monthly".to_owned(),
                             crate::products::PriceType::OneTime,
-                            "sample".to_owned(),
-                            1.0f64,
-                            "sample".to_owned(),
+                            "USD".to_owned(),
+                            99.99f64,
+                            "3SwdhCsvxI8Au3KsPJt6".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -844,7 +847,7 @@ pub fn contract_samples(
                             "sample".to_owned(),
                             crate::products::AltType::Location,
                             "sample".to_owned(),
-                            "sample".to_owned(),
+                            "approved".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -926,7 +929,7 @@ pub fn contract_samples_full(
                                 crate ::products::ReviewRef::new("sample".to_owned(),
                                 "sample".to_owned(), "sample".to_owned())
                             ],
-                            "sample".to_owned(),
+                            "approved".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -954,20 +957,20 @@ pub fn contract_samples_full(
                             .price(
                                 crate::products::PriceAdjustment::new(
                                         crate::products::PriceAdjustmentType::IncreaseByAmount,
-                                        1.0f64,
+                                        100f64,
                                     )
                                     .round_to_whole(true),
                             )
                             .compare_at_price(
                                 crate::products::PriceAdjustment::new(
                                         crate::products::PriceAdjustmentType::IncreaseByAmount,
-                                        1.0f64,
+                                        100f64,
                                     )
                                     .round_to_whole(true),
                             )
                             .availability(true)
                             .collection_ids(vec!["sample".to_owned()])
-                            .currency("sample".to_owned()),
+                            .currency("USD".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -978,12 +981,12 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .count_product_reviews(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::products::AltType::Location,
                     )
-                    .rating(1.0f64)
-                    .start_date("sample".to_owned())
-                    .end_date("sample".to_owned())
+                    .rating(4f64)
+                    .start_date("2023-01-01T00:00:00Z".to_owned())
+                    .end_date("2023-12-31T23:59:59Z".to_owned())
                     .product_id("sample".to_owned())
                     .store_id("sample".to_owned());
                 async move { call.send().await.map(|_| ()) }
@@ -996,8 +999,8 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_product(
                         crate::products::CreateProductRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "Premium Consulting Package".to_owned(),
+                                "3SwdhCsvxI8Au3KsPJt6".to_owned(),
                                 crate::products::ProductType::Digital,
                             )
                             .description("sample".to_owned())
@@ -1006,8 +1009,8 @@ pub fn contract_samples_full(
                             .available_in_store(true)
                             .medias(
                                 vec![
-                                    crate ::products::ProductMedia::new("sample".to_owned(),
-                                    "sample".to_owned(), crate
+                                    crate ::products::ProductMedia::new("fzrgusiuu0m"
+                                    .to_owned(), "sample".to_owned(), crate
                                     ::products::ProductMediaType::Image).title("sample"
                                     .to_owned()).is_featured(true).price_ids(vec!["sample"
                                     .to_owned()])
@@ -1015,10 +1018,10 @@ pub fn contract_samples_full(
                             )
                             .variants(
                                 vec![
-                                    crate ::products::ProductVariant::new("sample".to_owned(),
-                                    "sample".to_owned(), vec![crate
-                                    ::products::ProductVariantOption::new("sample".to_owned(),
-                                    "sample".to_owned())])
+                                    crate ::products::ProductVariant::new("38s63qmxfr4"
+                                    .to_owned(), "Size".to_owned(), vec![crate
+                                    ::products::ProductVariantOption::new("h4z7u0im2q8"
+                                    .to_owned(), "XL".to_owned())])
                                 ],
                             )
                             .collection_ids(vec!["sample".to_owned()])
@@ -1027,9 +1030,9 @@ pub fn contract_samples_full(
                             .automatic_tax_category_id("sample".to_owned())
                             .is_label_enabled(true)
                             .label(
-                                crate::products::ProductLabel::new("sample".to_owned())
-                                    .start_date("sample".to_owned())
-                                    .end_date("sample".to_owned()),
+                                crate::products::ProductLabel::new("Featured".to_owned())
+                                    .start_date("2024-06-26T05:43:35.000Z".to_owned())
+                                    .end_date("2024-06-30T05:43:39.000Z".to_owned()),
                             )
                             .slug("sample".to_owned())
                             .seo(
@@ -1051,8 +1054,8 @@ pub fn contract_samples_full(
                         crate::products::CreateProductCollectionRequest::new(
                                 "sample".to_owned(),
                                 crate::products::AltType::Location,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "Best Sellers".to_owned(),
+                                "best-sellers".to_owned(),
                             )
                             .collection_id("sample".to_owned())
                             .image("sample".to_owned())
@@ -1073,11 +1076,11 @@ pub fn contract_samples_full(
                     .create_product_price(
                         "sample-productId",
                         crate::products::PriceRequest::new(
-                                "sample".to_owned(),
+                                "Monthly".to_owned(),
                                 crate::products::PriceType::OneTime,
-                                "sample".to_owned(),
-                                1.0f64,
-                                "sample".to_owned(),
+                                "USD".to_owned(),
+                                99.99f64,
+                                "3SwdhCsvxI8Au3KsPJt6".to_owned(),
                             )
                             .recurring(
                                 crate::products::Recurring::new(
@@ -1088,33 +1091,33 @@ pub fn contract_samples_full(
                             .description("sample".to_owned())
                             .membership_offers(
                                 vec![
-                                    crate ::products::MembershipOffer::new("sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned())
+                                    crate ::products::MembershipOffer::new("top_50".to_owned(),
+                                    "50".to_owned(), "sample".to_owned())
                                 ],
                             )
-                            .trial_period(1i64)
-                            .total_cycles(1i64)
-                            .setup_fee(1.0f64)
+                            .trial_period(7i64)
+                            .total_cycles(12i64)
+                            .setup_fee(10.99f64)
                             .variant_option_ids(vec!["sample".to_owned()])
                             .compare_at_price(1.0f64)
                             .user_id("sample".to_owned())
                             .meta(
                                 crate::products::PriceMeta::new(
                                         crate::products::PriceSource::Stripe,
-                                        "sample".to_owned(),
+                                        "price_123".to_owned(),
                                         crate::products::PriceInternalSource::AgencyPlan,
                                     )
                                     .source_id("sample".to_owned()),
                             )
                             .track_inventory(true)
-                            .available_quantity(1i64)
+                            .available_quantity(5i64)
                             .allow_out_of_stock_purchases(true)
                             .sku("sample".to_owned())
                             .shipping_options(
                                 crate::products::ShippingOptions::new()
                                     .weight(
                                         crate::products::Weight::new(
-                                            1.0f64,
+                                            10f64,
                                             crate::products::WeightUnit::Kg,
                                         ),
                                     )
@@ -1150,7 +1153,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .delete_product_collection(
                         "sample-collectionId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::products::AltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1172,9 +1175,9 @@ pub fn contract_samples_full(
                 let call = handle
                     .delete_product_review(
                         "sample-reviewId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::products::AltType::Location,
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1194,7 +1197,10 @@ pub fn contract_samples_full(
             "getProductCollection",
             Box::pin({
                 let call = handle
-                    .get_product_collection("sample-collectionId", "sample".to_owned());
+                    .get_product_collection(
+                        "sample-collectionId",
+                        "3SwdhCsvxI8Au3KsPJt6".to_owned(),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1214,7 +1220,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .get_product_store_stats(
                         "sample-storeId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::products::AltType::Location,
                     )
                     .search("sample".to_owned())
@@ -1228,11 +1234,11 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_inventory(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::products::AltType::Location,
                     )
-                    .limit(1i64)
-                    .offset(1i64)
+                    .limit(20i64)
+                    .offset(0i64)
                     .search("sample".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1243,13 +1249,13 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_product_collections(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::products::AltType::Location,
                     )
-                    .limit(1i64)
-                    .offset(1i64)
+                    .limit(20i64)
+                    .offset(0i64)
                     .collection_ids("sample".to_owned())
-                    .name("sample".to_owned());
+                    .name("Best Sellers".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1259,9 +1265,9 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_product_prices("sample-productId")
-                    .limit(1i64)
-                    .offset(1i64)
-                    .ids("sample".to_owned());
+                    .limit(20i64)
+                    .offset(0i64)
+                    .ids("6241712be68f7a98102ba272,632027d51f7876cd3020213d".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1271,16 +1277,16 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_product_reviews(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::products::AltType::Location,
                     )
-                    .limit(1i64)
-                    .offset(1i64)
+                    .limit(20i64)
+                    .offset(0i64)
                     .sort_field(ListProductReviewsSortField::CreatedAt)
                     .sort_order(crate::products::SortOrder::Asc)
-                    .rating(1.0f64)
-                    .start_date("sample".to_owned())
-                    .end_date("sample".to_owned())
+                    .rating(4f64)
+                    .start_date("2023-01-01T00:00:00Z".to_owned())
+                    .end_date("2023-12-31T23:59:59Z".to_owned())
                     .product_id("sample".to_owned())
                     .store_id("sample".to_owned());
                 async move { call.send().await.map(|_| ()) }
@@ -1292,8 +1298,8 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_products()
-                    .limit(1i64)
-                    .offset(1i64)
+                    .limit(20i64)
+                    .offset(0i64)
                     .search("sample".to_owned())
                     .collection_ids("sample".to_owned())
                     .collection_slug("sample".to_owned())
@@ -1317,7 +1323,8 @@ pub fn contract_samples_full(
                             crate::products::AltType::Location,
                             vec![
                                 crate ::products::InventoryUpdate::new("sample".to_owned())
-                                .available_quantity(1i64).allow_out_of_stock_purchases(true)
+                                .available_quantity(10i64)
+                                .allow_out_of_stock_purchases(true)
                             ],
                         ),
                     );
@@ -1342,8 +1349,8 @@ pub fn contract_samples_full(
                             .available_in_store(true)
                             .medias(
                                 vec![
-                                    crate ::products::ProductMedia::new("sample".to_owned(),
-                                    "sample".to_owned(), crate
+                                    crate ::products::ProductMedia::new("fzrgusiuu0m"
+                                    .to_owned(), "sample".to_owned(), crate
                                     ::products::ProductMediaType::Image).title("sample"
                                     .to_owned()).is_featured(true).price_ids(vec!["sample"
                                     .to_owned()])
@@ -1351,10 +1358,10 @@ pub fn contract_samples_full(
                             )
                             .variants(
                                 vec![
-                                    crate ::products::ProductVariant::new("sample".to_owned(),
-                                    "sample".to_owned(), vec![crate
-                                    ::products::ProductVariantOption::new("sample".to_owned(),
-                                    "sample".to_owned())])
+                                    crate ::products::ProductVariant::new("38s63qmxfr4"
+                                    .to_owned(), "Size".to_owned(), vec![crate
+                                    ::products::ProductVariantOption::new("h4z7u0im2q8"
+                                    .to_owned(), "XL".to_owned())])
                                 ],
                             )
                             .collection_ids(vec!["sample".to_owned()])
@@ -1363,9 +1370,9 @@ pub fn contract_samples_full(
                             .automatic_tax_category_id("sample".to_owned())
                             .is_label_enabled(true)
                             .label(
-                                crate::products::ProductLabel::new("sample".to_owned())
-                                    .start_date("sample".to_owned())
-                                    .end_date("sample".to_owned()),
+                                crate::products::ProductLabel::new("Featured".to_owned())
+                                    .start_date("2024-06-26T05:43:35.000Z".to_owned())
+                                    .end_date("2024-06-30T05:43:39.000Z".to_owned()),
                             )
                             .slug("sample".to_owned())
                             .seo(
@@ -1427,11 +1434,11 @@ pub fn contract_samples_full(
                         "sample-productId",
                         "sample-priceId",
                         crate::products::PriceRequest::new(
-                                "sample".to_owned(),
+                                "Monthly".to_owned(),
                                 crate::products::PriceType::OneTime,
-                                "sample".to_owned(),
-                                1.0f64,
-                                "sample".to_owned(),
+                                "USD".to_owned(),
+                                99.99f64,
+                                "3SwdhCsvxI8Au3KsPJt6".to_owned(),
                             )
                             .recurring(
                                 crate::products::Recurring::new(
@@ -1442,33 +1449,33 @@ pub fn contract_samples_full(
                             .description("sample".to_owned())
                             .membership_offers(
                                 vec![
-                                    crate ::products::MembershipOffer::new("sample".to_owned(),
-                                    "sample".to_owned(), "sample".to_owned())
+                                    crate ::products::MembershipOffer::new("top_50".to_owned(),
+                                    "50".to_owned(), "sample".to_owned())
                                 ],
                             )
-                            .trial_period(1i64)
-                            .total_cycles(1i64)
-                            .setup_fee(1.0f64)
+                            .trial_period(7i64)
+                            .total_cycles(12i64)
+                            .setup_fee(10.99f64)
                             .variant_option_ids(vec!["sample".to_owned()])
                             .compare_at_price(1.0f64)
                             .user_id("sample".to_owned())
                             .meta(
                                 crate::products::PriceMeta::new(
                                         crate::products::PriceSource::Stripe,
-                                        "sample".to_owned(),
+                                        "price_123".to_owned(),
                                         crate::products::PriceInternalSource::AgencyPlan,
                                     )
                                     .source_id("sample".to_owned()),
                             )
                             .track_inventory(true)
-                            .available_quantity(1i64)
+                            .available_quantity(5i64)
                             .allow_out_of_stock_purchases(true)
                             .sku("sample".to_owned())
                             .shipping_options(
                                 crate::products::ShippingOptions::new()
                                     .weight(
                                         crate::products::Weight::new(
-                                            1.0f64,
+                                            10f64,
                                             crate::products::WeightUnit::Kg,
                                         ),
                                     )
@@ -1498,7 +1505,7 @@ pub fn contract_samples_full(
                                 "sample".to_owned(),
                                 crate::products::AltType::Location,
                                 "sample".to_owned(),
-                                "sample".to_owned(),
+                                "approved".to_owned(),
                             )
                             .reply(
                                 vec![
@@ -1508,7 +1515,7 @@ pub fn contract_samples_full(
                                     .to_owned()).phone("sample".to_owned()).is_customer(true))
                                 ],
                             )
-                            .rating(1.0f64)
+                            .rating(4.5f64)
                             .headline("sample".to_owned())
                             .detail("sample".to_owned()),
                     );

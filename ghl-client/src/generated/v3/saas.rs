@@ -466,7 +466,9 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .allow_attach_rebilling(
-                        AllowAttachRebillingRequest::new("sample".to_owned()),
+                        AllowAttachRebillingRequest::new(
+                            "5DP4iH6HLkQsiKESj6rh".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -509,7 +511,9 @@ pub fn contract_samples(
                         crate::saas::BulkEnableSaasRequest::new(
                             vec!["sample".to_owned()],
                             true,
-                            crate::saas::BulkEnableSaasPayload::new("sample".to_owned()),
+                            crate::saas::BulkEnableSaasPayload::new(
+                                "66c4d36534f21f900dc2a265".to_owned(),
+                            ),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -525,7 +529,9 @@ pub fn contract_samples(
                         crate::saas::BulkEnableSaasRequest::new(
                             vec!["sample".to_owned()],
                             true,
-                            crate::saas::BulkEnableSaasPayload::new("sample".to_owned()),
+                            crate::saas::BulkEnableSaasPayload::new(
+                                "66c4d36534f21f900dc2a265".to_owned(),
+                            ),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -565,7 +571,8 @@ pub fn contract_samples(
         .push((
             "getLocationsByStripeIds",
             Box::pin({
-                let call = handle.get_locations_by_stripe_ids("sample".to_owned());
+                let call = handle
+                    .get_locations_by_stripe_ids("5DP4iH6HLkQsiKESj6rh".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -574,7 +581,9 @@ pub fn contract_samples(
             "getLocationsByStripeIdsLegacy",
             Box::pin({
                 let call = handle
-                    .get_locations_by_stripe_ids_legacy("sample".to_owned());
+                    .get_locations_by_stripe_ids_legacy(
+                        "5DP4iH6HLkQsiKESj6rh".to_owned(),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -582,7 +591,8 @@ pub fn contract_samples(
         .push((
             "getSaasPlan",
             Box::pin({
-                let call = handle.get_saas_plan("sample-planId", "sample".to_owned());
+                let call = handle
+                    .get_saas_plan("sample-planId", "5DP4iH6HLkQsiKESj6rh".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -591,7 +601,10 @@ pub fn contract_samples(
             "getSaasPlanLegacy",
             Box::pin({
                 let call = handle
-                    .get_saas_plan_legacy("sample-planId", "sample".to_owned());
+                    .get_saas_plan_legacy(
+                        "sample-planId",
+                        "5DP4iH6HLkQsiKESj6rh".to_owned(),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -599,7 +612,8 @@ pub fn contract_samples(
         .push((
             "getSaasSubscription",
             Box::pin({
-                let call = handle.get_saas_subscription("sample".to_owned());
+                let call = handle
+                    .get_saas_subscription("5DP4iH6HLkQsiKESj6rh".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -607,7 +621,8 @@ pub fn contract_samples(
         .push((
             "getSaasSubscriptionLegacy",
             Box::pin({
-                let call = handle.get_saas_subscription_legacy("sample".to_owned());
+                let call = handle
+                    .get_saas_subscription_legacy("5DP4iH6HLkQsiKESj6rh".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -722,9 +737,9 @@ pub fn contract_samples(
                 let call = handle
                     .update_saas_subscription(
                         crate::saas::UpdateSaasSubscriptionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "sub_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                            "cus_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                            "5DP4iH6HLkQsiKESj6rh".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -737,9 +752,9 @@ pub fn contract_samples(
                 let call = handle
                     .update_saas_subscription_legacy(
                         crate::saas::UpdateSaasSubscriptionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "sub_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                            "cus_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                            "5DP4iH6HLkQsiKESj6rh".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -763,12 +778,14 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .allow_attach_rebilling(
-                        AllowAttachRebillingRequest::new("sample".to_owned())
+                        AllowAttachRebillingRequest::new(
+                                "5DP4iH6HLkQsiKESj6rh".to_owned(),
+                            )
                             .attached_rebilling_config(
                                 std::collections::BTreeMap::from([
                                     (
                                         "key".to_owned(),
-                                        AttachedRebillingProduct::new(true, 1.0f64).price(1.0f64),
+                                        AttachedRebillingProduct::new(true, 4f64).price(0.0025f64),
                                     ),
                                 ]),
                             ),
@@ -814,10 +831,14 @@ pub fn contract_samples_full(
                         crate::saas::BulkEnableSaasRequest::new(
                             vec!["sample".to_owned()],
                             true,
-                            crate::saas::BulkEnableSaasPayload::new("sample".to_owned())
-                                .price_id("sample".to_owned())
-                                .stripe_account_id("sample".to_owned())
-                                .provider_location_id("sample".to_owned()),
+                            crate::saas::BulkEnableSaasPayload::new(
+                                    "66c4d36534f21f900dc2a265".to_owned(),
+                                )
+                                .price_id("price_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                                .stripe_account_id(
+                                    "acct_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                                )
+                                .provider_location_id("r06mdj4OrrERzYDvsOdh".to_owned()),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -833,10 +854,14 @@ pub fn contract_samples_full(
                         crate::saas::BulkEnableSaasRequest::new(
                             vec!["sample".to_owned()],
                             true,
-                            crate::saas::BulkEnableSaasPayload::new("sample".to_owned())
-                                .price_id("sample".to_owned())
-                                .stripe_account_id("sample".to_owned())
-                                .provider_location_id("sample".to_owned()),
+                            crate::saas::BulkEnableSaasPayload::new(
+                                    "66c4d36534f21f900dc2a265".to_owned(),
+                                )
+                                .price_id("price_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                                .stripe_account_id(
+                                    "acct_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                                )
+                                .provider_location_id("r06mdj4OrrERzYDvsOdh".to_owned()),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -849,15 +874,19 @@ pub fn contract_samples_full(
                 let call = handle
                     .enable_saas(
                         crate::saas::EnableSaasRequest::new("sample".to_owned(), true)
-                            .stripe_account_id("sample".to_owned())
-                            .name("sample".to_owned())
-                            .email("sample".to_owned())
-                            .stripe_customer_id("sample".to_owned())
-                            .contact_id("sample".to_owned())
-                            .provider_location_id("sample".to_owned())
+                            .stripe_account_id(
+                                "acct_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                            )
+                            .name("Jane Roe".to_owned())
+                            .email("jane@example.com".to_owned())
+                            .stripe_customer_id(
+                                "cus_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                            )
+                            .contact_id("1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                            .provider_location_id("r06mdj4OrrERzYDvsOdh".to_owned())
                             .description("sample".to_owned())
-                            .saas_plan_id("sample".to_owned())
-                            .price_id("sample".to_owned()),
+                            .saas_plan_id("1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                            .price_id("price_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -869,15 +898,19 @@ pub fn contract_samples_full(
                 let call = handle
                     .enable_saas_legacy(
                         crate::saas::EnableSaasRequest::new("sample".to_owned(), true)
-                            .stripe_account_id("sample".to_owned())
-                            .name("sample".to_owned())
-                            .email("sample".to_owned())
-                            .stripe_customer_id("sample".to_owned())
-                            .contact_id("sample".to_owned())
-                            .provider_location_id("sample".to_owned())
+                            .stripe_account_id(
+                                "acct_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                            )
+                            .name("Jane Roe".to_owned())
+                            .email("jane@example.com".to_owned())
+                            .stripe_customer_id(
+                                "cus_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                            )
+                            .contact_id("1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                            .provider_location_id("r06mdj4OrrERzYDvsOdh".to_owned())
                             .description("sample".to_owned())
-                            .saas_plan_id("sample".to_owned())
-                            .price_id("sample".to_owned()),
+                            .saas_plan_id("1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                            .price_id("price_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -895,9 +928,9 @@ pub fn contract_samples_full(
             "getLocationsByStripeIds",
             Box::pin({
                 let call = handle
-                    .get_locations_by_stripe_ids("sample".to_owned())
-                    .customer_id("sample".to_owned())
-                    .subscription_id("sample".to_owned());
+                    .get_locations_by_stripe_ids("5DP4iH6HLkQsiKESj6rh".to_owned())
+                    .customer_id("cus_OD2oBjRfKEF6FV".to_owned())
+                    .subscription_id("sub_1NVqlLByVlfITvRXgirIdpyc".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -906,9 +939,11 @@ pub fn contract_samples_full(
             "getLocationsByStripeIdsLegacy",
             Box::pin({
                 let call = handle
-                    .get_locations_by_stripe_ids_legacy("sample".to_owned())
-                    .customer_id("sample".to_owned())
-                    .subscription_id("sample".to_owned());
+                    .get_locations_by_stripe_ids_legacy(
+                        "5DP4iH6HLkQsiKESj6rh".to_owned(),
+                    )
+                    .customer_id("cus_OD2oBjRfKEF6FV".to_owned())
+                    .subscription_id("sub_1NVqlLByVlfITvRXgirIdpyc".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -916,7 +951,8 @@ pub fn contract_samples_full(
         .push((
             "getSaasPlan",
             Box::pin({
-                let call = handle.get_saas_plan("sample-planId", "sample".to_owned());
+                let call = handle
+                    .get_saas_plan("sample-planId", "5DP4iH6HLkQsiKESj6rh".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -925,7 +961,10 @@ pub fn contract_samples_full(
             "getSaasPlanLegacy",
             Box::pin({
                 let call = handle
-                    .get_saas_plan_legacy("sample-planId", "sample".to_owned());
+                    .get_saas_plan_legacy(
+                        "sample-planId",
+                        "5DP4iH6HLkQsiKESj6rh".to_owned(),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -933,7 +972,8 @@ pub fn contract_samples_full(
         .push((
             "getSaasSubscription",
             Box::pin({
-                let call = handle.get_saas_subscription("sample".to_owned());
+                let call = handle
+                    .get_saas_subscription("5DP4iH6HLkQsiKESj6rh".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -941,7 +981,8 @@ pub fn contract_samples_full(
         .push((
             "getSaasSubscriptionLegacy",
             Box::pin({
-                let call = handle.get_saas_subscription_legacy("sample".to_owned());
+                let call = handle
+                    .get_saas_subscription_legacy("5DP4iH6HLkQsiKESj6rh".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1015,7 +1056,7 @@ pub fn contract_samples_full(
                     .update_location_wallet_balance(
                         "sample-companyId",
                         ComplimentaryCreditsRequest::new()
-                            .complimentary_credits_amount(1.0f64),
+                            .complimentary_credits_amount(100f64),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1033,7 +1074,7 @@ pub fn contract_samples_full(
                             crate::saas::RebillingConfig::new()
                                 .opt_in(true)
                                 .enabled(true)
-                                .markup(1.0f64),
+                                .markup(5f64),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1052,7 +1093,7 @@ pub fn contract_samples_full(
                             crate::saas::RebillingConfig::new()
                                 .opt_in(true)
                                 .enabled(true)
-                                .markup(1.0f64),
+                                .markup(5f64),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1065,9 +1106,9 @@ pub fn contract_samples_full(
                 let call = handle
                     .update_saas_subscription(
                         crate::saas::UpdateSaasSubscriptionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "sub_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                            "cus_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                            "5DP4iH6HLkQsiKESj6rh".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1080,9 +1121,9 @@ pub fn contract_samples_full(
                 let call = handle
                     .update_saas_subscription_legacy(
                         crate::saas::UpdateSaasSubscriptionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "sub_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                            "cus_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                            "5DP4iH6HLkQsiKESj6rh".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }

@@ -118,9 +118,9 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .create_snapshot_share_link(
-                        "sample".to_owned(),
+                        "5D112kQsiKESj6rash".to_owned(),
                         crate::snapshots::CreateSnapshotShareLinkRequest::new(
-                            "sample".to_owned(),
+                            "1eM2UgkfaECOYyUdCo9Pa".to_owned(),
                             crate::snapshots::SnapshotShareType::Link,
                         ),
                     );
@@ -132,7 +132,10 @@ pub fn contract_samples(
             "getLatestSnapshotPush",
             Box::pin({
                 let call = handle
-                    .get_latest_snapshot_push("sample-snapshotId", "sample".to_owned());
+                    .get_latest_snapshot_push(
+                        "sample-snapshotId",
+                        "5D112kQsiKESj6rash".to_owned(),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -143,10 +146,10 @@ pub fn contract_samples(
                 let call = handle
                     .list_snapshot_pushes(
                         "sample-snapshotId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "5D112kQsiKESj6rash".to_owned(),
+                        "2022-10-10T12:00:00Z".to_owned(),
+                        "2023-12-18T11:59:59Z".to_owned(),
+                        "VUJO4Sw2TrDNZ5lx4wZg".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -155,7 +158,7 @@ pub fn contract_samples(
         .push((
             "listSnapshots",
             Box::pin({
-                let call = handle.list_snapshots("sample".to_owned());
+                let call = handle.list_snapshots("5D112kQsiKESj6rash".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -177,13 +180,15 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .create_snapshot_share_link(
-                        "sample".to_owned(),
+                        "5D112kQsiKESj6rash".to_owned(),
                         crate::snapshots::CreateSnapshotShareLinkRequest::new(
-                                "sample".to_owned(),
+                                "1eM2UgkfaECOYyUdCo9Pa".to_owned(),
                                 crate::snapshots::SnapshotShareType::Link,
                             )
-                            .relationship_number("sample".to_owned())
-                            .share_location_id("sample".to_owned()),
+                            .relationship_number("0-128-926,1-208-926".to_owned())
+                            .share_location_id(
+                                "l1C08ntBrFjLS0elLIYU,U1C08ntBrFjLS0elKIYP".to_owned(),
+                            ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -193,7 +198,10 @@ pub fn contract_samples_full(
             "getLatestSnapshotPush",
             Box::pin({
                 let call = handle
-                    .get_latest_snapshot_push("sample-snapshotId", "sample".to_owned());
+                    .get_latest_snapshot_push(
+                        "sample-snapshotId",
+                        "5D112kQsiKESj6rash".to_owned(),
+                    );
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -204,12 +212,12 @@ pub fn contract_samples_full(
                 let call = handle
                     .list_snapshot_pushes(
                         "sample-snapshotId",
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "5D112kQsiKESj6rash".to_owned(),
+                        "2022-10-10T12:00:00Z".to_owned(),
+                        "2023-12-18T11:59:59Z".to_owned(),
+                        "VUJO4Sw2TrDNZ5lx4wZg".to_owned(),
                     )
-                    .limit(1i64);
+                    .limit(10i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -217,7 +225,7 @@ pub fn contract_samples_full(
         .push((
             "listSnapshots",
             Box::pin({
-                let call = handle.list_snapshots("sample".to_owned());
+                let call = handle.list_snapshots("5D112kQsiKESj6rash".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));

@@ -781,9 +781,9 @@ pub fn contract_samples(
                         "sample-queueId",
                         "sample-itemId",
                         CloneSocialQueueItemRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1.0f64,
+                            "609e126a1c4ae1001291e1b5".to_owned(),
+                            "60af88475f1b2c001f5d5f4b".to_owned(),
+                            1.5f64,
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -797,9 +797,9 @@ pub fn contract_samples(
                     .create_social_comment(
                         SocialCommentPlatform::Facebook,
                         CreateSocialCommentRequest::new(
-                            "sample".to_owned(),
+                            "6975b186f3442844ec07665b".to_owned(),
                             true,
-                            "sample".to_owned(),
+                            "This is a comment".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -827,10 +827,10 @@ pub fn contract_samples(
                 let call = handle
                     .create_social_queue(
                         CreateSocialQueueRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "609e126a1c4ae1001291e1b5".to_owned(),
+                            "60af88475f1b2c001f5d5f4b".to_owned(),
                             vec![
-                                SocialQueueTimeSlotInput::new(1i64, "sample".to_owned())
+                                SocialQueueTimeSlotInput::new(0i64, "09:00".to_owned())
                             ],
                             "sample".to_owned(),
                         ),
@@ -845,7 +845,9 @@ pub fn contract_samples(
                 let call = handle
                     .create_social_queue_item(
                         "sample-queueId",
-                        CreateSocialQueueItemRequest::new("sample".to_owned()),
+                        CreateSocialQueueItemRequest::new(
+                            "609e126a1c4ae1001291e1b5".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -908,8 +910,8 @@ pub fn contract_samples(
                     .discard_social_queue_edit(
                         "sample-queueId",
                         SocialQueueEditSessionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "609e126a1c4ae1001291e1b5".to_owned(),
+                            "60af88475f1b2c001f5d5f4b".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -978,9 +980,9 @@ pub fn contract_samples(
                 let call = handle
                     .get_social_queue_calendar(
                         SocialQueueCalendarRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "609e126a1c4ae1001291e1b5".to_owned(),
+                            "2023-10-01T00:00:00.000Z".to_owned(),
+                            "2023-10-31T23:59:59.999Z".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -994,10 +996,10 @@ pub fn contract_samples(
                     .get_social_queue_edit_calendar(
                         "sample-queueId",
                         SocialQueueEditCalendarRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "609e126a1c4ae1001291e1b5".to_owned(),
+                            "60af88475f1b2c001f5d5f4b".to_owned(),
+                            "2023-10-01T00:00:00.000Z".to_owned(),
+                            "2023-10-31T23:59:59.999Z".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1071,7 +1073,8 @@ pub fn contract_samples(
         .push((
             "listSocialCsvImports",
             Box::pin({
-                let call = handle.list_social_csv_imports("sample".to_owned());
+                let call = handle
+                    .list_social_csv_imports("sdfdsfdsfEWEsdfsdsW32dd".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1082,11 +1085,11 @@ pub fn contract_samples(
                 let call = handle
                     .list_social_posts(
                         crate::social_planner::ListSocialPostsRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "0".to_owned(),
+                            "10".to_owned(),
+                            "2024-01-22T05:32:49.463Z".to_owned(),
+                            "2024-03-20T05:32:49.463Z".to_owned(),
+                            "true".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1107,7 +1110,9 @@ pub fn contract_samples(
                 let call = handle
                     .list_social_queue_items(
                         "sample-queueId",
-                        ListSocialQueueItemsRequest::new("sample".to_owned()),
+                        ListSocialQueueItemsRequest::new(
+                            "609e126a1c4ae1001291e1b5".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1119,7 +1124,9 @@ pub fn contract_samples(
                 let call = handle
                     .list_social_queue_slots(
                         "sample-queueId",
-                        ListSocialQueueSlotsRequest::new("sample".to_owned()),
+                        ListSocialQueueSlotsRequest::new(
+                            "609e126a1c4ae1001291e1b5".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1130,7 +1137,9 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .list_social_queues(
-                        ListSocialQueuesRequest::new("sample".to_owned()),
+                        ListSocialQueuesRequest::new(
+                            "609e126a1c4ae1001291e1b5".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1151,7 +1160,9 @@ pub fn contract_samples(
                     .reset_social_queue_item(
                         "sample-queueId",
                         "sample-itemId",
-                        ResetSocialQueueItemRequest::new("sample".to_owned()),
+                        ResetSocialQueueItemRequest::new(
+                            "609e126a1c4ae1001291e1b5".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1164,8 +1175,8 @@ pub fn contract_samples(
                     .save_social_queue_edit(
                         "sample-queueId",
                         SocialQueueEditSessionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "609e126a1c4ae1001291e1b5".to_owned(),
+                            "60af88475f1b2c001f5d5f4b".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1195,7 +1206,7 @@ pub fn contract_samples(
                 let call = handle
                     .start_social_oauth(
                         SocialOauthPlatform::Google,
-                        "sample".to_owned(),
+                        "u37swmmLbA02zgqKPpxITe2".to_owned(),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1207,7 +1218,9 @@ pub fn contract_samples(
                 let call = handle
                     .start_social_queue_edit(
                         "sample-queueId",
-                        StartSocialQueueEditRequest::new("sample".to_owned()),
+                        StartSocialQueueEditRequest::new(
+                            "609e126a1c4ae1001291e1b5".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1247,7 +1260,9 @@ pub fn contract_samples(
                 let call = handle
                     .update_social_queue(
                         "sample-queueId",
-                        UpdateSocialQueueRequest::new("sample".to_owned()),
+                        UpdateSocialQueueRequest::new(
+                            "609e126a1c4ae1001291e1b5".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1260,7 +1275,9 @@ pub fn contract_samples(
                     .update_social_queue_item(
                         "sample-queueId",
                         "sample-itemId",
-                        UpdateSocialQueueItemRequest::new("sample".to_owned()),
+                        UpdateSocialQueueItemRequest::new(
+                            "609e126a1c4ae1001291e1b5".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -1312,7 +1329,7 @@ pub fn contract_samples_full(
                             .company_id("sample".to_owned())
                             .location(
                                 AttachGoogleLocation::new(
-                                        "sample".to_owned(),
+                                        "locations/12345678901234567890".to_owned(),
                                         "sample".to_owned(),
                                     )
                                     .store_code("sample".to_owned())
@@ -1338,11 +1355,11 @@ pub fn contract_samples_full(
                             )
                             .account(
                                 AttachGoogleAccount::new(
+                                    "accounts/123456789012345678".to_owned(),
                                     "sample".to_owned(),
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
+                                    "LOCATION_GROUP".to_owned(),
+                                    "VERIFIED".to_owned(),
+                                    "VETTED".to_owned(),
                                 ),
                             ),
                     );
@@ -1370,9 +1387,9 @@ pub fn contract_samples_full(
                         "sample-queueId",
                         "sample-itemId",
                         CloneSocialQueueItemRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1.0f64,
+                            "609e126a1c4ae1001291e1b5".to_owned(),
+                            "60af88475f1b2c001f5d5f4b".to_owned(),
+                            1.5f64,
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -1386,20 +1403,21 @@ pub fn contract_samples_full(
                     .create_social_comment(
                         SocialCommentPlatform::Facebook,
                         CreateSocialCommentRequest::new(
-                                "sample".to_owned(),
+                                "6975b186f3442844ec07665b".to_owned(),
                                 true,
-                                "sample".to_owned(),
+                                "This is a comment".to_owned(),
                             )
                             .attachments(
                                 vec![
-                                    SocialCommentAttachmentInput::new("sample".to_owned(),
-                                    SocialCommentAttachmentInputType::Image)
+                                    SocialCommentAttachmentInput::new("https://example.com/image.jpg"
+                                    .to_owned(), SocialCommentAttachmentInputType::Image)
                                 ],
                             )
                             .mentions(
                                 vec![
-                                    SocialCommentMention::new("sample".to_owned(), "sample"
-                                    .to_owned(), 1i64, 1i64).slug("sample".to_owned())
+                                    SocialCommentMention::new("Test".to_owned(),
+                                    "102694781978972".to_owned(), 1i64, 1i64).slug("sample"
+                                    .to_owned())
                                 ],
                             )
                             .notify_all_group_members(true),
@@ -1421,17 +1439,19 @@ pub fn contract_samples_full(
                             .summary("sample".to_owned())
                             .media(
                                 vec![
-                                    SocialPostMedia::new("sample".to_owned(),
-                                    SocialPostMediaType::ImageJpeg).caption("sample".to_owned())
-                                    .original_url("sample".to_owned()).watermarked_url("sample"
-                                    .to_owned()).thumbnail("sample".to_owned()).id("sample"
+                                    SocialPostMedia::new("https://example.com/image.jpg"
+                                    .to_owned(), SocialPostMediaType::ImageJpeg)
+                                    .caption("Sample caption".to_owned()).original_url("sample"
+                                    .to_owned()).watermarked_url("sample".to_owned())
+                                    .thumbnail("sample".to_owned()).id("media_abc123xyz"
                                     .to_owned()).optimized_url("sample".to_owned())
-                                    .optimized_type("sample".to_owned()).is_modified(true)
-                                    .alt_text("sample".to_owned())
+                                    .optimized_type("image/jpeg".to_owned()).is_modified(true)
+                                    .alt_text("A sunset over the ocean with silhouetted palm trees"
+                                    .to_owned())
                                 ],
                             )
                             .status(SocialPostStatus::Draft)
-                            .schedule_date("sample".to_owned())
+                            .schedule_date("2024-01-15T10:00:00Z".to_owned())
                             .selected_best_time("sample".to_owned())
                             .created_by("sample".to_owned())
                             .follow_up_comment("sample".to_owned())
@@ -1439,7 +1459,9 @@ pub fn contract_samples_full(
                                 PostLinkPreview::new()
                                     .meta_image("sample".to_owned())
                                     .meta_link("sample".to_owned())
-                                    .og_title("sample".to_owned())
+                                    .og_title(
+                                        "How to Double Your Social Media Engagement".to_owned(),
+                                    )
                                     .og_description("sample".to_owned()),
                             )
                             .post_approval_details(
@@ -1468,38 +1490,44 @@ pub fn contract_samples_full(
                             )
                             .gmb_post_details(
                                 GmbPostDetails::new(GmbEventType::Standard)
-                                    .title("sample".to_owned())
-                                    .offer_title("sample".to_owned())
+                                    .title("Summer Sale Event 2024".to_owned())
+                                    .offer_title("50% Off All Products".to_owned())
                                     .start_date(
                                         crate::social_planner::GmbEventStart::new()
                                             .start_date(
-                                                crate::social_planner::GmbDate::new(1i64, 1i64, 1i64),
+                                                crate::social_planner::GmbDate::new(2022i64, 1i64, 1i64),
                                             )
                                             .start_time(
-                                                crate::social_planner::GmbTime::new(1i64, 1i64, 1i64),
+                                                crate::social_planner::GmbTime::new(23i64, 56i64, 34i64),
                                             ),
                                     )
                                     .end_date(
                                         crate::social_planner::GmbEventEnd::new()
                                             .end_date(
-                                                crate::social_planner::GmbDate::new(1i64, 1i64, 1i64),
+                                                crate::social_planner::GmbDate::new(2022i64, 1i64, 1i64),
                                             )
                                             .end_time(
-                                                crate::social_planner::GmbTime::new(1i64, 1i64, 1i64),
+                                                crate::social_planner::GmbTime::new(23i64, 56i64, 34i64),
                                             ),
                                     )
                                     .terms_conditions("sample".to_owned())
                                     .url("sample".to_owned())
-                                    .coupon_code("sample".to_owned())
+                                    .coupon_code("SAVE50".to_owned())
                                     .redeem_online_url("sample".to_owned())
                                     .action_type(crate::social_planner::GmbActionType::None),
                             )
                             .linkedin_post_details(
-                                LinkedinPostDetails::new("sample".to_owned(), true)
+                                LinkedinPostDetails::new(
+                                        "Q4 Marketing Strategy Presentation".to_owned(),
+                                        true,
+                                    )
                                     .poll(
                                         LinkedinPoll::new(
-                                            "sample".to_owned(),
-                                            vec![LinkedinPollOption::new("sample".to_owned())],
+                                            "What is your favorite color?".to_owned(),
+                                            vec![
+                                                LinkedinPollOption::new("Red".to_owned()),
+                                                LinkedinPollOption::new("Red-1".to_owned())
+                                            ],
                                             LinkedinPollSettings::new(LinkedinPollDuration::OneDay),
                                         ),
                                     ),
@@ -1515,8 +1543,8 @@ pub fn contract_samples_full(
                                     )
                                     .pinterest_boards(
                                         vec![
-                                            PinterestBoardSelection::new("sample".to_owned(),
-                                            vec!["sample".to_owned()])
+                                            PinterestBoardSelection::new("6887d6de1d8175813d50dab8"
+                                            .to_owned(), vec!["sample".to_owned()])
                                         ],
                                     )
                                     .shortened_links(vec!["sample".to_owned()]),
@@ -1525,7 +1553,7 @@ pub fn contract_samples_full(
                                 FacebookPostDetails::new(
                                         crate::social_planner::SocialPostType::Post,
                                     )
-                                    .text_format_preset_id("sample".to_owned()),
+                                    .text_format_preset_id("303063890126415".to_owned()),
                             )
                             .instagram_post_details(
                                 InstagramPostDetails::new(
@@ -1556,10 +1584,10 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_social_queue(
                         CreateSocialQueueRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "609e126a1c4ae1001291e1b5".to_owned(),
+                                "60af88475f1b2c001f5d5f4b".to_owned(),
                                 vec![
-                                    SocialQueueTimeSlotInput::new(1i64, "sample".to_owned())
+                                    SocialQueueTimeSlotInput::new(0i64, "09:00".to_owned())
                                 ],
                                 "sample".to_owned(),
                             )
@@ -1576,7 +1604,9 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_social_queue_item(
                         "sample-queueId",
-                        CreateSocialQueueItemRequest::new("sample".to_owned())
+                        CreateSocialQueueItemRequest::new(
+                                "609e126a1c4ae1001291e1b5".to_owned(),
+                            )
                             .session_id("sample".to_owned())
                             .modified_post_payload(
                                 SocialQueuePostContent::new()
@@ -1584,17 +1614,19 @@ pub fn contract_samples_full(
                                     .summary("sample".to_owned())
                                     .media(
                                         vec![
-                                            SocialPostMedia::new("sample".to_owned(),
-                                            SocialPostMediaType::ImageJpeg).caption("sample".to_owned())
-                                            .original_url("sample".to_owned()).watermarked_url("sample"
-                                            .to_owned()).thumbnail("sample".to_owned()).id("sample"
+                                            SocialPostMedia::new("https://example.com/image.jpg"
+                                            .to_owned(), SocialPostMediaType::ImageJpeg)
+                                            .caption("Sample caption".to_owned()).original_url("sample"
+                                            .to_owned()).watermarked_url("sample".to_owned())
+                                            .thumbnail("sample".to_owned()).id("media_abc123xyz"
                                             .to_owned()).optimized_url("sample".to_owned())
-                                            .optimized_type("sample".to_owned()).is_modified(true)
-                                            .alt_text("sample".to_owned())
+                                            .optimized_type("image/jpeg".to_owned()).is_modified(true)
+                                            .alt_text("A sunset over the ocean with silhouetted palm trees"
+                                            .to_owned())
                                         ],
                                     )
                                     .status(SocialPostStatus::Draft)
-                                    .schedule_date("sample".to_owned())
+                                    .schedule_date("2024-01-15T10:00:00Z".to_owned())
                                     .selected_best_time("sample".to_owned())
                                     .created_by("sample".to_owned())
                                     .follow_up_comment("sample".to_owned())
@@ -1602,7 +1634,9 @@ pub fn contract_samples_full(
                                         PostLinkPreview::new()
                                             .meta_image("sample".to_owned())
                                             .meta_link("sample".to_owned())
-                                            .og_title("sample".to_owned())
+                                            .og_title(
+                                                "How to Double Your Social Media Engagement".to_owned(),
+                                            )
                                             .og_description("sample".to_owned()),
                                     )
                                     .type_(crate::social_planner::SocialPostType::Post)
@@ -1632,39 +1666,45 @@ pub fn contract_samples_full(
                                     )
                                     .gmb_post_details(
                                         GmbPostDetails::new(GmbEventType::Standard)
-                                            .title("sample".to_owned())
-                                            .offer_title("sample".to_owned())
+                                            .title("Summer Sale Event 2024".to_owned())
+                                            .offer_title("50% Off All Products".to_owned())
                                             .start_date(
                                                 crate::social_planner::GmbEventStart::new()
                                                     .start_date(
-                                                        crate::social_planner::GmbDate::new(1i64, 1i64, 1i64),
+                                                        crate::social_planner::GmbDate::new(2022i64, 1i64, 1i64),
                                                     )
                                                     .start_time(
-                                                        crate::social_planner::GmbTime::new(1i64, 1i64, 1i64),
+                                                        crate::social_planner::GmbTime::new(23i64, 56i64, 34i64),
                                                     ),
                                             )
                                             .end_date(
                                                 crate::social_planner::GmbEventEnd::new()
                                                     .end_date(
-                                                        crate::social_planner::GmbDate::new(1i64, 1i64, 1i64),
+                                                        crate::social_planner::GmbDate::new(2022i64, 1i64, 1i64),
                                                     )
                                                     .end_time(
-                                                        crate::social_planner::GmbTime::new(1i64, 1i64, 1i64),
+                                                        crate::social_planner::GmbTime::new(23i64, 56i64, 34i64),
                                                     ),
                                             )
                                             .terms_conditions("sample".to_owned())
                                             .url("sample".to_owned())
-                                            .coupon_code("sample".to_owned())
+                                            .coupon_code("SAVE50".to_owned())
                                             .redeem_online_url("sample".to_owned())
                                             .action_type(crate::social_planner::GmbActionType::None),
                                     )
                                     .user_id("sample".to_owned())
                                     .linkedin_post_details(
-                                        LinkedinPostDetails::new("sample".to_owned(), true)
+                                        LinkedinPostDetails::new(
+                                                "Q4 Marketing Strategy Presentation".to_owned(),
+                                                true,
+                                            )
                                             .poll(
                                                 LinkedinPoll::new(
-                                                    "sample".to_owned(),
-                                                    vec![LinkedinPollOption::new("sample".to_owned())],
+                                                    "What is your favorite color?".to_owned(),
+                                                    vec![
+                                                        LinkedinPollOption::new("Red".to_owned()),
+                                                        LinkedinPollOption::new("Red-1".to_owned())
+                                                    ],
                                                     LinkedinPollSettings::new(LinkedinPollDuration::OneDay),
                                                 ),
                                             ),
@@ -1680,8 +1720,8 @@ pub fn contract_samples_full(
                                             )
                                             .pinterest_boards(
                                                 vec![
-                                                    PinterestBoardSelection::new("sample".to_owned(),
-                                                    vec!["sample".to_owned()])
+                                                    PinterestBoardSelection::new("6887d6de1d8175813d50dab8"
+                                                    .to_owned(), vec!["sample".to_owned()])
                                                 ],
                                             )
                                             .shortened_links(vec!["sample".to_owned()]),
@@ -1690,7 +1730,7 @@ pub fn contract_samples_full(
                                         FacebookPostDetails::new(
                                                 crate::social_planner::SocialPostType::Post,
                                             )
-                                            .text_format_preset_id("sample".to_owned()),
+                                            .text_format_preset_id("303063890126415".to_owned()),
                                     )
                                     .instagram_post_details(
                                         InstagramPostDetails::new(
@@ -1715,14 +1755,16 @@ pub fn contract_samples_full(
                             .order(SocialQueueOrder::Number(1.0f64))
                             .variations(
                                 vec![
-                                    SocialQueueVariationInput::new().content("sample"
+                                    SocialQueueVariationInput::new()
+                                    .content("Check out our latest blog post! #marketing"
                                     .to_owned())
                                     .mentions(vec![std::collections::BTreeMap::from([("key"
                                     .to_owned(),
                                     serde_json::Value::Object(Default::default()))])])
-                                    .og_tags(SocialQueueOgTags::new().meta_link("sample"
-                                    .to_owned()).meta_image("sample".to_owned())
-                                    .og_title("sample".to_owned()))
+                                    .og_tags(SocialQueueOgTags::new()
+                                    .meta_link("https://example.com".to_owned())
+                                    .meta_image("https://example.com/image.png".to_owned())
+                                    .og_title("Example Title".to_owned()))
                                 ],
                             )
                             .primary_image("sample".to_owned())
@@ -1781,7 +1823,7 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .delete_social_queue_item("sample-queueId", "sample-itemId")
-                    .session_id("sample".to_owned());
+                    .session_id("60af88475f1b2c001f5d5f4b".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1793,8 +1835,8 @@ pub fn contract_samples_full(
                     .discard_social_queue_edit(
                         "sample-queueId",
                         SocialQueueEditSessionRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "609e126a1c4ae1001291e1b5".to_owned(),
+                                "60af88475f1b2c001f5d5f4b".to_owned(),
                             )
                             .keep_in_draft(true),
                     );
@@ -1841,7 +1883,7 @@ pub fn contract_samples_full(
                         SocialOauthPlatform::Google,
                         "sample-accountId",
                     )
-                    .search("sample".to_owned());
+                    .search("My Business Page".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -1868,9 +1910,9 @@ pub fn contract_samples_full(
                 let call = handle
                     .get_social_queue_calendar(
                         SocialQueueCalendarRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "609e126a1c4ae1001291e1b5".to_owned(),
+                                "2023-10-01T00:00:00.000Z".to_owned(),
+                                "2023-10-31T23:59:59.999Z".to_owned(),
                             )
                             .category_ids(vec!["sample".to_owned()])
                             .account_ids(vec!["sample".to_owned()]),
@@ -1886,10 +1928,10 @@ pub fn contract_samples_full(
                     .get_social_queue_edit_calendar(
                         "sample-queueId",
                         SocialQueueEditCalendarRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "609e126a1c4ae1001291e1b5".to_owned(),
+                                "60af88475f1b2c001f5d5f4b".to_owned(),
+                                "2023-10-01T00:00:00.000Z".to_owned(),
+                                "2023-10-31T23:59:59.999Z".to_owned(),
                             )
                             .account_ids(vec!["sample".to_owned()]),
                     );
@@ -1910,14 +1952,14 @@ pub fn contract_samples_full(
                             )
                             .current_range(
                                 SocialStatisticsRange::new(
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
+                                    "2025-03-01T00:00:00.000Z".to_owned(),
+                                    "2025-03-31T23:59:59.999Z".to_owned(),
                                 ),
                             )
                             .prev_range(
                                 SocialStatisticsRange::new(
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
+                                    "2025-03-01T00:00:00.000Z".to_owned(),
+                                    "2025-03-31T23:59:59.999Z".to_owned(),
                                 ),
                             ),
                     );
@@ -1977,8 +2019,8 @@ pub fn contract_samples_full(
                     .list_social_comments(
                         SocialCommentPlatform::Facebook,
                         ListSocialCommentsRequest::new(vec!["sample".to_owned()])
-                            .from_date("sample".to_owned())
-                            .to_date("sample".to_owned())
+                            .from_date("2026-05-22T05:32:49.463Z".to_owned())
+                            .to_date("2026-05-29T05:32:49.463Z".to_owned())
                             .sort_by(ListSocialCommentsRequestSortBy::Top)
                             .search("sample".to_owned())
                             .skip(1i64)
@@ -1993,9 +2035,9 @@ pub fn contract_samples_full(
             "listSocialCsvImports",
             Box::pin({
                 let call = handle
-                    .list_social_csv_imports("sample".to_owned())
-                    .skip(1i64)
-                    .limit(1i64)
+                    .list_social_csv_imports("sdfdsfdsfEWEsdfsdsW32dd".to_owned())
+                    .skip(0i64)
+                    .limit(10i64)
                     .include_users(true)
                     .is_from_template(true);
                 async move { call.send().await.map(|_| ()) }
@@ -2008,11 +2050,11 @@ pub fn contract_samples_full(
                 let call = handle
                     .list_social_posts(
                         crate::social_planner::ListSocialPostsRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "0".to_owned(),
+                                "10".to_owned(),
+                                "2024-01-22T05:32:49.463Z".to_owned(),
+                                "2024-03-20T05:32:49.463Z".to_owned(),
+                                "true".to_owned(),
                             )
                             .type_(crate::social_planner::SocialPostListFilter::Recent)
                             .accounts("sample".to_owned())
@@ -2027,9 +2069,9 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_social_queue_categories()
-                    .skip(1i64)
-                    .limit(1i64)
-                    .q("sample".to_owned());
+                    .skip(0i64)
+                    .limit(10i64)
+                    .q("Marketing".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -2040,10 +2082,12 @@ pub fn contract_samples_full(
                 let call = handle
                     .list_social_queue_items(
                         "sample-queueId",
-                        ListSocialQueueItemsRequest::new("sample".to_owned())
+                        ListSocialQueueItemsRequest::new(
+                                "609e126a1c4ae1001291e1b5".to_owned(),
+                            )
                             .session_id("sample".to_owned())
-                            .skip(1i64)
-                            .limit(1i64)
+                            .skip(0i64)
+                            .limit(10i64)
                             .error_filter(true)
                             .item_id("sample".to_owned()),
                     );
@@ -2057,7 +2101,9 @@ pub fn contract_samples_full(
                 let call = handle
                     .list_social_queue_slots(
                         "sample-queueId",
-                        ListSocialQueueSlotsRequest::new("sample".to_owned())
+                        ListSocialQueueSlotsRequest::new(
+                                "609e126a1c4ae1001291e1b5".to_owned(),
+                            )
                             .session_id("sample".to_owned())
                             .skip(1i64)
                             .limit(1i64),
@@ -2071,9 +2117,11 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_social_queues(
-                        ListSocialQueuesRequest::new("sample".to_owned())
-                            .skip(1i64)
-                            .limit(1i64),
+                        ListSocialQueuesRequest::new(
+                                "609e126a1c4ae1001291e1b5".to_owned(),
+                            )
+                            .skip(0i64)
+                            .limit(10i64),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2098,7 +2146,9 @@ pub fn contract_samples_full(
                     .reset_social_queue_item(
                         "sample-queueId",
                         "sample-itemId",
-                        ResetSocialQueueItemRequest::new("sample".to_owned())
+                        ResetSocialQueueItemRequest::new(
+                                "609e126a1c4ae1001291e1b5".to_owned(),
+                            )
                             .session_id("sample".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -2112,8 +2162,8 @@ pub fn contract_samples_full(
                     .save_social_queue_edit(
                         "sample-queueId",
                         SocialQueueEditSessionRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "609e126a1c4ae1001291e1b5".to_owned(),
+                                "60af88475f1b2c001f5d5f4b".to_owned(),
                             )
                             .keep_in_draft(true),
                     );
@@ -2144,7 +2194,10 @@ pub fn contract_samples_full(
             "startSocialOauth",
             Box::pin({
                 let call = handle
-                    .start_social_oauth(SocialOauthPlatform::Google, "sample".to_owned())
+                    .start_social_oauth(
+                        SocialOauthPlatform::Google,
+                        "u37swmmLbA02zgqKPpxITe2".to_owned(),
+                    )
                     .page("sample".to_owned())
                     .reconnect(true);
                 async move { call.send().await.map(|_| ()) }
@@ -2157,7 +2210,9 @@ pub fn contract_samples_full(
                 let call = handle
                     .start_social_queue_edit(
                         "sample-queueId",
-                        StartSocialQueueEditRequest::new("sample".to_owned()),
+                        StartSocialQueueEditRequest::new(
+                            "609e126a1c4ae1001291e1b5".to_owned(),
+                        ),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -2189,17 +2244,19 @@ pub fn contract_samples_full(
                             .summary("sample".to_owned())
                             .media(
                                 vec![
-                                    SocialPostMedia::new("sample".to_owned(),
-                                    SocialPostMediaType::ImageJpeg).caption("sample".to_owned())
-                                    .original_url("sample".to_owned()).watermarked_url("sample"
-                                    .to_owned()).thumbnail("sample".to_owned()).id("sample"
+                                    SocialPostMedia::new("https://example.com/image.jpg"
+                                    .to_owned(), SocialPostMediaType::ImageJpeg)
+                                    .caption("Sample caption".to_owned()).original_url("sample"
+                                    .to_owned()).watermarked_url("sample".to_owned())
+                                    .thumbnail("sample".to_owned()).id("media_abc123xyz"
                                     .to_owned()).optimized_url("sample".to_owned())
-                                    .optimized_type("sample".to_owned()).is_modified(true)
-                                    .alt_text("sample".to_owned())
+                                    .optimized_type("image/jpeg".to_owned()).is_modified(true)
+                                    .alt_text("A sunset over the ocean with silhouetted palm trees"
+                                    .to_owned())
                                 ],
                             )
                             .status(SocialPostStatus::Draft)
-                            .schedule_date("sample".to_owned())
+                            .schedule_date("2024-01-15T10:00:00Z".to_owned())
                             .selected_best_time("sample".to_owned())
                             .created_by("sample".to_owned())
                             .follow_up_comment("sample".to_owned())
@@ -2207,7 +2264,9 @@ pub fn contract_samples_full(
                                 PostLinkPreview::new()
                                     .meta_image("sample".to_owned())
                                     .meta_link("sample".to_owned())
-                                    .og_title("sample".to_owned())
+                                    .og_title(
+                                        "How to Double Your Social Media Engagement".to_owned(),
+                                    )
                                     .og_description("sample".to_owned()),
                             )
                             .post_approval_details(
@@ -2236,38 +2295,44 @@ pub fn contract_samples_full(
                             )
                             .gmb_post_details(
                                 GmbPostDetails::new(GmbEventType::Standard)
-                                    .title("sample".to_owned())
-                                    .offer_title("sample".to_owned())
+                                    .title("Summer Sale Event 2024".to_owned())
+                                    .offer_title("50% Off All Products".to_owned())
                                     .start_date(
                                         crate::social_planner::GmbEventStart::new()
                                             .start_date(
-                                                crate::social_planner::GmbDate::new(1i64, 1i64, 1i64),
+                                                crate::social_planner::GmbDate::new(2022i64, 1i64, 1i64),
                                             )
                                             .start_time(
-                                                crate::social_planner::GmbTime::new(1i64, 1i64, 1i64),
+                                                crate::social_planner::GmbTime::new(23i64, 56i64, 34i64),
                                             ),
                                     )
                                     .end_date(
                                         crate::social_planner::GmbEventEnd::new()
                                             .end_date(
-                                                crate::social_planner::GmbDate::new(1i64, 1i64, 1i64),
+                                                crate::social_planner::GmbDate::new(2022i64, 1i64, 1i64),
                                             )
                                             .end_time(
-                                                crate::social_planner::GmbTime::new(1i64, 1i64, 1i64),
+                                                crate::social_planner::GmbTime::new(23i64, 56i64, 34i64),
                                             ),
                                     )
                                     .terms_conditions("sample".to_owned())
                                     .url("sample".to_owned())
-                                    .coupon_code("sample".to_owned())
+                                    .coupon_code("SAVE50".to_owned())
                                     .redeem_online_url("sample".to_owned())
                                     .action_type(crate::social_planner::GmbActionType::None),
                             )
                             .linkedin_post_details(
-                                LinkedinPostDetails::new("sample".to_owned(), true)
+                                LinkedinPostDetails::new(
+                                        "Q4 Marketing Strategy Presentation".to_owned(),
+                                        true,
+                                    )
                                     .poll(
                                         LinkedinPoll::new(
-                                            "sample".to_owned(),
-                                            vec![LinkedinPollOption::new("sample".to_owned())],
+                                            "What is your favorite color?".to_owned(),
+                                            vec![
+                                                LinkedinPollOption::new("Red".to_owned()),
+                                                LinkedinPollOption::new("Red-1".to_owned())
+                                            ],
                                             LinkedinPollSettings::new(LinkedinPollDuration::OneDay),
                                         ),
                                     ),
@@ -2283,8 +2348,8 @@ pub fn contract_samples_full(
                                     )
                                     .pinterest_boards(
                                         vec![
-                                            PinterestBoardSelection::new("sample".to_owned(),
-                                            vec!["sample".to_owned()])
+                                            PinterestBoardSelection::new("6887d6de1d8175813d50dab8"
+                                            .to_owned(), vec!["sample".to_owned()])
                                         ],
                                     )
                                     .shortened_links(vec!["sample".to_owned()]),
@@ -2293,7 +2358,7 @@ pub fn contract_samples_full(
                                 FacebookPostDetails::new(
                                         crate::social_planner::SocialPostType::Post,
                                     )
-                                    .text_format_preset_id("sample".to_owned()),
+                                    .text_format_preset_id("303063890126415".to_owned()),
                             )
                             .instagram_post_details(
                                 InstagramPostDetails::new(
@@ -2324,13 +2389,15 @@ pub fn contract_samples_full(
                 let call = handle
                     .update_social_queue(
                         "sample-queueId",
-                        UpdateSocialQueueRequest::new("sample".to_owned())
+                        UpdateSocialQueueRequest::new(
+                                "609e126a1c4ae1001291e1b5".to_owned(),
+                            )
                             .skip_legacy_watermark(true)
                             .status(SocialQueueStatus::Active)
-                            .skip_date_time("sample".to_owned())
+                            .skip_date_time("2023-10-05T14:48:00.000Z".to_owned())
                             .time_slots(
                                 vec![
-                                    SocialQueueTimeSlotInput::new(1i64, "sample".to_owned())
+                                    SocialQueueTimeSlotInput::new(0i64, "09:00".to_owned())
                                 ],
                             )
                             .enable_future_posts(true)
@@ -2347,7 +2414,9 @@ pub fn contract_samples_full(
                     .update_social_queue_item(
                         "sample-queueId",
                         "sample-itemId",
-                        UpdateSocialQueueItemRequest::new("sample".to_owned())
+                        UpdateSocialQueueItemRequest::new(
+                                "609e126a1c4ae1001291e1b5".to_owned(),
+                            )
                             .session_id("sample".to_owned())
                             .modified_post_payload(
                                 SocialQueuePostContent::new()
@@ -2355,17 +2424,19 @@ pub fn contract_samples_full(
                                     .summary("sample".to_owned())
                                     .media(
                                         vec![
-                                            SocialPostMedia::new("sample".to_owned(),
-                                            SocialPostMediaType::ImageJpeg).caption("sample".to_owned())
-                                            .original_url("sample".to_owned()).watermarked_url("sample"
-                                            .to_owned()).thumbnail("sample".to_owned()).id("sample"
+                                            SocialPostMedia::new("https://example.com/image.jpg"
+                                            .to_owned(), SocialPostMediaType::ImageJpeg)
+                                            .caption("Sample caption".to_owned()).original_url("sample"
+                                            .to_owned()).watermarked_url("sample".to_owned())
+                                            .thumbnail("sample".to_owned()).id("media_abc123xyz"
                                             .to_owned()).optimized_url("sample".to_owned())
-                                            .optimized_type("sample".to_owned()).is_modified(true)
-                                            .alt_text("sample".to_owned())
+                                            .optimized_type("image/jpeg".to_owned()).is_modified(true)
+                                            .alt_text("A sunset over the ocean with silhouetted palm trees"
+                                            .to_owned())
                                         ],
                                     )
                                     .status(SocialPostStatus::Draft)
-                                    .schedule_date("sample".to_owned())
+                                    .schedule_date("2024-01-15T10:00:00Z".to_owned())
                                     .selected_best_time("sample".to_owned())
                                     .created_by("sample".to_owned())
                                     .follow_up_comment("sample".to_owned())
@@ -2373,7 +2444,9 @@ pub fn contract_samples_full(
                                         PostLinkPreview::new()
                                             .meta_image("sample".to_owned())
                                             .meta_link("sample".to_owned())
-                                            .og_title("sample".to_owned())
+                                            .og_title(
+                                                "How to Double Your Social Media Engagement".to_owned(),
+                                            )
                                             .og_description("sample".to_owned()),
                                     )
                                     .type_(crate::social_planner::SocialPostType::Post)
@@ -2403,39 +2476,45 @@ pub fn contract_samples_full(
                                     )
                                     .gmb_post_details(
                                         GmbPostDetails::new(GmbEventType::Standard)
-                                            .title("sample".to_owned())
-                                            .offer_title("sample".to_owned())
+                                            .title("Summer Sale Event 2024".to_owned())
+                                            .offer_title("50% Off All Products".to_owned())
                                             .start_date(
                                                 crate::social_planner::GmbEventStart::new()
                                                     .start_date(
-                                                        crate::social_planner::GmbDate::new(1i64, 1i64, 1i64),
+                                                        crate::social_planner::GmbDate::new(2022i64, 1i64, 1i64),
                                                     )
                                                     .start_time(
-                                                        crate::social_planner::GmbTime::new(1i64, 1i64, 1i64),
+                                                        crate::social_planner::GmbTime::new(23i64, 56i64, 34i64),
                                                     ),
                                             )
                                             .end_date(
                                                 crate::social_planner::GmbEventEnd::new()
                                                     .end_date(
-                                                        crate::social_planner::GmbDate::new(1i64, 1i64, 1i64),
+                                                        crate::social_planner::GmbDate::new(2022i64, 1i64, 1i64),
                                                     )
                                                     .end_time(
-                                                        crate::social_planner::GmbTime::new(1i64, 1i64, 1i64),
+                                                        crate::social_planner::GmbTime::new(23i64, 56i64, 34i64),
                                                     ),
                                             )
                                             .terms_conditions("sample".to_owned())
                                             .url("sample".to_owned())
-                                            .coupon_code("sample".to_owned())
+                                            .coupon_code("SAVE50".to_owned())
                                             .redeem_online_url("sample".to_owned())
                                             .action_type(crate::social_planner::GmbActionType::None),
                                     )
                                     .user_id("sample".to_owned())
                                     .linkedin_post_details(
-                                        LinkedinPostDetails::new("sample".to_owned(), true)
+                                        LinkedinPostDetails::new(
+                                                "Q4 Marketing Strategy Presentation".to_owned(),
+                                                true,
+                                            )
                                             .poll(
                                                 LinkedinPoll::new(
-                                                    "sample".to_owned(),
-                                                    vec![LinkedinPollOption::new("sample".to_owned())],
+                                                    "What is your favorite color?".to_owned(),
+                                                    vec![
+                                                        LinkedinPollOption::new("Red".to_owned()),
+                                                        LinkedinPollOption::new("Red-1".to_owned())
+                                                    ],
                                                     LinkedinPollSettings::new(LinkedinPollDuration::OneDay),
                                                 ),
                                             ),
@@ -2451,8 +2530,8 @@ pub fn contract_samples_full(
                                             )
                                             .pinterest_boards(
                                                 vec![
-                                                    PinterestBoardSelection::new("sample".to_owned(),
-                                                    vec!["sample".to_owned()])
+                                                    PinterestBoardSelection::new("6887d6de1d8175813d50dab8"
+                                                    .to_owned(), vec!["sample".to_owned()])
                                                 ],
                                             )
                                             .shortened_links(vec!["sample".to_owned()]),
@@ -2461,7 +2540,7 @@ pub fn contract_samples_full(
                                         FacebookPostDetails::new(
                                                 crate::social_planner::SocialPostType::Post,
                                             )
-                                            .text_format_preset_id("sample".to_owned()),
+                                            .text_format_preset_id("303063890126415".to_owned()),
                                     )
                                     .instagram_post_details(
                                         InstagramPostDetails::new(
@@ -2486,14 +2565,16 @@ pub fn contract_samples_full(
                             .new_order(SocialQueueOrder::Number(1.0f64))
                             .variations(
                                 vec![
-                                    SocialQueueVariationInput::new().content("sample"
+                                    SocialQueueVariationInput::new()
+                                    .content("Check out our latest blog post! #marketing"
                                     .to_owned())
                                     .mentions(vec![std::collections::BTreeMap::from([("key"
                                     .to_owned(),
                                     serde_json::Value::Object(Default::default()))])])
-                                    .og_tags(SocialQueueOgTags::new().meta_link("sample"
-                                    .to_owned()).meta_image("sample".to_owned())
-                                    .og_title("sample".to_owned()))
+                                    .og_tags(SocialQueueOgTags::new()
+                                    .meta_link("https://example.com".to_owned())
+                                    .meta_image("https://example.com/image.png".to_owned())
+                                    .og_title("Example Title".to_owned()))
                                 ],
                             )
                             .primary_image("sample".to_owned()),

@@ -359,10 +359,10 @@ pub fn contract_samples(
                 let call = handle
                     .create_shipping_carrier(
                         crate::store::CreateShippingCarrierRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::store::StoreAltType::Location,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "FedEx".to_owned(),
+                            "https://example.com/get-shipping-rates".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -376,15 +376,15 @@ pub fn contract_samples(
                     .create_shipping_rate(
                         "sample-shippingZoneId",
                         crate::store::CreateShippingRateRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::store::StoreAltType::Location,
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1.0f64,
+                            "North zone".to_owned(),
+                            "USD".to_owned(),
+                            99.99f64,
                             crate::store::ShippingConditionType::None,
-                            1.0f64,
-                            1.0f64,
-                            "sample".to_owned(),
+                            99.99f64,
+                            99.99f64,
+                            "655b33a82209e60b6adb87a5".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -397,9 +397,9 @@ pub fn contract_samples(
                 let call = handle
                     .create_shipping_zone(
                         crate::store::CreateShippingZoneRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::store::StoreAltType::Location,
-                            "sample".to_owned(),
+                            "North zone".to_owned(),
                             vec![
                                 crate ::store::ShippingZoneCountry::new(crate
                                 ::store::CountryCode::Us)
@@ -416,7 +416,7 @@ pub fn contract_samples(
                 let call = handle
                     .delete_shipping_carrier(
                         "sample-shippingCarrierId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::store::StoreAltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -430,7 +430,7 @@ pub fn contract_samples(
                     .delete_shipping_rate(
                         "sample-shippingZoneId",
                         "sample-shippingRateId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::store::StoreAltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -443,7 +443,7 @@ pub fn contract_samples(
                 let call = handle
                     .delete_shipping_zone(
                         "sample-shippingZoneId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::store::StoreAltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -456,7 +456,7 @@ pub fn contract_samples(
                 let call = handle
                     .get_shipping_carrier(
                         "sample-shippingCarrierId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::store::StoreAltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -470,7 +470,7 @@ pub fn contract_samples(
                     .get_shipping_rate(
                         "sample-shippingZoneId",
                         "sample-shippingRateId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::store::StoreAltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -483,7 +483,7 @@ pub fn contract_samples(
                 let call = handle
                     .get_shipping_zone(
                         "sample-shippingZoneId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::store::StoreAltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -495,7 +495,7 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .get_store_settings(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::store::StoreAltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -508,11 +508,11 @@ pub fn contract_samples(
                 let call = handle
                     .list_available_shipping_rates(
                         crate::store::ListAvailableShippingRatesRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::store::StoreAltType::Location,
                             crate::store::CountryCode::Us,
-                            1.0f64,
-                            1.0f64,
+                            99.99f64,
+                            10f64,
                             crate::store::OrderSource::new(
                                 crate::store::OrderSourceType::Funnel,
                             ),
@@ -531,7 +531,7 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .list_shipping_carriers(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::store::StoreAltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -544,7 +544,7 @@ pub fn contract_samples(
                 let call = handle
                     .list_shipping_rates(
                         "sample-shippingZoneId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::store::StoreAltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -556,7 +556,7 @@ pub fn contract_samples(
             Box::pin({
                 let call = handle
                     .list_shipping_zones(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::store::StoreAltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -569,14 +569,14 @@ pub fn contract_samples(
                 let call = handle
                     .save_store_settings(
                         crate::store::SaveStoreSettingsRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::store::StoreAltType::Location,
                             crate::store::ShippingOrigin::new(
-                                "sample".to_owned(),
+                                "ABC Store".to_owned(),
                                 crate::store::CountryCode::Us,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "Tokyo".to_owned(),
+                                "Street 1".to_owned(),
+                                "674561".to_owned(),
                             ),
                         ),
                     );
@@ -639,15 +639,16 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_shipping_carrier(
                         crate::store::CreateShippingCarrierRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 crate::store::StoreAltType::Location,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "FedEx".to_owned(),
+                                "https://example.com/get-shipping-rates".to_owned(),
                             )
                             .services(
                                 vec![
-                                    crate ::store::ShippingCarrierService::new("sample"
-                                    .to_owned(), "sample".to_owned())
+                                    crate
+                                    ::store::ShippingCarrierService::new("Priority Mail Express International"
+                                    .to_owned(), "PriorityMailExpressInternational".to_owned())
                                 ],
                             )
                             .allows_multiple_service_selection(true),
@@ -663,23 +664,24 @@ pub fn contract_samples_full(
                     .create_shipping_rate(
                         "sample-shippingZoneId",
                         crate::store::CreateShippingRateRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 crate::store::StoreAltType::Location,
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                1.0f64,
+                                "North zone".to_owned(),
+                                "USD".to_owned(),
+                                99.99f64,
                                 crate::store::ShippingConditionType::None,
-                                1.0f64,
-                                1.0f64,
-                                "sample".to_owned(),
+                                99.99f64,
+                                99.99f64,
+                                "655b33a82209e60b6adb87a5".to_owned(),
                             )
                             .description("sample".to_owned())
                             .is_carrier_rate(true)
-                            .percentage_of_rate_fee(1.0f64)
+                            .percentage_of_rate_fee(10.99f64)
                             .shipping_carrier_services(
                                 vec![
-                                    crate ::store::ShippingCarrierService::new("sample"
-                                    .to_owned(), "sample".to_owned())
+                                    crate
+                                    ::store::ShippingCarrierService::new("Priority Mail Express International"
+                                    .to_owned(), "PriorityMailExpressInternational".to_owned())
                                 ],
                             ),
                     );
@@ -693,13 +695,13 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_shipping_zone(
                         crate::store::CreateShippingZoneRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::store::StoreAltType::Location,
-                            "sample".to_owned(),
+                            "North zone".to_owned(),
                             vec![
                                 crate ::store::ShippingZoneCountry::new(crate
                                 ::store::CountryCode::Us).states(vec![crate
-                                ::store::ShippingZoneState::new("sample".to_owned())])
+                                ::store::ShippingZoneState::new("VA".to_owned())])
                             ],
                         ),
                     );
@@ -713,7 +715,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .delete_shipping_carrier(
                         "sample-shippingCarrierId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::store::StoreAltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -727,7 +729,7 @@ pub fn contract_samples_full(
                     .delete_shipping_rate(
                         "sample-shippingZoneId",
                         "sample-shippingRateId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::store::StoreAltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -740,7 +742,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .delete_shipping_zone(
                         "sample-shippingZoneId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::store::StoreAltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -753,7 +755,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .get_shipping_carrier(
                         "sample-shippingCarrierId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::store::StoreAltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -767,7 +769,7 @@ pub fn contract_samples_full(
                     .get_shipping_rate(
                         "sample-shippingZoneId",
                         "sample-shippingRateId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::store::StoreAltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -780,7 +782,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .get_shipping_zone(
                         "sample-shippingZoneId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::store::StoreAltType::Location,
                     )
                     .with_shipping_rate(true);
@@ -793,7 +795,7 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .get_store_settings(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::store::StoreAltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -806,11 +808,11 @@ pub fn contract_samples_full(
                 let call = handle
                     .list_available_shipping_rates(
                         crate::store::ListAvailableShippingRatesRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 crate::store::StoreAltType::Location,
                                 crate::store::CountryCode::Us,
-                                1.0f64,
-                                1.0f64,
+                                99.99f64,
+                                10f64,
                                 crate::store::OrderSource::new(
                                         crate::store::OrderSourceType::Funnel,
                                     )
@@ -826,18 +828,18 @@ pub fn contract_samples_full(
                                 crate::store::ShippingAddress::new(
                                         crate::store::CountryCode::Us,
                                     )
-                                    .name("sample".to_owned())
-                                    .company_name("sample".to_owned())
+                                    .name("John Doe".to_owned())
+                                    .company_name("ABC Company".to_owned())
                                     .address_line1("sample".to_owned())
-                                    .state("sample".to_owned())
-                                    .city("sample".to_owned())
-                                    .zip("sample".to_owned())
-                                    .phone("sample".to_owned())
-                                    .email("sample".to_owned()),
+                                    .state("VA".to_owned())
+                                    .city("New York".to_owned())
+                                    .zip("12345".to_owned())
+                                    .phone("1234567890".to_owned())
+                                    .email("abu@example.com".to_owned()),
                             )
                             .amount_available(true)
                             .weight_available(true)
-                            .coupon_code("sample".to_owned()),
+                            .coupon_code("TEST".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -848,7 +850,7 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_shipping_carriers(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::store::StoreAltType::Location,
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -861,11 +863,11 @@ pub fn contract_samples_full(
                 let call = handle
                     .list_shipping_rates(
                         "sample-shippingZoneId",
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::store::StoreAltType::Location,
                     )
-                    .limit(1i64)
-                    .offset(1i64);
+                    .limit(20i64)
+                    .offset(0i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -875,11 +877,11 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_shipping_zones(
-                        "sample".to_owned(),
+                        "6578278e879ad2646715ba9c".to_owned(),
                         crate::store::StoreAltType::Location,
                     )
-                    .limit(1i64)
-                    .offset(1i64)
+                    .limit(20i64)
+                    .offset(0i64)
                     .with_shipping_rate(true);
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -891,34 +893,34 @@ pub fn contract_samples_full(
                 let call = handle
                     .save_store_settings(
                         crate::store::SaveStoreSettingsRequest::new(
-                                "sample".to_owned(),
+                                "6578278e879ad2646715ba9c".to_owned(),
                                 crate::store::StoreAltType::Location,
                                 crate::store::ShippingOrigin::new(
-                                        "sample".to_owned(),
+                                        "ABC Store".to_owned(),
                                         crate::store::CountryCode::Us,
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        "sample".to_owned(),
+                                        "Tokyo".to_owned(),
+                                        "Street 1".to_owned(),
+                                        "674561".to_owned(),
                                     )
-                                    .state("sample".to_owned())
-                                    .street2("sample".to_owned())
-                                    .phone("sample".to_owned())
-                                    .email("sample".to_owned()),
+                                    .state("VA".to_owned())
+                                    .street2("Street 2".to_owned())
+                                    .phone("+1-214-559-6993".to_owned())
+                                    .email("john@deo.com".to_owned()),
                             )
                             .store_order_notification(
                                 crate::store::StoreEmailNotification::new(
                                     true,
                                     "sample".to_owned(),
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
+                                    "6788d542f0462ffd6bc29bb9".to_owned(),
+                                    "6788d542f0462ffd6bc29bb9".to_owned(),
                                 ),
                             )
                             .store_order_fulfillment_notification(
                                 crate::store::StoreEmailNotification::new(
                                     true,
                                     "sample".to_owned(),
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
+                                    "6788d542f0462ffd6bc29bb9".to_owned(),
+                                    "6788d542f0462ffd6bc29bb9".to_owned(),
                                 ),
                             ),
                     );
@@ -933,14 +935,17 @@ pub fn contract_samples_full(
                     .update_shipping_carrier(
                         "sample-shippingCarrierId",
                         crate::store::UpdateShippingCarrierRequest::new()
-                            .alt_id("sample".to_owned())
+                            .alt_id("6578278e879ad2646715ba9c".to_owned())
                             .alt_type(crate::store::StoreAltType::Location)
-                            .name("sample".to_owned())
-                            .callback_url("sample".to_owned())
+                            .name("FedEx".to_owned())
+                            .callback_url(
+                                "https://example.com/get-shipping-rates".to_owned(),
+                            )
                             .services(
                                 vec![
-                                    crate ::store::ShippingCarrierService::new("sample"
-                                    .to_owned(), "sample".to_owned())
+                                    crate
+                                    ::store::ShippingCarrierService::new("Priority Mail Express International"
+                                    .to_owned(), "PriorityMailExpressInternational".to_owned())
                                 ],
                             )
                             .allows_multiple_service_selection(true),
@@ -957,22 +962,23 @@ pub fn contract_samples_full(
                         "sample-shippingZoneId",
                         "sample-shippingRateId",
                         crate::store::UpdateShippingRateRequest::new()
-                            .alt_id("sample".to_owned())
+                            .alt_id("6578278e879ad2646715ba9c".to_owned())
                             .alt_type(crate::store::StoreAltType::Location)
-                            .name("sample".to_owned())
+                            .name("North zone".to_owned())
                             .description("sample".to_owned())
-                            .currency("sample".to_owned())
-                            .amount(1.0f64)
+                            .currency("USD".to_owned())
+                            .amount(99.99f64)
                             .condition_type(crate::store::ShippingConditionType::None)
-                            .min_condition(1.0f64)
-                            .max_condition(1.0f64)
+                            .min_condition(99.99f64)
+                            .max_condition(99.99f64)
                             .is_carrier_rate(true)
-                            .shipping_carrier_id("sample".to_owned())
-                            .percentage_of_rate_fee(1.0f64)
+                            .shipping_carrier_id("655b33a82209e60b6adb87a5".to_owned())
+                            .percentage_of_rate_fee(10.99f64)
                             .shipping_carrier_services(
                                 vec![
-                                    crate ::store::ShippingCarrierService::new("sample"
-                                    .to_owned(), "sample".to_owned())
+                                    crate
+                                    ::store::ShippingCarrierService::new("Priority Mail Express International"
+                                    .to_owned(), "PriorityMailExpressInternational".to_owned())
                                 ],
                             ),
                     );
@@ -987,14 +993,14 @@ pub fn contract_samples_full(
                     .update_shipping_zone(
                         "sample-shippingZoneId",
                         crate::store::UpdateShippingZoneRequest::new()
-                            .alt_id("sample".to_owned())
+                            .alt_id("6578278e879ad2646715ba9c".to_owned())
                             .alt_type(crate::store::StoreAltType::Location)
-                            .name("sample".to_owned())
+                            .name("North zone".to_owned())
                             .countries(
                                 vec![
                                     crate ::store::ShippingZoneCountry::new(crate
                                     ::store::CountryCode::Us).states(vec![crate
-                                    ::store::ShippingZoneState::new("sample".to_owned())])
+                                    ::store::ShippingZoneState::new("VA".to_owned())])
                                 ],
                             ),
                     );

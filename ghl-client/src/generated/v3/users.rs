@@ -136,10 +136,10 @@ pub fn contract_samples(
                 let call = handle
                     .create_user(
                         CreateUserRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "ve9EPM428h8vShlRW1KT".to_owned(),
+                            "Jane".to_owned(),
+                            "Roe".to_owned(),
+                            "jane@example.com".to_owned(),
                             crate::Secret::from("sample"),
                             crate::users::UserType::Agency,
                             crate::users::UserRole::Admin,
@@ -164,8 +164,8 @@ pub fn contract_samples(
                 let call = handle
                     .filter_users_by_email(
                         crate::users::FilterUsersByEmailRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "5DP41231LkQsiKESj6rh".to_owned(),
+                            "user1@example.com,user2@example.com".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -183,7 +183,7 @@ pub fn contract_samples(
         .push((
             "searchUsers",
             Box::pin({
-                let call = handle.search_users("sample".to_owned());
+                let call = handle.search_users("5DP41231LkQsiKESj6rh".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -214,16 +214,16 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_user(
                         CreateUserRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "ve9EPM428h8vShlRW1KT".to_owned(),
+                                "Jane".to_owned(),
+                                "Roe".to_owned(),
+                                "jane@example.com".to_owned(),
                                 crate::Secret::from("sample"),
                                 crate::users::UserType::Agency,
                                 crate::users::UserRole::Admin,
                                 vec!["sample".to_owned()],
                             )
-                            .phone("sample".to_owned())
+                            .phone("+18832327657".to_owned())
                             .permissions(
                                 crate::users::UserPermissions::new()
                                     .campaigns_enabled(true)
@@ -267,7 +267,7 @@ pub fn contract_samples_full(
                             )
                             .scopes(vec![UserScope::CampaignsReadonly])
                             .scopes_assigned_to_only(vec![UserScope::CampaignsReadonly])
-                            .profile_photo("sample".to_owned())
+                            .profile_photo("https://img.png".to_owned())
                             .twilio_phone(
                                 std::collections::BTreeMap::from([
                                     ("key".to_owned(), "sample".to_owned()),
@@ -293,13 +293,13 @@ pub fn contract_samples_full(
                 let call = handle
                     .filter_users_by_email(
                         crate::users::FilterUsersByEmailRequest::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "5DP41231LkQsiKESj6rh".to_owned(),
+                                "user1@example.com,user2@example.com".to_owned(),
                             )
                             .deleted(true)
                             .skip(1i64)
                             .limit(1i64)
-                            .projection("sample".to_owned()),
+                            .projection("all".to_owned()),
                     );
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -317,16 +317,16 @@ pub fn contract_samples_full(
             "searchUsers",
             Box::pin({
                 let call = handle
-                    .search_users("sample".to_owned())
-                    .query("sample".to_owned())
-                    .skip(1i64)
-                    .limit(1i64)
-                    .location_id("sample".to_owned())
-                    .type_("sample".to_owned())
-                    .role("sample".to_owned())
-                    .ids("sample".to_owned())
-                    .sort("sample".to_owned())
-                    .sort_direction("sample".to_owned())
+                    .search_users("5DP41231LkQsiKESj6rh".to_owned())
+                    .query("Jane".to_owned())
+                    .skip(0i64)
+                    .limit(25i64)
+                    .location_id("5DP41231LkQsiKESj6rh".to_owned())
+                    .type_("agency".to_owned())
+                    .role("admin".to_owned())
+                    .ids("5DP4iH6HLkQsiKESj6rh,5DP4iH6HLkQsiKESj34h".to_owned())
+                    .sort("dateAdded".to_owned())
+                    .sort_direction("asc".to_owned())
                     .enabled2way_sync(true);
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -339,14 +339,14 @@ pub fn contract_samples_full(
                     .update_user(
                         "sample-userId",
                         UpdateUserRequest::new()
-                            .first_name("sample".to_owned())
-                            .last_name("sample".to_owned())
+                            .first_name("Jane".to_owned())
+                            .last_name("Roe".to_owned())
                             .email("sample".to_owned())
                             .password(crate::Secret::from("sample"))
-                            .phone("sample".to_owned())
+                            .phone("+18832327657".to_owned())
                             .type_(crate::users::UserType::Agency)
                             .role(crate::users::UserRole::Admin)
-                            .company_id("sample".to_owned())
+                            .company_id("UAXssdawIWAWD".to_owned())
                             .location_ids(vec!["sample".to_owned()])
                             .permissions(
                                 crate::users::UserPermissions::new()
@@ -391,7 +391,7 @@ pub fn contract_samples_full(
                             )
                             .scopes(vec![UserScope::CampaignsReadonly])
                             .scopes_assigned_to_only(vec![UserScope::CampaignsReadonly])
-                            .profile_photo("sample".to_owned())
+                            .profile_photo("https://img.png".to_owned())
                             .twilio_phone(
                                 std::collections::BTreeMap::from([
                                     ("key".to_owned(), "sample".to_owned()),

@@ -219,10 +219,10 @@ pub fn contract_samples(
                 let call = handle
                     .create_voice_ai_action(
                         crate::voice_ai::VoiceAiActionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "507f1f77bcf86cd799439011".to_owned(),
+                            "507f1f77bcf86cd799439012".to_owned(),
                             crate::voice_ai::VoiceAiActionType::CallTransfer,
-                            "sample".to_owned(),
+                            "Transfer to Manager".to_owned(),
                             serde_json::Value::Object(Default::default()),
                         ),
                     );
@@ -236,7 +236,7 @@ pub fn contract_samples(
                 let call = handle
                     .create_voice_ai_agent(
                         crate::voice_ai::CreateVoiceAiAgentRequest::new(
-                            "sample".to_owned(),
+                            "LOC123456789ABCDEF".to_owned(),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -307,10 +307,10 @@ pub fn contract_samples(
                     .update_voice_ai_action(
                         "sample-actionId",
                         crate::voice_ai::VoiceAiActionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "507f1f77bcf86cd799439011".to_owned(),
+                            "507f1f77bcf86cd799439012".to_owned(),
                             crate::voice_ai::VoiceAiActionType::CallTransfer,
-                            "sample".to_owned(),
+                            "Transfer to Manager".to_owned(),
                             serde_json::Value::Object(Default::default()),
                         ),
                     );
@@ -348,10 +348,10 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_voice_ai_action(
                         crate::voice_ai::VoiceAiActionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "507f1f77bcf86cd799439011".to_owned(),
+                            "507f1f77bcf86cd799439012".to_owned(),
                             crate::voice_ai::VoiceAiActionType::CallTransfer,
-                            "sample".to_owned(),
+                            "Transfer to Manager".to_owned(),
                             serde_json::Value::Object(Default::default()),
                         ),
                     );
@@ -365,20 +365,20 @@ pub fn contract_samples_full(
                 let call = handle
                     .create_voice_ai_agent(
                         crate::voice_ai::CreateVoiceAiAgentRequest::new(
-                                "sample".to_owned(),
+                                "LOC123456789ABCDEF".to_owned(),
                             )
-                            .agent_name("sample".to_owned())
-                            .business_name("sample".to_owned())
+                            .agent_name("Customer Support Agent".to_owned())
+                            .business_name("Acme Corporation".to_owned())
                             .welcome_message("sample".to_owned())
                             .agent_prompt("sample".to_owned())
-                            .voice_id("sample".to_owned())
+                            .voice_id("507f1f77bcf86cd799439011".to_owned())
                             .language(crate::voice_ai::VoiceAiLanguage::EnUs)
                             .patience_level(crate::voice_ai::PatienceLevel::Low)
-                            .max_call_duration(1i64)
+                            .max_call_duration(600i64)
                             .send_user_idle_reminders(true)
-                            .reminder_after_idle_time_seconds(1i64)
-                            .inbound_number("sample".to_owned())
-                            .number_pool_id("sample".to_owned())
+                            .reminder_after_idle_time_seconds(5i64)
+                            .inbound_number("+1234567890".to_owned())
+                            .number_pool_id("pool_507f1f77bcf86cd799439011".to_owned())
                             .call_end_workflow_ids(vec!["sample".to_owned()])
                             .send_post_call_notification_to(
                                 crate::voice_ai::PostCallNotificationRecipients::new(
@@ -392,14 +392,14 @@ pub fn contract_samples_full(
                             .agent_working_hours(
                                 vec![
                                     crate ::voice_ai::AgentWorkingDay::new(1i64, vec![crate
-                                    ::voice_ai::WorkingInterval::new(1i64, 1i64, 1i64, 1i64)])
+                                    ::voice_ai::WorkingInterval::new(9i64, 17i64, 0i64, 30i64)])
                                 ],
                             )
-                            .timezone("sample".to_owned())
+                            .timezone("America/New_York".to_owned())
                             .is_agent_as_backup_disabled(true)
                             .translation(
                                 crate::voice_ai::AgentTranslation::new(true)
-                                    .language("sample".to_owned()),
+                                    .language("es".to_owned()),
                             ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -453,7 +453,7 @@ pub fn contract_samples_full(
                 let call = handle
                     .list_voice_ai_agents()
                     .page(1i64)
-                    .page_size(1i64)
+                    .page_size(10i64)
                     .query("sample".to_owned());
                 async move { call.send().await.map(|_| ()) }
             }),
@@ -464,16 +464,16 @@ pub fn contract_samples_full(
             Box::pin({
                 let call = handle
                     .list_voice_ai_call_logs()
-                    .agent_id("sample".to_owned())
+                    .agent_id("507f1f77bcf86cd799439011".to_owned())
                     .contact_id(vec!["sample".to_owned()])
                     .call_type(ListVoiceAiCallLogsCallType::Live)
-                    .start_date(1i64)
-                    .end_date(1i64)
+                    .start_date(1679308800000i64)
+                    .end_date(1679395199000i64)
                     .action_type(vec![crate ::voice_ai::VoiceAiActionType::CallTransfer])
                     .sort_by(ListVoiceAiCallLogsSortBy::Duration)
                     .sort(ListVoiceAiCallLogsSort::Ascend)
                     .page(1i64)
-                    .page_size(1i64);
+                    .page_size(10i64);
                 async move { call.send().await.map(|_| ()) }
             }),
         ));
@@ -485,10 +485,10 @@ pub fn contract_samples_full(
                     .update_voice_ai_action(
                         "sample-actionId",
                         crate::voice_ai::VoiceAiActionRequest::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "507f1f77bcf86cd799439011".to_owned(),
+                            "507f1f77bcf86cd799439012".to_owned(),
                             crate::voice_ai::VoiceAiActionType::CallTransfer,
-                            "sample".to_owned(),
+                            "Transfer to Manager".to_owned(),
                             serde_json::Value::Object(Default::default()),
                         ),
                     );
@@ -503,18 +503,18 @@ pub fn contract_samples_full(
                     .update_voice_ai_agent(
                         "sample-agentId",
                         crate::voice_ai::UpdateVoiceAiAgentRequest::new()
-                            .agent_name("sample".to_owned())
-                            .business_name("sample".to_owned())
+                            .agent_name("Customer Support Agent".to_owned())
+                            .business_name("Acme Corporation".to_owned())
                             .welcome_message("sample".to_owned())
                             .agent_prompt("sample".to_owned())
-                            .voice_id("sample".to_owned())
+                            .voice_id("507f1f77bcf86cd799439011".to_owned())
                             .language(crate::voice_ai::VoiceAiLanguage::EnUs)
                             .patience_level(crate::voice_ai::PatienceLevel::Low)
-                            .max_call_duration(1i64)
+                            .max_call_duration(600i64)
                             .send_user_idle_reminders(true)
-                            .reminder_after_idle_time_seconds(1i64)
-                            .inbound_number("sample".to_owned())
-                            .number_pool_id("sample".to_owned())
+                            .reminder_after_idle_time_seconds(5i64)
+                            .inbound_number("+1234567890".to_owned())
+                            .number_pool_id("pool_507f1f77bcf86cd799439011".to_owned())
                             .call_end_workflow_ids(vec!["sample".to_owned()])
                             .send_post_call_notification_to(
                                 crate::voice_ai::PostCallNotificationRecipients::new(
@@ -528,14 +528,14 @@ pub fn contract_samples_full(
                             .agent_working_hours(
                                 vec![
                                     crate ::voice_ai::AgentWorkingDay::new(1i64, vec![crate
-                                    ::voice_ai::WorkingInterval::new(1i64, 1i64, 1i64, 1i64)])
+                                    ::voice_ai::WorkingInterval::new(9i64, 17i64, 0i64, 30i64)])
                                 ],
                             )
-                            .timezone("sample".to_owned())
+                            .timezone("America/New_York".to_owned())
                             .is_agent_as_backup_disabled(true)
                             .translation(
                                 crate::voice_ai::AgentTranslation::new(true)
-                                    .language("sample".to_owned()),
+                                    .language("es".to_owned()),
                             ),
                     );
                 async move { call.send().await.map(|_| ()) }
