@@ -96,7 +96,8 @@ fn start_prism(document: &Path) -> Prism {
 /// `out/merged.json`.
 fn prepare(apps: &Path, out: &Path) -> PathBuf {
     assert!(
-        std::fs::read_dir(apps).is_ok_and(|mut d| d.any(|e| e.is_ok_and(|e| e.path().extension().is_some_and(|x| x == "json")))),
+        std::fs::read_dir(apps)
+            .is_ok_and(|mut d| d.any(|e| e.is_ok_and(|e| e.path().extension().is_some_and(|x| x == "json")))),
         "HighLevel's documents are not at {} (set GHL_REFERENCE_DIR to the ghl-openapi directory)",
         apps.display()
     );
@@ -138,7 +139,9 @@ struct AllowList {
 
 impl Allowed {
     fn matches(&self, operation: &str, v: &Violation) -> bool {
-        v.location == self.location && v.message.contains(&self.message) && self.operations.iter().any(|o| o == operation)
+        v.location == self.location
+            && v.message.contains(&self.message)
+            && self.operations.iter().any(|o| o == operation)
     }
 }
 
@@ -226,8 +229,10 @@ async fn check_version(v3: bool) {
 
     let apps = if v3 { reference_dir().join("apps/v3") } else { reference_dir().join("apps") };
     let dir = tempfile::tempdir().expect("a temporary directory");
+    let started = std::time::Instant::now();
     let document = prepare(&apps, dir.path());
     let prism = start_prism(&document);
+    let ready = started.elapsed();
     let client = Client::builder()
         .base_url(&prism.base_url)
         .private_integration_token("prism-contract-token")
@@ -248,6 +253,12 @@ async fn check_version(v3: bool) {
         }
     }
     let results: Vec<_> = futures::stream::iter(calls).buffered(IN_FLIGHT).collect().await;
+    println!(
+        "{version}: Prism ready in {:.1}s, {} calls answered in {:.1}s",
+        ready.as_secs_f64(),
+        results.len(),
+        (started.elapsed() - ready).as_secs_f64()
+    );
 
     // (entry, operation) pairs that matched something: every one must.
     let mut used = BTreeSet::new();
