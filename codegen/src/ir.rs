@@ -138,6 +138,8 @@ pub struct FieldFacts {
     pub values: Vec<String>,
     /// `example`, as compact JSON text (strings unquoted).
     pub example: Option<String>,
+    /// `minItems` of a list.
+    pub min_items: Option<usize>,
 }
 
 /// A string enum.
@@ -288,6 +290,9 @@ pub struct Param {
     pub explode: bool,
     /// Doc text.
     pub doc: Option<String>,
+    /// The schema's format and example (the parameter's own example, or the
+    /// schema's default, when the schema gives none): for sample calls.
+    pub facts: FieldFacts,
 }
 
 /// How a parameter value becomes text.

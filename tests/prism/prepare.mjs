@@ -70,8 +70,10 @@ const merged = {
   components: {},
 };
 
-const commonDir = path.join(appsDir, "..", "common");
-if (fs.existsSync(commonDir)) {
+// v2's shared schemas are beside `apps`; v3's documents refer to
+// `../common/` too, but theirs are in `apps/v3/common`.
+const commonDir = [path.join(appsDir, "..", "common"), path.join(appsDir, "common")].find((d) => fs.existsSync(d));
+if (commonDir) {
   for (const f of fs.readdirSync(commonDir).filter((f) => f.endsWith(".json")).sort()) {
     addComponents(merged, JSON.parse(fs.readFileSync(path.join(commonDir, f), "utf8")), stem(f));
   }

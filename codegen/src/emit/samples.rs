@@ -10,7 +10,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{ident, ty_tokens};
-use crate::ir::{Api, Module, Operation, Repr, Ty, TypeKind};
+use crate::ir::{Api, FieldFacts, Module, Operation, Repr, Ty, TypeKind};
 
 /// Below this depth, full samples set the optional fields of nested objects
 /// too (and their required chains may go this much deeper than 8).
@@ -74,22 +74,22 @@ fn call(api: &Api, module: &Module, op: &Operation, full: bool) -> TokenStream {
                 let v = format!("sample-{}", p.wire);
                 quote! { #v }
             }
-            (ty, _) => sample(api, &module.name, ty, 0, full),
+            (ty, _) => field_sample(api, &module.name, &p.facts, ty, 0, full, 0),
         });
     }
     if let Some(body) = op.body.as_ref().filter(|b| b.required) {
-        args.push(sample(api, &module.name, &body.ty, 0, full));
+        args.push(sample(api, &module.name, &body.ty, 0, full, 0));
     }
     let mut call = quote! { handle.#fn_name(#(#args),*) };
     if full {
         // Parameters the client fills from its configuration keep that value.
         for p in op.params.iter().filter(|p| !p.required && p.context.is_none()) {
             let setter = ident(&p.ident);
-            let v = sample(api, &module.name, &p.ty, 0, full);
+            let v = field_sample(api, &module.name, &p.facts, &p.ty, 0, full, 0);
             call = quote! { #call.#setter(#v) };
         }
         if let Some(body) = op.body.as_ref().filter(|b| !b.required) {
-            let v = sample(api, &module.name, &body.ty, 0, full);
+            let v = sample(api, &module.name, &body.ty, 0, full, 0);
             call = quote! { #call.body(#v) };
         }
     }
@@ -97,12 +97,18 @@ fn call(api: &Api, module: &Module, op: &Operation, full: bool) -> TokenStream {
 }
 
 /// An expression of type `ty` with plausible values.
-fn sample(api: &Api, module: &str, ty: &Ty, depth: usize, full: bool) -> TokenStream {
+/// `salt` above 0 makes the strings differ from those of salt 0 (items of a
+/// list whose items must be unique).
+fn sample(api: &Api, module: &str, ty: &Ty, depth: usize, full: bool, salt: usize) -> TokenStream {
     // Lowering rejects alias loops; the bound keeps a missed one from overflowing the stack.
     if depth > 32 {
         return quote! { Default::default() };
     }
     match ty {
+        Ty::String if salt > 0 => {
+            let v = format!("sample-{salt}");
+            quote! { #v.to_owned() }
+        }
         Ty::String => quote! { "sample".to_owned() },
         Ty::Secret => quote! { crate::Secret::from("sample") },
         Ty::I32 => quote! { 1i32 },
@@ -112,11 +118,11 @@ fn sample(api: &Api, module: &str, ty: &Ty, depth: usize, full: bool) -> TokenSt
         Ty::Json => quote! { serde_json::Value::Object(Default::default()) },
         Ty::Upload => quote! { crate::Upload::from_bytes("sample.txt", b"sample".to_vec()) },
         Ty::Array(inner) => {
-            let inner = sample(api, module, inner, depth + 1, full);
+            let inner = sample(api, module, inner, depth + 1, full, salt);
             quote! { vec![#inner] }
         }
         Ty::Map(inner) => {
-            let inner = sample(api, module, inner, depth + 1, full);
+            let inner = sample(api, module, inner, depth + 1, full, salt);
             quote! { std::collections::BTreeMap::from([("key".to_owned(), #inner)]) }
         }
         Ty::Named { module: m, name } => {
@@ -135,16 +141,16 @@ fn sample(api: &Api, module: &str, ty: &Ty, depth: usize, full: bool) -> TokenSt
                 TypeKind::Union(vs) => {
                     let v = &vs[0];
                     let id = format_ident!("{}", v.ident);
-                    let inner = sample(api, module, &v.ty, depth + 1, full);
+                    let inner = sample(api, module, &v.ty, depth + 1, full, salt);
                     quote! { #path::#id(#inner) }
                 }
-                TypeKind::Alias(inner) => sample(api, module, inner, depth + 1, full),
+                TypeKind::Alias(inner) => sample(api, module, inner, depth + 1, full, salt),
                 TypeKind::Struct(fields) if def.usage.request && depth < 8 + if full { FULL_DEPTH } else { 0 } => {
                     let required: Vec<_> = fields.iter().filter(|f| f.in_constructor(def.usage)).collect();
                     let no_part = def.usage.multipart && required.is_empty();
                     let args = required.into_iter().map(|f| {
                         let ty = multipart_ty(def.usage.multipart, f);
-                        sample(api, module, &ty, depth + 1, full)
+                        field_sample(api, module, &f.facts, &ty, depth + 1, full, salt)
                     });
                     let mut value = quote! { #path::new(#(#args),*) };
                     if full && depth < FULL_DEPTH {
@@ -153,14 +159,14 @@ fn sample(api: &Api, module: &str, ty: &Ty, depth: usize, full: bool) -> TokenSt
                         {
                             let setter = if f.ident == "new" { format_ident!("set_new") } else { ident(&f.ident) };
                             let ty = multipart_ty(def.usage.multipart, f);
-                            let v = sample(api, module, &ty, depth + 1, full);
+                            let v = field_sample(api, module, &f.facts, &ty, depth + 1, full, salt);
                             value = quote! { #value.#setter(#v) };
                         }
                     } else if no_part && let Some(f) = fields.iter().find(|f| f.binary) {
                         // The runtime refuses a multipart body without parts: with no
                         // required part, the sample sets its first file part.
                         let id = ident(&f.ident);
-                        let v = sample(api, module, &multipart_ty(def.usage.multipart, f), depth + 1, full);
+                        let v = sample(api, module, &multipart_ty(def.usage.multipart, f), depth + 1, full, salt);
                         value = quote! { #value.#id(#v) };
                     }
                     value
@@ -168,6 +174,57 @@ fn sample(api: &Api, module: &str, ty: &Ty, depth: usize, full: bool) -> TokenSt
                 TypeKind::Struct(_) => quote! { #path::default() },
             }
         }
+    }
+}
+
+/// A field's value: its own example, or a value of its `format`, where the
+/// field is a string or number (or a list of them), so that patterns, formats
+/// and bounds the schema states hold; [`sample`] of its type otherwise.
+fn field_sample(
+    api: &Api,
+    module: &str,
+    facts: &FieldFacts,
+    ty: &Ty,
+    depth: usize,
+    full: bool,
+    salt: usize,
+) -> TokenStream {
+    let (item, list) = match ty {
+        Ty::Array(inner) => (inner.as_ref(), true),
+        other => (other, false),
+    };
+    let example = facts.example.as_deref().filter(|e| !(list && e.starts_with('[')));
+    let by_format = match facts.format.as_deref() {
+        Some("date-time") => Some("2024-01-05T12:00:00Z"),
+        Some("date") => Some("2024-01-05"),
+        Some("email") => Some("sample@example.com"),
+        Some("uri") => Some("https://example.com/sample"),
+        _ => None,
+    };
+    let value = match item {
+        Ty::String => match (example, by_format) {
+            (Some(e), _) if salt > 0 => {
+                let v = format!("{e}-{salt}");
+                Some(quote! { #v.to_owned() })
+            }
+            (e, f) => e.or(f).map(|v| quote! { #v.to_owned() }),
+        },
+        Ty::I32 => example.and_then(|e| e.parse::<i32>().ok()).map(|v| quote! { #v }),
+        Ty::I64 => example.and_then(|e| e.parse::<i64>().ok()).map(|v| quote! { #v }),
+        Ty::F64 => example.and_then(|e| e.parse::<f64>().ok()).filter(|v| v.is_finite()).map(|v| quote! { #v }),
+        _ => None,
+    };
+    match (value, list) {
+        (Some(v), true) => quote! { vec![#v] },
+        (Some(v), false) => v,
+        // A list the schema wants longer than one: items told apart by
+        // their strings (`uniqueItems` lists exist).
+        (None, true) if facts.min_items.is_some_and(|n| n > 1) => {
+            let n = facts.min_items.unwrap_or(1);
+            let items = (0..n).map(|i| sample(api, module, item, depth + 1, full, salt + i));
+            quote! { vec![#(#items),*] }
+        }
+        (None, _) => sample(api, module, ty, depth, full, salt),
     }
 }
 

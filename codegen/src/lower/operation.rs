@@ -406,7 +406,16 @@ impl Lowerer<'_> {
             let ident = names::unique(&base, |c| params.iter().any(|p| p.ident == c));
             let encoding = crate::ir::ParamEncoding::default();
             let explode = p.get("explode") != Some(&Value::Bool(false));
+            let mut facts = p.get("schema").map(super::schema::field_facts).unwrap_or_default();
+            if facts.example.is_none() {
+                facts.example = p
+                    .get("example")
+                    .or_else(|| p.get("schema").and_then(|s| s.get("default")))
+                    .filter(|e| !e.is_null())
+                    .map(|e| e.as_str().map_or_else(|| e.to_string(), str::to_owned));
+            }
             params.push(Param {
+                facts,
                 explode,
                 wire: name,
                 ident,
@@ -439,6 +448,7 @@ impl Lowerer<'_> {
                     context: None,
                     encoding: crate::ir::ParamEncoding::default(),
                     doc: None,
+                    facts: Default::default(),
                 });
             }
         }

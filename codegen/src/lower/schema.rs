@@ -70,7 +70,7 @@ fn kind_of(ty: &Ty, lowerer: &Lowerer, depth: usize) -> Kind {
 }
 
 /// The facts of a property schema that its docs can state (of the items for a list).
-fn field_facts(schema: &Value) -> FieldFacts {
+pub(crate) fn field_facts(schema: &Value) -> FieldFacts {
     let v = match schema.get("items") {
         Some(items) if schema.get("type").and_then(Value::as_str) == Some("array") => items,
         _ => schema,
@@ -87,6 +87,7 @@ fn field_facts(schema: &Value) -> FieldFacts {
             .and_then(Value::as_array)
             .map_or_else(Vec::new, |vs| vs.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()),
         example,
+        min_items: schema.get("minItems").and_then(Value::as_u64).and_then(|n| usize::try_from(n).ok()),
     }
 }
 

@@ -1304,7 +1304,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.add_facebook_custom_audience_member(
                 "sample-audienceId",
-                FacebookCustomAudienceMemberRequest::new("sample".to_owned(), "sample".to_owned())
+                FacebookCustomAudienceMemberRequest::new(
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "sample".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1315,8 +1318,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.batch_update_facebook_custom_audience_members(
                 "sample-audienceId",
                 BatchUpdateFacebookCustomAudienceRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "ADD".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -1327,7 +1330,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_facebook_conversation_form(
                 CreateFacebookConversationFormRequest::new(
-                    "sample".to_owned(),
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned(),
                     vec![FacebookConversationFormQuestion::new("sample".to_owned())]
@@ -1340,7 +1343,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "createFacebookIntegration",
         Box::pin({
             let call = handle.create_facebook_integration(
-                CreateFacebookIntegrationRequest::new("sample".to_owned(), "sample".to_owned())
+                CreateFacebookIntegrationRequest::new(
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "103456789012345".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1353,19 +1359,19 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                 CreateFacebookLeadFormRequest::new(
                     FacebookLeadFormType::MoreVolume,
                     "sample".to_owned(),
-                    "sample".to_owned(),
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
                     vec![
                         FacebookLeadFormQuestion::new(
-                            "sample".to_owned(),
+                            "email_address".to_owned(),
                             FacebookLeadFormQuestionType::Custom
                         )
                     ],
-                    "sample".to_owned(),
+                    "https://example.com/sample".to_owned(),
                     FacebookLeadFormThankYouPage::new(
                         "sample".to_owned(),
                         "sample".to_owned(),
                         "sample".to_owned(),
-                        "sample".to_owned()
+                        "VIEW_WEBSITE".to_owned()
                     )
                 )
             );
@@ -1377,9 +1383,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_google_integration(
                 CreateGoogleIntegrationRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "123-456-7890".to_owned(),
+                    "987-654-3210".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -1389,7 +1395,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "createGoogleOfflineUserListJob",
         Box::pin({
             let call = handle.create_google_offline_user_list_job(
-                CreateGoogleOfflineUserListJobRequest::new("sample".to_owned())
+                CreateGoogleOfflineUserListJobRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1399,11 +1405,11 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_linkedin_integration(
                 CreateLinkedinIntegrationRequest::new(
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "12345678".to_owned(),
                     "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "USD".to_owned(),
+                    "12345678".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -1415,8 +1421,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.create_linkedin_lead_form(
                 "sample-accountId",
                 CreateLinkedinLeadFormRequest::new(
-                    LinkedinLeadFormOwner::new("sample".to_owned()),
-                    LinkedinLocale::new("sample".to_owned(), "sample".to_owned()),
+                    LinkedinLeadFormOwner::new("urn:li:sponsoredAccount:123456".to_owned()),
+                    LinkedinLocale::new("US".to_owned(), "en".to_owned()),
                     "sample".to_owned(),
                     CreateLinkedinLeadFormRequestState::Published,
                     LinkedinLeadFormContent::new(
@@ -1428,7 +1434,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                                         "sample".to_owned()
                                     )])
                                 ),
-                                "sample".to_owned(),
+                                "firstName".to_owned(),
                                 LinkedinQuestionDetails::new()
                             )
                         ],
@@ -1476,7 +1482,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.delete_facebook_ad(
                 "sample-adId",
-                LocationIdRequest::new("sample".to_owned())
+                LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1486,7 +1492,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.delete_facebook_ad_account(
                 "sample-adAccountId",
-                LocationIdRequest::new("sample".to_owned())
+                LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1496,7 +1502,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.delete_facebook_adset(
                 "sample-adsetId",
-                LocationIdRequest::new("sample".to_owned())
+                LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1506,7 +1512,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.delete_facebook_campaign(
                 "sample-campaignId",
-                LocationIdRequest::new("sample".to_owned())
+                LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1522,7 +1528,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "deleteFacebookIntegration",
         Box::pin({
             let call = handle.delete_facebook_integration(
-                LocationIdRequest::new("sample".to_owned())
+                LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1530,7 +1536,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "deleteFacebookPage",
         Box::pin({
-            let call = handle.delete_facebook_page("sample".to_owned());
+            let call = handle.delete_facebook_page("123456789".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -1539,7 +1545,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.delete_google_ad_account(
                 "sample-adAccountId",
-                LocationIdRequest::new("sample".to_owned())
+                LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1564,7 +1570,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "deleteLinkedinAdAccount",
         Box::pin({
-            let call = handle.delete_linkedin_ad_account("sample".to_owned());
+            let call = handle.delete_linkedin_ad_account("12345678".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -1587,7 +1593,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.duplicate_facebook_campaign(
                 "sample-campaignId",
-                LocationIdRequest::new("sample".to_owned())
+                LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1611,8 +1617,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.get_facebook_campaign_report(
                 "sample-campaignId",
-                "sample".to_owned(),
-                "sample".to_owned()
+                "2022-01-11".to_owned(),
+                "2022-01-31".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1643,8 +1649,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.get_facebook_report(
                 GetFacebookReportGroupBy::Day,
-                "sample".to_owned(),
-                "sample".to_owned(),
+                "2022-01-11".to_owned(),
+                "2022-01-31".to_owned(),
                 AdSourceType::AdManager,
                 vec![GetFacebookReportFieldsItem::Impressions]
             );
@@ -1655,9 +1661,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "getFacebookReportList",
         Box::pin({
             let call = handle.get_facebook_report_list(
-                "sample".to_owned(),
-                "sample".to_owned(),
-                "sample".to_owned(),
+                "campaigns".to_owned(),
+                "2022-01-11".to_owned(),
+                "2022-01-31".to_owned(),
                 AdSourceType::AdManager
             );
             async move { call.send().await.map(|_| ()) }
@@ -1696,8 +1702,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.get_google_campaign_report(
                 "sample-campaignId",
-                "sample".to_owned(),
-                "sample".to_owned()
+                "2022-01-11".to_owned(),
+                "2022-01-31".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1729,8 +1735,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "getGoogleReport",
         Box::pin({
             let call = handle.get_google_report(
-                "sample".to_owned(),
-                "sample".to_owned(),
+                "2022-01-11".to_owned(),
+                "2022-01-31".to_owned(),
                 AdSourceType::AdManager,
                 vec![GetGoogleReportFieldsItem::Impressions]
             );
@@ -1741,9 +1747,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "getGoogleReportList",
         Box::pin({
             let call = handle.get_google_report_list(
-                "sample".to_owned(),
-                "sample".to_owned(),
-                "sample".to_owned(),
+                "campaigns".to_owned(),
+                "2022-01-11".to_owned(),
+                "2022-01-31".to_owned(),
                 AdSourceType::AdManager
             );
             async move { call.send().await.map(|_| ()) }
@@ -1769,7 +1775,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "getLinkedinAdAccount",
         Box::pin({
-            let call = handle.get_linkedin_ad_account("sample".to_owned());
+            let call = handle.get_linkedin_ad_account("12345678".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -1785,8 +1791,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.get_linkedin_campaign_group_report(
                 "sample-campaignGroupId",
-                "sample".to_owned(),
-                "sample".to_owned()
+                "2024-01-05".to_owned(),
+                "2024-01-05".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1801,7 +1807,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "getLinkedinReport",
         Box::pin({
-            let call = handle.get_linkedin_report("sample".to_owned(), "sample".to_owned());
+            let call = handle.get_linkedin_report("2024-01-01".to_owned(), "2024-01-31".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -1812,8 +1818,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                 "sample".to_owned(),
                 "sample".to_owned(),
                 "sample".to_owned(),
-                "sample".to_owned(),
-                "sample".to_owned()
+                "2024-01-01".to_owned(),
+                "2024-01-31".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1844,7 +1850,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.list_facebook_custom_audiences(
                 ListFacebookCustomAudiencesType::Lookalike,
-                "sample".to_owned()
+                "act_123456".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1944,7 +1950,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.list_google_target_interests(
                 ListGoogleTargetInterestsType::Affinity,
-                "sample".to_owned()
+                "SEARCH".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1968,7 +1974,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.pause_facebook_ad(
                 "sample-adId",
-                LocationIdRequest::new("sample".to_owned())
+                LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1978,7 +1984,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.pause_facebook_adset(
                 "sample-adsetId",
-                LocationIdRequest::new("sample".to_owned())
+                LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1988,7 +1994,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.pause_facebook_campaign(
                 "sample-campaignId",
-                LocationIdRequest::new("sample".to_owned())
+                LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1998,7 +2004,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.publish_facebook_campaign(
                 "sample-campaignId",
-                LocationIdRequest::new("sample".to_owned())
+                LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2015,7 +2021,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.publish_linkedin_campaign_group(
                 "sample-adId",
-                LocationIdRequest::new("sample".to_owned())
+                LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2025,7 +2031,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.remove_facebook_custom_audience_member(
                 "sample-audienceId",
-                FacebookCustomAudienceMemberRequest::new("sample".to_owned(), "sample".to_owned())
+                FacebookCustomAudienceMemberRequest::new(
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "sample".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2035,7 +2044,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.resume_facebook_ad(
                 "sample-adId",
-                LocationIdRequest::new("sample".to_owned())
+                LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2045,7 +2054,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.resume_facebook_adset(
                 "sample-adsetId",
-                LocationIdRequest::new("sample".to_owned())
+                LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2055,7 +2064,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.resume_facebook_campaign(
                 "sample-campaignId",
-                LocationIdRequest::new("sample".to_owned())
+                LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2063,21 +2072,24 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "searchFacebookTargeting",
         Box::pin({
-            let call = handle.search_facebook_targeting("sample".to_owned(), "sample".to_owned());
+            let call = handle.search_facebook_targeting(
+                "interest".to_owned(),
+                "fitness".to_owned()
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "searchGoogleTargeting",
         Box::pin({
-            let call = handle.search_google_targeting("sample".to_owned());
+            let call = handle.search_google_targeting("geolocation".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "searchLinkedinTargeting",
         Box::pin({
-            let call = handle.search_linkedin_targeting("sample".to_owned());
+            let call = handle.search_linkedin_targeting("locations".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -2085,7 +2097,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "setFacebookDefaultPage",
         Box::pin({
             let call = handle.set_facebook_default_page(
-                SetFacebookDefaultPageRequest::new("sample".to_owned())
+                SetFacebookDefaultPageRequest::new("103456789012345".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2095,7 +2107,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.update_facebook_custom_audience(
                 "sample-audienceId",
-                UpdateFacebookCustomAudienceRequest::new("sample".to_owned(), "sample".to_owned())
+                UpdateFacebookCustomAudienceRequest::new(
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "sample".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2118,7 +2133,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.upsert_facebook_ad(
                 UpsertFacebookAdRequest::new(
-                    "sample".to_owned(),
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned()
                 )
@@ -2130,7 +2145,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "upsertFacebookAdset",
         Box::pin({
             let call = handle.upsert_facebook_adset(
-                UpsertFacebookAdsetRequest::new("sample".to_owned(), "sample".to_owned())
+                UpsertFacebookAdsetRequest::new(
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "sample".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2139,7 +2157,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "upsertFacebookCampaign",
         Box::pin({
             let call = handle.upsert_facebook_campaign(
-                UpsertFacebookCampaignRequest::new("sample".to_owned())
+                UpsertFacebookCampaignRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2148,7 +2166,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "upsertFacebookPixel",
         Box::pin({
             let call = handle.upsert_facebook_pixel(
-                UpsertFacebookPixelRequest::new("sample".to_owned(), "sample".to_owned())
+                UpsertFacebookPixelRequest::new(
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "LEAD_EVENT".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2158,7 +2179,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.upsert_google_asset(
                 UpsertGoogleAssetRequest::new(
-                    "sample".to_owned(),
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
                     GoogleAssetType::Call,
                     serde_json::Value::Object(Default::default())
                 )
@@ -2170,7 +2191,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "upsertGoogleAudience",
         Box::pin({
             let call = handle.upsert_google_audience(
-                UpsertGoogleAudienceRequest::new("sample".to_owned(), "sample".to_owned())
+                UpsertGoogleAudienceRequest::new(
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "sample".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2181,7 +2205,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.upsert_google_campaign(
                 GoogleCampaign::new(
                     "sample".to_owned(),
-                    "sample".to_owned(),
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
                     GoogleAdvertisingChannelType::Search
                 )
             );
@@ -2193,14 +2217,14 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.upsert_google_conversion(
                 UpsertGoogleConversionRequest::new(
-                    "sample".to_owned(),
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
                     "sample".to_owned(),
                     GoogleConversionType::UploadClicks,
-                    "sample".to_owned(),
-                    GoogleConversionValueSettings::new(1.0f64, "sample".to_owned(), true),
+                    "PURCHASE".to_owned(),
+                    GoogleConversionValueSettings::new(10f64, "USD".to_owned(), true),
                     UpsertGoogleConversionRequestCountingType::OnePerClick,
                     UpsertGoogleConversionRequestAttributionModel::GoogleSearchAttributionDataDriven,
-                    1i64
+                    30i64
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -2220,7 +2244,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "upsertLinkedinCampaignGroup",
         Box::pin({
             let call = handle.upsert_linkedin_campaign_group(
-                LinkedinCampaignGroup::new("sample".to_owned())
+                LinkedinCampaignGroup::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2245,8 +2269,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.add_facebook_custom_audience_member(
                 "sample-audienceId",
-                FacebookCustomAudienceMemberRequest::new("sample".to_owned(), "sample".to_owned())
-                    .fb_ad_account_id("sample".to_owned())
+                FacebookCustomAudienceMemberRequest::new(
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "sample".to_owned()
+                )
+                    .fb_ad_account_id("act_123456789".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2257,12 +2284,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.batch_update_facebook_custom_audience_members(
                 "sample-audienceId",
                 BatchUpdateFacebookCustomAudienceRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "ADD".to_owned()
                 )
                     .csv_path("sample".to_owned())
                     .smartlist_ids(vec!["sample".to_owned()])
-                    .dynamic_audience("sample".to_owned())
+                    .dynamic_audience("true".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2272,7 +2299,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_facebook_conversation_form(
                 CreateFacebookConversationFormRequest::new(
-                    "sample".to_owned(),
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned(),
                     vec![
@@ -2288,8 +2315,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "createFacebookIntegration",
         Box::pin({
             let call = handle.create_facebook_integration(
-                CreateFacebookIntegrationRequest::new("sample".to_owned(), "sample".to_owned())
-                    .ad_account_id("sample".to_owned())
+                CreateFacebookIntegrationRequest::new(
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "103456789012345".to_owned()
+                )
+                    .ad_account_id("act_123456789".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2302,37 +2332,37 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 CreateFacebookLeadFormRequest::new(
                     FacebookLeadFormType::MoreVolume,
                     "sample".to_owned(),
-                    "sample".to_owned(),
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
                     vec![
                         FacebookLeadFormQuestion::new(
-                            "sample".to_owned(),
+                            "email_address".to_owned(),
                             FacebookLeadFormQuestionType::Custom
                         )
                             .label("sample".to_owned())
                             .options(
                                 vec![
                                     FacebookLeadFormQuestionOption::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned()
+                                        "option_1".to_owned(),
+                                        "Yes".to_owned()
                                     )
                                 ]
                             )
                     ],
-                    "sample".to_owned(),
+                    "https://example.com/sample".to_owned(),
                     FacebookLeadFormThankYouPage::new(
                         "sample".to_owned(),
                         "sample".to_owned(),
                         "sample".to_owned(),
-                        "sample".to_owned()
+                        "VIEW_WEBSITE".to_owned()
                     )
                         .button_link("sample".to_owned())
                         .business_phone("sample".to_owned())
-                        .country_code("sample".to_owned())
+                        .country_code("US".to_owned())
                 )
                     .greeting_card(
                         FacebookLeadFormGreetingCard::new(
                             "sample".to_owned(),
-                            "sample".to_owned(),
+                            "LIST_STYLE".to_owned(),
                             vec!["sample".to_owned()]
                         )
                     )
@@ -2345,7 +2375,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                     FacebookLeadFormCheckbox::new(
                                         true,
                                         "sample".to_owned(),
-                                        "sample".to_owned()
+                                        "terms_checkbox".to_owned()
                                     )
                                 ]
                             )
@@ -2359,9 +2389,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_google_integration(
                 CreateGoogleIntegrationRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "123-456-7890".to_owned(),
+                    "987-654-3210".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -2371,7 +2401,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "createGoogleOfflineUserListJob",
         Box::pin({
             let call = handle.create_google_offline_user_list_job(
-                CreateGoogleOfflineUserListJobRequest::new("sample".to_owned())
+                CreateGoogleOfflineUserListJobRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
                     .smart_list_ids(vec!["sample".to_owned()])
                     .csv_path("sample".to_owned())
                     .user_list_id("sample".to_owned())
@@ -2385,11 +2415,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_linkedin_integration(
                 CreateLinkedinIntegrationRequest::new(
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "12345678".to_owned(),
                     "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "USD".to_owned(),
+                    "12345678".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -2401,8 +2431,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.create_linkedin_lead_form(
                 "sample-accountId",
                 CreateLinkedinLeadFormRequest::new(
-                    LinkedinLeadFormOwner::new("sample".to_owned()),
-                    LinkedinLocale::new("sample".to_owned(), "sample".to_owned()),
+                    LinkedinLeadFormOwner::new("urn:li:sponsoredAccount:123456".to_owned()),
+                    LinkedinLocale::new("US".to_owned(), "en".to_owned()),
                     "sample".to_owned(),
                     CreateLinkedinLeadFormRequestState::Published,
                     LinkedinLeadFormContent::new(
@@ -2414,10 +2444,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                         "sample".to_owned()
                                     )])
                                 ),
-                                "sample".to_owned(),
+                                "firstName".to_owned(),
                                 LinkedinQuestionDetails::new()
                             )
-                                .predefined_field("sample".to_owned())
+                                .predefined_field("FIRST_NAME".to_owned())
                         ],
                         LinkedinLocalizedText::new(
                             std::collections::BTreeMap::from([(
@@ -2471,7 +2501,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         )
                 )
                     .hidden_fields(
-                        vec![LinkedinHiddenField::new("sample".to_owned(), "sample".to_owned())]
+                        vec![
+                            LinkedinHiddenField::new("utm_source".to_owned(), "linkedin".to_owned())
+                        ]
                     )
             );
             async move { call.send().await.map(|_| ()) }
@@ -2482,7 +2514,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.delete_facebook_ad(
                 "sample-adId",
-                LocationIdRequest::new("sample".to_owned())
+                LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2492,7 +2524,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.delete_facebook_ad_account(
                 "sample-adAccountId",
-                LocationIdRequest::new("sample".to_owned())
+                LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2502,7 +2534,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.delete_facebook_adset(
                 "sample-adsetId",
-                LocationIdRequest::new("sample".to_owned())
+                LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2512,7 +2544,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.delete_facebook_campaign(
                 "sample-campaignId",
-                LocationIdRequest::new("sample".to_owned())
+                LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2528,7 +2560,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "deleteFacebookIntegration",
         Box::pin({
             let call = handle.delete_facebook_integration(
-                LocationIdRequest::new("sample".to_owned())
+                LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2536,7 +2568,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "deleteFacebookPage",
         Box::pin({
-            let call = handle.delete_facebook_page("sample".to_owned());
+            let call = handle.delete_facebook_page("123456789".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -2545,7 +2577,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.delete_google_ad_account(
                 "sample-adAccountId",
-                LocationIdRequest::new("sample".to_owned())
+                LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2570,7 +2602,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "deleteLinkedinAdAccount",
         Box::pin({
-            let call = handle.delete_linkedin_ad_account("sample".to_owned());
+            let call = handle.delete_linkedin_ad_account("12345678".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -2593,7 +2625,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.duplicate_facebook_campaign(
                 "sample-campaignId",
-                LocationIdRequest::new("sample".to_owned())
+                LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2610,8 +2642,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .get_facebook_campaign("sample-campaignId")
-                .fields("sample".to_owned())
-                .source("sample".to_owned());
+                .fields("adsets,ads".to_owned())
+                .source("facebook".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -2620,8 +2652,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.get_facebook_campaign_report(
                 "sample-campaignId",
-                "sample".to_owned(),
-                "sample".to_owned()
+                "2022-01-11".to_owned(),
+                "2022-01-31".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2652,8 +2684,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.get_facebook_report(
                 GetFacebookReportGroupBy::Day,
-                "sample".to_owned(),
-                "sample".to_owned(),
+                "2022-01-11".to_owned(),
+                "2022-01-31".to_owned(),
                 AdSourceType::AdManager,
                 vec![GetFacebookReportFieldsItem::Impressions]
             );
@@ -2665,12 +2697,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .get_facebook_report_list(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "campaigns".to_owned(),
+                    "2022-01-11".to_owned(),
+                    "2022-01-31".to_owned(),
                     AdSourceType::AdManager
                 )
-                .campaign_id("sample".to_owned());
+                .campaign_id("196684453527082".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -2707,8 +2739,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.get_google_campaign_report(
                 "sample-campaignId",
-                "sample".to_owned(),
-                "sample".to_owned()
+                "2022-01-11".to_owned(),
+                "2022-01-31".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2732,7 +2764,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.get_google_keyword_ideas(
                 GoogleKeywordIdeasRequest::new("sample".to_owned())
-                    .language_code("sample".to_owned())
+                    .language_code("en".to_owned())
                     .locations(vec!["sample".to_owned()])
                     .keywords(vec!["sample".to_owned()])
             );
@@ -2744,8 +2776,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .get_google_report(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "2022-01-11".to_owned(),
+                    "2022-01-31".to_owned(),
                     AdSourceType::AdManager,
                     vec![GetGoogleReportFieldsItem::Impressions]
                 )
@@ -2758,12 +2790,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .get_google_report_list(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "campaigns".to_owned(),
+                    "2022-01-11".to_owned(),
+                    "2022-01-31".to_owned(),
                     AdSourceType::AdManager
                 )
-                .campaign_id("sample".to_owned());
+                .campaign_id("196684453527082".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -2787,7 +2819,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "getLinkedinAdAccount",
         Box::pin({
-            let call = handle.get_linkedin_ad_account("sample".to_owned());
+            let call = handle.get_linkedin_ad_account("12345678".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -2804,8 +2836,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .get_linkedin_campaign_group_report(
                     "sample-campaignGroupId",
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "2024-01-05".to_owned(),
+                    "2024-01-05".to_owned()
                 )
                 .fields(vec!["sample".to_owned()]);
             async move { call.send().await.map(|_| ()) }
@@ -2822,7 +2854,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "getLinkedinReport",
         Box::pin({
             let call = handle
-                .get_linkedin_report("sample".to_owned(), "sample".to_owned())
+                .get_linkedin_report("2024-01-01".to_owned(), "2024-01-31".to_owned())
                 .pivot(GetLinkedinReportPivot::Account)
                 .group_by(GetLinkedinReportGroupBy::Day)
                 .entity_urns("sample".to_owned())
@@ -2838,8 +2870,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     "sample".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "2024-01-01".to_owned(),
+                    "2024-01-31".to_owned()
                 )
                 .fields(vec!["sample".to_owned()]);
             async move { call.send().await.map(|_| ()) }
@@ -2857,10 +2889,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_facebook_ad_accounts()
-                .type_("sample".to_owned())
-                .next("sample".to_owned())
+                .type_("AD_MANAGER".to_owned())
+                .next("cursor_abc".to_owned())
                 .fetch_all(true)
-                .limit(1i64);
+                .limit(25i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -2877,7 +2909,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .list_facebook_custom_audiences(
                     ListFacebookCustomAudiencesType::Lookalike,
-                    "sample".to_owned()
+                    "act_123456".to_owned()
                 )
                 .source(ListFacebookCustomAudiencesSource::AdManager);
             async move { call.send().await.map(|_| ()) }
@@ -2891,12 +2923,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     AdSourceType::AdManager,
                     ListFacebookEntitiesEntityType::Campaign
                 )
-                .next("sample".to_owned())
+                .next("cursor_abc".to_owned())
                 .fetch_all(true)
-                .campaign_id("sample".to_owned())
-                .ad_set_id("sample".to_owned())
-                .search_id("sample".to_owned())
-                .selected_ad_account_id("sample".to_owned());
+                .campaign_id("camp_123".to_owned())
+                .ad_set_id("adset_123".to_owned())
+                .search_id("search_123".to_owned())
+                .selected_ad_account_id("act_123456".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -2928,9 +2960,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_facebook_pixels()
-                .channel("sample".to_owned())
-                .page_id("sample".to_owned())
-                .ig_user_id("sample".to_owned());
+                .channel("FACEBOOK".to_owned())
+                .page_id("123456789".to_owned())
+                .ig_user_id("ig_user_123".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -2946,7 +2978,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_google_assets(ListGoogleAssetsType::Call)
-                .id("sample".to_owned())
+                .id("asset_123".to_owned())
                 .advertiser_only(true);
             async move { call.send().await.map(|_| ()) }
         })
@@ -2971,10 +3003,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .list_google_conversions()
                 .type_(ListGoogleConversionsType::AdManager)
-                .conversion_type("sample".to_owned())
-                .category("sample".to_owned())
-                .start_date("sample".to_owned())
-                .end_date("sample".to_owned());
+                .conversion_type("WEBPAGE".to_owned())
+                .category("PURCHASE".to_owned())
+                .start_date("2024-01-01".to_owned())
+                .end_date("2024-12-31".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -2986,19 +3018,19 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     AdSourceType::AdManager,
                     ListGoogleEntitiesEntityType::Campaign
                 )
-                .campaign_id("sample".to_owned())
-                .ad_group_id("sample".to_owned())
-                .search_id("sample".to_owned())
-                .start_date("sample".to_owned())
-                .end_date("sample".to_owned())
-                .selected_ad_account_id("sample".to_owned());
+                .campaign_id("camp_123".to_owned())
+                .ad_group_id("ag_123".to_owned())
+                .search_id("search_123".to_owned())
+                .start_date("2024-01-01".to_owned())
+                .end_date("2024-12-31".to_owned())
+                .selected_ad_account_id("123-456-7890".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "listGoogleSegments",
         Box::pin({
-            let call = handle.list_google_segments().type_("sample".to_owned());
+            let call = handle.list_google_segments().type_("CUSTOM_SEGMENTS".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -3007,7 +3039,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.list_google_target_interests(
                 ListGoogleTargetInterestsType::Affinity,
-                "sample".to_owned()
+                "SEARCH".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -3031,7 +3063,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.pause_facebook_ad(
                 "sample-adId",
-                LocationIdRequest::new("sample".to_owned())
+                LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -3041,7 +3073,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.pause_facebook_adset(
                 "sample-adsetId",
-                LocationIdRequest::new("sample".to_owned())
+                LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -3051,7 +3083,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.pause_facebook_campaign(
                 "sample-campaignId",
-                LocationIdRequest::new("sample".to_owned())
+                LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -3061,7 +3093,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.publish_facebook_campaign(
                 "sample-campaignId",
-                LocationIdRequest::new("sample".to_owned())
+                LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -3078,7 +3110,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.publish_linkedin_campaign_group(
                 "sample-adId",
-                LocationIdRequest::new("sample".to_owned())
+                LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -3088,8 +3120,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.remove_facebook_custom_audience_member(
                 "sample-audienceId",
-                FacebookCustomAudienceMemberRequest::new("sample".to_owned(), "sample".to_owned())
-                    .fb_ad_account_id("sample".to_owned())
+                FacebookCustomAudienceMemberRequest::new(
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "sample".to_owned()
+                )
+                    .fb_ad_account_id("act_123456789".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -3099,7 +3134,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.resume_facebook_ad(
                 "sample-adId",
-                LocationIdRequest::new("sample".to_owned())
+                LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -3109,7 +3144,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.resume_facebook_adset(
                 "sample-adsetId",
-                LocationIdRequest::new("sample".to_owned())
+                LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -3119,7 +3154,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.resume_facebook_campaign(
                 "sample-campaignId",
-                LocationIdRequest::new("sample".to_owned())
+                LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -3128,8 +3163,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "searchFacebookTargeting",
         Box::pin({
             let call = handle
-                .search_facebook_targeting("sample".to_owned(), "sample".to_owned())
-                .search_type("sample".to_owned());
+                .search_facebook_targeting("interest".to_owned(), "fitness".to_owned())
+                .search_type("adgeolocation".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -3137,8 +3172,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "searchGoogleTargeting",
         Box::pin({
             let call = handle
-                .search_google_targeting("sample".to_owned())
-                .query("sample".to_owned());
+                .search_google_targeting("geolocation".to_owned())
+                .query("New York".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -3146,9 +3181,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "searchLinkedinTargeting",
         Box::pin({
             let call = handle
-                .search_linkedin_targeting("sample".to_owned())
-                .query("sample".to_owned())
-                .q("sample".to_owned());
+                .search_linkedin_targeting("locations".to_owned())
+                .query("software".to_owned())
+                .q("typeahead".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -3156,7 +3191,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "setFacebookDefaultPage",
         Box::pin({
             let call = handle.set_facebook_default_page(
-                SetFacebookDefaultPageRequest::new("sample".to_owned())
+                SetFacebookDefaultPageRequest::new("103456789012345".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -3166,7 +3201,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.update_facebook_custom_audience(
                 "sample-audienceId",
-                UpdateFacebookCustomAudienceRequest::new("sample".to_owned(), "sample".to_owned())
+                UpdateFacebookCustomAudienceRequest::new(
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "sample".to_owned()
+                )
                     .description("sample".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
@@ -3190,7 +3228,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.upsert_facebook_ad(
                 UpsertFacebookAdRequest::new(
-                    "sample".to_owned(),
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned()
                 )
@@ -3203,7 +3241,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .media_type(FacebookAdMediaType::Single)
                     .media(
                         vec![
-                            FacebookAdMedia::new("sample".to_owned(), AdMediaKind::Image)
+                            FacebookAdMedia::new(
+                                "https://example.com/sample".to_owned(),
+                                AdMediaKind::Image
+                            )
                                 .thumbnail_url("sample".to_owned())
                                 .selected_poster(1i64)
                                 .name("sample".to_owned())
@@ -3213,7 +3254,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         ]
                     )
                     .multi_advertiser_ads(true)
-                    .cta("sample".to_owned())
+                    .cta("LEARN_MORE".to_owned())
                     .conversation_form_id("sample".to_owned())
                     .destination_link("sample".to_owned())
                     .destination_form_id("sample".to_owned())
@@ -3225,7 +3266,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "upsertFacebookAdset",
         Box::pin({
             let call = handle.upsert_facebook_adset(
-                UpsertFacebookAdsetRequest::new("sample".to_owned(), "sample".to_owned())
+                UpsertFacebookAdsetRequest::new(
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "sample".to_owned()
+                )
                     .id("sample".to_owned())
                     .name("sample".to_owned())
                     .page_id("sample".to_owned())
@@ -3236,22 +3280,22 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         FacebookAudience::new(
                             vec![
                                 FacebookGeoLocation::new(
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
+                                    "US".to_owned(),
+                                    "United States".to_owned(),
                                     FacebookGeoLocationType::Country,
                                     SelectionType::Include
                                 )
-                                    .radius(1.0f64)
+                                    .radius(25f64)
                                     .radius_unit(DistanceUnit::Km)
                                     .geometry(
                                         FacebookGeoGeometry::new(
                                             GeoLatLng::new(),
-                                            "sample".to_owned()
+                                            "APPROXIMATE".to_owned()
                                         )
                                     )
                             ]
                         )
-                            .locales(vec![FacebookLocale::new("sample".to_owned(), 1i64)])
+                            .locales(vec![FacebookLocale::new("English (US)".to_owned(), 6i64)])
                             .placements(
                                 FacebookPlacements::new()
                                     .facebook(vec!["sample".to_owned()])
@@ -3277,21 +3321,24 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             )
                             .interests(
                                 vec![
-                                    FacebookInterest::new("sample".to_owned(), "sample".to_owned())
-                                        .type_("sample".to_owned())
+                                    FacebookInterest::new(
+                                        "6003139266461".to_owned(),
+                                        "sample".to_owned()
+                                    )
+                                        .type_("interests".to_owned())
                                 ]
                             )
-                            .age_min(1i64)
-                            .age_max(1i64)
+                            .age_min(18i64)
+                            .age_max(65i64)
                             .genders(vec![1i64])
                     )
                     .budget(
-                        FacebookBudget::new(BudgetType::Daily, 1.0f64)
-                            .schedule_start_date("sample".to_owned())
-                            .schedule_end_date("sample".to_owned())
+                        FacebookBudget::new(BudgetType::Daily, 1000f64)
+                            .schedule_start_date("2024-01-01".to_owned())
+                            .schedule_end_date("2024-01-31".to_owned())
                     )
-                    .conversion_location("sample".to_owned())
-                    .custom_event_type("sample".to_owned())
+                    .conversion_location("website".to_owned())
+                    .custom_event_type("Purchase".to_owned())
                     .pixel_id("sample".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
@@ -3301,12 +3348,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "upsertFacebookCampaign",
         Box::pin({
             let call = handle.upsert_facebook_campaign(
-                UpsertFacebookCampaignRequest::new("sample".to_owned())
+                UpsertFacebookCampaignRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
                     .id("sample".to_owned())
                     .name("sample".to_owned())
                     .objective(FacebookCampaignObjective::OutcomeLeads)
                     .special_ad_categories(FacebookSpecialAdCategory::Employment)
-                    .source("sample".to_owned())
+                    .source("facebook".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -3315,7 +3362,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "upsertFacebookPixel",
         Box::pin({
             let call = handle.upsert_facebook_pixel(
-                UpsertFacebookPixelRequest::new("sample".to_owned(), "sample".to_owned())
+                UpsertFacebookPixelRequest::new(
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "LEAD_EVENT".to_owned()
+                )
                     .conversion_pixel_id("sample".to_owned())
                     .name("sample".to_owned())
                     .ig_user_id("sample".to_owned())
@@ -3328,7 +3378,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.upsert_google_asset(
                 UpsertGoogleAssetRequest::new(
-                    "sample".to_owned(),
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
                     GoogleAssetType::Call,
                     serde_json::Value::Object(Default::default())
                 )
@@ -3340,7 +3390,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "upsertGoogleAudience",
         Box::pin({
             let call = handle.upsert_google_audience(
-                UpsertGoogleAudienceRequest::new("sample".to_owned(), "sample".to_owned())
+                UpsertGoogleAudienceRequest::new(
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "sample".to_owned()
+                )
                     .resource_name("sample".to_owned())
                     .dimensions(
                         GoogleAudienceDimension::new()
@@ -3378,7 +3431,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.upsert_google_campaign(
                 GoogleCampaign::new(
                     "sample".to_owned(),
-                    "sample".to_owned(),
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
                     GoogleAdvertisingChannelType::Search
                 )
                     .id("sample".to_owned())
@@ -3389,9 +3442,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .budget(
                         AdBudget::new()
                             .budget_type(BudgetType::Daily)
-                            .amount(1.0f64)
-                            .schedule_start_date("sample".to_owned())
-                            .schedule_end_date("sample".to_owned())
+                            .amount(5000f64)
+                            .schedule_start_date("2024-01-01".to_owned())
+                            .schedule_end_date("2024-12-31".to_owned())
                     )
                     .audience(
                         GoogleCampaignAudience::new()
@@ -3402,7 +3455,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                         .id("sample".to_owned())
                                         .name("sample".to_owned())
                                         .country_name("sample".to_owned())
-                                        .type_("sample".to_owned())
+                                        .type_("city".to_owned())
                                         .radius(1.0f64)
                                         .radius_unit(DistanceUnit::Km)
                                         .selection_type(SelectionType::Include)
@@ -3479,7 +3532,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                             vec![
                                                 GoogleKeyword::new(
                                                     "sample".to_owned(),
-                                                    "sample".to_owned()
+                                                    "PHRASE".to_owned()
                                                 )
                                             ]
                                         )
@@ -3487,7 +3540,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                             vec![
                                                 GoogleKeyword::new(
                                                     "sample".to_owned(),
-                                                    "sample".to_owned()
+                                                    "PHRASE".to_owned()
                                                 )
                                             ]
                                         )
@@ -3514,8 +3567,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         vec![
                             GoogleAdSchedule::new(
                                 GoogleScheduleDay::Friday,
-                                "sample".to_owned(),
-                                "sample".to_owned()
+                                "09:00".to_owned(),
+                                "17:00".to_owned()
                             )
                         ]
                     )
@@ -3524,7 +3577,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .unpublished_changes(true)
                     .maximum_cpc(1.0f64)
                     .google_campaign_id("sample".to_owned())
-                    .source("sample".to_owned())
+                    .source("WEBSITE".to_owned())
                     .advanced_options(serde_json::Value::Object(Default::default()))
             );
             async move { call.send().await.map(|_| ()) }
@@ -3535,14 +3588,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.upsert_google_conversion(
                 UpsertGoogleConversionRequest::new(
-                    "sample".to_owned(),
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
                     "sample".to_owned(),
                     GoogleConversionType::UploadClicks,
-                    "sample".to_owned(),
-                    GoogleConversionValueSettings::new(1.0f64, "sample".to_owned(), true),
+                    "PURCHASE".to_owned(),
+                    GoogleConversionValueSettings::new(10f64, "USD".to_owned(), true),
                     UpsertGoogleConversionRequestCountingType::OnePerClick,
                     UpsertGoogleConversionRequestAttributionModel::GoogleSearchAttributionDataDriven,
-                    1i64
+                    30i64
                 )
                     .conversion_id("sample".to_owned())
             );
@@ -3561,19 +3614,19 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             GoogleSegmentMember::new(GoogleSegmentMemberMemberType::Keyword)
                                 .keyword("sample".to_owned())
                                 .url("sample".to_owned())
-                                .app("sample".to_owned())
+                                .app("com.example.app".to_owned())
                         ]
                     )
-                    .status("sample".to_owned())
-                    .type_("sample".to_owned())
+                    .status("ENABLED".to_owned())
+                    .type_("CUSTOM_SEGMENTS".to_owned())
                     .id("sample".to_owned())
-                    .membership_status("sample".to_owned())
+                    .membership_status("OPEN".to_owned())
                     .rule_based_user_list(
                         GoogleRuleBasedUserList::new(
                             GoogleFlexibleRuleUserList::new(
                                 vec![
                                     GoogleRuleOperand::new(
-                                        1i64,
+                                        30i64,
                                         GoogleRule::new(
                                             vec![
                                                 GoogleRuleItemGroup::new(
@@ -3581,7 +3634,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                                         GoogleRuleItem::new(
                                                             GoogleRuleItemName::Url,
                                                             GoogleStringRule::new(
-                                                                "sample".to_owned(),
+                                                                "CONTAINS".to_owned(),
                                                                 "sample".to_owned()
                                                             )
                                                         )
@@ -3593,7 +3646,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                 ],
                                 vec![
                                     GoogleRuleOperand::new(
-                                        1i64,
+                                        30i64,
                                         GoogleRule::new(
                                             vec![
                                                 GoogleRuleItemGroup::new(
@@ -3601,7 +3654,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                                         GoogleRuleItem::new(
                                                             GoogleRuleItemName::Url,
                                                             GoogleStringRule::new(
-                                                                "sample".to_owned(),
+                                                                "CONTAINS".to_owned(),
                                                                 "sample".to_owned()
                                                             )
                                                         )
@@ -3612,13 +3665,13 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                     )
                                 ]
                             )
-                                .inclusive_rule_operator("sample".to_owned())
+                                .inclusive_rule_operator("AND".to_owned())
                         )
                             .prepopulation_status(
                                 GoogleRuleBasedUserListPrepopulationStatus::Requested
                             )
                     )
-                    .membership_life_span(1i64)
+                    .membership_life_span(30i64)
                     .seed_user_list_ids(vec!["sample".to_owned()])
                     .country_codes(vec!["sample".to_owned()])
                     .expansion_level(UpsertGoogleSegmentRequestExpansionLevel::Balanced)
@@ -3630,22 +3683,20 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "upsertLinkedinCampaignGroup",
         Box::pin({
             let call = handle.upsert_linkedin_campaign_group(
-                LinkedinCampaignGroup::new("sample".to_owned())
+                LinkedinCampaignGroup::new("HChooFuiyPpVYzeJ4HMe".to_owned())
                     .id("sample".to_owned())
                     .budget(
                         AdBudget::new()
                             .budget_type(BudgetType::Daily)
-                            .amount(1.0f64)
-                            .schedule_start_date("sample".to_owned())
-                            .schedule_end_date("sample".to_owned())
+                            .amount(5000f64)
+                            .schedule_start_date("2024-01-01".to_owned())
+                            .schedule_end_date("2024-12-31".to_owned())
                     )
                     .ad_campaigns(
                         vec![
                             LinkedinCampaign::new()
                                 .id("sample".to_owned())
-                                .locale(
-                                    LinkedinLocale::new("sample".to_owned(), "sample".to_owned())
-                                )
+                                .locale(LinkedinLocale::new("US".to_owned(), "en".to_owned()))
                                 .name("sample".to_owned())
                                 .publishing_status(PublishingStatus::Draft)
                                 .media_type(LinkedinCampaignMediaType::StandardUpdate)
@@ -3655,15 +3706,15 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                             vec![
                                                 LinkedinGeoLocation::new(
                                                     "sample".to_owned(),
-                                                    "sample".to_owned(),
-                                                    "sample".to_owned(),
+                                                    "urn:li:geo:103644278".to_owned(),
+                                                    "urn:li:adTargetingFacet:locations".to_owned(),
                                                     SelectionType::Include
                                                 )
                                             ]
                                         )
                                         .target_audience(LinkedinTargetAudience::new())
                                 )
-                                .unit_cost(LinkedinUnitCost::new(1.0f64))
+                                .unit_cost(LinkedinUnitCost::new(500f64))
                                 .campaign_type("sample".to_owned())
                                 .ad_campaign_group_id("sample".to_owned())
                                 .ad_campaign_id("sample".to_owned())

@@ -174,14 +174,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_affiliate_commissions()
-                .campaign_id("sample".to_owned())
-                .affiliate_id("sample".to_owned())
-                .status("sample".to_owned())
-                .query("sample".to_owned())
+                .campaign_id("6385d230f6d19db03eef6fb2".to_owned())
+                .affiliate_id("6385d230f6d19db03eef6fb2".to_owned())
+                .status("pending".to_owned())
+                .query("affiliate@gmail.com".to_owned())
                 .skip(1i64)
-                .limit(1i64)
-                .from_date("sample".to_owned())
-                .to_date("sample".to_owned());
+                .limit(10i64)
+                .from_date("2023-10-01".to_owned())
+                .to_date("2023-10-01".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -190,14 +190,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_affiliate_payouts()
-                .status("sample".to_owned())
-                .query("sample".to_owned())
-                .affiliate_id("sample".to_owned())
-                .campaign_id("sample".to_owned())
+                .status("pending".to_owned())
+                .query("john".to_owned())
+                .affiliate_id("65df04201e428a0c5ebb6572".to_owned())
+                .campaign_id("65df04201e428a0c5ebb6573".to_owned())
                 .skip(1i64)
-                .limit(1i64)
-                .start("sample".to_owned())
-                .end("sample".to_owned());
+                .limit(10i64)
+                .start("2022-12-01T00:00:00.000Z".to_owned())
+                .end("2022-12-31T23:59:59.999Z".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -206,13 +206,13 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_affiliates()
-                .query("sample".to_owned())
+                .query("John".to_owned())
                 .active(true)
-                .campaign_id("sample".to_owned())
+                .campaign_id("63d376de11be1d26d38f7369".to_owned())
                 .skip(1i64)
-                .limit(1i64)
-                .from_date("sample".to_owned())
-                .to_date("sample".to_owned());
+                .limit(10i64)
+                .from_date("2023-10-01".to_owned())
+                .to_date("2023-10-01".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));

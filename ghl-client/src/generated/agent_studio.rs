@@ -234,7 +234,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_agent_studio_agent(
                 CreateAgentStudioAgentRequest::new(
-                    "sample".to_owned(),
+                    "C2QujeCh8ZnC7al2InWR".to_owned(),
                     AgentStudioAgentStatus::Active,
                     std::collections::BTreeMap::from([(
                         "key".to_owned(),
@@ -257,7 +257,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.execute_agent_studio_agent(
                 "sample-agentId",
-                ExecuteAgentStudioAgentRequest::new("sample".to_owned(), "sample".to_owned())
+                ExecuteAgentStudioAgentRequest::new(
+                    "sample".to_owned(),
+                    "C2QujeCh8ZnC7al2InWR".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -267,7 +270,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.execute_published_agent_studio_agent(
                 "sample-agentId",
-                ExecuteAgentStudioAgentRequest::new("sample".to_owned(), "sample".to_owned())
+                ExecuteAgentStudioAgentRequest::new(
+                    "sample".to_owned(),
+                    "C2QujeCh8ZnC7al2InWR".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -289,14 +295,14 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "listAgentStudioAgents",
         Box::pin({
-            let call = handle.list_agent_studio_agents(1i64, 1i64);
+            let call = handle.list_agent_studio_agents(20i64, 0i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "listPublishedAgentStudioAgents",
         Box::pin({
-            let call = handle.list_published_agent_studio_agents(1i64, 1i64);
+            let call = handle.list_published_agent_studio_agents(20i64, 0i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -305,7 +311,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.publish_agent_studio_version(
                 "sample-versionId",
-                PublishAgentStudioVersionRequest::new("sample".to_owned())
+                PublishAgentStudioVersionRequest::new("C2QujeCh8ZnC7al2InWR".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -315,7 +321,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.update_agent_studio_agent(
                 "sample-agentId",
-                UpdateAgentStudioAgentRequest::new("sample".to_owned())
+                UpdateAgentStudioAgentRequest::new("C2QujeCh8ZnC7al2InWR".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -325,7 +331,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.update_agent_studio_version(
                 "sample-versionId",
-                UpdateAgentStudioVersionRequest::new("sample".to_owned())
+                UpdateAgentStudioVersionRequest::new("C2QujeCh8ZnC7al2InWR".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -351,32 +357,30 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .create_agent_studio_agent(
                     CreateAgentStudioAgentRequest::new(
-                        "sample".to_owned(),
+                        "C2QujeCh8ZnC7al2InWR".to_owned(),
                         AgentStudioAgentStatus::Active,
                         std::collections::BTreeMap::from([(
                             "key".to_owned(),
                             serde_json::Value::Object(Default::default())
                         )])
                     )
-                        .name("sample".to_owned())
+                        .name("Customer Support Agent".to_owned())
                         .description("sample".to_owned())
-                        .agency_id("sample".to_owned())
-                        .author_id("sample".to_owned())
-                        .author_name("sample".to_owned())
-                        .author_email("sample".to_owned())
+                        .agency_id("gjL2sFNXJfJYa3d2OYSN".to_owned())
+                        .author_id("usr_abc123def456".to_owned())
+                        .author_name("John Doe".to_owned())
+                        .author_email("john@example.com".to_owned())
                         .nodes(vec!["sample".to_owned()])
                         .edges(vec!["sample".to_owned()])
                 )
-                .source("sample".to_owned());
+                .source("api".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "deleteAgentStudioAgent",
         Box::pin({
-            let call = handle
-                .delete_agent_studio_agent("sample-agentId")
-                .source("sample".to_owned());
+            let call = handle.delete_agent_studio_agent("sample-agentId").source("api".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -386,21 +390,29 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .execute_agent_studio_agent(
                     "sample-agentId",
-                    ExecuteAgentStudioAgentRequest::new("sample".to_owned(), "sample".to_owned())
-                        .execution_id("sample".to_owned())
+                    ExecuteAgentStudioAgentRequest::new(
+                        "sample".to_owned(),
+                        "C2QujeCh8ZnC7al2InWR".to_owned()
+                    )
+                        .execution_id("a1b2c3d4e5f6g7h8i9j0k1l2".to_owned())
                         .input_variables(
                             std::collections::BTreeMap::from([(
                                 "key".to_owned(),
                                 serde_json::Value::Object(Default::default())
                             )])
                         )
-                        .version_id("sample".to_owned())
+                        .version_id("b2b1c1d2-3e4f-5a6b-7c8d-9e0f1a2b3c4d".to_owned())
                         .attachments(
-                            vec![AgentAttachment::new("sample".to_owned(), "sample".to_owned())]
+                            vec![
+                                AgentAttachment::new(
+                                    "image".to_owned(),
+                                    "https://example.com/image.png".to_owned()
+                                )
+                            ]
                         )
-                        .contact_id("sample".to_owned())
+                        .contact_id("cid_abc123def456".to_owned())
                 )
-                .source("sample".to_owned());
+                .source("api".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -410,28 +422,36 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .execute_published_agent_studio_agent(
                     "sample-agentId",
-                    ExecuteAgentStudioAgentRequest::new("sample".to_owned(), "sample".to_owned())
-                        .execution_id("sample".to_owned())
+                    ExecuteAgentStudioAgentRequest::new(
+                        "sample".to_owned(),
+                        "C2QujeCh8ZnC7al2InWR".to_owned()
+                    )
+                        .execution_id("a1b2c3d4e5f6g7h8i9j0k1l2".to_owned())
                         .input_variables(
                             std::collections::BTreeMap::from([(
                                 "key".to_owned(),
                                 serde_json::Value::Object(Default::default())
                             )])
                         )
-                        .version_id("sample".to_owned())
+                        .version_id("b2b1c1d2-3e4f-5a6b-7c8d-9e0f1a2b3c4d".to_owned())
                         .attachments(
-                            vec![AgentAttachment::new("sample".to_owned(), "sample".to_owned())]
+                            vec![
+                                AgentAttachment::new(
+                                    "image".to_owned(),
+                                    "https://example.com/image.png".to_owned()
+                                )
+                            ]
                         )
-                        .contact_id("sample".to_owned())
+                        .contact_id("cid_abc123def456".to_owned())
                 )
-                .source("sample".to_owned());
+                .source("api".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "getAgentStudioAgent",
         Box::pin({
-            let call = handle.get_agent_studio_agent("sample-agentId").source("sample".to_owned());
+            let call = handle.get_agent_studio_agent("sample-agentId").source("api".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -440,7 +460,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .get_published_agent_studio_agent("sample-agentId")
-                .source("sample".to_owned());
+                .source("api".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -448,9 +468,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listAgentStudioAgents",
         Box::pin({
             let call = handle
-                .list_agent_studio_agents(1i64, 1i64)
+                .list_agent_studio_agents(20i64, 0i64)
                 .is_published(true)
-                .source("sample".to_owned());
+                .source("api".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -458,8 +478,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listPublishedAgentStudioAgents",
         Box::pin({
             let call = handle
-                .list_published_agent_studio_agents(1i64, 1i64)
-                .source("sample".to_owned());
+                .list_published_agent_studio_agents(20i64, 0i64)
+                .source("api".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -469,12 +489,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .publish_agent_studio_version(
                     "sample-versionId",
-                    PublishAgentStudioVersionRequest::new("sample".to_owned())
-                        .user_id("sample".to_owned())
-                        .user_name("sample".to_owned())
-                        .user_email("sample".to_owned())
+                    PublishAgentStudioVersionRequest::new("C2QujeCh8ZnC7al2InWR".to_owned())
+                        .user_id("usr_abc123def456".to_owned())
+                        .user_name("John Doe".to_owned())
+                        .user_email("john.doe@example.com".to_owned())
                 )
-                .source("sample".to_owned());
+                .source("api".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -484,12 +504,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .update_agent_studio_agent(
                     "sample-agentId",
-                    UpdateAgentStudioAgentRequest::new("sample".to_owned())
-                        .name("sample".to_owned())
+                    UpdateAgentStudioAgentRequest::new("C2QujeCh8ZnC7al2InWR".to_owned())
+                        .name("Updated Customer Support Agent".to_owned())
                         .description("sample".to_owned())
                         .status(AgentStudioAgentStatus::Active)
                 )
-                .source("sample".to_owned());
+                .source("api".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -499,8 +519,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .update_agent_studio_version(
                     "sample-versionId",
-                    UpdateAgentStudioVersionRequest::new("sample".to_owned())
-                        .version_name("sample".to_owned())
+                    UpdateAgentStudioVersionRequest::new("C2QujeCh8ZnC7al2InWR".to_owned())
+                        .version_name("Customer Support Agent v2".to_owned())
                         .description("sample".to_owned())
                         .nodes(vec![serde_json::Value::Object(Default::default())])
                         .edges(vec![serde_json::Value::Object(Default::default())])
@@ -513,10 +533,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                 serde_json::Value::Object(Default::default())
                             )])
                         )
-                        .user_id("sample".to_owned())
-                        .user_name("sample".to_owned())
+                        .user_id("usr_abc123def456".to_owned())
+                        .user_name("John Doe".to_owned())
                 )
-                .source("sample".to_owned());
+                .source("api".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));

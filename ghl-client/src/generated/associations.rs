@@ -182,12 +182,12 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_association(
                 CreateAssociationRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "eHy2cOSZxMQzQ6Yyvl8P".to_owned(),
+                    "student_teacher".to_owned(),
+                    "student".to_owned(),
+                    "custom_objects.children".to_owned(),
+                    "Teacher".to_owned(),
+                    "contact".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -198,10 +198,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_relation(
                 CreateRelationRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "clF1LD04GTUKN3b3XuOj".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -238,7 +238,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "listAssociations",
         Box::pin({
-            let call = handle.list_associations(1i64, 1i64);
+            let call = handle.list_associations(0i64, 100i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -252,7 +252,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "listRelationsByRecord",
         Box::pin({
-            let call = handle.list_relations_by_record("sample-recordId", 1i64, 1i64);
+            let call = handle.list_relations_by_record("sample-recordId", 0i64, 100i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -261,7 +261,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.update_association(
                 "sample-associationId",
-                UpdateAssociationRequest::new("sample".to_owned(), "sample".to_owned())
+                UpdateAssociationRequest::new("student".to_owned(), "tutor".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -286,12 +286,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_association(
                 CreateAssociationRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "eHy2cOSZxMQzQ6Yyvl8P".to_owned(),
+                    "student_teacher".to_owned(),
+                    "student".to_owned(),
+                    "custom_objects.children".to_owned(),
+                    "Teacher".to_owned(),
+                    "contact".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -302,10 +302,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_relation(
                 CreateRelationRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "clF1LD04GTUKN3b3XuOj".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -342,7 +342,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "listAssociations",
         Box::pin({
-            let call = handle.list_associations(1i64, 1i64);
+            let call = handle.list_associations(0i64, 100i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -351,7 +351,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_associations_by_object_key("sample-objectKey")
-                .location_id("sample".to_owned());
+                .location_id("ve9EPM428h8vShlRW1KT".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -359,7 +359,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listRelationsByRecord",
         Box::pin({
             let call = handle
-                .list_relations_by_record("sample-recordId", 1i64, 1i64)
+                .list_relations_by_record("sample-recordId", 0i64, 100i64)
                 .association_ids(vec!["sample".to_owned()]);
             async move { call.send().await.map(|_| ()) }
         })
@@ -369,7 +369,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.update_association(
                 "sample-associationId",
-                UpdateAssociationRequest::new("sample".to_owned(), "sample".to_owned())
+                UpdateAssociationRequest::new("student".to_owned(), "tutor".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })

@@ -189,7 +189,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "checkBlogUrlSlugExists",
         Box::pin({
-            let call = handle.check_blog_url_slug_exists("sample".to_owned());
+            let call = handle.check_blog_url_slug_exists("ten-tips-for-spring".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -206,18 +206,18 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_blog_post(
                 CreateBlogPostRequest::new(
+                    "Ten tips for spring".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "66f429b8afdce84227a4610d".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "<h1>Ten tips</h1>".to_owned(),
                     BlogPostStatus::Draft,
                     "sample".to_owned(),
                     vec!["sample".to_owned()],
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "6683abde331c041f32c07aea".to_owned(),
+                    "ten-tips-for-spring".to_owned(),
+                    "2025-02-05T18:30:47.000Z".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -242,28 +242,28 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "listBlogAuthors",
         Box::pin({
-            let call = handle.list_blog_authors(1i64, 1i64);
+            let call = handle.list_blog_authors(5i64, 0i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "listBlogCategories",
         Box::pin({
-            let call = handle.list_blog_categories(1i64, 1i64);
+            let call = handle.list_blog_categories(10i64, 0i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "listBlogPosts",
         Box::pin({
-            let call = handle.list_blog_posts("sample".to_owned(), 1i64, 1i64);
+            let call = handle.list_blog_posts("66f429b8afdce84227a4610d".to_owned(), 4i64, 0i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "listBlogs",
         Box::pin({
-            let call = handle.list_blogs(1i64, 1i64);
+            let call = handle.list_blogs(0i64, 4i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -273,18 +273,18 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.update_blog_post(
                 "sample-postId",
                 UpdateBlogPostRequest::new(
+                    "Ten tips for spring".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "66f429b8afdce84227a4610d".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "<h1>Ten tips</h1>".to_owned(),
                     BlogPostStatus::Draft,
                     "sample".to_owned(),
                     vec!["sample".to_owned()],
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "6683abde331c041f32c07aea".to_owned(),
+                    "ten-tips-for-spring".to_owned(),
+                    "2025-02-05T18:30:47.000Z".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -309,8 +309,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "checkBlogUrlSlugExists",
         Box::pin({
             let call = handle
-                .check_blog_url_slug_exists("sample".to_owned())
-                .post_id("sample".to_owned());
+                .check_blog_url_slug_exists("ten-tips-for-spring".to_owned())
+                .post_id("66f429b8afdce84227a4610d".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -327,18 +327,18 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_blog_post(
                 CreateBlogPostRequest::new(
+                    "Ten tips for spring".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "66f429b8afdce84227a4610d".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "<h1>Ten tips</h1>".to_owned(),
                     BlogPostStatus::Draft,
                     "sample".to_owned(),
                     vec!["sample".to_owned()],
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "6683abde331c041f32c07aea".to_owned(),
+                    "ten-tips-for-spring".to_owned(),
+                    "2025-02-05T18:30:47.000Z".to_owned()
                 )
                     .tags(vec!["sample".to_owned()])
                     .canonical_link("sample".to_owned())
@@ -365,14 +365,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "listBlogAuthors",
         Box::pin({
-            let call = handle.list_blog_authors(1i64, 1i64);
+            let call = handle.list_blog_authors(5i64, 0i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "listBlogCategories",
         Box::pin({
-            let call = handle.list_blog_categories(1i64, 1i64);
+            let call = handle.list_blog_categories(10i64, 0i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -380,8 +380,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listBlogPosts",
         Box::pin({
             let call = handle
-                .list_blog_posts("sample".to_owned(), 1i64, 1i64)
-                .search_term("sample".to_owned())
+                .list_blog_posts("66f429b8afdce84227a4610d".to_owned(), 4i64, 0i64)
+                .search_term("spring".to_owned())
                 .status(BlogPostStatus::Draft);
             async move { call.send().await.map(|_| ()) }
         })
@@ -389,7 +389,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "listBlogs",
         Box::pin({
-            let call = handle.list_blogs(1i64, 1i64).search_term("sample".to_owned());
+            let call = handle.list_blogs(0i64, 4i64).search_term("news".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -399,18 +399,18 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_blog_post(
                 "sample-postId",
                 UpdateBlogPostRequest::new(
+                    "Ten tips for spring".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "66f429b8afdce84227a4610d".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "<h1>Ten tips</h1>".to_owned(),
                     BlogPostStatus::Draft,
                     "sample".to_owned(),
                     vec!["sample".to_owned()],
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "6683abde331c041f32c07aea".to_owned(),
+                    "ten-tips-for-spring".to_owned(),
+                    "2025-02-05T18:30:47.000Z".to_owned()
                 )
                     .tags(vec!["sample".to_owned()])
                     .canonical_link("sample".to_owned())

@@ -98,7 +98,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "createBrandBoard",
         Box::pin({
             let call = handle.create_brand_board(
-                CreateBrandBoardRequest::new("sample".to_owned(), "sample".to_owned())
+                CreateBrandBoardRequest::new(
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "My Brand Board".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -148,42 +151,45 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "createBrandBoard",
         Box::pin({
             let call = handle.create_brand_board(
-                CreateBrandBoardRequest::new("sample".to_owned(), "sample".to_owned())
+                CreateBrandBoardRequest::new(
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "My Brand Board".to_owned()
+                )
                     .logos(
                         vec![
                             BrandLogo::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned()
+                                "logo_abc123".to_owned(),
+                                "https://storage.googleapis.com/bucket/logos/my-logo.png".to_owned(),
+                                "Primary Logo".to_owned(),
+                                "/locations/ve9EPM428h8vShlRW1KT/logos/my-logo.png".to_owned()
                             )
                         ]
                     )
                     .colors(
                         vec![
                             BrandColor::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned()
+                                "color_xyz789".to_owned(),
+                                "#FF5733FF".to_owned(),
+                                "rgba(255, 87, 51, 1)".to_owned(),
+                                "#FF5733".to_owned(),
+                                "rgb(255, 87, 51)".to_owned(),
+                                "Brand Orange".to_owned()
                             )
                         ]
                     )
                     .fonts(
                         vec![
                             BrandFont::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned()
+                                "font_def456".to_owned(),
+                                "Montserrat".to_owned(),
+                                "sans-serif".to_owned(),
+                                "Heading Font".to_owned()
                             )
                         ]
                     )
                     .default(true)
-                    .brand_board_id("sample".to_owned())
-                    .parent_id("sample".to_owned())
+                    .brand_board_id("507f1f77bcf86cd799439011".to_owned())
+                    .parent_id("507f1f77bcf86cd799439011".to_owned())
                     .type_(BrandBoardSourceType::Template)
             );
             async move { call.send().await.map(|_| ()) }
@@ -208,9 +214,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_brand_boards()
-                .limit(1i64)
-                .offset(1i64)
-                .search("sample".to_owned())
+                .limit(10i64)
+                .offset(0i64)
+                .search("brandboard".to_owned())
                 .deleted(true);
             async move { call.send().await.map(|_| ()) }
         })
@@ -221,41 +227,41 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_brand_board(
                 "sample-id",
                 UpdateBrandBoardRequest::new()
-                    .name("sample".to_owned())
+                    .name("My Brandboard 2".to_owned())
                     .logos(
                         vec![
                             BrandLogo::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned()
+                                "logo_abc123".to_owned(),
+                                "https://storage.googleapis.com/bucket/logos/my-logo.png".to_owned(),
+                                "Primary Logo".to_owned(),
+                                "/locations/ve9EPM428h8vShlRW1KT/logos/my-logo.png".to_owned()
                             )
                         ]
                     )
                     .colors(
                         vec![
                             BrandColor::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned()
+                                "color_xyz789".to_owned(),
+                                "#FF5733FF".to_owned(),
+                                "rgba(255, 87, 51, 1)".to_owned(),
+                                "#FF5733".to_owned(),
+                                "rgb(255, 87, 51)".to_owned(),
+                                "Brand Orange".to_owned()
                             )
                         ]
                     )
                     .fonts(
                         vec![
                             BrandFont::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned()
+                                "font_def456".to_owned(),
+                                "Montserrat".to_owned(),
+                                "sans-serif".to_owned(),
+                                "Heading Font".to_owned()
                             )
                         ]
                     )
                     .default(true)
-                    .parent_id("sample".to_owned())
+                    .parent_id("507f1f77bcf86cd799439011".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })

@@ -637,10 +637,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_appointment(
                 CreateAppointmentRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "CVokAlI8fgw4WYWoCtQz".to_owned(),
+                    "C2QujeCh8ZnC7al2InWR".to_owned(),
+                    "0007BWpSzSwfiuSl0tR2".to_owned(),
+                    "2021-06-23T03:30:00+05:30".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -661,9 +661,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_availability_schedule(
                 CreateAvailabilityScheduleRequest::new(
+                    "America/New_York".to_owned(),
                     "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "Business Hours Schedule".to_owned(),
                     "sample".to_owned()
                 )
             );
@@ -674,7 +674,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "createBlockSlot",
         Box::pin({
             let call = handle.create_block_slot(
-                BlockSlotRequest::new("sample".to_owned(), "sample".to_owned())
+                BlockSlotRequest::new(
+                    "CVokAlI8fgw4WYWoCtQz".to_owned(),
+                    "C2QujeCh8ZnC7al2InWR".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -683,7 +686,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "createCalendar",
         Box::pin({
             let call = handle.create_calendar(
-                CreateCalendarRequest::new("sample".to_owned(), "sample".to_owned())
+                CreateCalendarRequest::new(
+                    "ocQHyuzHvysMo5N5VsXc".to_owned(),
+                    "test calendar".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -693,10 +699,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_calendar_group(
                 CreateCalendarGroupRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "ocQHyuzHvysMo5N5VsXc".to_owned(),
+                    "group a".to_owned(),
+                    "group description".to_owned(),
+                    "15-mins".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -843,28 +849,32 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "getFreeSlots",
         Box::pin({
-            let call = handle.get_free_slots("sample-calendarId", 1i64, 1i64);
+            let call = handle.get_free_slots(
+                "sample-calendarId",
+                1548898600000i64,
+                1601490599999i64
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "listAppointmentNotes",
         Box::pin({
-            let call = handle.list_appointment_notes("sample-appointmentId", 1i64, 1i64);
+            let call = handle.list_appointment_notes("sample-appointmentId", 10i64, 0i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "listBlockedSlots",
         Box::pin({
-            let call = handle.list_blocked_slots(1i64, 1i64);
+            let call = handle.list_blocked_slots(1680373800000i64, 1680978599999i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "listCalendarEvents",
         Box::pin({
-            let call = handle.list_calendar_events(1i64, 1i64);
+            let call = handle.list_calendar_events(1680373800000i64, 1680978599999i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -906,7 +916,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "searchAvailabilitySchedules",
         Box::pin({
-            let call = handle.search_availability_schedules("sample".to_owned());
+            let call = handle.search_availability_schedules("IkqiJlXJ7o9h61tCHHod".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -953,7 +963,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.update_block_slot(
                 "sample-eventId",
-                BlockSlotRequest::new("sample".to_owned(), "sample".to_owned())
+                BlockSlotRequest::new(
+                    "CVokAlI8fgw4WYWoCtQz".to_owned(),
+                    "C2QujeCh8ZnC7al2InWR".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -971,9 +984,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.update_calendar_group(
                 "sample-groupId",
                 UpdateCalendarGroupRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "group a".to_owned(),
+                    "group description".to_owned(),
+                    "15-mins".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -1005,7 +1018,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "validateCalendarGroupSlug",
         Box::pin({
             let call = handle.validate_calendar_group_slug(
-                ValidateCalendarGroupSlugRequest::new("sample".to_owned(), "sample".to_owned())
+                ValidateCalendarGroupSlugRequest::new(
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "calendar-1".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1037,24 +1053,24 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_appointment(
                 CreateAppointmentRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "CVokAlI8fgw4WYWoCtQz".to_owned(),
+                    "C2QujeCh8ZnC7al2InWR".to_owned(),
+                    "0007BWpSzSwfiuSl0tR2".to_owned(),
+                    "2021-06-23T03:30:00+05:30".to_owned()
                 )
-                    .title("sample".to_owned())
+                    .title("Test Event".to_owned())
                     .meeting_location_type(AppointmentMeetingType::Custom)
-                    .meeting_location_id("sample".to_owned())
+                    .meeting_location_id("custom_0".to_owned())
                     .override_location_config(true)
                     .appointment_status(AppointmentStatus::New)
                     .assigned_user_id("sample".to_owned())
                     .description("sample".to_owned())
-                    .address("sample".to_owned())
+                    .address("Zoom".to_owned())
                     .ignore_date_range(true)
                     .to_notify(true)
                     .ignore_free_slot_validation(true)
-                    .rrule("sample".to_owned())
-                    .end_time("sample".to_owned())
+                    .rrule("RRULE:FREQ=DAILY;INTERVAL=1;COUNT=5".to_owned())
+                    .end_time("2021-06-23T04:30:00+05:30".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1074,20 +1090,18 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_availability_schedule(
                 CreateAvailabilityScheduleRequest::new(
+                    "America/New_York".to_owned(),
                     "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "Business Hours Schedule".to_owned(),
                     "sample".to_owned()
                 )
                     .rules(
                         vec![
                             ScheduleRule::new(
                                 ScheduleRuleType::Wday,
-                                vec![
-                                    ScheduleInterval::new("sample".to_owned(), "sample".to_owned())
-                                ]
+                                vec![ScheduleInterval::new("09:00".to_owned(), "17:00".to_owned())]
                             )
-                                .date("sample".to_owned())
+                                .date("2023-04-15".to_owned())
                                 .day(Weekday::Sunday)
                         ]
                     )
@@ -1100,11 +1114,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "createBlockSlot",
         Box::pin({
             let call = handle.create_block_slot(
-                BlockSlotRequest::new("sample".to_owned(), "sample".to_owned())
-                    .title("sample".to_owned())
+                BlockSlotRequest::new(
+                    "CVokAlI8fgw4WYWoCtQz".to_owned(),
+                    "C2QujeCh8ZnC7al2InWR".to_owned()
+                )
+                    .title("Test Event".to_owned())
                     .assigned_user_id("sample".to_owned())
-                    .start_time("sample".to_owned())
-                    .end_time("sample".to_owned())
+                    .start_time("2021-06-23T03:30:00+05:30".to_owned())
+                    .end_time("2021-06-23T04:30:00+05:30".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1113,7 +1130,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "createCalendar",
         Box::pin({
             let call = handle.create_calendar(
-                CreateCalendarRequest::new("sample".to_owned(), "sample".to_owned())
+                CreateCalendarRequest::new(
+                    "ocQHyuzHvysMo5N5VsXc".to_owned(),
+                    "test calendar".to_owned()
+                )
                     .is_active(true)
                     .notifications(
                         vec![
@@ -1127,10 +1147,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                 .type_(CalendarNotificationSettingType::Email)
                         ]
                     )
-                    .group_id("sample".to_owned())
+                    .group_id("BqTwX8QFwXzpegMve9EQ".to_owned())
                     .team_members(
                         vec![
-                            TeamMember::new("sample".to_owned())
+                            TeamMember::new("ocQHyuzHvysMo5N5VsXc".to_owned())
                                 .priority(1.0f64)
                                 .meeting_location_type(LegacyMeetingLocationType::Custom)
                                 .meeting_location("sample".to_owned())
@@ -1142,8 +1162,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     )
                     .event_type(RoundRobinMode::RoundRobinOptimizeForAvailability)
                     .description("sample".to_owned())
-                    .slug("sample".to_owned())
-                    .widget_slug("sample".to_owned())
+                    .slug("test1".to_owned())
+                    .widget_slug("test1".to_owned())
                     .calendar_type(CalendarType::RoundRobin)
                     .widget_type(WidgetType::Default)
                     .event_title("sample".to_owned())
@@ -1152,7 +1172,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .location_configurations(
                         vec![
                             MeetingLocation::new(MeetingLocationKind::Custom)
-                                .location("sample".to_owned())
+                                .location("+14455550132".to_owned())
                         ]
                     )
                     .slot_duration(1.0f64)
@@ -1204,7 +1224,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .availabilities(
                         vec![
                             CustomAvailability::new(
-                                "sample".to_owned(),
+                                "2023-09-24T00:00:00.000Z".to_owned(),
                                 vec![HourRange::new(1i64, 1i64, 1i64, 1i64)]
                             )
                                 .deleted(true)
@@ -1212,7 +1232,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     )
                     .guest_type(GuestType::CountOnly)
                     .consent_label("sample".to_owned())
-                    .calendar_cover_image("sample".to_owned())
+                    .calendar_cover_image("https://path-to-image.com".to_owned())
                     .look_busy_config(LookBusyConfig::new(true, 1.0f64))
             );
             async move { call.send().await.map(|_| ()) }
@@ -1223,10 +1243,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_calendar_group(
                 CreateCalendarGroupRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "ocQHyuzHvysMo5N5VsXc".to_owned(),
+                    "group a".to_owned(),
+                    "group description".to_owned(),
+                    "15-mins".to_owned()
                 )
                     .is_active(true)
             );
@@ -1250,16 +1270,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         .subject("sample".to_owned())
                         .after_time(
                             vec![
-                                NotificationOffset::new()
-                                    .time_offset(1.0f64)
-                                    .unit("sample".to_owned())
+                                NotificationOffset::new().time_offset(1f64).unit("hours".to_owned())
                             ]
                         )
                         .before_time(
                             vec![
-                                NotificationOffset::new()
-                                    .time_offset(1.0f64)
-                                    .unit("sample".to_owned())
+                                NotificationOffset::new().time_offset(1f64).unit("hours".to_owned())
                             ]
                         )
                         .additional_email_ids(vec!["sample".to_owned()])
@@ -1399,8 +1415,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "getFreeSlots",
         Box::pin({
             let call = handle
-                .get_free_slots("sample-calendarId", 1i64, 1i64)
-                .timezone("sample".to_owned())
+                .get_free_slots("sample-calendarId", 1548898600000i64, 1601490599999i64)
+                .timezone("America/Chihuahua".to_owned())
                 .user_id("sample".to_owned())
                 .user_ids(vec!["sample".to_owned()]);
             async move { call.send().await.map(|_| ()) }
@@ -1409,7 +1425,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "listAppointmentNotes",
         Box::pin({
-            let call = handle.list_appointment_notes("sample-appointmentId", 1i64, 1i64);
+            let call = handle.list_appointment_notes("sample-appointmentId", 10i64, 0i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -1417,7 +1433,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listBlockedSlots",
         Box::pin({
             let call = handle
-                .list_blocked_slots(1i64, 1i64)
+                .list_blocked_slots(1680373800000i64, 1680978599999i64)
                 .user_id("sample".to_owned())
                 .calendar_id("sample".to_owned())
                 .group_id("sample".to_owned());
@@ -1428,7 +1444,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listCalendarEvents",
         Box::pin({
             let call = handle
-                .list_calendar_events(1i64, 1i64)
+                .list_calendar_events(1680373800000i64, 1680978599999i64)
                 .user_id("sample".to_owned())
                 .calendar_id("sample".to_owned())
                 .group_id("sample".to_owned());
@@ -1449,8 +1465,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 .list_calendar_notifications("sample-calendarId")
                 .is_active(true)
                 .deleted(true)
-                .limit(1i64)
-                .skip(1i64);
+                .limit(100i64)
+                .skip(0i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -1479,10 +1495,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "searchAvailabilitySchedules",
         Box::pin({
             let call = handle
-                .search_availability_schedules("sample".to_owned())
+                .search_availability_schedules("IkqiJlXJ7o9h61tCHHod".to_owned())
                 .calendar_id("sample".to_owned())
-                .skip(1i64)
-                .limit(1i64);
+                .skip(0i64)
+                .limit(50i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -1543,15 +1559,13 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         vec![
                             ScheduleRule::new(
                                 ScheduleRuleType::Wday,
-                                vec![
-                                    ScheduleInterval::new("sample".to_owned(), "sample".to_owned())
-                                ]
+                                vec![ScheduleInterval::new("09:00".to_owned(), "17:00".to_owned())]
                             )
-                                .date("sample".to_owned())
+                                .date("2023-04-15".to_owned())
                                 .day(Weekday::Sunday)
                         ]
                     )
-                    .timezone("sample".to_owned())
+                    .timezone("America/Los_Angeles".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1561,11 +1575,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.update_block_slot(
                 "sample-eventId",
-                BlockSlotRequest::new("sample".to_owned(), "sample".to_owned())
-                    .title("sample".to_owned())
+                BlockSlotRequest::new(
+                    "CVokAlI8fgw4WYWoCtQz".to_owned(),
+                    "C2QujeCh8ZnC7al2InWR".to_owned()
+                )
+                    .title("Test Event".to_owned())
                     .assigned_user_id("sample".to_owned())
-                    .start_time("sample".to_owned())
-                    .end_time("sample".to_owned())
+                    .start_time("2021-06-23T03:30:00+05:30".to_owned())
+                    .end_time("2021-06-23T04:30:00+05:30".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1589,10 +1606,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                 .type_(CalendarNotificationSettingType::Email)
                         ]
                     )
-                    .group_id("sample".to_owned())
+                    .group_id("BqTwX8QFwXzpegMve9EQ".to_owned())
                     .team_members(
                         vec![
-                            TeamMember::new("sample".to_owned())
+                            TeamMember::new("ocQHyuzHvysMo5N5VsXc".to_owned())
                                 .priority(1.0f64)
                                 .meeting_location_type(LegacyMeetingLocationType::Custom)
                                 .meeting_location("sample".to_owned())
@@ -1603,10 +1620,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         ]
                     )
                     .event_type(RoundRobinMode::RoundRobinOptimizeForAvailability)
-                    .name("sample".to_owned())
+                    .name("test calendar".to_owned())
                     .description("sample".to_owned())
-                    .slug("sample".to_owned())
-                    .widget_slug("sample".to_owned())
+                    .slug("test1".to_owned())
+                    .widget_slug("test1".to_owned())
                     .widget_type(WidgetType::Default)
                     .event_title("sample".to_owned())
                     .event_color("sample".to_owned())
@@ -1614,7 +1631,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .location_configurations(
                         vec![
                             MeetingLocation::new(MeetingLocationKind::Custom)
-                                .location("sample".to_owned())
+                                .location("+14455550132".to_owned())
                         ]
                     )
                     .slot_duration(1.0f64)
@@ -1665,7 +1682,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .availabilities(
                         vec![
                             CustomAvailabilityUpdate::new(
-                                "sample".to_owned(),
+                                "2023-09-24T00:00:00.000Z".to_owned(),
                                 vec![HourRange::new(1i64, 1i64, 1i64, 1i64)]
                             )
                                 .deleted(true)
@@ -1674,7 +1691,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     )
                     .guest_type(GuestType::CountOnly)
                     .consent_label("sample".to_owned())
-                    .calendar_cover_image("sample".to_owned())
+                    .calendar_cover_image("https://path-to-image.com".to_owned())
                     .look_busy_config(LookBusyConfig::new(true, 1.0f64))
             );
             async move { call.send().await.map(|_| ()) }
@@ -1686,9 +1703,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_calendar_group(
                 "sample-groupId",
                 UpdateCalendarGroupRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "group a".to_owned(),
+                    "group description".to_owned(),
+                    "15-mins".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -1713,14 +1730,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .body("sample".to_owned())
                     .subject("sample".to_owned())
                     .after_time(
-                        vec![
-                            NotificationOffset::new().time_offset(1.0f64).unit("sample".to_owned())
-                        ]
+                        vec![NotificationOffset::new().time_offset(1f64).unit("hours".to_owned())]
                     )
                     .before_time(
-                        vec![
-                            NotificationOffset::new().time_offset(1.0f64).unit("sample".to_owned())
-                        ]
+                        vec![NotificationOffset::new().time_offset(1f64).unit("hours".to_owned())]
                     )
                     .from_address("sample".to_owned())
                     .from_number("sample".to_owned())
@@ -1752,7 +1765,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "validateCalendarGroupSlug",
         Box::pin({
             let call = handle.validate_calendar_group_slug(
-                ValidateCalendarGroupSlugRequest::new("sample".to_owned(), "sample".to_owned())
+                ValidateCalendarGroupSlugRequest::new(
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "calendar-1".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })

@@ -54446,7 +54446,7 @@ pub static OPERATIONS: &[CliOperation] = &[
                 help: "",
             }
         ],
-        body: Some(CliBody { encoding: BodyEncoding::Json, required: false, fields: &[] }),
+        body: Some(CliBody { encoding: BodyEncoding::Json, required: true, fields: &[] }),
         success: SuccessKind::Json,
         paging: None,
         undocumented: false,

@@ -576,7 +576,11 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_contact_task(
                 "sample-contactId",
-                CreateContactTaskRequest::new("sample".to_owned(), "sample".to_owned(), true)
+                CreateContactTaskRequest::new(
+                    "Call back".to_owned(),
+                    "2020-10-25T11:00:00Z".to_owned(),
+                    true
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -824,7 +828,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.add_contact_to_workflow(
                 "sample-contactId",
                 "sample-workflowId",
-                ContactWorkflowRequest::new().event_start_time("sample".to_owned())
+                ContactWorkflowRequest::new()
+                    .event_start_time("2021-06-23T03:30:00+01:00".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -859,12 +864,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_contact(
                 CreateContactRequest::new("sample".to_owned())
-                    .first_name("sample".to_owned())
-                    .last_name("sample".to_owned())
+                    .first_name("John".to_owned())
+                    .last_name("Doe".to_owned())
                     .name("sample".to_owned())
-                    .email("sample".to_owned())
-                    .gender("sample".to_owned())
-                    .phone("sample".to_owned())
+                    .email("john@example.com".to_owned())
+                    .gender("male".to_owned())
+                    .phone("+1234567890".to_owned())
                     .address1("sample".to_owned())
                     .city("sample".to_owned())
                     .state("sample".to_owned())
@@ -921,9 +926,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                 .value(serde_json::Value::Object(Default::default()))
                         ]
                     )
-                    .source("sample".to_owned())
+                    .source("API".to_owned())
                     .date_of_birth("sample".to_owned())
-                    .country("sample".to_owned())
+                    .country("US".to_owned())
                     .company_name("sample".to_owned())
                     .assigned_to("sample".to_owned())
             );
@@ -938,7 +943,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 CreateContactNoteRequest::new("sample".to_owned())
                     .user_id("sample".to_owned())
                     .title("sample".to_owned())
-                    .color("sample".to_owned())
+                    .color("#FFAA00".to_owned())
                     .pinned(true)
             );
             async move { call.send().await.map(|_| ()) }
@@ -949,7 +954,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_contact_task(
                 "sample-contactId",
-                CreateContactTaskRequest::new("sample".to_owned(), "sample".to_owned(), true)
+                CreateContactTaskRequest::new(
+                    "Call back".to_owned(),
+                    "2020-10-25T11:00:00Z".to_owned(),
+                    true
+                )
                     .body("sample".to_owned())
                     .assigned_to("sample".to_owned())
             );
@@ -1003,8 +1012,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .get_duplicate_contact()
-                .number("sample".to_owned())
-                .email("sample".to_owned());
+                .number("+1423164516".to_owned())
+                .email("abc@abc.com".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -1043,9 +1052,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .list_contacts()
                 .start_after_id("sample".to_owned())
-                .start_after(1i64)
+                .start_after(1603870249758i64)
                 .query("sample".to_owned())
-                .limit(1i64);
+                .limit(20i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -1054,8 +1063,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_contacts_by_business("sample-businessId")
-                .limit(1i64)
-                .skip(1i64)
+                .limit(10i64)
+                .skip(10i64)
                 .query("sample".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
@@ -1090,7 +1099,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.remove_contact_from_workflow(
                 "sample-contactId",
                 "sample-workflowId",
-                ContactWorkflowRequest::new().event_start_time("sample".to_owned())
+                ContactWorkflowRequest::new()
+                    .event_start_time("2021-06-23T03:30:00+01:00".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1109,7 +1119,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "searchContacts",
         Box::pin({
             let call = handle.search_contacts(
-                SearchContactsRequest::new("sample".to_owned()).page_limit(1i64)
+                SearchContactsRequest::new("sample".to_owned()).page_limit(20i64)
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1225,7 +1235,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 UpdateContactTaskRequest::new()
                     .title("sample".to_owned())
                     .body("sample".to_owned())
-                    .due_date("sample".to_owned())
+                    .due_date("2024-01-05T12:00:00Z".to_owned())
                     .completed(true)
                     .assigned_to("sample".to_owned())
             );

@@ -218,7 +218,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                 "sample-agentId",
                 ConversationAiActionRequest::new(
                     ConversationAiActionType::TriggerWorkflow,
-                    "sample".to_owned(),
+                    "Trigger a Workflow".to_owned(),
                     serde_json::Value::Object(Default::default())
                 )
             );
@@ -230,7 +230,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_conversation_ai_agent(
                 CreateConversationAiAgentRequest::new(
-                    "sample".to_owned(),
+                    "John Doe".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned()
@@ -271,7 +271,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "getConversationAiGeneration",
         Box::pin({
             let call = handle.get_conversation_ai_generation(
-                "sample".to_owned(),
+                "messageId123".to_owned(),
                 GetConversationAiGenerationSource::Conversation
             );
             async move { call.send().await.map(|_| ()) }
@@ -299,7 +299,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                 "sample-actionId",
                 ConversationAiActionRequest::new(
                     ConversationAiActionType::TriggerWorkflow,
-                    "sample".to_owned(),
+                    "Trigger a Workflow".to_owned(),
                     serde_json::Value::Object(Default::default())
                 )
             );
@@ -351,7 +351,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 "sample-agentId",
                 ConversationAiActionRequest::new(
                     ConversationAiActionType::TriggerWorkflow,
-                    "sample".to_owned(),
+                    "Trigger a Workflow".to_owned(),
                     serde_json::Value::Object(Default::default())
                 )
             );
@@ -363,21 +363,21 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_conversation_ai_agent(
                 CreateConversationAiAgentRequest::new(
-                    "sample".to_owned(),
+                    "John Doe".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned()
                 )
-                    .business_name("sample".to_owned())
+                    .business_name("Tech Corp".to_owned())
                     .mode(AgentMode::Off)
                     .channels(vec![AgentChannel::Ig])
                     .is_primary(true)
-                    .wait_time(1i64)
+                    .wait_time(2i64)
                     .wait_time_unit(WaitTimeUnit::Minutes)
                     .sleep_enabled(true)
-                    .sleep_time(1i64)
+                    .sleep_time(2i64)
                     .sleep_time_unit(AgentSleepUnit::Hours)
-                    .auto_pilot_max_messages(1i64)
+                    .auto_pilot_max_messages(75i64)
                     .knowledge_base_ids(vec!["sample".to_owned()])
                     .respond_to_images(true)
                     .respond_to_audio(true)
@@ -419,7 +419,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "getConversationAiGeneration",
         Box::pin({
             let call = handle.get_conversation_ai_generation(
-                "sample".to_owned(),
+                "messageId123".to_owned(),
                 GetConversationAiGenerationSource::Conversation
             );
             async move { call.send().await.map(|_| ()) }
@@ -437,9 +437,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .search_conversation_ai_agents()
-                .start_after("sample".to_owned())
+                .start_after("Exampleee123".to_owned())
                 .limit(1i64)
-                .query("sample".to_owned());
+                .query("booking".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -451,7 +451,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 "sample-actionId",
                 ConversationAiActionRequest::new(
                     ConversationAiActionType::TriggerWorkflow,
-                    "sample".to_owned(),
+                    "Trigger a Workflow".to_owned(),
                     serde_json::Value::Object(Default::default())
                 )
             );
@@ -464,15 +464,15 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_conversation_ai_agent(
                 "sample-agentId",
                 UpdateConversationAiAgentRequest::new(1i64)
-                    .name("sample".to_owned())
-                    .business_name("sample".to_owned())
+                    .name("John Doe".to_owned())
+                    .business_name("Tech Corp".to_owned())
                     .mode(AgentMode::Off)
                     .channels(vec![AgentChannel::Ig])
                     .is_primary(true)
-                    .wait_time(1i64)
+                    .wait_time(30i64)
                     .wait_time_unit(WaitTimeUnit::Minutes)
                     .sleep_enabled(true)
-                    .sleep_time(1i64)
+                    .sleep_time(10i64)
                     .sleep_time_unit(AgentSleepUnit::Hours)
                     .personality("sample".to_owned())
                     .goal("sample".to_owned())
@@ -498,7 +498,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         .working_hours(
                             vec![
                                 WorkingDay::new(1i64)
-                                    .intervals(vec![WorkingInterval::new(1i64, 1i64, 1i64, 1i64)])
+                                    .intervals(vec![WorkingInterval::new(9i64, 0i64, 17i64, 30i64)])
                             ]
                         )
                         .timezone_to_use(FollowupSettingsTimezoneToUse::Contact)

@@ -457,9 +457,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.change_contact_subscription(
                 SubscriptionChangeRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "OP7z4LCyPACyH5fcEIZa".to_owned(),
+                    "user@example.com".to_owned(),
                     SubscriptionAction::new(
                         SubscriptionActionType::Default,
                         SubscriptionActionSubtypeStatus::Subscribed
@@ -488,7 +488,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "createConversation",
         Box::pin({
             let call = handle.create_conversation(
-                CreateConversationRequest::new("sample".to_owned(), "sample".to_owned())
+                CreateConversationRequest::new(
+                    "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
+                    "tDtDnQdgm2LXpyiqYvZ6".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -498,9 +501,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_custom_subtype(
                 CreateCustomSubtypeRequest::new(
-                    "sample".to_owned(),
+                    "Newsletter Subscription".to_owned(),
                     CustomSubtypeChannel::Email,
-                    "sample".to_owned()
+                    "en".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -530,7 +533,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "getContactSubscriptionStatus",
         Box::pin({
-            let call = handle.get_contact_subscription_status("sample".to_owned());
+            let call = handle.get_contact_subscription_status("OP7z4LCyPACyH5fcEIZa".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -576,9 +579,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                 InitiateAttachmentUploadRequest::new(
                     "sample".to_owned(),
                     "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "video.mp4".to_owned(),
+                    "video/mp4".to_owned(),
+                    "WHATSAPP".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -609,7 +612,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "sendMessage",
         Box::pin({
             let call = handle.send_message(
-                SendMessageRequest::new(SendMessageType::Sms, "sample".to_owned())
+                SendMessageRequest::new(SendMessageType::Sms, "abc123def456".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -656,7 +659,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.update_conversation(
                 "sample-conversationId",
-                UpdateConversationRequest::new("sample".to_owned())
+                UpdateConversationRequest::new("tDtDnQdgm2LXpyiqYvZ6".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -728,11 +731,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .email_message_id("sample".to_owned())
                     .alt_id("sample".to_owned())
                     .direction(MessageDirection::Inbound)
-                    .date("sample".to_owned())
+                    .date("2024-01-05T12:00:00Z".to_owned())
                     .call(
                         CallDetails::new()
-                            .to("sample".to_owned())
-                            .from("sample".to_owned())
+                            .to("+15037081210".to_owned())
+                            .from("+15037081210".to_owned())
                             .status(CallStatus::Pending)
                     )
             );
@@ -750,11 +753,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 )
                     .attachments(vec!["sample".to_owned()])
                     .alt_id("sample".to_owned())
-                    .date("sample".to_owned())
+                    .date("2024-01-05T12:00:00Z".to_owned())
                     .call(
                         CallDetails::new()
-                            .to("sample".to_owned())
-                            .from("sample".to_owned())
+                            .to("+15037081210".to_owned())
+                            .from("+15037081210".to_owned())
                             .status(CallStatus::Pending)
                     )
             );
@@ -780,9 +783,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.change_contact_subscription(
                 SubscriptionChangeRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "OP7z4LCyPACyH5fcEIZa".to_owned(),
+                    "user@example.com".to_owned(),
                     SubscriptionAction::new(
                         SubscriptionActionType::Default,
                         SubscriptionActionSubtypeStatus::Subscribed
@@ -815,7 +818,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "createConversation",
         Box::pin({
             let call = handle.create_conversation(
-                CreateConversationRequest::new("sample".to_owned(), "sample".to_owned())
+                CreateConversationRequest::new(
+                    "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
+                    "tDtDnQdgm2LXpyiqYvZ6".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -825,9 +831,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_custom_subtype(
                 CreateCustomSubtypeRequest::new(
-                    "sample".to_owned(),
+                    "Newsletter Subscription".to_owned(),
                     CustomSubtypeChannel::Email,
-                    "sample".to_owned()
+                    "en".to_owned()
                 )
                     .description("sample".to_owned())
             );
@@ -853,7 +859,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .export_messages()
-                .limit(1i64)
+                .limit(100i64)
                 .cursor("sample".to_owned())
                 .sort_by(ExportMessagesSortBy::CreatedAt)
                 .sort_order(SortDirection::Asc)
@@ -869,7 +875,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "getContactSubscriptionStatus",
         Box::pin({
             let call = handle
-                .get_contact_subscription_status("sample".to_owned())
+                .get_contact_subscription_status("OP7z4LCyPACyH5fcEIZa".to_owned())
                 .email("sample".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
@@ -916,9 +922,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 InitiateAttachmentUploadRequest::new(
                     "sample".to_owned(),
                     "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "video.mp4".to_owned(),
+                    "video/mp4".to_owned(),
+                    "WHATSAPP".to_owned()
                 )
                     .file_size(1i64)
             );
@@ -931,7 +937,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .list_conversation_messages("sample-conversationId")
                 .last_message_id("sample".to_owned())
-                .limit(1i64)
+                .limit(20i64)
                 .type_(ListConversationMessagesType::TypeCall);
             async move { call.send().await.map(|_| ()) }
         })
@@ -954,9 +960,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 .mentions("sample".to_owned())
                 .query("sample".to_owned())
                 .sort(SortDirection::Asc)
-                .start_after_date(1i64)
+                .start_after_date(1600854i64)
                 .id("sample".to_owned())
-                .limit(1i64)
+                .limit(20i64)
                 .last_message_type(MessageType::TypeCall)
                 .last_message_action(SearchConversationsLastMessageAction::Automated)
                 .last_message_direction(MessageDirection::Inbound)
@@ -966,8 +972,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 .score_profile("sample".to_owned())
                 .score_profile_min(1.0f64)
                 .score_profile_max(1.0f64)
-                .start_date(1i64)
-                .end_date(1i64);
+                .start_date(1640995200000i64)
+                .end_date(1672531199000i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -975,8 +981,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "sendMessage",
         Box::pin({
             let call = handle.send_message(
-                SendMessageRequest::new(SendMessageType::Sms, "sample".to_owned())
-                    .sub_type("sample".to_owned())
+                SendMessageRequest::new(SendMessageType::Sms, "abc123def456".to_owned())
+                    .sub_type("Email".to_owned())
                     .appointment_id("sample".to_owned())
                     .attachments(vec!["sample".to_owned()])
                     .email_from("sample".to_owned())
@@ -988,7 +994,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .reply_message_id("sample".to_owned())
                     .template_id("sample".to_owned())
                     .thread_id("sample".to_owned())
-                    .scheduled_timestamp(1i64)
+                    .scheduled_timestamp(1669287863i64)
                     .conversation_provider_id("sample".to_owned())
                     .email_to("sample".to_owned())
                     .custom_subtype_id("sample".to_owned())
@@ -1055,7 +1061,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.update_conversation(
                 "sample-conversationId",
-                UpdateConversationRequest::new("sample".to_owned())
+                UpdateConversationRequest::new("tDtDnQdgm2LXpyiqYvZ6".to_owned())
                     .unread_count(1i64)
                     .starred(true)
                     .feedback(
@@ -1089,11 +1095,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 "sample-messageId",
                 UpdateMessageStatusRequest::new(MessageDeliveryStatus::Delivered)
                     .error(
-                        ProviderError::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned()
-                        )
+                        ProviderError::new("1".to_owned(), "saas".to_owned(), "sample".to_owned())
                     )
                     .email_message_id("sample".to_owned())
                     .recipients(vec!["sample".to_owned()])

@@ -262,10 +262,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.import_courses(
                 ImportCoursesRequest::new(
-                    "sample".to_owned(),
+                    "3SwdhCsvxI8Au3KsPJt6".to_owned(),
                     vec![
                         CourseImport::new(
-                            "sample".to_owned(),
+                            "Getting started".to_owned(),
                             "sample".to_owned(),
                             vec![
                                 CategoryImport::new(
@@ -394,10 +394,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.import_courses(
                 ImportCoursesRequest::new(
-                    "sample".to_owned(),
+                    "3SwdhCsvxI8Au3KsPJt6".to_owned(),
                     vec![
                         CourseImport::new(
-                            "sample".to_owned(),
+                            "Getting started".to_owned(),
                             "sample".to_owned(),
                             vec![
                                 CategoryImport::new(

@@ -111,9 +111,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_custom_menu(
                 CreateCustomMenuRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    NewCustomMenuIcon::new("sample".to_owned(), IconFontFamily::Fab),
+                    "Custom Menu".to_owned(),
+                    "https://custom-menus.com/".to_owned(),
+                    NewCustomMenuIcon::new("yin-yang".to_owned(), IconFontFamily::Fab),
                     true,
                     true,
                     true,
@@ -176,9 +176,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_custom_menu(
                 CreateCustomMenuRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    NewCustomMenuIcon::new("sample".to_owned(), IconFontFamily::Fab),
+                    "Custom Menu".to_owned(),
+                    "https://custom-menus.com/".to_owned(),
+                    NewCustomMenuIcon::new("yin-yang".to_owned(), IconFontFamily::Fab),
                     true,
                     true,
                     true,
@@ -211,10 +211,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_custom_menus()
-                .location_id("sample".to_owned())
-                .skip(1i64)
-                .limit(1i64)
-                .query("sample".to_owned())
+                .location_id("5DP4iH6HLkQsiKESj6rh".to_owned())
+                .skip(0i64)
+                .limit(10i64)
+                .query("custom-menu-link-name".to_owned())
                 .show_on_company(true);
             async move { call.send().await.map(|_| ()) }
         })
@@ -225,11 +225,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_custom_menu(
                 "sample-customMenuId",
                 UpdateCustomMenuRequest::new()
-                    .title("sample".to_owned())
-                    .url("sample".to_owned())
+                    .title("Custom Menu".to_owned())
+                    .url("https://custom-menus.com/".to_owned())
                     .icon(
                         CustomMenuIcon::new()
-                            .name("sample".to_owned())
+                            .name("yin-yang".to_owned())
                             .font_family(IconFontFamily::Fab)
                     )
                     .show_on_company(true)

@@ -65,7 +65,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "verifyEmail",
         Box::pin({
             let call = handle.verify_email(
-                VerifyEmailRequest::new(EmailVerificationType::Email, "sample".to_owned())
+                VerifyEmailRequest::new(EmailVerificationType::Email, "abc@xyz.com".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -89,7 +89,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "verifyEmail",
         Box::pin({
             let call = handle.verify_email(
-                VerifyEmailRequest::new(EmailVerificationType::Email, "sample".to_owned())
+                VerifyEmailRequest::new(EmailVerificationType::Email, "abc@xyz.com".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })

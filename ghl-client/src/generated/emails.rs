@@ -118,7 +118,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_email_template(
                 CreateEmailTemplateRequest::new(
-                    "sample".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
                     CreateEmailTemplateRequestType::Html,
                     CreateEmailTemplateRequestImportProvider::Mailchimp
                 )
@@ -152,9 +152,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.update_email_template(
                 UpdateEmailTemplateRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "zYy3YOUuHxgomU1uYJty".to_owned(),
+                    "zYy3YOUuHxgomU1uYJty".to_owned(),
                     EmailBuilderContent::new(
                         vec!["sample".to_owned()],
                         serde_json::Value::Object(Default::default()),
@@ -185,18 +185,18 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_email_template(
                 CreateEmailTemplateRequest::new(
-                    "sample".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
                     CreateEmailTemplateRequestType::Html,
                     CreateEmailTemplateRequestImportProvider::Mailchimp
                 )
-                    .title("sample".to_owned())
-                    .updated_by("sample".to_owned())
+                    .title("template title".to_owned())
+                    .updated_by("zYy3YOUuHxgomU1uYJty".to_owned())
                     .builder_version(CreateEmailTemplateRequestBuilderVersion::V1)
-                    .name("sample".to_owned())
-                    .parent_id("sample".to_owned())
+                    .name("Template1".to_owned())
+                    .parent_id("zYy3YOUuHxgomU1uYJty".to_owned())
                     .template_data_url("sample".to_owned())
-                    .import_url("sample".to_owned())
-                    .template_source("sample".to_owned())
+                    .import_url("https://tplshare.com/fhYJ3Mi".to_owned())
+                    .template_source("template_library".to_owned())
                     .is_plain_text(true)
             );
             async move { call.send().await.map(|_| ()) }
@@ -214,12 +214,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_email_campaigns()
-                .limit(1i64)
-                .offset(1i64)
+                .limit(7i64)
+                .offset(0i64)
                 .status(ListEmailCampaignsStatus::Active)
                 .email_status(ListEmailCampaignsEmailStatus::All)
-                .name("sample".to_owned())
-                .parent_id("sample".to_owned())
+                .name("Black Friday Campaign".to_owned())
+                .parent_id("folder123".to_owned())
                 .limited_fields(true)
                 .archived(true)
                 .campaigns_only(true)
@@ -232,15 +232,15 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_email_templates()
-                .limit(1i64)
-                .offset(1i64)
+                .limit(10i64)
+                .offset(0i64)
                 .search("sample".to_owned())
-                .sort_by_date("sample".to_owned())
+                .sort_by_date("desc".to_owned())
                 .archived(true)
                 .builder_version(ListEmailTemplatesBuilderVersion::V1)
                 .name("sample".to_owned())
                 .parent_id("sample".to_owned())
-                .origin_id("sample".to_owned())
+                .origin_id("ve9EPM428h8vShlRW1KT".to_owned())
                 .templates_only(true);
             async move { call.send().await.map(|_| ()) }
         })
@@ -250,9 +250,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.update_email_template(
                 UpdateEmailTemplateRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "zYy3YOUuHxgomU1uYJty".to_owned(),
+                    "zYy3YOUuHxgomU1uYJty".to_owned(),
                     EmailBuilderContent::new(
                         vec!["sample".to_owned()],
                         serde_json::Value::Object(Default::default()),
@@ -261,7 +261,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     "sample".to_owned(),
                     UpdateEmailTemplateRequestEditorType::Html
                 )
-                    .preview_text("sample".to_owned())
+                    .preview_text("zYy3YOUuHxgomU1uYJty".to_owned())
                     .is_plain_text(true)
             );
             async move { call.send().await.map(|_| ()) }

@@ -122,7 +122,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "uploadFormCustomFiles",
         Box::pin({
             let call = handle.upload_form_custom_files(
-                "sample".to_owned(),
+                "dtEv6KtI27yF92YPm3Zz".to_owned(),
                 std::collections::BTreeMap::from([(
                     "key".to_owned(),
                     crate::Upload::from_bytes("sample.txt", b"sample".to_vec())
@@ -152,18 +152,18 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .list_form_submissions()
                 .page(1i64)
-                .limit(1i64)
+                .limit(20i64)
                 .form_id("sample".to_owned())
                 .q("sample".to_owned())
-                .start_at("sample".to_owned())
-                .end_at("sample".to_owned());
+                .start_at("2020-11-14".to_owned())
+                .end_at("2020-12-14".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "listForms",
         Box::pin({
-            let call = handle.list_forms().skip(1i64).limit(1i64).type_("sample".to_owned());
+            let call = handle.list_forms().skip(1i64).limit(10i64).type_("sample".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -171,7 +171,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "uploadFormCustomFiles",
         Box::pin({
             let call = handle.upload_form_custom_files(
-                "sample".to_owned(),
+                "dtEv6KtI27yF92YPm3Zz".to_owned(),
                 std::collections::BTreeMap::from([(
                     "key".to_owned(),
                     crate::Upload::from_bytes("sample.txt", b"sample".to_vec())

@@ -161,7 +161,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "countFunnelPages",
         Box::pin({
-            let call = handle.count_funnel_pages("sample".to_owned());
+            let call = handle.count_funnel_pages("iucJ6TdFZiddhq9f6znh".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -170,10 +170,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_funnel_redirect(
                 CreateRedirectRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "6p2RxpgtMKQwO3E6IUaT".to_owned(),
+                    "example.com".to_owned(),
+                    "/Hello".to_owned(),
+                    "https://www.google.com".to_owned(),
                     RedirectAction::Funnel
                 )
             );
@@ -198,14 +198,14 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "listFunnelPages",
         Box::pin({
-            let call = handle.list_funnel_pages("sample".to_owned(), 1i64, 1i64);
+            let call = handle.list_funnel_pages("iucJ6TdFZiddhq9f6znh".to_owned(), 1i64, 1i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "listFunnelRedirects",
         Box::pin({
-            let call = handle.list_funnel_redirects(1i64, 1i64);
+            let call = handle.list_funnel_redirects(20i64, 10i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -222,9 +222,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.update_funnel_redirect(
                 "sample-id",
                 UpdateRedirectRequest::new(
-                    "sample".to_owned(),
+                    "https://www.google.com".to_owned(),
                     RedirectAction::Funnel,
-                    "sample".to_owned()
+                    "6p2RxpgtMKQwO3E6IUaT".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -248,7 +248,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "countFunnelPages",
         Box::pin({
-            let call = handle.count_funnel_pages("sample".to_owned()).name("sample".to_owned());
+            let call = handle
+                .count_funnel_pages("iucJ6TdFZiddhq9f6znh".to_owned())
+                .name("sample".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -257,10 +259,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_funnel_redirect(
                 CreateRedirectRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "6p2RxpgtMKQwO3E6IUaT".to_owned(),
+                    "example.com".to_owned(),
+                    "/Hello".to_owned(),
+                    "https://www.google.com".to_owned(),
                     RedirectAction::Funnel
                 )
             );
@@ -286,7 +288,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listFunnelPages",
         Box::pin({
             let call = handle
-                .list_funnel_pages("sample".to_owned(), 1i64, 1i64)
+                .list_funnel_pages("iucJ6TdFZiddhq9f6znh".to_owned(), 1i64, 1i64)
                 .name("sample".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
@@ -294,7 +296,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "listFunnelRedirects",
         Box::pin({
-            let call = handle.list_funnel_redirects(1i64, 1i64).search("sample".to_owned());
+            let call = handle
+                .list_funnel_redirects(20i64, 10i64)
+                .search("example.com/test".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -318,9 +322,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_funnel_redirect(
                 "sample-id",
                 UpdateRedirectRequest::new(
-                    "sample".to_owned(),
+                    "https://www.google.com".to_owned(),
                     RedirectAction::Funnel,
-                    "sample".to_owned()
+                    "6p2RxpgtMKQwO3E6IUaT".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }

@@ -711,7 +711,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.cancel_invoice_schedule(
                 "sample-scheduleId",
-                AltContext::new("sample".to_owned(), AltType::Location)
+                AltContext::new("6578278e879ad2646715ba9c".to_owned(), AltType::Location)
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -721,20 +721,20 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_estimate(
                 CreateEstimateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
-                    "sample".to_owned(),
+                    "Home Service Estimate".to_owned(),
                     BusinessDetails::new(),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
-                        EstimateItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
+                        EstimateItem::new("ABC Product".to_owned(), "USD".to_owned(), 999f64, 1f64)
                     ],
                     Discount::new(AmountType::Fixed),
                     ContactDetails::new(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned()
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        "Alex".to_owned(),
+                        "+1234567890".to_owned(),
+                        "alex@example.com".to_owned()
                     ),
                     FrequencySettings::new(true, ScheduleOptions::new())
                 )
@@ -747,13 +747,13 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_estimate_template(
                 EstimateTemplateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
-                    "sample".to_owned(),
+                    "Home Service Estimate Template".to_owned(),
                     BusinessDetails::new(),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
-                        EstimateItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
+                        EstimateItem::new("ABC Product".to_owned(), "USD".to_owned(), 999f64, 1f64)
                     ],
                     Discount::new(AmountType::Fixed)
                 )
@@ -766,22 +766,22 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_invoice(
                 CreateInvoiceRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
-                    "sample".to_owned(),
+                    "New Invoice".to_owned(),
                     BusinessDetails::new(),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
-                        InvoiceItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
+                        InvoiceItem::new("ABC Product".to_owned(), "USD".to_owned(), 999f64, 1f64)
                     ],
                     Discount::new(AmountType::Fixed),
                     ContactDetails::new(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned()
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        "Alex".to_owned(),
+                        "+1234567890".to_owned(),
+                        "alex@example.com".to_owned()
                     ),
-                    "sample".to_owned(),
+                    "2023-01-01".to_owned(),
                     SentTo::new(vec!["sample".to_owned()]),
                     true
                 )
@@ -794,7 +794,11 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_invoice_from_estimate(
                 "sample-estimateId",
-                CreateInvoiceFromEstimateRequest::new("sample".to_owned(), AltType::Location, true)
+                CreateInvoiceFromEstimateRequest::new(
+                    "6578278e879ad2646715ba9c".to_owned(),
+                    AltType::Location,
+                    true
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -804,21 +808,21 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_invoice_schedule(
                 CreateInvoiceScheduleRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
-                    "sample".to_owned(),
+                    "Monthly retainer".to_owned(),
                     ContactDetails::new(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned()
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        "Alex".to_owned(),
+                        "+1234567890".to_owned(),
+                        "alex@example.com".to_owned()
                     ),
                     ScheduleOptions::new(),
                     true,
                     BusinessDetails::new(),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
-                        InvoiceItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
+                        InvoiceItem::new("ABC Product".to_owned(), "USD".to_owned(), 999f64, 1f64)
                     ],
                     Discount::new(AmountType::Fixed)
                 )
@@ -831,12 +835,12 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_invoice_template(
                 CreateInvoiceTemplateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
-                    "sample".to_owned(),
+                    "New Template".to_owned(),
                     BusinessDetails::new(),
-                    "sample".to_owned(),
-                    vec![InvoiceItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)]
+                    "USD".to_owned(),
+                    vec![InvoiceItem::new("ABC Product".to_owned(), "USD".to_owned(), 999f64, 1f64)]
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -847,20 +851,20 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_text2_pay_invoice(
                 Text2PayRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "New Invoice".to_owned(),
+                    "USD".to_owned(),
                     vec![
-                        InvoiceItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
+                        InvoiceItem::new("ABC Product".to_owned(), "USD".to_owned(), 999f64, 1f64)
                     ],
                     ContactDetails::new(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned()
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        "Alex".to_owned(),
+                        "+1234567890".to_owned(),
+                        "alex@example.com".to_owned()
                     ),
-                    "sample".to_owned(),
+                    "2023-01-01".to_owned(),
                     SentTo::new(vec!["sample".to_owned()]),
                     true,
                     Text2PayRequestAction::Draft,
@@ -875,7 +879,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.delete_estimate(
                 "sample-estimateId",
-                AltContext::new("sample".to_owned(), AltType::Location)
+                AltContext::new("6578278e879ad2646715ba9c".to_owned(), AltType::Location)
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -885,7 +889,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.delete_estimate_template(
                 "sample-templateId",
-                AltContext::new("sample".to_owned(), AltType::Location)
+                AltContext::new("6578278e879ad2646715ba9c".to_owned(), AltType::Location)
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -895,7 +899,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.delete_invoice(
                 "sample-invoiceId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -906,7 +910,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.delete_invoice_schedule(
                 "sample-scheduleId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -917,7 +921,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.delete_invoice_template(
                 "sample-templateId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -926,14 +930,20 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "generateEstimateNumber",
         Box::pin({
-            let call = handle.generate_estimate_number("sample".to_owned(), AltType::Location);
+            let call = handle.generate_estimate_number(
+                "6578278e879ad2646715ba9c".to_owned(),
+                AltType::Location
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "generateInvoiceNumber",
         Box::pin({
-            let call = handle.generate_invoice_number("sample".to_owned(), AltType::Location);
+            let call = handle.generate_invoice_number(
+                "6578278e879ad2646715ba9c".to_owned(),
+                AltType::Location
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -950,7 +960,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.get_invoice(
                 "sample-invoiceId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -961,7 +971,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.get_invoice_schedule(
                 "sample-scheduleId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -970,7 +980,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "getInvoiceSettings",
         Box::pin({
-            let call = handle.get_invoice_settings("sample".to_owned(), AltType::Location);
+            let call = handle.get_invoice_settings(
+                "6578278e879ad2646715ba9c".to_owned(),
+                AltType::Location
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -979,7 +992,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.get_invoice_template(
                 "sample-templateId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -989,10 +1002,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "listEstimateTemplates",
         Box::pin({
             let call = handle.list_estimate_templates(
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 AltType::Location,
-                1i64,
-                1i64
+                10i64,
+                0i64
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1000,7 +1013,12 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "listEstimates",
         Box::pin({
-            let call = handle.list_estimates("sample".to_owned(), AltType::Location, 1i64, 1i64);
+            let call = handle.list_estimates(
+                "6578278e879ad2646715ba9c".to_owned(),
+                AltType::Location,
+                10i64,
+                0i64
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -1008,10 +1026,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "listInvoiceSchedules",
         Box::pin({
             let call = handle.list_invoice_schedules(
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 AltType::Location,
-                1i64,
-                1i64
+                10i64,
+                0i64
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1020,10 +1038,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "listInvoiceTemplates",
         Box::pin({
             let call = handle.list_invoice_templates(
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 AltType::Location,
-                1i64,
-                1i64
+                10i64,
+                0i64
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1031,7 +1049,12 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "listInvoices",
         Box::pin({
-            let call = handle.list_invoices("sample".to_owned(), AltType::Location, 1i64, 1i64);
+            let call = handle.list_invoices(
+                "6578278e879ad2646715ba9c".to_owned(),
+                AltType::Location,
+                10i64,
+                0i64
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -1039,9 +1062,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "previewEstimateTemplate",
         Box::pin({
             let call = handle.preview_estimate_template(
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 AltType::Location,
-                "sample".to_owned()
+                "5f9d6d8b1b2d2c001f2d9e4b".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1052,12 +1075,12 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.record_invoice_payment(
                 "sample-invoiceId",
                 RecordPaymentRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
                     ManualPaymentMode::Cash,
-                    Card::new("sample".to_owned(), "sample".to_owned()),
-                    Cheque::new("sample".to_owned()),
-                    "sample".to_owned()
+                    Card::new("visa".to_owned(), "4242".to_owned()),
+                    Cheque::new("129-129-129-912".to_owned()),
+                    "Paid at the front desk".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -1068,7 +1091,11 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.schedule_invoice_schedule(
                 "sample-scheduleId",
-                ScheduleInvoiceScheduleRequest::new("sample".to_owned(), AltType::Location, true)
+                ScheduleInvoiceScheduleRequest::new(
+                    "6578278e879ad2646715ba9c".to_owned(),
+                    AltType::Location,
+                    true
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1079,7 +1106,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.send_estimate(
                 "sample-estimateId",
                 SendEstimateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
                     SendAction::SmsAndEmail,
                     true,
@@ -1095,7 +1122,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.send_invoice(
                 "sample-invoiceId",
                 SendInvoiceRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
                     "sample".to_owned(),
                     SendAction::SmsAndEmail,
@@ -1111,7 +1138,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.set_invoice_schedule_auto_payment(
                 "sample-scheduleId",
                 ScheduleAutoPaymentRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
                     "sample".to_owned(),
                     AutoPaymentDetails::new(true)
@@ -1133,20 +1160,20 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.update_estimate(
                 "sample-estimateId",
                 UpdateEstimateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
-                    "sample".to_owned(),
+                    "Home Service Estimate".to_owned(),
                     BusinessDetails::new(),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
-                        EstimateItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
+                        EstimateItem::new("ABC Product".to_owned(), "USD".to_owned(), 999f64, 1f64)
                     ],
                     Discount::new(AmountType::Fixed),
                     ContactDetails::new(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned()
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        "Alex".to_owned(),
+                        "+1234567890".to_owned(),
+                        "alex@example.com".to_owned()
                     ),
                     FrequencySettings::new(true, ScheduleOptions::new())
                 )
@@ -1158,7 +1185,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "updateEstimateLastVisitedAt",
         Box::pin({
             let call = handle.update_estimate_last_visited_at(
-                EstimateViewedRequest::new("sample".to_owned())
+                EstimateViewedRequest::new("5f9d6d8b1b2d2c001f2d9e4b".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1169,13 +1196,13 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.update_estimate_template(
                 "sample-templateId",
                 EstimateTemplateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
-                    "sample".to_owned(),
+                    "Home Service Estimate Template".to_owned(),
                     BusinessDetails::new(),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
-                        EstimateItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
+                        EstimateItem::new("ABC Product".to_owned(), "USD".to_owned(), 999f64, 1f64)
                     ],
                     Discount::new(AmountType::Fixed)
                 )
@@ -1189,15 +1216,15 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.update_invoice(
                 "sample-invoiceId",
                 UpdateInvoiceRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "New Invoice".to_owned(),
+                    "USD".to_owned(),
                     vec![
-                        InvoiceItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
+                        InvoiceItem::new("ABC Product".to_owned(), "USD".to_owned(), 999f64, 1f64)
                     ],
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "2023-01-01".to_owned(),
+                    "2023-01-14".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -1207,7 +1234,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "updateInvoiceLastVisitedAt",
         Box::pin({
             let call = handle.update_invoice_last_visited_at(
-                InvoiceViewedRequest::new("sample".to_owned())
+                InvoiceViewedRequest::new("6578278e879ad2646715ba9c".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1218,11 +1245,11 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.update_invoice_late_fees(
                 "sample-invoiceId",
                 UpdateLateFeesRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
                     LateFeesConfiguration::new(
                         true,
-                        1.0f64,
+                        10f64,
                         AmountType::Fixed,
                         LateFeesFrequency::new(1i64, LateFeesFrequencyInterval::Minute)
                     )
@@ -1237,21 +1264,21 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.update_invoice_schedule(
                 "sample-scheduleId",
                 UpdateInvoiceScheduleRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
-                    "sample".to_owned(),
+                    "Monthly retainer".to_owned(),
                     ContactDetails::new(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned()
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        "Alex".to_owned(),
+                        "+1234567890".to_owned(),
+                        "alex@example.com".to_owned()
                     ),
                     ScheduleOptions::new(),
                     true,
                     BusinessDetails::new(),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
-                        InvoiceItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
+                        InvoiceItem::new("ABC Product".to_owned(), "USD".to_owned(), 999f64, 1f64)
                     ],
                     Discount::new(AmountType::Fixed)
                 )
@@ -1265,12 +1292,12 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.update_invoice_template(
                 "sample-templateId",
                 UpdateInvoiceTemplateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
-                    "sample".to_owned(),
+                    "New Template".to_owned(),
                     BusinessDetails::new(),
-                    "sample".to_owned(),
-                    vec![InvoiceItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)]
+                    "USD".to_owned(),
+                    vec![InvoiceItem::new("ABC Product".to_owned(), "USD".to_owned(), 999f64, 1f64)]
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -1282,11 +1309,11 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.update_invoice_template_late_fees(
                 "sample-templateId",
                 UpdateLateFeesRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
                     LateFeesConfiguration::new(
                         true,
-                        1.0f64,
+                        10f64,
                         AmountType::Fixed,
                         LateFeesFrequency::new(1i64, LateFeesFrequencyInterval::Minute)
                     )
@@ -1300,7 +1327,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.update_invoice_template_payment_methods(
                 "sample-templateId",
-                UpdatePaymentMethodsRequest::new("sample".to_owned(), AltType::Location)
+                UpdatePaymentMethodsRequest::new(
+                    "6578278e879ad2646715ba9c".to_owned(),
+                    AltType::Location
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1310,7 +1340,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.void_invoice(
                 "sample-invoiceId",
-                AltContext::new("sample".to_owned(), AltType::Location)
+                AltContext::new("6578278e879ad2646715ba9c".to_owned(), AltType::Location)
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1335,7 +1365,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.cancel_invoice_schedule(
                 "sample-scheduleId",
-                AltContext::new("sample".to_owned(), AltType::Location)
+                AltContext::new("6578278e879ad2646715ba9c".to_owned(), AltType::Location)
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1345,34 +1375,40 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_estimate(
                 CreateEstimateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
-                    "sample".to_owned(),
+                    "Home Service Estimate".to_owned(),
                     BusinessDetails::new()
-                        .logo_url("sample".to_owned())
-                        .name("sample".to_owned())
-                        .phone_no("sample".to_owned())
+                        .logo_url("https://example.com/logo.png".to_owned())
+                        .name("ABC Corp.".to_owned())
+                        .phone_no("+1-214-559-6993".to_owned())
                         .address(
                             BusinessDetailsAddress::Address(
                                 Address::new()
-                                    .address_line1("sample".to_owned())
-                                    .address_line2("sample".to_owned())
-                                    .city("sample".to_owned())
-                                    .state("sample".to_owned())
-                                    .country_code("sample".to_owned())
-                                    .postal_code("sample".to_owned())
+                                    .address_line1("9931 Beechwood".to_owned())
+                                    .address_line2("Suite 4".to_owned())
+                                    .city("Houston".to_owned())
+                                    .state("TX".to_owned())
+                                    .country_code("US".to_owned())
+                                    .postal_code("77001".to_owned())
                             )
                         )
-                        .website("sample".to_owned())
+                        .website("www.example.com".to_owned())
                         .custom_values(vec![serde_json::Value::Object(Default::default())]),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
-                        EstimateItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
-                            .description("sample".to_owned())
-                            .product_id("sample".to_owned())
-                            .price_id("sample".to_owned())
+                        EstimateItem::new("ABC Product".to_owned(), "USD".to_owned(), 999f64, 1f64)
+                            .description("Monthly service".to_owned())
+                            .product_id("6578278e879ad2646715ba9c".to_owned())
+                            .price_id("6578278e879ad2646715ba9c".to_owned())
                             .taxes(
-                                vec![ItemTax::new("sample".to_owned(), "sample".to_owned(), 1.0f64)]
+                                vec![
+                                    ItemTax::new(
+                                        "sample".to_owned(),
+                                        "Sales tax".to_owned(),
+                                        8.5f64
+                                    )
+                                ]
                             )
                             .automatic_tax_category_id("sample".to_owned())
                             .is_setup_fee_item(true)
@@ -1381,24 +1417,26 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             .attachments(vec!["sample".to_owned()])
                     ],
                     Discount::new(AmountType::Fixed)
-                        .value(1.0f64)
+                        .value(10f64)
                         .valid_on_product_ids(vec!["sample".to_owned()]),
                     ContactDetails::new(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned()
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        "Alex".to_owned(),
+                        "+1234567890".to_owned(),
+                        "alex@example.com".to_owned()
                     )
-                        .additional_emails(vec![AdditionalEmail::new("sample".to_owned())])
-                        .company_name("sample".to_owned())
+                        .additional_emails(
+                            vec![AdditionalEmail::new("alex@example.com".to_owned())]
+                        )
+                        .company_name("ABC Corp.".to_owned())
                         .address(
                             Address::new()
-                                .address_line1("sample".to_owned())
-                                .address_line2("sample".to_owned())
-                                .city("sample".to_owned())
-                                .state("sample".to_owned())
-                                .country_code("sample".to_owned())
-                                .postal_code("sample".to_owned())
+                                .address_line1("9931 Beechwood".to_owned())
+                                .address_line2("Suite 4".to_owned())
+                                .city("Houston".to_owned())
+                                .state("TX".to_owned())
+                                .country_code("US".to_owned())
+                                .postal_code("77001".to_owned())
                         )
                         .custom_fields(vec!["sample".to_owned()]),
                     FrequencySettings::new(
@@ -1406,27 +1444,31 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         ScheduleOptions::new()
                             .execute_at("sample".to_owned())
                             .rrule(
-                                RecurrenceRule::new(IntervalType::Yearly, 1i64, "sample".to_owned())
-                                    .start_time("sample".to_owned())
-                                    .end_date("sample".to_owned())
-                                    .end_time("sample".to_owned())
-                                    .day_of_month(1i64)
+                                RecurrenceRule::new(
+                                    IntervalType::Yearly,
+                                    2i64,
+                                    "2023-01-01".to_owned()
+                                )
+                                    .start_time("20:45:00".to_owned())
+                                    .end_date("2029-11-01".to_owned())
+                                    .end_time("18:45:00".to_owned())
+                                    .day_of_month(15i64)
                                     .day_of_week(RecurrenceRuleDayOfWeek::Mo)
-                                    .num_of_week(1i64)
+                                    .num_of_week(-1i64)
                                     .month_of_year(RecurrenceRuleMonthOfYear::Jan)
-                                    .count(1i64)
-                                    .days_before(1i64)
+                                    .count(10i64)
+                                    .days_before(5i64)
                                     .use_start_as_primary_user_accepted(true)
-                                    .end_type("sample".to_owned())
+                                    .end_type("by".to_owned())
                             )
                     )
                 )
                     .live_mode(true)
                     .terms_notes("sample".to_owned())
-                    .title("sample".to_owned())
-                    .estimate_number(1i64)
-                    .issue_date("sample".to_owned())
-                    .expiry_date("sample".to_owned())
+                    .title("ESTIMATE".to_owned())
+                    .estimate_number(1001i64)
+                    .issue_date("2024-08-07".to_owned())
+                    .expiry_date("2024-08-10".to_owned())
                     .sent_to(
                         SentTo::new(vec!["sample".to_owned()])
                             .email_cc(vec!["sample".to_owned()])
@@ -1442,7 +1484,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     )
                     .send_estimate_details(
                         SendEstimateRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             AltType::Location,
                             SendAction::SmsAndEmail,
                             true,
@@ -1450,21 +1492,21 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         )
                             .sent_from(
                                 SenderConfiguration::new()
-                                    .from_name("sample".to_owned())
-                                    .from_email("sample".to_owned())
+                                    .from_name("Alex".to_owned())
+                                    .from_email("alex@example.com".to_owned())
                             )
-                            .estimate_name("sample".to_owned())
+                            .estimate_name("Estimate".to_owned())
                     )
                     .estimate_number_prefix("sample".to_owned())
                     .user_id("sample".to_owned())
                     .attachments(
                         vec![
                             Attachment::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                1i64
+                                "6241712be68f7a98102ba272".to_owned(),
+                                "Electronics.pdf".to_owned(),
+                                "https://example.com/files/electronics.pdf".to_owned(),
+                                "application/pdf".to_owned(),
+                                10000i64
                             )
                         ]
                     )
@@ -1473,14 +1515,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         MiscellaneousCharges::new(
                             vec![serde_json::Value::Object(Default::default())]
                         )
-                            .collected_miscellaneous_charges(1.0f64)
+                            .collected_miscellaneous_charges(10f64)
                             .paid_charges(
                                 vec![
                                     PaidCharge::new(
-                                        "sample".to_owned(),
-                                        1.0f64,
-                                        1.0f64,
-                                        "sample".to_owned()
+                                        "Processing Fee".to_owned(),
+                                        10f64,
+                                        10f64,
+                                        "673d01d7d547648a8dab6211".to_owned()
                                     )
                                 ]
                             )
@@ -1504,34 +1546,40 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_estimate_template(
                 EstimateTemplateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
-                    "sample".to_owned(),
+                    "Home Service Estimate Template".to_owned(),
                     BusinessDetails::new()
-                        .logo_url("sample".to_owned())
-                        .name("sample".to_owned())
-                        .phone_no("sample".to_owned())
+                        .logo_url("https://example.com/logo.png".to_owned())
+                        .name("ABC Corp.".to_owned())
+                        .phone_no("+1-214-559-6993".to_owned())
                         .address(
                             BusinessDetailsAddress::Address(
                                 Address::new()
-                                    .address_line1("sample".to_owned())
-                                    .address_line2("sample".to_owned())
-                                    .city("sample".to_owned())
-                                    .state("sample".to_owned())
-                                    .country_code("sample".to_owned())
-                                    .postal_code("sample".to_owned())
+                                    .address_line1("9931 Beechwood".to_owned())
+                                    .address_line2("Suite 4".to_owned())
+                                    .city("Houston".to_owned())
+                                    .state("TX".to_owned())
+                                    .country_code("US".to_owned())
+                                    .postal_code("77001".to_owned())
                             )
                         )
-                        .website("sample".to_owned())
+                        .website("www.example.com".to_owned())
                         .custom_values(vec![serde_json::Value::Object(Default::default())]),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
-                        EstimateItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
-                            .description("sample".to_owned())
-                            .product_id("sample".to_owned())
-                            .price_id("sample".to_owned())
+                        EstimateItem::new("ABC Product".to_owned(), "USD".to_owned(), 999f64, 1f64)
+                            .description("Monthly service".to_owned())
+                            .product_id("6578278e879ad2646715ba9c".to_owned())
+                            .price_id("6578278e879ad2646715ba9c".to_owned())
                             .taxes(
-                                vec![ItemTax::new("sample".to_owned(), "sample".to_owned(), 1.0f64)]
+                                vec![
+                                    ItemTax::new(
+                                        "sample".to_owned(),
+                                        "Sales tax".to_owned(),
+                                        8.5f64
+                                    )
+                                ]
                             )
                             .automatic_tax_category_id("sample".to_owned())
                             .is_setup_fee_item(true)
@@ -1540,12 +1588,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             .attachments(vec!["sample".to_owned()])
                     ],
                     Discount::new(AmountType::Fixed)
-                        .value(1.0f64)
+                        .value(10f64)
                         .valid_on_product_ids(vec!["sample".to_owned()])
                 )
                     .live_mode(true)
                     .terms_notes("sample".to_owned())
-                    .title("sample".to_owned())
+                    .title("ESTIMATE".to_owned())
                     .automatic_taxes_enabled(true)
                     .meta(
                         std::collections::BTreeMap::from([(
@@ -1555,7 +1603,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     )
                     .send_estimate_details(
                         SendEstimateRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             AltType::Location,
                             SendAction::SmsAndEmail,
                             true,
@@ -1563,20 +1611,20 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         )
                             .sent_from(
                                 SenderConfiguration::new()
-                                    .from_name("sample".to_owned())
-                                    .from_email("sample".to_owned())
+                                    .from_name("Alex".to_owned())
+                                    .from_email("alex@example.com".to_owned())
                             )
-                            .estimate_name("sample".to_owned())
+                            .estimate_name("Estimate".to_owned())
                     )
                     .estimate_number_prefix("sample".to_owned())
                     .attachments(
                         vec![
                             Attachment::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                1i64
+                                "6241712be68f7a98102ba272".to_owned(),
+                                "Electronics.pdf".to_owned(),
+                                "https://example.com/files/electronics.pdf".to_owned(),
+                                "application/pdf".to_owned(),
+                                10000i64
                             )
                         ]
                     )
@@ -1584,14 +1632,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         MiscellaneousCharges::new(
                             vec![serde_json::Value::Object(Default::default())]
                         )
-                            .collected_miscellaneous_charges(1.0f64)
+                            .collected_miscellaneous_charges(10f64)
                             .paid_charges(
                                 vec![
                                     PaidCharge::new(
-                                        "sample".to_owned(),
-                                        1.0f64,
-                                        1.0f64,
-                                        "sample".to_owned()
+                                        "Processing Fee".to_owned(),
+                                        10f64,
+                                        10f64,
+                                        "673d01d7d547648a8dab6211".to_owned()
                                     )
                                 ]
                             )
@@ -1605,34 +1653,40 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_invoice(
                 CreateInvoiceRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
-                    "sample".to_owned(),
+                    "New Invoice".to_owned(),
                     BusinessDetails::new()
-                        .logo_url("sample".to_owned())
-                        .name("sample".to_owned())
-                        .phone_no("sample".to_owned())
+                        .logo_url("https://example.com/logo.png".to_owned())
+                        .name("ABC Corp.".to_owned())
+                        .phone_no("+1-214-559-6993".to_owned())
                         .address(
                             BusinessDetailsAddress::Address(
                                 Address::new()
-                                    .address_line1("sample".to_owned())
-                                    .address_line2("sample".to_owned())
-                                    .city("sample".to_owned())
-                                    .state("sample".to_owned())
-                                    .country_code("sample".to_owned())
-                                    .postal_code("sample".to_owned())
+                                    .address_line1("9931 Beechwood".to_owned())
+                                    .address_line2("Suite 4".to_owned())
+                                    .city("Houston".to_owned())
+                                    .state("TX".to_owned())
+                                    .country_code("US".to_owned())
+                                    .postal_code("77001".to_owned())
                             )
                         )
-                        .website("sample".to_owned())
+                        .website("www.example.com".to_owned())
                         .custom_values(vec![serde_json::Value::Object(Default::default())]),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
-                        InvoiceItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
-                            .description("sample".to_owned())
-                            .product_id("sample".to_owned())
-                            .price_id("sample".to_owned())
+                        InvoiceItem::new("ABC Product".to_owned(), "USD".to_owned(), 999f64, 1f64)
+                            .description("Monthly service".to_owned())
+                            .product_id("6578278e879ad2646715ba9c".to_owned())
+                            .price_id("6578278e879ad2646715ba9c".to_owned())
                             .taxes(
-                                vec![ItemTax::new("sample".to_owned(), "sample".to_owned(), 1.0f64)]
+                                vec![
+                                    ItemTax::new(
+                                        "sample".to_owned(),
+                                        "Sales tax".to_owned(),
+                                        8.5f64
+                                    )
+                                ]
                             )
                             .automatic_tax_category_id("sample".to_owned())
                             .is_setup_fee_item(true)
@@ -1640,27 +1694,29 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             .tax_inclusive(true)
                     ],
                     Discount::new(AmountType::Fixed)
-                        .value(1.0f64)
+                        .value(10f64)
                         .valid_on_product_ids(vec!["sample".to_owned()]),
                     ContactDetails::new(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned()
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        "Alex".to_owned(),
+                        "+1234567890".to_owned(),
+                        "alex@example.com".to_owned()
                     )
-                        .additional_emails(vec![AdditionalEmail::new("sample".to_owned())])
-                        .company_name("sample".to_owned())
+                        .additional_emails(
+                            vec![AdditionalEmail::new("alex@example.com".to_owned())]
+                        )
+                        .company_name("ABC Corp.".to_owned())
                         .address(
                             Address::new()
-                                .address_line1("sample".to_owned())
-                                .address_line2("sample".to_owned())
-                                .city("sample".to_owned())
-                                .state("sample".to_owned())
-                                .country_code("sample".to_owned())
-                                .postal_code("sample".to_owned())
+                                .address_line1("9931 Beechwood".to_owned())
+                                .address_line2("Suite 4".to_owned())
+                                .city("Houston".to_owned())
+                                .state("TX".to_owned())
+                                .country_code("US".to_owned())
+                                .postal_code("77001".to_owned())
                         )
                         .custom_fields(vec!["sample".to_owned()]),
-                    "sample".to_owned(),
+                    "2023-01-01".to_owned(),
                     SentTo::new(vec!["sample".to_owned()])
                         .email_cc(vec!["sample".to_owned()])
                         .email_bcc(vec!["sample".to_owned()])
@@ -1668,9 +1724,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     true
                 )
                     .terms_notes("sample".to_owned())
-                    .title("sample".to_owned())
-                    .invoice_number("sample".to_owned())
-                    .due_date("sample".to_owned())
+                    .title("INVOICE".to_owned())
+                    .invoice_number("1001".to_owned())
+                    .due_date("2023-01-14".to_owned())
                     .automatic_taxes_enabled(true)
                     .payment_schedule(
                         PaymentSchedule::new(
@@ -1681,24 +1737,24 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .late_fees_configuration(
                         LateFeesConfiguration::new(
                             true,
-                            1.0f64,
+                            10f64,
                             AmountType::Fixed,
                             LateFeesFrequency::new(1i64, LateFeesFrequencyInterval::Minute)
                         )
-                            .grace(LateFeesGrace::new(1i64, LateFeesGraceInterval::Day))
-                            .max_late_fees(LateFeesCap::new(LateFeesCapType::Fixed, 1.0f64))
+                            .grace(LateFeesGrace::new(3i64, LateFeesGraceInterval::Day))
+                            .max_late_fees(LateFeesCap::new(LateFeesCapType::Fixed, 10f64))
                     )
                     .tips_configuration(TipsConfiguration::new(vec![1.0f64], true))
-                    .invoice_number_prefix("sample".to_owned())
+                    .invoice_number_prefix("INV-".to_owned())
                     .payment_methods(PaymentMethods::new(StripePaymentMethod::new(true)))
                     .attachments(
                         vec![
                             Attachment::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                1i64
+                                "6241712be68f7a98102ba272".to_owned(),
+                                "Electronics.pdf".to_owned(),
+                                "https://example.com/files/electronics.pdf".to_owned(),
+                                "application/pdf".to_owned(),
+                                10000i64
                             )
                         ]
                     )
@@ -1706,14 +1762,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         MiscellaneousCharges::new(
                             vec![serde_json::Value::Object(Default::default())]
                         )
-                            .collected_miscellaneous_charges(1.0f64)
+                            .collected_miscellaneous_charges(10f64)
                             .paid_charges(
                                 vec![
                                     PaidCharge::new(
-                                        "sample".to_owned(),
-                                        1.0f64,
-                                        1.0f64,
-                                        "sample".to_owned()
+                                        "Processing Fee".to_owned(),
+                                        10f64,
+                                        10f64,
+                                        "673d01d7d547648a8dab6211".to_owned()
                                     )
                                 ]
                             )
@@ -1727,7 +1783,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_invoice_from_estimate(
                 "sample-estimateId",
-                CreateInvoiceFromEstimateRequest::new("sample".to_owned(), AltType::Location, true)
+                CreateInvoiceFromEstimateRequest::new(
+                    "6578278e879ad2646715ba9c".to_owned(),
+                    AltType::Location,
+                    true
+                )
                     .version(CreateInvoiceFromEstimateRequestVersion::V1)
             );
             async move { call.send().await.map(|_| ()) }
@@ -1738,69 +1798,77 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_invoice_schedule(
                 CreateInvoiceScheduleRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
-                    "sample".to_owned(),
+                    "Monthly retainer".to_owned(),
                     ContactDetails::new(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned()
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        "Alex".to_owned(),
+                        "+1234567890".to_owned(),
+                        "alex@example.com".to_owned()
                     )
-                        .additional_emails(vec![AdditionalEmail::new("sample".to_owned())])
-                        .company_name("sample".to_owned())
+                        .additional_emails(
+                            vec![AdditionalEmail::new("alex@example.com".to_owned())]
+                        )
+                        .company_name("ABC Corp.".to_owned())
                         .address(
                             Address::new()
-                                .address_line1("sample".to_owned())
-                                .address_line2("sample".to_owned())
-                                .city("sample".to_owned())
-                                .state("sample".to_owned())
-                                .country_code("sample".to_owned())
-                                .postal_code("sample".to_owned())
+                                .address_line1("9931 Beechwood".to_owned())
+                                .address_line2("Suite 4".to_owned())
+                                .city("Houston".to_owned())
+                                .state("TX".to_owned())
+                                .country_code("US".to_owned())
+                                .postal_code("77001".to_owned())
                         )
                         .custom_fields(vec!["sample".to_owned()]),
                     ScheduleOptions::new()
                         .execute_at("sample".to_owned())
                         .rrule(
-                            RecurrenceRule::new(IntervalType::Yearly, 1i64, "sample".to_owned())
-                                .start_time("sample".to_owned())
-                                .end_date("sample".to_owned())
-                                .end_time("sample".to_owned())
-                                .day_of_month(1i64)
+                            RecurrenceRule::new(IntervalType::Yearly, 2i64, "2023-01-01".to_owned())
+                                .start_time("20:45:00".to_owned())
+                                .end_date("2029-11-01".to_owned())
+                                .end_time("18:45:00".to_owned())
+                                .day_of_month(15i64)
                                 .day_of_week(RecurrenceRuleDayOfWeek::Mo)
-                                .num_of_week(1i64)
+                                .num_of_week(-1i64)
                                 .month_of_year(RecurrenceRuleMonthOfYear::Jan)
-                                .count(1i64)
-                                .days_before(1i64)
+                                .count(10i64)
+                                .days_before(5i64)
                                 .use_start_as_primary_user_accepted(true)
-                                .end_type("sample".to_owned())
+                                .end_type("by".to_owned())
                         ),
                     true,
                     BusinessDetails::new()
-                        .logo_url("sample".to_owned())
-                        .name("sample".to_owned())
-                        .phone_no("sample".to_owned())
+                        .logo_url("https://example.com/logo.png".to_owned())
+                        .name("ABC Corp.".to_owned())
+                        .phone_no("+1-214-559-6993".to_owned())
                         .address(
                             BusinessDetailsAddress::Address(
                                 Address::new()
-                                    .address_line1("sample".to_owned())
-                                    .address_line2("sample".to_owned())
-                                    .city("sample".to_owned())
-                                    .state("sample".to_owned())
-                                    .country_code("sample".to_owned())
-                                    .postal_code("sample".to_owned())
+                                    .address_line1("9931 Beechwood".to_owned())
+                                    .address_line2("Suite 4".to_owned())
+                                    .city("Houston".to_owned())
+                                    .state("TX".to_owned())
+                                    .country_code("US".to_owned())
+                                    .postal_code("77001".to_owned())
                             )
                         )
-                        .website("sample".to_owned())
+                        .website("www.example.com".to_owned())
                         .custom_values(vec![serde_json::Value::Object(Default::default())]),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
-                        InvoiceItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
-                            .description("sample".to_owned())
-                            .product_id("sample".to_owned())
-                            .price_id("sample".to_owned())
+                        InvoiceItem::new("ABC Product".to_owned(), "USD".to_owned(), 999f64, 1f64)
+                            .description("Monthly service".to_owned())
+                            .product_id("6578278e879ad2646715ba9c".to_owned())
+                            .price_id("6578278e879ad2646715ba9c".to_owned())
                             .taxes(
-                                vec![ItemTax::new("sample".to_owned(), "sample".to_owned(), 1.0f64)]
+                                vec![
+                                    ItemTax::new(
+                                        "sample".to_owned(),
+                                        "Sales tax".to_owned(),
+                                        8.5f64
+                                    )
+                                ]
                             )
                             .automatic_tax_category_id("sample".to_owned())
                             .is_setup_fee_item(true)
@@ -1808,33 +1876,33 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             .tax_inclusive(true)
                     ],
                     Discount::new(AmountType::Fixed)
-                        .value(1.0f64)
+                        .value(10f64)
                         .valid_on_product_ids(vec!["sample".to_owned()])
                 )
                     .automatic_taxes_enabled(true)
                     .terms_notes("sample".to_owned())
-                    .title("sample".to_owned())
+                    .title("INVOICE".to_owned())
                     .tips_configuration(TipsConfiguration::new(vec![1.0f64], true))
                     .late_fees_configuration(
                         LateFeesConfiguration::new(
                             true,
-                            1.0f64,
+                            10f64,
                             AmountType::Fixed,
                             LateFeesFrequency::new(1i64, LateFeesFrequencyInterval::Minute)
                         )
-                            .grace(LateFeesGrace::new(1i64, LateFeesGraceInterval::Day))
-                            .max_late_fees(LateFeesCap::new(LateFeesCapType::Fixed, 1.0f64))
+                            .grace(LateFeesGrace::new(3i64, LateFeesGraceInterval::Day))
+                            .max_late_fees(LateFeesCap::new(LateFeesCapType::Fixed, 10f64))
                     )
-                    .invoice_number_prefix("sample".to_owned())
+                    .invoice_number_prefix("INV-".to_owned())
                     .payment_methods(PaymentMethods::new(StripePaymentMethod::new(true)))
                     .attachments(
                         vec![
                             Attachment::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                1i64
+                                "6241712be68f7a98102ba272".to_owned(),
+                                "Electronics.pdf".to_owned(),
+                                "https://example.com/files/electronics.pdf".to_owned(),
+                                "application/pdf".to_owned(),
+                                10000i64
                             )
                         ]
                     )
@@ -1842,14 +1910,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         MiscellaneousCharges::new(
                             vec![serde_json::Value::Object(Default::default())]
                         )
-                            .collected_miscellaneous_charges(1.0f64)
+                            .collected_miscellaneous_charges(10f64)
                             .paid_charges(
                                 vec![
                                     PaidCharge::new(
-                                        "sample".to_owned(),
-                                        1.0f64,
-                                        1.0f64,
-                                        "sample".to_owned()
+                                        "Processing Fee".to_owned(),
+                                        10f64,
+                                        10f64,
+                                        "673d01d7d547648a8dab6211".to_owned()
                                     )
                                 ]
                             )
@@ -1863,34 +1931,40 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_invoice_template(
                 CreateInvoiceTemplateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
-                    "sample".to_owned(),
+                    "New Template".to_owned(),
                     BusinessDetails::new()
-                        .logo_url("sample".to_owned())
-                        .name("sample".to_owned())
-                        .phone_no("sample".to_owned())
+                        .logo_url("https://example.com/logo.png".to_owned())
+                        .name("ABC Corp.".to_owned())
+                        .phone_no("+1-214-559-6993".to_owned())
                         .address(
                             BusinessDetailsAddress::Address(
                                 Address::new()
-                                    .address_line1("sample".to_owned())
-                                    .address_line2("sample".to_owned())
-                                    .city("sample".to_owned())
-                                    .state("sample".to_owned())
-                                    .country_code("sample".to_owned())
-                                    .postal_code("sample".to_owned())
+                                    .address_line1("9931 Beechwood".to_owned())
+                                    .address_line2("Suite 4".to_owned())
+                                    .city("Houston".to_owned())
+                                    .state("TX".to_owned())
+                                    .country_code("US".to_owned())
+                                    .postal_code("77001".to_owned())
                             )
                         )
-                        .website("sample".to_owned())
+                        .website("www.example.com".to_owned())
                         .custom_values(vec![serde_json::Value::Object(Default::default())]),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
-                        InvoiceItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
-                            .description("sample".to_owned())
-                            .product_id("sample".to_owned())
-                            .price_id("sample".to_owned())
+                        InvoiceItem::new("ABC Product".to_owned(), "USD".to_owned(), 999f64, 1f64)
+                            .description("Monthly service".to_owned())
+                            .product_id("6578278e879ad2646715ba9c".to_owned())
+                            .price_id("6578278e879ad2646715ba9c".to_owned())
                             .taxes(
-                                vec![ItemTax::new("sample".to_owned(), "sample".to_owned(), 1.0f64)]
+                                vec![
+                                    ItemTax::new(
+                                        "sample".to_owned(),
+                                        "Sales tax".to_owned(),
+                                        8.5f64
+                                    )
+                                ]
                             )
                             .automatic_tax_category_id("sample".to_owned())
                             .is_setup_fee_item(true)
@@ -1902,37 +1976,37 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .automatic_taxes_enabled(true)
                     .discount(
                         Discount::new(AmountType::Fixed)
-                            .value(1.0f64)
+                            .value(10f64)
                             .valid_on_product_ids(vec!["sample".to_owned()])
                     )
                     .terms_notes("sample".to_owned())
-                    .title("sample".to_owned())
+                    .title("INVOICE".to_owned())
                     .tips_configuration(TipsConfiguration::new(vec![1.0f64], true))
                     .late_fees_configuration(
                         LateFeesConfiguration::new(
                             true,
-                            1.0f64,
+                            10f64,
                             AmountType::Fixed,
                             LateFeesFrequency::new(1i64, LateFeesFrequencyInterval::Minute)
                         )
-                            .grace(LateFeesGrace::new(1i64, LateFeesGraceInterval::Day))
-                            .max_late_fees(LateFeesCap::new(LateFeesCapType::Fixed, 1.0f64))
+                            .grace(LateFeesGrace::new(3i64, LateFeesGraceInterval::Day))
+                            .max_late_fees(LateFeesCap::new(LateFeesCapType::Fixed, 10f64))
                     )
-                    .invoice_number_prefix("sample".to_owned())
+                    .invoice_number_prefix("INV-".to_owned())
                     .payment_methods(PaymentMethods::new(StripePaymentMethod::new(true)))
                     .attachments(vec!["sample".to_owned()])
                     .miscellaneous_charges(
                         MiscellaneousCharges::new(
                             vec![serde_json::Value::Object(Default::default())]
                         )
-                            .collected_miscellaneous_charges(1.0f64)
+                            .collected_miscellaneous_charges(10f64)
                             .paid_charges(
                                 vec![
                                     PaidCharge::new(
-                                        "sample".to_owned(),
-                                        1.0f64,
-                                        1.0f64,
-                                        "sample".to_owned()
+                                        "Processing Fee".to_owned(),
+                                        10f64,
+                                        10f64,
+                                        "673d01d7d547648a8dab6211".to_owned()
                                     )
                                 ]
                             )
@@ -1946,17 +2020,23 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_text2_pay_invoice(
                 Text2PayRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "New Invoice".to_owned(),
+                    "USD".to_owned(),
                     vec![
-                        InvoiceItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
-                            .description("sample".to_owned())
-                            .product_id("sample".to_owned())
-                            .price_id("sample".to_owned())
+                        InvoiceItem::new("ABC Product".to_owned(), "USD".to_owned(), 999f64, 1f64)
+                            .description("Monthly service".to_owned())
+                            .product_id("6578278e879ad2646715ba9c".to_owned())
+                            .price_id("6578278e879ad2646715ba9c".to_owned())
                             .taxes(
-                                vec![ItemTax::new("sample".to_owned(), "sample".to_owned(), 1.0f64)]
+                                vec![
+                                    ItemTax::new(
+                                        "sample".to_owned(),
+                                        "Sales tax".to_owned(),
+                                        8.5f64
+                                    )
+                                ]
                             )
                             .automatic_tax_category_id("sample".to_owned())
                             .is_setup_fee_item(true)
@@ -1964,24 +2044,26 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             .tax_inclusive(true)
                     ],
                     ContactDetails::new(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned()
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        "Alex".to_owned(),
+                        "+1234567890".to_owned(),
+                        "alex@example.com".to_owned()
                     )
-                        .additional_emails(vec![AdditionalEmail::new("sample".to_owned())])
-                        .company_name("sample".to_owned())
+                        .additional_emails(
+                            vec![AdditionalEmail::new("alex@example.com".to_owned())]
+                        )
+                        .company_name("ABC Corp.".to_owned())
                         .address(
                             Address::new()
-                                .address_line1("sample".to_owned())
-                                .address_line2("sample".to_owned())
-                                .city("sample".to_owned())
-                                .state("sample".to_owned())
-                                .country_code("sample".to_owned())
-                                .postal_code("sample".to_owned())
+                                .address_line1("9931 Beechwood".to_owned())
+                                .address_line2("Suite 4".to_owned())
+                                .city("Houston".to_owned())
+                                .state("TX".to_owned())
+                                .country_code("US".to_owned())
+                                .postal_code("77001".to_owned())
                         )
                         .custom_fields(vec!["sample".to_owned()]),
-                    "sample".to_owned(),
+                    "2023-01-01".to_owned(),
                     SentTo::new(vec!["sample".to_owned()])
                         .email_cc(vec!["sample".to_owned()])
                         .email_bcc(vec!["sample".to_owned()])
@@ -1991,9 +2073,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     "sample".to_owned()
                 )
                     .terms_notes("sample".to_owned())
-                    .title("sample".to_owned())
-                    .invoice_number("sample".to_owned())
-                    .due_date("sample".to_owned())
+                    .title("INVOICE".to_owned())
+                    .invoice_number("1001".to_owned())
+                    .due_date("2023-01-14".to_owned())
                     .automatic_taxes_enabled(true)
                     .payment_schedule(
                         PaymentSchedule::new(
@@ -2004,24 +2086,24 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .late_fees_configuration(
                         LateFeesConfiguration::new(
                             true,
-                            1.0f64,
+                            10f64,
                             AmountType::Fixed,
                             LateFeesFrequency::new(1i64, LateFeesFrequencyInterval::Minute)
                         )
-                            .grace(LateFeesGrace::new(1i64, LateFeesGraceInterval::Day))
-                            .max_late_fees(LateFeesCap::new(LateFeesCapType::Fixed, 1.0f64))
+                            .grace(LateFeesGrace::new(3i64, LateFeesGraceInterval::Day))
+                            .max_late_fees(LateFeesCap::new(LateFeesCapType::Fixed, 10f64))
                     )
                     .tips_configuration(TipsConfiguration::new(vec![1.0f64], true))
-                    .invoice_number_prefix("sample".to_owned())
+                    .invoice_number_prefix("INV-".to_owned())
                     .payment_methods(PaymentMethods::new(StripePaymentMethod::new(true)))
                     .attachments(
                         vec![
                             Attachment::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                1i64
+                                "6241712be68f7a98102ba272".to_owned(),
+                                "Electronics.pdf".to_owned(),
+                                "https://example.com/files/electronics.pdf".to_owned(),
+                                "application/pdf".to_owned(),
+                                10000i64
                             )
                         ]
                     )
@@ -2029,14 +2111,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         MiscellaneousCharges::new(
                             vec![serde_json::Value::Object(Default::default())]
                         )
-                            .collected_miscellaneous_charges(1.0f64)
+                            .collected_miscellaneous_charges(10f64)
                             .paid_charges(
                                 vec![
                                     PaidCharge::new(
-                                        "sample".to_owned(),
-                                        1.0f64,
-                                        1.0f64,
-                                        "sample".to_owned()
+                                        "Processing Fee".to_owned(),
+                                        10f64,
+                                        10f64,
+                                        "673d01d7d547648a8dab6211".to_owned()
                                     )
                                 ]
                             )
@@ -2045,26 +2127,26 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .include_terms_note(true)
                     .discount(
                         Discount::new(AmountType::Fixed)
-                            .value(1.0f64)
+                            .value(10f64)
                             .valid_on_product_ids(vec!["sample".to_owned()])
                     )
                     .business_details(
                         BusinessDetails::new()
-                            .logo_url("sample".to_owned())
-                            .name("sample".to_owned())
-                            .phone_no("sample".to_owned())
+                            .logo_url("https://example.com/logo.png".to_owned())
+                            .name("ABC Corp.".to_owned())
+                            .phone_no("+1-214-559-6993".to_owned())
                             .address(
                                 BusinessDetailsAddress::Address(
                                     Address::new()
-                                        .address_line1("sample".to_owned())
-                                        .address_line2("sample".to_owned())
-                                        .city("sample".to_owned())
-                                        .state("sample".to_owned())
-                                        .country_code("sample".to_owned())
-                                        .postal_code("sample".to_owned())
+                                        .address_line1("9931 Beechwood".to_owned())
+                                        .address_line2("Suite 4".to_owned())
+                                        .city("Houston".to_owned())
+                                        .state("TX".to_owned())
+                                        .country_code("US".to_owned())
+                                        .postal_code("77001".to_owned())
                                 )
                             )
-                            .website("sample".to_owned())
+                            .website("www.example.com".to_owned())
                             .custom_values(vec![serde_json::Value::Object(Default::default())])
                     )
             );
@@ -2076,7 +2158,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.delete_estimate(
                 "sample-estimateId",
-                AltContext::new("sample".to_owned(), AltType::Location)
+                AltContext::new("6578278e879ad2646715ba9c".to_owned(), AltType::Location)
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2086,7 +2168,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.delete_estimate_template(
                 "sample-templateId",
-                AltContext::new("sample".to_owned(), AltType::Location)
+                AltContext::new("6578278e879ad2646715ba9c".to_owned(), AltType::Location)
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2096,7 +2178,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.delete_invoice(
                 "sample-invoiceId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -2107,7 +2189,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.delete_invoice_schedule(
                 "sample-scheduleId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -2118,7 +2200,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.delete_invoice_template(
                 "sample-templateId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -2127,14 +2209,20 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "generateEstimateNumber",
         Box::pin({
-            let call = handle.generate_estimate_number("sample".to_owned(), AltType::Location);
+            let call = handle.generate_estimate_number(
+                "6578278e879ad2646715ba9c".to_owned(),
+                AltType::Location
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "generateInvoiceNumber",
         Box::pin({
-            let call = handle.generate_invoice_number("sample".to_owned(), AltType::Location);
+            let call = handle.generate_invoice_number(
+                "6578278e879ad2646715ba9c".to_owned(),
+                AltType::Location
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -2151,7 +2239,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.get_invoice(
                 "sample-invoiceId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -2162,7 +2250,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.get_invoice_schedule(
                 "sample-scheduleId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -2171,7 +2259,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "getInvoiceSettings",
         Box::pin({
-            let call = handle.get_invoice_settings("sample".to_owned(), AltType::Location);
+            let call = handle.get_invoice_settings(
+                "6578278e879ad2646715ba9c".to_owned(),
+                AltType::Location
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -2180,7 +2271,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.get_invoice_template(
                 "sample-templateId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -2190,8 +2281,13 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listEstimateTemplates",
         Box::pin({
             let call = handle
-                .list_estimate_templates("sample".to_owned(), AltType::Location, 1i64, 1i64)
-                .search("sample".to_owned());
+                .list_estimate_templates(
+                    "6578278e879ad2646715ba9c".to_owned(),
+                    AltType::Location,
+                    10i64,
+                    0i64
+                )
+                .search("Alex".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -2199,12 +2295,17 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listEstimates",
         Box::pin({
             let call = handle
-                .list_estimates("sample".to_owned(), AltType::Location, 1i64, 1i64)
-                .start_at("sample".to_owned())
-                .end_at("sample".to_owned())
-                .search("sample".to_owned())
+                .list_estimates(
+                    "6578278e879ad2646715ba9c".to_owned(),
+                    AltType::Location,
+                    10i64,
+                    0i64
+                )
+                .start_at("2023-01-01".to_owned())
+                .end_at("2023-01-31".to_owned())
+                .search("Home services".to_owned())
                 .status(EstimateStatus::All)
-                .contact_id("sample".to_owned());
+                .contact_id("AmuzcoPBpgKeccNsFlib".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -2212,11 +2313,16 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listInvoiceSchedules",
         Box::pin({
             let call = handle
-                .list_invoice_schedules("sample".to_owned(), AltType::Location, 1i64, 1i64)
+                .list_invoice_schedules(
+                    "6578278e879ad2646715ba9c".to_owned(),
+                    AltType::Location,
+                    10i64,
+                    0i64
+                )
                 .status("sample".to_owned())
-                .start_at("sample".to_owned())
-                .end_at("sample".to_owned())
-                .search("sample".to_owned())
+                .start_at("2023-01-01".to_owned())
+                .end_at("2023-01-31".to_owned())
+                .search("Alex".to_owned())
                 .payment_mode(PaymentMode::Default);
             async move { call.send().await.map(|_| ()) }
         })
@@ -2225,11 +2331,16 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listInvoiceTemplates",
         Box::pin({
             let call = handle
-                .list_invoice_templates("sample".to_owned(), AltType::Location, 1i64, 1i64)
+                .list_invoice_templates(
+                    "6578278e879ad2646715ba9c".to_owned(),
+                    AltType::Location,
+                    10i64,
+                    0i64
+                )
                 .status("sample".to_owned())
-                .start_at("sample".to_owned())
-                .end_at("sample".to_owned())
-                .search("sample".to_owned())
+                .start_at("2023-01-01".to_owned())
+                .end_at("2023-01-31".to_owned())
+                .search("Alex".to_owned())
                 .payment_mode(PaymentMode::Default);
             async move { call.send().await.map(|_| ()) }
         })
@@ -2238,13 +2349,18 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listInvoices",
         Box::pin({
             let call = handle
-                .list_invoices("sample".to_owned(), AltType::Location, 1i64, 1i64)
+                .list_invoices(
+                    "6578278e879ad2646715ba9c".to_owned(),
+                    AltType::Location,
+                    10i64,
+                    0i64
+                )
                 .status("sample".to_owned())
-                .start_at("sample".to_owned())
-                .end_at("sample".to_owned())
-                .search("sample".to_owned())
+                .start_at("2023-01-01".to_owned())
+                .end_at("2023-01-31".to_owned())
+                .search("Alex".to_owned())
                 .payment_mode(PaymentMode::Default)
-                .contact_id("sample".to_owned())
+                .contact_id("AmuzcoPBpgKeccNsFlib".to_owned())
                 .sort_field(ListInvoicesSortField::IssueDate)
                 .sort_order(SortOrder::Ascend);
             async move { call.send().await.map(|_| ()) }
@@ -2254,9 +2370,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "previewEstimateTemplate",
         Box::pin({
             let call = handle.preview_estimate_template(
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 AltType::Location,
-                "sample".to_owned()
+                "5f9d6d8b1b2d2c001f2d9e4b".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2267,14 +2383,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.record_invoice_payment(
                 "sample-invoiceId",
                 RecordPaymentRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
                     ManualPaymentMode::Cash,
-                    Card::new("sample".to_owned(), "sample".to_owned()),
-                    Cheque::new("sample".to_owned()),
-                    "sample".to_owned()
+                    Card::new("visa".to_owned(), "4242".to_owned()),
+                    Cheque::new("129-129-129-912".to_owned()),
+                    "Paid at the front desk".to_owned()
                 )
-                    .amount(1.0f64)
+                    .amount(999f64)
                     .meta(
                         std::collections::BTreeMap::from([(
                             "key".to_owned(),
@@ -2282,7 +2398,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         )])
                     )
                     .payment_schedule_ids(vec!["sample".to_owned()])
-                    .fulfilled_at("sample".to_owned())
+                    .fulfilled_at("2025-03-19T05:03:00.000Z".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2292,13 +2408,17 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.schedule_invoice_schedule(
                 "sample-scheduleId",
-                ScheduleInvoiceScheduleRequest::new("sample".to_owned(), AltType::Location, true)
+                ScheduleInvoiceScheduleRequest::new(
+                    "6578278e879ad2646715ba9c".to_owned(),
+                    AltType::Location,
+                    true
+                )
                     .auto_payment(
                         AutoPaymentDetails::new(true)
                             .type_("sample".to_owned())
                             .payment_method_id("sample".to_owned())
                             .customer_id("sample".to_owned())
-                            .card(Card::new("sample".to_owned(), "sample".to_owned()))
+                            .card(Card::new("visa".to_owned(), "4242".to_owned()))
                             .us_bank_account(
                                 UsBankAccount::new("sample".to_owned(), "sample".to_owned())
                             )
@@ -2333,7 +2453,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.send_estimate(
                 "sample-estimateId",
                 SendEstimateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
                     SendAction::SmsAndEmail,
                     true,
@@ -2341,10 +2461,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 )
                     .sent_from(
                         SenderConfiguration::new()
-                            .from_name("sample".to_owned())
-                            .from_email("sample".to_owned())
+                            .from_name("Alex".to_owned())
+                            .from_email("alex@example.com".to_owned())
                     )
-                    .estimate_name("sample".to_owned())
+                    .estimate_name("Estimate".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2355,7 +2475,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.send_invoice(
                 "sample-invoiceId",
                 SendInvoiceRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
                     "sample".to_owned(),
                     SendAction::SmsAndEmail,
@@ -2363,15 +2483,15 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 )
                     .sent_from(
                         SenderConfiguration::new()
-                            .from_name("sample".to_owned())
-                            .from_email("sample".to_owned())
+                            .from_name("Alex".to_owned())
+                            .from_email("alex@example.com".to_owned())
                     )
                     .auto_payment(
                         AutoPaymentDetails::new(true)
                             .type_("sample".to_owned())
                             .payment_method_id("sample".to_owned())
                             .customer_id("sample".to_owned())
-                            .card(Card::new("sample".to_owned(), "sample".to_owned()))
+                            .card(Card::new("visa".to_owned(), "4242".to_owned()))
                             .us_bank_account(
                                 UsBankAccount::new("sample".to_owned(), "sample".to_owned())
                             )
@@ -2406,14 +2526,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.set_invoice_schedule_auto_payment(
                 "sample-scheduleId",
                 ScheduleAutoPaymentRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
                     "sample".to_owned(),
                     AutoPaymentDetails::new(true)
                         .type_("sample".to_owned())
                         .payment_method_id("sample".to_owned())
                         .customer_id("sample".to_owned())
-                        .card(Card::new("sample".to_owned(), "sample".to_owned()))
+                        .card(Card::new("visa".to_owned(), "4242".to_owned()))
                         .us_bank_account(
                             UsBankAccount::new("sample".to_owned(), "sample".to_owned())
                         )
@@ -2455,34 +2575,40 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_estimate(
                 "sample-estimateId",
                 UpdateEstimateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
-                    "sample".to_owned(),
+                    "Home Service Estimate".to_owned(),
                     BusinessDetails::new()
-                        .logo_url("sample".to_owned())
-                        .name("sample".to_owned())
-                        .phone_no("sample".to_owned())
+                        .logo_url("https://example.com/logo.png".to_owned())
+                        .name("ABC Corp.".to_owned())
+                        .phone_no("+1-214-559-6993".to_owned())
                         .address(
                             BusinessDetailsAddress::Address(
                                 Address::new()
-                                    .address_line1("sample".to_owned())
-                                    .address_line2("sample".to_owned())
-                                    .city("sample".to_owned())
-                                    .state("sample".to_owned())
-                                    .country_code("sample".to_owned())
-                                    .postal_code("sample".to_owned())
+                                    .address_line1("9931 Beechwood".to_owned())
+                                    .address_line2("Suite 4".to_owned())
+                                    .city("Houston".to_owned())
+                                    .state("TX".to_owned())
+                                    .country_code("US".to_owned())
+                                    .postal_code("77001".to_owned())
                             )
                         )
-                        .website("sample".to_owned())
+                        .website("www.example.com".to_owned())
                         .custom_values(vec![serde_json::Value::Object(Default::default())]),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
-                        EstimateItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
-                            .description("sample".to_owned())
-                            .product_id("sample".to_owned())
-                            .price_id("sample".to_owned())
+                        EstimateItem::new("ABC Product".to_owned(), "USD".to_owned(), 999f64, 1f64)
+                            .description("Monthly service".to_owned())
+                            .product_id("6578278e879ad2646715ba9c".to_owned())
+                            .price_id("6578278e879ad2646715ba9c".to_owned())
                             .taxes(
-                                vec![ItemTax::new("sample".to_owned(), "sample".to_owned(), 1.0f64)]
+                                vec![
+                                    ItemTax::new(
+                                        "sample".to_owned(),
+                                        "Sales tax".to_owned(),
+                                        8.5f64
+                                    )
+                                ]
                             )
                             .automatic_tax_category_id("sample".to_owned())
                             .is_setup_fee_item(true)
@@ -2491,24 +2617,26 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             .attachments(vec!["sample".to_owned()])
                     ],
                     Discount::new(AmountType::Fixed)
-                        .value(1.0f64)
+                        .value(10f64)
                         .valid_on_product_ids(vec!["sample".to_owned()]),
                     ContactDetails::new(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned()
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        "Alex".to_owned(),
+                        "+1234567890".to_owned(),
+                        "alex@example.com".to_owned()
                     )
-                        .additional_emails(vec![AdditionalEmail::new("sample".to_owned())])
-                        .company_name("sample".to_owned())
+                        .additional_emails(
+                            vec![AdditionalEmail::new("alex@example.com".to_owned())]
+                        )
+                        .company_name("ABC Corp.".to_owned())
                         .address(
                             Address::new()
-                                .address_line1("sample".to_owned())
-                                .address_line2("sample".to_owned())
-                                .city("sample".to_owned())
-                                .state("sample".to_owned())
-                                .country_code("sample".to_owned())
-                                .postal_code("sample".to_owned())
+                                .address_line1("9931 Beechwood".to_owned())
+                                .address_line2("Suite 4".to_owned())
+                                .city("Houston".to_owned())
+                                .state("TX".to_owned())
+                                .country_code("US".to_owned())
+                                .postal_code("77001".to_owned())
                         )
                         .custom_fields(vec!["sample".to_owned()]),
                     FrequencySettings::new(
@@ -2516,27 +2644,31 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         ScheduleOptions::new()
                             .execute_at("sample".to_owned())
                             .rrule(
-                                RecurrenceRule::new(IntervalType::Yearly, 1i64, "sample".to_owned())
-                                    .start_time("sample".to_owned())
-                                    .end_date("sample".to_owned())
-                                    .end_time("sample".to_owned())
-                                    .day_of_month(1i64)
+                                RecurrenceRule::new(
+                                    IntervalType::Yearly,
+                                    2i64,
+                                    "2023-01-01".to_owned()
+                                )
+                                    .start_time("20:45:00".to_owned())
+                                    .end_date("2029-11-01".to_owned())
+                                    .end_time("18:45:00".to_owned())
+                                    .day_of_month(15i64)
                                     .day_of_week(RecurrenceRuleDayOfWeek::Mo)
-                                    .num_of_week(1i64)
+                                    .num_of_week(-1i64)
                                     .month_of_year(RecurrenceRuleMonthOfYear::Jan)
-                                    .count(1i64)
-                                    .days_before(1i64)
+                                    .count(10i64)
+                                    .days_before(5i64)
                                     .use_start_as_primary_user_accepted(true)
-                                    .end_type("sample".to_owned())
+                                    .end_type("by".to_owned())
                             )
                     )
                 )
                     .live_mode(true)
                     .terms_notes("sample".to_owned())
-                    .title("sample".to_owned())
-                    .estimate_number(1i64)
-                    .issue_date("sample".to_owned())
-                    .expiry_date("sample".to_owned())
+                    .title("ESTIMATE".to_owned())
+                    .estimate_number(1001i64)
+                    .issue_date("2024-08-07".to_owned())
+                    .expiry_date("2024-08-10".to_owned())
                     .sent_to(
                         SentTo::new(vec!["sample".to_owned()])
                             .email_cc(vec!["sample".to_owned()])
@@ -2552,7 +2684,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     )
                     .send_estimate_details(
                         SendEstimateRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             AltType::Location,
                             SendAction::SmsAndEmail,
                             true,
@@ -2560,21 +2692,21 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         )
                             .sent_from(
                                 SenderConfiguration::new()
-                                    .from_name("sample".to_owned())
-                                    .from_email("sample".to_owned())
+                                    .from_name("Alex".to_owned())
+                                    .from_email("alex@example.com".to_owned())
                             )
-                            .estimate_name("sample".to_owned())
+                            .estimate_name("Estimate".to_owned())
                     )
                     .estimate_number_prefix("sample".to_owned())
                     .user_id("sample".to_owned())
                     .attachments(
                         vec![
                             Attachment::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                1i64
+                                "6241712be68f7a98102ba272".to_owned(),
+                                "Electronics.pdf".to_owned(),
+                                "https://example.com/files/electronics.pdf".to_owned(),
+                                "application/pdf".to_owned(),
+                                10000i64
                             )
                         ]
                     )
@@ -2583,14 +2715,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         MiscellaneousCharges::new(
                             vec![serde_json::Value::Object(Default::default())]
                         )
-                            .collected_miscellaneous_charges(1.0f64)
+                            .collected_miscellaneous_charges(10f64)
                             .paid_charges(
                                 vec![
                                     PaidCharge::new(
-                                        "sample".to_owned(),
-                                        1.0f64,
-                                        1.0f64,
-                                        "sample".to_owned()
+                                        "Processing Fee".to_owned(),
+                                        10f64,
+                                        10f64,
+                                        "673d01d7d547648a8dab6211".to_owned()
                                     )
                                 ]
                             )
@@ -2614,7 +2746,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "updateEstimateLastVisitedAt",
         Box::pin({
             let call = handle.update_estimate_last_visited_at(
-                EstimateViewedRequest::new("sample".to_owned())
+                EstimateViewedRequest::new("5f9d6d8b1b2d2c001f2d9e4b".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2625,34 +2757,40 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_estimate_template(
                 "sample-templateId",
                 EstimateTemplateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
-                    "sample".to_owned(),
+                    "Home Service Estimate Template".to_owned(),
                     BusinessDetails::new()
-                        .logo_url("sample".to_owned())
-                        .name("sample".to_owned())
-                        .phone_no("sample".to_owned())
+                        .logo_url("https://example.com/logo.png".to_owned())
+                        .name("ABC Corp.".to_owned())
+                        .phone_no("+1-214-559-6993".to_owned())
                         .address(
                             BusinessDetailsAddress::Address(
                                 Address::new()
-                                    .address_line1("sample".to_owned())
-                                    .address_line2("sample".to_owned())
-                                    .city("sample".to_owned())
-                                    .state("sample".to_owned())
-                                    .country_code("sample".to_owned())
-                                    .postal_code("sample".to_owned())
+                                    .address_line1("9931 Beechwood".to_owned())
+                                    .address_line2("Suite 4".to_owned())
+                                    .city("Houston".to_owned())
+                                    .state("TX".to_owned())
+                                    .country_code("US".to_owned())
+                                    .postal_code("77001".to_owned())
                             )
                         )
-                        .website("sample".to_owned())
+                        .website("www.example.com".to_owned())
                         .custom_values(vec![serde_json::Value::Object(Default::default())]),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
-                        EstimateItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
-                            .description("sample".to_owned())
-                            .product_id("sample".to_owned())
-                            .price_id("sample".to_owned())
+                        EstimateItem::new("ABC Product".to_owned(), "USD".to_owned(), 999f64, 1f64)
+                            .description("Monthly service".to_owned())
+                            .product_id("6578278e879ad2646715ba9c".to_owned())
+                            .price_id("6578278e879ad2646715ba9c".to_owned())
                             .taxes(
-                                vec![ItemTax::new("sample".to_owned(), "sample".to_owned(), 1.0f64)]
+                                vec![
+                                    ItemTax::new(
+                                        "sample".to_owned(),
+                                        "Sales tax".to_owned(),
+                                        8.5f64
+                                    )
+                                ]
                             )
                             .automatic_tax_category_id("sample".to_owned())
                             .is_setup_fee_item(true)
@@ -2661,12 +2799,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             .attachments(vec!["sample".to_owned()])
                     ],
                     Discount::new(AmountType::Fixed)
-                        .value(1.0f64)
+                        .value(10f64)
                         .valid_on_product_ids(vec!["sample".to_owned()])
                 )
                     .live_mode(true)
                     .terms_notes("sample".to_owned())
-                    .title("sample".to_owned())
+                    .title("ESTIMATE".to_owned())
                     .automatic_taxes_enabled(true)
                     .meta(
                         std::collections::BTreeMap::from([(
@@ -2676,7 +2814,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     )
                     .send_estimate_details(
                         SendEstimateRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             AltType::Location,
                             SendAction::SmsAndEmail,
                             true,
@@ -2684,20 +2822,20 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         )
                             .sent_from(
                                 SenderConfiguration::new()
-                                    .from_name("sample".to_owned())
-                                    .from_email("sample".to_owned())
+                                    .from_name("Alex".to_owned())
+                                    .from_email("alex@example.com".to_owned())
                             )
-                            .estimate_name("sample".to_owned())
+                            .estimate_name("Estimate".to_owned())
                     )
                     .estimate_number_prefix("sample".to_owned())
                     .attachments(
                         vec![
                             Attachment::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                1i64
+                                "6241712be68f7a98102ba272".to_owned(),
+                                "Electronics.pdf".to_owned(),
+                                "https://example.com/files/electronics.pdf".to_owned(),
+                                "application/pdf".to_owned(),
+                                10000i64
                             )
                         ]
                     )
@@ -2705,14 +2843,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         MiscellaneousCharges::new(
                             vec![serde_json::Value::Object(Default::default())]
                         )
-                            .collected_miscellaneous_charges(1.0f64)
+                            .collected_miscellaneous_charges(10f64)
                             .paid_charges(
                                 vec![
                                     PaidCharge::new(
-                                        "sample".to_owned(),
-                                        1.0f64,
-                                        1.0f64,
-                                        "sample".to_owned()
+                                        "Processing Fee".to_owned(),
+                                        10f64,
+                                        10f64,
+                                        "673d01d7d547648a8dab6211".to_owned()
                                     )
                                 ]
                             )
@@ -2727,73 +2865,81 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_invoice(
                 "sample-invoiceId",
                 UpdateInvoiceRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "New Invoice".to_owned(),
+                    "USD".to_owned(),
                     vec![
-                        InvoiceItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
-                            .description("sample".to_owned())
-                            .product_id("sample".to_owned())
-                            .price_id("sample".to_owned())
+                        InvoiceItem::new("ABC Product".to_owned(), "USD".to_owned(), 999f64, 1f64)
+                            .description("Monthly service".to_owned())
+                            .product_id("6578278e879ad2646715ba9c".to_owned())
+                            .price_id("6578278e879ad2646715ba9c".to_owned())
                             .taxes(
-                                vec![ItemTax::new("sample".to_owned(), "sample".to_owned(), 1.0f64)]
+                                vec![
+                                    ItemTax::new(
+                                        "sample".to_owned(),
+                                        "Sales tax".to_owned(),
+                                        8.5f64
+                                    )
+                                ]
                             )
                             .automatic_tax_category_id("sample".to_owned())
                             .is_setup_fee_item(true)
                             .type_(ItemType::OneTime)
                             .tax_inclusive(true)
                     ],
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "2023-01-01".to_owned(),
+                    "2023-01-14".to_owned()
                 )
-                    .title("sample".to_owned())
+                    .title("INVOICE".to_owned())
                     .description("sample".to_owned())
                     .business_details(
                         BusinessDetails::new()
-                            .logo_url("sample".to_owned())
-                            .name("sample".to_owned())
-                            .phone_no("sample".to_owned())
+                            .logo_url("https://example.com/logo.png".to_owned())
+                            .name("ABC Corp.".to_owned())
+                            .phone_no("+1-214-559-6993".to_owned())
                             .address(
                                 BusinessDetailsAddress::Address(
                                     Address::new()
-                                        .address_line1("sample".to_owned())
-                                        .address_line2("sample".to_owned())
-                                        .city("sample".to_owned())
-                                        .state("sample".to_owned())
-                                        .country_code("sample".to_owned())
-                                        .postal_code("sample".to_owned())
+                                        .address_line1("9931 Beechwood".to_owned())
+                                        .address_line2("Suite 4".to_owned())
+                                        .city("Houston".to_owned())
+                                        .state("TX".to_owned())
+                                        .country_code("US".to_owned())
+                                        .postal_code("77001".to_owned())
                                 )
                             )
-                            .website("sample".to_owned())
+                            .website("www.example.com".to_owned())
                             .custom_values(vec![serde_json::Value::Object(Default::default())])
                     )
-                    .invoice_number("sample".to_owned())
+                    .invoice_number("1001".to_owned())
                     .contact_id("sample".to_owned())
                     .contact_details(
                         ContactDetails::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned()
+                            "6578278e879ad2646715ba9c".to_owned(),
+                            "Alex".to_owned(),
+                            "+1234567890".to_owned(),
+                            "alex@example.com".to_owned()
                         )
-                            .additional_emails(vec![AdditionalEmail::new("sample".to_owned())])
-                            .company_name("sample".to_owned())
+                            .additional_emails(
+                                vec![AdditionalEmail::new("alex@example.com".to_owned())]
+                            )
+                            .company_name("ABC Corp.".to_owned())
                             .address(
                                 Address::new()
-                                    .address_line1("sample".to_owned())
-                                    .address_line2("sample".to_owned())
-                                    .city("sample".to_owned())
-                                    .state("sample".to_owned())
-                                    .country_code("sample".to_owned())
-                                    .postal_code("sample".to_owned())
+                                    .address_line1("9931 Beechwood".to_owned())
+                                    .address_line2("Suite 4".to_owned())
+                                    .city("Houston".to_owned())
+                                    .state("TX".to_owned())
+                                    .country_code("US".to_owned())
+                                    .postal_code("77001".to_owned())
                             )
                             .custom_fields(vec!["sample".to_owned()])
                     )
                     .terms_notes("sample".to_owned())
                     .discount(
                         Discount::new(AmountType::Fixed)
-                            .value(1.0f64)
+                            .value(10f64)
                             .valid_on_product_ids(vec!["sample".to_owned()])
                     )
                     .automatic_taxes_enabled(true)
@@ -2811,16 +2957,16 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             serde_json::Value::Object(Default::default())
                         )])
                     )
-                    .invoice_number_prefix("sample".to_owned())
+                    .invoice_number_prefix("INV-".to_owned())
                     .payment_methods(PaymentMethods::new(StripePaymentMethod::new(true)))
                     .attachments(
                         vec![
                             Attachment::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                1i64
+                                "6241712be68f7a98102ba272".to_owned(),
+                                "Electronics.pdf".to_owned(),
+                                "https://example.com/files/electronics.pdf".to_owned(),
+                                "application/pdf".to_owned(),
+                                10000i64
                             )
                         ]
                     )
@@ -2828,14 +2974,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         MiscellaneousCharges::new(
                             vec![serde_json::Value::Object(Default::default())]
                         )
-                            .collected_miscellaneous_charges(1.0f64)
+                            .collected_miscellaneous_charges(10f64)
                             .paid_charges(
                                 vec![
                                     PaidCharge::new(
-                                        "sample".to_owned(),
-                                        1.0f64,
-                                        1.0f64,
-                                        "sample".to_owned()
+                                        "Processing Fee".to_owned(),
+                                        10f64,
+                                        10f64,
+                                        "673d01d7d547648a8dab6211".to_owned()
                                     )
                                 ]
                             )
@@ -2848,7 +2994,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "updateInvoiceLastVisitedAt",
         Box::pin({
             let call = handle.update_invoice_last_visited_at(
-                InvoiceViewedRequest::new("sample".to_owned())
+                InvoiceViewedRequest::new("6578278e879ad2646715ba9c".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2859,16 +3005,16 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_invoice_late_fees(
                 "sample-invoiceId",
                 UpdateLateFeesRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
                     LateFeesConfiguration::new(
                         true,
-                        1.0f64,
+                        10f64,
                         AmountType::Fixed,
                         LateFeesFrequency::new(1i64, LateFeesFrequencyInterval::Minute)
                     )
-                        .grace(LateFeesGrace::new(1i64, LateFeesGraceInterval::Day))
-                        .max_late_fees(LateFeesCap::new(LateFeesCapType::Fixed, 1.0f64))
+                        .grace(LateFeesGrace::new(3i64, LateFeesGraceInterval::Day))
+                        .max_late_fees(LateFeesCap::new(LateFeesCapType::Fixed, 10f64))
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -2880,69 +3026,77 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_invoice_schedule(
                 "sample-scheduleId",
                 UpdateInvoiceScheduleRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
-                    "sample".to_owned(),
+                    "Monthly retainer".to_owned(),
                     ContactDetails::new(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned()
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        "Alex".to_owned(),
+                        "+1234567890".to_owned(),
+                        "alex@example.com".to_owned()
                     )
-                        .additional_emails(vec![AdditionalEmail::new("sample".to_owned())])
-                        .company_name("sample".to_owned())
+                        .additional_emails(
+                            vec![AdditionalEmail::new("alex@example.com".to_owned())]
+                        )
+                        .company_name("ABC Corp.".to_owned())
                         .address(
                             Address::new()
-                                .address_line1("sample".to_owned())
-                                .address_line2("sample".to_owned())
-                                .city("sample".to_owned())
-                                .state("sample".to_owned())
-                                .country_code("sample".to_owned())
-                                .postal_code("sample".to_owned())
+                                .address_line1("9931 Beechwood".to_owned())
+                                .address_line2("Suite 4".to_owned())
+                                .city("Houston".to_owned())
+                                .state("TX".to_owned())
+                                .country_code("US".to_owned())
+                                .postal_code("77001".to_owned())
                         )
                         .custom_fields(vec!["sample".to_owned()]),
                     ScheduleOptions::new()
                         .execute_at("sample".to_owned())
                         .rrule(
-                            RecurrenceRule::new(IntervalType::Yearly, 1i64, "sample".to_owned())
-                                .start_time("sample".to_owned())
-                                .end_date("sample".to_owned())
-                                .end_time("sample".to_owned())
-                                .day_of_month(1i64)
+                            RecurrenceRule::new(IntervalType::Yearly, 2i64, "2023-01-01".to_owned())
+                                .start_time("20:45:00".to_owned())
+                                .end_date("2029-11-01".to_owned())
+                                .end_time("18:45:00".to_owned())
+                                .day_of_month(15i64)
                                 .day_of_week(RecurrenceRuleDayOfWeek::Mo)
-                                .num_of_week(1i64)
+                                .num_of_week(-1i64)
                                 .month_of_year(RecurrenceRuleMonthOfYear::Jan)
-                                .count(1i64)
-                                .days_before(1i64)
+                                .count(10i64)
+                                .days_before(5i64)
                                 .use_start_as_primary_user_accepted(true)
-                                .end_type("sample".to_owned())
+                                .end_type("by".to_owned())
                         ),
                     true,
                     BusinessDetails::new()
-                        .logo_url("sample".to_owned())
-                        .name("sample".to_owned())
-                        .phone_no("sample".to_owned())
+                        .logo_url("https://example.com/logo.png".to_owned())
+                        .name("ABC Corp.".to_owned())
+                        .phone_no("+1-214-559-6993".to_owned())
                         .address(
                             BusinessDetailsAddress::Address(
                                 Address::new()
-                                    .address_line1("sample".to_owned())
-                                    .address_line2("sample".to_owned())
-                                    .city("sample".to_owned())
-                                    .state("sample".to_owned())
-                                    .country_code("sample".to_owned())
-                                    .postal_code("sample".to_owned())
+                                    .address_line1("9931 Beechwood".to_owned())
+                                    .address_line2("Suite 4".to_owned())
+                                    .city("Houston".to_owned())
+                                    .state("TX".to_owned())
+                                    .country_code("US".to_owned())
+                                    .postal_code("77001".to_owned())
                             )
                         )
-                        .website("sample".to_owned())
+                        .website("www.example.com".to_owned())
                         .custom_values(vec![serde_json::Value::Object(Default::default())]),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
-                        InvoiceItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
-                            .description("sample".to_owned())
-                            .product_id("sample".to_owned())
-                            .price_id("sample".to_owned())
+                        InvoiceItem::new("ABC Product".to_owned(), "USD".to_owned(), 999f64, 1f64)
+                            .description("Monthly service".to_owned())
+                            .product_id("6578278e879ad2646715ba9c".to_owned())
+                            .price_id("6578278e879ad2646715ba9c".to_owned())
                             .taxes(
-                                vec![ItemTax::new("sample".to_owned(), "sample".to_owned(), 1.0f64)]
+                                vec![
+                                    ItemTax::new(
+                                        "sample".to_owned(),
+                                        "Sales tax".to_owned(),
+                                        8.5f64
+                                    )
+                                ]
                             )
                             .automatic_tax_category_id("sample".to_owned())
                             .is_setup_fee_item(true)
@@ -2950,19 +3104,19 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             .tax_inclusive(true)
                     ],
                     Discount::new(AmountType::Fixed)
-                        .value(1.0f64)
+                        .value(10f64)
                         .valid_on_product_ids(vec!["sample".to_owned()])
                 )
                     .terms_notes("sample".to_owned())
-                    .title("sample".to_owned())
+                    .title("INVOICE".to_owned())
                     .attachments(
                         vec![
                             Attachment::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                1i64
+                                "6241712be68f7a98102ba272".to_owned(),
+                                "Electronics.pdf".to_owned(),
+                                "https://example.com/files/electronics.pdf".to_owned(),
+                                "application/pdf".to_owned(),
+                                10000i64
                             )
                         ]
                     )
@@ -2970,14 +3124,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         MiscellaneousCharges::new(
                             vec![serde_json::Value::Object(Default::default())]
                         )
-                            .collected_miscellaneous_charges(1.0f64)
+                            .collected_miscellaneous_charges(10f64)
                             .paid_charges(
                                 vec![
                                     PaidCharge::new(
-                                        "sample".to_owned(),
-                                        1.0f64,
-                                        1.0f64,
-                                        "sample".to_owned()
+                                        "Processing Fee".to_owned(),
+                                        10f64,
+                                        10f64,
+                                        "673d01d7d547648a8dab6211".to_owned()
                                     )
                                 ]
                             )
@@ -2992,34 +3146,40 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_invoice_template(
                 "sample-templateId",
                 UpdateInvoiceTemplateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
-                    "sample".to_owned(),
+                    "New Template".to_owned(),
                     BusinessDetails::new()
-                        .logo_url("sample".to_owned())
-                        .name("sample".to_owned())
-                        .phone_no("sample".to_owned())
+                        .logo_url("https://example.com/logo.png".to_owned())
+                        .name("ABC Corp.".to_owned())
+                        .phone_no("+1-214-559-6993".to_owned())
                         .address(
                             BusinessDetailsAddress::Address(
                                 Address::new()
-                                    .address_line1("sample".to_owned())
-                                    .address_line2("sample".to_owned())
-                                    .city("sample".to_owned())
-                                    .state("sample".to_owned())
-                                    .country_code("sample".to_owned())
-                                    .postal_code("sample".to_owned())
+                                    .address_line1("9931 Beechwood".to_owned())
+                                    .address_line2("Suite 4".to_owned())
+                                    .city("Houston".to_owned())
+                                    .state("TX".to_owned())
+                                    .country_code("US".to_owned())
+                                    .postal_code("77001".to_owned())
                             )
                         )
-                        .website("sample".to_owned())
+                        .website("www.example.com".to_owned())
                         .custom_values(vec![serde_json::Value::Object(Default::default())]),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
-                        InvoiceItem::new("sample".to_owned(), "sample".to_owned(), 1.0f64, 1.0f64)
-                            .description("sample".to_owned())
-                            .product_id("sample".to_owned())
-                            .price_id("sample".to_owned())
+                        InvoiceItem::new("ABC Product".to_owned(), "USD".to_owned(), 999f64, 1f64)
+                            .description("Monthly service".to_owned())
+                            .product_id("6578278e879ad2646715ba9c".to_owned())
+                            .price_id("6578278e879ad2646715ba9c".to_owned())
                             .taxes(
-                                vec![ItemTax::new("sample".to_owned(), "sample".to_owned(), 1.0f64)]
+                                vec![
+                                    ItemTax::new(
+                                        "sample".to_owned(),
+                                        "Sales tax".to_owned(),
+                                        8.5f64
+                                    )
+                                ]
                             )
                             .automatic_tax_category_id("sample".to_owned())
                             .is_setup_fee_item(true)
@@ -3030,23 +3190,23 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .internal(true)
                     .discount(
                         Discount::new(AmountType::Fixed)
-                            .value(1.0f64)
+                            .value(10f64)
                             .valid_on_product_ids(vec!["sample".to_owned()])
                     )
                     .terms_notes("sample".to_owned())
-                    .title("sample".to_owned())
+                    .title("INVOICE".to_owned())
                     .miscellaneous_charges(
                         MiscellaneousCharges::new(
                             vec![serde_json::Value::Object(Default::default())]
                         )
-                            .collected_miscellaneous_charges(1.0f64)
+                            .collected_miscellaneous_charges(10f64)
                             .paid_charges(
                                 vec![
                                     PaidCharge::new(
-                                        "sample".to_owned(),
-                                        1.0f64,
-                                        1.0f64,
-                                        "sample".to_owned()
+                                        "Processing Fee".to_owned(),
+                                        10f64,
+                                        10f64,
+                                        "673d01d7d547648a8dab6211".to_owned()
                                     )
                                 ]
                             )
@@ -3061,16 +3221,16 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_invoice_template_late_fees(
                 "sample-templateId",
                 UpdateLateFeesRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
                     LateFeesConfiguration::new(
                         true,
-                        1.0f64,
+                        10f64,
                         AmountType::Fixed,
                         LateFeesFrequency::new(1i64, LateFeesFrequencyInterval::Minute)
                     )
-                        .grace(LateFeesGrace::new(1i64, LateFeesGraceInterval::Day))
-                        .max_late_fees(LateFeesCap::new(LateFeesCapType::Fixed, 1.0f64))
+                        .grace(LateFeesGrace::new(3i64, LateFeesGraceInterval::Day))
+                        .max_late_fees(LateFeesCap::new(LateFeesCapType::Fixed, 10f64))
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -3081,7 +3241,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.update_invoice_template_payment_methods(
                 "sample-templateId",
-                UpdatePaymentMethodsRequest::new("sample".to_owned(), AltType::Location)
+                UpdatePaymentMethodsRequest::new(
+                    "6578278e879ad2646715ba9c".to_owned(),
+                    AltType::Location
+                )
                     .payment_methods(PaymentMethods::new(StripePaymentMethod::new(true)))
             );
             async move { call.send().await.map(|_| ()) }
@@ -3092,7 +3255,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.void_invoice(
                 "sample-invoiceId",
-                AltContext::new("sample".to_owned(), AltType::Location)
+                AltContext::new("6578278e879ad2646715ba9c".to_owned(), AltType::Location)
             );
             async move { call.send().await.map(|_| ()) }
         })

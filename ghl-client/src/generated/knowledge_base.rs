@@ -241,10 +241,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_knowledge_base_faq(
                 CreateKnowledgeBaseFaqRequest::new(
+                    "HqDZpF8GH3qvgJTmKCoL".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "710KoEzy793Fxubft0bc".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -269,8 +269,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.delete_knowledge_base_trained_urls(
                 DeleteTrainedUrlsRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
+                    "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
                     vec!["sample".to_owned()]
                 )
             );
@@ -282,10 +282,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.discover_knowledge_base_website(
                 DiscoverWebsiteRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
+                    "https://kubernetes.io/tDtDnQdgm2LXpyiqYvZ6".to_owned(),
                     CrawlMode::Exact,
-                    "sample".to_owned()
+                    "tDtDnQdgm2LXpyiqYvZ6".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -302,8 +302,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "getKnowledgeBaseCrawlStatus",
         Box::pin({
             let call = handle.get_knowledge_base_crawl_status(
-                "sample".to_owned(),
-                "sample".to_owned()
+                "1".to_owned(),
+                "jjkkxftgvbhjmn,".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -311,14 +311,14 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "listKnowledgeBaseFaqs",
         Box::pin({
-            let call = handle.list_knowledge_base_faqs("sample".to_owned());
+            let call = handle.list_knowledge_base_faqs("710KoEzy793Fxubft0bc".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "listKnowledgeBaseTrainedUrls",
         Box::pin({
-            let call = handle.list_knowledge_base_trained_urls("sample".to_owned());
+            let call = handle.list_knowledge_base_trained_urls("tDtDnQdgm2LXpyiqYvZ6".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -334,10 +334,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.train_knowledge_base_urls(
                 TrainUrlsRequest::new(
-                    "sample".to_owned(),
+                    "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
                     vec!["sample".to_owned()],
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "jjkkxftgvbhjmn,".to_owned(),
+                    "688b640bcb02d498102a13f0,".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -393,10 +393,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_knowledge_base_faq(
                 CreateKnowledgeBaseFaqRequest::new(
+                    "HqDZpF8GH3qvgJTmKCoL".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "710KoEzy793Fxubft0bc".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -421,8 +421,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.delete_knowledge_base_trained_urls(
                 DeleteTrainedUrlsRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
+                    "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
                     vec!["sample".to_owned()]
                 )
             );
@@ -434,10 +434,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.discover_knowledge_base_website(
                 DiscoverWebsiteRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
+                    "https://kubernetes.io/tDtDnQdgm2LXpyiqYvZ6".to_owned(),
                     CrawlMode::Exact,
-                    "sample".to_owned()
+                    "tDtDnQdgm2LXpyiqYvZ6".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -454,8 +454,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "getKnowledgeBaseCrawlStatus",
         Box::pin({
             let call = handle.get_knowledge_base_crawl_status(
-                "sample".to_owned(),
-                "sample".to_owned()
+                "1".to_owned(),
+                "jjkkxftgvbhjmn,".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -464,9 +464,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listKnowledgeBaseFaqs",
         Box::pin({
             let call = handle
-                .list_knowledge_base_faqs("sample".to_owned())
-                .limit(1i64)
-                .last_faq_id("sample".to_owned());
+                .list_knowledge_base_faqs("710KoEzy793Fxubft0bc".to_owned())
+                .limit(10i64)
+                .last_faq_id("3rzeElC1FOVY91veVBkp".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -474,10 +474,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listKnowledgeBaseTrainedUrls",
         Box::pin({
             let call = handle
-                .list_knowledge_base_trained_urls("sample".to_owned())
+                .list_knowledge_base_trained_urls("tDtDnQdgm2LXpyiqYvZ6".to_owned())
                 .page(1i64)
                 .page_length(1i64)
-                .query("sample".to_owned());
+                .query("www.example.com/".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -487,8 +487,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .list_knowledge_bases()
                 .query("sample".to_owned())
-                .limit(1i64)
-                .last_knowledge_base_id("sample".to_owned());
+                .limit(20i64)
+                .last_knowledge_base_id("ZwTB8S0yo0FIBY6OPZTD".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -497,10 +497,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.train_knowledge_base_urls(
                 TrainUrlsRequest::new(
-                    "sample".to_owned(),
+                    "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
                     vec!["sample".to_owned()],
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "jjkkxftgvbhjmn,".to_owned(),
+                    "688b640bcb02d498102a13f0,".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }

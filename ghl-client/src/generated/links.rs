@@ -110,9 +110,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_link(
                 CreateLinkRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "first tag".to_owned(),
+                    "https://www.google.com/".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -151,7 +151,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.update_link(
                 "sample-linkId",
-                UpdateLinkRequest::new("sample".to_owned(), "sample".to_owned())
+                UpdateLinkRequest::new("first tag".to_owned(), "https://www.google.com/".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -176,9 +176,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_link(
                 CreateLinkRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "first tag".to_owned(),
+                    "https://www.google.com/".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -208,7 +208,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "searchLinks",
         Box::pin({
-            let call = handle.search_links().query("sample".to_owned()).skip(1i64).limit(1i64);
+            let call = handle.search_links().query("sample".to_owned()).skip(0i64).limit(20i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -217,7 +217,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.update_link(
                 "sample-linkId",
-                UpdateLinkRequest::new("sample".to_owned(), "sample".to_owned())
+                UpdateLinkRequest::new("first tag".to_owned(), "https://www.google.com/".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })

@@ -338,7 +338,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "createCustomValue",
         Box::pin({
             let call = handle.create_custom_value(
-                CustomValueRequest::new("sample".to_owned(), "sample".to_owned())
+                CustomValueRequest::new(
+                    "Business Hours".to_owned(),
+                    "Mon-Fri 9AM-5PM EST".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -347,7 +350,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "createLocation",
         Box::pin({
             let call = handle.create_location(
-                CreateLocationRequest::new("sample".to_owned(), "sample".to_owned())
+                CreateLocationRequest::new("Mark Shoes".to_owned(), "sample".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -357,7 +360,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_location_custom_field(
                 CreateLocationCustomFieldRequest::new(
-                    "sample".to_owned(),
+                    "Preferred Contact Method".to_owned(),
                     LocationCustomFieldDataType::Text
                 )
             );
@@ -367,7 +370,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "createLocationTag",
         Box::pin({
-            let call = handle.create_location_tag(LocationTagRequest::new("sample".to_owned()));
+            let call = handle.create_location_tag(LocationTagRequest::new("vip".to_owned()));
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -377,7 +380,12 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.create_recurring_task(
                 CreateRecurringTaskRequest::new(
                     "sample".to_owned(),
-                    RecurrenceRule::new(RecurrenceInterval::Yearly, 1i64, "sample".to_owned(), 1i64)
+                    RecurrenceRule::new(
+                        RecurrenceInterval::Yearly,
+                        1i64,
+                        "2024-01-05T12:00:00Z".to_owned(),
+                        600i64
+                    )
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -514,7 +522,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.update_custom_value(
                 "sample-id",
-                CustomValueRequest::new("sample".to_owned(), "sample".to_owned())
+                CustomValueRequest::new(
+                    "Business Hours".to_owned(),
+                    "Mon-Fri 9AM-5PM EST".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -541,7 +552,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.update_location_tag(
                 "sample-tagId",
-                LocationTagRequest::new("sample".to_owned())
+                LocationTagRequest::new("vip".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -583,7 +594,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "createCustomValue",
         Box::pin({
             let call = handle.create_custom_value(
-                CustomValueRequest::new("sample".to_owned(), "sample".to_owned())
+                CustomValueRequest::new(
+                    "Business Hours".to_owned(),
+                    "Mon-Fri 9AM-5PM EST".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -592,7 +606,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "createLocation",
         Box::pin({
             let call = handle.create_location(
-                CreateLocationRequest::new("sample".to_owned(), "sample".to_owned())
+                CreateLocationRequest::new("Mark Shoes".to_owned(), "sample".to_owned())
                     .phone("sample".to_owned())
                     .address("sample".to_owned())
                     .city("sample".to_owned())
@@ -600,7 +614,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .country(CountryCode::Af)
                     .postal_code("sample".to_owned())
                     .website("sample".to_owned())
-                    .timezone("sample".to_owned())
+                    .timezone("US/Central".to_owned())
                     .prospect_info(
                         ProspectInfo::new(
                             "sample".to_owned(),
@@ -645,7 +659,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_location_custom_field(
                 CreateLocationCustomFieldRequest::new(
-                    "sample".to_owned(),
+                    "Preferred Contact Method".to_owned(),
                     LocationCustomFieldDataType::Text
                 )
                     .placeholder("sample".to_owned())
@@ -668,7 +682,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "createLocationTag",
         Box::pin({
-            let call = handle.create_location_tag(LocationTagRequest::new("sample".to_owned()));
+            let call = handle.create_location_tag(LocationTagRequest::new("vip".to_owned()));
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -678,8 +692,13 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.create_recurring_task(
                 CreateRecurringTaskRequest::new(
                     "sample".to_owned(),
-                    RecurrenceRule::new(RecurrenceInterval::Yearly, 1i64, "sample".to_owned(), 1i64)
-                        .end_date("sample".to_owned())
+                    RecurrenceRule::new(
+                        RecurrenceInterval::Yearly,
+                        1i64,
+                        "2024-01-05T12:00:00Z".to_owned(),
+                        600i64
+                    )
+                        .end_date("2024-01-05T12:00:00Z".to_owned())
                         .day_of_month(1i64)
                         .day_of_week(Weekday::Mo)
                         .month_of_year(1i64)
@@ -800,8 +819,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .list_location_templates("sample".to_owned())
                 .deleted(true)
-                .skip(1i64)
-                .limit(1i64)
+                .skip(0i64)
+                .limit(25i64)
                 .type_(TemplateType::Sms);
             async move { call.send().await.map(|_| ()) }
         })
@@ -835,8 +854,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .search_locations()
                 .company_id("sample".to_owned())
-                .skip(1i64)
-                .limit(1i64)
+                .skip(0i64)
+                .limit(10i64)
                 .order(SearchLocationsOrder::Asc)
                 .email("sample".to_owned());
             async move { call.send().await.map(|_| ()) }
@@ -847,7 +866,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.update_custom_value(
                 "sample-id",
-                CustomValueRequest::new("sample".to_owned(), "sample".to_owned())
+                CustomValueRequest::new(
+                    "Business Hours".to_owned(),
+                    "Mon-Fri 9AM-5PM EST".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -933,7 +955,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.update_location_tag(
                 "sample-tagId",
-                LocationTagRequest::new("sample".to_owned())
+                LocationTagRequest::new("vip".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -952,10 +974,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         RecurrenceRule::new(
                             RecurrenceInterval::Yearly,
                             1i64,
-                            "sample".to_owned(),
-                            1i64
+                            "2024-01-05T12:00:00Z".to_owned(),
+                            600i64
                         )
-                            .end_date("sample".to_owned())
+                            .end_date("2024-01-05T12:00:00Z".to_owned())
                             .day_of_month(1i64)
                             .day_of_week(Weekday::Mo)
                             .month_of_year(1i64)

@@ -169,9 +169,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.bulk_delete_media_objects(
                 BulkDeleteMediaObjectsRequest::new(
-                    vec![MediaObjectRef::new("sample".to_owned())],
+                    vec![MediaObjectRef::new("686f630df0d3166d68fbcec2".to_owned())],
                     AltType::Location,
-                    "sample".to_owned(),
+                    "sx6wyHhbFdRXh302LLNR".to_owned(),
                     MediaDeleteStatus::Deleted
                 )
             );
@@ -183,9 +183,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.bulk_update_media_objects(
                 BulkUpdateMediaObjectsRequest::new(
-                    "sample".to_owned(),
+                    "sx6wyHhbFdRXh302LLNR".to_owned(),
                     AltType::Location,
-                    vec![MediaObjectRename::new("sample".to_owned())]
+                    vec![MediaObjectRename::new("686f9817f0d3165be9fbcef6".to_owned())]
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -196,9 +196,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_media_folder(
                 CreateMediaFolderRequest::new(
-                    "sample".to_owned(),
+                    "sx6wyHhbFdRXh302LLNR".to_owned(),
                     AltType::Location,
-                    "sample".to_owned()
+                    "New Folder".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -209,7 +209,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.delete_media_object(
                 "sample-id",
-                "sample".to_owned(),
+                "sx6wyHhbFdRXh302LLNR".to_owned(),
                 AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -227,11 +227,11 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "listMediaFiles",
         Box::pin({
             let call = handle.list_media_files(
-                "sample".to_owned(),
+                "sx6wyHhbFdRXh302LLNR".to_owned(),
                 AltType::Location,
-                "sample".to_owned(),
-                "sample".to_owned(),
-                "sample".to_owned()
+                "file".to_owned(),
+                "createdAt".to_owned(),
+                "asc".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -242,9 +242,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.update_media_object(
                 "sample-id",
                 UpdateMediaObjectRequest::new(
-                    "sample".to_owned(),
+                    "Updated File Name.pdf".to_owned(),
                     AltType::Location,
-                    "sample".to_owned()
+                    "sx6wyHhbFdRXh302LLNR".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -280,9 +280,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.bulk_delete_media_objects(
                 BulkDeleteMediaObjectsRequest::new(
-                    vec![MediaObjectRef::new("sample".to_owned())],
+                    vec![MediaObjectRef::new("686f630df0d3166d68fbcec2".to_owned())],
                     AltType::Location,
-                    "sample".to_owned(),
+                    "sx6wyHhbFdRXh302LLNR".to_owned(),
                     MediaDeleteStatus::Deleted
                 )
             );
@@ -294,9 +294,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.bulk_update_media_objects(
                 BulkUpdateMediaObjectsRequest::new(
-                    "sample".to_owned(),
+                    "sx6wyHhbFdRXh302LLNR".to_owned(),
                     AltType::Location,
-                    vec![MediaObjectRename::new("sample".to_owned()).name("sample".to_owned())]
+                    vec![
+                        MediaObjectRename::new("686f9817f0d3165be9fbcef6".to_owned())
+                            .name("Updated File Name.pdf".to_owned())
+                    ]
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -307,9 +310,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_media_folder(
                 CreateMediaFolderRequest::new(
-                    "sample".to_owned(),
+                    "sx6wyHhbFdRXh302LLNR".to_owned(),
                     AltType::Location,
-                    "sample".to_owned()
+                    "New Folder".to_owned()
                 )
                     .parent_id("sample".to_owned())
             );
@@ -321,7 +324,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.delete_media_object(
                 "sample-id",
-                "sample".to_owned(),
+                "sx6wyHhbFdRXh302LLNR".to_owned(),
                 AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -340,15 +343,15 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_media_files(
-                    "sample".to_owned(),
+                    "sx6wyHhbFdRXh302LLNR".to_owned(),
                     AltType::Location,
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "file".to_owned(),
+                    "createdAt".to_owned(),
+                    "asc".to_owned()
                 )
-                .offset(1i64)
-                .limit(1i64)
-                .query("sample".to_owned())
+                .offset(0i64)
+                .limit(10i64)
+                .query("invoice".to_owned())
                 .parent_id("sample".to_owned())
                 .fetch_all(true);
             async move { call.send().await.map(|_| ()) }
@@ -360,9 +363,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_media_object(
                 "sample-id",
                 UpdateMediaObjectRequest::new(
-                    "sample".to_owned(),
+                    "Updated File Name.pdf".to_owned(),
                     AltType::Location,
-                    "sample".to_owned()
+                    "sx6wyHhbFdRXh302LLNR".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }

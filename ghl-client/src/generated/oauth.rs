@@ -121,7 +121,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "listInstalledLocations",
         Box::pin({
-            let call = handle.list_installed_locations("sample".to_owned(), "sample".to_owned());
+            let call = handle.list_installed_locations(
+                "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned()
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -152,7 +155,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .code(crate::Secret::from("sample"))
                     .refresh_token(crate::Secret::from("sample"))
                     .user_type(TokenUserType::Company)
-                    .redirect_uri("sample".to_owned())
+                    .redirect_uri("https://myapp.com/oauth/callback/gohighlevel".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -170,9 +173,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listInstalledLocations",
         Box::pin({
             let call = handle
-                .list_installed_locations("sample".to_owned(), "sample".to_owned())
-                .skip(1i64)
-                .limit(1i64)
+                .list_installed_locations(
+                    "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned()
+                )
+                .skip(0i64)
+                .limit(20i64)
                 .query("sample".to_owned())
                 .is_installed(true)
                 .version_id("sample".to_owned())

@@ -188,12 +188,12 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_object_schema(
                 CreateObjectSchemaRequest::new(
-                    ObjectLabels::new("sample".to_owned(), "sample".to_owned()),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    ObjectLabels::new("Pet".to_owned(), "Pets".to_owned()),
+                    "custom_objects.pet".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
                     PrimaryDisplayPropertyDetails::new(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "custom_objects.pet.name".to_owned(),
+                        "Name".to_owned(),
                         PrimaryDisplayPropertyDetailsDataType::Text
                     )
                 )
@@ -235,10 +235,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.search_object_records(
                 "sample-schemaKey",
                 SearchObjectRecordsRequest::new(
-                    "sample".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
                     1i64,
-                    1i64,
-                    "sample".to_owned(),
+                    10i64,
+                    "name:Rex".to_owned(),
                     vec![serde_json::Value::Object(Default::default())]
                 )
             );
@@ -261,7 +261,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.update_object_schema(
                 "sample-key",
-                UpdateObjectSchemaRequest::new("sample".to_owned(), vec!["sample".to_owned()])
+                UpdateObjectSchemaRequest::new(
+                    "632c34b4c9b7da3358ac9891".to_owned(),
+                    vec!["sample".to_owned()]
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -287,7 +290,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.create_object_record(
                 "sample-schemaKey",
                 CreateObjectRecordRequest::new()
-                    .location_id("sample".to_owned())
+                    .location_id("ve9EPM428h8vShlRW1KT".to_owned())
                     .properties(
                         std::collections::BTreeMap::from([(
                             "key".to_owned(),
@@ -305,16 +308,16 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_object_schema(
                 CreateObjectSchemaRequest::new(
-                    ObjectLabels::new("sample".to_owned(), "sample".to_owned()),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    ObjectLabels::new("Pet".to_owned(), "Pets".to_owned()),
+                    "custom_objects.pet".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
                     PrimaryDisplayPropertyDetails::new(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "custom_objects.pet.name".to_owned(),
+                        "Name".to_owned(),
                         PrimaryDisplayPropertyDetailsDataType::Text
                     )
                 )
-                    .description("sample".to_owned())
+                    .description("Animals boarded at the clinic".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -353,10 +356,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.search_object_records(
                 "sample-schemaKey",
                 SearchObjectRecordsRequest::new(
-                    "sample".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
                     1i64,
-                    1i64,
-                    "sample".to_owned(),
+                    10i64,
+                    "name:Rex".to_owned(),
                     vec![serde_json::Value::Object(Default::default())]
                 )
             );
@@ -387,13 +390,16 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.update_object_schema(
                 "sample-key",
-                UpdateObjectSchemaRequest::new("sample".to_owned(), vec!["sample".to_owned()])
+                UpdateObjectSchemaRequest::new(
+                    "632c34b4c9b7da3358ac9891".to_owned(),
+                    vec!["sample".to_owned()]
+                )
                     .labels(
                         UpdateObjectLabels::new()
-                            .singular("sample".to_owned())
-                            .plural("sample".to_owned())
+                            .singular("Car".to_owned())
+                            .plural("Cars".to_owned())
                     )
-                    .description("sample".to_owned())
+                    .description("Animals boarded at the clinic".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })

@@ -228,11 +228,11 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_opportunity(
                 CreateOpportunityRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "VDm7RPYC2GLUvdpKmBfC".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "Roe Bakery - website".to_owned(),
                     OpportunityStatus::Open,
-                    "sample".to_owned()
+                    "mTkSCb1UBjb5tk4OvB69".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -296,7 +296,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.search_opportunities_advanced(
                 SearchOpportunitiesRequest::new(
-                    "sample".to_owned(),
+                    "i2SpAtBVHSVea1sL6oah".to_owned(),
                     "sample".to_owned(),
                     1i64,
                     1i64,
@@ -329,9 +329,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.upsert_opportunity(
                 UpsertOpportunityRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "bCkKGpDsyPP4peuKowkG".to_owned(),
+                    "CLu7BaljjqrEjBGKTNNe".to_owned(),
+                    "LiKJ2vnRg5ETM8Z19K7".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -367,20 +367,20 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_opportunity(
                 CreateOpportunityRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "VDm7RPYC2GLUvdpKmBfC".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "Roe Bakery - website".to_owned(),
                     OpportunityStatus::Open,
-                    "sample".to_owned()
+                    "mTkSCb1UBjb5tk4OvB69".to_owned()
                 )
-                    .pipeline_stage_id("sample".to_owned())
-                    .monetary_value(1.0f64)
-                    .assigned_to("sample".to_owned())
+                    .pipeline_stage_id("7915dedc-8f18-44d5-8bc3-77c04e994a10".to_owned())
+                    .monetary_value(220f64)
+                    .assigned_to("082goXVW3lIExEQPOnd3".to_owned())
                     .custom_fields(
                         vec![
                             OpportunityCustomFieldInput::new()
-                                .id("sample".to_owned())
-                                .key("sample".to_owned())
+                                .id("6dvNaf7VhkQ9snc5vnjJ".to_owned())
+                                .key("my_custom_field".to_owned())
                                 .field_value(serde_json::Value::Object(Default::default()))
                         ]
                     )
@@ -418,8 +418,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 .name("sample".to_owned())
                 .deleted(true)
                 .query("sample".to_owned())
-                .skip(1i64)
-                .limit(1i64)
+                .skip(0i64)
+                .limit(100i64)
                 .get_count(true);
             async move { call.send().await.map(|_| ()) }
         })
@@ -448,22 +448,22 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .search_opportunities()
-                .q("sample".to_owned())
-                .pipeline_id("sample".to_owned())
-                .pipeline_stage_id("sample".to_owned())
-                .contact_id("sample".to_owned())
+                .q("jane@example.com".to_owned())
+                .pipeline_id("bCkKGpDsyPP4peuKowkG".to_owned())
+                .pipeline_stage_id("7915dedc-8f18-44d5-8bc3-77c04e994a10".to_owned())
+                .contact_id("WFwVrSSjZ2CNHbZThQX2".to_owned())
                 .status(OpportunityStatusFilter::Open)
-                .assigned_to("sample".to_owned())
-                .campaign_id("sample".to_owned())
-                .id("sample".to_owned())
-                .order("sample".to_owned())
-                .end_date("sample".to_owned())
-                .start_after(1i64)
-                .start_after_id("sample".to_owned())
-                .date("sample".to_owned())
-                .country("sample".to_owned())
+                .assigned_to("082goXVW3lIExEQPOnd3".to_owned())
+                .campaign_id("Y2I9XM7aO1hncuSOlc9L".to_owned())
+                .id("123akv4LFn6C9frZoy3e".to_owned())
+                .order("added_asc".to_owned())
+                .end_date("12-31-2024".to_owned())
+                .start_after(1628008053263i64)
+                .start_after_id("UIaE1WjAwWKdlyD7osQI".to_owned())
+                .date("01-01-2024".to_owned())
+                .country("US".to_owned())
                 .page(1i64)
-                .limit(1i64)
+                .limit(20i64)
                 .get_tasks(true)
                 .get_notes(true)
                 .get_calendar_events(true);
@@ -475,7 +475,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.search_opportunities_advanced(
                 SearchOpportunitiesRequest::new(
-                    "sample".to_owned(),
+                    "i2SpAtBVHSVea1sL6oah".to_owned(),
                     "sample".to_owned(),
                     1i64,
                     1i64,
@@ -492,17 +492,17 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_opportunity(
                 "sample-id",
                 UpdateOpportunityRequest::new()
-                    .pipeline_id("sample".to_owned())
-                    .name("sample".to_owned())
-                    .pipeline_stage_id("sample".to_owned())
+                    .pipeline_id("bCkKGpDsyPP4peuKowkG".to_owned())
+                    .name("Roe Bakery - website".to_owned())
+                    .pipeline_stage_id("7915dedc-8f18-44d5-8bc3-77c04e994a10".to_owned())
                     .status(OpportunityStatus::Open)
-                    .monetary_value(1.0f64)
-                    .assigned_to("sample".to_owned())
+                    .monetary_value(220f64)
+                    .assigned_to("082goXVW3lIExEQPOnd3".to_owned())
                     .custom_fields(
                         vec![
                             OpportunityCustomFieldInput::new()
-                                .id("sample".to_owned())
-                                .key("sample".to_owned())
+                                .id("6dvNaf7VhkQ9snc5vnjJ".to_owned())
+                                .key("my_custom_field".to_owned())
                                 .field_value(serde_json::Value::Object(Default::default()))
                         ]
                     )
@@ -516,7 +516,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_opportunity_status(
                 "sample-id",
                 UpdateOpportunityStatusRequest::new(OpportunityStatus::Open)
-                    .lost_reason_id("sample".to_owned())
+                    .lost_reason_id("CLu7BaljjqrEjBGKTNNe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -526,20 +526,20 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.upsert_opportunity(
                 UpsertOpportunityRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "bCkKGpDsyPP4peuKowkG".to_owned(),
+                    "CLu7BaljjqrEjBGKTNNe".to_owned(),
+                    "LiKJ2vnRg5ETM8Z19K7".to_owned()
                 )
-                    .id("sample".to_owned())
+                    .id("yWQobCRIhRguQtD2llvk".to_owned())
                     .followers(vec!["sample".to_owned()])
                     .is_remove_all_followers(true)
                     .followers_action_type(FollowersActionType::Add)
-                    .name("sample".to_owned())
+                    .name("Roe Bakery - website".to_owned())
                     .status(OpportunityStatus::Open)
-                    .pipeline_stage_id("sample".to_owned())
-                    .monetary_value(1.0f64)
-                    .assigned_to("sample".to_owned())
-                    .lost_reason_id("sample".to_owned())
+                    .pipeline_stage_id("7915dedc-8f18-44d5-8bc3-77c04e994a10".to_owned())
+                    .monetary_value(220f64)
+                    .assigned_to("082goXVW3lIExEQPOnd3".to_owned())
+                    .lost_reason_id("CLu7BaljjqrEjBGKTNNe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })

@@ -411,13 +411,13 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_coupon(
                 CreateCouponRequest::new(
-                    "sample".to_owned(),
+                    "BQdAwxa0ky1iK2sstLGJ".to_owned(),
                     AltType::Location,
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "New Year Sale".to_owned(),
+                    "LEVELUPDAY2022".to_owned(),
                     DiscountType::Percentage,
-                    1.0f64,
-                    "sample".to_owned()
+                    10f64,
+                    "2023-01-01T22:45:00.000Z".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -428,7 +428,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_custom_provider(
                 CreateCustomProviderRequest::new(
-                    "sample".to_owned(),
+                    "Company Paypal Integration".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned(),
@@ -468,13 +468,13 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_white_label_provider(
                 CreateWhiteLabelProviderRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
-                    "sample".to_owned(),
+                    "easy-direct".to_owned(),
                     "sample".to_owned(),
                     WhiteLabelProviderKind::AuthorizeNet,
                     "sample".to_owned(),
-                    "sample".to_owned()
+                    "https://example.com/image.jpg".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -512,7 +512,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "getCoupon",
         Box::pin({
-            let call = handle.get_coupon("sample".to_owned(), AltType::Location);
+            let call = handle.get_coupon("BQdAwxa0ky1iK2sstLGJ".to_owned(), AltType::Location);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -526,7 +526,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "getOrder",
         Box::pin({
-            let call = handle.get_order("sample-orderId", "sample".to_owned());
+            let call = handle.get_order("sample-orderId", "3SwdhCu3svxI8AKsPJt6".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -535,7 +535,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.get_subscription(
                 "sample-subscriptionId",
-                "sample".to_owned(),
+                "3SwdhCu3svxI8AKsPJt6".to_owned(),
                 AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -546,8 +546,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.get_transaction(
                 "sample-transactionId",
-                "sample".to_owned(),
-                "sample".to_owned()
+                "3SwdhCu3svxI8AKsPJt6".to_owned(),
+                "location".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -555,7 +555,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "listCoupons",
         Box::pin({
-            let call = handle.list_coupons("sample".to_owned(), AltType::Location);
+            let call = handle.list_coupons("BQdAwxa0ky1iK2sstLGJ".to_owned(), AltType::Location);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -564,7 +564,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.list_order_fulfillments(
                 "sample-orderId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -575,7 +575,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.list_order_notes(
                 "sample-orderId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -584,28 +584,37 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "listOrders",
         Box::pin({
-            let call = handle.list_orders("sample".to_owned());
+            let call = handle.list_orders("3SwdhCu3svxI8AKsPJt6".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "listSubscriptions",
         Box::pin({
-            let call = handle.list_subscriptions("sample".to_owned(), AltType::Location);
+            let call = handle.list_subscriptions(
+                "3SwdhCu3svxI8AKsPJt6".to_owned(),
+                AltType::Location
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "listTransactions",
         Box::pin({
-            let call = handle.list_transactions("sample".to_owned(), "sample".to_owned());
+            let call = handle.list_transactions(
+                "3SwdhCu3svxI8AKsPJt6".to_owned(),
+                "location".to_owned()
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "listWhiteLabelProviders",
         Box::pin({
-            let call = handle.list_white_label_providers("sample".to_owned(), AltType::Location);
+            let call = handle.list_white_label_providers(
+                "6578278e879ad2646715ba9c".to_owned(),
+                AltType::Location
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -628,14 +637,14 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.update_coupon(
                 UpdateCouponRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "6241712be68f7a98102ba272".to_owned(),
+                    "BQdAwxa0ky1iK2sstLGJ".to_owned(),
                     AltType::Location,
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "New Year Sale".to_owned(),
+                    "LEVELUPDAY2022".to_owned(),
                     DiscountType::Percentage,
-                    1.0f64,
-                    "sample".to_owned()
+                    10f64,
+                    "2023-01-01T22:45:00.000Z".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -682,22 +691,22 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_coupon(
                 CreateCouponRequest::new(
-                    "sample".to_owned(),
+                    "BQdAwxa0ky1iK2sstLGJ".to_owned(),
                     AltType::Location,
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "New Year Sale".to_owned(),
+                    "LEVELUPDAY2022".to_owned(),
                     DiscountType::Percentage,
-                    1.0f64,
-                    "sample".to_owned()
+                    10f64,
+                    "2023-01-01T22:45:00.000Z".to_owned()
                 )
-                    .end_date("sample".to_owned())
-                    .usage_limit(1i64)
+                    .end_date("2023-01-31T22:45:00.000Z".to_owned())
+                    .usage_limit(10i64)
                     .product_ids(vec!["sample".to_owned()])
                     .apply_to_future_payments(true)
                     .apply_to_future_payments_config(
                         FuturePaymentsConfig::new(
                             FuturePaymentsConfigType::Forever,
-                            1i64,
+                            3i64,
                             FuturePaymentsDurationType::Months
                         )
                     )
@@ -711,7 +720,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_custom_provider(
                 CreateCustomProviderRequest::new(
-                    "sample".to_owned(),
+                    "Company Paypal Integration".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned(),
@@ -740,9 +749,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     AltType::Location,
                     vec![
                         FulfillmentTracking::new()
-                            .tracking_number("sample".to_owned())
-                            .shipping_carrier("sample".to_owned())
-                            .tracking_url("sample".to_owned())
+                            .tracking_number("40012345678".to_owned())
+                            .shipping_carrier("FedEx".to_owned())
+                            .tracking_url(
+                                "https://www.fedex.com/wtrk/track/?trknbr=40012345678".to_owned()
+                            )
                     ],
                     vec![FulfillmentItemInput::new("sample".to_owned(), 1i64)],
                     true
@@ -756,13 +767,13 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_white_label_provider(
                 CreateWhiteLabelProviderRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     AltType::Location,
-                    "sample".to_owned(),
+                    "easy-direct".to_owned(),
                     "sample".to_owned(),
                     WhiteLabelProviderKind::AuthorizeNet,
                     "sample".to_owned(),
-                    "sample".to_owned()
+                    "https://example.com/image.jpg".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -801,9 +812,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "getCoupon",
         Box::pin({
             let call = handle
-                .get_coupon("sample".to_owned(), AltType::Location)
-                .id("sample".to_owned())
-                .code("sample".to_owned());
+                .get_coupon("BQdAwxa0ky1iK2sstLGJ".to_owned(), AltType::Location)
+                .id("6241712be68f7a98102ba272".to_owned())
+                .code("DEAL50".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -818,8 +829,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "getOrder",
         Box::pin({
             let call = handle
-                .get_order("sample-orderId", "sample".to_owned())
-                .location_id("sample".to_owned());
+                .get_order("sample-orderId", "3SwdhCu3svxI8AKsPJt6".to_owned())
+                .location_id("3SwdhCu3svxI8AKsPJt6".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -828,7 +839,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.get_subscription(
                 "sample-subscriptionId",
-                "sample".to_owned(),
+                "3SwdhCu3svxI8AKsPJt6".to_owned(),
                 AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -838,8 +849,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "getTransaction",
         Box::pin({
             let call = handle
-                .get_transaction("sample-transactionId", "sample".to_owned(), "sample".to_owned())
-                .location_id("sample".to_owned());
+                .get_transaction(
+                    "sample-transactionId",
+                    "3SwdhCu3svxI8AKsPJt6".to_owned(),
+                    "location".to_owned()
+                )
+                .location_id("3SwdhCu3svxI8AKsPJt6".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -847,11 +862,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listCoupons",
         Box::pin({
             let call = handle
-                .list_coupons("sample".to_owned(), AltType::Location)
-                .limit(1i64)
-                .offset(1i64)
+                .list_coupons("BQdAwxa0ky1iK2sstLGJ".to_owned(), AltType::Location)
+                .limit(10i64)
+                .offset(0i64)
                 .status(CouponStatus::Scheduled)
-                .search("sample".to_owned());
+                .search("DEAL50".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -860,7 +875,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.list_order_fulfillments(
                 "sample-orderId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -871,7 +886,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.list_order_notes(
                 "sample-orderId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -881,19 +896,19 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listOrders",
         Box::pin({
             let call = handle
-                .list_orders("sample".to_owned())
-                .location_id("sample".to_owned())
-                .status("sample".to_owned())
+                .list_orders("3SwdhCu3svxI8AKsPJt6".to_owned())
+                .location_id("3SwdhCu3svxI8AKsPJt6".to_owned())
+                .status("completed".to_owned())
                 .payment_status(OrderPaymentStatus::Paid)
-                .payment_mode("sample".to_owned())
-                .start_at("sample".to_owned())
-                .end_at("sample".to_owned())
+                .payment_mode("live".to_owned())
+                .start_at("2024-02-01".to_owned())
+                .end_at("2024-02-13".to_owned())
                 .search("sample".to_owned())
-                .contact_id("sample".to_owned())
-                .funnel_product_ids("sample".to_owned())
-                .source_id("sample".to_owned())
-                .limit(1i64)
-                .offset(1i64);
+                .contact_id("XPLSw2SVagl12LMDeTmQ".to_owned())
+                .funnel_product_ids("61dd0c7dc077f712a5f787ff,61d6afc9d39ac5e35965c017".to_owned())
+                .source_id("61dd0c7dc077f712a5f787ff".to_owned())
+                .limit(20i64)
+                .offset(0i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -901,17 +916,17 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listSubscriptions",
         Box::pin({
             let call = handle
-                .list_subscriptions("sample".to_owned(), AltType::Location)
-                .entity_id("sample".to_owned())
-                .payment_mode("sample".to_owned())
-                .start_at("sample".to_owned())
-                .end_at("sample".to_owned())
-                .entity_source_type("sample".to_owned())
+                .list_subscriptions("3SwdhCu3svxI8AKsPJt6".to_owned(), AltType::Location)
+                .entity_id("61dd0fe9c077f73e67f78803".to_owned())
+                .payment_mode("live".to_owned())
+                .start_at("2024-02-01".to_owned())
+                .end_at("2024-02-13".to_owned())
+                .entity_source_type("funnel".to_owned())
                 .search("sample".to_owned())
-                .contact_id("sample".to_owned())
-                .id("sample".to_owned())
-                .limit(1i64)
-                .offset(1i64)
+                .contact_id("AmuzcoPBpgKeccNsFlib".to_owned())
+                .id("64bf78af39118e4011926cba".to_owned())
+                .limit(20i64)
+                .offset(0i64)
                 .get_payments_collected_count(true);
             async move { call.send().await.map(|_| ()) }
         })
@@ -920,19 +935,19 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listTransactions",
         Box::pin({
             let call = handle
-                .list_transactions("sample".to_owned(), "sample".to_owned())
-                .location_id("sample".to_owned())
-                .payment_mode("sample".to_owned())
-                .start_at("sample".to_owned())
-                .end_at("sample".to_owned())
-                .entity_source_type("sample".to_owned())
-                .entity_source_sub_type("sample".to_owned())
+                .list_transactions("3SwdhCu3svxI8AKsPJt6".to_owned(), "location".to_owned())
+                .location_id("3SwdhCu3svxI8AKsPJt6".to_owned())
+                .payment_mode("live".to_owned())
+                .start_at("2024-02-01".to_owned())
+                .end_at("2024-02-13".to_owned())
+                .entity_source_type("funnel".to_owned())
+                .entity_source_sub_type("two_step_order_form".to_owned())
                 .search("sample".to_owned())
-                .subscription_id("sample".to_owned())
-                .entity_id("sample".to_owned())
-                .contact_id("sample".to_owned())
-                .limit(1i64)
-                .offset(1i64);
+                .subscription_id("sub_1KGcXDCScnf89tZoVkoEMCEL".to_owned())
+                .entity_id("61dd0fe9c077f73e67f78803".to_owned())
+                .contact_id("XPLSw2SVagl12LMDeTmQ".to_owned())
+                .limit(20i64)
+                .offset(0i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -940,9 +955,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listWhiteLabelProviders",
         Box::pin({
             let call = handle
-                .list_white_label_providers("sample".to_owned(), AltType::Location)
-                .limit(1i64)
-                .offset(1i64);
+                .list_white_label_providers(
+                    "6578278e879ad2646715ba9c".to_owned(),
+                    AltType::Location
+                )
+                .limit(20i64)
+                .offset(0i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -956,10 +974,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     AltType::Location,
                     ManualPaymentMode::Cash
                 )
-                    .card(PaymentCard::new(CardBrand::Visa, "sample".to_owned()))
-                    .cheque(PaymentCheque::new("sample".to_owned()))
+                    .card(PaymentCard::new(CardBrand::Visa, "1234".to_owned()))
+                    .cheque(PaymentCheque::new("129-129-129-912".to_owned()))
                     .notes("sample".to_owned())
-                    .amount(1.0f64)
+                    .amount(100f64)
                     .meta(
                         std::collections::BTreeMap::from([(
                             "key".to_owned(),
@@ -976,23 +994,23 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.update_coupon(
                 UpdateCouponRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "6241712be68f7a98102ba272".to_owned(),
+                    "BQdAwxa0ky1iK2sstLGJ".to_owned(),
                     AltType::Location,
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "New Year Sale".to_owned(),
+                    "LEVELUPDAY2022".to_owned(),
                     DiscountType::Percentage,
-                    1.0f64,
-                    "sample".to_owned()
+                    10f64,
+                    "2023-01-01T22:45:00.000Z".to_owned()
                 )
-                    .end_date("sample".to_owned())
-                    .usage_limit(1i64)
+                    .end_date("2023-01-31T22:45:00.000Z".to_owned())
+                    .usage_limit(10i64)
                     .product_ids(vec!["sample".to_owned()])
                     .apply_to_future_payments(true)
                     .apply_to_future_payments_config(
                         FuturePaymentsConfig::new(
                             FuturePaymentsConfigType::Forever,
-                            1i64,
+                            3i64,
                             FuturePaymentsDurationType::Months
                         )
                     )

@@ -114,7 +114,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "listAvailablePhoneNumbers",
         Box::pin({
-            let call = handle.list_available_phone_numbers("sample".to_owned());
+            let call = handle.list_available_phone_numbers("US".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -129,7 +129,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "purchasePhoneNumber",
         Box::pin({
             let call = handle.purchase_phone_number(
-                PurchasePhoneNumberRequest::new("sample".to_owned())
+                PurchasePhoneNumberRequest::new("+18305551234".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -154,9 +154,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_active_phone_numbers()
-                .page_size(1i64)
-                .page(1i64)
-                .search_filter("sample".to_owned())
+                .page_size(100i64)
+                .page(0i64)
+                .search_filter("+91".to_owned())
                 .skip_number_pool(true);
             async move { call.send().await.map(|_| ()) }
         })
@@ -165,11 +165,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listAvailablePhoneNumbers",
         Box::pin({
             let call = handle
-                .list_available_phone_numbers("sample".to_owned())
+                .list_available_phone_numbers("US".to_owned())
                 .number_types(vec!["sample".to_owned()])
-                .first_part("sample".to_owned())
-                .last_part("sample".to_owned())
-                .anywhere("sample".to_owned())
+                .first_part("830".to_owned())
+                .last_part("825".to_owned())
+                .anywhere("825".to_owned())
                 .sms_enabled(true)
                 .mms_enabled(true)
                 .voice_enabled(true);
@@ -179,7 +179,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "listNumberPools",
         Box::pin({
-            let call = handle.list_number_pools().location_id("sample".to_owned());
+            let call = handle.list_number_pools().location_id("ve9EPM428h8vShlRW1KT".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -187,14 +187,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "purchasePhoneNumber",
         Box::pin({
             let call = handle.purchase_phone_number(
-                PurchasePhoneNumberRequest::new("sample".to_owned())
-                    .country_code("sample".to_owned())
+                PurchasePhoneNumberRequest::new("+18305551234".to_owned())
+                    .country_code("US".to_owned())
                     .number_type(PurchasePhoneNumberRequestNumberType::Local)
-                    .address_sid("sample".to_owned())
-                    .bundle_sid("sample".to_owned())
-                    .locality("sample".to_owned())
-                    .region("sample".to_owned())
-                    .fingerprint_id("sample".to_owned())
+                    .address_sid("AD1234567890abcdef1234567890abcde".to_owned())
+                    .bundle_sid("BU1234567890abcdef1234567890abcde".to_owned())
+                    .locality("San Antonio".to_owned())
+                    .region("TX".to_owned())
+                    .fingerprint_id("fp_abc123def456".to_owned())
                     .skip_location_kyc(true)
             );
             async move { call.send().await.map(|_| ()) }

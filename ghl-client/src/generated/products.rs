@@ -486,7 +486,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                             "sample".to_owned()
                         )
                     ],
-                    "sample".to_owned()
+                    "approved".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -509,7 +509,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "countProductReviews",
         Box::pin({
-            let call = handle.count_product_reviews("sample".to_owned(), AltType::Location);
+            let call = handle.count_product_reviews(
+                "6578278e879ad2646715ba9c".to_owned(),
+                AltType::Location
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -518,8 +521,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_product(
                 CreateProductRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "Premium Consulting Package".to_owned(),
+                    "3SwdhCsvxI8Au3KsPJt6".to_owned(),
                     ProductType::Digital
                 )
             );
@@ -533,8 +536,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                 CreateProductCollectionRequest::new(
                     "sample".to_owned(),
                     AltType::Location,
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "Best Sellers".to_owned(),
+                    "best-sellers".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -546,11 +549,11 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.create_product_price(
                 "sample-productId",
                 PriceRequest::new(
-                    "sample".to_owned(),
+                    "Monthly".to_owned(),
                     PriceType::OneTime,
-                    "sample".to_owned(),
-                    1.0f64,
-                    "sample".to_owned()
+                    "USD".to_owned(),
+                    99.99f64,
+                    "3SwdhCsvxI8Au3KsPJt6".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -568,7 +571,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.delete_product_collection(
                 "sample-collectionId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -586,9 +589,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.delete_product_review(
                 "sample-reviewId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 AltType::Location,
-                "sample".to_owned()
+                "6578278e879ad2646715ba9c".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -603,7 +606,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "getProductCollection",
         Box::pin({
-            let call = handle.get_product_collection("sample-collectionId", "sample".to_owned());
+            let call = handle.get_product_collection(
+                "sample-collectionId",
+                "3SwdhCsvxI8Au3KsPJt6".to_owned()
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -619,7 +625,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.get_product_store_stats(
                 "sample-storeId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -628,14 +634,20 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "listInventory",
         Box::pin({
-            let call = handle.list_inventory("sample".to_owned(), AltType::Location);
+            let call = handle.list_inventory(
+                "6578278e879ad2646715ba9c".to_owned(),
+                AltType::Location
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "listProductCollections",
         Box::pin({
-            let call = handle.list_product_collections("sample".to_owned(), AltType::Location);
+            let call = handle.list_product_collections(
+                "6578278e879ad2646715ba9c".to_owned(),
+                AltType::Location
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -649,7 +661,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "listProductReviews",
         Box::pin({
-            let call = handle.list_product_reviews("sample".to_owned(), AltType::Location);
+            let call = handle.list_product_reviews(
+                "6578278e879ad2646715ba9c".to_owned(),
+                AltType::Location
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -718,11 +733,11 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                 "sample-productId",
                 "sample-priceId",
                 PriceRequest::new(
-                    "sample".to_owned(),
+                    "Monthly".to_owned(),
                     PriceType::OneTime,
-                    "sample".to_owned(),
-                    1.0f64,
-                    "sample".to_owned()
+                    "USD".to_owned(),
+                    99.99f64,
+                    "3SwdhCsvxI8Au3KsPJt6".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -737,7 +752,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                     "sample".to_owned(),
                     AltType::Location,
                     "sample".to_owned(),
-                    "sample".to_owned()
+                    "approved".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -840,7 +855,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             "sample".to_owned()
                         )
                     ],
-                    "sample".to_owned()
+                    "approved".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -864,16 +879,16 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             .search("sample".to_owned())
                     )
                     .price(
-                        PriceAdjustment::new(PriceAdjustmentType::IncreaseByAmount, 1.0f64)
+                        PriceAdjustment::new(PriceAdjustmentType::IncreaseByAmount, 100f64)
                             .round_to_whole(true)
                     )
                     .compare_at_price(
-                        PriceAdjustment::new(PriceAdjustmentType::IncreaseByAmount, 1.0f64)
+                        PriceAdjustment::new(PriceAdjustmentType::IncreaseByAmount, 100f64)
                             .round_to_whole(true)
                     )
                     .availability(true)
                     .collection_ids(vec!["sample".to_owned()])
-                    .currency("sample".to_owned())
+                    .currency("USD".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -882,10 +897,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "countProductReviews",
         Box::pin({
             let call = handle
-                .count_product_reviews("sample".to_owned(), AltType::Location)
-                .rating(1.0f64)
-                .start_date("sample".to_owned())
-                .end_date("sample".to_owned())
+                .count_product_reviews("6578278e879ad2646715ba9c".to_owned(), AltType::Location)
+                .rating(4f64)
+                .start_date("2023-01-01T00:00:00Z".to_owned())
+                .end_date("2023-12-31T23:59:59Z".to_owned())
                 .product_id("sample".to_owned())
                 .store_id("sample".to_owned());
             async move { call.send().await.map(|_| ()) }
@@ -896,8 +911,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_product(
                 CreateProductRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "Premium Consulting Package".to_owned(),
+                    "3SwdhCsvxI8Au3KsPJt6".to_owned(),
                     ProductType::Digital
                 )
                     .description("sample".to_owned())
@@ -907,7 +922,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .medias(
                         vec![
                             ProductMedia::new(
-                                "sample".to_owned(),
+                                "fzrgusiuu0m".to_owned(),
                                 "sample".to_owned(),
                                 ProductMediaType::Image
                             )
@@ -919,12 +934,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .variants(
                         vec![
                             ProductVariant::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "38s63qmxfr4".to_owned(),
+                                "Size".to_owned(),
                                 vec![
                                     ProductVariantOption::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned()
+                                        "h4z7u0im2q8".to_owned(),
+                                        "XL".to_owned()
                                     )
                                 ]
                             )
@@ -936,9 +951,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .automatic_tax_category_id("sample".to_owned())
                     .is_label_enabled(true)
                     .label(
-                        ProductLabel::new("sample".to_owned())
-                            .start_date("sample".to_owned())
-                            .end_date("sample".to_owned())
+                        ProductLabel::new("Featured".to_owned())
+                            .start_date("2024-06-26T05:43:35.000Z".to_owned())
+                            .end_date("2024-06-30T05:43:39.000Z".to_owned())
                     )
                     .slug("sample".to_owned())
                     .seo(
@@ -958,8 +973,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 CreateProductCollectionRequest::new(
                     "sample".to_owned(),
                     AltType::Location,
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "Best Sellers".to_owned(),
+                    "best-sellers".to_owned()
                 )
                     .collection_id("sample".to_owned())
                     .image("sample".to_owned())
@@ -978,44 +993,44 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.create_product_price(
                 "sample-productId",
                 PriceRequest::new(
-                    "sample".to_owned(),
+                    "Monthly".to_owned(),
                     PriceType::OneTime,
-                    "sample".to_owned(),
-                    1.0f64,
-                    "sample".to_owned()
+                    "USD".to_owned(),
+                    99.99f64,
+                    "3SwdhCsvxI8Au3KsPJt6".to_owned()
                 )
                     .recurring(Recurring::new(RecurringInterval::Day, 1i64))
                     .description("sample".to_owned())
                     .membership_offers(
                         vec![
                             MembershipOffer::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "top_50".to_owned(),
+                                "50".to_owned(),
                                 "sample".to_owned()
                             )
                         ]
                     )
-                    .trial_period(1i64)
-                    .total_cycles(1i64)
-                    .setup_fee(1.0f64)
+                    .trial_period(7i64)
+                    .total_cycles(12i64)
+                    .setup_fee(10.99f64)
                     .variant_option_ids(vec!["sample".to_owned()])
                     .compare_at_price(1.0f64)
                     .user_id("sample".to_owned())
                     .meta(
                         PriceMeta::new(
                             PriceSource::Stripe,
-                            "sample".to_owned(),
+                            "price_123".to_owned(),
                             PriceInternalSource::AgencyPlan
                         )
                             .source_id("sample".to_owned())
                     )
                     .track_inventory(true)
-                    .available_quantity(1i64)
+                    .available_quantity(5i64)
                     .allow_out_of_stock_purchases(true)
                     .sku("sample".to_owned())
                     .shipping_options(
                         ShippingOptions::new()
-                            .weight(Weight::new(1.0f64, WeightUnit::Kg))
+                            .weight(Weight::new(10f64, WeightUnit::Kg))
                             .dimensions(Dimensions::new(1.0f64, 1.0f64, 1.0f64, DimensionUnit::Cm))
                     )
                     .is_digital_product(true)
@@ -1036,7 +1051,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.delete_product_collection(
                 "sample-collectionId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -1054,9 +1069,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.delete_product_review(
                 "sample-reviewId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 AltType::Location,
-                "sample".to_owned()
+                "6578278e879ad2646715ba9c".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1071,7 +1086,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "getProductCollection",
         Box::pin({
-            let call = handle.get_product_collection("sample-collectionId", "sample".to_owned());
+            let call = handle.get_product_collection(
+                "sample-collectionId",
+                "3SwdhCsvxI8Au3KsPJt6".to_owned()
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -1086,7 +1104,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "getProductStoreStats",
         Box::pin({
             let call = handle
-                .get_product_store_stats("sample-storeId", "sample".to_owned(), AltType::Location)
+                .get_product_store_stats(
+                    "sample-storeId",
+                    "6578278e879ad2646715ba9c".to_owned(),
+                    AltType::Location
+                )
                 .search("sample".to_owned())
                 .collection_ids("sample".to_owned());
             async move { call.send().await.map(|_| ()) }
@@ -1096,9 +1118,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listInventory",
         Box::pin({
             let call = handle
-                .list_inventory("sample".to_owned(), AltType::Location)
-                .limit(1i64)
-                .offset(1i64)
+                .list_inventory("6578278e879ad2646715ba9c".to_owned(), AltType::Location)
+                .limit(20i64)
+                .offset(0i64)
                 .search("sample".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
@@ -1107,11 +1129,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listProductCollections",
         Box::pin({
             let call = handle
-                .list_product_collections("sample".to_owned(), AltType::Location)
-                .limit(1i64)
-                .offset(1i64)
+                .list_product_collections("6578278e879ad2646715ba9c".to_owned(), AltType::Location)
+                .limit(20i64)
+                .offset(0i64)
                 .collection_ids("sample".to_owned())
-                .name("sample".to_owned());
+                .name("Best Sellers".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -1120,9 +1142,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_product_prices("sample-productId")
-                .limit(1i64)
-                .offset(1i64)
-                .ids("sample".to_owned());
+                .limit(20i64)
+                .offset(0i64)
+                .ids("6241712be68f7a98102ba272,632027d51f7876cd3020213d".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -1130,14 +1152,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listProductReviews",
         Box::pin({
             let call = handle
-                .list_product_reviews("sample".to_owned(), AltType::Location)
-                .limit(1i64)
-                .offset(1i64)
+                .list_product_reviews("6578278e879ad2646715ba9c".to_owned(), AltType::Location)
+                .limit(20i64)
+                .offset(0i64)
                 .sort_field(ListProductReviewsSortField::CreatedAt)
                 .sort_order(SortOrder::Asc)
-                .rating(1.0f64)
-                .start_date("sample".to_owned())
-                .end_date("sample".to_owned())
+                .rating(4f64)
+                .start_date("2023-01-01T00:00:00Z".to_owned())
+                .end_date("2023-12-31T23:59:59Z".to_owned())
                 .product_id("sample".to_owned())
                 .store_id("sample".to_owned());
             async move { call.send().await.map(|_| ()) }
@@ -1148,8 +1170,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_products()
-                .limit(1i64)
-                .offset(1i64)
+                .limit(20i64)
+                .offset(0i64)
                 .search("sample".to_owned())
                 .collection_ids("sample".to_owned())
                 .collection_slug("sample".to_owned())
@@ -1171,7 +1193,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     AltType::Location,
                     vec![
                         InventoryUpdate::new("sample".to_owned())
-                            .available_quantity(1i64)
+                            .available_quantity(10i64)
                             .allow_out_of_stock_purchases(true)
                     ]
                 )
@@ -1196,7 +1218,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .medias(
                         vec![
                             ProductMedia::new(
-                                "sample".to_owned(),
+                                "fzrgusiuu0m".to_owned(),
                                 "sample".to_owned(),
                                 ProductMediaType::Image
                             )
@@ -1208,12 +1230,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .variants(
                         vec![
                             ProductVariant::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "38s63qmxfr4".to_owned(),
+                                "Size".to_owned(),
                                 vec![
                                     ProductVariantOption::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned()
+                                        "h4z7u0im2q8".to_owned(),
+                                        "XL".to_owned()
                                     )
                                 ]
                             )
@@ -1225,9 +1247,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .automatic_tax_category_id("sample".to_owned())
                     .is_label_enabled(true)
                     .label(
-                        ProductLabel::new("sample".to_owned())
-                            .start_date("sample".to_owned())
-                            .end_date("sample".to_owned())
+                        ProductLabel::new("Featured".to_owned())
+                            .start_date("2024-06-26T05:43:35.000Z".to_owned())
+                            .end_date("2024-06-30T05:43:39.000Z".to_owned())
                     )
                     .slug("sample".to_owned())
                     .seo(
@@ -1280,44 +1302,44 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 "sample-productId",
                 "sample-priceId",
                 PriceRequest::new(
-                    "sample".to_owned(),
+                    "Monthly".to_owned(),
                     PriceType::OneTime,
-                    "sample".to_owned(),
-                    1.0f64,
-                    "sample".to_owned()
+                    "USD".to_owned(),
+                    99.99f64,
+                    "3SwdhCsvxI8Au3KsPJt6".to_owned()
                 )
                     .recurring(Recurring::new(RecurringInterval::Day, 1i64))
                     .description("sample".to_owned())
                     .membership_offers(
                         vec![
                             MembershipOffer::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "top_50".to_owned(),
+                                "50".to_owned(),
                                 "sample".to_owned()
                             )
                         ]
                     )
-                    .trial_period(1i64)
-                    .total_cycles(1i64)
-                    .setup_fee(1.0f64)
+                    .trial_period(7i64)
+                    .total_cycles(12i64)
+                    .setup_fee(10.99f64)
                     .variant_option_ids(vec!["sample".to_owned()])
                     .compare_at_price(1.0f64)
                     .user_id("sample".to_owned())
                     .meta(
                         PriceMeta::new(
                             PriceSource::Stripe,
-                            "sample".to_owned(),
+                            "price_123".to_owned(),
                             PriceInternalSource::AgencyPlan
                         )
                             .source_id("sample".to_owned())
                     )
                     .track_inventory(true)
-                    .available_quantity(1i64)
+                    .available_quantity(5i64)
                     .allow_out_of_stock_purchases(true)
                     .sku("sample".to_owned())
                     .shipping_options(
                         ShippingOptions::new()
-                            .weight(Weight::new(1.0f64, WeightUnit::Kg))
+                            .weight(Weight::new(10f64, WeightUnit::Kg))
                             .dimensions(Dimensions::new(1.0f64, 1.0f64, 1.0f64, DimensionUnit::Cm))
                     )
                     .is_digital_product(true)
@@ -1335,7 +1357,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     "sample".to_owned(),
                     AltType::Location,
                     "sample".to_owned(),
-                    "sample".to_owned()
+                    "approved".to_owned()
                 )
                     .reply(
                         vec![
@@ -1348,7 +1370,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             )
                         ]
                     )
-                    .rating(1.0f64)
+                    .rating(4.5f64)
                     .headline("sample".to_owned())
                     .detail("sample".to_owned())
             );

@@ -412,7 +412,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                 BulkEnableSaasRequest::new(
                     vec!["sample".to_owned()],
                     true,
-                    BulkEnableSaasPayload::new("sample".to_owned())
+                    BulkEnableSaasPayload::new("66c4d36534f21f900dc2a265".to_owned())
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -426,7 +426,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                 BulkEnableSaasRequest::new(
                     vec!["sample".to_owned()],
                     true,
-                    BulkEnableSaasPayload::new("sample".to_owned())
+                    BulkEnableSaasPayload::new("66c4d36534f21f900dc2a265".to_owned())
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -457,14 +457,14 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "getLocationsByStripeIds",
         Box::pin({
-            let call = handle.get_locations_by_stripe_ids("sample".to_owned());
+            let call = handle.get_locations_by_stripe_ids("5DP4iH6HLkQsiKESj6rh".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "getLocationsByStripeIdsLegacy",
         Box::pin({
-            let call = handle.get_locations_by_stripe_ids_legacy("sample".to_owned());
+            let call = handle.get_locations_by_stripe_ids_legacy("5DP4iH6HLkQsiKESj6rh".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -479,28 +479,31 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "getSaasPlan",
         Box::pin({
-            let call = handle.get_saas_plan("sample-planId", "sample".to_owned());
+            let call = handle.get_saas_plan("sample-planId", "5DP4iH6HLkQsiKESj6rh".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "getSaasPlanLegacy",
         Box::pin({
-            let call = handle.get_saas_plan_legacy("sample-planId", "sample".to_owned());
+            let call = handle.get_saas_plan_legacy(
+                "sample-planId",
+                "5DP4iH6HLkQsiKESj6rh".to_owned()
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "getSaasSubscription",
         Box::pin({
-            let call = handle.get_saas_subscription("sample".to_owned());
+            let call = handle.get_saas_subscription("5DP4iH6HLkQsiKESj6rh".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "getSaasSubscriptionLegacy",
         Box::pin({
-            let call = handle.get_saas_subscription_legacy("sample".to_owned());
+            let call = handle.get_saas_subscription_legacy("5DP4iH6HLkQsiKESj6rh".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -591,9 +594,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.update_saas_subscription(
                 UpdateSaasSubscriptionRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "sub_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                    "cus_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                    "5DP4iH6HLkQsiKESj6rh".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -604,9 +607,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.update_saas_subscription_legacy(
                 UpdateSaasSubscriptionRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "sub_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                    "cus_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                    "5DP4iH6HLkQsiKESj6rh".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -655,10 +658,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 BulkEnableSaasRequest::new(
                     vec!["sample".to_owned()],
                     true,
-                    BulkEnableSaasPayload::new("sample".to_owned())
-                        .price_id("sample".to_owned())
-                        .stripe_account_id("sample".to_owned())
-                        .provider_location_id("sample".to_owned())
+                    BulkEnableSaasPayload::new("66c4d36534f21f900dc2a265".to_owned())
+                        .price_id("price_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                        .stripe_account_id("acct_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                        .provider_location_id("r06mdj4OrrERzYDvsOdh".to_owned())
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -672,10 +675,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 BulkEnableSaasRequest::new(
                     vec!["sample".to_owned()],
                     true,
-                    BulkEnableSaasPayload::new("sample".to_owned())
-                        .price_id("sample".to_owned())
-                        .stripe_account_id("sample".to_owned())
-                        .provider_location_id("sample".to_owned())
+                    BulkEnableSaasPayload::new("66c4d36534f21f900dc2a265".to_owned())
+                        .price_id("price_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                        .stripe_account_id("acct_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                        .provider_location_id("r06mdj4OrrERzYDvsOdh".to_owned())
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -694,15 +697,15 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.enable_saas(
                 EnableSaasRequest::new("sample".to_owned(), true)
-                    .stripe_account_id("sample".to_owned())
-                    .name("sample".to_owned())
-                    .email("sample".to_owned())
-                    .stripe_customer_id("sample".to_owned())
-                    .contact_id("sample".to_owned())
-                    .provider_location_id("sample".to_owned())
+                    .stripe_account_id("acct_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                    .name("Jane Roe".to_owned())
+                    .email("jane@example.com".to_owned())
+                    .stripe_customer_id("cus_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                    .contact_id("1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                    .provider_location_id("r06mdj4OrrERzYDvsOdh".to_owned())
                     .description("sample".to_owned())
-                    .saas_plan_id("sample".to_owned())
-                    .price_id("sample".to_owned())
+                    .saas_plan_id("1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                    .price_id("price_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -712,15 +715,15 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.enable_saas_legacy(
                 EnableSaasRequest::new("sample".to_owned(), true)
-                    .stripe_account_id("sample".to_owned())
-                    .name("sample".to_owned())
-                    .email("sample".to_owned())
-                    .stripe_customer_id("sample".to_owned())
-                    .contact_id("sample".to_owned())
-                    .provider_location_id("sample".to_owned())
+                    .stripe_account_id("acct_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                    .name("Jane Roe".to_owned())
+                    .email("jane@example.com".to_owned())
+                    .stripe_customer_id("cus_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                    .contact_id("1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                    .provider_location_id("r06mdj4OrrERzYDvsOdh".to_owned())
                     .description("sample".to_owned())
-                    .saas_plan_id("sample".to_owned())
-                    .price_id("sample".to_owned())
+                    .saas_plan_id("1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                    .price_id("price_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -729,9 +732,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "getLocationsByStripeIds",
         Box::pin({
             let call = handle
-                .get_locations_by_stripe_ids("sample".to_owned())
-                .customer_id("sample".to_owned())
-                .subscription_id("sample".to_owned());
+                .get_locations_by_stripe_ids("5DP4iH6HLkQsiKESj6rh".to_owned())
+                .customer_id("cus_OD2oBjRfKEF6FV".to_owned())
+                .subscription_id("sub_1NVqlLByVlfITvRXgirIdpyc".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -739,9 +742,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "getLocationsByStripeIdsLegacy",
         Box::pin({
             let call = handle
-                .get_locations_by_stripe_ids_legacy("sample".to_owned())
-                .customer_id("sample".to_owned())
-                .subscription_id("sample".to_owned());
+                .get_locations_by_stripe_ids_legacy("5DP4iH6HLkQsiKESj6rh".to_owned())
+                .customer_id("cus_OD2oBjRfKEF6FV".to_owned())
+                .subscription_id("sub_1NVqlLByVlfITvRXgirIdpyc".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -756,28 +759,31 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "getSaasPlan",
         Box::pin({
-            let call = handle.get_saas_plan("sample-planId", "sample".to_owned());
+            let call = handle.get_saas_plan("sample-planId", "5DP4iH6HLkQsiKESj6rh".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "getSaasPlanLegacy",
         Box::pin({
-            let call = handle.get_saas_plan_legacy("sample-planId", "sample".to_owned());
+            let call = handle.get_saas_plan_legacy(
+                "sample-planId",
+                "5DP4iH6HLkQsiKESj6rh".to_owned()
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "getSaasSubscription",
         Box::pin({
-            let call = handle.get_saas_subscription("sample".to_owned());
+            let call = handle.get_saas_subscription("5DP4iH6HLkQsiKESj6rh".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "getSaasSubscriptionLegacy",
         Box::pin({
-            let call = handle.get_saas_subscription_legacy("sample".to_owned());
+            let call = handle.get_saas_subscription_legacy("5DP4iH6HLkQsiKESj6rh".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -835,7 +841,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 UpdateRebillingRequest::new(
                     RebillingProduct::ContentAi,
                     vec!["sample".to_owned()],
-                    RebillingConfig::new().opt_in(true).enabled(true).markup(1.0f64)
+                    RebillingConfig::new().opt_in(true).enabled(true).markup(5f64)
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -849,7 +855,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 UpdateRebillingRequest::new(
                     RebillingProduct::ContentAi,
                     vec!["sample".to_owned()],
-                    RebillingConfig::new().opt_in(true).enabled(true).markup(1.0f64)
+                    RebillingConfig::new().opt_in(true).enabled(true).markup(5f64)
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -868,9 +874,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.update_saas_subscription(
                 UpdateSaasSubscriptionRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "sub_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                    "cus_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                    "5DP4iH6HLkQsiKESj6rh".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -881,9 +887,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.update_saas_subscription_legacy(
                 UpdateSaasSubscriptionRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "sub_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                    "cus_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                    "5DP4iH6HLkQsiKESj6rh".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }

@@ -120,8 +120,11 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "createSnapshotShareLink",
         Box::pin({
             let call = handle.create_snapshot_share_link(
-                "sample".to_owned(),
-                CreateSnapshotShareLinkRequest::new("sample".to_owned(), SnapshotShareType::Link)
+                "5D112kQsiKESj6rash".to_owned(),
+                CreateSnapshotShareLinkRequest::new(
+                    "1eM2UgkfaECOYyUdCo9Pa".to_owned(),
+                    SnapshotShareType::Link
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -129,7 +132,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "getLatestSnapshotPush",
         Box::pin({
-            let call = handle.get_latest_snapshot_push("sample-snapshotId", "sample".to_owned());
+            let call = handle.get_latest_snapshot_push(
+                "sample-snapshotId",
+                "5D112kQsiKESj6rash".to_owned()
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -138,11 +144,11 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.list_snapshot_pushes(
                 "sample-snapshotId",
-                "sample".to_owned(),
-                "sample".to_owned(),
-                "sample".to_owned(),
-                "sample".to_owned(),
-                1i64
+                "5D112kQsiKESj6rash".to_owned(),
+                "10-10-2022 12:00 AM".to_owned(),
+                "12-18-2023 11:59 PM".to_owned(),
+                "VUJO4Sw2TrDNZ5lx4wZg".to_owned(),
+                10i64
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -150,7 +156,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "listSnapshots",
         Box::pin({
-            let call = handle.list_snapshots("sample".to_owned());
+            let call = handle.list_snapshots("5D112kQsiKESj6rash".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -173,10 +179,13 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "createSnapshotShareLink",
         Box::pin({
             let call = handle.create_snapshot_share_link(
-                "sample".to_owned(),
-                CreateSnapshotShareLinkRequest::new("sample".to_owned(), SnapshotShareType::Link)
-                    .relationship_number("sample".to_owned())
-                    .share_location_id("sample".to_owned())
+                "5D112kQsiKESj6rash".to_owned(),
+                CreateSnapshotShareLinkRequest::new(
+                    "1eM2UgkfaECOYyUdCo9Pa".to_owned(),
+                    SnapshotShareType::Link
+                )
+                    .relationship_number("0-128-926,1-208-926".to_owned())
+                    .share_location_id("l1C08ntBrFjLS0elLIYU,U1C08ntBrFjLS0elKIYP".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -184,7 +193,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "getLatestSnapshotPush",
         Box::pin({
-            let call = handle.get_latest_snapshot_push("sample-snapshotId", "sample".to_owned());
+            let call = handle.get_latest_snapshot_push(
+                "sample-snapshotId",
+                "5D112kQsiKESj6rash".to_owned()
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -193,11 +205,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.list_snapshot_pushes(
                 "sample-snapshotId",
-                "sample".to_owned(),
-                "sample".to_owned(),
-                "sample".to_owned(),
-                "sample".to_owned(),
-                1i64
+                "5D112kQsiKESj6rash".to_owned(),
+                "10-10-2022 12:00 AM".to_owned(),
+                "12-18-2023 11:59 PM".to_owned(),
+                "VUJO4Sw2TrDNZ5lx4wZg".to_owned(),
+                10i64
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -205,7 +217,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "listSnapshots",
         Box::pin({
-            let call = handle.list_snapshots("sample".to_owned());
+            let call = handle.list_snapshots("5D112kQsiKESj6rash".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));

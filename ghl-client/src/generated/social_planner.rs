@@ -801,11 +801,11 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.list_social_posts(
                 ListSocialPostsRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "0".to_owned(),
+                    "10".to_owned(),
+                    "2024-01-22T05:32:49.463Z".to_owned(),
+                    "2024-03-20T05:32:49.463Z".to_owned(),
+                    "true".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -859,49 +859,49 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "startFacebookOauth",
         Box::pin({
-            let call = handle.start_facebook_oauth("sample".to_owned());
+            let call = handle.start_facebook_oauth("u37swmmLbA02zgqKPpxITe2".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "startGoogleOauth",
         Box::pin({
-            let call = handle.start_google_oauth("sample".to_owned());
+            let call = handle.start_google_oauth("u37swmmLbA02zgqKPpxITe2".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "startInstagramOauth",
         Box::pin({
-            let call = handle.start_instagram_oauth("sample".to_owned());
+            let call = handle.start_instagram_oauth("u37swmmLbA02zgqKPpxITe2".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "startLinkedinOauth",
         Box::pin({
-            let call = handle.start_linkedin_oauth("sample".to_owned());
+            let call = handle.start_linkedin_oauth("u37swmmLbA02zgqKPpxITe2".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "startTiktokBusinessOauth",
         Box::pin({
-            let call = handle.start_tiktok_business_oauth("sample".to_owned());
+            let call = handle.start_tiktok_business_oauth("u37swmmLbA02zgqKPpxITe2".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "startTiktokOauth",
         Box::pin({
-            let call = handle.start_tiktok_oauth("sample".to_owned());
+            let call = handle.start_tiktok_oauth("u37swmmLbA02zgqKPpxITe2".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "startTwitterOauth",
         Box::pin({
-            let call = handle.start_twitter_oauth("sample".to_owned());
+            let call = handle.start_twitter_oauth("u37swmmLbA02zgqKPpxITe2".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -1041,9 +1041,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .summary("sample".to_owned())
                     .media(
                         vec![
-                            SocialPostMedia::new("sample".to_owned())
+                            SocialPostMedia::new("https://example.com/image.jpg".to_owned())
                                 .caption("sample".to_owned())
-                                .type_("sample".to_owned())
+                                .type_("image/png".to_owned())
                                 .thumbnail("sample".to_owned())
                                 .default_thumb("sample".to_owned())
                                 .id("sample".to_owned())
@@ -1080,22 +1080,22 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     )
                     .gmb_post_details(
                         GmbPostDetails::new()
-                            .gmb_event_type("sample".to_owned())
+                            .gmb_event_type("STANDARD".to_owned())
                             .title("sample".to_owned())
                             .offer_title("sample".to_owned())
                             .start_date(
                                 GmbEventStart::new()
-                                    .start_date(GmbDate::new(1i64, 1i64, 1i64))
-                                    .start_time(GmbTime::new(1i64, 1i64, 1i64))
+                                    .start_date(GmbDate::new(2022i64, 1i64, 1i64))
+                                    .start_time(GmbTime::new(23i64, 56i64, 34i64))
                             )
                             .end_date(
                                 GmbEventEnd::new()
-                                    .end_date(GmbDate::new(1i64, 1i64, 1i64))
-                                    .end_time(GmbTime::new(1i64, 1i64, 1i64))
+                                    .end_date(GmbDate::new(2022i64, 1i64, 1i64))
+                                    .end_time(GmbTime::new(23i64, 56i64, 34i64))
                             )
                             .terms_conditions("sample".to_owned())
                             .url("sample".to_owned())
-                            .coupon_code("sample".to_owned())
+                            .coupon_code("BOGO-50".to_owned())
                             .redeem_online_url("sample".to_owned())
                             .action_type(GmbActionType::None)
                     )
@@ -1258,8 +1258,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_social_csv_imports()
-                .skip(1i64)
-                .limit(1i64)
+                .skip(0i64)
+                .limit(10i64)
                 .include_users(true)
                 .user_id("sample".to_owned());
             async move { call.send().await.map(|_| ()) }
@@ -1270,11 +1270,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.list_social_posts(
                 ListSocialPostsRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "0".to_owned(),
+                    "10".to_owned(),
+                    "2024-01-22T05:32:49.463Z".to_owned(),
+                    "2024-03-20T05:32:49.463Z".to_owned(),
+                    "true".to_owned()
                 )
                     .type_(SocialPostListFilter::Recent)
                     .accounts("sample".to_owned())
@@ -1351,7 +1351,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "startFacebookOauth",
         Box::pin({
             let call = handle
-                .start_facebook_oauth("sample".to_owned())
+                .start_facebook_oauth("u37swmmLbA02zgqKPpxITe2".to_owned())
                 .page("sample".to_owned())
                 .reconnect(true);
             async move { call.send().await.map(|_| ()) }
@@ -1361,7 +1361,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "startGoogleOauth",
         Box::pin({
             let call = handle
-                .start_google_oauth("sample".to_owned())
+                .start_google_oauth("u37swmmLbA02zgqKPpxITe2".to_owned())
                 .page("sample".to_owned())
                 .reconnect(true);
             async move { call.send().await.map(|_| ()) }
@@ -1371,7 +1371,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "startInstagramOauth",
         Box::pin({
             let call = handle
-                .start_instagram_oauth("sample".to_owned())
+                .start_instagram_oauth("u37swmmLbA02zgqKPpxITe2".to_owned())
                 .page("sample".to_owned())
                 .reconnect(true);
             async move { call.send().await.map(|_| ()) }
@@ -1381,7 +1381,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "startLinkedinOauth",
         Box::pin({
             let call = handle
-                .start_linkedin_oauth("sample".to_owned())
+                .start_linkedin_oauth("u37swmmLbA02zgqKPpxITe2".to_owned())
                 .page("sample".to_owned())
                 .reconnect(true);
             async move { call.send().await.map(|_| ()) }
@@ -1391,7 +1391,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "startTiktokBusinessOauth",
         Box::pin({
             let call = handle
-                .start_tiktok_business_oauth("sample".to_owned())
+                .start_tiktok_business_oauth("u37swmmLbA02zgqKPpxITe2".to_owned())
                 .page("sample".to_owned())
                 .reconnect(true);
             async move { call.send().await.map(|_| ()) }
@@ -1401,7 +1401,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "startTiktokOauth",
         Box::pin({
             let call = handle
-                .start_tiktok_oauth("sample".to_owned())
+                .start_tiktok_oauth("u37swmmLbA02zgqKPpxITe2".to_owned())
                 .page("sample".to_owned())
                 .reconnect(true);
             async move { call.send().await.map(|_| ()) }
@@ -1411,7 +1411,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "startTwitterOauth",
         Box::pin({
             let call = handle
-                .start_twitter_oauth("sample".to_owned())
+                .start_twitter_oauth("u37swmmLbA02zgqKPpxITe2".to_owned())
                 .page("sample".to_owned())
                 .reconnect(true);
             async move { call.send().await.map(|_| ()) }
@@ -1427,9 +1427,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .summary("sample".to_owned())
                     .media(
                         vec![
-                            SocialPostMedia::new("sample".to_owned())
+                            SocialPostMedia::new("https://example.com/image.jpg".to_owned())
                                 .caption("sample".to_owned())
-                                .type_("sample".to_owned())
+                                .type_("image/png".to_owned())
                                 .thumbnail("sample".to_owned())
                                 .default_thumb("sample".to_owned())
                                 .id("sample".to_owned())
@@ -1466,22 +1466,22 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     )
                     .gmb_post_details(
                         GmbPostDetails::new()
-                            .gmb_event_type("sample".to_owned())
+                            .gmb_event_type("STANDARD".to_owned())
                             .title("sample".to_owned())
                             .offer_title("sample".to_owned())
                             .start_date(
                                 GmbEventStart::new()
-                                    .start_date(GmbDate::new(1i64, 1i64, 1i64))
-                                    .start_time(GmbTime::new(1i64, 1i64, 1i64))
+                                    .start_date(GmbDate::new(2022i64, 1i64, 1i64))
+                                    .start_time(GmbTime::new(23i64, 56i64, 34i64))
                             )
                             .end_date(
                                 GmbEventEnd::new()
-                                    .end_date(GmbDate::new(1i64, 1i64, 1i64))
-                                    .end_time(GmbTime::new(1i64, 1i64, 1i64))
+                                    .end_date(GmbDate::new(2022i64, 1i64, 1i64))
+                                    .end_time(GmbTime::new(23i64, 56i64, 34i64))
                             )
                             .terms_conditions("sample".to_owned())
                             .url("sample".to_owned())
-                            .coupon_code("sample".to_owned())
+                            .coupon_code("BOGO-50".to_owned())
                             .redeem_online_url("sample".to_owned())
                             .action_type(GmbActionType::None)
                     )

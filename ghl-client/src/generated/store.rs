@@ -345,10 +345,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_shipping_carrier(
                 CreateShippingCarrierRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     StoreAltType::Location,
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "FedEx".to_owned(),
+                    "https://example.com/get-shipping-rates".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -360,15 +360,15 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.create_shipping_rate(
                 "sample-shippingZoneId",
                 CreateShippingRateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     StoreAltType::Location,
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    1.0f64,
+                    "North zone".to_owned(),
+                    "USD".to_owned(),
+                    99.99f64,
                     ShippingConditionType::None,
-                    1.0f64,
-                    1.0f64,
-                    "sample".to_owned()
+                    99.99f64,
+                    99.99f64,
+                    "655b33a82209e60b6adb87a5".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -379,9 +379,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_shipping_zone(
                 CreateShippingZoneRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     StoreAltType::Location,
-                    "sample".to_owned(),
+                    "North zone".to_owned(),
                     vec![ShippingZoneCountry::new(CountryCode::Us)]
                 )
             );
@@ -393,7 +393,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.delete_shipping_carrier(
                 "sample-shippingCarrierId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 StoreAltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -405,7 +405,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.delete_shipping_rate(
                 "sample-shippingZoneId",
                 "sample-shippingRateId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 StoreAltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -416,7 +416,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.delete_shipping_zone(
                 "sample-shippingZoneId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 StoreAltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -427,7 +427,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.get_shipping_carrier(
                 "sample-shippingCarrierId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 StoreAltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -439,7 +439,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.get_shipping_rate(
                 "sample-shippingZoneId",
                 "sample-shippingRateId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 StoreAltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -450,7 +450,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.get_shipping_zone(
                 "sample-shippingZoneId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 StoreAltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -459,7 +459,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "getStoreSettings",
         Box::pin({
-            let call = handle.get_store_settings("sample".to_owned(), StoreAltType::Location);
+            let call = handle.get_store_settings(
+                "6578278e879ad2646715ba9c".to_owned(),
+                StoreAltType::Location
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -468,11 +471,11 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.list_available_shipping_rates(
                 ListAvailableShippingRatesRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     StoreAltType::Location,
                     CountryCode::Us,
-                    1.0f64,
-                    1.0f64,
+                    99.99f64,
+                    10f64,
                     OrderSource::new(OrderSourceType::Funnel),
                     vec![OrderProductItem::new("sample".to_owned(), 1i64)]
                 )
@@ -483,7 +486,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "listShippingCarriers",
         Box::pin({
-            let call = handle.list_shipping_carriers("sample".to_owned(), StoreAltType::Location);
+            let call = handle.list_shipping_carriers(
+                "6578278e879ad2646715ba9c".to_owned(),
+                StoreAltType::Location
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -492,7 +498,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.list_shipping_rates(
                 "sample-shippingZoneId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 StoreAltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -501,7 +507,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "listShippingZones",
         Box::pin({
-            let call = handle.list_shipping_zones("sample".to_owned(), StoreAltType::Location);
+            let call = handle.list_shipping_zones(
+                "6578278e879ad2646715ba9c".to_owned(),
+                StoreAltType::Location
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -510,14 +519,14 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.save_store_settings(
                 SaveStoreSettingsRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     StoreAltType::Location,
                     ShippingOrigin::new(
-                        "sample".to_owned(),
+                        "ABC Store".to_owned(),
                         CountryCode::Us,
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned()
+                        "Tokyo".to_owned(),
+                        "Street 1".to_owned(),
+                        "674561".to_owned()
                     )
                 )
             );
@@ -575,13 +584,18 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_shipping_carrier(
                 CreateShippingCarrierRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     StoreAltType::Location,
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "FedEx".to_owned(),
+                    "https://example.com/get-shipping-rates".to_owned()
                 )
                     .services(
-                        vec![ShippingCarrierService::new("sample".to_owned(), "sample".to_owned())]
+                        vec![
+                            ShippingCarrierService::new(
+                                "Priority Mail Express International".to_owned(),
+                                "PriorityMailExpressInternational".to_owned()
+                            )
+                        ]
                     )
                     .allows_multiple_service_selection(true)
             );
@@ -594,21 +608,26 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.create_shipping_rate(
                 "sample-shippingZoneId",
                 CreateShippingRateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     StoreAltType::Location,
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    1.0f64,
+                    "North zone".to_owned(),
+                    "USD".to_owned(),
+                    99.99f64,
                     ShippingConditionType::None,
-                    1.0f64,
-                    1.0f64,
-                    "sample".to_owned()
+                    99.99f64,
+                    99.99f64,
+                    "655b33a82209e60b6adb87a5".to_owned()
                 )
                     .description("sample".to_owned())
                     .is_carrier_rate(true)
-                    .percentage_of_rate_fee(1.0f64)
+                    .percentage_of_rate_fee(10.99f64)
                     .shipping_carrier_services(
-                        vec![ShippingCarrierService::new("sample".to_owned(), "sample".to_owned())]
+                        vec![
+                            ShippingCarrierService::new(
+                                "Priority Mail Express International".to_owned(),
+                                "PriorityMailExpressInternational".to_owned()
+                            )
+                        ]
                     )
             );
             async move { call.send().await.map(|_| ()) }
@@ -619,12 +638,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_shipping_zone(
                 CreateShippingZoneRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     StoreAltType::Location,
-                    "sample".to_owned(),
+                    "North zone".to_owned(),
                     vec![
                         ShippingZoneCountry::new(CountryCode::Us)
-                            .states(vec![ShippingZoneState::new("sample".to_owned())])
+                            .states(vec![ShippingZoneState::new("VA".to_owned())])
                     ]
                 )
             );
@@ -636,7 +655,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.delete_shipping_carrier(
                 "sample-shippingCarrierId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 StoreAltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -648,7 +667,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.delete_shipping_rate(
                 "sample-shippingZoneId",
                 "sample-shippingRateId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 StoreAltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -659,7 +678,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.delete_shipping_zone(
                 "sample-shippingZoneId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 StoreAltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -670,7 +689,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.get_shipping_carrier(
                 "sample-shippingCarrierId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 StoreAltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -682,7 +701,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.get_shipping_rate(
                 "sample-shippingZoneId",
                 "sample-shippingRateId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 StoreAltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -694,7 +713,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .get_shipping_zone(
                     "sample-shippingZoneId",
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     StoreAltType::Location
                 )
                 .with_shipping_rate(true);
@@ -704,7 +723,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "getStoreSettings",
         Box::pin({
-            let call = handle.get_store_settings("sample".to_owned(), StoreAltType::Location);
+            let call = handle.get_store_settings(
+                "6578278e879ad2646715ba9c".to_owned(),
+                StoreAltType::Location
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -713,29 +735,29 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.list_available_shipping_rates(
                 ListAvailableShippingRatesRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     StoreAltType::Location,
                     CountryCode::Us,
-                    1.0f64,
-                    1.0f64,
+                    99.99f64,
+                    10f64,
                     OrderSource::new(OrderSourceType::Funnel)
                         .sub_type(OrderSourceSubType::OneStepOrderForm),
                     vec![OrderProductItem::new("sample".to_owned(), 1i64)]
                 )
                     .address(
                         ShippingAddress::new(CountryCode::Us)
-                            .name("sample".to_owned())
-                            .company_name("sample".to_owned())
+                            .name("John Doe".to_owned())
+                            .company_name("ABC Company".to_owned())
                             .address_line1("sample".to_owned())
-                            .state("sample".to_owned())
-                            .city("sample".to_owned())
-                            .zip("sample".to_owned())
-                            .phone("sample".to_owned())
-                            .email("sample".to_owned())
+                            .state("VA".to_owned())
+                            .city("New York".to_owned())
+                            .zip("12345".to_owned())
+                            .phone("1234567890".to_owned())
+                            .email("abu@example.com".to_owned())
                     )
                     .amount_available(true)
                     .weight_available(true)
-                    .coupon_code("sample".to_owned())
+                    .coupon_code("TEST".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -743,7 +765,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "listShippingCarriers",
         Box::pin({
-            let call = handle.list_shipping_carriers("sample".to_owned(), StoreAltType::Location);
+            let call = handle.list_shipping_carriers(
+                "6578278e879ad2646715ba9c".to_owned(),
+                StoreAltType::Location
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -753,11 +778,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .list_shipping_rates(
                     "sample-shippingZoneId",
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     StoreAltType::Location
                 )
-                .limit(1i64)
-                .offset(1i64);
+                .limit(20i64)
+                .offset(0i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -765,9 +790,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listShippingZones",
         Box::pin({
             let call = handle
-                .list_shipping_zones("sample".to_owned(), StoreAltType::Location)
-                .limit(1i64)
-                .offset(1i64)
+                .list_shipping_zones("6578278e879ad2646715ba9c".to_owned(), StoreAltType::Location)
+                .limit(20i64)
+                .offset(0i64)
                 .with_shipping_rate(true);
             async move { call.send().await.map(|_| ()) }
         })
@@ -777,34 +802,34 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.save_store_settings(
                 SaveStoreSettingsRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     StoreAltType::Location,
                     ShippingOrigin::new(
-                        "sample".to_owned(),
+                        "ABC Store".to_owned(),
                         CountryCode::Us,
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned()
+                        "Tokyo".to_owned(),
+                        "Street 1".to_owned(),
+                        "674561".to_owned()
                     )
-                        .state("sample".to_owned())
-                        .street2("sample".to_owned())
-                        .phone("sample".to_owned())
-                        .email("sample".to_owned())
+                        .state("VA".to_owned())
+                        .street2("Street 2".to_owned())
+                        .phone("+1-214-559-6993".to_owned())
+                        .email("john@deo.com".to_owned())
                 )
                     .store_order_notification(
                         StoreEmailNotification::new(
                             true,
                             "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned()
+                            "6788d542f0462ffd6bc29bb9".to_owned(),
+                            "6788d542f0462ffd6bc29bb9".to_owned()
                         )
                     )
                     .store_order_fulfillment_notification(
                         StoreEmailNotification::new(
                             true,
                             "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned()
+                            "6788d542f0462ffd6bc29bb9".to_owned(),
+                            "6788d542f0462ffd6bc29bb9".to_owned()
                         )
                     )
             );
@@ -817,12 +842,17 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_shipping_carrier(
                 "sample-shippingCarrierId",
                 UpdateShippingCarrierRequest::new()
-                    .alt_id("sample".to_owned())
+                    .alt_id("6578278e879ad2646715ba9c".to_owned())
                     .alt_type(StoreAltType::Location)
-                    .name("sample".to_owned())
-                    .callback_url("sample".to_owned())
+                    .name("FedEx".to_owned())
+                    .callback_url("https://example.com/get-shipping-rates".to_owned())
                     .services(
-                        vec![ShippingCarrierService::new("sample".to_owned(), "sample".to_owned())]
+                        vec![
+                            ShippingCarrierService::new(
+                                "Priority Mail Express International".to_owned(),
+                                "PriorityMailExpressInternational".to_owned()
+                            )
+                        ]
                     )
                     .allows_multiple_service_selection(true)
             );
@@ -836,20 +866,25 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 "sample-shippingZoneId",
                 "sample-shippingRateId",
                 UpdateShippingRateRequest::new()
-                    .alt_id("sample".to_owned())
+                    .alt_id("6578278e879ad2646715ba9c".to_owned())
                     .alt_type(StoreAltType::Location)
-                    .name("sample".to_owned())
+                    .name("North zone".to_owned())
                     .description("sample".to_owned())
-                    .currency("sample".to_owned())
-                    .amount(1.0f64)
+                    .currency("USD".to_owned())
+                    .amount(99.99f64)
                     .condition_type(ShippingConditionType::None)
-                    .min_condition(1.0f64)
-                    .max_condition(1.0f64)
+                    .min_condition(99.99f64)
+                    .max_condition(99.99f64)
                     .is_carrier_rate(true)
-                    .shipping_carrier_id("sample".to_owned())
-                    .percentage_of_rate_fee(1.0f64)
+                    .shipping_carrier_id("655b33a82209e60b6adb87a5".to_owned())
+                    .percentage_of_rate_fee(10.99f64)
                     .shipping_carrier_services(
-                        vec![ShippingCarrierService::new("sample".to_owned(), "sample".to_owned())]
+                        vec![
+                            ShippingCarrierService::new(
+                                "Priority Mail Express International".to_owned(),
+                                "PriorityMailExpressInternational".to_owned()
+                            )
+                        ]
                     )
             );
             async move { call.send().await.map(|_| ()) }
@@ -861,13 +896,13 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_shipping_zone(
                 "sample-shippingZoneId",
                 UpdateShippingZoneRequest::new()
-                    .alt_id("sample".to_owned())
+                    .alt_id("6578278e879ad2646715ba9c".to_owned())
                     .alt_type(StoreAltType::Location)
-                    .name("sample".to_owned())
+                    .name("North zone".to_owned())
                     .countries(
                         vec![
                             ShippingZoneCountry::new(CountryCode::Us)
-                                .states(vec![ShippingZoneState::new("sample".to_owned())])
+                                .states(vec![ShippingZoneState::new("VA".to_owned())])
                         ]
                     )
             );

@@ -81,9 +81,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.fire_workflow_trigger(
                 FireWorkflowTriggerRequest::new()
-                    .location_id("sample".to_owned())
-                    .trigger_id("sample".to_owned())
-                    .contact_id("sample".to_owned())
+                    .location_id("ve9EPM428h8vShlRW1KT".to_owned())
+                    .trigger_id("CUSTOM_TRIGGER_ID".to_owned())
+                    .contact_id("CONTACT_ID".to_owned())
                     .data(
                         std::collections::BTreeMap::from([(
                             "key".to_owned(),

@@ -169,8 +169,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_webhook_subscription(
                 WebhookSubscriptionRequest::new()
-                    .location_id("sample".to_owned())
-                    .url("sample".to_owned())
+                    .location_id("ve9EPM428h8vShlRW1KT".to_owned())
+                    .url("https://your-server.com/webhook".to_owned())
                     .events(vec!["sample".to_owned()])
                     .secret(crate::Secret::from("sample"))
             );
@@ -208,8 +208,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_webhook_subscription(
                 "sample-webhookId",
                 WebhookSubscriptionRequest::new()
-                    .location_id("sample".to_owned())
-                    .url("sample".to_owned())
+                    .location_id("ve9EPM428h8vShlRW1KT".to_owned())
+                    .url("https://your-server.com/webhook".to_owned())
                     .events(vec!["sample".to_owned()])
                     .secret(crate::Secret::from("sample"))
             );

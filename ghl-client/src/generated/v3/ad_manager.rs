@@ -1369,7 +1369,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.add_facebook_custom_audience_member(
                 "sample-audienceId",
                 crate::ad_manager::FacebookCustomAudienceMemberRequest::new(
-                    "sample".to_owned(),
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
                     "sample".to_owned()
                 )
             );
@@ -1382,8 +1382,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.batch_update_facebook_custom_audience_members(
                 "sample-audienceId",
                 crate::ad_manager::BatchUpdateFacebookCustomAudienceRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "ADD".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -1394,7 +1394,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_facebook_conversation_form(
                 crate::ad_manager::CreateFacebookConversationFormRequest::new(
-                    "sample".to_owned(),
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned(),
                     vec![
@@ -1412,8 +1412,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_facebook_integration(
                 crate::ad_manager::CreateFacebookIntegrationRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "103456789012345".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -1427,19 +1427,19 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                 CreateFacebookLeadFormRequest::new(
                     crate::ad_manager::FacebookLeadFormType::MoreVolume,
                     "sample".to_owned(),
-                    "sample".to_owned(),
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
                     vec![
                         FacebookLeadFormQuestion::new(
-                            "sample".to_owned(),
+                            "email_address".to_owned(),
                             FacebookLeadFormQuestionType::Custom
                         )
                     ],
-                    "sample".to_owned(),
+                    "https://example.com/sample".to_owned(),
                     crate::ad_manager::FacebookLeadFormThankYouPage::new(
                         "sample".to_owned(),
                         "sample".to_owned(),
                         "sample".to_owned(),
-                        "sample".to_owned()
+                        "VIEW_WEBSITE".to_owned()
                     )
                 )
             );
@@ -1451,9 +1451,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_google_integration(
                 crate::ad_manager::CreateGoogleIntegrationRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "123-456-7890".to_owned(),
+                    "987-654-3210".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -1463,7 +1463,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "createGoogleOfflineUserListJob",
         Box::pin({
             let call = handle.create_google_offline_user_list_job(
-                crate::ad_manager::CreateGoogleOfflineUserListJobRequest::new("sample".to_owned())
+                crate::ad_manager::CreateGoogleOfflineUserListJobRequest::new(
+                    "HChooFuiyPpVYzeJ4HMe".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1473,11 +1475,11 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_linkedin_integration(
                 crate::ad_manager::CreateLinkedinIntegrationRequest::new(
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "12345678".to_owned(),
                     "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "USD".to_owned(),
+                    "12345678".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -1489,11 +1491,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.create_linkedin_lead_form(
                 "sample-accountId",
                 crate::ad_manager::CreateLinkedinLeadFormRequest::new(
-                    crate::ad_manager::LinkedinLeadFormOwner::new("sample".to_owned()),
-                    crate::ad_manager::LinkedinLocale::new(
-                        "sample".to_owned(),
-                        "sample".to_owned()
+                    crate::ad_manager::LinkedinLeadFormOwner::new(
+                        "urn:li:sponsoredAccount:123456".to_owned()
                     ),
+                    crate::ad_manager::LinkedinLocale::new("US".to_owned(), "en".to_owned()),
                     "sample".to_owned(),
                     crate::ad_manager::CreateLinkedinLeadFormRequestState::Published,
                     crate::ad_manager::LinkedinLeadFormContent::new(
@@ -1505,7 +1506,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                                         "sample".to_owned()
                                     )])
                                 ),
-                                "sample".to_owned(),
+                                "firstName".to_owned(),
                                 crate::ad_manager::LinkedinQuestionDetails::new()
                             )
                         ],
@@ -1555,7 +1556,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.delete_facebook_ad(
                 "sample-adId",
-                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+                crate::ad_manager::LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1565,7 +1566,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.delete_facebook_ad_account(
                 "sample-adAccountId",
-                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+                crate::ad_manager::LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1575,7 +1576,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.delete_facebook_adset(
                 "sample-adsetId",
-                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+                crate::ad_manager::LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1585,7 +1586,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.delete_facebook_campaign(
                 "sample-campaignId",
-                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+                crate::ad_manager::LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1601,7 +1602,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "deleteFacebookIntegration",
         Box::pin({
             let call = handle.delete_facebook_integration(
-                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+                crate::ad_manager::LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1609,7 +1610,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "deleteFacebookPage",
         Box::pin({
-            let call = handle.delete_facebook_page("sample".to_owned());
+            let call = handle.delete_facebook_page("123456789".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -1618,7 +1619,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.delete_google_ad_account(
                 "sample-adAccountId",
-                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+                crate::ad_manager::LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1643,7 +1644,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "deleteLinkedinAdAccount",
         Box::pin({
-            let call = handle.delete_linkedin_ad_account("sample".to_owned());
+            let call = handle.delete_linkedin_ad_account("12345678".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -1666,7 +1667,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.duplicate_facebook_campaign(
                 "sample-campaignId",
-                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+                crate::ad_manager::LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1697,8 +1698,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.get_facebook_campaign_report(
                 "sample-campaignId",
-                "sample".to_owned(),
-                "sample".to_owned()
+                "2022-01-11".to_owned(),
+                "2022-01-31".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1729,8 +1730,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.get_facebook_report(
                 GetFacebookReportGroupBy::Day,
-                "sample".to_owned(),
-                "sample".to_owned(),
+                "2022-01-11".to_owned(),
+                "2022-01-31".to_owned(),
                 crate::ad_manager::AdSourceType::AdManager,
                 vec![GetFacebookReportFieldsItem::Impressions]
             );
@@ -1741,9 +1742,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "getFacebookReportList",
         Box::pin({
             let call = handle.get_facebook_report_list(
-                "sample".to_owned(),
-                "sample".to_owned(),
-                "sample".to_owned(),
+                "campaigns".to_owned(),
+                "2022-01-11".to_owned(),
+                "2022-01-31".to_owned(),
                 crate::ad_manager::AdSourceType::AdManager
             );
             async move { call.send().await.map(|_| ()) }
@@ -1782,8 +1783,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.get_google_campaign_report(
                 "sample-campaignId",
-                "sample".to_owned(),
-                "sample".to_owned()
+                "2022-01-11".to_owned(),
+                "2022-01-31".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1815,8 +1816,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "getGoogleReport",
         Box::pin({
             let call = handle.get_google_report(
-                "sample".to_owned(),
-                "sample".to_owned(),
+                "2022-01-11".to_owned(),
+                "2022-01-31".to_owned(),
                 crate::ad_manager::AdSourceType::AdManager,
                 vec![GetGoogleReportFieldsItem::Impressions]
             );
@@ -1827,9 +1828,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "getGoogleReportList",
         Box::pin({
             let call = handle.get_google_report_list(
-                "sample".to_owned(),
-                "sample".to_owned(),
-                "sample".to_owned(),
+                "campaigns".to_owned(),
+                "2022-01-11".to_owned(),
+                "2022-01-31".to_owned(),
                 crate::ad_manager::AdSourceType::AdManager
             );
             async move { call.send().await.map(|_| ()) }
@@ -1855,7 +1856,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "getLinkedinAdAccount",
         Box::pin({
-            let call = handle.get_linkedin_ad_account("sample".to_owned());
+            let call = handle.get_linkedin_ad_account("12345678".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -1871,8 +1872,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.get_linkedin_campaign_group_report(
                 "sample-campaignGroupId",
-                "sample".to_owned(),
-                "sample".to_owned()
+                "2024-01-05".to_owned(),
+                "2024-01-05".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1887,7 +1888,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "getLinkedinReport",
         Box::pin({
-            let call = handle.get_linkedin_report("sample".to_owned(), "sample".to_owned());
+            let call = handle.get_linkedin_report("2024-01-01".to_owned(), "2024-01-31".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -1898,8 +1899,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                 "sample".to_owned(),
                 "sample".to_owned(),
                 "sample".to_owned(),
-                "sample".to_owned(),
-                "sample".to_owned()
+                "2024-01-01".to_owned(),
+                "2024-01-31".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1930,7 +1931,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.list_facebook_custom_audiences(
                 ListFacebookCustomAudiencesType::Lookalike,
-                "sample".to_owned()
+                "act_123456".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2030,7 +2031,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.list_google_target_interests(
                 ListGoogleTargetInterestsType::Affinity,
-                "sample".to_owned()
+                "SEARCH".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2054,7 +2055,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.pause_facebook_ad(
                 "sample-adId",
-                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+                crate::ad_manager::LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2064,7 +2065,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.pause_facebook_adset(
                 "sample-adsetId",
-                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+                crate::ad_manager::LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2074,7 +2075,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.pause_facebook_campaign(
                 "sample-campaignId",
-                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+                crate::ad_manager::LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2084,7 +2085,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.publish_facebook_campaign(
                 "sample-campaignId",
-                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+                crate::ad_manager::LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2101,7 +2102,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.publish_linkedin_campaign_group(
                 "sample-adId",
-                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+                crate::ad_manager::LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2112,7 +2113,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.remove_facebook_custom_audience_member(
                 "sample-audienceId",
                 crate::ad_manager::FacebookCustomAudienceMemberRequest::new(
-                    "sample".to_owned(),
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
                     "sample".to_owned()
                 )
             );
@@ -2124,7 +2125,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.resume_facebook_ad(
                 "sample-adId",
-                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+                crate::ad_manager::LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2134,7 +2135,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.resume_facebook_adset(
                 "sample-adsetId",
-                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+                crate::ad_manager::LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2144,7 +2145,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.resume_facebook_campaign(
                 "sample-campaignId",
-                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+                crate::ad_manager::LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2152,21 +2153,24 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "searchFacebookTargeting",
         Box::pin({
-            let call = handle.search_facebook_targeting("sample".to_owned(), "sample".to_owned());
+            let call = handle.search_facebook_targeting(
+                "interest".to_owned(),
+                "fitness".to_owned()
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "searchGoogleTargeting",
         Box::pin({
-            let call = handle.search_google_targeting("sample".to_owned());
+            let call = handle.search_google_targeting("geolocation".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "searchLinkedinTargeting",
         Box::pin({
-            let call = handle.search_linkedin_targeting("sample".to_owned());
+            let call = handle.search_linkedin_targeting("locations".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -2174,7 +2178,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "setFacebookDefaultPage",
         Box::pin({
             let call = handle.set_facebook_default_page(
-                crate::ad_manager::SetFacebookDefaultPageRequest::new("sample".to_owned())
+                crate::ad_manager::SetFacebookDefaultPageRequest::new("103456789012345".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2184,7 +2188,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.update_facebook_custom_audience(
                 "sample-audienceId",
-                UpdateFacebookCustomAudienceRequest::new("sample".to_owned(), "sample".to_owned())
+                UpdateFacebookCustomAudienceRequest::new(
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "sample".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2207,7 +2214,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.upsert_facebook_ad(
                 crate::ad_manager::UpsertFacebookAdRequest::new(
-                    "sample".to_owned(),
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned()
                 )
@@ -2219,7 +2226,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "upsertFacebookAdset",
         Box::pin({
             let call = handle.upsert_facebook_adset(
-                UpsertFacebookAdsetRequest::new("sample".to_owned(), "sample".to_owned())
+                UpsertFacebookAdsetRequest::new(
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "sample".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2228,7 +2238,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "upsertFacebookCampaign",
         Box::pin({
             let call = handle.upsert_facebook_campaign(
-                UpsertFacebookCampaignRequest::new("sample".to_owned())
+                UpsertFacebookCampaignRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2238,8 +2248,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.upsert_facebook_pixel(
                 crate::ad_manager::UpsertFacebookPixelRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "LEAD_EVENT".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -2250,7 +2260,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.upsert_google_asset(
                 crate::ad_manager::UpsertGoogleAssetRequest::new(
-                    "sample".to_owned(),
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
                     crate::ad_manager::GoogleAssetType::Call,
                     serde_json::Value::Object(Default::default())
                 )
@@ -2263,7 +2273,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.upsert_google_audience(
                 crate::ad_manager::UpsertGoogleAudienceRequest::new(
-                    "sample".to_owned(),
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
                     "sample".to_owned()
                 )
             );
@@ -2276,7 +2286,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.upsert_google_campaign(
                 GoogleCampaign::new(
                     "sample".to_owned(),
-                    "sample".to_owned(),
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
                     crate::ad_manager::GoogleAdvertisingChannelType::Search
                 )
             );
@@ -2288,18 +2298,18 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.upsert_google_conversion(
                 crate::ad_manager::UpsertGoogleConversionRequest::new(
-                    "sample".to_owned(),
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
                     "sample".to_owned(),
                     crate::ad_manager::GoogleConversionType::UploadClicks,
-                    "sample".to_owned(),
+                    "PURCHASE".to_owned(),
                     crate::ad_manager::GoogleConversionValueSettings::new(
-                        1.0f64,
-                        "sample".to_owned(),
+                        10f64,
+                        "USD".to_owned(),
                         true
                     ),
                     crate::ad_manager::UpsertGoogleConversionRequestCountingType::OnePerClick,
                     crate::ad_manager::UpsertGoogleConversionRequestAttributionModel::GoogleSearchAttributionDataDriven,
-                    1i64
+                    30i64
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -2319,7 +2329,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "upsertLinkedinCampaignGroup",
         Box::pin({
             let call = handle.upsert_linkedin_campaign_group(
-                LinkedinCampaignGroup::new("sample".to_owned())
+                LinkedinCampaignGroup::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2343,10 +2353,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.add_facebook_custom_audience_member(
                 "sample-audienceId",
                 crate::ad_manager::FacebookCustomAudienceMemberRequest::new(
-                    "sample".to_owned(),
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
                     "sample".to_owned()
                 )
-                    .fb_ad_account_id("sample".to_owned())
+                    .fb_ad_account_id("act_123456789".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2357,12 +2367,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.batch_update_facebook_custom_audience_members(
                 "sample-audienceId",
                 crate::ad_manager::BatchUpdateFacebookCustomAudienceRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "ADD".to_owned()
                 )
                     .csv_path("sample".to_owned())
                     .smartlist_ids(vec!["sample".to_owned()])
-                    .dynamic_audience("sample".to_owned())
+                    .dynamic_audience("true".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2372,7 +2382,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_facebook_conversation_form(
                 crate::ad_manager::CreateFacebookConversationFormRequest::new(
-                    "sample".to_owned(),
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned(),
                     vec![
@@ -2391,10 +2401,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_facebook_integration(
                 crate::ad_manager::CreateFacebookIntegrationRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "103456789012345".to_owned()
                 )
-                    .ad_account_id("sample".to_owned())
+                    .ad_account_id("act_123456789".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2407,37 +2417,37 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 CreateFacebookLeadFormRequest::new(
                     crate::ad_manager::FacebookLeadFormType::MoreVolume,
                     "sample".to_owned(),
-                    "sample".to_owned(),
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
                     vec![
                         FacebookLeadFormQuestion::new(
-                            "sample".to_owned(),
+                            "email_address".to_owned(),
                             FacebookLeadFormQuestionType::Custom
                         )
                             .label("sample".to_owned())
                             .options(
                                 vec![
                                     crate::ad_manager::FacebookLeadFormQuestionOption::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned()
+                                        "option_1".to_owned(),
+                                        "Yes".to_owned()
                                     )
                                 ]
                             )
                     ],
-                    "sample".to_owned(),
+                    "https://example.com/sample".to_owned(),
                     crate::ad_manager::FacebookLeadFormThankYouPage::new(
                         "sample".to_owned(),
                         "sample".to_owned(),
                         "sample".to_owned(),
-                        "sample".to_owned()
+                        "VIEW_WEBSITE".to_owned()
                     )
                         .button_link("sample".to_owned())
                         .business_phone("sample".to_owned())
-                        .country_code("sample".to_owned())
+                        .country_code("US".to_owned())
                 )
                     .greeting_card(
                         crate::ad_manager::FacebookLeadFormGreetingCard::new(
                             "sample".to_owned(),
-                            "sample".to_owned(),
+                            "LIST_STYLE".to_owned(),
                             vec!["sample".to_owned()]
                         )
                     )
@@ -2450,12 +2460,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                     FacebookLeadFormCheckbox::new(
                                         true,
                                         "sample".to_owned(),
-                                        "sample".to_owned()
+                                        "terms_checkbox".to_owned()
                                     )
                                 ]
                             )
                     )
-                    .locale("sample".to_owned())
+                    .locale("EN_US".to_owned())
                     .is_draft(true)
                     .draft_form_id("sample".to_owned())
             );
@@ -2467,9 +2477,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_google_integration(
                 crate::ad_manager::CreateGoogleIntegrationRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "123-456-7890".to_owned(),
+                    "987-654-3210".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -2479,7 +2489,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "createGoogleOfflineUserListJob",
         Box::pin({
             let call = handle.create_google_offline_user_list_job(
-                crate::ad_manager::CreateGoogleOfflineUserListJobRequest::new("sample".to_owned())
+                crate::ad_manager::CreateGoogleOfflineUserListJobRequest::new(
+                    "HChooFuiyPpVYzeJ4HMe".to_owned()
+                )
                     .smart_list_ids(vec!["sample".to_owned()])
                     .csv_path("sample".to_owned())
                     .user_list_id("sample".to_owned())
@@ -2493,11 +2505,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_linkedin_integration(
                 crate::ad_manager::CreateLinkedinIntegrationRequest::new(
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "12345678".to_owned(),
                     "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "USD".to_owned(),
+                    "12345678".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -2510,11 +2522,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 .create_linkedin_lead_form(
                     "sample-accountId",
                     crate::ad_manager::CreateLinkedinLeadFormRequest::new(
-                        crate::ad_manager::LinkedinLeadFormOwner::new("sample".to_owned()),
-                        crate::ad_manager::LinkedinLocale::new(
-                            "sample".to_owned(),
-                            "sample".to_owned()
+                        crate::ad_manager::LinkedinLeadFormOwner::new(
+                            "urn:li:sponsoredAccount:123456".to_owned()
                         ),
+                        crate::ad_manager::LinkedinLocale::new("US".to_owned(), "en".to_owned()),
                         "sample".to_owned(),
                         crate::ad_manager::CreateLinkedinLeadFormRequestState::Published,
                         crate::ad_manager::LinkedinLeadFormContent::new(
@@ -2526,10 +2537,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                             "sample".to_owned()
                                         )])
                                     ),
-                                    "sample".to_owned(),
+                                    "firstName".to_owned(),
                                     crate::ad_manager::LinkedinQuestionDetails::new()
                                 )
-                                    .predefined_field("sample".to_owned())
+                                    .predefined_field("FIRST_NAME".to_owned())
                             ],
                             crate::ad_manager::LinkedinLocalizedText::new(
                                 std::collections::BTreeMap::from([(
@@ -2587,8 +2598,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         .hidden_fields(
                             vec![
                                 crate::ad_manager::LinkedinHiddenField::new(
-                                    "sample".to_owned(),
-                                    "sample".to_owned()
+                                    "utm_source".to_owned(),
+                                    "linkedin".to_owned()
                                 )
                             ]
                         )
@@ -2602,7 +2613,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.delete_facebook_ad(
                 "sample-adId",
-                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+                crate::ad_manager::LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2612,7 +2623,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.delete_facebook_ad_account(
                 "sample-adAccountId",
-                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+                crate::ad_manager::LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2622,7 +2633,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.delete_facebook_adset(
                 "sample-adsetId",
-                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+                crate::ad_manager::LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2632,7 +2643,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.delete_facebook_campaign(
                 "sample-campaignId",
-                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+                crate::ad_manager::LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2648,7 +2659,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "deleteFacebookIntegration",
         Box::pin({
             let call = handle.delete_facebook_integration(
-                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+                crate::ad_manager::LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2656,7 +2667,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "deleteFacebookPage",
         Box::pin({
-            let call = handle.delete_facebook_page("sample".to_owned());
+            let call = handle.delete_facebook_page("123456789".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -2665,7 +2676,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.delete_google_ad_account(
                 "sample-adAccountId",
-                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+                crate::ad_manager::LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2690,7 +2701,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "deleteLinkedinAdAccount",
         Box::pin({
-            let call = handle.delete_linkedin_ad_account("sample".to_owned());
+            let call = handle.delete_linkedin_ad_account("12345678".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -2713,7 +2724,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.duplicate_facebook_campaign(
                 "sample-campaignId",
-                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+                crate::ad_manager::LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2730,8 +2741,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .get_facebook_campaign("sample-campaignId")
-                .fields("sample".to_owned())
-                .source("sample".to_owned());
+                .fields("adsets,ads".to_owned())
+                .source("facebook".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -2749,8 +2760,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.get_facebook_campaign_report(
                 "sample-campaignId",
-                "sample".to_owned(),
-                "sample".to_owned()
+                "2022-01-11".to_owned(),
+                "2022-01-31".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2781,8 +2792,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.get_facebook_report(
                 GetFacebookReportGroupBy::Day,
-                "sample".to_owned(),
-                "sample".to_owned(),
+                "2022-01-11".to_owned(),
+                "2022-01-31".to_owned(),
                 crate::ad_manager::AdSourceType::AdManager,
                 vec![GetFacebookReportFieldsItem::Impressions]
             );
@@ -2794,12 +2805,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .get_facebook_report_list(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "campaigns".to_owned(),
+                    "2022-01-11".to_owned(),
+                    "2022-01-31".to_owned(),
                     crate::ad_manager::AdSourceType::AdManager
                 )
-                .campaign_id("sample".to_owned());
+                .campaign_id("196684453527082".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -2836,8 +2847,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.get_google_campaign_report(
                 "sample-campaignId",
-                "sample".to_owned(),
-                "sample".to_owned()
+                "2022-01-11".to_owned(),
+                "2022-01-31".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2862,7 +2873,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .get_google_keyword_ideas(
                     crate::ad_manager::GoogleKeywordIdeasRequest::new("sample".to_owned())
-                        .language_code("sample".to_owned())
+                        .language_code("en".to_owned())
                         .locations(vec!["sample".to_owned()])
                         .keywords(vec!["sample".to_owned()])
                 )
@@ -2875,8 +2886,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .get_google_report(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "2022-01-11".to_owned(),
+                    "2022-01-31".to_owned(),
                     crate::ad_manager::AdSourceType::AdManager,
                     vec![GetGoogleReportFieldsItem::Impressions]
                 )
@@ -2889,12 +2900,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .get_google_report_list(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "campaigns".to_owned(),
+                    "2022-01-11".to_owned(),
+                    "2022-01-31".to_owned(),
                     crate::ad_manager::AdSourceType::AdManager
                 )
-                .campaign_id("sample".to_owned());
+                .campaign_id("196684453527082".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -2918,7 +2929,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "getLinkedinAdAccount",
         Box::pin({
-            let call = handle.get_linkedin_ad_account("sample".to_owned());
+            let call = handle.get_linkedin_ad_account("12345678".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -2935,8 +2946,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .get_linkedin_campaign_group_report(
                     "sample-campaignGroupId",
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "2024-01-05".to_owned(),
+                    "2024-01-05".to_owned()
                 )
                 .fields(vec![LinkedinReportMetric::Clicks]);
             async move { call.send().await.map(|_| ()) }
@@ -2953,7 +2964,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "getLinkedinReport",
         Box::pin({
             let call = handle
-                .get_linkedin_report("sample".to_owned(), "sample".to_owned())
+                .get_linkedin_report("2024-01-01".to_owned(), "2024-01-31".to_owned())
                 .pivot(GetLinkedinReportPivot::Account)
                 .group_by(GetLinkedinReportGroupBy::Day)
                 .entity_urns("sample".to_owned())
@@ -2969,8 +2980,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     "sample".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "2024-01-01".to_owned(),
+                    "2024-01-31".to_owned()
                 )
                 .fields(vec![LinkedinReportMetric::Clicks]);
             async move { call.send().await.map(|_| ()) }
@@ -2988,10 +2999,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_facebook_ad_accounts()
-                .type_("sample".to_owned())
-                .next("sample".to_owned())
+                .type_("AD_MANAGER".to_owned())
+                .next("cursor_abc".to_owned())
                 .fetch_all(true)
-                .limit(1i64);
+                .limit(25i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -3008,7 +3019,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .list_facebook_custom_audiences(
                     ListFacebookCustomAudiencesType::Lookalike,
-                    "sample".to_owned()
+                    "act_123456".to_owned()
                 )
                 .source(ListFacebookCustomAudiencesSource::AdManager);
             async move { call.send().await.map(|_| ()) }
@@ -3022,12 +3033,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     crate::ad_manager::AdSourceType::AdManager,
                     ListFacebookEntitiesEntityType::Campaign
                 )
-                .next("sample".to_owned())
+                .next("cursor_abc".to_owned())
                 .fetch_all(true)
-                .campaign_id("sample".to_owned())
-                .ad_set_id("sample".to_owned())
-                .search_id("sample".to_owned())
-                .selected_ad_account_id("sample".to_owned());
+                .campaign_id("camp_123".to_owned())
+                .ad_set_id("adset_123".to_owned())
+                .search_id("search_123".to_owned())
+                .selected_ad_account_id("act_123456".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -3059,9 +3070,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_facebook_pixels()
-                .channel("sample".to_owned())
-                .page_id("sample".to_owned())
-                .ig_user_id("sample".to_owned());
+                .channel("FACEBOOK".to_owned())
+                .page_id("123456789".to_owned())
+                .ig_user_id("ig_user_123".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -3079,7 +3090,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_google_assets(ListGoogleAssetsType::Call)
-                .id("sample".to_owned())
+                .id("asset_123".to_owned())
                 .advertiser_only(true);
             async move { call.send().await.map(|_| ()) }
         })
@@ -3104,10 +3115,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .list_google_conversions()
                 .type_(ListGoogleConversionsType::AdManager)
-                .conversion_type("sample".to_owned())
-                .category("sample".to_owned())
-                .start_date("sample".to_owned())
-                .end_date("sample".to_owned());
+                .conversion_type("WEBPAGE".to_owned())
+                .category("PURCHASE".to_owned())
+                .start_date("2024-01-01".to_owned())
+                .end_date("2024-12-31".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -3119,19 +3130,19 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     crate::ad_manager::AdSourceType::AdManager,
                     ListGoogleEntitiesEntityType::Campaign
                 )
-                .campaign_id("sample".to_owned())
-                .ad_group_id("sample".to_owned())
-                .search_id("sample".to_owned())
-                .start_date("sample".to_owned())
-                .end_date("sample".to_owned())
-                .selected_ad_account_id("sample".to_owned());
+                .campaign_id("camp_123".to_owned())
+                .ad_group_id("ag_123".to_owned())
+                .search_id("search_123".to_owned())
+                .start_date("2024-01-01".to_owned())
+                .end_date("2024-12-31".to_owned())
+                .selected_ad_account_id("123-456-7890".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "listGoogleSegments",
         Box::pin({
-            let call = handle.list_google_segments().type_("sample".to_owned());
+            let call = handle.list_google_segments().type_("CUSTOM_SEGMENTS".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -3140,7 +3151,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.list_google_target_interests(
                 ListGoogleTargetInterestsType::Affinity,
-                "sample".to_owned()
+                "SEARCH".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -3164,7 +3175,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.pause_facebook_ad(
                 "sample-adId",
-                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+                crate::ad_manager::LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -3174,7 +3185,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.pause_facebook_adset(
                 "sample-adsetId",
-                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+                crate::ad_manager::LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -3184,7 +3195,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.pause_facebook_campaign(
                 "sample-campaignId",
-                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+                crate::ad_manager::LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -3194,7 +3205,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.publish_facebook_campaign(
                 "sample-campaignId",
-                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+                crate::ad_manager::LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -3211,7 +3222,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.publish_linkedin_campaign_group(
                 "sample-adId",
-                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+                crate::ad_manager::LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -3222,10 +3233,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.remove_facebook_custom_audience_member(
                 "sample-audienceId",
                 crate::ad_manager::FacebookCustomAudienceMemberRequest::new(
-                    "sample".to_owned(),
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
                     "sample".to_owned()
                 )
-                    .fb_ad_account_id("sample".to_owned())
+                    .fb_ad_account_id("act_123456789".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -3235,7 +3246,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.resume_facebook_ad(
                 "sample-adId",
-                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+                crate::ad_manager::LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -3245,7 +3256,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.resume_facebook_adset(
                 "sample-adsetId",
-                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+                crate::ad_manager::LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -3255,7 +3266,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.resume_facebook_campaign(
                 "sample-campaignId",
-                crate::ad_manager::LocationIdRequest::new("sample".to_owned())
+                crate::ad_manager::LocationIdRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -3264,9 +3275,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "searchFacebookTargeting",
         Box::pin({
             let call = handle
-                .search_facebook_targeting("sample".to_owned(), "sample".to_owned())
-                .location_id("sample".to_owned())
-                .search_type("sample".to_owned());
+                .search_facebook_targeting("interest".to_owned(), "fitness".to_owned())
+                .location_id("loc_abc123".to_owned())
+                .search_type("adgeolocation".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -3274,8 +3285,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "searchGoogleTargeting",
         Box::pin({
             let call = handle
-                .search_google_targeting("sample".to_owned())
-                .query("sample".to_owned());
+                .search_google_targeting("geolocation".to_owned())
+                .query("New York".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -3283,9 +3294,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "searchLinkedinTargeting",
         Box::pin({
             let call = handle
-                .search_linkedin_targeting("sample".to_owned())
-                .query("sample".to_owned())
-                .q("sample".to_owned());
+                .search_linkedin_targeting("locations".to_owned())
+                .query("software".to_owned())
+                .q("typeahead".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -3294,7 +3305,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .set_facebook_default_page(
-                    crate::ad_manager::SetFacebookDefaultPageRequest::new("sample".to_owned())
+                    crate::ad_manager::SetFacebookDefaultPageRequest::new(
+                        "103456789012345".to_owned()
+                    )
                 )
                 .is_draft(true);
             async move { call.send().await.map(|_| ()) }
@@ -3305,7 +3318,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.update_facebook_custom_audience(
                 "sample-audienceId",
-                UpdateFacebookCustomAudienceRequest::new("sample".to_owned(), "sample".to_owned())
+                UpdateFacebookCustomAudienceRequest::new(
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "sample".to_owned()
+                )
                     .description("sample".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
@@ -3331,7 +3347,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.upsert_facebook_ad(
                 crate::ad_manager::UpsertFacebookAdRequest::new(
-                    "sample".to_owned(),
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned()
                 )
@@ -3345,7 +3361,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .media(
                         vec![
                             crate::ad_manager::FacebookAdMedia::new(
-                                "sample".to_owned(),
+                                "https://example.com/sample".to_owned(),
                                 crate::ad_manager::AdMediaKind::Image
                             )
                                 .thumbnail_url("sample".to_owned())
@@ -3357,7 +3373,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         ]
                     )
                     .multi_advertiser_ads(true)
-                    .cta("sample".to_owned())
+                    .cta("LEARN_MORE".to_owned())
                     .conversation_form_id("sample".to_owned())
                     .destination_link("sample".to_owned())
                     .destination_form_id("sample".to_owned())
@@ -3369,7 +3385,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "upsertFacebookAdset",
         Box::pin({
             let call = handle.upsert_facebook_adset(
-                UpsertFacebookAdsetRequest::new("sample".to_owned(), "sample".to_owned())
+                UpsertFacebookAdsetRequest::new(
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "sample".to_owned()
+                )
                     .id("sample".to_owned())
                     .name("sample".to_owned())
                     .page_id("sample".to_owned())
@@ -3382,17 +3401,17 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         FacebookAudience::new(
                             vec![
                                 FacebookGeoLocation::new(
-                                    "sample".to_owned(),
-                                    "sample".to_owned(),
+                                    "US".to_owned(),
+                                    "United States".to_owned(),
                                     crate::ad_manager::FacebookGeoLocationType::Country,
                                     crate::ad_manager::SelectionType::Include
                                 )
-                                    .radius(1.0f64)
+                                    .radius(25f64)
                                     .radius_unit(crate::ad_manager::DistanceUnit::Km)
                                     .geometry(
                                         FacebookGeoGeometry::new(
                                             crate::ad_manager::GeoLatLng::new(),
-                                            "sample".to_owned()
+                                            "APPROXIMATE".to_owned()
                                         )
                                     )
                             ]
@@ -3400,8 +3419,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             .locales(
                                 vec![
                                     crate::ad_manager::FacebookLocale::new(
-                                        "sample".to_owned(),
-                                        1i64
+                                        "English (US)".to_owned(),
+                                        6i64
                                     )
                                 ]
                             )
@@ -3431,26 +3450,26 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             .interests(
                                 vec![
                                     crate::ad_manager::FacebookInterest::new(
-                                        "sample".to_owned(),
+                                        "6003139266461".to_owned(),
                                         "sample".to_owned()
                                     )
-                                        .type_("sample".to_owned())
+                                        .type_("interests".to_owned())
                                 ]
                             )
-                            .age_min(1i64)
-                            .age_max(1i64)
+                            .age_min(18i64)
+                            .age_max(65i64)
                             .genders(vec![1i64])
                     )
                     .budget(
                         crate::ad_manager::FacebookBudget::new(
                             crate::ad_manager::BudgetType::Daily,
-                            1.0f64
+                            1000f64
                         )
-                            .schedule_start_date("sample".to_owned())
-                            .schedule_end_date("sample".to_owned())
+                            .schedule_start_date("2024-01-01".to_owned())
+                            .schedule_end_date("2024-01-31".to_owned())
                     )
-                    .conversion_location("sample".to_owned())
-                    .custom_event_type("sample".to_owned())
+                    .conversion_location("website".to_owned())
+                    .custom_event_type("Purchase".to_owned())
                     .pixel_id("sample".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
@@ -3460,14 +3479,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "upsertFacebookCampaign",
         Box::pin({
             let call = handle.upsert_facebook_campaign(
-                UpsertFacebookCampaignRequest::new("sample".to_owned())
+                UpsertFacebookCampaignRequest::new("HChooFuiyPpVYzeJ4HMe".to_owned())
                     .id("sample".to_owned())
                     .name("sample".to_owned())
                     .objective(crate::ad_manager::FacebookCampaignObjective::OutcomeLeads)
                     .special_ad_categories(
                         vec![crate::ad_manager::FacebookSpecialAdCategory::Employment]
                     )
-                    .source("sample".to_owned())
+                    .source("facebook".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -3477,8 +3496,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.upsert_facebook_pixel(
                 crate::ad_manager::UpsertFacebookPixelRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
+                    "LEAD_EVENT".to_owned()
                 )
                     .conversion_pixel_id("sample".to_owned())
                     .name("sample".to_owned())
@@ -3492,7 +3511,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.upsert_google_asset(
                 crate::ad_manager::UpsertGoogleAssetRequest::new(
-                    "sample".to_owned(),
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
                     crate::ad_manager::GoogleAssetType::Call,
                     serde_json::Value::Object(Default::default())
                 )
@@ -3505,7 +3524,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.upsert_google_audience(
                 crate::ad_manager::UpsertGoogleAudienceRequest::new(
-                    "sample".to_owned(),
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
                     "sample".to_owned()
                 )
                     .resource_name("sample".to_owned())
@@ -3545,7 +3564,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.upsert_google_campaign(
                 GoogleCampaign::new(
                     "sample".to_owned(),
-                    "sample".to_owned(),
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
                     crate::ad_manager::GoogleAdvertisingChannelType::Search
                 )
                     .id("sample".to_owned())
@@ -3556,9 +3575,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .budget(
                         crate::ad_manager::AdBudget::new()
                             .budget_type(crate::ad_manager::BudgetType::Daily)
-                            .amount(1.0f64)
-                            .schedule_start_date("sample".to_owned())
-                            .schedule_end_date("sample".to_owned())
+                            .amount(5000f64)
+                            .schedule_start_date("2024-01-01".to_owned())
+                            .schedule_end_date("2024-12-31".to_owned())
                     )
                     .audience(
                         GoogleCampaignAudience::new()
@@ -3569,7 +3588,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                         .id("sample".to_owned())
                                         .name("sample".to_owned())
                                         .country_name("sample".to_owned())
-                                        .type_("sample".to_owned())
+                                        .type_("city".to_owned())
                                         .radius(1.0f64)
                                         .radius_unit(crate::ad_manager::DistanceUnit::Km)
                                         .selection_type(crate::ad_manager::SelectionType::Include)
@@ -3660,7 +3679,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                             vec![
                                                 crate::ad_manager::GoogleKeyword::new(
                                                     "sample".to_owned(),
-                                                    "sample".to_owned()
+                                                    "PHRASE".to_owned()
                                                 )
                                             ]
                                         )
@@ -3668,7 +3687,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                             vec![
                                                 crate::ad_manager::GoogleKeyword::new(
                                                     "sample".to_owned(),
-                                                    "sample".to_owned()
+                                                    "PHRASE".to_owned()
                                                 )
                                             ]
                                         )
@@ -3697,8 +3716,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         vec![
                             crate::ad_manager::GoogleAdSchedule::new(
                                 crate::ad_manager::GoogleScheduleDay::Friday,
-                                "sample".to_owned(),
-                                "sample".to_owned()
+                                "09:00".to_owned(),
+                                "17:00".to_owned()
                             )
                         ]
                     )
@@ -3707,7 +3726,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .unpublished_changes(true)
                     .maximum_cpc(1.0f64)
                     .google_campaign_id("sample".to_owned())
-                    .source("sample".to_owned())
+                    .source("WEBSITE".to_owned())
                     .advanced_options(serde_json::Value::Object(Default::default()))
             );
             async move { call.send().await.map(|_| ()) }
@@ -3718,18 +3737,18 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.upsert_google_conversion(
                 crate::ad_manager::UpsertGoogleConversionRequest::new(
-                    "sample".to_owned(),
+                    "HChooFuiyPpVYzeJ4HMe".to_owned(),
                     "sample".to_owned(),
                     crate::ad_manager::GoogleConversionType::UploadClicks,
-                    "sample".to_owned(),
+                    "PURCHASE".to_owned(),
                     crate::ad_manager::GoogleConversionValueSettings::new(
-                        1.0f64,
-                        "sample".to_owned(),
+                        10f64,
+                        "USD".to_owned(),
                         true
                     ),
                     crate::ad_manager::UpsertGoogleConversionRequestCountingType::OnePerClick,
                     crate::ad_manager::UpsertGoogleConversionRequestAttributionModel::GoogleSearchAttributionDataDriven,
-                    1i64
+                    30i64
                 )
                     .conversion_id("sample".to_owned())
             );
@@ -3750,19 +3769,19 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             )
                                 .keyword("sample".to_owned())
                                 .url("sample".to_owned())
-                                .app("sample".to_owned())
+                                .app("com.example.app".to_owned())
                         ]
                     )
-                    .status("sample".to_owned())
-                    .type_("sample".to_owned())
+                    .status("ENABLED".to_owned())
+                    .type_("CUSTOM_SEGMENTS".to_owned())
                     .id("sample".to_owned())
-                    .membership_status("sample".to_owned())
+                    .membership_status("OPEN".to_owned())
                     .rule_based_user_list(
                         crate::ad_manager::GoogleRuleBasedUserList::new(
                             crate::ad_manager::GoogleFlexibleRuleUserList::new(
                                 vec![
                                     crate::ad_manager::GoogleRuleOperand::new(
-                                        1i64,
+                                        30i64,
                                         crate::ad_manager::GoogleRule::new(
                                             vec![
                                                 crate::ad_manager::GoogleRuleItemGroup::new(
@@ -3770,7 +3789,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                                         crate::ad_manager::GoogleRuleItem::new(
                                                             crate::ad_manager::GoogleRuleItemName::Url,
                                                             crate::ad_manager::GoogleStringRule::new(
-                                                                "sample".to_owned(),
+                                                                "CONTAINS".to_owned(),
                                                                 "sample".to_owned()
                                                             )
                                                         )
@@ -3782,7 +3801,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                 ],
                                 vec![
                                     crate::ad_manager::GoogleRuleOperand::new(
-                                        1i64,
+                                        30i64,
                                         crate::ad_manager::GoogleRule::new(
                                             vec![
                                                 crate::ad_manager::GoogleRuleItemGroup::new(
@@ -3790,7 +3809,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                                         crate::ad_manager::GoogleRuleItem::new(
                                                             crate::ad_manager::GoogleRuleItemName::Url,
                                                             crate::ad_manager::GoogleStringRule::new(
-                                                                "sample".to_owned(),
+                                                                "CONTAINS".to_owned(),
                                                                 "sample".to_owned()
                                                             )
                                                         )
@@ -3801,13 +3820,13 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                     )
                                 ]
                             )
-                                .inclusive_rule_operator("sample".to_owned())
+                                .inclusive_rule_operator("AND".to_owned())
                         )
                             .prepopulation_status(
                                 crate::ad_manager::GoogleRuleBasedUserListPrepopulationStatus::Requested
                             )
                     )
-                    .membership_life_span(1i64)
+                    .membership_life_span(30i64)
                     .seed_user_list_ids(vec!["sample".to_owned()])
                     .country_codes(vec!["sample".to_owned()])
                     .expansion_level(
@@ -3821,14 +3840,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "upsertLinkedinCampaignGroup",
         Box::pin({
             let call = handle.upsert_linkedin_campaign_group(
-                LinkedinCampaignGroup::new("sample".to_owned())
+                LinkedinCampaignGroup::new("HChooFuiyPpVYzeJ4HMe".to_owned())
                     .id("sample".to_owned())
                     .budget(
                         crate::ad_manager::AdBudget::new()
                             .budget_type(crate::ad_manager::BudgetType::Daily)
-                            .amount(1.0f64)
-                            .schedule_start_date("sample".to_owned())
-                            .schedule_end_date("sample".to_owned())
+                            .amount(5000f64)
+                            .schedule_start_date("2024-01-01".to_owned())
+                            .schedule_end_date("2024-12-31".to_owned())
                     )
                     .ad_campaigns(
                         vec![
@@ -3836,8 +3855,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                 .id("sample".to_owned())
                                 .locale(
                                     crate::ad_manager::LinkedinLocale::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned()
+                                        "US".to_owned(),
+                                        "en".to_owned()
                                     )
                                 )
                                 .name("sample".to_owned())
@@ -3849,8 +3868,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                             vec![
                                                 crate::ad_manager::LinkedinGeoLocation::new(
                                                     "sample".to_owned(),
-                                                    "sample".to_owned(),
-                                                    "sample".to_owned(),
+                                                    "urn:li:geo:103644278".to_owned(),
+                                                    "urn:li:adTargetingFacet:locations".to_owned(),
                                                     crate::ad_manager::SelectionType::Include
                                                 )
                                             ]
@@ -3859,7 +3878,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                             crate::ad_manager::LinkedinTargetAudience::new()
                                         )
                                 )
-                                .unit_cost(crate::ad_manager::LinkedinUnitCost::new(1.0f64))
+                                .unit_cost(crate::ad_manager::LinkedinUnitCost::new(500f64))
                                 .campaign_type("sample".to_owned())
                                 .ad_campaign_group_id("sample".to_owned())
                                 .ad_campaign_id("sample".to_owned())

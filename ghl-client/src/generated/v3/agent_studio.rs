@@ -226,7 +226,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_agent_studio_agent(
                 crate::agent_studio::CreateAgentStudioAgentRequest::new(
-                    "sample".to_owned(),
+                    "C2QujeCh8ZnC7al2InWR".to_owned(),
                     crate::agent_studio::AgentStudioAgentStatus::Active,
                     std::collections::BTreeMap::from([(
                         "key".to_owned(),
@@ -251,7 +251,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                 "sample-agentId",
                 crate::agent_studio::ExecuteAgentStudioAgentRequest::new(
                     "sample".to_owned(),
-                    "sample".to_owned()
+                    "C2QujeCh8ZnC7al2InWR".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -264,7 +264,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                 "sample-agentId",
                 crate::agent_studio::ExecuteAgentStudioAgentRequest::new(
                     "sample".to_owned(),
-                    "sample".to_owned()
+                    "C2QujeCh8ZnC7al2InWR".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -287,14 +287,14 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "listAgentStudioAgents",
         Box::pin({
-            let call = handle.list_agent_studio_agents(1i64, 1i64);
+            let call = handle.list_agent_studio_agents(20i64, 0i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "listPublishedAgentStudioAgents",
         Box::pin({
-            let call = handle.list_published_agent_studio_agents(1i64, 1i64);
+            let call = handle.list_published_agent_studio_agents(20i64, 0i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -303,7 +303,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.publish_agent_studio_version(
                 "sample-versionId",
-                crate::agent_studio::PublishAgentStudioVersionRequest::new("sample".to_owned())
+                crate::agent_studio::PublishAgentStudioVersionRequest::new(
+                    "C2QujeCh8ZnC7al2InWR".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -313,7 +315,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.update_agent_studio_agent(
                 "sample-agentId",
-                crate::agent_studio::UpdateAgentStudioAgentRequest::new("sample".to_owned())
+                crate::agent_studio::UpdateAgentStudioAgentRequest::new(
+                    "C2QujeCh8ZnC7al2InWR".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -323,7 +327,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.update_agent_studio_version(
                 "sample-versionId",
-                crate::agent_studio::UpdateAgentStudioVersionRequest::new("sample".to_owned())
+                crate::agent_studio::UpdateAgentStudioVersionRequest::new(
+                    "C2QujeCh8ZnC7al2InWR".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -347,32 +353,30 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .create_agent_studio_agent(
                     crate::agent_studio::CreateAgentStudioAgentRequest::new(
-                        "sample".to_owned(),
+                        "C2QujeCh8ZnC7al2InWR".to_owned(),
                         crate::agent_studio::AgentStudioAgentStatus::Active,
                         std::collections::BTreeMap::from([(
                             "key".to_owned(),
                             serde_json::Value::Object(Default::default())
                         )])
                     )
-                        .name("sample".to_owned())
+                        .name("Customer Support Agent".to_owned())
                         .description("sample".to_owned())
-                        .agency_id("sample".to_owned())
-                        .author_id("sample".to_owned())
-                        .author_name("sample".to_owned())
-                        .author_email("sample".to_owned())
+                        .agency_id("gjL2sFNXJfJYa3d2OYSN".to_owned())
+                        .author_id("usr_abc123def456".to_owned())
+                        .author_name("John Doe".to_owned())
+                        .author_email("john@example.com".to_owned())
                         .nodes(vec!["sample".to_owned()])
                         .edges(vec!["sample".to_owned()])
                 )
-                .source("sample".to_owned());
+                .source("api".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "deleteAgentStudioAgent",
         Box::pin({
-            let call = handle
-                .delete_agent_studio_agent("sample-agentId")
-                .source("sample".to_owned());
+            let call = handle.delete_agent_studio_agent("sample-agentId").source("api".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -384,27 +388,27 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     "sample-agentId",
                     crate::agent_studio::ExecuteAgentStudioAgentRequest::new(
                         "sample".to_owned(),
-                        "sample".to_owned()
+                        "C2QujeCh8ZnC7al2InWR".to_owned()
                     )
-                        .execution_id("sample".to_owned())
+                        .execution_id("a1b2c3d4e5f6g7h8i9j0k1l2".to_owned())
                         .input_variables(
                             std::collections::BTreeMap::from([(
                                 "key".to_owned(),
                                 serde_json::Value::Object(Default::default())
                             )])
                         )
-                        .version_id("sample".to_owned())
+                        .version_id("b2b1c1d2-3e4f-5a6b-7c8d-9e0f1a2b3c4d".to_owned())
                         .attachments(
                             vec![
                                 crate::agent_studio::AgentAttachment::new(
-                                    "sample".to_owned(),
-                                    "sample".to_owned()
+                                    "image".to_owned(),
+                                    "https://example.com/image.png".to_owned()
                                 )
                             ]
                         )
-                        .contact_id("sample".to_owned())
+                        .contact_id("cid_abc123def456".to_owned())
                 )
-                .source("sample".to_owned());
+                .source("api".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -416,34 +420,34 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     "sample-agentId",
                     crate::agent_studio::ExecuteAgentStudioAgentRequest::new(
                         "sample".to_owned(),
-                        "sample".to_owned()
+                        "C2QujeCh8ZnC7al2InWR".to_owned()
                     )
-                        .execution_id("sample".to_owned())
+                        .execution_id("a1b2c3d4e5f6g7h8i9j0k1l2".to_owned())
                         .input_variables(
                             std::collections::BTreeMap::from([(
                                 "key".to_owned(),
                                 serde_json::Value::Object(Default::default())
                             )])
                         )
-                        .version_id("sample".to_owned())
+                        .version_id("b2b1c1d2-3e4f-5a6b-7c8d-9e0f1a2b3c4d".to_owned())
                         .attachments(
                             vec![
                                 crate::agent_studio::AgentAttachment::new(
-                                    "sample".to_owned(),
-                                    "sample".to_owned()
+                                    "image".to_owned(),
+                                    "https://example.com/image.png".to_owned()
                                 )
                             ]
                         )
-                        .contact_id("sample".to_owned())
+                        .contact_id("cid_abc123def456".to_owned())
                 )
-                .source("sample".to_owned());
+                .source("api".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "getAgentStudioAgent",
         Box::pin({
-            let call = handle.get_agent_studio_agent("sample-agentId").source("sample".to_owned());
+            let call = handle.get_agent_studio_agent("sample-agentId").source("api".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -452,7 +456,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .get_published_agent_studio_agent("sample-agentId")
-                .source("sample".to_owned());
+                .source("api".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -460,9 +464,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listAgentStudioAgents",
         Box::pin({
             let call = handle
-                .list_agent_studio_agents(1i64, 1i64)
+                .list_agent_studio_agents(20i64, 0i64)
                 .is_published(true)
-                .source("sample".to_owned());
+                .source("api".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -470,8 +474,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listPublishedAgentStudioAgents",
         Box::pin({
             let call = handle
-                .list_published_agent_studio_agents(1i64, 1i64)
-                .source("sample".to_owned());
+                .list_published_agent_studio_agents(20i64, 0i64)
+                .source("api".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -481,12 +485,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .publish_agent_studio_version(
                     "sample-versionId",
-                    crate::agent_studio::PublishAgentStudioVersionRequest::new("sample".to_owned())
-                        .user_id("sample".to_owned())
-                        .user_name("sample".to_owned())
-                        .user_email("sample".to_owned())
+                    crate::agent_studio::PublishAgentStudioVersionRequest::new(
+                        "C2QujeCh8ZnC7al2InWR".to_owned()
+                    )
+                        .user_id("usr_abc123def456".to_owned())
+                        .user_name("John Doe".to_owned())
+                        .user_email("john.doe@example.com".to_owned())
                 )
-                .source("sample".to_owned());
+                .source("api".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -496,12 +502,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .update_agent_studio_agent(
                     "sample-agentId",
-                    crate::agent_studio::UpdateAgentStudioAgentRequest::new("sample".to_owned())
-                        .name("sample".to_owned())
+                    crate::agent_studio::UpdateAgentStudioAgentRequest::new(
+                        "C2QujeCh8ZnC7al2InWR".to_owned()
+                    )
+                        .name("Updated Customer Support Agent".to_owned())
                         .description("sample".to_owned())
                         .status(crate::agent_studio::AgentStudioAgentStatus::Active)
                 )
-                .source("sample".to_owned());
+                .source("api".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -511,8 +519,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .update_agent_studio_version(
                     "sample-versionId",
-                    crate::agent_studio::UpdateAgentStudioVersionRequest::new("sample".to_owned())
-                        .version_name("sample".to_owned())
+                    crate::agent_studio::UpdateAgentStudioVersionRequest::new(
+                        "C2QujeCh8ZnC7al2InWR".to_owned()
+                    )
+                        .version_name("Customer Support Agent v2".to_owned())
                         .description("sample".to_owned())
                         .nodes(vec![serde_json::Value::Object(Default::default())])
                         .edges(vec![serde_json::Value::Object(Default::default())])
@@ -525,10 +535,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                 serde_json::Value::Object(Default::default())
                             )])
                         )
-                        .user_id("sample".to_owned())
-                        .user_name("sample".to_owned())
+                        .user_id("usr_abc123def456".to_owned())
+                        .user_name("John Doe".to_owned())
                 )
-                .source("sample".to_owned());
+                .source("api".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));

@@ -180,12 +180,12 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_association(
                 crate::associations::CreateAssociationRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "eHy2cOSZxMQzQ6Yyvl8P".to_owned(),
+                    "student_teacher".to_owned(),
+                    "student".to_owned(),
+                    "custom_objects.children".to_owned(),
+                    "Teacher".to_owned(),
+                    "contact".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -196,10 +196,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_relation(
                 crate::associations::CreateRelationRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "clF1LD04GTUKN3b3XuOj".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -236,7 +236,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "listAssociations",
         Box::pin({
-            let call = handle.list_associations(1i64, 1i64);
+            let call = handle.list_associations(0i64, 100i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -250,7 +250,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "listRelationsByRecord",
         Box::pin({
-            let call = handle.list_relations_by_record("sample-recordId", 1i64, 1i64);
+            let call = handle.list_relations_by_record("sample-recordId", 0i64, 100i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -260,8 +260,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.update_association(
                 "sample-associationId",
                 crate::associations::UpdateAssociationRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "student".to_owned(),
+                    "tutor".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -285,12 +285,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_association(
                 crate::associations::CreateAssociationRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "eHy2cOSZxMQzQ6Yyvl8P".to_owned(),
+                    "student_teacher".to_owned(),
+                    "student".to_owned(),
+                    "custom_objects.children".to_owned(),
+                    "Teacher".to_owned(),
+                    "contact".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -301,10 +301,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_relation(
                 crate::associations::CreateRelationRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "clF1LD04GTUKN3b3XuOj".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -341,7 +341,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "listAssociations",
         Box::pin({
-            let call = handle.list_associations(1i64, 1i64);
+            let call = handle.list_associations(0i64, 100i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -350,7 +350,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_associations_by_object_key("sample-objectKey")
-                .location_id("sample".to_owned());
+                .location_id("ve9EPM428h8vShlRW1KT".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -358,7 +358,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listRelationsByRecord",
         Box::pin({
             let call = handle
-                .list_relations_by_record("sample-recordId", 1i64, 1i64)
+                .list_relations_by_record("sample-recordId", 0i64, 100i64)
                 .association_ids(vec!["sample".to_owned()]);
             async move { call.send().await.map(|_| ()) }
         })
@@ -369,8 +369,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_association(
                 "sample-associationId",
                 crate::associations::UpdateAssociationRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "student".to_owned(),
+                    "tutor".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }

@@ -148,7 +148,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "checkBlogUrlSlugExists",
         Box::pin({
-            let call = handle.check_blog_url_slug_exists("sample".to_owned());
+            let call = handle.check_blog_url_slug_exists("ten-tips-for-spring".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -157,18 +157,18 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_blog_post(
                 crate::blogs::CreateBlogPostRequest::new(
+                    "Ten tips for spring".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "66f429b8afdce84227a4610d".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "<h1>Ten tips</h1>".to_owned(),
                     crate::blogs::BlogPostStatus::Draft,
                     "sample".to_owned(),
                     vec!["sample".to_owned()],
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "6683abde331c041f32c07aea".to_owned(),
+                    "ten-tips-for-spring".to_owned(),
+                    "2025-02-05T18:30:47.000Z".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -177,28 +177,28 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "listBlogAuthors",
         Box::pin({
-            let call = handle.list_blog_authors(1i64, 1i64);
+            let call = handle.list_blog_authors(5i64, 0i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "listBlogCategories",
         Box::pin({
-            let call = handle.list_blog_categories(1i64, 1i64);
+            let call = handle.list_blog_categories(10i64, 0i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "listBlogPosts",
         Box::pin({
-            let call = handle.list_blog_posts("sample".to_owned(), 1i64, 1i64);
+            let call = handle.list_blog_posts("66f429b8afdce84227a4610d".to_owned(), 4i64, 0i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "listBlogs",
         Box::pin({
-            let call = handle.list_blogs(1i64, 1i64);
+            let call = handle.list_blogs(0i64, 4i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -208,19 +208,19 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.update_blog_post(
                 "sample-postId",
                 UpdateBlogPostRequest::new(
+                    "Ten tips for spring".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "66f429b8afdce84227a4610d".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "<h1>Ten tips</h1>".to_owned(),
                     crate::blogs::BlogPostStatus::Draft,
                     "sample".to_owned(),
                     vec!["sample".to_owned()],
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    1i64
+                    "6683abde331c041f32c07aea".to_owned(),
+                    "ten-tips-for-spring".to_owned(),
+                    "2025-02-05T18:30:47.000Z".to_owned(),
+                    100i64
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -243,8 +243,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "checkBlogUrlSlugExists",
         Box::pin({
             let call = handle
-                .check_blog_url_slug_exists("sample".to_owned())
-                .post_id("sample".to_owned());
+                .check_blog_url_slug_exists("ten-tips-for-spring".to_owned())
+                .post_id("66f429b8afdce84227a4610d".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -253,18 +253,18 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_blog_post(
                 crate::blogs::CreateBlogPostRequest::new(
+                    "Ten tips for spring".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "66f429b8afdce84227a4610d".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "<h1>Ten tips</h1>".to_owned(),
                     crate::blogs::BlogPostStatus::Draft,
                     "sample".to_owned(),
                     vec!["sample".to_owned()],
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "6683abde331c041f32c07aea".to_owned(),
+                    "ten-tips-for-spring".to_owned(),
+                    "2025-02-05T18:30:47.000Z".to_owned()
                 )
                     .tags(vec!["sample".to_owned()])
                     .canonical_link("sample".to_owned())
@@ -275,14 +275,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "listBlogAuthors",
         Box::pin({
-            let call = handle.list_blog_authors(1i64, 1i64);
+            let call = handle.list_blog_authors(5i64, 0i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "listBlogCategories",
         Box::pin({
-            let call = handle.list_blog_categories(1i64, 1i64);
+            let call = handle.list_blog_categories(10i64, 0i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -290,8 +290,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listBlogPosts",
         Box::pin({
             let call = handle
-                .list_blog_posts("sample".to_owned(), 1i64, 1i64)
-                .search_term("sample".to_owned())
+                .list_blog_posts("66f429b8afdce84227a4610d".to_owned(), 4i64, 0i64)
+                .search_term("spring".to_owned())
                 .status(BlogPostStatusFilter::All);
             async move { call.send().await.map(|_| ()) }
         })
@@ -299,7 +299,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "listBlogs",
         Box::pin({
-            let call = handle.list_blogs(1i64, 1i64).search_term("sample".to_owned());
+            let call = handle.list_blogs(0i64, 4i64).search_term("news".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -309,19 +309,19 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_blog_post(
                 "sample-postId",
                 UpdateBlogPostRequest::new(
+                    "Ten tips for spring".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "66f429b8afdce84227a4610d".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "<h1>Ten tips</h1>".to_owned(),
                     crate::blogs::BlogPostStatus::Draft,
                     "sample".to_owned(),
                     vec!["sample".to_owned()],
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    1i64
+                    "6683abde331c041f32c07aea".to_owned(),
+                    "ten-tips-for-spring".to_owned(),
+                    "2025-02-05T18:30:47.000Z".to_owned(),
+                    100i64
                 )
                     .tags(vec!["sample".to_owned()])
                     .canonical_link("sample".to_owned())

@@ -177,7 +177,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "createBrandBoard",
         Box::pin({
             let call = handle.create_brand_board(
-                CreateBrandBoardRequest::new("sample".to_owned(), "sample".to_owned())
+                CreateBrandBoardRequest::new(
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "My Brand Board".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -274,44 +277,47 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "createBrandBoard",
         Box::pin({
             let call = handle.create_brand_board(
-                CreateBrandBoardRequest::new("sample".to_owned(), "sample".to_owned())
+                CreateBrandBoardRequest::new(
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "My Brand Board".to_owned()
+                )
                     .logos(
                         vec![
                             BrandLogo::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned()
+                                "https://storage.googleapis.com/bucket/logos/my-logo.png".to_owned(),
+                                "Primary Logo".to_owned(),
+                                "/locations/ve9EPM428h8vShlRW1KT/logos/my-logo.png".to_owned()
                             )
-                                .id("sample".to_owned())
+                                .id("logo_abc123".to_owned())
                         ]
                     )
                     .colors(
                         vec![
                             BrandColor::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned()
+                                "#FF5733FF".to_owned(),
+                                "rgba(255, 87, 51, 1)".to_owned(),
+                                "#FF5733".to_owned(),
+                                "rgb(255, 87, 51)".to_owned(),
+                                "Brand Orange".to_owned()
                             )
-                                .id("sample".to_owned())
+                                .id("color_xyz789".to_owned())
                         ]
                     )
                     .fonts(
                         vec![
                             BrandFont::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned()
+                                "Montserrat".to_owned(),
+                                "sans-serif".to_owned(),
+                                "Heading Font".to_owned()
                             )
-                                .id("sample".to_owned())
+                                .id("font_def456".to_owned())
                         ]
                     )
                     .default(true)
-                    .brand_board_id("sample".to_owned())
-                    .parent_id("sample".to_owned())
+                    .brand_board_id("507f1f77bcf86cd799439011".to_owned())
+                    .parent_id("507f1f77bcf86cd799439011".to_owned())
                     .type_(BrandBoardSourceType::Template)
-                    .url("sample".to_owned())
+                    .url("https://example.com".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -321,33 +327,37 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_brand_voice(
                 CreateBrandVoiceRequest::new(CreateBrandVoiceRequestType::Manual)
-                    .name("sample".to_owned())
-                    .url("sample".to_owned())
-                    .description("sample".to_owned())
+                    .name("My Brand Voice".to_owned())
+                    .url("https://example.com".to_owned())
+                    .description(
+                        "We are a tech company focused on innovative solutions for small businesses".to_owned()
+                    )
                     .answers(
                         NewBrandVoiceAnswers::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned()
+                            "Acme Inc".to_owned(),
+                            "Professional and friendly".to_owned(),
+                            "Small business owners".to_owned(),
+                            "Difficulty with time management".to_owned()
                         )
-                            .business_type("sample".to_owned())
-                            .company_website("sample".to_owned())
-                            .company_email("sample".to_owned())
-                            .company_address("sample".to_owned())
+                            .business_type("Software Development".to_owned())
+                            .company_website("https://example.com".to_owned())
+                            .company_email("contact@example.com".to_owned())
+                            .company_address("123 Main St, Anytown, CA".to_owned())
                             .phone(
                                 BrandVoicePhone::new()
-                                    .phone_number("sample".to_owned())
-                                    .country_code("sample".to_owned())
+                                    .phone_number("5551234567".to_owned())
+                                    .country_code("US".to_owned())
                             )
-                            .business_hours("sample".to_owned())
-                            .brand_promise("sample".to_owned())
-                            .brand_values("sample".to_owned())
-                            .brand_purpose("sample".to_owned())
-                            .competitive_advantage("sample".to_owned())
-                            .risks_of_inaction("sample".to_owned())
-                            .unique_selling_proposition("sample".to_owned())
-                            .call_to_action("sample".to_owned())
+                            .business_hours("Mon-Fri 9am-5pm".to_owned())
+                            .brand_promise("We deliver on time, every time".to_owned())
+                            .brand_values("Integrity, Excellence, Innovation".to_owned())
+                            .brand_purpose("To empower small businesses with technology".to_owned())
+                            .competitive_advantage("Proprietary AI technology".to_owned())
+                            .risks_of_inaction("Falling behind competitors".to_owned())
+                            .unique_selling_proposition(
+                                "The only solution that integrates with all major platforms".to_owned()
+                            )
+                            .call_to_action("Schedule a demo today".to_owned())
                     )
             );
             async move { call.send().await.map(|_| ()) }
@@ -386,9 +396,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_brand_boards()
-                .limit(1i64)
-                .offset(1i64)
-                .search("sample".to_owned())
+                .limit(10i64)
+                .offset(0i64)
+                .search("brandboard".to_owned())
                 .deleted(true);
             async move { call.send().await.map(|_| ()) }
         })
@@ -398,9 +408,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_brand_voices()
-                .limit(1i64)
-                .offset(1i64)
-                .search("sample".to_owned())
+                .limit(10i64)
+                .offset(0i64)
+                .search("My Brand Voice".to_owned())
                 .deleted(true);
             async move { call.send().await.map(|_| ()) }
         })
@@ -418,41 +428,41 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_brand_board(
                 "sample-id",
                 UpdateBrandBoardRequest::new()
-                    .name("sample".to_owned())
+                    .name("My Brandboard 2".to_owned())
                     .logos(
                         vec![
                             BrandLogo::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned()
+                                "https://storage.googleapis.com/bucket/logos/my-logo.png".to_owned(),
+                                "Primary Logo".to_owned(),
+                                "/locations/ve9EPM428h8vShlRW1KT/logos/my-logo.png".to_owned()
                             )
-                                .id("sample".to_owned())
+                                .id("logo_abc123".to_owned())
                         ]
                     )
                     .colors(
                         vec![
                             BrandColor::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned()
+                                "#FF5733FF".to_owned(),
+                                "rgba(255, 87, 51, 1)".to_owned(),
+                                "#FF5733".to_owned(),
+                                "rgb(255, 87, 51)".to_owned(),
+                                "Brand Orange".to_owned()
                             )
-                                .id("sample".to_owned())
+                                .id("color_xyz789".to_owned())
                         ]
                     )
                     .fonts(
                         vec![
                             BrandFont::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned()
+                                "Montserrat".to_owned(),
+                                "sans-serif".to_owned(),
+                                "Heading Font".to_owned()
                             )
-                                .id("sample".to_owned())
+                                .id("font_def456".to_owned())
                         ]
                     )
                     .default(true)
-                    .parent_id("sample".to_owned())
+                    .parent_id("507f1f77bcf86cd799439011".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -463,30 +473,32 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_brand_voice(
                 "sample-brandVoiceId",
                 UpdateBrandVoiceRequest::new()
-                    .name("sample".to_owned())
+                    .name("My Brand Voice".to_owned())
                     .answers(
                         BrandVoiceAnswers::new()
-                            .brand_name("sample".to_owned())
-                            .tone_of_voice("sample".to_owned())
-                            .target_audience("sample".to_owned())
-                            .customer_pain_points("sample".to_owned())
-                            .business_type("sample".to_owned())
-                            .company_website("sample".to_owned())
-                            .company_email("sample".to_owned())
-                            .company_address("sample".to_owned())
+                            .brand_name("Acme Inc".to_owned())
+                            .tone_of_voice("Professional and friendly".to_owned())
+                            .target_audience("Small business owners".to_owned())
+                            .customer_pain_points("Difficulty with time management".to_owned())
+                            .business_type("Software Development".to_owned())
+                            .company_website("https://example.com".to_owned())
+                            .company_email("contact@example.com".to_owned())
+                            .company_address("123 Main St, Anytown, CA".to_owned())
                             .phone(
                                 BrandVoicePhone::new()
-                                    .phone_number("sample".to_owned())
-                                    .country_code("sample".to_owned())
+                                    .phone_number("5551234567".to_owned())
+                                    .country_code("US".to_owned())
                             )
-                            .business_hours("sample".to_owned())
-                            .brand_promise("sample".to_owned())
-                            .brand_values("sample".to_owned())
-                            .brand_purpose("sample".to_owned())
-                            .competitive_advantage("sample".to_owned())
-                            .risks_of_inaction("sample".to_owned())
-                            .unique_selling_proposition("sample".to_owned())
-                            .call_to_action("sample".to_owned())
+                            .business_hours("Mon-Fri 9am-5pm".to_owned())
+                            .brand_promise("We deliver on time, every time".to_owned())
+                            .brand_values("Integrity, Excellence, Innovation".to_owned())
+                            .brand_purpose("To empower small businesses with technology".to_owned())
+                            .competitive_advantage("Proprietary AI technology".to_owned())
+                            .risks_of_inaction("Falling behind competitors".to_owned())
+                            .unique_selling_proposition(
+                                "The only solution that integrates with all major platforms".to_owned()
+                            )
+                            .call_to_action("Schedule a demo today".to_owned())
                     )
             );
             async move { call.send().await.map(|_| ()) }

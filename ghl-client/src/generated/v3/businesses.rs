@@ -92,7 +92,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_business(
                 crate::businesses::CreateBusinessRequest::new(
-                    "sample".to_owned(),
+                    "Acme Corp".to_owned(),
                     "sample".to_owned()
                 )
             );
@@ -148,17 +148,17 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_business(
                 crate::businesses::CreateBusinessRequest::new(
-                    "sample".to_owned(),
+                    "Acme Corp".to_owned(),
                     "sample".to_owned()
                 )
-                    .phone("sample".to_owned())
-                    .email("sample".to_owned())
-                    .website("sample".to_owned())
-                    .address("sample".to_owned())
-                    .city("sample".to_owned())
-                    .postal_code("sample".to_owned())
-                    .state("sample".to_owned())
-                    .country("sample".to_owned())
+                    .phone("+1234567890".to_owned())
+                    .email("info@acme.com".to_owned())
+                    .website("https://acme.com".to_owned())
+                    .address("123 Main St".to_owned())
+                    .city("New York".to_owned())
+                    .postal_code("10001".to_owned())
+                    .state("NY".to_owned())
+                    .country("US".to_owned())
                     .description("sample".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
@@ -181,7 +181,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "listBusinesses",
         Box::pin({
-            let call = handle.list_businesses().limit(1i64).skip(1i64);
+            let call = handle.list_businesses().limit(100i64).skip(0i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));

@@ -872,10 +872,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_appointment(
                 crate::calendars::CreateAppointmentRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "CVokAlI8fgw4WYWoCtQz".to_owned(),
+                    "C2QujeCh8ZnC7al2InWR".to_owned(),
+                    "0007BWpSzSwfiuSl0tR2".to_owned(),
+                    "2021-06-23T03:30:00+05:30".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -896,9 +896,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_availability_schedule(
                 crate::calendars::CreateAvailabilityScheduleRequest::new(
+                    "America/New_York".to_owned(),
                     "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "Business Hours Schedule".to_owned(),
                     "sample".to_owned()
                 )
             );
@@ -909,7 +909,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "createBlockSlot",
         Box::pin({
             let call = handle.create_block_slot(
-                crate::calendars::BlockSlotRequest::new("sample".to_owned(), "sample".to_owned())
+                crate::calendars::BlockSlotRequest::new(
+                    "CVokAlI8fgw4WYWoCtQz".to_owned(),
+                    "C2QujeCh8ZnC7al2InWR".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -918,7 +921,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "createCalendar",
         Box::pin({
             let call = handle.create_calendar(
-                CreateCalendarRequest::new("sample".to_owned(), "sample".to_owned())
+                CreateCalendarRequest::new(
+                    "ocQHyuzHvysMo5N5VsXc".to_owned(),
+                    "test calendar".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -928,10 +934,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_calendar_group(
                 crate::calendars::CreateCalendarGroupRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "ocQHyuzHvysMo5N5VsXc".to_owned(),
+                    "group a".to_owned(),
+                    "group description".to_owned(),
+                    "15-mins".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -982,13 +988,13 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                             crate::calendars::ScheduleRuleType::Wday,
                             vec![
                                 crate::calendars::ScheduleInterval::new(
-                                    "sample".to_owned(),
-                                    "sample".to_owned()
+                                    "09:00".to_owned(),
+                                    "17:00".to_owned()
                                 )
                             ]
                         )
                     ],
-                    "sample".to_owned()
+                    "America/New_York".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -999,10 +1005,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_service(
                 CreateServiceRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    vec![ServiceStaff::new("sample".to_owned())],
-                    "sample".to_owned()
+                    "Hair Styling".to_owned(),
+                    "hair-styling".to_owned(),
+                    vec![ServiceStaff::new("65e5f6dfacf123513228d384".to_owned())],
+                    "0007BWpSzSwfiuSl0tR2".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -1013,12 +1019,12 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_service_booking(
                 CreateServiceBookingRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    vec![ServiceBookingItem::new("sample".to_owned())]
+                    "0007BWpSzSwfiuSl0tR2".to_owned(),
+                    "9NkT25Vor1v4aQatFsv2".to_owned(),
+                    "2021-06-23T03:30:00+05:30".to_owned(),
+                    "2023-09-25T16:30:00+05:30".to_owned(),
+                    "America/New_York".to_owned(),
+                    vec![ServiceBookingItem::new("a3b4c5d6e7f8901234567890".to_owned())]
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -1029,9 +1035,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_service_location(
                 CreateServiceLocationRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "Midtown Therapy Studio".to_owned(),
+                    "midtown-therapy-studio".to_owned(),
+                    "0007BWpSzSwfiuSl0tR2".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -1167,7 +1173,11 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "getFreeSlots",
         Box::pin({
-            let call = handle.get_free_slots("sample-calendarId", 1i64, 1i64);
+            let call = handle.get_free_slots(
+                "sample-calendarId",
+                1548898600000i64,
+                1601490599999i64
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -1195,21 +1205,21 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "listAppointmentNotes",
         Box::pin({
-            let call = handle.list_appointment_notes("sample-appointmentId", 1i64, 1i64);
+            let call = handle.list_appointment_notes("sample-appointmentId", 10i64, 0i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "listBlockedSlots",
         Box::pin({
-            let call = handle.list_blocked_slots(1i64, 1i64);
+            let call = handle.list_blocked_slots(1680373800000i64, 1680978599999i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "listCalendarEvents",
         Box::pin({
-            let call = handle.list_calendar_events(1i64, 1i64);
+            let call = handle.list_calendar_events(1680373800000i64, 1680978599999i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -1248,7 +1258,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "listServiceBookings",
         Box::pin({
-            let call = handle.list_service_bookings(1i64, 1i64);
+            let call = handle.list_service_bookings(1704110400000i64, 1704114000000i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -1276,7 +1286,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "searchAvailabilitySchedules",
         Box::pin({
-            let call = handle.search_availability_schedules("sample".to_owned());
+            let call = handle.search_availability_schedules("IkqiJlXJ7o9h61tCHHod".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -1326,7 +1336,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.update_block_slot(
                 "sample-eventId",
-                crate::calendars::BlockSlotRequest::new("sample".to_owned(), "sample".to_owned())
+                crate::calendars::BlockSlotRequest::new(
+                    "CVokAlI8fgw4WYWoCtQz".to_owned(),
+                    "C2QujeCh8ZnC7al2InWR".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1344,9 +1357,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.update_calendar_group(
                 "sample-groupId",
                 crate::calendars::UpdateCalendarGroupRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "group a".to_owned(),
+                    "group description".to_owned(),
+                    "15-mins".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -1416,8 +1429,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.validate_calendar_group_slug(
                 crate::calendars::ValidateCalendarGroupSlugRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "calendar-1".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -1448,24 +1461,24 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_appointment(
                 crate::calendars::CreateAppointmentRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "CVokAlI8fgw4WYWoCtQz".to_owned(),
+                    "C2QujeCh8ZnC7al2InWR".to_owned(),
+                    "0007BWpSzSwfiuSl0tR2".to_owned(),
+                    "2021-06-23T03:30:00+05:30".to_owned()
                 )
-                    .title("sample".to_owned())
+                    .title("Test Event".to_owned())
                     .meeting_location_type(crate::calendars::AppointmentMeetingType::Custom)
-                    .meeting_location_id("sample".to_owned())
+                    .meeting_location_id("custom_0".to_owned())
                     .override_location_config(true)
                     .appointment_status(crate::calendars::AppointmentStatus::New)
                     .assigned_user_id("sample".to_owned())
                     .description("sample".to_owned())
-                    .address("sample".to_owned())
+                    .address("Zoom".to_owned())
                     .ignore_date_range(true)
                     .to_notify(true)
                     .ignore_free_slot_validation(true)
-                    .rrule("sample".to_owned())
-                    .end_time("sample".to_owned())
+                    .rrule("RRULE:FREQ=DAILY;INTERVAL=1;COUNT=5".to_owned())
+                    .end_time("2021-06-23T04:30:00+05:30".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1486,9 +1499,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_availability_schedule(
                 crate::calendars::CreateAvailabilityScheduleRequest::new(
+                    "America/New_York".to_owned(),
                     "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "Business Hours Schedule".to_owned(),
                     "sample".to_owned()
                 )
                     .rules(
@@ -1497,12 +1510,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                 crate::calendars::ScheduleRuleType::Wday,
                                 vec![
                                     crate::calendars::ScheduleInterval::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned()
+                                        "09:00".to_owned(),
+                                        "17:00".to_owned()
                                     )
                                 ]
                             )
-                                .date("sample".to_owned())
+                                .date("2023-04-15".to_owned())
                                 .day(crate::calendars::Weekday::Sunday)
                         ]
                     )
@@ -1515,11 +1528,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "createBlockSlot",
         Box::pin({
             let call = handle.create_block_slot(
-                crate::calendars::BlockSlotRequest::new("sample".to_owned(), "sample".to_owned())
-                    .title("sample".to_owned())
+                crate::calendars::BlockSlotRequest::new(
+                    "CVokAlI8fgw4WYWoCtQz".to_owned(),
+                    "C2QujeCh8ZnC7al2InWR".to_owned()
+                )
+                    .title("Test Event".to_owned())
                     .assigned_user_id("sample".to_owned())
-                    .start_time("sample".to_owned())
-                    .end_time("sample".to_owned())
+                    .start_time("2021-06-23T03:30:00+05:30".to_owned())
+                    .end_time("2021-06-23T04:30:00+05:30".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1528,7 +1544,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "createCalendar",
         Box::pin({
             let call = handle.create_calendar(
-                CreateCalendarRequest::new("sample".to_owned(), "sample".to_owned())
+                CreateCalendarRequest::new(
+                    "ocQHyuzHvysMo5N5VsXc".to_owned(),
+                    "test calendar".to_owned()
+                )
                     .is_active(true)
                     .notifications(
                         vec![
@@ -1542,10 +1561,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                 .type_(crate::calendars::CalendarNotificationSettingType::Email)
                         ]
                     )
-                    .group_id("sample".to_owned())
+                    .group_id("BqTwX8QFwXzpegMve9EQ".to_owned())
                     .team_members(
                         vec![
-                            crate::calendars::TeamMember::new("sample".to_owned())
+                            crate::calendars::TeamMember::new("ocQHyuzHvysMo5N5VsXc".to_owned())
                                 .priority(1.0f64)
                                 .meeting_location_type(
                                     crate::calendars::LegacyMeetingLocationType::Custom
@@ -1563,8 +1582,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     )
                     .event_type(crate::calendars::RoundRobinMode::RoundRobinOptimizeForAvailability)
                     .description("sample".to_owned())
-                    .slug("sample".to_owned())
-                    .widget_slug("sample".to_owned())
+                    .slug("test1".to_owned())
+                    .widget_slug("test1".to_owned())
                     .calendar_type(crate::calendars::CalendarType::RoundRobin)
                     .widget_type(crate::calendars::WidgetType::Default)
                     .event_title("sample".to_owned())
@@ -1575,7 +1594,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             crate::calendars::MeetingLocation::new(
                                 crate::calendars::MeetingLocationKind::Custom
                             )
-                                .location("sample".to_owned())
+                                .location("+14455550132".to_owned())
                         ]
                     )
                     .slot_duration(1.0f64)
@@ -1630,7 +1649,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .availabilities(
                         vec![
                             crate::calendars::CustomAvailability::new(
-                                "sample".to_owned(),
+                                "2023-09-24T00:00:00.000Z".to_owned(),
                                 vec![crate::calendars::HourRange::new(1i64, 1i64, 1i64, 1i64)]
                             )
                                 .deleted(true)
@@ -1638,7 +1657,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     )
                     .guest_type(crate::calendars::GuestType::CountOnly)
                     .consent_label("sample".to_owned())
-                    .calendar_cover_image("sample".to_owned())
+                    .calendar_cover_image("https://path-to-image.com".to_owned())
                     .look_busy_config(crate::calendars::LookBusyConfig::new(true, 1.0f64))
             );
             async move { call.send().await.map(|_| ()) }
@@ -1649,10 +1668,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_calendar_group(
                 crate::calendars::CreateCalendarGroupRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "ocQHyuzHvysMo5N5VsXc".to_owned(),
+                    "group a".to_owned(),
+                    "group description".to_owned(),
+                    "15-mins".to_owned()
                 )
                     .is_active(true)
             );
@@ -1677,15 +1696,15 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         .after_time(
                             vec![
                                 crate::calendars::NotificationOffset::new()
-                                    .time_offset(1.0f64)
-                                    .unit("sample".to_owned())
+                                    .time_offset(1f64)
+                                    .unit("hours".to_owned())
                             ]
                         )
                         .before_time(
                             vec![
                                 crate::calendars::NotificationOffset::new()
-                                    .time_offset(1.0f64)
-                                    .unit("sample".to_owned())
+                                    .time_offset(1f64)
+                                    .unit("hours".to_owned())
                             ]
                         )
                         .additional_email_ids(vec!["sample".to_owned()])
@@ -1728,15 +1747,15 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             crate::calendars::ScheduleRuleType::Wday,
                             vec![
                                 crate::calendars::ScheduleInterval::new(
-                                    "sample".to_owned(),
-                                    "sample".to_owned()
+                                    "09:00".to_owned(),
+                                    "17:00".to_owned()
                                 )
                             ]
                         )
-                            .date("sample".to_owned())
+                            .date("2023-04-15".to_owned())
                             .day(crate::calendars::Weekday::Sunday)
                     ],
-                    "sample".to_owned()
+                    "America/New_York".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -1747,43 +1766,43 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_service(
                 CreateServiceRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    vec![ServiceStaff::new("sample".to_owned())],
-                    "sample".to_owned()
+                    "Hair Styling".to_owned(),
+                    "hair-styling".to_owned(),
+                    vec![ServiceStaff::new("65e5f6dfacf123513228d384".to_owned())],
+                    "0007BWpSzSwfiuSl0tR2".to_owned()
                 )
                     .payment(
                         ServicePayment::new()
-                            .amount(1.0f64)
-                            .deposit(1.0f64)
+                            .amount(50f64)
+                            .deposit(20f64)
                             .deposit_type(DepositType::Percentage)
                     )
-                    .service_duration(1.0f64)
+                    .service_duration(30f64)
                     .service_duration_unit(crate::calendars::SlotTimeUnit::Mins)
-                    .pre_buffer(1.0f64)
+                    .pre_buffer(10f64)
                     .pre_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
-                    .post_buffer(1.0f64)
+                    .post_buffer(15f64)
                     .post_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
-                    .description("sample".to_owned())
-                    .event_color("sample".to_owned())
-                    .cover_image("sample".to_owned())
-                    .service_category_id("sample".to_owned())
+                    .description("Full hair styling session".to_owned())
+                    .event_color("#66C61C".to_owned())
+                    .cover_image("https://example.com/cover.jpg".to_owned())
+                    .service_category_id("65e5f6dfacf123513228d381".to_owned())
                     .is_private(true)
-                    .form_id("sample".to_owned())
+                    .form_id("65e5f6dfacf123513228d390".to_owned())
                     .variations(
                         vec![
-                            NewServiceVariation::new("sample".to_owned())
+                            NewServiceVariation::new("Hair Styling".to_owned())
                                 .payment(
                                     ServicePayment::new()
-                                        .amount(1.0f64)
-                                        .deposit(1.0f64)
+                                        .amount(50f64)
+                                        .deposit(20f64)
                                         .deposit_type(DepositType::Percentage)
                                 )
-                                .service_duration(1.0f64)
+                                .service_duration(30f64)
                                 .service_duration_unit(crate::calendars::SlotTimeUnit::Mins)
-                                .pre_buffer(1.0f64)
+                                .pre_buffer(10f64)
                                 .pre_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
-                                .post_buffer(1.0f64)
+                                .post_buffer(15f64)
                                 .post_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
                         ]
                     )
@@ -1797,21 +1816,23 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .create_service_booking(
                     CreateServiceBookingRequest::new(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "0007BWpSzSwfiuSl0tR2".to_owned(),
+                        "9NkT25Vor1v4aQatFsv2".to_owned(),
+                        "2021-06-23T03:30:00+05:30".to_owned(),
+                        "2023-09-25T16:30:00+05:30".to_owned(),
+                        "America/New_York".to_owned(),
                         vec![
-                            ServiceBookingItem::new("sample".to_owned())
-                                .staff_id("sample".to_owned())
-                                .position(1i64)
-                                .add_ons(vec![BookingAddOn::new("sample".to_owned())])
+                            ServiceBookingItem::new("a3b4c5d6e7f8901234567890".to_owned())
+                                .staff_id("8MkU36Wps2w5bRbuGtw3".to_owned())
+                                .position(0i64)
+                                .add_ons(
+                                    vec![BookingAddOn::new("6985f6dfacf123513228d384".to_owned())]
+                                )
                         ]
                     )
-                        .service_location_id("sample".to_owned())
-                        .meeting_location("sample".to_owned())
-                        .title("sample".to_owned())
+                        .service_location_id("65e5f6dfacf123513228d384".to_owned())
+                        .meeting_location("123 Main St, Anytown, USA".to_owned())
+                        .title("Service Appointment".to_owned())
                         .status(NewServiceBookingStatus::Confirmed)
                 )
                 .override_availability(true)
@@ -1824,13 +1845,15 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_service_location(
                 CreateServiceLocationRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "Midtown Therapy Studio".to_owned(),
+                    "midtown-therapy-studio".to_owned(),
+                    "0007BWpSzSwfiuSl0tR2".to_owned()
                 )
-                    .phone("sample".to_owned())
-                    .address("sample".to_owned())
-                    .cover_image("sample".to_owned())
+                    .phone("+1-212-555-0174".to_owned())
+                    .address("789 5th Avenue, Floor 3, New York, NY 10022".to_owned())
+                    .cover_image(
+                        "https://storage.example.com/locations/midtown-therapy-studio/cover.jpg".to_owned()
+                    )
                     .location_type(ServiceLocationType::Offline)
             );
             async move { call.send().await.map(|_| ()) }
@@ -1967,8 +1990,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "getFreeSlots",
         Box::pin({
             let call = handle
-                .get_free_slots("sample-calendarId", 1i64, 1i64)
-                .timezone("sample".to_owned())
+                .get_free_slots("sample-calendarId", 1548898600000i64, 1601490599999i64)
+                .timezone("America/Chihuahua".to_owned())
                 .user_id("sample".to_owned())
                 .user_ids(vec!["sample".to_owned()]);
             async move { call.send().await.map(|_| ()) }
@@ -1998,7 +2021,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "listAppointmentNotes",
         Box::pin({
-            let call = handle.list_appointment_notes("sample-appointmentId", 1i64, 1i64);
+            let call = handle.list_appointment_notes("sample-appointmentId", 10i64, 0i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -2006,7 +2029,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listBlockedSlots",
         Box::pin({
             let call = handle
-                .list_blocked_slots(1i64, 1i64)
+                .list_blocked_slots(1680373800000i64, 1680978599999i64)
                 .user_id("sample".to_owned())
                 .calendar_id("sample".to_owned())
                 .group_id("sample".to_owned());
@@ -2017,7 +2040,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listCalendarEvents",
         Box::pin({
             let call = handle
-                .list_calendar_events(1i64, 1i64)
+                .list_calendar_events(1680373800000i64, 1680978599999i64)
                 .user_id("sample".to_owned())
                 .calendar_id("sample".to_owned())
                 .group_id("sample".to_owned());
@@ -2038,8 +2061,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 .list_calendar_notifications("sample-calendarId")
                 .is_active(true)
                 .deleted(true)
-                .limit(1i64)
-                .skip(1i64);
+                .limit(100i64)
+                .skip(0i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -2057,7 +2080,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "listCalendars",
         Box::pin({
-            let call = handle.list_calendars().group_id("sample".to_owned()).show_drafted(true);
+            let call = handle
+                .list_calendars()
+                .group_id("BqTwX8QFwXzpegMve9EQ".to_owned())
+                .show_drafted(true);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -2065,9 +2091,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listServiceBookings",
         Box::pin({
             let call = handle
-                .list_service_bookings(1i64, 1i64)
-                .timezone("sample".to_owned())
-                .service_location_id("sample".to_owned());
+                .list_service_bookings(1704110400000i64, 1704114000000i64)
+                .timezone("America/New_York".to_owned())
+                .service_location_id("65e5f6dfacf123513228d384".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -2083,7 +2109,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_services()
-                .service_category_id("sample".to_owned())
+                .service_category_id("65e5f6dfacf123513228d384".to_owned())
                 .is_private(true);
             async move { call.send().await.map(|_| ()) }
         })
@@ -2099,10 +2125,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "searchAvailabilitySchedules",
         Box::pin({
             let call = handle
-                .search_availability_schedules("sample".to_owned())
+                .search_availability_schedules("IkqiJlXJ7o9h61tCHHod".to_owned())
                 .calendar_id("sample".to_owned())
-                .skip(1i64)
-                .limit(1i64);
+                .skip(0i64)
+                .limit(50i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -2166,16 +2192,16 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                 crate::calendars::ScheduleRuleType::Wday,
                                 vec![
                                     crate::calendars::ScheduleInterval::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned()
+                                        "09:00".to_owned(),
+                                        "17:00".to_owned()
                                     )
                                 ]
                             )
-                                .date("sample".to_owned())
+                                .date("2023-04-15".to_owned())
                                 .day(crate::calendars::Weekday::Sunday)
                         ]
                     )
-                    .timezone("sample".to_owned())
+                    .timezone("America/Los_Angeles".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2185,11 +2211,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.update_block_slot(
                 "sample-eventId",
-                crate::calendars::BlockSlotRequest::new("sample".to_owned(), "sample".to_owned())
-                    .title("sample".to_owned())
+                crate::calendars::BlockSlotRequest::new(
+                    "CVokAlI8fgw4WYWoCtQz".to_owned(),
+                    "C2QujeCh8ZnC7al2InWR".to_owned()
+                )
+                    .title("Test Event".to_owned())
                     .assigned_user_id("sample".to_owned())
-                    .start_time("sample".to_owned())
-                    .end_time("sample".to_owned())
+                    .start_time("2021-06-23T03:30:00+05:30".to_owned())
+                    .end_time("2021-06-23T04:30:00+05:30".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2213,10 +2242,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                 .type_(crate::calendars::CalendarNotificationSettingType::Email)
                         ]
                     )
-                    .group_id("sample".to_owned())
+                    .group_id("BqTwX8QFwXzpegMve9EQ".to_owned())
                     .team_members(
                         vec![
-                            crate::calendars::TeamMember::new("sample".to_owned())
+                            crate::calendars::TeamMember::new("ocQHyuzHvysMo5N5VsXc".to_owned())
                                 .priority(1.0f64)
                                 .meeting_location_type(
                                     crate::calendars::LegacyMeetingLocationType::Custom
@@ -2233,10 +2262,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         ]
                     )
                     .event_type(crate::calendars::RoundRobinMode::RoundRobinOptimizeForAvailability)
-                    .name("sample".to_owned())
+                    .name("test calendar".to_owned())
                     .description("sample".to_owned())
-                    .slug("sample".to_owned())
-                    .widget_slug("sample".to_owned())
+                    .slug("test1".to_owned())
+                    .widget_slug("test1".to_owned())
                     .widget_type(crate::calendars::WidgetType::Default)
                     .event_title("sample".to_owned())
                     .event_color("sample".to_owned())
@@ -2246,7 +2275,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             crate::calendars::MeetingLocation::new(
                                 crate::calendars::MeetingLocationKind::Custom
                             )
-                                .location("sample".to_owned())
+                                .location("+14455550132".to_owned())
                         ]
                     )
                     .slot_duration(1.0f64)
@@ -2300,7 +2329,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .availabilities(
                         vec![
                             crate::calendars::CustomAvailabilityUpdate::new(
-                                "sample".to_owned(),
+                                "2023-09-24T00:00:00.000Z".to_owned(),
                                 vec![crate::calendars::HourRange::new(1i64, 1i64, 1i64, 1i64)]
                             )
                                 .deleted(true)
@@ -2309,7 +2338,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     )
                     .guest_type(crate::calendars::GuestType::CountOnly)
                     .consent_label("sample".to_owned())
-                    .calendar_cover_image("sample".to_owned())
+                    .calendar_cover_image("https://path-to-image.com".to_owned())
                     .look_busy_config(crate::calendars::LookBusyConfig::new(true, 1.0f64))
             );
             async move { call.send().await.map(|_| ()) }
@@ -2321,9 +2350,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_calendar_group(
                 "sample-groupId",
                 crate::calendars::UpdateCalendarGroupRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "group a".to_owned(),
+                    "group description".to_owned(),
+                    "15-mins".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -2350,15 +2379,15 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .after_time(
                         vec![
                             crate::calendars::NotificationOffset::new()
-                                .time_offset(1.0f64)
-                                .unit("sample".to_owned())
+                                .time_offset(1f64)
+                                .unit("hours".to_owned())
                         ]
                     )
                     .before_time(
                         vec![
                             crate::calendars::NotificationOffset::new()
-                                .time_offset(1.0f64)
-                                .unit("sample".to_owned())
+                                .time_offset(1f64)
+                                .unit("hours".to_owned())
                         ]
                     )
                     .from_address("sample".to_owned())
@@ -2399,16 +2428,16 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                 crate::calendars::ScheduleRuleType::Wday,
                                 vec![
                                     crate::calendars::ScheduleInterval::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned()
+                                        "09:00".to_owned(),
+                                        "17:00".to_owned()
                                     )
                                 ]
                             )
-                                .date("sample".to_owned())
+                                .date("2023-04-15".to_owned())
                                 .day(crate::calendars::Weekday::Sunday)
                         ]
                     )
-                    .timezone("sample".to_owned())
+                    .timezone("America/New_York".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2419,44 +2448,44 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_service(
                 "sample-serviceId",
                 UpdateServiceRequest::new()
-                    .name("sample".to_owned())
+                    .name("Hair Styling".to_owned())
                     .payment(
                         ServicePayment::new()
-                            .amount(1.0f64)
-                            .deposit(1.0f64)
+                            .amount(50f64)
+                            .deposit(20f64)
                             .deposit_type(DepositType::Percentage)
                     )
-                    .service_duration(1.0f64)
+                    .service_duration(30f64)
                     .service_duration_unit(crate::calendars::SlotTimeUnit::Mins)
-                    .pre_buffer(1.0f64)
+                    .pre_buffer(10f64)
                     .pre_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
-                    .post_buffer(1.0f64)
+                    .post_buffer(15f64)
                     .post_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
-                    .description("sample".to_owned())
-                    .slug("sample".to_owned())
-                    .event_color("sample".to_owned())
-                    .cover_image("sample".to_owned())
-                    .service_category_id("sample".to_owned())
+                    .description("Full hair styling session".to_owned())
+                    .slug("hair-styling".to_owned())
+                    .event_color("#66C61C".to_owned())
+                    .cover_image("https://example.com/cover.jpg".to_owned())
+                    .service_category_id("65e5f6dfacf123513228d381".to_owned())
                     .is_private(true)
-                    .form_id("sample".to_owned())
-                    .staff(vec![ServiceStaff::new("sample".to_owned())])
+                    .form_id("65e5f6dfacf123513228d390".to_owned())
+                    .staff(vec![ServiceStaff::new("65e5f6dfacf123513228d384".to_owned())])
                     .variations(
                         vec![
                             ServiceVariationUpdate::new()
-                                .name("sample".to_owned())
+                                .name("Hair Styling".to_owned())
                                 .payment(
                                     ServicePayment::new()
-                                        .amount(1.0f64)
-                                        .deposit(1.0f64)
+                                        .amount(50f64)
+                                        .deposit(20f64)
                                         .deposit_type(DepositType::Percentage)
                                 )
-                                .service_duration(1.0f64)
+                                .service_duration(30f64)
                                 .service_duration_unit(crate::calendars::SlotTimeUnit::Mins)
-                                .pre_buffer(1.0f64)
+                                .pre_buffer(10f64)
                                 .pre_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
-                                .post_buffer(1.0f64)
+                                .post_buffer(15f64)
                                 .post_buffer_unit(crate::calendars::SlotTimeUnit::Mins)
-                                .id("sample".to_owned())
+                                .id("65e5f6dfacf123513228d385".to_owned())
                         ]
                     )
             );
@@ -2470,19 +2499,23 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 .update_service_booking(
                     "sample-bookingId",
                     UpdateServiceBookingRequest::new()
-                        .service_location_id("sample".to_owned())
-                        .meeting_location("sample".to_owned())
-                        .title("sample".to_owned())
+                        .service_location_id("65e5f6dfacf123513228d384".to_owned())
+                        .meeting_location("123 Main St, Anytown, USA".to_owned())
+                        .title("Service Appointment".to_owned())
                         .status(ServiceBookingStatus::Confirmed)
-                        .start_time("sample".to_owned())
-                        .end_time("sample".to_owned())
-                        .timezone("sample".to_owned())
+                        .start_time("2021-06-23T03:30:00+05:30".to_owned())
+                        .end_time("2023-09-25T16:30:00+05:30".to_owned())
+                        .timezone("America/New_York".to_owned())
                         .services(
                             vec![
-                                ServiceBookingItem::new("sample".to_owned())
-                                    .staff_id("sample".to_owned())
-                                    .position(1i64)
-                                    .add_ons(vec![BookingAddOn::new("sample".to_owned())])
+                                ServiceBookingItem::new("a3b4c5d6e7f8901234567890".to_owned())
+                                    .staff_id("8MkU36Wps2w5bRbuGtw3".to_owned())
+                                    .position(0i64)
+                                    .add_ons(
+                                        vec![
+                                            BookingAddOn::new("6985f6dfacf123513228d384".to_owned())
+                                        ]
+                                    )
                             ]
                         )
                 )
@@ -2497,11 +2530,13 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_service_location(
                 "sample-serviceLocationId",
                 ServiceLocationDetails::new()
-                    .name("sample".to_owned())
-                    .slug("sample".to_owned())
-                    .phone("sample".to_owned())
-                    .address("sample".to_owned())
-                    .cover_image("sample".to_owned())
+                    .name("Midtown Therapy Studio".to_owned())
+                    .slug("midtown-therapy-studio".to_owned())
+                    .phone("+1-212-555-0174".to_owned())
+                    .address("789 5th Avenue, Floor 3, New York, NY 10022".to_owned())
+                    .cover_image(
+                        "https://storage.example.com/locations/midtown-therapy-studio/cover.jpg".to_owned()
+                    )
                     .location_type(ServiceLocationType::Offline)
             );
             async move { call.send().await.map(|_| ()) }
@@ -2512,8 +2547,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.validate_calendar_group_slug(
                 crate::calendars::ValidateCalendarGroupSlugRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "calendar-1".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }

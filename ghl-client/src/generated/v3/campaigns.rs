@@ -74,7 +74,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "listCampaigns",
         Box::pin({
-            let call = handle.list_campaigns().status("sample".to_owned());
+            let call = handle.list_campaigns().status("draft".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));

@@ -132,7 +132,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "cloneChatWidget",
         Box::pin({
             let call = handle.clone_chat_widget(
-                CloneChatWidgetRequest::new("sample".to_owned(), "sample".to_owned())
+                CloneChatWidgetRequest::new(
+                    "oHJiAh0wDG3BzmzACVD6".to_owned(),
+                    "ve9EPM428h8vShlRWsss".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -142,10 +145,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_chat_widget(
                 CreateChatWidgetRequest::new(
-                    1i64,
+                    2i64,
                     ChatWidgetBaseType::LiveChat,
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "Chat Widget 1".to_owned(),
+                    "oHJiAh0wDG3BzmzACVD6".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -175,7 +178,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "listChatWidgets",
         Box::pin({
-            let call = handle.list_chat_widgets(1i64, 1i64);
+            let call = handle.list_chat_widgets(0i64, 10i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -210,8 +213,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "cloneChatWidget",
         Box::pin({
             let call = handle.clone_chat_widget(
-                CloneChatWidgetRequest::new("sample".to_owned(), "sample".to_owned())
-                    .name("sample".to_owned())
+                CloneChatWidgetRequest::new(
+                    "oHJiAh0wDG3BzmzACVD6".to_owned(),
+                    "ve9EPM428h8vShlRWsss".to_owned()
+                )
+                    .name("Chat Widget 1 (copy)".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -221,87 +227,94 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_chat_widget(
                 CreateChatWidgetRequest::new(
-                    1i64,
+                    2i64,
                     ChatWidgetBaseType::LiveChat,
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "Chat Widget 1".to_owned(),
+                    "oHJiAh0wDG3BzmzACVD6".to_owned()
                 )
                     .deleted(true)
                     .default(true)
                     .settings(
-                        ChatWidgetSettings::new("sample".to_owned(), "sample".to_owned())
+                        ChatWidgetSettings::new(
+                            "emailChat".to_owned(),
+                            "messageChatCircle".to_owned()
+                        )
                             .acknowledgement_details(
                                 ChatWidgetAcknowledgement::new()
-                                    .icon("sample".to_owned())
-                                    .placeholder_color("sample".to_owned())
-                                    .live_chat_icon("sample".to_owned())
-                                    .live_chat_placeholder_color("sample".to_owned())
+                                    .icon("check".to_owned())
+                                    .placeholder_color("#000".to_owned())
+                                    .live_chat_icon("check".to_owned())
+                                    .live_chat_placeholder_color("#000".to_owned())
                             )
-                            .agency_name("sample".to_owned())
-                            .agency_website("sample".to_owned())
+                            .agency_name("Example Agency".to_owned())
+                            .agency_website("https://example.com".to_owned())
                             .allow_avatar_image(true)
                             .auto_country_code(true)
-                            .country_code("sample".to_owned())
-                            .prompt_type("sample".to_owned())
+                            .country_code("US".to_owned())
+                            .prompt_type("avatar".to_owned())
                             .enable_revisit_message(true)
-                            .heading("sample".to_owned())
-                            .legal_msg("sample".to_owned())
+                            .heading("Welcome to Our Website".to_owned())
+                            .legal_msg(
+                                "By using this website, you agree to our terms and conditions.".to_owned()
+                            )
                             .live_chat_ack_msg("sample".to_owned())
                             .live_chat_ended_msg("sample".to_owned())
                             .live_chat_feedback_msg("sample".to_owned())
                             .live_chat_feedback_note("sample".to_owned())
                             .live_chat_intro_msg("sample".to_owned())
                             .live_chat_user_inactive_msg("sample".to_owned())
-                            .live_chat_user_inactive_time("sample".to_owned())
+                            .live_chat_user_inactive_time("5 minutes".to_owned())
                             .live_chat_visitor_inactive_msg("sample".to_owned())
-                            .live_chat_visitor_inactive_time("sample".to_owned())
-                            .locale("sample".to_owned())
-                            .prompt_avatar("sample".to_owned())
-                            .prompt_avatar_alt_text("sample".to_owned())
+                            .live_chat_visitor_inactive_time("10 minutes".to_owned())
+                            .locale("en_US".to_owned())
+                            .prompt_avatar("avatar.jpg".to_owned())
+                            .prompt_avatar_alt_text("company logo".to_owned())
                             .is_prompt_avatar_image_optimize(true)
-                            .prompt_msg("sample".to_owned())
-                            .revisit_prompt_msg("sample".to_owned())
-                            .send_action_text("sample".to_owned())
+                            .prompt_msg("Need assistance? Feel free to ask us anything!".to_owned())
+                            .revisit_prompt_msg(
+                                "Welcome back! How can we help you today?".to_owned()
+                            )
+                            .send_action_text("Send".to_owned())
                             .show_agency_branding(true)
                             .show_consent_checkbox(true)
                             .show_live_chat_welcome_msg(true)
                             .show_prompt(true)
-                            .sub_heading("sample".to_owned())
-                            .success_msg("sample".to_owned())
-                            .support_contact("sample".to_owned())
-                            .thank_you_msg("sample".to_owned())
+                            .sub_heading("We are here to help you!".to_owned())
+                            .success_msg("Your message has been sent successfully.".to_owned())
+                            .support_contact("support@example.com".to_owned())
+                            .thank_you_msg("Thank you for visiting our website!".to_owned())
                             .theme(
                                 ChatWidgetTheme::new()
-                                    .name("sample".to_owned())
+                                    .name("theme1".to_owned())
                                     .colors(
                                         ChatWidgetThemeColors::new()
-                                            .chat_bubble_color("sample".to_owned())
-                                            .background_color("sample".to_owned())
-                                            .header_color("sample".to_owned())
-                                            .button_color("sample".to_owned())
-                                            .avatar_background_color("sample".to_owned())
-                                            .avatar_border_color("sample".to_owned())
-                                            .sender_message_color("sample".to_owned())
-                                            .received_message_color("sample".to_owned())
+                                            .chat_bubble_color("#4285F4".to_owned())
+                                            .background_color("#ffffff".to_owned())
+                                            .header_color("#ffffff".to_owned())
+                                            .button_color("#ffffff".to_owned())
+                                            .avatar_background_color("#ffffff".to_owned())
+                                            .avatar_border_color("#ffffff".to_owned())
+                                            .sender_message_color("#ffffff".to_owned())
+                                            .received_message_color("#ffffff".to_owned())
                                     )
                             )
                             .use_email_field(true)
-                            .wa_number("sample".to_owned())
-                            .widget_primary_color("sample".to_owned())
+                            .wa_number("+1234567890".to_owned())
+                            .widget_primary_color("#4285F4".to_owned())
                             .representative_assigned_message("sample".to_owned())
                             .dimensions(
                                 ChatWidgetLayout::new()
-                                    .position("sample".to_owned())
-                                    .sizes(ChatWidgetSize::new().width(1.0f64).height(1.0f64))
+                                    .position("left".to_owned())
+                                    .sizes(ChatWidgetSize::new().width(360f64).height(600f64))
                             )
                             .advance_settings(
                                 ChatWidgetAdvancedSettings::new()
-                                    .branding_title("sample".to_owned())
+                                    .branding_title("Agency".to_owned())
                                     .redirect(
                                         ChatWidgetRedirect::new()
                                             .redirect_action(true)
-                                            .redirect_website("sample".to_owned())
-                                            .redirect_text("sample".to_owned())
+                                            .redirect_website("https://example.com".to_owned())
+                                            .redirect_text("Click here".to_owned())
                                     )
                                     .enable_contact_form(true)
                                     .default_consent_check(true)
@@ -311,51 +324,65 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                             .open_hours(
                                                 vec![serde_json::Value::Object(Default::default())]
                                             )
-                                            .timezone("sample".to_owned())
+                                            .timezone("UTC".to_owned())
                                             .outside_office_hours_welcome_msg("sample".to_owned())
                                     )
                                     .contact_form_options(
                                         vec![serde_json::Value::Object(Default::default())]
                                     )
                                     .all_in_one_chat_types(vec![ChatWidgetTypeFilter::LiveChat])
-                                    .all_in_one_initial_msg("sample".to_owned())
-                                    .contact_form_intro_message("sample".to_owned())
-                                    .contact_form_system_message("sample".to_owned())
-                                    .prefilled_message_text("sample".to_owned())
+                                    .all_in_one_initial_msg(
+                                        "Choose a chat option to get started.".to_owned()
+                                    )
+                                    .contact_form_intro_message(
+                                        "Please share contact details".to_owned()
+                                    )
+                                    .contact_form_system_message(
+                                        "Please share contact details".to_owned()
+                                    )
+                                    .prefilled_message_text("I want to know more".to_owned())
                                     .voice_ai_agent(serde_json::Value::Object(Default::default()))
                                     .fb_page(
                                         ChatWidgetFacebookPage::new()
-                                            .facebook_page_id("sample".to_owned())
-                                            .facebook_page_name("sample".to_owned())
+                                            .facebook_page_id("1234567890".to_owned())
+                                            .facebook_page_name("My Page".to_owned())
                                     )
                                     .instagram_page(
                                         ChatWidgetInstagramPage::new()
-                                            .facebook_page_id("sample".to_owned())
-                                            .facebook_page_name("sample".to_owned())
-                                            .instagram_page_id("sample".to_owned())
-                                            .instagram_username("sample".to_owned())
+                                            .facebook_page_id("1234567890".to_owned())
+                                            .facebook_page_name("My Page".to_owned())
+                                            .instagram_page_id("1234567890".to_owned())
+                                            .instagram_username("mypage".to_owned())
                                     )
                                     .play_notification_sound(true)
-                                    .voice_ai_send_action_text("sample".to_owned())
+                                    .voice_ai_send_action_text("Call Now".to_owned())
                                     .a_two_p_compliance(
                                         ChatWidgetA2pCompliance::new()
                                             .enable_a2p_compliance(true)
                                             .is_a2p_opt_in_form1(true)
-                                            .a2p_opt_in_form1("sample".to_owned())
+                                            .a2p_opt_in_form1(
+                                                "I agree to receive marketing communications from [business name]".to_owned()
+                                            )
                                             .a2p_opt_in_form1_show_checkbox(true)
                                             .a2p_opt_in_form1_pre_checked(true)
                                             .is_a2p_opt_in_form2(true)
-                                            .a2p_opt_in_form2("sample".to_owned())
+                                            .a2p_opt_in_form2(
+                                                "I agree to receive marketing communications from [business name]".to_owned()
+                                            )
                                             .a2p_opt_in_form2_show_checkbox(true)
                                             .a2p_opt_in_form2_pre_checked(true)
-                                            .privacy_policy_link("sample".to_owned())
-                                            .terms_of_service_link("sample".to_owned())
-                                            .message_type("sample".to_owned())
+                                            .privacy_policy_link(
+                                                "https://example.com/privacy-policy".to_owned()
+                                            )
+                                            .terms_of_service_link(
+                                                "https://example.com/terms-of-service".to_owned()
+                                            )
+                                            .message_type("A2P".to_owned())
                                     )
                             )
-                            .location_country_code("sample".to_owned())
-                            .widget_id("sample".to_owned())
-                            .widget_placement("sample".to_owned())
+                            .location_country_code("US".to_owned())
+                            .widget_id("92929283937922".to_owned())
+                            .widget_placement("embedded".to_owned())
                     )
             );
             async move { call.send().await.map(|_| ()) }
@@ -378,7 +405,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "getChatWidgetConfig",
         Box::pin({
-            let call = handle.get_chat_widget_config("sample-id").version("sample".to_owned());
+            let call = handle.get_chat_widget_config("sample-id").version("3".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -386,10 +413,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listChatWidgets",
         Box::pin({
             let call = handle
-                .list_chat_widgets(1i64, 1i64)
+                .list_chat_widgets(0i64, 10i64)
                 .chat_type(ChatWidgetTypeFilter::LiveChat)
                 .exclude_chat_type(ChatWidgetType::LiveChat)
-                .voice_ai_agent_id("sample".to_owned())
+                .voice_ai_agent_id("66597c9a41106ba6eb4eac3c".to_owned())
                 .all_in_one_chat_types(ChatWidgetTypeFilter::LiveChat);
             async move { call.send().await.map(|_| ()) }
         })
@@ -400,84 +427,91 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.patch_chat_widget(
                 "sample-id",
                 UpdateChatWidgetRequest::new()
-                    .version(1i64)
+                    .version(2i64)
                     .chat_type(ChatWidgetBaseType::LiveChat)
-                    .name("sample".to_owned())
+                    .name("Renamed Chat Widget".to_owned())
                     .default(true)
                     .settings(
-                        ChatWidgetSettings::new("sample".to_owned(), "sample".to_owned())
+                        ChatWidgetSettings::new(
+                            "emailChat".to_owned(),
+                            "messageChatCircle".to_owned()
+                        )
                             .acknowledgement_details(
                                 ChatWidgetAcknowledgement::new()
-                                    .icon("sample".to_owned())
-                                    .placeholder_color("sample".to_owned())
-                                    .live_chat_icon("sample".to_owned())
-                                    .live_chat_placeholder_color("sample".to_owned())
+                                    .icon("check".to_owned())
+                                    .placeholder_color("#000".to_owned())
+                                    .live_chat_icon("check".to_owned())
+                                    .live_chat_placeholder_color("#000".to_owned())
                             )
-                            .agency_name("sample".to_owned())
-                            .agency_website("sample".to_owned())
+                            .agency_name("Example Agency".to_owned())
+                            .agency_website("https://example.com".to_owned())
                             .allow_avatar_image(true)
                             .auto_country_code(true)
-                            .country_code("sample".to_owned())
-                            .prompt_type("sample".to_owned())
+                            .country_code("US".to_owned())
+                            .prompt_type("avatar".to_owned())
                             .enable_revisit_message(true)
-                            .heading("sample".to_owned())
-                            .legal_msg("sample".to_owned())
+                            .heading("Welcome to Our Website".to_owned())
+                            .legal_msg(
+                                "By using this website, you agree to our terms and conditions.".to_owned()
+                            )
                             .live_chat_ack_msg("sample".to_owned())
                             .live_chat_ended_msg("sample".to_owned())
                             .live_chat_feedback_msg("sample".to_owned())
                             .live_chat_feedback_note("sample".to_owned())
                             .live_chat_intro_msg("sample".to_owned())
                             .live_chat_user_inactive_msg("sample".to_owned())
-                            .live_chat_user_inactive_time("sample".to_owned())
+                            .live_chat_user_inactive_time("5 minutes".to_owned())
                             .live_chat_visitor_inactive_msg("sample".to_owned())
-                            .live_chat_visitor_inactive_time("sample".to_owned())
-                            .locale("sample".to_owned())
-                            .prompt_avatar("sample".to_owned())
-                            .prompt_avatar_alt_text("sample".to_owned())
+                            .live_chat_visitor_inactive_time("10 minutes".to_owned())
+                            .locale("en_US".to_owned())
+                            .prompt_avatar("avatar.jpg".to_owned())
+                            .prompt_avatar_alt_text("company logo".to_owned())
                             .is_prompt_avatar_image_optimize(true)
-                            .prompt_msg("sample".to_owned())
-                            .revisit_prompt_msg("sample".to_owned())
-                            .send_action_text("sample".to_owned())
+                            .prompt_msg("Need assistance? Feel free to ask us anything!".to_owned())
+                            .revisit_prompt_msg(
+                                "Welcome back! How can we help you today?".to_owned()
+                            )
+                            .send_action_text("Send".to_owned())
                             .show_agency_branding(true)
                             .show_consent_checkbox(true)
                             .show_live_chat_welcome_msg(true)
                             .show_prompt(true)
-                            .sub_heading("sample".to_owned())
-                            .success_msg("sample".to_owned())
-                            .support_contact("sample".to_owned())
-                            .thank_you_msg("sample".to_owned())
+                            .sub_heading("We are here to help you!".to_owned())
+                            .success_msg("Your message has been sent successfully.".to_owned())
+                            .support_contact("support@example.com".to_owned())
+                            .thank_you_msg("Thank you for visiting our website!".to_owned())
                             .theme(
                                 ChatWidgetTheme::new()
-                                    .name("sample".to_owned())
+                                    .name("theme1".to_owned())
                                     .colors(
                                         ChatWidgetThemeColors::new()
-                                            .chat_bubble_color("sample".to_owned())
-                                            .background_color("sample".to_owned())
-                                            .header_color("sample".to_owned())
-                                            .button_color("sample".to_owned())
-                                            .avatar_background_color("sample".to_owned())
-                                            .avatar_border_color("sample".to_owned())
-                                            .sender_message_color("sample".to_owned())
-                                            .received_message_color("sample".to_owned())
+                                            .chat_bubble_color("#4285F4".to_owned())
+                                            .background_color("#ffffff".to_owned())
+                                            .header_color("#ffffff".to_owned())
+                                            .button_color("#ffffff".to_owned())
+                                            .avatar_background_color("#ffffff".to_owned())
+                                            .avatar_border_color("#ffffff".to_owned())
+                                            .sender_message_color("#ffffff".to_owned())
+                                            .received_message_color("#ffffff".to_owned())
                                     )
                             )
                             .use_email_field(true)
-                            .wa_number("sample".to_owned())
-                            .widget_primary_color("sample".to_owned())
+                            .wa_number("+1234567890".to_owned())
+                            .widget_primary_color("#4285F4".to_owned())
                             .representative_assigned_message("sample".to_owned())
                             .dimensions(
                                 ChatWidgetLayout::new()
-                                    .position("sample".to_owned())
-                                    .sizes(ChatWidgetSize::new().width(1.0f64).height(1.0f64))
+                                    .position("left".to_owned())
+                                    .sizes(ChatWidgetSize::new().width(360f64).height(600f64))
                             )
                             .advance_settings(
                                 ChatWidgetAdvancedSettings::new()
-                                    .branding_title("sample".to_owned())
+                                    .branding_title("Agency".to_owned())
                                     .redirect(
                                         ChatWidgetRedirect::new()
                                             .redirect_action(true)
-                                            .redirect_website("sample".to_owned())
-                                            .redirect_text("sample".to_owned())
+                                            .redirect_website("https://example.com".to_owned())
+                                            .redirect_text("Click here".to_owned())
                                     )
                                     .enable_contact_form(true)
                                     .default_consent_check(true)
@@ -487,51 +521,65 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                             .open_hours(
                                                 vec![serde_json::Value::Object(Default::default())]
                                             )
-                                            .timezone("sample".to_owned())
+                                            .timezone("UTC".to_owned())
                                             .outside_office_hours_welcome_msg("sample".to_owned())
                                     )
                                     .contact_form_options(
                                         vec![serde_json::Value::Object(Default::default())]
                                     )
                                     .all_in_one_chat_types(vec![ChatWidgetTypeFilter::LiveChat])
-                                    .all_in_one_initial_msg("sample".to_owned())
-                                    .contact_form_intro_message("sample".to_owned())
-                                    .contact_form_system_message("sample".to_owned())
-                                    .prefilled_message_text("sample".to_owned())
+                                    .all_in_one_initial_msg(
+                                        "Choose a chat option to get started.".to_owned()
+                                    )
+                                    .contact_form_intro_message(
+                                        "Please share contact details".to_owned()
+                                    )
+                                    .contact_form_system_message(
+                                        "Please share contact details".to_owned()
+                                    )
+                                    .prefilled_message_text("I want to know more".to_owned())
                                     .voice_ai_agent(serde_json::Value::Object(Default::default()))
                                     .fb_page(
                                         ChatWidgetFacebookPage::new()
-                                            .facebook_page_id("sample".to_owned())
-                                            .facebook_page_name("sample".to_owned())
+                                            .facebook_page_id("1234567890".to_owned())
+                                            .facebook_page_name("My Page".to_owned())
                                     )
                                     .instagram_page(
                                         ChatWidgetInstagramPage::new()
-                                            .facebook_page_id("sample".to_owned())
-                                            .facebook_page_name("sample".to_owned())
-                                            .instagram_page_id("sample".to_owned())
-                                            .instagram_username("sample".to_owned())
+                                            .facebook_page_id("1234567890".to_owned())
+                                            .facebook_page_name("My Page".to_owned())
+                                            .instagram_page_id("1234567890".to_owned())
+                                            .instagram_username("mypage".to_owned())
                                     )
                                     .play_notification_sound(true)
-                                    .voice_ai_send_action_text("sample".to_owned())
+                                    .voice_ai_send_action_text("Call Now".to_owned())
                                     .a_two_p_compliance(
                                         ChatWidgetA2pCompliance::new()
                                             .enable_a2p_compliance(true)
                                             .is_a2p_opt_in_form1(true)
-                                            .a2p_opt_in_form1("sample".to_owned())
+                                            .a2p_opt_in_form1(
+                                                "I agree to receive marketing communications from [business name]".to_owned()
+                                            )
                                             .a2p_opt_in_form1_show_checkbox(true)
                                             .a2p_opt_in_form1_pre_checked(true)
                                             .is_a2p_opt_in_form2(true)
-                                            .a2p_opt_in_form2("sample".to_owned())
+                                            .a2p_opt_in_form2(
+                                                "I agree to receive marketing communications from [business name]".to_owned()
+                                            )
                                             .a2p_opt_in_form2_show_checkbox(true)
                                             .a2p_opt_in_form2_pre_checked(true)
-                                            .privacy_policy_link("sample".to_owned())
-                                            .terms_of_service_link("sample".to_owned())
-                                            .message_type("sample".to_owned())
+                                            .privacy_policy_link(
+                                                "https://example.com/privacy-policy".to_owned()
+                                            )
+                                            .terms_of_service_link(
+                                                "https://example.com/terms-of-service".to_owned()
+                                            )
+                                            .message_type("A2P".to_owned())
                                     )
                             )
-                            .location_country_code("sample".to_owned())
-                            .widget_id("sample".to_owned())
-                            .widget_placement("sample".to_owned())
+                            .location_country_code("US".to_owned())
+                            .widget_id("92929283937922".to_owned())
+                            .widget_placement("embedded".to_owned())
                     )
             );
             async move { call.send().await.map(|_| ()) }
@@ -543,84 +591,91 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_chat_widget(
                 "sample-id",
                 UpdateChatWidgetRequest::new()
-                    .version(1i64)
+                    .version(2i64)
                     .chat_type(ChatWidgetBaseType::LiveChat)
-                    .name("sample".to_owned())
+                    .name("Renamed Chat Widget".to_owned())
                     .default(true)
                     .settings(
-                        ChatWidgetSettings::new("sample".to_owned(), "sample".to_owned())
+                        ChatWidgetSettings::new(
+                            "emailChat".to_owned(),
+                            "messageChatCircle".to_owned()
+                        )
                             .acknowledgement_details(
                                 ChatWidgetAcknowledgement::new()
-                                    .icon("sample".to_owned())
-                                    .placeholder_color("sample".to_owned())
-                                    .live_chat_icon("sample".to_owned())
-                                    .live_chat_placeholder_color("sample".to_owned())
+                                    .icon("check".to_owned())
+                                    .placeholder_color("#000".to_owned())
+                                    .live_chat_icon("check".to_owned())
+                                    .live_chat_placeholder_color("#000".to_owned())
                             )
-                            .agency_name("sample".to_owned())
-                            .agency_website("sample".to_owned())
+                            .agency_name("Example Agency".to_owned())
+                            .agency_website("https://example.com".to_owned())
                             .allow_avatar_image(true)
                             .auto_country_code(true)
-                            .country_code("sample".to_owned())
-                            .prompt_type("sample".to_owned())
+                            .country_code("US".to_owned())
+                            .prompt_type("avatar".to_owned())
                             .enable_revisit_message(true)
-                            .heading("sample".to_owned())
-                            .legal_msg("sample".to_owned())
+                            .heading("Welcome to Our Website".to_owned())
+                            .legal_msg(
+                                "By using this website, you agree to our terms and conditions.".to_owned()
+                            )
                             .live_chat_ack_msg("sample".to_owned())
                             .live_chat_ended_msg("sample".to_owned())
                             .live_chat_feedback_msg("sample".to_owned())
                             .live_chat_feedback_note("sample".to_owned())
                             .live_chat_intro_msg("sample".to_owned())
                             .live_chat_user_inactive_msg("sample".to_owned())
-                            .live_chat_user_inactive_time("sample".to_owned())
+                            .live_chat_user_inactive_time("5 minutes".to_owned())
                             .live_chat_visitor_inactive_msg("sample".to_owned())
-                            .live_chat_visitor_inactive_time("sample".to_owned())
-                            .locale("sample".to_owned())
-                            .prompt_avatar("sample".to_owned())
-                            .prompt_avatar_alt_text("sample".to_owned())
+                            .live_chat_visitor_inactive_time("10 minutes".to_owned())
+                            .locale("en_US".to_owned())
+                            .prompt_avatar("avatar.jpg".to_owned())
+                            .prompt_avatar_alt_text("company logo".to_owned())
                             .is_prompt_avatar_image_optimize(true)
-                            .prompt_msg("sample".to_owned())
-                            .revisit_prompt_msg("sample".to_owned())
-                            .send_action_text("sample".to_owned())
+                            .prompt_msg("Need assistance? Feel free to ask us anything!".to_owned())
+                            .revisit_prompt_msg(
+                                "Welcome back! How can we help you today?".to_owned()
+                            )
+                            .send_action_text("Send".to_owned())
                             .show_agency_branding(true)
                             .show_consent_checkbox(true)
                             .show_live_chat_welcome_msg(true)
                             .show_prompt(true)
-                            .sub_heading("sample".to_owned())
-                            .success_msg("sample".to_owned())
-                            .support_contact("sample".to_owned())
-                            .thank_you_msg("sample".to_owned())
+                            .sub_heading("We are here to help you!".to_owned())
+                            .success_msg("Your message has been sent successfully.".to_owned())
+                            .support_contact("support@example.com".to_owned())
+                            .thank_you_msg("Thank you for visiting our website!".to_owned())
                             .theme(
                                 ChatWidgetTheme::new()
-                                    .name("sample".to_owned())
+                                    .name("theme1".to_owned())
                                     .colors(
                                         ChatWidgetThemeColors::new()
-                                            .chat_bubble_color("sample".to_owned())
-                                            .background_color("sample".to_owned())
-                                            .header_color("sample".to_owned())
-                                            .button_color("sample".to_owned())
-                                            .avatar_background_color("sample".to_owned())
-                                            .avatar_border_color("sample".to_owned())
-                                            .sender_message_color("sample".to_owned())
-                                            .received_message_color("sample".to_owned())
+                                            .chat_bubble_color("#4285F4".to_owned())
+                                            .background_color("#ffffff".to_owned())
+                                            .header_color("#ffffff".to_owned())
+                                            .button_color("#ffffff".to_owned())
+                                            .avatar_background_color("#ffffff".to_owned())
+                                            .avatar_border_color("#ffffff".to_owned())
+                                            .sender_message_color("#ffffff".to_owned())
+                                            .received_message_color("#ffffff".to_owned())
                                     )
                             )
                             .use_email_field(true)
-                            .wa_number("sample".to_owned())
-                            .widget_primary_color("sample".to_owned())
+                            .wa_number("+1234567890".to_owned())
+                            .widget_primary_color("#4285F4".to_owned())
                             .representative_assigned_message("sample".to_owned())
                             .dimensions(
                                 ChatWidgetLayout::new()
-                                    .position("sample".to_owned())
-                                    .sizes(ChatWidgetSize::new().width(1.0f64).height(1.0f64))
+                                    .position("left".to_owned())
+                                    .sizes(ChatWidgetSize::new().width(360f64).height(600f64))
                             )
                             .advance_settings(
                                 ChatWidgetAdvancedSettings::new()
-                                    .branding_title("sample".to_owned())
+                                    .branding_title("Agency".to_owned())
                                     .redirect(
                                         ChatWidgetRedirect::new()
                                             .redirect_action(true)
-                                            .redirect_website("sample".to_owned())
-                                            .redirect_text("sample".to_owned())
+                                            .redirect_website("https://example.com".to_owned())
+                                            .redirect_text("Click here".to_owned())
                                     )
                                     .enable_contact_form(true)
                                     .default_consent_check(true)
@@ -630,51 +685,65 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                             .open_hours(
                                                 vec![serde_json::Value::Object(Default::default())]
                                             )
-                                            .timezone("sample".to_owned())
+                                            .timezone("UTC".to_owned())
                                             .outside_office_hours_welcome_msg("sample".to_owned())
                                     )
                                     .contact_form_options(
                                         vec![serde_json::Value::Object(Default::default())]
                                     )
                                     .all_in_one_chat_types(vec![ChatWidgetTypeFilter::LiveChat])
-                                    .all_in_one_initial_msg("sample".to_owned())
-                                    .contact_form_intro_message("sample".to_owned())
-                                    .contact_form_system_message("sample".to_owned())
-                                    .prefilled_message_text("sample".to_owned())
+                                    .all_in_one_initial_msg(
+                                        "Choose a chat option to get started.".to_owned()
+                                    )
+                                    .contact_form_intro_message(
+                                        "Please share contact details".to_owned()
+                                    )
+                                    .contact_form_system_message(
+                                        "Please share contact details".to_owned()
+                                    )
+                                    .prefilled_message_text("I want to know more".to_owned())
                                     .voice_ai_agent(serde_json::Value::Object(Default::default()))
                                     .fb_page(
                                         ChatWidgetFacebookPage::new()
-                                            .facebook_page_id("sample".to_owned())
-                                            .facebook_page_name("sample".to_owned())
+                                            .facebook_page_id("1234567890".to_owned())
+                                            .facebook_page_name("My Page".to_owned())
                                     )
                                     .instagram_page(
                                         ChatWidgetInstagramPage::new()
-                                            .facebook_page_id("sample".to_owned())
-                                            .facebook_page_name("sample".to_owned())
-                                            .instagram_page_id("sample".to_owned())
-                                            .instagram_username("sample".to_owned())
+                                            .facebook_page_id("1234567890".to_owned())
+                                            .facebook_page_name("My Page".to_owned())
+                                            .instagram_page_id("1234567890".to_owned())
+                                            .instagram_username("mypage".to_owned())
                                     )
                                     .play_notification_sound(true)
-                                    .voice_ai_send_action_text("sample".to_owned())
+                                    .voice_ai_send_action_text("Call Now".to_owned())
                                     .a_two_p_compliance(
                                         ChatWidgetA2pCompliance::new()
                                             .enable_a2p_compliance(true)
                                             .is_a2p_opt_in_form1(true)
-                                            .a2p_opt_in_form1("sample".to_owned())
+                                            .a2p_opt_in_form1(
+                                                "I agree to receive marketing communications from [business name]".to_owned()
+                                            )
                                             .a2p_opt_in_form1_show_checkbox(true)
                                             .a2p_opt_in_form1_pre_checked(true)
                                             .is_a2p_opt_in_form2(true)
-                                            .a2p_opt_in_form2("sample".to_owned())
+                                            .a2p_opt_in_form2(
+                                                "I agree to receive marketing communications from [business name]".to_owned()
+                                            )
                                             .a2p_opt_in_form2_show_checkbox(true)
                                             .a2p_opt_in_form2_pre_checked(true)
-                                            .privacy_policy_link("sample".to_owned())
-                                            .terms_of_service_link("sample".to_owned())
-                                            .message_type("sample".to_owned())
+                                            .privacy_policy_link(
+                                                "https://example.com/privacy-policy".to_owned()
+                                            )
+                                            .terms_of_service_link(
+                                                "https://example.com/terms-of-service".to_owned()
+                                            )
+                                            .message_type("A2P".to_owned())
                                     )
                             )
-                            .location_country_code("sample".to_owned())
-                            .widget_id("sample".to_owned())
-                            .widget_placement("sample".to_owned())
+                            .location_country_code("US".to_owned())
+                            .widget_id("92929283937922".to_owned())
+                            .widget_placement("embedded".to_owned())
                     )
             );
             async move { call.send().await.map(|_| ()) }

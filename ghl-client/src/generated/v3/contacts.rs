@@ -94,13 +94,14 @@ impl Contacts {
     pub fn add_contact_to_campaign(
         &self,
         contact_id: impl Into<String>,
-        campaign_id: impl Into<String>
+        campaign_id: impl Into<String>,
+        body: crate::contacts::AddContactToCampaignRequest
     ) -> AddContactToCampaign {
         AddContactToCampaign {
             client: self.client.clone(),
             contact_id: contact_id.into(),
             campaign_id: campaign_id.into(),
-            body: None,
+            body,
         }
     }
 
@@ -477,7 +478,11 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "addContactToCampaign",
         Box::pin({
-            let call = handle.add_contact_to_campaign("sample-contactId", "sample-campaignId");
+            let call = handle.add_contact_to_campaign(
+                "sample-contactId",
+                "sample-campaignId",
+                crate::contacts::AddContactToCampaignRequest::new()
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -541,8 +546,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.create_contact_task(
                 "sample-contactId",
                 crate::contacts::CreateContactTaskRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "Call back".to_owned(),
+                    "2020-10-25T11:00:00Z".to_owned(),
                     true
                 )
             );
@@ -763,9 +768,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "addContactToCampaign",
         Box::pin({
-            let call = handle
-                .add_contact_to_campaign("sample-contactId", "sample-campaignId")
-                .body(crate::contacts::AddContactToCampaignRequest::new());
+            let call = handle.add_contact_to_campaign(
+                "sample-contactId",
+                "sample-campaignId",
+                crate::contacts::AddContactToCampaignRequest::new()
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -775,7 +782,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.add_contact_to_workflow(
                 "sample-contactId",
                 "sample-workflowId",
-                crate::contacts::ContactWorkflowRequest::new().event_start_time("sample".to_owned())
+                crate::contacts::ContactWorkflowRequest::new()
+                    .event_start_time("2021-06-23T03:30:00+01:00".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -813,12 +821,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_contact(
                 CreateContactRequest::new("sample".to_owned())
-                    .first_name("sample".to_owned())
-                    .last_name("sample".to_owned())
+                    .first_name("John".to_owned())
+                    .last_name("Doe".to_owned())
                     .name("sample".to_owned())
-                    .email("sample".to_owned())
-                    .gender("sample".to_owned())
-                    .phone("sample".to_owned())
+                    .email("john@example.com".to_owned())
+                    .gender("male".to_owned())
+                    .phone("+1234567890".to_owned())
                     .address1("sample".to_owned())
                     .city("sample".to_owned())
                     .state("sample".to_owned())
@@ -878,9 +886,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                 .field_value2(serde_json::Value::Object(Default::default()))
                         ]
                     )
-                    .source("sample".to_owned())
+                    .source("API".to_owned())
                     .date_of_birth("sample".to_owned())
-                    .country("sample".to_owned())
+                    .country("US".to_owned())
                     .company_name("sample".to_owned())
                     .assigned_to("sample".to_owned())
             );
@@ -895,7 +903,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 crate::contacts::CreateContactNoteRequest::new("sample".to_owned())
                     .user_id("sample".to_owned())
                     .title("sample".to_owned())
-                    .color("sample".to_owned())
+                    .color("#FFAA00".to_owned())
                     .pinned(true)
             );
             async move { call.send().await.map(|_| ()) }
@@ -907,8 +915,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.create_contact_task(
                 "sample-contactId",
                 crate::contacts::CreateContactTaskRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "Call back".to_owned(),
+                    "2020-10-25T11:00:00Z".to_owned(),
                     true
                 )
                     .body("sample".to_owned())
@@ -964,8 +972,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .get_duplicate_contact()
-                .number("sample".to_owned())
-                .email("sample".to_owned());
+                .number("+1423164516".to_owned())
+                .email("abc@abc.com".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -995,8 +1003,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_contacts_by_business("sample-businessId")
-                .limit(1i64)
-                .skip(1i64)
+                .limit(25i64)
+                .skip(0i64)
                 .query("sample".to_owned())
                 .start_after(vec!["sample".to_owned()]);
             async move { call.send().await.map(|_| ()) }
@@ -1032,7 +1040,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.remove_contact_from_workflow(
                 "sample-contactId",
                 "sample-workflowId",
-                crate::contacts::ContactWorkflowRequest::new().event_start_time("sample".to_owned())
+                crate::contacts::ContactWorkflowRequest::new()
+                    .event_start_time("2021-06-23T03:30:00+01:00".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1051,7 +1060,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "searchContacts",
         Box::pin({
             let call = handle.search_contacts(
-                crate::contacts::SearchContactsRequest::new("sample".to_owned()).page_limit(1i64)
+                crate::contacts::SearchContactsRequest::new("sample".to_owned()).page_limit(20i64)
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1170,7 +1179,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 crate::contacts::UpdateContactTaskRequest::new()
                     .title("sample".to_owned())
                     .body("sample".to_owned())
-                    .due_date("sample".to_owned())
+                    .due_date("2024-01-05T12:00:00Z".to_owned())
                     .completed(true)
                     .assigned_to("sample".to_owned())
             );
@@ -1372,16 +1381,10 @@ pub struct AddContactToCampaign {
     client: crate::Client,
     contact_id: String,
     campaign_id: String,
-    body: Option<crate::contacts::AddContactToCampaignRequest>,
+    body: crate::contacts::AddContactToCampaignRequest,
 }
 
 impl AddContactToCampaign {
-    /// Sets the request body.
-    pub fn body(mut self, value: impl Into<crate::contacts::AddContactToCampaignRequest>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1400,7 +1403,8 @@ impl AddContactToCampaign {
                 crate::runtime::request::path_segment(&self.campaign_id)
             )
         );
-        if let Some(value) = &self.body {
+        {
+            let value = &self.body;
             request.json(value)?;
         }
         Ok(request)

@@ -210,7 +210,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                 "sample-agentId",
                 crate::conversation_ai::ConversationAiActionRequest::new(
                     crate::conversation_ai::ConversationAiActionType::TriggerWorkflow,
-                    "sample".to_owned(),
+                    "Trigger a Workflow".to_owned(),
                     serde_json::Value::Object(Default::default())
                 )
             );
@@ -222,7 +222,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_conversation_ai_agent(
                 crate::conversation_ai::CreateConversationAiAgentRequest::new(
-                    "sample".to_owned(),
+                    "John Doe".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned()
@@ -263,7 +263,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "getConversationAiGeneration",
         Box::pin({
             let call = handle.get_conversation_ai_generation(
-                "sample".to_owned(),
+                "messageId123".to_owned(),
                 GetConversationAiGenerationSource::Conversation
             );
             async move { call.send().await.map(|_| ()) }
@@ -291,7 +291,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                 "sample-actionId",
                 crate::conversation_ai::ConversationAiActionRequest::new(
                     crate::conversation_ai::ConversationAiActionType::TriggerWorkflow,
-                    "sample".to_owned(),
+                    "Trigger a Workflow".to_owned(),
                     serde_json::Value::Object(Default::default())
                 )
             );
@@ -341,7 +341,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 "sample-agentId",
                 crate::conversation_ai::ConversationAiActionRequest::new(
                     crate::conversation_ai::ConversationAiActionType::TriggerWorkflow,
-                    "sample".to_owned(),
+                    "Trigger a Workflow".to_owned(),
                     serde_json::Value::Object(Default::default())
                 )
             );
@@ -353,21 +353,21 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_conversation_ai_agent(
                 crate::conversation_ai::CreateConversationAiAgentRequest::new(
-                    "sample".to_owned(),
+                    "John Doe".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned()
                 )
-                    .business_name("sample".to_owned())
+                    .business_name("Tech Corp".to_owned())
                     .mode(crate::conversation_ai::AgentMode::Off)
                     .channels(vec![crate::conversation_ai::AgentChannel::Ig])
                     .is_primary(true)
-                    .wait_time(1i64)
+                    .wait_time(2i64)
                     .wait_time_unit(crate::conversation_ai::WaitTimeUnit::Minutes)
                     .sleep_enabled(true)
-                    .sleep_time(1i64)
+                    .sleep_time(2i64)
                     .sleep_time_unit(crate::conversation_ai::AgentSleepUnit::Hours)
-                    .auto_pilot_max_messages(1i64)
+                    .auto_pilot_max_messages(75i64)
                     .knowledge_base_ids(vec!["sample".to_owned()])
                     .respond_to_images(true)
                     .respond_to_audio(true)
@@ -409,7 +409,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "getConversationAiGeneration",
         Box::pin({
             let call = handle.get_conversation_ai_generation(
-                "sample".to_owned(),
+                "messageId123".to_owned(),
                 GetConversationAiGenerationSource::Conversation
             );
             async move { call.send().await.map(|_| ()) }
@@ -427,9 +427,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .search_conversation_ai_agents()
-                .start_after("sample".to_owned())
+                .start_after("Exampleee123".to_owned())
                 .limit(1i64)
-                .query("sample".to_owned());
+                .query("booking".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -441,7 +441,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 "sample-actionId",
                 crate::conversation_ai::ConversationAiActionRequest::new(
                     crate::conversation_ai::ConversationAiActionType::TriggerWorkflow,
-                    "sample".to_owned(),
+                    "Trigger a Workflow".to_owned(),
                     serde_json::Value::Object(Default::default())
                 )
             );
@@ -454,15 +454,15 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_conversation_ai_agent(
                 "sample-agentId",
                 crate::conversation_ai::UpdateConversationAiAgentRequest::new(1i64)
-                    .name("sample".to_owned())
-                    .business_name("sample".to_owned())
+                    .name("John Doe".to_owned())
+                    .business_name("Tech Corp".to_owned())
                     .mode(crate::conversation_ai::AgentMode::Off)
                     .channels(vec![crate::conversation_ai::AgentChannel::Ig])
                     .is_primary(true)
-                    .wait_time(1i64)
+                    .wait_time(30i64)
                     .wait_time_unit(crate::conversation_ai::WaitTimeUnit::Minutes)
                     .sleep_enabled(true)
-                    .sleep_time(1i64)
+                    .sleep_time(10i64)
                     .sleep_time_unit(crate::conversation_ai::AgentSleepUnit::Hours)
                     .personality("sample".to_owned())
                     .goal("sample".to_owned())
@@ -491,10 +491,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                     .intervals(
                                         vec![
                                             crate::conversation_ai::WorkingInterval::new(
-                                                1i64,
-                                                1i64,
-                                                1i64,
-                                                1i64
+                                                9i64,
+                                                0i64,
+                                                17i64,
+                                                30i64
                                             )
                                         ]
                                     )

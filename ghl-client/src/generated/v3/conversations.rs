@@ -430,8 +430,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_conversation(
                 crate::conversations::CreateConversationRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
+                    "tDtDnQdgm2LXpyiqYvZ6".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -500,9 +500,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                 crate::conversations::InitiateAttachmentUploadRequest::new(
                     "sample".to_owned(),
                     "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "video.mp4".to_owned(),
+                    "video/mp4".to_owned(),
+                    "WHATSAPP".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -528,7 +528,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.send_message(
                 crate::conversations::SendMessageRequest::new(
                     crate::conversations::SendMessageType::Sms,
-                    "sample".to_owned()
+                    "abc123def456".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -576,7 +576,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.update_conversation(
                 "sample-conversationId",
-                UpdateConversationRequest::new("sample".to_owned())
+                UpdateConversationRequest::new("tDtDnQdgm2LXpyiqYvZ6".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -651,11 +651,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .email_message_id("sample".to_owned())
                     .alt_id("sample".to_owned())
                     .direction(crate::conversations::MessageDirection::Inbound)
-                    .date("sample".to_owned())
+                    .date("2024-01-05T12:00:00Z".to_owned())
                     .call(
                         crate::conversations::CallDetails::new()
-                            .to("sample".to_owned())
-                            .from("sample".to_owned())
+                            .to("+15037081210".to_owned())
+                            .from("+15037081210".to_owned())
                             .status(crate::conversations::CallStatus::Pending)
                     )
             );
@@ -673,11 +673,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 )
                     .attachments(vec!["sample".to_owned()])
                     .alt_id("sample".to_owned())
-                    .date("sample".to_owned())
+                    .date("2024-01-05T12:00:00Z".to_owned())
                     .call(
                         crate::conversations::CallDetails::new()
-                            .to("sample".to_owned())
-                            .from("sample".to_owned())
+                            .to("+15037081210".to_owned())
+                            .from("+15037081210".to_owned())
                             .status(crate::conversations::CallStatus::Pending)
                     )
             );
@@ -718,8 +718,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_conversation(
                 crate::conversations::CreateConversationRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
+                    "tDtDnQdgm2LXpyiqYvZ6".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -744,7 +744,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .export_messages()
-                .limit(1i64)
+                .limit(100i64)
                 .cursor("sample".to_owned())
                 .sort_by(ExportMessagesSortBy::CreatedAt)
                 .sort_order(crate::conversations::SortDirection::Asc)
@@ -798,9 +798,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 crate::conversations::InitiateAttachmentUploadRequest::new(
                     "sample".to_owned(),
                     "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "video.mp4".to_owned(),
+                    "video/mp4".to_owned(),
+                    "WHATSAPP".to_owned()
                 )
                     .file_size(1i64)
             );
@@ -813,7 +813,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .list_conversation_messages("sample-conversationId")
                 .last_message_id("sample".to_owned())
-                .limit(1i64)
+                .limit(20i64)
                 .type_(ListConversationMessagesType::TypeCall);
             async move { call.send().await.map(|_| ()) }
         })
@@ -829,9 +829,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 .mentions("sample".to_owned())
                 .query("sample".to_owned())
                 .sort(crate::conversations::SortDirection::Asc)
-                .start_after_date(1i64)
+                .start_after_date(1600854i64)
                 .id("sample".to_owned())
-                .limit(1i64)
+                .limit(20i64)
                 .last_message_type(crate::conversations::MessageType::TypeCall)
                 .last_message_action(SearchConversationsLastMessageAction::Automated)
                 .last_message_direction(crate::conversations::MessageDirection::Inbound)
@@ -841,8 +841,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 .score_profile("sample".to_owned())
                 .score_profile_min(1.0f64)
                 .score_profile_max(1.0f64)
-                .start_date(1i64)
-                .end_date(1i64);
+                .start_date(1640995200000i64)
+                .end_date(1672531199000i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -852,9 +852,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.send_message(
                 crate::conversations::SendMessageRequest::new(
                     crate::conversations::SendMessageType::Sms,
-                    "sample".to_owned()
+                    "abc123def456".to_owned()
                 )
-                    .sub_type("sample".to_owned())
+                    .sub_type("Email".to_owned())
                     .appointment_id("sample".to_owned())
                     .attachments(vec!["sample".to_owned()])
                     .email_from("sample".to_owned())
@@ -866,7 +866,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .reply_message_id("sample".to_owned())
                     .template_id("sample".to_owned())
                     .thread_id("sample".to_owned())
-                    .scheduled_timestamp(1i64)
+                    .scheduled_timestamp(1669287863i64)
                     .conversation_provider_id("sample".to_owned())
                     .email_to("sample".to_owned())
                     .custom_subtype_id("sample".to_owned())
@@ -935,7 +935,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.update_conversation(
                 "sample-conversationId",
-                UpdateConversationRequest::new("sample".to_owned())
+                UpdateConversationRequest::new("tDtDnQdgm2LXpyiqYvZ6".to_owned())
                     .unread_count(1i64)
                     .starred(true)
                     .feedback(ConversationFeedback::Positive)
@@ -953,10 +953,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .recipients(
                         vec![
                             EmailRecipientStatus::new(
-                                "sample".to_owned(),
+                                "john@doe.com".to_owned(),
                                 EmailMessageStatus::Pending
                             )
-                                .fail_reason("sample".to_owned())
+                                .fail_reason("Mailbox not found".to_owned())
                         ]
                     )
             );
@@ -973,8 +973,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 )
                     .error(
                         crate::conversations::ProviderError::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "1".to_owned(),
+                            "saas".to_owned(),
                             "sample".to_owned()
                         )
                     )

@@ -136,8 +136,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                     "sample".to_owned(),
                     true,
                     crate::custom_fields::CustomFieldDataType::Text,
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "custom_object.pet.name".to_owned(),
+                    "custom_object.pet".to_owned(),
                     "sample".to_owned()
                 )
             );
@@ -149,7 +149,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_custom_field_folder(
                 crate::custom_fields::CreateCustomFieldFolderRequest::new(
-                    "sample".to_owned(),
+                    "custom_object.pet".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned()
                 )
@@ -229,11 +229,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     "sample".to_owned(),
                     true,
                     crate::custom_fields::CustomFieldDataType::Text,
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "custom_object.pet.name".to_owned(),
+                    "custom_object.pet".to_owned(),
                     "sample".to_owned()
                 )
-                    .name("sample".to_owned())
+                    .name("Name".to_owned())
                     .description("sample".to_owned())
                     .placeholder("sample".to_owned())
                     .options(
@@ -257,7 +257,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_custom_field_folder(
                 crate::custom_fields::CreateCustomFieldFolderRequest::new(
-                    "sample".to_owned(),
+                    "custom_object.pet".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned()
                 )

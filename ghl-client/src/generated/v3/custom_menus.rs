@@ -106,10 +106,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_custom_menu(
                 crate::custom_menus::CreateCustomMenuRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "Custom Menu".to_owned(),
+                    "https://custom-menus.com/".to_owned(),
                     crate::custom_menus::NewCustomMenuIcon::new(
-                        "sample".to_owned(),
+                        "yin-yang".to_owned(),
                         crate::custom_menus::IconFontFamily::Fab
                     ),
                     true,
@@ -172,10 +172,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_custom_menu(
                 crate::custom_menus::CreateCustomMenuRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "Custom Menu".to_owned(),
+                    "https://custom-menus.com/".to_owned(),
                     crate::custom_menus::NewCustomMenuIcon::new(
-                        "sample".to_owned(),
+                        "yin-yang".to_owned(),
                         crate::custom_menus::IconFontFamily::Fab
                     ),
                     true,
@@ -210,10 +210,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_custom_menus()
-                .location_id("sample".to_owned())
-                .skip(1i64)
-                .limit(1i64)
-                .query("sample".to_owned())
+                .location_id("5DP4iH6HLkQsiKESj6rh".to_owned())
+                .skip(0i64)
+                .limit(10i64)
+                .query("custom-menu-link-name".to_owned())
                 .show_on_company(true);
             async move { call.send().await.map(|_| ()) }
         })
@@ -224,11 +224,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_custom_menu(
                 "sample-customMenuId",
                 crate::custom_menus::UpdateCustomMenuRequest::new()
-                    .title("sample".to_owned())
-                    .url("sample".to_owned())
+                    .title("Custom Menu".to_owned())
+                    .url("https://custom-menus.com/".to_owned())
                     .icon(
                         crate::custom_menus::CustomMenuIcon::new()
-                            .name("sample".to_owned())
+                            .name("yin-yang".to_owned())
                             .font_family(crate::custom_menus::IconFontFamily::Fab)
                     )
                     .show_on_company(true)

@@ -59,7 +59,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.verify_email(
                 crate::email_isv::VerifyEmailRequest::new(
                     crate::email_isv::EmailVerificationType::Email,
-                    "sample".to_owned()
+                    "abc@xyz.com".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -84,7 +84,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.verify_email(
                 crate::email_isv::VerifyEmailRequest::new(
                     crate::email_isv::EmailVerificationType::Email,
-                    "sample".to_owned()
+                    "abc@xyz.com".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }

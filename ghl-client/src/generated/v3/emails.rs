@@ -302,10 +302,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_email_campaign(
                 CreateEmailCampaignRequest::new(
-                    "sample".to_owned(),
+                    "Untitled campaign name".to_owned(),
                     EmailContentFormat::Html,
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "Asia/Kolkata".to_owned(),
+                    "507f1f77bcf86cd799439099".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -315,7 +315,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "createEmailTemplate",
         Box::pin({
             let call = handle.create_email_template(
-                CreateEmailTemplateRequest::new("sample".to_owned(), EmailContentFormat::Html)
+                CreateEmailTemplateRequest::new(
+                    "Newsletter Template".to_owned(),
+                    EmailContentFormat::Html
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -324,7 +327,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "createEmailTemplateFolder",
         Box::pin({
             let call = handle.create_email_template_folder(
-                CreateEmailTemplateFolderRequest::new("sample".to_owned())
+                CreateEmailTemplateFolderRequest::new("Spring Campaigns".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -387,7 +390,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.import_email_template(
                 ImportEmailTemplateRequest::new(
                     ImportEmailTemplateRequestImportProvider::Mailchimp,
-                    "sample".to_owned()
+                    "https://templates.example.com/public/template-123".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -428,12 +431,12 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                 "sample-campaignId",
                 ScheduleEmailCampaignRequest::new(
                     ScheduleEmailCampaignRequestScheduleType::Immediate,
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "America/New_York".to_owned(),
+                    "507f1f77bcf86cd799439099".to_owned(),
                     EmailCampaignMessage::new(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned()
+                        "Our February Newsletter".to_owned(),
+                        "John Doe".to_owned(),
+                        "john@example.com".to_owned()
                     ),
                     EmailCampaignRecipients::new(EmailCampaignRecipientsType::Contact)
                 )
@@ -479,15 +482,15 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_email_campaign(
                 CreateEmailCampaignRequest::new(
-                    "sample".to_owned(),
+                    "Untitled campaign name".to_owned(),
                     EmailContentFormat::Html,
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "Asia/Kolkata".to_owned(),
+                    "507f1f77bcf86cd799439099".to_owned()
                 )
-                    .template_id("sample".to_owned())
-                    .editor_content("sample".to_owned())
-                    .parent_folder_id("sample".to_owned())
-                    .user_name("sample".to_owned())
+                    .template_id("507f1f77bcf86cd799439011".to_owned())
+                    .editor_content("<html><body>Hello World</body></html>".to_owned())
+                    .parent_folder_id("67f15c2ae99226d5bcccb8f0".to_owned())
+                    .user_name("John Doe".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -496,14 +499,17 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "createEmailTemplate",
         Box::pin({
             let call = handle.create_email_template(
-                CreateEmailTemplateRequest::new("sample".to_owned(), EmailContentFormat::Html)
-                    .editor_content("sample".to_owned())
-                    .parent_folder_id("sample".to_owned())
-                    .subject_line("sample".to_owned())
-                    .from_name("sample".to_owned())
-                    .from_email("sample".to_owned())
-                    .preview_text("sample".to_owned())
-                    .user_id("sample".to_owned())
+                CreateEmailTemplateRequest::new(
+                    "Newsletter Template".to_owned(),
+                    EmailContentFormat::Html
+                )
+                    .editor_content("<html><body>Hello World</body></html>".to_owned())
+                    .parent_folder_id("67f15c2ae99226d5bcccb8f0".to_owned())
+                    .subject_line("Welcome to our newsletter".to_owned())
+                    .from_name("John Doe".to_owned())
+                    .from_email("john@example.com".to_owned())
+                    .preview_text("Email preview text".to_owned())
+                    .user_id("507f1f77bcf86cd799439011".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -512,8 +518,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "createEmailTemplateFolder",
         Box::pin({
             let call = handle.create_email_template_folder(
-                CreateEmailTemplateFolderRequest::new("sample".to_owned())
-                    .user_id("sample".to_owned())
+                CreateEmailTemplateFolderRequest::new("Spring Campaigns".to_owned())
+                    .user_id("507f1f77bcf86cd799439011".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -551,7 +557,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .get_email_campaign_stats(EmailStatsSource::EmailCampaigns, "sample-sourceId")
-                .sub_source_id("sample".to_owned());
+                .sub_source_id("step001".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -575,11 +581,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.import_email_template(
                 ImportEmailTemplateRequest::new(
                     ImportEmailTemplateRequestImportProvider::Mailchimp,
-                    "sample".to_owned()
+                    "https://templates.example.com/public/template-123".to_owned()
                 )
-                    .name("sample".to_owned())
-                    .parent_folder_id("sample".to_owned())
-                    .user_id("sample".to_owned())
+                    .name("Imported Template".to_owned())
+                    .parent_folder_id("67f15c2ae99226d5bcccb8f0".to_owned())
+                    .user_id("507f1f77bcf86cd799439011".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -589,11 +595,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_bulk_action_campaigns()
-                .limit(1i64)
-                .offset(1i64)
-                .search("sample".to_owned())
-                .date_from("sample".to_owned())
-                .date_to("sample".to_owned())
+                .limit(10i64)
+                .offset(0i64)
+                .search("action".to_owned())
+                .date_from("2024-01-01T00:00:00.000Z".to_owned())
+                .date_to("2024-12-31T23:59:59.999Z".to_owned())
                 .status(BulkActionCampaignStatus::Processing);
             async move { call.send().await.map(|_| ()) }
         })
@@ -603,9 +609,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_email_campaigns()
-                .limit(1i64)
-                .offset(1i64)
-                .search("sample".to_owned())
+                .limit(10i64)
+                .offset(0i64)
+                .search("newsletter".to_owned())
                 .status(EmailCampaignStatus::All);
             async move { call.send().await.map(|_| ()) }
         })
@@ -615,13 +621,13 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_email_templates()
-                .limit(1i64)
-                .offset(1i64)
-                .search("sample".to_owned())
+                .limit(10i64)
+                .offset(0i64)
+                .search("newsletter".to_owned())
                 .sort_by(ListEmailTemplatesSortBy::UpdatedAt)
                 .sort_order(ListEmailTemplatesSortOrder::Asc)
                 .archived(true)
-                .folder_id("sample".to_owned())
+                .folder_id("root".to_owned())
                 .include(ListEmailTemplatesInclude::All);
             async move { call.send().await.map(|_| ()) }
         })
@@ -631,9 +637,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_workflow_campaigns()
-                .limit(1i64)
-                .offset(1i64)
-                .search("sample".to_owned())
+                .limit(10i64)
+                .offset(0i64)
+                .search("workflow".to_owned())
                 .status(WorkflowCampaignStatus::Published);
             async move { call.send().await.map(|_| ()) }
         })
@@ -645,36 +651,36 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 "sample-campaignId",
                 ScheduleEmailCampaignRequest::new(
                     ScheduleEmailCampaignRequestScheduleType::Immediate,
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "America/New_York".to_owned(),
+                    "507f1f77bcf86cd799439099".to_owned(),
                     EmailCampaignMessage::new(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned()
+                        "Our February Newsletter".to_owned(),
+                        "John Doe".to_owned(),
+                        "john@example.com".to_owned()
                     )
-                        .reply_to_address("sample".to_owned())
-                        .preview_text("sample".to_owned())
-                        .attachments(vec!["sample".to_owned()]),
+                        .reply_to_address("reply@example.com".to_owned())
+                        .preview_text("Check out our latest news".to_owned())
+                        .attachments(vec!["https://example.com/file.pdf".to_owned()]),
                     EmailCampaignRecipients::new(EmailCampaignRecipientsType::Contact)
                         .contact_ids(vec!["sample".to_owned()])
                         .tag_ids(vec!["sample".to_owned()])
                         .segment(EmailCampaignRecipientsSegment::EngagedLast7Days)
                         .freeze_list(true)
                 )
-                    .user_name("sample".to_owned())
+                    .user_name("John Doe".to_owned())
                     .send_days(vec![SendDay::Mon])
                     .schedule_config(
                         EmailCampaignScheduleConfig::new()
-                            .send_at("sample".to_owned())
+                            .send_at("2026-04-01 09:00 AM".to_owned())
                             .batch(
                                 EmailCampaignBatchConfig::new(
-                                    1i64,
-                                    1i64,
+                                    100i64,
+                                    2i64,
                                     EmailCampaignBatchConfigIntervalUnit::Minutes
                                 )
                                     .skip_days(vec![SendDay::Mon])
-                                    .window_start("sample".to_owned())
-                                    .window_end("sample".to_owned())
+                                    .window_start("09:00 AM".to_owned())
+                                    .window_end("05:00 PM".to_owned())
                             )
                             .tracking(
                                 EmailCampaignTracking::new().click_tracking(true).utm_tracking(true)
@@ -682,34 +688,34 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             .resend(
                                 EmailCampaignResend::new()
                                     .enabled(true)
-                                    .wait_hours(1i64)
-                                    .subject("sample".to_owned())
+                                    .wait_hours(12i64)
+                                    .subject("Did you miss this?".to_owned())
                             )
-                            .email_preference_id("sample".to_owned())
+                            .email_preference_id("preference-type-id".to_owned())
                     )
                     .rss_config(
                         EmailCampaignRssConfig::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
+                            "Weekly Digest".to_owned(),
+                            "https://example.com/rss".to_owned(),
                             EmailCampaignRssConfigRepeatAfter::EveryDay,
-                            "sample".to_owned()
+                            "09:00 AM".to_owned()
                         )
-                            .rss_feed_limit(1i64)
+                            .rss_feed_limit(10i64)
                             .start_at_day(EmailCampaignRssConfigStartAtDay::Monday)
-                            .start_at_month_day("sample".to_owned())
-                            .first_execution_date("sample".to_owned())
+                            .start_at_month_day("15".to_owned())
+                            .first_execution_date("2026-04-01 10:00:00".to_owned())
                     )
                     .ab_test_config(
                         EmailCampaignAbTest::new(
                             EmailCampaignAbTestTestType::EmailContent,
-                            1i64,
-                            1i64,
-                            1.0f64,
+                            3600i64,
+                            2i64,
+                            30f64,
                             EmailCampaignAbTestWinningCriteria::OpenRate,
                             vec![
                                 EmailCampaignAbVariation::new()
-                                    .subject("sample".to_owned())
-                                    .document_id("sample".to_owned())
+                                    .subject("Subject A".to_owned())
+                                    .document_id("507f1f77bcf86cd799439011".to_owned())
                             ]
                         )
                     )
@@ -723,10 +729,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_email_campaign(
                 "sample-campaignId",
                 UpdateEmailCampaignRequest::new()
-                    .name("sample".to_owned())
-                    .editor_content("sample".to_owned())
+                    .name("Untitled campaign name".to_owned())
+                    .editor_content("<html><body>Hello World</body></html>".to_owned())
                     .editor_type(EmailContentFormat::Html)
-                    .user_id("sample".to_owned())
+                    .user_id("507f1f77bcf86cd799439011".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -737,16 +743,16 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_email_template(
                 "sample-templateId",
                 UpdateEmailTemplateRequest::new()
-                    .name("sample".to_owned())
-                    .editor_content("sample".to_owned())
+                    .name("Newsletter Template".to_owned())
+                    .editor_content("<html><body>Hello World</body></html>".to_owned())
                     .editor_type(EmailContentFormat::Html)
-                    .preview_text("sample".to_owned())
-                    .subject_line("sample".to_owned())
-                    .from_name("sample".to_owned())
-                    .from_email("sample".to_owned())
+                    .preview_text("Email preview text".to_owned())
+                    .subject_line("Welcome to our newsletter".to_owned())
+                    .from_name("John Doe".to_owned())
+                    .from_email("john@example.com".to_owned())
                     .archived(true)
-                    .parent_folder_id("sample".to_owned())
-                    .user_id("sample".to_owned())
+                    .parent_folder_id("67f15c2ae99226d5bcccb8f0".to_owned())
+                    .user_id("507f1f77bcf86cd799439011".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })

@@ -704,7 +704,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.cancel_invoice_schedule(
                 "sample-scheduleId",
                 crate::invoices::AltContext::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location
                 )
             );
@@ -716,25 +716,25 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_estimate(
                 crate::invoices::CreateEstimateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
-                    "sample".to_owned(),
+                    "Home Service Estimate".to_owned(),
                     crate::invoices::BusinessDetails::new(),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
                         crate::invoices::EstimateItem::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1.0f64,
-                            1.0f64
+                            "ABC Product".to_owned(),
+                            "USD".to_owned(),
+                            999f64,
+                            1f64
                         )
                     ],
                     crate::invoices::Discount::new(crate::invoices::AmountType::Fixed),
                     crate::invoices::ContactDetails::new(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned()
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        "Alex".to_owned(),
+                        "+1234567890".to_owned(),
+                        "alex@example.com".to_owned()
                     ),
                     crate::invoices::FrequencySettings::new(
                         true,
@@ -750,17 +750,17 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_estimate_template(
                 crate::invoices::EstimateTemplateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
-                    "sample".to_owned(),
+                    "Home Service Estimate Template".to_owned(),
                     crate::invoices::BusinessDetails::new(),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
                         crate::invoices::EstimateItem::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1.0f64,
-                            1.0f64
+                            "ABC Product".to_owned(),
+                            "USD".to_owned(),
+                            999f64,
+                            1f64
                         )
                     ],
                     crate::invoices::Discount::new(crate::invoices::AmountType::Fixed)
@@ -774,27 +774,27 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_invoice(
                 crate::invoices::CreateInvoiceRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
-                    "sample".to_owned(),
+                    "New Invoice".to_owned(),
                     crate::invoices::BusinessDetails::new(),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
                         crate::invoices::InvoiceItem::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1.0f64,
-                            1.0f64
+                            "ABC Product".to_owned(),
+                            "USD".to_owned(),
+                            999f64,
+                            1f64
                         )
                     ],
                     crate::invoices::Discount::new(crate::invoices::AmountType::Fixed),
                     crate::invoices::ContactDetails::new(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned()
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        "Alex".to_owned(),
+                        "+1234567890".to_owned(),
+                        "alex@example.com".to_owned()
                     ),
-                    "sample".to_owned(),
+                    "2023-01-01".to_owned(),
                     crate::invoices::SentTo::new(vec!["sample".to_owned()]),
                     true
                 )
@@ -808,7 +808,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.create_invoice_from_estimate(
                 "sample-estimateId",
                 crate::invoices::CreateInvoiceFromEstimateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
                     true
                 )
@@ -821,25 +821,25 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_invoice_schedule(
                 crate::invoices::CreateInvoiceScheduleRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
-                    "sample".to_owned(),
+                    "Monthly retainer".to_owned(),
                     crate::invoices::ContactDetails::new(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned()
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        "Alex".to_owned(),
+                        "+1234567890".to_owned(),
+                        "alex@example.com".to_owned()
                     ),
                     crate::invoices::ScheduleOptions::new(),
                     true,
                     crate::invoices::BusinessDetails::new(),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
                         crate::invoices::InvoiceItem::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1.0f64,
-                            1.0f64
+                            "ABC Product".to_owned(),
+                            "USD".to_owned(),
+                            999f64,
+                            1f64
                         )
                     ],
                     crate::invoices::Discount::new(crate::invoices::AmountType::Fixed)
@@ -853,17 +853,17 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_invoice_template(
                 crate::invoices::CreateInvoiceTemplateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
-                    "sample".to_owned(),
+                    "New Template".to_owned(),
                     crate::invoices::BusinessDetails::new(),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
                         crate::invoices::InvoiceItem::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1.0f64,
-                            1.0f64
+                            "ABC Product".to_owned(),
+                            "USD".to_owned(),
+                            999f64,
+                            1f64
                         )
                     ]
                 )
@@ -876,25 +876,25 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_text2_pay_invoice(
                 crate::invoices::Text2PayRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "New Invoice".to_owned(),
+                    "USD".to_owned(),
                     vec![
                         crate::invoices::InvoiceItem::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1.0f64,
-                            1.0f64
+                            "ABC Product".to_owned(),
+                            "USD".to_owned(),
+                            999f64,
+                            1f64
                         )
                     ],
                     crate::invoices::ContactDetails::new(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned()
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        "Alex".to_owned(),
+                        "+1234567890".to_owned(),
+                        "alex@example.com".to_owned()
                     ),
-                    "sample".to_owned(),
+                    "2023-01-01".to_owned(),
                     crate::invoices::SentTo::new(vec!["sample".to_owned()]),
                     true,
                     crate::invoices::Text2PayRequestAction::Draft,
@@ -910,7 +910,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.delete_estimate(
                 "sample-estimateId",
                 crate::invoices::AltContext::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location
                 )
             );
@@ -923,7 +923,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.delete_estimate_template(
                 "sample-templateId",
                 crate::invoices::AltContext::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location
                 )
             );
@@ -935,7 +935,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.delete_invoice(
                 "sample-invoiceId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::invoices::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -946,7 +946,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.delete_invoice_schedule(
                 "sample-scheduleId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::invoices::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -957,7 +957,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.delete_invoice_template(
                 "sample-templateId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::invoices::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -967,7 +967,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "generateEstimateNumber",
         Box::pin({
             let call = handle.generate_estimate_number(
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::invoices::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -977,7 +977,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "generateInvoiceNumber",
         Box::pin({
             let call = handle.generate_invoice_number(
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::invoices::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -988,7 +988,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.get_invoice(
                 "sample-invoiceId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::invoices::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -999,7 +999,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.get_invoice_schedule(
                 "sample-scheduleId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::invoices::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -1009,7 +1009,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "getInvoiceSettings",
         Box::pin({
             let call = handle.get_invoice_settings(
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::invoices::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -1020,7 +1020,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.get_invoice_template(
                 "sample-templateId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::invoices::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -1030,10 +1030,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "listEstimateTemplates",
         Box::pin({
             let call = handle.list_estimate_templates(
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::invoices::AltType::Location,
-                1i64,
-                1i64
+                10i64,
+                0i64
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1042,10 +1042,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "listEstimates",
         Box::pin({
             let call = handle.list_estimates(
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::invoices::AltType::Location,
-                1i64,
-                1i64
+                10i64,
+                0i64
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1054,10 +1054,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "listInvoiceSchedules",
         Box::pin({
             let call = handle.list_invoice_schedules(
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::invoices::AltType::Location,
-                1i64,
-                1i64
+                10i64,
+                0i64
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1066,10 +1066,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "listInvoiceTemplates",
         Box::pin({
             let call = handle.list_invoice_templates(
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::invoices::AltType::Location,
-                1i64,
-                1i64
+                10i64,
+                0i64
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1078,10 +1078,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "listInvoices",
         Box::pin({
             let call = handle.list_invoices(
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::invoices::AltType::Location,
-                1i64,
-                1i64
+                10i64,
+                0i64
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1090,9 +1090,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "previewEstimateTemplate",
         Box::pin({
             let call = handle.preview_estimate_template(
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::invoices::AltType::Location,
-                "sample".to_owned()
+                "5f9d6d8b1b2d2c001f2d9e4b".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1103,12 +1103,12 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.record_invoice_payment(
                 "sample-invoiceId",
                 crate::invoices::RecordPaymentRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
                     crate::invoices::ManualPaymentMode::Cash,
-                    crate::invoices::Card::new("sample".to_owned(), "sample".to_owned()),
-                    crate::invoices::Cheque::new("sample".to_owned()),
-                    "sample".to_owned()
+                    crate::invoices::Card::new("visa".to_owned(), "4242".to_owned()),
+                    crate::invoices::Cheque::new("129-129-129-912".to_owned()),
+                    "Paid at the front desk".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -1120,7 +1120,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.schedule_invoice_schedule(
                 "sample-scheduleId",
                 crate::invoices::ScheduleInvoiceScheduleRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
                     true
                 )
@@ -1134,7 +1134,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.send_estimate(
                 "sample-estimateId",
                 crate::invoices::SendEstimateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
                     crate::invoices::SendAction::SmsAndEmail,
                     true,
@@ -1150,7 +1150,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.send_invoice(
                 "sample-invoiceId",
                 crate::invoices::SendInvoiceRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
                     "sample".to_owned(),
                     crate::invoices::SendAction::SmsAndEmail,
@@ -1166,7 +1166,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.set_invoice_schedule_auto_payment(
                 "sample-scheduleId",
                 crate::invoices::ScheduleAutoPaymentRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
                     "sample".to_owned(),
                     crate::invoices::AutoPaymentDetails::new(true)
@@ -1188,25 +1188,25 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.update_estimate(
                 "sample-estimateId",
                 crate::invoices::UpdateEstimateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
-                    "sample".to_owned(),
+                    "Home Service Estimate".to_owned(),
                     crate::invoices::BusinessDetails::new(),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
                         crate::invoices::EstimateItem::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1.0f64,
-                            1.0f64
+                            "ABC Product".to_owned(),
+                            "USD".to_owned(),
+                            999f64,
+                            1f64
                         )
                     ],
                     crate::invoices::Discount::new(crate::invoices::AmountType::Fixed),
                     crate::invoices::ContactDetails::new(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned()
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        "Alex".to_owned(),
+                        "+1234567890".to_owned(),
+                        "alex@example.com".to_owned()
                     ),
                     crate::invoices::FrequencySettings::new(
                         true,
@@ -1221,7 +1221,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "updateEstimateLastVisitedAt",
         Box::pin({
             let call = handle.update_estimate_last_visited_at(
-                crate::invoices::EstimateViewedRequest::new("sample".to_owned())
+                crate::invoices::EstimateViewedRequest::new("5f9d6d8b1b2d2c001f2d9e4b".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1232,17 +1232,17 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.update_estimate_template(
                 "sample-templateId",
                 crate::invoices::EstimateTemplateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
-                    "sample".to_owned(),
+                    "Home Service Estimate Template".to_owned(),
                     crate::invoices::BusinessDetails::new(),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
                         crate::invoices::EstimateItem::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1.0f64,
-                            1.0f64
+                            "ABC Product".to_owned(),
+                            "USD".to_owned(),
+                            999f64,
+                            1f64
                         )
                     ],
                     crate::invoices::Discount::new(crate::invoices::AmountType::Fixed)
@@ -1257,20 +1257,20 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.update_invoice(
                 "sample-invoiceId",
                 crate::invoices::UpdateInvoiceRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "New Invoice".to_owned(),
+                    "USD".to_owned(),
                     vec![
                         crate::invoices::InvoiceItem::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1.0f64,
-                            1.0f64
+                            "ABC Product".to_owned(),
+                            "USD".to_owned(),
+                            999f64,
+                            1f64
                         )
                     ],
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "2023-01-01".to_owned(),
+                    "2023-01-14".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -1280,7 +1280,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "updateInvoiceLastVisitedAt",
         Box::pin({
             let call = handle.update_invoice_last_visited_at(
-                crate::invoices::InvoiceViewedRequest::new("sample".to_owned())
+                crate::invoices::InvoiceViewedRequest::new("6578278e879ad2646715ba9c".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1291,11 +1291,11 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.update_invoice_late_fees(
                 "sample-invoiceId",
                 crate::invoices::UpdateLateFeesRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
                     crate::invoices::LateFeesConfiguration::new(
                         true,
-                        1.0f64,
+                        10f64,
                         crate::invoices::AmountType::Fixed,
                         crate::invoices::LateFeesFrequency::new(
                             1i64,
@@ -1313,25 +1313,25 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.update_invoice_schedule(
                 "sample-scheduleId",
                 crate::invoices::UpdateInvoiceScheduleRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
-                    "sample".to_owned(),
+                    "Monthly retainer".to_owned(),
                     crate::invoices::ContactDetails::new(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned()
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        "Alex".to_owned(),
+                        "+1234567890".to_owned(),
+                        "alex@example.com".to_owned()
                     ),
                     crate::invoices::ScheduleOptions::new(),
                     true,
                     crate::invoices::BusinessDetails::new(),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
                         crate::invoices::InvoiceItem::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1.0f64,
-                            1.0f64
+                            "ABC Product".to_owned(),
+                            "USD".to_owned(),
+                            999f64,
+                            1f64
                         )
                     ],
                     crate::invoices::Discount::new(crate::invoices::AmountType::Fixed)
@@ -1346,17 +1346,17 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.update_invoice_template(
                 "sample-templateId",
                 crate::invoices::UpdateInvoiceTemplateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
-                    "sample".to_owned(),
+                    "New Template".to_owned(),
                     crate::invoices::BusinessDetails::new(),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
                         crate::invoices::InvoiceItem::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1.0f64,
-                            1.0f64
+                            "ABC Product".to_owned(),
+                            "USD".to_owned(),
+                            999f64,
+                            1f64
                         )
                     ]
                 )
@@ -1370,11 +1370,11 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.update_invoice_template_late_fees(
                 "sample-templateId",
                 crate::invoices::UpdateLateFeesRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
                     crate::invoices::LateFeesConfiguration::new(
                         true,
-                        1.0f64,
+                        10f64,
                         crate::invoices::AmountType::Fixed,
                         crate::invoices::LateFeesFrequency::new(
                             1i64,
@@ -1392,7 +1392,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.update_invoice_template_payment_methods(
                 "sample-templateId",
                 crate::invoices::UpdatePaymentMethodsRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location
                 )
             );
@@ -1405,7 +1405,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.void_invoice(
                 "sample-invoiceId",
                 crate::invoices::AltContext::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location
                 )
             );
@@ -1431,7 +1431,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.cancel_invoice_schedule(
                 "sample-scheduleId",
                 crate::invoices::AltContext::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location
                 )
             );
@@ -1443,43 +1443,43 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_estimate(
                 crate::invoices::CreateEstimateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
-                    "sample".to_owned(),
+                    "Home Service Estimate".to_owned(),
                     crate::invoices::BusinessDetails::new()
-                        .logo_url("sample".to_owned())
-                        .name("sample".to_owned())
-                        .phone_no("sample".to_owned())
+                        .logo_url("https://example.com/logo.png".to_owned())
+                        .name("ABC Corp.".to_owned())
+                        .phone_no("+1-214-559-6993".to_owned())
                         .address(
                             crate::invoices::BusinessDetailsAddress::Address(
                                 crate::invoices::Address::new()
-                                    .address_line1("sample".to_owned())
-                                    .address_line2("sample".to_owned())
-                                    .city("sample".to_owned())
-                                    .state("sample".to_owned())
-                                    .country_code("sample".to_owned())
-                                    .postal_code("sample".to_owned())
+                                    .address_line1("9931 Beechwood".to_owned())
+                                    .address_line2("Suite 4".to_owned())
+                                    .city("Houston".to_owned())
+                                    .state("TX".to_owned())
+                                    .country_code("US".to_owned())
+                                    .postal_code("77001".to_owned())
                             )
                         )
-                        .website("sample".to_owned())
+                        .website("www.example.com".to_owned())
                         .custom_values(vec![serde_json::Value::Object(Default::default())]),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
                         crate::invoices::EstimateItem::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1.0f64,
-                            1.0f64
+                            "ABC Product".to_owned(),
+                            "USD".to_owned(),
+                            999f64,
+                            1f64
                         )
-                            .description("sample".to_owned())
-                            .product_id("sample".to_owned())
-                            .price_id("sample".to_owned())
+                            .description("Monthly service".to_owned())
+                            .product_id("6578278e879ad2646715ba9c".to_owned())
+                            .price_id("6578278e879ad2646715ba9c".to_owned())
                             .taxes(
                                 vec![
                                     crate::invoices::ItemTax::new(
                                         "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        1.0f64
+                                        "Sales tax".to_owned(),
+                                        8.5f64
                                     )
                                 ]
                             )
@@ -1490,26 +1490,28 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             .attachments(vec!["sample".to_owned()])
                     ],
                     crate::invoices::Discount::new(crate::invoices::AmountType::Fixed)
-                        .value(1.0f64)
+                        .value(10f64)
                         .valid_on_product_ids(vec!["sample".to_owned()]),
                     crate::invoices::ContactDetails::new(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned()
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        "Alex".to_owned(),
+                        "+1234567890".to_owned(),
+                        "alex@example.com".to_owned()
                     )
                         .additional_emails(
-                            vec![crate::invoices::AdditionalEmail::new("sample".to_owned())]
+                            vec![
+                                crate::invoices::AdditionalEmail::new("alex@example.com".to_owned())
+                            ]
                         )
-                        .company_name("sample".to_owned())
+                        .company_name("ABC Corp.".to_owned())
                         .address(
                             crate::invoices::Address::new()
-                                .address_line1("sample".to_owned())
-                                .address_line2("sample".to_owned())
-                                .city("sample".to_owned())
-                                .state("sample".to_owned())
-                                .country_code("sample".to_owned())
-                                .postal_code("sample".to_owned())
+                                .address_line1("9931 Beechwood".to_owned())
+                                .address_line2("Suite 4".to_owned())
+                                .city("Houston".to_owned())
+                                .state("TX".to_owned())
+                                .country_code("US".to_owned())
+                                .postal_code("77001".to_owned())
                         )
                         .custom_fields(vec!["sample".to_owned()]),
                     crate::invoices::FrequencySettings::new(
@@ -1519,29 +1521,29 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             .rrule(
                                 crate::invoices::RecurrenceRule::new(
                                     crate::invoices::IntervalType::Yearly,
-                                    1i64,
-                                    "sample".to_owned()
+                                    2i64,
+                                    "2023-01-01".to_owned()
                                 )
-                                    .start_time("sample".to_owned())
-                                    .end_date("sample".to_owned())
-                                    .end_time("sample".to_owned())
-                                    .day_of_month(1i64)
+                                    .start_time("20:45:00".to_owned())
+                                    .end_date("2029-11-01".to_owned())
+                                    .end_time("18:45:00".to_owned())
+                                    .day_of_month(15i64)
                                     .day_of_week(crate::invoices::RecurrenceRuleDayOfWeek::Mo)
-                                    .num_of_week(1i64)
+                                    .num_of_week(-1i64)
                                     .month_of_year(crate::invoices::RecurrenceRuleMonthOfYear::Jan)
-                                    .count(1i64)
-                                    .days_before(1i64)
+                                    .count(10i64)
+                                    .days_before(5i64)
                                     .use_start_as_primary_user_accepted(true)
-                                    .end_type("sample".to_owned())
+                                    .end_type("by".to_owned())
                             )
                     )
                 )
                     .live_mode(true)
                     .terms_notes("sample".to_owned())
-                    .title("sample".to_owned())
-                    .estimate_number(1i64)
-                    .issue_date("sample".to_owned())
-                    .expiry_date("sample".to_owned())
+                    .title("ESTIMATE".to_owned())
+                    .estimate_number(1001i64)
+                    .issue_date("2024-08-07".to_owned())
+                    .expiry_date("2024-08-10".to_owned())
                     .sent_to(
                         crate::invoices::SentTo::new(vec!["sample".to_owned()])
                             .email_cc(vec!["sample".to_owned()])
@@ -1557,7 +1559,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     )
                     .send_estimate_details(
                         crate::invoices::SendEstimateRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
                             crate::invoices::SendAction::SmsAndEmail,
                             true,
@@ -1565,21 +1567,21 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         )
                             .sent_from(
                                 crate::invoices::SenderConfiguration::new()
-                                    .from_name("sample".to_owned())
-                                    .from_email("sample".to_owned())
+                                    .from_name("Alex".to_owned())
+                                    .from_email("alex@example.com".to_owned())
                             )
-                            .estimate_name("sample".to_owned())
+                            .estimate_name("Estimate".to_owned())
                     )
                     .estimate_number_prefix("sample".to_owned())
                     .user_id("sample".to_owned())
                     .attachments(
                         vec![
                             crate::invoices::Attachment::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                1i64
+                                "6241712be68f7a98102ba272".to_owned(),
+                                "Electronics.pdf".to_owned(),
+                                "https://example.com/files/electronics.pdf".to_owned(),
+                                "application/pdf".to_owned(),
+                                10000i64
                             )
                         ]
                     )
@@ -1588,14 +1590,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         crate::invoices::MiscellaneousCharges::new(
                             vec![serde_json::Value::Object(Default::default())]
                         )
-                            .collected_miscellaneous_charges(1.0f64)
+                            .collected_miscellaneous_charges(10f64)
                             .paid_charges(
                                 vec![
                                     crate::invoices::PaidCharge::new(
-                                        "sample".to_owned(),
-                                        1.0f64,
-                                        1.0f64,
-                                        "sample".to_owned()
+                                        "Processing Fee".to_owned(),
+                                        10f64,
+                                        10f64,
+                                        "673d01d7d547648a8dab6211".to_owned()
                                     )
                                 ]
                             )
@@ -1619,43 +1621,43 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_estimate_template(
                 crate::invoices::EstimateTemplateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
-                    "sample".to_owned(),
+                    "Home Service Estimate Template".to_owned(),
                     crate::invoices::BusinessDetails::new()
-                        .logo_url("sample".to_owned())
-                        .name("sample".to_owned())
-                        .phone_no("sample".to_owned())
+                        .logo_url("https://example.com/logo.png".to_owned())
+                        .name("ABC Corp.".to_owned())
+                        .phone_no("+1-214-559-6993".to_owned())
                         .address(
                             crate::invoices::BusinessDetailsAddress::Address(
                                 crate::invoices::Address::new()
-                                    .address_line1("sample".to_owned())
-                                    .address_line2("sample".to_owned())
-                                    .city("sample".to_owned())
-                                    .state("sample".to_owned())
-                                    .country_code("sample".to_owned())
-                                    .postal_code("sample".to_owned())
+                                    .address_line1("9931 Beechwood".to_owned())
+                                    .address_line2("Suite 4".to_owned())
+                                    .city("Houston".to_owned())
+                                    .state("TX".to_owned())
+                                    .country_code("US".to_owned())
+                                    .postal_code("77001".to_owned())
                             )
                         )
-                        .website("sample".to_owned())
+                        .website("www.example.com".to_owned())
                         .custom_values(vec![serde_json::Value::Object(Default::default())]),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
                         crate::invoices::EstimateItem::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1.0f64,
-                            1.0f64
+                            "ABC Product".to_owned(),
+                            "USD".to_owned(),
+                            999f64,
+                            1f64
                         )
-                            .description("sample".to_owned())
-                            .product_id("sample".to_owned())
-                            .price_id("sample".to_owned())
+                            .description("Monthly service".to_owned())
+                            .product_id("6578278e879ad2646715ba9c".to_owned())
+                            .price_id("6578278e879ad2646715ba9c".to_owned())
                             .taxes(
                                 vec![
                                     crate::invoices::ItemTax::new(
                                         "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        1.0f64
+                                        "Sales tax".to_owned(),
+                                        8.5f64
                                     )
                                 ]
                             )
@@ -1666,12 +1668,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             .attachments(vec!["sample".to_owned()])
                     ],
                     crate::invoices::Discount::new(crate::invoices::AmountType::Fixed)
-                        .value(1.0f64)
+                        .value(10f64)
                         .valid_on_product_ids(vec!["sample".to_owned()])
                 )
                     .live_mode(true)
                     .terms_notes("sample".to_owned())
-                    .title("sample".to_owned())
+                    .title("ESTIMATE".to_owned())
                     .automatic_taxes_enabled(true)
                     .meta(
                         std::collections::BTreeMap::from([(
@@ -1681,7 +1683,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     )
                     .send_estimate_details(
                         crate::invoices::SendEstimateRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
                             crate::invoices::SendAction::SmsAndEmail,
                             true,
@@ -1689,20 +1691,20 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         )
                             .sent_from(
                                 crate::invoices::SenderConfiguration::new()
-                                    .from_name("sample".to_owned())
-                                    .from_email("sample".to_owned())
+                                    .from_name("Alex".to_owned())
+                                    .from_email("alex@example.com".to_owned())
                             )
-                            .estimate_name("sample".to_owned())
+                            .estimate_name("Estimate".to_owned())
                     )
                     .estimate_number_prefix("sample".to_owned())
                     .attachments(
                         vec![
                             crate::invoices::Attachment::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                1i64
+                                "6241712be68f7a98102ba272".to_owned(),
+                                "Electronics.pdf".to_owned(),
+                                "https://example.com/files/electronics.pdf".to_owned(),
+                                "application/pdf".to_owned(),
+                                10000i64
                             )
                         ]
                     )
@@ -1710,14 +1712,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         crate::invoices::MiscellaneousCharges::new(
                             vec![serde_json::Value::Object(Default::default())]
                         )
-                            .collected_miscellaneous_charges(1.0f64)
+                            .collected_miscellaneous_charges(10f64)
                             .paid_charges(
                                 vec![
                                     crate::invoices::PaidCharge::new(
-                                        "sample".to_owned(),
-                                        1.0f64,
-                                        1.0f64,
-                                        "sample".to_owned()
+                                        "Processing Fee".to_owned(),
+                                        10f64,
+                                        10f64,
+                                        "673d01d7d547648a8dab6211".to_owned()
                                     )
                                 ]
                             )
@@ -1731,43 +1733,43 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_invoice(
                 crate::invoices::CreateInvoiceRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
-                    "sample".to_owned(),
+                    "New Invoice".to_owned(),
                     crate::invoices::BusinessDetails::new()
-                        .logo_url("sample".to_owned())
-                        .name("sample".to_owned())
-                        .phone_no("sample".to_owned())
+                        .logo_url("https://example.com/logo.png".to_owned())
+                        .name("ABC Corp.".to_owned())
+                        .phone_no("+1-214-559-6993".to_owned())
                         .address(
                             crate::invoices::BusinessDetailsAddress::Address(
                                 crate::invoices::Address::new()
-                                    .address_line1("sample".to_owned())
-                                    .address_line2("sample".to_owned())
-                                    .city("sample".to_owned())
-                                    .state("sample".to_owned())
-                                    .country_code("sample".to_owned())
-                                    .postal_code("sample".to_owned())
+                                    .address_line1("9931 Beechwood".to_owned())
+                                    .address_line2("Suite 4".to_owned())
+                                    .city("Houston".to_owned())
+                                    .state("TX".to_owned())
+                                    .country_code("US".to_owned())
+                                    .postal_code("77001".to_owned())
                             )
                         )
-                        .website("sample".to_owned())
+                        .website("www.example.com".to_owned())
                         .custom_values(vec![serde_json::Value::Object(Default::default())]),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
                         crate::invoices::InvoiceItem::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1.0f64,
-                            1.0f64
+                            "ABC Product".to_owned(),
+                            "USD".to_owned(),
+                            999f64,
+                            1f64
                         )
-                            .description("sample".to_owned())
-                            .product_id("sample".to_owned())
-                            .price_id("sample".to_owned())
+                            .description("Monthly service".to_owned())
+                            .product_id("6578278e879ad2646715ba9c".to_owned())
+                            .price_id("6578278e879ad2646715ba9c".to_owned())
                             .taxes(
                                 vec![
                                     crate::invoices::ItemTax::new(
                                         "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        1.0f64
+                                        "Sales tax".to_owned(),
+                                        8.5f64
                                     )
                                 ]
                             )
@@ -1777,29 +1779,31 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             .tax_inclusive(true)
                     ],
                     crate::invoices::Discount::new(crate::invoices::AmountType::Fixed)
-                        .value(1.0f64)
+                        .value(10f64)
                         .valid_on_product_ids(vec!["sample".to_owned()]),
                     crate::invoices::ContactDetails::new(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned()
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        "Alex".to_owned(),
+                        "+1234567890".to_owned(),
+                        "alex@example.com".to_owned()
                     )
                         .additional_emails(
-                            vec![crate::invoices::AdditionalEmail::new("sample".to_owned())]
+                            vec![
+                                crate::invoices::AdditionalEmail::new("alex@example.com".to_owned())
+                            ]
                         )
-                        .company_name("sample".to_owned())
+                        .company_name("ABC Corp.".to_owned())
                         .address(
                             crate::invoices::Address::new()
-                                .address_line1("sample".to_owned())
-                                .address_line2("sample".to_owned())
-                                .city("sample".to_owned())
-                                .state("sample".to_owned())
-                                .country_code("sample".to_owned())
-                                .postal_code("sample".to_owned())
+                                .address_line1("9931 Beechwood".to_owned())
+                                .address_line2("Suite 4".to_owned())
+                                .city("Houston".to_owned())
+                                .state("TX".to_owned())
+                                .country_code("US".to_owned())
+                                .postal_code("77001".to_owned())
                         )
                         .custom_fields(vec!["sample".to_owned()]),
-                    "sample".to_owned(),
+                    "2023-01-01".to_owned(),
                     crate::invoices::SentTo::new(vec!["sample".to_owned()])
                         .email_cc(vec!["sample".to_owned()])
                         .email_bcc(vec!["sample".to_owned()])
@@ -1807,9 +1811,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     true
                 )
                     .terms_notes("sample".to_owned())
-                    .title("sample".to_owned())
-                    .invoice_number("sample".to_owned())
-                    .due_date("sample".to_owned())
+                    .title("INVOICE".to_owned())
+                    .invoice_number("1001".to_owned())
+                    .due_date("2023-01-14".to_owned())
                     .automatic_taxes_enabled(true)
                     .payment_schedule(
                         crate::invoices::PaymentSchedule::new(
@@ -1820,7 +1824,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .late_fees_configuration(
                         crate::invoices::LateFeesConfiguration::new(
                             true,
-                            1.0f64,
+                            10f64,
                             crate::invoices::AmountType::Fixed,
                             crate::invoices::LateFeesFrequency::new(
                                 1i64,
@@ -1829,19 +1833,19 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         )
                             .grace(
                                 crate::invoices::LateFeesGrace::new(
-                                    1i64,
+                                    3i64,
                                     crate::invoices::LateFeesGraceInterval::Day
                                 )
                             )
                             .max_late_fees(
                                 crate::invoices::LateFeesCap::new(
                                     crate::invoices::LateFeesCapType::Fixed,
-                                    1.0f64
+                                    10f64
                                 )
                             )
                     )
                     .tips_configuration(crate::invoices::TipsConfiguration::new(vec![1.0f64], true))
-                    .invoice_number_prefix("sample".to_owned())
+                    .invoice_number_prefix("INV-".to_owned())
                     .payment_methods(
                         crate::invoices::PaymentMethods::new(
                             crate::invoices::StripePaymentMethod::new(true)
@@ -1850,11 +1854,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .attachments(
                         vec![
                             crate::invoices::Attachment::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                1i64
+                                "6241712be68f7a98102ba272".to_owned(),
+                                "Electronics.pdf".to_owned(),
+                                "https://example.com/files/electronics.pdf".to_owned(),
+                                "application/pdf".to_owned(),
+                                10000i64
                             )
                         ]
                     )
@@ -1862,14 +1866,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         crate::invoices::MiscellaneousCharges::new(
                             vec![serde_json::Value::Object(Default::default())]
                         )
-                            .collected_miscellaneous_charges(1.0f64)
+                            .collected_miscellaneous_charges(10f64)
                             .paid_charges(
                                 vec![
                                     crate::invoices::PaidCharge::new(
-                                        "sample".to_owned(),
-                                        1.0f64,
-                                        1.0f64,
-                                        "sample".to_owned()
+                                        "Processing Fee".to_owned(),
+                                        10f64,
+                                        10f64,
+                                        "673d01d7d547648a8dab6211".to_owned()
                                     )
                                 ]
                             )
@@ -1884,7 +1888,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.create_invoice_from_estimate(
                 "sample-estimateId",
                 crate::invoices::CreateInvoiceFromEstimateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
                     true
                 )
@@ -1898,27 +1902,29 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_invoice_schedule(
                 crate::invoices::CreateInvoiceScheduleRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
-                    "sample".to_owned(),
+                    "Monthly retainer".to_owned(),
                     crate::invoices::ContactDetails::new(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned()
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        "Alex".to_owned(),
+                        "+1234567890".to_owned(),
+                        "alex@example.com".to_owned()
                     )
                         .additional_emails(
-                            vec![crate::invoices::AdditionalEmail::new("sample".to_owned())]
+                            vec![
+                                crate::invoices::AdditionalEmail::new("alex@example.com".to_owned())
+                            ]
                         )
-                        .company_name("sample".to_owned())
+                        .company_name("ABC Corp.".to_owned())
                         .address(
                             crate::invoices::Address::new()
-                                .address_line1("sample".to_owned())
-                                .address_line2("sample".to_owned())
-                                .city("sample".to_owned())
-                                .state("sample".to_owned())
-                                .country_code("sample".to_owned())
-                                .postal_code("sample".to_owned())
+                                .address_line1("9931 Beechwood".to_owned())
+                                .address_line2("Suite 4".to_owned())
+                                .city("Houston".to_owned())
+                                .state("TX".to_owned())
+                                .country_code("US".to_owned())
+                                .postal_code("77001".to_owned())
                         )
                         .custom_fields(vec!["sample".to_owned()]),
                     crate::invoices::ScheduleOptions::new()
@@ -1926,56 +1932,56 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         .rrule(
                             crate::invoices::RecurrenceRule::new(
                                 crate::invoices::IntervalType::Yearly,
-                                1i64,
-                                "sample".to_owned()
+                                2i64,
+                                "2023-01-01".to_owned()
                             )
-                                .start_time("sample".to_owned())
-                                .end_date("sample".to_owned())
-                                .end_time("sample".to_owned())
-                                .day_of_month(1i64)
+                                .start_time("20:45:00".to_owned())
+                                .end_date("2029-11-01".to_owned())
+                                .end_time("18:45:00".to_owned())
+                                .day_of_month(15i64)
                                 .day_of_week(crate::invoices::RecurrenceRuleDayOfWeek::Mo)
-                                .num_of_week(1i64)
+                                .num_of_week(-1i64)
                                 .month_of_year(crate::invoices::RecurrenceRuleMonthOfYear::Jan)
-                                .count(1i64)
-                                .days_before(1i64)
+                                .count(10i64)
+                                .days_before(5i64)
                                 .use_start_as_primary_user_accepted(true)
-                                .end_type("sample".to_owned())
+                                .end_type("by".to_owned())
                         ),
                     true,
                     crate::invoices::BusinessDetails::new()
-                        .logo_url("sample".to_owned())
-                        .name("sample".to_owned())
-                        .phone_no("sample".to_owned())
+                        .logo_url("https://example.com/logo.png".to_owned())
+                        .name("ABC Corp.".to_owned())
+                        .phone_no("+1-214-559-6993".to_owned())
                         .address(
                             crate::invoices::BusinessDetailsAddress::Address(
                                 crate::invoices::Address::new()
-                                    .address_line1("sample".to_owned())
-                                    .address_line2("sample".to_owned())
-                                    .city("sample".to_owned())
-                                    .state("sample".to_owned())
-                                    .country_code("sample".to_owned())
-                                    .postal_code("sample".to_owned())
+                                    .address_line1("9931 Beechwood".to_owned())
+                                    .address_line2("Suite 4".to_owned())
+                                    .city("Houston".to_owned())
+                                    .state("TX".to_owned())
+                                    .country_code("US".to_owned())
+                                    .postal_code("77001".to_owned())
                             )
                         )
-                        .website("sample".to_owned())
+                        .website("www.example.com".to_owned())
                         .custom_values(vec![serde_json::Value::Object(Default::default())]),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
                         crate::invoices::InvoiceItem::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1.0f64,
-                            1.0f64
+                            "ABC Product".to_owned(),
+                            "USD".to_owned(),
+                            999f64,
+                            1f64
                         )
-                            .description("sample".to_owned())
-                            .product_id("sample".to_owned())
-                            .price_id("sample".to_owned())
+                            .description("Monthly service".to_owned())
+                            .product_id("6578278e879ad2646715ba9c".to_owned())
+                            .price_id("6578278e879ad2646715ba9c".to_owned())
                             .taxes(
                                 vec![
                                     crate::invoices::ItemTax::new(
                                         "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        1.0f64
+                                        "Sales tax".to_owned(),
+                                        8.5f64
                                     )
                                 ]
                             )
@@ -1985,17 +1991,17 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             .tax_inclusive(true)
                     ],
                     crate::invoices::Discount::new(crate::invoices::AmountType::Fixed)
-                        .value(1.0f64)
+                        .value(10f64)
                         .valid_on_product_ids(vec!["sample".to_owned()])
                 )
                     .automatic_taxes_enabled(true)
                     .terms_notes("sample".to_owned())
-                    .title("sample".to_owned())
+                    .title("INVOICE".to_owned())
                     .tips_configuration(crate::invoices::TipsConfiguration::new(vec![1.0f64], true))
                     .late_fees_configuration(
                         crate::invoices::LateFeesConfiguration::new(
                             true,
-                            1.0f64,
+                            10f64,
                             crate::invoices::AmountType::Fixed,
                             crate::invoices::LateFeesFrequency::new(
                                 1i64,
@@ -2004,18 +2010,18 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         )
                             .grace(
                                 crate::invoices::LateFeesGrace::new(
-                                    1i64,
+                                    3i64,
                                     crate::invoices::LateFeesGraceInterval::Day
                                 )
                             )
                             .max_late_fees(
                                 crate::invoices::LateFeesCap::new(
                                     crate::invoices::LateFeesCapType::Fixed,
-                                    1.0f64
+                                    10f64
                                 )
                             )
                     )
-                    .invoice_number_prefix("sample".to_owned())
+                    .invoice_number_prefix("INV-".to_owned())
                     .payment_methods(
                         crate::invoices::PaymentMethods::new(
                             crate::invoices::StripePaymentMethod::new(true)
@@ -2024,11 +2030,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .attachments(
                         vec![
                             crate::invoices::Attachment::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                1i64
+                                "6241712be68f7a98102ba272".to_owned(),
+                                "Electronics.pdf".to_owned(),
+                                "https://example.com/files/electronics.pdf".to_owned(),
+                                "application/pdf".to_owned(),
+                                10000i64
                             )
                         ]
                     )
@@ -2036,14 +2042,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         crate::invoices::MiscellaneousCharges::new(
                             vec![serde_json::Value::Object(Default::default())]
                         )
-                            .collected_miscellaneous_charges(1.0f64)
+                            .collected_miscellaneous_charges(10f64)
                             .paid_charges(
                                 vec![
                                     crate::invoices::PaidCharge::new(
-                                        "sample".to_owned(),
-                                        1.0f64,
-                                        1.0f64,
-                                        "sample".to_owned()
+                                        "Processing Fee".to_owned(),
+                                        10f64,
+                                        10f64,
+                                        "673d01d7d547648a8dab6211".to_owned()
                                     )
                                 ]
                             )
@@ -2057,43 +2063,43 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_invoice_template(
                 crate::invoices::CreateInvoiceTemplateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
-                    "sample".to_owned(),
+                    "New Template".to_owned(),
                     crate::invoices::BusinessDetails::new()
-                        .logo_url("sample".to_owned())
-                        .name("sample".to_owned())
-                        .phone_no("sample".to_owned())
+                        .logo_url("https://example.com/logo.png".to_owned())
+                        .name("ABC Corp.".to_owned())
+                        .phone_no("+1-214-559-6993".to_owned())
                         .address(
                             crate::invoices::BusinessDetailsAddress::Address(
                                 crate::invoices::Address::new()
-                                    .address_line1("sample".to_owned())
-                                    .address_line2("sample".to_owned())
-                                    .city("sample".to_owned())
-                                    .state("sample".to_owned())
-                                    .country_code("sample".to_owned())
-                                    .postal_code("sample".to_owned())
+                                    .address_line1("9931 Beechwood".to_owned())
+                                    .address_line2("Suite 4".to_owned())
+                                    .city("Houston".to_owned())
+                                    .state("TX".to_owned())
+                                    .country_code("US".to_owned())
+                                    .postal_code("77001".to_owned())
                             )
                         )
-                        .website("sample".to_owned())
+                        .website("www.example.com".to_owned())
                         .custom_values(vec![serde_json::Value::Object(Default::default())]),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
                         crate::invoices::InvoiceItem::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1.0f64,
-                            1.0f64
+                            "ABC Product".to_owned(),
+                            "USD".to_owned(),
+                            999f64,
+                            1f64
                         )
-                            .description("sample".to_owned())
-                            .product_id("sample".to_owned())
-                            .price_id("sample".to_owned())
+                            .description("Monthly service".to_owned())
+                            .product_id("6578278e879ad2646715ba9c".to_owned())
+                            .price_id("6578278e879ad2646715ba9c".to_owned())
                             .taxes(
                                 vec![
                                     crate::invoices::ItemTax::new(
                                         "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        1.0f64
+                                        "Sales tax".to_owned(),
+                                        8.5f64
                                     )
                                 ]
                             )
@@ -2107,16 +2113,16 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .automatic_taxes_enabled(true)
                     .discount(
                         crate::invoices::Discount::new(crate::invoices::AmountType::Fixed)
-                            .value(1.0f64)
+                            .value(10f64)
                             .valid_on_product_ids(vec!["sample".to_owned()])
                     )
                     .terms_notes("sample".to_owned())
-                    .title("sample".to_owned())
+                    .title("INVOICE".to_owned())
                     .tips_configuration(crate::invoices::TipsConfiguration::new(vec![1.0f64], true))
                     .late_fees_configuration(
                         crate::invoices::LateFeesConfiguration::new(
                             true,
-                            1.0f64,
+                            10f64,
                             crate::invoices::AmountType::Fixed,
                             crate::invoices::LateFeesFrequency::new(
                                 1i64,
@@ -2125,18 +2131,18 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         )
                             .grace(
                                 crate::invoices::LateFeesGrace::new(
-                                    1i64,
+                                    3i64,
                                     crate::invoices::LateFeesGraceInterval::Day
                                 )
                             )
                             .max_late_fees(
                                 crate::invoices::LateFeesCap::new(
                                     crate::invoices::LateFeesCapType::Fixed,
-                                    1.0f64
+                                    10f64
                                 )
                             )
                     )
-                    .invoice_number_prefix("sample".to_owned())
+                    .invoice_number_prefix("INV-".to_owned())
                     .payment_methods(
                         crate::invoices::PaymentMethods::new(
                             crate::invoices::StripePaymentMethod::new(true)
@@ -2147,14 +2153,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         crate::invoices::MiscellaneousCharges::new(
                             vec![serde_json::Value::Object(Default::default())]
                         )
-                            .collected_miscellaneous_charges(1.0f64)
+                            .collected_miscellaneous_charges(10f64)
                             .paid_charges(
                                 vec![
                                     crate::invoices::PaidCharge::new(
-                                        "sample".to_owned(),
-                                        1.0f64,
-                                        1.0f64,
-                                        "sample".to_owned()
+                                        "Processing Fee".to_owned(),
+                                        10f64,
+                                        10f64,
+                                        "673d01d7d547648a8dab6211".to_owned()
                                     )
                                 ]
                             )
@@ -2168,26 +2174,26 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_text2_pay_invoice(
                 crate::invoices::Text2PayRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "New Invoice".to_owned(),
+                    "USD".to_owned(),
                     vec![
                         crate::invoices::InvoiceItem::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1.0f64,
-                            1.0f64
+                            "ABC Product".to_owned(),
+                            "USD".to_owned(),
+                            999f64,
+                            1f64
                         )
-                            .description("sample".to_owned())
-                            .product_id("sample".to_owned())
-                            .price_id("sample".to_owned())
+                            .description("Monthly service".to_owned())
+                            .product_id("6578278e879ad2646715ba9c".to_owned())
+                            .price_id("6578278e879ad2646715ba9c".to_owned())
                             .taxes(
                                 vec![
                                     crate::invoices::ItemTax::new(
                                         "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        1.0f64
+                                        "Sales tax".to_owned(),
+                                        8.5f64
                                     )
                                 ]
                             )
@@ -2197,26 +2203,28 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             .tax_inclusive(true)
                     ],
                     crate::invoices::ContactDetails::new(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned()
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        "Alex".to_owned(),
+                        "+1234567890".to_owned(),
+                        "alex@example.com".to_owned()
                     )
                         .additional_emails(
-                            vec![crate::invoices::AdditionalEmail::new("sample".to_owned())]
+                            vec![
+                                crate::invoices::AdditionalEmail::new("alex@example.com".to_owned())
+                            ]
                         )
-                        .company_name("sample".to_owned())
+                        .company_name("ABC Corp.".to_owned())
                         .address(
                             crate::invoices::Address::new()
-                                .address_line1("sample".to_owned())
-                                .address_line2("sample".to_owned())
-                                .city("sample".to_owned())
-                                .state("sample".to_owned())
-                                .country_code("sample".to_owned())
-                                .postal_code("sample".to_owned())
+                                .address_line1("9931 Beechwood".to_owned())
+                                .address_line2("Suite 4".to_owned())
+                                .city("Houston".to_owned())
+                                .state("TX".to_owned())
+                                .country_code("US".to_owned())
+                                .postal_code("77001".to_owned())
                         )
                         .custom_fields(vec!["sample".to_owned()]),
-                    "sample".to_owned(),
+                    "2023-01-01".to_owned(),
                     crate::invoices::SentTo::new(vec!["sample".to_owned()])
                         .email_cc(vec!["sample".to_owned()])
                         .email_bcc(vec!["sample".to_owned()])
@@ -2226,9 +2234,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     "sample".to_owned()
                 )
                     .terms_notes("sample".to_owned())
-                    .title("sample".to_owned())
-                    .invoice_number("sample".to_owned())
-                    .due_date("sample".to_owned())
+                    .title("INVOICE".to_owned())
+                    .invoice_number("1001".to_owned())
+                    .due_date("2023-01-14".to_owned())
                     .automatic_taxes_enabled(true)
                     .payment_schedule(
                         crate::invoices::PaymentSchedule::new(
@@ -2239,7 +2247,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .late_fees_configuration(
                         crate::invoices::LateFeesConfiguration::new(
                             true,
-                            1.0f64,
+                            10f64,
                             crate::invoices::AmountType::Fixed,
                             crate::invoices::LateFeesFrequency::new(
                                 1i64,
@@ -2248,19 +2256,19 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         )
                             .grace(
                                 crate::invoices::LateFeesGrace::new(
-                                    1i64,
+                                    3i64,
                                     crate::invoices::LateFeesGraceInterval::Day
                                 )
                             )
                             .max_late_fees(
                                 crate::invoices::LateFeesCap::new(
                                     crate::invoices::LateFeesCapType::Fixed,
-                                    1.0f64
+                                    10f64
                                 )
                             )
                     )
                     .tips_configuration(crate::invoices::TipsConfiguration::new(vec![1.0f64], true))
-                    .invoice_number_prefix("sample".to_owned())
+                    .invoice_number_prefix("INV-".to_owned())
                     .payment_methods(
                         crate::invoices::PaymentMethods::new(
                             crate::invoices::StripePaymentMethod::new(true)
@@ -2269,11 +2277,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .attachments(
                         vec![
                             crate::invoices::Attachment::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                1i64
+                                "6241712be68f7a98102ba272".to_owned(),
+                                "Electronics.pdf".to_owned(),
+                                "https://example.com/files/electronics.pdf".to_owned(),
+                                "application/pdf".to_owned(),
+                                10000i64
                             )
                         ]
                     )
@@ -2281,14 +2289,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         crate::invoices::MiscellaneousCharges::new(
                             vec![serde_json::Value::Object(Default::default())]
                         )
-                            .collected_miscellaneous_charges(1.0f64)
+                            .collected_miscellaneous_charges(10f64)
                             .paid_charges(
                                 vec![
                                     crate::invoices::PaidCharge::new(
-                                        "sample".to_owned(),
-                                        1.0f64,
-                                        1.0f64,
-                                        "sample".to_owned()
+                                        "Processing Fee".to_owned(),
+                                        10f64,
+                                        10f64,
+                                        "673d01d7d547648a8dab6211".to_owned()
                                     )
                                 ]
                             )
@@ -2297,26 +2305,26 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .include_terms_note(true)
                     .discount(
                         crate::invoices::Discount::new(crate::invoices::AmountType::Fixed)
-                            .value(1.0f64)
+                            .value(10f64)
                             .valid_on_product_ids(vec!["sample".to_owned()])
                     )
                     .business_details(
                         crate::invoices::BusinessDetails::new()
-                            .logo_url("sample".to_owned())
-                            .name("sample".to_owned())
-                            .phone_no("sample".to_owned())
+                            .logo_url("https://example.com/logo.png".to_owned())
+                            .name("ABC Corp.".to_owned())
+                            .phone_no("+1-214-559-6993".to_owned())
                             .address(
                                 crate::invoices::BusinessDetailsAddress::Address(
                                     crate::invoices::Address::new()
-                                        .address_line1("sample".to_owned())
-                                        .address_line2("sample".to_owned())
-                                        .city("sample".to_owned())
-                                        .state("sample".to_owned())
-                                        .country_code("sample".to_owned())
-                                        .postal_code("sample".to_owned())
+                                        .address_line1("9931 Beechwood".to_owned())
+                                        .address_line2("Suite 4".to_owned())
+                                        .city("Houston".to_owned())
+                                        .state("TX".to_owned())
+                                        .country_code("US".to_owned())
+                                        .postal_code("77001".to_owned())
                                 )
                             )
-                            .website("sample".to_owned())
+                            .website("www.example.com".to_owned())
                             .custom_values(vec![serde_json::Value::Object(Default::default())])
                     )
             );
@@ -2329,7 +2337,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.delete_estimate(
                 "sample-estimateId",
                 crate::invoices::AltContext::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location
                 )
             );
@@ -2342,7 +2350,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.delete_estimate_template(
                 "sample-templateId",
                 crate::invoices::AltContext::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location
                 )
             );
@@ -2354,7 +2362,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.delete_invoice(
                 "sample-invoiceId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::invoices::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -2365,7 +2373,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.delete_invoice_schedule(
                 "sample-scheduleId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::invoices::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -2376,7 +2384,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.delete_invoice_template(
                 "sample-templateId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::invoices::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -2386,7 +2394,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "generateEstimateNumber",
         Box::pin({
             let call = handle.generate_estimate_number(
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::invoices::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -2396,7 +2404,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "generateInvoiceNumber",
         Box::pin({
             let call = handle.generate_invoice_number(
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::invoices::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -2407,7 +2415,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.get_invoice(
                 "sample-invoiceId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::invoices::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -2418,7 +2426,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.get_invoice_schedule(
                 "sample-scheduleId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::invoices::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -2428,7 +2436,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "getInvoiceSettings",
         Box::pin({
             let call = handle.get_invoice_settings(
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::invoices::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -2439,7 +2447,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.get_invoice_template(
                 "sample-templateId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::invoices::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -2450,12 +2458,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_estimate_templates(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
-                    1i64,
-                    1i64
+                    10i64,
+                    0i64
                 )
-                .search("sample".to_owned());
+                .search("Alex".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -2463,12 +2471,17 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listEstimates",
         Box::pin({
             let call = handle
-                .list_estimates("sample".to_owned(), crate::invoices::AltType::Location, 1i64, 1i64)
-                .start_at("sample".to_owned())
-                .end_at("sample".to_owned())
-                .search("sample".to_owned())
+                .list_estimates(
+                    "6578278e879ad2646715ba9c".to_owned(),
+                    crate::invoices::AltType::Location,
+                    10i64,
+                    0i64
+                )
+                .start_at("2023-01-01".to_owned())
+                .end_at("2023-01-31".to_owned())
+                .search("Home services".to_owned())
                 .status(crate::invoices::EstimateStatus::All)
-                .contact_id("sample".to_owned());
+                .contact_id("AmuzcoPBpgKeccNsFlib".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -2477,15 +2490,15 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_invoice_schedules(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
-                    1i64,
-                    1i64
+                    10i64,
+                    0i64
                 )
                 .status("sample".to_owned())
-                .start_at("sample".to_owned())
-                .end_at("sample".to_owned())
-                .search("sample".to_owned())
+                .start_at("2023-01-01".to_owned())
+                .end_at("2023-01-31".to_owned())
+                .search("Alex".to_owned())
                 .payment_mode(crate::invoices::PaymentMode::Default);
             async move { call.send().await.map(|_| ()) }
         })
@@ -2495,15 +2508,15 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_invoice_templates(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
-                    1i64,
-                    1i64
+                    10i64,
+                    0i64
                 )
                 .status("sample".to_owned())
-                .start_at("sample".to_owned())
-                .end_at("sample".to_owned())
-                .search("sample".to_owned())
+                .start_at("2023-01-01".to_owned())
+                .end_at("2023-01-31".to_owned())
+                .search("Alex".to_owned())
                 .payment_mode(crate::invoices::PaymentMode::Default);
             async move { call.send().await.map(|_| ()) }
         })
@@ -2512,13 +2525,18 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listInvoices",
         Box::pin({
             let call = handle
-                .list_invoices("sample".to_owned(), crate::invoices::AltType::Location, 1i64, 1i64)
+                .list_invoices(
+                    "6578278e879ad2646715ba9c".to_owned(),
+                    crate::invoices::AltType::Location,
+                    10i64,
+                    0i64
+                )
                 .status("sample".to_owned())
-                .start_at("sample".to_owned())
-                .end_at("sample".to_owned())
-                .search("sample".to_owned())
+                .start_at("2023-01-01".to_owned())
+                .end_at("2023-01-31".to_owned())
+                .search("Alex".to_owned())
                 .payment_mode(crate::invoices::PaymentMode::Default)
-                .contact_id("sample".to_owned())
+                .contact_id("AmuzcoPBpgKeccNsFlib".to_owned())
                 .sort_field(ListInvoicesSortField::IssueDate)
                 .sort_order(crate::invoices::SortOrder::Ascend);
             async move { call.send().await.map(|_| ()) }
@@ -2528,9 +2546,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "previewEstimateTemplate",
         Box::pin({
             let call = handle.preview_estimate_template(
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::invoices::AltType::Location,
-                "sample".to_owned()
+                "5f9d6d8b1b2d2c001f2d9e4b".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2541,14 +2559,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.record_invoice_payment(
                 "sample-invoiceId",
                 crate::invoices::RecordPaymentRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
                     crate::invoices::ManualPaymentMode::Cash,
-                    crate::invoices::Card::new("sample".to_owned(), "sample".to_owned()),
-                    crate::invoices::Cheque::new("sample".to_owned()),
-                    "sample".to_owned()
+                    crate::invoices::Card::new("visa".to_owned(), "4242".to_owned()),
+                    crate::invoices::Cheque::new("129-129-129-912".to_owned()),
+                    "Paid at the front desk".to_owned()
                 )
-                    .amount(1.0f64)
+                    .amount(999f64)
                     .meta(
                         std::collections::BTreeMap::from([(
                             "key".to_owned(),
@@ -2556,7 +2574,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         )])
                     )
                     .payment_schedule_ids(vec!["sample".to_owned()])
-                    .fulfilled_at("sample".to_owned())
+                    .fulfilled_at("2025-03-19T05:03:00.000Z".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2567,7 +2585,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.schedule_invoice_schedule(
                 "sample-scheduleId",
                 crate::invoices::ScheduleInvoiceScheduleRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
                     true
                 )
@@ -2576,9 +2594,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             .type_("sample".to_owned())
                             .payment_method_id("sample".to_owned())
                             .customer_id("sample".to_owned())
-                            .card(
-                                crate::invoices::Card::new("sample".to_owned(), "sample".to_owned())
-                            )
+                            .card(crate::invoices::Card::new("visa".to_owned(), "4242".to_owned()))
                             .us_bank_account(
                                 crate::invoices::UsBankAccount::new(
                                     "sample".to_owned(),
@@ -2622,7 +2638,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.send_estimate(
                 "sample-estimateId",
                 crate::invoices::SendEstimateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
                     crate::invoices::SendAction::SmsAndEmail,
                     true,
@@ -2630,10 +2646,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 )
                     .sent_from(
                         crate::invoices::SenderConfiguration::new()
-                            .from_name("sample".to_owned())
-                            .from_email("sample".to_owned())
+                            .from_name("Alex".to_owned())
+                            .from_email("alex@example.com".to_owned())
                     )
-                    .estimate_name("sample".to_owned())
+                    .estimate_name("Estimate".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2644,7 +2660,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.send_invoice(
                 "sample-invoiceId",
                 crate::invoices::SendInvoiceRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
                     "sample".to_owned(),
                     crate::invoices::SendAction::SmsAndEmail,
@@ -2652,17 +2668,15 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 )
                     .sent_from(
                         crate::invoices::SenderConfiguration::new()
-                            .from_name("sample".to_owned())
-                            .from_email("sample".to_owned())
+                            .from_name("Alex".to_owned())
+                            .from_email("alex@example.com".to_owned())
                     )
                     .auto_payment(
                         crate::invoices::AutoPaymentDetails::new(true)
                             .type_("sample".to_owned())
                             .payment_method_id("sample".to_owned())
                             .customer_id("sample".to_owned())
-                            .card(
-                                crate::invoices::Card::new("sample".to_owned(), "sample".to_owned())
-                            )
+                            .card(crate::invoices::Card::new("visa".to_owned(), "4242".to_owned()))
                             .us_bank_account(
                                 crate::invoices::UsBankAccount::new(
                                     "sample".to_owned(),
@@ -2706,14 +2720,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.set_invoice_schedule_auto_payment(
                 "sample-scheduleId",
                 crate::invoices::ScheduleAutoPaymentRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
                     "sample".to_owned(),
                     crate::invoices::AutoPaymentDetails::new(true)
                         .type_("sample".to_owned())
                         .payment_method_id("sample".to_owned())
                         .customer_id("sample".to_owned())
-                        .card(crate::invoices::Card::new("sample".to_owned(), "sample".to_owned()))
+                        .card(crate::invoices::Card::new("visa".to_owned(), "4242".to_owned()))
                         .us_bank_account(
                             crate::invoices::UsBankAccount::new(
                                 "sample".to_owned(),
@@ -2764,43 +2778,43 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_estimate(
                 "sample-estimateId",
                 crate::invoices::UpdateEstimateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
-                    "sample".to_owned(),
+                    "Home Service Estimate".to_owned(),
                     crate::invoices::BusinessDetails::new()
-                        .logo_url("sample".to_owned())
-                        .name("sample".to_owned())
-                        .phone_no("sample".to_owned())
+                        .logo_url("https://example.com/logo.png".to_owned())
+                        .name("ABC Corp.".to_owned())
+                        .phone_no("+1-214-559-6993".to_owned())
                         .address(
                             crate::invoices::BusinessDetailsAddress::Address(
                                 crate::invoices::Address::new()
-                                    .address_line1("sample".to_owned())
-                                    .address_line2("sample".to_owned())
-                                    .city("sample".to_owned())
-                                    .state("sample".to_owned())
-                                    .country_code("sample".to_owned())
-                                    .postal_code("sample".to_owned())
+                                    .address_line1("9931 Beechwood".to_owned())
+                                    .address_line2("Suite 4".to_owned())
+                                    .city("Houston".to_owned())
+                                    .state("TX".to_owned())
+                                    .country_code("US".to_owned())
+                                    .postal_code("77001".to_owned())
                             )
                         )
-                        .website("sample".to_owned())
+                        .website("www.example.com".to_owned())
                         .custom_values(vec![serde_json::Value::Object(Default::default())]),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
                         crate::invoices::EstimateItem::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1.0f64,
-                            1.0f64
+                            "ABC Product".to_owned(),
+                            "USD".to_owned(),
+                            999f64,
+                            1f64
                         )
-                            .description("sample".to_owned())
-                            .product_id("sample".to_owned())
-                            .price_id("sample".to_owned())
+                            .description("Monthly service".to_owned())
+                            .product_id("6578278e879ad2646715ba9c".to_owned())
+                            .price_id("6578278e879ad2646715ba9c".to_owned())
                             .taxes(
                                 vec![
                                     crate::invoices::ItemTax::new(
                                         "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        1.0f64
+                                        "Sales tax".to_owned(),
+                                        8.5f64
                                     )
                                 ]
                             )
@@ -2811,26 +2825,28 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             .attachments(vec!["sample".to_owned()])
                     ],
                     crate::invoices::Discount::new(crate::invoices::AmountType::Fixed)
-                        .value(1.0f64)
+                        .value(10f64)
                         .valid_on_product_ids(vec!["sample".to_owned()]),
                     crate::invoices::ContactDetails::new(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned()
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        "Alex".to_owned(),
+                        "+1234567890".to_owned(),
+                        "alex@example.com".to_owned()
                     )
                         .additional_emails(
-                            vec![crate::invoices::AdditionalEmail::new("sample".to_owned())]
+                            vec![
+                                crate::invoices::AdditionalEmail::new("alex@example.com".to_owned())
+                            ]
                         )
-                        .company_name("sample".to_owned())
+                        .company_name("ABC Corp.".to_owned())
                         .address(
                             crate::invoices::Address::new()
-                                .address_line1("sample".to_owned())
-                                .address_line2("sample".to_owned())
-                                .city("sample".to_owned())
-                                .state("sample".to_owned())
-                                .country_code("sample".to_owned())
-                                .postal_code("sample".to_owned())
+                                .address_line1("9931 Beechwood".to_owned())
+                                .address_line2("Suite 4".to_owned())
+                                .city("Houston".to_owned())
+                                .state("TX".to_owned())
+                                .country_code("US".to_owned())
+                                .postal_code("77001".to_owned())
                         )
                         .custom_fields(vec!["sample".to_owned()]),
                     crate::invoices::FrequencySettings::new(
@@ -2840,29 +2856,29 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             .rrule(
                                 crate::invoices::RecurrenceRule::new(
                                     crate::invoices::IntervalType::Yearly,
-                                    1i64,
-                                    "sample".to_owned()
+                                    2i64,
+                                    "2023-01-01".to_owned()
                                 )
-                                    .start_time("sample".to_owned())
-                                    .end_date("sample".to_owned())
-                                    .end_time("sample".to_owned())
-                                    .day_of_month(1i64)
+                                    .start_time("20:45:00".to_owned())
+                                    .end_date("2029-11-01".to_owned())
+                                    .end_time("18:45:00".to_owned())
+                                    .day_of_month(15i64)
                                     .day_of_week(crate::invoices::RecurrenceRuleDayOfWeek::Mo)
-                                    .num_of_week(1i64)
+                                    .num_of_week(-1i64)
                                     .month_of_year(crate::invoices::RecurrenceRuleMonthOfYear::Jan)
-                                    .count(1i64)
-                                    .days_before(1i64)
+                                    .count(10i64)
+                                    .days_before(5i64)
                                     .use_start_as_primary_user_accepted(true)
-                                    .end_type("sample".to_owned())
+                                    .end_type("by".to_owned())
                             )
                     )
                 )
                     .live_mode(true)
                     .terms_notes("sample".to_owned())
-                    .title("sample".to_owned())
-                    .estimate_number(1i64)
-                    .issue_date("sample".to_owned())
-                    .expiry_date("sample".to_owned())
+                    .title("ESTIMATE".to_owned())
+                    .estimate_number(1001i64)
+                    .issue_date("2024-08-07".to_owned())
+                    .expiry_date("2024-08-10".to_owned())
                     .sent_to(
                         crate::invoices::SentTo::new(vec!["sample".to_owned()])
                             .email_cc(vec!["sample".to_owned()])
@@ -2878,7 +2894,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     )
                     .send_estimate_details(
                         crate::invoices::SendEstimateRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
                             crate::invoices::SendAction::SmsAndEmail,
                             true,
@@ -2886,21 +2902,21 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         )
                             .sent_from(
                                 crate::invoices::SenderConfiguration::new()
-                                    .from_name("sample".to_owned())
-                                    .from_email("sample".to_owned())
+                                    .from_name("Alex".to_owned())
+                                    .from_email("alex@example.com".to_owned())
                             )
-                            .estimate_name("sample".to_owned())
+                            .estimate_name("Estimate".to_owned())
                     )
                     .estimate_number_prefix("sample".to_owned())
                     .user_id("sample".to_owned())
                     .attachments(
                         vec![
                             crate::invoices::Attachment::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                1i64
+                                "6241712be68f7a98102ba272".to_owned(),
+                                "Electronics.pdf".to_owned(),
+                                "https://example.com/files/electronics.pdf".to_owned(),
+                                "application/pdf".to_owned(),
+                                10000i64
                             )
                         ]
                     )
@@ -2909,14 +2925,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         crate::invoices::MiscellaneousCharges::new(
                             vec![serde_json::Value::Object(Default::default())]
                         )
-                            .collected_miscellaneous_charges(1.0f64)
+                            .collected_miscellaneous_charges(10f64)
                             .paid_charges(
                                 vec![
                                     crate::invoices::PaidCharge::new(
-                                        "sample".to_owned(),
-                                        1.0f64,
-                                        1.0f64,
-                                        "sample".to_owned()
+                                        "Processing Fee".to_owned(),
+                                        10f64,
+                                        10f64,
+                                        "673d01d7d547648a8dab6211".to_owned()
                                     )
                                 ]
                             )
@@ -2940,7 +2956,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "updateEstimateLastVisitedAt",
         Box::pin({
             let call = handle.update_estimate_last_visited_at(
-                crate::invoices::EstimateViewedRequest::new("sample".to_owned())
+                crate::invoices::EstimateViewedRequest::new("5f9d6d8b1b2d2c001f2d9e4b".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -2951,43 +2967,43 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_estimate_template(
                 "sample-templateId",
                 crate::invoices::EstimateTemplateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
-                    "sample".to_owned(),
+                    "Home Service Estimate Template".to_owned(),
                     crate::invoices::BusinessDetails::new()
-                        .logo_url("sample".to_owned())
-                        .name("sample".to_owned())
-                        .phone_no("sample".to_owned())
+                        .logo_url("https://example.com/logo.png".to_owned())
+                        .name("ABC Corp.".to_owned())
+                        .phone_no("+1-214-559-6993".to_owned())
                         .address(
                             crate::invoices::BusinessDetailsAddress::Address(
                                 crate::invoices::Address::new()
-                                    .address_line1("sample".to_owned())
-                                    .address_line2("sample".to_owned())
-                                    .city("sample".to_owned())
-                                    .state("sample".to_owned())
-                                    .country_code("sample".to_owned())
-                                    .postal_code("sample".to_owned())
+                                    .address_line1("9931 Beechwood".to_owned())
+                                    .address_line2("Suite 4".to_owned())
+                                    .city("Houston".to_owned())
+                                    .state("TX".to_owned())
+                                    .country_code("US".to_owned())
+                                    .postal_code("77001".to_owned())
                             )
                         )
-                        .website("sample".to_owned())
+                        .website("www.example.com".to_owned())
                         .custom_values(vec![serde_json::Value::Object(Default::default())]),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
                         crate::invoices::EstimateItem::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1.0f64,
-                            1.0f64
+                            "ABC Product".to_owned(),
+                            "USD".to_owned(),
+                            999f64,
+                            1f64
                         )
-                            .description("sample".to_owned())
-                            .product_id("sample".to_owned())
-                            .price_id("sample".to_owned())
+                            .description("Monthly service".to_owned())
+                            .product_id("6578278e879ad2646715ba9c".to_owned())
+                            .price_id("6578278e879ad2646715ba9c".to_owned())
                             .taxes(
                                 vec![
                                     crate::invoices::ItemTax::new(
                                         "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        1.0f64
+                                        "Sales tax".to_owned(),
+                                        8.5f64
                                     )
                                 ]
                             )
@@ -2998,12 +3014,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             .attachments(vec!["sample".to_owned()])
                     ],
                     crate::invoices::Discount::new(crate::invoices::AmountType::Fixed)
-                        .value(1.0f64)
+                        .value(10f64)
                         .valid_on_product_ids(vec!["sample".to_owned()])
                 )
                     .live_mode(true)
                     .terms_notes("sample".to_owned())
-                    .title("sample".to_owned())
+                    .title("ESTIMATE".to_owned())
                     .automatic_taxes_enabled(true)
                     .meta(
                         std::collections::BTreeMap::from([(
@@ -3013,7 +3029,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     )
                     .send_estimate_details(
                         crate::invoices::SendEstimateRequest::new(
-                            "sample".to_owned(),
+                            "6578278e879ad2646715ba9c".to_owned(),
                             crate::invoices::AltType::Location,
                             crate::invoices::SendAction::SmsAndEmail,
                             true,
@@ -3021,20 +3037,20 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         )
                             .sent_from(
                                 crate::invoices::SenderConfiguration::new()
-                                    .from_name("sample".to_owned())
-                                    .from_email("sample".to_owned())
+                                    .from_name("Alex".to_owned())
+                                    .from_email("alex@example.com".to_owned())
                             )
-                            .estimate_name("sample".to_owned())
+                            .estimate_name("Estimate".to_owned())
                     )
                     .estimate_number_prefix("sample".to_owned())
                     .attachments(
                         vec![
                             crate::invoices::Attachment::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                1i64
+                                "6241712be68f7a98102ba272".to_owned(),
+                                "Electronics.pdf".to_owned(),
+                                "https://example.com/files/electronics.pdf".to_owned(),
+                                "application/pdf".to_owned(),
+                                10000i64
                             )
                         ]
                     )
@@ -3042,14 +3058,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         crate::invoices::MiscellaneousCharges::new(
                             vec![serde_json::Value::Object(Default::default())]
                         )
-                            .collected_miscellaneous_charges(1.0f64)
+                            .collected_miscellaneous_charges(10f64)
                             .paid_charges(
                                 vec![
                                     crate::invoices::PaidCharge::new(
-                                        "sample".to_owned(),
-                                        1.0f64,
-                                        1.0f64,
-                                        "sample".to_owned()
+                                        "Processing Fee".to_owned(),
+                                        10f64,
+                                        10f64,
+                                        "673d01d7d547648a8dab6211".to_owned()
                                     )
                                 ]
                             )
@@ -3064,26 +3080,26 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_invoice(
                 "sample-invoiceId",
                 crate::invoices::UpdateInvoiceRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "New Invoice".to_owned(),
+                    "USD".to_owned(),
                     vec![
                         crate::invoices::InvoiceItem::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1.0f64,
-                            1.0f64
+                            "ABC Product".to_owned(),
+                            "USD".to_owned(),
+                            999f64,
+                            1f64
                         )
-                            .description("sample".to_owned())
-                            .product_id("sample".to_owned())
-                            .price_id("sample".to_owned())
+                            .description("Monthly service".to_owned())
+                            .product_id("6578278e879ad2646715ba9c".to_owned())
+                            .price_id("6578278e879ad2646715ba9c".to_owned())
                             .taxes(
                                 vec![
                                     crate::invoices::ItemTax::new(
                                         "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        1.0f64
+                                        "Sales tax".to_owned(),
+                                        8.5f64
                                     )
                                 ]
                             )
@@ -3092,58 +3108,62 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             .type_(crate::invoices::ItemType::OneTime)
                             .tax_inclusive(true)
                     ],
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "2023-01-01".to_owned(),
+                    "2023-01-14".to_owned()
                 )
-                    .title("sample".to_owned())
+                    .title("INVOICE".to_owned())
                     .description("sample".to_owned())
                     .business_details(
                         crate::invoices::BusinessDetails::new()
-                            .logo_url("sample".to_owned())
-                            .name("sample".to_owned())
-                            .phone_no("sample".to_owned())
+                            .logo_url("https://example.com/logo.png".to_owned())
+                            .name("ABC Corp.".to_owned())
+                            .phone_no("+1-214-559-6993".to_owned())
                             .address(
                                 crate::invoices::BusinessDetailsAddress::Address(
                                     crate::invoices::Address::new()
-                                        .address_line1("sample".to_owned())
-                                        .address_line2("sample".to_owned())
-                                        .city("sample".to_owned())
-                                        .state("sample".to_owned())
-                                        .country_code("sample".to_owned())
-                                        .postal_code("sample".to_owned())
+                                        .address_line1("9931 Beechwood".to_owned())
+                                        .address_line2("Suite 4".to_owned())
+                                        .city("Houston".to_owned())
+                                        .state("TX".to_owned())
+                                        .country_code("US".to_owned())
+                                        .postal_code("77001".to_owned())
                                 )
                             )
-                            .website("sample".to_owned())
+                            .website("www.example.com".to_owned())
                             .custom_values(vec![serde_json::Value::Object(Default::default())])
                     )
-                    .invoice_number("sample".to_owned())
+                    .invoice_number("1001".to_owned())
                     .contact_id("sample".to_owned())
                     .contact_details(
                         crate::invoices::ContactDetails::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned()
+                            "6578278e879ad2646715ba9c".to_owned(),
+                            "Alex".to_owned(),
+                            "+1234567890".to_owned(),
+                            "alex@example.com".to_owned()
                         )
                             .additional_emails(
-                                vec![crate::invoices::AdditionalEmail::new("sample".to_owned())]
+                                vec![
+                                    crate::invoices::AdditionalEmail::new(
+                                        "alex@example.com".to_owned()
+                                    )
+                                ]
                             )
-                            .company_name("sample".to_owned())
+                            .company_name("ABC Corp.".to_owned())
                             .address(
                                 crate::invoices::Address::new()
-                                    .address_line1("sample".to_owned())
-                                    .address_line2("sample".to_owned())
-                                    .city("sample".to_owned())
-                                    .state("sample".to_owned())
-                                    .country_code("sample".to_owned())
-                                    .postal_code("sample".to_owned())
+                                    .address_line1("9931 Beechwood".to_owned())
+                                    .address_line2("Suite 4".to_owned())
+                                    .city("Houston".to_owned())
+                                    .state("TX".to_owned())
+                                    .country_code("US".to_owned())
+                                    .postal_code("77001".to_owned())
                             )
                             .custom_fields(vec!["sample".to_owned()])
                     )
                     .terms_notes("sample".to_owned())
                     .discount(
                         crate::invoices::Discount::new(crate::invoices::AmountType::Fixed)
-                            .value(1.0f64)
+                            .value(10f64)
                             .valid_on_product_ids(vec!["sample".to_owned()])
                     )
                     .automatic_taxes_enabled(true)
@@ -3161,7 +3181,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             serde_json::Value::Object(Default::default())
                         )])
                     )
-                    .invoice_number_prefix("sample".to_owned())
+                    .invoice_number_prefix("INV-".to_owned())
                     .payment_methods(
                         crate::invoices::PaymentMethods::new(
                             crate::invoices::StripePaymentMethod::new(true)
@@ -3170,11 +3190,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .attachments(
                         vec![
                             crate::invoices::Attachment::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                1i64
+                                "6241712be68f7a98102ba272".to_owned(),
+                                "Electronics.pdf".to_owned(),
+                                "https://example.com/files/electronics.pdf".to_owned(),
+                                "application/pdf".to_owned(),
+                                10000i64
                             )
                         ]
                     )
@@ -3182,14 +3202,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         crate::invoices::MiscellaneousCharges::new(
                             vec![serde_json::Value::Object(Default::default())]
                         )
-                            .collected_miscellaneous_charges(1.0f64)
+                            .collected_miscellaneous_charges(10f64)
                             .paid_charges(
                                 vec![
                                     crate::invoices::PaidCharge::new(
-                                        "sample".to_owned(),
-                                        1.0f64,
-                                        1.0f64,
-                                        "sample".to_owned()
+                                        "Processing Fee".to_owned(),
+                                        10f64,
+                                        10f64,
+                                        "673d01d7d547648a8dab6211".to_owned()
                                     )
                                 ]
                             )
@@ -3202,7 +3222,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "updateInvoiceLastVisitedAt",
         Box::pin({
             let call = handle.update_invoice_last_visited_at(
-                crate::invoices::InvoiceViewedRequest::new("sample".to_owned())
+                crate::invoices::InvoiceViewedRequest::new("6578278e879ad2646715ba9c".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -3213,11 +3233,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_invoice_late_fees(
                 "sample-invoiceId",
                 crate::invoices::UpdateLateFeesRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
                     crate::invoices::LateFeesConfiguration::new(
                         true,
-                        1.0f64,
+                        10f64,
                         crate::invoices::AmountType::Fixed,
                         crate::invoices::LateFeesFrequency::new(
                             1i64,
@@ -3226,14 +3246,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     )
                         .grace(
                             crate::invoices::LateFeesGrace::new(
-                                1i64,
+                                3i64,
                                 crate::invoices::LateFeesGraceInterval::Day
                             )
                         )
                         .max_late_fees(
                             crate::invoices::LateFeesCap::new(
                                 crate::invoices::LateFeesCapType::Fixed,
-                                1.0f64
+                                10f64
                             )
                         )
                 )
@@ -3247,27 +3267,29 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_invoice_schedule(
                 "sample-scheduleId",
                 crate::invoices::UpdateInvoiceScheduleRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
-                    "sample".to_owned(),
+                    "Monthly retainer".to_owned(),
                     crate::invoices::ContactDetails::new(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned()
+                        "6578278e879ad2646715ba9c".to_owned(),
+                        "Alex".to_owned(),
+                        "+1234567890".to_owned(),
+                        "alex@example.com".to_owned()
                     )
                         .additional_emails(
-                            vec![crate::invoices::AdditionalEmail::new("sample".to_owned())]
+                            vec![
+                                crate::invoices::AdditionalEmail::new("alex@example.com".to_owned())
+                            ]
                         )
-                        .company_name("sample".to_owned())
+                        .company_name("ABC Corp.".to_owned())
                         .address(
                             crate::invoices::Address::new()
-                                .address_line1("sample".to_owned())
-                                .address_line2("sample".to_owned())
-                                .city("sample".to_owned())
-                                .state("sample".to_owned())
-                                .country_code("sample".to_owned())
-                                .postal_code("sample".to_owned())
+                                .address_line1("9931 Beechwood".to_owned())
+                                .address_line2("Suite 4".to_owned())
+                                .city("Houston".to_owned())
+                                .state("TX".to_owned())
+                                .country_code("US".to_owned())
+                                .postal_code("77001".to_owned())
                         )
                         .custom_fields(vec!["sample".to_owned()]),
                     crate::invoices::ScheduleOptions::new()
@@ -3275,56 +3297,56 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         .rrule(
                             crate::invoices::RecurrenceRule::new(
                                 crate::invoices::IntervalType::Yearly,
-                                1i64,
-                                "sample".to_owned()
+                                2i64,
+                                "2023-01-01".to_owned()
                             )
-                                .start_time("sample".to_owned())
-                                .end_date("sample".to_owned())
-                                .end_time("sample".to_owned())
-                                .day_of_month(1i64)
+                                .start_time("20:45:00".to_owned())
+                                .end_date("2029-11-01".to_owned())
+                                .end_time("18:45:00".to_owned())
+                                .day_of_month(15i64)
                                 .day_of_week(crate::invoices::RecurrenceRuleDayOfWeek::Mo)
-                                .num_of_week(1i64)
+                                .num_of_week(-1i64)
                                 .month_of_year(crate::invoices::RecurrenceRuleMonthOfYear::Jan)
-                                .count(1i64)
-                                .days_before(1i64)
+                                .count(10i64)
+                                .days_before(5i64)
                                 .use_start_as_primary_user_accepted(true)
-                                .end_type("sample".to_owned())
+                                .end_type("by".to_owned())
                         ),
                     true,
                     crate::invoices::BusinessDetails::new()
-                        .logo_url("sample".to_owned())
-                        .name("sample".to_owned())
-                        .phone_no("sample".to_owned())
+                        .logo_url("https://example.com/logo.png".to_owned())
+                        .name("ABC Corp.".to_owned())
+                        .phone_no("+1-214-559-6993".to_owned())
                         .address(
                             crate::invoices::BusinessDetailsAddress::Address(
                                 crate::invoices::Address::new()
-                                    .address_line1("sample".to_owned())
-                                    .address_line2("sample".to_owned())
-                                    .city("sample".to_owned())
-                                    .state("sample".to_owned())
-                                    .country_code("sample".to_owned())
-                                    .postal_code("sample".to_owned())
+                                    .address_line1("9931 Beechwood".to_owned())
+                                    .address_line2("Suite 4".to_owned())
+                                    .city("Houston".to_owned())
+                                    .state("TX".to_owned())
+                                    .country_code("US".to_owned())
+                                    .postal_code("77001".to_owned())
                             )
                         )
-                        .website("sample".to_owned())
+                        .website("www.example.com".to_owned())
                         .custom_values(vec![serde_json::Value::Object(Default::default())]),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
                         crate::invoices::InvoiceItem::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1.0f64,
-                            1.0f64
+                            "ABC Product".to_owned(),
+                            "USD".to_owned(),
+                            999f64,
+                            1f64
                         )
-                            .description("sample".to_owned())
-                            .product_id("sample".to_owned())
-                            .price_id("sample".to_owned())
+                            .description("Monthly service".to_owned())
+                            .product_id("6578278e879ad2646715ba9c".to_owned())
+                            .price_id("6578278e879ad2646715ba9c".to_owned())
                             .taxes(
                                 vec![
                                     crate::invoices::ItemTax::new(
                                         "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        1.0f64
+                                        "Sales tax".to_owned(),
+                                        8.5f64
                                     )
                                 ]
                             )
@@ -3334,19 +3356,19 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             .tax_inclusive(true)
                     ],
                     crate::invoices::Discount::new(crate::invoices::AmountType::Fixed)
-                        .value(1.0f64)
+                        .value(10f64)
                         .valid_on_product_ids(vec!["sample".to_owned()])
                 )
                     .terms_notes("sample".to_owned())
-                    .title("sample".to_owned())
+                    .title("INVOICE".to_owned())
                     .attachments(
                         vec![
                             crate::invoices::Attachment::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                1i64
+                                "6241712be68f7a98102ba272".to_owned(),
+                                "Electronics.pdf".to_owned(),
+                                "https://example.com/files/electronics.pdf".to_owned(),
+                                "application/pdf".to_owned(),
+                                10000i64
                             )
                         ]
                     )
@@ -3354,14 +3376,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         crate::invoices::MiscellaneousCharges::new(
                             vec![serde_json::Value::Object(Default::default())]
                         )
-                            .collected_miscellaneous_charges(1.0f64)
+                            .collected_miscellaneous_charges(10f64)
                             .paid_charges(
                                 vec![
                                     crate::invoices::PaidCharge::new(
-                                        "sample".to_owned(),
-                                        1.0f64,
-                                        1.0f64,
-                                        "sample".to_owned()
+                                        "Processing Fee".to_owned(),
+                                        10f64,
+                                        10f64,
+                                        "673d01d7d547648a8dab6211".to_owned()
                                     )
                                 ]
                             )
@@ -3376,43 +3398,43 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_invoice_template(
                 "sample-templateId",
                 crate::invoices::UpdateInvoiceTemplateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
-                    "sample".to_owned(),
+                    "New Template".to_owned(),
                     crate::invoices::BusinessDetails::new()
-                        .logo_url("sample".to_owned())
-                        .name("sample".to_owned())
-                        .phone_no("sample".to_owned())
+                        .logo_url("https://example.com/logo.png".to_owned())
+                        .name("ABC Corp.".to_owned())
+                        .phone_no("+1-214-559-6993".to_owned())
                         .address(
                             crate::invoices::BusinessDetailsAddress::Address(
                                 crate::invoices::Address::new()
-                                    .address_line1("sample".to_owned())
-                                    .address_line2("sample".to_owned())
-                                    .city("sample".to_owned())
-                                    .state("sample".to_owned())
-                                    .country_code("sample".to_owned())
-                                    .postal_code("sample".to_owned())
+                                    .address_line1("9931 Beechwood".to_owned())
+                                    .address_line2("Suite 4".to_owned())
+                                    .city("Houston".to_owned())
+                                    .state("TX".to_owned())
+                                    .country_code("US".to_owned())
+                                    .postal_code("77001".to_owned())
                             )
                         )
-                        .website("sample".to_owned())
+                        .website("www.example.com".to_owned())
                         .custom_values(vec![serde_json::Value::Object(Default::default())]),
-                    "sample".to_owned(),
+                    "USD".to_owned(),
                     vec![
                         crate::invoices::InvoiceItem::new(
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            1.0f64,
-                            1.0f64
+                            "ABC Product".to_owned(),
+                            "USD".to_owned(),
+                            999f64,
+                            1f64
                         )
-                            .description("sample".to_owned())
-                            .product_id("sample".to_owned())
-                            .price_id("sample".to_owned())
+                            .description("Monthly service".to_owned())
+                            .product_id("6578278e879ad2646715ba9c".to_owned())
+                            .price_id("6578278e879ad2646715ba9c".to_owned())
                             .taxes(
                                 vec![
                                     crate::invoices::ItemTax::new(
                                         "sample".to_owned(),
-                                        "sample".to_owned(),
-                                        1.0f64
+                                        "Sales tax".to_owned(),
+                                        8.5f64
                                     )
                                 ]
                             )
@@ -3425,23 +3447,23 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .internal(true)
                     .discount(
                         crate::invoices::Discount::new(crate::invoices::AmountType::Fixed)
-                            .value(1.0f64)
+                            .value(10f64)
                             .valid_on_product_ids(vec!["sample".to_owned()])
                     )
                     .terms_notes("sample".to_owned())
-                    .title("sample".to_owned())
+                    .title("INVOICE".to_owned())
                     .miscellaneous_charges(
                         crate::invoices::MiscellaneousCharges::new(
                             vec![serde_json::Value::Object(Default::default())]
                         )
-                            .collected_miscellaneous_charges(1.0f64)
+                            .collected_miscellaneous_charges(10f64)
                             .paid_charges(
                                 vec![
                                     crate::invoices::PaidCharge::new(
-                                        "sample".to_owned(),
-                                        1.0f64,
-                                        1.0f64,
-                                        "sample".to_owned()
+                                        "Processing Fee".to_owned(),
+                                        10f64,
+                                        10f64,
+                                        "673d01d7d547648a8dab6211".to_owned()
                                     )
                                 ]
                             )
@@ -3456,11 +3478,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_invoice_template_late_fees(
                 "sample-templateId",
                 crate::invoices::UpdateLateFeesRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location,
                     crate::invoices::LateFeesConfiguration::new(
                         true,
-                        1.0f64,
+                        10f64,
                         crate::invoices::AmountType::Fixed,
                         crate::invoices::LateFeesFrequency::new(
                             1i64,
@@ -3469,14 +3491,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     )
                         .grace(
                             crate::invoices::LateFeesGrace::new(
-                                1i64,
+                                3i64,
                                 crate::invoices::LateFeesGraceInterval::Day
                             )
                         )
                         .max_late_fees(
                             crate::invoices::LateFeesCap::new(
                                 crate::invoices::LateFeesCapType::Fixed,
-                                1.0f64
+                                10f64
                             )
                         )
                 )
@@ -3490,7 +3512,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_invoice_template_payment_methods(
                 "sample-templateId",
                 crate::invoices::UpdatePaymentMethodsRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location
                 )
                     .payment_methods(
@@ -3508,7 +3530,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.void_invoice(
                 "sample-invoiceId",
                 crate::invoices::AltContext::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::invoices::AltType::Location
                 )
             );

@@ -242,10 +242,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_knowledge_base_faq(
                 crate::knowledge_base::CreateKnowledgeBaseFaqRequest::new(
+                    "HqDZpF8GH3qvgJTmKCoL".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "710KoEzy793Fxubft0bc".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -270,8 +270,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.delete_knowledge_base_trained_urls(
                 crate::knowledge_base::DeleteTrainedUrlsRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
+                    "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
                     vec!["sample".to_owned()]
                 )
             );
@@ -283,10 +283,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.discover_knowledge_base_website(
                 crate::knowledge_base::DiscoverWebsiteRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
+                    "https://kubernetes.io/tDtDnQdgm2LXpyiqYvZ6".to_owned(),
                     crate::knowledge_base::CrawlMode::Exact,
-                    "sample".to_owned()
+                    "tDtDnQdgm2LXpyiqYvZ6".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -303,8 +303,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "getKnowledgeBaseCrawlStatus",
         Box::pin({
             let call = handle.get_knowledge_base_crawl_status(
-                "sample".to_owned(),
-                "sample".to_owned()
+                "1".to_owned(),
+                "jjkkxftgvbhjmn,".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -312,14 +312,14 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "listKnowledgeBaseFaqs",
         Box::pin({
-            let call = handle.list_knowledge_base_faqs("sample".to_owned());
+            let call = handle.list_knowledge_base_faqs("710KoEzy793Fxubft0bc".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "listKnowledgeBaseTrainedUrls",
         Box::pin({
-            let call = handle.list_knowledge_base_trained_urls("sample".to_owned());
+            let call = handle.list_knowledge_base_trained_urls("tDtDnQdgm2LXpyiqYvZ6".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -335,10 +335,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.train_knowledge_base_urls(
                 crate::knowledge_base::TrainUrlsRequest::new(
-                    "sample".to_owned(),
+                    "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
                     vec!["sample".to_owned()],
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "jjkkxftgvbhjmn,".to_owned(),
+                    "688b640bcb02d498102a13f0,".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -398,10 +398,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_knowledge_base_faq(
                 crate::knowledge_base::CreateKnowledgeBaseFaqRequest::new(
+                    "HqDZpF8GH3qvgJTmKCoL".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "710KoEzy793Fxubft0bc".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -426,8 +426,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.delete_knowledge_base_trained_urls(
                 crate::knowledge_base::DeleteTrainedUrlsRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
+                    "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
                     vec!["sample".to_owned()]
                 )
             );
@@ -439,10 +439,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.discover_knowledge_base_website(
                 crate::knowledge_base::DiscoverWebsiteRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
+                    "https://kubernetes.io/tDtDnQdgm2LXpyiqYvZ6".to_owned(),
                     crate::knowledge_base::CrawlMode::Exact,
-                    "sample".to_owned()
+                    "tDtDnQdgm2LXpyiqYvZ6".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -459,8 +459,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "getKnowledgeBaseCrawlStatus",
         Box::pin({
             let call = handle.get_knowledge_base_crawl_status(
-                "sample".to_owned(),
-                "sample".to_owned()
+                "1".to_owned(),
+                "jjkkxftgvbhjmn,".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -469,9 +469,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listKnowledgeBaseFaqs",
         Box::pin({
             let call = handle
-                .list_knowledge_base_faqs("sample".to_owned())
-                .limit(1i64)
-                .last_faq_id("sample".to_owned());
+                .list_knowledge_base_faqs("710KoEzy793Fxubft0bc".to_owned())
+                .limit(10i64)
+                .last_faq_id("3rzeElC1FOVY91veVBkp".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -479,10 +479,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listKnowledgeBaseTrainedUrls",
         Box::pin({
             let call = handle
-                .list_knowledge_base_trained_urls("sample".to_owned())
+                .list_knowledge_base_trained_urls("tDtDnQdgm2LXpyiqYvZ6".to_owned())
                 .page(1i64)
                 .page_length(1i64)
-                .query("sample".to_owned());
+                .query("www.example.com/".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -492,8 +492,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .list_knowledge_bases()
                 .query("sample".to_owned())
-                .limit(1i64)
-                .last_knowledge_base_id("sample".to_owned());
+                .limit(20i64)
+                .last_knowledge_base_id("ZwTB8S0yo0FIBY6OPZTD".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -502,10 +502,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.train_knowledge_base_urls(
                 crate::knowledge_base::TrainUrlsRequest::new(
-                    "sample".to_owned(),
+                    "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
                     vec!["sample".to_owned()],
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "jjkkxftgvbhjmn,".to_owned(),
+                    "688b640bcb02d498102a13f0,".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }

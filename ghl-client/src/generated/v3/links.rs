@@ -106,9 +106,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_link(
                 crate::links::CreateLinkRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "first tag".to_owned(),
+                    "https://www.google.com/".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -147,7 +147,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.update_link(
                 "sample-linkId",
-                crate::links::UpdateLinkRequest::new("sample".to_owned(), "sample".to_owned())
+                crate::links::UpdateLinkRequest::new(
+                    "first tag".to_owned(),
+                    "https://www.google.com/".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -170,9 +173,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_link(
                 crate::links::CreateLinkRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "first tag".to_owned(),
+                    "https://www.google.com/".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -202,7 +205,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "searchLinks",
         Box::pin({
-            let call = handle.search_links().query("sample".to_owned()).skip(1i64).limit(1i64);
+            let call = handle.search_links().query("sample".to_owned()).skip(0i64).limit(20i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -211,7 +214,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.update_link(
                 "sample-linkId",
-                crate::links::UpdateLinkRequest::new("sample".to_owned(), "sample".to_owned())
+                crate::links::UpdateLinkRequest::new(
+                    "first tag".to_owned(),
+                    "https://www.google.com/".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })

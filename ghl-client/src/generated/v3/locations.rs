@@ -376,7 +376,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "createCustomValue",
         Box::pin({
             let call = handle.create_custom_value(
-                crate::locations::CustomValueRequest::new("sample".to_owned(), "sample".to_owned())
+                crate::locations::CustomValueRequest::new(
+                    "Business Hours".to_owned(),
+                    "Mon-Fri 9AM-5PM EST".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -386,7 +389,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_location(
                 crate::locations::CreateLocationRequest::new(
-                    "sample".to_owned(),
+                    "Mark Shoes".to_owned(),
                     "sample".to_owned()
                 )
             );
@@ -398,7 +401,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_location_custom_field(
                 crate::locations::CreateLocationCustomFieldRequest::new(
-                    "sample".to_owned(),
+                    "Preferred Contact Method".to_owned(),
                     crate::locations::LocationCustomFieldDataType::Text
                 )
             );
@@ -409,7 +412,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "createLocationTag",
         Box::pin({
             let call = handle.create_location_tag(
-                crate::locations::LocationTagRequest::new("sample".to_owned())
+                crate::locations::LocationTagRequest::new("vip".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -423,8 +426,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                     crate::locations::RecurrenceRule::new(
                         crate::locations::RecurrenceInterval::Yearly,
                         1i64,
-                        "sample".to_owned(),
-                        1i64
+                        "2024-01-05T12:00:00Z".to_owned(),
+                        600i64
                     )
                 )
             );
@@ -578,7 +581,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.update_custom_value(
                 "sample-id",
-                crate::locations::CustomValueRequest::new("sample".to_owned(), "sample".to_owned())
+                crate::locations::CustomValueRequest::new(
+                    "Business Hours".to_owned(),
+                    "Mon-Fri 9AM-5PM EST".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -616,7 +622,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.update_location_tag(
                 "sample-tagId",
-                crate::locations::LocationTagRequest::new("sample".to_owned())
+                crate::locations::LocationTagRequest::new("vip".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -659,7 +665,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "createCustomValue",
         Box::pin({
             let call = handle.create_custom_value(
-                crate::locations::CustomValueRequest::new("sample".to_owned(), "sample".to_owned())
+                crate::locations::CustomValueRequest::new(
+                    "Business Hours".to_owned(),
+                    "Mon-Fri 9AM-5PM EST".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -669,7 +678,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_location(
                 crate::locations::CreateLocationRequest::new(
-                    "sample".to_owned(),
+                    "Mark Shoes".to_owned(),
                     "sample".to_owned()
                 )
                     .phone("sample".to_owned())
@@ -679,7 +688,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .country(crate::locations::CountryCode::Af)
                     .postal_code("sample".to_owned())
                     .website("sample".to_owned())
-                    .timezone("sample".to_owned())
+                    .timezone("US/Central".to_owned())
                     .prospect_info(
                         crate::locations::ProspectInfo::new(
                             "sample".to_owned(),
@@ -730,7 +739,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_location_custom_field(
                 crate::locations::CreateLocationCustomFieldRequest::new(
-                    "sample".to_owned(),
+                    "Preferred Contact Method".to_owned(),
                     crate::locations::LocationCustomFieldDataType::Text
                 )
                     .placeholder("sample".to_owned())
@@ -754,7 +763,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "createLocationTag",
         Box::pin({
             let call = handle.create_location_tag(
-                crate::locations::LocationTagRequest::new("sample".to_owned())
+                crate::locations::LocationTagRequest::new("vip".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -768,10 +777,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     crate::locations::RecurrenceRule::new(
                         crate::locations::RecurrenceInterval::Yearly,
                         1i64,
-                        "sample".to_owned(),
-                        1i64
+                        "2024-01-05T12:00:00Z".to_owned(),
+                        600i64
                     )
-                        .end_date("sample".to_owned())
+                        .end_date("2024-01-05T12:00:00Z".to_owned())
                         .day_of_month(1i64)
                         .day_of_week(crate::locations::Weekday::Mo)
                         .month_of_year(1i64)
@@ -906,8 +915,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .list_location_templates("sample".to_owned())
                 .deleted(true)
-                .skip(1i64)
-                .limit(1i64)
+                .skip(0i64)
+                .limit(25i64)
                 .type_(crate::locations::TemplateType::Sms);
             async move { call.send().await.map(|_| ()) }
         })
@@ -941,8 +950,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .search_locations()
                 .company_id("sample".to_owned())
-                .skip(1i64)
-                .limit(1i64)
+                .skip(0i64)
+                .limit(10i64)
                 .order(SearchLocationsOrder::Asc)
                 .email("sample".to_owned());
             async move { call.send().await.map(|_| ()) }
@@ -953,7 +962,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.update_custom_value(
                 "sample-id",
-                crate::locations::CustomValueRequest::new("sample".to_owned(), "sample".to_owned())
+                crate::locations::CustomValueRequest::new(
+                    "Business Hours".to_owned(),
+                    "Mon-Fri 9AM-5PM EST".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1056,7 +1068,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.update_location_tag(
                 "sample-tagId",
-                crate::locations::LocationTagRequest::new("sample".to_owned())
+                crate::locations::LocationTagRequest::new("vip".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1075,10 +1087,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         crate::locations::RecurrenceRule::new(
                             crate::locations::RecurrenceInterval::Yearly,
                             1i64,
-                            "sample".to_owned(),
-                            1i64
+                            "2024-01-05T12:00:00Z".to_owned(),
+                            600i64
                         )
-                            .end_date("sample".to_owned())
+                            .end_date("2024-01-05T12:00:00Z".to_owned())
                             .day_of_month(1i64)
                             .day_of_week(crate::locations::Weekday::Mo)
                             .month_of_year(1i64)

@@ -150,13 +150,13 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_wallet_charge(
                 crate::marketplace::CreateWalletChargeRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    1.0f64
+                    "6578278e879ad2646715ba9c".to_owned(),
+                    "680b97022b4a34420f5f9b93".to_owned(),
+                    "evt_abc123".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "company_abc123".to_owned(),
+                    "25 reports generated".to_owned(),
+                    10f64
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -204,9 +204,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                 crate::marketplace::MigrateExternalAuthRequest::new(
                     crate::marketplace::ExternalAuthType::Oauth2,
                     "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "507f1f77bcf86cd799439011".to_owned(),
+                    "507f1f77bcf86cd799439012".to_owned(),
+                    "my-connection-identifier".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -247,17 +247,17 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_wallet_charge(
                 crate::marketplace::CreateWalletChargeRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    1.0f64
+                    "6578278e879ad2646715ba9c".to_owned(),
+                    "680b97022b4a34420f5f9b93".to_owned(),
+                    "evt_abc123".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "company_abc123".to_owned(),
+                    "25 reports generated".to_owned(),
+                    10f64
                 )
-                    .user_id("sample".to_owned())
-                    .price(1.0f64)
-                    .event_time("sample".to_owned())
+                    .user_id("user_abc123".to_owned())
+                    .price(0.01f64)
+                    .event_time("2025-03-26T00:00:00.000Z".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -295,13 +295,13 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_wallet_charges()
-                .meter_id("sample".to_owned())
-                .event_id("sample".to_owned())
-                .user_id("sample".to_owned())
-                .start_date("sample".to_owned())
-                .end_date("sample".to_owned())
-                .skip(1i64)
-                .limit(1i64);
+                .meter_id("680b97022b4a34420f5f9b93".to_owned())
+                .event_id("evt_abc123".to_owned())
+                .user_id("user_abc123".to_owned())
+                .start_date("2025-03-26".to_owned())
+                .end_date("2025-03-26".to_owned())
+                .skip(0i64)
+                .limit(10i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -312,9 +312,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 crate::marketplace::MigrateExternalAuthRequest::new(
                     crate::marketplace::ExternalAuthType::Oauth2,
                     "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "507f1f77bcf86cd799439011".to_owned(),
+                    "507f1f77bcf86cd799439012".to_owned(),
+                    "my-connection-identifier".to_owned()
                 )
                     .api_key(crate::Secret::from("sample"))
                     .basic_credentials(
@@ -325,8 +325,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     )
                     .access_token(crate::Secret::from("sample"))
                     .refresh_token(crate::Secret::from("sample"))
-                    .expiry_in(1i64)
-                    .expiry_at(1i64)
+                    .expiry_in(3600000i64)
+                    .expiry_at(1735689600000i64)
                     .scopes(vec!["sample".to_owned()])
                     .display_name("sample".to_owned())
                     .is_default(true)
@@ -340,8 +340,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.uninstall_app(
                 "sample-appId",
                 crate::marketplace::UninstallAppRequest::new()
-                    .company_id("sample".to_owned())
-                    .location_id("sample".to_owned())
+                    .company_id("tDtDnQdgm2LXpyiqYvZ6".to_owned())
+                    .location_id("tDtDnQdgm2LXpyiqYvZ6".to_owned())
                     .reason("sample".to_owned())
             );
             async move { call.send().await.map(|_| ()) }

@@ -154,9 +154,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.bulk_delete_media_objects(
                 crate::medias::BulkDeleteMediaObjectsRequest::new(
-                    vec![crate::medias::MediaObjectRef::new("sample".to_owned())],
+                    vec![crate::medias::MediaObjectRef::new("686f630df0d3166d68fbcec2".to_owned())],
                     crate::medias::AltType::Location,
-                    "sample".to_owned(),
+                    "sx6wyHhbFdRXh302LLNR".to_owned(),
                     crate::medias::MediaDeleteStatus::Deleted
                 )
             );
@@ -168,9 +168,11 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.bulk_update_media_objects(
                 crate::medias::BulkUpdateMediaObjectsRequest::new(
-                    "sample".to_owned(),
+                    "sx6wyHhbFdRXh302LLNR".to_owned(),
                     crate::medias::AltType::Location,
-                    vec![crate::medias::MediaObjectRename::new("sample".to_owned())]
+                    vec![
+                        crate::medias::MediaObjectRename::new("686f9817f0d3165be9fbcef6".to_owned())
+                    ]
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -181,9 +183,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_media_folder(
                 crate::medias::CreateMediaFolderRequest::new(
-                    "sample".to_owned(),
+                    "sx6wyHhbFdRXh302LLNR".to_owned(),
                     crate::medias::AltType::Location,
-                    "sample".to_owned()
+                    "New Folder".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -194,7 +196,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.delete_media_object(
                 "sample-id",
-                "sample".to_owned(),
+                "sx6wyHhbFdRXh302LLNR".to_owned(),
                 crate::medias::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -204,11 +206,11 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "listMediaFiles",
         Box::pin({
             let call = handle.list_media_files(
-                "sample".to_owned(),
+                "sx6wyHhbFdRXh302LLNR".to_owned(),
                 crate::medias::AltType::Location,
-                "sample".to_owned(),
-                "sample".to_owned(),
-                "sample".to_owned()
+                "file".to_owned(),
+                "createdAt".to_owned(),
+                "asc".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -219,9 +221,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.update_media_object(
                 "sample-id",
                 crate::medias::UpdateMediaObjectRequest::new(
-                    "sample".to_owned(),
+                    "Updated File Name.pdf".to_owned(),
                     crate::medias::AltType::Location,
-                    "sample".to_owned()
+                    "sx6wyHhbFdRXh302LLNR".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -255,9 +257,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.bulk_delete_media_objects(
                 crate::medias::BulkDeleteMediaObjectsRequest::new(
-                    vec![crate::medias::MediaObjectRef::new("sample".to_owned())],
+                    vec![crate::medias::MediaObjectRef::new("686f630df0d3166d68fbcec2".to_owned())],
                     crate::medias::AltType::Location,
-                    "sample".to_owned(),
+                    "sx6wyHhbFdRXh302LLNR".to_owned(),
                     crate::medias::MediaDeleteStatus::Deleted
                 )
             );
@@ -269,11 +271,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.bulk_update_media_objects(
                 crate::medias::BulkUpdateMediaObjectsRequest::new(
-                    "sample".to_owned(),
+                    "sx6wyHhbFdRXh302LLNR".to_owned(),
                     crate::medias::AltType::Location,
                     vec![
-                        crate::medias::MediaObjectRename::new("sample".to_owned())
-                            .name("sample".to_owned())
+                        crate::medias::MediaObjectRename::new("686f9817f0d3165be9fbcef6".to_owned())
+                            .name("Updated File Name.pdf".to_owned())
                     ]
                 )
             );
@@ -285,9 +287,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_media_folder(
                 crate::medias::CreateMediaFolderRequest::new(
-                    "sample".to_owned(),
+                    "sx6wyHhbFdRXh302LLNR".to_owned(),
                     crate::medias::AltType::Location,
-                    "sample".to_owned()
+                    "New Folder".to_owned()
                 )
                     .parent_id("sample".to_owned())
             );
@@ -299,7 +301,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.delete_media_object(
                 "sample-id",
-                "sample".to_owned(),
+                "sx6wyHhbFdRXh302LLNR".to_owned(),
                 crate::medias::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -310,15 +312,15 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_media_files(
-                    "sample".to_owned(),
+                    "sx6wyHhbFdRXh302LLNR".to_owned(),
                     crate::medias::AltType::Location,
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "file".to_owned(),
+                    "createdAt".to_owned(),
+                    "asc".to_owned()
                 )
-                .offset(1i64)
-                .limit(1i64)
-                .query("sample".to_owned())
+                .offset(0i64)
+                .limit(10i64)
+                .query("invoice".to_owned())
                 .parent_id("sample".to_owned())
                 .fetch_all(true);
             async move { call.send().await.map(|_| ()) }
@@ -330,9 +332,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_media_object(
                 "sample-id",
                 crate::medias::UpdateMediaObjectRequest::new(
-                    "sample".to_owned(),
+                    "Updated File Name.pdf".to_owned(),
                     crate::medias::AltType::Location,
-                    "sample".to_owned()
+                    "sx6wyHhbFdRXh302LLNR".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }

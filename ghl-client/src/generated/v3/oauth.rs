@@ -94,7 +94,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.get_access_token(
                 GetAccessTokenRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::Secret::from("sample"),
                     crate::oauth::GrantType::AuthorizationCode
                 )
@@ -117,7 +117,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "listInstalledLocations",
         Box::pin({
-            let call = handle.list_installed_locations("sample".to_owned(), "sample".to_owned());
+            let call = handle.list_installed_locations(
+                "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned()
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -139,14 +142,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.get_access_token(
                 GetAccessTokenRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::Secret::from("sample"),
                     crate::oauth::GrantType::AuthorizationCode
                 )
                     .code(crate::Secret::from("sample"))
                     .refresh_token(crate::Secret::from("sample"))
                     .user_type(crate::oauth::TokenUserType::Company)
-                    .redirect_uri("sample".to_owned())
+                    .redirect_uri("https://myapp.com/oauth/callback/gohighlevel".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -167,9 +170,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listInstalledLocations",
         Box::pin({
             let call = handle
-                .list_installed_locations("sample".to_owned(), "sample".to_owned())
-                .page_size(1i64)
-                .page_token("sample".to_owned())
+                .list_installed_locations(
+                    "tDtDnQdgm2LXpyiqYvZ6".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned()
+                )
+                .page_size(20i64)
+                .page_token("eyJza2lwIjoyMH0".to_owned())
                 .query("sample".to_owned())
                 .is_installed(true)
                 .restrict_to_user_locations(true)

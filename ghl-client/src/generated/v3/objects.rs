@@ -183,12 +183,12 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_object_schema(
                 crate::objects::CreateObjectSchemaRequest::new(
-                    crate::objects::ObjectLabels::new("sample".to_owned(), "sample".to_owned()),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    crate::objects::ObjectLabels::new("Pet".to_owned(), "Pets".to_owned()),
+                    "custom_objects.pet".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
                     crate::objects::PrimaryDisplayPropertyDetails::new(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "custom_objects.pet.name".to_owned(),
+                        "Name".to_owned(),
                         crate::objects::PrimaryDisplayPropertyDetailsDataType::Text
                     )
                 )
@@ -230,10 +230,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.search_object_records(
                 "sample-schemaKey",
                 crate::objects::SearchObjectRecordsRequest::new(
-                    "sample".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
                     1i64,
-                    1i64,
-                    "sample".to_owned(),
+                    10i64,
+                    "name:Rex".to_owned(),
                     vec![serde_json::Value::Object(Default::default())]
                 )
             );
@@ -257,7 +257,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.update_object_schema(
                 "sample-key",
                 crate::objects::UpdateObjectSchemaRequest::new(
-                    "sample".to_owned(),
+                    "632c34b4c9b7da3358ac9891".to_owned(),
                     vec!["sample".to_owned()]
                 )
             );
@@ -283,7 +283,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.create_object_record(
                 "sample-schemaKey",
                 crate::objects::CreateObjectRecordRequest::new()
-                    .location_id("sample".to_owned())
+                    .location_id("ve9EPM428h8vShlRW1KT".to_owned())
                     .properties(
                         std::collections::BTreeMap::from([(
                             "key".to_owned(),
@@ -301,16 +301,16 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_object_schema(
                 crate::objects::CreateObjectSchemaRequest::new(
-                    crate::objects::ObjectLabels::new("sample".to_owned(), "sample".to_owned()),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    crate::objects::ObjectLabels::new("Pet".to_owned(), "Pets".to_owned()),
+                    "custom_objects.pet".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
                     crate::objects::PrimaryDisplayPropertyDetails::new(
-                        "sample".to_owned(),
-                        "sample".to_owned(),
+                        "custom_objects.pet.name".to_owned(),
+                        "Name".to_owned(),
                         crate::objects::PrimaryDisplayPropertyDetailsDataType::Text
                     )
                 )
-                    .description("sample".to_owned())
+                    .description("Animals boarded at the clinic".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -349,10 +349,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.search_object_records(
                 "sample-schemaKey",
                 crate::objects::SearchObjectRecordsRequest::new(
-                    "sample".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
                     1i64,
-                    1i64,
-                    "sample".to_owned(),
+                    10i64,
+                    "name:Rex".to_owned(),
                     vec![serde_json::Value::Object(Default::default())]
                 )
             );
@@ -384,15 +384,15 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_object_schema(
                 "sample-key",
                 crate::objects::UpdateObjectSchemaRequest::new(
-                    "sample".to_owned(),
+                    "632c34b4c9b7da3358ac9891".to_owned(),
                     vec!["sample".to_owned()]
                 )
                     .labels(
                         crate::objects::UpdateObjectLabels::new()
-                            .singular("sample".to_owned())
-                            .plural("sample".to_owned())
+                            .singular("Car".to_owned())
+                            .plural("Cars".to_owned())
                     )
-                    .description("sample".to_owned())
+                    .description("Animals boarded at the clinic".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })

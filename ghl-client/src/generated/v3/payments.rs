@@ -405,13 +405,13 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_coupon(
                 CreateCouponRequest::new(
-                    "sample".to_owned(),
+                    "BQdAwxa0ky1iK2sstLGJ".to_owned(),
                     crate::payments::AltType::Location,
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "New Year Sale".to_owned(),
+                    "LEVELUPDAY2022".to_owned(),
                     crate::payments::DiscountType::Percentage,
-                    1.0f64,
-                    "sample".to_owned()
+                    10f64,
+                    "2023-01-01T22:45:00.000Z".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -422,7 +422,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_custom_provider(
                 crate::payments::CreateCustomProviderRequest::new(
-                    "sample".to_owned(),
+                    "Company Paypal Integration".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned(),
@@ -454,13 +454,13 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_white_label_provider(
                 crate::payments::CreateWhiteLabelProviderRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::payments::AltType::Location,
-                    "sample".to_owned(),
+                    "easy-direct".to_owned(),
                     "sample".to_owned(),
                     crate::payments::WhiteLabelProviderKind::AuthorizeNet,
                     "sample".to_owned(),
-                    "sample".to_owned()
+                    "https://example.com/image.jpg".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -498,7 +498,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "getCoupon",
         Box::pin({
-            let call = handle.get_coupon("sample".to_owned(), crate::payments::AltType::Location);
+            let call = handle.get_coupon(
+                "BQdAwxa0ky1iK2sstLGJ".to_owned(),
+                crate::payments::AltType::Location
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -512,7 +515,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "getOrder",
         Box::pin({
-            let call = handle.get_order("sample-orderId", "sample".to_owned());
+            let call = handle.get_order("sample-orderId", "3SwdhCu3svxI8AKsPJt6".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -521,7 +524,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.get_subscription(
                 "sample-subscriptionId",
-                "sample".to_owned(),
+                "3SwdhCu3svxI8AKsPJt6".to_owned(),
                 crate::payments::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -532,8 +535,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.get_transaction(
                 "sample-transactionId",
-                "sample".to_owned(),
-                "sample".to_owned()
+                "3SwdhCu3svxI8AKsPJt6".to_owned(),
+                "location".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -541,7 +544,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "listCoupons",
         Box::pin({
-            let call = handle.list_coupons("sample".to_owned(), crate::payments::AltType::Location);
+            let call = handle.list_coupons(
+                "BQdAwxa0ky1iK2sstLGJ".to_owned(),
+                crate::payments::AltType::Location
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -550,7 +556,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.list_order_fulfillments(
                 "sample-orderId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::payments::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -561,7 +567,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.list_order_notes(
                 "sample-orderId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::payments::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -570,7 +576,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "listOrders",
         Box::pin({
-            let call = handle.list_orders("sample".to_owned());
+            let call = handle.list_orders("3SwdhCu3svxI8AKsPJt6".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -578,7 +584,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "listSubscriptions",
         Box::pin({
             let call = handle.list_subscriptions(
-                "sample".to_owned(),
+                "3SwdhCu3svxI8AKsPJt6".to_owned(),
                 crate::payments::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -587,7 +593,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "listTransactions",
         Box::pin({
-            let call = handle.list_transactions("sample".to_owned(), "sample".to_owned());
+            let call = handle.list_transactions(
+                "3SwdhCu3svxI8AKsPJt6".to_owned(),
+                "location".to_owned()
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -595,7 +604,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "listWhiteLabelProviders",
         Box::pin({
             let call = handle.list_white_label_providers(
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::payments::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -620,14 +629,14 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.update_coupon(
                 UpdateCouponRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "6241712be68f7a98102ba272".to_owned(),
+                    "BQdAwxa0ky1iK2sstLGJ".to_owned(),
                     crate::payments::AltType::Location,
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "New Year Sale".to_owned(),
+                    "LEVELUPDAY2022".to_owned(),
                     crate::payments::DiscountType::Percentage,
-                    1.0f64,
-                    "sample".to_owned()
+                    10f64,
+                    "2023-01-01T22:45:00.000Z".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -678,22 +687,22 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_coupon(
                 CreateCouponRequest::new(
-                    "sample".to_owned(),
+                    "BQdAwxa0ky1iK2sstLGJ".to_owned(),
                     crate::payments::AltType::Location,
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "New Year Sale".to_owned(),
+                    "LEVELUPDAY2022".to_owned(),
                     crate::payments::DiscountType::Percentage,
-                    1.0f64,
-                    "sample".to_owned()
+                    10f64,
+                    "2023-01-01T22:45:00.000Z".to_owned()
                 )
-                    .end_date("sample".to_owned())
-                    .usage_limit(1i64)
+                    .end_date("2023-01-31T22:45:00.000Z".to_owned())
+                    .usage_limit(10i64)
                     .product_ids(vec!["sample".to_owned()])
                     .apply_to_future_payments(true)
                     .apply_to_future_payments_config(
                         crate::payments::FuturePaymentsConfig::new(
                             crate::payments::FuturePaymentsConfigType::Forever,
-                            1i64,
+                            3i64,
                             crate::payments::FuturePaymentsDurationType::Months
                         )
                     )
@@ -709,7 +718,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_custom_provider(
                 crate::payments::CreateCustomProviderRequest::new(
-                    "sample".to_owned(),
+                    "Company Paypal Integration".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned(),
@@ -730,9 +739,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     crate::payments::AltType::Location,
                     vec![
                         crate::payments::FulfillmentTracking::new()
-                            .tracking_number("sample".to_owned())
-                            .shipping_carrier("sample".to_owned())
-                            .tracking_url("sample".to_owned())
+                            .tracking_number("40012345678".to_owned())
+                            .shipping_carrier("FedEx".to_owned())
+                            .tracking_url(
+                                "https://www.fedex.com/wtrk/track/?trknbr=40012345678".to_owned()
+                            )
                     ],
                     vec![crate::payments::FulfillmentItemInput::new("sample".to_owned(), 1i64)],
                     true
@@ -746,13 +757,13 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_white_label_provider(
                 crate::payments::CreateWhiteLabelProviderRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::payments::AltType::Location,
-                    "sample".to_owned(),
+                    "easy-direct".to_owned(),
                     "sample".to_owned(),
                     crate::payments::WhiteLabelProviderKind::AuthorizeNet,
                     "sample".to_owned(),
-                    "sample".to_owned()
+                    "https://example.com/image.jpg".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -791,9 +802,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "getCoupon",
         Box::pin({
             let call = handle
-                .get_coupon("sample".to_owned(), crate::payments::AltType::Location)
-                .id("sample".to_owned())
-                .code("sample".to_owned());
+                .get_coupon("BQdAwxa0ky1iK2sstLGJ".to_owned(), crate::payments::AltType::Location)
+                .id("6241712be68f7a98102ba272".to_owned())
+                .code("DEAL50".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -808,8 +819,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "getOrder",
         Box::pin({
             let call = handle
-                .get_order("sample-orderId", "sample".to_owned())
-                .location_id("sample".to_owned());
+                .get_order("sample-orderId", "3SwdhCu3svxI8AKsPJt6".to_owned())
+                .location_id("3SwdhCu3svxI8AKsPJt6".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -818,7 +829,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.get_subscription(
                 "sample-subscriptionId",
-                "sample".to_owned(),
+                "3SwdhCu3svxI8AKsPJt6".to_owned(),
                 crate::payments::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -828,8 +839,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "getTransaction",
         Box::pin({
             let call = handle
-                .get_transaction("sample-transactionId", "sample".to_owned(), "sample".to_owned())
-                .location_id("sample".to_owned());
+                .get_transaction(
+                    "sample-transactionId",
+                    "3SwdhCu3svxI8AKsPJt6".to_owned(),
+                    "location".to_owned()
+                )
+                .location_id("3SwdhCu3svxI8AKsPJt6".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -837,11 +852,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listCoupons",
         Box::pin({
             let call = handle
-                .list_coupons("sample".to_owned(), crate::payments::AltType::Location)
-                .limit(1i64)
-                .offset(1i64)
+                .list_coupons("BQdAwxa0ky1iK2sstLGJ".to_owned(), crate::payments::AltType::Location)
+                .limit(10i64)
+                .offset(0i64)
                 .status(crate::payments::CouponStatus::Scheduled)
-                .search("sample".to_owned());
+                .search("DEAL50".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -850,7 +865,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.list_order_fulfillments(
                 "sample-orderId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::payments::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -861,7 +876,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.list_order_notes(
                 "sample-orderId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::payments::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -871,19 +886,19 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listOrders",
         Box::pin({
             let call = handle
-                .list_orders("sample".to_owned())
-                .location_id("sample".to_owned())
-                .status("sample".to_owned())
+                .list_orders("3SwdhCu3svxI8AKsPJt6".to_owned())
+                .location_id("3SwdhCu3svxI8AKsPJt6".to_owned())
+                .status("completed".to_owned())
                 .payment_status(crate::payments::OrderPaymentStatus::Paid)
-                .payment_mode("sample".to_owned())
-                .start_at("sample".to_owned())
-                .end_at("sample".to_owned())
+                .payment_mode("live".to_owned())
+                .start_at("2024-02-01".to_owned())
+                .end_at("2024-02-13".to_owned())
                 .search("sample".to_owned())
-                .contact_id("sample".to_owned())
-                .funnel_product_ids("sample".to_owned())
-                .source_id("sample".to_owned())
-                .limit(1i64)
-                .offset(1i64);
+                .contact_id("XPLSw2SVagl12LMDeTmQ".to_owned())
+                .funnel_product_ids("61dd0c7dc077f712a5f787ff,61d6afc9d39ac5e35965c017".to_owned())
+                .source_id("61dd0c7dc077f712a5f787ff".to_owned())
+                .limit(20i64)
+                .offset(0i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -891,17 +906,20 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listSubscriptions",
         Box::pin({
             let call = handle
-                .list_subscriptions("sample".to_owned(), crate::payments::AltType::Location)
-                .entity_id("sample".to_owned())
-                .payment_mode("sample".to_owned())
-                .start_at("sample".to_owned())
-                .end_at("sample".to_owned())
-                .entity_source_type("sample".to_owned())
+                .list_subscriptions(
+                    "3SwdhCu3svxI8AKsPJt6".to_owned(),
+                    crate::payments::AltType::Location
+                )
+                .entity_id("61dd0fe9c077f73e67f78803".to_owned())
+                .payment_mode("live".to_owned())
+                .start_at("2024-02-01".to_owned())
+                .end_at("2024-02-13".to_owned())
+                .entity_source_type("funnel".to_owned())
                 .search("sample".to_owned())
-                .contact_id("sample".to_owned())
-                .id("sample".to_owned())
-                .limit(1i64)
-                .offset(1i64)
+                .contact_id("AmuzcoPBpgKeccNsFlib".to_owned())
+                .id("64bf78af39118e4011926cba".to_owned())
+                .limit(20i64)
+                .offset(0i64)
                 .get_payments_collected_count(true);
             async move { call.send().await.map(|_| ()) }
         })
@@ -910,19 +928,19 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listTransactions",
         Box::pin({
             let call = handle
-                .list_transactions("sample".to_owned(), "sample".to_owned())
-                .location_id("sample".to_owned())
-                .payment_mode("sample".to_owned())
-                .start_at("sample".to_owned())
-                .end_at("sample".to_owned())
-                .entity_source_type("sample".to_owned())
-                .entity_source_sub_type("sample".to_owned())
+                .list_transactions("3SwdhCu3svxI8AKsPJt6".to_owned(), "location".to_owned())
+                .location_id("3SwdhCu3svxI8AKsPJt6".to_owned())
+                .payment_mode("live".to_owned())
+                .start_at("2024-02-01".to_owned())
+                .end_at("2024-02-13".to_owned())
+                .entity_source_type("funnel".to_owned())
+                .entity_source_sub_type("two_step_order_form".to_owned())
                 .search("sample".to_owned())
-                .subscription_id("sample".to_owned())
-                .entity_id("sample".to_owned())
-                .contact_id("sample".to_owned())
-                .limit(1i64)
-                .offset(1i64);
+                .subscription_id("sub_1KGcXDCScnf89tZoVkoEMCEL".to_owned())
+                .entity_id("61dd0fe9c077f73e67f78803".to_owned())
+                .contact_id("XPLSw2SVagl12LMDeTmQ".to_owned())
+                .limit(20i64)
+                .offset(0i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -930,9 +948,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listWhiteLabelProviders",
         Box::pin({
             let call = handle
-                .list_white_label_providers("sample".to_owned(), crate::payments::AltType::Location)
-                .limit(1i64)
-                .offset(1i64);
+                .list_white_label_providers(
+                    "6578278e879ad2646715ba9c".to_owned(),
+                    crate::payments::AltType::Location
+                )
+                .limit(20i64)
+                .offset(0i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -949,12 +970,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .card(
                         crate::payments::PaymentCard::new(
                             crate::payments::CardBrand::Visa,
-                            "sample".to_owned()
+                            "1234".to_owned()
                         )
                     )
-                    .cheque(crate::payments::PaymentCheque::new("sample".to_owned()))
+                    .cheque(crate::payments::PaymentCheque::new("129-129-129-912".to_owned()))
                     .notes("sample".to_owned())
-                    .amount(1.0f64)
+                    .amount(100f64)
                     .meta(
                         std::collections::BTreeMap::from([(
                             "key".to_owned(),
@@ -971,23 +992,23 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.update_coupon(
                 UpdateCouponRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "6241712be68f7a98102ba272".to_owned(),
+                    "BQdAwxa0ky1iK2sstLGJ".to_owned(),
                     crate::payments::AltType::Location,
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "New Year Sale".to_owned(),
+                    "LEVELUPDAY2022".to_owned(),
                     crate::payments::DiscountType::Percentage,
-                    1.0f64,
-                    "sample".to_owned()
+                    10f64,
+                    "2023-01-01T22:45:00.000Z".to_owned()
                 )
-                    .end_date("sample".to_owned())
-                    .usage_limit(1i64)
+                    .end_date("2023-01-31T22:45:00.000Z".to_owned())
+                    .usage_limit(10i64)
                     .product_ids(vec!["sample".to_owned()])
                     .apply_to_future_payments(true)
                     .apply_to_future_payments_config(
                         crate::payments::FuturePaymentsConfig::new(
                             crate::payments::FuturePaymentsConfigType::Forever,
-                            1i64,
+                            3i64,
                             crate::payments::FuturePaymentsDurationType::Months
                         )
                     )

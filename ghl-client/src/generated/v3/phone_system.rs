@@ -107,7 +107,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "listAvailablePhoneNumbers",
         Box::pin({
-            let call = handle.list_available_phone_numbers("sample".to_owned());
+            let call = handle.list_available_phone_numbers("US".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -122,7 +122,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "purchasePhoneNumber",
         Box::pin({
             let call = handle.purchase_phone_number(
-                PurchasePhoneNumberRequest::new("sample".to_owned())
+                PurchasePhoneNumberRequest::new("+18305551234".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -145,9 +145,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_active_phone_numbers()
-                .page_size(1i64)
-                .page(1i64)
-                .search_filter("sample".to_owned())
+                .page_size(50i64)
+                .page(0i64)
+                .search_filter("+91".to_owned())
                 .skip_number_pool(true)
                 .include_rcs_sender_ids(true);
             async move { call.send().await.map(|_| ()) }
@@ -157,11 +157,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listAvailablePhoneNumbers",
         Box::pin({
             let call = handle
-                .list_available_phone_numbers("sample".to_owned())
+                .list_available_phone_numbers("US".to_owned())
                 .number_types(vec!["sample".to_owned()])
-                .first_part("sample".to_owned())
-                .last_part("sample".to_owned())
-                .anywhere("sample".to_owned())
+                .first_part("830".to_owned())
+                .last_part("825".to_owned())
+                .anywhere("825".to_owned())
                 .sms_enabled(true)
                 .mms_enabled(true)
                 .voice_enabled(true);
@@ -179,18 +179,18 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "purchasePhoneNumber",
         Box::pin({
             let call = handle.purchase_phone_number(
-                PurchasePhoneNumberRequest::new("sample".to_owned())
-                    .country_code("sample".to_owned())
+                PurchasePhoneNumberRequest::new("+18305551234".to_owned())
+                    .country_code("US".to_owned())
                     .number_type(crate::phone_system::PurchasePhoneNumberRequestNumberType::Local)
-                    .address_sid("sample".to_owned())
-                    .bundle_sid("sample".to_owned())
-                    .locality("sample".to_owned())
-                    .region("sample".to_owned())
-                    .fingerprint_id("sample".to_owned())
+                    .address_sid("AD1234567890abcdef1234567890abcde".to_owned())
+                    .bundle_sid("BU1234567890abcdef1234567890abcde".to_owned())
+                    .locality("San Antonio".to_owned())
+                    .region("TX".to_owned())
+                    .fingerprint_id("fp_abc123def456".to_owned())
                     .skip_location_kyc(true)
-                    .payment_intent_id("sample".to_owned())
-                    .stripe_account_id("sample".to_owned())
-                    .payment_method_id("sample".to_owned())
+                    .payment_intent_id("pi_3Oxxxxxxxxxxxxxxxxxxxx".to_owned())
+                    .stripe_account_id("acct_1Oxxxxxxxxxxxxxxxx".to_owned())
+                    .payment_method_id("pm_1Oxxxxxxxxxxxxxxxx".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })

@@ -487,7 +487,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                             "sample".to_owned()
                         )
                     ],
-                    "sample".to_owned()
+                    "approved".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -511,7 +511,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "countProductReviews",
         Box::pin({
             let call = handle.count_product_reviews(
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::products::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -522,8 +522,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_product(
                 crate::products::CreateProductRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "Premium Consulting Package".to_owned(),
+                    "3SwdhCsvxI8Au3KsPJt6".to_owned(),
                     crate::products::ProductType::Digital
                 )
             );
@@ -537,8 +537,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                 crate::products::CreateProductCollectionRequest::new(
                     "sample".to_owned(),
                     crate::products::AltType::Location,
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "Best Sellers".to_owned(),
+                    "best-sellers".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -550,11 +550,11 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.create_product_price(
                 "sample-productId",
                 crate::products::PriceRequest::new(
-                    "sample".to_owned(),
+                    "Monthly".to_owned(),
                     crate::products::PriceType::OneTime,
-                    "sample".to_owned(),
-                    1.0f64,
-                    "sample".to_owned()
+                    "USD".to_owned(),
+                    99.99f64,
+                    "3SwdhCsvxI8Au3KsPJt6".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -572,7 +572,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.delete_product_collection(
                 "sample-collectionId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::products::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -590,9 +590,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.delete_product_review(
                 "sample-reviewId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::products::AltType::Location,
-                "sample".to_owned()
+                "6578278e879ad2646715ba9c".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -607,7 +607,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "getProductCollection",
         Box::pin({
-            let call = handle.get_product_collection("sample-collectionId", "sample".to_owned());
+            let call = handle.get_product_collection(
+                "sample-collectionId",
+                "3SwdhCsvxI8Au3KsPJt6".to_owned()
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -623,7 +626,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.get_product_store_stats(
                 "sample-storeId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::products::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -633,7 +636,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "listInventory",
         Box::pin({
             let call = handle.list_inventory(
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::products::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -643,7 +646,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "listProductCollections",
         Box::pin({
             let call = handle.list_product_collections(
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::products::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -660,7 +663,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "listProductReviews",
         Box::pin({
             let call = handle.list_product_reviews(
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::products::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -734,11 +737,11 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                 "sample-productId",
                 "sample-priceId",
                 crate::products::PriceRequest::new(
-                    "sample".to_owned(),
+                    "Monthly".to_owned(),
                     crate::products::PriceType::OneTime,
-                    "sample".to_owned(),
-                    1.0f64,
-                    "sample".to_owned()
+                    "USD".to_owned(),
+                    99.99f64,
+                    "3SwdhCsvxI8Au3KsPJt6".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -753,7 +756,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                     "sample".to_owned(),
                     crate::products::AltType::Location,
                     "sample".to_owned(),
-                    "sample".to_owned()
+                    "approved".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -854,7 +857,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             "sample".to_owned()
                         )
                     ],
-                    "sample".to_owned()
+                    "approved".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -880,20 +883,20 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .price(
                         crate::products::PriceAdjustment::new(
                             crate::products::PriceAdjustmentType::IncreaseByAmount,
-                            1.0f64
+                            100f64
                         )
                             .round_to_whole(true)
                     )
                     .compare_at_price(
                         crate::products::PriceAdjustment::new(
                             crate::products::PriceAdjustmentType::IncreaseByAmount,
-                            1.0f64
+                            100f64
                         )
                             .round_to_whole(true)
                     )
                     .availability(true)
                     .collection_ids(vec!["sample".to_owned()])
-                    .currency("sample".to_owned())
+                    .currency("USD".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -902,10 +905,13 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "countProductReviews",
         Box::pin({
             let call = handle
-                .count_product_reviews("sample".to_owned(), crate::products::AltType::Location)
-                .rating(1.0f64)
-                .start_date("sample".to_owned())
-                .end_date("sample".to_owned())
+                .count_product_reviews(
+                    "6578278e879ad2646715ba9c".to_owned(),
+                    crate::products::AltType::Location
+                )
+                .rating(4f64)
+                .start_date("2023-01-01T00:00:00Z".to_owned())
+                .end_date("2023-12-31T23:59:59Z".to_owned())
                 .product_id("sample".to_owned())
                 .store_id("sample".to_owned());
             async move { call.send().await.map(|_| ()) }
@@ -916,8 +922,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_product(
                 crate::products::CreateProductRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "Premium Consulting Package".to_owned(),
+                    "3SwdhCsvxI8Au3KsPJt6".to_owned(),
                     crate::products::ProductType::Digital
                 )
                     .description("sample".to_owned())
@@ -927,7 +933,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .medias(
                         vec![
                             crate::products::ProductMedia::new(
-                                "sample".to_owned(),
+                                "fzrgusiuu0m".to_owned(),
                                 "sample".to_owned(),
                                 crate::products::ProductMediaType::Image
                             )
@@ -939,12 +945,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .variants(
                         vec![
                             crate::products::ProductVariant::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "38s63qmxfr4".to_owned(),
+                                "Size".to_owned(),
                                 vec![
                                     crate::products::ProductVariantOption::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned()
+                                        "h4z7u0im2q8".to_owned(),
+                                        "XL".to_owned()
                                     )
                                 ]
                             )
@@ -956,9 +962,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .automatic_tax_category_id("sample".to_owned())
                     .is_label_enabled(true)
                     .label(
-                        crate::products::ProductLabel::new("sample".to_owned())
-                            .start_date("sample".to_owned())
-                            .end_date("sample".to_owned())
+                        crate::products::ProductLabel::new("Featured".to_owned())
+                            .start_date("2024-06-26T05:43:35.000Z".to_owned())
+                            .end_date("2024-06-30T05:43:39.000Z".to_owned())
                     )
                     .slug("sample".to_owned())
                     .seo(
@@ -978,8 +984,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 crate::products::CreateProductCollectionRequest::new(
                     "sample".to_owned(),
                     crate::products::AltType::Location,
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "Best Sellers".to_owned(),
+                    "best-sellers".to_owned()
                 )
                     .collection_id("sample".to_owned())
                     .image("sample".to_owned())
@@ -998,11 +1004,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.create_product_price(
                 "sample-productId",
                 crate::products::PriceRequest::new(
-                    "sample".to_owned(),
+                    "Monthly".to_owned(),
                     crate::products::PriceType::OneTime,
-                    "sample".to_owned(),
-                    1.0f64,
-                    "sample".to_owned()
+                    "USD".to_owned(),
+                    99.99f64,
+                    "3SwdhCsvxI8Au3KsPJt6".to_owned()
                 )
                     .recurring(
                         crate::products::Recurring::new(
@@ -1014,37 +1020,34 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .membership_offers(
                         vec![
                             crate::products::MembershipOffer::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "top_50".to_owned(),
+                                "50".to_owned(),
                                 "sample".to_owned()
                             )
                         ]
                     )
-                    .trial_period(1i64)
-                    .total_cycles(1i64)
-                    .setup_fee(1.0f64)
+                    .trial_period(7i64)
+                    .total_cycles(12i64)
+                    .setup_fee(10.99f64)
                     .variant_option_ids(vec!["sample".to_owned()])
                     .compare_at_price(1.0f64)
                     .user_id("sample".to_owned())
                     .meta(
                         crate::products::PriceMeta::new(
                             crate::products::PriceSource::Stripe,
-                            "sample".to_owned(),
+                            "price_123".to_owned(),
                             crate::products::PriceInternalSource::AgencyPlan
                         )
                             .source_id("sample".to_owned())
                     )
                     .track_inventory(true)
-                    .available_quantity(1i64)
+                    .available_quantity(5i64)
                     .allow_out_of_stock_purchases(true)
                     .sku("sample".to_owned())
                     .shipping_options(
                         crate::products::ShippingOptions::new()
                             .weight(
-                                crate::products::Weight::new(
-                                    1.0f64,
-                                    crate::products::WeightUnit::Kg
-                                )
+                                crate::products::Weight::new(10f64, crate::products::WeightUnit::Kg)
                             )
                             .dimensions(
                                 crate::products::Dimensions::new(
@@ -1073,7 +1076,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.delete_product_collection(
                 "sample-collectionId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::products::AltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -1091,9 +1094,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.delete_product_review(
                 "sample-reviewId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::products::AltType::Location,
-                "sample".to_owned()
+                "6578278e879ad2646715ba9c".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1108,7 +1111,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "getProductCollection",
         Box::pin({
-            let call = handle.get_product_collection("sample-collectionId", "sample".to_owned());
+            let call = handle.get_product_collection(
+                "sample-collectionId",
+                "3SwdhCsvxI8Au3KsPJt6".to_owned()
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -1125,7 +1131,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .get_product_store_stats(
                     "sample-storeId",
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::products::AltType::Location
                 )
                 .search("sample".to_owned())
@@ -1137,9 +1143,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listInventory",
         Box::pin({
             let call = handle
-                .list_inventory("sample".to_owned(), crate::products::AltType::Location)
-                .limit(1i64)
-                .offset(1i64)
+                .list_inventory(
+                    "6578278e879ad2646715ba9c".to_owned(),
+                    crate::products::AltType::Location
+                )
+                .limit(20i64)
+                .offset(0i64)
                 .search("sample".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
@@ -1148,11 +1157,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listProductCollections",
         Box::pin({
             let call = handle
-                .list_product_collections("sample".to_owned(), crate::products::AltType::Location)
-                .limit(1i64)
-                .offset(1i64)
+                .list_product_collections(
+                    "6578278e879ad2646715ba9c".to_owned(),
+                    crate::products::AltType::Location
+                )
+                .limit(20i64)
+                .offset(0i64)
                 .collection_ids("sample".to_owned())
-                .name("sample".to_owned());
+                .name("Best Sellers".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -1161,9 +1173,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_product_prices("sample-productId")
-                .limit(1i64)
-                .offset(1i64)
-                .ids("sample".to_owned());
+                .limit(20i64)
+                .offset(0i64)
+                .ids("6241712be68f7a98102ba272,632027d51f7876cd3020213d".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -1171,14 +1183,17 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listProductReviews",
         Box::pin({
             let call = handle
-                .list_product_reviews("sample".to_owned(), crate::products::AltType::Location)
-                .limit(1i64)
-                .offset(1i64)
+                .list_product_reviews(
+                    "6578278e879ad2646715ba9c".to_owned(),
+                    crate::products::AltType::Location
+                )
+                .limit(20i64)
+                .offset(0i64)
                 .sort_field(ListProductReviewsSortField::CreatedAt)
                 .sort_order(crate::products::SortOrder::Asc)
-                .rating(1.0f64)
-                .start_date("sample".to_owned())
-                .end_date("sample".to_owned())
+                .rating(4f64)
+                .start_date("2023-01-01T00:00:00Z".to_owned())
+                .end_date("2023-12-31T23:59:59Z".to_owned())
                 .product_id("sample".to_owned())
                 .store_id("sample".to_owned());
             async move { call.send().await.map(|_| ()) }
@@ -1189,8 +1204,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_products()
-                .limit(1i64)
-                .offset(1i64)
+                .limit(20i64)
+                .offset(0i64)
                 .search("sample".to_owned())
                 .collection_ids("sample".to_owned())
                 .collection_slug("sample".to_owned())
@@ -1212,7 +1227,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     crate::products::AltType::Location,
                     vec![
                         crate::products::InventoryUpdate::new("sample".to_owned())
-                            .available_quantity(1i64)
+                            .available_quantity(10i64)
                             .allow_out_of_stock_purchases(true)
                     ]
                 )
@@ -1237,7 +1252,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .medias(
                         vec![
                             crate::products::ProductMedia::new(
-                                "sample".to_owned(),
+                                "fzrgusiuu0m".to_owned(),
                                 "sample".to_owned(),
                                 crate::products::ProductMediaType::Image
                             )
@@ -1249,12 +1264,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .variants(
                         vec![
                             crate::products::ProductVariant::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "38s63qmxfr4".to_owned(),
+                                "Size".to_owned(),
                                 vec![
                                     crate::products::ProductVariantOption::new(
-                                        "sample".to_owned(),
-                                        "sample".to_owned()
+                                        "h4z7u0im2q8".to_owned(),
+                                        "XL".to_owned()
                                     )
                                 ]
                             )
@@ -1266,9 +1281,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .automatic_tax_category_id("sample".to_owned())
                     .is_label_enabled(true)
                     .label(
-                        crate::products::ProductLabel::new("sample".to_owned())
-                            .start_date("sample".to_owned())
-                            .end_date("sample".to_owned())
+                        crate::products::ProductLabel::new("Featured".to_owned())
+                            .start_date("2024-06-26T05:43:35.000Z".to_owned())
+                            .end_date("2024-06-30T05:43:39.000Z".to_owned())
                     )
                     .slug("sample".to_owned())
                     .seo(
@@ -1324,11 +1339,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 "sample-productId",
                 "sample-priceId",
                 crate::products::PriceRequest::new(
-                    "sample".to_owned(),
+                    "Monthly".to_owned(),
                     crate::products::PriceType::OneTime,
-                    "sample".to_owned(),
-                    1.0f64,
-                    "sample".to_owned()
+                    "USD".to_owned(),
+                    99.99f64,
+                    "3SwdhCsvxI8Au3KsPJt6".to_owned()
                 )
                     .recurring(
                         crate::products::Recurring::new(
@@ -1340,37 +1355,34 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .membership_offers(
                         vec![
                             crate::products::MembershipOffer::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "top_50".to_owned(),
+                                "50".to_owned(),
                                 "sample".to_owned()
                             )
                         ]
                     )
-                    .trial_period(1i64)
-                    .total_cycles(1i64)
-                    .setup_fee(1.0f64)
+                    .trial_period(7i64)
+                    .total_cycles(12i64)
+                    .setup_fee(10.99f64)
                     .variant_option_ids(vec!["sample".to_owned()])
                     .compare_at_price(1.0f64)
                     .user_id("sample".to_owned())
                     .meta(
                         crate::products::PriceMeta::new(
                             crate::products::PriceSource::Stripe,
-                            "sample".to_owned(),
+                            "price_123".to_owned(),
                             crate::products::PriceInternalSource::AgencyPlan
                         )
                             .source_id("sample".to_owned())
                     )
                     .track_inventory(true)
-                    .available_quantity(1i64)
+                    .available_quantity(5i64)
                     .allow_out_of_stock_purchases(true)
                     .sku("sample".to_owned())
                     .shipping_options(
                         crate::products::ShippingOptions::new()
                             .weight(
-                                crate::products::Weight::new(
-                                    1.0f64,
-                                    crate::products::WeightUnit::Kg
-                                )
+                                crate::products::Weight::new(10f64, crate::products::WeightUnit::Kg)
                             )
                             .dimensions(
                                 crate::products::Dimensions::new(
@@ -1396,7 +1408,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     "sample".to_owned(),
                     crate::products::AltType::Location,
                     "sample".to_owned(),
-                    "sample".to_owned()
+                    "approved".to_owned()
                 )
                     .reply(
                         vec![
@@ -1412,7 +1424,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             )
                         ]
                     )
-                    .rating(1.0f64)
+                    .rating(4.5f64)
                     .headline("sample".to_owned())
                     .detail("sample".to_owned())
             );

@@ -118,7 +118,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.send_document(
                 crate::proposals::SendDocumentRequest::new(
-                    "sample".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned()
                 )
@@ -133,7 +133,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                 crate::proposals::SendTemplateRequest::new(
                     "sample".to_owned(),
                     "sample".to_owned(),
-                    "sample".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
                     "sample".to_owned()
                 )
             );
@@ -158,14 +158,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_document_templates()
-                .date_from("sample".to_owned())
-                .date_to("sample".to_owned())
-                .type_("sample".to_owned())
+                .date_from("2025-02-03T18:30:00.000Z".to_owned())
+                .date_to("2025-02-14T18:29:59.999Z".to_owned())
+                .type_("proposal,estimate".to_owned())
                 .name("sample".to_owned())
                 .is_public_document(true)
                 .user_id("sample".to_owned())
-                .limit(1i64)
-                .skip(1i64);
+                .limit(10i64)
+                .skip(0i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -176,11 +176,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 .list_documents()
                 .status(crate::proposals::DocumentStatus::Draft)
                 .payment_status(crate::proposals::DocumentPaymentStatus::WaitingForPayment)
-                .limit(1i64)
-                .skip(1i64)
-                .query("sample".to_owned())
-                .date_from("sample".to_owned())
-                .date_to("sample".to_owned());
+                .limit(10i64)
+                .skip(0i64)
+                .query("agreement".to_owned())
+                .date_from("2025-02-03T18:30:00.000Z".to_owned())
+                .date_to("2025-02-14T18:29:59.999Z".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -189,7 +189,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.send_document(
                 crate::proposals::SendDocumentRequest::new(
-                    "sample".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
                     "sample".to_owned(),
                     "sample".to_owned()
                 )
@@ -198,12 +198,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .cc_recipients(
                         vec![
                             crate::proposals::CcRecipient::new(
+                                "jim@example.com".to_owned(),
                                 "sample".to_owned(),
                                 "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned(),
-                                "sample".to_owned()
+                                "Jim Anton".to_owned(),
+                                "Jim".to_owned(),
+                                "Anton".to_owned()
                             )
                         ]
                     )
@@ -230,7 +230,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 crate::proposals::SendTemplateRequest::new(
                     "sample".to_owned(),
                     "sample".to_owned(),
-                    "sample".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
                     "sample".to_owned()
                 )
                     .send_document(true)

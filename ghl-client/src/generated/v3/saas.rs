@@ -392,7 +392,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "allowAttachRebilling",
         Box::pin({
             let call = handle.allow_attach_rebilling(
-                AllowAttachRebillingRequest::new("sample".to_owned())
+                AllowAttachRebillingRequest::new("5DP4iH6HLkQsiKESj6rh".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -425,7 +425,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                 crate::saas::BulkEnableSaasRequest::new(
                     vec!["sample".to_owned()],
                     true,
-                    crate::saas::BulkEnableSaasPayload::new("sample".to_owned())
+                    crate::saas::BulkEnableSaasPayload::new("66c4d36534f21f900dc2a265".to_owned())
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -439,7 +439,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                 crate::saas::BulkEnableSaasRequest::new(
                     vec!["sample".to_owned()],
                     true,
-                    crate::saas::BulkEnableSaasPayload::new("sample".to_owned())
+                    crate::saas::BulkEnableSaasPayload::new("66c4d36534f21f900dc2a265".to_owned())
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -473,42 +473,45 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "getLocationsByStripeIds",
         Box::pin({
-            let call = handle.get_locations_by_stripe_ids("sample".to_owned());
+            let call = handle.get_locations_by_stripe_ids("5DP4iH6HLkQsiKESj6rh".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "getLocationsByStripeIdsLegacy",
         Box::pin({
-            let call = handle.get_locations_by_stripe_ids_legacy("sample".to_owned());
+            let call = handle.get_locations_by_stripe_ids_legacy("5DP4iH6HLkQsiKESj6rh".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "getSaasPlan",
         Box::pin({
-            let call = handle.get_saas_plan("sample-planId", "sample".to_owned());
+            let call = handle.get_saas_plan("sample-planId", "5DP4iH6HLkQsiKESj6rh".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "getSaasPlanLegacy",
         Box::pin({
-            let call = handle.get_saas_plan_legacy("sample-planId", "sample".to_owned());
+            let call = handle.get_saas_plan_legacy(
+                "sample-planId",
+                "5DP4iH6HLkQsiKESj6rh".to_owned()
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "getSaasSubscription",
         Box::pin({
-            let call = handle.get_saas_subscription("sample".to_owned());
+            let call = handle.get_saas_subscription("5DP4iH6HLkQsiKESj6rh".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "getSaasSubscriptionLegacy",
         Box::pin({
-            let call = handle.get_saas_subscription_legacy("sample".to_owned());
+            let call = handle.get_saas_subscription_legacy("5DP4iH6HLkQsiKESj6rh".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -601,9 +604,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.update_saas_subscription(
                 crate::saas::UpdateSaasSubscriptionRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "sub_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                    "cus_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                    "5DP4iH6HLkQsiKESj6rh".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -614,9 +617,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.update_saas_subscription_legacy(
                 crate::saas::UpdateSaasSubscriptionRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "sub_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                    "cus_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                    "5DP4iH6HLkQsiKESj6rh".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -639,11 +642,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "allowAttachRebilling",
         Box::pin({
             let call = handle.allow_attach_rebilling(
-                AllowAttachRebillingRequest::new("sample".to_owned())
+                AllowAttachRebillingRequest::new("5DP4iH6HLkQsiKESj6rh".to_owned())
                     .attached_rebilling_config(
                         std::collections::BTreeMap::from([(
                             "key".to_owned(),
-                            AttachedRebillingProduct::new(true, 1.0f64).price(1.0f64)
+                            AttachedRebillingProduct::new(true, 4f64).price(0.0025f64)
                         )])
                     )
             );
@@ -678,10 +681,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 crate::saas::BulkEnableSaasRequest::new(
                     vec!["sample".to_owned()],
                     true,
-                    crate::saas::BulkEnableSaasPayload::new("sample".to_owned())
-                        .price_id("sample".to_owned())
-                        .stripe_account_id("sample".to_owned())
-                        .provider_location_id("sample".to_owned())
+                    crate::saas::BulkEnableSaasPayload::new("66c4d36534f21f900dc2a265".to_owned())
+                        .price_id("price_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                        .stripe_account_id("acct_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                        .provider_location_id("r06mdj4OrrERzYDvsOdh".to_owned())
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -695,10 +698,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 crate::saas::BulkEnableSaasRequest::new(
                     vec!["sample".to_owned()],
                     true,
-                    crate::saas::BulkEnableSaasPayload::new("sample".to_owned())
-                        .price_id("sample".to_owned())
-                        .stripe_account_id("sample".to_owned())
-                        .provider_location_id("sample".to_owned())
+                    crate::saas::BulkEnableSaasPayload::new("66c4d36534f21f900dc2a265".to_owned())
+                        .price_id("price_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                        .stripe_account_id("acct_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                        .provider_location_id("r06mdj4OrrERzYDvsOdh".to_owned())
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -709,15 +712,15 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.enable_saas(
                 crate::saas::EnableSaasRequest::new("sample".to_owned(), true)
-                    .stripe_account_id("sample".to_owned())
-                    .name("sample".to_owned())
-                    .email("sample".to_owned())
-                    .stripe_customer_id("sample".to_owned())
-                    .contact_id("sample".to_owned())
-                    .provider_location_id("sample".to_owned())
+                    .stripe_account_id("acct_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                    .name("Jane Roe".to_owned())
+                    .email("jane@example.com".to_owned())
+                    .stripe_customer_id("cus_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                    .contact_id("1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                    .provider_location_id("r06mdj4OrrERzYDvsOdh".to_owned())
                     .description("sample".to_owned())
-                    .saas_plan_id("sample".to_owned())
-                    .price_id("sample".to_owned())
+                    .saas_plan_id("1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                    .price_id("price_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -727,15 +730,15 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.enable_saas_legacy(
                 crate::saas::EnableSaasRequest::new("sample".to_owned(), true)
-                    .stripe_account_id("sample".to_owned())
-                    .name("sample".to_owned())
-                    .email("sample".to_owned())
-                    .stripe_customer_id("sample".to_owned())
-                    .contact_id("sample".to_owned())
-                    .provider_location_id("sample".to_owned())
+                    .stripe_account_id("acct_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                    .name("Jane Roe".to_owned())
+                    .email("jane@example.com".to_owned())
+                    .stripe_customer_id("cus_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                    .contact_id("1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                    .provider_location_id("r06mdj4OrrERzYDvsOdh".to_owned())
                     .description("sample".to_owned())
-                    .saas_plan_id("sample".to_owned())
-                    .price_id("sample".to_owned())
+                    .saas_plan_id("1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
+                    .price_id("price_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -751,9 +754,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "getLocationsByStripeIds",
         Box::pin({
             let call = handle
-                .get_locations_by_stripe_ids("sample".to_owned())
-                .customer_id("sample".to_owned())
-                .subscription_id("sample".to_owned());
+                .get_locations_by_stripe_ids("5DP4iH6HLkQsiKESj6rh".to_owned())
+                .customer_id("cus_OD2oBjRfKEF6FV".to_owned())
+                .subscription_id("sub_1NVqlLByVlfITvRXgirIdpyc".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -761,37 +764,40 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "getLocationsByStripeIdsLegacy",
         Box::pin({
             let call = handle
-                .get_locations_by_stripe_ids_legacy("sample".to_owned())
-                .customer_id("sample".to_owned())
-                .subscription_id("sample".to_owned());
+                .get_locations_by_stripe_ids_legacy("5DP4iH6HLkQsiKESj6rh".to_owned())
+                .customer_id("cus_OD2oBjRfKEF6FV".to_owned())
+                .subscription_id("sub_1NVqlLByVlfITvRXgirIdpyc".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "getSaasPlan",
         Box::pin({
-            let call = handle.get_saas_plan("sample-planId", "sample".to_owned());
+            let call = handle.get_saas_plan("sample-planId", "5DP4iH6HLkQsiKESj6rh".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "getSaasPlanLegacy",
         Box::pin({
-            let call = handle.get_saas_plan_legacy("sample-planId", "sample".to_owned());
+            let call = handle.get_saas_plan_legacy(
+                "sample-planId",
+                "5DP4iH6HLkQsiKESj6rh".to_owned()
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "getSaasSubscription",
         Box::pin({
-            let call = handle.get_saas_subscription("sample".to_owned());
+            let call = handle.get_saas_subscription("5DP4iH6HLkQsiKESj6rh".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "getSaasSubscriptionLegacy",
         Box::pin({
-            let call = handle.get_saas_subscription_legacy("sample".to_owned());
+            let call = handle.get_saas_subscription_legacy("5DP4iH6HLkQsiKESj6rh".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -846,7 +852,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.update_location_wallet_balance(
                 "sample-companyId",
-                ComplimentaryCreditsRequest::new().complimentary_credits_amount(1.0f64)
+                ComplimentaryCreditsRequest::new().complimentary_credits_amount(100f64)
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -859,7 +865,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 crate::saas::UpdateRebillingRequest::new(
                     crate::saas::RebillingProduct::ContentAi,
                     vec!["sample".to_owned()],
-                    crate::saas::RebillingConfig::new().opt_in(true).enabled(true).markup(1.0f64)
+                    crate::saas::RebillingConfig::new().opt_in(true).enabled(true).markup(5f64)
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -873,7 +879,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 crate::saas::UpdateRebillingRequest::new(
                     crate::saas::RebillingProduct::ContentAi,
                     vec!["sample".to_owned()],
-                    crate::saas::RebillingConfig::new().opt_in(true).enabled(true).markup(1.0f64)
+                    crate::saas::RebillingConfig::new().opt_in(true).enabled(true).markup(5f64)
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -884,9 +890,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.update_saas_subscription(
                 crate::saas::UpdateSaasSubscriptionRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "sub_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                    "cus_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                    "5DP4iH6HLkQsiKESj6rh".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -897,9 +903,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.update_saas_subscription_legacy(
                 crate::saas::UpdateSaasSubscriptionRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "sub_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                    "cus_1QDPY5FpU9DlKp7RQ8BXfywx".to_owned(),
+                    "5DP4iH6HLkQsiKESj6rh".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }

@@ -111,9 +111,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "createSnapshotShareLink",
         Box::pin({
             let call = handle.create_snapshot_share_link(
-                "sample".to_owned(),
+                "5D112kQsiKESj6rash".to_owned(),
                 crate::snapshots::CreateSnapshotShareLinkRequest::new(
-                    "sample".to_owned(),
+                    "1eM2UgkfaECOYyUdCo9Pa".to_owned(),
                     crate::snapshots::SnapshotShareType::Link
                 )
             );
@@ -123,7 +123,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "getLatestSnapshotPush",
         Box::pin({
-            let call = handle.get_latest_snapshot_push("sample-snapshotId", "sample".to_owned());
+            let call = handle.get_latest_snapshot_push(
+                "sample-snapshotId",
+                "5D112kQsiKESj6rash".to_owned()
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -132,10 +135,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.list_snapshot_pushes(
                 "sample-snapshotId",
-                "sample".to_owned(),
-                "sample".to_owned(),
-                "sample".to_owned(),
-                "sample".to_owned()
+                "5D112kQsiKESj6rash".to_owned(),
+                "2022-10-10T12:00:00Z".to_owned(),
+                "2023-12-18T11:59:59Z".to_owned(),
+                "VUJO4Sw2TrDNZ5lx4wZg".to_owned()
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -143,7 +146,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "listSnapshots",
         Box::pin({
-            let call = handle.list_snapshots("sample".to_owned());
+            let call = handle.list_snapshots("5D112kQsiKESj6rash".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -164,13 +167,13 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "createSnapshotShareLink",
         Box::pin({
             let call = handle.create_snapshot_share_link(
-                "sample".to_owned(),
+                "5D112kQsiKESj6rash".to_owned(),
                 crate::snapshots::CreateSnapshotShareLinkRequest::new(
-                    "sample".to_owned(),
+                    "1eM2UgkfaECOYyUdCo9Pa".to_owned(),
                     crate::snapshots::SnapshotShareType::Link
                 )
-                    .relationship_number("sample".to_owned())
-                    .share_location_id("sample".to_owned())
+                    .relationship_number("0-128-926,1-208-926".to_owned())
+                    .share_location_id("l1C08ntBrFjLS0elLIYU,U1C08ntBrFjLS0elKIYP".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -178,7 +181,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
     calls.push((
         "getLatestSnapshotPush",
         Box::pin({
-            let call = handle.get_latest_snapshot_push("sample-snapshotId", "sample".to_owned());
+            let call = handle.get_latest_snapshot_push(
+                "sample-snapshotId",
+                "5D112kQsiKESj6rash".to_owned()
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -188,19 +194,19 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .list_snapshot_pushes(
                     "sample-snapshotId",
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "5D112kQsiKESj6rash".to_owned(),
+                    "2022-10-10T12:00:00Z".to_owned(),
+                    "2023-12-18T11:59:59Z".to_owned(),
+                    "VUJO4Sw2TrDNZ5lx4wZg".to_owned()
                 )
-                .limit(1i64);
+                .limit(10i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "listSnapshots",
         Box::pin({
-            let call = handle.list_snapshots("sample".to_owned());
+            let call = handle.list_snapshots("5D112kQsiKESj6rash".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));

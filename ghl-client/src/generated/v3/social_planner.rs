@@ -667,7 +667,11 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.clone_social_queue_item(
                 "sample-queueId",
                 "sample-itemId",
-                CloneSocialQueueItemRequest::new("sample".to_owned(), "sample".to_owned(), 1.0f64)
+                CloneSocialQueueItemRequest::new(
+                    "609e126a1c4ae1001291e1b5".to_owned(),
+                    "60af88475f1b2c001f5d5f4b".to_owned(),
+                    1.5f64
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -677,7 +681,11 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_social_comment(
                 SocialCommentPlatform::Facebook,
-                CreateSocialCommentRequest::new("sample".to_owned(), true, "sample".to_owned())
+                CreateSocialCommentRequest::new(
+                    "6975b186f3442844ec07665b".to_owned(),
+                    true,
+                    "This is a comment".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -700,9 +708,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_social_queue(
                 CreateSocialQueueRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    vec![SocialQueueTimeSlotInput::new(1i64, "sample".to_owned())],
+                    "609e126a1c4ae1001291e1b5".to_owned(),
+                    "60af88475f1b2c001f5d5f4b".to_owned(),
+                    vec![SocialQueueTimeSlotInput::new(0i64, "09:00".to_owned())],
                     "sample".to_owned()
                 )
             );
@@ -714,7 +722,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_social_queue_item(
                 "sample-queueId",
-                CreateSocialQueueItemRequest::new("sample".to_owned())
+                CreateSocialQueueItemRequest::new("609e126a1c4ae1001291e1b5".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -766,7 +774,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.discard_social_queue_edit(
                 "sample-queueId",
-                SocialQueueEditSessionRequest::new("sample".to_owned(), "sample".to_owned())
+                SocialQueueEditSessionRequest::new(
+                    "609e126a1c4ae1001291e1b5".to_owned(),
+                    "60af88475f1b2c001f5d5f4b".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -824,9 +835,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.get_social_queue_calendar(
                 SocialQueueCalendarRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "609e126a1c4ae1001291e1b5".to_owned(),
+                    "2023-10-01T00:00:00.000Z".to_owned(),
+                    "2023-10-31T23:59:59.999Z".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -838,10 +849,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.get_social_queue_edit_calendar(
                 "sample-queueId",
                 SocialQueueEditCalendarRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "609e126a1c4ae1001291e1b5".to_owned(),
+                    "60af88475f1b2c001f5d5f4b".to_owned(),
+                    "2023-10-01T00:00:00.000Z".to_owned(),
+                    "2023-10-31T23:59:59.999Z".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -899,7 +910,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "listSocialCsvImports",
         Box::pin({
-            let call = handle.list_social_csv_imports("sample".to_owned());
+            let call = handle.list_social_csv_imports("sdfdsfdsfEWEsdfsdsW32dd".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -908,11 +919,11 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.list_social_posts(
                 crate::social_planner::ListSocialPostsRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "0".to_owned(),
+                    "10".to_owned(),
+                    "2024-01-22T05:32:49.463Z".to_owned(),
+                    "2024-03-20T05:32:49.463Z".to_owned(),
+                    "true".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -930,7 +941,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.list_social_queue_items(
                 "sample-queueId",
-                ListSocialQueueItemsRequest::new("sample".to_owned())
+                ListSocialQueueItemsRequest::new("609e126a1c4ae1001291e1b5".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -940,7 +951,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.list_social_queue_slots(
                 "sample-queueId",
-                ListSocialQueueSlotsRequest::new("sample".to_owned())
+                ListSocialQueueSlotsRequest::new("609e126a1c4ae1001291e1b5".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -948,7 +959,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "listSocialQueues",
         Box::pin({
-            let call = handle.list_social_queues(ListSocialQueuesRequest::new("sample".to_owned()));
+            let call = handle.list_social_queues(
+                ListSocialQueuesRequest::new("609e126a1c4ae1001291e1b5".to_owned())
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -965,7 +978,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.reset_social_queue_item(
                 "sample-queueId",
                 "sample-itemId",
-                ResetSocialQueueItemRequest::new("sample".to_owned())
+                ResetSocialQueueItemRequest::new("609e126a1c4ae1001291e1b5".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -975,7 +988,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.save_social_queue_edit(
                 "sample-queueId",
-                SocialQueueEditSessionRequest::new("sample".to_owned(), "sample".to_owned())
+                SocialQueueEditSessionRequest::new(
+                    "609e126a1c4ae1001291e1b5".to_owned(),
+                    "60af88475f1b2c001f5d5f4b".to_owned()
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -998,7 +1014,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "startSocialOauth",
         Box::pin({
-            let call = handle.start_social_oauth(SocialOauthPlatform::Google, "sample".to_owned());
+            let call = handle.start_social_oauth(
+                SocialOauthPlatform::Google,
+                "u37swmmLbA02zgqKPpxITe2".to_owned()
+            );
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -1007,7 +1026,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.start_social_queue_edit(
                 "sample-queueId",
-                StartSocialQueueEditRequest::new("sample".to_owned())
+                StartSocialQueueEditRequest::new("609e126a1c4ae1001291e1b5".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1041,7 +1060,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.update_social_queue(
                 "sample-queueId",
-                UpdateSocialQueueRequest::new("sample".to_owned())
+                UpdateSocialQueueRequest::new("609e126a1c4ae1001291e1b5".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1052,7 +1071,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.update_social_queue_item(
                 "sample-queueId",
                 "sample-itemId",
-                UpdateSocialQueueItemRequest::new("sample".to_owned())
+                UpdateSocialQueueItemRequest::new("609e126a1c4ae1001291e1b5".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1100,7 +1119,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .origin_account_type("sample".to_owned())
                     .company_id("sample".to_owned())
                     .location(
-                        AttachGoogleLocation::new("sample".to_owned(), "sample".to_owned())
+                        AttachGoogleLocation::new(
+                            "locations/12345678901234567890".to_owned(),
+                            "sample".to_owned()
+                        )
                             .store_code("sample".to_owned())
                             .storefront_address(
                                 std::collections::BTreeMap::from([(
@@ -1120,11 +1142,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     )
                     .account(
                         AttachGoogleAccount::new(
+                            "accounts/123456789012345678".to_owned(),
                             "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned()
+                            "LOCATION_GROUP".to_owned(),
+                            "VERIFIED".to_owned(),
+                            "VETTED".to_owned()
                         )
                     )
             );
@@ -1147,7 +1169,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.clone_social_queue_item(
                 "sample-queueId",
                 "sample-itemId",
-                CloneSocialQueueItemRequest::new("sample".to_owned(), "sample".to_owned(), 1.0f64)
+                CloneSocialQueueItemRequest::new(
+                    "609e126a1c4ae1001291e1b5".to_owned(),
+                    "60af88475f1b2c001f5d5f4b".to_owned(),
+                    1.5f64
+                )
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1157,11 +1183,15 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_social_comment(
                 SocialCommentPlatform::Facebook,
-                CreateSocialCommentRequest::new("sample".to_owned(), true, "sample".to_owned())
+                CreateSocialCommentRequest::new(
+                    "6975b186f3442844ec07665b".to_owned(),
+                    true,
+                    "This is a comment".to_owned()
+                )
                     .attachments(
                         vec![
                             SocialCommentAttachmentInput::new(
-                                "sample".to_owned(),
+                                "https://example.com/image.jpg".to_owned(),
                                 SocialCommentAttachmentInputType::Image
                             )
                         ]
@@ -1169,8 +1199,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .mentions(
                         vec![
                             SocialCommentMention::new(
-                                "sample".to_owned(),
-                                "sample".to_owned(),
+                                "Test".to_owned(),
+                                "102694781978972".to_owned(),
                                 1i64,
                                 1i64
                             )
@@ -1195,22 +1225,24 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .media(
                         vec![
                             SocialPostMedia::new(
-                                "sample".to_owned(),
+                                "https://example.com/image.jpg".to_owned(),
                                 SocialPostMediaType::ImageJpeg
                             )
-                                .caption("sample".to_owned())
+                                .caption("Sample caption".to_owned())
                                 .original_url("sample".to_owned())
                                 .watermarked_url("sample".to_owned())
                                 .thumbnail("sample".to_owned())
-                                .id("sample".to_owned())
+                                .id("media_abc123xyz".to_owned())
                                 .optimized_url("sample".to_owned())
-                                .optimized_type("sample".to_owned())
+                                .optimized_type("image/jpeg".to_owned())
                                 .is_modified(true)
-                                .alt_text("sample".to_owned())
+                                .alt_text(
+                                    "A sunset over the ocean with silhouetted palm trees".to_owned()
+                                )
                         ]
                     )
                     .status(SocialPostStatus::Draft)
-                    .schedule_date("sample".to_owned())
+                    .schedule_date("2024-01-15T10:00:00Z".to_owned())
                     .selected_best_time("sample".to_owned())
                     .created_by("sample".to_owned())
                     .follow_up_comment("sample".to_owned())
@@ -1218,7 +1250,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         PostLinkPreview::new()
                             .meta_image("sample".to_owned())
                             .meta_link("sample".to_owned())
-                            .og_title("sample".to_owned())
+                            .og_title("How to Double Your Social Media Engagement".to_owned())
                             .og_description("sample".to_owned())
                     )
                     .post_approval_details(
@@ -1245,34 +1277,44 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     )
                     .gmb_post_details(
                         GmbPostDetails::new(GmbEventType::Standard)
-                            .title("sample".to_owned())
-                            .offer_title("sample".to_owned())
+                            .title("Summer Sale Event 2024".to_owned())
+                            .offer_title("50% Off All Products".to_owned())
                             .start_date(
                                 crate::social_planner::GmbEventStart::new()
                                     .start_date(
-                                        crate::social_planner::GmbDate::new(1i64, 1i64, 1i64)
+                                        crate::social_planner::GmbDate::new(2022i64, 1i64, 1i64)
                                     )
                                     .start_time(
-                                        crate::social_planner::GmbTime::new(1i64, 1i64, 1i64)
+                                        crate::social_planner::GmbTime::new(23i64, 56i64, 34i64)
                                     )
                             )
                             .end_date(
                                 crate::social_planner::GmbEventEnd::new()
-                                    .end_date(crate::social_planner::GmbDate::new(1i64, 1i64, 1i64))
-                                    .end_time(crate::social_planner::GmbTime::new(1i64, 1i64, 1i64))
+                                    .end_date(
+                                        crate::social_planner::GmbDate::new(2022i64, 1i64, 1i64)
+                                    )
+                                    .end_time(
+                                        crate::social_planner::GmbTime::new(23i64, 56i64, 34i64)
+                                    )
                             )
                             .terms_conditions("sample".to_owned())
                             .url("sample".to_owned())
-                            .coupon_code("sample".to_owned())
+                            .coupon_code("SAVE50".to_owned())
                             .redeem_online_url("sample".to_owned())
                             .action_type(crate::social_planner::GmbActionType::None)
                     )
                     .linkedin_post_details(
-                        LinkedinPostDetails::new("sample".to_owned(), true)
+                        LinkedinPostDetails::new(
+                            "Q4 Marketing Strategy Presentation".to_owned(),
+                            true
+                        )
                             .poll(
                                 LinkedinPoll::new(
-                                    "sample".to_owned(),
-                                    vec![LinkedinPollOption::new("sample".to_owned())],
+                                    "What is your favorite color?".to_owned(),
+                                    vec![
+                                        LinkedinPollOption::new("Red".to_owned()),
+                                        LinkedinPollOption::new("Red-1".to_owned())
+                                    ],
                                     LinkedinPollSettings::new(LinkedinPollDuration::OneDay)
                                 )
                             )
@@ -1290,7 +1332,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             .pinterest_boards(
                                 vec![
                                     PinterestBoardSelection::new(
-                                        "sample".to_owned(),
+                                        "6887d6de1d8175813d50dab8".to_owned(),
                                         vec!["sample".to_owned()]
                                     )
                                 ]
@@ -1299,7 +1341,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     )
                     .facebook_post_details(
                         FacebookPostDetails::new(crate::social_planner::SocialPostType::Post)
-                            .text_format_preset_id("sample".to_owned())
+                            .text_format_preset_id("303063890126415".to_owned())
                     )
                     .instagram_post_details(
                         InstagramPostDetails::new(crate::social_planner::SocialPostType::Post)
@@ -1327,9 +1369,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_social_queue(
                 CreateSocialQueueRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    vec![SocialQueueTimeSlotInput::new(1i64, "sample".to_owned())],
+                    "609e126a1c4ae1001291e1b5".to_owned(),
+                    "60af88475f1b2c001f5d5f4b".to_owned(),
+                    vec![SocialQueueTimeSlotInput::new(0i64, "09:00".to_owned())],
                     "sample".to_owned()
                 )
                     .enable_future_posts(true)
@@ -1343,7 +1385,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_social_queue_item(
                 "sample-queueId",
-                CreateSocialQueueItemRequest::new("sample".to_owned())
+                CreateSocialQueueItemRequest::new("609e126a1c4ae1001291e1b5".to_owned())
                     .session_id("sample".to_owned())
                     .modified_post_payload(
                         SocialQueuePostContent::new()
@@ -1352,22 +1394,24 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             .media(
                                 vec![
                                     SocialPostMedia::new(
-                                        "sample".to_owned(),
+                                        "https://example.com/image.jpg".to_owned(),
                                         SocialPostMediaType::ImageJpeg
                                     )
-                                        .caption("sample".to_owned())
+                                        .caption("Sample caption".to_owned())
                                         .original_url("sample".to_owned())
                                         .watermarked_url("sample".to_owned())
                                         .thumbnail("sample".to_owned())
-                                        .id("sample".to_owned())
+                                        .id("media_abc123xyz".to_owned())
                                         .optimized_url("sample".to_owned())
-                                        .optimized_type("sample".to_owned())
+                                        .optimized_type("image/jpeg".to_owned())
                                         .is_modified(true)
-                                        .alt_text("sample".to_owned())
+                                        .alt_text(
+                                            "A sunset over the ocean with silhouetted palm trees".to_owned()
+                                        )
                                 ]
                             )
                             .status(SocialPostStatus::Draft)
-                            .schedule_date("sample".to_owned())
+                            .schedule_date("2024-01-15T10:00:00Z".to_owned())
                             .selected_best_time("sample".to_owned())
                             .created_by("sample".to_owned())
                             .follow_up_comment("sample".to_owned())
@@ -1375,7 +1419,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                 PostLinkPreview::new()
                                     .meta_image("sample".to_owned())
                                     .meta_link("sample".to_owned())
-                                    .og_title("sample".to_owned())
+                                    .og_title(
+                                        "How to Double Your Social Media Engagement".to_owned()
+                                    )
                                     .og_description("sample".to_owned())
                             )
                             .type_(crate::social_planner::SocialPostType::Post)
@@ -1405,22 +1451,22 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             )
                             .gmb_post_details(
                                 GmbPostDetails::new(GmbEventType::Standard)
-                                    .title("sample".to_owned())
-                                    .offer_title("sample".to_owned())
+                                    .title("Summer Sale Event 2024".to_owned())
+                                    .offer_title("50% Off All Products".to_owned())
                                     .start_date(
                                         crate::social_planner::GmbEventStart::new()
                                             .start_date(
                                                 crate::social_planner::GmbDate::new(
-                                                    1i64,
+                                                    2022i64,
                                                     1i64,
                                                     1i64
                                                 )
                                             )
                                             .start_time(
                                                 crate::social_planner::GmbTime::new(
-                                                    1i64,
-                                                    1i64,
-                                                    1i64
+                                                    23i64,
+                                                    56i64,
+                                                    34i64
                                                 )
                                             )
                                     )
@@ -1428,32 +1474,38 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                         crate::social_planner::GmbEventEnd::new()
                                             .end_date(
                                                 crate::social_planner::GmbDate::new(
-                                                    1i64,
+                                                    2022i64,
                                                     1i64,
                                                     1i64
                                                 )
                                             )
                                             .end_time(
                                                 crate::social_planner::GmbTime::new(
-                                                    1i64,
-                                                    1i64,
-                                                    1i64
+                                                    23i64,
+                                                    56i64,
+                                                    34i64
                                                 )
                                             )
                                     )
                                     .terms_conditions("sample".to_owned())
                                     .url("sample".to_owned())
-                                    .coupon_code("sample".to_owned())
+                                    .coupon_code("SAVE50".to_owned())
                                     .redeem_online_url("sample".to_owned())
                                     .action_type(crate::social_planner::GmbActionType::None)
                             )
                             .user_id("sample".to_owned())
                             .linkedin_post_details(
-                                LinkedinPostDetails::new("sample".to_owned(), true)
+                                LinkedinPostDetails::new(
+                                    "Q4 Marketing Strategy Presentation".to_owned(),
+                                    true
+                                )
                                     .poll(
                                         LinkedinPoll::new(
-                                            "sample".to_owned(),
-                                            vec![LinkedinPollOption::new("sample".to_owned())],
+                                            "What is your favorite color?".to_owned(),
+                                            vec![
+                                                LinkedinPollOption::new("Red".to_owned()),
+                                                LinkedinPollOption::new("Red-1".to_owned())
+                                            ],
                                             LinkedinPollSettings::new(LinkedinPollDuration::OneDay)
                                         )
                                     )
@@ -1471,7 +1523,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                     .pinterest_boards(
                                         vec![
                                             PinterestBoardSelection::new(
-                                                "sample".to_owned(),
+                                                "6887d6de1d8175813d50dab8".to_owned(),
                                                 vec!["sample".to_owned()]
                                             )
                                         ]
@@ -1482,7 +1534,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                 FacebookPostDetails::new(
                                     crate::social_planner::SocialPostType::Post
                                 )
-                                    .text_format_preset_id("sample".to_owned())
+                                    .text_format_preset_id("303063890126415".to_owned())
                             )
                             .instagram_post_details(
                                 InstagramPostDetails::new(
@@ -1509,7 +1561,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .variations(
                         vec![
                             SocialQueueVariationInput::new()
-                                .content("sample".to_owned())
+                                .content("Check out our latest blog post! #marketing".to_owned())
                                 .mentions(
                                     vec![
                                         std::collections::BTreeMap::from([(
@@ -1520,9 +1572,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                 )
                                 .og_tags(
                                     SocialQueueOgTags::new()
-                                        .meta_link("sample".to_owned())
-                                        .meta_image("sample".to_owned())
-                                        .og_title("sample".to_owned())
+                                        .meta_link("https://example.com".to_owned())
+                                        .meta_image("https://example.com/image.png".to_owned())
+                                        .og_title("Example Title".to_owned())
                                 )
                         ]
                     )
@@ -1575,7 +1627,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .delete_social_queue_item("sample-queueId", "sample-itemId")
-                .session_id("sample".to_owned());
+                .session_id("60af88475f1b2c001f5d5f4b".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -1584,7 +1636,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.discard_social_queue_edit(
                 "sample-queueId",
-                SocialQueueEditSessionRequest::new("sample".to_owned(), "sample".to_owned())
+                SocialQueueEditSessionRequest::new(
+                    "609e126a1c4ae1001291e1b5".to_owned(),
+                    "60af88475f1b2c001f5d5f4b".to_owned()
+                )
                     .keep_in_draft(true)
             );
             async move { call.send().await.map(|_| ()) }
@@ -1619,7 +1674,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .get_social_oauth_accounts(SocialOauthPlatform::Google, "sample-accountId")
-                .search("sample".to_owned());
+                .search("My Business Page".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -1642,9 +1697,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.get_social_queue_calendar(
                 SocialQueueCalendarRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "609e126a1c4ae1001291e1b5".to_owned(),
+                    "2023-10-01T00:00:00.000Z".to_owned(),
+                    "2023-10-31T23:59:59.999Z".to_owned()
                 )
                     .category_ids(vec!["sample".to_owned()])
                     .account_ids(vec!["sample".to_owned()])
@@ -1658,10 +1713,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.get_social_queue_edit_calendar(
                 "sample-queueId",
                 SocialQueueEditCalendarRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "609e126a1c4ae1001291e1b5".to_owned(),
+                    "60af88475f1b2c001f5d5f4b".to_owned(),
+                    "2023-10-01T00:00:00.000Z".to_owned(),
+                    "2023-10-31T23:59:59.999Z".to_owned()
                 )
                     .account_ids(vec!["sample".to_owned()])
             );
@@ -1675,10 +1730,16 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 SocialStatisticsRequest::new(vec!["sample".to_owned()])
                     .platforms(vec![crate::social_planner::SocialStatisticsPlatform::Facebook])
                     .current_range(
-                        SocialStatisticsRange::new("sample".to_owned(), "sample".to_owned())
+                        SocialStatisticsRange::new(
+                            "2025-03-01T00:00:00.000Z".to_owned(),
+                            "2025-03-31T23:59:59.999Z".to_owned()
+                        )
                     )
                     .prev_range(
-                        SocialStatisticsRange::new("sample".to_owned(), "sample".to_owned())
+                        SocialStatisticsRange::new(
+                            "2025-03-01T00:00:00.000Z".to_owned(),
+                            "2025-03-31T23:59:59.999Z".to_owned()
+                        )
                     )
             );
             async move { call.send().await.map(|_| ()) }
@@ -1724,8 +1785,8 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.list_social_comments(
                 SocialCommentPlatform::Facebook,
                 ListSocialCommentsRequest::new(vec!["sample".to_owned()])
-                    .from_date("sample".to_owned())
-                    .to_date("sample".to_owned())
+                    .from_date("2026-05-22T05:32:49.463Z".to_owned())
+                    .to_date("2026-05-29T05:32:49.463Z".to_owned())
                     .sort_by(ListSocialCommentsRequestSortBy::Top)
                     .search("sample".to_owned())
                     .skip(1i64)
@@ -1739,9 +1800,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listSocialCsvImports",
         Box::pin({
             let call = handle
-                .list_social_csv_imports("sample".to_owned())
-                .skip(1i64)
-                .limit(1i64)
+                .list_social_csv_imports("sdfdsfdsfEWEsdfsdsW32dd".to_owned())
+                .skip(0i64)
+                .limit(10i64)
                 .include_users(true)
                 .is_from_template(true);
             async move { call.send().await.map(|_| ()) }
@@ -1752,11 +1813,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.list_social_posts(
                 crate::social_planner::ListSocialPostsRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "0".to_owned(),
+                    "10".to_owned(),
+                    "2024-01-22T05:32:49.463Z".to_owned(),
+                    "2024-03-20T05:32:49.463Z".to_owned(),
+                    "true".to_owned()
                 )
                     .type_(crate::social_planner::SocialPostListFilter::Recent)
                     .accounts("sample".to_owned())
@@ -1770,9 +1831,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_social_queue_categories()
-                .skip(1i64)
-                .limit(1i64)
-                .q("sample".to_owned());
+                .skip(0i64)
+                .limit(10i64)
+                .q("Marketing".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -1781,10 +1842,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.list_social_queue_items(
                 "sample-queueId",
-                ListSocialQueueItemsRequest::new("sample".to_owned())
+                ListSocialQueueItemsRequest::new("609e126a1c4ae1001291e1b5".to_owned())
                     .session_id("sample".to_owned())
-                    .skip(1i64)
-                    .limit(1i64)
+                    .skip(0i64)
+                    .limit(10i64)
                     .error_filter(true)
                     .item_id("sample".to_owned())
             );
@@ -1796,7 +1857,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.list_social_queue_slots(
                 "sample-queueId",
-                ListSocialQueueSlotsRequest::new("sample".to_owned())
+                ListSocialQueueSlotsRequest::new("609e126a1c4ae1001291e1b5".to_owned())
                     .session_id("sample".to_owned())
                     .skip(1i64)
                     .limit(1i64)
@@ -1808,7 +1869,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listSocialQueues",
         Box::pin({
             let call = handle.list_social_queues(
-                ListSocialQueuesRequest::new("sample".to_owned()).skip(1i64).limit(1i64)
+                ListSocialQueuesRequest::new("609e126a1c4ae1001291e1b5".to_owned())
+                    .skip(0i64)
+                    .limit(10i64)
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1830,7 +1893,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.reset_social_queue_item(
                 "sample-queueId",
                 "sample-itemId",
-                ResetSocialQueueItemRequest::new("sample".to_owned())
+                ResetSocialQueueItemRequest::new("609e126a1c4ae1001291e1b5".to_owned())
                     .session_id("sample".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
@@ -1841,7 +1904,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.save_social_queue_edit(
                 "sample-queueId",
-                SocialQueueEditSessionRequest::new("sample".to_owned(), "sample".to_owned())
+                SocialQueueEditSessionRequest::new(
+                    "609e126a1c4ae1001291e1b5".to_owned(),
+                    "60af88475f1b2c001f5d5f4b".to_owned()
+                )
                     .keep_in_draft(true)
             );
             async move { call.send().await.map(|_| ()) }
@@ -1868,7 +1934,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "startSocialOauth",
         Box::pin({
             let call = handle
-                .start_social_oauth(SocialOauthPlatform::Google, "sample".to_owned())
+                .start_social_oauth(
+                    SocialOauthPlatform::Google,
+                    "u37swmmLbA02zgqKPpxITe2".to_owned()
+                )
                 .page("sample".to_owned())
                 .reconnect(true);
             async move { call.send().await.map(|_| ()) }
@@ -1879,7 +1948,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.start_social_queue_edit(
                 "sample-queueId",
-                StartSocialQueueEditRequest::new("sample".to_owned())
+                StartSocialQueueEditRequest::new("609e126a1c4ae1001291e1b5".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -1908,22 +1977,24 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .media(
                         vec![
                             SocialPostMedia::new(
-                                "sample".to_owned(),
+                                "https://example.com/image.jpg".to_owned(),
                                 SocialPostMediaType::ImageJpeg
                             )
-                                .caption("sample".to_owned())
+                                .caption("Sample caption".to_owned())
                                 .original_url("sample".to_owned())
                                 .watermarked_url("sample".to_owned())
                                 .thumbnail("sample".to_owned())
-                                .id("sample".to_owned())
+                                .id("media_abc123xyz".to_owned())
                                 .optimized_url("sample".to_owned())
-                                .optimized_type("sample".to_owned())
+                                .optimized_type("image/jpeg".to_owned())
                                 .is_modified(true)
-                                .alt_text("sample".to_owned())
+                                .alt_text(
+                                    "A sunset over the ocean with silhouetted palm trees".to_owned()
+                                )
                         ]
                     )
                     .status(SocialPostStatus::Draft)
-                    .schedule_date("sample".to_owned())
+                    .schedule_date("2024-01-15T10:00:00Z".to_owned())
                     .selected_best_time("sample".to_owned())
                     .created_by("sample".to_owned())
                     .follow_up_comment("sample".to_owned())
@@ -1931,7 +2002,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         PostLinkPreview::new()
                             .meta_image("sample".to_owned())
                             .meta_link("sample".to_owned())
-                            .og_title("sample".to_owned())
+                            .og_title("How to Double Your Social Media Engagement".to_owned())
                             .og_description("sample".to_owned())
                     )
                     .post_approval_details(
@@ -1958,34 +2029,44 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     )
                     .gmb_post_details(
                         GmbPostDetails::new(GmbEventType::Standard)
-                            .title("sample".to_owned())
-                            .offer_title("sample".to_owned())
+                            .title("Summer Sale Event 2024".to_owned())
+                            .offer_title("50% Off All Products".to_owned())
                             .start_date(
                                 crate::social_planner::GmbEventStart::new()
                                     .start_date(
-                                        crate::social_planner::GmbDate::new(1i64, 1i64, 1i64)
+                                        crate::social_planner::GmbDate::new(2022i64, 1i64, 1i64)
                                     )
                                     .start_time(
-                                        crate::social_planner::GmbTime::new(1i64, 1i64, 1i64)
+                                        crate::social_planner::GmbTime::new(23i64, 56i64, 34i64)
                                     )
                             )
                             .end_date(
                                 crate::social_planner::GmbEventEnd::new()
-                                    .end_date(crate::social_planner::GmbDate::new(1i64, 1i64, 1i64))
-                                    .end_time(crate::social_planner::GmbTime::new(1i64, 1i64, 1i64))
+                                    .end_date(
+                                        crate::social_planner::GmbDate::new(2022i64, 1i64, 1i64)
+                                    )
+                                    .end_time(
+                                        crate::social_planner::GmbTime::new(23i64, 56i64, 34i64)
+                                    )
                             )
                             .terms_conditions("sample".to_owned())
                             .url("sample".to_owned())
-                            .coupon_code("sample".to_owned())
+                            .coupon_code("SAVE50".to_owned())
                             .redeem_online_url("sample".to_owned())
                             .action_type(crate::social_planner::GmbActionType::None)
                     )
                     .linkedin_post_details(
-                        LinkedinPostDetails::new("sample".to_owned(), true)
+                        LinkedinPostDetails::new(
+                            "Q4 Marketing Strategy Presentation".to_owned(),
+                            true
+                        )
                             .poll(
                                 LinkedinPoll::new(
-                                    "sample".to_owned(),
-                                    vec![LinkedinPollOption::new("sample".to_owned())],
+                                    "What is your favorite color?".to_owned(),
+                                    vec![
+                                        LinkedinPollOption::new("Red".to_owned()),
+                                        LinkedinPollOption::new("Red-1".to_owned())
+                                    ],
                                     LinkedinPollSettings::new(LinkedinPollDuration::OneDay)
                                 )
                             )
@@ -2003,7 +2084,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             .pinterest_boards(
                                 vec![
                                     PinterestBoardSelection::new(
-                                        "sample".to_owned(),
+                                        "6887d6de1d8175813d50dab8".to_owned(),
                                         vec!["sample".to_owned()]
                                     )
                                 ]
@@ -2012,7 +2093,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     )
                     .facebook_post_details(
                         FacebookPostDetails::new(crate::social_planner::SocialPostType::Post)
-                            .text_format_preset_id("sample".to_owned())
+                            .text_format_preset_id("303063890126415".to_owned())
                     )
                     .instagram_post_details(
                         InstagramPostDetails::new(crate::social_planner::SocialPostType::Post)
@@ -2040,11 +2121,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.update_social_queue(
                 "sample-queueId",
-                UpdateSocialQueueRequest::new("sample".to_owned())
+                UpdateSocialQueueRequest::new("609e126a1c4ae1001291e1b5".to_owned())
                     .skip_legacy_watermark(true)
                     .status(SocialQueueStatus::Active)
-                    .skip_date_time("sample".to_owned())
-                    .time_slots(vec![SocialQueueTimeSlotInput::new(1i64, "sample".to_owned())])
+                    .skip_date_time("2023-10-05T14:48:00.000Z".to_owned())
+                    .time_slots(vec![SocialQueueTimeSlotInput::new(0i64, "09:00".to_owned())])
                     .enable_future_posts(true)
                     .prioritize_new_content(true)
             );
@@ -2057,7 +2138,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_social_queue_item(
                 "sample-queueId",
                 "sample-itemId",
-                UpdateSocialQueueItemRequest::new("sample".to_owned())
+                UpdateSocialQueueItemRequest::new("609e126a1c4ae1001291e1b5".to_owned())
                     .session_id("sample".to_owned())
                     .modified_post_payload(
                         SocialQueuePostContent::new()
@@ -2066,22 +2147,24 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             .media(
                                 vec![
                                     SocialPostMedia::new(
-                                        "sample".to_owned(),
+                                        "https://example.com/image.jpg".to_owned(),
                                         SocialPostMediaType::ImageJpeg
                                     )
-                                        .caption("sample".to_owned())
+                                        .caption("Sample caption".to_owned())
                                         .original_url("sample".to_owned())
                                         .watermarked_url("sample".to_owned())
                                         .thumbnail("sample".to_owned())
-                                        .id("sample".to_owned())
+                                        .id("media_abc123xyz".to_owned())
                                         .optimized_url("sample".to_owned())
-                                        .optimized_type("sample".to_owned())
+                                        .optimized_type("image/jpeg".to_owned())
                                         .is_modified(true)
-                                        .alt_text("sample".to_owned())
+                                        .alt_text(
+                                            "A sunset over the ocean with silhouetted palm trees".to_owned()
+                                        )
                                 ]
                             )
                             .status(SocialPostStatus::Draft)
-                            .schedule_date("sample".to_owned())
+                            .schedule_date("2024-01-15T10:00:00Z".to_owned())
                             .selected_best_time("sample".to_owned())
                             .created_by("sample".to_owned())
                             .follow_up_comment("sample".to_owned())
@@ -2089,7 +2172,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                 PostLinkPreview::new()
                                     .meta_image("sample".to_owned())
                                     .meta_link("sample".to_owned())
-                                    .og_title("sample".to_owned())
+                                    .og_title(
+                                        "How to Double Your Social Media Engagement".to_owned()
+                                    )
                                     .og_description("sample".to_owned())
                             )
                             .type_(crate::social_planner::SocialPostType::Post)
@@ -2119,22 +2204,22 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                             )
                             .gmb_post_details(
                                 GmbPostDetails::new(GmbEventType::Standard)
-                                    .title("sample".to_owned())
-                                    .offer_title("sample".to_owned())
+                                    .title("Summer Sale Event 2024".to_owned())
+                                    .offer_title("50% Off All Products".to_owned())
                                     .start_date(
                                         crate::social_planner::GmbEventStart::new()
                                             .start_date(
                                                 crate::social_planner::GmbDate::new(
-                                                    1i64,
+                                                    2022i64,
                                                     1i64,
                                                     1i64
                                                 )
                                             )
                                             .start_time(
                                                 crate::social_planner::GmbTime::new(
-                                                    1i64,
-                                                    1i64,
-                                                    1i64
+                                                    23i64,
+                                                    56i64,
+                                                    34i64
                                                 )
                                             )
                                     )
@@ -2142,32 +2227,38 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                         crate::social_planner::GmbEventEnd::new()
                                             .end_date(
                                                 crate::social_planner::GmbDate::new(
-                                                    1i64,
+                                                    2022i64,
                                                     1i64,
                                                     1i64
                                                 )
                                             )
                                             .end_time(
                                                 crate::social_planner::GmbTime::new(
-                                                    1i64,
-                                                    1i64,
-                                                    1i64
+                                                    23i64,
+                                                    56i64,
+                                                    34i64
                                                 )
                                             )
                                     )
                                     .terms_conditions("sample".to_owned())
                                     .url("sample".to_owned())
-                                    .coupon_code("sample".to_owned())
+                                    .coupon_code("SAVE50".to_owned())
                                     .redeem_online_url("sample".to_owned())
                                     .action_type(crate::social_planner::GmbActionType::None)
                             )
                             .user_id("sample".to_owned())
                             .linkedin_post_details(
-                                LinkedinPostDetails::new("sample".to_owned(), true)
+                                LinkedinPostDetails::new(
+                                    "Q4 Marketing Strategy Presentation".to_owned(),
+                                    true
+                                )
                                     .poll(
                                         LinkedinPoll::new(
-                                            "sample".to_owned(),
-                                            vec![LinkedinPollOption::new("sample".to_owned())],
+                                            "What is your favorite color?".to_owned(),
+                                            vec![
+                                                LinkedinPollOption::new("Red".to_owned()),
+                                                LinkedinPollOption::new("Red-1".to_owned())
+                                            ],
                                             LinkedinPollSettings::new(LinkedinPollDuration::OneDay)
                                         )
                                     )
@@ -2185,7 +2276,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                     .pinterest_boards(
                                         vec![
                                             PinterestBoardSelection::new(
-                                                "sample".to_owned(),
+                                                "6887d6de1d8175813d50dab8".to_owned(),
                                                 vec!["sample".to_owned()]
                                             )
                                         ]
@@ -2196,7 +2287,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                 FacebookPostDetails::new(
                                     crate::social_planner::SocialPostType::Post
                                 )
-                                    .text_format_preset_id("sample".to_owned())
+                                    .text_format_preset_id("303063890126415".to_owned())
                             )
                             .instagram_post_details(
                                 InstagramPostDetails::new(
@@ -2223,7 +2314,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     .variations(
                         vec![
                             SocialQueueVariationInput::new()
-                                .content("sample".to_owned())
+                                .content("Check out our latest blog post! #marketing".to_owned())
                                 .mentions(
                                     vec![
                                         std::collections::BTreeMap::from([(
@@ -2234,9 +2325,9 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                                 )
                                 .og_tags(
                                     SocialQueueOgTags::new()
-                                        .meta_link("sample".to_owned())
-                                        .meta_image("sample".to_owned())
-                                        .og_title("sample".to_owned())
+                                        .meta_link("https://example.com".to_owned())
+                                        .meta_image("https://example.com/image.png".to_owned())
+                                        .og_title("Example Title".to_owned())
                                 )
                         ]
                     )

@@ -343,10 +343,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_shipping_carrier(
                 crate::store::CreateShippingCarrierRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::store::StoreAltType::Location,
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "FedEx".to_owned(),
+                    "https://example.com/get-shipping-rates".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -358,15 +358,15 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.create_shipping_rate(
                 "sample-shippingZoneId",
                 crate::store::CreateShippingRateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::store::StoreAltType::Location,
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    1.0f64,
+                    "North zone".to_owned(),
+                    "USD".to_owned(),
+                    99.99f64,
                     crate::store::ShippingConditionType::None,
-                    1.0f64,
-                    1.0f64,
-                    "sample".to_owned()
+                    99.99f64,
+                    99.99f64,
+                    "655b33a82209e60b6adb87a5".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -377,9 +377,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_shipping_zone(
                 crate::store::CreateShippingZoneRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::store::StoreAltType::Location,
-                    "sample".to_owned(),
+                    "North zone".to_owned(),
                     vec![crate::store::ShippingZoneCountry::new(crate::store::CountryCode::Us)]
                 )
             );
@@ -391,7 +391,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.delete_shipping_carrier(
                 "sample-shippingCarrierId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::store::StoreAltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -403,7 +403,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.delete_shipping_rate(
                 "sample-shippingZoneId",
                 "sample-shippingRateId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::store::StoreAltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -414,7 +414,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.delete_shipping_zone(
                 "sample-shippingZoneId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::store::StoreAltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -425,7 +425,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.get_shipping_carrier(
                 "sample-shippingCarrierId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::store::StoreAltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -437,7 +437,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.get_shipping_rate(
                 "sample-shippingZoneId",
                 "sample-shippingRateId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::store::StoreAltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -448,7 +448,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.get_shipping_zone(
                 "sample-shippingZoneId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::store::StoreAltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -458,7 +458,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "getStoreSettings",
         Box::pin({
             let call = handle.get_store_settings(
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::store::StoreAltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -469,11 +469,11 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.list_available_shipping_rates(
                 crate::store::ListAvailableShippingRatesRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::store::StoreAltType::Location,
                     crate::store::CountryCode::Us,
-                    1.0f64,
-                    1.0f64,
+                    99.99f64,
+                    10f64,
                     crate::store::OrderSource::new(crate::store::OrderSourceType::Funnel),
                     vec![crate::store::OrderProductItem::new("sample".to_owned(), 1i64)]
                 )
@@ -485,7 +485,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "listShippingCarriers",
         Box::pin({
             let call = handle.list_shipping_carriers(
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::store::StoreAltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -496,7 +496,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.list_shipping_rates(
                 "sample-shippingZoneId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::store::StoreAltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -506,7 +506,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "listShippingZones",
         Box::pin({
             let call = handle.list_shipping_zones(
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::store::StoreAltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -517,14 +517,14 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.save_store_settings(
                 crate::store::SaveStoreSettingsRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::store::StoreAltType::Location,
                     crate::store::ShippingOrigin::new(
-                        "sample".to_owned(),
+                        "ABC Store".to_owned(),
                         crate::store::CountryCode::Us,
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned()
+                        "Tokyo".to_owned(),
+                        "Street 1".to_owned(),
+                        "674561".to_owned()
                     )
                 )
             );
@@ -580,16 +580,16 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_shipping_carrier(
                 crate::store::CreateShippingCarrierRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::store::StoreAltType::Location,
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "FedEx".to_owned(),
+                    "https://example.com/get-shipping-rates".to_owned()
                 )
                     .services(
                         vec![
                             crate::store::ShippingCarrierService::new(
-                                "sample".to_owned(),
-                                "sample".to_owned()
+                                "Priority Mail Express International".to_owned(),
+                                "PriorityMailExpressInternational".to_owned()
                             )
                         ]
                     )
@@ -604,24 +604,24 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.create_shipping_rate(
                 "sample-shippingZoneId",
                 crate::store::CreateShippingRateRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::store::StoreAltType::Location,
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    1.0f64,
+                    "North zone".to_owned(),
+                    "USD".to_owned(),
+                    99.99f64,
                     crate::store::ShippingConditionType::None,
-                    1.0f64,
-                    1.0f64,
-                    "sample".to_owned()
+                    99.99f64,
+                    99.99f64,
+                    "655b33a82209e60b6adb87a5".to_owned()
                 )
                     .description("sample".to_owned())
                     .is_carrier_rate(true)
-                    .percentage_of_rate_fee(1.0f64)
+                    .percentage_of_rate_fee(10.99f64)
                     .shipping_carrier_services(
                         vec![
                             crate::store::ShippingCarrierService::new(
-                                "sample".to_owned(),
-                                "sample".to_owned()
+                                "Priority Mail Express International".to_owned(),
+                                "PriorityMailExpressInternational".to_owned()
                             )
                         ]
                     )
@@ -634,12 +634,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_shipping_zone(
                 crate::store::CreateShippingZoneRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::store::StoreAltType::Location,
-                    "sample".to_owned(),
+                    "North zone".to_owned(),
                     vec![
                         crate::store::ShippingZoneCountry::new(crate::store::CountryCode::Us)
-                            .states(vec![crate::store::ShippingZoneState::new("sample".to_owned())])
+                            .states(vec![crate::store::ShippingZoneState::new("VA".to_owned())])
                     ]
                 )
             );
@@ -651,7 +651,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.delete_shipping_carrier(
                 "sample-shippingCarrierId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::store::StoreAltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -663,7 +663,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.delete_shipping_rate(
                 "sample-shippingZoneId",
                 "sample-shippingRateId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::store::StoreAltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -674,7 +674,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.delete_shipping_zone(
                 "sample-shippingZoneId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::store::StoreAltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -685,7 +685,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.get_shipping_carrier(
                 "sample-shippingCarrierId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::store::StoreAltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -697,7 +697,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.get_shipping_rate(
                 "sample-shippingZoneId",
                 "sample-shippingRateId",
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::store::StoreAltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -709,7 +709,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .get_shipping_zone(
                     "sample-shippingZoneId",
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::store::StoreAltType::Location
                 )
                 .with_shipping_rate(true);
@@ -720,7 +720,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "getStoreSettings",
         Box::pin({
             let call = handle.get_store_settings(
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::store::StoreAltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -731,29 +731,29 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.list_available_shipping_rates(
                 crate::store::ListAvailableShippingRatesRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::store::StoreAltType::Location,
                     crate::store::CountryCode::Us,
-                    1.0f64,
-                    1.0f64,
+                    99.99f64,
+                    10f64,
                     crate::store::OrderSource::new(crate::store::OrderSourceType::Funnel)
                         .sub_type(crate::store::OrderSourceSubType::OneStepOrderForm),
                     vec![crate::store::OrderProductItem::new("sample".to_owned(), 1i64)]
                 )
                     .address(
                         crate::store::ShippingAddress::new(crate::store::CountryCode::Us)
-                            .name("sample".to_owned())
-                            .company_name("sample".to_owned())
+                            .name("John Doe".to_owned())
+                            .company_name("ABC Company".to_owned())
                             .address_line1("sample".to_owned())
-                            .state("sample".to_owned())
-                            .city("sample".to_owned())
-                            .zip("sample".to_owned())
-                            .phone("sample".to_owned())
-                            .email("sample".to_owned())
+                            .state("VA".to_owned())
+                            .city("New York".to_owned())
+                            .zip("12345".to_owned())
+                            .phone("1234567890".to_owned())
+                            .email("abu@example.com".to_owned())
                     )
                     .amount_available(true)
                     .weight_available(true)
-                    .coupon_code("sample".to_owned())
+                    .coupon_code("TEST".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -762,7 +762,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listShippingCarriers",
         Box::pin({
             let call = handle.list_shipping_carriers(
-                "sample".to_owned(),
+                "6578278e879ad2646715ba9c".to_owned(),
                 crate::store::StoreAltType::Location
             );
             async move { call.send().await.map(|_| ()) }
@@ -774,11 +774,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .list_shipping_rates(
                     "sample-shippingZoneId",
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::store::StoreAltType::Location
                 )
-                .limit(1i64)
-                .offset(1i64);
+                .limit(20i64)
+                .offset(0i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -786,9 +786,12 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "listShippingZones",
         Box::pin({
             let call = handle
-                .list_shipping_zones("sample".to_owned(), crate::store::StoreAltType::Location)
-                .limit(1i64)
-                .offset(1i64)
+                .list_shipping_zones(
+                    "6578278e879ad2646715ba9c".to_owned(),
+                    crate::store::StoreAltType::Location
+                )
+                .limit(20i64)
+                .offset(0i64)
                 .with_shipping_rate(true);
             async move { call.send().await.map(|_| ()) }
         })
@@ -798,34 +801,34 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.save_store_settings(
                 crate::store::SaveStoreSettingsRequest::new(
-                    "sample".to_owned(),
+                    "6578278e879ad2646715ba9c".to_owned(),
                     crate::store::StoreAltType::Location,
                     crate::store::ShippingOrigin::new(
-                        "sample".to_owned(),
+                        "ABC Store".to_owned(),
                         crate::store::CountryCode::Us,
-                        "sample".to_owned(),
-                        "sample".to_owned(),
-                        "sample".to_owned()
+                        "Tokyo".to_owned(),
+                        "Street 1".to_owned(),
+                        "674561".to_owned()
                     )
-                        .state("sample".to_owned())
-                        .street2("sample".to_owned())
-                        .phone("sample".to_owned())
-                        .email("sample".to_owned())
+                        .state("VA".to_owned())
+                        .street2("Street 2".to_owned())
+                        .phone("+1-214-559-6993".to_owned())
+                        .email("john@deo.com".to_owned())
                 )
                     .store_order_notification(
                         crate::store::StoreEmailNotification::new(
                             true,
                             "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned()
+                            "6788d542f0462ffd6bc29bb9".to_owned(),
+                            "6788d542f0462ffd6bc29bb9".to_owned()
                         )
                     )
                     .store_order_fulfillment_notification(
                         crate::store::StoreEmailNotification::new(
                             true,
                             "sample".to_owned(),
-                            "sample".to_owned(),
-                            "sample".to_owned()
+                            "6788d542f0462ffd6bc29bb9".to_owned(),
+                            "6788d542f0462ffd6bc29bb9".to_owned()
                         )
                     )
             );
@@ -838,15 +841,15 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_shipping_carrier(
                 "sample-shippingCarrierId",
                 crate::store::UpdateShippingCarrierRequest::new()
-                    .alt_id("sample".to_owned())
+                    .alt_id("6578278e879ad2646715ba9c".to_owned())
                     .alt_type(crate::store::StoreAltType::Location)
-                    .name("sample".to_owned())
-                    .callback_url("sample".to_owned())
+                    .name("FedEx".to_owned())
+                    .callback_url("https://example.com/get-shipping-rates".to_owned())
                     .services(
                         vec![
                             crate::store::ShippingCarrierService::new(
-                                "sample".to_owned(),
-                                "sample".to_owned()
+                                "Priority Mail Express International".to_owned(),
+                                "PriorityMailExpressInternational".to_owned()
                             )
                         ]
                     )
@@ -862,23 +865,23 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 "sample-shippingZoneId",
                 "sample-shippingRateId",
                 crate::store::UpdateShippingRateRequest::new()
-                    .alt_id("sample".to_owned())
+                    .alt_id("6578278e879ad2646715ba9c".to_owned())
                     .alt_type(crate::store::StoreAltType::Location)
-                    .name("sample".to_owned())
+                    .name("North zone".to_owned())
                     .description("sample".to_owned())
-                    .currency("sample".to_owned())
-                    .amount(1.0f64)
+                    .currency("USD".to_owned())
+                    .amount(99.99f64)
                     .condition_type(crate::store::ShippingConditionType::None)
-                    .min_condition(1.0f64)
-                    .max_condition(1.0f64)
+                    .min_condition(99.99f64)
+                    .max_condition(99.99f64)
                     .is_carrier_rate(true)
-                    .shipping_carrier_id("sample".to_owned())
-                    .percentage_of_rate_fee(1.0f64)
+                    .shipping_carrier_id("655b33a82209e60b6adb87a5".to_owned())
+                    .percentage_of_rate_fee(10.99f64)
                     .shipping_carrier_services(
                         vec![
                             crate::store::ShippingCarrierService::new(
-                                "sample".to_owned(),
-                                "sample".to_owned()
+                                "Priority Mail Express International".to_owned(),
+                                "PriorityMailExpressInternational".to_owned()
                             )
                         ]
                     )
@@ -892,15 +895,13 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_shipping_zone(
                 "sample-shippingZoneId",
                 crate::store::UpdateShippingZoneRequest::new()
-                    .alt_id("sample".to_owned())
+                    .alt_id("6578278e879ad2646715ba9c".to_owned())
                     .alt_type(crate::store::StoreAltType::Location)
-                    .name("sample".to_owned())
+                    .name("North zone".to_owned())
                     .countries(
                         vec![
                             crate::store::ShippingZoneCountry::new(crate::store::CountryCode::Us)
-                                .states(
-                                    vec![crate::store::ShippingZoneState::new("sample".to_owned())]
-                                )
+                                .states(vec![crate::store::ShippingZoneState::new("VA".to_owned())])
                         ]
                     )
             );

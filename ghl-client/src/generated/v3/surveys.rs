@@ -109,18 +109,18 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .list_survey_submissions()
                 .page(1i64)
-                .limit(1i64)
+                .limit(20i64)
                 .survey_id("sample".to_owned())
                 .q("sample".to_owned())
-                .start_at("sample".to_owned())
-                .end_at("sample".to_owned());
+                .start_at("2020-11-14".to_owned())
+                .end_at("2020-12-14".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
     calls.push((
         "listSurveys",
         Box::pin({
-            let call = handle.list_surveys().skip(1i64).limit(1i64).type_("sample".to_owned());
+            let call = handle.list_surveys().skip(1i64).limit(10i64).type_("sample".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));

@@ -112,10 +112,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_user(
                 CreateUserRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "Jane".to_owned(),
+                    "Roe".to_owned(),
+                    "jane@example.com".to_owned(),
                     crate::Secret::from("sample"),
                     crate::users::UserType::Agency,
                     crate::users::UserRole::Admin,
@@ -137,8 +137,8 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.filter_users_by_email(
                 crate::users::FilterUsersByEmailRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "5DP41231LkQsiKESj6rh".to_owned(),
+                    "user1@example.com,user2@example.com".to_owned()
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -154,7 +154,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
     calls.push((
         "searchUsers",
         Box::pin({
-            let call = handle.search_users("sample".to_owned());
+            let call = handle.search_users("5DP41231LkQsiKESj6rh".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -183,16 +183,16 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_user(
                 CreateUserRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "ve9EPM428h8vShlRW1KT".to_owned(),
+                    "Jane".to_owned(),
+                    "Roe".to_owned(),
+                    "jane@example.com".to_owned(),
                     crate::Secret::from("sample"),
                     crate::users::UserType::Agency,
                     crate::users::UserRole::Admin,
                     vec!["sample".to_owned()]
                 )
-                    .phone("sample".to_owned())
+                    .phone("+18832327657".to_owned())
                     .permissions(
                         crate::users::UserPermissions::new()
                             .campaigns_enabled(true)
@@ -236,7 +236,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     )
                     .scopes(vec![UserScope::CampaignsReadonly])
                     .scopes_assigned_to_only(vec![UserScope::CampaignsReadonly])
-                    .profile_photo("sample".to_owned())
+                    .profile_photo("https://img.png".to_owned())
                     .twilio_phone(
                         std::collections::BTreeMap::from([("key".to_owned(), "sample".to_owned())])
                     )
@@ -257,13 +257,13 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.filter_users_by_email(
                 crate::users::FilterUsersByEmailRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned()
+                    "5DP41231LkQsiKESj6rh".to_owned(),
+                    "user1@example.com,user2@example.com".to_owned()
                 )
                     .deleted(true)
                     .skip(1i64)
                     .limit(1i64)
-                    .projection("sample".to_owned())
+                    .projection("all".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -279,16 +279,16 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "searchUsers",
         Box::pin({
             let call = handle
-                .search_users("sample".to_owned())
-                .query("sample".to_owned())
-                .skip(1i64)
-                .limit(1i64)
-                .location_id("sample".to_owned())
-                .type_("sample".to_owned())
-                .role("sample".to_owned())
-                .ids("sample".to_owned())
-                .sort("sample".to_owned())
-                .sort_direction("sample".to_owned())
+                .search_users("5DP41231LkQsiKESj6rh".to_owned())
+                .query("Jane".to_owned())
+                .skip(0i64)
+                .limit(25i64)
+                .location_id("5DP41231LkQsiKESj6rh".to_owned())
+                .type_("agency".to_owned())
+                .role("admin".to_owned())
+                .ids("5DP4iH6HLkQsiKESj6rh,5DP4iH6HLkQsiKESj34h".to_owned())
+                .sort("dateAdded".to_owned())
+                .sort_direction("asc".to_owned())
                 .enabled2way_sync(true);
             async move { call.send().await.map(|_| ()) }
         })
@@ -299,14 +299,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_user(
                 "sample-userId",
                 UpdateUserRequest::new()
-                    .first_name("sample".to_owned())
-                    .last_name("sample".to_owned())
+                    .first_name("Jane".to_owned())
+                    .last_name("Roe".to_owned())
                     .email("sample".to_owned())
                     .password(crate::Secret::from("sample"))
-                    .phone("sample".to_owned())
+                    .phone("+18832327657".to_owned())
                     .type_(crate::users::UserType::Agency)
                     .role(crate::users::UserRole::Admin)
-                    .company_id("sample".to_owned())
+                    .company_id("UAXssdawIWAWD".to_owned())
                     .location_ids(vec!["sample".to_owned()])
                     .permissions(
                         crate::users::UserPermissions::new()
@@ -351,7 +351,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                     )
                     .scopes(vec![UserScope::CampaignsReadonly])
                     .scopes_assigned_to_only(vec![UserScope::CampaignsReadonly])
-                    .profile_photo("sample".to_owned())
+                    .profile_photo("https://img.png".to_owned())
                     .twilio_phone(
                         std::collections::BTreeMap::from([("key".to_owned(), "sample".to_owned())])
                     )

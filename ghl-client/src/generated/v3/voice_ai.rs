@@ -199,10 +199,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         Box::pin({
             let call = handle.create_voice_ai_action(
                 crate::voice_ai::VoiceAiActionRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "507f1f77bcf86cd799439011".to_owned(),
+                    "507f1f77bcf86cd799439012".to_owned(),
                     crate::voice_ai::VoiceAiActionType::CallTransfer,
-                    "sample".to_owned(),
+                    "Transfer to Manager".to_owned(),
                     serde_json::Value::Object(Default::default())
                 )
             );
@@ -213,7 +213,7 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
         "createVoiceAiAgent",
         Box::pin({
             let call = handle.create_voice_ai_agent(
-                crate::voice_ai::CreateVoiceAiAgentRequest::new("sample".to_owned())
+                crate::voice_ai::CreateVoiceAiAgentRequest::new("LOC123456789ABCDEF".to_owned())
             );
             async move { call.send().await.map(|_| ()) }
         })
@@ -273,10 +273,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.update_voice_ai_action(
                 "sample-actionId",
                 crate::voice_ai::VoiceAiActionRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "507f1f77bcf86cd799439011".to_owned(),
+                    "507f1f77bcf86cd799439012".to_owned(),
                     crate::voice_ai::VoiceAiActionType::CallTransfer,
-                    "sample".to_owned(),
+                    "Transfer to Manager".to_owned(),
                     serde_json::Value::Object(Default::default())
                 )
             );
@@ -311,10 +311,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle.create_voice_ai_action(
                 crate::voice_ai::VoiceAiActionRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "507f1f77bcf86cd799439011".to_owned(),
+                    "507f1f77bcf86cd799439012".to_owned(),
                     crate::voice_ai::VoiceAiActionType::CallTransfer,
-                    "sample".to_owned(),
+                    "Transfer to Manager".to_owned(),
                     serde_json::Value::Object(Default::default())
                 )
             );
@@ -325,19 +325,19 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         "createVoiceAiAgent",
         Box::pin({
             let call = handle.create_voice_ai_agent(
-                crate::voice_ai::CreateVoiceAiAgentRequest::new("sample".to_owned())
-                    .agent_name("sample".to_owned())
-                    .business_name("sample".to_owned())
+                crate::voice_ai::CreateVoiceAiAgentRequest::new("LOC123456789ABCDEF".to_owned())
+                    .agent_name("Customer Support Agent".to_owned())
+                    .business_name("Acme Corporation".to_owned())
                     .welcome_message("sample".to_owned())
                     .agent_prompt("sample".to_owned())
-                    .voice_id("sample".to_owned())
+                    .voice_id("507f1f77bcf86cd799439011".to_owned())
                     .language(crate::voice_ai::VoiceAiLanguage::EnUs)
                     .patience_level(crate::voice_ai::PatienceLevel::Low)
-                    .max_call_duration(1i64)
+                    .max_call_duration(600i64)
                     .send_user_idle_reminders(true)
-                    .reminder_after_idle_time_seconds(1i64)
-                    .inbound_number("sample".to_owned())
-                    .number_pool_id("sample".to_owned())
+                    .reminder_after_idle_time_seconds(5i64)
+                    .inbound_number("+1234567890".to_owned())
+                    .number_pool_id("pool_507f1f77bcf86cd799439011".to_owned())
                     .call_end_workflow_ids(vec!["sample".to_owned()])
                     .send_post_call_notification_to(
                         crate::voice_ai::PostCallNotificationRecipients::new(
@@ -352,14 +352,16 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         vec![
                             crate::voice_ai::AgentWorkingDay::new(
                                 1i64,
-                                vec![crate::voice_ai::WorkingInterval::new(1i64, 1i64, 1i64, 1i64)]
+                                vec![
+                                    crate::voice_ai::WorkingInterval::new(9i64, 17i64, 0i64, 30i64)
+                                ]
                             )
                         ]
                     )
-                    .timezone("sample".to_owned())
+                    .timezone("America/New_York".to_owned())
                     .is_agent_as_backup_disabled(true)
                     .translation(
-                        crate::voice_ai::AgentTranslation::new(true).language("sample".to_owned())
+                        crate::voice_ai::AgentTranslation::new(true).language("es".to_owned())
                     )
             );
             async move { call.send().await.map(|_| ()) }
@@ -406,7 +408,7 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle
                 .list_voice_ai_agents()
                 .page(1i64)
-                .page_size(1i64)
+                .page_size(10i64)
                 .query("sample".to_owned());
             async move { call.send().await.map(|_| ()) }
         })
@@ -416,16 +418,16 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
         Box::pin({
             let call = handle
                 .list_voice_ai_call_logs()
-                .agent_id("sample".to_owned())
+                .agent_id("507f1f77bcf86cd799439011".to_owned())
                 .contact_id(vec!["sample".to_owned()])
                 .call_type(ListVoiceAiCallLogsCallType::Live)
-                .start_date(1i64)
-                .end_date(1i64)
+                .start_date(1679308800000i64)
+                .end_date(1679395199000i64)
                 .action_type(vec![crate::voice_ai::VoiceAiActionType::CallTransfer])
                 .sort_by(ListVoiceAiCallLogsSortBy::Duration)
                 .sort(ListVoiceAiCallLogsSort::Ascend)
                 .page(1i64)
-                .page_size(1i64);
+                .page_size(10i64);
             async move { call.send().await.map(|_| ()) }
         })
     ));
@@ -435,10 +437,10 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_voice_ai_action(
                 "sample-actionId",
                 crate::voice_ai::VoiceAiActionRequest::new(
-                    "sample".to_owned(),
-                    "sample".to_owned(),
+                    "507f1f77bcf86cd799439011".to_owned(),
+                    "507f1f77bcf86cd799439012".to_owned(),
                     crate::voice_ai::VoiceAiActionType::CallTransfer,
-                    "sample".to_owned(),
+                    "Transfer to Manager".to_owned(),
                     serde_json::Value::Object(Default::default())
                 )
             );
@@ -451,18 +453,18 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.update_voice_ai_agent(
                 "sample-agentId",
                 crate::voice_ai::UpdateVoiceAiAgentRequest::new()
-                    .agent_name("sample".to_owned())
-                    .business_name("sample".to_owned())
+                    .agent_name("Customer Support Agent".to_owned())
+                    .business_name("Acme Corporation".to_owned())
                     .welcome_message("sample".to_owned())
                     .agent_prompt("sample".to_owned())
-                    .voice_id("sample".to_owned())
+                    .voice_id("507f1f77bcf86cd799439011".to_owned())
                     .language(crate::voice_ai::VoiceAiLanguage::EnUs)
                     .patience_level(crate::voice_ai::PatienceLevel::Low)
-                    .max_call_duration(1i64)
+                    .max_call_duration(600i64)
                     .send_user_idle_reminders(true)
-                    .reminder_after_idle_time_seconds(1i64)
-                    .inbound_number("sample".to_owned())
-                    .number_pool_id("sample".to_owned())
+                    .reminder_after_idle_time_seconds(5i64)
+                    .inbound_number("+1234567890".to_owned())
+                    .number_pool_id("pool_507f1f77bcf86cd799439011".to_owned())
                     .call_end_workflow_ids(vec!["sample".to_owned()])
                     .send_post_call_notification_to(
                         crate::voice_ai::PostCallNotificationRecipients::new(
@@ -477,14 +479,16 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                         vec![
                             crate::voice_ai::AgentWorkingDay::new(
                                 1i64,
-                                vec![crate::voice_ai::WorkingInterval::new(1i64, 1i64, 1i64, 1i64)]
+                                vec![
+                                    crate::voice_ai::WorkingInterval::new(9i64, 17i64, 0i64, 30i64)
+                                ]
                             )
                         ]
                     )
-                    .timezone("sample".to_owned())
+                    .timezone("America/New_York".to_owned())
                     .is_agent_as_backup_disabled(true)
                     .translation(
-                        crate::voice_ai::AgentTranslation::new(true).language("sample".to_owned())
+                        crate::voice_ai::AgentTranslation::new(true).language("es".to_owned())
                     )
             );
             async move { call.send().await.map(|_| ()) }
