@@ -150,6 +150,7 @@ fn kind_name(kind: &TypeKind) -> &'static str {
         TypeKind::Struct(_) => "struct",
         TypeKind::Enum(_) => "enum",
         TypeKind::Union(_) => "union",
+        TypeKind::Tagged(_) => "tagged enum",
         TypeKind::Alias(_) => "alias",
     }
 }

@@ -8,6 +8,7 @@ mod analyze;
 mod operation;
 mod pagination;
 pub mod schema;
+mod tagged;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -17,7 +17,7 @@ pub struct At {
 }
 
 impl At {
-    fn child(&self, segment: impl std::fmt::Display) -> Self {
+    pub(super) fn child(&self, segment: impl std::fmt::Display) -> Self {
         At { doc: self.doc.clone(), module: self.module.clone(), ptr: join(&self.ptr, segment) }
     }
 }
@@ -94,7 +94,7 @@ fn text(v: &Value, key: &str) -> Option<String> {
     v.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
-const SCHEMA_EXTENSIONS: &[&str] = &["x-ghl-note", "x-ghl-max-bytes"];
+const SCHEMA_EXTENSIONS: &[&str] = &["x-ghl-note", "x-ghl-max-bytes", super::tagged::EXTENSION];
 
 /// Keys that change what a schema describes: beside a `$ref` they are lost.
 const SHAPE_KEYS: &[&str] =
@@ -122,6 +122,13 @@ impl Lowerer<'_> {
             if !SCHEMA_EXTENSIONS.contains(&key.as_str()) {
                 self.diags.error(&at.doc, &join(&at.ptr, key), format!("unknown extension `{key}` on a schema"));
             }
+        }
+        if obj.contains_key(super::tagged::EXTENSION) {
+            self.diags.error(
+                &at.doc,
+                &join(&at.ptr, super::tagged::EXTENSION),
+                "`x-ghl-discriminator` belongs on an object's property, beside the tag property it names",
+            );
         }
         if let Some(reference) = obj.get("$ref") {
             let ignored: Vec<&str> = obj.keys().map(String::as_str).filter(|k| SHAPE_KEYS.contains(k)).collect();
@@ -395,6 +402,9 @@ impl Lowerer<'_> {
         let mut props: Vec<(At, String, Value)> = Vec::new();
         let mut required: Vec<String> = Vec::new();
         self.collect_props(at, v, &mut props, &mut required, 0);
+        // A sibling tag belongs to its payload's enum, not to the struct.
+        let tagged = self.sibling_tags(&props);
+        props.retain(|(_, wire, _)| !tagged.iter().any(|t| t.tag == *wire));
         let mut fields: Vec<Field> = Vec::new();
         // Wire names that are already valid idents claim them first, so `id`
         // stays `id` when `_id` is also present.
@@ -416,6 +426,24 @@ impl Lowerer<'_> {
         }
         for ((prop_at, wire, schema), ident) in props.into_iter().zip(idents) {
             let hint = format!("{owner}{}", names::pascal(&wire));
+            if let Some(sibling) = tagged.iter().find(|t| t.content == wire) {
+                let ty = self.hoist_tagged(&prop_at, &schema, sibling, &hint);
+                fields.push(Field {
+                    // Both keys must be there for the value to be known.
+                    required: required.contains(&wire) && required.contains(&sibling.tag),
+                    wire,
+                    ident: ident.unwrap_or_default(),
+                    ty,
+                    nullable: false,
+                    boxed: false,
+                    doc: text(&schema, "description"),
+                    facts: FieldFacts::default(),
+                    max_bytes: None,
+                    binary: false,
+                    flatten: true,
+                });
+                continue;
+            }
             let shape = self.lower_schema(&prop_at, &schema, &hint);
             let mut doc = text(&schema, "description");
             if let Some(note) = shape.note {
@@ -437,6 +465,7 @@ impl Lowerer<'_> {
                 facts: field_facts(&schema),
                 max_bytes,
                 binary,
+                flatten: false,
             });
         }
         fields
