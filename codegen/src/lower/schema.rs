@@ -64,8 +64,23 @@ fn kind_of(ty: &Ty, lowerer: &Lowerer, depth: usize) -> Kind {
             Some(TypeKind::Struct(_)) => Kind::Object,
             Some(TypeKind::Enum(_)) => Kind::String,
             Some(TypeKind::Alias(t)) => kind_of(&t.clone(), lowerer, depth + 1),
-            _ => Kind::Any,
+            Some(_) => Kind::Any,
+            // A component not lowered yet (components go in name order): its schema tells.
+            None => lowerer.component_value(module, name).map_or(Kind::Any, |v| raw_kind(&v)),
         },
+    }
+}
+
+/// The JSON kind a component's own schema declares, before it is lowered.
+fn raw_kind(v: &Value) -> Kind {
+    match v.get("type").and_then(Value::as_str) {
+        Some("string") => Kind::String,
+        Some("integer" | "number") => Kind::Number,
+        Some("boolean") => Kind::Bool,
+        Some("array") => Kind::Array,
+        Some("object") => Kind::Object,
+        _ if v.get("properties").is_some() => Kind::Object,
+        _ => Kind::Any,
     }
 }
 
@@ -537,6 +552,15 @@ impl Lowerer<'_> {
             }
         }
         v.get("format").and_then(Value::as_str) == Some("binary") || v.get("contentMediaType").is_some()
+    }
+
+    /// The raw schema of the component registered as `module::name`.
+    fn component_value(&self, module: &str, name: &str) -> Option<Value> {
+        let (target, _) = self
+            .components
+            .iter()
+            .find(|(_, ty)| matches!(ty, Ty::Named { module: m, name: n } if m == module && n == name))?;
+        self.set.doc(&target.doc).and_then(|d| d.value.pointer(&target.pointer)).cloned()
     }
 
     fn value_at(&self, at: &At) -> Value {
