@@ -610,6 +610,31 @@ pub(super) fn type_def(out: &mut Out, m: &str, o: &TypeDef, n: &TypeDef) {
                 out.push(Rule::UnionVariantRemoved, format!("{name}::{}", x.ident), format!("`{}`", x.ident));
             }
         }
+        (TypeKind::Tagged(a), TypeKind::Tagged(b)) => {
+            if (&a.tag, &a.content) != (&b.tag, &b.content) {
+                let detail = format!("keys `{}`+`{}` → `{}`+`{}`", a.tag, a.content, b.tag, b.content);
+                out.push(Rule::TypeKindChanged, name, detail);
+            }
+            // Variants compare like those of a union.
+            for v in &b.variants {
+                match a.variants.iter().find(|x| x.ident == v.ident) {
+                    None => out.push(
+                        Rule::UnionVariantAdded,
+                        format!("{name}::{}", v.ident),
+                        format!("`{}({})` for `{}`", v.ident, ty_display(&v.ty, m), v.wire),
+                    ),
+                    Some(x) if x.ty != v.ty => out.push(
+                        Rule::UnionVariantRetyped,
+                        format!("{name}::{}", v.ident),
+                        format!("`{}` → `{}`", ty_display(&x.ty, m), ty_display(&v.ty, m)),
+                    ),
+                    _ => {}
+                }
+            }
+            for x in a.variants.iter().filter(|x| !b.variants.iter().any(|v| v.ident == x.ident)) {
+                out.push(Rule::UnionVariantRemoved, format!("{name}::{}", x.ident), format!("`{}`", x.ident));
+            }
+        }
         (TypeKind::Alias(a), TypeKind::Alias(b)) => {
             if a != b {
                 out.push(Rule::AliasRetyped, name, format!("`{}` → `{}`", ty_display(a, m), ty_display(b, m)));

@@ -213,7 +213,11 @@ impl Lowerer<'_> {
                 false
             }
         };
-        if note.is_none() && self.untyped(&success) && !success_schema_noted(op) {
+        if note.is_none()
+            && self.untyped(&success)
+            && success_schemas(op).all(|s| !noted(s))
+            && success_schemas(op).next().is_some()
+        {
             self.diags.warning(
                 doc,
                 &join(ptr, "responses"),
@@ -653,17 +657,19 @@ impl Lowerer<'_> {
     }
 }
 
-/// Whether a 2xx JSON response schema of `op` carries an `x-ghl-note`.
-fn success_schema_noted(op: &Value) -> bool {
-    op.get("responses").and_then(Value::as_object).into_iter().flatten().filter(|(code, _)| code.starts_with('2')).any(
-        |(_, resp)| {
-            resp.get("content").and_then(Value::as_object).into_iter().flatten().any(|(_, media)| {
-                media
-                    .get("schema")
-                    .and_then(|s| s.get("x-ghl-note"))
-                    .and_then(Value::as_str)
-                    .is_some_and(|n| !n.trim().is_empty())
-            })
-        },
-    )
+/// The JSON schemas of `op`'s 2xx responses (a 2xx without content declares no body).
+fn success_schemas(op: &Value) -> impl Iterator<Item = &Value> {
+    op.get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(code, _)| code.starts_with('2'))
+        .filter_map(|(_, resp)| resp.get("content").and_then(Value::as_object))
+        .flatten()
+        .filter(|(media, _)| media.contains("json"))
+        .map(|(_, media)| media.get("schema").unwrap_or(&Value::Null))
+}
+
+fn noted(schema: &Value) -> bool {
+    schema.get("x-ghl-note").and_then(Value::as_str).is_some_and(|n| !n.trim().is_empty())
 }
