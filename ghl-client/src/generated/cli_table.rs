@@ -17407,6 +17407,16 @@ pub static OPERATIONS: &[CliOperation] = &[
             required: true,
             fields: &[
                 CliField {
+                    name: "name",
+                    required: true,
+                    shape: Shape {
+                        kind: ValueKind::String,
+                        list: false,
+                        values: &[],
+                    },
+                    help: "",
+                },
+                CliField {
                     name: "type",
                     required: true,
                     shape: Shape {
@@ -17421,16 +17431,6 @@ pub static OPERATIONS: &[CliOperation] = &[
                             "advancedFollowup",
                             "transferBot",
                         ],
-                    },
-                    help: "",
-                },
-                CliField {
-                    name: "name",
-                    required: true,
-                    shape: Shape {
-                        kind: ValueKind::String,
-                        list: false,
-                        values: &[],
                     },
                     help: "",
                 },
@@ -18043,6 +18043,16 @@ pub static OPERATIONS: &[CliOperation] = &[
             required: true,
             fields: &[
                 CliField {
+                    name: "name",
+                    required: true,
+                    shape: Shape {
+                        kind: ValueKind::String,
+                        list: false,
+                        values: &[],
+                    },
+                    help: "",
+                },
+                CliField {
                     name: "type",
                     required: true,
                     shape: Shape {
@@ -18057,16 +18067,6 @@ pub static OPERATIONS: &[CliOperation] = &[
                             "advancedFollowup",
                             "transferBot",
                         ],
-                    },
-                    help: "",
-                },
-                CliField {
-                    name: "name",
-                    required: true,
-                    shape: Shape {
-                        kind: ValueKind::String,
-                        list: false,
-                        values: &[],
                     },
                     help: "",
                 },
@@ -51544,6 +51544,16 @@ pub static OPERATIONS: &[CliOperation] = &[
                     help: "",
                 },
                 CliField {
+                    name: "name",
+                    required: true,
+                    shape: Shape {
+                        kind: ValueKind::String,
+                        list: false,
+                        values: &[],
+                    },
+                    help: "Display name.",
+                },
+                CliField {
                     name: "actionType",
                     required: true,
                     shape: Shape {
@@ -51561,16 +51571,6 @@ pub static OPERATIONS: &[CliOperation] = &[
                         ],
                     },
                     help: "",
-                },
-                CliField {
-                    name: "name",
-                    required: true,
-                    shape: Shape {
-                        kind: ValueKind::String,
-                        list: false,
-                        values: &[],
-                    },
-                    help: "Display name.",
                 },
                 CliField {
                     name: "actionParameters",
@@ -52399,6 +52399,16 @@ pub static OPERATIONS: &[CliOperation] = &[
                     help: "",
                 },
                 CliField {
+                    name: "name",
+                    required: true,
+                    shape: Shape {
+                        kind: ValueKind::String,
+                        list: false,
+                        values: &[],
+                    },
+                    help: "Display name.",
+                },
+                CliField {
                     name: "actionType",
                     required: true,
                     shape: Shape {
@@ -52416,16 +52426,6 @@ pub static OPERATIONS: &[CliOperation] = &[
                         ],
                     },
                     help: "",
-                },
-                CliField {
-                    name: "name",
-                    required: true,
-                    shape: Shape {
-                        kind: ValueKind::String,
-                        list: false,
-                        values: &[],
-                    },
-                    help: "Display name.",
                 },
                 CliField {
                     name: "actionParameters",
@@ -73192,6 +73192,16 @@ pub static OPERATIONS: &[CliOperation] = &[
             required: true,
             fields: &[
                 CliField {
+                    name: "name",
+                    required: true,
+                    shape: Shape {
+                        kind: ValueKind::String,
+                        list: false,
+                        values: &[],
+                    },
+                    help: "",
+                },
+                CliField {
                     name: "type",
                     required: true,
                     shape: Shape {
@@ -73206,16 +73216,6 @@ pub static OPERATIONS: &[CliOperation] = &[
                             "advancedFollowup",
                             "transferBot",
                         ],
-                    },
-                    help: "",
-                },
-                CliField {
-                    name: "name",
-                    required: true,
-                    shape: Shape {
-                        kind: ValueKind::String,
-                        list: false,
-                        values: &[],
                     },
                     help: "",
                 },
@@ -73828,6 +73828,16 @@ pub static OPERATIONS: &[CliOperation] = &[
             required: true,
             fields: &[
                 CliField {
+                    name: "name",
+                    required: true,
+                    shape: Shape {
+                        kind: ValueKind::String,
+                        list: false,
+                        values: &[],
+                    },
+                    help: "",
+                },
+                CliField {
                     name: "type",
                     required: true,
                     shape: Shape {
@@ -73842,16 +73852,6 @@ pub static OPERATIONS: &[CliOperation] = &[
                             "advancedFollowup",
                             "transferBot",
                         ],
-                    },
-                    help: "",
-                },
-                CliField {
-                    name: "name",
-                    required: true,
-                    shape: Shape {
-                        kind: ValueKind::String,
-                        list: false,
-                        values: &[],
                     },
                     help: "",
                 },
@@ -108599,6 +108599,16 @@ pub static OPERATIONS: &[CliOperation] = &[
                     help: "",
                 },
                 CliField {
+                    name: "name",
+                    required: true,
+                    shape: Shape {
+                        kind: ValueKind::String,
+                        list: false,
+                        values: &[],
+                    },
+                    help: "Display name.",
+                },
+                CliField {
                     name: "actionType",
                     required: true,
                     shape: Shape {
@@ -108616,16 +108626,6 @@ pub static OPERATIONS: &[CliOperation] = &[
                         ],
                     },
                     help: "",
-                },
-                CliField {
-                    name: "name",
-                    required: true,
-                    shape: Shape {
-                        kind: ValueKind::String,
-                        list: false,
-                        values: &[],
-                    },
-                    help: "Display name.",
                 },
                 CliField {
                     name: "actionParameters",
@@ -109454,6 +109454,16 @@ pub static OPERATIONS: &[CliOperation] = &[
                     help: "",
                 },
                 CliField {
+                    name: "name",
+                    required: true,
+                    shape: Shape {
+                        kind: ValueKind::String,
+                        list: false,
+                        values: &[],
+                    },
+                    help: "Display name.",
+                },
+                CliField {
                     name: "actionType",
                     required: true,
                     shape: Shape {
@@ -109471,16 +109481,6 @@ pub static OPERATIONS: &[CliOperation] = &[
                         ],
                     },
                     help: "",
-                },
-                CliField {
-                    name: "name",
-                    required: true,
-                    shape: Shape {
-                        kind: ValueKind::String,
-                        list: false,
-                        values: &[],
-                    },
-                    help: "Display name.",
                 },
                 CliField {
                     name: "actionParameters",

@@ -2569,8 +2569,12 @@ pub fn contract_samples(
                     .upsert_google_asset(
                         crate::ad_manager::UpsertGoogleAssetRequest::new(
                             "sample".to_owned(),
-                            crate::ad_manager::GoogleAssetType::Call,
-                            serde_json::Value::Object(Default::default()),
+                            crate::ad_manager::UpsertGoogleAssetRequestPayload::Call(
+                                crate::ad_manager::GoogleCallAsset::new(
+                                    "sample".to_owned(),
+                                    "sample".to_owned(),
+                                ),
+                            ),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -3943,8 +3947,22 @@ pub fn contract_samples_full(
                     .upsert_google_asset(
                         crate::ad_manager::UpsertGoogleAssetRequest::new(
                             "sample".to_owned(),
-                            crate::ad_manager::GoogleAssetType::Call,
-                            serde_json::Value::Object(Default::default()),
+                            crate::ad_manager::UpsertGoogleAssetRequestPayload::Call(
+                                crate::ad_manager::GoogleCallAsset::new(
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                    )
+                                    .call_conversion_action("sample".to_owned())
+                                    .ad_schedule_targets(
+                                        vec![
+                                            crate ::ad_manager::GoogleAdScheduleTarget::new(crate
+                                            ::ad_manager::GoogleScheduleMinute::Zero, crate
+                                            ::ad_manager::GoogleScheduleMinute::Zero, crate
+                                            ::ad_manager::DayOfWeek::Monday, 1i64, 1i64)
+                                        ],
+                                    )
+                                    .resource_name("sample".to_owned()),
+                            ),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }

@@ -236,9 +236,13 @@ pub fn contract_samples(
                     .create_conversation_ai_action(
                         "sample-agentId",
                         crate::conversation_ai::ConversationAiActionRequest::new(
-                            crate::conversation_ai::ConversationAiActionType::TriggerWorkflow,
                             "sample".to_owned(),
-                            serde_json::Value::Object(Default::default()),
+                            crate::conversation_ai::ConversationAiActionRequestDetails::TriggerWorkflow(
+                                crate::conversation_ai::TriggerWorkflowDetails::new(
+                                    vec!["sample".to_owned()],
+                                    "sample".to_owned(),
+                                ),
+                            ),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -331,9 +335,13 @@ pub fn contract_samples(
                         "sample-agentId",
                         "sample-actionId",
                         crate::conversation_ai::ConversationAiActionRequest::new(
-                            crate::conversation_ai::ConversationAiActionType::TriggerWorkflow,
                             "sample".to_owned(),
-                            serde_json::Value::Object(Default::default()),
+                            crate::conversation_ai::ConversationAiActionRequestDetails::TriggerWorkflow(
+                                crate::conversation_ai::TriggerWorkflowDetails::new(
+                                    vec!["sample".to_owned()],
+                                    "sample".to_owned(),
+                                ),
+                            ),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -388,9 +396,14 @@ pub fn contract_samples_full(
                     .create_conversation_ai_action(
                         "sample-agentId",
                         crate::conversation_ai::ConversationAiActionRequest::new(
-                            crate::conversation_ai::ConversationAiActionType::TriggerWorkflow,
                             "sample".to_owned(),
-                            serde_json::Value::Object(Default::default()),
+                            crate::conversation_ai::ConversationAiActionRequestDetails::TriggerWorkflow(
+                                crate::conversation_ai::TriggerWorkflowDetails::new(
+                                        vec!["sample".to_owned()],
+                                        "sample".to_owned(),
+                                    )
+                                    .trigger_message("sample".to_owned()),
+                            ),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -506,9 +519,14 @@ pub fn contract_samples_full(
                         "sample-agentId",
                         "sample-actionId",
                         crate::conversation_ai::ConversationAiActionRequest::new(
-                            crate::conversation_ai::ConversationAiActionType::TriggerWorkflow,
                             "sample".to_owned(),
-                            serde_json::Value::Object(Default::default()),
+                            crate::conversation_ai::ConversationAiActionRequestDetails::TriggerWorkflow(
+                                crate::conversation_ai::TriggerWorkflowDetails::new(
+                                        vec!["sample".to_owned()],
+                                        "sample".to_owned(),
+                                    )
+                                    .trigger_message("sample".to_owned()),
+                            ),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }

@@ -221,9 +221,15 @@ pub fn contract_samples(
                         crate::voice_ai::VoiceAiActionRequest::new(
                             "sample".to_owned(),
                             "sample".to_owned(),
-                            crate::voice_ai::VoiceAiActionType::CallTransfer,
                             "sample".to_owned(),
-                            serde_json::Value::Object(Default::default()),
+                            crate::voice_ai::VoiceAiActionRequestActionParameters::CallTransfer(
+                                crate::voice_ai::CallTransferParameters::new(
+                                    "sample".to_owned(),
+                                    crate::voice_ai::CallTransferParametersTransferToType::Number,
+                                    "sample".to_owned(),
+                                    "sample".to_owned(),
+                                ),
+                            ),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -309,9 +315,15 @@ pub fn contract_samples(
                         crate::voice_ai::VoiceAiActionRequest::new(
                             "sample".to_owned(),
                             "sample".to_owned(),
-                            crate::voice_ai::VoiceAiActionType::CallTransfer,
                             "sample".to_owned(),
-                            serde_json::Value::Object(Default::default()),
+                            crate::voice_ai::VoiceAiActionRequestActionParameters::CallTransfer(
+                                crate::voice_ai::CallTransferParameters::new(
+                                    "sample".to_owned(),
+                                    crate::voice_ai::CallTransferParametersTransferToType::Number,
+                                    "sample".to_owned(),
+                                    "sample".to_owned(),
+                                ),
+                            ),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -350,9 +362,16 @@ pub fn contract_samples_full(
                         crate::voice_ai::VoiceAiActionRequest::new(
                             "sample".to_owned(),
                             "sample".to_owned(),
-                            crate::voice_ai::VoiceAiActionType::CallTransfer,
                             "sample".to_owned(),
-                            serde_json::Value::Object(Default::default()),
+                            crate::voice_ai::VoiceAiActionRequestActionParameters::CallTransfer(
+                                crate::voice_ai::CallTransferParameters::new(
+                                        "sample".to_owned(),
+                                        crate::voice_ai::CallTransferParametersTransferToType::Number,
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                    )
+                                    .hear_whisper_message(true),
+                            ),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
@@ -487,9 +506,16 @@ pub fn contract_samples_full(
                         crate::voice_ai::VoiceAiActionRequest::new(
                             "sample".to_owned(),
                             "sample".to_owned(),
-                            crate::voice_ai::VoiceAiActionType::CallTransfer,
                             "sample".to_owned(),
-                            serde_json::Value::Object(Default::default()),
+                            crate::voice_ai::VoiceAiActionRequestActionParameters::CallTransfer(
+                                crate::voice_ai::CallTransferParameters::new(
+                                        "sample".to_owned(),
+                                        crate::voice_ai::CallTransferParametersTransferToType::Number,
+                                        "sample".to_owned(),
+                                        "sample".to_owned(),
+                                    )
+                                    .hear_whisper_message(true),
+                            ),
                         ),
                     );
                 async move { call.send().await.map(|_| ()) }
