@@ -99,6 +99,9 @@ pub enum TypeKind {
     Enum(StrEnum),
     /// `oneOf`/`anyOf` of different JSON kinds: an untagged enum.
     Union(Vec<UnionVariant>),
+    /// A `oneOf` whose variant a tag field beside it in the parent object
+    /// chooses (`x-ghl-discriminator`): an enum flattened into the parent.
+    Tagged(Tagged),
     /// Another name for a type.
     Alias(Ty),
 }
@@ -127,6 +130,9 @@ pub struct Field {
     pub max_bytes: Option<u64>,
     /// A binary string (or list of them): a file part in multipart bodies.
     pub binary: bool,
+    /// A [`TypeKind::Tagged`] enum: its tag and payload are keys of the
+    /// parent object (`#[serde(flatten)]`); `wire` is the payload's key.
+    pub flatten: bool,
 }
 
 /// A field's `format`, allowed values and example (of the list's items for a list).
@@ -149,6 +155,31 @@ pub struct StrEnum {
     pub variants: Vec<(String, String)>,
     /// Name of the variant that keeps unknown values.
     pub catch_all: String,
+}
+
+/// A one-of chosen by a sibling tag: `{"type": "CALL", "payload": {...}}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tagged {
+    /// Key of the tag in the parent object.
+    pub tag: String,
+    /// Key of the payload in the parent object.
+    pub content: String,
+    /// One variant per known tag value, in spec order.
+    pub variants: Vec<TaggedVariant>,
+    /// Name of the variant that keeps an unknown tag (or a payload that does
+    /// not fit its tag) as raw JSON.
+    pub catch_all: String,
+}
+
+/// One variant of a [`Tagged`] enum.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaggedVariant {
+    /// Tag value on the wire.
+    pub wire: String,
+    /// Variant ident.
+    pub ident: String,
+    /// Payload type.
+    pub ty: Ty,
 }
 
 /// One variant of an untagged union.

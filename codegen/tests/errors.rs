@@ -357,3 +357,62 @@ fn nested_groups_share_their_outer_module() {
     );
     assert!(inner.iter().any(|i| matches!(i, syn::Item::Mod(m) if m.ident == "a" && m.content.is_none())), "{root}");
 }
+
+/// A JSON success body lowered to `serde_json::Value` must say why in a note.
+#[test]
+fn untyped_success_body_needs_a_note() {
+    let body = "      responses:\n        \"200\":\n          description: ok\n          content:\n            application/json:\n              schema: {}\n";
+    let untyped = |extra: &str, schema: &str| {
+        let op = op("getA", "/a", extra)
+            .replace("      responses:\n        \"200\": { description: ok }\n", &body.replace("schema: {}", schema));
+        let out = generate(&[("a.yaml", &format!("{HEAD}paths:\n{op}"))], false).expect("generates");
+        warnings(&out).into_iter().filter(|w| w.contains("untyped JSON")).count()
+    };
+    assert_eq!(untyped("", "schema: {}"), 1);
+    assert_eq!(untyped("      x-ghl-note: HighLevel documents no body.\n", "schema: {}"), 0);
+    assert_eq!(untyped("", "schema: { x-ghl-note: HighLevel documents no body. }"), 0);
+    assert_eq!(untyped("", "schema: { type: object, properties: { a: { type: string } } }"), 0);
+    // A 2xx without content declares no body.
+    let out = generate(&[("a.yaml", &format!("{HEAD}paths:\n{}", op("getA", "/a", "")))], false).expect("generates");
+    assert!(!warnings(&out).iter().any(|w| w.contains("untyped JSON")), "{:#?}", warnings(&out));
+}
+
+/// `x-ghl-discriminator` mistakes are located errors, not silent raw JSON.
+#[test]
+fn malformed_sibling_tags_are_errors() {
+    let spec = |ext: &str| {
+        format!(
+            "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    A: {{ type: object, properties: {{ x: {{ type: string }} }} }}\n    B: {{ type: object, properties: {{ y: {{ type: string }} }} }}\n    P:\n      type: object\n      properties:\n        kind: {{ type: string }}\n        body:\n          oneOf: [{{ $ref: \"#/components/schemas/A\" }}, {{ $ref: \"#/components/schemas/B\" }}]\n          x-ghl-discriminator: {ext}\n"
+        )
+    };
+    let ok = "{ sibling: kind, mapping: { a: \"#/components/schemas/A\", b: \"#/components/schemas/B\" } }";
+    assert!(generate(&[("a.yaml", &spec(ok))], false).is_ok());
+    for (ext, expected) in [
+        (
+            "{ sibling: nope, mapping: { a: \"#/components/schemas/A\", b: \"#/components/schemas/B\" } }",
+            "not another property",
+        ),
+        (
+            "{ sibling: body, mapping: { a: \"#/components/schemas/A\", b: \"#/components/schemas/B\" } }",
+            "not another property",
+        ),
+        (
+            "{ sibling: kind, mapping: { a: \"#/components/schemas/A\" } }",
+            "no `x-ghl-discriminator` mapping names this variant",
+        ),
+        (
+            "{ sibling: kind, mapping: { a: \"#/components/schemas/A\", b: \"#/components/schemas/B\", c: \"#/components/schemas/P\" } }",
+            "must be the `$ref` of one of",
+        ),
+        ("{ sibling: kind }", "expected `{ sibling"),
+        ("{ sibling: kind, mapping: {}, propertyName: kind }", "expected `{ sibling"),
+    ] {
+        let e = errors(&[("a.yaml", &spec(ext))]);
+        assert!(e.iter().any(|d| d.message.contains(expected)), "{ext}: {e:#?}");
+    }
+    let on_component = format!(
+        "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    A: {{ type: object, properties: {{ x: {{ type: string }} }} }}\n    U:\n      oneOf: [{{ $ref: \"#/components/schemas/A\" }}]\n      x-ghl-discriminator: {{ sibling: kind, mapping: {{ a: \"#/components/schemas/A\" }} }}\n"
+    );
+    let e = errors(&[("a.yaml", &on_component)]);
+    assert!(e.iter().any(|d| d.message.contains("belongs on an object's property")), "{e:#?}");
+}

@@ -40,6 +40,15 @@ fn cli_table() {
     assert!(out.files["mod.rs"].contains("#[cfg(feature = \"cli\")]"), "declared behind the `cli` feature");
 }
 
+/// Sibling-tagged one-of fields: a required one in a request (plain,
+/// constructor argument, `From` only for payload types one variant carries)
+/// and an optional one in a response, with a tag value named `OTHER`.
+#[test]
+fn tagged() {
+    let out = generate_case("tagged");
+    insta::assert_snapshot!("tagged", out.files["tagged.rs"]);
+}
+
 #[test]
 fn webhooks() {
     let out = generate_case("webhooks");

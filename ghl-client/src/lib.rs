@@ -32,6 +32,7 @@ pub use runtime::request::{Body, OperationMeta, Part, Request, TokenKind};
 pub use runtime::response::ApiResponse;
 pub use runtime::retry::RetryPolicy;
 pub use runtime::secret::Secret;
+pub use runtime::tagged::RawVariant;
 pub use runtime::token_store::{FileTokenStore, MemoryTokenStore, RefreshLease, TokenRecord, TokenStore};
 pub use runtime::upload::Upload;
 

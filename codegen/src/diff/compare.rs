@@ -150,6 +150,7 @@ fn kind_name(kind: &TypeKind) -> &'static str {
         TypeKind::Struct(_) => "struct",
         TypeKind::Enum(_) => "enum",
         TypeKind::Union(_) => "union",
+        TypeKind::Tagged(_) => "tagged enum",
         TypeKind::Alias(_) => "alias",
     }
 }
@@ -606,6 +607,31 @@ pub(super) fn type_def(out: &mut Out, m: &str, o: &TypeDef, n: &TypeDef) {
                 }
             }
             for x in a.iter().filter(|x| !b.iter().any(|v| v.ident == x.ident)) {
+                out.push(Rule::UnionVariantRemoved, format!("{name}::{}", x.ident), format!("`{}`", x.ident));
+            }
+        }
+        (TypeKind::Tagged(a), TypeKind::Tagged(b)) => {
+            if (&a.tag, &a.content) != (&b.tag, &b.content) {
+                let detail = format!("keys `{}`+`{}` → `{}`+`{}`", a.tag, a.content, b.tag, b.content);
+                out.push(Rule::TypeKindChanged, name, detail);
+            }
+            // Variants compare like those of a union.
+            for v in &b.variants {
+                match a.variants.iter().find(|x| x.ident == v.ident) {
+                    None => out.push(
+                        Rule::UnionVariantAdded,
+                        format!("{name}::{}", v.ident),
+                        format!("`{}({})` for `{}`", v.ident, ty_display(&v.ty, m), v.wire),
+                    ),
+                    Some(x) if x.ty != v.ty => out.push(
+                        Rule::UnionVariantRetyped,
+                        format!("{name}::{}", v.ident),
+                        format!("`{}` → `{}`", ty_display(&x.ty, m), ty_display(&v.ty, m)),
+                    ),
+                    _ => {}
+                }
+            }
+            for x in a.variants.iter().filter(|x| !b.variants.iter().any(|v| v.ident == x.ident)) {
                 out.push(Rule::UnionVariantRemoved, format!("{name}::{}", x.ident), format!("`{}`", x.ident));
             }
         }

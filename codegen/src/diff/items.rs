@@ -352,6 +352,22 @@ impl RustItems {
                     );
                 }
             }
+            TypeKind::Tagged(tagged) => {
+                let sig = format!("enum (non_exhaustive, tag {:?} beside {:?})", tagged.tag, tagged.content);
+                self.add(format!("{m}::{name}"), ItemKind::Type, sig);
+                for v in &tagged.variants {
+                    self.add(
+                        format!("{m}::{name}::{}", v.ident),
+                        ItemKind::Variant,
+                        format!("{}({}) = {:?}", v.ident, ty_display(&v.ty, m), v.wire),
+                    );
+                }
+                self.add(
+                    format!("{m}::{name}::{}", tagged.catch_all),
+                    ItemKind::Variant,
+                    format!("{}(RawVariant) (catch-all)", tagged.catch_all),
+                );
+            }
             TypeKind::Alias(ty) => {
                 self.add(format!("{m}::{name}"), ItemKind::Type, format!("type {name} = {}", ty_display(ty, m)));
             }

@@ -572,6 +572,13 @@ impl TypePairs {
                             }
                         }
                     }
+                    (TypeKind::Tagged(ta), TypeKind::Tagged(tb)) => {
+                        for v in &tb.variants {
+                            if let Some(w) = ta.variants.iter().find(|w| w.wire == v.wire) {
+                                self.walk(api, &w.ty, &v.ty);
+                            }
+                        }
+                    }
                     (TypeKind::Alias(x), TypeKind::Alias(y)) => self.walk(api, x, y),
                     _ => {}
                 }
@@ -605,6 +612,7 @@ fn same_shape(api: &Api, a: &Ty, b: &Ty, assumed: &mut BTreeSet<(Ty, Ty)>) -> bo
                                     && f.nullable == g.nullable
                                     && f.boxed == g.boxed
                                     && f.binary == g.binary
+                                    && f.flatten == g.flatten
                                     && f.repr(ua) == g.repr(ub)
                                     && same_shape(api, &f.ty, &g.ty, assumed)
                             })
@@ -614,6 +622,13 @@ fn same_shape(api: &Api, a: &Ty, b: &Ty, assumed: &mut BTreeSet<(Ty, Ty)>) -> bo
                 (TypeKind::Union(x), TypeKind::Union(y)) => {
                     x.len() == y.len()
                         && x.iter().zip(y).all(|(v, w)| v.ident == w.ident && same_shape(api, &v.ty, &w.ty, assumed))
+                }
+                (TypeKind::Tagged(x), TypeKind::Tagged(y)) => {
+                    (&x.tag, &x.content, &x.catch_all, x.variants.len())
+                        == (&y.tag, &y.content, &y.catch_all, y.variants.len())
+                        && x.variants.iter().zip(&y.variants).all(|(v, w)| {
+                            v.wire == w.wire && v.ident == w.ident && same_shape(api, &v.ty, &w.ty, assumed)
+                        })
                 }
                 (TypeKind::Alias(x), TypeKind::Alias(y)) => same_shape(api, x, y, assumed),
                 _ => false,
@@ -639,6 +654,7 @@ fn subst_kind(kind: &mut TypeKind, subst: &BTreeMap<&Ty, &Ty>) {
     match kind {
         TypeKind::Struct(fields) => fields.iter_mut().for_each(|f| subst_ty(&mut f.ty, subst)),
         TypeKind::Union(vs) => vs.iter_mut().for_each(|v| subst_ty(&mut v.ty, subst)),
+        TypeKind::Tagged(t) => t.variants.iter_mut().for_each(|v| subst_ty(&mut v.ty, subst)),
         TypeKind::Alias(ty) => subst_ty(ty, subst),
         TypeKind::Enum(_) => {}
     }

@@ -187,15 +187,33 @@ fn fields(api: &Api, ty: &Ty) -> Vec<TokenStream> {
     let Some(fields) = struct_fields(api, ty) else { return Vec::new() };
     fields
         .iter()
-        .map(|f| {
+        .flat_map(|f| {
             let name = &f.wire;
             let required = f.required;
+            // A tagged payload is two body fields: its tag, then the payload as JSON.
+            if let Some(t) = tagged(api, &f.ty).filter(|_| f.flatten) {
+                let tag = &t.tag;
+                let values = t.variants.iter().map(|v| v.wire.as_str());
+                let help = first_line(f.doc.as_deref());
+                return vec![
+                    quote! { CliField { name: #tag, required: #required, shape: Shape { kind: ValueKind::String, list: false, values: &[#(#values),*] }, help: "" } },
+                    quote! { CliField { name: #name, required: #required, shape: Shape { kind: ValueKind::Json, list: false, values: &[] }, help: #help } },
+                ];
+            }
             // A binary string (or list of them) is a file part.
             let shape = if f.binary { shape(api, &file_ty(&f.ty)) } else { shape(api, &f.ty) };
             let help = first_line(f.doc.as_deref());
-            quote! { CliField { name: #name, required: #required, shape: #shape, help: #help } }
+            vec![quote! { CliField { name: #name, required: #required, shape: #shape, help: #help } }]
         })
         .collect()
+}
+
+fn tagged<'a>(api: &'a Api, ty: &Ty) -> Option<&'a crate::ir::Tagged> {
+    let Ty::Named { module, name } = ty else { return None };
+    match &api.modules.get(module)?.types.get(name)?.kind {
+        TypeKind::Tagged(t) => Some(t),
+        _ => None,
+    }
 }
 
 fn file_ty(ty: &Ty) -> Ty {

@@ -144,6 +144,17 @@ fn sample(api: &Api, module: &str, ty: &Ty, depth: usize, full: bool, salt: usiz
                     let inner = sample(api, module, &v.ty, depth + 1, full, salt);
                     quote! { #path::#id(#inner) }
                 }
+                TypeKind::Tagged(t) => match t.variants.first() {
+                    Some(v) => {
+                        let id = format_ident!("{}", v.ident);
+                        let inner = sample(api, module, &v.ty, depth + 1, full, salt);
+                        quote! { #path::#id(#inner) }
+                    }
+                    None => {
+                        let other = format_ident!("{}", t.catch_all);
+                        quote! { #path::#other(crate::RawVariant::default()) }
+                    }
+                },
                 TypeKind::Alias(inner) => sample(api, module, inner, depth + 1, full, salt),
                 TypeKind::Struct(fields) if def.usage.request && depth < 8 + if full { FULL_DEPTH } else { 0 } => {
                     let required: Vec<_> = fields.iter().filter(|f| f.in_constructor(def.usage)).collect();

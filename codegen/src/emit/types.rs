@@ -4,13 +4,14 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{doc_attrs, doc_lines, ident, ty_tokens};
-use crate::ir::{Field, Repr, StrEnum, Ty, TypeDef, TypeKind, UnionVariant, Usage};
+use crate::ir::{Field, Repr, StrEnum, Tagged, Ty, TypeDef, TypeKind, UnionVariant, Usage};
 
 /// Tokens for one named type and its impls.
 pub fn type_def(module: &str, def: &TypeDef) -> TokenStream {
     let fallback = match &def.kind {
         TypeKind::Enum(_) => format!("Values of `{}`.", def.name),
         TypeKind::Union(_) => format!("`{}`: one of several JSON shapes.", def.name),
+        TypeKind::Tagged(t) => format!("`{}`: one of several shapes, chosen by `{}`.", def.name, t.tag),
         _ => format!("The `{}` object.", def.name),
     };
     let docs = doc_attrs(def.doc.as_deref().unwrap_or(&fallback));
@@ -20,6 +21,7 @@ pub fn type_def(module: &str, def: &TypeDef) -> TokenStream {
         TypeKind::Struct(fields) => serde_struct(module, &name, &docs, fields, def.usage),
         TypeKind::Enum(e) => string_enum(&name, &docs, e),
         TypeKind::Union(vs) => union(module, &name, &docs, vs),
+        TypeKind::Tagged(t) => tagged_enum(module, &name, &docs, t),
         TypeKind::Alias(ty) => {
             let ty = ty_tokens(module, ty);
             quote! { #docs pub type #name = #ty; }
@@ -132,6 +134,9 @@ fn serde_struct(module: &str, name: &syn::Ident, docs: &TokenStream, fields: &[F
         let wire = &f.wire;
         let rename = (f.ident != f.wire).then(|| quote! { rename = #wire, });
         let attrs = match f.repr(usage) {
+            // The enum writes and reads both of its keys in the parent object;
+            // a flattened `None` writes nothing.
+            _ if f.flatten => quote! { #[serde(flatten)] },
             Repr::Plain => quote! { #[serde(#rename)] },
             Repr::Option if usage.lenient() || !f.required => {
                 quote! { #[serde(#rename default, skip_serializing_if = "Option::is_none")] }
@@ -376,5 +381,79 @@ fn union(module: &str, name: &syn::Ident, docs: &TokenStream, variants: &[UnionV
         #[serde(untagged)]
         #[allow(clippy::large_enum_variant)]
         pub enum #name { #(#vs)* }
+    }
+}
+
+/// An enum whose variant a tag beside it in the parent object chooses. It is
+/// flattened into the parent: it reads and writes both keys, and keeps an
+/// unknown tag (or a payload that does not fit its tag) in the catch-all.
+fn tagged_enum(module: &str, name: &syn::Ident, docs: &TokenStream, t: &Tagged) -> TokenStream {
+    let (tag, content) = (&t.tag, &t.content);
+    let other = format_ident!("{}", t.catch_all);
+    let variants = t.variants.iter().map(|v| {
+        let id = format_ident!("{}", v.ident);
+        let ty = ty_tokens(module, &v.ty);
+        let doc = doc_lines(&format!("`{tag}` is `{}`.", v.wire));
+        quote! { #doc #id(#ty), }
+    });
+    let tags = t.variants.iter().map(|v| {
+        let id = format_ident!("{}", v.ident);
+        let wire = &v.wire;
+        quote! { Self::#id(_) => Some(#wire), }
+    });
+    let writes = t.variants.iter().map(|v| {
+        let id = format_ident!("{}", v.ident);
+        let wire = &v.wire;
+        quote! { Self::#id(value) => crate::runtime::tagged::write(serializer, #tag, Some(#wire), #content, Some(value)), }
+    });
+    let reads = t.variants.iter().map(|v| {
+        let id = format_ident!("{}", v.ident);
+        let wire = &v.wire;
+        quote! { Some(#wire) => crate::runtime::tagged::decode(&raw).map(Self::#id), }
+    });
+    // `From` for each payload type that only one variant carries.
+    let froms = t.variants.iter().filter(|v| t.variants.iter().filter(|w| w.ty == v.ty).count() == 1).map(|v| {
+        let id = format_ident!("{}", v.ident);
+        let ty = ty_tokens(module, &v.ty);
+        quote! { impl From<#ty> for #name { fn from(value: #ty) -> Self { Self::#id(value) } } }
+    });
+    let other_doc =
+        doc_lines(&format!("Another `{tag}`, or a `{content}` that does not fit its `{tag}`: kept as received."));
+    let tag_doc = doc_lines(&format!("The `{tag}` value, if any."));
+    quote! {
+        #docs
+        #[derive(Clone, Debug, PartialEq)]
+        #[non_exhaustive]
+        #[allow(clippy::large_enum_variant)]
+        pub enum #name {
+            #(#variants)*
+            #other_doc
+            #other(crate::RawVariant),
+        }
+        impl #name {
+            #tag_doc
+            pub fn tag(&self) -> Option<&str> {
+                match self { #(#tags)* Self::#other(raw) => raw.tag.as_deref() }
+            }
+        }
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    #(#writes)*
+                    Self::#other(raw) => crate::runtime::tagged::write(serializer, #tag, raw.tag.as_deref(), #content, raw.content.as_ref()),
+                }
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let raw = crate::runtime::tagged::split(deserializer, #tag, #content)?;
+                let known = match raw.tag.as_deref() {
+                    #(#reads)*
+                    _ => None,
+                };
+                Ok(known.unwrap_or(Self::#other(raw)))
+            }
+        }
+        #(#froms)*
     }
 }

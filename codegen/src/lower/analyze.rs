@@ -21,6 +21,7 @@ fn def_refs(kind: &TypeKind, out: &mut Vec<Key>) {
     match kind {
         TypeKind::Struct(fields) => fields.iter().for_each(|f| named(&f.ty, out)),
         TypeKind::Union(vs) => vs.iter().for_each(|v| named(&v.ty, out)),
+        TypeKind::Tagged(t) => t.variants.iter().for_each(|v| named(&v.ty, out)),
         TypeKind::Alias(ty) => named(ty, out),
         TypeKind::Enum(_) => {}
     }
@@ -182,6 +183,7 @@ impl Lowerer<'_> {
                 match &t.kind {
                     TypeKind::Struct(fields) => fields.iter().for_each(|f| add(&f.ty)),
                     TypeKind::Union(vs) => vs.iter().for_each(|v| add(&v.ty)),
+                    TypeKind::Tagged(tagged) => tagged.variants.iter().for_each(|v| add(&v.ty)),
                     TypeKind::Alias(ty) => add(ty),
                     TypeKind::Enum(_) => {}
                 }

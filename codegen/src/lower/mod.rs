@@ -8,6 +8,7 @@ mod analyze;
 mod operation;
 mod pagination;
 pub mod schema;
+mod tagged;
 
 pub(crate) use operation::{path_placeholders, security_facts, token_extension};
 

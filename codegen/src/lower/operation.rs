@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::Lowerer;
 use super::schema::At;
 use crate::diag::join;
-use crate::ir::{BodyKind, Context, Method, Operation, Param, ParamLoc, RequestBody, Success, Token, Ty};
+use crate::ir::{BodyKind, Context, Method, Operation, Param, ParamLoc, RequestBody, Success, Token, Ty, TypeKind};
 use crate::names;
 
 const METHODS: &[(&str, Method)] = &[
@@ -252,6 +252,18 @@ impl Lowerer<'_> {
                 false
             }
         };
+        if note.is_none()
+            && self.untyped(&success)
+            && success_schemas(op).all(|s| !noted(s))
+            && success_schemas(op).next().is_some()
+        {
+            self.diags.warning(
+                doc,
+                &join(ptr, "responses"),
+                "the success body is untyped JSON: give its schema, or say why there is none in an `x-ghl-note` \
+                 (on the operation or the response schema)",
+            );
+        }
         if undocumented && note.is_none() {
             self.diags.warning(doc, ptr, "an undocumented operation needs an `x-ghl-note` saying where it comes from");
         }
@@ -584,6 +596,22 @@ impl Lowerer<'_> {
         v.get("additionalProperties")?.get("x-ghl-max-bytes")?.as_u64()
     }
 
+    /// A JSON success body lowered to `serde_json::Value` as a whole.
+    fn untyped(&self, success: &Success) -> bool {
+        let Success::Json(mut ty) = success.clone() else { return false };
+        for _ in 0..16 {
+            match ty {
+                Ty::Json => return true,
+                Ty::Named { ref module, ref name } => match self.type_def(module, name).map(|t| &t.kind) {
+                    Some(TypeKind::Alias(inner)) => ty = inner.clone(),
+                    _ => return false,
+                },
+                _ => return false,
+            }
+        }
+        false
+    }
+
     fn lower_success(&mut self, at: &At, op: &Value, type_name: &str) -> Success {
         let ptr = join(&at.ptr, "responses");
         let Some(responses) = op.get("responses").and_then(Value::as_object) else {
@@ -649,4 +677,21 @@ impl Lowerer<'_> {
         };
         (token, scopes)
     }
+}
+
+/// The JSON schemas of `op`'s 2xx responses (a 2xx without content declares no body).
+fn success_schemas(op: &Value) -> impl Iterator<Item = &Value> {
+    op.get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(code, _)| code.starts_with('2'))
+        .filter_map(|(_, resp)| resp.get("content").and_then(Value::as_object))
+        .flatten()
+        .filter(|(media, _)| media.contains("json"))
+        .map(|(_, media)| media.get("schema").unwrap_or(&Value::Null))
+}
+
+fn noted(schema: &Value) -> bool {
+    schema.get("x-ghl-note").and_then(Value::as_str).is_some_and(|n| !n.trim().is_empty())
 }

@@ -17,7 +17,7 @@ pub struct At {
 }
 
 impl At {
-    fn child(&self, segment: impl std::fmt::Display) -> Self {
+    pub(super) fn child(&self, segment: impl std::fmt::Display) -> Self {
         At { doc: self.doc.clone(), module: self.module.clone(), ptr: join(&self.ptr, segment) }
     }
 }
@@ -64,8 +64,23 @@ fn kind_of(ty: &Ty, lowerer: &Lowerer, depth: usize) -> Kind {
             Some(TypeKind::Struct(_)) => Kind::Object,
             Some(TypeKind::Enum(_)) => Kind::String,
             Some(TypeKind::Alias(t)) => kind_of(&t.clone(), lowerer, depth + 1),
-            _ => Kind::Any,
+            Some(_) => Kind::Any,
+            // A component not lowered yet (components go in name order): its schema tells.
+            None => lowerer.component_value(module, name).map_or(Kind::Any, |v| raw_kind(&v)),
         },
+    }
+}
+
+/// The JSON kind a component's own schema declares, before it is lowered.
+fn raw_kind(v: &Value) -> Kind {
+    match v.get("type").and_then(Value::as_str) {
+        Some("string") => Kind::String,
+        Some("integer" | "number") => Kind::Number,
+        Some("boolean") => Kind::Bool,
+        Some("array") => Kind::Array,
+        Some("object") => Kind::Object,
+        _ if v.get("properties").is_some() => Kind::Object,
+        _ => Kind::Any,
     }
 }
 
@@ -95,7 +110,7 @@ fn text(v: &Value, key: &str) -> Option<String> {
     v.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
-const SCHEMA_EXTENSIONS: &[&str] = &["x-ghl-note", "x-ghl-max-bytes"];
+const SCHEMA_EXTENSIONS: &[&str] = &["x-ghl-note", "x-ghl-max-bytes", super::tagged::EXTENSION];
 
 /// Keys that change what a schema describes: beside a `$ref` they are lost.
 const SHAPE_KEYS: &[&str] =
@@ -123,6 +138,13 @@ impl Lowerer<'_> {
             if !SCHEMA_EXTENSIONS.contains(&key.as_str()) {
                 self.diags.error(&at.doc, &join(&at.ptr, key), format!("unknown extension `{key}` on a schema"));
             }
+        }
+        if obj.contains_key(super::tagged::EXTENSION) {
+            self.diags.error(
+                &at.doc,
+                &join(&at.ptr, super::tagged::EXTENSION),
+                "`x-ghl-discriminator` belongs on an object's property, beside the tag property it names",
+            );
         }
         if let Some(reference) = obj.get("$ref") {
             let ignored: Vec<&str> = obj.keys().map(String::as_str).filter(|k| SHAPE_KEYS.contains(k)).collect();
@@ -396,6 +418,9 @@ impl Lowerer<'_> {
         let mut props: Vec<(At, String, Value)> = Vec::new();
         let mut required: Vec<String> = Vec::new();
         self.collect_props(at, v, &mut props, &mut required, 0);
+        // A sibling tag belongs to its payload's enum, not to the struct.
+        let tagged = self.sibling_tags(&props);
+        props.retain(|(_, wire, _)| !tagged.iter().any(|t| t.tag == *wire));
         let mut fields: Vec<Field> = Vec::new();
         // Wire names that are already valid idents claim them first, so `id`
         // stays `id` when `_id` is also present.
@@ -417,6 +442,24 @@ impl Lowerer<'_> {
         }
         for ((prop_at, wire, schema), ident) in props.into_iter().zip(idents) {
             let hint = format!("{owner}{}", names::pascal(&wire));
+            if let Some(sibling) = tagged.iter().find(|t| t.content == wire) {
+                let ty = self.hoist_tagged(&prop_at, &schema, sibling, &hint);
+                fields.push(Field {
+                    // Both keys must be there for the value to be known.
+                    required: required.contains(&wire) && required.contains(&sibling.tag),
+                    wire,
+                    ident: ident.unwrap_or_default(),
+                    ty,
+                    nullable: false,
+                    boxed: false,
+                    doc: text(&schema, "description"),
+                    facts: FieldFacts::default(),
+                    max_bytes: None,
+                    binary: false,
+                    flatten: true,
+                });
+                continue;
+            }
             let shape = self.lower_schema(&prop_at, &schema, &hint);
             let mut doc = text(&schema, "description");
             if let Some(note) = shape.note {
@@ -438,6 +481,7 @@ impl Lowerer<'_> {
                 facts: field_facts(&schema),
                 max_bytes,
                 binary,
+                flatten: false,
             });
         }
         fields
@@ -509,6 +553,15 @@ impl Lowerer<'_> {
             }
         }
         v.get("format").and_then(Value::as_str) == Some("binary") || v.get("contentMediaType").is_some()
+    }
+
+    /// The raw schema of the component registered as `module::name`.
+    fn component_value(&self, module: &str, name: &str) -> Option<Value> {
+        let (target, _) = self
+            .components
+            .iter()
+            .find(|(_, ty)| matches!(ty, Ty::Named { module: m, name: n } if m == module && n == name))?;
+        self.set.doc(&target.doc).and_then(|d| d.value.pointer(&target.pointer)).cloned()
     }
 
     fn value_at(&self, at: &At) -> Value {

@@ -2180,8 +2180,9 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.upsert_google_asset(
                 UpsertGoogleAssetRequest::new(
                     "HChooFuiyPpVYzeJ4HMe".to_owned(),
-                    GoogleAssetType::Call,
-                    serde_json::Value::Object(Default::default())
+                    UpsertGoogleAssetRequestPayload::Call(
+                        GoogleCallAsset::new("+14155551234".to_owned(), "US".to_owned())
+                    )
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -3379,8 +3380,22 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.upsert_google_asset(
                 UpsertGoogleAssetRequest::new(
                     "HChooFuiyPpVYzeJ4HMe".to_owned(),
-                    GoogleAssetType::Call,
-                    serde_json::Value::Object(Default::default())
+                    UpsertGoogleAssetRequestPayload::Call(
+                        GoogleCallAsset::new("+14155551234".to_owned(), "US".to_owned())
+                            .call_conversion_action("sample".to_owned())
+                            .ad_schedule_targets(
+                                vec![
+                                    GoogleAdScheduleTarget::new(
+                                        GoogleScheduleMinute::Zero,
+                                        GoogleScheduleMinute::Zero,
+                                        DayOfWeek::Monday,
+                                        9i64,
+                                        17i64
+                                    )
+                                ]
+                            )
+                            .resource_name("sample".to_owned())
+                    )
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -10539,8 +10554,8 @@ impl From<&str> for CreateLinkedinLeadFormRequestState {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(CreateLinkedinLeadFormRequestState);
 
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `DayOfWeek`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -10570,8 +10585,8 @@ pub enum DayOfWeek {
     Unknown(String),
 }
 
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl DayOfWeek {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10588,8 +10603,8 @@ impl DayOfWeek {
     }
 }
 
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for DayOfWeek {
     fn from(value: &str) -> Self {
         match value {
@@ -10605,7 +10620,7 @@ impl From<&str> for DayOfWeek {
     }
 }
 
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(DayOfWeek);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -13279,31 +13294,53 @@ impl GoogleAdSchedule {
     }
 }
 
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A weekly time slot during which an asset may show.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleAdScheduleTarget {
     /// `startMinute`: a [`GoogleScheduleMinute`](crate::ad_manager::GoogleScheduleMinute).
-    #[serde(rename = "startMinute", default, skip_serializing_if = "Option::is_none")]
-    pub start_minute: Option<GoogleScheduleMinute>,
+    #[serde(rename = "startMinute",)]
+    pub start_minute: GoogleScheduleMinute,
 
     /// `endMinute`: a [`GoogleScheduleMinute`](crate::ad_manager::GoogleScheduleMinute).
-    #[serde(rename = "endMinute", default, skip_serializing_if = "Option::is_none")]
-    pub end_minute: Option<GoogleScheduleMinute>,
+    #[serde(rename = "endMinute",)]
+    pub end_minute: GoogleScheduleMinute,
 
     /// `dayOfWeek`: a [`DayOfWeek`](crate::ad_manager::DayOfWeek).
-    #[serde(rename = "dayOfWeek", default, skip_serializing_if = "Option::is_none")]
-    pub day_of_week: Option<DayOfWeek>,
+    #[serde(rename = "dayOfWeek",)]
+    pub day_of_week: DayOfWeek,
 
     /// Hour 0-23.
-    #[serde(rename = "startHour", default, skip_serializing_if = "Option::is_none")]
-    pub start_hour: Option<i64>,
+    #[serde(rename = "startHour",)]
+    pub start_hour: i64,
 
     /// Hour 0-23.
-    #[serde(rename = "endHour", default, skip_serializing_if = "Option::is_none")]
-    pub end_hour: Option<i64>,
+    #[serde(rename = "endHour",)]
+    pub end_hour: i64,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+impl GoogleAdScheduleTarget {
+    /// A value with the required fields (`startMinute`, `endMinute`, `dayOfWeek`, `startHour`, `endHour`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        start_minute: impl Into<GoogleScheduleMinute>,
+        end_minute: impl Into<GoogleScheduleMinute>,
+        day_of_week: impl Into<DayOfWeek>,
+        start_hour: impl Into<i64>,
+        end_hour: impl Into<i64>
+    ) -> Self {
+        Self {
+            start_minute: start_minute.into(),
+            end_minute: end_minute.into(),
+            day_of_week: day_of_week.into(),
+            start_hour: start_hour.into(),
+            end_hour: end_hour.into(),
+        }
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -13430,8 +13467,8 @@ impl GoogleAssetImage {
     }
 }
 
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Kind of asset to create or update.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -13449,8 +13486,8 @@ pub enum GoogleAssetType {
     Unknown(String),
 }
 
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GoogleAssetType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -13463,8 +13500,8 @@ impl GoogleAssetType {
     }
 }
 
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GoogleAssetType {
     fn from(value: &str) -> Self {
         match value {
@@ -13476,7 +13513,7 @@ impl From<&str> for GoogleAssetType {
     }
 }
 
-#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GoogleAssetType);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -13636,19 +13673,19 @@ impl GoogleBiddingStrategy {
     }
 }
 
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A call extension.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleCallAsset {
     /// `phoneNumber`: a string. Example: `+14155551234`.
-    #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none")]
-    pub phone_number: Option<String>,
+    #[serde(rename = "phoneNumber",)]
+    pub phone_number: String,
 
     /// `countryCode`: a string. Example: `US`.
-    #[serde(rename = "countryCode", default, skip_serializing_if = "Option::is_none")]
-    pub country_code: Option<String>,
+    #[serde(rename = "countryCode",)]
+    pub country_code: String,
 
     /// Resource name of the conversion action calls count towards.
     #[serde(rename = "callConversionAction", default, skip_serializing_if = "Option::is_none")]
@@ -13661,6 +13698,40 @@ pub struct GoogleCallAsset {
     /// Existing asset to update; absent to create one.
     #[serde(rename = "resourceName", default, skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+impl GoogleCallAsset {
+    /// A value with the required fields (`phoneNumber`, `countryCode`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(phone_number: impl Into<String>, country_code: impl Into<String>) -> Self {
+        Self {
+            phone_number: phone_number.into(),
+            country_code: country_code.into(),
+            call_conversion_action: None,
+            ad_schedule_targets: None,
+            resource_name: None,
+        }
+    }
+
+    /// Sets `callConversionAction`.
+    pub fn call_conversion_action(mut self, value: impl Into<String>) -> Self {
+        self.call_conversion_action = Some(value.into());
+        self
+    }
+
+    /// Sets `adScheduleTargets`.
+    pub fn ad_schedule_targets(mut self, value: impl Into<Vec<GoogleAdScheduleTarget>>) -> Self {
+        self.ad_schedule_targets = Some(value.into());
+        self
+    }
+
+    /// Sets `resourceName`.
+    pub fn resource_name(mut self, value: impl Into<String>) -> Self {
+        self.resource_name = Some(value.into());
+        self
+    }
 }
 
 #[cfg(feature = "ad_manager")]
@@ -14785,10 +14856,10 @@ impl GoogleKeywords {
     }
 }
 
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A lead form extension.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleLeadFormAsset {
     /// Existing asset to update; absent to create one.
@@ -14796,28 +14867,25 @@ pub struct GoogleLeadFormAsset {
     pub resource_name: Option<String>,
 
     /// `headline`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub headline: Option<String>,
+    pub headline: String,
 
     /// `description`: a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub description: String,
 
     /// `businessName`: a string.
-    #[serde(rename = "businessName", default, skip_serializing_if = "Option::is_none")]
-    pub business_name: Option<String>,
+    #[serde(rename = "businessName",)]
+    pub business_name: String,
 
     /// `privacyPolicyUrl`: a string.
-    #[serde(rename = "privacyPolicyUrl", default, skip_serializing_if = "Option::is_none")]
-    pub privacy_policy_url: Option<String>,
+    #[serde(rename = "privacyPolicyUrl",)]
+    pub privacy_policy_url: String,
 
     /// `fields`: a list of [`GoogleLeadFormField`](crate::ad_manager::GoogleLeadFormField) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fields: Option<Vec<GoogleLeadFormField>>,
+    pub fields: Vec<GoogleLeadFormField>,
 
     /// `callToActionType`: a [`GoogleLeadFormCallToAction`](crate::ad_manager::GoogleLeadFormCallToAction).
-    #[serde(rename = "callToActionType", default, skip_serializing_if = "Option::is_none")]
-    pub call_to_action_type: Option<GoogleLeadFormCallToAction>,
+    #[serde(rename = "callToActionType",)]
+    pub call_to_action_type: GoogleLeadFormCallToAction,
 
     /// `callToActionDescription`: a string.
     #[serde(rename = "callToActionDescription", default, skip_serializing_if = "Option::is_none")]
@@ -14858,8 +14926,98 @@ pub struct GoogleLeadFormAsset {
     pub final_urls: Option<String>,
 }
 
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+impl GoogleLeadFormAsset {
+    /// A value with the required fields (`headline`, `description`, `businessName`, `privacyPolicyUrl`, `fields`, `callToActionType`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        headline: impl Into<String>,
+        description: impl Into<String>,
+        business_name: impl Into<String>,
+        privacy_policy_url: impl Into<String>,
+        fields: impl Into<Vec<GoogleLeadFormField>>,
+        call_to_action_type: impl Into<GoogleLeadFormCallToAction>
+    ) -> Self {
+        Self {
+            resource_name: None,
+            headline: headline.into(),
+            description: description.into(),
+            business_name: business_name.into(),
+            privacy_policy_url: privacy_policy_url.into(),
+            fields: fields.into(),
+            call_to_action_type: call_to_action_type.into(),
+            call_to_action_description: None,
+            background_image_asset: None,
+            desired_intent: None,
+            custom_question_fields: None,
+            post_submit_headline: None,
+            post_submit_description: None,
+            post_submit_call_to_action_type: None,
+            final_urls: None,
+        }
+    }
+
+    /// Sets `resourceName`.
+    pub fn resource_name(mut self, value: impl Into<String>) -> Self {
+        self.resource_name = Some(value.into());
+        self
+    }
+
+    /// Sets `callToActionDescription`.
+    pub fn call_to_action_description(mut self, value: impl Into<String>) -> Self {
+        self.call_to_action_description = Some(value.into());
+        self
+    }
+
+    /// Sets `backgroundImageAsset`.
+    pub fn background_image_asset(mut self, value: impl Into<String>) -> Self {
+        self.background_image_asset = Some(value.into());
+        self
+    }
+
+    /// Sets `desiredIntent`.
+    pub fn desired_intent(mut self, value: impl Into<GoogleLeadFormAssetDesiredIntent>) -> Self {
+        self.desired_intent = Some(value.into());
+        self
+    }
+
+    /// Sets `customQuestionFields`.
+    pub fn custom_question_fields(mut self, value: impl Into<Vec<GoogleLeadFormQuestion>>) -> Self {
+        self.custom_question_fields = Some(value.into());
+        self
+    }
+
+    /// Sets `postSubmitHeadline`.
+    pub fn post_submit_headline(mut self, value: impl Into<String>) -> Self {
+        self.post_submit_headline = Some(value.into());
+        self
+    }
+
+    /// Sets `postSubmitDescription`.
+    pub fn post_submit_description(mut self, value: impl Into<String>) -> Self {
+        self.post_submit_description = Some(value.into());
+        self
+    }
+
+    /// Sets `postSubmitCallToActionType`.
+    pub fn post_submit_call_to_action_type(
+        mut self,
+        value: impl Into<GoogleLeadFormAssetPostSubmitCallToActionType>
+    ) -> Self {
+        self.post_submit_call_to_action_type = Some(value.into());
+        self
+    }
+
+    /// Sets `finalUrls`.
+    pub fn final_urls(mut self, value: impl Into<String>) -> Self {
+        self.final_urls = Some(value.into());
+        self
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `GoogleLeadFormAssetDesiredIntent`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -14874,8 +15032,8 @@ pub enum GoogleLeadFormAssetDesiredIntent {
     Unknown(String),
 }
 
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleLeadFormAssetDesiredIntent {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -14887,8 +15045,8 @@ impl GoogleLeadFormAssetDesiredIntent {
     }
 }
 
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleLeadFormAssetDesiredIntent {
     fn from(value: &str) -> Self {
         match value {
@@ -14899,11 +15057,11 @@ impl From<&str> for GoogleLeadFormAssetDesiredIntent {
     }
 }
 
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(GoogleLeadFormAssetDesiredIntent);
 
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `GoogleLeadFormAssetPostSubmitCallToActionType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -14924,8 +15082,8 @@ pub enum GoogleLeadFormAssetPostSubmitCallToActionType {
     Unknown(String),
 }
 
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleLeadFormAssetPostSubmitCallToActionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -14939,8 +15097,8 @@ impl GoogleLeadFormAssetPostSubmitCallToActionType {
     }
 }
 
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleLeadFormAssetPostSubmitCallToActionType {
     fn from(value: &str) -> Self {
         match value {
@@ -14953,11 +15111,11 @@ impl From<&str> for GoogleLeadFormAssetPostSubmitCallToActionType {
     }
 }
 
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(GoogleLeadFormAssetPostSubmitCallToActionType);
 
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `GoogleLeadFormCallToAction`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -15011,8 +15169,8 @@ pub enum GoogleLeadFormCallToAction {
     Unknown(String),
 }
 
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleLeadFormCallToAction {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -15037,8 +15195,8 @@ impl GoogleLeadFormCallToAction {
     }
 }
 
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleLeadFormCallToAction {
     fn from(value: &str) -> Self {
         match value {
@@ -15062,37 +15220,69 @@ impl From<&str> for GoogleLeadFormCallToAction {
     }
 }
 
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(GoogleLeadFormCallToAction);
 
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleLeadFormField` object.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleLeadFormField {
     /// A Google Ads lead form input type.
-    #[serde(rename = "inputType", default, skip_serializing_if = "Option::is_none")]
-    pub input_type: Option<String>,
+    #[serde(rename = "inputType",)]
+    pub input_type: String,
 
     /// `singleChoiceAnswers`: a list of JSON values.
     #[serde(rename = "singleChoiceAnswers", default, skip_serializing_if = "Option::is_none")]
     pub single_choice_answers: Option<Vec<serde_json::Value>>,
 }
 
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+impl GoogleLeadFormField {
+    /// A value with the required fields (`inputType`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(input_type: impl Into<String>) -> Self {
+        Self { input_type: input_type.into(), single_choice_answers: None, }
+    }
+
+    /// Sets `singleChoiceAnswers`.
+    pub fn single_choice_answers(mut self, value: impl Into<Vec<serde_json::Value>>) -> Self {
+        self.single_choice_answers = Some(value.into());
+        self
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A custom question added after the standard fields.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleLeadFormQuestion {
     /// `customQuestionText`: a string.
-    #[serde(rename = "customQuestionText", default, skip_serializing_if = "Option::is_none")]
-    pub custom_question_text: Option<String>,
+    #[serde(rename = "customQuestionText",)]
+    pub custom_question_text: String,
 
     /// `singleChoiceAnswers`: a list of JSON values.
-    #[serde(rename = "singleChoiceAnswers", default, skip_serializing_if = "Option::is_none")]
-    pub single_choice_answers: Option<Vec<serde_json::Value>>,
+    #[serde(rename = "singleChoiceAnswers",)]
+    pub single_choice_answers: Vec<serde_json::Value>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+impl GoogleLeadFormQuestion {
+    /// A value with the required fields (`customQuestionText`, `singleChoiceAnswers`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        custom_question_text: impl Into<String>,
+        single_choice_answers: impl Into<Vec<serde_json::Value>>
+    ) -> Self {
+        Self {
+            custom_question_text: custom_question_text.into(),
+            single_choice_answers: single_choice_answers.into(),
+        }
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -15490,8 +15680,8 @@ impl From<&str> for GoogleScheduleDay {
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(GoogleScheduleDay);
 
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Quarter of the hour a schedule slot starts or ends at.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -15512,8 +15702,8 @@ pub enum GoogleScheduleMinute {
     Unknown(String),
 }
 
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleScheduleMinute {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -15527,8 +15717,8 @@ impl GoogleScheduleMinute {
     }
 }
 
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleScheduleMinute {
     fn from(value: &str) -> Self {
         match value {
@@ -15541,7 +15731,7 @@ impl From<&str> for GoogleScheduleMinute {
     }
 }
 
-#[cfg(feature = "ad_manager")]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(GoogleScheduleMinute);
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -15712,10 +15902,10 @@ impl GoogleSegmentTarget {
     }
 }
 
-#[cfg(feature = "ad_manager")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A sitelink extension.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleSitelinkAsset {
     /// Existing asset to update; absent to create one.
@@ -15723,12 +15913,12 @@ pub struct GoogleSitelinkAsset {
     pub resource_name: Option<String>,
 
     /// `linkText`: a string.
-    #[serde(rename = "linkText", default, skip_serializing_if = "Option::is_none")]
-    pub link_text: Option<String>,
+    #[serde(rename = "linkText",)]
+    pub link_text: String,
 
     /// Landing page URL (one, despite the plural name).
-    #[serde(rename = "finalUrls", default, skip_serializing_if = "Option::is_none")]
-    pub final_urls: Option<String>,
+    #[serde(rename = "finalUrls",)]
+    pub final_urls: String,
 
     /// `description1`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -15749,6 +15939,61 @@ pub struct GoogleSitelinkAsset {
     /// `adScheduleTargets`: a list of [`GoogleAdScheduleTarget`](crate::ad_manager::GoogleAdScheduleTarget) values.
     #[serde(rename = "adScheduleTargets", default, skip_serializing_if = "Option::is_none")]
     pub ad_schedule_targets: Option<Vec<GoogleAdScheduleTarget>>,
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+impl GoogleSitelinkAsset {
+    /// A value with the required fields (`linkText`, `finalUrls`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(link_text: impl Into<String>, final_urls: impl Into<String>) -> Self {
+        Self {
+            resource_name: None,
+            link_text: link_text.into(),
+            final_urls: final_urls.into(),
+            description1: None,
+            description2: None,
+            start_date: None,
+            end_date: None,
+            ad_schedule_targets: None,
+        }
+    }
+
+    /// Sets `resourceName`.
+    pub fn resource_name(mut self, value: impl Into<String>) -> Self {
+        self.resource_name = Some(value.into());
+        self
+    }
+
+    /// Sets `description1`.
+    pub fn description1(mut self, value: impl Into<String>) -> Self {
+        self.description1 = Some(value.into());
+        self
+    }
+
+    /// Sets `description2`.
+    pub fn description2(mut self, value: impl Into<String>) -> Self {
+        self.description2 = Some(value.into());
+        self
+    }
+
+    /// Sets `startDate`.
+    pub fn start_date(mut self, value: impl Into<String>) -> Self {
+        self.start_date = Some(value.into());
+        self
+    }
+
+    /// Sets `endDate`.
+    pub fn end_date(mut self, value: impl Into<String>) -> Self {
+        self.end_date = Some(value.into());
+        self
+    }
+
+    /// Sets `adScheduleTargets`.
+    pub fn ad_schedule_targets(mut self, value: impl Into<Vec<GoogleAdScheduleTarget>>) -> Self {
+        self.ad_schedule_targets = Some(value.into());
+        self
+    }
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -18406,27 +18651,131 @@ pub struct UpsertGoogleAssetRequest {
     #[serde(rename = "locationId",)]
     pub location_id: String,
 
-    /// `type`: a [`GoogleAssetType`](crate::ad_manager::GoogleAssetType).
-    #[serde(rename = "type",)]
-    pub type_: GoogleAssetType,
-
     /// The asset; its shape follows `type`.
-    ///
-    /// Raw JSON: the `oneOf` variants cannot be told apart by their JSON kind, so no typed union is generated.
-    pub payload: serde_json::Value,
+    #[serde(flatten)]
+    pub payload: UpsertGoogleAssetRequestPayload,
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpsertGoogleAssetRequest {
-    /// A value with the required fields (`locationId`, `type`, `payload`).
+    /// A value with the required fields (`locationId`, `payload`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
-        type_: impl Into<GoogleAssetType>,
-        payload: impl Into<serde_json::Value>
+        payload: impl Into<UpsertGoogleAssetRequestPayload>
     ) -> Self {
-        Self { location_id: location_id.into(), type_: type_.into(), payload: payload.into(), }
+        Self { location_id: location_id.into(), payload: payload.into(), }
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+/// The asset; its shape follows `type`.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
+pub enum UpsertGoogleAssetRequestPayload {
+    /// `type` is `CALL`.
+    Call(GoogleCallAsset),
+
+    /// `type` is `SITELINK`.
+    Sitelink(GoogleSitelinkAsset),
+
+    /// `type` is `LEAD_FORM`.
+    LeadForm(GoogleLeadFormAsset),
+
+    /// Another `type`, or a `payload` that does not fit its `type`: kept as received.
+    Other(crate::RawVariant),
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+impl UpsertGoogleAssetRequestPayload {
+    /// The `type` value, if any.
+    pub fn tag(&self) -> Option<&str> {
+        match self {
+            Self::Call(_) => Some("CALL"),
+            Self::Sitelink(_) => Some("SITELINK"),
+            Self::LeadForm(_) => Some("LEAD_FORM"),
+            Self::Other(raw) => raw.tag.as_deref()
+        }
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+impl serde::Serialize for UpsertGoogleAssetRequestPayload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Call(value) => crate::runtime::tagged::write(
+                serializer,
+                "type",
+                Some("CALL"),
+                "payload",
+                Some(value)
+            ),
+            Self::Sitelink(value) => crate::runtime::tagged::write(
+                serializer,
+                "type",
+                Some("SITELINK"),
+                "payload",
+                Some(value)
+            ),
+            Self::LeadForm(value) => crate::runtime::tagged::write(
+                serializer,
+                "type",
+                Some("LEAD_FORM"),
+                "payload",
+                Some(value)
+            ),
+            Self::Other(raw) => crate::runtime::tagged::write(
+                serializer,
+                "type",
+                raw.tag.as_deref(),
+                "payload",
+                raw.content.as_ref()
+            ),
+        }
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+impl<'de> serde::Deserialize<'de> for UpsertGoogleAssetRequestPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = crate::runtime::tagged::split(deserializer, "type", "payload")?;
+        let known = match raw.tag.as_deref() {
+            Some("CALL") => crate::runtime::tagged::decode(&raw).map(Self::Call),
+            Some("SITELINK") => crate::runtime::tagged::decode(&raw).map(Self::Sitelink),
+            Some("LEAD_FORM") => crate::runtime::tagged::decode(&raw).map(Self::LeadForm),
+            _ => None,
+        };
+        Ok(known.unwrap_or(Self::Other(raw)))
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+impl From<GoogleCallAsset> for UpsertGoogleAssetRequestPayload {
+    fn from(value: GoogleCallAsset) -> Self {
+        Self::Call(value)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+impl From<GoogleSitelinkAsset> for UpsertGoogleAssetRequestPayload {
+    fn from(value: GoogleSitelinkAsset) -> Self {
+        Self::Sitelink(value)
+    }
+}
+
+#[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
+impl From<GoogleLeadFormAsset> for UpsertGoogleAssetRequestPayload {
+    fn from(value: GoogleLeadFormAsset) -> Self {
+        Self::LeadForm(value)
     }
 }
 

@@ -13320,6 +13320,12 @@ pub static OPERATIONS: &[CliOperation] = &[
             required: true,
             fields: &[
                 CliField {
+                    name: "name",
+                    required: true,
+                    shape: Shape { kind: ValueKind::String, list: false, values: &[] },
+                    help: ""
+                },
+                CliField {
                     name: "type",
                     required: true,
                     shape: Shape {
@@ -13335,12 +13341,6 @@ pub static OPERATIONS: &[CliOperation] = &[
                             "transferBot"
                         ]
                     },
-                    help: ""
-                },
-                CliField {
-                    name: "name",
-                    required: true,
-                    shape: Shape { kind: ValueKind::String, list: false, values: &[] },
                     help: ""
                 },
                 CliField {
@@ -13824,6 +13824,12 @@ pub static OPERATIONS: &[CliOperation] = &[
             required: true,
             fields: &[
                 CliField {
+                    name: "name",
+                    required: true,
+                    shape: Shape { kind: ValueKind::String, list: false, values: &[] },
+                    help: ""
+                },
+                CliField {
                     name: "type",
                     required: true,
                     shape: Shape {
@@ -13839,12 +13845,6 @@ pub static OPERATIONS: &[CliOperation] = &[
                             "transferBot"
                         ]
                     },
-                    help: ""
-                },
-                CliField {
-                    name: "name",
-                    required: true,
-                    shape: Shape { kind: ValueKind::String, list: false, values: &[] },
                     help: ""
                 },
                 CliField {
@@ -39545,6 +39545,12 @@ pub static OPERATIONS: &[CliOperation] = &[
                     help: ""
                 },
                 CliField {
+                    name: "name",
+                    required: true,
+                    shape: Shape { kind: ValueKind::String, list: false, values: &[] },
+                    help: "Display name."
+                },
+                CliField {
                     name: "actionType",
                     required: true,
                     shape: Shape {
@@ -39562,12 +39568,6 @@ pub static OPERATIONS: &[CliOperation] = &[
                         ]
                     },
                     help: ""
-                },
-                CliField {
-                    name: "name",
-                    required: true,
-                    shape: Shape { kind: ValueKind::String, list: false, values: &[] },
-                    help: "Display name."
                 },
                 CliField {
                     name: "actionParameters",
@@ -40209,6 +40209,12 @@ pub static OPERATIONS: &[CliOperation] = &[
                     help: ""
                 },
                 CliField {
+                    name: "name",
+                    required: true,
+                    shape: Shape { kind: ValueKind::String, list: false, values: &[] },
+                    help: "Display name."
+                },
+                CliField {
                     name: "actionType",
                     required: true,
                     shape: Shape {
@@ -40226,12 +40232,6 @@ pub static OPERATIONS: &[CliOperation] = &[
                         ]
                     },
                     help: ""
-                },
-                CliField {
-                    name: "name",
-                    required: true,
-                    shape: Shape { kind: ValueKind::String, list: false, values: &[] },
-                    help: "Display name."
                 },
                 CliField {
                     name: "actionParameters",
@@ -56127,6 +56127,12 @@ pub static OPERATIONS: &[CliOperation] = &[
             required: true,
             fields: &[
                 CliField {
+                    name: "name",
+                    required: true,
+                    shape: Shape { kind: ValueKind::String, list: false, values: &[] },
+                    help: ""
+                },
+                CliField {
                     name: "type",
                     required: true,
                     shape: Shape {
@@ -56142,12 +56148,6 @@ pub static OPERATIONS: &[CliOperation] = &[
                             "transferBot"
                         ]
                     },
-                    help: ""
-                },
-                CliField {
-                    name: "name",
-                    required: true,
-                    shape: Shape { kind: ValueKind::String, list: false, values: &[] },
                     help: ""
                 },
                 CliField {
@@ -56631,6 +56631,12 @@ pub static OPERATIONS: &[CliOperation] = &[
             required: true,
             fields: &[
                 CliField {
+                    name: "name",
+                    required: true,
+                    shape: Shape { kind: ValueKind::String, list: false, values: &[] },
+                    help: ""
+                },
+                CliField {
                     name: "type",
                     required: true,
                     shape: Shape {
@@ -56646,12 +56652,6 @@ pub static OPERATIONS: &[CliOperation] = &[
                             "transferBot"
                         ]
                     },
-                    help: ""
-                },
-                CliField {
-                    name: "name",
-                    required: true,
-                    shape: Shape { kind: ValueKind::String, list: false, values: &[] },
                     help: ""
                 },
                 CliField {
@@ -83270,6 +83270,12 @@ pub static OPERATIONS: &[CliOperation] = &[
                     help: ""
                 },
                 CliField {
+                    name: "name",
+                    required: true,
+                    shape: Shape { kind: ValueKind::String, list: false, values: &[] },
+                    help: "Display name."
+                },
+                CliField {
                     name: "actionType",
                     required: true,
                     shape: Shape {
@@ -83287,12 +83293,6 @@ pub static OPERATIONS: &[CliOperation] = &[
                         ]
                     },
                     help: ""
-                },
-                CliField {
-                    name: "name",
-                    required: true,
-                    shape: Shape { kind: ValueKind::String, list: false, values: &[] },
-                    help: "Display name."
                 },
                 CliField {
                     name: "actionParameters",
@@ -83934,6 +83934,12 @@ pub static OPERATIONS: &[CliOperation] = &[
                     help: ""
                 },
                 CliField {
+                    name: "name",
+                    required: true,
+                    shape: Shape { kind: ValueKind::String, list: false, values: &[] },
+                    help: "Display name."
+                },
+                CliField {
                     name: "actionType",
                     required: true,
                     shape: Shape {
@@ -83951,12 +83957,6 @@ pub static OPERATIONS: &[CliOperation] = &[
                         ]
                     },
                     help: ""
-                },
-                CliField {
-                    name: "name",
-                    required: true,
-                    shape: Shape { kind: ValueKind::String, list: false, values: &[] },
-                    help: "Display name."
                 },
                 CliField {
                     name: "actionParameters",

@@ -217,9 +217,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.create_conversation_ai_action(
                 "sample-agentId",
                 ConversationAiActionRequest::new(
-                    ConversationAiActionType::TriggerWorkflow,
                     "Trigger a Workflow".to_owned(),
-                    serde_json::Value::Object(Default::default())
+                    ConversationAiActionRequestDetails::TriggerWorkflow(
+                        TriggerWorkflowDetails::new(vec!["sample".to_owned()], "sample".to_owned())
+                    )
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -298,9 +299,10 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                 "sample-agentId",
                 "sample-actionId",
                 ConversationAiActionRequest::new(
-                    ConversationAiActionType::TriggerWorkflow,
                     "Trigger a Workflow".to_owned(),
-                    serde_json::Value::Object(Default::default())
+                    ConversationAiActionRequestDetails::TriggerWorkflow(
+                        TriggerWorkflowDetails::new(vec!["sample".to_owned()], "sample".to_owned())
+                    )
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -350,9 +352,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.create_conversation_ai_action(
                 "sample-agentId",
                 ConversationAiActionRequest::new(
-                    ConversationAiActionType::TriggerWorkflow,
                     "Trigger a Workflow".to_owned(),
-                    serde_json::Value::Object(Default::default())
+                    ConversationAiActionRequestDetails::TriggerWorkflow(
+                        TriggerWorkflowDetails::new(vec!["sample".to_owned()], "sample".to_owned())
+                            .trigger_message("sample".to_owned())
+                    )
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -450,9 +454,11 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 "sample-agentId",
                 "sample-actionId",
                 ConversationAiActionRequest::new(
-                    ConversationAiActionType::TriggerWorkflow,
                     "Trigger a Workflow".to_owned(),
-                    serde_json::Value::Object(Default::default())
+                    ConversationAiActionRequestDetails::TriggerWorkflow(
+                        TriggerWorkflowDetails::new(vec!["sample".to_owned()], "sample".to_owned())
+                            .trigger_message("sample".to_owned())
+                    )
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -1218,8 +1224,8 @@ impl UpdateConversationAiFollowupSettings {
     }
 }
 
-#[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Settings of an advanced follow-up action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1241,8 +1247,51 @@ pub struct AdvancedFollowupDetails {
     pub followup_settings: Option<FollowupSettings>,
 }
 
-#[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl AdvancedFollowupDetails {
+    /// A value with the required fields (`enabled`, `scenarioId`, `followupSequence`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        enabled: impl Into<bool>,
+        scenario_id: impl Into<AdvancedFollowupDetailsScenarioId>,
+        followup_sequence: impl Into<Vec<FollowupStep>>
+    ) -> Self {
+        Self {
+            enabled: Some(enabled.into()),
+            scenario_id: Some(scenario_id.into()),
+            followup_sequence: Some(followup_sequence.into()),
+            followup_settings: None,
+        }
+    }
+
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// Sets `scenarioId`.
+    pub fn scenario_id(mut self, value: impl Into<AdvancedFollowupDetailsScenarioId>) -> Self {
+        self.scenario_id = Some(value.into());
+        self
+    }
+
+    /// Sets `followupSequence`.
+    pub fn followup_sequence(mut self, value: impl Into<Vec<FollowupStep>>) -> Self {
+        self.followup_sequence = Some(value.into());
+        self
+    }
+
+    /// Sets `followupSettings`.
+    pub fn followup_settings(mut self, value: impl Into<FollowupSettings>) -> Self {
+        self.followup_settings = Some(value.into());
+        self
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// The situation the follow-ups cover.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1260,8 +1309,8 @@ pub enum AdvancedFollowupDetailsScenarioId {
     Unknown(String),
 }
 
-#[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl AdvancedFollowupDetailsScenarioId {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1274,8 +1323,8 @@ impl AdvancedFollowupDetailsScenarioId {
     }
 }
 
-#[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<&str> for AdvancedFollowupDetailsScenarioId {
     fn from(value: &str) -> Self {
         match value {
@@ -1287,7 +1336,7 @@ impl From<&str> for AdvancedFollowupDetailsScenarioId {
     }
 }
 
-#[cfg(feature = "conversation_ai")]
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::enums::string_enum!(AdvancedFollowupDetailsScenarioId);
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -1467,8 +1516,8 @@ impl From<&str> for AgentSleepUnit {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::enums::string_enum!(AgentSleepUnit);
 
-#[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Settings of an appointment-booking action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1524,6 +1573,109 @@ pub struct AppointmentBookingDetails {
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl AppointmentBookingDetails {
+    /// A value with the required fields (`calendarId`, `onlySendLink`, `triggerWorkflow`, `sleepAfterBooking`, `transferBot`, `rescheduleEnabled`, `cancelEnabled`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        calendar_id: impl Into<String>,
+        only_send_link: impl Into<bool>,
+        trigger_workflow: impl Into<bool>,
+        sleep_after_booking: impl Into<bool>,
+        transfer_bot: impl Into<bool>,
+        reschedule_enabled: impl Into<bool>,
+        cancel_enabled: impl Into<bool>
+    ) -> Self {
+        Self {
+            action_id: None,
+            calendar_id: Some(calendar_id.into()),
+            only_send_link: Some(only_send_link.into()),
+            trigger_workflow: Some(trigger_workflow.into()),
+            workflow_ids: None,
+            sleep_after_booking: Some(sleep_after_booking.into()),
+            sleep_time_unit: None,
+            sleep_time: None,
+            transfer_bot: Some(transfer_bot.into()),
+            transfer_agent: None,
+            reschedule_enabled: Some(reschedule_enabled.into()),
+            cancel_enabled: Some(cancel_enabled.into()),
+        }
+    }
+
+    /// Sets `actionId`.
+    pub fn action_id(mut self, value: impl Into<String>) -> Self {
+        self.action_id = Some(value.into());
+        self
+    }
+
+    /// Sets `calendarId`.
+    pub fn calendar_id(mut self, value: impl Into<String>) -> Self {
+        self.calendar_id = Some(value.into());
+        self
+    }
+
+    /// Sets `onlySendLink`.
+    pub fn only_send_link(mut self, value: impl Into<bool>) -> Self {
+        self.only_send_link = Some(value.into());
+        self
+    }
+
+    /// Sets `triggerWorkflow`.
+    pub fn trigger_workflow(mut self, value: impl Into<bool>) -> Self {
+        self.trigger_workflow = Some(value.into());
+        self
+    }
+
+    /// Sets `workflowIds`.
+    pub fn workflow_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.workflow_ids = Some(value.into());
+        self
+    }
+
+    /// Sets `sleepAfterBooking`.
+    pub fn sleep_after_booking(mut self, value: impl Into<bool>) -> Self {
+        self.sleep_after_booking = Some(value.into());
+        self
+    }
+
+    /// Sets `sleepTimeUnit`.
+    pub fn sleep_time_unit(mut self, value: impl Into<DelayUnit>) -> Self {
+        self.sleep_time_unit = Some(value.into());
+        self
+    }
+
+    /// Sets `sleepTime`.
+    pub fn sleep_time(mut self, value: impl Into<i64>) -> Self {
+        self.sleep_time = Some(value.into());
+        self
+    }
+
+    /// Sets `transferBot`.
+    pub fn transfer_bot(mut self, value: impl Into<bool>) -> Self {
+        self.transfer_bot = Some(value.into());
+        self
+    }
+
+    /// Sets `transferAgent`.
+    pub fn transfer_agent(mut self, value: impl Into<String>) -> Self {
+        self.transfer_agent = Some(value.into());
+        self
+    }
+
+    /// Sets `rescheduleEnabled`.
+    pub fn reschedule_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.reschedule_enabled = Some(value.into());
+        self
+    }
+
+    /// Sets `cancelEnabled`.
+    pub fn cancel_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.cancel_enabled = Some(value.into());
+        self
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// One message of the conversation history.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1551,19 +1703,207 @@ pub struct ConversationAiAction {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
-    /// `type`: a [`ConversationAiActionType`](crate::conversation_ai::ConversationAiActionType).
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<ConversationAiActionType>,
-
     /// The agent it belongs to.
     #[serde(rename = "agentId", default, skip_serializing_if = "Option::is_none")]
     pub agent_id: Option<String>,
 
     /// Type-specific settings.
-    ///
-    /// Raw JSON: the `oneOf` variants cannot be told apart by their JSON kind, so no typed union is generated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<serde_json::Value>,
+    #[serde(flatten)]
+    pub details: Option<ConversationAiActionDetails>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+/// Type-specific settings.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
+pub enum ConversationAiActionDetails {
+    /// `type` is `triggerWorkflow`.
+    TriggerWorkflow(TriggerWorkflowDetails),
+
+    /// `type` is `updateContactField`.
+    UpdateContactField(UpdateContactFieldDetails),
+
+    /// `type` is `appointmentBooking`.
+    AppointmentBooking(AppointmentBookingDetails),
+
+    /// `type` is `stopBot`.
+    StopBot(StopBotDetails),
+
+    /// `type` is `humanHandOver`.
+    HumanHandOver(HumanHandoverDetails),
+
+    /// `type` is `advancedFollowup`.
+    AdvancedFollowup(AdvancedFollowupDetails),
+
+    /// `type` is `transferBot`.
+    TransferBot(TransferBotDetails),
+
+    /// Another `type`, or a `details` that does not fit its `type`: kept as received.
+    Other(crate::RawVariant),
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl ConversationAiActionDetails {
+    /// The `type` value, if any.
+    pub fn tag(&self) -> Option<&str> {
+        match self {
+            Self::TriggerWorkflow(_) => Some("triggerWorkflow"),
+            Self::UpdateContactField(_) => Some("updateContactField"),
+            Self::AppointmentBooking(_) => Some("appointmentBooking"),
+            Self::StopBot(_) => Some("stopBot"),
+            Self::HumanHandOver(_) => Some("humanHandOver"),
+            Self::AdvancedFollowup(_) => Some("advancedFollowup"),
+            Self::TransferBot(_) => Some("transferBot"),
+            Self::Other(raw) => raw.tag.as_deref()
+        }
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl serde::Serialize for ConversationAiActionDetails {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::TriggerWorkflow(value) => crate::runtime::tagged::write(
+                serializer,
+                "type",
+                Some("triggerWorkflow"),
+                "details",
+                Some(value)
+            ),
+            Self::UpdateContactField(value) => crate::runtime::tagged::write(
+                serializer,
+                "type",
+                Some("updateContactField"),
+                "details",
+                Some(value)
+            ),
+            Self::AppointmentBooking(value) => crate::runtime::tagged::write(
+                serializer,
+                "type",
+                Some("appointmentBooking"),
+                "details",
+                Some(value)
+            ),
+            Self::StopBot(value) => crate::runtime::tagged::write(
+                serializer,
+                "type",
+                Some("stopBot"),
+                "details",
+                Some(value)
+            ),
+            Self::HumanHandOver(value) => crate::runtime::tagged::write(
+                serializer,
+                "type",
+                Some("humanHandOver"),
+                "details",
+                Some(value)
+            ),
+            Self::AdvancedFollowup(value) => crate::runtime::tagged::write(
+                serializer,
+                "type",
+                Some("advancedFollowup"),
+                "details",
+                Some(value)
+            ),
+            Self::TransferBot(value) => crate::runtime::tagged::write(
+                serializer,
+                "type",
+                Some("transferBot"),
+                "details",
+                Some(value)
+            ),
+            Self::Other(raw) => crate::runtime::tagged::write(
+                serializer,
+                "type",
+                raw.tag.as_deref(),
+                "details",
+                raw.content.as_ref()
+            ),
+        }
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl<'de> serde::Deserialize<'de> for ConversationAiActionDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = crate::runtime::tagged::split(deserializer, "type", "details")?;
+        let known = match raw.tag.as_deref() {
+            Some("triggerWorkflow") => crate::runtime::tagged::decode(&raw)
+                .map(Self::TriggerWorkflow),
+            Some("updateContactField") => crate::runtime::tagged::decode(&raw)
+                .map(Self::UpdateContactField),
+            Some("appointmentBooking") => crate::runtime::tagged::decode(&raw)
+                .map(Self::AppointmentBooking),
+            Some("stopBot") => crate::runtime::tagged::decode(&raw).map(Self::StopBot),
+            Some("humanHandOver") => crate::runtime::tagged::decode(&raw).map(Self::HumanHandOver),
+            Some("advancedFollowup") => crate::runtime::tagged::decode(&raw)
+                .map(Self::AdvancedFollowup),
+            Some("transferBot") => crate::runtime::tagged::decode(&raw).map(Self::TransferBot),
+            _ => None,
+        };
+        Ok(known.unwrap_or(Self::Other(raw)))
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl From<TriggerWorkflowDetails> for ConversationAiActionDetails {
+    fn from(value: TriggerWorkflowDetails) -> Self {
+        Self::TriggerWorkflow(value)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl From<UpdateContactFieldDetails> for ConversationAiActionDetails {
+    fn from(value: UpdateContactFieldDetails) -> Self {
+        Self::UpdateContactField(value)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl From<AppointmentBookingDetails> for ConversationAiActionDetails {
+    fn from(value: AppointmentBookingDetails) -> Self {
+        Self::AppointmentBooking(value)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl From<StopBotDetails> for ConversationAiActionDetails {
+    fn from(value: StopBotDetails) -> Self {
+        Self::StopBot(value)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl From<HumanHandoverDetails> for ConversationAiActionDetails {
+    fn from(value: HumanHandoverDetails) -> Self {
+        Self::HumanHandOver(value)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl From<AdvancedFollowupDetails> for ConversationAiActionDetails {
+    fn from(value: AdvancedFollowupDetails) -> Self {
+        Self::AdvancedFollowup(value)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl From<TransferBotDetails> for ConversationAiActionDetails {
+    fn from(value: TransferBotDetails) -> Self {
+        Self::TransferBot(value)
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -1572,30 +1912,218 @@ pub struct ConversationAiAction {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationAiActionRequest {
-    /// `type`: a [`ConversationAiActionType`](crate::conversation_ai::ConversationAiActionType).
-    #[serde(rename = "type",)]
-    pub type_: ConversationAiActionType,
-
     /// `name`: a string. Example: `Trigger a Workflow`.
     pub name: String,
 
     /// Type-specific settings.
-    ///
-    /// Raw JSON: the `oneOf` variants cannot be told apart by their JSON kind, so no typed union is generated.
-    pub details: serde_json::Value,
+    #[serde(flatten)]
+    pub details: ConversationAiActionRequestDetails,
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl ConversationAiActionRequest {
-    /// A value with the required fields (`type`, `name`, `details`).
+    /// A value with the required fields (`name`, `details`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
-        type_: impl Into<ConversationAiActionType>,
         name: impl Into<String>,
-        details: impl Into<serde_json::Value>
+        details: impl Into<ConversationAiActionRequestDetails>
     ) -> Self {
-        Self { type_: type_.into(), name: name.into(), details: details.into(), }
+        Self { name: name.into(), details: details.into(), }
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+/// Type-specific settings.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
+pub enum ConversationAiActionRequestDetails {
+    /// `type` is `triggerWorkflow`.
+    TriggerWorkflow(TriggerWorkflowDetails),
+
+    /// `type` is `updateContactField`.
+    UpdateContactField(UpdateContactFieldDetails),
+
+    /// `type` is `appointmentBooking`.
+    AppointmentBooking(AppointmentBookingDetails),
+
+    /// `type` is `stopBot`.
+    StopBot(StopBotDetails),
+
+    /// `type` is `humanHandOver`.
+    HumanHandOver(HumanHandoverDetails),
+
+    /// `type` is `advancedFollowup`.
+    AdvancedFollowup(AdvancedFollowupDetails),
+
+    /// `type` is `transferBot`.
+    TransferBot(TransferBotDetails),
+
+    /// Another `type`, or a `details` that does not fit its `type`: kept as received.
+    Other(crate::RawVariant),
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl ConversationAiActionRequestDetails {
+    /// The `type` value, if any.
+    pub fn tag(&self) -> Option<&str> {
+        match self {
+            Self::TriggerWorkflow(_) => Some("triggerWorkflow"),
+            Self::UpdateContactField(_) => Some("updateContactField"),
+            Self::AppointmentBooking(_) => Some("appointmentBooking"),
+            Self::StopBot(_) => Some("stopBot"),
+            Self::HumanHandOver(_) => Some("humanHandOver"),
+            Self::AdvancedFollowup(_) => Some("advancedFollowup"),
+            Self::TransferBot(_) => Some("transferBot"),
+            Self::Other(raw) => raw.tag.as_deref()
+        }
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl serde::Serialize for ConversationAiActionRequestDetails {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::TriggerWorkflow(value) => crate::runtime::tagged::write(
+                serializer,
+                "type",
+                Some("triggerWorkflow"),
+                "details",
+                Some(value)
+            ),
+            Self::UpdateContactField(value) => crate::runtime::tagged::write(
+                serializer,
+                "type",
+                Some("updateContactField"),
+                "details",
+                Some(value)
+            ),
+            Self::AppointmentBooking(value) => crate::runtime::tagged::write(
+                serializer,
+                "type",
+                Some("appointmentBooking"),
+                "details",
+                Some(value)
+            ),
+            Self::StopBot(value) => crate::runtime::tagged::write(
+                serializer,
+                "type",
+                Some("stopBot"),
+                "details",
+                Some(value)
+            ),
+            Self::HumanHandOver(value) => crate::runtime::tagged::write(
+                serializer,
+                "type",
+                Some("humanHandOver"),
+                "details",
+                Some(value)
+            ),
+            Self::AdvancedFollowup(value) => crate::runtime::tagged::write(
+                serializer,
+                "type",
+                Some("advancedFollowup"),
+                "details",
+                Some(value)
+            ),
+            Self::TransferBot(value) => crate::runtime::tagged::write(
+                serializer,
+                "type",
+                Some("transferBot"),
+                "details",
+                Some(value)
+            ),
+            Self::Other(raw) => crate::runtime::tagged::write(
+                serializer,
+                "type",
+                raw.tag.as_deref(),
+                "details",
+                raw.content.as_ref()
+            ),
+        }
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl<'de> serde::Deserialize<'de> for ConversationAiActionRequestDetails {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = crate::runtime::tagged::split(deserializer, "type", "details")?;
+        let known = match raw.tag.as_deref() {
+            Some("triggerWorkflow") => crate::runtime::tagged::decode(&raw)
+                .map(Self::TriggerWorkflow),
+            Some("updateContactField") => crate::runtime::tagged::decode(&raw)
+                .map(Self::UpdateContactField),
+            Some("appointmentBooking") => crate::runtime::tagged::decode(&raw)
+                .map(Self::AppointmentBooking),
+            Some("stopBot") => crate::runtime::tagged::decode(&raw).map(Self::StopBot),
+            Some("humanHandOver") => crate::runtime::tagged::decode(&raw).map(Self::HumanHandOver),
+            Some("advancedFollowup") => crate::runtime::tagged::decode(&raw)
+                .map(Self::AdvancedFollowup),
+            Some("transferBot") => crate::runtime::tagged::decode(&raw).map(Self::TransferBot),
+            _ => None,
+        };
+        Ok(known.unwrap_or(Self::Other(raw)))
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl From<TriggerWorkflowDetails> for ConversationAiActionRequestDetails {
+    fn from(value: TriggerWorkflowDetails) -> Self {
+        Self::TriggerWorkflow(value)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl From<UpdateContactFieldDetails> for ConversationAiActionRequestDetails {
+    fn from(value: UpdateContactFieldDetails) -> Self {
+        Self::UpdateContactField(value)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl From<AppointmentBookingDetails> for ConversationAiActionRequestDetails {
+    fn from(value: AppointmentBookingDetails) -> Self {
+        Self::AppointmentBooking(value)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl From<StopBotDetails> for ConversationAiActionRequestDetails {
+    fn from(value: StopBotDetails) -> Self {
+        Self::StopBot(value)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl From<HumanHandoverDetails> for ConversationAiActionRequestDetails {
+    fn from(value: HumanHandoverDetails) -> Self {
+        Self::HumanHandOver(value)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl From<AdvancedFollowupDetails> for ConversationAiActionRequestDetails {
+    fn from(value: AdvancedFollowupDetails) -> Self {
+        Self::AdvancedFollowup(value)
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl From<TransferBotDetails> for ConversationAiActionRequestDetails {
+    fn from(value: TransferBotDetails) -> Self {
+        Self::TransferBot(value)
     }
 }
 
@@ -2121,8 +2649,8 @@ impl CreateConversationAiAgentRequest {
     }
 }
 
-#[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Unit of an action delay.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2140,8 +2668,8 @@ pub enum DelayUnit {
     Unknown(String),
 }
 
-#[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl DelayUnit {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2154,8 +2682,8 @@ impl DelayUnit {
     }
 }
 
-#[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<&str> for DelayUnit {
     fn from(value: &str) -> Self {
         match value {
@@ -2167,7 +2695,7 @@ impl From<&str> for DelayUnit {
     }
 }
 
-#[cfg(feature = "conversation_ai")]
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::enums::string_enum!(DelayUnit);
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -2214,12 +2742,12 @@ pub struct DeletedAction {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// When and how follow-ups are sent.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FollowupSettings {
     /// Follow-ups may switch channel.
-    #[serde(rename = "dynamicChannelSwitching",)]
-    pub dynamic_channel_switching: bool,
+    #[serde(rename = "dynamicChannelSwitching", default, skip_serializing_if = "Option::is_none")]
+    pub dynamic_channel_switching: Option<bool>,
 
     /// Send only in working hours.
     #[serde(rename = "followUpHours", default, skip_serializing_if = "Option::is_none")]
@@ -2241,11 +2769,17 @@ impl FollowupSettings {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(dynamic_channel_switching: impl Into<bool>) -> Self {
         Self {
-            dynamic_channel_switching: dynamic_channel_switching.into(),
+            dynamic_channel_switching: Some(dynamic_channel_switching.into()),
             follow_up_hours: None,
             working_hours: None,
             timezone_to_use: None,
         }
+    }
+
+    /// Sets `dynamicChannelSwitching`.
+    pub fn dynamic_channel_switching(mut self, value: impl Into<bool>) -> Self {
+        self.dynamic_channel_switching = Some(value.into());
+        self
     }
 
     /// Sets `followUpHours`.
@@ -2311,8 +2845,8 @@ impl From<&str> for FollowupSettingsTimezoneToUse {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::enums::string_enum!(FollowupSettingsTimezoneToUse);
 
-#[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// One step of a follow-up sequence.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2348,6 +2882,77 @@ pub struct FollowupStep {
     /// The contact asked for this follow-up.
     #[serde(rename = "contactRequested", default, skip_serializing_if = "Option::is_none")]
     pub contact_requested: Option<bool>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl FollowupStep {
+    /// A value with the required fields (`id`, `followupTimeUnit`, `followupTime`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        id: impl Into<i64>,
+        followup_time_unit: impl Into<DelayUnit>,
+        followup_time: impl Into<i64>
+    ) -> Self {
+        Self {
+            id: Some(id.into()),
+            followup_time_unit: Some(followup_time_unit.into()),
+            followup_time: Some(followup_time.into()),
+            ai_enabled_message: None,
+            trigger_workflow: None,
+            custom_message: None,
+            workflow_id: None,
+            contact_requested: None,
+        }
+    }
+
+    /// Sets `id`.
+    pub fn id(mut self, value: impl Into<i64>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+
+    /// Sets `followupTimeUnit`.
+    pub fn followup_time_unit(mut self, value: impl Into<DelayUnit>) -> Self {
+        self.followup_time_unit = Some(value.into());
+        self
+    }
+
+    /// Sets `followupTime`.
+    pub fn followup_time(mut self, value: impl Into<i64>) -> Self {
+        self.followup_time = Some(value.into());
+        self
+    }
+
+    /// Sets `aiEnabledMessage`.
+    pub fn ai_enabled_message(mut self, value: impl Into<bool>) -> Self {
+        self.ai_enabled_message = Some(value.into());
+        self
+    }
+
+    /// Sets `triggerWorkflow`.
+    pub fn trigger_workflow(mut self, value: impl Into<bool>) -> Self {
+        self.trigger_workflow = Some(value.into());
+        self
+    }
+
+    /// Sets `customMessage`.
+    pub fn custom_message(mut self, value: impl Into<String>) -> Self {
+        self.custom_message = Some(value.into());
+        self
+    }
+
+    /// Sets `workflowId`.
+    pub fn workflow_id(mut self, value: impl Into<String>) -> Self {
+        self.workflow_id = Some(value.into());
+        self
+    }
+
+    /// Sets `contactRequested`.
+    pub fn contact_requested(mut self, value: impl Into<bool>) -> Self {
+        self.contact_requested = Some(value.into());
+        self
+    }
 }
 
 #[cfg(feature = "conversation_ai")]
@@ -2394,8 +2999,8 @@ impl From<&str> for GetConversationAiGenerationSource {
 #[cfg(feature = "conversation_ai")]
 crate::runtime::enums::string_enum!(GetConversationAiGenerationSource);
 
-#[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Settings of a human-handover action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2449,8 +3054,109 @@ pub struct HumanHandoverDetails {
     pub handover_type: Option<HumanHandoverDetailsHandoverType>,
 }
 
-#[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl HumanHandoverDetails {
+    /// A value with the required fields (`enabled`, `triggerCondition`, `reactivateEnabled`, `finalMessage`, `handoverType`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        enabled: impl Into<bool>,
+        trigger_condition: impl Into<String>,
+        reactivate_enabled: impl Into<bool>,
+        final_message: impl Into<String>,
+        handover_type: impl Into<HumanHandoverDetailsHandoverType>
+    ) -> Self {
+        Self {
+            enabled: Some(enabled.into()),
+            trigger_condition: Some(trigger_condition.into()),
+            examples: None,
+            assign_to_user_id: None,
+            skip_assign_to_user: None,
+            create_task: None,
+            reactivate_enabled: Some(reactivate_enabled.into()),
+            sleep_time_unit: None,
+            sleep_time: None,
+            final_message: Some(final_message.into()),
+            tags: None,
+            handover_type: Some(handover_type.into()),
+        }
+    }
+
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// Sets `triggerCondition`.
+    pub fn trigger_condition(mut self, value: impl Into<String>) -> Self {
+        self.trigger_condition = Some(value.into());
+        self
+    }
+
+    /// Sets `examples`.
+    pub fn examples(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.examples = Some(value.into());
+        self
+    }
+
+    /// Sets `assignToUserId`.
+    pub fn assign_to_user_id(mut self, value: impl Into<String>) -> Self {
+        self.assign_to_user_id = Some(value.into());
+        self
+    }
+
+    /// Sets `skipAssignToUser`.
+    pub fn skip_assign_to_user(mut self, value: impl Into<bool>) -> Self {
+        self.skip_assign_to_user = Some(value.into());
+        self
+    }
+
+    /// Sets `createTask`.
+    pub fn create_task(mut self, value: impl Into<bool>) -> Self {
+        self.create_task = Some(value.into());
+        self
+    }
+
+    /// Sets `reactivateEnabled`.
+    pub fn reactivate_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.reactivate_enabled = Some(value.into());
+        self
+    }
+
+    /// Sets `sleepTimeUnit`.
+    pub fn sleep_time_unit(mut self, value: impl Into<DelayUnit>) -> Self {
+        self.sleep_time_unit = Some(value.into());
+        self
+    }
+
+    /// Sets `sleepTime`.
+    pub fn sleep_time(mut self, value: impl Into<i64>) -> Self {
+        self.sleep_time = Some(value.into());
+        self
+    }
+
+    /// Sets `finalMessage`.
+    pub fn final_message(mut self, value: impl Into<String>) -> Self {
+        self.final_message = Some(value.into());
+        self
+    }
+
+    /// Sets `tags`.
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+
+    /// Sets `handoverType`.
+    pub fn handover_type(mut self, value: impl Into<HumanHandoverDetailsHandoverType>) -> Self {
+        self.handover_type = Some(value.into());
+        self
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// What triggers the handover.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2471,8 +3177,8 @@ pub enum HumanHandoverDetailsHandoverType {
     Unknown(String),
 }
 
-#[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl HumanHandoverDetailsHandoverType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2486,8 +3192,8 @@ impl HumanHandoverDetailsHandoverType {
     }
 }
 
-#[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<&str> for HumanHandoverDetailsHandoverType {
     fn from(value: &str) -> Self {
         match value {
@@ -2500,7 +3206,7 @@ impl From<&str> for HumanHandoverDetailsHandoverType {
     }
 }
 
-#[cfg(feature = "conversation_ai")]
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::enums::string_enum!(HumanHandoverDetailsHandoverType);
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -2560,8 +3266,8 @@ pub struct SearchConversationAiAgentsResponse {
     pub count: Option<i64>,
 }
 
-#[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Settings of a stop-bot action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2603,8 +3309,92 @@ pub struct StopBotDetails {
     pub tags: Option<Vec<String>>,
 }
 
-#[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl StopBotDetails {
+    /// A value with the required fields (`stopBotDetectionType`, `stopBotTriggerCondition`, `reactivateEnabled`, `enabled`, `stopBotExamples`, `finalMessage`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        stop_bot_detection_type: impl Into<StopBotDetailsStopBotDetectionType>,
+        stop_bot_trigger_condition: impl Into<String>,
+        reactivate_enabled: impl Into<bool>,
+        enabled: impl Into<bool>,
+        stop_bot_examples: impl Into<Vec<String>>,
+        final_message: impl Into<String>
+    ) -> Self {
+        Self {
+            stop_bot_detection_type: Some(stop_bot_detection_type.into()),
+            stop_bot_trigger_condition: Some(stop_bot_trigger_condition.into()),
+            reactivate_enabled: Some(reactivate_enabled.into()),
+            sleep_time_unit: None,
+            sleep_time: None,
+            enabled: Some(enabled.into()),
+            stop_bot_examples: Some(stop_bot_examples.into()),
+            final_message: Some(final_message.into()),
+            tags: None,
+        }
+    }
+
+    /// Sets `stopBotDetectionType`.
+    pub fn stop_bot_detection_type(
+        mut self,
+        value: impl Into<StopBotDetailsStopBotDetectionType>
+    ) -> Self {
+        self.stop_bot_detection_type = Some(value.into());
+        self
+    }
+
+    /// Sets `stopBotTriggerCondition`.
+    pub fn stop_bot_trigger_condition(mut self, value: impl Into<String>) -> Self {
+        self.stop_bot_trigger_condition = Some(value.into());
+        self
+    }
+
+    /// Sets `reactivateEnabled`.
+    pub fn reactivate_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.reactivate_enabled = Some(value.into());
+        self
+    }
+
+    /// Sets `sleepTimeUnit`.
+    pub fn sleep_time_unit(mut self, value: impl Into<DelayUnit>) -> Self {
+        self.sleep_time_unit = Some(value.into());
+        self
+    }
+
+    /// Sets `sleepTime`.
+    pub fn sleep_time(mut self, value: impl Into<i64>) -> Self {
+        self.sleep_time = Some(value.into());
+        self
+    }
+
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// Sets `stopBotExamples`.
+    pub fn stop_bot_examples(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.stop_bot_examples = Some(value.into());
+        self
+    }
+
+    /// Sets `finalMessage`.
+    pub fn final_message(mut self, value: impl Into<String>) -> Self {
+        self.final_message = Some(value.into());
+        self
+    }
+
+    /// Sets `tags`.
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Goodbye detection or a custom condition.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2619,8 +3409,8 @@ pub enum StopBotDetailsStopBotDetectionType {
     Unknown(String),
 }
 
-#[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl StopBotDetailsStopBotDetectionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2632,8 +3422,8 @@ impl StopBotDetailsStopBotDetectionType {
     }
 }
 
-#[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<&str> for StopBotDetailsStopBotDetectionType {
     fn from(value: &str) -> Self {
         match value {
@@ -2644,11 +3434,11 @@ impl From<&str> for StopBotDetailsStopBotDetectionType {
     }
 }
 
-#[cfg(feature = "conversation_ai")]
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::enums::string_enum!(StopBotDetailsStopBotDetectionType);
 
-#[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Settings of a transfer-to-another-agent action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2680,8 +3470,58 @@ pub struct TransferBotDetails {
     pub transfer_bot_examples: Option<Vec<String>>,
 }
 
-#[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl TransferBotDetails {
+    /// A value with the required fields (`transferBotType`, `transferToBot`, `enabled`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        transfer_bot_type: impl Into<TransferBotDetailsTransferBotType>,
+        transfer_to_bot: impl Into<String>,
+        enabled: impl Into<bool>
+    ) -> Self {
+        Self {
+            transfer_bot_type: Some(transfer_bot_type.into()),
+            transfer_to_bot: Some(transfer_to_bot.into()),
+            enabled: Some(enabled.into()),
+            transfer_bot_trigger_condition: None,
+            transfer_bot_examples: None,
+        }
+    }
+
+    /// Sets `transferBotType`.
+    pub fn transfer_bot_type(mut self, value: impl Into<TransferBotDetailsTransferBotType>) -> Self {
+        self.transfer_bot_type = Some(value.into());
+        self
+    }
+
+    /// Sets `transferToBot`.
+    pub fn transfer_to_bot(mut self, value: impl Into<String>) -> Self {
+        self.transfer_to_bot = Some(value.into());
+        self
+    }
+
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+
+    /// Sets `transferBotTriggerCondition`.
+    pub fn transfer_bot_trigger_condition(mut self, value: impl Into<String>) -> Self {
+        self.transfer_bot_trigger_condition = Some(value.into());
+        self
+    }
+
+    /// Sets `transferBotExamples`.
+    pub fn transfer_bot_examples(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.transfer_bot_examples = Some(value.into());
+        self
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Default or custom trigger.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2696,8 +3536,8 @@ pub enum TransferBotDetailsTransferBotType {
     Unknown(String),
 }
 
-#[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl TransferBotDetailsTransferBotType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2709,8 +3549,8 @@ impl TransferBotDetailsTransferBotType {
     }
 }
 
-#[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 impl From<&str> for TransferBotDetailsTransferBotType {
     fn from(value: &str) -> Self {
         match value {
@@ -2721,11 +3561,11 @@ impl From<&str> for TransferBotDetailsTransferBotType {
     }
 }
 
-#[cfg(feature = "conversation_ai")]
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::enums::string_enum!(TransferBotDetailsTransferBotType);
 
-#[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Settings of a trigger-workflow action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2743,8 +3583,40 @@ pub struct TriggerWorkflowDetails {
     pub trigger_message: Option<String>,
 }
 
-#[cfg(feature = "conversation_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl TriggerWorkflowDetails {
+    /// A value with the required fields (`workflowIds`, `triggerCondition`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(workflow_ids: impl Into<Vec<String>>, trigger_condition: impl Into<String>) -> Self {
+        Self {
+            workflow_ids: Some(workflow_ids.into()),
+            trigger_condition: Some(trigger_condition.into()),
+            trigger_message: None,
+        }
+    }
+
+    /// Sets `workflowIds`.
+    pub fn workflow_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.workflow_ids = Some(value.into());
+        self
+    }
+
+    /// Sets `triggerCondition`.
+    pub fn trigger_condition(mut self, value: impl Into<String>) -> Self {
+        self.trigger_condition = Some(value.into());
+        self
+    }
+
+    /// Sets `triggerMessage`.
+    pub fn trigger_message(mut self, value: impl Into<String>) -> Self {
+        self.trigger_message = Some(value.into());
+        self
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Settings of an update-contact-field action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2760,6 +3632,38 @@ pub struct UpdateContactFieldDetails {
     /// Example values (not needed for standard fields).
     #[serde(rename = "contactUpdateExamples", default, skip_serializing_if = "Option::is_none")]
     pub contact_update_examples: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl UpdateContactFieldDetails {
+    /// A value with the required fields (`contactFieldId`, `description`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(contact_field_id: impl Into<String>, description: impl Into<String>) -> Self {
+        Self {
+            contact_field_id: Some(contact_field_id.into()),
+            description: Some(description.into()),
+            contact_update_examples: None,
+        }
+    }
+
+    /// Sets `contactFieldId`.
+    pub fn contact_field_id(mut self, value: impl Into<String>) -> Self {
+        self.contact_field_id = Some(value.into());
+        self
+    }
+
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets `contactUpdateExamples`.
+    pub fn contact_update_examples(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.contact_update_examples = Some(value.into());
+        self
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -3058,12 +3962,12 @@ crate::runtime::enums::string_enum!(WaitTimeUnit);
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// Working hours of one week day.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkingDay {
     /// Week day, 0 for Sunday.
-    #[serde(rename = "dayOfTheWeek",)]
-    pub day_of_the_week: i64,
+    #[serde(rename = "dayOfTheWeek", default, skip_serializing_if = "Option::is_none")]
+    pub day_of_the_week: Option<i64>,
 
     /// `intervals`: a list of [`WorkingInterval`](crate::conversation_ai::WorkingInterval) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3076,7 +3980,13 @@ impl WorkingDay {
     /// A value with the required fields (`dayOfTheWeek`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(day_of_the_week: impl Into<i64>) -> Self {
-        Self { day_of_the_week: day_of_the_week.into(), intervals: None, }
+        Self { day_of_the_week: Some(day_of_the_week.into()), intervals: None, }
+    }
+
+    /// Sets `dayOfTheWeek`.
+    pub fn day_of_the_week(mut self, value: impl Into<i64>) -> Self {
+        self.day_of_the_week = Some(value.into());
+        self
     }
 
     /// Sets `intervals`.
@@ -3089,24 +3999,24 @@ impl WorkingDay {
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// A span of working time in a day.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkingInterval {
     /// `startHour`: a whole number. Example: `9`.
-    #[serde(rename = "startHour",)]
-    pub start_hour: i64,
+    #[serde(rename = "startHour", default, skip_serializing_if = "Option::is_none")]
+    pub start_hour: Option<i64>,
 
     /// `startMinute`: a whole number. Example: `0`.
-    #[serde(rename = "startMinute",)]
-    pub start_minute: i64,
+    #[serde(rename = "startMinute", default, skip_serializing_if = "Option::is_none")]
+    pub start_minute: Option<i64>,
 
     /// `endHour`: a whole number. Example: `17`.
-    #[serde(rename = "endHour",)]
-    pub end_hour: i64,
+    #[serde(rename = "endHour", default, skip_serializing_if = "Option::is_none")]
+    pub end_hour: Option<i64>,
 
     /// `endMinute`: a whole number. Example: `30`.
-    #[serde(rename = "endMinute",)]
-    pub end_minute: i64,
+    #[serde(rename = "endMinute", default, skip_serializing_if = "Option::is_none")]
+    pub end_minute: Option<i64>,
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -3121,10 +4031,34 @@ impl WorkingInterval {
         end_minute: impl Into<i64>
     ) -> Self {
         Self {
-            start_hour: start_hour.into(),
-            start_minute: start_minute.into(),
-            end_hour: end_hour.into(),
-            end_minute: end_minute.into(),
+            start_hour: Some(start_hour.into()),
+            start_minute: Some(start_minute.into()),
+            end_hour: Some(end_hour.into()),
+            end_minute: Some(end_minute.into()),
         }
+    }
+
+    /// Sets `startHour`.
+    pub fn start_hour(mut self, value: impl Into<i64>) -> Self {
+        self.start_hour = Some(value.into());
+        self
+    }
+
+    /// Sets `startMinute`.
+    pub fn start_minute(mut self, value: impl Into<i64>) -> Self {
+        self.start_minute = Some(value.into());
+        self
+    }
+
+    /// Sets `endHour`.
+    pub fn end_hour(mut self, value: impl Into<i64>) -> Self {
+        self.end_hour = Some(value.into());
+        self
+    }
+
+    /// Sets `endMinute`.
+    pub fn end_minute(mut self, value: impl Into<i64>) -> Self {
+        self.end_minute = Some(value.into());
+        self
     }
 }

@@ -5129,7 +5129,16 @@ crate::runtime::enums::string_enum!(MessageStatus);
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The sentences of a call transcript.
-pub type MessageTranscription = serde_json::Value;
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum MessageTranscription {
+    /// The `List` shape.
+    List(Vec<TranscriptionSentence>),
+
+    /// The `TranscriptionSentence` shape.
+    TranscriptionSentence(TranscriptionSentence),
+}
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
@@ -6546,8 +6555,8 @@ impl SubscriptionChangeRequest {
     }
 }
 
-#[cfg(feature = "conversations")]
-#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
 /// The `TranscriptionSentence` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

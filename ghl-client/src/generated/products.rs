@@ -5581,7 +5581,7 @@ pub struct Product {
 
     /// Tax ids, or tax records when the listing expands `tax`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub taxes: Option<Vec<serde_json::Value>>,
+    pub taxes: Option<Vec<ProductTaxesItem>>,
 
     /// `automaticTaxCategoryId`: a string.
     #[serde(rename = "automaticTaxCategoryId", default, skip_serializing_if = "Option::is_none")]
@@ -5889,8 +5889,8 @@ pub struct ProductStoreStats {
     pub excluded_from_store: Option<i64>,
 }
 
-#[cfg(feature = "products")]
-#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// A tax record, as returned when taxes are expanded (fields from the order webhook payloads).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5930,6 +5930,20 @@ pub struct ProductTax {
     /// `updatedAt`: a string.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+/// `ProductTaxesItem`: one of several JSON shapes.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum ProductTaxesItem {
+    /// The `String` shape.
+    String(String),
+
+    /// The `ProductTax` shape.
+    ProductTax(ProductTax),
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]

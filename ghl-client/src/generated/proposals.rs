@@ -886,16 +886,12 @@ pub struct Document {
     pub locale: Option<String>,
 
     /// Document status.
-    ///
-    /// Raw JSON: the `oneOf` variants cannot be told apart by their JSON kind, so no typed union is generated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<serde_json::Value>,
+    pub status: Option<DocumentStatus2>,
 
     /// Payment status.
-    ///
-    /// Raw JSON: the `oneOf` variants cannot be told apart by their JSON kind, so no typed union is generated.
     #[serde(rename = "paymentStatus", default, skip_serializing_if = "Option::is_none")]
-    pub payment_status: Option<serde_json::Value>,
+    pub payment_status: Option<DocumentPaymentStatus2>,
 
     /// `recipients`: a list of [`DocumentRecipient`](crate::proposals::DocumentRecipient) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1116,6 +1112,20 @@ crate::runtime::enums::string_enum!(DocumentPaymentStatus);
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+/// Payment status.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum DocumentPaymentStatus2 {
+    /// The `DocumentPaymentStatus` shape.
+    DocumentPaymentStatus(DocumentPaymentStatus),
+
+    /// The `List` shape.
+    List(Vec<DocumentPaymentStatus>),
+}
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A recipient of a document.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1303,6 +1313,20 @@ impl From<&str> for DocumentStatus {
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::enums::string_enum!(DocumentStatus);
+
+#[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
+/// Document status.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum DocumentStatus2 {
+    /// The `DocumentStatus` shape.
+    DocumentStatus(DocumentStatus),
+
+    /// The `List` shape.
+    List(Vec<DocumentStatus>),
+}
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]

@@ -1510,10 +1510,8 @@ pub struct User {
     pub permissions: Option<UserPermissions>,
 
     /// Scopes granted to the user.
-    ///
-    /// Raw JSON: the `oneOf` variants cannot be told apart by their JSON kind, so no typed union is generated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scopes: Option<serde_json::Value>,
+    pub scopes: Option<UserScopes>,
 
     /// `roles`: a [`UserRoles`](crate::users::UserRoles).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3027,6 +3025,20 @@ impl From<&str> for UserScope {
 
 #[cfg(feature = "users")]
 crate::runtime::enums::string_enum!(UserScope);
+
+#[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
+/// Scopes granted to the user.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum UserScopes {
+    /// The `UserScope` shape.
+    UserScope(UserScope),
+
+    /// The `List` shape.
+    List(Vec<UserScope>),
+}
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]

@@ -203,9 +203,15 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                 VoiceAiActionRequest::new(
                     "507f1f77bcf86cd799439011".to_owned(),
                     "507f1f77bcf86cd799439012".to_owned(),
-                    VoiceAiActionType::CallTransfer,
                     "Transfer to Manager".to_owned(),
-                    serde_json::Value::Object(Default::default())
+                    VoiceAiActionRequestActionParameters::CallTransfer(
+                        CallTransferParameters::new(
+                            "sample".to_owned(),
+                            CallTransferParametersTransferToType::Number,
+                            "+12345678901".to_owned(),
+                            "sample".to_owned()
+                        )
+                    )
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -277,9 +283,15 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                 VoiceAiActionRequest::new(
                     "507f1f77bcf86cd799439011".to_owned(),
                     "507f1f77bcf86cd799439012".to_owned(),
-                    VoiceAiActionType::CallTransfer,
                     "Transfer to Manager".to_owned(),
-                    serde_json::Value::Object(Default::default())
+                    VoiceAiActionRequestActionParameters::CallTransfer(
+                        CallTransferParameters::new(
+                            "sample".to_owned(),
+                            CallTransferParametersTransferToType::Number,
+                            "+12345678901".to_owned(),
+                            "sample".to_owned()
+                        )
+                    )
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -317,9 +329,16 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 VoiceAiActionRequest::new(
                     "507f1f77bcf86cd799439011".to_owned(),
                     "507f1f77bcf86cd799439012".to_owned(),
-                    VoiceAiActionType::CallTransfer,
                     "Transfer to Manager".to_owned(),
-                    serde_json::Value::Object(Default::default())
+                    VoiceAiActionRequestActionParameters::CallTransfer(
+                        CallTransferParameters::new(
+                            "sample".to_owned(),
+                            CallTransferParametersTransferToType::Number,
+                            "+12345678901".to_owned(),
+                            "sample".to_owned()
+                        )
+                            .hear_whisper_message(true)
+                    )
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -439,9 +458,16 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 VoiceAiActionRequest::new(
                     "507f1f77bcf86cd799439011".to_owned(),
                     "507f1f77bcf86cd799439012".to_owned(),
-                    VoiceAiActionType::CallTransfer,
                     "Transfer to Manager".to_owned(),
-                    serde_json::Value::Object(Default::default())
+                    VoiceAiActionRequestActionParameters::CallTransfer(
+                        CallTransferParameters::new(
+                            "sample".to_owned(),
+                            CallTransferParametersTransferToType::Number,
+                            "+12345678901".to_owned(),
+                            "sample".to_owned()
+                        )
+                            .hear_whisper_message(true)
+                    )
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -1430,8 +1456,8 @@ impl AgentWorkingDay {
     }
 }
 
-#[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Settings of an appointment-booking action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1451,6 +1477,50 @@ pub struct AppointmentBookingParameters {
     /// Hours between offered slots.
     #[serde(rename = "hoursBetweenSlots", default, skip_serializing_if = "Option::is_none")]
     pub hours_between_slots: Option<f64>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl AppointmentBookingParameters {
+    /// A value with the required fields (`calendarId`, `daysOfOfferingDates`, `slotsPerDay`, `hoursBetweenSlots`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        calendar_id: impl Into<String>,
+        days_of_offering_dates: impl Into<i64>,
+        slots_per_day: impl Into<i64>,
+        hours_between_slots: impl Into<f64>
+    ) -> Self {
+        Self {
+            calendar_id: Some(calendar_id.into()),
+            days_of_offering_dates: Some(days_of_offering_dates.into()),
+            slots_per_day: Some(slots_per_day.into()),
+            hours_between_slots: Some(hours_between_slots.into()),
+        }
+    }
+
+    /// Sets `calendarId`.
+    pub fn calendar_id(mut self, value: impl Into<String>) -> Self {
+        self.calendar_id = Some(value.into());
+        self
+    }
+
+    /// Sets `daysOfOfferingDates`.
+    pub fn days_of_offering_dates(mut self, value: impl Into<i64>) -> Self {
+        self.days_of_offering_dates = Some(value.into());
+        self
+    }
+
+    /// Sets `slotsPerDay`.
+    pub fn slots_per_day(mut self, value: impl Into<i64>) -> Self {
+        self.slots_per_day = Some(value.into());
+        self
+    }
+
+    /// Sets `hoursBetweenSlots`.
+    pub fn hours_between_slots(mut self, value: impl Into<f64>) -> Self {
+        self.hours_between_slots = Some(value.into());
+        self
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -1518,8 +1588,8 @@ pub struct CallLog {
     pub message_id: Option<String>,
 }
 
-#[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Settings of a call-transfer action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1545,8 +1615,62 @@ pub struct CallTransferParameters {
     pub hear_whisper_message: Option<bool>,
 }
 
-#[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl CallTransferParameters {
+    /// A value with the required fields (`triggerPrompt`, `transferToType`, `transferToValue`, `triggerMessage`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        trigger_prompt: impl Into<String>,
+        transfer_to_type: impl Into<CallTransferParametersTransferToType>,
+        transfer_to_value: impl Into<String>,
+        trigger_message: impl Into<String>
+    ) -> Self {
+        Self {
+            trigger_prompt: Some(trigger_prompt.into()),
+            transfer_to_type: Some(transfer_to_type.into()),
+            transfer_to_value: Some(transfer_to_value.into()),
+            trigger_message: Some(trigger_message.into()),
+            hear_whisper_message: None,
+        }
+    }
+
+    /// Sets `triggerPrompt`.
+    pub fn trigger_prompt(mut self, value: impl Into<String>) -> Self {
+        self.trigger_prompt = Some(value.into());
+        self
+    }
+
+    /// Sets `transferToType`.
+    pub fn transfer_to_type(
+        mut self,
+        value: impl Into<CallTransferParametersTransferToType>
+    ) -> Self {
+        self.transfer_to_type = Some(value.into());
+        self
+    }
+
+    /// Sets `transferToValue`.
+    pub fn transfer_to_value(mut self, value: impl Into<String>) -> Self {
+        self.transfer_to_value = Some(value.into());
+        self
+    }
+
+    /// Sets `triggerMessage`.
+    pub fn trigger_message(mut self, value: impl Into<String>) -> Self {
+        self.trigger_message = Some(value.into());
+        self
+    }
+
+    /// Sets `hearWhisperMessage`.
+    pub fn hear_whisper_message(mut self, value: impl Into<bool>) -> Self {
+        self.hear_whisper_message = Some(value.into());
+        self
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Kind of destination; only number.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1558,8 +1682,8 @@ pub enum CallTransferParametersTransferToType {
     Unknown(String),
 }
 
-#[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl CallTransferParametersTransferToType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1570,8 +1694,8 @@ impl CallTransferParametersTransferToType {
     }
 }
 
-#[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<&str> for CallTransferParametersTransferToType {
     fn from(value: &str) -> Self {
         match value {
@@ -1581,7 +1705,7 @@ impl From<&str> for CallTransferParametersTransferToType {
     }
 }
 
-#[cfg(feature = "voice_ai")]
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::enums::string_enum!(CallTransferParametersTransferToType);
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -1839,8 +1963,8 @@ impl CreateVoiceAiAgentRequest {
     }
 }
 
-#[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// The outside API call.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1870,8 +1994,61 @@ pub struct CustomActionApiDetails {
     pub parameters: Option<Vec<CustomActionParameter>>,
 }
 
-#[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl CustomActionApiDetails {
+    /// A value with the required fields (`url`, `method`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(url: impl Into<String>, method: impl Into<CustomActionApiDetailsMethod>) -> Self {
+        Self {
+            url: Some(url.into()),
+            method: Some(method.into()),
+            authentication_required: None,
+            authentication_value: None,
+            headers: None,
+            parameters: None,
+        }
+    }
+
+    /// Sets `url`.
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+
+    /// Sets `method`.
+    pub fn method(mut self, value: impl Into<CustomActionApiDetailsMethod>) -> Self {
+        self.method = Some(value.into());
+        self
+    }
+
+    /// Sets `authenticationRequired`.
+    pub fn authentication_required(mut self, value: impl Into<bool>) -> Self {
+        self.authentication_required = Some(value.into());
+        self
+    }
+
+    /// Sets `authenticationValue`.
+    pub fn authentication_value(mut self, value: impl Into<String>) -> Self {
+        self.authentication_value = Some(value.into());
+        self
+    }
+
+    /// Sets `headers`.
+    pub fn headers(mut self, value: impl Into<Vec<CustomActionHeader>>) -> Self {
+        self.headers = Some(value.into());
+        self
+    }
+
+    /// Sets `parameters`.
+    pub fn parameters(mut self, value: impl Into<Vec<CustomActionParameter>>) -> Self {
+        self.parameters = Some(value.into());
+        self
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Values of `CustomActionApiDetailsMethod`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1886,8 +2063,8 @@ pub enum CustomActionApiDetailsMethod {
     Unknown(String),
 }
 
-#[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl CustomActionApiDetailsMethod {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1899,8 +2076,8 @@ impl CustomActionApiDetailsMethod {
     }
 }
 
-#[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<&str> for CustomActionApiDetailsMethod {
     fn from(value: &str) -> Self {
         match value {
@@ -1911,11 +2088,11 @@ impl From<&str> for CustomActionApiDetailsMethod {
     }
 }
 
-#[cfg(feature = "voice_ai")]
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::enums::string_enum!(CustomActionApiDetailsMethod);
 
-#[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// An HTTP header.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1929,8 +2106,30 @@ pub struct CustomActionHeader {
     pub value: Option<String>,
 }
 
-#[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl CustomActionHeader {
+    /// A value with the required fields (`key`, `value`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
+        Self { key: Some(key.into()), value: Some(value.into()), }
+    }
+
+    /// Sets `key`.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+
+    /// Sets `value`.
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// A value the agent collects and sends to the API.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1952,8 +2151,42 @@ pub struct CustomActionParameter {
     pub example: Option<String>,
 }
 
-#[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl CustomActionParameter {
+    /// A value with the required fields (`name`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self { name: Some(name.into()), description: None, type_: None, example: None, }
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets `type`.
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+
+    /// Sets `example`.
+    pub fn example(mut self, value: impl Into<String>) -> Self {
+        self.example = Some(value.into());
+        self
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Settings of an action that calls an outside API.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1975,8 +2208,51 @@ pub struct CustomActionParameters {
     pub selected_paths: Option<Vec<String>>,
 }
 
-#[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl CustomActionParameters {
+    /// A value with the required fields (`triggerPrompt`, `triggerMessage`, `apiDetails`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        trigger_prompt: impl Into<String>,
+        trigger_message: impl Into<String>,
+        api_details: impl Into<CustomActionApiDetails>
+    ) -> Self {
+        Self {
+            trigger_prompt: Some(trigger_prompt.into()),
+            trigger_message: Some(trigger_message.into()),
+            api_details: Some(api_details.into()),
+            selected_paths: None,
+        }
+    }
+
+    /// Sets `triggerPrompt`.
+    pub fn trigger_prompt(mut self, value: impl Into<String>) -> Self {
+        self.trigger_prompt = Some(value.into());
+        self
+    }
+
+    /// Sets `triggerMessage`.
+    pub fn trigger_message(mut self, value: impl Into<String>) -> Self {
+        self.trigger_message = Some(value.into());
+        self
+    }
+
+    /// Sets `apiDetails`.
+    pub fn api_details(mut self, value: impl Into<CustomActionApiDetails>) -> Self {
+        self.api_details = Some(value.into());
+        self
+    }
+
+    /// Sets `selectedPaths`.
+    pub fn selected_paths(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.selected_paths = Some(value.into());
+        self
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Settings of an after-call data-extraction action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2000,6 +2276,49 @@ pub struct DataExtractionParameters {
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl DataExtractionParameters {
+    /// A value with the required fields (`contactFieldId`, `description`, `examples`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        contact_field_id: impl Into<String>,
+        description: impl Into<String>,
+        examples: impl Into<Vec<String>>
+    ) -> Self {
+        Self {
+            contact_field_id: Some(contact_field_id.into()),
+            description: Some(description.into()),
+            examples: Some(examples.into()),
+            overwrite_existing_value: None,
+        }
+    }
+
+    /// Sets `contactFieldId`.
+    pub fn contact_field_id(mut self, value: impl Into<String>) -> Self {
+        self.contact_field_id = Some(value.into());
+        self
+    }
+
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets `examples`.
+    pub fn examples(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.examples = Some(value.into());
+        self
+    }
+
+    /// Sets `overwriteExistingValue`.
+    pub fn overwrite_existing_value(mut self, value: impl Into<bool>) -> Self {
+        self.overwrite_existing_value = Some(value.into());
+        self
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// An action that ran during a call.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2008,17 +2327,13 @@ pub struct ExecutedCallAction {
     #[serde(rename = "actionId", default, skip_serializing_if = "Option::is_none")]
     pub action_id: Option<String>,
 
-    /// `actionType`: a [`VoiceAiActionType`](crate::voice_ai::VoiceAiActionType).
-    #[serde(rename = "actionType", default, skip_serializing_if = "Option::is_none")]
-    pub action_type: Option<VoiceAiActionType>,
-
     /// `actionName`: a string. Example: `Send SMS Confirmation`.
     #[serde(rename = "actionName", default, skip_serializing_if = "Option::is_none")]
     pub action_name: Option<String>,
 
-    /// Raw JSON: the `oneOf` variants cannot be told apart by their JSON kind, so no typed union is generated.
-    #[serde(rename = "actionParameters", default, skip_serializing_if = "Option::is_none")]
-    pub action_parameters: Option<serde_json::Value>,
+    /// `actionParameters`: a [`ExecutedCallActionActionParameters`](crate::voice_ai::ExecutedCallActionActionParameters).
+    #[serde(flatten)]
+    pub action_parameters: Option<ExecutedCallActionActionParameters>,
 
     /// When it ran.
     #[serde(rename = "executedAt", default, skip_serializing_if = "Option::is_none")]
@@ -2029,8 +2344,222 @@ pub struct ExecutedCallAction {
     pub trigger_received_at: Option<String>,
 }
 
-#[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+/// `ExecutedCallActionActionParameters`: one of several shapes, chosen by `actionType`.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
+pub enum ExecutedCallActionActionParameters {
+    /// `actionType` is `CALL_TRANSFER`.
+    CallTransfer(CallTransferParameters),
+
+    /// `actionType` is `DATA_EXTRACTION`.
+    DataExtraction(DataExtractionParameters),
+
+    /// `actionType` is `IN_CALL_DATA_EXTRACTION`.
+    InCallDataExtraction(InCallDataExtractionParameters),
+
+    /// `actionType` is `WORKFLOW_TRIGGER`.
+    WorkflowTrigger(WorkflowTriggerParameters),
+
+    /// `actionType` is `SMS`.
+    Sms(SmsParameters),
+
+    /// `actionType` is `APPOINTMENT_BOOKING`.
+    AppointmentBooking(AppointmentBookingParameters),
+
+    /// `actionType` is `CUSTOM_ACTION`.
+    CustomAction(CustomActionParameters),
+
+    /// `actionType` is `KNOWLEDGE_BASE`.
+    KnowledgeBase(KnowledgeBaseParameters),
+
+    /// Another `actionType`, or a `actionParameters` that does not fit its `actionType`: kept as received.
+    Other(crate::RawVariant),
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl ExecutedCallActionActionParameters {
+    /// The `actionType` value, if any.
+    pub fn tag(&self) -> Option<&str> {
+        match self {
+            Self::CallTransfer(_) => Some("CALL_TRANSFER"),
+            Self::DataExtraction(_) => Some("DATA_EXTRACTION"),
+            Self::InCallDataExtraction(_) => Some("IN_CALL_DATA_EXTRACTION"),
+            Self::WorkflowTrigger(_) => Some("WORKFLOW_TRIGGER"),
+            Self::Sms(_) => Some("SMS"),
+            Self::AppointmentBooking(_) => Some("APPOINTMENT_BOOKING"),
+            Self::CustomAction(_) => Some("CUSTOM_ACTION"),
+            Self::KnowledgeBase(_) => Some("KNOWLEDGE_BASE"),
+            Self::Other(raw) => raw.tag.as_deref()
+        }
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl serde::Serialize for ExecutedCallActionActionParameters {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::CallTransfer(value) => crate::runtime::tagged::write(
+                serializer,
+                "actionType",
+                Some("CALL_TRANSFER"),
+                "actionParameters",
+                Some(value)
+            ),
+            Self::DataExtraction(value) => crate::runtime::tagged::write(
+                serializer,
+                "actionType",
+                Some("DATA_EXTRACTION"),
+                "actionParameters",
+                Some(value)
+            ),
+            Self::InCallDataExtraction(value) => crate::runtime::tagged::write(
+                serializer,
+                "actionType",
+                Some("IN_CALL_DATA_EXTRACTION"),
+                "actionParameters",
+                Some(value)
+            ),
+            Self::WorkflowTrigger(value) => crate::runtime::tagged::write(
+                serializer,
+                "actionType",
+                Some("WORKFLOW_TRIGGER"),
+                "actionParameters",
+                Some(value)
+            ),
+            Self::Sms(value) => crate::runtime::tagged::write(
+                serializer,
+                "actionType",
+                Some("SMS"),
+                "actionParameters",
+                Some(value)
+            ),
+            Self::AppointmentBooking(value) => crate::runtime::tagged::write(
+                serializer,
+                "actionType",
+                Some("APPOINTMENT_BOOKING"),
+                "actionParameters",
+                Some(value)
+            ),
+            Self::CustomAction(value) => crate::runtime::tagged::write(
+                serializer,
+                "actionType",
+                Some("CUSTOM_ACTION"),
+                "actionParameters",
+                Some(value)
+            ),
+            Self::KnowledgeBase(value) => crate::runtime::tagged::write(
+                serializer,
+                "actionType",
+                Some("KNOWLEDGE_BASE"),
+                "actionParameters",
+                Some(value)
+            ),
+            Self::Other(raw) => crate::runtime::tagged::write(
+                serializer,
+                "actionType",
+                raw.tag.as_deref(),
+                "actionParameters",
+                raw.content.as_ref()
+            ),
+        }
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl<'de> serde::Deserialize<'de> for ExecutedCallActionActionParameters {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = crate::runtime::tagged::split(deserializer, "actionType", "actionParameters")?;
+        let known = match raw.tag.as_deref() {
+            Some("CALL_TRANSFER") => crate::runtime::tagged::decode(&raw).map(Self::CallTransfer),
+            Some("DATA_EXTRACTION") => crate::runtime::tagged::decode(&raw)
+                .map(Self::DataExtraction),
+            Some("IN_CALL_DATA_EXTRACTION") => crate::runtime::tagged::decode(&raw)
+                .map(Self::InCallDataExtraction),
+            Some("WORKFLOW_TRIGGER") => crate::runtime::tagged::decode(&raw)
+                .map(Self::WorkflowTrigger),
+            Some("SMS") => crate::runtime::tagged::decode(&raw).map(Self::Sms),
+            Some("APPOINTMENT_BOOKING") => crate::runtime::tagged::decode(&raw)
+                .map(Self::AppointmentBooking),
+            Some("CUSTOM_ACTION") => crate::runtime::tagged::decode(&raw).map(Self::CustomAction),
+            Some("KNOWLEDGE_BASE") => crate::runtime::tagged::decode(&raw).map(Self::KnowledgeBase),
+            _ => None,
+        };
+        Ok(known.unwrap_or(Self::Other(raw)))
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl From<CallTransferParameters> for ExecutedCallActionActionParameters {
+    fn from(value: CallTransferParameters) -> Self {
+        Self::CallTransfer(value)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl From<DataExtractionParameters> for ExecutedCallActionActionParameters {
+    fn from(value: DataExtractionParameters) -> Self {
+        Self::DataExtraction(value)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl From<InCallDataExtractionParameters> for ExecutedCallActionActionParameters {
+    fn from(value: InCallDataExtractionParameters) -> Self {
+        Self::InCallDataExtraction(value)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl From<WorkflowTriggerParameters> for ExecutedCallActionActionParameters {
+    fn from(value: WorkflowTriggerParameters) -> Self {
+        Self::WorkflowTrigger(value)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl From<SmsParameters> for ExecutedCallActionActionParameters {
+    fn from(value: SmsParameters) -> Self {
+        Self::Sms(value)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl From<AppointmentBookingParameters> for ExecutedCallActionActionParameters {
+    fn from(value: AppointmentBookingParameters) -> Self {
+        Self::AppointmentBooking(value)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl From<CustomActionParameters> for ExecutedCallActionActionParameters {
+    fn from(value: CustomActionParameters) -> Self {
+        Self::CustomAction(value)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl From<KnowledgeBaseParameters> for ExecutedCallActionActionParameters {
+    fn from(value: KnowledgeBaseParameters) -> Self {
+        Self::KnowledgeBase(value)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Settings of an in-call data-extraction action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2052,8 +2581,51 @@ pub struct InCallDataExtractionParameters {
     pub overwrite_existing_value: Option<bool>,
 }
 
-#[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl InCallDataExtractionParameters {
+    /// A value with the required fields (`contactFieldId`, `description`, `examples`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        contact_field_id: impl Into<String>,
+        description: impl Into<String>,
+        examples: impl Into<Vec<String>>
+    ) -> Self {
+        Self {
+            contact_field_id: Some(contact_field_id.into()),
+            description: Some(description.into()),
+            examples: Some(examples.into()),
+            overwrite_existing_value: None,
+        }
+    }
+
+    /// Sets `contactFieldId`.
+    pub fn contact_field_id(mut self, value: impl Into<String>) -> Self {
+        self.contact_field_id = Some(value.into());
+        self
+    }
+
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+
+    /// Sets `examples`.
+    pub fn examples(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.examples = Some(value.into());
+        self
+    }
+
+    /// Sets `overwriteExistingValue`.
+    pub fn overwrite_existing_value(mut self, value: impl Into<bool>) -> Self {
+        self.overwrite_existing_value = Some(value.into());
+        self
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Settings of a knowledge-base lookup action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2065,6 +2637,31 @@ pub struct KnowledgeBaseParameters {
     /// The knowledge base.
     #[serde(rename = "knowledgeBaseId", default, skip_serializing_if = "Option::is_none")]
     pub knowledge_base_id: Option<String>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl KnowledgeBaseParameters {
+    /// A value with the required fields (`triggerPrompt`, `knowledgeBaseId`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(trigger_prompt: impl Into<String>, knowledge_base_id: impl Into<String>) -> Self {
+        Self {
+            trigger_prompt: Some(trigger_prompt.into()),
+            knowledge_base_id: Some(knowledge_base_id.into()),
+        }
+    }
+
+    /// Sets `triggerPrompt`.
+    pub fn trigger_prompt(mut self, value: impl Into<String>) -> Self {
+        self.trigger_prompt = Some(value.into());
+        self
+    }
+
+    /// Sets `knowledgeBaseId`.
+    pub fn knowledge_base_id(mut self, value: impl Into<String>) -> Self {
+        self.knowledge_base_id = Some(value.into());
+        self
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -2373,8 +2970,8 @@ impl PostCallNotificationRecipients {
     }
 }
 
-#[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Settings of a send-SMS action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2390,6 +2987,42 @@ pub struct SmsParameters {
     /// Text of the SMS.
     #[serde(rename = "messageBody", default, skip_serializing_if = "Option::is_none")]
     pub message_body: Option<String>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl SmsParameters {
+    /// A value with the required fields (`triggerPrompt`, `triggerMessage`, `messageBody`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        trigger_prompt: impl Into<String>,
+        trigger_message: impl Into<String>,
+        message_body: impl Into<String>
+    ) -> Self {
+        Self {
+            trigger_prompt: Some(trigger_prompt.into()),
+            trigger_message: Some(trigger_message.into()),
+            message_body: Some(message_body.into()),
+        }
+    }
+
+    /// Sets `triggerPrompt`.
+    pub fn trigger_prompt(mut self, value: impl Into<String>) -> Self {
+        self.trigger_prompt = Some(value.into());
+        self
+    }
+
+    /// Sets `triggerMessage`.
+    pub fn trigger_message(mut self, value: impl Into<String>) -> Self {
+        self.trigger_message = Some(value.into());
+        self
+    }
+
+    /// Sets `messageBody`.
+    pub fn message_body(mut self, value: impl Into<String>) -> Self {
+        self.message_body = Some(value.into());
+        self
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -2633,19 +3266,227 @@ pub struct VoiceAiAction {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
-    /// `actionType`: a [`VoiceAiActionType`](crate::voice_ai::VoiceAiActionType).
-    #[serde(rename = "actionType", default, skip_serializing_if = "Option::is_none")]
-    pub action_type: Option<VoiceAiActionType>,
-
     /// Display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 
     /// Type-specific settings.
-    ///
-    /// Raw JSON: the `oneOf` variants cannot be told apart by their JSON kind, so no typed union is generated.
-    #[serde(rename = "actionParameters", default, skip_serializing_if = "Option::is_none")]
-    pub action_parameters: Option<serde_json::Value>,
+    #[serde(flatten)]
+    pub action_parameters: Option<VoiceAiActionActionParameters>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+/// Type-specific settings.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
+pub enum VoiceAiActionActionParameters {
+    /// `actionType` is `CALL_TRANSFER`.
+    CallTransfer(CallTransferParameters),
+
+    /// `actionType` is `DATA_EXTRACTION`.
+    DataExtraction(DataExtractionParameters),
+
+    /// `actionType` is `IN_CALL_DATA_EXTRACTION`.
+    InCallDataExtraction(InCallDataExtractionParameters),
+
+    /// `actionType` is `WORKFLOW_TRIGGER`.
+    WorkflowTrigger(WorkflowTriggerParameters),
+
+    /// `actionType` is `SMS`.
+    Sms(SmsParameters),
+
+    /// `actionType` is `APPOINTMENT_BOOKING`.
+    AppointmentBooking(AppointmentBookingParameters),
+
+    /// `actionType` is `CUSTOM_ACTION`.
+    CustomAction(CustomActionParameters),
+
+    /// `actionType` is `KNOWLEDGE_BASE`.
+    KnowledgeBase(KnowledgeBaseParameters),
+
+    /// Another `actionType`, or a `actionParameters` that does not fit its `actionType`: kept as received.
+    Other(crate::RawVariant),
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl VoiceAiActionActionParameters {
+    /// The `actionType` value, if any.
+    pub fn tag(&self) -> Option<&str> {
+        match self {
+            Self::CallTransfer(_) => Some("CALL_TRANSFER"),
+            Self::DataExtraction(_) => Some("DATA_EXTRACTION"),
+            Self::InCallDataExtraction(_) => Some("IN_CALL_DATA_EXTRACTION"),
+            Self::WorkflowTrigger(_) => Some("WORKFLOW_TRIGGER"),
+            Self::Sms(_) => Some("SMS"),
+            Self::AppointmentBooking(_) => Some("APPOINTMENT_BOOKING"),
+            Self::CustomAction(_) => Some("CUSTOM_ACTION"),
+            Self::KnowledgeBase(_) => Some("KNOWLEDGE_BASE"),
+            Self::Other(raw) => raw.tag.as_deref()
+        }
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl serde::Serialize for VoiceAiActionActionParameters {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::CallTransfer(value) => crate::runtime::tagged::write(
+                serializer,
+                "actionType",
+                Some("CALL_TRANSFER"),
+                "actionParameters",
+                Some(value)
+            ),
+            Self::DataExtraction(value) => crate::runtime::tagged::write(
+                serializer,
+                "actionType",
+                Some("DATA_EXTRACTION"),
+                "actionParameters",
+                Some(value)
+            ),
+            Self::InCallDataExtraction(value) => crate::runtime::tagged::write(
+                serializer,
+                "actionType",
+                Some("IN_CALL_DATA_EXTRACTION"),
+                "actionParameters",
+                Some(value)
+            ),
+            Self::WorkflowTrigger(value) => crate::runtime::tagged::write(
+                serializer,
+                "actionType",
+                Some("WORKFLOW_TRIGGER"),
+                "actionParameters",
+                Some(value)
+            ),
+            Self::Sms(value) => crate::runtime::tagged::write(
+                serializer,
+                "actionType",
+                Some("SMS"),
+                "actionParameters",
+                Some(value)
+            ),
+            Self::AppointmentBooking(value) => crate::runtime::tagged::write(
+                serializer,
+                "actionType",
+                Some("APPOINTMENT_BOOKING"),
+                "actionParameters",
+                Some(value)
+            ),
+            Self::CustomAction(value) => crate::runtime::tagged::write(
+                serializer,
+                "actionType",
+                Some("CUSTOM_ACTION"),
+                "actionParameters",
+                Some(value)
+            ),
+            Self::KnowledgeBase(value) => crate::runtime::tagged::write(
+                serializer,
+                "actionType",
+                Some("KNOWLEDGE_BASE"),
+                "actionParameters",
+                Some(value)
+            ),
+            Self::Other(raw) => crate::runtime::tagged::write(
+                serializer,
+                "actionType",
+                raw.tag.as_deref(),
+                "actionParameters",
+                raw.content.as_ref()
+            ),
+        }
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl<'de> serde::Deserialize<'de> for VoiceAiActionActionParameters {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = crate::runtime::tagged::split(deserializer, "actionType", "actionParameters")?;
+        let known = match raw.tag.as_deref() {
+            Some("CALL_TRANSFER") => crate::runtime::tagged::decode(&raw).map(Self::CallTransfer),
+            Some("DATA_EXTRACTION") => crate::runtime::tagged::decode(&raw)
+                .map(Self::DataExtraction),
+            Some("IN_CALL_DATA_EXTRACTION") => crate::runtime::tagged::decode(&raw)
+                .map(Self::InCallDataExtraction),
+            Some("WORKFLOW_TRIGGER") => crate::runtime::tagged::decode(&raw)
+                .map(Self::WorkflowTrigger),
+            Some("SMS") => crate::runtime::tagged::decode(&raw).map(Self::Sms),
+            Some("APPOINTMENT_BOOKING") => crate::runtime::tagged::decode(&raw)
+                .map(Self::AppointmentBooking),
+            Some("CUSTOM_ACTION") => crate::runtime::tagged::decode(&raw).map(Self::CustomAction),
+            Some("KNOWLEDGE_BASE") => crate::runtime::tagged::decode(&raw).map(Self::KnowledgeBase),
+            _ => None,
+        };
+        Ok(known.unwrap_or(Self::Other(raw)))
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl From<CallTransferParameters> for VoiceAiActionActionParameters {
+    fn from(value: CallTransferParameters) -> Self {
+        Self::CallTransfer(value)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl From<DataExtractionParameters> for VoiceAiActionActionParameters {
+    fn from(value: DataExtractionParameters) -> Self {
+        Self::DataExtraction(value)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl From<InCallDataExtractionParameters> for VoiceAiActionActionParameters {
+    fn from(value: InCallDataExtractionParameters) -> Self {
+        Self::InCallDataExtraction(value)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl From<WorkflowTriggerParameters> for VoiceAiActionActionParameters {
+    fn from(value: WorkflowTriggerParameters) -> Self {
+        Self::WorkflowTrigger(value)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl From<SmsParameters> for VoiceAiActionActionParameters {
+    fn from(value: SmsParameters) -> Self {
+        Self::Sms(value)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl From<AppointmentBookingParameters> for VoiceAiActionActionParameters {
+    fn from(value: AppointmentBookingParameters) -> Self {
+        Self::AppointmentBooking(value)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl From<CustomActionParameters> for VoiceAiActionActionParameters {
+    fn from(value: CustomActionParameters) -> Self {
+        Self::CustomAction(value)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl From<KnowledgeBaseParameters> for VoiceAiActionActionParameters {
+    fn from(value: KnowledgeBaseParameters) -> Self {
+        Self::KnowledgeBase(value)
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -2662,39 +3503,245 @@ pub struct VoiceAiActionRequest {
     #[serde(rename = "locationId",)]
     pub location_id: String,
 
-    /// `actionType`: a [`VoiceAiActionType`](crate::voice_ai::VoiceAiActionType).
-    #[serde(rename = "actionType",)]
-    pub action_type: VoiceAiActionType,
-
     /// Display name.
     pub name: String,
 
     /// Type-specific settings.
-    ///
-    /// Raw JSON: the `oneOf` variants cannot be told apart by their JSON kind, so no typed union is generated.
-    #[serde(rename = "actionParameters",)]
-    pub action_parameters: serde_json::Value,
+    #[serde(flatten)]
+    pub action_parameters: VoiceAiActionRequestActionParameters,
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl VoiceAiActionRequest {
-    /// A value with the required fields (`agentId`, `locationId`, `actionType`, `name`, `actionParameters`).
+    /// A value with the required fields (`agentId`, `locationId`, `name`, `actionParameters`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         agent_id: impl Into<String>,
         location_id: impl Into<String>,
-        action_type: impl Into<VoiceAiActionType>,
         name: impl Into<String>,
-        action_parameters: impl Into<serde_json::Value>
+        action_parameters: impl Into<VoiceAiActionRequestActionParameters>
     ) -> Self {
         Self {
             agent_id: agent_id.into(),
             location_id: location_id.into(),
-            action_type: action_type.into(),
             name: name.into(),
             action_parameters: action_parameters.into(),
         }
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+/// Type-specific settings.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
+pub enum VoiceAiActionRequestActionParameters {
+    /// `actionType` is `CALL_TRANSFER`.
+    CallTransfer(CallTransferParameters),
+
+    /// `actionType` is `DATA_EXTRACTION`.
+    DataExtraction(DataExtractionParameters),
+
+    /// `actionType` is `IN_CALL_DATA_EXTRACTION`.
+    InCallDataExtraction(InCallDataExtractionParameters),
+
+    /// `actionType` is `WORKFLOW_TRIGGER`.
+    WorkflowTrigger(WorkflowTriggerParameters),
+
+    /// `actionType` is `SMS`.
+    Sms(SmsParameters),
+
+    /// `actionType` is `APPOINTMENT_BOOKING`.
+    AppointmentBooking(AppointmentBookingParameters),
+
+    /// `actionType` is `CUSTOM_ACTION`.
+    CustomAction(CustomActionParameters),
+
+    /// `actionType` is `KNOWLEDGE_BASE`.
+    KnowledgeBase(KnowledgeBaseParameters),
+
+    /// Another `actionType`, or a `actionParameters` that does not fit its `actionType`: kept as received.
+    Other(crate::RawVariant),
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl VoiceAiActionRequestActionParameters {
+    /// The `actionType` value, if any.
+    pub fn tag(&self) -> Option<&str> {
+        match self {
+            Self::CallTransfer(_) => Some("CALL_TRANSFER"),
+            Self::DataExtraction(_) => Some("DATA_EXTRACTION"),
+            Self::InCallDataExtraction(_) => Some("IN_CALL_DATA_EXTRACTION"),
+            Self::WorkflowTrigger(_) => Some("WORKFLOW_TRIGGER"),
+            Self::Sms(_) => Some("SMS"),
+            Self::AppointmentBooking(_) => Some("APPOINTMENT_BOOKING"),
+            Self::CustomAction(_) => Some("CUSTOM_ACTION"),
+            Self::KnowledgeBase(_) => Some("KNOWLEDGE_BASE"),
+            Self::Other(raw) => raw.tag.as_deref()
+        }
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl serde::Serialize for VoiceAiActionRequestActionParameters {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::CallTransfer(value) => crate::runtime::tagged::write(
+                serializer,
+                "actionType",
+                Some("CALL_TRANSFER"),
+                "actionParameters",
+                Some(value)
+            ),
+            Self::DataExtraction(value) => crate::runtime::tagged::write(
+                serializer,
+                "actionType",
+                Some("DATA_EXTRACTION"),
+                "actionParameters",
+                Some(value)
+            ),
+            Self::InCallDataExtraction(value) => crate::runtime::tagged::write(
+                serializer,
+                "actionType",
+                Some("IN_CALL_DATA_EXTRACTION"),
+                "actionParameters",
+                Some(value)
+            ),
+            Self::WorkflowTrigger(value) => crate::runtime::tagged::write(
+                serializer,
+                "actionType",
+                Some("WORKFLOW_TRIGGER"),
+                "actionParameters",
+                Some(value)
+            ),
+            Self::Sms(value) => crate::runtime::tagged::write(
+                serializer,
+                "actionType",
+                Some("SMS"),
+                "actionParameters",
+                Some(value)
+            ),
+            Self::AppointmentBooking(value) => crate::runtime::tagged::write(
+                serializer,
+                "actionType",
+                Some("APPOINTMENT_BOOKING"),
+                "actionParameters",
+                Some(value)
+            ),
+            Self::CustomAction(value) => crate::runtime::tagged::write(
+                serializer,
+                "actionType",
+                Some("CUSTOM_ACTION"),
+                "actionParameters",
+                Some(value)
+            ),
+            Self::KnowledgeBase(value) => crate::runtime::tagged::write(
+                serializer,
+                "actionType",
+                Some("KNOWLEDGE_BASE"),
+                "actionParameters",
+                Some(value)
+            ),
+            Self::Other(raw) => crate::runtime::tagged::write(
+                serializer,
+                "actionType",
+                raw.tag.as_deref(),
+                "actionParameters",
+                raw.content.as_ref()
+            ),
+        }
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl<'de> serde::Deserialize<'de> for VoiceAiActionRequestActionParameters {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = crate::runtime::tagged::split(deserializer, "actionType", "actionParameters")?;
+        let known = match raw.tag.as_deref() {
+            Some("CALL_TRANSFER") => crate::runtime::tagged::decode(&raw).map(Self::CallTransfer),
+            Some("DATA_EXTRACTION") => crate::runtime::tagged::decode(&raw)
+                .map(Self::DataExtraction),
+            Some("IN_CALL_DATA_EXTRACTION") => crate::runtime::tagged::decode(&raw)
+                .map(Self::InCallDataExtraction),
+            Some("WORKFLOW_TRIGGER") => crate::runtime::tagged::decode(&raw)
+                .map(Self::WorkflowTrigger),
+            Some("SMS") => crate::runtime::tagged::decode(&raw).map(Self::Sms),
+            Some("APPOINTMENT_BOOKING") => crate::runtime::tagged::decode(&raw)
+                .map(Self::AppointmentBooking),
+            Some("CUSTOM_ACTION") => crate::runtime::tagged::decode(&raw).map(Self::CustomAction),
+            Some("KNOWLEDGE_BASE") => crate::runtime::tagged::decode(&raw).map(Self::KnowledgeBase),
+            _ => None,
+        };
+        Ok(known.unwrap_or(Self::Other(raw)))
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl From<CallTransferParameters> for VoiceAiActionRequestActionParameters {
+    fn from(value: CallTransferParameters) -> Self {
+        Self::CallTransfer(value)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl From<DataExtractionParameters> for VoiceAiActionRequestActionParameters {
+    fn from(value: DataExtractionParameters) -> Self {
+        Self::DataExtraction(value)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl From<InCallDataExtractionParameters> for VoiceAiActionRequestActionParameters {
+    fn from(value: InCallDataExtractionParameters) -> Self {
+        Self::InCallDataExtraction(value)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl From<WorkflowTriggerParameters> for VoiceAiActionRequestActionParameters {
+    fn from(value: WorkflowTriggerParameters) -> Self {
+        Self::WorkflowTrigger(value)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl From<SmsParameters> for VoiceAiActionRequestActionParameters {
+    fn from(value: SmsParameters) -> Self {
+        Self::Sms(value)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl From<AppointmentBookingParameters> for VoiceAiActionRequestActionParameters {
+    fn from(value: AppointmentBookingParameters) -> Self {
+        Self::AppointmentBooking(value)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl From<CustomActionParameters> for VoiceAiActionRequestActionParameters {
+    fn from(value: CustomActionParameters) -> Self {
+        Self::CustomAction(value)
+    }
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl From<KnowledgeBaseParameters> for VoiceAiActionRequestActionParameters {
+    fn from(value: KnowledgeBaseParameters) -> Self {
+        Self::KnowledgeBase(value)
     }
 }
 
@@ -2949,8 +3996,8 @@ impl From<&str> for VoiceAiLanguage {
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::enums::string_enum!(VoiceAiLanguage);
 
-#[cfg(feature = "voice_ai")]
-#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Settings of a workflow-trigger action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2966,6 +4013,42 @@ pub struct WorkflowTriggerParameters {
     /// `workflowId`: a string. Example: `507f1f77bcf86cd799439011`.
     #[serde(rename = "workflowId", default, skip_serializing_if = "Option::is_none")]
     pub workflow_id: Option<String>,
+}
+
+#[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
+impl WorkflowTriggerParameters {
+    /// A value with the required fields (`triggerPrompt`, `triggerMessage`, `workflowId`).
+    #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+    pub fn new(
+        trigger_prompt: impl Into<String>,
+        trigger_message: impl Into<String>,
+        workflow_id: impl Into<String>
+    ) -> Self {
+        Self {
+            trigger_prompt: Some(trigger_prompt.into()),
+            trigger_message: Some(trigger_message.into()),
+            workflow_id: Some(workflow_id.into()),
+        }
+    }
+
+    /// Sets `triggerPrompt`.
+    pub fn trigger_prompt(mut self, value: impl Into<String>) -> Self {
+        self.trigger_prompt = Some(value.into());
+        self
+    }
+
+    /// Sets `triggerMessage`.
+    pub fn trigger_message(mut self, value: impl Into<String>) -> Self {
+        self.trigger_message = Some(value.into());
+        self
+    }
+
+    /// Sets `workflowId`.
+    pub fn workflow_id(mut self, value: impl Into<String>) -> Self {
+        self.workflow_id = Some(value.into());
+        self
+    }
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]

@@ -4,8 +4,8 @@
 //! - [`oauth`], [`token_store`]: OAuth refresh and where tokens are kept
 //!   (a private `auth` module picks the token each operation takes);
 //! - [`retry`], [`rate_limit`]: when to send again, and how fast;
-//! - [`request`], [`response`], [`pagination`], [`upload`], [`nullable`]:
-//!   the surface generated code uses;
+//! - [`request`], [`response`], [`pagination`], [`upload`], [`nullable`],
+//!   [`tagged`]: the surface generated code uses;
 //! - [`config`]: the environment variables `Client::from_env` reads;
 //! - [`error`]: the one error type.
 
@@ -26,6 +26,7 @@ pub mod request;
 pub mod response;
 pub mod retry;
 pub mod secret;
+pub mod tagged;
 pub mod token_store;
 pub(crate) mod transport;
 pub mod upload;

@@ -4,7 +4,7 @@
 //! the spec does not allow it, known enum values); response mode only checks
 //! JSON kinds, as the generated response models are lenient.
 
-use codegen::ir::{Api, Field, Ty, TypeDef, TypeKind};
+use codegen::ir::{Api, Field, Tagged, Ty, TypeDef, TypeKind};
 use serde_json::Value;
 
 /// Checks values against the types of `api`, collecting problems.
@@ -132,6 +132,18 @@ impl<'a> Checker<'a> {
                         );
                     }
                     TypeKind::Struct(fields) => self.object(at, v, name, fields),
+                    // Met outside its parent (an example of the payload alone):
+                    // without the tag, any variant's payload will do.
+                    TypeKind::Tagged(t) => {
+                        let fits = t.variants.iter().any(|var| {
+                            let mut sub = Checker { api: self.api, request: self.request, problems: Vec::new() };
+                            sub.value(at, v, &var.ty);
+                            sub.problems.is_empty()
+                        });
+                        if !fits {
+                            self.problem(at, format!("matches none of the payloads of `{name}`"));
+                        }
+                    }
                 }
             }
         }
@@ -143,6 +155,10 @@ impl<'a> Checker<'a> {
             return;
         };
         for f in fields {
+            if f.flatten {
+                self.tagged(at, obj, name, f);
+                continue;
+            }
             let here = format!("{at}.{}", f.wire);
             match obj.get(&f.wire) {
                 None if self.request && f.required => {
@@ -157,8 +173,50 @@ impl<'a> Checker<'a> {
             }
         }
         if self.request {
-            for k in obj.keys().filter(|k| !fields.iter().any(|f| &f.wire == *k)) {
+            let tags: Vec<&str> = fields.iter().filter_map(|f| self.tagged_def(f)).map(|t| t.tag.as_str()).collect();
+            for k in obj.keys().filter(|k| !fields.iter().any(|f| &f.wire == *k) && !tags.contains(&k.as_str())) {
                 self.problem(at, format!("unknown field `{k}`: `{name}` has no such field"));
+            }
+        }
+    }
+
+    /// The tagged enum of a flattened field.
+    pub fn tagged_def(&self, f: &Field) -> Option<&'a Tagged> {
+        match self.def(&f.ty).map(|d| &d.kind) {
+            Some(TypeKind::Tagged(t)) if f.flatten => Some(t),
+            _ => None,
+        }
+    }
+
+    /// A flattened tagged field: the payload checked against the variant its tag names.
+    fn tagged(&mut self, at: &str, obj: &serde_json::Map<String, Value>, name: &str, f: &Field) {
+        let Some(t) = self.tagged_def(f) else {
+            self.problem(at, format!("`{name}.{}` is flattened but not a tagged enum", f.wire));
+            return;
+        };
+        if self.request && f.required {
+            for key in [&t.tag, &t.content] {
+                if !obj.contains_key(key) {
+                    self.problem(at, format!("missing required field `{key}` of `{name}`"));
+                }
+            }
+        }
+        let content = obj.get(&t.content).filter(|c| !c.is_null());
+        match obj.get(&t.tag) {
+            Some(Value::String(tag)) => match (t.variants.iter().find(|v| &v.wire == tag), content) {
+                (Some(var), Some(c)) => self.value(&format!("{at}.{}", t.content), c, &var.ty),
+                (None, _) if self.request => {
+                    let known: Vec<&str> = t.variants.iter().map(|v| v.wire.as_str()).collect();
+                    self.problem(
+                        &format!("{at}.{}", t.tag),
+                        format!("unknown value `{tag}` (known: {})", known.join(", ")),
+                    );
+                }
+                _ => {}
+            },
+            None | Some(Value::Null) => {}
+            Some(other) => {
+                self.problem(&format!("{at}.{}", t.tag), format!("expected a string, got {}", describe(other)))
             }
         }
     }

@@ -136,6 +136,8 @@ impl<'a> Builder<'a> {
                 match &def.kind {
                     TypeKind::Enum(e) => e.variants.first().map_or_else(|| json!("sample"), |(w, _)| json!(w)),
                     TypeKind::Alias(inner) => self.generate(at, inner, raw, depth),
+                    // Only reached through its parent's flattened field.
+                    TypeKind::Tagged(_) => json!({}),
                     TypeKind::Union(vs) => {
                         let Some(first) = vs.first() else { return Value::Null };
                         let raw_first = raw.and_then(|r| {
@@ -154,6 +156,19 @@ impl<'a> Builder<'a> {
                         let mut obj = Map::new();
                         for f in fields {
                             let prop = self.property(raw, &f.wire, 0);
+                            if let Some(t) = Checker::response(self.api).tagged_def(f) {
+                                // The first variant, tag and payload.
+                                let Some(first) = t.variants.first() else { continue };
+                                let raw_first = prop.and_then(|r| {
+                                    let r = self.deref(r);
+                                    let alts = r.node.get("oneOf")?.as_array()?;
+                                    Some(Raw { doc: r.doc, node: alts.first()? })
+                                });
+                                let v = self.build(&format!("{name}.{}", f.wire), &first.ty, raw_first, depth + 1);
+                                obj.insert(t.tag.clone(), json!(first.wire));
+                                obj.insert(f.wire.clone(), v);
+                                continue;
+                            }
                             let v = self.build(&format!("{name}.{}", f.wire), &f.ty, prop, depth + 1);
                             obj.insert(f.wire.clone(), v);
                         }
@@ -175,7 +190,29 @@ impl<'a> Builder<'a> {
                 return;
             };
             for (k, exv) in ex_obj {
-                match (fields.iter().find(|f| &f.wire == k), obj.get_mut(k)) {
+                let field = fields.iter().find(|f| &f.wire == k);
+                if let Some(t) = field.and_then(|f| checker.tagged_def(f)) {
+                    // A tagged payload goes in with its tag, when the example has a known one.
+                    let tag = ex_obj.get(&t.tag).and_then(Value::as_str);
+                    let Some(var) = t.variants.iter().find(|var| Some(var.wire.as_str()) == tag) else { continue };
+                    if exv.is_null() {
+                        continue;
+                    }
+                    if obj.get(&t.tag).and_then(Value::as_str) == tag {
+                        if let Some(slot) = obj.get_mut(k) {
+                            self.overlay(&format!("{at}.{k}"), slot, exv, &var.ty);
+                        }
+                    } else {
+                        let mut fit = Checker::response(self.api);
+                        fit.value(at, exv, &var.ty);
+                        if fit.problems.is_empty() {
+                            obj.insert(k.clone(), exv.clone());
+                            obj.insert(t.tag.clone(), json!(var.wire));
+                        }
+                    }
+                    continue;
+                }
+                match (field, obj.get_mut(k)) {
                     (Some(f), Some(slot)) if !exv.is_null() => self.overlay(&format!("{at}.{k}"), slot, exv, &f.ty),
                     _ => {}
                 }
@@ -275,8 +312,18 @@ fn walk(api: &Api, v: &mut Value, ty: &Ty, f: &mut dyn FnMut(&mut Value, Walk)) 
                 TypeKind::Struct(fields) => {
                     if let Value::Object(obj) = v {
                         for fd in fields {
+                            let ty = match Checker::response(api).tagged_def(fd) {
+                                Some(t) => {
+                                    let tag = obj.get(&t.tag).and_then(Value::as_str);
+                                    match t.variants.iter().find(|var| Some(var.wire.as_str()) == tag) {
+                                        Some(var) => &var.ty,
+                                        None => continue,
+                                    }
+                                }
+                                None => &fd.ty,
+                            };
                             if let Some(x) = obj.get_mut(&fd.wire) {
-                                walk(api, x, &fd.ty, f);
+                                walk(api, x, ty, f);
                             }
                         }
                     }
@@ -284,7 +331,7 @@ fn walk(api: &Api, v: &mut Value, ty: &Ty, f: &mut dyn FnMut(&mut Value, Walk)) 
                         f(v, Walk::Struct);
                     }
                 }
-                TypeKind::Enum(_) => {}
+                TypeKind::Enum(_) | TypeKind::Tagged(_) => {}
             }
         }
         _ => {}

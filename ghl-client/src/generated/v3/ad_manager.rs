@@ -2261,8 +2261,12 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.upsert_google_asset(
                 crate::ad_manager::UpsertGoogleAssetRequest::new(
                     "HChooFuiyPpVYzeJ4HMe".to_owned(),
-                    crate::ad_manager::GoogleAssetType::Call,
-                    serde_json::Value::Object(Default::default())
+                    crate::ad_manager::UpsertGoogleAssetRequestPayload::Call(
+                        crate::ad_manager::GoogleCallAsset::new(
+                            "+14155551234".to_owned(),
+                            "US".to_owned()
+                        )
+                    )
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -3512,8 +3516,25 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.upsert_google_asset(
                 crate::ad_manager::UpsertGoogleAssetRequest::new(
                     "HChooFuiyPpVYzeJ4HMe".to_owned(),
-                    crate::ad_manager::GoogleAssetType::Call,
-                    serde_json::Value::Object(Default::default())
+                    crate::ad_manager::UpsertGoogleAssetRequestPayload::Call(
+                        crate::ad_manager::GoogleCallAsset::new(
+                            "+14155551234".to_owned(),
+                            "US".to_owned()
+                        )
+                            .call_conversion_action("sample".to_owned())
+                            .ad_schedule_targets(
+                                vec![
+                                    crate::ad_manager::GoogleAdScheduleTarget::new(
+                                        crate::ad_manager::GoogleScheduleMinute::Zero,
+                                        crate::ad_manager::GoogleScheduleMinute::Zero,
+                                        crate::ad_manager::DayOfWeek::Monday,
+                                        9i64,
+                                        17i64
+                                    )
+                                ]
+                            )
+                            .resource_name("sample".to_owned())
+                    )
                 )
             );
             async move { call.send().await.map(|_| ()) }

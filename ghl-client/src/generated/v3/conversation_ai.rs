@@ -209,9 +209,13 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
             let call = handle.create_conversation_ai_action(
                 "sample-agentId",
                 crate::conversation_ai::ConversationAiActionRequest::new(
-                    crate::conversation_ai::ConversationAiActionType::TriggerWorkflow,
                     "Trigger a Workflow".to_owned(),
-                    serde_json::Value::Object(Default::default())
+                    crate::conversation_ai::ConversationAiActionRequestDetails::TriggerWorkflow(
+                        crate::conversation_ai::TriggerWorkflowDetails::new(
+                            vec!["sample".to_owned()],
+                            "sample".to_owned()
+                        )
+                    )
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -290,9 +294,13 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                 "sample-agentId",
                 "sample-actionId",
                 crate::conversation_ai::ConversationAiActionRequest::new(
-                    crate::conversation_ai::ConversationAiActionType::TriggerWorkflow,
                     "Trigger a Workflow".to_owned(),
-                    serde_json::Value::Object(Default::default())
+                    crate::conversation_ai::ConversationAiActionRequestDetails::TriggerWorkflow(
+                        crate::conversation_ai::TriggerWorkflowDetails::new(
+                            vec!["sample".to_owned()],
+                            "sample".to_owned()
+                        )
+                    )
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -340,9 +348,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
             let call = handle.create_conversation_ai_action(
                 "sample-agentId",
                 crate::conversation_ai::ConversationAiActionRequest::new(
-                    crate::conversation_ai::ConversationAiActionType::TriggerWorkflow,
                     "Trigger a Workflow".to_owned(),
-                    serde_json::Value::Object(Default::default())
+                    crate::conversation_ai::ConversationAiActionRequestDetails::TriggerWorkflow(
+                        crate::conversation_ai::TriggerWorkflowDetails::new(
+                            vec!["sample".to_owned()],
+                            "sample".to_owned()
+                        )
+                            .trigger_message("sample".to_owned())
+                    )
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -440,9 +453,14 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 "sample-agentId",
                 "sample-actionId",
                 crate::conversation_ai::ConversationAiActionRequest::new(
-                    crate::conversation_ai::ConversationAiActionType::TriggerWorkflow,
                     "Trigger a Workflow".to_owned(),
-                    serde_json::Value::Object(Default::default())
+                    crate::conversation_ai::ConversationAiActionRequestDetails::TriggerWorkflow(
+                        crate::conversation_ai::TriggerWorkflowDetails::new(
+                            vec!["sample".to_owned()],
+                            "sample".to_owned()
+                        )
+                            .trigger_message("sample".to_owned())
+                    )
                 )
             );
             async move { call.send().await.map(|_| ()) }

@@ -1185,10 +1185,8 @@ pub struct User {
     pub permissions: Option<crate::users::UserPermissions>,
 
     /// Scopes granted to the user.
-    ///
-    /// Raw JSON: the `oneOf` variants cannot be told apart by their JSON kind, so no typed union is generated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scopes: Option<serde_json::Value>,
+    pub scopes: Option<UserScopes>,
 
     /// `roles`: a [`UserRoles`](crate::users::UserRoles).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2205,3 +2203,15 @@ impl From<&str> for UserScope {
 }
 
 crate::runtime::enums::string_enum!(UserScope);
+
+/// Scopes granted to the user.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum UserScopes {
+    /// The `UserScope` shape.
+    UserScope(UserScope),
+
+    /// The `List` shape.
+    List(Vec<UserScope>),
+}

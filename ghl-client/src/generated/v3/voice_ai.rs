@@ -201,9 +201,15 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                 crate::voice_ai::VoiceAiActionRequest::new(
                     "507f1f77bcf86cd799439011".to_owned(),
                     "507f1f77bcf86cd799439012".to_owned(),
-                    crate::voice_ai::VoiceAiActionType::CallTransfer,
                     "Transfer to Manager".to_owned(),
-                    serde_json::Value::Object(Default::default())
+                    crate::voice_ai::VoiceAiActionRequestActionParameters::CallTransfer(
+                        crate::voice_ai::CallTransferParameters::new(
+                            "sample".to_owned(),
+                            crate::voice_ai::CallTransferParametersTransferToType::Number,
+                            "+12345678901".to_owned(),
+                            "sample".to_owned()
+                        )
+                    )
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -275,9 +281,15 @@ pub fn contract_samples(client: &crate::Client) -> Vec<(&'static str, crate::run
                 crate::voice_ai::VoiceAiActionRequest::new(
                     "507f1f77bcf86cd799439011".to_owned(),
                     "507f1f77bcf86cd799439012".to_owned(),
-                    crate::voice_ai::VoiceAiActionType::CallTransfer,
                     "Transfer to Manager".to_owned(),
-                    serde_json::Value::Object(Default::default())
+                    crate::voice_ai::VoiceAiActionRequestActionParameters::CallTransfer(
+                        crate::voice_ai::CallTransferParameters::new(
+                            "sample".to_owned(),
+                            crate::voice_ai::CallTransferParametersTransferToType::Number,
+                            "+12345678901".to_owned(),
+                            "sample".to_owned()
+                        )
+                    )
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -313,9 +325,16 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 crate::voice_ai::VoiceAiActionRequest::new(
                     "507f1f77bcf86cd799439011".to_owned(),
                     "507f1f77bcf86cd799439012".to_owned(),
-                    crate::voice_ai::VoiceAiActionType::CallTransfer,
                     "Transfer to Manager".to_owned(),
-                    serde_json::Value::Object(Default::default())
+                    crate::voice_ai::VoiceAiActionRequestActionParameters::CallTransfer(
+                        crate::voice_ai::CallTransferParameters::new(
+                            "sample".to_owned(),
+                            crate::voice_ai::CallTransferParametersTransferToType::Number,
+                            "+12345678901".to_owned(),
+                            "sample".to_owned()
+                        )
+                            .hear_whisper_message(true)
+                    )
                 )
             );
             async move { call.send().await.map(|_| ()) }
@@ -439,9 +458,16 @@ pub fn contract_samples_full(client: &crate::Client) -> Vec<(
                 crate::voice_ai::VoiceAiActionRequest::new(
                     "507f1f77bcf86cd799439011".to_owned(),
                     "507f1f77bcf86cd799439012".to_owned(),
-                    crate::voice_ai::VoiceAiActionType::CallTransfer,
                     "Transfer to Manager".to_owned(),
-                    serde_json::Value::Object(Default::default())
+                    crate::voice_ai::VoiceAiActionRequestActionParameters::CallTransfer(
+                        crate::voice_ai::CallTransferParameters::new(
+                            "sample".to_owned(),
+                            crate::voice_ai::CallTransferParametersTransferToType::Number,
+                            "+12345678901".to_owned(),
+                            "sample".to_owned()
+                        )
+                            .hear_whisper_message(true)
+                    )
                 )
             );
             async move { call.send().await.map(|_| ()) }
