@@ -191,6 +191,13 @@ pub enum Ty {
     },
 }
 
+impl Ty {
+    /// A list or a map: it has an empty value.
+    pub fn is_collection(&self) -> bool {
+        matches!(self, Ty::Array(_) | Ty::Map(_))
+    }
+}
+
 /// HTTP method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Method {
@@ -466,6 +473,15 @@ pub enum Repr {
 }
 
 impl Field {
+    /// A plain list or map of a received type that decodes absent and
+    /// `null` as empty (see [`Field::repr`]).
+    pub fn empty_when_absent(&self, usage: Usage) -> bool {
+        !usage.multipart
+            && usage.lenient()
+            && self.ty.is_collection()
+            && (!usage.request || (self.required && !self.nullable))
+    }
+
     /// Whether `new()` takes this field: required and not nullable. In
     /// lenient types (sent and received) the field stays an `Option`, but a
     /// caller building one still has to give it.
@@ -478,12 +494,19 @@ impl Field {
     }
 
     /// The Rust form of this field in a type used as `usage`.
+    ///
+    /// Lists and maps of received types are plain (`Vec`, `BTreeMap`),
+    /// decoded empty when absent or null, when that loses nothing a caller
+    /// sends: in types only received, and in types also sent when the field
+    /// is required and not nullable (it is always sent anyway). An optional
+    /// list of a sent type stays an `Option`: leaving it out ("keep the
+    /// tags") and sending `[]` ("clear them") differ.
     pub fn repr(&self, usage: Usage) -> Repr {
         if usage.multipart {
             return if self.required { Repr::Plain } else { Repr::Option };
         }
         if usage.lenient() {
-            return Repr::Option;
+            return if self.empty_when_absent(usage) { Repr::Plain } else { Repr::Option };
         }
         match (self.required, self.nullable) {
             (true, false) => Repr::Plain,

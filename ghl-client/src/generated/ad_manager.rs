@@ -14257,9 +14257,9 @@ pub struct GoogleCallAsset {
     #[serde(
         rename = "adScheduleTargets",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub ad_schedule_targets: Option<Vec<GoogleAdScheduleTarget>>,
+    pub ad_schedule_targets: Vec<GoogleAdScheduleTarget>,
 
     /// Existing asset to update; absent to create one.
     #[serde(rename = "resourceName", default, skip_serializing_if = "Option::is_none")]
@@ -15503,8 +15503,8 @@ pub struct GoogleLeadFormAsset {
     pub privacy_policy_url: Option<String>,
 
     /// `fields`: a list of [`GoogleLeadFormField`](crate::ad_manager::GoogleLeadFormField) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fields: Option<Vec<GoogleLeadFormField>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub fields: Vec<GoogleLeadFormField>,
 
     /// `callToActionType`: a [`GoogleLeadFormCallToAction`](crate::ad_manager::GoogleLeadFormCallToAction).
     #[serde(
@@ -15538,9 +15538,9 @@ pub struct GoogleLeadFormAsset {
     #[serde(
         rename = "customQuestionFields",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub custom_question_fields: Option<Vec<GoogleLeadFormQuestion>>,
+    pub custom_question_fields: Vec<GoogleLeadFormQuestion>,
 
     /// `postSubmitHeadline`: a string.
     #[serde(
@@ -15794,9 +15794,9 @@ pub struct GoogleLeadFormField {
     #[serde(
         rename = "singleChoiceAnswers",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub single_choice_answers: Option<Vec<serde_json::Value>>,
+    pub single_choice_answers: Vec<serde_json::Value>,
 }
 
 #[cfg(feature = "ad_manager")]
@@ -15817,9 +15817,9 @@ pub struct GoogleLeadFormQuestion {
     #[serde(
         rename = "singleChoiceAnswers",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub single_choice_answers: Option<Vec<serde_json::Value>>,
+    pub single_choice_answers: Vec<serde_json::Value>,
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
@@ -16507,9 +16507,9 @@ pub struct GoogleSitelinkAsset {
     #[serde(
         rename = "adScheduleTargets",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub ad_schedule_targets: Option<Vec<GoogleAdScheduleTarget>>,
+    pub ad_schedule_targets: Vec<GoogleAdScheduleTarget>,
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]

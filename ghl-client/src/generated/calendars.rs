@@ -3292,7 +3292,7 @@ impl crate::Paginated for ListAppointmentNotes {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.notes.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.notes).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -3306,7 +3306,7 @@ impl crate::Paginated for ListAppointmentNotes {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.notes).unwrap_or_default()
+        Some(page).map(|v| v.notes).unwrap_or_default()
     }
 }
 
@@ -3976,7 +3976,7 @@ impl crate::Paginated for SearchAvailabilitySchedules {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.schedules.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.schedules).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -3990,7 +3990,7 @@ impl crate::Paginated for SearchAvailabilitySchedules {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.schedules).unwrap_or_default()
+        Some(page).map(|v| v.schedules).unwrap_or_default()
     }
 }
 
@@ -4740,6 +4740,15 @@ pub struct AppointmentNote {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl AppointmentNote {
+    /// The `createdBy` object of the response, or an empty [`NoteAuthor`] (every field absent) when it has none.
+    pub fn created_by(self) -> NoteAuthor {
+        self.created_by.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `AppointmentNoteRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4780,6 +4789,15 @@ pub struct AppointmentNoteResponse {
     /// `note`: a [`AppointmentNote`](crate::calendars::AppointmentNote).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<AppointmentNote>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl AppointmentNoteResponse {
+    /// The `note` object of the response, or an empty [`AppointmentNote`] (every field absent) when it has none.
+    pub fn note(self) -> AppointmentNote {
+        self.note.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -4875,8 +4893,8 @@ pub struct AvailabilitySchedule {
     pub location_id: Option<String>,
 
     /// `rules`: a list of [`ScheduleRule`](crate::calendars::ScheduleRule) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rules: Option<Vec<ScheduleRule>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub rules: Vec<ScheduleRule>,
 
     /// IANA time zone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4895,8 +4913,12 @@ pub struct AvailabilitySchedule {
     pub user_id: Option<String>,
 
     /// `calendarIds`: a list of strings.
-    #[serde(rename = "calendarIds", default, skip_serializing_if = "Option::is_none")]
-    pub calendar_ids: Option<Vec<String>>,
+    #[serde(
+        rename = "calendarIds",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub calendar_ids: Vec<String>,
 
     /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4912,6 +4934,15 @@ pub struct AvailabilityScheduleResponse {
     /// `schedule`: a [`AvailabilitySchedule`](crate::calendars::AvailabilitySchedule).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<AvailabilitySchedule>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl AvailabilityScheduleResponse {
+    /// The `schedule` object of the response, or an empty [`AvailabilitySchedule`] (every field absent) when it has none.
+    pub fn schedule(self) -> AvailabilitySchedule {
+        self.schedule.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -5135,8 +5166,8 @@ pub struct Calendar {
     pub is_active: Option<bool>,
 
     /// Replaced by the calendar notification operations.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notifications: Option<Vec<CalendarNotificationSetting>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub notifications: Vec<CalendarNotificationSetting>,
 
     /// `locationId`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
@@ -5147,8 +5178,12 @@ pub struct Calendar {
     pub group_id: Option<String>,
 
     /// `teamMembers`: a list of [`TeamMemberInfo`](crate::calendars::TeamMemberInfo) values.
-    #[serde(rename = "teamMembers", default, skip_serializing_if = "Option::is_none")]
-    pub team_members: Option<Vec<TeamMemberInfo>>,
+    #[serde(
+        rename = "teamMembers",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub team_members: Vec<TeamMemberInfo>,
 
     /// `eventType`: a [`RoundRobinMode`](crate::calendars::RoundRobinMode).
     #[serde(rename = "eventType", default, skip_serializing_if = "Option::is_none")]
@@ -5198,9 +5233,9 @@ pub struct Calendar {
     #[serde(
         rename = "locationConfigurations",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub location_configurations: Option<Vec<ConfiguredMeetingLocation>>,
+    pub location_configurations: Vec<ConfiguredMeetingLocation>,
 
     /// Length of a meeting, in `slotDurationUnit`.
     #[serde(rename = "slotDuration", default, skip_serializing_if = "Option::is_none")]
@@ -5291,8 +5326,12 @@ pub struct Calendar {
     pub allow_booking_for_unit: Option<BookingWindowUnit>,
 
     /// Standard weekly availability (custom dates go in `availabilities`).
-    #[serde(rename = "openHours", default, skip_serializing_if = "Option::is_none")]
-    pub open_hours: Option<Vec<OpenHours>>,
+    #[serde(
+        rename = "openHours",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub open_hours: Vec<OpenHours>,
 
     /// Allow recurring bookings; the calendar must have a single member.
     #[serde(
@@ -5415,8 +5454,8 @@ pub struct Calendar {
     pub availability_type: Option<i64>,
 
     /// `availabilities`: a list of [`CustomAvailability`](crate::calendars::CustomAvailability) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub availabilities: Option<Vec<CustomAvailability>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub availabilities: Vec<CustomAvailability>,
 
     /// `guestType`: a [`GuestType`](crate::calendars::GuestType).
     #[serde(rename = "guestType", default, skip_serializing_if = "Option::is_none")]
@@ -5490,8 +5529,8 @@ pub struct CalendarEvent {
     pub assigned_user_id: Option<String>,
 
     /// Secondary owners.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub users: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub users: Vec<String>,
 
     /// `notes`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5529,9 +5568,9 @@ pub struct CalendarEvent {
     #[serde(
         rename = "assignedResources",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub assigned_resources: Option<Vec<String>>,
+    pub assigned_resources: Vec<String>,
 
     /// `createdBy`: a [`EventCreator`](crate::calendars::EventCreator).
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
@@ -5586,6 +5625,15 @@ pub struct CalendarGroupResponse {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl CalendarGroupResponse {
+    /// The `group` object of the response, or an empty [`CalendarGroup`] (every field absent) when it has none.
+    pub fn group(self) -> CalendarGroup {
+        self.group.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A notification a calendar sends around bookings.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5602,17 +5650,17 @@ pub struct CalendarNotification {
     #[serde(
         rename = "additionalEmailIds",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub additional_email_ids: Option<Vec<String>>,
+    pub additional_email_ids: Vec<String>,
 
     /// `additionalPhoneNumbers`: a list of strings.
     #[serde(
         rename = "additionalPhoneNumbers",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub additional_phone_numbers: Option<Vec<String>>,
+    pub additional_phone_numbers: Vec<String>,
 
     /// `channel`: a [`NotificationChannel`](crate::calendars::NotificationChannel).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5634,9 +5682,9 @@ pub struct CalendarNotification {
     #[serde(
         rename = "additionalWhatsappNumbers",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub additional_whatsapp_numbers: Option<Vec<String>>,
+    pub additional_whatsapp_numbers: Vec<String>,
 
     /// `templateId`: a string.
     #[serde(rename = "templateId", default, skip_serializing_if = "Option::is_none")]
@@ -5651,16 +5699,28 @@ pub struct CalendarNotification {
     pub subject: Option<String>,
 
     /// `afterTime`: a list of [`NotificationOffset`](crate::calendars::NotificationOffset) values.
-    #[serde(rename = "afterTime", default, skip_serializing_if = "Option::is_none")]
-    pub after_time: Option<Vec<NotificationOffset>>,
+    #[serde(
+        rename = "afterTime",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub after_time: Vec<NotificationOffset>,
 
     /// `beforeTime`: a list of [`NotificationOffset`](crate::calendars::NotificationOffset) values.
-    #[serde(rename = "beforeTime", default, skip_serializing_if = "Option::is_none")]
-    pub before_time: Option<Vec<NotificationOffset>>,
+    #[serde(
+        rename = "beforeTime",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub before_time: Vec<NotificationOffset>,
 
     /// `selectedUsers`: a list of strings.
-    #[serde(rename = "selectedUsers", default, skip_serializing_if = "Option::is_none")]
-    pub selected_users: Option<Vec<String>>,
+    #[serde(
+        rename = "selectedUsers",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub selected_users: Vec<String>,
 
     /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5862,8 +5922,12 @@ pub struct CalendarResource {
     pub capacity: Option<i64>,
 
     /// Service calendars using the resource.
-    #[serde(rename = "calendarIds", default, skip_serializing_if = "Option::is_none")]
-    pub calendar_ids: Option<Vec<String>>,
+    #[serde(
+        rename = "calendarIds",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub calendar_ids: Vec<String>,
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -5919,6 +5983,15 @@ pub struct CalendarResponse {
     /// `calendar`: a [`Calendar`](crate::calendars::Calendar).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calendar: Option<Calendar>,
+}
+
+#[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
+impl CalendarResponse {
+    /// The `calendar` object of the response, or an empty [`Calendar`] (every field absent) when it has none.
+    pub fn calendar(self) -> Calendar {
+        self.calendar.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7300,8 +7373,8 @@ pub struct CustomAvailability {
     pub date: Option<String>,
 
     /// `hours`: a list of [`HourRange`](crate::calendars::HourRange) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hours: Option<Vec<HourRange>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub hours: Vec<HourRange>,
 
     /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -7316,7 +7389,7 @@ impl CustomAvailability {
     pub fn new(date: impl Into<String>, hours: impl Into<Vec<HourRange>>) -> Self {
         Self {
             date: Some(date.into()),
-            hours: Some(hours.into()),
+            hours: hours.into(),
             deleted: None,
         }
     }
@@ -7324,12 +7397,6 @@ impl CustomAvailability {
     /// Sets `date`.
     pub fn date(mut self, value: impl Into<String>) -> Self {
         self.date = Some(value.into());
-        self
-    }
-
-    /// Sets `hours`.
-    pub fn hours(mut self, value: impl Into<Vec<HourRange>>) -> Self {
-        self.hours = Some(value.into());
         self
     }
 
@@ -7395,8 +7462,8 @@ impl CustomAvailabilityUpdate {
 #[non_exhaustive]
 pub struct DaySlots {
     /// Start times, as ISO date-times with offset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub slots: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub slots: Vec<String>,
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7500,6 +7567,15 @@ pub struct GetAppointmentResponse {
     /// `event`: a [`CalendarEvent`](crate::calendars::CalendarEvent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<CalendarEvent>,
+}
+
+#[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
+impl GetAppointmentResponse {
+    /// The `event` object of the response, or an empty [`CalendarEvent`] (every field absent) when it has none.
+    pub fn event(self) -> CalendarEvent {
+        self.event.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7689,8 +7765,8 @@ crate::runtime::enums::string_enum!(LegacyMeetingLocationType);
 #[non_exhaustive]
 pub struct ListAppointmentNotesResponse {
     /// `notes`: a list of [`AppointmentNote`](crate::calendars::AppointmentNote) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notes: Option<Vec<AppointmentNote>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub notes: Vec<AppointmentNote>,
 
     /// Whether more notes follow.
     #[serde(rename = "hasMore", default, skip_serializing_if = "Option::is_none")]
@@ -7704,8 +7780,8 @@ pub struct ListAppointmentNotesResponse {
 #[non_exhaustive]
 pub struct ListAvailabilitySchedulesResponse {
     /// `schedules`: a list of [`AvailabilitySchedule`](crate::calendars::AvailabilitySchedule) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub schedules: Option<Vec<AvailabilitySchedule>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub schedules: Vec<AvailabilitySchedule>,
 }
 
 #[cfg(feature = "calendars")]
@@ -7715,8 +7791,8 @@ pub struct ListAvailabilitySchedulesResponse {
 #[non_exhaustive]
 pub struct ListCalendarEventsResponse {
     /// `events`: a list of [`CalendarEvent`](crate::calendars::CalendarEvent) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub events: Option<Vec<CalendarEvent>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub events: Vec<CalendarEvent>,
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7726,8 +7802,8 @@ pub struct ListCalendarEventsResponse {
 #[non_exhaustive]
 pub struct ListCalendarGroupsResponse {
     /// `groups`: a list of [`CalendarGroup`](crate::calendars::CalendarGroup) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub groups: Option<Vec<CalendarGroup>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub groups: Vec<CalendarGroup>,
 }
 
 #[cfg(feature = "calendars")]
@@ -7737,8 +7813,8 @@ pub struct ListCalendarGroupsResponse {
 #[non_exhaustive]
 pub struct ListCalendarsResponse {
     /// `calendars`: a list of [`Calendar`](crate::calendars::Calendar) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub calendars: Option<Vec<Calendar>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub calendars: Vec<Calendar>,
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -8136,12 +8212,16 @@ crate::runtime::enums::string_enum!(NotificationReceiverType);
 #[non_exhaustive]
 pub struct OpenHours {
     /// Days the windows apply to, 0 (Sunday) to 6.
-    #[serde(rename = "daysOfTheWeek", default, skip_serializing_if = "Option::is_none")]
-    pub days_of_the_week: Option<Vec<i64>>,
+    #[serde(
+        rename = "daysOfTheWeek",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub days_of_the_week: Vec<i64>,
 
     /// `hours`: a list of [`HourRange`](crate::calendars::HourRange) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hours: Option<Vec<HourRange>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub hours: Vec<HourRange>,
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -8154,21 +8234,9 @@ impl OpenHours {
         hours: impl Into<Vec<HourRange>>,
     ) -> Self {
         Self {
-            days_of_the_week: Some(days_of_the_week.into()),
-            hours: Some(hours.into()),
+            days_of_the_week: days_of_the_week.into(),
+            hours: hours.into(),
         }
-    }
-
-    /// Sets `daysOfTheWeek`.
-    pub fn days_of_the_week(mut self, value: impl Into<Vec<i64>>) -> Self {
-        self.days_of_the_week = Some(value.into());
-        self
-    }
-
-    /// Sets `hours`.
-    pub fn hours(mut self, value: impl Into<Vec<HourRange>>) -> Self {
-        self.hours = Some(value.into());
-        self
     }
 }
 
@@ -8491,8 +8559,8 @@ pub struct ScheduleRule {
     pub type_: Option<ScheduleRuleType>,
 
     /// `intervals`: a list of [`ScheduleInterval`](crate::calendars::ScheduleInterval) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub intervals: Option<Vec<ScheduleInterval>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub intervals: Vec<ScheduleInterval>,
 
     /// The date of a `date` rule, YYYY-MM-DD.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -8514,7 +8582,7 @@ impl ScheduleRule {
     ) -> Self {
         Self {
             type_: Some(type_.into()),
-            intervals: Some(intervals.into()),
+            intervals: intervals.into(),
             date: None,
             day: None,
         }
@@ -8523,12 +8591,6 @@ impl ScheduleRule {
     /// Sets `type`.
     pub fn type_(mut self, value: impl Into<ScheduleRuleType>) -> Self {
         self.type_ = Some(value.into());
-        self
-    }
-
-    /// Sets `intervals`.
-    pub fn intervals(mut self, value: impl Into<Vec<ScheduleInterval>>) -> Self {
-        self.intervals = Some(value.into());
         self
     }
 
@@ -8790,9 +8852,9 @@ pub struct TeamMemberInfo {
     #[serde(
         rename = "locationConfigurations",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub location_configurations: Option<Vec<ConfiguredMeetingLocation>>,
+    pub location_configurations: Vec<ConfiguredMeetingLocation>,
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]

@@ -1087,14 +1087,11 @@ impl crate::Paginated for SearchConversationAiAgents {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        if Some(page)
-            .and_then(|v| v.agents.as_ref())
-            .is_none_or(|items| items.is_empty())
-        {
+        if Some(page).map(|v| &v.agents).is_none_or(|items| items.is_empty()) {
             return false;
         }
         let next_0: Option<String> = Some(page)
-            .and_then(|v| v.agents.as_ref())
+            .map(|v| &v.agents)
             .and_then(|items| items.last())
             .and_then(|v| v.id.as_ref())
             .cloned();
@@ -1111,7 +1108,7 @@ impl crate::Paginated for SearchConversationAiAgents {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.agents).unwrap_or_default()
+        Some(page).map(|v| v.agents).unwrap_or_default()
     }
 }
 
@@ -1316,9 +1313,9 @@ pub struct AdvancedFollowupDetails {
     #[serde(
         rename = "followupSequence",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub followup_sequence: Option<Vec<FollowupStep>>,
+    pub followup_sequence: Vec<FollowupStep>,
 
     /// `followupSettings`: a [`FollowupSettings`](crate::conversation_ai::FollowupSettings).
     #[serde(
@@ -1612,8 +1609,12 @@ pub struct AppointmentBookingDetails {
     pub trigger_workflow: Option<bool>,
 
     /// Workflows to start after booking.
-    #[serde(rename = "workflowIds", default, skip_serializing_if = "Option::is_none")]
-    pub workflow_ids: Option<Vec<String>>,
+    #[serde(
+        rename = "workflowIds",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub workflow_ids: Vec<String>,
 
     /// Pause the agent after booking.
     #[serde(
@@ -1768,6 +1769,18 @@ pub struct ConversationAiActionResponse {
     docsrs,
     doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
 )]
+impl ConversationAiActionResponse {
+    /// The `data` object of the response, or an empty [`ConversationAiAction`] (every field absent) when it has none.
+    pub fn data(self) -> ConversationAiAction {
+        self.data.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 /// What an action does.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -1867,8 +1880,8 @@ pub struct ConversationAiAgent {
     pub mode: Option<AgentMode>,
 
     /// `channels`: a list of [`AgentChannel`](crate::conversation_ai::AgentChannel) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channels: Option<Vec<AgentChannel>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub channels: Vec<AgentChannel>,
 
     /// Delay before replying.
     #[serde(rename = "waitTime", default, skip_serializing_if = "Option::is_none")]
@@ -1891,8 +1904,8 @@ pub struct ConversationAiAgent {
     pub sleep_time_unit: Option<AgentSleepUnit>,
 
     /// `actions`: a list of [`AgentActionRef`](crate::conversation_ai::AgentActionRef) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub actions: Option<Vec<AgentActionRef>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub actions: Vec<AgentActionRef>,
 
     /// The location's primary agent.
     #[serde(rename = "isPrimary", default, skip_serializing_if = "Option::is_none")]
@@ -1922,9 +1935,9 @@ pub struct ConversationAiAgent {
     #[serde(
         rename = "knowledgeBaseIds",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub knowledge_base_ids: Option<Vec<String>>,
+    pub knowledge_base_ids: Vec<String>,
 
     /// Pause when a user sends a message by hand.
     #[serde(
@@ -1969,8 +1982,8 @@ pub struct ConversationAiAgentListItem {
     pub mode: Option<AgentMode>,
 
     /// `channels`: a list of [`AgentChannel`](crate::conversation_ai::AgentChannel) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channels: Option<Vec<AgentChannel>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub channels: Vec<AgentChannel>,
 
     /// `waitTime`: a whole number. Example: `30`.
     #[serde(rename = "waitTime", default, skip_serializing_if = "Option::is_none")]
@@ -1993,8 +2006,8 @@ pub struct ConversationAiAgentListItem {
     pub sleep_time_unit: Option<AgentSleepUnit>,
 
     /// `actions`: a list of [`AgentActionRef`](crate::conversation_ai::AgentActionRef) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub actions: Option<Vec<AgentActionRef>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub actions: Vec<AgentActionRef>,
 
     /// `isPrimary`: `true` or `false`. Example: `false`.
     #[serde(rename = "isPrimary", default, skip_serializing_if = "Option::is_none")]
@@ -2016,9 +2029,9 @@ pub struct ConversationAiAgentListItem {
     #[serde(
         rename = "knowledgeBaseIds",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub knowledge_base_ids: Option<Vec<String>>,
+    pub knowledge_base_ids: Vec<String>,
 
     /// `createdAt`: a string. Example: `2024-01-01T00:00:00Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
@@ -2093,12 +2106,12 @@ pub struct ConversationAiGeneration {
     pub response_message: Option<String>,
 
     /// FAQ chunks used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub faqs: Option<Vec<KnowledgeChunk>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub faqs: Vec<KnowledgeChunk>,
 
     /// Website chunks used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub website: Option<Vec<KnowledgeChunk>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub website: Vec<KnowledgeChunk>,
 
     /// The agent that replied.
     #[serde(rename = "agentId", default, skip_serializing_if = "Option::is_none")]
@@ -2109,12 +2122,16 @@ pub struct ConversationAiGeneration {
     pub input: Option<String>,
 
     /// Actions taken.
-    #[serde(rename = "actionLogs", default, skip_serializing_if = "Option::is_none")]
-    pub action_logs: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
+    #[serde(
+        rename = "actionLogs",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub action_logs: Vec<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// Conversation before the reply.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub history: Option<Vec<ChatTurn>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub history: Vec<ChatTurn>,
 
     /// Reply mode at the time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2423,6 +2440,18 @@ pub struct DeleteConversationAiActionResponse {
     docsrs,
     doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
 )]
+impl DeleteConversationAiActionResponse {
+    /// The `data` object of the response, or an empty [`DeletedAction`] (every field absent) when it has none.
+    pub fn data(self) -> DeletedAction {
+        self.data.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 /// The `DeleteConversationAiAgentResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2686,8 +2715,8 @@ pub struct HumanHandoverDetails {
     pub trigger_condition: Option<String>,
 
     /// Phrases that ask for a human.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub examples: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub examples: Vec<String>,
 
     /// User who gets the conversation.
     #[serde(rename = "assignToUserId", default, skip_serializing_if = "Option::is_none")]
@@ -2726,8 +2755,8 @@ pub struct HumanHandoverDetails {
     pub final_message: Option<String>,
 
     /// Tags added to the contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub tags: Vec<String>,
 
     /// What triggers the handover.
     #[serde(rename = "handoverType", default, skip_serializing_if = "Option::is_none")]
@@ -2824,8 +2853,8 @@ pub struct KnowledgeChunk {
 #[non_exhaustive]
 pub struct ListConversationAiActionsResponse {
     /// `data`: a list of [`ConversationAiAction`](crate::conversation_ai::ConversationAiAction) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<ConversationAiAction>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub data: Vec<ConversationAiAction>,
 
     /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2842,8 +2871,8 @@ pub struct ListConversationAiActionsResponse {
 #[non_exhaustive]
 pub struct SearchConversationAiAgentsResponse {
     /// `agents`: a list of [`ConversationAiAgentListItem`](crate::conversation_ai::ConversationAiAgentListItem) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub agents: Option<Vec<ConversationAiAgentListItem>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub agents: Vec<ConversationAiAgentListItem>,
 
     /// Agents of the location, unfiltered.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
@@ -2900,17 +2929,17 @@ pub struct StopBotDetails {
     #[serde(
         rename = "stopBotExamples",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub stop_bot_examples: Option<Vec<String>>,
+    pub stop_bot_examples: Vec<String>,
 
     /// Last message before stopping.
     #[serde(rename = "finalMessage", default, skip_serializing_if = "Option::is_none")]
     pub final_message: Option<String>,
 
     /// Tags added to the contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub tags: Vec<String>,
 }
 
 #[cfg(feature = "conversation_ai")]
@@ -2991,9 +3020,9 @@ pub struct TransferBotDetails {
     #[serde(
         rename = "transferBotExamples",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub transfer_bot_examples: Option<Vec<String>>,
+    pub transfer_bot_examples: Vec<String>,
 }
 
 #[cfg(feature = "conversation_ai")]
@@ -3047,8 +3076,12 @@ crate::runtime::enums::string_enum!(TransferBotDetailsTransferBotType);
 #[non_exhaustive]
 pub struct TriggerWorkflowDetails {
     /// Workflows to start.
-    #[serde(rename = "workflowIds", default, skip_serializing_if = "Option::is_none")]
-    pub workflow_ids: Option<Vec<String>>,
+    #[serde(
+        rename = "workflowIds",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub workflow_ids: Vec<String>,
 
     /// When the agent should start them.
     #[serde(
@@ -3081,9 +3114,9 @@ pub struct UpdateContactFieldDetails {
     #[serde(
         rename = "contactUpdateExamples",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub contact_update_examples: Option<Vec<String>>,
+    pub contact_update_examples: Vec<String>,
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]

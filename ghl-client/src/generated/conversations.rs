@@ -2035,10 +2035,7 @@ impl crate::Paginated for ExportMessages {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        if Some(page)
-            .and_then(|v| v.messages.as_ref())
-            .is_none_or(|items| items.is_empty())
-        {
+        if Some(page).map(|v| &v.messages).is_none_or(|items| items.is_empty()) {
             return false;
         }
         let next_0: Option<String> = Some(page)
@@ -2057,7 +2054,7 @@ impl crate::Paginated for ExportMessages {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.messages).unwrap_or_default()
+        Some(page).map(|v| v.messages).unwrap_or_default()
     }
 }
 
@@ -2585,7 +2582,7 @@ impl crate::Paginated for ListConversationMessages {
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
             .and_then(|v| v.messages.as_ref())
-            .and_then(|v| v.messages.as_ref())
+            .map(|v| &v.messages)
             .is_none_or(|items| items.is_empty())
         {
             return false;
@@ -2607,7 +2604,7 @@ impl crate::Paginated for ListConversationMessages {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.messages).and_then(|v| v.messages).unwrap_or_default()
+        Some(page).and_then(|v| v.messages).map(|v| v.messages).unwrap_or_default()
     }
 }
 
@@ -3662,8 +3659,12 @@ impl CompleteAttachmentUploadRequest {
 #[non_exhaustive]
 pub struct CompleteAttachmentUploadResponse {
     /// File name to public URL.
-    #[serde(rename = "uploadedFiles", default, skip_serializing_if = "Option::is_none")]
-    pub uploaded_files: Option<std::collections::BTreeMap<String, String>>,
+    #[serde(
+        rename = "uploadedFiles",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub uploaded_files: std::collections::BTreeMap<String, String>,
 
     /// `metadata`: a [`UploadedFileMetadata`](crate::conversations::UploadedFileMetadata).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3770,8 +3771,8 @@ pub struct ConversationMessagesPage {
     pub next_page: Option<bool>,
 
     /// `messages`: a list of [`Message`](crate::conversations::Message) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub messages: Option<Vec<Message>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub messages: Vec<Message>,
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -3790,6 +3791,18 @@ pub struct ConversationResponse {
     /// `conversation`: a [`Conversation`](crate::conversations::Conversation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversation: Option<Conversation>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
+impl ConversationResponse {
+    /// The `conversation` object of the response, or an empty [`Conversation`] (every field absent) when it has none.
+    pub fn conversation(self) -> Conversation {
+        self.conversation.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -4240,8 +4253,8 @@ pub struct EmailMessage {
     pub content_type: Option<String>,
 
     /// Attachment URLs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub attachments: Vec<String>,
 
     /// The sending service (for example `mailgun`, `smtp`, `custom`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4252,16 +4265,16 @@ pub struct EmailMessage {
     pub from: Option<String>,
 
     /// `to`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub to: Vec<String>,
 
     /// `cc`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cc: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub cc: Vec<String>,
 
     /// `bcc`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bcc: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub bcc: Vec<String>,
 
     /// The email this one replies to.
     #[serde(
@@ -4446,8 +4459,8 @@ crate::runtime::enums::string_enum!(ExportMessagesChannel);
 #[non_exhaustive]
 pub struct ExportMessagesResponse {
     /// `messages`: a list of [`Message`](crate::conversations::Message) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub messages: Option<Vec<Message>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub messages: Vec<Message>,
 
     /// Cursor of the next page; null on the last page.
     #[serde(rename = "nextCursor", default, skip_serializing_if = "Option::is_none")]
@@ -4992,6 +5005,18 @@ pub struct ListConversationMessagesResponse {
     pub messages: Option<ConversationMessagesPage>,
 }
 
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
+impl ListConversationMessagesResponse {
+    /// The `messages` object of the response, or an empty [`ConversationMessagesPage`] (every field absent) when it has none.
+    pub fn messages(self) -> ConversationMessagesPage {
+        self.messages.unwrap_or_default()
+    }
+}
+
 #[cfg(feature = "conversations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Values of `ListConversationMessagesType`.
@@ -5224,8 +5249,8 @@ pub struct Message {
     pub content_type: Option<String>,
 
     /// Attachment URLs; empty for calls and voicemails, whose audio comes from the recording operation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub attachments: Vec<String>,
 
     /// `meta`: a [`MessageMeta`](crate::conversations::MessageMeta).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5382,8 +5407,12 @@ crate::runtime::enums::string_enum!(MessageDirection);
 #[non_exhaustive]
 pub struct MessageEmailMeta {
     /// Every email message id of the thread.
-    #[serde(rename = "messageIds", default, skip_serializing_if = "Option::is_none")]
-    pub message_ids: Option<Vec<String>>,
+    #[serde(
+        rename = "messageIds",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub message_ids: Vec<String>,
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -5406,6 +5435,18 @@ pub struct MessageMeta {
     /// `email`: a [`MessageEmailMeta`](crate::conversations::MessageEmailMeta).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<MessageEmailMeta>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
+impl MessageMeta {
+    /// The `email` object of the response, or an empty [`MessageEmailMeta`] (every field absent) when it has none.
+    pub fn email(self) -> MessageEmailMeta {
+        self.email.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -6122,8 +6163,8 @@ crate::runtime::enums::string_enum!(SearchConversationsLastMessageAction);
 #[non_exhaustive]
 pub struct SearchConversationsResponse {
     /// `conversations`: a list of [`ConversationSummary`](crate::conversations::ConversationSummary) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub conversations: Option<Vec<ConversationSummary>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub conversations: Vec<ConversationSummary>,
 
     /// Number of conversations matching the search.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -6697,8 +6738,12 @@ pub struct SendMessageResponse {
     pub message_id: Option<String>,
 
     /// Set instead of `messageId` for GMB sends.
-    #[serde(rename = "messageIds", default, skip_serializing_if = "Option::is_none")]
-    pub message_ids: Option<Vec<String>>,
+    #[serde(
+        rename = "messageIds",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub message_ids: Vec<String>,
 
     /// Extra information, for example when a workflow sends the message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -7504,16 +7549,20 @@ impl UploadMessageAttachmentsRequest {
 #[non_exhaustive]
 pub struct UploadMessageAttachmentsResponse {
     /// File name to hosted URL.
-    #[serde(rename = "uploadedFiles", default, skip_serializing_if = "Option::is_none")]
-    pub uploaded_files: Option<std::collections::BTreeMap<String, String>>,
+    #[serde(
+        rename = "uploadedFiles",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub uploaded_files: std::collections::BTreeMap<String, String>,
 
     /// Twilio media SIDs, for group SMS.
     #[serde(
         rename = "twilioMediaSids",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub twilio_media_sids: Option<Vec<String>>,
+    pub twilio_media_sids: Vec<String>,
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]

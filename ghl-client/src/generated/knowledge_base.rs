@@ -1142,8 +1142,7 @@ impl crate::Paginated for ListKnowledgeBaseFaqs {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        if Some(page).and_then(|v| v.faqs.as_ref()).is_none_or(|items| items.is_empty())
-        {
+        if Some(page).map(|v| &v.faqs).is_none_or(|items| items.is_empty()) {
             return false;
         }
         let next_0: Option<String> = Some(page)
@@ -1162,7 +1161,7 @@ impl crate::Paginated for ListKnowledgeBaseFaqs {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.faqs).unwrap_or_default()
+        Some(page).map(|v| v.faqs).unwrap_or_default()
     }
 }
 
@@ -1292,7 +1291,7 @@ impl crate::Paginated for ListKnowledgeBaseTrainedUrls {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.urls.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.urls).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.count.as_ref()).copied();
         let limit: Option<i64> = self.page_length.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_page(
@@ -1306,7 +1305,7 @@ impl crate::Paginated for ListKnowledgeBaseTrainedUrls {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.urls).unwrap_or_default()
+        Some(page).map(|v| v.urls).unwrap_or_default()
     }
 }
 
@@ -1428,7 +1427,7 @@ impl crate::Paginated for ListKnowledgeBases {
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
             .and_then(|v| v.data.as_ref())
-            .and_then(|v| v.knowledge_bases.as_ref())
+            .map(|v| &v.knowledge_bases)
             .is_none_or(|items| items.is_empty())
         {
             return false;
@@ -1450,10 +1449,7 @@ impl crate::Paginated for ListKnowledgeBases {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page)
-            .and_then(|v| v.data)
-            .and_then(|v| v.knowledge_bases)
-            .unwrap_or_default()
+        Some(page).and_then(|v| v.data).map(|v| v.knowledge_bases).unwrap_or_default()
     }
 }
 
@@ -1827,6 +1823,18 @@ pub struct CrawlRecord {
     docsrs,
     doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
 )]
+impl CrawlRecord {
+    /// The `error` object of the response, or an empty [`CrawlError`] (every field absent) when it has none.
+    pub fn error(self) -> CrawlError {
+        self.error.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 /// A crawl operation that was started.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1942,8 +1950,8 @@ crate::runtime::enums::string_enum!(CrawlState);
 #[non_exhaustive]
 pub struct CrawlStatus {
     /// `aggregate`: a list of [`CrawlStatusGroup`](crate::knowledge_base::CrawlStatusGroup) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aggregate: Option<Vec<CrawlStatusGroup>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub aggregate: Vec<CrawlStatusGroup>,
 
     /// `operationDetails`: a [`CrawlOperation`](crate::knowledge_base::CrawlOperation).
     #[serde(
@@ -1968,8 +1976,8 @@ pub struct CrawlStatusGroup {
     pub id: Option<CrawlState>,
 
     /// `records`: a list of [`CrawlRecord`](crate::knowledge_base::CrawlRecord) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub records: Option<Vec<CrawlRecord>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub records: Vec<CrawlRecord>,
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -1988,6 +1996,18 @@ pub struct CrawlStatusResponse {
     /// `data`: a [`CrawlStatus`](crate::knowledge_base::CrawlStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<CrawlStatus>,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
+impl CrawlStatusResponse {
+    /// The `data` object of the response, or an empty [`CrawlStatus`] (every field absent) when it has none.
+    pub fn data(self) -> CrawlStatus {
+        self.data.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -2053,6 +2073,18 @@ pub struct CreateKnowledgeBaseFaqResponse {
     /// `faq`: a [`KnowledgeBaseFaq`](crate::knowledge_base::KnowledgeBaseFaq).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faq: Option<KnowledgeBaseFaq>,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
+impl CreateKnowledgeBaseFaqResponse {
+    /// The `faq` object of the response, or an empty [`KnowledgeBaseFaq`] (every field absent) when it has none.
+    pub fn faq(self) -> KnowledgeBaseFaq {
+        self.faq.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -2212,6 +2244,18 @@ pub struct DiscoverWebsiteResponse {
     docsrs,
     doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
 )]
+impl DiscoverWebsiteResponse {
+    /// The `data` object of the response, or an empty [`CrawlStarted`] (every field absent) when it has none.
+    pub fn data(self) -> CrawlStarted {
+        self.data.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 /// A knowledge base.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2251,6 +2295,18 @@ pub struct KnowledgeBase2 {
     /// The location's default knowledge base.
     #[serde(rename = "isDefault", default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
+impl KnowledgeBase2 {
+    /// The `kbMetadata` object of the response, or an empty [`KnowledgeBaseContentCounts`] (every field absent) when it has none.
+    pub fn kb_metadata(self) -> KnowledgeBaseContentCounts {
+        self.kb_metadata.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -2355,8 +2411,12 @@ pub struct KnowledgeBaseFaq {
 #[non_exhaustive]
 pub struct KnowledgeBasePage {
     /// `knowledgeBases`: a list of [`KnowledgeBaseSummary`](crate::knowledge_base::KnowledgeBaseSummary) values.
-    #[serde(rename = "knowledgeBases", default, skip_serializing_if = "Option::is_none")]
-    pub knowledge_bases: Option<Vec<KnowledgeBaseSummary>>,
+    #[serde(
+        rename = "knowledgeBases",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub knowledge_bases: Vec<KnowledgeBaseSummary>,
 
     /// Active knowledge bases of the location.
     #[serde(rename = "activeCount", default, skip_serializing_if = "Option::is_none")]
@@ -2398,6 +2458,18 @@ pub struct KnowledgeBaseResponse {
     docsrs,
     doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
 )]
+impl KnowledgeBaseResponse {
+    /// The `data` object of the response, or an empty [`KnowledgeBase2`] (every field absent) when it has none.
+    pub fn data(self) -> KnowledgeBase2 {
+        self.data.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 /// The listing form of a knowledge base.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2429,8 +2501,8 @@ pub struct ListKnowledgeBaseFaqsResponse {
     pub count: Option<i64>,
 
     /// `faqs`: a list of [`KnowledgeBaseFaq`](crate::knowledge_base::KnowledgeBaseFaq) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub faqs: Option<Vec<KnowledgeBaseFaq>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub faqs: Vec<KnowledgeBaseFaq>,
 
     /// Pass as lastFaqId to get the next page.
     #[serde(rename = "lastFaqId", default, skip_serializing_if = "Option::is_none")]
@@ -2464,6 +2536,18 @@ pub struct ListKnowledgeBasesResponse {
     docsrs,
     doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
 )]
+impl ListKnowledgeBasesResponse {
+    /// The `data` object of the response, or an empty [`KnowledgeBasePage`] (every field absent) when it has none.
+    pub fn data(self) -> KnowledgeBasePage {
+        self.data.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 /// The `ListTrainedUrlsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2473,8 +2557,8 @@ pub struct ListTrainedUrlsResponse {
     pub count: Option<i64>,
 
     /// `urls`: a list of [`TrainedUrl`](crate::knowledge_base::TrainedUrl) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub urls: Option<Vec<TrainedUrl>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub urls: Vec<TrainedUrl>,
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]

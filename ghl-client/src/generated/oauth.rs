@@ -457,7 +457,7 @@ impl crate::Paginated for ListInstalledLocations {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.locations.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.locations).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.count.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -471,7 +471,7 @@ impl crate::Paginated for ListInstalledLocations {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.locations).unwrap_or_default()
+        Some(page).map(|v| v.locations).unwrap_or_default()
     }
 }
 
@@ -530,9 +530,9 @@ pub struct AccessToken {
     #[serde(
         rename = "approvedLocations",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub approved_locations: Option<Vec<String>>,
+    pub approved_locations: Vec<String>,
 
     /// The user who installed the app.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
@@ -760,8 +760,8 @@ pub struct InstalledLocation {
 #[non_exhaustive]
 pub struct ListInstalledLocationsResponse {
     /// `locations`: a list of [`InstalledLocation`](crate::oauth::InstalledLocation) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub locations: Option<Vec<InstalledLocation>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub locations: Vec<InstalledLocation>,
 
     /// Number of the agency's sub-accounts matching.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -2111,7 +2111,7 @@ impl crate::Paginated for ListCoupons {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.total_count.as_ref())
             .copied();
@@ -2127,7 +2127,7 @@ impl crate::Paginated for ListCoupons {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).unwrap_or_default()
+        Some(page).map(|v| v.data).unwrap_or_default()
     }
 }
 
@@ -2435,7 +2435,7 @@ impl crate::Paginated for ListOrders {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.total_count.as_ref())
             .copied();
@@ -2451,7 +2451,7 @@ impl crate::Paginated for ListOrders {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).unwrap_or_default()
+        Some(page).map(|v| v.data).unwrap_or_default()
     }
 }
 
@@ -2644,7 +2644,7 @@ impl crate::Paginated for ListSubscriptions {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.total_count.as_ref())
             .copied();
@@ -2660,7 +2660,7 @@ impl crate::Paginated for ListSubscriptions {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).unwrap_or_default()
+        Some(page).map(|v| v.data).unwrap_or_default()
     }
 }
 
@@ -2865,7 +2865,7 @@ impl crate::Paginated for ListTransactions {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.total_count.as_ref())
             .copied();
@@ -2881,7 +2881,7 @@ impl crate::Paginated for ListTransactions {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).unwrap_or_default()
+        Some(page).map(|v| v.data).unwrap_or_default()
     }
 }
 
@@ -2986,7 +2986,7 @@ impl crate::Paginated for ListWhiteLabelProviders {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.providers.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.providers).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -3000,7 +3000,7 @@ impl crate::Paginated for ListWhiteLabelProviders {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.providers).unwrap_or_default()
+        Some(page).map(|v| v.providers).unwrap_or_default()
     }
 }
 
@@ -3739,6 +3739,15 @@ pub struct CreateFulfillmentResponse {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl CreateFulfillmentResponse {
+    /// The `data` object of the response, or an empty [`Fulfillment`] (every field absent) when it has none.
+    pub fn data(self) -> Fulfillment {
+        self.data.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `CreateWhiteLabelProviderRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3860,6 +3869,15 @@ pub struct CustomProvider {
     /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl CustomProvider {
+    /// The `paymentProvider` object of the response, or an empty [`CustomProviderPaymentProvider`] (every field absent) when it has none.
+    pub fn payment_provider(self) -> CustomProviderPaymentProvider {
+        self.payment_provider.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -4091,12 +4109,12 @@ pub struct Fulfillment {
     pub alt_type: Option<AltType>,
 
     /// `trackings`: a list of [`FulfillmentTracking`](crate::payments::FulfillmentTracking) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trackings: Option<Vec<FulfillmentTracking>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub trackings: Vec<FulfillmentTracking>,
 
     /// `items`: a list of [`FulfilledItem`](crate::payments::FulfilledItem) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<FulfilledItem>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub items: Vec<FulfilledItem>,
 
     /// `createdAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
@@ -4337,8 +4355,8 @@ crate::runtime::enums::string_enum!(FuturePaymentsDurationType);
 #[non_exhaustive]
 pub struct ListCouponsResponse {
     /// `data`: a list of [`Coupon`](crate::payments::Coupon) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<Coupon>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub data: Vec<Coupon>,
 
     /// `totalCount`: a whole number. Example: `20`.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
@@ -4360,8 +4378,8 @@ pub struct ListFulfillmentsResponse {
     pub status: Option<bool>,
 
     /// `data`: a list of [`Fulfillment`](crate::payments::Fulfillment) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<Fulfillment>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub data: Vec<Fulfillment>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -4371,8 +4389,8 @@ pub struct ListFulfillmentsResponse {
 #[non_exhaustive]
 pub struct ListOrdersResponse {
     /// `data`: a list of [`Order`](crate::payments::Order) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<Order>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub data: Vec<Order>,
 
     /// Number of orders matching the filters.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
@@ -4386,8 +4404,8 @@ pub struct ListOrdersResponse {
 #[non_exhaustive]
 pub struct ListSubscriptionsResponse {
     /// `data`: a list of [`Subscription`](crate::payments::Subscription) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<Subscription>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub data: Vec<Subscription>,
 
     /// `totalCount`: a whole number.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
@@ -4401,8 +4419,8 @@ pub struct ListSubscriptionsResponse {
 #[non_exhaustive]
 pub struct ListTransactionsResponse {
     /// `data`: a list of [`Transaction`](crate::payments::Transaction) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<Transaction>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub data: Vec<Transaction>,
 
     /// `totalCount`: a whole number.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
@@ -4416,8 +4434,8 @@ pub struct ListTransactionsResponse {
 #[non_exhaustive]
 pub struct ListWhiteLabelProvidersResponse {
     /// `providers`: a list of [`WhiteLabelProvider`](crate::payments::WhiteLabelProvider) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub providers: Option<Vec<WhiteLabelProvider>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub providers: Vec<WhiteLabelProvider>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -4626,9 +4644,9 @@ pub struct Order {
     #[serde(
         rename = "contactSnapshot",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub contact_snapshot: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub contact_snapshot: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `currency`: a string. Example: `USD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4651,8 +4669,12 @@ pub struct Order {
     pub amount_summary: Option<AmountSummary>,
 
     /// `taxSummary`: a list of [`TaxLine`](crate::payments::TaxLine) values.
-    #[serde(rename = "taxSummary", default, skip_serializing_if = "Option::is_none")]
-    pub tax_summary: Option<Vec<TaxLine>>,
+    #[serde(
+        rename = "taxSummary",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub tax_summary: Vec<TaxLine>,
 
     /// `status`: a string. Example: `completed`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4711,24 +4733,28 @@ pub struct Order {
     pub source_id: Option<String>,
 
     /// `sourceMeta`: a map from names to JSON values.
-    #[serde(rename = "sourceMeta", default, skip_serializing_if = "Option::is_none")]
-    pub source_meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    #[serde(
+        rename = "sourceMeta",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub source_meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `source`: a [`OrderSource`](crate::payments::OrderSource).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<OrderSource>,
 
     /// `items`: a list of [`OrderItem`](crate::payments::OrderItem) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<OrderItem>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub items: Vec<OrderItem>,
 
     /// `couponCode`: a string. Example: `100PER`.
     #[serde(rename = "couponCode", default, skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<String>,
 
     /// The coupon applied, e.g. its `_id` and `code`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub coupon: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub coupon: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `trackingId`: a string.
     #[serde(rename = "trackingId", default, skip_serializing_if = "Option::is_none")]
@@ -4739,8 +4765,8 @@ pub struct Order {
     pub fingerprint: Option<String>,
 
     /// `meta`: a map from names to JSON values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
@@ -4891,8 +4917,8 @@ pub struct OrderSource {
     pub name: Option<String>,
 
     /// Source details such as page id and URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub meta: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -5214,17 +5240,17 @@ pub struct PriceSnapshot {
     #[serde(
         rename = "membershipOffers",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub membership_offers: Option<Vec<MembershipOffer>>,
+    pub membership_offers: Vec<MembershipOffer>,
 
     /// `variantOptionIds`: a list of strings.
     #[serde(
         rename = "variantOptionIds",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub variant_option_ids: Option<Vec<String>>,
+    pub variant_option_ids: Vec<String>,
 
     /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
@@ -5369,8 +5395,8 @@ pub struct ProductSnapshot {
     pub available_in_store: Option<bool>,
 
     /// `variants`: a list of [`ProductVariant`](crate::payments::ProductVariant) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variants: Option<Vec<ProductVariant>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub variants: Vec<ProductVariant>,
 
     /// `statementDescriptor`: a string.
     #[serde(
@@ -5385,16 +5411,20 @@ pub struct ProductSnapshot {
     pub image: Option<String>,
 
     /// `collectionIds`: a list of strings.
-    #[serde(rename = "collectionIds", default, skip_serializing_if = "Option::is_none")]
-    pub collection_ids: Option<Vec<String>>,
+    #[serde(
+        rename = "collectionIds",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub collection_ids: Vec<String>,
 
     /// `isTaxesEnabled`: `true` or `false`.
     #[serde(rename = "isTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
     pub is_taxes_enabled: Option<bool>,
 
     /// Tax ids, or whole tax records where they were expanded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub taxes: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub taxes: Vec<serde_json::Value>,
 
     /// `automaticTaxCategoryId`: a string.
     #[serde(
@@ -5436,8 +5466,8 @@ pub struct ProductVariant {
     pub name: Option<String>,
 
     /// `options`: a list of [`ProductVariantOption`](crate::payments::ProductVariantOption) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub options: Option<Vec<ProductVariantOption>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub options: Vec<ProductVariantOption>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -5791,13 +5821,13 @@ pub struct Subscription {
     #[serde(
         rename = "contactSnapshot",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub contact_snapshot: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub contact_snapshot: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// The coupon applied, with fields like those of a coupon record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub coupon: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub coupon: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `currency`: a string. Example: `USD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5851,11 +5881,9 @@ pub struct Subscription {
     #[serde(
         rename = "entitySourceMeta",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub entity_source_meta: Option<
-        std::collections::BTreeMap<String, serde_json::Value>,
-    >,
+    pub entity_source_meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `entitySource`: a [`OrderSource`](crate::payments::OrderSource).
     #[serde(rename = "entitySource", default, skip_serializing_if = "Option::is_none")]
@@ -5869,11 +5897,9 @@ pub struct Subscription {
     #[serde(
         rename = "subscriptionSnapshot",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub subscription_snapshot: Option<
-        std::collections::BTreeMap<String, serde_json::Value>,
-    >,
+    pub subscription_snapshot: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `paymentProviderType`: a string. Example: `stripe`.
     #[serde(
@@ -5895,33 +5921,37 @@ pub struct Subscription {
     #[serde(
         rename = "paymentProvider",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub payment_provider: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub payment_provider: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `ipAddress`: a string.
     #[serde(rename = "ipAddress", default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
 
     /// `meta`: a map from names to JSON values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `schedule`: a [`SubscriptionSchedule`](crate::payments::SubscriptionSchedule).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<SubscriptionSchedule>,
 
     /// Saved customer and payment method used for renewals.
-    #[serde(rename = "autoPayment", default, skip_serializing_if = "Option::is_none")]
-    pub auto_payment: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    #[serde(
+        rename = "autoPayment",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub auto_payment: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// The product being paid for.
     #[serde(
         rename = "recurringProduct",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub recurring_product: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub recurring_product: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `canceledAt`: a date and time (RFC 3339 string).
     #[serde(rename = "canceledAt", default, skip_serializing_if = "Option::is_none")]
@@ -5961,6 +5991,15 @@ pub struct SubscriptionSchedule {
     /// `rrule`: a [`RecurrenceRule`](crate::payments::RecurrenceRule).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rrule: Option<RecurrenceRule>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl SubscriptionSchedule {
+    /// The `rrule` object of the response, or an empty [`RecurrenceRule`] (every field absent) when it has none.
+    pub fn rrule(self) -> RecurrenceRule {
+        self.rrule.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -6032,9 +6071,9 @@ pub struct Transaction {
     #[serde(
         rename = "contactSnapshot",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub contact_snapshot: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub contact_snapshot: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `currency`: a string. Example: `USD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -6104,11 +6143,9 @@ pub struct Transaction {
     #[serde(
         rename = "entitySourceMeta",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub entity_source_meta: Option<
-        std::collections::BTreeMap<String, serde_json::Value>,
-    >,
+    pub entity_source_meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `entitySource`: a [`OrderSource`](crate::payments::OrderSource).
     #[serde(rename = "entitySource", default, skip_serializing_if = "Option::is_none")]
@@ -6123,8 +6160,12 @@ pub struct Transaction {
     pub charge_id: Option<String>,
 
     /// The charge as the gateway reported it.
-    #[serde(rename = "chargeSnapshot", default, skip_serializing_if = "Option::is_none")]
-    pub charge_snapshot: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    #[serde(
+        rename = "chargeSnapshot",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub charge_snapshot: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `invoiceId`: a string.
     #[serde(rename = "invoiceId", default, skip_serializing_if = "Option::is_none")]
@@ -6154,29 +6195,37 @@ pub struct Transaction {
     #[serde(
         rename = "paymentProvider",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub payment_provider: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub payment_provider: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// E.g. the card brand and last four digits.
-    #[serde(rename = "paymentMethod", default, skip_serializing_if = "Option::is_none")]
-    pub payment_method: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    #[serde(
+        rename = "paymentMethod",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub payment_method: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `ipAddress`: a string.
     #[serde(rename = "ipAddress", default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
 
     /// `meta`: a map from names to JSON values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// Whether the transaction was synced to QuickBooks Online.
     #[serde(rename = "qboSynced", default, skip_serializing_if = "Option::is_none")]
     pub qbo_synced: Option<bool>,
 
     /// `qboResponse`: a map from names to JSON values.
-    #[serde(rename = "qboResponse", default, skip_serializing_if = "Option::is_none")]
-    pub qbo_response: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    #[serde(
+        rename = "qboResponse",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub qbo_response: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]

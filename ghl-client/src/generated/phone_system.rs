@@ -344,7 +344,7 @@ impl crate::Paginated for ListActivePhoneNumbers {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.numbers.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.numbers).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = self.page_size.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_page(
@@ -358,7 +358,7 @@ impl crate::Paginated for ListActivePhoneNumbers {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.numbers).unwrap_or_default()
+        Some(page).map(|v| v.numbers).unwrap_or_default()
     }
 }
 
@@ -991,8 +991,8 @@ crate::runtime::enums::string_enum!(InboundCallServiceType);
 #[non_exhaustive]
 pub struct ListActivePhoneNumbersResponse {
     /// `numbers`: a list of [`PhoneNumber`](crate::phone_system::PhoneNumber) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub numbers: Option<Vec<PhoneNumber>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub numbers: Vec<PhoneNumber>,
 
     /// The account is managed under HighLevel's provider account.
     #[serde(rename = "isUnderGhl", default, skip_serializing_if = "Option::is_none")]
@@ -1071,8 +1071,8 @@ pub struct ListAvailablePhoneNumbersResponse {
     pub fingerprint_id: Option<String>,
 
     /// `numbers`: a list of [`AvailablePhoneNumber`](crate::phone_system::AvailablePhoneNumber) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub numbers: Option<Vec<AvailablePhoneNumber>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub numbers: Vec<AvailablePhoneNumber>,
 }
 
 #[cfg(feature = "phone_system")]
@@ -1086,8 +1086,8 @@ pub struct ListNumberPoolsResponse {
     pub success: Option<bool>,
 
     /// `data`: a list of [`NumberPool`](crate::phone_system::NumberPool) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<NumberPool>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub data: Vec<NumberPool>,
 
     /// Number of pools returned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1113,8 +1113,8 @@ pub struct NumberPool {
     pub location_id: Option<String>,
 
     /// Numbers in the pool.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub numbers: Option<Vec<NumberPoolNumbersItem>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub numbers: Vec<NumberPoolNumbersItem>,
 
     /// Number calls are forwarded to.
     #[serde(
@@ -1195,20 +1195,20 @@ pub struct PhoneAccount {
     pub migration_status: Option<String>,
 
     /// Numbers being migrated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub migration_numbers: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub migration_numbers: Vec<String>,
 
     /// User assigned to each number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assigned_to_numbers: Option<std::collections::BTreeMap<String, String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub assigned_to_numbers: std::collections::BTreeMap<String, String>,
 
     /// Service each number is used for, e.g. conversation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub numbers: Option<std::collections::BTreeMap<String, String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub numbers: std::collections::BTreeMap<String, String>,
 
     /// Name of each number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub number_name: Option<std::collections::BTreeMap<String, String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub number_name: std::collections::BTreeMap<String, String>,
 
     /// New account id after a credential migration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1261,9 +1261,9 @@ pub struct PhoneNumber {
     #[serde(
         rename = "linkedRingAllUsers",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub linked_ring_all_users: Option<Vec<String>>,
+    pub linked_ring_all_users: Vec<String>,
 
     /// What answers inbound calls.
     #[serde(

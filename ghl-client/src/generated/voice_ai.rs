@@ -1076,7 +1076,7 @@ impl crate::Paginated for ListVoiceAiAgents {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.agents.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.agents).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.page_size.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_page(
@@ -1090,7 +1090,7 @@ impl crate::Paginated for ListVoiceAiAgents {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.agents).unwrap_or_default()
+        Some(page).map(|v| v.agents).unwrap_or_default()
     }
 }
 
@@ -1285,7 +1285,7 @@ impl crate::Paginated for ListVoiceAiCallLogs {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.call_logs.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.call_logs).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.page_size.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_page(
@@ -1299,7 +1299,7 @@ impl crate::Paginated for ListVoiceAiCallLogs {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.call_logs).unwrap_or_default()
+        Some(page).map(|v| v.call_logs).unwrap_or_default()
     }
 }
 
@@ -1491,8 +1491,8 @@ pub struct AgentWorkingDay {
     pub day_of_the_week: Option<i64>,
 
     /// `intervals`: a list of [`WorkingInterval`](crate::voice_ai::WorkingInterval) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub intervals: Option<Vec<WorkingInterval>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub intervals: Vec<WorkingInterval>,
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -1506,19 +1506,13 @@ impl AgentWorkingDay {
     ) -> Self {
         Self {
             day_of_the_week: Some(day_of_the_week.into()),
-            intervals: Some(intervals.into()),
+            intervals: intervals.into(),
         }
     }
 
     /// Sets `dayOfTheWeek`.
     pub fn day_of_the_week(mut self, value: impl Into<i64>) -> Self {
         self.day_of_the_week = Some(value.into());
-        self
-    }
-
-    /// Sets `intervals`.
-    pub fn intervals(mut self, value: impl Into<Vec<WorkingInterval>>) -> Self {
-        self.intervals = Some(value.into());
         self
     }
 }
@@ -1596,9 +1590,9 @@ pub struct CallLog {
     #[serde(
         rename = "executedCallActions",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub executed_call_actions: Option<Vec<ExecutedCallAction>>,
+    pub executed_call_actions: Vec<ExecutedCallAction>,
 
     /// Summary of the call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1613,8 +1607,12 @@ pub struct CallLog {
     pub translation: Option<CallTranslation>,
 
     /// Values extracted from the call.
-    #[serde(rename = "extractedData", default, skip_serializing_if = "Option::is_none")]
-    pub extracted_data: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    #[serde(
+        rename = "extractedData",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub extracted_data: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// The conversation message of the call.
     #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
@@ -2004,12 +2002,12 @@ pub struct CustomActionApiDetails {
     pub authentication_value: Option<String>,
 
     /// `headers`: a list of [`CustomActionHeader`](crate::voice_ai::CustomActionHeader) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub headers: Option<Vec<CustomActionHeader>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub headers: Vec<CustomActionHeader>,
 
     /// `parameters`: a list of [`CustomActionParameter`](crate::voice_ai::CustomActionParameter) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parameters: Option<Vec<CustomActionParameter>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub parameters: Vec<CustomActionParameter>,
 }
 
 #[cfg(feature = "voice_ai")]
@@ -2113,8 +2111,12 @@ pub struct CustomActionParameters {
     pub api_details: Option<CustomActionApiDetails>,
 
     /// Paths of the API response the agent uses.
-    #[serde(rename = "selectedPaths", default, skip_serializing_if = "Option::is_none")]
-    pub selected_paths: Option<Vec<String>>,
+    #[serde(
+        rename = "selectedPaths",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub selected_paths: Vec<String>,
 }
 
 #[cfg(feature = "voice_ai")]
@@ -2132,8 +2134,8 @@ pub struct DataExtractionParameters {
     pub description: Option<String>,
 
     /// Example values (at least one).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub examples: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub examples: Vec<String>,
 
     /// Replace a value already set.
     #[serde(
@@ -2198,8 +2200,8 @@ pub struct InCallDataExtractionParameters {
     pub description: Option<String>,
 
     /// Example values (at least one).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub examples: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub examples: Vec<String>,
 
     /// Replace a value already set.
     #[serde(
@@ -2248,8 +2250,12 @@ pub struct ListCallLogsResponse {
     pub page_size: Option<i64>,
 
     /// `callLogs`: a list of [`CallLog`](crate::voice_ai::CallLog) values.
-    #[serde(rename = "callLogs", default, skip_serializing_if = "Option::is_none")]
-    pub call_logs: Option<Vec<CallLog>>,
+    #[serde(
+        rename = "callLogs",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub call_logs: Vec<CallLog>,
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -2271,8 +2277,8 @@ pub struct ListVoiceAiAgentsResponse {
     pub page_size: Option<i64>,
 
     /// `agents`: a list of [`VoiceAiAgent`](crate::voice_ai::VoiceAiAgent) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub agents: Option<Vec<VoiceAiAgent>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub agents: Vec<VoiceAiAgent>,
 }
 
 #[cfg(feature = "voice_ai")]
@@ -2479,12 +2485,20 @@ pub struct PostCallNotificationRecipients {
     pub contact_assigned_user: Option<bool>,
 
     /// These users.
-    #[serde(rename = "specificUsers", default, skip_serializing_if = "Option::is_none")]
-    pub specific_users: Option<Vec<String>>,
+    #[serde(
+        rename = "specificUsers",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub specific_users: Vec<String>,
 
     /// These addresses.
-    #[serde(rename = "customEmails", default, skip_serializing_if = "Option::is_none")]
-    pub custom_emails: Option<Vec<String>>,
+    #[serde(
+        rename = "customEmails",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub custom_emails: Vec<String>,
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -2503,8 +2517,8 @@ impl PostCallNotificationRecipients {
             admins: Some(admins.into()),
             all_users: Some(all_users.into()),
             contact_assigned_user: Some(contact_assigned_user.into()),
-            specific_users: Some(specific_users.into()),
-            custom_emails: Some(custom_emails.into()),
+            specific_users: specific_users.into(),
+            custom_emails: custom_emails.into(),
         }
     }
 
@@ -2523,18 +2537,6 @@ impl PostCallNotificationRecipients {
     /// Sets `contactAssignedUser`.
     pub fn contact_assigned_user(mut self, value: impl Into<bool>) -> Self {
         self.contact_assigned_user = Some(value.into());
-        self
-    }
-
-    /// Sets `specificUsers`.
-    pub fn specific_users(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.specific_users = Some(value.into());
-        self
-    }
-
-    /// Sets `customEmails`.
-    pub fn custom_emails(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.custom_emails = Some(value.into());
         self
     }
 }
@@ -3039,9 +3041,9 @@ pub struct VoiceAiAgent {
     #[serde(
         rename = "callEndWorkflowIds",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub call_end_workflow_ids: Option<Vec<String>>,
+    pub call_end_workflow_ids: Vec<String>,
 
     /// Who gets an email after each call.
     #[serde(
@@ -3055,9 +3057,9 @@ pub struct VoiceAiAgent {
     #[serde(
         rename = "agentWorkingHours",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub agent_working_hours: Option<Vec<AgentWorkingDay>>,
+    pub agent_working_hours: Vec<AgentWorkingDay>,
 
     /// IANA time zone of the working hours.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3076,8 +3078,8 @@ pub struct VoiceAiAgent {
     pub translation: Option<AgentTranslation>,
 
     /// The actions of the agent, with their parameters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub actions: Option<Vec<VoiceAiAction>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub actions: Vec<VoiceAiAction>,
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]

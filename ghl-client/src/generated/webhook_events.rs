@@ -559,8 +559,8 @@ pub struct Appointment {
     pub assigned_user_id: Option<String>,
 
     /// Ids of the users taking part.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub users: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub users: Vec<String>,
 
     /// `notes`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -612,6 +612,13 @@ pub struct AppointmentCreateEvent {
     pub timestamp: Option<String>,
 }
 
+impl AppointmentCreateEvent {
+    /// The `appointment` object of the response, or an empty [`Appointment`] (every field absent) when it has none.
+    pub fn appointment(self) -> Appointment {
+        self.appointment.unwrap_or_default()
+    }
+}
+
 /// Payload of `AppointmentDelete`: an appointment was deleted.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -637,6 +644,13 @@ pub struct AppointmentDeleteEvent {
     pub timestamp: Option<String>,
 }
 
+impl AppointmentDeleteEvent {
+    /// The `appointment` object of the response, or an empty [`Appointment`] (every field absent) when it has none.
+    pub fn appointment(self) -> Appointment {
+        self.appointment.unwrap_or_default()
+    }
+}
+
 /// Payload of `AppointmentUpdate`: an appointment was changed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -660,6 +674,13 @@ pub struct AppointmentUpdateEvent {
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
+}
+
+impl AppointmentUpdateEvent {
+    /// The `appointment` object of the response, or an empty [`Appointment`] (every field absent) when it has none.
+    pub fn appointment(self) -> Appointment {
+        self.appointment.unwrap_or_default()
+    }
 }
 
 /// Payload of `AssociationCreate`: an association type between two objects was defined.
@@ -1047,24 +1068,28 @@ pub struct ContactCreateEvent {
     pub postal_code: Option<String>,
 
     /// `tags`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub tags: Vec<String>,
 
     /// `website`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
 
     /// Attachments; their shape is not documented.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub attachments: Vec<serde_json::Value>,
 
     /// User the contact is assigned to.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 
     /// `customFields`: a list of [`CustomFieldValue`](crate::webhook_events::CustomFieldValue) values.
-    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<CustomFieldValue>>,
+    #[serde(
+        rename = "customFields",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub custom_fields: Vec<CustomFieldValue>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
@@ -1152,24 +1177,28 @@ pub struct ContactDeleteEvent {
     pub postal_code: Option<String>,
 
     /// `tags`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub tags: Vec<String>,
 
     /// `website`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
 
     /// Attachments; their shape is not documented.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub attachments: Vec<serde_json::Value>,
 
     /// User the contact is assigned to.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 
     /// `customFields`: a list of [`CustomFieldValue`](crate::webhook_events::CustomFieldValue) values.
-    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<CustomFieldValue>>,
+    #[serde(
+        rename = "customFields",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub custom_fields: Vec<CustomFieldValue>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
@@ -1261,24 +1290,28 @@ pub struct ContactDndUpdateEvent {
     pub postal_code: Option<String>,
 
     /// `tags`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub tags: Vec<String>,
 
     /// `website`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
 
     /// Attachments; their shape is not documented.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub attachments: Vec<serde_json::Value>,
 
     /// User the contact is assigned to.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 
     /// `customFields`: a list of [`CustomFieldValue`](crate::webhook_events::CustomFieldValue) values.
-    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<CustomFieldValue>>,
+    #[serde(
+        rename = "customFields",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub custom_fields: Vec<CustomFieldValue>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
@@ -1366,24 +1399,28 @@ pub struct ContactTagUpdateEvent {
     pub postal_code: Option<String>,
 
     /// `tags`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub tags: Vec<String>,
 
     /// `website`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
 
     /// Attachments; their shape is not documented.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub attachments: Vec<serde_json::Value>,
 
     /// User the contact is assigned to.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 
     /// `customFields`: a list of [`CustomFieldValue`](crate::webhook_events::CustomFieldValue) values.
-    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<CustomFieldValue>>,
+    #[serde(
+        rename = "customFields",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub custom_fields: Vec<CustomFieldValue>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
@@ -1471,24 +1508,28 @@ pub struct ContactUpdateEvent {
     pub postal_code: Option<String>,
 
     /// `tags`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub tags: Vec<String>,
 
     /// `website`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
 
     /// Attachments; their shape is not documented.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub attachments: Vec<serde_json::Value>,
 
     /// User the contact is assigned to.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 
     /// `customFields`: a list of [`CustomFieldValue`](crate::webhook_events::CustomFieldValue) values.
-    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<CustomFieldValue>>,
+    #[serde(
+        rename = "customFields",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub custom_fields: Vec<CustomFieldValue>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
@@ -1722,8 +1763,8 @@ pub struct EmailStats {
     pub recipient_domain: Option<String>,
 
     /// `tags`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub tags: Vec<String>,
 
     /// `recipient-provider`: a string.
     #[serde(
@@ -1734,8 +1775,8 @@ pub struct EmailStats {
     pub recipient_provider: Option<String>,
 
     /// `campaigns`: a list of JSON values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub campaigns: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub campaigns: Vec<serde_json::Value>,
 
     /// `delivery-status`: a [`EmailDeliveryStatus`](crate::webhook_events::EmailDeliveryStatus).
     #[serde(
@@ -1801,8 +1842,8 @@ pub struct EmailStatsHeaders {
 #[non_exhaustive]
 pub struct EmailStatsMessage {
     /// `attachments`: a list of JSON values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub attachments: Vec<serde_json::Value>,
 
     /// `headers`: a [`EmailStatsHeaders`](crate::webhook_events::EmailStatsHeaders).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1826,8 +1867,8 @@ pub struct InboundMessageEvent {
     pub location_id: Option<String>,
 
     /// URLs of attachments, call recordings or voicemails.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub attachments: Vec<String>,
 
     /// Message text (HTML for e-mail).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1989,8 +2030,12 @@ pub struct InvoiceBusinessDetails {
     pub logo_url: Option<String>,
 
     /// `customValues`: a list of JSON values.
-    #[serde(rename = "customValues", default, skip_serializing_if = "Option::is_none")]
-    pub custom_values: Option<Vec<serde_json::Value>>,
+    #[serde(
+        rename = "customValues",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub custom_values: Vec<serde_json::Value>,
 }
 
 /// The customer an invoice is addressed to.
@@ -2010,8 +2055,12 @@ pub struct InvoiceContactDetails {
     pub email: Option<String>,
 
     /// `customFields`: a list of JSON values.
-    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<serde_json::Value>>,
+    #[serde(
+        rename = "customFields",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub custom_fields: Vec<serde_json::Value>,
 
     /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2025,9 +2074,9 @@ pub struct InvoiceContactDetails {
     #[serde(
         rename = "additionalEmails",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub additional_emails: Option<Vec<InvoiceAdditionalEmail>>,
+    pub additional_emails: Vec<InvoiceAdditionalEmail>,
 
     /// `companyName`: a string.
     #[serde(rename = "companyName", default, skip_serializing_if = "Option::is_none")]
@@ -2103,8 +2152,12 @@ pub struct InvoiceCreateEvent {
     pub discount: Option<InvoiceDiscount>,
 
     /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
-    #[serde(rename = "invoiceItems", default, skip_serializing_if = "Option::is_none")]
-    pub invoice_items: Option<Vec<InvoiceLineItem>>,
+    #[serde(
+        rename = "invoiceItems",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub invoice_items: Vec<InvoiceLineItem>,
 
     /// `total`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2208,8 +2261,12 @@ pub struct InvoiceDeleteEvent {
     pub discount: Option<InvoiceDiscount>,
 
     /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
-    #[serde(rename = "invoiceItems", default, skip_serializing_if = "Option::is_none")]
-    pub invoice_items: Option<Vec<InvoiceLineItem>>,
+    #[serde(
+        rename = "invoiceItems",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub invoice_items: Vec<InvoiceLineItem>,
 
     /// `total`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2290,8 +2347,8 @@ pub struct InvoiceLineItem {
     pub amount: Option<f64>,
 
     /// Taxes on the line; their shape is not documented.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub taxes: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub taxes: Vec<serde_json::Value>,
 }
 
 /// Payload of `InvoicePaid`: an invoice was paid in full. The payload is the invoice itself.
@@ -2363,8 +2420,12 @@ pub struct InvoicePaidEvent {
     pub discount: Option<InvoiceDiscount>,
 
     /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
-    #[serde(rename = "invoiceItems", default, skip_serializing_if = "Option::is_none")]
-    pub invoice_items: Option<Vec<InvoiceLineItem>>,
+    #[serde(
+        rename = "invoiceItems",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub invoice_items: Vec<InvoiceLineItem>,
 
     /// `total`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2468,8 +2529,12 @@ pub struct InvoicePartiallyPaidEvent {
     pub discount: Option<InvoiceDiscount>,
 
     /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
-    #[serde(rename = "invoiceItems", default, skip_serializing_if = "Option::is_none")]
-    pub invoice_items: Option<Vec<InvoiceLineItem>>,
+    #[serde(
+        rename = "invoiceItems",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub invoice_items: Vec<InvoiceLineItem>,
 
     /// `total`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2573,8 +2638,12 @@ pub struct InvoiceSentEvent {
     pub discount: Option<InvoiceDiscount>,
 
     /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
-    #[serde(rename = "invoiceItems", default, skip_serializing_if = "Option::is_none")]
-    pub invoice_items: Option<Vec<InvoiceLineItem>>,
+    #[serde(
+        rename = "invoiceItems",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub invoice_items: Vec<InvoiceLineItem>,
 
     /// `total`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2691,8 +2760,12 @@ pub struct InvoiceUpdateEvent {
     pub discount: Option<InvoiceDiscount>,
 
     /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
-    #[serde(rename = "invoiceItems", default, skip_serializing_if = "Option::is_none")]
-    pub invoice_items: Option<Vec<InvoiceLineItem>>,
+    #[serde(
+        rename = "invoiceItems",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub invoice_items: Vec<InvoiceLineItem>,
 
     /// `total`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2796,8 +2869,12 @@ pub struct InvoiceVoidEvent {
     pub discount: Option<InvoiceDiscount>,
 
     /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
-    #[serde(rename = "invoiceItems", default, skip_serializing_if = "Option::is_none")]
-    pub invoice_items: Option<Vec<InvoiceLineItem>>,
+    #[serde(
+        rename = "invoiceItems",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub invoice_items: Vec<InvoiceLineItem>,
 
     /// `total`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2859,6 +2936,13 @@ pub struct LcEmailStatsEvent {
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
+}
+
+impl LcEmailStatsEvent {
+    /// The `webhookPayload` object of the response, or an empty [`EmailStats`] (every field absent) when it has none.
+    pub fn webhook_payload(self) -> EmailStats {
+        self.webhook_payload.unwrap_or_default()
+    }
 }
 
 /// Payload of `LocationCreate`: a sub-account was created in the agency. Delivered to agency-level apps.
@@ -3127,9 +3211,9 @@ pub struct ObjectSchemaCreateEvent {
     #[serde(
         rename = "searchableProperties",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub searchable_properties: Option<Vec<String>>,
+    pub searchable_properties: Vec<String>,
 
     /// Key of the field shown as a record's name.
     #[serde(
@@ -3148,12 +3232,20 @@ pub struct ObjectSchemaCreateEvent {
     pub location_id: Option<String>,
 
     /// Who created it; shape not documented.
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    #[serde(
+        rename = "createdBy",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub created_by: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// Who changed it last; shape not documented.
-    #[serde(rename = "updatedBy", default, skip_serializing_if = "Option::is_none")]
-    pub updated_by: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    #[serde(
+        rename = "updatedBy",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub updated_by: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
@@ -3200,9 +3292,9 @@ pub struct ObjectSchemaUpdateEvent {
     #[serde(
         rename = "searchableProperties",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub searchable_properties: Option<Vec<String>>,
+    pub searchable_properties: Vec<String>,
 
     /// Key of the field shown as a record's name.
     #[serde(
@@ -3221,12 +3313,20 @@ pub struct ObjectSchemaUpdateEvent {
     pub location_id: Option<String>,
 
     /// Who created it; shape not documented.
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    #[serde(
+        rename = "createdBy",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub created_by: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// Who changed it last; shape not documented.
-    #[serde(rename = "updatedBy", default, skip_serializing_if = "Option::is_none")]
-    pub updated_by: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    #[serde(
+        rename = "updatedBy",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub updated_by: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
@@ -3880,16 +3980,16 @@ pub struct OrderContact {
     pub postal_code: Option<String>,
 
     /// `tags`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub tags: Vec<String>,
 
     /// `website`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
 
     /// Attachments; their shape is not documented.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub attachments: Vec<serde_json::Value>,
 
     /// User the contact is assigned to.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
@@ -3957,16 +4057,20 @@ pub struct OrderCreateEvent {
     pub live_mode: Option<bool>,
 
     /// `items`: a list of [`OrderLineItem`](crate::webhook_events::OrderLineItem) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<OrderLineItem>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub items: Vec<OrderLineItem>,
 
     /// `amountSummary`: a [`OrderAmountSummary`](crate::webhook_events::OrderAmountSummary).
     #[serde(rename = "amountSummary", default, skip_serializing_if = "Option::is_none")]
     pub amount_summary: Option<OrderAmountSummary>,
 
     /// `taxSummary`: a list of [`OrderTaxLine`](crate::webhook_events::OrderTaxLine) values.
-    #[serde(rename = "taxSummary", default, skip_serializing_if = "Option::is_none")]
-    pub tax_summary: Option<Vec<OrderTaxLine>>,
+    #[serde(
+        rename = "taxSummary",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub tax_summary: Vec<OrderTaxLine>,
 
     /// `source`: a [`OrderSource`](crate::webhook_events::OrderSource).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4038,9 +4142,9 @@ pub struct OrderPrice {
     #[serde(
         rename = "variantOptionIds",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub variant_option_ids: Option<Vec<String>>,
+    pub variant_option_ids: Vec<String>,
 }
 
 /// The product of an order line, as it was when ordered.
@@ -4068,12 +4172,12 @@ pub struct OrderProduct {
     pub available_in_store: Option<bool>,
 
     /// `taxes`: a list of [`ProductTax`](crate::webhook_events::ProductTax) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub taxes: Option<Vec<ProductTax>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub taxes: Vec<ProductTax>,
 
     /// `variants`: a list of [`ProductVariant`](crate::webhook_events::ProductVariant) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variants: Option<Vec<ProductVariant>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub variants: Vec<ProductVariant>,
 }
 
 /// Where the order was placed.
@@ -4097,8 +4201,8 @@ pub struct OrderSource {
     pub sub_type: Option<String>,
 
     /// Details of the source (page, step, domain); not documented.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub meta: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// Payload of `OrderStatusUpdate`: an order's status changed.
@@ -4162,16 +4266,20 @@ pub struct OrderStatusUpdateEvent {
     pub live_mode: Option<bool>,
 
     /// `items`: a list of [`OrderLineItem`](crate::webhook_events::OrderLineItem) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<OrderLineItem>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub items: Vec<OrderLineItem>,
 
     /// `amountSummary`: a [`OrderAmountSummary`](crate::webhook_events::OrderAmountSummary).
     #[serde(rename = "amountSummary", default, skip_serializing_if = "Option::is_none")]
     pub amount_summary: Option<OrderAmountSummary>,
 
     /// `taxSummary`: a list of [`OrderTaxLine`](crate::webhook_events::OrderTaxLine) values.
-    #[serde(rename = "taxSummary", default, skip_serializing_if = "Option::is_none")]
-    pub tax_summary: Option<Vec<OrderTaxLine>>,
+    #[serde(
+        rename = "taxSummary",
+        default,
+        deserialize_with = "crate::runtime::lenient::null_as_default"
+    )]
+    pub tax_summary: Vec<OrderTaxLine>,
 
     /// `source`: a [`OrderSource`](crate::webhook_events::OrderSource).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4232,8 +4340,8 @@ pub struct OutboundMessageEvent {
     pub location_id: Option<String>,
 
     /// URLs of attachments, call recordings or voicemails.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub attachments: Vec<String>,
 
     /// Message text (HTML for e-mail).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4397,17 +4505,17 @@ pub struct PriceCreateEvent {
     #[serde(
         rename = "membershipOffers",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub membership_offers: Option<Vec<PriceMembershipOffer>>,
+    pub membership_offers: Vec<PriceMembershipOffer>,
 
     /// The variant choices this price is for.
     #[serde(
         rename = "variantOptionIds",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub variant_option_ids: Option<Vec<String>>,
+    pub variant_option_ids: Vec<String>,
 
     /// Id of the product the price belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4498,17 +4606,17 @@ pub struct PriceDeleteEvent {
     #[serde(
         rename = "membershipOffers",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub membership_offers: Option<Vec<PriceMembershipOffer>>,
+    pub membership_offers: Vec<PriceMembershipOffer>,
 
     /// The variant choices this price is for.
     #[serde(
         rename = "variantOptionIds",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub variant_option_ids: Option<Vec<String>>,
+    pub variant_option_ids: Vec<String>,
 
     /// Id of the product the price belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4665,17 +4773,17 @@ pub struct PriceUpdateEvent {
     #[serde(
         rename = "membershipOffers",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub membership_offers: Option<Vec<PriceMembershipOffer>>,
+    pub membership_offers: Vec<PriceMembershipOffer>,
 
     /// The variant choices this price is for.
     #[serde(
         rename = "variantOptionIds",
         default,
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "crate::runtime::lenient::null_as_default"
     )]
-    pub variant_option_ids: Option<Vec<String>>,
+    pub variant_option_ids: Vec<String>,
 
     /// Id of the product the price belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4767,12 +4875,12 @@ pub struct ProductCreateEvent {
     pub description: Option<String>,
 
     /// `variants`: a list of [`ProductVariant`](crate::webhook_events::ProductVariant) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variants: Option<Vec<ProductVariant>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub variants: Vec<ProductVariant>,
 
     /// `medias`: a list of [`ProductMedia`](crate::webhook_events::ProductMedia) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub medias: Option<Vec<ProductMedia>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub medias: Vec<ProductMedia>,
 
     /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4844,12 +4952,12 @@ pub struct ProductDeleteEvent {
     pub description: Option<String>,
 
     /// `variants`: a list of [`ProductVariant`](crate::webhook_events::ProductVariant) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variants: Option<Vec<ProductVariant>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub variants: Vec<ProductVariant>,
 
     /// `medias`: a list of [`ProductMedia`](crate::webhook_events::ProductMedia) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub medias: Option<Vec<ProductMedia>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub medias: Vec<ProductMedia>,
 
     /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4987,12 +5095,12 @@ pub struct ProductUpdateEvent {
     pub description: Option<String>,
 
     /// `variants`: a list of [`ProductVariant`](crate::webhook_events::ProductVariant) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variants: Option<Vec<ProductVariant>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub variants: Vec<ProductVariant>,
 
     /// `medias`: a list of [`ProductMedia`](crate::webhook_events::ProductMedia) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub medias: Option<Vec<ProductMedia>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub medias: Vec<ProductMedia>,
 
     /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5056,8 +5164,8 @@ pub struct ProductVariant {
     pub name: Option<String>,
 
     /// `options`: a list of [`ProductVariantOption`](crate::webhook_events::ProductVariantOption) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub options: Option<Vec<ProductVariantOption>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub options: Vec<ProductVariantOption>,
 }
 
 /// One choice of a product variant (for example `XL`).
@@ -5098,8 +5206,8 @@ pub struct ProviderOutboundMessageEvent {
     pub email_message_id: Option<String>,
 
     /// URLs of attachments.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub attachments: Vec<String>,
 
     /// Text to send (SMS).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5167,16 +5275,16 @@ pub struct RecordCreateEvent {
     pub id: Option<String>,
 
     /// Ids of the users owning the record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owners: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub owners: Vec<String>,
 
     /// Ids of the users following the record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub followers: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub followers: Vec<String>,
 
     /// Field values of the record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<Vec<RecordPropertyValue>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub properties: Vec<RecordPropertyValue>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5204,16 +5312,16 @@ pub struct RecordDeleteEvent {
     pub id: Option<String>,
 
     /// Ids of the users owning the record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owners: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub owners: Vec<String>,
 
     /// Ids of the users following the record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub followers: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub followers: Vec<String>,
 
     /// Field values of the record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<Vec<RecordPropertyValue>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub properties: Vec<RecordPropertyValue>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5254,16 +5362,16 @@ pub struct RecordUpdateEvent {
     pub id: Option<String>,
 
     /// Ids of the users owning the record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owners: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub owners: Vec<String>,
 
     /// Ids of the users following the record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub followers: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub followers: Vec<String>,
 
     /// Field values of the record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<Vec<RecordPropertyValue>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub properties: Vec<RecordPropertyValue>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5568,8 +5676,8 @@ pub struct UserCreateEvent {
     pub permissions: Option<UserPermissions>,
 
     /// Sub-accounts an agency user can access.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub locations: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub locations: Vec<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]

@@ -14,6 +14,7 @@ mod builder;
 pub mod client;
 pub mod config;
 pub(crate) mod enums;
+pub(crate) mod lenient;
 pub mod error;
 pub mod nullable;
 pub mod oauth;

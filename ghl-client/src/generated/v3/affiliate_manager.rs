@@ -440,7 +440,7 @@ impl crate::Paginated for ListAffiliateCommissions {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.commissions.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.commissions).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.meta.as_ref())
             .and_then(|v| v.count.as_ref())
@@ -457,7 +457,7 @@ impl crate::Paginated for ListAffiliateCommissions {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.commissions).unwrap_or_default()
+        Some(page).map(|v| v.commissions).unwrap_or_default()
     }
 }
 
@@ -631,7 +631,7 @@ impl crate::Paginated for ListAffiliatePayouts {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.payouts.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.payouts).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.meta.as_ref())
             .and_then(|v| v.count.as_ref())
@@ -648,7 +648,7 @@ impl crate::Paginated for ListAffiliatePayouts {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.payouts).unwrap_or_default()
+        Some(page).map(|v| v.payouts).unwrap_or_default()
     }
 }
 
@@ -812,7 +812,7 @@ impl crate::Paginated for ListAffiliates {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.affiliates.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.affiliates).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.meta.as_ref())
             .and_then(|v| v.count.as_ref())
@@ -829,7 +829,7 @@ impl crate::Paginated for ListAffiliates {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.affiliates).unwrap_or_default()
+        Some(page).map(|v| v.affiliates).unwrap_or_default()
     }
 }
 

@@ -1758,10 +1758,7 @@ impl crate::Paginated for ExportMessages {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        if Some(page)
-            .and_then(|v| v.messages.as_ref())
-            .is_none_or(|items| items.is_empty())
-        {
+        if Some(page).map(|v| &v.messages).is_none_or(|items| items.is_empty()) {
             return false;
         }
         let next_0: Option<String> = Some(page)
@@ -1780,7 +1777,7 @@ impl crate::Paginated for ExportMessages {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.messages).unwrap_or_default()
+        Some(page).map(|v| v.messages).unwrap_or_default()
     }
 }
 
@@ -2217,7 +2214,7 @@ impl crate::Paginated for ListConversationMessages {
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
             .and_then(|v| v.messages.as_ref())
-            .and_then(|v| v.messages.as_ref())
+            .map(|v| &v.messages)
             .is_none_or(|items| items.is_empty())
         {
             return false;
@@ -2239,7 +2236,7 @@ impl crate::Paginated for ListConversationMessages {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.messages).and_then(|v| v.messages).unwrap_or_default()
+        Some(page).and_then(|v| v.messages).map(|v| v.messages).unwrap_or_default()
     }
 }
 

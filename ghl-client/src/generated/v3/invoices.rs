@@ -4628,7 +4628,7 @@ impl crate::Paginated for ListEstimateTemplates {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.total_count.as_ref())
             .copied();
@@ -4644,7 +4644,7 @@ impl crate::Paginated for ListEstimateTemplates {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).unwrap_or_default()
+        Some(page).map(|v| v.data).unwrap_or_default()
     }
 }
 
@@ -4780,7 +4780,7 @@ impl crate::Paginated for ListEstimates {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.estimates.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.estimates).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -4794,7 +4794,7 @@ impl crate::Paginated for ListEstimates {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.estimates).unwrap_or_default()
+        Some(page).map(|v| v.estimates).unwrap_or_default()
     }
 }
 
@@ -4930,7 +4930,7 @@ impl crate::Paginated for ListInvoiceSchedules {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.schedules.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.schedules).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -4944,7 +4944,7 @@ impl crate::Paginated for ListInvoiceSchedules {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.schedules).unwrap_or_default()
+        Some(page).map(|v| v.schedules).unwrap_or_default()
     }
 }
 
@@ -5080,7 +5080,7 @@ impl crate::Paginated for ListInvoiceTemplates {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.total_count.as_ref())
             .copied();
@@ -5096,7 +5096,7 @@ impl crate::Paginated for ListInvoiceTemplates {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).unwrap_or_default()
+        Some(page).map(|v| v.data).unwrap_or_default()
     }
 }
 
@@ -5262,7 +5262,7 @@ impl crate::Paginated for ListInvoices {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.invoices.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.invoices).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -5276,7 +5276,7 @@ impl crate::Paginated for ListInvoices {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.invoices).unwrap_or_default()
+        Some(page).map(|v| v.invoices).unwrap_or_default()
     }
 }
 

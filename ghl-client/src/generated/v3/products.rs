@@ -2517,7 +2517,7 @@ impl crate::Paginated for ListInventory {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.inventory.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.inventory).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.total.as_ref())
             .and_then(|v| v.total.as_ref())
@@ -2534,7 +2534,7 @@ impl crate::Paginated for ListInventory {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.inventory).unwrap_or_default()
+        Some(page).map(|v| v.inventory).unwrap_or_default()
     }
 }
 
@@ -2653,7 +2653,7 @@ impl crate::Paginated for ListProductCollections {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -2667,7 +2667,7 @@ impl crate::Paginated for ListProductCollections {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).unwrap_or_default()
+        Some(page).map(|v| v.data).unwrap_or_default()
     }
 }
 
@@ -2790,7 +2790,7 @@ impl crate::Paginated for ListProductPrices {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.prices.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.prices).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -2804,7 +2804,7 @@ impl crate::Paginated for ListProductPrices {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.prices).unwrap_or_default()
+        Some(page).map(|v| v.prices).unwrap_or_default()
     }
 }
 
@@ -2973,7 +2973,7 @@ impl crate::Paginated for ListProductReviews {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -2987,7 +2987,7 @@ impl crate::Paginated for ListProductReviews {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).unwrap_or_default()
+        Some(page).map(|v| v.data).unwrap_or_default()
     }
 }
 
@@ -3186,7 +3186,7 @@ impl crate::Paginated for ListProducts {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.products.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.products).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -3200,7 +3200,7 @@ impl crate::Paginated for ListProducts {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.products).unwrap_or_default()
+        Some(page).map(|v| v.products).unwrap_or_default()
     }
 }
 
