@@ -36,7 +36,7 @@ fn main() {
         "{}\nbody: {} bytes, {} contacts",
         ghl_benches::machine::describe(),
         body.len(),
-        list.contacts.map_or(0, |c| c.len())
+        list.contacts.len()
     );
     let mut c = Criterion::default().configure_from_args();
     decode(&mut c);

@@ -515,3 +515,51 @@ impl Field {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(ty: Ty, required: bool, nullable: bool) -> Field {
+        Field {
+            wire: "f".into(),
+            ident: "f".into(),
+            ty,
+            required,
+            nullable,
+            boxed: false,
+            doc: None,
+            facts: FieldFacts::default(),
+            max_bytes: None,
+            binary: false,
+        }
+    }
+
+    const RECEIVED: Usage = Usage { request: false, response: true, multipart: false };
+    const BOTH: Usage = Usage { request: true, response: true, multipart: false };
+    const SENT: Usage = Usage { request: true, response: false, multipart: false };
+
+    #[test]
+    fn received_lists_and_maps_are_plain() {
+        let list = Ty::Array(Box::new(Ty::String));
+        let map = Ty::Map(Box::new(Ty::I64));
+        for (required, nullable) in [(false, false), (false, true), (true, false), (true, true)] {
+            assert_eq!(field(list.clone(), required, nullable).repr(RECEIVED), Repr::Plain);
+            assert_eq!(field(map.clone(), required, nullable).repr(RECEIVED), Repr::Plain);
+            assert_eq!(field(Ty::String, required, nullable).repr(RECEIVED), Repr::Option);
+        }
+        assert!(field(list, false, false).empty_when_absent(RECEIVED));
+    }
+
+    #[test]
+    fn sent_lists_keep_absent_apart_from_empty() {
+        let list = Ty::Array(Box::new(Ty::String));
+        assert_eq!(field(list.clone(), true, false).repr(BOTH), Repr::Plain);
+        assert_eq!(field(list.clone(), false, false).repr(BOTH), Repr::Option);
+        assert_eq!(field(list.clone(), true, true).repr(BOTH), Repr::Option);
+        assert_eq!(field(list.clone(), false, false).repr(SENT), Repr::Option);
+        assert_eq!(field(list.clone(), false, true).repr(SENT), Repr::Nullable);
+        assert!(!field(list.clone(), true, false).empty_when_absent(SENT));
+        assert_eq!(field(list, true, false).repr(SENT), Repr::Plain);
+    }
+}

@@ -24,7 +24,7 @@ pub async fn run(client: &Client) -> Result<(), Error> {
             "  {} {} ({} step(s))",
             f.id.as_deref().unwrap_or("?"),
             f.name.as_deref().unwrap_or(""),
-            f.steps.as_ref().map_or(0, Vec::len)
+            f.steps.len()
         );
     }
     Ok(())

@@ -11,7 +11,8 @@
 //!
 //! ```rust,no_run
 //! # async fn example(client: ghl_client::Client) -> Result<(), ghl_client::Error> {
-//! let contact = client.contacts().get_contact("contact_id").send().await?;
+//! let contact = client.contacts().get_contact("contact_id").send().await?.contact();
+//! println!("{:?} has {} tag(s)", contact.email, contact.tags.len());
 //! # Ok(())
 //! # }
 //! ```

@@ -11,7 +11,7 @@
 //!
 //! ```rust,no_run
 //! # async fn example(client: ghl_client::Client) -> Result<(), ghl_client::Error> {
-//! let opportunity = client.opportunities().get_opportunity("yWQobCRIhRguQtD2llvk").send().await?;
+//! let opportunity = client.opportunities().get_opportunity("yWQobCRIhRguQtD2llvk").send().await?.opportunity();
 //! # Ok(())
 //! # }
 //! ```

@@ -11,7 +11,7 @@
 //!
 //! ```rust,no_run
 //! # async fn example(client: ghl_client::Client) -> Result<(), ghl_client::Error> {
-//! let contact = client.v3().contacts().get_contact("contact_id").send().await?;
+//! let contact = client.v3().contacts().get_contact("contact_id").send().await?.contact();
 //! # Ok(())
 //! # }
 //! ```
