@@ -65,7 +65,10 @@ fn models_decide_presence_by_usage() {
     // Lists and maps: plain and empty when absent or null where received
     // (also when nullable); an optional one of a sent type stays an Option.
     let null_as_empty = "#[serde(default, deserialize_with = \"crate::runtime::lenient::null_as_default\")]";
-    assert!(code.contains(&format!("{null_as_empty}\n    pub counts: std::collections::BTreeMap<String, i64>,")), "{code}");
+    assert!(
+        code.contains(&format!("{null_as_empty}\n    pub counts: std::collections::BTreeMap<String, i64>,")),
+        "{code}"
+    );
     assert!(code.contains(&format!("{null_as_empty}\n    pub names: Vec<String>,")), "required list of a sent type");
     assert!(code.contains("pub aliases: Option<Vec<String>>,"), "optional list of a sent type");
     assert!(code.contains("pub tags: Option<Vec<String>>,"), "optional list of a request type");

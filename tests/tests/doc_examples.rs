@@ -167,7 +167,8 @@ async fn every_documented_response_example_decodes() {
     let skill = std::fs::read_to_string(&skill_path).unwrap_or_else(|e| panic!("{}: {e}", skill_path.display()));
     let (skill_requests, skill_others) = skill_response_samples(&skill);
 
-    let spec = Arc::new(MockSpec::load(workspace().join("spec")).unwrap_or_else(|e| panic!("the spec does not lower:\n{e}")));
+    let spec =
+        Arc::new(MockSpec::load(workspace().join("spec")).unwrap_or_else(|e| panic!("the spec does not lower:\n{e}")));
     // (group, METHOD, normalized path) -> (module, operationId, success).
     let ours: BTreeMap<(Option<&str>, String, String), (String, String, Success)> = spec
         .operations()
@@ -236,7 +237,8 @@ async fn every_documented_response_example_decodes() {
     server.clear_faults();
     for (key, reason) in &known {
         if !failing.contains(key) {
-            failures.push(format!("stale entry in tests/doc-example-errors.txt (it decodes or is gone): {key}: {reason}"));
+            failures
+                .push(format!("stale entry in tests/doc-example-errors.txt (it decodes or is gone): {key}: {reason}"));
         }
     }
     println!(

@@ -59,11 +59,9 @@ pub fn wrapper_accessor(api: &Api, module: &str, def: &TypeDef) -> TokenStream {
     };
     let scalar = |ty: &Ty| match ty {
         Ty::String | Ty::Secret | Ty::I32 | Ty::I64 | Ty::F64 | Ty::Bool => true,
-        Ty::Named { module, name } => api
-            .modules
-            .get(module)
-            .and_then(|m| m.types.get(name))
-            .is_some_and(|t| matches!(t.kind, TypeKind::Enum(_))),
+        Ty::Named { module, name } => {
+            api.modules.get(module).and_then(|m| m.types.get(name)).is_some_and(|t| matches!(t.kind, TypeKind::Enum(_)))
+        }
         _ => false,
     };
     let objects: Vec<&Field> = fields.iter().filter(|f| is_object(&f.ty)).collect();
