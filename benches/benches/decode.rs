@@ -32,12 +32,7 @@ fn decode(c: &mut Criterion) {
 fn main() {
     let body = fixtures::contact_page(0, 1000, 1000);
     let list: ContactList = serde_json::from_str(&body).expect("the fixture decodes");
-    eprintln!(
-        "{}\nbody: {} bytes, {} contacts",
-        ghl_benches::machine::describe(),
-        body.len(),
-        list.contacts.map_or(0, |c| c.len())
-    );
+    eprintln!("{}\nbody: {} bytes, {} contacts", ghl_benches::machine::describe(), body.len(), list.contacts.len());
     let mut c = Criterion::default().configure_from_args();
     decode(&mut c);
     c.final_summary();

@@ -89,12 +89,12 @@ mod tests {
     fn fixtures_are_json_and_decode_into_the_generated_models() {
         let page = contact_page(0, 3, 10);
         let list: ghl_client::contacts::ContactList = serde_json::from_str(&page).unwrap();
-        let contacts = list.contacts.unwrap();
+        let contacts = list.contacts;
         assert_eq!(contacts.len(), 3);
-        assert_eq!(contacts[2].custom_fields.as_ref().map(Vec::len), Some(10));
+        assert_eq!(contacts[2].custom_fields.len(), 10);
         assert_eq!(list.meta.unwrap().start_after_id.as_deref(), Some("c0000002"));
         let one: ghl_client::contacts::ContactResponse = serde_json::from_str(&contact_response()).unwrap();
-        assert_eq!(one.contact.unwrap().id.as_deref(), Some("c0000000"));
+        assert_eq!(one.contact().id.as_deref(), Some("c0000000"));
         let empty: serde_json::Value = serde_json::from_str(&contact_page(5, 5, 5)).unwrap();
         assert_eq!(empty["contacts"].as_array().map(Vec::len), Some(0));
     }

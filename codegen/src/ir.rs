@@ -224,6 +224,13 @@ pub enum Ty {
     },
 }
 
+impl Ty {
+    /// A list or a map: it has an empty value.
+    pub fn is_collection(&self) -> bool {
+        matches!(self, Ty::Array(_) | Ty::Map(_))
+    }
+}
+
 /// HTTP method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Method {
@@ -502,6 +509,15 @@ pub enum Repr {
 }
 
 impl Field {
+    /// A plain list or map of a received type that decodes absent and
+    /// `null` as empty (see [`Field::repr`]).
+    pub fn empty_when_absent(&self, usage: Usage) -> bool {
+        !usage.multipart
+            && usage.lenient()
+            && self.ty.is_collection()
+            && (!usage.request || (self.required && !self.nullable))
+    }
+
     /// Whether `new()` takes this field: required and not nullable. In
     /// lenient types (sent and received) the field stays an `Option`, but a
     /// caller building one still has to give it.
@@ -514,17 +530,73 @@ impl Field {
     }
 
     /// The Rust form of this field in a type used as `usage`.
+    ///
+    /// Lists and maps of received types are plain (`Vec`, `BTreeMap`),
+    /// decoded empty when absent or null, when that loses nothing a caller
+    /// sends: in types only received, and in types also sent when the field
+    /// is required and not nullable (it is always sent anyway). An optional
+    /// list of a sent type stays an `Option`: leaving it out ("keep the
+    /// tags") and sending `[]` ("clear them") differ.
     pub fn repr(&self, usage: Usage) -> Repr {
         if usage.multipart {
             return if self.required { Repr::Plain } else { Repr::Option };
         }
         if usage.lenient() {
-            return Repr::Option;
+            return if self.empty_when_absent(usage) { Repr::Plain } else { Repr::Option };
         }
         match (self.required, self.nullable) {
             (true, false) => Repr::Plain,
             (true, true) | (false, false) => Repr::Option,
             (false, true) => Repr::Nullable,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(ty: Ty, required: bool, nullable: bool) -> Field {
+        Field {
+            wire: "f".into(),
+            ident: "f".into(),
+            ty,
+            required,
+            nullable,
+            boxed: false,
+            doc: None,
+            facts: FieldFacts::default(),
+            max_bytes: None,
+            binary: false,
+            flatten: false,
+        }
+    }
+
+    const RECEIVED: Usage = Usage { request: false, response: true, multipart: false };
+    const BOTH: Usage = Usage { request: true, response: true, multipart: false };
+    const SENT: Usage = Usage { request: true, response: false, multipart: false };
+
+    #[test]
+    fn received_lists_and_maps_are_plain() {
+        let list = Ty::Array(Box::new(Ty::String));
+        let map = Ty::Map(Box::new(Ty::I64));
+        for (required, nullable) in [(false, false), (false, true), (true, false), (true, true)] {
+            assert_eq!(field(list.clone(), required, nullable).repr(RECEIVED), Repr::Plain);
+            assert_eq!(field(map.clone(), required, nullable).repr(RECEIVED), Repr::Plain);
+            assert_eq!(field(Ty::String, required, nullable).repr(RECEIVED), Repr::Option);
+        }
+        assert!(field(list, false, false).empty_when_absent(RECEIVED));
+    }
+
+    #[test]
+    fn sent_lists_keep_absent_apart_from_empty() {
+        let list = Ty::Array(Box::new(Ty::String));
+        assert_eq!(field(list.clone(), true, false).repr(BOTH), Repr::Plain);
+        assert_eq!(field(list.clone(), false, false).repr(BOTH), Repr::Option);
+        assert_eq!(field(list.clone(), true, true).repr(BOTH), Repr::Option);
+        assert_eq!(field(list.clone(), false, false).repr(SENT), Repr::Option);
+        assert_eq!(field(list.clone(), false, true).repr(SENT), Repr::Nullable);
+        assert!(!field(list.clone(), true, false).empty_when_absent(SENT));
+        assert_eq!(field(list, true, false).repr(SENT), Repr::Plain);
     }
 }

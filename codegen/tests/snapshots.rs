@@ -70,7 +70,20 @@ fn models_decide_presence_by_usage() {
     assert!(code.contains("pub id_2: Option<String>,") || code.contains("pub underscore_id"));
     assert!(code.contains("pub type_: Option<String>,"));
     assert!(code.contains("pub parent: Option<Box<Thing>>,"), "recursion through a direct field is boxed");
-    assert!(code.contains("pub children: Option<Vec<Thing>>,"), "recursion through a Vec is not boxed");
+    assert!(code.contains("pub children: Vec<Thing>,"), "recursion through a Vec is not boxed");
+    // Lists and maps: plain and empty when absent or null where received
+    // (also when nullable); an optional one of a sent type stays an Option.
+    let null_as_empty = "#[serde(default, deserialize_with = \"crate::runtime::lenient::null_as_default\")]";
+    assert!(
+        code.contains(&format!("{null_as_empty}\n    pub counts: std::collections::BTreeMap<String, i64>,")),
+        "{code}"
+    );
+    assert!(code.contains(&format!("{null_as_empty}\n    pub names: Vec<String>,")), "required list of a sent type");
+    assert!(code.contains("pub aliases: Option<Vec<String>>,"), "optional list of a sent type");
+    assert!(code.contains("pub tags: Option<Vec<String>>,"), "optional list of a request type");
+    // A single-object wrapper gets an accessor.
+    assert!(code.contains("pub fn thing(self) -> Thing {"), "{code}");
+    assert!(!code.contains("pub fn shown_as(self)"), "no accessor on a type that is also sent");
     assert!(code.contains("V65Plus"), "`65+` keeps its plus");
     assert!(code.contains("#[serde(untagged)]"), "string|integer becomes an untagged enum");
     assert!(code.contains("cannot be told apart"), "two object variants become raw JSON with a reason");

@@ -28,8 +28,7 @@ pub async fn run(client: &Client) -> Result<(), Error> {
         .tags(vec!["new-lead".to_owned(), "website".to_owned()])
         .source("API")
         .custom_fields(vec![CustomFieldInput::new(field).value("Custom Value")]);
-    let created = client.contacts().create_contact(body).send().await?;
-    let contact = created.contact.unwrap_or_default();
+    let contact = client.contacts().create_contact(body).send().await?.contact();
     println!(
         "created contact {} ({} {}, {})",
         contact.id.as_deref().unwrap_or("?"),

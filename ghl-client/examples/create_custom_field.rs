@@ -25,8 +25,7 @@ pub async fn run(client: &Client) -> Result<(), Error> {
         CreateLocationCustomFieldRequest::new("Preferred Contact Method", LocationCustomFieldDataType::SingleOptions)
             .model(CustomFieldModel::Contact)
             .placeholder("Email, phone or SMS");
-    let created = client.locations().create_location_custom_field(body).send().await?;
-    let field = created.custom_field.unwrap_or_default();
+    let field = client.locations().create_location_custom_field(body).send().await?.custom_field();
     println!(
         "created custom field {} ({}), key {}",
         field.id.as_deref().unwrap_or("?"),

@@ -21,8 +21,7 @@ async fn main() -> Result<(), Error> {
 /// Creates "Business Hours" and prints the merge key to use in templates.
 pub async fn run(client: &Client) -> Result<(), Error> {
     let body = CustomValueRequest::new("Business Hours", "Mon-Fri 9AM-5PM EST");
-    let created = client.locations().create_custom_value(body).send().await?;
-    let value = created.custom_value.unwrap_or_default();
+    let value = client.locations().create_custom_value(body).send().await?.custom_value();
     println!(
         "created custom value {} = {:?}; use it as {}",
         value.id.as_deref().unwrap_or("?"),

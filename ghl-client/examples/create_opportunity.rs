@@ -32,8 +32,7 @@ pub async fn run(client: &Client) -> Result<(), Error> {
     .pipeline_stage_id(env("GHL_PIPELINE_STAGE_ID", "STAGE_ID"))
     .monetary_value(5000.0)
     .assigned_to(env("GHL_USER_ID", "USER_ID"));
-    let created = client.opportunities().create_opportunity(body).send().await?;
-    let opportunity = created.opportunity.unwrap_or_default();
+    let opportunity = client.opportunities().create_opportunity(body).send().await?.opportunity();
     println!(
         "created opportunity {} in stage {} ({}, value {})",
         opportunity.id.as_deref().unwrap_or("?"),

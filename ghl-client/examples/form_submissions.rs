@@ -18,7 +18,7 @@ async fn main() -> Result<(), Error> {
 /// Prints the first page of submissions: when, which form, who.
 pub async fn run(client: &Client) -> Result<(), Error> {
     let page = client.forms().list_form_submissions().page(1).limit(20).send().await?;
-    let submissions = page.submissions.unwrap_or_default();
+    let submissions = page.submissions;
     println!("{} submission(s) on page 1", submissions.len());
     for s in submissions {
         println!(

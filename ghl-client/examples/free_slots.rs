@@ -32,7 +32,7 @@ pub async fn run(client: &Client) -> Result<(), Error> {
         .await?;
     println!("{} day(s) with free slots", days.len());
     for (day, slots) in &days {
-        println!("  {day}: {}", slots.slots.as_deref().unwrap_or_default().join(", "));
+        println!("  {day}: {}", slots.slots.join(", "));
     }
     Ok(())
 }

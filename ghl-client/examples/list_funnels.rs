@@ -19,12 +19,12 @@ async fn main() -> Result<(), Error> {
 pub async fn run(client: &Client) -> Result<(), Error> {
     let page = client.funnels().list_funnels().send().await?;
     println!("{} funnel(s)", page.count.unwrap_or_default());
-    for f in page.funnels.unwrap_or_default() {
+    for f in page.funnels {
         println!(
             "  {} {} ({} step(s))",
             f.id.as_deref().unwrap_or("?"),
             f.name.as_deref().unwrap_or(""),
-            f.steps.as_ref().map_or(0, Vec::len)
+            f.steps.len()
         );
     }
     Ok(())

@@ -21,7 +21,7 @@ async fn main() -> Result<(), Error> {
 pub async fn run(client: &Client) -> Result<(), Error> {
     let company = std::env::var("GHL_COMPANY_ID").unwrap_or_else(|_| "YOUR_COMPANY_ID".into());
     let page = client.snapshots().list_snapshots(company).send().await?;
-    let snapshots = page.snapshots.unwrap_or_default();
+    let snapshots = page.snapshots;
     println!("{} snapshot(s)", snapshots.len());
     for s in snapshots {
         println!("  {} {}", s.id.as_deref().unwrap_or("?"), s.name.as_deref().unwrap_or(""));

@@ -29,7 +29,7 @@ pub async fn run(client: &Client) -> Result<(), Error> {
 
     #[allow(deprecated)]
     let matching = client.contacts().list_contacts().query("john").limit(20).send().await?;
-    for c in matching.contacts.unwrap_or_default() {
+    for c in matching.contacts {
         println!("  {} {}", c.id.as_deref().unwrap_or("?"), c.name.as_deref().or(c.email.as_deref()).unwrap_or(""));
     }
     Ok(())

@@ -18,7 +18,7 @@ async fn main() -> Result<(), Error> {
 /// Prints the first page of submissions: when, which survey, who.
 pub async fn run(client: &Client) -> Result<(), Error> {
     let page = client.surveys().list_survey_submissions().send().await?;
-    let submissions = page.submissions.unwrap_or_default();
+    let submissions = page.submissions;
     println!("{} submission(s)", submissions.len());
     for s in submissions {
         println!(

@@ -29,7 +29,7 @@ pub async fn run(client: &Client) -> Result<(), Error> {
     let created = contacts.create_contact_task(&contact, task).send().await?;
     println!("created task {:?}", created.task.and_then(|t| t.id));
     let tasks = contacts.list_contact_tasks(&contact).send().await?;
-    for t in tasks.tasks.unwrap_or_default() {
+    for t in tasks.tasks {
         println!("- {} (due {})", t.title.unwrap_or_default(), t.due_date.unwrap_or_default());
     }
     Ok(())

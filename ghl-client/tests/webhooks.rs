@@ -171,10 +171,10 @@ fn typed_fields_come_through() {
     let event =
         WebhookEvent::from_value(examples().into_iter().find(|e| e.key == "OrderCreate").unwrap().payload).unwrap();
     let WebhookEvent::OrderCreate(order) = event else { panic!() };
-    let items = order.items.unwrap();
+    let items = order.items;
     assert_eq!(items.len(), 2);
-    let variants = items[0].product.as_ref().unwrap().variants.as_ref().unwrap();
-    assert_eq!(variants[0].options.as_ref().unwrap().len(), 7);
+    let variants = &items[0].product.as_ref().unwrap().variants;
+    assert_eq!(variants[0].options.len(), 7);
     assert_eq!(order.amount, Some(150.1));
 
     let unknown = WebhookEvent::from_value(json!({"type": "SomethingNew", "x": 1})).unwrap();

@@ -198,6 +198,8 @@ pub fn module_tokens(api: &Api, module: &Module) -> Result<TokenStream, minijinj
     let builders: TokenStream = module.operations.values().map(|op| ops::builder(&module.name, op)).collect();
     let types = module.types.values().map(|t| {
         let tokens = types::type_def(&module.name, t);
+        let accessor = types::wrapper_accessor(api, &module.name, t);
+        let tokens = quote! { #tokens #accessor };
         match module.needed_by.get(&t.name).filter(|_| split) {
             Some(others) => gate(&cfg_any(others.iter().chain([&module.feature])), tokens),
             None => gate(&own, tokens),

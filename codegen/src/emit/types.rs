@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{doc_attrs, doc_lines, ident, ty_tokens};
-use crate::ir::{Field, Repr, StrEnum, Tagged, Ty, TypeDef, TypeKind, UnionVariant, Usage};
+use crate::ir::{Api, Field, Repr, StrEnum, Tagged, Ty, TypeDef, TypeKind, UnionVariant, Usage};
 
 /// Tokens for one named type and its impls.
 pub fn type_def(module: &str, def: &TypeDef) -> TokenStream {
@@ -39,6 +39,56 @@ fn field_type(module: &str, f: &Field, usage: Usage) -> TokenStream {
         Repr::Plain => inner,
         Repr::Option => quote! { Option<#inner> },
         Repr::Nullable => quote! { crate::Nullable<#inner> },
+    }
+}
+
+/// The accessor of a single-object response wrapper (`{"contact": {...}}`):
+/// `resp.contact()` gives the object, or an empty one when the response has
+/// none. A wrapper is a type only received, with exactly one field holding
+/// an object and otherwise only scalar fields (ids, flags, counts).
+pub fn wrapper_accessor(api: &Api, module: &str, def: &TypeDef) -> TokenStream {
+    let TypeKind::Struct(fields) = &def.kind else { return quote! {} };
+    if def.usage.request || def.usage.multipart {
+        return quote! {};
+    }
+    let is_object = |ty: &Ty| match ty {
+        Ty::Named { module, name } => api
+            .modules
+            .get(module)
+            .and_then(|m| m.types.get(name))
+            .is_some_and(|t| matches!(t.kind, TypeKind::Struct(_))),
+        _ => false,
+    };
+    let scalar = |ty: &Ty| match ty {
+        Ty::String | Ty::Secret | Ty::I32 | Ty::I64 | Ty::F64 | Ty::Bool => true,
+        Ty::Named { module, name } => {
+            api.modules.get(module).and_then(|m| m.types.get(name)).is_some_and(|t| matches!(t.kind, TypeKind::Enum(_)))
+        }
+        _ => false,
+    };
+    let objects: Vec<&Field> = fields.iter().filter(|f| is_object(&f.ty)).collect();
+    let [field] = objects.as_slice() else { return quote! {} };
+    if !fields.iter().all(|f| is_object(&f.ty) || scalar(&f.ty)) {
+        return quote! {};
+    }
+    let name = format_ident!("{}", def.name);
+    let id = ident(&field.ident);
+    let ty = ty_tokens(module, &field.ty);
+    let Ty::Named { name: inner, .. } = &field.ty else { return quote! {} };
+    let value = if field.boxed {
+        quote! { self.#id.map(|b| *b).unwrap_or_default() }
+    } else {
+        quote! { self.#id.unwrap_or_default() }
+    };
+    let doc = doc_lines(&format!(
+        "The `{}` object of the response, or an empty [`{inner}`] (every field absent) when it has none.",
+        field.wire
+    ));
+    quote! {
+        impl #name {
+            #doc
+            pub fn #id(self) -> #ty { #value }
+        }
     }
 }
 
@@ -126,7 +176,7 @@ fn value_expr(f: &Field) -> TokenStream {
 }
 
 fn serde_struct(module: &str, name: &syn::Ident, docs: &TokenStream, fields: &[Field], usage: Usage) -> TokenStream {
-    let all_optional = fields.iter().all(|f| f.repr(usage) != Repr::Plain);
+    let all_optional = fields.iter().all(|f| f.repr(usage) != Repr::Plain || f.empty_when_absent(usage));
     let default = all_optional.then(|| quote! { Default, });
     let members = fields.iter().map(|f| {
         let id = ident(&f.ident);
@@ -137,6 +187,11 @@ fn serde_struct(module: &str, name: &syn::Ident, docs: &TokenStream, fields: &[F
             // The enum writes and reads both of its keys in the parent object;
             // a flattened `None` writes nothing.
             _ if f.flatten => quote! { #[serde(flatten)] },
+            // Always written: a received list has no "leave unchanged"
+            // meaning, and a sent one is required.
+            Repr::Plain if f.empty_when_absent(usage) => {
+                quote! { #[serde(#rename default, deserialize_with = "crate::runtime::lenient::null_as_default")] }
+            }
             Repr::Plain => quote! { #[serde(#rename)] },
             Repr::Option if usage.lenient() || !f.required => {
                 quote! { #[serde(#rename default, skip_serializing_if = "Option::is_none")] }

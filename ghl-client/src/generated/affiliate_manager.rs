@@ -444,7 +444,7 @@ impl crate::Paginated for ListAffiliateCommissions {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.commissions.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.commissions).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.meta.as_ref())
             .and_then(|v| v.count.as_ref())
@@ -461,7 +461,7 @@ impl crate::Paginated for ListAffiliateCommissions {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.commissions).unwrap_or_default()
+        Some(page).map(|v| v.commissions).unwrap_or_default()
     }
 }
 
@@ -637,7 +637,7 @@ impl crate::Paginated for ListAffiliatePayouts {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.payouts.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.payouts).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.meta.as_ref())
             .and_then(|v| v.count.as_ref())
@@ -654,7 +654,7 @@ impl crate::Paginated for ListAffiliatePayouts {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.payouts).unwrap_or_default()
+        Some(page).map(|v| v.payouts).unwrap_or_default()
     }
 }
 
@@ -820,7 +820,7 @@ impl crate::Paginated for ListAffiliates {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.affiliates.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.affiliates).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.meta.as_ref())
             .and_then(|v| v.count.as_ref())
@@ -837,7 +837,7 @@ impl crate::Paginated for ListAffiliates {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.affiliates).unwrap_or_default()
+        Some(page).map(|v| v.affiliates).unwrap_or_default()
     }
 }
 
@@ -931,8 +931,14 @@ pub struct Affiliate {
     pub contact_id: Option<String>,
 
     /// The campaigns the affiliate takes part in.
-    #[serde(rename = "campaignIds", default, skip_serializing_if = "Option::is_none")]
-    pub campaign_ids: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "campaignIds",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub campaign_ids: Vec<String>,
 
     /// `vatId`: a string. Example: `VAT123`.
     #[serde(rename = "vatId", default, skip_serializing_if = "Option::is_none")]
@@ -1174,8 +1180,8 @@ pub struct CommissionCustomer {
 #[non_exhaustive]
 pub struct ListAffiliatesResponse {
     /// `affiliates`: a list of [`Affiliate`](crate::affiliate_manager::Affiliate) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub affiliates: Option<Vec<Affiliate>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub affiliates: Vec<Affiliate>,
 
     /// Paging information.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1189,8 +1195,8 @@ pub struct ListAffiliatesResponse {
 #[non_exhaustive]
 pub struct ListCommissionsResponse {
     /// `commissions`: a list of [`Commission`](crate::affiliate_manager::Commission) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub commissions: Option<Vec<Commission>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub commissions: Vec<Commission>,
 
     /// Paging information.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1215,8 +1221,8 @@ pub struct ListCountMeta {
 #[non_exhaustive]
 pub struct ListPayoutsResponse {
     /// `payouts`: a list of [`Payout`](crate::affiliate_manager::Payout) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payouts: Option<Vec<Payout>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub payouts: Vec<Payout>,
 
     /// Paging information.
     #[serde(default, skip_serializing_if = "Option::is_none")]

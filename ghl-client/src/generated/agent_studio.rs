@@ -1056,7 +1056,7 @@ impl crate::Paginated for ListAgentStudioAgents {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.agents.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.agents).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.pagination.as_ref())
             .and_then(|v| v.total.as_ref())
@@ -1073,7 +1073,7 @@ impl crate::Paginated for ListAgentStudioAgents {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.agents).unwrap_or_default()
+        Some(page).map(|v| v.agents).unwrap_or_default()
     }
 }
 
@@ -1178,7 +1178,7 @@ impl crate::Paginated for ListPublishedAgentStudioAgents {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.agents.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.agents).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.pagination.as_ref())
             .and_then(|v| v.total.as_ref())
@@ -1195,7 +1195,7 @@ impl crate::Paginated for ListPublishedAgentStudioAgents {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.agents).unwrap_or_default()
+        Some(page).map(|v| v.agents).unwrap_or_default()
     }
 }
 
@@ -1501,8 +1501,8 @@ pub struct AgentStudioAgent {
     pub production_version: Option<ProductionVersionSummary>,
 
     /// Every non-deleted version (when fetched by id).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub versions: Option<Vec<AgentStudioVersion>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub versions: Vec<AgentStudioVersion>,
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
@@ -1526,6 +1526,15 @@ pub struct AgentStudioAgentResponse {
     /// HighLevel's request id.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+impl AgentStudioAgentResponse {
+    /// The `agent` object of the response, or an empty [`AgentStudioAgent`] (every field absent) when it has none.
+    pub fn agent(self) -> AgentStudioAgent {
+        self.agent.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
@@ -1652,6 +1661,15 @@ pub struct AgentStudioUpdateResponse {
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+impl AgentStudioUpdateResponse {
+    /// The `data` object of the response, or an empty [`AgentStudioChange`] (every field absent) when it has none.
+    pub fn data(self) -> AgentStudioChange {
+        self.data.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// One version of an agent: its node graph, variables and settings.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1697,46 +1715,82 @@ pub struct AgentStudioVersion {
     pub version: Option<i64>,
 
     /// `scopes`: a list of JSON values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scopes: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub scopes: Vec<serde_json::Value>,
 
     /// `nodes`: a list of JSON values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nodes: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub nodes: Vec<serde_json::Value>,
 
     /// `edges`: a list of JSON values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub edges: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub edges: Vec<serde_json::Value>,
 
     /// `uiNodes`: a list of JSON values.
-    #[serde(rename = "uiNodes", default, skip_serializing_if = "Option::is_none")]
-    pub ui_nodes: Option<Vec<serde_json::Value>>,
+    #[
+        serde(
+            rename = "uiNodes",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub ui_nodes: Vec<serde_json::Value>,
 
     /// `uiEdges`: a list of JSON values.
-    #[serde(rename = "uiEdges", default, skip_serializing_if = "Option::is_none")]
-    pub ui_edges: Option<Vec<serde_json::Value>>,
+    #[
+        serde(
+            rename = "uiEdges",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub ui_edges: Vec<serde_json::Value>,
 
     /// `globalVariables`: a list of JSON values.
-    #[serde(rename = "globalVariables", default, skip_serializing_if = "Option::is_none")]
-    pub global_variables: Option<Vec<serde_json::Value>>,
+    #[
+        serde(
+            rename = "globalVariables",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub global_variables: Vec<serde_json::Value>,
 
     /// `inputVariables`: a list of JSON values.
-    #[serde(rename = "inputVariables", default, skip_serializing_if = "Option::is_none")]
-    pub input_variables: Option<Vec<serde_json::Value>>,
+    #[
+        serde(
+            rename = "inputVariables",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub input_variables: Vec<serde_json::Value>,
 
     /// `runtimeVariables`: a list of JSON values.
-    #[serde(rename = "runtimeVariables", default, skip_serializing_if = "Option::is_none")]
-    pub runtime_variables: Option<Vec<serde_json::Value>>,
+    #[
+        serde(
+            rename = "runtimeVariables",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub runtime_variables: Vec<serde_json::Value>,
 
     /// Editor canvas position.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub viewport: Option<AgentStudioVersionViewport>,
 
     /// `globalConfig`: a map from names to JSON values.
-    #[serde(rename = "globalConfig", default, skip_serializing_if = "Option::is_none")]
-    pub global_config: Option<std::collections::BTreeMap<String,
+    #[
+        serde(
+            rename = "globalConfig",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub global_config: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 
     /// `createdAt`: a string.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
@@ -1988,8 +2042,8 @@ pub struct CreateAgentStudioAgentResponse {
     pub agent: Option<AgentStudioAgent>,
 
     /// `versions`: a list of [`AgentStudioVersion`](crate::agent_studio::AgentStudioVersion) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub versions: Option<Vec<AgentStudioVersion>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub versions: Vec<AgentStudioVersion>,
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
@@ -2142,12 +2196,18 @@ pub struct ExecuteAgentStudioAgentResponse {
     pub flow_switch: Option<bool>,
 
     /// `attachments`: a list of JSON values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub attachments: Vec<serde_json::Value>,
 
     /// `generativeOutputs`: a list of JSON values.
-    #[serde(rename = "generativeOutputs", default, skip_serializing_if = "Option::is_none")]
-    pub generative_outputs: Option<Vec<serde_json::Value>>,
+    #[
+        serde(
+            rename = "generativeOutputs",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub generative_outputs: Vec<serde_json::Value>,
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
@@ -2165,8 +2225,8 @@ pub struct ListAgentStudioAgentsResponse {
     pub message: Option<String>,
 
     /// `agents`: a list of [`AgentStudioAgent`](crate::agent_studio::AgentStudioAgent) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub agents: Option<Vec<AgentStudioAgent>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub agents: Vec<AgentStudioAgent>,
 
     /// `pagination`: a [`AgentStudioPaging`](crate::agent_studio::AgentStudioPaging).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2192,8 +2252,14 @@ pub struct ProductionVersionSummary {
     pub is_published: Option<bool>,
 
     /// Inputs the version expects at execution.
-    #[serde(rename = "inputVariables", default, skip_serializing_if = "Option::is_none")]
-    pub input_variables: Option<Vec<serde_json::Value>>,
+    #[
+        serde(
+            rename = "inputVariables",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub input_variables: Vec<serde_json::Value>,
 
     /// `updatedAt`: a string.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
@@ -2268,6 +2334,15 @@ pub struct PublishAgentStudioVersionResponse {
     /// `data`: a [`PublishedVersions`](crate::agent_studio::PublishedVersions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<PublishedVersions>,
+}
+
+#[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
+impl PublishAgentStudioVersionResponse {
+    /// The `data` object of the response, or an empty [`PublishedVersions`] (every field absent) when it has none.
+    pub fn data(self) -> PublishedVersions {
+        self.data.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]

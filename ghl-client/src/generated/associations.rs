@@ -774,7 +774,7 @@ impl crate::Paginated for ListAssociations {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.associations.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.associations).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -788,7 +788,7 @@ impl crate::Paginated for ListAssociations {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.associations).unwrap_or_default()
+        Some(page).map(|v| v.associations).unwrap_or_default()
     }
 }
 
@@ -961,7 +961,7 @@ impl crate::Paginated for ListRelationsByRecord {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.relations.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.relations).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -975,7 +975,7 @@ impl crate::Paginated for ListRelationsByRecord {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.relations).unwrap_or_default()
+        Some(page).map(|v| v.relations).unwrap_or_default()
     }
 }
 
@@ -1247,8 +1247,8 @@ pub struct DeleteAssociationResponse {
 #[non_exhaustive]
 pub struct ListAssociationsResponse {
     /// `associations`: a list of [`Association`](crate::associations::Association) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub associations: Option<Vec<Association>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub associations: Vec<Association>,
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
@@ -1258,8 +1258,8 @@ pub struct ListAssociationsResponse {
 #[non_exhaustive]
 pub struct ListRelationsResponse {
     /// `relations`: a list of [`Relation`](crate::associations::Relation) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub relations: Option<Vec<Relation>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub relations: Vec<Relation>,
 }
 
 #[cfg(any(feature = "associations", feature = "v3_associations"))]

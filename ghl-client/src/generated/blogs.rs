@@ -784,7 +784,7 @@ impl crate::Paginated for ListBlogAuthors {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.authors.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.authors).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -798,7 +798,7 @@ impl crate::Paginated for ListBlogAuthors {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.authors).unwrap_or_default()
+        Some(page).map(|v| v.authors).unwrap_or_default()
     }
 }
 
@@ -893,7 +893,7 @@ impl crate::Paginated for ListBlogCategories {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.categories.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.categories).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -907,7 +907,7 @@ impl crate::Paginated for ListBlogCategories {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.categories).unwrap_or_default()
+        Some(page).map(|v| v.categories).unwrap_or_default()
     }
 }
 
@@ -1024,7 +1024,7 @@ impl crate::Paginated for ListBlogPosts {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.blogs.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.blogs).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -1038,7 +1038,7 @@ impl crate::Paginated for ListBlogPosts {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.blogs).unwrap_or_default()
+        Some(page).map(|v| v.blogs).unwrap_or_default()
     }
 }
 
@@ -1140,7 +1140,7 @@ impl crate::Paginated for ListBlogs {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -1154,7 +1154,7 @@ impl crate::Paginated for ListBlogs {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).unwrap_or_default()
+        Some(page).map(|v| v.data).unwrap_or_default()
     }
 }
 
@@ -1336,12 +1336,12 @@ pub struct BlogPost {
     pub author: Option<String>,
 
     /// Ids of the post's categories.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub categories: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub categories: Vec<String>,
 
     /// `tags`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub tags: Vec<String>,
 
     /// `archived`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1531,13 +1531,22 @@ pub struct CreateBlogPostResponse {
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
+impl CreateBlogPostResponse {
+    /// The `data` object of the response, or an empty [`BlogPost`] (every field absent) when it has none.
+    pub fn data(self) -> BlogPost {
+        self.data.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// One page of authors.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListBlogAuthorsResponse {
     /// `authors`: a list of [`BlogAuthor`](crate::blogs::BlogAuthor) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authors: Option<Vec<BlogAuthor>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub authors: Vec<BlogAuthor>,
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
@@ -1547,8 +1556,8 @@ pub struct ListBlogAuthorsResponse {
 #[non_exhaustive]
 pub struct ListBlogCategoriesResponse {
     /// `categories`: a list of [`BlogCategory`](crate::blogs::BlogCategory) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub categories: Option<Vec<BlogCategory>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub categories: Vec<BlogCategory>,
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
@@ -1558,8 +1567,8 @@ pub struct ListBlogCategoriesResponse {
 #[non_exhaustive]
 pub struct ListBlogPostsResponse {
     /// The posts; HighLevel names the field `blogs`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub blogs: Option<Vec<BlogPost>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub blogs: Vec<BlogPost>,
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
@@ -1569,8 +1578,8 @@ pub struct ListBlogPostsResponse {
 #[non_exhaustive]
 pub struct ListBlogsResponse {
     /// `data`: a list of [`Blog`](crate::blogs::Blog) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<Blog>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub data: Vec<Blog>,
 }
 
 #[cfg(feature = "blogs")]
@@ -1690,6 +1699,15 @@ pub struct UpdateBlogPostResponse {
     /// `updatedBlogPost`: a [`BlogPost`](crate::blogs::BlogPost).
     #[serde(rename = "updatedBlogPost", default, skip_serializing_if = "Option::is_none")]
     pub updated_blog_post: Option<BlogPost>,
+}
+
+#[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
+impl UpdateBlogPostResponse {
+    /// The `updatedBlogPost` object of the response, or an empty [`BlogPost`] (every field absent) when it has none.
+    pub fn updated_blog_post(self) -> BlogPost {
+        self.updated_blog_post.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]

@@ -544,7 +544,7 @@ impl crate::Paginated for ListBrandBoards {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.brand_boards.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.brand_boards).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total_count.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -558,7 +558,7 @@ impl crate::Paginated for ListBrandBoards {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.brand_boards).unwrap_or_default()
+        Some(page).map(|v| v.brand_boards).unwrap_or_default()
     }
 }
 
@@ -653,16 +653,16 @@ pub struct BrandBoard {
     pub name: Option<String>,
 
     /// `logos`: a list of [`BrandLogo`](crate::brand_boards::BrandLogo) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub logos: Option<Vec<BrandLogo>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub logos: Vec<BrandLogo>,
 
     /// `colors`: a list of [`BrandColor`](crate::brand_boards::BrandColor) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub colors: Option<Vec<BrandColor>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub colors: Vec<BrandColor>,
 
     /// `fonts`: a list of [`BrandFont`](crate::brand_boards::BrandFont) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fonts: Option<Vec<BrandFont>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub fonts: Vec<BrandFont>,
 
     /// True for the location's default brand board.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -783,6 +783,13 @@ pub struct BrandBoardSummary {
     /// `meta`: a [`BrandBoardMeta`](crate::brand_boards::BrandBoardMeta).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<BrandBoardMeta>,
+}
+
+impl BrandBoardSummary {
+    /// The `meta` object of the response, or an empty [`BrandBoardMeta`] (every field absent) when it has none.
+    pub fn meta(self) -> BrandBoardMeta {
+        self.meta.unwrap_or_default()
+    }
 }
 
 /// A brand colour in several notations.
@@ -1103,8 +1110,14 @@ impl CreateBrandBoardRequest {
 #[non_exhaustive]
 pub struct ListBrandBoardsResponse {
     /// `brandBoards`: a list of [`BrandBoardSummary`](crate::brand_boards::BrandBoardSummary) values.
-    #[serde(rename = "brandBoards", default, skip_serializing_if = "Option::is_none")]
-    pub brand_boards: Option<Vec<BrandBoardSummary>>,
+    #[
+        serde(
+            rename = "brandBoards",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub brand_boards: Vec<BrandBoardSummary>,
 
     /// Brand boards matching the query.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]

@@ -446,7 +446,7 @@ impl crate::Paginated for ListBusinesses {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.businesses.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.businesses).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -460,7 +460,7 @@ impl crate::Paginated for ListBusinesses {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.businesses).unwrap_or_default()
+        Some(page).map(|v| v.businesses).unwrap_or_default()
     }
 }
 
@@ -606,8 +606,8 @@ pub struct Business {
 #[non_exhaustive]
 pub struct BusinessList {
     /// `businesses`: a list of [`Business`](crate::businesses::Business) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub businesses: Option<Vec<Business>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub businesses: Vec<Business>,
 }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
@@ -623,6 +623,15 @@ pub struct BusinessResponse {
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
+impl BusinessResponse {
+    /// The `business` object of the response, or an empty [`Business`] (every field absent) when it has none.
+    pub fn business(self) -> Business {
+        self.business.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "businesses", feature = "v3_businesses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
 /// The `BusinessWriteResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -634,6 +643,15 @@ pub struct BusinessWriteResponse {
     /// `buiseness`: a [`Business`](crate::businesses::Business).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub buiseness: Option<Business>,
+}
+
+#[cfg(any(feature = "businesses", feature = "v3_businesses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
+impl BusinessWriteResponse {
+    /// The `buiseness` object of the response, or an empty [`Business`] (every field absent) when it has none.
+    pub fn buiseness(self) -> Business {
+        self.buiseness.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]

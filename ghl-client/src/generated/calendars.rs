@@ -3052,7 +3052,7 @@ impl crate::Paginated for ListAppointmentNotes {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.notes.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.notes).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -3066,7 +3066,7 @@ impl crate::Paginated for ListAppointmentNotes {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.notes).unwrap_or_default()
+        Some(page).map(|v| v.notes).unwrap_or_default()
     }
 }
 
@@ -3731,7 +3731,7 @@ impl crate::Paginated for SearchAvailabilitySchedules {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.schedules.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.schedules).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -3745,7 +3745,7 @@ impl crate::Paginated for SearchAvailabilitySchedules {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.schedules).unwrap_or_default()
+        Some(page).map(|v| v.schedules).unwrap_or_default()
     }
 }
 
@@ -4465,6 +4465,15 @@ pub struct AppointmentNote {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl AppointmentNote {
+    /// The `createdBy` object of the response, or an empty [`NoteAuthor`] (every field absent) when it has none.
+    pub fn created_by(self) -> NoteAuthor {
+        self.created_by.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `AppointmentNoteRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4502,6 +4511,15 @@ pub struct AppointmentNoteResponse {
     /// `note`: a [`AppointmentNote`](crate::calendars::AppointmentNote).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<AppointmentNote>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl AppointmentNoteResponse {
+    /// The `note` object of the response, or an empty [`AppointmentNote`] (every field absent) when it has none.
+    pub fn note(self) -> AppointmentNote {
+        self.note.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -4597,8 +4615,8 @@ pub struct AvailabilitySchedule {
     pub location_id: Option<String>,
 
     /// `rules`: a list of [`ScheduleRule`](crate::calendars::ScheduleRule) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rules: Option<Vec<ScheduleRule>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub rules: Vec<ScheduleRule>,
 
     /// IANA time zone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4617,8 +4635,14 @@ pub struct AvailabilitySchedule {
     pub user_id: Option<String>,
 
     /// `calendarIds`: a list of strings.
-    #[serde(rename = "calendarIds", default, skip_serializing_if = "Option::is_none")]
-    pub calendar_ids: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "calendarIds",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub calendar_ids: Vec<String>,
 
     /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4634,6 +4658,15 @@ pub struct AvailabilityScheduleResponse {
     /// `schedule`: a [`AvailabilitySchedule`](crate::calendars::AvailabilitySchedule).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<AvailabilitySchedule>,
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl AvailabilityScheduleResponse {
+    /// The `schedule` object of the response, or an empty [`AvailabilitySchedule`] (every field absent) when it has none.
+    pub fn schedule(self) -> AvailabilitySchedule {
+        self.schedule.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -4857,8 +4890,8 @@ pub struct Calendar {
     pub is_active: Option<bool>,
 
     /// Replaced by the calendar notification operations.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notifications: Option<Vec<CalendarNotificationSetting>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub notifications: Vec<CalendarNotificationSetting>,
 
     /// `locationId`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
@@ -4869,8 +4902,14 @@ pub struct Calendar {
     pub group_id: Option<String>,
 
     /// `teamMembers`: a list of [`TeamMemberInfo`](crate::calendars::TeamMemberInfo) values.
-    #[serde(rename = "teamMembers", default, skip_serializing_if = "Option::is_none")]
-    pub team_members: Option<Vec<TeamMemberInfo>>,
+    #[
+        serde(
+            rename = "teamMembers",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub team_members: Vec<TeamMemberInfo>,
 
     /// `eventType`: a [`RoundRobinMode`](crate::calendars::RoundRobinMode).
     #[serde(rename = "eventType", default, skip_serializing_if = "Option::is_none")]
@@ -4913,8 +4952,14 @@ pub struct Calendar {
     pub meeting_location: Option<String>,
 
     /// Where meetings of this calendar take place.
-    #[serde(rename = "locationConfigurations", default, skip_serializing_if = "Option::is_none")]
-    pub location_configurations: Option<Vec<ConfiguredMeetingLocation>>,
+    #[
+        serde(
+            rename = "locationConfigurations",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub location_configurations: Vec<ConfiguredMeetingLocation>,
 
     /// Length of a meeting, in `slotDurationUnit`.
     #[serde(rename = "slotDuration", default, skip_serializing_if = "Option::is_none")]
@@ -4973,8 +5018,14 @@ pub struct Calendar {
     pub allow_booking_for_unit: Option<BookingWindowUnit>,
 
     /// Standard weekly availability (custom dates go in `availabilities`).
-    #[serde(rename = "openHours", default, skip_serializing_if = "Option::is_none")]
-    pub open_hours: Option<Vec<OpenHours>>,
+    #[
+        serde(
+            rename = "openHours",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub open_hours: Vec<OpenHours>,
 
     /// Allow recurring bookings; the calendar must have a single member.
     #[serde(rename = "enableRecurring", default, skip_serializing_if = "Option::is_none")]
@@ -5071,8 +5122,8 @@ pub struct Calendar {
     pub availability_type: Option<i64>,
 
     /// `availabilities`: a list of [`CustomAvailability`](crate::calendars::CustomAvailability) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub availabilities: Option<Vec<CustomAvailability>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub availabilities: Vec<CustomAvailability>,
 
     /// `guestType`: a [`GuestType`](crate::calendars::GuestType).
     #[serde(rename = "guestType", default, skip_serializing_if = "Option::is_none")]
@@ -5138,8 +5189,8 @@ pub struct CalendarEvent {
     pub assigned_user_id: Option<String>,
 
     /// Secondary owners.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub users: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub users: Vec<String>,
 
     /// `notes`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5174,8 +5225,14 @@ pub struct CalendarEvent {
     pub date_updated: Option<String>,
 
     /// Ids of the rooms and equipment used.
-    #[serde(rename = "assignedResources", default, skip_serializing_if = "Option::is_none")]
-    pub assigned_resources: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "assignedResources",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub assigned_resources: Vec<String>,
 
     /// `createdBy`: a [`EventCreator`](crate::calendars::EventCreator).
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
@@ -5230,6 +5287,15 @@ pub struct CalendarGroupResponse {
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
+impl CalendarGroupResponse {
+    /// The `group` object of the response, or an empty [`CalendarGroup`] (every field absent) when it has none.
+    pub fn group(self) -> CalendarGroup {
+        self.group.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A notification a calendar sends around bookings.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5243,12 +5309,24 @@ pub struct CalendarNotification {
     pub receiver_type: Option<NotificationReceiverType>,
 
     /// `additionalEmailIds`: a list of strings.
-    #[serde(rename = "additionalEmailIds", default, skip_serializing_if = "Option::is_none")]
-    pub additional_email_ids: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "additionalEmailIds",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub additional_email_ids: Vec<String>,
 
     /// `additionalPhoneNumbers`: a list of strings.
-    #[serde(rename = "additionalPhoneNumbers", default, skip_serializing_if = "Option::is_none")]
-    pub additional_phone_numbers: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "additionalPhoneNumbers",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub additional_phone_numbers: Vec<String>,
 
     /// `channel`: a [`NotificationChannel`](crate::calendars::NotificationChannel).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5263,8 +5341,14 @@ pub struct CalendarNotification {
     pub is_active: Option<bool>,
 
     /// `additionalWhatsappNumbers`: a list of strings.
-    #[serde(rename = "additionalWhatsappNumbers", default, skip_serializing_if = "Option::is_none")]
-    pub additional_whatsapp_numbers: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "additionalWhatsappNumbers",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub additional_whatsapp_numbers: Vec<String>,
 
     /// `templateId`: a string.
     #[serde(rename = "templateId", default, skip_serializing_if = "Option::is_none")]
@@ -5279,16 +5363,34 @@ pub struct CalendarNotification {
     pub subject: Option<String>,
 
     /// `afterTime`: a list of [`NotificationOffset`](crate::calendars::NotificationOffset) values.
-    #[serde(rename = "afterTime", default, skip_serializing_if = "Option::is_none")]
-    pub after_time: Option<Vec<NotificationOffset>>,
+    #[
+        serde(
+            rename = "afterTime",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub after_time: Vec<NotificationOffset>,
 
     /// `beforeTime`: a list of [`NotificationOffset`](crate::calendars::NotificationOffset) values.
-    #[serde(rename = "beforeTime", default, skip_serializing_if = "Option::is_none")]
-    pub before_time: Option<Vec<NotificationOffset>>,
+    #[
+        serde(
+            rename = "beforeTime",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub before_time: Vec<NotificationOffset>,
 
     /// `selectedUsers`: a list of strings.
-    #[serde(rename = "selectedUsers", default, skip_serializing_if = "Option::is_none")]
-    pub selected_users: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "selectedUsers",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub selected_users: Vec<String>,
 
     /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5474,8 +5576,14 @@ pub struct CalendarResource {
     pub capacity: Option<i64>,
 
     /// Service calendars using the resource.
-    #[serde(rename = "calendarIds", default, skip_serializing_if = "Option::is_none")]
-    pub calendar_ids: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "calendarIds",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub calendar_ids: Vec<String>,
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -5531,6 +5639,15 @@ pub struct CalendarResponse {
     /// `calendar`: a [`Calendar`](crate::calendars::Calendar).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calendar: Option<Calendar>,
+}
+
+#[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
+impl CalendarResponse {
+    /// The `calendar` object of the response, or an empty [`Calendar`] (every field absent) when it has none.
+    pub fn calendar(self) -> Calendar {
+        self.calendar.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -6792,8 +6909,8 @@ pub struct CustomAvailability {
     pub date: Option<String>,
 
     /// `hours`: a list of [`HourRange`](crate::calendars::HourRange) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hours: Option<Vec<HourRange>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub hours: Vec<HourRange>,
 
     /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -6806,18 +6923,12 @@ impl CustomAvailability {
     /// A value with the required fields (`date`, `hours`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(date: impl Into<String>, hours: impl Into<Vec<HourRange>>) -> Self {
-        Self { date: Some(date.into()), hours: Some(hours.into()), deleted: None, }
+        Self { date: Some(date.into()), hours: hours.into(), deleted: None, }
     }
 
     /// Sets `date`.
     pub fn date(mut self, value: impl Into<String>) -> Self {
         self.date = Some(value.into());
-        self
-    }
-
-    /// Sets `hours`.
-    pub fn hours(mut self, value: impl Into<Vec<HourRange>>) -> Self {
-        self.hours = Some(value.into());
         self
     }
 
@@ -6878,8 +6989,8 @@ impl CustomAvailabilityUpdate {
 #[non_exhaustive]
 pub struct DaySlots {
     /// Start times, as ISO date-times with offset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub slots: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub slots: Vec<String>,
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -6983,6 +7094,15 @@ pub struct GetAppointmentResponse {
     /// `event`: a [`CalendarEvent`](crate::calendars::CalendarEvent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<CalendarEvent>,
+}
+
+#[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
+impl GetAppointmentResponse {
+    /// The `event` object of the response, or an empty [`CalendarEvent`] (every field absent) when it has none.
+    pub fn event(self) -> CalendarEvent {
+        self.event.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7172,8 +7292,8 @@ crate::runtime::enums::string_enum!(LegacyMeetingLocationType);
 #[non_exhaustive]
 pub struct ListAppointmentNotesResponse {
     /// `notes`: a list of [`AppointmentNote`](crate::calendars::AppointmentNote) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notes: Option<Vec<AppointmentNote>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub notes: Vec<AppointmentNote>,
 
     /// Whether more notes follow.
     #[serde(rename = "hasMore", default, skip_serializing_if = "Option::is_none")]
@@ -7187,8 +7307,8 @@ pub struct ListAppointmentNotesResponse {
 #[non_exhaustive]
 pub struct ListAvailabilitySchedulesResponse {
     /// `schedules`: a list of [`AvailabilitySchedule`](crate::calendars::AvailabilitySchedule) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub schedules: Option<Vec<AvailabilitySchedule>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub schedules: Vec<AvailabilitySchedule>,
 }
 
 #[cfg(feature = "calendars")]
@@ -7198,8 +7318,8 @@ pub struct ListAvailabilitySchedulesResponse {
 #[non_exhaustive]
 pub struct ListCalendarEventsResponse {
     /// `events`: a list of [`CalendarEvent`](crate::calendars::CalendarEvent) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub events: Option<Vec<CalendarEvent>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub events: Vec<CalendarEvent>,
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7209,8 +7329,8 @@ pub struct ListCalendarEventsResponse {
 #[non_exhaustive]
 pub struct ListCalendarGroupsResponse {
     /// `groups`: a list of [`CalendarGroup`](crate::calendars::CalendarGroup) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub groups: Option<Vec<CalendarGroup>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub groups: Vec<CalendarGroup>,
 }
 
 #[cfg(feature = "calendars")]
@@ -7220,8 +7340,8 @@ pub struct ListCalendarGroupsResponse {
 #[non_exhaustive]
 pub struct ListCalendarsResponse {
     /// `calendars`: a list of [`Calendar`](crate::calendars::Calendar) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub calendars: Option<Vec<Calendar>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub calendars: Vec<Calendar>,
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7609,12 +7729,18 @@ crate::runtime::enums::string_enum!(NotificationReceiverType);
 #[non_exhaustive]
 pub struct OpenHours {
     /// Days the windows apply to, 0 (Sunday) to 6.
-    #[serde(rename = "daysOfTheWeek", default, skip_serializing_if = "Option::is_none")]
-    pub days_of_the_week: Option<Vec<i64>>,
+    #[
+        serde(
+            rename = "daysOfTheWeek",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub days_of_the_week: Vec<i64>,
 
     /// `hours`: a list of [`HourRange`](crate::calendars::HourRange) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hours: Option<Vec<HourRange>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub hours: Vec<HourRange>,
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
@@ -7623,19 +7749,7 @@ impl OpenHours {
     /// A value with the required fields (`daysOfTheWeek`, `hours`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(days_of_the_week: impl Into<Vec<i64>>, hours: impl Into<Vec<HourRange>>) -> Self {
-        Self { days_of_the_week: Some(days_of_the_week.into()), hours: Some(hours.into()), }
-    }
-
-    /// Sets `daysOfTheWeek`.
-    pub fn days_of_the_week(mut self, value: impl Into<Vec<i64>>) -> Self {
-        self.days_of_the_week = Some(value.into());
-        self
-    }
-
-    /// Sets `hours`.
-    pub fn hours(mut self, value: impl Into<Vec<HourRange>>) -> Self {
-        self.hours = Some(value.into());
-        self
+        Self { days_of_the_week: days_of_the_week.into(), hours: hours.into(), }
     }
 }
 
@@ -7944,8 +8058,8 @@ pub struct ScheduleRule {
     pub type_: Option<ScheduleRuleType>,
 
     /// `intervals`: a list of [`ScheduleInterval`](crate::calendars::ScheduleInterval) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub intervals: Option<Vec<ScheduleInterval>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub intervals: Vec<ScheduleInterval>,
 
     /// The date of a `date` rule, YYYY-MM-DD.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -7965,23 +8079,12 @@ impl ScheduleRule {
         type_: impl Into<ScheduleRuleType>,
         intervals: impl Into<Vec<ScheduleInterval>>
     ) -> Self {
-        Self {
-            type_: Some(type_.into()),
-            intervals: Some(intervals.into()),
-            date: None,
-            day: None,
-        }
+        Self { type_: Some(type_.into()), intervals: intervals.into(), date: None, day: None, }
     }
 
     /// Sets `type`.
     pub fn type_(mut self, value: impl Into<ScheduleRuleType>) -> Self {
         self.type_ = Some(value.into());
-        self
-    }
-
-    /// Sets `intervals`.
-    pub fn intervals(mut self, value: impl Into<Vec<ScheduleInterval>>) -> Self {
-        self.intervals = Some(value.into());
         self
     }
 
@@ -8212,8 +8315,14 @@ pub struct TeamMemberInfo {
     pub is_primary: Option<bool>,
 
     /// `locationConfigurations`: a list of [`ConfiguredMeetingLocation`](crate::calendars::ConfiguredMeetingLocation) values.
-    #[serde(rename = "locationConfigurations", default, skip_serializing_if = "Option::is_none")]
-    pub location_configurations: Option<Vec<ConfiguredMeetingLocation>>,
+    #[
+        serde(
+            rename = "locationConfigurations",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub location_configurations: Vec<ConfiguredMeetingLocation>,
 }
 
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]

@@ -190,6 +190,6 @@ pub struct Campaign {
 #[non_exhaustive]
 pub struct ListCampaignsResponse {
     /// `campaigns`: a list of [`Campaign`](crate::campaigns::Campaign) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub campaigns: Option<Vec<Campaign>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub campaigns: Vec<Campaign>,
 }

@@ -393,8 +393,8 @@ pub struct CompanyOnboarding {
     pub customer_count: Option<String>,
 
     /// `tools`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tools: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub tools: Vec<String>,
 
     /// `location`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -456,6 +456,15 @@ pub struct CompanyResponse {
     /// `company`: a [`Company`](crate::companies::Company).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company: Option<Company>,
+}
+
+#[cfg(any(feature = "companies", feature = "v3_companies"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
+impl CompanyResponse {
+    /// The `company` object of the response, or an empty [`Company`] (every field absent) when it has none.
+    pub fn company(self) -> Company {
+        self.company.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "companies", feature = "v3_companies"))]

@@ -11,7 +11,8 @@
 //!
 //! ```rust,no_run
 //! # async fn example(client: ghl_client::Client) -> Result<(), ghl_client::Error> {
-//! let contact = client.contacts().get_contact("contact_id").send().await?;
+//! let contact = client.contacts().get_contact("contact_id").send().await?.contact();
+//! println!("{:?} has {} tag(s)", contact.email, contact.tags.len());
 //! # Ok(())
 //! # }
 //! ```
@@ -2505,7 +2506,7 @@ impl crate::Paginated for ListContacts {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
-            .and_then(|v| v.contacts.as_ref())
+            .map(|v| &v.contacts)
             .is_none_or(|items| items.is_empty()) {
                 return false;
             }
@@ -2538,7 +2539,7 @@ impl crate::Paginated for ListContacts {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.contacts).unwrap_or_default()
+        Some(page).map(|v| v.contacts).unwrap_or_default()
     }
 }
 
@@ -2664,7 +2665,7 @@ impl crate::Paginated for ListContactsByBusiness {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.contacts.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.contacts).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -2678,7 +2679,7 @@ impl crate::Paginated for ListContactsByBusiness {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.contacts).unwrap_or_default()
+        Some(page).map(|v| v.contacts).unwrap_or_default()
     }
 }
 
@@ -3290,12 +3291,18 @@ impl UpsertContact {
 #[non_exhaustive]
 pub struct AddContactFollowersResponse {
     /// `followers`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub followers: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub followers: Vec<String>,
 
     /// `followersAdded`: a list of strings.
-    #[serde(rename = "followersAdded", default, skip_serializing_if = "Option::is_none")]
-    pub followers_added: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "followersAdded",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub followers_added: Vec<String>,
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -3439,8 +3446,8 @@ pub struct BulkSetContactsBusinessResponse {
     pub success: Option<bool>,
 
     /// `ids`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ids: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub ids: Vec<String>,
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -3506,16 +3513,34 @@ pub struct BulkTagResult {
     pub type_: Option<BulkTagResultType>,
 
     /// `oldTags`: a list of strings.
-    #[serde(rename = "oldTags", default, skip_serializing_if = "Option::is_none")]
-    pub old_tags: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "oldTags",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub old_tags: Vec<String>,
 
     /// `tagsAdded`: a list of strings.
-    #[serde(rename = "tagsAdded", default, skip_serializing_if = "Option::is_none")]
-    pub tags_added: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "tagsAdded",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub tags_added: Vec<String>,
 
     /// `tagsRemoved`: a list of strings.
-    #[serde(rename = "tagsRemoved", default, skip_serializing_if = "Option::is_none")]
-    pub tags_removed: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "tagsRemoved",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub tags_removed: Vec<String>,
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -3623,8 +3648,8 @@ pub struct BulkUpdateContactTagsResponse {
     pub error_count: Option<i64>,
 
     /// `responses`: a list of [`BulkTagResult`](crate::contacts::BulkTagResult) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub responses: Option<Vec<BulkTagResult>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub responses: Vec<BulkTagResult>,
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -3738,8 +3763,8 @@ pub struct Contact {
     pub website: Option<String>,
 
     /// `tags`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub tags: Vec<String>,
 
     /// `dateOfBirth`: a string.
     #[serde(rename = "dateOfBirth", default, skip_serializing_if = "Option::is_none")]
@@ -3786,16 +3811,22 @@ pub struct Contact {
     pub last_session_activity_at: Option<String>,
 
     /// `offers`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub offers: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub offers: Vec<String>,
 
     /// `products`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub products: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub products: Vec<String>,
 
     /// `customFields`: a list of [`ContactCustomFieldValue`](crate::contacts::ContactCustomFieldValue) values.
-    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<ContactCustomFieldValue>>,
+    #[
+        serde(
+            rename = "customFields",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub custom_fields: Vec<ContactCustomFieldValue>,
 
     /// Id of the business the contact belongs to.
     #[serde(rename = "businessId", default, skip_serializing_if = "Option::is_none")]
@@ -3810,12 +3841,12 @@ pub struct Contact {
     pub last_attribution_source: Option<AttributionSource>,
 
     /// `attributions`: a list of [`AttributionSource`](crate::contacts::AttributionSource) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attributions: Option<Vec<AttributionSource>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub attributions: Vec<AttributionSource>,
 
     /// Ids of the users following the contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub followers: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub followers: Vec<String>,
 
     /// Id of the contact as a live-chat visitor.
     #[serde(rename = "visitorId", default, skip_serializing_if = "Option::is_none")]
@@ -3881,8 +3912,8 @@ pub struct ContactAppointment {
     pub appointment_status: Option<String>,
 
     /// `users`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub users: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub users: Vec<String>,
 
     /// `dateAdded`: a string.
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
@@ -3893,8 +3924,14 @@ pub struct ContactAppointment {
     pub date_updated: Option<String>,
 
     /// `assignedResources`: a list of strings.
-    #[serde(rename = "assignedResources", default, skip_serializing_if = "Option::is_none")]
-    pub assigned_resources: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "assignedResources",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub assigned_resources: Vec<String>,
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -3904,8 +3941,8 @@ pub struct ContactAppointment {
 #[non_exhaustive]
 pub struct ContactAppointmentList {
     /// `events`: a list of [`ContactAppointment`](crate::contacts::ContactAppointment) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub events: Option<Vec<ContactAppointment>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub events: Vec<ContactAppointment>,
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -3950,8 +3987,8 @@ impl ContactFollowersRequest {
 #[non_exhaustive]
 pub struct ContactList {
     /// `contacts`: a list of [`Contact`](crate::contacts::Contact) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contacts: Option<Vec<Contact>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub contacts: Vec<Contact>,
 
     /// `count`: a whole number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4008,8 +4045,8 @@ pub struct ContactNote {
 #[non_exhaustive]
 pub struct ContactNoteList {
     /// `notes`: a list of [`ContactNote`](crate::contacts::ContactNote) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notes: Option<Vec<ContactNote>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub notes: Vec<ContactNote>,
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -4023,6 +4060,15 @@ pub struct ContactNoteResponse {
     pub note: Option<ContactNote>,
 }
 
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl ContactNoteResponse {
+    /// The `note` object of the response, or an empty [`ContactNote`] (every field absent) when it has none.
+    pub fn note(self) -> ContactNote {
+        self.note.unwrap_or_default()
+    }
+}
+
 #[cfg(feature = "contacts")]
 #[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// The `ContactResponse` object.
@@ -4032,6 +4078,15 @@ pub struct ContactResponse {
     /// `contact`: a [`Contact`](crate::contacts::Contact).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<Contact>,
+}
+
+#[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
+impl ContactResponse {
+    /// The `contact` object of the response, or an empty [`Contact`] (every field absent) when it has none.
+    pub fn contact(self) -> Contact {
+        self.contact.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -4061,8 +4116,8 @@ impl ContactTagsRequest {
 #[non_exhaustive]
 pub struct ContactTagsResponse {
     /// `tags`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub tags: Vec<String>,
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -4107,8 +4162,8 @@ pub struct ContactTask {
 #[non_exhaustive]
 pub struct ContactTaskList {
     /// `tasks`: a list of [`ContactTask`](crate::contacts::ContactTask) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tasks: Option<Vec<ContactTask>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub tasks: Vec<ContactTask>,
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -4120,6 +4175,15 @@ pub struct ContactTaskResponse {
     /// `task`: a [`ContactTask`](crate::contacts::ContactTask).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task: Option<ContactTask>,
+}
+
+#[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
+impl ContactTaskResponse {
+    /// The `task` object of the response, or an empty [`ContactTask`] (every field absent) when it has none.
+    pub fn task(self) -> ContactTask {
+        self.task.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -4969,12 +5033,18 @@ impl InboundDndSettings {
 #[non_exhaustive]
 pub struct RemoveContactFollowersResponse {
     /// `followers`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub followers: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub followers: Vec<String>,
 
     /// `followersRemoved`: a list of strings.
-    #[serde(rename = "followersRemoved", default, skip_serializing_if = "Option::is_none")]
-    pub followers_removed: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "followersRemoved",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub followers_removed: Vec<String>,
 }
 
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
@@ -5437,6 +5507,15 @@ pub struct UpdateContactResponse {
     pub contact: Option<Contact>,
 }
 
+#[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
+impl UpdateContactResponse {
+    /// The `contact` object of the response, or an empty [`Contact`] (every field absent) when it has none.
+    pub fn contact(self) -> Contact {
+        self.contact.unwrap_or_default()
+    }
+}
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `UpdateContactTaskRequest` object.
@@ -5875,4 +5954,13 @@ pub struct UpsertContactResponse {
     /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
+}
+
+#[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
+impl UpsertContactResponse {
+    /// The `contact` object of the response, or an empty [`Contact`] (every field absent) when it has none.
+    pub fn contact(self) -> Contact {
+        self.contact.unwrap_or_default()
+    }
 }

@@ -1020,12 +1020,12 @@ impl crate::Paginated for SearchConversationAiAgents {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
-            .and_then(|v| v.agents.as_ref())
+            .map(|v| &v.agents)
             .is_none_or(|items| items.is_empty()) {
                 return false;
             }
         let next_0: Option<String> = Some(page)
-            .and_then(|v| v.agents.as_ref())
+            .map(|v| &v.agents)
             .and_then(|items| items.last())
             .and_then(|v| v.id.as_ref())
             .cloned();
@@ -1039,7 +1039,7 @@ impl crate::Paginated for SearchConversationAiAgents {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.agents).unwrap_or_default()
+        Some(page).map(|v| v.agents).unwrap_or_default()
     }
 }
 
@@ -1239,8 +1239,14 @@ pub struct AdvancedFollowupDetails {
     pub scenario_id: Option<AdvancedFollowupDetailsScenarioId>,
 
     /// The follow-up steps.
-    #[serde(rename = "followupSequence", default, skip_serializing_if = "Option::is_none")]
-    pub followup_sequence: Option<Vec<FollowupStep>>,
+    #[
+        serde(
+            rename = "followupSequence",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub followup_sequence: Vec<FollowupStep>,
 
     /// `followupSettings`: a [`FollowupSettings`](crate::conversation_ai::FollowupSettings).
     #[serde(rename = "followupSettings", default, skip_serializing_if = "Option::is_none")]
@@ -1260,7 +1266,7 @@ impl AdvancedFollowupDetails {
         Self {
             enabled: Some(enabled.into()),
             scenario_id: Some(scenario_id.into()),
-            followup_sequence: Some(followup_sequence.into()),
+            followup_sequence: followup_sequence.into(),
             followup_settings: None,
         }
     }
@@ -1274,12 +1280,6 @@ impl AdvancedFollowupDetails {
     /// Sets `scenarioId`.
     pub fn scenario_id(mut self, value: impl Into<AdvancedFollowupDetailsScenarioId>) -> Self {
         self.scenario_id = Some(value.into());
-        self
-    }
-
-    /// Sets `followupSequence`.
-    pub fn followup_sequence(mut self, value: impl Into<Vec<FollowupStep>>) -> Self {
-        self.followup_sequence = Some(value.into());
         self
     }
 
@@ -2144,6 +2144,15 @@ pub struct ConversationAiActionResponse {
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl ConversationAiActionResponse {
+    /// The `data` object of the response, or an empty [`ConversationAiAction`] (every field absent) when it has none.
+    pub fn data(self) -> ConversationAiAction {
+        self.data.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
 /// What an action does.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -2234,8 +2243,8 @@ pub struct ConversationAiAgent {
     pub mode: Option<AgentMode>,
 
     /// `channels`: a list of [`AgentChannel`](crate::conversation_ai::AgentChannel) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channels: Option<Vec<AgentChannel>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub channels: Vec<AgentChannel>,
 
     /// Delay before replying.
     #[serde(rename = "waitTime", default, skip_serializing_if = "Option::is_none")]
@@ -2258,8 +2267,8 @@ pub struct ConversationAiAgent {
     pub sleep_time_unit: Option<AgentSleepUnit>,
 
     /// `actions`: a list of [`AgentActionRef`](crate::conversation_ai::AgentActionRef) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub actions: Option<Vec<AgentActionRef>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub actions: Vec<AgentActionRef>,
 
     /// The location's primary agent.
     #[serde(rename = "isPrimary", default, skip_serializing_if = "Option::is_none")]
@@ -2282,8 +2291,14 @@ pub struct ConversationAiAgent {
     pub instructions: Option<String>,
 
     /// Knowledge bases the agent answers from.
-    #[serde(rename = "knowledgeBaseIds", default, skip_serializing_if = "Option::is_none")]
-    pub knowledge_base_ids: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "knowledgeBaseIds",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub knowledge_base_ids: Vec<String>,
 
     /// Pause when a user sends a message by hand.
     #[serde(rename = "sleepOnManualMessage", default, skip_serializing_if = "Option::is_none")]
@@ -2317,8 +2332,8 @@ pub struct ConversationAiAgentListItem {
     pub mode: Option<AgentMode>,
 
     /// `channels`: a list of [`AgentChannel`](crate::conversation_ai::AgentChannel) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub channels: Option<Vec<AgentChannel>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub channels: Vec<AgentChannel>,
 
     /// `waitTime`: a whole number. Example: `30`.
     #[serde(rename = "waitTime", default, skip_serializing_if = "Option::is_none")]
@@ -2341,8 +2356,8 @@ pub struct ConversationAiAgentListItem {
     pub sleep_time_unit: Option<AgentSleepUnit>,
 
     /// `actions`: a list of [`AgentActionRef`](crate::conversation_ai::AgentActionRef) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub actions: Option<Vec<AgentActionRef>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub actions: Vec<AgentActionRef>,
 
     /// `isPrimary`: `true` or `false`. Example: `false`.
     #[serde(rename = "isPrimary", default, skip_serializing_if = "Option::is_none")]
@@ -2357,8 +2372,14 @@ pub struct ConversationAiAgentListItem {
     pub goal: Option<ConversationAiAgentListItemGoal>,
 
     /// `knowledgeBaseIds`: a list of strings.
-    #[serde(rename = "knowledgeBaseIds", default, skip_serializing_if = "Option::is_none")]
-    pub knowledge_base_ids: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "knowledgeBaseIds",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub knowledge_base_ids: Vec<String>,
 
     /// `createdAt`: a string. Example: `2024-01-01T00:00:00Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
@@ -2415,12 +2436,12 @@ pub struct ConversationAiGeneration {
     pub response_message: Option<String>,
 
     /// FAQ chunks used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub faqs: Option<Vec<KnowledgeChunk>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub faqs: Vec<KnowledgeChunk>,
 
     /// Website chunks used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub website: Option<Vec<KnowledgeChunk>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub website: Vec<KnowledgeChunk>,
 
     /// The agent that replied.
     #[serde(rename = "agentId", default, skip_serializing_if = "Option::is_none")]
@@ -2431,14 +2452,20 @@ pub struct ConversationAiGeneration {
     pub input: Option<String>,
 
     /// Actions taken.
-    #[serde(rename = "actionLogs", default, skip_serializing_if = "Option::is_none")]
-    pub action_logs: Option<Vec<std::collections::BTreeMap<String,
+    #[
+        serde(
+            rename = "actionLogs",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub action_logs: Vec<std::collections::BTreeMap<String,
 
-    serde_json::Value>>>,
+    serde_json::Value>>,
 
     /// Conversation before the reply.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub history: Option<Vec<ChatTurn>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub history: Vec<ChatTurn>,
 
     /// Reply mode at the time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2711,6 +2738,15 @@ pub struct DeleteConversationAiActionResponse {
     /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+}
+
+#[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))))]
+impl DeleteConversationAiActionResponse {
+    /// The `data` object of the response, or an empty [`DeletedAction`] (every field absent) when it has none.
+    pub fn data(self) -> DeletedAction {
+        self.data.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
@@ -3239,8 +3275,8 @@ pub struct KnowledgeChunk {
 #[non_exhaustive]
 pub struct ListConversationAiActionsResponse {
     /// `data`: a list of [`ConversationAiAction`](crate::conversation_ai::ConversationAiAction) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<ConversationAiAction>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub data: Vec<ConversationAiAction>,
 
     /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3254,8 +3290,8 @@ pub struct ListConversationAiActionsResponse {
 #[non_exhaustive]
 pub struct SearchConversationAiAgentsResponse {
     /// `agents`: a list of [`ConversationAiAgentListItem`](crate::conversation_ai::ConversationAiAgentListItem) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub agents: Option<Vec<ConversationAiAgentListItem>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub agents: Vec<ConversationAiAgentListItem>,
 
     /// Agents of the location, unfiltered.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
@@ -3297,8 +3333,14 @@ pub struct StopBotDetails {
     pub enabled: Option<bool>,
 
     /// Phrases that mean stop (at least 2).
-    #[serde(rename = "stopBotExamples", default, skip_serializing_if = "Option::is_none")]
-    pub stop_bot_examples: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "stopBotExamples",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub stop_bot_examples: Vec<String>,
 
     /// Last message before stopping.
     #[serde(rename = "finalMessage", default, skip_serializing_if = "Option::is_none")]
@@ -3329,7 +3371,7 @@ impl StopBotDetails {
             sleep_time_unit: None,
             sleep_time: None,
             enabled: Some(enabled.into()),
-            stop_bot_examples: Some(stop_bot_examples.into()),
+            stop_bot_examples: stop_bot_examples.into(),
             final_message: Some(final_message.into()),
             tags: None,
         }
@@ -3371,12 +3413,6 @@ impl StopBotDetails {
     /// Sets `enabled`.
     pub fn enabled(mut self, value: impl Into<bool>) -> Self {
         self.enabled = Some(value.into());
-        self
-    }
-
-    /// Sets `stopBotExamples`.
-    pub fn stop_bot_examples(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.stop_bot_examples = Some(value.into());
         self
     }
 
@@ -3571,8 +3607,14 @@ crate::runtime::enums::string_enum!(TransferBotDetailsTransferBotType);
 #[non_exhaustive]
 pub struct TriggerWorkflowDetails {
     /// Workflows to start.
-    #[serde(rename = "workflowIds", default, skip_serializing_if = "Option::is_none")]
-    pub workflow_ids: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "workflowIds",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub workflow_ids: Vec<String>,
 
     /// When the agent should start them.
     #[serde(rename = "triggerCondition", default, skip_serializing_if = "Option::is_none")]
@@ -3590,16 +3632,10 @@ impl TriggerWorkflowDetails {
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(workflow_ids: impl Into<Vec<String>>, trigger_condition: impl Into<String>) -> Self {
         Self {
-            workflow_ids: Some(workflow_ids.into()),
+            workflow_ids: workflow_ids.into(),
             trigger_condition: Some(trigger_condition.into()),
             trigger_message: None,
         }
-    }
-
-    /// Sets `workflowIds`.
-    pub fn workflow_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.workflow_ids = Some(value.into());
-        self
     }
 
     /// Sets `triggerCondition`.

@@ -1831,7 +1831,7 @@ impl crate::Paginated for ExportMessages {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
-            .and_then(|v| v.messages.as_ref())
+            .map(|v| &v.messages)
             .is_none_or(|items| items.is_empty()) {
                 return false;
             }
@@ -1846,7 +1846,7 @@ impl crate::Paginated for ExportMessages {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.messages).unwrap_or_default()
+        Some(page).map(|v| v.messages).unwrap_or_default()
     }
 }
 
@@ -2363,7 +2363,7 @@ impl crate::Paginated for ListConversationMessages {
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
             .and_then(|v| v.messages.as_ref())
-            .and_then(|v| v.messages.as_ref())
+            .map(|v| &v.messages)
             .is_none_or(|items| items.is_empty()) {
                 return false;
             }
@@ -2383,7 +2383,7 @@ impl crate::Paginated for ListConversationMessages {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.messages).and_then(|v| v.messages).unwrap_or_default()
+        Some(page).and_then(|v| v.messages).map(|v| v.messages).unwrap_or_default()
     }
 }
 
@@ -3401,10 +3401,16 @@ impl CompleteAttachmentUploadRequest {
 #[non_exhaustive]
 pub struct CompleteAttachmentUploadResponse {
     /// File name to public URL.
-    #[serde(rename = "uploadedFiles", default, skip_serializing_if = "Option::is_none")]
-    pub uploaded_files: Option<std::collections::BTreeMap<String,
+    #[
+        serde(
+            rename = "uploadedFiles",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub uploaded_files: std::collections::BTreeMap<String,
 
-    String>>,
+    String>,
 
     /// `metadata`: a [`UploadedFileMetadata`](crate::conversations::UploadedFileMetadata).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3493,8 +3499,8 @@ pub struct ConversationMessagesPage {
     pub next_page: Option<bool>,
 
     /// `messages`: a list of [`Message`](crate::conversations::Message) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub messages: Option<Vec<Message>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub messages: Vec<Message>,
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -3510,6 +3516,15 @@ pub struct ConversationResponse {
     /// `conversation`: a [`Conversation`](crate::conversations::Conversation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversation: Option<Conversation>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl ConversationResponse {
+    /// The `conversation` object of the response, or an empty [`Conversation`] (every field absent) when it has none.
+    pub fn conversation(self) -> Conversation {
+        self.conversation.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -3902,8 +3917,8 @@ pub struct EmailMessage {
     pub content_type: Option<String>,
 
     /// Attachment URLs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub attachments: Vec<String>,
 
     /// The sending service (for example `mailgun`, `smtp`, `custom`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3914,16 +3929,16 @@ pub struct EmailMessage {
     pub from: Option<String>,
 
     /// `to`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub to: Vec<String>,
 
     /// `cc`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cc: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub cc: Vec<String>,
 
     /// `bcc`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bcc: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub bcc: Vec<String>,
 
     /// The email this one replies to.
     #[serde(rename = "replyToMessageId", default, skip_serializing_if = "Option::is_none")]
@@ -4088,8 +4103,8 @@ crate::runtime::enums::string_enum!(ExportMessagesChannel);
 #[non_exhaustive]
 pub struct ExportMessagesResponse {
     /// `messages`: a list of [`Message`](crate::conversations::Message) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub messages: Option<Vec<Message>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub messages: Vec<Message>,
 
     /// Cursor of the next page; null on the last page.
     #[serde(rename = "nextCursor", default, skip_serializing_if = "Option::is_none")]
@@ -4584,6 +4599,15 @@ pub struct ListConversationMessagesResponse {
     pub messages: Option<ConversationMessagesPage>,
 }
 
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl ListConversationMessagesResponse {
+    /// The `messages` object of the response, or an empty [`ConversationMessagesPage`] (every field absent) when it has none.
+    pub fn messages(self) -> ConversationMessagesPage {
+        self.messages.unwrap_or_default()
+    }
+}
+
 #[cfg(feature = "conversations")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Values of `ListConversationMessagesType`.
@@ -4807,8 +4831,8 @@ pub struct Message {
     pub content_type: Option<String>,
 
     /// Attachment URLs; empty for calls and voicemails, whose audio comes from the recording operation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub attachments: Vec<String>,
 
     /// `meta`: a [`MessageMeta`](crate::conversations::MessageMeta).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4940,8 +4964,14 @@ crate::runtime::enums::string_enum!(MessageDirection);
 #[non_exhaustive]
 pub struct MessageEmailMeta {
     /// Every email message id of the thread.
-    #[serde(rename = "messageIds", default, skip_serializing_if = "Option::is_none")]
-    pub message_ids: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "messageIds",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub message_ids: Vec<String>,
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -4961,6 +4991,15 @@ pub struct MessageMeta {
     /// `email`: a [`MessageEmailMeta`](crate::conversations::MessageEmailMeta).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<MessageEmailMeta>,
+}
+
+#[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "conversations", feature = "v3_conversations"))))]
+impl MessageMeta {
+    /// The `email` object of the response, or an empty [`MessageEmailMeta`] (every field absent) when it has none.
+    pub fn email(self) -> MessageEmailMeta {
+        self.email.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
@@ -5622,8 +5661,8 @@ crate::runtime::enums::string_enum!(SearchConversationsLastMessageAction);
 #[non_exhaustive]
 pub struct SearchConversationsResponse {
     /// `conversations`: a list of [`ConversationSummary`](crate::conversations::ConversationSummary) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub conversations: Option<Vec<ConversationSummary>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub conversations: Vec<ConversationSummary>,
 
     /// Number of conversations matching the search.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -6144,8 +6183,14 @@ pub struct SendMessageResponse {
     pub message_id: Option<String>,
 
     /// Set instead of `messageId` for GMB sends.
-    #[serde(rename = "messageIds", default, skip_serializing_if = "Option::is_none")]
-    pub message_ids: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "messageIds",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub message_ids: Vec<String>,
 
     /// Extra information, for example when a workflow sends the message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -6867,14 +6912,26 @@ impl UploadMessageAttachmentsRequest {
 #[non_exhaustive]
 pub struct UploadMessageAttachmentsResponse {
     /// File name to hosted URL.
-    #[serde(rename = "uploadedFiles", default, skip_serializing_if = "Option::is_none")]
-    pub uploaded_files: Option<std::collections::BTreeMap<String,
+    #[
+        serde(
+            rename = "uploadedFiles",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub uploaded_files: std::collections::BTreeMap<String,
 
-    String>>,
+    String>,
 
     /// Twilio media SIDs, for group SMS.
-    #[serde(rename = "twilioMediaSids", default, skip_serializing_if = "Option::is_none")]
-    pub twilio_media_sids: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "twilioMediaSids",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub twilio_media_sids: Vec<String>,
 }
 
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]

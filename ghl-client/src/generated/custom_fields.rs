@@ -1039,8 +1039,8 @@ pub struct CustomField {
     pub show_in_forms: Option<bool>,
 
     /// `options`: a list of [`CustomFieldOption`](crate::custom_fields::CustomFieldOption) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub options: Option<Vec<CustomFieldOption>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub options: Vec<CustomFieldOption>,
 
     /// `acceptedFormats`: a [`AcceptedFileFormat`](crate::custom_fields::AcceptedFileFormat).
     #[serde(rename = "acceptedFormats", default, skip_serializing_if = "Option::is_none")]
@@ -1227,12 +1227,12 @@ pub struct CustomFieldFolder {
 #[non_exhaustive]
 pub struct CustomFieldList {
     /// `fields`: a list of [`CustomField`](crate::custom_fields::CustomField) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fields: Option<Vec<CustomField>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub fields: Vec<CustomField>,
 
     /// `folders`: a list of [`CustomField`](crate::custom_fields::CustomField) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub folders: Option<Vec<CustomField>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub folders: Vec<CustomField>,
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
@@ -1291,6 +1291,15 @@ pub struct CustomFieldResponse {
     /// `field`: a [`CustomField`](crate::custom_fields::CustomField).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<CustomField>,
+}
+
+#[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))))]
+impl CustomFieldResponse {
+    /// The `field` object of the response, or an empty [`CustomField`] (every field absent) when it has none.
+    pub fn field(self) -> CustomField {
+        self.field.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]

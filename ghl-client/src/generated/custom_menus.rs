@@ -503,7 +503,7 @@ impl crate::Paginated for ListCustomMenus {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.custom_menus.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.custom_menus).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total_links.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -517,7 +517,7 @@ impl crate::Paginated for ListCustomMenus {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.custom_menus).unwrap_or_default()
+        Some(page).map(|v| v.custom_menus).unwrap_or_default()
     }
 }
 
@@ -715,8 +715,8 @@ pub struct CustomMenu {
     pub show_to_all_locations: Option<bool>,
 
     /// Sub-accounts that show the link when it is not shown to all.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub locations: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub locations: Vec<String>,
 
     /// `openMode`: a [`CustomMenuOpenMode`](crate::custom_menus::CustomMenuOpenMode).
     #[serde(rename = "openMode", default, skip_serializing_if = "Option::is_none")]
@@ -830,6 +830,15 @@ pub struct CustomMenuResponse {
     /// `customMenu`: a [`CustomMenu`](crate::custom_menus::CustomMenu).
     #[serde(rename = "customMenu", default, skip_serializing_if = "Option::is_none")]
     pub custom_menu: Option<CustomMenu>,
+}
+
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
+impl CustomMenuResponse {
+    /// The `customMenu` object of the response, or an empty [`CustomMenu`] (every field absent) when it has none.
+    pub fn custom_menu(self) -> CustomMenu {
+        self.custom_menu.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
@@ -960,8 +969,14 @@ crate::runtime::enums::string_enum!(IconFontFamily);
 #[non_exhaustive]
 pub struct ListCustomMenusResponse {
     /// `customMenus`: a list of [`CustomMenu`](crate::custom_menus::CustomMenu) values.
-    #[serde(rename = "customMenus", default, skip_serializing_if = "Option::is_none")]
-    pub custom_menus: Option<Vec<CustomMenu>>,
+    #[
+        serde(
+            rename = "customMenus",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub custom_menus: Vec<CustomMenu>,
 
     /// Links matching the query.
     #[serde(rename = "totalLinks", default, skip_serializing_if = "Option::is_none")]
@@ -1144,4 +1159,13 @@ pub struct UpdateCustomMenuResponse {
     /// `customMenu`: a [`CustomMenu`](crate::custom_menus::CustomMenu).
     #[serde(rename = "customMenu", default, skip_serializing_if = "Option::is_none")]
     pub custom_menu: Option<CustomMenu>,
+}
+
+#[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
+impl UpdateCustomMenuResponse {
+    /// The `customMenu` object of the response, or an empty [`CustomMenu`] (every field absent) when it has none.
+    pub fn custom_menu(self) -> CustomMenu {
+        self.custom_menu.unwrap_or_default()
+    }
 }

@@ -298,8 +298,8 @@ pub struct EmailVerificationResult {
     pub risk: Option<EmailBounceRisk>,
 
     /// Why the address failed, e.g. mailbox_does_not_exist.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub reason: Vec<String>,
 
     /// `leadconnectorRecomendation`: a [`LeadConnectorRecommendation`](crate::email_isv::LeadConnectorRecommendation).
     #[

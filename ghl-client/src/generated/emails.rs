@@ -547,7 +547,7 @@ impl crate::Paginated for ListEmailCampaigns {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.schedules.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.schedules).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -561,7 +561,7 @@ impl crate::Paginated for ListEmailCampaigns {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.schedules).unwrap_or_default()
+        Some(page).map(|v| v.schedules).unwrap_or_default()
     }
 }
 
@@ -1136,8 +1136,14 @@ pub struct EmailCampaign {
     pub status: Option<String>,
 
     /// Week days on which sending is allowed.
-    #[serde(rename = "sendDays", default, skip_serializing_if = "Option::is_none")]
-    pub send_days: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "sendDays",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub send_days: Vec<String>,
 
     /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1204,8 +1210,8 @@ pub struct EmailCampaign {
     pub template_data_download_url: Option<String>,
 
     /// Ids of the items inside, for a folder.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub child: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub child: Vec<String>,
 }
 
 /// An email template as the listing documents it.
@@ -1356,8 +1362,8 @@ crate::runtime::enums::string_enum!(ListEmailCampaignsEmailStatus);
 #[non_exhaustive]
 pub struct ListEmailCampaignsResponse {
     /// The campaigns.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub schedules: Option<Vec<EmailCampaign>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub schedules: Vec<EmailCampaign>,
 
     /// The number of campaigns.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -321,7 +321,7 @@ impl crate::Paginated for ListFormSubmissions {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.submissions.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.submissions).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.meta.as_ref())
             .and_then(|v| v.total.as_ref())
@@ -338,7 +338,7 @@ impl crate::Paginated for ListFormSubmissions {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.submissions).unwrap_or_default()
+        Some(page).map(|v| v.submissions).unwrap_or_default()
     }
 }
 
@@ -456,7 +456,7 @@ impl crate::Paginated for ListForms {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.forms.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.forms).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -470,7 +470,7 @@ impl crate::Paginated for ListForms {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.forms).unwrap_or_default()
+        Some(page).map(|v| v.forms).unwrap_or_default()
     }
 }
 
@@ -593,8 +593,8 @@ pub struct Form {
 #[non_exhaustive]
 pub struct FormContactSessionIds {
     /// `ids`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ids: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub ids: Vec<String>,
 }
 
 #[cfg(feature = "forms")]
@@ -761,8 +761,8 @@ pub struct FormSubmissionPageMeta {
 #[non_exhaustive]
 pub struct ListFormSubmissionsResponse {
     /// `submissions`: a list of [`FormSubmission`](crate::forms::FormSubmission) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub submissions: Option<Vec<FormSubmission>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub submissions: Vec<FormSubmission>,
 
     /// `meta`: a [`FormSubmissionPageMeta`](crate::forms::FormSubmissionPageMeta).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -776,8 +776,8 @@ pub struct ListFormSubmissionsResponse {
 #[non_exhaustive]
 pub struct ListFormsResponse {
     /// `forms`: a list of [`Form`](crate::forms::Form) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub forms: Option<Vec<Form>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub forms: Vec<Form>,
 
     /// Number of forms matching the request.
     #[serde(default, skip_serializing_if = "Option::is_none")]

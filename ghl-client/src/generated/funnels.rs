@@ -733,10 +733,7 @@ impl crate::Paginated for ListFunnelRedirects {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page)
-            .and_then(|v| v.data.as_ref())
-            .and_then(|v| v.data.as_ref())
-            .map_or(0, Vec::len);
+        let count = Some(page).and_then(|v| v.data.as_ref()).map(|v| &v.data).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.data.as_ref())
             .and_then(|v| v.count.as_ref())
@@ -753,7 +750,7 @@ impl crate::Paginated for ListFunnelRedirects {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).and_then(|v| v.data).unwrap_or_default()
+        Some(page).and_then(|v| v.data).map(|v| v.data).unwrap_or_default()
     }
 }
 
@@ -901,7 +898,7 @@ impl crate::Paginated for ListFunnels {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.funnels.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.funnels).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.count.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -915,7 +912,7 @@ impl crate::Paginated for ListFunnels {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.funnels).unwrap_or_default()
+        Some(page).map(|v| v.funnels).unwrap_or_default()
     }
 }
 
@@ -1050,6 +1047,15 @@ pub struct DeleteRedirectResponse {
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
+impl DeleteRedirectResponse {
+    /// The `data` object of the response, or an empty [`DeleteRedirectResponseData`] (every field absent) when it has none.
+    pub fn data(self) -> DeleteRedirectResponseData {
+        self.data.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `DeleteRedirectResponseData` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1094,8 +1100,8 @@ pub struct Funnel {
     pub origin_id: Option<String>,
 
     /// `steps`: a list of [`FunnelStep`](crate::funnels::FunnelStep) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub steps: Option<Vec<FunnelStep>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub steps: Vec<FunnelStep>,
 
     /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1200,12 +1206,12 @@ pub struct FunnelStep {
     pub origin_id: Option<String>,
 
     /// Ids of the step's pages (one, or several for split tests).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pages: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub pages: Vec<String>,
 
     /// Products sold on the step; their shape is not documented.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub products: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub products: Vec<serde_json::Value>,
 
     /// Position of the step in the funnel.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1227,8 +1233,8 @@ pub struct FunnelStep {
 #[non_exhaustive]
 pub struct ListFunnelsResponse {
     /// `funnels`: a list of [`Funnel`](crate::funnels::Funnel) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub funnels: Option<Vec<Funnel>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub funnels: Vec<Funnel>,
 
     /// Number of funnels matching the request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1248,6 +1254,15 @@ pub struct ListRedirectsResponse {
     /// `data`: a [`RedirectList`](crate::funnels::RedirectList).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<RedirectList>,
+}
+
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
+impl ListRedirectsResponse {
+    /// The `data` object of the response, or an empty [`RedirectList`] (every field absent) when it has none.
+    pub fn data(self) -> RedirectList {
+        self.data.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
@@ -1354,8 +1369,8 @@ pub struct RedirectList {
     pub count: Option<i64>,
 
     /// `data`: a list of [`Redirect`](crate::funnels::Redirect) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<Redirect>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub data: Vec<Redirect>,
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
@@ -1367,6 +1382,15 @@ pub struct RedirectResponse {
     /// `data`: a [`Redirect`](crate::funnels::Redirect).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Redirect>,
+}
+
+#[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
+impl RedirectResponse {
+    /// The `data` object of the response, or an empty [`Redirect`] (every field absent) when it has none.
+    pub fn data(self) -> Redirect {
+        self.data.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]

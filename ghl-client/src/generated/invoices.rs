@@ -4363,7 +4363,7 @@ impl crate::Paginated for ListEstimateTemplates {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total_count.as_ref()).copied();
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -4377,7 +4377,7 @@ impl crate::Paginated for ListEstimateTemplates {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).unwrap_or_default()
+        Some(page).map(|v| v.data).unwrap_or_default()
     }
 }
 
@@ -4511,7 +4511,7 @@ impl crate::Paginated for ListEstimates {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.estimates.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.estimates).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -4525,7 +4525,7 @@ impl crate::Paginated for ListEstimates {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.estimates).unwrap_or_default()
+        Some(page).map(|v| v.estimates).unwrap_or_default()
     }
 }
 
@@ -4659,7 +4659,7 @@ impl crate::Paginated for ListInvoiceSchedules {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.schedules.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.schedules).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -4673,7 +4673,7 @@ impl crate::Paginated for ListInvoiceSchedules {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.schedules).unwrap_or_default()
+        Some(page).map(|v| v.schedules).unwrap_or_default()
     }
 }
 
@@ -4807,7 +4807,7 @@ impl crate::Paginated for ListInvoiceTemplates {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total_count.as_ref()).copied();
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -4821,7 +4821,7 @@ impl crate::Paginated for ListInvoiceTemplates {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).unwrap_or_default()
+        Some(page).map(|v| v.data).unwrap_or_default()
     }
 }
 
@@ -4985,7 +4985,7 @@ impl crate::Paginated for ListInvoices {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.invoices.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.invoices).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -4999,7 +4999,7 @@ impl crate::Paginated for ListInvoices {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.invoices).unwrap_or_default()
+        Some(page).map(|v| v.invoices).unwrap_or_default()
     }
 }
 
@@ -7820,8 +7820,8 @@ pub struct Estimate {
     pub business_details: Option<BusinessDetails>,
 
     /// `items`: a list of [`LineItem`](crate::invoices::LineItem) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<LineItem>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub items: Vec<LineItem>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -7836,8 +7836,8 @@ pub struct Estimate {
     pub estimate_number_prefix: Option<String>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<Attachment>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub attachments: Vec<Attachment>,
 
     /// Id of the user who last changed it.
     #[serde(rename = "updatedBy", default, skip_serializing_if = "Option::is_none")]
@@ -7892,14 +7892,20 @@ pub struct Estimate {
     pub automatic_taxes_calculated: Option<bool>,
 
     /// Caller-defined data.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<std::collections::BTreeMap<String,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub meta: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 
     /// `estimateActionHistory`: a list of [`EstimateAction`](crate::invoices::EstimateAction) values.
-    #[serde(rename = "estimateActionHistory", default, skip_serializing_if = "Option::is_none")]
-    pub estimate_action_history: Option<Vec<EstimateAction>>,
+    #[
+        serde(
+            rename = "estimateActionHistory",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub estimate_action_history: Vec<EstimateAction>,
 
     /// `sentTo`: a [`SentTo`](crate::invoices::SentTo).
     #[serde(rename = "sentTo", default, skip_serializing_if = "Option::is_none")]
@@ -8187,8 +8193,8 @@ pub struct EstimateTemplate {
     pub business_details: Option<BusinessDetails>,
 
     /// `items`: a list of [`LineItem`](crate::invoices::LineItem) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<LineItem>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub items: Vec<LineItem>,
 
     /// `discount`: a [`Discount`](crate::invoices::Discount).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -8203,8 +8209,8 @@ pub struct EstimateTemplate {
     pub estimate_number_prefix: Option<String>,
 
     /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<Attachment>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub attachments: Vec<Attachment>,
 
     /// `updatedBy`: a string.
     #[serde(rename = "updatedBy", default, skip_serializing_if = "Option::is_none")]
@@ -8627,8 +8633,14 @@ pub struct Invoice {
     pub discount: Option<Discount>,
 
     /// `invoiceItems`: a list of [`LineItem`](crate::invoices::LineItem) values.
-    #[serde(rename = "invoiceItems", default, skip_serializing_if = "Option::is_none")]
-    pub invoice_items: Option<Vec<LineItem>>,
+    #[
+        serde(
+            rename = "invoiceItems",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub invoice_items: Vec<LineItem>,
 
     /// `total`: a number. Example: `999`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -8848,8 +8860,8 @@ pub struct InvoiceSchedule {
     pub schedule: Option<ScheduleOptions>,
 
     /// Invoices issued so far.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invoices: Option<Vec<Invoice>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub invoices: Vec<Invoice>,
 
     /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
     #[serde(rename = "businessDetails", default, skip_serializing_if = "Option::is_none")]
@@ -8868,8 +8880,8 @@ pub struct InvoiceSchedule {
     pub discount: Option<Discount>,
 
     /// `items`: a list of [`LineItem`](crate::invoices::LineItem) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<LineItem>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub items: Vec<LineItem>,
 
     /// `total`: a number. Example: `999`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -8953,8 +8965,14 @@ pub struct InvoiceSettings {
     pub minimum_percentage_partial_payment: Option<f64>,
 
     /// Ids of custom fields shown on documents.
-    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "customFields",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub custom_fields: Vec<String>,
 
     /// `customNotification`: a [`CustomNotifications`](crate::invoices::CustomNotifications).
     #[serde(rename = "customNotification", default, skip_serializing_if = "Option::is_none")]
@@ -9088,8 +9106,8 @@ pub struct InvoiceTemplate {
     pub discount: Option<Discount>,
 
     /// `items`: a list of [`LineItem`](crate::invoices::LineItem) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<LineItem>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub items: Vec<LineItem>,
 
     /// `invoiceNumberPrefix`: a string. Example: `INV-`.
     #[serde(rename = "invoiceNumberPrefix", default, skip_serializing_if = "Option::is_none")]
@@ -9680,8 +9698,8 @@ pub struct LineItem {
     pub qty: Option<f64>,
 
     /// `taxes`: a list of [`ItemTax`](crate::invoices::ItemTax) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub taxes: Option<Vec<ItemTax>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub taxes: Vec<ItemTax>,
 
     /// Tax category used when taxes are computed automatically.
     #[serde(rename = "automaticTaxCategoryId", default, skip_serializing_if = "Option::is_none")]
@@ -9707,8 +9725,8 @@ pub struct LineItem {
 #[non_exhaustive]
 pub struct ListEstimateTemplatesResponse {
     /// `data`: a list of [`EstimateTemplate`](crate::invoices::EstimateTemplate) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<EstimateTemplate>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub data: Vec<EstimateTemplate>,
 
     /// Number of matching templates.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
@@ -9726,8 +9744,8 @@ pub struct ListEstimateTemplatesResponse {
 #[non_exhaustive]
 pub struct ListEstimatesResponse {
     /// `estimates`: a list of [`Estimate`](crate::invoices::Estimate) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub estimates: Option<Vec<Estimate>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub estimates: Vec<Estimate>,
 
     /// Number of matching estimates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -9745,8 +9763,8 @@ pub struct ListEstimatesResponse {
 #[non_exhaustive]
 pub struct ListInvoiceSchedulesResponse {
     /// `schedules`: a list of [`InvoiceSchedule`](crate::invoices::InvoiceSchedule) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub schedules: Option<Vec<InvoiceSchedule>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub schedules: Vec<InvoiceSchedule>,
 
     /// Number of matching schedules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -9760,8 +9778,8 @@ pub struct ListInvoiceSchedulesResponse {
 #[non_exhaustive]
 pub struct ListInvoiceTemplatesResponse {
     /// `data`: a list of [`InvoiceTemplate`](crate::invoices::InvoiceTemplate) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<InvoiceTemplate>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub data: Vec<InvoiceTemplate>,
 
     /// Number of matching templates.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
@@ -9775,8 +9793,8 @@ pub struct ListInvoiceTemplatesResponse {
 #[non_exhaustive]
 pub struct ListInvoicesResponse {
     /// `invoices`: a list of [`Invoice`](crate::invoices::Invoice) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invoices: Option<Vec<Invoice>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub invoices: Vec<Invoice>,
 
     /// Number of matching invoices.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -10387,6 +10405,15 @@ pub struct RecordPaymentResponse {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl RecordPaymentResponse {
+    /// The `invoice` object of the response, or an empty [`Invoice`] (every field absent) when it has none.
+    pub fn invoice(self) -> Invoice {
+        self.invoice.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// When a recurring invoice is issued.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10892,8 +10919,8 @@ pub struct ReminderSettings {
     pub default_email_template_id: Option<String>,
 
     /// `reminders`: a list of [`Reminder`](crate::invoices::Reminder) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reminders: Option<Vec<Reminder>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub reminders: Vec<Reminder>,
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -11301,8 +11328,8 @@ impl SenderConfiguration {
 #[non_exhaustive]
 pub struct SentTo {
     /// `email`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub email: Vec<String>,
 
     /// `emailCc`: a list of strings.
     #[serde(rename = "emailCc", default, skip_serializing_if = "Option::is_none")]
@@ -11323,13 +11350,7 @@ impl SentTo {
     /// A value with the required fields (`email`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(email: impl Into<Vec<String>>) -> Self {
-        Self { email: Some(email.into()), email_cc: None, email_bcc: None, phone_no: None, }
-    }
-
-    /// Sets `email`.
-    pub fn email(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.email = Some(value.into());
-        self
+        Self { email: email.into(), email_cc: None, email_bcc: None, phone_no: None, }
     }
 
     /// Sets `emailCc`.
@@ -11770,13 +11791,28 @@ pub struct Text2PayResponse {
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
+impl Text2PayResponse {
+    /// The `invoice` object of the response, or an empty [`Invoice`] (every field absent) when it has none.
+    pub fn invoice(self) -> Invoice {
+        self.invoice.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Whether the payer may add a tip.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TipsConfiguration {
     /// Tip percentages offered to the payer.
-    #[serde(rename = "tipsPercentage", default, skip_serializing_if = "Option::is_none")]
-    pub tips_percentage: Option<Vec<f64>>,
+    #[
+        serde(
+            rename = "tipsPercentage",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub tips_percentage: Vec<f64>,
 
     /// `tipsEnabled`: `true` or `false`. Example: `true`.
     #[serde(rename = "tipsEnabled", default, skip_serializing_if = "Option::is_none")]
@@ -11789,16 +11825,7 @@ impl TipsConfiguration {
     /// A value with the required fields (`tipsPercentage`, `tipsEnabled`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(tips_percentage: impl Into<Vec<f64>>, tips_enabled: impl Into<bool>) -> Self {
-        Self {
-            tips_percentage: Some(tips_percentage.into()),
-            tips_enabled: Some(tips_enabled.into()),
-        }
-    }
-
-    /// Sets `tipsPercentage`.
-    pub fn tips_percentage(mut self, value: impl Into<Vec<f64>>) -> Self {
-        self.tips_percentage = Some(value.into());
-        self
+        Self { tips_percentage: tips_percentage.into(), tips_enabled: Some(tips_enabled.into()), }
     }
 
     /// Sets `tipsEnabled`.

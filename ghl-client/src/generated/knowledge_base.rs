@@ -1039,7 +1039,7 @@ impl crate::Paginated for ListKnowledgeBaseFaqs {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
-            .and_then(|v| v.faqs.as_ref())
+            .map(|v| &v.faqs)
             .is_none_or(|items| items.is_empty()) {
                 return false;
             }
@@ -1054,7 +1054,7 @@ impl crate::Paginated for ListKnowledgeBaseFaqs {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.faqs).unwrap_or_default()
+        Some(page).map(|v| v.faqs).unwrap_or_default()
     }
 }
 
@@ -1177,7 +1177,7 @@ impl crate::Paginated for ListKnowledgeBaseTrainedUrls {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.urls.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.urls).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.count.as_ref()).copied();
         let limit: Option<i64> = self.page_length.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_page(
@@ -1191,7 +1191,7 @@ impl crate::Paginated for ListKnowledgeBaseTrainedUrls {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.urls).unwrap_or_default()
+        Some(page).map(|v| v.urls).unwrap_or_default()
     }
 }
 
@@ -1314,7 +1314,7 @@ impl crate::Paginated for ListKnowledgeBases {
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
             .and_then(|v| v.data.as_ref())
-            .and_then(|v| v.knowledge_bases.as_ref())
+            .map(|v| &v.knowledge_bases)
             .is_none_or(|items| items.is_empty()) {
                 return false;
             }
@@ -1337,7 +1337,7 @@ impl crate::Paginated for ListKnowledgeBases {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).and_then(|v| v.knowledge_bases).unwrap_or_default()
+        Some(page).and_then(|v| v.data).map(|v| v.knowledge_bases).unwrap_or_default()
     }
 }
 
@@ -1670,6 +1670,15 @@ pub struct CrawlRecord {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl CrawlRecord {
+    /// The `error` object of the response, or an empty [`CrawlError`] (every field absent) when it has none.
+    pub fn error(self) -> CrawlError {
+        self.error.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// A crawl operation that was started.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1773,8 +1782,8 @@ crate::runtime::enums::string_enum!(CrawlState);
 #[non_exhaustive]
 pub struct CrawlStatus {
     /// `aggregate`: a list of [`CrawlStatusGroup`](crate::knowledge_base::CrawlStatusGroup) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aggregate: Option<Vec<CrawlStatusGroup>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub aggregate: Vec<CrawlStatusGroup>,
 
     /// `operationDetails`: a [`CrawlOperation`](crate::knowledge_base::CrawlOperation).
     #[serde(rename = "operationDetails", default, skip_serializing_if = "Option::is_none")]
@@ -1792,8 +1801,8 @@ pub struct CrawlStatusGroup {
     pub id: Option<CrawlState>,
 
     /// `records`: a list of [`CrawlRecord`](crate::knowledge_base::CrawlRecord) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub records: Option<Vec<CrawlRecord>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub records: Vec<CrawlRecord>,
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -1809,6 +1818,15 @@ pub struct CrawlStatusResponse {
     /// `data`: a [`CrawlStatus`](crate::knowledge_base::CrawlStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<CrawlStatus>,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl CrawlStatusResponse {
+    /// The `data` object of the response, or an empty [`CrawlStatus`] (every field absent) when it has none.
+    pub fn data(self) -> CrawlStatus {
+        self.data.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -1865,6 +1883,15 @@ pub struct CreateKnowledgeBaseFaqResponse {
     /// `faq`: a [`KnowledgeBaseFaq`](crate::knowledge_base::KnowledgeBaseFaq).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faq: Option<KnowledgeBaseFaq>,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl CreateKnowledgeBaseFaqResponse {
+    /// The `faq` object of the response, or an empty [`KnowledgeBaseFaq`] (every field absent) when it has none.
+    pub fn faq(self) -> KnowledgeBaseFaq {
+        self.faq.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -1996,6 +2023,15 @@ pub struct DiscoverWebsiteResponse {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl DiscoverWebsiteResponse {
+    /// The `data` object of the response, or an empty [`CrawlStarted`] (every field absent) when it has none.
+    pub fn data(self) -> CrawlStarted {
+        self.data.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// A knowledge base.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2035,6 +2071,15 @@ pub struct KnowledgeBase2 {
     /// The location's default knowledge base.
     #[serde(rename = "isDefault", default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl KnowledgeBase2 {
+    /// The `kbMetadata` object of the response, or an empty [`KnowledgeBaseContentCounts`] (every field absent) when it has none.
+    pub fn kb_metadata(self) -> KnowledgeBaseContentCounts {
+        self.kb_metadata.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -2122,8 +2167,14 @@ pub struct KnowledgeBaseFaq {
 #[non_exhaustive]
 pub struct KnowledgeBasePage {
     /// `knowledgeBases`: a list of [`KnowledgeBaseSummary`](crate::knowledge_base::KnowledgeBaseSummary) values.
-    #[serde(rename = "knowledgeBases", default, skip_serializing_if = "Option::is_none")]
-    pub knowledge_bases: Option<Vec<KnowledgeBaseSummary>>,
+    #[
+        serde(
+            rename = "knowledgeBases",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub knowledge_bases: Vec<KnowledgeBaseSummary>,
 
     /// Active knowledge bases of the location.
     #[serde(rename = "activeCount", default, skip_serializing_if = "Option::is_none")]
@@ -2151,6 +2202,15 @@ pub struct KnowledgeBaseResponse {
     /// `data`: a [`KnowledgeBase2`](crate::knowledge_base::KnowledgeBase2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<KnowledgeBase2>,
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl KnowledgeBaseResponse {
+    /// The `data` object of the response, or an empty [`KnowledgeBase2`] (every field absent) when it has none.
+    pub fn data(self) -> KnowledgeBase2 {
+        self.data.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
@@ -2183,8 +2243,8 @@ pub struct ListKnowledgeBaseFaqsResponse {
     pub count: Option<i64>,
 
     /// `faqs`: a list of [`KnowledgeBaseFaq`](crate::knowledge_base::KnowledgeBaseFaq) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub faqs: Option<Vec<KnowledgeBaseFaq>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub faqs: Vec<KnowledgeBaseFaq>,
 
     /// Pass as lastFaqId to get the next page.
     #[serde(rename = "lastFaqId", default, skip_serializing_if = "Option::is_none")]
@@ -2212,6 +2272,15 @@ pub struct ListKnowledgeBasesResponse {
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
+impl ListKnowledgeBasesResponse {
+    /// The `data` object of the response, or an empty [`KnowledgeBasePage`] (every field absent) when it has none.
+    pub fn data(self) -> KnowledgeBasePage {
+        self.data.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))))]
 /// The `ListTrainedUrlsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2221,8 +2290,8 @@ pub struct ListTrainedUrlsResponse {
     pub count: Option<i64>,
 
     /// `urls`: a list of [`TrainedUrl`](crate::knowledge_base::TrainedUrl) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub urls: Option<Vec<TrainedUrl>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub urls: Vec<TrainedUrl>,
 }
 
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]

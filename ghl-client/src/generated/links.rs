@@ -537,7 +537,7 @@ impl crate::Paginated for SearchLinks {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.links.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.links).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -551,7 +551,7 @@ impl crate::Paginated for SearchLinks {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.links).unwrap_or_default()
+        Some(page).map(|v| v.links).unwrap_or_default()
     }
 }
 
@@ -691,13 +691,22 @@ pub struct LinkResponse {
 
 #[cfg(any(feature = "links", feature = "v3_links"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
+impl LinkResponse {
+    /// The `link` object of the response, or an empty [`Link`] (every field absent) when it has none.
+    pub fn link(self) -> Link {
+        self.link.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "links", feature = "v3_links"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
 /// The `ListLinksResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListLinksResponse {
     /// `links`: a list of [`Link`](crate::links::Link) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub links: Option<Vec<Link>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub links: Vec<Link>,
 }
 
 #[cfg(any(feature = "links", feature = "v3_links"))]

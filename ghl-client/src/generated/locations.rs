@@ -2353,7 +2353,7 @@ impl crate::Paginated for ListLocationTemplates {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.templates.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.templates).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total_count.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -2367,7 +2367,7 @@ impl crate::Paginated for ListLocationTemplates {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.templates).unwrap_or_default()
+        Some(page).map(|v| v.templates).unwrap_or_default()
     }
 }
 
@@ -2527,7 +2527,7 @@ impl crate::Paginated for SearchLocationTasks {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.tasks.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.tasks).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = self.body.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -2541,7 +2541,7 @@ impl crate::Paginated for SearchLocationTasks {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.tasks).unwrap_or_default()
+        Some(page).map(|v| v.tasks).unwrap_or_default()
     }
 }
 
@@ -2667,7 +2667,7 @@ impl crate::Paginated for SearchLocations {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.locations.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.locations).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -2681,7 +2681,7 @@ impl crate::Paginated for SearchLocations {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.locations).unwrap_or_default()
+        Some(page).map(|v| v.locations).unwrap_or_default()
     }
 }
 
@@ -4816,8 +4816,14 @@ pub struct CustomValue {
 #[non_exhaustive]
 pub struct CustomValueList {
     /// `customValues`: a list of [`CustomValue`](crate::locations::CustomValue) values.
-    #[serde(rename = "customValues", default, skip_serializing_if = "Option::is_none")]
-    pub custom_values: Option<Vec<CustomValue>>,
+    #[
+        serde(
+            rename = "customValues",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub custom_values: Vec<CustomValue>,
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -4852,6 +4858,15 @@ pub struct CustomValueResponse {
     /// `customValue`: a [`CustomValue`](crate::locations::CustomValue).
     #[serde(rename = "customValue", default, skip_serializing_if = "Option::is_none")]
     pub custom_value: Option<CustomValue>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl CustomValueResponse {
+    /// The `customValue` object of the response, or an empty [`CustomValue`] (every field absent) when it has none.
+    pub fn custom_value(self) -> CustomValue {
+        self.custom_value.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5016,10 +5031,10 @@ pub struct Location {
     pub settings: Option<LocationSettings>,
 
     /// Reseller data; HighLevel documents no fields.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reseller: Option<std::collections::BTreeMap<String,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub reseller: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5096,12 +5111,24 @@ pub struct LocationCustomField {
     pub position: Option<i64>,
 
     /// `picklistOptions`: a list of strings.
-    #[serde(rename = "picklistOptions", default, skip_serializing_if = "Option::is_none")]
-    pub picklist_options: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "picklistOptions",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub picklist_options: Vec<String>,
 
     /// `picklistImageOptions`: a list of strings.
-    #[serde(rename = "picklistImageOptions", default, skip_serializing_if = "Option::is_none")]
-    pub picklist_image_options: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "picklistImageOptions",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub picklist_image_options: Vec<String>,
 
     /// `isAllowedCustomOption`: `true` or `false`.
     #[serde(rename = "isAllowedCustomOption", default, skip_serializing_if = "Option::is_none")]
@@ -5245,8 +5272,14 @@ crate::runtime::enums::string_enum!(LocationCustomFieldDataType);
 #[non_exhaustive]
 pub struct LocationCustomFieldList {
     /// `customFields`: a list of [`LocationCustomField`](crate::locations::LocationCustomField) values.
-    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<LocationCustomField>>,
+    #[
+        serde(
+            rename = "customFields",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub custom_fields: Vec<LocationCustomField>,
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5262,6 +5295,15 @@ pub struct LocationCustomFieldResponse {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl LocationCustomFieldResponse {
+    /// The `customField` object of the response, or an empty [`LocationCustomField`] (every field absent) when it has none.
+    pub fn custom_field(self) -> LocationCustomField {
+        self.custom_field.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5273,13 +5315,22 @@ pub struct LocationResponse {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl LocationResponse {
+    /// The `location` object of the response, or an empty [`Location`] (every field absent) when it has none.
+    pub fn location(self) -> Location {
+        self.location.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationSearchResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LocationSearchResponse {
     /// `locations`: a list of [`Location`](crate::locations::Location) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub locations: Option<Vec<Location>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub locations: Vec<Location>,
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5509,8 +5560,8 @@ pub struct LocationTag {
 #[non_exhaustive]
 pub struct LocationTagList {
     /// `tags`: a list of [`LocationTag`](crate::locations::LocationTag) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<LocationTag>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub tags: Vec<LocationTag>,
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5546,13 +5597,22 @@ pub struct LocationTagResponse {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl LocationTagResponse {
+    /// The `tag` object of the response, or an empty [`LocationTag`] (every field absent) when it has none.
+    pub fn tag(self) -> LocationTag {
+        self.tag.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationTaskList` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LocationTaskList {
     /// The tasks, as HighLevel sends them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tasks: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub tasks: Vec<serde_json::Value>,
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5586,8 +5646,14 @@ pub struct LocationTemplate {
     pub location_id: Option<String>,
 
     /// `urlAttachments`: a list of strings.
-    #[serde(rename = "urlAttachments", default, skip_serializing_if = "Option::is_none")]
-    pub url_attachments: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "urlAttachments",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub url_attachments: Vec<String>,
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -5597,8 +5663,8 @@ pub struct LocationTemplate {
 #[non_exhaustive]
 pub struct LocationTemplateList {
     /// `templates`: a list of [`LocationTemplate`](crate::locations::LocationTemplate) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub templates: Option<Vec<LocationTemplate>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub templates: Vec<LocationTemplate>,
 
     /// `totalCount`: a whole number.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
@@ -5906,6 +5972,15 @@ pub struct RecurringTask {
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl RecurringTask {
+    /// The `rruleOptions` object of the response, or an empty [`RecurrenceRule`] (every field absent) when it has none.
+    pub fn rrule_options(self) -> RecurrenceRule {
+        self.rrule_options.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `RecurringTaskResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5913,6 +5988,15 @@ pub struct RecurringTaskResponse {
     /// `recurringTask`: a [`RecurringTask`](crate::locations::RecurringTask).
     #[serde(rename = "recurringTask", default, skip_serializing_if = "Option::is_none")]
     pub recurring_task: Option<RecurringTask>,
+}
+
+#[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
+impl RecurringTaskResponse {
+    /// The `recurringTask` object of the response, or an empty [`RecurringTask`] (every field absent) when it has none.
+    pub fn recurring_task(self) -> RecurringTask {
+        self.recurring_task.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -6103,8 +6187,8 @@ pub struct TemplateContent {
     pub html: Option<String>,
 
     /// `attachments`: a list of JSON values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub attachments: Vec<serde_json::Value>,
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -6653,14 +6737,20 @@ impl UploadCustomFieldFilesRequest {
 #[non_exhaustive]
 pub struct UploadCustomFieldFilesResponse {
     /// Stored URL per uploaded file name.
-    #[serde(rename = "uploadedFiles", default, skip_serializing_if = "Option::is_none")]
-    pub uploaded_files: Option<std::collections::BTreeMap<String,
+    #[
+        serde(
+            rename = "uploadedFiles",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub uploaded_files: std::collections::BTreeMap<String,
 
-    String>>,
+    String>,
 
     /// `meta`: a list of [`UploadedFileMeta`](crate::locations::UploadedFileMeta) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<Vec<UploadedFileMeta>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub meta: Vec<UploadedFileMeta>,
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]

@@ -796,7 +796,7 @@ impl crate::Paginated for ListWalletCharges {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.charges.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.charges).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.pagination.as_ref())
             .and_then(|v| v.total.as_ref())
@@ -813,7 +813,7 @@ impl crate::Paginated for ListWalletCharges {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.charges).unwrap_or_default()
+        Some(page).map(|v| v.charges).unwrap_or_default()
     }
 }
 
@@ -943,12 +943,12 @@ impl UninstallApp {
 #[non_exhaustive]
 pub struct AppPlans {
     /// `subscription`: a list of [`AppSubscriptionPlan`](crate::marketplace::AppSubscriptionPlan) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subscription: Option<Vec<AppSubscriptionPlan>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub subscription: Vec<AppSubscriptionPlan>,
 
     /// `usage`: a list of [`AppUsagePlan`](crate::marketplace::AppUsagePlan) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub usage: Option<Vec<AppUsagePlan>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub usage: Vec<AppUsagePlan>,
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
@@ -1014,8 +1014,8 @@ pub struct AppSubscriptionPlan {
     pub plan_id: Option<String>,
 
     /// `features`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub features: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub features: Vec<String>,
 
     /// `paymentType`: a string. Example: `month`.
     #[serde(rename = "paymentType", default, skip_serializing_if = "Option::is_none")]
@@ -1241,6 +1241,15 @@ pub struct GetAppRebillingConfigResponse {
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+impl GetAppRebillingConfigResponse {
+    /// The `plans` object of the response, or an empty [`AppPlans`] (every field absent) when it has none.
+    pub fn plans(self) -> AppPlans {
+        self.plans.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `GetInstallerDetailsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1248,6 +1257,15 @@ pub struct GetInstallerDetailsResponse {
     /// `installationDetails`: a [`InstallerDetails`](crate::marketplace::InstallerDetails).
     #[serde(rename = "installationDetails", default, skip_serializing_if = "Option::is_none")]
     pub installation_details: Option<InstallerDetails>,
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+impl GetInstallerDetailsResponse {
+    /// The `installationDetails` object of the response, or an empty [`InstallerDetails`] (every field absent) when it has none.
+    pub fn installation_details(self) -> InstallerDetails {
+        self.installation_details.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
@@ -1307,13 +1325,22 @@ pub struct InstallerDetails {
 
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
+impl InstallerDetails {
+    /// The `whitelabelDetails` object of the response, or an empty [`WhitelabelDetails`] (every field absent) when it has none.
+    pub fn whitelabel_details(self) -> WhitelabelDetails {
+        self.whitelabel_details.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `ListWalletChargesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListWalletChargesResponse {
     /// `charges`: a list of [`WalletCharge`](crate::marketplace::WalletCharge) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub charges: Option<Vec<WalletCharge>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub charges: Vec<WalletCharge>,
 
     /// Number of charges; superseded by pagination.total.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1606,10 +1633,10 @@ pub struct WalletCharge {
     pub units: Option<f64>,
 
     /// What the app sent with the charge (eventId, description, eventTime, userId).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<std::collections::BTreeMap<String,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub meta: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]

@@ -760,7 +760,7 @@ impl crate::Paginated for ListMediaFiles {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.files.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.files).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -774,7 +774,7 @@ impl crate::Paginated for ListMediaFiles {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.files).unwrap_or_default()
+        Some(page).map(|v| v.files).unwrap_or_default()
     }
 }
 
@@ -1065,8 +1065,8 @@ impl CreateMediaFolderRequest {
 #[non_exhaustive]
 pub struct ListMediaFilesResponse {
     /// `files`: a list of [`MediaFile`](crate::medias::MediaFile) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub files: Option<Vec<MediaFile>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub files: Vec<MediaFile>,
 }
 
 #[cfg(any(feature = "medias", feature = "v3_medias"))]

@@ -434,7 +434,7 @@ impl crate::Paginated for ListInstalledLocations {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.locations.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.locations).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.count.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -448,7 +448,7 @@ impl crate::Paginated for ListInstalledLocations {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.locations).unwrap_or_default()
+        Some(page).map(|v| v.locations).unwrap_or_default()
     }
 }
 
@@ -502,8 +502,14 @@ pub struct AccessToken {
     pub company_id: Option<String>,
 
     /// Sub-accounts for which sub-account tokens may be derived.
-    #[serde(rename = "approvedLocations", default, skip_serializing_if = "Option::is_none")]
-    pub approved_locations: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "approvedLocations",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub approved_locations: Vec<String>,
 
     /// The user who installed the app.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
@@ -716,8 +722,8 @@ pub struct InstalledLocation {
 #[non_exhaustive]
 pub struct ListInstalledLocationsResponse {
     /// `locations`: a list of [`InstalledLocation`](crate::oauth::InstalledLocation) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub locations: Option<Vec<InstalledLocation>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub locations: Vec<InstalledLocation>,
 
     /// Number of the agency's sub-accounts matching.
     #[serde(default, skip_serializing_if = "Option::is_none")]

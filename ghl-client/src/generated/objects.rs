@@ -824,7 +824,7 @@ impl crate::Paginated for SearchObjectRecords {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.records.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.records).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = Some(&self.body.page_limit).copied();
         let Some(next) = crate::runtime::pagination::next_page(
@@ -838,7 +838,7 @@ impl crate::Paginated for SearchObjectRecords {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.records).unwrap_or_default()
+        Some(page).map(|v| v.records).unwrap_or_default()
     }
 }
 
@@ -1120,8 +1120,8 @@ pub struct GetObjectSchemaResponse {
     pub cache: Option<bool>,
 
     /// `fields`: a list of [`ObjectField`](crate::objects::ObjectField) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fields: Option<Vec<ObjectField>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub fields: Vec<ObjectField>,
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -1131,8 +1131,8 @@ pub struct GetObjectSchemaResponse {
 #[non_exhaustive]
 pub struct ListObjectSchemasResponse {
     /// `objects`: a list of [`ObjectSchema`](crate::objects::ObjectSchema) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub objects: Option<Vec<ObjectSchema>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub objects: Vec<ObjectSchema>,
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -1166,8 +1166,8 @@ pub struct ObjectField {
     pub show_in_forms: Option<bool>,
 
     /// Choices of option-type fields.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub options: Option<Vec<ObjectFieldOption>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub options: Vec<ObjectFieldOption>,
 
     /// File types accepted by file-upload fields.
     #[serde(rename = "acceptedFormats", default, skip_serializing_if = "Option::is_none")]
@@ -1456,12 +1456,12 @@ pub struct ObjectRecord {
     pub id: Option<String>,
 
     /// Owning user id (at most one; custom objects only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owner: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub owner: Vec<String>,
 
     /// Following user ids (at most ten).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub followers: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub followers: Vec<String>,
 
     /// `properties`: a [`RecordProperties`](crate::objects::RecordProperties).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1485,6 +1485,15 @@ pub struct ObjectRecordResponse {
     /// `record`: a [`ObjectRecord`](crate::objects::ObjectRecord).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<ObjectRecord>,
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+impl ObjectRecordResponse {
+    /// The `record` object of the response, or an empty [`ObjectRecord`] (every field absent) when it has none.
+    pub fn record(self) -> ObjectRecord {
+        self.record.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -1536,6 +1545,15 @@ pub struct ObjectSchema {
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+impl ObjectSchema {
+    /// The `labels` object of the response, or an empty [`ObjectLabels`] (every field absent) when it has none.
+    pub fn labels(self) -> ObjectLabels {
+        self.labels.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `ObjectSchemaResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1543,6 +1561,15 @@ pub struct ObjectSchemaResponse {
     /// `object`: a [`ObjectSchema`](crate::objects::ObjectSchema).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<ObjectSchema>,
+}
+
+#[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
+impl ObjectSchemaResponse {
+    /// The `object` object of the response, or an empty [`ObjectSchema`] (every field absent) when it has none.
+    pub fn object(self) -> ObjectSchema {
+        self.object.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
@@ -1746,8 +1773,8 @@ impl SearchObjectRecordsRequest {
 #[non_exhaustive]
 pub struct SearchObjectRecordsResponse {
     /// `records`: a list of [`SearchedObjectRecord`](crate::objects::SearchedObjectRecord) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub records: Option<Vec<SearchedObjectRecord>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub records: Vec<SearchedObjectRecord>,
 
     /// Number of matching records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1765,12 +1792,12 @@ pub struct SearchedObjectRecord {
     pub id: Option<String>,
 
     /// `owner`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owner: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub owner: Vec<String>,
 
     /// `followers`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub followers: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub followers: Vec<String>,
 
     /// `properties`: a [`RecordProperties`](crate::objects::RecordProperties).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1805,8 +1832,14 @@ pub struct SearchedObjectRecord {
     pub last_updated_by: Option<RecordAuditInfo>,
 
     /// Sort values of this record; pass them back to fetch the records after it.
-    #[serde(rename = "searchAfter", default, skip_serializing_if = "Option::is_none")]
-    pub search_after: Option<Vec<serde_json::Value>>,
+    #[
+        serde(
+            rename = "searchAfter",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub search_after: Vec<serde_json::Value>,
 }
 
 #[cfg(any(feature = "objects", feature = "v3_objects"))]

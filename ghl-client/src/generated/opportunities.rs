@@ -11,7 +11,7 @@
 //!
 //! ```rust,no_run
 //! # async fn example(client: ghl_client::Client) -> Result<(), ghl_client::Error> {
-//! let opportunity = client.opportunities().get_opportunity("yWQobCRIhRguQtD2llvk").send().await?;
+//! let opportunity = client.opportunities().get_opportunity("yWQobCRIhRguQtD2llvk").send().await?.opportunity();
 //! # Ok(())
 //! # }
 //! ```
@@ -938,7 +938,7 @@ impl crate::Paginated for ListLostReasons {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.lost_reasons.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.lost_reasons).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -952,7 +952,7 @@ impl crate::Paginated for ListLostReasons {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.lost_reasons).unwrap_or_default()
+        Some(page).map(|v| v.lost_reasons).unwrap_or_default()
     }
 }
 
@@ -1356,7 +1356,7 @@ impl crate::Paginated for SearchOpportunities {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
-            .and_then(|v| v.opportunities.as_ref())
+            .map(|v| &v.opportunities)
             .is_none_or(|items| items.is_empty()) {
                 return false;
             }
@@ -1389,7 +1389,7 @@ impl crate::Paginated for SearchOpportunities {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.opportunities).unwrap_or_default()
+        Some(page).map(|v| v.opportunities).unwrap_or_default()
     }
 }
 
@@ -1470,7 +1470,7 @@ impl crate::Paginated for SearchOpportunitiesAdvanced {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.opportunities.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.opportunities).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = Some(&self.body.limit).copied();
         let Some(next) = crate::runtime::pagination::next_page(
@@ -1484,7 +1484,7 @@ impl crate::Paginated for SearchOpportunitiesAdvanced {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.opportunities).unwrap_or_default()
+        Some(page).map(|v| v.opportunities).unwrap_or_default()
     }
 }
 
@@ -1661,12 +1661,18 @@ impl UpsertOpportunity {
 #[non_exhaustive]
 pub struct AddOpportunityFollowersResponse {
     /// All followers after the change.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub followers: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub followers: Vec<String>,
 
     /// `followersAdded`: a list of strings.
-    #[serde(rename = "followersAdded", default, skip_serializing_if = "Option::is_none")]
-    pub followers_added: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "followersAdded",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub followers_added: Vec<String>,
 }
 
 #[cfg(feature = "opportunities")]
@@ -1811,8 +1817,14 @@ crate::runtime::enums::string_enum!(FollowersActionType);
 #[non_exhaustive]
 pub struct ListLostReasonsResponse {
     /// `lostReasons`: a list of [`LostReason`](crate::opportunities::LostReason) values.
-    #[serde(rename = "lostReasons", default, skip_serializing_if = "Option::is_none")]
-    pub lost_reasons: Option<Vec<LostReason>>,
+    #[
+        serde(
+            rename = "lostReasons",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub lost_reasons: Vec<LostReason>,
 
     /// `total`: a whole number. Example: `100`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1826,8 +1838,8 @@ pub struct ListLostReasonsResponse {
 #[non_exhaustive]
 pub struct ListPipelinesResponse {
     /// `pipelines`: a list of [`Pipeline`](crate::opportunities::Pipeline) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pipelines: Option<Vec<Pipeline>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub pipelines: Vec<Pipeline>,
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
@@ -1932,28 +1944,40 @@ pub struct Opportunity {
     pub contact: Option<OpportunityContact>,
 
     /// The contact's notes, when asked for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notes: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub notes: Vec<serde_json::Value>,
 
     /// The contact's tasks, when asked for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tasks: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub tasks: Vec<serde_json::Value>,
 
     /// The contact's calendar events, when asked for.
-    #[serde(rename = "calendarEvents", default, skip_serializing_if = "Option::is_none")]
-    pub calendar_events: Option<Vec<serde_json::Value>>,
+    #[
+        serde(
+            rename = "calendarEvents",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub calendar_events: Vec<serde_json::Value>,
 
     /// `lostReasonId`: a string. Example: `zT46WSCPbudrq4zhWMk6`.
     #[serde(rename = "lostReasonId", default, skip_serializing_if = "Option::is_none")]
     pub lost_reason_id: Option<String>,
 
     /// `customFields`: a list of [`OpportunityCustomFieldValue`](crate::opportunities::OpportunityCustomFieldValue) values.
-    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<OpportunityCustomFieldValue>>,
+    #[
+        serde(
+            rename = "customFields",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub custom_fields: Vec<OpportunityCustomFieldValue>,
 
     /// Ids of the users following the deal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub followers: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub followers: Vec<String>,
 
     /// `externalObjectId`: a string.
     #[serde(rename = "externalObjectId", default, skip_serializing_if = "Option::is_none")]
@@ -1987,8 +2011,8 @@ pub struct OpportunityContact {
     pub phone: Option<String>,
 
     /// `tags`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub tags: Vec<String>,
 }
 
 #[cfg(feature = "opportunities")]
@@ -2082,6 +2106,15 @@ pub struct OpportunityResponse {
     /// `opportunity`: a [`Opportunity`](crate::opportunities::Opportunity).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opportunity: Option<Opportunity>,
+}
+
+#[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
+impl OpportunityResponse {
+    /// The `opportunity` object of the response, or an empty [`Opportunity`] (every field absent) when it has none.
+    pub fn opportunity(self) -> Opportunity {
+        self.opportunity.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
@@ -2264,8 +2297,8 @@ pub struct Pipeline {
     pub name: Option<String>,
 
     /// The pipeline's stages, in order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stages: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub stages: Vec<serde_json::Value>,
 
     /// `showInFunnel`: `true` or `false`.
     #[serde(rename = "showInFunnel", default, skip_serializing_if = "Option::is_none")]
@@ -2340,12 +2373,18 @@ crate::runtime::enums::string_enum!(PipelineColorRenderMode);
 #[non_exhaustive]
 pub struct RemoveOpportunityFollowersResponse {
     /// All followers after the change.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub followers: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub followers: Vec<String>,
 
     /// `followersRemoved`: a list of strings.
-    #[serde(rename = "followersRemoved", default, skip_serializing_if = "Option::is_none")]
-    pub followers_removed: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "followersRemoved",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub followers_removed: Vec<String>,
 }
 
 #[cfg(feature = "opportunities")]
@@ -2355,18 +2394,18 @@ pub struct RemoveOpportunityFollowersResponse {
 #[non_exhaustive]
 pub struct SearchOpportunitiesAdvancedResponse {
     /// `opportunities`: a list of [`Opportunity`](crate::opportunities::Opportunity) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub opportunities: Option<Vec<Opportunity>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub opportunities: Vec<Opportunity>,
 
     /// `total`: a whole number. Example: `100`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 
     /// Aggregations over the matches; shape not documented.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aggregations: Option<std::collections::BTreeMap<String,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub aggregations: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
@@ -2463,18 +2502,18 @@ impl SearchOpportunitiesRequest {
 #[non_exhaustive]
 pub struct SearchOpportunitiesResponse {
     /// `opportunities`: a list of [`Opportunity`](crate::opportunities::Opportunity) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub opportunities: Option<Vec<Opportunity>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub opportunities: Vec<Opportunity>,
 
     /// `meta`: a [`SearchOpportunitiesMeta`](crate::opportunities::SearchOpportunitiesMeta).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<SearchOpportunitiesMeta>,
 
     /// Aggregations over the matches; shape not documented.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aggregations: Option<std::collections::BTreeMap<String,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub aggregations: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 }
 
 #[cfg(feature = "opportunities")]
@@ -2762,4 +2801,13 @@ pub struct UpsertOpportunityResponse {
     /// True when the call created the opportunity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new: Option<bool>,
+}
+
+#[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
+impl UpsertOpportunityResponse {
+    /// The `opportunity` object of the response, or an empty [`Opportunity`] (every field absent) when it has none.
+    pub fn opportunity(self) -> Opportunity {
+        self.opportunity.unwrap_or_default()
+    }
 }

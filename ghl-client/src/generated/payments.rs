@@ -1956,7 +1956,7 @@ impl crate::Paginated for ListCoupons {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total_count.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -1970,7 +1970,7 @@ impl crate::Paginated for ListCoupons {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).unwrap_or_default()
+        Some(page).map(|v| v.data).unwrap_or_default()
     }
 }
 
@@ -2278,7 +2278,7 @@ impl crate::Paginated for ListOrders {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total_count.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -2292,7 +2292,7 @@ impl crate::Paginated for ListOrders {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).unwrap_or_default()
+        Some(page).map(|v| v.data).unwrap_or_default()
     }
 }
 
@@ -2482,7 +2482,7 @@ impl crate::Paginated for ListSubscriptions {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total_count.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -2496,7 +2496,7 @@ impl crate::Paginated for ListSubscriptions {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).unwrap_or_default()
+        Some(page).map(|v| v.data).unwrap_or_default()
     }
 }
 
@@ -2696,7 +2696,7 @@ impl crate::Paginated for ListTransactions {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total_count.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -2710,7 +2710,7 @@ impl crate::Paginated for ListTransactions {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).unwrap_or_default()
+        Some(page).map(|v| v.data).unwrap_or_default()
     }
 }
 
@@ -2813,7 +2813,7 @@ impl crate::Paginated for ListWhiteLabelProviders {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.providers.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.providers).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -2827,7 +2827,7 @@ impl crate::Paginated for ListWhiteLabelProviders {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.providers).unwrap_or_default()
+        Some(page).map(|v| v.providers).unwrap_or_default()
     }
 }
 
@@ -3544,6 +3544,15 @@ pub struct CreateFulfillmentResponse {
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl CreateFulfillmentResponse {
+    /// The `data` object of the response, or an empty [`Fulfillment`] (every field absent) when it has none.
+    pub fn data(self) -> Fulfillment {
+        self.data.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `CreateWhiteLabelProviderRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3657,6 +3666,15 @@ pub struct CustomProvider {
     /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl CustomProvider {
+    /// The `paymentProvider` object of the response, or an empty [`CustomProviderPaymentProvider`] (every field absent) when it has none.
+    pub fn payment_provider(self) -> CustomProviderPaymentProvider {
+        self.payment_provider.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -3876,12 +3894,12 @@ pub struct Fulfillment {
     pub alt_type: Option<AltType>,
 
     /// `trackings`: a list of [`FulfillmentTracking`](crate::payments::FulfillmentTracking) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trackings: Option<Vec<FulfillmentTracking>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub trackings: Vec<FulfillmentTracking>,
 
     /// `items`: a list of [`FulfilledItem`](crate::payments::FulfilledItem) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<FulfilledItem>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub items: Vec<FulfilledItem>,
 
     /// `createdAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
@@ -4108,8 +4126,8 @@ crate::runtime::enums::string_enum!(FuturePaymentsDurationType);
 #[non_exhaustive]
 pub struct ListCouponsResponse {
     /// `data`: a list of [`Coupon`](crate::payments::Coupon) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<Coupon>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub data: Vec<Coupon>,
 
     /// `totalCount`: a whole number. Example: `20`.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
@@ -4131,8 +4149,8 @@ pub struct ListFulfillmentsResponse {
     pub status: Option<bool>,
 
     /// `data`: a list of [`Fulfillment`](crate::payments::Fulfillment) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<Fulfillment>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub data: Vec<Fulfillment>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -4142,8 +4160,8 @@ pub struct ListFulfillmentsResponse {
 #[non_exhaustive]
 pub struct ListOrdersResponse {
     /// `data`: a list of [`Order`](crate::payments::Order) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<Order>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub data: Vec<Order>,
 
     /// Number of orders matching the filters.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
@@ -4157,8 +4175,8 @@ pub struct ListOrdersResponse {
 #[non_exhaustive]
 pub struct ListSubscriptionsResponse {
     /// `data`: a list of [`Subscription`](crate::payments::Subscription) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<Subscription>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub data: Vec<Subscription>,
 
     /// `totalCount`: a whole number.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
@@ -4172,8 +4190,8 @@ pub struct ListSubscriptionsResponse {
 #[non_exhaustive]
 pub struct ListTransactionsResponse {
     /// `data`: a list of [`Transaction`](crate::payments::Transaction) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<Transaction>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub data: Vec<Transaction>,
 
     /// `totalCount`: a whole number.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
@@ -4187,8 +4205,8 @@ pub struct ListTransactionsResponse {
 #[non_exhaustive]
 pub struct ListWhiteLabelProvidersResponse {
     /// `providers`: a list of [`WhiteLabelProvider`](crate::payments::WhiteLabelProvider) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub providers: Option<Vec<WhiteLabelProvider>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub providers: Vec<WhiteLabelProvider>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -4394,10 +4412,16 @@ pub struct Order {
     pub contact_email: Option<String>,
 
     /// Copy of the contact taken when the order was placed.
-    #[serde(rename = "contactSnapshot", default, skip_serializing_if = "Option::is_none")]
-    pub contact_snapshot: Option<std::collections::BTreeMap<String,
+    #[
+        serde(
+            rename = "contactSnapshot",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub contact_snapshot: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 
     /// `currency`: a string. Example: `USD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4420,8 +4444,14 @@ pub struct Order {
     pub amount_summary: Option<AmountSummary>,
 
     /// `taxSummary`: a list of [`TaxLine`](crate::payments::TaxLine) values.
-    #[serde(rename = "taxSummary", default, skip_serializing_if = "Option::is_none")]
-    pub tax_summary: Option<Vec<TaxLine>>,
+    #[
+        serde(
+            rename = "taxSummary",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub tax_summary: Vec<TaxLine>,
 
     /// `status`: a string. Example: `completed`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4468,28 +4498,34 @@ pub struct Order {
     pub source_id: Option<String>,
 
     /// `sourceMeta`: a map from names to JSON values.
-    #[serde(rename = "sourceMeta", default, skip_serializing_if = "Option::is_none")]
-    pub source_meta: Option<std::collections::BTreeMap<String,
+    #[
+        serde(
+            rename = "sourceMeta",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub source_meta: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 
     /// `source`: a [`OrderSource`](crate::payments::OrderSource).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<OrderSource>,
 
     /// `items`: a list of [`OrderItem`](crate::payments::OrderItem) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<OrderItem>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub items: Vec<OrderItem>,
 
     /// `couponCode`: a string. Example: `100PER`.
     #[serde(rename = "couponCode", default, skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<String>,
 
     /// The coupon applied, e.g. its `_id` and `code`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub coupon: Option<std::collections::BTreeMap<String,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub coupon: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 
     /// `trackingId`: a string.
     #[serde(rename = "trackingId", default, skip_serializing_if = "Option::is_none")]
@@ -4500,10 +4536,10 @@ pub struct Order {
     pub fingerprint: Option<String>,
 
     /// `meta`: a map from names to JSON values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<std::collections::BTreeMap<String,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub meta: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 
     /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
@@ -4642,10 +4678,10 @@ pub struct OrderSource {
     pub name: Option<String>,
 
     /// Source details such as page id and URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<std::collections::BTreeMap<String,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub meta: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -4961,12 +4997,24 @@ pub struct PriceSnapshot {
     pub recurring: Option<Recurring>,
 
     /// `membershipOffers`: a list of [`MembershipOffer`](crate::payments::MembershipOffer) values.
-    #[serde(rename = "membershipOffers", default, skip_serializing_if = "Option::is_none")]
-    pub membership_offers: Option<Vec<MembershipOffer>>,
+    #[
+        serde(
+            rename = "membershipOffers",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub membership_offers: Vec<MembershipOffer>,
 
     /// `variantOptionIds`: a list of strings.
-    #[serde(rename = "variantOptionIds", default, skip_serializing_if = "Option::is_none")]
-    pub variant_option_ids: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "variantOptionIds",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub variant_option_ids: Vec<String>,
 
     /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
@@ -5099,8 +5147,8 @@ pub struct ProductSnapshot {
     pub available_in_store: Option<bool>,
 
     /// `variants`: a list of [`ProductVariant`](crate::payments::ProductVariant) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variants: Option<Vec<ProductVariant>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub variants: Vec<ProductVariant>,
 
     /// `statementDescriptor`: a string.
     #[serde(rename = "statementDescriptor", default, skip_serializing_if = "Option::is_none")]
@@ -5111,16 +5159,22 @@ pub struct ProductSnapshot {
     pub image: Option<String>,
 
     /// `collectionIds`: a list of strings.
-    #[serde(rename = "collectionIds", default, skip_serializing_if = "Option::is_none")]
-    pub collection_ids: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "collectionIds",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub collection_ids: Vec<String>,
 
     /// `isTaxesEnabled`: `true` or `false`.
     #[serde(rename = "isTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
     pub is_taxes_enabled: Option<bool>,
 
     /// Tax ids, or whole tax records where they were expanded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub taxes: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub taxes: Vec<serde_json::Value>,
 
     /// `automaticTaxCategoryId`: a string.
     #[serde(rename = "automaticTaxCategoryId", default, skip_serializing_if = "Option::is_none")]
@@ -5158,8 +5212,8 @@ pub struct ProductVariant {
     pub name: Option<String>,
 
     /// `options`: a list of [`ProductVariantOption`](crate::payments::ProductVariantOption) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub options: Option<Vec<ProductVariantOption>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub options: Vec<ProductVariantOption>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -5509,16 +5563,22 @@ pub struct Subscription {
     pub contact_email: Option<String>,
 
     /// `contactSnapshot`: a map from names to JSON values.
-    #[serde(rename = "contactSnapshot", default, skip_serializing_if = "Option::is_none")]
-    pub contact_snapshot: Option<std::collections::BTreeMap<String,
+    #[
+        serde(
+            rename = "contactSnapshot",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub contact_snapshot: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 
     /// The coupon applied, with fields like those of a coupon record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub coupon: Option<std::collections::BTreeMap<String,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub coupon: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 
     /// `currency`: a string. Example: `USD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5561,10 +5621,16 @@ pub struct Subscription {
     pub entity_source_id: Option<String>,
 
     /// `entitySourceMeta`: a map from names to JSON values.
-    #[serde(rename = "entitySourceMeta", default, skip_serializing_if = "Option::is_none")]
-    pub entity_source_meta: Option<std::collections::BTreeMap<String,
+    #[
+        serde(
+            rename = "entitySourceMeta",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub entity_source_meta: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 
     /// `entitySource`: a [`OrderSource`](crate::payments::OrderSource).
     #[serde(rename = "entitySource", default, skip_serializing_if = "Option::is_none")]
@@ -5575,10 +5641,16 @@ pub struct Subscription {
     pub subscription_id: Option<String>,
 
     /// The subscription as the gateway reported it.
-    #[serde(rename = "subscriptionSnapshot", default, skip_serializing_if = "Option::is_none")]
-    pub subscription_snapshot: Option<std::collections::BTreeMap<String,
+    #[
+        serde(
+            rename = "subscriptionSnapshot",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub subscription_snapshot: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 
     /// `paymentProviderType`: a string. Example: `stripe`.
     #[serde(rename = "paymentProviderType", default, skip_serializing_if = "Option::is_none")]
@@ -5595,36 +5667,54 @@ pub struct Subscription {
     pub payment_provider_connected_account: Option<String>,
 
     /// `paymentProvider`: a map from names to JSON values.
-    #[serde(rename = "paymentProvider", default, skip_serializing_if = "Option::is_none")]
-    pub payment_provider: Option<std::collections::BTreeMap<String,
+    #[
+        serde(
+            rename = "paymentProvider",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub payment_provider: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 
     /// `ipAddress`: a string.
     #[serde(rename = "ipAddress", default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
 
     /// `meta`: a map from names to JSON values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<std::collections::BTreeMap<String,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub meta: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 
     /// `schedule`: a [`SubscriptionSchedule`](crate::payments::SubscriptionSchedule).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<SubscriptionSchedule>,
 
     /// Saved customer and payment method used for renewals.
-    #[serde(rename = "autoPayment", default, skip_serializing_if = "Option::is_none")]
-    pub auto_payment: Option<std::collections::BTreeMap<String,
+    #[
+        serde(
+            rename = "autoPayment",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub auto_payment: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 
     /// The product being paid for.
-    #[serde(rename = "recurringProduct", default, skip_serializing_if = "Option::is_none")]
-    pub recurring_product: Option<std::collections::BTreeMap<String,
+    #[
+        serde(
+            rename = "recurringProduct",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub recurring_product: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 
     /// `canceledAt`: a date and time (RFC 3339 string).
     #[serde(rename = "canceledAt", default, skip_serializing_if = "Option::is_none")]
@@ -5664,6 +5754,15 @@ pub struct SubscriptionSchedule {
     /// `rrule`: a [`RecurrenceRule`](crate::payments::RecurrenceRule).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rrule: Option<RecurrenceRule>,
+}
+
+#[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
+impl SubscriptionSchedule {
+    /// The `rrule` object of the response, or an empty [`RecurrenceRule`] (every field absent) when it has none.
+    pub fn rrule(self) -> RecurrenceRule {
+        self.rrule.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -5728,10 +5827,16 @@ pub struct Transaction {
     pub contact_email: Option<String>,
 
     /// `contactSnapshot`: a map from names to JSON values.
-    #[serde(rename = "contactSnapshot", default, skip_serializing_if = "Option::is_none")]
-    pub contact_snapshot: Option<std::collections::BTreeMap<String,
+    #[
+        serde(
+            rename = "contactSnapshot",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub contact_snapshot: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 
     /// `currency`: a string. Example: `USD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5786,10 +5891,16 @@ pub struct Transaction {
     pub entity_source_id: Option<String>,
 
     /// `entitySourceMeta`: a map from names to JSON values.
-    #[serde(rename = "entitySourceMeta", default, skip_serializing_if = "Option::is_none")]
-    pub entity_source_meta: Option<std::collections::BTreeMap<String,
+    #[
+        serde(
+            rename = "entitySourceMeta",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub entity_source_meta: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 
     /// `entitySource`: a [`OrderSource`](crate::payments::OrderSource).
     #[serde(rename = "entitySource", default, skip_serializing_if = "Option::is_none")]
@@ -5804,10 +5915,16 @@ pub struct Transaction {
     pub charge_id: Option<String>,
 
     /// The charge as the gateway reported it.
-    #[serde(rename = "chargeSnapshot", default, skip_serializing_if = "Option::is_none")]
-    pub charge_snapshot: Option<std::collections::BTreeMap<String,
+    #[
+        serde(
+            rename = "chargeSnapshot",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub charge_snapshot: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 
     /// `invoiceId`: a string.
     #[serde(rename = "invoiceId", default, skip_serializing_if = "Option::is_none")]
@@ -5832,36 +5949,54 @@ pub struct Transaction {
     pub payment_provider_connected_account: Option<String>,
 
     /// Gateway details, e.g. `type` and `connectedAccount`.
-    #[serde(rename = "paymentProvider", default, skip_serializing_if = "Option::is_none")]
-    pub payment_provider: Option<std::collections::BTreeMap<String,
+    #[
+        serde(
+            rename = "paymentProvider",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub payment_provider: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 
     /// E.g. the card brand and last four digits.
-    #[serde(rename = "paymentMethod", default, skip_serializing_if = "Option::is_none")]
-    pub payment_method: Option<std::collections::BTreeMap<String,
+    #[
+        serde(
+            rename = "paymentMethod",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub payment_method: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 
     /// `ipAddress`: a string.
     #[serde(rename = "ipAddress", default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
 
     /// `meta`: a map from names to JSON values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<std::collections::BTreeMap<String,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub meta: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 
     /// Whether the transaction was synced to QuickBooks Online.
     #[serde(rename = "qboSynced", default, skip_serializing_if = "Option::is_none")]
     pub qbo_synced: Option<bool>,
 
     /// `qboResponse`: a map from names to JSON values.
-    #[serde(rename = "qboResponse", default, skip_serializing_if = "Option::is_none")]
-    pub qbo_response: Option<std::collections::BTreeMap<String,
+    #[
+        serde(
+            rename = "qboResponse",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub qbo_response: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 
     /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]

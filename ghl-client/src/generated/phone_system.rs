@@ -324,7 +324,7 @@ impl crate::Paginated for ListActivePhoneNumbers {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.numbers.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.numbers).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = self.page_size.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_page(
@@ -338,7 +338,7 @@ impl crate::Paginated for ListActivePhoneNumbers {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.numbers).unwrap_or_default()
+        Some(page).map(|v| v.numbers).unwrap_or_default()
     }
 }
 
@@ -962,8 +962,8 @@ crate::runtime::enums::string_enum!(InboundCallServiceType);
 #[non_exhaustive]
 pub struct ListActivePhoneNumbersResponse {
     /// `numbers`: a list of [`PhoneNumber`](crate::phone_system::PhoneNumber) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub numbers: Option<Vec<PhoneNumber>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub numbers: Vec<PhoneNumber>,
 
     /// The account is managed under HighLevel's provider account.
     #[serde(rename = "isUnderGhl", default, skip_serializing_if = "Option::is_none")]
@@ -1042,8 +1042,8 @@ pub struct ListAvailablePhoneNumbersResponse {
     pub fingerprint_id: Option<String>,
 
     /// `numbers`: a list of [`AvailablePhoneNumber`](crate::phone_system::AvailablePhoneNumber) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub numbers: Option<Vec<AvailablePhoneNumber>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub numbers: Vec<AvailablePhoneNumber>,
 }
 
 #[cfg(feature = "phone_system")]
@@ -1057,8 +1057,8 @@ pub struct ListNumberPoolsResponse {
     pub success: Option<bool>,
 
     /// `data`: a list of [`NumberPool`](crate::phone_system::NumberPool) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<NumberPool>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub data: Vec<NumberPool>,
 
     /// Number of pools returned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1084,8 +1084,8 @@ pub struct NumberPool {
     pub location_id: Option<String>,
 
     /// Numbers in the pool.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub numbers: Option<Vec<NumberPoolNumbersItem>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub numbers: Vec<NumberPoolNumbersItem>,
 
     /// Number calls are forwarded to.
     #[serde(rename = "forwardingNumber", default, skip_serializing_if = "Option::is_none")]
@@ -1158,26 +1158,26 @@ pub struct PhoneAccount {
     pub migration_status: Option<String>,
 
     /// Numbers being migrated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub migration_numbers: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub migration_numbers: Vec<String>,
 
     /// User assigned to each number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assigned_to_numbers: Option<std::collections::BTreeMap<String,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub assigned_to_numbers: std::collections::BTreeMap<String,
 
-    String>>,
+    String>,
 
     /// Service each number is used for, e.g. conversation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub numbers: Option<std::collections::BTreeMap<String,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub numbers: std::collections::BTreeMap<String,
 
-    String>>,
+    String>,
 
     /// Name of each number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub number_name: Option<std::collections::BTreeMap<String,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub number_name: std::collections::BTreeMap<String,
 
-    String>>,
+    String>,
 
     /// New account id after a credential migration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1223,8 +1223,14 @@ pub struct PhoneNumber {
     pub linked_user: Option<String>,
 
     /// Users whose phones ring on a call.
-    #[serde(rename = "linkedRingAllUsers", default, skip_serializing_if = "Option::is_none")]
-    pub linked_ring_all_users: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "linkedRingAllUsers",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub linked_ring_all_users: Vec<String>,
 
     /// What answers inbound calls.
     #[serde(rename = "inboundCallService", default, skip_serializing_if = "Option::is_none")]

@@ -2382,7 +2382,7 @@ impl crate::Paginated for ListInventory {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.inventory.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.inventory).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.total.as_ref())
             .and_then(|v| v.total.as_ref())
@@ -2399,7 +2399,7 @@ impl crate::Paginated for ListInventory {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.inventory).unwrap_or_default()
+        Some(page).map(|v| v.inventory).unwrap_or_default()
     }
 }
 
@@ -2519,7 +2519,7 @@ impl crate::Paginated for ListProductCollections {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -2533,7 +2533,7 @@ impl crate::Paginated for ListProductCollections {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).unwrap_or_default()
+        Some(page).map(|v| v.data).unwrap_or_default()
     }
 }
 
@@ -2658,7 +2658,7 @@ impl crate::Paginated for ListProductPrices {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.prices.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.prices).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -2672,7 +2672,7 @@ impl crate::Paginated for ListProductPrices {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.prices).unwrap_or_default()
+        Some(page).map(|v| v.prices).unwrap_or_default()
     }
 }
 
@@ -2842,7 +2842,7 @@ impl crate::Paginated for ListProductReviews {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -2856,7 +2856,7 @@ impl crate::Paginated for ListProductReviews {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).unwrap_or_default()
+        Some(page).map(|v| v.data).unwrap_or_default()
     }
 }
 
@@ -3057,7 +3057,7 @@ impl crate::Paginated for ListProducts {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.products.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.products).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -3071,7 +3071,7 @@ impl crate::Paginated for ListProducts {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.products).unwrap_or_default()
+        Some(page).map(|v| v.products).unwrap_or_default()
     }
 }
 
@@ -4304,6 +4304,15 @@ pub struct CreateProductCollectionResponse {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl CreateProductCollectionResponse {
+    /// The `data` object of the response, or an empty [`ProductCollection`] (every field absent) when it has none.
+    pub fn data(self) -> ProductCollection {
+        self.data.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `CreateProductRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4608,6 +4617,15 @@ pub struct GetProductCollectionResponse {
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl GetProductCollectionResponse {
+    /// The `data` object of the response, or an empty [`ProductCollection`] (every field absent) when it has none.
+    pub fn data(self) -> ProductCollection {
+        self.data.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Stock of one price (variant).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4712,8 +4730,8 @@ impl InventoryUpdate {
 #[non_exhaustive]
 pub struct ListInventoryResponse {
     /// `inventory`: a list of [`InventoryItem`](crate::products::InventoryItem) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inventory: Option<Vec<InventoryItem>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub inventory: Vec<InventoryItem>,
 
     /// `total`: a [`InventoryTotal`](crate::products::InventoryTotal).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4727,8 +4745,8 @@ pub struct ListInventoryResponse {
 #[non_exhaustive]
 pub struct ListPricesResponse {
     /// `prices`: a list of [`Price`](crate::products::Price) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prices: Option<Vec<Price>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub prices: Vec<Price>,
 
     /// `total`: a whole number. Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4742,8 +4760,8 @@ pub struct ListPricesResponse {
 #[non_exhaustive]
 pub struct ListProductCollectionsResponse {
     /// `data`: a list of [`ProductCollection`](crate::products::ProductCollection) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<ProductCollection>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub data: Vec<ProductCollection>,
 
     /// `total`: a whole number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4757,8 +4775,8 @@ pub struct ListProductCollectionsResponse {
 #[non_exhaustive]
 pub struct ListProductReviewsResponse {
     /// `data`: a list of JSON values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub data: Vec<serde_json::Value>,
 
     /// `total`: a whole number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4865,12 +4883,12 @@ crate::runtime::enums::string_enum!(ListProductsExpandItem);
 #[non_exhaustive]
 pub struct ListProductsResponse {
     /// `products`: a list of [`Product`](crate::products::Product) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub products: Option<Vec<Product>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub products: Vec<Product>,
 
     /// A one-element list holding the total count.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total: Option<Vec<ProductCount>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub total: Vec<ProductCount>,
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -4951,12 +4969,24 @@ pub struct Price {
     pub recurring: Option<Recurring>,
 
     /// `membershipOffers`: a list of [`MembershipOffer`](crate::products::MembershipOffer) values.
-    #[serde(rename = "membershipOffers", default, skip_serializing_if = "Option::is_none")]
-    pub membership_offers: Option<Vec<MembershipOffer>>,
+    #[
+        serde(
+            rename = "membershipOffers",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub membership_offers: Vec<MembershipOffer>,
 
     /// `variantOptionIds`: a list of strings.
-    #[serde(rename = "variantOptionIds", default, skip_serializing_if = "Option::is_none")]
-    pub variant_option_ids: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "variantOptionIds",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub variant_option_ids: Vec<String>,
 
     /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
@@ -5556,12 +5586,12 @@ pub struct Product {
     pub available_in_store: Option<bool>,
 
     /// `variants`: a list of [`ProductVariant`](crate::products::ProductVariant) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variants: Option<Vec<ProductVariant>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub variants: Vec<ProductVariant>,
 
     /// `medias`: a list of [`ProductMedia`](crate::products::ProductMedia) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub medias: Option<Vec<ProductMedia>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub medias: Vec<ProductMedia>,
 
     /// Text on the customer's card statement.
     #[serde(rename = "statementDescriptor", default, skip_serializing_if = "Option::is_none")]
@@ -5572,16 +5602,22 @@ pub struct Product {
     pub image: Option<String>,
 
     /// `collectionIds`: a list of strings.
-    #[serde(rename = "collectionIds", default, skip_serializing_if = "Option::is_none")]
-    pub collection_ids: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "collectionIds",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub collection_ids: Vec<String>,
 
     /// `isTaxesEnabled`: `true` or `false`.
     #[serde(rename = "isTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
     pub is_taxes_enabled: Option<bool>,
 
     /// Tax ids, or tax records when the listing expands `tax`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub taxes: Option<Vec<ProductTaxesItem>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub taxes: Vec<ProductTaxesItem>,
 
     /// `automaticTaxCategoryId`: a string.
     #[serde(rename = "automaticTaxCategoryId", default, skip_serializing_if = "Option::is_none")]
@@ -5641,6 +5677,15 @@ pub struct ProductCollection {
     /// `createdAt`: a string. Example: `2024-02-22T09:27:19.728Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
+}
+
+#[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
+impl ProductCollection {
+    /// The `seo` object of the response, or an empty [`CollectionSeo`] (every field absent) when it has none.
+    pub fn seo(self) -> CollectionSeo {
+        self.seo.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6015,8 +6060,8 @@ pub struct ProductVariant {
     pub name: Option<String>,
 
     /// `options`: a list of [`ProductVariantOption`](crate::products::ProductVariantOption) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub options: Option<Vec<ProductVariantOption>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub options: Vec<ProductVariantOption>,
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -6029,7 +6074,7 @@ impl ProductVariant {
         name: impl Into<String>,
         options: impl Into<Vec<ProductVariantOption>>
     ) -> Self {
-        Self { id: Some(id.into()), name: Some(name.into()), options: Some(options.into()), }
+        Self { id: Some(id.into()), name: Some(name.into()), options: options.into(), }
     }
 
     /// Sets `id`.
@@ -6041,12 +6086,6 @@ impl ProductVariant {
     /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
-        self
-    }
-
-    /// Sets `options`.
-    pub fn options(mut self, value: impl Into<Vec<ProductVariantOption>>) -> Self {
-        self.options = Some(value.into());
         self
     }
 }
@@ -6229,8 +6268,8 @@ impl ReviewAuthor {
 #[non_exhaustive]
 pub struct ReviewCountsResponse {
     /// One entry per review status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub data: Vec<serde_json::Value>,
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]

@@ -480,7 +480,7 @@ impl crate::Paginated for ListDocumentTemplates {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -494,7 +494,7 @@ impl crate::Paginated for ListDocumentTemplates {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).unwrap_or_default()
+        Some(page).map(|v| v.data).unwrap_or_default()
     }
 }
 
@@ -655,7 +655,7 @@ impl crate::Paginated for ListDocuments {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.documents.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.documents).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -669,7 +669,7 @@ impl crate::Paginated for ListDocuments {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.documents).unwrap_or_default()
+        Some(page).map(|v| v.documents).unwrap_or_default()
     }
 }
 
@@ -874,8 +874,14 @@ pub struct Document {
     pub document_revision: Option<i64>,
 
     /// `fillableFields`: a list of [`FillableField`](crate::proposals::FillableField) values.
-    #[serde(rename = "fillableFields", default, skip_serializing_if = "Option::is_none")]
-    pub fillable_fields: Option<Vec<FillableField>>,
+    #[
+        serde(
+            rename = "fillableFields",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub fillable_fields: Vec<FillableField>,
 
     /// `grandTotal`: a [`GrandTotal`](crate::proposals::GrandTotal).
     #[serde(rename = "grandTotal", default, skip_serializing_if = "Option::is_none")]
@@ -894,12 +900,12 @@ pub struct Document {
     pub payment_status: Option<DocumentPaymentStatus2>,
 
     /// `recipients`: a list of [`DocumentRecipient`](crate::proposals::DocumentRecipient) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recipients: Option<Vec<DocumentRecipient>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub recipients: Vec<DocumentRecipient>,
 
     /// Recipient links, once the document is sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub links: Option<Vec<DocumentLink>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub links: Vec<DocumentLink>,
 
     /// `updatedAt`: a string. Example: `2025-02-03T18:30:00.000Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
@@ -1603,8 +1609,8 @@ pub struct GrandTotal {
     pub discount_percentage: Option<f64>,
 
     /// `discounts`: a list of [`DocumentDiscount`](crate::proposals::DocumentDiscount) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discounts: Option<Vec<DocumentDiscount>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub discounts: Vec<DocumentDiscount>,
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
@@ -1614,8 +1620,8 @@ pub struct GrandTotal {
 #[non_exhaustive]
 pub struct ListDocumentTemplatesResponse {
     /// `data`: a list of [`DocumentTemplate`](crate::proposals::DocumentTemplate) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<DocumentTemplate>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub data: Vec<DocumentTemplate>,
 
     /// Number of matching templates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1633,8 +1639,8 @@ pub struct ListDocumentTemplatesResponse {
 #[non_exhaustive]
 pub struct ListDocumentsResponse {
     /// `documents`: a list of [`Document`](crate::proposals::Document) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub documents: Option<Vec<Document>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub documents: Vec<Document>,
 
     /// Number of matching documents.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1910,8 +1916,8 @@ pub struct SendDocumentResponse {
     pub success: Option<bool>,
 
     /// One link per recipient.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub links: Option<Vec<DocumentLink>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub links: Vec<DocumentLink>,
 }
 
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]

@@ -1895,7 +1895,7 @@ impl crate::Paginated for ListSaasLocations {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.locations.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.locations).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.pagination.as_ref())
             .and_then(|v| v.total.as_ref())
@@ -1912,7 +1912,7 @@ impl crate::Paginated for ListSaasLocations {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.locations).unwrap_or_default()
+        Some(page).map(|v| v.locations).unwrap_or_default()
     }
 }
 
@@ -2007,7 +2007,7 @@ impl crate::Paginated for ListSaasLocationsLegacy {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.locations.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.locations).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.pagination.as_ref())
             .and_then(|v| v.total.as_ref())
@@ -2024,7 +2024,7 @@ impl crate::Paginated for ListSaasLocationsLegacy {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.locations).unwrap_or_default()
+        Some(page).map(|v| v.locations).unwrap_or_default()
     }
 }
 
@@ -2804,8 +2804,8 @@ impl EnableSaasRequest {
 #[non_exhaustive]
 pub struct ListSaasLocationsResponse {
     /// `locations`: a list of [`SaasLocation`](crate::saas::SaasLocation) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub locations: Option<Vec<SaasLocation>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub locations: Vec<SaasLocation>,
 
     /// `pagination`: a [`SaasPagination`](crate::saas::SaasPagination).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3009,10 +3009,10 @@ crate::runtime::enums::string_enum!(RebillingProduct);
 #[non_exhaustive]
 pub struct SaasActionData {
     /// Outcome details; their fields are not documented.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<std::collections::BTreeMap<String,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub data: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
@@ -3058,10 +3058,16 @@ pub struct SaasLocation {
     pub is_saa_sv2: Option<bool>,
 
     /// Plan, price and status of the subscription; fields not documented.
-    #[serde(rename = "subscriptionInfo", default, skip_serializing_if = "Option::is_none")]
-    pub subscription_info: Option<std::collections::BTreeMap<String,
+    #[
+        serde(
+            rename = "subscriptionInfo",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub subscription_info: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
@@ -3118,12 +3124,24 @@ pub struct SaasPlan {
     pub description: Option<String>,
 
     /// Product codes included.
-    #[serde(rename = "saasProducts", default, skip_serializing_if = "Option::is_none")]
-    pub saas_products: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "saasProducts",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub saas_products: Vec<String>,
 
     /// Add-on codes included.
-    #[serde(rename = "addOns", default, skip_serializing_if = "Option::is_none")]
-    pub add_ons: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "addOns",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub add_ons: Vec<String>,
 
     /// Level of the plan, 0 to 4.
     #[serde(rename = "planLevel", default, skip_serializing_if = "Option::is_none")]
@@ -3146,8 +3164,8 @@ pub struct SaasPlan {
     pub contact_limit: Option<i64>,
 
     /// `prices`: a list of [`SaasPlanPrice`](crate::saas::SaasPlanPrice) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prices: Option<Vec<SaasPlanPrice>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub prices: Vec<SaasPlanPrice>,
 
     /// `categoryId`: a string.
     #[serde(rename = "categoryId", default, skip_serializing_if = "Option::is_none")]

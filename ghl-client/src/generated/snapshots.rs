@@ -422,12 +422,12 @@ impl crate::Paginated for ListSnapshotPushes {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
-            .and_then(|v| v.data.as_ref())
+            .map(|v| &v.data)
             .is_none_or(|items| items.is_empty()) {
                 return false;
             }
         let next_0: Option<String> = Some(page)
-            .and_then(|v| v.data.as_ref())
+            .map(|v| &v.data)
             .and_then(|items| items.last())
             .and_then(|v| v.id.as_ref())
             .cloned();
@@ -441,7 +441,7 @@ impl crate::Paginated for ListSnapshotPushes {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).unwrap_or_default()
+        Some(page).map(|v| v.data).unwrap_or_default()
     }
 }
 
@@ -563,13 +563,22 @@ pub struct GetLatestSnapshotPushResponse {
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
+impl GetLatestSnapshotPushResponse {
+    /// The `data` object of the response, or an empty [`SnapshotPushProgress`] (every field absent) when it has none.
+    pub fn data(self) -> SnapshotPushProgress {
+        self.data.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The `ListSnapshotPushesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListSnapshotPushesResponse {
     /// `data`: a list of [`SnapshotPush`](crate::snapshots::SnapshotPush) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<SnapshotPush>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub data: Vec<SnapshotPush>,
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
@@ -579,8 +588,8 @@ pub struct ListSnapshotPushesResponse {
 #[non_exhaustive]
 pub struct ListSnapshotsResponse {
     /// `snapshots`: a list of [`Snapshot`](crate::snapshots::Snapshot) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub snapshots: Option<Vec<Snapshot>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub snapshots: Vec<Snapshot>,
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
@@ -688,12 +697,12 @@ pub struct SnapshotPushProgress {
     pub status: Option<String>,
 
     /// Asset kinds already pushed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub completed: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub completed: Vec<String>,
 
     /// Asset kinds still to push.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pending: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub pending: Vec<String>,
 }
 
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]

@@ -2789,7 +2789,7 @@ impl crate::Paginated for GetSocialCsvImport {
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
             .and_then(|v| v.results.as_ref())
-            .and_then(|v| v.posts.as_ref())
+            .map(|v| &v.posts)
             .map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.results.as_ref())
@@ -2807,7 +2807,7 @@ impl crate::Paginated for GetSocialCsvImport {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.results).and_then(|v| v.posts).unwrap_or_default()
+        Some(page).and_then(|v| v.results).map(|v| v.posts).unwrap_or_default()
     }
 }
 
@@ -3403,7 +3403,7 @@ impl crate::Paginated for ListSocialCategories {
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
             .and_then(|v| v.results.as_ref())
-            .and_then(|v| v.categories.as_ref())
+            .map(|v| &v.categories)
             .map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.results.as_ref())
@@ -3421,7 +3421,7 @@ impl crate::Paginated for ListSocialCategories {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.results).and_then(|v| v.categories).unwrap_or_default()
+        Some(page).and_then(|v| v.results).map(|v| v.categories).unwrap_or_default()
     }
 }
 
@@ -3559,7 +3559,7 @@ impl crate::Paginated for ListSocialCsvImports {
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
             .and_then(|v| v.results.as_ref())
-            .and_then(|v| v.csvs.as_ref())
+            .map(|v| &v.csvs)
             .map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.results.as_ref())
@@ -3577,7 +3577,7 @@ impl crate::Paginated for ListSocialCsvImports {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.results).and_then(|v| v.csvs).unwrap_or_default()
+        Some(page).and_then(|v| v.results).map(|v| v.csvs).unwrap_or_default()
     }
 }
 
@@ -3774,7 +3774,7 @@ impl crate::Paginated for ListSocialTags {
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
             .and_then(|v| v.results.as_ref())
-            .and_then(|v| v.tags.as_ref())
+            .map(|v| &v.tags)
             .map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.results.as_ref())
@@ -3792,7 +3792,7 @@ impl crate::Paginated for ListSocialTags {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.results).and_then(|v| v.tags).unwrap_or_default()
+        Some(page).and_then(|v| v.results).map(|v| v.tags).unwrap_or_default()
     }
 }
 
@@ -5272,6 +5272,15 @@ pub struct BulkDeleteSocialPostsResponse {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl BulkDeleteSocialPostsResponse {
+    /// The `results` object of the response, or an empty [`BulkDeleteSocialPostsResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> BulkDeleteSocialPostsResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `BulkDeleteSocialPostsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5328,10 +5337,10 @@ pub struct ConnectedSocialAccount {
     pub avatar: Option<String>,
 
     /// Network-specific details.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<std::collections::BTreeMap<String,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub meta: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 
     /// `active`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5371,6 +5380,15 @@ pub struct ConnectedSocialAccountResponse {
     /// `results`: a [`ConnectedSocialAccount`](crate::social_planner::ConnectedSocialAccount).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<ConnectedSocialAccount>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl ConnectedSocialAccountResponse {
+    /// The `results` object of the response, or an empty [`ConnectedSocialAccount`] (every field absent) when it has none.
+    pub fn results(self) -> ConnectedSocialAccount {
+        self.results.unwrap_or_default()
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -5584,6 +5602,15 @@ pub struct DeleteSocialAccountResponse {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl DeleteSocialAccountResponse {
+    /// The `results` object of the response, or an empty [`DeleteSocialAccountResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> DeleteSocialAccountResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `DeleteSocialAccountResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5622,6 +5649,15 @@ pub struct DeleteSocialCsvImportResponse {
 
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl DeleteSocialCsvImportResponse {
+    /// The `results` object of the response, or an empty [`DeleteSocialCsvImportResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> DeleteSocialCsvImportResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `DeleteSocialCsvImportResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5629,6 +5665,15 @@ pub struct DeleteSocialCsvImportResponseResults {
     /// `csv`: a [`SocialCsvImport`](crate::social_planner::SocialCsvImport).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub csv: Option<SocialCsvImport>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl DeleteSocialCsvImportResponseResults {
+    /// The `csv` object of the response, or an empty [`SocialCsvImport`] (every field absent) when it has none.
+    pub fn csv(self) -> SocialCsvImport {
+        self.csv.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -5652,6 +5697,15 @@ pub struct DeleteSocialPostResponse {
     /// `results`: a [`DeleteSocialPostResponseResults`](crate::social_planner::DeleteSocialPostResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<DeleteSocialPostResponseResults>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl DeleteSocialPostResponse {
+    /// The `results` object of the response, or an empty [`DeleteSocialPostResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> DeleteSocialPostResponseResults {
+        self.results.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -5717,13 +5771,22 @@ pub struct FacebookPagesResponse {
 
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl FacebookPagesResponse {
+    /// The `results` object of the response, or an empty [`FacebookPagesResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> FacebookPagesResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `FacebookPagesResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FacebookPagesResponseResults {
     /// `pages`: a list of [`FacebookPage`](crate::social_planner::FacebookPage) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pages: Option<Vec<FacebookPage>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub pages: Vec<FacebookPage>,
 }
 
 #[cfg(feature = "social_planner")]
@@ -6168,22 +6231,34 @@ pub struct GoogleBusinessLocation {
     pub title: Option<String>,
 
     /// `metadata`: a map from names to JSON values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<std::collections::BTreeMap<String,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub metadata: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 
     /// `storefrontAddress`: a map from names to JSON values.
-    #[serde(rename = "storefrontAddress", default, skip_serializing_if = "Option::is_none")]
-    pub storefront_address: Option<std::collections::BTreeMap<String,
+    #[
+        serde(
+            rename = "storefrontAddress",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub storefront_address: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 
     /// `relationshipData`: a map from names to JSON values.
-    #[serde(rename = "relationshipData", default, skip_serializing_if = "Option::is_none")]
-    pub relationship_data: Option<std::collections::BTreeMap<String,
+    #[
+        serde(
+            rename = "relationshipData",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub relationship_data: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 
     /// `maxLocation`: `true` or `false`.
     #[serde(rename = "maxLocation", default, skip_serializing_if = "Option::is_none")]
@@ -6234,6 +6309,15 @@ pub struct GoogleBusinessLocationsResponse {
     /// `results`: a [`GoogleBusinessLocationsResponseResults`](crate::social_planner::GoogleBusinessLocationsResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<GoogleBusinessLocationsResponseResults>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl GoogleBusinessLocationsResponse {
+    /// The `results` object of the response, or an empty [`GoogleBusinessLocationsResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> GoogleBusinessLocationsResponseResults {
+        self.results.unwrap_or_default()
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -6313,13 +6397,22 @@ pub struct InstagramAccountsResponse {
 
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl InstagramAccountsResponse {
+    /// The `results` object of the response, or an empty [`InstagramAccountsResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> InstagramAccountsResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `InstagramAccountsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InstagramAccountsResponseResults {
     /// `accounts`: a list of [`InstagramAccount`](crate::social_planner::InstagramAccount) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub accounts: Option<Vec<InstagramAccount>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub accounts: Vec<InstagramAccount>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -6355,6 +6448,15 @@ pub struct LinkPreview {
     /// Why the preview failed, if it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl LinkPreview {
+    /// The `ogImage` object of the response, or an empty [`LinkPreviewImage`] (every field absent) when it has none.
+    pub fn og_image(self) -> LinkPreviewImage {
+        self.og_image.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -6432,17 +6534,26 @@ pub struct LinkedinAccountsResponse {
 
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl LinkedinAccountsResponse {
+    /// The `results` object of the response, or an empty [`LinkedinAccountsResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> LinkedinAccountsResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `LinkedinAccountsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinAccountsResponseResults {
     /// `pages`: a list of [`LinkedinAccount`](crate::social_planner::LinkedinAccount) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pages: Option<Vec<LinkedinAccount>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub pages: Vec<LinkedinAccount>,
 
     /// `profile`: a list of [`LinkedinAccount`](crate::social_planner::LinkedinAccount) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile: Option<Vec<LinkedinAccount>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub profile: Vec<LinkedinAccount>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -6470,17 +6581,26 @@ pub struct ListSocialAccountsResponse {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl ListSocialAccountsResponse {
+    /// The `results` object of the response, or an empty [`ListSocialAccountsResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> ListSocialAccountsResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `ListSocialAccountsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListSocialAccountsResponseResults {
     /// `accounts`: a list of [`SocialAccount`](crate::social_planner::SocialAccount) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub accounts: Option<Vec<SocialAccount>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub accounts: Vec<SocialAccount>,
 
     /// `groups`: a list of [`SocialAccountGroup`](crate::social_planner::SocialAccountGroup) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub groups: Option<Vec<SocialAccountGroup>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub groups: Vec<SocialAccountGroup>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -6508,6 +6628,15 @@ pub struct ListSocialCategoriesResponse {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl ListSocialCategoriesResponse {
+    /// The `results` object of the response, or an empty [`ListSocialCategoriesResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> ListSocialCategoriesResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `ListSocialCategoriesResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6517,8 +6646,8 @@ pub struct ListSocialCategoriesResponseResults {
     pub count: Option<i64>,
 
     /// `categories`: a list of [`SocialCategory`](crate::social_planner::SocialCategory) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub categories: Option<Vec<SocialCategory>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub categories: Vec<SocialCategory>,
 }
 
 #[cfg(feature = "social_planner")]
@@ -6546,13 +6675,22 @@ pub struct ListSocialCsvImportsResponse {
 
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl ListSocialCsvImportsResponse {
+    /// The `results` object of the response, or an empty [`ListSocialCsvImportsResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> ListSocialCsvImportsResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `ListSocialCsvImportsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListSocialCsvImportsResponseResults {
     /// `csvs`: a list of [`SocialCsvImport`](crate::social_planner::SocialCsvImport) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub csvs: Option<Vec<SocialCsvImport>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub csvs: Vec<SocialCsvImport>,
 
     /// Number of imports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -6664,13 +6802,22 @@ pub struct ListSocialPostsResponse {
 
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl ListSocialPostsResponse {
+    /// The `results` object of the response, or an empty [`ListSocialPostsResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> ListSocialPostsResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `ListSocialPostsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListSocialPostsResponseResults {
     /// `posts`: a list of [`SocialPost`](crate::social_planner::SocialPost) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub posts: Option<Vec<SocialPost>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub posts: Vec<SocialPost>,
 
     /// Number of posts matching the filters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -6759,6 +6906,15 @@ pub struct PostApprovalDetails {
     /// `approverUser`: a [`SocialPostUser`](crate::social_planner::SocialPostUser).
     #[serde(rename = "approverUser", default, skip_serializing_if = "Option::is_none")]
     pub approver_user: Option<SocialPostUser>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl PostApprovalDetails {
+    /// The `approverUser` object of the response, or an empty [`SocialPostUser`] (every field absent) when it has none.
+    pub fn approver_user(self) -> SocialPostUser {
+        self.approver_user.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -6956,10 +7112,10 @@ pub struct SocialAccount {
     pub is_expired: Option<bool>,
 
     /// Network-specific details.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<std::collections::BTreeMap<String,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub meta: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -6977,8 +7133,14 @@ pub struct SocialAccountGroup {
     pub name: Option<String>,
 
     /// `accountIds`: a list of strings.
-    #[serde(rename = "accountIds", default, skip_serializing_if = "Option::is_none")]
-    pub account_ids: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "accountIds",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub account_ids: Vec<String>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -7123,6 +7285,15 @@ pub struct SocialCategoryResponse {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl SocialCategoryResponse {
+    /// The `results` object of the response, or an empty [`SocialCategoryResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> SocialCategoryResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialCategoryResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7130,6 +7301,15 @@ pub struct SocialCategoryResponseResults {
     /// `category`: a [`SocialCategoryResponseResultsCategory`](crate::social_planner::SocialCategoryResponseResultsCategory).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<SocialCategoryResponseResultsCategory>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl SocialCategoryResponseResults {
+    /// The `category` object of the response, or an empty [`SocialCategoryResponseResultsCategory`] (every field absent) when it has none.
+    pub fn category(self) -> SocialCategoryResponseResultsCategory {
+        self.category.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -7198,8 +7378,14 @@ pub struct SocialCsvImport {
     pub file_name: Option<String>,
 
     /// `accountIds`: a list of strings.
-    #[serde(rename = "accountIds", default, skip_serializing_if = "Option::is_none")]
-    pub account_ids: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "accountIds",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub account_ids: Vec<String>,
 
     /// `file`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -7259,6 +7445,15 @@ pub struct SocialCsvImportResponse {
 
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl SocialCsvImportResponse {
+    /// The `results` object of the response, or an empty [`SocialCsvImportResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> SocialCsvImportResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `SocialCsvImportResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7272,8 +7467,8 @@ pub struct SocialCsvImportResponseResults {
     pub count: Option<i64>,
 
     /// `posts`: a list of [`SocialCsvPost`](crate::social_planner::SocialCsvPost) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub posts: Option<Vec<SocialCsvPost>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub posts: Vec<SocialCsvPost>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -7404,8 +7599,8 @@ pub struct SocialCsvMedia {
     pub display_aspect_ratio: Option<String>,
 
     /// Candidate poster frames of a video.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub frames: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub frames: Vec<String>,
 
     /// Index of the chosen poster frame.
     #[serde(rename = "selectedPoster", default, skip_serializing_if = "Option::is_none")]
@@ -7455,16 +7650,22 @@ pub struct SocialCsvMedia {
 #[non_exhaustive]
 pub struct SocialCsvPost {
     /// `accountIds`: a list of strings.
-    #[serde(rename = "accountIds", default, skip_serializing_if = "Option::is_none")]
-    pub account_ids: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "accountIds",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub account_ids: Vec<String>,
 
     /// `link`: a [`LinkPreview`](crate::social_planner::LinkPreview).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<LinkPreview>,
 
     /// `medias`: a list of [`SocialCsvMedia`](crate::social_planner::SocialCsvMedia) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub medias: Option<Vec<SocialCsvMedia>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub medias: Vec<SocialCsvMedia>,
 
     /// When it will be published (ISO 8601).
     #[serde(rename = "scheduleDate", default, skip_serializing_if = "Option::is_none")]
@@ -7533,10 +7734,10 @@ pub struct SocialMetricBreakdown {
     pub total_change: Option<f64>,
 
     /// By network.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub platforms: Option<std::collections::BTreeMap<String,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub platforms: std::collections::BTreeMap<String,
 
-    SocialPlatformValue>>,
+    SocialPlatformValue>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -7639,22 +7840,22 @@ crate::runtime::enums::string_enum!(SocialPlatform);
 #[non_exhaustive]
 pub struct SocialPlatformTotals {
     /// By network.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub impressions: Option<std::collections::BTreeMap<String,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub impressions: std::collections::BTreeMap<String,
 
-    SocialSeriesTotal>>,
-
-    /// By network.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub followers: Option<std::collections::BTreeMap<String,
-
-    SocialSeriesTotal>>,
+    SocialSeriesTotal>,
 
     /// By network.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub likes: Option<std::collections::BTreeMap<String,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub followers: std::collections::BTreeMap<String,
 
-    SocialSeriesTotal>>,
+    SocialSeriesTotal>,
+
+    /// By network.
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub likes: std::collections::BTreeMap<String,
+
+    SocialSeriesTotal>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -7723,16 +7924,22 @@ pub struct SocialPost {
     pub published_at: Option<String>,
 
     /// Connected accounts the post goes to.
-    #[serde(rename = "accountIds", default, skip_serializing_if = "Option::is_none")]
-    pub account_ids: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "accountIds",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub account_ids: Vec<String>,
 
     /// Text of the post.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
 
     /// `media`: a list of [`SocialPostMedia`](crate::social_planner::SocialPostMedia) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub media: Option<Vec<SocialPostMedia>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub media: Vec<SocialPostMedia>,
 
     /// `status`: a [`SocialPostStatus`](crate::social_planner::SocialPostStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -7747,8 +7954,8 @@ pub struct SocialPost {
     pub type_: Option<SocialPostType>,
 
     /// `tags`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub tags: Vec<String>,
 
     /// `ogTagsDetails`: a [`PostLinkPreview`](crate::social_planner::PostLinkPreview).
     #[serde(rename = "ogTagsDetails", default, skip_serializing_if = "Option::is_none")]
@@ -7941,22 +8148,22 @@ impl SocialPostMedia {
 #[non_exhaustive]
 pub struct SocialPostPerformance {
     /// Posts per day, by network.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub posts: Option<std::collections::BTreeMap<String,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub posts: std::collections::BTreeMap<String,
 
-    Vec<i64>>>,
+    Vec<i64>>,
 
     /// Impressions per day.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub impressions: Option<Vec<i64>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub impressions: Vec<i64>,
 
     /// Likes per day.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub likes: Option<Vec<i64>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub likes: Vec<i64>,
 
     /// Comments per day.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub comments: Option<Vec<i64>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub comments: Vec<i64>,
 }
 
 #[cfg(feature = "social_planner")]
@@ -7984,6 +8191,15 @@ pub struct SocialPostResponse {
 
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl SocialPostResponse {
+    /// The `results` object of the response, or an empty [`SocialPostResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> SocialPostResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `SocialPostResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7991,6 +8207,15 @@ pub struct SocialPostResponseResults {
     /// `post`: a [`SocialPost`](crate::social_planner::SocialPost).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post: Option<SocialPost>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl SocialPostResponseResults {
+    /// The `post` object of the response, or an empty [`SocialPost`] (every field absent) when it has none.
+    pub fn post(self) -> SocialPost {
+        self.post.unwrap_or_default()
+    }
 }
 
 #[cfg(feature = "social_planner")]
@@ -8221,8 +8446,8 @@ pub struct SocialSeriesTotal {
     pub total: Option<i64>,
 
     /// One value per day.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub series: Option<Vec<i64>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub series: Vec<i64>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -8232,8 +8457,14 @@ pub struct SocialSeriesTotal {
 #[non_exhaustive]
 pub struct SocialStatistics {
     /// Day names of the period, in order.
-    #[serde(rename = "dayRange", default, skip_serializing_if = "Option::is_none")]
-    pub day_range: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "dayRange",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub day_range: Vec<String>,
 
     /// `totals`: a [`SocialStatisticsTotals`](crate::social_planner::SocialStatisticsTotals).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -8275,10 +8506,10 @@ pub struct SocialStatisticsBreakdowns {
     pub reach: Option<SocialMetricBreakdown>,
 
     /// By network.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub engagement: Option<std::collections::BTreeMap<String,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub engagement: std::collections::BTreeMap<String,
 
-    SocialEngagement>>,
+    SocialEngagement>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -8305,6 +8536,15 @@ pub struct SocialStatisticsDemographicsAge {
     /// Audience per age bracket.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub totals: Option<SocialStatisticsDemographicsAgeTotals>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl SocialStatisticsDemographicsAge {
+    /// The `totals` object of the response, or an empty [`SocialStatisticsDemographicsAgeTotals`] (every field absent) when it has none.
+    pub fn totals(self) -> SocialStatisticsDemographicsAgeTotals {
+        self.totals.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -8351,6 +8591,15 @@ pub struct SocialStatisticsDemographicsGender {
     /// `totals`: a [`SocialStatisticsDemographicsGenderTotals`](crate::social_planner::SocialStatisticsDemographicsGenderTotals).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub totals: Option<SocialStatisticsDemographicsGenderTotals>,
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl SocialStatisticsDemographicsGender {
+    /// The `totals` object of the response, or an empty [`SocialStatisticsDemographicsGenderTotals`] (every field absent) when it has none.
+    pub fn totals(self) -> SocialStatisticsDemographicsGenderTotals {
+        self.totals.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -8493,6 +8742,15 @@ pub struct SocialStatisticsResponse {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl SocialStatisticsResponse {
+    /// The `results` object of the response, or an empty [`SocialStatistics`] (every field absent) when it has none.
+    pub fn results(self) -> SocialStatistics {
+        self.results.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// Totals over the period.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8599,13 +8857,22 @@ pub struct SocialTagsResponse {
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
+impl SocialTagsResponse {
+    /// The `results` object of the response, or an empty [`SocialTagsResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> SocialTagsResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "social_planner", feature = "v3_social_planner"))))]
 /// The `SocialTagsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialTagsResponseResults {
     /// `tags`: a list of [`SocialTag`](crate::social_planner::SocialTag) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<SocialTag>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub tags: Vec<SocialTag>,
 
     /// Number of tags.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -8816,13 +9083,22 @@ pub struct TiktokProfilesResponse {
 
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl TiktokProfilesResponse {
+    /// The `results` object of the response, or an empty [`TiktokProfilesResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> TiktokProfilesResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `TiktokProfilesResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TiktokProfilesResponseResults {
     /// `profile`: a list of [`TiktokProfile`](crate::social_planner::TiktokProfile) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile: Option<Vec<TiktokProfile>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub profile: Vec<TiktokProfile>,
 }
 
 #[cfg(feature = "social_planner")]
@@ -8885,13 +9161,22 @@ pub struct TwitterProfilesResponse {
 
 #[cfg(feature = "social_planner")]
 #[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl TwitterProfilesResponse {
+    /// The `results` object of the response, or an empty [`TwitterProfilesResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> TwitterProfilesResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `TwitterProfilesResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TwitterProfilesResponseResults {
     /// `profile`: a list of [`TwitterProfile`](crate::social_planner::TwitterProfile) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile: Option<Vec<TwitterProfile>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub profile: Vec<TwitterProfile>,
 }
 
 #[cfg(feature = "social_planner")]
@@ -9137,6 +9422,15 @@ pub struct UploadSocialCsvResponse {
     /// `results`: a [`UploadSocialCsvResponseResults`](crate::social_planner::UploadSocialCsvResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<UploadSocialCsvResponseResults>,
+}
+
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl UploadSocialCsvResponse {
+    /// The `results` object of the response, or an empty [`UploadSocialCsvResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> UploadSocialCsvResponseResults {
+        self.results.unwrap_or_default()
+    }
 }
 
 #[cfg(feature = "social_planner")]

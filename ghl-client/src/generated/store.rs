@@ -1650,7 +1650,7 @@ impl crate::Paginated for ListShippingRates {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -1664,7 +1664,7 @@ impl crate::Paginated for ListShippingRates {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).unwrap_or_default()
+        Some(page).map(|v| v.data).unwrap_or_default()
     }
 }
 
@@ -1774,7 +1774,7 @@ impl crate::Paginated for ListShippingZones {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -1788,7 +1788,7 @@ impl crate::Paginated for ListShippingZones {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).unwrap_or_default()
+        Some(page).map(|v| v.data).unwrap_or_default()
     }
 }
 
@@ -2057,8 +2057,14 @@ pub struct AvailableShippingRate {
     pub percentage_of_rate_fee: Option<f64>,
 
     /// Carrier services offered at this rate.
-    #[serde(rename = "shippingCarrierServices", default, skip_serializing_if = "Option::is_none")]
-    pub shipping_carrier_services: Option<Vec<ShippingCarrierService>>,
+    #[
+        serde(
+            rename = "shippingCarrierServices",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub shipping_carrier_services: Vec<ShippingCarrierService>,
 
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
@@ -3683,8 +3689,8 @@ pub struct ListAvailableShippingRatesResponse {
     pub message: Option<String>,
 
     /// `data`: a list of [`AvailableShippingRate`](crate::store::AvailableShippingRate) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<AvailableShippingRate>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub data: Vec<AvailableShippingRate>,
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -3702,8 +3708,8 @@ pub struct ListShippingCarriersResponse {
     pub message: Option<String>,
 
     /// `data`: a list of [`ShippingCarrier`](crate::store::ShippingCarrier) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<ShippingCarrier>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub data: Vec<ShippingCarrier>,
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -3717,8 +3723,8 @@ pub struct ListShippingRatesResponse {
     pub total: Option<i64>,
 
     /// `data`: a list of [`ShippingRate`](crate::store::ShippingRate) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<ShippingRate>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub data: Vec<ShippingRate>,
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -3732,8 +3738,8 @@ pub struct ListShippingZonesResponse {
     pub total: Option<i64>,
 
     /// `data`: a list of [`ShippingZone`](crate::store::ShippingZone) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<ShippingZone>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub data: Vec<ShippingZone>,
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -4219,8 +4225,8 @@ pub struct ShippingCarrier {
     pub callback_url: Option<String>,
 
     /// `services`: a list of [`ShippingCarrierService`](crate::store::ShippingCarrierService) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub services: Option<Vec<ShippingCarrierService>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub services: Vec<ShippingCarrierService>,
 
     /// A rate may offer several of its services.
     #[
@@ -4266,6 +4272,15 @@ pub struct ShippingCarrierResponse {
     /// `data`: a [`ShippingCarrier`](crate::store::ShippingCarrier).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<ShippingCarrier>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl ShippingCarrierResponse {
+    /// The `data` object of the response, or an empty [`ShippingCarrier`] (every field absent) when it has none.
+    pub fn data(self) -> ShippingCarrier {
+        self.data.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -4532,8 +4547,14 @@ pub struct ShippingRate {
     pub percentage_of_rate_fee: Option<f64>,
 
     /// Carrier services offered at this rate.
-    #[serde(rename = "shippingCarrierServices", default, skip_serializing_if = "Option::is_none")]
-    pub shipping_carrier_services: Option<Vec<ShippingCarrierService>>,
+    #[
+        serde(
+            rename = "shippingCarrierServices",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub shipping_carrier_services: Vec<ShippingCarrierService>,
 
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
@@ -4573,6 +4594,15 @@ pub struct ShippingRateResponse {
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl ShippingRateResponse {
+    /// The `data` object of the response, or an empty [`ShippingRate`] (every field absent) when it has none.
+    pub fn data(self) -> ShippingRate {
+        self.data.unwrap_or_default()
+    }
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A set of destinations sharing shipping rates.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4590,16 +4620,22 @@ pub struct ShippingZone {
     pub name: Option<String>,
 
     /// Countries the zone covers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub countries: Option<Vec<ShippingZoneCountry>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub countries: Vec<ShippingZoneCountry>,
 
     /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 
     /// The rates of the zone, when asked for.
-    #[serde(rename = "shippingRates", default, skip_serializing_if = "Option::is_none")]
-    pub shipping_rates: Option<Vec<ShippingRate>>,
+    #[
+        serde(
+            rename = "shippingRates",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub shipping_rates: Vec<ShippingRate>,
 
     /// `createdAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
@@ -4664,6 +4700,15 @@ pub struct ShippingZoneResponse {
     /// `data`: a [`ShippingZone`](crate::store::ShippingZone).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<ShippingZone>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl ShippingZoneResponse {
+    /// The `data` object of the response, or an empty [`ShippingZone`] (every field absent) when it has none.
+    pub fn data(self) -> ShippingZone {
+        self.data.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]
@@ -4861,6 +4906,15 @@ pub struct StoreSettingsResponse {
     /// `data`: a [`StoreSettings`](crate::store::StoreSettings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<StoreSettings>,
+}
+
+#[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
+impl StoreSettingsResponse {
+    /// The `data` object of the response, or an empty [`StoreSettings`] (every field absent) when it has none.
+    pub fn data(self) -> StoreSettings {
+        self.data.unwrap_or_default()
+    }
 }
 
 #[cfg(any(feature = "store", feature = "v3_store"))]

@@ -275,7 +275,7 @@ impl crate::Paginated for ListSurveySubmissions {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.submissions.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.submissions).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.meta.as_ref())
             .and_then(|v| v.total.as_ref())
@@ -292,7 +292,7 @@ impl crate::Paginated for ListSurveySubmissions {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.submissions).unwrap_or_default()
+        Some(page).map(|v| v.submissions).unwrap_or_default()
     }
 }
 
@@ -410,7 +410,7 @@ impl crate::Paginated for ListSurveys {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.surveys.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.surveys).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -424,7 +424,7 @@ impl crate::Paginated for ListSurveys {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.surveys).unwrap_or_default()
+        Some(page).map(|v| v.surveys).unwrap_or_default()
     }
 }
 
@@ -446,8 +446,8 @@ impl ListSurveys {
 #[non_exhaustive]
 pub struct ListSurveySubmissionsResponse {
     /// `submissions`: a list of [`SurveySubmission`](crate::surveys::SurveySubmission) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub submissions: Option<Vec<SurveySubmission>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub submissions: Vec<SurveySubmission>,
 
     /// `meta`: a [`SurveySubmissionPageMeta`](crate::surveys::SurveySubmissionPageMeta).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -461,8 +461,8 @@ pub struct ListSurveySubmissionsResponse {
 #[non_exhaustive]
 pub struct ListSurveysResponse {
     /// `surveys`: a list of [`Survey`](crate::surveys::Survey) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub surveys: Option<Vec<Survey>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub surveys: Vec<Survey>,
 
     /// Number of surveys matching the request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -495,8 +495,8 @@ pub struct Survey {
 #[non_exhaustive]
 pub struct SurveyContactSessionIds {
     /// `ids`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ids: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub ids: Vec<String>,
 }
 
 #[cfg(feature = "surveys")]

@@ -556,7 +556,7 @@ impl crate::Paginated for FilterUsersByEmail {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.users.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.users).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.count.as_ref()).copied();
         let limit: Option<i64> = self.body.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -570,7 +570,7 @@ impl crate::Paginated for FilterUsersByEmail {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.users).unwrap_or_default()
+        Some(page).map(|v| v.users).unwrap_or_default()
     }
 }
 
@@ -853,7 +853,7 @@ impl crate::Paginated for SearchUsers {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.users.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.users).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.count.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -867,7 +867,7 @@ impl crate::Paginated for SearchUsers {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.users).unwrap_or_default()
+        Some(page).map(|v| v.users).unwrap_or_default()
     }
 }
 
@@ -1165,8 +1165,8 @@ impl FilterUsersByEmailRequest {
 #[non_exhaustive]
 pub struct ListLocationUsersResponse {
     /// `users`: a list of [`User`](crate::users::User) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub users: Option<Vec<User>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub users: Vec<User>,
 }
 
 #[cfg(any(feature = "users", feature = "v3_users"))]
@@ -1275,8 +1275,8 @@ crate::runtime::enums::string_enum!(PlatformLanguage);
 #[non_exhaustive]
 pub struct SearchUsersResponse {
     /// `users`: a list of [`User`](crate::users::User) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub users: Option<Vec<User>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub users: Vec<User>,
 
     /// Number of matching users.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1522,10 +1522,16 @@ pub struct User {
     pub deleted: Option<bool>,
 
     /// LC Phone inbound numbers keyed by location id.
-    #[serde(rename = "lcPhone", default, skip_serializing_if = "Option::is_none")]
-    pub lc_phone: Option<std::collections::BTreeMap<String,
+    #[
+        serde(
+            rename = "lcPhone",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub lc_phone: std::collections::BTreeMap<String,
 
-    String>>,
+    String>,
 
     /// `platformLanguage`: a [`PlatformLanguage`](crate::users::PlatformLanguage).
     #[serde(rename = "platformLanguage", default, skip_serializing_if = "Option::is_none")]
@@ -2039,8 +2045,14 @@ pub struct UserRoles {
     pub role: Option<UserRole>,
 
     /// Sub-accounts the user can open.
-    #[serde(rename = "locationIds", default, skip_serializing_if = "Option::is_none")]
-    pub location_ids: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "locationIds",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub location_ids: Vec<String>,
 
     /// `restrictSubAccount`: `true` or `false`.
     #[serde(rename = "restrictSubAccount", default, skip_serializing_if = "Option::is_none")]

@@ -1031,7 +1031,7 @@ impl crate::Paginated for ListVoiceAiAgents {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.agents.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.agents).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.page_size.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_page(
@@ -1045,7 +1045,7 @@ impl crate::Paginated for ListVoiceAiAgents {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.agents).unwrap_or_default()
+        Some(page).map(|v| v.agents).unwrap_or_default()
     }
 }
 
@@ -1236,7 +1236,7 @@ impl crate::Paginated for ListVoiceAiCallLogs {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.call_logs.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.call_logs).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.page_size.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_page(
@@ -1250,7 +1250,7 @@ impl crate::Paginated for ListVoiceAiCallLogs {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.call_logs).unwrap_or_default()
+        Some(page).map(|v| v.call_logs).unwrap_or_default()
     }
 }
 
@@ -1430,8 +1430,8 @@ pub struct AgentWorkingDay {
     pub day_of_the_week: Option<i64>,
 
     /// `intervals`: a list of [`WorkingInterval`](crate::voice_ai::WorkingInterval) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub intervals: Option<Vec<WorkingInterval>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub intervals: Vec<WorkingInterval>,
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -1440,18 +1440,12 @@ impl AgentWorkingDay {
     /// A value with the required fields (`dayOfTheWeek`, `intervals`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(day_of_the_week: impl Into<i64>, intervals: impl Into<Vec<WorkingInterval>>) -> Self {
-        Self { day_of_the_week: Some(day_of_the_week.into()), intervals: Some(intervals.into()), }
+        Self { day_of_the_week: Some(day_of_the_week.into()), intervals: intervals.into(), }
     }
 
     /// Sets `dayOfTheWeek`.
     pub fn day_of_the_week(mut self, value: impl Into<i64>) -> Self {
         self.day_of_the_week = Some(value.into());
-        self
-    }
-
-    /// Sets `intervals`.
-    pub fn intervals(mut self, value: impl Into<Vec<WorkingInterval>>) -> Self {
-        self.intervals = Some(value.into());
         self
     }
 }
@@ -1562,8 +1556,14 @@ pub struct CallLog {
     pub trial_call: Option<bool>,
 
     /// Actions that ran (appointment bookings may be missing).
-    #[serde(rename = "executedCallActions", default, skip_serializing_if = "Option::is_none")]
-    pub executed_call_actions: Option<Vec<ExecutedCallAction>>,
+    #[
+        serde(
+            rename = "executedCallActions",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub executed_call_actions: Vec<ExecutedCallAction>,
 
     /// Summary of the call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1578,10 +1578,16 @@ pub struct CallLog {
     pub translation: Option<CallTranslation>,
 
     /// Values extracted from the call.
-    #[serde(rename = "extractedData", default, skip_serializing_if = "Option::is_none")]
-    pub extracted_data: Option<std::collections::BTreeMap<String,
+    #[
+        serde(
+            rename = "extractedData",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub extracted_data: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 
     /// The conversation message of the call.
     #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
@@ -2266,8 +2272,8 @@ pub struct DataExtractionParameters {
     pub description: Option<String>,
 
     /// Example values (at least one).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub examples: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub examples: Vec<String>,
 
     /// Replace a value already set.
     #[serde(rename = "overwriteExistingValue", default, skip_serializing_if = "Option::is_none")]
@@ -2287,7 +2293,7 @@ impl DataExtractionParameters {
         Self {
             contact_field_id: Some(contact_field_id.into()),
             description: Some(description.into()),
-            examples: Some(examples.into()),
+            examples: examples.into(),
             overwrite_existing_value: None,
         }
     }
@@ -2301,12 +2307,6 @@ impl DataExtractionParameters {
     /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `examples`.
-    pub fn examples(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.examples = Some(value.into());
         self
     }
 
@@ -2573,8 +2573,8 @@ pub struct InCallDataExtractionParameters {
     pub description: Option<String>,
 
     /// Example values (at least one).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub examples: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub examples: Vec<String>,
 
     /// Replace a value already set.
     #[serde(rename = "overwriteExistingValue", default, skip_serializing_if = "Option::is_none")]
@@ -2594,7 +2594,7 @@ impl InCallDataExtractionParameters {
         Self {
             contact_field_id: Some(contact_field_id.into()),
             description: Some(description.into()),
-            examples: Some(examples.into()),
+            examples: examples.into(),
             overwrite_existing_value: None,
         }
     }
@@ -2608,12 +2608,6 @@ impl InCallDataExtractionParameters {
     /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `examples`.
-    pub fn examples(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.examples = Some(value.into());
         self
     }
 
@@ -2683,8 +2677,14 @@ pub struct ListCallLogsResponse {
     pub page_size: Option<i64>,
 
     /// `callLogs`: a list of [`CallLog`](crate::voice_ai::CallLog) values.
-    #[serde(rename = "callLogs", default, skip_serializing_if = "Option::is_none")]
-    pub call_logs: Option<Vec<CallLog>>,
+    #[
+        serde(
+            rename = "callLogs",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub call_logs: Vec<CallLog>,
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -2706,8 +2706,8 @@ pub struct ListVoiceAiAgentsResponse {
     pub page_size: Option<i64>,
 
     /// `agents`: a list of [`VoiceAiAgent`](crate::voice_ai::VoiceAiAgent) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub agents: Option<Vec<VoiceAiAgent>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub agents: Vec<VoiceAiAgent>,
 }
 
 #[cfg(feature = "voice_ai")]
@@ -2910,12 +2910,24 @@ pub struct PostCallNotificationRecipients {
     pub contact_assigned_user: Option<bool>,
 
     /// These users.
-    #[serde(rename = "specificUsers", default, skip_serializing_if = "Option::is_none")]
-    pub specific_users: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "specificUsers",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub specific_users: Vec<String>,
 
     /// These addresses.
-    #[serde(rename = "customEmails", default, skip_serializing_if = "Option::is_none")]
-    pub custom_emails: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "customEmails",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub custom_emails: Vec<String>,
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
@@ -2934,8 +2946,8 @@ impl PostCallNotificationRecipients {
             admins: Some(admins.into()),
             all_users: Some(all_users.into()),
             contact_assigned_user: Some(contact_assigned_user.into()),
-            specific_users: Some(specific_users.into()),
-            custom_emails: Some(custom_emails.into()),
+            specific_users: specific_users.into(),
+            custom_emails: custom_emails.into(),
         }
     }
 
@@ -2954,18 +2966,6 @@ impl PostCallNotificationRecipients {
     /// Sets `contactAssignedUser`.
     pub fn contact_assigned_user(mut self, value: impl Into<bool>) -> Self {
         self.contact_assigned_user = Some(value.into());
-        self
-    }
-
-    /// Sets `specificUsers`.
-    pub fn specific_users(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.specific_users = Some(value.into());
-        self
-    }
-
-    /// Sets `customEmails`.
-    pub fn custom_emails(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.custom_emails = Some(value.into());
         self
     }
 }
@@ -3888,8 +3888,14 @@ pub struct VoiceAiAgent {
     pub number_pool_id: Option<String>,
 
     /// Workflows started when a call ends.
-    #[serde(rename = "callEndWorkflowIds", default, skip_serializing_if = "Option::is_none")]
-    pub call_end_workflow_ids: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "callEndWorkflowIds",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub call_end_workflow_ids: Vec<String>,
 
     /// Who gets an email after each call.
     #[
@@ -3902,8 +3908,14 @@ pub struct VoiceAiAgent {
     pub send_post_call_notification_to: Option<PostCallNotificationRecipients>,
 
     /// When the agent takes calls.
-    #[serde(rename = "agentWorkingHours", default, skip_serializing_if = "Option::is_none")]
-    pub agent_working_hours: Option<Vec<AgentWorkingDay>>,
+    #[
+        serde(
+            rename = "agentWorkingHours",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub agent_working_hours: Vec<AgentWorkingDay>,
 
     /// IANA time zone of the working hours.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3918,8 +3930,8 @@ pub struct VoiceAiAgent {
     pub translation: Option<AgentTranslation>,
 
     /// The actions of the agent, with their parameters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub actions: Option<Vec<VoiceAiAction>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub actions: Vec<VoiceAiAction>,
 }
 
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]

@@ -505,8 +505,8 @@ pub struct Appointment {
     pub assigned_user_id: Option<String>,
 
     /// Ids of the users taking part.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub users: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub users: Vec<String>,
 
     /// `notes`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -558,6 +558,13 @@ pub struct AppointmentCreateEvent {
     pub timestamp: Option<String>,
 }
 
+impl AppointmentCreateEvent {
+    /// The `appointment` object of the response, or an empty [`Appointment`] (every field absent) when it has none.
+    pub fn appointment(self) -> Appointment {
+        self.appointment.unwrap_or_default()
+    }
+}
+
 /// Payload of `AppointmentDelete`: an appointment was deleted.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -583,6 +590,13 @@ pub struct AppointmentDeleteEvent {
     pub timestamp: Option<String>,
 }
 
+impl AppointmentDeleteEvent {
+    /// The `appointment` object of the response, or an empty [`Appointment`] (every field absent) when it has none.
+    pub fn appointment(self) -> Appointment {
+        self.appointment.unwrap_or_default()
+    }
+}
+
 /// Payload of `AppointmentUpdate`: an appointment was changed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -606,6 +620,13 @@ pub struct AppointmentUpdateEvent {
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
+}
+
+impl AppointmentUpdateEvent {
+    /// The `appointment` object of the response, or an empty [`Appointment`] (every field absent) when it has none.
+    pub fn appointment(self) -> Appointment {
+        self.appointment.unwrap_or_default()
+    }
 }
 
 /// Payload of `AssociationCreate`: an association type between two objects was defined.
@@ -954,24 +975,30 @@ pub struct ContactCreateEvent {
     pub postal_code: Option<String>,
 
     /// `tags`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub tags: Vec<String>,
 
     /// `website`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
 
     /// Attachments; their shape is not documented.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub attachments: Vec<serde_json::Value>,
 
     /// User the contact is assigned to.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 
     /// `customFields`: a list of [`CustomFieldValue`](crate::webhook_events::CustomFieldValue) values.
-    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<CustomFieldValue>>,
+    #[
+        serde(
+            rename = "customFields",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub custom_fields: Vec<CustomFieldValue>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
@@ -1059,24 +1086,30 @@ pub struct ContactDeleteEvent {
     pub postal_code: Option<String>,
 
     /// `tags`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub tags: Vec<String>,
 
     /// `website`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
 
     /// Attachments; their shape is not documented.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub attachments: Vec<serde_json::Value>,
 
     /// User the contact is assigned to.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 
     /// `customFields`: a list of [`CustomFieldValue`](crate::webhook_events::CustomFieldValue) values.
-    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<CustomFieldValue>>,
+    #[
+        serde(
+            rename = "customFields",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub custom_fields: Vec<CustomFieldValue>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
@@ -1168,24 +1201,30 @@ pub struct ContactDndUpdateEvent {
     pub postal_code: Option<String>,
 
     /// `tags`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub tags: Vec<String>,
 
     /// `website`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
 
     /// Attachments; their shape is not documented.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub attachments: Vec<serde_json::Value>,
 
     /// User the contact is assigned to.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 
     /// `customFields`: a list of [`CustomFieldValue`](crate::webhook_events::CustomFieldValue) values.
-    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<CustomFieldValue>>,
+    #[
+        serde(
+            rename = "customFields",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub custom_fields: Vec<CustomFieldValue>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
@@ -1273,24 +1312,30 @@ pub struct ContactTagUpdateEvent {
     pub postal_code: Option<String>,
 
     /// `tags`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub tags: Vec<String>,
 
     /// `website`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
 
     /// Attachments; their shape is not documented.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub attachments: Vec<serde_json::Value>,
 
     /// User the contact is assigned to.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 
     /// `customFields`: a list of [`CustomFieldValue`](crate::webhook_events::CustomFieldValue) values.
-    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<CustomFieldValue>>,
+    #[
+        serde(
+            rename = "customFields",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub custom_fields: Vec<CustomFieldValue>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
@@ -1378,24 +1423,30 @@ pub struct ContactUpdateEvent {
     pub postal_code: Option<String>,
 
     /// `tags`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub tags: Vec<String>,
 
     /// `website`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
 
     /// Attachments; their shape is not documented.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub attachments: Vec<serde_json::Value>,
 
     /// User the contact is assigned to.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 
     /// `customFields`: a list of [`CustomFieldValue`](crate::webhook_events::CustomFieldValue) values.
-    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<CustomFieldValue>>,
+    #[
+        serde(
+            rename = "customFields",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub custom_fields: Vec<CustomFieldValue>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
@@ -1623,16 +1674,16 @@ pub struct EmailStats {
     pub recipient_domain: Option<String>,
 
     /// `tags`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub tags: Vec<String>,
 
     /// `recipient-provider`: a string.
     #[serde(rename = "recipient-provider", default, skip_serializing_if = "Option::is_none")]
     pub recipient_provider: Option<String>,
 
     /// `campaigns`: a list of JSON values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub campaigns: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub campaigns: Vec<serde_json::Value>,
 
     /// `delivery-status`: a [`EmailDeliveryStatus`](crate::webhook_events::EmailDeliveryStatus).
     #[serde(rename = "delivery-status", default, skip_serializing_if = "Option::is_none")]
@@ -1690,8 +1741,8 @@ pub struct EmailStatsHeaders {
 #[non_exhaustive]
 pub struct EmailStatsMessage {
     /// `attachments`: a list of JSON values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub attachments: Vec<serde_json::Value>,
 
     /// `headers`: a [`EmailStatsHeaders`](crate::webhook_events::EmailStatsHeaders).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1715,8 +1766,8 @@ pub struct InboundMessageEvent {
     pub location_id: Option<String>,
 
     /// URLs of attachments, call recordings or voicemails.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub attachments: Vec<String>,
 
     /// Message text (HTML for e-mail).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1874,8 +1925,14 @@ pub struct InvoiceBusinessDetails {
     pub logo_url: Option<String>,
 
     /// `customValues`: a list of JSON values.
-    #[serde(rename = "customValues", default, skip_serializing_if = "Option::is_none")]
-    pub custom_values: Option<Vec<serde_json::Value>>,
+    #[
+        serde(
+            rename = "customValues",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub custom_values: Vec<serde_json::Value>,
 }
 
 /// The customer an invoice is addressed to.
@@ -1895,8 +1952,14 @@ pub struct InvoiceContactDetails {
     pub email: Option<String>,
 
     /// `customFields`: a list of JSON values.
-    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<serde_json::Value>>,
+    #[
+        serde(
+            rename = "customFields",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub custom_fields: Vec<serde_json::Value>,
 
     /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1907,8 +1970,14 @@ pub struct InvoiceContactDetails {
     pub address: Option<InvoiceAddress>,
 
     /// `additionalEmails`: a list of [`InvoiceAdditionalEmail`](crate::webhook_events::InvoiceAdditionalEmail) values.
-    #[serde(rename = "additionalEmails", default, skip_serializing_if = "Option::is_none")]
-    pub additional_emails: Option<Vec<InvoiceAdditionalEmail>>,
+    #[
+        serde(
+            rename = "additionalEmails",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub additional_emails: Vec<InvoiceAdditionalEmail>,
 
     /// `companyName`: a string.
     #[serde(rename = "companyName", default, skip_serializing_if = "Option::is_none")]
@@ -1980,8 +2049,14 @@ pub struct InvoiceCreateEvent {
     pub discount: Option<InvoiceDiscount>,
 
     /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
-    #[serde(rename = "invoiceItems", default, skip_serializing_if = "Option::is_none")]
-    pub invoice_items: Option<Vec<InvoiceLineItem>>,
+    #[
+        serde(
+            rename = "invoiceItems",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub invoice_items: Vec<InvoiceLineItem>,
 
     /// `total`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2081,8 +2156,14 @@ pub struct InvoiceDeleteEvent {
     pub discount: Option<InvoiceDiscount>,
 
     /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
-    #[serde(rename = "invoiceItems", default, skip_serializing_if = "Option::is_none")]
-    pub invoice_items: Option<Vec<InvoiceLineItem>>,
+    #[
+        serde(
+            rename = "invoiceItems",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub invoice_items: Vec<InvoiceLineItem>,
 
     /// `total`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2163,8 +2244,8 @@ pub struct InvoiceLineItem {
     pub amount: Option<f64>,
 
     /// Taxes on the line; their shape is not documented.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub taxes: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub taxes: Vec<serde_json::Value>,
 }
 
 /// Payload of `InvoicePaid`: an invoice was paid in full. The payload is the invoice itself.
@@ -2232,8 +2313,14 @@ pub struct InvoicePaidEvent {
     pub discount: Option<InvoiceDiscount>,
 
     /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
-    #[serde(rename = "invoiceItems", default, skip_serializing_if = "Option::is_none")]
-    pub invoice_items: Option<Vec<InvoiceLineItem>>,
+    #[
+        serde(
+            rename = "invoiceItems",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub invoice_items: Vec<InvoiceLineItem>,
 
     /// `total`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2333,8 +2420,14 @@ pub struct InvoicePartiallyPaidEvent {
     pub discount: Option<InvoiceDiscount>,
 
     /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
-    #[serde(rename = "invoiceItems", default, skip_serializing_if = "Option::is_none")]
-    pub invoice_items: Option<Vec<InvoiceLineItem>>,
+    #[
+        serde(
+            rename = "invoiceItems",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub invoice_items: Vec<InvoiceLineItem>,
 
     /// `total`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2434,8 +2527,14 @@ pub struct InvoiceSentEvent {
     pub discount: Option<InvoiceDiscount>,
 
     /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
-    #[serde(rename = "invoiceItems", default, skip_serializing_if = "Option::is_none")]
-    pub invoice_items: Option<Vec<InvoiceLineItem>>,
+    #[
+        serde(
+            rename = "invoiceItems",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub invoice_items: Vec<InvoiceLineItem>,
 
     /// `total`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2548,8 +2647,14 @@ pub struct InvoiceUpdateEvent {
     pub discount: Option<InvoiceDiscount>,
 
     /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
-    #[serde(rename = "invoiceItems", default, skip_serializing_if = "Option::is_none")]
-    pub invoice_items: Option<Vec<InvoiceLineItem>>,
+    #[
+        serde(
+            rename = "invoiceItems",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub invoice_items: Vec<InvoiceLineItem>,
 
     /// `total`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2649,8 +2754,14 @@ pub struct InvoiceVoidEvent {
     pub discount: Option<InvoiceDiscount>,
 
     /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
-    #[serde(rename = "invoiceItems", default, skip_serializing_if = "Option::is_none")]
-    pub invoice_items: Option<Vec<InvoiceLineItem>>,
+    #[
+        serde(
+            rename = "invoiceItems",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub invoice_items: Vec<InvoiceLineItem>,
 
     /// `total`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2712,6 +2823,13 @@ pub struct LcEmailStatsEvent {
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
+}
+
+impl LcEmailStatsEvent {
+    /// The `webhookPayload` object of the response, or an empty [`EmailStats`] (every field absent) when it has none.
+    pub fn webhook_payload(self) -> EmailStats {
+        self.webhook_payload.unwrap_or_default()
+    }
 }
 
 /// Payload of `LocationCreate`: a sub-account was created in the agency. Delivered to agency-level apps.
@@ -2970,8 +3088,14 @@ pub struct ObjectSchemaCreateEvent {
     pub description: Option<String>,
 
     /// Keys of the fields that search looks at.
-    #[serde(rename = "searchableProperties", default, skip_serializing_if = "Option::is_none")]
-    pub searchable_properties: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "searchableProperties",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub searchable_properties: Vec<String>,
 
     /// Key of the field shown as a record's name.
     #[serde(rename = "primaryDisplayProperty", default, skip_serializing_if = "Option::is_none")]
@@ -2986,16 +3110,28 @@ pub struct ObjectSchemaCreateEvent {
     pub location_id: Option<String>,
 
     /// Who created it; shape not documented.
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<std::collections::BTreeMap<String,
+    #[
+        serde(
+            rename = "createdBy",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub created_by: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 
     /// Who changed it last; shape not documented.
-    #[serde(rename = "updatedBy", default, skip_serializing_if = "Option::is_none")]
-    pub updated_by: Option<std::collections::BTreeMap<String,
+    #[
+        serde(
+            rename = "updatedBy",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub updated_by: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
@@ -3039,8 +3175,14 @@ pub struct ObjectSchemaUpdateEvent {
     pub description: Option<String>,
 
     /// Keys of the fields that search looks at.
-    #[serde(rename = "searchableProperties", default, skip_serializing_if = "Option::is_none")]
-    pub searchable_properties: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "searchableProperties",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub searchable_properties: Vec<String>,
 
     /// Key of the field shown as a record's name.
     #[serde(rename = "primaryDisplayProperty", default, skip_serializing_if = "Option::is_none")]
@@ -3055,16 +3197,28 @@ pub struct ObjectSchemaUpdateEvent {
     pub location_id: Option<String>,
 
     /// Who created it; shape not documented.
-    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<std::collections::BTreeMap<String,
+    #[
+        serde(
+            rename = "createdBy",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub created_by: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 
     /// Who changed it last; shape not documented.
-    #[serde(rename = "updatedBy", default, skip_serializing_if = "Option::is_none")]
-    pub updated_by: Option<std::collections::BTreeMap<String,
+    #[
+        serde(
+            rename = "updatedBy",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub updated_by: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
@@ -3692,16 +3846,16 @@ pub struct OrderContact {
     pub postal_code: Option<String>,
 
     /// `tags`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub tags: Vec<String>,
 
     /// `website`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
 
     /// Attachments; their shape is not documented.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub attachments: Vec<serde_json::Value>,
 
     /// User the contact is assigned to.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
@@ -3761,16 +3915,22 @@ pub struct OrderCreateEvent {
     pub live_mode: Option<bool>,
 
     /// `items`: a list of [`OrderLineItem`](crate::webhook_events::OrderLineItem) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<OrderLineItem>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub items: Vec<OrderLineItem>,
 
     /// `amountSummary`: a [`OrderAmountSummary`](crate::webhook_events::OrderAmountSummary).
     #[serde(rename = "amountSummary", default, skip_serializing_if = "Option::is_none")]
     pub amount_summary: Option<OrderAmountSummary>,
 
     /// `taxSummary`: a list of [`OrderTaxLine`](crate::webhook_events::OrderTaxLine) values.
-    #[serde(rename = "taxSummary", default, skip_serializing_if = "Option::is_none")]
-    pub tax_summary: Option<Vec<OrderTaxLine>>,
+    #[
+        serde(
+            rename = "taxSummary",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub tax_summary: Vec<OrderTaxLine>,
 
     /// `source`: a [`OrderSource`](crate::webhook_events::OrderSource).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3839,8 +3999,14 @@ pub struct OrderPrice {
     pub amount: Option<f64>,
 
     /// `variantOptionIds`: a list of strings.
-    #[serde(rename = "variantOptionIds", default, skip_serializing_if = "Option::is_none")]
-    pub variant_option_ids: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "variantOptionIds",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub variant_option_ids: Vec<String>,
 }
 
 /// The product of an order line, as it was when ordered.
@@ -3864,12 +4030,12 @@ pub struct OrderProduct {
     pub available_in_store: Option<bool>,
 
     /// `taxes`: a list of [`ProductTax`](crate::webhook_events::ProductTax) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub taxes: Option<Vec<ProductTax>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub taxes: Vec<ProductTax>,
 
     /// `variants`: a list of [`ProductVariant`](crate::webhook_events::ProductVariant) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variants: Option<Vec<ProductVariant>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub variants: Vec<ProductVariant>,
 }
 
 /// Where the order was placed.
@@ -3893,10 +4059,10 @@ pub struct OrderSource {
     pub sub_type: Option<String>,
 
     /// Details of the source (page, step, domain); not documented.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<std::collections::BTreeMap<String,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub meta: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 }
 
 /// Payload of `OrderStatusUpdate`: an order's status changed.
@@ -3952,16 +4118,22 @@ pub struct OrderStatusUpdateEvent {
     pub live_mode: Option<bool>,
 
     /// `items`: a list of [`OrderLineItem`](crate::webhook_events::OrderLineItem) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<OrderLineItem>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub items: Vec<OrderLineItem>,
 
     /// `amountSummary`: a [`OrderAmountSummary`](crate::webhook_events::OrderAmountSummary).
     #[serde(rename = "amountSummary", default, skip_serializing_if = "Option::is_none")]
     pub amount_summary: Option<OrderAmountSummary>,
 
     /// `taxSummary`: a list of [`OrderTaxLine`](crate::webhook_events::OrderTaxLine) values.
-    #[serde(rename = "taxSummary", default, skip_serializing_if = "Option::is_none")]
-    pub tax_summary: Option<Vec<OrderTaxLine>>,
+    #[
+        serde(
+            rename = "taxSummary",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub tax_summary: Vec<OrderTaxLine>,
 
     /// `source`: a [`OrderSource`](crate::webhook_events::OrderSource).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4022,8 +4194,8 @@ pub struct OutboundMessageEvent {
     pub location_id: Option<String>,
 
     /// URLs of attachments, call recordings or voicemails.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub attachments: Vec<String>,
 
     /// Message text (HTML for e-mail).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4180,12 +4352,24 @@ pub struct PriceCreateEvent {
     pub id: Option<String>,
 
     /// `membershipOffers`: a list of [`PriceMembershipOffer`](crate::webhook_events::PriceMembershipOffer) values.
-    #[serde(rename = "membershipOffers", default, skip_serializing_if = "Option::is_none")]
-    pub membership_offers: Option<Vec<PriceMembershipOffer>>,
+    #[
+        serde(
+            rename = "membershipOffers",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub membership_offers: Vec<PriceMembershipOffer>,
 
     /// The variant choices this price is for.
-    #[serde(rename = "variantOptionIds", default, skip_serializing_if = "Option::is_none")]
-    pub variant_option_ids: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "variantOptionIds",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub variant_option_ids: Vec<String>,
 
     /// Id of the product the price belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4265,12 +4449,24 @@ pub struct PriceDeleteEvent {
     pub id: Option<String>,
 
     /// `membershipOffers`: a list of [`PriceMembershipOffer`](crate::webhook_events::PriceMembershipOffer) values.
-    #[serde(rename = "membershipOffers", default, skip_serializing_if = "Option::is_none")]
-    pub membership_offers: Option<Vec<PriceMembershipOffer>>,
+    #[
+        serde(
+            rename = "membershipOffers",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub membership_offers: Vec<PriceMembershipOffer>,
 
     /// The variant choices this price is for.
-    #[serde(rename = "variantOptionIds", default, skip_serializing_if = "Option::is_none")]
-    pub variant_option_ids: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "variantOptionIds",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub variant_option_ids: Vec<String>,
 
     /// Id of the product the price belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4417,12 +4613,24 @@ pub struct PriceUpdateEvent {
     pub id: Option<String>,
 
     /// `membershipOffers`: a list of [`PriceMembershipOffer`](crate::webhook_events::PriceMembershipOffer) values.
-    #[serde(rename = "membershipOffers", default, skip_serializing_if = "Option::is_none")]
-    pub membership_offers: Option<Vec<PriceMembershipOffer>>,
+    #[
+        serde(
+            rename = "membershipOffers",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub membership_offers: Vec<PriceMembershipOffer>,
 
     /// The variant choices this price is for.
-    #[serde(rename = "variantOptionIds", default, skip_serializing_if = "Option::is_none")]
-    pub variant_option_ids: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "variantOptionIds",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub variant_option_ids: Vec<String>,
 
     /// Id of the product the price belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4506,12 +4714,12 @@ pub struct ProductCreateEvent {
     pub description: Option<String>,
 
     /// `variants`: a list of [`ProductVariant`](crate::webhook_events::ProductVariant) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variants: Option<Vec<ProductVariant>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub variants: Vec<ProductVariant>,
 
     /// `medias`: a list of [`ProductMedia`](crate::webhook_events::ProductMedia) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub medias: Option<Vec<ProductMedia>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub medias: Vec<ProductMedia>,
 
     /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4575,12 +4783,12 @@ pub struct ProductDeleteEvent {
     pub description: Option<String>,
 
     /// `variants`: a list of [`ProductVariant`](crate::webhook_events::ProductVariant) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variants: Option<Vec<ProductVariant>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub variants: Vec<ProductVariant>,
 
     /// `medias`: a list of [`ProductMedia`](crate::webhook_events::ProductMedia) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub medias: Option<Vec<ProductMedia>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub medias: Vec<ProductMedia>,
 
     /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4710,12 +4918,12 @@ pub struct ProductUpdateEvent {
     pub description: Option<String>,
 
     /// `variants`: a list of [`ProductVariant`](crate::webhook_events::ProductVariant) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variants: Option<Vec<ProductVariant>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub variants: Vec<ProductVariant>,
 
     /// `medias`: a list of [`ProductMedia`](crate::webhook_events::ProductMedia) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub medias: Option<Vec<ProductMedia>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub medias: Vec<ProductMedia>,
 
     /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4771,8 +4979,8 @@ pub struct ProductVariant {
     pub name: Option<String>,
 
     /// `options`: a list of [`ProductVariantOption`](crate::webhook_events::ProductVariantOption) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub options: Option<Vec<ProductVariantOption>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub options: Vec<ProductVariantOption>,
 }
 
 /// One choice of a product variant (for example `XL`).
@@ -4813,8 +5021,8 @@ pub struct ProviderOutboundMessageEvent {
     pub email_message_id: Option<String>,
 
     /// URLs of attachments.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub attachments: Vec<String>,
 
     /// Text to send (SMS).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4882,16 +5090,16 @@ pub struct RecordCreateEvent {
     pub id: Option<String>,
 
     /// Ids of the users owning the record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owners: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub owners: Vec<String>,
 
     /// Ids of the users following the record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub followers: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub followers: Vec<String>,
 
     /// Field values of the record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<Vec<RecordPropertyValue>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub properties: Vec<RecordPropertyValue>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4919,16 +5127,16 @@ pub struct RecordDeleteEvent {
     pub id: Option<String>,
 
     /// Ids of the users owning the record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owners: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub owners: Vec<String>,
 
     /// Ids of the users following the record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub followers: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub followers: Vec<String>,
 
     /// Field values of the record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<Vec<RecordPropertyValue>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub properties: Vec<RecordPropertyValue>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4969,16 +5177,16 @@ pub struct RecordUpdateEvent {
     pub id: Option<String>,
 
     /// Ids of the users owning the record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owners: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub owners: Vec<String>,
 
     /// Ids of the users following the record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub followers: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub followers: Vec<String>,
 
     /// Field values of the record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<Vec<RecordPropertyValue>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub properties: Vec<RecordPropertyValue>,
 
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5275,8 +5483,8 @@ pub struct UserCreateEvent {
     pub permissions: Option<UserPermissions>,
 
     /// Sub-accounts an agency user can access.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub locations: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub locations: Vec<String>,
 
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]

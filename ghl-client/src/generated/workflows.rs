@@ -238,8 +238,8 @@ impl ListWorkflows {
 #[non_exhaustive]
 pub struct ListWorkflowsResponse {
     /// `workflows`: a list of [`Workflow`](crate::workflows::Workflow) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub workflows: Option<Vec<Workflow>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub workflows: Vec<Workflow>,
 }
 
 #[cfg(any(feature = "v3_workflows", feature = "workflows"))]

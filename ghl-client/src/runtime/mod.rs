@@ -15,6 +15,7 @@ pub mod client;
 pub mod config;
 pub(crate) mod enums;
 pub mod error;
+pub(crate) mod lenient;
 pub mod nullable;
 pub mod oauth;
 pub mod pagination;

@@ -52,6 +52,12 @@ pub enum Fault {
     UnknownEnumValue,
     /// The normal answer with [`UNKNOWN_FIELD`] added to every object.
     UnknownFields,
+    /// This JSON body with the operation's success status, whatever the
+    /// request (to replay a documented or recorded answer).
+    Body {
+        /// The body.
+        body: serde_json::Value,
+    },
 }
 
 impl Fault {

@@ -631,6 +631,7 @@ async fn apply_fault(
             }
             None => normal(),
         },
+        Fault::Body { body } => with_rate_headers(json_response(ok_status, body), 99, 199_999),
         Fault::UnknownFields => match value_and_ty() {
             Some((mut v, ty, status)) => {
                 let extra = json!({"nested": [1, "two", null, {"deeper": true}], "note": "added by the mock"});

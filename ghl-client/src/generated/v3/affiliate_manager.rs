@@ -428,7 +428,7 @@ impl crate::Paginated for ListAffiliateCommissions {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.commissions.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.commissions).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.meta.as_ref())
             .and_then(|v| v.count.as_ref())
@@ -445,7 +445,7 @@ impl crate::Paginated for ListAffiliateCommissions {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.commissions).unwrap_or_default()
+        Some(page).map(|v| v.commissions).unwrap_or_default()
     }
 }
 
@@ -613,7 +613,7 @@ impl crate::Paginated for ListAffiliatePayouts {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.payouts.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.payouts).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.meta.as_ref())
             .and_then(|v| v.count.as_ref())
@@ -630,7 +630,7 @@ impl crate::Paginated for ListAffiliatePayouts {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.payouts).unwrap_or_default()
+        Some(page).map(|v| v.payouts).unwrap_or_default()
     }
 }
 
@@ -790,7 +790,7 @@ impl crate::Paginated for ListAffiliates {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.affiliates.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.affiliates).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.meta.as_ref())
             .and_then(|v| v.count.as_ref())
@@ -807,7 +807,7 @@ impl crate::Paginated for ListAffiliates {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.affiliates).unwrap_or_default()
+        Some(page).map(|v| v.affiliates).unwrap_or_default()
     }
 }
 

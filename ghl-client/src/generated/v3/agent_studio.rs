@@ -1038,7 +1038,7 @@ impl crate::Paginated for ListAgentStudioAgents {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.agents.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.agents).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.pagination.as_ref())
             .and_then(|v| v.total.as_ref())
@@ -1055,7 +1055,7 @@ impl crate::Paginated for ListAgentStudioAgents {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.agents).unwrap_or_default()
+        Some(page).map(|v| v.agents).unwrap_or_default()
     }
 }
 
@@ -1154,7 +1154,7 @@ impl crate::Paginated for ListPublishedAgentStudioAgents {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.agents.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.agents).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.pagination.as_ref())
             .and_then(|v| v.total.as_ref())
@@ -1171,7 +1171,7 @@ impl crate::Paginated for ListPublishedAgentStudioAgents {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.agents).unwrap_or_default()
+        Some(page).map(|v| v.agents).unwrap_or_default()
     }
 }
 

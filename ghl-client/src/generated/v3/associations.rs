@@ -754,7 +754,7 @@ impl crate::Paginated for ListAssociations {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.associations.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.associations).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -768,7 +768,7 @@ impl crate::Paginated for ListAssociations {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.associations).unwrap_or_default()
+        Some(page).map(|v| v.associations).unwrap_or_default()
     }
 }
 
@@ -929,7 +929,7 @@ impl crate::Paginated for ListRelationsByRecord {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.relations.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.relations).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -943,7 +943,7 @@ impl crate::Paginated for ListRelationsByRecord {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.relations).unwrap_or_default()
+        Some(page).map(|v| v.relations).unwrap_or_default()
     }
 }
 

@@ -518,7 +518,7 @@ impl crate::Paginated for ListBlogAuthors {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.authors.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.authors).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -532,7 +532,7 @@ impl crate::Paginated for ListBlogAuthors {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.authors).unwrap_or_default()
+        Some(page).map(|v| v.authors).unwrap_or_default()
     }
 }
 
@@ -619,7 +619,7 @@ impl crate::Paginated for ListBlogCategories {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.categories.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.categories).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -633,7 +633,7 @@ impl crate::Paginated for ListBlogCategories {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.categories).unwrap_or_default()
+        Some(page).map(|v| v.categories).unwrap_or_default()
     }
 }
 
@@ -742,7 +742,7 @@ impl crate::Paginated for ListBlogPosts {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.blogs.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.blogs).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -756,7 +756,7 @@ impl crate::Paginated for ListBlogPosts {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.blogs).unwrap_or_default()
+        Some(page).map(|v| v.blogs).unwrap_or_default()
     }
 }
 
@@ -850,7 +850,7 @@ impl crate::Paginated for ListBlogs {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -864,7 +864,7 @@ impl crate::Paginated for ListBlogs {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).unwrap_or_default()
+        Some(page).map(|v| v.data).unwrap_or_default()
     }
 }
 

@@ -967,7 +967,7 @@ impl crate::Paginated for ListBrandBoards {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.brand_boards.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.brand_boards).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total_count.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -981,7 +981,7 @@ impl crate::Paginated for ListBrandBoards {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.brand_boards).unwrap_or_default()
+        Some(page).map(|v| v.brand_boards).unwrap_or_default()
     }
 }
 
@@ -1109,7 +1109,7 @@ impl crate::Paginated for ListBrandVoices {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.items.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.items).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -1123,7 +1123,7 @@ impl crate::Paginated for ListBrandVoices {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.items).unwrap_or_default()
+        Some(page).map(|v| v.items).unwrap_or_default()
     }
 }
 
@@ -1345,16 +1345,16 @@ pub struct BrandBoard {
     pub name: Option<String>,
 
     /// `logos`: a list of [`BrandLogo`](crate::v3::brand_boards::BrandLogo) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub logos: Option<Vec<BrandLogo>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub logos: Vec<BrandLogo>,
 
     /// `colors`: a list of [`BrandColor`](crate::v3::brand_boards::BrandColor) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub colors: Option<Vec<BrandColor>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub colors: Vec<BrandColor>,
 
     /// `fonts`: a list of [`BrandFont`](crate::v3::brand_boards::BrandFont) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fonts: Option<Vec<BrandFont>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub fonts: Vec<BrandFont>,
 
     /// True for the location's default brand board.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1419,16 +1419,16 @@ pub struct BrandBoardMeta {
 #[non_exhaustive]
 pub struct BrandBoardMissingAssets {
     /// `logos`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub logos: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub logos: Vec<String>,
 
     /// `fonts`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fonts: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub fonts: Vec<String>,
 
     /// `colors`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub colors: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub colors: Vec<String>,
 }
 
 /// How a brand board came to be; v3 adds `url` (taken from a website).
@@ -1501,6 +1501,13 @@ pub struct BrandBoardSummary {
     /// `meta`: a [`BrandBoardMeta`](crate::v3::brand_boards::BrandBoardMeta).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<BrandBoardMeta>,
+}
+
+impl BrandBoardSummary {
+    /// The `meta` object of the response, or an empty [`BrandBoardMeta`] (every field absent) when it has none.
+    pub fn meta(self) -> BrandBoardMeta {
+        self.meta.unwrap_or_default()
+    }
 }
 
 /// A brand colour in several notations; v3 no longer requires the id.
@@ -1748,6 +1755,13 @@ pub struct BrandVoice {
     /// Trace id of the request.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
+}
+
+impl BrandVoice {
+    /// The `answers` object of the response, or an empty [`BrandVoiceAnswers`] (every field absent) when it has none.
+    pub fn answers(self) -> BrandVoiceAnswers {
+        self.answers.unwrap_or_default()
+    }
 }
 
 /// What a brand voice says about the business, the base of AI-written copy.
@@ -2237,8 +2251,14 @@ pub struct DeleteBrandVoiceResponse {
 #[non_exhaustive]
 pub struct ListBrandBoardsResponse {
     /// `brandBoards`: a list of [`BrandBoardSummary`](crate::v3::brand_boards::BrandBoardSummary) values.
-    #[serde(rename = "brandBoards", default, skip_serializing_if = "Option::is_none")]
-    pub brand_boards: Option<Vec<BrandBoardSummary>>,
+    #[
+        serde(
+            rename = "brandBoards",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub brand_boards: Vec<BrandBoardSummary>,
 
     /// Brand boards matching the query.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
@@ -2250,8 +2270,8 @@ pub struct ListBrandBoardsResponse {
 #[non_exhaustive]
 pub struct ListBrandVoicesResponse {
     /// `items`: a list of [`BrandVoiceSummary`](crate::v3::brand_boards::BrandVoiceSummary) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<BrandVoiceSummary>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub items: Vec<BrandVoiceSummary>,
 
     /// Brand voices matching the query.
     #[serde(default, skip_serializing_if = "Option::is_none")]

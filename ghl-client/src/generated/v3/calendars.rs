@@ -4225,7 +4225,7 @@ impl crate::Paginated for ListAppointmentNotes {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.notes.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.notes).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -4239,7 +4239,7 @@ impl crate::Paginated for ListAppointmentNotes {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.notes).unwrap_or_default()
+        Some(page).map(|v| v.notes).unwrap_or_default()
     }
 }
 
@@ -5081,7 +5081,7 @@ impl crate::Paginated for SearchAvailabilitySchedules {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.schedules.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.schedules).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -5095,7 +5095,7 @@ impl crate::Paginated for SearchAvailabilitySchedules {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.schedules).unwrap_or_default()
+        Some(page).map(|v| v.schedules).unwrap_or_default()
     }
 }
 
@@ -5957,12 +5957,24 @@ pub struct BookedService {
     pub service_end_time: Option<String>,
 
     /// `serviceResources`: a list of [`ServiceResourceRef`](crate::v3::calendars::ServiceResourceRef) values.
-    #[serde(rename = "serviceResources", default, skip_serializing_if = "Option::is_none")]
-    pub service_resources: Option<Vec<ServiceResourceRef>>,
+    #[
+        serde(
+            rename = "serviceResources",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub service_resources: Vec<ServiceResourceRef>,
 
     /// `serviceAddOns`: a list of [`BookedAddOn`](crate::v3::calendars::BookedAddOn) values.
-    #[serde(rename = "serviceAddOns", default, skip_serializing_if = "Option::is_none")]
-    pub service_add_ons: Option<Vec<BookedAddOn>>,
+    #[
+        serde(
+            rename = "serviceAddOns",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub service_add_ons: Vec<BookedAddOn>,
 }
 
 /// An add-on to take with a booked service.
@@ -6062,8 +6074,8 @@ pub struct Calendar {
     pub is_active: Option<bool>,
 
     /// Replaced by the calendar notification operations.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notifications: Option<Vec<crate::calendars::CalendarNotificationSetting>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub notifications: Vec<crate::calendars::CalendarNotificationSetting>,
 
     /// `locationId`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
@@ -6074,8 +6086,14 @@ pub struct Calendar {
     pub group_id: Option<String>,
 
     /// `teamMembers`: a list of [`TeamMemberInfo`](crate::calendars::TeamMemberInfo) values.
-    #[serde(rename = "teamMembers", default, skip_serializing_if = "Option::is_none")]
-    pub team_members: Option<Vec<crate::calendars::TeamMemberInfo>>,
+    #[
+        serde(
+            rename = "teamMembers",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub team_members: Vec<crate::calendars::TeamMemberInfo>,
 
     /// `eventType`: a [`RoundRobinMode`](crate::calendars::RoundRobinMode).
     #[serde(rename = "eventType", default, skip_serializing_if = "Option::is_none")]
@@ -6118,8 +6136,14 @@ pub struct Calendar {
     pub meeting_location: Option<String>,
 
     /// Where meetings of this calendar take place.
-    #[serde(rename = "locationConfigurations", default, skip_serializing_if = "Option::is_none")]
-    pub location_configurations: Option<Vec<crate::calendars::ConfiguredMeetingLocation>>,
+    #[
+        serde(
+            rename = "locationConfigurations",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub location_configurations: Vec<crate::calendars::ConfiguredMeetingLocation>,
 
     /// Length of a meeting, in `slotDurationUnit`.
     #[serde(rename = "slotDuration", default, skip_serializing_if = "Option::is_none")]
@@ -6178,8 +6202,14 @@ pub struct Calendar {
     pub allow_booking_for_unit: Option<crate::calendars::BookingWindowUnit>,
 
     /// Standard weekly availability (custom dates go in `availabilities`).
-    #[serde(rename = "openHours", default, skip_serializing_if = "Option::is_none")]
-    pub open_hours: Option<Vec<crate::calendars::OpenHours>>,
+    #[
+        serde(
+            rename = "openHours",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub open_hours: Vec<crate::calendars::OpenHours>,
 
     /// Allow recurring bookings; the calendar must have a single member.
     #[serde(rename = "enableRecurring", default, skip_serializing_if = "Option::is_none")]
@@ -6276,8 +6306,8 @@ pub struct Calendar {
     pub availability_type: Option<i64>,
 
     /// `availabilities`: a list of [`CustomAvailability`](crate::calendars::CustomAvailability) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub availabilities: Option<Vec<crate::calendars::CustomAvailability>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub availabilities: Vec<crate::calendars::CustomAvailability>,
 
     /// `guestType`: a [`GuestType`](crate::calendars::GuestType).
     #[serde(rename = "guestType", default, skip_serializing_if = "Option::is_none")]
@@ -6341,8 +6371,8 @@ pub struct CalendarEvent {
     pub assigned_user_id: Option<String>,
 
     /// Secondary owners.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub users: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub users: Vec<String>,
 
     /// `notes`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -6377,8 +6407,14 @@ pub struct CalendarEvent {
     pub date_updated: Option<String>,
 
     /// Ids of the rooms and equipment used.
-    #[serde(rename = "assignedResources", default, skip_serializing_if = "Option::is_none")]
-    pub assigned_resources: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "assignedResources",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub assigned_resources: Vec<String>,
 
     /// `createdBy`: a [`EventCreator`](crate::calendars::EventCreator).
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
@@ -6400,6 +6436,13 @@ pub struct CalendarResponse {
     /// `calendar`: a [`Calendar`](crate::v3::calendars::Calendar).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calendar: Option<Calendar>,
+}
+
+impl CalendarResponse {
+    /// The `calendar` object of the response, or an empty [`Calendar`] (every field absent) when it has none.
+    pub fn calendar(self) -> Calendar {
+        self.calendar.unwrap_or_default()
+    }
 }
 
 /// The v2 calendar settings, with minutes allowed as the notice unit. HighLevel's v3 document marks `openHours`, `availabilities` and `availabilityType` deprecated in favour of the availability schedule operations.
@@ -7483,8 +7526,8 @@ pub struct EventCalendarSchedule {
     pub timezone: Option<String>,
 
     /// `rules`: a list of [`ScheduleRule`](crate::calendars::ScheduleRule) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rules: Option<Vec<crate::calendars::ScheduleRule>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub rules: Vec<crate::calendars::ScheduleRule>,
 
     /// When the schedule was created.
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
@@ -7504,6 +7547,13 @@ pub struct EventCalendarScheduleResponse {
     pub schedule: Option<EventCalendarSchedule>,
 }
 
+impl EventCalendarScheduleResponse {
+    /// The `schedule` object of the response, or an empty [`EventCalendarSchedule`] (every field absent) when it has none.
+    pub fn schedule(self) -> EventCalendarSchedule {
+        self.schedule.unwrap_or_default()
+    }
+}
+
 /// The `GetAppointmentResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7513,13 +7563,20 @@ pub struct GetAppointmentResponse {
     pub event: Option<CalendarEvent>,
 }
 
+impl GetAppointmentResponse {
+    /// The `event` object of the response, or an empty [`CalendarEvent`] (every field absent) when it has none.
+    pub fn event(self) -> CalendarEvent {
+        self.event.unwrap_or_default()
+    }
+}
+
 /// The `ListCalendarEventsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListCalendarEventsResponse {
     /// `events`: a list of [`CalendarEvent`](crate::v3::calendars::CalendarEvent) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub events: Option<Vec<CalendarEvent>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub events: Vec<CalendarEvent>,
 }
 
 /// The `ListCalendarsResponse` object.
@@ -7527,8 +7584,8 @@ pub struct ListCalendarEventsResponse {
 #[non_exhaustive]
 pub struct ListCalendarsResponse {
     /// `calendars`: a list of [`Calendar`](crate::v3::calendars::Calendar) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub calendars: Option<Vec<Calendar>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub calendars: Vec<Calendar>,
 }
 
 /// The `ListServiceBookingsResponse` object.
@@ -7536,8 +7593,8 @@ pub struct ListCalendarsResponse {
 #[non_exhaustive]
 pub struct ListServiceBookingsResponse {
     /// `bookings`: a list of [`ServiceBooking`](crate::v3::calendars::ServiceBooking) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bookings: Option<Vec<ServiceBooking>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub bookings: Vec<ServiceBooking>,
 }
 
 /// The `ListServiceLocationsResponse` object.
@@ -7545,8 +7602,14 @@ pub struct ListServiceBookingsResponse {
 #[non_exhaustive]
 pub struct ListServiceLocationsResponse {
     /// `serviceLocations`: a list of [`ServiceLocation`](crate::v3::calendars::ServiceLocation) values.
-    #[serde(rename = "serviceLocations", default, skip_serializing_if = "Option::is_none")]
-    pub service_locations: Option<Vec<ServiceLocation>>,
+    #[
+        serde(
+            rename = "serviceLocations",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub service_locations: Vec<ServiceLocation>,
 }
 
 /// The `ListServicesResponse` object.
@@ -7554,8 +7617,8 @@ pub struct ListServiceLocationsResponse {
 #[non_exhaustive]
 pub struct ListServicesResponse {
     /// `services`: a list of [`Service`](crate::v3::calendars::Service) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub services: Option<Vec<Service>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub services: Vec<Service>,
 }
 
 /// State a new service booking starts in.
@@ -7726,8 +7789,8 @@ pub struct SavedServiceBooking {
     pub end_time: Option<String>,
 
     /// `services`: a list of [`BookedService`](crate::v3::calendars::BookedService) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub services: Option<Vec<BookedService>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub services: Vec<BookedService>,
 
     /// `timezone`: a string. Example: `America/New_York`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -7758,8 +7821,8 @@ pub struct SavedServiceBooking {
     pub meeting_location: Option<String>,
 
     /// Informational or warning messages, e.g. that a meeting location was ignored.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub messages: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub messages: Vec<String>,
 }
 
 /// A bookable service of a location.
@@ -7827,8 +7890,8 @@ pub struct Service {
     pub form_id: Option<String>,
 
     /// The staff members who deliver it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub staff: Option<Vec<ServiceStaff>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub staff: Vec<ServiceStaff>,
 
     /// `id`: a string. Example: `65e5f6dfacf123513228d384`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -7839,8 +7902,8 @@ pub struct Service {
     pub location_id: Option<String>,
 
     /// `variations`: a list of [`ServiceVariation`](crate::v3::calendars::ServiceVariation) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variations: Option<Vec<ServiceVariation>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub variations: Vec<ServiceVariation>,
 }
 
 /// A booking of one or more services for a contact.
@@ -7876,8 +7939,8 @@ pub struct ServiceBooking {
     pub end_time: Option<String>,
 
     /// `services`: a list of [`BookedService`](crate::v3::calendars::BookedService) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub services: Option<Vec<BookedService>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub services: Vec<BookedService>,
 
     /// `timezone`: a string. Example: `America/New_York`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -8089,8 +8152,8 @@ pub struct ServiceDetails {
     pub form_id: Option<String>,
 
     /// The staff members who deliver it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub staff: Option<Vec<ServiceStaff>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub staff: Vec<ServiceStaff>,
 }
 
 /// A place of a location where services are delivered.
@@ -8316,6 +8379,13 @@ pub struct ServiceResponse {
     pub service: Option<Service>,
 }
 
+impl ServiceResponse {
+    /// The `service` object of the response, or an empty [`Service`] (every field absent) when it has none.
+    pub fn service(self) -> Service {
+        self.service.unwrap_or_default()
+    }
+}
+
 /// A staff member who delivers a service.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8376,6 +8446,13 @@ pub struct ServiceTerms {
     pub post_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 }
 
+impl ServiceTerms {
+    /// The `payment` object of the response, or an empty [`ServicePayment`] (every field absent) when it has none.
+    pub fn payment(self) -> ServicePayment {
+        self.payment.unwrap_or_default()
+    }
+}
+
 /// A variation of a service with its own name, price and timing.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8415,6 +8492,13 @@ pub struct ServiceVariation {
     /// `id`: a string. Example: `65e5f6dfacf123513228d384`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+}
+
+impl ServiceVariation {
+    /// The `payment` object of the response, or an empty [`ServicePayment`] (every field absent) when it has none.
+    pub fn payment(self) -> ServicePayment {
+        self.payment.unwrap_or_default()
+    }
 }
 
 /// A variation to change (with its `id`) or to add (without one).

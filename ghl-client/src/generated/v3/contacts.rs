@@ -11,7 +11,7 @@
 //!
 //! ```rust,no_run
 //! # async fn example(client: ghl_client::Client) -> Result<(), ghl_client::Error> {
-//! let contact = client.v3().contacts().get_contact("contact_id").send().await?;
+//! let contact = client.v3().contacts().get_contact("contact_id").send().await?.contact();
 //! # Ok(())
 //! # }
 //! ```
@@ -2319,7 +2319,7 @@ impl crate::Paginated for ListContactsByBusiness {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.contacts.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.contacts).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -2333,7 +2333,7 @@ impl crate::Paginated for ListContactsByBusiness {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.contacts).unwrap_or_default()
+        Some(page).map(|v| v.contacts).unwrap_or_default()
     }
 }
 
@@ -2909,8 +2909,8 @@ pub struct BulkUpdateContactTagsResponse {
     pub error_count: Option<i64>,
 
     /// `responses`: a list of [`BulkTagResult`](crate::contacts::BulkTagResult) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub responses: Option<Vec<crate::contacts::BulkTagResult>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub responses: Vec<crate::contacts::BulkTagResult>,
 
     /// True when the request was processed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3026,8 +3026,8 @@ pub struct Contact {
     pub website: Option<String>,
 
     /// `tags`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub tags: Vec<String>,
 
     /// `dateOfBirth`: a string.
     #[serde(rename = "dateOfBirth", default, skip_serializing_if = "Option::is_none")]
@@ -3074,16 +3074,22 @@ pub struct Contact {
     pub last_session_activity_at: Option<String>,
 
     /// `offers`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub offers: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub offers: Vec<String>,
 
     /// `products`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub products: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub products: Vec<String>,
 
     /// `customFields`: a list of [`ContactCustomFieldValue`](crate::contacts::ContactCustomFieldValue) values.
-    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<crate::contacts::ContactCustomFieldValue>>,
+    #[
+        serde(
+            rename = "customFields",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub custom_fields: Vec<crate::contacts::ContactCustomFieldValue>,
 
     /// Id of the business the contact belongs to.
     #[serde(rename = "businessId", default, skip_serializing_if = "Option::is_none")]
@@ -3098,12 +3104,12 @@ pub struct Contact {
     pub last_attribution_source: Option<crate::contacts::AttributionSource>,
 
     /// `attributions`: a list of [`AttributionSource`](crate::contacts::AttributionSource) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attributions: Option<Vec<crate::contacts::AttributionSource>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub attributions: Vec<crate::contacts::AttributionSource>,
 
     /// Ids of the users following the contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub followers: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub followers: Vec<String>,
 
     /// Id of the contact as a live-chat visitor.
     #[serde(rename = "visitorId", default, skip_serializing_if = "Option::is_none")]
@@ -3117,6 +3123,13 @@ pub struct ContactResponse {
     /// `contact`: a [`Contact`](crate::v3::contacts::Contact).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<Contact>,
+}
+
+impl ContactResponse {
+    /// The `contact` object of the response, or an empty [`Contact`] (every field absent) when it has none.
+    pub fn contact(self) -> Contact {
+        self.contact.unwrap_or_default()
+    }
 }
 
 /// The v2 create body with v3's custom field values and do-not-disturb channel names.
@@ -3938,6 +3951,13 @@ pub struct UpdateContactResponse {
     pub contact: Option<Contact>,
 }
 
+impl UpdateContactResponse {
+    /// The `contact` object of the response, or an empty [`Contact`] (every field absent) when it has none.
+    pub fn contact(self) -> Contact {
+        self.contact.unwrap_or_default()
+    }
+}
+
 /// The v2 upsert body with v3's custom field values and do-not-disturb channel names.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4306,4 +4326,11 @@ pub struct UpsertContactResponse {
     /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
+}
+
+impl UpsertContactResponse {
+    /// The `contact` object of the response, or an empty [`Contact`] (every field absent) when it has none.
+    pub fn contact(self) -> Contact {
+        self.contact.unwrap_or_default()
+    }
 }

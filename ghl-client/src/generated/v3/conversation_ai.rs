@@ -1009,12 +1009,12 @@ impl crate::Paginated for SearchConversationAiAgents {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
-            .and_then(|v| v.agents.as_ref())
+            .map(|v| &v.agents)
             .is_none_or(|items| items.is_empty()) {
                 return false;
             }
         let next_0: Option<String> = Some(page)
-            .and_then(|v| v.agents.as_ref())
+            .map(|v| &v.agents)
             .and_then(|items| items.last())
             .and_then(|v| v.id.as_ref())
             .cloned();
@@ -1028,7 +1028,7 @@ impl crate::Paginated for SearchConversationAiAgents {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.agents).unwrap_or_default()
+        Some(page).map(|v| v.agents).unwrap_or_default()
     }
 }
 

@@ -1553,7 +1553,7 @@ impl crate::Paginated for ExportMessages {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
-            .and_then(|v| v.messages.as_ref())
+            .map(|v| &v.messages)
             .is_none_or(|items| items.is_empty()) {
                 return false;
             }
@@ -1568,7 +1568,7 @@ impl crate::Paginated for ExportMessages {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.messages).unwrap_or_default()
+        Some(page).map(|v| v.messages).unwrap_or_default()
     }
 }
 
@@ -1989,7 +1989,7 @@ impl crate::Paginated for ListConversationMessages {
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
             .and_then(|v| v.messages.as_ref())
-            .and_then(|v| v.messages.as_ref())
+            .map(|v| &v.messages)
             .is_none_or(|items| items.is_empty()) {
                 return false;
             }
@@ -2009,7 +2009,7 @@ impl crate::Paginated for ListConversationMessages {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.messages).and_then(|v| v.messages).unwrap_or_default()
+        Some(page).and_then(|v| v.messages).map(|v| v.messages).unwrap_or_default()
     }
 }
 

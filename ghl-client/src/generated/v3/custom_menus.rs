@@ -484,7 +484,7 @@ impl crate::Paginated for ListCustomMenus {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.custom_menus.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.custom_menus).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total_links.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -498,7 +498,7 @@ impl crate::Paginated for ListCustomMenus {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.custom_menus).unwrap_or_default()
+        Some(page).map(|v| v.custom_menus).unwrap_or_default()
     }
 }
 

@@ -1595,7 +1595,7 @@ impl crate::Paginated for ListBulkActionCampaigns {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.campaigns.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.campaigns).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -1609,7 +1609,7 @@ impl crate::Paginated for ListBulkActionCampaigns {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.campaigns).unwrap_or_default()
+        Some(page).map(|v| v.campaigns).unwrap_or_default()
     }
 }
 
@@ -1739,7 +1739,7 @@ impl crate::Paginated for ListEmailCampaigns {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.campaigns.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.campaigns).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -1753,7 +1753,7 @@ impl crate::Paginated for ListEmailCampaigns {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.campaigns).unwrap_or_default()
+        Some(page).map(|v| v.campaigns).unwrap_or_default()
     }
 }
 
@@ -1923,7 +1923,7 @@ impl crate::Paginated for ListEmailTemplates {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.items.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.items).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -1937,7 +1937,7 @@ impl crate::Paginated for ListEmailTemplates {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.items).unwrap_or_default()
+        Some(page).map(|v| v.items).unwrap_or_default()
     }
 }
 
@@ -2065,7 +2065,7 @@ impl crate::Paginated for ListWorkflowCampaigns {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.campaigns.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.campaigns).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -2079,7 +2079,7 @@ impl crate::Paginated for ListWorkflowCampaigns {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.campaigns).unwrap_or_default()
+        Some(page).map(|v| v.campaigns).unwrap_or_default()
     }
 }
 
@@ -2344,6 +2344,13 @@ pub struct BulkActionCampaign {
     /// `emailMetadata`: a [`BulkActionEmail`](crate::v3::emails::BulkActionEmail).
     #[serde(rename = "emailMetadata", default, skip_serializing_if = "Option::is_none")]
     pub email_metadata: Option<BulkActionEmail>,
+}
+
+impl BulkActionCampaign {
+    /// The `emailMetadata` object of the response, or an empty [`BulkActionEmail`] (every field absent) when it has none.
+    pub fn email_metadata(self) -> BulkActionEmail {
+        self.email_metadata.unwrap_or_default()
+    }
 }
 
 /// A bulk-action email send with its sender and a link to its content.
@@ -2796,8 +2803,8 @@ pub struct EmailCampaign {
     pub campaign_category: Option<String>,
 
     /// The A/B test variations, for A/B-tested campaigns.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variations: Option<Vec<EmailCampaignVariation>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub variations: Vec<EmailCampaignVariation>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3109,8 +3116,8 @@ pub struct EmailCampaignDetails {
     pub campaign_category: Option<String>,
 
     /// The A/B test variations, for A/B-tested campaigns.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variations: Option<Vec<EmailCampaignVariation>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub variations: Vec<EmailCampaignVariation>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3710,6 +3717,13 @@ pub struct EmailCampaignStatsResponse {
     pub trace_id: Option<String>,
 }
 
+impl EmailCampaignStatsResponse {
+    /// The `stats` object of the response, or an empty [`EmailStats`] (every field absent) when it has none.
+    pub fn stats(self) -> EmailStats {
+        self.stats.unwrap_or_default()
+    }
+}
+
 /// State of an email campaign; `all` only as a listing filter.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -4300,8 +4314,8 @@ crate::runtime::enums::string_enum!(ImportEmailTemplateRequestImportProvider);
 #[non_exhaustive]
 pub struct ListBulkActionCampaignsResponse {
     /// `campaigns`: a list of [`BulkActionCampaign`](crate::v3::emails::BulkActionCampaign) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub campaigns: Option<Vec<BulkActionCampaign>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub campaigns: Vec<BulkActionCampaign>,
 
     /// Sends matching the query.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4317,8 +4331,8 @@ pub struct ListBulkActionCampaignsResponse {
 #[non_exhaustive]
 pub struct ListEmailCampaignsResponse {
     /// `campaigns`: a list of [`EmailCampaign`](crate::v3::emails::EmailCampaign) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub campaigns: Option<Vec<EmailCampaign>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub campaigns: Vec<EmailCampaign>,
 
     /// Campaigns matching the query.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4376,8 +4390,8 @@ crate::runtime::enums::string_enum!(ListEmailTemplatesInclude);
 #[non_exhaustive]
 pub struct ListEmailTemplatesResponse {
     /// `items`: a list of [`EmailTemplateListItem`](crate::v3::emails::EmailTemplateListItem) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<EmailTemplateListItem>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub items: Vec<EmailTemplateListItem>,
 
     /// Templates and folders matching the query.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4462,8 +4476,8 @@ crate::runtime::enums::string_enum!(ListEmailTemplatesSortOrder);
 #[non_exhaustive]
 pub struct ListWorkflowCampaignsResponse {
     /// `campaigns`: a list of [`WorkflowCampaign`](crate::v3::emails::WorkflowCampaign) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub campaigns: Option<Vec<WorkflowCampaign>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub campaigns: Vec<WorkflowCampaign>,
 
     /// Workflows matching the query.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4564,8 +4578,8 @@ pub struct SavedEmailCampaign {
     pub campaign_category: Option<String>,
 
     /// The A/B test variations, for A/B-tested campaigns.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variations: Option<Vec<EmailCampaignVariation>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub variations: Vec<EmailCampaignVariation>,
 
     /// `deleted`: `true` or `false`. Example: `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5132,8 +5146,14 @@ pub struct WorkflowCampaignDetails {
     pub updated_at: Option<String>,
 
     /// The steps of the workflow that send email.
-    #[serde(rename = "subSources", default, skip_serializing_if = "Option::is_none")]
-    pub sub_sources: Option<Vec<WorkflowEmailStep>>,
+    #[
+        serde(
+            rename = "subSources",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub sub_sources: Vec<WorkflowEmailStep>,
 
     /// Trace id of the request.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]

@@ -305,7 +305,7 @@ impl crate::Paginated for ListFormSubmissions {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.submissions.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.submissions).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.meta.as_ref())
             .and_then(|v| v.total.as_ref())
@@ -322,7 +322,7 @@ impl crate::Paginated for ListFormSubmissions {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.submissions).unwrap_or_default()
+        Some(page).map(|v| v.submissions).unwrap_or_default()
     }
 }
 
@@ -432,7 +432,7 @@ impl crate::Paginated for ListForms {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.forms.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.forms).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -446,7 +446,7 @@ impl crate::Paginated for ListForms {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.forms).unwrap_or_default()
+        Some(page).map(|v| v.forms).unwrap_or_default()
     }
 }
 

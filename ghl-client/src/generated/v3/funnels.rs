@@ -625,10 +625,7 @@ impl crate::Paginated for ListFunnelRedirects {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page)
-            .and_then(|v| v.data.as_ref())
-            .and_then(|v| v.data.as_ref())
-            .map_or(0, Vec::len);
+        let count = Some(page).and_then(|v| v.data.as_ref()).map(|v| &v.data).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.data.as_ref())
             .and_then(|v| v.count.as_ref())
@@ -645,7 +642,7 @@ impl crate::Paginated for ListFunnelRedirects {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).and_then(|v| v.data).unwrap_or_default()
+        Some(page).and_then(|v| v.data).map(|v| v.data).unwrap_or_default()
     }
 }
 
@@ -785,7 +782,7 @@ impl crate::Paginated for ListFunnels {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.funnels.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.funnels).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.count.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -799,7 +796,7 @@ impl crate::Paginated for ListFunnels {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.funnels).unwrap_or_default()
+        Some(page).map(|v| v.funnels).unwrap_or_default()
     }
 }
 

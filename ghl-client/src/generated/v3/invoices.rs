@@ -4531,7 +4531,7 @@ impl crate::Paginated for ListEstimateTemplates {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total_count.as_ref()).copied();
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -4545,7 +4545,7 @@ impl crate::Paginated for ListEstimateTemplates {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).unwrap_or_default()
+        Some(page).map(|v| v.data).unwrap_or_default()
     }
 }
 
@@ -4671,7 +4671,7 @@ impl crate::Paginated for ListEstimates {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.estimates.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.estimates).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -4685,7 +4685,7 @@ impl crate::Paginated for ListEstimates {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.estimates).unwrap_or_default()
+        Some(page).map(|v| v.estimates).unwrap_or_default()
     }
 }
 
@@ -4811,7 +4811,7 @@ impl crate::Paginated for ListInvoiceSchedules {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.schedules.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.schedules).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -4825,7 +4825,7 @@ impl crate::Paginated for ListInvoiceSchedules {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.schedules).unwrap_or_default()
+        Some(page).map(|v| v.schedules).unwrap_or_default()
     }
 }
 
@@ -4951,7 +4951,7 @@ impl crate::Paginated for ListInvoiceTemplates {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total_count.as_ref()).copied();
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -4965,7 +4965,7 @@ impl crate::Paginated for ListInvoiceTemplates {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).unwrap_or_default()
+        Some(page).map(|v| v.data).unwrap_or_default()
     }
 }
 
@@ -5121,7 +5121,7 @@ impl crate::Paginated for ListInvoices {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.invoices.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.invoices).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = Some(&self.limit).copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -5135,7 +5135,7 @@ impl crate::Paginated for ListInvoices {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.invoices).unwrap_or_default()
+        Some(page).map(|v| v.invoices).unwrap_or_default()
     }
 }
 

@@ -1013,7 +1013,7 @@ impl crate::Paginated for ListKnowledgeBaseFaqs {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
-            .and_then(|v| v.faqs.as_ref())
+            .map(|v| &v.faqs)
             .is_none_or(|items| items.is_empty()) {
                 return false;
             }
@@ -1028,7 +1028,7 @@ impl crate::Paginated for ListKnowledgeBaseFaqs {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.faqs).unwrap_or_default()
+        Some(page).map(|v| v.faqs).unwrap_or_default()
     }
 }
 
@@ -1143,7 +1143,7 @@ impl crate::Paginated for ListKnowledgeBaseTrainedUrls {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.urls.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.urls).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.count.as_ref()).copied();
         let limit: Option<i64> = self.page_length.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_page(
@@ -1157,7 +1157,7 @@ impl crate::Paginated for ListKnowledgeBaseTrainedUrls {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.urls).unwrap_or_default()
+        Some(page).map(|v| v.urls).unwrap_or_default()
     }
 }
 
@@ -1274,7 +1274,7 @@ impl crate::Paginated for ListKnowledgeBases {
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
             .and_then(|v| v.data.as_ref())
-            .and_then(|v| v.knowledge_bases.as_ref())
+            .map(|v| &v.knowledge_bases)
             .is_none_or(|items| items.is_empty()) {
                 return false;
             }
@@ -1297,7 +1297,7 @@ impl crate::Paginated for ListKnowledgeBases {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).and_then(|v| v.knowledge_bases).unwrap_or_default()
+        Some(page).and_then(|v| v.data).map(|v| v.knowledge_bases).unwrap_or_default()
     }
 }
 

@@ -519,7 +519,7 @@ impl crate::Paginated for SearchLinks {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.links.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.links).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -533,7 +533,7 @@ impl crate::Paginated for SearchLinks {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.links).unwrap_or_default()
+        Some(page).map(|v| v.links).unwrap_or_default()
     }
 }
 

@@ -2514,7 +2514,7 @@ impl crate::Paginated for ListLocationTemplates {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.templates.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.templates).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total_count.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -2528,7 +2528,7 @@ impl crate::Paginated for ListLocationTemplates {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.templates).unwrap_or_default()
+        Some(page).map(|v| v.templates).unwrap_or_default()
     }
 }
 
@@ -2678,7 +2678,7 @@ impl crate::Paginated for SearchLocationTasks {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.tasks.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.tasks).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = self.body.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -2692,7 +2692,7 @@ impl crate::Paginated for SearchLocationTasks {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.tasks).unwrap_or_default()
+        Some(page).map(|v| v.tasks).unwrap_or_default()
     }
 }
 
@@ -2810,7 +2810,7 @@ impl crate::Paginated for SearchLocations {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.locations.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.locations).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -2824,7 +2824,7 @@ impl crate::Paginated for SearchLocations {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.locations).unwrap_or_default()
+        Some(page).map(|v| v.locations).unwrap_or_default()
     }
 }
 
@@ -3308,6 +3308,13 @@ pub struct ConversationChannelEntry {
     pub conversation_provider: Option<ConversationProvider>,
 }
 
+impl ConversationChannelEntry {
+    /// The `conversationProvider` object of the response, or an empty [`ConversationProvider`] (every field absent) when it has none.
+    pub fn conversation_provider(self) -> ConversationProvider {
+        self.conversation_provider.unwrap_or_default()
+    }
+}
+
 /// The `ConversationChannelResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3315,6 +3322,13 @@ pub struct ConversationChannelResponse {
     /// `conversationChannel`: a [`ConversationChannels`](crate::v3::locations::ConversationChannels).
     #[serde(rename = "conversationChannel", default, skip_serializing_if = "Option::is_none")]
     pub conversation_channel: Option<ConversationChannels>,
+}
+
+impl ConversationChannelResponse {
+    /// The `conversationChannel` object of the response, or an empty [`ConversationChannels`] (every field absent) when it has none.
+    pub fn conversation_channel(self) -> ConversationChannels {
+        self.conversation_channel.unwrap_or_default()
+    }
 }
 
 /// A conversation channel that has providers.
@@ -3359,12 +3373,18 @@ crate::runtime::enums::string_enum!(ConversationChannelType);
 #[non_exhaustive]
 pub struct ConversationChannels {
     /// `SMS`: a list of [`ConversationChannelEntry`](crate::v3::locations::ConversationChannelEntry) values.
-    #[serde(rename = "SMS", default, skip_serializing_if = "Option::is_none")]
-    pub sms: Option<Vec<ConversationChannelEntry>>,
+    #[serde(rename = "SMS", default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub sms: Vec<ConversationChannelEntry>,
 
     /// `Email`: a list of [`ConversationChannelEntry`](crate::v3::locations::ConversationChannelEntry) values.
-    #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<Vec<ConversationChannelEntry>>,
+    #[
+        serde(
+            rename = "Email",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub email: Vec<ConversationChannelEntry>,
 }
 
 /// A provider that carries a channel's messages.
@@ -3587,21 +3607,15 @@ crate::runtime::enums::string_enum!(LocationPermission);
 #[non_exhaustive]
 pub struct LocationPermissions {
     /// `permissions`: a list of [`LocationPermission`](crate::v3::locations::LocationPermission) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub permissions: Option<Vec<LocationPermission>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub permissions: Vec<LocationPermission>,
 }
 
 impl LocationPermissions {
     /// A value with the required fields (`permissions`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(permissions: impl Into<Vec<LocationPermission>>) -> Self {
-        Self { permissions: Some(permissions.into()), }
-    }
-
-    /// Sets `permissions`.
-    pub fn permissions(mut self, value: impl Into<Vec<LocationPermission>>) -> Self {
-        self.permissions = Some(value.into());
-        self
+        Self { permissions: permissions.into(), }
     }
 }
 

@@ -770,7 +770,7 @@ impl crate::Paginated for ListWalletCharges {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.charges.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.charges).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.pagination.as_ref())
             .and_then(|v| v.total.as_ref())
@@ -787,7 +787,7 @@ impl crate::Paginated for ListWalletCharges {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.charges).unwrap_or_default()
+        Some(page).map(|v| v.charges).unwrap_or_default()
     }
 }
 

@@ -429,7 +429,7 @@ impl crate::Paginated for ListInstalledLocations {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
-            .and_then(|v| v.items.as_ref())
+            .map(|v| &v.items)
             .is_none_or(|items| items.is_empty()) {
                 return false;
             }
@@ -447,7 +447,7 @@ impl crate::Paginated for ListInstalledLocations {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.items).unwrap_or_default()
+        Some(page).map(|v| v.items).unwrap_or_default()
     }
 }
 
@@ -497,8 +497,14 @@ pub struct AccessToken {
     pub company_id: Option<String>,
 
     /// Sub-accounts for which sub-account tokens may be derived.
-    #[serde(rename = "approvedLocations", default, skip_serializing_if = "Option::is_none")]
-    pub approved_locations: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "approvedLocations",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub approved_locations: Vec<String>,
 
     /// The user who installed the app.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
@@ -526,16 +532,28 @@ pub struct AccessToken {
 #[non_exhaustive]
 pub struct AppliedQuery {
     /// `filterApplied`: a map from names to JSON values. Example: `{"companyId":"tDtDnQdgm2LXpyiqYvZ6","isInstalled":true}`.
-    #[serde(rename = "filterApplied", default, skip_serializing_if = "Option::is_none")]
-    pub filter_applied: Option<std::collections::BTreeMap<String,
+    #[
+        serde(
+            rename = "filterApplied",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub filter_applied: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 
     /// `sortApplied`: a map from names to JSON values. Example: `{"installedAt":"desc"}`.
-    #[serde(rename = "sortApplied", default, skip_serializing_if = "Option::is_none")]
-    pub sort_applied: Option<std::collections::BTreeMap<String,
+    #[
+        serde(
+            rename = "sortApplied",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub sort_applied: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 }
 
 /// Paging facts of a v3 listing paged with pageSize and pageToken.
@@ -653,8 +671,8 @@ impl GetAccessTokenRequest {
 #[non_exhaustive]
 pub struct ListInstalledLocationsResponse {
     /// `items`: a list of [`InstalledLocation`](crate::oauth::InstalledLocation) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<crate::oauth::InstalledLocation>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub items: Vec<crate::oauth::InstalledLocation>,
 
     /// `pagination`: a [`CursorPagination`](crate::v3::oauth::CursorPagination).
     #[serde(default, skip_serializing_if = "Option::is_none")]

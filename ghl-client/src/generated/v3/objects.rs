@@ -787,7 +787,7 @@ impl crate::Paginated for SearchObjectRecords {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.records.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.records).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = Some(&self.body.page_limit).copied();
         let Some(next) = crate::runtime::pagination::next_page(
@@ -801,7 +801,7 @@ impl crate::Paginated for SearchObjectRecords {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.records).unwrap_or_default()
+        Some(page).map(|v| v.records).unwrap_or_default()
     }
 }
 

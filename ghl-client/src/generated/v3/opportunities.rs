@@ -838,7 +838,7 @@ impl crate::Paginated for ListLostReasons {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.lost_reasons.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.lost_reasons).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -852,7 +852,7 @@ impl crate::Paginated for ListLostReasons {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.lost_reasons).unwrap_or_default()
+        Some(page).map(|v| v.lost_reasons).unwrap_or_default()
     }
 }
 
@@ -1247,7 +1247,7 @@ impl crate::Paginated for SearchOpportunities {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
-            .and_then(|v| v.opportunities.as_ref())
+            .map(|v| &v.opportunities)
             .is_none_or(|items| items.is_empty()) {
                 return false;
             }
@@ -1280,7 +1280,7 @@ impl crate::Paginated for SearchOpportunities {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.opportunities).unwrap_or_default()
+        Some(page).map(|v| v.opportunities).unwrap_or_default()
     }
 }
 
@@ -1353,7 +1353,7 @@ impl crate::Paginated for SearchOpportunitiesAdvanced {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.opportunities.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.opportunities).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = Some(&self.body.limit).copied();
         let Some(next) = crate::runtime::pagination::next_page(
@@ -1367,7 +1367,7 @@ impl crate::Paginated for SearchOpportunitiesAdvanced {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.opportunities).unwrap_or_default()
+        Some(page).map(|v| v.opportunities).unwrap_or_default()
     }
 }
 
@@ -1650,8 +1650,8 @@ pub struct ForecastInput {
 #[non_exhaustive]
 pub struct ListPipelinesResponse {
     /// `pipelines`: a list of [`Pipeline`](crate::v3::opportunities::Pipeline) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pipelines: Option<Vec<Pipeline>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub pipelines: Vec<Pipeline>,
 }
 
 /// A deal in a pipeline; v3 adds the close-date forecast and win probabilities.
@@ -1727,28 +1727,40 @@ pub struct Opportunity {
     pub contact: Option<crate::opportunities::OpportunityContact>,
 
     /// The contact's notes, when asked for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notes: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub notes: Vec<serde_json::Value>,
 
     /// The contact's tasks, when asked for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tasks: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub tasks: Vec<serde_json::Value>,
 
     /// The contact's calendar events, when asked for.
-    #[serde(rename = "calendarEvents", default, skip_serializing_if = "Option::is_none")]
-    pub calendar_events: Option<Vec<serde_json::Value>>,
+    #[
+        serde(
+            rename = "calendarEvents",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub calendar_events: Vec<serde_json::Value>,
 
     /// `lostReasonId`: a string. Example: `zT46WSCPbudrq4zhWMk6`.
     #[serde(rename = "lostReasonId", default, skip_serializing_if = "Option::is_none")]
     pub lost_reason_id: Option<String>,
 
     /// `customFields`: a list of [`OpportunityCustomFieldValue`](crate::opportunities::OpportunityCustomFieldValue) values.
-    #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
-    pub custom_fields: Option<Vec<crate::opportunities::OpportunityCustomFieldValue>>,
+    #[
+        serde(
+            rename = "customFields",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub custom_fields: Vec<crate::opportunities::OpportunityCustomFieldValue>,
 
     /// Ids of the users following the deal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub followers: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub followers: Vec<String>,
 
     /// `externalObjectId`: a string.
     #[serde(rename = "externalObjectId", default, skip_serializing_if = "Option::is_none")]
@@ -1835,6 +1847,13 @@ pub struct OpportunityResponse {
     pub opportunity: Option<Opportunity>,
 }
 
+impl OpportunityResponse {
+    /// The `opportunity` object of the response, or an empty [`Opportunity`] (every field absent) when it has none.
+    pub fn opportunity(self) -> Opportunity {
+        self.opportunity.unwrap_or_default()
+    }
+}
+
 /// The outcome of a status change or delete; v3 adds `success`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1861,8 +1880,8 @@ pub struct Pipeline {
     pub name: Option<String>,
 
     /// The pipeline's stages, in order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stages: Option<Vec<serde_json::Value>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub stages: Vec<serde_json::Value>,
 
     /// `showInFunnel`: `true` or `false`.
     #[serde(rename = "showInFunnel", default, skip_serializing_if = "Option::is_none")]
@@ -1890,22 +1909,28 @@ pub struct Pipeline {
 #[non_exhaustive]
 pub struct SearchOpportunitiesAdvancedResponse {
     /// `opportunities`: a list of [`Opportunity`](crate::v3::opportunities::Opportunity) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub opportunities: Option<Vec<Opportunity>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub opportunities: Vec<Opportunity>,
 
     /// `total`: a whole number. Example: `100`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 
     /// Totals per stage, when the search filters on a pipeline.
-    #[serde(rename = "stageAggregations", default, skip_serializing_if = "Option::is_none")]
-    pub stage_aggregations: Option<Vec<StageAggregation>>,
+    #[
+        serde(
+            rename = "stageAggregations",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub stage_aggregations: Vec<StageAggregation>,
 
     /// Aggregations over the matches; shape not documented.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aggregations: Option<std::collections::BTreeMap<String,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub aggregations: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 }
 
 /// The `SearchOpportunitiesResponse` object.
@@ -1913,18 +1938,18 @@ pub struct SearchOpportunitiesAdvancedResponse {
 #[non_exhaustive]
 pub struct SearchOpportunitiesResponse {
     /// `opportunities`: a list of [`Opportunity`](crate::v3::opportunities::Opportunity) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub opportunities: Option<Vec<Opportunity>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub opportunities: Vec<Opportunity>,
 
     /// `meta`: a [`SearchOpportunitiesMeta`](crate::opportunities::SearchOpportunitiesMeta).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<crate::opportunities::SearchOpportunitiesMeta>,
 
     /// Aggregations over the matches; shape not documented.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aggregations: Option<std::collections::BTreeMap<String,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub aggregations: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 }
 
 /// Totals of the matching opportunities in one pipeline stage.
@@ -2252,4 +2277,11 @@ pub struct UpsertOpportunityResponse {
     /// True when the call created the opportunity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new: Option<bool>,
+}
+
+impl UpsertOpportunityResponse {
+    /// The `opportunity` object of the response, or an empty [`Opportunity`] (every field absent) when it has none.
+    pub fn opportunity(self) -> Opportunity {
+        self.opportunity.unwrap_or_default()
+    }
 }

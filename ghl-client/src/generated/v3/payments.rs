@@ -1859,7 +1859,7 @@ impl crate::Paginated for ListCoupons {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total_count.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -1873,7 +1873,7 @@ impl crate::Paginated for ListCoupons {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).unwrap_or_default()
+        Some(page).map(|v| v.data).unwrap_or_default()
     }
 }
 
@@ -2165,7 +2165,7 @@ impl crate::Paginated for ListOrders {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total_count.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -2179,7 +2179,7 @@ impl crate::Paginated for ListOrders {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).unwrap_or_default()
+        Some(page).map(|v| v.data).unwrap_or_default()
     }
 }
 
@@ -2361,7 +2361,7 @@ impl crate::Paginated for ListSubscriptions {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total_count.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -2375,7 +2375,7 @@ impl crate::Paginated for ListSubscriptions {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).unwrap_or_default()
+        Some(page).map(|v| v.data).unwrap_or_default()
     }
 }
 
@@ -2567,7 +2567,7 @@ impl crate::Paginated for ListTransactions {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total_count.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -2581,7 +2581,7 @@ impl crate::Paginated for ListTransactions {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).unwrap_or_default()
+        Some(page).map(|v| v.data).unwrap_or_default()
     }
 }
 
@@ -2678,7 +2678,7 @@ impl crate::Paginated for ListWhiteLabelProviders {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.providers.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.providers).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -2692,7 +2692,7 @@ impl crate::Paginated for ListWhiteLabelProviders {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.providers).unwrap_or_default()
+        Some(page).map(|v| v.providers).unwrap_or_default()
     }
 }
 
@@ -2933,16 +2933,34 @@ pub struct CouponListItem {
     pub trace_id: Option<String>,
 
     /// Prices the coupon applies to.
-    #[serde(rename = "priceIds", default, skip_serializing_if = "Option::is_none")]
-    pub price_ids: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "priceIds",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub price_ids: Vec<String>,
 
     /// Product variants the coupon applies to.
-    #[serde(rename = "variantIds", default, skip_serializing_if = "Option::is_none")]
-    pub variant_ids: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "variantIds",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub variant_ids: Vec<String>,
 
     /// Products the coupon applies to.
-    #[serde(rename = "productIds", default, skip_serializing_if = "Option::is_none")]
-    pub product_ids: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "productIds",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub product_ids: Vec<String>,
 }
 
 /// The prices and product variants a coupon is limited to, which v3 adds to the product list.
@@ -2950,12 +2968,24 @@ pub struct CouponListItem {
 #[non_exhaustive]
 pub struct CouponPriceLimits {
     /// Prices the coupon applies to.
-    #[serde(rename = "priceIds", default, skip_serializing_if = "Option::is_none")]
-    pub price_ids: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "priceIds",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub price_ids: Vec<String>,
 
     /// Product variants the coupon applies to.
-    #[serde(rename = "variantIds", default, skip_serializing_if = "Option::is_none")]
-    pub variant_ids: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "variantIds",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub variant_ids: Vec<String>,
 }
 
 /// The v2 create body; v3 can also limit the coupon to prices and variants.
@@ -3115,8 +3145,8 @@ impl CreateCouponRequest {
 #[non_exhaustive]
 pub struct ListCouponsResponse {
     /// `data`: a list of [`CouponListItem`](crate::v3::payments::CouponListItem) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<CouponListItem>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub data: Vec<CouponListItem>,
 
     /// `totalCount`: a whole number. Example: `20`.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]

@@ -325,7 +325,7 @@ impl crate::Paginated for ListActivePhoneNumbers {
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
             .and_then(|v| v.data.as_ref())
-            .and_then(|v| v.numbers.as_ref())
+            .map(|v| &v.numbers)
             .map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.data.as_ref())
@@ -343,7 +343,7 @@ impl crate::Paginated for ListActivePhoneNumbers {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).and_then(|v| v.numbers).unwrap_or_default()
+        Some(page).and_then(|v| v.data).map(|v| v.numbers).unwrap_or_default()
     }
 }
 
@@ -645,8 +645,14 @@ pub struct ActivePhoneNumber {
     pub linked_user: Option<String>,
 
     /// Users whose phones ring on a call.
-    #[serde(rename = "linkedRingAllUsers", default, skip_serializing_if = "Option::is_none")]
-    pub linked_ring_all_users: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "linkedRingAllUsers",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub linked_ring_all_users: Vec<String>,
 
     /// What answers inbound calls.
     #[serde(rename = "inboundCallService", default, skip_serializing_if = "Option::is_none")]
@@ -696,8 +702,8 @@ pub struct ActivePhoneNumber {
 #[non_exhaustive]
 pub struct ActivePhoneNumberList {
     /// `numbers`: a list of [`ActivePhoneNumber`](crate::v3::phone_system::ActivePhoneNumber) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub numbers: Option<Vec<ActivePhoneNumber>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub numbers: Vec<ActivePhoneNumber>,
 
     /// Managed under HighLevel's provider account (v2's `isUnderGhl`).
     #[serde(rename = "isUnderLc", default, skip_serializing_if = "Option::is_none")]
@@ -716,8 +722,14 @@ pub struct ActivePhoneNumberList {
     pub account_status: Option<ActivePhoneNumberListAccountStatus>,
 
     /// The location's RCS sender ids, when asked for.
-    #[serde(rename = "rcsSenderIds", default, skip_serializing_if = "Option::is_none")]
-    pub rcs_sender_ids: Option<Vec<RcsSenderId>>,
+    #[
+        serde(
+            rename = "rcsSenderIds",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub rcs_sender_ids: Vec<RcsSenderId>,
 
     /// Number of active numbers, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -785,6 +797,13 @@ pub struct ListActivePhoneNumbersResponse {
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+}
+
+impl ListActivePhoneNumbersResponse {
+    /// The `data` object of the response, or an empty [`ActivePhoneNumberList`] (every field absent) when it has none.
+    pub fn data(self) -> ActivePhoneNumberList {
+        self.data.unwrap_or_default()
+    }
 }
 
 /// The number to buy, its compliance data and, where needed, the Stripe payment.
@@ -993,6 +1012,13 @@ pub struct PurchasePhoneNumberResponse {
     pub status_code: Option<i64>,
 }
 
+impl PurchasePhoneNumberResponse {
+    /// The `data` object of the response, or an empty [`PurchasedPhoneNumber`] (every field absent) when it has none.
+    pub fn data(self) -> PurchasedPhoneNumber {
+        self.data.unwrap_or_default()
+    }
+}
+
 /// The bought number and the location's phone account.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1031,10 +1057,16 @@ pub struct RcsSenderId {
     pub friendly_name: Option<String>,
 
     /// Provider data of the sender, such as its brand id.
-    #[serde(rename = "rcsMeta", default, skip_serializing_if = "Option::is_none")]
-    pub rcs_meta: Option<std::collections::BTreeMap<String,
+    #[
+        serde(
+            rename = "rcsMeta",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub rcs_meta: std::collections::BTreeMap<String,
 
-    serde_json::Value>>,
+    serde_json::Value>,
 }
 
 /// Outcome flag of v3's success envelope.

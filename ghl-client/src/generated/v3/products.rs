@@ -2392,7 +2392,7 @@ impl crate::Paginated for ListInventory {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.inventory.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.inventory).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.total.as_ref())
             .and_then(|v| v.total.as_ref())
@@ -2409,7 +2409,7 @@ impl crate::Paginated for ListInventory {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.inventory).unwrap_or_default()
+        Some(page).map(|v| v.inventory).unwrap_or_default()
     }
 }
 
@@ -2523,7 +2523,7 @@ impl crate::Paginated for ListProductCollections {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -2537,7 +2537,7 @@ impl crate::Paginated for ListProductCollections {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).unwrap_or_default()
+        Some(page).map(|v| v.data).unwrap_or_default()
     }
 }
 
@@ -2654,7 +2654,7 @@ impl crate::Paginated for ListProductPrices {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.prices.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.prices).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -2668,7 +2668,7 @@ impl crate::Paginated for ListProductPrices {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.prices).unwrap_or_default()
+        Some(page).map(|v| v.prices).unwrap_or_default()
     }
 }
 
@@ -2830,7 +2830,7 @@ impl crate::Paginated for ListProductReviews {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.data).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -2844,7 +2844,7 @@ impl crate::Paginated for ListProductReviews {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).unwrap_or_default()
+        Some(page).map(|v| v.data).unwrap_or_default()
     }
 }
 
@@ -3037,7 +3037,7 @@ impl crate::Paginated for ListProducts {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.products.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.products).map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -3051,7 +3051,7 @@ impl crate::Paginated for ListProducts {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.products).unwrap_or_default()
+        Some(page).map(|v| v.products).unwrap_or_default()
     }
 }
 

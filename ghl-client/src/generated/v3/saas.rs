@@ -1886,7 +1886,7 @@ impl crate::Paginated for ListSaasLocations {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.locations.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.locations).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.pagination.as_ref())
             .and_then(|v| v.total.as_ref())
@@ -1903,7 +1903,7 @@ impl crate::Paginated for ListSaasLocations {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.locations).unwrap_or_default()
+        Some(page).map(|v| v.locations).unwrap_or_default()
     }
 }
 
@@ -1990,7 +1990,7 @@ impl crate::Paginated for ListSaasLocationsLegacy {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.locations.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.locations).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.pagination.as_ref())
             .and_then(|v| v.total.as_ref())
@@ -2007,7 +2007,7 @@ impl crate::Paginated for ListSaasLocationsLegacy {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.locations).unwrap_or_default()
+        Some(page).map(|v| v.locations).unwrap_or_default()
     }
 }
 

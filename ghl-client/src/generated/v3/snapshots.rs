@@ -407,12 +407,12 @@ impl crate::Paginated for ListSnapshotPushes {
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
-            .and_then(|v| v.data.as_ref())
+            .map(|v| &v.data)
             .is_none_or(|items| items.is_empty()) {
                 return false;
             }
         let next_0: Option<String> = Some(page)
-            .and_then(|v| v.data.as_ref())
+            .map(|v| &v.data)
             .and_then(|items| items.last())
             .and_then(|v| v.id.as_ref())
             .cloned();
@@ -426,7 +426,7 @@ impl crate::Paginated for ListSnapshotPushes {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.data).unwrap_or_default()
+        Some(page).map(|v| v.data).unwrap_or_default()
     }
 }
 

@@ -3470,7 +3470,7 @@ impl crate::Paginated for GetSocialCsvImport {
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
             .and_then(|v| v.results.as_ref())
-            .and_then(|v| v.posts.as_ref())
+            .map(|v| &v.posts)
             .map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.results.as_ref())
@@ -3488,7 +3488,7 @@ impl crate::Paginated for GetSocialCsvImport {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.results).and_then(|v| v.posts).unwrap_or_default()
+        Some(page).and_then(|v| v.results).map(|v| v.posts).unwrap_or_default()
     }
 }
 
@@ -4165,7 +4165,7 @@ impl crate::Paginated for ListSocialCategories {
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
             .and_then(|v| v.results.as_ref())
-            .and_then(|v| v.categories.as_ref())
+            .map(|v| &v.categories)
             .map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.results.as_ref())
@@ -4183,7 +4183,7 @@ impl crate::Paginated for ListSocialCategories {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.results).and_then(|v| v.categories).unwrap_or_default()
+        Some(page).and_then(|v| v.results).map(|v| v.categories).unwrap_or_default()
     }
 }
 
@@ -4280,7 +4280,7 @@ impl crate::Paginated for ListSocialComments {
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
             .and_then(|v| v.results.as_ref())
-            .and_then(|v| v.comments.as_ref())
+            .map(|v| &v.comments)
             .map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.results.as_ref())
@@ -4299,7 +4299,7 @@ impl crate::Paginated for ListSocialComments {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.results).and_then(|v| v.comments).unwrap_or_default()
+        Some(page).and_then(|v| v.results).map(|v| v.comments).unwrap_or_default()
     }
 }
 
@@ -4431,7 +4431,7 @@ impl crate::Paginated for ListSocialCsvImports {
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
             .and_then(|v| v.results.as_ref())
-            .and_then(|v| v.csvs.as_ref())
+            .map(|v| &v.csvs)
             .map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.results.as_ref())
@@ -4449,7 +4449,7 @@ impl crate::Paginated for ListSocialCsvImports {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.results).and_then(|v| v.csvs).unwrap_or_default()
+        Some(page).and_then(|v| v.results).map(|v| v.csvs).unwrap_or_default()
     }
 }
 
@@ -4632,7 +4632,7 @@ impl crate::Paginated for ListSocialQueueCategories {
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
             .and_then(|v| v.results.as_ref())
-            .and_then(|v| v.categories.as_ref())
+            .map(|v| &v.categories)
             .map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = self.limit.as_ref().copied();
@@ -4647,7 +4647,7 @@ impl crate::Paginated for ListSocialQueueCategories {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.results).and_then(|v| v.categories).unwrap_or_default()
+        Some(page).and_then(|v| v.results).map(|v| v.categories).unwrap_or_default()
     }
 }
 
@@ -4729,7 +4729,7 @@ impl crate::Paginated for ListSocialQueueItems {
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
             .and_then(|v| v.results.as_ref())
-            .and_then(|v| v.items.as_ref())
+            .map(|v| &v.items)
             .map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = self.body.limit.as_ref().copied();
@@ -4744,7 +4744,7 @@ impl crate::Paginated for ListSocialQueueItems {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.results).and_then(|v| v.items).unwrap_or_default()
+        Some(page).and_then(|v| v.results).map(|v| v.items).unwrap_or_default()
     }
 }
 
@@ -4826,7 +4826,7 @@ impl crate::Paginated for ListSocialQueueSlots {
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
             .and_then(|v| v.results.as_ref())
-            .and_then(|v| v.slots.as_ref())
+            .map(|v| &v.slots)
             .map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.results.as_ref())
@@ -4844,7 +4844,7 @@ impl crate::Paginated for ListSocialQueueSlots {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.results).and_then(|v| v.slots).unwrap_or_default()
+        Some(page).and_then(|v| v.results).map(|v| v.slots).unwrap_or_default()
     }
 }
 
@@ -4922,7 +4922,7 @@ impl crate::Paginated for ListSocialQueues {
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
             .and_then(|v| v.results.as_ref())
-            .and_then(|v| v.queues.as_ref())
+            .map(|v| &v.queues)
             .map_or(0, Vec::len);
         let total: Option<i64> = None;
         let limit: Option<i64> = self.body.limit.as_ref().copied();
@@ -4937,7 +4937,7 @@ impl crate::Paginated for ListSocialQueues {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.results).and_then(|v| v.queues).unwrap_or_default()
+        Some(page).and_then(|v| v.results).map(|v| v.queues).unwrap_or_default()
     }
 }
 
@@ -5057,7 +5057,7 @@ impl crate::Paginated for ListSocialTags {
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
             .and_then(|v| v.results.as_ref())
-            .and_then(|v| v.tags.as_ref())
+            .map(|v| &v.tags)
             .map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.results.as_ref())
@@ -5075,7 +5075,7 @@ impl crate::Paginated for ListSocialTags {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.results).and_then(|v| v.tags).unwrap_or_default()
+        Some(page).and_then(|v| v.results).map(|v| v.tags).unwrap_or_default()
     }
 }
 
@@ -6005,8 +6005,14 @@ impl AttachSocialOauthAccountRequest {
 #[non_exhaustive]
 pub struct BlueskyPostDetails {
     /// Shortened links of the post, made by HighLevel.
-    #[serde(rename = "shortenedLinks", default, skip_serializing_if = "Option::is_none")]
-    pub shortened_links: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "shortenedLinks",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub shortened_links: Vec<String>,
 
     /// AT URI of the post this one replies to.
     #[serde(rename = "replyTo", default, skip_serializing_if = "Option::is_none")]
@@ -6297,6 +6303,13 @@ pub struct DeleteSocialCsvImportResponse {
     pub results: Option<DeleteSocialCsvImportResponseResults>,
 }
 
+impl DeleteSocialCsvImportResponse {
+    /// The `results` object of the response, or an empty [`DeleteSocialCsvImportResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> DeleteSocialCsvImportResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
 /// The `DeleteSocialCsvImportResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6304,6 +6317,13 @@ pub struct DeleteSocialCsvImportResponseResults {
     /// `csv`: a [`SocialCsvImport`](crate::v3::social_planner::SocialCsvImport).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub csv: Option<SocialCsvImport>,
+}
+
+impl DeleteSocialCsvImportResponseResults {
+    /// The `csv` object of the response, or an empty [`SocialCsvImport`] (every field absent) when it has none.
+    pub fn csv(self) -> SocialCsvImport {
+        self.csv.unwrap_or_default()
+    }
 }
 
 /// The `DeleteSocialCsvPostResponse` object.
@@ -6327,6 +6347,13 @@ pub struct DeleteSocialCsvPostResponse {
     pub results: Option<DeleteSocialCsvPostResponseResults>,
 }
 
+impl DeleteSocialCsvPostResponse {
+    /// The `results` object of the response, or an empty [`DeleteSocialCsvPostResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> DeleteSocialCsvPostResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
 /// The `DeleteSocialCsvPostResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6338,6 +6365,13 @@ pub struct DeleteSocialCsvPostResponseResults {
     /// The import after the removal (its id, settings and status).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub csv: Option<SocialCsvImport>,
+}
+
+impl DeleteSocialCsvPostResponseResults {
+    /// The `csv` object of the response, or an empty [`SocialCsvImport`] (every field absent) when it has none.
+    pub fn csv(self) -> SocialCsvImport {
+        self.csv.unwrap_or_default()
+    }
 }
 
 /// Facebook-only settings of a post.
@@ -6411,6 +6445,13 @@ pub struct GetSocialQueueResponse {
     pub results: Option<GetSocialQueueResponseResults>,
 }
 
+impl GetSocialQueueResponse {
+    /// The `results` object of the response, or an empty [`GetSocialQueueResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> GetSocialQueueResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
 /// The `GetSocialQueueResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6422,6 +6463,13 @@ pub struct GetSocialQueueResponseResults {
     /// `queue`: a [`SocialQueueWithCategory`](crate::v3::social_planner::SocialQueueWithCategory).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue: Option<SocialQueueWithCategory>,
+}
+
+impl GetSocialQueueResponseResults {
+    /// The `queue` object of the response, or an empty [`SocialQueueWithCategory`] (every field absent) when it has none.
+    pub fn queue(self) -> SocialQueueWithCategory {
+        self.queue.unwrap_or_default()
+    }
 }
 
 /// Kind of Google Business Profile post.
@@ -6680,8 +6728,8 @@ pub struct LinkedinPoll {
     pub question: Option<String>,
 
     /// Two to four answers, each distinct.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub options: Option<Vec<LinkedinPollOption>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub options: Vec<LinkedinPollOption>,
 
     /// `settings`: a [`LinkedinPollSettings`](crate::v3::social_planner::LinkedinPollSettings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -6698,7 +6746,7 @@ impl LinkedinPoll {
     ) -> Self {
         Self {
             question: Some(question.into()),
-            options: Some(options.into()),
+            options: options.into(),
             settings: Some(settings.into()),
         }
     }
@@ -6706,12 +6754,6 @@ impl LinkedinPoll {
     /// Sets `question`.
     pub fn question(mut self, value: impl Into<String>) -> Self {
         self.question = Some(value.into());
-        self
-    }
-
-    /// Sets `options`.
-    pub fn options(mut self, value: impl Into<Vec<LinkedinPollOption>>) -> Self {
-        self.options = Some(value.into());
         self
     }
 
@@ -7016,13 +7058,20 @@ pub struct ListSocialCommentsResponse {
     pub results: Option<ListSocialCommentsResponseResults>,
 }
 
+impl ListSocialCommentsResponse {
+    /// The `results` object of the response, or an empty [`ListSocialCommentsResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> ListSocialCommentsResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
 /// The `ListSocialCommentsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListSocialCommentsResponseResults {
     /// `comments`: a list of [`SocialComment`](crate::v3::social_planner::SocialComment) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub comments: Option<Vec<SocialComment>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub comments: Vec<SocialComment>,
 
     /// `meta`: a [`ListSocialCommentsResponseResultsMeta`](crate::v3::social_planner::ListSocialCommentsResponseResultsMeta).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -7075,13 +7124,20 @@ pub struct ListSocialCsvImportsResponse {
     pub results: Option<ListSocialCsvImportsResponseResults>,
 }
 
+impl ListSocialCsvImportsResponse {
+    /// The `results` object of the response, or an empty [`ListSocialCsvImportsResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> ListSocialCsvImportsResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
 /// The `ListSocialCsvImportsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListSocialCsvImportsResponseResults {
     /// `csvs`: a list of [`SocialCsvImport`](crate::v3::social_planner::SocialCsvImport) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub csvs: Option<Vec<SocialCsvImport>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub csvs: Vec<SocialCsvImport>,
 
     /// Number of imports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -7109,13 +7165,20 @@ pub struct ListSocialPostsResponse {
     pub results: Option<ListSocialPostsResponseResults>,
 }
 
+impl ListSocialPostsResponse {
+    /// The `results` object of the response, or an empty [`ListSocialPostsResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> ListSocialPostsResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
 /// The `ListSocialPostsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListSocialPostsResponseResults {
     /// `posts`: a list of [`SocialPost`](crate::v3::social_planner::SocialPost) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub posts: Option<Vec<SocialPost>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub posts: Vec<SocialPost>,
 
     /// Number of posts matching the filters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -7143,6 +7206,13 @@ pub struct ListSocialQueueCategoriesResponse {
     pub results: Option<ListSocialQueueCategoriesResponseResults>,
 }
 
+impl ListSocialQueueCategoriesResponse {
+    /// The `results` object of the response, or an empty [`ListSocialQueueCategoriesResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> ListSocialQueueCategoriesResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
 /// The `ListSocialQueueCategoriesResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7152,8 +7222,8 @@ pub struct ListSocialQueueCategoriesResponseResults {
     pub message: Option<String>,
 
     /// `categories`: a list of [`SocialQueueCategory`](crate::v3::social_planner::SocialQueueCategory) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub categories: Option<Vec<SocialQueueCategory>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub categories: Vec<SocialQueueCategory>,
 
     /// `meta`: a [`SocialQueueListMeta`](crate::v3::social_planner::SocialQueueListMeta).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -7255,6 +7325,13 @@ pub struct ListSocialQueueItemsResponse {
     pub results: Option<ListSocialQueueItemsResponseResults>,
 }
 
+impl ListSocialQueueItemsResponse {
+    /// The `results` object of the response, or an empty [`ListSocialQueueItemsResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> ListSocialQueueItemsResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
 /// The `ListSocialQueueItemsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7264,8 +7341,8 @@ pub struct ListSocialQueueItemsResponseResults {
     pub message: Option<String>,
 
     /// `items`: a list of [`SocialQueueItem`](crate::v3::social_planner::SocialQueueItem) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<SocialQueueItem>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub items: Vec<SocialQueueItem>,
 
     /// `meta`: a [`SocialQueueListMeta`](crate::v3::social_planner::SocialQueueListMeta).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -7340,6 +7417,13 @@ pub struct ListSocialQueueSlotsResponse {
     pub results: Option<ListSocialQueueSlotsResponseResults>,
 }
 
+impl ListSocialQueueSlotsResponse {
+    /// The `results` object of the response, or an empty [`ListSocialQueueSlotsResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> ListSocialQueueSlotsResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
 /// The `ListSocialQueueSlotsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7349,8 +7433,8 @@ pub struct ListSocialQueueSlotsResponseResults {
     pub message: Option<String>,
 
     /// `slots`: a list of [`SocialQueueSlot`](crate::v3::social_planner::SocialQueueSlot) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub slots: Option<Vec<SocialQueueSlot>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub slots: Vec<SocialQueueSlot>,
 
     /// Number of items in the queue.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -7427,6 +7511,13 @@ pub struct ListSocialQueuesResponse {
     pub results: Option<ListSocialQueuesResponseResults>,
 }
 
+impl ListSocialQueuesResponse {
+    /// The `results` object of the response, or an empty [`ListSocialQueuesResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> ListSocialQueuesResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
 /// The `ListSocialQueuesResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7436,8 +7527,8 @@ pub struct ListSocialQueuesResponseResults {
     pub message: Option<String>,
 
     /// `queues`: a list of [`SocialQueueWithCategory`](crate::v3::social_planner::SocialQueueWithCategory) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub queues: Option<Vec<SocialQueueWithCategory>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub queues: Vec<SocialQueueWithCategory>,
 
     /// `meta`: a [`SocialQueueListMeta`](crate::v3::social_planner::SocialQueueListMeta).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -7453,26 +7544,20 @@ pub struct PinterestBoardSelection {
     pub account_id: Option<String>,
 
     /// `boards`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub boards: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub boards: Vec<String>,
 }
 
 impl PinterestBoardSelection {
     /// A value with the required fields (`accountId`, `boards`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(account_id: impl Into<String>, boards: impl Into<Vec<String>>) -> Self {
-        Self { account_id: Some(account_id.into()), boards: Some(boards.into()), }
+        Self { account_id: Some(account_id.into()), boards: boards.into(), }
     }
 
     /// Sets `accountId`.
     pub fn account_id(mut self, value: impl Into<String>) -> Self {
         self.account_id = Some(value.into());
-        self
-    }
-
-    /// Sets `boards`.
-    pub fn boards(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.boards = Some(value.into());
         self
     }
 }
@@ -7670,6 +7755,13 @@ pub struct ResetSocialQueueItemResponse {
     pub results: Option<ResetSocialQueueItemResponseResults>,
 }
 
+impl ResetSocialQueueItemResponse {
+    /// The `results` object of the response, or an empty [`ResetSocialQueueItemResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> ResetSocialQueueItemResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
 /// The `ResetSocialQueueItemResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7681,6 +7773,13 @@ pub struct ResetSocialQueueItemResponseResults {
     /// `queueItem`: a [`SocialQueueItem`](crate::v3::social_planner::SocialQueueItem).
     #[serde(rename = "queueItem", default, skip_serializing_if = "Option::is_none")]
     pub queue_item: Option<SocialQueueItem>,
+}
+
+impl ResetSocialQueueItemResponseResults {
+    /// The `queueItem` object of the response, or an empty [`SocialQueueItem`] (every field absent) when it has none.
+    pub fn queue_item(self) -> SocialQueueItem {
+        self.queue_item.unwrap_or_default()
+    }
 }
 
 /// The accounts an uploaded file's posts go to; v3 requires the user and takes the file's layout.
@@ -7771,6 +7870,13 @@ pub struct SetSocialCsvAccountsResponse {
     pub results: Option<SetSocialCsvAccountsResponseResults>,
 }
 
+impl SetSocialCsvAccountsResponse {
+    /// The `results` object of the response, or an empty [`SetSocialCsvAccountsResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> SetSocialCsvAccountsResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
 /// The `SetSocialCsvAccountsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7825,8 +7931,8 @@ pub struct SocialComment {
     pub content: Option<String>,
 
     /// `attachments`: a list of [`SocialCommentAttachment`](crate::v3::social_planner::SocialCommentAttachment) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachments: Option<Vec<SocialCommentAttachment>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub attachments: Vec<SocialCommentAttachment>,
 
     /// `author`: a [`SocialCommentAuthor`](crate::v3::social_planner::SocialCommentAuthor).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -8165,6 +8271,13 @@ pub struct SocialCommentResponse {
     pub results: Option<SocialComment>,
 }
 
+impl SocialCommentResponse {
+    /// The `results` object of the response, or an empty [`SocialComment`] (every field absent) when it has none.
+    pub fn results(self) -> SocialComment {
+        self.results.unwrap_or_default()
+    }
+}
+
 /// Layout of an imported CSV file.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -8219,8 +8332,14 @@ pub struct SocialCsvImport {
     pub file_name: Option<String>,
 
     /// `accountIds`: a list of strings.
-    #[serde(rename = "accountIds", default, skip_serializing_if = "Option::is_none")]
-    pub account_ids: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "accountIds",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub account_ids: Vec<String>,
 
     /// `file`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -8300,6 +8419,13 @@ pub struct SocialCsvImportResponse {
     pub results: Option<SocialCsvImportResponseResults>,
 }
 
+impl SocialCsvImportResponse {
+    /// The `results` object of the response, or an empty [`SocialCsvImportResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> SocialCsvImportResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
 /// The `SocialCsvImportResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8313,8 +8439,8 @@ pub struct SocialCsvImportResponseResults {
     pub count: Option<i64>,
 
     /// `posts`: a list of [`SocialCsvPost`](crate::v3::social_planner::SocialCsvPost) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub posts: Option<Vec<SocialCsvPost>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub posts: Vec<SocialCsvPost>,
 }
 
 /// One post read from a CSV import.
@@ -8322,16 +8448,22 @@ pub struct SocialCsvImportResponseResults {
 #[non_exhaustive]
 pub struct SocialCsvPost {
     /// `accountIds`: a list of strings.
-    #[serde(rename = "accountIds", default, skip_serializing_if = "Option::is_none")]
-    pub account_ids: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "accountIds",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub account_ids: Vec<String>,
 
     /// `link`: a [`LinkPreview`](crate::social_planner::LinkPreview).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<crate::social_planner::LinkPreview>,
 
     /// `medias`: a list of [`SocialCsvMedia`](crate::social_planner::SocialCsvMedia) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub medias: Option<Vec<crate::social_planner::SocialCsvMedia>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub medias: Vec<crate::social_planner::SocialCsvMedia>,
 
     /// When it will be published (ISO 8601).
     #[serde(rename = "scheduleDate", default, skip_serializing_if = "Option::is_none")]
@@ -8503,21 +8635,28 @@ pub struct SocialOauthAccountsResponse {
     pub results: Option<SocialOauthAccountsResponseResults>,
 }
 
+impl SocialOauthAccountsResponse {
+    /// The `results` object of the response, or an empty [`SocialOauthAccountsResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> SocialOauthAccountsResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
 /// The list the network returns; the others are absent.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialOauthAccountsResponseResults {
     /// Facebook or LinkedIn pages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pages: Option<Vec<SocialOauthAccountOption>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub pages: Vec<SocialOauthAccountOption>,
 
     /// Instagram professional accounts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub accounts: Option<Vec<SocialOauthAccountOption>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub accounts: Vec<SocialOauthAccountOption>,
 
     /// LinkedIn, TikTok, YouTube or Pinterest profiles.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile: Option<Vec<SocialOauthAccountOption>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub profile: Vec<SocialOauthAccountOption>,
 
     /// Google Business Profile locations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -8666,16 +8805,22 @@ pub struct SocialPost {
     pub published_at: Option<String>,
 
     /// Connected accounts the post goes to.
-    #[serde(rename = "accountIds", default, skip_serializing_if = "Option::is_none")]
-    pub account_ids: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "accountIds",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub account_ids: Vec<String>,
 
     /// Text of the post.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
 
     /// `media`: a list of [`SocialPostMedia`](crate::v3::social_planner::SocialPostMedia) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub media: Option<Vec<SocialPostMedia>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub media: Vec<SocialPostMedia>,
 
     /// `status`: a [`SocialPostStatus`](crate::v3::social_planner::SocialPostStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -8690,8 +8835,8 @@ pub struct SocialPost {
     pub type_: Option<crate::social_planner::SocialPostType>,
 
     /// `tags`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub tags: Vec<String>,
 
     /// `ogTagsDetails`: a [`PostLinkPreview`](crate::v3::social_planner::PostLinkPreview).
     #[serde(rename = "ogTagsDetails", default, skip_serializing_if = "Option::is_none")]
@@ -8751,16 +8896,22 @@ pub struct SocialPost {
 #[non_exhaustive]
 pub struct SocialPostContent {
     /// Connected accounts to post to, as listed by listSocialAccounts; required unless a draft.
-    #[serde(rename = "accountIds", default, skip_serializing_if = "Option::is_none")]
-    pub account_ids: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "accountIds",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub account_ids: Vec<String>,
 
     /// Text of the post; each network trims it to its own limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
 
     /// `media`: a list of [`SocialPostMedia`](crate::v3::social_planner::SocialPostMedia) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub media: Option<Vec<SocialPostMedia>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub media: Vec<SocialPostMedia>,
 
     /// `status`: a [`SocialPostStatus`](crate::v3::social_planner::SocialPostStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -8799,8 +8950,8 @@ pub struct SocialPostContent {
     pub schedule_time_updated: Option<bool>,
 
     /// Tag ids.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub tags: Vec<String>,
 
     /// `categoryId`: a string.
     #[serde(rename = "categoryId", default, skip_serializing_if = "Option::is_none")]
@@ -9317,6 +9468,13 @@ pub struct SocialPostResponse {
     pub results: Option<SocialPostResponseResults>,
 }
 
+impl SocialPostResponse {
+    /// The `results` object of the response, or an empty [`SocialPostResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> SocialPostResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
 /// The `SocialPostResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9324,6 +9482,13 @@ pub struct SocialPostResponseResults {
     /// `post`: a [`SocialPost`](crate::v3::social_planner::SocialPost).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post: Option<SocialPost>,
+}
+
+impl SocialPostResponseResults {
+    /// The `post` object of the response, or an empty [`SocialPost`] (every field absent) when it has none.
+    pub fn post(self) -> SocialPost {
+        self.post.unwrap_or_default()
+    }
 }
 
 /// How a post was created.
@@ -9482,8 +9647,14 @@ pub struct SocialQueue {
     pub category_id: Option<String>,
 
     /// `timeSlots`: a list of [`SocialQueueTimeSlot`](crate::v3::social_planner::SocialQueueTimeSlot) values.
-    #[serde(rename = "timeSlots", default, skip_serializing_if = "Option::is_none")]
-    pub time_slots: Option<Vec<SocialQueueTimeSlot>>,
+    #[
+        serde(
+            rename = "timeSlots",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub time_slots: Vec<SocialQueueTimeSlot>,
 
     /// Whether posts later created in the category join the queue.
     #[serde(rename = "enableFuturePosts", default, skip_serializing_if = "Option::is_none")]
@@ -9506,8 +9677,14 @@ pub struct SocialQueue {
     pub start_date: Option<String>,
 
     /// Times at which nothing is published.
-    #[serde(rename = "skipDateTime", default, skip_serializing_if = "Option::is_none")]
-    pub skip_date_time: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "skipDateTime",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub skip_date_time: Vec<String>,
 
     /// The post currently scheduled.
     #[serde(rename = "currentPostId", default, skip_serializing_if = "Option::is_none")]
@@ -9610,6 +9787,13 @@ pub struct SocialQueueCalendarResponse {
     pub results: Option<SocialQueueCalendarResponseResults>,
 }
 
+impl SocialQueueCalendarResponse {
+    /// The `results` object of the response, or an empty [`SocialQueueCalendarResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> SocialQueueCalendarResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
 /// The `SocialQueueCalendarResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9619,8 +9803,14 @@ pub struct SocialQueueCalendarResponseResults {
     pub message: Option<String>,
 
     /// `scheduledPosts`: a list of [`SocialQueueScheduledPost`](crate::v3::social_planner::SocialQueueScheduledPost) values.
-    #[serde(rename = "scheduledPosts", default, skip_serializing_if = "Option::is_none")]
-    pub scheduled_posts: Option<Vec<SocialQueueScheduledPost>>,
+    #[
+        serde(
+            rename = "scheduledPosts",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub scheduled_posts: Vec<SocialQueueScheduledPost>,
 
     /// Number of posts returned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -9699,6 +9889,13 @@ pub struct SocialQueueCategory {
     /// The category's queue, when it has one.
     #[serde(rename = "queueDetails", default, skip_serializing_if = "Option::is_none")]
     pub queue_details: Option<SocialQueueCategoryQueueDetails>,
+}
+
+impl SocialQueueCategory {
+    /// The `queueDetails` object of the response, or an empty [`SocialQueueCategoryQueueDetails`] (every field absent) when it has none.
+    pub fn queue_details(self) -> SocialQueueCategoryQueueDetails {
+        self.queue_details.unwrap_or_default()
+    }
 }
 
 /// The category's queue, when it has one.
@@ -9858,8 +10055,8 @@ pub struct SocialQueueItem {
     pub order: Option<f64>,
 
     /// `variations`: a list of [`SocialQueueVariation`](crate::v3::social_planner::SocialQueueVariation) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variations: Option<Vec<SocialQueueVariation>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub variations: Vec<SocialQueueVariation>,
 
     /// Address of the main image.
     #[serde(rename = "primaryImage", default, skip_serializing_if = "Option::is_none")]
@@ -9874,8 +10071,8 @@ pub struct SocialQueueItem {
     pub post: Option<SocialPost>,
 
     /// Problems with the item (for example INVALID_USER_ID, PIXABAY_MEDIA).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub errors: Vec<String>,
 
     /// `scheduledDateTime`: a date and time (RFC 3339 string).
     #[serde(rename = "scheduledDateTime", default, skip_serializing_if = "Option::is_none")]
@@ -9907,8 +10104,8 @@ pub struct SocialQueueItemRecord {
     pub order: Option<f64>,
 
     /// `variations`: a list of [`SocialQueueVariation`](crate::v3::social_planner::SocialQueueVariation) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variations: Option<Vec<SocialQueueVariation>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub variations: Vec<SocialQueueVariation>,
 
     /// `primaryImage`: a string.
     #[serde(rename = "primaryImage", default, skip_serializing_if = "Option::is_none")]
@@ -9935,8 +10132,8 @@ pub struct SocialQueueItemRecord {
     pub parent_post_id: Option<String>,
 
     /// `errors`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub errors: Vec<String>,
 
     /// `currentVariation`: a whole number.
     #[serde(rename = "currentVariation", default, skip_serializing_if = "Option::is_none")]
@@ -9980,6 +10177,13 @@ pub struct SocialQueueItemRecordResponse {
     pub results: Option<SocialQueueItemRecordResponseResults>,
 }
 
+impl SocialQueueItemRecordResponse {
+    /// The `results` object of the response, or an empty [`SocialQueueItemRecordResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> SocialQueueItemRecordResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
 /// The `SocialQueueItemRecordResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9991,6 +10195,13 @@ pub struct SocialQueueItemRecordResponseResults {
     /// `queueItem`: a [`SocialQueueItemRecord`](crate::v3::social_planner::SocialQueueItemRecord).
     #[serde(rename = "queueItem", default, skip_serializing_if = "Option::is_none")]
     pub queue_item: Option<SocialQueueItemRecord>,
+}
+
+impl SocialQueueItemRecordResponseResults {
+    /// The `queueItem` object of the response, or an empty [`SocialQueueItemRecord`] (every field absent) when it has none.
+    pub fn queue_item(self) -> SocialQueueItemRecord {
+        self.queue_item.unwrap_or_default()
+    }
 }
 
 /// Paging facts of a queue listing.
@@ -10029,6 +10240,13 @@ pub struct SocialQueueMessageResponse {
     /// `results`: a [`SocialQueueMessageResponseResults`](crate::v3::social_planner::SocialQueueMessageResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<SocialQueueMessageResponseResults>,
+}
+
+impl SocialQueueMessageResponse {
+    /// The `results` object of the response, or an empty [`SocialQueueMessageResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> SocialQueueMessageResponseResults {
+        self.results.unwrap_or_default()
+    }
 }
 
 /// The `SocialQueueMessageResponseResults` object.
@@ -10434,6 +10652,13 @@ pub struct SocialQueueResponse {
     pub results: Option<SocialQueueResponseResults>,
 }
 
+impl SocialQueueResponse {
+    /// The `results` object of the response, or an empty [`SocialQueueResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> SocialQueueResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
 /// The `SocialQueueResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10445,6 +10670,13 @@ pub struct SocialQueueResponseResults {
     /// `queue`: a [`SocialQueue`](crate::v3::social_planner::SocialQueue).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue: Option<SocialQueue>,
+}
+
+impl SocialQueueResponseResults {
+    /// The `queue` object of the response, or an empty [`SocialQueue`] (every field absent) when it has none.
+    pub fn queue(self) -> SocialQueue {
+        self.queue.unwrap_or_default()
+    }
 }
 
 /// A post a queue will publish, with its slot.
@@ -10472,16 +10704,16 @@ pub struct SocialQueueScheduledPost {
     pub order: Option<f64>,
 
     /// `variations`: a list of [`SocialQueueVariation`](crate::v3::social_planner::SocialQueueVariation) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variations: Option<Vec<SocialQueueVariation>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub variations: Vec<SocialQueueVariation>,
 
     /// `primaryImage`: a string.
     #[serde(rename = "primaryImage", default, skip_serializing_if = "Option::is_none")]
     pub primary_image: Option<String>,
 
     /// `errors`: a list of strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub errors: Vec<String>,
 
     /// `category`: a [`SocialCategory`](crate::social_planner::SocialCategory).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -10542,6 +10774,13 @@ pub struct SocialQueueSlotsChangedResponse {
     pub results: Option<SocialQueueSlotsChangedResponseResults>,
 }
 
+impl SocialQueueSlotsChangedResponse {
+    /// The `results` object of the response, or an empty [`SocialQueueSlotsChangedResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> SocialQueueSlotsChangedResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
 /// The `SocialQueueSlotsChangedResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10551,8 +10790,14 @@ pub struct SocialQueueSlotsChangedResponseResults {
     pub message: Option<String>,
 
     /// The items whose slot changed.
-    #[serde(rename = "updatedSlots", default, skip_serializing_if = "Option::is_none")]
-    pub updated_slots: Option<Vec<SocialQueueSlot>>,
+    #[
+        serde(
+            rename = "updatedSlots",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub updated_slots: Vec<SocialQueueSlot>,
 
     /// Number of posts whose slot changed.
     #[serde(rename = "totalPostsChanged", default, skip_serializing_if = "Option::is_none")]
@@ -10652,10 +10897,10 @@ pub struct SocialQueueVariation {
     pub content: Option<String>,
 
     /// Mentions of other accounts in the text, in each network's form.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mentions: Option<Vec<std::collections::BTreeMap<String,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub mentions: Vec<std::collections::BTreeMap<String,
 
-    serde_json::Value>>>,
+    serde_json::Value>>,
 
     /// `ogTags`: a [`SocialQueueOgTags`](crate::v3::social_planner::SocialQueueOgTags).
     #[serde(rename = "ogTags", default, skip_serializing_if = "Option::is_none")]
@@ -10732,8 +10977,14 @@ pub struct SocialQueueWithCategory {
     pub category_id: Option<String>,
 
     /// `timeSlots`: a list of [`SocialQueueTimeSlot`](crate::v3::social_planner::SocialQueueTimeSlot) values.
-    #[serde(rename = "timeSlots", default, skip_serializing_if = "Option::is_none")]
-    pub time_slots: Option<Vec<SocialQueueTimeSlot>>,
+    #[
+        serde(
+            rename = "timeSlots",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub time_slots: Vec<SocialQueueTimeSlot>,
 
     /// Whether posts later created in the category join the queue.
     #[serde(rename = "enableFuturePosts", default, skip_serializing_if = "Option::is_none")]
@@ -10756,8 +11007,14 @@ pub struct SocialQueueWithCategory {
     pub start_date: Option<String>,
 
     /// Times at which nothing is published.
-    #[serde(rename = "skipDateTime", default, skip_serializing_if = "Option::is_none")]
-    pub skip_date_time: Option<Vec<String>>,
+    #[
+        serde(
+            rename = "skipDateTime",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub skip_date_time: Vec<String>,
 
     /// The post currently scheduled.
     #[serde(rename = "currentPostId", default, skip_serializing_if = "Option::is_none")]
@@ -10900,6 +11157,13 @@ pub struct StartSocialQueueEditResponse {
     /// `results`: a [`StartSocialQueueEditResponseResults`](crate::v3::social_planner::StartSocialQueueEditResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<StartSocialQueueEditResponseResults>,
+}
+
+impl StartSocialQueueEditResponse {
+    /// The `results` object of the response, or an empty [`StartSocialQueueEditResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> StartSocialQueueEditResponseResults {
+        self.results.unwrap_or_default()
+    }
 }
 
 /// The `StartSocialQueueEditResponseResults` object.
@@ -11108,6 +11372,13 @@ pub struct UpdateSocialQueueItemResponse {
     pub results: Option<UpdateSocialQueueItemResponseResults>,
 }
 
+impl UpdateSocialQueueItemResponse {
+    /// The `results` object of the response, or an empty [`UpdateSocialQueueItemResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> UpdateSocialQueueItemResponseResults {
+        self.results.unwrap_or_default()
+    }
+}
+
 /// The `UpdateSocialQueueItemResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11121,8 +11392,14 @@ pub struct UpdateSocialQueueItemResponseResults {
     pub queue_item: Option<SocialQueueItemRecord>,
 
     /// The items whose slot changed by a move.
-    #[serde(rename = "updatedSlots", default, skip_serializing_if = "Option::is_none")]
-    pub updated_slots: Option<Vec<SocialQueueSlot>>,
+    #[
+        serde(
+            rename = "updatedSlots",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub updated_slots: Vec<SocialQueueSlot>,
 
     /// Number of posts whose slot changed.
     #[serde(rename = "totalPostsChanged", default, skip_serializing_if = "Option::is_none")]
@@ -11261,6 +11538,13 @@ pub struct UploadSocialCsvResponse {
     /// `results`: a [`UploadSocialCsvResponseResults`](crate::v3::social_planner::UploadSocialCsvResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<UploadSocialCsvResponseResults>,
+}
+
+impl UploadSocialCsvResponse {
+    /// The `results` object of the response, or an empty [`UploadSocialCsvResponseResults`] (every field absent) when it has none.
+    pub fn results(self) -> UploadSocialCsvResponseResults {
+        self.results.unwrap_or_default()
+    }
 }
 
 /// The `UploadSocialCsvResponseResults` object.

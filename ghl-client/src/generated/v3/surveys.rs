@@ -259,7 +259,7 @@ impl crate::Paginated for ListSurveySubmissions {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.submissions.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.submissions).map_or(0, Vec::len);
         let total: Option<i64> = Some(page)
             .and_then(|v| v.meta.as_ref())
             .and_then(|v| v.total.as_ref())
@@ -276,7 +276,7 @@ impl crate::Paginated for ListSurveySubmissions {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.submissions).unwrap_or_default()
+        Some(page).map(|v| v.submissions).unwrap_or_default()
     }
 }
 
@@ -386,7 +386,7 @@ impl crate::Paginated for ListSurveys {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.surveys.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.surveys).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -400,7 +400,7 @@ impl crate::Paginated for ListSurveys {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.surveys).unwrap_or_default()
+        Some(page).map(|v| v.surveys).unwrap_or_default()
     }
 }
 

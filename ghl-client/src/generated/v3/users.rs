@@ -510,7 +510,7 @@ impl crate::Paginated for FilterUsersByEmail {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.users.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.users).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.count.as_ref()).copied();
         let limit: Option<i64> = self.body.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -524,7 +524,7 @@ impl crate::Paginated for FilterUsersByEmail {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.users).unwrap_or_default()
+        Some(page).map(|v| v.users).unwrap_or_default()
     }
 }
 
@@ -734,7 +734,7 @@ impl crate::Paginated for SearchUsers {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.users.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.users).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.count.as_ref()).copied();
         let limit: Option<i64> = self.limit.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_offset(
@@ -748,7 +748,7 @@ impl crate::Paginated for SearchUsers {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.users).unwrap_or_default()
+        Some(page).map(|v| v.users).unwrap_or_default()
     }
 }
 
@@ -961,8 +961,8 @@ pub struct DeleteUserResponse {
 #[non_exhaustive]
 pub struct SearchUsersResponse {
     /// `users`: a list of [`User`](crate::v3::users::User) values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub users: Option<Vec<User>>,
+    #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
+    pub users: Vec<User>,
 
     /// Number of matching users.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1197,10 +1197,16 @@ pub struct User {
     pub deleted: Option<bool>,
 
     /// LC Phone inbound numbers keyed by location id.
-    #[serde(rename = "lcPhone", default, skip_serializing_if = "Option::is_none")]
-    pub lc_phone: Option<std::collections::BTreeMap<String,
+    #[
+        serde(
+            rename = "lcPhone",
+            default,
+            deserialize_with = "crate::runtime::lenient::null_as_default"
+        )
+    ]
+    pub lc_phone: std::collections::BTreeMap<String,
 
-    String>>,
+    String>,
 
     /// `platformLanguage`: a [`PlatformLanguage`](crate::users::PlatformLanguage).
     #[serde(rename = "platformLanguage", default, skip_serializing_if = "Option::is_none")]

@@ -1011,7 +1011,7 @@ impl crate::Paginated for ListVoiceAiAgents {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.agents.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.agents).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.page_size.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_page(
@@ -1025,7 +1025,7 @@ impl crate::Paginated for ListVoiceAiAgents {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.agents).unwrap_or_default()
+        Some(page).map(|v| v.agents).unwrap_or_default()
     }
 }
 
@@ -1208,7 +1208,7 @@ impl crate::Paginated for ListVoiceAiCallLogs {
 
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
-        let count = Some(page).and_then(|v| v.call_logs.as_ref()).map_or(0, Vec::len);
+        let count = Some(page).map(|v| &v.call_logs).map_or(0, Vec::len);
         let total: Option<i64> = Some(page).and_then(|v| v.total.as_ref()).copied();
         let limit: Option<i64> = self.page_size.as_ref().copied();
         let Some(next) = crate::runtime::pagination::next_page(
@@ -1222,7 +1222,7 @@ impl crate::Paginated for ListVoiceAiCallLogs {
     }
 
     fn items(page: Self::Page) -> Vec<Self::Item> {
-        Some(page).and_then(|v| v.call_logs).unwrap_or_default()
+        Some(page).map(|v| v.call_logs).unwrap_or_default()
     }
 }
 
