@@ -225,12 +225,19 @@ fn delims(d: Delimiter) -> (&'static str, &'static str) {
     }
 }
 
-/// Splits at top-level commas, keeping each comma with its element.
+/// Splits at top-level commas, keeping each comma with its element. Commas
+/// between generic arguments (`BTreeMap<String, i64>`) do not split: the
+/// emitters write no comparisons, so `<` and `>` always pair up.
 fn split_commas(atoms: &[Atom]) -> Vec<&[Atom]> {
     let mut parts = Vec::new();
     let mut start = 0;
+    let mut angles = 0usize;
     for (i, a) in atoms.iter().enumerate() {
-        if a.is_op(",") {
+        if a.is_op("<") {
+            angles += 1;
+        } else if a.is_op(">") {
+            angles = angles.saturating_sub(1);
+        } else if a.is_op(",") && angles == 0 {
             parts.push(&atoms[start..=i]);
             start = i + 1;
         }

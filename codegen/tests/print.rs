@@ -71,3 +71,12 @@ fn doc_attributes_become_comments() {
     let printed = codegen::print::file(tokens);
     assert_eq!(printed, "//! Module.\n\n/// A \"thing\".\npub struct A {\n    /// Field.\n    pub a: u8,\n}");
 }
+
+#[test]
+fn generic_arguments_stay_on_their_field_line() {
+    let tokens =
+        TokenStream::from_str("pub struct A { #[serde(default)] pub counts: BTreeMap<String, i64>, pub b: u8, }")
+            .expect("tokenizes");
+    let printed = codegen::print::file(tokens);
+    assert!(printed.contains("    pub counts: BTreeMap<String, i64>,\n"), "{printed}");
+}

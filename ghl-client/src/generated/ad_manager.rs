@@ -17210,9 +17210,7 @@ impl LinkedinLocale {
 #[non_exhaustive]
 pub struct LinkedinLocalizedText {
     /// Locale (e.g. en_US) to text.
-    pub localized: std::collections::BTreeMap<String,
-
-    String>,
+    pub localized: std::collections::BTreeMap<String, String>,
 }
 
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]

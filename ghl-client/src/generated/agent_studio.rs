@@ -1788,9 +1788,7 @@ pub struct AgentStudioVersion {
             deserialize_with = "crate::runtime::lenient::null_as_default"
         )
     ]
-    pub global_config: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub global_config: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `createdAt`: a string.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
@@ -1935,9 +1933,7 @@ pub struct CreateAgentStudioAgentRequest {
     pub status: AgentStudioAgentStatus,
 
     /// The first version.
-    pub version: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub version: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// Deprecated; use version.nodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1956,8 +1952,7 @@ impl CreateAgentStudioAgentRequest {
     pub fn new(
         location_id: impl Into<String>,
         status: impl Into<AgentStudioAgentStatus>,
-        version: impl Into<std::collections::BTreeMap<String,
-        serde_json::Value>>
+        version: impl Into<std::collections::BTreeMap<String, serde_json::Value>>
     ) -> Self {
         Self {
             location_id: location_id.into(),
@@ -2080,9 +2075,7 @@ pub struct ExecuteAgentStudioAgentRequest {
 
     /// Values of the version's input variables.
     #[serde(rename = "inputVariables", default, skip_serializing_if = "Option::is_none")]
-    pub input_variables: Option<std::collections::BTreeMap<String,
-
-    serde_json::Value>>,
+    pub input_variables: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// Published version to run; the production version when absent.
     #[serde(rename = "versionId", default, skip_serializing_if = "Option::is_none")]
@@ -2127,8 +2120,7 @@ impl ExecuteAgentStudioAgentRequest {
     /// Sets `inputVariables`.
     pub fn input_variables(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String,
-        serde_json::Value>>
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>
     ) -> Self {
         self.input_variables = Some(value.into());
         self
@@ -2451,9 +2443,7 @@ pub struct UpdateAgentStudioVersionRequest {
 
     /// Global prompt and settings.
     #[serde(rename = "globalConfig", default, skip_serializing_if = "Option::is_none")]
-    pub global_config: Option<std::collections::BTreeMap<String,
-
-    serde_json::Value>>,
+    pub global_config: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// User making the change.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
@@ -2530,8 +2520,7 @@ impl UpdateAgentStudioVersionRequest {
     /// Sets `globalConfig`.
     pub fn global_config(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String,
-        serde_json::Value>>
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>
     ) -> Self {
         self.global_config = Some(value.into());
         self

@@ -2459,9 +2459,7 @@ pub struct ConversationAiGeneration {
             deserialize_with = "crate::runtime::lenient::null_as_default"
         )
     ]
-    pub action_logs: Vec<std::collections::BTreeMap<String,
-
-    serde_json::Value>>,
+    pub action_logs: Vec<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// Conversation before the reply.
     #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]

@@ -3408,9 +3408,7 @@ pub struct CompleteAttachmentUploadResponse {
             deserialize_with = "crate::runtime::lenient::null_as_default"
         )
     ]
-    pub uploaded_files: std::collections::BTreeMap<String,
-
-    String>,
+    pub uploaded_files: std::collections::BTreeMap<String, String>,
 
     /// `metadata`: a [`UploadedFileMetadata`](crate::conversations::UploadedFileMetadata).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -6651,9 +6649,7 @@ pub struct UpdateConversationRequest {
 
     /// Free-form feedback attached to the conversation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub feedback: Option<std::collections::BTreeMap<String,
-
-    serde_json::Value>>,
+    pub feedback: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
 #[cfg(feature = "conversations")]
@@ -6680,8 +6676,7 @@ impl UpdateConversationRequest {
     /// Sets `feedback`.
     pub fn feedback(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String,
-        serde_json::Value>>
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>
     ) -> Self {
         self.feedback = Some(value.into());
         self
@@ -6919,9 +6914,7 @@ pub struct UploadMessageAttachmentsResponse {
             deserialize_with = "crate::runtime::lenient::null_as_default"
         )
     ]
-    pub uploaded_files: std::collections::BTreeMap<String,
-
-    String>,
+    pub uploaded_files: std::collections::BTreeMap<String, String>,
 
     /// Twilio media SIDs, for group SMS.
     #[

@@ -83,8 +83,7 @@ impl Forms {
     pub fn upload_form_custom_files(
         &self,
         contact_id: impl Into<String>,
-        body: std::collections::BTreeMap<String,
-        crate::Upload>
+        body: std::collections::BTreeMap<String, crate::Upload>
     ) -> UploadFormCustomFiles {
         UploadFormCustomFiles {
             client: self.client.clone(),
@@ -498,8 +497,7 @@ pub struct UploadFormCustomFiles {
     client: crate::Client,
     contact_id: String,
     location_id: Option<String>,
-    body: std::collections::BTreeMap<String,
-    crate::Upload>,
+    body: std::collections::BTreeMap<String, crate::Upload>,
 }
 
 #[cfg(feature = "forms")]

@@ -6348,9 +6348,7 @@ pub struct AutoPaymentDetails {
 
     /// Payment provider details.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provider: Option<std::collections::BTreeMap<String,
-
-    serde_json::Value>>,
+    pub provider: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
@@ -6431,8 +6429,7 @@ impl AutoPaymentDetails {
     /// Sets `provider`.
     pub fn provider(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String,
-        serde_json::Value>>
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>
     ) -> Self {
         self.provider = Some(value.into());
         self
@@ -6805,9 +6802,7 @@ pub struct CreateEstimateRequest {
 
     /// Caller-defined data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<std::collections::BTreeMap<String,
-
-    serde_json::Value>>,
+    pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// `sendEstimateDetails`: a [`SendEstimateRequest`](crate::invoices::SendEstimateRequest).
     #[serde(rename = "sendEstimateDetails", default, skip_serializing_if = "Option::is_none")]
@@ -6938,8 +6933,7 @@ impl CreateEstimateRequest {
     /// Sets `meta`.
     pub fn meta(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String,
-        serde_json::Value>>
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>
     ) -> Self {
         self.meta = Some(value.into());
         self
@@ -7893,9 +7887,7 @@ pub struct Estimate {
 
     /// Caller-defined data.
     #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
-    pub meta: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `estimateActionHistory`: a list of [`EstimateAction`](crate::invoices::EstimateAction) values.
     #[
@@ -8289,9 +8281,7 @@ pub struct EstimateTemplateRequest {
 
     /// Caller-defined data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<std::collections::BTreeMap<String,
-
-    serde_json::Value>>,
+    pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// `sendEstimateDetails`: a [`SendEstimateRequest`](crate::invoices::SendEstimateRequest).
     #[serde(rename = "sendEstimateDetails", default, skip_serializing_if = "Option::is_none")]
@@ -8371,8 +8361,7 @@ impl EstimateTemplateRequest {
     /// Sets `meta`.
     pub fn meta(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String,
-        serde_json::Value>>
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>
     ) -> Self {
         self.meta = Some(value.into());
         self
@@ -10319,9 +10308,7 @@ pub struct RecordPaymentRequest {
 
     /// Caller-defined data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<std::collections::BTreeMap<String,
-
-    serde_json::Value>>,
+    pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// Instalments this payment settles.
     #[serde(rename = "paymentScheduleIds", default, skip_serializing_if = "Option::is_none")]
@@ -10368,8 +10355,7 @@ impl RecordPaymentRequest {
     /// Sets `meta`.
     pub fn meta(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String,
-        serde_json::Value>>
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>
     ) -> Self {
         self.meta = Some(value.into());
         self
@@ -11922,9 +11908,7 @@ pub struct UpdateEstimateRequest {
 
     /// Caller-defined data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<std::collections::BTreeMap<String,
-
-    serde_json::Value>>,
+    pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// `sendEstimateDetails`: a [`SendEstimateRequest`](crate::invoices::SendEstimateRequest).
     #[serde(rename = "sendEstimateDetails", default, skip_serializing_if = "Option::is_none")]
@@ -12060,8 +12044,7 @@ impl UpdateEstimateRequest {
     /// Sets `meta`.
     pub fn meta(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String,
-        serde_json::Value>>
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>
     ) -> Self {
         self.meta = Some(value.into());
         self
@@ -12198,9 +12181,7 @@ pub struct UpdateInvoiceRequest {
 
     /// Xero accounting link details.
     #[serde(rename = "xeroDetails", default, skip_serializing_if = "Option::is_none")]
-    pub xero_details: Option<std::collections::BTreeMap<String,
-
-    serde_json::Value>>,
+    pub xero_details: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// `invoiceNumberPrefix`: a string. Example: `INV-`.
     #[serde(rename = "invoiceNumberPrefix", default, skip_serializing_if = "Option::is_none")]
@@ -12336,8 +12317,7 @@ impl UpdateInvoiceRequest {
     /// Sets `xeroDetails`.
     pub fn xero_details(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String,
-        serde_json::Value>>
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>
     ) -> Self {
         self.xero_details = Some(value.into());
         self

@@ -5032,9 +5032,7 @@ pub struct Location {
 
     /// Reseller data; HighLevel documents no fields.
     #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
-    pub reseller: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub reseller: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
@@ -6744,9 +6742,7 @@ pub struct UploadCustomFieldFilesResponse {
             deserialize_with = "crate::runtime::lenient::null_as_default"
         )
     ]
-    pub uploaded_files: std::collections::BTreeMap<String,
-
-    String>,
+    pub uploaded_files: std::collections::BTreeMap<String, String>,
 
     /// `meta`: a list of [`UploadedFileMeta`](crate::locations::UploadedFileMeta) values.
     #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]

@@ -1394,9 +1394,7 @@ pub struct MigrateExternalAuthRequest {
 
     /// Credential fields (type basic), checked against the app version's external-auth fields.
     #[serde(rename = "basicCredentials", default, skip_serializing_if = "Option::is_none")]
-    pub basic_credentials: Option<std::collections::BTreeMap<String,
-
-    serde_json::Value>>,
+    pub basic_credentials: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// Access token (required with type oauth2).
     #[serde(rename = "accessToken", default, skip_serializing_if = "Option::is_none")]
@@ -1466,8 +1464,7 @@ impl MigrateExternalAuthRequest {
     /// Sets `basicCredentials`.
     pub fn basic_credentials(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String,
-        serde_json::Value>>
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>
     ) -> Self {
         self.basic_credentials = Some(value.into());
         self
@@ -1634,9 +1631,7 @@ pub struct WalletCharge {
 
     /// What the app sent with the charge (eventId, description, eventTime, userId).
     #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
-    pub meta: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]

@@ -2403,9 +2403,7 @@ pub struct SearchOpportunitiesAdvancedResponse {
 
     /// Aggregations over the matches; shape not documented.
     #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
-    pub aggregations: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub aggregations: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
@@ -2511,9 +2509,7 @@ pub struct SearchOpportunitiesResponse {
 
     /// Aggregations over the matches; shape not documented.
     #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
-    pub aggregations: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub aggregations: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 #[cfg(feature = "opportunities")]

@@ -4419,9 +4419,7 @@ pub struct Order {
             deserialize_with = "crate::runtime::lenient::null_as_default"
         )
     ]
-    pub contact_snapshot: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub contact_snapshot: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `currency`: a string. Example: `USD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4505,9 +4503,7 @@ pub struct Order {
             deserialize_with = "crate::runtime::lenient::null_as_default"
         )
     ]
-    pub source_meta: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub source_meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `source`: a [`OrderSource`](crate::payments::OrderSource).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4523,9 +4519,7 @@ pub struct Order {
 
     /// The coupon applied, e.g. its `_id` and `code`.
     #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
-    pub coupon: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub coupon: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `trackingId`: a string.
     #[serde(rename = "trackingId", default, skip_serializing_if = "Option::is_none")]
@@ -4537,9 +4531,7 @@ pub struct Order {
 
     /// `meta`: a map from names to JSON values.
     #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
-    pub meta: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
@@ -4679,9 +4671,7 @@ pub struct OrderSource {
 
     /// Source details such as page id and URL.
     #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
-    pub meta: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub meta: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
@@ -5335,9 +5325,7 @@ pub struct RecordOrderPaymentRequest {
 
     /// Extra data kept with the payment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<std::collections::BTreeMap<String,
-
-    serde_json::Value>>,
+    pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// True when only part of the order is paid.
     #[serde(rename = "isPartialPayment", default, skip_serializing_if = "Option::is_none")]
@@ -5394,8 +5382,7 @@ impl RecordOrderPaymentRequest {
     /// Sets `meta`.
     pub fn meta(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String,
-        serde_json::Value>>
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>
     ) -> Self {
         self.meta = Some(value.into());
         self
@@ -5570,15 +5557,11 @@ pub struct Subscription {
             deserialize_with = "crate::runtime::lenient::null_as_default"
         )
     ]
-    pub contact_snapshot: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub contact_snapshot: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// The coupon applied, with fields like those of a coupon record.
     #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
-    pub coupon: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub coupon: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `currency`: a string. Example: `USD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5628,9 +5611,7 @@ pub struct Subscription {
             deserialize_with = "crate::runtime::lenient::null_as_default"
         )
     ]
-    pub entity_source_meta: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub entity_source_meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `entitySource`: a [`OrderSource`](crate::payments::OrderSource).
     #[serde(rename = "entitySource", default, skip_serializing_if = "Option::is_none")]
@@ -5648,9 +5629,7 @@ pub struct Subscription {
             deserialize_with = "crate::runtime::lenient::null_as_default"
         )
     ]
-    pub subscription_snapshot: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub subscription_snapshot: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `paymentProviderType`: a string. Example: `stripe`.
     #[serde(rename = "paymentProviderType", default, skip_serializing_if = "Option::is_none")]
@@ -5674,9 +5653,7 @@ pub struct Subscription {
             deserialize_with = "crate::runtime::lenient::null_as_default"
         )
     ]
-    pub payment_provider: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub payment_provider: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `ipAddress`: a string.
     #[serde(rename = "ipAddress", default, skip_serializing_if = "Option::is_none")]
@@ -5684,9 +5661,7 @@ pub struct Subscription {
 
     /// `meta`: a map from names to JSON values.
     #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
-    pub meta: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `schedule`: a [`SubscriptionSchedule`](crate::payments::SubscriptionSchedule).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5700,9 +5675,7 @@ pub struct Subscription {
             deserialize_with = "crate::runtime::lenient::null_as_default"
         )
     ]
-    pub auto_payment: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub auto_payment: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// The product being paid for.
     #[
@@ -5712,9 +5685,7 @@ pub struct Subscription {
             deserialize_with = "crate::runtime::lenient::null_as_default"
         )
     ]
-    pub recurring_product: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub recurring_product: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `canceledAt`: a date and time (RFC 3339 string).
     #[serde(rename = "canceledAt", default, skip_serializing_if = "Option::is_none")]
@@ -5834,9 +5805,7 @@ pub struct Transaction {
             deserialize_with = "crate::runtime::lenient::null_as_default"
         )
     ]
-    pub contact_snapshot: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub contact_snapshot: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `currency`: a string. Example: `USD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5898,9 +5867,7 @@ pub struct Transaction {
             deserialize_with = "crate::runtime::lenient::null_as_default"
         )
     ]
-    pub entity_source_meta: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub entity_source_meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `entitySource`: a [`OrderSource`](crate::payments::OrderSource).
     #[serde(rename = "entitySource", default, skip_serializing_if = "Option::is_none")]
@@ -5922,9 +5889,7 @@ pub struct Transaction {
             deserialize_with = "crate::runtime::lenient::null_as_default"
         )
     ]
-    pub charge_snapshot: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub charge_snapshot: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `invoiceId`: a string.
     #[serde(rename = "invoiceId", default, skip_serializing_if = "Option::is_none")]
@@ -5956,9 +5921,7 @@ pub struct Transaction {
             deserialize_with = "crate::runtime::lenient::null_as_default"
         )
     ]
-    pub payment_provider: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub payment_provider: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// E.g. the card brand and last four digits.
     #[
@@ -5968,9 +5931,7 @@ pub struct Transaction {
             deserialize_with = "crate::runtime::lenient::null_as_default"
         )
     ]
-    pub payment_method: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub payment_method: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `ipAddress`: a string.
     #[serde(rename = "ipAddress", default, skip_serializing_if = "Option::is_none")]
@@ -5978,9 +5939,7 @@ pub struct Transaction {
 
     /// `meta`: a map from names to JSON values.
     #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
-    pub meta: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// Whether the transaction was synced to QuickBooks Online.
     #[serde(rename = "qboSynced", default, skip_serializing_if = "Option::is_none")]
@@ -5994,9 +5953,7 @@ pub struct Transaction {
             deserialize_with = "crate::runtime::lenient::null_as_default"
         )
     ]
-    pub qbo_response: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub qbo_response: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]

@@ -1163,21 +1163,15 @@ pub struct PhoneAccount {
 
     /// User assigned to each number.
     #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
-    pub assigned_to_numbers: std::collections::BTreeMap<String,
-
-    String>,
+    pub assigned_to_numbers: std::collections::BTreeMap<String, String>,
 
     /// Service each number is used for, e.g. conversation.
     #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
-    pub numbers: std::collections::BTreeMap<String,
-
-    String>,
+    pub numbers: std::collections::BTreeMap<String, String>,
 
     /// Name of each number.
     #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
-    pub number_name: std::collections::BTreeMap<String,
-
-    String>,
+    pub number_name: std::collections::BTreeMap<String, String>,
 
     /// New account id after a credential migration.
     #[serde(default, skip_serializing_if = "Option::is_none")]

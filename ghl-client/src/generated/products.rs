@@ -3717,21 +3717,15 @@ pub struct BulkEditProduct {
 
     /// `taxes`: a list of maps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub taxes: Option<Vec<std::collections::BTreeMap<String,
-
-    serde_json::Value>>>,
+    pub taxes: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
 
     /// `medias`: a list of maps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub medias: Option<Vec<std::collections::BTreeMap<String,
-
-    serde_json::Value>>>,
+    pub medias: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
 
     /// `label`: a map from names to JSON values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<std::collections::BTreeMap<String,
-
-    serde_json::Value>>,
+    pub label: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
 #[cfg(any(feature = "products", feature = "v3_products"))]
@@ -3835,8 +3829,7 @@ impl BulkEditProduct {
     /// Sets `taxes`.
     pub fn taxes(
         mut self,
-        value: impl Into<Vec<std::collections::BTreeMap<String,
-        serde_json::Value>>>
+        value: impl Into<Vec<std::collections::BTreeMap<String, serde_json::Value>>>
     ) -> Self {
         self.taxes = Some(value.into());
         self
@@ -3845,8 +3838,7 @@ impl BulkEditProduct {
     /// Sets `medias`.
     pub fn medias(
         mut self,
-        value: impl Into<Vec<std::collections::BTreeMap<String,
-        serde_json::Value>>>
+        value: impl Into<Vec<std::collections::BTreeMap<String, serde_json::Value>>>
     ) -> Self {
         self.medias = Some(value.into());
         self
@@ -3855,8 +3847,7 @@ impl BulkEditProduct {
     /// Sets `label`.
     pub fn label(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String,
-        serde_json::Value>>
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>
     ) -> Self {
         self.label = Some(value.into());
         self

@@ -3010,9 +3010,7 @@ crate::runtime::enums::string_enum!(RebillingProduct);
 pub struct SaasActionData {
     /// Outcome details; their fields are not documented.
     #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
-    pub data: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub data: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
@@ -3065,9 +3063,7 @@ pub struct SaasLocation {
             deserialize_with = "crate::runtime::lenient::null_as_default"
         )
     ]
-    pub subscription_info: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub subscription_info: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 #[cfg(any(feature = "saas", feature = "v3_saas"))]

@@ -427,8 +427,7 @@ impl SocialPlanner {
     pub fn patch_social_post(
         &self,
         id: impl Into<String>,
-        body: std::collections::BTreeMap<String,
-        serde_json::Value>
+        body: std::collections::BTreeMap<String, serde_json::Value>
     ) -> PatchSocialPost {
         PatchSocialPost { client: self.client.clone(), location_id: None, id: id.into(), body, }
     }
@@ -3824,8 +3823,7 @@ pub struct PatchSocialPost {
     client: crate::Client,
     location_id: Option<String>,
     id: String,
-    body: std::collections::BTreeMap<String,
-    serde_json::Value>,
+    body: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 #[cfg(feature = "social_planner")]
@@ -4828,15 +4826,11 @@ impl AttachFacebookPageRequest {
 pub struct AttachGoogleLocationRequest {
     /// The location as returned by getGoogleBusinessLocations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<std::collections::BTreeMap<String,
-
-    serde_json::Value>>,
+    pub location: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// The account as returned by getGoogleBusinessLocations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account: Option<std::collections::BTreeMap<String,
-
-    serde_json::Value>>,
+    pub account: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// `companyId`: a string.
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
@@ -4855,8 +4849,7 @@ impl AttachGoogleLocationRequest {
     /// Sets `location`.
     pub fn location(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String,
-        serde_json::Value>>
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>
     ) -> Self {
         self.location = Some(value.into());
         self
@@ -4865,8 +4858,7 @@ impl AttachGoogleLocationRequest {
     /// Sets `account`.
     pub fn account(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String,
-        serde_json::Value>>
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>
     ) -> Self {
         self.account = Some(value.into());
         self
@@ -5338,9 +5330,7 @@ pub struct ConnectedSocialAccount {
 
     /// Network-specific details.
     #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
-    pub meta: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub meta: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `active`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -6232,9 +6222,7 @@ pub struct GoogleBusinessLocation {
 
     /// `metadata`: a map from names to JSON values.
     #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
-    pub metadata: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub metadata: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `storefrontAddress`: a map from names to JSON values.
     #[
@@ -6244,9 +6232,7 @@ pub struct GoogleBusinessLocation {
             deserialize_with = "crate::runtime::lenient::null_as_default"
         )
     ]
-    pub storefront_address: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub storefront_address: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `relationshipData`: a map from names to JSON values.
     #[
@@ -6256,9 +6242,7 @@ pub struct GoogleBusinessLocation {
             deserialize_with = "crate::runtime::lenient::null_as_default"
         )
     ]
-    pub relationship_data: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub relationship_data: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `maxLocation`: `true` or `false`.
     #[serde(rename = "maxLocation", default, skip_serializing_if = "Option::is_none")]
@@ -7113,9 +7097,7 @@ pub struct SocialAccount {
 
     /// Network-specific details.
     #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
-    pub meta: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub meta: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -7735,9 +7717,7 @@ pub struct SocialMetricBreakdown {
 
     /// By network.
     #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
-    pub platforms: std::collections::BTreeMap<String,
-
-    SocialPlatformValue>,
+    pub platforms: std::collections::BTreeMap<String, SocialPlatformValue>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -7841,21 +7821,15 @@ crate::runtime::enums::string_enum!(SocialPlatform);
 pub struct SocialPlatformTotals {
     /// By network.
     #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
-    pub impressions: std::collections::BTreeMap<String,
-
-    SocialSeriesTotal>,
+    pub impressions: std::collections::BTreeMap<String, SocialSeriesTotal>,
 
     /// By network.
     #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
-    pub followers: std::collections::BTreeMap<String,
-
-    SocialSeriesTotal>,
+    pub followers: std::collections::BTreeMap<String, SocialSeriesTotal>,
 
     /// By network.
     #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
-    pub likes: std::collections::BTreeMap<String,
-
-    SocialSeriesTotal>,
+    pub likes: std::collections::BTreeMap<String, SocialSeriesTotal>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
@@ -8149,9 +8123,7 @@ impl SocialPostMedia {
 pub struct SocialPostPerformance {
     /// Posts per day, by network.
     #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
-    pub posts: std::collections::BTreeMap<String,
-
-    Vec<i64>>,
+    pub posts: std::collections::BTreeMap<String, Vec<i64>>,
 
     /// Impressions per day.
     #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
@@ -8507,9 +8479,7 @@ pub struct SocialStatisticsBreakdowns {
 
     /// By network.
     #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
-    pub engagement: std::collections::BTreeMap<String,
-
-    SocialEngagement>,
+    pub engagement: std::collections::BTreeMap<String, SocialEngagement>,
 }
 
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]

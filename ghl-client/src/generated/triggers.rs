@@ -166,9 +166,7 @@ pub struct FireWorkflowTriggerRequest {
 
     /// Free-form values handed to the workflow.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<std::collections::BTreeMap<String,
-
-    serde_json::Value>>,
+    pub data: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
 impl FireWorkflowTriggerRequest {
@@ -199,8 +197,7 @@ impl FireWorkflowTriggerRequest {
     /// Sets `data`.
     pub fn data(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String,
-        serde_json::Value>>
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>
     ) -> Self {
         self.data = Some(value.into());
         self

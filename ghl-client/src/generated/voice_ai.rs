@@ -1585,9 +1585,7 @@ pub struct CallLog {
             deserialize_with = "crate::runtime::lenient::null_as_default"
         )
     ]
-    pub extracted_data: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub extracted_data: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// The conversation message of the call.
     #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]

@@ -3117,9 +3117,7 @@ pub struct ObjectSchemaCreateEvent {
             deserialize_with = "crate::runtime::lenient::null_as_default"
         )
     ]
-    pub created_by: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub created_by: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// Who changed it last; shape not documented.
     #[
@@ -3129,9 +3127,7 @@ pub struct ObjectSchemaCreateEvent {
             deserialize_with = "crate::runtime::lenient::null_as_default"
         )
     ]
-    pub updated_by: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub updated_by: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
@@ -3204,9 +3200,7 @@ pub struct ObjectSchemaUpdateEvent {
             deserialize_with = "crate::runtime::lenient::null_as_default"
         )
     ]
-    pub created_by: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub created_by: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// Who changed it last; shape not documented.
     #[
@@ -3216,9 +3210,7 @@ pub struct ObjectSchemaUpdateEvent {
             deserialize_with = "crate::runtime::lenient::null_as_default"
         )
     ]
-    pub updated_by: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub updated_by: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
@@ -4060,9 +4052,7 @@ pub struct OrderSource {
 
     /// Details of the source (page, step, domain); not documented.
     #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
-    pub meta: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub meta: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// Payload of `OrderStatusUpdate`: an order's status changed.

@@ -539,9 +539,7 @@ pub struct AppliedQuery {
             deserialize_with = "crate::runtime::lenient::null_as_default"
         )
     ]
-    pub filter_applied: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub filter_applied: std::collections::BTreeMap<String, serde_json::Value>,
 
     /// `sortApplied`: a map from names to JSON values. Example: `{"installedAt":"desc"}`.
     #[
@@ -551,9 +549,7 @@ pub struct AppliedQuery {
             deserialize_with = "crate::runtime::lenient::null_as_default"
         )
     ]
-    pub sort_applied: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub sort_applied: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// Paging facts of a v3 listing paged with pageSize and pageToken.

@@ -1928,9 +1928,7 @@ pub struct SearchOpportunitiesAdvancedResponse {
 
     /// Aggregations over the matches; shape not documented.
     #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
-    pub aggregations: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub aggregations: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// The `SearchOpportunitiesResponse` object.
@@ -1947,9 +1945,7 @@ pub struct SearchOpportunitiesResponse {
 
     /// Aggregations over the matches; shape not documented.
     #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
-    pub aggregations: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub aggregations: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// Totals of the matching opportunities in one pipeline stage.

@@ -1064,9 +1064,7 @@ pub struct RcsSenderId {
             deserialize_with = "crate::runtime::lenient::null_as_default"
         )
     ]
-    pub rcs_meta: std::collections::BTreeMap<String,
-
-    serde_json::Value>,
+    pub rcs_meta: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// Outcome flag of v3's success envelope.

@@ -5759,15 +5759,11 @@ pub struct AttachGoogleLocation {
 
     /// `storefrontAddress`: a map from names to JSON values.
     #[serde(rename = "storefrontAddress", default, skip_serializing_if = "Option::is_none")]
-    pub storefront_address: Option<std::collections::BTreeMap<String,
-
-    serde_json::Value>>,
+    pub storefront_address: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// `metadata`: a map from names to JSON values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<std::collections::BTreeMap<String,
-
-    serde_json::Value>>,
+    pub metadata: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// `maxLocation`: `true` or `false`.
     #[serde(rename = "maxLocation", default, skip_serializing_if = "Option::is_none")]
@@ -5807,8 +5803,7 @@ impl AttachGoogleLocation {
     /// Sets `storefrontAddress`.
     pub fn storefront_address(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String,
-        serde_json::Value>>
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>
     ) -> Self {
         self.storefront_address = Some(value.into());
         self
@@ -5817,8 +5812,7 @@ impl AttachGoogleLocation {
     /// Sets `metadata`.
     pub fn metadata(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String,
-        serde_json::Value>>
+        value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>
     ) -> Self {
         self.metadata = Some(value.into());
         self
@@ -6648,9 +6642,7 @@ pub struct InstagramPostDetails {
 
     /// Per account id, the Instagram user names invited to collaborate (posts and reels only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub collaborators: Option<std::collections::BTreeMap<String,
-
-    Vec<String>>>,
+    pub collaborators: Option<std::collections::BTreeMap<String, Vec<String>>>,
 
     /// For a reel, whether it also shows on the profile grid.
     #[serde(rename = "showOnFeed", default, skip_serializing_if = "Option::is_none")]
@@ -6693,8 +6685,7 @@ impl InstagramPostDetails {
     /// Sets `collaborators`.
     pub fn collaborators(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String,
-        Vec<String>>>
+        value: impl Into<std::collections::BTreeMap<String, Vec<String>>>
     ) -> Self {
         self.collaborators = Some(value.into());
         self
@@ -7576,9 +7567,7 @@ pub struct PinterestPostDetails {
 
     /// Board per account OAuth id; replaced by pinterestBoards.
     #[serde(rename = "boardIds", default, skip_serializing_if = "Option::is_none")]
-    pub board_ids: Option<std::collections::BTreeMap<String,
-
-    String>>,
+    pub board_ids: Option<std::collections::BTreeMap<String, String>>,
 
     /// Boards per account; wins over boardIds.
     #[serde(rename = "pinterestBoards", default, skip_serializing_if = "Option::is_none")]
@@ -7617,8 +7606,7 @@ impl PinterestPostDetails {
     /// Sets `boardIds`.
     pub fn board_ids(
         mut self,
-        value: impl Into<std::collections::BTreeMap<String,
-        String>>
+        value: impl Into<std::collections::BTreeMap<String, String>>
     ) -> Self {
         self.board_ids = Some(value.into());
         self
@@ -10898,9 +10886,7 @@ pub struct SocialQueueVariation {
 
     /// Mentions of other accounts in the text, in each network's form.
     #[serde(default, deserialize_with = "crate::runtime::lenient::null_as_default")]
-    pub mentions: Vec<std::collections::BTreeMap<String,
-
-    serde_json::Value>>,
+    pub mentions: Vec<std::collections::BTreeMap<String, serde_json::Value>>,
 
     /// `ogTags`: a [`SocialQueueOgTags`](crate::v3::social_planner::SocialQueueOgTags).
     #[serde(rename = "ogTags", default, skip_serializing_if = "Option::is_none")]
@@ -10921,9 +10907,7 @@ pub struct SocialQueueVariationInput {
 
     /// Mentions of other accounts in the text, in each network's form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mentions: Option<Vec<std::collections::BTreeMap<String,
-
-    serde_json::Value>>>,
+    pub mentions: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
 
     /// `ogTags`: a [`SocialQueueOgTags`](crate::v3::social_planner::SocialQueueOgTags).
     #[serde(rename = "ogTags", default, skip_serializing_if = "Option::is_none")]
@@ -10946,8 +10930,7 @@ impl SocialQueueVariationInput {
     /// Sets `mentions`.
     pub fn mentions(
         mut self,
-        value: impl Into<Vec<std::collections::BTreeMap<String,
-        serde_json::Value>>>
+        value: impl Into<Vec<std::collections::BTreeMap<String, serde_json::Value>>>
     ) -> Self {
         self.mentions = Some(value.into());
         self

@@ -1204,9 +1204,7 @@ pub struct User {
             deserialize_with = "crate::runtime::lenient::null_as_default"
         )
     ]
-    pub lc_phone: std::collections::BTreeMap<String,
-
-    String>,
+    pub lc_phone: std::collections::BTreeMap<String, String>,
 
     /// `platformLanguage`: a [`PlatformLanguage`](crate::users::PlatformLanguage).
     #[serde(rename = "platformLanguage", default, skip_serializing_if = "Option::is_none")]
